@@ -1,0 +1,114 @@
+# civgrid — `make` builds, `make run` runs the whole system, `make test` runs
+# the whole suite under AddressSanitizer and UBSan, `make bench` measures.
+#
+# Layout of the build: $(OUT)/bin holds the daemons (civgrid-NAME, one per
+# services/NAME) and the CLI (civgrid, from services/cli); $(OUT)/lib holds
+# libcivgrid.a (proto/ + common/ + the embedded Lua scripts); $(OUT)/test the
+# test binaries.  SAN=1 builds the same into build/asan with sanitizers.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+OUT      := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT      := -O1
+else
+OUT      := build
+SANFLAGS :=
+OPT      := -O2
+endif
+
+PKGS     := libczmq libzmq msgpack hiredis
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# -Wno-format-truncation: snprintf into a bounded buffer is how civgrid
+# truncates on purpose; GCC's guess that it might is not a defect.
+CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP \
+            -Iproto -Icommon $(SANFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  := $(SANFLAGS)
+LDLIBS   := $(PKG_LIBS) -lm
+
+LIB_SRC  := $(wildcard proto/*.c common/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/obj/%.o) $(OUT)/obj/gen/cg_scripts.o
+LIB      := $(OUT)/lib/libcivgrid.a
+LUA_LIBS := deploy/lua/prelude.lua
+LUA      := $(filter-out $(LUA_LIBS) %/lib.lua,$(wildcard deploy/lua/*.lua deploy/lua/*/*.lua))
+
+SERVICES := $(filter-out cli,$(notdir $(wildcard services/*)))
+BINS     := $(SERVICES:%=$(OUT)/bin/civgrid-%) $(OUT)/bin/civgrid
+
+# Extra libraries some services need
+LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson libsodium 2>/dev/null)
+LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
+LIBS_intake       := $(shell pkg-config --libs libsodium 2>/dev/null)
+
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+INTEG_SRC := $(wildcard tests/integration/*.c)
+TESTS    := $(OUT)/test/unit $(OUT)/test/integration
+TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
+
+.PHONY: all tests run test bench clean deps docs
+all: $(BINS)
+
+tests: $(TESTS)
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo '  CC   $<'
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/gen/cg_scripts.c: tools/embed-lua.sh $(LUA_LIBS) $(LUA) $(wildcard deploy/lua/*/lib.lua)
+	@mkdir -p $(dir $@)
+	tools/embed-lua.sh $@ $(LUA_LIBS) $(LUA)
+
+$(OUT)/obj/gen/cg_scripts.o: $(OUT)/gen/cg_scripts.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# One binary per service folder; the CLI is services/cli -> civgrid
+define service_rule
+$(1)_OBJ := $$(patsubst %.c,$(OUT)/obj/%.o,$$(wildcard services/$(1)/*.c))
+$(2): $$($(1)_OBJ) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS) $$(LIBS_$(1))
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_rule,$(s),$(OUT)/bin/civgrid-$(s))))
+$(eval $(call service_rule,cli,$(OUT)/bin/civgrid))
+
+SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
+$(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
+$(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
+$(OUT)/test/integration: $(INTEG_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
+
+# The message reference is generated from proto/ by the CLI.
+docs: $(OUT)/bin/civgrid
+	$(OUT)/bin/civgrid messages > docs/MESSAGES.md
+
+deps:
+	@deploy/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(OUT)/bin/civgrid stack up --foreground --demo --dir var
+
+test: deps
+	@$(MAKE) --no-print-directory SAN=1 all tests
+	@tools/run-tests.sh build/asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tools/run-bench.sh build
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

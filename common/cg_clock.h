@@ -1,0 +1,22 @@
+/*  cg_clock — the time, and how civgrid writes it.
+
+    Storage and messages hold Unix milliseconds UTC; people and the edges see
+    ISO 8601 with the center's offset, +08:00 (China Standard Time, which has
+    no daylight saving). */
+#ifndef CG_CLOCK_H_INCLUDED
+#define CG_CLOCK_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CG_TZ_OFFSET_MS     (8 * 3600 * INT64_C (1000))
+
+int64_t cg_clock_now (void);
+
+/*  "2026-11-22T15:04:05+08:00" */
+void cg_time_iso (int64_t ms, char *buf, size_t len);
+
+/*  "11-22 15:04", for notices and tables */
+void cg_time_short (int64_t ms, char *buf, size_t len);
+
+#endif

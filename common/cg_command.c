@@ -1,0 +1,342 @@
+/*  cg_command — see cg_command.h. */
+#include "cg_command.h"
+
+#include <stdarg.h>
+#include <unistd.h>
+
+/* --- replies -------------------------------------------------------------- */
+
+void
+cg_reply_ok (cg_reply_t *reply, const cg_msgdef_t *def, const void *msg)
+{
+    cg_error_t err;
+    reply->body.size = 0;
+    if (cg_msg_encode (def, msg, &reply->body, &err)) {
+        /*  The daemon built a message its own definition refuses: a bug,
+            but the client still gets an answer that says so. */
+        zsys_error ("command: cannot encode %s: %s: %s", def->name, err.field, err.message);
+        cg_reply_fail (reply, "internal", err.field, "the answer could not be encoded: %s",
+                       err.message);
+        return;
+    }
+    reply->failed = false;
+}
+
+void
+cg_reply_error (cg_reply_t *reply, const cg_error_t *err)
+{
+    cg_refusal_t refusal = { 0 };
+    refusal.code = (char *) err->code;
+    refusal.field = *err->field ? (char *) err->field : NULL;
+    refusal.message = (char *) err->message;
+    reply->body.size = 0;
+    cg_error_t bad;
+    if (cg_msg_encode (&cg_refusal_def, &refusal, &reply->body, &bad))
+        assert (false);         /* the fields are bounded by cg_error_t */
+    reply->failed = true;
+}
+
+void
+cg_reply_fail (cg_reply_t *reply, const char *code, const char *field, const char *fmt, ...)
+{
+    cg_error_t err;
+    snprintf (err.code, sizeof err.code, "%s", code);
+    snprintf (err.field, sizeof err.field, "%s", field ? field : "");
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (err.message, sizeof err.message, fmt, ap);
+    va_end (ap);
+    cg_reply_error (reply, &err);
+}
+
+/* --- the server ----------------------------------------------------------- */
+
+typedef struct {
+    char *name;
+    const cg_msgdef_t *def;
+    cg_command_fn *fn;
+    void *arg;
+} s_handler_t;
+
+struct _cg_server_t {
+    char *service;
+    zsock_t *sock;
+    s_handler_t *handlers;
+    size_t nhandlers;
+    int64_t started;
+    int64_t (*counter) (void *);
+    void *counter_arg;
+};
+
+static void
+s_on_ping (void *request, cg_reply_t *reply, void *arg)
+{
+    (void) request;
+    cg_server_t *self = arg;
+    cg_pong_t pong = { 0 };
+    pong.service = self->service;
+    pong.pid = getpid ();
+    pong.started = self->started;
+    pong.handled = self->counter ? self->counter (self->counter_arg) : 0;
+    cg_reply_ok (reply, &cg_pong_def, &pong);
+}
+
+cg_server_t *
+cg_server_new (const char *service, const char *endpoint)
+{
+    cg_server_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->service = strdup (service);
+    self->started = zclock_time ();
+    self->sock = zsock_new (ZMQ_ROUTER);
+    assert (self->sock);
+    zsock_set_sndhwm (self->sock, 100000);
+    zsock_set_rcvhwm (self->sock, 100000);
+    if (zsock_bind (self->sock, "%s", endpoint) < 0) {
+        zsys_error ("%s: cannot bind %s: %s", service, endpoint, zmq_strerror (zmq_errno ()));
+        cg_server_destroy (&self);
+        return NULL;
+    }
+    cg_server_on (self, "ping", &cg_ping_def, s_on_ping, self);
+    return self;
+}
+
+void
+cg_server_destroy (cg_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cg_server_t *self = *self_p;
+    for (size_t i = 0; i < self->nhandlers; i++)
+        free (self->handlers[i].name);
+    free (self->handlers);
+    zsock_destroy (&self->sock);
+    free (self->service);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
+              cg_command_fn *fn, void *arg)
+{
+    self->handlers = realloc (self->handlers, (self->nhandlers + 1) * sizeof (s_handler_t));
+    assert (self->handlers);
+    self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg };
+}
+
+void
+cg_server_set_counter (cg_server_t *self, int64_t (*fn) (void *), void *arg)
+{
+    self->counter = fn;
+    self->counter_arg = arg;
+}
+
+static void
+s_serve (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
+{
+    zframe_t *name = zmsg_next (msg), *rid = zmsg_next (msg), *body = zmsg_next (msg);
+    if (!name || !rid || !body || zmsg_next (msg)) {
+        cg_reply_fail (reply, "invalid", NULL, "a request is three frames: command, request "
+                       "id, body; this one had %zu", zmsg_size (msg) - 1);
+        return;
+    }
+    s_handler_t *handler = NULL;
+    for (size_t i = 0; i < self->nhandlers; i++)
+        if (zframe_streq (name, self->handlers[i].name))
+            handler = &self->handlers[i];
+    if (!handler) {
+        char *text = zframe_strdup (name);
+        cg_reply_fail (reply, "invalid", NULL, "%s has no command \"%.64s\"", self->service,
+                       text);
+        free (text);
+        return;
+    }
+    void *request = calloc (1, handler->def->size);
+    assert (request);
+    cg_error_t err;
+    if (cg_msg_decode (handler->def, zframe_data (body), zframe_size (body), request, &err)) {
+        zsys_info ("%s: refused %s: %s: %s", self->service, handler->name, err.field,
+                   err.message);
+        cg_reply_error (reply, &err);
+    }
+    else
+        handler->fn (request, reply, handler->arg);
+    cg_msg_clear (handler->def, request);
+    free (request);
+}
+
+static int
+s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    cg_server_t *self = arg;
+    cg_reply_t reply = { 0 };
+    msgpack_sbuffer_init (&reply.body);
+    /*  Serve what is waiting, a bounded number at a time, so that timers
+        and the bus get their turn. */
+    for (int i = 0; i < 256 && (zsock_events (sock) & ZMQ_POLLIN); i++) {
+        zmsg_t *msg = zmsg_recv (sock);
+        if (!msg)
+            break;
+        /*  identity | command | rid | body: the rid is echoed as it came */
+        zframe_t *identity = zmsg_first (msg), *rid = NULL;
+        if (zmsg_size (msg) >= 3) {
+            zmsg_next (msg);
+            rid = zmsg_next (msg);
+        }
+        zmsg_first (msg);       /* s_serve reads on from the identity */
+        s_serve (self, msg, &reply);
+        zmsg_t *answer = zmsg_new ();
+        zmsg_append (answer, &(zframe_t *) { zframe_dup (identity) });
+        zmsg_addstr (answer, reply.failed ? "error" : "ok");
+        if (rid)
+            zmsg_append (answer, &(zframe_t *) { zframe_dup (rid) });
+        else
+            zmsg_addstr (answer, "");
+        zmsg_addmem (answer, reply.body.data, reply.body.size);
+        zmsg_send (&answer, sock);
+        zmsg_destroy (&msg);
+    }
+    msgpack_sbuffer_destroy (&reply.body);
+    return 0;
+}
+
+int
+cg_server_attach (cg_server_t *self, zloop_t *loop)
+{
+    return zloop_reader (loop, self->sock, s_on_request, self);
+}
+
+/* --- the client ----------------------------------------------------------- */
+
+struct _cg_client_t {
+    zsock_t *sock;
+    int timeout_ms;
+    int tries;
+};
+
+cg_client_t *
+cg_client_new (const char *endpoint, int timeout_ms, int tries)
+{
+    cg_client_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->timeout_ms = timeout_ms;
+    self->tries = tries > 0 ? tries : 1;
+    self->sock = zsock_new (ZMQ_DEALER);
+    assert (self->sock);
+    zsock_set_linger (self->sock, 0);
+    if (zsock_connect (self->sock, "%s", endpoint)) {
+        zsys_error ("command: cannot connect to %s", endpoint);
+        cg_client_destroy (&self);
+    }
+    return self;
+}
+
+void
+cg_client_destroy (cg_client_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zsock_destroy (&(*self_p)->sock);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void
+cg_client_new_rid (char *buf, size_t len)
+{
+    zuuid_t *uuid = zuuid_new ();
+    snprintf (buf, len, "%s", zuuid_str_canonical (uuid));
+    zuuid_destroy (&uuid);
+}
+
+/*  The rid member of a command, which by convention every command has. */
+static char **
+s_rid_of (const cg_msgdef_t *def, void *req)
+{
+    for (size_t i = 0; i < def->nfields; i++)
+        if (strcmp (def->fields[i].key, "rid") == 0 && def->fields[i].type == CG_F_STR)
+            return (char **) ((char *) req + def->fields[i].offset);
+    return NULL;
+}
+
+/*  Waits for the answer to rid, dropping late answers to earlier tries. */
+static zmsg_t *
+s_await (cg_client_t *self, const char *rid)
+{
+    int64_t until = zclock_mono () + self->timeout_ms;
+    zpoller_t *poller = zpoller_new (self->sock, NULL);
+    zmsg_t *answer = NULL;
+    while (!answer) {
+        int64_t left = until - zclock_mono ();
+        if (left <= 0 || !zpoller_wait (poller, (int) left))
+            break;
+        zmsg_t *msg = zmsg_recv (self->sock);
+        if (!msg)
+            break;
+        zframe_t *status = zmsg_first (msg), *got = zmsg_next (msg);
+        if (status && got && zmsg_size (msg) == 3 && zframe_streq (got, rid))
+            answer = msg;
+        else
+            zmsg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+    return answer;
+}
+
+int
+cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_def,
+                void *req, const cg_msgdef_t *rep_def, void *rep, cg_error_t *err)
+{
+    char made[40];
+    char **rid = s_rid_of (req_def, req);
+    assert (rid);               /* every command has a rid */
+    bool own_rid = *rid == NULL;
+    if (own_rid) {
+        cg_client_new_rid (made, sizeof made);
+        *rid = made;
+    }
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    int rc = cg_msg_encode (req_def, req, &body, err);
+    char rid_copy[72];
+    snprintf (rid_copy, sizeof rid_copy, "%s", *rid);
+    if (own_rid)
+        *rid = NULL;
+    if (rc) {
+        msgpack_sbuffer_destroy (&body);
+        return -1;
+    }
+    zmsg_t *answer = NULL;
+    for (int attempt = 0; attempt < self->tries && !answer && !zsys_interrupted; attempt++) {
+        zmsg_t *msg = zmsg_new ();
+        zmsg_addstr (msg, command);
+        zmsg_addstr (msg, rid_copy);
+        zmsg_addmem (msg, body.data, body.size);
+        zmsg_send (&msg, self->sock);
+        answer = s_await (self, rid_copy);
+    }
+    msgpack_sbuffer_destroy (&body);
+    if (!answer) {
+        cg_error_set (err, "unavailable", "", "no answer to %s after %d tries of %d ms",
+                      command, self->tries, self->timeout_ms);
+        return -1;
+    }
+    zframe_t *status = zmsg_first (answer);
+    zmsg_next (answer);
+    zframe_t *data = zmsg_next (answer);
+    if (zframe_streq (status, "ok"))
+        rc = cg_msg_decode (rep_def, zframe_data (data), zframe_size (data), rep, err);
+    else {
+        cg_refusal_t refusal;
+        if (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data), &refusal,
+                           err) == 0) {
+            cg_error_set (err, refusal.code, refusal.field, "%s", refusal.message);
+            cg_msg_clear (&cg_refusal_def, &refusal);
+        }
+        rc = -1;
+    }
+    zmsg_destroy (&answer);
+    return rc;
+}

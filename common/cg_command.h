@@ -1,0 +1,68 @@
+/*  cg_command — commands: "please do something", sent to the one daemon
+    that owns the thing, answered once.
+
+    A client's DEALER talks to the daemon's ROUTER.  A request is
+        command name | request id | msgpack body
+    and the answer
+        "ok" or "error" | request id | msgpack body
+    where the body of "error" is the `error` message (code, field,
+    message).  The request id is also the `rid` field of the body; the
+    daemon's scripts remember the first answer to each rid, so a client that
+    hears nothing may send the same request again, as cg_client_call does,
+    and nothing is done twice.  Answers to an earlier try that arrive late
+    are recognised by their request id and dropped.
+
+    Every server answers `ping` itself, which is how `civgrid stack up`
+    knows a daemon is serving.
+*/
+#ifndef CG_COMMAND_H_INCLUDED
+#define CG_COMMAND_H_INCLUDED
+
+#include <czmq.h>
+#include "cg_msg.h"
+
+/* --- the server side ------------------------------------------------------ */
+
+/*  What a handler answers: cg_reply_ok with a message, or cg_reply_fail. */
+typedef struct {
+    bool failed;
+    msgpack_sbuffer body;
+} cg_reply_t;
+
+void cg_reply_ok (cg_reply_t *reply, const cg_msgdef_t *def, const void *msg);
+void cg_reply_fail (cg_reply_t *reply, const char *code, const char *field,
+                    const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+void cg_reply_error (cg_reply_t *reply, const cg_error_t *err);
+
+/*  request is the decoded struct of the command's definition; the server
+    clears it after the handler returns. */
+typedef void (cg_command_fn) (void *request, cg_reply_t *reply, void *arg);
+
+typedef struct _cg_server_t cg_server_t;
+
+cg_server_t *cg_server_new (const char *service, const char *endpoint);
+void cg_server_destroy (cg_server_t **self_p);
+void cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
+                   cg_command_fn *fn, void *arg);
+int cg_server_attach (cg_server_t *self, zloop_t *loop);
+/*  For ping's `handled`: a counter the daemon keeps up to date. */
+void cg_server_set_counter (cg_server_t *self, int64_t (*fn) (void *), void *arg);
+
+/* --- the client side ------------------------------------------------------ */
+
+typedef struct _cg_client_t cg_client_t;
+
+/*  Waits timeout_ms for an answer and tries `tries` times in all. */
+cg_client_t *cg_client_new (const char *endpoint, int timeout_ms, int tries);
+void cg_client_destroy (cg_client_t **self_p);
+
+/*  Sends `command` with req (of req_def; its rid is made when NULL) and
+    decodes the answer into rep (of rep_def).  Returns 0, or -1 with err:
+    the daemon's refusal, or code "unavailable" when no answer came. */
+int cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_def,
+                    void *req, const cg_msgdef_t *rep_def, void *rep, cg_error_t *err);
+
+/*  A fresh request id. */
+void cg_client_new_rid (char *buf, size_t len);
+
+#endif

@@ -1,0 +1,132 @@
+/*  cg_daemon — see cg_daemon.h. */
+#include "cg_daemon.h"
+
+#include <getopt.h>
+
+zconfig_t *
+cg_config_load (const char *path, int argc, char **argv)
+{
+    zconfig_t *config = path ? zconfig_load (path) : zconfig_new ("root", NULL);
+    if (!config) {
+        fprintf (stderr, "cannot read the configuration %s\n", path);
+        return NULL;
+    }
+    for (int i = 0; i + 1 < argc; i++) {
+        if (strcmp (argv[i], "--set") != 0)
+            continue;
+        char *pair = strdup (argv[++i]);
+        char *eq = strchr (pair, '=');
+        if (!eq || eq == pair) {
+            fprintf (stderr, "--set takes PATH=VALUE, not \"%s\"\n", pair);
+            free (pair);
+            zconfig_destroy (&config);
+            return NULL;
+        }
+        *eq = 0;
+        zconfig_put (config, pair, eq + 1);
+        free (pair);
+    }
+    return config;
+}
+
+const char *
+cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise)
+{
+    return zconfig_get (self->config, path, otherwise);
+}
+
+static const char *
+s_config_path (int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp (argv[i], "-c") == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+cg_daemon_t *
+cg_daemon_new (const char *name, int argc, char **argv, int flags)
+{
+    cg_daemon_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->name = strdup (name);
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv[i], "-v") == 0)
+            self->verbose = true;
+    zsys_set_logident (name);
+    zsys_set_logstream (stderr);
+    self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
+    if (!self->config)
+        goto failed;
+
+    char path[64];
+    snprintf (path, sizeof path, "%s/endpoint", name);
+    const char *endpoint = cg_daemon_get (self, path, NULL);
+    if (!endpoint) {
+        zsys_error ("%s: the configuration has no %s", name, path);
+        goto failed;
+    }
+    self->loop = zloop_new ();
+    self->server = cg_server_new (name, endpoint);
+    if (!self->server || cg_server_attach (self->server, self->loop))
+        goto failed;
+    if (flags & CG_DAEMON_STATELESS)
+        return self;
+
+    const char *host = cg_daemon_get (self, "redis/host", "127.0.0.1");
+    int port = atoi (cg_daemon_get (self, "redis/port", "6379"));
+    int retry = atoi (cg_daemon_get (self, "redis/retry_ms", "30000"));
+    self->redis = cg_redis_new (host, port, retry);
+    if (!self->redis)
+        goto failed;
+    self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
+    if (!self->pub)
+        goto failed;
+    return self;
+failed:
+    cg_daemon_destroy (&self);
+    return NULL;
+}
+
+int
+cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+{
+    if (!self->sub) {
+        self->sub = cg_sub_new (self->redis,
+                                cg_daemon_get (self, "bus/subscribe", "tcp://127.0.0.1:7402"),
+                                self->name);
+        if (!self->sub || cg_sub_attach (self->sub, self->loop))
+            return -1;
+    }
+    return cg_sub_follow (self->sub, journal, fn, arg);
+}
+
+int
+cg_daemon_run (cg_daemon_t *self)
+{
+    if (self->sub) {
+        int64_t n = cg_sub_catch_up (self->sub);
+        zsys_info ("%s: caught up %lld journal entries", self->name, (long long) n);
+    }
+    zsys_info ("%s: serving", self->name);
+    zloop_start (self->loop);
+    zsys_info ("%s: stopping", self->name);
+    return 0;
+}
+
+void
+cg_daemon_destroy (cg_daemon_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cg_daemon_t *self = *self_p;
+    cg_sub_destroy (&self->sub);
+    cg_pub_destroy (&self->pub);
+    cg_server_destroy (&self->server);
+    zloop_destroy (&self->loop);
+    cg_redis_destroy (&self->redis);
+    zconfig_destroy (&self->config);
+    free (self->name);
+    free (self);
+    *self_p = NULL;
+}

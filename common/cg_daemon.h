@@ -1,0 +1,53 @@
+/*  cg_daemon — what every civgrid daemon does before and after its work.
+
+    Options are the same for all of them:
+
+        civgrid-NAME -c FILE [--set PATH=VALUE ...] [-v]
+
+    FILE is the ZPL configuration (czmq's zconfig; `civgrid stack up` writes
+    DIR/civgrid.cfg), and each --set overrides one value, e.g.
+    `--set redis/port=7400`.  cg_daemon_new reads them, connects to Redis
+    (unless the daemon has no state, like the broker), binds the command
+    socket at NAME/endpoint, and prepares the bus: a publisher towards the
+    broker's bus/publish and, on the first cg_daemon_follow, a subscriber at
+    bus/subscribe.  cg_daemon_run catches every followed journal up, then
+    runs the loop until SIGINT or SIGTERM.
+*/
+#ifndef CG_DAEMON_H_INCLUDED
+#define CG_DAEMON_H_INCLUDED
+
+#include <czmq.h>
+#include "cg_bus.h"
+#include "cg_command.h"
+#include "cg_redis.h"
+
+typedef struct {
+    char *name;
+    zconfig_t *config;
+    cg_redis_t *redis;          /* NULL for a daemon without state */
+    zloop_t *loop;
+    cg_server_t *server;
+    cg_pub_t *pub;
+    cg_sub_t *sub;              /* NULL until something is followed */
+    bool verbose;
+} cg_daemon_t;
+
+/*  Flags for cg_daemon_new. */
+#define CG_DAEMON_STATELESS     1   /* no Redis, no bus: the broker */
+
+cg_daemon_t *cg_daemon_new (const char *name, int argc, char **argv, int flags);
+void cg_daemon_destroy (cg_daemon_t **self_p);
+
+/*  A configuration value, or `otherwise`. */
+const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);
+
+/*  Follow a journal (see cg_bus.h). */
+int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg);
+
+int cg_daemon_run (cg_daemon_t *self);
+
+/*  Loads a config file and applies --set overrides from argv; shared with
+    the CLI.  Returns NULL with a message on stderr. */
+zconfig_t *cg_config_load (const char *path, int argc, char **argv);
+
+#endif

@@ -1,0 +1,286 @@
+/*  cg_redis — see cg_redis.h.  Scripts are kept by name with their SHA1,
+    which is learnt from SCRIPT LOAD the first time a script is called. */
+#include "cg_redis.h"
+
+#include <czmq.h>
+#include <stdarg.h>
+
+struct _cg_redis_t {
+    redisContext *ctx;
+    char *host;
+    int port;
+    int retry_ms;
+    char (*shas)[41];           /* per cg_scripts[] entry, "" until loaded */
+};
+
+/* --- argument vectors ----------------------------------------------------- */
+
+void
+cg_args_init (cg_args_t *args)
+{
+    memset (args, 0, sizeof *args);
+}
+
+void
+cg_args_add (cg_args_t *args, const void *data, size_t len)
+{
+    if (args->argc == args->cap) {
+        args->cap = args->cap ? args->cap * 2 : 16;
+        args->argv = realloc (args->argv, args->cap * sizeof (char *));
+        args->lens = realloc (args->lens, args->cap * sizeof (size_t));
+        assert (args->argv && args->lens);
+    }
+    char *copy = malloc (len + 1);
+    assert (copy);
+    memcpy (copy, data, len);
+    copy[len] = 0;
+    args->argv[args->argc] = copy;
+    args->lens[args->argc++] = len;
+}
+
+void
+cg_args_add_str (cg_args_t *args, const char *s)
+{
+    cg_args_add (args, s ? s : "", s ? strlen (s) : 0);
+}
+
+void
+cg_args_add_int (cg_args_t *args, int64_t v)
+{
+    cg_args_addf (args, "%" PRId64, v);
+}
+
+void
+cg_args_addf (cg_args_t *args, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start (ap, fmt);
+    int n = vsnprintf (buf, sizeof buf, fmt, ap);
+    va_end (ap);
+    assert (n >= 0 && (size_t) n < sizeof buf);
+    cg_args_add (args, buf, (size_t) n);
+}
+
+void
+cg_args_reset (cg_args_t *args)
+{
+    for (int i = 0; i < args->argc; i++)
+        free (args->argv[i]);
+    args->argc = 0;
+}
+
+void
+cg_args_free (cg_args_t *args)
+{
+    cg_args_reset (args);
+    free (args->argv);
+    free (args->lens);
+    memset (args, 0, sizeof *args);
+}
+
+/* --- the connection ------------------------------------------------------- */
+
+static int
+s_connect (cg_redis_t *self)
+{
+    int64_t until = zclock_mono () + self->retry_ms;
+    int pause = 10;
+    while (true) {
+        if (self->ctx)
+            redisFree (self->ctx);
+        struct timeval tv = { 1, 0 };
+        self->ctx = redisConnectWithTimeout (self->host, self->port, tv);
+        if (self->ctx && !self->ctx->err) {
+            redisSetTimeout (self->ctx, (struct timeval) { 10, 0 });
+            return 0;
+        }
+        if (zclock_mono () >= until || zsys_interrupted)
+            break;
+        zclock_sleep (pause);
+        pause = pause < 500 ? pause * 2 : 500;
+    }
+    zsys_error ("redis: cannot connect to %s:%d: %s", self->host, self->port,
+                self->ctx ? self->ctx->errstr : "out of memory");
+    return -1;
+}
+
+cg_redis_t *
+cg_redis_new (const char *host, int port, int retry_ms)
+{
+    cg_redis_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->host = strdup (host);
+    self->port = port;
+    self->retry_ms = retry_ms;
+    self->shas = calloc (cg_scripts_count ? cg_scripts_count : 1, sizeof *self->shas);
+    if (s_connect (self)) {
+        cg_redis_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+cg_redis_destroy (cg_redis_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cg_redis_t *self = *self_p;
+    if (self->ctx)
+        redisFree (self->ctx);
+    free (self->host);
+    free (self->shas);
+    free (self);
+    *self_p = NULL;
+}
+
+/*  Runs one command, reconnecting and trying again while the connection is
+    what fails. */
+static redisReply *
+s_call (cg_redis_t *self, const cg_args_t *args)
+{
+    int64_t until = zclock_mono () + self->retry_ms;
+    while (true) {
+        if (self->ctx && !self->ctx->err) {
+            redisReply *reply = redisCommandArgv (self->ctx, args->argc,
+                                                  (const char **) args->argv, args->lens);
+            if (reply)
+                return reply;
+            zsys_warning ("redis: %s; reconnecting", self->ctx->errstr);
+        }
+        if (zclock_mono () >= until || zsys_interrupted || s_connect (self))
+            return NULL;
+    }
+}
+
+redisReply *
+cg_redis_argv (cg_redis_t *self, const cg_args_t *args)
+{
+    return s_call (self, args);
+}
+
+redisReply *
+cg_redis_command (cg_redis_t *self, const char *fmt, ...)
+{
+    /*  Formatting goes through hiredis, then the words are split back into
+        an argument vector so that the reconnecting path is the same. */
+    va_list ap;
+    va_start (ap, fmt);
+    char *cmd = NULL;
+    int len = redisvFormatCommand (&cmd, fmt, ap);
+    va_end (ap);
+    if (len < 0)
+        return NULL;
+    int64_t until = zclock_mono () + self->retry_ms;
+    redisReply *reply = NULL;
+    while (true) {
+        if (self->ctx && !self->ctx->err
+        &&  redisAppendFormattedCommand (self->ctx, cmd, len) == REDIS_OK
+        &&  redisGetReply (self->ctx, (void **) &reply) == REDIS_OK)
+            break;
+        reply = NULL;
+        if (zclock_mono () >= until || zsys_interrupted || s_connect (self))
+            break;
+    }
+    redisFreeCommand (cmd);
+    return reply;
+}
+
+static int
+s_script_index (const char *name)
+{
+    for (size_t i = 0; i < cg_scripts_count; i++)
+        if (strcmp (cg_scripts[i].name, name) == 0)
+            return (int) i;
+    return -1;
+}
+
+static int
+s_script_load (cg_redis_t *self, int index)
+{
+    redisReply *r = cg_redis_command (self, "SCRIPT LOAD %s", cg_scripts[index].source);
+    int rc = -1;
+    if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
+        memcpy (self->shas[index], r->str, 41);
+        rc = 0;
+    }
+    else
+        zsys_error ("redis: cannot load script %s: %s", cg_scripts[index].name,
+                    r ? cg_reply_str (r) : "no connection");
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+redisReply *
+cg_redis_script (cg_redis_t *self, const char *name, int nkeys, const cg_args_t *args)
+{
+    int index = s_script_index (name);
+    assert (index >= 0);        /* a script name is a constant in the code */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!*self->shas[index] && s_script_load (self, index))
+            return NULL;
+        cg_args_t call;
+        cg_args_init (&call);
+        cg_args_add_str (&call, "EVALSHA");
+        cg_args_add_str (&call, self->shas[index]);
+        cg_args_add_int (&call, nkeys);
+        for (int i = 0; i < args->argc; i++)
+            cg_args_add (&call, args->argv[i], args->lens[i]);
+        redisReply *r = s_call (self, &call);
+        cg_args_free (&call);
+        if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
+            freeReplyObject (r);
+            *self->shas[index] = 0;
+            continue;
+        }
+        if (r && r->type == REDIS_REPLY_ERROR)
+            zsys_error ("redis: script %s: %s", name, r->str);
+        return r;
+    }
+    return NULL;
+}
+
+int
+cg_redis_append (cg_redis_t *self, const cg_args_t *args)
+{
+    if (!self->ctx || self->ctx->err)
+        return -1;
+    return redisAppendCommandArgv (self->ctx, args->argc, (const char **) args->argv,
+                                   args->lens) == REDIS_OK ? 0 : -1;
+}
+
+redisReply *
+cg_redis_reply (cg_redis_t *self)
+{
+    redisReply *reply = NULL;
+    if (!self->ctx || redisGetReply (self->ctx, (void **) &reply) != REDIS_OK)
+        return NULL;
+    return reply;
+}
+
+int64_t
+cg_reply_int (const redisReply *r, int64_t otherwise)
+{
+    if (!r)
+        return otherwise;
+    if (r->type == REDIS_REPLY_INTEGER)
+        return r->integer;
+    if (r->type == REDIS_REPLY_STRING && r->len > 0) {
+        char *end;
+        long long v = strtoll (r->str, &end, 10);
+        if (*end == 0)
+            return v;
+    }
+    return otherwise;
+}
+
+const char *
+cg_reply_str (const redisReply *r)
+{
+    if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS
+           || r->type == REDIS_REPLY_ERROR))
+        return r->str;
+    return "";
+}

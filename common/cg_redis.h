@@ -1,0 +1,72 @@
+/*  cg_redis — the connection to Redis, where civgrid keeps its truth.
+
+    A thin layer over hiredis's blocking API, because each daemon is one
+    thread on one zloop and Redis on loopback answers in microseconds.  It
+    adds three things every daemon needs:
+    - reconnect: a call that fails on a broken connection reconnects and is
+      tried again, for up to `retry_ms`.  That is safe because every civgrid
+      state change is a script that is idempotent by cursor or request id;
+    - scripts: the Lua scripts of deploy/lua are compiled into the binary
+      (cg_scripts[], made by tools/embed-lua.sh), loaded with SCRIPT LOAD on
+      first use and loaded again when Redis answers NOSCRIPT (after a
+      restart or a SCRIPT FLUSH);
+    - cg_args_t, to build an argument vector of strings, integers and binary
+      bodies without formatting by hand.
+*/
+#ifndef CG_REDIS_H_INCLUDED
+#define CG_REDIS_H_INCLUDED
+
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *name;       /* the file name without .lua */
+    const char *source;     /* prelude.lua + the script */
+} cg_script_t;
+
+extern const cg_script_t cg_scripts[];
+extern const size_t cg_scripts_count;
+
+/*  An argument vector; the strings are copies owned by it. */
+typedef struct {
+    int argc;
+    char **argv;
+    size_t *lens;
+    int cap;
+} cg_args_t;
+
+void cg_args_init (cg_args_t *args);
+void cg_args_add (cg_args_t *args, const void *data, size_t len);
+void cg_args_add_str (cg_args_t *args, const char *s);
+void cg_args_add_int (cg_args_t *args, int64_t v);
+void cg_args_addf (cg_args_t *args, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void cg_args_reset (cg_args_t *args);       /* empty, keeping the memory */
+void cg_args_free (cg_args_t *args);
+
+typedef struct _cg_redis_t cg_redis_t;
+
+/*  Connects to host:port; NULL when Redis cannot be reached within retry_ms. */
+cg_redis_t *cg_redis_new (const char *host, int port, int retry_ms);
+void cg_redis_destroy (cg_redis_t **self_p);
+
+/*  A command; NULL only when Redis stayed unreachable.  An error reply is
+    returned as a reply (type REDIS_REPLY_ERROR).  Free with freeReplyObject. */
+redisReply *cg_redis_command (cg_redis_t *self, const char *fmt, ...);
+redisReply *cg_redis_argv (cg_redis_t *self, const cg_args_t *args);
+
+/*  EVALSHA of the named script with args = KEYS... then ARGV...; nkeys of
+    them are keys. */
+redisReply *cg_redis_script (cg_redis_t *self, const char *name, int nkeys,
+                             const cg_args_t *args);
+
+/*  Pipelining: queue commands, then read their replies in order. */
+int cg_redis_append (cg_redis_t *self, const cg_args_t *args);
+redisReply *cg_redis_reply (cg_redis_t *self);
+
+/*  Helpers for replies. */
+int64_t cg_reply_int (const redisReply *r, int64_t otherwise);   /* INTEGER or numeric STRING */
+const char *cg_reply_str (const redisReply *r);                  /* STRING/STATUS or "" */
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# install-deps.sh — the Debian packages civgrid builds, runs and tests with.
+# Idempotent: installs only what is missing.  As root it runs apt-get; as
+# anyone else it prints the line to run and fails.
+set -eu
+PACKAGES="build-essential pkg-config redis-server redis-tools
+libzmq3-dev libczmq-dev libmsgpack-dev libhiredis-dev libcriterion-dev
+libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsodium-dev"
+missing=""
+for p in $PACKAGES; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+        "install ok installed") ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "civgrid needs these Debian packages; install them with:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq$missing

@@ -1,0 +1,26 @@
+-- dispatch/lib.lua — put in front of every dispatch script.
+--
+-- A case is the hash <prefix>case:<id> (fields as in the case.view message)
+-- with its timeline in the list <prefix>case:<id>:steps.  Queues are sorted
+-- sets of case ids scored by the deadline that matters in the state:
+--   q:<state>                 every case in a state
+--   qc:<center>:<state>       a center's cases in a state
+--   qu:<unit>:<state>         a unit's cases in a state
+-- and the same three with the state "all", scored by creation time.
+
+local function queue_keys (prefix, center, unit, state)
+    return prefix .. 'q:' .. state, prefix .. 'qc:' .. center .. ':' .. state,
+           prefix .. 'qu:' .. unit .. ':' .. state
+end
+
+local function queue_put (prefix, id, center, unit, state, score)
+    for _, key in ipairs ({queue_keys (prefix, center, unit, state)}) do
+        redis.call ('ZADD', key, score, id)
+    end
+end
+
+local function queue_drop (prefix, id, center, unit, state)
+    for _, key in ipairs ({queue_keys (prefix, center, unit, state)}) do
+        redis.call ('ZREM', key, id)
+    end
+end

@@ -1,0 +1,92 @@
+/*  msg_dispatch — the case.  Part of the one message table; see
+    cg_messages.h for how a definition reads. */
+#ifndef CG_MSG_DISPATCH_H_INCLUDED
+#define CG_MSG_DISPATCH_H_INCLUDED
+
+#define CG_FIELDS_case_dispatched(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code") \
+    F(M, STR, level, 1, 1, 16, _, "handling level: town, county, city") \
+    F(M, STR, center, 1, 1, CG_CODE_MAX, _, "the command center that owns it") \
+    F(M, STR, unit, 1, 1, CG_CODE_MAX, _, "the unit it went to, or the center itself (its own queue)") \
+    F(M, STR, unit_name, 0, 1, CG_NAME_MAX, _, "the unit's name") \
+    F(M, STR, summary, 0, 1, 256, _, "the start of the request's text") \
+    F(M, INT, sign_by, 1, 0, CG_TIME_MAX, _, "deadline to sign for it") \
+    F(M, INT, done_by, 1, 0, CG_TIME_MAX, _, "deadline to complete it") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was dispatched")
+
+#define CG_FIELDS_case_changed(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, from, 1, 1, 16, _, "state before") \
+    F(M, STR, to, 1, 1, 16, _, "state after") \
+    F(M, STR, actor, 1, 1, 64, _, "who did it") \
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why, or the result") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
+#define CG_FIELDS_case_act(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, actor, 1, 1, 64, _, "who acts") \
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason")
+
+#define CG_FIELDS_case_get(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 1, 32, _, "case id")
+
+#define CG_FIELDS_case_step(F, M) \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, STR, actor, 1, 1, 64, _, "who") \
+    F(M, STR, from, 0, 1, 16, _, "state before") \
+    F(M, STR, to, 1, 1, 16, _, "state after") \
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why, or the result")
+
+#define CG_FIELDS_case_view(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, resolved, closed") \
+    F(M, STR, source, 0, 1, 16, _, "channel") \
+    F(M, STR, ext_ref, 0, 1, 64, _, "the source's reference") \
+    F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
+    F(M, STR, text, 0, 1, CG_TEXT_MAX, _, "the request") \
+    F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code") \
+    F(M, STR, address, 0, 1, 256, _, "address") \
+    F(M, STR, contact, 0, 1, 32, _, "reporter's phone, masked") \
+    F(M, STR, level, 0, 1, 16, _, "handling level") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "owning center") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "responsible unit") \
+    F(M, INT, sign_by, 0, 0, CG_TIME_MAX, _, "sign-for deadline") \
+    F(M, INT, done_by, 0, 0, CG_TIME_MAX, _, "completion deadline") \
+    F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "the result, once resolved") \
+    F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was received") \
+    F(M, INT, updated, 0, 0, CG_TIME_MAX, _, "last change") \
+    F(M, LIST, steps, 0, 0, 1000, case_step, "the timeline, oldest first (case.show only)")
+
+#define CG_FIELDS_case_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, state, 0, 1, 16, _, "only cases in this state") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "only cases of this center") \
+    F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
+    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
+
+#define CG_FIELDS_case_page(F, M) \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "how many match") \
+    F(M, LIST, cases, 0, 0, CG_PAGE_MAX, case_view, "this page, by deadline")
+
+#define CG_MESSAGES_DISPATCH(M) \
+    M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
+      "Dispatch routed a case to a unit (journal dispatch).") \
+    M(case_changed, "case.changed", "event", CG_FIELDS_case_changed, \
+      "A case changed state; the bus topic names the change: case.accepted, case.resolved, case.closed (journal dispatch).") \
+    M(case_act, "case.act", "command", CG_FIELDS_case_act, \
+      "To dispatch, as case.accept, case.resolve or case.close: an actor moves a case on.") \
+    M(case_get, "case.get", "command", CG_FIELDS_case_get, \
+      "To dispatch, as case.show: one case with its timeline.") \
+    M(case_step, "case.step", "record", CG_FIELDS_case_step, \
+      "One entry of a case's timeline.") \
+    M(case_view, "case.view", "reply", CG_FIELDS_case_view, \
+      "A case as operators see it.") \
+    M(case_query, "case.query", "command", CG_FIELDS_case_query, \
+      "To dispatch, as case.list: cases by state and center, by deadline.") \
+    M(case_page, "case.page", "reply", CG_FIELDS_case_page, \
+      "A page of cases.")
+
+#endif

@@ -1,0 +1,205 @@
+/*  cases — the CLI's commands on requests, cases and inboxes.  Each sends
+    one command to the daemon that owns the thing and prints the answer, as
+    text for a person or as JSON with --json. */
+#include "cli.h"
+#include "cg_clock.h"
+
+static void
+s_print_time (const char *label, int64_t ms)
+{
+    char when[40];
+    cg_time_iso (ms, when, sizeof when);
+    printf ("  %-10s %s\n", label, when);
+}
+
+static void
+s_print_case (const cg_case_view_t *c)
+{
+    printf ("%s  %s\n", c->id, c->state);
+    const char *labels[] = { "category", "source", "ext_ref", "grid", "address", "contact",
+                             "level", "center", "unit", "text", "result", NULL };
+    const char *values[] = { c->category, c->source, c->ext_ref, c->grid, c->address,
+                             c->contact, c->level, c->center, c->unit, c->text, c->result };
+    for (int i = 0; labels[i]; i++)
+        if (values[i])
+            printf ("  %-10s %s\n", labels[i], values[i]);
+    if (c->sign_by)
+        s_print_time ("sign by", c->sign_by);
+    if (c->done_by)
+        s_print_time ("done by", c->done_by);
+    if (c->steps_count)
+        printf ("  timeline\n");
+    for (size_t i = 0; i < c->steps_count; i++) {
+        char when[40];
+        cg_time_iso (c->steps[i].at, when, sizeof when);
+        printf ("    %s  %-10s -> %-10s %s%s%s\n", when,
+                c->steps[i].from ? c->steps[i].from : "", c->steps[i].to,
+                c->steps[i].actor, c->steps[i].note ? "  " : "",
+                c->steps[i].note ? c->steps[i].note : "");
+    }
+}
+
+/*  Sends one command to a daemon of the stack in --dir. */
+static int
+s_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
+        void *req, const cg_msgdef_t *rep_def, void *rep)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    cg_client_t *client = cli_client (config, daemon);
+    zconfig_destroy (&config);
+    if (!client)
+        return 1;
+    cg_error_t err;
+    int rc = cg_client_call (client, command, req_def, req, rep_def, rep, &err);
+    cg_client_destroy (&client);
+    return rc ? cli_fail (&err) : 0;
+}
+
+static int
+s_submit (cli_args_t *args)
+{
+    cg_case_submit_t req = {
+        .source = (char *) cli_opt (args, "source", "operator"),
+        .ext_ref = (char *) cli_opt (args, "ext-ref", NULL),
+        .category = (char *) cli_opt (args, "category", NULL),
+        .text = (char *) cli_opt (args, "text", NULL),
+        .grid = (char *) cli_opt (args, "grid", NULL),
+        .address = (char *) cli_opt (args, "address", NULL),
+        .contact_name = (char *) cli_opt (args, "name", NULL),
+        .contact_phone = (char *) cli_opt (args, "phone", NULL) };
+    cg_case_submitted_t rep;
+    if (s_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
+                &cg_case_submitted_def, &rep))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_case_submitted_def, &rep, stdout);
+        printf ("\n");
+    }
+    else
+        printf ("%s%s\n", rep.id, rep.repeat ? " (already submitted)" : "");
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    return 0;
+}
+
+static int
+s_print_view (cli_args_t *args, cg_case_view_t *view)
+{
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_case_view_def, view, stdout);
+        printf ("\n");
+    }
+    else
+        s_print_case (view);
+    cg_msg_clear (&cg_case_view_def, view);
+    return 0;
+}
+
+static int
+s_case_show (cli_args_t *args, const char *id)
+{
+    cg_case_get_t req = { .id = (char *) id };
+    cg_case_view_t view;
+    if (s_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
+                &view))
+        return 1;
+    return s_print_view (args, &view);
+}
+
+static int
+s_case_list (cli_args_t *args)
+{
+    cg_case_query_t req = {
+        .state = (char *) cli_opt (args, "state", NULL),
+        .center = (char *) cli_opt (args, "center", NULL),
+        .offset = atoll (cli_opt (args, "offset", "0")),
+        .limit = atoll (cli_opt (args, "limit", "50")) };
+    cg_case_page_t page;
+    if (s_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
+                &page))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_case_page_def, &page, stdout);
+        printf ("\n");
+    }
+    else {
+        printf ("%lld cases\n", (long long) page.total);
+        for (size_t i = 0; i < page.cases_count; i++) {
+            const cg_case_view_t *c = &page.cases[i];
+            char due[40] = "";
+            if (c->sign_by)
+                cg_time_short (strcmp (c->state, "dispatched") == 0 ? c->sign_by : c->done_by,
+                               due, sizeof due);
+            printf ("%s  %-10s %-20s %-24s %s\n", c->id, c->state,
+                    c->category ? c->category : "", c->unit ? c->unit : "", due);
+        }
+    }
+    cg_msg_clear (&cg_case_page_def, &page);
+    return 0;
+}
+
+static int
+s_case_act (cli_args_t *args, const char *command, const char *id)
+{
+    const char *user = getenv ("USER");
+    char actor[80];
+    snprintf (actor, sizeof actor, "operator:%s", user ? user : "cli");
+    cg_case_act_t req = { .id = (char *) id,
+                          .actor = (char *) cli_opt (args, "actor", actor),
+                          .note = (char *) cli_opt (args, "result",
+                                                    cli_opt (args, "note", NULL)) };
+    cg_case_view_t view;
+    if (s_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
+        return 1;
+    return s_print_view (args, &view);
+}
+
+static int
+s_inbox (cli_args_t *args, const char *unit)
+{
+    cg_inbox_query_t req = { .unit = (char *) unit,
+                             .offset = atoll (cli_opt (args, "offset", "0")),
+                             .limit = atoll (cli_opt (args, "limit", "50")) };
+    cg_inbox_page_t page;
+    if (s_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
+                &cg_inbox_page_def, &page))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_inbox_page_def, &page, stdout);
+        printf ("\n");
+    }
+    else {
+        printf ("%lld notices for %s\n", (long long) page.total, unit);
+        for (size_t i = 0; i < page.items_count; i++) {
+            char when[40];
+            cg_time_short (page.items[i].at, when, sizeof when);
+            printf ("  %s  %s\n", when, page.items[i].text);
+        }
+    }
+    cg_msg_clear (&cg_inbox_page_def, &page);
+    return 0;
+}
+
+int
+cli_cases (cli_args_t *args)
+{
+    const char *cmd = args->words[0];
+    const char *arg1 = args->nwords > 1 ? args->words[1] : NULL;
+    const char *arg2 = args->nwords > 2 ? args->words[2] : NULL;
+    if (strcmp (cmd, "submit") == 0)
+        return s_submit (args);
+    if (strcmp (cmd, "case") == 0 && arg1 && strcmp (arg1, "show") == 0 && arg2)
+        return s_case_show (args, arg2);
+    if (strcmp (cmd, "case") == 0 && arg1 && strcmp (arg1, "list") == 0)
+        return s_case_list (args);
+    if (strcmp (cmd, "accept") == 0 && arg1)
+        return s_case_act (args, "case.accept", arg1);
+    if (strcmp (cmd, "resolve") == 0 && arg1)
+        return s_case_act (args, "case.resolve", arg1);
+    if (strcmp (cmd, "close") == 0 && arg1)
+        return s_case_act (args, "case.close", arg1);
+    if (strcmp (cmd, "inbox") == 0 && arg1)
+        return s_inbox (args, arg1);
+    return 2;
+}

@@ -1,0 +1,36 @@
+/*  cli — the civgrid command line: shared pieces of its subcommands.
+
+    Every subcommand takes --dir DIR (default var/), where `stack up` keeps
+    the running system's configuration (DIR/civgrid.cfg), pid files, logs
+    and Redis data, and --json for output a program can read. */
+#ifndef CLI_H_INCLUDED
+#define CLI_H_INCLUDED
+
+#include "cg_daemon.h"
+
+/*  The parsed command line: positional words and --name value options.
+    A flag given without a value (--json) has the value "". */
+typedef struct {
+    const char *words[16];
+    int nwords;
+    zhash_t *opts;
+} cli_args_t;
+
+int cli_args_parse (cli_args_t *args, int argc, char **argv, const char *const *flags);
+const char *cli_opt (cli_args_t *args, const char *name, const char *otherwise);
+bool cli_flag (cli_args_t *args, const char *name);
+
+/*  The configuration the stack wrote, or NULL with a message. */
+zconfig_t *cli_config (cli_args_t *args);
+
+/*  A client for a daemon named in the configuration. */
+cg_client_t *cli_client (zconfig_t *config, const char *daemon);
+
+/*  Prints an error the way every subcommand does, and returns 1. */
+int cli_fail (const cg_error_t *err);
+
+int cli_stack (cli_args_t *args);
+int cli_cases (cli_args_t *args);
+void cli_demo_load (zconfig_t *config);
+
+#endif

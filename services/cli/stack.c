@@ -1,0 +1,433 @@
+/*  stack — `civgrid stack up|down|status`: the whole system on one machine.
+
+    `up` writes DIR/civgrid.cfg (ports from --port-base, or free ones with
+    --port-base auto), starts a private redis-server with AOF on and its data
+    in DIR/redis, then the broker and every daemon, each with its pid file in
+    DIR/run and its log in DIR/log, and returns once each answers (Redis a
+    PING, a daemon a `ping` command).  Parts already running are left alone,
+    so `up` after a crash starts just what is missing.  With --foreground it
+    stays, starts again any daemon that dies, and stops everything on Ctrl-C.
+    `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
+#include "cli.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*  The parts in start order; they stop in the reverse. */
+static const char *const s_parts[] = { "redis", "broker", "intake", "dispatch",
+                                       "notification", NULL };
+#define S_DAEMONS   (s_parts + 1)
+
+typedef struct {
+    const char *dir;
+    char bindir[PATH_MAX];
+    char root[PATH_MAX];        /* the source tree, for deploy/ */
+} s_stack_t;
+
+/* --- where things are ----------------------------------------------------- */
+
+static void
+s_path (char *buf, size_t len, const char *dir, const char *a, const char *b)
+{
+    snprintf (buf, len, "%s/%s%s", dir, a, b ? b : "");
+}
+
+static int
+s_find_dirs (s_stack_t *stack)
+{
+    ssize_t n = readlink ("/proc/self/exe", stack->bindir, sizeof stack->bindir - 1);
+    if (n <= 0)
+        return -1;
+    stack->bindir[n] = 0;
+    *strrchr (stack->bindir, '/') = 0;
+    const char *env = getenv ("CG_ROOT");
+    if (env) {
+        snprintf (stack->root, sizeof stack->root, "%s", env);
+        return 0;
+    }
+    /*  build/bin or build/asan/bin, below the source tree */
+    char probe[PATH_MAX + 64];
+    snprintf (stack->root, sizeof stack->root, "%s", stack->bindir);
+    for (int up = 0; up < 4; up++) {
+        snprintf (probe, sizeof probe, "%s/deploy/civgrid.cfg", stack->root);
+        if (access (probe, R_OK) == 0)
+            return 0;
+        char *slash = strrchr (stack->root, '/');
+        if (!slash)
+            break;
+        *slash = 0;
+    }
+    fprintf (stderr, "civgrid: cannot find deploy/ above %s; set CG_ROOT\n", stack->bindir);
+    return -1;
+}
+
+/* --- processes ------------------------------------------------------------ */
+
+static pid_t
+s_read_pid (const char *dir, const char *part)
+{
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s/run/%s.pid", dir, part);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return 0;
+    long pid = 0;
+    if (fscanf (f, "%ld", &pid) != 1)
+        pid = 0;
+    fclose (f);
+    return (pid_t) pid;
+}
+
+/*  Alive and still the program we started (pids are reused). */
+static bool
+s_alive (pid_t pid, const char *part)
+{
+    if (pid <= 0 || kill (pid, 0) != 0)
+        return false;
+    char path[64], cmd[256] = "";
+    snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return false;
+    size_t n = fread (cmd, 1, sizeof cmd - 1, f);
+    fclose (f);
+    cmd[n] = 0;
+    /*  a zombie has an empty command line */
+    return n > 0 && strstr (cmd, strcmp (part, "redis") == 0 ? "redis-server" : part);
+}
+
+static pid_t
+s_spawn (s_stack_t *stack, const char *part, bool detach)
+{
+    char log[PATH_MAX], exe[PATH_MAX + 32], cfg[PATH_MAX];
+    s_path (log, sizeof log, stack->dir, "log/", part);
+    strcat (log, ".log");
+    s_path (cfg, sizeof cfg, stack->dir, "civgrid.cfg", NULL);
+    pid_t pid = fork ();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (detach)
+            setsid ();
+        signal (SIGINT, detach ? SIG_IGN : SIG_DFL);
+        int fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int null = open ("/dev/null", O_RDONLY);
+        if (fd >= 0) {
+            dup2 (fd, 1);
+            dup2 (fd, 2);
+        }
+        if (null >= 0)
+            dup2 (null, 0);
+        if (strcmp (part, "redis") == 0) {
+            char conf[PATH_MAX];
+            s_path (conf, sizeof conf, stack->dir, "redis.conf", NULL);
+            execlp ("redis-server", "redis-server", conf, (char *) NULL);
+        }
+        else {
+            snprintf (exe, sizeof exe, "%s/civgrid-%s", stack->bindir, part);
+            execl (exe, exe, "-c", cfg, (char *) NULL);
+        }
+        fprintf (stderr, "cannot start %s: %s\n", part, strerror (errno));
+        _exit (127);
+    }
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, part);
+    FILE *f = fopen (path, "w");
+    if (f) {
+        fprintf (f, "%d\n", (int) pid);
+        fclose (f);
+    }
+    return pid;
+}
+
+/* --- configuration -------------------------------------------------------- */
+
+static bool
+s_port_free (int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port),
+                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    bool free_ = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+    close (fd);
+    return free_;
+}
+
+#define S_PORTS     10          /* ports one stack takes from its base */
+
+static int
+s_pick_base (void)
+{
+    srand ((unsigned) (getpid () ^ zclock_usecs ()));
+    for (int attempt = 0; attempt < 200; attempt++) {
+        int base = 20000 + (rand () % 4000) * S_PORTS;
+        bool ok = true;
+        for (int i = 0; i < S_PORTS && ok; i++)
+            ok = s_port_free (base + i);
+        if (ok)
+            return base;
+    }
+    return -1;
+}
+
+static int
+s_write_config (s_stack_t *stack, cli_args_t *args, int base)
+{
+    char path[PATH_MAX];
+    s_path (path, sizeof path, stack->root, "deploy/civgrid.cfg", NULL);
+    zconfig_t *config = zconfig_load (path);
+    if (!config) {
+        fprintf (stderr, "civgrid: cannot read %s\n", path);
+        return -1;
+    }
+    char value[PATH_MAX + 64];
+    char absdir[PATH_MAX];
+    if (!realpath (stack->dir, absdir))
+        return -1;
+    zconfig_put (config, "civgrid/dir", absdir);
+    zconfig_putf (config, "redis/port", "%d", base);
+    zconfig_putf (config, "bus/publish", "tcp://127.0.0.1:%d", base + 1);
+    zconfig_putf (config, "bus/subscribe", "tcp://127.0.0.1:%d", base + 2);
+    for (int i = 0; S_DAEMONS[i]; i++) {
+        snprintf (value, sizeof value, "%s/endpoint", S_DAEMONS[i]);
+        zconfig_putf (config, value, "tcp://127.0.0.1:%d", base + 3 + i);
+    }
+    /*  data files: relative paths in deploy/civgrid.cfg are under the tree */
+    const char *data[] = { "data/orgtree", "data/catalog", NULL };
+    for (int i = 0; data[i]; i++) {
+        const char *file = zconfig_get (config, data[i], NULL);
+        if (file && *file != '/') {
+            snprintf (value, sizeof value, "%s/%s", stack->root, file);
+            zconfig_put (config, data[i], value);
+        }
+    }
+    /*  --set PATH=VALUE on `stack up` goes into the configuration */
+    const char *set = cli_opt (args, "set", NULL);
+    if (set) {
+        char *pair = strdup (set), *eq = strchr (pair, '=');
+        if (eq) {
+            *eq = 0;
+            zconfig_put (config, pair, eq + 1);
+        }
+        free (pair);
+    }
+    s_path (path, sizeof path, stack->dir, "civgrid.cfg", NULL);
+    int rc = zconfig_save (config, path);
+    zconfig_destroy (&config);
+
+    s_path (path, sizeof path, stack->dir, "redis.conf", NULL);
+    FILE *f = fopen (path, "w");
+    if (!f)
+        return -1;
+    fprintf (f, "# written by civgrid stack up\n"
+             "port %d\nbind 127.0.0.1\nprotected-mode yes\ndaemonize no\n"
+             "dir %s/redis\nappendonly yes\nappendfsync everysec\nsave \"\"\n"
+             "logfile \"\"\nhash-max-listpack-value 256\n", base, absdir);
+    fclose (f);
+    return rc;
+}
+
+/* --- waiting for parts ---------------------------------------------------- */
+
+static bool
+s_answers (zconfig_t *config, const char *part, int timeout_ms)
+{
+    if (strcmp (part, "redis") == 0) {
+        cg_redis_t *redis = cg_redis_new ("127.0.0.1",
+                                          atoi (zconfig_get (config, "redis/port", "0")),
+                                          timeout_ms);
+        bool ok = redis != NULL;
+        cg_redis_destroy (&redis);
+        return ok;
+    }
+    char endpoint_key[64];
+    snprintf (endpoint_key, sizeof endpoint_key, "%s/endpoint", part);
+    cg_client_t *client = cg_client_new (zconfig_get (config, endpoint_key, ""), 250,
+                                         timeout_ms / 250 + 1);
+    cg_ping_t ping = { 0 };
+    cg_pong_t pong;
+    cg_error_t err;
+    bool ok = cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def, &pong,
+                              &err) == 0;
+    if (ok)
+        cg_msg_clear (&cg_pong_def, &pong);
+    cg_client_destroy (&client);
+    return ok;
+}
+
+/*  Starts every part not running; returns how many failed to answer. */
+static int
+s_start_missing (s_stack_t *stack, zconfig_t *config, bool detach)
+{
+    int failed = 0;
+    for (int i = 0; s_parts[i]; i++) {
+        const char *part = s_parts[i];
+        if (s_alive (s_read_pid (stack->dir, part), part))
+            continue;
+        pid_t pid = s_spawn (stack, part, detach);
+        if (pid < 0 || !s_answers (config, part, 30000)) {
+            fprintf (stderr, "civgrid: %s did not start; see %s/log/%s.log\n", part,
+                     stack->dir, part);
+            failed++;
+            if (i == 0)
+                break;          /* nothing runs without Redis */
+        }
+    }
+    return failed;
+}
+
+static void
+s_stop_all (s_stack_t *stack)
+{
+    int count = 0;
+    for (int i = 0; s_parts[i]; i++)
+        count++;
+    for (int i = count - 1; i >= 0; i--) {
+        const char *part = s_parts[i];
+        pid_t pid = s_read_pid (stack->dir, part);
+        if (s_alive (pid, part)) {
+            kill (pid, SIGTERM);
+            for (int t = 0; t < 200 && s_alive (pid, part); t++) {
+                waitpid (pid, NULL, WNOHANG);
+                zclock_sleep (50);
+            }
+            if (s_alive (pid, part)) {
+                fprintf (stderr, "civgrid: %s (%d) did not stop; killing it\n", part,
+                         (int) pid);
+                kill (pid, SIGKILL);
+            }
+            waitpid (pid, NULL, WNOHANG);
+        }
+        char path[PATH_MAX];
+        snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, part);
+        unlink (path);
+    }
+}
+
+/* --- the subcommands ------------------------------------------------------ */
+
+static void
+s_print_status (s_stack_t *stack, zconfig_t *config, bool json)
+{
+    if (json)
+        printf ("{\"dir\":\"%s\",\"parts\":[", stack->dir);
+    for (int i = 0; s_parts[i]; i++) {
+        const char *part = s_parts[i];
+        pid_t pid = s_read_pid (stack->dir, part);
+        bool alive = s_alive (pid, part);
+        char key[64];
+        snprintf (key, sizeof key, "%s/endpoint", part);
+        const char *where = i == 0 ? zconfig_get (config, "redis/port", "")
+                                   : zconfig_get (config, key, "");
+        if (json)
+            printf ("%s{\"name\":\"%s\",\"pid\":%d,\"running\":%s,\"address\":\"%s\"}",
+                    i ? "," : "", part, alive ? (int) pid : 0, alive ? "true" : "false",
+                    where);
+        else
+            printf ("  %-13s %-8s pid %-7d %s%s\n", part, alive ? "running" : "stopped",
+                    alive ? (int) pid : 0, i == 0 ? "port " : "", where);
+    }
+    if (json)
+        printf ("]}\n");
+}
+
+static int
+s_up (s_stack_t *stack, cli_args_t *args)
+{
+    char path[PATH_MAX];
+    const char *subdirs[] = { "", "/run", "/log", "/redis", NULL };
+    for (int i = 0; subdirs[i]; i++) {
+        snprintf (path, sizeof path, "%s%s", stack->dir, subdirs[i]);
+        if (mkdir (path, 0755) && errno != EEXIST) {
+            fprintf (stderr, "civgrid: cannot create %s: %s\n", path, strerror (errno));
+            return 1;
+        }
+    }
+    s_path (path, sizeof path, stack->dir, "civgrid.cfg", NULL);
+    const char *base_opt = cli_opt (args, "port-base", NULL);
+    if (base_opt || access (path, R_OK) != 0) {
+        int base = !base_opt ? 7400
+                 : strcmp (base_opt, "auto") == 0 ? s_pick_base () : atoi (base_opt);
+        if (base <= 0 || base > 65535 - S_PORTS) {
+            fprintf (stderr, "civgrid: --port-base takes a port number or auto\n");
+            return 1;
+        }
+        if (s_alive (s_read_pid (stack->dir, "redis"), "redis")) {
+            fprintf (stderr, "civgrid: the stack in %s is running; stop it before changing "
+                     "its ports\n", stack->dir);
+            return 1;
+        }
+        if (s_write_config (stack, args, base))
+            return 1;
+    }
+    zconfig_t *config = zconfig_load (path);
+    bool foreground = cli_flag (args, "foreground");
+    if (s_start_missing (stack, config, !foreground)) {
+        zconfig_destroy (&config);
+        return 1;
+    }
+    if (cli_flag (args, "demo"))
+        cli_demo_load (config);
+    bool json = cli_flag (args, "json");
+    if (!json)
+        printf ("civgrid is up in %s\n", stack->dir);
+    s_print_status (stack, config, json);
+    if (!json)
+        printf ("  configuration %s\n  logs          %s/log/\n", path, stack->dir);
+    fflush (stdout);
+    if (foreground) {
+        printf ("Running in the foreground; Ctrl-C stops everything.\n");
+        fflush (stdout);
+        while (!zsys_interrupted) {
+            zclock_sleep (200);
+            pid_t gone;
+            while ((gone = waitpid (-1, NULL, WNOHANG)) > 0)
+                if (!zsys_interrupted)
+                    fprintf (stderr, "civgrid: process %d ended; starting what is missing\n",
+                             (int) gone);
+            if (!zsys_interrupted)
+                s_start_missing (stack, config, false);
+        }
+        printf ("\nStopping civgrid ...\n");
+        s_stop_all (stack);
+        printf ("Stopped.\n");
+    }
+    zconfig_destroy (&config);
+    return 0;
+}
+
+int
+cli_stack (cli_args_t *args)
+{
+    s_stack_t stack = { .dir = cli_opt (args, "dir", "var") };
+    if (s_find_dirs (&stack))
+        return 1;
+    const char *verb = args->nwords > 1 ? args->words[1] : "";
+    if (strcmp (verb, "up") == 0)
+        return s_up (&stack, args);
+    if (strcmp (verb, "down") == 0) {
+        s_stop_all (&stack);
+        if (!cli_flag (args, "json"))
+            printf ("civgrid in %s is down\n", stack.dir);
+        return 0;
+    }
+    if (strcmp (verb, "status") == 0) {
+        zconfig_t *config = cli_config (args);
+        if (!config)
+            return 1;
+        s_print_status (&stack, config, cli_flag (args, "json"));
+        zconfig_destroy (&config);
+        return 0;
+    }
+    fprintf (stderr, "usage: civgrid stack up|down|status [--dir DIR] [--port-base N|auto] "
+             "[--foreground] [--demo] [--set PATH=VALUE]\n");
+    return 2;
+}

@@ -1,0 +1,80 @@
+/*  util — the CLI's argument parsing, configuration and error output. */
+#include "cli.h"
+
+int
+cli_args_parse (cli_args_t *args, int argc, char **argv, const char *const *flags)
+{
+    memset (args, 0, sizeof *args);
+    args->opts = zhash_new ();
+    zhash_autofree (args->opts);
+    for (int i = 1; i < argc; i++) {
+        if (strncmp (argv[i], "--", 2) != 0) {
+            if (args->nwords == (int) (sizeof args->words / sizeof args->words[0]))
+                return -1;
+            args->words[args->nwords++] = argv[i];
+            continue;
+        }
+        const char *name = argv[i] + 2;
+        bool is_flag = false;
+        for (int f = 0; flags[f]; f++)
+            is_flag |= strcmp (flags[f], name) == 0;
+        if (is_flag)
+            zhash_update (args->opts, name, "");
+        else
+        if (i + 1 < argc)
+            zhash_update (args->opts, name, argv[++i]);
+        else {
+            fprintf (stderr, "civgrid: --%s needs a value\n", name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const char *
+cli_opt (cli_args_t *args, const char *name, const char *otherwise)
+{
+    const char *value = zhash_lookup (args->opts, name);
+    return value ? value : otherwise;
+}
+
+bool
+cli_flag (cli_args_t *args, const char *name)
+{
+    return zhash_lookup (args->opts, name) != NULL;
+}
+
+zconfig_t *
+cli_config (cli_args_t *args)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/civgrid.cfg", cli_opt (args, "dir", "var"));
+    zconfig_t *config = zconfig_load (path);
+    if (!config)
+        fprintf (stderr, "civgrid: no running stack in %s (no %s); start one with "
+                 "`civgrid stack up`\n", cli_opt (args, "dir", "var"), path);
+    return config;
+}
+
+cg_client_t *
+cli_client (zconfig_t *config, const char *daemon)
+{
+    char key[64];
+    snprintf (key, sizeof key, "%s/endpoint", daemon);
+    const char *endpoint = zconfig_get (config, key, NULL);
+    if (!endpoint) {
+        fprintf (stderr, "civgrid: the configuration names no %s\n", key);
+        return NULL;
+    }
+    return cg_client_new (endpoint, 3000, 3);
+}
+
+int
+cli_fail (const cg_error_t *err)
+{
+    if (*err->field)
+        fprintf (stderr, "civgrid: %s (%s: %s)\n", err->message, err->code, err->field);
+    else
+        fprintf (stderr, "civgrid: %s (%s)\n", err->message, err->code);
+    return 1;
+}

@@ -1,0 +1,36 @@
+/*  civgrid-dispatch — owns the case from the moment intake accepts it.
+
+    It follows the intake journal: each case.received is routed by the
+    catalog and the org tree to a unit, given its deadlines, stored and
+    journaled as case.dispatched, in batches, exactly once (cg_bus.h).  It
+    answers the commands that move a case on (accept, resolve, close) and
+    the queries of operators (show, list). */
+#include "cg_daemon.h"
+#include "cases.h"
+
+int
+main (int argc, char **argv)
+{
+    cg_daemon_t *daemon = cg_daemon_new ("dispatch", argc, argv, 0);
+    if (!daemon)
+        return 1;
+    cases_t *cases = cases_new (daemon);
+    if (!cases) {
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
+    if (cg_daemon_follow (daemon, "intake", cases_on_intake, cases)) {
+        cases_destroy (&cases);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
+    cg_server_on (daemon->server, "case.accept", &cg_case_act_def, cases_on_accept, cases);
+    cg_server_on (daemon->server, "case.resolve", &cg_case_act_def, cases_on_resolve, cases);
+    cg_server_on (daemon->server, "case.close", &cg_case_act_def, cases_on_close, cases);
+    cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
+    cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
+    int rc = cg_daemon_run (daemon);
+    cases_destroy (&cases);
+    cg_daemon_destroy (&daemon);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/*  route — where a case goes: the lowest level able to handle it, and the
+    unit of the catalog's type at that level's command center. */
+#ifndef DISPATCH_ROUTE_H_INCLUDED
+#define DISPATCH_ROUTE_H_INCLUDED
+
+#include "cg_catalog.h"
+#include "cg_orgtree.h"
+
+typedef struct {
+    const cg_category_t *category;
+    cg_org_kind_t level;
+    const cg_org_node_t *center;
+    const cg_org_node_t *unit;      /* a unit, or the center itself (its own queue) */
+} route_t;
+
+/*  Routes a case of category code `category` placed in `grid` (NULL when it
+    has only an address).  Returns 0, or -1 when the category is unknown. */
+int route_case (cg_orgtree_t *org, cg_catalog_t *catalog, const char *category,
+                const char *grid, route_t *route);
+
+const char *route_level_name (cg_org_kind_t level);
+
+#endif

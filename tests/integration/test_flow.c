@@ -1,0 +1,346 @@
+/*  The smallest loop, with real parts: redis-server, the broker, intake,
+    dispatch and notification as separate processes, started by the CLI.
+    A request submitted to intake is dispatched once and lands in exactly
+    one inbox, whatever is killed with -9 on the way. */
+#include <criterion/criterion.h>
+#include "cg_testenv.h"
+#include "cg_orgtree.h"
+
+/*  Grids to spread requests over, and categories with a unit at town level. */
+static const char *const s_categories[] = { "noise", "street_vending", "street_light",
+                                            "sewage_overflow", "elderly_help", "other" };
+#define S_NCAT (sizeof s_categories / sizeof s_categories[0])
+
+typedef struct {
+    cg_orgtree_t *org;
+    const cg_org_node_t *grids[512];
+    size_t ngrids;
+} s_places_t;
+
+static void
+s_places_load (s_places_t *p)
+{
+    char path[512], err[256];
+    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", cg_test_root ());
+    p->org = cg_orgtree_load (path, err, sizeof err);
+    cr_assert (p->org, "%s", err);
+    /*  every 16th grid of the region, walking the tree */
+    size_t k = 0;
+    const cg_org_node_t *stack[64];
+    int top = 0;
+    stack[top++] = cg_orgtree_root (p->org);
+    while (top && p->ngrids < 512) {
+        const cg_org_node_t *node = stack[--top];
+        if (node->kind == CG_ORG_GRID && k++ % 16 == 0)
+            p->grids[p->ngrids++] = node;
+        for (const cg_org_node_t *c = cg_orgtree_first_child (node); c && top < 64;
+             c = cg_orgtree_next_sibling (c))
+            if (c->kind != CG_ORG_UNIT)
+                stack[top++] = c;
+    }
+    cr_assert_gt (p->ngrids, 100);
+}
+
+/*  Submits request i; retries through a restart of intake are the
+    client's (same rid, same ext_ref). */
+static void
+s_submit (cg_client_t *client, s_places_t *p, int i, char *id_out)
+{
+    char ext[32], text[64];
+    snprintf (ext, sizeof ext, "T%06d", i);
+    snprintf (text, sizeof text, "第%d号诉求：请尽快处理。", i);
+    cg_case_submit_t req = { .source = "hotline", .ext_ref = ext,
+                             .category = (char *) s_categories[i % S_NCAT], .text = text,
+                             .grid = (char *) p->grids[i % p->ngrids]->code,
+                             .contact_phone = "13812345678" };
+    cg_case_submitted_t rep;
+    cg_error_t err;
+    int rc = -1;
+    for (int attempt = 0; attempt < 10 && rc; attempt++)
+        rc = cg_client_call (client, "case.submit", &cg_case_submit_def, &req,
+                             &cg_case_submitted_def, &rep, &err);
+    cr_assert_eq (rc, 0, "request %d: %s", i, err.message);
+    if (id_out)
+        strcpy (id_out, rep.id);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+}
+
+static int64_t
+s_int (cg_teststack_t *stack, const char *fmt, const char *arg)
+{
+    redisReply *r = cg_redis_command (stack->redis, fmt, arg);
+    int64_t v = cg_reply_int (r, -1);
+    if (r)
+        freeReplyObject (r);
+    return v;
+}
+
+/*  Checks the end state after n requests: each dispatched once, each in
+    one inbox once, no journal entry twice. */
+static void
+s_check_exactly_once (cg_teststack_t *stack, int n)
+{
+    int64_t dispatched = cg_teststack_await (stack, n, 60000, "ZCARD cg:{dispatch}:q:all");
+    cr_assert_eq (dispatched, n, "%lld of %d cases dispatched", (long long) dispatched, n);
+    int64_t delivered = cg_teststack_await (stack, n, 60000, "HLEN cg:{notification}:delivered");
+    cr_assert_eq (delivered, n, "%lld of %d deliveries", (long long) delivered, n);
+    cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), n, "intake journal length");
+    cr_assert_eq (s_int (stack, "GET %s", "cg:{dispatch}:seq"), n, "dispatch journal length");
+    cr_assert_eq (s_int (stack, "GET %s", "cg:{dispatch}:cursor:intake"), n);
+
+    /*  every case.dispatched in the journal names a different case */
+    zhash_t *ids = zhash_new ();
+    redisReply *r = cg_redis_command (stack->redis, "XRANGE cg:{dispatch}:journal - +");
+    cr_assert_eq ((int) r->elements, n);
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *kv = r->element[i]->element[1];
+        cg_case_dispatched_t d;
+        cg_error_t err;
+        cr_assert_eq (cg_msg_decode (&cg_case_dispatched_def, kv->element[3]->str,
+                                     kv->element[3]->len, &d, &err), 0);
+        cr_assert_eq (zhash_insert (ids, d.id, "x"), 0, "case %s dispatched twice", d.id);
+        cg_msg_clear (&cg_case_dispatched_def, &d);
+    }
+    freeReplyObject (r);
+
+    /*  every inbox entry is a different case, and they add up to n */
+    int64_t total = 0;
+    r = cg_redis_command (stack->redis, "KEYS cg:{notification}:inbox:*");
+    zhash_t *seen = zhash_new ();
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *items = cg_redis_command (stack->redis, "LRANGE %s 0 -1", r->element[i]->str);
+        for (size_t k = 0; k < items->elements; k++) {
+            cg_inbox_item_t item;
+            cg_error_t err;
+            cr_assert_eq (cg_msg_decode (&cg_inbox_item_def, items->element[k]->str,
+                                         items->element[k]->len, &item, &err), 0);
+            cr_assert_eq (zhash_insert (seen, item.case_id, "x"), 0,
+                          "case %s is in an inbox twice", item.case_id);
+            cr_assert_neq (zhash_lookup (ids, item.case_id), NULL);
+            cg_msg_clear (&cg_inbox_item_def, &item);
+            total++;
+        }
+        freeReplyObject (items);
+    }
+    freeReplyObject (r);
+    cr_assert_eq (total, n, "%lld inbox entries for %d cases", (long long) total, n);
+    zhash_destroy (&ids);
+    zhash_destroy (&seen);
+}
+
+Test (flow, a_thousand_requests_each_land_in_exactly_one_inbox, .timeout = 180)
+{
+    s_places_t places = { 0 };
+    s_places_load (&places);
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    for (int i = 0; i < 1000; i++)
+        s_submit (intake, &places, i, NULL);
+    s_check_exactly_once (stack, 1000);
+    /*  each case sits in the inbox of the unit it was dispatched to */
+    char id[32];
+    s_submit (intake, &places, 5, id);      /* a repeat: T000005 */
+    char key[64];
+    snprintf (key, sizeof key, "cg:{dispatch}:case:%s", id);
+    redisReply *unit = cg_redis_command (stack->redis, "HGET %s unit", key);
+    redisReply *n = cg_redis_command (stack->redis, "LLEN cg:{notification}:inbox:%s",
+                                      unit->str);
+    cr_assert_geq (n->integer, 1);
+    freeReplyObject (unit);
+    freeReplyObject (n);
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+    cg_orgtree_destroy (&places.org);
+}
+
+Test (flow, kill_9_of_dispatch_notification_and_broker_loses_and_doubles_nothing,
+      .timeout = 300)
+{
+    s_places_t places = { 0 };
+    s_places_load (&places);
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    const int n = 10000;
+    for (int i = 0; i < n; i++) {
+        if (i == 2000) {
+            cg_teststack_kill9 (stack, "dispatch");
+        }
+        if (i == 3000)
+            cg_teststack_restart (stack);
+        if (i == 5000)
+            cg_teststack_kill9 (stack, "notification");
+        if (i == 6000)
+            cg_teststack_restart (stack);
+        if (i == 7500) {
+            cg_teststack_kill9 (stack, "broker");
+            cg_teststack_restart (stack);
+        }
+        s_submit (intake, &places, i, NULL);
+    }
+    s_check_exactly_once (stack, n);
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+    cg_orgtree_destroy (&places.org);
+}
+
+Test (flow, a_retried_submission_returns_the_first_case, .timeout = 120)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_case_submit_t req = { .rid = "rid-1", .source = "hotline", .ext_ref = "2026112200001",
+                             .category = "noise", .text = "噪声", .grid = "320602001001001" };
+    cg_case_submitted_t a, b, c;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &a, &err), 0, "%s", err.message);
+    cr_assert_not (a.repeat);
+    /*  the hotline sends its order again, with a new request id */
+    req.rid = "rid-2";
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &b, &err), 0);
+    cr_assert_str_eq (a.id, b.id);
+    cr_assert (b.repeat);
+    /*  a client retries the same request id: the first answer again */
+    req.rid = "rid-1";
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &c, &err), 0);
+    cr_assert_str_eq (a.id, c.id);
+    /*  the same order number from another source is another request */
+    cg_case_submitted_t d;
+    req.rid = "rid-3";
+    req.source = "grid";
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &d, &err), 0);
+    cr_assert_str_neq (a.id, d.id);
+    cr_assert_eq (cg_teststack_await (stack, 2, 10000, "GET cg:{intake}:seq"), 2);
+    cg_msg_clear (&cg_case_submitted_def, &a);
+    cg_msg_clear (&cg_case_submitted_def, &b);
+    cg_msg_clear (&cg_case_submitted_def, &c);
+    cg_msg_clear (&cg_case_submitted_def, &d);
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+}
+
+/*  Sends raw frames to a daemon and returns the refusal's field. */
+static void
+s_expect_refusal (cg_teststack_t *stack, const char *command, const void *body, size_t size,
+                  const char *field, const char *words)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint", ""));
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, command);
+    zmsg_addstr (msg, "raw-1");
+    zmsg_addmem (msg, body, size);
+    zmsg_send (&msg, dealer);
+    zsock_set_rcvtimeo (dealer, 5000);
+    zmsg_t *answer = zmsg_recv (dealer);
+    cr_assert (answer, "no answer to %s", words);
+    cr_assert (zframe_streq (zmsg_first (answer), "error"), "not refused: %s", words);
+    zframe_t *data = zmsg_last (answer);
+    cg_refusal_t refusal;
+    cg_error_t err;
+    cr_assert_eq (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
+                                 &refusal, &err), 0);
+    cr_assert_str_eq (refusal.field ? refusal.field : "", field, "%s", refusal.message);
+    cr_assert (strstr (refusal.message, words) != NULL, "\"%s\" lacks \"%s\"",
+               refusal.message, words);
+    cg_msg_clear (&cg_refusal_def, &refusal);
+    zmsg_destroy (&answer);
+    zsock_destroy (&dealer);
+}
+
+static void
+s_encode_submit (cg_case_submit_t *req, msgpack_sbuffer *buf)
+{
+    cg_error_t err;
+    buf->size = 0;
+    cr_assert_eq (cg_msg_encode (&cg_case_submit_def, req, buf, &err), 0, "%s", err.message);
+}
+
+Test (flow, bad_input_is_refused_by_field_and_intake_keeps_serving, .timeout = 120)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_case_submit_t req = { .rid = "b1", .source = "hotline", .category = "noise",
+                             .text = "text", .grid = "320602001001001" };
+    req.category = "no_such_thing";
+    s_encode_submit (&req, &buf);
+    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "category", "not in the catalog");
+    req.category = "noise";
+    req.grid = "320602999999999";
+    s_encode_submit (&req, &buf);
+    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "grid", "not in the org tree");
+    req.grid = NULL;
+    s_encode_submit (&req, &buf);
+    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "grid", "grid or an address");
+    req.grid = "320602001001001";
+    req.source = "carrier-pigeon";
+    s_encode_submit (&req, &buf);
+    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "source", "is not one of");
+    req.source = "hotline";
+    req.contact_phone = "1381234'; DROP";
+    s_encode_submit (&req, &buf);
+    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "contact_phone", "digits");
+    s_expect_refusal (stack, "case.submit", "\x85\xa3rid\xa1r", 7, "", "");
+    s_expect_refusal (stack, "case.submit", "\xc1", 1, "", "not a msgpack map");
+    s_expect_refusal (stack, "case.submit", "\x81\xa4text\xa2\xc3\x28", 10, "text",
+                      "not valid UTF-8");
+    s_expect_refusal (stack, "case.explode", "\x80", 1, "", "no command");
+    msgpack_sbuffer_destroy (&buf);
+
+    /*  still serving */
+    char *out = NULL;
+    int rc = cg_teststack_cli (stack, &out, "submit --source hotline --category noise "
+                               "--text ok --grid 320602001001001");
+    cr_assert_eq (rc, 0, "%s", out);
+    cr_assert (strncmp (out, "CG", 2) == 0, "%s", out);
+    free (out);
+    cg_teststack_down (&stack);
+}
+
+Test (flow, the_cli_walks_a_case_from_submission_to_archive, .timeout = 120)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    char *out = NULL, id[32];
+    cr_assert_eq (cg_teststack_cli (stack, &out, "submit --source hotline --ext-ref H-77 "
+                  "--category noise --text '夜间施工噪声' --grid 320602001001001 "
+                  "--phone 13912345678"), 0, "%s", out);
+    cr_assert_eq (sscanf (out, "%31s", id), 1);
+    free (out);
+    cr_assert_eq (cg_teststack_await (stack, 1, 10000, "ZCARD cg:{dispatch}:q:dispatched"), 1);
+
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case show %s", id), 0, "%s", out);
+    cr_assert (strstr (out, "dispatched") && strstr (out, "sign by")
+               && strstr (out, "320602001-huanbao") && strstr (out, "139****5678"), "%s", out);
+    cr_assert (strstr (out, "13912345678") == NULL, "the phone number is shown unmasked");
+    free (out);
+    cr_assert_eq (cg_teststack_await (stack, 1, 10000,
+                                      "LLEN cg:{notification}:inbox:320602001-huanbao"), 1);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "inbox 320602001-huanbao"), 0);
+    cr_assert (strstr (out, id) && strstr (out, "噪声扰民"), "%s", out);
+    free (out);
+
+    /*  out of order is refused with the state and what is allowed */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "close %s", id), 1);
+    cr_assert (strstr (out, "is dispatched") && strstr (out, "allowed: accept"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "accept %s", id), 0, "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "resolve %s", id), 1, "resolved without result");
+    cr_assert (strstr (out, "result") != NULL, "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "resolve %s --result '已停工'", id), 0);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "close %s --json", id), 0, "%s", out);
+    cr_assert (strstr (out, "\"state\":\"closed\"") && strstr (out, "已停工"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --state closed"), 0);
+    cr_assert (strstr (out, "1 cases") && strstr (out, id), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case show CG9999999999"), 1);
+    cr_assert (strstr (out, "no case") != NULL, "%s", out);
+    free (out);
+    cg_teststack_down (&stack);
+}

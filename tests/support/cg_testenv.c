@@ -1,0 +1,221 @@
+/*  cg_testenv — see cg_testenv.h. */
+#include "cg_testenv.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *
+s_bin (void)
+{
+    const char *bin = getenv ("CG_BIN");
+    return bin ? bin : "build/asan/bin";
+}
+
+const char *
+cg_test_root (void)
+{
+    const char *root = getenv ("CG_ROOT");
+    return root ? root : ".";
+}
+
+static void
+s_make_dir (char *buf, size_t len)
+{
+    const char *tmp = getenv ("CG_TEST_TMP");
+    snprintf (buf, len, "%s/stack.XXXXXX", tmp ? tmp : "/tmp");
+    cr_assert (mkdtemp (buf), "cannot make a folder under %s", tmp ? tmp : "/tmp");
+}
+
+static int
+s_run (char **out, const char *command)
+{
+    FILE *p = popen (command, "r");
+    cr_assert (p, "cannot run %s", command);
+    size_t cap = 4096, len = 0;
+    char *buf = malloc (cap);
+    size_t n;
+    while ((n = fread (buf + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 1024)
+            buf = realloc (buf, cap *= 2);
+    }
+    buf[len] = 0;
+    int status = pclose (p);
+    if (out)
+        *out = buf;
+    else
+        free (buf);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+cg_teststack_t *
+cg_teststack_up (const char *extra)
+{
+    cg_teststack_t *self = calloc (1, sizeof *self);
+    s_make_dir (self->dir, sizeof self->dir);
+    char command[2048];
+    snprintf (command, sizeof command, "%s/civgrid stack up --dir %s --port-base auto %s "
+              ">%s/stack-up.out 2>&1", s_bin (), self->dir, extra ? extra : "", self->dir);
+    int rc = s_run (NULL, command);
+    cr_assert_eq (rc, 0, "civgrid stack up failed (%d); see %s", rc, self->dir);
+    char path[600];
+    snprintf (path, sizeof path, "%s/civgrid.cfg", self->dir);
+    self->config = zconfig_load (path);
+    cr_assert (self->config);
+    self->redis = cg_redis_new ("127.0.0.1", atoi (zconfig_get (self->config, "redis/port", "0")),
+                                5000);
+    cr_assert (self->redis);
+    return self;
+}
+
+void
+cg_teststack_down (cg_teststack_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cg_teststack_t *self = *self_p;
+    char command[1024];
+    snprintf (command, sizeof command, "%s/civgrid stack down --dir %s >/dev/null 2>&1",
+              s_bin (), self->dir);
+    s_run (NULL, command);
+    cg_redis_destroy (&self->redis);
+    zconfig_destroy (&self->config);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+cg_teststack_kill9 (cg_teststack_t *self, const char *part)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/run/%s.pid", self->dir, part);
+    FILE *f = fopen (path, "r");
+    cr_assert (f, "%s has no pid file", part);
+    int pid = 0;
+    cr_assert_eq (fscanf (f, "%d", &pid), 1);
+    fclose (f);
+    cr_assert_eq (kill (pid, SIGKILL), 0, "cannot kill %s (%d)", part, pid);
+    /*  wait until it is really gone, so that a restart binds its ports */
+    for (int i = 0; i < 200 && kill (pid, 0) == 0; i++)
+        usleep (10000);
+}
+
+void
+cg_teststack_restart (cg_teststack_t *self)
+{
+    char command[1024];
+    snprintf (command, sizeof command, "%s/civgrid stack up --dir %s >>%s/stack-up.out 2>&1",
+              s_bin (), self->dir, self->dir);
+    cr_assert_eq (s_run (NULL, command), 0, "civgrid stack up (restart) failed; see %s",
+                  self->dir);
+}
+
+cg_client_t *
+cg_teststack_client (cg_teststack_t *self, const char *daemon)
+{
+    char key[64];
+    snprintf (key, sizeof key, "%s/endpoint", daemon);
+    return cg_client_new (zconfig_get (self->config, key, ""), 2000, 3);
+}
+
+int
+cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
+{
+    char args[2048], command[3072];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (args, sizeof args, fmt, ap);
+    va_end (ap);
+    snprintf (command, sizeof command, "%s/civgrid %s --dir %s 2>&1", s_bin (), args,
+              self->dir);
+    return s_run (out, command);
+}
+
+int64_t
+cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms, const char *fmt, ...)
+{
+    char command[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (command, sizeof command, fmt, ap);
+    va_end (ap);
+    cg_args_t args;             /* the words of the command */
+    cg_args_init (&args);
+    for (char *word = strtok (command, " "); word; word = strtok (NULL, " "))
+        cg_args_add_str (&args, word);
+    int64_t until = zclock_mono () + timeout_ms, value = -1;
+    while (true) {
+        redisReply *r = cg_redis_argv (self->redis, &args);
+        value = cg_reply_int (r, -1);
+        if (r)
+            freeReplyObject (r);
+        if (value >= want || zclock_mono () > until) {
+            cg_args_free (&args);
+            return value;
+        }
+        zclock_sleep (50);
+    }
+}
+
+int
+cg_test_free_port (void)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int port = 30000 + (int) ((zclock_usecs () ^ getpid () * 7919) % 30000);
+        int fd = socket (AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port),
+                                    .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+        int rc = bind (fd, (struct sockaddr *) &addr, sizeof addr);
+        close (fd);
+        if (rc == 0)
+            return port;
+    }
+    cr_assert_fail ("no free port");
+    return -1;
+}
+
+cg_testredis_t *
+cg_testredis_start (void)
+{
+    cg_testredis_t *self = calloc (1, sizeof *self);
+    s_make_dir (self->dir, sizeof self->dir);
+    self->port = cg_test_free_port ();
+    char conf[600];
+    snprintf (conf, sizeof conf, "%s/redis.conf", self->dir);
+    FILE *f = fopen (conf, "w");
+    fprintf (f, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nappendonly no\n"
+             "logfile %s/redis.log\n", self->port, self->dir, self->dir);
+    fclose (f);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        execlp ("redis-server", "redis-server", conf, (char *) NULL);
+        _exit (127);
+    }
+    self->pid = pid;
+    char path[600];
+    snprintf (path, sizeof path, "%s/redis.pid", self->dir);
+    f = fopen (path, "w");
+    fprintf (f, "%d\n", pid);
+    fclose (f);
+    cg_redis_t *probe = cg_redis_new ("127.0.0.1", self->port, 10000);
+    cr_assert (probe, "redis-server did not start on %d", self->port);
+    cg_redis_destroy (&probe);
+    return self;
+}
+
+void
+cg_testredis_stop (cg_testredis_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    kill ((*self_p)->pid, SIGKILL);
+    waitpid ((*self_p)->pid, NULL, 0);
+    free (*self_p);
+    *self_p = NULL;
+}

@@ -1,0 +1,52 @@
+/*  cg_testenv — real parts for tests: a private redis-server, or a whole
+    stack of daemons started with the real CLI on free ports, in a folder
+    under $CG_TEST_TMP (which tools/run-tests.sh makes and cleans).  The
+    binaries are those in $CG_BIN (build/asan/bin under `make test`). */
+#ifndef CG_TESTENV_H_INCLUDED
+#define CG_TESTENV_H_INCLUDED
+
+#include "cg_daemon.h"
+
+typedef struct {
+    char dir[512];
+    zconfig_t *config;
+    cg_redis_t *redis;
+} cg_teststack_t;
+
+/*  Starts a stack; extra is appended to `civgrid stack up` (e.g.
+    "--set data/catalog=/path").  Fails the test if it does not come up. */
+cg_teststack_t *cg_teststack_up (const char *extra);
+void cg_teststack_down (cg_teststack_t **self_p);
+
+/*  kill -9 a part (redis, broker, intake, ...). */
+void cg_teststack_kill9 (cg_teststack_t *self, const char *part);
+/*  `civgrid stack up` again: starts what is missing. */
+void cg_teststack_restart (cg_teststack_t *self);
+/*  A client for a daemon of the stack (3 tries of 2 s). */
+cg_client_t *cg_teststack_client (cg_teststack_t *self, const char *daemon);
+/*  Runs the CLI against the stack; returns its exit code and its standard
+    output in out (malloc'd, may be NULL). */
+int cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/*  Waits until the Redis integer from `cmd` reaches want, up to timeout_ms;
+    returns the last value seen. */
+int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,
+                            const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+
+/*  A lone redis-server on a free port, for tests of common/. */
+typedef struct {
+    char dir[512];
+    int port;
+    int pid;
+} cg_testredis_t;
+
+cg_testredis_t *cg_testredis_start (void);
+void cg_testredis_stop (cg_testredis_t **self_p);
+
+/*  Where the repository is ($CG_ROOT, else "."). */
+const char *cg_test_root (void);
+/*  A free TCP port on loopback. */
+int cg_test_free_port (void);
+
+#endif

@@ -1,0 +1,366 @@
+#define _GNU_SOURCE
+/*  The message codec: every message round-trips, and every kind of hostile
+    input is refused with the field and the reason, never a crash. */
+#include <criterion/criterion.h>
+#include "cg_msg.h"
+
+/* --- round trips of every message, filled from its own definition --------- */
+
+/*  Fills every field: at its upper limits (big) or its lower ones.  Strings
+    are made of 3-byte characters (网) where they fit, so that UTF-8 is
+    exercised, padded with ASCII to the exact length. */
+static void
+s_fill (const cg_msgdef_t *def, void *msg, bool big)
+{
+    for (size_t i = 0; i < def->nfields; i++) {
+        const cg_field_t *f = &def->fields[i];
+        char *at = (char *) msg + f->offset;
+        switch (f->type) {
+            case CG_F_STR: {
+                size_t len = big ? (size_t) f->max : (size_t) (f->min > 0 ? f->min : 1);
+                char *s = malloc (len + 1);
+                size_t k = 0;
+                for (; k + 3 <= len; k += 3)
+                    memcpy (s + k, "\xe7\xbd\x91", 3);
+                for (; k < len; k++)
+                    s[k] = 'a';
+                s[len] = 0;
+                *(char **) at = s;
+                break;
+            }
+            case CG_F_INT:
+                *(int64_t *) at = big ? f->max : f->min;
+                ((uint64_t *) msg)[0] |= UINT64_C (1) << i;
+                break;
+            case CG_F_BOOL:
+                *(bool *) at = big;
+                ((uint64_t *) msg)[0] |= UINT64_C (1) << i;
+                break;
+            case CG_F_STRS: {
+                char **list = calloc (2, sizeof (char *));
+                list[0] = strdup ("one");
+                list[1] = strdup ("两");
+                *(char ***) at = list;
+                *(size_t *) ((char *) msg + f->count_offset) = 2;
+                break;
+            }
+            case CG_F_LIST: {
+                char *items = calloc (2, f->sub->size);
+                s_fill (f->sub, items, false);
+                s_fill (f->sub, items + f->sub->size, false);
+                *(char **) at = items;
+                *(size_t *) ((char *) msg + f->count_offset) = 2;
+                break;
+            }
+        }
+    }
+}
+
+Test (msg, every_message_round_trips)
+{
+    for (size_t m = 0; m < cg_msgdefs_count; m++) {
+        const cg_msgdef_t *def = cg_msgdefs[m];
+        for (int big = 0; big < 2; big++) {
+            void *msg = calloc (1, def->size), *back = calloc (1, def->size);
+            s_fill (def, msg, big);
+            msgpack_sbuffer one, two;
+            msgpack_sbuffer_init (&one);
+            msgpack_sbuffer_init (&two);
+            cg_error_t err;
+            int rc = cg_msg_encode (def, msg, &one, &err);
+            if (rc && big && strstr (err.message, "encoded"))
+                goto next;      /* at every limit at once a few exceed the frame */
+            cr_assert_eq (rc, 0, "%s: encode: %s %s", def->name, err.field, err.message);
+            cr_assert_eq (cg_msg_decode (def, one.data, one.size, back, &err), 0,
+                          "%s: decode: %s %s", def->name, err.field, err.message);
+            cr_assert_eq (cg_msg_encode (def, back, &two, &err), 0);
+            cr_assert_eq (one.size, two.size, "%s: sizes differ", def->name);
+            cr_assert_eq (memcmp (one.data, two.data, one.size), 0, "%s: bytes differ",
+                          def->name);
+        next:
+            cg_msg_clear (def, msg);
+            cg_msg_clear (def, back);
+            free (msg);
+            free (back);
+            msgpack_sbuffer_destroy (&one);
+            msgpack_sbuffer_destroy (&two);
+        }
+    }
+}
+
+Test (msg, every_message_is_documented)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&text, &len);
+    cg_msg_document (out);
+    fclose (out);
+    for (size_t m = 0; m < cg_msgdefs_count; m++) {
+        char heading[96];
+        snprintf (heading, sizeof heading, "## `%s`", cg_msgdefs[m]->name);
+        cr_assert (strstr (text, heading) != NULL, "%s is missing from the reference",
+                   cg_msgdefs[m]->name);
+    }
+    free (text);
+}
+
+/* --- hostile input -------------------------------------------------------- */
+
+/*  A valid case.submit, as bytes. */
+static void
+s_valid_submit (msgpack_sbuffer *buf)
+{
+    cg_case_submit_t req = { .rid = "r1", .source = "hotline", .category = "noise",
+                             .text = "太吵了", .grid = "320602001001001" };
+    cg_error_t err;
+    cr_assert_eq (cg_msg_encode (&cg_case_submit_def, &req, buf, &err), 0);
+}
+
+/*  Decodes bytes as case.submit; expects a refusal naming field and
+    containing words. */
+static void
+s_refused (const void *data, size_t size, const char *field, const char *words)
+{
+    cg_case_submit_t req;
+    cg_error_t err;
+    cr_assert_eq (cg_msg_decode (&cg_case_submit_def, data, size, &req, &err), -1,
+                  "accepted what should be refused (%s)", words);
+    cr_assert_str_eq (err.field, field, "field \"%s\", expected \"%s\" (%s)", err.field,
+                      field, err.message);
+    cr_assert (strstr (err.message, words) != NULL, "\"%s\" does not say \"%s\"", err.message, words);
+}
+
+/*  A map of the required fields, with one key's value replaced by raw
+    msgpack bytes (or one extra pair when key is new). */
+static void
+s_build (msgpack_sbuffer *buf, const char *key, const void *raw, size_t rawlen)
+{
+    const char *keys[] = { "rid", "source", "category", "text", "grid" };
+    const char *values[] = { "r1", "hotline", "noise", "text", "320602001001001" };
+    bool replaced = false;
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, buf, msgpack_sbuffer_write);
+    for (int i = 0; i < 5; i++)
+        replaced |= strcmp (keys[i], key) == 0;
+    msgpack_pack_map (&pk, replaced ? 5 : 6);
+    for (int i = 0; i < 5; i++) {
+        msgpack_pack_str_with_body (&pk, keys[i], strlen (keys[i]));
+        if (strcmp (keys[i], key) == 0)
+            msgpack_sbuffer_write (buf, raw, rawlen);
+        else
+            msgpack_pack_str_with_body (&pk, values[i], strlen (values[i]));
+    }
+    if (!replaced) {
+        msgpack_pack_str_with_body (&pk, key, strlen (key));
+        msgpack_sbuffer_write (buf, raw, rawlen);
+    }
+}
+
+#define REFUSE(key, raw, field, words) do { \
+        msgpack_sbuffer b; msgpack_sbuffer_init (&b); \
+        s_build (&b, key, raw, sizeof raw - 1); \
+        s_refused (b.data, b.size, field, words); \
+        msgpack_sbuffer_destroy (&b); } while (0)
+
+Test (msg, wrong_types_name_the_field)
+{
+    REFUSE ("rid", "\x7b", "rid", "must be a string");
+    REFUSE ("text", "\xc3", "text", "must be a string");
+    REFUSE ("text", "\x90", "text", "must be a string");
+    REFUSE ("text", "\xc4\x01x", "text", "must be a string");
+}
+
+Test (msg, strings_are_checked)
+{
+    REFUSE ("text", "\xa2\xc3\x28", "text", "not valid UTF-8");        /* bad continuation */
+    REFUSE ("text", "\xa2\xc0\xaf", "text", "not valid UTF-8");        /* overlong '/' */
+    REFUSE ("text", "\xa3\xed\xa0\x80", "text", "not valid UTF-8");    /* a surrogate */
+    REFUSE ("text", "\xa4\xf4\x90\x80\x80", "text", "not valid UTF-8");/* > U+10FFFF */
+    REFUSE ("text", "\xa3" "a\0b", "text", "NUL");
+    REFUSE ("text", "\xa0", "text", "0 bytes");
+    REFUSE ("source", "\xb1" "aaaaaaaaaaaaaaaaa", "source", "17 bytes");
+}
+
+Test (msg, oversized_text_is_refused_with_its_size)
+{
+    char *big = malloc (4001 + 3);
+    big[0] = (char) 0xda;
+    big[1] = (char) (4001 >> 8);
+    big[2] = (char) (4001 & 0xff);
+    memset (big + 3, 'x', 4001);
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    s_build (&b, "text", big, 4004);
+    s_refused (b.data, b.size, "text", "4001 bytes");
+    msgpack_sbuffer_destroy (&b);
+    free (big);
+}
+
+Test (msg, counts_larger_than_the_bytes_left_are_refused)
+{
+    /*  these claim four billion elements in a handful of bytes */
+    REFUSE ("text", "\xdd\xff\xff\xff\xff\x01", "text", "truncated or malformed");
+    REFUSE ("text", "\xdf\xff\xff\xff\xff\x01\x01", "text", "truncated or malformed");
+    REFUSE ("text", "\xdb\xff\xff\xff\xff" "abc", "text", "truncated or malformed");
+    REFUSE ("extra", "\xdd\xff\xff\xff\xff\x01", "", "malformed");
+    const uint8_t top[] = { 0xdf, 0xff, 0xff, 0xff, 0xff };
+    s_refused (top, sizeof top, "", "not a msgpack map");
+}
+
+Test (msg, deep_nesting_is_refused)
+{
+    char raw[200];
+    memset (raw, 0x91, 100);    /* 100 arrays, one inside the other */
+    raw[100] = 0x01;
+    raw[101] = 0;
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    s_build (&b, "extra", raw, 101);
+    s_refused (b.data, b.size, "", "nested too deeply");
+    msgpack_sbuffer_destroy (&b);
+}
+
+Test (msg, integers_are_range_checked)
+{
+    cg_case_query_t q;
+    cg_error_t err;
+    /* {"rid":"r","limit":5000} */
+    const uint8_t over[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa5, 'l', 'i', 'm', 'i',
+                             't', 0xcd, 0x13, 0x88 };
+    cr_assert_eq (cg_msg_decode (&cg_case_query_def, over, sizeof over, &q, &err), -1);
+    cr_assert_str_eq (err.field, "limit");
+    cr_assert (strstr (err.message, "5000") != NULL, "%s", err.message);
+    const uint8_t huge[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa5, 'l', 'i', 'm', 'i',
+                             't', 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    cr_assert_eq (cg_msg_decode (&cg_case_query_def, huge, sizeof huge, &q, &err), -1);
+    cr_assert (strstr (err.message, "fits in 64 bits") != NULL, "%s", err.message);
+    const uint8_t neg[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa6, 'o', 'f', 'f', 's',
+                            'e', 't', 0xff };
+    cr_assert_eq (cg_msg_decode (&cg_case_query_def, neg, sizeof neg, &q, &err), -1);
+    cr_assert_str_eq (err.field, "offset");
+    const uint8_t flt[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa5, 'l', 'i', 'm', 'i',
+                            't', 0xca, 0, 0, 0, 0 };
+    cr_assert_eq (cg_msg_decode (&cg_case_query_def, flt, sizeof flt, &q, &err), -1);
+    cr_assert (strstr (err.message, "must be an integer") != NULL, "%s", err.message);
+}
+
+Test (msg, structure_is_checked)
+{
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    s_valid_submit (&b);
+    /* trailing bytes */
+    msgpack_sbuffer_write (&b, "\x01", 1);
+    s_refused (b.data, b.size, "", "after its end");
+    /* a required field missing */
+    b.size = 0;
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &b, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    msgpack_pack_str_with_body (&pk, "rid", 3);
+    msgpack_pack_str_with_body (&pk, "r", 1);
+    s_refused (b.data, b.size, "source", "is required");
+    /* nil for a required field */
+    msgpack_sbuffer_destroy (&b);
+    REFUSE ("rid", "\xc0", "rid", "is required");
+    /* a key twice */
+    REFUSE ("text", "\xa1x\xa4text\xa1y", "text", "given twice");
+    /* not a map */
+    s_refused ("\x93\x01\x02\x03", 4, "", "not a msgpack map");
+    s_refused ("", 0, "", "not a msgpack map");
+}
+
+Test (msg, unknown_keys_and_nil_optionals_are_accepted)
+{
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    s_build (&b, "future_field", "\x82\xa1x\x93\x01\x02\x03\xa1y\xc0", 10);
+    cg_case_submit_t req;
+    cg_error_t err;
+    cr_assert_eq (cg_msg_decode (&cg_case_submit_def, b.data, b.size, &req, &err), 0,
+                  "%s", err.message);
+    cr_assert_str_eq (req.text, "text");
+    cg_msg_clear (&cg_case_submit_def, &req);
+    b.size = 0;
+    s_build (&b, "address", "\xc0", 1);
+    cr_assert_eq (cg_msg_decode (&cg_case_submit_def, b.data, b.size, &req, &err), 0);
+    cr_assert_null (req.address);
+    cg_msg_clear (&cg_case_submit_def, &req);
+    msgpack_sbuffer_destroy (&b);
+}
+
+Test (msg, frames_over_the_cap_are_refused)
+{
+    size_t size = CG_MSG_MAX_FRAME + 1;
+    char *big = calloc (1, size);
+    big[0] = (char) 0x80;
+    s_refused (big, size, "", "at most");
+    free (big);
+}
+
+Test (msg, nested_errors_name_the_path)
+{
+    cg_case_page_t page = { .total = 2 };
+    page.cases = calloc (2, sizeof (cg_case_view_t));
+    page.cases_count = 2;
+    page.cases[0].id = "CG1";
+    page.cases[0].state = "closed";
+    page.cases[1].id = "CG2";
+    page.cases[1].state = "closed";
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    cg_error_t err;
+    cr_assert_eq (cg_msg_encode (&cg_case_page_def, &page, &b, &err), 0);
+    free (page.cases);
+    /* break the second case's id: "CG2" -> a number */
+    char *at = memmem (b.data, b.size, "\xa3" "CG2", 4);
+    cr_assert (at != NULL);
+    memcpy (at, "\x7b\xa1x\xa1", 4);   /* id: 123, then a junk pair keeps it a map */
+    cg_case_page_t back;
+    cr_assert_eq (cg_msg_decode (&cg_case_page_def, b.data, b.size, &back, &err), -1);
+    cr_assert_str_eq (err.field, "cases[1].id", "%s", err.field);
+    msgpack_sbuffer_destroy (&b);
+}
+
+Test (msg, every_truncation_and_random_damage_is_survived)
+{
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    s_valid_submit (&b);
+    cg_case_submit_t req;
+    cg_error_t err;
+    for (size_t cut = 0; cut < b.size; cut++) {
+        cr_assert_eq (cg_msg_decode (&cg_case_submit_def, b.data, cut, &req, &err), -1,
+                      "a frame cut at %zu of %zu was accepted", cut, b.size);
+        cr_assert (*err.message);
+    }
+    /*  flip bytes at random, deterministically: whatever comes back is
+        either a whole message or a refusal with a reason */
+    srand (12345);
+    char *copy = malloc (b.size);
+    for (int round = 0; round < 20000; round++) {
+        memcpy (copy, b.data, b.size);
+        for (int k = 0; k < 1 + round % 4; k++)
+            copy[rand () % b.size] = (char) rand ();
+        if (cg_msg_decode (&cg_case_submit_def, copy, b.size, &req, &err) == 0) {
+            cr_assert (req.rid && req.source && req.category && req.text);
+            cg_msg_clear (&cg_case_submit_def, &req);
+        }
+        else
+            cr_assert (*err.message);
+    }
+    free (copy);
+    msgpack_sbuffer_destroy (&b);
+}
+
+Test (msg, set_from_text_fills_fields)
+{
+    cg_case_view_t v = { 0 };
+    cr_assert_eq (cg_msg_set (&cg_case_view_def, &v, "id", "CG1", 3), 0);
+    cr_assert_eq (cg_msg_set (&cg_case_view_def, &v, "sign_by", "1700000000000", 13), 0);
+    cr_assert_eq (cg_msg_set (&cg_case_view_def, &v, "sign_by", "12x", 3), -1);
+    cr_assert_eq (cg_msg_set (&cg_case_view_def, &v, "nope", "1", 1), 1);
+    cr_assert_str_eq (v.id, "CG1");
+    cr_assert_eq (v.sign_by, 1700000000000);
+    cg_msg_clear (&cg_case_view_def, &v);
+}

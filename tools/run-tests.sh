@@ -1,0 +1,36 @@
+#!/bin/sh
+# run-tests.sh BUILD — the whole suite against the binaries in BUILD (the
+# sanitizer build under `make test`): unit tests, then integration tests
+# with real redis-servers and daemons.  Fails if any daemon's log holds a
+# sanitizer report, and leaves no process behind.
+set -u
+out=$1
+root=$(pwd)
+export CG_ROOT="$root" CG_BIN="$root/$out/bin"
+export CG_TEST_TMP=$(mktemp -d /tmp/cgtest.XXXXXX)
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+cleanup () {
+    for pidfile in "$CG_TEST_TMP"/*/run/*.pid "$CG_TEST_TMP"/*/redis.pid; do
+        [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
+    done
+    rm -rf "$CG_TEST_TMP"
+}
+trap cleanup EXIT INT TERM
+
+status=0
+echo "== unit tests"
+"$out/test/unit" --jobs 2 --timeout 60 || status=1
+echo "== integration tests (real redis-server, real daemons)"
+"$out/test/integration" --jobs 1 --timeout 300 || status=1
+
+reports=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+          "$CG_TEST_TMP"/*/log/*.log 2>/dev/null || true)
+if [ -n "$reports" ]; then
+    echo "== sanitizer reports in daemon logs:"
+    for f in $reports; do echo "--- $f"; grep -A30 -E 'ERROR:|runtime error:' "$f" | head -60; done
+    status=1
+fi
+[ $status -eq 0 ] && echo "== all tests passed" || echo "== FAILED"
+exit $status
