@@ -71,6 +71,35 @@
     F(M, INT, total, 1, 0, INT64_MAX, _, "how many match") \
     F(M, LIST, cases, 0, 0, CG_PAGE_MAX, case_view, "this page, by deadline")
 
+#define CG_FIELDS_case_alert(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, limit, 1, 1, 16, _, "which deadline: sign (签收) or done (办结)") \
+    F(M, STR, level, 1, 1, 16, _, "handling level now") \
+    F(M, STR, center, 1, 1, CG_CODE_MAX, _, "the owning center") \
+    F(M, STR, unit, 1, 1, CG_CODE_MAX, _, "the responsible unit") \
+    F(M, INT, deadline, 1, 0, CG_TIME_MAX, _, "the deadline in question") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was raised")
+
+#define CG_FIELDS_case_escalated(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, from_level, 1, 1, 16, _, "level before: town, county") \
+    F(M, STR, to_level, 1, 1, 16, _, "level after: county, city") \
+    F(M, STR, from_center, 1, 1, CG_CODE_MAX, _, "center before") \
+    F(M, STR, to_center, 1, 1, CG_CODE_MAX, _, "center after (the parent)") \
+    F(M, STR, reason, 1, 1, 32, _, "overdue, redo, transfer, severity, operator") \
+    F(M, STR, actor, 0, 1, 64, _, "who decided it (for operator)") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
+#define CG_FIELDS_hotspot_detected(F, M) \
+    F(M, STR, id, 1, 1, 64, _, "hot spot id: category, community and window, stable for the window") \
+    F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code") \
+    F(M, STR, community, 1, 1, CG_CODE_MAX, _, "the community (or village) code") \
+    F(M, INT, count, 1, 1, INT32_MAX, _, "cases in the window") \
+    F(M, STRS, cases, 1, 1, 1000, _, "the case ids behind it") \
+    F(M, INT, window_from, 1, 0, CG_TIME_MAX, _, "start of the window") \
+    F(M, INT, window_to, 1, 0, CG_TIME_MAX, _, "end of the window") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was raised")
+
 #define CG_MESSAGES_DISPATCH(M) \
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
       "Dispatch routed a case to a unit (journal dispatch).") \
@@ -87,6 +116,12 @@
     M(case_query, "case.query", "command", CG_FIELDS_case_query, \
       "To dispatch, as case.list: cases by state and center, by deadline.") \
     M(case_page, "case.page", "reply", CG_FIELDS_case_page, \
-      "A page of cases.")
+      "A page of cases.") \
+    M(case_alert, "case.alert", "event", CG_FIELDS_case_alert, \
+      "A deadline is near or past; the bus topic says which: case.warning (预警, at 80% of the limit) or case.overdue (at 100%) (journal dispatch).") \
+    M(case_escalated, "case.escalated", "event", CG_FIELDS_case_escalated, \
+      "A case went up one level (提级) to the parent center (journal dispatch).") \
+    M(hotspot_detected, "hotspot.detected", "event", CG_FIELDS_hotspot_detected, \
+      "Recurring cases of one category in one community within a window (预警预判); raised once per window (journal dispatch).")
 
 #endif

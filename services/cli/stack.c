@@ -21,16 +21,34 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/*  The parts in start order; they stop in the reverse. */
-static const char *const s_parts[] = { "redis", "broker", "intake", "dispatch",
-                                       "notification", NULL };
-#define S_DAEMONS   (s_parts + 1)
+#define S_BASE      7400        /* the port base of deploy/civgrid.cfg */
+#define S_PORTS     16          /* ports one stack takes from its base */
+#define S_MAX_PARTS 16
 
+/*  The parts in start order, Redis first, then every section of the
+    configuration that has an endpoint, in the order the file gives; they
+    stop in the reverse.  A new daemon is a new section in
+    deploy/civgrid.cfg. */
 typedef struct {
     const char *dir;
     char bindir[PATH_MAX];
     char root[PATH_MAX];        /* the source tree, for deploy/ */
+    char *parts[S_MAX_PARTS];
+    int nparts;
 } s_stack_t;
+
+static void
+s_load_parts (s_stack_t *stack, zconfig_t *config)
+{
+    for (int i = 0; i < stack->nparts; i++)
+        free (stack->parts[i]);
+    stack->nparts = 0;
+    stack->parts[stack->nparts++] = strdup ("redis");
+    for (zconfig_t *section = zconfig_child (config); section && stack->nparts < S_MAX_PARTS;
+         section = zconfig_next (section))
+        if (zconfig_locate (section, "endpoint"))
+            stack->parts[stack->nparts++] = strdup (zconfig_name (section));
+}
 
 /* --- where things are ----------------------------------------------------- */
 
@@ -161,14 +179,12 @@ s_port_free (int port)
     return free_;
 }
 
-#define S_PORTS     10          /* ports one stack takes from its base */
-
 static int
 s_pick_base (void)
 {
     srand ((unsigned) (getpid () ^ zclock_usecs ()));
     for (int attempt = 0; attempt < 200; attempt++) {
-        int base = 20000 + (rand () % 4000) * S_PORTS;
+        int base = 20000 + (rand () % 2500) * S_PORTS;   /* 20000 to 60000 */
         bool ok = true;
         for (int i = 0; i < S_PORTS && ok; i++)
             ok = s_port_free (base + i);
@@ -176,6 +192,22 @@ s_pick_base (void)
             return base;
     }
     return -1;
+}
+
+/*  Moves an endpoint "tcp://127.0.0.1:PORT" of the defaults to the base. */
+static void
+s_rebase (zconfig_t *item, int base)
+{
+    if (!item)
+        return;
+    /*  a copy: zconfig_set_value frees the old value before it formats */
+    char *value = zconfig_value (item) ? strdup (zconfig_value (item)) : NULL;
+    char *colon = value ? strrchr (value, ':') : NULL;
+    if (colon) {
+        *colon = 0;
+        zconfig_set_value (item, "%s:%d", value, atoi (colon + 1) - S_BASE + base);
+    }
+    free (value);
 }
 
 static int
@@ -194,11 +226,15 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
         return -1;
     zconfig_put (config, "civgrid/dir", absdir);
     zconfig_putf (config, "redis/port", "%d", base);
-    zconfig_putf (config, "bus/publish", "tcp://127.0.0.1:%d", base + 1);
-    zconfig_putf (config, "bus/subscribe", "tcp://127.0.0.1:%d", base + 2);
-    for (int i = 0; S_DAEMONS[i]; i++) {
-        snprintf (value, sizeof value, "%s/endpoint", S_DAEMONS[i]);
-        zconfig_putf (config, value, "tcp://127.0.0.1:%d", base + 3 + i);
+    s_rebase (zconfig_locate (config, "bus/publish"), base);
+    s_rebase (zconfig_locate (config, "bus/subscribe"), base);
+    for (zconfig_t *section = zconfig_child (config); section; section = zconfig_next (section)) {
+        s_rebase (zconfig_locate (section, "endpoint"), base);
+        /*  an HTTP port keeps its well-known default (8311) on the default
+            base, and takes the base's last port on any other */
+        zconfig_t *http = zconfig_locate (section, "http_port");
+        if (http && base != S_BASE)
+            zconfig_set_value (http, "%d", base + S_PORTS - 1);
     }
     /*  data files: relative paths in deploy/civgrid.cfg are under the tree */
     const char *data[] = { "data/orgtree", "data/catalog", NULL };
@@ -268,8 +304,8 @@ static int
 s_start_missing (s_stack_t *stack, zconfig_t *config, bool detach)
 {
     int failed = 0;
-    for (int i = 0; s_parts[i]; i++) {
-        const char *part = s_parts[i];
+    for (int i = 0; i < stack->nparts; i++) {
+        const char *part = stack->parts[i];
         if (s_alive (s_read_pid (stack->dir, part), part))
             continue;
         pid_t pid = s_spawn (stack, part, detach);
@@ -287,11 +323,8 @@ s_start_missing (s_stack_t *stack, zconfig_t *config, bool detach)
 static void
 s_stop_all (s_stack_t *stack)
 {
-    int count = 0;
-    for (int i = 0; s_parts[i]; i++)
-        count++;
-    for (int i = count - 1; i >= 0; i--) {
-        const char *part = s_parts[i];
+    for (int i = stack->nparts - 1; i >= 0; i--) {
+        const char *part = stack->parts[i];
         pid_t pid = s_read_pid (stack->dir, part);
         if (s_alive (pid, part)) {
             kill (pid, SIGTERM);
@@ -304,7 +337,9 @@ s_stop_all (s_stack_t *stack)
                          (int) pid);
                 kill (pid, SIGKILL);
             }
-            waitpid (pid, NULL, WNOHANG);
+            /*  reap our own children (the foreground stack); for a stack
+                started by another process this returns at once */
+            waitpid (pid, NULL, 0);
         }
         char path[PATH_MAX];
         snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, part);
@@ -319,8 +354,8 @@ s_print_status (s_stack_t *stack, zconfig_t *config, bool json)
 {
     if (json)
         printf ("{\"dir\":\"%s\",\"parts\":[", stack->dir);
-    for (int i = 0; s_parts[i]; i++) {
-        const char *part = s_parts[i];
+    for (int i = 0; i < stack->nparts; i++) {
+        const char *part = stack->parts[i];
         pid_t pid = s_read_pid (stack->dir, part);
         bool alive = s_alive (pid, part);
         char key[64];
@@ -360,7 +395,7 @@ s_up (s_stack_t *stack, cli_args_t *args)
             fprintf (stderr, "civgrid: --port-base takes a port number or auto\n");
             return 1;
         }
-        if (s_alive (s_read_pid (stack->dir, "redis"), "redis")) {
+        if (s_alive (s_read_pid (stack->dir, "redis"), "redis") && access (path, R_OK) == 0) {
             fprintf (stderr, "civgrid: the stack in %s is running; stop it before changing "
                      "its ports\n", stack->dir);
             return 1;
@@ -369,6 +404,7 @@ s_up (s_stack_t *stack, cli_args_t *args)
             return 1;
     }
     zconfig_t *config = zconfig_load (path);
+    s_load_parts (stack, config);
     bool foreground = cli_flag (args, "foreground");
     if (s_start_missing (stack, config, !foreground)) {
         zconfig_destroy (&config);
@@ -404,30 +440,40 @@ s_up (s_stack_t *stack, cli_args_t *args)
     return 0;
 }
 
+static int
+s_stack (s_stack_t *stack, cli_args_t *args)
+{
+    const char *verb = args->nwords > 1 ? args->words[1] : "";
+    if (strcmp (verb, "up") == 0)
+        return s_up (stack, args);
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    s_load_parts (stack, config);
+    int rc = 0;
+    if (strcmp (verb, "down") == 0) {
+        s_stop_all (stack);
+        if (!cli_flag (args, "json"))
+            printf ("civgrid in %s is down\n", stack->dir);
+    }
+    else
+    if (strcmp (verb, "status") == 0)
+        s_print_status (stack, config, cli_flag (args, "json"));
+    else {
+        fprintf (stderr, "usage: civgrid stack up|down|status [--dir DIR] "
+                 "[--port-base N|auto] [--foreground] [--demo] [--set PATH=VALUE]\n");
+        rc = 2;
+    }
+    zconfig_destroy (&config);
+    return rc;
+}
+
 int
 cli_stack (cli_args_t *args)
 {
     s_stack_t stack = { .dir = cli_opt (args, "dir", "var") };
-    if (s_find_dirs (&stack))
-        return 1;
-    const char *verb = args->nwords > 1 ? args->words[1] : "";
-    if (strcmp (verb, "up") == 0)
-        return s_up (&stack, args);
-    if (strcmp (verb, "down") == 0) {
-        s_stop_all (&stack);
-        if (!cli_flag (args, "json"))
-            printf ("civgrid in %s is down\n", stack.dir);
-        return 0;
-    }
-    if (strcmp (verb, "status") == 0) {
-        zconfig_t *config = cli_config (args);
-        if (!config)
-            return 1;
-        s_print_status (&stack, config, cli_flag (args, "json"));
-        zconfig_destroy (&config);
-        return 0;
-    }
-    fprintf (stderr, "usage: civgrid stack up|down|status [--dir DIR] [--port-base N|auto] "
-             "[--foreground] [--demo] [--set PATH=VALUE]\n");
-    return 2;
+    int rc = s_find_dirs (&stack) ? 1 : s_stack (&stack, args);
+    for (int i = 0; i < stack.nparts; i++)
+        free (stack.parts[i]);
+    return rc;
 }
