@@ -11,7 +11,16 @@
 
 #define CG_TZ_OFFSET_MS     (8 * 3600 * INT64_C (1000))
 
+/*  The time now.  In production it is the system clock.  Tests need hours
+    to pass in seconds, so a daemon started with `clock/test = 1` in its
+    configuration (never in a production file: `civgrid stack up --set
+    clock/test=1`) takes the time from a source installed here, which
+    cg_daemon makes read the Redis key cg:{clock}:now (Unix ms, set by the
+    test), falling back to the system clock while that key is absent. */
 int64_t cg_clock_now (void);
+
+typedef int64_t (cg_clock_source_fn) (void *arg);
+void cg_clock_set_source (cg_clock_source_fn *fn, void *arg);
 
 /*  "2026-11-22T15:04:05+08:00" */
 void cg_time_iso (int64_t ms, char *buf, size_t len);

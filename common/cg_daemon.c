@@ -1,7 +1,20 @@
 /*  cg_daemon — see cg_daemon.h. */
 #include "cg_daemon.h"
 
+#include "cg_clock.h"
+
 #include <getopt.h>
+
+/*  The test clock (cg_clock.h): the time a test wrote into Redis. */
+static int64_t
+s_test_clock (void *arg)
+{
+    redisReply *r = cg_redis_command (arg, "GET cg:{clock}:now");
+    int64_t now = cg_reply_int (r, 0);
+    if (r)
+        freeReplyObject (r);
+    return now;
+}
 
 zconfig_t *
 cg_config_load (const char *path, int argc, char **argv)
@@ -79,6 +92,10 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->redis = cg_redis_new (host, port, retry);
     if (!self->redis)
         goto failed;
+    if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
+        zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
+        cg_clock_set_source (s_test_clock, self->redis);
+    }
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
         goto failed;
@@ -120,6 +137,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     if (!self_p || !*self_p)
         return;
     cg_daemon_t *self = *self_p;
+    cg_clock_set_source (NULL, NULL);
     cg_sub_destroy (&self->sub);
     cg_pub_destroy (&self->pub);
     cg_server_destroy (&self->server);

@@ -1,0 +1,30 @@
+/*  cg_sign — HMAC-SHA256 signatures between civgrid and the 12345 hotline.
+
+    The hotline signs what it pushes to us, and we sign the status callbacks
+    we push to it, the same way: the signature is the lower-case hex
+    HMAC-SHA256, under a secret shared per hotline, of
+
+        timestamp + "\n" + body
+
+    where timestamp is the decimal Unix seconds sent beside it (a header
+    at the HTTP edge).  Binding the time in stops replays of old messages;
+    the receiver refuses a timestamp too far from its own clock. */
+#ifndef CG_SIGN_H_INCLUDED
+#define CG_SIGN_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CG_SIGN_HEX 65          /* 64 hex digits and the terminator */
+
+/*  Writes the signature into hex (CG_SIGN_HEX bytes). */
+void cg_sign (const char *secret, int64_t timestamp, const void *body, size_t size,
+              char hex[CG_SIGN_HEX]);
+
+/*  True when hex is the signature of (timestamp, body), compared in
+    constant time. */
+bool cg_sign_check (const char *secret, int64_t timestamp, const void *body, size_t size,
+                    const char *hex);
+
+#endif
