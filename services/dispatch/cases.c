@@ -11,6 +11,7 @@
     and at most once per request id.  Queries read the hashes and queues
     that the scripts keep (deploy/lua/dispatch/lib.lua). */
 #include "cases.h"
+#include "cg_calendar.h"
 #include "cg_clock.h"
 #include "route.h"
 
@@ -21,6 +22,7 @@ struct _cases_t {
     cg_daemon_t *daemon;
     cg_orgtree_t *org;
     cg_catalog_t *catalog;
+    cg_calendar_t *calendar;
     char cursor_key[128];
 };
 
@@ -59,6 +61,13 @@ cases_new (cg_daemon_t *daemon)
         cases_destroy (&self);
         return NULL;
     }
+    self->calendar = cg_calendar_load (cg_daemon_get (daemon, "data/calendar",
+                                                      "deploy/demo/calendar.tsv"), err, sizeof err);
+    if (!self->calendar) {
+        zsys_error ("dispatch: calendar: %s", err);
+        cases_destroy (&self);
+        return NULL;
+    }
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
     return self;
 }
@@ -71,6 +80,7 @@ cases_destroy (cases_t **self_p)
     cases_t *self = *self_p;
     cg_orgtree_destroy (&self->org);
     cg_catalog_destroy (&self->catalog);
+    cg_calendar_destroy (&self->calendar);
     free (self);
     *self_p = NULL;
 }
@@ -114,8 +124,9 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
                       in->category);
         return false;
     }
-    int64_t sign_by = now + (int64_t) route.category->sign_limit_min * 60000;
-    int64_t done_by = now + (int64_t) route.category->complete_limit_min * 60000;
+    int64_t sign_by = cg_calendar_add_minutes (self->calendar, now, route.category->sign_limit_min);
+    int64_t done_by = cg_calendar_add_minutes (self->calendar, now,
+                                               route.category->complete_limit_min);
     char summary[S_SUMMARY];
     s_summary (in->text, summary, sizeof summary);
     char *level = (char *) route_level_name (route.level);
