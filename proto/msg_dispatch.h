@@ -13,7 +13,11 @@
     F(M, STR, summary, 0, 1, 256, _, "the start of the request's text") \
     F(M, INT, sign_by, 1, 0, CG_TIME_MAX, _, "deadline to sign for it") \
     F(M, INT, done_by, 1, 0, CG_TIME_MAX, _, "deadline to complete it") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was dispatched")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was dispatched") \
+    F(M, STR, action, 0, 1, 16, _, "what put it there: route (intake), dispatch, transfer, return_approve, redo, reopen, escalate") \
+    F(M, STR, from, 0, 1, 16, _, "state before") \
+    F(M, STR, actor, 0, 1, 64, _, "who did it (absent for routing)") \
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why")
 
 #define CG_FIELDS_case_changed(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -21,13 +25,21 @@
     F(M, STR, to, 1, 1, 16, _, "state after") \
     F(M, STR, actor, 1, 1, 64, _, "who did it") \
     F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why, or the result") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, STR, action, 0, 1, 24, _, "the command's action: accept, return, extend, suspend, ...") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "the owning center after the change") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "the responsible unit after the change") \
+    F(M, INT, done_by, 0, 0, CG_TIME_MAX, _, "the completion deadline after the change")
 
 #define CG_FIELDS_case_act(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 32, _, "case id") \
     F(M, STR, actor, 1, 1, 64, _, "who acts") \
-    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason")
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "dispatch, transfer, return_approve: the unit (or the center itself)") \
+    F(M, INT, minutes, 0, 0, 999999, _, "extend: working minutes asked for") \
+    F(M, BOOL, satisfied, 0, 0, 1, _, "callback: the citizen is satisfied (else: redo)") \
+    F(M, STR, into, 0, 1, 32, _, "merge: the case this one joins")
 
 #define CG_FIELDS_case_get(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
@@ -42,7 +54,7 @@
 
 #define CG_FIELDS_case_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
-    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, resolved, closed") \
+    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, returned, suspended, resolved, closed, merged, rejected") \
     F(M, STR, source, 0, 1, 16, _, "channel") \
     F(M, STR, ext_ref, 0, 1, 64, _, "the source's reference") \
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
@@ -58,6 +70,22 @@
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "the result, once resolved") \
     F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was received") \
     F(M, INT, updated, 0, 0, CG_TIME_MAX, _, "last change") \
+    F(M, INT, ver, 0, 0, INT64_MAX, _, "changes so far (compare-and-set)") \
+    F(M, INT, sign_warn, 0, 0, CG_TIME_MAX, _, "when the sign-for warning is due (80%)") \
+    F(M, INT, done_warn, 0, 0, CG_TIME_MAX, _, "when the completion warning is due (80%)") \
+    F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
+    F(M, INT, escalate_at, 0, 0, CG_TIME_MAX, _, "when an overdue case escalates (提级)") \
+    F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
+    F(M, INT, redo_count, 0, 0, INT32_MAX, _, "redone after unsatisfied callbacks (发回重办)") \
+    F(M, INT, transfer_count, 0, 0, INT32_MAX, _, "transfers between units") \
+    F(M, INT, escalations, 0, 0, INT32_MAX, _, "levels it went up") \
+    F(M, STR, extension, 0, 1, 16, _, "extension (延期): pending, granted, refused") \
+    F(M, INT, ext_minutes, 0, 0, 999999, _, "working minutes of the extension asked for") \
+    F(M, STR, satisfaction, 0, 1, 16, _, "callback (回访): satisfied, unsatisfied") \
+    F(M, STR, suspended_from, 0, 1, 16, _, "the state a suspended case resumes to") \
+    F(M, INT, suspended_at, 0, 0, CG_TIME_MAX, _, "when it was suspended (挂起)") \
+    F(M, STR, merged_into, 0, 1, 32, _, "the case it was merged into (合并)") \
+    F(M, INT, closed_at, 0, 0, CG_TIME_MAX, _, "when it was closed (归档), for reopening") \
     F(M, LIST, steps, 0, 0, 1000, case_step, "the timeline, oldest first (case.show only)")
 
 #define CG_FIELDS_case_query(F, M) \
@@ -104,9 +132,9 @@
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
       "Dispatch routed a case to a unit (journal dispatch).") \
     M(case_changed, "case.changed", "event", CG_FIELDS_case_changed, \
-      "A case changed state; the bus topic names the change: case.accepted, case.resolved, case.closed (journal dispatch).") \
+      "A case changed; the bus topic names the change: case.accepted, case.returned, case.return_refused, case.extension_requested, case.extended, case.extension_refused, case.suspended, case.resumed, case.resolved, case.closed, case.merged, case.rejected (journal dispatch).") \
     M(case_act, "case.act", "command", CG_FIELDS_case_act, \
-      "To dispatch, as case.accept, case.resolve or case.close: an actor moves a case on.") \
+      "To dispatch, as case.<action> for each action of the state machine (docs/DISPATCH.md): an actor moves a case on.") \
     M(case_get, "case.get", "command", CG_FIELDS_case_get, \
       "To dispatch, as case.show: one case with its timeline.") \
     M(case_step, "case.step", "record", CG_FIELDS_case_step, \

@@ -17,9 +17,11 @@ s_print_case (const cg_case_view_t *c)
 {
     printf ("%s  %s\n", c->id, c->state);
     const char *labels[] = { "category", "source", "ext_ref", "grid", "address", "contact",
-                             "level", "center", "unit", "text", "result", NULL };
+                             "level", "center", "unit", "text", "result", "extension",
+                             "callback", "merged", NULL };
     const char *values[] = { c->category, c->source, c->ext_ref, c->grid, c->address,
-                             c->contact, c->level, c->center, c->unit, c->text, c->result };
+                             c->contact, c->level, c->center, c->unit, c->text, c->result,
+                             c->extension, c->satisfaction, c->merged_into };
     for (int i = 0; labels[i]; i++)
         if (values[i])
             printf ("  %-10s %s\n", labels[i], values[i]);
@@ -27,6 +29,10 @@ s_print_case (const cg_case_view_t *c)
         s_print_time ("sign by", c->sign_by);
     if (c->done_by)
         s_print_time ("done by", c->done_by);
+    if (c->supervised || c->redo_count || c->transfer_count || c->escalations)
+        printf ("  %-10s %s redo %lld, transfers %lld, escalations %lld\n", "counts",
+                c->supervised ? "督办," : "", (long long) c->redo_count,
+                (long long) c->transfer_count, (long long) c->escalations);
     if (c->steps_count)
         printf ("  timeline\n");
     for (size_t i = 0; i < c->steps_count; i++) {
@@ -83,8 +89,8 @@ s_submit (cli_args_t *args)
     return 0;
 }
 
-static int
-s_print_view (cli_args_t *args, cg_case_view_t *view)
+int
+cli_print_view (cli_args_t *args, cg_case_view_t *view)
 {
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_case_view_def, view, stdout);
@@ -104,7 +110,7 @@ s_case_show (cli_args_t *args, const char *id)
     if (s_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
                 &view))
         return 1;
-    return s_print_view (args, &view);
+    return cli_print_view (args, &view);
 }
 
 static int
@@ -152,7 +158,7 @@ s_case_act (cli_args_t *args, const char *command, const char *id)
     cg_case_view_t view;
     if (s_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
         return 1;
-    return s_print_view (args, &view);
+    return cli_print_view (args, &view);
 }
 
 static int
@@ -201,5 +207,5 @@ cli_cases (cli_args_t *args)
         return s_case_act (args, "case.close", arg1);
     if (strcmp (cmd, "inbox") == 0 && arg1)
         return s_inbox (args, arg1);
-    return 2;
+    return cli_dispatch (args);
 }

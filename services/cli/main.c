@@ -4,6 +4,7 @@
         civgrid submit ...                  a request, as any channel would
         civgrid case show|list ...          cases
         civgrid accept|resolve|close ID     move a case on
+        civgrid transfer|return|... ID      the rest of the state machine (dispatch.c)
         civgrid inbox UNIT                  a unit's in-app inbox
         civgrid messages                    the message reference (Markdown)
 */
@@ -24,6 +25,7 @@ s_usage (void)
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
         "  messages\n");
+    cli_dispatch_usage ();
 }
 
 int
