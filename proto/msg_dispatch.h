@@ -92,6 +92,7 @@
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, state, 0, 1, 16, _, "only cases in this state") \
     F(M, STR, center, 0, 1, CG_CODE_MAX, _, "only cases of this center") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "only cases of this unit (instead of center)") \
     F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
     F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
 
@@ -128,6 +129,42 @@
     F(M, INT, window_to, 1, 0, CG_TIME_MAX, _, "end of the window") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was raised")
 
+#define CG_STATS_METRICS(F, M) \
+    F(M, INT, received, 0, 0, INT64_MAX, _, "cases received (受理)") \
+    F(M, INT, dispatched, 0, 0, INT64_MAX, _, "times a case was sent to a unit (派单, including transfers, redos, escalations)") \
+    F(M, INT, signed_for, 0, 0, INT64_MAX, _, "cases signed for (签收)") \
+    F(M, INT, signed_on_time, 0, 0, INT64_MAX, _, "of those, before the sign-for deadline") \
+    F(M, INT, resolved, 0, 0, INT64_MAX, _, "cases resolved (办结)") \
+    F(M, INT, resolved_on_time, 0, 0, INT64_MAX, _, "of those, before the completion deadline") \
+    F(M, INT, callbacks, 0, 0, INT64_MAX, _, "callbacks (回访)") \
+    F(M, INT, satisfied, 0, 0, INT64_MAX, _, "of those, satisfied (满意)") \
+    F(M, INT, redone, 0, 0, INT64_MAX, _, "cases sent back to be redone (发回重办)") \
+    F(M, INT, escalated, 0, 0, INT64_MAX, _, "cases that went up a level from here (提级)")
+
+#define CG_FIELDS_stats_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "a center (or any node): its whole subtree") \
+    F(M, STR, from, 1, 10, 10, _, "first day, YYYY-MM-DD (China time)") \
+    F(M, STR, to, 1, 10, 10, _, "last day, YYYY-MM-DD, at most 366 days after from")
+
+#define CG_FIELDS_stats_row(F, M) \
+    F(M, STR, by, 1, 1, 16, _, "what the row counts: total, center, unit, category or day") \
+    F(M, STR, key, 1, 1, CG_CODE_MAX, _, "the center, unit or category code, or the day") \
+    CG_STATS_METRICS (F, M)
+
+#define CG_FIELDS_stats_report(F, M) \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "the subtree") \
+    F(M, STR, from, 1, 1, 10, _, "first day") \
+    F(M, STR, to, 1, 1, 10, _, "last day") \
+    F(M, LIST, rows, 0, 0, 5000, stats_row, "the total first, then by center, unit, category and day")
+
+#define CG_FIELDS_data_reload(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id")
+
+#define CG_FIELDS_data_loaded(F, M) \
+    F(M, INT, nodes, 1, 0, INT64_MAX, _, "org-tree nodes now in use") \
+    F(M, INT, categories, 1, 0, INT64_MAX, _, "catalog categories now in use")
+
 #define CG_MESSAGES_DISPATCH(M) \
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
       "Dispatch routed a case to a unit (journal dispatch).") \
@@ -149,6 +186,16 @@
       "A deadline is near or past; the bus topic says which: case.warning (预警, at 80% of the limit) or case.overdue (at 100%) (journal dispatch).") \
     M(case_escalated, "case.escalated", "event", CG_FIELDS_case_escalated, \
       "A case went up one level (提级) to the parent center (journal dispatch).") \
+    M(stats_query, "stats.query", "command", CG_FIELDS_stats_query, \
+      "To dispatch, as case.stats: statistics of a subtree over days.") \
+    M(stats_row, "stats.row", "record", CG_FIELDS_stats_row, \
+      "Counts of one center, unit, category or day (or the total).") \
+    M(stats_report, "stats.report", "reply", CG_FIELDS_stats_report, \
+      "The statistics of a subtree, rolled up.") \
+    M(data_reload, "data.reload", "command", CG_FIELDS_data_reload, \
+      "To dispatch: load the org tree, catalog and calendar files again; refused with file, line and reason when one is broken (the old ones stay).") \
+    M(data_loaded, "data.loaded", "reply", CG_FIELDS_data_loaded, \
+      "What a reload put in use.") \
     M(hotspot_detected, "hotspot.detected", "event", CG_FIELDS_hotspot_detected, \
       "Recurring cases of one category in one community within a window (预警预判); raised once per window (journal dispatch).")
 

@@ -45,9 +45,8 @@ s_print_case (const cg_case_view_t *c)
     }
 }
 
-/*  Sends one command to a daemon of the stack in --dir. */
-static int
-s_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
+int
+cli_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
         void *req, const cg_msgdef_t *rep_def, void *rep)
 {
     zconfig_t *config = cli_config (args);
@@ -76,7 +75,7 @@ s_submit (cli_args_t *args)
         .contact_name = (char *) cli_opt (args, "name", NULL),
         .contact_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;
-    if (s_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
+    if (cli_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
                 &cg_case_submitted_def, &rep))
         return 1;
     if (cli_flag (args, "json")) {
@@ -107,7 +106,7 @@ s_case_show (cli_args_t *args, const char *id)
 {
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
-    if (s_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
+    if (cli_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
                 &view))
         return 1;
     return cli_print_view (args, &view);
@@ -119,10 +118,11 @@ s_case_list (cli_args_t *args)
     cg_case_query_t req = {
         .state = (char *) cli_opt (args, "state", NULL),
         .center = (char *) cli_opt (args, "center", NULL),
+        .unit = (char *) cli_opt (args, "unit", NULL),
         .offset = atoll (cli_opt (args, "offset", "0")),
         .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_case_page_t page;
-    if (s_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
+    if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
                 &page))
         return 1;
     if (cli_flag (args, "json")) {
@@ -156,7 +156,7 @@ s_case_act (cli_args_t *args, const char *command, const char *id)
                           .note = (char *) cli_opt (args, "result",
                                                     cli_opt (args, "note", NULL)) };
     cg_case_view_t view;
-    if (s_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
+    if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
         return 1;
     return cli_print_view (args, &view);
 }
@@ -168,7 +168,7 @@ s_inbox (cli_args_t *args, const char *unit)
                              .offset = atoll (cli_opt (args, "offset", "0")),
                              .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_inbox_page_t page;
-    if (s_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
+    if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
                 &cg_inbox_page_def, &page))
         return 1;
     if (cli_flag (args, "json")) {

@@ -21,7 +21,7 @@ s_usage (void)
         "  stack down | stack status\n"
         "  submit --source S --category C --text T (--grid G | --address A)\n"
         "         [--ext-ref R] [--name N] [--phone P]\n"
-        "  case show ID | case list [--state S] [--center C] [--offset N] [--limit N]\n"
+        "  case show ID | case list [--state S] [--center C | --unit U] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
         "  messages\n");

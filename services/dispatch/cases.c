@@ -13,8 +13,38 @@
 #include "cg_clock.h"
 #include "machine.h"
 #include "route.h"
+#include "stats.h"
 
 #define S_SUMMARY   120     /* bytes of the request's text in case.dispatched */
+
+/*  Loads the org tree, the catalog and the calendar, and checks the
+    catalog against the tree; only when all is well do they replace the
+    ones in use.  Returns 0, or -1 with "path:LINE: reason" in err. */
+int
+cases_reload (cases_t *self, char *err, size_t errlen)
+{
+    const char *catalog_path = cg_daemon_get (self->daemon, "data/catalog",
+                                              "deploy/demo/catalog.tsv");
+    cg_orgtree_t *org = cg_orgtree_load (cg_daemon_get (self->daemon, "data/orgtree",
+                                                        "deploy/demo/orgtree.tsv"), err, errlen);
+    cg_catalog_t *catalog = org ? cg_catalog_load (catalog_path, err, errlen) : NULL;
+    cg_calendar_t *calendar = catalog ? cg_calendar_load (cg_daemon_get (self->daemon,
+                                  "data/calendar", "deploy/demo/calendar.tsv"), err, errlen)
+                                      : NULL;
+    if (!calendar || cg_catalog_check (catalog, org, catalog_path, err, errlen)) {
+        cg_orgtree_destroy (&org);
+        cg_catalog_destroy (&catalog);
+        cg_calendar_destroy (&calendar);
+        return -1;
+    }
+    cg_orgtree_destroy (&self->org);
+    cg_catalog_destroy (&self->catalog);
+    cg_calendar_destroy (&self->calendar);
+    self->org = org;
+    self->catalog = catalog;
+    self->calendar = calendar;
+    return 0;
+}
 
 cases_t *
 cases_new (cg_daemon_t *daemon)
@@ -22,25 +52,9 @@ cases_new (cg_daemon_t *daemon)
     cases_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
-    char err[256];
-    self->org = cg_orgtree_load (cg_daemon_get (daemon, "data/orgtree", "deploy/demo/orgtree.tsv"),
-                                 err, sizeof err);
-    if (!self->org) {
-        zsys_error ("dispatch: org tree: %s", err);
-        cases_destroy (&self);
-        return NULL;
-    }
-    self->catalog = cg_catalog_load (cg_daemon_get (daemon, "data/catalog",
-                                                    "deploy/demo/catalog.tsv"), err, sizeof err);
-    if (!self->catalog) {
-        zsys_error ("dispatch: catalog: %s", err);
-        cases_destroy (&self);
-        return NULL;
-    }
-    self->calendar = cg_calendar_load (cg_daemon_get (daemon, "data/calendar",
-                                                      "deploy/demo/calendar.tsv"), err, sizeof err);
-    if (!self->calendar) {
-        zsys_error ("dispatch: calendar: %s", err);
+    char err[512];
+    if (cases_reload (self, err, sizeof err)) {
+        zsys_error ("dispatch: %s", err);
         cases_destroy (&self);
         return NULL;
     }
@@ -51,6 +65,23 @@ cases_new (cg_daemon_t *daemon)
                                                     "4320"));
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
     return self;
+}
+
+void
+cases_on_reload (void *request, cg_reply_t *reply, void *arg)
+{
+    (void) request;
+    cases_t *self = arg;
+    char err[512];
+    if (cases_reload (self, err, sizeof err)) {
+        zsys_warning ("dispatch: reload refused: %s", err);
+        cg_reply_fail (reply, "invalid", "file", "%s", err);
+        return;
+    }
+    zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
+    cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->org),
+                                .categories = (int64_t) cg_catalog_size (self->catalog) };
+    cg_reply_ok (reply, &cg_data_loaded_def, &loaded);
 }
 
 void
@@ -167,6 +198,9 @@ cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     cg_args_add_int (&args, count);
     cg_args_add_int (&args, self->hotspot_count);
     cg_args_add_int (&args, (int64_t) self->hotspot_window_min * 60000);
+    char stats[64];
+    stats_day_key (now, stats, sizeof stats);
+    cg_args_add_str (&args, stats);
     for (int i = 0; i < batch.argc; i++)
         cg_args_add (&args, batch.argv[i], batch.lens[i]);
 
@@ -257,6 +291,9 @@ cases_on_list (void *request, cg_reply_t *reply, void *arg)
     cg_case_query_t *req = request;
     const char *state = req->state ? req->state : "all";
     char key[160];
+    if (req->unit)
+        snprintf (key, sizeof key, S_PREFIX "qu:%s:%s", req->unit, state);
+    else
     if (req->center)
         snprintf (key, sizeof key, S_PREFIX "qc:%s:%s", req->center, state);
     else

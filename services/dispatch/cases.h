@@ -24,6 +24,11 @@ typedef struct _cases_t {
 } cases_t;
 
 cases_t *cases_new (cg_daemon_t *daemon);
+
+/*  (Re)loads the data files (data/orgtree, data/catalog, data/calendar);
+    the old ones stay in use unless all three load and fit together.
+    Returns 0, or -1 with "path:LINE: reason" in err. */
+int cases_reload (cases_t *self, char *err, size_t errlen);
 void cases_destroy (cases_t **self_p);
 
 /*  Fills view from the case's hash (and its timeline when with_steps).
@@ -36,5 +41,6 @@ void cases_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg);
 cg_feed_fn cases_on_intake;
 cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;
+cg_command_fn cases_on_reload;        /* data.reload */
 
 #endif

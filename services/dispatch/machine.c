@@ -33,6 +33,7 @@
 #include "machine.h"
 #include "cg_clock.h"
 #include "route.h"
+#include "stats.h"
 
 #define S_TIMERS_DUE    100     /* timers fired in one tick at most */
 
@@ -101,8 +102,19 @@ typedef struct {
     const char *from_level, *from_center;
     const char *unit_name;
     char level_buf[16];
-    char note_buf[256];
+    struct {
+        const char *unit, *metric;
+    } counts[4];                /* statistics the change adds to (stats.c) */
+    int ncounts;
 } s_plan_t;
+
+static void
+s_count (s_plan_t *plan, const char *unit, const char *metric)
+{
+    assert (plan->ncounts < 4);
+    plan->counts[plan->ncounts].unit = unit;
+    plan->counts[plan->ncounts++].metric = metric;
+}
 
 static bool
 s_in (const char *state, const char *states)
@@ -250,6 +262,7 @@ s_plan_escalate (cases_t *self, s_plan_t *plan, const cg_category_t *category,
     const cg_org_node_t *unit = type ? cg_orgtree_unit (self->org, parent, type) : NULL;
     if (!unit)
         unit = parent;
+    s_count (plan, c->unit, "escalated");
     plan->escalate_reason = reason;
     plan->from_level = c->level;
     plan->from_center = c->center;
@@ -315,6 +328,10 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         }
         break;
     case A_ACCEPT:
+        s_count (plan, c->unit, "signed_for");
+        if (now <= c->sign_by)
+            s_count (plan, c->unit, "signed_on_time");
+        break;
     case A_RETURN_REFUSE:
         break;
     case A_EXTEND:
@@ -369,9 +386,14 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
             return -1;
         }
         a->result = req->note;
+        s_count (plan, c->unit, "resolved");
+        if (now <= c->done_by)
+            s_count (plan, c->unit, "resolved_on_time");
         break;
     case A_CALLBACK:
         a->satisfaction = req->satisfied ? "satisfied" : "unsatisfied";
+        s_count (plan, c->unit, "callbacks");
+        s_count (plan, c->unit, req->satisfied ? "satisfied" : "redone");
         if (req->satisfied) {
             a->state = "closed";
             a->closed_at = now;
@@ -574,6 +596,11 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     for (int i = 0; i < events.argc; i++)
         cg_args_add (&args, events.argv[i], events.lens[i]);
     cg_args_free (&events);
+    if (plan->redispatch)
+        s_count (plan, a->unit, "dispatched");
+    cg_args_add_int (&args, plan->ncounts);
+    for (int i = 0; i < plan->ncounts; i++)
+        stats_count (&args, now, plan->counts[i].unit, a->category, plan->counts[i].metric);
     redisReply *r = cg_redis_script (self->daemon->redis, "case_move", 0, &args);
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
     &&  strcmp (cg_reply_str (r->element[0]), "ok") == 0)

@@ -10,6 +10,7 @@
 #include "cg_daemon.h"
 #include "cases.h"
 #include "machine.h"
+#include "stats.h"
 
 int
 main (int argc, char **argv)
@@ -28,6 +29,8 @@ main (int argc, char **argv)
         return 1;
     }
     machine_register (cases, daemon->server);
+    cg_server_on (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query, cases);
+    cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
     zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);

@@ -406,3 +406,179 @@ Test (dispatch, a_hot_spot_is_raised_once_per_window, .timeout = 180)
     s_await_journal (stack, "hotspot.detected", 2);
     cg_teststack_down (&stack);
 }
+
+static cg_stats_report_t
+s_stats (cg_teststack_t *stack, const char *scope)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_stats_query_t req = { .scope = (char *) scope, .from = "2026-11-23", .to = "2026-11-23" };
+    cg_stats_report_t report;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.stats", &cg_stats_query_def, &req,
+                                  &cg_stats_report_def, &report, &err), 0, "%s", err.message);
+    cg_client_destroy (&dispatch);
+    return report;
+}
+
+static const cg_stats_row_t *
+s_stats_row (const cg_stats_report_t *report, const char *by, const char *key)
+{
+    for (size_t i = 0; i < report->rows_count; i++)
+        if (strcmp (report->rows[i].by, by) == 0 && strcmp (report->rows[i].key, key) == 0)
+            return &report->rows[i];
+    cr_assert_fail ("no row %s %s", by, key);
+    return NULL;
+}
+
+/*  The counts a day of three cases must give, worked out by hand:
+    A (noise, 环保所) signed and resolved on time, callback satisfied;
+    B (noise, 环保所) signed at 15:00, four working hours past its 11:00
+    sign-for deadline, resolved, callback unsatisfied → redone;
+    C (street vending, 城管中队) escalated by the town's operator. */
+Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    s_set_clock (stack, S_MONDAY_9);
+    char *a = s_submit (stack, "S-A"), *b = s_submit (stack, "S-B");
+    char *c = s_submit_at (stack, "S-C", "street_vending", S_GRID);
+    const char *center = "center:" S_TOWN ":王", *huanbao = "unit:" S_HUANBAO ":李";
+    s_move (stack, "accept", (cg_case_act_t) { .id = a, S_AS (huanbao) }, "accepted");
+    s_move (stack, "resolve", (cg_case_act_t) { .id = a, S_AS (huanbao), .note = "ok" },
+            "resolved");
+    s_move (stack, "callback", (cg_case_act_t) { .id = a, S_AS (center), .satisfied = true },
+            "closed");
+    s_set_clock (stack, S_MONDAY_9 + 6 * 3600000);
+    s_move (stack, "accept", (cg_case_act_t) { .id = b, S_AS (huanbao) }, "accepted");
+    s_move (stack, "resolve", (cg_case_act_t) { .id = b, S_AS (huanbao), .note = "ok" },
+            "resolved");
+    s_move (stack, "callback", (cg_case_act_t) { .id = b, S_AS (center) }, "dispatched");
+    s_move (stack, "escalate", (cg_case_act_t) { .id = c, S_AS (center) }, "dispatched");
+
+    cg_stats_report_t town = s_stats (stack, S_TOWN);
+    const cg_stats_row_t *t = s_stats_row (&town, "total", S_TOWN);
+    cr_assert_eq (t->received, 3);
+    cr_assert_eq (t->dispatched, 4, "three routed, B redone");
+    cr_assert_eq (t->signed_for, 2);
+    cr_assert_eq (t->signed_on_time, 1);
+    cr_assert_eq (t->resolved, 2);
+    cr_assert_eq (t->resolved_on_time, 2);
+    cr_assert_eq (t->callbacks, 2);
+    cr_assert_eq (t->satisfied, 1);
+    cr_assert_eq (t->redone, 1);
+    cr_assert_eq (t->escalated, 1);
+    const cg_stats_row_t *noise = s_stats_row (&town, "category", "noise");
+    cr_assert_eq (noise->received, 2);
+    cr_assert_eq (noise->dispatched, 3);
+    cr_assert_eq (noise->escalated, 0);
+    const cg_stats_row_t *unit = s_stats_row (&town, "unit", "320602001-chengguan");
+    cr_assert_eq (unit->received, 1);
+    cr_assert_eq (unit->escalated, 1);
+    cg_msg_clear (&cg_stats_report_def, &town);
+
+    /*  the county's subtree also holds C's dispatch to its 城管局 */
+    cg_stats_report_t county = s_stats (stack, "320602");
+    cr_assert_eq (s_stats_row (&county, "total", "320602")->dispatched, 5);
+    cr_assert_eq (s_stats_row (&county, "center", "320602")->dispatched, 1);
+    cr_assert_eq (s_stats_row (&county, "center", S_TOWN)->received, 3);
+    cg_msg_clear (&cg_stats_report_def, &county);
+    /*  another county saw nothing */
+    cg_stats_report_t other = s_stats (stack, "320612");
+    cr_assert_eq (other.rows_count, 1);
+    cr_assert_eq (other.rows[0].received, 0);
+    cg_msg_clear (&cg_stats_report_def, &other);
+
+    /*  the CLI: rates, and a bad date refused by field */
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stats --scope %s --from 2026-11-23 "
+                                    "--to 2026-11-23", S_TOWN), 0, "%s", out);
+    cr_assert (strstr (out, " 50.0%") && strstr (out, "100.0%"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stats --scope %s --from 2026-02-30 "
+                                    "--to 2026-03-01", S_TOWN), 1);
+    cr_assert (strstr (out, "not a date") && strstr (out, "from"), "%s", out);
+    free (out);
+
+    /*  queues by unit and state, by deadline, in pages */
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_case_query_t q = { .unit = "320602-chengguan", .state = "dispatched" };
+    cg_case_page_t page;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.total, 1);
+    cr_assert_str_eq (page.cases[0].id, c);
+    cg_msg_clear (&cg_case_page_def, &page);
+    q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .offset = 1, .limit = 1 };
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.total, 2, "A and B; C went to the county");
+    cr_assert_eq (page.cases_count, 1);
+    cr_assert_str_eq (page.cases[0].id, b);
+    cg_msg_clear (&cg_case_page_def, &page);
+    cg_client_destroy (&dispatch);
+    free (a);
+    free (b);
+    free (c);
+    cg_teststack_down (&stack);
+}
+
+static int
+s_reload (cg_teststack_t *stack, cg_data_loaded_t *loaded, cg_error_t *err)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_data_reload_t req = { 0 };
+    int rc = cg_client_call (dispatch, "data.reload", &cg_data_reload_def, &req,
+                             &cg_data_loaded_def, loaded, err);
+    cg_client_destroy (&dispatch);
+    return rc;
+}
+
+static void
+s_write (const char *path, const char *mode, const char *text)
+{
+    FILE *f = fopen (path, mode);
+    cr_assert (f, "cannot write %s", path);
+    fputs (text, f);
+    fclose (f);
+}
+
+Test (dispatch, a_broken_catalog_is_refused_on_reload_and_the_old_one_serves, .timeout = 120)
+{
+    char path[600], command[1400];
+    snprintf (path, sizeof path, "%s/issue3-catalog-%d.tsv",
+              getenv ("CG_TEST_TMP") ? getenv ("CG_TEST_TMP") : "/tmp", getpid ());
+    snprintf (command, sizeof command, "cp %s/deploy/demo/catalog.tsv %s", cg_test_root (), path);
+    cr_assert_eq (system (command), 0);
+    char extra[700];
+    snprintf (extra, sizeof extra, "--set data/catalog=%s", path);
+    cg_teststack_t *stack = cg_teststack_up (extra);
+    cg_data_loaded_t loaded;
+    cg_error_t err;
+    cr_assert_eq (s_reload (stack, &loaded, &err), 0, "%s", err.message);
+    int64_t categories = loaded.categories;
+    cr_assert_gt (categories, 10);
+
+    /*  a unit type that no city center has: refused with file, line, reason */
+    s_write (path, "a", "fumes\t油烟扰民\tCooking fumes\tcomplaint\ttown\thuanbao\thuanbao\t"
+                        "huanbo\t120\t6240\tno\tno\n");
+    cr_assert_eq (s_reload (stack, &loaded, &err), -1);
+    cr_assert_str_eq (err.field, "file");
+    cr_assert (strstr (err.message, path) && strstr (err.message, "huanbo at city level"),
+               "%s", err.message);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reload"), 1);
+    cr_assert (strstr (out, "no city center in the org tree"), "%s", out);
+    free (out);
+    /*  the daemon goes on with the catalog it had */
+    free (s_submit (stack, "R-1"));
+
+    snprintf (command, sizeof command, "sed -i 's/huanbo\\t/huanbao\\t/' %s", path);
+    cr_assert_eq (system (command), 0);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reload"), 0, "%s", out);
+    cr_assert (strstr (out, "reloaded"), "%s", out);
+    free (out);
+    cr_assert_eq (s_reload (stack, &loaded, &err), 0, "%s", err.message);
+    cr_assert_eq (loaded.categories, categories + 1);
+    cg_teststack_down (&stack);
+    unlink (path);
+}

@@ -6,7 +6,8 @@
 -- ARGV: prefix, rid ('' for a timer), id, expected ver, claimed timer
 --       member ('' for a command), new state, queue score, step,
 --       n fields, then n field/value pairs ('' deletes the field),
---       n timers, then n member/due pairs, n events, then n topic/body pairs.
+--       n timers, then n member/due pairs, n events, then n topic/body pairs,
+--       n counts, then n statistics key/field pairs to add one to.
 -- Answers {'ok', seq...}, {'done', answer} for a repeated rid,
 -- {'missing', ''}, {'state', current} when the case changed meanwhile, or
 -- {'gone', ''} when another process fired the timer first.
@@ -60,6 +61,10 @@ local nevents = tonumber (ARGV[at])
 at = at + 1
 for _ = 1, nevents do
     answer[#answer + 1] = journal_append (prefix, ARGV[at], ARGV[at + 1])
+    at = at + 2
+end
+for _ = 1, tonumber (ARGV[at]) do
+    redis.call ('HINCRBY', ARGV[at + 1], ARGV[at + 2], 1)
     at = at + 2
 end
 if rid ~= '' then

@@ -1,10 +1,11 @@
 -- dispatch_received: a batch of case.received events becomes dispatched
 -- cases, and dispatch's cursor on the intake journal moves past them.
 -- ARGV: prefix, cursor key, expected cursor, new cursor, count, hot-spot
--- count, hot-spot window (ms), then per case: id, view (case.view
+-- count, hot-spot window (ms), statistics key of the day, then per case: id, view (case.view
 -- msgpack), step received, step dispatched, case.dispatched body,
 -- community ('' when unknown).  Each new case gets its four deadline
--- timers (lib.lua; machine.c fires them).
+-- timers (lib.lua; machine.c fires them) and counts as received and
+-- dispatched in the day's statistics (services/dispatch/stats.c).
 -- Hot spots (预警预判): the cases of one category in one community are a
 -- sorted set by time dispatched (dispatch's clock); when it holds `hot-spot count` cases within
 -- the window, hotspot.detected is journaled, once per window: the key
@@ -13,7 +14,7 @@
 -- hot spot raised by a case follows its seq as {seq, body}; or
 -- {'moved', cursor}.
 local prefix, ckey = ARGV[1], ARGV[2]
-local hs_count, hs_window = tonumber (ARGV[6]), tonumber (ARGV[7])
+local hs_count, hs_window, stats = tonumber (ARGV[6]), tonumber (ARGV[7]), ARGV[8]
 
 local function hotspot (id, c, community)
     local key = prefix .. 'hs:' .. c.category .. ':' .. community
@@ -41,7 +42,7 @@ if not ok then
 end
 local answer = {'ok'}
 for i = 0, tonumber (ARGV[5]) - 1 do
-    local at = 8 + i * 6
+    local at = 9 + i * 6
     local id, view = ARGV[at], ARGV[at + 1]
     local key = prefix .. 'case:' .. id
     if redis.call ('EXISTS', key) == 1 then
@@ -65,6 +66,8 @@ for i = 0, tonumber (ARGV[5]) - 1 do
         redis.call ('ZADD', prefix .. 'timers', c.sign_by, id .. '|sign_over')
         redis.call ('ZADD', prefix .. 'timers', c.done_by, id .. '|done_over')
         answer[#answer + 1] = journal_append (prefix, 'case.dispatched', ARGV[at + 4])
+        redis.call ('HINCRBY', stats, c.unit .. '|' .. c.category .. '|received', 1)
+        redis.call ('HINCRBY', stats, c.unit .. '|' .. c.category .. '|dispatched', 1)
         if hs_count > 0 and ARGV[at + 5] ~= '' then
             answer[#answer + 1] = hotspot (id, c, ARGV[at + 5])
         end
