@@ -247,9 +247,27 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     cr_assert (strstr (out, "center     320600"), "%s", out);
     free (out);
     cr_assert_eq (s_journal_count (stack, "case.escalated"), 2);
+
+    /*  three redos (发回重办): 提级 to the county */
+    char *fourth = s_submit (stack, "D-4");
+    for (int redo = 0; redo < 3; redo++) {
+        s_move (stack, "accept", (cg_case_act_t) { .id = fourth, S_AS ("admin:root") },
+                "accepted");
+        s_move (stack, "resolve", (cg_case_act_t) { .id = fourth, S_AS ("admin:root"),
+                                                    .note = "已处理" }, "resolved");
+        s_move (stack, "callback", (cg_case_act_t) { .id = fourth, S_AS ("admin:root") },
+                "dispatched");
+    }
+    cg_case_view_t redone = s_show (stack, fourth);
+    cr_assert_eq (redone.redo_count, 3);
+    cr_assert_str_eq (redone.center, "320602");
+    cr_assert_eq (redone.escalations, 1);
+    cg_msg_clear (&cg_case_view_def, &redone);
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 3);
     free (id);
     free (other);
     free (third);
+    free (fourth);
     cg_teststack_down (&stack);
 }
 
