@@ -212,6 +212,47 @@ cg_catalog_load (const char *path, char *err, size_t errlen)
     return self;
 }
 
+//  True if some center of kind level has a unit of this type. A walk
+//  over the tree per question: a catalog has a few hundred, a tree ten
+//  thousand nodes, and this runs once per load.
+static bool
+s_unit_exists (const cg_org_node_t *node, cg_org_kind_t level, const char *type)
+{
+    for (const cg_org_node_t *child = cg_orgtree_first_child (node); child;
+         child = cg_orgtree_next_sibling (child)) {
+        if (child->kind == CG_ORG_UNIT) {
+            if (node->kind == level && streq (child->unit_type, type))
+                return true;
+        }
+        else
+        if (child->kind <= CG_ORG_TOWN && s_unit_exists (child, level, type))
+            return true;
+    }
+    return false;
+}
+
+int
+cg_catalog_check (cg_catalog_t *self, cg_orgtree_t *org, const char *path,
+                  char *err, size_t errlen)
+{
+    assert (self);
+    static const cg_org_kind_t kinds [3] = { CG_ORG_TOWN, CG_ORG_COUNTY, CG_ORG_CITY };
+    for (size_t index = 0; index < self->size; index++) {
+        const cg_category_t *category = &self->entries [index].pub;
+        for (int level = CG_LEVEL_TOWN; level <= CG_LEVEL_CITY; level++) {
+            const char *type = category->unit_type [level];
+            if (type && !s_unit_exists (cg_orgtree_root (org), kinds [level], type)) {
+                cg_errset (err, errlen, "%s:%zu: category %s names unit type %s at %s level, "
+                           "but no %s center in the org tree has one", path,
+                           self->entries [index].lineno, category->code, type,
+                           cg_org_kind_name (kinds [level]), cg_org_kind_name (kinds [level]));
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 void
 cg_catalog_destroy (cg_catalog_t **self_p)
 {

@@ -55,6 +55,13 @@ typedef struct _cg_catalog_t cg_catalog_t;
 //  cannot be read or breaks any rule; err may be NULL.
 cg_catalog_t *cg_catalog_load (const char *path, char *err, size_t errlen);
 
+//  Check the catalog against an org tree: every unit type it names at a
+//  level must be a unit of at least one center of that level, or no case
+//  would ever reach such a unit (a typo: chengguan for chenguan). 0, or -1
+//  with "path:LINE: reason" in err, path being the catalog's file.
+int cg_catalog_check (cg_catalog_t *self, cg_orgtree_t *org, const char *path,
+                      char *err, size_t errlen);
+
 //  Free the catalog; nulls *self_p, safe to call twice.
 void cg_catalog_destroy (cg_catalog_t **self_p);
 

@@ -13,7 +13,11 @@
     F(M, STR, summary, 0, 1, 256, _, "the start of the request's text") \
     F(M, INT, sign_by, 1, 0, CG_TIME_MAX, _, "deadline to sign for it") \
     F(M, INT, done_by, 1, 0, CG_TIME_MAX, _, "deadline to complete it") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was dispatched")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was dispatched") \
+    F(M, STR, action, 0, 1, 16, _, "what put it there: route (intake), dispatch, transfer, return_approve, redo, reopen, escalate") \
+    F(M, STR, from, 0, 1, 16, _, "state before") \
+    F(M, STR, actor, 0, 1, 64, _, "who did it (absent for routing)") \
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why")
 
 #define CG_FIELDS_case_changed(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -21,13 +25,21 @@
     F(M, STR, to, 1, 1, 16, _, "state after") \
     F(M, STR, actor, 1, 1, 64, _, "who did it") \
     F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why, or the result") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, STR, action, 0, 1, 24, _, "the command's action: accept, return, extend, suspend, ...") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "the owning center after the change") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "the responsible unit after the change") \
+    F(M, INT, done_by, 0, 0, CG_TIME_MAX, _, "the completion deadline after the change")
 
 #define CG_FIELDS_case_act(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 32, _, "case id") \
     F(M, STR, actor, 1, 1, 64, _, "who acts") \
-    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason")
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "dispatch, transfer, return_approve: the unit (or the center itself)") \
+    F(M, INT, minutes, 0, 0, 999999, _, "extend: working minutes asked for") \
+    F(M, BOOL, satisfied, 0, 0, 1, _, "callback: the citizen is satisfied (else: redo)") \
+    F(M, STR, into, 0, 1, 32, _, "merge: the case this one joins")
 
 #define CG_FIELDS_case_get(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
@@ -42,7 +54,7 @@
 
 #define CG_FIELDS_case_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
-    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, resolved, closed") \
+    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, returned, suspended, resolved, closed, merged, rejected") \
     F(M, STR, source, 0, 1, 16, _, "channel") \
     F(M, STR, ext_ref, 0, 1, 64, _, "the source's reference") \
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
@@ -58,12 +70,29 @@
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "the result, once resolved") \
     F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was received") \
     F(M, INT, updated, 0, 0, CG_TIME_MAX, _, "last change") \
+    F(M, INT, ver, 0, 0, INT64_MAX, _, "changes so far (compare-and-set)") \
+    F(M, INT, sign_warn, 0, 0, CG_TIME_MAX, _, "when the sign-for warning is due (80%)") \
+    F(M, INT, done_warn, 0, 0, CG_TIME_MAX, _, "when the completion warning is due (80%)") \
+    F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
+    F(M, INT, escalate_at, 0, 0, CG_TIME_MAX, _, "when an overdue case escalates (提级)") \
+    F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
+    F(M, INT, redo_count, 0, 0, INT32_MAX, _, "redone after unsatisfied callbacks (发回重办)") \
+    F(M, INT, transfer_count, 0, 0, INT32_MAX, _, "transfers between units") \
+    F(M, INT, escalations, 0, 0, INT32_MAX, _, "levels it went up") \
+    F(M, STR, extension, 0, 1, 16, _, "extension (延期): pending, granted, refused") \
+    F(M, INT, ext_minutes, 0, 0, 999999, _, "working minutes of the extension asked for") \
+    F(M, STR, satisfaction, 0, 1, 16, _, "callback (回访): satisfied, unsatisfied") \
+    F(M, STR, suspended_from, 0, 1, 16, _, "the state a suspended case resumes to") \
+    F(M, INT, suspended_at, 0, 0, CG_TIME_MAX, _, "when it was suspended (挂起)") \
+    F(M, STR, merged_into, 0, 1, 32, _, "the case it was merged into (合并)") \
+    F(M, INT, closed_at, 0, 0, CG_TIME_MAX, _, "when it was closed (归档), for reopening") \
     F(M, LIST, steps, 0, 0, 1000, case_step, "the timeline, oldest first (case.show only)")
 
 #define CG_FIELDS_case_query(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, state, 0, 1, 16, _, "only cases in this state") \
     F(M, STR, center, 0, 1, CG_CODE_MAX, _, "only cases of this center") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "only cases of this unit (instead of center)") \
     F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
     F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
 
@@ -100,13 +129,49 @@
     F(M, INT, window_to, 1, 0, CG_TIME_MAX, _, "end of the window") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was raised")
 
+#define CG_STATS_METRICS(F, M) \
+    F(M, INT, received, 0, 0, INT64_MAX, _, "cases received (受理)") \
+    F(M, INT, dispatched, 0, 0, INT64_MAX, _, "times a case was sent to a unit (派单, including transfers, redos, escalations)") \
+    F(M, INT, signed_for, 0, 0, INT64_MAX, _, "cases signed for (签收)") \
+    F(M, INT, signed_on_time, 0, 0, INT64_MAX, _, "of those, before the sign-for deadline") \
+    F(M, INT, resolved, 0, 0, INT64_MAX, _, "cases resolved (办结)") \
+    F(M, INT, resolved_on_time, 0, 0, INT64_MAX, _, "of those, before the completion deadline") \
+    F(M, INT, callbacks, 0, 0, INT64_MAX, _, "callbacks (回访)") \
+    F(M, INT, satisfied, 0, 0, INT64_MAX, _, "of those, satisfied (满意)") \
+    F(M, INT, redone, 0, 0, INT64_MAX, _, "cases sent back to be redone (发回重办)") \
+    F(M, INT, escalated, 0, 0, INT64_MAX, _, "cases that went up a level from here (提级)")
+
+#define CG_FIELDS_stats_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "a center (or any node): its whole subtree") \
+    F(M, STR, from, 1, 10, 10, _, "first day, YYYY-MM-DD (China time)") \
+    F(M, STR, to, 1, 10, 10, _, "last day, YYYY-MM-DD, at most 366 days after from")
+
+#define CG_FIELDS_stats_row(F, M) \
+    F(M, STR, by, 1, 1, 16, _, "what the row counts: total, center, unit, category or day") \
+    F(M, STR, key, 1, 1, CG_CODE_MAX, _, "the center, unit or category code, or the day") \
+    CG_STATS_METRICS (F, M)
+
+#define CG_FIELDS_stats_report(F, M) \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "the subtree") \
+    F(M, STR, from, 1, 1, 10, _, "first day") \
+    F(M, STR, to, 1, 1, 10, _, "last day") \
+    F(M, LIST, rows, 0, 0, 5000, stats_row, "the total first, then by center, unit, category and day")
+
+#define CG_FIELDS_data_reload(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id")
+
+#define CG_FIELDS_data_loaded(F, M) \
+    F(M, INT, nodes, 1, 0, INT64_MAX, _, "org-tree nodes now in use") \
+    F(M, INT, categories, 1, 0, INT64_MAX, _, "catalog categories now in use")
+
 #define CG_MESSAGES_DISPATCH(M) \
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
       "Dispatch routed a case to a unit (journal dispatch).") \
     M(case_changed, "case.changed", "event", CG_FIELDS_case_changed, \
-      "A case changed state; the bus topic names the change: case.accepted, case.resolved, case.closed (journal dispatch).") \
+      "A case changed; the bus topic names the change: case.accepted, case.returned, case.return_refused, case.extension_requested, case.extended, case.extension_refused, case.suspended, case.resumed, case.resolved, case.closed, case.merged, case.rejected (journal dispatch).") \
     M(case_act, "case.act", "command", CG_FIELDS_case_act, \
-      "To dispatch, as case.accept, case.resolve or case.close: an actor moves a case on.") \
+      "To dispatch, as case.<action> for each action of the state machine (docs/DISPATCH.md): an actor moves a case on.") \
     M(case_get, "case.get", "command", CG_FIELDS_case_get, \
       "To dispatch, as case.show: one case with its timeline.") \
     M(case_step, "case.step", "record", CG_FIELDS_case_step, \
@@ -121,6 +186,16 @@
       "A deadline is near or past; the bus topic says which: case.warning (预警, at 80% of the limit) or case.overdue (at 100%) (journal dispatch).") \
     M(case_escalated, "case.escalated", "event", CG_FIELDS_case_escalated, \
       "A case went up one level (提级) to the parent center (journal dispatch).") \
+    M(stats_query, "stats.query", "command", CG_FIELDS_stats_query, \
+      "To dispatch, as case.stats: statistics of a subtree over days.") \
+    M(stats_row, "stats.row", "record", CG_FIELDS_stats_row, \
+      "Counts of one center, unit, category or day (or the total).") \
+    M(stats_report, "stats.report", "reply", CG_FIELDS_stats_report, \
+      "The statistics of a subtree, rolled up.") \
+    M(data_reload, "data.reload", "command", CG_FIELDS_data_reload, \
+      "To dispatch: load the org tree, catalog and calendar files again; refused with file, line and reason when one is broken (the old ones stay).") \
+    M(data_loaded, "data.loaded", "reply", CG_FIELDS_data_loaded, \
+      "What a reload put in use.") \
     M(hotspot_detected, "hotspot.detected", "event", CG_FIELDS_hotspot_detected, \
       "Recurring cases of one category in one community within a window (预警预判); raised once per window (journal dispatch).")
 

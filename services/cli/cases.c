@@ -17,9 +17,11 @@ s_print_case (const cg_case_view_t *c)
 {
     printf ("%s  %s\n", c->id, c->state);
     const char *labels[] = { "category", "source", "ext_ref", "grid", "address", "contact",
-                             "level", "center", "unit", "text", "result", NULL };
+                             "level", "center", "unit", "text", "result", "extension",
+                             "callback", "merged", NULL };
     const char *values[] = { c->category, c->source, c->ext_ref, c->grid, c->address,
-                             c->contact, c->level, c->center, c->unit, c->text, c->result };
+                             c->contact, c->level, c->center, c->unit, c->text, c->result,
+                             c->extension, c->satisfaction, c->merged_into };
     for (int i = 0; labels[i]; i++)
         if (values[i])
             printf ("  %-10s %s\n", labels[i], values[i]);
@@ -27,6 +29,10 @@ s_print_case (const cg_case_view_t *c)
         s_print_time ("sign by", c->sign_by);
     if (c->done_by)
         s_print_time ("done by", c->done_by);
+    if (c->supervised || c->redo_count || c->transfer_count || c->escalations)
+        printf ("  %-10s %s redo %lld, transfers %lld, escalations %lld\n", "counts",
+                c->supervised ? "督办," : "", (long long) c->redo_count,
+                (long long) c->transfer_count, (long long) c->escalations);
     if (c->steps_count)
         printf ("  timeline\n");
     for (size_t i = 0; i < c->steps_count; i++) {
@@ -39,9 +45,8 @@ s_print_case (const cg_case_view_t *c)
     }
 }
 
-/*  Sends one command to a daemon of the stack in --dir. */
-static int
-s_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
+int
+cli_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
         void *req, const cg_msgdef_t *rep_def, void *rep)
 {
     zconfig_t *config = cli_config (args);
@@ -70,7 +75,7 @@ s_submit (cli_args_t *args)
         .contact_name = (char *) cli_opt (args, "name", NULL),
         .contact_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;
-    if (s_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
+    if (cli_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
                 &cg_case_submitted_def, &rep))
         return 1;
     if (cli_flag (args, "json")) {
@@ -83,8 +88,8 @@ s_submit (cli_args_t *args)
     return 0;
 }
 
-static int
-s_print_view (cli_args_t *args, cg_case_view_t *view)
+int
+cli_print_view (cli_args_t *args, cg_case_view_t *view)
 {
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_case_view_def, view, stdout);
@@ -101,10 +106,10 @@ s_case_show (cli_args_t *args, const char *id)
 {
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
-    if (s_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
+    if (cli_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
                 &view))
         return 1;
-    return s_print_view (args, &view);
+    return cli_print_view (args, &view);
 }
 
 static int
@@ -113,10 +118,11 @@ s_case_list (cli_args_t *args)
     cg_case_query_t req = {
         .state = (char *) cli_opt (args, "state", NULL),
         .center = (char *) cli_opt (args, "center", NULL),
+        .unit = (char *) cli_opt (args, "unit", NULL),
         .offset = atoll (cli_opt (args, "offset", "0")),
         .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_case_page_t page;
-    if (s_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
+    if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
                 &page))
         return 1;
     if (cli_flag (args, "json")) {
@@ -150,9 +156,9 @@ s_case_act (cli_args_t *args, const char *command, const char *id)
                           .note = (char *) cli_opt (args, "result",
                                                     cli_opt (args, "note", NULL)) };
     cg_case_view_t view;
-    if (s_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
+    if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
         return 1;
-    return s_print_view (args, &view);
+    return cli_print_view (args, &view);
 }
 
 static int
@@ -162,7 +168,7 @@ s_inbox (cli_args_t *args, const char *unit)
                              .offset = atoll (cli_opt (args, "offset", "0")),
                              .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_inbox_page_t page;
-    if (s_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
+    if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
                 &cg_inbox_page_def, &page))
         return 1;
     if (cli_flag (args, "json")) {
@@ -201,5 +207,5 @@ cli_cases (cli_args_t *args)
         return s_case_act (args, "case.close", arg1);
     if (strcmp (cmd, "inbox") == 0 && arg1)
         return s_inbox (args, arg1);
-    return 2;
+    return cli_dispatch (args);
 }

@@ -4,6 +4,7 @@
         civgrid submit ...                  a request, as any channel would
         civgrid case show|list ...          cases
         civgrid accept|resolve|close ID     move a case on
+        civgrid transfer|return|... ID      the rest of the state machine (dispatch.c)
         civgrid inbox UNIT                  a unit's in-app inbox
         civgrid messages                    the message reference (Markdown)
 */
@@ -20,10 +21,11 @@ s_usage (void)
         "  stack down | stack status\n"
         "  submit --source S --category C --text T (--grid G | --address A)\n"
         "         [--ext-ref R] [--name N] [--phone P]\n"
-        "  case show ID | case list [--state S] [--center C] [--offset N] [--limit N]\n"
+        "  case show ID | case list [--state S] [--center C | --unit U] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
         "  messages\n");
+    cli_dispatch_usage ();
 }
 
 int

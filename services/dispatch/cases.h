@@ -1,19 +1,46 @@
-/*  cases — dispatch's cases: routing, the state machine, the queues. */
+/*  cases — dispatch's cases: routing from intake, the queues, and (in
+    machine.c) the state machine and its timers. */
 #ifndef DISPATCH_CASES_H_INCLUDED
 #define DISPATCH_CASES_H_INCLUDED
 
+#include "cg_calendar.h"
+#include "cg_catalog.h"
 #include "cg_daemon.h"
+#include "cg_orgtree.h"
 
-typedef struct _cases_t cases_t;
+#define S_PREFIX    "cg:{dispatch}:"
+
+/*  What the daemon's modules share: the data files and the settings. */
+typedef struct _cases_t {
+    cg_daemon_t *daemon;
+    cg_orgtree_t *org;
+    cg_catalog_t *catalog;
+    cg_calendar_t *calendar;
+    int grace_min;              /* working minutes overdue before 提级 */
+    int reopen_days;            /* days after closing a citizen may reopen */
+    int hotspot_count;          /* cases of one category in one community ... */
+    int hotspot_window_min;     /* ... within this many minutes: a hot spot */
+    char cursor_key[128];
+} cases_t;
 
 cases_t *cases_new (cg_daemon_t *daemon);
+
+/*  (Re)loads the data files (data/orgtree, data/catalog, data/calendar);
+    the old ones stay in use unless all three load and fit together.
+    Returns 0, or -1 with "path:LINE: reason" in err. */
+int cases_reload (cases_t *self, char *err, size_t errlen);
 void cases_destroy (cases_t **self_p);
 
+/*  Fills view from the case's hash (and its timeline when with_steps).
+    Returns 0, 1 when there is no such case, -1 when Redis failed. */
+int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps);
+
+/*  Appends msg, encoded, to args. */
+void cases_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg);
+
 cg_feed_fn cases_on_intake;
-cg_command_fn cases_on_accept;
-cg_command_fn cases_on_resolve;
-cg_command_fn cases_on_close;
 cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;
+cg_command_fn cases_on_reload;        /* data.reload */
 
 #endif

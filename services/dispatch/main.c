@@ -3,10 +3,14 @@
     It follows the intake journal: each case.received is routed by the
     catalog and the org tree to a unit, given its deadlines, stored and
     journaled as case.dispatched, in batches, exactly once (cg_bus.h).  It
-    answers the commands that move a case on (accept, resolve, close) and
-    the queries of operators (show, list). */
+    answers the commands of the state machine (machine.c: dispatch,
+    transfer, accept, return, extend, suspend, resolve, callback, reopen,
+    merge, reject, escalate, ...) and the queries of operators (show,
+    list), and fires the deadline timers (预警, 督办, 提级). */
 #include "cg_daemon.h"
 #include "cases.h"
+#include "machine.h"
+#include "stats.h"
 
 int
 main (int argc, char **argv)
@@ -24,9 +28,11 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    cg_server_on (daemon->server, "case.accept", &cg_case_act_def, cases_on_accept, cases);
-    cg_server_on (daemon->server, "case.resolve", &cg_case_act_def, cases_on_resolve, cases);
-    cg_server_on (daemon->server, "case.close", &cg_case_act_def, cases_on_close, cases);
+    machine_register (cases, daemon->server);
+    cg_server_on (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query, cases);
+    cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
+    zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
+                 machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
     int rc = cg_daemon_run (daemon);

@@ -85,15 +85,19 @@ s_check_exactly_once (cg_teststack_t *stack, int n)
     int64_t delivered = cg_teststack_await (stack, n, 60000, "HLEN cg:{notification}:delivered");
     cr_assert_eq (delivered, n, "%lld of %d deliveries", (long long) delivered, n);
     cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), n, "intake journal length");
-    cr_assert_eq (s_int (stack, "GET %s", "cg:{dispatch}:seq"), n, "dispatch journal length");
     cr_assert_eq (s_int (stack, "GET %s", "cg:{dispatch}:cursor:intake"), n);
 
-    /*  every case.dispatched in the journal names a different case */
+    /*  every case.dispatched in the journal names a different case (the
+        journal also holds hot spots and, should the real clock reach them,
+        deadline warnings) */
     zhash_t *ids = zhash_new ();
     redisReply *r = cg_redis_command (stack->redis, "XRANGE cg:{dispatch}:journal - +");
-    cr_assert_eq ((int) r->elements, n);
+    int dispatched_events = 0;
     for (size_t i = 0; i < r->elements; i++) {
         redisReply *kv = r->element[i]->element[1];
+        if (strcmp (kv->element[1]->str, "case.dispatched") != 0)
+            continue;
+        dispatched_events++;
         cg_case_dispatched_t d;
         cg_error_t err;
         cr_assert_eq (cg_msg_decode (&cg_case_dispatched_def, kv->element[3]->str,
@@ -101,6 +105,7 @@ s_check_exactly_once (cg_teststack_t *stack, int n)
         cr_assert_eq (zhash_insert (ids, d.id, "x"), 0, "case %s dispatched twice", d.id);
         cg_msg_clear (&cg_case_dispatched_def, &d);
     }
+    cr_assert_eq (dispatched_events, n, "case.dispatched events in the journal");
     freeReplyObject (r);
 
     /*  every inbox entry is a different case, and they add up to n */

@@ -260,3 +260,45 @@ Test (catalog_refuse, invalid_utf8)
     s_refused (S_HEAD "x\t\xE5\x99\tX\thelp\ttown\tminzheng\t-\t-\t120\t1440\tno\tno\n",
         3, "line is not valid UTF-8");
 }
+
+Test (catalog_check, the_demo_catalog_fits_the_demo_region)
+{
+    s_load_demo ();
+    const char *root = getenv ("CG_ROOT");
+    char *path = cg_strfmt ("%s/deploy/demo/orgtree.tsv", root? root: ".");
+    char err [512] = "";
+    cg_orgtree_t *org = cg_orgtree_load (path, err, sizeof err);
+    cr_assert_not_null (org, "%s", err);
+    cr_assert_eq (cg_catalog_check (catalog, org, "catalog.tsv", err, sizeof err), 0, "%s", err);
+    cg_orgtree_destroy (&org);
+    cg_catalog_destroy (&catalog);
+    free (path);
+}
+
+Test (catalog_check, a_unit_type_no_center_has)
+{
+    char *org_path = s_fixture ("320600\t-\tcity\t南通市\n"
+                                "320600-huanbao\t320600\tunit\t环保局\thuanbao\n"
+                                "320602\t320600\tcounty\t崇川区\n"
+                                "320602-huanbao\t320602\tunit\t环保局\thuanbao\n"
+                                "320602001\t320602\ttown\t和平桥街道\n"
+                                "320602001-huanbao\t320602001\tunit\t环保所\thuanbao\n");
+    char *cat_path = s_fixture (S_HEAD
+        "fumes\t油烟\tCooking fumes\tcomplaint\tcounty\t-\thuanbao\thuanbo\t120\t6240\tno\tno\n");
+    char err [512] = "";
+    cg_orgtree_t *org = cg_orgtree_load (org_path, err, sizeof err);
+    cr_assert_not_null (org, "%s", err);
+    cg_catalog_t *broken = cg_catalog_load (cat_path, err, sizeof err);
+    cr_assert_not_null (broken, "%s", err);
+    cr_assert_eq (cg_catalog_check (broken, org, cat_path, err, sizeof err), -1);
+    char *expected = cg_strfmt ("%s:3: category fumes names unit type huanbo at city level, "
+                                "but no city center in the org tree has one", cat_path);
+    cr_assert_str_eq (err, expected);
+    free (expected);
+    cg_catalog_destroy (&broken);
+    cg_orgtree_destroy (&org);
+    unlink (org_path);
+    unlink (cat_path);
+    free (org_path);
+    free (cat_path);
+}

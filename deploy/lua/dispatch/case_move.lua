@@ -1,30 +1,73 @@
--- case_move: one case moves from one state to another, if it is still in
--- the state the caller saw (compare and set), once per request id.
--- ARGV: prefix, rid, id, from, to, now, score, step, topic, body,
---       then field/value pairs to set on the case.
--- Answers {'ok', seq}, {'done', answer} for a repeated rid,
--- {'missing', ''} or {'state', current}.
-local prefix, rid, id, from, to, now, score, step, topic, body =
-    ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
-local done = rid_answer (prefix, rid)
-if done then
-    return {'done', done}
+-- case_move: one change of one case, as dispatch's state machine planned it
+-- (services/dispatch/machine.c): a command, or a timer firing.  The case
+-- changes only if it is still the version the planner read (compare and
+-- set on `ver`), once per request id, and a timer's entry is claimed in
+-- the same call, so a timer fires once whichever process gets there first.
+-- ARGV: prefix, rid ('' for a timer), id, expected ver, claimed timer
+--       member ('' for a command), new state, queue score, step,
+--       n fields, then n field/value pairs ('' deletes the field),
+--       n timers, then n member/due pairs, n events, then n topic/body pairs,
+--       n counts, then n statistics key/field pairs to add one to.
+-- Answers {'ok', seq...}, {'done', answer} for a repeated rid,
+-- {'missing', ''}, {'state', current} when the case changed meanwhile, or
+-- {'gone', ''} when another process fired the timer first.
+local prefix, rid, id, ver, claim, to, score, step =
+    ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+if rid ~= '' then
+    local done = rid_answer (prefix, rid)
+    if done then
+        return {'done', done}
+    end
 end
 local key = prefix .. 'case:' .. id
-local c = redis.call ('HMGET', key, 'state', 'center', 'unit')
+local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'created')
 if not c[1] then
+    if claim ~= '' then
+        redis.call ('ZREM', prefix .. 'timers', claim)
+    end
     return {'missing', ''}
 end
-if c[1] ~= from then
+if tostring (c[4] or '0') ~= ver then
     return {'state', c[1]}
 end
-redis.call ('HSET', key, 'state', to, 'updated', now)
-for i = 11, #ARGV - 1, 2 do
-    redis.call ('HSET', key, ARGV[i], ARGV[i + 1])
+if claim ~= '' and redis.call ('ZREM', prefix .. 'timers', claim) == 0 then
+    return {'gone', ''}
+end
+queue_drop (prefix, id, c[2], c[3], c[1])
+queue_drop (prefix, id, c[2], c[3], 'all')
+local at = 10
+for _ = 1, tonumber (ARGV[9]) do
+    if ARGV[at + 1] == '' then
+        redis.call ('HDEL', key, ARGV[at])
+    else
+        redis.call ('HSET', key, ARGV[at], ARGV[at + 1])
+    end
+    at = at + 2
+end
+redis.call ('HSET', key, 'state', to, 'ver', tonumber (ver) + 1)
+local n = redis.call ('HMGET', key, 'center', 'unit')
+queue_put (prefix, id, n[1], n[2], to, score)
+queue_put (prefix, id, n[1], n[2], 'all', c[5] or 0)
+timers_clear (prefix, id)
+local ntimers = tonumber (ARGV[at])
+at = at + 1
+for _ = 1, ntimers do
+    redis.call ('ZADD', prefix .. 'timers', ARGV[at + 1], ARGV[at])
+    at = at + 2
 end
 redis.call ('RPUSH', key .. ':steps', step)
-queue_drop (prefix, id, c[2], c[3], from)
-queue_put (prefix, id, c[2], c[3], to, score)
-local seq = journal_append (prefix, topic, body)
-rid_remember (prefix, rid, 'ok')
-return {'ok', seq}
+local answer = {'ok'}
+local nevents = tonumber (ARGV[at])
+at = at + 1
+for _ = 1, nevents do
+    answer[#answer + 1] = journal_append (prefix, ARGV[at], ARGV[at + 1])
+    at = at + 2
+end
+for _ = 1, tonumber (ARGV[at]) do
+    redis.call ('HINCRBY', ARGV[at + 1], ARGV[at + 2], 1)
+    at = at + 2
+end
+if rid ~= '' then
+    rid_remember (prefix, rid, 'ok')
+end
+return answer

@@ -24,3 +24,13 @@ local function queue_drop (prefix, id, center, unit, state)
         redis.call ('ZREM', key, id)
     end
 end
+
+-- Timers are one sorted set <prefix>timers of members "<id>|<kind>" scored
+-- by their due time; machine.c says which a case has in each state.
+local TIMER_KINDS = {'sign_warn', 'sign_over', 'done_warn', 'done_over', 'escalate'}
+
+local function timers_clear (prefix, id)
+    for _, kind in ipairs (TIMER_KINDS) do
+        redis.call ('ZREM', prefix .. 'timers', id .. '|' .. kind)
+    end
+end

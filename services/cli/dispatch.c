@@ -1,0 +1,118 @@
+/*  dispatch — the CLI's commands of the case state machine: one per
+    action of services/dispatch/machine.c, each sent as case.<action>,
+
+        civgrid ACTION ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]
+                [--unit CODE] [--minutes N] [--satisfied yes|no] [--into ID]
+
+    where the actor defaults to operator:$USER (the whole tree); and the
+    statistics of a subtree (case.stats),
+
+        civgrid stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--json]
+
+    and `civgrid reload` (data.reload). */
+#include "cli.h"
+
+static const char *const s_actions[] = {
+    "dispatch", "transfer", "return", "return_approve", "return_refuse", "extend",
+    "extend_approve", "extend_refuse", "suspend", "resume", "callback", "reopen", "merge",
+    "reject", "escalate", NULL
+};
+
+void
+cli_dispatch_usage (void)
+{
+    fprintf (stderr,
+        "  dispatch|transfer ID --unit U | return ID --note WHY | return_approve ID --unit U\n"
+        "  return_refuse|suspend|resume|reopen|escalate ID | reject ID --note WHY\n"
+        "  extend ID --minutes N | extend_approve|extend_refuse ID\n"
+        "  callback ID --satisfied yes|no | merge ID --into OTHER\n"
+        "      (each with [--actor ROLE:SCOPE[:NAME]] [--note WHY])\n"
+        "  stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD\n"
+        "  reload      (dispatch reads its org tree, catalog and calendar again)\n");
+}
+
+static int
+s_reload (cli_args_t *args)
+{
+    cg_data_reload_t req = { 0 };
+    cg_data_loaded_t loaded;
+    if (cli_call (args, "dispatch", "data.reload", &cg_data_reload_def, &req,
+                  &cg_data_loaded_def, &loaded))
+        return 1;
+    printf ("reloaded: %lld org-tree nodes, %lld categories, the calendar\n",
+            (long long) loaded.nodes, (long long) loaded.categories);
+    return 0;
+}
+
+static void
+s_rate (int64_t part, int64_t whole, char *buf, size_t len)
+{
+    if (whole)
+        snprintf (buf, len, "%5.1f%%", 100.0 * (double) part / (double) whole);
+    else
+        snprintf (buf, len, "%6s", "-");
+}
+
+static int
+s_stats (cli_args_t *args)
+{
+    cg_stats_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
+                             .from = (char *) cli_opt (args, "from", NULL),
+                             .to = (char *) cli_opt (args, "to", NULL) };
+    cg_stats_report_t report;
+    if (cli_call (args, "dispatch", "case.stats", &cg_stats_query_def, &req,
+                  &cg_stats_report_def, &report))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_stats_report_def, &report, stdout);
+        printf ("\n");
+    }
+    else {
+        printf ("%s  %s .. %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %6s %6s\n", report.scope,
+                report.from, report.to, "by", "", "received", "dispatch", "signed", "on time",
+                "resolved", "on time", "满意率", "redo", "提级");
+        for (size_t i = 0; i < report.rows_count; i++) {
+            const cg_stats_row_t *r = &report.rows[i];
+            char sign[16], done[16], happy[16];
+            s_rate (r->signed_on_time, r->signed_for, sign, sizeof sign);
+            s_rate (r->resolved_on_time, r->resolved, done, sizeof done);
+            s_rate (r->satisfied, r->callbacks, happy, sizeof happy);
+            printf ("%-9s %-24s %8lld %8lld %8lld %7s %8lld %7s %7s %6lld %6lld\n", r->by, r->key,
+                    (long long) r->received, (long long) r->dispatched,
+                    (long long) r->signed_for, sign, (long long) r->resolved, done, happy,
+                    (long long) r->redone, (long long) r->escalated);
+        }
+    }
+    cg_msg_clear (&cg_stats_report_def, &report);
+    return 0;
+}
+
+int
+cli_dispatch (cli_args_t *args)
+{
+    const char *action = args->words[0];
+    if (strcmp (action, "stats") == 0)
+        return s_stats (args);
+    if (strcmp (action, "reload") == 0)
+        return s_reload (args);
+    int known = 0;
+    while (s_actions[known] && strcmp (s_actions[known], action) != 0)
+        known++;
+    if (!s_actions[known] || args->nwords < 2)
+        return 2;
+    const char *user = getenv ("USER");
+    char actor[80], command[48];
+    snprintf (actor, sizeof actor, "operator:%s", user ? user : "cli");
+    snprintf (command, sizeof command, "case.%s", action);
+    cg_case_act_t req = { .id = (char *) args->words[1],
+                          .actor = (char *) cli_opt (args, "actor", actor),
+                          .note = (char *) cli_opt (args, "note", NULL),
+                          .unit = (char *) cli_opt (args, "unit", NULL),
+                          .minutes = atoll (cli_opt (args, "minutes", "0")),
+                          .satisfied = strcmp (cli_opt (args, "satisfied", "no"), "yes") == 0,
+                          .into = (char *) cli_opt (args, "into", NULL) };
+    cg_case_view_t view;
+    if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
+        return 1;
+    return cli_print_view (args, &view);
+}

@@ -1,0 +1,763 @@
+/*  machine — the case state machine (工单状态机) and its timers.
+
+    s_actions is the one table: for each action (a command case.<action>)
+    the states it may start from, the state it leads to, the journal topic
+    of the change and the roles that may ask for it.  A command is checked
+    against the table and the actor, then planned in C (new fields, new
+    deadlines from the working-time calendar, the events) and applied by
+    the one script case_move with compare-and-set on the case's version,
+    so that a change, its timeline step, its timers, its queue places and
+    its journal entries happen together or not at all.
+
+    Actors.  Until the gateway hands over a token's identity, the actor is
+    a string "ROLE:SCOPE[:NAME]" (docs/DISPATCH.md):
+      center:CODE   an operator of the command center CODE; may act on cases
+                    whose center lies in CODE's subtree (a county supervises
+                    its towns);
+      unit:CODE     the unit CODE; may act on cases it is responsible for;
+      citizen:PHONE a citizen (reopen only);
+      admin:NAME, operator:NAME   the whole tree (the CLI's default).
+    Timers act as "system", which no command may claim.
+
+    Timers.  Each case holds up to five entries in the sorted set
+    cg:{dispatch}:timers ("<id>|<kind>" scored by due time): sign_warn and
+    done_warn at 80% of the sign-for and completion limits (预警,
+    case.warning), sign_over and done_over at 100% (case.overdue, the case
+    becomes supervised 督办 and its escalation is set a grace later), and
+    escalate (提级, case.escalated, to the parent center).  Which a case has
+    follows from its state and the alerts it already raised (s_timers), and
+    every change re-arms them.  machine_on_tick reads what is due and fires
+    each through case_move, which claims the entry with ZREM in the same
+    call as the change: a timer fires once however many dispatch processes
+    race for it, and a kill -9 before the call leaves it due for the next. */
+#include "machine.h"
+#include "cg_clock.h"
+#include "route.h"
+#include "stats.h"
+
+#define S_TIMERS_DUE    100     /* timers fired in one tick at most */
+
+/*  The roles an actor may have. */
+#define R_CENTER    1
+#define R_UNIT      2
+#define R_CITIZEN   4
+#define R_ADMIN     8
+#define R_SYSTEM    16
+
+typedef enum {
+    A_DISPATCH, A_TRANSFER, A_ACCEPT, A_RETURN, A_RETURN_APPROVE, A_RETURN_REFUSE,
+    A_EXTEND, A_EXTEND_APPROVE, A_EXTEND_REFUSE, A_SUSPEND, A_RESUME, A_RESOLVE,
+    A_CALLBACK, A_CLOSE, A_REOPEN, A_MERGE, A_REJECT, A_ESCALATE
+} s_action_id_t;
+
+typedef struct {
+    s_action_id_t id;
+    const char *name;           /* the command is case.<name> */
+    const char *from;           /* the states it starts from, space-separated */
+    const char *to;             /* the state it leads to; NULL: decided by the plan */
+    const char *topic;          /* the journal topic of the change */
+    int roles;
+    const char *zh;             /* the timeline's note when the actor gives none */
+} s_action_t;
+
+#define S_OPEN "dispatched accepted returned suspended"
+
+static const s_action_t s_actions[] = {
+    /*  the main path first, so that refusals list it first */
+    { A_ACCEPT, "accept", "dispatched", "accepted", "case.accepted", R_UNIT, "签收" },
+    { A_RESOLVE, "resolve", "accepted", "resolved", "case.resolved", R_UNIT, "办结" },
+    { A_CALLBACK, "callback", "resolved", NULL, "case.closed", R_CENTER, "回访" },
+    { A_CLOSE, "close", "resolved", "closed", "case.closed", R_CENTER, "归档" },
+    { A_DISPATCH, "dispatch", "dispatched", "dispatched", "case.dispatched", R_CENTER, "派单" },
+    { A_TRANSFER, "transfer", "dispatched accepted", "dispatched", "case.dispatched", R_CENTER, "转办" },
+    { A_RETURN, "return", "dispatched accepted", "returned", "case.returned", R_UNIT, "退单" },
+    { A_RETURN_APPROVE, "return_approve", "returned", "dispatched", "case.dispatched", R_CENTER,
+      "退单审核通过" },
+    { A_RETURN_REFUSE, "return_refuse", "returned", "dispatched", "case.return_refused", R_CENTER,
+      "退单驳回" },
+    { A_EXTEND, "extend", "accepted", "accepted", "case.extension_requested", R_UNIT, "申请延期" },
+    { A_EXTEND_APPROVE, "extend_approve", "accepted", "accepted", "case.extended", R_CENTER,
+      "延期批准" },
+    { A_EXTEND_REFUSE, "extend_refuse", "accepted", "accepted", "case.extension_refused",
+      R_CENTER, "延期驳回" },
+    { A_SUSPEND, "suspend", "dispatched accepted", "suspended", "case.suspended", R_CENTER, "挂起" },
+    { A_RESUME, "resume", "suspended", NULL, "case.resumed", R_CENTER, "恢复" },
+    { A_REOPEN, "reopen", "closed", "dispatched", "case.dispatched", R_CENTER | R_CITIZEN, "重新打开" },
+    { A_MERGE, "merge", S_OPEN, "merged", "case.merged", R_CENTER, "合并" },
+    { A_REJECT, "reject", "dispatched returned", "rejected", "case.rejected", R_CENTER, "无效" },
+    { A_ESCALATE, "escalate", "dispatched accepted returned", "dispatched", "case.escalated",
+      R_CENTER, "提级" },
+};
+#define S_NACTIONS (sizeof s_actions / sizeof s_actions[0])
+
+/*  A planned change: the case after it, and what the journal says. */
+typedef struct {
+    cg_case_view_t after;       /* a shallow copy of the case with changes */
+    const char *topic;
+    const char *action;
+    const char *note;
+    const char *actor;
+    bool redispatch;            /* the case went to a (new) unit: case.dispatched */
+    const char *escalate_reason;    /* the case went up a level */
+    const char *from_level, *from_center;
+    const char *unit_name;
+    char level_buf[16];
+    struct {
+        const char *unit, *metric;
+    } counts[4];                /* statistics the change adds to (stats.c) */
+    int ncounts;
+} s_plan_t;
+
+static void
+s_count (s_plan_t *plan, const char *unit, const char *metric)
+{
+    assert (plan->ncounts < 4);
+    plan->counts[plan->ncounts].unit = unit;
+    plan->counts[plan->ncounts++].metric = metric;
+}
+
+static bool
+s_in (const char *state, const char *states)
+{
+    size_t n = strlen (state);
+    for (const char *p = states; (p = strstr (p, state)); p += n)
+        if ((p == states || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+            return true;
+    return false;
+}
+
+/*  The actions a case in this state allows, for a refusal. */
+static void
+s_allowed (const char *state, char *out, size_t len)
+{
+    *out = 0;
+    for (size_t i = 0; i < S_NACTIONS; i++)
+        if (s_in (state, s_actions[i].from))
+            snprintf (out + strlen (out), len - strlen (out), "%s%s", *out ? ", " : "",
+                      s_actions[i].name);
+    if (!*out)
+        snprintf (out, len, "nothing");
+}
+
+/* --- deadlines and timers ------------------------------------------------- */
+
+void
+machine_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_view_t *view)
+{
+    int64_t sign = category->sign_limit_min, done = category->complete_limit_min;
+    view->sign_by = cg_calendar_add_minutes (self->calendar, now, sign);
+    view->sign_warn = cg_calendar_add (self->calendar, now, sign * 48000);    /* 80% */
+    view->done_by = cg_calendar_add_minutes (self->calendar, now, done);
+    view->done_warn = cg_calendar_add (self->calendar, now, done * 48000);
+    view->alerts = 0;
+    view->escalate_at = 0;
+}
+
+typedef struct {
+    const char *kind;
+    int64_t due;
+} s_timer_t;
+
+/*  The timers a case has in its state, given the alerts already raised. */
+static int
+s_timers (const cg_case_view_t *c, s_timer_t *out)
+{
+    int n = 0;
+    bool dispatched = strcmp (c->state, "dispatched") == 0;
+    bool running = dispatched || strcmp (c->state, "accepted") == 0;
+    if (dispatched && !(c->alerts & 1))
+        out[n++] = (s_timer_t) { "sign_warn", c->sign_warn };
+    if (dispatched && !(c->alerts & 2))
+        out[n++] = (s_timer_t) { "sign_over", c->sign_by };
+    if (running && !(c->alerts & 4))
+        out[n++] = (s_timer_t) { "done_warn", c->done_warn };
+    if (running && !(c->alerts & 8))
+        out[n++] = (s_timer_t) { "done_over", c->done_by };
+    if (running && c->escalate_at)
+        out[n++] = (s_timer_t) { "escalate", c->escalate_at };
+    return n;
+}
+
+/*  A deadline that stood still while the case was suspended (挂起). */
+static int64_t
+s_shift (cases_t *self, int64_t deadline, int64_t since, int64_t now)
+{
+    if (deadline <= since)
+        return deadline;
+    return cg_calendar_add (self->calendar, now, cg_calendar_between (self->calendar, since,
+                                                                      deadline));
+}
+
+/* --- actors --------------------------------------------------------------- */
+
+/*  Checks the actor against the action's roles and the case's place.
+    Returns 0, or -1 with the refusal in reply. */
+static int
+s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
+               const cg_case_view_t *c, cg_reply_t *reply)
+{
+    char role[16] = "", scope[64] = "";
+    sscanf (actor, "%15[^:]:%63[^:]", role, scope);
+    int have = strcmp (role, "center") == 0 ? R_CENTER
+             : strcmp (role, "unit") == 0 ? R_UNIT
+             : strcmp (role, "citizen") == 0 ? R_CITIZEN
+             : strcmp (role, "admin") == 0 || strcmp (role, "operator") == 0 ? R_ADMIN
+             : strcmp (role, "system") == 0 ? R_SYSTEM : 0;
+    if (!have || have == R_SYSTEM || !*scope) {
+        cg_reply_fail (reply, "invalid", "actor", "actor '%s' is not ROLE:SCOPE[:NAME] with "
+                       "ROLE center, unit, citizen, admin or operator", actor);
+        return -1;
+    }
+    if (have == R_ADMIN)
+        return 0;
+    if (!(action->roles & have)) {
+        cg_reply_fail (reply, "forbidden", "actor", "a %s may not %s a case", role,
+                       action->name);
+        return -1;
+    }
+    if (have == R_UNIT && (!c->unit || strcmp (c->unit, scope) != 0)) {
+        cg_reply_fail (reply, "forbidden", "actor", "case %s is %s's, not %s's", c->id,
+                       c->unit ? c->unit : "no unit", scope);
+        return -1;
+    }
+    if (have == R_CENTER) {
+        const cg_org_node_t *mine = cg_orgtree_find (self->org, scope);
+        const cg_org_node_t *its = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
+        if (!mine || !its || !cg_orgtree_within (its, mine)) {
+            cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
+                           "outside %s", c->id, c->center ? c->center : "-", scope);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --- planning ------------------------------------------------------------- */
+
+/*  The unit `code` under the case's center (or the center itself). */
+static const cg_org_node_t *
+s_unit_of_center (cases_t *self, const cg_case_view_t *c, const char *code)
+{
+    const cg_org_node_t *unit = code ? cg_orgtree_find (self->org, code) : NULL;
+    if (!unit || !c->center)
+        return NULL;
+    if (strcmp (unit->code, c->center) == 0)
+        return unit;
+    return unit->kind == CG_ORG_UNIT && unit->parent
+           && strcmp (unit->parent->code, c->center) == 0 ? unit : NULL;
+}
+
+/*  Up one level (提级) to the parent center, with fresh limits there.
+    Returns -1 when the case is already at the top. */
+static int
+s_plan_escalate (cases_t *self, s_plan_t *plan, const cg_category_t *category,
+                 const char *reason, int64_t now)
+{
+    cg_case_view_t *c = &plan->after;
+    const cg_org_node_t *center = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
+    if (!center || !center->parent)
+        return -1;
+    const cg_org_node_t *parent = center->parent;
+    const char *type = category ? cg_category_unit (category, parent->kind) : NULL;
+    const cg_org_node_t *unit = type ? cg_orgtree_unit (self->org, parent, type) : NULL;
+    if (!unit)
+        unit = parent;
+    s_count (plan, c->unit, "escalated");
+    plan->escalate_reason = reason;
+    plan->from_level = c->level;
+    plan->from_center = c->center;
+    snprintf (plan->level_buf, sizeof plan->level_buf, "%s", cg_org_kind_name (parent->kind));
+    c->level = plan->level_buf;
+    c->center = (char *) parent->code;
+    c->unit = (char *) unit->code;
+    plan->unit_name = unit->name;
+    c->state = "dispatched";
+    c->supervised = true;               /* 提级督办 */
+    c->escalations++;
+    c->extension = NULL;
+    if (category)
+        machine_arm (self, category, now, c);
+    plan->redispatch = true;
+    return 0;
+}
+
+/*  Plans a command's change into plan; returns 0, or -1 with the refusal. */
+static int
+s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_view_t *c,
+        s_plan_t *plan, int64_t now, cg_reply_t *reply)
+{
+    const cg_category_t *category = c->category ? cg_catalog_find (self->catalog, c->category)
+                                                : NULL;
+    cg_case_view_t *a = &plan->after;
+    *a = *c;
+    a->steps = NULL;
+    a->steps_count = 0;
+    a->state = (char *) action->to;
+    a->updated = now;
+    plan->topic = action->topic;
+    switch (action->id) {
+    case A_DISPATCH:
+    case A_TRANSFER:
+    case A_RETURN_APPROVE: {
+        if (action->id == A_DISPATCH && c->unit && c->center && strcmp (c->unit, c->center)) {
+            cg_reply_fail (reply, "conflict", "id", "case %s is already with unit %s; "
+                           "transfer it instead", c->id, c->unit);
+            return -1;
+        }
+        const cg_org_node_t *unit = s_unit_of_center (self, c, req->unit);
+        if (!unit) {
+            cg_reply_fail (reply, "invalid", "unit", "'%s' is not a unit of center %s",
+                           req->unit ? req->unit : "", c->center ? c->center : "-");
+            return -1;
+        }
+        a->unit = (char *) unit->code;
+        plan->unit_name = unit->name;
+        plan->redispatch = true;
+        if (category)
+            machine_arm (self, category, now, a);
+        if (action->id == A_TRANSFER && ++a->transfer_count >= 3
+        &&  s_plan_escalate (self, plan, category, "transfer", now) == 0)
+            a->transfer_count = 0;
+        break;
+    }
+    case A_RETURN:
+    case A_REJECT:
+        if (!req->note) {
+            cg_reply_fail (reply, "invalid", "note", "%s needs the reason in note", action->name);
+            return -1;
+        }
+        break;
+    case A_ACCEPT:
+        s_count (plan, c->unit, "signed_for");
+        if (now <= c->sign_by)
+            s_count (plan, c->unit, "signed_on_time");
+        break;
+    case A_RETURN_REFUSE:
+        break;
+    case A_EXTEND:
+        if (req->minutes <= 0) {
+            cg_reply_fail (reply, "invalid", "minutes", "an extension needs the working "
+                           "minutes asked for, 1 to 999999");
+            return -1;
+        }
+        if (now >= c->done_by) {
+            cg_reply_fail (reply, "conflict", "id", "case %s is past its deadline; an "
+                           "extension must be asked for before it", c->id);
+            return -1;
+        }
+        if (c->extension && strcmp (c->extension, "pending") == 0) {
+            cg_reply_fail (reply, "conflict", "id", "case %s already has an extension "
+                           "pending", c->id);
+            return -1;
+        }
+        a->extension = "pending";
+        a->ext_minutes = req->minutes;
+        break;
+    case A_EXTEND_APPROVE:
+    case A_EXTEND_REFUSE:
+        if (!c->extension || strcmp (c->extension, "pending") != 0) {
+            cg_reply_fail (reply, "conflict", "id", "case %s has no extension pending", c->id);
+            return -1;
+        }
+        a->extension = action->id == A_EXTEND_APPROVE ? "granted" : "refused";
+        if (action->id == A_EXTEND_APPROVE) {
+            a->done_by = cg_calendar_add_minutes (self->calendar, c->done_by, c->ext_minutes);
+            a->alerts &= ~8;
+        }
+        break;
+    case A_SUSPEND:
+        a->suspended_from = c->state;
+        a->suspended_at = now;
+        break;
+    case A_RESUME:
+        a->state = c->suspended_from ? c->suspended_from : "dispatched";
+        a->sign_by = s_shift (self, c->sign_by, c->suspended_at, now);
+        a->sign_warn = s_shift (self, c->sign_warn, c->suspended_at, now);
+        a->done_by = s_shift (self, c->done_by, c->suspended_at, now);
+        a->done_warn = s_shift (self, c->done_warn, c->suspended_at, now);
+        if (c->escalate_at)
+            a->escalate_at = s_shift (self, c->escalate_at, c->suspended_at, now);
+        a->suspended_from = NULL;
+        a->suspended_at = 0;
+        break;
+    case A_RESOLVE:
+        if (!req->note) {
+            cg_reply_fail (reply, "invalid", "note", "resolving a case needs its result in note");
+            return -1;
+        }
+        a->result = req->note;
+        s_count (plan, c->unit, "resolved");
+        if (now <= c->done_by)
+            s_count (plan, c->unit, "resolved_on_time");
+        break;
+    case A_CALLBACK:
+        a->satisfaction = req->satisfied ? "satisfied" : "unsatisfied";
+        s_count (plan, c->unit, "callbacks");
+        s_count (plan, c->unit, req->satisfied ? "satisfied" : "redone");
+        if (req->satisfied) {
+            a->state = "closed";
+            a->closed_at = now;
+            break;
+        }
+        a->state = "dispatched";            /* 发回重办 */
+        plan->topic = "case.dispatched";
+        plan->action = "redo";
+        plan->redispatch = true;
+        a->redo_count++;
+        if (category)
+            machine_arm (self, category, now, a);
+        if (a->redo_count % 3 == 0)
+            s_plan_escalate (self, plan, category, "redo", now);
+        break;
+    case A_CLOSE:
+        a->closed_at = now;
+        break;
+    case A_REOPEN:
+        if (now > c->closed_at + (int64_t) self->reopen_days * 86400000) {
+            cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
+                           "and can no longer be reopened", c->id, self->reopen_days);
+            return -1;
+        }
+        plan->redispatch = true;
+        a->satisfaction = NULL;
+        if (category)
+            machine_arm (self, category, now, a);
+        break;
+    case A_MERGE: {
+        cg_case_view_t into = { 0 };
+        int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
+                                                                      false) : 1;
+        bool open = rc == 0 && s_in (into.state, S_OPEN);
+        cg_msg_clear (&cg_case_view_def, &into);
+        if (!open) {
+            cg_reply_fail (reply, "invalid", "into", "'%s' is not another open case",
+                           req->into ? req->into : "");
+            return -1;
+        }
+        a->merged_into = req->into;
+        break;
+    }
+    case A_ESCALATE:
+        if (s_plan_escalate (self, plan, category, "operator", now)) {
+            cg_reply_fail (reply, "conflict", "id", "case %s is at the top level already",
+                           c->id);
+            return -1;
+        }
+        plan->topic = "case.dispatched";
+        break;
+    }
+    if (!plan->action)
+        plan->action = action->name;
+    return 0;
+}
+
+/* --- applying ------------------------------------------------------------- */
+
+static void
+s_add_field_str (cg_args_t *args, int *n, const char *key, const char *value)
+{
+    cg_args_add_str (args, key);
+    cg_args_add_str (args, value ? value : "");
+    (*n)++;
+}
+
+static void
+s_add_field_int (cg_args_t *args, int *n, const char *key, int64_t value)
+{
+    cg_args_add_str (args, key);
+    if (value)
+        cg_args_add_int (args, value);
+    else
+        cg_args_add_str (args, "");
+    (*n)++;
+}
+
+/*  The fields a change may touch; the others never change after routing. */
+static void
+s_add_fields (cg_args_t *args, const cg_case_view_t *a)
+{
+    cg_args_t fields;
+    cg_args_init (&fields);
+    int n = 0;
+    s_add_field_str (&fields, &n, "level", a->level);
+    s_add_field_str (&fields, &n, "center", a->center);
+    s_add_field_str (&fields, &n, "unit", a->unit);
+    s_add_field_str (&fields, &n, "result", a->result);
+    s_add_field_str (&fields, &n, "extension", a->extension);
+    s_add_field_str (&fields, &n, "satisfaction", a->satisfaction);
+    s_add_field_str (&fields, &n, "suspended_from", a->suspended_from);
+    s_add_field_str (&fields, &n, "merged_into", a->merged_into);
+    s_add_field_int (&fields, &n, "sign_by", a->sign_by);
+    s_add_field_int (&fields, &n, "sign_warn", a->sign_warn);
+    s_add_field_int (&fields, &n, "done_by", a->done_by);
+    s_add_field_int (&fields, &n, "done_warn", a->done_warn);
+    s_add_field_int (&fields, &n, "alerts", a->alerts);
+    s_add_field_int (&fields, &n, "escalate_at", a->escalate_at);
+    s_add_field_int (&fields, &n, "supervised", a->supervised);
+    s_add_field_int (&fields, &n, "redo_count", a->redo_count);
+    s_add_field_int (&fields, &n, "transfer_count", a->transfer_count);
+    s_add_field_int (&fields, &n, "escalations", a->escalations);
+    s_add_field_int (&fields, &n, "ext_minutes", a->ext_minutes);
+    s_add_field_int (&fields, &n, "suspended_at", a->suspended_at);
+    s_add_field_int (&fields, &n, "closed_at", a->closed_at);
+    s_add_field_int (&fields, &n, "updated", a->updated);
+    cg_args_add_int (args, n);
+    for (int i = 0; i < fields.argc; i++)
+        cg_args_add (args, fields.argv[i], fields.lens[i]);
+    cg_args_free (&fields);
+}
+
+/*  The events of a change, in journal order: topic, body, topic, body. */
+static void
+s_add_events (cg_args_t *args, const s_plan_t *plan, const cg_case_view_t *before,
+              int64_t now)
+{
+    const cg_case_view_t *a = &plan->after;
+    if (plan->escalate_reason) {
+        cg_case_escalated_t up = { .id = a->id, .from_level = (char *) plan->from_level,
+                                   .to_level = a->level, .from_center = (char *) plan->from_center,
+                                   .to_center = a->center, .reason = (char *) plan->escalate_reason,
+                                   .actor = (char *) plan->actor, .at = now };
+        cg_args_add_str (args, "case.escalated");
+        cases_add_msg (args, &cg_case_escalated_def, &up);
+    }
+    if (plan->redispatch) {
+        cg_case_dispatched_t d = {
+            .id = a->id, .category = a->category ? a->category : "-",
+            .level = a->level ? a->level : "-", .center = a->center, .unit = a->unit,
+            .unit_name = (char *) plan->unit_name, .sign_by = a->sign_by,
+            .done_by = a->done_by, .at = now, .action = (char *) plan->action,
+            .from = before->state, .actor = (char *) plan->actor, .note = (char *) plan->note };
+        cg_args_add_str (args, "case.dispatched");
+        cases_add_msg (args, &cg_case_dispatched_def, &d);
+    }
+    if (!plan->redispatch && !plan->escalate_reason && plan->topic) {
+        cg_case_changed_t ch = { .id = a->id, .from = before->state, .to = a->state,
+                                 .actor = (char *) plan->actor, .note = (char *) plan->note,
+                                 .at = now, .action = (char *) plan->action,
+                                 .center = a->center, .unit = a->unit, .done_by = a->done_by };
+        cg_args_add_str (args, plan->topic);
+        cases_add_msg (args, &cg_case_changed_def, &ch);
+    }
+}
+
+/*  An alert (预警 or 超期) as its own event. */
+static void
+s_add_alert (cg_args_t *args, const cg_case_view_t *c, const char *topic, const char *limit,
+             int64_t deadline, int64_t now)
+{
+    cg_case_alert_t alert = { .id = c->id, .limit = (char *) limit,
+                              .level = c->level ? c->level : "-",
+                              .center = c->center ? c->center : "-",
+                              .unit = c->unit ? c->unit : "-", .deadline = deadline, .at = now };
+    cg_args_add_str (args, topic);
+    cases_add_msg (args, &cg_case_alert_def, &alert);
+}
+
+/*  Runs case_move for a planned change and publishes what it journaled.
+    alert_topic, when set, makes the events one alert instead.  Returns the
+    script's reply (the caller frees it) or NULL. */
+static redisReply *
+s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t *before,
+         s_plan_t *plan, int64_t now, const char *alert_topic, const char *alert_limit,
+         int64_t alert_deadline)
+{
+    const cg_case_view_t *a = &plan->after;
+    cg_case_step_t step = { .at = now, .actor = (char *) plan->actor, .from = before->state,
+                            .to = a->state, .note = (char *) plan->note };
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, S_PREFIX);
+    cg_args_add_str (&args, rid ? rid : "");
+    cg_args_add_str (&args, a->id);
+    cg_args_add_int (&args, before->ver);
+    cg_args_add_str (&args, claim ? claim : "");
+    cg_args_add_str (&args, a->state);
+    bool running = strcmp (a->state, "dispatched") == 0 || strcmp (a->state, "accepted") == 0;
+    cg_args_add_int (&args, strcmp (a->state, "dispatched") == 0 ? a->sign_by
+                            : running ? a->done_by : now);
+    cases_add_msg (&args, &cg_case_step_def, &step);
+    s_add_fields (&args, a);
+    s_timer_t timers[5];
+    int n = s_timers (a, timers);
+    cg_args_add_int (&args, n);
+    for (int i = 0; i < n; i++) {
+        cg_args_addf (&args, "%s|%s", a->id, timers[i].kind);
+        cg_args_add_int (&args, timers[i].due);
+    }
+    cg_args_t events;
+    cg_args_init (&events);
+    if (alert_topic)
+        s_add_alert (&events, a, alert_topic, alert_limit, alert_deadline, now);
+    else
+        s_add_events (&events, plan, before, now);
+    cg_args_add_int (&args, events.argc / 2);
+    int first_event = args.argc;
+    for (int i = 0; i < events.argc; i++)
+        cg_args_add (&args, events.argv[i], events.lens[i]);
+    cg_args_free (&events);
+    if (plan->redispatch)
+        s_count (plan, a->unit, "dispatched");
+    cg_args_add_int (&args, plan->ncounts);
+    for (int i = 0; i < plan->ncounts; i++)
+        stats_count (&args, now, plan->counts[i].unit, a->category, plan->counts[i].metric);
+    redisReply *r = cg_redis_script (self->daemon->redis, "case_move", 0, &args);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
+    &&  strcmp (cg_reply_str (r->element[0]), "ok") == 0)
+        for (size_t k = 1; k < r->elements; k++) {
+            int at = first_event + (int) (k - 1) * 2;
+            cg_pub_send (self->daemon->pub, "dispatch", r->element[k]->integer,
+                         args.argv[at], args.argv[at + 1], args.lens[at + 1]);
+        }
+    cg_args_free (&args);
+    return r;
+}
+
+/* --- commands ------------------------------------------------------------- */
+
+typedef struct {
+    cases_t *cases;
+    const s_action_t *action;
+} s_handler_t;
+
+static s_handler_t s_handlers[S_NACTIONS];
+
+static void
+s_on_command (void *request, cg_reply_t *reply, void *arg)
+{
+    s_handler_t *handler = arg;
+    cases_t *self = handler->cases;
+    const s_action_t *action = handler->action;
+    cg_case_act_t *req = request;
+    cg_case_view_t view;
+    int rc = cases_load (self, req->id, &view, false);
+    if (rc) {
+        if (rc == 1)
+            cg_reply_fail (reply, "not_found", "id", "there is no case %s", req->id);
+        else
+            cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
+        return;
+    }
+    char allowed[256];
+    int64_t now = cg_clock_now ();
+    s_plan_t plan = { .actor = req->actor, .note = req->note ? req->note : action->zh };
+    redisReply *r = NULL;
+    if (!s_in (view.state, action->from)) {
+        s_allowed (view.state, allowed, sizeof allowed);
+        cg_reply_fail (reply, "conflict", "id", "case %s is %s; %s is not allowed from there "
+                       "(allowed: %s)", req->id, view.state, action->name, allowed);
+    }
+    else
+    if (s_check_actor (self, action, req->actor, &view, reply) == 0
+    &&  s_plan (self, action, req, &view, &plan, now, reply) == 0) {
+        r = s_apply (self, req->rid, NULL, &view, &plan, now, NULL, NULL, 0);
+        const char *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
+                           ? cg_reply_str (r->element[0]) : NULL;
+        cg_case_view_t after;
+        if (!status)
+            cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
+        else
+        if (strcmp (status, "state") == 0)
+            cg_reply_fail (reply, "conflict", "id", "case %s changed meanwhile (now %s); "
+                           "look again and retry", req->id, cg_reply_str (r->element[1]));
+        else
+        if (strcmp (status, "missing") == 0)
+            cg_reply_fail (reply, "not_found", "id", "there is no case %s", req->id);
+        else
+        if (cases_load (self, req->id, &after, true) == 0)
+            cg_reply_ok (reply, &cg_case_view_def, &after);
+        else
+            cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
+        if (status)
+            cg_msg_clear (&cg_case_view_def, &after);
+    }
+    if (r)
+        freeReplyObject (r);
+    cg_msg_clear (&cg_case_view_def, &view);
+}
+
+void
+machine_register (cases_t *cases, cg_server_t *server)
+{
+    for (size_t i = 0; i < S_NACTIONS; i++) {
+        char command[48];
+        snprintf (command, sizeof command, "case.%s", s_actions[i].name);
+        s_handlers[i] = (s_handler_t) { cases, &s_actions[i] };
+        cg_server_on (server, command, &cg_case_act_def, s_on_command, &s_handlers[i]);
+    }
+}
+
+/* --- timers --------------------------------------------------------------- */
+
+/*  Fires one due timer "<id>|<kind>". */
+static void
+s_fire (cases_t *self, const char *member, int64_t now)
+{
+    char id[64], kind[16];
+    if (sscanf (member, "%63[^|]|%15s", id, kind) != 2) {
+        redisReply *r = cg_redis_command (self->daemon->redis, "ZREM " S_PREFIX "timers %s",
+                                          member);
+        if (r)
+            freeReplyObject (r);
+        return;
+    }
+    cg_case_view_t view;
+    if (cases_load (self, id, &view, false)) {
+        cg_msg_clear (&cg_case_view_def, &view);
+        return;
+    }
+    s_plan_t plan = { .actor = "system" };
+    plan.after = view;
+    plan.after.updated = now;
+    const cg_category_t *category = view.category ? cg_catalog_find (self->catalog, view.category)
+                                                  : NULL;
+    const char *topic = NULL, *limit = NULL;
+    int64_t deadline = 0;
+    bool sign = strncmp (kind, "sign", 4) == 0;
+    if (strcmp (kind + 4, "_warn") == 0) {
+        plan.after.alerts |= sign ? 1 : 4;
+        topic = "case.warning";
+        plan.note = sign ? "预警: 80% of the sign-for limit" : "预警: 80% of the completion limit";
+    }
+    else
+    if (strcmp (kind + 4, "_over") == 0) {
+        plan.after.alerts |= sign ? 2 : 8;
+        plan.after.supervised = true;       /* 督办 */
+        if (!view.escalate_at)
+            plan.after.escalate_at = cg_calendar_add_minutes (self->calendar, now,
+                                                              self->grace_min);
+        topic = "case.overdue";
+        plan.note = sign ? "超期督办: sign-for limit passed" : "超期督办: completion limit passed";
+    }
+    if (topic) {
+        limit = sign ? "sign" : "done";
+        deadline = sign ? view.sign_by : view.done_by;
+    }
+    else {
+        plan.note = "提级: overdue past the grace";
+        plan.after.escalate_at = 0;
+        s_plan_escalate (self, &plan, category, "overdue", now);
+    }
+    redisReply *r = s_apply (self, NULL, member, &view, &plan, now, topic, limit, deadline);
+    if (r)
+        freeReplyObject (r);
+    cg_msg_clear (&cg_case_view_def, &view);
+}
+
+int
+machine_on_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    cases_t *self = arg;
+    int64_t now = cg_clock_now ();
+    redisReply *due = cg_redis_command (self->daemon->redis,
+                                        "ZRANGEBYSCORE " S_PREFIX "timers -inf %lld LIMIT 0 %d",
+                                        (long long) now, S_TIMERS_DUE);
+    if (due && due->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < due->elements; i++)
+            s_fire (self, due->element[i]->str, now);
+    if (due)
+        freeReplyObject (due);
+    return 0;
+}

@@ -1,0 +1,602 @@
+/*  Dispatch's closed loop with real parts: every action of the state
+    machine and its refusals, escalation town → county → city on the test
+    clock, deadline timers that fire exactly once across a kill -9 and
+    with two dispatch processes racing for them, and hot spots. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "cg_testenv.h"
+
+#define S_GRID      "320602001001001"   /* 新桥社区, 和平桥街道, 崇川区 */
+#define S_TOWN      "320602001"
+#define S_HUANBAO   "320602001-huanbao"
+#define S_POLICE    "320602001-police"
+/*  Monday 2026-11-23 09:00 China time, for the test clock */
+#define S_MONDAY_9  INT64_C (1795395600000)
+#define S_DAY       (86400 * INT64_C (1000))
+
+static char *
+s_submit_at (cg_teststack_t *stack, const char *ext_ref, const char *category, const char *grid)
+{
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_case_submit_t req = { .source = "hotline", .ext_ref = (char *) ext_ref,
+                             .category = (char *) category, .text = "夜间施工噪声",
+                             .grid = (char *) grid };
+    cg_case_submitted_t rep;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    char *id = strdup (rep.id);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    cg_client_destroy (&intake);
+    char key[80];
+    snprintf (key, sizeof key, "EXISTS cg:{dispatch}:case:%s", id);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "%s", key), 1, "%s not dispatched", id);
+    return id;
+}
+
+static char *
+s_submit (cg_teststack_t *stack, const char *ext_ref)
+{
+    return s_submit_at (stack, ext_ref, "noise", S_GRID);
+}
+
+/*  Sends case.<action>; returns 0 with the case in view, or -1 with err. */
+static int
+s_act (cg_teststack_t *stack, const char *action, cg_case_act_t req, cg_case_view_t *view,
+       cg_error_t *err)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    char command[48];
+    snprintf (command, sizeof command, "case.%s", action);
+    int rc = cg_client_call (dispatch, command, &cg_case_act_def, &req, &cg_case_view_def,
+                             view, err);
+    cg_client_destroy (&dispatch);
+    return rc;
+}
+
+/*  Acts and checks the state the case is in after it. */
+static void
+s_move (cg_teststack_t *stack, const char *action, cg_case_act_t req, const char *state)
+{
+    cg_case_view_t view;
+    cg_error_t err;
+    cr_assert_eq (s_act (stack, action, req, &view, &err), 0, "%s: %s", action, err.message);
+    cr_assert_str_eq (view.state, state, "after %s", action);
+    cg_msg_clear (&cg_case_view_def, &view);
+}
+
+/*  Acts and checks the refusal's code and that its message holds `says`. */
+static void
+s_refused (cg_teststack_t *stack, const char *action, cg_case_act_t req, const char *code,
+           const char *says)
+{
+    cg_case_view_t view;
+    cg_error_t err;
+    cr_assert_eq (s_act (stack, action, req, &view, &err), -1, "%s was not refused", action);
+    cr_assert_str_eq (err.code, code, "%s: %s", action, err.message);
+    cr_assert (strstr (err.message, says), "%s: '%s' does not say '%s'", action, err.message,
+               says);
+}
+
+static cg_case_view_t
+s_show (cg_teststack_t *stack, const char *id)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_case_get_t req = { .id = (char *) id };
+    cg_case_view_t view;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.show", &cg_case_get_def, &req,
+                                  &cg_case_view_def, &view, &err), 0, "%s", err.message);
+    cg_client_destroy (&dispatch);
+    return view;
+}
+
+/*  How many entries of the dispatch journal have this topic. */
+static int
+s_journal_count (cg_teststack_t *stack, const char *topic)
+{
+    redisReply *r = cg_redis_command (stack->redis, "XRANGE cg:{dispatch}:journal - +");
+    int n = 0;
+    for (size_t i = 0; r && i < r->elements; i++)
+        n += strcmp (r->element[i]->element[1]->element[1]->str, topic) == 0;
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
+static void
+s_await_journal (cg_teststack_t *stack, const char *topic, int want)
+{
+    int n = 0;
+    for (int i = 0; i < 600 && (n = s_journal_count (stack, topic)) < want; i++)
+        usleep (100000);
+    cr_assert_eq (n, want, "%d %s in the journal, expected %d", n, topic, want);
+}
+
+static void
+s_set_clock (cg_teststack_t *stack, int64_t now)
+{
+    redisReply *r = cg_redis_command (stack->redis, "SET cg:{clock}:now %lld", (long long) now);
+    freeReplyObject (r);
+}
+
+#define S_AS(actor_)    .actor = (char *) (actor_)
+
+Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    char *id = s_submit (stack, "D-1");
+    const char *center = "center:" S_TOWN ":王", *huanbao = "unit:" S_HUANBAO ":李";
+    const char *police = "unit:" S_POLICE ":张";
+
+    /*  refusals: state, role, scope, missing reason */
+    s_refused (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (huanbao), .note = "x" },
+               "conflict", "is dispatched; resolve is not allowed from there (allowed: "
+               "accept, dispatch, transfer, return, suspend, merge, reject, escalate)");
+    s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "forbidden",
+               "is 320602001-huanbao's, not 320602001-police's");
+    s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (center) }, "forbidden",
+               "a center may not accept");
+    s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS ("center:320612:x") },
+               "forbidden", "a center may not accept");
+    s_refused (stack, "suspend", (cg_case_act_t) { .id = id, S_AS ("center:320612:x") },
+               "forbidden", "belongs to center 320602001, outside 320612");
+    s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS ("boss") }, "invalid",
+               "is not ROLE:SCOPE");
+    s_refused (stack, "return", (cg_case_act_t) { .id = id, S_AS (huanbao) }, "invalid",
+               "needs the reason in note");
+    s_refused (stack, "transfer", (cg_case_act_t) { .id = id, S_AS (center),
+                                                    .unit = "320612001-police" },
+               "invalid", "is not a unit of center 320602001");
+    s_refused (stack, "dispatch", (cg_case_act_t) { .id = id, S_AS (center), .unit = S_POLICE },
+               "conflict", "transfer it instead");
+
+    /*  退单: refused back to the unit, then approved and re-routed */
+    s_move (stack, "return", (cg_case_act_t) { .id = id, S_AS (huanbao), .note = "不属于环保" },
+            "returned");
+    s_move (stack, "return_refuse", (cg_case_act_t) { .id = id, S_AS (center) }, "dispatched");
+    s_move (stack, "return", (cg_case_act_t) { .id = id, S_AS (huanbao), .note = "施工噪声归城管" },
+            "returned");
+    s_move (stack, "return_approve", (cg_case_act_t) { .id = id, S_AS (center),
+                                                       .unit = S_POLICE }, "dispatched");
+    s_move (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "accepted");
+
+    /*  延期: asked, approved; the completion deadline moves one working day */
+    cg_case_view_t before = s_show (stack, id);
+    s_refused (stack, "extend_approve", (cg_case_act_t) { .id = id, S_AS (center) }, "conflict",
+               "has no extension pending");
+    s_move (stack, "extend", (cg_case_act_t) { .id = id, S_AS (police), .minutes = 480 },
+            "accepted");
+    s_move (stack, "extend_approve", (cg_case_act_t) { .id = id, S_AS ("center:320602:赵") },
+            "accepted");
+    cg_case_view_t after = s_show (stack, id);
+    cr_assert_str_eq (after.extension, "granted");
+    cr_assert_gt (after.done_by - before.done_by, 86400000 - 1, "one working day is >= 24 h");
+    cg_msg_clear (&cg_case_view_def, &before);
+    cg_msg_clear (&cg_case_view_def, &after);
+
+    /*  挂起 / 恢复, 办结, 回访 unsatisfied → 发回重办, then satisfied → 归档 */
+    s_move (stack, "suspend", (cg_case_act_t) { .id = id, S_AS (center), .note = "等待鉴定" },
+            "suspended");
+    s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "conflict",
+               "is suspended; accept is not allowed from there (allowed: resume, merge)");
+    s_move (stack, "resume", (cg_case_act_t) { .id = id, S_AS (center) }, "accepted");
+    s_move (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (police), .note = "已责令停工" },
+            "resolved");
+    s_move (stack, "callback", (cg_case_act_t) { .id = id, S_AS (center), .satisfied = false },
+            "dispatched");
+    s_move (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "accepted");
+    s_move (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (police), .note = "已处罚" },
+            "resolved");
+    s_move (stack, "callback", (cg_case_act_t) { .id = id, S_AS (center), .satisfied = true },
+            "closed");
+    cg_case_view_t closed = s_show (stack, id);
+    cr_assert_eq (closed.redo_count, 1);
+    cr_assert_str_eq (closed.satisfaction, "satisfied");
+    cr_assert_str_eq (closed.unit, S_POLICE);
+    /*  every step says who, from and to */
+    cr_assert_geq (closed.steps_count, 16);
+    cr_assert_str_eq (closed.steps[closed.steps_count - 1].actor, center);
+    cr_assert_str_eq (closed.steps[closed.steps_count - 1].from, "resolved");
+    cr_assert_str_eq (closed.steps[closed.steps_count - 1].to, "closed");
+    cg_msg_clear (&cg_case_view_def, &closed);
+
+    /*  a citizen reopens; the case merges into another; a third is rejected */
+    s_move (stack, "reopen", (cg_case_act_t) { .id = id, S_AS ("citizen:13812345678") },
+            "dispatched");
+    char *other = s_submit (stack, "D-2");
+    s_refused (stack, "merge", (cg_case_act_t) { .id = id, S_AS (center), .into = id },
+               "invalid", "is not another open case");
+    s_move (stack, "merge", (cg_case_act_t) { .id = id, S_AS (center), .into = other },
+            "merged");
+    s_refused (stack, "reject", (cg_case_act_t) { .id = other, S_AS (center) }, "invalid",
+               "needs the reason in note");
+    s_move (stack, "reject", (cg_case_act_t) { .id = other, S_AS (center), .note = "重复来电" },
+            "rejected");
+    s_refused (stack, "reopen", (cg_case_act_t) { .id = other, S_AS (center) }, "conflict",
+               "is rejected; reopen is not allowed from there (allowed: nothing)");
+
+    /*  a retried command (same rid) changes nothing twice */
+    char *third = s_submit (stack, "D-3");
+    cg_case_act_t transfer = { .rid = "t-1", .id = third, S_AS (center), .unit = S_POLICE };
+    s_move (stack, "transfer", transfer, "dispatched");
+    s_move (stack, "transfer", transfer, "dispatched");
+    cg_case_view_t once = s_show (stack, third);
+    cr_assert_eq (once.transfer_count, 1, "a repeated request id transferred twice");
+    cg_msg_clear (&cg_case_view_def, &once);
+
+    /*  three transfers without a lead unit: 提级 to the county */
+    transfer.rid = NULL;
+    transfer.unit = S_HUANBAO;
+    s_move (stack, "transfer", transfer, "dispatched");
+    transfer.unit = S_POLICE;
+    s_move (stack, "transfer", transfer, "dispatched");
+    cg_case_view_t up = s_show (stack, third);
+    cr_assert_str_eq (up.center, "320602");
+    cr_assert_str_eq (up.level, "county");
+    cr_assert_str_eq (up.unit, "320602-huanbao");
+    cr_assert (up.supervised);
+    cg_msg_clear (&cg_case_view_def, &up);
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 1);
+
+    /*  the CLI walks the same commands */
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "escalate %s --actor center:320602:x --note 重大",
+                                    third), 0, "%s", out);
+    cr_assert (strstr (out, "center     320600"), "%s", out);
+    free (out);
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 2);
+
+    /*  three redos (发回重办): 提级 to the county */
+    char *fourth = s_submit (stack, "D-4");
+    for (int redo = 0; redo < 3; redo++) {
+        s_move (stack, "accept", (cg_case_act_t) { .id = fourth, S_AS ("admin:root") },
+                "accepted");
+        s_move (stack, "resolve", (cg_case_act_t) { .id = fourth, S_AS ("admin:root"),
+                                                    .note = "已处理" }, "resolved");
+        s_move (stack, "callback", (cg_case_act_t) { .id = fourth, S_AS ("admin:root") },
+                "dispatched");
+    }
+    cg_case_view_t redone = s_show (stack, fourth);
+    cr_assert_eq (redone.redo_count, 3);
+    cr_assert_str_eq (redone.center, "320602");
+    cr_assert_eq (redone.escalations, 1);
+    cg_msg_clear (&cg_case_view_def, &redone);
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 3);
+    free (id);
+    free (other);
+    free (third);
+    free (fourth);
+    cg_teststack_down (&stack);
+}
+
+Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    int64_t now = S_MONDAY_9;
+    s_set_clock (stack, now);
+    char *id = s_submit (stack, "E-1");
+    cg_case_view_t c = s_show (stack, id);
+    /*  noise: 120 working minutes to sign for from Monday 09:00 */
+    cr_assert_eq (c.sign_by, S_MONDAY_9 + 2 * 3600000);
+    cr_assert_str_eq (c.center, S_TOWN);
+    cg_msg_clear (&cg_case_view_def, &c);
+
+    const char *centers[] = { "320602", "320600" };
+    for (int level = 0; level < 2; level++) {
+        /*  past every limit: two warnings, two overdue notices, supervised */
+        now += 60 * S_DAY;
+        s_set_clock (stack, now);
+        s_await_journal (stack, "case.overdue", 2 * (level + 1));
+        cr_assert_eq (s_journal_count (stack, "case.warning"), 2 * (level + 1));
+        cg_case_view_t over = s_show (stack, id);
+        cr_assert (over.supervised);
+        cr_assert_gt (over.escalate_at, now);
+        cg_msg_clear (&cg_case_view_def, &over);
+        /*  past the grace: 提级 to the parent center */
+        now += 5 * S_DAY;
+        s_set_clock (stack, now);
+        s_await_journal (stack, "case.escalated", level + 1);
+        cg_case_view_t up = s_show (stack, id);
+        cr_assert_str_eq (up.center, centers[level]);
+        cr_assert_str_eq (up.state, "dispatched");
+        cr_assert_eq (up.escalations, level + 1);
+        cr_assert_gt (up.sign_by, now, "fresh limits at the new level");
+        cg_msg_clear (&cg_case_view_def, &up);
+    }
+    /*  at the city there is no higher level: overdue again, no third escalation */
+    now += 60 * S_DAY;
+    s_set_clock (stack, now);
+    s_await_journal (stack, "case.overdue", 6);
+    now += 5 * S_DAY;
+    s_set_clock (stack, now);
+    int64_t timers = -1;
+    for (int i = 0; i < 600 && timers != 0; i++) {
+        redisReply *r = cg_redis_command (stack->redis, "ZCARD cg:{dispatch}:timers");
+        timers = r->integer;
+        freeReplyObject (r);
+        usleep (100000);
+    }
+    cr_assert_eq (timers, 0, "the city's escalation timer did not fire");
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 2);
+    cg_case_view_t top = s_show (stack, id);
+    cr_assert_str_eq (top.level, "city");
+    cr_assert_str_eq (top.unit, "320600-huanbao");
+    cg_msg_clear (&cg_case_view_def, &top);
+    free (id);
+    cg_teststack_down (&stack);
+}
+
+/*  A second civgrid-dispatch on the same Redis, racing the stack's for
+    timers; its log goes with the stack's, where sanitizer reports are
+    looked for. */
+static pid_t
+s_second_dispatch (cg_teststack_t *stack)
+{
+    char bin[600], cfg[600], log[600], endpoint[80];
+    snprintf (bin, sizeof bin, "%s/civgrid-dispatch", getenv ("CG_BIN"));
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", stack->dir);
+    snprintf (log, sizeof log, "%s/log/dispatch-2.log", stack->dir);
+    snprintf (endpoint, sizeof endpoint, "dispatch/endpoint=tcp://127.0.0.1:%d",
+              cg_test_free_port ());
+    pid_t pid = fork ();
+    cr_assert_geq (pid, 0);
+    if (pid == 0) {
+        freopen (log, "a", stdout);
+        freopen (log, "a", stderr);
+        execl (bin, bin, "-c", cfg, "--set", endpoint, (char *) NULL);
+        _exit (127);
+    }
+    return pid;
+}
+
+Test (dispatch, timers_fire_once_across_kill_9_and_two_dispatch_processes, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    s_set_clock (stack, S_MONDAY_9);
+    char *ids[20];
+    for (int i = 0; i < 20; i++) {
+        char ref[16];
+        snprintf (ref, sizeof ref, "K-%d", i);
+        ids[i] = s_submit (stack, ref);
+    }
+    /*  dispatch dies; the warnings fall due while it is down */
+    cg_teststack_kill9 (stack, "dispatch");
+    s_set_clock (stack, S_MONDAY_9 + 100 * 60000);
+    pid_t second = s_second_dispatch (stack);
+    cg_teststack_restart (stack);
+    s_await_journal (stack, "case.warning", 20);
+    /*  then overdue, with both processes running */
+    s_set_clock (stack, S_MONDAY_9 + 121 * 60000);
+    s_await_journal (stack, "case.overdue", 20);
+    usleep (1500000);       /* both have ticked again: nothing fires twice */
+    cr_assert_eq (s_journal_count (stack, "case.warning"), 20);
+    cr_assert_eq (s_journal_count (stack, "case.overdue"), 20);
+    for (int i = 0; i < 20; i++) {
+        cg_case_view_t c = s_show (stack, ids[i]);
+        cr_assert (c.supervised, "%s is overdue but not supervised", ids[i]);
+        cr_assert_eq (c.alerts, 3);
+        cg_msg_clear (&cg_case_view_def, &c);
+        free (ids[i]);
+    }
+    kill (second, SIGTERM);
+    waitpid (second, NULL, 0);
+    cg_teststack_down (&stack);
+}
+
+Test (dispatch, a_hot_spot_is_raised_once_per_window, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    s_set_clock (stack, S_MONDAY_9);
+    /*  six noise cases in the four grids of 新桥社区, one of another kind */
+    const char *grids[] = { "320602001001001", "320602001001002", "320602001001003",
+                            "320602001001004" };
+    char ref[16];
+    for (int i = 0; i < 6; i++) {
+        snprintf (ref, sizeof ref, "H-%d", i);
+        free (s_submit_at (stack, ref, "noise", grids[i % 4]));
+    }
+    free (s_submit_at (stack, "H-x", "street_vending", grids[0]));
+    s_await_journal (stack, "hotspot.detected", 1);
+    redisReply *r = cg_redis_command (stack->redis, "XRANGE cg:{dispatch}:journal - +");
+    cg_hotspot_detected_t hot = { 0 };
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *kv = r->element[i]->element[1];
+        cg_error_t err;
+        if (strcmp (kv->element[1]->str, "hotspot.detected") == 0)
+            cr_assert_eq (cg_msg_decode (&cg_hotspot_detected_def, kv->element[3]->str,
+                                         kv->element[3]->len, &hot, &err), 0, "%s", err.message);
+    }
+    freeReplyObject (r);
+    cr_assert_str_eq (hot.category, "noise");
+    cr_assert_str_eq (hot.community, "320602001001");
+    cr_assert_eq (hot.count, 5);
+    cr_assert_eq (hot.cases_count, 5);
+    cg_msg_clear (&cg_hotspot_detected_def, &hot);
+    /*  the sixth was inside the same window: still one; four days on, again */
+    cr_assert_eq (s_journal_count (stack, "hotspot.detected"), 1);
+    s_set_clock (stack, S_MONDAY_9 + 4 * S_DAY);
+    for (int i = 0; i < 5; i++) {
+        snprintf (ref, sizeof ref, "H-%d", 10 + i);
+        free (s_submit_at (stack, ref, "noise", grids[i % 4]));
+    }
+    s_await_journal (stack, "hotspot.detected", 2);
+    cg_teststack_down (&stack);
+}
+
+static cg_stats_report_t
+s_stats (cg_teststack_t *stack, const char *scope)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_stats_query_t req = { .scope = (char *) scope, .from = "2026-11-23", .to = "2026-11-23" };
+    cg_stats_report_t report;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.stats", &cg_stats_query_def, &req,
+                                  &cg_stats_report_def, &report, &err), 0, "%s", err.message);
+    cg_client_destroy (&dispatch);
+    return report;
+}
+
+static const cg_stats_row_t *
+s_stats_row (const cg_stats_report_t *report, const char *by, const char *key)
+{
+    for (size_t i = 0; i < report->rows_count; i++)
+        if (strcmp (report->rows[i].by, by) == 0 && strcmp (report->rows[i].key, key) == 0)
+            return &report->rows[i];
+    cr_assert_fail ("no row %s %s", by, key);
+    return NULL;
+}
+
+/*  The counts a day of three cases must give, worked out by hand:
+    A (noise, 环保所) signed and resolved on time, callback satisfied;
+    B (noise, 环保所) signed at 15:00, four working hours past its 11:00
+    sign-for deadline, resolved, callback unsatisfied → redone;
+    C (street vending, 城管中队) escalated by the town's operator. */
+Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    s_set_clock (stack, S_MONDAY_9);
+    char *a = s_submit (stack, "S-A"), *b = s_submit (stack, "S-B");
+    char *c = s_submit_at (stack, "S-C", "street_vending", S_GRID);
+    const char *center = "center:" S_TOWN ":王", *huanbao = "unit:" S_HUANBAO ":李";
+    s_move (stack, "accept", (cg_case_act_t) { .id = a, S_AS (huanbao) }, "accepted");
+    s_move (stack, "resolve", (cg_case_act_t) { .id = a, S_AS (huanbao), .note = "ok" },
+            "resolved");
+    s_move (stack, "callback", (cg_case_act_t) { .id = a, S_AS (center), .satisfied = true },
+            "closed");
+    s_set_clock (stack, S_MONDAY_9 + 6 * 3600000);
+    s_move (stack, "accept", (cg_case_act_t) { .id = b, S_AS (huanbao) }, "accepted");
+    s_move (stack, "resolve", (cg_case_act_t) { .id = b, S_AS (huanbao), .note = "ok" },
+            "resolved");
+    s_move (stack, "callback", (cg_case_act_t) { .id = b, S_AS (center) }, "dispatched");
+    s_move (stack, "escalate", (cg_case_act_t) { .id = c, S_AS (center) }, "dispatched");
+
+    cg_stats_report_t town = s_stats (stack, S_TOWN);
+    const cg_stats_row_t *t = s_stats_row (&town, "total", S_TOWN);
+    cr_assert_eq (t->received, 3);
+    cr_assert_eq (t->dispatched, 4, "three routed, B redone");
+    cr_assert_eq (t->signed_for, 2);
+    cr_assert_eq (t->signed_on_time, 1);
+    cr_assert_eq (t->resolved, 2);
+    cr_assert_eq (t->resolved_on_time, 2);
+    cr_assert_eq (t->callbacks, 2);
+    cr_assert_eq (t->satisfied, 1);
+    cr_assert_eq (t->redone, 1);
+    cr_assert_eq (t->escalated, 1);
+    const cg_stats_row_t *noise = s_stats_row (&town, "category", "noise");
+    cr_assert_eq (noise->received, 2);
+    cr_assert_eq (noise->dispatched, 3);
+    cr_assert_eq (noise->escalated, 0);
+    const cg_stats_row_t *unit = s_stats_row (&town, "unit", "320602001-chengguan");
+    cr_assert_eq (unit->received, 1);
+    cr_assert_eq (unit->escalated, 1);
+    cg_msg_clear (&cg_stats_report_def, &town);
+
+    /*  the county's subtree also holds C's dispatch to its 城管局 */
+    cg_stats_report_t county = s_stats (stack, "320602");
+    cr_assert_eq (s_stats_row (&county, "total", "320602")->dispatched, 5);
+    cr_assert_eq (s_stats_row (&county, "center", "320602")->dispatched, 1);
+    cr_assert_eq (s_stats_row (&county, "center", S_TOWN)->received, 3);
+    cg_msg_clear (&cg_stats_report_def, &county);
+    /*  another county saw nothing */
+    cg_stats_report_t other = s_stats (stack, "320612");
+    cr_assert_eq (other.rows_count, 1);
+    cr_assert_eq (other.rows[0].received, 0);
+    cg_msg_clear (&cg_stats_report_def, &other);
+
+    /*  the CLI: rates, and a bad date refused by field */
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stats --scope %s --from 2026-11-23 "
+                                    "--to 2026-11-23", S_TOWN), 0, "%s", out);
+    cr_assert (strstr (out, " 50.0%") && strstr (out, "100.0%"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stats --scope %s --from 2026-02-30 "
+                                    "--to 2026-03-01", S_TOWN), 1);
+    cr_assert (strstr (out, "not a date") && strstr (out, "from"), "%s", out);
+    free (out);
+
+    /*  queues by unit and state, by deadline, in pages */
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_case_query_t q = { .unit = "320602-chengguan", .state = "dispatched" };
+    cg_case_page_t page;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.total, 1);
+    cr_assert_str_eq (page.cases[0].id, c);
+    cg_msg_clear (&cg_case_page_def, &page);
+    q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .offset = 1, .limit = 1 };
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.total, 2, "A and B; C went to the county");
+    cr_assert_eq (page.cases_count, 1);
+    cr_assert_str_eq (page.cases[0].id, b);
+    cg_msg_clear (&cg_case_page_def, &page);
+    cg_client_destroy (&dispatch);
+    free (a);
+    free (b);
+    free (c);
+    cg_teststack_down (&stack);
+}
+
+static int
+s_reload (cg_teststack_t *stack, cg_data_loaded_t *loaded, cg_error_t *err)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_data_reload_t req = { 0 };
+    int rc = cg_client_call (dispatch, "data.reload", &cg_data_reload_def, &req,
+                             &cg_data_loaded_def, loaded, err);
+    cg_client_destroy (&dispatch);
+    return rc;
+}
+
+static void
+s_write (const char *path, const char *mode, const char *text)
+{
+    FILE *f = fopen (path, mode);
+    cr_assert (f, "cannot write %s", path);
+    fputs (text, f);
+    fclose (f);
+}
+
+Test (dispatch, a_broken_catalog_is_refused_on_reload_and_the_old_one_serves, .timeout = 120)
+{
+    char path[600], command[1400];
+    snprintf (path, sizeof path, "%s/issue3-catalog-%d.tsv",
+              getenv ("CG_TEST_TMP") ? getenv ("CG_TEST_TMP") : "/tmp", getpid ());
+    snprintf (command, sizeof command, "cp %s/deploy/demo/catalog.tsv %s", cg_test_root (), path);
+    cr_assert_eq (system (command), 0);
+    char extra[700];
+    snprintf (extra, sizeof extra, "--set data/catalog=%s", path);
+    cg_teststack_t *stack = cg_teststack_up (extra);
+    cg_data_loaded_t loaded;
+    cg_error_t err;
+    cr_assert_eq (s_reload (stack, &loaded, &err), 0, "%s", err.message);
+    int64_t categories = loaded.categories;
+    cr_assert_gt (categories, 10);
+
+    /*  a unit type that no city center has: refused with file, line, reason */
+    s_write (path, "a", "fumes\t油烟扰民\tCooking fumes\tcomplaint\ttown\thuanbao\thuanbao\t"
+                        "huanbo\t120\t6240\tno\tno\n");
+    cr_assert_eq (s_reload (stack, &loaded, &err), -1);
+    cr_assert_str_eq (err.field, "file");
+    cr_assert (strstr (err.message, path) && strstr (err.message, "huanbo at city level"),
+               "%s", err.message);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reload"), 1);
+    cr_assert (strstr (out, "no city center in the org tree"), "%s", out);
+    free (out);
+    /*  the daemon goes on with the catalog it had */
+    free (s_submit (stack, "R-1"));
+
+    snprintf (command, sizeof command, "sed -i 's/huanbo\\t/huanbao\\t/' %s", path);
+    cr_assert_eq (system (command), 0);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reload"), 0, "%s", out);
+    cr_assert (strstr (out, "reloaded"), "%s", out);
+    free (out);
+    cr_assert_eq (s_reload (stack, &loaded, &err), 0, "%s", err.message);
+    cr_assert_eq (loaded.categories, categories + 1);
+    cg_teststack_down (&stack);
+    unlink (path);
+}
