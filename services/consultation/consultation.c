@@ -84,8 +84,11 @@ consultation_run (consultation_t *self, const char *script, cg_args_t *args, cg_
     int rc = -1;
     const char *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 2
                        ? cg_reply_str (r->element[0]) : NULL;
-    if (!status)
+    if (!status) {
+        if (r && r->type == REDIS_REPLY_ERROR)
+            zsys_error ("consultation: %s: %s", script, r->str);
         cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+    }
     else
     if (streq (status, "refused") && r->elements == 4) {
         cg_reply_fail (reply, cg_reply_str (r->element[1]), cg_reply_str (r->element[2]), "%s",

@@ -13,6 +13,7 @@
 #include "cg_text.h"
 
 #define P CONSULTATION_PREFIX
+#define S_TASK_TEXT_MAX     (CG_TEXT_MAX - 100)
 
 /* --- reading ---------------------------------------------------------- */
 
@@ -403,6 +404,10 @@ topics_on_task (void *request, cg_reply_t *reply, void *arg)
     else
     if (!req->text)
         cg_reply_fail (reply, "invalid", "text", "a task needs the work to be done in text");
+    else
+    if (strlen (req->text) > S_TASK_TEXT_MAX)
+        cg_reply_fail (reply, "invalid", "text", "a task's text has at most %d bytes (the case "
+                       "names its topic too)", S_TASK_TEXT_MAX);
     else
     if (!category || !cg_catalog_find (self->catalog, category))
         cg_reply_fail (reply, "invalid", "category", "a task needs a category of the catalog%s",

@@ -247,11 +247,18 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     free (out);
 
     s_meeting (stack, id, "consultation", "xq-iv", 5, 4, "adopted");
+    /*  tasks outlive a dead intake and a kill -9 of consultation: they wait
+        in the outbox and still become one case each */
+    cg_teststack_kill9 (stack, "intake");
     s_cli_says (stack, 0, "-1", "topic task %s --text '督促物业一周内修复2号楼电梯'", id);
     s_cli_says (stack, 0, "-2", "topic task %s --text '业委会牵头公示物业服务费收支' "
                 "--grid 320602001001002", id);
     s_cli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
                 "'协商议定：物业限期修复电梯，收支公示。'", id);
+    zclock_sleep (2500);
+    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 2);
+    cg_teststack_kill9 (stack, "consultation");
+    cg_teststack_restart (stack);
 
     char case1[32], case2[32];
     s_task_case (stack, "YS000001-1", case1);
