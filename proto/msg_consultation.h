@@ -4,7 +4,8 @@
 #ifndef CG_MSG_CONSULTATION_H_INCLUDED
 #define CG_MSG_CONSULTATION_H_INCLUDED
 
-#define CG_ROSTER_MAX   200     /* members of one body of one community */
+#define CG_ROSTER_MAX   100     /* members of one body of one community */
+#define CG_TASKS_MAX    50      /* tasks of one topic */
 
 #define CG_FIELDS_topic_member(F, M) \
     F(M, STR, body, 1, 1, 32, _, "party_branch, committees, party_members, representatives, invited") \
@@ -53,7 +54,7 @@
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "only topics of this community") \
     F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
-    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
+    F(M, INT, limit, 0, 0, 200, _, "at most this many (default 50)")
 
 #define CG_FIELDS_topic_stage(F, M) \
     F(M, INT, n, 1, 1, 16, _, "position, from 1") \
@@ -101,13 +102,13 @@
     F(M, STRS, cases, 0, 0, 1000, _, "cases behind it") \
     F(M, LIST, members, 0, 0, 5 * CG_ROSTER_MAX, topic_member, "the rosters, fixed when the topic was raised") \
     F(M, LIST, stages, 0, 0, 16, topic_stage, "the procedure's stages in order") \
-    F(M, LIST, tasks, 0, 0, 100, topic_task, "tasks carrying out the resolution") \
+    F(M, LIST, tasks, 0, 0, CG_TASKS_MAX, topic_task, "tasks carrying out the resolution") \
     F(M, STR, actor, 0, 1, 64, _, "who raised it") \
     F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was raised")
 
 #define CG_FIELDS_topic_page(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "how many match") \
-    F(M, LIST, topics, 0, 0, CG_PAGE_MAX, topic_view, "this page, newest first (without members and stages)")
+    F(M, LIST, topics, 0, 0, 200, topic_view, "this page, newest first (without description, cases, members, stages and tasks)")
 
 #define CG_FIELDS_topic_ballot(F, M) \
     F(M, STR, member, 1, 1, 64, _, "voter") \

@@ -23,7 +23,7 @@ typedef struct {
     cg_catalog_t *catalog;
     roster_t *rosters;
     cg_client_t *intake;
-    int64_t publish_ms;         /* a resolution is due for publication this long after it is decided */
+    int64_t publish_ms;         /* a resolution is due for publication this long after its decision */
     int64_t result_ms;          /* the result, this long after the resolution is published */
     const char *hotspot_categories;     /* "catalog" (its consult flag), "none", or a list */
     char cursor_key[128];

@@ -54,6 +54,9 @@ roster_load (const char *path, cg_orgtree_t *org, char *err, size_t errlen)
         else
         if (strlen (f[2]) > 64 || strlen (f[3]) > 64 || strlen (f[4]) > 64)
             n = cg_tsv_fail (tsv, err, errlen, "member, name and role have at most 64 bytes");
+        else
+        if (roster_members (self, f[0], f[1], NULL, 0) >= CG_ROSTER_MAX)
+            n = cg_tsv_fail (tsv, err, errlen, "a body has at most %d members", CG_ROSTER_MAX);
         if (n < 0)
             break;
         if (self->count == self->cap) {

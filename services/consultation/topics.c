@@ -13,7 +13,7 @@
 #include "cg_text.h"
 
 #define P CONSULTATION_PREFIX
-#define S_TASK_TEXT_MAX     (CG_TEXT_MAX - 100)
+#define S_TASK_TEXT_MAX     1000    /* bytes: fifty tasks still fit in one topic.view */
 
 /* --- reading ---------------------------------------------------------- */
 
@@ -265,9 +265,20 @@ topics_on_list (void *request, cg_reply_t *reply, void *arg)
     else {
         cg_topic_page_t page = { .total = cg_reply_int (total, 0) };
         page.topics = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_topic_view_t));
-        for (size_t i = 0; i < ids->elements; i++)
-            if (s_load (self, ids->element[i]->str, &page.topics[page.topics_count], false) == 0)
-                page.topics_count++;
+        for (size_t i = 0; i < ids->elements; i++) {
+            cg_topic_view_t *view = &page.topics[page.topics_count];
+            if (s_load (self, ids->element[i]->str, view, false) != 0)
+                continue;
+            /*  a page holds the headlines; topic.show has the rest */
+            free (view->description);
+            view->description = NULL;
+            for (size_t k = 0; k < view->cases_count; k++)
+                free (view->cases[k]);
+            free (view->cases);
+            view->cases = NULL;
+            view->cases_count = 0;
+            page.topics_count++;
+        }
         cg_reply_ok (reply, &cg_topic_page_def, &page);
         cg_msg_clear (&cg_topic_page_def, &page);
     }
@@ -406,8 +417,8 @@ topics_on_task (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "text", "a task needs the work to be done in text");
     else
     if (strlen (req->text) > S_TASK_TEXT_MAX)
-        cg_reply_fail (reply, "invalid", "text", "a task's text has at most %d bytes (the case "
-                       "names its topic too)", S_TASK_TEXT_MAX);
+        cg_reply_fail (reply, "invalid", "text", "a task's text has at most %d bytes",
+                       S_TASK_TEXT_MAX);
     else
     if (!category || !cg_catalog_find (self->catalog, category))
         cg_reply_fail (reply, "invalid", "category", "a task needs a category of the catalog%s",
@@ -423,6 +434,7 @@ topics_on_task (void *request, cg_reply_t *reply, void *arg)
         cg_args_add_str (&args, category);
         cg_args_add_str (&args, grid);
         cg_args_add_str (&args, req->address ? req->address : "");
+        cg_args_add_int (&args, CG_TASKS_MAX);
         if (consultation_run (self, "topic_task_add", &args, reply, NULL, 0) == 0)
             s_reply_view (self, req->id, reply);
         cg_args_free (&args);

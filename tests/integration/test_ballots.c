@@ -3,38 +3,10 @@
     from two clients), changed and secret votes, and a kill -9 of the
     service in the middle of a ballot. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
-#include "cg_testenv.h"
+#include "cg_testcli.h"
 
 #define S_VILLAGE       "320612005003"      /* 通江村 */
 #define S_COMMUNITY     "320602001001"      /* 新桥社区 */
-
-static char *
-s_cli (cg_teststack_t *stack, int want, const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (args, sizeof args, fmt, ap);
-    va_end (ap);
-    char *out = NULL;
-    int rc = cg_teststack_cli (stack, &out, "%s", args);
-    cr_assert_eq (rc, want, "civgrid %s: exit %d, want %d:\n%s", args, rc, want, out);
-    return out;
-}
-
-static void
-s_says (cg_teststack_t *stack, int want, const char *words, const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (args, sizeof args, fmt, ap);
-    va_end (ap);
-    char *out = s_cli (stack, want, "%s", args);
-    cr_assert (strstr (out, words), "civgrid %s: \"%s\" lacks \"%s\"", args, out, words);
-    free (out);
-}
 
 /*  A plain consultation among n invited members m01..mNN; returns its id. */
 static void
@@ -47,13 +19,14 @@ s_topic (cg_teststack_t *stack, char *id, int n, const char *rule)
         snprintf (members + strlen (members), sizeof members - strlen (members), "%sm%02d",
                   i > 1 ? "," : "", i);
     }
-    char *out = s_cli (stack, 0, "topic create --title '小区停车位分配' --scope %s --procedure "
-                       "plain --source proposal --category property_dispute --invite %s %s",
-                       S_COMMUNITY, invite, rule);
+    char *out = cg_testcli (stack, 0, "topic create --title '小区停车位分配' --scope %s "
+                            "--procedure plain --source proposal --category property_dispute "
+                            "--invite %s %s",
+                            S_COMMUNITY, invite, rule);
     cr_assert_eq (sscanf (out, "%31s", id), 1);
     free (out);
-    free (s_cli (stack, 0, "topic stage %s", id));
-    free (s_cli (stack, 0, "topic meeting %s --members %s", id, members));
+    free (cg_testcli (stack, 0, "topic stage %s", id));
+    free (cg_testcli (stack, 0, "topic meeting %s --members %s", id, members));
 }
 
 static cg_topic_tally_t
@@ -83,22 +56,23 @@ s_journaled (cg_teststack_t *stack, const char *topic)
 Test (ballots, a_meeting_without_quorum_cannot_decide, .timeout = 120)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
-    char *out = s_cli (stack, 0, "topic create --title 村集体土地流转 --scope %s --procedure siyi "
-                       "--source government --category other", S_VILLAGE);
+    char *out = cg_testcli (stack, 0, "topic create --title 村集体土地流转 --scope %s "
+                            "--procedure siyi --source government --category other", S_VILLAGE);
     char id[32];
     cr_assert_eq (sscanf (out, "%31s", id), 1);
     free (out);
-    free (s_cli (stack, 0, "topic stage %s", id));
-    s_says (stack, 1, "not on the roster of party_branch", "topic meeting %s tj-pb01 tj-rp01", id);
-    free (s_cli (stack, 0, "topic meeting %s tj-pb01", id));
-    free (s_cli (stack, 0, "topic vote %s tj-pb01 yes", id));
-    s_says (stack, 1, "no quorum: 1 of 3 members present", "topic tally %s --close", id);
-    s_says (stack, 0, "no quorum", "topic tally %s", id);
+    free (cg_testcli (stack, 0, "topic stage %s", id));
+    cg_testcli_says (stack, 1, "not on the roster of party_branch",
+                     "topic meeting %s tj-pb01 tj-rp01", id);
+    free (cg_testcli (stack, 0, "topic meeting %s tj-pb01", id));
+    free (cg_testcli (stack, 0, "topic vote %s tj-pb01 yes", id));
+    cg_testcli_says (stack, 1, "no quorum: 1 of 3 members present", "topic tally %s --close", id);
+    cg_testcli_says (stack, 0, "no quorum", "topic tally %s", id);
     /*  two of three is two thirds: enough; a tie is no majority of those present */
-    free (s_cli (stack, 0, "topic meeting %s tj-pb02", id));
-    free (s_cli (stack, 0, "topic vote %s tj-pb02 no", id));
-    s_says (stack, 0, "rejected", "topic tally %s --close", id);
-    s_says (stack, 1, "is rejected", "topic stage %s", id);
+    free (cg_testcli (stack, 0, "topic meeting %s tj-pb02", id));
+    free (cg_testcli (stack, 0, "topic vote %s tj-pb02 no", id));
+    cg_testcli_says (stack, 0, "rejected", "topic tally %s --close", id);
+    cg_testcli_says (stack, 1, "is rejected", "topic stage %s", id);
 
     /*  a topic's own rule: three quarters present, two thirds of them for it */
     s_topic (stack, id, 8, "--quorum 3/4 --approval 2/3");
@@ -107,20 +81,20 @@ Test (ballots, a_meeting_without_quorum_cannot_decide, .timeout = 120)
     cr_assert_eq (tally.expected, 8);
     cg_msg_clear (&cg_topic_tally_def, &tally);
     char other[32];
-    out = s_cli (stack, 0, "topic create --title 垃圾分类投放点 --scope %s --source proposal "
-                 "--category rubbish_sorting --quorum 3/4 --approval 2/3", S_COMMUNITY);
+    out = cg_testcli (stack, 0, "topic create --title 垃圾分类投放点 --scope %s --source proposal "
+                      "--category rubbish_sorting --quorum 3/4 --approval 2/3", S_COMMUNITY);
     cr_assert_eq (sscanf (out, "%31s", other), 1);
     free (out);
-    free (s_cli (stack, 0, "topic stage %s", other));
-    free (s_cli (stack, 0, "topic meeting %s xq-iv01 xq-iv02 xq-iv03 xq-iv04", other));
-    s_says (stack, 1, "3/4 of them (5)", "topic tally %s --close", other);
-    free (s_cli (stack, 0, "topic meeting %s xq-iv05", other));
+    free (cg_testcli (stack, 0, "topic stage %s", other));
+    free (cg_testcli (stack, 0, "topic meeting %s xq-iv01 xq-iv02 xq-iv03 xq-iv04", other));
+    cg_testcli_says (stack, 1, "3/4 of them (5)", "topic tally %s --close", other);
+    free (cg_testcli (stack, 0, "topic meeting %s xq-iv05", other));
     for (int i = 1; i <= 5; i++)
-        free (s_cli (stack, 0, "topic vote %s xq-iv%02d %s", other, i, i <= 4 ? "yes" : "no"));
-    s_says (stack, 0, "adopted", "topic tally %s --close", other);
-    s_says (stack, 1, "secret ballot", "topic create --title x --scope %s --secret --revote",
-            S_COMMUNITY);
-    s_says (stack, 1, "not a community", "topic create --title x --scope 320602001");
+        free (cg_testcli (stack, 0, "topic vote %s xq-iv%02d %s", other, i, i <= 4 ? "yes" : "no"));
+    cg_testcli_says (stack, 0, "adopted", "topic tally %s --close", other);
+    cg_testcli_says (stack, 1, "secret ballot",
+                     "topic create --title x --scope %s --secret --revote", S_COMMUNITY);
+    cg_testcli_says (stack, 1, "not a community", "topic create --title x --scope 320602001");
     cg_teststack_down (&stack);
 }
 
@@ -174,7 +148,7 @@ Test (ballots, one_member_one_vote_even_from_two_clients_at_once, .timeout = 120
         int oks = s_answer (&a) + s_answer (&b);
         cr_assert_eq (oks, 1, "%s: %d votes taken", member, oks);
     }
-    s_says (stack, 1, "has already voted", "topic vote %s m07 abstain", id);
+    cg_testcli_says (stack, 1, "has already voted", "topic vote %s m07 abstain", id);
     cg_topic_tally_t tally = s_tally (stack, id);
     cr_assert_eq (tally.voted, 20);
     cr_assert_eq (tally.yes + tally.no, 20);
@@ -186,18 +160,18 @@ Test (ballots, one_member_one_vote_even_from_two_clients_at_once, .timeout = 120
     /*  where the rule allows, a vote changes while the ballot is open */
     char again[32];
     s_topic (stack, again, 3, "--revote");
-    free (s_cli (stack, 0, "topic vote %s m01 yes", again));
-    s_says (stack, 0, "voted 1: yes 0, no 1", "topic vote %s m01 no", again);
-    free (s_cli (stack, 0, "topic vote %s m02 yes", again));
-    free (s_cli (stack, 0, "topic tally %s --close", again));
-    s_says (stack, 1, "no meeting of topic", "topic vote %s m03 yes", again);
+    free (cg_testcli (stack, 0, "topic vote %s m01 yes", again));
+    cg_testcli_says (stack, 0, "voted 1: yes 0, no 1", "topic vote %s m01 no", again);
+    free (cg_testcli (stack, 0, "topic vote %s m02 yes", again));
+    free (cg_testcli (stack, 0, "topic tally %s --close", again));
+    cg_testcli_says (stack, 1, "no meeting of topic", "topic vote %s m03 yes", again);
 
     /*  a secret ballot records who voted, never how */
     char secret[32];
     s_topic (stack, secret, 3, "--secret");
-    free (s_cli (stack, 0, "topic vote %s m01 no", secret));
-    s_says (stack, 1, "has already voted", "topic vote %s m01 yes", secret);
-    char *out = s_cli (stack, 0, "topic tally %s --json", secret);
+    free (cg_testcli (stack, 0, "topic vote %s m01 no", secret));
+    cg_testcli_says (stack, 1, "has already voted", "topic vote %s m01 yes", secret);
+    char *out = cg_testcli (stack, 0, "topic tally %s --json", secret);
     cr_assert (strstr (out, "\"voters\":[\"m01\"]") && !strstr (out, "ballots")
                && strstr (out, "\"no\":1"), "%s", out);
     free (out);
@@ -255,35 +229,36 @@ Test (ballots, kill_9_of_consultation_mid_ballot_loses_no_vote, .timeout = 180)
     cr_assert_eq (tally.ballots_count, 40);
     cg_msg_clear (&cg_topic_tally_def, &tally);
     cr_assert_eq (s_journaled (stack, "topic.voted"), 40);
-    s_says (stack, 0, "adopted", "topic tally %s --close", id);
+    cg_testcli_says (stack, 0, "adopted", "topic tally %s --close", id);
     cg_teststack_down (&stack);
 }
 
 Test (ballots, bad_input_is_refused_by_field_and_consultation_keeps_serving, .timeout = 120)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
-    s_says (stack, 1, "no topic YS999999", "topic vote YS999999 m01 yes");
-    s_says (stack, 1, "(invalid: procedure)", "topic create --title x --scope %s --procedure "
-            "vote", S_COMMUNITY);
-    s_says (stack, 1, "(invalid: source)", "topic create --title x --scope %s --source rumour",
-            S_COMMUNITY);
-    s_says (stack, 1, "not in the catalog", "topic create --title x --scope %s --category nope",
-            S_COMMUNITY);
-    s_says (stack, 1, "(invalid: invited)", "topic create --title x --scope %s --procedure siyi "
-            "--invite a:b:c", S_VILLAGE);
-    s_says (stack, 1, "has no roster of invited", "topic create --title x --scope "
-            "320602001002");
-    s_says (stack, 1, "has no roster of party_branch", "topic create --title x --procedure siyi "
-            "--scope 320602001002");
-    s_says (stack, 1, "(invalid: quorum_num)", "topic create --title x --scope %s --quorum 4/3",
-            S_COMMUNITY);
+    cg_testcli_says (stack, 1, "no topic YS999999", "topic vote YS999999 m01 yes");
+    cg_testcli_says (stack, 1, "(invalid: procedure)",
+                     "topic create --title x --scope %s --procedure vote", S_COMMUNITY);
+    cg_testcli_says (stack, 1, "(invalid: source)",
+                     "topic create --title x --scope %s --source rumour", S_COMMUNITY);
+    cg_testcli_says (stack, 1, "not in the catalog",
+                     "topic create --title x --scope %s --category nope", S_COMMUNITY);
+    cg_testcli_says (stack, 1, "(invalid: invited)",
+                     "topic create --title x --scope %s --procedure siyi --invite a:b:c",
+                     S_VILLAGE);
+    cg_testcli_says (stack, 1, "has no roster of invited", "topic create --title x --scope "
+                     "320602001002");
+    cg_testcli_says (stack, 1, "has no roster of party_branch",
+                     "topic create --title x --procedure siyi --scope 320602001002");
+    cg_testcli_says (stack, 1, "(invalid: quorum_num)",
+                     "topic create --title x --scope %s --quorum 4/3", S_COMMUNITY);
     char id[32];
     s_topic (stack, id, 3, "");
-    s_says (stack, 1, "(invalid: choice)", "topic vote %s m01 maybe", id);
-    s_says (stack, 1, "adopted resolution", "topic task %s --text 修路", id);
-    s_says (stack, 1, "has no publication", "topic publish %s minutes --text x", id);
-    s_says (stack, 1, "(invalid: text)", "topic publish %s resolution_published", id);
-    s_says (stack, 1, "has no stage", "topic stage %s voting", id);
+    cg_testcli_says (stack, 1, "(invalid: choice)", "topic vote %s m01 maybe", id);
+    cg_testcli_says (stack, 1, "adopted resolution", "topic task %s --text 修路", id);
+    cg_testcli_says (stack, 1, "has no publication", "topic publish %s minutes --text x", id);
+    cg_testcli_says (stack, 1, "(invalid: text)", "topic publish %s resolution_published", id);
+    cg_testcli_says (stack, 1, "has no stage", "topic stage %s voting", id);
 
     /*  frames that are no command at all */
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
@@ -301,7 +276,7 @@ Test (ballots, bad_input_is_refused_by_field_and_consultation_keeps_serving, .ti
         zmsg_destroy (&answer);
     }
     zsock_destroy (&dealer);
-    free (s_cli (stack, 0, "topic vote %s m01 yes", id));
-    s_says (stack, 0, "1 topics", "topic list --scope %s", S_COMMUNITY);
+    free (cg_testcli (stack, 0, "topic vote %s m01 yes", id));
+    cg_testcli_says (stack, 0, "1 topics", "topic list --scope %s", S_COMMUNITY);
     cg_teststack_down (&stack);
 }

@@ -7,7 +7,7 @@
     two clients) and a kill -9 in the middle of a ballot. */
 #include <criterion/criterion.h>
 #include <stdarg.h>
-#include "cg_testenv.h"
+#include "cg_testcli.h"
 
 #define S_VILLAGE       "320612005003"      /* 通江村: rosters of every body */
 #define S_COMMUNITY     "320602001001"      /* 新桥社区: invited parties */
@@ -16,33 +16,6 @@
 #define S_DAY           INT64_C (86400000)
 
 /*  Runs the CLI; asserts its exit code; returns its output (free it). */
-static char *
-s_cli (cg_teststack_t *stack, int want, const char *fmt, ...)
-{
-    char args[2048];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (args, sizeof args, fmt, ap);
-    va_end (ap);
-    char *out = NULL;
-    int rc = cg_teststack_cli (stack, &out, "%s", args);
-    cr_assert_eq (rc, want, "civgrid %s: exit %d, want %d:\n%s", args, rc, want, out);
-    return out;
-}
-
-static void
-s_cli_says (cg_teststack_t *stack, int want, const char *words, const char *fmt, ...)
-{
-    char args[2048];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (args, sizeof args, fmt, ap);
-    va_end (ap);
-    char *out = s_cli (stack, want, "%s", args);
-    cr_assert (strstr (out, words), "civgrid %s: \"%s\" lacks \"%s\"", args, out, words);
-    free (out);
-}
-
 static void
 s_set_clock (cg_teststack_t *stack, int64_t ms)
 {
@@ -68,7 +41,7 @@ s_create (cg_teststack_t *stack, char *id, const char *fmt, ...)
     va_start (ap, fmt);
     vsnprintf (args, sizeof args, fmt, ap);
     va_end (ap);
-    char *out = s_cli (stack, 0, "topic create %s", args);
+    char *out = cg_testcli (stack, 0, "topic create %s", args);
     cr_assert_eq (sscanf (out, "%31s", id), 1);
     cr_assert (strncmp (id, "YS", 2) == 0, "%s", out);
     free (out);
@@ -101,20 +74,21 @@ static void
 s_meeting (cg_teststack_t *stack, const char *id, const char *stage, const char *prefix,
            int present, int yes, const char *decision)
 {
-    char *out = s_cli (stack, 0, "topic stage %s %s --place 村委会会议室", id, stage);
+    char *out = cg_testcli (stack, 0, "topic stage %s %s --place 村委会会议室", id, stage);
     free (out);
     char members[1024] = "";
     for (int i = 1; i <= present; i++)
         snprintf (members + strlen (members), sizeof members - strlen (members), "%s%s%02d",
                   i > 1 ? "," : "", prefix, i);
-    out = s_cli (stack, 0, "topic meeting %s --members %s", id, members);
+    out = cg_testcli (stack, 0, "topic meeting %s --members %s", id, members);
     free (out);
-    s_cli_says (stack, 1, "not on the roster", "topic vote %s outsider-01 yes", id);
+    cg_testcli_says (stack, 1, "not on the roster", "topic vote %s outsider-01 yes", id);
     for (int i = 1; i <= present; i++) {
-        out = s_cli (stack, 0, "topic vote %s %s%02d %s", id, prefix, i, i <= yes ? "yes" : "no");
+        out = cg_testcli (stack, 0, "topic vote %s %s%02d %s", id, prefix, i,
+                          i <= yes ? "yes" : "no");
         free (out);
     }
-    s_cli_says (stack, 0, decision, "topic tally %s --close", id);
+    cg_testcli_says (stack, 0, decision, "topic tally %s --close", id);
 }
 
 Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_published_result,
@@ -125,27 +99,27 @@ Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_publish
     char id[32];
     s_create (stack, id, "--title '通江村村道硬化工程' --scope %s --procedure siyi --source "
               "government --category other --description '硬化村道2.4公里，预算38万元'", S_VILLAGE);
-    s_cli_says (stack, 0, "draft", "topic show %s", id);
+    cg_testcli_says (stack, 0, "draft", "topic show %s", id);
 
     /*  the stages go in order; the resolution cannot be published before it is decided */
-    s_cli_says (stack, 1, "cannot open before stage 1 (proposal) closes",
-                "topic stage %s review", id);
-    s_cli_says (stack, 1, "not open", "topic publish %s resolution_published --text x", id);
+    cg_testcli_says (stack, 1, "cannot open before stage 1 (proposal) closes",
+                     "topic stage %s review", id);
+    cg_testcli_says (stack, 1, "not open", "topic publish %s resolution_published --text x", id);
 
     s_meeting (stack, id, "proposal", "tj-pb", 3, 3, "adopted");             /* 提议 */
-    s_cli_says (stack, 1, "no meeting of topic", "topic vote %s tj-pb01 yes", id);
+    cg_testcli_says (stack, 1, "no meeting of topic", "topic vote %s tj-pb01 yes", id);
     s_meeting (stack, id, "discussion", "tj-cm", 5, 4, "adopted");           /* 商议 */
     s_meeting (stack, id, "review", "tj-pm", 7, 5, "adopted");               /* 审议 */
     s_meeting (stack, id, "resolution", "tj-rp", 9, 6, "adopted");           /* 决议 */
 
     /*  deciding is not publishing: the resolution waits, due in 7 days */
-    char *out = s_cli (stack, 0, "topic show %s --json", id);
+    char *out = cg_testcli (stack, 0, "topic show %s --json", id);
     cr_assert (strstr (out, "\"state\":\"decided\"") && strstr (out, "\"attended\":9")
                && strstr (out, "\"expected\":12"), "%s", out);
     free (out);
-    s_cli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
-                "'经村民代表会议表决通过：硬化村道2.4公里。'", id);
-    s_cli_says (stack, 1, "immutable", "topic publish %s resolution_published --text 改", id);
+    cg_testcli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
+                     "'经村民代表会议表决通过：硬化村道2.4公里。'", id);
+    cg_testcli_says (stack, 1, "immutable", "topic publish %s resolution_published --text 改", id);
 
     /*  the result is due 30 days later; on day 31 the alarm is raised once */
     cr_assert_eq (s_journaled (stack, "topic.publication_overdue"), 0);
@@ -155,11 +129,11 @@ Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_publish
         zclock_sleep (100);
     zclock_sleep (2500);
     cr_assert_eq (s_journaled (stack, "topic.publication_overdue"), 1);
-    s_cli_says (stack, 0, "OVERDUE", "topic show %s", id);
+    cg_testcli_says (stack, 0, "OVERDUE", "topic show %s", id);
 
-    s_cli_says (stack, 0, "done", "topic publish %s result_published --text '村道已硬化完成，"
-                "验收合格。'", id);
-    out = s_cli (stack, 0, "topic show %s", id);
+    cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text '村道已硬化完成，"
+                     "验收合格。'", id);
+    out = cg_testcli (stack, 0, "topic show %s", id);
     cr_assert (strstr (out, "验收合格") && strstr (out, "经村民代表会议表决通过"), "%s", out);
     free (out);
     cr_assert_eq (s_journaled (stack, "topic.decided"), 4);
@@ -221,8 +195,8 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cg_teststack_t *stack = cg_teststack_up (NULL);
     char *cases[3];
     for (int i = 0; i < 3; i++) {
-        char *out = s_cli (stack, 0, "submit --source hotline --ext-ref PD-%d --category "
-                           "property_dispute --text '物业不作为，电梯停运' --grid %s", i, S_GRID);
+        char *out = cg_testcli (stack, 0, "submit --source hotline --ext-ref PD-%d --category "
+                                "property_dispute --text '物业不作为，电梯停运' --grid %s", i, S_GRID);
         cases[i] = strndup (out, 12);
         free (out);
     }
@@ -237,11 +211,11 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
     cg_teststack_await (stack, 5, 10000, "GET cg:{consultation}:cursor:dispatch");
 
-    char *out = s_cli (stack, 0, "topic list --scope %s", S_COMMUNITY);
+    char *out = cg_testcli (stack, 0, "topic list --scope %s", S_COMMUNITY);
     cr_assert (strstr (out, "1 topics") && strstr (out, "物业纠纷"), "%s", out);
     free (out);
     const char *id = "YS000001";
-    out = s_cli (stack, 0, "topic show %s --json", id);
+    out = cg_testcli (stack, 0, "topic show %s --json", id);
     cr_assert (strstr (out, "\"source\":\"hotspot\"") && strstr (out, cases[2])
                && strstr (out, "\"state\":\"draft\"") && strstr (out, "物业公司经理"), "%s", out);
     free (out);
@@ -250,11 +224,11 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     /*  tasks outlive a dead intake and a kill -9 of consultation: they wait
         in the outbox and still become one case each */
     cg_teststack_kill9 (stack, "intake");
-    s_cli_says (stack, 0, "-1", "topic task %s --text '督促物业一周内修复2号楼电梯'", id);
-    s_cli_says (stack, 0, "-2", "topic task %s --text '业委会牵头公示物业服务费收支' "
-                "--grid 320602001001002", id);
-    s_cli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
-                "'协商议定：物业限期修复电梯，收支公示。'", id);
+    cg_testcli_says (stack, 0, "-1", "topic task %s --text '督促物业一周内修复2号楼电梯'", id);
+    cg_testcli_says (stack, 0, "-2", "topic task %s --text '业委会牵头公示物业服务费收支' "
+                     "--grid 320602001001002", id);
+    cg_testcli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
+                     "'协商议定：物业限期修复电梯，收支公示。'", id);
     zclock_sleep (2500);
     cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 2);
     cg_teststack_kill9 (stack, "consultation");
@@ -266,17 +240,17 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cr_assert_str_neq (case1, case2);
     /*  linked both ways: the case names the task, the task the case */
     cr_assert_eq (cg_teststack_await (stack, 5, 20000, "ZCARD cg:{dispatch}:q:all"), 5);
-    out = s_cli (stack, 0, "case show %s --json", case1);
+    out = cg_testcli (stack, 0, "case show %s --json", case1);
     cr_assert (strstr (out, "\"ext_ref\":\"YS000001-1\"") && strstr (out, "电梯"), "%s", out);
     free (out);
     /*  the result waits for the tasks; dispatch's own commands close them */
-    s_cli_says (stack, 1, "2 of 2 open", "topic publish %s result_published --text 早", id);
+    cg_testcli_says (stack, 1, "2 of 2 open", "topic publish %s result_published --text 早", id);
     const char *closing[] = { case1, case2 };
     for (int i = 0; i < 2; i++) {
-        free (s_cli (stack, 0, "accept %s --actor 320602001-zhujian", closing[i]));
-        free (s_cli (stack, 0, "resolve %s --result 已整改 --actor 320602001-zhujian",
-                     closing[i]));
-        free (s_cli (stack, 0, "close %s", closing[i]));
+        free (cg_testcli (stack, 0, "accept %s --actor 320602001-zhujian", closing[i]));
+        free (cg_testcli (stack, 0, "resolve %s --result 已整改 --actor 320602001-zhujian",
+                          closing[i]));
+        free (cg_testcli (stack, 0, "close %s", closing[i]));
         char key[96];
         snprintf (key, sizeof key, "cg:{consultation}:task:YS000001-%d", i + 1);
         int64_t until = zclock_mono () + 20000;
@@ -290,11 +264,11 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
             zclock_sleep (100);
         }
         if (i == 0)
-            s_cli_says (stack, 1, "1 of 2 open", "topic publish %s result_published --text 早",
-                        id);
+            cg_testcli_says (stack, 1, "1 of 2 open", "topic publish %s result_published --text 早",
+                             id);
     }
-    s_cli_says (stack, 0, "done", "topic publish %s result_published --text "
-                "'电梯已修复，收支已公示。'", id);
+    cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text "
+                     "'电梯已修复，收支已公示。'", id);
     /*  one case per task, however often the outbox sent it */
     cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), 5);
     cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 0);

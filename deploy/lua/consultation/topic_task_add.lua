@@ -1,8 +1,8 @@
 -- topic_task_add: an adopted resolution gets a task, which waits in the
 -- outbox until intake has taken it as a case (task_linked).  The task id
 -- <topic>-<n> is the case's ext_ref, so no retry can make two cases.
--- ARGV: prefix, rid, id, now, text, category, grid, address
-local prefix, rid, id, now, text, category, grid, address = unpack (ARGV)
+-- ARGV: prefix, rid, id, now, text, category, grid, address, most tasks
+local prefix, rid, id, now, text, category, grid, address, most = unpack (ARGV)
 local done = rid_answer (prefix, rid)
 if done then
     return {'done', done}
@@ -17,10 +17,10 @@ if state ~= 'decided' and state ~= 'implementing' then
         'topic %s is %s; tasks carry out an adopted resolution until its result is published',
         id, state))
 end
-local count = redis.call ('HINCRBY', key, 'ntasks', 1)
-if count > 100 then
-    return refuse ('conflict', 'id', 'a topic has at most 100 tasks')
+if tonumber (redis.call ('HGET', key, 'ntasks')) >= tonumber (most) then
+    return refuse ('conflict', 'id', 'a topic has at most ' .. most .. ' tasks')
 end
+local count = redis.call ('HINCRBY', key, 'ntasks', 1)
 local tid = id .. '-' .. count
 local f = {'id', tid, 'topic', id, 'state', 'pending', 'text', text, 'category', category,
            'grid', grid, 'at', now}
