@@ -42,14 +42,26 @@ s_actor (cli_args_t *args, char *buf, size_t len)
     return cli_opt (args, "actor", buf);
 }
 
-/*  Splits "a,b,c" in place into list; returns the count. */
-static size_t
-s_split (char *text, char **list, size_t max)
+/*  Splits a comma list given as --NAME into list (up to max items, in
+    buf); returns the count, or -1 with a message when there are more. */
+static int
+s_split (cli_args_t *args, const char *name, char *buf, size_t len, char **list, size_t max)
 {
+    const char *text = cli_opt (args, name, "");
+    if (strlen (text) >= len) {
+        fprintf (stderr, "civgrid: --%s is longer than %zu bytes\n", name, len - 1);
+        return -1;
+    }
+    snprintf (buf, len, "%s", text);
     size_t n = 0;
-    for (char *item = strtok (text, ","); item && n < max; item = strtok (NULL, ","))
+    for (char *item = strtok (buf, ","); item; item = strtok (NULL, ",")) {
+        if (n == max) {
+            fprintf (stderr, "civgrid: --%s lists more than %zu\n", name, max);
+            return -1;
+        }
         list[n++] = item;
-    return n;
+    }
+    return (int) n;
 }
 
 /*  "2/3" into num and den; -1 when it is not a share. */
@@ -140,11 +152,14 @@ s_print_tally (cli_args_t *args, cg_topic_tally_t *t)
 static int
 s_create (cli_args_t *args)
 {
-    char actor[80], cases_text[4096] = "", invite_text[4096] = "";
-    snprintf (cases_text, sizeof cases_text, "%s", cli_opt (args, "cases", ""));
-    snprintf (invite_text, sizeof invite_text, "%s", cli_opt (args, "invite", ""));
-    char *cases[64], *invites[64];
-    cg_topic_member_t invited[64];
+    static char cases_text[40000], invite_text[40000];
+    static char *cases[1000], *invites[CG_ROSTER_MAX];
+    static cg_topic_member_t invited[CG_ROSTER_MAX];
+    char actor[80];
+    int ncases = s_split (args, "cases", cases_text, sizeof cases_text, cases, 1000);
+    int n = s_split (args, "invite", invite_text, sizeof invite_text, invites, CG_ROSTER_MAX);
+    if (ncases < 0 || n < 0)
+        return 1;
     cg_topic_create_t req = {
         .title = (char *) cli_opt (args, "title", NULL),
         .description = (char *) cli_opt (args, "description", NULL),
@@ -154,10 +169,9 @@ s_create (cli_args_t *args)
         .category = (char *) cli_opt (args, "category", NULL),
         .secret = cli_flag (args, "secret"), .revote = cli_flag (args, "revote"),
         .actor = (char *) s_actor (args, actor, sizeof actor) };
-    req.cases_count = s_split (cases_text, cases, 64);
-    req.cases = req.cases_count ? cases : NULL;
-    size_t n = s_split (invite_text, invites, 64);
-    for (size_t i = 0; i < n; i++) {
+    req.cases_count = ncases;
+    req.cases = ncases ? cases : NULL;
+    for (int i = 0; i < n; i++) {
         char *name = strchr (invites[i], ':'), *role = name ? strchr (name + 1, ':') : NULL;
         if (name)
             *name++ = 0;
@@ -246,11 +260,14 @@ cli_topic (cli_args_t *args)
         return s_act (args, "topic.stage", &req, false);
     }
     if (streq (sub, "meeting")) {
-        char text[4096], *members[64];
-        snprintf (text, sizeof text, "%s", cli_opt (args, "members", ""));
+        static char text[20000];
+        static char *members[CG_ROSTER_MAX + 16];
+        int n = s_split (args, "members", text, sizeof text, members, CG_ROSTER_MAX);
+        if (n < 0)
+            return 1;
         req.members = members;
-        req.members_count = s_split (text, members, 64);
-        for (int i = 3; i < args->nwords && req.members_count < 64; i++)
+        req.members_count = n;
+        for (int i = 3; i < args->nwords; i++)
             members[req.members_count++] = (char *) args->words[i];
         return s_act (args, "topic.meeting", &req, true);
     }

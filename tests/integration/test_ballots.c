@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include "cg_testcli.h"
 
+#include <sys/wait.h>
+
 #define S_VILLAGE       "320612005003"      /* 通江村 */
 #define S_COMMUNITY     "320602001001"      /* 新桥社区 */
 
@@ -278,5 +280,41 @@ Test (ballots, bad_input_is_refused_by_field_and_consultation_keeps_serving, .ti
     zsock_destroy (&dealer);
     free (cg_testcli (stack, 0, "topic vote %s m01 yes", id));
     cg_testcli_says (stack, 0, "1 topics", "topic list --scope %s", S_COMMUNITY);
+    cg_teststack_down (&stack);
+}
+
+/*  Runs civgrid-consultation by hand on the stack's configuration with a
+    rosters file of the given text; returns its exit code and its log. */
+static int
+s_start_with_rosters (cg_teststack_t *stack, const char *text, char *log, size_t len)
+{
+    char path[600], command[2048];
+    snprintf (path, sizeof path, "%s/rosters-bad.tsv", stack->dir);
+    FILE *f = fopen (path, "w");
+    fputs (text, f);
+    fclose (f);
+    const char *bin = getenv ("CG_BIN");
+    snprintf (command, sizeof command, "%s/civgrid-consultation -c %s/civgrid.cfg --set "
+              "data/rosters=%s --set consultation/endpoint=tcp://127.0.0.1:%d 2>&1",
+              bin ? bin : "build/asan/bin", stack->dir, path, cg_test_free_port ());
+    FILE *p = popen (command, "r");
+    size_t n = fread (log, 1, len - 1, p);
+    log[n] = 0;
+    int status = pclose (p);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+Test (ballots, a_bad_rosters_file_stops_the_service_with_its_line, .timeout = 60)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    char log[4096];
+    cr_assert_eq (s_start_with_rosters (stack, "# ok\n320602001001\tinvited\ta\t甲\t业主\n"
+                                        "320602001\tinvited\tb\t乙\t业主\n", log, sizeof log), 1);
+    cr_assert (strstr (log, "rosters-bad.tsv:3: 320602001 is not a community"), "%s", log);
+    cr_assert_eq (s_start_with_rosters (stack, "320602001001\tcouncil\ta\t甲\t业主\n", log,
+                                        sizeof log), 1);
+    cr_assert (strstr (log, ":1: unknown body council"), "%s", log);
+    cr_assert_eq (s_start_with_rosters (stack, "320602001001\tinvited\ta\n", log, sizeof log), 1);
+    cr_assert (strstr (log, ":1: 3 columns"), "%s", log);
     cg_teststack_down (&stack);
 }
