@@ -207,5 +207,7 @@ cli_cases (cli_args_t *args)
         return s_case_act (args, "case.close", arg1);
     if (strcmp (cmd, "inbox") == 0 && arg1)
         return s_inbox (args, arg1);
+    if (strcmp (cmd, "topic") == 0)
+        return cli_topic (args);
     return cli_dispatch (args);
 }

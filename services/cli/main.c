@@ -6,11 +6,13 @@
         civgrid accept|resolve|close ID     move a case on
         civgrid transfer|return|... ID      the rest of the state machine (dispatch.c)
         civgrid inbox UNIT                  a unit's in-app inbox
+        civgrid topic ...                   consultation topics (services/cli/topic.c)
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
 
-static const char *const s_flags[] = { "json", "foreground", "demo", NULL };
+static const char *const s_flags[] = { "json", "foreground", "demo", "secret", "revote", "close",
+                                        NULL };
 
 static void
 s_usage (void)
@@ -24,6 +26,7 @@ s_usage (void)
         "  case show ID | case list [--state S] [--center C | --unit U] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
+        "  topic create|show|list|stage|meeting|vote|tally|publish|task ...\n"
         "  messages\n");
     cli_dispatch_usage ();
 }

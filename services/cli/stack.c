@@ -237,12 +237,13 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
             zconfig_set_value (http, "%d", base + S_PORTS - 1);
     }
     /*  data files: relative paths in deploy/civgrid.cfg are under the tree */
-    const char *data[] = { "data/orgtree", "data/catalog", "data/calendar", NULL };
-    for (int i = 0; data[i]; i++) {
-        const char *file = zconfig_get (config, data[i], NULL);
-        if (file && *file != '/') {
-            snprintf (value, sizeof value, "%s/%s", stack->root, file);
-            zconfig_put (config, data[i], value);
+    zconfig_t *data = zconfig_locate (config, "data");
+    for (zconfig_t *file = data ? zconfig_child (data) : NULL; file;
+         file = zconfig_next (file)) {
+        const char *path_ = zconfig_value (file);
+        if (path_ && *path_ && *path_ != '/') {
+            snprintf (value, sizeof value, "%s/%s", stack->root, path_);
+            zconfig_set_value (file, "%s", value);
         }
     }
     /*  --set PATH=VALUE on `stack up` goes into the configuration */

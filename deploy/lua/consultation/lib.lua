@@ -1,0 +1,153 @@
+-- consultation/lib.lua — put in front of every consultation script.
+--
+-- A topic (议题) is the hash <prefix>topic:<id> (fields as in topic.view,
+-- plus its rule as numbers qn/qd (quorum) and an/ad (approval), secret,
+-- revote, nstages, ntasks and cases as a comma list).  Beside it:
+--   topic:<id>:members        hash "<body>|<member>" -> topic.member msgpack
+--   topic:<id>:roster:<body>  set of the body's member ids
+--   topic:<id>:s:<n>          hash, stage n (fields as in topic.stage)
+--   topic:<id>:s:<n>:present  set: the attendance register
+--   topic:<id>:s:<n>:voters   set: who voted (kept for secret ballots too)
+--   topic:<id>:s:<n>:ballots  hash member -> choice (open ballots only)
+--   topic:<id>:tasks          sorted set of task ids by number
+--   task:<tid>                hash, fields as in topic.task
+--   case_task                 hash case id -> task id
+--   outbox                    sorted set task id -> next try (ms): tasks
+--                             not yet taken by intake
+--   due                       sorted set "<id>|<n>" -> due (ms): open
+--                             publications, removed when published or
+--                             when found overdue, so the alarm fires once
+--   topics, scope:<code>      sorted sets of topic ids by creation
+--   hotspot                   hash hot spot id -> topic id
+-- A stage with a body is a meeting; one without is a publication.
+--
+-- Scripts answer {'ok', answer, topic, seq, body, ...} with the events they
+-- journaled (for the daemon to publish), {'done', answer} for a repeated
+-- request id, or {'refused', code, field, message}: the rule that refuses.
+-- Event bodies are topic.event and topic.task of proto/msg_consultation.h.
+
+local function refuse (code, field, message)
+    return {'refused', code, field, message}
+end
+
+local function emit (prefix, out, topic, fields)
+    fields.v = 1
+    local body = cmsgpack.pack (fields)
+    out[#out + 1] = topic
+    out[#out + 1] = journal_append (prefix, topic, body)
+    out[#out + 1] = body
+end
+
+local function tkey (prefix, id)
+    return prefix .. 'topic:' .. id
+end
+
+local function skey (prefix, id, n)
+    return prefix .. 'topic:' .. id .. ':s:' .. n
+end
+
+-- The first stage not closed: n, its state, name and body; nil when all are.
+local function current_stage (prefix, id, nstages)
+    for n = 1, nstages do
+        local s = redis.call ('HMGET', skey (prefix, id, n), 'state', 'name', 'body')
+        if s[1] ~= 'closed' then
+            return n, s[1], s[2], s[3]
+        end
+    end
+    return nil
+end
+
+-- The stage n, by name, or nil.
+local function stage_named (prefix, id, nstages, name)
+    for n = 1, nstages do
+        if redis.call ('HGET', skey (prefix, id, n), 'name') == name then
+            return n
+        end
+    end
+    return nil
+end
+
+-- A publication opens as soon as what it publishes is done, due by `due`.
+local function open_publication (prefix, out, id, n, now, due)
+    local key = skey (prefix, id, n)
+    redis.call ('HSET', key, 'state', 'open', 'opened', now, 'due', due)
+    redis.call ('ZADD', prefix .. 'due', due, id .. '|' .. n)
+    emit (prefix, out, 'topic.stage_opened', {id = id, n = n,
+          name = redis.call ('HGET', key, 'name'), actor = 'consultation',
+          at = tonumber (now)})
+end
+
+-- A topic spec in ARGV from i: nfields, (field, value)..., nstages,
+-- (name, body)..., nmembers, (body, member, record)...  Returns it and
+-- the index after it.
+local function read_spec (argv, i)
+    local spec = {fields = {}, stages = {}, members = {}}
+    local n = tonumber (argv[i]); i = i + 1
+    for _ = 1, n do
+        spec.fields[argv[i]] = argv[i + 1]; i = i + 2
+    end
+    n = tonumber (argv[i]); i = i + 1
+    for _ = 1, n do
+        spec.stages[#spec.stages + 1] = {name = argv[i], body = argv[i + 1]}; i = i + 2
+    end
+    n = tonumber (argv[i]); i = i + 1
+    for _ = 1, n do
+        spec.members[#spec.members + 1] = {body = argv[i], member = argv[i + 1],
+                                           record = argv[i + 2]}
+        i = i + 3
+    end
+    return spec, i
+end
+
+-- A new topic from a spec; its rosters are copied in now, so that who
+-- was expected at a meeting never changes afterwards.  Returns its id.
+local function topic_make (prefix, out, spec, now)
+    local id = string.format ('YS%06d', redis.call ('INCR', prefix .. 'topic_seq'))
+    local key = tkey (prefix, id)
+    local f = {'id', id, 'state', 'draft', 'created', now, 'nstages', #spec.stages, 'ntasks', 0}
+    for k, v in pairs (spec.fields) do
+        f[#f + 1] = k
+        f[#f + 1] = v
+    end
+    redis.call ('HSET', key, unpack (f))
+    for n, s in ipairs (spec.stages) do
+        redis.call ('HSET', skey (prefix, id, n), 'n', n, 'name', s.name, 'body', s.body,
+                    'state', 'pending')
+    end
+    for _, m in ipairs (spec.members) do
+        redis.call ('HSET', key .. ':members', m.body .. '|' .. m.member, m.record)
+        redis.call ('SADD', key .. ':roster:' .. m.body, m.member)
+    end
+    redis.call ('ZADD', prefix .. 'topics', now, id)
+    redis.call ('ZADD', prefix .. 'scope:' .. spec.fields.scope, now, id)
+    emit (prefix, out, 'topic.created', {id = id, scope = spec.fields.scope,
+          hotspot = spec.fields.hotspot, actor = spec.fields.actor, at = tonumber (now)})
+    return id
+end
+
+-- The stage that takes ballots now: n, name, body; or a refusal.
+local function open_meeting (prefix, id)
+    local nstages = redis.call ('HGET', tkey (prefix, id), 'nstages')
+    if not nstages then
+        return nil, refuse ('not_found', 'id', 'there is no topic ' .. id)
+    end
+    local n, state, name, body = current_stage (prefix, id, tonumber (nstages))
+    if not n or state ~= 'open' or body == '' then
+        local what = n and string.format ('stage %d (%s) is %s', n, name, state)
+                     or 'every stage is closed'
+        return nil, refuse ('conflict', 'id', string.format (
+            'no meeting of topic %s is open: %s; attendance and votes are taken only while '
+            .. 'a stage\'s meeting is open', id, what))
+    end
+    return n, name, body
+end
+
+local function task_event (prefix, out, tid)
+    local t = redis.call ('HGETALL', prefix .. 'task:' .. tid)
+    local e = {}
+    for i = 1, #t, 2 do
+        e[t[i]] = t[i + 1]
+    end
+    e.at = tonumber (e.at)
+    emit (prefix, out, 'topic.task', e)
+end

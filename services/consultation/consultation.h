@@ -1,0 +1,53 @@
+/*  consultation — what the daemon's modules share: the loaded data, the
+    settings, and the two ways every change is made (a script that
+    journals, then the events published) and every topic is raised (a
+    topic spec, from a command or from a hot spot). */
+#ifndef CONSULTATION_H_INCLUDED
+#define CONSULTATION_H_INCLUDED
+
+#include "cg_daemon.h"
+#include "cg_catalog.h"
+#include "cg_orgtree.h"
+#include "roster.h"
+
+#define CONSULTATION_PREFIX "cg:{consultation}:"
+
+/*  The source a task's case.submit names at intake.  Intake is adding
+    "consultation" as a source; until it has, tasks come in as an
+    operator's, which is the one line to change. */
+#define CONSULTATION_TASK_SOURCE "operator"
+
+typedef struct {
+    cg_daemon_t *daemon;
+    cg_orgtree_t *org;
+    cg_catalog_t *catalog;
+    roster_t *rosters;
+    cg_client_t *intake;
+    int64_t publish_ms;         /* a resolution is due for publication this long after its decision */
+    int64_t result_ms;          /* the result, this long after the resolution is published */
+    const char *hotspot_categories;     /* "catalog" (its consult flag), "none", or a list */
+    char cursor_key[128];
+} consultation_t;
+
+consultation_t *consultation_new (cg_daemon_t *daemon);
+void consultation_destroy (consultation_t **self_p);
+
+/*  Runs a consultation script and publishes the events it journaled.
+    Returns 0 with its answer in answer (may be NULL), 1 when it refused
+    (reply filled with the rule), 2 when a feed's cursor had moved (see
+    cg_feed_fn), -1 when Redis failed (reply filled). */
+int consultation_run (consultation_t *self, const char *script, cg_args_t *args,
+                      cg_reply_t *reply, char *answer, size_t len);
+
+/*  Checks a topic to be raised; 0, or -1 with the refusal in reply. */
+int consultation_check (consultation_t *self, const cg_topic_create_t *req, cg_reply_t *reply);
+
+/*  Adds the topic spec of req (deploy/lua/consultation/lib.lua read_spec):
+    its fields, the stages of its procedure and the rosters it copies. */
+void consultation_add_spec (consultation_t *self, cg_args_t *args, const cg_topic_create_t *req,
+                            const char *hotspot);
+
+/*  Adds a message, encoded, to args. */
+void consultation_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg);
+
+#endif

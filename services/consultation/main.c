@@ -1,0 +1,40 @@
+/*  civgrid-consultation — community deliberation (议事协商) and the
+    四议两公开 procedure, from a topic to its published result.
+
+    It owns topics, their rosters, stages, meetings, ballots, publications
+    and tasks (cg:{consultation}:..., journal consultation).  It answers the
+    topic commands, follows the dispatch journal (hot spots open topics;
+    closed cases close tasks), and once a second sends waiting tasks to
+    intake and raises publications past their due dates. */
+#include "cg_daemon.h"
+#include "feed.h"
+#include "topics.h"
+
+int
+main (int argc, char **argv)
+{
+    cg_daemon_t *daemon = cg_daemon_new ("consultation", argc, argv, 0);
+    if (!daemon)
+        return 1;
+    consultation_t *self = consultation_new (daemon);
+    if (!self || cg_daemon_follow (daemon, "dispatch", feed_on_dispatch, self)) {
+        consultation_destroy (&self);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
+    cg_server_t *server = daemon->server;
+    cg_server_on (server, "topic.create", &cg_topic_create_def, topics_on_create, self);
+    cg_server_on (server, "topic.show", &cg_topic_get_def, topics_on_show, self);
+    cg_server_on (server, "topic.list", &cg_topic_query_def, topics_on_list, self);
+    cg_server_on (server, "topic.stage", &cg_topic_act_def, topics_on_stage, self);
+    cg_server_on (server, "topic.meeting", &cg_topic_act_def, topics_on_meeting, self);
+    cg_server_on (server, "topic.vote", &cg_topic_act_def, topics_on_vote, self);
+    cg_server_on (server, "topic.tally", &cg_topic_act_def, topics_on_tally, self);
+    cg_server_on (server, "topic.publish", &cg_topic_act_def, topics_on_publish, self);
+    cg_server_on (server, "topic.task", &cg_topic_act_def, topics_on_task, self);
+    zloop_timer (daemon->loop, 1000, 0, feed_on_timer, self);
+    int rc = cg_daemon_run (daemon);
+    consultation_destroy (&self);
+    cg_daemon_destroy (&daemon);
+    return rc;
+}

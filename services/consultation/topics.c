@@ -1,0 +1,443 @@
+/*  topics — see topics.h.
+
+    Every rule of the procedure lives in the scripts of
+    deploy/lua/consultation, where it is checked and applied in one atomic
+    call: a stage out of order, a vote from someone not on the roster or
+    not present, a second vote, a vote on a closed ballot, a decision
+    without quorum, a second publication are refused there with the rule
+    that refuses.  Here the commands are checked for what needs the org
+    tree or the catalog, passed on, and answered with the topic (or the
+    tally) as it stands afterwards. */
+#include "topics.h"
+#include "cg_clock.h"
+#include "cg_text.h"
+
+#define P CONSULTATION_PREFIX
+#define S_TASK_TEXT_MAX     1000    /* bytes: fifty tasks still fit in one topic.view */
+
+/* --- reading ---------------------------------------------------------- */
+
+/*  Fills msg (of def) from the hash at key; 0, 1 when there is none, -1. */
+static int
+s_hash (consultation_t *self, const char *key, const cg_msgdef_t *def, void *msg)
+{
+    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL %s", key);
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r)
+            freeReplyObject (r);
+        return -1;
+    }
+    int rc = r->elements ? 0 : 1;
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        cg_msg_set (def, msg, r->element[i]->str, r->element[i + 1]->str, r->element[i + 1]->len);
+    freeReplyObject (r);
+    return rc;
+}
+
+/*  The members of a Redis set or the values of a hash, as strings. */
+static char **
+s_strings (consultation_t *self, const char *command, const char *key, size_t *count)
+{
+    *count = 0;
+    redisReply *r = cg_redis_command (self->daemon->redis, "%s %s", command, key);
+    char **list = NULL;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements) {
+        list = cg_alloc (r->elements * sizeof (char *));
+        for (size_t i = 0; i < r->elements; i++)
+            list[(*count)++] = cg_strdup (r->element[i]->str);
+    }
+    if (r)
+        freeReplyObject (r);
+    return list;
+}
+
+static void
+s_load_stages (consultation_t *self, cg_topic_view_t *view, int nstages)
+{
+    view->stages = cg_alloc ((nstages ? nstages : 1) * sizeof (cg_topic_stage_t));
+    for (int n = 1; n <= nstages && n <= 16; n++) {
+        char key[128];
+        snprintf (key, sizeof key, P "topic:%s:s:%d", view->id, n);
+        cg_topic_stage_t *s = &view->stages[view->stages_count];
+        if (s_hash (self, key, &cg_topic_stage_def, s) != 0)
+            continue;
+        if (s->body && !*s->body) {
+            free (s->body);
+            s->body = NULL;
+        }
+        if (s->place && !*s->place) {
+            free (s->place);
+            s->place = NULL;
+        }
+        strcat (key, ":present");
+        s->attendees = s_strings (self, "SMEMBERS", key, &s->attendees_count);
+        view->stages_count++;
+    }
+}
+
+static void
+s_load_rest (consultation_t *self, cg_topic_view_t *view)
+{
+    char key[128];
+    snprintf (key, sizeof key, P "topic:%s:members", view->id);
+    size_t count;
+    char **records = s_strings (self, "HVALS", key, &count);
+    view->members = cg_alloc ((count ? count : 1) * sizeof (cg_topic_member_t));
+    for (size_t i = 0; i < count; i++) {
+        cg_error_t err;
+        if (cg_msg_decode (&cg_topic_member_def, records[i], strlen (records[i]),
+                           &view->members[view->members_count], &err) == 0)
+            view->members_count++;
+        free (records[i]);
+    }
+    free (records);
+    snprintf (key, sizeof key, P "topic:%s:tasks", view->id);
+    redisReply *r = cg_redis_command (self->daemon->redis, "ZRANGE %s 0 -1", key);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements) {
+        view->tasks = cg_alloc (r->elements * sizeof (cg_topic_task_t));
+        for (size_t i = 0; i < r->elements; i++) {
+            snprintf (key, sizeof key, P "task:%s", r->element[i]->str);
+            if (s_hash (self, key, &cg_topic_task_def, &view->tasks[view->tasks_count]) == 0)
+                view->tasks_count++;
+        }
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
+/*  Fills view; with full, its rosters, stages and tasks too.  Returns 0,
+    1 when there is no such topic, -1 when Redis failed. */
+static int
+s_load (consultation_t *self, const char *id, cg_topic_view_t *view, bool full)
+{
+    memset (view, 0, sizeof *view);
+    char key[96];
+    snprintf (key, sizeof key, P "topic:%s", id);
+    int rc = s_hash (self, key, &cg_topic_view_def, view);
+    if (rc)
+        return rc;
+    redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s cases nstages", key);
+    int nstages = 0;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+        if (r->element[0]->type == REDIS_REPLY_STRING) {
+            char *list = cg_strdup (r->element[0]->str);
+            view->cases = cg_alloc ((strlen (list) / 2 + 1) * sizeof (char *));
+            for (char *c = strtok (list, ","); c; c = strtok (NULL, ","))
+                view->cases[view->cases_count++] = cg_strdup (c);
+            free (list);
+        }
+        nstages = (int) cg_reply_int (r->element[1], 0);
+    }
+    if (r)
+        freeReplyObject (r);
+    if (full) {
+        s_load_stages (self, view, nstages);
+        s_load_rest (self, view);
+    }
+    return 0;
+}
+
+static void
+s_reply_view (consultation_t *self, const char *id, cg_reply_t *reply)
+{
+    cg_topic_view_t view;
+    int rc = s_load (self, id, &view, true);
+    if (rc == 0)
+        cg_reply_ok (reply, &cg_topic_view_def, &view);
+    else
+    if (rc == 1)
+        cg_reply_fail (reply, "not_found", "id", "there is no topic %s", id);
+    else
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+    cg_msg_clear (&cg_topic_view_def, &view);
+}
+
+/*  The tally of the stage that takes ballots now, or else of the last
+    meeting that closed: counted by the service from the ballots. */
+static void
+s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
+{
+    cg_topic_view_t view;
+    int rc = s_load (self, id, &view, true);
+    const cg_topic_stage_t *stage = NULL;
+    for (size_t i = 0; rc == 0 && i < view.stages_count; i++)
+        if (view.stages[i].body && !streq (view.stages[i].state, "pending"))
+            stage = &view.stages[i];
+    if (rc == 1)
+        cg_reply_fail (reply, "not_found", "id", "there is no topic %s", id);
+    else
+    if (rc < 0)
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+    else
+    if (!stage)
+        cg_reply_fail (reply, "conflict", "id", "no meeting of topic %s has opened yet", id);
+    else {
+        int64_t qn = 2, qd = 3;
+        char key[128];
+        snprintf (key, sizeof key, P "topic:%s", id);
+        redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s qn qd", key);
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+            qn = cg_reply_int (r->element[0], 2);
+            qd = cg_reply_int (r->element[1], 3);
+        }
+        if (r)
+            freeReplyObject (r);
+        cg_topic_tally_t tally = {
+            .id = view.id, .n = stage->n, .name = stage->name, .expected = stage->expected,
+            .attended = stage->attended, .voted = stage->voted, .yes = stage->yes,
+            .no = stage->no, .abstain = stage->abstain,
+            .quorum = stage->attended * qd >= stage->expected * qn, .decision = stage->decision };
+        snprintf (key, sizeof key, P "topic:%s:s:%lld:voters", id, (long long) stage->n);
+        tally.voters = s_strings (self, "SMEMBERS", key, &tally.voters_count);
+        snprintf (key, sizeof key, P "topic:%s:s:%lld:ballots", id, (long long) stage->n);
+        size_t count;
+        char **pairs = s_strings (self, "HGETALL", key, &count);
+        tally.ballots = count ? cg_alloc (count / 2 * sizeof (cg_topic_ballot_t)) : NULL;
+        for (size_t i = 0; i + 1 < count; i += 2)
+            tally.ballots[tally.ballots_count++] = (cg_topic_ballot_t) {
+                .member = pairs[i], .choice = pairs[i + 1] };
+        cg_reply_ok (reply, &cg_topic_tally_def, &tally);
+        for (size_t i = 0; i < count; i++)
+            free (pairs[i]);
+        free (pairs);
+        for (size_t i = 0; i < tally.voters_count; i++)
+            free (tally.voters[i]);
+        free (tally.voters);
+        free (tally.ballots);
+    }
+    cg_msg_clear (&cg_topic_view_def, &view);
+}
+
+/* --- commands ----------------------------------------------------------- */
+
+static void
+s_args_start (cg_args_t *args, const char *rid, const char *id)
+{
+    cg_args_init (args);
+    cg_args_add_str (args, P);
+    cg_args_add_str (args, rid);
+    cg_args_add_str (args, id);
+    cg_args_add_int (args, cg_clock_now ());
+}
+
+void
+topics_on_create (void *request, cg_reply_t *reply, void *arg)
+{
+    consultation_t *self = arg;
+    cg_topic_create_t *req = request;
+    if (consultation_check (self, req, reply))
+        return;
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, P);
+    cg_args_add_str (&args, req->rid);
+    cg_args_add_int (&args, cg_clock_now ());
+    consultation_add_spec (self, &args, req, NULL);
+    char id[40];
+    if (consultation_run (self, "topic_create", &args, reply, id, sizeof id) == 0)
+        s_reply_view (self, id, reply);
+    cg_args_free (&args);
+}
+
+void
+topics_on_show (void *request, cg_reply_t *reply, void *arg)
+{
+    s_reply_view (arg, ((cg_topic_get_t *) request)->id, reply);
+}
+
+void
+topics_on_list (void *request, cg_reply_t *reply, void *arg)
+{
+    consultation_t *self = arg;
+    cg_topic_query_t *req = request;
+    char key[96];
+    if (req->scope)
+        snprintf (key, sizeof key, P "scope:%s", req->scope);
+    else
+        snprintf (key, sizeof key, P "topics");
+    int64_t limit = req->limit > 0 ? req->limit : 50;
+    redisReply *total = cg_redis_command (self->daemon->redis, "ZCARD %s", key);
+    redisReply *ids = cg_redis_command (self->daemon->redis, "ZREVRANGE %s %lld %lld", key,
+                                        (long long) req->offset,
+                                        (long long) (req->offset + limit - 1));
+    if (!total || !ids || ids->type != REDIS_REPLY_ARRAY)
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+    else {
+        cg_topic_page_t page = { .total = cg_reply_int (total, 0) };
+        page.topics = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_topic_view_t));
+        for (size_t i = 0; i < ids->elements; i++) {
+            cg_topic_view_t *view = &page.topics[page.topics_count];
+            if (s_load (self, ids->element[i]->str, view, false) != 0)
+                continue;
+            /*  a page holds the headlines; topic.show has the rest */
+            free (view->description);
+            view->description = NULL;
+            for (size_t k = 0; k < view->cases_count; k++)
+                free (view->cases[k]);
+            free (view->cases);
+            view->cases = NULL;
+            view->cases_count = 0;
+            page.topics_count++;
+        }
+        cg_reply_ok (reply, &cg_topic_page_def, &page);
+        cg_msg_clear (&cg_topic_page_def, &page);
+    }
+    if (total)
+        freeReplyObject (total);
+    if (ids)
+        freeReplyObject (ids);
+}
+
+void
+topics_on_stage (void *request, cg_reply_t *reply, void *arg)
+{
+    cg_topic_act_t *req = request;
+    cg_args_t args;
+    s_args_start (&args, req->rid, req->id);
+    cg_args_add_str (&args, req->actor);
+    cg_args_add_str (&args, req->place ? req->place : "");
+    cg_args_add_str (&args, req->stage ? req->stage : "");
+    if (consultation_run (arg, "topic_stage_open", &args, reply, NULL, 0) == 0)
+        s_reply_view (arg, req->id, reply);
+    cg_args_free (&args);
+}
+
+void
+topics_on_meeting (void *request, cg_reply_t *reply, void *arg)
+{
+    cg_topic_act_t *req = request;
+    if (!req->members_count) {
+        cg_reply_fail (reply, "invalid", "members", "name the members present");
+        return;
+    }
+    cg_args_t args;
+    s_args_start (&args, req->rid, req->id);
+    cg_args_add_str (&args, req->actor);
+    for (size_t i = 0; i < req->members_count; i++)
+        cg_args_add_str (&args, req->members[i]);
+    if (consultation_run (arg, "topic_attend", &args, reply, NULL, 0) == 0)
+        s_reply_tally (arg, req->id, reply);
+    cg_args_free (&args);
+}
+
+void
+topics_on_vote (void *request, cg_reply_t *reply, void *arg)
+{
+    cg_topic_act_t *req = request;
+    if (!req->member) {
+        cg_reply_fail (reply, "invalid", "member", "a vote needs the member who casts it");
+        return;
+    }
+    if (!req->choice || !(streq (req->choice, "yes") || streq (req->choice, "no")
+                          || streq (req->choice, "abstain"))) {
+        cg_reply_fail (reply, "invalid", "choice", "a vote is yes, no or abstain");
+        return;
+    }
+    cg_args_t args;
+    s_args_start (&args, req->rid, req->id);
+    cg_args_add_str (&args, req->member);
+    cg_args_add_str (&args, req->choice);
+    if (consultation_run (arg, "topic_vote", &args, reply, NULL, 0) == 0)
+        s_reply_tally (arg, req->id, reply);
+    cg_args_free (&args);
+}
+
+void
+topics_on_tally (void *request, cg_reply_t *reply, void *arg)
+{
+    consultation_t *self = arg;
+    cg_topic_act_t *req = request;
+    if (req->close) {
+        cg_args_t args;
+        s_args_start (&args, req->rid, req->id);
+        cg_args_add_str (&args, req->actor);
+        cg_args_add_int (&args, self->publish_ms);
+        int rc = consultation_run (self, "topic_decide", &args, reply, NULL, 0);
+        cg_args_free (&args);
+        if (rc)
+            return;
+    }
+    s_reply_tally (self, req->id, reply);
+}
+
+void
+topics_on_publish (void *request, cg_reply_t *reply, void *arg)
+{
+    consultation_t *self = arg;
+    cg_topic_act_t *req = request;
+    if (!req->stage) {
+        cg_reply_fail (reply, "invalid", "stage", "name the publication: resolution_published "
+                       "or result_published");
+        return;
+    }
+    if (!req->text) {
+        cg_reply_fail (reply, "invalid", "text", "a publication needs its text");
+        return;
+    }
+    cg_args_t args;
+    s_args_start (&args, req->rid, req->id);
+    cg_args_add_str (&args, req->actor);
+    cg_args_add_str (&args, req->stage);
+    cg_args_add_str (&args, req->text);
+    cg_args_add_int (&args, self->result_ms);
+    if (consultation_run (self, "topic_publish", &args, reply, NULL, 0) == 0)
+        s_reply_view (self, req->id, reply);
+    cg_args_free (&args);
+}
+
+/*  The first grid of a community: where a task is placed when it names none. */
+static const char *
+s_first_grid (consultation_t *self, const char *community)
+{
+    const cg_org_node_t *node = cg_orgtree_find (self->org, community);
+    for (const cg_org_node_t *c = node ? cg_orgtree_first_child (node) : NULL; c;
+         c = cg_orgtree_next_sibling (c))
+        if (c->kind == CG_ORG_GRID)
+            return c->code;
+    return NULL;
+}
+
+void
+topics_on_task (void *request, cg_reply_t *reply, void *arg)
+{
+    consultation_t *self = arg;
+    cg_topic_act_t *req = request;
+    cg_topic_view_t view;
+    int rc = s_load (self, req->id, &view, false);
+    const char *category = req->category ? req->category : rc == 0 ? view.category : NULL;
+    const char *grid = req->grid ? req->grid : rc == 0 ? s_first_grid (self, view.scope) : NULL;
+    const cg_org_node_t *node = grid ? cg_orgtree_find (self->org, grid) : NULL;
+    if (rc == 1)
+        cg_reply_fail (reply, "not_found", "id", "there is no topic %s", req->id);
+    else
+    if (rc < 0)
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+    else
+    if (!req->text)
+        cg_reply_fail (reply, "invalid", "text", "a task needs the work to be done in text");
+    else
+    if (strlen (req->text) > S_TASK_TEXT_MAX)
+        cg_reply_fail (reply, "invalid", "text", "a task's text has at most %d bytes",
+                       S_TASK_TEXT_MAX);
+    else
+    if (!category || !cg_catalog_find (self->catalog, category))
+        cg_reply_fail (reply, "invalid", "category", "a task needs a category of the catalog%s",
+                       category ? "" : " (the topic has none)");
+    else
+    if (!node || node->kind != CG_ORG_GRID)
+        cg_reply_fail (reply, "invalid", "grid", "grid \"%s\" is not in the org tree",
+                       grid ? grid : "");
+    else {
+        cg_args_t args;
+        s_args_start (&args, req->rid, req->id);
+        cg_args_add_str (&args, req->text);
+        cg_args_add_str (&args, category);
+        cg_args_add_str (&args, grid);
+        cg_args_add_str (&args, req->address ? req->address : "");
+        cg_args_add_int (&args, CG_TASKS_MAX);
+        if (consultation_run (self, "topic_task_add", &args, reply, NULL, 0) == 0)
+            s_reply_view (self, req->id, reply);
+        cg_args_free (&args);
+    }
+    cg_msg_clear (&cg_topic_view_def, &view);
+}
