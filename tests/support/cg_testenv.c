@@ -121,7 +121,7 @@ cg_teststack_client (cg_teststack_t *self, const char *daemon)
 {
     char key[64];
     snprintf (key, sizeof key, "%s/endpoint", daemon);
-    return cg_client_new (zconfig_get (self->config, key, ""), 2000, 3);
+    return cg_client_new (zconfig_get (self->config, key, ""), 5000, 3);
 }
 
 int

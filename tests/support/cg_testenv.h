@@ -22,7 +22,8 @@ void cg_teststack_down (cg_teststack_t **self_p);
 void cg_teststack_kill9 (cg_teststack_t *self, const char *part);
 /*  `civgrid stack up` again: starts what is missing. */
 void cg_teststack_restart (cg_teststack_t *self);
-/*  A client for a daemon of the stack (3 tries of 2 s). */
+/*  A client for a daemon of the stack (3 tries of 5 s: a loaded machine
+    running sanitizer builds is slow, and a test must not fail for that). */
 cg_client_t *cg_teststack_client (cg_teststack_t *self, const char *daemon);
 /*  Runs the CLI against the stack; returns its exit code and its standard
     output in out (malloc'd, may be NULL). */
