@@ -34,7 +34,7 @@
 #define CG_FIELDS_case_act(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 32, _, "case id") \
-    F(M, STR, actor, 1, 1, 64, _, "who acts") \
+    F(M, STR, actor, 1, 1, 64, _, "who acts: ROLE:SCOPE[:NAME], e.g. center:320602001:王, unit:320602001-police, citizen:138..., operator:NAME (docs/DISPATCH.md)") \
     F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason") \
     F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "dispatch, transfer, return_approve: the unit (or the center itself)") \
     F(M, INT, minutes, 0, 0, 999999, _, "extend: working minutes asked for") \

@@ -35,7 +35,9 @@
 #include "route.h"
 #include "stats.h"
 
-#define S_TIMERS_DUE    100     /* timers fired in one tick at most */
+#define S_TIMERS_BATCH  100     /* due timers read at once */
+#define S_TIMERS_TICK   2000    /* timers fired in one tick at most, so that
+                                   commands and the bus get their turn */
 
 /*  The roles an actor may have. */
 #define R_CENTER    1
@@ -102,6 +104,7 @@ typedef struct {
     const char *from_level, *from_center;
     const char *unit_name;
     char level_buf[16];
+    char note_buf[192];
     struct {
         const char *unit, *metric;
     } counts[4];                /* statistics the change adds to (stats.c) */
@@ -694,15 +697,17 @@ static void
 s_fire (cases_t *self, const char *member, int64_t now)
 {
     char id[64], kind[16];
-    if (sscanf (member, "%63[^|]|%15s", id, kind) != 2) {
+    cg_case_view_t view = { 0 };
+    int rc = sscanf (member, "%63[^|]|%15s", id, kind) == 2 ? cases_load (self, id, &view, false)
+                                                           : 1;
+    if (rc == 1) {
+        /*  a timer of no case (or not a timer): nothing to fire */
         redisReply *r = cg_redis_command (self->daemon->redis, "ZREM " S_PREFIX "timers %s",
                                           member);
         if (r)
             freeReplyObject (r);
-        return;
     }
-    cg_case_view_t view;
-    if (cases_load (self, id, &view, false)) {
+    if (rc) {
         cg_msg_clear (&cg_case_view_def, &view);
         return;
     }
@@ -734,9 +739,14 @@ s_fire (cases_t *self, const char *member, int64_t now)
         deadline = sign ? view.sign_by : view.done_by;
     }
     else {
-        plan.note = "提级: overdue past the grace";
         plan.after.escalate_at = 0;
-        s_plan_escalate (self, &plan, category, "overdue", now);
+        if (s_plan_escalate (self, &plan, category, "overdue", now) == 0)
+            snprintf (plan.note_buf, sizeof plan.note_buf, "提级: overdue past the grace, to %s",
+                      plan.unit_name);
+        else
+            snprintf (plan.note_buf, sizeof plan.note_buf, "overdue past the grace at the top "
+                      "level: stays supervised (督办)");
+        plan.note = plan.note_buf;
     }
     redisReply *r = s_apply (self, NULL, member, &view, &plan, now, topic, limit, deadline);
     if (r)
@@ -751,13 +761,17 @@ machine_on_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     cases_t *self = arg;
     int64_t now = cg_clock_now ();
-    redisReply *due = cg_redis_command (self->daemon->redis,
-                                        "ZRANGEBYSCORE " S_PREFIX "timers -inf %lld LIMIT 0 %d",
-                                        (long long) now, S_TIMERS_DUE);
-    if (due && due->type == REDIS_REPLY_ARRAY)
-        for (size_t i = 0; i < due->elements; i++)
+    size_t fired = 0, read = S_TIMERS_BATCH;
+    while (read == S_TIMERS_BATCH && fired < S_TIMERS_TICK) {
+        redisReply *due = cg_redis_command (self->daemon->redis, "ZRANGEBYSCORE " S_PREFIX
+                                            "timers -inf %lld LIMIT 0 %d", (long long) now,
+                                            S_TIMERS_BATCH);
+        read = due && due->type == REDIS_REPLY_ARRAY ? due->elements : 0;
+        for (size_t i = 0; i < read; i++)
             s_fire (self, due->element[i]->str, now);
-    if (due)
-        freeReplyObject (due);
+        fired += read;
+        if (due)
+            freeReplyObject (due);
+    }
     return 0;
 }

@@ -170,8 +170,15 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
             "accepted");
     s_move (stack, "extend_approve", (cg_case_act_t) { .id = id, S_AS ("center:320602:赵") },
             "accepted");
+    s_move (stack, "extend", (cg_case_act_t) { .id = id, S_AS (police), .minutes = 9600 },
+            "accepted");
+    s_refused (stack, "extend", (cg_case_act_t) { .id = id, S_AS (police), .minutes = 60 },
+               "conflict", "already has an extension pending");
+    s_move (stack, "extend_refuse", (cg_case_act_t) { .id = id, S_AS (center) }, "accepted");
     cg_case_view_t after = s_show (stack, id);
-    cr_assert_str_eq (after.extension, "granted");
+    cr_assert_str_eq (after.extension, "refused");
+    cg_msg_clear (&cg_case_view_def, &after);
+    after = s_show (stack, id);
     cr_assert_gt (after.done_by - before.done_by, 86400000 - 1, "one working day is >= 24 h");
     cg_msg_clear (&cg_case_view_def, &before);
     cg_msg_clear (&cg_case_view_def, &after);
@@ -324,6 +331,12 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
     cr_assert_str_eq (top.level, "city");
     cr_assert_str_eq (top.unit, "320600-huanbao");
     cg_msg_clear (&cg_case_view_def, &top);
+    /*  an extension comes too late once the deadline has passed */
+    s_move (stack, "accept", (cg_case_act_t) { .id = id, S_AS ("unit:320600-huanbao") },
+            "accepted");
+    s_refused (stack, "extend", (cg_case_act_t) { .id = id, S_AS ("unit:320600-huanbao"),
+                                                  .minutes = 480 },
+               "conflict", "is past its deadline; an extension must be asked for before it");
     free (id);
     cg_teststack_down (&stack);
 }
