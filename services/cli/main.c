@@ -23,6 +23,8 @@ s_usage (void)
         "  case show ID | case list [--state S] [--center C] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
+        "  fund account|donate|request|approve|reject|transfer|balance|statement|show|verify\n"
+        "       ... (docs/FUND.md)\n"
         "  messages\n");
 }
 
@@ -45,6 +47,12 @@ main (int argc, char **argv)
     if (strcmp (command, "messages") == 0) {
         cg_msg_document (stdout);
         rc = 0;
+    }
+    else
+    if (strcmp (command, "fund") == 0) {
+        rc = cli_fund (&args);
+        if (rc == 2)
+            s_usage ();
     }
     else
     if (strcmp (command, "help") == 0) {
