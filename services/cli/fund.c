@@ -10,11 +10,12 @@
         civgrid fund transfer --debit A --credit B [--amount N] [--flags f1,f2]
                               [--pending-id HEX32] [--timeout S] [--memo M] [--id HEX32]
         civgrid fund balance ACCOUNT | statement ACCOUNT | show ID | verify
+        civgrid fund report|publish FUND --month YYYY-MM (fund_report.c)
 
     Amounts are integers: fen on the cny ledger, minutes on min.  A
     transfer id is made here when --id is not given; give it to make a
     retry safe (the ledger applies an id once and answers `exists`). */
-#include "cli.h"
+#include "fund.h"
 #include "cg_clock.h"
 #include <ctype.h>
 #include <errno.h>
@@ -61,16 +62,6 @@ s_split (char *text, char **words, size_t max)
     return n;
 }
 
-static void
-s_money (int64_t amount, const char *ledger, char *buf, size_t len)
-{
-    if (ledger && strcmp (ledger, "min") == 0)
-        snprintf (buf, len, "%lld min", (long long) amount);
-    else
-        snprintf (buf, len, "¥%s%lld.%02lld", amount < 0 ? "-" : "",
-                  (long long) llabs (amount) / 100, (long long) llabs (amount) % 100);
-}
-
 static int
 s_print (cli_args_t *args, const cg_msgdef_t *def, void *msg, void (*text) (void *))
 {
@@ -99,10 +90,10 @@ s_print_account (void *msg)
 {
     cg_fund_account_t *a = msg;
     char posted[40], available[40], reserved[40];
-    s_money (a->credits_posted - a->debits_posted, a->ledger, posted, sizeof posted);
-    s_money (a->credits_posted - a->debits_posted - a->debits_pending, a->ledger, available,
+    cli_fund_money (a->credits_posted - a->debits_posted, a->ledger, posted, sizeof posted);
+    cli_fund_money (a->credits_posted - a->debits_posted - a->debits_pending, a->ledger, available,
              sizeof available);
-    s_money (a->debits_pending, a->ledger, reserved, sizeof reserved);
+    cli_fund_money (a->debits_pending, a->ledger, reserved, sizeof reserved);
     printf ("%s  %s %s\n  balance    %s\n  reserved   %s\n  available  %s\n", a->id,
             a->kind ? a->kind : "", a->name ? a->name : "", posted, reserved, available);
 }
@@ -112,7 +103,7 @@ s_print_receipt (void *msg)
 {
     cg_fund_receipt_t *r = msg;
     char amount[40];
-    s_money (r->amount, NULL, amount, sizeof amount);
+    cli_fund_money (r->amount, NULL, amount, sizeof amount);
     printf ("捐赠收据 receipt %s%s\n  donor    %s\n  amount   %s\n  to       %s\n"
             "  channel  %s\n  entry    %lld\n", r->receipt, r->repeat ? " (given before)" : "",
             r->donor, amount, r->account, r->channel, (long long) r->entry);
@@ -123,7 +114,7 @@ s_print_request (void *msg)
 {
     cg_fund_request_view_t *q = msg;
     char amount[40];
-    s_money (q->amount, NULL, amount, sizeof amount);
+    cli_fund_money (q->amount, NULL, amount, sizeof amount);
     printf ("%s  %s\n  fund       %s%s%s\n  amount     %s\n  for        %s\n  purpose    %s\n"
             "  requester  %s\n  approvals  %zu of %lld\n", q->id, q->state, q->fund,
             q->project ? "." : "", q->project ? q->project : "", amount, q->beneficiary,
@@ -139,7 +130,7 @@ s_print_statement (void *msg)
         cg_fund_entry_t *e = &st->entries[i];
         char when[40], amount[40];
         cg_time_short (e->at, when, sizeof when);
-        s_money (e->amount, e->ledger, amount, sizeof amount);
+        cli_fund_money (e->amount, e->ledger, amount, sizeof amount);
         printf ("  %6lld  %s  %-7s %12s  %s -> %s  %s\n", (long long) e->seq, when, e->kind,
                 amount, e->debit, e->credit, e->memo ? e->memo : "");
     }
@@ -296,6 +287,9 @@ cli_fund (cli_args_t *args)
         return s_get (args, "fund.statement", arg, &cg_fund_statement_def, s_print_statement);
     if (strcmp (what, "show") == 0 && arg)
         return s_get (args, "fund.show", arg, &cg_fund_request_view_def, s_print_request);
+    if ((strcmp (what, "report") == 0 || strcmp (what, "publish") == 0) && arg)
+        return cli_fund_report (args, strcmp (what, "report") == 0 ? "fund.report"
+                                                                   : "fund.publish", arg);
     if (strcmp (what, "verify") == 0)
         return s_get (args, "fund.verify", "all", &cg_fund_verified_def, s_print_verified);
     return 2;

@@ -19,34 +19,19 @@
 #include "cg_clock.h"
 #include <ctype.h>
 
-#define S_TIERS     8
 #define S_ANON      "匿名"
 
-typedef struct {
-    char *code;
-    char *name;
-    char ledger[4];
-    bool served_rule;                   /* time bank: the person served confirms */
-    char **committee;
-    size_t committee_count;
-    int64_t tier_from[S_TIERS];         /* from this amount on ... */
-    int tier_need[S_TIERS];             /* ... this many approvals */
-    int tiers;
-    int64_t resolution_above;
-    int64_t timeout_s;
-    zconfig_t *projects;
-} s_fund_t;
 
 struct _funds_t {
     cg_daemon_t *daemon;
     ledger_t *ledger;
     zconfig_t *file;
-    s_fund_t funds[64];
+    fund_t funds[64];
     int nfunds;
 };
 
-static s_fund_t *
-s_fund (funds_t *self, const char *code)
+fund_t *
+funds_find (funds_t *self, const char *code)
 {
     for (int i = 0; code && i < self->nfunds; i++)
         if (strcmp (self->funds[i].code, code) == 0)
@@ -55,7 +40,7 @@ s_fund (funds_t *self, const char *code)
 }
 
 static int
-s_load_fund (s_fund_t *f, zconfig_t *section)
+s_load_fund (fund_t *f, zconfig_t *section)
 {
     f->code = zconfig_name (section);
     f->name = zconfig_get (section, "name", f->code);
@@ -64,7 +49,7 @@ s_load_fund (s_fund_t *f, zconfig_t *section)
         return -1;
     const char *rule = zconfig_get (section, "rule", "0:1");
     f->served_rule = strcmp (rule, "served") == 0;
-    for (const char *p = rule; !f->served_rule && *p && f->tiers < S_TIERS; ) {
+    for (const char *p = rule; !f->served_rule && *p && f->tiers < FUND_TIERS; ) {
         long long from;
         int need, used;
         if (sscanf (p, "%lld:%d%n", &from, &need, &used) != 2 || need < 1 || need > 100)
@@ -84,6 +69,9 @@ s_load_fund (s_fund_t *f, zconfig_t *section)
     f->resolution_above = atoll (zconfig_get (section, "resolution_above", "0"));
     f->timeout_s = atoll (zconfig_get (section, "timeout", "1209600"));
     f->projects = zconfig_locate (section, "project");
+    f->due_day = atoi (zconfig_get (section, "report_due_day", "10"));
+    if (f->due_day < 1 || f->due_day > 28)
+        return -1;
     return 0;
 }
 
@@ -94,7 +82,7 @@ s_open_accounts (funds_t *self)
     cg_fund_account_t accounts[64];
     cg_fund_result_t results[64];
     for (int i = 0; i < self->nfunds; i++) {
-        s_fund_t *f = &self->funds[i];
+        fund_t *f = &self->funds[i];
         char *no_overdraft[] = { "no_overdraft" };
         size_t n = 0;
         char ids[64][80];
@@ -162,6 +150,12 @@ funds_new (cg_daemon_t *daemon, ledger_t *ledger)
     return self;
 }
 
+fund_t *
+funds_at (funds_t *self, int index)
+{
+    return index >= 0 && index < self->nfunds ? &self->funds[index] : NULL;
+}
+
 void
 funds_destroy (funds_t **self_p)
 {
@@ -210,7 +204,7 @@ s_publish_last (funds_t *self, const char *topic, const cg_args_t *args, int bod
 /*  The account a donation or request names: the fund, or one of its
     projects.  Returns 0 or fails the reply. */
 static int
-s_account_of (s_fund_t *f, const char *project, char *out, size_t len, cg_reply_t *reply)
+s_account_of (fund_t *f, const char *project, char *out, size_t len, cg_reply_t *reply)
 {
     if (!project) {
         snprintf (out, len, "%s", f->code);
@@ -247,7 +241,7 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
 {
     funds_t *self = arg;
     cg_fund_donate_t *req = request;
-    s_fund_t *f = s_fund (self, req->fund);
+    fund_t *f = funds_find (self, req->fund);
     if (!f) {
         cg_reply_fail (reply, "not_found", "fund", "there is no fund %s", req->fund);
         return;
@@ -312,7 +306,7 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
 /* --- requests and decisions ----------------------------------------------- */
 
 static int
-s_need (s_fund_t *f, int64_t amount)
+s_need (fund_t *f, int64_t amount)
 {
     int need = 1;
     for (int i = 0; i < f->tiers; i++)
@@ -326,7 +320,7 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
 {
     funds_t *self = arg;
     cg_fund_request_t *req = request;
-    s_fund_t *f = s_fund (self, req->fund);
+    fund_t *f = funds_find (self, req->fund);
     if (!f) {
         cg_reply_fail (reply, "not_found", "fund", "there is no fund %s", req->fund);
         return;

@@ -328,14 +328,18 @@ Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
     cr_assert_eq (a.debits_pending, 30000, "the request reserves its amount");
     cg_msg_clear (&cg_fund_account_def, &a);
     /*  fund.approval_requested is in the journal, naming the committee */
-    redisReply *j = cg_redis_command (stack->redis, "XREVRANGE " S_FUND "journal + - COUNT 1");
-    cr_assert_str_eq (j->element[0]->element[1]->element[1]->str, "fund.approval_requested");
+    redisReply *j = cg_redis_command (stack->redis, "XRANGE " S_FUND "journal - +");
+    redisReply *body = NULL;
+    for (size_t i = 0; i < j->elements; i++)
+        if (strcmp (j->element[i]->element[1]->element[1]->str, "fund.approval_requested") == 0)
+            body = j->element[i]->element[1]->element[3];
+    cr_assert (body, "no fund.approval_requested in the journal");
     cg_fund_approval_requested_t ev;
-    redisReply *body = j->element[0]->element[1]->element[3];
     cr_assert_eq (cg_msg_decode (&cg_fund_approval_requested_def, body->str, body->len, &ev,
                                  &err), 0);
     cr_assert_eq (ev.approvers_count, 5);
     cr_assert_eq (ev.amount, 30000);
+    cr_assert_str_eq (ev.id, q1);
     cg_msg_clear (&cg_fund_approval_requested_def, &ev);
     freeReplyObject (j);
 
@@ -451,6 +455,170 @@ Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
     cg_msg_clear (&cg_fund_verified_def, &v);
     free (original);
     free (tampered);
+    cg_client_destroy (&c);
+    cg_teststack_down (&stack);
+}
+
+/*  Unix ms of a Beijing-time date. */
+static int64_t
+s_beijing (int year, int mon, int day, int hour)
+{
+    struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
+                     .tm_hour = hour };
+    return (int64_t) timegm (&tm) * 1000 - 8 * INT64_C (3600000);
+}
+
+static void
+s_donate (cg_client_t *c, unsigned n, const char *donor, bool anonymous, int64_t amount)
+{
+    char id[33];
+    s_id (id, 5, n);
+    cg_fund_donate_t don = { .id = id, .fund = "baihe", .donor = (char *) donor,
+                             .anonymous = anonymous, .amount = amount, .channel = "wechat" };
+    cg_fund_receipt_t r;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
+                                  &cg_fund_receipt_def, &r, &err), 0, "%s", err.message);
+    cg_msg_clear (&cg_fund_receipt_def, &r);
+}
+
+static cg_fund_report_t
+s_report (cg_client_t *c, const char *command, const char *fund, const char *month)
+{
+    cg_fund_get_t req = { .id = (char *) fund, .month = (char *) month };
+    cg_fund_report_t r;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (c, command, &cg_fund_get_def, &req, &cg_fund_report_def, &r,
+                                  &err), 0, "%s", err.message);
+    return r;
+}
+
+/*  How many fund.report_overdue entries of the journal name fund and month. */
+static int
+s_alarms (cg_teststack_t *stack, const char *fund, const char *month)
+{
+    redisReply *j = cg_redis_command (stack->redis, "XRANGE " S_FUND "journal - +");
+    int n = 0;
+    for (size_t i = 0; i < j->elements; i++) {
+        redisReply *kv = j->element[i]->element[1];
+        if (strcmp (kv->element[1]->str, "fund.report_overdue"))
+            continue;
+        cg_fund_report_overdue_t ev;
+        cg_error_t err;
+        cr_assert_eq (cg_msg_decode (&cg_fund_report_overdue_def, kv->element[3]->str,
+                                     kv->element[3]->len, &ev, &err), 0);
+        n += strcmp (ev.fund, fund) == 0 && strcmp (ev.month, month) == 0;
+        cg_msg_clear (&cg_fund_report_overdue_def, &ev);
+    }
+    freeReplyObject (j);
+    return n;
+}
+
+Test (fund, monthly_disclosure_and_the_alarm_when_it_is_late, .timeout = 120)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    cg_client_t *c = cg_teststack_client (stack, "fund");
+    cg_error_t err;
+    /*  October: one donation */
+    s_set_clock (stack, s_beijing (2026, 10, 20, 9));
+    s_donate (c, 1, "张三", false, 100000);
+    /*  November: two donations, one approved request, one pending, a fee */
+    s_set_clock (stack, s_beijing (2026, 11, 5, 9));
+    s_donate (c, 2, "张三", false, 50000);
+    s_donate (c, 3, "李四", true, 20000);
+    char q1[33], q2[33], fee[33];
+    s_id (q1, 6, 1);
+    s_id (q2, 6, 2);
+    s_id (fee, 6, 3);
+    int rc;
+    cg_fund_request_view_t view = s_request (c, q1, "elderly", 10000, "wang.fang", NULL, &err,
+                                             &rc);
+    cr_assert_eq (rc, -1, "the project holds nothing yet");
+    cr_assert_str_eq (s_one (c, (s_xfer_t) { fee, "baihe", "baihe.elderly", NULL, NULL,
+                                             60000, 0 }), "ok");
+    view = s_request (c, q1, "elderly", 30000, "wang.fang", NULL, &err, &rc);
+    cr_assert_eq (rc, 0, "%s", err.message);
+    cg_msg_clear (&cg_fund_request_view_def, &view);
+    cr_assert_eq (s_decide (c, "fund.approve", q1, "li.qiang", &view, &err), 0);
+    cg_msg_clear (&cg_fund_request_view_def, &view);
+    view = s_request (c, q2, NULL, 5000, "wang.fang", NULL, &err, &rc);
+    cr_assert_eq (rc, 0, "%s", err.message);
+    cg_msg_clear (&cg_fund_request_view_def, &view);
+    s_id (fee, 6, 4);
+    cr_assert_str_eq (s_one (c, (s_xfer_t) { fee, "baihe", "baihe.custodian", NULL, NULL,
+                                             1000, 0 }), "ok");
+
+    /*  a month not over cannot be published */
+    cg_fund_get_t get = { .id = "baihe", .month = "2026-11" };
+    cg_fund_report_t r;
+    cr_assert_eq (cg_client_call (c, "fund.publish", &cg_fund_get_def, &get,
+                                  &cg_fund_report_def, &r, &err), -1);
+    cr_assert_str_eq (err.field, "month");
+    s_set_clock (stack, s_beijing (2026, 12, 1, 1));
+    cg_fund_report_t oct = s_report (c, "fund.report", "baihe", "2026-10");
+    cr_assert_eq (oct.opening, 0);
+    cr_assert_eq (oct.income, 100000);
+    cr_assert_eq (oct.closing, 100000);
+    cr_assert_eq (oct.entries, 1);
+    cg_msg_clear (&cg_fund_report_def, &oct);
+    r = s_report (c, "fund.report", "baihe", "2026-11");
+    cr_assert_eq (r.opening, 100000, "this month opens where the last closed");
+    cr_assert_eq (r.income, 70000);
+    cr_assert_eq (r.spending, 30000);
+    cr_assert_eq (r.other, -1000, "the fee left the fund");
+    cr_assert_eq (r.closing, 100000 + 70000 - 30000 - 1000);
+    cr_assert_eq (r.donations_count, 2);
+    cr_assert_eq (r.disbursements_count, 1);
+    cr_assert_str_eq (r.disbursements[0].label, "助老餐桌");
+    cr_assert_eq (r.pending_count, 1);
+    cr_assert_str_eq (r.pending[0].label, "助老餐 11月 — 王**");
+    cr_assert_eq (r.pending[0].amount, 5000);
+    /*  the head it publishes is what verify computes over the same entries */
+    cg_fund_verified_t v = s_verify (c);
+    cr_assert (v.ok, "%s", v.problem);
+    cr_assert_eq (v.entries, r.entries);
+    cr_assert_str_eq (v.head, r.head);
+    cg_msg_clear (&cg_fund_verified_def, &v);
+    cg_msg_clear (&cg_fund_report_def, &r);
+
+    /*  donors appear as they chose; beneficiaries never by name */
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "fund report baihe --month 2026-11 --json"), 0);
+    cr_assert (strstr (out, "张三 (wechat)") && strstr (out, "匿名 (wechat)"), "%s", out);
+    cr_assert_null (strstr (out, "李四"), "%s", out);
+    cr_assert_null (strstr (out, "王奶奶"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "fund report baihe --month 2026-11 "
+                                    "--format csv"), 0);
+    cr_assert (strstr (out, "baihe,2026-11,total,closing,139000,"), "%s", out);
+    free (out);
+    char html[600];
+    snprintf (html, sizeof html, "%s/report.html", stack->dir);
+    cr_assert_eq (cg_teststack_cli (stack, NULL, "fund report baihe --month 2026-11 --html %s",
+                                    html), 0);
+    FILE *f = fopen (html, "r");
+    cr_assert (f);
+    char page[16384];
+    size_t n = fread (page, 1, sizeof page - 1, f);
+    page[n] = 0;
+    fclose (f);
+    cr_assert (strstr (page, "<svg") && strstr (page, "1390.00"), "%s", page);
+
+    /*  the time bank publishes on time; the fund does not, and is told once */
+    r = s_report (c, "fund.publish", "tb-baihe", "2026-11");
+    cr_assert_gt (r.published, 0);
+    cg_msg_clear (&cg_fund_report_def, &r);
+    s_set_clock (stack, s_beijing (2026, 12, 11, 1));
+    for (int i = 0; i < 100 && s_alarms (stack, "baihe", "2026-11") == 0; i++)
+        usleep (100000);
+    cr_assert_eq (s_alarms (stack, "baihe", "2026-11"), 1);
+    s_set_clock (stack, s_beijing (2026, 12, 11, 3));
+    sleep (2);
+    cr_assert_eq (s_alarms (stack, "baihe", "2026-11"), 1, "the alarm is raised once");
+    cr_assert_eq (s_alarms (stack, "tb-baihe", "2026-11"), 0);
+    r = s_report (c, "fund.publish", "baihe", "2026-11");
+    cr_assert_gt (r.published, 0);
+    cg_msg_clear (&cg_fund_report_def, &r);
     cg_client_destroy (&c);
     cg_teststack_down (&stack);
 }
