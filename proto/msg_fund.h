@@ -10,7 +10,7 @@
 #ifndef CG_MSG_FUND_H_INCLUDED
 #define CG_MSG_FUND_H_INCLUDED
 
-#define CG_FUND_AMOUNT_MAX  INT64_C(1000000000000000)  /* 10^15: exact in Lua */
+#define CG_FUND_AMOUNT_MAX  INT64_C(10000000000000)    /* 10^13; balances stay below 10^14 */
 #define CG_FUND_BATCH_MAX   1000                        /* transfers in one call */
 
 #define CG_FIELDS_fund_account(F, M) \

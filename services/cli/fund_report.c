@@ -147,6 +147,8 @@ s_html_table (FILE *out, const char *title, const cg_fund_line_t *lines, size_t 
         fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%lld</td></tr>\n", amount,
                  (long long) lines[i].count);
     }
+    if (n == 0)
+        fprintf (out, "<tr><td colspan=\"3\">无 none</td></tr>\n");
     fprintf (out, "</table>\n");
 }
 
@@ -173,13 +175,14 @@ s_write_html (const cg_fund_report_t *r, const char *path)
              "code{word-break:break-all}@media print{body{margin:0}}</style></head><body>\n<h1>",
              r->month);
     s_html (out, r->name ? r->name : r->fund);
-    fprintf (out, " — %s 月度财务公开 (三务公开)</h1>\n<table>"
+    fprintf (out, " — %s 月度财务公开 (三务公开)</h1>\n<p>%s</p>\n<table>"
              "<tr><td>期初余额 opening</td><td class=\"n\">%s</td></tr>"
              "<tr><td>本月收入 income</td><td class=\"n\">%s</td></tr>"
              "<tr><td>本月支出 spending</td><td class=\"n\">%s</td></tr>"
              "<tr><td>其他变动 other</td><td class=\"n\">%s</td></tr>"
              "<tr><td>期末余额 closing</td><td class=\"n\">%s</td></tr></table>\n",
-             r->month, a, b, c, d, e);
+             r->month, strcmp (r->ledger, "min") == 0 ? "单位：分钟 (minutes)"
+                                                       : "金额单位：元 (CNY)", a, b, c, d, e);
     s_svg_bars (out, "捐赠来源 donations by source", r->donations, r->donations_count,
                 "#2a7", r->ledger);
     s_svg_bars (out, "项目支出 disbursements by project", r->disbursements,

@@ -248,6 +248,18 @@ Test (fund, ledger_rules_and_refusals, .timeout = 120)
     cr_assert_eq (s_batch (c, &open_chain, 1, NULL, &err), 0);
     cr_assert_str_eq (s_results[0], "linked_event_chain_open");
 
+    /*  no balance may pass 10^14 - 1 (debits or credits) */
+    s_xfer_t big[10];
+    char big_id[10][33];
+    for (int i = 0; i < 10; i++) {
+        s_id (big_id[i], 7, i + 1);
+        big[i] = (s_xfer_t) { big_id[i], "t.src", "t.b", NULL, NULL, INT64_C (10000000000000), 0 };
+    }
+    cr_assert_eq (s_batch (c, big, 10, NULL, &err), 0);
+    cr_assert_str_eq (s_results[8], "ok");
+    cr_assert_str_eq (s_results[9], "overflows_debits");
+    cr_assert_eq (s_posted (c, "t.b"), 400 + INT64_C (90000000000000));
+
     cg_fund_verified_t v = s_verify (c);
     cr_assert (v.ok, "%s", v.problem);
     cr_assert_gt (v.entries, 5);

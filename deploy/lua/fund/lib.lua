@@ -16,7 +16,7 @@
 -- below 2^53, where Lua's numbers are exact integers.
 
 local HEX32 = '^[0-9a-f]+$'
-local LIMIT = 1e15
+local LIMIT = 99999999999999
 
 local function ledger_new (prefix, now)
     return { prefix = prefix, now = tonumber (now), accts = {}, xfers = {},
@@ -91,8 +91,11 @@ local function s_breaks (a)
     if has (a.flags, 'no_overcredit') and a.cp + a.cpo > a.dpo then
         return 'exceeds_debits'
     end
-    if a.dp + a.dpo > LIMIT * 1000 or a.cp + a.cpo > LIMIT * 1000 then
-        return 'overflows_balance'
+    if a.dp + a.dpo > LIMIT then
+        return 'overflows_debits'
+    end
+    if a.cp + a.cpo > LIMIT then
+        return 'overflows_credits'
     end
     return nil
 end
