@@ -9,7 +9,7 @@
         civgrid fund approve|reject ID --actor WHO [--note WHY]
         civgrid fund transfer --debit A --credit B [--amount N] [--flags f1,f2]
                               [--pending-id HEX32] [--timeout S] [--memo M] [--id HEX32]
-        civgrid fund balance ACCOUNT | statement ACCOUNT | show ID | verify
+        civgrid fund balance ACCOUNT | statement ACCOUNT | show ID | verify | export
         civgrid fund report|publish FUND --month YYYY-MM (fund_report.c)
 
     Amounts are integers: fen on the cny ledger, minutes on min.  A
@@ -265,6 +265,46 @@ s_get (cli_args_t *args, const char *command, const char *id, const cg_msgdef_t 
     return rc;
 }
 
+/*  Writes the whole ledger as its entry lines, exactly as they are hashed,
+    oldest first: anyone can recompute the chain from this file with
+    sha256sum (docs/FUND.md) and compare the last hash with a report's. */
+static int
+s_export (cli_args_t *args)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    cg_client_t *client = cli_client (config, "fund");
+    zconfig_destroy (&config);
+    if (!client)
+        return 1;
+    int rc = 0;
+    for (int64_t offset = 0; rc == 0; ) {
+        cg_fund_get_t req = { .id = "*", .offset = offset, .limit = CG_PAGE_MAX };
+        cg_fund_statement_t st;
+        cg_error_t err;
+        if (cg_client_call (client, "fund.statement", &cg_fund_get_def, &req,
+                            &cg_fund_statement_def, &st, &err)) {
+            rc = cli_fail (&err);
+            break;
+        }
+        for (size_t i = 0; i < st.entries_count; i++) {
+            cg_fund_entry_t *e = &st.entries[i];
+            printf ("%lld\t%lld\t%s\t%s\t%s\t%s\t%s\t%lld\t%s\t%lld\t%s\n", (long long) e->seq,
+                    (long long) e->at, e->kind, e->id, e->ledger, e->debit, e->credit,
+                    (long long) e->amount, e->pending_id ? e->pending_id : "",
+                    (long long) e->code, e->memo ? e->memo : "");
+        }
+        offset += (int64_t) st.entries_count;
+        bool more = st.entries_count > 0 && offset < st.total;
+        cg_msg_clear (&cg_fund_statement_def, &st);
+        if (!more)
+            break;
+    }
+    cg_client_destroy (&client);
+    return rc;
+}
+
 int
 cli_fund (cli_args_t *args)
 {
@@ -290,6 +330,8 @@ cli_fund (cli_args_t *args)
     if ((strcmp (what, "report") == 0 || strcmp (what, "publish") == 0) && arg)
         return cli_fund_report (args, strcmp (what, "report") == 0 ? "fund.report"
                                                                    : "fund.publish", arg);
+    if (strcmp (what, "export") == 0)
+        return s_export (args);
     if (strcmp (what, "verify") == 0)
         return s_get (args, "fund.verify", "all", &cg_fund_verified_def, s_print_verified);
     return 2;

@@ -68,8 +68,8 @@ s_print_text (const cg_fund_report_t *r)
             printf ("  %s\n", parts[p].title);
         for (size_t i = 0; i < parts[p].n; i++) {
             cli_fund_money (parts[p].lines[i].amount, r->ledger, a, sizeof a);
-            printf ("    %-40s %14s  x%lld\n", parts[p].lines[i].label, a,
-                    (long long) parts[p].lines[i].count);
+            printf ("    %14s  x%-4lld %s\n", a, (long long) parts[p].lines[i].count,
+                    parts[p].lines[i].label);
         }
     }
     printf ("  entries   %lld\n  head      %s\n", (long long) r->entries,

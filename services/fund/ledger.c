@@ -410,6 +410,30 @@ ledger_parse (char *line, cg_fund_entry_t *e)
     return e->seq > 0 && e->amount >= 0 ? 0 : -1;
 }
 
+/*  The entry at seq as a message, with its hash; false when unreadable. */
+static bool
+s_entry (ledger_t *self, int64_t seq, cg_fund_entry_t *out)
+{
+    redisReply *line = cg_redis_command (self->daemon->redis,
+                                         "LINDEX " LEDGER_PREFIX "entries %lld", (long long) seq - 1);
+    cg_fund_entry_t e;
+    bool ok = line && line->type == REDIS_REPLY_STRING && ledger_parse (line->str, &e) == 0;
+    if (ok) {
+        char hash[65];
+        ledger_hash_of (self, seq, hash);
+        *out = (cg_fund_entry_t) { .seq = e.seq, .at = e.at, .amount = e.amount, .code = e.code,
+            .kind = strdup (e.kind), .id = strdup (e.id), .ledger = strdup (e.ledger),
+            .debit = strdup (e.debit), .credit = strdup (e.credit),
+            .pending_id = e.pending_id ? strdup (e.pending_id) : NULL,
+            .memo = e.memo ? strdup (e.memo) : NULL, .hash = *hash ? strdup (hash) : NULL };
+    }
+    if (line)
+        freeReplyObject (line);
+    return ok;
+}
+
+/*  An account's entries, or with id "*" the whole ledger's: the public
+    record that `civgrid fund export` writes out for anyone to check. */
 void
 ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
 {
@@ -417,39 +441,25 @@ ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
     cg_fund_get_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
     cg_redis_t *redis = self->daemon->redis;
-    redisReply *total = cg_redis_command (redis, "LLEN " LEDGER_PREFIX "acct:%s:entries", req->id);
-    redisReply *seqs = cg_redis_command (redis, "LRANGE " LEDGER_PREFIX "acct:%s:entries %lld %lld",
-                                         req->id, (long long) req->offset,
-                                         (long long) (req->offset + limit - 1));
-    if (!total || !seqs || seqs->type != REDIS_REPLY_ARRAY) {
+    bool all = strcmp (req->id, "*") == 0;
+    redisReply *total = all ? cg_redis_command (redis, "LLEN " LEDGER_PREFIX "entries")
+                            : cg_redis_command (redis, "LLEN " LEDGER_PREFIX "acct:%s:entries",
+                                                req->id);
+    redisReply *seqs = all ? NULL
+                           : cg_redis_command (redis, "LRANGE " LEDGER_PREFIX "acct:%s:entries "
+                                               "%lld %lld", req->id, (long long) req->offset,
+                                               (long long) (req->offset + limit - 1));
+    if (!total || (!all && (!seqs || seqs->type != REDIS_REPLY_ARRAY)))
         cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
-    }
     else {
         cg_fund_statement_t st = { .account = strdup (req->id), .total = cg_reply_int (total, 0) };
-        st.entries = calloc (seqs->elements ? seqs->elements : 1, sizeof (cg_fund_entry_t));
+        int64_t n = all ? st.total - req->offset : (int64_t) seqs->elements;
+        n = n < 0 ? 0 : n > limit ? limit : n;
+        st.entries = calloc (n ? (size_t) n : 1, sizeof (cg_fund_entry_t));
         assert (st.entries);
-        for (size_t i = 0; i < seqs->elements; i++) {
-            int64_t seq = atoll (seqs->element[i]->str);
-            redisReply *line = cg_redis_command (redis, "LINDEX " LEDGER_PREFIX "entries %lld",
-                                                 (long long) seq - 1);
-            cg_fund_entry_t e;
-            if (line && line->type == REDIS_REPLY_STRING && ledger_parse (line->str, &e) == 0) {
-                char hash[65];
-                ledger_hash_of (self, seq, hash);
-                cg_fund_entry_t *out = &st.entries[st.entries_count++];
-                *out = (cg_fund_entry_t) { .seq = e.seq, .at = e.at, .amount = e.amount,
-                                           .code = e.code };
-                out->kind = strdup (e.kind);
-                out->id = strdup (e.id);
-                out->ledger = strdup (e.ledger);
-                out->debit = strdup (e.debit);
-                out->credit = strdup (e.credit);
-                out->pending_id = e.pending_id ? strdup (e.pending_id) : NULL;
-                out->memo = e.memo ? strdup (e.memo) : NULL;
-                out->hash = *hash ? strdup (hash) : NULL;
-            }
-            if (line)
-                freeReplyObject (line);
+        for (int64_t i = 0; i < n; i++) {
+            int64_t seq = all ? req->offset + i + 1 : atoll (seqs->element[i]->str);
+            st.entries_count += s_entry (self, seq, &st.entries[st.entries_count]);
         }
         cg_reply_ok (reply, &cg_fund_statement_def, &st);
         cg_msg_clear (&cg_fund_statement_def, &st);

@@ -591,6 +591,26 @@ Test (fund, monthly_disclosure_and_the_alarm_when_it_is_late, .timeout = 120)
     cr_assert_eq (v.entries, r.entries);
     cr_assert_str_eq (v.head, r.head);
     cg_msg_clear (&cg_fund_verified_def, &v);
+    /*  and what anyone computes with sha256sum over the exported ledger */
+    char *exported = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &exported, "fund export"), 0);
+    char path[600], command[1400];
+    snprintf (path, sizeof path, "%s/entries.tsv", stack->dir);
+    FILE *f = fopen (path, "w");
+    cr_assert (f);
+    fputs (exported, f);
+    fclose (f);
+    free (exported);
+    snprintf (command, sizeof command, "prev=%s; while IFS= read -r line; do "
+              "prev=$(printf '%%s\\n%%s' \"$prev\" \"$line\" | sha256sum | cut -c1-64); "
+              "done < %s; echo $prev", "0000000000000000000000000000000000000000000000000000000000000000",
+              path);
+    FILE *sh = popen (command, "r");
+    char head[80] = "";
+    cr_assert (sh && fgets (head, sizeof head, sh));
+    pclose (sh);
+    head[strcspn (head, "\n")] = 0;
+    cr_assert_str_eq (head, r.head, "sha256sum over `fund export` gives %s", head);
     cg_msg_clear (&cg_fund_report_def, &r);
 
     /*  donors appear as they chose; beneficiaries never by name */
@@ -608,7 +628,7 @@ Test (fund, monthly_disclosure_and_the_alarm_when_it_is_late, .timeout = 120)
     snprintf (html, sizeof html, "%s/report.html", stack->dir);
     cr_assert_eq (cg_teststack_cli (stack, NULL, "fund report baihe --month 2026-11 --html %s",
                                     html), 0);
-    FILE *f = fopen (html, "r");
+    f = fopen (html, "r");
     cr_assert (f);
     char page[16384];
     size_t n = fread (page, 1, sizeof page - 1, f);
