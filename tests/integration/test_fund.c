@@ -654,3 +654,58 @@ Test (fund, monthly_disclosure_and_the_alarm_when_it_is_late, .timeout = 120)
     cg_client_destroy (&c);
     cg_teststack_down (&stack);
 }
+
+Test (fund, bad_input_is_refused_by_field_and_the_daemon_keeps_serving, .timeout = 60)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *c = cg_teststack_client (stack, "fund");
+    cg_error_t err;
+    /*  more transfers than a batch may hold */
+    static cg_fund_transfer_t many[CG_FUND_BATCH_MAX + 1];
+    for (size_t i = 0; i <= CG_FUND_BATCH_MAX; i++)
+        many[i] = (cg_fund_transfer_t) { .id = "0123456789abcdef0123456789abcdef",
+                                         .debit = "baihe.donors", .credit = "baihe", .amount = 1 };
+    cg_fund_transfer_batch_t req = { .transfers = many, .transfers_count = CG_FUND_BATCH_MAX + 1 };
+    cg_fund_results_t out;
+    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
+                                  &cg_fund_results_def, &out, &err), -1);
+    cr_assert_str_eq (err.field, "transfers");
+    /*  a bad account id, an unknown flag, a negative amount, a bad month */
+    cg_fund_transfer_t t = { .id = "0123456789abcdef0123456789abcdef", .debit = "a b",
+                             .credit = "baihe", .amount = 1 };
+    req = (cg_fund_transfer_batch_t) { .transfers = &t, .transfers_count = 1 };
+    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
+                                  &cg_fund_results_def, &out, &err), -1);
+    cr_assert_str_eq (err.field, "transfers[0].debit");
+    t.debit = "baihe.donors";
+    t.flags = (char *[]) { "maybe" };
+    t.flags_count = 1;
+    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
+                                  &cg_fund_results_def, &out, &err), -1);
+    cr_assert_str_eq (err.field, "transfers[0].flags");
+    cg_fund_donate_t don = { .id = "0123456789abcdef0123456789abcdef", .fund = "baihe",
+                             .amount = -5, .channel = "cash" };
+    cg_fund_receipt_t rec;
+    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
+                                  &cg_fund_receipt_def, &rec, &err), -1);
+    cr_assert_str_eq (err.field, "amount");
+    cg_fund_get_t get = { .id = "baihe", .month = "2026-13" };
+    cg_fund_report_t rep;
+    cr_assert_eq (cg_client_call (c, "fund.report", &cg_fund_get_def, &get, &cg_fund_report_def,
+                                  &rep, &err), -1);
+    cr_assert_str_eq (err.field, "month");
+    /*  garbage frames straight at the socket */
+    zsock_t *raw = zsock_new_dealer (zconfig_get (stack->config, "fund/endpoint", ""));
+    zstr_sendx (raw, "fund.transfer", "r1", "\xc1\xff\x00garbage", NULL);
+    zstr_sendx (raw, "fund.transfer", NULL);
+    zstr_sendx (raw, "no.such.command", "r2", "", NULL);
+    zsock_destroy (&raw);
+    /*  and it still serves */
+    t.flags_count = 0;
+    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
+                                  &cg_fund_results_def, &out, &err), 0, "%s", err.message);
+    cr_assert_str_eq (out.results[0].result, "ok");
+    cg_msg_clear (&cg_fund_results_def, &out);
+    cg_client_destroy (&c);
+    cg_teststack_down (&stack);
+}
