@@ -3,6 +3,7 @@
 #include "cg_redis.h"
 
 #include <czmq.h>
+#include "cg_msg.h"
 #include <stdarg.h>
 
 struct _cg_redis_t {
@@ -42,6 +43,18 @@ void
 cg_args_add_str (cg_args_t *args, const char *s)
 {
     cg_args_add (args, s ? s : "", s ? strlen (s) : 0);
+}
+
+void
+cg_args_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_error_t err;
+    if (cg_msg_encode (def, msg, &buf, &err))
+        zsys_error ("cannot encode %s: %s %s", def->name, err.field, err.message);
+    cg_args_add (args, buf.data, buf.size);
+    msgpack_sbuffer_destroy (&buf);
 }
 
 void

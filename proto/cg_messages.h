@@ -32,13 +32,15 @@
 #include "msg_dispatch.h"
 #include "msg_notification.h"
 #include "msg_consultation.h"
+#include "msg_fund.h"
 
 #define CG_MESSAGES(M) \
     CG_MESSAGES_COMMON (M) \
     CG_MESSAGES_INTAKE (M) \
     CG_MESSAGES_DISPATCH (M) \
     CG_MESSAGES_NOTIFICATION (M) \
-    CG_MESSAGES_CONSULTATION (M)
+    CG_MESSAGES_CONSULTATION (M) \
+    CG_MESSAGES_FUND (M)
 
 /* --- what the table generates ------------------------------------------- */
 

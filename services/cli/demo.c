@@ -2,6 +2,7 @@
     that `make run` shows a working system.  Submitted once: each has a
     fixed ext_ref, so loading the demo again changes nothing. */
 #include "cli.h"
+#include "fund.h"
 
 typedef struct {
     const char *source, *category, *grid, *text;
@@ -46,4 +47,5 @@ cli_demo_load (zconfig_t *config)
     }
     cg_client_destroy (&client);
     printf ("demo region loaded: %d new requests\n", loaded);
+    cli_fund_demo_load (config);
 }

@@ -27,6 +27,8 @@ s_usage (void)
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
         "  topic create|show|list|stage|meeting|vote|tally|publish|task ...\n"
+        "  fund account|donate|request|approve|reject|transfer|balance|statement|show|verify\n"
+        "       ... (docs/FUND.md)\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -50,6 +52,12 @@ main (int argc, char **argv)
     if (strcmp (command, "messages") == 0) {
         cg_msg_document (stdout);
         rc = 0;
+    }
+    else
+    if (strcmp (command, "fund") == 0) {
+        rc = cli_fund (&args);
+        if (rc == 2)
+            s_usage ();
     }
     else
     if (strcmp (command, "help") == 0) {

@@ -1,0 +1,246 @@
+/*  msg_fund — the charity fund and the time bank (慈善基金, 时间银行).
+    Part of the one message table; see cg_messages.h for how a definition
+    reads.
+
+    Amounts are integers in the unit of their ledger: `cny` counts fen (分),
+    `min` counts minutes of the time bank.  A transfer id is a client-made
+    128-bit number written as 32 hex digits; a transfer with an id that was
+    already applied is not applied again and answers `exists` with the
+    first result (docs/FUND.md). */
+#ifndef CG_MSG_FUND_H_INCLUDED
+#define CG_MSG_FUND_H_INCLUDED
+
+#define CG_FUND_AMOUNT_MAX  INT64_C(10000000000000)    /* 10^13; balances stay below 10^14 */
+#define CG_FUND_BATCH_MAX   1000                        /* transfers in one call */
+
+#define CG_FIELDS_fund_account(F, M) \
+    F(M, STR, id, 1, 1, 64, _, "account id: letters, digits and . _ -") \
+    F(M, STR, ledger, 1, 1, 8, _, "cny (fen) or min (time-bank minutes)") \
+    F(M, STR, kind, 0, 1, 16, _, "fund, project, donors, beneficiaries, custodian, volunteer, issuer") \
+    F(M, STR, name, 0, 1, CG_NAME_MAX, _, "what people call it") \
+    F(M, STR, fund, 0, 1, 64, _, "the fund it belongs to") \
+    F(M, STRS, flags, 0, 0, 4, _, "no_overdraft (debits may not exceed credits, pending included), no_overcredit") \
+    F(M, INT, debits_pending, 0, 0, INT64_MAX, _, "reserved by pending transfers, debit side") \
+    F(M, INT, debits_posted, 0, 0, INT64_MAX, _, "posted debits") \
+    F(M, INT, credits_pending, 0, 0, INT64_MAX, _, "reserved by pending transfers, credit side") \
+    F(M, INT, credits_posted, 0, 0, INT64_MAX, _, "posted credits")
+
+#define CG_FIELDS_fund_account_create(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, LIST, accounts, 1, 1, 100, fund_account, "the accounts to open (balances are ignored)")
+
+#define CG_FIELDS_fund_get(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 1, 64, _, "account, request or fund id") \
+    F(M, STR, month, 0, 7, 7, _, "fund.report: the month, YYYY-MM") \
+    F(M, INT, offset, 0, 0, INT32_MAX, _, "fund.statement: skip this many entries") \
+    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "fund.statement: at most this many (default 50)")
+
+#define CG_FIELDS_fund_transfer(F, M) \
+    F(M, STR, id, 1, 32, 32, _, "transfer id: 32 hex digits, made by the client, not all zero") \
+    F(M, STR, debit, 0, 1, 64, _, "the account debited (may be left out when posting or voiding)") \
+    F(M, STR, credit, 0, 1, 64, _, "the account credited (idem)") \
+    F(M, INT, amount, 0, 0, CG_FUND_AMOUNT_MAX, _, "fen or minutes; > 0, except 0 = all when posting or voiding") \
+    F(M, STR, ledger, 0, 1, 8, _, "must match both accounts' ledger when given") \
+    F(M, INT, code, 0, 0, 65535, _, "the reason, for reports") \
+    F(M, STRS, flags, 0, 0, 4, _, "linked, pending, post_pending, void_pending") \
+    F(M, STR, pending_id, 0, 32, 32, _, "the pending transfer to post or void") \
+    F(M, INT, timeout, 0, 0, 31536000, _, "pending only: seconds after which it voids itself") \
+    F(M, STR, memo, 0, 1, 200, _, "a note, public in the ledger")
+
+#define CG_FIELDS_fund_transfer_batch(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, LIST, transfers, 1, 1, CG_FUND_BATCH_MAX, fund_transfer, "applied in order; linked ones all or none")
+
+#define CG_FIELDS_fund_result(F, M) \
+    F(M, STR, id, 1, 1, 64, _, "the transfer (or account) id") \
+    F(M, STR, result, 1, 1, 48, _, "ok, exists, or why it was refused (exceeds_credits, ...)") \
+    F(M, INT, entry, 0, 0, INT64_MAX, _, "its entry in the ledger (ok, exists)")
+
+#define CG_FIELDS_fund_results(F, M) \
+    F(M, LIST, results, 0, 0, CG_FUND_BATCH_MAX, fund_result, "one per transfer or account, in order")
+
+#define CG_FIELDS_fund_donate(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 32, 32, _, "transfer id (32 hex digits): a retry gives the same receipt") \
+    F(M, STR, fund, 1, 1, 64, _, "the fund") \
+    F(M, STR, project, 0, 1, 32, _, "an earmarked project of the fund") \
+    F(M, STR, donor, 0, 1, CG_NAME_MAX, _, "the donor's name") \
+    F(M, BOOL, anonymous, 0, 0, 1, _, "publish the donation as 匿名 (anonymous)") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "fen") \
+    F(M, STR, channel, 1, 1, 16, _, "cash, bank, wechat, alipay, goods") \
+    F(M, STR, ref, 0, 1, 64, _, "the channel's own reference (bank slip, payment number)")
+
+#define CG_FIELDS_fund_receipt(F, M) \
+    F(M, STR, receipt, 1, 1, 64, _, "receipt number (捐赠票据号)") \
+    F(M, STR, id, 1, 32, 32, _, "transfer id") \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, account, 1, 1, 64, _, "the account credited") \
+    F(M, STR, donor, 1, 1, CG_NAME_MAX, _, "as published: the name, or 匿名") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "fen") \
+    F(M, STR, channel, 1, 1, 16, _, "channel") \
+    F(M, INT, entry, 1, 1, INT64_MAX, _, "its ledger entry") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, BOOL, repeat, 0, 0, 1, _, "this id was given before; the first receipt again")
+
+#define CG_FIELDS_fund_request(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 32, 32, _, "the pending transfer's id (32 hex digits); names the request") \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, project, 0, 1, 32, _, "the project paying; the fund itself when absent") \
+    F(M, STR, beneficiary, 1, 1, CG_NAME_MAX, _, "who receives it (masked when published); time bank: the volunteer") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "fen, or minutes") \
+    F(M, STR, purpose, 1, 1, 500, _, "what it is for") \
+    F(M, STRS, attachments, 0, 0, 20, _, "references to supporting documents") \
+    F(M, STR, requester, 1, 1, 64, _, "who asks") \
+    F(M, STR, served, 0, 1, 64, _, "time bank: the person served, who confirms") \
+    F(M, STR, resolution, 0, 1, 64, _, "the consultation resolution (议事决议) behind it")
+
+#define CG_FIELDS_fund_request_view(F, M) \
+    F(M, STR, id, 1, 32, 32, _, "request and pending transfer id") \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, project, 0, 1, 32, _, "project") \
+    F(M, STR, beneficiary, 1, 1, CG_NAME_MAX, _, "who receives it") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "amount") \
+    F(M, STR, purpose, 1, 1, 500, _, "purpose") \
+    F(M, STRS, attachments, 0, 0, 20, _, "documents") \
+    F(M, STR, requester, 1, 1, 64, _, "who asked") \
+    F(M, STR, resolution, 0, 1, 64, _, "the resolution") \
+    F(M, STR, state, 1, 1, 16, _, "pending, approved, rejected, expired") \
+    F(M, INT, need, 1, 1, 100, _, "approvals needed") \
+    F(M, STRS, approvers, 0, 0, 100, _, "who may approve") \
+    F(M, STRS, approvals, 0, 0, 100, _, "who approved so far") \
+    F(M, STR, decided_by, 0, 1, 64, _, "who rejected it, or whose approval posted it") \
+    F(M, STR, note, 0, 1, 500, _, "the reason given at the decision") \
+    F(M, INT, expires, 0, 0, CG_TIME_MAX, _, "when it voids itself undecided") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was made") \
+    F(M, BOOL, repeat, 0, 0, 1, _, "this id was given before")
+
+#define CG_FIELDS_fund_decide(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 32, 32, _, "the request") \
+    F(M, STR, actor, 1, 1, 64, _, "the committee member (or the person served)") \
+    F(M, STR, note, 0, 1, 500, _, "why")
+
+#define CG_FIELDS_fund_approval_requested(F, M) \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, id, 1, 32, 32, _, "request id") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "amount") \
+    F(M, STR, purpose, 1, 1, 500, _, "purpose") \
+    F(M, STR, requester, 1, 1, 64, _, "who asked") \
+    F(M, INT, need, 1, 1, 100, _, "approvals needed") \
+    F(M, STRS, approvers, 1, 1, 100, _, "who may approve (to be told)") \
+    F(M, INT, expires, 0, 0, CG_TIME_MAX, _, "the deadline") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
+#define CG_FIELDS_fund_decided(F, M) \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, id, 1, 32, 32, _, "request id") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "amount") \
+    F(M, STR, state, 1, 1, 16, _, "approved, rejected, expired") \
+    F(M, STR, actor, 0, 1, 64, _, "who decided") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
+#define CG_FIELDS_fund_donated(F, M) \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, account, 1, 1, 64, _, "the account credited") \
+    F(M, STR, id, 1, 32, 32, _, "transfer id") \
+    F(M, STR, donor, 1, 1, CG_NAME_MAX, _, "as published") \
+    F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "fen") \
+    F(M, STR, channel, 1, 1, 16, _, "channel") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
+#define CG_FIELDS_fund_entry(F, M) \
+    F(M, INT, seq, 1, 1, INT64_MAX, _, "position in the ledger, from 1") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, STR, kind, 1, 1, 8, _, "posted, pending, post, void, expire") \
+    F(M, STR, id, 1, 1, 32, _, "transfer id") \
+    F(M, STR, ledger, 1, 1, 8, _, "ledger") \
+    F(M, STR, debit, 1, 1, 64, _, "debited account") \
+    F(M, STR, credit, 1, 1, 64, _, "credited account") \
+    F(M, INT, amount, 1, 0, CG_FUND_AMOUNT_MAX, _, "amount") \
+    F(M, STR, pending_id, 0, 1, 32, _, "the pending transfer (post, void, expire)") \
+    F(M, INT, code, 0, 0, 65535, _, "reason code") \
+    F(M, STR, memo, 0, 1, 200, _, "note") \
+    F(M, STR, hash, 0, 64, 64, _, "SHA-256 of the previous hash and this entry (hex)")
+
+#define CG_FIELDS_fund_statement(F, M) \
+    F(M, STR, account, 1, 1, 64, _, "account") \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "entries of the account") \
+    F(M, LIST, entries, 0, 0, CG_PAGE_MAX, fund_entry, "this page, oldest first")
+
+#define CG_FIELDS_fund_verified(F, M) \
+    F(M, BOOL, ok, 1, 0, 1, _, "the chain and every balance check out") \
+    F(M, INT, entries, 1, 0, INT64_MAX, _, "entries checked") \
+    F(M, STR, head, 0, 64, 64, _, "the hash of the last entry") \
+    F(M, INT, broken_at, 0, 0, INT64_MAX, _, "the first entry that does not verify") \
+    F(M, STR, problem, 0, 1, 192, _, "what is wrong there")
+
+#define CG_FIELDS_fund_line(F, M) \
+    F(M, STR, label, 1, 1, CG_NAME_MAX, _, "a source, project or pending item") \
+    F(M, INT, amount, 1, 0, INT64_MAX, _, "total") \
+    F(M, INT, count, 1, 0, INT64_MAX, _, "how many")
+
+#define CG_FIELDS_fund_report(F, M) \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, name, 0, 1, CG_NAME_MAX, _, "its name") \
+    F(M, STR, ledger, 1, 1, 8, _, "cny or min") \
+    F(M, STR, month, 1, 7, 7, _, "YYYY-MM") \
+    F(M, INT, opening, 1, INT64_MIN, INT64_MAX, _, "balance at the start of the month") \
+    F(M, INT, income, 1, 0, INT64_MAX, _, "donations in the month") \
+    F(M, INT, spending, 1, 0, INT64_MAX, _, "disbursements in the month") \
+    F(M, INT, other, 1, INT64_MIN, INT64_MAX, _, "other movements in and out (transfers to other funds, fees)") \
+    F(M, INT, closing, 1, INT64_MIN, INT64_MAX, _, "balance at the end of the month") \
+    F(M, LIST, donations, 0, 0, CG_PAGE_MAX, fund_line, "donations by source (donors as they chose)") \
+    F(M, LIST, disbursements, 0, 0, CG_PAGE_MAX, fund_line, "disbursements by project") \
+    F(M, LIST, pending, 0, 0, CG_PAGE_MAX, fund_line, "requests still undecided at the end, beneficiaries masked") \
+    F(M, INT, entries, 1, 0, INT64_MAX, _, "ledger entries up to the end of the month") \
+    F(M, STR, head, 0, 64, 64, _, "the chain hash of the last of them, to check against `fund verify`") \
+    F(M, INT, due, 1, 0, CG_TIME_MAX, _, "when it must be published") \
+    F(M, INT, published, 0, 0, CG_TIME_MAX, _, "when it was published, if it was")
+
+#define CG_FIELDS_fund_report_overdue(F, M) \
+    F(M, STR, fund, 1, 1, 64, _, "fund") \
+    F(M, STR, month, 1, 7, 7, _, "YYYY-MM") \
+    F(M, INT, due, 1, 0, CG_TIME_MAX, _, "when it was due") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when the alarm was raised")
+
+#define CG_MESSAGES_FUND(M) \
+    M(fund_account, "fund.account", "record", CG_FIELDS_fund_account, \
+      "An account of a ledger with its balances.") \
+    M(fund_account_create, "fund.account.create", "command", CG_FIELDS_fund_account_create, \
+      "To fund: open accounts (answered by fund.results; an existing identical account is `exists`).") \
+    M(fund_get, "fund.get", "command", CG_FIELDS_fund_get, \
+      "To fund, as fund.balance (an account), fund.show (a request), fund.statement, fund.report, fund.publish, fund.verify.") \
+    M(fund_transfer, "fund.transfer.item", "record", CG_FIELDS_fund_transfer, \
+      "One transfer between two accounts of one ledger.") \
+    M(fund_transfer_batch, "fund.transfer", "command", CG_FIELDS_fund_transfer_batch, \
+      "To fund: apply transfers, all checks and balances in one atomic step.") \
+    M(fund_result, "fund.result", "record", CG_FIELDS_fund_result, "What became of one transfer.") \
+    M(fund_results, "fund.results", "reply", CG_FIELDS_fund_results, "The answer to fund.transfer.") \
+    M(fund_donate, "fund.donate", "command", CG_FIELDS_fund_donate, \
+      "To fund: a donation into a fund or one of its projects.") \
+    M(fund_receipt, "fund.receipt", "reply", CG_FIELDS_fund_receipt, "The donor's receipt.") \
+    M(fund_request, "fund.request", "command", CG_FIELDS_fund_request, \
+      "To fund: ask for a disbursement (or, in the time bank, for minutes earned); the money is reserved at once.") \
+    M(fund_request_view, "fund.request.view", "reply", CG_FIELDS_fund_request_view, \
+      "A disbursement request and where it stands.") \
+    M(fund_decide, "fund.decide", "command", CG_FIELDS_fund_decide, \
+      "To fund, as fund.approve or fund.reject.") \
+    M(fund_approval_requested, "fund.approval_requested", "event", CG_FIELDS_fund_approval_requested, \
+      "A request waits for the committee's approval (journal fund).") \
+    M(fund_decided, "fund.decided", "event", CG_FIELDS_fund_decided, \
+      "A request was decided; the bus topic says how: fund.approved, fund.rejected, fund.expired (journal fund).") \
+    M(fund_donated, "fund.donated", "event", CG_FIELDS_fund_donated, \
+      "A donation was received (journal fund).") \
+    M(fund_entry, "fund.entry", "record", CG_FIELDS_fund_entry, "One entry of the hash-chained ledger.") \
+    M(fund_statement, "fund.statement", "reply", CG_FIELDS_fund_statement, "An account's entries.") \
+    M(fund_verified, "fund.verified", "reply", CG_FIELDS_fund_verified, \
+      "The answer to fund.verify: the chain and the balances recomputed from the entries.") \
+    M(fund_line, "fund.line", "record", CG_FIELDS_fund_line, "One line of a report.") \
+    M(fund_report, "fund.report", "reply", CG_FIELDS_fund_report, \
+      "The monthly disclosure of a fund (三务公开).") \
+    M(fund_report_overdue, "fund.report_overdue", "event", CG_FIELDS_fund_report_overdue, \
+      "A month's report was not published by its due date (journal fund).")
+
+#endif

@@ -1,0 +1,338 @@
+/*  fund — the CLI's commands on the charity funds and the time bank:
+
+        civgrid fund account ID --ledger cny|min [--flags no_overdraft] [--kind K] [--name N]
+        civgrid fund donate --fund F [--project P] --amount FEN --channel C
+                            [--donor NAME] [--anonymous yes] [--ref R] [--id HEX32]
+        civgrid fund request --fund F [--project P] --beneficiary B --amount N
+                             --purpose TEXT --requester WHO [--served WHO]
+                             [--resolution REF] [--attach REF] [--id HEX32]
+        civgrid fund approve|reject ID --actor WHO [--note WHY]
+        civgrid fund transfer --debit A --credit B [--amount N] [--flags f1,f2]
+                              [--pending-id HEX32] [--timeout S] [--memo M] [--id HEX32]
+        civgrid fund balance ACCOUNT | statement ACCOUNT | show ID | verify | export
+        civgrid fund report|publish FUND --month YYYY-MM (fund_report.c)
+
+    Amounts are integers: fen on the cny ledger, minutes on min.  A
+    transfer id is made here when --id is not given; give it to make a
+    retry safe (the ledger applies an id once and answers `exists`). */
+#include "fund.h"
+#include "cg_clock.h"
+#include <ctype.h>
+#include <errno.h>
+
+/*  The --id, or a fresh 128-bit id. */
+static const char *
+s_id (cli_args_t *args, char *buf)
+{
+    const char *given = cli_opt (args, "id", NULL);
+    if (given)
+        return given;
+    zuuid_t *uuid = zuuid_new ();
+    snprintf (buf, 33, "%s", zuuid_str (uuid));
+    zuuid_destroy (&uuid);
+    for (char *c = buf; *c; c++)
+        *c = (char) tolower ((unsigned char) *c);
+    return buf;
+}
+
+/*  An integer option; -1 with a message when it is not one. */
+static int
+s_int (cli_args_t *args, const char *name, int64_t *out)
+{
+    const char *text = cli_opt (args, name, "0");
+    char *end;
+    errno = 0;
+    long long v = strtoll (text, &end, 10);
+    if (errno || *end || end == text || v < 0) {
+        fprintf (stderr, "civgrid: --%s must be a whole number (fen or minutes), not %s\n",
+                 name, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/*  Splits "a,b" in place into at most max words. */
+static size_t
+s_split (char *text, char **words, size_t max)
+{
+    size_t n = 0;
+    for (char *w = strtok (text, ","); w && n < max; w = strtok (NULL, ","))
+        words[n++] = w;
+    return n;
+}
+
+static int
+s_print (cli_args_t *args, const cg_msgdef_t *def, void *msg, void (*text) (void *))
+{
+    if (cli_flag (args, "json")) {
+        cg_msg_json (def, msg, stdout);
+        printf ("\n");
+    }
+    else
+        text (msg);
+    cg_msg_clear (def, msg);
+    return 0;
+}
+
+static void
+s_print_results (void *msg)
+{
+    cg_fund_results_t *out = msg;
+    for (size_t i = 0; i < out->results_count; i++)
+        printf ("%s  %s%s%.0lld\n", out->results[i].id, out->results[i].result,
+                out->results[i].entry ? "  entry " : "",
+                (long long) out->results[i].entry);
+}
+
+static void
+s_print_account (void *msg)
+{
+    cg_fund_account_t *a = msg;
+    char posted[40], available[40], reserved[40];
+    cli_fund_money (a->credits_posted - a->debits_posted, a->ledger, posted, sizeof posted);
+    cli_fund_money (a->credits_posted - a->debits_posted - a->debits_pending, a->ledger, available,
+             sizeof available);
+    cli_fund_money (a->debits_pending, a->ledger, reserved, sizeof reserved);
+    printf ("%s  %s %s\n  balance    %s\n  reserved   %s\n  available  %s\n", a->id,
+            a->kind ? a->kind : "", a->name ? a->name : "", posted, reserved, available);
+}
+
+static void
+s_print_receipt (void *msg)
+{
+    cg_fund_receipt_t *r = msg;
+    char amount[40];
+    cli_fund_money (r->amount, NULL, amount, sizeof amount);
+    printf ("捐赠收据 receipt %s%s\n  donor    %s\n  amount   %s\n  to       %s\n"
+            "  channel  %s\n  entry    %lld\n", r->receipt, r->repeat ? " (given before)" : "",
+            r->donor, amount, r->account, r->channel, (long long) r->entry);
+}
+
+static void
+s_print_request (void *msg)
+{
+    cg_fund_request_view_t *q = msg;
+    char amount[40];
+    cli_fund_money (q->amount, NULL, amount, sizeof amount);
+    printf ("%s  %s\n  fund       %s%s%s\n  amount     %s\n  for        %s\n  purpose    %s\n"
+            "  requester  %s\n  approvals  %zu of %lld\n", q->id, q->state, q->fund,
+            q->project ? "." : "", q->project ? q->project : "", amount, q->beneficiary,
+            q->purpose, q->requester, q->approvals_count, (long long) q->need);
+}
+
+static void
+s_print_statement (void *msg)
+{
+    cg_fund_statement_t *st = msg;
+    printf ("%s  %lld entries\n", st->account, (long long) st->total);
+    for (size_t i = 0; i < st->entries_count; i++) {
+        cg_fund_entry_t *e = &st->entries[i];
+        char when[40], amount[40];
+        cg_time_short (e->at, when, sizeof when);
+        cli_fund_money (e->amount, e->ledger, amount, sizeof amount);
+        printf ("  %6lld  %s  %-7s %12s  %s -> %s  %s\n", (long long) e->seq, when, e->kind,
+                amount, e->debit, e->credit, e->memo ? e->memo : "");
+    }
+}
+
+static void
+s_print_verified (void *msg)
+{
+    cg_fund_verified_t *v = msg;
+    if (v->ok)
+        printf ("ok: %lld entries verify; head %s\n", (long long) v->entries,
+                v->head ? v->head : "(empty)");
+    else
+        printf ("BROKEN at entry %lld: %s\n", (long long) v->broken_at,
+                v->problem ? v->problem : "");
+}
+
+static int
+s_account (cli_args_t *args, const char *id)
+{
+    char flags_buf[128];
+    snprintf (flags_buf, sizeof flags_buf, "%s", cli_opt (args, "flags", ""));
+    char *flags[4];
+    cg_fund_account_t account = { .id = (char *) id, .ledger = (char *) cli_opt (args, "ledger", "cny"),
+        .kind = (char *) cli_opt (args, "kind", NULL), .name = (char *) cli_opt (args, "name", NULL),
+        .fund = (char *) cli_opt (args, "fund", NULL), .flags = flags };
+    account.flags_count = s_split (flags_buf, flags, 4);
+    cg_fund_account_create_t req = { .accounts = &account, .accounts_count = 1 };
+    cg_fund_results_t out;
+    if (cli_call (args, "fund", "fund.account", &cg_fund_account_create_def, &req, &cg_fund_results_def,
+                &out))
+        return 1;
+    return s_print (args, &cg_fund_results_def, &out, s_print_results);
+}
+
+static int
+s_transfer (cli_args_t *args)
+{
+    char id[33], flags_buf[128];
+    snprintf (flags_buf, sizeof flags_buf, "%s", cli_opt (args, "flags", ""));
+    char *flags[4];
+    cg_fund_transfer_t t = { .id = (char *) s_id (args, id),
+        .debit = (char *) cli_opt (args, "debit", NULL),
+        .credit = (char *) cli_opt (args, "credit", NULL),
+        .ledger = (char *) cli_opt (args, "ledger", NULL),
+        .pending_id = (char *) cli_opt (args, "pending-id", NULL),
+        .memo = (char *) cli_opt (args, "memo", NULL), .flags = flags };
+    t.flags_count = s_split (flags_buf, flags, 4);
+    if (s_int (args, "amount", &t.amount) || s_int (args, "timeout", &t.timeout)
+    ||  s_int (args, "code", &t.code))
+        return 1;
+    cg_fund_transfer_batch_t req = { .transfers = &t, .transfers_count = 1 };
+    cg_fund_results_t out;
+    if (cli_call (args, "fund", "fund.transfer", &cg_fund_transfer_batch_def, &req, &cg_fund_results_def,
+                &out))
+        return 1;
+    bool ok = out.results_count == 1 && (strcmp (out.results[0].result, "ok") == 0
+                                         || strcmp (out.results[0].result, "exists") == 0);
+    s_print (args, &cg_fund_results_def, &out, s_print_results);
+    return ok ? 0 : 1;
+}
+
+static int
+s_donate (cli_args_t *args)
+{
+    char id[33];
+    cg_fund_donate_t req = { .id = (char *) s_id (args, id),
+        .fund = (char *) cli_opt (args, "fund", NULL),
+        .project = (char *) cli_opt (args, "project", NULL),
+        .donor = (char *) cli_opt (args, "donor", NULL),
+        .anonymous = strcmp (cli_opt (args, "anonymous", "no"), "yes") == 0,
+        .channel = (char *) cli_opt (args, "channel", NULL),
+        .ref = (char *) cli_opt (args, "ref", NULL) };
+    if (s_int (args, "amount", &req.amount))
+        return 1;
+    cg_fund_receipt_t out;
+    if (cli_call (args, "fund", "fund.donate", &cg_fund_donate_def, &req, &cg_fund_receipt_def, &out))
+        return 1;
+    return s_print (args, &cg_fund_receipt_def, &out, s_print_receipt);
+}
+
+static int
+s_request (cli_args_t *args)
+{
+    char id[33];
+    char *attach = (char *) cli_opt (args, "attach", NULL);
+    cg_fund_request_t req = { .id = (char *) s_id (args, id),
+        .fund = (char *) cli_opt (args, "fund", NULL),
+        .project = (char *) cli_opt (args, "project", NULL),
+        .beneficiary = (char *) cli_opt (args, "beneficiary", NULL),
+        .purpose = (char *) cli_opt (args, "purpose", NULL),
+        .requester = (char *) cli_opt (args, "requester", NULL),
+        .served = (char *) cli_opt (args, "served", NULL),
+        .resolution = (char *) cli_opt (args, "resolution", NULL),
+        .attachments = attach ? &attach : NULL, .attachments_count = attach != NULL };
+    if (s_int (args, "amount", &req.amount))
+        return 1;
+    cg_fund_request_view_t out;
+    if (cli_call (args, "fund", "fund.request", &cg_fund_request_def, &req, &cg_fund_request_view_def,
+                &out))
+        return 1;
+    return s_print (args, &cg_fund_request_view_def, &out, s_print_request);
+}
+
+static int
+s_decide (cli_args_t *args, const char *command, const char *id)
+{
+    cg_fund_decide_t req = { .id = (char *) id,
+        .actor = (char *) cli_opt (args, "actor", NULL),
+        .note = (char *) cli_opt (args, "note", NULL) };
+    cg_fund_request_view_t out;
+    if (cli_call (args, "fund", command, &cg_fund_decide_def, &req, &cg_fund_request_view_def, &out))
+        return 1;
+    return s_print (args, &cg_fund_request_view_def, &out, s_print_request);
+}
+
+static int
+s_get (cli_args_t *args, const char *command, const char *id, const cg_msgdef_t *def,
+       void (*text) (void *))
+{
+    cg_fund_get_t req = { .id = (char *) id };
+    if (s_int (args, "offset", &req.offset) || s_int (args, "limit", &req.limit))
+        return 1;
+    void *out = calloc (1, def->size);
+    assert (out);
+    int rc = cli_call (args, "fund", command, &cg_fund_get_def, &req, def, out);
+    if (rc == 0)
+        s_print (args, def, out, text);
+    if (rc == 0 && def == &cg_fund_verified_def && !((cg_fund_verified_t *) out)->ok)
+        rc = 3;
+    free (out);
+    return rc;
+}
+
+/*  Writes the whole ledger as its entry lines, exactly as they are hashed,
+    oldest first: anyone can recompute the chain from this file with
+    sha256sum (docs/FUND.md) and compare the last hash with a report's. */
+static int
+s_export (cli_args_t *args)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    cg_client_t *client = cli_client (config, "fund");
+    zconfig_destroy (&config);
+    if (!client)
+        return 1;
+    int rc = 0;
+    for (int64_t offset = 0; rc == 0; ) {
+        cg_fund_get_t req = { .id = "*", .offset = offset, .limit = CG_PAGE_MAX };
+        cg_fund_statement_t st;
+        cg_error_t err;
+        if (cg_client_call (client, "fund.statement", &cg_fund_get_def, &req,
+                            &cg_fund_statement_def, &st, &err)) {
+            rc = cli_fail (&err);
+            break;
+        }
+        for (size_t i = 0; i < st.entries_count; i++) {
+            cg_fund_entry_t *e = &st.entries[i];
+            printf ("%lld\t%lld\t%s\t%s\t%s\t%s\t%s\t%lld\t%s\t%lld\t%s\n", (long long) e->seq,
+                    (long long) e->at, e->kind, e->id, e->ledger, e->debit, e->credit,
+                    (long long) e->amount, e->pending_id ? e->pending_id : "",
+                    (long long) e->code, e->memo ? e->memo : "");
+        }
+        offset += (int64_t) st.entries_count;
+        bool more = st.entries_count > 0 && offset < st.total;
+        cg_msg_clear (&cg_fund_statement_def, &st);
+        if (!more)
+            break;
+    }
+    cg_client_destroy (&client);
+    return rc;
+}
+
+int
+cli_fund (cli_args_t *args)
+{
+    const char *what = args->nwords > 1 ? args->words[1] : "";
+    const char *arg = args->nwords > 2 ? args->words[2] : NULL;
+    if (strcmp (what, "account") == 0 && arg)
+        return s_account (args, arg);
+    if (strcmp (what, "transfer") == 0)
+        return s_transfer (args);
+    if (strcmp (what, "donate") == 0)
+        return s_donate (args);
+    if (strcmp (what, "request") == 0)
+        return s_request (args);
+    if ((strcmp (what, "approve") == 0 || strcmp (what, "reject") == 0) && arg)
+        return s_decide (args, strcmp (what, "approve") == 0 ? "fund.approve" : "fund.reject",
+                         arg);
+    if (strcmp (what, "balance") == 0 && arg)
+        return s_get (args, "fund.balance", arg, &cg_fund_account_def, s_print_account);
+    if (strcmp (what, "statement") == 0 && arg)
+        return s_get (args, "fund.statement", arg, &cg_fund_statement_def, s_print_statement);
+    if (strcmp (what, "show") == 0 && arg)
+        return s_get (args, "fund.show", arg, &cg_fund_request_view_def, s_print_request);
+    if ((strcmp (what, "report") == 0 || strcmp (what, "publish") == 0) && arg)
+        return cli_fund_report (args, strcmp (what, "report") == 0 ? "fund.report"
+                                                                   : "fund.publish", arg);
+    if (strcmp (what, "export") == 0)
+        return s_export (args);
+    if (strcmp (what, "verify") == 0)
+        return s_get (args, "fund.verify", "all", &cg_fund_verified_def, s_print_verified);
+    return 2;
+}

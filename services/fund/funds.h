@@ -1,0 +1,45 @@
+/*  funds — the charity funds and the time bank on top of the ledger:
+    donations, disbursement requests and their approval, expiry. */
+#ifndef FUND_FUNDS_H_INCLUDED
+#define FUND_FUNDS_H_INCLUDED
+
+#include "ledger.h"
+
+#define FUND_TIERS  8
+
+/*  A fund as the file describes it. */
+typedef struct {
+    char *code;
+    char *name;
+    char ledger[4];
+    bool served_rule;                   /* time bank: the person served confirms */
+    char **committee;
+    size_t committee_count;
+    int64_t tier_from[FUND_TIERS];      /* from this amount on ... */
+    int tier_need[FUND_TIERS];          /* ... this many approvals */
+    int tiers;
+    int64_t resolution_above;
+    int64_t timeout_s;
+    zconfig_t *projects;                /* code = name of each project */
+    int due_day;                        /* the month's report is due by the end of this day of the next */
+} fund_t;
+
+typedef struct _funds_t funds_t;
+
+funds_t *funds_new (cg_daemon_t *daemon, ledger_t *ledger);
+void funds_destroy (funds_t **self_p);
+
+/*  The fund of that code, or NULL; the index-th fund, or NULL past the last. */
+fund_t *funds_find (funds_t *self, const char *code);
+fund_t *funds_at (funds_t *self, int index);
+
+/*  Voids what is past its timeout; returns how many. */
+int funds_expire (funds_t *self);
+
+cg_command_fn funds_on_donate;
+cg_command_fn funds_on_request;
+cg_command_fn funds_on_approve;
+cg_command_fn funds_on_reject;
+cg_command_fn funds_on_show;
+
+#endif

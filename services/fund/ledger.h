@@ -1,0 +1,48 @@
+/*  ledger — the double-entry engine's C side: accounts, transfers, the
+    hash chain over the entries, and verification.  The rules themselves
+    live in one place, deploy/lua/fund/lib.lua. */
+#ifndef FUND_LEDGER_H_INCLUDED
+#define FUND_LEDGER_H_INCLUDED
+
+#include "cg_daemon.h"
+
+#define LEDGER_PREFIX   "cg:{fund}:"
+#define LEDGER_GENESIS  "0000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct _ledger_t ledger_t;
+
+ledger_t *ledger_new (cg_daemon_t *daemon);
+void ledger_destroy (ledger_t **self_p);
+
+/*  Checks a transfer's fields the codec cannot (id digits, account ids,
+    flag names) and appends its ten script arguments, with the id in lower
+    case and the flags in canonical order.  Returns 0, or -1 with err. */
+int ledger_add_transfer (cg_args_t *args, const cg_fund_transfer_t *t, cg_error_t *err);
+
+/*  Opens accounts (deploy/lua/fund/fund_accounts.lua); results[i] gets
+    ok, exists or exists_with_different_fields.  Returns 0, or -1 when Redis
+    failed or an account is invalid (err). */
+int ledger_open (ledger_t *self, const cg_fund_account_t *accounts, size_t n,
+                 cg_fund_result_t *results, cg_error_t *err);
+
+/*  Hashes the entries not yet chained.  Returns the chain's length, -1 on
+    failure. */
+int64_t ledger_chain (ledger_t *self);
+
+/*  The chain hash of entry seq (1-based) into hex[65]; "" when none. */
+void ledger_hash_of (ledger_t *self, int64_t seq, char *hex);
+
+/*  Parses an entry line into e (strings point into line, which is
+    modified).  Returns 0 or -1. */
+int ledger_parse (char *line, cg_fund_entry_t *e);
+
+/*  True when an id is a valid account id. */
+bool ledger_account_id_ok (const char *id);
+
+cg_command_fn ledger_on_accounts;
+cg_command_fn ledger_on_transfer;
+cg_command_fn ledger_on_balance;
+cg_command_fn ledger_on_statement;
+cg_command_fn ledger_on_verify;
+
+#endif

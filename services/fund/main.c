@@ -1,0 +1,67 @@
+/*  civgrid-fund — the charity funds and the time bank (慈善基金, 时间银行).
+
+    A double-entry ledger (ledger.c, with its rules in deploy/lua/fund)
+    under the funds of a file (funds.c): donations, disbursement requests
+    approved by the committee, minutes of the time bank confirmed by the
+    person served.  Every entry is chained by SHA-256; fund.verify
+    recomputes the chain and every balance.  A timer voids pending
+    transfers whose timeout has passed and raises the alarm for a monthly
+    disclosure (report.c) not published in time.  It emits fund.* on the journal
+    `fund`. */
+#include "cg_daemon.h"
+#include "ledger.h"
+#include "funds.h"
+#include "report.h"
+
+typedef struct {
+    funds_t *funds;
+    report_t *report;
+} s_timers_t;
+
+static int
+s_on_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    s_timers_t *timers = arg;
+    funds_expire (timers->funds);
+    report_check_due (timers->report);
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    cg_daemon_t *daemon = cg_daemon_new ("fund", argc, argv, 0);
+    if (!daemon)
+        return 1;
+    ledger_t *ledger = ledger_new (daemon);
+    funds_t *funds = ledger ? funds_new (daemon, ledger) : NULL;
+    if (!funds) {
+        ledger_destroy (&ledger);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
+    report_t *report = report_new (daemon, funds);
+    s_timers_t timers = { funds, report };
+    cg_server_t *server = daemon->server;
+    cg_server_on (server, "fund.account", &cg_fund_account_create_def, ledger_on_accounts, ledger);
+    cg_server_on (server, "fund.transfer", &cg_fund_transfer_batch_def, ledger_on_transfer, ledger);
+    cg_server_on (server, "fund.balance", &cg_fund_get_def, ledger_on_balance, ledger);
+    cg_server_on (server, "fund.statement", &cg_fund_get_def, ledger_on_statement, ledger);
+    cg_server_on (server, "fund.verify", &cg_fund_get_def, ledger_on_verify, ledger);
+    cg_server_on (server, "fund.donate", &cg_fund_donate_def, funds_on_donate, funds);
+    cg_server_on (server, "fund.request", &cg_fund_request_def, funds_on_request, funds);
+    cg_server_on (server, "fund.approve", &cg_fund_decide_def, funds_on_approve, funds);
+    cg_server_on (server, "fund.reject", &cg_fund_decide_def, funds_on_reject, funds);
+    cg_server_on (server, "fund.show", &cg_fund_get_def, funds_on_show, funds);
+    cg_server_on (server, "fund.report", &cg_fund_get_def, report_on_report, report);
+    cg_server_on (server, "fund.publish", &cg_fund_get_def, report_on_publish, report);
+    zloop_timer (daemon->loop, 1000, 0, s_on_tick, &timers);
+    int rc = cg_daemon_run (daemon);
+    report_destroy (&report);
+    funds_destroy (&funds);
+    ledger_destroy (&ledger);
+    cg_daemon_destroy (&daemon);
+    return rc;
+}
