@@ -18,11 +18,12 @@ if not q[1] then return {'missing'} end
 if q[1] ~= 'pending' then return {'state', q[1]} end
 if tonumber (q[4]) > 0 and tonumber (now) >= tonumber (q[4]) then return {'expired'} end
 if q[2] == actor then return {'own'} end
-local count
+-- nothing is written before every check has passed
 if decision == 'approve' then
-    if redis.call ('SADD', key .. ':approvals', actor) == 0 then return {'again'} end
-    count = redis.call ('SCARD', key .. ':approvals')
+    if redis.call ('SISMEMBER', key .. ':approvals', actor) == 1 then return {'again'} end
+    local count = redis.call ('SCARD', key .. ':approvals') + 1
     if count < tonumber (q[3]) then
+        redis.call ('SADD', key .. ':approvals', actor)
         redis.call ('RPUSH', key .. ':log', now .. '\t' .. actor .. '\tapprove\t' .. note)
         rid_remember (prefix, rid, 'pending')
         return {'pending', count}
@@ -37,6 +38,9 @@ if r ~= 'ok' then
     return {r}
 end
 ledger_commit (L)
+if decision == 'approve' then
+    redis.call ('SADD', key .. ':approvals', actor)
+end
 local state = decision == 'approve' and 'approved' or 'rejected'
 redis.call ('HSET', key, 'state', state, 'decided_by', actor, 'note', note, 'decided', now)
 redis.call ('RPUSH', key .. ':log', now .. '\t' .. actor .. '\t' .. decision .. '\t' .. note)
