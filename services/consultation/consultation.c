@@ -184,24 +184,12 @@ s_field (cg_args_t *fields, int *n, const char *key, const char *value)
     (*n)++;
 }
 
-void
-consultation_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
-{
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    cg_error_t err;
-    if (cg_msg_encode (def, msg, &buf, &err))
-        zsys_error ("consultation: cannot encode %s: %s %s", def->name, err.field, err.message);
-    cg_args_add (args, buf.data, buf.size);
-    msgpack_sbuffer_destroy (&buf);
-}
-
 static void
 s_add_member (cg_args_t *members, const cg_topic_member_t *m)
 {
     cg_args_add_str (members, m->body);
     cg_args_add_str (members, m->member);
-    consultation_add_msg (members, &cg_topic_member_def, m);
+    cg_args_add_msg (members, &cg_topic_member_def, m);
 }
 
 void

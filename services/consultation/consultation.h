@@ -48,6 +48,5 @@ void consultation_add_spec (consultation_t *self, cg_args_t *args, const cg_topi
                             const char *hotspot);
 
 /*  Adds a message, encoded, to args. */
-void consultation_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg);
 
 #endif

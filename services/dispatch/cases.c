@@ -99,18 +99,6 @@ cases_destroy (cases_t **self_p)
 
 /* --- from intake ---------------------------------------------------------- */
 
-void
-cases_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
-{
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    cg_error_t err;
-    if (cg_msg_encode (def, msg, &buf, &err))
-        zsys_error ("dispatch: cannot encode %s: %s %s", def->name, err.field, err.message);
-    cg_args_add (args, buf.data, buf.size);
-    msgpack_sbuffer_destroy (&buf);
-}
-
 /*  The start of a text, cut at a character boundary. */
 static void
 s_summary (const char *text, char *out, size_t len)
@@ -157,10 +145,10 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .unit_name = (char *) route.unit->name, .summary = summary,
         .sign_by = view.sign_by, .done_by = view.done_by, .at = now, .action = "route" };
     cg_args_add_str (args, in->id);
-    cases_add_msg (args, &cg_case_view_def, &view);
-    cases_add_msg (args, &cg_case_step_def, &received);
-    cases_add_msg (args, &cg_case_step_def, &dispatched);
-    cases_add_msg (args, &cg_case_dispatched_def, &event);
+    cg_args_add_msg (args, &cg_case_view_def, &view);
+    cg_args_add_msg (args, &cg_case_step_def, &received);
+    cg_args_add_msg (args, &cg_case_step_def, &dispatched);
+    cg_args_add_msg (args, &cg_case_dispatched_def, &event);
     const cg_org_node_t *place = in->grid ? cg_orgtree_find (self->org, in->grid) : NULL;
     const cg_org_node_t *community = place ? cg_orgtree_center_of (self->org, place,
                                                                    CG_ORG_COMMUNITY) : NULL;

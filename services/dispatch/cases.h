@@ -36,7 +36,6 @@ void cases_destroy (cases_t **self_p);
 int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps);
 
 /*  Appends msg, encoded, to args. */
-void cases_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg);
 
 cg_feed_fn cases_on_intake;
 cg_command_fn cases_on_show;

@@ -522,7 +522,7 @@ s_add_events (cg_args_t *args, const s_plan_t *plan, const cg_case_view_t *befor
                                    .to_center = a->center, .reason = (char *) plan->escalate_reason,
                                    .actor = (char *) plan->actor, .at = now };
         cg_args_add_str (args, "case.escalated");
-        cases_add_msg (args, &cg_case_escalated_def, &up);
+        cg_args_add_msg (args, &cg_case_escalated_def, &up);
     }
     if (plan->redispatch) {
         cg_case_dispatched_t d = {
@@ -532,7 +532,7 @@ s_add_events (cg_args_t *args, const s_plan_t *plan, const cg_case_view_t *befor
             .done_by = a->done_by, .at = now, .action = (char *) plan->action,
             .from = before->state, .actor = (char *) plan->actor, .note = (char *) plan->note };
         cg_args_add_str (args, "case.dispatched");
-        cases_add_msg (args, &cg_case_dispatched_def, &d);
+        cg_args_add_msg (args, &cg_case_dispatched_def, &d);
     }
     if (!plan->redispatch && !plan->escalate_reason && plan->topic) {
         cg_case_changed_t ch = { .id = a->id, .from = before->state, .to = a->state,
@@ -540,7 +540,7 @@ s_add_events (cg_args_t *args, const s_plan_t *plan, const cg_case_view_t *befor
                                  .at = now, .action = (char *) plan->action,
                                  .center = a->center, .unit = a->unit, .done_by = a->done_by };
         cg_args_add_str (args, plan->topic);
-        cases_add_msg (args, &cg_case_changed_def, &ch);
+        cg_args_add_msg (args, &cg_case_changed_def, &ch);
     }
 }
 
@@ -554,7 +554,7 @@ s_add_alert (cg_args_t *args, const cg_case_view_t *c, const char *topic, const 
                               .center = c->center ? c->center : "-",
                               .unit = c->unit ? c->unit : "-", .deadline = deadline, .at = now };
     cg_args_add_str (args, topic);
-    cases_add_msg (args, &cg_case_alert_def, &alert);
+    cg_args_add_msg (args, &cg_case_alert_def, &alert);
 }
 
 /*  Runs case_move for a planned change and publishes what it journaled.
@@ -579,7 +579,7 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     bool running = strcmp (a->state, "dispatched") == 0 || strcmp (a->state, "accepted") == 0;
     cg_args_add_int (&args, strcmp (a->state, "dispatched") == 0 ? a->sign_by
                             : running ? a->done_by : now);
-    cases_add_msg (&args, &cg_case_step_def, &step);
+    cg_args_add_msg (&args, &cg_case_step_def, &step);
     s_add_fields (&args, a);
     s_timer_t timers[5];
     int n = s_timers (a, timers);
