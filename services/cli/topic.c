@@ -84,6 +84,8 @@ s_print_stage (const cg_topic_stage_t *s)
     printf ("  %lld %-22s %-8s", (long long) s->n, s->name, s->state);
     if (s->body) {
         printf (" %-16s", s->body);
+        if (s->quorum && s->approval)
+            printf (" quorum %s approval %s", s->quorum, s->approval);
         if (!streq (s->state, "pending"))
             printf (" present %lld/%lld  yes %lld no %lld abstain %lld", (long long) s->attended,
                     (long long) s->expected, (long long) s->yes, (long long) s->no,

@@ -174,7 +174,7 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
     else {
         int64_t qn = 2, qd = 3;
         char key[128];
-        snprintf (key, sizeof key, P "topic:%s", id);
+        snprintf (key, sizeof key, P "topic:%s:s:%lld", id, (long long) stage->n);
         redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s qn qd", key);
         if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
             qn = cg_reply_int (r->element[0], 2);
