@@ -278,3 +278,29 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     for (int i = 0; i < 3; i++)
         free (cases[i]);
 }
+
+Test (consultation, which_hot_spots_open_topics_is_configured_per_category, .timeout = 120)
+{
+    /*  noise is not deliberated by the catalog's consult flag; here it is,
+        and property disputes are not */
+    cg_teststack_t *stack = cg_teststack_up ("--set consultation/hotspot_categories=noise,"
+                                             "illegal_building");
+    char *cases[] = { "CG0000000001" };
+    cg_hotspot_detected_t hot = { .id = "noise:" S_COMMUNITY ":1", .category = "noise",
+                                  .community = S_COMMUNITY, .count = 1, .cases = cases,
+                                  .cases_count = 1, .window_from = S_T0 - S_DAY,
+                                  .window_to = S_T0, .at = S_T0 };
+    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    hot.id = "property_dispute:" S_COMMUNITY ":1";
+    hot.category = "property_dispute";
+    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    hot.id = "noise:320602001:1";
+    hot.category = "noise";
+    hot.community = "320602001";            /* a town, not a community */
+    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    cr_assert_eq (cg_teststack_await (stack, 3, 20000, "GET cg:{consultation}:cursor:dispatch"),
+                  3);
+    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:topics"), 1);
+    cg_testcli_says (stack, 0, "噪声扰民：新桥社区 1 件诉求", "topic list");
+    cg_teststack_down (&stack);
+}

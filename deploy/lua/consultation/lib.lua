@@ -13,8 +13,8 @@
 --   topic:<id>:tasks          sorted set of task ids by number
 --   task:<tid>                hash, fields as in topic.task
 --   case_task                 hash case id -> task id
---   outbox                    sorted set task id -> next try (ms): tasks
---                             not yet taken by intake
+--   outbox                    sorted set task id -> next try (system clock
+--                             ms; 0 = now): tasks not yet taken by intake
 --   due                       sorted set "<id>|<n>" -> due (ms): open
 --                             publications, removed when published or
 --                             when found overdue, so the alarm fires once
