@@ -139,7 +139,7 @@
     F(M, STR, member, 0, 1, 64, _, "topic.voted: the voter") \
     F(M, STR, choice, 0, 1, 16, _, "topic.voted: how (open ballots only)") \
     F(M, STR, decision, 0, 1, 16, _, "topic.decided: adopted or rejected") \
-    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.created: the community") \
+    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.created, topic.publication_overdue: the community") \
     F(M, STR, hotspot, 0, 1, 64, _, "topic.created: the hot spot behind it") \
     F(M, INT, due, 0, 0, CG_TIME_MAX, _, "topic.publication_overdue: the due date") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")

@@ -69,6 +69,24 @@ s_journaled (cg_teststack_t *stack, const char *topic)
     return count;
 }
 
+/*  The last journal entry of a bus topic, decoded. */
+static void
+s_last_event (cg_teststack_t *stack, const char *topic, cg_topic_event_t *event)
+{
+    redisReply *r = cg_redis_command (stack->redis, "XREVRANGE cg:{consultation}:journal + -");
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *kv = r->element[i]->element[1];
+        cg_error_t err;
+        if (strcmp (kv->element[1]->str, topic) == 0) {
+            cr_assert_eq (cg_msg_decode (&cg_topic_event_def, kv->element[3]->str,
+                                         kv->element[3]->len, event, &err), 0);
+            freeReplyObject (r);
+            return;
+        }
+    }
+    cr_assert_fail ("no %s in the journal", topic);
+}
+
 /*  One meeting stage: open it, register attendance, vote, decide. */
 static void
 s_meeting (cg_teststack_t *stack, const char *id, const char *stage, const char *prefix,
@@ -129,6 +147,12 @@ Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_publish
         zclock_sleep (100);
     zclock_sleep (2500);
     cr_assert_eq (s_journaled (stack, "topic.publication_overdue"), 1);
+    cg_topic_event_t alarm;
+    s_last_event (stack, "topic.publication_overdue", &alarm);
+    cr_assert_str_eq (alarm.name, "result_published");
+    cr_assert_str_eq (alarm.scope, S_VILLAGE);
+    cr_assert_eq (alarm.due, S_T0 + 30 * S_DAY);
+    cg_msg_clear (&cg_topic_event_def, &alarm);
     cg_testcli_says (stack, 0, "OVERDUE", "topic show %s", id);
 
     cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text '村道已硬化完成，"
