@@ -23,9 +23,9 @@
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code, for tasks and hot spots") \
     F(M, STRS, cases, 0, 0, 1000, _, "cases behind the topic") \
     F(M, LIST, invited, 0, 0, CG_ROSTER_MAX, topic_member, "plain: the invited parties (body invited); default the community's roster") \
-    F(M, INT, quorum_num, 0, 1, 100, _, "quorum: present * den >= expected * num (default 2/3)") \
+    F(M, INT, quorum_num, 0, 1, 100, _, "quorum for every body: present * den >= expected * num (default each body's rule, 2/3 unless configured)") \
     F(M, INT, quorum_den, 0, 1, 100, _, "") \
-    F(M, INT, approval_num, 0, 1, 100, _, "approval: yes * den > present * num (default 1/2)") \
+    F(M, INT, approval_num, 0, 1, 100, _, "approval for every body: yes * den > present * num (default each body's rule, 1/2 unless configured)") \
     F(M, INT, approval_den, 0, 1, 100, _, "") \
     F(M, BOOL, secret, 0, 0, 1, _, "secret ballots: who voted is recorded, how is not") \
     F(M, BOOL, revote, 0, 0, 1, _, "a member may change a vote while the ballot is open (open ballots only)") \
@@ -61,6 +61,8 @@
     F(M, STR, name, 1, 1, 32, _, "proposal 提议, discussion 商议, review 审议, resolution 决议, consultation 协商, resolution_published 决议公开, result_published 实施结果公开") \
     F(M, STR, body, 0, 1, 32, _, "the body that meets (meeting stages)") \
     F(M, STR, state, 1, 1, 16, _, "pending, open, closed") \
+    F(M, STR, quorum, 0, 1, 16, _, "share of the body that must be present to decide, e.g. 2/3") \
+    F(M, STR, approval, 0, 1, 16, _, "share of those present that must vote for, e.g. >1/2") \
     F(M, STR, place, 0, 1, 200, _, "where the meeting was held") \
     F(M, INT, expected, 0, 0, CG_ROSTER_MAX, _, "members of the body") \
     F(M, INT, attended, 0, 0, CG_ROSTER_MAX, _, "members registered present") \
@@ -98,7 +100,7 @@
     F(M, STR, procedure, 1, 1, 16, _, "plain or siyi") \
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category") \
     F(M, STR, state, 1, 1, 16, _, "draft, deliberating, decided, implementing, done, rejected") \
-    F(M, STR, rule, 0, 1, 64, _, "quorum and approval, e.g. quorum 2/3, approval >1/2, secret") \
+    F(M, STR, rule, 0, 1, 128, _, "open or secret ballot, and the topic's own quorum and approval if it sets them (else each stage's body's)") \
     F(M, STRS, cases, 0, 0, 1000, _, "cases behind it") \
     F(M, LIST, members, 0, 0, 5 * CG_ROSTER_MAX, topic_member, "the rosters, fixed when the topic was raised") \
     F(M, LIST, stages, 0, 0, 16, topic_stage, "the procedure's stages in order") \
@@ -137,7 +139,7 @@
     F(M, STR, member, 0, 1, 64, _, "topic.voted: the voter") \
     F(M, STR, choice, 0, 1, 16, _, "topic.voted: how (open ballots only)") \
     F(M, STR, decision, 0, 1, 16, _, "topic.decided: adopted or rejected") \
-    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.created: the community") \
+    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.created, topic.publication_overdue: the community") \
     F(M, STR, hotspot, 0, 1, 64, _, "topic.created: the hot spot behind it") \
     F(M, INT, due, 0, 0, CG_TIME_MAX, _, "topic.publication_overdue: the due date") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")

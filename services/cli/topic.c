@@ -78,12 +78,28 @@ s_share (const char *text, int64_t *num, int64_t *den)
     return 0;
 }
 
+/*  A stage's name as the community says it. */
+static const char *
+s_stage_zh (const char *name)
+{
+    static const char *const names[][2] = {
+        { "proposal", "提议" }, { "discussion", "商议" }, { "review", "审议" },
+        { "resolution", "决议" }, { "consultation", "协商" },
+        { "resolution_published", "决议公开" }, { "result_published", "实施结果公开" } };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (streq (name, names[i][0]))
+            return names[i][1];
+    return "";
+}
+
 static void
 s_print_stage (const cg_topic_stage_t *s)
 {
-    printf ("  %lld %-22s %-8s", (long long) s->n, s->name, s->state);
+    printf ("  %lld %-21s %-8s", (long long) s->n, s->name, s->state);
     if (s->body) {
         printf (" %-16s", s->body);
+        if (s->quorum && s->approval)
+            printf (" quorum %s approval %s", s->quorum, s->approval);
         if (!streq (s->state, "pending"))
             printf (" present %lld/%lld  yes %lld no %lld abstain %lld", (long long) s->attended,
                     (long long) s->expected, (long long) s->yes, (long long) s->no,
@@ -96,7 +112,7 @@ s_print_stage (const cg_topic_stage_t *s)
         cg_time_iso (s->due, when, sizeof when);
         printf (" due %s%s", when, s->overdue ? " OVERDUE" : "");
     }
-    printf ("\n");
+    printf ("  %s\n", s_stage_zh (s->name));
     if (s->place)
         printf ("      at %s\n", s->place);
     if (s->text)

@@ -32,6 +32,39 @@ static const char *const s_sources[] = { "proposal", "hotspot", "government", NU
 
 #define S_DAY_MS    (86400 * INT64_C (1000))
 
+/*  A share "2/3" into num and den; -1 unless 0 < num <= den <= 100. */
+static int
+s_share (const char *text, int64_t *num, int64_t *den)
+{
+    long long a, b;
+    char rest;
+    if (sscanf (text, "%lld/%lld%c", &a, &b, &rest) != 2 || a < 1 || a > b || b > 100)
+        return -1;
+    *num = a;
+    *den = b;
+    return 0;
+}
+
+/*  A body's rule from the configuration, by law's defaults: a quorum of
+    two thirds present (consultation/quorum/<body>), and more than a half
+    of those present for it (consultation/approval/<body>). */
+static int
+s_body_rule (consultation_t *self, const char *body, int64_t rule[4])
+{
+    char path[96];
+    snprintf (path, sizeof path, "consultation/quorum/%s", body);
+    const char *quorum = cg_daemon_get (self->daemon, path, "2/3");
+    snprintf (path, sizeof path, "consultation/approval/%s", body);
+    const char *approval = cg_daemon_get (self->daemon, path, "1/2");
+    if (s_share (quorum, &rule[0], &rule[1]) || s_share (approval, &rule[2], &rule[3])
+    ||  rule[2] >= rule[3]) {
+        zsys_error ("consultation: the rule of %s is quorum %s, approval %s; each is a share "
+                    "like 2/3, and approval below one", body, quorum, approval);
+        return -1;
+    }
+    return 0;
+}
+
 consultation_t *
 consultation_new (cg_daemon_t *daemon)
 {
@@ -53,6 +86,12 @@ consultation_new (cg_daemon_t *daemon)
         consultation_destroy (&self);
         return NULL;
     }
+    int64_t rule[4];
+    for (int i = 0; roster_bodies[i]; i++)
+        if (s_body_rule (self, roster_bodies[i], rule)) {
+            consultation_destroy (&self);
+            return NULL;
+        }
     self->intake = cg_client_new (cg_daemon_get (daemon, "intake/endpoint", ""), 1000, 1);
     self->publish_ms = atoll (cg_daemon_get (daemon, "consultation/publish_days", "7")) * S_DAY_MS;
     self->result_ms = atoll (cg_daemon_get (daemon, "consultation/result_days", "30")) * S_DAY_MS;
@@ -196,17 +235,15 @@ void
 consultation_add_spec (consultation_t *self, cg_args_t *args, const cg_topic_create_t *req,
                        const char *hotspot)
 {
-    int64_t qn = req->quorum_num ? req->quorum_num : 2, qd = req->quorum_den ? req->quorum_den : 3;
-    int64_t an = req->approval_num ? req->approval_num : 1;
-    int64_t ad = req->approval_den ? req->approval_den : 2;
-    char rule[64], nums[4][24], cases[1000 * 33 + 1] = "";
-    snprintf (rule, sizeof rule, "quorum %lld/%lld, approval >%lld/%lld%s%s", (long long) qn,
-              (long long) qd, (long long) an, (long long) ad, req->secret ? ", secret" : "",
-              req->revote ? ", revote" : "");
-    snprintf (nums[0], sizeof nums[0], "%lld", (long long) qn);
-    snprintf (nums[1], sizeof nums[1], "%lld", (long long) qd);
-    snprintf (nums[2], sizeof nums[2], "%lld", (long long) an);
-    snprintf (nums[3], sizeof nums[3], "%lld", (long long) ad);
+    char rule[96], cases[1000 * 33 + 1] = "";
+    snprintf (rule, sizeof rule, "%s ballot%s", req->secret ? "secret" : "open",
+              req->revote ? ", votes may change while open" : "");
+    if (req->quorum_num)
+        snprintf (rule + strlen (rule), sizeof rule - strlen (rule), "; quorum %lld/%lld",
+                  (long long) req->quorum_num, (long long) req->quorum_den);
+    if (req->approval_num)
+        snprintf (rule + strlen (rule), sizeof rule - strlen (rule), "; approval >%lld/%lld",
+                  (long long) req->approval_num, (long long) req->approval_den);
     for (size_t i = 0; i < req->cases_count; i++)
         snprintf (cases + strlen (cases), sizeof cases - strlen (cases), "%s%s", i ? "," : "",
                   req->cases[i]);
@@ -225,10 +262,6 @@ consultation_add_spec (consultation_t *self, cg_args_t *args, const cg_topic_cre
     s_field (&fields, &n, "category", req->category);
     s_field (&fields, &n, "cases", *cases ? cases : NULL);
     s_field (&fields, &n, "rule", rule);
-    s_field (&fields, &n, "qn", nums[0]);
-    s_field (&fields, &n, "qd", nums[1]);
-    s_field (&fields, &n, "an", nums[2]);
-    s_field (&fields, &n, "ad", nums[3]);
     s_field (&fields, &n, "secret", req->secret ? "1" : "0");
     s_field (&fields, &n, "revote", req->revote ? "1" : "0");
     s_field (&fields, &n, "actor", req->actor);
@@ -243,8 +276,22 @@ consultation_add_spec (consultation_t *self, cg_args_t *args, const cg_topic_cre
         nstages++;
     cg_args_add_int (args, nstages);
     for (int i = 0; i < nstages; i++) {
+        /*  the body's rule, unless the topic sets its own */
+        int64_t r[4] = { 0, 0, 0, 0 };
+        if (*stages[i].body && s_body_rule (self, stages[i].body, r) == 0) {
+            if (req->quorum_num) {
+                r[0] = req->quorum_num;
+                r[1] = req->quorum_den;
+            }
+            if (req->approval_num) {
+                r[2] = req->approval_num;
+                r[3] = req->approval_den;
+            }
+        }
         cg_args_add_str (args, stages[i].name);
         cg_args_add_str (args, stages[i].body);
+        for (int k = 0; k < 4; k++)
+            cg_args_add_int (args, r[k]);
     }
 
     cg_args_t members;

@@ -4,7 +4,7 @@
 #include "roster.h"
 #include "cg_text.h"
 
-static const char *const s_bodies[] = {
+const char *const roster_bodies[] = {
     "party_branch",     /* 党支部(党组织) */
     "committees",       /* 两委: the party organisation and the villagers' committee */
     "party_members",    /* 党员大会 */
@@ -24,8 +24,8 @@ struct _roster_t {
 bool
 roster_body_known (const char *body)
 {
-    for (int i = 0; s_bodies[i]; i++)
-        if (streq (body, s_bodies[i]))
+    for (int i = 0; roster_bodies[i]; i++)
+        if (streq (body, roster_bodies[i]))
             return true;
     return false;
 }

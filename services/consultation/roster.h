@@ -24,6 +24,10 @@ void roster_destroy (roster_t **self_p);
 size_t roster_members (roster_t *self, const char *community, const char *body,
                        cg_topic_member_t *out, size_t max);
 
+/*  The bodies, NULL-terminated: party_branch, committees, party_members,
+    representatives, invited. */
+extern const char *const roster_bodies[];
+
 /*  True when body is a known body name. */
 bool roster_body_known (const char *body);
 

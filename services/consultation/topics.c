@@ -34,7 +34,8 @@ s_hash (consultation_t *self, const char *key, const cg_msgdef_t *def, void *msg
     return rc;
 }
 
-/*  The members of a Redis set or the values of a hash, as strings. */
+/*  The members of a Redis set, or the fields and values of a hash, as
+    strings (ids and choices: text without NUL). */
 static char **
 s_strings (consultation_t *self, const char *command, const char *key, size_t *count)
 {
@@ -80,19 +81,20 @@ s_load_rest (consultation_t *self, cg_topic_view_t *view)
 {
     char key[128];
     snprintf (key, sizeof key, P "topic:%s:members", view->id);
-    size_t count;
-    char **records = s_strings (self, "HVALS", key, &count);
-    view->members = cg_alloc ((count ? count : 1) * sizeof (cg_topic_member_t));
-    for (size_t i = 0; i < count; i++) {
-        cg_error_t err;
-        if (cg_msg_decode (&cg_topic_member_def, records[i], strlen (records[i]),
-                           &view->members[view->members_count], &err) == 0)
-            view->members_count++;
-        free (records[i]);
+    redisReply *r = cg_redis_command (self->daemon->redis, "HVALS %s", key);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements) {
+        view->members = cg_alloc (r->elements * sizeof (cg_topic_member_t));
+        for (size_t i = 0; i < r->elements; i++) {
+            cg_error_t err;
+            if (cg_msg_decode (&cg_topic_member_def, r->element[i]->str, r->element[i]->len,
+                               &view->members[view->members_count], &err) == 0)
+                view->members_count++;
+        }
     }
-    free (records);
+    if (r)
+        freeReplyObject (r);
     snprintf (key, sizeof key, P "topic:%s:tasks", view->id);
-    redisReply *r = cg_redis_command (self->daemon->redis, "ZRANGE %s 0 -1", key);
+    r = cg_redis_command (self->daemon->redis, "ZRANGE %s 0 -1", key);
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements) {
         view->tasks = cg_alloc (r->elements * sizeof (cg_topic_task_t));
         for (size_t i = 0; i < r->elements; i++) {
@@ -174,7 +176,7 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
     else {
         int64_t qn = 2, qd = 3;
         char key[128];
-        snprintf (key, sizeof key, P "topic:%s", id);
+        snprintf (key, sizeof key, P "topic:%s:s:%lld", id, (long long) stage->n);
         redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s qn qd", key);
         if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
             qn = cg_reply_int (r->element[0], 2);

@@ -57,7 +57,8 @@ s_journaled (cg_teststack_t *stack, const char *topic)
 
 Test (ballots, a_meeting_without_quorum_cannot_decide, .timeout = 120)
 {
-    cg_teststack_t *stack = cg_teststack_up (NULL);
+    /*  the invited parties of a plain consultation decide with half present here */
+    cg_teststack_t *stack = cg_teststack_up ("--set consultation/quorum/invited=1/2");
     char *out = cg_testcli (stack, 0, "topic create --title 村集体土地流转 --scope %s "
                             "--procedure siyi --source government --category other", S_VILLAGE);
     char id[32];
@@ -94,6 +95,16 @@ Test (ballots, a_meeting_without_quorum_cannot_decide, .timeout = 120)
     for (int i = 1; i <= 5; i++)
         free (cg_testcli (stack, 0, "topic vote %s xq-iv%02d %s", other, i, i <= 4 ? "yes" : "no"));
     cg_testcli_says (stack, 0, "adopted", "topic tally %s --close", other);
+    out = cg_testcli (stack, 0, "topic create --title 楼道堆物清理 --scope %s --category "
+                      "rubbish_sorting", S_COMMUNITY);
+    cr_assert_eq (sscanf (out, "%31s", other), 1);
+    free (out);
+    cg_testcli_says (stack, 0, "quorum 1/2 approval >1/2", "topic stage %s", other);
+    free (cg_testcli (stack, 0, "topic meeting %s xq-iv01 xq-iv02 xq-iv03", other));
+    for (int i = 1; i <= 3; i++)
+        free (cg_testcli (stack, 0, "topic vote %s xq-iv%02d yes", other, i));
+    cg_testcli_says (stack, 0, "present 3 of 6 (quorum), voted 3: yes 3, no 0, abstain 0 -> "
+                     "adopted", "topic tally %s --close", other);
     cg_testcli_says (stack, 1, "secret ballot",
                      "topic create --title x --scope %s --secret --revote", S_COMMUNITY);
     cg_testcli_says (stack, 1, "not a community", "topic create --title x --scope 320602001");
@@ -284,9 +295,10 @@ Test (ballots, bad_input_is_refused_by_field_and_consultation_keeps_serving, .ti
 }
 
 /*  Runs civgrid-consultation by hand on the stack's configuration with a
-    rosters file of the given text; returns its exit code and its log. */
+    rosters file of the given text and one more setting; returns its exit
+    code and its log. */
 static int
-s_start_with_rosters (cg_teststack_t *stack, const char *text, char *log, size_t len)
+s_start_with (cg_teststack_t *stack, const char *text, const char *set, char *log, size_t len)
 {
     char path[600], command[2048];
     snprintf (path, sizeof path, "%s/rosters-bad.tsv", stack->dir);
@@ -295,8 +307,8 @@ s_start_with_rosters (cg_teststack_t *stack, const char *text, char *log, size_t
     fclose (f);
     const char *bin = getenv ("CG_BIN");
     snprintf (command, sizeof command, "%s/civgrid-consultation -c %s/civgrid.cfg --set "
-              "data/rosters=%s --set consultation/endpoint=tcp://127.0.0.1:%d 2>&1",
-              bin ? bin : "build/asan/bin", stack->dir, path, cg_test_free_port ());
+              "data/rosters=%s --set consultation/endpoint=tcp://127.0.0.1:%d --set %s 2>&1",
+              bin ? bin : "build/asan/bin", stack->dir, path, cg_test_free_port (), set);
     FILE *p = popen (command, "r");
     size_t n = fread (log, 1, len - 1, p);
     log[n] = 0;
@@ -304,17 +316,22 @@ s_start_with_rosters (cg_teststack_t *stack, const char *text, char *log, size_t
     return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
-Test (ballots, a_bad_rosters_file_stops_the_service_with_its_line, .timeout = 60)
+Test (ballots, a_bad_rosters_file_or_rule_stops_the_service_with_the_reason, .timeout = 60)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
+    const char *good = "320602001001\tinvited\ta\t甲\t业主\n";
+    const char *plain = "consultation/publish_days=7";
     char log[4096];
-    cr_assert_eq (s_start_with_rosters (stack, "# ok\n320602001001\tinvited\ta\t甲\t业主\n"
-                                        "320602001\tinvited\tb\t乙\t业主\n", log, sizeof log), 1);
+    cr_assert_eq (s_start_with (stack, "# ok\n320602001001\tinvited\ta\t甲\t业主\n"
+                                "320602001\tinvited\tb\t乙\t业主\n", plain, log, sizeof log), 1);
     cr_assert (strstr (log, "rosters-bad.tsv:3: 320602001 is not a community"), "%s", log);
-    cr_assert_eq (s_start_with_rosters (stack, "320602001001\tcouncil\ta\t甲\t业主\n", log,
-                                        sizeof log), 1);
+    cr_assert_eq (s_start_with (stack, "320602001001\tcouncil\ta\t甲\t业主\n", plain, log,
+                                sizeof log), 1);
     cr_assert (strstr (log, ":1: unknown body council"), "%s", log);
-    cr_assert_eq (s_start_with_rosters (stack, "320602001001\tinvited\ta\n", log, sizeof log), 1);
+    cr_assert_eq (s_start_with (stack, "320602001001\tinvited\ta\n", plain, log, sizeof log), 1);
     cr_assert (strstr (log, ":1: 3 columns"), "%s", log);
+    cr_assert_eq (s_start_with (stack, good, "consultation/quorum/representatives=3/2", log,
+                                sizeof log), 1);
+    cr_assert (strstr (log, "the rule of representatives is quorum 3/2"), "%s", log);
     cg_teststack_down (&stack);
 }

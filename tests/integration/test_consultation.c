@@ -69,6 +69,24 @@ s_journaled (cg_teststack_t *stack, const char *topic)
     return count;
 }
 
+/*  The last journal entry of a bus topic, decoded. */
+static void
+s_last_event (cg_teststack_t *stack, const char *topic, cg_topic_event_t *event)
+{
+    redisReply *r = cg_redis_command (stack->redis, "XREVRANGE cg:{consultation}:journal + -");
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *kv = r->element[i]->element[1];
+        cg_error_t err;
+        if (strcmp (kv->element[1]->str, topic) == 0) {
+            cr_assert_eq (cg_msg_decode (&cg_topic_event_def, kv->element[3]->str,
+                                         kv->element[3]->len, event, &err), 0);
+            freeReplyObject (r);
+            return;
+        }
+    }
+    cr_assert_fail ("no %s in the journal", topic);
+}
+
 /*  One meeting stage: open it, register attendance, vote, decide. */
 static void
 s_meeting (cg_teststack_t *stack, const char *id, const char *stage, const char *prefix,
@@ -129,6 +147,12 @@ Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_publish
         zclock_sleep (100);
     zclock_sleep (2500);
     cr_assert_eq (s_journaled (stack, "topic.publication_overdue"), 1);
+    cg_topic_event_t alarm;
+    s_last_event (stack, "topic.publication_overdue", &alarm);
+    cr_assert_str_eq (alarm.name, "result_published");
+    cr_assert_str_eq (alarm.scope, S_VILLAGE);
+    cr_assert_eq (alarm.due, S_T0 + 30 * S_DAY);
+    cg_msg_clear (&cg_topic_event_def, &alarm);
     cg_testcli_says (stack, 0, "OVERDUE", "topic show %s", id);
 
     cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text '村道已硬化完成，"
@@ -160,6 +184,33 @@ s_task_case (cg_teststack_t *stack, const char *task, char *case_id)
         cr_assert (zclock_mono () < until, "task %s never reached intake", task);
         zclock_sleep (100);
     }
+}
+
+/*  Appends an event to dispatch's journal exactly as dispatch does. */
+static void
+s_dispatch_journal (cg_teststack_t *stack, const char *topic, const cg_msgdef_t *def,
+                    const void *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_error_t err;
+    cr_assert_eq (cg_msg_encode (def, msg, &buf, &err), 0, "%s", err.message);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, "EVAL");
+    cg_args_add_str (&args, "local seq = redis.call ('INCR', KEYS[1]) "
+                     "redis.call ('XADD', KEYS[2], seq .. '-0', 't', ARGV[1], 'b', ARGV[2]) "
+                     "return seq");
+    cg_args_add_str (&args, "2");
+    cg_args_add_str (&args, "cg:{dispatch}:seq");
+    cg_args_add_str (&args, "cg:{dispatch}:journal");
+    cg_args_add_str (&args, topic);
+    cg_args_add (&args, buf.data, buf.size);
+    redisReply *r = cg_redis_argv (stack->redis, &args);
+    cr_assert (r && r->type == REDIS_REPLY_INTEGER);
+    freeReplyObject (r);
+    cg_args_free (&args);
+    msgpack_sbuffer_destroy (&buf);
 }
 
 Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatched_and_closed,
@@ -243,4 +294,30 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cg_teststack_down (&stack);
     for (int i = 0; i < 3; i++)
         free (cases[i]);
+}
+
+Test (consultation, which_hot_spots_open_topics_is_configured_per_category, .timeout = 120)
+{
+    /*  noise is not deliberated by the catalog's consult flag; here it is,
+        and property disputes are not */
+    cg_teststack_t *stack = cg_teststack_up ("--set consultation/hotspot_categories=noise,"
+                                             "illegal_building");
+    char *cases[] = { "CG0000000001" };
+    cg_hotspot_detected_t hot = { .id = "noise:" S_COMMUNITY ":1", .category = "noise",
+                                  .community = S_COMMUNITY, .count = 1, .cases = cases,
+                                  .cases_count = 1, .window_from = S_T0 - S_DAY,
+                                  .window_to = S_T0, .at = S_T0 };
+    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    hot.id = "property_dispute:" S_COMMUNITY ":1";
+    hot.category = "property_dispute";
+    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    hot.id = "noise:320602001:1";
+    hot.category = "noise";
+    hot.community = "320602001";            /* a town, not a community */
+    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    cr_assert_eq (cg_teststack_await (stack, 3, 20000, "GET cg:{consultation}:cursor:dispatch"),
+                  3);
+    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:topics"), 1);
+    cg_testcli_says (stack, 0, "噪声扰民：新桥社区 1 件诉求", "topic list");
+    cg_teststack_down (&stack);
 }

@@ -1,8 +1,9 @@
 -- consultation/lib.lua — put in front of every consultation script.
 --
 -- A topic (议题) is the hash <prefix>topic:<id> (fields as in topic.view,
--- plus its rule as numbers qn/qd (quorum) and an/ad (approval), secret,
--- revote, nstages, ntasks and cases as a comma list).  Beside it:
+-- plus secret, revote, nstages, ntasks and cases as a comma list).  Its
+-- meeting stages carry their body's rule as numbers: qn/qd (quorum) and
+-- an/ad (approval).  Beside it:
 --   topic:<id>:members        hash "<body>|<member>" -> topic.member msgpack
 --   topic:<id>:roster:<body>  set of the body's member ids
 --   topic:<id>:s:<n>          hash, stage n (fields as in topic.stage)
@@ -12,8 +13,8 @@
 --   topic:<id>:tasks          sorted set of task ids by number
 --   task:<tid>                hash, fields as in topic.task
 --   case_task                 hash case id -> task id
---   outbox                    sorted set task id -> next try (ms): tasks
---                             not yet taken by intake
+--   outbox                    sorted set task id -> next try (system clock
+--                             ms; 0 = now): tasks not yet taken by intake
 --   due                       sorted set "<id>|<n>" -> due (ms): open
 --                             publications, removed when published or
 --                             when found overdue, so the alarm fires once
@@ -78,8 +79,8 @@ local function open_publication (prefix, out, id, n, now, due)
 end
 
 -- A topic spec in ARGV from i: nfields, (field, value)..., nstages,
--- (name, body)..., nmembers, (body, member, record)...  Returns it and
--- the index after it.
+-- (name, body, qn, qd, an, ad)..., nmembers, (body, member, record)...
+-- Returns it and the index after it.
 local function read_spec (argv, i)
     local spec = {fields = {}, stages = {}, members = {}}
     local n = tonumber (argv[i]); i = i + 1
@@ -88,7 +89,9 @@ local function read_spec (argv, i)
     end
     n = tonumber (argv[i]); i = i + 1
     for _ = 1, n do
-        spec.stages[#spec.stages + 1] = {name = argv[i], body = argv[i + 1]}; i = i + 2
+        spec.stages[#spec.stages + 1] = {name = argv[i], body = argv[i + 1],
+                                         rule = {argv[i + 2], argv[i + 3], argv[i + 4], argv[i + 5]}}
+        i = i + 6
     end
     n = tonumber (argv[i]); i = i + 1
     for _ = 1, n do
@@ -111,8 +114,13 @@ local function topic_make (prefix, out, spec, now)
     end
     redis.call ('HSET', key, unpack (f))
     for n, s in ipairs (spec.stages) do
-        redis.call ('HSET', skey (prefix, id, n), 'n', n, 'name', s.name, 'body', s.body,
-                    'state', 'pending')
+        local sk = skey (prefix, id, n)
+        redis.call ('HSET', sk, 'n', n, 'name', s.name, 'body', s.body, 'state', 'pending')
+        if s.body ~= '' then
+            local r = s.rule
+            redis.call ('HSET', sk, 'qn', r[1], 'qd', r[2], 'an', r[3], 'ad', r[4],
+                        'quorum', r[1] .. '/' .. r[2], 'approval', '>' .. r[3] .. '/' .. r[4])
+        end
     end
     for _, m in ipairs (spec.members) do
         redis.call ('HSET', key .. ':members', m.body .. '|' .. m.member, m.record)

@@ -17,7 +17,8 @@ for k = 1, #out, 2 do
     if s[1] == 'open' then
         redis.call ('HSET', sk, 'overdue', 1)
         emit (prefix, events, 'topic.publication_overdue', {id = id, n = tonumber (n),
-              name = s[2], due = tonumber (due), at = tonumber (now)})
+              name = s[2], scope = redis.call ('HGET', tkey (prefix, id), 'scope'),
+              due = tonumber (due), at = tonumber (now)})
     end
 end
 return {'ok', 'ok', unpack (events)}

@@ -1,7 +1,8 @@
 -- topic_decide: the open meeting's ballot closes and its decision is
 -- recorded, computed here from the register and the ballots: a quorum of
 -- the body present (present * qd >= expected * qn), then adopted when the
--- ayes pass the approval share of those present (yes * ad > present * an).
+-- ayes pass the approval share of those present (yes * ad > present * an),
+-- with the stage's rule (its body's, or the topic's own).
 -- A meeting without quorum cannot decide.  An adopted stage opens the next
 -- publication, if that comes next; a rejected one ends the topic.
 -- ARGV: prefix, rid, id, now, actor, publish_ms (how long the publication
@@ -16,11 +17,11 @@ if not n then
     return name
 end
 local key = tkey (prefix, id)
-local r = redis.call ('HMGET', key, 'qn', 'qd', 'an', 'ad', 'nstages')
-local qn, qd, an, ad = tonumber (r[1]), tonumber (r[2]), tonumber (r[3]), tonumber (r[4])
 local sk = skey (prefix, id, n)
-local s = redis.call ('HMGET', sk, 'expected', 'attended', 'yes')
+local s = redis.call ('HMGET', sk, 'expected', 'attended', 'yes', 'qn', 'qd', 'an', 'ad')
 local expected, present, yes = tonumber (s[1]), tonumber (s[2]), tonumber (s[3])
+local qn, qd, an, ad = tonumber (s[4]), tonumber (s[5]), tonumber (s[6]), tonumber (s[7])
+local nstages = tonumber (redis.call ('HGET', key, 'nstages'))
 if present * qd < expected * qn then
     return refuse ('conflict', 'close', string.format (
         'no quorum: %d of %d members present at stage %d (%s); the rule needs %d/%d of them '
@@ -34,7 +35,7 @@ emit (prefix, out, 'topic.decided', {id = id, n = n, name = name, decision = dec
       actor = actor, at = tonumber (now)})
 if decision == 'rejected' then
     redis.call ('HSET', key, 'state', 'rejected')
-elseif n < tonumber (r[5]) and redis.call ('HGET', skey (prefix, id, n + 1), 'body') == '' then
+elseif n < nstages and redis.call ('HGET', skey (prefix, id, n + 1), 'body') == '' then
     redis.call ('HSET', key, 'state', 'decided')
     open_publication (prefix, out, id, n + 1, now, tonumber (now) + tonumber (publish_ms))
 end

@@ -30,7 +30,7 @@ if address ~= '' then
 end
 redis.call ('HSET', prefix .. 'task:' .. tid, unpack (f))
 redis.call ('ZADD', key .. ':tasks', count, tid)
-redis.call ('ZADD', prefix .. 'outbox', now, tid)
+redis.call ('ZADD', prefix .. 'outbox', 0, tid)
 local out = {}
 task_event (prefix, out, tid)
 rid_remember (prefix, rid, tid)
