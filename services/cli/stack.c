@@ -9,6 +9,7 @@
     stays, starts again any daemon that dies, and stops everything on Ctrl-C.
     `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
 #include "cli.h"
+#include "cg_privacy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -237,7 +238,8 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
             zconfig_set_value (http, "%d", base + S_PORTS - 1);
     }
     /*  data files: relative paths in deploy/civgrid.cfg are under the tree */
-    const char *data[] = { "data/orgtree", "data/catalog", NULL };
+    const char *data[] = { "data/orgtree", "data/catalog", "data/intake_map", "data/gazetteer",
+                           "data/grids_geo", "data/devices", NULL };
     for (int i = 0; data[i]; i++) {
         const char *file = zconfig_get (config, data[i], NULL);
         if (file && *file != '/') {
@@ -255,8 +257,15 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
         }
         free (pair);
     }
+    /*  a new stack gets its own key for sealing personal data (cg_privacy.h) */
+    if (!*zconfig_get (config, "intake/key", "")) {
+        char key[65];
+        cg_privacy_new_key (key);
+        zconfig_put (config, "intake/key", key);
+    }
     s_path (path, sizeof path, stack->dir, "civgrid.cfg", NULL);
     int rc = zconfig_save (config, path);
+    chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);
 
     s_path (path, sizeof path, stack->dir, "redis.conf", NULL);
