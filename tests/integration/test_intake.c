@@ -199,6 +199,10 @@ Test (intake, device_alarms_are_rejected_with_a_reason, .timeout = 120)
         cr_assert_str_eq (answer.reason, cases[i].reason, "alarm %zu", i);
         cg_msg_clear (&cg_device_answer_def, &answer);
     }
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "alarm --device W-7777 --alarm-id C-1"), 1);
+    cr_assert (strstr (out, "rejected") && strstr (out, "unknown_device"), "%s", out);
+    free (out);
     /*  malformed ones are refused by field, as any command */
     cg_device_alarm_t alarm = { .alarm_id = "R-2", .device = "W-0002", .type = "explode",
                                 .at = fresh };
@@ -220,6 +224,36 @@ Test (intake, device_alarms_are_rejected_with_a_reason, .timeout = 120)
     cg_msg_clear (&cg_device_answer_def, &b);
     cg_client_destroy (&intake);
     cg_teststack_down (&stack);
+}
+
+/*  Sends a raw body and returns the refusal's field and message. */
+static void
+s_raw_refused (cg_teststack_t *stack, const char *command, const void *body, size_t size,
+               const char *field, const char *words)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint", ""));
+    zsock_set_rcvtimeo (dealer, 10000);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, command);
+    zmsg_addstr (msg, "raw-1");
+    zmsg_addmem (msg, body, size);
+    zmsg_send (&msg, dealer);
+    zmsg_t *answer = zmsg_recv (dealer);
+    cr_assert (answer, "no answer to %s", command);
+    cr_assert (zframe_streq (zmsg_first (answer), "error"), "%s not refused", command);
+    zframe_t *data = zmsg_last (answer);
+    cg_refusal_t refusal;
+    cg_error_t err;
+    cr_assert_eq (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
+                                 &refusal, &err), 0);
+    cr_assert_str_eq (refusal.field ? refusal.field : "", field, "%s: %s", command,
+                      refusal.message);
+    cr_assert (strstr (refusal.message, words), "%s: \"%s\" lacks \"%s\"", command,
+               refusal.message, words);
+    cg_msg_clear (&cg_refusal_def, &refusal);
+    zmsg_destroy (&answer);
+    zsock_destroy (&dealer);
 }
 
 Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
@@ -301,6 +335,26 @@ Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
     cr_assert_eq (cg_client_call (intake, "open311.request", &cg_open311_request_def, &o311,
                                   &cg_case_submitted_def, &rep, &err), -1,
                   "an oversized description was sent");
+
+    /*  broken UTF-8 in each channel's text, and a body over the frame limit */
+    static const char *const text_fields[][2] = {
+        { "hotline.order", "content" }, { "grid.report", "text" },
+        { "open311.request", "description" }, { "device.alarm", "detail" },
+        { "device.cancel", "reason" } };
+    for (size_t i = 0; i < 5; i++) {
+        char body[64];
+        size_t key = strlen (text_fields[i][1]);
+        body[0] = (char) 0x81;
+        body[1] = (char) (0xa0 | key);
+        memcpy (body + 2, text_fields[i][1], key);
+        memcpy (body + 2 + key, "\xa2\xc3\x28", 3);
+        s_raw_refused (stack, text_fields[i][0], body, key + 5, text_fields[i][1],
+                       "not valid UTF-8");
+    }
+    size_t huge = CG_MSG_MAX_FRAME + 1;
+    char *flood = calloc (1, huge);
+    s_raw_refused (stack, "hotline.order", flood, huge, "", "at most");
+    free (flood);
 
     /*  still serving, and nothing bad became a case */
     o311.description = "路灯坏了";
@@ -510,6 +564,21 @@ Test (intake, personal_data_is_masked_in_every_output_and_sealed_at_rest, .timeo
     cg_msg_clear (&cg_intake_view_def, &view);
     get.id = "CG0000009999";
     s_refused (intake, "intake.show", &cg_intake_get_def, &get, "id", "no case");
+    cr_assert_eq (cg_teststack_cli (stack, &out, "intake show %s", id), 0, "%s", out);
+    cr_assert (strstr (out, "138****5678") && strstr (out, "张**"), "%s", out);
+    cr_assert_null (strstr (out, S_PHONE));
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "intake show %s --role supervisor --json", id),
+                  0, "%s", out);
+    cr_assert (strstr (out, S_PHONE), "%s", out);
+    free (out);
+
+    /*  an order from the CLI, as the hotline sends it, joins the case */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "hotline --order-no P-2 --class 举报 "
+                                    "--content 有人摆摊 --address 和平桥街道工农路 "
+                                    "--phone 13700000000"), 0, "%s", out);
+    cr_assert (strstr (out, id) && strstr (out, "2 supporters"), "%s", out);
+    free (out);
 
     /*  nowhere in the clear: not in Redis's append-only file (written
         as each command runs; the masked form shows it is there), not in
