@@ -226,36 +226,6 @@ Test (intake, device_alarms_are_rejected_with_a_reason, .timeout = 120)
     cg_teststack_down (&stack);
 }
 
-/*  Sends a raw body and returns the refusal's field and message. */
-static void
-s_raw_refused (cg_teststack_t *stack, const char *command, const void *body, size_t size,
-               const char *field, const char *words)
-{
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint", ""));
-    zsock_set_rcvtimeo (dealer, 10000);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, command);
-    zmsg_addstr (msg, "raw-1");
-    zmsg_addmem (msg, body, size);
-    zmsg_send (&msg, dealer);
-    zmsg_t *answer = zmsg_recv (dealer);
-    cr_assert (answer, "no answer to %s", command);
-    cr_assert (zframe_streq (zmsg_first (answer), "error"), "%s not refused", command);
-    zframe_t *data = zmsg_last (answer);
-    cg_refusal_t refusal;
-    cg_error_t err;
-    cr_assert_eq (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
-                                 &refusal, &err), 0);
-    cr_assert_str_eq (refusal.field ? refusal.field : "", field, "%s: %s", command,
-                      refusal.message);
-    cr_assert (strstr (refusal.message, words), "%s: \"%s\" lacks \"%s\"", command,
-               refusal.message, words);
-    cg_msg_clear (&cg_refusal_def, &refusal);
-    zmsg_destroy (&answer);
-    zsock_destroy (&dealer);
-}
-
 Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
@@ -348,12 +318,12 @@ Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
         body[1] = (char) (0xa0 | key);
         memcpy (body + 2, text_fields[i][1], key);
         memcpy (body + 2 + key, "\xa2\xc3\x28", 3);
-        s_raw_refused (stack, text_fields[i][0], body, key + 5, text_fields[i][1],
-                       "not valid UTF-8");
+        cg_teststack_refused (stack, "intake", text_fields[i][0], body, key + 5,
+                              text_fields[i][1], "not valid UTF-8");
     }
     size_t huge = CG_MSG_MAX_FRAME + 1;
     char *flood = calloc (1, huge);
-    s_raw_refused (stack, "hotline.order", flood, huge, "", "at most");
+    cg_teststack_refused (stack, "intake", "hotline.order", flood, huge, "", "at most");
     free (flood);
 
     /*  still serving, and nothing bad became a case */
@@ -588,6 +558,44 @@ Test (intake, personal_data_is_masked_in_every_output_and_sealed_at_rest, .timeo
     cr_assert (s_on_disk (stack->dir, "138****5678"), "the masked phone is not in the AOF");
     cr_assert_not (s_on_disk (stack->dir, S_PHONE), "the phone is in a file under %s", stack->dir);
     cr_assert_not (s_on_disk (stack->dir, S_NAME), "the name is in a file under %s", stack->dir);
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+}
+
+Test (intake, kill_9_of_intake_loses_and_doubles_no_order, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    const int n = 300;
+    char call_time[40];
+    s_now_iso (call_time, sizeof call_time, -1000);
+    for (int i = 0; i < n; i++) {
+        if (i == n / 3 || i == 2 * n / 3) {
+            cg_teststack_kill9 (stack, "intake");
+            cg_teststack_restart (stack);
+        }
+        char order_no[32], rid[32], content[64];
+        snprintf (order_no, sizeof order_no, "K-%04d", i);
+        snprintf (rid, sizeof rid, "kill-rid-%04d", i);
+        snprintf (content, sizeof content, "第%d号：请求帮助", i);
+        /*  an address nobody knows: unplaced, so nothing merges */
+        cg_hotline_order_t order = { .rid = rid, .order_no = order_no, .call_time = call_time,
+                                     .class = "求助", .content = content,
+                                     .address = "无名小路", .area_code = "320612" };
+        cg_case_submitted_t rep;
+        cg_error_t err;
+        int rc = -1;
+        for (int attempt = 0; attempt < 10 && rc; attempt++)
+            rc = cg_client_call (intake, "hotline.order", &cg_hotline_order_def, &order,
+                                 &cg_case_submitted_def, &rep, &err);
+        cr_assert_eq (rc, 0, "order %d: %s", i, err.message);
+        cr_assert_not (rep.merged);
+        cg_msg_clear (&cg_case_submitted_def, &rep);
+    }
+    cr_assert_eq (cg_teststack_await (stack, n, 60000, "ZCARD cg:{dispatch}:q:all"), n);
+    cr_assert_eq (cg_teststack_await (stack, n, 1000, "GET cg:{intake}:seq"), n,
+                  "one journal entry per order");
+    cr_assert_eq (cg_teststack_await (stack, n, 1000, "HLEN cg:{intake}:ext"), n);
     cg_client_destroy (&intake);
     cg_teststack_down (&stack);
 }
