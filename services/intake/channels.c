@@ -152,9 +152,9 @@ s_attributes (const cg_open311_request_t *msg, char *out, size_t len)
         int n = snprintf (out + used, len - used, "%s%s=%s", i ? "; " : "",
                           msg->attributes[i].code, msg->attributes[i].value);
         if (n < 0 || (size_t) n >= len - used) {
-            /*  cut at a character boundary */
+            /*  cut, at a character boundary */
             size_t end = strlen (out);
-            while (end > used && ((unsigned char) out[end] & 0xc0) == 0x80)
+            while (end > used && !cg_utf8_valid (out, end))
                 end--;
             out[end] = 0;
             break;

@@ -81,8 +81,9 @@ intake_new (cg_daemon_t *daemon)
     }
     if (self->place) {
         what = "intake/key";
-        snprintf (err, sizeof err, "a sealing key of 64 hex digits is required "
-                  "(civgrid stack up writes one)");
+        snprintf (err, sizeof err, "a sealing key of 64 hex digits is required: civgrid "
+                  "stack up writes one into a new stack; else set intake/key (openssl rand "
+                  "-hex 32)");
         self->privacy = cg_privacy_new (cg_daemon_get (daemon, "intake/key", NULL));
     }
     if (!self->privacy) {

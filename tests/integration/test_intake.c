@@ -326,8 +326,18 @@ Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
     cg_teststack_refused (stack, "intake", "hotline.order", flood, huge, "", "at most");
     free (flood);
 
-    /*  still serving, and nothing bad became a case */
+    /*  still serving, and nothing bad became a case; attributes beyond
+        what intake's record holds are kept as far as they fit, cut at a
+        character boundary */
     o311.description = "路灯坏了";
+    cg_open311_attribute_t many[32];
+    char value[256] = "";
+    for (int i = 0; i < 85; i++)
+        strcat (value, "很");
+    for (int i = 0; i < 32; i++)
+        many[i] = (cg_open311_attribute_t) { .code = "note", .value = value };
+    o311.attributes = many;
+    o311.attributes_count = 32;
     s_ok (intake, "open311.request", &cg_open311_request_def, &o311, &cg_case_submitted_def, &rep);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cr_assert_eq (cg_teststack_await (stack, 1, 10000, "GET cg:{intake}:seq"), 1);
@@ -559,6 +569,17 @@ Test (intake, personal_data_is_masked_in_every_output_and_sealed_at_rest, .timeo
     cr_assert_not (s_on_disk (stack->dir, S_PHONE), "the phone is in a file under %s", stack->dir);
     cr_assert_not (s_on_disk (stack->dir, S_NAME), "the name is in a file under %s", stack->dir);
     cg_client_destroy (&intake);
+
+    /*  the stack's configuration written again (new ports) keeps its key:
+        what was sealed still opens */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack down"), 0, "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack up --port-base auto"), 0, "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "intake show %s --role supervisor", id), 0,
+                  "%s", out);
+    cr_assert (strstr (out, S_PHONE), "%s", out);
+    free (out);
     cg_teststack_down (&stack);
 }
 
