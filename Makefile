@@ -46,7 +46,7 @@ INTEG_SRC := $(wildcard tests/integration/*.c)
 TESTS    := $(OUT)/test/unit $(OUT)/test/integration
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
-.PHONY: all tests run test bench clean deps docs
+.PHONY: all tests run test bench clean deps docs fuzz
 all: $(BINS)
 
 tests: $(TESTS)
@@ -88,6 +88,28 @@ $(OUT)/test/integration: $(INTEG_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
 
+# libFuzzer targets (clang): one per intake decoder, and one for the text
+# fields intake parses; see docs/INTAKE.md for a longer run.
+FUZZ_CC      ?= clang
+FUZZ_DIR     := build/fuzz
+FUZZ_FLAGS   := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iproto -Icommon \
+                -Iservices/intake $(PKG_CFLAGS)
+FUZZ_SRC     := proto/cg_msg.c common/cg_text.c common/cg_clock.c common/cg_orgtree.c \
+                services/intake/place.c
+FUZZ_DECODERS := case_submit hotline_order grid_report open311_request device_alarm \
+                 device_cancel intake_get
+FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BINS    := $(FUZZ_DECODERS:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_DIR)/fuzz_fields
+fuzz: $(FUZZ_BINS)
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo '  FUZZ $<'
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+$(FUZZ_DIR)/fuzz_fields: fuzz/fuzz_fields.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ $(shell pkg-config --libs msgpack)
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_decode.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_DEF=cg_$*_def $^ -o $@ $(shell pkg-config --libs msgpack)
+
 # The message reference is generated from proto/ by the CLI.
 docs: $(OUT)/bin/civgrid
 	$(OUT)/bin/civgrid messages > docs/MESSAGES.md
@@ -101,6 +123,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory SAN=1 all tests
+	@$(MAKE) --no-print-directory fuzz
 	@tools/run-tests.sh build/asan
 
 bench: deps

@@ -1,6 +1,7 @@
 /*  cg_clock — see cg_clock.h. */
 #include "cg_clock.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -50,4 +51,94 @@ cg_time_short (int64_t ms, char *buf, size_t len)
     s_local (ms, &tm);
     snprintf (buf, len, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
               tm.tm_min);
+}
+
+/*  Reads exactly n digits; -1 when one is missing. */
+static int
+s_digits (const char **p, int n)
+{
+    int value = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return -1;
+        value = value * 10 + (**p - '0');
+    }
+    return value;
+}
+
+/*  Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t
+s_days_from_civil (int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = y / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int
+s_fail (char *why, size_t len, const char *reason)
+{
+    if (why && len)
+        snprintf (why, len, "%s", reason);
+    return -1;
+}
+
+int
+cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
+{
+    static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    const char *p = text;
+    int year = s_digits (&p, 4);
+    int month = *p == '-' ? (p++, s_digits (&p, 2)) : -1;
+    int day = *p == '-' ? (p++, s_digits (&p, 2)) : -1;
+    if (year < 0 || month < 0 || day < 0)
+        return s_fail (why, why_len, "is not a date of the form 2026-11-22T15:04:05+08:00");
+    if (*p++ != 'T')
+        return s_fail (why, why_len, "needs a T and a time after the date");
+    int hour = s_digits (&p, 2);
+    int minute = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+    int second = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+    if (hour < 0 || minute < 0 || second < 0)
+        return s_fail (why, why_len, "needs a time of the form 15:04:05");
+    int millis = 0;
+    if (*p == '.') {
+        p++;
+        int n = 0;
+        for (; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 3)
+                millis = millis * 10 + (*p - '0');
+        if (n == 0 || n > 9)
+            return s_fail (why, why_len, "has a malformed fraction of a second");
+        for (; n < 3; n++)
+            millis *= 10;
+    }
+    int offset_min = 0;
+    if (*p == 'Z')
+        p++;
+    else
+    if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1;
+        int oh = s_digits (&p, 2);
+        int om = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+        if (oh < 0 || om < 0 || oh > 14 || om > 59)
+            return s_fail (why, why_len, "has a malformed offset (want +08:00 or Z)");
+        offset_min = sign * (oh * 60 + om);
+    }
+    else
+        return s_fail (why, why_len, "has no time-zone offset (add +08:00 or Z)");
+    if (*p)
+        return s_fail (why, why_len, "has something after the offset");
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > month_days[month - 1]
+    ||  (month == 2 && day == 29 && !leap) || hour > 23 || minute > 59 || second > 59)
+        return s_fail (why, why_len, "is not a real date and time");
+    int64_t secs = s_days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60
+                 + second - (int64_t) offset_min * 60;
+    if (secs < 0)
+        return s_fail (why, why_len, "is before 1970");
+    *ms = secs * 1000 + millis;
+    return 0;
 }

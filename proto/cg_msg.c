@@ -448,8 +448,11 @@ s_decode_list (const cg_field_t *f, s_reader_t *r, const s_obj_t *o, void *msg,
             ((char **) items)[i] = s;
         }
         else
-        if (s_decode_map (f->sub, r, items + i * elem, at.text, depth + 1, err))
+        if (s_decode_map (f->sub, r, items + i * elem, at.text, depth + 1, err)) {
+            /*  not counted yet, so free what of it was decoded here */
+            cg_msg_clear (f->sub, items + i * elem);
             return -1;
+        }
         /*  Count each element as soon as it is whole, so that clearing
             after a failure frees exactly what was decoded. */
         *S_AT (msg, f->count_offset, size_t) = i + 1;

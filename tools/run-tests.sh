@@ -26,6 +26,9 @@ echo "== unit tests"
 echo "== integration tests (real redis-server, real daemons)"
 "$out/test/integration" --jobs 1 --timeout 300 || status=1
 
+echo "== fuzz targets, a short run each (tools/run-fuzz.sh)"
+tools/run-fuzz.sh 3 || status=1
+
 reports=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
           "$CG_TEST_TMP"/*/log/*.log 2>/dev/null || true)
 if [ -n "$reports" ]; then

@@ -59,7 +59,7 @@ s_submit (cli_args_t *args)
         .contact_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;
     if (cli_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
-                &cg_case_submitted_def, &rep))
+                  &cg_case_submitted_def, &rep))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_case_submitted_def, &rep, stdout);
@@ -90,7 +90,7 @@ s_case_show (cli_args_t *args, const char *id)
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
     if (cli_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
-                &view))
+                  &view))
         return 1;
     return cli_print_view (args, &view);
 }
@@ -106,7 +106,7 @@ s_case_list (cli_args_t *args)
         .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_case_page_t page;
     if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
-                &page))
+                  &page))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_case_page_def, &page, stdout);
@@ -152,7 +152,7 @@ s_inbox (cli_args_t *args, const char *unit)
                              .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_inbox_page_t page;
     if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
-                &cg_inbox_page_def, &page))
+                  &cg_inbox_page_def, &page))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_inbox_page_def, &page, stdout);

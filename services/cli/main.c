@@ -2,6 +2,8 @@
 
         civgrid stack up|down|status        the local system
         civgrid submit ...                  a request, as any channel would
+        civgrid hotline|alarm ...           a hotline order, a device alarm
+        civgrid intake show ID              who reported a case
         civgrid case show|list ...          cases
         civgrid accept|resolve|close ID     move a case on
         civgrid transfer|return|... ID      the rest of the state machine (dispatch.c)
@@ -29,6 +31,10 @@ s_usage (void)
         "  topic create|show|list|stage|meeting|vote|tally|publish|task ...\n"
         "  fund account|donate|request|approve|reject|transfer|balance|statement|show|verify\n"
         "       ... (docs/FUND.md)\n"
+        "  hotline --order-no N --class 投诉 --content T [--address A] [--area CODE]\n"
+        "         [--category C] [--urgency urgent] [--call-time ISO] [--name N] [--phone P]\n"
+        "  alarm --device D --alarm-id A [--type sos|fall|inactivity|vital] [--at ISO]\n"
+        "  intake show ID [--role R]\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -65,7 +71,9 @@ main (int argc, char **argv)
         rc = 0;
     }
     else {
-        rc = cli_cases (&args);
+        rc = cli_intake (&args);
+        if (rc == 2)
+            rc = cli_cases (&args);
         if (rc == 2)
             s_usage ();
     }

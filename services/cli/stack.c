@@ -9,6 +9,7 @@
     stays, starts again any daemon that dies, and stops everything on Ctrl-C.
     `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
 #include "cli.h"
+#include "cg_privacy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -256,8 +257,21 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
         }
         free (pair);
     }
+    /*  the key that seals personal data (cg_privacy.h): a stack keeps its
+        own when its configuration is written again, a new stack gets one */
     s_path (path, sizeof path, stack->dir, "civgrid.cfg", NULL);
+    if (!*zconfig_get (config, "intake/key", "")) {
+        zconfig_t *before = zconfig_load (path);
+        char key[65];
+        if (before && strlen (zconfig_get (before, "intake/key", "")) == 64)
+            snprintf (key, sizeof key, "%s", zconfig_get (before, "intake/key", ""));
+        else
+            cg_privacy_new_key (key);
+        zconfig_destroy (&before);
+        zconfig_put (config, "intake/key", key);
+    }
     int rc = zconfig_save (config, path);
+    chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);
 
     s_path (path, sizeof path, stack->dir, "redis.conf", NULL);

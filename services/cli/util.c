@@ -81,8 +81,8 @@ cli_fail (const cg_error_t *err)
 
 /*  Sends one command to a daemon of the stack in --dir. */
 int
-cli_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
-        void *req, const cg_msgdef_t *rep_def, void *rep)
+cli_call (cli_args_t *args, const char *daemon, const char *command,
+          const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
 {
     zconfig_t *config = cli_config (args);
     if (!config)

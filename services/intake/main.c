@@ -1,12 +1,15 @@
 /*  civgrid-intake — the door every request comes in by.
 
-    It takes `case.submit` from any channel, checks it against the org tree
-    and the catalog, and makes it a case: one Lua call stores the request,
-    remembers (source, ext_ref) so that the hotline's retries return the
-    same case, appends `case.received` to the intake journal, and remembers
-    the answer for the request id.  Then it publishes the event. */
-#include "cg_daemon.h"
-#include "submit.h"
+    Each channel has its own command: the 12345 hotline's work orders, grid
+    workers' reports, Open311 service requests and device alarms, and the
+    channel-neutral case.submit of operators and the consultation service.
+    Every one is checked, classified and placed (channels.c, intake.c), then
+    made a case or merged into an open one by one Lua call that also
+    appends `case.received` or `case.merged` to the intake journal and
+    remembers the answer for the request id and the source's own reference
+    (submit.c).  Then the event is published.  Callers' names and phones are
+    kept sealed and leave intake only masked. */
+#include "intake.h"
 
 int
 main (int argc, char **argv)
@@ -19,7 +22,14 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    cg_server_on (daemon->server, "case.submit", &cg_case_submit_def, intake_on_submit, intake);
+    cg_server_t *server = daemon->server;
+    cg_server_on (server, "case.submit", &cg_case_submit_def, intake_on_submit, intake);
+    cg_server_on (server, "hotline.order", &cg_hotline_order_def, intake_on_hotline, intake);
+    cg_server_on (server, "grid.report", &cg_grid_report_def, intake_on_grid, intake);
+    cg_server_on (server, "open311.request", &cg_open311_request_def, intake_on_open311, intake);
+    cg_server_on (server, "device.alarm", &cg_device_alarm_def, intake_on_alarm, intake);
+    cg_server_on (server, "device.cancel", &cg_device_cancel_def, intake_on_cancel, intake);
+    cg_server_on (server, "intake.show", &cg_intake_get_def, intake_on_get, intake);
     int rc = cg_daemon_run (daemon);
     intake_destroy (&intake);
     cg_daemon_destroy (&daemon);

@@ -226,35 +226,6 @@ Test (flow, a_retried_submission_returns_the_first_case, .timeout = 120)
     cg_teststack_down (&stack);
 }
 
-/*  Sends raw frames to a daemon and returns the refusal's field. */
-static void
-s_expect_refusal (cg_teststack_t *stack, const char *command, const void *body, size_t size,
-                  const char *field, const char *words)
-{
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint", ""));
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, command);
-    zmsg_addstr (msg, "raw-1");
-    zmsg_addmem (msg, body, size);
-    zmsg_send (&msg, dealer);
-    zsock_set_rcvtimeo (dealer, 5000);
-    zmsg_t *answer = zmsg_recv (dealer);
-    cr_assert (answer, "no answer to %s", words);
-    cr_assert (zframe_streq (zmsg_first (answer), "error"), "not refused: %s", words);
-    zframe_t *data = zmsg_last (answer);
-    cg_refusal_t refusal;
-    cg_error_t err;
-    cr_assert_eq (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
-                                 &refusal, &err), 0);
-    cr_assert_str_eq (refusal.field ? refusal.field : "", field, "%s", refusal.message);
-    cr_assert (strstr (refusal.message, words) != NULL, "\"%s\" lacks \"%s\"",
-               refusal.message, words);
-    cg_msg_clear (&cg_refusal_def, &refusal);
-    zmsg_destroy (&answer);
-    zsock_destroy (&dealer);
-}
-
 static void
 s_encode_submit (cg_case_submit_t *req, msgpack_sbuffer *buf)
 {
@@ -272,27 +243,32 @@ Test (flow, bad_input_is_refused_by_field_and_intake_keeps_serving, .timeout = 1
                              .text = "text", .grid = "320602001001001" };
     req.category = "no_such_thing";
     s_encode_submit (&req, &buf);
-    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "category", "not in the catalog");
+    cg_teststack_refused (stack, "intake", "case.submit", buf.data, buf.size,
+                          "category", "not in the catalog");
     req.category = "noise";
     req.grid = "320602999999999";
     s_encode_submit (&req, &buf);
-    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "grid", "not in the org tree");
+    cg_teststack_refused (stack, "intake", "case.submit", buf.data, buf.size,
+                          "grid", "not in the org tree");
     req.grid = NULL;
     s_encode_submit (&req, &buf);
-    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "grid", "grid or an address");
+    cg_teststack_refused (stack, "intake", "case.submit", buf.data, buf.size,
+                          "grid", "grid or an address");
     req.grid = "320602001001001";
     req.source = "carrier-pigeon";
     s_encode_submit (&req, &buf);
-    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "source", "is not one of");
+    cg_teststack_refused (stack, "intake", "case.submit", buf.data, buf.size,
+                          "source", "is not one of");
     req.source = "hotline";
     req.contact_phone = "1381234'; DROP";
     s_encode_submit (&req, &buf);
-    s_expect_refusal (stack, "case.submit", buf.data, buf.size, "contact_phone", "digits");
-    s_expect_refusal (stack, "case.submit", "\x85\xa3rid\xa1r", 7, "", "");
-    s_expect_refusal (stack, "case.submit", "\xc1", 1, "", "not a msgpack map");
-    s_expect_refusal (stack, "case.submit", "\x81\xa4text\xa2\xc3\x28", 10, "text",
-                      "not valid UTF-8");
-    s_expect_refusal (stack, "case.explode", "\x80", 1, "", "no command");
+    cg_teststack_refused (stack, "intake", "case.submit", buf.data, buf.size,
+                          "contact_phone", "digits");
+    cg_teststack_refused (stack, "intake", "case.submit", "\x85\xa3rid\xa1r", 7, "", "");
+    cg_teststack_refused (stack, "intake", "case.submit", "\xc1", 1, "", "not a msgpack map");
+    cg_teststack_refused (stack, "intake", "case.submit", "\x81\xa4text\xa2\xc3\x28", 10,
+                          "text", "not valid UTF-8");
+    cg_teststack_refused (stack, "intake", "case.explode", "\x80", 1, "", "no command");
     msgpack_sbuffer_destroy (&buf);
 
     /*  still serving */

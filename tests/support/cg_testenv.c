@@ -137,6 +137,37 @@ cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
     return s_run (out, command);
 }
 
+void
+cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char *command,
+                      const void *body, size_t size, const char *field, const char *words)
+{
+    char key[64];
+    snprintf (key, sizeof key, "%s/endpoint", daemon);
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_connect (dealer, "%s", zconfig_get (self->config, key, ""));
+    zsock_set_rcvtimeo (dealer, 10000);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, command);
+    zmsg_addstr (msg, "raw-1");
+    zmsg_addmem (msg, body, size);
+    zmsg_send (&msg, dealer);
+    zmsg_t *answer = zmsg_recv (dealer);
+    cr_assert (answer, "no answer to %s (%s)", command, words);
+    cr_assert (zframe_streq (zmsg_first (answer), "error"), "%s not refused: %s", command, words);
+    zframe_t *data = zmsg_last (answer);
+    cg_refusal_t refusal;
+    cg_error_t err;
+    cr_assert_eq (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
+                                 &refusal, &err), 0);
+    cr_assert_str_eq (refusal.field ? refusal.field : "", field, "%s: %s", command,
+                      refusal.message);
+    cr_assert (strstr (refusal.message, words) != NULL, "%s: \"%s\" lacks \"%s\"", command,
+               refusal.message, words);
+    cg_msg_clear (&cg_refusal_def, &refusal);
+    zmsg_destroy (&answer);
+    zsock_destroy (&dealer);
+}
+
 int64_t
 cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms, const char *fmt, ...)
 {

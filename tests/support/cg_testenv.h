@@ -30,6 +30,11 @@ cg_client_t *cg_teststack_client (cg_teststack_t *self, const char *daemon);
 int cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+/*  Sends body as a raw command frame to a daemon of the stack and asserts
+    that it is refused naming field, with words in the message. */
+void cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char *command,
+                           const void *body, size_t size, const char *field, const char *words);
+
 /*  Waits until the Redis integer from `cmd` reaches want, up to timeout_ms;
     returns the last value seen. */
 int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,

@@ -1,0 +1,401 @@
+/*  channels — each channel's command, shaped as the channel speaks, made
+    into an intake_request_t for intake_accept (docs/INTAKE.md).
+
+    The codec has already checked types, sizes and UTF-8; here come the
+    checks that need meaning: times parse strictly with their offset, URLs
+    are http(s), coordinates are in range, codes exist.  Each refusal names
+    its field.  A device alarm is different: a well-formed alarm that cannot
+    be taken (an unknown device, a stale alarm, a bad location) is answered
+    "rejected" with the reason, as the vendor's protocol expects. */
+#include "intake.h"
+#include "cg_clock.h"
+#include "cg_text.h"
+
+#define S_FUTURE_MS     (5 * 60 * 1000)     /* clocks drift; beyond this is wrong */
+
+/*  The hotline's request classes, in Chinese as its orders carry them. */
+static const char *const s_classes_zh[CG_REQ_CLASSES] = {
+    "投诉", "求助", "建议", "咨询", "举报", "表扬" };
+
+static const char *const s_alarm_types[] = { "sos", "fall", "inactivity", "vital", NULL };
+static const char *const s_alarm_words[] = { "SOS 呼救", "跌倒", "长时间未活动", "生命体征异常" };
+
+/*  Parses an ISO time field; refuses by field when malformed or too far in
+    the future.  A NULL text leaves *ms at 0. */
+static int
+s_time (const char *text, const char *field, int64_t *ms, cg_reply_t *reply)
+{
+    *ms = 0;
+    if (!text)
+        return 0;
+    char why[96];
+    if (cg_time_parse (text, ms, why, sizeof why)) {
+        cg_reply_fail (reply, "invalid", field, "%s \"%s\" %s", field, text, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_not_future (int64_t ms, const char *field, cg_reply_t *reply)
+{
+    if (ms > cg_clock_now () + S_FUTURE_MS) {
+        cg_reply_fail (reply, "invalid", field, "%s is in the future", field);
+        return -1;
+    }
+    return 0;
+}
+
+/* --- 12345 hotline -------------------------------------------------------- */
+
+void
+intake_on_hotline (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_hotline_order_t *msg = request;
+    intake_request_t req = { .source = "hotline", .ext_ref = msg->order_no,
+                             .text = msg->content, .address = msg->address,
+                             .name = msg->caller_name, .phone = msg->caller_phone,
+                             .media = msg->attachments, .media_count = msg->attachments_count,
+                             .may_merge = true };
+    cg_req_class_t klass;
+    bool known_class = cg_req_class_parse (msg->class, &klass) == 0;
+    for (int i = 0; !known_class && i < CG_REQ_CLASSES; i++)
+        if (streq (msg->class, s_classes_zh[i]))
+            known_class = (klass = (cg_req_class_t) i, true);
+    if (!known_class) {
+        cg_reply_fail (reply, "invalid", "class", "class \"%s\" is not one of 投诉 求助 建议 "
+                       "咨询 举报 表扬", msg->class);
+        return;
+    }
+    req.klass = cg_req_class_name (klass);
+    if (!msg->urgency || streq (msg->urgency, "normal") || streq (msg->urgency, "一般"))
+        req.urgent = false;
+    else
+    if (streq (msg->urgency, "urgent") || streq (msg->urgency, "紧急"))
+        req.urgent = true;
+    else {
+        cg_reply_fail (reply, "invalid", "urgency", "urgency \"%s\" is not normal (一般) or "
+                       "urgent (紧急)", msg->urgency);
+        return;
+    }
+    if (s_time (msg->call_time, "call_time", &req.reported, reply)
+    ||  s_not_future (req.reported, "call_time", reply)
+    ||  s_time (msg->time_limit, "time_limit", &req.due, reply)
+    ||  intake_check_phone (msg->caller_phone, "caller_phone", reply)
+    ||  intake_check_urls (msg->attachments, msg->attachments_count, "attachments", reply))
+        return;
+    if (req.due && req.due <= req.reported) {
+        cg_reply_fail (reply, "invalid", "time_limit", "time_limit is not after call_time");
+        return;
+    }
+    /*  the hotline's own classification first, then the words, then the
+        class; an unknown classification is not an error (its list grows) */
+    if (msg->category)
+        req.category = classify_code (self->classify, "hotline", msg->category);
+    if (!req.category)
+        req.category = classify_text (self->classify, "hotline", msg->content, req.klass);
+    if (!req.category)
+        req.category = cg_catalog_find (self->catalog, "other");
+    if (!req.category) {
+        cg_reply_fail (reply, "invalid", "category", "no category fits and the catalog has "
+                       "no \"other\"");
+        return;
+    }
+    req.urgent |= req.category->urgent;
+    if (intake_place (self, &req, NULL, NULL, NULL, msg->address, msg->area_code, reply))
+        return;
+    cg_case_submitted_t answer;
+    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
+        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+}
+
+/* --- grid worker ---------------------------------------------------------- */
+
+void
+intake_on_grid (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_grid_report_t *msg = request;
+    char caller[80], detail[96];
+    snprintf (caller, sizeof caller, "worker:%s", msg->worker);
+    snprintf (detail, sizeof detail, "grid worker %s", msg->worker);
+    intake_request_t req = { .source = "grid", .ext_ref = msg->report_id, .text = msg->text,
+                             .caller = caller, .detail = detail, .may_merge = true,
+                             .media = msg->photos, .media_count = msg->photos_count };
+    req.category = classify_code (self->classify, "grid", msg->category);
+    if (!req.category) {
+        cg_reply_fail (reply, "invalid", "category", "category \"%s\" is neither in the catalog "
+                       "nor in the intake category table", msg->category);
+        return;
+    }
+    req.urgent = req.category->urgent;
+    if (s_time (msg->at, "at", &req.reported, reply)
+    ||  s_not_future (req.reported, "at", reply)
+    ||  intake_check_urls (msg->photos, msg->photos_count, "photos", reply)
+    ||  intake_place (self, &req, msg->grid, msg->lat, msg->lon, NULL, NULL, reply))
+        return;
+    cg_case_submitted_t answer;
+    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
+        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+}
+
+/* --- Open311 GeoReport v2 ------------------------------------------------- */
+
+/*  The attributes, "code=value; ..." as far as they fit. */
+static void
+s_attributes (const cg_open311_request_t *msg, char *out, size_t len)
+{
+    size_t used = 0;
+    *out = 0;
+    for (size_t i = 0; i < msg->attributes_count && used + 1 < len; i++) {
+        int n = snprintf (out + used, len - used, "%s%s=%s", i ? "; " : "",
+                          msg->attributes[i].code, msg->attributes[i].value);
+        if (n < 0 || (size_t) n >= len - used) {
+            /*  cut, at a character boundary */
+            size_t end = strlen (out);
+            while (end > used && !cg_utf8_valid (out, end))
+                end--;
+            out[end] = 0;
+            break;
+        }
+        used += (size_t) n;
+    }
+}
+
+void
+intake_on_open311 (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_open311_request_t *msg = request;
+    char caller[80] = "", detail[1024], *name = NULL;
+    intake_request_t req = { .source = "open311", .ext_ref = msg->ext_ref,
+                             .address = msg->address_string, .phone = msg->phone,
+                             .email = msg->email, .may_merge = true };
+    req.category = classify_code (self->classify, "open311", msg->service_code);
+    if (!req.category) {
+        cg_reply_fail (reply, "invalid", "service_code", "service_code \"%s\" is not a service "
+                       "of this jurisdiction", msg->service_code);
+        return;
+    }
+    if (!msg->lat && !msg->lon && !msg->address_string && !msg->address_id) {
+        cg_reply_fail (reply, "invalid", "lat", "a request needs lat and long, address_string "
+                       "or address_id");
+        return;
+    }
+    if (msg->email && (!strchr (msg->email, '@') || strpbrk (msg->email, " \t\r\n<>"))) {
+        cg_reply_fail (reply, "invalid", "email", "email is not an e-mail address");
+        return;
+    }
+    const char *grid = NULL;
+    if (msg->address_id) {
+        const cg_org_node_t *node = cg_orgtree_find (self->org, msg->address_id);
+        if (!node || (node->kind != CG_ORG_GRID && node->kind != CG_ORG_COMMUNITY)) {
+            cg_reply_fail (reply, "invalid", "address_id", "address_id \"%s\" is not a grid or "
+                           "community of the org tree", msg->address_id);
+            return;
+        }
+        if (node->kind == CG_ORG_GRID)
+            grid = node->code;
+        else
+            req.place = node;
+    }
+    char *media[1] = { msg->media_url };
+    if (msg->media_url) {
+        req.media = media;
+        req.media_count = 1;
+    }
+    if (intake_check_phone (msg->phone, "phone", reply)
+    ||  intake_check_urls (req.media, req.media_count, "media_url", reply)
+    ||  intake_place (self, &req, grid, msg->lat, msg->lon, msg->address_string, NULL, reply))
+        return;
+    req.text = msg->description ? msg->description : req.category->name_zh;
+    req.urgent = req.category->urgent;
+    if (msg->account_id || msg->device_id) {
+        snprintf (caller, sizeof caller, "%s:%s", msg->account_id ? "account" : "device",
+                  msg->account_id ? msg->account_id : msg->device_id);
+        req.caller = caller;
+    }
+    /*  family name first, as Chinese names are written */
+    if (msg->first_name || msg->last_name)
+        req.name = name = cg_strfmt ("%s%s", msg->last_name ? msg->last_name : "",
+                                     msg->first_name ? msg->first_name : "");
+    s_attributes (msg, detail, sizeof detail);
+    req.detail = *detail ? detail : NULL;
+    cg_case_submitted_t answer;
+    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
+        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+    free (name);
+}
+
+/* --- device alarms -------------------------------------------------------- */
+
+static void
+s_reject (cg_reply_t *reply, intake_t *self, const char *reason, const char *message)
+{
+    redisReply *r = cg_redis_command (self->daemon->redis,
+                                      "HINCRBY " INTAKE_PREFIX "alarms:rejected %s 1", reason);
+    if (r)
+        freeReplyObject (r);
+    cg_device_answer_t answer = { .reason = (char *) reason, .message = (char *) message };
+    CG_SET (&answer, device_answer, accepted, false);
+    cg_reply_ok (reply, &cg_device_answer_def, &answer);
+}
+
+void
+intake_on_alarm (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_device_alarm_t *msg = request;
+    int type = 0;
+    while (s_alarm_types[type] && !streq (s_alarm_types[type], msg->type))
+        type++;
+    if (!s_alarm_types[type]) {
+        cg_reply_fail (reply, "invalid", "type", "type \"%s\" is not one of sos, fall, "
+                       "inactivity, vital", msg->type);
+        return;
+    }
+    int64_t at;
+    if (s_time (msg->at, "at", &at, reply))
+        return;
+    intake_device_t *device = zhash_lookup (self->devices, msg->device);
+    if (!device) {
+        s_reject (reply, self, "unknown_device", "the device is not registered");
+        return;
+    }
+    int64_t now = cg_clock_now ();
+    if (at < now - self->alarm_max_age_ms || at > now + S_FUTURE_MS) {
+        s_reject (reply, self, "stale_alarm", at < now ? "the alarm is too old to act on"
+                                                       : "the alarm's time is in the future");
+        return;
+    }
+    char text[512], detail[128], ext[160];
+    snprintf (ext, sizeof ext, "%s|%s", msg->device, msg->alarm_id);
+    snprintf (detail, sizeof detail, "device %s (%s)", msg->device, device->vendor);
+    snprintf (text, sizeof text, "【智能设备报警】%s。设备 %s（%s）%s%s", s_alarm_words[type],
+              msg->device, device->vendor, msg->detail ? "：" : "", msg->detail ? msg->detail : "");
+    intake_request_t req = {
+        .source = "device", .ext_ref = msg->alarm_id, .ext_key = ext, .text = text,
+        .detail = detail, .name = msg->resident ? msg->resident : device->resident,
+        .urgent = true, .reported = at,
+        .category = classify_code (self->classify, "device", msg->type) };
+    if (!req.category)
+        req.category = cg_catalog_find (self->catalog, "elderly_alarm");
+    if (!req.category) {
+        cg_reply_fail (reply, "internal", NULL, "the catalog has no category for alarms");
+        return;
+    }
+    double lat, lon;
+    if (msg->lat || msg->lon) {
+        /*  a watch without a fix reports 0,0 ("null island") */
+        if (!msg->lat || !msg->lon || place_coord (msg->lat, 90, &lat)
+        ||  place_coord (msg->lon, 180, &lon) || (lat == 0 && lon == 0)) {
+            s_reject (reply, self, "bad_location", "lat and lon are not a position");
+            return;
+        }
+        if (intake_place (self, &req, NULL, msg->lat, msg->lon, NULL, NULL, reply))
+            return;
+    }
+    if (!req.grid)
+        req.grid = req.place = device->home;
+    req.county = cg_orgtree_center_of (self->org, req.grid, CG_ORG_COUNTY);
+    cg_case_submitted_t submitted;
+    if (intake_accept (self, msg->rid, &req, &submitted, reply))
+        return;
+    cg_device_answer_t answer = { .id = submitted.id, .repeat = submitted.repeat };
+    CG_SET (&answer, device_answer, accepted, true);
+    cg_reply_ok (reply, &cg_device_answer_def, &answer);
+}
+
+void
+intake_on_cancel (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_device_cancel_t *msg = request;
+    char ext[160];
+    snprintf (ext, sizeof ext, "device|%s|%s", msg->device, msg->alarm_id);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, INTAKE_PREFIX);
+    cg_args_add_str (&args, msg->rid);
+    cg_args_add_str (&args, ext);
+    cg_args_add_str (&args, "device");
+    cg_args_add_str (&args, msg->reason ? msg->reason : "");
+    cg_args_add_int (&args, cg_clock_now ());
+    redisReply *r = cg_redis_script (self->daemon->redis, "intake_withdraw", 0, &args);
+    cg_args_free (&args);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1)
+        cg_reply_fail (reply, "unavailable", NULL, "the case store did not take the request");
+    else
+    if (streq (cg_reply_str (r->element[0]), "missing"))
+        cg_reply_fail (reply, "not_found", "alarm_id", "device %s raised no alarm %s",
+                       msg->device, msg->alarm_id);
+    else {
+        bool fresh = streq (cg_reply_str (r->element[0]), "new");
+        if (fresh && r->elements == 4)
+            cg_pub_send (self->daemon->pub, "intake", r->element[2]->integer, "case.withdrawn",
+                         r->element[3]->str, r->element[3]->len);
+        cg_case_submitted_t answer = { .id = (char *) cg_reply_str (r->element[1]),
+                                       .repeat = !fresh };
+        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
+/* --- who reported it ------------------------------------------------------ */
+
+/*  The sealed value opened and, unless the role may see it, masked. */
+static char *
+s_contact (intake_t *self, const char *sealed, bool reveal, bool phone, char *out, size_t len)
+{
+    char plain[256];
+    if (!sealed || cg_privacy_open (self->privacy, sealed, plain, sizeof plain))
+        return NULL;
+    if (reveal)
+        snprintf (out, len, "%s", plain);
+    else
+    if (phone)
+        cg_mask_phone (plain, out, len);
+    else
+        cg_mask_name (plain, out, len);
+    return out;
+}
+
+void
+intake_on_get (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_intake_get_t *msg = request;
+    redisReply *r = cg_redis_command (self->daemon->redis, "GET " INTAKE_PREFIX "req:%s", msg->id);
+    redisReply *n = cg_redis_command (self->daemon->redis,
+                                      "HMGET " INTAKE_PREFIX "n:%s supporters calls", msg->id);
+    cg_intake_record_t record;
+    cg_error_t err;
+    if (!r || !n || n->type != REDIS_REPLY_ARRAY || n->elements != 2)
+        cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
+    else
+    if (r->type != REDIS_REPLY_STRING
+    ||  cg_msg_decode (&cg_intake_record_def, r->str, r->len, &record, &err))
+        cg_reply_fail (reply, "not_found", "id", "intake has no case %s", msg->id);
+    else {
+        char role[40];
+        snprintf (role, sizeof role, ",%s,", msg->role ? msg->role : "");
+        bool reveal = msg->role && strstr (self->reveal_roles, role);
+        char name[128], phone[64];
+        cg_intake_view_t view = {
+            .id = record.id, .source = record.source, .ext_ref = record.ext_ref,
+            .category = record.category,
+            .contact_name = s_contact (self, record.name_sealed, reveal, false, name, sizeof name),
+            .contact_phone = s_contact (self, record.phone_sealed, reveal, true, phone,
+                                        sizeof phone),
+            .supporters = cg_reply_int (n->element[0], 1),
+            .calls = cg_reply_int (n->element[1], 1) };
+        cg_reply_ok (reply, &cg_intake_view_def, &view);
+        cg_msg_clear (&cg_intake_record_def, &record);
+    }
+    if (r)
+        freeReplyObject (r);
+    if (n)
+        freeReplyObject (n);
+}

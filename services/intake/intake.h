@@ -1,0 +1,103 @@
+/*  intake — the state every channel handler of civgrid-intake shares, and
+    the one path by which any of them turns a request into a case.
+
+    A channel handler (channels.c, and case.submit in submit.c) checks its
+    own message, classifies it (classify.h), places it (intake_place) and
+    fills an intake_request_t; intake_accept then seals the personal data,
+    looks for an open case to merge it into, and makes it a case or a
+    supporter of one in a single Lua call (deploy/lua/intake/). */
+#ifndef INTAKE_INTAKE_H_INCLUDED
+#define INTAKE_INTAKE_H_INCLUDED
+
+#include "cg_daemon.h"
+#include "cg_catalog.h"
+#include "cg_ids.h"
+#include "cg_orgtree.h"
+#include "cg_privacy.h"
+#include "classify.h"
+#include "place.h"
+
+#define INTAKE_PREFIX   "cg:{intake}:"
+
+typedef struct {
+    cg_daemon_t *daemon;
+    cg_orgtree_t *org;
+    cg_catalog_t *catalog;
+    classify_t *classify;
+    place_t *place;
+    zhash_t *devices;               /* device id -> intake_device_t */
+    cg_privacy_t *privacy;
+    cg_ids_t *ids;
+    int64_t merge_window_ms;        /* intake/merge_window_s */
+    int merge_radius_m;             /* intake/merge_radius_m */
+    int64_t alarm_max_age_ms;       /* intake/alarm_max_age_s */
+    char *reveal_roles;             /* intake/reveal_roles, comma-separated */
+    msgpack_sbuffer record, event;
+    char answer_id[32];
+} intake_t;
+
+/*  A registered alarm device (deploy/demo/devices.tsv). */
+typedef struct {
+    char *vendor;
+    char *resident;                 /* personal data: never logged, shown masked */
+    const cg_org_node_t *home;      /* its home grid */
+} intake_device_t;
+
+/*  A request in intake's own terms, whatever channel it came by.  Strings
+    are borrowed from the channel's message. */
+typedef struct {
+    const char *source, *ext_ref;
+    const char *ext_key;            /* the idempotency key when not ext_ref alone */
+    const cg_category_t *category;
+    const char *text;
+    const char *address;
+    const cg_org_node_t *grid;      /* set by intake_place when it found one */
+    const cg_org_node_t *place;     /* the grid, or the community an address named */
+    const cg_org_node_t *county;    /* for triage when unplaced; NULL: the city */
+    const char *lat, *lon;          /* as given, checked */
+    double lat_deg, lon_deg;
+    bool has_point;
+    const char *name, *phone, *email;   /* personal data */
+    const char *caller;             /* who, for recognising repeats: a worker, a device */
+    const char *klass;
+    bool urgent;
+    bool may_merge;                 /* false for alarms and consultation tasks */
+    int64_t reported, due;
+    char **media;
+    size_t media_count;
+    const char *detail;             /* kept in intake's record only */
+} intake_request_t;
+
+intake_t *intake_new (cg_daemon_t *daemon);
+void intake_destroy (intake_t **self_p);
+
+/*  Places req from what the channel gave: a grid code, coordinates, an
+    address within an area code.  Any may be NULL.  A malformed value is
+    refused by field; a request intake cannot place
+    is accepted unplaced.  Returns 0, or -1 with the refusal in reply. */
+int intake_place (intake_t *self, intake_request_t *req, const char *grid,
+                  const char *lat, const char *lon, const char *address, const char *area,
+                  cg_reply_t *reply);
+
+/*  Checks a list of URLs (http or https, printable, at most CG_URL_MAX). */
+int intake_check_urls (char **urls, size_t count, const char *field, cg_reply_t *reply);
+
+/*  Checks a phone number: digits, +, - and spaces, 3 to 20 of them. */
+int intake_check_phone (const char *phone, const char *field, cg_reply_t *reply);
+
+/*  Makes req a case, or a supporter of an open one.  Fills answer (its id
+    lives in self until the next call).  Returns 0, or -1 with reply
+    failed. */
+int intake_accept (intake_t *self, const char *rid, intake_request_t *req,
+                   cg_case_submitted_t *answer, cg_reply_t *reply);
+
+/*  The command handlers. */
+void intake_on_submit (void *request, cg_reply_t *reply, void *arg);
+void intake_on_hotline (void *request, cg_reply_t *reply, void *arg);
+void intake_on_grid (void *request, cg_reply_t *reply, void *arg);
+void intake_on_open311 (void *request, cg_reply_t *reply, void *arg);
+void intake_on_alarm (void *request, cg_reply_t *reply, void *arg);
+void intake_on_cancel (void *request, cg_reply_t *reply, void *arg);
+void intake_on_get (void *request, cg_reply_t *reply, void *arg);
+
+#endif
