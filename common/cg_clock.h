@@ -25,6 +25,10 @@ void cg_clock_set_source (cg_clock_source_fn *fn, void *arg);
 /*  "2026-11-22T15:04:05+08:00" */
 void cg_time_iso (int64_t ms, char *buf, size_t len);
 
+/*  Unix ms from ISO 8601 with a zone ("2026-11-22T15:04:05+08:00", or
+    "...Z"), as Open311 dates are; -1 when s is not that. */
+int64_t cg_time_parse_iso (const char *s);
+
 /*  "11-22 15:04", for notices and tables */
 void cg_time_short (int64_t ms, char *buf, size_t len);
 

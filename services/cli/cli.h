@@ -31,6 +31,7 @@ int cli_fail (const cg_error_t *err);
 
 int cli_stack (cli_args_t *args);
 int cli_cases (cli_args_t *args);
+int cli_token (cli_args_t *args);
 void cli_demo_load (zconfig_t *config);
 
 #endif

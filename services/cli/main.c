@@ -42,6 +42,9 @@ main (int argc, char **argv)
     if (strcmp (command, "stack") == 0)
         rc = cli_stack (&args);
     else
+    if (strcmp (command, "token") == 0)
+        rc = cli_token (&args);
+    else
     if (strcmp (command, "messages") == 0) {
         cg_msg_document (stdout);
         rc = 0;
