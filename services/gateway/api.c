@@ -195,6 +195,8 @@ s_fill (gw_request_t *req, const s_route_t *route, const s_params_t *params, voi
         }
         int rc = cg_json_to_msg (def, body, msg, err);
         json_decref (body);
+        if (rc && !*err->field)
+            snprintf (err->field, sizeof err->field, "body");
         if (rc)
             return -1;
     }
