@@ -58,6 +58,9 @@ s_item_name (const char *list, char *buf, size_t len)
 {
     if (strcmp (list, "service_requests") == 0)
         snprintf (buf, len, "request");
+    else
+    if (strcmp (list, "service_request_updates") == 0)
+        snprintf (buf, len, "request_update");
     else {
         size_t n = strlen (list);
         snprintf (buf, len, "%.*s", (int) (n > 1 && list[n - 1] == 's' ? n - 1 : n), list);
@@ -527,8 +530,6 @@ s_number (gw_request_t *req, const s_target_t *t, const char *name, int otherwis
 static void
 s_get_requests (gw_request_t *req, const s_target_t *t)
 {
-    if (!s_jurisdiction_ok (req, t, gw_query (req, "jurisdiction_id")))
-        return;
     const char *ids = gw_query (req, "service_request_id");
     const char *codes = gw_query (req, "service_code");
     const char *status = gw_query (req, "status");
@@ -600,6 +601,52 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
     s_reply (req, t, 200, "service_requests", list);
 }
 
+/*  mySociety's servicerequestupdates: each step of a case's timeline in
+    [start_date, end_date) is one update, update_id "<case>-<step>". */
+static void
+s_get_updates (gw_request_t *req, const s_target_t *t)
+{
+    int64_t start = s_date (req, t, "start_date"), end = s_date (req, t, "end_date");
+    if (start == -2 || end == -2)
+        return;
+    if (start < 0)
+        start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
+    cg_case_query_t query = { .limit = CG_PAGE_MAX };
+    cg_case_page_t all;
+    cg_error_t err;
+    if (gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
+                 &all, &err)) {
+        s_error (req, t, 400, "updates cannot be read now: %s", err.message);
+        return;
+    }
+    json_t *list = json_array ();
+    for (size_t i = 0; i < all.cases_count && json_array_size (list) < CG_PAGE_MAX; i++) {
+        if (all.cases[i].updated < start)
+            continue;
+        cg_case_get_t get = { .id = all.cases[i].id };
+        cg_case_view_t c;
+        if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
+                     &c, &err))
+            continue;
+        for (size_t k = 0; k < c.steps_count; k++) {
+            const cg_case_step_t *step = &c.steps[k];
+            if (step->at < start || (end >= 0 && step->at >= end))
+                continue;
+            char update_id[64];
+            snprintf (update_id, sizeof update_id, "%s-%zu", c.id, k);
+            json_t *u = json_pack ("{s:s, s:s, s:s, s:s}", "update_id", update_id,
+                                   "service_request_id", c.id,
+                                   "status", s_closed (step->to) ? "closed" : "open",
+                                   "description", step->note ? step->note : step->to);
+            s_set_time (u, "updated_datetime", step->at);
+            json_array_append_new (list, u);
+        }
+        cg_msg_clear (&cg_case_view_def, &c);
+    }
+    cg_msg_clear (&cg_case_page_def, &all);
+    s_reply (req, t, 200, "service_request_updates", list);
+}
+
 /* --- routing -------------------------------------------------------------- */
 
 void
@@ -627,6 +674,8 @@ gw_open311_handle (gw_request_t *req)
     t.resource = t.path;
     bool get = strcmp (req->method, "GET") == 0, post = strcmp (req->method, "POST") == 0;
     const char *r = t.resource;
+    if (get && !s_jurisdiction_ok (req, &t, gw_query (req, "jurisdiction_id")))
+        return;
     if (get && strcmp (r, "discovery") == 0)
         s_discovery (req, &t);
     else
@@ -644,6 +693,9 @@ gw_open311_handle (gw_request_t *req)
     else
     if (get && strncmp (r, "requests/", 9) == 0 && r[9] && !strchr (r + 9, '/'))
         s_get_request (req, &t, r + 9);
+    else
+    if (get && strcmp (r, "servicerequestupdates") == 0)
+        s_get_updates (req, &t);
     else
     if (get && strncmp (r, "tokens/", 7) == 0 && r[7] && !strchr (r + 7, '/'))
         s_get_token (req, &t, r + 7);
