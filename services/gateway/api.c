@@ -316,12 +316,34 @@ s_catalog (gw_request_t *req)
     json_t *list = json_array ();
     for (size_t i = 0; i < cg_catalog_size (req->gw->catalog); i++) {
         const cg_category_t *c = cg_catalog_at (req->gw->catalog, i);
-        json_array_append_new (list, json_pack ("{s:s, s:s, s:s, s:s, s:i, s:i}",
+        json_array_append_new (list, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
             "code", c->code, "name", c->name_zh, "name_en", c->name_en,
-            "class", cg_req_class_name (c->class), "sign_limit_min", c->sign_limit_min,
+            "class", cg_req_class_name (c->class), "level", cg_org_kind_name (c->level),
+            "sign_limit_min", c->sign_limit_min,
             "complete_limit_min", c->complete_limit_min));
     }
     gw_reply_json (req, 200, json_pack ("{s:o}", "categories", list));
+}
+
+/*  GET /api/v1/places/{code}: a place of the org tree with the places
+    above it, for showing a grid as 网格 · 社区 · 街道.  Names are public. */
+static void
+s_place (gw_request_t *req, const char *code)
+{
+    if (gw_auth (req, ~0))
+        return;
+    const cg_org_node_t *node = cg_orgtree_find (req->gw->org, code);
+    if (!node) {
+        gw_reply_error (req, 404, "not_found", "code", "there is no place %.40s", code);
+        return;
+    }
+    json_t *path = json_array ();
+    for (const cg_org_node_t *n = node; n; n = n->parent)
+        json_array_insert_new (path, 0, json_pack ("{s:s, s:s, s:s}", "code", n->code,
+                                                   "name", n->name,
+                                                   "kind", cg_org_kind_name (n->kind)));
+    gw_reply_json (req, 200, json_pack ("{s:s, s:s, s:s, s:o}", "code", node->code,
+        "name", node->name, "kind", cg_org_kind_name (node->kind), "path", path));
 }
 
 void
@@ -335,8 +357,12 @@ gw_api_handle (gw_request_t *req)
         s_catalog (req);
         return;
     }
-    bool path_known = false;
     s_params_t params;
+    if (strcmp (req->method, "GET") == 0 && s_match ("/api/v1/places/{code}", req->path, &params)) {
+        s_place (req, params.value[0]);
+        return;
+    }
+    bool path_known = false;
     for (size_t i = 0; i < S_NROUTES; i++) {
         if (!s_match (s_routes[i].pattern, req->path, &params))
             continue;

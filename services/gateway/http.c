@@ -194,8 +194,9 @@ s_mime (const char *path)
     return "application/octet-stream";
 }
 
-/*  Serves /console/REST from the console folder; /console/vendor/ from
-    the charts package installed by npm.  No "..", no hidden files. */
+/*  Serves /console/REST from the console folder, and
+    /console/vendor/echarts.min.js from the charts package npm installed
+    beside it (the tree's node_modules/).  No "..", no hidden files. */
 static void
 s_console (gw_request_t *req)
 {
@@ -208,7 +209,7 @@ s_console (gw_request_t *req)
     }
     char file[1024];
     if (strncmp (rest, "vendor/echarts.min.js", 21) == 0)
-        snprintf (file, sizeof file, "%s/node_modules/echarts/dist/echarts.min.js",
+        snprintf (file, sizeof file, "%s/../node_modules/echarts/dist/echarts.min.js",
                   req->gw->console_dir);
     else
         snprintf (file, sizeof file, "%s/%s", req->gw->console_dir, rest);
