@@ -130,7 +130,8 @@ function urgency (c, now) {
 }
 
 async function loadQueue () {
-  const page = await api('/api/v1/cases?limit=1000');
+  const q = $('#search').value.trim();
+  const page = await api('/api/v1/cases?limit=1000' + (q ? '&q=' + encodeURIComponent(q) : ''));
   queue = page.cases.filter(c => OPEN_STATES.includes(c.state));
   queue.sort((a, b) => ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
   const body = $('#queue tbody');
@@ -344,6 +345,10 @@ $('#signin').addEventListener('submit', async (e) => {
   catch (err) { me = null; $('#signin-error').textContent = '登录失败：' + err.message; }
 });
 $('#signout').addEventListener('click', signOut);
+$('#search').addEventListener('input', () => {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => route(), 300);
+});
 window.addEventListener('hashchange', () => route());
 tickTimer = setInterval(tick, 1000);
 

@@ -52,6 +52,8 @@ static const s_route_t s_routes[] = {
       &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
     { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
       &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
+    { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "case.submit",
+      &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
       &cg_inbox_query_def, &cg_inbox_page_def, S_SCOPE_UNIT },
 };
@@ -129,14 +131,30 @@ s_check_case (gw_request_t *req, const char *id)
     return ok ? 0 : -1;
 }
 
-/*  Narrows a page of cases to the scope. */
+/*  Whether a case matches a search: q in its id, text, address, grid or
+    the source's reference. */
+static bool
+s_case_matches (const cg_case_view_t *c, const char *q)
+{
+    if (!q || !*q)
+        return true;
+    const char *fields[] = { c->id, c->text, c->address, c->grid, c->ext_ref };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i] && strstr (fields[i], q))
+            return true;
+    return false;
+}
+
+/*  Narrows a page of cases to the scope and the search. */
 static void
-s_filter_page (gw_request_t *req, cg_case_page_t *page, int64_t offset, int64_t limit)
+s_filter_page (gw_request_t *req, cg_case_page_t *page, const char *q, int64_t offset,
+               int64_t limit)
 {
     size_t kept = 0, seen = 0;
     for (size_t i = 0; i < page->cases_count; i++) {
         cg_case_view_t *c = &page->cases[i];
-        if (s_case_in_scope (req, c) && seen++ >= (size_t) offset && kept < (size_t) limit) {
+        if (s_case_in_scope (req, c) && s_case_matches (c, q)
+        &&  seen++ >= (size_t) offset && kept < (size_t) limit) {
             if (kept != i) {
                 cg_case_view_t tmp = page->cases[kept];
                 page->cases[kept] = *c;
@@ -149,6 +167,26 @@ s_filter_page (gw_request_t *req, cg_case_page_t *page, int64_t offset, int64_t 
         cg_msg_clear (&cg_case_view_def, &page->cases[i]);
     page->cases_count = kept;
     page->total = (int64_t) seen;
+}
+
+/*  A new case: the channel is the caller's when the role says it (a grid
+    worker reports as grid, a device vendor as device), and below the root
+    its grid must lie in the caller's scope.  0, or -1 when it replied. */
+static int
+s_check_place (gw_request_t *req, cg_case_submit_t *submit)
+{
+    int role = req->caller.role;
+    if (role == CG_ROLE_GRID || role == CG_ROLE_DEVICE || !submit->source) {
+        free (submit->source);
+        submit->source = strdup (role == CG_ROLE_GRID ? "grid" : role == CG_ROLE_DEVICE
+                                 ? "device" : "operator");
+    }
+    if (req->caller.scope->parent && (!submit->grid || !gw_in_scope (req, submit->grid))) {
+        gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a grid "
+                        "within your scope %s", req->caller.scope_code);
+        return -1;
+    }
+    return 0;
 }
 
 /* --- filling the request ------------------------------------------------- */
@@ -165,8 +203,9 @@ s_query_arg (void *cls, enum MHD_ValueKind kind, const char *key, const char *va
 {
     (void) kind;
     s_fill_t *fill = cls;
-    if (fill->failed || strcmp (key, "access_token") == 0)
-        return MHD_YES;
+    if (fill->failed || strcmp (key, "access_token") == 0
+    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def))
+        return MHD_YES;         /* q: the gateway's search over a list */
     if (strcmp (key, "rid") == 0 || strcmp (key, "actor") == 0) {
         cg_error_set (&fill->err, "invalid", key, "%s is set by the gateway", key);
         fill->failed = true;
@@ -248,18 +287,8 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
                         target, req->caller.scope_code);
         goto done;
     }
-    if (route->scope == S_SCOPE_PLACE && req->caller.scope->parent) {
-        cg_case_submit_t *submit = msg;
-        if (!submit->source)
-            submit->source = strdup (req->caller.role == CG_ROLE_GRID ? "grid" : "operator");
-        if (!submit->grid || !gw_in_scope (req, submit->grid)) {
-            gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a "
-                            "grid within your scope %s", req->caller.scope_code);
-            goto done;
-        }
-    }
-    if (route->scope == S_SCOPE_PLACE && !((cg_case_submit_t *) msg)->source)
-        ((cg_case_submit_t *) msg)->source = strdup ("operator");
+    if (route->scope == S_SCOPE_PLACE && s_check_place (req, msg))
+        goto done;
     if (route->scope == S_SCOPE_LIST) {
         /*  the daemon pages the whole queue; the gateway narrows it, so it
             asks for the most it may and pages what is left itself */
@@ -282,7 +311,7 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
         gw_reply_error (req, 404, "not_found", "id", "there is no case %s", target);
     else {
         if (route->scope == S_SCOPE_LIST)
-            s_filter_page (req, rep, offset, limit);
+            s_filter_page (req, rep, gw_query (req, "q"), offset, limit);
         gw_reply_json (req, 200, cg_json_from_msg (route->rep_def, rep));
     }
     cg_msg_clear (route->rep_def, rep);

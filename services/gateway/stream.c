@@ -9,11 +9,12 @@
     definition and sent as JSON only when its case lies in the caller's
     scope; events that do not name their case's center (case.accepted,
     ...) have it looked up once with case.show and remembered.  A comment
-    line goes out every 15 s of silence, so proxies keep the connection. */
+    line goes out every 5 s of silence, so proxies keep the connection;
+    that also bounds how long an open stream delays the gateway's stop. */
 #include "gateway.h"
 
 #define S_JOURNAL       "dispatch"
-#define S_BLOCK_MS      15000
+#define S_BLOCK_MS      5000
 #define S_BATCH         64
 #define S_CACHE_MAX     10000
 

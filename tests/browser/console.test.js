@@ -77,6 +77,12 @@ async function main () {
     await page.waitForSelector(`#queue tbody tr[data-id="${third}"]`);
     expect(await page.$(`#queue tbody tr[data-id="${other}"]`) === null, 'another town\'s case stays hidden');
     await page.screenshot({ path: path.join(out, 'console-queue.png'), fullPage: true });
+    // the search narrows the queue to one case
+    await page.fill('#search', '本街道第二件');
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, '#queue tbody tr');
+    expect(await page.$(`#queue tbody tr[data-id="${third}"]`) !== null, 'the search finds its case');
+    await page.fill('#search', '');
+    await page.waitForSelector(row);
 
     // the case page: accept, then resolve with a result
     await page.click(row);

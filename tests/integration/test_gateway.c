@@ -453,3 +453,63 @@ Test (gateway, stream_delivers_events_in_scope_and_resumes)
     free (city);
     cg_teststack_down (&stack);
 }
+
+Test (gateway, device_alarms_and_search)
+{
+    cg_teststack_t *stack = s_stack ();
+    char *vendor = cg_http_token (stack, "device_vendor", "320602", "智慧养老平台");
+    char *op = cg_http_token (stack, "operator", S_TOWN_A, "op");
+    const char *alarm = "{\"ext_ref\":\"WATCH-778-20261122T0801\",\"category\":\"elderly_alarm\","
+                        "\"text\":\"智能手表一键呼叫：独居老人跌倒\",\"grid\":\"" S_GRID_A "\","
+                        "\"source\":\"hotline\"}";
+    int status;
+    json_t *first = cg_http_post_json (stack, "/api/v1/alarms", vendor, alarm, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (first, 0));
+    const char *id = json_string_value (json_object_get (first, "id"));
+    json_t *again = cg_http_post_json (stack, "/api/v1/alarms", vendor, alarm, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (again, "id")), id);
+    cr_assert (json_is_true (json_object_get (again, "repeat")), "a repeated alarm is one case");
+    json_decref (again);
+    s_await_case (stack, id, op);
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s", id);
+    json_t *c = cg_http_get_json (stack, path, op, &status);
+    cr_assert_str_eq (json_string_value (json_object_get (c, "source")), "device",
+                      "a vendor cannot claim another channel");
+    json_decref (c);
+    /*  an alarm outside the vendor's county is refused; roles stay apart */
+    json_t *r = cg_http_post_json (stack, "/api/v1/alarms", vendor,
+                                   "{\"ext_ref\":\"W2\",\"category\":\"elderly_alarm\","
+                                   "\"text\":\"x\",\"grid\":\"320612001001001\"}", &status);
+    cr_assert_eq (status, 403);
+    json_decref (r);
+    r = cg_http_post_json (stack, "/api/v1/alarms", op, alarm, &status);
+    cr_assert_eq (status, 403);
+    cr_assert_str_eq (s_error_field (r), "role");
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/cases", vendor, &status);
+    cr_assert_eq (status, 403);
+    json_decref (r);
+
+    /*  search within the queue */
+    char *other = s_submit (stack, S_GRID_A, "路灯不亮");
+    s_await_case (stack, other, op);
+    json_t *page = cg_http_get_json (stack, "/api/v1/cases?q=%E8%B7%8C%E5%80%92", op, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (
+                          json_object_get (page, "cases"), 0), "id")), id);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases?q=WATCH-778", op, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases", op, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 2);
+    json_decref (page);
+    json_decref (first);
+    free (other);
+    free (vendor);
+    free (op);
+    cg_teststack_down (&stack);
+}
