@@ -91,6 +91,10 @@ void gw_reply_json (gw_request_t *req, int status, json_t *json);
 /*  {"error": {"code", "field", "message"}} with status. */
 void gw_reply_error (gw_request_t *req, int status, const char *code, const char *field,
                      const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+/*  Makes text that quotes the client safe for JSON: every byte that is
+    not part of valid UTF-8 (a bad byte, a character cut by truncation)
+    becomes '?'. */
+void gw_utf8_scrub (char *s);
 /*  A daemon's refusal, with the status its code calls for. */
 void gw_reply_refusal (gw_request_t *req, const cg_error_t *err);
 int gw_status_of (const char *code);

@@ -9,6 +9,7 @@
     /console/ (the web console's files).  Every refusal is an answer with a
     body that names the problem, never a closed socket. */
 #include "gateway.h"
+#include "cg_text.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -52,6 +53,20 @@ gw_reply_json (gw_request_t *req, int status, json_t *json)
 }
 
 void
+gw_utf8_scrub (char *s)
+{
+    for (unsigned char *p = (unsigned char *) s; *p; ) {
+        size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                   : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        size_t have = strnlen ((char *) p, len ? len : 1);
+        if (len && have == len && cg_utf8_valid ((char *) p, len))
+            p += len;
+        else
+            *p++ = '?';
+    }
+}
+
+void
 gw_reply_error (gw_request_t *req, int status, const char *code, const char *field,
                 const char *fmt, ...)
 {
@@ -60,6 +75,7 @@ gw_reply_error (gw_request_t *req, int status, const char *code, const char *fie
     va_start (args, fmt);
     vsnprintf (message, sizeof message, fmt, args);
     va_end (args);
+    gw_utf8_scrub (message);
     json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message);
     if (field && *field)
         json_object_set_new (error, "field", json_string (field));
@@ -291,9 +307,14 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         s_address (conn, req->address, sizeof req->address);
         const char *length = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
                                                           "Content-Length");
-        if (length && strtoull (length, NULL, 10) > gw->body_max)
-            req->body_too_large = true;
         *state = req;
+        if (length && strtoull (length, NULL, 10) > gw->body_max) {
+            /*  answered before the body is read; the connection then closes */
+            req->body_too_large = true;
+            gw_reply_error (req, 413, "too_large", "body", "the body is larger than %zu bytes",
+                            gw->body_max);
+            return MHD_queue_response (conn, req->status, req->response);
+        }
         return MHD_YES;
     }
     if (*upload_size) {

@@ -134,6 +134,7 @@ s_error (gw_request_t *req, const s_target_t *t, int status, const char *fmt, ..
     va_start (args, fmt);
     vsnprintf (text, sizeof text, fmt, args);
     va_end (args);
+    gw_utf8_scrub (text);
     s_reply (req, t, status, "errors",
              json_pack ("[{s:i, s:s}]", "code", status, "description", text));
 }
@@ -452,6 +453,9 @@ s_show (gw_request_t *req, const s_target_t *t, const char *id, cg_case_view_t *
     cg_error_t err;
     if (strlen (id) > 32 || gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
                                      &cg_case_view_def, view, &err)) {
+        if (strlen (id) <= 32 && strcmp (err.code, "invalid") == 0)
+            s_error (req, t, 400, "service_request_id: %s", err.message);
+        else
         if (strlen (id) <= 32 && strcmp (err.code, "not_found") != 0)
             s_error (req, t, 400, "the request cannot be read now: %s", err.message);
         else

@@ -229,6 +229,8 @@ Test (gateway, refuses_bad_requests_with_a_reason_and_keeps_serving)
     s_refused (stack, "GET", "/api/v1/cases?limit=5000", op, NULL, 0, 400, "limit");
     s_refused (stack, "GET", "/api/v1/cases?bogus=1", op, NULL, 0, 400, "bogus");
     s_refused (stack, "GET", "/api/v1/nothing", op, NULL, 0, 404, "path");
+    s_refused (stack, "GET", "/api/v1/%ff%e5%99", op, NULL, 0, 404, "path");
+    s_refused (stack, "GET", "/api/v1/cases?state=%ff", op, NULL, 0, 400, "state");
     s_refused (stack, "DELETE", "/api/v1/cases", op, NULL, 0, 405, "method");
     s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":", 8, 400, "body");
     s_refused (stack, "POST", "/api/v1/cases", op, "[1,2]", 5, 400, "body");

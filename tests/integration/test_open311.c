@@ -167,6 +167,11 @@ Test (open311, discovery_services_and_definitions)
     s_spec_error (stack, "GET", "/open311/v2/services.txt", NULL, 400);
     s_spec_error (stack, "GET", "/open311/v2/services.json?jurisdiction_id=sfgov.org", NULL, 404);
     s_spec_error (stack, "GET", "/open311/v2/nothing.json", NULL, 404);
+    /*  a name cut inside a character is still answered in valid UTF-8 */
+    s_spec_error (stack, "GET", "/open311/v2/services/%e5%99%aa%e5%99%aa%e5%99%aa%e5%99%aa"
+                  "%e5%99%aa%e5%99%aa%e5%99%aa%e5%99%aa%e5%99%aa%e5%99%aa%e5%99%aa%e5%99%aa"
+                  "%e5%99%aa%e5%99%aa.json", NULL, 404);
+    s_spec_error (stack, "GET", "/open311/v2/services.json?jurisdiction_id=%ff", NULL, 404);
     s_spec_error (stack, "PUT", "/open311/v2/requests.json", NULL, 400);
     cg_teststack_down (&stack);
 }
