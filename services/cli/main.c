@@ -5,6 +5,7 @@
         civgrid case show|list ...          cases
         civgrid accept|resolve|close ID     move a case on
         civgrid inbox UNIT                  a unit's in-app inbox
+        civgrid token create|list|revoke    the gateway's API tokens
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
@@ -23,6 +24,7 @@ s_usage (void)
         "  case show ID | case list [--state S] [--center C] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
+        "  token create --role R --scope CODE [--name WHO] | token list | token revoke TOKEN\n"
         "  messages\n");
 }
 

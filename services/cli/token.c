@@ -1,7 +1,12 @@
-/*  token — `civgrid token create --role R --scope CODE [--name WHO]`: makes
-    an API token for the gateway.  The token is printed once; Redis keeps
-    only its hash with the role, the scope (a node of the org tree) and the
-    holder's name, which the audit log records as the actor (cg_token.h). */
+/*  token — the gateway's API tokens (cg_token.h).
+        civgrid token create --role R --scope CODE [--name WHO]
+        civgrid token list
+        civgrid token revoke TOKEN
+    `create` prints the token once; Redis keeps only its hash with the
+    role, the scope (a node of the org tree) and the holder's name, which
+    the audit log records as the actor.  `list` shows the records (by the
+    start of their hash, never the token); `revoke` deletes the record of
+    a token, which the gateway refuses from its next request on. */
 #include "cli.h"
 #include "cg_clock.h"
 #include "cg_orgtree.h"
@@ -74,11 +79,101 @@ s_create (cli_args_t *args)
     return 0;
 }
 
+/*  Redis of the stack in --dir, or NULL with a message. */
+static cg_redis_t *
+s_redis (cli_args_t *args)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return NULL;
+    cg_redis_t *redis = cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"),
+                                      atoi (zconfig_get (config, "redis/port", "7400")), 2000);
+    zconfig_destroy (&config);
+    if (!redis)
+        fprintf (stderr, "civgrid: Redis cannot be reached; is the stack up?\n");
+    return redis;
+}
+
+static int
+s_list (cli_args_t *args)
+{
+    cg_redis_t *redis = s_redis (args);
+    if (!redis)
+        return 1;
+    bool json = cli_flag (args, "json");
+    char cursor[32] = "0";
+    bool first = true;
+    if (json)
+        printf ("[");
+    do {
+        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH cg:{gateway}:token:* COUNT 500",
+                                          cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            cg_redis_destroy (&redis);
+            return 1;
+        }
+        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            const char *key = r->element[1]->element[i]->str;
+            const char *hash = strrchr (key, ':') + 1;
+            redisReply *t = cg_redis_command (redis, "HMGET %s role scope name", key);
+            if (t && t->type == REDIS_REPLY_ARRAY && t->elements == 3) {
+                if (json)
+                    printf ("%s{\"hash\":\"%.12s\",\"role\":\"%s\",\"scope\":\"%s\","
+                            "\"name\":\"%s\"}", first ? "" : ",", hash,
+                            cg_reply_str (t->element[0]), cg_reply_str (t->element[1]),
+                            cg_reply_str (t->element[2]));
+                else
+                    printf ("%.12s  %-13s %-16s %s\n", hash, cg_reply_str (t->element[0]),
+                            cg_reply_str (t->element[1]), cg_reply_str (t->element[2]));
+                first = false;
+            }
+            if (t)
+                freeReplyObject (t);
+        }
+        freeReplyObject (r);
+    } while (strcmp (cursor, "0") != 0);
+    if (json)
+        printf ("]\n");
+    cg_redis_destroy (&redis);
+    return 0;
+}
+
+static int
+s_revoke (cli_args_t *args, const char *token)
+{
+    cg_redis_t *redis = s_redis (args);
+    if (!redis)
+        return 1;
+    char hash[CG_TOKEN_HASH], key[128];
+    cg_token_hash (token, hash);
+    cg_token_key (key, sizeof key, hash);
+    redisReply *r = cg_redis_command (redis, "DEL %s", key);
+    int64_t gone = cg_reply_int (r, -1);
+    if (r)
+        freeReplyObject (r);
+    cg_redis_destroy (&redis);
+    if (gone != 1) {
+        fprintf (stderr, "civgrid: no such token\n");
+        return 1;
+    }
+    printf ("revoked %.12s\n", hash);
+    return 0;
+}
+
 int
 cli_token (cli_args_t *args)
 {
-    if (args->nwords > 1 && strcmp (args->words[1], "create") == 0)
+    const char *sub = args->nwords > 1 ? args->words[1] : "";
+    if (strcmp (sub, "create") == 0)
         return s_create (args);
-    fprintf (stderr, "usage: civgrid token create --role R --scope CODE [--name WHO]\n");
+    if (strcmp (sub, "list") == 0)
+        return s_list (args);
+    if (strcmp (sub, "revoke") == 0 && args->nwords > 2)
+        return s_revoke (args, args->words[2]);
+    fprintf (stderr, "usage: civgrid token create --role R --scope CODE [--name WHO]\n"
+             "       civgrid token list | civgrid token revoke TOKEN\n");
     return 2;
 }

@@ -75,6 +75,11 @@ gw_hotline_handle (gw_request_t *req)
         gw_reply_refusal (req, &err);
         return;
     }
+    /*  the hotline is the actor of what follows, in the audit log */
+    req->caller.role = CG_ROLE_HOTLINE;
+    snprintf (req->caller.name, sizeof req->caller.name, "hotline:%.40s", hotline);
+    snprintf (req->caller.scope_code, sizeof req->caller.scope_code, "%s",
+              cg_orgtree_root (req->gw->org)->code);
     json_t *order = json_object_get (body, "order_no");
     if (!json_is_string (order) || json_string_length (order) < 1
     ||  json_string_length (order) > 48) {
@@ -94,13 +99,16 @@ gw_hotline_handle (gw_request_t *req)
     submit.rid = strdup (rid);
     cg_case_submitted_t rep;
     if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
-                 &cg_case_submitted_def, &rep, &err))
+                 &cg_case_submitted_def, &rep, &err)) {
         gw_reply_refusal (req, &err);
+        gw_audit (req, "hotline.order", submit.ext_ref, req->status);
+    }
     else {
         json_t *answer = cg_json_from_msg (&cg_case_submitted_def, &rep);
         json_object_set_new (answer, "order_no", json_string (submit.ext_ref));
         json_object_set_new (answer, "repeat", json_boolean (rep.repeat));
         gw_reply_json (req, 200, answer);
+        gw_audit (req, "hotline.order", rep.id, req->status);
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
     json_decref (body);

@@ -263,6 +263,19 @@ Test (gateway, refuses_bad_requests_with_a_reason_and_keeps_serving)
     cg_http_reply_clear (&reply);
     free (header);
 
+    /*  a revoked token is refused from then on */
+    char *doomed = cg_http_token (stack, "operator", S_TOWN_A, "临时值班员");
+    char *listed = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &listed, "token list"), 0);
+    cr_assert (strstr (listed, "临时值班员") && !strstr (listed, doomed), "%s", listed);
+    free (listed);
+    int before;
+    json_decref (cg_http_get_json (stack, "/api/v1/me", doomed, &before));
+    cr_assert_eq (before, 200);
+    cr_assert_eq (cg_teststack_cli (stack, NULL, "token revoke %s", doomed), 0);
+    s_refused (stack, "GET", "/api/v1/me", doomed, NULL, 0, 401, "Authorization");
+    free (doomed);
+
     /*  and after all that it still serves */
     int status;
     json_t *me = cg_http_get_json (stack, "/api/v1/me", op, &status);
@@ -389,6 +402,15 @@ Test (gateway, hotline_orders_are_signed_and_idempotent)
     cr_assert_eq (status, 400);
     cr_assert_str_eq (s_error_field (r), "category");
     json_decref (r);
+    /*  the hotline's orders are in the audit log under its name */
+    redisReply *audit = cg_redis_command (stack->redis, "XRANGE cg:{gateway}:audit - +");
+    cr_assert (audit && audit->type == REDIS_REPLY_ARRAY && audit->elements >= 2);
+    char *entry = NULL;
+    for (size_t k = 0; k < audit->element[0]->element[1]->elements; k++)
+        if (!strcmp (audit->element[0]->element[1]->element[k]->str, "actor"))
+            entry = audit->element[0]->element[1]->element[k + 1]->str;
+    cr_assert_str_eq (entry, "hotline:h12345");
+    freeReplyObject (audit);
     cg_http_reply_t reply;
     cg_http (stack, &reply, "POST", "/api/v1/hotline/orders", NULL, NULL, order, strlen (order),
              "application/json");
