@@ -130,9 +130,11 @@ function urgency (c, now) {
 }
 
 async function loadQueue () {
+  // one queue per state still being worked, each in its deadline order
   const q = $('#search').value.trim();
-  const page = await api('/api/v1/cases?limit=1000' + (q ? '&q=' + encodeURIComponent(q) : ''));
-  queue = page.cases.filter(c => OPEN_STATES.includes(c.state));
+  const pages = await Promise.all(OPEN_STATES.map(state =>
+    api('/api/v1/cases?limit=1000&state=' + state + (q ? '&q=' + encodeURIComponent(q) : ''))));
+  queue = pages.flatMap(p => p.cases);
   queue.sort((a, b) => ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
   const body = $('#queue tbody');
   body.textContent = '';
@@ -252,7 +254,9 @@ async function loadDashboard () {
   charts.forEach(c => c.dispose());
   charts = [];
   $('#dash-scope').textContent = me.scope_name;
-  const page = await api('/api/v1/cases?limit=1000');
+  // the newest 1000 cases of the scope: the list of all is in order of creation
+  const head = await api('/api/v1/cases?limit=1');
+  const page = await api('/api/v1/cases?limit=1000&offset=' + Math.max(0, head.total - 1000));
   const cases = page.cases, now = Date.now();
   const today = Math.floor((now + CST) / 86400000);
   const hours = new Array(24).fill(0);

@@ -14,6 +14,7 @@
     subtree (else 404, so nothing about another town's case leaks), a list
     is narrowed to the subtree, a submission's grid and an inbox's unit
     must lie in it.  Every action (not a read) goes to the audit log. */
+#define _GNU_SOURCE         /* qsort_r */
 #include "gateway.h"
 
 #define S_READ      (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID)
@@ -145,28 +146,118 @@ s_case_matches (const cg_case_view_t *c, const char *q)
     return false;
 }
 
-/*  Narrows a page of cases to the scope and the search. */
-static void
-s_filter_page (gw_request_t *req, cg_case_page_t *page, const char *q, int64_t offset,
-               int64_t limit)
+/*  The centers whose queues make up the caller's scope: the scope and
+    every center below it, or, for a scope under a town (a community, a
+    grid), the town that handles it. */
+static size_t
+s_scope_centers (gw_request_t *req, const cg_org_node_t **out, size_t max)
 {
-    size_t kept = 0, seen = 0;
-    for (size_t i = 0; i < page->cases_count; i++) {
-        cg_case_view_t *c = &page->cases[i];
-        if (s_case_in_scope (req, c) && s_case_matches (c, q)
-        &&  seen++ >= (size_t) offset && kept < (size_t) limit) {
-            if (kept != i) {
-                cg_case_view_t tmp = page->cases[kept];
-                page->cases[kept] = *c;
-                *c = tmp;
-            }
-            kept++;
-        }
+    const cg_org_node_t *scope = req->caller.scope;
+    if (scope->kind != CG_ORG_CITY && scope->kind != CG_ORG_COUNTY && scope->kind != CG_ORG_TOWN) {
+        const cg_org_node_t *town = cg_orgtree_center_of (req->gw->org, scope, CG_ORG_TOWN);
+        out[0] = town ? town : scope;
+        return 1;
     }
-    for (size_t i = kept; i < page->cases_count; i++)
-        cg_msg_clear (&cg_case_view_def, &page->cases[i]);
-    page->cases_count = kept;
-    page->total = (int64_t) seen;
+    size_t n = 0;
+    const cg_org_node_t *stack[256];
+    size_t top = 0;
+    stack[top++] = scope;
+    while (top && n < max) {
+        const cg_org_node_t *node = stack[--top];
+        out[n++] = node;
+        if (node->kind == CG_ORG_TOWN)
+            continue;           /* below a town there are no centers */
+        for (const cg_org_node_t *c = cg_orgtree_first_child (node); c && top < 256;
+             c = cg_orgtree_next_sibling (c))
+            if (c->kind == CG_ORG_COUNTY || c->kind == CG_ORG_TOWN)
+                stack[top++] = c;
+    }
+    return n;
+}
+
+/*  What orders a queue: the deadline that matters in its state, as
+    dispatch scores it (deploy/lua/dispatch/lib.lua), or creation. */
+static int64_t
+s_order_key (const cg_case_view_t *c, const char *state)
+{
+    if (!state || strcmp (state, "all") == 0)
+        return c->created;
+    if (strcmp (state, "dispatched") == 0 || strcmp (state, "received") == 0)
+        return c->sign_by;
+    if (strcmp (state, "accepted") == 0)
+        return c->done_by;
+    return c->updated;
+}
+
+static int
+s_order (const void *a, const void *b, void *state)
+{
+    int64_t x = s_order_key (a, state), y = s_order_key (b, state);
+    return x < y ? -1 : x > y ? 1 : strcmp (((const cg_case_view_t *) a)->id,
+                                            ((const cg_case_view_t *) b)->id);
+}
+
+/*  A page of the caller's cases.  The city's is dispatch's own page; below
+    it the gateway asks for each center's queue of its scope, keeps what
+    lies in the scope and matches q, merges them in the queue's order and
+    pages the result itself.  0, or -1 with err. */
+static int
+s_list_cases (gw_request_t *req, cg_case_query_t *query, const char *q, cg_case_page_t *page,
+              cg_error_t *err)
+{
+    bool root = !req->caller.scope->parent;
+    if (root && !(q && *q))
+        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
+                        &cg_case_page_def, page, err);
+    const cg_org_node_t *centers[256];
+    size_t ncenters;
+    if (query->center || root) {
+        centers[0] = query->center ? cg_orgtree_find (req->gw->org, query->center) : NULL;
+        ncenters = 1;
+    }
+    else
+        ncenters = s_scope_centers (req, centers, 256);
+    int64_t offset = query->offset, limit = query->limit ? query->limit : 50;
+    size_t count = 0, cap = 0;
+    cg_case_view_t *all = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < ncenters && rc == 0; i++) {
+        cg_case_query_t one = { .state = query->state, .limit = CG_PAGE_MAX,
+                                .center = centers[i] ? (char *) centers[i]->code : NULL };
+        cg_case_page_t part;
+        if ((rc = gw_call (req, "dispatch", "case.list", &cg_case_query_def, &one,
+                           &cg_case_page_def, &part, err)))
+            break;
+        for (size_t k = 0; k < part.cases_count; k++) {
+            cg_case_view_t *c = &part.cases[k];
+            if (!s_case_in_scope (req, c) || !s_case_matches (c, q))
+                continue;
+            if (count == cap) {
+                cap = cap ? cap * 2 : 64;
+                all = realloc (all, cap * sizeof *all);
+                assert (all);
+            }
+            all[count++] = *c;          /* moved: the part lets go of it */
+            memset (c, 0, sizeof *c);
+        }
+        cg_msg_clear (&cg_case_page_def, &part);
+    }
+    memset (page, 0, sizeof *page);
+    if (rc == 0) {
+        if (count)
+            qsort_r (all, count, sizeof *all, s_order, query->state);
+        page->total = (int64_t) count;
+        page->cases = calloc (count ? count : 1, sizeof *all);
+        assert (page->cases);
+    }
+    for (size_t k = 0; k < count; k++) {
+        if (rc == 0 && (int64_t) k >= offset && (int64_t) page->cases_count < limit)
+            page->cases[page->cases_count++] = all[k];
+        else
+            cg_msg_clear (&cg_case_view_def, &all[k]);
+    }
+    free (all);
+    return rc;
 }
 
 /*  A new case: the channel is the caller's when the role says it (a grid
@@ -274,7 +365,6 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
     assert (msg && rep);
     cg_error_t err;
     const char *target = params->count ? params->value[0] : "";
-    int64_t offset = 0, limit = 50;
     if (s_fill (req, route, params, msg, &err)) {
         gw_reply_refusal (req, &err);
         goto done;
@@ -290,18 +380,18 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
     if (route->scope == S_SCOPE_PLACE && s_check_place (req, msg))
         goto done;
     if (route->scope == S_SCOPE_LIST) {
-        /*  the daemon pages the whole queue; the gateway narrows it, so it
-            asks for the most it may and pages what is left itself */
         cg_case_query_t *query = msg;
         if (query->center && !gw_in_scope (req, query->center)) {
             gw_reply_error (req, 403, "forbidden", "center", "center %s is outside your "
                             "scope %s", query->center, req->caller.scope_code);
             goto done;
         }
-        offset = query->offset;
-        limit = query->limit ? query->limit : 50;
-        query->offset = 0;
-        query->limit = CG_PAGE_MAX;
+        if (s_list_cases (req, query, gw_query (req, "q"), rep, &err))
+            gw_reply_refusal (req, &err);
+        else
+            gw_reply_json (req, 200, cg_json_from_msg (route->rep_def, rep));
+        cg_msg_clear (route->rep_def, rep);
+        goto done;
     }
     if (gw_call (req, route->daemon, route->command, def, msg, route->rep_def, rep, &err)) {
         gw_reply_refusal (req, &err);
@@ -310,8 +400,6 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
     if (route->scope == S_SCOPE_CASE && !s_case_in_scope (req, rep))
         gw_reply_error (req, 404, "not_found", "id", "there is no case %s", target);
     else {
-        if (route->scope == S_SCOPE_LIST)
-            s_filter_page (req, rep, gw_query (req, "q"), offset, limit);
         gw_reply_json (req, 200, cg_json_from_msg (route->rep_def, rep));
     }
     cg_msg_clear (route->rep_def, rep);

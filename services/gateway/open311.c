@@ -18,9 +18,9 @@
         agency_responsible    the unit's name; expected_datetime its deadline
         status_notes, notes   the latest note and the public timeline
     Services are `realtime`: the case id is known at once, so a token is
-    the case id itself.  GET requests reads dispatch's queue (the most it
-    pages, CG_PAGE_MAX cases) and filters and pages it here; by default the
-    last 90 days, as the spec says. */
+    the case id itself.  GET requests reads the newest cases of dispatch's
+    queue (the most it pages, CG_PAGE_MAX, as the spec's default limit is
+    1000) and filters and pages them here; by default the last 90 days. */
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -486,6 +486,23 @@ s_get_token (gw_request_t *req, const s_target_t *t, const char *token)
     cg_msg_clear (&cg_case_view_def, &view);
 }
 
+/*  The newest CG_PAGE_MAX cases: dispatch's queue of all cases is in
+    order of creation, so the page is taken from its end. */
+static int
+s_recent_cases (gw_request_t *req, cg_case_page_t *page, cg_error_t *err)
+{
+    cg_case_query_t query = { .limit = 1 };
+    if (gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
+                 page, err))
+        return -1;
+    int64_t total = page->total;
+    cg_msg_clear (&cg_case_page_def, page);
+    query.offset = total > CG_PAGE_MAX ? total - CG_PAGE_MAX : 0;
+    query.limit = CG_PAGE_MAX;
+    return gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
+                    page, err);
+}
+
 /*  Whether word is one of a comma-separated list. */
 static bool
 s_in_list (const char *list, const char *word)
@@ -581,11 +598,9 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
     }
     if (start < 0 && end < 0 && after < 0 && before < 0)
         start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
-    cg_case_query_t query = { .limit = CG_PAGE_MAX };
     cg_case_page_t all;
     cg_error_t err;
-    if (gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
-                 &all, &err)) {
+    if (s_recent_cases (req, &all, &err)) {
         s_error (req, t, 400, "requests cannot be read now: %s", err.message);
         return;
     }
@@ -615,11 +630,9 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
         return;
     if (start < 0)
         start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
-    cg_case_query_t query = { .limit = CG_PAGE_MAX };
     cg_case_page_t all;
     cg_error_t err;
-    if (gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
-                 &all, &err)) {
+    if (s_recent_cases (req, &all, &err)) {
         s_error (req, t, 400, "updates cannot be read now: %s", err.message);
         return;
     }

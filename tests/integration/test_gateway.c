@@ -431,6 +431,27 @@ Test (gateway, stream_delivers_events_in_scope_and_resumes)
     char *in_b = s_submit (stack, S_GRID_B, "任港的噪音");
     s_await_case (stack, in_b, city);
 
+    /*  the county's list is its towns' queues merged, paged by the gateway */
+    char *county = cg_http_token (stack, "operator", "320602", "崇川区值班员");
+    int status;
+    json_t *page = cg_http_get_json (stack, "/api/v1/cases?state=dispatched", county, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 2);
+    const char *first = json_string_value (json_object_get (json_array_get (
+                            json_object_get (page, "cases"), 0), "id"));
+    cr_assert_str_eq (first, in_a, "in deadline order, the earlier case first");
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases?state=dispatched&offset=1&limit=1", county,
+                             &status);
+    cr_assert_eq (json_array_size (json_object_get (page, "cases")), 1);
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (
+                          json_object_get (page, "cases"), 0), "id")), in_b);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases", town_b, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    json_decref (page);
+    free (county);
+
     /*  town B reads the journal from its start: its own case, never A's */
     char want[64];
     snprintf (want, sizeof want, "\"id\":\"%s\"", in_b);
