@@ -2,8 +2,9 @@
 // playwright-core, against a real stack (the CLI's `stack up` on free
 // ports, the gateway serving the console).  An operator signs in with a
 // token, sees a case submitted from the CLI appear in the queue without
-// reloading, accepts and resolves it from the case page, and opens the
-// dashboard.  Screenshots go to build/test-output/.  Exits non-zero on
+// reloading, accepts and resolves it from the case page, opens the
+// dashboard, and (moving the page's clock on) sees a countdown turn amber
+// at the warning point and red when overdue.  Screenshots go to build/test-output/.  Exits non-zero on
 // the first failed expectation, after taking the stack down.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -50,6 +51,8 @@ async function main () {
     page.on('pageerror', (e) => failures.push(e.message));
     page.on('requestfailed', (r) => { if (!r.url().includes('/api/v1/stream')) failures.push(r.url()); });
 
+    // the page's clock is playwright's, so the test can move it on
+    await page.clock.install();
     // sign in: a wrong token is refused with a reason, the right one lets in
     await page.goto(`http://127.0.0.1:${port}/console/`);
     await page.fill('#token', 'cgt_wrong');
@@ -105,6 +108,20 @@ async function main () {
     await page.waitForSelector('#chart-hotspots canvas');
     await page.waitForSelector('#chart-satisfaction.nodata');
     await page.screenshot({ path: path.join(out, 'console-dashboard.png'), fullPage: true });
+
+    // countdowns: amber from 80% of the sign-for limit, red once past it
+    await page.click('#nav-queue');
+    const thirdRow = `#queue tbody tr[data-id="${third}"]`;
+    await page.waitForSelector(thirdRow);
+    const c = JSON.parse(cli('case', 'show', third, '--json'));
+    const now = await page.evaluate(() => Date.now());
+    await page.clock.fastForward(Math.ceil(c.created + 0.85 * (c.sign_by - c.created) - now));
+    await page.waitForSelector(thirdRow + '[data-urgency="warning"] .countdown.warning');
+    await page.screenshot({ path: path.join(out, 'console-queue-warning.png'), fullPage: true });
+    await page.clock.fastForward(Math.ceil(c.sign_by - c.created) * 0.2 + 60000);
+    await page.waitForSelector(thirdRow + '[data-urgency="overdue"] .countdown.overdue');
+    expect((await page.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
+    await page.screenshot({ path: path.join(out, 'console-queue-overdue.png'), fullPage: true });
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
@@ -118,6 +135,6 @@ async function main () {
 }
 
 main()
-  .then(() => { console.log('browser: console signs in, updates live, accepts, resolves, draws the dashboard'); })
+  .then(() => { console.log('browser: console signs in, updates live, accepts, resolves, draws the dashboard, colours countdowns'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
