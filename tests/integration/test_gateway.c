@@ -487,6 +487,14 @@ Test (gateway, stream_delivers_events_in_scope_and_resumes)
     cr_assert (strstr (got, want), "resumed stream lacks %s: %s", in_b, got);
     cr_assert_null (strstr (got, other), "resumed stream repeated an earlier event: %s", got);
     free (got);
+    /*  the gateway keeps nothing of its own: killed with -9 and started
+        again, it knows the tokens and resumes the stream where asked */
+    cg_teststack_kill9 (stack, "gateway");
+    cg_teststack_restart (stack);
+    got = cg_http_stream (stack, path, NULL, from, want, 30000);
+    cr_assert (strstr (got, want), "after a restart the stream lacks %s: %s", in_b, got);
+    cr_assert_null (strstr (got, other), "%s", got);
+    free (got);
     cg_http_reply_t reply;
     const char *bad[] = { "Last-Event-ID: yesterday", NULL };
     cg_http (stack, &reply, "GET", path, NULL, bad, NULL, 0, NULL);
