@@ -230,7 +230,13 @@ async function loadCase (id) {
   const ol = $('#case-timeline');
   ol.textContent = '';
   for (const s of c.steps || [])
-    ol.append(el('li', cstTime(s.at) + '  ' + (STATES[s.to] || s.to) + '  ' + s.actor + (s.note ? '：' + s.note : '')));
+    ol.append(el('li', cstTime(s.at) + '  ' + (STATES[s.to] || s.to) + '  ' + actorName(s.actor) + (s.note ? '：' + s.note : '')));
+}
+
+/*  "unit:CODE:NAME" or "center:CODE:NAME" (docs/DISPATCH.md) shows as NAME. */
+function actorName (actor) {
+  const parts = (actor || '').split(':');
+  return parts.length >= 3 ? parts.slice(2).join(':') : actor;
 }
 
 /* --- the dashboard ------------------------------------------------------ */

@@ -102,12 +102,13 @@ s_param_name (const s_params_t *params, int i, char *buf, size_t len)
 
 /* --- scope ------------------------------------------------------------- */
 
-/*  Whether a case lies in the caller's scope: its center does, or, for a
-    grid worker and a case not yet routed, its grid. */
+/*  Whether a case lies in the caller's scope: its center does, or its
+    unit is the caller's (a token of a unit), or, for a grid worker and a
+    case not yet routed, its grid. */
 static bool
 s_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
 {
-    if (c->center && gw_in_scope (req, c->center))
+    if ((c->center && gw_in_scope (req, c->center)) || (c->unit && gw_in_scope (req, c->unit)))
         return true;
     return (!c->center || req->caller.role == CG_ROLE_GRID) && gw_in_scope (req, c->grid);
 }
@@ -147,12 +148,16 @@ s_case_matches (const cg_case_view_t *c, const char *q)
 }
 
 /*  The centers whose queues make up the caller's scope: the scope and
-    every center below it, or, for a scope under a town (a community, a
-    grid), the town that handles it. */
+    every center below it; for a unit, the center it answers to; for a
+    scope under a town (a community, a grid), the town that handles it. */
 static size_t
 s_scope_centers (gw_request_t *req, const cg_org_node_t **out, size_t max)
 {
     const cg_org_node_t *scope = req->caller.scope;
+    if (scope->kind == CG_ORG_UNIT) {
+        out[0] = scope->parent;         /* the center the unit answers to */
+        return 1;
+    }
     if (scope->kind != CG_ORG_CITY && scope->kind != CG_ORG_COUNTY && scope->kind != CG_ORG_TOWN) {
         const cg_org_node_t *town = cg_orgtree_center_of (req->gw->org, scope, CG_ORG_TOWN);
         out[0] = town ? town : scope;
@@ -345,7 +350,9 @@ s_fill (gw_request_t *req, const s_route_t *route, const s_params_t *params, voi
             return -1;
     }
     /*  what the gateway vouches for: who acts, and the client's key */
-    cg_msg_set (def, msg, "actor", req->caller.name, strlen (req->caller.name));
+    char actor[64];
+    gw_actor (req, actor, sizeof actor);
+    cg_msg_set (def, msg, "actor", actor, strlen (actor));
     const char *key = gw_header (req, "Idempotency-Key");
     if (key && cg_json_set_text (def, msg, "rid", key, err) < 0)
         return -1;

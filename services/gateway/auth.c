@@ -12,6 +12,7 @@
     at about a million entries. */
 #include "gateway.h"
 #include "cg_clock.h"
+#include "cg_text.h"
 
 #define S_AUDIT_MAX     1000000
 
@@ -107,6 +108,21 @@ gw_auth (gw_request_t *req, int roles)
     if (!header)
         token = gw_query (req, "access_token");
     return gw_auth_token (req, token, roles);
+}
+
+void
+gw_actor (gw_request_t *req, char *buf, size_t len)
+{
+    const gw_caller_t *caller = &req->caller;
+    if (caller->role == CG_ROLE_ADMIN)
+        snprintf (buf, len, "admin:%s", caller->name);
+    else
+        snprintf (buf, len, "%s:%s:%s", caller->scope && caller->scope->kind == CG_ORG_UNIT
+                  ? "unit" : "center", caller->scope_code, caller->name);
+    /*  a name cut inside a character loses that character */
+    size_t n = strlen (buf);
+    while (n && !cg_utf8_valid (buf, n))
+        buf[--n] = 0;
 }
 
 bool

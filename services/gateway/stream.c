@@ -7,8 +7,9 @@
     the query) and get exactly what it missed.  A stream without one
     starts at the journal's head.  Each event is decoded with its message
     definition and sent as JSON only when its case lies in the caller's
-    scope; events that do not name their case's center (case.accepted,
-    ...) have it looked up once with case.show and remembered.  A comment
+    scope (its center's subtree, or its unit's token); events that do not
+    name their case's center (case.accepted, ...) have it looked up once
+    with case.show and remembered.  A comment
     line goes out every 5 s of silence, so proxies keep the connection;
     that also bounds how long an open stream delays the gateway's stop. */
 #include "gateway.h"
@@ -23,7 +24,7 @@ typedef struct {
     gw_caller_t caller;
     cg_redis_t *redis;
     cg_client_t *dispatch;
-    zhashx_t *centers;          /* case id -> its center, as looked up */
+    zhashx_t *centers;          /* case id -> "center unit", as learned */
     int64_t seq;                /* the last event sent */
     char *pending;              /* formatted, not yet written */
     size_t pending_size, pending_at;
@@ -50,35 +51,42 @@ s_in_scope (s_stream_t *self, const char *code)
     return node && cg_orgtree_within (node, self->caller.scope);
 }
 
-/*  The center of a case: from the event when it says, else looked up. */
-static const char *
-s_center_of (s_stream_t *self, json_t *data)
+/*  Whether the case of an event lies in the caller's scope: its center
+    or its unit, from the event when it names them, else as remembered or
+    looked up (cached as "center unit"). */
+static bool
+s_case_in_scope (s_stream_t *self, json_t *data)
 {
     const char *id = json_string_value (json_object_get (data, "id"));
     const char *center = json_string_value (json_object_get (data, "center"));
+    const char *unit = json_string_value (json_object_get (data, "unit"));
     if (!center)
         center = json_string_value (json_object_get (data, "to_center"));
-    if (!id)
-        return center;
-    if (center) {
-        if (zhashx_size (self->centers) > S_CACHE_MAX)
-            zhashx_purge (self->centers);
-        zhashx_update (self->centers, id, strdup (center));
-        return center;
+    if (!id || center) {
+        if (id && center) {
+            if (zhashx_size (self->centers) > S_CACHE_MAX)
+                zhashx_purge (self->centers);
+            zhashx_update (self->centers, id, zsys_sprintf ("%s %s", center, unit ? unit : "-"));
+        }
+        return s_in_scope (self, center) || s_in_scope (self, unit);
     }
-    center = zhashx_lookup (self->centers, id);
-    if (center)
-        return center;
-    cg_case_get_t get = { .id = (char *) id };
-    cg_case_view_t view;
-    cg_error_t err;
-    if (cg_client_call (self->dispatch, "case.show", &cg_case_get_def, &get, &cg_case_view_def,
-                        &view, &err))
-        return NULL;
-    if (view.center)
-        zhashx_update (self->centers, id, strdup (view.center));
-    cg_msg_clear (&cg_case_view_def, &view);
-    return zhashx_lookup (self->centers, id);
+    char *places = zhashx_lookup (self->centers, id);
+    if (!places) {
+        cg_case_get_t get = { .id = (char *) id };
+        cg_case_view_t view;
+        cg_error_t err;
+        if (cg_client_call (self->dispatch, "case.show", &cg_case_get_def, &get,
+                            &cg_case_view_def, &view, &err))
+            return false;
+        places = zsys_sprintf ("%s %s", view.center ? view.center : "-",
+                               view.unit ? view.unit : "-");
+        zhashx_update (self->centers, id, places);
+        cg_msg_clear (&cg_case_view_def, &view);
+    }
+    char known_center[64], known_unit[64];
+    if (sscanf (places, "%63s %63s", known_center, known_unit) != 2)
+        return false;
+    return s_in_scope (self, known_center) || s_in_scope (self, known_unit);
 }
 
 static void
@@ -119,7 +127,7 @@ s_entry (s_stream_t *self, redisReply *entry)
     json_t *data = cg_json_from_msg (def, msg);
     cg_msg_clear (def, msg);
     free (msg);
-    if (s_in_scope (self, s_center_of (self, data))) {
+    if (s_case_in_scope (self, data)) {
         json_object_set_new (data, "topic", json_string (topic));
         char *text = json_dumps (data, JSON_COMPACT);
         char head[160];

@@ -33,7 +33,8 @@ async function main () {
   cli('stack', 'up', '--port-base', 'auto');
   const cfg = fs.readFileSync(path.join(dir, 'civgrid.cfg'), 'utf8');
   const port = /http_port = "?(\d+)/.exec(cfg)[1];
-  const token = cli('token', 'create', '--role', 'operator', '--scope', '320602001', '--name', '和平桥值班员');
+  // the unit that signs for noise cases in 和平桥街道 (签收 is a unit's act)
+  const token = cli('token', 'create', '--role', 'operator', '--scope', '320602001-huanbao', '--name', '环保所值班员');
   const profile = fs.mkdtempSync(path.join(tmp, 'chromium.'));
   // a fresh profile: playwright passes it to chromium as --user-data-dir
   const browser = await chromium.launchPersistentContext(profile, {
@@ -94,7 +95,7 @@ async function main () {
     expect((await page.textContent('#case-details')).includes('和平桥街道'), 'the location names the town');
     await page.click('#act-accept');
     await page.waitForSelector('#case-title:has-text("办理中")');
-    await page.waitForSelector('#case-timeline li:has-text("和平桥值班员")');
+    await page.waitForSelector('#case-timeline li:has-text("环保所值班员")');
     await page.fill('#note', '已上门劝导，音量已降低');
     await page.click('#act-resolve');
     await page.waitForSelector('#case-title:has-text("已办结")');

@@ -62,6 +62,7 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
     char *town_a = cg_http_token (stack, "operator", S_TOWN_A, "和平桥值班员");
     char *town_b = cg_http_token (stack, "operator", S_TOWN_B, "任港值班员");
     char *county = cg_http_token (stack, "operator", "320602", "崇川区值班员");
+    char *unit_a = cg_http_token (stack, "operator", S_TOWN_A "-huanbao", "和平桥环保所");
     char *id = s_submit (stack, S_GRID_A, "楼下广场舞噪音");
     s_await_case (stack, id, city);
     char path[128];
@@ -99,25 +100,26 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
     json_t *r = cg_http_post_json (stack, path, town_b, NULL, &status);
     cr_assert_eq (status, 404);
     json_decref (r);
-    /*  town A accepts: the timeline names the token's holder */
-    r = cg_http_post_json (stack, path, town_a, NULL, &status);
+    /*  the unit signs for it: the timeline names the unit and the holder */
+    r = cg_http_post_json (stack, path, unit_a, NULL, &status);
     cr_assert_eq (status, 200, "accept: %s", json_dumps (r, 0));
     cr_assert_str_eq (json_string_value (json_object_get (r, "state")), "accepted");
     json_t *steps = json_object_get (r, "steps");
     json_t *last = json_array_get (steps, json_array_size (steps) - 1);
-    cr_assert_str_eq (json_string_value (json_object_get (last, "actor")), "和平桥值班员");
+    cr_assert_str_eq (json_string_value (json_object_get (last, "actor")),
+                      "unit:" S_TOWN_A "-huanbao:和平桥环保所");
     json_decref (r);
     /*  accepting twice is a conflict the daemon explains */
-    r = cg_http_post_json (stack, path, town_a, NULL, &status);
+    r = cg_http_post_json (stack, path, unit_a, NULL, &status);
     cr_assert_eq (status, 409);
     json_decref (r);
 
     snprintf (path, sizeof path, "/api/v1/cases/%s/resolve", id);
-    r = cg_http_post_json (stack, path, town_a, "{\"note\": 5}", &status);
+    r = cg_http_post_json (stack, path, unit_a, "{\"note\": 5}", &status);
     cr_assert_eq (status, 400);
     cr_assert_str_eq (s_error_field (r), "note");
     json_decref (r);
-    r = cg_http_post_json (stack, path, town_a, "{\"note\": \"已劝导，音量降低\"}", &status);
+    r = cg_http_post_json (stack, path, unit_a, "{\"note\": \"已劝导，音量降低\"}", &status);
     cr_assert_eq (status, 200);
     cr_assert_str_eq (json_string_value (json_object_get (r, "result")), "已劝导，音量降低");
     json_decref (r);
@@ -179,7 +181,7 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
         }
         cr_assert (actor && action && from && st);
         cr_assert_str_eq (from, "127.0.0.1");
-        if (!strcmp (action, "case.accept") && !strcmp (actor, "和平桥值班员")
+        if (!strcmp (action, "case.accept") && !strcmp (actor, "和平桥环保所")
         &&  !strcmp (target, id) && !strcmp (st, "200"))
             seen_accept = true;
         if (!strcmp (action, "case.close") && !strcmp (actor, "市督办"))
@@ -192,6 +194,7 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
     free (town_a);
     free (town_b);
     free (county);
+    free (unit_a);
     cg_teststack_down (&stack);
 }
 
