@@ -51,6 +51,16 @@ static const s_route_t s_routes[] = {
       &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
     { "POST", "/api/v1/cases/{id}/close", S_CLOSE, "dispatch", "case.close",
       &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
+    /*  the rest of dispatch's actions (docs/DISPATCH.md): each a case.act
+        with the fields it needs (unit, minutes, satisfied, into, note) */
+#define S_ACTION(name) \
+    { "POST", "/api/v1/cases/{id}/" name, S_ACT, "dispatch", "case." name, \
+      &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
+    S_ACTION ("dispatch") S_ACTION ("transfer") S_ACTION ("return")
+    S_ACTION ("return_approve") S_ACTION ("return_refuse") S_ACTION ("extend")
+    S_ACTION ("extend_approve") S_ACTION ("extend_refuse") S_ACTION ("suspend")
+    S_ACTION ("resume") S_ACTION ("callback") S_ACTION ("reopen") S_ACTION ("merge")
+    S_ACTION ("reject") S_ACTION ("escalate")
     { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
       &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
     { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "case.submit",
@@ -58,6 +68,7 @@ static const s_route_t s_routes[] = {
     { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
       &cg_inbox_query_def, &cg_inbox_page_def, S_SCOPE_UNIT },
 };
+#undef S_ACTION
 #define S_NROUTES (sizeof s_routes / sizeof s_routes[0])
 
 typedef struct {
