@@ -6,6 +6,10 @@ set -eu
 PACKAGES="build-essential pkg-config redis-server redis-tools
 libzmq3-dev libczmq-dev libmsgpack-dev libhiredis-dev libcriterion-dev
 libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsodium-dev clang"
+# the console's browser test drives Debian's chromium; npm installs the
+# console's charts (a nodejs that brings its own npm is kept as it is)
+PACKAGES="$PACKAGES chromium"
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-tests.sh BUILD — the whole suite against the binaries in BUILD (the
 # sanitizer build under `make test`): unit tests, then integration tests
-# with real redis-servers and daemons.  Fails if any daemon's log holds a
-# sanitizer report, and leaves no process behind.
+# with real redis-servers and daemons, then the console in a real browser.
+# Fails if any daemon's log holds a sanitizer report, and leaves no
+# process behind.
 set -u
 out=$1
 root=$(pwd)
@@ -25,6 +26,12 @@ echo "== unit tests"
 "$out/test/unit" --jobs 2 --timeout 60 || status=1
 echo "== integration tests (real redis-server, real daemons)"
 "$out/test/integration" --jobs 1 --timeout 300 || status=1
+echo "== browser test (chromium, playwright-core)"
+if [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; then
+    node tests/browser/console.test.js || status=1
+else
+    echo "npm ci failed: the console's packages are missing"; status=1
+fi
 
 echo "== fuzz targets, a short run each (tools/run-fuzz.sh)"
 tools/run-fuzz.sh 3 || status=1

@@ -39,6 +39,7 @@ int cli_cases (cli_args_t *args);
 int cli_topic (cli_args_t *args);
 int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
+int cli_token (cli_args_t *args);
 void cli_demo_load (zconfig_t *config);
 int cli_print_view (cli_args_t *args, cg_case_view_t *view);
 int cli_dispatch (cli_args_t *args);

@@ -9,6 +9,7 @@
         civgrid transfer|return|... ID      the rest of the state machine (dispatch.c)
         civgrid inbox UNIT                  a unit's in-app inbox
         civgrid topic ...                   consultation topics (services/cli/topic.c)
+        civgrid token create|list|revoke    the gateway's API tokens
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
@@ -35,6 +36,7 @@ s_usage (void)
         "         [--category C] [--urgency urgent] [--call-time ISO] [--name N] [--phone P]\n"
         "  alarm --device D --alarm-id A [--type sos|fall|inactivity|vital] [--at ISO]\n"
         "  intake show ID [--role R]\n"
+        "  token create --role R --scope CODE [--name WHO] | token list | token revoke TOKEN\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -54,6 +56,9 @@ main (int argc, char **argv)
     int rc;
     if (strcmp (command, "stack") == 0)
         rc = cli_stack (&args);
+    else
+    if (strcmp (command, "token") == 0)
+        rc = cli_token (&args);
     else
     if (strcmp (command, "messages") == 0) {
         cg_msg_document (stdout);

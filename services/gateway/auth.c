@@ -1,0 +1,152 @@
+/*  auth — who is calling, what they may do and where, and how often.
+
+    A bearer token is hashed (cg_token.h) and its record read from Redis:
+    role and scope.  A missing or unknown token is 401, a role the route
+    does not let in is 403, each with a sentence saying what is missing.
+    Places are checked against the scope with the org tree: a town's
+    operator sees and acts on that town only.
+
+    Rate limits count requests per key (an address, a token) in the
+    current minute, in memory: they protect this process, so they need not
+    be shared.  The audit log is a Redis stream, cg:{gateway}:audit, capped
+    at about a million entries. */
+#include "gateway.h"
+#include "cg_clock.h"
+#include "cg_text.h"
+
+#define S_AUDIT_MAX     1000000
+
+bool
+gw_rate_take (gateway_t *gw, const char *key, int per_minute)
+{
+    int64_t minute = zclock_time () / 60000;
+    pthread_mutex_lock (&gw->lock);
+    if (minute != gw->rate_minute) {
+        zhashx_purge (gw->rates);
+        gw->rate_minute = minute;
+    }
+    size_t count = (size_t) zhashx_lookup (gw->rates, key) + 1;
+    if (count <= (size_t) per_minute)
+        zhashx_update (gw->rates, key, (void *) count);
+    pthread_mutex_unlock (&gw->lock);
+    return count <= (size_t) per_minute;
+}
+
+int
+gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size_t len)
+{
+    if (!token || !*token) {
+        snprintf (why, len, "this needs a token: send Authorization: Bearer <token>");
+        return 401;
+    }
+    if (strlen (token) >= CG_TOKEN_MAX) {
+        snprintf (why, len, "the token is not valid");
+        return 401;
+    }
+    gw_caller_t *caller = &req->caller;
+    cg_token_hash (token, caller->hash);
+    char key[128];
+    cg_token_key (key, sizeof key, caller->hash);
+    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name", key);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+        if (r)
+            freeReplyObject (r);
+        snprintf (why, len, "tokens cannot be checked now");
+        return 503;
+    }
+    caller->role = cg_role_parse (cg_reply_str (r->element[0]));
+    snprintf (caller->scope_code, sizeof caller->scope_code, "%s", cg_reply_str (r->element[1]));
+    snprintf (caller->name, sizeof caller->name, "%s", cg_reply_str (r->element[2]));
+    freeReplyObject (r);
+    caller->scope = cg_orgtree_find (req->gw->org, caller->scope_code);
+    if (!caller->role || !caller->scope) {
+        caller->role = 0;
+        snprintf (why, len, "the token is not valid (unknown or revoked)");
+        return 401;
+    }
+    char rate_key[80];
+    snprintf (rate_key, sizeof rate_key, "t:%s", caller->hash);
+    if (!gw_rate_take (req->gw, rate_key, req->gw->rate_token)) {
+        snprintf (why, len, "too many requests with this token; at most %d a minute",
+                  req->gw->rate_token);
+        return 429;
+    }
+    if (!(caller->role & roles)) {
+        char allowed[160] = "";
+        for (int bit = 1; bit <= CG_ROLE_OPEN311; bit <<= 1)
+            if (roles & bit)
+                snprintf (allowed + strlen (allowed), sizeof allowed - strlen (allowed),
+                          "%s%s", *allowed ? ", " : "", cg_role_name (bit));
+        snprintf (why, len, "the role %s may not do this; it needs the role %s",
+                  cg_role_name (caller->role), allowed);
+        return 403;
+    }
+    return 0;
+}
+
+int
+gw_auth_token (gw_request_t *req, const char *token, int roles)
+{
+    char why[256];
+    int status = gw_token_check (req, token, roles, why, sizeof why);
+    if (status)
+        gw_reply_error (req, status, status == 401 ? "unauthorized" : status == 403
+                        ? "forbidden" : status == 429 ? "rate_limited" : "unavailable",
+                        status == 403 ? "role" : status == 401 ? "Authorization" : "",
+                        "%s", why);
+    return status ? -1 : 0;
+}
+
+int
+gw_auth (gw_request_t *req, int roles)
+{
+    const char *header = gw_header (req, "Authorization");
+    const char *token = NULL;
+    if (header && strncasecmp (header, "Bearer ", 7) == 0)
+        token = header + 7;
+    else
+    if (!header)
+        token = gw_query (req, "access_token");
+    return gw_auth_token (req, token, roles);
+}
+
+void
+gw_actor (gw_request_t *req, char *buf, size_t len)
+{
+    const gw_caller_t *caller = &req->caller;
+    if (caller->role == CG_ROLE_ADMIN)
+        snprintf (buf, len, "admin:%s", caller->name);
+    else
+        snprintf (buf, len, "%s:%s:%s", caller->scope && caller->scope->kind == CG_ORG_UNIT
+                  ? "unit" : "center", caller->scope_code, caller->name);
+    /*  a name cut inside a character loses that character */
+    size_t n = strlen (buf);
+    while (n && !cg_utf8_valid (buf, n))
+        buf[--n] = 0;
+}
+
+bool
+gw_in_scope (gw_request_t *req, const char *code)
+{
+    if (!code || !req->caller.scope)
+        return false;
+    const cg_org_node_t *node = cg_orgtree_find (req->gw->org, code);
+    return node && cg_orgtree_within (node, req->caller.scope);
+}
+
+void
+gw_audit (gw_request_t *req, const char *action, const char *target, int status)
+{
+    redisReply *r = cg_redis_command (
+        req->link->redis,
+        "XADD cg:{gateway}:audit MAXLEN ~ %d * at %lld actor %s role %s scope %s "
+        "action %s target %s from %s status %d",
+        S_AUDIT_MAX, (long long) cg_clock_now (), req->caller.name,
+        cg_role_name (req->caller.role), req->caller.scope_code, action,
+        target ? target : "", req->address, status);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        zsys_warning ("gateway: audit entry for %s by %s could not be written", action,
+                      req->caller.name);
+    if (r)
+        freeReplyObject (r);
+}

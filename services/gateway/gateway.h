@@ -1,0 +1,135 @@
+/*  gateway — the pieces of civgrid-gateway and what they share.
+
+    The gateway only translates: HTTP and JSON (or Open311's XML and forms)
+    at its edge, commands to the daemons behind it.  libmicrohttpd runs one
+    thread per connection, so a slow daemon or a long Server-Sent Events
+    stream holds up nobody else; each request borrows a link (a Redis
+    connection and command clients, gw_link_t) from a pool for as long as
+    it runs, since neither hiredis nor a ZeroMQ socket may be used by two
+    threads at once.
+
+    Modules:
+        http.c      the server: limits, parsing, the router, replies
+        auth.c      tokens, scopes, rate limits, the audit log
+        api.c       the operator API: a table of routes onto commands
+        open311.c   Open311 GeoReport v2, JSON and XML
+        hotline.c   the 12345 hotline's signed pushes
+        stream.c    live events (SSE) from the journals
+*/
+#ifndef GATEWAY_H_INCLUDED
+#define GATEWAY_H_INCLUDED
+
+#include "cg_daemon.h"
+#include "cg_catalog.h"
+#include "cg_json.h"
+#include "cg_orgtree.h"
+#include "cg_token.h"
+#include <microhttpd.h>
+#include <pthread.h>
+
+typedef struct _gateway_t gateway_t;
+
+/*  What a request has to work with: Redis and one command client per
+    daemon, borrowed from the pool. */
+typedef struct {
+    cg_redis_t *redis;
+    zhashx_t *clients;          /* daemon name -> cg_client_t */
+} gw_link_t;
+
+/*  Who is calling, once a token was checked. */
+typedef struct {
+    int role;
+    char name[64];
+    char scope_code[CG_CODE_MAX + 1];
+    const cg_org_node_t *scope;
+    char hash[CG_TOKEN_HASH];
+} gw_caller_t;
+
+/*  One HTTP request, from its first callback to its reply. */
+typedef struct {
+    gateway_t *gw;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    char address[64];           /* the client's IP */
+    char *body;
+    size_t body_size;
+    bool body_too_large;
+    gw_link_t *link;
+    gw_caller_t caller;
+    /*  the reply */
+    int status;
+    struct MHD_Response *response;
+} gw_request_t;
+
+struct _gateway_t {
+    cg_daemon_t *daemon;
+    cg_orgtree_t *org;
+    cg_catalog_t *catalog;
+    struct MHD_Daemon *httpd;
+    size_t body_max;
+    int rate_address;           /* requests a minute from one address */
+    int rate_token;             /* requests a minute with one token */
+    int stream_max;             /* open event streams at most */
+    char console_dir[512];
+    /*  the pool of links */
+    pthread_mutex_t lock;
+    zlistx_t *idle;
+    /*  rate windows: key -> count in the current minute */
+    zhashx_t *rates;
+    int64_t rate_minute;
+    int streams;
+};
+
+/* --- http.c ------------------------------------------------------------- */
+int gw_http_start (gateway_t *gw, const char *address, int port);
+void gw_http_stop (gateway_t *gw);
+/*  Replies; the body is copied. */
+void gw_reply (gw_request_t *req, int status, const char *type, const char *body, size_t size);
+/*  A JSON reply (takes the reference). */
+void gw_reply_json (gw_request_t *req, int status, json_t *json);
+/*  {"error": {"code", "field", "message"}} with status. */
+void gw_reply_error (gw_request_t *req, int status, const char *code, const char *field,
+                     const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+/*  Makes text that quotes the client safe for JSON: every byte that is
+    not part of valid UTF-8 (a bad byte, a character cut by truncation)
+    becomes '?'. */
+void gw_utf8_scrub (char *s);
+/*  A daemon's refusal, with the status its code calls for. */
+void gw_reply_refusal (gw_request_t *req, const cg_error_t *err);
+int gw_status_of (const char *code);
+const char *gw_header (gw_request_t *req, const char *name);
+const char *gw_query (gw_request_t *req, const char *name);
+/*  The command client for a daemon, from the request's link. */
+cg_client_t *gw_client (gw_request_t *req, const char *daemon);
+/*  Calls a daemon; 0, or -1 with err (code "unavailable" when it is down). */
+int gw_call (gw_request_t *req, const char *daemon, const char *command,
+             const cg_msgdef_t *req_def, void *msg, const cg_msgdef_t *rep_def, void *rep,
+             cg_error_t *err);
+
+/* --- auth.c ------------------------------------------------------------- */
+/*  Counts a request against key's budget; false when it is spent. */
+bool gw_rate_take (gateway_t *gw, const char *key, int per_minute);
+/*  Checks the token: 0 with req->caller filled, or the HTTP status
+    (401, 403, 429, 503) with the reason in why. */
+int gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size_t len);
+/*  Checks the token; 0 with req->caller filled, or -1 when it replied. */
+int gw_auth_token (gw_request_t *req, const char *token, int roles);
+/*  The bearer token from Authorization, or access_token for EventSource. */
+int gw_auth (gw_request_t *req, int roles);
+/*  The actor dispatch records and checks (docs/DISPATCH.md): "unit:CODE:NAME"
+    for a token of a unit, "center:CODE:NAME" for one of a center or a
+    place, "admin:NAME" for an admin; at most len bytes, whole characters. */
+void gw_actor (gw_request_t *req, char *buf, size_t len);
+/*  True when the place (a code of the org tree) lies in the caller's scope. */
+bool gw_in_scope (gw_request_t *req, const char *code);
+/*  Writes one entry of the audit log: who, when, what, on what, from where. */
+void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
+
+/* --- the handlers --------------------------------------------------------- */
+void gw_api_handle (gw_request_t *req);
+void gw_open311_handle (gw_request_t *req);
+void gw_hotline_handle (gw_request_t *req);
+void gw_stream_handle (gw_request_t *req);
+
+#endif

@@ -1,0 +1,116 @@
+/*  hotline — POST /api/v1/hotline/orders: the 12345 system pushes an order.
+
+    The body is JSON: the fields of case.submit (category, text, grid or
+    address, contact_name, contact_phone) and order_no, the hotline's own
+    order number.  It is signed as cg_sign.h says, and the headers carry
+    what the signature needs:
+        X-CG-Hotline     the hotline's id; its secret is gateway/hotline/<id>
+        X-CG-Timestamp   Unix seconds; refused more than 300 s from our clock
+        X-CG-Signature   hex HMAC-SHA256 of timestamp "\n" body
+    The order becomes case.submit with source hotline and ext_ref = order
+    number, which intake keeps idempotent: a replayed order number gets the
+    first answer (its case id, with "repeat": true) and nothing twice. */
+#include "gateway.h"
+#include "cg_clock.h"
+#include "cg_sign.h"
+
+#define S_SKEW_S    300
+
+void
+gw_hotline_handle (gw_request_t *req)
+{
+    if (strcmp (req->method, "POST") != 0) {
+        gw_reply_error (req, 405, "method_not_allowed", "method", "orders are POSTed");
+        return;
+    }
+    const char *hotline = gw_header (req, "X-CG-Hotline");
+    const char *stamp = gw_header (req, "X-CG-Timestamp");
+    const char *signature = gw_header (req, "X-CG-Signature");
+    const char *missing = !hotline ? "X-CG-Hotline" : !stamp ? "X-CG-Timestamp"
+                        : !signature ? "X-CG-Signature" : NULL;
+    if (missing) {
+        gw_reply_error (req, 401, "unauthorized", missing, "a hotline order needs the %s "
+                        "header", missing);
+        return;
+    }
+    char key[128];
+    snprintf (key, sizeof key, "gateway/hotline/%.64s", hotline);
+    const char *secret = strchr (hotline, '/') ? NULL : cg_daemon_get (req->gw->daemon, key, NULL);
+    if (!secret || !*secret) {
+        gw_reply_error (req, 401, "unauthorized", "X-CG-Hotline", "hotline %.64s is not known "
+                        "here", hotline);
+        return;
+    }
+    char *end;
+    long long timestamp = strtoll (stamp, &end, 10);
+    long long now = (long long) (cg_clock_now () / 1000);
+    if (*end || end == stamp) {
+        gw_reply_error (req, 400, "invalid", "X-CG-Timestamp", "X-CG-Timestamp must be Unix "
+                        "seconds");
+        return;
+    }
+    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
+        gw_reply_error (req, 401, "unauthorized", "X-CG-Timestamp", "the timestamp is %lld s "
+                        "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
+        return;
+    }
+    if (!cg_sign_check (secret, timestamp, req->body ? req->body : "", req->body_size,
+                        signature)) {
+        gw_reply_error (req, 401, "unauthorized", "X-CG-Signature", "the signature does not "
+                        "match the body and timestamp");
+        return;
+    }
+    json_error_t jerr;
+    json_t *body = json_loadb (req->body ? req->body : "", req->body_size,
+                               JSON_REJECT_DUPLICATES, &jerr);
+    if (!body) {
+        gw_reply_error (req, 400, "invalid", "body", "the body is not valid JSON: %s (line %d, "
+                        "column %d)", jerr.text, jerr.line, jerr.column);
+        return;
+    }
+    cg_case_submit_t submit;
+    cg_error_t err;
+    if (cg_json_to_msg (&cg_case_submit_def, body, &submit, &err)) {
+        json_decref (body);
+        gw_reply_refusal (req, &err);
+        return;
+    }
+    /*  the hotline is the actor of what follows, in the audit log */
+    req->caller.role = CG_ROLE_HOTLINE;
+    snprintf (req->caller.name, sizeof req->caller.name, "hotline:%.40s", hotline);
+    snprintf (req->caller.scope_code, sizeof req->caller.scope_code, "%s",
+              cg_orgtree_root (req->gw->org)->code);
+    json_t *order = json_object_get (body, "order_no");
+    if (!json_is_string (order) || json_string_length (order) < 1
+    ||  json_string_length (order) > 48) {
+        json_decref (body);
+        cg_msg_clear (&cg_case_submit_def, &submit);
+        gw_reply_error (req, 400, "invalid", "order_no", "order_no must be the hotline's order "
+                        "number, 1 to 48 bytes");
+        return;
+    }
+    free (submit.source);
+    free (submit.ext_ref);
+    free (submit.rid);
+    submit.source = strdup ("hotline");
+    submit.ext_ref = strdup (json_string_value (order));
+    char rid[64];
+    snprintf (rid, sizeof rid, "hotline:%s", submit.ext_ref);
+    submit.rid = strdup (rid);
+    cg_case_submitted_t rep;
+    if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
+                 &cg_case_submitted_def, &rep, &err)) {
+        gw_reply_refusal (req, &err);
+        gw_audit (req, "hotline.order", submit.ext_ref, req->status);
+    }
+    else {
+        json_t *answer = cg_json_from_msg (&cg_case_submitted_def, &rep);
+        json_object_set_new (answer, "order_no", json_string (submit.ext_ref));
+        json_object_set_new (answer, "repeat", json_boolean (rep.repeat));
+        gw_reply_json (req, 200, answer);
+        gw_audit (req, "hotline.order", rep.id, req->status);
+        cg_msg_clear (&cg_case_submitted_def, &rep);
+    }
+    json_decref (body);
+    cg_msg_clear (&cg_case_submit_def, &submit);
+}

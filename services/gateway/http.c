@@ -1,0 +1,408 @@
+/*  http — the HTTP server of the gateway, on libmicrohttpd.
+
+    Limits come first: libmicrohttpd refuses headers larger than the
+    connection's memory (431), closes connections idle past the timeout and
+    caps connections in all and per address; this file caps the body
+    (413, before reading it when Content-Length says so), counts every
+    request against its address's budget (429), and then routes by path
+    prefix: /open311/v2/, /api/v1/hotline/, /api/v1/stream, /api/v1/, and
+    /console/ (the web console's files).  Every refusal is an answer with a
+    body that names the problem, never a closed socket. */
+#include "gateway.h"
+#include "cg_text.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S_HEADER_MEMORY     (32 * 1024)     /* headers and a little more */
+#define S_TIMEOUT_S         30
+#define S_CONNECTIONS       256
+#define S_PER_ADDRESS       64
+
+/* --- replies -------------------------------------------------------------- */
+
+void
+gw_reply (gw_request_t *req, int status, const char *type, const char *body, size_t size)
+{
+    if (req->response)
+        MHD_destroy_response (req->response);
+    req->response = MHD_create_response_from_buffer (size, (void *) body,
+                                                     MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header (req->response, "Content-Type", type);
+    MHD_add_response_header (req->response, "Cache-Control", "no-store");
+    MHD_add_response_header (req->response, "X-Content-Type-Options", "nosniff");
+    req->status = status;
+}
+
+void
+gw_reply_json (gw_request_t *req, int status, json_t *json)
+{
+    char *text = json_dumps (json, JSON_COMPACT);
+    json_decref (json);
+    if (!text) {
+        gw_reply (req, 500, "application/json; charset=utf-8",
+                  "{\"error\":{\"code\":\"internal\",\"message\":\"the reply could not be "
+                  "written\"}}", 71);
+        return;
+    }
+    gw_reply (req, status, "application/json; charset=utf-8", text, strlen (text));
+    free (text);
+}
+
+void
+gw_utf8_scrub (char *s)
+{
+    for (unsigned char *p = (unsigned char *) s; *p; ) {
+        size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                   : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        size_t have = strnlen ((char *) p, len ? len : 1);
+        if (len && have == len && cg_utf8_valid ((char *) p, len))
+            p += len;
+        else
+            *p++ = '?';
+    }
+}
+
+void
+gw_reply_error (gw_request_t *req, int status, const char *code, const char *field,
+                const char *fmt, ...)
+{
+    char message[256];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (message, sizeof message, fmt, args);
+    va_end (args);
+    gw_utf8_scrub (message);
+    json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message);
+    if (field && *field)
+        json_object_set_new (error, "field", json_string (field));
+    gw_reply_json (req, status, json_pack ("{s:o}", "error", error));
+}
+
+int
+gw_status_of (const char *code)
+{
+    static const struct { const char *code; int status; } map[] = {
+        { "invalid", 400 }, { "not_found", 404 }, { "conflict", 409 },
+        { "forbidden", 403 }, { "unavailable", 503 }, { "duplicate", 409 } };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp (map[i].code, code) == 0)
+            return map[i].status;
+    return 500;
+}
+
+void
+gw_reply_refusal (gw_request_t *req, const cg_error_t *err)
+{
+    gw_reply_error (req, gw_status_of (err->code), err->code, err->field, "%s", err->message);
+}
+
+const char *
+gw_header (gw_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value (req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+gw_query (gw_request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value (req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* --- links to the daemons ------------------------------------------------- */
+
+static void
+s_client_free (void **item)
+{
+    cg_client_destroy ((cg_client_t **) item);
+}
+
+static gw_link_t *
+s_link_take (gateway_t *gw)
+{
+    pthread_mutex_lock (&gw->lock);
+    gw_link_t *link = zlistx_detach (gw->idle, NULL);
+    pthread_mutex_unlock (&gw->lock);
+    if (link)
+        return link;
+    link = calloc (1, sizeof *link);
+    assert (link);
+    link->redis = cg_redis_new (cg_daemon_get (gw->daemon, "redis/host", "127.0.0.1"),
+                                atoi (cg_daemon_get (gw->daemon, "redis/port", "7400")), 2000);
+    link->clients = zhashx_new ();
+    zhashx_set_destructor (link->clients, s_client_free);
+    return link;
+}
+
+static void
+s_link_free (gw_link_t **link_p)
+{
+    gw_link_t *link = *link_p;
+    if (link) {
+        zhashx_destroy (&link->clients);
+        cg_redis_destroy (&link->redis);
+        free (link);
+        *link_p = NULL;
+    }
+}
+
+static void
+s_link_give (gateway_t *gw, gw_link_t *link)
+{
+    if (!link->redis) {         /* Redis was down when it was made: try anew */
+        s_link_free (&link);
+        return;
+    }
+    pthread_mutex_lock (&gw->lock);
+    zlistx_add_end (gw->idle, link);
+    pthread_mutex_unlock (&gw->lock);
+}
+
+cg_client_t *
+gw_client (gw_request_t *req, const char *daemon)
+{
+    cg_client_t *client = zhashx_lookup (req->link->clients, daemon);
+    if (!client) {
+        char key[64];
+        snprintf (key, sizeof key, "%s/endpoint", daemon);
+        const char *endpoint = cg_daemon_get (req->gw->daemon, key, NULL);
+        if (!endpoint)
+            return NULL;
+        client = cg_client_new (endpoint, 3000, 2);
+        zhashx_insert (req->link->clients, daemon, client);
+    }
+    return client;
+}
+
+int
+gw_call (gw_request_t *req, const char *daemon, const char *command, const cg_msgdef_t *req_def,
+         void *msg, const cg_msgdef_t *rep_def, void *rep, cg_error_t *err)
+{
+    cg_client_t *client = gw_client (req, daemon);
+    if (!client) {
+        cg_error_set (err, "unavailable", "", "%s is not part of this installation", daemon);
+        return -1;
+    }
+    int rc = cg_client_call (client, command, req_def, msg, rep_def, rep, err);
+    if (rc && strcmp (err->code, "unavailable") == 0) {
+        /*  a socket that missed an answer may hold a late one: start afresh */
+        zhashx_delete (req->link->clients, daemon);
+    }
+    return rc;
+}
+
+/* --- the console's files -------------------------------------------------- */
+
+static const char *
+s_mime (const char *path)
+{
+    static const struct { const char *ext, *type; } types[] = {
+        { ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
+        { ".css", "text/css; charset=utf-8" }, { ".json", "application/json" },
+        { ".svg", "image/svg+xml" }, { ".png", "image/png" } };
+    const char *dot = strrchr (path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp (dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+/*  Serves /console/REST from the console folder, and
+    /console/vendor/echarts.min.js from the charts package npm installed
+    beside it (the tree's node_modules/).  No "..", no hidden files. */
+static void
+s_console (gw_request_t *req)
+{
+    const char *rest = req->path + strlen ("/console/");
+    if (!*rest)
+        rest = "index.html";
+    if (strstr (rest, "..") || strstr (rest, "/.") || *rest == '.' || strlen (rest) > 200) {
+        gw_reply_error (req, 404, "not_found", "path", "there is no such file");
+        return;
+    }
+    char file[1024];
+    if (strncmp (rest, "vendor/echarts.min.js", 21) == 0)
+        snprintf (file, sizeof file, "%s/../node_modules/echarts/dist/echarts.min.js",
+                  req->gw->console_dir);
+    else
+        snprintf (file, sizeof file, "%s/%s", req->gw->console_dir, rest);
+    int fd = open (file, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat (fd, &st) || !S_ISREG (st.st_mode)) {
+        if (fd >= 0)
+            close (fd);
+        gw_reply_error (req, 404, "not_found", "path", "there is no file %s", rest);
+        return;
+    }
+    if (req->response)
+        MHD_destroy_response (req->response);
+    req->response = MHD_create_response_from_fd ((size_t) st.st_size, fd);
+    MHD_add_response_header (req->response, "Content-Type", s_mime (file));
+    MHD_add_response_header (req->response, "X-Content-Type-Options", "nosniff");
+    req->status = 200;
+}
+
+/* --- the request ---------------------------------------------------------- */
+
+static void
+s_route (gw_request_t *req)
+{
+    const char *path = req->path;
+    if (strncmp (path, "/open311/v2/", 12) == 0)
+        gw_open311_handle (req);
+    else
+    if (strcmp (path, "/api/v1/hotline/orders") == 0)
+        gw_hotline_handle (req);
+    else
+    if (strcmp (path, "/api/v1/stream") == 0)
+        gw_stream_handle (req);
+    else
+    if (strncmp (path, "/api/v1/", 8) == 0)
+        gw_api_handle (req);
+    else
+    if (strncmp (path, "/console/", 9) == 0 && strcmp (req->method, "GET") == 0)
+        s_console (req);
+    else
+    if (strcmp (path, "/") == 0 || strcmp (path, "/console") == 0) {
+        gw_reply (req, 302, "text/plain; charset=utf-8", "/console/\n", 10);
+        MHD_add_response_header (req->response, "Location", "/console/");
+    }
+    else
+        gw_reply_error (req, 404, "not_found", "path", "there is nothing at %.100s", path);
+}
+
+static void
+s_address (struct MHD_Connection *conn, char *buf, size_t len)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    *buf = 0;
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop (AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, buf, len);
+    else
+    if (sa->sa_family == AF_INET6)
+        inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, buf, len);
+}
+
+static enum MHD_Result
+s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+              const char *version, const char *upload, size_t *upload_size, void **state)
+{
+    (void) version;
+    gateway_t *gw = cls;
+    gw_request_t *req = *state;
+    if (!req) {
+        req = calloc (1, sizeof *req);
+        assert (req);
+        req->gw = gw;
+        req->conn = conn;
+        req->method = method;
+        req->path = url;
+        s_address (conn, req->address, sizeof req->address);
+        const char *length = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                                          "Content-Length");
+        *state = req;
+        if (length && strtoull (length, NULL, 10) > gw->body_max) {
+            /*  answered before the body is read; the connection then closes */
+            req->body_too_large = true;
+            gw_reply_error (req, 413, "too_large", "body", "the body is larger than %zu bytes",
+                            gw->body_max);
+            return MHD_queue_response (conn, req->status, req->response);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!req->body_too_large && req->body_size + *upload_size <= gw->body_max) {
+            req->body = realloc (req->body, req->body_size + *upload_size + 1);
+            assert (req->body);
+            memcpy (req->body + req->body_size, upload, *upload_size);
+            req->body_size += *upload_size;
+            req->body[req->body_size] = 0;
+        }
+        else
+            req->body_too_large = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    char rate_key[80];
+    snprintf (rate_key, sizeof rate_key, "a:%s", req->address);
+    if (req->body_too_large)
+        gw_reply_error (req, 413, "too_large", "body", "the body is larger than %zu bytes",
+                        gw->body_max);
+    else
+    if (!gw_rate_take (gw, rate_key, gw->rate_address))
+        gw_reply_error (req, 429, "rate_limited", "", "too many requests from %s; at most %d "
+                        "a minute", req->address, gw->rate_address);
+    else {
+        req->link = s_link_take (gw);
+        if (!req->link->redis)
+            gw_reply_error (req, 503, "unavailable", "", "the gateway cannot reach its store");
+        else
+            s_route (req);
+    }
+    if (!req->response)
+        gw_reply_error (req, 500, "internal", "", "no answer was made");
+    enum MHD_Result rc = MHD_queue_response (conn, req->status, req->response);
+    return rc;
+}
+
+static void
+s_on_done (void *cls, struct MHD_Connection *conn, void **state,
+           enum MHD_RequestTerminationCode why)
+{
+    (void) conn;
+    (void) why;
+    gateway_t *gw = cls;
+    gw_request_t *req = *state;
+    if (!req)
+        return;
+    if (req->link)
+        s_link_give (gw, req->link);
+    if (req->response)
+        MHD_destroy_response (req->response);
+    free (req->body);
+    free (req);
+    *state = NULL;
+}
+
+int
+gw_http_start (gateway_t *gw, const char *address, int port)
+{
+    struct sockaddr_in bind_to = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+    if (inet_pton (AF_INET, address, &bind_to.sin_addr) != 1) {
+        zsys_error ("gateway: http_address %s is not an IPv4 address", address);
+        return -1;
+    }
+    gw->httpd = MHD_start_daemon (
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        (uint16_t) port, NULL, NULL, s_on_request, gw,
+        MHD_OPTION_NOTIFY_COMPLETED, s_on_done, gw,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) S_HEADER_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) S_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int) S_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) S_PER_ADDRESS,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &bind_to,
+        MHD_OPTION_END);
+    if (!gw->httpd) {
+        zsys_error ("gateway: cannot listen on %s:%d", address, port);
+        return -1;
+    }
+    return 0;
+}
+
+void
+gw_http_stop (gateway_t *gw)
+{
+    if (gw->httpd)
+        MHD_stop_daemon (gw->httpd);
+    gw->httpd = NULL;
+    gw_link_t *link;
+    while ((link = zlistx_detach (gw->idle, NULL)))
+        s_link_free (&link);
+}

@@ -1,0 +1,723 @@
+/*  open311 — Open311 GeoReport v2 under /open311/v2/, in JSON and XML.
+
+    Every resource is built once as a jansson value and written in the
+    format its name asks for (.json, or .xml, the default): XML by the
+    spec's own mapping, an array's items named after it (services →
+    service, service_requests → request, notes → note).  Errors are the
+    spec's list of {code, description}, with 404 for what does not exist,
+    403 for a missing or wrong api_key and 400 for anything else.
+
+    Our side of the mapping:
+        service               a category of the catalog (service_code = its code)
+        POST requests         case.submit, source open311: description → text,
+                              address_string → address, address_id or
+                              attribute[grid] → grid, first_name/last_name →
+                              contact name, phone → contact phone
+        status                open while a case is being worked, closed once
+                              resolved, closed, merged or rejected
+        agency_responsible    the unit's name; expected_datetime its deadline
+        status_notes, notes   the latest note and the public timeline
+    Services are `realtime`: the case id is known at once, so a token is
+    the case id itself.  GET requests reads the newest cases of dispatch's
+    queue (the most it pages, CG_PAGE_MAX, as the spec's default limit is
+    1000) and filters and pages them here; by default the last 90 days. */
+#include "gateway.h"
+#include "cg_clock.h"
+#include "cg_text.h"
+
+#define S_DEFAULT_WINDOW_MS     (90 * 86400 * INT64_C (1000))
+#define S_FORM_FIELDS           64
+
+typedef struct {
+    bool xml;
+    const char *resource;       /* "requests", "services/noise", ... without the format */
+    char path[160];
+} s_target_t;
+
+/* --- writing JSON or XML -------------------------------------------------- */
+
+static void
+s_xml_text (zchunk_t *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+            case '<': zchunk_extend (out, "&lt;", 4); break;
+            case '>': zchunk_extend (out, "&gt;", 4); break;
+            case '&': zchunk_extend (out, "&amp;", 5); break;
+            case '"': zchunk_extend (out, "&quot;", 6); break;
+            default:  zchunk_extend (out, s, 1);
+        }
+    }
+}
+
+static void s_xml_value (zchunk_t *out, const char *name, json_t *value);
+
+/*  An array's items are named after it: services → service. */
+static void
+s_item_name (const char *list, char *buf, size_t len)
+{
+    if (strcmp (list, "service_requests") == 0)
+        snprintf (buf, len, "request");
+    else
+    if (strcmp (list, "service_request_updates") == 0)
+        snprintf (buf, len, "request_update");
+    else {
+        size_t n = strlen (list);
+        snprintf (buf, len, "%.*s", (int) (n > 1 && list[n - 1] == 's' ? n - 1 : n), list);
+    }
+}
+
+static void
+s_xml_value (zchunk_t *out, const char *name, json_t *value)
+{
+    char line[256];
+    snprintf (line, sizeof line, "<%s>", name);
+    zchunk_extend (out, line, strlen (line));
+    if (json_is_object (value)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach (value, key, v)
+            s_xml_value (out, key, v);
+    }
+    else
+    if (json_is_array (value)) {
+        char item[64];
+        s_item_name (name, item, sizeof item);
+        size_t i;
+        json_t *v;
+        json_array_foreach (value, i, v)
+            s_xml_value (out, item, v);
+    }
+    else
+    if (json_is_string (value))
+        s_xml_text (out, json_string_value (value));
+    else
+    if (json_is_integer (value)) {
+        snprintf (line, sizeof line, "%lld", (long long) json_integer_value (value));
+        zchunk_extend (out, line, strlen (line));
+    }
+    else
+    if (json_is_boolean (value))
+        zchunk_extend (out, json_is_true (value) ? "true" : "false", json_is_true (value) ? 4 : 5);
+    snprintf (line, sizeof line, "</%s>", name);
+    zchunk_extend (out, line, strlen (line));
+}
+
+/*  Replies with value (taken) named root in XML. */
+static void
+s_reply (gw_request_t *req, const s_target_t *t, int status, const char *root, json_t *value)
+{
+    if (!t->xml) {
+        gw_reply_json (req, status, value);
+        return;
+    }
+    zchunk_t *out = zchunk_new (NULL, 1024);
+    const char *head = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    zchunk_extend (out, head, strlen (head));
+    s_xml_value (out, root, value);
+    zchunk_extend (out, "\n", 1);
+    json_decref (value);
+    gw_reply (req, status, "text/xml; charset=utf-8", (const char *) zchunk_data (out),
+              zchunk_size (out));
+    zchunk_destroy (&out);
+}
+
+/*  The spec's error: a list of {code, description}. */
+static void
+s_error (gw_request_t *req, const s_target_t *t, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+static void
+s_error (gw_request_t *req, const s_target_t *t, int status, const char *fmt, ...)
+{
+    char text[256];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (text, sizeof text, fmt, args);
+    va_end (args);
+    gw_utf8_scrub (text);
+    s_reply (req, t, status, "errors",
+             json_pack ("[{s:i, s:s}]", "code", status, "description", text));
+}
+
+/* --- form data ------------------------------------------------------------ */
+
+typedef struct {
+    char *key[S_FORM_FIELDS];
+    char *value[S_FORM_FIELDS];
+    int count;
+} s_form_t;
+
+static int
+s_hex (int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*  Decodes one %XX and + escaped part in place; -1 on a bad escape. */
+static int
+s_unescape (char *s)
+{
+    char *out = s;
+    for (; *s; s++) {
+        if (*s == '+')
+            *out++ = ' ';
+        else
+        if (*s == '%') {
+            int hi = s_hex (s[1]), lo = hi < 0 ? -1 : s_hex (s[2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return -1;
+            *out++ = (char) (hi * 16 + lo);
+            s += 2;
+        }
+        else
+            *out++ = *s;
+    }
+    *out = 0;
+    return 0;
+}
+
+/*  Parses an application/x-www-form-urlencoded body; 0, or -1 with why. */
+static int
+s_form_parse (s_form_t *form, char *body, char *why, size_t len)
+{
+    form->count = 0;
+    for (char *save = NULL, *pair = strtok_r (body, "&", &save); pair;
+         pair = strtok_r (NULL, "&", &save)) {
+        if (form->count == S_FORM_FIELDS) {
+            snprintf (why, len, "the form has more than %d fields", S_FORM_FIELDS);
+            return -1;
+        }
+        char *eq = strchr (pair, '=');
+        char *value = eq ? eq + 1 : pair + strlen (pair);
+        if (eq)
+            *eq = 0;
+        if (s_unescape (pair) || s_unescape (value)) {
+            snprintf (why, len, "the form field %.40s has a bad %% escape", pair);
+            return -1;
+        }
+        if (!cg_utf8_valid (pair, strlen (pair)) || !cg_utf8_valid (value, strlen (value))) {
+            snprintf (why, len, "the form field %.40s is not valid UTF-8", pair);
+            return -1;
+        }
+        form->key[form->count] = pair;
+        form->value[form->count++] = value;
+    }
+    return 0;
+}
+
+/*  A field's value, NULL when absent or empty (the spec: empty = absent). */
+static const char *
+s_form_get (const s_form_t *form, const char *key)
+{
+    for (int i = 0; i < form->count; i++)
+        if (strcmp (form->key[i], key) == 0)
+            return *form->value[i] ? form->value[i] : NULL;
+    return NULL;
+}
+
+/* --- the mapping ---------------------------------------------------------- */
+
+static bool
+s_closed (const char *state)
+{
+    return state && (strcmp (state, "resolved") == 0 || strcmp (state, "closed") == 0
+                     || strcmp (state, "merged") == 0 || strcmp (state, "rejected") == 0);
+}
+
+static void
+s_set_time (json_t *obj, const char *key, int64_t ms)
+{
+    if (ms > 0) {
+        char when[40];
+        cg_time_iso (ms, when, sizeof when);
+        json_object_set_new (obj, key, json_string (when));
+    }
+}
+
+/*  A case as an Open311 service request. */
+static json_t *
+s_request (gw_request_t *req, const cg_case_view_t *c)
+{
+    gateway_t *gw = req->gw;
+    json_t *r = json_pack ("{s:s, s:s}", "service_request_id", c->id,
+                           "status", s_closed (c->state) ? "closed" : "open");
+    const cg_category_t *category = c->category ? cg_catalog_find (gw->catalog, c->category)
+                                                : NULL;
+    if (c->category)
+        json_object_set_new (r, "service_code", json_string (c->category));
+    if (category)
+        json_object_set_new (r, "service_name", json_string (category->name_zh));
+    if (c->text)
+        json_object_set_new (r, "description", json_string (c->text));
+    const cg_org_node_t *unit = c->unit ? cg_orgtree_find (gw->org, c->unit) : NULL;
+    if (unit)
+        json_object_set_new (r, "agency_responsible", json_string (unit->name));
+    if (c->steps_count) {
+        const cg_case_step_t *last = &c->steps[c->steps_count - 1];
+        if (c->result || last->note)
+            json_object_set_new (r, "status_notes", json_string (c->result ? c->result
+                                                                              : last->note));
+    }
+    if (c->done_by && !s_closed (c->state)) {
+        char notice[160], when[40];
+        cg_time_iso (c->done_by, when, sizeof when);
+        snprintf (notice, sizeof notice, "承办单位将在 %s 前办结", when);
+        json_object_set_new (r, "service_notice", json_string (notice));
+    }
+    s_set_time (r, "requested_datetime", c->created);
+    s_set_time (r, "updated_datetime", c->updated);
+    s_set_time (r, "expected_datetime", c->done_by);
+    /*  most specific first: the address, then the grid and its places */
+    char address[512] = "";
+    if (c->address)
+        snprintf (address, sizeof address, "%s", c->address);
+    const cg_org_node_t *place = c->grid ? cg_orgtree_find (gw->org, c->grid) : NULL;
+    for (; place; place = place->parent)
+        snprintf (address + strlen (address), sizeof address - strlen (address), "%s%s",
+                  *address ? ", " : "", place->name);
+    if (*address)
+        json_object_set_new (r, "address", json_string (address));
+    if (c->grid)
+        json_object_set_new (r, "address_id", json_string (c->grid));
+    if (c->steps_count) {
+        json_t *notes = json_array ();
+        for (size_t i = 0; i < c->steps_count; i++) {
+            json_t *note = json_pack ("{s:s, s:s}", "type", "status", "status",
+                                      s_closed (c->steps[i].to) ? "closed" : "open");
+            s_set_time (note, "datetime", c->steps[i].at);
+            char text[256];
+            snprintf (text, sizeof text, "%s%s%.200s", c->steps[i].to,
+                      c->steps[i].note ? ": " : "", c->steps[i].note ? c->steps[i].note : "");
+            json_object_set_new (note, "description", json_string (text));
+            json_array_append_new (notes, note);
+        }
+        json_object_set_new (r, "notes", notes);
+    }
+    return r;
+}
+
+/* --- the resources -------------------------------------------------------- */
+
+static void
+s_discovery (gw_request_t *req, const s_target_t *t)
+{
+    char url[256];
+    const char *host = gw_header (req, "Host");
+    snprintf (url, sizeof url, "http://%.200s/open311/v2", host ? host : "localhost");
+    json_t *endpoint = json_pack ("{s:s, s:s, s:s, s:s, s:[s, s]}",
+        "specification", "http://wiki.open311.org/GeoReport_v2", "url", url,
+        "changeset", "2026-11-22T00:00:00+08:00", "type", "production",
+        "formats", "text/xml", "application/json");
+    s_reply (req, t, 200, "discovery", json_pack ("{s:s, s:s, s:s, s:[o]}",
+        "changeset", "2026-11-22T00:00:00+08:00", "contact", "12345 政务服务便民热线",
+        "key_service", "向所在地指挥中心申请 api_key (civgrid token create --role open311)",
+        "endpoints", endpoint));
+}
+
+static json_t *
+s_service (const cg_category_t *c)
+{
+    char keywords[160];
+    snprintf (keywords, sizeof keywords, "%s,%s", c->name_zh, c->name_en);
+    return json_pack ("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}",
+        "service_code", c->code, "service_name", c->name_zh, "description", c->name_en,
+        "metadata", true, "type", "realtime", "keywords", keywords,
+        "group", cg_req_class_name (c->class));
+}
+
+static void
+s_services (gw_request_t *req, const s_target_t *t)
+{
+    json_t *list = json_array ();
+    for (size_t i = 0; i < cg_catalog_size (req->gw->catalog); i++)
+        json_array_append_new (list, s_service (cg_catalog_at (req->gw->catalog, i)));
+    s_reply (req, t, 200, "services", list);
+}
+
+/*  The attributes every service takes: where exactly, and who reports. */
+static void
+s_service_definition (gw_request_t *req, const s_target_t *t, const char *code)
+{
+    const cg_category_t *c = cg_catalog_find (req->gw->catalog, code);
+    if (!c) {
+        s_error (req, t, 404, "service_code %.40s was not found", code);
+        return;
+    }
+    json_t *attributes = json_pack ("[{s:b, s:s, s:s, s:b, s:s, s:i, s:s}]",
+        "variable", true, "code", "grid", "datatype", "string", "required", false,
+        "datatype_description", "网格编码 (15 位)，如 320602001001001；与 address_id 相同",
+        "order", 1, "description", "事发网格");
+    s_reply (req, t, 200, "service_definition",
+             json_pack ("{s:s, s:o}", "service_code", c->code, "attributes", attributes));
+}
+
+/*  Whether jurisdiction_id, when given, is ours (the root's code). */
+static bool
+s_jurisdiction_ok (gw_request_t *req, const s_target_t *t, const char *given)
+{
+    if (!given || !*given)
+        return true;
+    const char *ours = cg_orgtree_root (req->gw->org)->code;
+    if (strcmp (given, ours) == 0)
+        return true;
+    s_error (req, t, 404, "jurisdiction_id %.40s was not found; this endpoint serves %s",
+             given, ours);
+    return false;
+}
+
+static void
+s_post_request (gw_request_t *req, const s_target_t *t)
+{
+    char why[160];
+    s_form_t form;
+    char *body = req->body ? req->body : strdup ("");
+    if (!req->body)
+        req->body = body;
+    if (s_form_parse (&form, body, why, sizeof why)) {
+        s_error (req, t, 400, "%s", why);
+        return;
+    }
+    const char *key = s_form_get (&form, "api_key");
+    if (!key) {
+        s_error (req, t, 403, "api_key is missing; a request can be created only with one");
+        return;
+    }
+    int status = gw_token_check (req, key, CG_ROLE_OPEN311 | CG_ROLE_ADMIN | CG_ROLE_OPERATOR,
+                                 why, sizeof why);
+    if (status) {
+        s_error (req, t, status == 401 ? 403 : status, "invalid api_key: %s", why);
+        return;
+    }
+    if (!s_jurisdiction_ok (req, t, s_form_get (&form, "jurisdiction_id")))
+        return;
+    const char *code = s_form_get (&form, "service_code");
+    if (!code) {
+        s_error (req, t, 400, "service_code was not provided");
+        return;
+    }
+    if (!cg_catalog_find (req->gw->catalog, code)) {
+        s_error (req, t, 404, "service_code %.40s was not found", code);
+        return;
+    }
+    const char *grid = s_form_get (&form, "attribute[grid]");
+    if (!grid)
+        grid = s_form_get (&form, "address_id");
+    const char *address = s_form_get (&form, "address_string");
+    if (!grid && !address) {
+        s_error (req, t, 400, "a location is required: address_string, or address_id "
+                 "(the grid code); lat/long alone cannot be placed on the grid");
+        return;
+    }
+    if (grid && !cg_orgtree_find (req->gw->org, grid)) {
+        s_error (req, t, 400, "address_id %.40s is no grid of this jurisdiction", grid);
+        return;
+    }
+    if (req->caller.scope->parent && (!grid || !gw_in_scope (req, grid))) {
+        s_error (req, t, 403, "this api_key may only report within %s; give its grid in "
+                 "address_id", req->caller.scope_code);
+        return;
+    }
+    const char *description = s_form_get (&form, "description");
+    if (!description) {
+        s_error (req, t, 400, "description was not provided");
+        return;
+    }
+    char name[64] = "";
+    const char *first = s_form_get (&form, "first_name"), *last = s_form_get (&form, "last_name");
+    snprintf (name, sizeof name, "%s%s", last ? last : "", first ? first : "");
+    cg_case_submit_t submit = {
+        .source = "open311", .category = (char *) code, .text = (char *) description,
+        .grid = (char *) grid, .address = (char *) address,
+        .contact_name = *name ? name : NULL,
+        .contact_phone = (char *) s_form_get (&form, "phone") };
+    cg_case_submitted_t rep;
+    cg_error_t err;
+    if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
+                 &cg_case_submitted_def, &rep, &err)) {
+        s_error (req, t, 400, "%s%s%s", err.field, *err.field ? ": " : "", err.message);
+        gw_audit (req, "open311.request", "", req->status);
+        return;
+    }
+    s_reply (req, t, 200, "service_requests", json_pack ("[{s:s, s:s}]",
+        "service_request_id", rep.id, "service_notice", "已受理，将按时限派单办理"));
+    gw_audit (req, "open311.request", rep.id, req->status);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+}
+
+/*  A case by id, or -1 with the error made. */
+static int
+s_show (gw_request_t *req, const s_target_t *t, const char *id, cg_case_view_t *view)
+{
+    cg_case_get_t get = { .id = (char *) id };
+    cg_error_t err;
+    if (strlen (id) > 32 || gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
+                                     &cg_case_view_def, view, &err)) {
+        if (strlen (id) <= 32 && strcmp (err.code, "invalid") == 0)
+            s_error (req, t, 400, "service_request_id: %s", err.message);
+        else
+        if (strlen (id) <= 32 && strcmp (err.code, "not_found") != 0)
+            s_error (req, t, 400, "the request cannot be read now: %s", err.message);
+        else
+            s_error (req, t, 404, "service_request_id %.40s was not found", id);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_get_request (gw_request_t *req, const s_target_t *t, const char *id)
+{
+    cg_case_view_t view;
+    if (s_show (req, t, id, &view))
+        return;
+    s_reply (req, t, 200, "service_requests", json_pack ("[o]", s_request (req, &view)));
+    cg_msg_clear (&cg_case_view_def, &view);
+}
+
+static void
+s_get_token (gw_request_t *req, const s_target_t *t, const char *token)
+{
+    cg_case_view_t view;
+    if (s_show (req, t, token, &view))
+        return;
+    s_reply (req, t, 200, "service_requests", json_pack ("[{s:s, s:s}]",
+        "service_request_id", view.id, "token", token));
+    cg_msg_clear (&cg_case_view_def, &view);
+}
+
+/*  The newest CG_PAGE_MAX cases: dispatch's queue of all cases is in
+    order of creation, so the page is taken from its end. */
+static int
+s_recent_cases (gw_request_t *req, cg_case_page_t *page, cg_error_t *err)
+{
+    cg_case_query_t query = { .limit = 1 };
+    if (gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
+                 page, err))
+        return -1;
+    int64_t total = page->total;
+    cg_msg_clear (&cg_case_page_def, page);
+    query.offset = total > CG_PAGE_MAX ? total - CG_PAGE_MAX : 0;
+    query.limit = CG_PAGE_MAX;
+    return gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
+                    page, err);
+}
+
+/*  Whether word is one of a comma-separated list. */
+static bool
+s_in_list (const char *list, const char *word)
+{
+    size_t n = strlen (word);
+    for (const char *p = list; p && *p; ) {
+        size_t len = strcspn (p, ",");
+        if (len == n && strncmp (p, word, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+/*  A date filter, -1 when absent; -2 after replying to a bad one. */
+static int64_t
+s_date (gw_request_t *req, const s_target_t *t, const char *name)
+{
+    const char *text = gw_query (req, name);
+    if (!text || !*text)
+        return -1;
+    int64_t ms;
+    char why[96];
+    if (cg_time_parse (text, &ms, why, sizeof why)) {
+        s_error (req, t, 400, "%s %s; it must be a w3 date-time with a time zone, like "
+                 "2026-11-22T08:00:00+08:00", name, why);
+        return -2;
+    }
+    return ms;
+}
+
+static int
+s_number (gw_request_t *req, const s_target_t *t, const char *name, int otherwise, int max)
+{
+    const char *text = gw_query (req, name);
+    if (!text || !*text)
+        return otherwise;
+    char *end;
+    long v = strtol (text, &end, 10);
+    if (*end || v < 1 || v > max) {
+        s_error (req, t, 400, "%s must be a whole number from 1 to %d", name, max);
+        return -1;
+    }
+    return (int) v;
+}
+
+static void
+s_get_requests (gw_request_t *req, const s_target_t *t)
+{
+    const char *ids = gw_query (req, "service_request_id");
+    const char *codes = gw_query (req, "service_code");
+    const char *status = gw_query (req, "status");
+    if (status && *status) {
+        for (const char *p = status; *p; ) {
+            size_t len = strcspn (p, ",");
+            if (!(len == 4 && strncmp (p, "open", 4) == 0)
+            &&  !(len == 6 && strncmp (p, "closed", 6) == 0)) {
+                s_error (req, t, 400, "status must be open, closed or both, comma-separated");
+                return;
+            }
+            p += len + (p[len] == ',');
+        }
+    }
+    int64_t start = s_date (req, t, "start_date"), end = s_date (req, t, "end_date");
+    int64_t after = s_date (req, t, "updated_after"), before = s_date (req, t, "updated_before");
+    if (start == -2 || end == -2 || after == -2 || before == -2)
+        return;
+    int page = s_number (req, t, "page", 1, 1000000);
+    int page_size = s_number (req, t, "page_size", 50, CG_PAGE_MAX);
+    if (page < 0 || page_size < 0)
+        return;
+    if (ids && *ids) {
+        /*  the spec: with service_request_id every other filter is ignored */
+        json_t *list = json_array ();
+        for (const char *p = ids; *p && json_array_size (list) < CG_PAGE_MAX; ) {
+            size_t len = strcspn (p, ",");
+            char id[40];
+            if (len > 0 && len < sizeof id) {
+                memcpy (id, p, len);
+                id[len] = 0;
+                cg_case_get_t get = { .id = id };
+                cg_case_view_t view;
+                cg_error_t err;
+                if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
+                             &cg_case_view_def, &view, &err) == 0) {
+                    json_array_append_new (list, s_request (req, &view));
+                    cg_msg_clear (&cg_case_view_def, &view);
+                }
+            }
+            p += len + (p[len] == ',');
+        }
+        s_reply (req, t, 200, "service_requests", list);
+        return;
+    }
+    if (start < 0 && end < 0 && after < 0 && before < 0)
+        start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
+    cg_case_page_t all;
+    cg_error_t err;
+    if (s_recent_cases (req, &all, &err)) {
+        s_error (req, t, 400, "requests cannot be read now: %s", err.message);
+        return;
+    }
+    json_t *list = json_array ();
+    size_t skip = (size_t) (page - 1) * (size_t) page_size, seen = 0;
+    for (size_t i = 0; i < all.cases_count; i++) {
+        const cg_case_view_t *c = &all.cases[i];
+        if ((codes && *codes && !(c->category && s_in_list (codes, c->category)))
+        ||  (status && *status && !s_in_list (status, s_closed (c->state) ? "closed" : "open"))
+        ||  (start >= 0 && c->created < start) || (end >= 0 && c->created > end)
+        ||  (after >= 0 && c->updated <= after) || (before >= 0 && c->updated >= before))
+            continue;
+        if (seen++ >= skip && json_array_size (list) < (size_t) page_size)
+            json_array_append_new (list, s_request (req, c));
+    }
+    cg_msg_clear (&cg_case_page_def, &all);
+    s_reply (req, t, 200, "service_requests", list);
+}
+
+/*  mySociety's servicerequestupdates: each step of a case's timeline in
+    [start_date, end_date) is one update, update_id "<case>-<step>". */
+static void
+s_get_updates (gw_request_t *req, const s_target_t *t)
+{
+    int64_t start = s_date (req, t, "start_date"), end = s_date (req, t, "end_date");
+    if (start == -2 || end == -2)
+        return;
+    if (start < 0)
+        start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
+    cg_case_page_t all;
+    cg_error_t err;
+    if (s_recent_cases (req, &all, &err)) {
+        s_error (req, t, 400, "updates cannot be read now: %s", err.message);
+        return;
+    }
+    json_t *list = json_array ();
+    for (size_t i = 0; i < all.cases_count && json_array_size (list) < CG_PAGE_MAX; i++) {
+        if (all.cases[i].updated < start)
+            continue;
+        cg_case_get_t get = { .id = all.cases[i].id };
+        cg_case_view_t c;
+        if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
+                     &c, &err))
+            continue;
+        for (size_t k = 0; k < c.steps_count; k++) {
+            const cg_case_step_t *step = &c.steps[k];
+            if (step->at < start || (end >= 0 && step->at >= end))
+                continue;
+            char update_id[64];
+            snprintf (update_id, sizeof update_id, "%s-%zu", c.id, k);
+            json_t *u = json_pack ("{s:s, s:s, s:s, s:s}", "update_id", update_id,
+                                   "service_request_id", c.id,
+                                   "status", s_closed (step->to) ? "closed" : "open",
+                                   "description", step->note ? step->note : step->to);
+            s_set_time (u, "updated_datetime", step->at);
+            json_array_append_new (list, u);
+        }
+        cg_msg_clear (&cg_case_view_def, &c);
+    }
+    cg_msg_clear (&cg_case_page_def, &all);
+    s_reply (req, t, 200, "service_request_updates", list);
+}
+
+/* --- routing -------------------------------------------------------------- */
+
+void
+gw_open311_handle (gw_request_t *req)
+{
+    s_target_t t = { .xml = true };
+    const char *rest = req->path + strlen ("/open311/v2/");
+    size_t len = strlen (rest);
+    if (len >= sizeof t.path) {
+        s_error (req, &t, 404, "there is no such resource");
+        return;
+    }
+    memcpy (t.path, rest, len + 1);
+    char *dot = strrchr (t.path, '.');
+    if (dot && !strchr (dot, '/')) {
+        if (strcmp (dot, ".json") == 0)
+            t.xml = false;
+        else
+        if (strcmp (dot, ".xml") != 0) {
+            s_error (req, &t, 400, "the format %.20s is not served; use .xml or .json", dot);
+            return;
+        }
+        *dot = 0;
+    }
+    t.resource = t.path;
+    bool get = strcmp (req->method, "GET") == 0, post = strcmp (req->method, "POST") == 0;
+    const char *r = t.resource;
+    if (get && !s_jurisdiction_ok (req, &t, gw_query (req, "jurisdiction_id")))
+        return;
+    if (get && strcmp (r, "discovery") == 0)
+        s_discovery (req, &t);
+    else
+    if (get && strcmp (r, "services") == 0)
+        s_services (req, &t);
+    else
+    if (get && strncmp (r, "services/", 9) == 0 && r[9] && !strchr (r + 9, '/'))
+        s_service_definition (req, &t, r + 9);
+    else
+    if (get && strcmp (r, "requests") == 0)
+        s_get_requests (req, &t);
+    else
+    if (post && strcmp (r, "requests") == 0)
+        s_post_request (req, &t);
+    else
+    if (get && strncmp (r, "requests/", 9) == 0 && r[9] && !strchr (r + 9, '/'))
+        s_get_request (req, &t, r + 9);
+    else
+    if (get && strcmp (r, "servicerequestupdates") == 0)
+        s_get_updates (req, &t);
+    else
+    if (get && strncmp (r, "tokens/", 7) == 0 && r[7] && !strchr (r + 7, '/'))
+        s_get_token (req, &t, r + 7);
+    else
+        s_error (req, &t, (get || post) ? 404 : 400, "there is no %s %.100s here", req->method,
+                 req->path);
+}

@@ -1,0 +1,571 @@
+/*  The gateway over real HTTP, against a real stack: the operator API and
+    its scope rules, every kind of refusal, rate limits, the audit log, the
+    12345 hotline's signed orders and live events.  Each test starts its
+    own stack; requests go through libcurl to the gateway process. */
+#include <criterion/criterion.h>
+#include "cg_testhttp.h"
+#include "cg_sign.h"
+
+#define S_TOWN_A    "320602001"             /* 和平桥街道 */
+#define S_TOWN_B    "320602002"             /* 任港街道 */
+#define S_GRID_A    "320602001001001"
+#define S_GRID_B    "320602002001001"
+#define S_SECRET    "hotline-test-secret"
+
+static cg_teststack_t *
+s_stack (void)
+{
+    return cg_teststack_up ("--set gateway/hotline/h12345=" S_SECRET);
+}
+
+/*  Submits a request with the CLI; returns the case id (malloc'd). */
+static char *
+s_submit (cg_teststack_t *stack, const char *grid, const char *text)
+{
+    char *out = NULL;
+    int rc = cg_teststack_cli (stack, &out, "submit --category noise --grid %s --text '%s'",
+                               grid, text);
+    cr_assert_eq (rc, 0, "submit: %s", out);
+    out[strcspn (out, " \n")] = 0;
+    return out;
+}
+
+/*  Waits until the case is dispatched and visible to token. */
+static void
+s_await_case (cg_teststack_t *stack, const char *id, const char *token)
+{
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s", id);
+    for (int i = 0; i < 300; i++) {
+        int status;
+        json_t *c = cg_http_get_json (stack, path, token, &status);
+        const char *state = json_string_value (json_object_get (c, "state"));
+        bool ready = status == 200 && state && strcmp (state, "dispatched") == 0;
+        json_decref (c);
+        if (ready)
+            return;
+        zclock_sleep (100);
+    }
+    cr_assert_fail ("case %s was never dispatched", id);
+}
+
+static const char *
+s_error_field (json_t *reply)
+{
+    return json_string_value (json_object_get (json_object_get (reply, "error"), "field"));
+}
+
+Test (gateway, operator_api_keeps_each_town_to_itself)
+{
+    cg_teststack_t *stack = s_stack ();
+    char *city = cg_http_token (stack, "supervisor", "320600", "市督办");
+    char *town_a = cg_http_token (stack, "operator", S_TOWN_A, "和平桥值班员");
+    char *town_b = cg_http_token (stack, "operator", S_TOWN_B, "任港值班员");
+    char *county = cg_http_token (stack, "operator", "320602", "崇川区值班员");
+    char *unit_a = cg_http_token (stack, "operator", S_TOWN_A "-huanbao", "和平桥环保所");
+    char *id = s_submit (stack, S_GRID_A, "楼下广场舞噪音");
+    s_await_case (stack, id, city);
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s", id);
+    int status;
+
+    /*  town A and the county see it; town B gets 404 and not a word of it */
+    json_t *c = cg_http_get_json (stack, path, town_a, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (c, "center")), S_TOWN_A);
+    cr_assert (json_array_size (json_object_get (c, "steps")) >= 2, "the timeline is there");
+    json_decref (c);
+    c = cg_http_get_json (stack, path, county, &status);
+    cr_assert_eq (status, 200);
+    json_decref (c);
+    cg_http_reply_t raw;
+    cg_http (stack, &raw, "GET", path, town_b, NULL, NULL, 0, NULL);
+    cr_assert_eq (raw.status, 404);
+    cr_assert_null (strstr (raw.body, "广场舞"), "another town's case leaked: %s", raw.body);
+    cg_http_reply_clear (&raw);
+    json_t *page = cg_http_get_json (stack, "/api/v1/cases", town_b, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 0);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases", town_a, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases?center=" S_TOWN_A, town_b, &status);
+    cr_assert_eq (status, 403);
+    cr_assert_str_eq (s_error_field (page), "center");
+    json_decref (page);
+
+    /*  town B can neither accept it nor learn that it exists */
+    snprintf (path, sizeof path, "/api/v1/cases/%s/accept", id);
+    json_t *r = cg_http_post_json (stack, path, town_b, NULL, &status);
+    cr_assert_eq (status, 404);
+    json_decref (r);
+    /*  the unit signs for it: the timeline names the unit and the holder */
+    r = cg_http_post_json (stack, path, unit_a, NULL, &status);
+    cr_assert_eq (status, 200, "accept: %s", json_dumps (r, 0));
+    cr_assert_str_eq (json_string_value (json_object_get (r, "state")), "accepted");
+    json_t *steps = json_object_get (r, "steps");
+    json_t *last = json_array_get (steps, json_array_size (steps) - 1);
+    cr_assert_str_eq (json_string_value (json_object_get (last, "actor")),
+                      "unit:" S_TOWN_A "-huanbao:和平桥环保所");
+    json_decref (r);
+    /*  accepting twice is a conflict the daemon explains */
+    r = cg_http_post_json (stack, path, unit_a, NULL, &status);
+    cr_assert_eq (status, 409);
+    json_decref (r);
+
+    snprintf (path, sizeof path, "/api/v1/cases/%s/resolve", id);
+    r = cg_http_post_json (stack, path, unit_a, "{\"note\": 5}", &status);
+    cr_assert_eq (status, 400);
+    cr_assert_str_eq (s_error_field (r), "note");
+    json_decref (r);
+    r = cg_http_post_json (stack, path, unit_a, "{\"note\": \"已劝导，音量降低\"}", &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (r, "result")), "已劝导，音量降低");
+    json_decref (r);
+
+    /*  closing needs a supervisor */
+    snprintf (path, sizeof path, "/api/v1/cases/%s/close", id);
+    r = cg_http_post_json (stack, path, town_a, NULL, &status);
+    cr_assert_eq (status, 403);
+    cr_assert_str_eq (s_error_field (r), "role");
+    cr_assert (strstr (json_string_value (json_object_get (json_object_get (r, "error"),
+                                                           "message")), "supervisor"));
+    json_decref (r);
+    r = cg_http_post_json (stack, path, city, NULL, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (r, "state")), "closed");
+    json_decref (r);
+
+    /*  submitting: only within one's own scope */
+    r = cg_http_post_json (stack, "/api/v1/cases", town_a,
+                           "{\"category\":\"noise\",\"text\":\"工地夜间施工\",\"grid\":\""
+                           S_GRID_B "\"}", &status);
+    cr_assert_eq (status, 403);
+    cr_assert_str_eq (s_error_field (r), "grid");
+    json_decref (r);
+    r = cg_http_post_json (stack, "/api/v1/cases", town_a,
+                           "{\"category\":\"noise\",\"text\":\"工地夜间施工\",\"grid\":\""
+                           S_GRID_A "\"}", &status);
+    cr_assert_eq (status, 200);
+    cr_assert (json_string_value (json_object_get (r, "id")));
+    json_decref (r);
+    r = cg_http_post_json (stack, "/api/v1/cases", town_a,
+                           "{\"category\":\"noise\",\"grid\":\"" S_GRID_A "\"}", &status);
+    cr_assert_eq (status, 400);
+    cr_assert_str_eq (s_error_field (r), "text");
+    json_decref (r);
+
+    /*  an inbox of another town's unit is out of reach */
+    r = cg_http_get_json (stack, "/api/v1/inbox/" S_TOWN_B "-huanbao", town_a, &status);
+    cr_assert_eq (status, 403);
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/inbox/" S_TOWN_A "-huanbao", town_a, &status);
+    cr_assert_eq (status, 200);
+    json_decref (r);
+
+    /*  every action is in the audit log: who, what, on what, from where */
+    redisReply *audit = cg_redis_command (stack->redis, "XRANGE cg:{gateway}:audit - +");
+    cr_assert (audit && audit->type == REDIS_REPLY_ARRAY);
+    bool seen_accept = false, seen_close = false;
+    for (size_t i = 0; i < audit->elements; i++) {
+        redisReply *kv = audit->element[i]->element[1];
+        const char *actor = NULL, *action = NULL, *target = NULL, *from = NULL, *st = NULL;
+        for (size_t k = 0; k + 1 < kv->elements; k += 2) {
+            const char *key = kv->element[k]->str, *value = kv->element[k + 1]->str;
+            if (!strcmp (key, "actor")) actor = value;
+            if (!strcmp (key, "action")) action = value;
+            if (!strcmp (key, "target")) target = value;
+            if (!strcmp (key, "from")) from = value;
+            if (!strcmp (key, "status")) st = value;
+        }
+        cr_assert (actor && action && from && st);
+        cr_assert_str_eq (from, "127.0.0.1");
+        if (!strcmp (action, "case.accept") && !strcmp (actor, "和平桥环保所")
+        &&  !strcmp (target, id) && !strcmp (st, "200"))
+            seen_accept = true;
+        if (!strcmp (action, "case.close") && !strcmp (actor, "市督办"))
+            seen_close = true;
+    }
+    cr_assert (seen_accept && seen_close, "the audit log misses the accept or the close");
+    freeReplyObject (audit);
+    free (id);
+    free (city);
+    free (town_a);
+    free (town_b);
+    free (county);
+    free (unit_a);
+    cg_teststack_down (&stack);
+}
+
+/*  One refusal: status and the field it names. */
+static void
+s_refused (cg_teststack_t *stack, const char *method, const char *path, const char *token,
+           const char *body, size_t size, int want_status, const char *want_field)
+{
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, method, path, token, NULL, body, size,
+             body ? "application/json" : NULL);
+    cr_assert_eq (reply.status, want_status, "%s %s answered %d: %s", method, path,
+                  reply.status, reply.body);
+    cr_assert (strstr (reply.content_type, "application/json"), "%s", reply.content_type);
+    json_t *json = json_loads (reply.body, 0, NULL);
+    cr_assert (json, "not JSON: %s", reply.body);
+    json_t *error = json_object_get (json, "error");
+    cr_assert (json_string_value (json_object_get (error, "message")), "%s", reply.body);
+    if (want_field)
+        cr_assert_str_eq (s_error_field (json), want_field, "%s", reply.body);
+    json_decref (json);
+    cg_http_reply_clear (&reply);
+}
+
+Test (gateway, refuses_bad_requests_with_a_reason_and_keeps_serving)
+{
+    cg_teststack_t *stack = s_stack ();
+    char *op = cg_http_token (stack, "operator", S_TOWN_A, "op");
+    char *grid = cg_http_token (stack, "grid_worker", S_GRID_A, "网格员");
+    s_refused (stack, "GET", "/api/v1/cases", NULL, NULL, 0, 401, "Authorization");
+    s_refused (stack, "GET", "/api/v1/cases", "cgt_nosuchtoken", NULL, 0, 401, "Authorization");
+    s_refused (stack, "POST", "/api/v1/cases/CG1/accept", grid, NULL, 0, 403, "role");
+    s_refused (stack, "GET", "/api/v1/cases/CG0000009999", op, NULL, 0, 404, "id");
+    s_refused (stack, "GET", "/api/v1/cases?limit=abc", op, NULL, 0, 400, "limit");
+    s_refused (stack, "GET", "/api/v1/cases?limit=5000", op, NULL, 0, 400, "limit");
+    s_refused (stack, "GET", "/api/v1/cases?bogus=1", op, NULL, 0, 400, "bogus");
+    s_refused (stack, "GET", "/api/v1/nothing", op, NULL, 0, 404, "path");
+    s_refused (stack, "GET", "/api/v1/%ff%e5%99", op, NULL, 0, 404, "path");
+    s_refused (stack, "GET", "/api/v1/cases?state=%ff", op, NULL, 0, 400, "state");
+    s_refused (stack, "DELETE", "/api/v1/cases", op, NULL, 0, 405, "method");
+    s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":", 8, 400, "body");
+    s_refused (stack, "POST", "/api/v1/cases", op, "[1,2]", 5, 400, "body");
+    s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":\"a\",\"text\":\"b\"}", 23, 400,
+               "body");
+    s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":\"\xff\xfe\"}", 14, 400, "body");
+    s_refused (stack, "POST", "/api/v1/cases", op, "{\"category\":[\"noise\"]}", 22, 400,
+               "category");
+    char big_text[5000];
+    memset (big_text, 'x', sizeof big_text);
+    char body[6000];
+    snprintf (body, sizeof body, "{\"category\":\"noise\",\"grid\":\"%s\",\"text\":\"%.*s\"}",
+              S_GRID_A, (int) sizeof big_text, big_text);
+    s_refused (stack, "POST", "/api/v1/cases", op, body, strlen (body), 400, "text");
+    size_t huge = 70 * 1024;
+    char *blob = malloc (huge);
+    memset (blob, ' ', huge);
+    s_refused (stack, "POST", "/api/v1/cases", op, blob, huge, 413, "body");
+    free (blob);
+
+    /*  headers beyond the limit are refused by the server itself */
+    char *header = malloc (40 * 1024);
+    strcpy (header, "X-Padding: ");
+    memset (header + 11, 'y', 40 * 1024 - 12);
+    header[40 * 1024 - 1] = 0;
+    const char *headers[] = { header, NULL };
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, "GET", "/api/v1/me", op, headers, NULL, 0, NULL);
+    cr_assert (reply.status == 431 || reply.status == 413, "got %d", reply.status);
+    cg_http_reply_clear (&reply);
+    free (header);
+
+    /*  a revoked token is refused from then on */
+    char *doomed = cg_http_token (stack, "operator", S_TOWN_A, "临时值班员");
+    char *listed = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &listed, "token list"), 0);
+    cr_assert (strstr (listed, "临时值班员") && !strstr (listed, doomed), "%s", listed);
+    free (listed);
+    int before;
+    json_decref (cg_http_get_json (stack, "/api/v1/me", doomed, &before));
+    cr_assert_eq (before, 200);
+    cr_assert_eq (cg_teststack_cli (stack, NULL, "token revoke %s", doomed), 0);
+    s_refused (stack, "GET", "/api/v1/me", doomed, NULL, 0, 401, "Authorization");
+    free (doomed);
+
+    /*  and after all that it still serves */
+    int status;
+    json_t *me = cg_http_get_json (stack, "/api/v1/me", op, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (me, "scope")), S_TOWN_A);
+    cr_assert_str_eq (json_string_value (json_object_get (me, "role")), "operator");
+    json_decref (me);
+    free (op);
+    free (grid);
+    cg_teststack_down (&stack);
+}
+
+Test (gateway, rate_limits_per_token_and_per_address)
+{
+    cg_teststack_t *stack = s_stack ();
+    char *op = cg_http_token (stack, "operator", S_TOWN_A, "op");
+    int ok = 0, status = 0;
+    /*  600 a minute with one token; the window may turn once meanwhile */
+    while (ok < 1300) {
+        cg_http_reply_t reply;
+        cg_http (stack, &reply, "GET", "/api/v1/me", op, NULL, NULL, 0, NULL);
+        status = reply.status;
+        if (status == 429)
+            cr_assert (strstr (reply.body, "this token"), "%s", reply.body);
+        cg_http_reply_clear (&reply);
+        if (status != 200)
+            break;
+        ok++;
+    }
+    cr_assert_eq (status, 429, "no token limit after %d requests", ok);
+    /*  1200 a minute from one address, with or without a token */
+    ok = 0;
+    while (ok < 2500) {
+        cg_http_reply_t reply;
+        cg_http (stack, &reply, "GET", "/open311/v2/services.json", NULL, NULL, NULL, 0, NULL);
+        status = reply.status;
+        if (status == 429)
+            cr_assert (strstr (reply.body, "127.0.0.1"), "%s", reply.body);
+        cg_http_reply_clear (&reply);
+        if (status != 200)
+            break;
+        ok++;
+    }
+    cr_assert_eq (status, 429, "no address limit after %d requests", ok);
+    free (op);
+    cg_teststack_down (&stack);
+}
+
+/*  A hotline push, signed with secret at timestamp. */
+static json_t *
+s_push (cg_teststack_t *stack, const char *hotline, const char *secret, int64_t timestamp,
+        const char *body, int *status)
+{
+    char sig[CG_SIGN_HEX], h1[64], h2[64], h3[128];
+    cg_sign (secret, timestamp, body, strlen (body), sig);
+    snprintf (h1, sizeof h1, "X-CG-Hotline: %s", hotline);
+    snprintf (h2, sizeof h2, "X-CG-Timestamp: %lld", (long long) timestamp);
+    snprintf (h3, sizeof h3, "X-CG-Signature: %s", sig);
+    const char *headers[] = { h1, h2, h3, NULL };
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, "POST", "/api/v1/hotline/orders", NULL, headers, body,
+             strlen (body), "application/json");
+    *status = reply.status;
+    json_t *json = json_loads (reply.body, 0, NULL);
+    cr_assert (json, "not JSON: %s", reply.body);
+    cg_http_reply_clear (&reply);
+    return json;
+}
+
+Test (gateway, hotline_orders_are_signed_and_idempotent)
+{
+    cg_teststack_t *stack = s_stack ();
+    const char *order = "{\"order_no\":\"GD20261122-0001\",\"category\":\"noise\","
+                        "\"text\":\"市民来电反映夜间噪音\",\"grid\":\"" S_GRID_A "\","
+                        "\"contact_phone\":\"13812345678\"}";
+    int64_t now = time (NULL);
+    int status;
+    json_t *first = s_push (stack, "h12345", S_SECRET, now, order, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (first, 0));
+    const char *id = json_string_value (json_object_get (first, "id"));
+    cr_assert (id);
+    cr_assert (json_is_false (json_object_get (first, "repeat")));
+    /*  a replay is answered with the first result, and makes nothing new */
+    json_t *again = s_push (stack, "h12345", S_SECRET, now + 1, order, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (again, "id")), id);
+    cr_assert (json_is_true (json_object_get (again, "repeat")));
+    json_decref (again);
+    /*  the case is the hotline's, with its order number */
+    char *city = cg_http_token (stack, "admin", "320600", "admin");
+    s_await_case (stack, id, city);
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s", id);
+    json_t *c = cg_http_get_json (stack, path, city, &status);
+    cr_assert_str_eq (json_string_value (json_object_get (c, "source")), "hotline");
+    cr_assert_str_eq (json_string_value (json_object_get (c, "ext_ref")), "GD20261122-0001");
+    json_decref (c);
+    json_decref (first);
+
+    json_t *r = s_push (stack, "h12345", "wrong-secret", now, order, &status);
+    cr_assert_eq (status, 401);
+    cr_assert_str_eq (s_error_field (r), "X-CG-Signature");
+    json_decref (r);
+    r = s_push (stack, "h12345", S_SECRET, now - 3600, order, &status);
+    cr_assert_eq (status, 401);
+    cr_assert_str_eq (s_error_field (r), "X-CG-Timestamp");
+    json_decref (r);
+    r = s_push (stack, "h99999", S_SECRET, now, order, &status);
+    cr_assert_eq (status, 401);
+    cr_assert_str_eq (s_error_field (r), "X-CG-Hotline");
+    json_decref (r);
+    r = s_push (stack, "h12345", S_SECRET, now, "{\"order_no\":", &status);
+    cr_assert_eq (status, 400);
+    cr_assert_str_eq (s_error_field (r), "body");
+    json_decref (r);
+    r = s_push (stack, "h12345", S_SECRET, now,
+                "{\"category\":\"noise\",\"text\":\"无单号\",\"grid\":\"" S_GRID_A "\"}", &status);
+    cr_assert_eq (status, 400);
+    cr_assert_str_eq (s_error_field (r), "order_no");
+    json_decref (r);
+    r = s_push (stack, "h12345", S_SECRET, now,
+                "{\"order_no\":\"GD2\",\"category\":\"no_such\",\"text\":\"x\",\"grid\":\""
+                S_GRID_A "\"}", &status);
+    cr_assert_eq (status, 400);
+    cr_assert_str_eq (s_error_field (r), "category");
+    json_decref (r);
+    /*  the hotline's orders are in the audit log under its name */
+    redisReply *audit = cg_redis_command (stack->redis, "XRANGE cg:{gateway}:audit - +");
+    cr_assert (audit && audit->type == REDIS_REPLY_ARRAY && audit->elements >= 2);
+    char *entry = NULL;
+    for (size_t k = 0; k < audit->element[0]->element[1]->elements; k++)
+        if (!strcmp (audit->element[0]->element[1]->element[k]->str, "actor"))
+            entry = audit->element[0]->element[1]->element[k + 1]->str;
+    cr_assert_str_eq (entry, "hotline:h12345");
+    freeReplyObject (audit);
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, "POST", "/api/v1/hotline/orders", NULL, NULL, order, strlen (order),
+             "application/json");
+    cr_assert_eq (reply.status, 401);
+    cr_assert (strstr (reply.body, "X-CG-Hotline"));
+    cg_http_reply_clear (&reply);
+    free (city);
+    cg_teststack_down (&stack);
+}
+
+Test (gateway, stream_delivers_events_in_scope_and_resumes)
+{
+    cg_teststack_t *stack = s_stack ();
+    char *town_b = cg_http_token (stack, "operator", S_TOWN_B, "任港值班员");
+    char *city = cg_http_token (stack, "operator", "320600", "市值班员");
+    char *in_a = s_submit (stack, S_GRID_A, "和平桥的噪音");
+    s_await_case (stack, in_a, city);
+    char *in_b = s_submit (stack, S_GRID_B, "任港的噪音");
+    s_await_case (stack, in_b, city);
+
+    /*  the county's list is its towns' queues merged, paged by the gateway */
+    char *county = cg_http_token (stack, "operator", "320602", "崇川区值班员");
+    int status;
+    json_t *page = cg_http_get_json (stack, "/api/v1/cases?state=dispatched", county, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 2);
+    const char *first = json_string_value (json_object_get (json_array_get (
+                            json_object_get (page, "cases"), 0), "id"));
+    cr_assert_str_eq (first, in_a, "in deadline order, the earlier case first");
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases?state=dispatched&offset=1&limit=1", county,
+                             &status);
+    cr_assert_eq (json_array_size (json_object_get (page, "cases")), 1);
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (
+                          json_object_get (page, "cases"), 0), "id")), in_b);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases", town_b, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    json_decref (page);
+    free (county);
+
+    /*  town B reads the journal from its start: its own case, never A's */
+    char want[64];
+    snprintf (want, sizeof want, "\"id\":\"%s\"", in_b);
+    char *got = cg_http_stream (stack, "/api/v1/stream", town_b, "dispatch:0", want, 30000);
+    cr_assert (strstr (got, want), "town B never heard of its case: %s", got);
+    cr_assert (strstr (got, "event: case.dispatched"));
+    char other[64];
+    snprintf (other, sizeof other, "\"id\":\"%s\"", in_a);
+    cr_assert_null (strstr (got, other), "town B heard of town A's case: %s", got);
+    free (got);
+
+    /*  the city hears both; from where it left off, only what came after */
+    snprintf (want, sizeof want, "\"id\":\"%s\"", in_a);
+    got = cg_http_stream (stack, "/api/v1/stream?access_token=", NULL, NULL, "x", 100);
+    cr_assert (strstr (got, "Authorization"), "a stream without a token: %s", got);
+    free (got);
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/stream?access_token=%s", city);
+    got = cg_http_stream (stack, path, NULL, "dispatch:0", want, 30000);
+    char *line = strstr (got, want);
+    cr_assert (line, "the city never heard of case %s: %s", in_a, got);
+    /*  the id line of that event */
+    char *id_line = NULL;
+    for (char *p = got; (p = strstr (p, "id: dispatch:")) && p < line; p++)
+        id_line = p;
+    cr_assert (id_line);
+    long long seq = atoll (id_line + strlen ("id: dispatch:"));
+    free (got);
+    char from[32];
+    snprintf (from, sizeof from, "dispatch:%lld", seq);
+    snprintf (want, sizeof want, "\"id\":\"%s\"", in_b);
+    got = cg_http_stream (stack, path, NULL, from, want, 30000);
+    cr_assert (strstr (got, want), "resumed stream lacks %s: %s", in_b, got);
+    cr_assert_null (strstr (got, other), "resumed stream repeated an earlier event: %s", got);
+    free (got);
+    /*  the gateway keeps nothing of its own: killed with -9 and started
+        again, it knows the tokens and resumes the stream where asked */
+    cg_teststack_kill9 (stack, "gateway");
+    cg_teststack_restart (stack);
+    got = cg_http_stream (stack, path, NULL, from, want, 30000);
+    cr_assert (strstr (got, want), "after a restart the stream lacks %s: %s", in_b, got);
+    cr_assert_null (strstr (got, other), "%s", got);
+    free (got);
+    cg_http_reply_t reply;
+    const char *bad[] = { "Last-Event-ID: yesterday", NULL };
+    cg_http (stack, &reply, "GET", path, NULL, bad, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 400);
+    cg_http_reply_clear (&reply);
+    free (in_a);
+    free (in_b);
+    free (town_b);
+    free (city);
+    cg_teststack_down (&stack);
+}
+
+Test (gateway, device_alarms_and_search)
+{
+    cg_teststack_t *stack = s_stack ();
+    char *vendor = cg_http_token (stack, "device_vendor", "320602", "智慧养老平台");
+    char *op = cg_http_token (stack, "operator", S_TOWN_A, "op");
+    const char *alarm = "{\"ext_ref\":\"WATCH-778-20261122T0801\",\"category\":\"elderly_alarm\","
+                        "\"text\":\"智能手表一键呼叫：独居老人跌倒\",\"grid\":\"" S_GRID_A "\","
+                        "\"source\":\"hotline\"}";
+    int status;
+    json_t *first = cg_http_post_json (stack, "/api/v1/alarms", vendor, alarm, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (first, 0));
+    const char *id = json_string_value (json_object_get (first, "id"));
+    json_t *again = cg_http_post_json (stack, "/api/v1/alarms", vendor, alarm, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (again, "id")), id);
+    cr_assert (json_is_true (json_object_get (again, "repeat")), "a repeated alarm is one case");
+    json_decref (again);
+    s_await_case (stack, id, op);
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s", id);
+    json_t *c = cg_http_get_json (stack, path, op, &status);
+    cr_assert_str_eq (json_string_value (json_object_get (c, "source")), "device",
+                      "a vendor cannot claim another channel");
+    json_decref (c);
+    /*  an alarm outside the vendor's county is refused; roles stay apart */
+    json_t *r = cg_http_post_json (stack, "/api/v1/alarms", vendor,
+                                   "{\"ext_ref\":\"W2\",\"category\":\"elderly_alarm\","
+                                   "\"text\":\"x\",\"grid\":\"320612001001001\"}", &status);
+    cr_assert_eq (status, 403);
+    json_decref (r);
+    r = cg_http_post_json (stack, "/api/v1/alarms", op, alarm, &status);
+    cr_assert_eq (status, 403);
+    cr_assert_str_eq (s_error_field (r), "role");
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/cases", vendor, &status);
+    cr_assert_eq (status, 403);
+    json_decref (r);
+
+    /*  search within the queue */
+    char *other = s_submit (stack, S_GRID_A, "路灯不亮");
+    s_await_case (stack, other, op);
+    json_t *page = cg_http_get_json (stack, "/api/v1/cases?q=%E8%B7%8C%E5%80%92", op, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (
+                          json_object_get (page, "cases"), 0), "id")), id);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases?q=WATCH-778", op, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/cases", op, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 2);
+    json_decref (page);
+    json_decref (first);
+    free (other);
+    free (vendor);
+    free (op);
+    cg_teststack_down (&stack);
+}
