@@ -76,6 +76,7 @@
     F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
     F(M, INT, escalate_at, 0, 0, CG_TIME_MAX, _, "when an overdue case escalates (提级)") \
     F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
+    F(M, BOOL, unplaced, 0, 0, 1, _, "intake could not place it: it waits in its center's triage queue") \
     F(M, INT, redo_count, 0, 0, INT32_MAX, _, "redone after unsatisfied callbacks (发回重办)") \
     F(M, INT, transfer_count, 0, 0, INT32_MAX, _, "transfers between units") \
     F(M, INT, escalations, 0, 0, INT32_MAX, _, "levels it went up") \

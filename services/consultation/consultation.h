@@ -12,10 +12,8 @@
 
 #define CONSULTATION_PREFIX "cg:{consultation}:"
 
-/*  The source a task's case.submit names at intake.  Intake is adding
-    "consultation" as a source; until it has, tasks come in as an
-    operator's, which is the one line to change. */
-#define CONSULTATION_TASK_SOURCE "operator"
+/*  The source a task's case.submit names at intake. */
+#define CONSULTATION_TASK_SOURCE "consultation"
 
 typedef struct {
     cg_daemon_t *daemon;

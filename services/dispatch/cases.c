@@ -119,7 +119,9 @@ static bool
 s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_t now)
 {
     route_t route;
-    if (route_case (self->org, self->catalog, in->category, in->grid, &route)) {
+    route_place_t where = { .grid = in->grid, .place = in->place, .unplaced = in->unplaced,
+                            .county = in->county };
+    if (route_case (self->org, self->catalog, in->category, &where, &route)) {
         zsys_warning ("dispatch: case %s has unknown category %s; dropped", in->id,
                       in->category);
         return false;
@@ -132,7 +134,8 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .id = in->id, .state = "dispatched", .source = in->source, .ext_ref = in->ext_ref,
         .category = in->category, .text = in->text, .grid = in->grid, .address = in->address,
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
-        .unit = (char *) route.unit->code, .created = in->at, .updated = now };
+        .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
+        .updated = now };
     machine_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];

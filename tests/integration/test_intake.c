@@ -483,6 +483,17 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     /*  never dropped: dispatch has all three */
     cr_assert_eq (cg_teststack_await (stack, 3, 30000, "GET cg:{dispatch}:seq"), 3);
     cr_assert_str_eq (s_case_field (stack, rep.id, "state"), "dispatched");
+    /*  ... each where it belongs: the named county's triage queue, the
+        city's when not even the county is known, and the matched
+        community's own town */
+    cr_assert_str_eq (s_case_field (stack, rep.id, "center"), "320612");
+    cr_assert_str_eq (s_case_field (stack, rep.id, "unit"), "320612", "not one of its units");
+    cr_assert_str_eq (s_case_field (stack, rep.id, "unplaced"), "1");
+    cr_assert_str_eq (s_case_field (stack, shared.id, "center"), "320600");
+    cr_assert_str_eq (s_case_field (stack, shared.id, "unplaced"), "1");
+    cr_assert (strncmp (s_case_field (stack, placed.id, "center"), "320602", 6) == 0,
+               "a placed case stays in its county: %s", s_case_field (stack, placed.id, "center"));
+    cr_assert_str_eq (s_case_field (stack, placed.id, "unplaced"), "");
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cg_msg_clear (&cg_case_submitted_def, &shared);
     cg_msg_clear (&cg_case_submitted_def, &placed);

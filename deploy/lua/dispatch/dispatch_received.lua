@@ -52,6 +52,9 @@ for i = 0, tonumber (ARGV[5]) - 1 do
         local pairs_ = {}
         for k, v in pairs (c) do
             if k ~= 'v' and type (v) ~= 'table' then
+                if type (v) == 'boolean' then   -- Redis takes no Lua booleans
+                    v = v and '1' or '0'
+                end
                 pairs_[#pairs_ + 1] = k
                 pairs_[#pairs_ + 1] = v
             end
