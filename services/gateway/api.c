@@ -27,6 +27,7 @@ typedef enum {
     S_SCOPE_LIST,       /* a page of cases, narrowed to the scope */
     S_SCOPE_PLACE,      /* a new case: its grid must be in scope */
     S_SCOPE_UNIT,       /* {unit} must be in scope */
+    S_SCOPE_NODE,       /* the `scope` asked for must lie in the caller's */
 } s_scope_t;
 
 typedef struct {
@@ -67,9 +68,22 @@ static const s_route_t s_routes[] = {
       &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
       &cg_inbox_query_def, &cg_inbox_page_def, S_SCOPE_UNIT },
+    { "GET",  "/api/v1/stats", S_READ, "dispatch", "case.stats",
+      &cg_stats_query_def, &cg_stats_report_def, S_SCOPE_NODE },
 };
 #undef S_ACTION
 #define S_NROUTES (sizeof s_routes / sizeof s_routes[0])
+
+/*  The `scope` a request asks about (S_SCOPE_NODE), read through its
+    definition so that any command with a scope field can take the rule. */
+static const char *
+s_scope_field (const cg_msgdef_t *def, const void *msg)
+{
+    for (size_t i = 0; i < def->nfields; i++)
+        if (strcmp (def->fields[i].key, "scope") == 0 && def->fields[i].type == CG_F_STR)
+            return *(char *const *) ((const char *) msg + def->fields[i].offset);
+    return NULL;
+}
 
 typedef struct {
     const char *name[S_PARAMS];
@@ -397,6 +411,14 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
     }
     if (route->scope == S_SCOPE_PLACE && s_check_place (req, msg))
         goto done;
+    if (route->scope == S_SCOPE_NODE) {
+        const char *asked = s_scope_field (def, msg);
+        if (!asked || !gw_in_scope (req, asked)) {
+            gw_reply_error (req, 403, "forbidden", "scope", "%s is outside your scope %s",
+                            asked ? asked : "(none)", req->caller.scope_code);
+            goto done;
+        }
+    }
     if (route->scope == S_SCOPE_LIST) {
         cg_case_query_t *query = msg;
         if (query->center && !gw_in_scope (req, query->center)) {

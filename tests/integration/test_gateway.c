@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include "cg_testhttp.h"
 #include "cg_sign.h"
+#include "cg_clock.h"
 
 #define S_TOWN_A    "320602001"             /* 和平桥街道 */
 #define S_TOWN_B    "320602002"             /* 任港街道 */
@@ -162,6 +163,25 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
     json_decref (r);
     r = cg_http_get_json (stack, "/api/v1/inbox/" S_TOWN_A "-huanbao", town_a, &status);
     cr_assert_eq (status, 200);
+    json_decref (r);
+
+    /*  statistics: a town's own, never another's */
+    char today[40], stats[160];
+    cg_time_iso (cg_clock_now (), today, sizeof today);
+    today[10] = 0;
+    snprintf (stats, sizeof stats, "/api/v1/stats?scope=%s&from=%s&to=%s", S_TOWN_A, today,
+              today);
+    r = cg_http_get_json (stack, stats, town_a, &status);
+    cr_assert_eq (status, 200, "stats: %s", json_dumps (r, 0));
+    json_t *total = json_array_get (json_object_get (r, "rows"), 0);
+    cr_assert_str_eq (json_string_value (json_object_get (total, "by")), "total");
+    cr_assert_eq (json_integer_value (json_object_get (total, "received")), 2);
+    cr_assert_eq (json_integer_value (json_object_get (total, "signed_for")), 1);
+    cr_assert_eq (json_integer_value (json_object_get (total, "resolved")), 1);
+    json_decref (r);
+    r = cg_http_get_json (stack, stats, town_b, &status);
+    cr_assert_eq (status, 403);
+    cr_assert_str_eq (s_error_field (r), "scope");
     json_decref (r);
 
     /*  every action is in the audit log: who, what, on what, from where */
