@@ -87,6 +87,7 @@
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, alarm_id, 1, 1, 64, _, "the vendor's alarm id; with device, the idempotency key") \
     F(M, STR, device, 1, 1, 64, _, "device id, as registered") \
+    F(M, STR, vendor, 0, 1, 64, _, "the vendor sending it (the gateway sets it from the vendor's token); when given, the device must be registered to that vendor") \
     F(M, STR, type, 1, 1, 16, _, "sos, fall, inactivity, vital") \
     F(M, STR, resident, 0, 1, 64, _, "the resident wearing it (personal data); the registry's when absent") \
     F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude; the device's home when absent") \
@@ -104,6 +105,7 @@
 #define CG_FIELDS_device_cancel(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, device, 1, 1, 64, _, "device id") \
+    F(M, STR, vendor, 0, 1, 64, _, "the vendor withdrawing it; when given, the device must be registered to that vendor") \
     F(M, STR, alarm_id, 1, 1, 64, _, "the alarm to cancel") \
     F(M, STR, reason, 0, 1, 256, _, "why (a false alarm, the resident answered)")
 

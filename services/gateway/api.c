@@ -28,6 +28,7 @@ typedef enum {
     S_SCOPE_PLACE,      /* a new case: its grid must be in scope */
     S_SCOPE_UNIT,       /* {unit} must be in scope */
     S_SCOPE_NODE,       /* the `scope` asked for must lie in the caller's */
+    S_SCOPE_VENDOR,     /* the device must be the calling vendor's own */
 } s_scope_t;
 
 typedef struct {
@@ -64,8 +65,10 @@ static const s_route_t s_routes[] = {
     S_ACTION ("reject") S_ACTION ("escalate")
     { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
       &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
-    { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "case.submit",
-      &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
+    { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "device.alarm",
+      &cg_device_alarm_def, &cg_device_answer_def, S_SCOPE_VENDOR },
+    { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, "intake", "device.cancel",
+      &cg_device_cancel_def, &cg_case_submitted_def, S_SCOPE_VENDOR },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
       &cg_inbox_query_def, &cg_inbox_page_def, S_SCOPE_UNIT },
     { "GET",  "/api/v1/stats", S_READ, "dispatch", "case.stats",
@@ -411,6 +414,11 @@ s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
     }
     if (route->scope == S_SCOPE_PLACE && s_check_place (req, msg))
         goto done;
+    if (route->scope == S_SCOPE_VENDOR
+    &&  cg_msg_set (def, msg, "vendor", req->caller.name, strlen (req->caller.name)) != 0) {
+        gw_reply_error (req, 500, "internal", "vendor", "the vendor cannot be named");
+        goto done;
+    }
     if (route->scope == S_SCOPE_NODE) {
         const char *asked = s_scope_field (def, msg);
         if (!asked || !gw_in_scope (req, asked)) {

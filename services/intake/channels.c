@@ -259,8 +259,9 @@ intake_on_alarm (void *request, cg_reply_t *reply, void *arg)
     if (s_time (msg->at, "at", &at, reply))
         return;
     intake_device_t *device = zhash_lookup (self->devices, msg->device);
-    if (!device) {
-        s_reject (reply, self, "unknown_device", "the device is not registered");
+    if (!device || (msg->vendor && !streq (msg->vendor, device->vendor))) {
+        /*  another vendor's device is unknown to this one: no more is said */
+        s_reject (reply, self, "unknown_device", "the device is not registered to you");
         return;
     }
     int64_t now = cg_clock_now ();
@@ -312,6 +313,12 @@ intake_on_cancel (void *request, cg_reply_t *reply, void *arg)
 {
     intake_t *self = arg;
     cg_device_cancel_t *msg = request;
+    intake_device_t *device = zhash_lookup (self->devices, msg->device);
+    if (!device || (msg->vendor && !streq (msg->vendor, device->vendor))) {
+        cg_reply_fail (reply, "not_found", "device", "device %s is not registered to you",
+                       msg->device);
+        return;
+    }
     char ext[160];
     snprintf (ext, sizeof ext, "device|%s|%s", msg->device, msg->alarm_id);
     cg_args_t args;
