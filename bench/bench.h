@@ -153,7 +153,10 @@ void scenario_sustained (bench_t *b, const bench_limits_t *limits);
 void scenario_ladder (bench_t *b);
 /*  Stores cases up to each level (until deadline_us at most) and measures. */
 void scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us);
-void scenario_recovery (bench_t *b);
+/*  Redis memory per stored case, by class of key. */
+void scenario_memory (bench_t *b);
+/*  kill -9 of dispatch with a backlog, until deadline_us at most. */
+void scenario_recovery (bench_t *b, int64_t deadline_us);
 void scenario_sample_rss (bench_t *b);
 void scenario_rss_report (bench_t *b);
 /*  The "loads" and "growth" members of results.json, and loads.dat. */

@@ -20,6 +20,7 @@
     accepted cases over that whole time. */
 #include "bench.h"
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -198,6 +199,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
             /*  A new program, not a forked copy: ZeroMQ's context and its
                 threads do not survive fork. */
             close (pipefd[0]);
+            prctl (PR_SET_PDEATHSIG, SIGKILL);      /* none outlives the harness */
             char args[8][32];
             snprintf (args[0], 32, "%d", run);
             snprintf (args[1], 32, "%d", i);
