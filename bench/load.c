@@ -114,8 +114,16 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
             c.sent++;
             outstanding++;
         }
+        /*  Sleep until an answer comes or the next request is due, so the
+            generator spends as little as it can of the CPU it shares */
+        long wait_ms = 100;
+        if (!over && outstanding < spec->window && c.sent < quota && rate > 0) {
+            int64_t due = start + (int64_t) (c.sent * 1e6 / rate);
+            wait_ms = (long) ((due - bench_now_us ()) / 1000);
+            wait_ms = wait_ms < 0 ? 0 : wait_ms > 100 ? 100 : wait_ms;
+        }
         zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
-        zmq_poll (&item, 1, 1);
+        zmq_poll (&item, 1, wait_ms);
         s_read_answers (sock, &c, &outstanding);
     }
     c.lost = outstanding;

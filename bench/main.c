@@ -3,12 +3,12 @@
         civgrid-bench --dir DIR --out OUT [--quick]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
-    OUT receives results.json and loads.dat, which tools/run-bench.sh hands
-    to gnuplot.  The limits come first, so every later figure can stand
+    OUT receives results.json, and loads.dat and limits.gp, which
+    tools/run-bench.sh hands to gnuplot.  The limits come first, so every later figure can stand
     beside them: transport, store; then a warm-up, growth (on the empty
     store, up to 1M cases), sustained end to end and the ladder of offered
     loads, recovery, and the peak RSS of every part.  The whole run keeps
-    to a time budget (under 14 minutes, 100 s with --quick): growth stores as
+    to a time budget (about 13 minutes, 75 s with --quick): growth stores as
     many cases as the budget allows and says how many that was.
 
     `civgrid-bench submit DIR ...` is one submitter process of the load
@@ -186,7 +186,7 @@ main (int argc, char **argv)
         return 2;
     zsys_init ();
     int64_t started = bench_now_us ();
-    int64_t budget = (b.quick ? 100 : 820) * 1000000LL;
+    int64_t budget = (b.quick ? 75 : 800) * 1000000LL;
     double baseline_memory = bench_info_field (&b, "memory", "used_memory");
 
     bench_limits_t limits = { 0 };
@@ -197,7 +197,7 @@ main (int argc, char **argv)
         say; the end-to-end figures then run with the most cases stored. */
     printf ("== growth\n");
     scenario_warm_up (&b);
-    int64_t reserve = (b.quick ? 50 : 480) * 1000000LL;
+    int64_t reserve = (b.quick ? 40 : 480) * 1000000LL;
     scenario_growth (&b, baseline_memory, started + budget - reserve);
     scenario_memory (&b);
     printf ("== end to end\n");
@@ -211,9 +211,7 @@ main (int argc, char **argv)
     bench_table_print (stdout);
     printf ("\n(%.0f s; ratio = median / limit)\n", seconds);
     s_write_json (&b, seconds);
-    char path[PATH_MAX];
-    snprintf (path, sizeof path, "%s/loads.dat", b.out);
-    scenario_plot_data (path);
+    scenario_plot_data (b.out);
     cg_redis_destroy (&b.redis);
     zconfig_destroy (&b.config);
     return 0;

@@ -5,7 +5,8 @@
 set -eu
 PACKAGES="build-essential pkg-config redis-server redis-tools
 libzmq3-dev libczmq-dev libmsgpack-dev libhiredis-dev libcriterion-dev
-libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsodium-dev"
+libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsodium-dev
+gnuplot-nox"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

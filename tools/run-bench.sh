@@ -26,11 +26,13 @@ trap 'exit 130' INT TERM
 
 "$out/bin/civgrid" stack up --dir "$dir" --port-base auto || exit 1
 mkdir -p "$out/bench"
-rm -f "$out/bench/results.json" "$out/bench/loads.dat" "$out/bench/results.png"
+rm -f "$out/bench/results.json" "$out/bench/loads.dat" "$out/bench/limits.gp" \
+      "$out/bench/results.png"
 "$out/bench/civgrid-bench" --dir "$dir" --out "$out/bench" --bin "$out/bin" $quick
 status=$?
 if [ -s "$out/bench/loads.dat" ]; then
-    gnuplot -e "data='$out/bench/loads.dat'; output='$out/bench/results.png'" \
+    gnuplot -e "data='$out/bench/loads.dat'; limits='$out/bench/limits.gp'" \
+            -e "output='$out/bench/results.png'" \
         bench/results.gp && echo "drawn: $out/bench/results.png"
 fi
 echo "results: $out/bench/results.json"
