@@ -11,9 +11,12 @@
       load.c        the load generator: several submitter processes, each
                     with its own DEALER pipelining case.submit to intake,
                     and a bus subscriber that times each case.dispatched
-      main.c        the plan: warm-up, end to end, growth, queries,
-                    recovery, peak RSS; the table, results.json and the
-                    data files gnuplot draws
+      scenarios.c   growth, Redis memory by class of key, sustained end to
+                    end with CPU per case of every part, the ladder of
+                    offered loads, recovery after kill -9, peak RSS
+      report.c      the figures: printed as they come, one table at the
+                    end, results.json
+      main.c        the plan, in order, within a time budget
 
     Every figure is repeated (at least three times) and kept as its median
     with min and max.  A figure never fails the run: a target missed is
