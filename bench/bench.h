@@ -116,6 +116,7 @@ typedef struct {
 
 typedef struct {
     int64_t sent, accepted, refused, lost;
+    int64_t stray;              /* answers matching no outstanding request id */
     int64_t seen;               /* case.dispatched events timed */
     double seconds;             /* first submission to the last inbox entry */
     double throughput;          /* accepted cases / seconds */
@@ -140,7 +141,7 @@ typedef struct {
 typedef struct {
     double offered;
     double throughput[3], p50[3], p99[3], p999[3];
-    int64_t accepted, seen, refused;
+    int64_t accepted, seen, refused, stray;
 } load_point_t;
 
 /*  One level of stored cases. */

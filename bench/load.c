@@ -29,8 +29,17 @@
 
 typedef struct {
     int64_t sent, accepted, refused, lost;
+    int64_t stray;              /* answers to no request outstanding */
     int64_t last_answer_us;
 } s_counts_t;
+
+/*  Which of a submitter's requests were answered, by number k: an answer
+    is matched to its request by the request id it echoes. */
+typedef struct {
+    int run, index, pid;
+    uint8_t *answered;
+    size_t cap;
+} s_requests_t;
 
 static const char s_text[] =
     "小区楼下夜间施工噪声扰民，已持续多日，影响老人和孩子休息，请相关部门尽快核实处理并回复。";
@@ -60,18 +69,35 @@ s_send (bench_t *b, void *sock, int run, int index, int64_t k, int64_t due,
 
 /*  Reads every answer waiting; each is status | rid | body. */
 static void
-s_read_answers (void *sock, s_counts_t *c, int64_t *outstanding)
+s_read_answers (void *sock, s_requests_t *reqs, s_counts_t *c, int64_t *outstanding)
 {
-    char status[16];
+    char status[16], rid[72];
     while (true) {
         int n = zmq_recv (sock, status, sizeof status, ZMQ_DONTWAIT);
         if (n < 0)
             return;
-        int more = 1;
+        int more = 1, rlen = -1;
         size_t len = sizeof more;
         char sink[256];
+        if (zmq_getsockopt (sock, ZMQ_RCVMORE, &more, &len) == 0 && more)
+            rlen = zmq_recv (sock, rid, sizeof rid - 1, 0);
         while (zmq_getsockopt (sock, ZMQ_RCVMORE, &more, &len) == 0 && more)
             zmq_recv (sock, sink, sizeof sink, 0);
+        int run, index, pid;
+        long long k;
+        if (rlen > 0 && rlen < (int) sizeof rid) {
+            rid[rlen] = 0;
+            if (sscanf (rid, "b%d-%d-%lld-%d", &run, &index, &k, &pid) != 4)
+                k = -1;
+        }
+        else
+            k = -1;
+        if (k < 0 || k >= c->sent || run != reqs->run || index != reqs->index
+            || pid != reqs->pid || reqs->answered[k]) {
+            c->stray++;
+            continue;
+        }
+        reqs->answered[k] = 1;
         if (n == 2 && memcmp (status, "ok", 2) == 0)
             c->accepted++;
         else
@@ -96,6 +122,7 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
         ? (spec->count + spec->clients - 1 - index) / spec->clients : INT64_MAX;
     int64_t end = start + (int64_t) (spec->seconds * 1e6);
     s_counts_t c = { 0 };
+    s_requests_t reqs = { .run = run, .index = index, .pid = (int) getpid () };
     int64_t outstanding = 0;
     msgpack_sbuffer buf;
     msgpack_sbuffer_init (&buf);
@@ -110,6 +137,13 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
             int64_t due = rate > 0 ? start + (int64_t) (c.sent * 1e6 / rate) : now;
             if (due > now)
                 break;
+            if ((size_t) c.sent == reqs.cap) {
+                size_t had = reqs.cap;
+                reqs.cap = had ? had * 2 : 65536;
+                reqs.answered = realloc (reqs.answered, reqs.cap);
+                assert (reqs.answered);
+                memset (reqs.answered + had, 0, reqs.cap - had);
+            }
             s_send (b, sock, run, index, c.sent, due, &buf);
             c.sent++;
             outstanding++;
@@ -124,9 +158,10 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
         }
         zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, wait_ms);
-        s_read_answers (sock, &c, &outstanding);
+        s_read_answers (sock, &reqs, &c, &outstanding);
     }
     c.lost = outstanding;
+    free (reqs.answered);
     msgpack_sbuffer_destroy (&buf);
     if (write (fd, &c, sizeof c) != sizeof c)
         _exit (3);
@@ -241,6 +276,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
                     total.accepted += c.accepted;
                     total.refused += c.refused;
                     total.lost += c.lost;
+                    total.stray += c.stray;
                     if (c.last_answer_us > total.last_answer_us)
                         total.last_answer_us = c.last_answer_us;
                     pids[i] = 0;
@@ -271,6 +307,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     out->accepted = total.accepted;
     out->refused = total.refused;
     out->lost = total.lost;
+    out->stray = total.stray;
     out->seen = (int64_t) samples.n;
     out->seconds = (end - start) / 1e6;
     out->throughput = out->seconds > 0 ? out->accepted / out->seconds : 0;

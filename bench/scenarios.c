@@ -62,6 +62,7 @@ s_load_point (const load_result_t *runs, int n, double offered, load_point_t *p)
         p->accepted += runs[i].accepted;
         p->seen += runs[i].seen;
         p->refused += runs[i].refused + runs[i].lost;
+        p->stray += runs[i].stray;
     }
 }
 
@@ -224,7 +225,8 @@ scenario_sustained (bench_t *b, const bench_limits_t *limits)
                            .verdict = -1 };
     bench_figure (b, &f);
     printf ("sustained: %lld cases accepted, %lld timed at dispatch, %lld refused or "
-            "unanswered\n", (long long) p.accepted, (long long) p.seen, (long long) p.refused);
+            "unanswered, %lld answers matching no request\n", (long long) p.accepted,
+            (long long) p.seen, (long long) p.refused, (long long) p.stray);
 }
 
 void
