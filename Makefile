@@ -129,7 +129,13 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@tools/run-bench.sh build
+	@tools/run-bench.sh build $(if $(filter 1,$(QUICK)),--quick)
+
+# The benchmark harness (bench/), built only by tools/run-bench.sh.
+BENCH_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard bench/*.c))
+$(OUT)/bench/civgrid-bench: $(BENCH_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 clean:
 	rm -rf build

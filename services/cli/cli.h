@@ -40,6 +40,10 @@ int cli_topic (cli_args_t *args);
 int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
 int cli_token (cli_args_t *args);
+/*  Issues a gateway token (CG_TOKEN_MAX bytes into token); 0, or 1 after
+    saying why. */
+int cli_token_issue (zconfig_t *config, const char *role, const char *scope,
+                     const char *name, char *token);
 void cli_demo_load (zconfig_t *config);
 int cli_print_view (cli_args_t *args, cg_case_view_t *view);
 int cli_dispatch (cli_args_t *args);

@@ -9,6 +9,7 @@
     stays, starts again any daemon that dies, and stops everything on Ctrl-C.
     `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
 #include "cli.h"
+#include "cg_token.h"
 #include "cg_privacy.h"
 
 #include <arpa/inet.h>
@@ -431,8 +432,19 @@ s_up (s_stack_t *stack, cli_args_t *args)
     if (!json)
         printf ("civgrid is up in %s\n", stack->dir);
     s_print_status (stack, config, json);
-    if (!json)
+    if (!json) {
         printf ("  configuration %s\n  logs          %s/log/\n", path, stack->dir);
+        const char *http = zconfig_get (config, "gateway/http_port", NULL);
+        if (http)
+            printf ("  console       http://%s:%s/console/\n",
+                    zconfig_get (config, "gateway/http_address", "127.0.0.1"), http);
+        /*  a token to sign in to the demo with: a supervisor of the whole city */
+        char token[CG_TOKEN_MAX];
+        if (http && cli_flag (args, "demo")
+        &&  cli_token_issue (config, "supervisor", "320600", "演示督办员", token) == 0)
+            printf ("  demo token    %s (supervisor of 320600; more with "
+                    "`civgrid token create`)\n", token);
+    }
     fflush (stdout);
     if (foreground) {
         printf ("Running in the foreground; Ctrl-C stops everything.\n");

@@ -1,0 +1,171 @@
+/*  bench — what `make bench` measures, and the few things every part of it
+    shares.
+
+    civgrid-bench runs against a stack that tools/run-bench.sh started
+    (`civgrid stack up --dir DIR --port-base auto`, Redis with AOF everysec
+    as in production) and measures each figure beside the limit of the part
+    that bounds it (docs/BENCHMARKS.md):
+      transport.c   raw ZeroMQ PUSH -> PULL of event-sized msgpack messages
+      store.c       redis-benchmark -P 32 on the commands civgrid uses, and
+                    what one case costs Redis (INFO commandstats, INFO cpu)
+      load.c        the load generator: several submitter processes, each
+                    with its own DEALER pipelining case.submit to intake,
+                    and a bus subscriber that times each case.dispatched
+      scenarios.c   growth, Redis memory by class of key, sustained end to
+                    end with CPU per case of every part, the ladder of
+                    offered loads, recovery after kill -9, peak RSS
+      report.c      the figures: printed as they come, one table at the
+                    end, results.json
+      main.c        the plan, in order, within a time budget
+
+    Every figure is repeated (at least three times) and kept as its median
+    with min and max.  A figure never fails the run: a target missed is
+    printed as such, and the run goes on. */
+#ifndef BENCH_H_INCLUDED
+#define BENCH_H_INCLUDED
+
+#include "cg_daemon.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define BENCH_REPEATS 3
+
+/*  The stack under test and the run's settings. */
+typedef struct {
+    const char *dir;            /* the stack's folder */
+    const char *out;            /* where results go (build/bench) */
+    const char *bindir;         /* where the civgrid CLI is */
+    bool quick;                 /* QUICK=1: the same plan, smaller */
+    zconfig_t *config;          /* DIR/civgrid.cfg */
+    cg_redis_t *redis;
+    int redis_port;
+    const char *intake, *dispatch, *subscribe;
+    char **grids;               /* grid codes of the org tree */
+    size_t ngrids;
+    char **categories;          /* category codes of the catalog */
+    size_t ncategories;
+} bench_t;
+
+/*  One figure of the table, with the limit it stands beside. */
+typedef struct {
+    const char *section;        /* transport, store, e2e, growth, ... */
+    const char *name;
+    const char *unit;
+    double med, min, max;
+    double limit;               /* 0 when the figure has none */
+    const char *limit_name;
+    const char *target;         /* the target, as text */
+    int verdict;                /* 1 met, 0 missed, -1 no target */
+} bench_figure_t;
+
+/*  Records a figure (printed as it comes, and again in the table at the
+    end); bench_figures_json writes them all as a JSON member "figures". */
+void bench_figure (bench_t *b, const bench_figure_t *f);
+void bench_table_print (FILE *out);
+void bench_figures_json (FILE *out);
+
+/*  Median, min and max of n values (reorders v). */
+void bench_spread (double *v, size_t n, double *med, double *min, double *max);
+/*  The p-quantile (0..1) of n values sorted ascending. */
+double bench_quantile (const double *sorted, size_t n, double p);
+int bench_cmp_double (const void *a, const void *b);
+
+/*  Microseconds on the monotonic clock, the same in every process of the
+    machine, so a submitter's timestamp can be read by the subscriber. */
+static inline int64_t
+bench_now_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*  An integer from Redis (a GET, an INFO field): `otherwise` when absent. */
+int64_t bench_redis_int (bench_t *b, int64_t otherwise, const char *fmt, ...);
+/*  A numeric field of an INFO section ("used_memory"), or -1. */
+double bench_info_field (bench_t *b, const char *section, const char *field);
+
+/* --- the parts --------------------------------------------------------------- */
+
+/*  Returns the median rate, msgs/s. */
+double transport_run (bench_t *b);
+
+/*  What one case costs Redis, measured over a run. */
+typedef struct {
+    double calls_per_case;      /* script calls (EVALSHA) */
+    double commands_per_case;   /* every other command, most of them inside scripts */
+    double cpu_us_per_case;     /* Redis main-thread CPU per case */
+} store_cost_t;
+
+/*  The pipelined limits; returns the EVALSHA rate and the rate of the
+    commands the scripts use (harmonic mean), for the bound. */
+void store_limits (bench_t *b, double *evalsha_rate, double *command_rate);
+void store_cost_begin (bench_t *b);
+void store_cost_end (bench_t *b, int64_t cases, store_cost_t *cost);
+
+typedef struct {
+    double offered;             /* cases/s in all; 0: as fast as the stack takes them */
+    double seconds;             /* how long to submit */
+    int64_t count;              /* stop after this many (0: no limit) */
+    int clients;                /* submitter processes */
+    int window;                 /* requests outstanding per submitter */
+    bool await_dispatch;        /* false: measure intake alone (recovery backlog) */
+} load_spec_t;
+
+typedef struct {
+    int64_t sent, accepted, refused, lost;
+    int64_t stray;              /* answers matching no outstanding request id */
+    int64_t seen;               /* case.dispatched events timed */
+    double seconds;             /* first submission to the last inbox entry */
+    double throughput;          /* accepted cases / seconds */
+    double p50, p99, p999;      /* ms, submission to case.dispatched */
+} load_result_t;
+
+int load_run (bench_t *b, const load_spec_t *spec, load_result_t *out);
+/*  The submitter process (civgrid-bench submit ...), which load_run starts. */
+void load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
+                     int64_t start);
+
+/* --- the scenarios (scenarios.c) -------------------------------------------- */
+
+/*  The limits measured first, which the end-to-end figures stand beside. */
+typedef struct {
+    double transport_rate;      /* ZeroMQ PUSH->PULL, msgs/s */
+    double evalsha_rate;        /* EVALSHA of a trivial script, pipelined */
+    double command_rate;        /* the scripts' commands, pipelined (harmonic mean) */
+} bench_limits_t;
+
+/*  One offered load: median, min, max of each figure over the repeats. */
+typedef struct {
+    double offered;
+    double throughput[3], p50[3], p99[3], p999[3];
+    int64_t accepted, seen, refused, stray;
+} load_point_t;
+
+/*  One level of stored cases. */
+typedef struct {
+    int64_t target, stored;
+    double bytes_per_case;
+    double throughput[3], p99[3];
+    double list_p99[2], stats_p99[2];   /* county, city; 0 when not available */
+} growth_point_t;
+
+void scenario_warm_up (bench_t *b);
+void scenario_sustained (bench_t *b, const bench_limits_t *limits);
+void scenario_ladder (bench_t *b);
+/*  Stores cases up to each level (until deadline_us at most) and measures. */
+void scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us);
+/*  Redis memory per stored case, by class of key. */
+void scenario_memory (bench_t *b);
+/*  kill -9 of dispatch with a backlog, until deadline_us at most. */
+void scenario_recovery (bench_t *b, int64_t deadline_us);
+void scenario_sample_rss (bench_t *b);
+void scenario_rss_report (bench_t *b);
+/*  The "loads" and "growth" members of results.json; loads.dat and
+    limits.gp for gnuplot, in the folder out. */
+void scenario_json (FILE *out);
+void scenario_plot_data (const char *out);
+
+#endif

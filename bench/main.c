@@ -1,0 +1,218 @@
+/*  civgrid-bench — the plan of `make bench` (see bench.h).
+
+        civgrid-bench --dir DIR --out OUT [--quick]
+
+    DIR is a running stack (tools/run-bench.sh starts it and stops it);
+    OUT receives results.json, and loads.dat and limits.gp, which
+    tools/run-bench.sh hands to gnuplot.  The limits come first, so every later figure can stand
+    beside them: transport, store; then a warm-up, growth (on the empty
+    store, up to 1M cases), sustained end to end and the ladder of offered
+    loads, recovery, and the peak RSS of every part.  The whole run keeps
+    to a time budget (about 13 minutes, 75 s with --quick): growth stores as
+    many cases as the budget allows and says how many that was.
+
+    `civgrid-bench submit DIR ...` is one submitter process of the load
+    generator (load.c starts them). */
+#include "bench.h"
+
+#include <limits.h>
+#include <unistd.h>
+
+/* --- the stack --------------------------------------------------------------- */
+
+static char **
+s_read_codes (const char *path, int code_col, int kind_col, const char *kind, size_t *count)
+{
+    FILE *f = fopen (path, "r");
+    char **codes = NULL, line[2048];
+    size_t n = 0, cap = 0;
+    while (f && fgets (line, sizeof line, f)) {
+        if (*line == '#' || *line == '\n')
+            continue;
+        char *cols[8] = { 0 }, *save = NULL;
+        int c = 0;
+        for (char *tok = strtok_r (line, "\t\n", &save); tok && c < 8;
+             tok = strtok_r (NULL, "\t\n", &save))
+            cols[c++] = tok;
+        if (!cols[code_col] || (kind && (!cols[kind_col] || strcmp (cols[kind_col], kind))))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            codes = realloc (codes, cap * sizeof *codes);
+            assert (codes);
+        }
+        codes[n++] = strdup (cols[code_col]);
+    }
+    if (f)
+        fclose (f);
+    *count = n;
+    return codes;
+}
+
+static int
+s_open (bench_t *b, const char *dir, bool connect_redis)
+{
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s/civgrid.cfg", dir);
+    b->dir = dir;
+    b->config = zconfig_load (path);
+    if (!b->config) {
+        fprintf (stderr, "civgrid-bench: cannot read %s\n", path);
+        return -1;
+    }
+    b->redis_port = atoi (zconfig_get (b->config, "redis/port", "0"));
+    b->intake = zconfig_get (b->config, "intake/endpoint", "");
+    b->dispatch = zconfig_get (b->config, "dispatch/endpoint", "");
+    b->subscribe = zconfig_get (b->config, "bus/subscribe", "");
+    /*  Grids of the org tree (kind in column 3), categories of the catalog */
+    b->grids = s_read_codes (zconfig_get (b->config, "data/orgtree", ""), 0, 2, "grid",
+                             &b->ngrids);
+    b->categories = s_read_codes (zconfig_get (b->config, "data/catalog", ""), 0, 0, NULL,
+                                  &b->ncategories);
+    if (!b->ngrids || !b->ncategories) {
+        fprintf (stderr, "civgrid-bench: no grids or no categories in the stack's data\n");
+        return -1;
+    }
+    if (connect_redis) {
+        b->redis = cg_redis_new ("127.0.0.1", b->redis_port, 5000);
+        if (!b->redis) {
+            fprintf (stderr, "civgrid-bench: Redis on port %d does not answer\n",
+                     b->redis_port);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int64_t
+bench_redis_int (bench_t *b, int64_t otherwise, const char *fmt, ...)
+{
+    char line[512], *save = NULL;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (line, sizeof line, fmt, ap);
+    va_end (ap);
+    cg_args_t args;
+    cg_args_init (&args);
+    for (char *word = strtok_r (line, " ", &save); word; word = strtok_r (NULL, " ", &save))
+        cg_args_add_str (&args, word);
+    redisReply *r = b->redis ? cg_redis_argv (b->redis, &args) : NULL;
+    cg_args_free (&args);
+    int64_t v = cg_reply_int (r, otherwise);
+    if (r)
+        freeReplyObject (r);
+    return v;
+}
+
+double
+bench_info_field (bench_t *b, const char *section, const char *field)
+{
+    redisReply *r = cg_redis_command (b->redis, "INFO %s", section);
+    double v = -1;
+    size_t len = strlen (field);
+    if (r && r->type == REDIS_REPLY_STRING)
+        for (char *at = strstr (r->str, field); at; at = strstr (at + 1, field))
+            if ((at == r->str || at[-1] == '\n') && at[len] == ':') {
+                v = atof (at + len + 1);
+                break;
+            }
+    if (r)
+        freeReplyObject (r);
+    return v;
+}
+
+/* --- the submitter process ---------------------------------------------------- */
+
+static int
+s_submit_main (int argc, char **argv)
+{
+    if (argc != 11)
+        return 2;
+    bench_t b = { 0 };
+    if (s_open (&b, argv[2], false))
+        return 2;
+    load_spec_t spec = { .offered = atof (argv[7]), .seconds = atof (argv[8]),
+                         .count = atoll (argv[9]) };
+    if (sscanf (argv[10], "%d:%d", &spec.clients, &spec.window) != 2)
+        return 2;
+    load_submitter (&b, &spec, atoi (argv[3]), atoi (argv[4]), atoi (argv[5]),
+                    atoll (argv[6]));
+    return 0;
+}
+
+/* --- the plan ------------------------------------------------------------------ */
+
+static void
+s_write_json (bench_t *b, double seconds)
+{
+    char path[PATH_MAX], host[256] = "";
+    snprintf (path, sizeof path, "%s/results.json", b->out);
+    FILE *f = fopen (path, "w");
+    if (!f) {
+        fprintf (stderr, "civgrid-bench: cannot write %s\n", path);
+        return;
+    }
+    gethostname (host, sizeof host - 1);
+    fprintf (f, "{\"host\":\"%s\",\"cores\":%ld,\"quick\":%s,\"seconds\":%.0f,\n", host,
+             sysconf (_SC_NPROCESSORS_ONLN), b->quick ? "true" : "false", seconds);
+    bench_figures_json (f);
+    scenario_json (f);
+    fprintf (f, "}\n");
+    fclose (f);
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc > 1 && strcmp (argv[1], "submit") == 0)
+        return s_submit_main (argc, argv);
+    bench_t b = { .out = "build/bench", .bindir = "build/bin" };
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv[i], "--dir") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp (argv[i], "--out") == 0 && i + 1 < argc)
+            b.out = argv[++i];
+        else if (strcmp (argv[i], "--bin") == 0 && i + 1 < argc)
+            b.bindir = argv[++i];
+        else if (strcmp (argv[i], "--quick") == 0)
+            b.quick = true;
+        else {
+            fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
+                     "[--quick]\n");
+            return 2;
+        }
+    if (!dir || s_open (&b, dir, true))
+        return 2;
+    zsys_init ();
+    int64_t started = bench_now_us ();
+    int64_t budget = (b.quick ? 75 : 800) * 1000000LL;
+    double baseline_memory = bench_info_field (&b, "memory", "used_memory");
+
+    bench_limits_t limits = { 0 };
+    printf ("== limits\n");
+    limits.transport_rate = transport_run (&b);
+    store_limits (&b, &limits.evalsha_rate, &limits.command_rate);
+    /*  Growth first, on an empty store, so that its levels are what they
+        say; the end-to-end figures then run with the most cases stored. */
+    printf ("== growth\n");
+    scenario_warm_up (&b);
+    int64_t reserve = (b.quick ? 40 : 480) * 1000000LL;
+    scenario_growth (&b, baseline_memory, started + budget - reserve);
+    scenario_memory (&b);
+    printf ("== end to end\n");
+    scenario_sustained (&b, &limits);
+    scenario_ladder (&b);
+    printf ("== recovery\n");
+    scenario_recovery (&b, started + budget);
+    scenario_rss_report (&b);
+
+    double seconds = (bench_now_us () - started) / 1e6;
+    bench_table_print (stdout);
+    printf ("\n(%.0f s; ratio = median / limit)\n", seconds);
+    s_write_json (&b, seconds);
+    scenario_plot_data (b.out);
+    cg_redis_destroy (&b.redis);
+    zconfig_destroy (&b.config);
+    return 0;
+}

@@ -1,0 +1,763 @@
+/*  scenarios — the end-to-end figures, each repeated and set beside its
+    limit and target.
+
+    - sustained: as many cases as several pipelining submitters can push
+      for 30 s, with what each case cost Redis over the same runs;
+    - ladder: fixed offered loads (1k, 2k, 5k, 10k/s, ...) until the stack
+      no longer keeps up (saturation), with latency percentiles at each;
+    - growth: the store filled to 10k, 100k and 1M cases through the real
+      intake at full speed, then the same throughput and latency, queue
+      queries over a county and over the city, statistics if dispatch
+      answers them, and Redis memory per stored case;
+    - recovery: dispatch killed with kill -9, a backlog left in the intake
+      journal, dispatch started again, its catch-up timed;
+    - peak RSS of every part, from /proc/<pid>/status VmHWM. */
+#include "bench.h"
+#include "cg_clock.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define S_COUNTY        "320602"    /* 崇川区 in the demo region */
+#define S_CITY          "320600"    /* 南通市 */
+
+static load_point_t s_points[32];
+static double s_sustained, s_store_bound;     /* drawn as lines beside the ladder */
+static size_t s_npoints;
+static growth_point_t s_growth[8];
+static size_t s_ngrowth;
+
+/* --- end to end --------------------------------------------------------- */
+
+static int
+s_repeat (bench_t *b, const load_spec_t *spec, load_result_t *runs, int repeats)
+{
+    for (int r = 0; r < repeats; r++)
+        if (load_run (b, spec, &runs[r]))
+            return -1;
+    return 0;
+}
+
+/*  Median, min and max of one member of the runs. */
+static void
+s_spread_of (const load_result_t *runs, int n, size_t member, double out[3])
+{
+    double v[16];
+    for (int i = 0; i < n; i++)
+        v[i] = *(const double *) ((const char *) &runs[i] + member);
+    bench_spread (v, n, &out[0], &out[1], &out[2]);
+}
+
+static void
+s_load_point (const load_result_t *runs, int n, double offered, load_point_t *p)
+{
+    p->offered = offered;
+    s_spread_of (runs, n, offsetof (load_result_t, throughput), p->throughput);
+    s_spread_of (runs, n, offsetof (load_result_t, p50), p->p50);
+    s_spread_of (runs, n, offsetof (load_result_t, p99), p->p99);
+    s_spread_of (runs, n, offsetof (load_result_t, p999), p->p999);
+    for (int i = 0; i < n; i++) {
+        p->accepted += runs[i].accepted;
+        p->seen += runs[i].seen;
+        p->refused += runs[i].refused + runs[i].lost;
+        p->stray += runs[i].stray;
+    }
+}
+
+/*  The parts of the stack, in the order `civgrid stack up` starts them. */
+static const char *s_parts[] = {
+    "redis", "broker", "intake", "dispatch", "notification", NULL };
+#define S_NPARTS 5
+
+static pid_t
+s_pid_of (bench_t *b, const char *part)
+{
+    char path[1024];
+    snprintf (path, sizeof path, "%s/run/%s.pid", b->dir, part);
+    FILE *f = fopen (path, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf (f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose (f);
+    }
+    return (pid_t) pid;
+}
+
+/*  CPU time of each part (user and system, every thread) in µs, and of
+    the load generator (this process and its finished submitters) last. */
+static void
+s_cpu_times (bench_t *b, double us[S_NPARTS + 1])
+{
+    double tick = 1e6 / sysconf (_SC_CLK_TCK);
+    for (int i = 0; s_parts[i]; i++) {
+        us[i] = 0;
+        char path[64], line[1024];
+        snprintf (path, sizeof path, "/proc/%d/stat", (int) s_pid_of (b, s_parts[i]));
+        FILE *f = fopen (path, "r");
+        if (!f)
+            continue;
+        if (fgets (line, sizeof line, f)) {
+            /*  after "(comm)": state is field 3, utime 14, stime 15 */
+            char *at = strrchr (line, ')');
+            unsigned long long utime, stime;
+            if (at && sscanf (at + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                              &utime, &stime) == 2)
+                us[i] = (utime + stime) * tick;
+        }
+        fclose (f);
+    }
+    struct rusage self, children;
+    getrusage (RUSAGE_SELF, &self);
+    getrusage (RUSAGE_CHILDREN, &children);
+    us[S_NPARTS] = (self.ru_utime.tv_sec + self.ru_stime.tv_sec
+                    + children.ru_utime.tv_sec + children.ru_stime.tv_sec) * 1e6
+                 + self.ru_utime.tv_usec + self.ru_stime.tv_usec
+                 + children.ru_utime.tv_usec + children.ru_stime.tv_usec;
+}
+
+/*  CPU per case of each part over a run; returns what the stack as a whole
+    could do with every core of the machine to itself. */
+static double
+s_cpu_figures (bench_t *b, const double before[], const double after[], int64_t cases)
+{
+    double stack = 0;
+    char name[96];
+    for (int i = 0; i <= S_NPARTS; i++) {
+        double per = (after[i] - before[i]) / cases;
+        if (i < S_NPARTS)
+            stack += per;
+        snprintf (name, sizeof name, "CPU per case: %s", i < S_NPARTS ? s_parts[i]
+                                                                       : "load generator");
+        bench_figure_t f = { .section = "cpu", .name = name, .unit = "us", .med = per,
+                             .min = per, .max = per, .verdict = -1 };
+        bench_figure (b, &f);
+    }
+    double cores = (double) sysconf (_SC_NPROCESSORS_ONLN);
+    double bound = stack > 0 ? cores * 1e6 / stack : 0;
+    bench_figure_t f = { .section = "cpu", .name = "CPU bound: cores / stack CPU per case",
+                         .unit = "cases/s", .med = bound, .min = bound, .max = bound,
+                         .verdict = -1 };
+    bench_figure (b, &f);
+    return bound;
+}
+
+void
+scenario_warm_up (bench_t *b)
+{
+    load_spec_t spec = { .seconds = 30, .count = b->quick ? 2000 : 5000, .clients = 4,
+                         .window = 64, .await_dispatch = true };
+    load_result_t r;
+    load_run (b, &spec, &r);
+    printf ("warm-up: %lld cases at %.0f/s\n", (long long) r.accepted, r.throughput);
+}
+
+void
+scenario_sustained (bench_t *b, const bench_limits_t *limits)
+{
+    load_spec_t spec = { .seconds = b->quick ? 3 : 30, .clients = 8, .window = 64,
+                         .await_dispatch = true };
+    load_result_t runs[BENCH_REPEATS];
+    double cpu_before[S_NPARTS + 1], cpu_after[S_NPARTS + 1];
+    store_cost_begin (b);
+    s_cpu_times (b, cpu_before);
+    if (s_repeat (b, &spec, runs, BENCH_REPEATS))
+        return;
+    s_cpu_times (b, cpu_after);
+    int64_t cases = 0;
+    for (int i = 0; i < BENCH_REPEATS; i++)
+        cases += runs[i].accepted;
+    store_cost_t cost;
+    store_cost_end (b, cases, &cost);
+    double cpu_bound = s_cpu_figures (b, cpu_before, cpu_after, cases);
+
+    /*  What Redis could do if it did nothing but civgrid's cases */
+    double model = 1 / (cost.calls_per_case / limits->evalsha_rate
+                        + cost.commands_per_case / limits->command_rate);
+    double measured = cost.cpu_us_per_case > 0 ? 1e6 / cost.cpu_us_per_case : 0;
+    bench_figure_t f = { .section = "store", .name = "Redis script calls per case",
+                         .unit = "calls", .verdict = -1 };
+    f.med = f.min = f.max = cost.calls_per_case;
+    bench_figure (b, &f);
+    f.name = "Redis commands per case (in scripts too)";
+    f.unit = "commands";
+    f.med = f.min = f.max = cost.commands_per_case;
+    bench_figure (b, &f);
+    f.name = "Redis main-thread CPU per case";
+    f.unit = "us";
+    f.med = f.min = f.max = cost.cpu_us_per_case;
+    bench_figure (b, &f);
+    f.name = "store bound: pipelined rates / cost per case";
+    f.unit = "cases/s";
+    f.med = f.min = f.max = model;
+    bench_figure (b, &f);
+    f.name = "store bound: 1 s / Redis CPU per case";
+    f.med = f.min = f.max = measured;
+    bench_figure (b, &f);
+
+    load_point_t p = { 0 };
+    s_load_point (runs, BENCH_REPEATS, 0, &p);
+    s_sustained = p.throughput[0];
+    s_store_bound = measured;
+    f = (bench_figure_t) {
+        .section = "e2e", .name = "sustained cases/s, submit -> inbox written",
+        .unit = "cases/s", .med = p.throughput[0], .min = p.throughput[1],
+        .max = p.throughput[2], .limit = measured, .limit_name = "store bound (Redis CPU)",
+        .target = ">= 50000 and >= 0.5 x bound" };
+    f.verdict = f.med >= 50000 && f.med >= 0.5 * measured;
+    bench_figure (b, &f);
+    f.name = "sustained, beside the CPU bound";
+    f.limit = cpu_bound;
+    f.limit_name = "cores / stack CPU per case";
+    f.target = NULL;
+    f.verdict = -1;
+    bench_figure (b, &f);
+    f.name = "sustained, beside the transport";
+    f.limit = limits->transport_rate;
+    f.limit_name = "ZeroMQ PUSH->PULL";
+    f.target = NULL;
+    f.verdict = -1;
+    bench_figure (b, &f);
+    f = (bench_figure_t) { .section = "e2e", .name = "sustained: p99 submit -> dispatched",
+                           .unit = "ms", .med = p.p99[0], .min = p.p99[1], .max = p.p99[2],
+                           .verdict = -1 };
+    bench_figure (b, &f);
+    printf ("sustained: %lld cases accepted, %lld timed at dispatch, %lld refused or "
+            "unanswered, %lld answers matching no request\n", (long long) p.accepted,
+            (long long) p.seen, (long long) p.refused, (long long) p.stray);
+}
+
+void
+scenario_ladder (bench_t *b)
+{
+    static const double full[] = { 1000, 2000, 5000, 10000, 20000, 50000, 100000, 0 };
+    static const double quick[] = { 1000, 2000, 5000, 0 };
+    const double *loads = b->quick ? quick : full;
+    for (int i = 0; loads[i] > 0 && s_npoints < 16; i++) {
+        load_spec_t spec = { .offered = loads[i], .seconds = b->quick ? 2 : 10, .clients = 4,
+                             .window = 256, .await_dispatch = true };
+        load_result_t runs[BENCH_REPEATS];
+        if (s_repeat (b, &spec, runs, BENCH_REPEATS))
+            return;
+        load_point_t *p = &s_points[s_npoints++];
+        s_load_point (runs, BENCH_REPEATS, loads[i], p);
+        char name[96];
+        snprintf (name, sizeof name, "at %.0f/s offered: cases/s", loads[i]);
+        bench_figure_t f = { .section = "ladder", .name = name, .unit = "cases/s",
+                             .med = p->throughput[0], .min = p->throughput[1],
+                             .max = p->throughput[2], .limit = loads[i],
+                             .limit_name = "offered", .verdict = -1 };
+        bench_figure (b, &f);
+        const char *which[] = { "p50", "p99", "p99.9" };
+        double *values[] = { p->p50, p->p99, p->p999 };
+        for (int q = 0; q < 3; q++) {
+            snprintf (name, sizeof name, "at %.0f/s offered: %s submit -> dispatched",
+                      loads[i], which[q]);
+            f = (bench_figure_t) { .section = "ladder", .name = name, .unit = "ms",
+                                   .med = values[q][0], .min = values[q][1],
+                                   .max = values[q][2], .verdict = -1 };
+            if (loads[i] == 2000 && q == 1) {
+                f.target = "< 5 ms";
+                f.verdict = f.med < 5;
+            }
+            bench_figure (b, &f);
+        }
+        /*  Past saturation the queue only grows: one point there is enough */
+        if (p->throughput[0] < 0.9 * loads[i])
+            break;
+    }
+}
+
+/* --- growth --------------------------------------------------------------- */
+
+static int64_t
+s_stored (bench_t *b)
+{
+    return bench_redis_int (b, 0, "ZCARD cg:{dispatch}:q:all");
+}
+
+/*  p99 in ms of `n` calls of a command to dispatch, the query encoded from
+    its definition (a fresh rid each call); 0 when the daemon refused it, and
+    the refusal in why. */
+static double
+s_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *query, int n,
+             char *why, size_t whylen)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (dealer, 0);
+    zsock_set_rcvtimeo (dealer, 10000);
+    zsock_connect (dealer, "%s", b->dispatch);
+    double *ms = calloc (n, sizeof *ms);
+    assert (ms);
+    int done = 0;
+    *why = 0;
+    for (int i = 0; i < n && !zsys_interrupted; i++) {
+        char rid[48];
+        snprintf (rid, sizeof rid, "bq-%d-%d", (int) getpid (), i);
+        cg_msg_set (def, query, "rid", rid, strlen (rid));
+        msgpack_sbuffer body;
+        msgpack_sbuffer_init (&body);
+        cg_error_t err;
+        if (cg_msg_encode (def, query, &body, &err)) {
+            snprintf (why, whylen, "%s: %s", err.field, err.message);
+            msgpack_sbuffer_destroy (&body);
+            break;
+        }
+        int64_t t0 = bench_now_us ();
+        zmsg_t *msg = zmsg_new ();
+        zmsg_addstr (msg, command);
+        zmsg_addstr (msg, rid);
+        zmsg_addmem (msg, body.data, body.size);
+        zmsg_send (&msg, dealer);
+        msgpack_sbuffer_destroy (&body);
+        zmsg_t *answer = zmsg_recv (dealer);
+        int64_t t1 = bench_now_us ();
+        if (!answer) {
+            snprintf (why, whylen, "no answer within 10 s");
+            break;
+        }
+        zframe_t *status = zmsg_first (answer);
+        if (!zframe_streq (status, "ok")) {
+            zmsg_next (answer);
+            zframe_t *data = zmsg_next (answer);
+            cg_refusal_t refusal;
+            cg_error_t err;
+            if (data && cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
+                                       &refusal, &err) == 0) {
+                snprintf (why, whylen, "%s", refusal.message);
+                cg_msg_clear (&cg_refusal_def, &refusal);
+            }
+            else
+                snprintf (why, whylen, "refused");
+            zmsg_destroy (&answer);
+            break;
+        }
+        zmsg_destroy (&answer);
+        ms[done++] = (t1 - t0) / 1000.0;
+    }
+    zsock_destroy (&dealer);
+    double p99 = 0;
+    if (done == n) {
+        qsort (ms, n, sizeof *ms, bench_cmp_double);
+        p99 = bench_quantile (ms, n, 0.99);
+    }
+    free (ms);
+    return p99;
+}
+
+static void
+s_queries (bench_t *b, growth_point_t *g)
+{
+    int n = b->quick ? 50 : 300;
+    char why[256], name[96];
+    /*  case.list filters by owning center: the county center's own queue,
+        and, with no center, the whole city's */
+    const char *scopes[][2] = { { "county", S_COUNTY }, { "city", S_CITY } };
+    char today[40];
+    cg_time_iso (cg_clock_now (), today, sizeof today);
+    today[10] = 0;                      /* YYYY-MM-DD, China time */
+    for (int s = 0; s < 2; s++) {
+        cg_case_query_t list = { 0 };
+        if (s == 0)
+            cg_msg_set (&cg_case_query_def, &list, "center", S_COUNTY, strlen (S_COUNTY));
+        cg_msg_set (&cg_case_query_def, &list, "state", "dispatched", 10);
+        cg_msg_set (&cg_case_query_def, &list, "limit", "50", 2);
+        double v = s_query_p99 (b, "case.list", &cg_case_query_def, &list, n, why, sizeof why);
+        cg_msg_clear (&cg_case_query_def, &list);
+        g->list_p99[s] = v;
+        snprintf (name, sizeof name, "%lld stored: case.list over the %s, p99",
+                  (long long) g->stored, scopes[s][0]);
+        bench_figure_t f = { .section = "growth", .name = name, .unit = "ms", .med = v,
+                             .min = v, .max = v, .verdict = -1 };
+        if (*why)
+            printf ("case.list over the %s refused: %s\n", scopes[s][0], why);
+        bench_figure (b, &f);
+        /*  Statistics of today over the subtree (dispatch's case.stats) */
+        cg_stats_query_t stats = { 0 };
+        cg_msg_set (&cg_stats_query_def, &stats, "scope", scopes[s][1], strlen (scopes[s][1]));
+        cg_msg_set (&cg_stats_query_def, &stats, "from", today, 10);
+        cg_msg_set (&cg_stats_query_def, &stats, "to", today, 10);
+        v = s_query_p99 (b, "case.stats", &cg_stats_query_def, &stats, n, why, sizeof why);
+        cg_msg_clear (&cg_stats_query_def, &stats);
+        g->stats_p99[s] = v;
+        if (*why) {
+            printf ("statistics over the %s: not available (%s)\n", scopes[s][0], why);
+            continue;
+        }
+        snprintf (name, sizeof name, "%lld stored: stats over the %s, p99",
+                  (long long) g->stored, scopes[s][0]);
+        f = (bench_figure_t) { .section = "growth", .name = name, .unit = "ms", .med = v,
+                               .min = v, .max = v, .verdict = -1 };
+        if (s == 1) {
+            f.target = "< 50 ms at 1M";
+            f.verdict = v < 50;
+        }
+        bench_figure (b, &f);
+    }
+}
+
+void
+scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us)
+{
+    static const int64_t full[] = { 10000, 100000, 1000000, 0 };
+    static const int64_t quick[] = { 10000, 20000, 0 };
+    const int64_t *levels = b->quick ? quick : full;
+    for (int i = 0; levels[i] && s_ngrowth < 8; i++) {
+        int64_t stored = s_stored (b);
+        if (stored < levels[i]) {
+            double left = (deadline_us - bench_now_us ()) / 1e6;
+            load_spec_t fill = { .seconds = left > 5 ? left : 5, .count = levels[i] - stored,
+                                 .clients = 4, .window = 128, .await_dispatch = true };
+            load_result_t r;
+            printf ("growth: storing %lld more cases (at most %.0f s)\n",
+                    (long long) fill.count, fill.seconds);
+            fflush (stdout);
+            load_run (b, &fill, &r);
+            printf ("growth: stored %lld at %.0f cases/s\n", (long long) r.accepted,
+                    r.throughput);
+        }
+        growth_point_t *g = &s_growth[s_ngrowth++];
+        g->target = levels[i];
+        g->stored = s_stored (b);
+        double memory = bench_info_field (b, "memory", "used_memory");
+        g->bytes_per_case = g->stored > 0 ? (memory - baseline_memory) / g->stored : 0;
+
+        load_result_t runs[BENCH_REPEATS];
+        load_spec_t peak = { .seconds = b->quick ? 2 : 5, .clients = 8, .window = 64,
+                             .await_dispatch = true };
+        s_repeat (b, &peak, runs, BENCH_REPEATS);
+        load_point_t p;
+        memset (&p, 0, sizeof p);
+        s_load_point (runs, BENCH_REPEATS, 0, &p);
+        memcpy (g->throughput, p.throughput, sizeof g->throughput);
+        load_spec_t steady = { .offered = 2000, .seconds = b->quick ? 2 : 5, .clients = 4,
+                               .window = 256, .await_dispatch = true };
+        s_repeat (b, &steady, runs, BENCH_REPEATS);
+        memset (&p, 0, sizeof p);
+        s_load_point (runs, BENCH_REPEATS, 2000, &p);
+        memcpy (g->p99, p.p99, sizeof g->p99);
+
+        char name[96];
+        snprintf (name, sizeof name, "%lld stored: cases/s at full speed",
+                  (long long) g->stored);
+        bench_figure_t f = { .section = "growth", .name = name, .unit = "cases/s",
+                             .med = g->throughput[0], .min = g->throughput[1],
+                             .max = g->throughput[2], .verdict = -1 };
+        if (s_ngrowth > 1) {
+            f.limit = s_growth[0].throughput[0];
+            f.limit_name = "same at the first level";
+            f.target = "flat (>= 0.8)";
+            f.verdict = f.med >= 0.8 * f.limit;
+        }
+        bench_figure (b, &f);
+        snprintf (name, sizeof name, "%lld stored: p99 at 2000/s", (long long) g->stored);
+        f = (bench_figure_t) { .section = "growth", .name = name, .unit = "ms",
+                               .med = g->p99[0], .min = g->p99[1], .max = g->p99[2],
+                               .target = "< 5 ms", .verdict = g->p99[0] < 5 };
+        bench_figure (b, &f);
+        snprintf (name, sizeof name, "%lld stored: Redis memory per stored case",
+                  (long long) g->stored);
+        f = (bench_figure_t) { .section = "growth", .name = name, .unit = "bytes",
+                               .med = g->bytes_per_case, .min = g->bytes_per_case,
+                               .max = g->bytes_per_case, .target = "< 2048",
+                               .verdict = g->bytes_per_case < 2048 };
+        bench_figure (b, &f);
+        s_queries (b, g);
+        if (g->stored < levels[i]) {
+            printf ("growth: the time budget ran out at %lld of %lld cases\n",
+                    (long long) g->stored, (long long) levels[i]);
+            break;
+        }
+    }
+}
+
+/*  Where the memory of the stored cases goes: one SCAN over every key,
+    each key put in a class by its name; classes of one key per case
+    (the case hash, its timeline, intake's record, request ids) are
+    measured on a sample with MEMORY USAGE and multiplied by their count,
+    the others (journals, queues, inboxes, indexes) measured whole.  Each
+    class is then shown per stored case, beside the target. */
+typedef struct {
+    const char *name;
+    const char *pattern;        /* a prefix after "cg:" */
+    bool per_case;
+    int64_t keys, sampled;
+    double bytes;
+} s_class_t;
+
+void
+scenario_memory (bench_t *b)
+{
+    s_class_t classes[] = {
+        { .name = "case hash and timeline", .pattern = "{dispatch}:case:", .per_case = true },
+        { .name = "intake record", .pattern = "{intake}:req:", .per_case = true },
+        { .name = "request ids (kept a day)", .pattern = "{intake}:rid:", .per_case = true },
+        { .name = "journal intake", .pattern = "{intake}:journal", .per_case = false },
+        { .name = "journal dispatch", .pattern = "{dispatch}:journal", .per_case = false },
+        { .name = "queues (state, center, unit)", .pattern = "{dispatch}:q", .per_case = false },
+        { .name = "inboxes", .pattern = "{notification}:inbox:", .per_case = false },
+        { .name = "delivery record", .pattern = "{notification}:delivered", .per_case = false },
+        { .name = "source reference index", .pattern = "{intake}:ext", .per_case = false },
+        { .name = "other", .pattern = "", .per_case = false } };
+    size_t nclasses = sizeof classes / sizeof classes[0];
+    int64_t stored = s_stored (b);
+    if (stored <= 0)
+        return;
+    char cursor[32] = "0";
+    do {
+        redisReply *r = cg_redis_command (b->redis, "SCAN %s COUNT 2000", cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            break;
+        }
+        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
+        redisReply *keys = r->element[1];
+        for (size_t i = 0; i < keys->elements; i++) {
+            const char *key = keys->element[i]->str;
+            const char *name = strncmp (key, "cg:", 3) == 0 ? key + 3 : key;
+            s_class_t *c = &classes[nclasses - 1];
+            for (size_t k = 0; k + 1 < nclasses; k++)
+                if (strncmp (name, classes[k].pattern, strlen (classes[k].pattern)) == 0) {
+                    c = &classes[k];
+                    break;
+                }
+            c->keys++;
+            if (c->per_case && c->sampled >= 200)
+                continue;
+            redisReply *u = cg_redis_command (b->redis, "MEMORY USAGE %s", key);
+            c->bytes += cg_reply_int (u, 0);
+            c->sampled++;
+            if (u)
+                freeReplyObject (u);
+        }
+        freeReplyObject (r);
+    } while (strcmp (cursor, "0") != 0 && !zsys_interrupted);
+    double total = 0;
+    for (size_t k = 0; k < nclasses; k++) {
+        s_class_t *c = &classes[k];
+        double bytes = c->per_case && c->sampled ? c->bytes / c->sampled * c->keys : c->bytes;
+        total += bytes;
+        char name[96];
+        snprintf (name, sizeof name, "memory per stored case: %s", c->name);
+        bench_figure_t f = { .section = "memory", .name = name, .unit = "bytes",
+                             .med = bytes / stored, .min = bytes / stored,
+                             .max = bytes / stored, .verdict = -1 };
+        bench_figure (b, &f);
+    }
+    bench_figure_t f = { .section = "memory", .name = "memory per stored case: sum of keys",
+                         .unit = "bytes", .med = total / stored, .min = total / stored,
+                         .max = total / stored, .target = "< 2048", .verdict = total / stored < 2048 };
+    bench_figure (b, &f);
+}
+
+/* --- peak RSS and recovery ------------------------------------------------ */
+
+/*  Peak RSS of each part, kept over the run: dispatch is restarted by the
+    recovery test, so its peak is read before each kill. */
+static double s_peak_kib[8];
+
+void
+scenario_sample_rss (bench_t *b)
+{
+    for (int i = 0; s_parts[i]; i++) {
+        char path[64], line[256];
+        snprintf (path, sizeof path, "/proc/%d/status", (int) s_pid_of (b, s_parts[i]));
+        FILE *f = fopen (path, "r");
+        if (!f)
+            continue;
+        while (fgets (line, sizeof line, f)) {
+            double kib;
+            if (sscanf (line, "VmHWM: %lf", &kib) == 1 && kib > s_peak_kib[i])
+                s_peak_kib[i] = kib;
+        }
+        fclose (f);
+    }
+}
+
+void
+scenario_rss_report (bench_t *b)
+{
+    scenario_sample_rss (b);
+    for (int i = 0; s_parts[i]; i++) {
+        char name[64];
+        snprintf (name, sizeof name, "peak RSS of %s", s_parts[i]);
+        bench_figure_t f = { .section = "rss", .name = name, .unit = "MiB",
+                             .med = s_peak_kib[i] / 1024, .min = s_peak_kib[i] / 1024,
+                             .max = s_peak_kib[i] / 1024, .verdict = -1 };
+        if (strcmp (s_parts[i], "redis") != 0) {
+            f.target = "< 64 MiB";
+            f.verdict = f.med < 64;
+        }
+        bench_figure (b, &f);
+    }
+}
+
+static bool
+s_answers_ping (bench_t *b)
+{
+    cg_client_t *client = cg_client_new (b->dispatch, 1000, 1);
+    cg_ping_t ping = { 0 };
+    cg_pong_t pong;
+    cg_error_t err;
+    bool ok = client && cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def,
+                                        &pong, &err) == 0;
+    if (ok)
+        cg_msg_clear (&cg_pong_def, &pong);
+    cg_client_destroy (&client);
+    return ok;
+}
+
+/*  `civgrid stack up --dir DIR` in the background: it starts what is
+    missing and returns once it answers ping, which dispatch does only
+    after catching up. */
+static pid_t
+s_stack_up (bench_t *b)
+{
+    char cli[1024];
+    snprintf (cli, sizeof cli, "%s/civgrid", b->bindir);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        int null = open ("/dev/null", O_WRONLY);
+        dup2 (null, 1);
+        execl (cli, "civgrid", "stack", "up", "--dir", b->dir, (char *) NULL);
+        _exit (127);
+    }
+    return pid;
+}
+
+void
+scenario_recovery (bench_t *b, int64_t deadline_us)
+{
+    int64_t backlog = b->quick ? 5000 : 100000;
+    double rates[BENCH_REPEATS], lives[BENCH_REPEATS];
+    int64_t behind = 0;
+    int done = 0;
+    for (int r = 0; r < BENCH_REPEATS && !zsys_interrupted; r++) {
+        scenario_sample_rss (b);
+        pid_t dispatch = s_pid_of (b, "dispatch");
+        if (dispatch <= 0 || kill (dispatch, SIGKILL))
+            break;
+        zclock_sleep (200);
+        /*  the backlog is what intake takes in the time left for this repeat */
+        double left = (deadline_us - bench_now_us ()) / 1e6 / (BENCH_REPEATS - r);
+        load_spec_t spec = { .seconds = left > 10 ? 0.6 * left : 6, .count = backlog,
+                             .clients = 4, .window = 128, .await_dispatch = false };
+        load_result_t in;
+        load_run (b, &spec, &in);
+        int64_t head = bench_redis_int (b, 0, "GET cg:{intake}:seq");
+        int64_t from = bench_redis_int (b, 0, "GET cg:{dispatch}:cursor:intake");
+        int64_t t0 = bench_now_us (), first = 0;
+        pid_t up = s_stack_up (b);
+        int64_t cursor = from;
+        int64_t give_up = (deadline_us > t0 ? deadline_us : t0) + 120 * 1000000LL;
+        while (cursor < head && bench_now_us () < give_up && !zsys_interrupted) {
+            zclock_sleep (5);
+            cursor = bench_redis_int (b, from, "GET cg:{dispatch}:cursor:intake");
+            if (!first && cursor > from)
+                first = bench_now_us ();
+        }
+        int64_t caught = bench_now_us ();
+        /*  `stack up` gives up on a daemon that does not answer within 30 s,
+            and dispatch answers only once caught up: live is its first pong */
+        waitpid (up, NULL, 0);
+        while (!s_answers_ping (b) && bench_now_us () < give_up && !zsys_interrupted)
+            zclock_sleep (10);
+        int64_t live = bench_now_us ();
+        printf ("recovery: %lld entries behind; caught up in %.2f s, answering in %.2f s\n",
+                (long long) (head - from), (caught - t0) / 1e6, (live - t0) / 1e6);
+        if (cursor < head || !first)
+            break;
+        rates[done] = (head - from) / ((caught - first) / 1e6);
+        behind = head - from;
+        lives[done] = (live - t0) / 1e6;
+        done++;
+    }
+    if (!done)
+        return;
+    bench_figure_t f = { .section = "recovery", .name = "catch-up after kill -9 of dispatch",
+                         .unit = "events/s", .target = ">= 100000" };
+    bench_spread (rates, done, &f.med, &f.min, &f.max);
+    f.verdict = f.med >= 100000;
+    bench_figure (b, &f);
+    char name[96];
+    snprintf (name, sizeof name, "time until live, %lld behind", (long long) behind);
+    f = (bench_figure_t) { .section = "recovery", .name = name, .unit = "s", .verdict = -1 };
+    bench_spread (lives, done, &f.med, &f.min, &f.max);
+    bench_figure (b, &f);
+}
+
+/* --- results ---------------------------------------------------------------- */
+
+static void
+s_json_triple (FILE *out, const char *key, const double v[3])
+{
+    fprintf (out, ",\"%s\":{\"median\":%.6g,\"min\":%.6g,\"max\":%.6g}", key, v[0], v[1], v[2]);
+}
+
+void
+scenario_json (FILE *out)
+{
+    fprintf (out, ",\n\"loads\":[");
+    for (size_t i = 0; i < s_npoints; i++) {
+        const load_point_t *p = &s_points[i];
+        fprintf (out, "%s\n {\"offered\":%.0f,\"accepted\":%lld,\"timed\":%lld", i ? "," : "",
+                 p->offered, (long long) p->accepted, (long long) p->seen);
+        s_json_triple (out, "throughput", p->throughput);
+        s_json_triple (out, "p50_ms", p->p50);
+        s_json_triple (out, "p99_ms", p->p99);
+        s_json_triple (out, "p999_ms", p->p999);
+        fputc ('}', out);
+    }
+    fprintf (out, "],\n\"growth\":[");
+    for (size_t i = 0; i < s_ngrowth; i++) {
+        const growth_point_t *g = &s_growth[i];
+        fprintf (out, "%s\n {\"level\":%lld,\"stored\":%lld,\"bytes_per_case\":%.0f",
+                 i ? "," : "", (long long) g->target, (long long) g->stored,
+                 g->bytes_per_case);
+        s_json_triple (out, "throughput", g->throughput);
+        s_json_triple (out, "p99_at_2000_ms", g->p99);
+        fprintf (out, ",\"list_p99_ms\":{\"county\":%.4g,\"city\":%.4g}", g->list_p99[0],
+                 g->list_p99[1]);
+        if (g->stats_p99[1] > 0)
+            fprintf (out, ",\"stats_p99_ms\":{\"county\":%.4g,\"city\":%.4g}", g->stats_p99[0],
+                     g->stats_p99[1]);
+        else
+            fprintf (out, ",\"stats_p99_ms\":\"not available\"");
+        fputc ('}', out);
+    }
+    fprintf (out, "]");
+}
+
+/*  For gnuplot: OUT/loads.dat, offered load then median/min/max of
+    throughput, p50, p99 and p99.9; and OUT/limits.gp, the sustained rate
+    and the store bound, drawn as lines. */
+void
+scenario_plot_data (const char *out)
+{
+    char path[1024];
+    snprintf (path, sizeof path, "%s/limits.gp", out);
+    FILE *f = fopen (path, "w");
+    if (f) {
+        fprintf (f, "sustained = %.6g\nstore_bound = %.6g\n", s_sustained, s_store_bound);
+        fclose (f);
+    }
+    snprintf (path, sizeof path, "%s/loads.dat", out);
+    f = fopen (path, "w");
+    if (!f)
+        return;
+    fprintf (f, "# offered thr_med thr_min thr_max p50_med p50_min p50_max p99_med p99_min "
+             "p99_max p999_med p999_min p999_max\n");
+    for (size_t i = 0; i < s_npoints; i++) {
+        const load_point_t *p = &s_points[i];
+        fprintf (f, "%.0f", p->offered);
+        const double *all[] = { p->throughput, p->p50, p->p99, p->p999 };
+        for (int k = 0; k < 4; k++)
+            fprintf (f, " %.6g %.6g %.6g", all[k][0], all[k][1], all[k][2]);
+        fputc ('\n', f);
+    }
+    fclose (f);
+}
