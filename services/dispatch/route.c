@@ -2,7 +2,9 @@
 
     "Small matters stay in the village, big matters stay in the town": a case
     goes to the category's default level (town, county or city) above its
-    grid, or above the community intake matched its address to.  What intake
+    grid, or above the community intake matched its address to; a place
+    that spans several towns (a road the gazetteer gives to a county) goes
+    to the county.  What intake
     could not place goes to the triage queue of the county it named (the
     county center's own queue), or the city's when not even the county is
     known, marked unplaced, for an operator to place by hand.  The unit is
@@ -30,6 +32,12 @@ route_case (cg_orgtree_t *org, cg_catalog_t *catalog, const char *category,
     const char *code = where->grid ? where->grid : where->place;
     const cg_org_node_t *place = code && !where->unplaced ? cg_orgtree_find (org, code) : NULL;
     route->center = place ? cg_orgtree_center_of (org, place, route->level) : NULL;
+    if (place && !route->center && place->kind != CG_ORG_UNIT) {
+        /*  a place above the category's level (a road through several
+            towns) goes to the center of its own level: the county */
+        route->level = place->kind == CG_ORG_CITY ? CG_ORG_CITY : CG_ORG_COUNTY;
+        route->center = cg_orgtree_center_of (org, place, route->level);
+    }
     if (!route->center) {
         /*  triage: a center's own queue, never one of its units */
         const cg_org_node_t *county = where->county ? cg_orgtree_find (org, where->county) : NULL;

@@ -97,8 +97,11 @@ s_load_gazetteer (place_t *self, const char *path, char *err, size_t errlen)
     int n, rc = 0;
     while ((n = cg_tsv_next (tsv, &f, err, errlen)) > 0) {
         const cg_org_node_t *node = cg_orgtree_find (self->org, n == 2 ? f[1] : "");
-        if (n != 2 || !node || (node->kind != CG_ORG_GRID && node->kind != CG_ORG_COMMUNITY)) {
-            rc = cg_tsv_fail (tsv, err, errlen, "want name<TAB>code of a grid or community");
+        /*  a road may run through several communities or towns: it names
+            the smallest node that holds all of it */
+        if (n != 2 || !node || node->kind == CG_ORG_UNIT || node->kind == CG_ORG_CITY) {
+            rc = cg_tsv_fail (tsv, err, errlen, "want name<TAB>code of a grid, community, "
+                              "town or county");
             break;
         }
         self->owned = cg_realloc (self->owned, (self->nowned + 1) * sizeof *self->owned);

@@ -470,6 +470,13 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &placed);
     cr_assert_not (placed.unplaced);
 
+    /*  a trunk road through several towns belongs to the county */
+    order.order_no = "U-4";
+    order.address = "通富北路与城港路交叉口";
+    cg_case_submitted_t road;
+    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &road);
+    cr_assert_not (road.unplaced);
+
     cg_case_received_t received;
     cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, rep.id, &received));
     cr_assert (received.unplaced);
@@ -480,8 +487,8 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
                                &received));
     cr_assert_str_eq (received.place, "320602002001");
     cg_msg_clear (&cg_case_received_def, &received);
-    /*  never dropped: dispatch has all three */
-    cr_assert_eq (cg_teststack_await (stack, 3, 30000, "GET cg:{dispatch}:seq"), 3);
+    /*  never dropped: dispatch has all four */
+    cr_assert_eq (cg_teststack_await (stack, 4, 30000, "GET cg:{dispatch}:seq"), 4);
     cr_assert_str_eq (s_case_field (stack, rep.id, "state"), "dispatched");
     /*  ... each where it belongs: the named county's triage queue, the
         city's when not even the county is known, and the matched
@@ -494,6 +501,10 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     cr_assert (strncmp (s_case_field (stack, placed.id, "center"), "320602", 6) == 0,
                "a placed case stays in its county: %s", s_case_field (stack, placed.id, "center"));
     cr_assert_str_eq (s_case_field (stack, placed.id, "unplaced"), "");
+    cr_assert_str_eq (s_case_field (stack, road.id, "center"), "320602", "the road's county");
+    cr_assert_str_eq (s_case_field (stack, road.id, "level"), "county");
+    cr_assert_str_eq (s_case_field (stack, road.id, "unplaced"), "");
+    cg_msg_clear (&cg_case_submitted_def, &road);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cg_msg_clear (&cg_case_submitted_def, &shared);
     cg_msg_clear (&cg_case_submitted_def, &placed);
