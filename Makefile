@@ -88,6 +88,13 @@ $(OUT)/test/integration: $(INTEG_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
 
+# The test receiver (webhook, hotline and SMTP far ends), a process of its own
+RECEIVER_SRC := $(wildcard tests/receiver/*.c)
+tests: $(OUT)/test/receiver
+$(OUT)/test/receiver: $(RECEIVER_SRC:%.c=$(OUT)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
+
 # The message reference is generated from proto/ by the CLI.
 docs: $(OUT)/bin/civgrid
 	$(OUT)/bin/civgrid messages > docs/MESSAGES.md

@@ -1,6 +1,7 @@
 /*  cg_redis — see cg_redis.h.  Scripts are kept by name with their SHA1,
     which is learnt from SCRIPT LOAD the first time a script is called. */
 #include "cg_redis.h"
+#include "cg_msg.h"
 
 #include <czmq.h>
 #include <stdarg.h>
@@ -36,6 +37,20 @@ cg_args_add (cg_args_t *args, const void *data, size_t len)
     copy[len] = 0;
     args->argv[args->argc] = copy;
     args->lens[args->argc++] = len;
+}
+
+int
+cg_args_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_error_t err;
+    int rc = cg_msg_encode (def, msg, &buf, &err);
+    if (rc)
+        zsys_error ("cannot encode %s: %s: %s", def->name, err.field, err.message);
+    cg_args_add (args, buf.size ? buf.data : "", buf.size);
+    msgpack_sbuffer_destroy (&buf);
+    return rc;
 }
 
 void

@@ -39,24 +39,6 @@ s_print_case (const cg_case_view_t *c)
     }
 }
 
-/*  Sends one command to a daemon of the stack in --dir. */
-static int
-s_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
-        void *req, const cg_msgdef_t *rep_def, void *rep)
-{
-    zconfig_t *config = cli_config (args);
-    if (!config)
-        return 1;
-    cg_client_t *client = cli_client (config, daemon);
-    zconfig_destroy (&config);
-    if (!client)
-        return 1;
-    cg_error_t err;
-    int rc = cg_client_call (client, command, req_def, req, rep_def, rep, &err);
-    cg_client_destroy (&client);
-    return rc ? cli_fail (&err) : 0;
-}
-
 static int
 s_submit (cli_args_t *args)
 {
@@ -70,7 +52,7 @@ s_submit (cli_args_t *args)
         .contact_name = (char *) cli_opt (args, "name", NULL),
         .contact_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;
-    if (s_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
+    if (cli_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
                 &cg_case_submitted_def, &rep))
         return 1;
     if (cli_flag (args, "json")) {
@@ -101,7 +83,7 @@ s_case_show (cli_args_t *args, const char *id)
 {
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
-    if (s_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
+    if (cli_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
                 &view))
         return 1;
     return s_print_view (args, &view);
@@ -116,7 +98,7 @@ s_case_list (cli_args_t *args)
         .offset = atoll (cli_opt (args, "offset", "0")),
         .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_case_page_t page;
-    if (s_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
+    if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
                 &page))
         return 1;
     if (cli_flag (args, "json")) {
@@ -150,7 +132,7 @@ s_case_act (cli_args_t *args, const char *command, const char *id)
                           .note = (char *) cli_opt (args, "result",
                                                     cli_opt (args, "note", NULL)) };
     cg_case_view_t view;
-    if (s_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
+    if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
         return 1;
     return s_print_view (args, &view);
 }
@@ -162,7 +144,7 @@ s_inbox (cli_args_t *args, const char *unit)
                              .offset = atoll (cli_opt (args, "offset", "0")),
                              .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_inbox_page_t page;
-    if (s_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
+    if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
                 &cg_inbox_page_def, &page))
         return 1;
     if (cli_flag (args, "json")) {

@@ -5,11 +5,12 @@
         civgrid case show|list ...          cases
         civgrid accept|resolve|close ID     move a case on
         civgrid inbox UNIT                  a unit's in-app inbox
+        civgrid notify ...                  notification rules, log, dead letters
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
 
-static const char *const s_flags[] = { "json", "foreground", "demo", NULL };
+static const char *const s_flags[] = { "json", "foreground", "demo", "urgent", NULL };
 
 static void
 s_usage (void)
@@ -23,6 +24,8 @@ s_usage (void)
         "  case show ID | case list [--state S] [--center C] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
+        "  notify rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
+        "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  messages\n");
 }
 
@@ -41,6 +44,9 @@ main (int argc, char **argv)
     int rc;
     if (strcmp (command, "stack") == 0)
         rc = cli_stack (&args);
+    else
+    if (strcmp (command, "notify") == 0)
+        rc = cli_notify (&args);
     else
     if (strcmp (command, "messages") == 0) {
         cg_msg_document (stdout);

@@ -237,7 +237,7 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
             zconfig_set_value (http, "%d", base + S_PORTS - 1);
     }
     /*  data files: relative paths in deploy/civgrid.cfg are under the tree */
-    const char *data[] = { "data/orgtree", "data/catalog", NULL };
+    const char *data[] = { "data/orgtree", "data/catalog", "data/notify", NULL };
     for (int i = 0; data[i]; i++) {
         const char *file = zconfig_get (config, data[i], NULL);
         if (file && *file != '/') {

@@ -78,3 +78,20 @@ cli_fail (const cg_error_t *err)
         fprintf (stderr, "civgrid: %s (%s)\n", err->message, err->code);
     return 1;
 }
+
+int
+cli_call (cli_args_t *args, const char *daemon, const char *command,
+          const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    cg_client_t *client = cli_client (config, daemon);
+    zconfig_destroy (&config);
+    if (!client)
+        return 1;
+    cg_error_t err;
+    int rc = cg_client_call (client, command, req_def, req, rep_def, rep, &err);
+    cg_client_destroy (&client);
+    return rc ? cli_fail (&err) : 0;
+}
