@@ -29,7 +29,7 @@
     F(M, STR, case_id, 0, 1, 64, _, "the case (or topic, fund request) it is about") \
     F(M, STR, topic, 1, 1, 64, _, "the event that caused it") \
     F(M, STR, subject, 0, 1, 256, _, "subject line (e-mail)") \
-    F(M, STR, text, 1, 1, 2048, _, "the notice, in the recipient's language") \
+    F(M, STR, text, 1, 1, 1024, _, "the notice, in the recipient's language") \
     F(M, BOOL, urgent, 0, 0, 1, _, "urgent: ignores quiet hours and digests") \
     F(M, INT, ack_ms, 0, 0, INT32_MAX, _, "must be acknowledged within this many ms (0: no acknowledgement)") \
     F(M, INT, step, 0, 0, 16, _, "acknowledgement step: 0 first, 1 re-sent, 2.. passed up") \

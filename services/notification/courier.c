@@ -65,8 +65,8 @@ s_take (notifier_t *self, const char *key, double per_ms, double burst, int64_t 
     }
     b->tokens = fmin (burst, b->tokens + (double) (now - b->at) * per_ms);
     b->at = now;
-    if (b->tokens >= 1) {
-        b->tokens -= 1;
+    if (b->tokens >= 1 - 1e-9) {      /* a whole token, give or take rounding */
+        b->tokens = fmax (0, b->tokens - 1);
         return 0;
     }
     return (int64_t) ceil ((1 - b->tokens) / per_ms);
@@ -340,6 +340,16 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+/*  prefix + text in len bytes, never cutting a character in half. */
+static void
+s_prefixed (char *out, size_t len, const char *prefix, const char *text)
+{
+    snprintf (out, len, "%s%s", prefix, text);
+    size_t used = strlen (out);
+    while (used && !cg_utf8_valid (out, used))
+        out[--used] = 0;
+}
+
 /*  The next step of an unacknowledged chain, queued in batch. */
 static int
 s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, int64_t now)
@@ -350,11 +360,11 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
     next.step = d->step + 1;
     next.created = now;
     next.present = 0;
-    char id[160], dedup[200], text[2048];
+    char id[160], dedup[200], text[1024];
     if (d->step == 0) {
         snprintf (id, sizeof id, "%s#1", d->chain);
         snprintf (dedup, sizeof dedup, "ack|%s|1", d->chain);
-        snprintf (text, sizeof text, "（再次提醒，请确认）%s", d->text);
+        s_prefixed (text, sizeof text, "（再次提醒，请确认）", d->text);
         next.id = id;
         next.text = text;
         notifier_add (self, batch, &next, dedup, now, now);
@@ -377,8 +387,10 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         snprintf (id, sizeof id, "%s#%lld:%s", d->chain, (long long) next.step, up[i]->id);
         snprintf (dedup, sizeof dedup, "ack|%s|%lld|%s", d->chain, (long long) next.step,
                   up[i]->id);
-        snprintf (text, sizeof text, "（%s 未确认，逐级上报）%s",
-                  d->name ? d->name : d->recipient, d->text);
+        char prefix[200];
+        snprintf (prefix, sizeof prefix, "（%s 未确认，逐级上报）",
+                  d->name ? d->name : d->recipient);
+        s_prefixed (text, sizeof text, prefix, d->text);
         next.id = id;
         next.recipient = up[i]->id;
         next.name = up[i]->name;

@@ -123,7 +123,7 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         }
     }
     else
-    if (rule->who == WHO_CITIZEN && *self->citizen_sms && in->record) {
+    if (rule->who == WHO_CITIZEN && *self->citizen_sms && in->record && in->record->id) {
         char phone[32];
         s_citizen_phone (self, in->record->id, phone, sizeof phone);
         if (*phone) {
@@ -137,7 +137,8 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         }
     }
     else
-    if (rule->who == WHO_HOTLINE && *self->hotline_url && in->record && in->record->source
+    if (rule->who == WHO_HOTLINE && *self->hotline_url && in->record && in->record->id
+        && in->record->source
         && streq (in->record->source, "hotline") && in->record->ext_ref) {
         snprintf (out[0].recipient, sizeof out[0].recipient, "hotline");
         out[0].name = "12345";
@@ -156,7 +157,7 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
 {
     s_target_t *targets = cg_alloc (S_MAX_TARGETS * sizeof *targets);
     size_t n = s_targets (self, rule, in, targets);
-    char event_id[96], limit[32], status[32], note[1024];
+    char event_id[96], limit[32], status[32], note[CG_TEXT_MAX + 1];
     rule_field (in, "id", NULL, "zh-CN", event_id, sizeof event_id);
     rule_field (in, "limit", NULL, "zh-CN", limit, sizeof limit);
     rule_field (in, "note", NULL, "zh-CN", note, sizeof note);
@@ -164,7 +165,7 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
                                                                   : e->topic);
     for (size_t i = 0; i < n; i++) {
         s_target_t *t = &targets[i];
-        char id[160], dedup[320], text[2048], subject[256];
+        char id[160], dedup[320], text[1024], subject[256];
         snprintf (id, sizeof id, "%s:%lld:%s", e->journal, (long long) e->seq, t->recipient);
         snprintf (dedup, sizeof dedup, "%s|%s%s%s|%s", event_id, e->topic, *limit ? "|" : "",
                   limit, t->recipient);

@@ -21,13 +21,14 @@ s_load_settings (notifier_t *self, const char *dir)
     self->backoff_max_ms = atoll (zconfig_get (s, "delivery/backoff_max_ms", "300000"));
     self->lease_ms = atoll (zconfig_get (s, "delivery/lease_ms", "30000"));
     self->batch = atoi (zconfig_get (s, "delivery/batch", "32"));
+    self->keep_ms = atoll (zconfig_get (s, "delivery/keep_days", "30")) * 86400000;
     self->per_minute = atof (zconfig_get (s, "rate/per_minute", "30"));
     self->burst = atof (zconfig_get (s, "rate/burst", "10"));
     self->channel_per_second = atof (zconfig_get (s, "rate/channel_per_second", "100"));
-    if (self->attempts < 1 || self->backoff_ms < 1 || self->lease_ms < 1000 || self->batch < 1
+    if (self->attempts < 1 || self->backoff_ms < 1 || self->keep_ms < 1 || self->lease_ms < 1000 || self->batch < 1
         || self->batch > 512 || self->per_minute <= 0 || self->burst < 1
         || self->channel_per_second <= 0) {
-        zsys_error ("notification: %s: delivery/attempts, backoff_ms, lease_ms (>= 1000), "
+        zsys_error ("notification: %s: delivery/attempts, backoff_ms, keep_days, lease_ms (>= 1000), "
                     "batch (1..512) and the rates must be positive", path);
         return -1;
     }
@@ -73,7 +74,9 @@ notifier_new (cg_daemon_t *daemon)
         notifier_destroy (&self);
         return NULL;
     }
-    const char *people = zconfig_get (self->settings, "directory", NULL);
+    const char *people = zconfig_get (self->settings, "directory", "");
+    if (!*people)
+        people = NULL;
     char path[1024];
     if (people && *people != '/')
         snprintf (path, sizeof path, "%s/%s", dir, people);
@@ -160,6 +163,7 @@ notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, in
     cg_args_add_int (&args, expected);
     cg_args_add_int (&args, next);
     cg_args_add_int (&args, now);
+    cg_args_add_int (&args, self->keep_ms);
     cg_args_add_int (&args, count);
     for (int i = 0; i < batch->argc; i++)
         cg_args_add (&args, batch->argv[i], batch->lens[i]);

@@ -34,6 +34,7 @@ typedef struct {
     const char *citizen_sms;        /* "" when citizens get no SMS */
     int attempts;                   /* per route, before the next route */
     int64_t backoff_ms, backoff_max_ms, lease_ms;
+    int64_t keep_ms;                /* a sent delivery and its de-duplication key are kept this long */
     int batch;
     double per_minute, burst;       /* token bucket per recipient and channel */
     double channel_per_second;      /* token bucket per channel */

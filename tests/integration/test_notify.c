@@ -8,7 +8,10 @@
 #include "cg_testenv.h"
 #include "cg_clock.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -43,10 +46,26 @@ s_receiver_start (s_receiver_t *r)
     snprintf (smtp, sizeof smtp, "%d", r->smtp);
     r->pid = fork ();
     if (r->pid == 0) {
+        /*  it dies with the test, and holds none of the runner's pipes */
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        char out[600];
+        snprintf (out, sizeof out, "%s/receiver.out", dir);
+        int fd = open (out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2 (fd, 1);
+        dup2 (fd, 2);
+        close (fd);
         execl (bin, "receiver", "--http", http, "--smtp", smtp, "--log", r->log, "--secret",
                S_SECRET, (char *) NULL);
         _exit (127);
     }
+    /*  where tools/run-tests.sh looks for what to kill */
+    char path[600];
+    snprintf (path, sizeof path, "%s/run", dir);
+    mkdir (path, 0755);
+    snprintf (path, sizeof path, "%s/run/receiver.pid", dir);
+    FILE *f = fopen (path, "w");
+    fprintf (f, "%d\n", r->pid);
+    fclose (f);
     /*  serving once it accepts a connection */
     for (int i = 0; i < 200; i++) {
         int fd = socket (AF_INET, SOCK_STREAM, 0);
@@ -574,6 +593,35 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     cr_assert_eq (s_received (&rx, "/cm/1", NULL, NULL), 1);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack no-such-delivery"), 1);
     free (out);
+    cg_teststack_down (&stack);
+    s_receiver_stop (&rx);
+}
+
+Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
+{
+    s_receiver_t rx;
+    s_receiver_start (&rx);
+    const char *people = "busy\t忙人\toperator\t320602\tzh-CN\twebhook:URL/busy/1\t-\t-\timmediate\n";
+    char *dir = s_notify_dir (&rx, s_with_url (people, &rx),
+                              "rate\n    per_minute = 1\n    burst = 2\n");
+    cg_teststack_t *stack = s_stack_up (dir);
+    s_use_test_clock (stack, s_local (10, 0));
+    s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-1");
+    s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-2");
+    s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-3");
+    cr_assert_eq (s_await_received (&rx, 2, "/busy/1", NULL, NULL), 2);
+    char *out = NULL;
+    for (int i = 0; i < 100 && !(out && strstr (out, "rate limit until")); i++) {
+        free (out);
+        usleep (100000);
+        cg_teststack_cli (stack, &out, "notify log");
+    }
+    cr_assert (strstr (out, "rate limit until 2026-11-23T10:01:00+08:00"), "%s", out);
+    free (out);
+    sleep (1);
+    cr_assert_eq (s_received (&rx, "/busy/1", NULL, NULL), 2, "the bucket let a third through");
+    s_set_clock (stack, s_local (10, 1));
+    cr_assert_eq (s_await_received (&rx, 3, "/busy/1", NULL, NULL), 3);
     cg_teststack_down (&stack);
     s_receiver_stop (&rx);
 }

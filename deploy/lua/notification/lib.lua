@@ -15,10 +15,17 @@ local function log_attempt (prefix, id, attempt)
     redis.call ('LTRIM', prefix .. 'log', 0, 9999)
 end
 
--- Delivered: recorded once, awaited for acknowledgement when it must be.
+-- Delivered: recorded once, awaited for acknowledgement when it must be,
+-- and forgotten (with its log) after the `keep` it was queued with.
 local function mark_sent (prefix, id, what, ack_at)
+    local key = prefix .. 'd:' .. id
     redis.call ('HSET', prefix .. 'delivered', id, what)
-    redis.call ('HSET', prefix .. 'd:' .. id, 'state', 'sent')
+    redis.call ('HSET', key, 'state', 'sent')
+    local keep = redis.call ('HGET', key, 'keep')
+    if keep then
+        redis.call ('PEXPIRE', key, keep)
+        redis.call ('PEXPIRE', prefix .. 'log:' .. id, keep)
+    end
     redis.call ('ZREM', prefix .. 'outbox', id)
     if tonumber (ack_at) > 0 then
         redis.call ('ZADD', prefix .. 'acks', ack_at, id)
