@@ -34,7 +34,7 @@
     F(M, INT, ack_ms, 0, 0, INT32_MAX, _, "must be acknowledged within this many ms (0: no acknowledgement)") \
     F(M, INT, step, 0, 0, 16, _, "acknowledgement step: 0 first, 1 re-sent, 2.. passed up") \
     F(M, STR, order, 0, 1, 64, _, "hotline callback: the hotline's order number") \
-    F(M, STR, status, 0, 1, 16, _, "hotline callback: our status") \
+    F(M, STR, status, 0, 1, 32, _, "hotline callback: our status (the topic after \"case.\")") \
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "hotline callback: the result text") \
     F(M, INT, created, 1, 0, CG_TIME_MAX, _, "when it was queued")
 
@@ -53,7 +53,7 @@
     F(M, STR, delivery, 1, 1, 160, _, "delivery id: drop repeats by it") \
     F(M, STR, order, 1, 1, 64, _, "the hotline's order number") \
     F(M, STR, case_id, 1, 1, 32, _, "our case id") \
-    F(M, STR, status, 1, 1, 16, _, "dispatched, accepted, resolved, closed, escalated") \
+    F(M, STR, status, 1, 1, 32, _, "the topic after \"case.\": dispatched, accepted, returned, extended, suspended, resumed, resolved, closed, merged, rejected, escalated") \
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "the result or the notice text") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was sent")
 
