@@ -110,6 +110,12 @@ $(FUZZ_DIR)/fuzz_fields: fuzz/fuzz_fields.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ $(shell pkg-config --libs msgpack)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_decode.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_DEF=cg_$*_def $^ -o $@ $(shell pkg-config --libs msgpack)
+# The test receiver (webhook, hotline and SMTP far ends), a process of its own
+RECEIVER_SRC := $(wildcard tests/receiver/*.c)
+tests: $(OUT)/test/receiver
+$(OUT)/test/receiver: $(RECEIVER_SRC:%.c=$(OUT)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
 
 # The message reference is generated from proto/ by the CLI.
 docs: $(OUT)/bin/civgrid

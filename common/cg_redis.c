@@ -1,6 +1,7 @@
 /*  cg_redis — see cg_redis.h.  Scripts are kept by name with their SHA1,
     which is learnt from SCRIPT LOAD the first time a script is called. */
 #include "cg_redis.h"
+#include "cg_msg.h"
 
 #include <czmq.h>
 #include "cg_msg.h"
@@ -39,22 +40,24 @@ cg_args_add (cg_args_t *args, const void *data, size_t len)
     args->lens[args->argc++] = len;
 }
 
-void
-cg_args_add_str (cg_args_t *args, const char *s)
-{
-    cg_args_add (args, s ? s : "", s ? strlen (s) : 0);
-}
-
-void
+int
 cg_args_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
 {
     msgpack_sbuffer buf;
     msgpack_sbuffer_init (&buf);
     cg_error_t err;
-    if (cg_msg_encode (def, msg, &buf, &err))
-        zsys_error ("cannot encode %s: %s %s", def->name, err.field, err.message);
-    cg_args_add (args, buf.data, buf.size);
+    int rc = cg_msg_encode (def, msg, &buf, &err);
+    if (rc)
+        zsys_error ("cannot encode %s: %s: %s", def->name, err.field, err.message);
+    cg_args_add (args, buf.size ? buf.data : "", buf.size);
     msgpack_sbuffer_destroy (&buf);
+    return rc;
+}
+
+void
+cg_args_add_str (cg_args_t *args, const char *s)
+{
+    cg_args_add (args, s ? s : "", s ? strlen (s) : 0);
 }
 
 void

@@ -42,10 +42,11 @@ void cg_args_add (cg_args_t *args, const void *data, size_t len);
 void cg_args_add_str (cg_args_t *args, const char *s);
 void cg_args_add_int (cg_args_t *args, int64_t v);
 void cg_args_addf (cg_args_t *args, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-/*  A message of the table, msgpack-encoded (cg_msg.h); an encoding
-    failure is a bug in the caller and is logged. */
+/*  Adds msg encoded by its definition (proto/cg_msg.h).  A message that
+    breaks its own definition is a bug in the sender: logged, and added as
+    whatever was encoded.  Returns 0 or -1. */
 struct cg_msgdef;
-void cg_args_add_msg (cg_args_t *args, const struct cg_msgdef *def, const void *msg);
+int cg_args_add_msg (cg_args_t *args, const struct cg_msgdef *def, const void *msg);
 void cg_args_reset (cg_args_t *args);       /* empty, keeping the memory */
 void cg_args_free (cg_args_t *args);
 

@@ -18,6 +18,14 @@
 
 #define CG_SIGN_HEX 65          /* 64 hex digits and the terminator */
 
+/*  The HTTP headers, the same both ways: the hotline's pushes to the
+    gateway and our status callbacks to the hotline. */
+#define CG_SIGN_HEADER_SOURCE       "X-CG-Hotline"      /* the hotline's id */
+#define CG_SIGN_HEADER_TIME         "X-CG-Timestamp"    /* Unix seconds */
+#define CG_SIGN_HEADER_SIGNATURE    "X-CG-Signature"    /* cg_sign's hex */
+/*  Every delivery civgrid pushes names itself, so a receiver can drop repeats. */
+#define CG_DELIVERY_HEADER          "X-CG-Delivery"
+
 /*  Writes the signature into hex (CG_SIGN_HEX bytes). */
 void cg_sign (const char *secret, int64_t timestamp, const void *body, size_t size,
               char hex[CG_SIGN_HEX]);

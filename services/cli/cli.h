@@ -34,7 +34,13 @@ int cli_call (cli_args_t *args, const char *daemon, const char *command,
 /*  Prints an error the way every subcommand does, and returns 1. */
 int cli_fail (const cg_error_t *err);
 
+/*  Sends one command to a daemon of the stack in --dir; 0, or 1 after
+    printing the refusal. */
+int cli_call (cli_args_t *args, const char *daemon, const char *command,
+              const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep);
+
 int cli_stack (cli_args_t *args);
+int cli_notify (cli_args_t *args);
 int cli_cases (cli_args_t *args);
 int cli_topic (cli_args_t *args);
 int cli_fund (cli_args_t *args);

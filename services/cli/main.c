@@ -10,12 +10,13 @@
         civgrid inbox UNIT                  a unit's in-app inbox
         civgrid topic ...                   consultation topics (services/cli/topic.c)
         civgrid token create|list|revoke    the gateway's API tokens
+        civgrid notify ...                  notification rules, log, dead letters
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
 
 static const char *const s_flags[] = { "json", "foreground", "demo", "secret", "revote", "close",
-                                        NULL };
+                                        "urgent", NULL };
 
 static void
 s_usage (void)
@@ -37,9 +38,41 @@ s_usage (void)
         "  alarm --device D --alarm-id A [--type sos|fall|inactivity|vital] [--at ISO]\n"
         "  intake show ID [--role R]\n"
         "  token create --role R --scope CODE [--name WHO] | token list | token revoke TOKEN\n"
+        "  notify rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
+        "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
+
+static int
+s_messages (cli_args_t *args)
+{
+    (void) args;
+    cg_msg_document (stdout);
+    return 0;
+}
+
+static int
+s_help (cli_args_t *args)
+{
+    (void) args;
+    s_usage ();
+    return 0;
+}
+
+/*  Commands by their first word; anything else is tried as intake's, then
+    as a case's (cli_cases, which passes topics and dispatch's actions on). */
+static const struct {
+    const char *name;
+    int (*fn) (cli_args_t *args);
+} s_commands[] = {
+    { "stack", cli_stack },
+    { "token", cli_token },
+    { "notify", cli_notify },
+    { "fund", cli_fund },
+    { "messages", s_messages },
+    { "help", s_help },
+};
 
 int
 main (int argc, char **argv)
@@ -53,35 +86,20 @@ main (int argc, char **argv)
         return 2;
     }
     const char *command = args.words[0];
-    int rc;
-    if (strcmp (command, "stack") == 0)
-        rc = cli_stack (&args);
-    else
-    if (strcmp (command, "token") == 0)
-        rc = cli_token (&args);
-    else
-    if (strcmp (command, "messages") == 0) {
-        cg_msg_document (stdout);
-        rc = 0;
-    }
-    else
-    if (strcmp (command, "fund") == 0) {
-        rc = cli_fund (&args);
-        if (rc == 2)
-            s_usage ();
-    }
-    else
-    if (strcmp (command, "help") == 0) {
-        s_usage ();
-        rc = 0;
-    }
-    else {
+    int rc = 2;
+    bool known = false;
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0] && !known; i++)
+        if (strcmp (command, s_commands[i].name) == 0) {
+            rc = s_commands[i].fn (&args);
+            known = true;
+        }
+    /*  the rest: intake's channels, then cases, topics and dispatch's actions */
+    if (!known)
         rc = cli_intake (&args);
-        if (rc == 2)
-            rc = cli_cases (&args);
-        if (rc == 2)
-            s_usage ();
-    }
+    if (!known && rc == 2)
+        rc = cli_cases (&args);
+    if (rc == 2)
+        s_usage ();
     zhash_destroy (&args.opts);
     return rc;
 }

@@ -26,6 +26,9 @@
 #define S_BASE      7400        /* the port base of deploy/civgrid.cfg */
 #define S_PORTS     16          /* ports one stack takes from its base */
 #define S_MAX_PARTS 16
+/*  How long a part may take to answer its first ping: a sanitizer build on a
+    loaded machine is slow, and dispatch answers once it has caught up. */
+#define S_START_MS  60000
 
 /*  The parts in start order, Redis first, then every section of the
     configuration that has an endpoint, in the order the file gives; they
@@ -248,16 +251,17 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
             zconfig_set_value (file, "%s", value);
         }
     }
-    /*  --set PATH=VALUE on `stack up` goes into the configuration */
-    const char *set = cli_opt (args, "set", NULL);
-    if (set) {
-        char *pair = strdup (set), *eq = strchr (pair, '=');
+    /*  every --set PATH=VALUE on `stack up` goes into the configuration */
+    char *sets = strdup (cli_opt (args, "set", ""));
+    for (char *save = NULL, *pair = strtok_r (sets, "\n", &save); pair;
+         pair = strtok_r (NULL, "\n", &save)) {
+        char *eq = strchr (pair, '=');
         if (eq) {
             *eq = 0;
             zconfig_put (config, pair, eq + 1);
         }
-        free (pair);
     }
+    free (sets);
     /*  the key that seals personal data (cg_privacy.h): a stack keeps its
         own when its configuration is written again, a new stack gets one */
     s_path (path, sizeof path, stack->dir, "civgrid.cfg", NULL);
@@ -325,7 +329,7 @@ s_start_missing (s_stack_t *stack, zconfig_t *config, bool detach)
         if (s_alive (s_read_pid (stack->dir, part), part))
             continue;
         pid_t pid = s_spawn (stack, part, detach);
-        if (pid < 0 || !s_answers (config, part, 30000)) {
+        if (pid < 0 || !s_answers (config, part, S_START_MS)) {
             fprintf (stderr, "civgrid: %s did not start; see %s/log/%s.log\n", part,
                      stack->dir, part);
             failed++;

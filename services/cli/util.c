@@ -21,6 +21,14 @@ cli_args_parse (cli_args_t *args, int argc, char **argv, const char *const *flag
         if (is_flag)
             zhash_update (args->opts, name, "");
         else
+        if (i + 1 < argc && strcmp (name, "set") == 0 && zhash_lookup (args->opts, "set")) {
+            /*  --set may be given again: the pairs are kept one a line */
+            char *all = zsys_sprintf ("%s\n%s", (char *) zhash_lookup (args->opts, "set"),
+                                      argv[++i]);
+            zhash_update (args->opts, name, all);
+            zstr_free (&all);
+        }
+        else
         if (i + 1 < argc)
             zhash_update (args->opts, name, argv[++i]);
         else {

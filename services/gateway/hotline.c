@@ -23,11 +23,11 @@ gw_hotline_handle (gw_request_t *req)
         gw_reply_error (req, 405, "method_not_allowed", "method", "orders are POSTed");
         return;
     }
-    const char *hotline = gw_header (req, "X-CG-Hotline");
-    const char *stamp = gw_header (req, "X-CG-Timestamp");
-    const char *signature = gw_header (req, "X-CG-Signature");
-    const char *missing = !hotline ? "X-CG-Hotline" : !stamp ? "X-CG-Timestamp"
-                        : !signature ? "X-CG-Signature" : NULL;
+    const char *hotline = gw_header (req, CG_SIGN_HEADER_SOURCE);
+    const char *stamp = gw_header (req, CG_SIGN_HEADER_TIME);
+    const char *signature = gw_header (req, CG_SIGN_HEADER_SIGNATURE);
+    const char *missing = !hotline ? CG_SIGN_HEADER_SOURCE : !stamp ? CG_SIGN_HEADER_TIME
+                        : !signature ? CG_SIGN_HEADER_SIGNATURE : NULL;
     if (missing) {
         gw_reply_error (req, 401, "unauthorized", missing, "a hotline order needs the %s "
                         "header", missing);
@@ -37,7 +37,7 @@ gw_hotline_handle (gw_request_t *req)
     snprintf (key, sizeof key, "gateway/hotline/%.64s", hotline);
     const char *secret = strchr (hotline, '/') ? NULL : cg_daemon_get (req->gw->daemon, key, NULL);
     if (!secret || !*secret) {
-        gw_reply_error (req, 401, "unauthorized", "X-CG-Hotline", "hotline %.64s is not known "
+        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SOURCE, "hotline %.64s is not known "
                         "here", hotline);
         return;
     }
@@ -45,18 +45,18 @@ gw_hotline_handle (gw_request_t *req)
     long long timestamp = strtoll (stamp, &end, 10);
     long long now = (long long) (cg_clock_now () / 1000);
     if (*end || end == stamp) {
-        gw_reply_error (req, 400, "invalid", "X-CG-Timestamp", "X-CG-Timestamp must be Unix "
+        gw_reply_error (req, 400, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
                         "seconds");
         return;
     }
     if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
-        gw_reply_error (req, 401, "unauthorized", "X-CG-Timestamp", "the timestamp is %lld s "
+        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %lld s "
                         "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
         return;
     }
     if (!cg_sign_check (secret, timestamp, req->body ? req->body : "", req->body_size,
                         signature)) {
-        gw_reply_error (req, 401, "unauthorized", "X-CG-Signature", "the signature does not "
+        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
                         "match the body and timestamp");
         return;
     }

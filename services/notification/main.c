@@ -1,11 +1,13 @@
 /*  civgrid-notification — the right person hears about it.
 
-    It follows the dispatch journal.  This first cut has one rule and one
-    channel: a dispatched case puts a notice in the in-app inbox of the unit
-    it went to, recorded as a delivery whose id ("dispatch:SEQ:UNIT") lets
-    any receiver drop repeats.  `inbox.list` reads an inbox. */
-#include "cg_daemon.h"
-#include "inbox.h"
+    Event → rule → recipients → template → outbox → channel (notifier.h):
+    it follows every journal named in notification/journals, turns events
+    into deliveries by the rules in data/notify, and delivers them by the
+    in-app inbox, webhook, e-mail, SMS gateway and the 12345 status
+    callback, with retries, fallback, dead letters, rate limits, quiet
+    hours, digests and acknowledgement of urgent notices.  See
+    docs/NOTIFICATION.md. */
+#include "notifier.h"
 
 int
 main (int argc, char **argv)
@@ -13,15 +15,15 @@ main (int argc, char **argv)
     cg_daemon_t *daemon = cg_daemon_new ("notification", argc, argv, 0);
     if (!daemon)
         return 1;
-    inbox_t *inbox = inbox_new (daemon);
-    if (!inbox || cg_daemon_follow (daemon, "dispatch", inbox_on_dispatch, inbox)) {
-        inbox_destroy (&inbox);
+    notifier_t *notifier = notifier_new (daemon);
+    if (!notifier || events_follow (notifier) || courier_attach (notifier, daemon->loop)) {
+        notifier_destroy (&notifier);
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    cg_server_on (daemon->server, "inbox.list", &cg_inbox_query_def, inbox_on_list, inbox);
+    commands_register (notifier);
     int rc = cg_daemon_run (daemon);
-    inbox_destroy (&inbox);
+    notifier_destroy (&notifier);
     cg_daemon_destroy (&daemon);
     return rc;
 }

@@ -186,33 +186,6 @@ s_task_case (cg_teststack_t *stack, const char *task, char *case_id)
     }
 }
 
-/*  Appends an event to dispatch's journal exactly as dispatch does. */
-static void
-s_dispatch_journal (cg_teststack_t *stack, const char *topic, const cg_msgdef_t *def,
-                    const void *msg)
-{
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    cg_error_t err;
-    cr_assert_eq (cg_msg_encode (def, msg, &buf, &err), 0, "%s", err.message);
-    cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, "EVAL");
-    cg_args_add_str (&args, "local seq = redis.call ('INCR', KEYS[1]) "
-                     "redis.call ('XADD', KEYS[2], seq .. '-0', 't', ARGV[1], 'b', ARGV[2]) "
-                     "return seq");
-    cg_args_add_str (&args, "2");
-    cg_args_add_str (&args, "cg:{dispatch}:seq");
-    cg_args_add_str (&args, "cg:{dispatch}:journal");
-    cg_args_add_str (&args, topic);
-    cg_args_add (&args, buf.data, buf.size);
-    redisReply *r = cg_redis_argv (stack->redis, &args);
-    cr_assert (r && r->type == REDIS_REPLY_INTEGER);
-    freeReplyObject (r);
-    cg_args_free (&args);
-    msgpack_sbuffer_destroy (&buf);
-}
-
 Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatched_and_closed,
       .timeout = 180)
 {
@@ -307,14 +280,14 @@ Test (consultation, which_hot_spots_open_topics_is_configured_per_category, .tim
                                   .community = S_COMMUNITY, .count = 1, .cases = cases,
                                   .cases_count = 1, .window_from = S_T0 - S_DAY,
                                   .window_to = S_T0, .at = S_T0 };
-    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    cg_teststack_journal (stack, "dispatch", "hotspot.detected", &cg_hotspot_detected_def, &hot);
     hot.id = "property_dispute:" S_COMMUNITY ":1";
     hot.category = "property_dispute";
-    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    cg_teststack_journal (stack, "dispatch", "hotspot.detected", &cg_hotspot_detected_def, &hot);
     hot.id = "noise:320602001:1";
     hot.category = "noise";
     hot.community = "320602001";            /* a town, not a community */
-    s_dispatch_journal (stack, "hotspot.detected", &cg_hotspot_detected_def, &hot);
+    cg_teststack_journal (stack, "dispatch", "hotspot.detected", &cg_hotspot_detected_def, &hot);
     cr_assert_eq (cg_teststack_await (stack, 3, 20000, "GET cg:{consultation}:cursor:dispatch"),
                   3);
     cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:topics"), 1);

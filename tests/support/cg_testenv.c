@@ -194,6 +194,34 @@ cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms, const ch
     }
 }
 
+int64_t
+cg_teststack_journal (cg_teststack_t *self, const char *journal, const char *topic,
+                      const cg_msgdef_t *def, const void *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_error_t err;
+    cr_assert_eq (cg_msg_encode (def, msg, &buf, &err), 0, "%s", err.message);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, "EVAL");
+    cg_args_add_str (&args, "local seq = redis.call ('INCR', KEYS[1]) "
+                     "redis.call ('XADD', KEYS[2], seq .. '-0', 't', ARGV[1], 'b', ARGV[2]) "
+                     "return seq");
+    cg_args_add_str (&args, "2");
+    cg_args_addf (&args, "cg:{%s}:seq", journal);
+    cg_args_addf (&args, "cg:{%s}:journal", journal);
+    cg_args_add_str (&args, topic);
+    cg_args_add (&args, buf.data, buf.size);
+    redisReply *r = cg_redis_argv (self->redis, &args);
+    cr_assert (r && r->type == REDIS_REPLY_INTEGER, "%s", cg_reply_str (r));
+    int64_t seq = r->integer;
+    freeReplyObject (r);
+    cg_args_free (&args);
+    msgpack_sbuffer_destroy (&buf);
+    return seq;
+}
+
 int
 cg_test_free_port (void)
 {

@@ -40,6 +40,12 @@ void cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char 
 int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,
                             const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 
+/*  Appends an event to a journal exactly as its owner does (INCR the
+    sequence, XADD under it, in one call), for tests that need an event its
+    owner would raise only after a long story.  Returns the sequence number. */
+int64_t cg_teststack_journal (cg_teststack_t *self, const char *journal, const char *topic,
+                              const cg_msgdef_t *def, const void *msg);
+
 /*  A lone redis-server on a free port, for tests of common/. */
 typedef struct {
     char dir[512];

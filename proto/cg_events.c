@@ -1,0 +1,35 @@
+/*  cg_events — see cg_events.h.  One line per topic. */
+#include "cg_events.h"
+
+#include <string.h>
+
+const cg_event_kind_t cg_event_kinds[] = {
+    { "case.received", "intake", &cg_case_received_def },
+    { "case.dispatched", "dispatch", &cg_case_dispatched_def },
+    { "case.accepted", "dispatch", &cg_case_changed_def },
+    { "case.returned", "dispatch", &cg_case_changed_def },
+    { "case.return_refused", "dispatch", &cg_case_changed_def },
+    { "case.extension_requested", "dispatch", &cg_case_changed_def },
+    { "case.extended", "dispatch", &cg_case_changed_def },
+    { "case.extension_refused", "dispatch", &cg_case_changed_def },
+    { "case.suspended", "dispatch", &cg_case_changed_def },
+    { "case.resumed", "dispatch", &cg_case_changed_def },
+    { "case.resolved", "dispatch", &cg_case_changed_def },
+    { "case.closed", "dispatch", &cg_case_changed_def },
+    { "case.merged", "dispatch", &cg_case_changed_def },
+    { "case.rejected", "dispatch", &cg_case_changed_def },
+    { "case.warning", "dispatch", &cg_case_alert_def },
+    { "case.overdue", "dispatch", &cg_case_alert_def },
+    { "case.escalated", "dispatch", &cg_case_escalated_def },
+    { "hotspot.detected", "dispatch", &cg_hotspot_detected_def },
+};
+const size_t cg_event_kinds_count = sizeof cg_event_kinds / sizeof cg_event_kinds[0];
+
+const cg_event_kind_t *
+cg_event_kind_find (const char *topic)
+{
+    for (size_t i = 0; i < cg_event_kinds_count; i++)
+        if (strcmp (cg_event_kinds[i].topic, topic) == 0)
+            return &cg_event_kinds[i];
+    return NULL;
+}

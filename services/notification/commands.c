@@ -1,0 +1,256 @@
+/*  commands — what `civgrid notify ...` and the console ask notification
+    (notifier.h): inbox.list, notify.rules, notify.test, notify.log,
+    notify.deadletter, notify.retry and notify.ack. */
+#include "notifier.h"
+#include "cg_text.h"
+
+static void
+s_inbox_list (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_inbox_query_t *req = request;
+    int64_t limit = req->limit > 0 ? req->limit : 50;
+    redisReply *total = cg_redis_command (self->daemon->redis, "LLEN " NOTIFIER_PREFIX "inbox:%s",
+                                          req->unit);
+    redisReply *items = cg_redis_command (self->daemon->redis,
+                                          "LRANGE " NOTIFIER_PREFIX "inbox:%s %lld %lld",
+                                          req->unit, (long long) req->offset,
+                                          (long long) (req->offset + limit - 1));
+    if (!total || !items || items->type != REDIS_REPLY_ARRAY)
+        cg_reply_fail (reply, "unavailable", NULL, "the inbox store cannot be reached");
+    else {
+        cg_inbox_page_t page = { .total = cg_reply_int (total, 0) };
+        page.items = cg_alloc ((items->elements ? items->elements : 1) * sizeof (cg_inbox_item_t));
+        for (size_t i = 0; i < items->elements; i++) {
+            cg_error_t err;
+            if (cg_msg_decode (&cg_inbox_item_def, items->element[i]->str,
+                               items->element[i]->len, &page.items[page.items_count], &err) == 0)
+                page.items_count++;
+        }
+        cg_reply_ok (reply, &cg_inbox_page_def, &page);
+        cg_msg_clear (&cg_inbox_page_def, &page);
+    }
+    if (total)
+        freeReplyObject (total);
+    if (items)
+        freeReplyObject (items);
+}
+
+static void
+s_rules (void *request, cg_reply_t *reply, void *arg)
+{
+    (void) request;
+    notifier_t *self = arg;
+    size_t n = rules_count (self->rules);
+    cg_notify_rulebook_t book = { .rules = cg_alloc ((n ? n : 1) * sizeof (cg_notify_rule_t)),
+                                  .rules_count = n };
+    for (size_t i = 0; i < n; i++) {
+        const rule_t *r = rules_at (self->rules, i);
+        cg_notify_rule_t *out = &book.rules[i];
+        out->topic = r->topic;
+        if (r->when_field)
+            out->when = cg_strfmt ("%s=%s", r->when_field, r->when_value);
+        out->recipients = r->who_text;
+        out->template = r->template_name;
+        out->urgency = r->urgent ? "urgent" : "normal";
+        out->ack_ms = r->ack_ms;
+    }
+    cg_reply_ok (reply, &cg_notify_rulebook_def, &book);
+    for (size_t i = 0; i < n; i++)
+        free (book.rules[i].when);
+    free (book.rules);
+}
+
+static void
+s_test (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_test_t *req = request;
+    char *routes[DIRECTORY_ROUTES], inbox[128];
+    int nroutes = 0;
+    const char *name = NULL;
+    const person_t *p = directory_person (self->directory, req->recipient);
+    const cg_org_node_t *unit = strncmp (req->recipient, "unit:", 5) == 0
+                                ? cg_orgtree_find (self->org, req->recipient + 5) : NULL;
+    if (p) {
+        bool urgent = req->urgent && p->nurgent;
+        nroutes = urgent ? p->nurgent : p->nroutes;
+        for (int i = 0; i < nroutes; i++)
+            routes[i] = urgent ? p->urgent[i] : p->routes[i];
+        name = p->name;
+    }
+    else
+    if (unit) {
+        snprintf (inbox, sizeof inbox, "inbox %s", unit->code);
+        routes[nroutes++] = inbox;
+        name = unit->name;
+    }
+    else {
+        cg_reply_fail (reply, "not_found", "recipient", "no person or unit \"%s\" in the "
+                       "directory or the org tree", req->recipient);
+        return;
+    }
+    int64_t now = cg_clock_now ();
+    char id[160], dedup[160];
+    snprintf (id, sizeof id, "test:%s", req->rid);
+    snprintf (dedup, sizeof dedup, "test|%s", req->rid);
+    cg_notify_delivery_t d = { .id = id, .chain = id,
+                               .recipient = p ? p->id : req->recipient, .name = (char *) name,
+                               .routes = routes, .routes_count = nroutes, .topic = "notify.test",
+                               .text = req->text, .urgent = req->urgent, .created = now };
+    cg_args_t batch;
+    cg_args_init (&batch);
+    notifier_add (self, &batch, &d, dedup, now, now);
+    int rc = notifier_enqueue (self, NULL, 0, 0, now, &batch, 1);
+    cg_args_free (&batch);
+    if (rc)
+        cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");
+    else {
+        cg_notify_state_t state = { .id = id, .state = unit ? "sent" : "queued" };
+        cg_reply_ok (reply, &cg_notify_state_def, &state);
+    }
+}
+
+static void
+s_log (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_query_t *req = request;
+    int64_t limit = req->limit > 0 ? req->limit : 50;
+    redisReply *r = req->id
+        ? cg_redis_command (self->daemon->redis, "LRANGE " NOTIFIER_PREFIX "log:%s 0 %lld",
+                            req->id, (long long) limit - 1)
+        : cg_redis_command (self->daemon->redis, "LRANGE " NOTIFIER_PREFIX "log 0 %lld",
+                            (long long) limit - 1);
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        cg_reply_fail (reply, "unavailable", NULL, "the delivery log cannot be reached");
+        if (r)
+            freeReplyObject (r);
+        return;
+    }
+    if (req->id && r->elements == 0) {
+        cg_reply_fail (reply, "not_found", "id", "no delivery \"%s\" in the log", req->id);
+        freeReplyObject (r);
+        return;
+    }
+    cg_notify_log_t log = { .attempts = cg_alloc ((r->elements ? r->elements : 1)
+                                                  * sizeof (cg_notify_attempt_t)) };
+    for (size_t i = 0; i < r->elements; i++) {
+        cg_error_t err;
+        if (cg_msg_decode (&cg_notify_attempt_def, r->element[i]->str, r->element[i]->len,
+                           &log.attempts[log.attempts_count], &err) == 0)
+            log.attempts_count++;
+    }
+    cg_reply_ok (reply, &cg_notify_log_def, &log);
+    cg_msg_clear (&cg_notify_log_def, &log);
+    freeReplyObject (r);
+}
+
+static void
+s_deadletter (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_query_t *req = request;
+    int64_t limit = req->limit > 0 ? req->limit : 50;
+    redisReply *total = cg_redis_command (self->daemon->redis,
+                                          "LLEN " NOTIFIER_PREFIX "deadletter");
+    redisReply *ids = cg_redis_command (self->daemon->redis,
+                                        "LRANGE " NOTIFIER_PREFIX "deadletter 0 %lld",
+                                        (long long) limit - 1);
+    if (!total || !ids || ids->type != REDIS_REPLY_ARRAY)
+        cg_reply_fail (reply, "unavailable", NULL, "the dead-letter list cannot be reached");
+    else {
+        cg_notify_deadpage_t page = { .total = cg_reply_int (total, 0) };
+        page.dead = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_notify_dead_t));
+        for (size_t i = 0; i < ids->elements; i++) {
+            redisReply *d = cg_redis_command (self->daemon->redis,
+                                              "HGET " NOTIFIER_PREFIX "dead %s",
+                                              ids->element[i]->str);
+            cg_error_t err;
+            if (d && d->type == REDIS_REPLY_STRING
+                && cg_msg_decode (&cg_notify_dead_def, d->str, d->len,
+                                  &page.dead[page.dead_count], &err) == 0)
+                page.dead_count++;
+            if (d)
+                freeReplyObject (d);
+        }
+        cg_reply_ok (reply, &cg_notify_deadpage_def, &page);
+        cg_msg_clear (&cg_notify_deadpage_def, &page);
+    }
+    if (total)
+        freeReplyObject (total);
+    if (ids)
+        freeReplyObject (ids);
+}
+
+static void
+s_retry (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_act_t *req = request;
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, NOTIFIER_PREFIX);
+    cg_args_add_str (&args, req->rid);
+    cg_args_add_str (&args, req->id);
+    cg_args_add_int (&args, cg_clock_now ());
+    redisReply *r = cg_redis_script (self->daemon->redis, "notify_retry", 0, &args);
+    cg_args_free (&args);
+    const char *answer = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1
+                         ? cg_reply_str (r->element[0]) : "";
+    if (streq (answer, "ok")) {
+        cg_notify_state_t state = { .id = req->id, .state = "queued" };
+        cg_reply_ok (reply, &cg_notify_state_def, &state);
+    }
+    else
+    if (streq (answer, "not_found"))
+        cg_reply_fail (reply, "not_found", "id", "no dead letter \"%s\"", req->id);
+    else
+        cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");
+    if (r)
+        freeReplyObject (r);
+}
+
+static void
+s_ack (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_act_t *req = request;
+    const char *by = req->by ? req->by : "operator";
+    int64_t now = cg_clock_now ();
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, NOTIFIER_PREFIX);
+    cg_args_add_str (&args, req->id);
+    cg_args_add_str (&args, by);
+    cg_args_add_int (&args, now);
+    notifier_add_attempt (&args, req->id, now, "ack", 0, "acked", by);
+    redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack", 0, &args);
+    cg_args_free (&args);
+    const char *answer = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2
+                         ? cg_reply_str (r->element[0]) : "";
+    if (streq (answer, "ok")) {
+        cg_notify_state_t state = { .id = req->id, .state = "acked" };
+        cg_reply_ok (reply, &cg_notify_state_def, &state);
+    }
+    else
+    if (streq (answer, "not_found"))
+        cg_reply_fail (reply, "not_found", "id", "no delivery \"%s\"", req->id);
+    else
+        cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");
+    if (r)
+        freeReplyObject (r);
+}
+
+void
+commands_register (notifier_t *self)
+{
+    cg_server_t *server = self->daemon->server;
+    cg_server_on (server, "inbox.list", &cg_inbox_query_def, s_inbox_list, self);
+    cg_server_on (server, "notify.rules", &cg_notify_rules_def, s_rules, self);
+    cg_server_on (server, "notify.test", &cg_notify_test_def, s_test, self);
+    cg_server_on (server, "notify.log", &cg_notify_query_def, s_log, self);
+    cg_server_on (server, "notify.deadletter", &cg_notify_query_def, s_deadletter, self);
+    cg_server_on (server, "notify.retry", &cg_notify_act_def, s_retry, self);
+    cg_server_on (server, "notify.ack", &cg_notify_act_def, s_ack, self);
+}

@@ -1,0 +1,187 @@
+/*  notifier — see notifier.h: loading what notification needs, and
+    queueing deliveries. */
+#include "notifier.h"
+#include "cg_text.h"
+
+static int
+s_load_settings (notifier_t *self, const char *dir)
+{
+    char path[1024];
+    snprintf (path, sizeof path, "%s/notify.cfg", dir);
+    self->settings = zconfig_load (path);
+    if (!self->settings) {
+        zsys_error ("notification: cannot read %s", path);
+        return -1;
+    }
+    zconfig_t *s = self->settings;
+    self->hotline_url = zconfig_get (s, "channels/hotline_url", "");
+    self->citizen_sms = zconfig_get (s, "channels/citizen_sms", "");
+    self->attempts = atoi (zconfig_get (s, "delivery/attempts", "4"));
+    self->backoff_ms = atoll (zconfig_get (s, "delivery/backoff_ms", "1000"));
+    self->backoff_max_ms = atoll (zconfig_get (s, "delivery/backoff_max_ms", "300000"));
+    self->lease_ms = atoll (zconfig_get (s, "delivery/lease_ms", "30000"));
+    self->batch = atoi (zconfig_get (s, "delivery/batch", "32"));
+    self->keep_ms = atoll (zconfig_get (s, "delivery/keep_days", "30")) * 86400000;
+    self->per_minute = atof (zconfig_get (s, "rate/per_minute", "30"));
+    self->burst = atof (zconfig_get (s, "rate/burst", "10"));
+    self->channel_per_second = atof (zconfig_get (s, "rate/channel_per_second", "100"));
+    if (self->attempts < 1 || self->backoff_ms < 1 || self->keep_ms < 1 || self->lease_ms < 1000 || self->batch < 1
+        || self->batch > 512 || self->per_minute <= 0 || self->burst < 1
+        || self->channel_per_second <= 0) {
+        zsys_error ("notification: %s: delivery/attempts, backoff_ms, keep_days, lease_ms (>= 1000), "
+                    "batch (1..512) and the rates must be positive", path);
+        return -1;
+    }
+    char *times = cg_strdup (zconfig_get (s, "digest/at", "09:00,17:00")), *save = NULL;
+    int rc = 0;
+    for (char *t = strtok_r (times, ",", &save); t; t = strtok_r (NULL, ",", &save)) {
+        int h, m;
+        char tail;
+        if (self->ndigest == NOTIFIER_DIGESTS || sscanf (t, "%d:%d%c", &h, &m, &tail) != 2
+            || h < 0 || h > 23 || m < 0 || m > 59) {
+            zsys_error ("notification: %s: digest/at \"%s\" is not HH:MM (at most %d)", path, t,
+                        NOTIFIER_DIGESTS);
+            rc = -1;
+            break;
+        }
+        self->digest_at[self->ndigest++] = h * 60 + m;
+    }
+    free (times);
+    return rc;
+}
+
+notifier_t *
+notifier_new (cg_daemon_t *daemon)
+{
+    notifier_t *self = cg_alloc (sizeof *self);
+    self->daemon = daemon;
+    self->buckets = zhash_new ();
+    self->feeds = zlist_new ();
+    char err[512];
+    const char *dir = cg_daemon_get (daemon, "data/notify", "deploy/notify");
+    self->org = cg_orgtree_load (cg_daemon_get (daemon, "data/orgtree", "deploy/demo/orgtree.tsv"),
+                                 err, sizeof err);
+    if (!self->org)
+        goto failed;
+    self->catalog = cg_catalog_load (cg_daemon_get (daemon, "data/catalog",
+                                                    "deploy/demo/catalog.tsv"), err, sizeof err);
+    if (!self->catalog)
+        goto failed;
+    self->rules = rules_load (dir, err, sizeof err);
+    if (!self->rules)
+        goto failed;
+    /*  the citizen's phone is sealed at rest by intake, under the key of the
+        stack's configuration; without it citizens get no SMS */
+    const char *key = cg_daemon_get (daemon, "intake/key", NULL);
+    self->privacy = key ? cg_privacy_new (key) : NULL;
+    if (!self->privacy)
+        zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
+    if (s_load_settings (self, dir)) {
+        notifier_destroy (&self);
+        return NULL;
+    }
+    const char *people = zconfig_get (self->settings, "directory", "");
+    if (!*people)
+        people = NULL;
+    char path[1024];
+    if (people && *people != '/')
+        snprintf (path, sizeof path, "%s/%s", dir, people);
+    else
+        snprintf (path, sizeof path, "%s", people ? people : "");
+    self->directory = directory_load (people ? path : NULL, self->org, err, sizeof err);
+    if (!self->directory)
+        goto failed;
+    self->channel = channel_new (zconfig_locate (self->settings, "channels"));
+    zsys_info ("notification: %zu rules from %s", rules_count (self->rules), dir);
+    return self;
+failed:
+    zsys_error ("notification: %s", err);
+    notifier_destroy (&self);
+    return NULL;
+}
+
+void
+notifier_destroy (notifier_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    notifier_t *self = *self_p;
+    channel_destroy (&self->channel);
+    directory_destroy (&self->directory);
+    rules_destroy (&self->rules);
+    cg_catalog_destroy (&self->catalog);
+    cg_orgtree_destroy (&self->org);
+    zconfig_destroy (&self->settings);
+    zhash_destroy (&self->buckets);
+    cg_privacy_destroy (&self->privacy);
+    while (zlist_size (self->feeds))
+        free (zlist_pop (self->feeds));
+    zlist_destroy (&self->feeds);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *channel,
+                      int64_t attempt, const char *outcome, const char *detail)
+{
+    cg_notify_attempt_t a = { .delivery = (char *) id, .at = at, .channel = (char *) channel,
+                              .attempt = attempt, .outcome = (char *) outcome,
+                              .detail = detail && *detail ? (char *) detail : NULL };
+    cg_args_add_msg (args, &cg_notify_attempt_def, &a);
+}
+
+void
+notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
+              const char *dedup, int64_t due, int64_t now)
+{
+    (void) self;
+    cg_args_add_str (batch, d->id);
+    cg_args_add_str (batch, dedup);
+    cg_args_add_str (batch, d->chain);
+    cg_args_add_int (batch, due);
+    /*  a first route to an in-app inbox is delivered in the same call */
+    const char *route = d->routes[0];
+    bool inbox = strncmp (route, "inbox ", 6) == 0;
+    cg_args_add_str (batch, inbox ? route + 6 : "");
+    cg_args_add_msg (batch, &cg_notify_delivery_def, d);
+    if (inbox) {
+        cg_inbox_item_t item = { .delivery = d->id, .case_id = d->case_id, .topic = d->topic,
+                                 .text = d->text, .at = now };
+        cg_args_add_msg (batch, &cg_inbox_item_def, &item);
+        notifier_add_attempt (batch, d->id, now, "inbox", 1, "sent", route + 6);
+        cg_args_add_int (batch, d->ack_ms ? now + d->ack_ms : 0);
+    }
+    else {
+        cg_args_add_str (batch, "");
+        cg_args_add_str (batch, "");
+        cg_args_add_int (batch, 0);
+    }
+}
+
+int
+notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, int64_t next,
+                  int64_t now, cg_args_t *batch, int count)
+{
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, NOTIFIER_PREFIX);
+    cg_args_add_str (&args, cursor_key ? cursor_key : "");
+    cg_args_add_int (&args, expected);
+    cg_args_add_int (&args, next);
+    cg_args_add_int (&args, now);
+    cg_args_add_int (&args, self->keep_ms);
+    cg_args_add_int (&args, count);
+    for (int i = 0; i < batch->argc; i++)
+        cg_args_add (&args, batch->argv[i], batch->lens[i]);
+    redisReply *r = cg_redis_script (self->daemon->redis, "notify_enqueue", 0, &args);
+    int rc = -1;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+        rc = streq (cg_reply_str (r->element[0]), "moved") ? 1 : 0;
+    else
+        zsys_error ("notification: notify_enqueue: %s", r ? cg_reply_str (r) : "no Redis");
+    if (r)
+        freeReplyObject (r);
+    cg_args_free (&args);
+    return rc;
+}

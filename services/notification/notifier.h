@@ -1,0 +1,76 @@
+/*  notifier — what the parts of civgrid-notification share.
+
+    Event → rule → recipients → template → outbox → channel (DESIGN.md §8):
+    - events.c turns the events of every followed journal into deliveries
+      and queues them with the cursor move, in one Lua call;
+    - courier.c runs the outbox: claims what is due, holds back what quiet
+      hours, digests and rate limits say must wait, sends the rest through
+      channel.c, and records each attempt; it also re-sends and passes up
+      urgent notices nobody acknowledged;
+    - commands.c answers `civgrid notify ...` and `inbox.list`.
+    Settings come from DIR/notify.cfg beside the rules (data/notify). */
+#ifndef NOTIFIER_H_INCLUDED
+#define NOTIFIER_H_INCLUDED
+
+#include "cg_daemon.h"
+#include "cg_catalog.h"
+#include "cg_clock.h"
+#include "cg_privacy.h"
+#include "channel.h"
+#include "directory.h"
+#include "rules.h"
+
+#define NOTIFIER_PREFIX     "cg:{notification}:"
+#define NOTIFIER_DIGESTS    8
+
+typedef struct {
+    cg_daemon_t *daemon;
+    cg_orgtree_t *org;
+    cg_catalog_t *catalog;
+    rules_t *rules;
+    directory_t *directory;
+    channel_t *channel;
+    zconfig_t *settings;            /* notify.cfg */
+    const char *hotline_url;        /* "" when the hotline takes no callbacks */
+    const char *citizen_sms;        /* "" when citizens get no SMS */
+    int attempts;                   /* per route, before the next route */
+    int64_t backoff_ms, backoff_max_ms, lease_ms;
+    int64_t keep_ms;                /* a sent delivery and its de-duplication key are kept this long */
+    int batch;
+    double per_minute, burst;       /* token bucket per recipient and channel */
+    double channel_per_second;      /* token bucket per channel */
+    int digest_at[NOTIFIER_DIGESTS];    /* minutes of the local day */
+    int ndigest;
+    zhash_t *buckets;
+    zlist_t *feeds;
+    cg_privacy_t *privacy;          /* opens intake's sealed phone numbers; NULL: no key */
+} notifier_t;
+
+notifier_t *notifier_new (cg_daemon_t *daemon);
+void notifier_destroy (notifier_t **self_p);
+
+/*  events.c: follow every journal named in notification/journals. */
+int events_follow (notifier_t *self);
+
+/*  Adds one delivery to a batch for notifier_enqueue: its id, the
+    de-duplication key, when it is due, and the ack deadline base. */
+void notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
+                   const char *dedup, int64_t due, int64_t now);
+
+/*  Runs notify_enqueue on a batch of count deliveries; cursor_key NULL for
+    deliveries no event caused.  Returns 0, 1 when the cursor had moved,
+    -1 when Redis failed. */
+int notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected,
+                      int64_t next, int64_t now, cg_args_t *batch, int count);
+
+/*  A log line (notify.attempt msgpack) appended to args. */
+void notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *channel,
+                           int64_t attempt, const char *outcome, const char *detail);
+
+/*  courier.c: the outbox worker and the acknowledgement watch. */
+int courier_attach (notifier_t *self, zloop_t *loop);
+
+/*  commands.c */
+void commands_register (notifier_t *self);
+
+#endif
