@@ -300,3 +300,21 @@ cg_reply_str (const redisReply *r)
         return r->str;
     return "";
 }
+
+void *
+cg_reply_decode_list (const redisReply *r, const cg_msgdef_t *def, size_t *count)
+{
+    *count = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+        return NULL;
+    char *items = calloc (r->elements, def->size);
+    assert (items);
+    for (size_t i = 0; i < r->elements; i++) {
+        cg_error_t err;
+        if (r->element[i]->type == REDIS_REPLY_STRING
+        &&  cg_msg_decode (def, r->element[i]->str, r->element[i]->len,
+                           items + *count * def->size, &err) == 0)
+            (*count)++;
+    }
+    return items;
+}

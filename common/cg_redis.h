@@ -74,4 +74,10 @@ redisReply *cg_redis_reply (cg_redis_t *self);
 int64_t cg_reply_int (const redisReply *r, int64_t otherwise);   /* INTEGER or numeric STRING */
 const char *cg_reply_str (const redisReply *r);                  /* STRING/STATUS or "" */
 
+/*  Decodes every element of an array reply (a list of msgpack bodies, as
+    LRANGE or HVALS answer) as a message of def, into a new array that the
+    caller frees (cg_msg_clear of the message that holds it does); elements
+    that do not decode are skipped.  NULL with *count 0 when there are none. */
+void *cg_reply_decode_list (const redisReply *r, const struct cg_msgdef *def, size_t *count);
+
 #endif

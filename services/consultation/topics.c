@@ -82,15 +82,7 @@ s_load_rest (consultation_t *self, cg_topic_view_t *view)
     char key[128];
     snprintf (key, sizeof key, P "topic:%s:members", view->id);
     redisReply *r = cg_redis_command (self->daemon->redis, "HVALS %s", key);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements) {
-        view->members = cg_alloc (r->elements * sizeof (cg_topic_member_t));
-        for (size_t i = 0; i < r->elements; i++) {
-            cg_error_t err;
-            if (cg_msg_decode (&cg_topic_member_def, r->element[i]->str, r->element[i]->len,
-                               &view->members[view->members_count], &err) == 0)
-                view->members_count++;
-        }
-    }
+    view->members = cg_reply_decode_list (r, &cg_topic_member_def, &view->members_count);
     if (r)
         freeReplyObject (r);
     snprintf (key, sizeof key, P "topic:%s:tasks", view->id);

@@ -244,16 +244,7 @@ cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps
     if (rc || !with_steps)
         return rc;
     r = cg_redis_command (self->daemon->redis, "LRANGE " S_PREFIX "case:%s:steps 0 999", id);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements) {
-        view->steps = calloc (r->elements, sizeof (cg_case_step_t));
-        assert (view->steps);
-        for (size_t i = 0; i < r->elements; i++) {
-            cg_error_t err;
-            if (cg_msg_decode (&cg_case_step_def, r->element[i]->str, r->element[i]->len,
-                               &view->steps[view->steps_count], &err) == 0)
-                view->steps_count++;
-        }
-    }
+    view->steps = cg_reply_decode_list (r, &cg_case_step_def, &view->steps_count);
     if (r)
         freeReplyObject (r);
     return 0;

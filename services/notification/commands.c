@@ -20,13 +20,7 @@ s_inbox_list (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "unavailable", NULL, "the inbox store cannot be reached");
     else {
         cg_inbox_page_t page = { .total = cg_reply_int (total, 0) };
-        page.items = cg_alloc ((items->elements ? items->elements : 1) * sizeof (cg_inbox_item_t));
-        for (size_t i = 0; i < items->elements; i++) {
-            cg_error_t err;
-            if (cg_msg_decode (&cg_inbox_item_def, items->element[i]->str,
-                               items->element[i]->len, &page.items[page.items_count], &err) == 0)
-                page.items_count++;
-        }
+        page.items = cg_reply_decode_list (items, &cg_inbox_item_def, &page.items_count);
         cg_reply_ok (reply, &cg_inbox_page_def, &page);
         cg_msg_clear (&cg_inbox_page_def, &page);
     }
@@ -133,14 +127,8 @@ s_log (void *request, cg_reply_t *reply, void *arg)
         freeReplyObject (r);
         return;
     }
-    cg_notify_log_t log = { .attempts = cg_alloc ((r->elements ? r->elements : 1)
-                                                  * sizeof (cg_notify_attempt_t)) };
-    for (size_t i = 0; i < r->elements; i++) {
-        cg_error_t err;
-        if (cg_msg_decode (&cg_notify_attempt_def, r->element[i]->str, r->element[i]->len,
-                           &log.attempts[log.attempts_count], &err) == 0)
-            log.attempts_count++;
-    }
+    cg_notify_log_t log = { 0 };
+    log.attempts = cg_reply_decode_list (r, &cg_notify_attempt_def, &log.attempts_count);
     cg_reply_ok (reply, &cg_notify_log_def, &log);
     cg_msg_clear (&cg_notify_log_def, &log);
     freeReplyObject (r);
