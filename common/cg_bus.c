@@ -23,7 +23,7 @@ cg_pub_new (const char *endpoint)
     assert (self);
     self->sock = zsock_new (ZMQ_PUB);
     assert (self->sock);
-    zsock_set_sndhwm (self->sock, 100000);
+    zsock_set_sndhwm (self->sock, CG_BUS_HWM);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("bus: cannot connect publisher to %s", endpoint);
         cg_pub_destroy (&self);
@@ -109,7 +109,7 @@ cg_sub_new (cg_redis_t *redis, const char *endpoint, const char *consumer)
     self->consumer = strdup (consumer);
     self->sock = zsock_new (ZMQ_SUB);
     assert (self->sock);
-    zsock_set_rcvhwm (self->sock, 100000);
+    zsock_set_rcvhwm (self->sock, CG_BUS_HWM);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("bus: cannot connect subscriber to %s", endpoint);
         cg_sub_destroy (&self);

@@ -32,6 +32,13 @@
 #include "cg_redis.h"
 
 #define CG_BUS_BATCH    512     /* events applied in one Lua call at most */
+/*  Messages a bus socket holds for a peer that is behind (publisher, broker
+    and subscriber alike).  What ZeroMQ drops beyond it is no loss: the
+    subscriber sees the gap and reads the entries from the journal.  So the
+    mark only bounds memory; 10,000 events of about 300 bytes is a few MiB
+    a socket, where 100,000 let the broker grow past 500 MiB when
+    subscribers fell behind under load. */
+#define CG_BUS_HWM      10000
 
 typedef struct {
     const char *journal;

@@ -21,20 +21,33 @@ cleanup () {
 }
 trap cleanup EXIT INT TERM
 
+# Each stage's output is kept under build/test-output/ as well, so that the
+# summary at the end can name what failed: CI shows only the last lines.
+logs="$root/build/test-output"
+mkdir -p "$logs"
+failed=""
 status=0
+run_stage () {
+    name=$1; shift
+    { "$@"; echo $? > "$logs/$name.rc"; } 2>&1 | tee "$logs/$name.log"
+    if [ "$(cat "$logs/$name.rc")" -ne 0 ]; then
+        status=1
+        failed="$failed $name"
+    fi
+}
 echo "== unit tests"
-"$out/test/unit" --jobs 2 --timeout 60 || status=1
+run_stage unit "$out/test/unit" --jobs 2 --timeout 60
 echo "== integration tests (real redis-server, real daemons)"
-"$out/test/integration" --jobs 1 --timeout 300 || status=1
+run_stage integration "$out/test/integration" --jobs 1 --timeout 300
 echo "== browser test (chromium, playwright-core)"
 if [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; then
-    node tests/browser/console.test.js || status=1
+    run_stage browser node tests/browser/console.test.js
 else
-    echo "npm ci failed: the console's packages are missing"; status=1
+    echo "npm ci failed: the console's packages are missing"; status=1; failed="$failed npm"
 fi
 
 echo "== fuzz targets, a short run each (tools/run-fuzz.sh)"
-tools/run-fuzz.sh 3 || status=1
+run_stage fuzz tools/run-fuzz.sh 3
 
 reports=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
           "$CG_TEST_TMP"/*/log/*.log 2>/dev/null || true)
@@ -42,6 +55,20 @@ if [ -n "$reports" ]; then
     echo "== sanitizer reports in daemon logs:"
     for f in $reports; do echo "--- $f"; grep -A30 -E 'ERROR:|runtime error:' "$f" | head -60; done
     status=1
+    failed="$failed sanitizer"
+fi
+if [ $status -ne 0 ]; then
+    echo "== what failed:$failed"
+    for name in $failed; do
+        [ -f "$logs/$name.log" ] || continue
+        case $name in
+        unit|integration)
+            grep -E -A4 'Assertion Failed|Timed out|Crash|Warning! The test' "$logs/$name.log" \
+                | head -60
+            grep -E '\[FAIL\]|\[Synthesis\]|Synthesis' "$logs/$name.log" ;;
+        *)  tail -15 "$logs/$name.log" ;;
+        esac | sed "s/^/   $name| /"
+    done
 fi
 [ $status -eq 0 ] && echo "== all tests passed" || echo "== FAILED"
 exit $status

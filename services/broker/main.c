@@ -47,8 +47,8 @@ main (int argc, char **argv)
     const char *out = cg_daemon_get (daemon, "bus/subscribe", "tcp://127.0.0.1:7402");
     broker.xsub = zsock_new (ZMQ_XSUB);
     broker.xpub = zsock_new (ZMQ_XPUB);
-    zsock_set_rcvhwm (broker.xsub, 100000);
-    zsock_set_sndhwm (broker.xpub, 100000);
+    zsock_set_rcvhwm (broker.xsub, CG_BUS_HWM);
+    zsock_set_sndhwm (broker.xpub, CG_BUS_HWM);
     int rc = 1;
     if (zsock_bind (broker.xsub, "%s", in) < 0 || zsock_bind (broker.xpub, "%s", out) < 0)
         zsys_error ("broker: cannot bind %s and %s", in, out);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cg_token.h"
 #include "cg_privacy.h"
+#include "cg_ports.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -172,32 +173,6 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
 }
 
 /* --- configuration -------------------------------------------------------- */
-
-static bool
-s_port_free (int port)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port),
-                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    bool free_ = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-    close (fd);
-    return free_;
-}
-
-static int
-s_pick_base (void)
-{
-    srand ((unsigned) (getpid () ^ zclock_usecs ()));
-    for (int attempt = 0; attempt < 200; attempt++) {
-        int base = 20000 + (rand () % 2500) * S_PORTS;   /* 20000 to 60000 */
-        bool ok = true;
-        for (int i = 0; i < S_PORTS && ok; i++)
-            ok = s_port_free (base + i);
-        if (ok)
-            return base;
-    }
-    return -1;
-}
 
 /*  Moves an endpoint "tcp://127.0.0.1:PORT" of the defaults to the base. */
 static void
@@ -410,7 +385,7 @@ s_up (s_stack_t *stack, cli_args_t *args)
     const char *base_opt = cli_opt (args, "port-base", NULL);
     if (base_opt || access (path, R_OK) != 0) {
         int base = !base_opt ? 7400
-                 : strcmp (base_opt, "auto") == 0 ? s_pick_base () : atoi (base_opt);
+                 : strcmp (base_opt, "auto") == 0 ? cg_ports_free_base (S_PORTS) : atoi (base_opt);
         if (base <= 0 || base > 65535 - S_PORTS) {
             fprintf (stderr, "civgrid: --port-base takes a port number or auto\n");
             return 1;

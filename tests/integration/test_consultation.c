@@ -142,7 +142,7 @@ Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_publish
     /*  the result is due 30 days later; on day 31 the alarm is raised once */
     cr_assert_eq (s_journaled (stack, "topic.publication_overdue"), 0);
     s_set_clock (stack, S_T0 + 31 * S_DAY);
-    int64_t until = zclock_mono () + 20000;
+    int64_t until = zclock_mono () + 60000;
     while (s_journaled (stack, "topic.publication_overdue") == 0 && zclock_mono () < until)
         zclock_sleep (100);
     zclock_sleep (2500);
@@ -243,7 +243,7 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
         free (cg_testcli (stack, 0, "close %s", closing[i]));
         char key[96];
         snprintf (key, sizeof key, "cg:{consultation}:task:YS000001-%d", i + 1);
-        int64_t until = zclock_mono () + 20000;
+        int64_t until = zclock_mono () + 60000;
         while (true) {
             redisReply *r = cg_redis_command (stack->redis, "HGET %s state", key);
             bool closed = r->type == REDIS_REPLY_STRING && strcmp (r->str, "closed") == 0;

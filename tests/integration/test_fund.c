@@ -641,7 +641,7 @@ Test (fund, monthly_disclosure_and_the_alarm_when_it_is_late, .timeout = 120)
     cr_assert_gt (r.published, 0);
     cg_msg_clear (&cg_fund_report_def, &r);
     s_set_clock (stack, s_beijing (2026, 12, 11, 1));
-    for (int i = 0; i < 100 && s_alarms (stack, "baihe", "2026-11") == 0; i++)
+    for (int i = 0; i < 600 && s_alarms (stack, "baihe", "2026-11") == 0; i++)
         usleep (100000);
     cr_assert_eq (s_alarms (stack, "baihe", "2026-11"), 1);
     s_set_clock (stack, s_beijing (2026, 12, 11, 3));

@@ -78,7 +78,7 @@ s_post (cg_teststack_t *stack, const char *key, const char *code, const char *te
     /*  wait until dispatch has it */
     char path[128];
     snprintf (path, sizeof path, "/open311/v2/requests/%s.json", id);
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 600; i++) {
         cg_http_reply_t got = s_raw (stack, "GET", path, NULL);
         int status = got.status;
         cg_http_reply_clear (&got);

@@ -1,5 +1,6 @@
 /*  cg_testenv — see cg_testenv.h. */
 #include "cg_testenv.h"
+#include "cg_ports.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -225,18 +226,9 @@ cg_teststack_journal (cg_teststack_t *self, const char *journal, const char *top
 int
 cg_test_free_port (void)
 {
-    for (int attempt = 0; attempt < 100; attempt++) {
-        int port = 30000 + (int) ((zclock_usecs () ^ getpid () * 7919) % 30000);
-        int fd = socket (AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port),
-                                    .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-        int rc = bind (fd, (struct sockaddr *) &addr, sizeof addr);
-        close (fd);
-        if (rc == 0)
-            return port;
-    }
-    cr_assert_fail ("no free port");
-    return -1;
+    int port = cg_ports_free_base (1);
+    cr_assert (port > 0, "no free port below the ephemeral range");
+    return port;
 }
 
 cg_testredis_t *
