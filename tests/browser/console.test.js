@@ -6,7 +6,8 @@
 // submitted from the CLI appear in the queue without reloading, signs for
 // it and returns it; the center, watching the same case live, refuses the
 // return; the unit signs for it again and asks for an extension, which the
-// center approves; the unit resolves it and the center calls back
+// center approves (what the center was typing meanwhile survives the
+// live reload); the unit resolves it and the center calls back
 // (satisfied), which closes it.  The center is refused a merge into a case
 // that does not exist and sees the reason in Chinese, and escalates
 // another case out of its town.  The center's dashboard then draws exactly
@@ -201,10 +202,18 @@ async function main () {
     await unit.click('#act-accept');
     await unit.waitForSelector('#case-title[data-state="accepted"]');
     const before = showCase(id).done_by;
+    // what the center is typing survives the live reload the request brings
+    await center.waitForSelector('#case-title[data-state="accepted"]');
+    await center.click('#act-suspend');
+    await center.fill('#form-suspend textarea[name=note]', '等待物业答复');
     await act(unit, 'extend', [['input[name=hours]', '8'], ['textarea[name=note]', '需协调物业调取监控']]);
     await unit.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("待审批")');
     await center.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("待审批")');
     expect(await offers(center, 'extend_refuse'), 'the center may also refuse the extension');
+    expect(await center.isVisible('#form-suspend') &&
+           await center.inputValue('#form-suspend textarea[name=note]') === '等待物业答复',
+           'the form being filled in is still open, with what was typed');
+    await center.click('#form-suspend button[type=button]');
     await shot(center, 'case-extension');
     await act(center, 'extend_approve', [['textarea[name=note]', '同意延期']]);
     await center.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("已批准")');
