@@ -2,23 +2,32 @@
  *
  * It signs in with a token (kept in sessionStorage for this tab only), then
  * shows one of three views chosen by location.hash: the queue (#/queue),
- * one case (#/case/ID) and the dashboard (#/dashboard).  Everything comes
- * from the gateway's API (docs/API.md), already narrowed to the token's
- * scope; live changes arrive on /api/v1/stream (Server-Sent Events) and
- * make the open view reload.  Times from the API are Unix ms; they are
- * shown in China Standard Time whatever the browser's zone. */
+ * one case (#/case/ID) and the dashboard (#/dashboard, dashboard.js).
+ * Everything comes from the gateway's API (docs/API.md), already narrowed
+ * to the token's scope; live changes arrive on /api/v1/stream (Server-Sent
+ * Events) and make the open view reload.  Times from the API are Unix ms;
+ * they are shown in China Standard Time whatever the browser's zone.
+ *
+ * The case page offers the actions of dispatch's state machine
+ * (docs/DISPATCH.md) that this operator may take on the case as it stands:
+ * a unit's token the unit's acts (签收, 退单, 申请延期, 办结), a center's token
+ * the center's (派单, 转办, 退单审核, 延期审批, 挂起, 恢复, 回访, 归档, 重新打开,
+ * 合并, 无效, 提级), an admin's both.  An action that needs more than a click
+ * opens its form; a refusal is shown in Chinese with the server's reason. */
 'use strict';
 
 const STATES = { received: '受理', dispatched: '待签收', accepted: '办理中', resolved: '已办结',
-                 closed: '已归档', returned: '退单', suspended: '挂起', merged: '已合并', rejected: '无效' };
+                 closed: '已归档', returned: '退单待审', suspended: '挂起', merged: '已合并', rejected: '无效' };
 const LEVELS = { town: '镇街', county: '区县', city: '市' };
-const OPEN_STATES = ['received', 'dispatched', 'accepted', 'resolved'];
+const SOURCES = { hotline: '12345热线', grid: '网格员上报', open311: '网上诉求（Open311）', device: '智能设备告警',
+                  operator: '坐席录入', consultation: '议事协商' };
+const OPEN_STATES = ['received', 'dispatched', 'accepted', 'resolved', 'returned', 'suspended'];
 const CST = 8 * 3600 * 1000;
 const WARN_SHARE = 0.8;          // 预警 at 80% of a limit, as dispatch warns
 
 let token = sessionStorage.getItem('civgrid.token');
 let me = null, categories = {}, places = {}, queue = [], seen = new Set(), alerts = {};
-let stream = null, reloadTimer = null, tickTimer = null, charts = [];
+let stream = null, reloadTimer = null;
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -35,11 +44,28 @@ async function api (path, options = {}) {
   const res = await fetch(path, { ...options, headers });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const err = new Error((body.error && body.error.message) || ('HTTP ' + res.status));
+    const e = body.error || {};
+    const err = new Error(e.message || ('HTTP ' + res.status));
     err.status = res.status;
+    err.code = e.code;
+    err.field = e.field;
     throw err;
   }
   return body;
+}
+
+/*  What went wrong, for the operator: the kind of refusal and the field in
+    Chinese, then the server's own reason, word for word. */
+const REFUSALS = { invalid: '填写有误', unauthorized: '登录已失效，请重新登录', forbidden: '无权执行此操作',
+  not_found: '工单不存在或不在本辖区', conflict: '工单当前状态不允许此操作', too_large: '内容过长',
+  rate_limited: '操作过于频繁，请稍后再试', unavailable: '服务暂不可用，请稍后再试', internal: '服务内部错误' };
+const FIELDS = { note: '说明', unit: '承办单位', minutes: '延期时长', into: '合并至工单', satisfied: '回访结果',
+  id: '工单', role: '角色', scope: '辖区', text: '诉求', grid: '网格' };
+
+function refusal (err) {
+  const what = REFUSALS[err.code] || ('请求失败（HTTP ' + (err.status || '?') + '）');
+  const field = err.field ? '（' + (FIELDS[err.field] || err.field) + '）' : '';
+  return what + field + '。服务器原因：' + err.message;
 }
 
 function cstTime (ms, withDate = true) {
@@ -55,21 +81,21 @@ function duration (ms) {
   return sign + (h ? h + '小时' : '') + String(m).padStart(2, '0') + '分' + String(s).padStart(2, '0') + '秒';
 }
 
-async function placeName (code) {
-  if (!code) return '';
-  if (!places[code]) {
-    places[code] = api('/api/v1/places/' + encodeURIComponent(code))
-      .then(p => p.path.filter(n => n.kind !== 'city' && n.kind !== 'county').map(n => n.name).reverse().join(' · '))
-      .catch(() => code);
-  }
+function place (code) {
+  if (!places[code]) places[code] = api('/api/v1/places/' + encodeURIComponent(code)).catch(() => null);
   return places[code];
 }
 
+/*  A grid as its town · community · grid; a unit or center by its name. */
+async function placeName (code) {
+  const p = code && await place(code);
+  return p ? p.path.filter(n => n.kind !== 'city' && n.kind !== 'county').map(n => n.name).reverse().join(' · ')
+           : (code || '');
+}
+
 async function unitName (code) {
-  if (!code) return '';
-  if (!places['unit:' + code])
-    places['unit:' + code] = api('/api/v1/places/' + encodeURIComponent(code)).then(p => p.name).catch(() => code);
-  return places['unit:' + code];
+  const p = code && await place(code);
+  return p ? p.name : (code || '');
 }
 
 /* --- signing in --------------------------------------------------------- */
@@ -94,6 +120,13 @@ function signOut () {
 
 /* --- live events -------------------------------------------------------- */
 
+const TOPICS = ['case.dispatched', 'case.accepted', 'case.returned', 'case.return_refused',
+  'case.extension_requested', 'case.extended', 'case.extension_refused', 'case.suspended', 'case.resumed',
+  'case.resolved', 'case.closed', 'case.merged', 'case.rejected', 'case.escalated', 'case.warning',
+  'case.overdue', 'message'];
+
+/*  The browser's EventSource reconnects by itself with Last-Event-ID, so
+    nothing is missed across a dropped connection. */
 function openStream () {
   if (stream) stream.close();
   stream = new EventSource('/api/v1/stream?access_token=' + encodeURIComponent(token));
@@ -106,23 +139,21 @@ function openStream () {
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => route(data.id), 300);
   };
-  ['case.dispatched', 'case.accepted', 'case.resolved', 'case.closed', 'case.returned',
-   'case.extended', 'case.escalated', 'case.warning', 'case.overdue', 'message']
-    .forEach(t => stream.addEventListener(t, onEvent));
+  TOPICS.forEach(t => stream.addEventListener(t, onEvent));
 }
 
 /* --- the queue ---------------------------------------------------------- */
 
 /*  The deadline that matters now, and when its warning point falls. */
 function deadlineOf (c) {
-  const due = c.state === 'accepted' ? c.done_by : (c.state === 'resolved' ? 0 : c.sign_by);
+  const due = c.state === 'accepted' ? c.done_by : (c.state === 'dispatched' ? c.sign_by : 0);
   if (!due) return null;
   const start = c.created || due;
   return { due, warnAt: start + WARN_SHARE * (due - start), label: c.state === 'accepted' ? '办结' : '签收' };
 }
 
 function urgency (c, now) {
-  const d = deadlineOf(c);
+  const d = c && deadlineOf(c);
   if (!d) return 'ok';
   if (now > d.due || alerts[c.id] === 'overdue') return 'overdue';
   if (now >= d.warnAt || alerts[c.id] === 'warning') return 'warning';
@@ -172,143 +203,265 @@ function tick () {
 
 /* --- one case ----------------------------------------------------------- */
 
+/*  Dispatch's actions: the states each may start from, who takes it (a
+    unit or a center, docs/DISPATCH.md), an extra condition, and the form's
+    fields.  A field is [name, kind, label, required]. */
+const UNIT = 'unit', CENTER = 'center';
+const pending = (c) => c.extension === 'pending';
 const ACTIONS = [
-  { name: 'accept', label: '签收', from: 'dispatched', roles: ['operator', 'supervisor', 'admin'] },
-  { name: 'resolve', label: '办结', from: 'accepted', roles: ['operator', 'supervisor', 'admin'], note: true },
-  { name: 'close', label: '归档', from: 'resolved', roles: ['supervisor', 'admin'] },
+  { name: 'accept', label: '签收', from: ['dispatched'], who: UNIT },
+  { name: 'return', label: '退单', from: ['dispatched', 'accepted'], who: UNIT,
+    fields: [['note', 'text', '退单理由', true]] },
+  { name: 'extend', label: '申请延期', from: ['accepted'], who: UNIT, when: c => !pending(c) && Date.now() < c.done_by,
+    fields: [['hours', 'hours', '延长办结时限（工作小时）', true], ['note', 'text', '延期理由', true]] },
+  { name: 'resolve', label: '办结', from: ['accepted'], who: UNIT, fields: [['note', 'text', '办理结果', true]] },
+  { name: 'dispatch', label: '派单', from: ['dispatched'], who: CENTER, when: c => c.unit === c.center,
+    fields: [['unit', 'unit', '派往单位', true], ['note', 'text', '派单说明', false]] },
+  { name: 'transfer', label: '转办', from: ['dispatched', 'accepted'], who: CENTER, when: c => c.unit !== c.center,
+    fields: [['unit', 'unit', '转至单位', true], ['note', 'text', '转办理由', false]] },
+  { name: 'return_approve', label: '同意退单', from: ['returned'], who: CENTER,
+    fields: [['unit', 'unit', '改派单位', true], ['note', 'text', '审核意见', false]] },
+  { name: 'return_refuse', label: '驳回退单', from: ['returned'], who: CENTER,
+    fields: [['note', 'text', '驳回理由', true]] },
+  { name: 'extend_approve', label: '批准延期', from: ['accepted'], who: CENTER, when: pending,
+    fields: [['note', 'text', '审批意见', false]] },
+  { name: 'extend_refuse', label: '驳回延期', from: ['accepted'], who: CENTER, when: pending,
+    fields: [['note', 'text', '驳回理由', true]] },
+  { name: 'suspend', label: '挂起', from: ['dispatched', 'accepted'], who: CENTER,
+    fields: [['note', 'text', '挂起原因', true]] },
+  { name: 'resume', label: '恢复', from: ['suspended'], who: CENTER },
+  { name: 'callback', label: '回访', from: ['resolved'], who: CENTER,
+    fields: [['satisfied', 'satisfied', '群众评价', true], ['note', 'text', '回访记录', false]] },
+  { name: 'close', label: '归档', from: ['resolved'], who: CENTER, roles: ['supervisor', 'admin'] },
+  { name: 'reopen', label: '重新打开', from: ['closed'], who: CENTER, fields: [['note', 'text', '重新打开原因', true]] },
+  { name: 'escalate', label: '提级', from: ['dispatched', 'accepted', 'returned'], who: CENTER,
+    fields: [['note', 'text', '提级理由', true]] },
+  { name: 'merge', label: '合并', from: ['dispatched', 'accepted', 'returned', 'suspended'], who: CENTER,
+    fields: [['into', 'case', '合并至工单号', true], ['note', 'text', '合并说明', false]] },
+  { name: 'reject', label: '无效', from: ['dispatched', 'returned'], who: CENTER,
+    fields: [['note', 'text', '认定无效的理由', true]] },
 ];
-/*  Actions dispatch does not offer yet are shown, not offered. */
-const COMING = [['return', '退单'], ['extend', '延期'], ['callback', '回访'], ['escalate', '提级'], ['merge', '合并']];
+const ACT_ROLES = ['operator', 'supervisor', 'admin'];
 
-async function loadCase (id) {
-  const c = await api('/api/v1/cases/' + encodeURIComponent(id));
-  // a live reload must not wipe a result being typed
-  const typing = $('#note') && $('#case-title').dataset.id === c.id ? $('#note').value : '';
-  $('#case-title').dataset.id = c.id;
-  $('#case-title').textContent = c.id + '  ' + (STATES[c.state] || c.state);
-  const dl = $('#case-details');
-  dl.textContent = '';
-  const where = await placeName(c.grid);
-  const rows = [['类别', (categories[c.category] || {}).name || c.category], ['来源', c.source],
-    ['来源编号', c.ext_ref], ['诉求', c.text], ['位置', [c.address, where, c.grid].filter(Boolean).join('，')],
-    ['联系电话', c.contact], ['处置层级', LEVELS[c.level] || c.level], ['承办单位', await unitName(c.unit)],
-    ['签收时限', cstTime(c.sign_by)], ['办结时限', cstTime(c.done_by)], ['办理结果', c.result]];
-  for (const [k, v] of rows) if (v) dl.append(el('dt', k), el('dd', v));
+/*  Whether this operator may take the action on the case as it stands. */
+function offered (a, c) {
+  if (!(a.roles || ACT_ROLES).includes(me.role) || !a.from.includes(c.state)) return false;
+  if (a.when && !a.when(c)) return false;
+  if (me.role === 'admin') return true;
+  return a.who === UNIT ? me.scope_kind === 'unit' && c.unit === me.scope : me.scope_kind !== 'unit';
+}
+
+/*  One input of an action's form. */
+function field ([name, kind, label, required], c) {
+  const wrap = el('label', label + ' ');
+  let input;
+  if (kind === 'text') {
+    input = el('textarea');
+  }
+  else if (kind === 'satisfied') {
+    const box = el('span', null, 'choices');
+    for (const [value, text] of [['true', '满意'], ['false', '不满意（发回重办）']]) {
+      const opt = el('label');
+      const radio = el('input');
+      Object.assign(radio, { type: 'radio', name: 'satisfied', value, required });
+      opt.append(radio, text);
+      box.append(opt);
+    }
+    wrap.append(box);
+    return wrap;
+  }
+  else {
+    input = el('input');
+    if (kind === 'hours') Object.assign(input, { type: 'number', min: '0.5', max: '16666', step: '0.5' });
+    if (kind === 'case') input.placeholder = 'CG…';
+    if (kind === 'unit') {
+      input.setAttribute('list', 'units');
+      input.placeholder = '单位编码，如 ' + c.center + '-chengguan';
+      const named = el('span', '', 'unit-name');
+      input.addEventListener('input', async () => {
+        const code = input.value.trim();
+        const name = code && await unitName(code);
+        named.textContent = name && name !== code ? '→ ' + name : '';
+      });
+      wrap.append(input, named);
+    }
+  }
+  input.name = name;
+  input.required = required;
+  if (!wrap.contains(input)) wrap.append(input);
+  return wrap;
+}
+
+/*  The form's values as the action's request body. */
+function bodyOf (form) {
+  const body = {};
+  for (const [name, value] of new FormData(form)) {
+    const v = String(value).trim();
+    if (v === '') continue;
+    if (name === 'hours') body.minutes = Math.round(Number(v) * 60);
+    else if (name === 'satisfied') body.satisfied = v === 'true';
+    else body[name] = v;
+  }
+  return body;
+}
+
+/*  Units a case could go to: its center's own queue and the units seen. */
+function fillUnits (c) {
+  const list = $('#units');
+  list.textContent = '';
+  const codes = new Set([c.center, c.unit, ...queue.map(q => q.unit)]);
+  for (const code of codes) {
+    if (!code || (code !== c.center && !code.startsWith(c.center + '-'))) continue;
+    const opt = el('option');
+    opt.value = code;
+    unitName(code).then(name => { opt.label = name; });
+    list.append(opt);
+  }
+}
+
+/*  Whether a case this page showed is now out of the operator's sight. */
+async function gone (id) {
+  try { await api('/api/v1/cases/' + encodeURIComponent(id)); return false; }
+  catch (err) { return err.status === 404; }
+}
+
+/*  Takes the action; the page then shows the case as it now stands.  An
+    action that moves the case above or outside this scope (提级 to the
+    county, say) is answered 404 by the gateway even when it was done, since
+    the case is no longer this operator's to see: the page says so. */
+async function act (c, a, form, button) {
+  button.disabled = true;
+  $('#case-error').textContent = '';
+  $('#case-notice').textContent = '';
+  try {
+    const after = await api('/api/v1/cases/' + encodeURIComponent(c.id) + '/' + a.name,
+                            { method: 'POST', body: JSON.stringify(form ? bodyOf(form) : {}) });
+    await renderCase(after, true);
+    $('#case-notice').textContent = a.label + '成功：工单现为「' + (STATES[after.state] || after.state) + '」';
+    $('#case-notice').dataset.ver = after.ver;
+  }
+  catch (err) {
+    if (err.status === 404 && await gone(c.id)) {
+      $('#case-actions').textContent = '';
+      $('#case-title').dataset.state = 'away';
+      $('#case-notice').textContent = '工单已移出本辖区（' + a.label + '后由上级或其他中心办理），本页不再显示其后续进展';
+      return;
+    }
+    $('#case-error').textContent = a.label + '未成功：' + refusal(err);
+    button.disabled = false;
+  }
+}
+
+/*  What is being typed in an open form, to put back after a live reload. */
+function typing (id) {
+  const form = document.querySelector('#case-actions form:not([hidden])');
+  if (!form || $('#case-title').dataset.id !== id) return {};
+  const values = {};
+  for (const input of form.elements)
+    if (input.name && (input.type !== 'radio' || input.checked)) values[input.name] = input.value;
+  return { open: form.dataset.action, values };
+}
+
+function renderActions (c, kept) {
   const box = $('#case-actions');
   box.textContent = '';
-  $('#case-error').textContent = '';
-  let note = null;
-  for (const a of ACTIONS) {
-    if (a.from !== c.state || !a.roles.includes(me.role)) continue;
-    if (a.note) {
-      note = el('textarea');
-      note.id = 'note';
-      note.placeholder = '办理结果';
-      note.value = typing;
-      box.append(note);
-    }
+  const buttons = el('div', null, 'buttons');
+  box.append(buttons);
+  for (const a of ACTIONS.filter(a => offered(a, c))) {
     const b = el('button', a.label);
+    b.type = 'button';
     b.id = 'act-' + a.name;
-    b.addEventListener('click', async () => {
-      b.disabled = true;
-      try {
-        await api('/api/v1/cases/' + encodeURIComponent(c.id) + '/' + a.name,
-                  { method: 'POST', body: JSON.stringify(a.note ? { note: note.value } : {}) });
-        await loadCase(c.id);
-      }
-      catch (err) { $('#case-error').textContent = err.message; b.disabled = false; }
+    buttons.append(b);
+    if (!a.fields) {
+      b.addEventListener('click', () => act(c, a, null, b));
+      continue;
+    }
+    const form = el('form', null, 'action');
+    form.id = 'form-' + a.name;
+    form.dataset.action = a.name;
+    form.hidden = true;
+    form.append(el('h4', a.label), ...a.fields.map(f => field(f, c)));
+    const submit = el('button', '确认' + a.label);
+    submit.type = 'submit';
+    const cancel = el('button', '取消');
+    cancel.type = 'button';
+    cancel.addEventListener('click', () => { form.hidden = true; });
+    form.append(el('div', null, 'form-buttons'));
+    form.lastChild.append(submit, cancel);
+    form.addEventListener('submit', (e) => { e.preventDefault(); act(c, a, form, submit); });
+    b.addEventListener('click', () => {
+      box.querySelectorAll('form').forEach(f => { f.hidden = f !== form; });
+      form.querySelector('input, textarea').focus();
     });
-    box.append(b);
+    if (kept.open === a.name) {
+      form.hidden = false;
+      for (const [name, value] of Object.entries(kept.values)) {
+        const input = [...form.elements].find(i => i.name === name && (i.type !== 'radio' || i.value === value));
+        if (input.type === 'radio') input.checked = true; else input.value = value;
+      }
+    }
+    box.append(form);
   }
-  for (const [name, label] of COMING) {
-    const b = el('button', label);
-    b.disabled = true;
-    b.title = '调度服务尚未开放此操作';
-    b.dataset.action = name;
-    box.append(b);
+  if (!buttons.childNodes.length) buttons.append(el('span', '当前状态下没有可执行的操作', 'muted'));
+}
+
+const EXTENSIONS = { pending: '待审批', granted: '已批准', refused: '已驳回' };
+const SATISFACTION = { satisfied: '满意', unsatisfied: '不满意' };
+
+/*  Shows the case, unless the page already shows a newer version of it: a
+    live reload's answer may arrive after an action's.  Everything awaited
+    comes first, so two renderings cannot interleave.  An open form and
+    what is typed in it are kept unless fresh (after an action). */
+async function renderCase (c, fresh = false) {
+  const [where, center, unit] = await Promise.all([placeName(c.grid), unitName(c.center), unitName(c.unit)]);
+  const title = $('#case-title');
+  if (title.dataset.id === c.id && Number(title.dataset.ver) > c.ver) return;
+  const kept = fresh ? {} : typing(c.id);
+  // what the last action did holds only until the case changes again
+  if (title.dataset.id !== c.id || String(c.ver) !== $('#case-notice').dataset.ver)
+    $('#case-notice').textContent = '';
+  Object.assign(title.dataset, { id: c.id, ver: c.ver, state: c.state });
+  title.textContent = c.id + '  ' + (STATES[c.state] || c.state);
+  const extension = c.extension && (EXTENSIONS[c.extension] + '（' + (c.ext_minutes / 60) + ' 工作小时）');
+  const rows = [['类别', (categories[c.category] || {}).name || c.category], ['来源', SOURCES[c.source] || c.source],
+    ['来源编号', c.ext_ref], ['诉求', c.text], ['位置', [c.address, where, c.grid].filter(Boolean).join('，')],
+    ['联系电话', c.contact], ['处置层级', LEVELS[c.level] || c.level], ['指挥中心', center],
+    ['承办单位', unit], ['签收时限', cstTime(c.sign_by)], ['办结时限', cstTime(c.done_by)],
+    ['延期申请', extension], ['督办', c.supervised ? '已超时，督办中' : ''],
+    ['挂起时间', c.suspended_at && cstTime(c.suspended_at)], ['合并至', c.merged_into],
+    ['办理结果', c.result], ['回访评价', SATISFACTION[c.satisfaction]],
+    ['发回重办', c.redo_count ? c.redo_count + ' 次' : ''], ['转办', c.transfer_count ? c.transfer_count + ' 次' : ''],
+    ['提级', c.escalations ? c.escalations + ' 次' : '']];
+  const dl = $('#case-details');
+  dl.textContent = '';
+  for (const [k, v] of rows) {
+    if (!v) continue;
+    const dd = el('dd', v);
+    dd.dataset.field = k;
+    dl.append(el('dt', k), dd);
   }
+  fillUnits(c);
+  renderActions(c, kept);
   const ol = $('#case-timeline');
   ol.textContent = '';
   for (const s of c.steps || [])
-    ol.append(el('li', cstTime(s.at) + '  ' + (STATES[s.to] || s.to) + '  ' + actorName(s.actor) + (s.note ? '：' + s.note : '')));
+    ol.append(el('li', cstTime(s.at) + '  ' + (s.from ? (STATES[s.from] || s.from) + ' → ' : '') +
+                       (STATES[s.to] || s.to) + '  ' + actorName(s.actor) +
+                       (s.note ? '：' + s.note.replace(/^(\S+) to /, '$1至') : '')));
 }
 
-/*  "unit:CODE:NAME" or "center:CODE:NAME" (docs/DISPATCH.md) shows as NAME. */
+async function loadCase (id) {
+  await renderCase(await api('/api/v1/cases/' + encodeURIComponent(id)));
+}
+
+/*  "unit:CODE:NAME" or "center:CODE:NAME" (docs/DISPATCH.md) shows as
+    NAME; the timeline's first step names the channel, the second routing. */
 function actorName (actor) {
+  if (actor === 'system') return '系统（时限）';
+  if (actor === 'dispatch') return '调度系统';
+  if (SOURCES[actor]) return SOURCES[actor];
   const parts = (actor || '').split(':');
   return parts.length >= 3 ? parts.slice(2).join(':') : actor;
-}
-
-/* --- the dashboard ------------------------------------------------------ */
-
-function chart (id, option) {
-  const node = document.getElementById(id);
-  node.textContent = '';
-  node.classList.remove('nodata');
-  const c = echarts.init(node);
-  c.setOption(Object.assign({ animation: false, tooltip: {} }, option));
-  charts.push(c);
-}
-
-function noData (id, text) {
-  const node = document.getElementById(id);
-  node.textContent = text;
-  node.classList.add('nodata');
-}
-
-async function loadDashboard () {
-  charts.forEach(c => c.dispose());
-  charts = [];
-  $('#dash-scope').textContent = me.scope_name;
-  // the newest 1000 cases of the scope: the list of all is in order of creation
-  const head = await api('/api/v1/cases?limit=1');
-  const page = await api('/api/v1/cases?limit=1000&offset=' + Math.max(0, head.total - 1000));
-  const cases = page.cases, now = Date.now();
-  const today = Math.floor((now + CST) / 86400000);
-  const hours = new Array(24).fill(0);
-  for (const c of cases)
-    if (c.created && Math.floor((c.created + CST) / 86400000) === today)
-      hours[Math.floor((c.created + CST) % 86400000 / 3600000)]++;
-  chart('chart-hourly', { xAxis: { type: 'category', data: hours.map((_, h) => h + '时') },
-                          yAxis: { type: 'value', minInterval: 1 }, series: [{ type: 'bar', data: hours, name: '受理' }] });
-
-  const signing = cases.filter(c => c.state === 'dispatched'), doing = cases.filter(c => c.state === 'accepted');
-  const late = (list, key) => list.filter(c => c[key] && now > c[key]).length;
-  chart('chart-ontime', { legend: {}, xAxis: { type: 'category', data: ['签收', '办结'] }, yAxis: { type: 'value', minInterval: 1 },
-    series: [{ name: '未超时', type: 'bar', stack: 't', data: [signing.length - late(signing, 'sign_by'), doing.length - late(doing, 'done_by')] },
-             { name: '已超时', type: 'bar', stack: 't', data: [late(signing, 'sign_by'), late(doing, 'done_by')], itemStyle: { color: '#cf1322' } }] });
-
-  noData('chart-satisfaction', '暂无回访数据（回访功能开通后显示满意度）');
-
-  // a case above its category's lowest level went up (提级) to get there
-  const rank = { town: 0, county: 1, city: 2 };
-  const open = { town: 0, county: 0, city: 0 }, raised = { town: 0, county: 0, city: 0 };
-  for (const c of cases) {
-    if (!(c.level in rank)) continue;
-    if (OPEN_STATES.includes(c.state)) open[c.level]++;
-    const lowest = (categories[c.category] || {}).level;
-    if (lowest in rank && rank[c.level] > rank[lowest]) raised[c.level]++;
-  }
-  chart('chart-levels', { legend: {}, xAxis: { type: 'category', data: Object.keys(rank).map(l => LEVELS[l]) },
-                          yAxis: { type: 'value', minInterval: 1 },
-                          series: [{ name: '在办', type: 'bar', data: Object.values(open) },
-                                   { name: '提级至此', type: 'bar', data: Object.values(raised), itemStyle: { color: '#d48806' } }] });
-
-  const spots = {};
-  for (const c of cases) {
-    if (!c.grid) continue;
-    const key = c.grid.slice(0, 12) + '|' + c.category;
-    spots[key] = (spots[key] || 0) + 1;
-  }
-  const top = Object.entries(spots).sort((a, b) => b[1] - a[1]).slice(0, 10);
-  if (!top.length) { noData('chart-hotspots', '暂无工单'); return; }
-  const names = await Promise.all(top.map(async ([key]) => {
-    const [community, category] = key.split('|');
-    return (await placeName(community)) + ' · ' + ((categories[category] || {}).name || category);
-  }));
-  chart('chart-hotspots', { grid: { left: 260 }, xAxis: { type: 'value', minInterval: 1 },
-                            yAxis: { type: 'category', data: names.reverse() },
-                            series: [{ type: 'bar', data: top.map(t => t[1]).reverse() }] });
 }
 
 /* --- views -------------------------------------------------------------- */
@@ -324,9 +477,11 @@ async function route (changedId) {
   if (!me) { show('signin'); return; }
   const hash = location.hash || '#/queue';
   try {
+    $('#page-error').textContent = '';
     if (hash.startsWith('#/case/')) {
       const id = decodeURIComponent(hash.slice(7));
       if (changedId && changedId !== id) return;
+      if (!changedId) $('#case-error').textContent = '';
       show('case');
       await loadCase(id);
     }
@@ -342,7 +497,7 @@ async function route (changedId) {
   }
   catch (err) {
     if (err.status === 401) signOut();
-    else $('#case-error').textContent = err.message;
+    else $(hash.startsWith('#/case/') ? '#case-error' : '#page-error').textContent = refusal(err);
   }
 }
 
@@ -352,7 +507,7 @@ $('#signin').addEventListener('submit', async (e) => {
     await signIn($('#token').value.trim());
     route();
   }
-  catch (err) { me = null; $('#signin-error').textContent = '登录失败：' + err.message; }
+  catch (err) { me = null; $('#signin-error').textContent = '登录失败：' + refusal(err); }
 });
 $('#signout').addEventListener('click', signOut);
 $('#search').addEventListener('input', () => {
@@ -360,7 +515,7 @@ $('#search').addEventListener('input', () => {
   reloadTimer = setTimeout(() => route(), 300);
 });
 window.addEventListener('hashchange', () => route());
-tickTimer = setInterval(tick, 1000);
+setInterval(tick, 1000);
 
 (async () => {
   if (token) {

@@ -1,14 +1,25 @@
 // The console in a real browser: Debian's chromium, headless, driven by
 // playwright-core, against a real stack (the CLI's `stack up` on free
-// ports, the gateway serving the console).  An operator signs in with a
-// token, sees a case submitted from the CLI appear in the queue without
-// reloading, accepts and resolves it from the case page, opens the
-// dashboard, and (moving the page's clock on) sees a countdown turn amber
-// at the warning point and red when overdue.  Screenshots go to build/test-output/.  Exits non-zero on
-// the first failed expectation, after taking the stack down.
+// ports, the gateway serving the console).  Two operators work side by
+// side in two tabs: the unit's (和平桥街道环保所) and the town center's
+// (和平桥街道).  The unit's operator signs in with a token, sees a case
+// submitted from the CLI appear in the queue without reloading, signs for
+// it and returns it; the center, watching the same case live, refuses the
+// return; the unit signs for it again and asks for an extension, which the
+// center approves (what the center was typing meanwhile survives the
+// live reload); the unit resolves it and the center calls back
+// (satisfied), which closes it.  The center is refused a merge into a case
+// that does not exist and sees the reason in Chinese, and escalates
+// another case out of its town.  The center's dashboard then draws exactly
+// the figures /api/v1/stats and /api/v1/cases answer.  Last, moving the
+// page's clock on, a countdown turns amber at the warning point and red
+// when overdue.  Every wait is for a condition, with a generous timeout.
+// Screenshots go to build/test-output/.  Exits non-zero on the first failed
+// expectation, after taking the stack down.
 'use strict';
 const { chromium } = require('playwright-core');
 const { execFileSync } = require('child_process');
+const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -18,7 +29,8 @@ const bin = process.env.CG_BIN || path.join(root, 'build/bin');
 const tmp = process.env.CG_TEST_TMP || os.tmpdir();
 const out = path.join(root, 'build/test-output');
 const dir = fs.mkdtempSync(path.join(tmp, 'browser.'));
-const TIMEOUT = 60000;
+const TIMEOUT = 90000;
+const CST = 8 * 3600 * 1000;
 
 function cli (...args) {
   return execFileSync(path.join(bin, 'civgrid'), [...args, '--dir', dir], { encoding: 'utf8' }).trim();
@@ -28,13 +40,80 @@ function expect (ok, what) {
   if (!ok) throw new Error('expected: ' + what);
 }
 
+const showCase = (id) => JSON.parse(cli('case', 'show', id, '--json'));
+const submit = (...args) => cli('submit', ...args).split(/\s/)[0];
+const shot = (page, name) => page.screenshot({ path: path.join(out, 'console-' + name + '.png'), fullPage: true });
+
+async function signIn (page, port, token, scopeName) {
+  await page.goto(`http://127.0.0.1:${port}/console/`);
+  await page.fill('#token', token);
+  await page.click('#signin button');
+  await page.waitForSelector('#view-queue:not([hidden])');
+  await page.waitForSelector('#live.on');
+  expect((await page.textContent('#who')).includes(scopeName), 'the operator\'s scope is shown: ' + scopeName);
+}
+
+/*  Opens a case by its page address and waits until it shows state. */
+async function openCase (page, id, state) {
+  await page.evaluate((h) => { location.hash = h; }, '#/case/' + id);
+  await page.waitForSelector(`#case-title[data-id="${id}"][data-state="${state}"]`);
+}
+
+/*  Takes an action through its form: fills [selector, value] pairs within
+    the form (a radio is checked), then confirms. */
+async function act (page, action, fields = []) {
+  await page.click('#act-' + action);
+  const form = '#form-' + action;
+  await page.waitForSelector(form + ':not([hidden])');
+  for (const [sel, value] of fields) {
+    if (value === true) await page.check(`${form} ${sel}`);
+    else await page.fill(`${form} ${sel}`, value);
+  }
+  await page.click(`${form} button[type=submit]`);
+}
+
+async function offers (page, action) {
+  return (await page.$('#act-' + action)) !== null;
+}
+
+/*  What the stats and case APIs answer the center: the oracle the
+    dashboard's charts are compared with. */
+async function oracle (port, token, scope) {
+  const get = async (p) => {
+    const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { Authorization: 'Bearer ' + token } });
+    assert.strictEqual(res.status, 200, p);
+    return res.json();
+  };
+  const today = new Date(Date.now() + CST).toISOString().slice(0, 10);
+  const stats = await get(`/api/v1/stats?scope=${scope}&from=${today}&to=${today}`);
+  const head = await get('/api/v1/cases?limit=1');
+  const page = await get('/api/v1/cases?limit=1000&offset=' + Math.max(0, head.total - 1000));
+  const hours = new Array(24).fill(0);
+  for (const c of page.cases)
+    if (new Date(c.created + CST).toISOString().slice(0, 10) === today)
+      hours[new Date(c.created + CST).getUTCHours()]++;
+  const n = (row, metric) => (row && row[metric]) || 0;
+  return { total: stats.rows.find(r => r.by === 'total'), rows: stats.rows, hours, n };
+}
+
+/*  The numbers a chart draws: its series' data, read back from ECharts. */
+function drawn (page, id) {
+  return page.evaluate((id) => {
+    const option = echarts.getInstanceByDom(document.getElementById(id)).getOption();
+    return { data: option.series.map(s => s.data.map(d => (d !== null && typeof d === 'object' ? d.value : d))),
+             names: (option.yAxis && option.yAxis[0].data) || (option.xAxis && option.xAxis[0].data) || [] };
+  }, id);
+}
+
 async function main () {
   fs.mkdirSync(out, { recursive: true });
   cli('stack', 'up', '--port-base', 'auto');
   const cfg = fs.readFileSync(path.join(dir, 'civgrid.cfg'), 'utf8');
   const port = /http_port = "?(\d+)/.exec(cfg)[1];
-  // the unit that signs for noise cases in 和平桥街道 (签收 is a unit's act)
-  const token = cli('token', 'create', '--role', 'operator', '--scope', '320602001-huanbao', '--name', '环保所值班员');
+  // the unit that signs for noise cases in 和平桥街道 (签收 is a unit's act),
+  // and the town's command center that supervises it
+  const unitToken = cli('token', 'create', '--role', 'operator', '--scope', '320602001-huanbao', '--name', '环保所值班员');
+  const centerToken = cli('token', 'create', '--role', 'operator', '--scope', '320602001', '--name', '街道值班长');
   const profile = fs.mkdtempSync(path.join(tmp, 'chromium.'));
   // a fresh profile: playwright passes it to chromium as --user-data-dir
   const browser = await chromium.launchPersistentContext(profile, {
@@ -45,88 +124,192 @@ async function main () {
     viewport: { width: 1280, height: 900 },
     locale: 'zh-CN',
   });
-  const page = browser.pages()[0] || await browser.newPage();
-  try {
-    page.setDefaultTimeout(TIMEOUT);
-    const failures = [];
+  browser.setDefaultTimeout(TIMEOUT);
+  const failures = [];
+  const watch = (page) => {
     page.on('pageerror', (e) => failures.push(e.message));
     page.on('requestfailed', (r) => { if (!r.url().includes('/api/v1/stream')) failures.push(r.url()); });
-
-    // the page's clock is playwright's, so the test can move it on
-    await page.clock.install();
+  };
+  const unit = browser.pages()[0] || await browser.newPage();
+  let center = null;
+  try {
+    watch(unit);
+    // the unit page's clock is playwright's, so the test can move it on
+    await unit.clock.install();
     // sign in: a wrong token is refused with a reason, the right one lets in
-    await page.goto(`http://127.0.0.1:${port}/console/`);
-    await page.fill('#token', 'cgt_wrong');
-    await page.click('#signin button');
-    await page.waitForSelector('#signin-error:has-text("登录失败")');
-    await page.fill('#token', token);
-    await page.click('#signin button');
-    await page.waitForSelector('#view-queue:not([hidden])');
-    await page.waitForSelector('#live.on');
-    expect((await page.textContent('#who')).includes('和平桥街道'), 'the operator\'s town is shown');
+    await unit.goto(`http://127.0.0.1:${port}/console/`);
+    await unit.fill('#token', 'cgt_wrong');
+    await unit.click('#signin button');
+    await unit.waitForSelector('#signin-error:has-text("登录失败")');
+    await signIn(unit, port, unitToken, '和平桥街道环保所');
 
     // a case submitted from the CLI appears without a reload
     let navigations = 0;
-    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
-    const id = cli('submit', '--source', 'hotline', '--ext-ref', 'GD-BROWSER-1', '--category', 'noise',
-                   '--text', '广场舞音响扰民，请尽快处理', '--grid', '320602001001001').split(/\s/)[0];
+    unit.on('framenavigated', (f) => { if (f === unit.mainFrame()) navigations++; });
+    const id = submit('--source', 'hotline', '--ext-ref', 'GD-BROWSER-1', '--category', 'noise',
+                      '--text', '广场舞音响扰民，请尽快处理', '--grid', '320602001001001');
     const row = `#queue tbody tr[data-id="${id}"]`;
-    await page.waitForSelector(row);
+    await unit.waitForSelector(row);
     expect(navigations === 0, 'the queue updated live, without reloading the page');
-    expect(/\d+分\d+秒/.test(await page.textContent(row + ' .countdown')), 'a countdown runs');
-    expect(await page.getAttribute(row, 'data-urgency') === 'ok', 'a fresh case is not late');
+    expect(/\d+分\d+秒/.test(await unit.textContent(row + ' .countdown')), 'a countdown runs');
+    expect(await unit.getAttribute(row, 'data-urgency') === 'ok', 'a fresh case is not late');
     // another town's case never shows
-    const other = cli('submit', '--category', 'noise', '--text', '别的街道', '--grid', '320602002001001').split(/\s/)[0];
-    const third = cli('submit', '--category', 'noise', '--text', '本街道第二件', '--grid', '320602001001002').split(/\s/)[0];
-    await page.waitForSelector(`#queue tbody tr[data-id="${third}"]`);
-    expect(await page.$(`#queue tbody tr[data-id="${other}"]`) === null, 'another town\'s case stays hidden');
-    await page.screenshot({ path: path.join(out, 'console-queue.png'), fullPage: true });
+    const other = submit('--category', 'noise', '--text', '别的街道', '--grid', '320602002001001');
+    const third = submit('--category', 'noise', '--text', '本街道第二件', '--grid', '320602001001002');
+    await unit.waitForSelector(`#queue tbody tr[data-id="${third}"]`);
+    expect(await unit.$(`#queue tbody tr[data-id="${other}"]`) === null, 'another town\'s case stays hidden');
+    await shot(unit, 'queue');
     // the search narrows the queue to one case
-    await page.fill('#search', '本街道第二件');
-    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, '#queue tbody tr');
-    expect(await page.$(`#queue tbody tr[data-id="${third}"]`) !== null, 'the search finds its case');
-    await page.fill('#search', '');
-    await page.waitForSelector(row);
+    await unit.fill('#search', '本街道第二件');
+    await unit.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, '#queue tbody tr');
+    expect(await unit.$(`#queue tbody tr[data-id="${third}"]`) !== null, 'the search finds its case');
+    await unit.fill('#search', '');
+    await unit.waitForSelector(row);
 
-    // the case page: accept, then resolve with a result
-    await page.click(row);
-    await page.waitForSelector('#view-case:not([hidden])');
-    await page.waitForSelector('#case-title:has-text("待签收")');
-    expect((await page.textContent('#case-details')).includes('和平桥街道'), 'the location names the town');
-    await page.click('#act-accept');
-    await page.waitForSelector('#case-title:has-text("办理中")');
-    await page.waitForSelector('#case-timeline li:has-text("环保所值班员")');
-    await page.fill('#note', '已上门劝导，音量已降低');
-    await page.click('#act-resolve');
-    await page.waitForSelector('#case-title:has-text("已办结")');
-    await page.screenshot({ path: path.join(out, 'console-case.png'), fullPage: true });
-    const shown = JSON.parse(cli('case', 'show', id, '--json'));
-    expect(shown.state === 'resolved' && shown.result === '已上门劝导，音量已降低', 'dispatch has the case resolved');
+    // the town's center signs in in a second tab and sees the same case
+    center = await browser.newPage();
+    watch(center);
+    await signIn(center, port, centerToken, '和平桥街道');
+    await center.waitForSelector(row);
 
-    // the dashboard draws its charts
-    await page.click('#nav-dashboard');
-    await page.waitForSelector('#chart-hourly canvas');
-    await page.waitForSelector('#chart-hotspots canvas');
-    await page.waitForSelector('#chart-satisfaction.nodata');
-    await page.screenshot({ path: path.join(out, 'console-dashboard.png'), fullPage: true });
+    // the unit signs for the case: only a unit's acts are offered to it
+    await unit.click(row);
+    await unit.waitForSelector(`#case-title[data-id="${id}"][data-state="dispatched"]`);
+    expect((await unit.textContent('#case-details')).includes('和平桥街道'), 'the location names the town');
+    await unit.click('#act-accept');
+    await unit.waitForSelector('#case-title[data-state="accepted"]');
+    await unit.waitForSelector('#case-timeline li:has-text("环保所值班员")');
+    for (const a of ['return', 'extend', 'resolve'])
+      expect(await offers(unit, a), 'the unit is offered ' + a);
+    for (const a of ['return_refuse', 'extend_approve', 'callback', 'escalate', 'merge', 'transfer', 'suspend'])
+      expect(!await offers(unit, a), 'the unit is not offered the center\'s ' + a);
+
+    // 退单 → 驳回: the unit returns it with a reason, the center (live) refuses
+    await openCase(center, id, 'accepted');
+    await act(unit, 'return', [['textarea[name=note]', '噪声源在相邻小区，不属本所职责']]);
+    await unit.waitForSelector('#case-title[data-state="returned"]');
+    await center.waitForSelector('#case-title[data-state="returned"]');
+    await center.waitForSelector('#case-timeline li:has-text("噪声源在相邻小区")');
+    expect(await offers(center, 'return_approve') && !await offers(center, 'accept'),
+           'the center may approve or refuse the return, and may not sign for it');
+    await shot(center, 'case-returned');
+    await act(center, 'return_refuse', [['textarea[name=note]', '经核实属本辖区，请环保所继续办理']]);
+    await center.waitForSelector('#case-title[data-state="dispatched"]');
+    await unit.waitForSelector('#case-title[data-state="dispatched"]');
+    await unit.waitForSelector('#case-timeline li:has-text("经核实属本辖区")');
+
+    // 延期 → 批准: asked for 8 working hours, granted, the deadline moves on
+    await unit.click('#act-accept');
+    await unit.waitForSelector('#case-title[data-state="accepted"]');
+    const before = showCase(id).done_by;
+    // what the center is typing survives the live reload the request brings
+    await center.waitForSelector('#case-title[data-state="accepted"]');
+    await center.click('#act-suspend');
+    await center.fill('#form-suspend textarea[name=note]', '等待物业答复');
+    await act(unit, 'extend', [['input[name=hours]', '8'], ['textarea[name=note]', '需协调物业调取监控']]);
+    await unit.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("待审批")');
+    await center.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("待审批")');
+    expect(await offers(center, 'extend_refuse'), 'the center may also refuse the extension');
+    expect(await center.isVisible('#form-suspend') &&
+           await center.inputValue('#form-suspend textarea[name=note]') === '等待物业答复',
+           'the form being filled in is still open, with what was typed');
+    await center.click('#form-suspend button[type=button]');
+    await shot(center, 'case-extension');
+    await act(center, 'extend_approve', [['textarea[name=note]', '同意延期']]);
+    await center.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("已批准")');
+    await unit.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("已批准")');
+    const extended = showCase(id);
+    expect(extended.extension === 'granted' && extended.ext_minutes === 480 && extended.done_by > before,
+           'dispatch granted 480 working minutes and moved the deadline');
+
+    // 办结, then 回访 (满意), which closes it
+    await act(unit, 'resolve', [['textarea[name=note]', '已上门劝导，音量已降低']]);
+    await unit.waitForSelector('#case-title[data-state="resolved"]');
+    await shot(unit, 'case');
+    await center.waitForSelector('#case-title[data-state="resolved"]');
+    await act(center, 'callback', [['input[name=satisfied][value=true]', true], ['textarea[name=note]', '群众表示满意']]);
+    await center.waitForSelector('#case-title[data-state="closed"]');
+    await center.waitForSelector('#case-details dd[data-field="回访评价"]:has-text("满意")');
+    await shot(center, 'case-closed');
+    const closed = showCase(id);
+    expect(closed.state === 'closed' && closed.satisfaction === 'satisfied' && closed.result === '已上门劝导，音量已降低',
+           'dispatch has the case closed, satisfied, with its result');
+
+    // a refusal is shown in Chinese with the server's reason
+    await openCase(center, third, 'dispatched');
+    await act(center, 'merge', [['input[name=into]', 'CG9999999999']]);
+    await center.waitForSelector('#case-error:has-text("合并未成功")');
+    const error = await center.textContent('#case-error');
+    expect(error.includes('填写有误（合并至工单）') && error.includes('is not another open case'),
+           'the refusal names the field in Chinese and gives the server\'s reason: ' + error);
+    expect(showCase(third).state === 'dispatched', 'the refused merge changed nothing');
+    await shot(center, 'case-refused');
+
+    // 提级: the case leaves the town for the county, and the page says so
+    const raised = submit('--category', 'noise', '--text', '跨街道噪声源', '--grid', '320602001001003');
+    await center.click('#nav-queue');
+    await center.waitForSelector(`#queue tbody tr[data-id="${raised}"]`);
+    await center.click(`#queue tbody tr[data-id="${raised}"]`);
+    await center.waitForSelector(`#case-title[data-id="${raised}"][data-state="dispatched"]`);
+    await act(center, 'escalate', [['textarea[name=note]', '涉及相邻街道，需区级协调']]);
+    await center.waitForSelector('#case-notice:has-text("工单已移出本辖区")');
+    const up = showCase(raised);
+    expect(up.level === 'county' && up.escalations === 1, 'dispatch moved the case up to the county');
+
+    // the dashboard draws what the stats and case APIs answer
+    await center.click('#nav-dashboard');
+    await center.waitForSelector('#view-dashboard[data-loaded]');
+    const o = await oracle(port, centerToken, '320602001');
+    const t = o.total;
+    expect(o.n(t, 'received') === 3 && o.n(t, 'signed_for') === 2 && o.n(t, 'resolved') === 1 &&
+           o.n(t, 'callbacks') === 1 && o.n(t, 'satisfied') === 1 && o.n(t, 'escalated') === 1,
+           'the stats count what was done: ' + JSON.stringify(t));
+    for (const metric of ['received', 'dispatched', 'signed_for', 'resolved', 'callbacks', 'escalated'])
+      assert.strictEqual(Number(await center.textContent(`#dash-summary [data-metric="${metric}"] b`)), o.n(t, metric),
+                         'the summary shows ' + metric);
+    assert.deepStrictEqual((await drawn(center, 'chart-hourly')).data[0], o.hours, 'the volume by hour');
+    expect(o.hours.reduce((a, b) => a + b, 0) >= 2, 'today\'s cases of the town are counted by hour');
+    const pct = (a, b) => Math.round(1000 * a / b) / 10;
+    assert.deepStrictEqual((await drawn(center, 'chart-rates')).data[0],
+                           [pct(o.n(t, 'signed_on_time'), o.n(t, 'signed_for')), pct(o.n(t, 'resolved_on_time'), o.n(t, 'resolved'))],
+                           'the on-time rates');
+    expect((await center.textContent('#rates-text')).includes('按时签收率 100%'), 'the sign-for rate is written out');
+    assert.deepStrictEqual((await drawn(center, 'chart-satisfaction')).data[0],
+                           [o.n(t, 'satisfied'), o.n(t, 'callbacks') - o.n(t, 'satisfied')], 'satisfied and not');
+    const town = o.rows.find(r => r.by === 'center' && r.key === '320602001');
+    assert.deepStrictEqual((await drawn(center, 'chart-levels')).data[0], [o.n(town, 'escalated'), 0, 0],
+                           'escalations by level: from the town');
+    const hot = await drawn(center, 'chart-hotspots');
+    const noise = o.rows.find(r => r.by === 'category' && r.key === 'noise');
+    assert.deepStrictEqual([hot.names[0], hot.data[0][0]], ['噪声扰民', o.n(noise, 'received')], 'the hot spot');
+    await shot(center, 'dashboard');
+    // a longer period asks the stats again and still draws its totals
+    await center.selectOption('#dash-period', '7');
+    await center.waitForFunction(() => {
+      const loaded = document.getElementById('view-dashboard').dataset.loaded;
+      return loaded && loaded.split('/')[0] !== loaded.split('/')[1];
+    });
+    assert.strictEqual(Number(await center.textContent('#dash-summary [data-metric="received"] b')), o.n(t, 'received'),
+                       'the week so far holds today\'s cases');
 
     // countdowns: amber from 80% of the sign-for limit, red once past it
-    await page.click('#nav-queue');
+    await unit.click('#nav-queue');
     const thirdRow = `#queue tbody tr[data-id="${third}"]`;
-    await page.waitForSelector(thirdRow);
-    const c = JSON.parse(cli('case', 'show', third, '--json'));
-    const now = await page.evaluate(() => Date.now());
-    await page.clock.fastForward(Math.ceil(c.created + 0.85 * (c.sign_by - c.created) - now));
-    await page.waitForSelector(thirdRow + '[data-urgency="warning"] .countdown.warning');
-    await page.screenshot({ path: path.join(out, 'console-queue-warning.png'), fullPage: true });
-    await page.clock.fastForward(Math.ceil(c.sign_by - c.created) * 0.2 + 60000);
-    await page.waitForSelector(thirdRow + '[data-urgency="overdue"] .countdown.overdue');
-    expect((await page.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
-    await page.screenshot({ path: path.join(out, 'console-queue-overdue.png'), fullPage: true });
+    await unit.waitForSelector(thirdRow);
+    const c = showCase(third);
+    const now = await unit.evaluate(() => Date.now());
+    await unit.clock.fastForward(Math.ceil(c.created + 0.85 * (c.sign_by - c.created) - now));
+    await unit.waitForSelector(thirdRow + '[data-urgency="warning"] .countdown.warning');
+    await shot(unit, 'queue-warning');
+    await unit.clock.fastForward(Math.ceil(c.sign_by - c.created) * 0.2 + 60000);
+    await unit.waitForSelector(thirdRow + '[data-urgency="overdue"] .countdown.overdue');
+    expect((await unit.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
+    await shot(unit, 'queue-overdue');
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
-    await page.screenshot({ path: path.join(out, 'console-failure.png'), fullPage: true }).catch(() => {});
+    await shot(unit, 'failure').catch(() => {});
+    if (center) await shot(center, 'failure-center').catch(() => {});
     throw err;
   }
   finally {
@@ -136,6 +319,7 @@ async function main () {
 }
 
 main()
-  .then(() => { console.log('browser: console signs in, updates live, accepts, resolves, draws the dashboard, colours countdowns'); })
+  .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
+                            'resolves, calls back, shows a refusal, escalates, draws the stats, colours countdowns'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
