@@ -310,6 +310,11 @@ cases_on_list (void *request, cg_reply_t *reply, void *arg)
     cases_t *self = arg;
     cg_case_query_t *req = request;
     const char *state = req->state ? req->state : "all";
+    if (req->unit && strcmp (state, "all") == 0) {
+        cg_reply_fail (reply, "invalid", "state", "a unit's queues are by state: name one "
+                       "(dispatched, accepted, returned, suspended, resolved, ...)");
+        return;
+    }
     char key[160];
     if (req->unit)
         snprintf (key, sizeof key, S_PREFIX "qu:%s:%s", req->unit, state);

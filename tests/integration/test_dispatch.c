@@ -519,6 +519,18 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
     cr_assert_eq (page.total, 1);
     cr_assert_str_eq (page.cases[0].id, c);
     cg_msg_clear (&cg_case_page_def, &page);
+    q.state = NULL;
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), -1, "a unit's all queue");
+    cr_assert_str_eq (err.field, "state");
+    cr_assert (strstr (err.message, "a unit's queues are by state"), "%s", err.message);
+    /*  escalated to the county, C is in the county's list of all, by creation */
+    q = (cg_case_query_t) { .center = "320602", .state = "all" };
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.total, 1);
+    cr_assert_str_eq (page.cases[0].id, c);
+    cg_msg_clear (&cg_case_page_def, &page);
     q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .offset = 1, .limit = 1 };
     cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
                                   &cg_case_page_def, &page, &err), 0, "%s", err.message);

@@ -45,7 +45,6 @@ if claim ~= '' and redis.call ('ZREM', prefix .. 'timers', claim) == 0 then
     return {'gone', ''}
 end
 queue_drop (prefix, id, c[2], c[3], c[1])
-queue_drop (prefix, id, c[2], c[3], 'all')
 local at = 13
 for _ = 1, tonumber (ARGV[12]) do
     if ARGV[at + 1] == '' then
@@ -58,7 +57,11 @@ end
 redis.call ('HSET', key, 'state', to, 'ver', tonumber (ver) + 1)
 local n = redis.call ('HMGET', key, 'center', 'unit')
 queue_put (prefix, id, n[1], n[2], to, score)
-queue_put (prefix, id, n[1], n[2], 'all', c[5] or 0)
+if n[1] ~= c[2] then
+    -- by creation, the case stays where it is in q:all; only its center's moves
+    redis.call ('ZREM', prefix .. 'qc:' .. c[2] .. ':all', id)
+    redis.call ('ZADD', prefix .. 'qc:' .. n[1] .. ':all', c[5] or 0, id)
+end
 timers_clear (prefix, id)
 local ntimers = tonumber (ARGV[at])
 at = at + 1
