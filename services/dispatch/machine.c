@@ -117,6 +117,9 @@ typedef struct {
     int ncounts;
     const char *cursor_key;     /* an intake event caused it: the cursor moves */
     int64_t cursor_from, cursor_to;
+    const char *linked;         /* another case whose timeline hears of it (合并) */
+    char linked_state[16];      /* that case's state, which stays */
+    char linked_note[160];
 } s_plan_t;
 
 static void
@@ -475,6 +478,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
                                                                       false) : 1;
         bool open = rc == 0 && s_in (into.state, S_OPEN);
+        snprintf (plan->linked_state, sizeof plan->linked_state, "%s", open ? into.state : "");
         cg_msg_clear (&cg_case_view_def, &into);
         if (!open) {
             cg_reply_fail (reply, "invalid", "into", "'%s' is not another open case",
@@ -482,6 +486,10 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
             return -1;
         }
         a->merged_into = req->into;
+        /*  the case it joins says so in its own timeline */
+        plan->linked = req->into;
+        snprintf (plan->linked_note, sizeof plan->linked_note, "合并: %s merged into this "
+                  "case", c->id);
         break;
     }
     case A_ESCALATE:
@@ -629,6 +637,15 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     cg_args_add_str (&args, plan->cursor_key ? plan->cursor_key : "");
     cg_args_add_int (&args, plan->cursor_from);
     cg_args_add_int (&args, plan->cursor_to);
+    cg_args_add_str (&args, plan->linked ? plan->linked : "");
+    if (plan->linked) {
+        cg_case_step_t joined = { .at = now, .actor = (char *) plan->actor,
+                                  .from = plan->linked_state, .to = plan->linked_state,
+                                  .note = plan->linked_note };
+        cg_args_add_msg (&args, &cg_case_step_def, &joined);
+    }
+    else
+        cg_args_add_str (&args, "");
     s_add_fields (&args, a);
     s_timer_t timers[5];
     int n = s_timers (a, timers);

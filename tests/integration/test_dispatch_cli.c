@@ -90,6 +90,10 @@ Test (dispatch_cli, every_transition_from_the_shell, .timeout = 180)
                             "citizen:13812345678", "unit:320602001-police:张", NULL };
     for (int i = 0; words[i]; i++)
         cr_assert (strstr (out, words[i]), "no '%s' in the timeline: %s", words[i], out);
+    /*  and the case merged into it */
+    char merged[64];
+    snprintf (merged, sizeof merged, "合并: %s merged into this case", b);
+    cr_assert (strstr (out, merged), "no '%s' in the timeline: %s", merged, out);
     free (out);
     free (a);
     free (b);

@@ -8,6 +8,8 @@
 -- ARGV: prefix, rid ('' for a timer), id, expected ver, claimed timer
 --       member ('' for a command), new state, queue score, step,
 --       cursor key ('' when no event caused it), expected cursor, new cursor,
+--       linked case id ('' for none) and the step for its timeline (合并:
+--       the case this one merged into hears of it),
 --       n fields, then n field/value pairs ('' deletes the field),
 --       n timers, then n member/due pairs, n events, then n topic/body pairs,
 --       n counts, then n statistics key/field pairs to add one to.
@@ -45,8 +47,12 @@ if claim ~= '' and redis.call ('ZREM', prefix .. 'timers', claim) == 0 then
     return {'gone', ''}
 end
 queue_drop (prefix, id, c[2], c[3], c[1])
-local at = 13
-for _ = 1, tonumber (ARGV[12]) do
+local linked = ARGV[12]
+if linked ~= '' and redis.call ('EXISTS', prefix .. 'case:' .. linked) == 1 then
+    redis.call ('RPUSH', prefix .. 'case:' .. linked .. ':steps', ARGV[13])
+end
+local at = 15
+for _ = 1, tonumber (ARGV[14]) do
     if ARGV[at + 1] == '' then
         redis.call ('HDEL', key, ARGV[at])
     else
