@@ -133,6 +133,8 @@ Test (dispatch_intake, a_cancelled_alarm_cancels_its_case_once, .timeout = 180)
     s_cancel (stack, "A-1", "误报，老人已接听电话");
     s_cancel (stack, "A-1", "误报，老人已接听电话");
     cg_case_view_t c = s_await_state (stack, open, "cancelled");
+    char c_unit[64];
+    snprintf (c_unit, sizeof c_unit, "%s", c.unit);
     const cg_case_step_t *step = &c.steps[c.steps_count - 1];
     cr_assert_str_eq (step->actor, "device");
     cr_assert_str_eq (step->from, "dispatched");
@@ -146,6 +148,18 @@ Test (dispatch_intake, a_cancelled_alarm_cancels_its_case_once, .timeout = 180)
                        "nothing)"), "%s", out);
     free (out);
     cg_testcli_says (stack, 0, "cancelled", "case show %s", open);
+    /*  the unit it was sent to hears that it needs no more work */
+    char *inbox = NULL;
+    for (int i = 0; i < 600; i++) {
+        free (inbox);
+        inbox = cg_testcli (stack, 0, "inbox %s", c_unit);
+        if (strstr (inbox, "已撤单"))
+            break;
+        usleep (100000);
+    }
+    cr_assert (strstr (inbox, open) && strstr (inbox, "已撤单") && strstr (inbox, "误报"),
+               "%s", inbox);
+    free (inbox);
 
     /*  the second was handled already: cancelling it leaves it resolved, and
         the timeline says the vendor withdrew it */
