@@ -14,6 +14,8 @@
       scenarios.c   growth, Redis memory by class of key, sustained end to
                     end with CPU per case of every part, the ladder of
                     offered loads, recovery after kill -9, peak RSS
+      dispatch.c    dispatch's own: cases dispatched per second, and
+                    case.received -> case.dispatched on the bus
       report.c      the figures: printed as they come, one table at the
                     end, results.json
       main.c        the plan, in order, within a time budget
@@ -112,6 +114,7 @@ typedef struct {
     int clients;                /* submitter processes */
     int window;                 /* requests outstanding per submitter */
     bool await_dispatch;        /* false: measure intake alone (recovery backlog) */
+    bool time_hop;              /* also time case.received -> case.dispatched (dispatch.c) */
 } load_spec_t;
 
 typedef struct {
@@ -121,6 +124,10 @@ typedef struct {
     double seconds;             /* first submission to the last inbox entry */
     double throughput;          /* accepted cases / seconds */
     double p50, p99, p999;      /* ms, submission to case.dispatched */
+    /*  with time_hop: the subscriber's arrival times of both events */
+    int64_t hops;               /* cases whose case.received and case.dispatched it saw */
+    double hop_p50, hop_p99;    /* ms, case.received -> case.dispatched */
+    double dispatch_rate;       /* case.dispatched per second, first to last seen */
 } load_result_t;
 
 int load_run (bench_t *b, const load_spec_t *spec, load_result_t *out);
@@ -167,5 +174,9 @@ void scenario_rss_report (bench_t *b);
     limits.gp for gnuplot, in the folder out. */
 void scenario_json (FILE *out);
 void scenario_plot_data (const char *out);
+
+/* --- the services' own figures ------------------------------------------------ */
+
+void bench_dispatch (bench_t *b);
 
 #endif

@@ -14,7 +14,9 @@
     summary of case.dispatched, and the parent, subscribed to the bus,
     reads it back and takes the difference on the same monotonic clock.
     So latency is from submission to case.dispatched as any subscriber sees
-    it.  A run ends when every accepted case was seen dispatched and
+    it.  With time_hop the subscriber also takes each case.received and
+    times dispatch's own hop, from the arrival of case.received to that of
+    case.dispatched, both on its own clock.  A run ends when every accepted case was seen dispatched and
     notification's cursor on the dispatch journal has reached the journal's
     head, that is when every inbox entry is written; throughput is the
     accepted cases over that whole time. */
@@ -173,30 +175,82 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
 /* --- the parent: times case.dispatched ------------------------------------ */
 
 typedef struct {
-    double *ms;
+    double *v;
     size_t n, cap;
-} s_samples_t;
+} s_series_t;
 
 static void
-s_on_dispatched (zmsg_t *msg, int run, int64_t now, s_samples_t *s)
+s_series_add (s_series_t *s, double v)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 65536;
+        s->v = realloc (s->v, s->cap * sizeof (double));
+        assert (s->v);
+    }
+    s->v[s->n++] = v;
+}
+
+/*  What the subscriber saw of one run: submission -> case.dispatched for
+    every case; with time_hop also when each case.received arrived (case
+    id -> µs, as text), case.received -> case.dispatched, and the first and
+    last case.dispatched. */
+typedef struct {
+    s_series_t ms;
+    zhash_t *received;
+    s_series_t hop_ms;
+    int64_t first_us, last_us;
+} s_samples_t;
+
+/*  The run's tag at the start of a case's text or summary: "B<run> <due>". */
+static bool
+s_tagged (const char *text, int run, long long *due)
+{
+    int tag;
+    return text && sscanf (text, "B%d %lld", &tag, due) == 2 && tag == run;
+}
+
+static void
+s_on_received (zframe_t *body, int run, int64_t now, s_samples_t *s)
+{
+    cg_case_received_t r;
+    cg_error_t err;
+    long long due;
+    if (cg_msg_decode (&cg_case_received_def, zframe_data (body), zframe_size (body), &r, &err))
+        return;
+    if (s_tagged (r.text, run, &due)) {
+        char at[24];
+        snprintf (at, sizeof at, "%lld", (long long) now);
+        zhash_update (s->received, r.id, at);
+    }
+    cg_msg_clear (&cg_case_received_def, &r);
+}
+
+static void
+s_on_event (zmsg_t *msg, int run, int64_t now, s_samples_t *s)
 {
     zframe_t *topic = zmsg_first (msg), *body = zmsg_next (msg);
     if (!topic || !body)
         return;
+    if (s->received && zframe_streq (topic, "intake/case.received")) {
+        s_on_received (body, run, now, s);
+        return;
+    }
     cg_case_dispatched_t d;
     cg_error_t err;
     if (cg_msg_decode (&cg_case_dispatched_def, zframe_data (body), zframe_size (body), &d,
                        &err))
         return;
-    int tag;
     long long due;
-    if (d.summary && sscanf (d.summary, "B%d %lld", &tag, &due) == 2 && tag == run) {
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 65536;
-            s->ms = realloc (s->ms, s->cap * sizeof (double));
-            assert (s->ms);
+    if (s_tagged (d.summary, run, &due)) {
+        s_series_add (&s->ms, (now - due) / 1000.0);
+        const char *received = s->received ? zhash_lookup (s->received, d.id) : NULL;
+        if (received) {
+            s_series_add (&s->hop_ms, (now - atoll (received)) / 1000.0);
+            zhash_delete (s->received, d.id);
         }
-        s->ms[s->n++] = (now - due) / 1000.0;
+        if (!s->first_us)
+            s->first_us = now;
+        s->last_us = now;
     }
     cg_msg_clear (&cg_case_dispatched_def, &d);
 }
@@ -222,6 +276,8 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     zsock_t *sub = zsock_new (ZMQ_SUB);
     zsock_set_rcvhwm (sub, 0);
     zsock_set_subscribe (sub, "dispatch/case.dispatched");
+    if (spec->time_hop)
+        zsock_set_subscribe (sub, "intake/case.received");
     if (zsock_connect (sub, "%s", b->subscribe)) {
         zsock_destroy (&sub);
         return -1;
@@ -261,6 +317,10 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     }
 
     s_samples_t samples = { 0 };
+    if (spec->time_hop) {
+        samples.received = zhash_new ();
+        zhash_autofree (samples.received);
+    }
     s_counts_t total = { 0 };
     int running = clients;
     int64_t last_event = bench_now_us ();
@@ -282,7 +342,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
                     pids[i] = 0;
                     running--;
                 }
-        if (running == 0 && (!spec->await_dispatch || (int64_t) samples.n >= total.accepted
+        if (running == 0 && (!spec->await_dispatch || (int64_t) samples.ms.n >= total.accepted
                              || bench_now_us () - last_event > S_QUIET_US))
             break;
         zmq_pollitem_t item = { zsock_resolve (sub), 0, ZMQ_POLLIN, 0 };
@@ -293,7 +353,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
             if (!msg)
                 break;
             last_event = bench_now_us ();
-            s_on_dispatched (msg, run, last_event, &samples);
+            s_on_event (msg, run, last_event, &samples);
             zmsg_destroy (&msg);
         }
     }
@@ -308,15 +368,25 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     out->refused = total.refused;
     out->lost = total.lost;
     out->stray = total.stray;
-    out->seen = (int64_t) samples.n;
+    out->seen = (int64_t) samples.ms.n;
     out->seconds = (end - start) / 1e6;
     out->throughput = out->seconds > 0 ? out->accepted / out->seconds : 0;
-    if (samples.n) {
-        qsort (samples.ms, samples.n, sizeof (double), bench_cmp_double);
-        out->p50 = bench_quantile (samples.ms, samples.n, 0.50);
-        out->p99 = bench_quantile (samples.ms, samples.n, 0.99);
-        out->p999 = bench_quantile (samples.ms, samples.n, 0.999);
+    if (samples.ms.n) {
+        qsort (samples.ms.v, samples.ms.n, sizeof (double), bench_cmp_double);
+        out->p50 = bench_quantile (samples.ms.v, samples.ms.n, 0.50);
+        out->p99 = bench_quantile (samples.ms.v, samples.ms.n, 0.99);
+        out->p999 = bench_quantile (samples.ms.v, samples.ms.n, 0.999);
     }
-    free (samples.ms);
+    out->hops = (int64_t) samples.hop_ms.n;
+    if (samples.hop_ms.n) {
+        qsort (samples.hop_ms.v, samples.hop_ms.n, sizeof (double), bench_cmp_double);
+        out->hop_p50 = bench_quantile (samples.hop_ms.v, samples.hop_ms.n, 0.50);
+        out->hop_p99 = bench_quantile (samples.hop_ms.v, samples.hop_ms.n, 0.99);
+    }
+    if (samples.last_us > samples.first_us)
+        out->dispatch_rate = (samples.ms.n - 1) / ((samples.last_us - samples.first_us) / 1e6);
+    free (samples.ms.v);
+    free (samples.hop_ms.v);
+    zhash_destroy (&samples.received);
     return 0;
 }

@@ -17,7 +17,8 @@
     F(M, STR, action, 0, 1, 16, _, "what put it there: route (intake), dispatch, transfer, return_approve, redo, reopen, escalate") \
     F(M, STR, from, 0, 1, 16, _, "state before") \
     F(M, STR, actor, 0, 1, 64, _, "who did it (absent for routing)") \
-    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why")
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why") \
+    F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急): a device alarm, an urgent category, or the hotline said so")
 
 #define CG_FIELDS_case_changed(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -54,7 +55,7 @@
 
 #define CG_FIELDS_case_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
-    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, returned, suspended, resolved, closed, merged, rejected") \
+    F(M, STR, state, 1, 1, 16, _, "received, dispatched, accepted, returned, suspended, resolved, closed, merged, rejected, cancelled") \
     F(M, STR, source, 0, 1, 16, _, "channel") \
     F(M, STR, ext_ref, 0, 1, 64, _, "the source's reference") \
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
@@ -87,6 +88,9 @@
     F(M, INT, suspended_at, 0, 0, CG_TIME_MAX, _, "when it was suspended (挂起)") \
     F(M, STR, merged_into, 0, 1, 32, _, "the case it was merged into (合并)") \
     F(M, INT, closed_at, 0, 0, CG_TIME_MAX, _, "when it was closed (归档), for reopening") \
+    F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急): limits no longer than dispatch/urgent_sign_min and urgent_done_min") \
+    F(M, INT, due, 0, 0, CG_TIME_MAX, _, "the source's own deadline (the hotline's time limit); done_by is never later while it lies ahead") \
+    F(M, INT, supporters, 0, 0, INT32_MAX, _, "requests behind the case (me too), once another joined it (intake's case.merged)") \
     F(M, LIST, steps, 0, 0, 1000, case_step, "the timeline, oldest first (case.show only)")
 
 #define CG_FIELDS_case_query(F, M) \
@@ -170,7 +174,7 @@
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
       "Dispatch routed a case to a unit (journal dispatch).") \
     M(case_changed, "case.changed", "event", CG_FIELDS_case_changed, \
-      "A case changed; the bus topic names the change: case.accepted, case.returned, case.return_refused, case.extension_requested, case.extended, case.extension_refused, case.suspended, case.resumed, case.resolved, case.closed, case.merged, case.rejected (journal dispatch).") \
+      "A case changed; the bus topic names the change: case.accepted, case.returned, case.return_refused, case.extension_requested, case.extended, case.extension_refused, case.suspended, case.resumed, case.resolved, case.closed, case.merged, case.rejected, case.cancelled (撤单: the source withdrew it, intake's case.withdrawn) (journal dispatch).") \
     M(case_act, "case.act", "command", CG_FIELDS_case_act, \
       "To dispatch, as case.<action> for each action of the state machine (docs/DISPATCH.md): an actor moves a case on.") \
     M(case_get, "case.get", "command", CG_FIELDS_case_get, \

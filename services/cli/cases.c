@@ -25,10 +25,16 @@ s_print_case (const cg_case_view_t *c)
     for (int i = 0; labels[i]; i++)
         if (values[i])
             printf ("  %-10s %s\n", labels[i], values[i]);
+    if (c->urgent)
+        printf ("  %-10s %s\n", "urgent", "紧急");
     if (c->sign_by)
         s_print_time ("sign by", c->sign_by);
     if (c->done_by)
         s_print_time ("done by", c->done_by);
+    if (c->due)
+        s_print_time ("time limit", c->due);
+    if (c->supporters > 1)
+        printf ("  %-10s %lld\n", "supporters", (long long) c->supporters);
     if (c->supervised || c->redo_count || c->transfer_count || c->escalations)
         printf ("  %-10s %s redo %lld, transfers %lld, escalations %lld\n", "counts",
                 c->supervised ? "督办," : "", (long long) c->redo_count,
@@ -129,22 +135,6 @@ s_case_list (cli_args_t *args)
 }
 
 static int
-s_case_act (cli_args_t *args, const char *command, const char *id)
-{
-    const char *user = getenv ("USER");
-    char actor[80];
-    snprintf (actor, sizeof actor, "operator:%s", user ? user : "cli");
-    cg_case_act_t req = { .id = (char *) id,
-                          .actor = (char *) cli_opt (args, "actor", actor),
-                          .note = (char *) cli_opt (args, "result",
-                                                    cli_opt (args, "note", NULL)) };
-    cg_case_view_t view;
-    if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
-        return 1;
-    return cli_print_view (args, &view);
-}
-
-static int
 s_inbox (cli_args_t *args, const char *unit)
 {
     cg_inbox_query_t req = { .unit = (char *) unit,
@@ -182,12 +172,6 @@ cli_cases (cli_args_t *args)
         return s_case_show (args, arg2);
     if (strcmp (cmd, "case") == 0 && arg1 && strcmp (arg1, "list") == 0)
         return s_case_list (args);
-    if (strcmp (cmd, "accept") == 0 && arg1)
-        return s_case_act (args, "case.accept", arg1);
-    if (strcmp (cmd, "resolve") == 0 && arg1)
-        return s_case_act (args, "case.resolve", arg1);
-    if (strcmp (cmd, "close") == 0 && arg1)
-        return s_case_act (args, "case.close", arg1);
     if (strcmp (cmd, "inbox") == 0 && arg1)
         return s_inbox (args, arg1);
     if (strcmp (cmd, "topic") == 0)

@@ -20,6 +20,9 @@ int cli_args_parse (cli_args_t *args, int argc, char **argv, const char *const *
 const char *cli_opt (cli_args_t *args, const char *name, const char *otherwise);
 bool cli_flag (cli_args_t *args, const char *name);
 
+/*  Who acts: --actor, else operator:<the user> (into buf). */
+const char *cli_actor (cli_args_t *args, char *buf, size_t len);
+
 /*  The configuration the stack wrote, or NULL with a message. */
 zconfig_t *cli_config (cli_args_t *args);
 

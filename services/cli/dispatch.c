@@ -4,7 +4,8 @@
         civgrid ACTION ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]
                 [--unit CODE] [--minutes N] [--satisfied yes|no] [--into ID]
 
-    where the actor defaults to operator:$USER (the whole tree); and the
+    (resolve's --result is its note) where the actor defaults to
+    operator:<the user> (the whole tree: cli_actor); and the
     statistics of a subtree (case.stats),
 
         civgrid stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--json]
@@ -13,7 +14,7 @@
 #include "cli.h"
 
 static const char *const s_actions[] = {
-    "dispatch", "transfer", "return", "return_approve", "return_refuse", "extend",
+    "accept", "resolve", "close", "dispatch", "transfer", "return", "return_approve", "return_refuse", "extend",
     "extend_approve", "extend_refuse", "suspend", "resume", "callback", "reopen", "merge",
     "reject", "escalate", NULL
 };
@@ -100,13 +101,11 @@ cli_dispatch (cli_args_t *args)
         known++;
     if (!s_actions[known] || args->nwords < 2)
         return 2;
-    const char *user = getenv ("USER");
     char actor[80], command[48];
-    snprintf (actor, sizeof actor, "operator:%s", user ? user : "cli");
     snprintf (command, sizeof command, "case.%s", action);
     cg_case_act_t req = { .id = (char *) args->words[1],
-                          .actor = (char *) cli_opt (args, "actor", actor),
-                          .note = (char *) cli_opt (args, "note", NULL),
+                          .actor = (char *) cli_actor (args, actor, sizeof actor),
+                          .note = (char *) cli_opt (args, "result", cli_opt (args, "note", NULL)),
                           .unit = (char *) cli_opt (args, "unit", NULL),
                           .minutes = atoll (cli_opt (args, "minutes", "0")),
                           .satisfied = strcmp (cli_opt (args, "satisfied", "no"), "yes") == 0,

@@ -34,14 +34,6 @@ s_call (cli_args_t *args, const char *command, const cg_msgdef_t *req_def, void 
     return rc ? cli_fail (&err) : 0;
 }
 
-static const char *
-s_actor (cli_args_t *args, char *buf, size_t len)
-{
-    const char *user = getenv ("USER");
-    snprintf (buf, len, "operator:%s", user ? user : "cli");
-    return cli_opt (args, "actor", buf);
-}
-
 /*  Splits a comma list given as --NAME into list (up to max items, in
     buf); returns the count, or -1 with a message when there are more. */
 static int
@@ -184,7 +176,7 @@ s_create (cli_args_t *args)
         .procedure = (char *) cli_opt (args, "procedure", "plain"),
         .category = (char *) cli_opt (args, "category", NULL),
         .secret = cli_flag (args, "secret"), .revote = cli_flag (args, "revote"),
-        .actor = (char *) s_actor (args, actor, sizeof actor) };
+        .actor = (char *) cli_actor (args, actor, sizeof actor) };
     req.cases_count = ncases;
     req.cases = ncases ? cases : NULL;
     for (int i = 0; i < n; i++) {
@@ -213,7 +205,7 @@ static int
 s_act (cli_args_t *args, const char *command, cg_topic_act_t *req, bool tally)
 {
     char actor[80];
-    req->actor = (char *) s_actor (args, actor, sizeof actor);
+    req->actor = (char *) cli_actor (args, actor, sizeof actor);
     if (tally) {
         cg_topic_tally_t rep;
         if (s_call (args, command, &cg_topic_act_def, req, &cg_topic_tally_def, &rep))

@@ -1,6 +1,8 @@
 /*  util — the CLI's argument parsing, configuration and error output. */
 #include "cli.h"
 
+#include <pwd.h>
+
 int
 cli_args_parse (cli_args_t *args, int argc, char **argv, const char *const *flags)
 {
@@ -50,6 +52,17 @@ bool
 cli_flag (cli_args_t *args, const char *name)
 {
     return zhash_lookup (args->opts, name) != NULL;
+}
+
+const char *
+cli_actor (cli_args_t *args, char *buf, size_t len)
+{
+    /*  $USER is not set everywhere (cron, CI, `env -i`): the account's
+        name then, and "cli" when even that is unknown */
+    const char *user = getenv ("USER");
+    const struct passwd *pw = user && *user ? NULL : getpwuid (geteuid ());
+    snprintf (buf, len, "operator:%s", user && *user ? user : pw ? pw->pw_name : "cli");
+    return cli_opt (args, "actor", buf);
 }
 
 zconfig_t *

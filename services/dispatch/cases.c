@@ -3,7 +3,9 @@
     Events from intake arrive in batches (cg_bus.h); each case.received is
     routed, given its deadlines, and the whole batch goes to Redis in one
     dispatch_received call together with dispatch's cursor on the intake
-    journal.  Only then are the case.dispatched events published.
+    journal.  Only then are the case.dispatched events published.  A
+    case.merged (a supporter joined) or case.withdrawn (the source withdrew
+    it) is machine.c's, one call each with the cursor.
 
     The commands that move a case on are machine.c's; the queries here
     read the hashes and queues that the scripts keep
@@ -59,6 +61,8 @@ cases_new (cg_daemon_t *daemon)
         return NULL;
     }
     self->grace_min = atoi (cg_daemon_get (daemon, "dispatch/escalate_grace_min", "480"));
+    self->urgent_sign_min = atoi (cg_daemon_get (daemon, "dispatch/urgent_sign_min", "30"));
+    self->urgent_done_min = atoi (cg_daemon_get (daemon, "dispatch/urgent_done_min", "240"));
     self->reopen_days = atoi (cg_daemon_get (daemon, "dispatch/reopen_days", "15"));
     self->hotspot_count = atoi (cg_daemon_get (daemon, "dispatch/hotspot_count", "5"));
     self->hotspot_window_min = atoi (cg_daemon_get (daemon, "dispatch/hotspot_window_min",
@@ -135,7 +139,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .category = in->category, .text = in->text, .grid = in->grid, .address = in->address,
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
-        .updated = now };
+        .updated = now, .urgent = in->urgent, .due = in->due };
     machine_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
@@ -146,7 +150,8 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .id = in->id, .category = in->category, .level = level,
         .center = (char *) route.center->code, .unit = (char *) route.unit->code,
         .unit_name = (char *) route.unit->name, .summary = summary,
-        .sign_by = view.sign_by, .done_by = view.done_by, .at = now, .action = "route" };
+        .sign_by = view.sign_by, .done_by = view.done_by, .at = now, .action = "route",
+        .urgent = in->urgent };
     cg_args_add_str (args, in->id);
     cg_args_add_msg (args, &cg_case_view_def, &view);
     cg_args_add_msg (args, &cg_case_step_def, &received);
@@ -159,10 +164,11 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
     return true;
 }
 
-int
-cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+/*  Routes the case.received among events[0..n) in one dispatch_received
+    call that moves the cursor from `cursor` to the last of them. */
+static int
+s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
 {
-    cases_t *self = arg;
     cg_args_t batch;            /* six arguments a case */
     cg_args_init (&batch);
     int count = 0;
@@ -222,6 +228,38 @@ cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     return rc;
 }
 
+int
+cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    cases_t *self = arg;
+    /*  New cases go in batches; a case.merged or case.withdrawn is one call
+        of its own, in journal order, so that a case is there before what
+        follows it happens to it.  Each call moves the cursor; when one
+        fails after others went through, the feed reloads the cursor. */
+    bool progressed = false;
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++) {
+        bool own = i < n && (strcmp (events[i].topic, "case.merged") == 0
+                             || strcmp (events[i].topic, "case.withdrawn") == 0);
+        if (i < n && !own)
+            continue;
+        int rc = i > from ? s_route_batch (self, events + from, i - from, cursor) : 0;
+        if (rc == 0 && i > from) {
+            cursor = events[i - 1].seq;
+            progressed = true;
+        }
+        if (rc == 0 && i < n) {
+            rc = machine_on_intake (self, &events[i], cursor);
+            cursor = events[i].seq;
+        }
+        if (rc)
+            return progressed ? 1 : rc;
+        progressed |= i < n;
+        from = i + 1;
+    }
+    return 0;
+}
+
 /* --- reading a case ------------------------------------------------------- */
 
 /*  Fills view from the case's hash (and its timeline when with_steps).
@@ -272,6 +310,11 @@ cases_on_list (void *request, cg_reply_t *reply, void *arg)
     cases_t *self = arg;
     cg_case_query_t *req = request;
     const char *state = req->state ? req->state : "all";
+    if (req->unit && strcmp (state, "all") == 0) {
+        cg_reply_fail (reply, "invalid", "state", "a unit's queues are by state: name one "
+                       "(dispatched, accepted, returned, suspended, resolved, ...)");
+        return;
+    }
     char key[160];
     if (req->unit)
         snprintf (key, sizeof key, S_PREFIX "qu:%s:%s", req->unit, state);

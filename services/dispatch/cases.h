@@ -17,6 +17,8 @@ typedef struct _cases_t {
     cg_catalog_t *catalog;
     cg_calendar_t *calendar;
     int grace_min;              /* working minutes overdue before 提级 */
+    int urgent_sign_min;        /* an urgent case's limits at most (紧急) */
+    int urgent_done_min;
     int reopen_days;            /* days after closing a citizen may reopen */
     int hotspot_count;          /* cases of one category in one community ... */
     int hotspot_window_min;     /* ... within this many minutes: a hot spot */

@@ -9,14 +9,17 @@
     so that a change, its timeline step, its timers, its queue places and
     its journal entries happen together or not at all.
 
-    Actors.  Until the gateway hands over a token's identity, the actor is
-    a string "ROLE:SCOPE[:NAME]" (docs/DISPATCH.md):
+    Actors.  The actor is a string "ROLE:SCOPE[:NAME]" (docs/DISPATCH.md);
+    the gateway makes it from the caller's token:
       center:CODE   an operator of the command center CODE; may act on cases
                     whose center lies in CODE's subtree (a county supervises
-                    its towns);
+                    its towns), and do a unit's part on a case in the
+                    center's own queue;
       unit:CODE     the unit CODE; may act on cases it is responsible for;
-      citizen:PHONE a citizen (reopen only);
-      admin:NAME, operator:NAME   the whole tree (the CLI's default).
+      citizen:PHONE the citizen who reported the case (reopen only);
+      admin:CODE    every action, on cases within CODE's subtree;
+      operator:NAME every action on the whole tree: the CLI's default, a
+                    person at the stack's own shell.
     Timers act as "system", which no command may claim.
 
     Timers.  Each case holds up to five entries in the sorted set
@@ -32,6 +35,7 @@
     race for it, and a kill -9 before the call leaves it due for the next. */
 #include "machine.h"
 #include "cg_clock.h"
+#include "cg_privacy.h"
 #include "route.h"
 #include "stats.h"
 
@@ -45,6 +49,7 @@
 #define R_CITIZEN   4
 #define R_ADMIN     8
 #define R_SYSTEM    16
+#define R_OPERATOR  32
 
 typedef enum {
     A_DISPATCH, A_TRANSFER, A_ACCEPT, A_RETURN, A_RETURN_APPROVE, A_RETURN_REFUSE,
@@ -105,10 +110,16 @@ typedef struct {
     const char *unit_name;
     char level_buf[16];
     char note_buf[192];
+    char actor_buf[24];
     struct {
         const char *unit, *metric;
     } counts[4];                /* statistics the change adds to (stats.c) */
     int ncounts;
+    const char *cursor_key;     /* an intake event caused it: the cursor moves */
+    int64_t cursor_from, cursor_to;
+    const char *linked;         /* another case whose timeline hears of it (合并) */
+    char linked_state[16];      /* that case's state, which stays */
+    char linked_note[160];
 } s_plan_t;
 
 static void
@@ -148,10 +159,27 @@ void
 machine_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_view_t *view)
 {
     int64_t sign = category->sign_limit_min, done = category->complete_limit_min;
-    view->sign_by = cg_calendar_add_minutes (self->calendar, now, sign);
-    view->sign_warn = cg_calendar_add (self->calendar, now, sign * 48000);    /* 80% */
-    view->done_by = cg_calendar_add_minutes (self->calendar, now, done);
-    view->done_warn = cg_calendar_add (self->calendar, now, done * 48000);
+    if (view->urgent) {
+        /*  紧急: the same day at most, whatever the category allows */
+        sign = sign < self->urgent_sign_min ? sign : self->urgent_sign_min;
+        done = done < self->urgent_done_min ? done : self->urgent_done_min;
+    }
+    int64_t sign_ms = sign * 60000, done_ms = done * 60000;
+    view->sign_by = cg_calendar_add (self->calendar, now, sign_ms);
+    view->done_by = cg_calendar_add (self->calendar, now, done_ms);
+    if (view->due > now && view->done_by > view->due) {
+        /*  never later than the source's own time limit (the hotline's
+            办理时限) while it lies ahead; the warnings keep to 80% of
+            the working time left until it */
+        view->done_by = view->due;
+        done_ms = cg_calendar_between (self->calendar, now, view->due);
+        if (view->sign_by > view->due) {
+            view->sign_by = view->due;
+            sign_ms = done_ms;
+        }
+    }
+    view->sign_warn = cg_calendar_add (self->calendar, now, sign_ms * 4 / 5);     /* 80% */
+    view->done_warn = cg_calendar_add (self->calendar, now, done_ms * 4 / 5);
     view->alerts = 0;
     view->escalate_at = 0;
 }
@@ -204,16 +232,26 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
     int have = strcmp (role, "center") == 0 ? R_CENTER
              : strcmp (role, "unit") == 0 ? R_UNIT
              : strcmp (role, "citizen") == 0 ? R_CITIZEN
-             : strcmp (role, "admin") == 0 || strcmp (role, "operator") == 0 ? R_ADMIN
+             : strcmp (role, "admin") == 0 ? R_ADMIN
+             : strcmp (role, "operator") == 0 ? R_OPERATOR
              : strcmp (role, "system") == 0 ? R_SYSTEM : 0;
     if (!have || have == R_SYSTEM || !*scope) {
         cg_reply_fail (reply, "invalid", "actor", "actor '%s' is not ROLE:SCOPE[:NAME] with "
                        "ROLE center, unit, citizen, admin or operator", actor);
         return -1;
     }
-    if (have == R_ADMIN)
-        return 0;
-    if (!(action->roles & have)) {
+    if (have == R_OPERATOR)
+        return 0;               /* the shell's operator: the whole tree */
+    const cg_org_node_t *mine = have & (R_CENTER | R_ADMIN)
+                              ? cg_orgtree_find (self->org, scope) : NULL;
+    if (have == R_ADMIN && !mine) {
+        cg_reply_fail (reply, "invalid", "actor", "an admin's scope '%s' is no node of the "
+                       "org tree", scope);
+        return -1;
+    }
+    /*  a case in a center's own queue is the center's to handle itself */
+    bool own_queue = have == R_CENTER && c->unit && c->center && strcmp (c->unit, c->center) == 0;
+    if (have != R_ADMIN && !(action->roles & have) && !(own_queue && (action->roles & R_UNIT))) {
         cg_reply_fail (reply, "forbidden", "actor", "a %s may not %s a case", role,
                        action->name);
         return -1;
@@ -223,8 +261,17 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
                        c->unit ? c->unit : "no unit", scope);
         return -1;
     }
-    if (have == R_CENTER) {
-        const cg_org_node_t *mine = cg_orgtree_find (self->org, scope);
+    if (have == R_CITIZEN) {
+        /*  the citizen who reported it: the phone, masked as the case keeps it */
+        char masked[32];
+        cg_mask_phone (scope, masked, sizeof masked);
+        if (!c->contact || strcmp (c->contact, masked) != 0) {
+            cg_reply_fail (reply, "forbidden", "actor", "case %s was not reported from %s",
+                           c->id, masked);
+            return -1;
+        }
+    }
+    if (have & (R_CENTER | R_ADMIN)) {
         const cg_org_node_t *its = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
         if (!mine || !its || !cg_orgtree_within (its, mine)) {
             cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
@@ -431,6 +478,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
                                                                       false) : 1;
         bool open = rc == 0 && s_in (into.state, S_OPEN);
+        snprintf (plan->linked_state, sizeof plan->linked_state, "%s", open ? into.state : "");
         cg_msg_clear (&cg_case_view_def, &into);
         if (!open) {
             cg_reply_fail (reply, "invalid", "into", "'%s' is not another open case",
@@ -438,6 +486,10 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
             return -1;
         }
         a->merged_into = req->into;
+        /*  the case it joins says so in its own timeline */
+        plan->linked = req->into;
+        snprintf (plan->linked_note, sizeof plan->linked_note, "合并: %s merged into this "
+                  "case", c->id);
         break;
     }
     case A_ESCALATE:
@@ -503,6 +555,7 @@ s_add_fields (cg_args_t *args, const cg_case_view_t *a)
     s_add_field_int (&fields, &n, "ext_minutes", a->ext_minutes);
     s_add_field_int (&fields, &n, "suspended_at", a->suspended_at);
     s_add_field_int (&fields, &n, "closed_at", a->closed_at);
+    s_add_field_int (&fields, &n, "supporters", a->supporters);
     s_add_field_int (&fields, &n, "updated", a->updated);
     cg_args_add_int (args, n);
     for (int i = 0; i < fields.argc; i++)
@@ -530,7 +583,8 @@ s_add_events (cg_args_t *args, const s_plan_t *plan, const cg_case_view_t *befor
             .level = a->level ? a->level : "-", .center = a->center, .unit = a->unit,
             .unit_name = (char *) plan->unit_name, .sign_by = a->sign_by,
             .done_by = a->done_by, .at = now, .action = (char *) plan->action,
-            .from = before->state, .actor = (char *) plan->actor, .note = (char *) plan->note };
+            .from = before->state, .actor = (char *) plan->actor, .note = (char *) plan->note,
+            .urgent = a->urgent };
         cg_args_add_str (args, "case.dispatched");
         cg_args_add_msg (args, &cg_case_dispatched_def, &d);
     }
@@ -580,6 +634,18 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     cg_args_add_int (&args, strcmp (a->state, "dispatched") == 0 ? a->sign_by
                             : running ? a->done_by : now);
     cg_args_add_msg (&args, &cg_case_step_def, &step);
+    cg_args_add_str (&args, plan->cursor_key ? plan->cursor_key : "");
+    cg_args_add_int (&args, plan->cursor_from);
+    cg_args_add_int (&args, plan->cursor_to);
+    cg_args_add_str (&args, plan->linked ? plan->linked : "");
+    if (plan->linked) {
+        cg_case_step_t joined = { .at = now, .actor = (char *) plan->actor,
+                                  .from = plan->linked_state, .to = plan->linked_state,
+                                  .note = plan->linked_note };
+        cg_args_add_msg (&args, &cg_case_step_def, &joined);
+    }
+    else
+        cg_args_add_str (&args, "");
     s_add_fields (&args, a);
     s_timer_t timers[5];
     int n = s_timers (a, timers);
@@ -688,6 +754,106 @@ machine_register (cases_t *cases, cg_server_t *server)
         s_handlers[i] = (s_handler_t) { cases, &s_actions[i] };
         cg_server_on (server, command, &cg_case_act_def, s_on_command, &s_handlers[i]);
     }
+}
+
+/* --- intake's events ------------------------------------------------------ */
+
+/*  Plans what case.merged (m) or case.withdrawn (w) does to the case c.
+    撤单 (the source withdrew it) is no command, only intake's event, so
+    the table of actions does not hold it: an open case that only its
+    source stands behind is cancelled; one that others support, or that is
+    no longer open, keeps its state and the timeline says so. */
+static void
+s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
+               const cg_case_view_t *c, s_plan_t *plan)
+{
+    cg_case_view_t *a = &plan->after;
+    if (m) {
+        /*  合并: another request joined; the timeline says who and how many */
+        a->supporters = m->supporters;
+        snprintf (plan->note_buf, sizeof plan->note_buf, "合并: %s%s%s%s%s joined; %lld "
+                  "requests behind the case%s", m->source, m->ext_ref ? " " : "",
+                  m->ext_ref ? m->ext_ref : "", m->contact ? " from " : "",
+                  m->contact ? m->contact : "", (long long) m->supporters,
+                  m->known_caller ? " (a caller who called before)" : "");
+        return;
+    }
+    snprintf (plan->actor_buf, sizeof plan->actor_buf, "%s", w->source);
+    plan->actor = plan->actor_buf;
+    bool own = c->source && strcmp (c->source, w->source) == 0;
+    if (own && c->supporters <= 1 && s_in (c->state, S_OPEN)) {
+        a->state = "cancelled";
+        plan->topic = "case.cancelled";
+        plan->action = "withdraw";
+        snprintf (plan->note_buf, sizeof plan->note_buf, "撤单: %s withdrew it%s%s", w->source,
+                  w->reason ? ": " : "", w->reason ? w->reason : "");
+    }
+    else
+        snprintf (plan->note_buf, sizeof plan->note_buf, "%s withdrew its request%s%s; the "
+                  "case stays %s%s", w->source, w->reason ? ": " : "",
+                  w->reason ? w->reason : "", c->state,
+                  own && c->supporters > 1 ? ", others support it" : "");
+}
+
+int
+machine_on_intake (cases_t *self, const cg_event_t *e, int64_t cursor)
+{
+    cg_case_merged_t merged;
+    cg_case_withdrawn_t withdrawn;
+    cg_case_merged_t *m = NULL;
+    cg_case_withdrawn_t *w = NULL;
+    cg_error_t err;
+    if (strcmp (e->topic, "case.merged") == 0) {
+        if (cg_msg_decode (&cg_case_merged_def, e->body, e->size, &merged, &err) == 0)
+            m = &merged;
+    }
+    else
+    if (cg_msg_decode (&cg_case_withdrawn_def, e->body, e->size, &withdrawn, &err) == 0)
+        w = &withdrawn;
+    const char *id = m ? m->id : w ? w->id : NULL;
+    if (!id)
+        zsys_warning ("dispatch: dropped intake #%lld (%s): %s: %s", (long long) e->seq,
+                      e->topic, err.field, err.message);
+    /*  a case that changed between reading and writing is read again */
+    int result = -1;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        cg_case_view_t view;
+        int rc = id ? cases_load (self, id, &view, false) : 1;
+        if (rc < 0)
+            break;
+        if (rc == 1) {
+            /*  no such case (or no id): the event only moves the cursor */
+            memset (&view, 0, sizeof view);
+            view.id = id ? (char *) id : "-";
+            view.state = "missing";
+        }
+        int64_t now = cg_clock_now ();
+        s_plan_t plan = { .actor = "intake", .cursor_key = self->cursor_key,
+                          .cursor_from = cursor, .cursor_to = e->seq };
+        plan.note = plan.note_buf;
+        plan.after = view;
+        plan.after.updated = now;
+        if (rc == 0)
+            s_plan_intake (m, w, &view, &plan);
+        redisReply *r = s_apply (self, NULL, NULL, &view, &plan, now, NULL, NULL, 0);
+        const char *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
+                           ? cg_reply_str (r->element[0]) : "";
+        result = strcmp (status, "ok") == 0 || strcmp (status, "missing") == 0 ? 0
+               : strcmp (status, "moved") == 0 ? 1
+               : strcmp (status, "state") == 0 ? 2 : -1;
+        if (r)
+            freeReplyObject (r);
+        if (rc == 0)
+            cg_msg_clear (&cg_case_view_def, &view);
+        if (result != 2)
+            break;
+        result = -1;
+    }
+    if (m)
+        cg_msg_clear (&cg_case_merged_def, m);
+    if (w)
+        cg_msg_clear (&cg_case_withdrawn_def, w);
+    return result;
 }
 
 /* --- timers --------------------------------------------------------------- */

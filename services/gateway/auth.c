@@ -115,7 +115,7 @@ gw_actor (gw_request_t *req, char *buf, size_t len)
 {
     const gw_caller_t *caller = &req->caller;
     if (caller->role == CG_ROLE_ADMIN)
-        snprintf (buf, len, "admin:%s", caller->name);
+        snprintf (buf, len, "admin:%s:%s", caller->scope_code, caller->name);
     else
         snprintf (buf, len, "%s:%s:%s", caller->scope && caller->scope->kind == CG_ORG_UNIT
                   ? "unit" : "center", caller->scope_code, caller->name);

@@ -119,7 +119,8 @@ int gw_auth_token (gw_request_t *req, const char *token, int roles);
 int gw_auth (gw_request_t *req, int roles);
 /*  The actor dispatch records and checks (docs/DISPATCH.md): "unit:CODE:NAME"
     for a token of a unit, "center:CODE:NAME" for one of a center or a
-    place, "admin:NAME" for an admin; at most len bytes, whole characters. */
+    place, "admin:CODE:NAME" for an admin of the subtree CODE; at most len
+    bytes, whole characters. */
 void gw_actor (gw_request_t *req, char *buf, size_t len);
 /*  True when the place (a code of the org tree) lies in the caller's scope. */
 bool gw_in_scope (gw_request_t *req, const char *code);

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include "cg_testenv.h"
+#include "cg_testcase.h"
 
 #define S_GRID      "320602001001001"   /* 新桥社区, 和平桥街道, 崇川区 */
 #define S_TOWN      "320602001"
@@ -21,7 +21,7 @@ s_submit_at (cg_teststack_t *stack, const char *ext_ref, const char *category, c
     cg_client_t *intake = cg_teststack_client (stack, "intake");
     cg_case_submit_t req = { .source = "hotline", .ext_ref = (char *) ext_ref,
                              .category = (char *) category, .text = "夜间施工噪声",
-                             .grid = (char *) grid };
+                             .grid = (char *) grid, .contact_phone = "13812345678" };
     cg_case_submitted_t rep;
     cg_error_t err;
     cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
@@ -79,19 +79,6 @@ s_refused (cg_teststack_t *stack, const char *action, cg_case_act_t req, const c
                says);
 }
 
-static cg_case_view_t
-s_show (cg_teststack_t *stack, const char *id)
-{
-    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
-    cg_case_get_t req = { .id = (char *) id };
-    cg_case_view_t view;
-    cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "case.show", &cg_case_get_def, &req,
-                                  &cg_case_view_def, &view, &err), 0, "%s", err.message);
-    cg_client_destroy (&dispatch);
-    return view;
-}
-
 /*  How many entries of the dispatch journal have this topic. */
 static int
 s_journal_count (cg_teststack_t *stack, const char *topic)
@@ -112,13 +99,6 @@ s_await_journal (cg_teststack_t *stack, const char *topic, int want)
     for (int i = 0; i < 600 && (n = s_journal_count (stack, topic)) < want; i++)
         usleep (100000);
     cr_assert_eq (n, want, "%d %s in the journal, expected %d", n, topic, want);
-}
-
-static void
-s_set_clock (cg_teststack_t *stack, int64_t now)
-{
-    redisReply *r = cg_redis_command (stack->redis, "SET cg:{clock}:now %lld", (long long) now);
-    freeReplyObject (r);
 }
 
 #define S_AS(actor_)    .actor = (char *) (actor_)
@@ -163,7 +143,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     s_move (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "accepted");
 
     /*  延期: asked, approved; the completion deadline moves one working day */
-    cg_case_view_t before = s_show (stack, id);
+    cg_case_view_t before = cg_testcase_show (stack, id);
     s_refused (stack, "extend_approve", (cg_case_act_t) { .id = id, S_AS (center) }, "conflict",
                "has no extension pending");
     s_move (stack, "extend", (cg_case_act_t) { .id = id, S_AS (police), .minutes = 480 },
@@ -175,10 +155,10 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     s_refused (stack, "extend", (cg_case_act_t) { .id = id, S_AS (police), .minutes = 60 },
                "conflict", "already has an extension pending");
     s_move (stack, "extend_refuse", (cg_case_act_t) { .id = id, S_AS (center) }, "accepted");
-    cg_case_view_t after = s_show (stack, id);
+    cg_case_view_t after = cg_testcase_show (stack, id);
     cr_assert_str_eq (after.extension, "refused");
     cg_msg_clear (&cg_case_view_def, &after);
-    after = s_show (stack, id);
+    after = cg_testcase_show (stack, id);
     cr_assert_gt (after.done_by - before.done_by, 86400000 - 1, "one working day is >= 24 h");
     cg_msg_clear (&cg_case_view_def, &before);
     cg_msg_clear (&cg_case_view_def, &after);
@@ -198,7 +178,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
             "resolved");
     s_move (stack, "callback", (cg_case_act_t) { .id = id, S_AS (center), .satisfied = true },
             "closed");
-    cg_case_view_t closed = s_show (stack, id);
+    cg_case_view_t closed = cg_testcase_show (stack, id);
     cr_assert_eq (closed.redo_count, 1);
     cr_assert_str_eq (closed.satisfaction, "satisfied");
     cr_assert_str_eq (closed.unit, S_POLICE);
@@ -229,7 +209,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     cg_case_act_t transfer = { .rid = "t-1", .id = third, S_AS (center), .unit = S_POLICE };
     s_move (stack, "transfer", transfer, "dispatched");
     s_move (stack, "transfer", transfer, "dispatched");
-    cg_case_view_t once = s_show (stack, third);
+    cg_case_view_t once = cg_testcase_show (stack, third);
     cr_assert_eq (once.transfer_count, 1, "a repeated request id transferred twice");
     cg_msg_clear (&cg_case_view_def, &once);
 
@@ -239,7 +219,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     s_move (stack, "transfer", transfer, "dispatched");
     transfer.unit = S_POLICE;
     s_move (stack, "transfer", transfer, "dispatched");
-    cg_case_view_t up = s_show (stack, third);
+    cg_case_view_t up = cg_testcase_show (stack, third);
     cr_assert_str_eq (up.center, "320602");
     cr_assert_str_eq (up.level, "county");
     cr_assert_str_eq (up.unit, "320602-huanbao");
@@ -258,14 +238,14 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     /*  three redos (发回重办): 提级 to the county */
     char *fourth = s_submit (stack, "D-4");
     for (int redo = 0; redo < 3; redo++) {
-        s_move (stack, "accept", (cg_case_act_t) { .id = fourth, S_AS ("admin:root") },
+        s_move (stack, "accept", (cg_case_act_t) { .id = fourth, S_AS ("admin:320600:root") },
                 "accepted");
-        s_move (stack, "resolve", (cg_case_act_t) { .id = fourth, S_AS ("admin:root"),
+        s_move (stack, "resolve", (cg_case_act_t) { .id = fourth, S_AS ("admin:320600:root"),
                                                     .note = "已处理" }, "resolved");
-        s_move (stack, "callback", (cg_case_act_t) { .id = fourth, S_AS ("admin:root") },
+        s_move (stack, "callback", (cg_case_act_t) { .id = fourth, S_AS ("admin:320600:root") },
                 "dispatched");
     }
-    cg_case_view_t redone = s_show (stack, fourth);
+    cg_case_view_t redone = cg_testcase_show (stack, fourth);
     cr_assert_eq (redone.redo_count, 3);
     cr_assert_str_eq (redone.center, "320602");
     cr_assert_eq (redone.escalations, 1);
@@ -282,9 +262,9 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
 {
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
     int64_t now = S_MONDAY_9;
-    s_set_clock (stack, now);
+    cg_testclock_set (stack, now);
     char *id = s_submit (stack, "E-1");
-    cg_case_view_t c = s_show (stack, id);
+    cg_case_view_t c = cg_testcase_show (stack, id);
     /*  noise: 120 working minutes to sign for from Monday 09:00 */
     cr_assert_eq (c.sign_by, S_MONDAY_9 + 2 * 3600000);
     cr_assert_str_eq (c.center, S_TOWN);
@@ -294,18 +274,18 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
     for (int level = 0; level < 2; level++) {
         /*  past every limit: two warnings, two overdue notices, supervised */
         now += 60 * S_DAY;
-        s_set_clock (stack, now);
+        cg_testclock_set (stack, now);
         s_await_journal (stack, "case.overdue", 2 * (level + 1));
         cr_assert_eq (s_journal_count (stack, "case.warning"), 2 * (level + 1));
-        cg_case_view_t over = s_show (stack, id);
+        cg_case_view_t over = cg_testcase_show (stack, id);
         cr_assert (over.supervised);
         cr_assert_gt (over.escalate_at, now);
         cg_msg_clear (&cg_case_view_def, &over);
         /*  past the grace: 提级 to the parent center */
         now += 5 * S_DAY;
-        s_set_clock (stack, now);
+        cg_testclock_set (stack, now);
         s_await_journal (stack, "case.escalated", level + 1);
-        cg_case_view_t up = s_show (stack, id);
+        cg_case_view_t up = cg_testcase_show (stack, id);
         cr_assert_str_eq (up.center, centers[level]);
         cr_assert_str_eq (up.state, "dispatched");
         cr_assert_eq (up.escalations, level + 1);
@@ -314,10 +294,10 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
     }
     /*  at the city there is no higher level: overdue again, no third escalation */
     now += 60 * S_DAY;
-    s_set_clock (stack, now);
+    cg_testclock_set (stack, now);
     s_await_journal (stack, "case.overdue", 6);
     now += 5 * S_DAY;
-    s_set_clock (stack, now);
+    cg_testclock_set (stack, now);
     int64_t timers = -1;
     for (int i = 0; i < 600 && timers != 0; i++) {
         redisReply *r = cg_redis_command (stack->redis, "ZCARD cg:{dispatch}:timers");
@@ -327,7 +307,7 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
     }
     cr_assert_eq (timers, 0, "the city's escalation timer did not fire");
     cr_assert_eq (s_journal_count (stack, "case.escalated"), 2);
-    cg_case_view_t top = s_show (stack, id);
+    cg_case_view_t top = cg_testcase_show (stack, id);
     cr_assert_str_eq (top.level, "city");
     cr_assert_str_eq (top.unit, "320600-huanbao");
     cg_msg_clear (&cg_case_view_def, &top);
@@ -367,7 +347,7 @@ s_second_dispatch (cg_teststack_t *stack)
 Test (dispatch, timers_fire_once_across_kill_9_and_two_dispatch_processes, .timeout = 240)
 {
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
-    s_set_clock (stack, S_MONDAY_9);
+    cg_testclock_set (stack, S_MONDAY_9);
     char *ids[20];
     for (int i = 0; i < 20; i++) {
         char ref[16];
@@ -376,18 +356,18 @@ Test (dispatch, timers_fire_once_across_kill_9_and_two_dispatch_processes, .time
     }
     /*  dispatch dies; the warnings fall due while it is down */
     cg_teststack_kill9 (stack, "dispatch");
-    s_set_clock (stack, S_MONDAY_9 + 100 * 60000);
+    cg_testclock_set (stack, S_MONDAY_9 + 100 * 60000);
     pid_t second = s_second_dispatch (stack);
     cg_teststack_restart (stack);
     s_await_journal (stack, "case.warning", 20);
     /*  then overdue, with both processes running */
-    s_set_clock (stack, S_MONDAY_9 + 121 * 60000);
+    cg_testclock_set (stack, S_MONDAY_9 + 121 * 60000);
     s_await_journal (stack, "case.overdue", 20);
     usleep (1500000);       /* both have ticked again: nothing fires twice */
     cr_assert_eq (s_journal_count (stack, "case.warning"), 20);
     cr_assert_eq (s_journal_count (stack, "case.overdue"), 20);
     for (int i = 0; i < 20; i++) {
-        cg_case_view_t c = s_show (stack, ids[i]);
+        cg_case_view_t c = cg_testcase_show (stack, ids[i]);
         cr_assert (c.supervised, "%s is overdue but not supervised", ids[i]);
         cr_assert_eq (c.alerts, 3);
         cg_msg_clear (&cg_case_view_def, &c);
@@ -401,7 +381,7 @@ Test (dispatch, timers_fire_once_across_kill_9_and_two_dispatch_processes, .time
 Test (dispatch, a_hot_spot_is_raised_once_per_window, .timeout = 180)
 {
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
-    s_set_clock (stack, S_MONDAY_9);
+    cg_testclock_set (stack, S_MONDAY_9);
     /*  six noise cases in the four grids of 新桥社区, one of another kind */
     const char *grids[] = { "320602001001001", "320602001001002", "320602001001003",
                             "320602001001004" };
@@ -429,7 +409,7 @@ Test (dispatch, a_hot_spot_is_raised_once_per_window, .timeout = 180)
     cg_msg_clear (&cg_hotspot_detected_def, &hot);
     /*  the sixth was inside the same window: still one; four days on, again */
     cr_assert_eq (s_journal_count (stack, "hotspot.detected"), 1);
-    s_set_clock (stack, S_MONDAY_9 + 4 * S_DAY);
+    cg_testclock_set (stack, S_MONDAY_9 + 4 * S_DAY);
     for (int i = 0; i < 5; i++) {
         snprintf (ref, sizeof ref, "H-%d", 10 + i);
         free (s_submit_at (stack, ref, "noise", grids[i % 4]));
@@ -469,7 +449,7 @@ s_stats_row (const cg_stats_report_t *report, const char *by, const char *key)
 Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 180)
 {
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
-    s_set_clock (stack, S_MONDAY_9);
+    cg_testclock_set (stack, S_MONDAY_9);
     char *a = s_submit (stack, "S-A"), *b = s_submit (stack, "S-B");
     char *c = s_submit_at (stack, "S-C", "street_vending", S_GRID);
     const char *center = "center:" S_TOWN ":王", *huanbao = "unit:" S_HUANBAO ":李";
@@ -478,7 +458,7 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
             "resolved");
     s_move (stack, "callback", (cg_case_act_t) { .id = a, S_AS (center), .satisfied = true },
             "closed");
-    s_set_clock (stack, S_MONDAY_9 + 6 * 3600000);
+    cg_testclock_set (stack, S_MONDAY_9 + 6 * 3600000);
     s_move (stack, "accept", (cg_case_act_t) { .id = b, S_AS (huanbao) }, "accepted");
     s_move (stack, "resolve", (cg_case_act_t) { .id = b, S_AS (huanbao), .note = "ok" },
             "resolved");
@@ -534,6 +514,18 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
     cg_case_query_t q = { .unit = "320602-chengguan", .state = "dispatched" };
     cg_case_page_t page;
     cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.total, 1);
+    cr_assert_str_eq (page.cases[0].id, c);
+    cg_msg_clear (&cg_case_page_def, &page);
+    q.state = NULL;
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), -1, "a unit's all queue");
+    cr_assert_str_eq (err.field, "state");
+    cr_assert (strstr (err.message, "a unit's queues are by state"), "%s", err.message);
+    /*  escalated to the county, C is in the county's list of all, by creation */
+    q = (cg_case_query_t) { .center = "320602", .state = "all" };
     cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
                                   &cg_case_page_def, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.total, 1);

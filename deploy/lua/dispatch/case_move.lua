@@ -3,14 +3,20 @@
 -- changes only if it is still the version the planner read (compare and
 -- set on `ver`), once per request id, and a timer's entry is claimed in
 -- the same call, so a timer fires once whichever process gets there first.
+-- A change that an event of intake's journal causes (case.merged,
+-- case.withdrawn) moves dispatch's cursor on that journal in the same call.
 -- ARGV: prefix, rid ('' for a timer), id, expected ver, claimed timer
 --       member ('' for a command), new state, queue score, step,
+--       cursor key ('' when no event caused it), expected cursor, new cursor,
+--       linked case id ('' for none) and the step for its timeline (合并:
+--       the case this one merged into hears of it),
 --       n fields, then n field/value pairs ('' deletes the field),
 --       n timers, then n member/due pairs, n events, then n topic/body pairs,
 --       n counts, then n statistics key/field pairs to add one to.
 -- Answers {'ok', seq...}, {'done', answer} for a repeated rid,
--- {'missing', ''}, {'state', current} when the case changed meanwhile, or
--- {'gone', ''} when another process fired the timer first.
+-- {'missing', ''} (the cursor still moves), {'state', current} when the
+-- case changed meanwhile, {'gone', ''} when another process fired the
+-- timer first, or {'moved', cursor} when the cursor was elsewhere.
 local prefix, rid, id, ver, claim, to, score, step =
     ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 if rid ~= '' then
@@ -19,24 +25,34 @@ if rid ~= '' then
         return {'done', done}
     end
 end
+local ckey, expected, cursor = ARGV[9], ARGV[10], ARGV[11]
 local key = prefix .. 'case:' .. id
 local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'created')
+if c[1] and tostring (c[4] or '0') ~= ver then
+    return {'state', c[1]}
+end
+if ckey ~= '' then
+    local ok, cur = cursor_advance (ckey, expected, cursor)
+    if not ok then
+        return {'moved', cur}
+    end
+end
 if not c[1] then
     if claim ~= '' then
         redis.call ('ZREM', prefix .. 'timers', claim)
     end
     return {'missing', ''}
 end
-if tostring (c[4] or '0') ~= ver then
-    return {'state', c[1]}
-end
 if claim ~= '' and redis.call ('ZREM', prefix .. 'timers', claim) == 0 then
     return {'gone', ''}
 end
 queue_drop (prefix, id, c[2], c[3], c[1])
-queue_drop (prefix, id, c[2], c[3], 'all')
-local at = 10
-for _ = 1, tonumber (ARGV[9]) do
+local linked = ARGV[12]
+if linked ~= '' and redis.call ('EXISTS', prefix .. 'case:' .. linked) == 1 then
+    redis.call ('RPUSH', prefix .. 'case:' .. linked .. ':steps', ARGV[13])
+end
+local at = 15
+for _ = 1, tonumber (ARGV[14]) do
     if ARGV[at + 1] == '' then
         redis.call ('HDEL', key, ARGV[at])
     else
@@ -47,7 +63,11 @@ end
 redis.call ('HSET', key, 'state', to, 'ver', tonumber (ver) + 1)
 local n = redis.call ('HMGET', key, 'center', 'unit')
 queue_put (prefix, id, n[1], n[2], to, score)
-queue_put (prefix, id, n[1], n[2], 'all', c[5] or 0)
+if n[1] ~= c[2] then
+    -- by creation, the case stays where it is in q:all; only its center's moves
+    redis.call ('ZREM', prefix .. 'qc:' .. c[2] .. ':all', id)
+    redis.call ('ZADD', prefix .. 'qc:' .. n[1] .. ':all', c[5] or 0, id)
+end
 timers_clear (prefix, id)
 local ntimers = tonumber (ARGV[at])
 at = at + 1

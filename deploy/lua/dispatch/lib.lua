@@ -6,9 +6,14 @@
 --   q:<state>                 every case in a state
 --   qc:<center>:<state>       a center's cases in a state
 --   qu:<unit>:<state>         a unit's cases in a state
--- and the same three with the state "all", scored by creation time.
+-- and, for the state "all", scored by creation time, q:all and
+-- qc:<center>:all only: a unit works its queues by state, and a case's
+-- "all" entries change only when it changes center (case_move.lua).
 
 local function queue_keys (prefix, center, unit, state)
+    if state == 'all' then
+        return prefix .. 'q:all', prefix .. 'qc:' .. center .. ':all'
+    end
     return prefix .. 'q:' .. state, prefix .. 'qc:' .. center .. ':' .. state,
            prefix .. 'qu:' .. unit .. ':' .. state
 end

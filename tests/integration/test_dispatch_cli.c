@@ -1,0 +1,103 @@
+/*  `civgrid` walks cases through every path of the state machine, as an
+    operator types it: each action from the shell, each answer the case as
+    it stands after it, and the timeline that records them all. */
+#include <criterion/criterion.h>
+#include "cg_testcli.h"
+
+#define S_TOWN      "320602001"
+#define S_CENTER    "--actor center:320602001:王"
+#define S_HUANBAO   "--actor unit:320602001-huanbao:李"
+#define S_POLICE    "--actor unit:320602001-police:张"
+
+/*  Runs `civgrid ACTION ID ARGS` and checks it answers with the case in
+    state, on its first line. */
+static void
+s_walk (cg_teststack_t *stack, const char *id, const char *state, const char *action,
+        const char *args)
+{
+    char *out = cg_testcli (stack, 0, "%s %s %s", action, id, args);
+    char first[96];
+    snprintf (first, sizeof first, "%s  %s\n", id, state);
+    cr_assert (strncmp (out, first, strlen (first)) == 0, "%s %s: %s", action, id, out);
+    free (out);
+}
+
+static char *
+s_submit (cg_teststack_t *stack, const char *ref, const char *category)
+{
+    char *out = cg_testcli (stack, 0, "submit --source hotline --ext-ref %s --category %s "
+                            "--text 工农路夜间施工 --grid 320602001001001 --phone 13812345678",
+                            ref, category);
+    char id[40] = "";
+    sscanf (out, "%39s", id);
+    free (out);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1,
+                  "%s was not dispatched", id);
+    return strdup (id);
+}
+
+Test (dispatch_cli, every_transition_from_the_shell, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    char *a = s_submit (stack, "W-A", "noise");
+
+    /*  转办, 退单 refused and approved, 签收 */
+    s_walk (stack, a, "dispatched", "transfer", "--unit 320602001-police " S_CENTER);
+    s_walk (stack, a, "returned", "return", "--note 不属于派出所 " S_POLICE);
+    s_walk (stack, a, "dispatched", "return_refuse", S_CENTER);
+    s_walk (stack, a, "returned", "return", "--note 噪声归环保 " S_POLICE);
+    s_walk (stack, a, "dispatched", "return_approve", "--unit 320602001-huanbao " S_CENTER);
+    s_walk (stack, a, "accepted", "accept", S_HUANBAO);
+    /*  延期 asked and approved, asked again and refused */
+    cg_testcli_says (stack, 0, "extension  pending", "extend %s --minutes 480 %s", a, S_HUANBAO);
+    cg_testcli_says (stack, 0, "extension  granted", "extend_approve %s %s", a, S_CENTER);
+    s_walk (stack, a, "accepted", "extend", "--minutes 60 " S_HUANBAO);
+    cg_testcli_says (stack, 0, "extension  refused", "extend_refuse %s %s", a, S_CENTER);
+    /*  挂起 / 恢复, 办结, 回访 unsatisfied (发回重办), then satisfied (归档) */
+    s_walk (stack, a, "suspended", "suspend", "--note 等待噪声检测 " S_CENTER);
+    s_walk (stack, a, "accepted", "resume", S_CENTER);
+    s_walk (stack, a, "resolved", "resolve", "--result 已责令停工 " S_HUANBAO);
+    cg_testcli_says (stack, 0, "redo 1", "callback %s --satisfied no %s", a, S_CENTER);
+    s_walk (stack, a, "accepted", "accept", S_HUANBAO);
+    s_walk (stack, a, "resolved", "resolve", "--result 已处罚 " S_HUANBAO);
+    s_walk (stack, a, "closed", "callback", "--satisfied yes " S_CENTER);
+    /*  the citizen reopens it; the town's operator escalates it (提级) */
+    s_walk (stack, a, "dispatched", "reopen", "--actor citizen:13812345678");
+    cg_testcli_says (stack, 0, "center     320602\n", "escalate %s --note 涉及多个部门 %s", a,
+                     S_CENTER);
+
+    /*  派单 from a center's own queue, then 合并 into the first */
+    char *b = s_submit (stack, "W-B", "other");
+    cg_testcli_says (stack, 0, "unit       320602001\n", "case show %s", b);
+    s_walk (stack, b, "dispatched", "dispatch", "--unit 320602001-chengguan " S_CENTER);
+    cg_testcli_says (stack, 0, "merged     ", "merge %s --into %s %s", b, a, S_CENTER);
+    /*  无效 with a reason, and 归档 after 办结 without a callback */
+    char *c = s_submit (stack, "W-C", "noise");
+    s_walk (stack, c, "rejected", "reject", "--note 重复来电 " S_CENTER);
+    char *d = s_submit (stack, "W-D", "noise");
+    s_walk (stack, d, "accepted", "accept", S_HUANBAO);
+    s_walk (stack, d, "resolved", "resolve", "--result 已处理 " S_HUANBAO);
+    s_walk (stack, d, "closed", "close", S_CENTER);
+    /*  a refusal names the state and what it allows */
+    cg_testcli_says (stack, 1, "is closed; resolve is not allowed from there (allowed: reopen)",
+                     "resolve %s --result x", d);
+
+    /*  the timeline holds every step, with who did it */
+    char *out = cg_testcli (stack, 0, "case show %s", a);
+    const char *words[] = { "转办", "不属于派出所", "退单驳回", "退单审核通过", "签收",
+                            "申请延期", "延期批准", "延期驳回", "等待噪声检测", "恢复",
+                            "已责令停工", "回访", "已处罚", "重新打开", "涉及多个部门",
+                            "citizen:13812345678", "unit:320602001-police:张", NULL };
+    for (int i = 0; words[i]; i++)
+        cr_assert (strstr (out, words[i]), "no '%s' in the timeline: %s", words[i], out);
+    /*  and the case merged into it */
+    char merged[64];
+    snprintf (merged, sizeof merged, "合并: %s merged into this case", b);
+    cr_assert (strstr (out, merged), "no '%s' in the timeline: %s", merged, out);
+    free (out);
+    free (a);
+    free (b);
+    free (c);
+    free (d);
+    cg_teststack_down (&stack);
+}

@@ -1,0 +1,24 @@
+/*  cg_testcase — see cg_testcase.h. */
+#include <criterion/criterion.h>
+#include "cg_testcase.h"
+
+cg_case_view_t
+cg_testcase_show (cg_teststack_t *stack, const char *id)
+{
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    cg_case_get_t req = { .id = (char *) id };
+    cg_case_view_t view;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.show", &cg_case_get_def, &req,
+                                  &cg_case_view_def, &view, &err), 0, "%s", err.message);
+    cg_client_destroy (&dispatch);
+    return view;
+}
+
+void
+cg_testclock_set (cg_teststack_t *stack, int64_t ms)
+{
+    redisReply *r = cg_redis_command (stack->redis, "SET cg:{clock}:now %lld", (long long) ms);
+    cr_assert (r && r->type != REDIS_REPLY_ERROR, "the test clock could not be set");
+    freeReplyObject (r);
+}
