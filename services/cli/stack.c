@@ -184,12 +184,26 @@ s_port_free (int port)
     return free_;
 }
 
+/*  A base below the kernel's ephemeral ports (32768 and up by default):
+    a port there that is free when it is picked may be taken by any
+    process's outgoing connection before the daemon binds it, and the
+    daemon would then not start. */
 static int
 s_pick_base (void)
 {
+    int low = 32768, high = 60999;
+    FILE *f = fopen ("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf (f, "%d %d", &low, &high) != 2)
+            low = 32768;
+        fclose (f);
+    }
+    int slots = (low - 20000) / S_PORTS - 1;
+    if (slots < 100)
+        slots = 2500;           /* an unusual range: anywhere from 20000 */
     srand ((unsigned) (getpid () ^ zclock_usecs ()));
     for (int attempt = 0; attempt < 200; attempt++) {
-        int base = 20000 + (rand () % 2500) * S_PORTS;   /* 20000 to 60000 */
+        int base = 20000 + (rand () % slots) * S_PORTS;
         bool ok = true;
         for (int i = 0; i < S_PORTS && ok; i++)
             ok = s_port_free (base + i);
