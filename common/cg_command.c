@@ -186,7 +186,7 @@ s_handler_of (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
                        "id, body; this one had %zu", zmsg_size (msg) - 1);
         return NULL;
     }
-    for (size_t i = 0; i < self->nhandlers; i++)
+    for (size_t i = self->nhandlers; i-- > 0; )     /* the last one registered wins */
         if (zframe_streq (name, self->handlers[i].name))
             return &self->handlers[i];
     char *text = zframe_strdup (name);
