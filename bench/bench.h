@@ -9,8 +9,11 @@
       store.c       redis-benchmark -P 32 on the commands civgrid uses, and
                     what one case costs Redis (INFO commandstats, INFO cpu)
       load.c        the load generator: several submitter processes, each
-                    with its own DEALER pipelining case.submit to intake,
-                    and a bus subscriber that times each case.dispatched
+                    with its own DEALER pipelining case.submit (or a channel's
+                    command) to intake, and a bus subscriber that times each
+                    case.dispatched (or case.received)
+      intake.c      intake's channels: requests accepted per second and the
+                    time to case.received, each channel through its own command
       scenarios.c   growth, Redis memory by class of key, sustained end to
                     end with CPU per case of every part, the ladder of
                     offered loads, recovery after kill -9, peak RSS
@@ -108,6 +111,9 @@ void store_cost_begin (bench_t *b);
 void store_cost_end (bench_t *b, int64_t cases, store_cost_t *cost);
 
 typedef struct {
+    const char *channel;        /* the command sent: NULL is case.submit; else an intake
+                                   channel's (intake_channel) */
+    bool time_received;         /* time to case.received rather than to case.dispatched */
     double offered;             /* cases/s in all; 0: as fast as the stack takes them */
     double seconds;             /* how long to submit */
     int64_t count;              /* stop after this many (0: no limit) */
@@ -120,15 +126,29 @@ typedef struct {
 typedef struct {
     int64_t sent, accepted, refused, lost;
     int64_t stray;              /* answers matching no outstanding request id */
-    int64_t seen;               /* case.dispatched events timed */
+    int64_t seen;               /* events timed (case.dispatched, or case.received) */
+    int64_t merged;             /* requests that joined an open case (case.merged) */
     double seconds;             /* first submission to the last inbox entry */
     double throughput;          /* accepted cases / seconds */
-    double p50, p99, p999;      /* ms, submission to case.dispatched */
+    double p50, p99, p999;      /* ms, submission to case.dispatched (or case.received) */
     /*  with time_hop: the subscriber's arrival times of both events */
     int64_t hops;               /* cases whose case.received and case.dispatched it saw */
     double hop_p50, hop_p99;    /* ms, case.received -> case.dispatched */
-    double dispatch_rate;       /* case.dispatched per second, first to last seen */
+    double dispatch_rate;       /* timed events per second, first to last seen */
 } load_result_t;
+
+/*  One request of a submitter: its number k, when it was due, its request
+    id, a reference unique to it ("B<run>-<index>-<k>-<pid>"), and the mark
+    "B<run> <due µs>" its text must hold for the parent to time it. */
+typedef struct {
+    int run, index;
+    int64_t k, due;
+    const char *rid, *ref, *mark;
+} load_request_t;
+
+/*  Encodes request r into buf; returns the command's name, or NULL with err. */
+typedef const char *(load_make_fn) (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf,
+                                    cg_error_t *err);
 
 int load_run (bench_t *b, const load_spec_t *spec, load_result_t *out);
 /*  The submitter process (civgrid-bench submit ...), which load_run starts. */
@@ -175,8 +195,12 @@ void scenario_rss_report (bench_t *b);
 void scenario_json (FILE *out);
 void scenario_plot_data (const char *out);
 
-/* --- the services' own figures ------------------------------------------------ */
+/* --- the services' own figures ------------------------------------------------- */
 
 void bench_dispatch (bench_t *b);
+void bench_intake (bench_t *b);
+/*  The request maker of an intake channel's command (bench/intake.c), or
+    NULL when there is none or the stack lacks the data it needs. */
+load_make_fn *intake_channel (bench_t *b, const char *command);
 
 #endif

@@ -1,25 +1,34 @@
-/*  load — the load generator: cases in at intake, timed out at dispatch.
+/*  load — the load generator: requests in at intake, by any of its
+    channels, timed out at dispatch or at intake's own journal.
 
     load_run forks `clients` submitter processes.  Each has its own DEALER
-    to intake and keeps up to `window` case.submit requests outstanding
-    (the command protocol matches answers by request id, so a DEALER may
-    pipeline).  At a fixed offered load a submitter sends request k at
-    start + k / rate; when it falls behind it sends at once, but the time a
-    request carries is still the time it was due, so a stall on the server
-    side shows in the latency instead of slowing the load (no coordinated
+    to intake and keeps up to `window` requests outstanding (the command
+    protocol matches answers by request id, so a DEALER may pipeline):
+    case.submit, made here, or a channel's own command (hotline.order,
+    grid.report, open311.request, device.alarm), made by bench/intake.c.
+    At a fixed offered load a submitter sends request k at start + k /
+    rate; when it falls behind it sends at once, but the time a request
+    carries is still the time it was due, so a stall on the server side
+    shows in the latency instead of slowing the load (no coordinated
     omission).  At offered load 0 it sends whenever the window has room.
 
-    The time a request was due travels in the case itself: the text begins
-    "B<run> <due µs>", dispatch copies the start of the text into the
-    summary of case.dispatched, and the parent, subscribed to the bus,
-    reads it back and takes the difference on the same monotonic clock.
-    So latency is from submission to case.dispatched as any subscriber sees
-    it.  With time_hop the subscriber also takes each case.received and
-    times dispatch's own hop, from the arrival of case.received to that of
-    case.dispatched, both on its own clock.  A run ends when every accepted case was seen dispatched and
-    notification's cursor on the dispatch journal has reached the journal's
-    head, that is when every inbox entry is written; throughput is the
-    accepted cases over that whole time. */
+    The time a request was due travels in the case itself: its text holds
+    the mark "B<run> <due µs>" (case.submit's text begins with it), and the
+    parent, subscribed to the bus, reads it back and takes the difference on
+    the same monotonic clock.  Timed at dispatch, the mark is the start of
+    case.dispatched's summary (dispatch copies the start of the text), and a
+    run ends when every accepted case was seen dispatched and notification's
+    cursor on the dispatch journal has reached the journal's head, that is
+    when every inbox entry is written.  With time_hop the subscriber also
+    takes each case.received and times dispatch's own hop, from the arrival
+    of case.received to that of case.dispatched, both on its own clock.
+    Timed at intake (time_received), the mark is in case.received's text; a
+    request that joined an open case makes case.merged instead, recognised
+    by its reference ("B<run>-..."), counted but not timed.  That run ends
+    when every accepted request was seen on the bus, and then waits,
+    untimed, until dispatch and notification have caught up, so that the
+    next run starts on a quiet stack.  Throughput is the accepted requests
+    over the run's time. */
 #include "bench.h"
 
 #include <sys/prctl.h>
@@ -46,25 +55,37 @@ typedef struct {
 static const char s_text[] =
     "小区楼下夜间施工噪声扰民，已持续多日，影响老人和孩子休息，请相关部门尽快核实处理并回复。";
 
-static void
-s_send (bench_t *b, void *sock, int run, int index, int64_t k, int64_t due,
-        msgpack_sbuffer *buf)
+/*  case.submit, the channel-neutral command */
+static const char *
+s_make_submit (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf, cg_error_t *err)
 {
-    char rid[64], ext[64], text[512];
-    snprintf (rid, sizeof rid, "b%d-%d-%lld-%d", run, index, (long long) k, (int) getpid ());
-    snprintf (ext, sizeof ext, "bench%d-%d-%lld-%d", run, index, (long long) k, (int) getpid ());
-    snprintf (text, sizeof text, "B%d %lld %s", run, (long long) due, s_text);
+    char text[512];
+    snprintf (text, sizeof text, "%s %s", r->mark, s_text);
     cg_case_submit_t req = {
-        .rid = rid, .source = "hotline", .ext_ref = ext,
-        .category = b->categories[k % b->ncategories], .text = text,
-        .grid = b->grids[(k * 7919 + index) % b->ngrids], .contact_phone = "13800138000" };
+        .rid = (char *) r->rid, .source = "hotline", .ext_ref = (char *) r->ref,
+        .category = b->categories[r->k % b->ncategories], .text = text,
+        .grid = b->grids[(r->k * 7919 + r->index) % b->ngrids], .contact_phone = "13800138000" };
+    return cg_msg_encode (&cg_case_submit_def, &req, buf, err) ? NULL : "case.submit";
+}
+
+static void
+s_send (bench_t *b, load_make_fn *make, void *sock, int run, int index, int64_t k,
+        int64_t due, msgpack_sbuffer *buf)
+{
+    char rid[64], ref[64], mark[48];
+    snprintf (rid, sizeof rid, "b%d-%d-%lld-%d", run, index, (long long) k, (int) getpid ());
+    snprintf (ref, sizeof ref, "B%d-%d-%lld-%d", run, index, (long long) k, (int) getpid ());
+    snprintf (mark, sizeof mark, "B%d %lld", run, (long long) due);
+    load_request_t r = { .run = run, .index = index, .k = k, .due = due, .rid = rid,
+                         .ref = ref, .mark = mark };
     cg_error_t err;
     buf->size = 0;
-    if (cg_msg_encode (&cg_case_submit_def, &req, buf, &err)) {
-        fprintf (stderr, "bench: cannot encode case.submit: %s %s\n", err.field, err.message);
+    const char *command = make (b, &r, buf, &err);
+    if (!command) {
+        fprintf (stderr, "bench: cannot encode a request: %s %s\n", err.field, err.message);
         _exit (2);
     }
-    zmq_send (sock, "case.submit", 11, ZMQ_SNDMORE);
+    zmq_send (sock, command, strlen (command), ZMQ_SNDMORE);
     zmq_send (sock, rid, strlen (rid), ZMQ_SNDMORE);
     zmq_send (sock, buf->data, buf->size, 0);
 }
@@ -116,7 +137,8 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
     zsock_set_sndhwm (dealer, 0);
     zsock_set_rcvhwm (dealer, 0);
     zsock_set_linger (dealer, 0);
-    if (zsock_connect (dealer, "%s", b->intake))
+    load_make_fn *make = spec->channel ? intake_channel (b, spec->channel) : s_make_submit;
+    if (!make || zsock_connect (dealer, "%s", b->intake))
         _exit (2);
     void *sock = zsock_resolve (dealer);
     double rate = spec->offered / spec->clients;
@@ -146,7 +168,7 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
                 assert (reqs.answered);
                 memset (reqs.answered + had, 0, reqs.cap - had);
             }
-            s_send (b, sock, run, index, c.sent, due, &buf);
+            s_send (b, make, sock, run, index, c.sent, due, &buf);
             c.sent++;
             outstanding++;
         }
@@ -190,10 +212,10 @@ s_series_add (s_series_t *s, double v)
     s->v[s->n++] = v;
 }
 
-/*  What the subscriber saw of one run: submission -> case.dispatched for
-    every case; with time_hop also when each case.received arrived (case
-    id -> µs, as text), case.received -> case.dispatched, and the first and
-    last case.dispatched. */
+/*  What the subscriber saw of one run: the time from submission to the
+    timed event for every request; with time_hop also when each
+    case.received arrived (case id -> µs, as text), case.received ->
+    case.dispatched, and the first and last case.dispatched. */
 typedef struct {
     s_series_t ms;
     zhash_t *received;
@@ -201,69 +223,77 @@ typedef struct {
     int64_t first_us, last_us;
 } s_samples_t;
 
-/*  The run's tag at the start of a case's text or summary: "B<run> <due>". */
-static bool
-s_tagged (const char *text, int run, long long *due)
+/*  The due time in text's mark "B<run> <due µs>", or -1. */
+static int64_t
+s_due_of (const char *text, int run)
 {
-    int tag;
-    return text && sscanf (text, "B%d %lld", &tag, due) == 2 && tag == run;
-}
-
-static void
-s_on_received (zframe_t *body, int run, int64_t now, s_samples_t *s)
-{
-    cg_case_received_t r;
-    cg_error_t err;
+    char mark[24];
+    snprintf (mark, sizeof mark, "B%d ", run);
+    const char *at = text ? strstr (text, mark) : NULL;
     long long due;
-    if (cg_msg_decode (&cg_case_received_def, zframe_data (body), zframe_size (body), &r, &err))
-        return;
-    if (s_tagged (r.text, run, &due)) {
-        char at[24];
-        snprintf (at, sizeof at, "%lld", (long long) now);
-        zhash_update (s->received, r.id, at);
-    }
-    cg_msg_clear (&cg_case_received_def, &r);
+    return at && sscanf (at + strlen (mark), "%lld", &due) == 1 ? due : -1;
 }
 
+/*  case.dispatched (its summary), case.received (its text): a sample;
+    case.merged of this run (by its reference): counted in merged.  With
+    time_hop (s->received), case.received is no sample but the start of
+    dispatch's hop, which its case.dispatched ends. */
 static void
-s_on_event (zmsg_t *msg, int run, int64_t now, s_samples_t *s)
+s_on_event (zmsg_t *msg, int run, int64_t now, s_samples_t *s, int64_t *merged)
 {
     zframe_t *topic = zmsg_first (msg), *body = zmsg_next (msg);
     if (!topic || !body)
         return;
-    if (s->received && zframe_streq (topic, "intake/case.received")) {
-        s_on_received (body, run, now, s);
-        return;
-    }
-    cg_case_dispatched_t d;
+    const cg_msgdef_t *def = zframe_streq (topic, "dispatch/case.dispatched")
+                             ? &cg_case_dispatched_def
+                           : zframe_streq (topic, "intake/case.received") ? &cg_case_received_def
+                           : zframe_streq (topic, "intake/case.merged") ? &cg_case_merged_def
+                           : NULL;
+    union {
+        cg_case_dispatched_t dispatched;
+        cg_case_received_t received;
+        cg_case_merged_t merged;
+    } m;
     cg_error_t err;
-    if (cg_msg_decode (&cg_case_dispatched_def, zframe_data (body), zframe_size (body), &d,
-                       &err))
+    if (!def || cg_msg_decode (def, zframe_data (body), zframe_size (body), &m, &err))
         return;
-    long long due;
-    if (s_tagged (d.summary, run, &due)) {
+    char ref[24];
+    snprintf (ref, sizeof ref, "B%d-", run);
+    int64_t due = def == &cg_case_dispatched_def ? s_due_of (m.dispatched.summary, run)
+                : def == &cg_case_received_def ? s_due_of (m.received.text, run) : -1;
+    if (def == &cg_case_merged_def && m.merged.ext_ref
+        && strncmp (m.merged.ext_ref, ref, strlen (ref)) == 0)
+        (*merged)++;
+    if (due >= 0 && s->received && def == &cg_case_received_def) {
+        char at[24];
+        snprintf (at, sizeof at, "%lld", (long long) now);
+        zhash_update (s->received, m.received.id, at);
+    }
+    else
+    if (due >= 0) {
         s_series_add (&s->ms, (now - due) / 1000.0);
-        const char *received = s->received ? zhash_lookup (s->received, d.id) : NULL;
+        const char *received = s->received && def == &cg_case_dispatched_def
+                             ? zhash_lookup (s->received, m.dispatched.id) : NULL;
         if (received) {
             s_series_add (&s->hop_ms, (now - atoll (received)) / 1000.0);
-            zhash_delete (s->received, d.id);
+            zhash_delete (s->received, m.dispatched.id);
         }
         if (!s->first_us)
             s->first_us = now;
         s->last_us = now;
     }
-    cg_msg_clear (&cg_case_dispatched_def, &d);
+    cg_msg_clear (def, &m);
 }
 
-/*  Waits until notification's cursor on the dispatch journal reaches the
-    journal's head as it is now: every inbox entry written. */
+/*  Waits until consumer's cursor on journal reaches the journal's head as
+    it is now. */
 static void
-s_await_inbox (bench_t *b)
+s_await_cursor (bench_t *b, const char *consumer, const char *journal)
 {
-    int64_t head = bench_redis_int (b, 0, "GET cg:{dispatch}:seq");
+    int64_t head = bench_redis_int (b, 0, "GET cg:{%s}:seq", journal);
     int64_t until = bench_now_us () + 60 * 1000000LL;
     while (bench_now_us () < until && !zsys_interrupted
-           && bench_redis_int (b, 0, "GET cg:{notification}:cursor:dispatch") < head)
+           && bench_redis_int (b, 0, "GET cg:{%s}:cursor:%s", consumer, journal) < head)
         zclock_sleep (2);
 }
 
@@ -275,8 +305,8 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     memset (out, 0, sizeof *out);
     zsock_t *sub = zsock_new (ZMQ_SUB);
     zsock_set_rcvhwm (sub, 0);
-    zsock_set_subscribe (sub, "dispatch/case.dispatched");
-    if (spec->time_hop)
+    zsock_set_subscribe (sub, spec->time_received ? "intake/" : "dispatch/case.dispatched");
+    if (spec->time_hop && !spec->time_received)
         zsock_set_subscribe (sub, "intake/case.received");
     if (zsock_connect (sub, "%s", b->subscribe)) {
         zsock_destroy (&sub);
@@ -309,7 +339,8 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
             snprintf (args[6], 32, "%lld", (long long) spec->count);
             snprintf (args[7], 32, "%d:%d", spec->clients, spec->window);
             execl ("/proc/self/exe", "civgrid-bench", "submit", b->dir, args[0], args[1],
-                   args[2], args[3], args[4], args[5], args[6], args[7], (char *) NULL);
+                   args[2], args[3], args[4], args[5], args[6], args[7],
+                   spec->channel ? spec->channel : "case.submit", (char *) NULL);
             _exit (127);
         }
         close (pipefd[1]);
@@ -317,11 +348,12 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     }
 
     s_samples_t samples = { 0 };
-    if (spec->time_hop) {
+    if (spec->time_hop && !spec->time_received) {
         samples.received = zhash_new ();
         zhash_autofree (samples.received);
     }
     s_counts_t total = { 0 };
+    int64_t merged = 0;
     int running = clients;
     int64_t last_event = bench_now_us ();
     while (!zsys_interrupted) {
@@ -342,7 +374,8 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
                     pids[i] = 0;
                     running--;
                 }
-        if (running == 0 && (!spec->await_dispatch || (int64_t) samples.ms.n >= total.accepted
+        bool awaited = spec->await_dispatch || spec->time_received;
+        if (running == 0 && (!awaited || (int64_t) samples.ms.n + merged >= total.accepted
                              || bench_now_us () - last_event > S_QUIET_US))
             break;
         zmq_pollitem_t item = { zsock_resolve (sub), 0, ZMQ_POLLIN, 0 };
@@ -353,15 +386,22 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
             if (!msg)
                 break;
             last_event = bench_now_us ();
-            s_on_event (msg, run, last_event, &samples);
+            s_on_event (msg, run, last_event, &samples, &merged);
             zmsg_destroy (&msg);
         }
     }
     zsock_destroy (&sub);
     int64_t end = total.last_answer_us;
     if (spec->await_dispatch) {
-        s_await_inbox (b);
+        /*  every inbox entry written */
+        s_await_cursor (b, "notification", "dispatch");
         end = bench_now_us ();
+    }
+    else
+    if (spec->time_received) {
+        end = last_event > end ? last_event : end;
+        s_await_cursor (b, "dispatch", "intake");
+        s_await_cursor (b, "notification", "dispatch");
     }
     out->sent = total.sent;
     out->accepted = total.accepted;
@@ -369,6 +409,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     out->lost = total.lost;
     out->stray = total.stray;
     out->seen = (int64_t) samples.ms.n;
+    out->merged = merged;
     out->seconds = (end - start) / 1e6;
     out->throughput = out->seconds > 0 ? out->accepted / out->seconds : 0;
     if (samples.ms.n) {

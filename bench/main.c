@@ -1,6 +1,6 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
-        civgrid-bench --dir DIR --out OUT [--quick]
+        civgrid-bench --dir DIR --out OUT [--quick] [--only intake]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -126,13 +126,14 @@ bench_info_field (bench_t *b, const char *section, const char *field)
 static int
 s_submit_main (int argc, char **argv)
 {
-    if (argc != 11)
+    if (argc != 12)
         return 2;
     bench_t b = { 0 };
     if (s_open (&b, argv[2], false))
         return 2;
     load_spec_t spec = { .offered = atof (argv[7]), .seconds = atof (argv[8]),
-                         .count = atoll (argv[9]) };
+                         .count = atoll (argv[9]),
+                         .channel = strcmp (argv[11], "case.submit") ? argv[11] : NULL };
     if (sscanf (argv[10], "%d:%d", &spec.clients, &spec.window) != 2)
         return 2;
     load_submitter (&b, &spec, atoi (argv[3]), atoi (argv[4]), atoi (argv[5]),
@@ -167,7 +168,7 @@ main (int argc, char **argv)
     if (argc > 1 && strcmp (argv[1], "submit") == 0)
         return s_submit_main (argc, argv);
     bench_t b = { .out = "build/bench", .bindir = "build/bin" };
-    const char *dir = NULL;
+    const char *dir = NULL, *only = NULL;
     for (int i = 1; i < argc; i++)
         if (strcmp (argv[i], "--dir") == 0 && i + 1 < argc)
             dir = argv[++i];
@@ -177,9 +178,11 @@ main (int argc, char **argv)
             b.bindir = argv[++i];
         else if (strcmp (argv[i], "--quick") == 0)
             b.quick = true;
+        else if (strcmp (argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick]\n");
+                     "[--quick] [--only intake]\n");
             return 2;
         }
     if (!dir || s_open (&b, dir, true))
@@ -189,6 +192,13 @@ main (int argc, char **argv)
     int64_t budget = (b.quick ? 75 : 800) * 1000000LL;
     double baseline_memory = bench_info_field (&b, "memory", "used_memory");
 
+    if (only && strcmp (only, "intake") == 0) {
+        bench_intake (&b);      /* a service's own figures alone, while working on it */
+        bench_table_print (stdout);
+        cg_redis_destroy (&b.redis);
+        zconfig_destroy (&b.config);
+        return 0;
+    }
     bench_limits_t limits = { 0 };
     printf ("== limits\n");
     limits.transport_rate = transport_run (&b);
@@ -206,6 +216,7 @@ main (int argc, char **argv)
     printf ("== recovery\n");
     scenario_recovery (&b, started + budget);
     bench_dispatch (&b);
+    bench_intake (&b);
     scenario_rss_report (&b);
 
     double seconds = (bench_now_us () - started) / 1e6;

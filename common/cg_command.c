@@ -20,6 +20,15 @@ cg_reply_ok (cg_reply_t *reply, const cg_msgdef_t *def, const void *msg)
         return;
     }
     reply->failed = false;
+    reply->deferred = false;
+}
+
+void
+cg_reply_defer (cg_reply_t *reply)
+{
+    reply->body.size = 0;
+    reply->failed = false;
+    reply->deferred = true;
 }
 
 void
@@ -34,6 +43,7 @@ cg_reply_error (cg_reply_t *reply, const cg_error_t *err)
     if (cg_msg_encode (&cg_refusal_def, &refusal, &reply->body, &bad))
         assert (false);         /* the fields are bounded by cg_error_t */
     reply->failed = true;
+    reply->deferred = false;
 }
 
 void
@@ -51,12 +61,21 @@ cg_reply_fail (cg_reply_t *reply, const char *code, const char *field, const cha
 
 /* --- the server ----------------------------------------------------------- */
 
+#define S_READ_MAX  256         /* requests served in one wake-up */
+
 typedef struct {
     char *name;
     const cg_msgdef_t *def;
     cg_command_fn *fn;
     void *arg;
+    bool batch;                 /* may defer its answers to the flush */
 } s_handler_t;
+
+/*  A request being answered: who asked, its request id, and the answer. */
+typedef struct {
+    zframe_t *identity, *rid;
+    cg_reply_t reply;
+} s_slot_t;
 
 struct _cg_server_t {
     char *service;
@@ -66,6 +85,10 @@ struct _cg_server_t {
     int64_t started;
     int64_t (*counter) (void *);
     void *counter_arg;
+    cg_flush_fn *flush;
+    void *flush_arg;
+    s_slot_t slots[S_READ_MAX];     /* deferred answers, in the order they came */
+    size_t deferred;
 };
 
 static void
@@ -88,6 +111,8 @@ cg_server_new (const char *service, const char *endpoint)
     assert (self);
     self->service = strdup (service);
     self->started = zclock_time ();
+    for (size_t i = 0; i < S_READ_MAX; i++)
+        msgpack_sbuffer_init (&self->slots[i].reply.body);
     self->sock = zsock_new (ZMQ_ROUTER);
     assert (self->sock);
     zsock_set_sndhwm (self->sock, 100000);
@@ -110,6 +135,8 @@ cg_server_destroy (cg_server_t **self_p)
     for (size_t i = 0; i < self->nhandlers; i++)
         free (self->handlers[i].name);
     free (self->handlers);
+    for (size_t i = 0; i < S_READ_MAX; i++)
+        msgpack_sbuffer_destroy (&self->slots[i].reply.body);
     zsock_destroy (&self->sock);
     free (self->service);
     free (self);
@@ -122,7 +149,22 @@ cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
 {
     self->handlers = realloc (self->handlers, (self->nhandlers + 1) * sizeof (s_handler_t));
     assert (self->handlers);
-    self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg };
+    self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg, false };
+}
+
+void
+cg_server_on_batch (cg_server_t *self, const char *command, const cg_msgdef_t *def,
+                    cg_command_fn *fn, void *arg)
+{
+    cg_server_on (self, command, def, fn, arg);
+    self->handlers[self->nhandlers - 1].batch = true;
+}
+
+void
+cg_server_set_flush (cg_server_t *self, cg_flush_fn *fn, void *arg)
+{
+    self->flush = fn;
+    self->flush_arg = arg;
 }
 
 void
@@ -132,26 +174,30 @@ cg_server_set_counter (cg_server_t *self, int64_t (*fn) (void *), void *arg)
     self->counter_arg = arg;
 }
 
-static void
-s_serve (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
+/*  The handler of msg (identity | command | rid | body), or NULL with the
+    refusal in reply. */
+static s_handler_t *
+s_handler_of (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
 {
+    zmsg_first (msg);
     zframe_t *name = zmsg_next (msg), *rid = zmsg_next (msg), *body = zmsg_next (msg);
     if (!name || !rid || !body || zmsg_next (msg)) {
         cg_reply_fail (reply, "invalid", NULL, "a request is three frames: command, request "
                        "id, body; this one had %zu", zmsg_size (msg) - 1);
-        return;
+        return NULL;
     }
-    s_handler_t *handler = NULL;
-    for (size_t i = 0; i < self->nhandlers; i++)
+    for (size_t i = self->nhandlers; i-- > 0; )     /* the last one registered wins */
         if (zframe_streq (name, self->handlers[i].name))
-            handler = &self->handlers[i];
-    if (!handler) {
-        char *text = zframe_strdup (name);
-        cg_reply_fail (reply, "invalid", NULL, "%s has no command \"%.64s\"", self->service,
-                       text);
-        free (text);
-        return;
-    }
+            return &self->handlers[i];
+    char *text = zframe_strdup (name);
+    cg_reply_fail (reply, "invalid", NULL, "%s has no command \"%.64s\"", self->service, text);
+    free (text);
+    return NULL;
+}
+
+static void
+s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *reply)
+{
     void *request = calloc (1, handler->def->size);
     assert (request);
     cg_error_t err;
@@ -166,39 +212,78 @@ s_serve (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
     free (request);
 }
 
+/*  identity | "ok" or "error" | rid | body: the rid is echoed as it came */
+static void
+s_answer (cg_server_t *self, zframe_t *identity, zframe_t *rid, const cg_reply_t *reply)
+{
+    zmsg_t *answer = zmsg_new ();
+    zmsg_append (answer, &(zframe_t *) { zframe_dup (identity) });
+    zmsg_addstr (answer, reply->failed ? "error" : "ok");
+    if (rid)
+        zmsg_append (answer, &(zframe_t *) { zframe_dup (rid) });
+    else
+        zmsg_addstr (answer, "");
+    zmsg_addmem (answer, reply->body.data, reply->body.size);
+    zmsg_send (&answer, self->sock);
+}
+
+/*  Has the daemon answer every deferred request, and sends the answers. */
+static void
+s_flush (cg_server_t *self)
+{
+    if (self->deferred && self->flush)
+        self->flush (self->flush_arg);
+    for (size_t i = 0; i < self->deferred; i++) {
+        s_slot_t *slot = &self->slots[i];
+        if (slot->reply.deferred)
+            cg_reply_fail (&slot->reply, "internal", NULL, "%s left the request unanswered",
+                           self->service);
+        s_answer (self, slot->identity, slot->rid, &slot->reply);
+        zframe_destroy (&slot->identity);
+        zframe_destroy (&slot->rid);
+    }
+    self->deferred = 0;
+}
+
 static int
 s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
     cg_server_t *self = arg;
-    cg_reply_t reply = { 0 };
-    msgpack_sbuffer_init (&reply.body);
     /*  Serve what is waiting, a bounded number at a time, so that timers
         and the bus get their turn. */
-    for (int i = 0; i < 256 && (zsock_events (sock) & ZMQ_POLLIN); i++) {
+    for (int i = 0; i < S_READ_MAX && (zsock_events (sock) & ZMQ_POLLIN); i++) {
         zmsg_t *msg = zmsg_recv (sock);
         if (!msg)
             break;
-        /*  identity | command | rid | body: the rid is echoed as it came */
         zframe_t *identity = zmsg_first (msg), *rid = NULL;
         if (zmsg_size (msg) >= 3) {
             zmsg_next (msg);
             rid = zmsg_next (msg);
         }
-        zmsg_first (msg);       /* s_serve reads on from the identity */
-        s_serve (self, msg, &reply);
-        zmsg_t *answer = zmsg_new ();
-        zmsg_append (answer, &(zframe_t *) { zframe_dup (identity) });
-        zmsg_addstr (answer, reply.failed ? "error" : "ok");
-        if (rid)
-            zmsg_append (answer, &(zframe_t *) { zframe_dup (rid) });
+        s_slot_t *slot = &self->slots[self->deferred];
+        slot->reply.body.size = 0;
+        s_handler_t *handler = s_handler_of (self, msg, &slot->reply);
+        if (handler) {
+            /*  a command that answers at once may read what the deferred
+                ones change: they go first */
+            if (!handler->batch && self->deferred) {
+                s_flush (self);
+                slot = &self->slots[0];
+                slot->reply.body.size = 0;
+            }
+            s_serve (self, handler, zmsg_last (msg), &slot->reply);
+        }
+        if (slot->reply.deferred) {
+            slot->identity = zframe_dup (identity);
+            slot->rid = rid ? zframe_dup (rid) : NULL;
+            self->deferred++;
+        }
         else
-            zmsg_addstr (answer, "");
-        zmsg_addmem (answer, reply.body.data, reply.body.size);
-        zmsg_send (&answer, sock);
+            s_answer (self, identity, rid, &slot->reply);
         zmsg_destroy (&msg);
     }
-    msgpack_sbuffer_destroy (&reply.body);
+    s_flush (self);
     return 0;
 }
 

@@ -14,6 +14,17 @@
 
     Every server answers `ping` itself, which is how `civgrid stack up`
     knows a daemon is serving.
+
+    Batches.  A server reads every request already waiting on its socket
+    (up to 256) in one wake-up.  A handler registered with
+    cg_server_on_batch may leave its answer for later (cg_reply_defer) and
+    keep the reply, so that a daemon can do the work of many requests in one
+    Redis call: the server then calls the flush function
+    (cg_server_set_flush) once, and sends each deferred answer, with its own
+    request id, after it.  It flushes after the last request it read, and
+    before it serves a request of any handler registered with plain
+    cg_server_on, so that a command that reads state sees what the requests
+    before it changed.  Handlers of cg_server_on answer at once, as before.
 */
 #ifndef CG_COMMAND_H_INCLUDED
 #define CG_COMMAND_H_INCLUDED
@@ -26,6 +37,7 @@
 /*  What a handler answers: cg_reply_ok with a message, or cg_reply_fail. */
 typedef struct {
     bool failed;
+    bool deferred;              /* answered later, by the server's flush function */
     msgpack_sbuffer body;
 } cg_reply_t;
 
@@ -33,6 +45,9 @@ void cg_reply_ok (cg_reply_t *reply, const cg_msgdef_t *def, const void *msg);
 void cg_reply_fail (cg_reply_t *reply, const char *code, const char *field,
                     const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 void cg_reply_error (cg_reply_t *reply, const cg_error_t *err);
+/*  The handler (of cg_server_on_batch) answers later: it keeps reply until
+    the flush function answers it with cg_reply_ok or cg_reply_fail. */
+void cg_reply_defer (cg_reply_t *reply);
 
 /*  request is the decoded struct of the command's definition; the server
     clears it after the handler returns. */
@@ -44,6 +59,12 @@ cg_server_t *cg_server_new (const char *service, const char *endpoint);
 void cg_server_destroy (cg_server_t **self_p);
 void cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
                    cg_command_fn *fn, void *arg);
+/*  A handler that may defer its answers (see "Batches" above). */
+void cg_server_on_batch (cg_server_t *self, const char *command, const cg_msgdef_t *def,
+                         cg_command_fn *fn, void *arg);
+/*  Answers every deferred reply, in one go. */
+typedef void (cg_flush_fn) (void *arg);
+void cg_server_set_flush (cg_server_t *self, cg_flush_fn *fn, void *arg);
 int cg_server_attach (cg_server_t *self, zloop_t *loop);
 /*  For ping's `handled`: a counter the daemon keeps up to date. */
 void cg_server_set_counter (cg_server_t *self, int64_t (*fn) (void *), void *arg);

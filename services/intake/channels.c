@@ -105,9 +105,7 @@ intake_on_hotline (void *request, cg_reply_t *reply, void *arg)
     req.urgent |= req.category->urgent;
     if (intake_place (self, &req, NULL, NULL, NULL, msg->address, msg->area_code, reply))
         return;
-    cg_case_submitted_t answer;
-    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
-        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+    intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
 }
 
 /* --- grid worker ---------------------------------------------------------- */
@@ -135,9 +133,7 @@ intake_on_grid (void *request, cg_reply_t *reply, void *arg)
     ||  intake_check_urls (msg->photos, msg->photos_count, "photos", reply)
     ||  intake_place (self, &req, msg->grid, msg->lat, msg->lon, NULL, NULL, reply))
         return;
-    cg_case_submitted_t answer;
-    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
-        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+    intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
 }
 
 /* --- Open311 GeoReport v2 ------------------------------------------------- */
@@ -222,9 +218,7 @@ intake_on_open311 (void *request, cg_reply_t *reply, void *arg)
                                      msg->first_name ? msg->first_name : "");
     s_attributes (msg, detail, sizeof detail);
     req.detail = *detail ? detail : NULL;
-    cg_case_submitted_t answer;
-    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
-        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+    intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
     free (name);
 }
 
@@ -300,12 +294,7 @@ intake_on_alarm (void *request, cg_reply_t *reply, void *arg)
     if (!req.grid)
         req.grid = req.place = device->home;
     req.county = cg_orgtree_center_of (self->org, req.grid, CG_ORG_COUNTY);
-    cg_case_submitted_t submitted;
-    if (intake_accept (self, msg->rid, &req, &submitted, reply))
-        return;
-    cg_device_answer_t answer = { .id = submitted.id, .repeat = submitted.repeat };
-    CG_SET (&answer, device_answer, accepted, true);
-    cg_reply_ok (reply, &cg_device_answer_def, &answer);
+    intake_accept (self, msg->rid, &req, INTAKE_ANSWER_DEVICE, reply);
 }
 
 void

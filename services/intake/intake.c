@@ -116,6 +116,8 @@ intake_destroy (intake_t **self_p)
     free (self->reveal_roles);
     msgpack_sbuffer_destroy (&self->record);
     msgpack_sbuffer_destroy (&self->event);
+    cg_args_free (&self->batch);
+    free (self->pending);
     free (self);
     *self_p = NULL;
 }

@@ -4,8 +4,11 @@
     A channel handler (channels.c, and case.submit in submit.c) checks its
     own message, classifies it (classify.h), places it (intake_place) and
     fills an intake_request_t; intake_accept then seals the personal data,
-    looks for an open case to merge it into, and makes it a case or a
-    supporter of one in a single Lua call (deploy/lua/intake/). */
+    looks for an open case to merge it into, and adds it to the batch of
+    requests the command server read in this wake-up (common/cg_command.h,
+    "Batches").  intake_flush makes each of them a case or a supporter of
+    one in a single Lua call (deploy/lua/intake/), answers each, and
+    publishes their events. */
 #ifndef INTAKE_INTAKE_H_INCLUDED
 #define INTAKE_INTAKE_H_INCLUDED
 
@@ -33,7 +36,9 @@ typedef struct {
     int64_t alarm_max_age_ms;       /* intake/alarm_max_age_s */
     char *reveal_roles;             /* intake/reveal_roles, comma-separated */
     msgpack_sbuffer record, event;
-    char answer_id[32];
+    cg_args_t batch;                /* the arguments of the next intake_submit call */
+    struct intake_pending *pending; /* the requests in it, in order */
+    size_t npending, cap;
 } intake_t;
 
 /*  A registered alarm device (deploy/demo/devices.tsv). */
@@ -85,11 +90,17 @@ int intake_check_urls (char **urls, size_t count, const char *field, cg_reply_t 
 /*  Checks a phone number: digits, +, - and spaces, 3 to 20 of them. */
 int intake_check_phone (const char *phone, const char *field, cg_reply_t *reply);
 
-/*  Makes req a case, or a supporter of an open one.  Fills answer (its id
-    lives in self until the next call).  Returns 0, or -1 with reply
-    failed. */
+/*  How a request is answered: case.submitted, or device.answer. */
+typedef enum { INTAKE_ANSWER_CASE, INTAKE_ANSWER_DEVICE } intake_answer_t;
+
+/*  Adds req to the batch, to be made a case or a supporter of an open one
+    by intake_flush, and defers reply until then.  Returns 0, or -1 with
+    reply failed. */
 int intake_accept (intake_t *self, const char *rid, intake_request_t *req,
-                   cg_case_submitted_t *answer, cg_reply_t *reply);
+                   intake_answer_t shape, cg_reply_t *reply);
+/*  Stores the batch in one Lua call, answers each request in it and
+    publishes their events (the command server's flush function). */
+void intake_flush (void *self);
 
 /*  The command handlers. */
 void intake_on_submit (void *request, cg_reply_t *reply, void *arg);

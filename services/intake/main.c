@@ -7,7 +7,9 @@
     made a case or merged into an open one by one Lua call that also
     appends `case.received` or `case.merged` to the intake journal and
     remembers the answer for the request id and the source's own reference
-    (submit.c).  Then the event is published.  Callers' names and phones are
+    (submit.c); one call serves every request the command server read in
+    one wake-up.  Then the events are published.  device.cancel and
+    intake.show answer at once, after that batch.  Callers' names and phones are
     kept sealed and leave intake only masked. */
 #include "intake.h"
 
@@ -23,11 +25,14 @@ main (int argc, char **argv)
         return 1;
     }
     cg_server_t *server = daemon->server;
-    cg_server_on (server, "case.submit", &cg_case_submit_def, intake_on_submit, intake);
-    cg_server_on (server, "hotline.order", &cg_hotline_order_def, intake_on_hotline, intake);
-    cg_server_on (server, "grid.report", &cg_grid_report_def, intake_on_grid, intake);
-    cg_server_on (server, "open311.request", &cg_open311_request_def, intake_on_open311, intake);
-    cg_server_on (server, "device.alarm", &cg_device_alarm_def, intake_on_alarm, intake);
+    cg_server_set_flush (server, intake_flush, intake);
+    cg_server_on_batch (server, "case.submit", &cg_case_submit_def, intake_on_submit, intake);
+    cg_server_on_batch (server, "hotline.order", &cg_hotline_order_def, intake_on_hotline,
+                        intake);
+    cg_server_on_batch (server, "grid.report", &cg_grid_report_def, intake_on_grid, intake);
+    cg_server_on_batch (server, "open311.request", &cg_open311_request_def, intake_on_open311,
+                        intake);
+    cg_server_on_batch (server, "device.alarm", &cg_device_alarm_def, intake_on_alarm, intake);
     cg_server_on (server, "device.cancel", &cg_device_cancel_def, intake_on_cancel, intake);
     cg_server_on (server, "intake.show", &cg_intake_get_def, intake_on_get, intake);
     int rc = cg_daemon_run (daemon);

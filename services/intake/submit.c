@@ -10,9 +10,19 @@
     (the state is dispatch's; intake reads it and never writes it).  The
     Lua call then stores the case and its journal entry, or links the
     request to that case as a supporter and journals case.merged, and
-    remembers the answer by request id and by (source, ext_ref). */
+    remembers the answer by request id and by (source, ext_ref).
+
+    One Lua call serves a batch: every request the command server read in
+    one wake-up (intake_flush, its flush function).  The script takes them
+    in order, so a retry of a request, by request id or by reference, finds
+    the first even within the batch; and before looking for an open case to
+    merge into, intake_accept stores the batch first when a request in it
+    could be that case (same category, and same grid or both with points),
+    so a batch merges exactly as the requests one by one would. */
 #include "intake.h"
 #include "cg_clock.h"
+
+#include <math.h>
 
 static const char *const s_sources[] = {
     "hotline", "grid", "open311", "device", "operator", "consultation", NULL };
@@ -85,9 +95,41 @@ s_seal (intake_t *self, const char *value, char *buf, size_t len)
     return buf;
 }
 
+/*  A request in the batch: how to answer it, and what intake_flush needs
+    of it once the Lua call has returned. */
+struct intake_pending {
+    cg_reply_t *reply;
+    intake_answer_t shape;
+    bool unplaced;
+    size_t event_arg;               /* its case.received, among the batch's arguments */
+    const cg_category_t *merge_category;    /* NULL: never merged */
+    const cg_org_node_t *grid;
+    bool has_point;
+};
+
+#define S_ARGS_PER_REQUEST  16      /* deploy/lua/intake/intake_submit.lua */
+
+/*  Redis's geo index holds latitudes up to ±85.05112878°: a point beyond
+    is kept with the request but not indexed for merging. */
+#define S_GEO_LAT_MAX       85.05112878
+
+/*  True when looking for an open case to merge req into could find one of
+    the requests still in the batch: they must be stored first. */
+static bool
+s_batch_may_hold (intake_t *self, const intake_request_t *req)
+{
+    for (size_t i = 0; req->may_merge && i < self->npending; i++) {
+        const struct intake_pending *p = &self->pending[i];
+        if (p->merge_category == req->category
+            && ((p->grid && p->grid == req->grid) || (p->has_point && req->has_point)))
+            return true;
+    }
+    return false;
+}
+
 int
-intake_accept (intake_t *self, const char *rid, intake_request_t *req,
-               cg_case_submitted_t *answer, cg_reply_t *reply)
+intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_answer_t shape,
+               cg_reply_t *reply)
 {
     char id[32], masked[32] = "", ext[160] = "", caller[80] = "", into[32] = "";
     char name_sealed[CG_SEALED_LEN (64)], phone_sealed[CG_SEALED_LEN (20)];
@@ -106,8 +148,11 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req,
     else
     if (req->caller)
         snprintf (caller, sizeof caller, "%s", req->caller);
-    if (req->may_merge)
+    if (req->may_merge) {
+        if (s_batch_may_hold (self, req))
+            intake_flush (self);
         s_find_open (self, req, now, into, sizeof into);
+    }
 
     cg_intake_record_t record = {
         .id = *into ? into : id, .source = (char *) req->source, .ext_ref = (char *) req->ext_ref,
@@ -134,52 +179,92 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req,
         cg_reply_error (reply, &err);
         return -1;
     }
-    cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, INTAKE_PREFIX);
-    cg_args_add_str (&args, rid);
-    cg_args_add_str (&args, ext);
-    cg_args_add_str (&args, id);
-    cg_args_add (&args, self->record.data, self->record.size);
-    cg_args_add (&args, self->event.data, self->event.size);
-    cg_args_add_str (&args, into);
-    cg_args_add_str (&args, caller);
-    cg_args_add_int (&args, now);
-    cg_args_add_str (&args, req->may_merge ? req->category->code : "");
-    cg_args_add_str (&args, req->grid ? req->grid->code : "");
-    cg_args_add_str (&args, req->has_point ? req->lon : "");
-    cg_args_add_str (&args, req->has_point ? req->lat : "");
-    cg_args_add_int (&args, self->merge_window_ms);
-    cg_args_add_str (&args, req->source);
-    cg_args_add_str (&args, req->ext_ref ? req->ext_ref : "");
-    cg_args_add_str (&args, masked);
-    redisReply *r = cg_redis_script (self->daemon->redis, "intake_submit", 0, &args);
-    cg_args_free (&args);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3) {
-        cg_reply_fail (reply, "unavailable", NULL, "the case store did not take the request");
-        if (r)
-            freeReplyObject (r);
-        return -1;
+    if (self->npending == self->cap) {
+        self->cap = self->cap ? self->cap * 2 : 64;
+        self->pending = realloc (self->pending, self->cap * sizeof *self->pending);
+        assert (self->pending);
     }
-    const char *outcome = cg_reply_str (r->element[0]);
-    snprintf (self->answer_id, sizeof self->answer_id, "%s", cg_reply_str (r->element[1]));
-    *answer = (cg_case_submitted_t) { .id = self->answer_id,
-                                      .repeat = strcmp (outcome, "repeat") == 0 };
-    if (strcmp (outcome, "new") == 0) {
-        answer->unplaced = !req->place;
-        cg_pub_send (self->daemon->pub, "intake", r->element[2]->integer, "case.received",
-                     self->event.data, self->event.size);
+    bool indexed = req->has_point && fabs (req->lat_deg) <= S_GEO_LAT_MAX;
+    cg_args_t *args = &self->batch;
+    if (args->argc == 0)
+        cg_args_add_str (args, INTAKE_PREFIX);
+    self->pending[self->npending++] = (struct intake_pending) {
+        .reply = reply, .shape = shape, .unplaced = !req->place, .event_arg = args->argc + 4,
+        .merge_category = req->may_merge ? req->category : NULL, .grid = req->grid,
+        .has_point = indexed };
+    cg_args_add_str (args, rid);
+    cg_args_add_str (args, ext);
+    cg_args_add_str (args, id);
+    cg_args_add (args, self->record.data, self->record.size);
+    cg_args_add (args, self->event.data, self->event.size);
+    cg_args_add_str (args, into);
+    cg_args_add_str (args, caller);
+    cg_args_add_int (args, now);
+    cg_args_add_str (args, req->may_merge ? req->category->code : "");
+    cg_args_add_str (args, req->grid ? req->grid->code : "");
+    cg_args_add_str (args, indexed ? req->lon : "");
+    cg_args_add_str (args, indexed ? req->lat : "");
+    cg_args_add_int (args, self->merge_window_ms);
+    cg_args_add_str (args, req->source);
+    cg_args_add_str (args, req->ext_ref ? req->ext_ref : "");
+    cg_args_add_str (args, masked);
+    cg_reply_defer (reply);
+    return 0;
+}
+
+/*  Answers p from its part of the script's answer, e: {'new', id, seq},
+    {'repeat', id, 0} or {'merged', into, seq, supporters, known_caller,
+    case.merged body}; and publishes its event. */
+static void
+s_answer (intake_t *self, const struct intake_pending *p, const redisReply *e)
+{
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 3) {
+        cg_reply_fail (p->reply, "unavailable", NULL, "the case store did not take the request");
+        return;
+    }
+    const char *outcome = cg_reply_str (e->element[0]);
+    cg_case_submitted_t answer = { .id = (char *) cg_reply_str (e->element[1]),
+                                   .repeat = streq (outcome, "repeat") };
+    if (streq (outcome, "new")) {
+        answer.unplaced = p->unplaced;
+        cg_pub_send (self->daemon->pub, "intake", e->element[2]->integer, "case.received",
+                     self->batch.argv[p->event_arg], self->batch.lens[p->event_arg]);
     }
     else
-    if (strcmp (outcome, "merged") == 0 && r->elements == 6) {
-        answer->merged = true;
-        CG_SET (answer, case_submitted, supporters, r->element[3]->integer);
-        answer->known_caller = r->element[4]->integer != 0;
-        cg_pub_send (self->daemon->pub, "intake", r->element[2]->integer, "case.merged",
-                     r->element[5]->str, r->element[5]->len);
+    if (streq (outcome, "merged") && e->elements == 6) {
+        answer.merged = true;
+        CG_SET (&answer, case_submitted, supporters, e->element[3]->integer);
+        answer.known_caller = e->element[4]->integer != 0;
+        cg_pub_send (self->daemon->pub, "intake", e->element[2]->integer, "case.merged",
+                     e->element[5]->str, e->element[5]->len);
     }
-    freeReplyObject (r);
-    return 0;
+    if (p->shape == INTAKE_ANSWER_CASE) {
+        cg_reply_ok (p->reply, &cg_case_submitted_def, &answer);
+        return;
+    }
+    cg_device_answer_t alarm = { .id = answer.id, .repeat = answer.repeat };
+    CG_SET (&alarm, device_answer, accepted, true);
+    cg_reply_ok (p->reply, &cg_device_answer_def, &alarm);
+}
+
+void
+intake_flush (void *arg)
+{
+    intake_t *self = arg;
+    if (!self->npending)
+        return;
+    redisReply *r = cg_redis_script (self->daemon->redis, "intake_submit", 0, &self->batch);
+    bool whole = r && r->type == REDIS_REPLY_ARRAY && r->elements == self->npending;
+    for (size_t i = 0; i < self->npending; i++)
+        if (whole)
+            s_answer (self, &self->pending[i], r->element[i]);
+        else
+            cg_reply_fail (self->pending[i].reply, "unavailable", NULL,
+                           "the case store did not take the request");
+    if (r)
+        freeReplyObject (r);
+    cg_args_reset (&self->batch);
+    self->npending = 0;
 }
 
 void
@@ -213,7 +298,5 @@ intake_on_submit (void *request, cg_reply_t *reply, void *arg)
     if (intake_check_phone (msg->contact_phone, "contact_phone", reply)
     ||  intake_place (self, &req, msg->grid, NULL, NULL, msg->address, NULL, reply))
         return;
-    cg_case_submitted_t answer;
-    if (intake_accept (self, msg->rid, &req, &answer, reply) == 0)
-        cg_reply_ok (reply, &cg_case_submitted_def, &answer);
+    intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
 }

@@ -111,6 +111,14 @@ s_decide (notifier_t *self, s_item_t *item, int64_t now)
     const char *route = d->routes[item->route];
     item->to[0] = 0;
     sscanf (route, "%15s %399s %39s", item->channel, item->address, item->to);
+    if (!*item->to && strncmp (d->recipient, "citizen:", 8) == 0) {
+        notifier_citizen_phone (self, d->recipient + 8, item->to, sizeof item->to);
+        if (!*item->to) {
+            item->outcome = "dead";
+            snprintf (item->detail, sizeof item->detail, "the citizen's phone cannot be opened");
+            return;
+        }
+    }
     item->person = strncmp (d->recipient, "person:", 7) == 0
                    ? directory_person (self->directory, d->recipient) : NULL;
     if (!d->urgent && item->person) {

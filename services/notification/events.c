@@ -18,7 +18,8 @@
     number) for events that carry only the case id, and the request as
     kept by intake (cg:{intake}:req:<id>) for the citizen's phone number,
     which no event carries in the clear and intake keeps sealed (it is
-    opened with intake/key, and never logged). */
+    opened with intake/key, and never logged, nor kept in a delivery: the
+    courier opens it again as it sends). */
 #include "notifier.h"
 #include "cg_text.h"
 
@@ -46,28 +47,6 @@ s_load_case (notifier_t *self, const char *id, cg_case_view_t *record)
         for (size_t i = 0; i + 1 < r->elements; i += 2)
             cg_msg_set (&cg_case_view_def, record, r->element[i]->str, r->element[i + 1]->str,
                         r->element[i + 1]->len);
-    if (r)
-        freeReplyObject (r);
-}
-
-/*  The citizen's phone number, opened from the request as intake keeps it
-    (intake.record, personal data sealed). */
-static void
-s_citizen_phone (notifier_t *self, const char *id, char *phone, size_t len)
-{
-    *phone = 0;
-    if (!self->privacy)
-        return;
-    redisReply *r = cg_redis_command (self->daemon->redis, "GET cg:{intake}:req:%s", id);
-    cg_intake_record_t record;
-    cg_error_t err;
-    if (r && r->type == REDIS_REPLY_STRING
-        && cg_msg_decode (&cg_intake_record_def, r->str, r->len, &record, &err) == 0) {
-        if (record.phone_sealed && cg_privacy_open (self->privacy, record.phone_sealed, phone,
-                                                    len))
-            *phone = 0;
-        cg_msg_clear (&cg_intake_record_def, &record);
-    }
     if (r)
         freeReplyObject (r);
 }
@@ -130,14 +109,15 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
     }
     else
     if (rule->who == WHO_CITIZEN && *self->citizen_sms && in->record && in->record->id) {
+        /*  the route names no phone: the courier opens it as it sends,
+            so it is kept sealed in the delivery too */
         char phone[32];
-        s_citizen_phone (self, in->record->id, phone, sizeof phone);
+        notifier_citizen_phone (self, in->record->id, phone, sizeof phone);
         if (*phone) {
             snprintf (out[0].recipient, sizeof out[0].recipient, "citizen:%s", in->record->id);
             out[0].name = NULL;
             out[0].lang = "zh-CN";
-            snprintf (out[0].routes[0], sizeof out[0].routes[0], "sms %s %s",
-                      self->citizen_sms, phone);
+            snprintf (out[0].routes[0], sizeof out[0].routes[0], "sms %s", self->citizen_sms);
             out[0].nroutes = 1;
             n = 1;
         }

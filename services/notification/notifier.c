@@ -185,3 +185,23 @@ notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, in
     cg_args_free (&args);
     return rc;
 }
+
+void
+notifier_citizen_phone (notifier_t *self, const char *id, char *phone, size_t len)
+{
+    *phone = 0;
+    if (!self->privacy)
+        return;
+    redisReply *r = cg_redis_command (self->daemon->redis, "GET cg:{intake}:req:%s", id);
+    cg_intake_record_t record;
+    cg_error_t err;
+    if (r && r->type == REDIS_REPLY_STRING
+        && cg_msg_decode (&cg_intake_record_def, r->str, r->len, &record, &err) == 0) {
+        if (record.phone_sealed && cg_privacy_open (self->privacy, record.phone_sealed, phone,
+                                                    len))
+            *phone = 0;
+        cg_msg_clear (&cg_intake_record_def, &record);
+    }
+    if (r)
+        freeReplyObject (r);
+}

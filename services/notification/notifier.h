@@ -49,6 +49,11 @@ typedef struct {
 notifier_t *notifier_new (cg_daemon_t *daemon);
 void notifier_destroy (notifier_t **self_p);
 
+/*  The phone of the citizen behind case id, opened from the request as
+    intake keeps it (intake.record, personal data sealed); "" when there
+    is none or no key. */
+void notifier_citizen_phone (notifier_t *self, const char *id, char *phone, size_t len);
+
 /*  events.c: follow every journal named in notification/journals. */
 int events_follow (notifier_t *self);
 

@@ -91,8 +91,8 @@ cg_teststack_down (cg_teststack_t **self_p)
     *self_p = NULL;
 }
 
-void
-cg_teststack_kill9 (cg_teststack_t *self, const char *part)
+int
+cg_teststack_pid (cg_teststack_t *self, const char *part)
 {
     char path[600];
     snprintf (path, sizeof path, "%s/run/%s.pid", self->dir, part);
@@ -101,6 +101,29 @@ cg_teststack_kill9 (cg_teststack_t *self, const char *part)
     int pid = 0;
     cr_assert_eq (fscanf (f, "%d", &pid), 1);
     fclose (f);
+    return pid;
+}
+
+void
+cg_test_send (zsock_t *dealer, const char *command, const char *rid, const cg_msgdef_t *def,
+              const void *msg)
+{
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    cg_error_t err;
+    cr_assert_eq (cg_msg_encode (def, msg, &body, &err), 0, "%s: %s", err.field, err.message);
+    zmsg_t *m = zmsg_new ();
+    zmsg_addstr (m, command);
+    zmsg_addstr (m, rid);
+    zmsg_addmem (m, body.data, body.size);
+    zmsg_send (&m, dealer);
+    msgpack_sbuffer_destroy (&body);
+}
+
+void
+cg_teststack_kill9 (cg_teststack_t *self, const char *part)
+{
+    int pid = cg_teststack_pid (self, part);
     cr_assert_eq (kill (pid, SIGKILL), 0, "cannot kill %s (%d)", part, pid);
     /*  wait until it is really gone, so that a restart binds its ports */
     for (int i = 0; i < 200 && kill (pid, 0) == 0; i++)

@@ -18,6 +18,8 @@ typedef struct {
 cg_teststack_t *cg_teststack_up (const char *extra);
 void cg_teststack_down (cg_teststack_t **self_p);
 
+/*  The pid of a part, from its pid file. */
+int cg_teststack_pid (cg_teststack_t *self, const char *part);
 /*  kill -9 a part (redis, broker, intake, ...). */
 void cg_teststack_kill9 (cg_teststack_t *self, const char *part);
 /*  `civgrid stack up` again: starts what is missing. */
@@ -45,6 +47,11 @@ int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,
     owner would raise only after a long story.  Returns the sequence number. */
 int64_t cg_teststack_journal (cg_teststack_t *self, const char *journal, const char *topic,
                               const cg_msgdef_t *def, const void *msg);
+
+/*  Sends msg (of def) as the command frames command | rid | body, without
+    waiting for the answer: for tests that pipeline on a DEALER. */
+void cg_test_send (zsock_t *dealer, const char *command, const char *rid,
+                   const cg_msgdef_t *def, const void *msg);
 
 /*  A lone redis-server on a free port, for tests of common/. */
 typedef struct {

@@ -1,0 +1,251 @@
+/*  Intake in batches: requests that wait on intake's socket together are
+    stored by one Lua call (common/cg_command.h "Batches"), and each is
+    answered exactly as it would be alone: a retry within the batch, by
+    request id or by the channel's reference, gets the first answer; a
+    request merges into a case that an earlier request of the same batch
+    made; a refusal names its field; a cancel sees the alarm before it.
+    And a kill -9 of intake while many pipelined requests are in flight
+    loses and doubles none of them.
+
+    To make requests wait together, the test stops intake (SIGSTOP), sends
+    them all on one DEALER, and lets it go on (SIGCONT). */
+#include <criterion/criterion.h>
+#include "cg_testenv.h"
+#include "cg_clock.h"
+
+#include <signal.h>
+
+typedef struct {
+    char rid[48], status[8];
+    zframe_t *body;
+} s_answer_t;
+
+static zsock_t *
+s_dealer (cg_teststack_t *stack)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (dealer, 0);
+    cr_assert_eq (zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint",
+                                                           "")), 0);
+    return dealer;
+}
+
+/*  Receives n answers (60 s at most), in the order they come. */
+static size_t
+s_receive (zsock_t *dealer, s_answer_t *answers, size_t n)
+{
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    size_t got = 0;
+    int64_t until = zclock_mono () + 60000;
+    while (got < n && zclock_mono () < until && zpoller_wait (poller, 1000)) {
+        zmsg_t *msg = zmsg_recv (dealer);
+        cr_assert (msg && zmsg_size (msg) == 3);
+        char *status = zmsg_popstr (msg), *rid = zmsg_popstr (msg);
+        snprintf (answers[got].status, sizeof answers[got].status, "%s", status);
+        snprintf (answers[got].rid, sizeof answers[got].rid, "%s", rid);
+        answers[got++].body = zmsg_pop (msg);
+        free (status);
+        free (rid);
+        zmsg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+    return got;
+}
+
+/*  The k-th answer (from 0) to rid, decoded into rep; NULL when there is none. */
+static s_answer_t *
+s_answer (s_answer_t *answers, size_t n, const char *rid, int k, const cg_msgdef_t *def,
+          void *rep)
+{
+    for (size_t i = 0; i < n; i++)
+        if (streq (answers[i].rid, rid) && k-- == 0) {
+            cg_error_t err;
+            const cg_msgdef_t *as = streq (answers[i].status, "ok") ? def : &cg_refusal_def;
+            cr_assert_eq (cg_msg_decode (as, zframe_data (answers[i].body),
+                                         zframe_size (answers[i].body), rep, &err), 0,
+                          "%s: %s: %s", rid, err.field, err.message);
+            return &answers[i];
+        }
+    cr_assert_fail ("no answer %d to %s", k, rid);
+    return NULL;
+}
+
+static void
+s_noise (cg_hotline_order_t *order, const char *rid, const char *order_no, const char *phone,
+         const char *call_time)
+{
+    *order = (cg_hotline_order_t) { .rid = (char *) rid, .order_no = (char *) order_no,
+                                    .call_time = (char *) call_time, .class = "投诉",
+                                    .caller_phone = (char *) phone,
+                                    .content = "工农路噪声扰民", .address = "和平桥街道工农路" };
+}
+
+Test (intake_batch, requests_arriving_together_are_each_answered_as_alone, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    zsock_t *dealer = s_dealer (stack);
+    char call_time[40], at[40];
+    cg_time_iso (cg_clock_now () - 1000, call_time, sizeof call_time);
+    cg_time_iso (cg_clock_now () - 1000, at, sizeof at);
+    pid_t intake = cg_teststack_pid (stack, "intake");
+    cr_assert_eq (kill (intake, SIGSTOP), 0);
+
+    cg_hotline_order_t order;
+    s_noise (&order, "r1", "B-1", "13800000001", call_time);
+    cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+    /*  another caller about the same thing joins the case made just before */
+    s_noise (&order, "r2", "B-2", "13800000002", call_time);
+    cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+    /*  the first caller again: recognised */
+    s_noise (&order, "r3", "B-3", "138-0000-0001", call_time);
+    cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+    /*  retries: the same request id, and the same order under another id */
+    s_noise (&order, "r1", "B-1", "13800000001", call_time);
+    cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+    s_noise (&order, "r5", "B-1", "13800000001", call_time);
+    cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+    /*  a refusal in the middle */
+    s_noise (&order, "r6", "B-6", "13800000006", call_time);
+    order.class = "抱怨";
+    cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+    /*  an alarm, and its cancel, which must find it */
+    cg_device_alarm_t alarm = { .rid = "r7", .device = "W-0001", .alarm_id = "AL-1",
+                                .type = "fall", .at = at };
+    cg_test_send (dealer, "device.alarm", alarm.rid, &cg_device_alarm_def, &alarm);
+    cg_device_cancel_t cancel = { .rid = "r8", .device = "W-0001", .alarm_id = "AL-1",
+                                  .reason = "误报" };
+    cg_test_send (dealer, "device.cancel", cancel.rid, &cg_device_cancel_def, &cancel);
+    /*  a point beyond what Redis's geo index holds (85.05°) is kept, not
+        indexed, and spoils nothing for the rest of the batch */
+    cg_grid_report_t report = { .rid = "r9", .report_id = "GR-B", .worker = "W1",
+                                .grid = "320602001001001", .category = "street_light",
+                                .text = "路灯不亮", .lat = "86.0", .lon = "120.85" };
+    cg_test_send (dealer, "grid.report", report.rid, &cg_grid_report_def, &report);
+    cg_case_submit_t submit = { .rid = "r10", .source = "operator", .category = "noise",
+                                .text = "操作员登记", .grid = "320602001001001" };
+    cg_test_send (dealer, "case.submit", submit.rid, &cg_case_submit_def, &submit);
+    zclock_sleep (300);
+    cr_assert_eq (kill (intake, SIGCONT), 0);
+
+    s_answer_t answers[16];
+    size_t n = s_receive (dealer, answers, 10);
+    cr_assert_eq (n, 10, "every request answered: %zu of 10", n);
+    cg_case_submitted_t first, again, rep;
+    s_answer (answers, n, "r1", 0, &cg_case_submitted_def, &first);
+    s_answer (answers, n, "r1", 1, &cg_case_submitted_def, &again);
+    if (first.repeat) {
+        cg_case_submitted_t swap = first;
+        first = again;
+        again = swap;
+    }
+    cr_assert (!first.repeat && !first.merged);
+    cr_assert (again.repeat, "the same request id again: the first answer");
+    cr_assert_str_eq (again.id, first.id);
+    s_answer (answers, n, "r2", 0, &cg_case_submitted_def, &rep);
+    cr_assert (rep.merged && !rep.known_caller, "joins the case made before it in the batch");
+    cr_assert_str_eq (rep.id, first.id);
+    cr_assert_eq (rep.supporters, 2);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    s_answer (answers, n, "r3", 0, &cg_case_submitted_def, &rep);
+    cr_assert (rep.merged && rep.known_caller, "the first caller, recognised");
+    cr_assert_eq (rep.supporters, 2);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    s_answer (answers, n, "r5", 0, &cg_case_submitted_def, &rep);
+    cr_assert (rep.repeat, "the same order under another request id");
+    cr_assert_str_eq (rep.id, first.id);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    cg_refusal_t refusal;
+    s_answer_t *a = s_answer (answers, n, "r6", 0, &cg_case_submitted_def, &refusal);
+    cr_assert_str_eq (a->status, "error");
+    cr_assert_str_eq (refusal.field, "class");
+    cg_msg_clear (&cg_refusal_def, &refusal);
+    cg_device_answer_t accepted;
+    s_answer (answers, n, "r7", 0, &cg_device_answer_def, &accepted);
+    cr_assert (accepted.accepted && !accepted.repeat);
+    a = s_answer (answers, n, "r8", 0, &cg_case_submitted_def, &rep);
+    cr_assert_str_eq (a->status, "ok", "the cancel finds the alarm sent before it");
+    cr_assert_str_eq (rep.id, accepted.id);
+    cr_assert_not (rep.repeat);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    cg_msg_clear (&cg_device_answer_def, &accepted);
+    a = s_answer (answers, n, "r9", 0, &cg_case_submitted_def, &rep);
+    cr_assert_str_eq (a->status, "ok");
+    cr_assert_not (rep.merged);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    a = s_answer (answers, n, "r10", 0, &cg_case_submitted_def, &rep);
+    cr_assert_str_eq (a->status, "ok");
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+
+    /*  journalled once each: 4 cases, 2 supporters, 1 withdrawal; and
+        dispatch has the four cases */
+    cr_assert_eq (cg_teststack_await (stack, 7, 10000, "GET cg:{intake}:seq"), 7);
+    cr_assert_eq (cg_teststack_await (stack, 4, 60000, "ZCARD cg:{dispatch}:q:all"), 4);
+    cr_assert_eq (cg_teststack_await (stack, 3, 1000, "HGET cg:{intake}:n:%s calls", first.id),
+                  3);
+    cg_msg_clear (&cg_case_submitted_def, &first);
+    cg_msg_clear (&cg_case_submitted_def, &again);
+    for (size_t i = 0; i < n; i++)
+        zframe_destroy (&answers[i].body);
+    zsock_destroy (&dealer);
+    cg_teststack_down (&stack);
+}
+
+Test (intake_batch, kill_9_with_many_requests_in_flight_loses_and_doubles_none,
+      .timeout = 300)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    zsock_t *dealer = s_dealer (stack);
+    enum { N = 400 };
+    static bool answered[N];
+    memset (answered, 0, sizeof answered);
+    char call_time[40];
+    cg_time_iso (cg_clock_now () - 1000, call_time, sizeof call_time);
+    size_t done = 0;
+    bool killed = false;
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    int64_t until = zclock_mono () + 240000;
+    /*  Send everything not yet answered, pipelined; after a quarter is
+        answered, kill -9 intake and start it again; send again whatever
+        is unanswered after a quiet second, under the same request id. */
+    while (done < N && zclock_mono () < until) {
+        for (int i = 0; i < N; i++)
+            if (!answered[i]) {
+                char rid[32], order_no[32], content[64];
+                snprintf (rid, sizeof rid, "k-%04d", i);
+                snprintf (order_no, sizeof order_no, "KB-%04d", i);
+                snprintf (content, sizeof content, "第%d号：请求帮助", i);
+                /*  an address nobody knows: unplaced, so nothing merges */
+                cg_hotline_order_t order = { .rid = rid, .order_no = order_no,
+                                             .call_time = call_time, .class = "求助",
+                                             .content = content, .address = "无名小路",
+                                             .area_code = "320612" };
+                cg_test_send (dealer, "hotline.order", order.rid, &cg_hotline_order_def, &order);
+            }
+        while (done < N && zpoller_wait (poller, 1000)) {
+            zmsg_t *msg = zmsg_recv (dealer);
+            char *status = zmsg_popstr (msg), *rid = zmsg_popstr (msg);
+            int i = -1;
+            cr_assert (rid && sscanf (rid, "k-%d", &i) == 1 && i >= 0 && i < N);
+            if (streq (status, "ok") && !answered[i]) {
+                answered[i] = true;
+                done++;
+            }
+            free (status);
+            free (rid);
+            zmsg_destroy (&msg);
+            if (!killed && done >= N / 4) {
+                cg_teststack_kill9 (stack, "intake");
+                cg_teststack_restart (stack);
+                killed = true;
+            }
+        }
+    }
+    zpoller_destroy (&poller);
+    cr_assert_eq (done, N, "%zu of %d answered", done, N);
+    cr_assert_eq (cg_teststack_await (stack, N, 1000, "GET cg:{intake}:seq"), N,
+                  "one journal entry per order");
+    cr_assert_eq (cg_teststack_await (stack, N, 1000, "HLEN cg:{intake}:ext"), N);
+    cr_assert_eq (cg_teststack_await (stack, N, 90000, "ZCARD cg:{dispatch}:q:all"), N);
+    zsock_destroy (&dealer);
+    cg_teststack_down (&stack);
+}
