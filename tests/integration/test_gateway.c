@@ -149,8 +149,22 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
                            "{\"category\":\"noise\",\"text\":\"工地夜间施工\",\"grid\":\""
                            S_GRID_A "\"}", &status);
     cr_assert_eq (status, 200);
-    cr_assert (json_string_value (json_object_get (r, "id")));
+    char *second = strdup (json_string_value (json_object_get (r, "id")));
     json_decref (r);
+    /*  an action that takes a case out of one's scope is still answered
+        with the case as it now stands; from then on it is out of reach */
+    s_await_case (stack, second, town_a);
+    snprintf (path, sizeof path, "/api/v1/cases/%s/escalate", second);
+    r = cg_http_post_json (stack, path, town_a, "{\"note\": \"需区级协调\"}", &status);
+    cr_assert_eq (status, 200, "escalate: %s", json_dumps (r, 0));
+    cr_assert_str_eq (json_string_value (json_object_get (r, "center")), "320602");
+    json_decref (r);
+    snprintf (path, sizeof path, "/api/v1/cases/%s", second);
+    json_decref (cg_http_get_json (stack, path, town_a, &status));
+    cr_assert_eq (status, 404);
+    json_decref (cg_http_get_json (stack, path, county, &status));
+    cr_assert_eq (status, 200);
+    free (second);
     r = cg_http_post_json (stack, "/api/v1/cases", town_a,
                            "{\"category\":\"noise\",\"grid\":\"" S_GRID_A "\"}", &status);
     cr_assert_eq (status, 400);
