@@ -37,7 +37,7 @@ s_await_case (cg_teststack_t *stack, const char *id, const char *token)
 {
     char path[128];
     snprintf (path, sizeof path, "/api/v1/cases/%s", id);
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 600; i++) {
         int status;
         json_t *c = cg_http_get_json (stack, path, token, &status);
         const char *state = json_string_value (json_object_get (c, "state"));

@@ -192,6 +192,13 @@ Test (gateway_civic, topics_keep_each_town_to_itself_and_only_published_texts_ar
                 S_GRID_B "\"}", 403);
     cr_assert_str_eq (s_field (r), "grid");
     json_decref (r);
+    r = s_post (stack, path, town_a, "{\"text\":\"3号楼加装电梯施工\",\"category\":\"noise\"}",
+                200);
+    json_t *tasks = json_object_get (r, "tasks");
+    cr_assert_eq (json_array_size (tasks), 1);
+    cr_assert_str_eq (s_str (json_array_get (tasks, 0), "grid"), S_COMMUNITY_A "001",
+                      "a task without a grid goes to the community's first");
+    json_decref (r);
     snprintf (path, sizeof path, "/api/v1/topics/%s/publish", id);
     const char *resolution = "{\"stage\":\"resolution_published\",\"text\":\"同意加装电梯，"
                              "费用按楼层分摊。\"}";
@@ -341,12 +348,24 @@ Test (gateway_civic, funds_keep_each_town_to_itself_and_disclose_published_month
     cr_assert (s_audited (stack, "fund.approve", path, "zhang.min", "404"));
     cr_assert (s_audited (stack, "fund.donate", "baihe", "wang.fang", "200"));
 
+    /*  a rejection voids the reservation; town B cannot reject */
+    r = s_post (stack, "/api/v1/funds/baihe/requests", asker, "{\"beneficiary\":\"李奶奶\","
+                "\"amount\":10000,\"purpose\":\"助老餐\"}", 200);
+    char reject[200];
+    snprintf (reject, sizeof reject, "/api/v1/funds/baihe/requests/%s/reject", s_str (r, "id"));
+    json_decref (r);
+    json_decref (s_post (stack, reject, town_b, "{\"note\":\"不合规\"}", 404));
+    r = s_post (stack, reject, member, "{\"note\":\"已由民政救助\"}", 200);
+    cr_assert_str_eq (s_str (r, "state"), "rejected");
+    cr_assert_str_eq (s_str (r, "decided_by"), "wang.fang");
+    json_decref (r);
+
     /*  balances and statements: the fund's own accounts only */
     r = s_get (stack, "/api/v1/funds/baihe/accounts/baihe", member, 200);
     cr_assert_eq (json_integer_value (json_object_get (r, "credits_posted")), 50000);
     cr_assert_eq (json_integer_value (json_object_get (r, "debits_posted")), 20000);
     json_decref (r);
-    s_count (stack, "/api/v1/funds/baihe/accounts/baihe/statement", county, "total", 3);
+    s_count (stack, "/api/v1/funds/baihe/accounts/baihe/statement", county, "total", 5);
     cg_http_refused (stack, "GET", "/api/v1/funds/baihe/accounts/tb-baihe", member, NULL, 0, 404,
                      "id");
     cg_http_refused (stack, "GET", "/api/v1/funds/baihe/accounts/baihe.nope", member, NULL, 0,
@@ -386,7 +405,7 @@ Test (gateway_civic, funds_keep_each_town_to_itself_and_disclose_published_month
     json_decref (r);
     r = s_get (stack, "/api/v1/public/funds/baihe/reports/2026-10/head", NULL, 200);
     cr_assert_str_eq (s_str (r, "head"), head);
-    cr_assert_eq (json_integer_value (json_object_get (r, "entries")), 3);
+    cr_assert_eq (json_integer_value (json_object_get (r, "entries")), 5);
     json_decref (r);
     cg_http (stack, &raw, "GET", "/api/v1/public/funds/baihe/reports/2026-10.html", NULL, NULL,
              NULL, 0, NULL);
