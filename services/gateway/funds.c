@@ -186,6 +186,9 @@ s_answer_html (gw_request_t *req, const void *rep)
     cg_disclosure_html (rep, out);
     fclose (out);
     gw_reply (req, 200, "text/html; charset=utf-8", page, size);
+    /*  the page quotes what donors typed (escaped): let it run nothing */
+    MHD_add_response_header (req->response, "Content-Security-Policy",
+                             "default-src 'none'; style-src 'unsafe-inline'");
     free (page);
 }
 
