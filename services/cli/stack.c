@@ -184,12 +184,25 @@ s_port_free (int port)
     return free_;
 }
 
+/*  A free base from 20000 up to the kernel's ephemeral ports
+    (ip_local_port_range, 32768 by default): a port among those may be
+    taken by any outgoing connection between this check and the daemon's
+    bind, which then fails, so the stack is kept below them. */
 static int
 s_pick_base (void)
 {
+    int ephemeral = 32768;
+    FILE *f = fopen ("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f && fscanf (f, "%d", &ephemeral) != 1)
+        ephemeral = 32768;
+    if (f)
+        fclose (f);
+    int slots = (ephemeral - 20000) / S_PORTS;
+    if (slots < 100)
+        slots = 2500;           /* no room below them: 20000 to 60000 after all */
     srand ((unsigned) (getpid () ^ zclock_usecs ()));
     for (int attempt = 0; attempt < 200; attempt++) {
-        int base = 20000 + (rand () % 2500) * S_PORTS;   /* 20000 to 60000 */
+        int base = 20000 + (rand () % slots) * S_PORTS;
         bool ok = true;
         for (int i = 0; i < S_PORTS && ok; i++)
             ok = s_port_free (base + i);
