@@ -156,14 +156,6 @@ s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *
     return 0;
 }
 
-static int
-s_check_unit (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
-{
-    (void) def;
-    (void) msg;
-    return gw_check_place (req, "unit", gw_param (params, "unit"), false);
-}
-
 /*  A device alarm is the calling vendor's: the vendor is the token's name. */
 static int
 s_check_vendor (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
@@ -181,6 +173,6 @@ const gw_rule_t gw_case_act = { .what = "case", .lookup = "case.show",
                                 .shows = s_shows_case };
 const gw_rule_t gw_cases = { .place = "center", .fetch = s_list_cases };
 const gw_rule_t gw_case_place = { .check = s_check_place };
-const gw_rule_t gw_unit = { .check = s_check_unit };
+const gw_rule_t gw_unit = { .place = "unit", .place_needed = true };
 const gw_rule_t gw_node = { .place = "scope", .place_needed = true };
 const gw_rule_t gw_vendor = { .check = s_check_vendor };
