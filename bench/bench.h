@@ -21,6 +21,7 @@
                     case.received -> case.dispatched on the bus
       report.c      the figures: printed as they come, one table at the
                     end, results.json
+      gateway.c     Open311 over HTTP with wrk
       main.c        the plan, in order, within a time budget
 
     Every figure is repeated (at least three times) and kept as its median
@@ -154,6 +155,11 @@ int load_run (bench_t *b, const load_spec_t *spec, load_result_t *out);
 /*  The submitter process (civgrid-bench submit ...), which load_run starts. */
 void load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
                      int64_t start);
+
+/* --- the services' own figures ----------------------------------------------- */
+
+/*  Open311 POST requests and GET requests/{id} over HTTP (gateway.c). */
+void bench_gateway (bench_t *b);
 
 /* --- the scenarios (scenarios.c) -------------------------------------------- */
 

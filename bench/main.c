@@ -217,6 +217,7 @@ main (int argc, char **argv)
     scenario_recovery (&b, started + budget);
     bench_dispatch (&b);
     bench_intake (&b);
+    bench_gateway (&b);
     scenario_rss_report (&b);
 
     double seconds = (bench_now_us () - started) / 1e6;

@@ -11,6 +11,8 @@ gnuplot-nox"
 # console's charts (a nodejs that brings its own npm is kept as it is)
 PACKAGES="$PACKAGES chromium"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
+# make bench drives the gateway's Open311 with wrk (bench/gateway.c)
+PACKAGES="$PACKAGES wrk"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

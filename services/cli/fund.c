@@ -17,6 +17,7 @@
     retry safe (the ledger applies an id once and answers `exists`). */
 #include "fund.h"
 #include "cg_clock.h"
+#include "cg_disclosure.h"
 #include <ctype.h>
 #include <errno.h>
 
@@ -90,10 +91,10 @@ s_print_account (void *msg)
 {
     cg_fund_account_t *a = msg;
     char posted[40], available[40], reserved[40];
-    cli_fund_money (a->credits_posted - a->debits_posted, a->ledger, posted, sizeof posted);
-    cli_fund_money (a->credits_posted - a->debits_posted - a->debits_pending, a->ledger, available,
+    cg_money_text (a->credits_posted - a->debits_posted, a->ledger, posted, sizeof posted);
+    cg_money_text (a->credits_posted - a->debits_posted - a->debits_pending, a->ledger, available,
              sizeof available);
-    cli_fund_money (a->debits_pending, a->ledger, reserved, sizeof reserved);
+    cg_money_text (a->debits_pending, a->ledger, reserved, sizeof reserved);
     printf ("%s  %s %s\n  balance    %s\n  reserved   %s\n  available  %s\n", a->id,
             a->kind ? a->kind : "", a->name ? a->name : "", posted, reserved, available);
 }
@@ -103,7 +104,7 @@ s_print_receipt (void *msg)
 {
     cg_fund_receipt_t *r = msg;
     char amount[40];
-    cli_fund_money (r->amount, NULL, amount, sizeof amount);
+    cg_money_text (r->amount, NULL, amount, sizeof amount);
     printf ("捐赠收据 receipt %s%s\n  donor    %s\n  amount   %s\n  to       %s\n"
             "  channel  %s\n  entry    %lld\n", r->receipt, r->repeat ? " (given before)" : "",
             r->donor, amount, r->account, r->channel, (long long) r->entry);
@@ -114,7 +115,7 @@ s_print_request (void *msg)
 {
     cg_fund_request_view_t *q = msg;
     char amount[40];
-    cli_fund_money (q->amount, NULL, amount, sizeof amount);
+    cg_money_text (q->amount, NULL, amount, sizeof amount);
     printf ("%s  %s\n  fund       %s%s%s\n  amount     %s\n  for        %s\n  purpose    %s\n"
             "  requester  %s\n  approvals  %zu of %lld\n", q->id, q->state, q->fund,
             q->project ? "." : "", q->project ? q->project : "", amount, q->beneficiary,
@@ -130,7 +131,7 @@ s_print_statement (void *msg)
         cg_fund_entry_t *e = &st->entries[i];
         char when[40], amount[40];
         cg_time_short (e->at, when, sizeof when);
-        cli_fund_money (e->amount, e->ledger, amount, sizeof amount);
+        cg_money_text (e->amount, e->ledger, amount, sizeof amount);
         printf ("  %6lld  %s  %-7s %12s  %s -> %s  %s\n", (long long) e->seq, when, e->kind,
                 amount, e->debit, e->credit, e->memo ? e->memo : "");
     }

@@ -8,9 +8,6 @@
 /*  `fund report` (command fund.report) or `fund publish` (fund.publish). */
 int cli_fund_report (cli_args_t *args, const char *command, const char *fund);
 
-/*  An amount as people read it: "1234.50" (yuan from fen) or "90 min". */
-void cli_fund_money (int64_t amount, const char *ledger, char *buf, size_t len);
-
 /*  The demo's donations and requests (fund_demo.c), for `stack up --demo`. */
 void cli_fund_demo_load (zconfig_t *config);
 

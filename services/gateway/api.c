@@ -7,29 +7,21 @@
     path's {segments}, then what the gateway itself vouches for: the actor
     (the token's holder) and the request id (Idempotency-Key, when given).
     The reply message goes back as JSON the same way.  So wiring a new
-    dispatch command is one line in s_routes.
+    command is one line in s_routes.
 
     What differs between routes is the rule that keeps a caller inside its
-    scope, named by s_scope_t: a case's center must lie in the caller's
-    subtree (else 404, so nothing about another town's case leaks), a list
-    is narrowed to the subtree, a submission's grid and an inbox's unit
-    must lie in it.  Every action (not a read) goes to the audit log. */
-#define _GNU_SOURCE         /* qsort_r */
+    scope (gw_rule_t: cases.c, topics.c, funds.c): a case or a topic must
+    lie in the caller's subtree (else 404, so nothing about another town's
+    leaks), a list is gathered from the places of the subtree, a place a
+    request names must lie in it, a fund must be one of the subtree's.
+    Routes without roles are public (no token, GET only): what is
+    published.  Every action (not a read) goes to the audit log. */
 #include "gateway.h"
 
 #define S_READ      (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID)
 #define S_ACT       (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN)
 #define S_CLOSE     (CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN)
-#define S_PARAMS    4
-
-typedef enum {
-    S_SCOPE_CASE,       /* {id} is a case: it must be in scope */
-    S_SCOPE_LIST,       /* a page of cases, narrowed to the scope */
-    S_SCOPE_PLACE,      /* a new case: its grid must be in scope */
-    S_SCOPE_UNIT,       /* {unit} must be in scope */
-    S_SCOPE_NODE,       /* the `scope` asked for must lie in the caller's */
-    S_SCOPE_VENDOR,     /* the device must be the calling vendor's own */
-} s_scope_t;
+#define S_PUBLIC    0
 
 typedef struct {
     const char *method;
@@ -39,72 +31,105 @@ typedef struct {
     const char *command;
     const cg_msgdef_t *req_def;
     const cg_msgdef_t *rep_def;
-    s_scope_t scope;
+    const gw_rule_t *rule;
 } s_route_t;
+
+/*  Rows that differ only in the action's name: each a POST onto a command
+    of the same name, with the same messages and rule. */
+#define S_CASE(name, roles) \
+    { "POST", "/api/v1/cases/{id}/" name, roles, "dispatch", "case." name, \
+      &cg_case_act_def, &cg_case_view_def, &gw_case_act },
+#define S_TOPIC(name) \
+    { "POST", "/api/v1/topics/{id}/" name, S_ACT, "consultation", "topic." name, \
+      &cg_topic_act_def, &cg_topic_view_def, &gw_topic_act },
+#define S_DECIDE(name) \
+    { "POST", "/api/v1/funds/{fund}/requests/{id}/" name, S_ACT, "fund", "fund." name, \
+      &cg_fund_decide_def, &cg_fund_request_view_def, &gw_fund_decide },
 
 static const s_route_t s_routes[] = {
     { "GET",  "/api/v1/cases", S_READ, "dispatch", "case.list",
-      &cg_case_query_def, &cg_case_page_def, S_SCOPE_LIST },
+      &cg_case_query_def, &cg_case_page_def, &gw_cases },
     { "GET",  "/api/v1/cases/{id}", S_READ, "dispatch", "case.show",
-      &cg_case_get_def, &cg_case_view_def, S_SCOPE_CASE },
-    { "POST", "/api/v1/cases/{id}/accept", S_ACT, "dispatch", "case.accept",
-      &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
-    { "POST", "/api/v1/cases/{id}/resolve", S_ACT, "dispatch", "case.resolve",
-      &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
-    { "POST", "/api/v1/cases/{id}/close", S_CLOSE, "dispatch", "case.close",
-      &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
-    /*  the rest of dispatch's actions (docs/DISPATCH.md): each a case.act
-        with the fields it needs (unit, minutes, satisfied, into, note) */
-#define S_ACTION(name) \
-    { "POST", "/api/v1/cases/{id}/" name, S_ACT, "dispatch", "case." name, \
-      &cg_case_act_def, &cg_case_view_def, S_SCOPE_CASE },
-    S_ACTION ("dispatch") S_ACTION ("transfer") S_ACTION ("return")
-    S_ACTION ("return_approve") S_ACTION ("return_refuse") S_ACTION ("extend")
-    S_ACTION ("extend_approve") S_ACTION ("extend_refuse") S_ACTION ("suspend")
-    S_ACTION ("resume") S_ACTION ("callback") S_ACTION ("reopen") S_ACTION ("merge")
-    S_ACTION ("reject") S_ACTION ("escalate")
+      &cg_case_get_def, &cg_case_view_def, &gw_case_read },
+    /*  dispatch's actions (docs/DISPATCH.md): each a case.act with the
+        fields it needs (unit, minutes, satisfied, into, note) */
+    S_CASE ("accept", S_ACT) S_CASE ("resolve", S_ACT) S_CASE ("close", S_CLOSE)
+    S_CASE ("dispatch", S_ACT) S_CASE ("transfer", S_ACT) S_CASE ("return", S_ACT)
+    S_CASE ("return_approve", S_ACT) S_CASE ("return_refuse", S_ACT) S_CASE ("extend", S_ACT)
+    S_CASE ("extend_approve", S_ACT) S_CASE ("extend_refuse", S_ACT) S_CASE ("suspend", S_ACT)
+    S_CASE ("resume", S_ACT) S_CASE ("callback", S_ACT) S_CASE ("reopen", S_ACT)
+    S_CASE ("merge", S_ACT) S_CASE ("reject", S_ACT) S_CASE ("escalate", S_ACT)
     { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
-      &cg_case_submit_def, &cg_case_submitted_def, S_SCOPE_PLACE },
+      &cg_case_submit_def, &cg_case_submitted_def, &gw_case_place },
     { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "device.alarm",
-      &cg_device_alarm_def, &cg_device_answer_def, S_SCOPE_VENDOR },
+      &cg_device_alarm_def, &cg_device_answer_def, &gw_vendor },
     { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, "intake", "device.cancel",
-      &cg_device_cancel_def, &cg_case_submitted_def, S_SCOPE_VENDOR },
+      &cg_device_cancel_def, &cg_case_submitted_def, &gw_vendor },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
-      &cg_inbox_query_def, &cg_inbox_page_def, S_SCOPE_UNIT },
+      &cg_inbox_query_def, &cg_inbox_page_def, &gw_unit },
     { "GET",  "/api/v1/stats", S_READ, "dispatch", "case.stats",
-      &cg_stats_query_def, &cg_stats_report_def, S_SCOPE_NODE },
+      &cg_stats_query_def, &cg_stats_report_def, &gw_node },
+    /*  consultation (docs/CONSULTATION.md): topics of the caller's communities */
+    { "GET",  "/api/v1/topics", S_ACT, "consultation", "topic.list",
+      &cg_topic_query_def, &cg_topic_page_def, &gw_topics },
+    { "POST", "/api/v1/topics", S_ACT, "consultation", "topic.create",
+      &cg_topic_create_def, &cg_topic_view_def, &gw_node },
+    { "GET",  "/api/v1/topics/{id}", S_ACT, "consultation", "topic.show",
+      &cg_topic_get_def, &cg_topic_view_def, &gw_topic_read },
+    S_TOPIC ("stage") S_TOPIC ("publish") S_TOPIC ("task")
+    { "POST", "/api/v1/topics/{id}/meeting", S_ACT, "consultation", "topic.meeting",
+      &cg_topic_act_def, &cg_topic_tally_def, &gw_topic_act },
+    { "POST", "/api/v1/topics/{id}/vote", S_ACT, "consultation", "topic.vote",
+      &cg_topic_act_def, &cg_topic_tally_def, &gw_topic_act },
+    { "POST", "/api/v1/topics/{id}/tally", S_ACT, "consultation", "topic.tally",
+      &cg_topic_act_def, &cg_topic_tally_def, &gw_topic_act },
+    /*  funds (docs/FUND.md): the funds of the caller's places */
+    { "GET",  "/api/v1/funds/{fund}/accounts/{id}", S_ACT, "fund", "fund.balance",
+      &cg_fund_get_def, &cg_fund_account_def, &gw_fund_account },
+    { "GET",  "/api/v1/funds/{fund}/accounts/{id}/statement", S_ACT, "fund", "fund.statement",
+      &cg_fund_get_def, &cg_fund_statement_def, &gw_fund_account },
+    { "POST", "/api/v1/funds/{fund}/donations", S_ACT, "fund", "fund.donate",
+      &cg_fund_donate_def, &cg_fund_receipt_def, &gw_fund },
+    { "POST", "/api/v1/funds/{fund}/requests", S_ACT, "fund", "fund.request",
+      &cg_fund_request_def, &cg_fund_request_view_def, &gw_fund },
+    { "GET",  "/api/v1/funds/{fund}/requests/{id}", S_ACT, "fund", "fund.show",
+      &cg_fund_get_def, &cg_fund_request_view_def, &gw_fund_request },
+    S_DECIDE ("approve") S_DECIDE ("reject")
+    { "GET",  "/api/v1/funds/{id}/reports/{month}", S_ACT, "fund", "fund.report",
+      &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
+    { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, "fund", "fund.publish",
+      &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
+    /*  public, no token: only what was published */
+    { "GET",  "/api/v1/public/topics", S_PUBLIC, "consultation", "topic.list",
+      &cg_topic_query_def, &cg_topic_page_def, &gw_topics_public },
+    { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, "consultation", "topic.show",
+      &cg_topic_get_def, &cg_topic_view_def, &gw_topic_public },
+    /*  before the JSON: {month} would take "2026-11.html" */
+    { "GET",  "/api/v1/public/funds/{id}/reports/{month}.html", S_PUBLIC, "fund", "fund.report",
+      &cg_fund_get_def, &cg_fund_report_def, &gw_report_html },
+    { "GET",  "/api/v1/public/funds/{id}/reports/{month}", S_PUBLIC, "fund", "fund.report",
+      &cg_fund_get_def, &cg_fund_report_def, &gw_report_public },
+    { "GET",  "/api/v1/public/funds/{id}/reports/{month}/head", S_PUBLIC, "fund", "fund.report",
+      &cg_fund_get_def, &cg_fund_report_def, &gw_report_head },
 };
-#undef S_ACTION
+#undef S_CASE
+#undef S_TOPIC
+#undef S_DECIDE
 #define S_NROUTES (sizeof s_routes / sizeof s_routes[0])
 
-/*  The `scope` a request asks about (S_SCOPE_NODE), read through its
-    definition so that any command with a scope field can take the rule. */
-static const char *
-s_scope_field (const cg_msgdef_t *def, const void *msg)
-{
-    for (size_t i = 0; i < def->nfields; i++)
-        if (strcmp (def->fields[i].key, "scope") == 0 && def->fields[i].type == CG_F_STR)
-            return *(char *const *) ((const char *) msg + def->fields[i].offset);
-    return NULL;
-}
-
-typedef struct {
-    const char *name[S_PARAMS];
-    char value[S_PARAMS][80];
-    int count;
-} s_params_t;
-
-/*  Matches path against a pattern; {name} takes one non-empty segment. */
+/*  Matches path against a pattern; {name} takes one non-empty segment
+    (which ends at a '.' when the pattern goes on with one: {month}.html). */
 static bool
-s_match (const char *pattern, const char *path, s_params_t *params)
+s_match (const char *pattern, const char *path, gw_params_t *params)
 {
     params->count = 0;
     while (*pattern && *path) {
         if (*pattern == '{') {
             const char *close = strchr (pattern, '}');
-            size_t len = strcspn (path, "/");
+            const char *stop = close && close[1] == '.' ? "/." : "/";
+            size_t len = strcspn (path, stop);
             if (!close || len == 0 || len >= sizeof params->value[0]
-            ||  params->count == S_PARAMS)
+            ||  params->count == GW_PARAMS)
                 return false;
             params->name[params->count] = pattern + 1;
             memcpy (params->value[params->count], path, len);
@@ -122,195 +147,22 @@ s_match (const char *pattern, const char *path, s_params_t *params)
 
 /*  The name of parameter i, which ends at its '}'. */
 static void
-s_param_name (const s_params_t *params, int i, char *buf, size_t len)
+s_param_name (const gw_params_t *params, int i, char *buf, size_t len)
 {
     size_t n = strcspn (params->name[i], "}");
     snprintf (buf, len, "%.*s", (int) (n < len ? n : len - 1), params->name[i]);
 }
 
-/* --- scope ------------------------------------------------------------- */
-
-/*  Whether a case lies in the caller's scope: its center does, or its
-    unit is the caller's (a token of a unit), or, for a grid worker and a
-    case not yet routed, its grid. */
-static bool
-s_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
+const char *
+gw_param (const gw_params_t *params, const char *name)
 {
-    if ((c->center && gw_in_scope (req, c->center)) || (c->unit && gw_in_scope (req, c->unit)))
-        return true;
-    return (!c->center || req->caller.role == CG_ROLE_GRID) && gw_in_scope (req, c->grid);
-}
-
-/*  Looks the case up first; 0 when the caller may act on it, else the
-    reply is made (404 for another scope's case: its existence is data). */
-static int
-s_check_case (gw_request_t *req, const char *id)
-{
-    cg_case_get_t get = { .id = (char *) id };
-    cg_case_view_t view;
-    cg_error_t err;
-    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
-                 &view, &err)) {
-        gw_reply_refusal (req, &err);
-        return -1;
+    for (int i = 0; i < params->count; i++) {
+        char have[16];
+        s_param_name (params, i, have, sizeof have);
+        if (strcmp (have, name) == 0)
+            return params->value[i];
     }
-    bool ok = s_case_in_scope (req, &view);
-    cg_msg_clear (&cg_case_view_def, &view);
-    if (!ok)
-        gw_reply_error (req, 404, "not_found", "id", "there is no case %s", id);
-    return ok ? 0 : -1;
-}
-
-/*  Whether a case matches a search: q in its id, text, address, grid or
-    the source's reference. */
-static bool
-s_case_matches (const cg_case_view_t *c, const char *q)
-{
-    if (!q || !*q)
-        return true;
-    const char *fields[] = { c->id, c->text, c->address, c->grid, c->ext_ref };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (fields[i] && strstr (fields[i], q))
-            return true;
-    return false;
-}
-
-/*  The centers whose queues make up the caller's scope: the scope and
-    every center below it; for a unit, the center it answers to; for a
-    scope under a town (a community, a grid), the town that handles it. */
-static size_t
-s_scope_centers (gw_request_t *req, const cg_org_node_t **out, size_t max)
-{
-    const cg_org_node_t *scope = req->caller.scope;
-    if (scope->kind == CG_ORG_UNIT) {
-        out[0] = scope->parent;         /* the center the unit answers to */
-        return 1;
-    }
-    if (scope->kind != CG_ORG_CITY && scope->kind != CG_ORG_COUNTY && scope->kind != CG_ORG_TOWN) {
-        const cg_org_node_t *town = cg_orgtree_center_of (req->gw->org, scope, CG_ORG_TOWN);
-        out[0] = town ? town : scope;
-        return 1;
-    }
-    size_t n = 0;
-    const cg_org_node_t *stack[256];
-    size_t top = 0;
-    stack[top++] = scope;
-    while (top && n < max) {
-        const cg_org_node_t *node = stack[--top];
-        out[n++] = node;
-        if (node->kind == CG_ORG_TOWN)
-            continue;           /* below a town there are no centers */
-        for (const cg_org_node_t *c = cg_orgtree_first_child (node); c && top < 256;
-             c = cg_orgtree_next_sibling (c))
-            if (c->kind == CG_ORG_COUNTY || c->kind == CG_ORG_TOWN)
-                stack[top++] = c;
-    }
-    return n;
-}
-
-/*  What orders a queue: the deadline that matters in its state, as
-    dispatch scores it (deploy/lua/dispatch/lib.lua), or creation. */
-static int64_t
-s_order_key (const cg_case_view_t *c, const char *state)
-{
-    if (!state || strcmp (state, "all") == 0)
-        return c->created;
-    if (strcmp (state, "dispatched") == 0 || strcmp (state, "received") == 0)
-        return c->sign_by;
-    if (strcmp (state, "accepted") == 0)
-        return c->done_by;
-    return c->updated;
-}
-
-static int
-s_order (const void *a, const void *b, void *state)
-{
-    int64_t x = s_order_key (a, state), y = s_order_key (b, state);
-    return x < y ? -1 : x > y ? 1 : strcmp (((const cg_case_view_t *) a)->id,
-                                            ((const cg_case_view_t *) b)->id);
-}
-
-/*  A page of the caller's cases.  The city's is dispatch's own page; below
-    it the gateway asks for each center's queue of its scope, keeps what
-    lies in the scope and matches q, merges them in the queue's order and
-    pages the result itself.  0, or -1 with err. */
-static int
-s_list_cases (gw_request_t *req, cg_case_query_t *query, const char *q, cg_case_page_t *page,
-              cg_error_t *err)
-{
-    bool root = !req->caller.scope->parent;
-    if (root && !(q && *q))
-        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
-                        &cg_case_page_def, page, err);
-    const cg_org_node_t *centers[256];
-    size_t ncenters;
-    if (query->center || root) {
-        centers[0] = query->center ? cg_orgtree_find (req->gw->org, query->center) : NULL;
-        ncenters = 1;
-    }
-    else
-        ncenters = s_scope_centers (req, centers, 256);
-    int64_t offset = query->offset, limit = query->limit ? query->limit : 50;
-    size_t count = 0, cap = 0;
-    cg_case_view_t *all = NULL;
-    int rc = 0;
-    for (size_t i = 0; i < ncenters && rc == 0; i++) {
-        cg_case_query_t one = { .state = query->state, .limit = CG_PAGE_MAX,
-                                .center = centers[i] ? (char *) centers[i]->code : NULL };
-        cg_case_page_t part;
-        if ((rc = gw_call (req, "dispatch", "case.list", &cg_case_query_def, &one,
-                           &cg_case_page_def, &part, err)))
-            break;
-        for (size_t k = 0; k < part.cases_count; k++) {
-            cg_case_view_t *c = &part.cases[k];
-            if (!s_case_in_scope (req, c) || !s_case_matches (c, q))
-                continue;
-            if (count == cap) {
-                cap = cap ? cap * 2 : 64;
-                all = realloc (all, cap * sizeof *all);
-                assert (all);
-            }
-            all[count++] = *c;          /* moved: the part lets go of it */
-            memset (c, 0, sizeof *c);
-        }
-        cg_msg_clear (&cg_case_page_def, &part);
-    }
-    memset (page, 0, sizeof *page);
-    if (rc == 0) {
-        if (count)
-            qsort_r (all, count, sizeof *all, s_order, query->state);
-        page->total = (int64_t) count;
-        page->cases = calloc (count ? count : 1, sizeof *all);
-        assert (page->cases);
-    }
-    for (size_t k = 0; k < count; k++) {
-        if (rc == 0 && (int64_t) k >= offset && (int64_t) page->cases_count < limit)
-            page->cases[page->cases_count++] = all[k];
-        else
-            cg_msg_clear (&cg_case_view_def, &all[k]);
-    }
-    free (all);
-    return rc;
-}
-
-/*  A new case: the channel is the caller's when the role says it (a grid
-    worker reports as grid, a device vendor as device), and below the root
-    its grid must lie in the caller's scope.  0, or -1 when it replied. */
-static int
-s_check_place (gw_request_t *req, cg_case_submit_t *submit)
-{
-    int role = req->caller.role;
-    if (role == CG_ROLE_GRID || role == CG_ROLE_DEVICE || !submit->source) {
-        free (submit->source);
-        submit->source = strdup (role == CG_ROLE_GRID ? "grid" : role == CG_ROLE_DEVICE
-                                 ? "device" : "operator");
-    }
-    if (req->caller.scope->parent && (!submit->grid || !gw_in_scope (req, submit->grid))) {
-        gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a grid "
-                        "within your scope %s", req->caller.scope_code);
-        return -1;
-    }
-    return 0;
+    return NULL;
 }
 
 /* --- filling the request ------------------------------------------------- */
@@ -343,7 +195,7 @@ s_query_arg (void *cls, enum MHD_ValueKind kind, const char *key, const char *va
 }
 
 static int
-s_fill (gw_request_t *req, const s_route_t *route, const s_params_t *params, void *msg,
+s_fill (gw_request_t *req, const s_route_t *route, const gw_params_t *params, void *msg,
         cg_error_t *err)
 {
     const cg_msgdef_t *def = route->req_def;
@@ -378,9 +230,11 @@ s_fill (gw_request_t *req, const s_route_t *route, const s_params_t *params, voi
             return -1;
     }
     /*  what the gateway vouches for: who acts, and the client's key */
-    char actor[64];
-    gw_actor (req, actor, sizeof actor);
-    cg_msg_set (def, msg, "actor", actor, strlen (actor));
+    if (route->roles != S_PUBLIC) {
+        char actor[64];
+        gw_actor (req, actor, sizeof actor);
+        cg_msg_set (def, msg, "actor", actor, strlen (actor));
+    }
     const char *key = gw_header (req, "Idempotency-Key");
     if (key && cg_json_set_text (def, msg, "rid", key, err) < 0)
         return -1;
@@ -389,71 +243,102 @@ s_fill (gw_request_t *req, const s_route_t *route, const s_params_t *params, voi
 
 /* --- running a route ------------------------------------------------------ */
 
+/*  What the audit log says an action was on: the path's segments. */
 static void
-s_run (gw_request_t *req, const s_route_t *route, const s_params_t *params)
+s_target (const gw_params_t *params, char *buf, size_t len)
 {
-    if (gw_auth (req, route->roles))
+    *buf = 0;
+    for (int i = 0; i < params->count; i++)
+        snprintf (buf + strlen (buf), len - strlen (buf), "%s%s", i ? "/" : "",
+                  params->value[i]);
+}
+
+/*  404, as if it did not exist: there is no <what> <the last segment>. */
+static void
+s_not_found (gw_request_t *req, const gw_rule_t *rule, const gw_params_t *params)
+{
+    char name[16];
+    s_param_name (params, params->count - 1, name, sizeof name);
+    gw_reply_error (req, 404, "not_found", name, "there is no %s %s", rule->what,
+                    params->value[params->count - 1]);
+}
+
+/*  What an action is on, looked up first: 0 when the caller may act on
+    it, or -1 when it replied. */
+static int
+s_look_up (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
+{
+    const gw_rule_t *rule = route->rule;
+    const char *id = gw_param (params, "id");
+    void *get = calloc (1, rule->get_def->size);
+    void *view = calloc (1, rule->view_def->size);
+    assert (get && view);
+    cg_msg_set (rule->get_def, get, "id", id, strlen (id));
+    cg_error_t err;
+    int rc = gw_call (req, route->daemon, rule->lookup, rule->get_def, get, rule->view_def, view,
+                      &err);
+    if (rc)
+        gw_reply_refusal (req, &err);
+    else
+    if (!rule->shows (req, params, view)) {
+        s_not_found (req, rule, params);
+        rc = -1;
+    }
+    cg_msg_clear (rule->get_def, get);
+    cg_msg_clear (rule->view_def, view);
+    free (get);
+    free (view);
+    return rc;
+}
+
+/*  The text of a request's field, read through its definition. */
+static const char *
+s_text (const cg_msgdef_t *def, const void *msg, const char *key)
+{
+    for (size_t i = 0; i < def->nfields; i++)
+        if (strcmp (def->fields[i].key, key) == 0 && def->fields[i].type == CG_F_STR)
+            return *(char *const *) ((const char *) msg + def->fields[i].offset);
+    return NULL;
+}
+
+static void
+s_run (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
+{
+    if (route->roles != S_PUBLIC && gw_auth (req, route->roles))
         return;
+    const gw_rule_t *rule = route->rule;
     const cg_msgdef_t *def = route->req_def;
     void *msg = calloc (1, def->size);
     void *rep = calloc (1, route->rep_def->size);
     assert (msg && rep);
     cg_error_t err;
-    const char *target = params->count ? params->value[0] : "";
-    if (s_fill (req, route, params, msg, &err)) {
+    if (s_fill (req, route, params, msg, &err))
         gw_reply_refusal (req, &err);
-        goto done;
-    }
-    if (route->scope == S_SCOPE_CASE && strcmp (route->command, "case.show") != 0
-    &&  s_check_case (req, target))
-        goto done;
-    if (route->scope == S_SCOPE_UNIT && !gw_in_scope (req, target)) {
-        gw_reply_error (req, 403, "forbidden", "unit", "unit %s is outside your scope %s",
-                        target, req->caller.scope_code);
-        goto done;
-    }
-    if (route->scope == S_SCOPE_PLACE && s_check_place (req, msg))
-        goto done;
-    if (route->scope == S_SCOPE_VENDOR
-    &&  cg_msg_set (def, msg, "vendor", req->caller.name, strlen (req->caller.name)) != 0) {
-        gw_reply_error (req, 500, "internal", "vendor", "the vendor cannot be named");
-        goto done;
-    }
-    if (route->scope == S_SCOPE_NODE) {
-        const char *asked = s_scope_field (def, msg);
-        if (!asked || !gw_in_scope (req, asked)) {
-            gw_reply_error (req, 403, "forbidden", "scope", "%s is outside your scope %s",
-                            asked ? asked : "(none)", req->caller.scope_code);
-            goto done;
-        }
-    }
-    if (route->scope == S_SCOPE_LIST) {
-        cg_case_query_t *query = msg;
-        if (query->center && !gw_in_scope (req, query->center)) {
-            gw_reply_error (req, 403, "forbidden", "center", "center %s is outside your "
-                            "scope %s", query->center, req->caller.scope_code);
-            goto done;
-        }
-        if (s_list_cases (req, query, gw_query (req, "q"), rep, &err))
-            gw_reply_refusal (req, &err);
-        else
-            gw_reply_json (req, 200, cg_json_from_msg (route->rep_def, rep));
-        cg_msg_clear (route->rep_def, rep);
-        goto done;
-    }
-    if (gw_call (req, route->daemon, route->command, def, msg, route->rep_def, rep, &err)) {
+    else
+    if ((rule->place && gw_check_place (req, rule->place, s_text (def, msg, rule->place),
+                                        !rule->place_needed))
+    ||  (rule->check && rule->check (req, params, def, msg))
+    ||  (rule->lookup && s_look_up (req, route, params)))
+        ;                       /* it replied */
+    else
+    if (rule->fetch ? rule->fetch (req, msg, rep, &err)
+                    : gw_call (req, route->daemon, route->command, def, msg, route->rep_def,
+                               rep, &err))
         gw_reply_refusal (req, &err);
-        goto done;
-    }
-    if (route->scope == S_SCOPE_CASE && !s_case_in_scope (req, rep))
-        gw_reply_error (req, 404, "not_found", "id", "there is no case %s", target);
-    else {
+    else
+    if (!rule->lookup && rule->shows && !rule->shows (req, params, rep))
+        s_not_found (req, rule, params);
+    else
+    if (rule->answer)
+        rule->answer (req, rep);
+    else
         gw_reply_json (req, 200, cg_json_from_msg (route->rep_def, rep));
+    if (strcmp (req->method, "GET") != 0) {
+        char target[256];
+        s_target (params, target, sizeof target);
+        gw_audit (req, route->command, target, req->status);
     }
     cg_msg_clear (route->rep_def, rep);
-done:
-    if (strcmp (req->method, "GET") != 0)
-        gw_audit (req, route->command, target, req->status);
     cg_msg_clear (def, msg);
     free (msg);
     free (rep);
@@ -522,7 +407,15 @@ gw_api_handle (gw_request_t *req)
         s_catalog (req);
         return;
     }
-    s_params_t params;
+    if (strcmp (req->path, "/api/v1/funds") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_funds_list (req, false);
+        return;
+    }
+    if (strcmp (req->path, "/api/v1/public/funds") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_funds_list (req, true);
+        return;
+    }
+    gw_params_t params;
     if (strcmp (req->method, "GET") == 0 && s_match ("/api/v1/places/{code}", req->path, &params)) {
         s_place (req, params.value[0]);
         return;

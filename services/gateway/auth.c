@@ -134,6 +134,16 @@ gw_in_scope (gw_request_t *req, const char *code)
     return node && cg_orgtree_within (node, req->caller.scope);
 }
 
+int
+gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional)
+{
+    if ((optional && !code) || gw_in_scope (req, code))
+        return 0;
+    gw_reply_error (req, 403, "forbidden", field, "%s %s is outside your scope %s", field,
+                    code ? code : "(none)", req->caller.scope_code);
+    return -1;
+}
+
 void
 gw_audit (gw_request_t *req, const char *action, const char *target, int status)
 {

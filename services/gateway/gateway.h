@@ -12,6 +12,10 @@
         http.c      the server: limits, parsing, the router, replies
         auth.c      tokens, scopes, rate limits, the audit log
         api.c       the operator API: a table of routes onto commands
+        cases.c     the rules that keep a caller to the cases of its scope
+        topics.c    consultation topics: scope rules, and what is public
+        funds.c     funds: the funds file, scope rules, public disclosure
+        gather.c    one page made from the pages of several places
         open311.c   Open311 GeoReport v2, JSON and XML
         hotline.c   the 12345 hotline's signed pushes
         stream.c    live events (SSE) from the journals
@@ -72,6 +76,7 @@ struct _gateway_t {
     int rate_token;             /* requests a minute with one token */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
+    zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
     zlistx_t *idle;
@@ -124,8 +129,83 @@ int gw_auth (gw_request_t *req, int roles);
 void gw_actor (gw_request_t *req, char *buf, size_t len);
 /*  True when the place (a code of the org tree) lies in the caller's scope. */
 bool gw_in_scope (gw_request_t *req, const char *code);
+/*  0 when the place a request names in field lies in the caller's scope
+    (or, when optional, is not named at all); else a 403 naming the field,
+    and -1. */
+int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
 /*  Writes one entry of the audit log: who, when, what, on what, from where. */
 void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
+
+/* --- api.c: routes ------------------------------------------------------- */
+#define GW_PARAMS   4
+
+/*  The {segments} of a route's path. */
+typedef struct {
+    const char *name[GW_PARAMS];    /* into the pattern; each ends at its '}' */
+    char value[GW_PARAMS][80];
+    int count;
+} gw_params_t;
+
+/*  The value of {name}, or NULL. */
+const char *gw_param (const gw_params_t *params, const char *name);
+
+/*  How a route keeps its caller inside its scope.  Each part may be NULL.
+    place names the request's field that names a place, which must lie in
+    the caller's scope (403 naming it; when absent too if place_needed).
+    check runs before the command, on the filled request (0, or -1 when it
+    replied).  lookup names the command of the route's daemon that shows
+    what an action is on (its {id}, with get_def and view_def): that is
+    looked up first, and shows must admit it.  fetch runs instead of the
+    route's command (a list gathered from several places: 0, or -1 with
+    err).  shows says whether the thing may be shown (the reply, when there
+    was no lookup), else 404: there is no <what> <the last segment>.
+    answer makes the reply (else the reply message as JSON). */
+typedef struct {
+    const char *what;
+    const char *place;
+    bool place_needed;
+    int (*check) (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def,
+                  void *msg);
+    const char *lookup;
+    const cg_msgdef_t *get_def;
+    const cg_msgdef_t *view_def;
+    int (*fetch) (gw_request_t *req, void *msg, void *rep, cg_error_t *err);
+    bool (*shows) (gw_request_t *req, const gw_params_t *params, const void *rep);
+    void (*answer) (gw_request_t *req, const void *rep);
+} gw_rule_t;
+
+/* --- gather.c ------------------------------------------------------------- */
+/*  What a page gathered from several places is made of. */
+typedef struct {
+    const char *daemon;
+    const char *command;
+    const cg_msgdef_t *query_def;   /* with offset and limit */
+    const cg_msgdef_t *page_def;    /* with total and one list of messages */
+    const char *place;              /* the query's field that names the place */
+    int64_t per_place;              /* items asked of each place */
+    bool (*keep) (gw_request_t *req, const void *item, void *arg);
+    int (*order) (const void *a, const void *b, void *arg);
+    void *arg;
+} gw_gather_t;
+
+/*  Asks for query at each place (NULL: as the query stands), keeps,
+    orders and pages what came into page.  0, or -1 with err. */
+int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *places,
+               size_t nplaces, void *query, int64_t offset, int64_t limit, void *page,
+               cg_error_t *err);
+
+/* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
+extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
+                       gw_vendor;
+extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
+                       gw_topics_public;
+extern const gw_rule_t gw_fund, gw_fund_account, gw_fund_request, gw_fund_decide,
+                       gw_report_public, gw_report_html, gw_report_head;
+
+/*  Reads data/funds; 0, or -1 with err (a fund whose scope is not a place). */
+int gw_funds_load (gateway_t *gw, const char *path, char *err, size_t len);
+/*  GET /api/v1/funds (the caller's) and /api/v1/public/funds (all). */
+void gw_funds_list (gw_request_t *req, bool public);
 
 /* --- the handlers --------------------------------------------------------- */
 void gw_api_handle (gw_request_t *req);

@@ -32,7 +32,9 @@ main (int argc, char **argv)
         gw.catalog = cg_catalog_load (cg_daemon_get (gw.daemon, "data/catalog",
                                                      "deploy/demo/catalog.tsv"), err, sizeof err);
     int rc = 1;
-    if (!gw.org || !gw.catalog) {
+    if (!gw.org || !gw.catalog
+    ||  gw_funds_load (&gw, cg_daemon_get (gw.daemon, "data/funds", "deploy/demo/funds.cfg"),
+                       err, sizeof err)) {
         zsys_error ("gateway: %s", err);
         goto done;
     }
@@ -63,6 +65,7 @@ main (int argc, char **argv)
     zlistx_destroy (&gw.idle);
     pthread_mutex_destroy (&gw.lock);
 done:
+    zconfig_destroy (&gw.funds);
     cg_catalog_destroy (&gw.catalog);
     cg_orgtree_destroy (&gw.org);
     cg_daemon_destroy (&gw.daemon);

@@ -149,8 +149,22 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
                            "{\"category\":\"noise\",\"text\":\"工地夜间施工\",\"grid\":\""
                            S_GRID_A "\"}", &status);
     cr_assert_eq (status, 200);
-    cr_assert (json_string_value (json_object_get (r, "id")));
+    char *second = strdup (json_string_value (json_object_get (r, "id")));
     json_decref (r);
+    /*  an action that takes a case out of one's scope is still answered
+        with the case as it now stands; from then on it is out of reach */
+    s_await_case (stack, second, town_a);
+    snprintf (path, sizeof path, "/api/v1/cases/%s/escalate", second);
+    r = cg_http_post_json (stack, path, town_a, "{\"note\": \"需区级协调\"}", &status);
+    cr_assert_eq (status, 200, "escalate: %s", json_dumps (r, 0));
+    cr_assert_str_eq (json_string_value (json_object_get (r, "center")), "320602");
+    json_decref (r);
+    snprintf (path, sizeof path, "/api/v1/cases/%s", second);
+    json_decref (cg_http_get_json (stack, path, town_a, &status));
+    cr_assert_eq (status, 404);
+    json_decref (cg_http_get_json (stack, path, county, &status));
+    cr_assert_eq (status, 200);
+    free (second);
     r = cg_http_post_json (stack, "/api/v1/cases", town_a,
                            "{\"category\":\"noise\",\"grid\":\"" S_GRID_A "\"}", &status);
     cr_assert_eq (status, 400);
@@ -227,60 +241,39 @@ Test (gateway, operator_api_keeps_each_town_to_itself)
     cg_teststack_down (&stack);
 }
 
-/*  One refusal: status and the field it names. */
-static void
-s_refused (cg_teststack_t *stack, const char *method, const char *path, const char *token,
-           const char *body, size_t size, int want_status, const char *want_field)
-{
-    cg_http_reply_t reply;
-    cg_http (stack, &reply, method, path, token, NULL, body, size,
-             body ? "application/json" : NULL);
-    cr_assert_eq (reply.status, want_status, "%s %s answered %d: %s", method, path,
-                  reply.status, reply.body);
-    cr_assert (strstr (reply.content_type, "application/json"), "%s", reply.content_type);
-    json_t *json = json_loads (reply.body, 0, NULL);
-    cr_assert (json, "not JSON: %s", reply.body);
-    json_t *error = json_object_get (json, "error");
-    cr_assert (json_string_value (json_object_get (error, "message")), "%s", reply.body);
-    if (want_field)
-        cr_assert_str_eq (s_error_field (json), want_field, "%s", reply.body);
-    json_decref (json);
-    cg_http_reply_clear (&reply);
-}
-
 Test (gateway, refuses_bad_requests_with_a_reason_and_keeps_serving)
 {
     cg_teststack_t *stack = s_stack ();
     char *op = cg_http_token (stack, "operator", S_TOWN_A, "op");
     char *grid = cg_http_token (stack, "grid_worker", S_GRID_A, "网格员");
-    s_refused (stack, "GET", "/api/v1/cases", NULL, NULL, 0, 401, "Authorization");
-    s_refused (stack, "GET", "/api/v1/cases", "cgt_nosuchtoken", NULL, 0, 401, "Authorization");
-    s_refused (stack, "POST", "/api/v1/cases/CG1/accept", grid, NULL, 0, 403, "role");
-    s_refused (stack, "GET", "/api/v1/cases/CG0000009999", op, NULL, 0, 404, "id");
-    s_refused (stack, "GET", "/api/v1/cases?limit=abc", op, NULL, 0, 400, "limit");
-    s_refused (stack, "GET", "/api/v1/cases?limit=5000", op, NULL, 0, 400, "limit");
-    s_refused (stack, "GET", "/api/v1/cases?bogus=1", op, NULL, 0, 400, "bogus");
-    s_refused (stack, "GET", "/api/v1/nothing", op, NULL, 0, 404, "path");
-    s_refused (stack, "GET", "/api/v1/%ff%e5%99", op, NULL, 0, 404, "path");
-    s_refused (stack, "GET", "/api/v1/cases?state=%ff", op, NULL, 0, 400, "state");
-    s_refused (stack, "DELETE", "/api/v1/cases", op, NULL, 0, 405, "method");
-    s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":", 8, 400, "body");
-    s_refused (stack, "POST", "/api/v1/cases", op, "[1,2]", 5, 400, "body");
-    s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":\"a\",\"text\":\"b\"}", 23, 400,
+    cg_http_refused (stack, "GET", "/api/v1/cases", NULL, NULL, 0, 401, "Authorization");
+    cg_http_refused (stack, "GET", "/api/v1/cases", "cgt_nosuchtoken", NULL, 0, 401, "Authorization");
+    cg_http_refused (stack, "POST", "/api/v1/cases/CG1/accept", grid, NULL, 0, 403, "role");
+    cg_http_refused (stack, "GET", "/api/v1/cases/CG0000009999", op, NULL, 0, 404, "id");
+    cg_http_refused (stack, "GET", "/api/v1/cases?limit=abc", op, NULL, 0, 400, "limit");
+    cg_http_refused (stack, "GET", "/api/v1/cases?limit=5000", op, NULL, 0, 400, "limit");
+    cg_http_refused (stack, "GET", "/api/v1/cases?bogus=1", op, NULL, 0, 400, "bogus");
+    cg_http_refused (stack, "GET", "/api/v1/nothing", op, NULL, 0, 404, "path");
+    cg_http_refused (stack, "GET", "/api/v1/%ff%e5%99", op, NULL, 0, 404, "path");
+    cg_http_refused (stack, "GET", "/api/v1/cases?state=%ff", op, NULL, 0, 400, "state");
+    cg_http_refused (stack, "DELETE", "/api/v1/cases", op, NULL, 0, 405, "method");
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":", 8, 400, "body");
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, "[1,2]", 5, 400, "body");
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":\"a\",\"text\":\"b\"}", 23, 400,
                "body");
-    s_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":\"\xff\xfe\"}", 14, 400, "body");
-    s_refused (stack, "POST", "/api/v1/cases", op, "{\"category\":[\"noise\"]}", 22, 400,
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, "{\"text\":\"\xff\xfe\"}", 14, 400, "body");
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, "{\"category\":[\"noise\"]}", 22, 400,
                "category");
     char big_text[5000];
     memset (big_text, 'x', sizeof big_text);
     char body[6000];
     snprintf (body, sizeof body, "{\"category\":\"noise\",\"grid\":\"%s\",\"text\":\"%.*s\"}",
               S_GRID_A, (int) sizeof big_text, big_text);
-    s_refused (stack, "POST", "/api/v1/cases", op, body, strlen (body), 400, "text");
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, body, strlen (body), 400, "text");
     size_t huge = 70 * 1024;
     char *blob = malloc (huge);
     memset (blob, ' ', huge);
-    s_refused (stack, "POST", "/api/v1/cases", op, blob, huge, 413, "body");
+    cg_http_refused (stack, "POST", "/api/v1/cases", op, blob, huge, 413, "body");
     free (blob);
 
     /*  headers beyond the limit are refused by the server itself */
@@ -305,7 +298,7 @@ Test (gateway, refuses_bad_requests_with_a_reason_and_keeps_serving)
     json_decref (cg_http_get_json (stack, "/api/v1/me", doomed, &before));
     cr_assert_eq (before, 200);
     cr_assert_eq (cg_teststack_cli (stack, NULL, "token revoke %s", doomed), 0);
-    s_refused (stack, "GET", "/api/v1/me", doomed, NULL, 0, 401, "Authorization");
+    cg_http_refused (stack, "GET", "/api/v1/me", doomed, NULL, 0, 401, "Authorization");
     free (doomed);
 
     /*  and after all that it still serves */

@@ -152,6 +152,28 @@ cg_http_stream (cg_teststack_t *stack, const char *path, const char *token,
     return sink.data ? sink.data : strdup ("");
 }
 
+/*  One refusal: status and the field it names. */
+void
+cg_http_refused (cg_teststack_t *stack, const char *method, const char *path, const char *token,
+                 const char *body, size_t size, int want_status, const char *want_field)
+{
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, method, path, token, NULL, body, size,
+             body ? "application/json" : NULL);
+    cr_assert_eq (reply.status, want_status, "%s %s answered %d: %s", method, path,
+                  reply.status, reply.body);
+    cr_assert (strstr (reply.content_type, "application/json"), "%s", reply.content_type);
+    json_t *json = json_loads (reply.body, 0, NULL);
+    cr_assert (json, "not JSON: %s", reply.body);
+    json_t *error = json_object_get (json, "error");
+    cr_assert (json_string_value (json_object_get (error, "message")), "%s", reply.body);
+    if (want_field)
+        cr_assert_str_eq (json_string_value (json_object_get (error, "field")), want_field, "%s",
+                          reply.body);
+    json_decref (json);
+    cg_http_reply_clear (&reply);
+}
+
 char *
 cg_http_token (cg_teststack_t *stack, const char *role, const char *scope, const char *name)
 {

@@ -32,6 +32,12 @@ json_t *cg_http_get_json (cg_teststack_t *stack, const char *path, const char *t
 json_t *cg_http_post_json (cg_teststack_t *stack, const char *path, const char *token,
                            const char *json, int *status);
 
+/*  Asserts that the request is refused with want_status and a JSON error
+    whose message is there and whose field is want_field (when not NULL). */
+void cg_http_refused (cg_teststack_t *stack, const char *method, const char *path,
+                      const char *token, const char *body, size_t size, int want_status,
+                      const char *want_field);
+
 /*  Reads an event stream until `until` appears in what came, or timeout_ms
     passes; returns what came (malloc'd). */
 char *cg_http_stream (cg_teststack_t *stack, const char *path, const char *token,

@@ -1,0 +1,178 @@
+/*  cases — the rules that keep an operator API caller to its scope, for
+    cases and for the places a request names (gw_rule_t, gateway.h).
+
+    A case lies in the caller's scope when its center does (a town's
+    operator sees that town's cases, a county's the county's and its
+    towns'), when its unit is the caller's (a token of a unit), or, for a
+    grid worker and a case not yet routed, when its grid does.  A case
+    outside the scope is answered 404, exactly like one that does not
+    exist, so nothing about another town's case leaks.  A list below the
+    city is gathered from the queue of each center in the scope (gather.c)
+    and searched with q here.  A request naming a place (a new case's
+    grid, an inbox's unit, the `scope` of statistics or of a new topic)
+    must name one inside the caller's scope, else 403 naming the field. */
+#include "gateway.h"
+
+/*  Whether a case lies in the caller's scope. */
+static bool
+s_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
+{
+    if ((c->center && gw_in_scope (req, c->center)) || (c->unit && gw_in_scope (req, c->unit)))
+        return true;
+    return (!c->center || req->caller.role == CG_ROLE_GRID) && gw_in_scope (req, c->grid);
+}
+
+static bool
+s_shows_case (gw_request_t *req, const gw_params_t *params, const void *rep)
+{
+    (void) params;
+    return s_case_in_scope (req, rep);
+}
+
+/* --- lists ---------------------------------------------------------------- */
+
+/*  Whether a case matches a search: q in its id, text, address, grid or
+    the source's reference. */
+static bool
+s_case_matches (const cg_case_view_t *c, const char *q)
+{
+    if (!q || !*q)
+        return true;
+    const char *fields[] = { c->id, c->text, c->address, c->grid, c->ext_ref };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i] && strstr (fields[i], q))
+            return true;
+    return false;
+}
+
+static bool
+s_keep_case (gw_request_t *req, const void *item, void *arg)
+{
+    (void) arg;
+    return s_case_in_scope (req, item) && s_case_matches (item, gw_query (req, "q"));
+}
+
+/*  What orders a queue: the deadline that matters in its state, as
+    dispatch scores it (deploy/lua/dispatch/lib.lua), or creation. */
+static int64_t
+s_order_key (const cg_case_view_t *c, const char *state)
+{
+    if (!state || strcmp (state, "all") == 0)
+        return c->created;
+    if (strcmp (state, "dispatched") == 0 || strcmp (state, "received") == 0)
+        return c->sign_by;
+    if (strcmp (state, "accepted") == 0)
+        return c->done_by;
+    return c->updated;
+}
+
+static int
+s_order_case (const void *a, const void *b, void *state)
+{
+    int64_t x = s_order_key (a, state), y = s_order_key (b, state);
+    return x < y ? -1 : x > y ? 1 : strcmp (((const cg_case_view_t *) a)->id,
+                                            ((const cg_case_view_t *) b)->id);
+}
+
+/*  The centers whose queues make up the caller's scope: the scope and
+    every center below it; for a unit, the center it answers to; for a
+    scope under a town (a community, a grid), the town that handles it. */
+static size_t
+s_scope_centers (gw_request_t *req, const char **out, size_t max)
+{
+    const cg_org_node_t *scope = req->caller.scope;
+    if (scope->kind == CG_ORG_UNIT) {
+        out[0] = scope->parent->code;       /* the center the unit answers to */
+        return 1;
+    }
+    if (scope->kind != CG_ORG_CITY && scope->kind != CG_ORG_COUNTY && scope->kind != CG_ORG_TOWN) {
+        const cg_org_node_t *town = cg_orgtree_center_of (req->gw->org, scope, CG_ORG_TOWN);
+        out[0] = town ? town->code : scope->code;
+        return 1;
+    }
+    size_t n = 0;
+    const cg_org_node_t *stack[256];
+    size_t top = 0;
+    stack[top++] = scope;
+    while (top && n < max) {
+        const cg_org_node_t *node = stack[--top];
+        out[n++] = node->code;
+        if (node->kind == CG_ORG_TOWN)
+            continue;           /* below a town there are no centers */
+        for (const cg_org_node_t *c = cg_orgtree_first_child (node); c && top < 256;
+             c = cg_orgtree_next_sibling (c))
+            if (c->kind == CG_ORG_COUNTY || c->kind == CG_ORG_TOWN)
+                stack[top++] = c;
+    }
+    return n;
+}
+
+/*  A page of the caller's cases.  The city's is dispatch's own page; below
+    it, or with a search, the queues of the centers asked for are gathered,
+    from the first 1000 cases of each. */
+static int
+s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
+{
+    cg_case_query_t *query = msg;
+    bool root = !req->caller.scope->parent;
+    const char *q = gw_query (req, "q");
+    if (root && !(q && *q))
+        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
+                        &cg_case_page_def, rep, err);
+    const char *centers[256];
+    size_t ncenters = 1;
+    if (query->center || root)
+        centers[0] = NULL;      /* as asked */
+    else
+        ncenters = s_scope_centers (req, centers, 256);
+    int64_t offset = query->offset, limit = query->limit ? query->limit : 50;
+    gw_gather_t spec = { "dispatch", "case.list", &cg_case_query_def, &cg_case_page_def,
+                         "center", CG_PAGE_MAX, s_keep_case, s_order_case, query->state };
+    return gw_gather (req, &spec, centers, ncenters, query, offset, limit, rep, err);
+}
+
+/* --- places ----------------------------------------------------------------- */
+
+/*  A new case: the channel is the caller's when the role says it (a grid
+    worker reports as grid, a device vendor as device), and below the root
+    its grid must lie in the caller's scope. */
+static int
+s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params;
+    (void) def;
+    cg_case_submit_t *submit = msg;
+    int role = req->caller.role;
+    if (role == CG_ROLE_GRID || role == CG_ROLE_DEVICE || !submit->source) {
+        free (submit->source);
+        submit->source = strdup (role == CG_ROLE_GRID ? "grid" : role == CG_ROLE_DEVICE
+                                 ? "device" : "operator");
+    }
+    if (req->caller.scope->parent && (!submit->grid || !gw_in_scope (req, submit->grid))) {
+        gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a grid "
+                        "within your scope %s", req->caller.scope_code);
+        return -1;
+    }
+    return 0;
+}
+
+/*  A device alarm is the calling vendor's: the vendor is the token's name. */
+static int
+s_check_vendor (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params;
+    if (cg_msg_set (def, msg, "vendor", req->caller.name, strlen (req->caller.name)) == 0)
+        return 0;
+    gw_reply_error (req, 500, "internal", "vendor", "the vendor cannot be named");
+    return -1;
+}
+
+const gw_rule_t gw_case_read = { .what = "case", .shows = s_shows_case };
+const gw_rule_t gw_case_act = { .what = "case", .lookup = "case.show",
+                                .get_def = &cg_case_get_def, .view_def = &cg_case_view_def,
+                                .shows = s_shows_case };
+const gw_rule_t gw_cases = { .place = "center", .fetch = s_list_cases };
+const gw_rule_t gw_case_place = { .check = s_check_place };
+const gw_rule_t gw_unit = { .place = "unit", .place_needed = true };
+const gw_rule_t gw_node = { .place = "scope", .place_needed = true };
+const gw_rule_t gw_vendor = { .check = s_check_vendor };
