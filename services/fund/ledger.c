@@ -17,14 +17,20 @@
 
     Verification recomputes every hash from the lines and every account's
     balances from the entries alone, compares both with what is stored, and
-    checks that debits equal credits on every ledger. */
+    checks that debits equal credits on every ledger.
+
+    Opening accounts and raw transfers are for an admin, except a
+    volunteer's own minutes (access.c); the funds' own commands make their
+    transfers themselves (funds.c). */
 #include "ledger.h"
+#include "access.h"
 #include <sodium.h>
 #include <ctype.h>
 #include "cg_clock.h"
 
 struct _ledger_t {
     cg_daemon_t *daemon;
+    cg_orgtree_t *org;
 };
 
 static const char *const s_transfer_flags[] = { "linked", "pending", "post_pending",
@@ -32,13 +38,14 @@ static const char *const s_transfer_flags[] = { "linked", "pending", "post_pendi
 static const char *const s_account_flags[] = { "no_overdraft", "no_overcredit", NULL };
 
 ledger_t *
-ledger_new (cg_daemon_t *daemon)
+ledger_new (cg_daemon_t *daemon, cg_orgtree_t *org)
 {
     if (sodium_init () < 0)
         return NULL;
     ledger_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
+    self->org = org;
     return self;
 }
 
@@ -270,10 +277,23 @@ ledger_open (ledger_t *self, const cg_fund_account_t *accounts, size_t n,
     return rc;
 }
 
+/*  Whether the caller is an admin; -1 with the refusal in reply. */
+static int
+s_admin_only (ledger_t *self, const char *actor, const char *role, cg_reply_t *reply)
+{
+    fund_caller_t caller;
+    if (access_caller (self->org, actor, role, &caller, reply)
+    ||  access_check (&caller, ACCESS_LEDGER, NULL, NULL, 0, reply))
+        return -1;
+    return 0;
+}
+
 void
 ledger_on_accounts (void *request, cg_reply_t *reply, void *arg)
 {
     cg_fund_account_create_t *req = request;
+    if (s_admin_only (arg, req->actor, req->role, reply))
+        return;
     cg_fund_results_t out = { .results = calloc (req->accounts_count, sizeof (cg_fund_result_t)),
                               .results_count = req->accounts_count };
     assert (out.results);
@@ -292,6 +312,10 @@ ledger_on_transfer (void *request, cg_reply_t *reply, void *arg)
 {
     ledger_t *self = arg;
     cg_fund_transfer_batch_t *req = request;
+    fund_caller_t caller;
+    if (access_caller (self->org, req->actor, req->role, &caller, reply)
+    ||  access_transfers (&caller, req->transfers, req->transfers_count, reply))
+        return;
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, LEDGER_PREFIX);
