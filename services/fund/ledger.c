@@ -9,8 +9,9 @@
 
         hash[i] = SHA-256 (hex (hash[i-1]) "\n" line[i]),   hash[0] = 0...0
 
-    computed with libsodium and stored by fund_chain.lua only if nobody
-    extended the chain meanwhile.  The chain is brought up to date after
+    computed with libsodium over what fund_unchained.lua reads in one call
+    (the chain's end and the entries after it), and stored by
+    fund_chain.lua only if nobody extended the chain meanwhile.  The chain is brought up to date after
     every write and on start, so a kill -9 between the write and the
     chaining leaves entries that the next start chains: the hash depends
     only on the lines, never on when it was computed.
@@ -27,6 +28,9 @@
 #include <sodium.h>
 #include <ctype.h>
 #include "cg_clock.h"
+#include "cg_text.h"
+
+#define S_CHAIN_BATCH   10000   /* entries hashed in one go */
 
 struct _ledger_t {
     cg_daemon_t *daemon;
@@ -177,30 +181,28 @@ int64_t
 ledger_chain (ledger_t *self)
 {
     for (int attempt = 0; attempt < 5; attempt++) {
-        redisReply *n = cg_redis_command (self->daemon->redis, "LLEN " LEDGER_PREFIX "chain");
-        int64_t have = cg_reply_int (n, -1);
-        if (n)
-            freeReplyObject (n);
-        if (have < 0)
-            return -1;
-        char prev[65];
-        if (have == 0)
-            strcpy (prev, LEDGER_GENESIS);
-        else
-            ledger_hash_of (self, have, prev);
-        redisReply *lines = cg_redis_command (self->daemon->redis,
-                                              "LRANGE " LEDGER_PREFIX "entries %lld %lld",
-                                              (long long) have, (long long) have + 9999);
-        if (!lines || lines->type != REDIS_REPLY_ARRAY || strlen (prev) != 64) {
-            if (lines)
-                freeReplyObject (lines);
-            return -1;
-        }
-        if (lines->elements == 0) {
-            freeReplyObject (lines);
-            return have;
-        }
+        /*  one read of the chain's end and the entries after it, one write
+            of their hashes: a write after every change costs two calls */
         cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, LEDGER_PREFIX);
+        cg_args_add_int (&args, S_CHAIN_BATCH);
+        redisReply *tail = cg_redis_script (self->daemon->redis, "fund_unchained", 0, &args);
+        cg_args_free (&args);
+        if (!tail || tail->type != REDIS_REPLY_ARRAY || tail->elements != 3
+        ||  tail->element[2]->type != REDIS_REPLY_ARRAY) {
+            if (tail)
+                freeReplyObject (tail);
+            return -1;
+        }
+        int64_t have = tail->element[0]->integer;
+        redisReply *lines = tail->element[2];
+        char prev[65];
+        snprintf (prev, sizeof prev, "%s", have ? cg_reply_str (tail->element[1]) : LEDGER_GENESIS);
+        if (lines->elements == 0 || strlen (prev) != 64) {
+            freeReplyObject (tail);
+            return strlen (prev) == 64 ? have : -1;
+        }
         cg_args_init (&args);
         cg_args_add_str (&args, LEDGER_PREFIX);
         cg_args_add_int (&args, have);
@@ -210,15 +212,20 @@ ledger_chain (ledger_t *self)
             cg_args_add_str (&args, hex);
             memcpy (prev, hex, 65);
         }
-        freeReplyObject (lines);
+        bool all = lines->elements < S_CHAIN_BATCH;
+        freeReplyObject (tail);
         redisReply *r = cg_redis_script (self->daemon->redis, "fund_chain", 0, &args);
         cg_args_free (&args);
         bool ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2;
+        bool stored = ok && streq (cg_reply_str (r->element[0]), "ok");
+        int64_t length = ok ? r->element[1]->integer : -1;
         if (r)
             freeReplyObject (r);
         if (!ok)
             return -1;
-        /*  either stored, or someone else chained first: look again */
+        if (stored && all)
+            return length;
+        /*  more than one batch, or someone else chained first: look again */
     }
     return -1;
 }
