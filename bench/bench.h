@@ -168,4 +168,10 @@ void scenario_rss_report (bench_t *b);
 void scenario_json (FILE *out);
 void scenario_plot_data (const char *out);
 
+/* --- the services' own figures ------------------------------------------------- */
+
+/*  The fund's ledger: transfers a second, single and in linked batches,
+    with the p99 latency of a call (fund.c). */
+void bench_fund (bench_t *b);
+
 #endif
