@@ -70,8 +70,8 @@ access_caller (cg_orgtree_t *org, const char *actor, const char *role, fund_call
         snprintf (code, sizeof code, "%.*s", (int) (parts[2] - parts[1] - 1), parts[1]);
         caller->scope = cg_orgtree_find (org, code);
         if (!caller->scope || (strncmp (actor, "center:", 7) && strncmp (actor, "unit:", 5))) {
-            cg_reply_fail (reply, "invalid", "actor", "%s: the actor's center or unit %s is not "
-                           "in the org tree", actor, code);
+            cg_reply_fail (reply, "invalid", "actor", "%s: an actor that names a place is "
+                           "center:CODE:NAME or unit:CODE:NAME, CODE in the org tree", actor);
             return -1;
         }
         if (caller->scope->kind == CG_ORG_UNIT)
