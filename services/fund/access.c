@@ -29,8 +29,9 @@
       request itself (deploy/lua/fund/fund_decide.lua);
     - report_publisher: a month's report is published by a supervisor or
       admin, or a committee member;
-    - fund_area: whoever speaks for a center acts only on funds whose area
-      lies within that center's subtree. */
+    - fund_area: whoever speaks for a place acts only on funds whose area
+      lies within it (a town's center, its communities' funds) or that it
+      lies within (a grid's worker, the community's fund). */
 #include "access.h"
 #include "cg_token.h"
 #include "cg_text.h"
@@ -108,10 +109,12 @@ access_check (const fund_caller_t *caller, access_act_t act, const fund_t *f,
         }
         return 0;
     }
-    if (caller->scope && !cg_orgtree_within (f->area, caller->scope)) {
+    if (caller->scope && !cg_orgtree_within (f->area, caller->scope)
+    &&  !cg_orgtree_within (caller->scope, f->area)) {
         cg_reply_fail (reply, "forbidden", "actor", "%s speaks for %s %s, and fund %s belongs to "
-                       "%s %s, outside it (rule fund_area)", caller->person, caller->scope->code,
-                       caller->scope->name, f->code, f->area->code, f->area->name);
+                       "%s %s, apart from it (rule fund_area)", caller->person,
+                       caller->scope->code, caller->scope->name, f->code, f->area->code,
+                       f->area->name);
         return -1;
     }
     int desk = CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN;

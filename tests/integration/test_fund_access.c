@@ -80,8 +80,10 @@ Test (fund_access, who_may_do_what, .timeout = 120)
     cr_assert_eq (s_donate (c, 1, 500000, S_DESK, "operator", &err), 0, "%s", err.message);
     s_refused (s_donate (c, 2, 100, S_ELSEWHERE, "operator", &err), &err, "forbidden", "actor",
                "fund_area");
-    s_refused (s_donate (c, 2, 100, S_DESK, "grid_worker", &err), &err, "forbidden", "role",
+    s_refused (s_donate (c, 2, 100, "center:320602001001001:gw", "grid_worker", &err), &err, "forbidden", "role",
                "donation_desk");
+    s_refused (s_donate (c, 2, 100, "center:320602002001001:gw", "operator", &err), &err,
+               "forbidden", "actor", "fund_area");
     s_refused (s_donate (c, 2, 100, S_DESK, "hotline", &err), &err, "forbidden", "role",
                "people_only");
     s_refused (s_donate (c, 2, 100, S_DESK, "mayor", &err), &err, "invalid", "role", "mayor");
@@ -120,6 +122,11 @@ Test (fund_access, who_may_do_what, .timeout = 120)
     cg_fund_request_view_t view;
     s_refused (s_request (c, q, 30000, "center:320602001:wang.fang", "open311", NULL, &view,
                           &err), &err, "forbidden", "role", "people_only");
+    /*  a grid worker of the fund's community asks too */
+    char gq[33];
+    s_id (gq, 3, 9);
+    cr_assert_eq (s_request (c, gq, 100, "center:320602001001001:gw", "grid_worker", NULL, &view,
+                             &err), 0, "%s", err.message);
     cr_assert_eq (s_request (c, q, 30000, "center:320602001:wang.fang", "operator", NULL, &view,
                              &err), 0, "%s", err.message);
     cg_fund_get_t get = { .id = q };
