@@ -112,6 +112,7 @@
     F(M, STR, project, 0, 1, 32, _, "project") \
     F(M, STR, beneficiary, 1, 1, CG_NAME_MAX, _, "who receives it") \
     F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "amount") \
+    F(M, STR, ledger, 0, 1, 8, _, "the amount's unit: cny (fen) or min (minutes)") \
     F(M, STR, purpose, 1, 1, 500, _, "purpose") \
     F(M, STRS, attachments, 0, 0, 20, _, "documents") \
     F(M, STR, requester, 1, 1, 64, _, "who asked: the actor's name") \

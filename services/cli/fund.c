@@ -126,7 +126,7 @@ s_print_request (void *msg)
 {
     cg_fund_request_view_t *q = msg;
     char amount[40];
-    cli_fund_money (q->amount, NULL, amount, sizeof amount);
+    cli_fund_money (q->amount, q->ledger, amount, sizeof amount);
     printf ("%s  %s\n  fund       %s%s%s\n  amount     %s\n  for        %s\n  purpose    %s\n"
             "  requester  %s\n  approvals  %zu of %lld\n", q->id, q->state, q->fund,
             q->project ? "." : "", q->project ? q->project : "", amount, q->beneficiary,

@@ -453,7 +453,8 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
     snprintf (need_s, sizeof need_s, "%d", need);
     char *joined = s_join (approvers, napprovers);
     const char *fields[][2] = {
-        { "fund", f->code }, { "project", req->project ? req->project : "" },
+        { "fund", f->code }, { "ledger", f->ledger },
+        { "project", req->project ? req->project : "" },
         { "beneficiary", req->beneficiary }, { "amount", args.argv[5] },
         { "purpose", req->purpose }, { "requester", caller.person },
         { "actor", req->actor }, { "role", req->role },

@@ -165,6 +165,7 @@ Test (fund_access, who_may_do_what, .timeout = 120)
     cr_assert_eq (s_decide (c, "fund.approve", q, "zhang.nainai", "operator", &view, &err), 0,
                   "%s", err.message);
     cg_msg_clear (&cg_fund_request_view_def, &view);
+    cg_testcli_says (stack, 0, "90 min", "fund show %s", q);
     s_id (tid, 2, 2);
     t = (cg_fund_transfer_t) { .id = tid, .debit = "tb-baihe.v.xiao.liu", .credit = "tb-baihe",
                                .amount = 30 };
