@@ -208,5 +208,8 @@ void bench_intake (bench_t *b);
 /*  The request maker of an intake channel's command (bench/intake.c), or
     NULL when there is none or the stack lacks the data it needs. */
 load_make_fn *intake_channel (bench_t *b, const char *command);
+/*  The fund's ledger: transfers a second, single and in linked batches,
+    with the p99 latency of a call (fund.c). */
+void bench_fund (bench_t *b);
 
 #endif

@@ -90,6 +90,17 @@ cg_cursor_key (char *buf, size_t len, const char *consumer, const char *journal)
     snprintf (buf, len, "cg:{%s}:cursor:%s", consumer, journal);
 }
 
+void
+cg_feed_args (cg_args_t *args, const char *prefix, const char *cursor_key, int64_t cursor,
+              const cg_event_t *events, size_t n)
+{
+    cg_args_init (args);
+    cg_args_add_str (args, prefix);
+    cg_args_add_str (args, cursor_key);
+    cg_args_add_int (args, cursor);
+    cg_args_add_int (args, events[n - 1].seq);
+}
+
 int64_t
 cg_journal_head (cg_redis_t *redis, const char *journal)
 {

@@ -82,6 +82,13 @@ int64_t cg_sub_catch_up (cg_sub_t *self);
 /*  The events this subscriber applied since it started. */
 int64_t cg_sub_applied (cg_sub_t *self);
 
+/*  Starts the arguments of a feed handler's script as every consumer's
+    script reads them (cursor_advance in prelude.lua): the consumer's key
+    prefix, its cursor key, the cursor it was given and the cursor after
+    the batch (the last event's seq). */
+void cg_feed_args (cg_args_t *args, const char *prefix, const char *cursor_key, int64_t cursor,
+                   const cg_event_t *events, size_t n);
+
 /*  Key names shared by daemons and tests. */
 void cg_journal_key (char *buf, size_t len, const char *journal);
 void cg_cursor_key (char *buf, size_t len, const char *consumer, const char *journal);

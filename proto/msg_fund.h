@@ -27,14 +27,18 @@
 
 #define CG_FIELDS_fund_account_create(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
-    F(M, LIST, accounts, 1, 1, 100, fund_account, "the accounts to open (balances are ignored)")
+    F(M, LIST, accounts, 1, 1, 100, fund_account, "the accounts to open (balances are ignored)") \
+    F(M, STR, actor, 1, 1, 64, _, "who acts, as the gateway vouches: NAME, or KIND:SCOPE:NAME / admin:NAME (docs/FUND.md, who may do what)") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role: operator, supervisor, admin, grid_worker, ...")
 
 #define CG_FIELDS_fund_get(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 64, _, "account, request or fund id") \
     F(M, STR, month, 0, 7, 7, _, "fund.report: the month, YYYY-MM") \
     F(M, INT, offset, 0, 0, INT32_MAX, _, "fund.statement: skip this many entries") \
-    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "fund.statement: at most this many (default 50)")
+    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "fund.statement: at most this many (default 50)") \
+    F(M, STR, actor, 0, 1, 64, _, "fund.publish: who publishes (reads need none: the ledger is public)") \
+    F(M, STR, role, 0, 1, 32, _, "fund.publish: the actor's role")
 
 #define CG_FIELDS_fund_transfer(F, M) \
     F(M, STR, id, 1, 32, 32, _, "transfer id: 32 hex digits, made by the client, not all zero") \
@@ -50,7 +54,9 @@
 
 #define CG_FIELDS_fund_transfer_batch(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
-    F(M, LIST, transfers, 1, 1, CG_FUND_BATCH_MAX, fund_transfer, "applied in order; linked ones all or none")
+    F(M, LIST, transfers, 1, 1, CG_FUND_BATCH_MAX, fund_transfer, "applied in order; linked ones all or none") \
+    F(M, STR, actor, 1, 1, 64, _, "who acts, as the gateway vouches: NAME, or KIND:SCOPE:NAME / admin:NAME (docs/FUND.md, who may do what)") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role: operator, supervisor, admin, grid_worker, ...")
 
 #define CG_FIELDS_fund_result(F, M) \
     F(M, STR, id, 1, 1, 64, _, "the transfer (or account) id") \
@@ -69,7 +75,9 @@
     F(M, BOOL, anonymous, 0, 0, 1, _, "publish the donation as 匿名 (anonymous)") \
     F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "fen") \
     F(M, STR, channel, 1, 1, 16, _, "cash, bank, wechat, alipay, goods") \
-    F(M, STR, ref, 0, 1, 64, _, "the channel's own reference (bank slip, payment number)")
+    F(M, STR, ref, 0, 1, 64, _, "the channel's own reference (bank slip, payment number)") \
+    F(M, STR, actor, 1, 1, 64, _, "who takes the donation, as the gateway vouches: NAME, or KIND:SCOPE:NAME / admin:NAME (docs/FUND.md, who may do what)") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role: operator, supervisor, admin, grid_worker, ...")
 
 #define CG_FIELDS_fund_receipt(F, M) \
     F(M, STR, receipt, 1, 1, 64, _, "receipt number (捐赠票据号)") \
@@ -81,7 +89,8 @@
     F(M, STR, channel, 1, 1, 16, _, "channel") \
     F(M, INT, entry, 1, 1, INT64_MAX, _, "its ledger entry") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
-    F(M, BOOL, repeat, 0, 0, 1, _, "this id was given before; the first receipt again")
+    F(M, BOOL, repeat, 0, 0, 1, _, "this id was given before; the first receipt again") \
+    F(M, STR, taken_by, 0, 1, 64, _, "who recorded the donation (the actor)")
 
 #define CG_FIELDS_fund_request(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
@@ -92,9 +101,10 @@
     F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "fen, or minutes") \
     F(M, STR, purpose, 1, 1, 500, _, "what it is for") \
     F(M, STRS, attachments, 0, 0, 20, _, "references to supporting documents") \
-    F(M, STR, requester, 1, 1, 64, _, "who asks") \
     F(M, STR, served, 0, 1, 64, _, "time bank: the person served, who confirms") \
-    F(M, STR, resolution, 0, 1, 64, _, "the consultation resolution (议事决议) behind it")
+    F(M, STR, resolution, 0, 1, 32, _, "the consultation topic (议题) whose adopted resolution (议事决议) is behind it") \
+    F(M, STR, actor, 1, 1, 64, _, "who asks (the requester), as the gateway vouches: NAME, or KIND:SCOPE:NAME / admin:NAME (docs/FUND.md, who may do what)") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role: operator, supervisor, admin, grid_worker, ...")
 
 #define CG_FIELDS_fund_request_view(F, M) \
     F(M, STR, id, 1, 32, 32, _, "request and pending transfer id") \
@@ -102,10 +112,11 @@
     F(M, STR, project, 0, 1, 32, _, "project") \
     F(M, STR, beneficiary, 1, 1, CG_NAME_MAX, _, "who receives it") \
     F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "amount") \
+    F(M, STR, ledger, 0, 1, 8, _, "the amount's unit: cny (fen) or min (minutes)") \
     F(M, STR, purpose, 1, 1, 500, _, "purpose") \
     F(M, STRS, attachments, 0, 0, 20, _, "documents") \
-    F(M, STR, requester, 1, 1, 64, _, "who asked") \
-    F(M, STR, resolution, 0, 1, 64, _, "the resolution") \
+    F(M, STR, requester, 1, 1, 64, _, "who asked: the actor's name") \
+    F(M, STR, resolution, 0, 1, 32, _, "the consultation topic whose resolution is behind it") \
     F(M, STR, state, 1, 1, 16, _, "pending, approved, rejected, expired") \
     F(M, INT, need, 1, 1, 100, _, "approvals needed") \
     F(M, STRS, approvers, 0, 0, 100, _, "who may approve") \
@@ -119,7 +130,8 @@
 #define CG_FIELDS_fund_decide(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 32, 32, _, "the request") \
-    F(M, STR, actor, 1, 1, 64, _, "the committee member (or the person served)") \
+    F(M, STR, actor, 1, 1, 64, _, "the committee member (or the person served), as the gateway vouches: NAME, or KIND:SCOPE:NAME") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role") \
     F(M, STR, note, 0, 1, 500, _, "why")
 
 #define CG_FIELDS_fund_approval_requested(F, M) \

@@ -4,13 +4,17 @@
         civgrid fund donate --fund F [--project P] --amount FEN --channel C
                             [--donor NAME] [--anonymous yes] [--ref R] [--id HEX32]
         civgrid fund request --fund F [--project P] --beneficiary B --amount N
-                             --purpose TEXT --requester WHO [--served WHO]
-                             [--resolution REF] [--attach REF] [--id HEX32]
-        civgrid fund approve|reject ID --actor WHO [--note WHY]
+                             --purpose TEXT [--served WHO]
+                             [--resolution TOPIC] [--attach REF] [--id HEX32]
+        civgrid fund approve|reject ID [--note WHY]
         civgrid fund transfer --debit A --credit B [--amount N] [--flags f1,f2]
                               [--pending-id HEX32] [--timeout S] [--memo M] [--id HEX32]
         civgrid fund balance ACCOUNT | statement ACCOUNT | show ID | verify | export
         civgrid fund report|publish FUND --month YYYY-MM (fund_report.c)
+
+    Every command that changes something takes --actor WHO (default
+    $USER) and --role ROLE (default admin), which the daemon checks as it
+    checks what the gateway vouches for (docs/FUND.md).
 
     Amounts are integers: fen on the cny ledger, minutes on min.  A
     transfer id is made here when --id is not given; give it to make a
@@ -34,6 +38,14 @@ s_id (cli_args_t *args, char *buf)
     for (char *c = buf; *c; c++)
         *c = (char) tolower ((unsigned char) *c);
     return buf;
+}
+
+void
+cli_fund_who (cli_args_t *args, char **actor, char **role)
+{
+    const char *user = getenv ("USER");
+    *actor = (char *) cli_opt (args, "actor", user && *user ? user : "cli");
+    *role = (char *) cli_opt (args, "role", "admin");
 }
 
 /*  An integer option; -1 with a message when it is not one. */
@@ -115,7 +127,7 @@ s_print_request (void *msg)
 {
     cg_fund_request_view_t *q = msg;
     char amount[40];
-    cg_money_text (q->amount, NULL, amount, sizeof amount);
+    cg_money_text (q->amount, q->ledger, amount, sizeof amount);
     printf ("%s  %s\n  fund       %s%s%s\n  amount     %s\n  for        %s\n  purpose    %s\n"
             "  requester  %s\n  approvals  %zu of %lld\n", q->id, q->state, q->fund,
             q->project ? "." : "", q->project ? q->project : "", amount, q->beneficiary,
@@ -160,6 +172,7 @@ s_account (cli_args_t *args, const char *id)
         .fund = (char *) cli_opt (args, "fund", NULL), .flags = flags };
     account.flags_count = s_split (flags_buf, flags, 4);
     cg_fund_account_create_t req = { .accounts = &account, .accounts_count = 1 };
+    cli_fund_who (args, &req.actor, &req.role);
     cg_fund_results_t out;
     if (cli_call (args, "fund", "fund.account", &cg_fund_account_create_def, &req, &cg_fund_results_def,
                 &out))
@@ -184,6 +197,7 @@ s_transfer (cli_args_t *args)
     ||  s_int (args, "code", &t.code))
         return 1;
     cg_fund_transfer_batch_t req = { .transfers = &t, .transfers_count = 1 };
+    cli_fund_who (args, &req.actor, &req.role);
     cg_fund_results_t out;
     if (cli_call (args, "fund", "fund.transfer", &cg_fund_transfer_batch_def, &req, &cg_fund_results_def,
                 &out))
@@ -205,6 +219,7 @@ s_donate (cli_args_t *args)
         .anonymous = strcmp (cli_opt (args, "anonymous", "no"), "yes") == 0,
         .channel = (char *) cli_opt (args, "channel", NULL),
         .ref = (char *) cli_opt (args, "ref", NULL) };
+    cli_fund_who (args, &req.actor, &req.role);
     if (s_int (args, "amount", &req.amount))
         return 1;
     cg_fund_receipt_t out;
@@ -223,10 +238,10 @@ s_request (cli_args_t *args)
         .project = (char *) cli_opt (args, "project", NULL),
         .beneficiary = (char *) cli_opt (args, "beneficiary", NULL),
         .purpose = (char *) cli_opt (args, "purpose", NULL),
-        .requester = (char *) cli_opt (args, "requester", NULL),
         .served = (char *) cli_opt (args, "served", NULL),
         .resolution = (char *) cli_opt (args, "resolution", NULL),
         .attachments = attach ? &attach : NULL, .attachments_count = attach != NULL };
+    cli_fund_who (args, &req.actor, &req.role);
     if (s_int (args, "amount", &req.amount))
         return 1;
     cg_fund_request_view_t out;
@@ -239,9 +254,8 @@ s_request (cli_args_t *args)
 static int
 s_decide (cli_args_t *args, const char *command, const char *id)
 {
-    cg_fund_decide_t req = { .id = (char *) id,
-        .actor = (char *) cli_opt (args, "actor", NULL),
-        .note = (char *) cli_opt (args, "note", NULL) };
+    cg_fund_decide_t req = { .id = (char *) id, .note = (char *) cli_opt (args, "note", NULL) };
+    cli_fund_who (args, &req.actor, &req.role);
     cg_fund_request_view_t out;
     if (cli_call (args, "fund", command, &cg_fund_decide_def, &req, &cg_fund_request_view_def, &out))
         return 1;

@@ -32,7 +32,8 @@ cli_fund_demo_load (zconfig_t *config)
         snprintf (id, sizeof id, "de000000000000000000000000000%03zu", i + 1);
         cg_fund_donate_t req = { .id = id, .fund = "baihe", .project = (char *) s_gifts[i].project,
             .donor = (char *) s_gifts[i].donor, .anonymous = s_gifts[i].anonymous,
-            .amount = s_gifts[i].fen, .channel = (char *) s_gifts[i].channel };
+            .amount = s_gifts[i].fen, .channel = (char *) s_gifts[i].channel,
+            .actor = "center:320602001:demo", .role = "operator" };
         cg_fund_receipt_t rep;
         if (cg_client_call (client, "fund.donate", &cg_fund_donate_def, &req,
                             &cg_fund_receipt_def, &rep, &err) == 0) {
@@ -46,10 +47,10 @@ cli_fund_demo_load (zconfig_t *config)
     cg_fund_request_t requests[] = {
         { .id = "de0000000000000000000000000f0001", .fund = "baihe", .project = "elderly",
           .beneficiary = "独居老人张奶奶", .amount = 120000, .purpose = "助老餐桌 12月餐费补贴",
-          .requester = "wang.fang" },
+          .actor = "center:320602001:wang.fang", .role = "operator" },
         { .id = "de0000000000000000000000000f0002", .fund = "tb-baihe",
           .beneficiary = "xiao.liu", .amount = 90, .purpose = "陪同就医",
-          .requester = "xiao.liu", .served = "zhang.nainai" } };
+          .served = "zhang.nainai", .actor = "center:320602001:xiao.liu", .role = "operator" } };
     for (size_t i = 0; i < 2; i++) {
         cg_fund_request_view_t rep;
         if (cg_client_call (client, "fund.request", &cg_fund_request_def, &requests[i],

@@ -98,6 +98,8 @@ int
 cli_fund_report (cli_args_t *args, const char *command, const char *fund)
 {
     cg_fund_get_t req = { .id = (char *) fund, .month = (char *) cli_opt (args, "month", NULL) };
+    if (strcmp (command, "fund.publish") == 0)
+        cli_fund_who (args, &req.actor, &req.role);
     if (!req.month) {
         fprintf (stderr, "civgrid: --month YYYY-MM is needed\n");
         return 2;

@@ -108,11 +108,7 @@ feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
         }
     }
     cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, P);
-    cg_args_add_str (&args, self->cursor_key);
-    cg_args_add_int (&args, cursor);
-    cg_args_add_int (&args, events[n - 1].seq);
+    cg_feed_args (&args, P, self->cursor_key, cursor, events, n);
     cg_args_add_int (&args, cg_clock_now ());
     cg_args_add_int (&args, count);
     for (int i = 0; i < items.argc; i++)

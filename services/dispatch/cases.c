@@ -187,11 +187,7 @@ s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor
         cg_msg_clear (&cg_case_received_def, &in);
     }
     cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, S_PREFIX);
-    cg_args_add_str (&args, self->cursor_key);
-    cg_args_add_int (&args, cursor);
-    cg_args_add_int (&args, events[n - 1].seq);
+    cg_feed_args (&args, S_PREFIX, self->cursor_key, cursor, events, n);
     cg_args_add_int (&args, count);
     cg_args_add_int (&args, self->hotspot_count);
     cg_args_add_int (&args, (int64_t) self->hotspot_window_min * 60000);

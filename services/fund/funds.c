@@ -13,9 +13,14 @@
     - approvals are counted against the number the rule asks for the
       amount; the one that completes it posts the transfer, a rejection
       voids it, and the timeout voids it by itself (funds_expire).
-    The requester may never decide their own request; in the time bank only
-    the person served may confirm. */
+    Who may do what is access.c's: the requester is the actor the gateway
+    vouched for, never a name typed in, and may never decide their own
+    request; in the time bank only the person served may confirm.  From a
+    fund's resolution_above on, the request names a consultation topic
+    whose resolution was adopted in the fund's area (resolutions.c). */
 #include "funds.h"
+#include "access.h"
+#include "resolutions.h"
 #include "cg_clock.h"
 #include <ctype.h>
 
@@ -25,6 +30,8 @@
 struct _funds_t {
     cg_daemon_t *daemon;
     ledger_t *ledger;
+    cg_orgtree_t *org;
+    resolutions_t *resolutions;
     zconfig_t *file;
     fund_t funds[64];
     int nfunds;
@@ -39,10 +46,20 @@ funds_find (funds_t *self, const char *code)
     return NULL;
 }
 
+cg_orgtree_t *
+funds_org (funds_t *self)
+{
+    return self->org;
+}
+
 static int
-s_load_fund (fund_t *f, zconfig_t *section)
+s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
 {
     f->code = zconfig_name (section);
+    /*  a community fund (社区慈善基金) or a street's (街道), which covers its communities */
+    f->area = cg_orgtree_find (self->org, zconfig_get (section, "area", ""));
+    if (!f->area || (f->area->kind != CG_ORG_COMMUNITY && f->area->kind != CG_ORG_TOWN))
+        return -1;
     f->name = zconfig_get (section, "name", f->code);
     snprintf (f->ledger, sizeof f->ledger, "%s", zconfig_get (section, "ledger", "cny"));
     if (!ledger_account_id_ok (f->code) || (strcmp (f->ledger, "cny") && strcmp (f->ledger, "min")))
@@ -122,12 +139,14 @@ s_open_accounts (funds_t *self)
 }
 
 funds_t *
-funds_new (cg_daemon_t *daemon, ledger_t *ledger)
+funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org, resolutions_t *resolutions)
 {
     funds_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
     self->ledger = ledger;
+    self->org = org;
+    self->resolutions = resolutions;
     const char *path = cg_daemon_get (daemon, "data/funds", "deploy/demo/funds.cfg");
     self->file = zconfig_load (path);
     zconfig_t *list = self->file ? zconfig_locate (self->file, "fund") : NULL;
@@ -137,8 +156,8 @@ funds_new (cg_daemon_t *daemon, ledger_t *ledger)
         return NULL;
     }
     for (zconfig_t *s = zconfig_child (list); s && self->nfunds < 64; s = zconfig_next (s))
-        if (s_load_fund (&self->funds[self->nfunds++], s)) {
-            zsys_error ("fund: %s: fund %s is invalid (code, ledger or rule)", path,
+        if (s_load_fund (self, &self->funds[self->nfunds++], s)) {
+            zsys_error ("fund: %s: fund %s is invalid (code, area, ledger or rule)", path,
                         zconfig_name (s));
             funds_destroy (&self);
             return NULL;
@@ -191,16 +210,6 @@ s_join (char **items, size_t n)
     return out;
 }
 
-/*  Publishes the newest journal entry (the scripts append at most one). */
-static void
-s_publish_last (funds_t *self, const char *topic, const cg_args_t *args, int body_at)
-{
-    int64_t seq = cg_journal_head (self->daemon->redis, "fund");
-    if (seq > 0)
-        cg_pub_send (self->daemon->pub, "fund", seq, topic, args->argv[body_at],
-                     args->lens[body_at]);
-}
-
 /*  The account a donation or request names: the fund, or one of its
     projects.  Returns 0 or fails the reply. */
 static int
@@ -234,6 +243,59 @@ s_refuse (cg_reply_t *reply, const char *result, const char *account)
         cg_reply_fail (reply, "conflict", NULL, "the ledger refused it: %s", result);
 }
 
+/*  Starts a script's arguments with the prefix, now and transfer t.
+    Returns 0, or -1 with the refusal in reply (args freed). */
+static int
+s_args_begin (cg_args_t *args, int64_t now, const cg_fund_transfer_t *t, cg_reply_t *reply)
+{
+    cg_args_init (args);
+    cg_args_add_str (args, LEDGER_PREFIX);
+    cg_args_add_int (args, now);
+    cg_error_t err;
+    if (ledger_add_transfer (args, t, &err)) {
+        cg_reply_error (reply, &err);
+        cg_args_free (args);
+        return -1;
+    }
+    return 0;
+}
+
+/*  Runs a fund script whose answer starts with its status.  When the
+    status is `applied`, the script appended one journal entry, args[body_at]
+    being its body: it is published as topic, and the new entries chained.
+    With refuse_as (the account at stake), a status other than `applied`
+    or `exists` is the ledger's refusal.  Returns the answer (free it) with
+    its status in *status, or NULL with the refusal in reply. */
+static redisReply *
+s_run (funds_t *self, const char *script, cg_args_t *args, const char *applied,
+       const char *topic, int body_at, const char *refuse_as, const char **status,
+       cg_reply_t *reply)
+{
+    redisReply *r = cg_redis_script (self->daemon->redis, script, 0, args);
+    *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
+            ? cg_reply_str (r->element[0]) : NULL;
+    if (!*status) {
+        cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
+        if (r)
+            freeReplyObject (r);
+        return NULL;
+    }
+    if (strcmp (*status, applied) == 0) {
+        int64_t seq = cg_journal_head (self->daemon->redis, "fund");
+        if (seq > 0)
+            cg_pub_send (self->daemon->pub, "fund", seq, topic, args->argv[body_at],
+                         args->lens[body_at]);
+        ledger_chain (self->ledger);
+    }
+    else
+    if (refuse_as && strcmp (*status, "exists")) {
+        s_refuse (reply, *status, refuse_as);
+        freeReplyObject (r);
+        return NULL;
+    }
+    return r;
+}
+
 /* --- donations ------------------------------------------------------------ */
 
 void
@@ -241,13 +303,11 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
 {
     funds_t *self = arg;
     cg_fund_donate_t *req = request;
-    fund_t *f = funds_find (self, req->fund);
-    if (!f) {
-        cg_reply_fail (reply, "not_found", "fund", "there is no fund %s", req->fund);
-        return;
-    }
+    fund_caller_t caller;
+    fund_t *f = access_fund (self, req->fund, req->actor, req->role, ACCESS_DONATE, NULL, 0,
+                             &caller, reply);
     char account[80], donors[80], year[8];
-    if (s_account_of (f, req->project, account, sizeof account, reply))
+    if (!f || s_account_of (f, req->project, account, sizeof account, reply))
         return;
     snprintf (donors, sizeof donors, "%s.donors", f->code);
     int64_t now = cg_clock_now ();
@@ -259,15 +319,8 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
                              .amount = req->amount, .ledger = f->ledger, .code = 1,
                              .memo = "donation" };
     cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, LEDGER_PREFIX);
-    cg_args_add_int (&args, now);
-    cg_error_t err;
-    if (ledger_add_transfer (&args, &t, &err)) {
-        cg_reply_error (reply, &err);
-        cg_args_free (&args);
+    if (s_args_begin (&args, now, &t, reply))
         return;
-    }
     cg_fund_donated_t event = { .fund = f->code, .account = account, .id = args.argv[2],
                                 .donor = (char *) shown, .amount = req->amount,
                                 .channel = req->channel, .at = now };
@@ -277,29 +330,21 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_str (&args, req->donor ? req->donor : "");
     cg_args_add_str (&args, req->channel);
     cg_args_add_str (&args, req->ref ? req->ref : "");
+    cg_args_add_str (&args, req->actor);
+    cg_args_add_str (&args, req->role);
     cg_args_add_msg (&args, &cg_fund_donated_def, &event);
-    redisReply *r = cg_redis_script (self->daemon->redis, "fund_donate", 0, &args);
-    const char *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
-                       ? cg_reply_str (r->element[0]) : NULL;
-    if (!status)
-        cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
-    else
-    if (r->elements == 3) {
-        bool repeat = strcmp (status, "exists") == 0;
-        if (!repeat) {
-            s_publish_last (self, "fund.donated", &args, args.argc - 1);
-            ledger_chain (self->ledger);
-        }
+    const char *status;
+    redisReply *r = s_run (self, "fund_donate", &args, "ok", "fund.donated", args.argc - 1,
+                           account, &status, reply);
+    if (r) {
         cg_fund_receipt_t rec = { .receipt = (char *) cg_reply_str (r->element[2]),
             .id = args.argv[2], .fund = f->code, .account = account, .donor = (char *) shown,
             .amount = req->amount, .channel = req->channel, .entry = r->element[1]->integer,
-            .at = now, .repeat = repeat };
+            .at = now, .repeat = strcmp (status, "exists") == 0,
+            .taken_by = (char *) cg_reply_str (r->element[3]) };
         cg_reply_ok (reply, &cg_fund_receipt_def, &rec);
-    }
-    else
-        s_refuse (reply, status, account);
-    if (r)
         freeReplyObject (r);
+    }
     cg_args_free (&args);
 }
 
@@ -315,46 +360,56 @@ s_need (fund_t *f, int64_t amount)
     return need;
 }
 
+/*  时间银行: a volunteer's minutes come from the issuer, once the person
+    served confirms.  Opens the volunteer's account; 0 or -1 with reply. */
+static int
+s_time_bank (funds_t *self, fund_t *f, cg_fund_request_t *req, char *debit, size_t dlen,
+             char *credit, size_t clen, cg_reply_t *reply)
+{
+    if (!req->served) {
+        cg_reply_fail (reply, "invalid", "served", "the time bank needs the person served, "
+                       "who confirms the service");
+        return -1;
+    }
+    if (!ledger_account_id_ok (req->beneficiary) || strlen (req->beneficiary) > 40) {
+        cg_reply_fail (reply, "invalid", "beneficiary", "a volunteer's id is letters, "
+                       "digits and . _ - (at most 40)");
+        return -1;
+    }
+    snprintf (debit, dlen, "%s.issuer", f->code);
+    snprintf (credit, clen, "%s.v.%s", f->code, req->beneficiary);
+    cg_fund_account_t volunteer = { .id = credit, .ledger = f->ledger, .kind = "volunteer",
+        .name = req->beneficiary, .fund = f->code,
+        .flags = (char *[]) { "no_overdraft" }, .flags_count = 1 };
+    cg_fund_result_t opened;
+    cg_error_t err;
+    if (ledger_open (self->ledger, &volunteer, 1, &opened, &err)) {
+        cg_reply_error (reply, &err);
+        return -1;
+    }
+    free (opened.id);
+    free (opened.result);
+    return 0;
+}
+
 void
 funds_on_request (void *request, cg_reply_t *reply, void *arg)
 {
     funds_t *self = arg;
     cg_fund_request_t *req = request;
-    fund_t *f = funds_find (self, req->fund);
-    if (!f) {
-        cg_reply_fail (reply, "not_found", "fund", "there is no fund %s", req->fund);
+    fund_caller_t caller;
+    fund_t *f = access_fund (self, req->fund, req->actor, req->role, ACCESS_REQUEST, NULL, 0,
+                             &caller, reply);
+    if (!f)
         return;
-    }
     char debit[80], credit[160];
     char *served[1] = { req->served };
     char **approvers = f->committee;
     size_t napprovers = f->committee_count;
     int need = s_need (f, req->amount);
     if (f->served_rule) {
-        /*  时间银行: minutes earned by a volunteer, confirmed by the person served */
-        if (!req->served) {
-            cg_reply_fail (reply, "invalid", "served", "the time bank needs the person served, "
-                           "who confirms the service");
+        if (s_time_bank (self, f, req, debit, sizeof debit, credit, sizeof credit, reply))
             return;
-        }
-        if (!ledger_account_id_ok (req->beneficiary) || strlen (req->beneficiary) > 40) {
-            cg_reply_fail (reply, "invalid", "beneficiary", "a volunteer's id is letters, "
-                           "digits and . _ - (at most 40)");
-            return;
-        }
-        snprintf (debit, sizeof debit, "%s.issuer", f->code);
-        snprintf (credit, sizeof credit, "%s.v.%s", f->code, req->beneficiary);
-        cg_fund_account_t volunteer = { .id = credit, .ledger = f->ledger, .kind = "volunteer",
-            .name = req->beneficiary, .fund = f->code,
-            .flags = (char *[]) { "no_overdraft" }, .flags_count = 1 };
-        cg_fund_result_t opened;
-        cg_error_t err;
-        if (ledger_open (self->ledger, &volunteer, 1, &opened, &err)) {
-            cg_reply_error (reply, &err);
-            return;
-        }
-        free (opened.id);
-        free (opened.result);
         approvers = served;
         napprovers = 1;
         need = 1;
@@ -363,12 +418,16 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
         if (s_account_of (f, req->project, debit, sizeof debit, reply))
             return;
         snprintf (credit, sizeof credit, "%s.beneficiaries", f->code);
-        if (f->resolution_above > 0 && req->amount >= f->resolution_above && !req->resolution) {
-            cg_reply_fail (reply, "invalid", "resolution", "from %lld.%02lld yuan on, fund %s "
-                           "needs the consultation resolution (议事决议) behind the request",
-                           (long long) f->resolution_above / 100,
-                           (long long) f->resolution_above % 100, f->code);
-            return;
+        if (f->resolution_above > 0 && req->amount >= f->resolution_above) {
+            if (!req->resolution) {
+                cg_reply_fail (reply, "invalid", "resolution", "from %lld.%02lld yuan on, fund %s "
+                               "needs the consultation topic whose resolution (议事决议) is "
+                               "behind the request", (long long) f->resolution_above / 100,
+                               (long long) f->resolution_above % 100, f->code);
+                return;
+            }
+            if (resolutions_check (self->resolutions, f->area, req->resolution, reply))
+                return;
         }
         if ((size_t) need > napprovers) {
             cg_reply_fail (reply, "forbidden", "amount", "fund %s's committee is too small to "
@@ -382,17 +441,10 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
                              .flags = (char *[]) { "pending" }, .flags_count = 1,
                              .timeout = f->timeout_s, .memo = "request" };
     cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, LEDGER_PREFIX);
-    cg_args_add_int (&args, now);
-    cg_error_t err;
-    if (ledger_add_transfer (&args, &t, &err)) {
-        cg_reply_error (reply, &err);
-        cg_args_free (&args);
+    if (s_args_begin (&args, now, &t, reply))
         return;
-    }
     cg_fund_approval_requested_t event = { .fund = f->code, .id = args.argv[2],
-        .amount = req->amount, .purpose = req->purpose, .requester = req->requester,
+        .amount = req->amount, .purpose = req->purpose, .requester = caller.person,
         .need = need, .approvers = approvers, .approvers_count = napprovers,
         .expires = now + f->timeout_s * 1000, .at = now };
     int body_at = args.argc;
@@ -401,9 +453,11 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
     snprintf (need_s, sizeof need_s, "%d", need);
     char *joined = s_join (approvers, napprovers);
     const char *fields[][2] = {
-        { "fund", f->code }, { "project", req->project ? req->project : "" },
+        { "fund", f->code }, { "ledger", f->ledger },
+        { "project", req->project ? req->project : "" },
         { "beneficiary", req->beneficiary }, { "amount", args.argv[5] },
-        { "purpose", req->purpose }, { "requester", req->requester },
+        { "purpose", req->purpose }, { "requester", caller.person },
+        { "actor", req->actor }, { "role", req->role },
         { "resolution", req->resolution ? req->resolution : "" }, { "need", need_s },
         { "approvers", joined }, { "attachments", attachments } };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -412,23 +466,13 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
     }
     free (joined);
     free (attachments);
-    redisReply *r = cg_redis_script (self->daemon->redis, "fund_request", 0, &args);
-    const char *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
-                       ? cg_reply_str (r->element[0]) : NULL;
-    if (!status)
-        cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
-    else
-    if (strcmp (status, "ok") == 0 || strcmp (status, "exists") == 0) {
-        if (strcmp (status, "ok") == 0) {
-            s_publish_last (self, "fund.approval_requested", &args, body_at);
-            ledger_chain (self->ledger);
-        }
+    const char *status;
+    redisReply *r = s_run (self, "fund_request", &args, "ok", "fund.approval_requested", body_at,
+                           debit, &status, reply);
+    if (r) {
         funds_on_show (&(cg_fund_get_t) { .id = args.argv[2] }, reply, self);
-    }
-    else
-        s_refuse (reply, status, debit);
-    if (r)
         freeReplyObject (r);
+    }
     cg_args_free (&args);
 }
 
@@ -502,13 +546,37 @@ funds_on_show (void *request, cg_reply_t *reply, void *arg)
     cg_msg_clear (&cg_fund_request_view_def, &view);
 }
 
+/*  A decision's refusal from fund_decide.lua, in words; false when the
+    status is not a refusal. */
 static bool
-s_may_decide (const cg_fund_request_view_t *view, const char *actor)
+s_decide_refused (cg_reply_t *reply, const char *status, redisReply *r, const char *id,
+                  const char *person)
 {
-    for (size_t i = 0; i < view->approvers_count; i++)
-        if (strcmp (view->approvers[i], actor) == 0)
-            return true;
-    return false;
+    if (strcmp (status, "state") == 0)
+        cg_reply_fail (reply, "conflict", "id", "request %s is already %s", id,
+                       r->elements > 1 ? cg_reply_str (r->element[1]) : "decided");
+    else
+    if (strcmp (status, "own") == 0)
+        cg_reply_fail (reply, "forbidden", "actor", "%s made this request and may not decide it "
+                       "(rule not_ones_own)", person);
+    else
+    if (strcmp (status, "again") == 0)
+        cg_reply_fail (reply, "conflict", "actor", "%s has already approved request %s",
+                       person, id);
+    else
+    if (strcmp (status, "expired") == 0)
+        cg_reply_fail (reply, "conflict", "id", "request %s has passed its deadline; it voids "
+                       "itself", id);
+    else
+    if (strcmp (status, "missing") == 0)
+        cg_reply_fail (reply, "not_found", "id", "there is no request %s", id);
+    else
+    if (strcmp (status, "approved") && strcmp (status, "rejected") && strcmp (status, "pending")
+    &&  strcmp (status, "done"))
+        s_refuse (reply, status, "the account");
+    else
+        return false;
+    return true;
 }
 
 static void
@@ -523,72 +591,42 @@ s_decide (funds_t *self, cg_fund_decide_t *req, const char *decision, cg_reply_t
             cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
         return;
     }
-    if (!s_may_decide (&view, req->actor)) {
-        cg_reply_fail (reply, "forbidden", "actor", "%s may not decide requests of fund %s "
-                       "(who may: the committee, or in the time bank the person served)",
-                       req->actor, view.fund);
+    fund_caller_t caller;
+    if (!access_fund (self, view.fund, req->actor, req->role, ACCESS_DECIDE, view.approvers,
+                      view.approvers_count, &caller, reply)) {
         cg_msg_clear (&cg_fund_request_view_def, &view);
         return;
     }
     int64_t now = cg_clock_now ();
     const char *state = strcmp (decision, "approve") == 0 ? "approved" : "rejected";
     cg_fund_decided_t event = { .fund = view.fund, .id = view.id, .amount = view.amount,
-                                .state = (char *) state, .actor = req->actor, .at = now };
+                                .state = (char *) state, .actor = caller.person, .at = now };
     zuuid_t *settle = zuuid_new ();
+    char settle_id[33], who[128];
+    snprintf (settle_id, sizeof settle_id, "%s", zuuid_str (settle));
+    for (char *c = settle_id; *c; c++)
+        *c = (char) tolower ((unsigned char) *c);
+    zuuid_destroy (&settle);
+    snprintf (who, sizeof who, "%s (%s)", req->actor, req->role);
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, LEDGER_PREFIX);
     cg_args_add_int (&args, now);
     cg_args_add_str (&args, req->rid);
     cg_args_add_str (&args, view.id);
-    cg_args_add_str (&args, req->actor);
+    cg_args_add_str (&args, caller.person);
     cg_args_add_str (&args, decision);
-    char settle_id[33];
-    snprintf (settle_id, sizeof settle_id, "%s", zuuid_str (settle));
-    for (char *c = settle_id; *c; c++)
-        *c = (char) tolower ((unsigned char) *c);
-    zuuid_destroy (&settle);
     cg_args_add_str (&args, settle_id);
     cg_args_add_str (&args, req->note ? req->note : "");
     cg_args_add_msg (&args, &cg_fund_decided_def, &event);
-    redisReply *r = cg_redis_script (self->daemon->redis, "fund_decide", 0, &args);
-    const char *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
-                       ? cg_reply_str (r->element[0]) : NULL;
+    cg_args_add_str (&args, who);
     cg_msg_clear (&cg_fund_request_view_def, &view);
-    if (!status)
-        cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
-    else
-    if (strcmp (status, "state") == 0)
-        cg_reply_fail (reply, "conflict", "id", "request %s is already %s", req->id,
-                       cg_reply_str (r->element[1]));
-    else
-    if (strcmp (status, "own") == 0)
-        cg_reply_fail (reply, "forbidden", "actor", "%s made this request and may not decide it",
-                       req->actor);
-    else
-    if (strcmp (status, "again") == 0)
-        cg_reply_fail (reply, "conflict", "actor", "%s has already approved request %s",
-                       req->actor, req->id);
-    else
-    if (strcmp (status, "expired") == 0)
-        cg_reply_fail (reply, "conflict", "id", "request %s has passed its deadline; it voids "
-                       "itself", req->id);
-    else
-    if (strcmp (status, "missing") == 0)
-        cg_reply_fail (reply, "not_found", "id", "there is no request %s", req->id);
-    else
-    if (strcmp (status, "approved") && strcmp (status, "rejected") && strcmp (status, "pending")
-    &&  strcmp (status, "done"))
-        s_refuse (reply, status, "the account");
-    else {
-        if (strcmp (status, "approved") == 0 || strcmp (status, "rejected") == 0) {
-            s_publish_last (self, strcmp (status, "approved") == 0 ? "fund.approved"
-                                                                   : "fund.rejected",
-                            &args, args.argc - 1);
-            ledger_chain (self->ledger);
-        }
+    const char *status;
+    redisReply *r = s_run (self, "fund_decide", &args, state,
+                           strcmp (decision, "approve") == 0 ? "fund.approved" : "fund.rejected",
+                           8, NULL, &status, reply);
+    if (r && !s_decide_refused (reply, status, r, req->id, caller.person))
         funds_on_show (&(cg_fund_get_t) { .id = req->id }, reply, self);
-    }
     if (r)
         freeReplyObject (r);
     cg_args_free (&args);
@@ -629,12 +667,12 @@ funds_expire (funds_t *self)
         cg_args_add_int (&args, now);
         cg_args_add_str (&args, id);
         cg_args_add_msg (&args, &cg_fund_decided_def, &event);
-        redisReply *r = cg_redis_script (self->daemon->redis, "fund_expire", 0, &args);
-        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-            expired++;
-            if (is_request && strcmp (view.state, "pending") == 0)
-                s_publish_last (self, "fund.expired", &args, 3);
-        }
+        const char *status;
+        cg_reply_t unused = { 0 };
+        redisReply *r = s_run (self, "fund_expire", &args, "expired", "fund.expired", 3, NULL,
+                               &status, &unused);
+        msgpack_sbuffer_destroy (&unused.body);
+        expired += r && r->elements == 2;
         if (r)
             freeReplyObject (r);
         cg_args_free (&args);

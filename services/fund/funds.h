@@ -4,6 +4,7 @@
 #define FUND_FUNDS_H_INCLUDED
 
 #include "ledger.h"
+#include "cg_orgtree.h"
 
 #define FUND_TIERS  8
 
@@ -11,6 +12,7 @@
 typedef struct {
     char *code;
     char *name;
+    const cg_org_node_t *area;          /* the community or street (town) it serves */
     char ledger[4];
     bool served_rule;                   /* time bank: the person served confirms */
     char **committee;
@@ -25,13 +27,18 @@ typedef struct {
 } fund_t;
 
 typedef struct _funds_t funds_t;
+typedef struct _resolutions_t resolutions_t;
 
-funds_t *funds_new (cg_daemon_t *daemon, ledger_t *ledger);
+funds_t *funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org,
+                    resolutions_t *resolutions);
 void funds_destroy (funds_t **self_p);
 
 /*  The fund of that code, or NULL; the index-th fund, or NULL past the last. */
 fund_t *funds_find (funds_t *self, const char *code);
 fund_t *funds_at (funds_t *self, int index);
+
+/*  The org tree the funds' areas are in. */
+cg_orgtree_t *funds_org (funds_t *self);
 
 /*  Voids what is past its timeout; returns how many. */
 int funds_expire (funds_t *self);

@@ -9,22 +9,32 @@
 
         hash[i] = SHA-256 (hex (hash[i-1]) "\n" line[i]),   hash[0] = 0...0
 
-    computed with libsodium and stored by fund_chain.lua only if nobody
-    extended the chain meanwhile.  The chain is brought up to date after
+    computed with libsodium over what fund_unchained.lua reads in one call
+    (the chain's end and the entries after it), and stored by
+    fund_chain.lua only if nobody extended the chain meanwhile.  The chain is brought up to date after
     every write and on start, so a kill -9 between the write and the
     chaining leaves entries that the next start chains: the hash depends
     only on the lines, never on when it was computed.
 
     Verification recomputes every hash from the lines and every account's
     balances from the entries alone, compares both with what is stored, and
-    checks that debits equal credits on every ledger. */
+    checks that debits equal credits on every ledger.
+
+    Opening accounts and raw transfers are for an admin, except a
+    volunteer's own minutes (access.c); the funds' own commands make their
+    transfers themselves (funds.c). */
 #include "ledger.h"
+#include "access.h"
 #include <sodium.h>
 #include <ctype.h>
 #include "cg_clock.h"
+#include "cg_text.h"
+
+#define S_CHAIN_BATCH   10000   /* entries hashed in one go */
 
 struct _ledger_t {
     cg_daemon_t *daemon;
+    cg_orgtree_t *org;
 };
 
 static const char *const s_transfer_flags[] = { "linked", "pending", "post_pending",
@@ -32,13 +42,14 @@ static const char *const s_transfer_flags[] = { "linked", "pending", "post_pendi
 static const char *const s_account_flags[] = { "no_overdraft", "no_overcredit", NULL };
 
 ledger_t *
-ledger_new (cg_daemon_t *daemon)
+ledger_new (cg_daemon_t *daemon, cg_orgtree_t *org)
 {
     if (sodium_init () < 0)
         return NULL;
     ledger_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
+    self->org = org;
     return self;
 }
 
@@ -170,30 +181,28 @@ int64_t
 ledger_chain (ledger_t *self)
 {
     for (int attempt = 0; attempt < 5; attempt++) {
-        redisReply *n = cg_redis_command (self->daemon->redis, "LLEN " LEDGER_PREFIX "chain");
-        int64_t have = cg_reply_int (n, -1);
-        if (n)
-            freeReplyObject (n);
-        if (have < 0)
-            return -1;
-        char prev[65];
-        if (have == 0)
-            strcpy (prev, LEDGER_GENESIS);
-        else
-            ledger_hash_of (self, have, prev);
-        redisReply *lines = cg_redis_command (self->daemon->redis,
-                                              "LRANGE " LEDGER_PREFIX "entries %lld %lld",
-                                              (long long) have, (long long) have + 9999);
-        if (!lines || lines->type != REDIS_REPLY_ARRAY || strlen (prev) != 64) {
-            if (lines)
-                freeReplyObject (lines);
-            return -1;
-        }
-        if (lines->elements == 0) {
-            freeReplyObject (lines);
-            return have;
-        }
+        /*  one read of the chain's end and the entries after it, one write
+            of their hashes: a write after every change costs two calls */
         cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, LEDGER_PREFIX);
+        cg_args_add_int (&args, S_CHAIN_BATCH);
+        redisReply *tail = cg_redis_script (self->daemon->redis, "fund_unchained", 0, &args);
+        cg_args_free (&args);
+        if (!tail || tail->type != REDIS_REPLY_ARRAY || tail->elements != 3
+        ||  tail->element[2]->type != REDIS_REPLY_ARRAY) {
+            if (tail)
+                freeReplyObject (tail);
+            return -1;
+        }
+        int64_t have = tail->element[0]->integer;
+        redisReply *lines = tail->element[2];
+        char prev[65];
+        snprintf (prev, sizeof prev, "%s", have ? cg_reply_str (tail->element[1]) : LEDGER_GENESIS);
+        if (lines->elements == 0 || strlen (prev) != 64) {
+            freeReplyObject (tail);
+            return strlen (prev) == 64 ? have : -1;
+        }
         cg_args_init (&args);
         cg_args_add_str (&args, LEDGER_PREFIX);
         cg_args_add_int (&args, have);
@@ -203,15 +212,20 @@ ledger_chain (ledger_t *self)
             cg_args_add_str (&args, hex);
             memcpy (prev, hex, 65);
         }
-        freeReplyObject (lines);
+        bool all = lines->elements < S_CHAIN_BATCH;
+        freeReplyObject (tail);
         redisReply *r = cg_redis_script (self->daemon->redis, "fund_chain", 0, &args);
         cg_args_free (&args);
         bool ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2;
+        bool stored = ok && streq (cg_reply_str (r->element[0]), "ok");
+        int64_t length = ok ? r->element[1]->integer : -1;
         if (r)
             freeReplyObject (r);
         if (!ok)
             return -1;
-        /*  either stored, or someone else chained first: look again */
+        if (stored && all)
+            return length;
+        /*  more than one batch, or someone else chained first: look again */
     }
     return -1;
 }
@@ -270,10 +284,23 @@ ledger_open (ledger_t *self, const cg_fund_account_t *accounts, size_t n,
     return rc;
 }
 
+/*  Whether the caller is an admin; -1 with the refusal in reply. */
+static int
+s_admin_only (ledger_t *self, const char *actor, const char *role, cg_reply_t *reply)
+{
+    fund_caller_t caller;
+    if (access_caller (self->org, actor, role, &caller, reply)
+    ||  access_check (&caller, ACCESS_LEDGER, NULL, NULL, 0, reply))
+        return -1;
+    return 0;
+}
+
 void
 ledger_on_accounts (void *request, cg_reply_t *reply, void *arg)
 {
     cg_fund_account_create_t *req = request;
+    if (s_admin_only (arg, req->actor, req->role, reply))
+        return;
     cg_fund_results_t out = { .results = calloc (req->accounts_count, sizeof (cg_fund_result_t)),
                               .results_count = req->accounts_count };
     assert (out.results);
@@ -292,6 +319,10 @@ ledger_on_transfer (void *request, cg_reply_t *reply, void *arg)
 {
     ledger_t *self = arg;
     cg_fund_transfer_batch_t *req = request;
+    fund_caller_t caller;
+    if (access_caller (self->org, req->actor, req->role, &caller, reply)
+    ||  access_transfers (&caller, req->transfers, req->transfers_count, reply))
+        return;
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, LEDGER_PREFIX);

@@ -5,13 +5,15 @@
 #define FUND_LEDGER_H_INCLUDED
 
 #include "cg_daemon.h"
+#include "cg_orgtree.h"
 
 #define LEDGER_PREFIX   "cg:{fund}:"
 #define LEDGER_GENESIS  "0000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct _ledger_t ledger_t;
 
-ledger_t *ledger_new (cg_daemon_t *daemon);
+/*  org: where callers' centers are looked up (access.c). */
+ledger_t *ledger_new (cg_daemon_t *daemon, cg_orgtree_t *org);
 void ledger_destroy (ledger_t **self_p);
 
 /*  Checks a transfer's fields the codec cannot (id digits, account ids,

@@ -3,7 +3,10 @@
     A double-entry ledger (ledger.c, with its rules in deploy/lua/fund)
     under the funds of a file (funds.c): donations, disbursement requests
     approved by the committee, minutes of the time bank confirmed by the
-    person served.  Every entry is chained by SHA-256; fund.verify
+    person served, each command allowed or refused by who the caller is
+    (access.c).  It follows consultation's journal to know which topics
+    have an adopted resolution (resolutions.c).  Every entry is chained by
+    SHA-256; fund.verify
     recomputes the chain and every balance.  A timer voids pending
     transfers whose timeout has passed and raises the alarm for a monthly
     disclosure (report.c) not published in time.  It emits fund.* on the journal
@@ -12,6 +15,7 @@
 #include "ledger.h"
 #include "funds.h"
 #include "report.h"
+#include "resolutions.h"
 
 typedef struct {
     funds_t *funds;
@@ -35,10 +39,18 @@ main (int argc, char **argv)
     cg_daemon_t *daemon = cg_daemon_new ("fund", argc, argv, 0);
     if (!daemon)
         return 1;
-    ledger_t *ledger = ledger_new (daemon);
-    funds_t *funds = ledger ? funds_new (daemon, ledger) : NULL;
+    char err[256];
+    cg_orgtree_t *org = cg_orgtree_load (cg_daemon_get (daemon, "data/orgtree",
+                                                        "deploy/demo/orgtree.tsv"), err, sizeof err);
+    if (!org)
+        zsys_error ("fund: %s", err);
+    resolutions_t *resolutions = org ? resolutions_new (daemon, org) : NULL;
+    ledger_t *ledger = resolutions ? ledger_new (daemon, org) : NULL;
+    funds_t *funds = ledger ? funds_new (daemon, ledger, org, resolutions) : NULL;
     if (!funds) {
         ledger_destroy (&ledger);
+        resolutions_destroy (&resolutions);
+        cg_orgtree_destroy (&org);
         cg_daemon_destroy (&daemon);
         return 1;
     }
@@ -62,6 +74,8 @@ main (int argc, char **argv)
     report_destroy (&report);
     funds_destroy (&funds);
     ledger_destroy (&ledger);
+    resolutions_destroy (&resolutions);
+    cg_orgtree_destroy (&org);
     cg_daemon_destroy (&daemon);
     return rc;
 }

@@ -17,8 +17,11 @@
 
     A report is due by the end of the fund's `report_due_day` of the next
     month; fund.publish records when it was published, and a timer raises
-    fund.report_overdue once when the due date passes unpublished. */
+    fund.report_overdue once when the due date passes unpublished.  Anyone
+    may read a report (三务公开 is public); publishing it is for those
+    access.c names. */
 #include "report.h"
+#include "access.h"
 #include "cg_clock.h"
 
 struct _report_t {
@@ -265,7 +268,9 @@ report_on_publish (void *request, cg_reply_t *reply, void *arg)
     report_t *self = arg;
     cg_fund_get_t *req = request;
     const fund_t *f = s_target (self, req, reply);
-    if (!f)
+    fund_caller_t caller;
+    if (!f || !access_fund (self->funds, f->code, req->actor, req->role, ACCESS_PUBLISH, NULL, 0,
+                            &caller, reply))
         return;
     int year, mon;
     s_parse_month (req->month, &year, &mon);
@@ -277,6 +282,11 @@ report_on_publish (void *request, cg_reply_t *reply, void *arg)
     redisReply *r = cg_redis_command (self->daemon->redis, "HSETNX " LEDGER_PREFIX
                                       "published %s:%s %lld", f->code, req->month,
                                       (long long) now);
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+        freeReplyObject (r);
+        r = cg_redis_command (self->daemon->redis, "HSET " LEDGER_PREFIX "published_by %s:%s "
+                              "%s", f->code, req->month, req->actor);
+    }
     if (!r) {
         cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
         return;

@@ -3,17 +3,17 @@
 
     The gateway reads the funds file the fund daemon reads (data/funds,
     deploy/demo/funds.cfg) for what the daemon does not keep: where each
-    fund belongs, its `scope`, a place of the org tree (the root when not
+    fund belongs, its `area`, a place of the org tree (the root when not
     given).  A fund lies in a caller's scope when that place does; any
     other fund is answered 404 like one that does not exist.  Every path
     names its fund first (/api/v1/funds/{fund}/...), and what a path names
     inside it must be the fund's own: an account is the fund's when its id
     is the fund's code or starts with it and a dot (the longest such code
     wins, so fund a.b's accounts are not fund a's); a request is looked up
-    and must name the fund.  Who acts is the token's holder, by name, as
-    the committee lists its members: the gateway sets `actor` (approve,
-    reject) and `requester` (a request) and overrides whatever the client
-    sent.  A donation or a request without an `id` gets a fresh one; send
+    and must name the fund.  Who acts is the token's holder: the gateway
+    sets `actor` (gw_actor: the holder's name, with the place it speaks
+    for) and `role` (the token's), overriding whatever the client sent, and
+    the fund daemon decides what they may do (docs/FUND.md).  A donation or a request without an `id` gets a fresh one; send
     one to make a retry safe (the ledger applies an id once).
 
     In public, a fund's month is shown only once it was published
@@ -34,9 +34,9 @@ gw_funds_load (gateway_t *gw, const char *path, char *err, size_t len)
     }
     zconfig_t *list = zconfig_locate (gw->funds, "fund");
     for (zconfig_t *f = list ? zconfig_child (list) : NULL; f; f = zconfig_next (f)) {
-        const char *scope = zconfig_get (f, "scope", NULL);
+        const char *scope = zconfig_get (f, "area", NULL);
         if (scope && !cg_orgtree_find (gw->org, scope)) {
-            snprintf (err, len, "%s: fund %s: scope %s is not a place of the org tree", path,
+            snprintf (err, len, "%s: fund %s: area %s is not a place of the org tree", path,
                       zconfig_name (f), scope);
             return -1;
         }
@@ -58,7 +58,7 @@ s_fund (gateway_t *gw, const char *code)
 static const cg_org_node_t *
 s_scope (gateway_t *gw, zconfig_t *fund)
 {
-    const char *code = zconfig_get (fund, "scope", NULL);
+    const char *code = zconfig_get (fund, "area", NULL);
     return code ? cg_orgtree_find (gw->org, code) : cg_orgtree_root (gw->org);
 }
 
@@ -117,9 +117,11 @@ s_check_fund (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *d
         gw_reply_error (req, 404, "not_found", "fund", "there is no fund %s", params->value[0]);
         return -1;
     }
-    const char *name = req->caller.name;
-    cg_msg_set (def, msg, "actor", name, strlen (name));
-    cg_msg_set (def, msg, "requester", name, strlen (name));
+    char actor[160];
+    gw_actor (req, actor, sizeof actor);
+    const char *role = cg_role_name (req->caller.role);
+    cg_msg_set (def, msg, "actor", actor, strlen (actor));
+    cg_msg_set (def, msg, "role", role, strlen (role));
     if ((def == &cg_fund_donate_def && !((cg_fund_donate_t *) msg)->id)
     ||  (def == &cg_fund_request_def && !((cg_fund_request_t *) msg)->id)) {
         zuuid_t *uuid = zuuid_new ();

@@ -124,7 +124,8 @@ s_worker (void *arg)
             history_n[slot] = n;
             w->attempts += (int) n;
             cg_fund_transfer_batch_t req = { .rid = rid, .transfers = history[slot],
-                                             .transfers_count = n };
+                                             .transfers_count = n, .actor = "admin:load",
+                                             .role = "admin" };
             cg_fund_results_t out;
             if (!s_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
                          &cg_fund_results_def, &out, &err)) {
@@ -151,7 +152,8 @@ s_worker (void *arg)
             snprintf (rid2, sizeof rid2, "%s-again", rid);
             w->attempts += (int) history_n[slot];
             cg_fund_transfer_batch_t req = { .rid = rid2, .transfers = history[slot],
-                                             .transfers_count = history_n[slot] };
+                                             .transfers_count = history_n[slot],
+                                             .actor = "admin:load", .role = "admin" };
             cg_fund_results_t out;
             if (s_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
                         &cg_fund_results_def, &out, &err)) {
@@ -168,7 +170,7 @@ s_worker (void *arg)
             snprintf (id, 33, "%08x%08x%016x", 0xd0du, (unsigned) w->index, next++);
             cg_fund_donate_t req = { .rid = rid, .id = id, .fund = "baihe",
                 .project = kind == 7 ? "study" : NULL, .donor = "居民", .amount = 100 + call,
-                .channel = "wechat" };
+                .channel = "wechat", .actor = "center:320602001:desk", .role = "operator" };
             cg_fund_receipt_t out;
             if (s_call (client, "fund.donate", &cg_fund_donate_def, &req, &cg_fund_receipt_def,
                         &out, &err)) {
@@ -184,7 +186,7 @@ s_worker (void *arg)
             snprintf (id, 33, "%08x%08x%016x", 0x4e9u, (unsigned) w->index, next++);
             cg_fund_request_t req = { .rid = rid, .id = id, .fund = "baihe", .project = "study",
                 .beneficiary = "学生", .amount = 50 + call % 100, .purpose = "助学",
-                .requester = "wang.fang" };
+                .actor = "wang.fang", .role = "operator" };
             cg_fund_request_view_t view;
             if (!s_call (client, "fund.request", &cg_fund_request_def, &req,
                          &cg_fund_request_view_def, &view, &err))
@@ -194,7 +196,8 @@ s_worker (void *arg)
             const char *command = call % 3 ? "fund.approve" : "fund.reject";
             char rid2[56];
             snprintf (rid2, sizeof rid2, "%s-d", rid);
-            cg_fund_decide_t d = { .rid = rid2, .id = id, .actor = "li.qiang" };
+            cg_fund_decide_t d = { .rid = rid2, .id = id, .actor = "li.qiang",
+                                   .role = "operator" };
             if (s_call (client, command, &cg_fund_decide_def, &d, &cg_fund_request_view_def,
                         &view, &err))
                 cg_msg_clear (&cg_fund_request_view_def, &view);
@@ -294,7 +297,8 @@ s_run (int calls, bool crash)
         accounts[k] = (cg_fund_account_t) { .id = names[k], .ledger = "cny",
             .flags = k < S_ACCOUNTS ? no_overdraft : NULL, .flags_count = k < S_ACCOUNTS };
     }
-    cg_fund_account_create_t open = { .accounts = accounts, .accounts_count = S_ACCOUNTS + 1 };
+    cg_fund_account_create_t open = { .accounts = accounts, .accounts_count = S_ACCOUNTS + 1,
+                                      .actor = "admin:load", .role = "admin" };
     cg_fund_results_t opened;
     cg_error_t err;
     cr_assert_eq (cg_client_call (admin, "fund.account", &cg_fund_account_create_def, &open,

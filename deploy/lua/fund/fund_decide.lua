@@ -1,13 +1,14 @@
 -- fund_decide: a committee member approves or rejects a request, once per
 -- request id.  The approval that reaches the number needed posts the
 -- pending transfer; a rejection voids it.  The requester may not decide
--- their own request.  ARGV: prefix, now, rid, id, actor, decision
--- (approve|reject), settling transfer id, note, event body (for the
--- decision that settles).
+-- their own request.  ARGV: prefix, now, rid, id, actor (the person),
+-- decision (approve|reject), settling transfer id, note, event body (for
+-- the decision that settles), who (the actor as vouched and the role, for
+-- the request's log).
 -- Answers {'pending', approvals}, {'approved'|'rejected', entry},
 -- {'done', answer} for a repeated rid, or a refusal:
 -- {'missing'}, {'state', state}, {'own'}, {'again'}, {'expired'}, {result}.
-local prefix, now, rid, id, actor, decision, settle_id, note, body = unpack (ARGV, 1, 9)
+local prefix, now, rid, id, actor, decision, settle_id, note, body, who = unpack (ARGV, 1, 10)
 local done = rid_answer (prefix, rid)
 if done then
     return {'done', done}
@@ -24,7 +25,7 @@ if decision == 'approve' then
     local count = redis.call ('SCARD', key .. ':approvals') + 1
     if count < tonumber (q[3]) then
         redis.call ('SADD', key .. ':approvals', actor)
-        redis.call ('RPUSH', key .. ':log', now .. '\t' .. actor .. '\tapprove\t' .. note)
+        redis.call ('RPUSH', key .. ':log', now .. '\t' .. who .. '\tapprove\t' .. note)
         rid_remember (prefix, rid, 'pending')
         return {'pending', count}
     end
@@ -43,7 +44,7 @@ if decision == 'approve' then
 end
 local state = decision == 'approve' and 'approved' or 'rejected'
 redis.call ('HSET', key, 'state', state, 'decided_by', actor, 'note', note, 'decided', now)
-redis.call ('RPUSH', key .. ':log', now .. '\t' .. actor .. '\t' .. decision .. '\t' .. note)
+redis.call ('RPUSH', key .. ':log', now .. '\t' .. who .. '\t' .. decision .. '\t' .. note)
 journal_append (prefix, 'fund.' .. state, body)
 rid_remember (prefix, rid, state)
 return {state, seq}

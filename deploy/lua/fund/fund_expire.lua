@@ -1,7 +1,8 @@
 -- fund_expire: a pending transfer whose timeout has passed voids itself;
 -- if it is a disbursement request, the request expires with it and
 -- fund.expired goes into the journal.  ARGV: prefix, now, id, event body.
--- Answers {'ok', entry} or {'not_due'}.
+-- Answers {'expired', entry} (a request expired), {'ok', entry} (a
+-- transfer voided) or {'not_due'}.
 local prefix, now, id, body = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local L = ledger_new (prefix, now)
 local p = xfer_get (L, id)
@@ -16,5 +17,6 @@ local key = prefix .. 'req:' .. id
 if redis.call ('HGET', key, 'state') == 'pending' then
     redis.call ('HSET', key, 'state', 'expired', 'decided', now)
     journal_append (prefix, 'fund.expired', body)
+    return {'expired', seq}
 end
 return {'ok', seq}

@@ -1,0 +1,20 @@
+/*  resolutions — what the fund knows of consultation's topics, to check
+    the resolution (议事决议) that a large disbursement request names. */
+#ifndef FUND_RESOLUTIONS_H_INCLUDED
+#define FUND_RESOLUTIONS_H_INCLUDED
+
+#include "cg_daemon.h"
+#include "cg_orgtree.h"
+
+typedef struct _resolutions_t resolutions_t;
+
+/*  Follows consultation's journal on the daemon's bus. */
+resolutions_t *resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org);
+void resolutions_destroy (resolutions_t **self_p);
+
+/*  Whether topic has an adopted resolution within area.  Returns 0, or -1
+    with the refusal (field resolution) in reply. */
+int resolutions_check (resolutions_t *self, const cg_org_node_t *area, const char *topic,
+                       cg_reply_t *reply);
+
+#endif
