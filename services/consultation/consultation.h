@@ -34,8 +34,9 @@ void consultation_destroy (consultation_t **self_p);
 
 /*  Runs a consultation script and publishes the events it journaled.
     Returns 0 with its answer in answer (may be NULL), 1 when it refused
-    (reply filled with the rule), 2 when a feed's cursor had moved (see
-    cg_feed_fn), -1 when Redis failed (reply filled). */
+    (reply filled with the rule), 2 when it changed nothing because a
+    feed's cursor (see cg_feed_fn) or the topic had moved since the daemon
+    read it (plan.h), -1 when Redis failed (reply filled). */
 int consultation_run (consultation_t *self, const char *script, cg_args_t *args,
                       cg_reply_t *reply, char *answer, size_t len);
 

@@ -144,16 +144,26 @@ s_reply_view (consultation_t *self, const char *id, cg_reply_t *reply)
 }
 
 /*  The tally of the stage that takes ballots now, or else of the last
-    meeting that closed: counted by the service from the ballots. */
+    meeting that closed: counted by the service from the ballots.  Read
+    after every vote, so it reads that stage alone, not the topic. */
 static void
 s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
 {
-    cg_topic_view_t view;
-    int rc = s_load (self, id, &view, true);
+    plan_t plan;
+    int rc = plan_read (self, id, &plan);
+    int n = 0;
+    for (int k = 1; rc == 0 && k <= plan.nstages; k++)
+        if (*plan_stage (&plan, k)->body && !streq (plan_stage (&plan, k)->state, "pending"))
+            n = k;
+    char key[128];
+    snprintf (key, sizeof key, P "topic:%s:s:%d", id, n);
+    cg_topic_stage_t stage_read = { 0 };
     const cg_topic_stage_t *stage = NULL;
-    for (size_t i = 0; rc == 0 && i < view.stages_count; i++)
-        if (view.stages[i].body && !streq (view.stages[i].state, "pending"))
-            stage = &view.stages[i];
+    if (n && s_hash (self, key, &cg_topic_stage_def, &stage_read) == 0)
+        stage = &stage_read;
+    else
+    if (n)
+        rc = -1;
     if (rc == 1)
         cg_reply_fail (reply, "not_found", "id", "there is no topic %s", id);
     else
@@ -164,8 +174,6 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
         cg_reply_fail (reply, "conflict", "id", "no meeting of topic %s has opened yet", id);
     else {
         int64_t qn = 2, qd = 3;
-        char key[128];
-        snprintf (key, sizeof key, P "topic:%s:s:%lld", id, (long long) stage->n);
         redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s qn qd", key);
         if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
             qn = cg_reply_int (r->element[0], 2);
@@ -174,7 +182,7 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
         if (r)
             freeReplyObject (r);
         cg_topic_tally_t tally = {
-            .id = view.id, .n = stage->n, .name = stage->name, .expected = stage->expected,
+            .id = (char *) id, .n = stage->n, .name = stage->name, .expected = stage->expected,
             .attended = stage->attended, .voted = stage->voted, .yes = stage->yes,
             .no = stage->no, .abstain = stage->abstain,
             .quorum = stage->attended * qd >= stage->expected * qn, .decision = stage->decision };
@@ -196,7 +204,7 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
         free (tally.voters);
         free (tally.ballots);
     }
-    cg_msg_clear (&cg_topic_view_def, &view);
+    cg_msg_clear (&cg_topic_stage_def, &stage_read);
 }
 
 /* --- commands ----------------------------------------------------------- */
