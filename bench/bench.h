@@ -168,4 +168,8 @@ void scenario_rss_report (bench_t *b);
 void scenario_json (FILE *out);
 void scenario_plot_data (const char *out);
 
+/* --- the services' own figures ------------------------------------------------ */
+
+void bench_consultation (bench_t *b);     /* consultation.c: votes/s on one ballot, tally latency */
+
 #endif
