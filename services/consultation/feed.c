@@ -9,7 +9,8 @@
 
     Tasks (tasks.c sends them).  A case.closed of a task's case closes
     the task; a case.rejected (无效) makes it a dead letter, with the
-    reason, for an operator to send again.
+    reason, for an operator to send again; a case.merged hands it to the
+    case it went into.
 
     Due dates.  Every second the publications past due are raised as
     topic.publication_overdue, once each (publication_overdue.lua), by
@@ -91,6 +92,8 @@ feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     cg_args_t items;
     cg_args_init (&items);
     int count = 0, fresh = 0;
+    zhash_t *moved = zhash_new ();      /* what earlier items did to tasks */
+    zhash_autofree (moved);
     for (size_t i = 0; i < n; i++) {
         cg_error_t err;
         if (streq (events[i].topic, "hotspot.detected")) {
@@ -105,12 +108,12 @@ feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
                               (long long) events[i].seq, err.field, err.message);
         }
         else
-        if (streq (events[i].topic, "case.closed") || streq (events[i].topic, "case.rejected")) {
+        if (streq (events[i].topic, "case.closed") || streq (events[i].topic, "case.rejected")
+        ||  streq (events[i].topic, "case.merged")) {
             cg_case_changed_t c;
             if (cg_msg_decode (&cg_case_changed_def, events[i].body, events[i].size, &c,
                                &err) == 0) {
-                tasks_add_case_item (self, &items, events[i].topic + 5, &c, now);
-                count++;
+                count += tasks_add_case_item (self, &items, events[i].topic + 5, &c, moved, now);
                 cg_msg_clear (&cg_case_changed_def, &c);
             }
         }
@@ -130,6 +133,7 @@ feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     msgpack_sbuffer_destroy (&reply.body);
     cg_args_free (&args);
     cg_args_free (&items);
+    zhash_destroy (&moved);
     return rc == 2 ? 1 : rc;
 }
 

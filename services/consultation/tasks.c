@@ -5,7 +5,10 @@
     kill -9 and is sent at least once.  It names itself as the case's
     ext_ref (and its request id is made from it), so intake makes exactly
     one case of it however often it is sent.  The case id intake answers
-    is stored on the task, and the task id on the case (case_task).
+    is stored on the task, and the task in the set of its case
+    (case:<case>): a case may carry more than one task, when intake or
+    dispatch merged them.  The tasks follow their case: closed with it,
+    carried on by the case dispatch merges it into.
 
     While intake does not answer, a task waits and is sent again, for as
     long as that lasts.  When intake refuses it (a category or grid intake
@@ -152,33 +155,77 @@ tasks_send_due (consultation_t *self)
         freeReplyObject (due);
 }
 
-void
-tasks_add_case_item (consultation_t *self, cg_args_t *items, const char *what,
-                     const cg_case_changed_t *c, int64_t now)
+/*  The tasks dispatched on case now: those Redis has there, unless an
+    earlier item of the batch moved them, and those it moved there. */
+static zlistx_t *
+s_case_tasks (consultation_t *self, const char *case_id, zhash_t *moved)
 {
-    char reason[400] = "";
-    if (streq (what, "rejected"))
-        snprintf (reason, sizeof reason, "dispatch rejected case %s as invalid (无效)%s%s", c->id,
-                  c->note ? ": " : "", c->note ? c->note : "");
-    cg_args_add_str (items, what);
-    cg_args_add_str (items, c->id);
-    cg_args_add_str (items, reason);
-    cg_topic_task_t task = { 0 };
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGET " P "case_task %s", c->id);
-    if (r && r->type == REDIS_REPLY_STRING && plan_read_task (self, r->str, &task) == 0
-    &&  streq (task.state, "dispatched")) {
-        free (task.state);
-        task.state = cg_strdup (streq (what, "closed") ? "closed" : "dead");
-        if (*reason)
-            task.error = cg_strdup (reason);
-        CG_SET (&task, topic_task, at, now);
-        cg_args_add_msg (items, &cg_topic_task_def, &task);
-    }
-    else
-        cg_args_add_str (items, "");
+    zlistx_t *tids = zlistx_new ();
+    zlistx_set_destructor (tids, (czmq_destructor *) zstr_free);
+    redisReply *r = cg_redis_command (self->daemon->redis, "SMEMBERS " P "case:%s", case_id);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+        if (!zhash_lookup (moved, r->element[i]->str))
+            zlistx_add_end (tids, strdup (r->element[i]->str));
     if (r)
         freeReplyObject (r);
-    cg_msg_clear (&cg_topic_task_def, &task);
+    for (char *now = zhash_first (moved); now; now = zhash_next (moved))
+        if (streq (now, case_id))
+            zlistx_add_end (tids, strdup (zhash_cursor (moved)));
+    return tids;
+}
+
+bool
+tasks_add_case_item (consultation_t *self, cg_args_t *items, const char *what,
+                     const cg_case_changed_t *c, zhash_t *moved, int64_t now)
+{
+    char extra[400] = "";
+    if (streq (what, "rejected"))
+        snprintf (extra, sizeof extra, "dispatch rejected case %s as invalid (无效)%s%s", c->id,
+                  c->note ? ": " : "", c->note ? c->note : "");
+    if (streq (what, "merged")) {
+        /*  the case it went into is on dispatch's case, which consultation
+            reads and never writes */
+        redisReply *r = cg_redis_command (self->daemon->redis,
+                                          "HGET cg:{dispatch}:case:%s merged_into", c->id);
+        snprintf (extra, sizeof extra, "%s", r && r->type == REDIS_REPLY_STRING ? r->str : "");
+        if (r)
+            freeReplyObject (r);
+        if (!*extra)
+            return false;
+    }
+    zlistx_t *tids = s_case_tasks (self, c->id, moved);
+    cg_args_t tasks;
+    cg_args_init (&tasks);
+    int n = 0;
+    for (char *tid = zlistx_first (tids); tid; tid = zlistx_next (tids)) {
+        cg_topic_task_t task;
+        if (plan_read_task (self, tid, &task) == 0 && streq (task.state, "dispatched")) {
+            free (task.case_id);
+            task.case_id = cg_strdup (streq (what, "merged") ? extra : c->id);
+            if (!streq (what, "merged")) {
+                free (task.state);
+                task.state = cg_strdup (streq (what, "closed") ? "closed" : "dead");
+            }
+            if (streq (what, "rejected"))
+                task.error = cg_strdup (extra);
+            CG_SET (&task, topic_task, at, now);
+            cg_args_add_str (&tasks, tid);
+            cg_args_add_msg (&tasks, &cg_topic_task_def, &task);
+            /*  autofree: the hash keeps a copy */
+            zhash_update (moved, tid, streq (what, "merged") ? extra : "");
+            n++;
+        }
+        cg_msg_clear (&cg_topic_task_def, &task);
+    }
+    cg_args_add_str (items, what);
+    cg_args_add_str (items, c->id);
+    cg_args_add_str (items, extra);
+    cg_args_add_int (items, n);
+    for (int i = 0; i < tasks.argc; i++)
+        cg_args_add (items, tasks.argv[i], tasks.lens[i]);
+    cg_args_free (&tasks);
+    zlistx_destroy (&tids);
+    return true;
 }
 
 void

@@ -10,10 +10,14 @@
 void tasks_send_due (consultation_t *self);
 
 /*  Adds to a consultation_dispatch batch the item of a case that dispatch
-    closed or rejected (`what`: "closed" or "rejected"): its task's
-    topic.task, if the case carries an open task. */
-void tasks_add_case_item (consultation_t *self, cg_args_t *items, const char *what,
-                          const cg_case_changed_t *c, int64_t now);
+    closed, rejected or merged into another (`what`: "closed", "rejected",
+    "merged"): the topic.task of every task dispatched on it.  moved holds
+    what earlier items of the batch did to tasks (task id -> the case it
+    is on now, or "" once it is done with), and is brought up to date.
+    False when the item changes nothing (a merge whose target dispatch
+    does not name). */
+bool tasks_add_case_item (consultation_t *self, cg_args_t *items, const char *what,
+                          const cg_case_changed_t *c, zhash_t *moved, int64_t now);
 
 /*  topic.tasks: the dead letters, or the outbox. */
 cg_command_fn tasks_on_list;

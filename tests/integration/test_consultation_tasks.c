@@ -2,7 +2,8 @@
     read, with real parts (see test_consultation.c): a task intake keeps
     refusing becomes a dead letter after its tries, shown by `civgrid topic
     tasks`, and an operator sends it again; a task whose case dispatch
-    rejects is a dead letter too, and its retry makes a new case.  The
+    rejects is a dead letter too, and its retry makes a new case; when
+    dispatch merges a task's case into another, the task follows it.  The
     published texts of a topic, and the topics of a place that published,
     are readable with the public commands, and nothing else of the topic
     is.  Every journal entry decodes with the definition of its topic
@@ -156,7 +157,24 @@ Test (consultation_tasks, refused_tasks_become_dead_letters_that_an_operator_sen
     s_await_task (stack, tid, "state", "dispatched");
     char *case2 = s_task_field (stack, tid, "case_id");
     cr_assert_str_neq (case1, case2);
-    cr_assert_eq (s_journal (stack, "topic.task", NULL), 2 + 1 + 1 + 1 + 1 + 1);
+
+    /*  dispatch merges its case into a resident's on the same matter: the
+        task goes with it, and closes when that case closes */
+    out = cg_testcli (stack, 0, "submit --source hotline --ext-ref TF-1 --category "
+                      "property_dispute --text '停车位划线不清' --grid 320602001001002");
+    char case3[16];
+    cr_assert_eq (sscanf (out, "%15s", case3), 1);
+    free (out);
+    free (cg_testcli (stack, 0, "merge %s --into %s --actor center:320602:王", case2, case3));
+    s_await_task (stack, tid, "case_id", case3);
+    cr_assert_eq (cg_teststack_await (stack, 1, 10000, "SCARD cg:{consultation}:case:%s", case3),
+                  1);
+    free (cg_testcli (stack, 0, "accept %s --actor unit:320602001-zhujian", case3));
+    free (cg_testcli (stack, 0, "resolve %s --result 已划线 --actor unit:320602001-zhujian", case3));
+    free (cg_testcli (stack, 0, "close %s", case3));
+    s_await_task (stack, tid, "state", "closed");
+    cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text 已完成", id);
+    cr_assert_eq (s_journal (stack, "topic.task", NULL), 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1);
     free (case1);
     free (case2);
     cg_teststack_down (&stack);

@@ -1,25 +1,27 @@
 -- consultation_dispatch: a batch of the dispatch journal, and
 -- consultation's cursor on it moves past.  A hot spot opens a draft topic
--- (once per hot spot); a closed case that carries a task closes the task;
--- a case dispatch rejected as invalid (无效) makes its task a dead letter.
+-- (once per hot spot).  The tasks a case carries follow it: closed with
+-- it; dead letters when dispatch rejects it as invalid (无效); carried on
+-- by the case dispatch merged it into.
 -- ARGV: prefix, cursor key, expected, new, now, count, then per item
 -- 'hotspot', hot spot id, the topic id the daemon chose ('' when it found
 -- the hot spot had one), its topic.created, the topic spec (lib.lua
--- read_spec); or 'closed' | 'rejected', case id, reason, the task's
--- topic.task ('' when the daemon found no open task on the case).
+-- read_spec); or 'closed' | 'rejected' | 'merged', case id, the reason
+-- (rejected) or the case it went into (merged), n, then n task ids, each
+-- with its topic.task after the change: every task the daemon found
+-- dispatched on the case, counting those an earlier item of the batch
+-- merged into it.
 -- Answers {'ok', 'ok', events...}, or {'moved', cursor} when the cursor
 -- or what the daemon read has moved (nothing is changed then).
 local prefix, ckey, now = ARGV[1], ARGV[2], ARGV[5]
 
-local function open_task (case)
-    local tid = redis.call ('HGET', prefix .. 'case_task', case)
-    if tid and redis.call ('HGET', prefix .. 'task:' .. tid, 'state') == 'dispatched' then
-        return tid
-    end
-    return nil
+local function dispatched (tid, case)
+    local t = redis.call ('HMGET', prefix .. 'task:' .. tid, 'state', 'case_id')
+    return t[1] == 'dispatched' and t[2] == case
 end
 
 -- Every item, read first: the plan must hold before anything is written.
+-- A task dispatched on a case now must have its event in the case's item.
 local items = {}
 local i = 7
 for _ = 1, tonumber (ARGV[6]) do
@@ -32,10 +34,18 @@ for _ = 1, tonumber (ARGV[6]) do
             return {'moved', redis.call ('GET', ckey) or '0'}
         end
     else
-        item.reason, item.event = ARGV[i + 2], ARGV[i + 3]
+        item.extra, item.tasks, item.order = ARGV[i + 2], {}, {}
+        local n = tonumber (ARGV[i + 3])
         i = i + 4
-        if open_task (item.ref) and item.event == '' then
-            return {'moved', redis.call ('GET', ckey) or '0'}
+        for _ = 1, n do
+            item.tasks[ARGV[i]] = ARGV[i + 1]
+            item.order[#item.order + 1] = ARGV[i]
+            i = i + 2
+        end
+        for _, tid in ipairs (redis.call ('SMEMBERS', prefix .. 'case:' .. item.ref)) do
+            if dispatched (tid, item.ref) and not item.tasks[tid] then
+                return {'moved', redis.call ('GET', ckey) or '0'}
+            end
         end
     end
     items[#items + 1] = item
@@ -52,17 +62,22 @@ for _, item in ipairs (items) do
             topic_make (prefix, out, item.spec, now, item.id, item.created)
         end
     else
-        local tid = open_task (item.ref)
-        if tid and item.event ~= '' then
-            local tk = prefix .. 'task:' .. tid
-            if item.kind == 'closed' then
-                redis.call ('HSET', tk, 'state', 'closed', 'at', now)
-            else
-                redis.call ('HSET', tk, 'state', 'dead', 'error', item.reason, 'at', now)
-                redis.call ('HDEL', prefix .. 'case_task', item.ref)
-                redis.call ('ZADD', prefix .. 'dead', now, tid)
+        local from = prefix .. 'case:' .. item.ref
+        for _, tid in ipairs (item.order) do
+            if dispatched (tid, item.ref) then
+                local tk = prefix .. 'task:' .. tid
+                if item.kind == 'closed' then
+                    redis.call ('HSET', tk, 'state', 'closed', 'at', now)
+                elseif item.kind == 'rejected' then
+                    redis.call ('HSET', tk, 'state', 'dead', 'error', item.extra, 'at', now)
+                    redis.call ('ZADD', prefix .. 'dead', now, tid)
+                else
+                    redis.call ('HSET', tk, 'case_id', item.extra, 'at', now)
+                    redis.call ('SADD', prefix .. 'case:' .. item.extra, tid)
+                end
+                redis.call ('SREM', from, tid)
+                emit (prefix, out, 'topic.task', item.tasks[tid])
             end
-            emit (prefix, out, 'topic.task', item.event)
         end
     end
 end

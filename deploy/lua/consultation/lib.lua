@@ -13,7 +13,9 @@
 --   topic:<id>:tasks          sorted set of task ids by number
 --   task:<tid>                hash, fields as in topic.task, plus round
 --                             (how often an operator sent it again)
---   case_task                 hash case id -> task id
+--   case:<case>               set of the tasks dispatch carries out as that
+--                             case (two when intake merged them; more when
+--                             dispatch merged their cases)
 --   outbox                    sorted set task id -> next try (system clock
 --                             ms; 0 = now): tasks not yet taken by intake
 --   dead                      sorted set task id -> when: tasks refused

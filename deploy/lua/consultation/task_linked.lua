@@ -9,7 +9,7 @@ if redis.call ('HGET', tk, 'state') ~= 'pending' then
 end
 redis.call ('HSET', tk, 'state', 'dispatched', 'case_id', case, 'at', now)
 redis.call ('HDEL', tk, 'error', 'tries')
-redis.call ('HSET', prefix .. 'case_task', case, tid)
+redis.call ('SADD', prefix .. 'case:' .. case, tid)
 local out = {}
 emit (prefix, out, 'topic.task', event)
 return {'ok', 'linked', unpack (out)}
