@@ -143,9 +143,24 @@ s_reply_view (consultation_t *self, const char *id, cg_reply_t *reply)
     cg_msg_clear (&cg_topic_view_def, &view);
 }
 
+/*  The strings of an array reply (members of a set, fields and values of
+    a hash), borrowed from it; NULL when there are none. */
+static char **
+s_borrow (const redisReply *r, size_t *count)
+{
+    *count = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+        return NULL;
+    char **list = cg_alloc (r->elements * sizeof (char *));
+    for (size_t i = 0; i < r->elements; i++)
+        list[(*count)++] = r->element[i]->str;
+    return list;
+}
+
 /*  The tally of the stage that takes ballots now, or else of the last
-    meeting that closed: counted by the service from the ballots.  Read
-    after every vote, so it reads that stage alone, not the topic. */
+    meeting that closed: counted by the service from the ballots.  It is
+    the answer to every vote, so it reads that stage alone, in one round
+    trip after the plan: the stage, its voters and its ballots. */
 static void
 s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
 {
@@ -155,56 +170,65 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
     for (int k = 1; rc == 0 && k <= plan.nstages; k++)
         if (*plan_stage (&plan, k)->body && !streq (plan_stage (&plan, k)->state, "pending"))
             n = k;
-    char key[128];
-    snprintf (key, sizeof key, P "topic:%s:s:%d", id, n);
-    cg_topic_stage_t stage_read = { 0 };
-    const cg_topic_stage_t *stage = NULL;
-    if (n && s_hash (self, key, &cg_topic_stage_def, &stage_read) == 0)
-        stage = &stage_read;
-    else
-    if (n)
-        rc = -1;
     if (rc == 1)
         cg_reply_fail (reply, "not_found", "id", "there is no topic %s", id);
     else
     if (rc < 0)
         cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
     else
-    if (!stage)
+    if (!n)
         cg_reply_fail (reply, "conflict", "id", "no meeting of topic %s has opened yet", id);
+    if (rc || !n)
+        return;
+
+    static const char *const reads[][2] = {
+        { "HGETALL", "" }, { "SMEMBERS", ":voters" }, { "HGETALL", ":ballots" } };
+    redisReply *r[3] = { NULL, NULL, NULL };
+    cg_args_t args;
+    cg_args_init (&args);
+    int appended = 0;
+    for (int i = 0; i < 3 && appended == i; i++) {
+        cg_args_reset (&args);
+        cg_args_add_str (&args, reads[i][0]);
+        cg_args_addf (&args, P "topic:%s:s:%d%s", id, n, reads[i][1]);
+        appended += cg_redis_append (self->daemon->redis, &args) == 0;
+    }
+    cg_args_free (&args);
+    for (int i = 0; i < appended; i++)
+        r[i] = cg_redis_reply (self->daemon->redis);
+    cg_topic_stage_t stage = { 0 };
+    if (appended < 3 || cg_reply_hash_msg (r[0], &cg_topic_stage_def, &stage) != 0)
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
     else {
+        /*  the rule's shares are on the stage beside its topic.stage fields */
         int64_t qn = 2, qd = 3;
-        redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s qn qd", key);
-        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-            qn = cg_reply_int (r->element[0], 2);
-            qd = cg_reply_int (r->element[1], 3);
-        }
-        if (r)
-            freeReplyObject (r);
+        for (size_t i = 0; i + 1 < r[0]->elements; i += 2)
+            if (streq (r[0]->element[i]->str, "qn"))
+                qn = cg_reply_int (r[0]->element[i + 1], 2);
+            else
+            if (streq (r[0]->element[i]->str, "qd"))
+                qd = cg_reply_int (r[0]->element[i + 1], 3);
         cg_topic_tally_t tally = {
-            .id = (char *) id, .n = stage->n, .name = stage->name, .expected = stage->expected,
-            .attended = stage->attended, .voted = stage->voted, .yes = stage->yes,
-            .no = stage->no, .abstain = stage->abstain,
-            .quorum = stage->attended * qd >= stage->expected * qn, .decision = stage->decision };
-        snprintf (key, sizeof key, P "topic:%s:s:%lld:voters", id, (long long) stage->n);
-        tally.voters = s_strings (self, "SMEMBERS", key, &tally.voters_count);
-        snprintf (key, sizeof key, P "topic:%s:s:%lld:ballots", id, (long long) stage->n);
+            .id = (char *) id, .n = stage.n, .name = stage.name, .expected = stage.expected,
+            .attended = stage.attended, .voted = stage.voted, .yes = stage.yes,
+            .no = stage.no, .abstain = stage.abstain,
+            .quorum = stage.attended * qd >= stage.expected * qn, .decision = stage.decision };
+        tally.voters = s_borrow (r[1], &tally.voters_count);
         size_t count;
-        char **pairs = s_strings (self, "HGETALL", key, &count);
+        char **pairs = s_borrow (r[2], &count);
         tally.ballots = count ? cg_alloc (count / 2 * sizeof (cg_topic_ballot_t)) : NULL;
         for (size_t i = 0; i + 1 < count; i += 2)
             tally.ballots[tally.ballots_count++] = (cg_topic_ballot_t) {
                 .member = pairs[i], .choice = pairs[i + 1] };
         cg_reply_ok (reply, &cg_topic_tally_def, &tally);
-        for (size_t i = 0; i < count; i++)
-            free (pairs[i]);
         free (pairs);
-        for (size_t i = 0; i < tally.voters_count; i++)
-            free (tally.voters[i]);
         free (tally.voters);
         free (tally.ballots);
     }
-    cg_msg_clear (&cg_topic_stage_def, &stage_read);
+    cg_msg_clear (&cg_topic_stage_def, &stage);
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject (r[i]);
 }
 
 /* --- commands ----------------------------------------------------------- */

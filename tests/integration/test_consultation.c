@@ -227,6 +227,8 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
                      "'协商议定：物业限期修复电梯，收支公示。'", id);
     zclock_sleep (2500);
     cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 2);
+    cg_testcli_says (stack, 0, "2 tasks waiting for intake", "topic tasks --state pending");
+    cg_testcli_says (stack, 0, "0 tasks dead-lettered", "topic tasks");
     cg_teststack_kill9 (stack, "consultation");
     cg_teststack_restart (stack);
 
