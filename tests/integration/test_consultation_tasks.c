@@ -80,6 +80,15 @@ s_await_task (cg_teststack_t *stack, const char *tid, const char *field, const c
     }
 }
 
+/*  Waits until dispatch has the case (intake answered before dispatch
+    took it from the journal). */
+static void
+s_await_case (cg_teststack_t *stack, const char *case_id)
+{
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", case_id),
+                  1, "dispatch never took %s", case_id);
+}
+
 static char *
 s_task_field (cg_teststack_t *stack, const char *tid, const char *field)
 {
@@ -143,6 +152,7 @@ Test (consultation_tasks, refused_tasks_become_dead_letters_that_an_operator_sen
     cg_testcli_says (stack, 0, "0 tasks dead-lettered", "topic tasks");
     cg_testcli_says (stack, 1, "only a dead letter", "topic retry %s", tid);
     char *case1 = s_task_field (stack, tid, "case_id");
+    s_await_case (stack, case1);
     out = cg_testcli (stack, 0, "case show %s --json", case1);
     cr_assert (strstr (out, "\"ext_ref\":\"") && strstr (out, "-1#1\"")
                && strstr (out, "\"category\":\"other\""), "%s", out);
@@ -165,6 +175,8 @@ Test (consultation_tasks, refused_tasks_become_dead_letters_that_an_operator_sen
     char case3[16];
     cr_assert_eq (sscanf (out, "%15s", case3), 1);
     free (out);
+    s_await_case (stack, case2);
+    s_await_case (stack, case3);
     free (cg_testcli (stack, 0, "merge %s --into %s --actor center:320602:王", case2, case3));
     s_await_task (stack, tid, "case_id", case3);
     cr_assert_eq (cg_teststack_await (stack, 1, 10000, "SCARD cg:{consultation}:case:%s", case3),
