@@ -184,12 +184,30 @@ s_port_free (int port)
     return free_;
 }
 
+/*  The first port the kernel hands out to outgoing connections: ports
+    from there on may be taken by any client between our check and a
+    daemon's bind, so a stack's ports are picked below it. */
+static int
+s_ephemeral_low (void)
+{
+    int low = 32768;
+    FILE *f = fopen ("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f && fscanf (f, "%d", &low) != 1)
+        low = 32768;
+    if (f)
+        fclose (f);
+    return low;
+}
+
 static int
 s_pick_base (void)
 {
     srand ((unsigned) (getpid () ^ zclock_usecs ()));
+    int slots = (s_ephemeral_low () - 10000) / S_PORTS;
+    if (slots < 64)
+        slots = 64;
     for (int attempt = 0; attempt < 200; attempt++) {
-        int base = 20000 + (rand () % 2500) * S_PORTS;   /* 20000 to 60000 */
+        int base = 10000 + (rand () % slots) * S_PORTS;   /* 10000 to the ephemeral ports */
         bool ok = true;
         for (int i = 0; i < S_PORTS && ok; i++)
             ok = s_port_free (base + i);
