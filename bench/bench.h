@@ -156,11 +156,6 @@ int load_run (bench_t *b, const load_spec_t *spec, load_result_t *out);
 void load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
                      int64_t start);
 
-/* --- the services' own figures ----------------------------------------------- */
-
-/*  Open311 POST requests and GET requests/{id} over HTTP (gateway.c). */
-void bench_gateway (bench_t *b);
-
 /* --- the scenarios (scenarios.c) -------------------------------------------- */
 
 /*  The limits measured first, which the end-to-end figures stand beside. */
@@ -203,13 +198,20 @@ void scenario_plot_data (const char *out);
 
 /* --- the services' own figures ------------------------------------------------- */
 
+/*  Dispatch's hop, case.received -> case.dispatched, and its rate (dispatch.c). */
 void bench_dispatch (bench_t *b);
+/*  Requests accepted per second by channel, and the time to case.received
+    (intake.c). */
 void bench_intake (bench_t *b);
 /*  The request maker of an intake channel's command (bench/intake.c), or
     NULL when there is none or the stack lacks the data it needs. */
 load_make_fn *intake_channel (bench_t *b, const char *command);
+/*  Open311 POST requests and GET requests/{id} over HTTP (gateway.c). */
+void bench_gateway (bench_t *b);
 /*  The fund's ledger: transfers a second, single and in linked batches,
     with the p99 latency of a call (fund.c). */
 void bench_fund (bench_t *b);
+/*  Votes per second on one ballot, and the tally's latency (consultation.c). */
+void bench_consultation (bench_t *b);
 
 #endif

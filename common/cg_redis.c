@@ -318,3 +318,14 @@ cg_reply_decode_list (const redisReply *r, const cg_msgdef_t *def, size_t *count
     }
     return items;
 }
+
+int
+cg_reply_hash_msg (const redisReply *r, const cg_msgdef_t *def, void *msg)
+{
+    memset (msg, 0, def->size);
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return -1;
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        cg_msg_set (def, msg, r->element[i]->str, r->element[i + 1]->str, r->element[i + 1]->len);
+    return r->elements ? 0 : 1;
+}

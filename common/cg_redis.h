@@ -80,4 +80,10 @@ const char *cg_reply_str (const redisReply *r);                  /* STRING/STATU
     that do not decode are skipped.  NULL with *count 0 when there are none. */
 void *cg_reply_decode_list (const redisReply *r, const struct cg_msgdef *def, size_t *count);
 
+/*  Fills msg (of def, zeroed first) from the field/value pairs of a hash,
+    as HGETALL answers them, by cg_msg_set: fields the message does not
+    have are skipped.  Returns 0, 1 when the hash is empty (no such key),
+    -1 when r is no such answer. */
+int cg_reply_hash_msg (const redisReply *r, const struct cg_msgdef *def, void *msg);
+
 #endif

@@ -52,7 +52,7 @@
 
 #define CG_FIELDS_topic_query(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
-    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "only topics of this community") \
+    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.list: only topics of this community; topic.public_list: of this node of the org tree and below") \
     F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
     F(M, INT, limit, 0, 0, 200, _, "at most this many (default 50)")
 
@@ -81,13 +81,16 @@
 #define CG_FIELDS_topic_task(F, M) \
     F(M, STR, id, 1, 1, 48, _, "task id: <topic>-<n>, the case's ext_ref") \
     F(M, STR, topic, 1, 1, 32, _, "topic id") \
-    F(M, STR, state, 1, 1, 16, _, "pending (not yet at intake), dispatched, closed") \
+    F(M, STR, state, 1, 1, 16, _, "pending (not yet at intake), dispatched, closed, dead (a dead letter: refused too often by intake, or its case rejected by dispatch)") \
     F(M, STR, text, 0, 1, CG_TEXT_MAX, _, "the work") \
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category") \
     F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid") \
     F(M, STR, address, 0, 1, 256, _, "address") \
     F(M, STR, case_id, 0, 1, 32, _, "the case dispatch handles it as") \
-    F(M, INT, at, 0, 0, CG_TIME_MAX, _, "last change")
+    F(M, INT, at, 0, 0, CG_TIME_MAX, _, "last change") \
+    F(M, INT, tries, 0, 0, 1000, _, "pending, dead: how often intake refused it in this round") \
+    F(M, STR, error, 0, 1, 400, _, "pending, dead: the last refusal, or why dispatch rejected its case") \
+    F(M, INT, round, 0, 0, INT32_MAX, _, "how often an operator sent it again (topic.retry)")
 
 #define CG_FIELDS_topic_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "topic id") \
@@ -141,8 +144,44 @@
     F(M, STR, decision, 0, 1, 16, _, "topic.decided: adopted or rejected") \
     F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.created, topic.publication_overdue: the community") \
     F(M, STR, hotspot, 0, 1, 64, _, "topic.created: the hot spot behind it") \
-    F(M, INT, due, 0, 0, CG_TIME_MAX, _, "topic.publication_overdue: the due date") \
+    F(M, INT, due, 0, 0, CG_TIME_MAX, _, "topic.stage_opened of a publication, topic.publication_overdue: the due date") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
+#define CG_FIELDS_topic_retry(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, task, 1, 1, 48, _, "task id") \
+    F(M, STR, actor, 1, 1, 64, _, "who sends it again") \
+    F(M, STR, category, 0, 1, CG_CODE_MAX, _, "another category of the catalog (default the task's)") \
+    F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "another grid (default the task's)") \
+    F(M, STR, address, 0, 1, 256, _, "another address (default the task's)")
+
+#define CG_FIELDS_topic_task_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, state, 0, 1, 16, _, "dead (the dead letters, the default) or pending (the outbox)") \
+    F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
+    F(M, INT, limit, 0, 0, 100, _, "at most this many (default 50)")
+
+#define CG_FIELDS_topic_task_page(F, M) \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "how many are in that state") \
+    F(M, LIST, tasks, 0, 0, 100, topic_task, "this page: dead letters newest first, the outbox by next try")
+
+#define CG_FIELDS_topic_publication(F, M) \
+    F(M, INT, n, 1, 1, 16, _, "stage") \
+    F(M, STR, name, 1, 1, 32, _, "resolution_published 决议公开 or result_published 实施结果公开") \
+    F(M, STR, text, 0, 1, CG_TEXT_MAX, _, "the published text, never changed (left out of a page)") \
+    F(M, INT, published, 1, 0, CG_TIME_MAX, _, "when it was published")
+
+#define CG_FIELDS_topic_public(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "topic id") \
+    F(M, STR, title, 1, 1, 200, _, "the matter") \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "community or village code") \
+    F(M, STR, scope_name, 0, 1, CG_NAME_MAX, _, "its name") \
+    F(M, STR, procedure, 1, 1, 16, _, "plain or siyi") \
+    F(M, LIST, publications, 0, 0, 4, topic_publication, "what was published, in order; nothing else of the topic")
+
+#define CG_FIELDS_topic_public_page(F, M) \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "how many topics of the scope have published something") \
+    F(M, LIST, topics, 0, 0, 200, topic_public, "this page, the latest first published first (publications without their texts)")
 
 #define CG_MESSAGES_CONSULTATION(M) \
     M(topic_member, "topic.member", "record", CG_FIELDS_topic_member, \
@@ -168,6 +207,18 @@
     M(topic_tally, "topic.tally", "reply", CG_FIELDS_topic_tally, \
       "The count of a stage's ballot, computed by the service.") \
     M(topic_event, "topic.event", "event", CG_FIELDS_topic_event, \
-      "Something happened to a topic; the bus topic says what: topic.created, topic.stage_opened, topic.attended, topic.voted, topic.decided, topic.published, topic.publication_overdue (journal consultation).")
+      "Something happened to a topic; the bus topic says what: topic.created, topic.stage_opened, topic.attended, topic.voted, topic.decided, topic.published, topic.publication_overdue (journal consultation).") \
+    M(topic_retry, "topic.retry", "command", CG_FIELDS_topic_retry, \
+      "To consultation: send a dead-lettered task to intake again, as a new round.") \
+    M(topic_task_query, "topic.task_query", "command", CG_FIELDS_topic_task_query, \
+      "To consultation, as topic.tasks: the dead letters (tasks refused too often, or whose case dispatch rejected) or the outbox.") \
+    M(topic_task_page, "topic.task_page", "reply", CG_FIELDS_topic_task_page, \
+      "A page of tasks.") \
+    M(topic_publication, "topic.publication", "record", CG_FIELDS_topic_publication, \
+      "A published text (决议公开, 实施结果公开): public, immutable.") \
+    M(topic_public, "topic.public", "reply", CG_FIELDS_topic_public, \
+      "The answer to topic.public (a topic.get, needing no token at the gateway): what anyone may read of a topic, its published texts and nothing else; not_found until something is published.") \
+    M(topic_public_page, "topic.public_page", "reply", CG_FIELDS_topic_public_page, \
+      "The answer to topic.public_list (a topic.query, needing no token at the gateway): the topics of a scope that have published something.")
 
 #endif

@@ -30,7 +30,7 @@ s_usage (void)
         "  case show ID | case list [--state S] [--center C | --unit U] [--offset N] [--limit N]\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
-        "  topic create|show|list|stage|meeting|vote|tally|publish|task ...\n"
+        "  topic create|show|list|stage|meeting|vote|tally|publish|task|tasks|retry|public ...\n"
         "  fund account|donate|request|approve|reject|transfer|balance|statement|show|verify\n"
         "       ... (docs/FUND.md)\n"
         "  hotline --order-no N --class 投诉 --content T [--address A] [--area CODE]\n"

@@ -11,6 +11,11 @@
         topic tally ID [--close]                    count; --close decides
         topic publish ID STAGE --text T
         topic task ID --text T [--category C] [--grid G] [--address A]
+        topic tasks [--state dead|pending]          dead letters, or the outbox
+        topic retry TID [--category C] [--grid G] [--address A]
+        topic public [ID] [--scope CODE]            what anyone may read: a topic's
+                                                    published texts, or the topics
+                                                    of a place that published
 
     Each sends one command to civgrid-consultation and prints the answer,
     as text or, with --json, as JSON. */
@@ -241,6 +246,118 @@ s_list (cli_args_t *args)
     return 0;
 }
 
+static void
+s_print_task (const cg_topic_task_t *t)
+{
+    char when[40] = "";
+    if (t->at)
+        cg_time_iso (t->at, when, sizeof when);
+    printf ("%s  %-10s %s  %s  %s %s  %s\n", t->id, t->state, when, t->case_id ? t->case_id : "-",
+            t->category ? t->category : "", t->grid ? t->grid : "", t->text ? t->text : "");
+    if (t->error)
+        printf ("    %s (tries %lld, round %lld)\n", t->error, (long long) t->tries,
+                (long long) t->round);
+}
+
+static int
+s_tasks (cli_args_t *args)
+{
+    cg_topic_task_query_t req = { .state = (char *) cli_opt (args, "state", NULL),
+                                  .offset = atoll (cli_opt (args, "offset", "0")),
+                                  .limit = atoll (cli_opt (args, "limit", "50")) };
+    cg_topic_task_page_t page;
+    if (s_call (args, "topic.tasks", &cg_topic_task_query_def, &req, &cg_topic_task_page_def,
+                &page))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_topic_task_page_def, &page, stdout);
+        printf ("\n");
+    }
+    else {
+        printf ("%lld tasks %s\n", (long long) page.total,
+                req.state && streq (req.state, "pending") ? "waiting for intake" : "dead-lettered");
+        for (size_t i = 0; i < page.tasks_count; i++)
+            s_print_task (&page.tasks[i]);
+    }
+    cg_msg_clear (&cg_topic_task_page_def, &page);
+    return 0;
+}
+
+static int
+s_retry (cli_args_t *args, const char *tid)
+{
+    char actor[80];
+    cg_topic_retry_t req = { .task = (char *) tid, .actor = (char *) cli_actor (args, actor,
+                                                                               sizeof actor),
+                             .category = (char *) cli_opt (args, "category", NULL),
+                             .grid = (char *) cli_opt (args, "grid", NULL),
+                             .address = (char *) cli_opt (args, "address", NULL) };
+    cg_topic_task_t task;
+    if (s_call (args, "topic.retry", &cg_topic_retry_def, &req, &cg_topic_task_def, &task))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_topic_task_def, &task, stdout);
+        printf ("\n");
+    }
+    else
+        s_print_task (&task);
+    cg_msg_clear (&cg_topic_task_def, &task);
+    return 0;
+}
+
+static void
+s_print_public (const cg_topic_public_t *t)
+{
+    printf ("%s  %s  %s %s\n", t->id, t->title, t->scope, t->scope_name ? t->scope_name : "");
+    for (size_t i = 0; i < t->publications_count; i++) {
+        char when[40];
+        cg_time_iso (t->publications[i].published, when, sizeof when);
+        printf ("  %s %s %s\n", t->publications[i].name, s_stage_zh (t->publications[i].name),
+                when);
+        if (t->publications[i].text)
+            printf ("    %s\n", t->publications[i].text);
+    }
+}
+
+/*  topic public ID: one topic's published texts; topic public [--scope]:
+    the topics of a place that published something. */
+static int
+s_public (cli_args_t *args, const char *id)
+{
+    bool json = cli_flag (args, "json");
+    if (id) {
+        cg_topic_get_t req = { .id = (char *) id };
+        cg_topic_public_t pub;
+        if (s_call (args, "topic.public", &cg_topic_get_def, &req, &cg_topic_public_def, &pub))
+            return 1;
+        if (json)
+            cg_msg_json (&cg_topic_public_def, &pub, stdout);
+        else
+            s_print_public (&pub);
+        cg_msg_clear (&cg_topic_public_def, &pub);
+    }
+    else {
+        cg_topic_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
+                                 .offset = atoll (cli_opt (args, "offset", "0")),
+                                 .limit = atoll (cli_opt (args, "limit", "50")) };
+        cg_topic_public_page_t page;
+        if (s_call (args, "topic.public_list", &cg_topic_query_def, &req,
+                    &cg_topic_public_page_def, &page))
+            return 1;
+        if (json)
+            cg_msg_json (&cg_topic_public_page_def, &page, stdout);
+        else {
+            printf ("%lld topics published\n", (long long) page.total);
+            for (size_t i = 0; i < page.topics_count; i++)
+                s_print_public (&page.topics[i]);
+        }
+        cg_msg_clear (&cg_topic_public_page_def, &page);
+    }
+    if (json)
+        printf ("\n");
+    return 0;
+}
+
 int
 cli_topic (cli_args_t *args)
 {
@@ -253,8 +370,14 @@ cli_topic (cli_args_t *args)
         return s_create (args);
     if (streq (sub, "list"))
         return s_list (args);
+    if (streq (sub, "tasks"))
+        return s_tasks (args);
+    if (streq (sub, "public"))
+        return s_public (args, id);
     if (!id)
         return 2;
+    if (streq (sub, "retry"))
+        return s_retry (args, id);
     if (streq (sub, "show")) {
         cg_topic_get_t get = { .id = (char *) id };
         cg_topic_view_t view;

@@ -95,6 +95,14 @@ consultation_new (cg_daemon_t *daemon)
     self->intake = cg_client_new (cg_daemon_get (daemon, "intake/endpoint", ""), 1000, 1);
     self->publish_ms = atoll (cg_daemon_get (daemon, "consultation/publish_days", "7")) * S_DAY_MS;
     self->result_ms = atoll (cg_daemon_get (daemon, "consultation/result_days", "30")) * S_DAY_MS;
+    self->task_tries = atoll (cg_daemon_get (daemon, "consultation/task_tries", "5"));
+    self->task_retry_ms = atoll (cg_daemon_get (daemon, "consultation/task_retry_seconds", "60"))
+                        * 1000;
+    if (self->task_tries < 1 || self->task_retry_ms < 1000) {
+        zsys_error ("consultation: task_tries is at least 1 and task_retry_seconds at least 1");
+        consultation_destroy (&self);
+        return NULL;
+    }
     self->hotspot_categories = cg_daemon_get (daemon, "consultation/hotspot_categories",
                                               "catalog");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "consultation", "dispatch");
@@ -150,6 +158,44 @@ consultation_run (consultation_t *self, const char *script, cg_args_t *args, cg_
     if (r)
         freeReplyObject (r);
     return rc;
+}
+
+int
+consultation_change (consultation_t *self, const char *script, consultation_plan_fn *plan,
+                     void *request, cg_reply_t *reply, char *answer, size_t len)
+{
+    for (int tries = 0; tries < 3; tries++) {
+        cg_args_t args;
+        cg_args_init (&args);
+        int rc = plan (self, request, &args, reply);
+        if (rc == 0)
+            rc = consultation_run (self, script, &args, reply, answer, len);
+        cg_args_free (&args);
+        if (rc != 2)
+            return rc;
+    }
+    cg_reply_fail (reply, "unavailable", NULL, "the topic kept changing while this change was "
+                   "made; try again");
+    return -1;
+}
+
+redisReply *
+consultation_page (consultation_t *self, const char *key, bool newest_first, int64_t offset,
+                   int64_t limit, int64_t *total)
+{
+    redisReply *count = cg_redis_command (self->daemon->redis, "ZCARD %s", key);
+    *total = cg_reply_int (count, 0);
+    redisReply *ids = count ? cg_redis_command (self->daemon->redis, "%s %s %lld %lld",
+                                                newest_first ? "ZREVRANGE" : "ZRANGE", key,
+                                                (long long) offset,
+                                                (long long) (offset + limit - 1)) : NULL;
+    if (count)
+        freeReplyObject (count);
+    if (ids && ids->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject (ids);
+        ids = NULL;
+    }
+    return ids;
 }
 
 static bool

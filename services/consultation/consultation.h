@@ -23,6 +23,8 @@ typedef struct {
     cg_client_t *intake;
     int64_t publish_ms;         /* a resolution is due for publication this long after its decision */
     int64_t result_ms;          /* the result, this long after the resolution is published */
+    int64_t task_tries;         /* intake may refuse a task this often before it is a dead letter */
+    int64_t task_retry_ms;      /* and it is tried again this long after a refusal */
     const char *hotspot_categories;     /* "catalog" (its consult flag), "none", or a list */
     char cursor_key[128];
 } consultation_t;
@@ -32,10 +34,27 @@ void consultation_destroy (consultation_t **self_p);
 
 /*  Runs a consultation script and publishes the events it journaled.
     Returns 0 with its answer in answer (may be NULL), 1 when it refused
-    (reply filled with the rule), 2 when a feed's cursor had moved (see
-    cg_feed_fn), -1 when Redis failed (reply filled). */
+    (reply filled with the rule), 2 when it changed nothing because a
+    feed's cursor (see cg_feed_fn) or the topic had moved since the daemon
+    read it (plan.h), -1 when Redis failed (reply filled). */
 int consultation_run (consultation_t *self, const char *script, cg_args_t *args,
                       cg_reply_t *reply, char *answer, size_t len);
+
+/*  Makes a change: plan reads where the topic stands and fills args for
+    the script (0), or refuses in reply (1, or -1 when Redis failed); the
+    script runs with them.  When the topic moved between the reading and
+    the script (the script answers 'moved' and changes nothing), the change
+    is planned again, a few times.  Returns as consultation_run. */
+typedef int (consultation_plan_fn) (consultation_t *self, void *request, cg_args_t *args,
+                                    cg_reply_t *reply);
+int consultation_change (consultation_t *self, const char *script, consultation_plan_fn *plan,
+                         void *request, cg_reply_t *reply, char *answer, size_t len);
+
+/*  A page of the ids in the sorted set at key (newest first when
+    newest_first), with the set's size in total.  NULL when Redis failed;
+    free it with freeReplyObject. */
+redisReply *consultation_page (consultation_t *self, const char *key, bool newest_first,
+                               int64_t offset, int64_t limit, int64_t *total);
 
 /*  Checks a topic to be raised; 0, or -1 with the refusal in reply. */
 int consultation_check (consultation_t *self, const cg_topic_create_t *req, cg_reply_t *reply);
@@ -45,6 +64,5 @@ int consultation_check (consultation_t *self, const cg_topic_create_t *req, cg_r
 void consultation_add_spec (consultation_t *self, cg_args_t *args, const cg_topic_create_t *req,
                             const char *hotspot);
 
-/*  Adds a message, encoded, to args. */
 
 #endif

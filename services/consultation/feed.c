@@ -7,25 +7,21 @@
     community's invited parties; once per hot spot, however often the
     event is read.
 
-    Tasks.  A task added to an adopted resolution waits in the outbox
-    (Redis) until intake has answered its case.submit, so a task survives
-    any kill -9 and is sent at least once; it names itself as the case's
-    ext_ref (and its request id is made from it), so intake makes exactly
-    one case of it however often it is sent.  The case id intake answers
-    is stored on the task, and the task id on the case (case_task).  A
-    case.closed of such a case closes its task.
+    Tasks (tasks.c sends them).  A case.closed of a task's case closes
+    the task; a case.rejected (无效) makes it a dead letter, with the
+    reason, for an operator to send again; a case.merged hands it to the
+    case it went into.
 
     Due dates.  Every second the publications past due are raised as
     topic.publication_overdue, once each (publication_overdue.lua), by
     cg_clock_now, so tests move time with the test clock. */
 #include "feed.h"
+#include "plan.h"
+#include "tasks.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
 #define P           CONSULTATION_PREFIX
-#define S_OUTBOX_BATCH      20      /* tasks sent in one tick at most */
-#define S_RETRY_MS          5000    /* when intake did not answer */
-#define S_REFUSED_RETRY_MS  60000   /* when intake refused: an operator must look */
 
 static bool
 s_hotspot_wanted (consultation_t *self, const char *category)
@@ -44,9 +40,11 @@ s_hotspot_wanted (consultation_t *self, const char *category)
     return false;
 }
 
-/*  Adds a hot spot's item to the batch; false when it opens no topic. */
+/*  Adds a hot spot's item to the batch; `fresh` counts the topics the
+    batch raises so far, for their ids.  False when it opens no topic. */
 static bool
-s_add_hotspot (consultation_t *self, cg_args_t *items, const cg_hotspot_detected_t *h)
+s_add_hotspot (consultation_t *self, cg_args_t *items, const cg_hotspot_detected_t *h,
+               int *fresh, int64_t now)
 {
     const cg_org_node_t *community = cg_orgtree_find (self->org, h->community);
     const cg_category_t *category = cg_catalog_find (self->catalog, h->category);
@@ -57,7 +55,7 @@ s_add_hotspot (consultation_t *self, cg_args_t *items, const cg_hotspot_detected
                       h->community);
         return false;
     }
-    char title[200], description[600], from[40], to[40];
+    char title[200], description[600], from[40], to[40], id[24] = "";
     cg_time_iso (h->window_from, from, sizeof from);
     cg_time_iso (h->window_to, to, sizeof to);
     snprintf (title, sizeof title, "%s：%s %lld 件诉求", category->name_zh, community->name,
@@ -69,8 +67,19 @@ s_add_hotspot (consultation_t *self, cg_args_t *items, const cg_hotspot_detected
         .title = title, .description = description, .scope = h->community,
         .source = "hotspot", .procedure = "plain", .category = h->category,
         .cases = h->cases, .cases_count = h->cases_count, .actor = "dispatch" };
+    /*  a hot spot that has its topic already plans none */
+    redisReply *r = cg_redis_command (self->daemon->redis, "HEXISTS " P "hotspot %s", h->id);
+    if (cg_reply_int (r, 1) == 0)
+        plan_next_topic (self, (*fresh)++, id, sizeof id);
+    if (r)
+        freeReplyObject (r);
     cg_args_add_str (items, "hotspot");
     cg_args_add_str (items, h->id);
+    cg_args_add_str (items, id);
+    cg_topic_event_t created = { .id = id, .scope = h->community, .hotspot = h->id,
+                                 .actor = "dispatch" };
+    CG_SET (&created, topic_event, at, now);
+    cg_args_add_msg (items, &cg_topic_event_def, &created);
     consultation_add_spec (self, items, &topic, h->id);
     return true;
 }
@@ -79,16 +88,19 @@ int
 feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
     consultation_t *self = arg;
+    int64_t now = cg_clock_now ();
     cg_args_t items;
     cg_args_init (&items);
-    int count = 0;
+    int count = 0, fresh = 0;
+    zhash_t *moved = zhash_new ();      /* what earlier items did to tasks */
+    zhash_autofree (moved);
     for (size_t i = 0; i < n; i++) {
         cg_error_t err;
         if (streq (events[i].topic, "hotspot.detected")) {
             cg_hotspot_detected_t h;
             if (cg_msg_decode (&cg_hotspot_detected_def, events[i].body, events[i].size, &h,
                                &err) == 0) {
-                count += s_add_hotspot (self, &items, &h);
+                count += s_add_hotspot (self, &items, &h, &fresh, now);
                 cg_msg_clear (&cg_hotspot_detected_def, &h);
             }
             else
@@ -96,20 +108,19 @@ feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
                               (long long) events[i].seq, err.field, err.message);
         }
         else
-        if (streq (events[i].topic, "case.closed")) {
+        if (streq (events[i].topic, "case.closed") || streq (events[i].topic, "case.rejected")
+        ||  streq (events[i].topic, "case.merged")) {
             cg_case_changed_t c;
             if (cg_msg_decode (&cg_case_changed_def, events[i].body, events[i].size, &c,
                                &err) == 0) {
-                cg_args_add_str (&items, "closed");
-                cg_args_add_str (&items, c.id);
-                count++;
+                count += tasks_add_case_item (self, &items, events[i].topic + 5, &c, moved, now);
                 cg_msg_clear (&cg_case_changed_def, &c);
             }
         }
     }
     cg_args_t args;
     cg_feed_args (&args, P, self->cursor_key, cursor, events, n);
-    cg_args_add_int (&args, cg_clock_now ());
+    cg_args_add_int (&args, now);
     cg_args_add_int (&args, count);
     for (int i = 0; i < items.argc; i++)
         cg_args_add (&args, items.argv[i], items.lens[i]);
@@ -118,64 +129,47 @@ feed_on_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     msgpack_sbuffer_destroy (&reply.body);
     cg_args_free (&args);
     cg_args_free (&items);
+    zhash_destroy (&moved);
     return rc == 2 ? 1 : rc;
 }
 
-/*  Sends one task to intake; false when intake could not be reached. */
-static bool
-s_send_task (consultation_t *self, const char *tid, int64_t now)
+/*  Raises the open publications past their due dates, each once. */
+static void
+s_overdue (consultation_t *self, int64_t now)
 {
-    char key[96], rid[64], text[CG_TEXT_MAX + 1];
-    snprintf (key, sizeof key, P "task:%s", tid);
-    cg_topic_task_t task = { 0 };
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL %s", key);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
-        cg_msg_set (&cg_topic_task_def, &task, r->element[i]->str, r->element[i + 1]->str,
-                    r->element[i + 1]->len);
-    if (r)
-        freeReplyObject (r);
-    if (!task.text || !task.category) {
-        /*  not a task (any more): nothing to send */
-        redisReply *z = cg_redis_command (self->daemon->redis, "ZREM " P "outbox %s", tid);
-        if (z)
-            freeReplyObject (z);
-        cg_msg_clear (&cg_topic_task_def, &task);
-        return true;
+    redisReply *due = cg_redis_command (self->daemon->redis, "ZRANGEBYSCORE " P "due -inf %lld "
+                                        "WITHSCORES LIMIT 0 100", (long long) now);
+    if (!due || due->type != REDIS_REPLY_ARRAY || due->elements == 0) {
+        if (due)
+            freeReplyObject (due);
+        return;
     }
-    snprintf (rid, sizeof rid, "task-%s", tid);
-    snprintf (text, sizeof text, "[议题 %s 任务] %s", task.topic, task.text);
-    cg_case_submit_t submit = { .rid = rid, .source = CONSULTATION_TASK_SOURCE, .ext_ref = task.id,
-                                .category = task.category, .text = text, .grid = task.grid,
-                                .address = task.address };
-    cg_case_submitted_t answer;
-    cg_error_t err;
-    int64_t retry = 0;
-    if (cg_client_call (self->intake, "case.submit", &cg_case_submit_def, &submit,
-                        &cg_case_submitted_def, &answer, &err) == 0) {
-        cg_args_t args;
-        cg_args_init (&args);
-        cg_args_add_str (&args, P);
-        cg_args_add_str (&args, tid);
-        cg_args_add_str (&args, answer.id);
-        cg_args_add_int (&args, now);
-        cg_reply_t reply = { 0 };
-        consultation_run (self, "task_linked", &args, &reply, NULL, 0);
-        msgpack_sbuffer_destroy (&reply.body);
-        cg_args_free (&args);
-        cg_msg_clear (&cg_case_submitted_def, &answer);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, P);
+    cg_args_add_int (&args, due->elements / 2);
+    for (size_t i = 0; i + 1 < due->elements; i += 2) {
+        const char *item = due->element[i]->str;
+        const char *bar = strrchr (item, '|');
+        char id[33];
+        snprintf (id, sizeof id, "%.*s", bar ? (int) (bar - item) : 0, item);
+        int n = bar ? atoi (bar + 1) : 0;
+        plan_t plan;
+        const plan_stage_t *stage = plan_read (self, id, &plan) == 0 ? plan_stage (&plan, n) : NULL;
+        cg_args_add_str (&args, item);
+        if (stage && streq (stage->state, "open")) {
+            cg_topic_event_t alarm = { .scope = plan.scope };
+            CG_SET (&alarm, topic_event, due, cg_reply_int (due->element[i + 1], 0));
+            plan_add_event (&args, &plan, n, &alarm, now);
+        }
+        else
+            cg_args_add_str (&args, "");
     }
-    else {
-        retry = streq (err.code, "unavailable") ? S_RETRY_MS : S_REFUSED_RETRY_MS;
-        if (retry == S_REFUSED_RETRY_MS)
-            zsys_error ("consultation: intake refused task %s: %s (%s)", tid, err.message,
-                        err.field);
-        redisReply *z = cg_redis_command (self->daemon->redis, "ZADD " P "outbox XX %lld %s",
-                                          (long long) (zclock_time () + retry), tid);
-        if (z)
-            freeReplyObject (z);
-    }
-    cg_msg_clear (&cg_topic_task_def, &task);
-    return retry != S_RETRY_MS;
+    freeReplyObject (due);
+    cg_reply_t reply = { 0 };
+    consultation_run (self, "publication_overdue", &args, &reply, NULL, 0);
+    msgpack_sbuffer_destroy (&reply.body);
+    cg_args_free (&args);
 }
 
 int
@@ -184,25 +178,7 @@ feed_on_timer (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     consultation_t *self = arg;
-    int64_t now = cg_clock_now ();
-    cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, P);
-    cg_args_add_int (&args, now);
-    cg_reply_t reply = { 0 };
-    consultation_run (self, "publication_overdue", &args, &reply, NULL, 0);
-    msgpack_sbuffer_destroy (&reply.body);
-    cg_args_free (&args);
-
-    /*  the outbox paces retries by the system clock, not the domain's:
-        a test clock standing still must not hold tasks back */
-    redisReply *due = cg_redis_command (self->daemon->redis,
-                                        "ZRANGEBYSCORE " P "outbox -inf %lld LIMIT 0 %d",
-                                        (long long) zclock_time (), S_OUTBOX_BATCH);
-    for (size_t i = 0; due && due->type == REDIS_REPLY_ARRAY && i < due->elements; i++)
-        if (!s_send_task (self, due->element[i]->str, now))
-            break;
-    if (due)
-        freeReplyObject (due);
+    s_overdue (self, cg_clock_now ());
+    tasks_send_due (self);
     return 0;
 }

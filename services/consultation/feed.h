@@ -6,7 +6,8 @@
 
 #include "consultation.h"
 
-/*  Follows the dispatch journal: hotspot.detected and case.closed. */
+/*  Follows the dispatch journal: hotspot.detected, and case.closed,
+    case.rejected and case.merged of the cases that carry tasks. */
 cg_feed_fn feed_on_dispatch;
 
 /*  Once a second: raises overdue publications and sends the outbox. */

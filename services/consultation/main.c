@@ -3,11 +3,15 @@
 
     It owns topics, their rosters, stages, meetings, ballots, publications
     and tasks (cg:{consultation}:..., journal consultation).  It answers the
-    topic commands, follows the dispatch journal (hot spots open topics;
-    closed cases close tasks), and once a second sends waiting tasks to
-    intake and raises publications past their due dates. */
+    topic commands, the public's reading of what was published (public.c),
+    follows the dispatch journal (hot spots open topics; closed cases close
+    tasks, rejected ones make them dead letters), and once a second sends
+    waiting tasks to intake (tasks.c) and raises publications past their
+    due dates. */
 #include "cg_daemon.h"
 #include "feed.h"
+#include "public.h"
+#include "tasks.h"
 #include "topics.h"
 
 int
@@ -32,6 +36,10 @@ main (int argc, char **argv)
     cg_server_on (server, "topic.tally", &cg_topic_act_def, topics_on_tally, self);
     cg_server_on (server, "topic.publish", &cg_topic_act_def, topics_on_publish, self);
     cg_server_on (server, "topic.task", &cg_topic_act_def, topics_on_task, self);
+    cg_server_on (server, "topic.tasks", &cg_topic_task_query_def, tasks_on_list, self);
+    cg_server_on (server, "topic.retry", &cg_topic_retry_def, tasks_on_retry, self);
+    cg_server_on (server, "topic.public", &cg_topic_get_def, public_on_show, self);
+    cg_server_on (server, "topic.public_list", &cg_topic_query_def, public_on_list, self);
     zloop_timer (daemon->loop, 1000, 0, feed_on_timer, self);
     int rc = cg_daemon_run (daemon);
     consultation_destroy (&self);

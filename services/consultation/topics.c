@@ -7,8 +7,10 @@
     without quorum, a second publication are refused there with the rule
     that refuses.  Here the commands are checked for what needs the org
     tree or the catalog, passed on, and answered with the topic (or the
-    tally) as it stands afterwards. */
+    tally) as it stands afterwards.  Each change is planned first (plan.h):
+    the events it will journal are encoded here from their definitions. */
 #include "topics.h"
+#include "plan.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
@@ -17,20 +19,15 @@
 
 /* --- reading ---------------------------------------------------------- */
 
-/*  Fills msg (of def) from the hash at key; 0, 1 when there is none, -1. */
+/*  Fills msg (of def, zeroed) from the hash at key; 0, 1 when there is
+    none, -1. */
 static int
 s_hash (consultation_t *self, const char *key, const cg_msgdef_t *def, void *msg)
 {
     redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL %s", key);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        if (r)
-            freeReplyObject (r);
-        return -1;
-    }
-    int rc = r->elements ? 0 : 1;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        cg_msg_set (def, msg, r->element[i]->str, r->element[i + 1]->str, r->element[i + 1]->len);
-    freeReplyObject (r);
+    int rc = cg_reply_hash_msg (r, def, msg);
+    if (r)
+        freeReplyObject (r);
     return rc;
 }
 
@@ -146,72 +143,134 @@ s_reply_view (consultation_t *self, const char *id, cg_reply_t *reply)
     cg_msg_clear (&cg_topic_view_def, &view);
 }
 
+/*  The strings of an array reply (members of a set, fields and values of
+    a hash), borrowed from it; NULL when there are none. */
+static char **
+s_borrow (const redisReply *r, size_t *count)
+{
+    *count = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+        return NULL;
+    char **list = cg_alloc (r->elements * sizeof (char *));
+    for (size_t i = 0; i < r->elements; i++)
+        list[(*count)++] = r->element[i]->str;
+    return list;
+}
+
 /*  The tally of the stage that takes ballots now, or else of the last
-    meeting that closed: counted by the service from the ballots. */
+    meeting that closed: counted by the service from the ballots.  It is
+    the answer to every vote, so it reads that stage alone, in one round
+    trip after the plan: the stage, its voters and its ballots. */
 static void
 s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
 {
-    cg_topic_view_t view;
-    int rc = s_load (self, id, &view, true);
-    const cg_topic_stage_t *stage = NULL;
-    for (size_t i = 0; rc == 0 && i < view.stages_count; i++)
-        if (view.stages[i].body && !streq (view.stages[i].state, "pending"))
-            stage = &view.stages[i];
+    plan_t plan;
+    int rc = plan_read (self, id, &plan);
+    int n = 0;
+    for (int k = 1; rc == 0 && k <= plan.nstages; k++)
+        if (*plan_stage (&plan, k)->body && !streq (plan_stage (&plan, k)->state, "pending"))
+            n = k;
     if (rc == 1)
         cg_reply_fail (reply, "not_found", "id", "there is no topic %s", id);
     else
     if (rc < 0)
         cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
     else
-    if (!stage)
+    if (!n)
         cg_reply_fail (reply, "conflict", "id", "no meeting of topic %s has opened yet", id);
+    if (rc || !n)
+        return;
+
+    static const char *const reads[][2] = {
+        { "HGETALL", "" }, { "SMEMBERS", ":voters" }, { "HGETALL", ":ballots" } };
+    redisReply *r[3] = { NULL, NULL, NULL };
+    cg_args_t args;
+    cg_args_init (&args);
+    int appended = 0;
+    for (int i = 0; i < 3 && appended == i; i++) {
+        cg_args_reset (&args);
+        cg_args_add_str (&args, reads[i][0]);
+        cg_args_addf (&args, P "topic:%s:s:%d%s", id, n, reads[i][1]);
+        appended += cg_redis_append (self->daemon->redis, &args) == 0;
+    }
+    cg_args_free (&args);
+    for (int i = 0; i < appended; i++)
+        r[i] = cg_redis_reply (self->daemon->redis);
+    cg_topic_stage_t stage = { 0 };
+    if (appended < 3 || cg_reply_hash_msg (r[0], &cg_topic_stage_def, &stage) != 0)
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
     else {
+        /*  the rule's shares are on the stage beside its topic.stage fields */
         int64_t qn = 2, qd = 3;
-        char key[128];
-        snprintf (key, sizeof key, P "topic:%s:s:%lld", id, (long long) stage->n);
-        redisReply *r = cg_redis_command (self->daemon->redis, "HMGET %s qn qd", key);
-        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-            qn = cg_reply_int (r->element[0], 2);
-            qd = cg_reply_int (r->element[1], 3);
-        }
-        if (r)
-            freeReplyObject (r);
+        for (size_t i = 0; i + 1 < r[0]->elements; i += 2)
+            if (streq (r[0]->element[i]->str, "qn"))
+                qn = cg_reply_int (r[0]->element[i + 1], 2);
+            else
+            if (streq (r[0]->element[i]->str, "qd"))
+                qd = cg_reply_int (r[0]->element[i + 1], 3);
         cg_topic_tally_t tally = {
-            .id = view.id, .n = stage->n, .name = stage->name, .expected = stage->expected,
-            .attended = stage->attended, .voted = stage->voted, .yes = stage->yes,
-            .no = stage->no, .abstain = stage->abstain,
-            .quorum = stage->attended * qd >= stage->expected * qn, .decision = stage->decision };
-        snprintf (key, sizeof key, P "topic:%s:s:%lld:voters", id, (long long) stage->n);
-        tally.voters = s_strings (self, "SMEMBERS", key, &tally.voters_count);
-        snprintf (key, sizeof key, P "topic:%s:s:%lld:ballots", id, (long long) stage->n);
+            .id = (char *) id, .n = stage.n, .name = stage.name, .expected = stage.expected,
+            .attended = stage.attended, .voted = stage.voted, .yes = stage.yes,
+            .no = stage.no, .abstain = stage.abstain,
+            .quorum = stage.attended * qd >= stage.expected * qn, .decision = stage.decision };
+        tally.voters = s_borrow (r[1], &tally.voters_count);
         size_t count;
-        char **pairs = s_strings (self, "HGETALL", key, &count);
+        char **pairs = s_borrow (r[2], &count);
         tally.ballots = count ? cg_alloc (count / 2 * sizeof (cg_topic_ballot_t)) : NULL;
         for (size_t i = 0; i + 1 < count; i += 2)
             tally.ballots[tally.ballots_count++] = (cg_topic_ballot_t) {
                 .member = pairs[i], .choice = pairs[i + 1] };
         cg_reply_ok (reply, &cg_topic_tally_def, &tally);
-        for (size_t i = 0; i < count; i++)
-            free (pairs[i]);
         free (pairs);
-        for (size_t i = 0; i < tally.voters_count; i++)
-            free (tally.voters[i]);
         free (tally.voters);
         free (tally.ballots);
     }
-    cg_msg_clear (&cg_topic_view_def, &view);
+    cg_msg_clear (&cg_topic_stage_def, &stage);
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject (r[i]);
 }
 
 /* --- commands ----------------------------------------------------------- */
 
-static void
-s_args_start (cg_args_t *args, const char *rid, const char *id)
+/*  Reads the plan of req's topic and starts the script's arguments with
+    prefix, rid, topic id and now; -1 with the reply filled when Redis
+    failed.  A topic that does not exist plans nothing: its script refuses. */
+static int
+s_plan_start (consultation_t *self, const cg_topic_act_t *req, plan_t *plan, cg_args_t *args,
+              cg_reply_t *reply, int64_t *now)
 {
-    cg_args_init (args);
+    if (plan_read (self, req->id, plan) < 0) {
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+        return -1;
+    }
+    *now = cg_clock_now ();
     cg_args_add_str (args, P);
-    cg_args_add_str (args, rid);
+    cg_args_add_str (args, req->rid);
+    cg_args_add_str (args, req->id);
+    cg_args_add_int (args, *now);
+    return 0;
+}
+
+static int
+s_plan_create (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    cg_topic_create_t *req = request;
+    char id[24];
+    if (plan_next_topic (self, 0, id, sizeof id)) {
+        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
+        return -1;
+    }
+    int64_t now = cg_clock_now ();
+    cg_args_add_str (args, P);
+    cg_args_add_str (args, req->rid);
+    cg_args_add_int (args, now);
     cg_args_add_str (args, id);
-    cg_args_add_int (args, cg_clock_now ());
+    cg_topic_event_t created = { .id = id, .scope = req->scope, .actor = req->actor };
+    CG_SET (&created, topic_event, at, now);
+    cg_args_add_msg (args, &cg_topic_event_def, &created);
+    consultation_add_spec (self, args, req, NULL);
+    return 0;
 }
 
 void
@@ -221,16 +280,9 @@ topics_on_create (void *request, cg_reply_t *reply, void *arg)
     cg_topic_create_t *req = request;
     if (consultation_check (self, req, reply))
         return;
-    cg_args_t args;
-    cg_args_init (&args);
-    cg_args_add_str (&args, P);
-    cg_args_add_str (&args, req->rid);
-    cg_args_add_int (&args, cg_clock_now ());
-    consultation_add_spec (self, &args, req, NULL);
     char id[40];
-    if (consultation_run (self, "topic_create", &args, reply, id, sizeof id) == 0)
+    if (consultation_change (self, "topic_create", s_plan_create, req, reply, id, sizeof id) == 0)
         s_reply_view (self, id, reply);
-    cg_args_free (&args);
 }
 
 void
@@ -249,15 +301,13 @@ topics_on_list (void *request, cg_reply_t *reply, void *arg)
         snprintf (key, sizeof key, P "scope:%s", req->scope);
     else
         snprintf (key, sizeof key, P "topics");
-    int64_t limit = req->limit > 0 ? req->limit : 50;
-    redisReply *total = cg_redis_command (self->daemon->redis, "ZCARD %s", key);
-    redisReply *ids = cg_redis_command (self->daemon->redis, "ZREVRANGE %s %lld %lld", key,
-                                        (long long) req->offset,
-                                        (long long) (req->offset + limit - 1));
-    if (!total || !ids || ids->type != REDIS_REPLY_ARRAY)
+    int64_t total;
+    redisReply *ids = consultation_page (self, key, true, req->offset,
+                                         req->limit > 0 ? req->limit : 50, &total);
+    if (!ids)
         cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
     else {
-        cg_topic_page_t page = { .total = cg_reply_int (total, 0) };
+        cg_topic_page_t page = { .total = total };
         page.topics = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_topic_view_t));
         for (size_t i = 0; i < ids->elements; i++) {
             cg_topic_view_t *view = &page.topics[page.topics_count];
@@ -275,25 +325,49 @@ topics_on_list (void *request, cg_reply_t *reply, void *arg)
         }
         cg_reply_ok (reply, &cg_topic_page_def, &page);
         cg_msg_clear (&cg_topic_page_def, &page);
-    }
-    if (total)
-        freeReplyObject (total);
-    if (ids)
         freeReplyObject (ids);
+    }
+}
+
+/*  topic.stage: the stage to open is the first one not closed. */
+static int
+s_plan_stage (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    cg_topic_act_t *req = request;
+    plan_t plan;
+    int64_t now;
+    if (s_plan_start (self, req, &plan, args, reply, &now))
+        return -1;
+    cg_args_add_str (args, req->actor);
+    cg_args_add_str (args, req->place ? req->place : "");
+    cg_args_add_str (args, req->stage ? req->stage : "");
+    cg_args_add_int (args, plan.current);
+    plan_add_event (args, &plan, plan.current, &(cg_topic_event_t) { .actor = req->actor }, now);
+    return 0;
 }
 
 void
 topics_on_stage (void *request, cg_reply_t *reply, void *arg)
 {
     cg_topic_act_t *req = request;
-    cg_args_t args;
-    s_args_start (&args, req->rid, req->id);
-    cg_args_add_str (&args, req->actor);
-    cg_args_add_str (&args, req->place ? req->place : "");
-    cg_args_add_str (&args, req->stage ? req->stage : "");
-    if (consultation_run (arg, "topic_stage_open", &args, reply, NULL, 0) == 0)
+    if (consultation_change (arg, "topic_stage_open", s_plan_stage, req, reply, NULL, 0) == 0)
         s_reply_view (arg, req->id, reply);
-    cg_args_free (&args);
+}
+
+/*  topic.meeting and topic.vote are taken at the stage open now. */
+static int
+s_plan_attend (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    cg_topic_act_t *req = request;
+    plan_t plan;
+    int64_t now;
+    if (s_plan_start (self, req, &plan, args, reply, &now))
+        return -1;
+    cg_args_add_int (args, plan.current);
+    plan_add_event (args, &plan, plan.current, &(cg_topic_event_t) { .actor = req->actor }, now);
+    for (size_t i = 0; i < req->members_count; i++)
+        cg_args_add_str (args, req->members[i]);
+    return 0;
 }
 
 void
@@ -304,14 +378,25 @@ topics_on_meeting (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "members", "name the members present");
         return;
     }
-    cg_args_t args;
-    s_args_start (&args, req->rid, req->id);
-    cg_args_add_str (&args, req->actor);
-    for (size_t i = 0; i < req->members_count; i++)
-        cg_args_add_str (&args, req->members[i]);
-    if (consultation_run (arg, "topic_attend", &args, reply, NULL, 0) == 0)
+    if (consultation_change (arg, "topic_attend", s_plan_attend, req, reply, NULL, 0) == 0)
         s_reply_tally (arg, req->id, reply);
-    cg_args_free (&args);
+}
+
+static int
+s_plan_vote (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    cg_topic_act_t *req = request;
+    plan_t plan;
+    int64_t now;
+    if (s_plan_start (self, req, &plan, args, reply, &now))
+        return -1;
+    cg_args_add_str (args, req->member);
+    cg_args_add_str (args, req->choice);
+    cg_args_add_int (args, plan.current);
+    /*  a secret ballot's event says who voted, never how */
+    cg_topic_event_t voted = { .member = req->member, .choice = plan.secret ? NULL : req->choice };
+    plan_add_event (args, &plan, plan.current, &voted, now);
+    return 0;
 }
 
 void
@@ -327,37 +412,83 @@ topics_on_vote (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "choice", "a vote is yes, no or abstain");
         return;
     }
-    cg_args_t args;
-    s_args_start (&args, req->rid, req->id);
-    cg_args_add_str (&args, req->member);
-    cg_args_add_str (&args, req->choice);
-    if (consultation_run (arg, "topic_vote", &args, reply, NULL, 0) == 0)
+    if (consultation_change (arg, "topic_vote", s_plan_vote, req, reply, NULL, 0) == 0)
         s_reply_tally (arg, req->id, reply);
-    cg_args_free (&args);
+}
+
+/*  Adds the topic.stage_opened of stage n when it is a publication, due
+    `within` from now; else "". */
+static void
+s_add_publication (cg_args_t *args, const plan_t *plan, int n, int64_t now, int64_t within)
+{
+    const plan_stage_t *stage = plan_stage (plan, n);
+    if (!stage || *stage->body) {
+        cg_args_add_str (args, "");
+        return;
+    }
+    cg_topic_event_t opened = { .actor = "consultation" };
+    CG_SET (&opened, topic_event, due, now + within);
+    plan_add_event (args, plan, n, &opened, now);
+}
+
+/*  topic.tally --close: the decision is the script's, so both outcomes
+    are planned. */
+static int
+s_plan_decide (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    cg_topic_act_t *req = request;
+    plan_t plan;
+    int64_t now;
+    if (s_plan_start (self, req, &plan, args, reply, &now))
+        return -1;
+    cg_args_add_int (args, self->publish_ms);
+    cg_args_add_int (args, plan.current);
+    plan_add_event (args, &plan, plan.current, &(cg_topic_event_t) {
+                    .actor = req->actor, .decision = "adopted" }, now);
+    plan_add_event (args, &plan, plan.current, &(cg_topic_event_t) {
+                    .actor = req->actor, .decision = "rejected" }, now);
+    s_add_publication (args, &plan, plan.current + 1, now, self->publish_ms);
+    return 0;
 }
 
 void
 topics_on_tally (void *request, cg_reply_t *reply, void *arg)
 {
-    consultation_t *self = arg;
     cg_topic_act_t *req = request;
-    if (req->close) {
-        cg_args_t args;
-        s_args_start (&args, req->rid, req->id);
-        cg_args_add_str (&args, req->actor);
-        cg_args_add_int (&args, self->publish_ms);
-        int rc = consultation_run (self, "topic_decide", &args, reply, NULL, 0);
-        cg_args_free (&args);
-        if (rc)
-            return;
-    }
-    s_reply_tally (self, req->id, reply);
+    if (req->close
+    &&  consultation_change (arg, "topic_decide", s_plan_decide, req, reply, NULL, 0))
+        return;
+    s_reply_tally (arg, req->id, reply);
+}
+
+static int
+s_plan_publish (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    cg_topic_act_t *req = request;
+    plan_t plan;
+    int64_t now;
+    if (s_plan_start (self, req, &plan, args, reply, &now))
+        return -1;
+    int n = plan_stage_named (&plan, req->stage);
+    cg_args_add_str (args, req->stage);
+    cg_args_add_str (args, req->text);
+    cg_args_add_int (args, self->result_ms);
+    cg_args_add_int (args, n);
+    plan_add_event (args, &plan, n, &(cg_topic_event_t) { .actor = req->actor }, now);
+    if (n && n < plan.nstages)
+        s_add_publication (args, &plan, n + 1, now, self->result_ms);
+    else
+        cg_args_add_str (args, "");
+    /*  the public finds it under its community and every node above */
+    const cg_org_node_t *node = cg_orgtree_find (self->org, plan.scope);
+    for (; node; node = node->parent)
+        cg_args_add_str (args, node->code);
+    return 0;
 }
 
 void
 topics_on_publish (void *request, cg_reply_t *reply, void *arg)
 {
-    consultation_t *self = arg;
     cg_topic_act_t *req = request;
     if (!req->stage) {
         cg_reply_fail (reply, "invalid", "stage", "name the publication: resolution_published "
@@ -368,15 +499,8 @@ topics_on_publish (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "text", "a publication needs its text");
         return;
     }
-    cg_args_t args;
-    s_args_start (&args, req->rid, req->id);
-    cg_args_add_str (&args, req->actor);
-    cg_args_add_str (&args, req->stage);
-    cg_args_add_str (&args, req->text);
-    cg_args_add_int (&args, self->result_ms);
-    if (consultation_run (self, "topic_publish", &args, reply, NULL, 0) == 0)
-        s_reply_view (self, req->id, reply);
-    cg_args_free (&args);
+    if (consultation_change (arg, "topic_publish", s_plan_publish, req, reply, NULL, 0) == 0)
+        s_reply_view (arg, req->id, reply);
 }
 
 /*  The first grid of a community: where a task is placed when it names none. */
@@ -389,6 +513,37 @@ s_first_grid (consultation_t *self, const char *community)
         if (c->kind == CG_ORG_GRID)
             return c->code;
     return NULL;
+}
+
+/*  A task as checked: its topic's request with the category and grid it
+    gets. */
+typedef struct {
+    cg_topic_act_t *req;
+    const char *category, *grid;
+} s_task_t;
+
+static int
+s_plan_task (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *reply)
+{
+    s_task_t *t = request;
+    plan_t plan;
+    int64_t now;
+    if (s_plan_start (self, t->req, &plan, args, reply, &now))
+        return -1;
+    char tid[48];
+    snprintf (tid, sizeof tid, "%s-%lld", t->req->id, (long long) plan.ntasks + 1);
+    cg_args_add_str (args, t->req->text);
+    cg_args_add_str (args, t->category);
+    cg_args_add_str (args, t->grid);
+    cg_args_add_str (args, t->req->address ? t->req->address : "");
+    cg_args_add_int (args, CG_TASKS_MAX);
+    cg_args_add_int (args, plan.ntasks + 1);
+    cg_topic_task_t task = { .id = tid, .topic = t->req->id, .state = "pending",
+                             .text = t->req->text, .category = (char *) t->category,
+                             .grid = (char *) t->grid, .address = t->req->address };
+    CG_SET (&task, topic_task, at, now);
+    cg_args_add_msg (args, &cg_topic_task_def, &task);
+    return 0;
 }
 
 void
@@ -422,16 +577,9 @@ topics_on_task (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "grid", "grid \"%s\" is not in the org tree",
                        grid ? grid : "");
     else {
-        cg_args_t args;
-        s_args_start (&args, req->rid, req->id);
-        cg_args_add_str (&args, req->text);
-        cg_args_add_str (&args, category);
-        cg_args_add_str (&args, grid);
-        cg_args_add_str (&args, req->address ? req->address : "");
-        cg_args_add_int (&args, CG_TASKS_MAX);
-        if (consultation_run (self, "topic_task_add", &args, reply, NULL, 0) == 0)
+        s_task_t task = { .req = req, .category = category, .grid = grid };
+        if (consultation_change (self, "topic_task_add", s_plan_task, &task, reply, NULL, 0) == 0)
             s_reply_view (self, req->id, reply);
-        cg_args_free (&args);
     }
     cg_msg_clear (&cg_topic_view_def, &view);
 }

@@ -100,10 +100,10 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, "fund", "fund.publish",
       &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
     /*  public, no token: only what was published */
-    { "GET",  "/api/v1/public/topics", S_PUBLIC, "consultation", "topic.list",
-      &cg_topic_query_def, &cg_topic_page_def, &gw_topics_public },
-    { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, "consultation", "topic.show",
-      &cg_topic_get_def, &cg_topic_view_def, &gw_topic_public },
+    { "GET",  "/api/v1/public/topics", S_PUBLIC, "consultation", "topic.public_list",
+      &cg_topic_query_def, &cg_topic_public_page_def, &gw_topics_public },
+    { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, "consultation", "topic.public",
+      &cg_topic_get_def, &cg_topic_public_def, &gw_topic_public },
     /*  before the JSON: {month} would take "2026-11.html" */
     { "GET",  "/api/v1/public/funds/{id}/reports/{month}.html", S_PUBLIC, "fund", "fund.report",
       &cg_fund_get_def, &cg_fund_report_def, &gw_report_html },

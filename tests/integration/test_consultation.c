@@ -139,7 +139,13 @@ Test (consultation, siyi_liangkai_runs_a_village_matter_from_proposal_to_publish
                      "'经村民代表会议表决通过：硬化村道2.4公里。'", id);
     cg_testcli_says (stack, 1, "immutable", "topic publish %s resolution_published --text 改", id);
 
-    /*  the result is due 30 days later; on day 31 the alarm is raised once */
+    /*  the result is due 30 days later, as its opening says; on day 31
+        the alarm is raised once */
+    cg_topic_event_t opened;
+    s_last_event (stack, "topic.stage_opened", &opened);
+    cr_assert_str_eq (opened.name, "result_published");
+    cr_assert_eq (opened.due, S_T0 + 30 * S_DAY);
+    cg_msg_clear (&cg_topic_event_def, &opened);
     cr_assert_eq (s_journaled (stack, "topic.publication_overdue"), 0);
     s_set_clock (stack, S_T0 + 31 * S_DAY);
     int64_t until = zclock_mono () + 60000;
@@ -221,6 +227,8 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
                      "'协商议定：物业限期修复电梯，收支公示。'", id);
     zclock_sleep (2500);
     cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 2);
+    cg_testcli_says (stack, 0, "2 tasks waiting for intake", "topic tasks --state pending");
+    cg_testcli_says (stack, 0, "0 tasks dead-lettered", "topic tasks");
     cg_teststack_kill9 (stack, "consultation");
     cg_teststack_restart (stack);
 

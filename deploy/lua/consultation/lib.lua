@@ -11,29 +11,44 @@
 --   topic:<id>:s:<n>:voters   set: who voted (kept for secret ballots too)
 --   topic:<id>:s:<n>:ballots  hash member -> choice (open ballots only)
 --   topic:<id>:tasks          sorted set of task ids by number
---   task:<tid>                hash, fields as in topic.task
---   case_task                 hash case id -> task id
+--   task:<tid>                hash, fields as in topic.task, plus round
+--                             (how often an operator sent it again)
+--   case:<case>               set of the tasks dispatch carries out as that
+--                             case (two when intake merged them; more when
+--                             dispatch merged their cases)
 --   outbox                    sorted set task id -> next try (system clock
 --                             ms; 0 = now): tasks not yet taken by intake
+--   dead                      sorted set task id -> when: tasks refused
+--                             too often (dead letters), until retried
 --   due                       sorted set "<id>|<n>" -> due (ms): open
 --                             publications, removed when published or
 --                             when found overdue, so the alarm fires once
 --   topics, scope:<code>      sorted sets of topic ids by creation
+--   published, published:<code>  sorted sets of topic ids by their first
+--                             publication, for the community and every
+--                             node above it (what the public may read)
 --   hotspot                   hash hot spot id -> topic id
+--   topic_seq                 the last topic number given out
 -- A stage with a body is a meeting; one without is a publication.
+--
+-- Event bodies are never made here: the daemon encodes them from their
+-- definitions in proto/msg_consultation.h (topic.event, topic.task) before
+-- the call, from what it read of the topic, and passes the stage it
+-- planned for.  A script checks its rules, then that the topic is still
+-- where the daemon read it (plan_moved), and only then writes, so a body
+-- always says what the script did.
 --
 -- Scripts answer {'ok', answer, topic, seq, body, ...} with the events they
 -- journaled (for the daemon to publish), {'done', answer} for a repeated
--- request id, or {'refused', code, field, message}: the rule that refuses.
--- Event bodies are topic.event and topic.task of proto/msg_consultation.h.
+-- request id, {'moved', ''} when the daemon's plan is stale (it reads the
+-- topic again and retries), or {'refused', code, field, message}: the rule
+-- that refuses.
 
 local function refuse (code, field, message)
     return {'refused', code, field, message}
 end
 
-local function emit (prefix, out, topic, fields)
-    fields.v = 1
-    local body = cmsgpack.pack (fields)
+local function emit (prefix, out, topic, body)
     out[#out + 1] = topic
     out[#out + 1] = journal_append (prefix, topic, body)
     out[#out + 1] = body
@@ -68,14 +83,21 @@ local function stage_named (prefix, id, nstages, name)
     return nil
 end
 
--- A publication opens as soon as what it publishes is done, due by `due`.
-local function open_publication (prefix, out, id, n, now, due)
-    local key = skey (prefix, id, n)
-    redis.call ('HSET', key, 'state', 'open', 'opened', now, 'due', due)
+-- The daemon planned for stage `planned`; the script found stage n.
+local function plan_moved (n, planned)
+    return tonumber (n) ~= tonumber (planned)
+end
+
+local function moved ()
+    return {'moved', ''}
+end
+
+-- A publication opens as soon as what it publishes is done, due by `due`;
+-- body is its topic.stage_opened.
+local function open_publication (prefix, out, id, n, now, due, body)
+    redis.call ('HSET', skey (prefix, id, n), 'state', 'open', 'opened', now, 'due', due)
     redis.call ('ZADD', prefix .. 'due', due, id .. '|' .. n)
-    emit (prefix, out, 'topic.stage_opened', {id = id, n = n,
-          name = redis.call ('HGET', key, 'name'), actor = 'consultation',
-          at = tonumber (now)})
+    emit (prefix, out, 'topic.stage_opened', body)
 end
 
 -- A topic spec in ARGV from i: nfields, (field, value)..., nstages,
@@ -102,10 +124,21 @@ local function read_spec (argv, i)
     return spec, i
 end
 
--- A new topic from a spec; its rosters are copied in now, so that who
--- was expected at a meeting never changes afterwards.  Returns its id.
-local function topic_make (prefix, out, spec, now)
-    local id = string.format ('YS%06d', redis.call ('INCR', prefix .. 'topic_seq'))
+-- Topic ids are YS and a number the daemon chose from topic_seq; a
+-- number at or below topic_seq is taken.
+local function topic_number (id)
+    return tonumber (string.match (id, '^YS(%d+)$'))
+end
+
+local function topic_id_free (prefix, id)
+    return topic_number (id) > tonumber (redis.call ('GET', prefix .. 'topic_seq') or '0')
+end
+
+-- A new topic from a spec, with the id the daemon chose and its
+-- topic.created; its rosters are copied in now, so that who was expected
+-- at a meeting never changes afterwards.
+local function topic_make (prefix, out, spec, now, id, body)
+    redis.call ('SET', prefix .. 'topic_seq', topic_number (id))
     local key = tkey (prefix, id)
     local f = {'id', id, 'state', 'draft', 'created', now, 'nstages', #spec.stages, 'ntasks', 0}
     for k, v in pairs (spec.fields) do
@@ -128,9 +161,7 @@ local function topic_make (prefix, out, spec, now)
     end
     redis.call ('ZADD', prefix .. 'topics', now, id)
     redis.call ('ZADD', prefix .. 'scope:' .. spec.fields.scope, now, id)
-    emit (prefix, out, 'topic.created', {id = id, scope = spec.fields.scope,
-          hotspot = spec.fields.hotspot, actor = spec.fields.actor, at = tonumber (now)})
-    return id
+    emit (prefix, out, 'topic.created', body)
 end
 
 -- The stage that takes ballots now: n, name, body; or a refusal.
@@ -150,12 +181,13 @@ local function open_meeting (prefix, id)
     return n, name, body
 end
 
-local function task_event (prefix, out, tid)
-    local t = redis.call ('HGETALL', prefix .. 'task:' .. tid)
-    local e = {}
-    for i = 1, #t, 2 do
-        e[t[i]] = t[i + 1]
+-- A member's refusal unless they are on the roster of the body that
+-- meets at stage n (name) of topic id; `does` is what only members do.
+local function not_on_roster (prefix, id, body, member, field, n, name, does)
+    if redis.call ('SISMEMBER', tkey (prefix, id) .. ':roster:' .. body, member) == 1 then
+        return nil
     end
-    e.at = tonumber (e.at)
-    emit (prefix, out, 'topic.task', e)
+    return refuse ('forbidden', field, string.format (
+        '%s is not on the roster of %s for topic %s; only its members %s at stage %d (%s)',
+        member, body, id, does, n, name))
 end

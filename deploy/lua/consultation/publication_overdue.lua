@@ -1,24 +1,20 @@
 -- publication_overdue: every open publication past its due date raises
 -- topic.publication_overdue, once: it leaves the due set in the same call.
--- ARGV: prefix, now.
-local prefix, now = ARGV[1], ARGV[2]
-local out = {}
-for _, item in ipairs (redis.call ('ZRANGEBYSCORE', prefix .. 'due', '-inf', now,
-                                   'WITHSCORES', 'LIMIT', 0, 100)) do
-    out[#out + 1] = item
-end
+-- ARGV: prefix, count, then per publication: "<id>|<n>", its
+-- topic.publication_overdue ('' when the daemon did not find it open:
+-- left for the next round).
+local prefix = ARGV[1]
 local events = {}
-for k = 1, #out, 2 do
-    local item, due = out[k], out[k + 1]
-    redis.call ('ZREM', prefix .. 'due', item)
+for k = 3, 2 + 2 * tonumber (ARGV[2]), 2 do
+    local item, body = ARGV[k], ARGV[k + 1]
     local id, n = string.match (item, '^(.*)|(%d+)$')
     local sk = skey (prefix, id, n)
-    local s = redis.call ('HMGET', sk, 'state', 'name')
-    if s[1] == 'open' then
+    if redis.call ('HGET', sk, 'state') ~= 'open' then
+        redis.call ('ZREM', prefix .. 'due', item)
+    elseif body ~= '' then
+        redis.call ('ZREM', prefix .. 'due', item)
         redis.call ('HSET', sk, 'overdue', 1)
-        emit (prefix, events, 'topic.publication_overdue', {id = id, n = tonumber (n),
-              name = s[2], scope = redis.call ('HGET', tkey (prefix, id), 'scope'),
-              due = tonumber (due), at = tonumber (now)})
+        emit (prefix, events, 'topic.publication_overdue', body)
     end
 end
 return {'ok', 'ok', unpack (events)}

@@ -5,9 +5,11 @@
 -- with the stage's rule (its body's, or the topic's own).
 -- A meeting without quorum cannot decide.  An adopted stage opens the next
 -- publication, if that comes next; a rejected one ends the topic.
--- ARGV: prefix, rid, id, now, actor, publish_ms (how long the publication
--- may take).
-local prefix, rid, id, now, actor, publish_ms = unpack (ARGV)
+-- ARGV: prefix, rid, id, now, publish_ms (how long the publication may
+-- take), the stage the daemon planned for, its topic.decided for each
+-- outcome (adopted, rejected), and the next publication's
+-- topic.stage_opened ('' when a meeting comes next).
+local prefix, rid, id, now, publish_ms, planned, adopted, rejected, opened = unpack (ARGV)
 local done = rid_answer (prefix, rid)
 if done then
     return {'done', done}
@@ -28,16 +30,19 @@ if present * qd < expected * qn then
         .. '(%d) present to decide', present, expected, n, name, qn, qd,
         math.ceil (expected * qn / qd)))
 end
+local publication = n < nstages and redis.call ('HGET', skey (prefix, id, n + 1), 'body') == ''
+if plan_moved (n, planned) or publication ~= (opened ~= '') then
+    return moved ()
+end
 local decision = (yes * ad > present * an) and 'adopted' or 'rejected'
 redis.call ('HSET', sk, 'state', 'closed', 'closed', now, 'decision', decision)
 local out = {}
-emit (prefix, out, 'topic.decided', {id = id, n = n, name = name, decision = decision,
-      actor = actor, at = tonumber (now)})
+emit (prefix, out, 'topic.decided', decision == 'adopted' and adopted or rejected)
 if decision == 'rejected' then
     redis.call ('HSET', key, 'state', 'rejected')
-elseif n < nstages and redis.call ('HGET', skey (prefix, id, n + 1), 'body') == '' then
+elseif publication then
     redis.call ('HSET', key, 'state', 'decided')
-    open_publication (prefix, out, id, n + 1, now, tonumber (now) + tonumber (publish_ms))
+    open_publication (prefix, out, id, n + 1, now, tonumber (now) + tonumber (publish_ms), opened)
 end
 rid_remember (prefix, rid, 'ok')
 return {'ok', 'ok', unpack (out)}

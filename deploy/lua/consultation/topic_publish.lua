@@ -1,9 +1,13 @@
 -- topic_publish: the text of an open publication is published, once; a
 -- published text never changes.  The implementation result waits until
 -- every task of the resolution is closed.  Publishing the resolution opens
--- the publication of the result.
--- ARGV: prefix, rid, id, now, actor, stage name, text, result_ms
-local prefix, rid, id, now, actor, want, text, result_ms = unpack (ARGV)
+-- the publication of the result.  The topic is listed for the public under
+-- its community and every node above it, from its first publication.
+-- ARGV: prefix, rid, id, now, stage name, text, result_ms, the stage the
+-- daemon planned for, its topic.published, the next publication's
+-- topic.stage_opened ('' when this is the last), then the org codes the
+-- topic is listed under.
+local prefix, rid, id, now, want, text, result_ms, planned, published, opened = unpack (ARGV, 1, 10)
 local done = rid_answer (prefix, rid)
 if done then
     return {'done', done}
@@ -42,14 +46,20 @@ if n == nstages then
             open, #tasks))
     end
 end
+if plan_moved (n, planned) or (n < nstages) ~= (opened ~= '') then
+    return moved ()
+end
 redis.call ('HSET', sk, 'state', 'closed', 'closed', now, 'text', text)
 redis.call ('ZREM', prefix .. 'due', id .. '|' .. n)
+redis.call ('ZADD', prefix .. 'published', 'NX', now, id)
+for i = 11, #ARGV do
+    redis.call ('ZADD', prefix .. 'published:' .. ARGV[i], 'NX', now, id)
+end
 local out = {}
-emit (prefix, out, 'topic.published', {id = id, n = n, name = want, actor = actor,
-      at = tonumber (now)})
+emit (prefix, out, 'topic.published', published)
 if n < nstages then
     redis.call ('HSET', key, 'state', 'implementing')
-    open_publication (prefix, out, id, n + 1, now, tonumber (now) + tonumber (result_ms))
+    open_publication (prefix, out, id, n + 1, now, tonumber (now) + tonumber (result_ms), opened)
 else
     redis.call ('HSET', key, 'state', 'done')
 end

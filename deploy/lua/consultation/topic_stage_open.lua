@@ -1,8 +1,9 @@
 -- topic_stage_open: the next meeting stage opens, only when every stage
 -- before it is closed (a stage cannot open before the one before it
 -- closes); publications open by themselves (lib.lua open_publication).
--- ARGV: prefix, rid, id, now, actor, place, stage name ('' = the next).
-local prefix, rid, id, now, actor, place, want = unpack (ARGV)
+-- ARGV: prefix, rid, id, now, actor, place, stage name ('' = the next),
+-- the stage the daemon planned to open, its topic.stage_opened.
+local prefix, rid, id, now, actor, place, want, planned, opened = unpack (ARGV)
 local done = rid_answer (prefix, rid)
 if done then
     return {'done', done}
@@ -43,11 +44,13 @@ if expected == 0 then
         'nobody is on the roster of %s for topic %s; the meeting of stage %d (%s) has no members',
         body, id, n, name))
 end
+if plan_moved (n, planned) then
+    return moved ()
+end
 redis.call ('HSET', skey (prefix, id, n), 'state', 'open', 'opened', now, 'place', place,
             'expected', expected, 'attended', 0, 'voted', 0, 'yes', 0, 'no', 0, 'abstain', 0)
 redis.call ('HSET', key, 'state', 'deliberating')
 local out = {}
-emit (prefix, out, 'topic.stage_opened', {id = id, n = n, name = name, actor = actor,
-      at = tonumber (now)})
+emit (prefix, out, 'topic.stage_opened', opened)
 rid_remember (prefix, rid, 'ok')
 return {'ok', 'ok', unpack (out)}
