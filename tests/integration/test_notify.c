@@ -443,14 +443,16 @@ s_await_log (cg_teststack_t *stack, const char *id, const char *words)
 
 /*  The buckets are in Redis and run on the daemon's clock: a kill -9 does
     not refill them, and on the test clock a token comes when the clock
-    says so, however slow the machine. */
+    says so, however slow the machine.  The record of what was delivered
+    keeps delivery/keep_days of it. */
 Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
 {
     cg_testreceiver_t rx;
     cg_testreceiver_start (&rx);
     const char *people = "busy\t忙人\toperator\t320602\tzh-CN\twebhook:URL/busy/1\t-\t-\timmediate\n";
     char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
-                                            "rate\n    per_minute = 1\n    burst = 2\n");
+                                            "rate\n    per_minute = 1\n    burst = 2\n"
+                                            "delivery\n    keep_days = 1\n");
     cg_teststack_t *stack = s_stack_up (dir);
     s_use_test_clock (stack, s_local (10, 0));
     s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-1");
@@ -467,6 +469,48 @@ Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
     s_set_clock (stack, s_local (10, 1));
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-3", NULL), 1);
     cr_assert_eq (cg_testreceiver_count (&rx, "/busy/1", NULL, NULL), 3);
+    cr_assert_eq (cg_teststack_await (stack, 3, 60000, "ZCARD cg:{notification}:delivered"), 3);
+
+    /*  two days on, what was delivered on the first is forgotten */
+    s_set_clock (stack, s_local (10, 1) + 2 * INT64_C (86400000));
+    char fourth[128];
+    s_cli_ok (stack, fourth, "notify test person:busy --text %s", "notice-4");
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-4", NULL), 1);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "ZCARD cg:{notification}:delivered"), 1);
+    redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{notification}:delivered %s",
+                                      fourth);
+    cr_assert_eq (r->type, REDIS_REPLY_STRING, "%s is not on the record", fourth);
+    freeReplyObject (r);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
+}
+
+/*  Sending runs on the daemon's loop: while one receiver hangs, the others
+    are told, and the hanging delivery is settled only when it ends. */
+Test (notify, a_hanging_receiver_holds_up_only_its_own_delivery, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people =
+        "stuck\t慢人\toperator\t320602\tzh-CN\twebhook:URL/stuck/1\t-\t-\timmediate\n"
+        "free\t快人\toperator\t320602\tzh-CN\twebhook:URL/free/1\t-\t-\timmediate\n";
+    /*  the receiver hangs for 30 s, and the daemon waits for it */
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), 60000, "");
+    cg_testreceiver_mode (&rx, "stuck", "hang");
+    cg_teststack_t *stack = s_stack_up (dir);
+    char stuck[128];
+    s_cli_ok (stack, stuck, "notify test person:stuck --text %s", "stuck-notice");
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/stuck/1", NULL, NULL), 1);
+    for (int i = 0; i < 5; i++)
+        s_cli_ok (stack, NULL, "notify test person:free --text %s", "free-notice");
+    cr_assert_eq (cg_testreceiver_await (&rx, 5, "/free/1", NULL, NULL), 5);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", stuck), 1,
+                  "the hanging delivery was settled before the others went: %s", out);
+    free (out);
+    /*  the hang ends: sent, once */
+    s_await_log (stack, stuck, "sent");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/stuck/1", NULL, NULL), 1);
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }
