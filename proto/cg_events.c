@@ -22,6 +22,20 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "case.overdue", "dispatch", &cg_case_alert_def },
     { "case.escalated", "dispatch", &cg_case_escalated_def },
     { "hotspot.detected", "dispatch", &cg_hotspot_detected_def },
+    { "topic.created", "consultation", &cg_topic_event_def },
+    { "topic.stage_opened", "consultation", &cg_topic_event_def },
+    { "topic.attended", "consultation", &cg_topic_event_def },
+    { "topic.voted", "consultation", &cg_topic_event_def },
+    { "topic.decided", "consultation", &cg_topic_event_def },
+    { "topic.published", "consultation", &cg_topic_event_def },
+    { "topic.publication_overdue", "consultation", &cg_topic_event_def },
+    { "topic.task", "consultation", &cg_topic_task_def },
+    { "fund.approval_requested", "fund", &cg_fund_approval_requested_def },
+    { "fund.approved", "fund", &cg_fund_decided_def },
+    { "fund.rejected", "fund", &cg_fund_decided_def },
+    { "fund.expired", "fund", &cg_fund_decided_def },
+    { "fund.donated", "fund", &cg_fund_donated_def },
+    { "fund.report_overdue", "fund", &cg_fund_report_overdue_def },
 };
 const size_t cg_event_kinds_count = sizeof cg_event_kinds / sizeof cg_event_kinds[0];
 

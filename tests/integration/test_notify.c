@@ -201,6 +201,12 @@ Test (notify, bad_templates_and_rules_are_refused_at_load, .timeout = 120)
           "no_such_template.zh-CN.txt: cannot read it" },
         { "rules.tsv", "case.overdue\t-\trole:operator@center\tcase_overdue\turgent\tsoon\n",
           "rules.tsv:1: ack \"soon\" is not a time" },
+        { "rules.tsv", "case.dispatched\t-\tmembers:stage\tcase_dispatched\tnormal\t-\n",
+          "rules.tsv:1: recipients: members:B is for topic events, not case.dispatched" },
+        { "rules.tsv", "fund.approval_requested\t-\tpeople:approvers!author\tfund_approval"
+          "\tnormal\t-\n", "fund.approval_requested (fund.approval_requested) has no field "
+          "\"author\"" },
+        { "templates/topic_meeting.zh-CN.txt", "{name|colour}\n", "no filter \"colour\"" },
         { "directory.tsv", "x1\t某人\toperator\t999999\tzh-CN\tinbox\t-\t-\timmediate\n",
           "directory.tsv:1: org \"999999\" is not in the org tree" },
         { "directory.tsv", "x1\t某人\toperator\t320602\tzh-CN\tpigeon:roof\t-\t-\timmediate\n",
