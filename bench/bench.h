@@ -163,6 +163,10 @@ void scenario_memory (bench_t *b);
 void scenario_recovery (bench_t *b, int64_t deadline_us);
 void scenario_sample_rss (bench_t *b);
 void scenario_rss_report (bench_t *b);
+/* --- the services' own figures ---------------------------------------------- */
+
+void bench_notification (bench_t *b);
+
 /*  The "loads" and "growth" members of results.json; loads.dat and
     limits.gp for gnuplot, in the folder out. */
 void scenario_json (FILE *out);

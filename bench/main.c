@@ -205,6 +205,7 @@ main (int argc, char **argv)
     scenario_ladder (&b);
     printf ("== recovery\n");
     scenario_recovery (&b, started + budget);
+    bench_notification (&b);
     scenario_rss_report (&b);
 
     double seconds = (bench_now_us () - started) / 1e6;

@@ -1,6 +1,6 @@
 /*  courier — the outbox worker (notifier.h).
 
-    Every tick it claims the deliveries that are due (notify_claim leases
+    Every tick, and whenever deliveries were queued, it claims those due (notify_claim leases
     them, so a kill -9 while sending means the same delivery id is sent
     again after the lease, never lost), and for each decides:
     - held back: a non-urgent notice to someone who wants digests waits for
@@ -369,7 +369,8 @@ s_pump (notifier_t *self)
     cg_args_add_str (&args, NOTIFIER_PREFIX);
     cg_args_add_int (&args, now);
     cg_args_add_int (&args, self->lease_ms);
-    cg_args_add_int (&args, (int64_t) (room < (size_t) self->batch ? room : (size_t) self->batch));
+    size_t want = room < (size_t) self->batch ? room : (size_t) self->batch;
+    cg_args_add_int (&args, (int64_t) want);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_claim", 0, &args);
     cg_args_free (&args);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
@@ -386,7 +387,7 @@ s_pump (notifier_t *self)
         if ((items[n] = s_item_new (self, &r->element[i * 5])))
             s_decide (self, items[n++], now);
     freeReplyObject (r);
-    self->backlog = claimed == (size_t) self->batch;
+    self->backlog = claimed == want;
     s_take_tokens (self, items, n, now);
     s_group_digests (items, n);
     size_t settled = 0;
@@ -525,6 +526,13 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
     if (r)
         freeReplyObject (r);
     return 0;
+}
+
+void
+courier_wake (notifier_t *self)
+{
+    if (self->channel)
+        s_pump (self);
 }
 
 int

@@ -297,6 +297,8 @@ s_on_events (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     int rc = notifier_enqueue (self, feed->cursor_key, cursor, events[n - 1].seq, now, &batch,
                                count);
     cg_args_free (&batch);
+    if (rc == 0 && count)
+        courier_wake (self);
     return rc;
 }
 

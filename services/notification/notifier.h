@@ -72,6 +72,10 @@ void notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const ch
 /*  courier.c: the outbox worker and the acknowledgement watch, on loop. */
 int courier_attach (notifier_t *self, zloop_t *loop);
 
+/*  courier.c: deliveries were queued; send what is due now rather than
+    at the next tick. */
+void courier_wake (notifier_t *self);
+
 /*  courier.c: drops what is in flight (before the loop goes). */
 void courier_detach (notifier_t *self);
 
