@@ -210,27 +210,12 @@ s_notify_dir (bench_t *b, int port, char *dir, size_t len)
     return 0;
 }
 
-static pid_t
-s_notification_pid (bench_t *b)
-{
-    char path[PATH_MAX];
-    snprintf (path, sizeof path, "%s/run/notification.pid", b->dir);
-    FILE *f = fopen (path, "r");
-    long pid = 0;
-    if (f) {
-        if (fscanf (f, "%ld", &pid) != 1)
-            pid = 0;
-        fclose (f);
-    }
-    return (pid_t) pid;
-}
-
 /*  kill -9 of notification, its peak RSS sampled first. */
 static void
 s_kill (bench_t *b)
 {
     scenario_sample_rss (b);
-    pid_t pid = s_notification_pid (b);
+    pid_t pid = bench_pid_of (b, "notification");
     if (pid > 0 && kill (pid, SIGKILL) == 0)
         for (int i = 0; i < 500 && kill (pid, 0) == 0; i++)
             zclock_sleep (10);
@@ -276,26 +261,16 @@ s_await (s_receiver_t *rx, int64_t want)
     }
 }
 
-/*  Until notification has applied every event of the dispatch journal, so
-    that no backlog of an earlier scenario is timed here. */
+/*  Until the consumer's cursor on a journal reaches the journal's head:
+    notification's on dispatch, so that no backlog of an earlier scenario
+    is timed here; dispatch's on intake, so that the backlog is dispatched. */
 static void
-s_await_notification (bench_t *b)
+s_await_cursor (bench_t *b, const char *consumer, const char *journal)
 {
     int64_t give_up = bench_now_us () + 120 * 1000000LL;
     while (bench_now_us () < give_up && !zsys_interrupted
-           && bench_redis_int (b, 0, "GET cg:{notification}:cursor:dispatch")
-              < bench_redis_int (b, 0, "GET cg:{dispatch}:seq"))
-        zclock_sleep (10);
-}
-
-/*  Until dispatch has taken every case intake holds. */
-static void
-s_await_dispatch (bench_t *b)
-{
-    int64_t give_up = bench_now_us () + 120 * 1000000LL;
-    while (bench_now_us () < give_up && !zsys_interrupted
-           && bench_redis_int (b, 0, "GET cg:{dispatch}:cursor:intake")
-              < bench_redis_int (b, 0, "GET cg:{intake}:seq"))
+           && bench_redis_int (b, 0, "GET cg:{%s}:cursor:%s", consumer, journal)
+              < bench_redis_int (b, 0, "GET cg:{%s}:seq", journal))
         zclock_sleep (10);
 }
 
@@ -317,7 +292,7 @@ bench_notification (bench_t *b)
         return;
     }
     int64_t started = bench_now_us ();
-    s_await_notification (b);
+    s_await_cursor (b, "notification", "dispatch");
     s_kill (b);
     waitpid (s_start (b, dir), NULL, 0);
 
@@ -353,7 +328,7 @@ bench_notification (bench_t *b)
                              .window = 128, .await_dispatch = false };
         load_result_t res;
         load_run (b, &spec, &res);
-        s_await_dispatch (b);
+        s_await_cursor (b, "dispatch", "intake");
         pid_t up = s_start (b, dir);
         s_await (&rx, res.accepted);
         waitpid (up, NULL, 0);
