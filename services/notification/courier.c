@@ -528,16 +528,28 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+static int
+s_on_wake (zloop_t *loop, int timer_id, void *arg)
+{
+    notifier_t *self = arg;
+    self->wake = -1;
+    return s_on_tick (loop, timer_id, arg);
+}
+
+/*  At the loop's next turn, not now: a wake during the catch-up at start
+    must not start transfers that nothing drives until the loop runs. */
 void
 courier_wake (notifier_t *self)
 {
-    if (self->channel)
-        s_pump (self);
+    if (self->loop && self->wake < 0)
+        self->wake = zloop_timer (self->loop, 1, 1, s_on_wake, self);
 }
 
 int
 courier_attach (notifier_t *self, zloop_t *loop)
 {
+    self->loop = loop;
+    self->wake = -1;
     self->sending = zhash_new ();
     self->channel = channel_new (zconfig_locate (self->settings, "channels"), loop, s_on_sent,
                                  self);

@@ -44,6 +44,8 @@ typedef struct {
     int ndigest;
     zhash_t *sending;               /* courier.c: id → what is in flight */
     bool backlog;                   /* courier.c: the last claim was full */
+    zloop_t *loop;                  /* courier.c: the loop it runs on */
+    int wake;                       /* courier.c: a pending wake-up timer, or -1 */
     zlist_t *feeds;
     cg_privacy_t *privacy;          /* opens intake's sealed phone numbers; NULL: no key */
 } notifier_t;
