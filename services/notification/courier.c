@@ -48,6 +48,7 @@ struct _s_item_t {
     char channel[16], address[400], to[40];
     const person_t *person;
     const char *outcome;
+    int64_t claimed;        /* when it was claimed, and so sent: the ack deadline runs from it */
     int64_t due;
     char detail[256];
     s_item_t *carrier;      /* the item whose message carries this one (digests) */
@@ -276,7 +277,9 @@ s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
         notifier_add_attempt (&args, item->id, now, *item->channel ? item->channel : "none",
                               item->attempt, item->outcome, item->detail);
         bool sent = streq (item->outcome, "sent");
-        cg_args_add_int (&args, sent && item->d.ack_ms ? now + item->d.ack_ms : 0);
+        /*  the time to acknowledge runs from the send, not from its answer:
+            the answer may come after the clock has moved on */
+        cg_args_add_int (&args, sent && item->d.ack_ms ? item->claimed + item->d.ack_ms : 0);
         if (streq (item->outcome, "dead")) {
             cg_notify_dead_t dead = { .id = item->id, .recipient = item->d.recipient,
                                       .topic = item->d.topic, .reason = item->detail, .at = now };
@@ -384,8 +387,10 @@ s_pump (notifier_t *self)
     size_t claimed = r->elements / 5, n = 0;
     s_item_t **items = cg_alloc (claimed * sizeof *items);
     for (size_t i = 0; i < claimed; i++)
-        if ((items[n] = s_item_new (self, &r->element[i * 5])))
+        if ((items[n] = s_item_new (self, &r->element[i * 5]))) {
+            items[n]->claimed = now;
             s_decide (self, items[n++], now);
+        }
     freeReplyObject (r);
     self->backlog = claimed == want;
     s_take_tokens (self, items, n, now);
