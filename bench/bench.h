@@ -88,6 +88,9 @@ bench_now_us (void)
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/*  The pid of a part of the stack (run/PART.pid), or 0. */
+pid_t bench_pid_of (bench_t *b, const char *part);
+
 /*  An integer from Redis (a GET, an INFO field): `otherwise` when absent. */
 int64_t bench_redis_int (bench_t *b, int64_t otherwise, const char *fmt, ...);
 /*  A numeric field of an INFO section ("used_memory"), or -1. */
@@ -191,6 +194,10 @@ void scenario_memory (bench_t *b);
 void scenario_recovery (bench_t *b, int64_t deadline_us);
 void scenario_sample_rss (bench_t *b);
 void scenario_rss_report (bench_t *b);
+/* --- the services' own figures ---------------------------------------------- */
+
+void bench_notification (bench_t *b);
+
 /*  The "loads" and "growth" members of results.json; loads.dat and
     limits.gp for gnuplot, in the folder out. */
 void scenario_json (FILE *out);

@@ -220,6 +220,7 @@ main (int argc, char **argv)
     bench_gateway (&b);
     bench_fund (&b);
     bench_consultation (&b);
+    bench_notification (&b);
     scenario_rss_report (&b);
 
     double seconds = (bench_now_us () - started) / 1e6;

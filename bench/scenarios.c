@@ -72,8 +72,8 @@ static const char *s_parts[] = {
     "redis", "broker", "intake", "dispatch", "notification", NULL };
 #define S_NPARTS 5
 
-static pid_t
-s_pid_of (bench_t *b, const char *part)
+pid_t
+bench_pid_of (bench_t *b, const char *part)
 {
     char path[1024];
     snprintf (path, sizeof path, "%s/run/%s.pid", b->dir, part);
@@ -96,7 +96,7 @@ s_cpu_times (bench_t *b, double us[S_NPARTS + 1])
     for (int i = 0; s_parts[i]; i++) {
         us[i] = 0;
         char path[64], line[1024];
-        snprintf (path, sizeof path, "/proc/%d/stat", (int) s_pid_of (b, s_parts[i]));
+        snprintf (path, sizeof path, "/proc/%d/stat", (int) bench_pid_of (b, s_parts[i]));
         FILE *f = fopen (path, "r");
         if (!f)
             continue;
@@ -565,7 +565,7 @@ scenario_sample_rss (bench_t *b)
 {
     for (int i = 0; s_parts[i]; i++) {
         char path[64], line[256];
-        snprintf (path, sizeof path, "/proc/%d/status", (int) s_pid_of (b, s_parts[i]));
+        snprintf (path, sizeof path, "/proc/%d/status", (int) bench_pid_of (b, s_parts[i]));
         FILE *f = fopen (path, "r");
         if (!f)
             continue;
@@ -638,7 +638,7 @@ scenario_recovery (bench_t *b, int64_t deadline_us)
     int done = 0;
     for (int r = 0; r < BENCH_REPEATS && !zsys_interrupted; r++) {
         scenario_sample_rss (b);
-        pid_t dispatch = s_pid_of (b, "dispatch");
+        pid_t dispatch = bench_pid_of (b, "dispatch");
         if (dispatch <= 0 || kill (dispatch, SIGKILL))
             break;
         zclock_sleep (200);

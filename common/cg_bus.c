@@ -114,13 +114,19 @@ cg_journal_head (cg_redis_t *redis, const char *journal)
 cg_sub_t *
 cg_sub_new (cg_redis_t *redis, const char *endpoint, const char *consumer)
 {
+    return cg_sub_new_bounded (redis, endpoint, consumer, CG_BUS_HWM);
+}
+
+cg_sub_t *
+cg_sub_new_bounded (cg_redis_t *redis, const char *endpoint, const char *consumer, int queue)
+{
     cg_sub_t *self = calloc (1, sizeof *self);
     assert (self);
     self->redis = redis;
     self->consumer = strdup (consumer);
     self->sock = zsock_new (ZMQ_SUB);
     assert (self->sock);
-    zsock_set_rcvhwm (self->sock, CG_BUS_HWM);
+    zsock_set_rcvhwm (self->sock, queue);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("bus: cannot connect subscriber to %s", endpoint);
         cg_sub_destroy (&self);

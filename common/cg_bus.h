@@ -68,6 +68,13 @@ typedef int (cg_feed_fn) (const cg_event_t *events, size_t n, int64_t cursor, vo
 typedef struct _cg_sub_t cg_sub_t;
 
 cg_sub_t *cg_sub_new (cg_redis_t *redis, const char *endpoint, const char *consumer);
+
+/*  The same, holding at most queue events received and not yet applied
+    (ZeroMQ's receive high-water mark; cg_sub_new holds CG_BUS_HWM).  A
+    consumer that falls behind holds no more: what the bus could not hand
+    it, it reads from the journal when it gets there. */
+cg_sub_t *cg_sub_new_bounded (cg_redis_t *redis, const char *endpoint, const char *consumer,
+                              int queue);
 void cg_sub_destroy (cg_sub_t **self_p);
 
 /*  Follow a journal: subscribe to it and load the cursor. */

@@ -109,9 +109,14 @@ int
 cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
 {
     if (!self->sub) {
-        self->sub = cg_sub_new (self->redis,
-                                cg_daemon_get (self, "bus/subscribe", "tcp://127.0.0.1:7402"),
-                                self->name);
+        /*  NAME/bus_queue: how many events from the bus it may hold unapplied */
+        char key[80];
+        snprintf (key, sizeof key, "%s/bus_queue", self->name);
+        int queue = atoi (cg_daemon_get (self, key, "0"));
+        self->sub = cg_sub_new_bounded (self->redis,
+                                        cg_daemon_get (self, "bus/subscribe",
+                                                       "tcp://127.0.0.1:7402"),
+                                        self->name, queue > 0 ? queue : CG_BUS_HWM);
         if (!self->sub || cg_sub_attach (self->sub, self->loop))
             return -1;
     }

@@ -31,14 +31,24 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "topic.published", "consultation", &cg_topic_event_def },
     { "topic.publication_overdue", "consultation", &cg_topic_event_def },
     { "topic.task", "consultation", &cg_topic_task_def },
+    { "fund.approval_requested", "fund", &cg_fund_approval_requested_def },
+    { "fund.approved", "fund", &cg_fund_decided_def },
+    { "fund.rejected", "fund", &cg_fund_decided_def },
+    { "fund.expired", "fund", &cg_fund_decided_def },
+    { "fund.donated", "fund", &cg_fund_donated_def },
+    { "fund.report_overdue", "fund", &cg_fund_report_overdue_def },
+    /*  last, so that a lookup by topic alone finds dispatch's case.merged */
+    { "case.merged", "intake", &cg_case_merged_def },
+    { "case.withdrawn", "intake", &cg_case_withdrawn_def },
 };
 const size_t cg_event_kinds_count = sizeof cg_event_kinds / sizeof cg_event_kinds[0];
 
 const cg_event_kind_t *
-cg_event_kind_find (const char *topic)
+cg_event_kind_find (const char *journal, const char *topic)
 {
     for (size_t i = 0; i < cg_event_kinds_count; i++)
-        if (strcmp (cg_event_kinds[i].topic, topic) == 0)
+        if (strcmp (cg_event_kinds[i].topic, topic) == 0
+        &&  (!journal || strcmp (cg_event_kinds[i].journal, journal) == 0))
             return &cg_event_kinds[i];
     return NULL;
 }

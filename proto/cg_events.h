@@ -20,7 +20,11 @@ typedef struct {
 extern const cg_event_kind_t cg_event_kinds[];
 extern const size_t cg_event_kinds_count;
 
-/*  The kind of event with this topic, or NULL. */
-const cg_event_kind_t *cg_event_kind_find (const char *topic);
+/*  The kind of event with this topic on this journal, or NULL; with
+    journal NULL, the first journal's in the table that carries the topic.
+    A topic may mean two things on two journals: intake's case.merged (a
+    request joined an open case) is not dispatch's (an operator merged one
+    case into another), and the bodies differ. */
+const cg_event_kind_t *cg_event_kind_find (const char *journal, const char *topic);
 
 #endif

@@ -6,23 +6,42 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+typedef struct _s_transfer_t s_transfer_t;
+typedef struct _s_watch_t s_watch_t;
+
 struct _channel_t {
     CURLM *multi;
+    zloop_t *loop;
+    channel_done_fn *done;
+    void *done_arg;
+    int timer;              /* curl's wake-up, a one-shot zloop timer, or -1 */
+    s_transfer_t *transfers;
+    s_watch_t *watches;
+    size_t busy;
     char *smtp_url;         /* smtp://host:port */
     char *mail_from;
     char *hotline_secret;
     long connect_ms, timeout_ms;
 };
 
-/*  One transfer in flight. */
-typedef struct {
+/*  One transfer in flight, on the channel's list of them. */
+struct _s_transfer_t {
+    s_transfer_t *prev, *next;
     CURL *easy;
+    channel_job_t *job;
     struct curl_slist *headers, *rcpt;
     char *body;
     size_t size, sent;
     char answer[200];
     size_t answer_len;
-} s_transfer_t;
+};
+
+/*  A socket curl asked us to watch, and for what, on the channel's list of
+    them. */
+struct _s_watch_t {
+    s_watch_t *prev, *next;
+    zmq_pollitem_t item;
+};
 
 bool
 channel_known (const char *channel)
@@ -31,12 +50,125 @@ channel_known (const char *channel)
            || streq (channel, "email");
 }
 
+/*  Takes a transfer off the list and frees it. */
+static void
+s_transfer_end (channel_t *self, s_transfer_t *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        self->transfers = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    curl_multi_remove_handle (self->multi, t->easy);
+    curl_easy_cleanup (t->easy);
+    curl_slist_free_all (t->headers);
+    curl_slist_free_all (t->rcpt);
+    free (t->body);
+    free (t);
+    self->busy--;
+}
+
+static void s_finish (channel_t *self);
+
+/*  A watched socket is ready: tell curl, then collect what finished. */
+static int
+s_on_ready (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    channel_t *self = arg;
+    int flags = (item->revents & ZMQ_POLLIN ? CURL_CSELECT_IN : 0)
+              | (item->revents & ZMQ_POLLOUT ? CURL_CSELECT_OUT : 0)
+              | (item->revents & ZMQ_POLLERR ? CURL_CSELECT_ERR : 0), running;
+    curl_multi_socket_action (self->multi, item->fd, flags, &running);
+    s_finish (self);
+    return 0;
+}
+
+static int
+s_on_timeout (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    channel_t *self = arg;
+    self->timer = -1;           /* a one-shot timer is gone once it fires */
+    int running;
+    curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    s_finish (self);
+    return 0;
+}
+
+static void
+s_unwatch (channel_t *self, s_watch_t *watch)
+{
+    if (watch->prev)
+        watch->prev->next = watch->next;
+    else
+        self->watches = watch->next;
+    if (watch->next)
+        watch->next->prev = watch->prev;
+    free (watch);
+}
+
+/*  CURLMOPT_SOCKETFUNCTION: watch fd for what curl waits for on it. */
+static int
+s_on_socket (CURL *easy, curl_socket_t fd, int what, void *arg, void *socketp)
+{
+    (void) easy;
+    channel_t *self = arg;
+    s_watch_t *watch = socketp;
+    if (watch)
+        zloop_poller_end (self->loop, &watch->item);
+    if (what == CURL_POLL_REMOVE) {
+        if (watch)
+            s_unwatch (self, watch);
+        curl_multi_assign (self->multi, fd, NULL);
+        return 0;
+    }
+    if (!watch) {
+        watch = cg_alloc (sizeof *watch);
+        watch->next = self->watches;
+        if (watch->next)
+            watch->next->prev = watch;
+        self->watches = watch;
+        curl_multi_assign (self->multi, fd, watch);
+    }
+    watch->item = (zmq_pollitem_t) {
+        .fd = fd, .events = (what & CURL_POLL_IN ? ZMQ_POLLIN : 0)
+                          | (what & CURL_POLL_OUT ? ZMQ_POLLOUT : 0) };
+    if (zloop_poller (self->loop, &watch->item, s_on_ready, self) == 0)
+        /*  an error on the socket is curl's to report, not zloop's to drop */
+        zloop_poller_set_tolerant (self->loop, &watch->item);
+    return 0;
+}
+
+/*  CURLMOPT_TIMERFUNCTION: wake curl after ms (-1: never). */
+static int
+s_on_timer (CURLM *multi, long ms, void *arg)
+{
+    (void) multi;
+    channel_t *self = arg;
+    if (self->timer >= 0)
+        zloop_timer_end (self->loop, self->timer);
+    self->timer = ms < 0 ? -1 : zloop_timer (self->loop, ms > 0 ? (size_t) ms : 1, 1,
+                                             s_on_timeout, self);
+    return 0;
+}
+
 channel_t *
-channel_new (zconfig_t *settings)
+channel_new (zconfig_t *settings, zloop_t *loop, channel_done_fn *done, void *arg)
 {
     curl_global_init (CURL_GLOBAL_DEFAULT);
     channel_t *self = cg_alloc (sizeof *self);
+    self->loop = loop;
+    self->done = done;
+    self->done_arg = arg;
+    self->timer = -1;
     self->multi = curl_multi_init ();
+    curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, s_on_socket);
+    curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
+    curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, s_on_timer);
+    curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
     self->smtp_url = cg_strdup (zconfig_get (settings, "smtp_url", "smtp://127.0.0.1:25"));
     self->mail_from = cg_strdup (zconfig_get (settings, "mail_from", "notify@civgrid.local"));
     self->hotline_secret = cg_strdup (zconfig_get (settings, "hotline_secret", ""));
@@ -51,7 +183,15 @@ channel_destroy (channel_t **self_p)
     if (!self_p || !*self_p)
         return;
     channel_t *self = *self_p;
+    while (self->transfers)
+        s_transfer_end (self, self->transfers);
     curl_multi_cleanup (self->multi);
+    while (self->watches) {
+        zloop_poller_end (self->loop, &self->watches->item);
+        s_unwatch (self, self->watches);
+    }
+    if (self->timer >= 0)
+        zloop_timer_end (self->loop, self->timer);
     free (self->smtp_url);
     free (self->mail_from);
     free (self->hotline_secret);
@@ -176,41 +316,53 @@ s_prepare_email (channel_t *self, channel_job_t *job, s_transfer_t *t)
 }
 
 void
-channel_send (channel_t *self, channel_job_t *jobs, size_t n)
+channel_start (channel_t *self, channel_job_t *job)
 {
-    s_transfer_t *transfers = cg_alloc ((n ? n : 1) * sizeof *transfers);
-    for (size_t i = 0; i < n; i++) {
-        s_transfer_t *t = &transfers[i];
-        t->easy = curl_easy_init ();
-        if (streq (jobs[i].channel, "email"))
-            s_prepare_email (self, &jobs[i], t);
-        else
-            s_prepare_http (self, &jobs[i], t);
-        curl_easy_setopt (t->easy, CURLOPT_HTTPHEADER, t->headers);
-        curl_easy_setopt (t->easy, CURLOPT_CONNECTTIMEOUT_MS, self->connect_ms);
-        curl_easy_setopt (t->easy, CURLOPT_TIMEOUT_MS, self->timeout_ms);
-        curl_easy_setopt (t->easy, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt (t->easy, CURLOPT_WRITEFUNCTION, s_keep_answer);
-        curl_easy_setopt (t->easy, CURLOPT_WRITEDATA, t);
-        curl_easy_setopt (t->easy, CURLOPT_PRIVATE, &jobs[i]);
-        curl_multi_add_handle (self->multi, t->easy);
-    }
-    int running = 1;
-    while (running) {
-        curl_multi_perform (self->multi, &running);
-        if (running)
-            curl_multi_poll (self->multi, NULL, 0, 100, NULL);
-    }
+    s_transfer_t *t = cg_alloc (sizeof *t);
+    t->job = job;
+    t->easy = curl_easy_init ();
+    if (streq (job->channel, "email"))
+        s_prepare_email (self, job, t);
+    else
+        s_prepare_http (self, job, t);
+    curl_easy_setopt (t->easy, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt (t->easy, CURLOPT_CONNECTTIMEOUT_MS, self->connect_ms);
+    curl_easy_setopt (t->easy, CURLOPT_TIMEOUT_MS, self->timeout_ms);
+    curl_easy_setopt (t->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (t->easy, CURLOPT_WRITEFUNCTION, s_keep_answer);
+    curl_easy_setopt (t->easy, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt (t->easy, CURLOPT_PRIVATE, t);
+    t->next = self->transfers;
+    if (t->next)
+        t->next->prev = t;
+    self->transfers = t;
+    self->busy++;
+    curl_multi_add_handle (self->multi, t->easy);
+}
+
+size_t
+channel_busy (channel_t *self)
+{
+    return self->busy;
+}
+
+/*  Every transfer curl says is done: its outcome into its job, and the
+    jobs to the caller in one call. */
+static void
+s_finish (channel_t *self)
+{
+    channel_job_t *finished[64];
+    size_t n = 0;
     CURLMsg *m;
     int left;
     while ((m = curl_multi_info_read (self->multi, &left))) {
         if (m->msg != CURLMSG_DONE)
             continue;
-        channel_job_t *job;
-        curl_easy_getinfo (m->easy_handle, CURLINFO_PRIVATE, (char **) &job);
+        s_transfer_t *t;
+        curl_easy_getinfo (m->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+        channel_job_t *job = t->job;
         long code = 0;
         curl_easy_getinfo (m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-        s_transfer_t *t = &transfers[job - jobs];
         if (m->data.result != CURLE_OK)
             snprintf (job->detail, sizeof job->detail, "%s", curl_easy_strerror (m->data.result));
         else
@@ -222,13 +374,13 @@ channel_send (channel_t *self, channel_job_t *jobs, size_t n)
             job->ok = code >= 200 && code < 300;
             snprintf (job->detail, sizeof job->detail, "http %ld %.180s", code, t->answer);
         }
+        s_transfer_end (self, t);
+        finished[n++] = job;
+        if (n == sizeof finished / sizeof finished[0]) {
+            self->done (finished, n, self->done_arg);
+            n = 0;
+        }
     }
-    for (size_t i = 0; i < n; i++) {
-        curl_multi_remove_handle (self->multi, transfers[i].easy);
-        curl_easy_cleanup (transfers[i].easy);
-        curl_slist_free_all (transfers[i].headers);
-        curl_slist_free_all (transfers[i].rcpt);
-        free (transfers[i].body);
-    }
-    free (transfers);
+    if (n)
+        self->done (finished, n, self->done_arg);
 }

@@ -12,9 +12,13 @@
     e-mail) so a receiver can drop repeats.  The in-app inbox is not here: it
     is a Redis write, done by the outbox scripts.
 
-    A batch goes out in parallel through one curl multi handle, and no
-    transfer outlives its timeout, so the daemon's loop is held for at most
-    one timeout per batch. */
+    Sending never holds the daemon's loop.  Every transfer is on one curl
+    multi handle driven from the zloop: curl tells us which sockets to watch
+    and when to wake it (its socket and timer callbacks become zloop pollers
+    and a one-shot zloop timer), so any number of deliveries are in flight
+    at once, and a receiver that hangs only holds its own delivery, for at
+    most timeout_ms.  When transfers finish, channel calls back with all
+    that finished in that turn of the loop. */
 #ifndef CHANNEL_H_INCLUDED
 #define CHANNEL_H_INCLUDED
 
@@ -28,19 +32,29 @@ typedef struct {
     const char *to;             /* sms: the phone number */
     const char *text;           /* the text to send (a digest joins several) */
     int64_t now;
+    void *owner;                /* the caller's, untouched */
     bool ok;                    /* out: the receiver took it */
     char detail[256];           /* out: its answer or the error */
 } channel_job_t;
 
 typedef struct _channel_t channel_t;
 
-/*  Settings from the notify section of the configuration. */
-channel_t *channel_new (zconfig_t *settings);
+/*  Called from the loop with the jobs that finished in one turn of it. */
+typedef void (channel_done_fn) (channel_job_t **jobs, size_t n, void *arg);
+
+/*  Settings from the channels section of notify.cfg; transfers run on loop. */
+channel_t *channel_new (zconfig_t *settings, zloop_t *loop, channel_done_fn *done, void *arg);
+
+/*  Drops whatever is still in flight, without calling back. */
 void channel_destroy (channel_t **self_p);
 
 /*  True when the channel name is one this module sends. */
 bool channel_known (const char *channel);
 
-void channel_send (channel_t *self, channel_job_t *jobs, size_t n);
+/*  Starts sending job, which must stay where it is until it is called back. */
+void channel_start (channel_t *self, channel_job_t *job);
+
+/*  Transfers in flight. */
+size_t channel_busy (channel_t *self);
 
 #endif

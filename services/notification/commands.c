@@ -102,6 +102,7 @@ s_test (void *request, cg_reply_t *reply, void *arg)
     else {
         cg_notify_state_t state = { .id = id, .state = unit ? "sent" : "queued" };
         cg_reply_ok (reply, &cg_notify_state_def, &state);
+        courier_wake (self);
     }
 }
 

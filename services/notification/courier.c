@@ -1,6 +1,6 @@
 /*  courier — the outbox worker (notifier.h).
 
-    Every tick it claims the deliveries that are due (notify_claim leases
+    Every tick, and whenever deliveries were queued, it claims those due (notify_claim leases
     them, so a kill -9 while sending means the same delivery id is sent
     again after the lease, never lost), and for each decides:
     - held back: a non-urgent notice to someone who wants digests waits for
@@ -8,13 +8,20 @@
       due to that person on that route as one message; one that falls in
       the recipient's quiet hours waits for their end; one over the token
       bucket of its recipient and channel, or of the channel, waits for a
-      token.  Urgent notices skip digests and quiet hours;
-    - sent: all of the batch in parallel (channel.c), then settled in one
-      call: sent; or tried again after an exponential backoff with jitter;
-      or, after delivery/attempts failures, moved to the recipient's next
-      route; or, with no route left, put on the dead-letter list with the
-      reason.
+      token (notify_take: the buckets are in Redis, on the daemon's clock).
+      Urgent notices skip digests and quiet hours;
+    - sent: started on the channel (channel.c), which sends on the loop, so
+      that many deliveries are in flight at once (delivery/in_flight) and a
+      receiver that hangs holds nobody else's.  As they finish they are
+      settled in one call: sent; or tried again after an exponential
+      backoff with jitter; or, after delivery/attempts failures, moved to
+      the recipient's next route; or, with no route left, put on the
+      dead-letter list with the reason.
     Every attempt, hold and outcome goes into the delivery log.
+
+    A delivery in flight stays in `sending` (its id → the item) until it is
+    settled; a claim that returns it again (its lease ran out on a test
+    clock that jumped) leaves it alone.
 
     The acknowledgement watch: an urgent notice whose rule asks for an
     acknowledgement and that nobody acknowledged in time is sent again to
@@ -31,7 +38,8 @@
 #define S_ACK_TICK_MS   500
 #define S_MAX_STEP      6
 
-typedef struct {
+typedef struct _s_item_t s_item_t;
+struct _s_item_t {
     char *id;
     cg_notify_delivery_t d;
     bool decoded;
@@ -40,36 +48,24 @@ typedef struct {
     char channel[16], address[400], to[40];
     const person_t *person;
     const char *outcome;
+    int64_t claimed;        /* when it was claimed, and so sent: the ack deadline runs from it */
     int64_t due;
     char detail[256];
-    int carrier;            /* the item whose message carries this one (digests), or -1 */
+    s_item_t *carrier;      /* the item whose message carries this one (digests) */
+    zlist_t *riders;        /* a carrier's: the items in its message */
     char *text;             /* a digest's joined text */
-} s_item_t;
+    channel_job_t job;
+};
 
-typedef struct {
-    double tokens;
-    int64_t at;
-} s_bucket_t;
-
-/*  Takes a token from the bucket named key; 0, or the ms to wait. */
-static int64_t
-s_take (notifier_t *self, const char *key, double per_ms, double burst, int64_t now)
+static void
+s_item_destroy (void *arg)
 {
-    s_bucket_t *b = zhash_lookup (self->buckets, key);
-    if (!b) {
-        b = cg_alloc (sizeof *b);
-        b->tokens = burst;
-        b->at = now;
-        zhash_insert (self->buckets, key, b);
-        zhash_freefn (self->buckets, key, free);
-    }
-    b->tokens = fmin (burst, b->tokens + (double) (now - b->at) * per_ms);
-    b->at = now;
-    if (b->tokens >= 1 - 1e-9) {      /* a whole token, give or take rounding */
-        b->tokens = fmax (0, b->tokens - 1);
-        return 0;
-    }
-    return (int64_t) ceil ((1 - b->tokens) / per_ms);
+    s_item_t *item = arg;
+    cg_msg_clear (&cg_notify_delivery_def, &item->d);
+    zlist_destroy (&item->riders);
+    free (item->text);
+    free (item->id);
+    free (item);
 }
 
 /*  The next digest time after now. */
@@ -98,7 +94,8 @@ s_hold (s_item_t *item, int64_t until, const char *why)
     snprintf (item->detail, sizeof item->detail, "%s until %s", why, when);
 }
 
-/*  What to do with a claimed item before anything is sent. */
+/*  What to do with a claimed item, short of the rate limits: "rate" when
+    only they stand between it and sending. */
 static void
 s_decide (notifier_t *self, s_item_t *item, int64_t now)
 {
@@ -142,50 +139,93 @@ s_decide (notifier_t *self, s_item_t *item, int64_t now)
         snprintf (item->detail, sizeof item->detail, "no channel \"%s\"", item->channel);
         return;
     }
-    char key[200];
-    snprintf (key, sizeof key, "%s|%s", d->recipient, item->channel);
-    int64_t wait = s_take (self, key, self->per_minute / 60000.0, self->burst, now);
-    if (!wait)
-        wait = s_take (self, item->channel, self->channel_per_second / 1000.0,
-                       self->channel_per_second, now);
-    if (wait) {
-        s_hold (item, now + wait, "rate limit");
+    item->outcome = "rate";
+}
+
+/*  A token bucket's interval and tolerance (notify_take), in microseconds. */
+static void
+s_add_bucket (cg_args_t *args, const char *key, double per_second, double burst)
+{
+    double interval = 1e6 / per_second;
+    cg_args_add_str (args, key);
+    cg_args_addf (args, "%.0f", interval);
+    cg_args_addf (args, "%.0f", (burst - 1) * interval);
+}
+
+/*  The rate limits: each item that wants to go takes a token from its
+    recipient's bucket on its channel and from the channel's, or waits. */
+static void
+s_take_tokens (notifier_t *self, s_item_t **items, size_t n, int64_t now)
+{
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, NOTIFIER_PREFIX);
+    cg_args_add_int (&args, now);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += streq (items[i]->outcome, "rate");
+    if (count == 0) {
+        cg_args_free (&args);
         return;
     }
-    item->outcome = "send";
+    cg_args_add_int (&args, (int64_t) count);
+    for (size_t i = 0; i < n; i++)
+        if (streq (items[i]->outcome, "rate")) {
+            char key[200];
+            snprintf (key, sizeof key, "%s|%s", items[i]->d.recipient, items[i]->channel);
+            s_add_bucket (&args, key, self->per_minute / 60, self->burst);
+            s_add_bucket (&args, items[i]->channel, self->channel_per_second,
+                          self->channel_per_second);
+        }
+    redisReply *r = cg_redis_script (self->daemon->redis, "notify_take", 0, &args);
+    cg_args_free (&args);
+    bool ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == count;
+    if (!ok)
+        zsys_error ("notification: notify_take: %s", r && r->type == REDIS_REPLY_ERROR
+                                                     ? r->str : "no Redis");
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (streq (items[i]->outcome, "rate")) {
+            /*  no answer: try again after a second rather than exceed a limit */
+            int64_t wait = ok ? cg_reply_int (r->element[k++], 1000) : 1000;
+            if (wait > 0)
+                s_hold (items[i], now + wait, "rate limit");
+            else
+                items[i]->outcome = "send";
+        }
+    if (r)
+        freeReplyObject (r);
 }
 
 /*  Digests: items held for a digest that go to the same person on the
     same route ride in the first one's message. */
 static void
-s_group_digests (s_item_t *items, size_t n)
+s_group_digests (s_item_t **items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        s_item_t *a = &items[i];
-        if (!streq (a->outcome, "send") || a->carrier >= 0 || !a->person || !a->person->digest
+        s_item_t *a = items[i];
+        if (!streq (a->outcome, "send") || a->carrier || !a->person || !a->person->digest
             || a->d.urgent)
             continue;
-        size_t count = 1;
         for (size_t k = i + 1; k < n; k++) {
-            s_item_t *b = &items[k];
-            if (streq (b->outcome, "send") && b->carrier < 0 && b->person == a->person
+            s_item_t *b = items[k];
+            if (streq (b->outcome, "send") && !b->carrier && b->person == a->person
                 && !b->d.urgent && streq (b->channel, a->channel)
                 && streq (b->address, a->address)) {
-                b->carrier = (int) i;
-                count++;
+                b->carrier = a;
+                if (!a->riders)
+                    a->riders = zlist_new ();
+                zlist_append (a->riders, b);
             }
         }
-        if (count == 1)
+        if (!a->riders)
             continue;
-        size_t cap = 8192, used = 0;
+        size_t cap = 8192, used = 0, number = 1;
         a->text = cg_alloc (cap);
         used += snprintf (a->text, cap, "%s (%zu)\n1. %s", streq (a->person->lang, "en")
-                          ? "Digest" : "汇总", count, a->d.text);
-        size_t number = 1;
-        for (size_t k = i + 1; k < n && used + 1 < cap; k++)
-            if (items[k].carrier == (int) i)
-                used += snprintf (a->text + used, cap - used, "\n%zu. %s", ++number,
-                                  items[k].d.text);
+                          ? "Digest" : "汇总", zlist_size (a->riders) + 1, a->d.text);
+        for (s_item_t *b = zlist_first (a->riders); b && used + 1 < cap;
+             b = zlist_next (a->riders))
+            used += snprintf (a->text + used, cap - used, "\n%zu. %s", ++number, b->d.text);
         used = strlen (a->text);
         while (used && !cg_utf8_valid (a->text, used))
             a->text[--used] = 0;
@@ -203,8 +243,9 @@ s_backoff (notifier_t *self, int64_t attempt)
 
 /*  The outcome of a send. */
 static void
-s_after_send (notifier_t *self, s_item_t *item, const channel_job_t *job, int64_t now)
+s_after_send (notifier_t *self, s_item_t *item, int64_t now)
 {
+    const channel_job_t *job = &item->job;
     snprintf (item->detail, sizeof item->detail, "%s", job->detail);
     if (job->ok)
         item->outcome = "sent";
@@ -226,15 +267,17 @@ s_after_send (notifier_t *self, s_item_t *item, const channel_job_t *job, int64_
 }
 
 static void
-s_settle (notifier_t *self, s_item_t *items, size_t n, int64_t now)
+s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
 {
+    if (n == 0)
+        return;
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, NOTIFIER_PREFIX);
     cg_args_add_int (&args, now);
     cg_args_add_int (&args, (int64_t) n);
     for (size_t i = 0; i < n; i++) {
-        s_item_t *item = &items[i];
+        s_item_t *item = items[i];
         cg_args_add_str (&args, item->id);
         cg_args_add_str (&args, item->outcome);
         cg_args_add_int (&args, item->due);
@@ -242,7 +285,9 @@ s_settle (notifier_t *self, s_item_t *items, size_t n, int64_t now)
         notifier_add_attempt (&args, item->id, now, *item->channel ? item->channel : "none",
                               item->attempt, item->outcome, item->detail);
         bool sent = streq (item->outcome, "sent");
-        cg_args_add_int (&args, sent && item->d.ack_ms ? now + item->d.ack_ms : 0);
+        /*  the time to acknowledge runs from the send, not from its answer:
+            the answer may come after the clock has moved on */
+        cg_args_add_int (&args, sent && item->d.ack_ms ? item->claimed + item->d.ack_ms : 0);
         if (streq (item->outcome, "dead")) {
             cg_notify_dead_t dead = { .id = item->id, .recipient = item->d.recipient,
                                       .topic = item->d.topic, .reason = item->detail, .at = now };
@@ -268,17 +313,75 @@ s_settle (notifier_t *self, s_item_t *items, size_t n, int64_t now)
     cg_args_free (&args);
 }
 
-/*  One batch: claim, decide, send, settle.  Returns how many were claimed. */
+static size_t s_pump (notifier_t *self);
+
+/*  channel.c calls back: the sends that finished, with the items riding
+    in them, are settled together, and leave `sending`. */
+static void
+s_on_sent (channel_job_t **jobs, size_t n, void *arg)
+{
+    notifier_t *self = arg;
+    int64_t now = cg_clock_now ();
+    zlist_t *done = zlist_new ();
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *item = jobs[i]->owner;
+        s_after_send (self, item, now);
+        zlist_append (done, item);
+        for (s_item_t *b = item->riders ? zlist_first (item->riders) : NULL; b;
+             b = zlist_next (item->riders)) {
+            b->outcome = item->outcome;
+            b->due = item->due;
+            snprintf (b->detail, sizeof b->detail, "in digest %s: %s", item->id, item->detail);
+            zlist_append (done, b);
+        }
+    }
+    size_t count = zlist_size (done), k = 0;
+    s_item_t **items = cg_alloc (count * sizeof *items);
+    for (s_item_t *item = zlist_first (done); item; item = zlist_next (done))
+        items[k++] = item;
+    s_settle (self, items, count, now);
+    for (k = 0; k < count; k++)
+        zhash_delete (self->sending, items[k]->id);
+    free (items);
+    zlist_destroy (&done);
+    /*  room again, and more is due: do not wait for the tick */
+    if (self->backlog)
+        s_pump (self);
+}
+
+/*  One claimed delivery, or NULL when it is already in flight. */
+static s_item_t *
+s_item_new (notifier_t *self, redisReply **e)
+{
+    if (zhash_lookup (self->sending, e[0]->str))
+        return NULL;
+    s_item_t *item = cg_alloc (sizeof *item);
+    item->id = cg_strdup (e[0]->str);
+    cg_error_t err;
+    item->decoded = cg_msg_decode (&cg_notify_delivery_def, e[1]->str, e[1]->len,
+                                   &item->d, &err) == 0;
+    item->route = (int) cg_reply_int (e[2], 0);
+    item->attempt = cg_reply_int (e[3], 1);
+    item->held = cg_reply_int (e[4], 0);
+    return item;
+}
+
+/*  One claim: decide, start what goes, settle what does not.  Returns how
+    many were claimed. */
 static size_t
 s_pump (notifier_t *self)
 {
+    size_t room = (size_t) self->in_flight - zhash_size (self->sending);
+    if (room == 0)
+        return 0;
     int64_t now = cg_clock_now ();
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, NOTIFIER_PREFIX);
     cg_args_add_int (&args, now);
     cg_args_add_int (&args, self->lease_ms);
-    cg_args_add_int (&args, self->batch);
+    size_t want = room < (size_t) self->batch ? room : (size_t) self->batch;
+    cg_args_add_int (&args, (int64_t) want);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_claim", 0, &args);
     cg_args_free (&args);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
@@ -286,54 +389,43 @@ s_pump (notifier_t *self)
             zsys_error ("notification: notify_claim: %s", r->str);
         if (r)
             freeReplyObject (r);
+        self->backlog = false;
         return 0;
     }
-    size_t n = r->elements / 5;
-    s_item_t *items = cg_alloc (n * sizeof *items);
-    channel_job_t *jobs = cg_alloc (n * sizeof *jobs);
-    size_t njobs = 0;
-    for (size_t i = 0; i < n; i++) {
-        s_item_t *item = &items[i];
-        redisReply **e = &r->element[i * 5];
-        item->id = e[0]->str;
-        cg_error_t err;
-        item->decoded = cg_msg_decode (&cg_notify_delivery_def, e[1]->str, e[1]->len,
-                                       &item->d, &err) == 0;
-        item->route = (int) cg_reply_int (e[2], 0);
-        item->attempt = cg_reply_int (e[3], 1);
-        item->held = cg_reply_int (e[4], 0);
-        item->carrier = -1;
-        s_decide (self, item, now);
-    }
-    s_group_digests (items, n);
-    for (size_t i = 0; i < n; i++)
-        if (streq (items[i].outcome, "send") && items[i].carrier < 0)
-            jobs[njobs++] = (channel_job_t) {
-                .delivery = &items[i].d, .channel = items[i].channel,
-                .address = items[i].address, .to = *items[i].to ? items[i].to : NULL,
-                .text = items[i].text ? items[i].text : items[i].d.text, .now = now };
-    channel_send (self->channel, jobs, njobs);
-    int64_t after = cg_clock_now ();
-    for (size_t k = 0, i = 0; i < n; i++)
-        if (streq (items[i].outcome, "send") && items[i].carrier < 0)
-            s_after_send (self, &items[i], &jobs[k++], after);
-    for (size_t i = 0; i < n; i++)
-        if (items[i].carrier >= 0) {
-            s_item_t *carrier = &items[items[i].carrier];
-            items[i].outcome = carrier->outcome;
-            items[i].due = carrier->due;
-            snprintf (items[i].detail, sizeof items[i].detail, "in digest %s: %s", carrier->id,
-                      carrier->detail);
+    size_t claimed = r->elements / 5, n = 0;
+    s_item_t **items = cg_alloc (claimed * sizeof *items);
+    for (size_t i = 0; i < claimed; i++)
+        if ((items[n] = s_item_new (self, &r->element[i * 5]))) {
+            items[n]->claimed = now;
+            s_decide (self, items[n++], now);
         }
-    s_settle (self, items, n, after);
-    for (size_t i = 0; i < n; i++) {
-        cg_msg_clear (&cg_notify_delivery_def, &items[i].d);
-        free (items[i].text);
-    }
-    free (items);
-    free (jobs);
     freeReplyObject (r);
-    return n;
+    self->backlog = claimed == want;
+    s_take_tokens (self, items, n, now);
+    s_group_digests (items, n);
+    size_t settled = 0;
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *item = items[i];
+        zhash_insert (self->sending, item->id, item);
+        zhash_freefn (self->sending, item->id, s_item_destroy);
+        if (streq (item->outcome, "send")) {
+            if (!item->carrier) {
+                item->job = (channel_job_t) {
+                    .delivery = &item->d, .channel = item->channel, .address = item->address,
+                    .to = *item->to ? item->to : NULL,
+                    .text = item->text ? item->text : item->d.text, .now = now,
+                    .owner = item };
+                channel_start (self->channel, &item->job);
+            }
+        }
+        else
+            items[settled++] = item;
+    }
+    s_settle (self, items, settled, now);
+    for (size_t i = 0; i < settled; i++)
+        zhash_delete (self->sending, items[i]->id);
+    free (items);
+    return claimed;
 }
 
 static int
@@ -449,11 +541,40 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+static int
+s_on_wake (zloop_t *loop, int timer_id, void *arg)
+{
+    notifier_t *self = arg;
+    self->wake = -1;
+    return s_on_tick (loop, timer_id, arg);
+}
+
+/*  At the loop's next turn, not now: a wake during the catch-up at start
+    must not start transfers that nothing drives until the loop runs. */
+void
+courier_wake (notifier_t *self)
+{
+    if (self->loop && self->wake < 0)
+        self->wake = zloop_timer (self->loop, 1, 1, s_on_wake, self);
+}
+
 int
 courier_attach (notifier_t *self, zloop_t *loop)
 {
+    self->loop = loop;
+    self->wake = -1;
+    self->sending = zhash_new ();
+    self->channel = channel_new (zconfig_locate (self->settings, "channels"), loop, s_on_sent,
+                                 self);
     if (zloop_timer (loop, S_TICK_MS, 0, s_on_tick, self) < 0
         || zloop_timer (loop, S_ACK_TICK_MS, 0, s_on_ack_tick, self) < 0)
         return -1;
     return 0;
+}
+
+void
+courier_detach (notifier_t *self)
+{
+    channel_destroy (&self->channel);
+    zhash_destroy (&self->sending);
 }

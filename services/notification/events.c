@@ -13,13 +13,16 @@
     and the recipient — so the same news told twice on the journal is
     delivered once.
 
-    Notification reads, never writes, two records of other daemons: the
+    Notification reads, never writes, three records of other daemons: the
     case (cg:{dispatch}:case:<id>: grid, source, the hotline's order
-    number) for events that carry only the case id, and the request as
-    kept by intake (cg:{intake}:req:<id>) for the citizen's phone number,
-    which no event carries in the clear and intake keeps sealed (it is
-    opened with intake/key, and never logged, nor kept in a delivery: the
-    courier opens it again as it sends). */
+    number) for events that carry only the case id; the request as kept by
+    intake (cg:{intake}:req:<id>) for the citizen's phone number, which no
+    event carries in the clear and intake keeps sealed (it is opened with
+    intake/key, and never logged, nor kept in a delivery: the courier opens
+    it again as it sends); and a topic's rosters as consultation fixed them
+    when it was raised (cg:{consultation}:topic:<id>:members, fields
+    "body|member", and the body of stage n in
+    cg:{consultation}:topic:<id>:s:<n>), for its participants. */
 #include "notifier.h"
 #include "cg_text.h"
 
@@ -63,6 +66,46 @@ s_target_person (s_target_t *t, const person_t *p, bool urgent)
         snprintf (t->routes[i], sizeof t->routes[i], "%s", routes[i]);
 }
 
+/*  A topic's participants that the directory can reach: of the body the
+    rule names, of the event's stage ("stage") or all ("all"), each once. */
+static size_t
+s_topic_members (notifier_t *self, const rule_t *rule, const rule_input_t *in,
+                 const person_t **out, size_t max)
+{
+    char id[64], body[64];
+    rule_field (in, "id", NULL, "zh-CN", id, sizeof id);
+    snprintf (body, sizeof body, "%s", rule->who_field);
+    if (streq (body, "stage")) {
+        char n[16];
+        rule_field (in, "n", NULL, "zh-CN", n, sizeof n);
+        redisReply *r = cg_redis_command (self->daemon->redis,
+                                          "HGET cg:{consultation}:topic:%s:s:%s body", id, n);
+        snprintf (body, sizeof body, "%s", r && r->type == REDIS_REPLY_STRING ? r->str : "");
+        if (r)
+            freeReplyObject (r);
+        if (!*body)
+            return 0;           /* a stage with no meeting: a publication */
+    }
+    redisReply *r = cg_redis_command (self->daemon->redis,
+                                      "HKEYS cg:{consultation}:topic:%s:members", id);
+    size_t n = 0, blen = strlen (body);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && n < max; i++) {
+        const char *key = r->element[i]->str, *bar = strchr (key, '|');
+        if (!bar || (!streq (body, "all") && ((size_t) (bar - key) != blen
+                                              || strncmp (key, body, blen))))
+            continue;
+        const person_t *p = directory_person (self->directory, bar + 1);
+        bool seen = false;
+        for (size_t k = 0; k < n && p && !seen; k++)
+            seen = out[k] == p;
+        if (p && !seen)
+            out[n++] = p;
+    }
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
 /*  The recipients of a rule for one event. */
 static size_t
 s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_target_t *out)
@@ -98,14 +141,23 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
     }
     else
     if (rule->who == WHO_PEOPLE) {
+        char except[96] = "";
         rule_field (in, rule->who_field, NULL, "zh-CN", value, sizeof value);
+        if (rule->who_except)
+            rule_field (in, rule->who_except, NULL, "zh-CN", except, sizeof except);
         char *save = NULL;
         for (char *id = strtok_r (value, ", ", &save); id && n < S_MAX_TARGETS;
              id = strtok_r (NULL, ", ", &save)) {
             const person_t *p = directory_person (self->directory, id);
-            if (p)
+            if (p && !(*except && (streq (id, except) || streq (p->id, except))))
                 s_target_person (&out[n++], p, rule->urgent);
         }
+    }
+    else
+    if (rule->who == WHO_MEMBERS) {
+        size_t found = s_topic_members (self, rule, in, people, S_MAX_TARGETS);
+        for (size_t i = 0; i < found; i++)
+            s_target_person (&out[n++], people[i], rule->urgent);
     }
     else
     if (rule->who == WHO_CITIZEN && *self->citizen_sms && in->record && in->record->id) {
@@ -145,7 +197,11 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
     size_t n = s_targets (self, rule, in, targets);
     char event_id[96], limit[32], status[32], note[CG_TEXT_MAX + 1];
     rule_field (in, "id", NULL, "zh-CN", event_id, sizeof event_id);
+    /*  what makes two events of one topic on one case different news: the
+        deadline of an alert, the stage of a topic */
     rule_field (in, "limit", NULL, "zh-CN", limit, sizeof limit);
+    if (!*limit)
+        rule_field (in, "n", NULL, "zh-CN", limit, sizeof limit);
     rule_field (in, "note", NULL, "zh-CN", note, sizeof note);
     snprintf (status, sizeof status, "%s", strchr (e->topic, '.') ? strchr (e->topic, '.') + 1
                                                                   : e->topic);
@@ -187,7 +243,7 @@ s_on_events (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     int count = 0;
     for (size_t i = 0; i < n; i++) {
         const cg_event_t *e = &events[i];
-        const cg_event_kind_t *kind = cg_event_kind_find (e->topic);
+        const cg_event_kind_t *kind = cg_event_kind_find (e->journal, e->topic);
         if (!kind || !rules_wanted (self->rules, e->topic))
             continue;
         void *event = cg_alloc (kind->def->size);
@@ -203,7 +259,7 @@ s_on_events (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
                             .org = self->org };
         for (size_t r = 0; r < rules_count (self->rules); r++) {
             const rule_t *rule = rules_at (self->rules, r);
-            if (!streq (rule->topic, e->topic))
+            if (rule->kind != kind)
                 continue;
             if (rule->needs_case && !in.record) {
                 char id[64];
@@ -221,6 +277,8 @@ s_on_events (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     int rc = notifier_enqueue (self, feed->cursor_key, cursor, events[n - 1].seq, now, &batch,
                                count);
     cg_args_free (&batch);
+    if (rc == 0 && count)
+        courier_wake (self);
     return rc;
 }
 

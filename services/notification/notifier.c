@@ -21,15 +21,17 @@ s_load_settings (notifier_t *self, const char *dir)
     self->backoff_max_ms = atoll (zconfig_get (s, "delivery/backoff_max_ms", "300000"));
     self->lease_ms = atoll (zconfig_get (s, "delivery/lease_ms", "30000"));
     self->batch = atoi (zconfig_get (s, "delivery/batch", "32"));
+    self->in_flight = atoi (zconfig_get (s, "delivery/in_flight", "256"));
     self->keep_ms = atoll (zconfig_get (s, "delivery/keep_days", "30")) * 86400000;
     self->per_minute = atof (zconfig_get (s, "rate/per_minute", "30"));
     self->burst = atof (zconfig_get (s, "rate/burst", "10"));
     self->channel_per_second = atof (zconfig_get (s, "rate/channel_per_second", "100"));
     if (self->attempts < 1 || self->backoff_ms < 1 || self->keep_ms < 1 || self->lease_ms < 1000 || self->batch < 1
-        || self->batch > 512 || self->per_minute <= 0 || self->burst < 1
+        || self->batch > 512 || self->in_flight < 1 || self->in_flight > 4096
+        || self->per_minute <= 0 || self->burst < 1
         || self->channel_per_second <= 0) {
         zsys_error ("notification: %s: delivery/attempts, backoff_ms, keep_days, lease_ms (>= 1000), "
-                    "batch (1..512) and the rates must be positive", path);
+                    "batch (1..512), in_flight (1..4096) and the rates must be positive", path);
         return -1;
     }
     char *times = cg_strdup (zconfig_get (s, "digest/at", "09:00,17:00")), *save = NULL;
@@ -55,7 +57,6 @@ notifier_new (cg_daemon_t *daemon)
 {
     notifier_t *self = cg_alloc (sizeof *self);
     self->daemon = daemon;
-    self->buckets = zhash_new ();
     self->feeds = zlist_new ();
     char err[512];
     const char *dir = cg_daemon_get (daemon, "data/notify", "deploy/notify");
@@ -91,7 +92,6 @@ notifier_new (cg_daemon_t *daemon)
     self->directory = directory_load (people ? path : NULL, self->org, err, sizeof err);
     if (!self->directory)
         goto failed;
-    self->channel = channel_new (zconfig_locate (self->settings, "channels"));
     zsys_info ("notification: %zu rules from %s", rules_count (self->rules), dir);
     return self;
 failed:
@@ -106,13 +106,12 @@ notifier_destroy (notifier_t **self_p)
     if (!self_p || !*self_p)
         return;
     notifier_t *self = *self_p;
-    channel_destroy (&self->channel);
+    courier_detach (self);
     directory_destroy (&self->directory);
     rules_destroy (&self->rules);
     cg_catalog_destroy (&self->catalog);
     cg_orgtree_destroy (&self->org);
     zconfig_destroy (&self->settings);
-    zhash_destroy (&self->buckets);
     cg_privacy_destroy (&self->privacy);
     while (zlist_size (self->feeds))
         free (zlist_pop (self->feeds));

@@ -37,11 +37,15 @@ typedef struct {
     int64_t backoff_ms, backoff_max_ms, lease_ms;
     int64_t keep_ms;                /* a sent delivery and its de-duplication key are kept this long */
     int batch;
+    int in_flight;                  /* deliveries being sent at once, at most */
     double per_minute, burst;       /* token bucket per recipient and channel */
     double channel_per_second;      /* token bucket per channel */
     int digest_at[NOTIFIER_DIGESTS];    /* minutes of the local day */
     int ndigest;
-    zhash_t *buckets;
+    zhash_t *sending;               /* courier.c: id → what is in flight */
+    bool backlog;                   /* courier.c: the last claim was full */
+    zloop_t *loop;                  /* courier.c: the loop it runs on */
+    int wake;                       /* courier.c: a pending wake-up timer, or -1 */
     zlist_t *feeds;
     cg_privacy_t *privacy;          /* opens intake's sealed phone numbers; NULL: no key */
 } notifier_t;
@@ -72,8 +76,15 @@ int notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected
 void notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *channel,
                            int64_t attempt, const char *outcome, const char *detail);
 
-/*  courier.c: the outbox worker and the acknowledgement watch. */
+/*  courier.c: the outbox worker and the acknowledgement watch, on loop. */
 int courier_attach (notifier_t *self, zloop_t *loop);
+
+/*  courier.c: deliveries were queued; send what is due now rather than
+    at the next tick. */
+void courier_wake (notifier_t *self);
+
+/*  courier.c: drops what is in flight (before the loop goes). */
+void courier_detach (notifier_t *self);
 
 /*  commands.c */
 void commands_register (notifier_t *self);

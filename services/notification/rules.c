@@ -20,7 +20,19 @@ struct _rules_t {
     size_t count;
 };
 
-static const char *const s_filters[] = { "time", "iso", "category", "org", NULL };
+static const char *const s_filters[] = { "time", "iso", "category", "org", "stage", "yuan",
+                                          NULL };
+
+/*  The stages of a topic's procedure (topic.stage) as people call them. */
+static const struct { const char *code, *zh, *en; } s_stages[] = {
+    { "proposal", "提议", "proposal" },
+    { "discussion", "商议", "discussion" },
+    { "review", "审议", "review" },
+    { "resolution", "决议", "resolution" },
+    { "consultation", "协商", "consultation" },
+    { "resolution_published", "决议公开", "publication of the resolution" },
+    { "result_published", "实施结果公开", "publication of the result" },
+};
 
 static void
 s_template_destroy (template_t **self_p)
@@ -47,6 +59,7 @@ rules_destroy (rules_t **self_p)
         free (r->who_text);
         free (r->who_role);
         free (r->who_field);
+        free (r->who_except);
         free (r->template_name);
         s_template_destroy (&r->zh);
         s_template_destroy (&r->en);
@@ -195,6 +208,21 @@ s_parse_who (rule_t *rule, const char *text, char *why, size_t whylen)
         field = text + 7;
     }
     else
+    if (strncmp (text, "members:", 8) == 0) {
+        if (rule->kind->def != &cg_topic_event_def) {
+            cg_errset (why, whylen, "members:B is for topic events, not %s (%s)", rule->topic,
+                       rule->kind->def->name);
+            return -1;
+        }
+        rule->who = WHO_MEMBERS;
+        rule->who_field = cg_strdup (text + 8);
+        if (!*rule->who_field) {
+            cg_errset (why, whylen, "members: wants a body, stage or all");
+            return -1;
+        }
+        return 0;
+    }
+    else
     if (strncmp (text, "role:", 5) == 0 && strchr (text, '@')) {
         rule->who = WHO_ROLE;
         const char *at = strchr (text, '@');
@@ -203,7 +231,7 @@ s_parse_who (rule_t *rule, const char *text, char *why, size_t whylen)
     }
     else {
         cg_errset (why, whylen, "recipients \"%s\" is not unit:F, role:R@F, role:R@F^, "
-                   "people:F, citizen or hotline", text);
+                   "people:F, members:B, citizen or hotline", text);
         return -1;
     }
     rule->who_field = cg_strdup (field);
@@ -211,6 +239,13 @@ s_parse_who (rule_t *rule, const char *text, char *why, size_t whylen)
     if (rule->who == WHO_ROLE && len && rule->who_field[len - 1] == '^') {
         rule->who_parent = true;
         rule->who_field[len - 1] = 0;
+    }
+    char *bang = rule->who == WHO_PEOPLE ? strchr (rule->who_field, '!') : NULL;
+    if (bang) {
+        *bang = 0;
+        rule->who_except = cg_strdup (bang + 1);
+        if (s_check_field (rule, rule->who_except, why, whylen))
+            return -1;
     }
     return s_check_field (rule, rule->who_field, why, whylen);
 }
@@ -225,8 +260,13 @@ s_parse_rule (rules_t *self, const char *dir, cg_tsv_t *tsv, char **f, int n, ch
     if (self->count == S_MAX_RULES)
         return cg_tsv_fail (tsv, err, errlen, "more than %d rules", S_MAX_RULES);
     rule_t *rule = &self->rules[self->count++];
-    rule->topic = cg_strdup (f[0]);
-    rule->kind = cg_event_kind_find (f[0]);
+    /*  "journal/topic" names the journal where a topic means two things */
+    const char *slash = strchr (f[0], '/');
+    char journal[32] = "";
+    if (slash)
+        snprintf (journal, sizeof journal, "%.*s", (int) (slash - f[0]), f[0]);
+    rule->topic = cg_strdup (slash ? slash + 1 : f[0]);
+    rule->kind = cg_event_kind_find (slash ? journal : NULL, rule->topic);
     if (!rule->kind)
         return cg_tsv_fail (tsv, err, errlen, "no event \"%s\" in proto/cg_events.c", f[0]);
     char why[200];
@@ -328,8 +368,14 @@ rule_field (const rule_input_t *in, const char *name, const char *filter, const 
         else
         if (filter && streq (filter, "org") && (node = cg_orgtree_find (in->org, s)))
             snprintf (buf, len, "%s", node->name);
-        else
+        else {
             snprintf (buf, len, "%s", s);
+            for (size_t i = 0; filter && streq (filter, "stage")
+                               && i < sizeof s_stages / sizeof s_stages[0]; i++)
+                if (streq (s, s_stages[i].code))
+                    snprintf (buf, len, "%s", streq (lang, "en") ? s_stages[i].en
+                                                                 : s_stages[i].zh);
+        }
     }
     else
     if (f->type == CG_F_INT) {
@@ -339,6 +385,10 @@ rule_field (const rule_input_t *in, const char *name, const char *filter, const 
         else
         if (filter && streq (filter, "iso"))
             cg_time_iso (v, buf, len);
+        else
+        if (filter && streq (filter, "yuan"))       /* fen as 元 */
+            snprintf (buf, len, "%s%lld.%02lld", v < 0 ? "-" : "", (long long) llabs (v / 100),
+                      (long long) llabs (v % 100));
         else
             snprintf (buf, len, "%lld", (long long) v);
     }

@@ -9,7 +9,9 @@
     definition in proto/ (cg_events.h): a field the event does not have is a
     load error that names the file, the line and the field — never a blank
     at send time.  Fields written `case.X` come from the case record (the
-    fields of case.view), for events that carry only the case id.
+    fields of case.view), for events that carry only the case id.  The
+    participants of a topic (members:B) come from the topic's rosters as
+    consultation keeps them.
 
     A template is text with {field} or {field|filter}; filters: time
     (11-22 15:04), iso (2026-11-22T15:04:05+08:00), category (the
@@ -25,7 +27,10 @@
 typedef enum {
     WHO_UNIT,       /* unit:F — the unit named by field F: its in-app inbox */
     WHO_ROLE,       /* role:R@F — people with role R at the org node in F (^: its parent center) */
-    WHO_PEOPLE,     /* people:F — the person ids listed in F (topic participants, committee) */
+    WHO_PEOPLE,     /* people:F — the person ids listed in F (fund committee members);
+                       people:F!G — but not the one in field G (the person who asked) */
+    WHO_MEMBERS,    /* members:B — a topic's participants: of body B, of the event's stage
+                       (stage) or all of them (all), as fixed when the topic was raised */
     WHO_CITIZEN,    /* citizen — the case's reporter, by SMS */
     WHO_HOTLINE     /* hotline — the 12345 status callback, for the hotline's own orders */
 } who_t;
@@ -39,6 +44,7 @@ typedef struct {
     char *who_text;
     who_t who;
     char *who_role, *who_field;
+    char *who_except;                   /* people:F!G: G, else NULL */
     bool who_parent;
     char *template_name;
     template_t *zh, *en;

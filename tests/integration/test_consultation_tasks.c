@@ -40,7 +40,7 @@ s_journal (cg_teststack_t *stack, const char *topic, cg_topic_task_t *task)
     int count = 0;
     for (size_t i = 0; i < r->elements; i++) {
         redisReply *kv = r->element[i]->element[1];
-        const cg_event_kind_t *kind = cg_event_kind_find (kv->element[1]->str);
+        const cg_event_kind_t *kind = cg_event_kind_find ("consultation", kv->element[1]->str);
         cr_assert (kind && strcmp (kind->journal, "consultation") == 0, "%s has no definition",
                    kv->element[1]->str);
         _Alignas (16) char msg[2048];

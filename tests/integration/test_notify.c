@@ -5,153 +5,16 @@
     notify folder (rules and templates from deploy/notify, its own people
     and settings) and points data/notify at it. */
 #include <criterion/criterion.h>
-#include "cg_testenv.h"
+#include "cg_testreceiver.h"
 #include "cg_clock.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
-#define S_SECRET    "hotline-shared-secret"
 #define S_GRID      "320602001001001"       /* 和平桥街道 ... 第一网格 */
-
-typedef struct {
-    int pid, http, smtp;
-    char log[600], url[64];
-} s_receiver_t;
-
-static void
-s_receiver_start (s_receiver_t *r)
-{
-    char dir[512];
-    const char *tmp = getenv ("CG_TEST_TMP");
-    snprintf (dir, sizeof dir, "%s/receiver.XXXXXX", tmp ? tmp : "/tmp");
-    cr_assert (mkdtemp (dir));
-    r->http = cg_test_free_port ();
-    do
-        r->smtp = cg_test_free_port ();
-    while (r->smtp == r->http);
-    snprintf (r->log, sizeof r->log, "%s/received.log", dir);
-    snprintf (r->url, sizeof r->url, "http://127.0.0.1:%d", r->http);
-    char bin[600], http[16], smtp[16];
-    const char *cg_bin = getenv ("CG_BIN");
-    snprintf (bin, sizeof bin, "%s/../test/receiver", cg_bin ? cg_bin : "build/asan/bin");
-    snprintf (http, sizeof http, "%d", r->http);
-    snprintf (smtp, sizeof smtp, "%d", r->smtp);
-    r->pid = fork ();
-    if (r->pid == 0) {
-        /*  it dies with the test, and holds none of the runner's pipes */
-        prctl (PR_SET_PDEATHSIG, SIGKILL);
-        char out[600];
-        snprintf (out, sizeof out, "%s/receiver.out", dir);
-        int fd = open (out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2 (fd, 1);
-        dup2 (fd, 2);
-        close (fd);
-        execl (bin, "receiver", "--http", http, "--smtp", smtp, "--log", r->log, "--secret",
-               S_SECRET, (char *) NULL);
-        _exit (127);
-    }
-    /*  where tools/run-tests.sh looks for what to kill */
-    char path[600];
-    snprintf (path, sizeof path, "%s/run", dir);
-    mkdir (path, 0755);
-    snprintf (path, sizeof path, "%s/run/receiver.pid", dir);
-    FILE *f = fopen (path, "w");
-    fprintf (f, "%d\n", r->pid);
-    fclose (f);
-    /*  serving once it accepts a connection */
-    for (int i = 0; i < 200; i++) {
-        int fd = socket (AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (r->http),
-                                    .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-        int rc = connect (fd, (struct sockaddr *) &addr, sizeof addr);
-        close (fd);
-        if (rc == 0)
-            return;
-        usleep (50000);
-    }
-    cr_assert_fail ("the receiver did not start (%s)", bin);
-}
-
-static void
-s_receiver_stop (s_receiver_t *r)
-{
-    kill (r->pid, SIGKILL);
-    waitpid (r->pid, NULL, 0);
-}
-
-/*  Tells the receiver how to answer paths under /name/: ok, fail, hang. */
-static void
-s_receiver_mode (s_receiver_t *r, const char *name, const char *mode)
-{
-    char command[512];
-    snprintf (command, sizeof command, "curl -s -X PUT --data %s %s/_mode/%s >/dev/null", mode,
-              r->url, name);
-    cr_assert_eq (system (command), 0);
-}
-
-/*  The lines of the receiver's log that hold every one of the words. */
-static int
-s_received (s_receiver_t *r, const char *word1, const char *word2, const char *word3)
-{
-    FILE *f = fopen (r->log, "r");
-    if (!f)
-        return 0;
-    char line[70000];
-    int count = 0;
-    while (fgets (line, sizeof line, f))
-        if (strstr (line, word1) && (!word2 || strstr (line, word2))
-            && (!word3 || strstr (line, word3)))
-            count++;
-    fclose (f);
-    return count;
-}
-
-static int
-s_await_received (s_receiver_t *r, int want, const char *word1, const char *word2,
-                  const char *word3)
-{
-    int seen = 0;
-    for (int i = 0; i < 600 && (seen = s_received (r, word1, word2, word3)) < want; i++)
-        usleep (100000);
-    return seen;
-}
-
-/*  A notify folder: the shipped rules and templates, these people and
-    settings. */
-static char *
-s_notify_dir (s_receiver_t *r, const char *people, const char *delivery)
-{
-    static char dir[512];
-    const char *tmp = getenv ("CG_TEST_TMP");
-    snprintf (dir, sizeof dir, "%s/notify.XXXXXX", tmp ? tmp : "/tmp");
-    cr_assert (mkdtemp (dir));
-    char command[2048];
-    snprintf (command, sizeof command, "cp %s/deploy/notify/rules.tsv %s/ && cp -r "
-              "%s/deploy/notify/templates %s/", cg_test_root (), dir, cg_test_root (), dir);
-    cr_assert_eq (system (command), 0);
-    char path[600];
-    snprintf (path, sizeof path, "%s/directory.tsv", dir);
-    FILE *f = fopen (path, "w");
-    fputs (people, f);
-    fclose (f);
-    snprintf (path, sizeof path, "%s/notify.cfg", dir);
-    f = fopen (path, "w");
-    fprintf (f, "directory = directory.tsv\nchannels\n"
-             "    hotline_url = \"%s/hotline/orders\"\n    hotline_secret = \"%s\"\n"
-             "    citizen_sms = \"%s/sms/send\"\n    smtp_url = \"smtp://127.0.0.1:%d\"\n"
-             "    connect_timeout_ms = 1000\n    timeout_ms = 1500\n%s",
-             r->url, S_SECRET, r->url, r->smtp, delivery);
-    fclose (f);
-    return dir;
-}
+/*  how long a transfer may take: long enough for a loaded machine, so that
+    only a receiver told to hang ever makes one give up */
+#define S_PATIENT   15000
 
 static cg_teststack_t *
 s_stack_up (const char *notify_dir)
@@ -208,24 +71,6 @@ static const char *s_people =
     "op1\t值班员王芳\toperator\t320602001\tzh-CN\temail:op1@town.example\t-\t-\timmediate\n"
     "op2\t值班员李强\toperator\t320602\tzh-CN\temail:op2@county.example\t-\t-\timmediate\n";
 
-/*  The people above with URL replaced by the receiver's. */
-static char *
-s_with_url (const char *people, s_receiver_t *r)
-{
-    static char out[4096];
-    size_t used = 0;
-    for (const char *p = people; *p && used + 64 < sizeof out; ) {
-        if (strncmp (p, "URL", 3) == 0) {
-            used += snprintf (out + used, sizeof out - used, "%s", r->url);
-            p += 3;
-        }
-        else
-            out[used++] = *p++;
-    }
-    out[used] = 0;
-    return out;
-}
-
 static bool
 s_holds (const char *data, size_t len, const char *needle)
 {
@@ -269,9 +114,10 @@ s_stored (cg_teststack_t *stack, const char *needle)
 
 Test (notify, every_rule_reaches_its_people_on_real_channels, .timeout = 240)
 {
-    s_receiver_t rx;
-    s_receiver_start (&rx);
-    char *dir = s_notify_dir (&rx, s_with_url (s_people, &rx), "");
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, s_people), S_PATIENT,
+                                            "");
     cg_teststack_t *stack = s_stack_up (dir);
     char id[64];
     s_cli_ok (stack, id, "%s", "submit --source hotline --ext-ref 12345-0001 --category noise "
@@ -280,28 +126,28 @@ Test (notify, every_rule_reaches_its_people_on_real_channels, .timeout = 240)
     /*  派单: the unit's inbox, the grid worker (in English), the hotline */
     cr_assert_eq (cg_teststack_await (stack, 1, 30000,
                                       "LLEN cg:{notification}:inbox:320602001-huanbao"), 1);
-    cr_assert_eq (s_await_received (&rx, 1, "/gw/1", id, "New case in your grid"), 1);
-    cr_assert_eq (s_await_received (&rx, 1, "/hotline/orders", "\"status\":\"dispatched\"", id),
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", id, "New case in your grid"), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/hotline/orders", "\"status\":\"dispatched\"", id),
                   1);
-    cr_assert_eq (s_received (&rx, "/hotline/orders", "sig=ok", "\"order\":\"12345-0001\""), 1,
+    cr_assert_eq (cg_testreceiver_count (&rx, "/hotline/orders", "sig=ok", "\"order\":\"12345-0001\""), 1,
                   "the callback is signed and names the hotline's order");
 
     /*  签收, 办结, 归档: the citizen by SMS, the hotline every time */
     s_cli_ok (stack, NULL, "accept %s", id);
-    cr_assert_eq (s_await_received (&rx, 1, "/sms/send", "\"to\":\"13912345678\"", "已由承办单位签收"),
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/sms/send", "\"to\":\"13912345678\"", "已由承办单位签收"),
                   1);
     /*  the phone went to the SMS gateway, and nowhere into notification's
         records: the delivery names the citizen, the courier opens the
         sealed number as it sends */
     cr_assert_not (s_stored (stack, "13912345678"), "the citizen's phone is kept in the clear");
     s_cli_ok (stack, NULL, "resolve %s --result '已责令停工'", id);
-    cr_assert_eq (s_await_received (&rx, 1, "/sms/send", "已办结：已责令停工", "满意"), 1);
-    cr_assert_eq (s_await_received (&rx, 1, "/hotline/orders", "\"status\":\"resolved\"",
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/sms/send", "已办结：已责令停工", "满意"), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/hotline/orders", "\"status\":\"resolved\"",
                                     "\"result\":\"已责令停工\""), 1);
     s_cli_ok (stack, NULL, "close %s", id);
-    cr_assert_eq (s_await_received (&rx, 1, "/hotline/orders", "\"status\":\"closed\"", id), 1);
-    cr_assert_eq (s_received (&rx, "/hotline/orders", "sig=ok", NULL), 4);
-    cr_assert_eq (s_received (&rx, "/hotline/orders", "sig=bad", NULL), 0);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/hotline/orders", "\"status\":\"closed\"", id), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/hotline/orders", "sig=ok", NULL), 4);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/hotline/orders", "sig=bad", NULL), 0);
 
     /*  预警, 超期: the center's operators by e-mail; 提级: both centers */
     cg_case_alert_t alert = { .id = id, .limit = "done", .level = "town", .center = "320602001",
@@ -313,9 +159,9 @@ Test (notify, every_rule_reaches_its_people_on_real_channels, .timeout = 240)
                                .from_center = "320602001", .to_center = "320602",
                                .reason = "overdue", .at = s_local (18, 0) };
     cg_teststack_journal (stack, "dispatch", "case.escalated", &cg_case_escalated_def, &up);
-    cr_assert_eq (s_await_received (&rx, 3, "smtp rcpt=<op1@town.example>", NULL, NULL), 3);
-    cr_assert_eq (s_await_received (&rx, 1, "smtp rcpt=<op2@county.example>", NULL, NULL), 1);
-    cr_assert_eq (s_await_received (&rx, 1, "/hotline/orders", "\"status\":\"escalated\"", id),
+    cr_assert_eq (cg_testreceiver_await (&rx, 3, "smtp rcpt=<op1@town.example>", NULL, NULL), 3);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "smtp rcpt=<op2@county.example>", NULL, NULL), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/hotline/orders", "\"status\":\"escalated\"", id),
                   1);
 
     /*  预警预判: the community's staff */
@@ -325,21 +171,21 @@ Test (notify, every_rule_reaches_its_people_on_real_channels, .timeout = 240)
                                    .cases_count = 1, .window_from = s_local (0, 0),
                                    .window_to = s_local (23, 0), .at = s_local (18, 0) };
     cg_teststack_journal (stack, "dispatch", "hotspot.detected", &cg_hotspot_detected_def, &spot);
-    cr_assert_eq (s_await_received (&rx, 1, "/cm/1", "噪声扰民", "建议议事协商"), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "噪声扰民", "建议议事协商"), 1);
 
     /*  the same news twice on the journal is told once */
     cg_teststack_journal (stack, "dispatch", "case.warning", &cg_case_alert_def, &alert);
     cr_assert_eq (cg_teststack_await (stack, 9, 30000, "GET cg:{notification}:cursor:dispatch"),
                   9);
     sleep (1);
-    cr_assert_eq (s_received (&rx, "smtp rcpt=<op1@town.example>", NULL, NULL), 3);
+    cr_assert_eq (cg_testreceiver_count (&rx, "smtp rcpt=<op1@town.example>", NULL, NULL), 3);
 
     char *out = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify rules"), 0);
     cr_assert (strstr (out, "role:grid_worker@case.grid") && strstr (out, "hotline"), "%s", out);
     free (out);
     cg_teststack_down (&stack);
-    s_receiver_stop (&rx);
+    cg_testreceiver_stop (&rx);
 }
 
 /*  Runs the notification binary on a notify folder; its exit code and
@@ -381,7 +227,7 @@ s_write (const char *dir, const char *name, const char *text)
 Test (notify, bad_templates_and_rules_are_refused_at_load, .timeout = 120)
 {
     cg_testredis_t *redis = cg_testredis_start ();
-    s_receiver_t rx = { .url = "http://127.0.0.1:9" };
+    cg_testreceiver_t rx = { .url = "http://127.0.0.1:9" };
     struct { const char *file, *text, *words; } cases[] = {
         { "templates/case_warning.zh-CN.txt", "预警：{id} {colour}\n",
           "case_warning.zh-CN.txt: case.warning (case.alert) has no field \"colour\"" },
@@ -400,6 +246,12 @@ Test (notify, bad_templates_and_rules_are_refused_at_load, .timeout = 120)
           "no_such_template.zh-CN.txt: cannot read it" },
         { "rules.tsv", "case.overdue\t-\trole:operator@center\tcase_overdue\turgent\tsoon\n",
           "rules.tsv:1: ack \"soon\" is not a time" },
+        { "rules.tsv", "case.dispatched\t-\tmembers:stage\tcase_dispatched\tnormal\t-\n",
+          "rules.tsv:1: recipients: members:B is for topic events, not case.dispatched" },
+        { "rules.tsv", "fund.approval_requested\t-\tpeople:approvers!author\tfund_approval"
+          "\tnormal\t-\n", "fund.approval_requested (fund.approval_requested) has no field "
+          "\"author\"" },
+        { "templates/topic_meeting.zh-CN.txt", "{name|colour}\n", "no filter \"colour\"" },
         { "directory.tsv", "x1\t某人\toperator\t999999\tzh-CN\tinbox\t-\t-\timmediate\n",
           "directory.tsv:1: org \"999999\" is not in the org tree" },
         { "directory.tsv", "x1\t某人\toperator\t320602\tzh-CN\tpigeon:roof\t-\t-\timmediate\n",
@@ -408,7 +260,7 @@ Test (notify, bad_templates_and_rules_are_refused_at_load, .timeout = 120)
           "quiet \"25:00-07:00\" is not HH:MM-HH:MM" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *dir = s_notify_dir (&rx, "", "");
+        char *dir = cg_testreceiver_notify_dir (&rx, "", S_PATIENT, "");
         s_write (dir, cases[i].file, cases[i].text);
         char *said = NULL;
         int rc = s_load (redis, dir, &said);
@@ -421,18 +273,19 @@ Test (notify, bad_templates_and_rules_are_refused_at_load, .timeout = 120)
 
 Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .timeout = 240)
 {
-    s_receiver_t rx;
-    s_receiver_start (&rx);
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
     const char *people =
         "flaky\t甲\toperator\t320602\tzh-CN\twebhook:URL/flaky/1,email:jia@county.example\t-\t-\timmediate\n"
         "down\t乙\toperator\t320602\tzh-CN\twebhook:URL/down/1\t-\t-\timmediate\n"
         "slow\t丙\toperator\t320602\tzh-CN\twebhook:URL/slow/1,webhook:URL/ok/2\t-\t-\timmediate\n";
-    char *dir = s_notify_dir (&rx, s_with_url (people, &rx),
-                              "delivery\n    attempts = 2\n    backoff_ms = 200\n"
-                              "    backoff_max_ms = 1000\n");
-    s_receiver_mode (&rx, "flaky", "fail");
-    s_receiver_mode (&rx, "down", "fail");
-    s_receiver_mode (&rx, "slow", "hang");
+    /*  a hang is given up on after 4 s */
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), 4000,
+                                            "delivery\n    attempts = 2\n    backoff_ms = 200\n"
+                                            "    backoff_max_ms = 1000\n");
+    cg_testreceiver_mode (&rx, "flaky", "fail");
+    cg_testreceiver_mode (&rx, "down", "fail");
+    cg_testreceiver_mode (&rx, "slow", "hang");
     cg_teststack_t *stack = s_stack_up (dir);
     char flaky[128], down[128], slow[128];
     s_cli_ok (stack, flaky, "notify test person:flaky --text %s", "'甲的通知'");
@@ -442,12 +295,12 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
     /*  fails twice on the webhook, then goes by e-mail, with one id */
     char want[160];
     snprintf (want, sizeof want, "delivery=%s", flaky);
-    cr_assert_eq (s_await_received (&rx, 1, "smtp rcpt=<jia@county.example>", want, NULL), 1);
-    cr_assert_eq (s_received (&rx, "/flaky/1", want, "mode=fail"), 2);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "smtp rcpt=<jia@county.example>", want, NULL), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/flaky/1", want, "mode=fail"), 2);
     /*  hangs twice (the client gives up), then goes to the second URL */
     snprintf (want, sizeof want, "delivery=%s", slow);
-    cr_assert_eq (s_await_received (&rx, 1, "/ok/2", want, NULL), 1);
-    cr_assert_eq (s_received (&rx, "/slow/1", want, NULL), 2);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/ok/2", want, NULL), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/slow/1", want, NULL), 2);
     /*  no route left: a dead letter, with the reason */
     cr_assert_eq (cg_teststack_await (stack, 1, 30000, "LLEN cg:{notification}:deadletter"), 1);
     char *out = NULL;
@@ -460,25 +313,25 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
                out);
     free (out);
     /*  the receiver is back: the dead letter is retried and delivered */
-    s_receiver_mode (&rx, "down", "ok");
+    cg_testreceiver_mode (&rx, "down", "ok");
     s_cli_ok (stack, NULL, "notify retry %s", down);
     snprintf (want, sizeof want, "delivery=%s", down);
-    cr_assert_eq (s_await_received (&rx, 1, "/down/1", want, "mode=ok"), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/down/1", want, "mode=ok"), 1);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify deadletter"), 0);
     cr_assert (strstr (out, "0 dead letters"), "%s", out);
     free (out);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify retry %s", down), 1);
     free (out);
     cg_teststack_down (&stack);
-    s_receiver_stop (&rx);
+    cg_testreceiver_stop (&rx);
 }
 
 Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 300)
 {
-    s_receiver_t rx;
-    s_receiver_start (&rx);
-    char *dir = s_notify_dir (&rx, s_with_url (s_people, &rx),
-                              "rate\n    per_minute = 100000\n    burst = 1000\n"
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, s_people), S_PATIENT,
+                                            "rate\n    per_minute = 100000\n    burst = 1000\n"
                               "    channel_per_second = 10000\n");
     cg_teststack_t *stack = s_stack_up (dir);
     cg_client_t *intake = cg_teststack_client (stack, "intake");
@@ -499,10 +352,10 @@ Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 3
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
     /*  each case: the unit's inbox, the grid worker's webhook, the hotline */
-    cr_assert_eq (cg_teststack_await (stack, 3 * n, 120000, "HLEN cg:{notification}:delivered"),
+    cr_assert_eq (cg_teststack_await (stack, 3 * n, 120000, "ZCARD cg:{notification}:delivered"),
                   3 * n);
-    cr_assert_eq (s_await_received (&rx, n, "/hotline/orders", NULL, NULL) >= n, 1);
-    cr_assert_eq (s_await_received (&rx, n, "/gw/1", NULL, NULL) >= n, 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, n, "/hotline/orders", NULL, NULL) >= n, 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, n, "/gw/1", NULL, NULL) >= n, 1);
     /*  every order's callback came with one delivery id, every id was one
         of ours, and a repeat (a send cut short by the kill) repeats the id */
     zhash_t *ids = zhash_new ();
@@ -521,9 +374,9 @@ Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 3
         cr_assert (!before || strcmp (before, id) == 0, "order %s came as %s and as %s", key,
                    before, id);
         zhash_update (ids, key, id);
-        redisReply *r = cg_redis_command (stack->redis, "HEXISTS cg:{notification}:delivered %s",
+        redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{notification}:delivered %s",
                                           id);
-        cr_assert_eq (r->integer, 1, "%s reached the receiver but is not ours", id);
+        cr_assert_eq (r->type, REDIS_REPLY_STRING, "%s reached the receiver but is not ours", id);
         freeReplyObject (r);
         lines++;
     }
@@ -534,69 +387,71 @@ Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 3
     zhash_destroy (&ids);
     cg_client_destroy (&intake);
     cg_teststack_down (&stack);
-    s_receiver_stop (&rx);
+    cg_testreceiver_stop (&rx);
 }
 
 Test (notify, quiet_hours_and_digests_wait_and_urgent_notices_do_not, .timeout = 240)
 {
-    s_receiver_t rx;
-    s_receiver_start (&rx);
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
     const char *people =
         "night\t夜班\toperator\t320602\tzh-CN\twebhook:URL/night/1\t-\t22:00-07:00\timmediate\n"
         "sum\t汇总者\toperator\t320602\ten\twebhook:URL/sum/1\t-\t-\tdigest\n";
-    char *dir = s_notify_dir (&rx, s_with_url (people, &rx), "digest\n    at = 09:00\n");
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "digest\n    at = 09:00\n");
     cg_teststack_t *stack = s_stack_up (dir);
     s_use_test_clock (stack, s_local (23, 0));
 
     s_cli_ok (stack, NULL, "notify test person:night --text %s", "'普通夜间通知'");
     s_cli_ok (stack, NULL, "notify test person:night --urgent --text %s", "'紧急夜间通知'");
-    cr_assert_eq (s_await_received (&rx, 1, "/night/1", "紧急夜间通知", "\"urgent\":true"), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/night/1", "紧急夜间通知", "\"urgent\":true"), 1);
     cr_assert_eq (cg_teststack_await (stack, 2, 20000, "LLEN cg:{notification}:log"), 2);
-    cr_assert_eq (s_received (&rx, "/night/1", "普通夜间通知", NULL), 0, "sent in quiet hours");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/night/1", "普通夜间通知", NULL), 0, "sent in quiet hours");
     char *out = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify log"), 0);
     cr_assert (strstr (out, "quiet hours until 2026-11-24T07:00:00+08:00"), "%s", out);
     free (out);
     s_set_clock (stack, s_local (31, 1));       /* 07:01 the next morning */
-    cr_assert_eq (s_await_received (&rx, 1, "/night/1", "普通夜间通知", NULL), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/night/1", "普通夜间通知", NULL), 1);
 
     /*  two notices at 08:00 to someone who wants digests: one message at 09:00 */
     s_set_clock (stack, s_local (32, 0));
     s_cli_ok (stack, NULL, "notify test person:sum --text %s", "first-notice");
     s_cli_ok (stack, NULL, "notify test person:sum --text %s", "second-notice");
     s_cli_ok (stack, NULL, "notify test person:sum --urgent --text %s", "urgent-notice");
-    cr_assert_eq (s_await_received (&rx, 1, "/sum/1", "urgent-notice", NULL), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/sum/1", "urgent-notice", NULL), 1);
     sleep (1);
-    cr_assert_eq (s_received (&rx, "/sum/1", "first-notice", NULL), 0);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/sum/1", "first-notice", NULL), 0);
     s_set_clock (stack, s_local (33, 0));
-    cr_assert_eq (s_await_received (&rx, 1, "/sum/1", "Digest (2)", "second-notice"), 1);
-    cr_assert_eq (s_received (&rx, "/sum/1", "first-notice", NULL), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/sum/1", "Digest (2)", "second-notice"), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/sum/1", "first-notice", NULL), 1);
     cg_teststack_down (&stack);
-    s_receiver_stop (&rx);
+    cg_testreceiver_stop (&rx);
 }
 
 Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 240)
 {
-    s_receiver_t rx;
-    s_receiver_start (&rx);
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
     const char *people =
         "gw1\t网格员陈刚\tgrid_worker\t" S_GRID "\tzh-CN\twebhook:URL/gw/1\t-\t22:00-07:00\timmediate\n"
         "cm1\t社区主任赵敏\tcommunity\t320602001001\tzh-CN\twebhook:URL/cm/1\t-\t-\timmediate\n"
         "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1\t-\t-\timmediate\n";
-    char *dir = s_notify_dir (&rx, s_with_url (people, &rx), "");
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "");
     cg_teststack_t *stack = s_stack_up (dir);
     s_use_test_clock (stack, s_local (23, 0));      /* quiet hours: urgent goes anyway */
     char id[64];
     s_cli_ok (stack, id, "%s", "submit --source device --category elderly_help "
               "--text '智能手表跌倒告警' --grid " S_GRID);
-    cr_assert_eq (s_await_received (&rx, 1, "/gw/1", "设备告警", id), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "设备告警", id), 1);
     /*  ten minutes pass: sent again to the grid worker */
     s_set_clock (stack, s_local (23, 11));
-    cr_assert_eq (s_await_received (&rx, 1, "/gw/1", "再次提醒", id), 1);
-    cr_assert_eq (s_received (&rx, "/cm/1", NULL, NULL), 0);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "再次提醒", id), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 0);
     /*  ten more: passed up to the community */
     s_set_clock (stack, s_local (23, 22));
-    cr_assert_eq (s_await_received (&rx, 1, "/cm/1", "未确认，逐级上报", id), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "未确认，逐级上报", id), 1);
     /*  the community acknowledges: nobody further up is told */
     char line[4096] = "", delivery[160];
     FILE *f = fopen (rx.log, "r");
@@ -611,39 +466,102 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     free (out);
     s_set_clock (stack, s_local (23, 45));
     sleep (3);
-    cr_assert_eq (s_received (&rx, "/op/1", NULL, NULL), 0, "told the town after the ack");
-    cr_assert_eq (s_received (&rx, "/cm/1", NULL, NULL), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/op/1", NULL, NULL), 0, "told the town after the ack");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 1);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack no-such-delivery"), 1);
     free (out);
     cg_teststack_down (&stack);
-    s_receiver_stop (&rx);
+    cg_testreceiver_stop (&rx);
 }
 
+/*  Polls `notify log ID` until it says words, for up to 60 s. */
+static void
+s_await_log (cg_teststack_t *stack, const char *id, const char *words)
+{
+    char *out = NULL;
+    int64_t until = zclock_mono () + 60000;
+    while (true) {
+        free (out);
+        out = NULL;
+        cg_teststack_cli (stack, &out, "notify log %s", id);
+        if ((out && strstr (out, words)) || zclock_mono () > until)
+            break;
+        usleep (200000);
+    }
+    cr_assert (out && strstr (out, words), "the log of %s lacks \"%s\": %s", id, words, out);
+    free (out);
+}
+
+/*  The buckets are in Redis and run on the daemon's clock: a kill -9 does
+    not refill them, and on the test clock a token comes when the clock
+    says so, however slow the machine.  The record of what was delivered
+    keeps delivery/keep_days of it. */
 Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
 {
-    s_receiver_t rx;
-    s_receiver_start (&rx);
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
     const char *people = "busy\t忙人\toperator\t320602\tzh-CN\twebhook:URL/busy/1\t-\t-\timmediate\n";
-    char *dir = s_notify_dir (&rx, s_with_url (people, &rx),
-                              "rate\n    per_minute = 1\n    burst = 2\n");
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "rate\n    per_minute = 1\n    burst = 2\n"
+                                            "delivery\n    keep_days = 1\n");
     cg_teststack_t *stack = s_stack_up (dir);
     s_use_test_clock (stack, s_local (10, 0));
     s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-1");
     s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-2");
-    s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-3");
-    cr_assert_eq (s_await_received (&rx, 2, "/busy/1", NULL, NULL), 2);
-    char *out = NULL;
-    for (int i = 0; i < 100 && !(out && strstr (out, "rate limit until")); i++) {
-        free (out);
-        usleep (100000);
-        cg_teststack_cli (stack, &out, "notify log");
-    }
-    cr_assert (strstr (out, "rate limit until 2026-11-23T10:01:00+08:00"), "%s", out);
-    free (out);
-    sleep (1);
-    cr_assert_eq (s_received (&rx, "/busy/1", NULL, NULL), 2, "the bucket let a third through");
+    cr_assert_eq (cg_teststack_await (stack, 2, 60000, "ZCARD cg:{notification}:delivered"), 2);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/busy/1", NULL, NULL), 2);
+    cg_teststack_kill9 (stack, "notification");
+    cg_teststack_restart (stack);
+    char third[128];
+    s_cli_ok (stack, third, "notify test person:busy --text %s", "notice-3");
+    s_await_log (stack, third, "rate limit until 2026-11-23T10:01:00+08:00");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/busy/1", NULL, NULL), 2,
+                  "the bucket let a third through");
     s_set_clock (stack, s_local (10, 1));
-    cr_assert_eq (s_await_received (&rx, 3, "/busy/1", NULL, NULL), 3);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-3", NULL), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/busy/1", NULL, NULL), 3);
+    cr_assert_eq (cg_teststack_await (stack, 3, 60000, "ZCARD cg:{notification}:delivered"), 3);
+
+    /*  two days on, what was delivered on the first is forgotten */
+    s_set_clock (stack, s_local (10, 1) + 2 * INT64_C (86400000));
+    char fourth[128];
+    s_cli_ok (stack, fourth, "notify test person:busy --text %s", "notice-4");
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-4", NULL), 1);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "ZCARD cg:{notification}:delivered"), 1);
+    redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{notification}:delivered %s",
+                                      fourth);
+    cr_assert_eq (r->type, REDIS_REPLY_STRING, "%s is not on the record", fourth);
+    freeReplyObject (r);
     cg_teststack_down (&stack);
-    s_receiver_stop (&rx);
+    cg_testreceiver_stop (&rx);
+}
+
+/*  Sending runs on the daemon's loop: while one receiver hangs, the others
+    are told, and the hanging delivery is settled only when it ends. */
+Test (notify, a_hanging_receiver_holds_up_only_its_own_delivery, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people =
+        "stuck\t慢人\toperator\t320602\tzh-CN\twebhook:URL/stuck/1\t-\t-\timmediate\n"
+        "free\t快人\toperator\t320602\tzh-CN\twebhook:URL/free/1\t-\t-\timmediate\n";
+    /*  the receiver hangs for 30 s, and the daemon waits for it */
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), 60000, "");
+    cg_testreceiver_mode (&rx, "stuck", "hang");
+    cg_teststack_t *stack = s_stack_up (dir);
+    char stuck[128];
+    s_cli_ok (stack, stuck, "notify test person:stuck --text %s", "stuck-notice");
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/stuck/1", NULL, NULL), 1);
+    for (int i = 0; i < 5; i++)
+        s_cli_ok (stack, NULL, "notify test person:free --text %s", "free-notice");
+    cr_assert_eq (cg_testreceiver_await (&rx, 5, "/free/1", NULL, NULL), 5);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", stuck), 1,
+                  "the hanging delivery was settled before the others went: %s", out);
+    free (out);
+    /*  the hang ends: sent, once */
+    s_await_log (stack, stuck, "sent");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/stuck/1", NULL, NULL), 1);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
 }

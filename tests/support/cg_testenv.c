@@ -91,6 +91,22 @@ cg_teststack_down (cg_teststack_t **self_p)
     *self_p = NULL;
 }
 
+/*  True when pid has exited and waits to be reaped (state Z). */
+static bool
+s_zombie (int pid)
+{
+    char path[64], stat[512] = "";
+    snprintf (path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return true;
+    size_t n = fread (stat, 1, sizeof stat - 1, f);
+    fclose (f);
+    stat[n] = 0;
+    const char *end = strrchr (stat, ')');      /* the name may hold anything */
+    return end && end[1] == ' ' && end[2] == 'Z';
+}
+
 int
 cg_teststack_pid (cg_teststack_t *self, const char *part)
 {
@@ -125,9 +141,16 @@ cg_teststack_kill9 (cg_teststack_t *self, const char *part)
 {
     int pid = cg_teststack_pid (self, part);
     cr_assert_eq (kill (pid, SIGKILL), 0, "cannot kill %s (%d)", part, pid);
-    /*  wait until it is really gone, so that a restart binds its ports */
-    for (int i = 0; i < 200 && kill (pid, 0) == 0; i++)
+    /*  wait until it is really gone, so that a restart binds its ports: a
+        killed process closes its sockets only after it has let go of its
+        memory, which for a sanitizer build on a busy machine can take
+        seconds; gone is reaped, or a zombie (nobody may reap it here) */
+    int64_t until = zclock_mono () + 60000;
+    while (kill (pid, 0) == 0 && !s_zombie (pid)) {
+        cr_assert (zclock_mono () < until, "%s (%d) is still there 60 s after kill -9", part,
+                   pid);
         usleep (10000);
+    }
 }
 
 void

@@ -16,16 +16,21 @@ local function log_attempt (prefix, id, attempt)
 end
 
 -- Delivered: recorded once, awaited for acknowledgement when it must be,
--- and forgotten (with its log) after the `keep` it was queued with.
-local function mark_sent (prefix, id, what, ack_at)
+-- and forgotten (with its log) after the `keep` it was queued with.  The
+-- zset <prefix>delivered (id scored by when it was sent) answers "was this
+-- id ours and did it go?"; what is older than `keep` leaves it here, so it
+-- holds at most `keep` worth of deliveries (delivery/keep_days).
+local function mark_sent (prefix, id, what, ack_at, now)
     local key = prefix .. 'd:' .. id
-    redis.call ('HSET', prefix .. 'delivered', id, what)
-    redis.call ('HSET', key, 'state', 'sent')
+    redis.call ('HSET', key, 'state', 'sent', 'sent', what)
     local keep = redis.call ('HGET', key, 'keep')
     if keep then
         redis.call ('PEXPIRE', key, keep)
         redis.call ('PEXPIRE', prefix .. 'log:' .. id, keep)
+        redis.call ('ZREMRANGEBYSCORE', prefix .. 'delivered', '-inf',
+                    '(' .. (tonumber (now) - tonumber (keep)))
     end
+    redis.call ('ZADD', prefix .. 'delivered', now, id)
     redis.call ('ZREM', prefix .. 'outbox', id)
     if tonumber (ack_at) > 0 then
         redis.call ('ZADD', prefix .. 'acks', ack_at, id)

@@ -30,7 +30,7 @@ for i = 0, tonumber (ARGV[7]) - 1 do
         if inbox ~= '' then
             redis.call ('LPUSH', prefix .. 'inbox:' .. inbox, ARGV[at + 6])
             log_attempt (prefix, id, ARGV[at + 7])
-            mark_sent (prefix, id, inbox .. ' ' .. now, ARGV[at + 8])
+            mark_sent (prefix, id, inbox .. ' ' .. now, ARGV[at + 8], now)
         else
             redis.call ('ZADD', prefix .. 'outbox', due, id)
         end

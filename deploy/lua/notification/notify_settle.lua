@@ -17,7 +17,7 @@ for i = 0, tonumber (ARGV[3]) - 1 do
             if ARGV[at + 7] ~= '' then
                 redis.call ('LPUSH', prefix .. 'inbox:' .. ARGV[at + 7], ARGV[at + 8])
             end
-            mark_sent (prefix, id, ARGV[at + 3] .. ' ' .. now, ARGV[at + 5])
+            mark_sent (prefix, id, ARGV[at + 3] .. ' ' .. now, ARGV[at + 5], now)
         elseif outcome == 'retry' then
             redis.call ('ZADD', prefix .. 'outbox', due, id)
         elseif outcome == 'fallback' then
