@@ -151,8 +151,23 @@ cg_redis_destroy (cg_redis_t **self_p)
     *self_p = NULL;
 }
 
+/*  A Redis that has just restarted answers LOADING to every command until
+    it has read its data back: true (the reply freed, after a pause) while
+    that is so and there is time left, so that the caller asks again; what
+    a daemon asked for will be there when Redis has loaded. */
+static bool
+s_loading (redisReply *reply, int64_t until)
+{
+    if (!reply || reply->type != REDIS_REPLY_ERROR || strncmp (reply->str, "LOADING", 7) != 0
+    ||  zclock_mono () >= until || zsys_interrupted)
+        return false;
+    freeReplyObject (reply);
+    zclock_sleep (50);
+    return true;
+}
+
 /*  Runs one command, reconnecting and trying again while the connection is
-    what fails. */
+    what fails, or while Redis is still loading. */
 static redisReply *
 s_call (cg_redis_t *self, const cg_args_t *args)
 {
@@ -161,6 +176,8 @@ s_call (cg_redis_t *self, const cg_args_t *args)
         if (self->ctx && !self->ctx->err) {
             redisReply *reply = redisCommandArgv (self->ctx, args->argc,
                                                   (const char **) args->argv, args->lens);
+            if (s_loading (reply, until))
+                continue;
             if (reply)
                 return reply;
             zsys_warning ("redis: %s; reconnecting", self->ctx->errstr);
@@ -193,8 +210,11 @@ cg_redis_command (cg_redis_t *self, const char *fmt, ...)
     while (true) {
         if (self->ctx && !self->ctx->err
         &&  redisAppendFormattedCommand (self->ctx, cmd, len) == REDIS_OK
-        &&  redisGetReply (self->ctx, (void **) &reply) == REDIS_OK)
+        &&  redisGetReply (self->ctx, (void **) &reply) == REDIS_OK) {
+            if (s_loading (reply, until))
+                continue;
             break;
+        }
         reply = NULL;
         if (zclock_mono () >= until || zsys_interrupted || s_connect (self))
             break;
