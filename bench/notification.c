@@ -300,7 +300,7 @@ bench_notification (bench_t *b)
     double p50[BENCH_REPEATS], p99[BENCH_REPEATS];
     for (int r = 0; r < BENCH_REPEATS; r++) {
         s_receiver_reset (&rx);
-        load_spec_t spec = { .offered = b->quick ? 200 : 500, .seconds = b->quick ? 1 : 6,
+        load_spec_t spec = { .offered = b->quick ? 200 : 500, .seconds = b->quick ? 1 : 4,
                              .clients = 2, .window = 64, .await_dispatch = true };
         load_result_t res;
         load_run (b, &spec, &res);

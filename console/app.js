@@ -327,8 +327,9 @@ async function gone (id) {
 
 /*  Takes the action; the page then shows the case as it now stands.  An
     action that moves the case above or outside this scope (提级 to the
-    county, say) is answered 404 by the gateway even when it was done, since
-    the case is no longer this operator's to see: the page says so. */
+    county, say) is answered with the case, but the case is no longer this
+    operator's to see (the gateway answers 404 to it from then on): the page
+    says so instead of showing it. */
 async function act (c, a, form, button) {
   button.disabled = true;
   $('#case-error').textContent = '';
@@ -336,17 +337,17 @@ async function act (c, a, form, button) {
   try {
     const after = await api('/api/v1/cases/' + encodeURIComponent(c.id) + '/' + a.name,
                             { method: 'POST', body: JSON.stringify(form ? bodyOf(form) : {}) });
-    await renderCase(after, true);
-    $('#case-notice').textContent = a.label + '成功：工单现为「' + (STATES[after.state] || after.state) + '」';
-    $('#case-notice').dataset.ver = after.ver;
-  }
-  catch (err) {
-    if (err.status === 404 && await gone(c.id)) {
+    if (await gone(c.id)) {
       $('#case-actions').textContent = '';
       $('#case-title').dataset.state = 'away';
       $('#case-notice').textContent = '工单已移出本辖区（' + a.label + '后由上级或其他中心办理），本页不再显示其后续进展';
       return;
     }
+    await renderCase(after, true);
+    $('#case-notice').textContent = a.label + '成功：工单现为「' + (STATES[after.state] || after.state) + '」';
+    $('#case-notice').dataset.ver = after.ver;
+  }
+  catch (err) {
     $('#case-error').textContent = a.label + '未成功：' + refusal(err);
     button.disabled = false;
   }
