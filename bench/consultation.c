@@ -97,11 +97,7 @@ s_vote_all (bench_t *b, const char *id, int run, int ballot)
         msgpack_sbuffer_init (&body);
         cg_error_t err;
         cg_msg_encode (&cg_topic_act_def, &vote, &body, &err);
-        zmsg_t *msg = zmsg_new ();
-        zmsg_addstr (msg, "topic.vote");
-        zmsg_addstr (msg, rid);
-        zmsg_addmem (msg, body.data, body.size);
-        zmsg_send (&msg, dealers[i]);
+        cg_request_send (dealers[i], "topic.vote", rid, body.data, body.size);
         msgpack_sbuffer_destroy (&body);
     }
     bool all = true;

@@ -307,11 +307,7 @@ s_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *quer
             break;
         }
         int64_t t0 = bench_now_us ();
-        zmsg_t *msg = zmsg_new ();
-        zmsg_addstr (msg, command);
-        zmsg_addstr (msg, rid);
-        zmsg_addmem (msg, body.data, body.size);
-        zmsg_send (&msg, dealer);
+        cg_request_send (dealer, command, rid, body.data, body.size);
         msgpack_sbuffer_destroy (&body);
         zmsg_t *answer = zmsg_recv (dealer);
         int64_t t1 = bench_now_us ();

@@ -395,11 +395,7 @@ cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_d
     }
     zmsg_t *answer = NULL;
     for (int attempt = 0; attempt < self->tries && !answer && !zsys_interrupted; attempt++) {
-        zmsg_t *msg = zmsg_new ();
-        zmsg_addstr (msg, command);
-        zmsg_addstr (msg, rid_copy);
-        zmsg_addmem (msg, body.data, body.size);
-        zmsg_send (&msg, self->sock);
+        cg_request_send (self->sock, command, rid_copy, body.data, body.size);
         answer = s_await (self, rid_copy);
     }
     msgpack_sbuffer_destroy (&body);
@@ -424,4 +420,15 @@ cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_d
     }
     zmsg_destroy (&answer);
     return rc;
+}
+
+void
+cg_request_send (zsock_t *sock, const char *command, const char *rid, const void *body,
+                 size_t size)
+{
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, command);
+    zmsg_addstr (msg, rid);
+    zmsg_addmem (msg, body, size);
+    zmsg_send (&msg, sock);
 }

@@ -86,4 +86,11 @@ int cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *r
 /*  A fresh request id. */
 void cg_client_new_rid (char *buf, size_t len);
 
+/*  Sends one request as the command protocol frames it, command | rid |
+    body (size bytes of msgpack), on a DEALER; for callers that pipeline
+    requests and match the answers themselves (cg_client_call waits for
+    each). */
+void cg_request_send (zsock_t *sock, const char *command, const char *rid, const void *body,
+                      size_t size);
+
 #endif

@@ -120,16 +120,7 @@ s_send_vote (cg_teststack_t *stack, const char *rid, const char *id, const char 
     zsock_connect (dealer, "%s", zconfig_get (stack->config, "consultation/endpoint", ""));
     cg_topic_act_t req = { .rid = (char *) rid, .id = (char *) id, .actor = "test",
                            .member = (char *) member, .choice = (char *) choice };
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    cg_error_t err;
-    cr_assert_eq (cg_msg_encode (&cg_topic_act_def, &req, &buf, &err), 0);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, "topic.vote");
-    zmsg_addstr (msg, rid);
-    zmsg_addmem (msg, buf.data, buf.size);
-    zmsg_send (&msg, dealer);
-    msgpack_sbuffer_destroy (&buf);
+    cg_test_send (dealer, "topic.vote", rid, &cg_topic_act_def, &req);
     return dealer;
 }
 

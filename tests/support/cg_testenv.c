@@ -128,11 +128,7 @@ cg_test_send (zsock_t *dealer, const char *command, const char *rid, const cg_ms
     msgpack_sbuffer_init (&body);
     cg_error_t err;
     cr_assert_eq (cg_msg_encode (def, msg, &body, &err), 0, "%s: %s", err.field, err.message);
-    zmsg_t *m = zmsg_new ();
-    zmsg_addstr (m, command);
-    zmsg_addstr (m, rid);
-    zmsg_addmem (m, body.data, body.size);
-    zmsg_send (&m, dealer);
+    cg_request_send (dealer, command, rid, body.data, body.size);
     msgpack_sbuffer_destroy (&body);
 }
 
