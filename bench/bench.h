@@ -186,8 +186,12 @@ typedef struct {
 void scenario_warm_up (bench_t *b);
 void scenario_sustained (bench_t *b, const bench_limits_t *limits);
 void scenario_ladder (bench_t *b);
-/*  Stores cases up to each level (until deadline_us at most) and measures. */
-void scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us);
+/*  Stores cases up to each level and measures there, leaving time for every
+    level's figures and the census by deadline_us. */
+void scenario_growth (bench_t *b, int64_t deadline_us);
+/*  The stack stopped, its store emptied, the stack started again: growth
+    starts from nothing. */
+int scenario_fresh_store (bench_t *b);
 /*  Redis memory per stored case, by class of key. */
 void scenario_memory (bench_t *b);
 /*  kill -9 of dispatch with a backlog, until deadline_us at most. */

@@ -56,14 +56,14 @@ bench_dispatch (bench_t *b)
 {
     printf ("== dispatch\n");
     double rate[BENCH_REPEATS], p50[BENCH_REPEATS], p99[BENCH_REPEATS];
-    load_spec_t light = { .offered = S_LIGHT, .seconds = b->quick ? 2 : 5, .clients = 2,
+    load_spec_t light = { .offered = S_LIGHT, .seconds = b->quick ? 1 : 4, .clients = 2,
                           .window = 64, .await_dispatch = true, .time_hop = true };
     int n = s_runs (b, &light, rate, p50, p99);
     if (n) {
         s_figure (b, "at 500/s: p50 received -> dispatched", "ms", p50, n);
         s_figure (b, "at 500/s: p99 received -> dispatched", "ms", p99, n);
     }
-    load_spec_t full = { .seconds = b->quick ? 2 : 10, .count = b->quick ? 4000 : 20000,
+    load_spec_t full = { .seconds = b->quick ? 2 : 10, .count = b->quick ? 1500 : 12000,
                          .clients = 4, .window = 128, .await_dispatch = true,
                          .time_hop = true };
     n = s_runs (b, &full, rate, p50, p99);

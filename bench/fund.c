@@ -162,7 +162,7 @@ bench_fund (bench_t *b)
         return;
     }
     int clients = b->quick ? 4 : S_CLIENTS;
-    double seconds = b->quick ? 1.2 : 4;
+    double seconds = b->quick ? 0.6 : 2.5;
     static int run;
     for (int batched = 0; batched < 2; batched++) {
         int batch = batched ? S_BATCH : 1;

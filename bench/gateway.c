@@ -14,7 +14,7 @@
     prints one line the harness reads: requests, duration, answers 4xx or
     5xx, socket errors, p50, p99 and the last refusal, which is printed.  The stack's rate
     limits must not stand in the way: tools/run-bench.sh raises them.
-    Each figure is BENCH_REPEATS runs of 5 s (1 s with --quick). */
+    Each figure is BENCH_REPEATS runs of 3 s (1 s with --quick). */
 #include "bench.h"
 
 #include <limits.h>
@@ -168,7 +168,7 @@ s_wrk (bench_t *b, const char *script, s_run_t *out)
 {
     char cmd[1024];
     snprintf (cmd, sizeof cmd, "wrk -t 2 -c %d -d %ds --timeout 10s -s %s "
-              "http://127.0.0.1:%s 2>&1", S_CONNECTIONS, b->quick ? 1 : 5, script,
+              "http://127.0.0.1:%s 2>&1", S_CONNECTIONS, b->quick ? 1 : 3, script,
               zconfig_get (b->config, "gateway/http_port", "0"));
     FILE *p = popen (cmd, "r");
     if (!p)

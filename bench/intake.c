@@ -199,14 +199,14 @@ bench_intake (bench_t *b)
     }
     for (size_t i = 0; i < S_NCHANNELS; i++) {
         load_spec_t full = { .channel = s_channels[i].command, .time_received = true,
-                             .seconds = b->quick ? 10 : 2, .count = b->quick ? 300 : 0,
+                             .seconds = b->quick ? 10 : 1.5, .count = b->quick ? 200 : 0,
                              .clients = 8, .window = 32 };
         /*  paced by count, not time: a submitter that starts late on a
             busy machine still sends them all */
         load_spec_t paced = full;
         paced.offered = 1000;
         paced.seconds = 30;
-        paced.count = b->quick ? 300 : 1000;
+        paced.count = b->quick ? 200 : 1000;
         double rate[BENCH_REPEATS], p50[BENCH_REPEATS], p99[BENCH_REPEATS];
         int64_t accepted = 0, merged = 0, refused = 0;
         for (int r = 0; r < BENCH_REPEATS; r++) {

@@ -312,7 +312,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
         zsock_destroy (&sub);
         return -1;
     }
-    zclock_sleep (300);         /* the subscription reaches the broker */
+    zclock_sleep (150);         /* the subscription reaches the broker */
 
     int fds[64];
     pid_t pids[64];

@@ -300,7 +300,7 @@ bench_notification (bench_t *b)
     double p50[BENCH_REPEATS], p99[BENCH_REPEATS];
     for (int r = 0; r < BENCH_REPEATS; r++) {
         s_receiver_reset (&rx);
-        load_spec_t spec = { .offered = b->quick ? 200 : 500, .seconds = b->quick ? 1 : 4,
+        load_spec_t spec = { .offered = b->quick ? 200 : 500, .seconds = b->quick ? 1 : 3,
                              .clients = 2, .window = 64, .await_dispatch = true };
         load_result_t res;
         load_run (b, &spec, &res);
@@ -324,7 +324,7 @@ bench_notification (bench_t *b)
     for (int r = 0; r < BENCH_REPEATS; r++) {
         s_kill (b);
         s_receiver_reset (&rx);
-        load_spec_t spec = { .seconds = 60, .count = b->quick ? 600 : 10000, .clients = 4,
+        load_spec_t spec = { .seconds = 60, .count = b->quick ? 300 : 6000, .clients = 4,
                              .window = 128, .await_dispatch = false };
         load_result_t res;
         load_run (b, &spec, &res);

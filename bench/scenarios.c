@@ -5,17 +5,22 @@
       for 30 s, with what each case cost Redis over the same runs;
     - ladder: fixed offered loads (1k, 2k, 5k, 10k/s, ...) until the stack
       no longer keeps up (saturation), with latency percentiles at each;
-    - growth: the store filled to 10k, 100k and 1M cases through the real
-      intake at full speed, then the same throughput and latency, queue
-      queries over a county and over the city, statistics if dispatch
-      answers them, and Redis memory per stored case;
+    - growth: on a store emptied for it, filled to 10k, 100k and 1M cases
+      through the real intake at full speed (as far as the time budget
+      allows), then at each level the same throughput and latency, queue
+      queries and statistics over a county and over the city, and Redis
+      memory per stored case; then the census of that memory by shape of
+      key;
     - recovery: dispatch killed with kill -9, a backlog left in the intake
       journal, dispatch started again, its catch-up timed;
     - peak RSS of every part, from /proc/<pid>/status VmHWM. */
+#define _GNU_SOURCE         /* nftw */
 #include "bench.h"
 #include "cg_clock.h"
 
+#include <ctype.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -148,7 +153,7 @@ s_cpu_figures (bench_t *b, const double before[], const double after[], int64_t 
 void
 scenario_warm_up (bench_t *b)
 {
-    load_spec_t spec = { .seconds = 30, .count = b->quick ? 2000 : 5000, .clients = 4,
+    load_spec_t spec = { .seconds = 30, .count = b->quick ? 1000 : 5000, .clients = 4,
                          .window = 64, .await_dispatch = true };
     load_result_t r;
     load_run (b, &spec, &r);
@@ -158,7 +163,7 @@ scenario_warm_up (bench_t *b)
 void
 scenario_sustained (bench_t *b, const bench_limits_t *limits)
 {
-    load_spec_t spec = { .seconds = b->quick ? 3 : 30, .clients = 8, .window = 64,
+    load_spec_t spec = { .seconds = b->quick ? 2 : 30, .clients = 8, .window = 64,
                          .await_dispatch = true };
     load_result_t runs[BENCH_REPEATS];
     double cpu_before[S_NPARTS + 1], cpu_after[S_NPARTS + 1];
@@ -234,10 +239,10 @@ void
 scenario_ladder (bench_t *b)
 {
     static const double full[] = { 1000, 2000, 5000, 10000, 20000, 50000, 100000, 0 };
-    static const double quick[] = { 1000, 2000, 5000, 0 };
+    static const double quick[] = { 1000, 2000, 0 };
     const double *loads = b->quick ? quick : full;
     for (int i = 0; loads[i] > 0 && s_npoints < 16; i++) {
-        load_spec_t spec = { .offered = loads[i], .seconds = b->quick ? 2 : 10, .clients = 4,
+        load_spec_t spec = { .offered = loads[i], .seconds = b->quick ? 1.5 : 6, .clients = 4,
                              .window = 256, .await_dispatch = true };
         load_result_t runs[BENCH_REPEATS];
         if (s_repeat (b, &spec, runs, BENCH_REPEATS))
@@ -347,7 +352,7 @@ s_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *quer
 static void
 s_queries (bench_t *b, growth_point_t *g)
 {
-    int n = b->quick ? 50 : 300;
+    int n = b->quick ? 30 : 200;
     char why[256], name[96];
     /*  case.list filters by owning center: the county center's own queue,
         and, with no center, the whole city's */
@@ -395,17 +400,36 @@ s_queries (bench_t *b, growth_point_t *g)
     }
 }
 
+/*  The time one level's figures take, before the first level has said:
+    its runs, their drains and the queries. */
+#define S_LEVEL_GUESS_US(quick)     ((quick) ? 8000000LL : 50000000LL)
+/*  What the census after growth needs (scenario_memory) */
+#define S_CENSUS_US(quick)          ((quick) ? 3000000LL : 25000000LL)
+
 void
-scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us)
+scenario_growth (bench_t *b, int64_t deadline_us)
 {
     static const int64_t full[] = { 10000, 100000, 1000000, 0 };
-    static const int64_t quick[] = { 10000, 20000, 0 };
+    static const int64_t quick[] = { 5000, 20000, 0 };
     const int64_t *levels = b->quick ? quick : full;
-    for (int i = 0; levels[i] && s_ngrowth < 8; i++) {
+    size_t nlevels = 0;
+    while (levels[nlevels])
+        nlevels++;
+    double baseline_memory = bench_info_field (b, "memory", "used_memory");
+    int64_t level_us = S_LEVEL_GUESS_US (b->quick);
+    for (size_t i = 0; i < nlevels && s_ngrowth < 8; i++) {
         int64_t stored = s_stored (b);
         if (stored < levels[i]) {
-            double left = (deadline_us - bench_now_us ()) / 1e6;
-            load_spec_t fill = { .seconds = left > 5 ? left : 5, .count = levels[i] - stored,
+            /*  filling stops in time for this level's figures and every
+                later level's, and the census */
+            int64_t fill_by = deadline_us - S_CENSUS_US (b->quick)
+                            - (int64_t) (nlevels - i) * level_us;
+            double left = (fill_by - bench_now_us ()) / 1e6;
+            if (left < 2) {
+                printf ("growth: no time left to store %lld cases\n", (long long) levels[i]);
+                break;
+            }
+            load_spec_t fill = { .seconds = left, .count = levels[i] - stored,
                                  .clients = 4, .window = 128, .await_dispatch = true };
             load_result_t r;
             printf ("growth: storing %lld more cases (at most %.0f s)\n",
@@ -415,6 +439,7 @@ scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us)
             printf ("growth: stored %lld at %.0f cases/s\n", (long long) r.accepted,
                     r.throughput);
         }
+        int64_t measured_from = bench_now_us ();
         growth_point_t *g = &s_growth[s_ngrowth++];
         g->target = levels[i];
         g->stored = s_stored (b);
@@ -422,14 +447,14 @@ scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us)
         g->bytes_per_case = g->stored > 0 ? (memory - baseline_memory) / g->stored : 0;
 
         load_result_t runs[BENCH_REPEATS];
-        load_spec_t peak = { .seconds = b->quick ? 2 : 5, .clients = 8, .window = 64,
+        load_spec_t peak = { .seconds = b->quick ? 1 : 4, .clients = 8, .window = 64,
                              .await_dispatch = true };
         s_repeat (b, &peak, runs, BENCH_REPEATS);
         load_point_t p;
         memset (&p, 0, sizeof p);
         s_load_point (runs, BENCH_REPEATS, 0, &p);
         memcpy (g->throughput, p.throughput, sizeof g->throughput);
-        load_spec_t steady = { .offered = 2000, .seconds = b->quick ? 2 : 5, .clients = 4,
+        load_spec_t steady = { .offered = 2000, .seconds = b->quick ? 1 : 4, .clients = 4,
                                .window = 256, .await_dispatch = true };
         s_repeat (b, &steady, runs, BENCH_REPEATS);
         memset (&p, 0, sizeof p);
@@ -462,6 +487,7 @@ scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us)
                                .verdict = g->bytes_per_case < 2048 };
         bench_figure (b, &f);
         s_queries (b, g);
+        level_us = bench_now_us () - measured_from;
         if (g->stored < levels[i]) {
             printf ("growth: the time budget ran out at %lld of %lld cases\n",
                     (long long) g->stored, (long long) levels[i]);
@@ -470,41 +496,95 @@ scenario_growth (bench_t *b, double baseline_memory, int64_t deadline_us)
     }
 }
 
-/*  Where the memory of the stored cases goes: one SCAN over every key,
-    each key put in a class by its name; classes of one key per case
-    (the case hash, its timeline, intake's record, request ids) are
-    measured on a sample with MEMORY USAGE and multiplied by their count,
-    the others (journals, queues, inboxes, indexes) measured whole.  Each
-    class is then shown per stored case, beside the target. */
+/*  Where the memory of the stored cases goes.  One SCAN over every key;
+    keys of one shape (the name with its digits taken out: every case's
+    hash is one shape, each journal another) are measured on a sample of
+    at most S_SAMPLE with MEMORY USAGE and counted whole, so a million
+    cases cost a few thousand MEMORY USAGE calls, and a shape of one key
+    (a journal, a queue) is measured exactly.  Each shape's bytes go to the
+    first class its name matches: a prefix after "cg:", or with a leading
+    '*' a part anywhere in it.  Each class is then shown per stored case. */
+#define S_SAMPLE        100
+
 typedef struct {
     const char *name;
-    const char *pattern;        /* a prefix after "cg:" */
-    bool per_case;
-    int64_t keys, sampled;
+    const char *pattern;
     double bytes;
 } s_class_t;
+
+typedef struct {
+    int64_t keys, sampled;
+    double bytes;
+} s_shape_t;
+
+static bool
+s_class_matches (const s_class_t *c, const char *name)
+{
+    if (*c->pattern == '*')
+        return strstr (name, c->pattern + 1) != NULL;
+    return strncmp (name, c->pattern, strlen (c->pattern)) == 0;
+}
+
+/*  One key into its shape: measured while the shape's sample is short. */
+static void
+s_census_key (bench_t *b, zhashx_t *shapes, const char *key)
+{
+    char shape[256];
+    size_t n = 0;
+    for (const char *at = key; *at && n + 2 < sizeof shape; at++)
+        if (!isdigit ((unsigned char) *at))
+            shape[n++] = *at;
+        else if (n == 0 || shape[n - 1] != '#')
+            shape[n++] = '#';
+    shape[n] = 0;
+    s_shape_t *s = zhashx_lookup (shapes, shape);
+    if (!s) {
+        s = calloc (1, sizeof *s);
+        assert (s);
+        zhashx_insert (shapes, shape, s);
+    }
+    s->keys++;
+    if (s->sampled >= S_SAMPLE)
+        return;
+    redisReply *u = cg_redis_command (b->redis, "MEMORY USAGE %s", key);
+    s->bytes += cg_reply_int (u, 0);
+    s->sampled++;
+    if (u)
+        freeReplyObject (u);
+}
+
+static void
+s_shape_free (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
 
 void
 scenario_memory (bench_t *b)
 {
     s_class_t classes[] = {
-        { .name = "case hash and timeline", .pattern = "{dispatch}:case:", .per_case = true },
-        { .name = "intake record", .pattern = "{intake}:req:", .per_case = true },
-        { .name = "request ids (kept a day)", .pattern = "{intake}:rid:", .per_case = true },
-        { .name = "journal intake", .pattern = "{intake}:journal", .per_case = false },
-        { .name = "journal dispatch", .pattern = "{dispatch}:journal", .per_case = false },
-        { .name = "queues (state, center, unit)", .pattern = "{dispatch}:q", .per_case = false },
-        { .name = "inboxes", .pattern = "{notification}:inbox:", .per_case = false },
-        { .name = "delivery record", .pattern = "{notification}:delivered", .per_case = false },
-        { .name = "source reference index", .pattern = "{intake}:ext", .per_case = false },
-        { .name = "other", .pattern = "", .per_case = false } };
+        { .name = "case hash and timeline", .pattern = "{dispatch}:case:" },
+        { .name = "journals", .pattern = "*:journal" },
+        { .name = "queues", .pattern = "{dispatch}:q" },
+        { .name = "timers", .pattern = "{dispatch}:timers" },
+        { .name = "dispatch, other", .pattern = "{dispatch}:" },
+        { .name = "request ids (kept a day)", .pattern = "*:rid:" },
+        { .name = "intake record", .pattern = "{intake}:req:" },
+        { .name = "intake, other", .pattern = "{intake}:" },
+        { .name = "inboxes", .pattern = "{notification}:inbox:" },
+        { .name = "deliveries and their logs", .pattern = "{notification}:" },
+        { .name = "other", .pattern = "" } };
     size_t nclasses = sizeof classes / sizeof classes[0];
     int64_t stored = s_stored (b);
     if (stored <= 0)
         return;
+    int64_t begun = bench_now_us ();
+    zhashx_t *shapes = zhashx_new ();
+    zhashx_set_destructor (shapes, s_shape_free);
     char cursor[32] = "0";
     do {
-        redisReply *r = cg_redis_command (b->redis, "SCAN %s COUNT 2000", cursor);
+        redisReply *r = cg_redis_command (b->redis, "SCAN %s COUNT 5000", cursor);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             if (r)
                 freeReplyObject (r);
@@ -512,41 +592,39 @@ scenario_memory (bench_t *b)
         }
         snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
         redisReply *keys = r->element[1];
-        for (size_t i = 0; i < keys->elements; i++) {
-            const char *key = keys->element[i]->str;
-            const char *name = strncmp (key, "cg:", 3) == 0 ? key + 3 : key;
-            s_class_t *c = &classes[nclasses - 1];
-            for (size_t k = 0; k + 1 < nclasses; k++)
-                if (strncmp (name, classes[k].pattern, strlen (classes[k].pattern)) == 0) {
-                    c = &classes[k];
-                    break;
-                }
-            c->keys++;
-            if (c->per_case && c->sampled >= 200)
-                continue;
-            redisReply *u = cg_redis_command (b->redis, "MEMORY USAGE %s", key);
-            c->bytes += cg_reply_int (u, 0);
-            c->sampled++;
-            if (u)
-                freeReplyObject (u);
-        }
+        for (size_t i = 0; i < keys->elements; i++)
+            s_census_key (b, shapes, keys->element[i]->str);
         freeReplyObject (r);
     } while (strcmp (cursor, "0") != 0 && !zsys_interrupted);
+    printf ("memory: %zu shapes of key, measured in %.1f s; those over 16 bytes a case:\n",
+            zhashx_size (shapes), (bench_now_us () - begun) / 1e6);
+    for (s_shape_t *s = zhashx_first (shapes); s; s = zhashx_next (shapes)) {
+        const char *key = zhashx_cursor (shapes);
+        const char *name = strncmp (key, "cg:", 3) == 0 ? key + 3 : key;
+        double bytes = s->sampled ? s->bytes / s->sampled * s->keys : 0;
+        for (size_t k = 0; k < nclasses; k++)
+            if (s_class_matches (&classes[k], name)) {
+                classes[k].bytes += bytes;
+                break;
+            }
+        if (bytes / stored > 16)
+            printf ("  %8.0f B a case  %9lld keys  %s\n", bytes / stored,
+                    (long long) s->keys, key);
+    }
+    zhashx_destroy (&shapes);
     double total = 0;
     for (size_t k = 0; k < nclasses; k++) {
-        s_class_t *c = &classes[k];
-        double bytes = c->per_case && c->sampled ? c->bytes / c->sampled * c->keys : c->bytes;
-        total += bytes;
+        double per = classes[k].bytes / stored;
+        total += per;
         char name[96];
-        snprintf (name, sizeof name, "memory per stored case: %s", c->name);
+        snprintf (name, sizeof name, "memory per stored case: %s", classes[k].name);
         bench_figure_t f = { .section = "memory", .name = name, .unit = "bytes",
-                             .med = bytes / stored, .min = bytes / stored,
-                             .max = bytes / stored, .verdict = -1 };
+                             .med = per, .min = per, .max = per, .verdict = -1 };
         bench_figure (b, &f);
     }
     bench_figure_t f = { .section = "memory", .name = "memory per stored case: sum of keys",
-                         .unit = "bytes", .med = total / stored, .min = total / stored,
-                         .max = total / stored, .target = "< 2048", .verdict = total / stored < 2048 };
+                         .unit = "bytes", .med = total, .min = total, .max = total,
+                         .target = "< 2048", .verdict = total < 2048 };
     bench_figure (b, &f);
 }
 
@@ -607,11 +685,11 @@ s_answers_ping (bench_t *b)
     return ok;
 }
 
-/*  `civgrid stack up --dir DIR` in the background: it starts what is
-    missing and returns once it answers ping, which dispatch does only
-    after catching up. */
+/*  `civgrid stack <verb> --dir DIR` in the background; returns the
+    process.  `up` starts what is missing and returns once it answers
+    ping, which dispatch does only after catching up. */
 static pid_t
-s_stack_up (bench_t *b)
+s_stack (bench_t *b, const char *verb)
 {
     char cli[1024];
     snprintf (cli, sizeof cli, "%s/civgrid", b->bindir);
@@ -619,16 +697,50 @@ s_stack_up (bench_t *b)
     if (pid == 0) {
         int null = open ("/dev/null", O_WRONLY);
         dup2 (null, 1);
-        execl (cli, "civgrid", "stack", "up", "--dir", b->dir, (char *) NULL);
+        execl (cli, "civgrid", "stack", verb, "--dir", b->dir, (char *) NULL);
         _exit (127);
     }
     return pid;
 }
 
+static int
+s_stack_wait (bench_t *b, const char *verb)
+{
+    int status = 0;
+    pid_t pid = s_stack (b, verb);
+    if (pid < 0 || waitpid (pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
+static int
+s_unlink (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st, (void) flag;
+    return ftw->level > 0 ? remove (path) : 0;
+}
+
+int
+scenario_fresh_store (bench_t *b)
+{
+    scenario_sample_rss (b);
+    char path[1024];
+    snprintf (path, sizeof path, "%s/redis", b->dir);
+    cg_redis_destroy (&b->redis);
+    if (s_stack_wait (b, "down")
+        || nftw (path, s_unlink, 16, FTW_DEPTH | FTW_PHYS)
+        || s_stack_wait (b, "up")) {
+        fprintf (stderr, "civgrid-bench: could not start the stack again on an empty store\n");
+        return -1;
+    }
+    b->redis = cg_redis_new ("127.0.0.1", b->redis_port, 5000);
+    return b->redis ? 0 : -1;
+}
+
 void
 scenario_recovery (bench_t *b, int64_t deadline_us)
 {
-    int64_t backlog = b->quick ? 5000 : 100000;
+    int64_t backlog = b->quick ? 3000 : 100000;
     double rates[BENCH_REPEATS], lives[BENCH_REPEATS];
     int64_t behind = 0;
     int done = 0;
@@ -647,7 +759,7 @@ scenario_recovery (bench_t *b, int64_t deadline_us)
         int64_t head = bench_redis_int (b, 0, "GET cg:{intake}:seq");
         int64_t from = bench_redis_int (b, 0, "GET cg:{dispatch}:cursor:intake");
         int64_t t0 = bench_now_us (), first = 0;
-        pid_t up = s_stack_up (b);
+        pid_t up = s_stack (b, "up");
         int64_t cursor = from;
         int64_t give_up = (deadline_us > t0 ? deadline_us : t0) + 120 * 1000000LL;
         while (cursor < head && bench_now_us () < give_up && !zsys_interrupted) {
