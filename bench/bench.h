@@ -155,6 +155,10 @@ typedef const char *(load_make_fn) (bench_t *b, const load_request_t *r, msgpack
                                     cg_error_t *err);
 
 int load_run (bench_t *b, const load_spec_t *spec, load_result_t *out);
+/*  Waits (2 minutes at most) until consumer's cursor on journal reaches
+    the journal's head as it is now: dispatch's on intake, notification's
+    on dispatch. */
+void load_await_cursor (bench_t *b, const char *consumer, const char *journal);
 /*  The submitter process (civgrid-bench submit ...), which load_run starts. */
 void load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
                      int64_t start);
@@ -194,6 +198,9 @@ void scenario_growth (bench_t *b, int64_t deadline_us);
 int scenario_fresh_store (bench_t *b);
 /*  Redis memory per stored case, by class of key. */
 void scenario_memory (bench_t *b);
+/*  What closing adds to a stored case, and so Redis memory per closed case
+    (after scenario_memory). */
+void scenario_closed (bench_t *b);
 /*  kill -9 of dispatch with a backlog, until deadline_us at most. */
 void scenario_recovery (bench_t *b, int64_t deadline_us);
 void scenario_sample_rss (bench_t *b);

@@ -285,13 +285,11 @@ s_on_event (zmsg_t *msg, int run, int64_t now, s_samples_t *s, int64_t *merged)
     cg_msg_clear (def, &m);
 }
 
-/*  Waits until consumer's cursor on journal reaches the journal's head as
-    it is now. */
-static void
-s_await_cursor (bench_t *b, const char *consumer, const char *journal)
+void
+load_await_cursor (bench_t *b, const char *consumer, const char *journal)
 {
     int64_t head = bench_redis_int (b, 0, "GET cg:{%s}:seq", journal);
-    int64_t until = bench_now_us () + 60 * 1000000LL;
+    int64_t until = bench_now_us () + 120 * 1000000LL;
     while (bench_now_us () < until && !zsys_interrupted
            && bench_redis_int (b, 0, "GET cg:{%s}:cursor:%s", consumer, journal) < head)
         zclock_sleep (2);
@@ -394,14 +392,14 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     int64_t end = total.last_answer_us;
     if (spec->await_dispatch) {
         /*  every inbox entry written */
-        s_await_cursor (b, "notification", "dispatch");
+        load_await_cursor (b, "notification", "dispatch");
         end = bench_now_us ();
     }
     else
     if (spec->time_received) {
         end = last_event > end ? last_event : end;
-        s_await_cursor (b, "dispatch", "intake");
-        s_await_cursor (b, "notification", "dispatch");
+        load_await_cursor (b, "dispatch", "intake");
+        load_await_cursor (b, "notification", "dispatch");
     }
     out->sent = total.sent;
     out->accepted = total.accepted;

@@ -251,6 +251,7 @@ main (int argc, char **argv)
         int64_t at_least = bench_now_us () + (b.quick ? 30 : 150) * 1000000LL;
         scenario_growth (&b, started + budget > at_least ? started + budget : at_least);
         scenario_memory (&b);
+        scenario_closed (&b);
     }
     scenario_rss_report (&b);
 

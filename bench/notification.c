@@ -261,19 +261,6 @@ s_await (s_receiver_t *rx, int64_t want)
     }
 }
 
-/*  Until the consumer's cursor on a journal reaches the journal's head:
-    notification's on dispatch, so that no backlog of an earlier scenario
-    is timed here; dispatch's on intake, so that the backlog is dispatched. */
-static void
-s_await_cursor (bench_t *b, const char *consumer, const char *journal)
-{
-    int64_t give_up = bench_now_us () + 120 * 1000000LL;
-    while (bench_now_us () < give_up && !zsys_interrupted
-           && bench_redis_int (b, 0, "GET cg:{%s}:cursor:%s", consumer, journal)
-              < bench_redis_int (b, 0, "GET cg:{%s}:seq", journal))
-        zclock_sleep (10);
-}
-
 void
 bench_notification (bench_t *b)
 {
@@ -292,7 +279,7 @@ bench_notification (bench_t *b)
         return;
     }
     int64_t started = bench_now_us ();
-    s_await_cursor (b, "notification", "dispatch");
+    load_await_cursor (b, "notification", "dispatch");
     s_kill (b);
     waitpid (s_start (b, dir), NULL, 0);
 
@@ -328,7 +315,7 @@ bench_notification (bench_t *b)
                              .window = 128, .await_dispatch = false };
         load_result_t res;
         load_run (b, &spec, &res);
-        s_await_cursor (b, "dispatch", "intake");
+        load_await_cursor (b, "dispatch", "intake");
         pid_t up = s_start (b, dir);
         s_await (&rx, res.accepted);
         waitpid (up, NULL, 0);
