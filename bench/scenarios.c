@@ -404,6 +404,8 @@ s_queries (bench_t *b, growth_point_t *g)
 /*  The time one level's figures take, before the first level has said:
     its runs, their drains and the queries. */
 #define S_LEVEL_GUESS_US(quick)     ((quick) ? 8000000LL : 50000000LL)
+/*  The least time a fill is given */
+#define S_FILL_MIN_US               2000000LL
 /*  What the census and the closed cases after growth need */
 #define S_CENSUS_US(quick)          ((quick) ? 6000000LL : 40000000LL)
 
@@ -418,18 +420,24 @@ scenario_growth (bench_t *b, int64_t deadline_us)
         nlevels++;
     double baseline_memory = bench_info_field (b, "memory", "used_memory");
     int64_t level_us = S_LEVEL_GUESS_US (b->quick);
-    for (size_t i = 0; i < nlevels && s_ngrowth < 8; i++) {
+    size_t planned = nlevels;           /* the levels there is time for */
+    for (size_t i = 0; i < planned && s_ngrowth < 8; i++) {
         int64_t stored = s_stored (b);
         if (stored < levels[i]) {
             /*  filling stops in time for this level's figures and every
-                later level's, and the census */
-            int64_t fill_by = deadline_us - S_CENSUS_US (b->quick)
-                            - (int64_t) (nlevels - i) * level_us;
-            double left = (fill_by - bench_now_us ()) / 1e6;
-            if (left < 2) {
-                printf ("growth: no time left to store %lld cases\n", (long long) levels[i]);
-                break;
+                later level's, and the census; when that leaves too little,
+                the highest levels are given up, the lowest kept */
+            int64_t reserve = S_CENSUS_US (b->quick);
+            while (deadline_us - reserve - (int64_t) (planned - i) * level_us - bench_now_us ()
+                   < S_FILL_MIN_US && planned > i + 1) {
+                planned--;
+                printf ("growth: no time for the level of %lld cases\n",
+                        (long long) levels[planned]);
             }
+            int64_t fill_by = deadline_us - reserve - (int64_t) (planned - i) * level_us;
+            double left = (fill_by - bench_now_us ()) / 1e6;
+            if (left < S_FILL_MIN_US / 1e6)
+                left = S_FILL_MIN_US / 1e6;
             load_spec_t fill = { .seconds = left, .count = levels[i] - stored,
                                  .clients = 4, .window = 128, .await_dispatch = true };
             load_result_t r;
@@ -913,6 +921,12 @@ scenario_recovery (bench_t *b, int64_t deadline_us)
         lives[done] = (live - t0) / 1e6;
         done++;
     }
+    /*  notification has the backlogs' deliveries to write: the parts that
+        follow start on a quiet stack */
+    int64_t settling = bench_now_us ();
+    load_await_cursor (b, "notification", "dispatch");
+    printf ("recovery: notification caught up with the backlogs %.1f s later\n",
+            (bench_now_us () - settling) / 1e6);
     if (!done)
         return;
     bench_figure_t f = { .section = "recovery", .name = "catch-up after kill -9 of dispatch",
