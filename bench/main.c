@@ -236,6 +236,7 @@ main (int argc, char **argv)
     s_part (&b, "fund", bench_fund);
     s_part (&b, "consultation", bench_consultation);
     s_part (&b, "notification", bench_notification);
+    s_part (&b, "journal", bench_journal);
     scenario_rss_report (&b);
 
     double seconds = (bench_now_us () - started) / 1e6;
