@@ -100,8 +100,7 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     if (!self->pub)
         goto failed;
     self->retention = cg_retention_configured (self->redis, name, self->config);
-    if (cg_retention_attach (self->retention, self->loop,
-                             atoi (cg_daemon_get (self, "journal/trim_ms", "0"))))
+    if (!self->retention || cg_retention_attach (self->retention, self->loop))
         goto failed;
     return self;
 failed:

@@ -14,6 +14,7 @@ struct _cg_retention_t {
     char *journal;
     int64_t keep_entries;
     int64_t keep_ms;
+    int trim_ms;                /* how often cg_retention_attach trims */
     bool told_unregistered;     /* said once that no one is registered */
 };
 
@@ -27,17 +28,41 @@ cg_retention_new (cg_redis_t *redis, const char *journal, int64_t keep_entries,
     self->journal = strdup (journal);
     self->keep_entries = keep_entries > 0 ? keep_entries : 0;
     self->keep_ms = keep_seconds > 0 ? keep_seconds * 1000 : 0;
+    self->trim_ms = CG_RETENTION_TRIM_MS;
     return self;
+}
+
+/*  A whole number from min to max at path, or `otherwise` when absent;
+    -1 after saying what is wrong with it. */
+static int64_t
+s_setting (zconfig_t *config, const char *path, int64_t otherwise, int64_t min, int64_t max)
+{
+    const char *text = zconfig_get (config, path, NULL);
+    if (!text)
+        return otherwise;
+    char *end;
+    errno = 0;
+    long long value = strtoll (text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max) {
+        zsys_error ("retention: %s must be a whole number from %lld to %lld, not \"%s\"",
+                    path, (long long) min, (long long) max, text);
+        return -1;
+    }
+    return value;
 }
 
 cg_retention_t *
 cg_retention_configured (cg_redis_t *redis, const char *journal, zconfig_t *config)
 {
-    char entries[24];
-    snprintf (entries, sizeof entries, "%d", CG_RETENTION_KEEP_ENTRIES);
-    return cg_retention_new (redis, journal,
-                             atoll (zconfig_get (config, "journal/keep_entries", entries)),
-                             atoll (zconfig_get (config, "journal/keep_seconds", "0")));
+    int64_t entries = s_setting (config, "journal/keep_entries", CG_RETENTION_KEEP_ENTRIES, 0,
+                                 INT64_C (1000000000000));
+    int64_t seconds = s_setting (config, "journal/keep_seconds", 0, 0, INT64_C (3153600000));
+    int64_t trim_ms = s_setting (config, "journal/trim_ms", CG_RETENTION_TRIM_MS, 10, 3600000);
+    if (entries < 0 || seconds < 0 || trim_ms < 0)
+        return NULL;
+    cg_retention_t *self = cg_retention_new (redis, journal, entries, seconds);
+    self->trim_ms = (int) trim_ms;
+    return self;
 }
 
 void
@@ -135,9 +160,7 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
 }
 
 int
-cg_retention_attach (cg_retention_t *self, zloop_t *loop, int interval_ms)
+cg_retention_attach (cg_retention_t *self, zloop_t *loop)
 {
-    if (interval_ms <= 0)
-        interval_ms = CG_RETENTION_TRIM_MS;
-    return zloop_timer (loop, (size_t) interval_ms, 0, s_on_timer, self) < 0 ? -1 : 0;
+    return zloop_timer (loop, (size_t) self->trim_ms, 0, s_on_timer, self) < 0 ? -1 : 0;
 }

@@ -39,8 +39,9 @@ typedef struct _cg_retention_t cg_retention_t;
 cg_retention_t *cg_retention_new (cg_redis_t *redis, const char *journal, int64_t keep_entries,
                                   int64_t keep_seconds);
 
-/*  The same from a daemon's configuration: journal/keep_entries and
-    journal/keep_seconds.  Both borrow the connection. */
+/*  The same from a daemon's configuration: journal/keep_entries,
+    journal/keep_seconds and journal/trim_ms; NULL after saying which is
+    not a whole number in its range.  Both borrow the connection. */
 cg_retention_t *cg_retention_configured (cg_redis_t *redis, const char *journal,
                                          zconfig_t *config);
 void cg_retention_destroy (cg_retention_t **self_p);
@@ -50,7 +51,7 @@ void cg_retention_destroy (cg_retention_t **self_p);
 int64_t cg_retention_trim (cg_retention_t *self);
 
 /*  Trims every journal/trim_ms (CG_RETENTION_TRIM_MS by default). */
-int cg_retention_attach (cg_retention_t *self, zloop_t *loop, int interval_ms);
+int cg_retention_attach (cg_retention_t *self, zloop_t *loop);
 
 /*  The lowest cursor of the consumers registered on journal, and in
     *consumers how many there are (the cursor is -1 when there are none,

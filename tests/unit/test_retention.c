@@ -132,3 +132,25 @@ Test (retention, entries_younger_than_keep_seconds_stay)
     cg_redis_destroy (&redis);
     cg_testredis_stop (&server);
 }
+
+Test (retention, settings_that_are_no_whole_number_in_range_are_refused)
+{
+    const char *bad[][2] = { { "journal/keep_entries", "lots" },
+                             { "journal/keep_entries", "-1" },
+                             { "journal/keep_seconds", "60s" },
+                             { "journal/trim_ms", "0" } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zconfig_t *config = zconfig_new ("root", NULL);
+        zconfig_put (config, bad[i][0], bad[i][1]);
+        cr_assert_null (cg_retention_configured (NULL, "tr", config), "%s = %s was taken",
+                        bad[i][0], bad[i][1]);
+        zconfig_destroy (&config);
+    }
+    zconfig_t *config = zconfig_new ("root", NULL);
+    zconfig_put (config, "journal/keep_entries", "0");
+    zconfig_put (config, "journal/keep_seconds", "86400");
+    cg_retention_t *retention = cg_retention_configured (NULL, "tr", config);
+    cr_assert_not_null (retention);
+    cg_retention_destroy (&retention);
+    zconfig_destroy (&config);
+}
