@@ -216,6 +216,8 @@ void scenario_plot_data (const char *out);
 
 /* --- the services' own figures ------------------------------------------------- */
 
+/*  Journals' bytes per stored case, and the cost of a trim (journal.c). */
+void bench_journal (bench_t *b);
 /*  Dispatch's hop, case.received -> case.dispatched, and its rate (dispatch.c). */
 void bench_dispatch (bench_t *b);
 /*  Requests accepted per second by channel, and the time to case.received

@@ -243,6 +243,7 @@ main (int argc, char **argv)
     s_part (&b, "fund", bench_fund, started);
     s_part (&b, "consultation", bench_consultation, started);
     s_part (&b, "notification", bench_notification, started);
+    s_part (&b, "journal", bench_journal, started);
     /*  Growth last, on a store emptied for it, so that its levels are what
         they say; it takes what is left of the budget, and some time even
         when nothing is left, so that every part of the plan runs. */

@@ -4,11 +4,18 @@
     messages) before applying anything, so that under load events reach the
     handler in batches of up to CG_BUS_BATCH and one Lua call applies many.
     Each feed keeps the events it has queued but not applied; the copies are
-    freed once the handler has run. */
+    freed once the handler has run.
+
+    A hole in a journal's entries right after the cursor means its owner
+    trimmed them before this consumer applied them (cg_retention.h): the
+    feed stops there (`lost_after` holds the first seq kept after it), says
+    so every minute, ignores the bus, and reloads its cursor on each
+    catch-up, so that it goes on once an operator has moved the cursor. */
 #include "cg_bus.h"
 
 #define S_DRAIN_MAX     4096    /* messages read from the socket per wake-up */
 #define S_CATCH_UP_MS   1000
+#define S_LOST_TELL_MS  60000   /* how often a stopped feed says so again */
 
 /* --- publishing ----------------------------------------------------------- */
 
@@ -67,6 +74,8 @@ typedef struct {
     void *arg;
     cg_event_t *queued;         /* contiguous events after cursor, owned */
     size_t nqueued;
+    int64_t lost_after;         /* stopped: the first seq the journal keeps, else 0 */
+    int64_t told_at;            /* when that was last logged, monotonic ms */
 } s_feed_t;
 
 struct _cg_sub_t {
@@ -88,6 +97,12 @@ void
 cg_cursor_key (char *buf, size_t len, const char *consumer, const char *journal)
 {
     snprintf (buf, len, "cg:{%s}:cursor:%s", consumer, journal);
+}
+
+void
+cg_consumers_key (char *buf, size_t len, const char *journal)
+{
+    snprintf (buf, len, "cg:{%s}:consumers", journal);
 }
 
 void
@@ -190,6 +205,19 @@ cg_sub_follow (cg_sub_t *self, const char *journal, cg_feed_fn *fn, void *arg)
     char prefix[64];
     snprintf (prefix, sizeof prefix, "%s/", journal);
     zsock_set_subscribe (self->sock, prefix);
+    /*  registered before the cursor is read: from here on the owner keeps
+        whatever lies beyond it */
+    char key[128];
+    cg_consumers_key (key, sizeof key, journal);
+    redisReply *r = cg_redis_command (self->redis, "SADD %s %s", key, self->consumer);
+    bool registered = r && r->type == REDIS_REPLY_INTEGER;
+    if (r)
+        freeReplyObject (r);
+    if (!registered) {
+        zsys_error ("bus: %s cannot register as a consumer of the %s journal", self->consumer,
+                    journal);
+        return -1;
+    }
     return s_feed_load_cursor (self, feed);
 }
 
@@ -235,13 +263,34 @@ s_feed_queue (cg_sub_t *self, s_feed_t *feed, int64_t seq, const char *topic, si
     return 0;
 }
 
+/*  The journal keeps nothing between the cursor and `first`: the feed
+    stops, and says so (again every minute while it stays stopped). */
+static void
+s_feed_lost (cg_sub_t *self, s_feed_t *feed, int64_t first)
+{
+    int64_t now = zclock_mono ();
+    if (feed->lost_after == first && now - feed->told_at < S_LOST_TELL_MS)
+        return;
+    zsys_error ("bus: %s has lost events of the %s journal: its cursor is at %lld, the "
+                "journal keeps entries from %lld on, so %lld to %lld were trimmed before it "
+                "applied them.  It applies nothing more of %s until an operator moves its "
+                "cursor (civgrid journal skip %s %s)", self->consumer, feed->journal,
+                (long long) feed->cursor, (long long) first, (long long) feed->cursor + 1,
+                (long long) first - 1, feed->journal, self->consumer, feed->journal);
+    feed->lost_after = first;
+    feed->told_at = now;
+}
+
 /*  Reads the journal beyond the cursor, a batch at a time, to its head. */
 static int64_t
 s_feed_catch_up (cg_sub_t *self, s_feed_t *feed)
 {
     if (s_feed_flush (self, feed))
         return -1;
-    int64_t total = 0;
+    if (feed->lost_after && s_feed_load_cursor (self, feed))
+        return -1;
+    int64_t stopped_at = feed->lost_after ? feed->cursor : -1;
+    int64_t total = 0, head = -1;
     while (!zsys_interrupted) {
         redisReply *r = cg_redis_command (self->redis, "XRANGE %s %lld-0 + COUNT %d",
                                           feed->journal_key, (long long) feed->cursor + 1,
@@ -252,7 +301,7 @@ s_feed_catch_up (cg_sub_t *self, s_feed_t *feed)
             return -1;
         }
         size_t got = r->elements;
-        int64_t expect = feed->cursor + 1;
+        int64_t expect = feed->cursor + 1, hole = 0;
         for (size_t i = 0; i < got; i++) {
             redisReply *entry = r->element[i];
             if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
@@ -264,25 +313,55 @@ s_feed_catch_up (cg_sub_t *self, s_feed_t *feed)
                 if (strcmp (kv->element[k]->str, "t") == 0) topic = kv->element[k + 1];
                 if (strcmp (kv->element[k]->str, "b") == 0) body = kv->element[k + 1];
             }
-            if (!topic || !body || seq != expect) {
-                /*  A journal is written only by our scripts; a hole in it
-                    means it was trimmed past this cursor. */
-                zsys_error ("bus: journal %s is broken at %lld (expected %lld); "
-                            "skipping to it", feed->journal, (long long) seq,
-                            (long long) expect);
-                if (!topic || !body)
-                    continue;
+            if (seq != expect) {
+                hole = seq;     /* what came before it is applied first */
+                break;
             }
             expect = seq + 1;
-            s_feed_queue (self, feed, seq, topic->str, topic->len, body->str, body->len);
+            if (topic && body)
+                s_feed_queue (self, feed, seq, topic->str, topic->len, body->str, body->len);
+            else
+                zsys_error ("bus: entry %lld of the %s journal has no topic or body; "
+                            "passed over", (long long) seq, feed->journal);
         }
         freeReplyObject (r);
         int64_t before = feed->cursor;
         if (s_feed_flush (self, feed))
             return -1;
         total += feed->cursor - before;
+        if (hole) {
+            if (expect == before + 1) {
+                s_feed_lost (self, feed, hole);
+                return total;
+            }
+            if (feed->cursor == before)
+                break;
+            continue;           /* applied up to the hole: meet it at the start */
+        }
+        if (got == 0) {
+            /*  Nothing after the cursor: either it is at the head, or the
+                journal was trimmed past it entirely.  The head is read
+                first, so that an entry it counts was there for the XRANGE
+                that follows (appends move both in one call). */
+            if (head >= 0) {
+                if (head > feed->cursor) {
+                    s_feed_lost (self, feed, head + 1);
+                    return total;
+                }
+                break;
+            }
+            head = cg_journal_head (self->redis, feed->journal);
+            if (head > feed->cursor)
+                continue;
+            break;
+        }
         if (got < CG_BUS_BATCH || feed->cursor == before)
             break;
+    }
+    if (stopped_at >= 0) {
+        zsys_info ("bus: %s goes on with the %s journal from %lld", self->consumer,
+                   feed->journal, (long long) stopped_at + 1);
+        feed->lost_after = 0;
     }
     return total;
 }
@@ -332,8 +411,8 @@ s_on_event (cg_sub_t *self, zmsg_t *msg)
     size_t jlen;
     s_feed_t *feed = s_feed_for (self, (const char *) zframe_data (head), zframe_size (head),
                                  &jlen);
-    if (!feed)
-        return;
+    if (!feed || feed->lost_after)
+        return;                 /* not followed, or stopped until its cursor moves */
     char digits[24];
     memcpy (digits, zframe_data (num), zframe_size (num));
     digits[zframe_size (num)] = 0;

@@ -24,6 +24,14 @@
     The consumer's handler applies a batch and moves the cursor atomically,
     with the cursor it was given as the expected value: if another process
     moved it first, the handler changes nothing and the feed reloads.
+
+    Following a journal registers the consumer in cg:{journal}:consumers,
+    so that the journal's owner trims only what every consumer has applied
+    (cg_retention.h).  A feed whose cursor is below the first entry the
+    journal still keeps (a consumer new to an old journal, or one that was
+    unregistered) has lost events: it stops on that journal, saying so in
+    the log with the first kept seq, and goes on only when an operator
+    moves its cursor (`civgrid journal skip`); it never skips by itself.
 */
 #ifndef CG_BUS_H_INCLUDED
 #define CG_BUS_H_INCLUDED
@@ -99,6 +107,7 @@ void cg_feed_args (cg_args_t *args, const char *prefix, const char *cursor_key, 
 /*  Key names shared by daemons and tests. */
 void cg_journal_key (char *buf, size_t len, const char *journal);
 void cg_cursor_key (char *buf, size_t len, const char *consumer, const char *journal);
+void cg_consumers_key (char *buf, size_t len, const char *journal);
 
 /*  The head of a journal: the last sequence number given out. */
 int64_t cg_journal_head (cg_redis_t *redis, const char *journal);

@@ -99,6 +99,9 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
         goto failed;
+    self->retention = cg_retention_configured (self->redis, name, self->config);
+    if (!self->retention || cg_retention_attach (self->retention, self->loop))
+        goto failed;
     return self;
 failed:
     cg_daemon_destroy (&self);
@@ -144,6 +147,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     cg_daemon_t *self = *self_p;
     cg_clock_set_source (NULL, NULL);
     cg_sub_destroy (&self->sub);
+    cg_retention_destroy (&self->retention);
     cg_pub_destroy (&self->pub);
     cg_server_destroy (&self->server);
     zloop_destroy (&self->loop);

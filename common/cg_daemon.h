@@ -10,8 +10,10 @@
     (unless the daemon has no state, like the broker), binds the command
     socket at NAME/endpoint, and prepares the bus: a publisher towards the
     broker's bus/publish and, on the first cg_daemon_follow, a subscriber at
-    bus/subscribe.  cg_daemon_run catches every followed journal up, then
-    runs the loop until SIGINT or SIGTERM.
+    bus/subscribe.  A daemon with state also trims its own journal,
+    cg:{NAME}:journal, as the journal section says (cg_retention.h).
+    cg_daemon_run catches every followed journal up, then runs the loop
+    until SIGINT or SIGTERM.
 */
 #ifndef CG_DAEMON_H_INCLUDED
 #define CG_DAEMON_H_INCLUDED
@@ -20,6 +22,7 @@
 #include "cg_bus.h"
 #include "cg_command.h"
 #include "cg_redis.h"
+#include "cg_retention.h"
 
 typedef struct {
     char *name;
@@ -29,6 +32,7 @@ typedef struct {
     cg_server_t *server;
     cg_pub_t *pub;
     cg_sub_t *sub;              /* NULL until something is followed */
+    cg_retention_t *retention;  /* of its own journal; NULL for the broker */
     bool verbose;
 } cg_daemon_t;
 

@@ -26,6 +26,9 @@ const char *cli_actor (cli_args_t *args, char *buf, size_t len);
 /*  The configuration the stack wrote, or NULL with a message. */
 zconfig_t *cli_config (cli_args_t *args);
 
+/*  Redis of the stack in --dir, or NULL with a message. */
+cg_redis_t *cli_redis (cli_args_t *args);
+
 /*  A client for a daemon named in the configuration. */
 cg_client_t *cli_client (zconfig_t *config, const char *daemon);
 
@@ -49,6 +52,7 @@ int cli_topic (cli_args_t *args);
 int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
 int cli_token (cli_args_t *args);
+int cli_journal (cli_args_t *args);
 /*  Issues a gateway token (CG_TOKEN_MAX bytes into token); 0, or 1 after
     saying why. */
 int cli_token_issue (zconfig_t *config, const char *role, const char *scope,

@@ -11,6 +11,7 @@
         civgrid topic ...                   consultation topics (services/cli/topic.c)
         civgrid token create|list|revoke    the gateway's API tokens
         civgrid notify ...                  notification rules, log, dead letters
+        civgrid journal [skip|forget] ...   journals, their consumers and retention
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
@@ -40,6 +41,7 @@ s_usage (void)
         "  token create --role R --scope CODE [--name WHO] | token list | token revoke TOKEN\n"
         "  notify rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
+        "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -70,6 +72,7 @@ static const struct {
     { "token", cli_token },
     { "notify", cli_notify },
     { "fund", cli_fund },
+    { "journal", cli_journal },
     { "messages", s_messages },
     { "help", s_help },
 };

@@ -83,25 +83,10 @@ s_create (cli_args_t *args)
     return 0;
 }
 
-/*  Redis of the stack in --dir, or NULL with a message. */
-static cg_redis_t *
-s_redis (cli_args_t *args)
-{
-    zconfig_t *config = cli_config (args);
-    if (!config)
-        return NULL;
-    cg_redis_t *redis = cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"),
-                                      atoi (zconfig_get (config, "redis/port", "7400")), 2000);
-    zconfig_destroy (&config);
-    if (!redis)
-        fprintf (stderr, "civgrid: Redis cannot be reached; is the stack up?\n");
-    return redis;
-}
-
 static int
 s_list (cli_args_t *args)
 {
-    cg_redis_t *redis = s_redis (args);
+    cg_redis_t *redis = cli_redis (args);
     if (!redis)
         return 1;
     bool json = cli_flag (args, "json");
@@ -148,7 +133,7 @@ s_list (cli_args_t *args)
 static int
 s_revoke (cli_args_t *args, const char *token)
 {
-    cg_redis_t *redis = s_redis (args);
+    cg_redis_t *redis = cli_redis (args);
     if (!redis)
         return 1;
     char hash[CG_TOKEN_HASH], key[128];

@@ -77,6 +77,20 @@ cli_config (cli_args_t *args)
     return config;
 }
 
+cg_redis_t *
+cli_redis (cli_args_t *args)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return NULL;
+    cg_redis_t *redis = cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"),
+                                      atoi (zconfig_get (config, "redis/port", "7400")), 2000);
+    zconfig_destroy (&config);
+    if (!redis)
+        fprintf (stderr, "civgrid: Redis cannot be reached; is the stack up?\n");
+    return redis;
+}
+
 cg_client_t *
 cli_client (zconfig_t *config, const char *daemon)
 {

@@ -5,9 +5,12 @@
     numbers every event, so the event id `dispatch:<seq>` lets a browser
     that reconnects say where it was (Last-Event-ID, or last_event_id in
     the query) and get exactly what it missed.  A stream without one
-    starts at the journal's head.  Each event is decoded with its message
-    definition and sent as JSON only when its case lies in the caller's
-    scope (its center's subtree, or its unit's token); events that do not
+    starts at the journal's head.  What it missed may have been trimmed
+    meanwhile (the journal keeps its retention, cg_retention.h): then an
+    event journal.trimmed names the seqs it will never get.  Each event
+    is decoded with its message definition and sent as JSON only when its
+    case lies in the caller's scope (its center's subtree, or its unit's
+    token); events that do not
     name their case's center (case.accepted, ...) have it looked up once
     with case.show and remembered.  A comment
     line goes out every 5 s of silence, so proxies keep the connection;
@@ -141,6 +144,24 @@ s_entry (s_stream_t *self, redisReply *entry)
     json_decref (data);
 }
 
+/*  When the first entry read is not the next one, the ones between were
+    trimmed before this stream read them: it says which. */
+static void
+s_trimmed (s_stream_t *self, redisReply *entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
+        return;
+    int64_t first = strtoll (entry->element[0]->str, NULL, 10);
+    if (first <= self->seq + 1)
+        return;
+    char text[200];
+    snprintf (text, sizeof text, "id: %s:%lld\nevent: journal.trimmed\ndata: {\"journal\":"
+              "\"%s\",\"from\":%lld,\"to\":%lld}\n\n", S_JOURNAL, (long long) first - 1,
+              S_JOURNAL, (long long) self->seq + 1, (long long) first - 1);
+    s_append (self, text);
+    self->seq = first - 1;
+}
+
 static ssize_t
 s_read (void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -163,6 +184,8 @@ s_read (void *cls, uint64_t pos, char *buf, size_t max)
         if (r->type == REDIS_REPLY_ARRAY && r->elements == 1
         &&  r->element[0]->elements == 2) {
             redisReply *entries = r->element[0]->element[1];
+            if (entries->elements)
+                s_trimmed (self, entries->element[0]);
             for (size_t i = 0; i < entries->elements; i++)
                 s_entry (self, entries->element[i]);
         }

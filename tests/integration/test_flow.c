@@ -164,6 +164,7 @@ Test (flow, kill_9_of_dispatch_notification_and_broker_loses_and_doubles_nothing
     s_places_t places = { 0 };
     s_places_load (&places);
     cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_teststack_keep_journal (stack, "dispatch");  /* read whole at the end */
     cg_client_t *intake = cg_teststack_client (stack, "intake");
     const int n = 10000;
     for (int i = 0; i < n; i++) {

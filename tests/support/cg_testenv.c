@@ -237,6 +237,14 @@ cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms, const ch
     }
 }
 
+void
+cg_teststack_keep_journal (cg_teststack_t *self, const char *journal)
+{
+    redisReply *r = cg_redis_command (self->redis, "SADD cg:{%s}:consumers test", journal);
+    cr_assert (r && r->type == REDIS_REPLY_INTEGER, "%s", cg_reply_str (r));
+    freeReplyObject (r);
+}
+
 int64_t
 cg_teststack_journal (cg_teststack_t *self, const char *journal, const char *topic,
                       const cg_msgdef_t *def, const void *msg)
@@ -263,6 +271,30 @@ cg_teststack_journal (cg_teststack_t *self, const char *journal, const char *top
     cg_args_free (&args);
     msgpack_sbuffer_destroy (&buf);
     return seq;
+}
+
+void
+cg_testredis_journal (cg_redis_t *redis, const char *journal, int from, int to)
+{
+    for (int seq = from; seq <= to; seq++) {
+        redisReply *r = cg_redis_command (redis, "XADD cg:{%s}:journal %d-0 t thing.happened "
+                                          "b body%d", journal, seq, seq);
+        cr_assert (r && r->type == REDIS_REPLY_STRING, "%s", cg_reply_str (r));
+        freeReplyObject (r);
+        r = cg_redis_command (redis, "SET cg:{%s}:seq %d", journal, seq);
+        freeReplyObject (r);
+    }
+}
+
+int64_t
+cg_teststack_int (cg_teststack_t *self, const char *fmt, ...)
+{
+    char command[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (command, sizeof command, fmt, ap);
+    va_end (ap);
+    return cg_teststack_await (self, INT64_MIN, 0, "%s", command);
 }
 
 int

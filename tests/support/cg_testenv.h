@@ -42,6 +42,11 @@ void cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char 
 int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,
                             const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 
+/*  Keeps a journal whole for a test that reads all of it at the end:
+    registers the test as a consumer that has applied nothing, so the
+    journal's owner trims none of it (cg_retention.h). */
+void cg_teststack_keep_journal (cg_teststack_t *self, const char *journal);
+
 /*  Appends an event to a journal exactly as its owner does (INCR the
     sequence, XADD under it, in one call), for tests that need an event its
     owner would raise only after a long story.  Returns the sequence number. */
@@ -52,6 +57,14 @@ int64_t cg_teststack_journal (cg_teststack_t *self, const char *journal, const c
     waiting for the answer: for tests that pipeline on a DEALER. */
 void cg_test_send (zsock_t *dealer, const char *command, const char *rid,
                    const cg_msgdef_t *def, const void *msg);
+
+/*  Entries from..to of a journal as its owner appends them (topic
+    thing.happened, body "body<seq>"), for tests of common/. */
+void cg_testredis_journal (cg_redis_t *redis, const char *journal, int from, int to);
+
+/*  An integer answer of a Redis command of the stack (-1 when none). */
+int64_t cg_teststack_int (cg_teststack_t *self, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 /*  A lone redis-server on a free port, for tests of common/. */
 typedef struct {

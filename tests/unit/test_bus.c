@@ -35,19 +35,6 @@ s_apply (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 }
 
 static void
-s_journal (cg_redis_t *redis, int from, int to)
-{
-    for (int seq = from; seq <= to; seq++) {
-        redisReply *r = cg_redis_command (redis, "XADD cg:{tj}:journal %d-0 t thing.happened "
-                                          "b body%d", seq, seq);
-        cr_assert (r && r->type == REDIS_REPLY_STRING, "%s", cg_reply_str (r));
-        freeReplyObject (r);
-        r = cg_redis_command (redis, "SET cg:{tj}:seq %d", seq);
-        freeReplyObject (r);
-    }
-}
-
-static void
 s_expect (s_consumer_t *c, int from, int to)
 {
     cr_assert_eq (c->nseen, (size_t) (to - from + 1), "saw %zu events, expected %d",
@@ -76,7 +63,7 @@ Test (bus, catch_up_reads_the_journal_once_in_order)
 {
     cg_testredis_t *server = cg_testredis_start ();
     s_consumer_t c = { .redis = cg_redis_new ("127.0.0.1", server->port, 2000) };
-    s_journal (c.redis, 1, 10);
+    cg_testredis_journal (c.redis, "tj", 1, 10);
     cg_sub_t *sub = cg_sub_new (c.redis, "tcp://127.0.0.1:1", "test");
     cr_assert_eq (cg_sub_follow (sub, "tj", s_apply, &c), 0);
     cr_assert_eq (cg_sub_catch_up (sub), 10);
@@ -87,7 +74,7 @@ Test (bus, catch_up_reads_the_journal_once_in_order)
 
     /*  a restarted consumer starts from its cursor in Redis */
     s_consumer_t again = { .redis = c.redis };
-    s_journal (c.redis, 11, 12);
+    cg_testredis_journal (c.redis, "tj", 11, 12);
     sub = cg_sub_new (c.redis, "tcp://127.0.0.1:1", "test");
     cg_sub_follow (sub, "tj", s_apply, &again);
     cr_assert_eq (cg_sub_catch_up (sub), 2);
@@ -102,7 +89,7 @@ Test (bus, gaps_and_repeats_on_the_bus_are_mended_from_the_journal)
 {
     cg_testredis_t *server = cg_testredis_start ();
     s_consumer_t c = { .redis = cg_redis_new ("127.0.0.1", server->port, 2000) };
-    s_journal (c.redis, 1, 10);
+    cg_testredis_journal (c.redis, "tj", 1, 10);
     int port = cg_test_free_port ();
     zsock_t *pub = zsock_new_pub (NULL);
     cr_assert_eq (zsock_bind (pub, "tcp://127.0.0.1:%d", port), port);
@@ -135,7 +122,7 @@ Test (bus, a_cursor_moved_by_another_process_is_respected)
 {
     cg_testredis_t *server = cg_testredis_start ();
     s_consumer_t c = { .redis = cg_redis_new ("127.0.0.1", server->port, 2000) };
-    s_journal (c.redis, 1, 10);
+    cg_testredis_journal (c.redis, "tj", 1, 10);
     cg_sub_t *sub = cg_sub_new (c.redis, "tcp://127.0.0.1:1", "test");
     cg_sub_follow (sub, "tj", s_apply, &c);
     /*  another instance applied 1..5 meanwhile */
@@ -145,6 +132,39 @@ Test (bus, a_cursor_moved_by_another_process_is_respected)
     cr_assert_eq (c.nseen, 0, "applied events another instance had applied");
     cg_sub_catch_up (sub);
     s_expect (&c, 6, 10);
+    cg_sub_destroy (&sub);
+    cg_redis_destroy (&c.redis);
+    cg_testredis_stop (&server);
+}
+
+Test (bus, a_consumer_behind_the_trimmed_part_stops_until_its_cursor_is_moved)
+{
+    cg_testredis_t *server = cg_testredis_start ();
+    s_consumer_t c = { .redis = cg_redis_new ("127.0.0.1", server->port, 2000) };
+    cg_testredis_journal (c.redis, "tj", 1, 100);
+    redisReply *r = cg_redis_command (c.redis, "XTRIM cg:{tj}:journal MINID 41-0");
+    freeReplyObject (r);        /* 1..40 are gone */
+    cg_sub_t *sub = cg_sub_new (c.redis, "tcp://127.0.0.1:1", "test");
+    cr_assert_eq (cg_sub_follow (sub, "tj", s_apply, &c), 0);
+    r = cg_redis_command (c.redis, "SISMEMBER cg:{tj}:consumers test");
+    cr_assert_eq (r->integer, 1, "following did not register the consumer");
+    freeReplyObject (r);
+    cr_assert_eq (cg_sub_catch_up (sub), 0, "applied events past a hole of lost ones");
+    cr_assert_eq (cg_sub_catch_up (sub), 0);
+    cr_assert_eq (c.nseen, 0);
+
+    /*  the operator's decision (civgrid journal skip): on from 41 */
+    r = cg_redis_command (c.redis, "SET cg:{test}:cursor:tj 40");
+    freeReplyObject (r);
+    cr_assert_eq (cg_sub_catch_up (sub), 60);
+    s_expect (&c, 41, 100);
+
+    /*  a journal trimmed past the cursor entirely is a loss as well */
+    cg_testredis_journal (c.redis, "tj", 101, 110);
+    r = cg_redis_command (c.redis, "XTRIM cg:{tj}:journal MAXLEN 0");
+    freeReplyObject (r);
+    cr_assert_eq (cg_sub_catch_up (sub), 0);
+    cr_assert_eq (c.nseen, 60);
     cg_sub_destroy (&sub);
     cg_redis_destroy (&c.redis);
     cg_testredis_stop (&server);
