@@ -275,13 +275,15 @@ s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
     cg_args_init (&args);
     cg_args_add_str (&args, NOTIFIER_PREFIX);
     cg_args_add_int (&args, now);
+    notifier_add_retention (self, &args);
     cg_args_add_int (&args, (int64_t) n);
     for (size_t i = 0; i < n; i++) {
         s_item_t *item = items[i];
         cg_args_add_str (&args, item->id);
         cg_args_add_str (&args, item->outcome);
         cg_args_add_int (&args, item->due);
-        cg_args_addf (&args, "%s %s", item->channel, item->address);
+        cg_args_add_int (&args, item->route);
+        cg_args_add_int (&args, item->attempt);
         notifier_add_attempt (&args, item->id, now, *item->channel ? item->channel : "none",
                               item->attempt, item->outcome, item->detail);
         bool sent = streq (item->outcome, "sent");
@@ -460,14 +462,13 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
     next.step = d->step + 1;
     next.created = now;
     next.present = 0;
-    char id[160], dedup[200], text[1024];
+    char id[160], text[1024];
     if (d->step == 0) {
         snprintf (id, sizeof id, "%s#1", d->chain);
-        snprintf (dedup, sizeof dedup, "ack|%s|1", d->chain);
         s_prefixed (text, sizeof text, "（再次提醒，请确认）", d->text);
         next.id = id;
         next.text = text;
-        notifier_add (self, batch, &next, dedup, now, now);
+        notifier_add (self, batch, &next, now, now);
         return 1;
     }
     const cg_org_node_t *from = NULL;
@@ -485,8 +486,6 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         for (int k = 0; k < nroutes; k++)
             routes[k] = up[i]->nurgent ? up[i]->urgent[k] : up[i]->routes[k];
         snprintf (id, sizeof id, "%s#%lld:%s", d->chain, (long long) next.step, up[i]->id);
-        snprintf (dedup, sizeof dedup, "ack|%s|%lld|%s", d->chain, (long long) next.step,
-                  up[i]->id);
         char prefix[200];
         snprintf (prefix, sizeof prefix, "（%s 未确认，逐级上报）",
                   d->name ? d->name : d->recipient);
@@ -497,7 +496,7 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         next.routes = routes;
         next.routes_count = nroutes;
         next.text = text;
-        notifier_add (self, batch, &next, dedup, now, now);
+        notifier_add (self, batch, &next, now, now);
     }
     return (int) found;
 }

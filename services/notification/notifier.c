@@ -77,6 +77,18 @@ notifier_new (cg_daemon_t *daemon)
     self->privacy = key ? cg_privacy_new (key) : NULL;
     if (!self->privacy)
         zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
+    /*  what is kept, and how long: the store's own bounds */
+    self->delivered_max = atoll (cg_daemon_get (daemon, "notification/delivered_max", "1000000"));
+    self->inbox_max = atoll (cg_daemon_get (daemon, "notification/inbox_max", "1000"));
+    self->dead_ms = atoll (cg_daemon_get (daemon, "notification/dead_days", "90")) * 86400000;
+    self->dead_max = atoll (cg_daemon_get (daemon, "notification/dead_max", "10000"));
+    if (self->delivered_max < 1 || self->inbox_max < 1 || self->dead_ms < 1
+        || self->dead_max < 1) {
+        zsys_error ("notification: notification/delivered_max, inbox_max, dead_days and "
+                    "dead_max must be positive whole numbers");
+        notifier_destroy (&self);
+        return NULL;
+    }
     if (s_load_settings (self, dir)) {
         notifier_destroy (&self);
         return NULL;
@@ -131,13 +143,22 @@ notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *c
 }
 
 void
-notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
-              const char *dedup, int64_t due, int64_t now)
+notifier_add_retention (notifier_t *self, cg_args_t *args)
+{
+    cg_args_add_int (args, self->keep_ms);
+    cg_args_add_int (args, self->delivered_max);
+    cg_args_add_int (args, self->inbox_max);
+    cg_args_add_int (args, self->dead_ms);
+    cg_args_add_int (args, self->dead_max);
+}
+
+void
+notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d, int64_t due,
+              int64_t now)
 {
     (void) self;
     cg_args_add_str (batch, d->id);
-    cg_args_add_str (batch, dedup);
-    cg_args_add_str (batch, d->chain);
+    cg_args_add_str (batch, streq (d->chain, d->id) ? "" : d->chain);
     cg_args_add_int (batch, due);
     /*  a first route to an in-app inbox is delivered in the same call */
     const char *route = d->routes[0];
@@ -169,7 +190,7 @@ notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, in
     cg_args_add_int (&args, expected);
     cg_args_add_int (&args, next);
     cg_args_add_int (&args, now);
-    cg_args_add_int (&args, self->keep_ms);
+    notifier_add_retention (self, &args);
     cg_args_add_int (&args, count);
     for (int i = 0; i < batch->argc; i++)
         cg_args_add (&args, batch->argv[i], batch->lens[i]);
