@@ -78,16 +78,22 @@ notifier_new (cg_daemon_t *daemon)
     if (!self->privacy)
         zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
     /*  what is kept, and how long: the store's own bounds */
-    self->delivered_max = atoll (cg_daemon_get (daemon, "notification/delivered_max", "1000000"));
-    self->inbox_max = atoll (cg_daemon_get (daemon, "notification/inbox_max", "1000"));
-    self->dead_ms = atoll (cg_daemon_get (daemon, "notification/dead_days", "90")) * 86400000;
-    self->dead_max = atoll (cg_daemon_get (daemon, "notification/dead_max", "10000"));
-    if (self->delivered_max < 1 || self->inbox_max < 1 || self->dead_ms < 1
-        || self->dead_max < 1) {
-        zsys_error ("notification: notification/delivered_max, inbox_max, dead_days and "
-                    "dead_max must be positive whole numbers");
-        notifier_destroy (&self);
-        return NULL;
+    struct { const char *name, *otherwise; int64_t *value, unit; } bounds[] = {
+        { "notification/delivered_max", "1000000", &self->delivered_max, 1 },
+        { "notification/inbox_max", "1000", &self->inbox_max, 1 },
+        { "notification/dead_days", "90", &self->dead_ms, 86400000 },
+        { "notification/dead_max", "10000", &self->dead_max, 1 } };
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+        const char *text = cg_daemon_get (daemon, bounds[i].name, bounds[i].otherwise);
+        char *end;
+        long long n = strtoll (text, &end, 10);
+        if (*end || n < 1 || n > INT32_MAX) {
+            zsys_error ("notification: %s \"%s\" is not a whole number from 1 to %d",
+                        bounds[i].name, text, INT32_MAX);
+            notifier_destroy (&self);
+            return NULL;
+        }
+        *bounds[i].value = n * bounds[i].unit;
     }
     if (s_load_settings (self, dir)) {
         notifier_destroy (&self);
