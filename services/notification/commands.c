@@ -170,9 +170,9 @@ s_deadletter (void *request, cg_reply_t *reply, void *arg)
     cg_notify_query_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
     redisReply *total = cg_redis_command (self->daemon->redis,
-                                          "ZCARD " NOTIFIER_PREFIX "deadletter");
+                                          "ZCARD " NOTIFIER_PREFIX "dead_letters");
     redisReply *ids = cg_redis_command (self->daemon->redis,
-                                        "ZREVRANGE " NOTIFIER_PREFIX "deadletter 0 %lld",
+                                        "ZREVRANGE " NOTIFIER_PREFIX "dead_letters 0 %lld",
                                         (long long) limit - 1);
     if (!total || !ids || ids->type != REDIS_REPLY_ARRAY)
         cg_reply_fail (reply, "unavailable", NULL, "the dead-letter list cannot be reached");

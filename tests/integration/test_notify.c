@@ -302,7 +302,7 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "/ok/2", want, NULL), 1);
     cr_assert_eq (cg_testreceiver_count (&rx, "/slow/1", want, NULL), 2);
     /*  no route left: a dead letter, with the reason */
-    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{notification}:deadletter"), 1);
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{notification}:dead_letters"), 1);
     char *out = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify deadletter"), 0);
     cr_assert (strstr (out, "1 dead letters") && strstr (out, down) && strstr (out, "http 500")

@@ -23,7 +23,7 @@
 -- five arguments (retention below) and trims what grows as it goes:
 -- <prefix>delivered (id → when sent) to `keep` and `delivered_max`, the
 -- recent log to RECENT lines, an inbox to `inbox_max` notices, the
--- dead letters (<prefix>deadletter, id → when it died) to `dead_ms` and
+-- dead letters (<prefix>dead_letters, id → when it died) to `dead_ms` and
 -- `dead_max`.  A list or zset is trimmed back to its bound once it has
 -- passed it by an eighth, so that a full one is not trimmed on every push.
 
@@ -106,21 +106,18 @@ local function batch_flush (prefix, b, ret, now)
             redis.call ('LTRIM', prefix .. 'log', 0, RECENT - 1)
         end
     end
-    if #b.unqueue > 0 then
-        call_each ('ZREM', prefix .. 'outbox', b.unqueue)
-    end
-    if #b.requeue > 0 then
-        call_each ('ZADD', prefix .. 'outbox', b.requeue)
-    end
-    if #b.acks > 0 then
-        call_each ('ZADD', prefix .. 'acks', b.acks)
+    for _, w in ipairs ({ { 'ZREM', 'outbox', b.unqueue }, { 'ZADD', 'outbox', b.requeue },
+                          { 'ZADD', 'acks', b.acks } }) do
+        if #w[3] > 0 then
+            call_each (w[1], prefix .. w[2], w[3])
+        end
     end
     if #b.delivered > 0 then
         call_each ('ZADD', prefix .. 'delivered', b.delivered)
         zset_trim (prefix .. 'delivered', now, ret.keep, ret.delivered_max)
     end
     if #b.dead > 0 then
-        call_each ('ZADD', prefix .. 'deadletter', b.dead)
-        zset_trim (prefix .. 'deadletter', now, ret.dead_ms, ret.dead_max)
+        call_each ('ZADD', prefix .. 'dead_letters', b.dead)
+        zset_trim (prefix .. 'dead_letters', now, ret.dead_ms, ret.dead_max)
     end
 end

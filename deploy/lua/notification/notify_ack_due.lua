@@ -11,7 +11,7 @@ local out = {}
 for _, id in ipairs (ids) do
     local d = redis.call ('HMGET', prefix .. 'd:' .. id, 'm', 'chain', 'acked')
     local acked = d[3]
-    if d[1] and d[2] then
+    if d[1] and d[2] and not acked then
         acked = redis.call ('HEXISTS', prefix .. 'd:' .. d[2], 'acked') == 1
     end
     if d[1] and not acked then

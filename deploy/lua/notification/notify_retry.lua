@@ -9,7 +9,7 @@ if first then
 end
 local answer = 'not_found'
 local key = prefix .. 'd:' .. id
-if redis.call ('ZREM', prefix .. 'deadletter', id) == 1
+if redis.call ('ZREM', prefix .. 'dead_letters', id) == 1
    and redis.call ('HGET', key, 'state') == 'dead' then
     redis.call ('HSET', key, 'state', 'queued', 'route', 0, 'attempt', 0, 'held', 0)
     redis.call ('HDEL', key, 'dead')
