@@ -514,6 +514,7 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
     cg_args_add_int (&args, now);
     cg_args_add_int (&args, 64);
     cg_args_add_int (&args, self->lease_ms);
+    notifier_add_retention (self, &args);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack_due", 0, &args);
     cg_args_free (&args);
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {

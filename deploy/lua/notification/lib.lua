@@ -4,7 +4,7 @@
 -- tells — (case, event, recipient) — so the hash is also its own
 -- de-duplication key: the same news that reaches us twice finds it and
 -- queues nothing.  Fields:
---   m        the notify.delivery msgpack; dropped once it is sent, unless
+--   m        the notify.delivery msgpack; emptied once it is sent, unless
 --            it still awaits an acknowledgement (which may re-send it)
 --   chain    the first delivery of its acknowledgement chain (absent: itself)
 --   route    which of its routes it is on, from 0 (absent: 0)
@@ -19,13 +19,16 @@
 -- `dead_ms` after it died.  Queued deliveries wait in the zset
 -- <prefix>outbox, scored by when they are due.
 --
--- Every script that settles deliveries takes the retention settings as
--- five arguments (retention below) and trims what grows as it goes:
--- <prefix>delivered (id → when sent) to `keep` and `delivered_max`, the
--- recent log to RECENT lines, an inbox to `inbox_max` notices, the
+-- The scripts that settle deliveries take the retention settings as five
+-- arguments (retention below), and what grows is trimmed by work the
+-- daemon does anyway: the recent log to RECENT lines and an inbox to
+-- `inbox_max` notices as they are pushed to (LPUSH answers the length);
+-- <prefix>delivered (id → when sent) to `keep` and `delivered_max`, and the
 -- dead letters (<prefix>dead_letters, id → when it died) to `dead_ms` and
--- `dead_max`.  A list or zset is trimmed back to its bound once it has
--- passed it by an eighth, so that a full one is not trimmed on every push.
+-- `dead_max`, by the acknowledgement watch (notify_ack_due), twice a
+-- second, rather than by every call that adds to them.  A list or zset is
+-- trimmed back to its bound once it has passed it by an eighth, so that a
+-- full one is not trimmed on every push.
 
 local LOG_BYTES = 8192
 local RECENT = 10000
@@ -85,22 +88,22 @@ end
 
 -- Delivered: its hash says so and expires after `keep`; it leaves the
 -- outbox and is recorded in `delivered`, and awaited for acknowledgement
--- when it must be (then it keeps its m, for a re-send).
+-- when it must be (then it keeps its m, for a re-send; otherwise m is
+-- emptied, in the same HSET).
 local function mark_sent (b, ret, key, id, log, ack_at, now)
-    redis.call ('HSET', key, 'state', 'sent', 'log', log)
     if tonumber (ack_at) > 0 then
+        redis.call ('HSET', key, 'state', 'sent', 'log', log)
         b.acks[#b.acks + 1] = ack_at
         b.acks[#b.acks + 1] = id
     else
-        redis.call ('HDEL', key, 'm')
+        redis.call ('HSET', key, 'state', 'sent', 'log', log, 'm', '')
     end
     redis.call ('PEXPIRE', key, ret.keep)
     b.delivered[#b.delivered + 1] = now
     b.delivered[#b.delivered + 1] = id
 end
 
-local function batch_flush (prefix, b, ret, now)
-    now = tonumber (now)
+local function batch_flush (prefix, b, ret)
     if #b.recent > 0 then
         if over (call_each ('LPUSH', prefix .. 'log', b.recent), RECENT) then
             redis.call ('LTRIM', prefix .. 'log', 0, RECENT - 1)
@@ -114,10 +117,14 @@ local function batch_flush (prefix, b, ret, now)
     end
     if #b.delivered > 0 then
         call_each ('ZADD', prefix .. 'delivered', b.delivered)
-        zset_trim (prefix .. 'delivered', now, ret.keep, ret.delivered_max)
     end
     if #b.dead > 0 then
         call_each ('ZADD', prefix .. 'dead_letters', b.dead)
-        zset_trim (prefix .. 'dead_letters', now, ret.dead_ms, ret.dead_max)
     end
+end
+
+-- The record of sent ids and the dead letters, back to their bounds.
+local function records_trim (prefix, ret, now)
+    zset_trim (prefix .. 'delivered', now, ret.keep, ret.delivered_max)
+    zset_trim (prefix .. 'dead_letters', now, ret.dead_ms, ret.dead_max)
 end

@@ -55,5 +55,5 @@ for i = 0, tonumber (ARGV[11]) - 1 do
         queued = queued + 1
     end
 end
-batch_flush (prefix, b, ret, now)
+batch_flush (prefix, b, ret)
 return {'ok', queued}

@@ -45,5 +45,5 @@ for i = 0, tonumber (ARGV[8]) - 1 do
         end
     end
 end
-batch_flush (prefix, b, ret, now)
+batch_flush (prefix, b, ret)
 return {'ok', 0}
