@@ -9,10 +9,12 @@
 --   chain    the first delivery of its acknowledgement chain (absent: itself)
 --   route    which of its routes it is on, from 0 (absent: 0)
 --   attempt  attempts on that route (absent: 0)
---   state    queued, sent or dead
+--   state    queued, sent or dead (absent: sent straight into an inbox, the
+--            common case, whose hash is then its log alone)
 --   held     a time it was held back until (quiet hours, digest, rate limit)
 --   log      its delivery log: notify.attempt msgpack lines, oldest first,
 --            each after its length in two bytes; the last LOG_BYTES of them
+--            (every delivery has one, empty until its first attempt)
 --   acked    on the first delivery of a chain: who acknowledged it, when
 --   dead     the notify.dead msgpack, while it is a dead letter
 -- A sent delivery expires `keep` ms after it was sent, a dead one

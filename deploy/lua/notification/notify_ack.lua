@@ -7,7 +7,7 @@
 local prefix, id = ARGV[1], ARGV[2]
 local key = prefix .. 'd:' .. id
 local d = redis.call ('HMGET', key, 'state', 'chain', 'log')
-if not d[1] then
+if not d[1] and not d[3] then
     return {'not_found', ''}
 end
 local head = prefix .. 'd:' .. (d[2] or id)

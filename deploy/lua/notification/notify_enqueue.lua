@@ -24,34 +24,41 @@ for i = 0, tonumber (ARGV[11]) - 1 do
     local at = 12 + i * 8
     local id, chain, due, inbox, m, item, line, ack_at = unpack (ARGV, at, at + 7)
     local key = prefix .. 'd:' .. id
-    if redis.call ('EXISTS', key) == 0 then
-        local fields = { 'state', inbox ~= '' and 'sent' or 'queued' }
-        if chain ~= '' then
-            fields[#fields + 1] = 'chain'
-            fields[#fields + 1] = chain
+    local fields = {}
+    if chain ~= '' then
+        fields[#fields + 1] = 'chain'
+        fields[#fields + 1] = chain
+    end
+    if inbox == '' or tonumber (ack_at) > 0 then
+        fields[#fields + 1] = 'm'
+        fields[#fields + 1] = m
+    end
+    if inbox == '' then
+        fields[#fields + 1] = 'state'
+        fields[#fields + 1] = 'queued'
+    end
+    -- every delivery's hash has a log from the start (empty while it is
+    -- queued), so that setting it is also the test of whether it is new
+    local log = inbox ~= '' and log_add (nil, line) or ''
+    local fresh = redis.call ('HSETNX', key, 'log', log) == 1
+    if fresh and #fields > 0 then
+        redis.call ('HSET', key, unpack (fields))
+    end
+    if fresh and inbox ~= '' then
+        b.recent[#b.recent + 1] = line
+        inbox_push (prefix, ret, inbox, item)
+        redis.call ('PEXPIRE', key, ret.keep)
+        b.delivered[#b.delivered + 1] = now
+        b.delivered[#b.delivered + 1] = id
+        if tonumber (ack_at) > 0 then
+            b.acks[#b.acks + 1] = ack_at
+            b.acks[#b.acks + 1] = id
         end
-        if inbox == '' or tonumber (ack_at) > 0 then
-            fields[#fields + 1] = 'm'
-            fields[#fields + 1] = m
-        end
-        if inbox ~= '' then
-            fields[#fields + 1] = 'log'
-            fields[#fields + 1] = log_add (nil, line)
-            b.recent[#b.recent + 1] = line
-            redis.call ('HSET', key, unpack (fields))
-            inbox_push (prefix, ret, inbox, item)
-            redis.call ('PEXPIRE', key, ret.keep)
-            b.delivered[#b.delivered + 1] = now
-            b.delivered[#b.delivered + 1] = id
-            if tonumber (ack_at) > 0 then
-                b.acks[#b.acks + 1] = ack_at
-                b.acks[#b.acks + 1] = id
-            end
-        else
-            redis.call ('HSET', key, unpack (fields))
-            b.requeue[#b.requeue + 1] = due
-            b.requeue[#b.requeue + 1] = id
-        end
+    elseif fresh then
+        b.requeue[#b.requeue + 1] = due
+        b.requeue[#b.requeue + 1] = id
+    end
+    if fresh then
         queued = queued + 1
     end
 end
