@@ -346,8 +346,13 @@ s_on_sent (channel_job_t **jobs, size_t n, void *arg)
         zhash_delete (self->sending, items[k]->id);
     free (items);
     zlist_destroy (&done);
-    /*  room again, and more is due: do not wait for the tick */
-    if (self->backlog)
+    /*  room again, and more is due: do not wait for the tick, but wait
+        for room for a batch worth a claim (an eighth of in_flight, at most
+        delivery/batch), so that a backlog is claimed, rate-limited and
+        settled in batches rather than one delivery per call */
+    int worth = self->in_flight / 8 < self->batch ? self->in_flight / 8 : self->batch;
+    if (self->backlog
+        && (int) (self->in_flight - zhash_size (self->sending)) >= (worth > 0 ? worth : 1))
         s_pump (self);
 }
 
