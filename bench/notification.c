@@ -19,7 +19,10 @@
       dispatched cases builds up; notification is started again and the
       rate is the deliveries over the time from the first to the last to
       arrive (catching up on the journal, queueing, claiming and sending,
-      many in flight at once).
+      many in flight at once).  Over the same catch-up, while the other
+      daemons have nothing to do, what one delivery costs Redis (INFO
+      commandstats and CPU, store_cost_*): the Lua calls, the commands
+      inside and outside them, and the main thread's CPU.
     Before each kill the daemons' peak RSS is sampled (scenario_sample_rss),
     and at the end notification is put back on the stack's own settings. */
 #include "bench.h"
@@ -307,7 +310,8 @@ bench_notification (bench_t *b)
     bench_figure (b, &f);
 
     /*  deliveries per second: a backlog, then notification catches up */
-    double rate[BENCH_REPEATS];
+    double rate[BENCH_REPEATS], commands[BENCH_REPEATS], calls[BENCH_REPEATS],
+           cpu[BENCH_REPEATS];
     for (int r = 0; r < BENCH_REPEATS; r++) {
         s_kill (b);
         s_receiver_reset (&rx);
@@ -316,17 +320,36 @@ bench_notification (bench_t *b)
         load_result_t res;
         load_run (b, &spec, &res);
         load_await_cursor (b, "dispatch", "intake");
+        store_cost_begin (b);
         pid_t up = s_start (b, dir);
         s_await (&rx, res.accepted);
         waitpid (up, NULL, 0);
+        load_await_cursor (b, "notification", "dispatch");
         pthread_mutex_lock (&rx.lock);
         double seconds = (rx.last_us - rx.first_us) / 1e6;
         rate[r] = seconds > 0 ? (rx.count - 1) / seconds : 0;
+        int64_t delivered = rx.count;
         pthread_mutex_unlock (&rx.lock);
+        store_cost_t cost;
+        store_cost_end (b, delivered, &cost);
+        commands[r] = cost.commands_per_case;
+        calls[r] = cost.calls_per_case;
+        cpu[r] = cost.cpu_us_per_case;
     }
     f = (bench_figure_t) { .section = "notification", .name = "webhook deliveries per second",
                            .unit = "deliveries/s", .verdict = -1 };
     bench_spread (rate, BENCH_REPEATS, &f.med, &f.min, &f.max);
+    bench_figure (b, &f);
+    f = (bench_figure_t) { .section = "notification", .unit = "per delivery", .verdict = -1,
+                           .name = "Redis commands per webhook delivery, catching up" };
+    bench_spread (commands, BENCH_REPEATS, &f.med, &f.min, &f.max);
+    bench_figure (b, &f);
+    f.name = "Redis script calls per webhook delivery, catching up";
+    bench_spread (calls, BENCH_REPEATS, &f.med, &f.min, &f.max);
+    bench_figure (b, &f);
+    f.name = "Redis CPU per webhook delivery, catching up";
+    f.unit = "us";
+    bench_spread (cpu, BENCH_REPEATS, &f.med, &f.min, &f.max);
     bench_figure (b, &f);
 
     /*  back on the stack's own settings */

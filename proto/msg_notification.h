@@ -4,7 +4,7 @@
 #define CG_MSG_NOTIFICATION_H_INCLUDED
 
 #define CG_FIELDS_inbox_item(F, M) \
-    F(M, STR, delivery, 1, 1, 64, _, "delivery id, unique: a receiver drops repeats by it") \
+    F(M, STR, delivery, 1, 1, 160, _, "delivery id, unique: a receiver drops repeats by it") \
     F(M, STR, case_id, 0, 1, 32, _, "the case it is about") \
     F(M, STR, topic, 1, 1, 64, _, "the event that caused it") \
     F(M, STR, text, 1, 1, 1024, _, "the notice, zh-CN") \

@@ -85,16 +85,15 @@ s_test (void *request, cg_reply_t *reply, void *arg)
         return;
     }
     int64_t now = cg_clock_now ();
-    char id[160], dedup[160];
+    char id[160];
     snprintf (id, sizeof id, "test:%s", req->rid);
-    snprintf (dedup, sizeof dedup, "test|%s", req->rid);
     cg_notify_delivery_t d = { .id = id, .chain = id,
                                .recipient = p ? p->id : req->recipient, .name = (char *) name,
                                .routes = routes, .routes_count = nroutes, .topic = "notify.test",
                                .text = req->text, .urgent = req->urgent, .created = now };
     cg_args_t batch;
     cg_args_init (&batch);
-    notifier_add (self, &batch, &d, dedup, now, now);
+    notifier_add (self, &batch, &d, now, now);
     int rc = notifier_enqueue (self, NULL, 0, 0, now, &batch, 1);
     cg_args_free (&batch);
     if (rc)
@@ -106,6 +105,33 @@ s_test (void *request, cg_reply_t *reply, void *arg)
     }
 }
 
+/*  A delivery's own log (lib.lua: lines after their length in two
+    bytes, oldest first), newest first, at most limit lines. */
+static cg_notify_attempt_t *
+s_own_log (const char *log, size_t len, int64_t limit, size_t *count)
+{
+    size_t lines = 0;
+    for (size_t at = 0; at + 2 <= len; lines++)
+        at += 2 + ((size_t) (unsigned char) log[at] << 8 | (unsigned char) log[at + 1]);
+    cg_notify_attempt_t *out = cg_alloc ((lines ? lines : 1) * sizeof *out);
+    size_t n = 0, skip = lines > (size_t) limit ? lines - (size_t) limit : 0;
+    for (size_t at = 0, line = 0; at + 2 <= len; line++) {
+        size_t size = (size_t) (unsigned char) log[at] << 8 | (unsigned char) log[at + 1];
+        cg_error_t err;
+        if (line >= skip && at + 2 + size <= len
+            && cg_msg_decode (&cg_notify_attempt_def, log + at + 2, size, &out[n], &err) == 0)
+            n++;
+        at += 2 + size;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        cg_notify_attempt_t swap = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = swap;
+    }
+    *count = n;
+    return out;
+}
+
 static void
 s_log (void *request, cg_reply_t *reply, void *arg)
 {
@@ -113,24 +139,26 @@ s_log (void *request, cg_reply_t *reply, void *arg)
     cg_notify_query_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
     redisReply *r = req->id
-        ? cg_redis_command (self->daemon->redis, "LRANGE " NOTIFIER_PREFIX "log:%s 0 %lld",
-                            req->id, (long long) limit - 1)
+        ? cg_redis_command (self->daemon->redis, "HGET " NOTIFIER_PREFIX "d:%s log", req->id)
         : cg_redis_command (self->daemon->redis, "LRANGE " NOTIFIER_PREFIX "log 0 %lld",
                             (long long) limit - 1);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
+    bool own = req->id != NULL;
+    if (!r || r->type == REDIS_REPLY_ERROR || (!own && r->type != REDIS_REPLY_ARRAY)) {
         cg_reply_fail (reply, "unavailable", NULL, "the delivery log cannot be reached");
         if (r)
             freeReplyObject (r);
         return;
     }
-    if (req->id && r->elements == 0) {
-        cg_reply_fail (reply, "not_found", "id", "no delivery \"%s\" in the log", req->id);
-        freeReplyObject (r);
-        return;
-    }
     cg_notify_log_t log = { 0 };
-    log.attempts = cg_reply_decode_list (r, &cg_notify_attempt_def, &log.attempts_count);
-    cg_reply_ok (reply, &cg_notify_log_def, &log);
+    if (own)
+        log.attempts = r->type == REDIS_REPLY_STRING
+                       ? s_own_log (r->str, r->len, limit, &log.attempts_count) : NULL;
+    else
+        log.attempts = cg_reply_decode_list (r, &cg_notify_attempt_def, &log.attempts_count);
+    if (own && log.attempts_count == 0)
+        cg_reply_fail (reply, "not_found", "id", "no delivery \"%s\" in the log", req->id);
+    else
+        cg_reply_ok (reply, &cg_notify_log_def, &log);
     cg_msg_clear (&cg_notify_log_def, &log);
     freeReplyObject (r);
 }
@@ -142,9 +170,9 @@ s_deadletter (void *request, cg_reply_t *reply, void *arg)
     cg_notify_query_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
     redisReply *total = cg_redis_command (self->daemon->redis,
-                                          "LLEN " NOTIFIER_PREFIX "deadletter");
+                                          "ZCARD " NOTIFIER_PREFIX "dead_letters");
     redisReply *ids = cg_redis_command (self->daemon->redis,
-                                        "LRANGE " NOTIFIER_PREFIX "deadletter 0 %lld",
+                                        "ZREVRANGE " NOTIFIER_PREFIX "dead_letters 0 %lld",
                                         (long long) limit - 1);
     if (!total || !ids || ids->type != REDIS_REPLY_ARRAY)
         cg_reply_fail (reply, "unavailable", NULL, "the dead-letter list cannot be reached");
@@ -153,7 +181,7 @@ s_deadletter (void *request, cg_reply_t *reply, void *arg)
         page.dead = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_notify_dead_t));
         for (size_t i = 0; i < ids->elements; i++) {
             redisReply *d = cg_redis_command (self->daemon->redis,
-                                              "HGET " NOTIFIER_PREFIX "dead %s",
+                                              "HGET " NOTIFIER_PREFIX "d:%s dead",
                                               ids->element[i]->str);
             cg_error_t err;
             if (d && d->type == REDIS_REPLY_STRING

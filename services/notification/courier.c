@@ -275,13 +275,15 @@ s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
     cg_args_init (&args);
     cg_args_add_str (&args, NOTIFIER_PREFIX);
     cg_args_add_int (&args, now);
+    notifier_add_retention (self, &args);
     cg_args_add_int (&args, (int64_t) n);
     for (size_t i = 0; i < n; i++) {
         s_item_t *item = items[i];
         cg_args_add_str (&args, item->id);
         cg_args_add_str (&args, item->outcome);
         cg_args_add_int (&args, item->due);
-        cg_args_addf (&args, "%s %s", item->channel, item->address);
+        cg_args_add_int (&args, item->route);
+        cg_args_add_int (&args, item->attempt);
         notifier_add_attempt (&args, item->id, now, *item->channel ? item->channel : "none",
                               item->attempt, item->outcome, item->detail);
         bool sent = streq (item->outcome, "sent");
@@ -344,8 +346,13 @@ s_on_sent (channel_job_t **jobs, size_t n, void *arg)
         zhash_delete (self->sending, items[k]->id);
     free (items);
     zlist_destroy (&done);
-    /*  room again, and more is due: do not wait for the tick */
-    if (self->backlog)
+    /*  room again, and more is due: do not wait for the tick, but wait
+        for room for a batch worth a claim (an eighth of in_flight, at most
+        delivery/batch), so that a backlog is claimed, rate-limited and
+        settled in batches rather than one delivery per call */
+    int worth = self->in_flight / 8 < self->batch ? self->in_flight / 8 : self->batch;
+    if (self->backlog
+        && (int) (self->in_flight - zhash_size (self->sending)) >= (worth > 0 ? worth : 1))
         s_pump (self);
 }
 
@@ -460,14 +467,13 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
     next.step = d->step + 1;
     next.created = now;
     next.present = 0;
-    char id[160], dedup[200], text[1024];
+    char id[160], text[1024];
     if (d->step == 0) {
         snprintf (id, sizeof id, "%s#1", d->chain);
-        snprintf (dedup, sizeof dedup, "ack|%s|1", d->chain);
         s_prefixed (text, sizeof text, "（再次提醒，请确认）", d->text);
         next.id = id;
         next.text = text;
-        notifier_add (self, batch, &next, dedup, now, now);
+        notifier_add (self, batch, &next, now, now);
         return 1;
     }
     const cg_org_node_t *from = NULL;
@@ -485,8 +491,6 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         for (int k = 0; k < nroutes; k++)
             routes[k] = up[i]->nurgent ? up[i]->urgent[k] : up[i]->routes[k];
         snprintf (id, sizeof id, "%s#%lld:%s", d->chain, (long long) next.step, up[i]->id);
-        snprintf (dedup, sizeof dedup, "ack|%s|%lld|%s", d->chain, (long long) next.step,
-                  up[i]->id);
         char prefix[200];
         snprintf (prefix, sizeof prefix, "（%s 未确认，逐级上报）",
                   d->name ? d->name : d->recipient);
@@ -497,7 +501,7 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         next.routes = routes;
         next.routes_count = nroutes;
         next.text = text;
-        notifier_add (self, batch, &next, dedup, now, now);
+        notifier_add (self, batch, &next, now, now);
     }
     return (int) found;
 }
@@ -515,6 +519,7 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
     cg_args_add_int (&args, now);
     cg_args_add_int (&args, 64);
     cg_args_add_int (&args, self->lease_ms);
+    notifier_add_retention (self, &args);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack_due", 0, &args);
     cg_args_free (&args);
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {

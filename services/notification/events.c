@@ -7,10 +7,12 @@
     deliveries of a batch are queued with the cursor move in one call, so a
     kill -9 anywhere repeats nothing and loses nothing.
 
-    A delivery's id is "<journal>:<seq>:<recipient>": the same event always
-    makes the same ids.  Its de-duplication key is (case, event, recipient)
-    — the event's `id`, its topic (with the deadline, `limit`, for alerts)
-    and the recipient — so the same news told twice on the journal is
+    A delivery's id is what it tells, (case, event, recipient): the
+    event's `id`, its topic (with the deadline, `limit`, of an alert, or
+    the stage, `n`, of a topic) and the recipient, as
+    "<id>:<topic>[:<limit>]:<recipient>".  The same event always makes the
+    same ids, and the id is also the de-duplication key (the delivery's
+    hash is there already), so the same news told twice on the journal is
     delivered once.
 
     Notification reads, never writes, three records of other daemons: the
@@ -207,10 +209,15 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
                                                                   : e->topic);
     for (size_t i = 0; i < n; i++) {
         s_target_t *t = &targets[i];
-        char id[160], dedup[320], text[1024], subject[256];
-        snprintf (id, sizeof id, "%s:%lld:%s", e->journal, (long long) e->seq, t->recipient);
-        snprintf (dedup, sizeof dedup, "%s|%s%s%s|%s", event_id, e->topic, *limit ? "|" : "",
-                  limit, t->recipient);
+        char id[160], text[1024], subject[256];
+        int len = snprintf (id, sizeof id, "%s:%s%s%s:%s", event_id, e->topic,
+                            *limit ? ":" : "", limit, t->recipient);
+        /*  an event with no id, or an id too long to carry: the event's
+            place on its journal, which is as stable, though it tells the
+            same news twice when it comes twice */
+        if (!*event_id || len >= (int) sizeof id)
+            snprintf (id, sizeof id, "%s#%lld:%s", e->journal, (long long) e->seq,
+                      t->recipient);
         rule_render (rule, in, t->lang, text, sizeof text, subject, sizeof subject);
         char *routes[DIRECTORY_ROUTES];
         for (int k = 0; k < t->nroutes; k++)
@@ -226,7 +233,7 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
             d.status = status;
             d.result = *note ? note : NULL;
         }
-        notifier_add (self, batch, &d, dedup, now, now);
+        notifier_add (self, batch, &d, now, now);
     }
     free (targets);
     return (int) n;

@@ -77,6 +77,24 @@ notifier_new (cg_daemon_t *daemon)
     self->privacy = key ? cg_privacy_new (key) : NULL;
     if (!self->privacy)
         zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
+    /*  what is kept, and how long: the store's own bounds */
+    struct { const char *name, *otherwise; int64_t *value, unit; } bounds[] = {
+        { "notification/delivered_max", "1000000", &self->delivered_max, 1 },
+        { "notification/inbox_max", "1000", &self->inbox_max, 1 },
+        { "notification/dead_days", "90", &self->dead_ms, 86400000 },
+        { "notification/dead_max", "10000", &self->dead_max, 1 } };
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+        const char *text = cg_daemon_get (daemon, bounds[i].name, bounds[i].otherwise);
+        char *end;
+        long long n = strtoll (text, &end, 10);
+        if (*end || n < 1 || n > INT32_MAX) {
+            zsys_error ("notification: %s \"%s\" is not a whole number from 1 to %d",
+                        bounds[i].name, text, INT32_MAX);
+            notifier_destroy (&self);
+            return NULL;
+        }
+        *bounds[i].value = n * bounds[i].unit;
+    }
     if (s_load_settings (self, dir)) {
         notifier_destroy (&self);
         return NULL;
@@ -131,13 +149,22 @@ notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *c
 }
 
 void
-notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
-              const char *dedup, int64_t due, int64_t now)
+notifier_add_retention (notifier_t *self, cg_args_t *args)
+{
+    cg_args_add_int (args, self->keep_ms);
+    cg_args_add_int (args, self->delivered_max);
+    cg_args_add_int (args, self->inbox_max);
+    cg_args_add_int (args, self->dead_ms);
+    cg_args_add_int (args, self->dead_max);
+}
+
+void
+notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d, int64_t due,
+              int64_t now)
 {
     (void) self;
     cg_args_add_str (batch, d->id);
-    cg_args_add_str (batch, dedup);
-    cg_args_add_str (batch, d->chain);
+    cg_args_add_str (batch, streq (d->chain, d->id) ? "" : d->chain);
     cg_args_add_int (batch, due);
     /*  a first route to an in-app inbox is delivered in the same call */
     const char *route = d->routes[0];
@@ -169,7 +196,7 @@ notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, in
     cg_args_add_int (&args, expected);
     cg_args_add_int (&args, next);
     cg_args_add_int (&args, now);
-    cg_args_add_int (&args, self->keep_ms);
+    notifier_add_retention (self, &args);
     cg_args_add_int (&args, count);
     for (int i = 0; i < batch->argc; i++)
         cg_args_add (&args, batch->argv[i], batch->lens[i]);

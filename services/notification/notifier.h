@@ -35,7 +35,10 @@ typedef struct {
     const char *citizen_sms;        /* "" when citizens get no SMS */
     int attempts;                   /* per route, before the next route */
     int64_t backoff_ms, backoff_max_ms, lease_ms;
-    int64_t keep_ms;                /* a sent delivery and its de-duplication key are kept this long */
+    int64_t keep_ms;                /* a sent delivery (its own de-duplication key) is kept this long */
+    int64_t delivered_max;          /* notification/delivered_max: the record of sent ids, at most */
+    int64_t inbox_max;              /* notification/inbox_max: notices one inbox keeps, newest */
+    int64_t dead_ms, dead_max;      /* notification/dead_days, dead_max: dead letters kept */
     int batch;
     int in_flight;                  /* deliveries being sent at once, at most */
     double per_minute, burst;       /* token bucket per recipient and channel */
@@ -61,10 +64,15 @@ void notifier_citizen_phone (notifier_t *self, const char *id, char *phone, size
 /*  events.c: follow every journal named in notification/journals. */
 int events_follow (notifier_t *self);
 
-/*  Adds one delivery to a batch for notifier_enqueue: its id, the
-    de-duplication key, when it is due, and the ack deadline base. */
+/*  Adds one delivery to a batch for notifier_enqueue, due at due.  Its
+    id is its de-duplication key: a delivery of that id queued or sent
+    before (for keep_ms) makes this one nothing. */
 void notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
-                   const char *dedup, int64_t due, int64_t now);
+                   int64_t due, int64_t now);
+
+/*  The retention settings, as the scripts that settle deliveries take
+    them (deploy/lua/notification/lib.lua). */
+void notifier_add_retention (notifier_t *self, cg_args_t *args);
 
 /*  Runs notify_enqueue on a batch of count deliveries; cursor_key NULL for
     deliveries no event caused.  Returns 0, 1 when the cursor had moved,

@@ -302,7 +302,7 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "/ok/2", want, NULL), 1);
     cr_assert_eq (cg_testreceiver_count (&rx, "/slow/1", want, NULL), 2);
     /*  no route left: a dead letter, with the reason */
-    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "LLEN cg:{notification}:deadletter"), 1);
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{notification}:dead_letters"), 1);
     char *out = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify deadletter"), 0);
     cr_assert (strstr (out, "1 dead letters") && strstr (out, down) && strstr (out, "http 500")
@@ -492,6 +492,24 @@ s_await_log (cg_teststack_t *stack, const char *id, const char *words)
     free (out);
 }
 
+/*  Polls the cardinality of a zset of notification's until it is want,
+    for up to 60 s: it may be above (not trimmed yet) or below (not yet
+    added to) on the way. */
+static int64_t
+s_await_zcard (cg_teststack_t *stack, const char *key, int64_t want)
+{
+    int64_t until = zclock_mono () + 60000, value = -1;
+    while (true) {
+        redisReply *r = cg_redis_command (stack->redis, "ZCARD cg:{notification}:%s", key);
+        value = cg_reply_int (r, -1);
+        if (r)
+            freeReplyObject (r);
+        if (value == want || zclock_mono () > until)
+            return value;
+        usleep (50000);
+    }
+}
+
 /*  The buckets are in Redis and run on the daemon's clock: a kill -9 does
     not refill them, and on the test clock a token comes when the clock
     says so, however slow the machine.  The record of what was delivered
@@ -527,7 +545,7 @@ Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
     char fourth[128];
     s_cli_ok (stack, fourth, "notify test person:busy --text %s", "notice-4");
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-4", NULL), 1);
-    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "ZCARD cg:{notification}:delivered"), 1);
+    cr_assert_eq (s_await_zcard (stack, "delivered", 1), 1);
     redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{notification}:delivered %s",
                                       fourth);
     cr_assert_eq (r->type, REDIS_REPLY_STRING, "%s is not on the record", fourth);
@@ -562,6 +580,92 @@ Test (notify, a_hanging_receiver_holds_up_only_its_own_delivery, .timeout = 240)
     /*  the hang ends: sent, once */
     s_await_log (stack, stuck, "sent");
     cr_assert_eq (cg_testreceiver_count (&rx, "/stuck/1", NULL, NULL), 1);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
+}
+
+/*  What notification keeps is bounded (notification/inbox_max, dead_max,
+    dead_days, delivered_max), and trimming never costs a user what is
+    recent: an inbox keeps its newest notices, the newest dead letters can
+    still be retried, and a retried delivery is sent once, however far the
+    record of sent ids has been trimmed past it. */
+Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people = "down\t乙\toperator\t320602\tzh-CN\twebhook:URL/down/1\t-\t-\timmediate\n";
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "delivery\n    attempts = 1\n");
+    cg_testreceiver_mode (&rx, "down", "fail");
+    char extra[900];
+    snprintf (extra, sizeof extra, "--set data/notify=%s --set dispatch/hotspot_count=0 "
+              "--set notification/inbox_max=4 --set notification/dead_max=2 "
+              "--set notification/dead_days=1 --set notification/delivered_max=1", dir);
+    cg_teststack_t *stack = cg_teststack_up (extra);
+    s_use_test_clock (stack, s_local (10, 0));
+
+    /*  ten notices to a unit's inbox: the four newest stay, newest first */
+    for (int i = 1; i <= 10; i++) {
+        char text[32];
+        snprintf (text, sizeof text, "notice-%02d", i);
+        s_cli_ok (stack, NULL, "notify test unit:320602001-huanbao --text %s", text);
+    }
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "inbox 320602001-huanbao"), 0, "%s", out);
+    char *n10 = strstr (out, "notice-10"), *n9 = strstr (out, "notice-09");
+    char *n8 = strstr (out, "notice-08"), *n7 = strstr (out, "notice-07");
+    cr_assert (strstr (out, "4 notices") && n10 && n9 && n8 && n7 && n10 < n9 && n9 < n8
+               && n8 < n7 && !strstr (out, "notice-06"), "not the newest four: %s", out);
+    free (out);
+
+    /*  three dead letters, a minute apart: the newest two are kept */
+    char dead[3][128];
+    for (int i = 0; i < 3; i++) {
+        s_set_clock (stack, s_local (10, 1 + i));
+        s_cli_ok (stack, dead[i], "notify test person:down --text %s", "dead-notice");
+        s_await_log (stack, dead[i], "dead");
+    }
+    /*  trimmed by the acknowledgement watch, twice a second */
+    cr_assert_eq (s_await_zcard (stack, "dead_letters", 2), 2);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify deadletter"), 0);
+    cr_assert (strstr (out, "2 dead letters") && strstr (out, dead[1]) && strstr (out, dead[2])
+               && !strstr (out, dead[0]), "not the newest two: %s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify retry %s", dead[0]), 1,
+                  "a dead letter past dead_max was retried: %s", out);
+    free (out);
+
+    /*  two days on (dead_days = 1), a new dead letter: the old ones are gone */
+    s_set_clock (stack, s_local (10, 5) + 2 * INT64_C (86400000));
+    char late[128];
+    s_cli_ok (stack, late, "notify test person:down --text %s", "late-notice");
+    s_await_log (stack, late, "dead");
+    cr_assert_eq (s_await_zcard (stack, "dead_letters", 1), 1);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify deadletter"), 0);
+    cr_assert (strstr (out, "1 dead letters") && strstr (out, late) && !strstr (out, dead[2]),
+               "%s", out);
+    free (out);
+
+    /*  the receiver is back: the retried letter goes once, and a later
+        delivery (which trims the record of sent ids to one) does not
+        send it again */
+    cg_testreceiver_mode (&rx, "down", "ok");
+    s_cli_ok (stack, NULL, "notify retry %s", late);
+    char want[160];
+    snprintf (want, sizeof want, "delivery=%s", late);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/down/1", want, "mode=ok"), 1);
+    char after[128];
+    s_cli_ok (stack, after, "notify test person:down --text %s", "after-notice");
+    snprintf (want, sizeof want, "delivery=%s", after);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/down/1", want, "mode=ok"), 1);
+    s_await_log (stack, after, "sent");
+    snprintf (want, sizeof want, "delivery=%s", late);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/down/1", want, "mode=ok"), 1,
+                  "the retried delivery went twice");
+    cr_assert_eq (s_await_zcard (stack, "delivered", 1), 1);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", late), 0);
+    cr_assert (strstr (out, "sent") && strstr (out, "dead"), "%s", out);
+    free (out);
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }

@@ -1,38 +1,132 @@
 -- lib.lua (notification) — put in front of every notification script.
 --
--- A delivery lives in the hash <prefix>d:<id>: m (the notify.delivery
--- msgpack), chain (the first delivery of its acknowledgement chain), route
--- (which of its routes it is on, from 0), attempt (on that route), state
--- (queued, sent, dead), held (a time it was held back until: quiet hours,
--- digest, rate limit).  Queued deliveries wait in the zset <prefix>outbox,
--- scored by when they are due.
+-- A delivery is ONE hash, <prefix>d:<id>.  Its id is made from what it
+-- tells — (case, event, recipient) — so the hash is also its own
+-- de-duplication key: the same news that reaches us twice finds it and
+-- queues nothing.  Fields:
+--   m        the notify.delivery msgpack; emptied once it is sent, unless
+--            it still awaits an acknowledgement (which may re-send it)
+--   chain    the first delivery of its acknowledgement chain (absent: itself)
+--   route    which of its routes it is on, from 0 (absent: 0)
+--   attempt  attempts on that route (absent: 0)
+--   state    queued, sent or dead (absent: sent straight into an inbox, the
+--            common case, whose hash is then its log alone)
+--   held     a time it was held back until (quiet hours, digest, rate limit)
+--   log      its delivery log: notify.attempt msgpack lines, oldest first,
+--            each after its length in two bytes; the last LOG_BYTES of them
+--            (every delivery has one, empty until its first attempt)
+--   acked    on the first delivery of a chain: who acknowledged it, when
+--   dead     the notify.dead msgpack, while it is a dead letter
+-- A sent delivery expires `keep` ms after it was sent, a dead one
+-- `dead_ms` after it died.  Queued deliveries wait in the zset
+-- <prefix>outbox, scored by when they are due.
+--
+-- The scripts that settle deliveries take the retention settings as five
+-- arguments (retention below), and what grows is trimmed by work the
+-- daemon does anyway: the recent log to RECENT lines and an inbox to
+-- `inbox_max` notices as they are pushed to (LPUSH answers the length);
+-- <prefix>delivered (id → when sent) to `keep` and `delivered_max`, and the
+-- dead letters (<prefix>dead_letters, id → when it died) to `dead_ms` and
+-- `dead_max`, by the acknowledgement watch (notify_ack_due), twice a
+-- second, rather than by every call that adds to them.  A list or zset is
+-- trimmed back to its bound once it has passed it by an eighth, so that a
+-- full one is not trimmed on every push.
 
--- One line of the delivery log: the delivery's own, and the recent ones.
-local function log_attempt (prefix, id, attempt)
-    redis.call ('LPUSH', prefix .. 'log:' .. id, attempt)
-    redis.call ('LTRIM', prefix .. 'log:' .. id, 0, 99)
-    redis.call ('LPUSH', prefix .. 'log', attempt)
-    redis.call ('LTRIM', prefix .. 'log', 0, 9999)
+local LOG_BYTES = 8192
+local RECENT = 10000
+
+local function over (n, bound)
+    return n > bound + math.floor (bound / 8)
 end
 
--- Delivered: recorded once, awaited for acknowledgement when it must be,
--- and forgotten (with its log) after the `keep` it was queued with.  The
--- zset <prefix>delivered (id scored by when it was sent) answers "was this
--- id ours and did it go?"; what is older than `keep` leaves it here, so it
--- holds at most `keep` worth of deliveries (delivery/keep_days).
-local function mark_sent (prefix, id, what, ack_at, now)
-    local key = prefix .. 'd:' .. id
-    redis.call ('HSET', key, 'state', 'sent', 'sent', what)
-    local keep = redis.call ('HGET', key, 'keep')
-    if keep then
-        redis.call ('PEXPIRE', key, keep)
-        redis.call ('PEXPIRE', prefix .. 'log:' .. id, keep)
-        redis.call ('ZREMRANGEBYSCORE', prefix .. 'delivered', '-inf',
-                    '(' .. (tonumber (now) - tonumber (keep)))
+-- keep, delivered_max, inbox_max, dead_ms, dead_max from ARGV[at].
+local function retention (at)
+    return { keep = tonumber (ARGV[at]), delivered_max = tonumber (ARGV[at + 1]),
+             inbox_max = tonumber (ARGV[at + 2]), dead_ms = tonumber (ARGV[at + 3]),
+             dead_max = tonumber (ARGV[at + 4]) }
+end
+
+-- A delivery's log with line added at its end, its oldest lines dropped
+-- past LOG_BYTES.
+local function log_add (log, line)
+    local n = #line
+    log = (log or '') .. string.char (math.floor (n / 256), n % 256) .. line
+    while #log > LOG_BYTES do
+        log = string.sub (log, string.byte (log, 1) * 256 + string.byte (log, 2) + 3)
     end
-    redis.call ('ZADD', prefix .. 'delivered', now, id)
-    redis.call ('ZREM', prefix .. 'outbox', id)
+    return log
+end
+
+-- What one call writes to the shared lists and zsets, gathered so that
+-- each is written once per call rather than once per delivery.
+local function batch_new ()
+    return { recent = {}, delivered = {}, unqueue = {}, requeue = {}, acks = {}, dead = {} }
+end
+
+-- cmd key items..., in slices that unpack can take; the last answer.
+local function call_each (cmd, key, items)
+    local answer
+    for i = 1, #items, 1000 do
+        answer = redis.call (cmd, key, unpack (items, i, math.min (i + 999, #items)))
+    end
+    return answer
+end
+
+local function inbox_push (prefix, ret, inbox, item)
+    local key = prefix .. 'inbox:' .. inbox
+    if over (redis.call ('LPUSH', key, item), ret.inbox_max) then
+        redis.call ('LTRIM', key, 0, ret.inbox_max - 1)
+    end
+end
+
+-- A zset trimmed to what is younger than `ms` before now, then to `max`.
+local function zset_trim (key, now, ms, max)
+    redis.call ('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - ms))
+    local n = redis.call ('ZCARD', key)
+    if over (n, max) then
+        redis.call ('ZREMRANGEBYRANK', key, 0, n - max - 1)
+    end
+end
+
+-- Delivered: its hash says so and expires after `keep`; it leaves the
+-- outbox and is recorded in `delivered`, and awaited for acknowledgement
+-- when it must be (then it keeps its m, for a re-send; otherwise m is
+-- emptied, in the same HSET).
+local function mark_sent (b, ret, key, id, log, ack_at, now)
     if tonumber (ack_at) > 0 then
-        redis.call ('ZADD', prefix .. 'acks', ack_at, id)
+        redis.call ('HSET', key, 'state', 'sent', 'log', log)
+        b.acks[#b.acks + 1] = ack_at
+        b.acks[#b.acks + 1] = id
+    else
+        redis.call ('HSET', key, 'state', 'sent', 'log', log, 'm', '')
     end
+    redis.call ('PEXPIRE', key, ret.keep)
+    b.delivered[#b.delivered + 1] = now
+    b.delivered[#b.delivered + 1] = id
+end
+
+local function batch_flush (prefix, b, ret)
+    if #b.recent > 0 then
+        if over (call_each ('LPUSH', prefix .. 'log', b.recent), RECENT) then
+            redis.call ('LTRIM', prefix .. 'log', 0, RECENT - 1)
+        end
+    end
+    for _, w in ipairs ({ { 'ZREM', 'outbox', b.unqueue }, { 'ZADD', 'outbox', b.requeue },
+                          { 'ZADD', 'acks', b.acks } }) do
+        if #w[3] > 0 then
+            call_each (w[1], prefix .. w[2], w[3])
+        end
+    end
+    if #b.delivered > 0 then
+        call_each ('ZADD', prefix .. 'delivered', b.delivered)
+    end
+    if #b.dead > 0 then
+        call_each ('ZADD', prefix .. 'dead_letters', b.dead)
+    end
+end
+
+-- The record of sent ids and the dead letters, back to their bounds.
+local function records_trim (prefix, ret, now)
+    zset_trim (prefix .. 'delivered', now, ret.keep, ret.delivered_max)
+    zset_trim (prefix .. 'dead_letters', now, ret.dead_ms, ret.dead_max)
 end

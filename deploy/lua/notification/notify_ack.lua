@@ -1,12 +1,20 @@
 -- notify_ack: an urgent notice is acknowledged; the whole chain it belongs
--- to (re-sends, the people it was passed up to) stops.
+-- to (re-sends, the people it was passed up to) stops.  Who acknowledged
+-- it is kept on the chain's first delivery (on this one when that has
+-- expired), so it goes when they do.
 -- ARGV: prefix, id, by, now, log line (msgpack).
 -- Answers {'ok', first acknowledger} or {'not_found', ''}.
 local prefix, id = ARGV[1], ARGV[2]
-local chain = redis.call ('HGET', prefix .. 'd:' .. id, 'chain')
-if not chain then
+local key = prefix .. 'd:' .. id
+local d = redis.call ('HMGET', key, 'state', 'chain', 'log')
+if not d[1] and not d[3] then
     return {'not_found', ''}
 end
-redis.call ('HSETNX', prefix .. 'acked', chain, ARGV[3] .. ' ' .. ARGV[4])
-log_attempt (prefix, id, ARGV[5])
-return {'ok', redis.call ('HGET', prefix .. 'acked', chain)}
+local head = prefix .. 'd:' .. (d[2] or id)
+if redis.call ('EXISTS', head) == 0 then
+    head = key
+end
+redis.call ('HSETNX', head, 'acked', ARGV[3] .. ' ' .. ARGV[4])
+redis.call ('HSET', key, 'log', log_add (d[3] or nil, ARGV[5]))
+redis.call ('LPUSH', prefix .. 'log', ARGV[5])
+return {'ok', redis.call ('HGET', head, 'acked')}

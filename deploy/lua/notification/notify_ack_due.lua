@@ -1,16 +1,24 @@
 -- notify_ack_due: urgent deliveries whose time to be acknowledged has come.
--- Those whose chain was acknowledged leave the wait list.  The others are
--- answered, for the daemon to send again or pass up with notify_enqueue
--- (whose de-duplication key makes that happen once) and then take off the
--- list; until then they stay on it, due again after `lease` ms, so a daemon
--- killed in between does it after its restart.
--- ARGV: prefix, now, max, lease.  Answers a flat list: id, delivery, ...
+-- Those whose chain was acknowledged (or that expired) leave the wait
+-- list.  The others are answered, for the daemon to send again or pass up
+-- with notify_enqueue (whose ids make that happen once) and then take off
+-- the list; until then they stay on it, due again after `lease` ms, so a
+-- daemon killed in between does it after its restart.  Being called twice
+-- a second whatever happens, it also trims the record of sent ids and the
+-- dead letters to their bounds (lib.lua).
+-- ARGV: prefix, now, max, lease, the five retention settings.
+-- Answers a flat list: id, delivery, ...
 local prefix, now = ARGV[1], tonumber (ARGV[2])
+records_trim (prefix, retention (5), now)
 local ids = redis.call ('ZRANGEBYSCORE', prefix .. 'acks', '-inf', now, 'LIMIT', 0, ARGV[3])
 local out = {}
 for _, id in ipairs (ids) do
-    local d = redis.call ('HMGET', prefix .. 'd:' .. id, 'm', 'chain')
-    if d[1] and redis.call ('HEXISTS', prefix .. 'acked', d[2]) == 0 then
+    local d = redis.call ('HMGET', prefix .. 'd:' .. id, 'm', 'chain', 'acked')
+    local acked = d[3]
+    if d[2] and not acked then
+        acked = redis.call ('HEXISTS', prefix .. 'd:' .. d[2], 'acked') == 1
+    end
+    if d[1] and d[1] ~= '' and not acked then
         redis.call ('ZADD', prefix .. 'acks', now + tonumber (ARGV[4]), id)
         out[#out + 1] = id
         out[#out + 1] = d[1]

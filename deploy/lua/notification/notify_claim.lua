@@ -6,10 +6,11 @@
 -- Answers a flat list: id, delivery (msgpack), route, attempt, held, ...
 local prefix, now, lease = ARGV[1], tonumber (ARGV[2]), tonumber (ARGV[3])
 local ids = redis.call ('ZRANGEBYSCORE', prefix .. 'outbox', '-inf', now, 'LIMIT', 0, ARGV[4])
-local out = {}
+local out, leased = {}, {}
 for _, id in ipairs (ids) do
     local key = prefix .. 'd:' .. id
-    redis.call ('ZADD', prefix .. 'outbox', now + lease, id)
+    leased[#leased + 1] = now + lease
+    leased[#leased + 1] = id
     local attempt = redis.call ('HINCRBY', key, 'attempt', 1)
     local d = redis.call ('HMGET', key, 'm', 'route', 'held')
     out[#out + 1] = id
@@ -18,4 +19,5 @@ for _, id in ipairs (ids) do
     out[#out + 1] = attempt
     out[#out + 1] = d[3] or '0'
 end
+call_each ('ZADD', prefix .. 'outbox', leased)
 return out

@@ -2,39 +2,65 @@
 -- outbox (or straight into an in-app inbox), and notification's cursor on
 -- the journal moves past the events, in one call.
 -- ARGV: prefix, cursor key ('' for deliveries no event caused: tests,
--- re-sends), expected cursor, new cursor, now, keep (ms a delivery is
--- remembered once sent), count, then per delivery:
--- id, de-duplication key, chain, due, inbox key ('' unless it goes to an
--- inbox), delivery (msgpack), inbox item (msgpack or ''), log line
--- (msgpack), ack deadline (0: none).
--- A de-duplication key seen before — (case, event, recipient) — queues
--- nothing (for `keep` ms): the same event that reaches us twice is told
--- once.
+-- re-sends), expected cursor, new cursor, now, the five retention settings
+-- (lib.lua), count, then per delivery: id, chain ('' when itself), due,
+-- inbox key ('' unless it goes to an inbox), delivery (msgpack), inbox
+-- item (msgpack or ''), log line (msgpack or ''), ack deadline (0: none).
+-- A delivery whose hash is there already — the same (case, event,
+-- recipient) — queues nothing: the same event that reaches us twice is
+-- told once (for as long as a sent delivery is kept).
 -- Answers {'ok', queued} or {'moved', cursor}.
-local prefix, ckey, now, keep = ARGV[1], ARGV[2], ARGV[5], ARGV[6]
+local prefix, ckey, now = ARGV[1], ARGV[2], ARGV[5]
+local ret = retention (6)
 if ckey ~= '' then
     local ok, cur = cursor_advance (ckey, ARGV[3], ARGV[4])
     if not ok then
         return {'moved', cur}
     end
 end
+local b = batch_new ()
 local queued = 0
-for i = 0, tonumber (ARGV[7]) - 1 do
-    local at = 8 + i * 9
-    local id, dkey, chain, due, inbox = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3],
-                                        ARGV[at + 4]
-    if redis.call ('SET', prefix .. 'dedup:' .. dkey, id, 'NX', 'PX', keep) then
-        local key = prefix .. 'd:' .. id
-        redis.call ('HSET', key, 'm', ARGV[at + 5], 'chain', chain, 'route', 0,
-                    'attempt', 0, 'state', 'queued', 'keep', keep)
-        if inbox ~= '' then
-            redis.call ('LPUSH', prefix .. 'inbox:' .. inbox, ARGV[at + 6])
-            log_attempt (prefix, id, ARGV[at + 7])
-            mark_sent (prefix, id, inbox .. ' ' .. now, ARGV[at + 8], now)
-        else
-            redis.call ('ZADD', prefix .. 'outbox', due, id)
+for i = 0, tonumber (ARGV[11]) - 1 do
+    local at = 12 + i * 8
+    local id, chain, due, inbox, m, item, line, ack_at = unpack (ARGV, at, at + 7)
+    local key = prefix .. 'd:' .. id
+    local fields = {}
+    if chain ~= '' then
+        fields[#fields + 1] = 'chain'
+        fields[#fields + 1] = chain
+    end
+    if inbox == '' or tonumber (ack_at) > 0 then
+        fields[#fields + 1] = 'm'
+        fields[#fields + 1] = m
+    end
+    if inbox == '' then
+        fields[#fields + 1] = 'state'
+        fields[#fields + 1] = 'queued'
+    end
+    -- every delivery's hash has a log from the start (empty while it is
+    -- queued), so that setting it is also the test of whether it is new
+    local log = inbox ~= '' and log_add (nil, line) or ''
+    local fresh = redis.call ('HSETNX', key, 'log', log) == 1
+    if fresh and #fields > 0 then
+        redis.call ('HSET', key, unpack (fields))
+    end
+    if fresh and inbox ~= '' then
+        b.recent[#b.recent + 1] = line
+        inbox_push (prefix, ret, inbox, item)
+        redis.call ('PEXPIRE', key, ret.keep)
+        b.delivered[#b.delivered + 1] = now
+        b.delivered[#b.delivered + 1] = id
+        if tonumber (ack_at) > 0 then
+            b.acks[#b.acks + 1] = ack_at
+            b.acks[#b.acks + 1] = id
         end
+    elseif fresh then
+        b.requeue[#b.requeue + 1] = due
+        b.requeue[#b.requeue + 1] = id
+    end
+    if fresh then
         queued = queued + 1
     end
 end
+batch_flush (prefix, b, ret)
 return {'ok', queued}

@@ -1,39 +1,49 @@
 -- notify_settle: what became of claimed deliveries.
--- ARGV: prefix, now, count, then per delivery: id, outcome, due, detail,
--- log line (msgpack), ack deadline, dead letter (msgpack or ''), inbox
--- key and inbox item (msgpack) when it was sent to an in-app inbox.
+-- ARGV: prefix, now, the five retention settings (lib.lua), count, then
+-- per delivery: id, outcome, due, route and attempt (as claimed), log line
+-- (msgpack), ack deadline, dead letter (msgpack or ''), inbox key and
+-- inbox item (msgpack) when it was sent to an in-app inbox.
 -- outcome: sent; retry (due again at `due`); fallback (the next route,
--- from its first attempt); dead (given up: the dead-letter list);
+-- from its first attempt); dead (given up: a dead letter, kept dead_ms);
 -- hold (not sent and not counted: due again at `due`, remembered in held).
 -- A delivery no longer queued (settled by an earlier run) is left alone.
 local prefix, now = ARGV[1], ARGV[2]
-for i = 0, tonumber (ARGV[3]) - 1 do
-    local at = 4 + i * 9
-    local id, outcome, due = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+local ret = retention (3)
+local b = batch_new ()
+for i = 0, tonumber (ARGV[8]) - 1 do
+    local at = 9 + i * 10
+    local id, outcome, due, route, attempt, line, ack_at, dead, inbox, item =
+        unpack (ARGV, at, at + 9)
     local key = prefix .. 'd:' .. id
-    if redis.call ('HGET', key, 'state') == 'queued' then
-        log_attempt (prefix, id, ARGV[at + 4])
+    local d = redis.call ('HMGET', key, 'state', 'log')
+    if d[1] == 'queued' then
+        local log = log_add (d[2] or nil, line)
+        b.recent[#b.recent + 1] = line
         if outcome == 'sent' then
-            if ARGV[at + 7] ~= '' then
-                redis.call ('LPUSH', prefix .. 'inbox:' .. ARGV[at + 7], ARGV[at + 8])
+            if inbox ~= '' then
+                inbox_push (prefix, ret, inbox, item)
             end
-            mark_sent (prefix, id, ARGV[at + 3] .. ' ' .. now, ARGV[at + 5], now)
-        elseif outcome == 'retry' then
-            redis.call ('ZADD', prefix .. 'outbox', due, id)
-        elseif outcome == 'fallback' then
-            redis.call ('HINCRBY', key, 'route', 1)
-            redis.call ('HSET', key, 'attempt', 0)
-            redis.call ('ZADD', prefix .. 'outbox', due, id)
-        elseif outcome == 'hold' then
-            redis.call ('HINCRBY', key, 'attempt', -1)
-            redis.call ('HSET', key, 'held', due)
-            redis.call ('ZADD', prefix .. 'outbox', due, id)
+            b.unqueue[#b.unqueue + 1] = id
+            mark_sent (b, ret, key, id, log, ack_at, now)
+        elseif outcome == 'dead' then
+            redis.call ('HSET', key, 'state', 'dead', 'log', log, 'dead', dead)
+            redis.call ('PEXPIRE', key, ret.dead_ms)
+            b.unqueue[#b.unqueue + 1] = id
+            b.dead[#b.dead + 1] = now
+            b.dead[#b.dead + 1] = id
         else
-            redis.call ('HSET', key, 'state', 'dead')
-            redis.call ('ZREM', prefix .. 'outbox', id)
-            redis.call ('HSET', prefix .. 'dead', id, ARGV[at + 6])
-            redis.call ('LPUSH', prefix .. 'deadletter', id)
+            if outcome == 'fallback' then
+                redis.call ('HSET', key, 'log', log, 'route', tonumber (route) + 1, 'attempt', 0)
+            elseif outcome == 'hold' then
+                redis.call ('HSET', key, 'log', log, 'attempt', tonumber (attempt) - 1,
+                            'held', due)
+            else
+                redis.call ('HSET', key, 'log', log)
+            end
+            b.requeue[#b.requeue + 1] = due
+            b.requeue[#b.requeue + 1] = id
         end
     end
 end
+batch_flush (prefix, b, ret)
 return {'ok', 0}

@@ -15,12 +15,17 @@
 -- its interval (us per token), its tolerance (us, (burst - 1) * interval),
 -- channel bucket, its interval, its tolerance.
 -- Answers one number per delivery: 0 (sent now) or the ms to wait.
+-- A bucket several deliveries of the call share (their channel's, above
+-- all) is read once and written once, after them all.
 local prefix, now = ARGV[1], tonumber (ARGV[2]) * 1000
-local out = {}
+local out, tats, touched = {}, {}, {}
 
 -- The microseconds a bucket wants before it gives a token, and its tat.
 local function wait_of (key, tolerance)
-    local tat = tonumber (redis.call ('GET', key) or '0')
+    if not tats[key] then
+        tats[key] = tonumber (redis.call ('GET', key) or '0')
+    end
+    local tat = tats[key]
     if tat < now then
         tat = now
     end
@@ -31,10 +36,10 @@ for i = 0, tonumber (ARGV[3]) - 1 do
     local at = 4 + i * 6
     local keys = { prefix .. 'rate:' .. ARGV[at], prefix .. 'rate:' .. ARGV[at + 3] }
     local intervals = { tonumber (ARGV[at + 1]), tonumber (ARGV[at + 4]) }
-    local wait, tats = 0, {}
+    local wait, tats_now = 0, {}
     for k = 1, 2 do
         local w, tat = wait_of (keys[k], tonumber (ARGV[at + 3 * k - 1]))
-        tats[k] = tat
+        tats_now[k] = tat
         if w > wait then
             wait = w
         end
@@ -43,11 +48,17 @@ for i = 0, tonumber (ARGV[3]) - 1 do
         out[#out + 1] = math.ceil (wait / 1000)
     else
         for k = 1, 2 do
-            local tat = tats[k] + intervals[k]
-            redis.call ('SET', keys[k], string.format ('%.0f', tat), 'PX',
-                        math.ceil ((tat - now) / 1000) + 1)
+            if not touched[keys[k]] then
+                touched[keys[k]] = true
+                touched[#touched + 1] = keys[k]
+            end
+            tats[keys[k]] = tats_now[k] + intervals[k]
         end
         out[#out + 1] = 0
     end
+end
+for _, key in ipairs (touched) do
+    redis.call ('SET', key, string.format ('%.0f', tats[key]), 'PX',
+                math.ceil ((tats[key] - now) / 1000) + 1)
 end
 return out
