@@ -1,7 +1,9 @@
 -- dispatch/lib.lua — put in front of every dispatch script.
 --
 -- A case is the hash <prefix>case:<id> (fields as in the case.view message)
--- with its timeline in the list <prefix>case:<id>:steps.  Queues are sorted
+-- with its timeline in the field `steps`: its case.step messages, msgpack
+-- one after the other, oldest first, so that a step is appended to the
+-- string and the case is one key.  Queues are sorted
 -- sets of case ids scored by the deadline that matters in the state:
 --   q:<state>                 every case in a state
 --   qc:<center>:<state>       a center's cases in a state
@@ -30,12 +32,11 @@ local function queue_drop (prefix, id, center, unit, state)
     end
 end
 
--- Timers are one sorted set <prefix>timers of members "<id>|<kind>" scored
--- by their due time; machine.c says which a case has in each state.
-local TIMER_KINDS = {'sign_warn', 'sign_over', 'done_warn', 'done_over', 'escalate'}
+-- Timers are one sorted set <prefix>timers holding one member per case,
+-- its id, scored by when the next of its timers is due; machine.c says
+-- which timers a case has and, when one fires, sets the next.
 
-local function timers_clear (prefix, id)
-    for _, kind in ipairs (TIMER_KINDS) do
-        redis.call ('ZREM', prefix .. 'timers', id .. '|' .. kind)
-    end
+-- Appends one timeline step to the case's `steps`.
+local function steps_append (key, step)
+    redis.call ('HSET', key, 'steps', (redis.call ('HGET', key, 'steps') or '') .. step)
 end
