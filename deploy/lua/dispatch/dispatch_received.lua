@@ -11,7 +11,8 @@
 -- that as dispatched too (services/dispatch/stats.c).  The batch's cases
 -- share their queues, their timer set and their statistics' fields, so
 -- each of those is written once for the batch, with every case it gets
--- (one ZADD a key, one HINCRBY a field), not once a case.
+-- (one ZADD a key, one HINCRBY a field), not once a case, and the
+-- journal's sequence number is moved once (lib.lua).
 -- Hot spots (预警预判): the cases of one category in one community are a
 -- sorted set by time dispatched (dispatch's clock); when it holds `hot-spot count` cases within
 -- the window, hotspot.detected is journaled, once per window: the key
@@ -40,7 +41,7 @@ local function hotspot (id, category, community)
                                  category = category, community = community,
                                  count = #ids, cases = ids, window_from = now - hs_window,
                                  window_to = now, at = now})
-    return {journal_append (prefix, 'hotspot.detected', body), body}
+    return {journal_add (prefix, 'hotspot.detected', body), body}
 end
 
 local ok, cur = cursor_advance (ckey, ARGV[3], ARGV[4])
@@ -76,7 +77,7 @@ for _ = 1, tonumber (ARGV[5]) do
             add (q, ARGV[at + 4], id)
         end
         add (prefix .. 'timers', ARGV[at + 6], id)
-        answer[#answer + 1] = journal_append (prefix, 'case.dispatched', ARGV[at + 8])
+        answer[#answer + 1] = journal_add (prefix, 'case.dispatched', ARGV[at + 8])
         local field = unit .. '|' .. category .. '|received'
         counts[field] = (counts[field] or 0) + 1
         if hs_count > 0 and ARGV[at + 7] ~= '' then
@@ -93,4 +94,5 @@ end
 for field, n in pairs (counts) do
     redis.call ('HINCRBY', stats, field, n)
 end
+journal_done (prefix)
 return answer
