@@ -47,8 +47,9 @@ void cg_args_addf (cg_args_t *args, const char *fmt, ...) __attribute__ ((format
     whatever was encoded.  Returns 0 or -1. */
 struct cg_msgdef;
 int cg_args_add_msg (cg_args_t *args, const struct cg_msgdef *def, const void *msg);
-/*  Adds msg as field/value pairs, as a hash keeps it (cg_msg_fields); the
-    inverse of cg_reply_hash_msg.  Returns the number of pairs added. */
+/*  Adds the number of msg's fields, then its field/value pairs as a hash
+    keeps them (cg_msg_fields): the inverse of cg_reply_hash_msg.  Returns
+    the number of pairs. */
 int cg_args_add_fields (cg_args_t *args, const struct cg_msgdef *def, const void *msg);
 void cg_args_reset (cg_args_t *args);       /* empty, keeping the memory */
 void cg_args_free (cg_args_t *args);

@@ -170,24 +170,9 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
     cg_args_add_str (args, community ? community->code : "");
     *body = args->argc;
     cg_args_add_msg (args, &cg_case_dispatched_def, &event);
-    /*  the case's fields, then its timeline: the two steps, one string */
-    cg_args_t fields;
-    cg_args_init (&fields);
-    int n = cg_args_add_fields (&fields, &cg_case_view_def, &view);
-    cg_args_add_int (args, n + 1);
-    for (int i = 0; i < fields.argc; i++)
-        cg_args_add (args, fields.argv[i], fields.lens[i]);
-    cg_args_free (&fields);
-    cg_args_add_str (args, "steps");
-    msgpack_sbuffer steps;
-    msgpack_sbuffer_init (&steps);
-    cg_error_t err;
-    if (cg_msg_encode (&cg_case_step_def, &received, &steps, &err)
-    ||  cg_msg_encode (&cg_case_step_def, &dispatched, &steps, &err))
-        zsys_error ("dispatch: cannot encode case %s's timeline: %s: %s", in->id, err.field,
-                    err.message);
-    cg_args_add (args, steps.size ? steps.data : "", steps.size);
-    msgpack_sbuffer_destroy (&steps);
+    cg_args_add_msg (args, &cg_case_step_def, &received);
+    cg_args_add_msg (args, &cg_case_step_def, &dispatched);
+    cg_args_add_fields (args, &cg_case_view_def, &view);
     return true;
 }
 
@@ -205,12 +190,18 @@ static void
 s_call_prepare (cases_t *self, s_call_t *call, const cg_event_t *events, size_t n,
                 int64_t cursor)
 {
-    cg_args_t batch;            /* each case's arguments, one after the other */
-    cg_args_init (&batch);
+    cg_feed_args (&call->args, S_PREFIX, self->cursor_key, cursor, events, n);
+    int64_t now = cg_clock_now ();
+    cg_args_add_int (&call->args, self->hotspot_count);
+    cg_args_add_int (&call->args, (int64_t) self->hotspot_window_min * 60000);
+    char stats[64];
+    stats_day_key (now, stats, sizeof stats);
+    cg_args_add_str (&call->args, stats);
+    cg_args_add_int (&call->args, now);
+    /*  then each case's arguments, one after the other */
     call->bodies = calloc (n, sizeof (int));
     assert (call->bodies);
     call->count = 0;
-    int64_t now = cg_clock_now ();
     for (size_t i = 0; i < n; i++) {
         if (strcmp (events[i].topic, "case.received") != 0)
             continue;
@@ -221,23 +212,9 @@ s_call_prepare (cases_t *self, s_call_t *call, const cg_event_t *events, size_t 
                           (long long) events[i].seq, err.field, err.message);
             continue;
         }
-        call->count += s_add_case (self, &batch, &in, now, &call->bodies[call->count]);
+        call->count += s_add_case (self, &call->args, &in, now, &call->bodies[call->count]);
         cg_msg_clear (&cg_case_received_def, &in);
     }
-    cg_feed_args (&call->args, S_PREFIX, self->cursor_key, cursor, events, n);
-    cg_args_add_int (&call->args, call->count);
-    cg_args_add_int (&call->args, self->hotspot_count);
-    cg_args_add_int (&call->args, (int64_t) self->hotspot_window_min * 60000);
-    char stats[64];
-    stats_day_key (now, stats, sizeof stats);
-    cg_args_add_str (&call->args, stats);
-    cg_args_add_int (&call->args, now);
-    int first = call->args.argc;
-    for (int i = 0; i < batch.argc; i++)
-        cg_args_add (&call->args, batch.argv[i], batch.lens[i]);
-    for (int i = 0; i < call->count; i++)
-        call->bodies[i] += first;
-    cg_args_free (&batch);
 }
 
 /*  Publishes what the call committed, in journal order (a hot spot comes
@@ -349,33 +326,34 @@ cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 
 /* --- reading a case ------------------------------------------------------- */
 
-/*  The timeline kept in a case's field `steps`: its case.step messages one
-    after the other (lib.lua).  The first S_STEPS_MAX of them, in a new
-    array that cg_msg_clear of the case frees; NULL with *count 0 when none. */
-static cg_case_step_t *
-s_steps_decode (const char *data, size_t size, size_t *count)
+/*  The timeline from the fields `step:<n>` of a case's hash (lib.lua), in
+    the order of n, the first S_STEPS_MAX: a hash promises no order of its
+    own.  A step that does not decode is left out. */
+static void
+s_steps_read (cg_case_view_t *view, const redisReply *r)
 {
-    *count = 0;
-    cg_case_step_t *steps = NULL;
-    size_t cap = 0, off = 0;
-    msgpack_unpacked item;
-    msgpack_unpacked_init (&item);
-    while (off < size && *count < S_STEPS_MAX) {
-        size_t start = off;
-        if (msgpack_unpack_next (&item, data, size, &off) != MSGPACK_UNPACK_SUCCESS)
-            break;
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 8;
-            steps = realloc (steps, cap * sizeof *steps);
-            assert (steps);
+    size_t count = 0;
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        if (strncmp (r->element[i]->str, "step:", 5) == 0) {
+            long n = strtol (r->element[i]->str + 5, NULL, 10);
+            if (n > (long) count)
+                count = n < S_STEPS_MAX ? (size_t) n : S_STEPS_MAX;
         }
+    if (count == 0)
+        return;
+    view->steps = calloc (count, sizeof (cg_case_step_t));
+    assert (view->steps);
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        long n = strncmp (r->element[i]->str, "step:", 5) == 0
+               ? strtol (r->element[i]->str + 5, NULL, 10) : 0;
         cg_error_t err;
-        if (cg_msg_decode (&cg_case_step_def, data + start, off - start, &steps[*count],
-                           &err) == 0)
-            (*count)++;
+        if (n >= 1 && (size_t) n <= count)
+            cg_msg_decode (&cg_case_step_def, r->element[i + 1]->str, r->element[i + 1]->len,
+                           &view->steps[n - 1], &err);
     }
-    msgpack_unpacked_destroy (&item);
-    return steps;
+    for (size_t i = 0; i < count; i++)
+        if (view->steps[i].to)
+            view->steps[view->steps_count++] = view->steps[i];
 }
 
 /*  Fills view from the case's hash (and its timeline when with_steps).
@@ -392,13 +370,11 @@ cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps
     }
     int rc = r->elements ? 0 : 1;
     for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strcmp (r->element[i]->str, "steps") != 0)
+        if (strncmp (r->element[i]->str, "step:", 5) != 0)
             cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
                         r->element[i + 1]->len);
-        else
-        if (with_steps)
-            view->steps = s_steps_decode (r->element[i + 1]->str, r->element[i + 1]->len,
-                                          &view->steps_count);
+    if (with_steps)
+        s_steps_read (view, r);
     freeReplyObject (r);
     return rc;
 }

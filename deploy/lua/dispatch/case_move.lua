@@ -28,7 +28,7 @@ if rid ~= '' then
 end
 local ckey, expected, cursor = ARGV[9], ARGV[10], ARGV[11]
 local key = prefix .. 'case:' .. id
-local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'created', 'steps')
+local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'created', 'nsteps')
 if c[1] and tostring (c[4] or '0') ~= ver then
     return {'state', c[1]}
 end
@@ -50,9 +50,10 @@ end
 queue_drop (prefix, id, c[2], c[3], c[1])
 local linked = ARGV[12]
 if linked ~= '' and redis.call ('EXISTS', prefix .. 'case:' .. linked) == 1 then
-    steps_append (prefix .. 'case:' .. linked, ARGV[13])
+    step_append (prefix .. 'case:' .. linked, ARGV[13])
 end
-local set = {'state', to, 'ver', tonumber (ver) + 1, 'steps', (c[6] or '') .. step}
+local nsteps = tonumber (c[6] or '0') + 1
+local set = {'state', to, 'ver', tonumber (ver) + 1, 'nsteps', nsteps, 'step:' .. nsteps, step}
 local unset = {}
 local center, unit = c[2], c[3]
 local at = 15

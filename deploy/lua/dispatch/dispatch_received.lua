@@ -1,14 +1,14 @@
 -- dispatch_received: a batch of case.received events becomes dispatched
 -- cases, and dispatch's cursor on the intake journal moves past them.
--- ARGV: prefix, cursor key, expected cursor, new cursor, count, hot-spot
--- count, hot-spot window (ms), statistics key of the day, dispatch's time
--- (the cases' `updated`), then per case: id, center, unit, category,
--- created, sign_by, its first timer's due time, community ('' when
--- unknown), case.dispatched body, n, then the case's n field/value pairs
--- as the hash keeps them (cases.c: the case.view's fields, its timeline
--- in `steps`).  Each new case gets its timer entry (lib.lua; machine.c
--- fires it) and counts as received in the day's statistics, which read
--- that as dispatched too (services/dispatch/stats.c).  The batch's cases
+-- ARGV: prefix, cursor key, expected cursor, new cursor, hot-spot count,
+-- hot-spot window (ms), statistics key of the day, dispatch's time (the
+-- cases' `updated`), then to the end, per case: id, center, unit,
+-- category, created, sign_by, its first timer's due time, community (''
+-- when unknown), case.dispatched body, its first two timeline steps
+-- (lib.lua), n, then the case's n field/value pairs as the hash keeps
+-- them (the case.view's fields: cases.c).  Each new case gets its timer
+-- entry (lib.lua; machine.c fires it) and counts as received in the day's
+-- statistics, which read that as dispatched too (services/dispatch/stats.c).  The batch's cases
 -- share their queues, their timer set and their statistics' fields, so
 -- each of those is written once for the batch, with every case it gets
 -- (one ZADD a key, one HINCRBY a field), not once a case, and the
@@ -21,8 +21,8 @@
 -- hot spot raised by a case follows its seq as {seq, body}; or
 -- {'moved', cursor}.
 local prefix, ckey = ARGV[1], ARGV[2]
-local hs_count, hs_window, stats = tonumber (ARGV[6]), tonumber (ARGV[7]), ARGV[8]
-local now = tonumber (ARGV[9])
+local hs_count, hs_window, stats = tonumber (ARGV[5]), tonumber (ARGV[6]), ARGV[7]
+local now = tonumber (ARGV[8])
 
 local function hotspot (id, category, community)
     local key = prefix .. 'hs:' .. category .. ':' .. community
@@ -61,15 +61,16 @@ local function add (key, score, member)
 end
 
 local answer = {'ok'}
-local at = 10
-for _ = 1, tonumber (ARGV[5]) do
+local at = 9
+while at <= #ARGV do
     local id, center, unit, category = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-    local nfields = tonumber (ARGV[at + 9])
+    local nfields = tonumber (ARGV[at + 11])
     local key = prefix .. 'case:' .. id
     if redis.call ('EXISTS', key) == 1 then
         answer[#answer + 1] = 0
     else
-        redis.call ('HSET', key, unpack (ARGV, at + 10, at + 9 + nfields * 2))
+        redis.call ('HSET', key, 'nsteps', 2, 'step:1', ARGV[at + 9], 'step:2', ARGV[at + 10],
+                    unpack (ARGV, at + 12, at + 11 + nfields * 2))
         for _, q in ipairs ({queue_keys (prefix, center, unit, 'dispatched')}) do
             add (q, ARGV[at + 5], id)
         end
@@ -84,7 +85,7 @@ for _ = 1, tonumber (ARGV[5]) do
             answer[#answer + 1] = hotspot (id, category, ARGV[at + 7])
         end
     end
-    at = at + 10 + nfields * 2
+    at = at + 12 + nfields * 2
 end
 for key, list in pairs (adds) do
     for from = 1, #list, 1000 do         -- within what unpack may spread

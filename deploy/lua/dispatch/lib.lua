@@ -1,10 +1,12 @@
 -- dispatch/lib.lua — put in front of every dispatch script.
 --
 -- A case is the hash <prefix>case:<id> (fields as in the case.view message)
--- with its timeline in the field `steps`: its case.step messages, msgpack
--- one after the other, oldest first, so that a step is appended to the
--- string and the case is one key.  Queues are sorted
--- sets of case ids scored by the deadline that matters in the state:
+-- with its timeline in the same hash, so that a case is one key: the
+-- field `nsteps` counts the steps and `step:<n>` holds the n-th (msgpack
+-- case.step), each short enough for the hash to stay a compact listpack
+-- where one growing string would outgrow hash-max-listpack-value.  Queues
+-- are sorted sets of case ids scored by the deadline that matters in the
+-- state:
 --   q:<state>                 every case in a state
 --   qc:<center>:<state>       a center's cases in a state
 --   qu:<unit>:<state>         a unit's cases in a state
@@ -36,9 +38,9 @@ end
 -- its id, scored by when the next of its timers is due; machine.c says
 -- which timers a case has and, when one fires, sets the next.
 
--- Appends one timeline step to the case's `steps`.
-local function steps_append (key, step)
-    redis.call ('HSET', key, 'steps', (redis.call ('HGET', key, 'steps') or '') .. step)
+-- Appends one timeline step to the case at key.
+local function step_append (key, step)
+    redis.call ('HSET', key, 'step:' .. redis.call ('HINCRBY', key, 'nsteps', 1), step)
 end
 
 -- A batch's journal entries (prelude.lua's journal_append, with the
