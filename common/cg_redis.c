@@ -54,6 +54,29 @@ cg_args_add_msg (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
     return rc;
 }
 
+static void
+s_add_field (const char *key, const char *value, size_t len, void *arg)
+{
+    cg_args_add_str (arg, key);
+    cg_args_add (arg, value, len);
+}
+
+int
+cg_args_add_fields (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
+{
+    int count = args->argc;
+    cg_args_add_str (args, "0");
+    cg_msg_fields (def, msg, s_add_field, args);
+    int n = (args->argc - count - 1) / 2;
+    free (args->argv[count]);
+    char digits[24];
+    int len = snprintf (digits, sizeof digits, "%d", n);
+    args->argv[count] = strdup (digits);
+    assert (args->argv[count]);
+    args->lens[count] = (size_t) len;
+    return n;
+}
+
 void
 cg_args_add_str (cg_args_t *args, const char *s)
 {
@@ -249,23 +272,49 @@ s_script_load (cg_redis_t *self, int index)
     return rc;
 }
 
+/*  The EVALSHA call of script index with args, loading it first if need
+    be; the arguments are args' own, not copies (a call can be megabytes),
+    so the call is freed with s_script_call_free.  Returns 0, or -1 when
+    the script cannot be loaded. */
+static int
+s_script_call (cg_redis_t *self, int index, int nkeys, const cg_args_t *args, cg_args_t *call)
+{
+    if (!*self->shas[index] && s_script_load (self, index))
+        return -1;
+    cg_args_init (call);
+    cg_args_add_str (call, "EVALSHA");
+    cg_args_add_str (call, self->shas[index]);
+    cg_args_add_int (call, nkeys);
+    call->cap = call->argc + args->argc;
+    call->argv = realloc (call->argv, call->cap * sizeof (char *));
+    call->lens = realloc (call->lens, call->cap * sizeof (size_t));
+    assert (call->argv && call->lens);
+    memcpy (call->argv + call->argc, args->argv, args->argc * sizeof (char *));
+    memcpy (call->lens + call->argc, args->lens, args->argc * sizeof (size_t));
+    call->argc = call->cap;
+    return 0;
+}
+
+static void
+s_script_call_free (cg_args_t *call)
+{
+    for (int i = 0; i < 3; i++)
+        free (call->argv[i]);
+    free (call->argv);
+    free (call->lens);
+}
+
 redisReply *
 cg_redis_script (cg_redis_t *self, const char *name, int nkeys, const cg_args_t *args)
 {
     int index = s_script_index (name);
     assert (index >= 0);        /* a script name is a constant in the code */
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (!*self->shas[index] && s_script_load (self, index))
-            return NULL;
         cg_args_t call;
-        cg_args_init (&call);
-        cg_args_add_str (&call, "EVALSHA");
-        cg_args_add_str (&call, self->shas[index]);
-        cg_args_add_int (&call, nkeys);
-        for (int i = 0; i < args->argc; i++)
-            cg_args_add (&call, args->argv[i], args->lens[i]);
+        if (s_script_call (self, index, nkeys, args, &call))
+            return NULL;
         redisReply *r = s_call (self, &call);
-        cg_args_free (&call);
+        s_script_call_free (&call);
         if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
             freeReplyObject (r);
             *self->shas[index] = 0;
@@ -276,6 +325,24 @@ cg_redis_script (cg_redis_t *self, const char *name, int nkeys, const cg_args_t 
         return r;
     }
     return NULL;
+}
+
+int
+cg_redis_script_send (cg_redis_t *self, const char *name, int nkeys, const cg_args_t *args)
+{
+    int index = s_script_index (name);
+    assert (index >= 0);
+    cg_args_t call;
+    if (!self->ctx || self->ctx->err || s_script_call (self, index, nkeys, args, &call))
+        return -1;
+    int rc = cg_redis_append (self, &call);
+    s_script_call_free (&call);
+    /*  written now, not when the reply is read: Redis runs it meanwhile */
+    int done = 0;
+    while (rc == 0 && !done)
+        if (redisBufferWrite (self->ctx, &done) != REDIS_OK)
+            rc = -1;
+    return rc;
 }
 
 int
@@ -293,6 +360,9 @@ cg_redis_reply (cg_redis_t *self)
     redisReply *reply = NULL;
     if (!self->ctx || redisGetReply (self->ctx, (void **) &reply) != REDIS_OK)
         return NULL;
+    if (reply->type == REDIS_REPLY_ERROR && strncmp (reply->str, "NOSCRIPT", 8) == 0)
+        for (size_t i = 0; i < cg_scripts_count; i++)
+            *self->shas[i] = 0;     /* Redis lost its scripts: load them again */
     return reply;
 }
 

@@ -47,6 +47,10 @@ void cg_args_addf (cg_args_t *args, const char *fmt, ...) __attribute__ ((format
     whatever was encoded.  Returns 0 or -1. */
 struct cg_msgdef;
 int cg_args_add_msg (cg_args_t *args, const struct cg_msgdef *def, const void *msg);
+/*  Adds the number of msg's fields, then its field/value pairs as a hash
+    keeps them (cg_msg_fields): the inverse of cg_reply_hash_msg.  Returns
+    the number of pairs. */
+int cg_args_add_fields (cg_args_t *args, const struct cg_msgdef *def, const void *msg);
 void cg_args_reset (cg_args_t *args);       /* empty, keeping the memory */
 void cg_args_free (cg_args_t *args);
 
@@ -69,6 +73,15 @@ redisReply *cg_redis_script (cg_redis_t *self, const char *name, int nkeys,
 /*  Pipelining: queue commands, then read their replies in order. */
 int cg_redis_append (cg_redis_t *self, const cg_args_t *args);
 redisReply *cg_redis_reply (cg_redis_t *self);
+
+/*  Sends the EVALSHA of a script at once, without waiting for its answer,
+    so that the caller prepares the next call while Redis runs this one;
+    cg_redis_reply reads the answers in order.  Nothing is retried: a
+    broken connection gives no reply (NULL), and a NOSCRIPT answer (Redis
+    lost its scripts) has them loaded again on next use.  Returns 0, or -1
+    when nothing could be sent. */
+int cg_redis_script_send (cg_redis_t *self, const char *name, int nkeys,
+                          const cg_args_t *args);
 
 /*  Helpers for replies. */
 int64_t cg_reply_int (const redisReply *r, int64_t otherwise);   /* INTEGER or numeric STRING */

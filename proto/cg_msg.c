@@ -14,6 +14,7 @@
 #include "cg_text.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,6 +662,28 @@ cg_msg_set (const cg_msgdef_t *def, void *msg, const char *key, const char *valu
         return 0;
     }
     return 1;
+}
+
+void
+cg_msg_fields (const cg_msgdef_t *def, const void *msg, cg_msg_field_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < def->nfields; i++) {
+        const cg_field_t *f = &def->fields[i];
+        if (!s_present (f, i, msg))
+            continue;
+        char digits[24];
+        if (f->type == CG_F_STR) {
+            const char *s = *S_CAT (msg, f->offset, char *);
+            fn (f->key, s, strlen (s), arg);
+        }
+        else
+        if (f->type == CG_F_INT)
+            fn (f->key, digits, (size_t) snprintf (digits, sizeof digits, "%" PRId64,
+                                                   *S_CAT (msg, f->offset, int64_t)), arg);
+        else
+        if (f->type == CG_F_BOOL)
+            fn (f->key, *S_CAT (msg, f->offset, bool) ? "1" : "0", 1, arg);
+    }
 }
 
 /* --- JSON ----------------------------------------------------------------- */

@@ -96,6 +96,13 @@ void cg_msg_clear (const cg_msgdef_t *def, void *msg);
 int cg_msg_set (const cg_msgdef_t *def, void *msg, const char *key, const char *value,
                 size_t len);
 
+/*  Calls fn for every scalar field msg holds (those the encoder would
+    write; lists are left out), with the text form cg_msg_set reads back:
+    STR as is, INT in decimal, BOOL "1" or "0".  So a message becomes the
+    field/value pairs of a Redis hash without going through msgpack. */
+typedef void (cg_msg_field_fn) (const char *key, const char *value, size_t len, void *arg);
+void cg_msg_fields (const cg_msgdef_t *def, const void *msg, cg_msg_field_fn *fn, void *arg);
+
 /*  Print msg as one JSON object (no `v`), for the CLI's --json. */
 void cg_msg_json (const cg_msgdef_t *def, const void *msg, FILE *out);
 

@@ -1,9 +1,10 @@
 /*  cases — the case from received to closed.
 
     Events from intake arrive in batches (cg_bus.h); each case.received is
-    routed, given its deadlines, and the whole batch goes to Redis in one
-    dispatch_received call together with dispatch's cursor on the intake
-    journal.  Only then are the case.dispatched events published.  A
+    routed, given its deadlines, and the batch goes to Redis in
+    dispatch_received calls of up to S_CALL_CASES events, pipelined, each
+    together with dispatch's cursor on the intake journal.  Only then are
+    the case.dispatched events published.  A
     case.merged (a supporter joined) or case.withdrawn (the source withdrew
     it) is machine.c's, one call each with the cursor.
 
@@ -18,6 +19,8 @@
 #include "stats.h"
 
 #define S_SUMMARY   120     /* bytes of the request's text in case.dispatched */
+#define S_STEPS_MAX 1000    /* steps of a timeline shown at most */
+#define S_CALL_CASES 128    /* events in one dispatch_received call at most */
 
 /*  Loads the org tree, the catalog and the calendar, and checks the
     catalog against the tree; only when all is well do they replace the
@@ -117,10 +120,12 @@ s_summary (const char *text, char *out, size_t len)
     out[n] = 0;
 }
 
-/*  Adds one case's arguments for dispatch_received; false when the event
-    cannot be dispatched (it is then skipped, and the cursor still moves). */
+/*  Adds one case's arguments for dispatch_received (the case.dispatched
+    body's index goes in *body); false when the event cannot be dispatched
+    (it is then skipped, and the cursor still moves). */
 static bool
-s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_t now)
+s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_t now,
+            int *body)
 {
     route_t route;
     route_place_t where = { .grid = in->grid, .place = in->place, .unplaced = in->unplaced,
@@ -152,27 +157,51 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .unit_name = (char *) route.unit->name, .summary = summary,
         .sign_by = view.sign_by, .done_by = view.done_by, .at = now, .action = "route",
         .urgent = in->urgent };
-    cg_args_add_str (args, in->id);
-    cg_args_add_msg (args, &cg_case_view_def, &view);
-    cg_args_add_msg (args, &cg_case_step_def, &received);
-    cg_args_add_msg (args, &cg_case_step_def, &dispatched);
-    cg_args_add_msg (args, &cg_case_dispatched_def, &event);
     const cg_org_node_t *place = in->grid ? cg_orgtree_find (self->org, in->grid) : NULL;
     const cg_org_node_t *community = place ? cg_orgtree_center_of (self->org, place,
                                                                    CG_ORG_COMMUNITY) : NULL;
+    cg_args_add_str (args, in->id);
+    cg_args_add_str (args, view.center);
+    cg_args_add_str (args, view.unit);
+    cg_args_add_str (args, in->category);
+    cg_args_add_int (args, view.created);
+    cg_args_add_int (args, view.sign_by);
+    cg_args_add_int (args, machine_next_due (&view));
     cg_args_add_str (args, community ? community->code : "");
+    *body = args->argc;
+    cg_args_add_msg (args, &cg_case_dispatched_def, &event);
+    cg_args_add_msg (args, &cg_case_step_def, &received);
+    cg_args_add_msg (args, &cg_case_step_def, &dispatched);
+    cg_args_add_fields (args, &cg_case_view_def, &view);
     return true;
 }
 
-/*  Routes the case.received among events[0..n) in one dispatch_received
-    call that moves the cursor from `cursor` to the last of them. */
-static int
-s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
+/*  One dispatch_received call: its arguments, and where each case's
+    case.dispatched body is among them, to publish once it is committed. */
+typedef struct {
+    cg_args_t args;
+    int *bodies;
+    int count;
+} s_call_t;
+
+/*  Prepares the call that routes the case.received among events[0..n)
+    and moves the cursor from `cursor` to the last of them. */
+static void
+s_call_prepare (cases_t *self, s_call_t *call, const cg_event_t *events, size_t n,
+                int64_t cursor)
 {
-    cg_args_t batch;            /* six arguments a case */
-    cg_args_init (&batch);
-    int count = 0;
+    cg_feed_args (&call->args, S_PREFIX, self->cursor_key, cursor, events, n);
     int64_t now = cg_clock_now ();
+    cg_args_add_int (&call->args, self->hotspot_count);
+    cg_args_add_int (&call->args, (int64_t) self->hotspot_window_min * 60000);
+    char stats[64];
+    stats_day_key (now, stats, sizeof stats);
+    cg_args_add_str (&call->args, stats);
+    cg_args_add_int (&call->args, now);
+    /*  then each case's arguments, one after the other */
+    call->bodies = calloc (n, sizeof (int));
+    assert (call->bodies);
+    call->count = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp (events[i].topic, "case.received") != 0)
             continue;
@@ -183,26 +212,20 @@ s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor
                           (long long) events[i].seq, err.field, err.message);
             continue;
         }
-        count += s_add_case (self, &batch, &in, now);
+        call->count += s_add_case (self, &call->args, &in, now, &call->bodies[call->count]);
         cg_msg_clear (&cg_case_received_def, &in);
     }
-    cg_args_t args;
-    cg_feed_args (&args, S_PREFIX, self->cursor_key, cursor, events, n);
-    cg_args_add_int (&args, count);
-    cg_args_add_int (&args, self->hotspot_count);
-    cg_args_add_int (&args, (int64_t) self->hotspot_window_min * 60000);
-    char stats[64];
-    stats_day_key (now, stats, sizeof stats);
-    cg_args_add_str (&args, stats);
-    for (int i = 0; i < batch.argc; i++)
-        cg_args_add (&args, batch.argv[i], batch.lens[i]);
+}
 
-    redisReply *r = cg_redis_script (self->daemon->redis, "dispatch_received", 0, &args);
+/*  Publishes what the call committed, in journal order (a hot spot comes
+    with its own body), and frees the call and its reply.  Returns 0 when
+    it was applied, 1 when the cursor had moved, -1 when it failed. */
+static int
+s_call_finish (cases_t *self, s_call_t *call, redisReply *r)
+{
     int rc = -1;
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
         rc = strcmp (cg_reply_str (r->element[0]), "moved") == 0 ? 1 : 0;
-        /*  publish what was committed, in journal order: a case's body is
-            the fifth of its six arguments; a hot spot comes with its own */
         int cases_seen = 0;
         for (size_t k = 1; rc == 0 && k < r->elements; k++) {
             redisReply *e = r->element[k];
@@ -211,17 +234,62 @@ s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor
                              "hotspot.detected", e->element[1]->str, e->element[1]->len);
                 continue;
             }
-            int body = cases_seen++ * 6 + 4;
+            int body = call->bodies[cases_seen++];
             if (e->integer > 0)
                 cg_pub_send (self->daemon->pub, "dispatch", e->integer, "case.dispatched",
-                             batch.argv[body], batch.lens[body]);
+                             call->args.argv[body], call->args.lens[body]);
         }
     }
+    else
+    if (r && r->type == REDIS_REPLY_ERROR)
+        zsys_error ("redis: script dispatch_received: %s", r->str);
     if (r)
         freeReplyObject (r);
-    cg_args_free (&args);
-    cg_args_free (&batch);
+    cg_args_free (&call->args);
+    free (call->bodies);
     return rc;
+}
+
+/*  Routes the case.received among events[0..n) and moves the cursor from
+    `cursor` to the last of them, S_CALL_CASES events a call.  The calls
+    are pipelined: while Redis runs one, the next is prepared (routing,
+    deadlines, encoding), so that a backlog is worked off by both at once.
+    Each call moves the cursor from where the one before left it, so one
+    that fails leaves the ones after it changing nothing.  Returns 0 when
+    all were applied, 1 when the cursor had moved or only some were
+    applied (the feed reads the cursor again), -1 when none could be. */
+static int
+s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
+{
+    s_call_t calls[2];          /* the one Redis runs, the one being prepared */
+    int running = -1, rc = 0;
+    bool applied = false;
+    for (size_t from = 0; from < n || running >= 0; ) {
+        int next = -1;
+        if (from < n) {
+            size_t k = n - from < S_CALL_CASES ? n - from : S_CALL_CASES;
+            next = running == 0 ? 1 : 0;
+            s_call_prepare (self, &calls[next], events + from, k, cursor);
+            cursor = events[from + k - 1].seq;
+            from += k;
+        }
+        if (running >= 0) {
+            rc = s_call_finish (self, &calls[running], cg_redis_reply (self->daemon->redis));
+            applied |= rc == 0;
+            running = -1;
+        }
+        if (next >= 0 && rc == 0
+        &&  cg_redis_script_send (self->daemon->redis, "dispatch_received", 0,
+                                  &calls[next].args) == 0)
+            running = next;
+        else
+        if (next >= 0) {
+            rc = rc ? rc : -1;
+            s_call_finish (self, &calls[next], NULL);
+            break;
+        }
+    }
+    return rc && applied ? 1 : rc;
 }
 
 int
@@ -258,6 +326,36 @@ cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 
 /* --- reading a case ------------------------------------------------------- */
 
+/*  The timeline from the fields `step:<n>` of a case's hash (lib.lua), in
+    the order of n, the first S_STEPS_MAX: a hash promises no order of its
+    own.  A step that does not decode is left out. */
+static void
+s_steps_read (cg_case_view_t *view, const redisReply *r)
+{
+    size_t count = 0;
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        if (strncmp (r->element[i]->str, "step:", 5) == 0) {
+            long n = strtol (r->element[i]->str + 5, NULL, 10);
+            if (n > (long) count)
+                count = n < S_STEPS_MAX ? (size_t) n : S_STEPS_MAX;
+        }
+    if (count == 0)
+        return;
+    view->steps = calloc (count, sizeof (cg_case_step_t));
+    assert (view->steps);
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        long n = strncmp (r->element[i]->str, "step:", 5) == 0
+               ? strtol (r->element[i]->str + 5, NULL, 10) : 0;
+        cg_error_t err;
+        if (n >= 1 && (size_t) n <= count)
+            cg_msg_decode (&cg_case_step_def, r->element[i + 1]->str, r->element[i + 1]->len,
+                           &view->steps[n - 1], &err);
+    }
+    for (size_t i = 0; i < count; i++)
+        if (view->steps[i].to)
+            view->steps[view->steps_count++] = view->steps[i];
+}
+
 /*  Fills view from the case's hash (and its timeline when with_steps).
     Returns 0, 1 when there is no such case, -1 when Redis failed. */
 int
@@ -272,16 +370,13 @@ cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps
     }
     int rc = r->elements ? 0 : 1;
     for (size_t i = 0; i + 1 < r->elements; i += 2)
-        cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
-                    r->element[i + 1]->len);
+        if (strncmp (r->element[i]->str, "step:", 5) != 0)
+            cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
+                        r->element[i + 1]->len);
+    if (with_steps)
+        s_steps_read (view, r);
     freeReplyObject (r);
-    if (rc || !with_steps)
-        return rc;
-    r = cg_redis_command (self->daemon->redis, "LRANGE " S_PREFIX "case:%s:steps 0 999", id);
-    view->steps = cg_reply_decode_list (r, &cg_case_step_def, &view->steps_count);
-    if (r)
-        freeReplyObject (r);
-    return 0;
+    return rc;
 }
 
 void

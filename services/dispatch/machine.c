@@ -22,17 +22,21 @@
                     person at the stack's own shell.
     Timers act as "system", which no command may claim.
 
-    Timers.  Each case holds up to five entries in the sorted set
-    cg:{dispatch}:timers ("<id>|<kind>" scored by due time): sign_warn and
-    done_warn at 80% of the sign-for and completion limits (预警,
-    case.warning), sign_over and done_over at 100% (case.overdue, the case
-    becomes supervised 督办 and its escalation is set a grace later), and
-    escalate (提级, case.escalated, to the parent center).  Which a case has
-    follows from its state and the alerts it already raised (s_timers), and
-    every change re-arms them.  machine_on_tick reads what is due and fires
-    each through case_move, which claims the entry with ZREM in the same
-    call as the change: a timer fires once however many dispatch processes
-    race for it, and a kill -9 before the call leaves it due for the next. */
+    Timers.  A case has up to five timers: sign_warn and done_warn at 80%
+    of the sign-for and completion limits (预警, case.warning), sign_over
+    and done_over at 100% (case.overdue, the case becomes supervised 督办
+    and its escalation is set a grace later), and escalate (提级,
+    case.escalated, to the parent center).  Which it has follows from its
+    state and the alerts it already raised (s_timers).  The sorted set
+    cg:{dispatch}:timers holds one entry per case, its id scored by when
+    the first of them is due; every change of the case sets it anew.
+    machine_on_tick reads the entries that are due and fires, for each
+    case, its first timer through case_move, which claims the entry with
+    ZREM and sets the next due time in the same call as the change: a
+    timer fires once however many dispatch processes race for it (the
+    change is compare-and-set on the case's version), a kill -9 before the
+    call leaves it due for the next, and a case's timers fire in the order
+    of their due times, as many in one tick as are due. */
 #include "machine.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
@@ -207,6 +211,28 @@ s_timers (const cg_case_view_t *c, s_timer_t *out)
     if (running && c->escalate_at)
         out[n++] = (s_timer_t) { "escalate", c->escalate_at };
     return n;
+}
+
+/*  The first of the case's timers to come due, or false when it has none.
+    Timers due at the same time fire in the order of their names, as the
+    sorted set kept them when each had an entry of its own. */
+static bool
+s_next_timer (const cg_case_view_t *c, s_timer_t *next)
+{
+    s_timer_t timers[5];
+    int n = s_timers (c, timers);
+    for (int i = 0; i < n; i++)
+        if (i == 0 || timers[i].due < next->due
+        ||  (timers[i].due == next->due && strcmp (timers[i].kind, next->kind) < 0))
+            *next = timers[i];
+    return n > 0;
+}
+
+int64_t
+machine_next_due (const cg_case_view_t *view)
+{
+    s_timer_t next;
+    return s_next_timer (view, &next) ? next.due : 0;
 }
 
 /*  A deadline that stood still while the case was suspended (挂起). */
@@ -647,13 +673,7 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     else
         cg_args_add_str (&args, "");
     s_add_fields (&args, a);
-    s_timer_t timers[5];
-    int n = s_timers (a, timers);
-    cg_args_add_int (&args, n);
-    for (int i = 0; i < n; i++) {
-        cg_args_addf (&args, "%s|%s", a->id, timers[i].kind);
-        cg_args_add_int (&args, timers[i].due);
-    }
+    cg_args_add_int (&args, machine_next_due (a));
     cg_args_t events;
     cg_args_init (&events);
     if (alert_topic)
@@ -666,7 +686,7 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
         cg_args_add (&args, events.argv[i], events.lens[i]);
     cg_args_free (&events);
     if (plan->redispatch)
-        s_count (plan, a->unit, "dispatched");
+        s_count (plan, a->unit, "redispatched");
     cg_args_add_int (&args, plan->ncounts);
     for (int i = 0; i < plan->ncounts; i++)
         stats_count (&args, now, plan->counts[i].unit, a->category, plan->counts[i].metric);
@@ -858,25 +878,34 @@ machine_on_intake (cases_t *self, const cg_event_t *e, int64_t cursor)
 
 /* --- timers --------------------------------------------------------------- */
 
-/*  Fires one due timer "<id>|<kind>". */
-static void
+/*  Fires the first timer of the case whose entry in the timers is member
+    (its id; "<id>|<kind>" in a store kept by an older dispatch, which had
+    an entry for each timer).  Returns true when it fired or removed an
+    entry that no case needs; false when the case's first timer is not due
+    yet (its entry changed after it was read) or Redis did not answer. */
+static bool
 s_fire (cases_t *self, const char *member, int64_t now)
 {
-    char id[64], kind[16];
+    char id[64];
     cg_case_view_t view = { 0 };
-    int rc = sscanf (member, "%63[^|]|%15s", id, kind) == 2 ? cases_load (self, id, &view, false)
-                                                           : 1;
-    if (rc == 1) {
-        /*  a timer of no case (or not a timer): nothing to fire */
+    int rc = sscanf (member, "%63[^|]", id) == 1 ? cases_load (self, id, &view, false) : 1;
+    s_timer_t timer;
+    bool due = rc == 0 && s_next_timer (&view, &timer) && timer.due <= now;
+    if (rc == 1 || (rc == 0 && !due && strcmp (member, id) != 0)) {
+        /*  a timer of no case (or not a timer), or an older dispatch's
+            entry for a timer already past: nothing to fire */
         redisReply *r = cg_redis_command (self->daemon->redis, "ZREM " S_PREFIX "timers %s",
                                           member);
         if (r)
             freeReplyObject (r);
-    }
-    if (rc) {
         cg_msg_clear (&cg_case_view_def, &view);
-        return;
+        return true;
     }
+    if (!due) {
+        cg_msg_clear (&cg_case_view_def, &view);
+        return false;
+    }
+    const char *kind = timer.kind;
     s_plan_t plan = { .actor = "system" };
     plan.after = view;
     plan.after.updated = now;
@@ -915,9 +944,11 @@ s_fire (cases_t *self, const char *member, int64_t now)
         plan.note = plan.note_buf;
     }
     redisReply *r = s_apply (self, NULL, member, &view, &plan, now, topic, limit, deadline);
+    bool answered = r && r->type == REDIS_REPLY_ARRAY;
     if (r)
         freeReplyObject (r);
     cg_msg_clear (&cg_case_view_def, &view);
+    return answered;
 }
 
 int
@@ -927,15 +958,18 @@ machine_on_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     cases_t *self = arg;
     int64_t now = cg_clock_now ();
-    size_t fired = 0, read = S_TIMERS_BATCH;
-    while (read == S_TIMERS_BATCH && fired < S_TIMERS_TICK) {
+    /*  a case whose next timer is due as well comes round again, until a
+        batch fires nothing */
+    size_t fired = 0, handled = 1;
+    while (handled > 0 && fired < S_TIMERS_TICK) {
         redisReply *due = cg_redis_command (self->daemon->redis, "ZRANGEBYSCORE " S_PREFIX
                                             "timers -inf %lld LIMIT 0 %d", (long long) now,
                                             S_TIMERS_BATCH);
-        read = due && due->type == REDIS_REPLY_ARRAY ? due->elements : 0;
+        size_t read = due && due->type == REDIS_REPLY_ARRAY ? due->elements : 0;
+        handled = 0;
         for (size_t i = 0; i < read; i++)
-            s_fire (self, due->element[i]->str, now);
-        fired += read;
+            handled += s_fire (self, due->element[i]->str, now);
+        fired += handled;
         if (due)
             freeReplyObject (due);
     }

@@ -2,9 +2,12 @@
 
     Every count is one field "<unit>|<category>|<metric>" of the hash
     cg:{dispatch}:st:<YYYY-MM-DD> (the China-time day it happened), added
-    by the same script as the change it counts: received and dispatched
-    when intake's case is routed (dispatch_received), the others by
-    case_move as machine.c plans them.  A unit answers to one center (a
+    by the same script as the change it counts: received when intake's
+    case is routed (dispatch_received), the others by case_move as
+    machine.c plans them.  A case routed from intake is dispatched as it
+    is received, so `dispatched` is not kept twice: it is received plus
+    redispatched (dispatched again: transferred, redone, reopened, sent up
+    a level, ...), summed when read.  A unit answers to one center (a
     center's own queue counts as the center), so a query for a subtree
     reads the days asked for and keeps the fields whose unit lies in it,
     summing them as the total and by center, unit, category and day.  A
@@ -18,10 +21,14 @@
 #define S_DAYS_MAX  366
 #define S_ROWS_MAX  5000
 
+/*  The metrics of a report, in its order; "redispatched" is kept, and
+    read as dispatched. */
 static const char *s_metrics[] = {
-    "received", "dispatched", "signed_for", "signed_on_time", "resolved", "resolved_on_time",
-    "callbacks", "satisfied", "redone", "escalated"
+    "received", "redispatched", "signed_for", "signed_on_time", "resolved",
+    "resolved_on_time", "callbacks", "satisfied", "redone", "escalated"
 };
+#define S_RECEIVED      0
+#define S_DISPATCHED    1
 #define S_METRICS (sizeof s_metrics / sizeof s_metrics[0])
 
 void
@@ -107,8 +114,11 @@ s_add_day (cases_t *self, const cg_org_node_t *scope, const char *day, zlistx_t 
                             s_row (rows, index, "category", category),
                             s_row (rows, index, "day", day) };
         for (size_t k = 0; k < sizeof each / sizeof each[0]; k++)
-            if (each[k])
+            if (each[k]) {
                 each[k]->n[m] += n;
+                if (m == S_RECEIVED)
+                    each[k]->n[S_DISPATCHED] += n;
+            }
     }
     if (r)
         freeReplyObject (r);
@@ -171,8 +181,9 @@ stats_on_query (void *request, cg_reply_t *reply, void *arg)
     for (s_row_t *row = zlistx_first (rows); row; row = zlistx_next (rows)) {
         cg_stats_row_t *out = &report.rows[report.rows_count++];
         *out = (cg_stats_row_t) {
-            .by = (char *) row->by, .key = row->key, .received = row->n[0],
-            .dispatched = row->n[1], .signed_for = row->n[2], .signed_on_time = row->n[3],
+            .by = (char *) row->by, .key = row->key, .received = row->n[S_RECEIVED],
+            .dispatched = row->n[S_DISPATCHED], .signed_for = row->n[2],
+            .signed_on_time = row->n[3],
             .resolved = row->n[4], .resolved_on_time = row->n[5], .callbacks = row->n[6],
             .satisfied = row->n[7], .redone = row->n[8], .escalated = row->n[9] };
     }

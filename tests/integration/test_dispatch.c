@@ -41,6 +41,17 @@ s_submit (cg_teststack_t *stack, const char *ext_ref)
     return s_submit_at (stack, ext_ref, "noise", S_GRID);
 }
 
+/*  n cases, their references "<prefix>-0", "<prefix>-1", ... */
+static void
+s_submit_many (cg_teststack_t *stack, const char *prefix, char **ids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char ref[16];
+        snprintf (ref, sizeof ref, "%s-%d", prefix, i);
+        ids[i] = s_submit (stack, ref);
+    }
+}
+
 /*  Sends case.<action>; returns 0 with the case in view, or -1 with err. */
 static int
 s_act (cg_teststack_t *stack, const char *action, cg_case_act_t req, cg_case_view_t *view,
@@ -349,11 +360,7 @@ Test (dispatch, timers_fire_once_across_kill_9_and_two_dispatch_processes, .time
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
     cg_testclock_set (stack, S_MONDAY_9);
     char *ids[20];
-    for (int i = 0; i < 20; i++) {
-        char ref[16];
-        snprintf (ref, sizeof ref, "K-%d", i);
-        ids[i] = s_submit (stack, ref);
-    }
+    s_submit_many (stack, "K", ids, 20);
     /*  dispatch dies; the warnings fall due while it is down */
     cg_teststack_kill9 (stack, "dispatch");
     cg_testclock_set (stack, S_MONDAY_9 + 100 * 60000);
@@ -375,6 +382,72 @@ Test (dispatch, timers_fire_once_across_kill_9_and_two_dispatch_processes, .time
     }
     kill (second, SIGTERM);
     waitpid (second, NULL, 0);
+    cg_teststack_down (&stack);
+}
+
+/*  The alerts the journal holds for case id, in journal order, as
+    "warning:sign overdue:sign ...". */
+static void
+s_alerts_of (cg_teststack_t *stack, const char *id, char *out, size_t len)
+{
+    *out = 0;
+    redisReply *r = cg_redis_command (stack->redis, "XRANGE cg:{dispatch}:journal - +");
+    for (size_t i = 0; r && i < r->elements; i++) {
+        redisReply *kv = r->element[i]->element[1];
+        const char *topic = kv->element[1]->str;
+        cg_case_alert_t alert;
+        cg_error_t err;
+        if (strncmp (topic, "case.", 5) != 0 || (strcmp (topic + 5, "warning") != 0
+                                                 && strcmp (topic + 5, "overdue") != 0)
+        ||  cg_msg_decode (&cg_case_alert_def, kv->element[3]->str, kv->element[3]->len, &alert,
+                           &err) != 0)
+            continue;
+        if (strcmp (alert.id, id) == 0)
+            snprintf (out + strlen (out), len - strlen (out), "%s%s:%s", *out ? " " : "",
+                      topic + 5, alert.limit);
+        cg_msg_clear (&cg_case_alert_def, &alert);
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
+/*  A case keeps one timer entry, for its first timer due.  When all its
+    deadlines passed while dispatch was down, the restarted dispatch fires
+    every one, once, in the order they fell due, and the entry then waits
+    for the escalation. */
+Test (dispatch, a_case_s_timers_fire_in_order_after_a_kill_9, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    cg_testclock_set (stack, S_MONDAY_9);
+    char *ids[3];
+    s_submit_many (stack, "T", ids, 3);
+    cr_assert_eq (cg_teststack_await (stack, 3, 60000, "ZCARD cg:{dispatch}:timers"), 3,
+                  "one timer entry a case");
+    cg_teststack_kill9 (stack, "dispatch");
+    int64_t now = S_MONDAY_9 + 30 * S_DAY;
+    cg_testclock_set (stack, now);
+    cg_teststack_restart (stack);
+    s_await_journal (stack, "case.overdue", 6);
+    cr_assert_eq (s_journal_count (stack, "case.warning"), 6);
+    for (int i = 0; i < 3; i++) {
+        char alerts[256];
+        s_alerts_of (stack, ids[i], alerts, sizeof alerts);
+        cr_assert_str_eq (alerts, "warning:sign overdue:sign warning:done overdue:done",
+                          "%s", ids[i]);
+        cg_case_view_t c = cg_testcase_show (stack, ids[i]);
+        cr_assert_eq (c.alerts, 15);
+        cr_assert_gt (c.escalate_at, now);
+        /*  the timeline says the same, in the same order */
+        cr_assert_geq (c.steps_count, 6);
+        cr_assert (strstr (c.steps[c.steps_count - 4].note, "预警: 80% of the sign-for"));
+        cr_assert (strstr (c.steps[c.steps_count - 1].note, "completion limit passed"));
+        redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{dispatch}:timers %s",
+                                          ids[i]);
+        cr_assert_eq (cg_reply_int (r, 0), c.escalate_at, "the next timer is the escalation");
+        freeReplyObject (r);
+        cg_msg_clear (&cg_case_view_def, &c);
+        free (ids[i]);
+    }
     cg_teststack_down (&stack);
 }
 

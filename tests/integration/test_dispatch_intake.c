@@ -112,11 +112,8 @@ s_hotline (cg_teststack_t *stack, const char *order_no, const char *category,
 static int64_t
 s_timers_of (cg_teststack_t *stack, const char *id)
 {
-    redisReply *r = cg_redis_command (stack->redis, "ZRANGE cg:{dispatch}:timers 0 -1");
-    int64_t n = 0;
-    size_t len = strlen (id);
-    for (size_t i = 0; i < r->elements; i++)
-        n += strncmp (r->element[i]->str, id, len) == 0 && r->element[i]->str[len] == '|';
+    redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{dispatch}:timers %s", id);
+    int64_t n = r->type == REDIS_REPLY_STRING;
     freeReplyObject (r);
     return n;
 }

@@ -3,6 +3,7 @@
     input is refused with the field and the reason, never a crash. */
 #include <criterion/criterion.h>
 #include "cg_msg.h"
+#include <string.h>
 
 /* --- round trips of every message, filled from its own definition --------- */
 
@@ -363,4 +364,40 @@ Test (msg, set_from_text_fills_fields)
     cr_assert_str_eq (v.id, "CG1");
     cr_assert_eq (v.sign_by, 1700000000000);
     cg_msg_clear (&cg_case_view_def, &v);
+}
+
+static void
+s_set_back (const char *key, const char *value, size_t len, void *arg)
+{
+    cr_assert_eq (cg_msg_set (&cg_case_view_def, arg, key, value, len), 0, "%s", key);
+}
+
+/*  A case kept as a hash's fields (cg_msg_fields) reads back as it was
+    (cg_msg_set): what dispatch writes is what every reader of the hash sees. */
+Test (msg, fields_as_text_read_back_by_set)
+{
+    cg_case_step_t step = { .at = 1, .actor = "dispatch", .to = "dispatched" };
+    cg_case_view_t v = { .id = "CG1", .state = "dispatched", .text = "路灯不亮 \"x\"",
+                         .sign_by = 1700000000000, .urgent = true, .unplaced = false,
+                         .alerts = 0, .steps = &step, .steps_count = 1 };
+    cg_case_view_t back = { 0 };
+    cg_msg_fields (&cg_case_view_def, &v, s_set_back, &back);
+    cr_assert_str_eq (back.id, "CG1");
+    cr_assert_str_eq (back.text, v.text);
+    cr_assert_eq (back.sign_by, v.sign_by);
+    cr_assert (back.urgent);
+    cr_assert_eq (back.steps_count, 0, "lists are no hash field");
+    msgpack_sbuffer a, b;
+    msgpack_sbuffer_init (&a);
+    msgpack_sbuffer_init (&b);
+    cg_error_t err;
+    v.steps = NULL;
+    v.steps_count = 0;
+    cr_assert_eq (cg_msg_encode (&cg_case_view_def, &v, &a, &err), 0);
+    cr_assert_eq (cg_msg_encode (&cg_case_view_def, &back, &b, &err), 0);
+    cr_assert (a.size == b.size && memcmp (a.data, b.data, a.size) == 0,
+               "the same message encodes the same");
+    msgpack_sbuffer_destroy (&a);
+    msgpack_sbuffer_destroy (&b);
+    cg_msg_clear (&cg_case_view_def, &back);
 }

@@ -63,3 +63,54 @@ Test (redis, a_redis_still_loading_its_data_is_waited_for, .timeout = 120)
     cg_redis_destroy (&r);
     cg_testredis_stop (&redis);
 }
+
+/*  Sends cursor_advance for key from `from` to `to` without waiting. */
+static int
+s_send_advance (cg_redis_t *r, int from, int to)
+{
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, "cursor");
+    cg_args_add_int (&args, from);
+    cg_args_add_int (&args, to);
+    int rc = cg_redis_script_send (r, "cursor_advance", 1, &args);
+    cg_args_free (&args);
+    return rc;
+}
+
+static const char *
+s_status (redisReply *reply)
+{
+    static char status[32];
+    snprintf (status, sizeof status, "%s", reply && reply->type == REDIS_REPLY_ARRAY
+              ? cg_reply_str (reply->element[0]) : reply ? cg_reply_str (reply) : "nothing");
+    if (reply)
+        freeReplyObject (reply);
+    return status;
+}
+
+/*  Scripts sent one after another without waiting (how dispatch works off
+    a backlog) are answered in order; after Redis lost its scripts, the
+    call in flight is refused with NOSCRIPT and the next is loaded again. */
+Test (redis, pipelined_scripts_answer_in_order_and_survive_a_script_flush, .timeout = 60)
+{
+    cg_testredis_t *redis = cg_testredis_start ();
+    cg_redis_t *r = cg_redis_new ("127.0.0.1", redis->port, 10000);
+    cr_assert (r);
+    cr_assert_eq (s_send_advance (r, 0, 5), 0);
+    cr_assert_eq (s_send_advance (r, 5, 9), 0);
+    cr_assert_eq (s_send_advance (r, 5, 7), 0);
+    cr_assert_str_eq (s_status (cg_redis_reply (r)), "ok");
+    cr_assert_str_eq (s_status (cg_redis_reply (r)), "ok");
+    cr_assert_str_eq (s_status (cg_redis_reply (r)), "moved", "the cursor stands at 9");
+    freeReplyObject (cg_redis_command (r, "SCRIPT FLUSH"));
+    cr_assert_eq (s_send_advance (r, 9, 10), 0);
+    cr_assert (strncmp (s_status (cg_redis_reply (r)), "NOSCRIPT", 8) == 0);
+    cr_assert_eq (s_send_advance (r, 9, 10), 0);
+    cr_assert_str_eq (s_status (cg_redis_reply (r)), "ok");
+    redisReply *cursor = cg_redis_command (r, "GET cursor");
+    cr_assert_eq (cg_reply_int (cursor, 0), 10);
+    freeReplyObject (cursor);
+    cg_redis_destroy (&r);
+    cg_testredis_stop (&redis);
+}

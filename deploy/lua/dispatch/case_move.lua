@@ -11,7 +11,8 @@
 --       linked case id ('' for none) and the step for its timeline (合并:
 --       the case this one merged into hears of it),
 --       n fields, then n field/value pairs ('' deletes the field),
---       n timers, then n member/due pairs, n events, then n topic/body pairs,
+--       when the case's next timer is due (0 for none: lib.lua),
+--       n events, then n topic/body pairs,
 --       n counts, then n statistics key/field pairs to add one to.
 -- Answers {'ok', seq...}, {'done', answer} for a repeated rid,
 -- {'missing', ''} (the cursor still moves), {'state', current} when the
@@ -27,7 +28,7 @@ if rid ~= '' then
 end
 local ckey, expected, cursor = ARGV[9], ARGV[10], ARGV[11]
 local key = prefix .. 'case:' .. id
-local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'created')
+local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'created', 'nsteps')
 if c[1] and tostring (c[4] or '0') ~= ver then
     return {'state', c[1]}
 end
@@ -49,33 +50,45 @@ end
 queue_drop (prefix, id, c[2], c[3], c[1])
 local linked = ARGV[12]
 if linked ~= '' and redis.call ('EXISTS', prefix .. 'case:' .. linked) == 1 then
-    redis.call ('RPUSH', prefix .. 'case:' .. linked .. ':steps', ARGV[13])
+    step_append (prefix .. 'case:' .. linked, ARGV[13])
 end
+local nsteps = tonumber (c[6] or '0') + 1
+local set = {'state', to, 'ver', tonumber (ver) + 1, 'nsteps', nsteps, 'step:' .. nsteps, step}
+local unset = {}
+local center, unit = c[2], c[3]
 local at = 15
 for _ = 1, tonumber (ARGV[14]) do
-    if ARGV[at + 1] == '' then
-        redis.call ('HDEL', key, ARGV[at])
+    local field, value = ARGV[at], ARGV[at + 1]
+    if value == '' then
+        unset[#unset + 1] = field
     else
-        redis.call ('HSET', key, ARGV[at], ARGV[at + 1])
+        set[#set + 1] = field
+        set[#set + 1] = value
+    end
+    if field == 'center' then
+        center = value
+    elseif field == 'unit' then
+        unit = value
     end
     at = at + 2
 end
-redis.call ('HSET', key, 'state', to, 'ver', tonumber (ver) + 1)
-local n = redis.call ('HMGET', key, 'center', 'unit')
-queue_put (prefix, id, n[1], n[2], to, score)
-if n[1] ~= c[2] then
+if #unset > 0 then
+    redis.call ('HDEL', key, unpack (unset))
+end
+redis.call ('HSET', key, unpack (set))
+queue_put (prefix, id, center, unit, to, score)
+if center ~= c[2] then
     -- by creation, the case stays where it is in q:all; only its center's moves
     redis.call ('ZREM', prefix .. 'qc:' .. c[2] .. ':all', id)
-    redis.call ('ZADD', prefix .. 'qc:' .. n[1] .. ':all', c[5] or 0, id)
+    redis.call ('ZADD', prefix .. 'qc:' .. center .. ':all', c[5] or 0, id)
 end
-timers_clear (prefix, id)
-local ntimers = tonumber (ARGV[at])
+local due = tonumber (ARGV[at])
 at = at + 1
-for _ = 1, ntimers do
-    redis.call ('ZADD', prefix .. 'timers', ARGV[at + 1], ARGV[at])
-    at = at + 2
+if due > 0 then
+    redis.call ('ZADD', prefix .. 'timers', due, id)
+elseif claim ~= id then
+    redis.call ('ZREM', prefix .. 'timers', id)
 end
-redis.call ('RPUSH', key .. ':steps', step)
 local answer = {'ok'}
 local nevents = tonumber (ARGV[at])
 at = at + 1

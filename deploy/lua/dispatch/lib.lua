@@ -1,8 +1,12 @@
 -- dispatch/lib.lua — put in front of every dispatch script.
 --
 -- A case is the hash <prefix>case:<id> (fields as in the case.view message)
--- with its timeline in the list <prefix>case:<id>:steps.  Queues are sorted
--- sets of case ids scored by the deadline that matters in the state:
+-- with its timeline in the same hash, so that a case is one key: the
+-- field `nsteps` counts the steps and `step:<n>` holds the n-th (msgpack
+-- case.step), each short enough for the hash to stay a compact listpack
+-- where one growing string would outgrow hash-max-listpack-value.  Queues
+-- are sorted sets of case ids scored by the deadline that matters in the
+-- state:
 --   q:<state>                 every case in a state
 --   qc:<center>:<state>       a center's cases in a state
 --   qu:<unit>:<state>         a unit's cases in a state
@@ -30,12 +34,27 @@ local function queue_drop (prefix, id, center, unit, state)
     end
 end
 
--- Timers are one sorted set <prefix>timers of members "<id>|<kind>" scored
--- by their due time; machine.c says which a case has in each state.
-local TIMER_KINDS = {'sign_warn', 'sign_over', 'done_warn', 'done_over', 'escalate'}
+-- Timers are one sorted set <prefix>timers holding one member per case,
+-- its id, scored by when the next of its timers is due; machine.c says
+-- which timers a case has and, when one fires, sets the next.
 
-local function timers_clear (prefix, id)
-    for _, kind in ipairs (TIMER_KINDS) do
-        redis.call ('ZREM', prefix .. 'timers', id .. '|' .. kind)
+-- Appends one timeline step to the case at key.
+local function step_append (key, step)
+    redis.call ('HSET', key, 'step:' .. redis.call ('HINCRBY', key, 'nsteps', 1), step)
+end
+
+-- A batch's journal entries (prelude.lua's journal_append, with the
+-- sequence number read once and written once for the whole batch rather
+-- than an INCR for each entry): journal_add for each, then journal_done.
+local journal_seq
+local function journal_add (prefix, topic, body)
+    journal_seq = (journal_seq or tonumber (redis.call ('GET', prefix .. 'seq') or '0')) + 1
+    redis.call ('XADD', prefix .. 'journal', journal_seq .. '-0', 't', topic, 'b', body)
+    return journal_seq
+end
+
+local function journal_done (prefix)
+    if journal_seq then
+        redis.call ('SET', prefix .. 'seq', journal_seq)
     end
 end
