@@ -386,6 +386,7 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
             .contact_name = s_contact (self, record.name_sealed, reveal, false, name, sizeof name),
             .contact_phone = s_contact (self, record.phone_sealed, reveal, true, phone,
                                         sizeof phone),
+            /*  absent while the case has had one request */
             .supporters = cg_reply_int (r->element[1], 1),
             .calls = cg_reply_int (r->element[2], 1) };
         cg_reply_ok (reply, &cg_intake_view_def, &view);

@@ -8,8 +8,9 @@
 -- {'merged', into, seq, supporters, known_caller, case.merged body}.
 --
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
--- `supporters` and `calls`, a field `caller:<fingerprint>` per caller, and
--- the record of each later call n as `record:<n>`.  The batch's request ids
+-- `supporters` and `calls` (absent until a second request: one each), a
+-- field `caller:<fingerprint>` per caller, and the record of each later
+-- call n as `record:<n>`.  The batch's request ids
 -- and references are read up front, two calls each (rid_recall, and `ext`
 -- below), and the merge index is pruned once per key at the end of the
 -- batch: entries older than the window are never read (intake_accept asks
@@ -39,10 +40,11 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
     -- case before is recognised and counted as a call, not a supporter.
     if into ~= '' then
         local key = prefix .. 'req:' .. into
-        local seen = redis.call ('HMGET', key, 'supporters', 'calls', caller_field or 'calls')
+        local seen = redis.call ('HMGET', key, 'record', 'supporters', 'calls',
+                                 caller_field or 'calls')
         if seen[1] then
-            local known = caller_field ~= nil and seen[3] ~= false
-            local supporters, calls = tonumber (seen[1]), tonumber (seen[2]) + 1
+            local known = caller_field ~= nil and seen[4] ~= false
+            local supporters, calls = tonumber (seen[2] or 1), tonumber (seen[3] or 1) + 1
             local change = {'calls', calls, 'record:' .. calls, record}
             if not known then
                 supporters = supporters + 1
@@ -71,11 +73,11 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
         redis.call ('HSET', prefix .. 'ext', ext, id)
         ext_known[ext] = id
     end
-    local fields = {'record', record, 'supporters', 1, 'calls', 1}
     if caller_field then
-        fields[7], fields[8] = caller_field, 1
+        redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1)
+    else
+        redis.call ('HSET', prefix .. 'req:' .. id, 'record', record)
     end
-    redis.call ('HSET', prefix .. 'req:' .. id, unpack (fields))
     -- The merge index: recent cases by category and grid, and by category and
     -- point, with their times.
     if category ~= '' then
