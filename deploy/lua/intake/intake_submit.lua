@@ -10,11 +10,11 @@
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
 -- `supporters` and `calls` (absent until a second request: one each), a
 -- field `caller:<fingerprint>` per caller, and the record of each later
--- call n as `record:<n>`.  The batch's request ids
--- and references are read up front, two calls each (rid_recall, and `ext`
--- below), and the merge index is pruned once per key at the end of the
--- batch: entries older than the window are never read (intake_accept asks
--- for the window only), so pruning late loses nothing.
+-- call n as `record:<n>`.  The batch's request ids and references are read
+-- up front (rid_recall, and `ext` below), and the merge index is pruned
+-- once per key at the end of the batch: entries older than the window are
+-- never read (intake_accept asks for the window only), so pruning late
+-- loses nothing.
 local prefix = ARGV[1]
 local PER_REQUEST = 16
 
