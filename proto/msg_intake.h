@@ -201,6 +201,6 @@
     M(case_withdrawn, "case.withdrawn", "event", CG_FIELDS_case_withdrawn, \
       "The source withdrew a case it raised (journal intake).") \
     M(intake_record, "intake.record", "record", CG_FIELDS_intake_record, \
-      "What intake keeps of a request (cg:{intake}:req:ID), personal data sealed.")
+      "What intake keeps of a request (in cg:{intake}:req:ID), personal data sealed.")
 
 #endif

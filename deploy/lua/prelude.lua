@@ -27,11 +27,52 @@ local function cursor_advance (key, expected, new)
 end
 
 -- Commands are idempotent by request id: the first answer is kept for a day
--- and given again to a retry, which then changes nothing.
-local RID_TTL = 86400
-local function rid_answer (prefix, rid)
-    return redis.call ('GET', prefix .. 'rid:' .. rid)
+-- and given again to a retry, which then changes nothing.  The answers of a
+-- day (a Unix day of Redis's own clock, as a key's expiry is) are one hash
+-- per daemon, `<prefix>rid:<day>`, field rid -> answer, rather than a key
+-- per request: a retry within a day finds its answer in today's hash or
+-- yesterday's, and a day's hash expires when the day after it ends.
+-- What one script call learns is kept for the rest of the call (rid_known),
+-- so that a script serving a batch reads all its rids with rid_recall in
+-- two calls and still finds a rid answered earlier in the same batch.
+local RID_DAY = 86400
+local rid_day, rid_known, rid_dated = nil, {}, {}
+
+local function rid_bucket (prefix, back)
+    if not rid_day then
+        rid_day = math.floor (tonumber (redis.call ('TIME')[1]) / RID_DAY)
+    end
+    return prefix .. 'rid:' .. (rid_day - back)
 end
+
+local function rid_answer (prefix, rid)
+    local known = rid_known[prefix .. rid]
+    if known ~= nil then
+        return known
+    end
+    return redis.call ('HGET', rid_bucket (prefix, 0), rid)
+        or redis.call ('HGET', rid_bucket (prefix, 1), rid)
+end
+
+-- Reads the answers of the rids of a batch, a few hundred at a time (Lua's
+-- unpack has a limit), for rid_answer to give without asking Redis again.
+local function rid_recall (prefix, rids)
+    for from = 1, #rids, 500 do
+        local upto = math.min (from + 499, #rids)
+        local today = redis.call ('HMGET', rid_bucket (prefix, 0), unpack (rids, from, upto))
+        local yesterday = redis.call ('HMGET', rid_bucket (prefix, 1), unpack (rids, from, upto))
+        for i = from, upto do
+            rid_known[prefix .. rids[i]] = today[i - from + 1] or yesterday[i - from + 1]
+        end
+    end
+end
+
 local function rid_remember (prefix, rid, answer)
-    redis.call ('SET', prefix .. 'rid:' .. rid, answer, 'EX', RID_TTL)
+    local key = rid_bucket (prefix, 0)
+    redis.call ('HSET', key, rid, answer)
+    rid_known[prefix .. rid] = answer
+    if not rid_dated[key] then
+        redis.call ('EXPIREAT', key, (rid_day + 2) * RID_DAY)
+        rid_dated[key] = true
+    end
 end

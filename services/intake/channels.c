@@ -363,16 +363,17 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
 {
     intake_t *self = arg;
     cg_intake_get_t *msg = request;
-    redisReply *r = cg_redis_command (self->daemon->redis, "GET " INTAKE_PREFIX "req:%s", msg->id);
-    redisReply *n = cg_redis_command (self->daemon->redis,
-                                      "HMGET " INTAKE_PREFIX "n:%s supporters calls", msg->id);
+    redisReply *r = cg_redis_command (self->daemon->redis,
+                                      "HMGET " INTAKE_PREFIX "req:%s record supporters calls",
+                                      msg->id);
     cg_intake_record_t record;
     cg_error_t err;
-    if (!r || !n || n->type != REDIS_REPLY_ARRAY || n->elements != 2)
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
         cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
     else
-    if (r->type != REDIS_REPLY_STRING
-    ||  cg_msg_decode (&cg_intake_record_def, r->str, r->len, &record, &err))
+    if (r->element[0]->type != REDIS_REPLY_STRING
+    ||  cg_msg_decode (&cg_intake_record_def, r->element[0]->str, r->element[0]->len, &record,
+                       &err))
         cg_reply_fail (reply, "not_found", "id", "intake has no case %s", msg->id);
     else {
         char role[40];
@@ -385,13 +386,12 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
             .contact_name = s_contact (self, record.name_sealed, reveal, false, name, sizeof name),
             .contact_phone = s_contact (self, record.phone_sealed, reveal, true, phone,
                                         sizeof phone),
-            .supporters = cg_reply_int (n->element[0], 1),
-            .calls = cg_reply_int (n->element[1], 1) };
+            /*  absent while the case has had one request */
+            .supporters = cg_reply_int (r->element[1], 1),
+            .calls = cg_reply_int (r->element[2], 1) };
         cg_reply_ok (reply, &cg_intake_view_def, &view);
         cg_msg_clear (&cg_intake_record_def, &record);
     }
     if (r)
         freeReplyObject (r);
-    if (n)
-        freeReplyObject (n);
 }

@@ -218,7 +218,8 @@ notifier_citizen_phone (notifier_t *self, const char *id, char *phone, size_t le
     *phone = 0;
     if (!self->privacy)
         return;
-    redisReply *r = cg_redis_command (self->daemon->redis, "GET cg:{intake}:req:%s", id);
+    redisReply *r = cg_redis_command (self->daemon->redis, "HGET cg:{intake}:req:%s record",
+                                      id);
     cg_intake_record_t record;
     cg_error_t err;
     if (r && r->type == REDIS_REPLY_STRING

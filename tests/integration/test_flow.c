@@ -189,6 +189,29 @@ Test (flow, kill_9_of_dispatch_notification_and_broker_loses_and_doubles_nothing
     cg_orgtree_destroy (&places.org);
 }
 
+/*  Moves rid's answer from today's hash of request ids (prelude.lua) into
+    yesterday's, as if it had been given before midnight; and checks that
+    a day's hash expires when the day after it ends, not before. */
+static void
+s_answer_before_midnight (cg_teststack_t *stack, const char *prefix, const char *rid)
+{
+    redisReply *t = cg_redis_command (stack->redis, "TIME");
+    cr_assert (t && t->type == REDIS_REPLY_ARRAY && t->elements == 2);
+    long long now = atoll (t->element[0]->str), day = now / 86400;
+    freeReplyObject (t);
+    char today[64], yesterday[64];
+    snprintf (today, sizeof today, "%srid:%lld", prefix, day);
+    snprintf (yesterday, sizeof yesterday, "%srid:%lld", prefix, day - 1);
+    redisReply *r = cg_redis_command (stack->redis, "HGET %s %s", today, rid);
+    cr_assert (r && r->type == REDIS_REPLY_STRING, "no answer to %s in %s", rid, today);
+    long long ttl = s_int (stack, "TTL %s", today), ends = (day + 2) * 86400 - now;
+    cr_assert (ttl > ends - 60 && ttl <= ends, "%s expires in %lld s, not %lld", today, ttl, ends);
+    freeReplyObject (cg_redis_command (stack->redis, "HDEL %s %s", today, rid));
+    freeReplyObject (cg_redis_command (stack->redis, "HSET %s %s %b", yesterday, rid, r->str,
+                                       r->len));
+    freeReplyObject (r);
+}
+
 Test (flow, a_retried_submission_returns_the_first_case, .timeout = 120)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
@@ -218,11 +241,27 @@ Test (flow, a_retried_submission_returns_the_first_case, .timeout = 120)
     cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
                                   &cg_case_submitted_def, &d, &err), 0);
     cr_assert_str_neq (a.id, d.id);
-    cr_assert_eq (cg_teststack_await (stack, 2, 10000, "GET cg:{intake}:seq"), 2);
+    /*  a request without a reference, answered just before midnight and
+        retried just after it: its answer now lies in yesterday's hash of
+        request ids (by Redis's clock), and the retry still gets it */
+    cg_case_submitted_t e, f;
+    req = (cg_case_submit_t) { .rid = "rid-4", .source = "operator", .category = "noise",
+                               .text = "噪声", .grid = "320602001001001" };
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &e, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_teststack_await (stack, 3, 10000, "GET cg:{intake}:seq"), 3);
+    s_answer_before_midnight (stack, "cg:{intake}:", "rid-4");
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &f, &err), 0, "%s", err.message);
+    cr_assert_str_eq (e.id, f.id, "a retry after midnight made another case");
+    cr_assert (f.repeat);
+    cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), 3, "the retry changed something");
     cg_msg_clear (&cg_case_submitted_def, &a);
     cg_msg_clear (&cg_case_submitted_def, &b);
     cg_msg_clear (&cg_case_submitted_def, &c);
     cg_msg_clear (&cg_case_submitted_def, &d);
+    cg_msg_clear (&cg_case_submitted_def, &e);
+    cg_msg_clear (&cg_case_submitted_def, &f);
     cg_client_destroy (&intake);
     cg_teststack_down (&stack);
 }

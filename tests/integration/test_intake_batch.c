@@ -180,7 +180,7 @@ Test (intake_batch, requests_arriving_together_are_each_answered_as_alone, .time
         dispatch has the four cases */
     cr_assert_eq (cg_teststack_await (stack, 7, 10000, "GET cg:{intake}:seq"), 7);
     cr_assert_eq (cg_teststack_await (stack, 4, 60000, "ZCARD cg:{dispatch}:q:all"), 4);
-    cr_assert_eq (cg_teststack_await (stack, 3, 1000, "HGET cg:{intake}:n:%s calls", first.id),
+    cr_assert_eq (cg_teststack_await (stack, 3, 1000, "HGET cg:{intake}:req:%s calls", first.id),
                   3);
     cg_msg_clear (&cg_case_submitted_def, &first);
     cg_msg_clear (&cg_case_submitted_def, &again);

@@ -6,76 +6,92 @@
 -- (or ""), window_ms, source, ext_ref, contact (masked, or "").
 -- Answers one item per request: {'new', id, seq}, {'repeat', id, 0} or
 -- {'merged', into, seq, supporters, known_caller, case.merged body}.
+--
+-- A case is one hash, `req:<id>`: its first request's record (`record`),
+-- `supporters` and `calls` (absent until a second request: one each), a
+-- field `caller:<fingerprint>` per caller, and the record of each later
+-- call n as `record:<n>`.  The batch's request ids and references are read
+-- up front (rid_recall, and `ext` below), and the merge index is pruned
+-- once per key at the end of the batch: entries older than the window are
+-- never read (intake_accept asks for the window only), so pruning late
+-- loses nothing.
 local prefix = ARGV[1]
+local PER_REQUEST = 16
+
+-- (source, ext_ref) -> case, as read up front and written since.
+local ext_known = {}
+-- The merge index's keys this batch added to, and the newest cutoff.
+local recent_keys, geo_categories, cutoff, window = {}, {}, nil, nil
 
 local function submit (rid, ext, id, record, body, into, caller, now, category, grid, lon, lat,
-                       window, source, ext_ref, contact)
+                       window_ms, source, ext_ref, contact)
     local done = rid_answer (prefix, rid)
     if done then
         return {'repeat', done, 0}
     end
-    if ext ~= '' then
-        local first = redis.call ('HGET', prefix .. 'ext', ext)
-        if first then
-            rid_remember (prefix, rid, first)
-            return {'repeat', first, 0}
-        end
+    if ext ~= '' and ext_known[ext] then
+        rid_remember (prefix, rid, ext_known[ext])
+        return {'repeat', ext_known[ext], 0}
     end
     now = tonumber (now)
+    local caller_field = caller ~= '' and 'caller:' .. caller or nil
 
     -- A supporter: counted once per caller; a caller who called about this
     -- case before is recognised and counted as a call, not a supporter.
-    if into ~= '' and redis.call ('EXISTS', prefix .. 'req:' .. into) == 1 then
-        local known = caller ~= '' and redis.call ('SISMEMBER', prefix .. 'callers:' .. into, caller) == 1
-        if not known then
-            redis.call ('HINCRBY', prefix .. 'n:' .. into, 'supporters', 1)
-            if caller ~= '' then
-                redis.call ('SADD', prefix .. 'callers:' .. into, caller)
+    if into ~= '' then
+        local key = prefix .. 'req:' .. into
+        local seen = redis.call ('HMGET', key, 'record', 'supporters', 'calls',
+                                 caller_field or 'calls')
+        if seen[1] then
+            local known = caller_field ~= nil and seen[4] ~= false
+            local supporters, calls = tonumber (seen[2] or 1), tonumber (seen[3] or 1) + 1
+            local change = {'calls', calls, 'record:' .. calls, record}
+            if not known then
+                supporters = supporters + 1
+                change[#change + 1], change[#change + 2] = 'supporters', supporters
+                if caller_field then
+                    change[#change + 1], change[#change + 2] = caller_field, 1
+                end
             end
+            redis.call ('HSET', key, unpack (change))
+            if ext ~= '' then
+                redis.call ('HSET', prefix .. 'ext', ext, into)
+                ext_known[ext] = into
+            end
+            local event = {v = 1, id = into, source = source, supporters = supporters,
+                           known_caller = known, at = now}
+            if ext_ref ~= '' then event.ext_ref = ext_ref end
+            if contact ~= '' then event.contact = contact end
+            local merged = cmsgpack.pack (event)
+            local seq = journal_append (prefix, 'case.merged', merged)
+            rid_remember (prefix, rid, into)
+            return {'merged', into, seq, supporters, known and 1 or 0, merged}
         end
-        redis.call ('HINCRBY', prefix .. 'n:' .. into, 'calls', 1)
-        if ext ~= '' then
-            redis.call ('HSET', prefix .. 'ext', ext, into)
-        end
-        redis.call ('RPUSH', prefix .. 'sup:' .. into, record)
-        local supporters = tonumber (redis.call ('HGET', prefix .. 'n:' .. into, 'supporters'))
-        local event = {v = 1, id = into, source = source, supporters = supporters,
-                       known_caller = known, at = now}
-        if ext_ref ~= '' then event.ext_ref = ext_ref end
-        if contact ~= '' then event.contact = contact end
-        local merged = cmsgpack.pack (event)
-        local seq = journal_append (prefix, 'case.merged', merged)
-        rid_remember (prefix, rid, into)
-        return {'merged', into, seq, supporters, known and 1 or 0, merged}
     end
 
     if ext ~= '' then
         redis.call ('HSET', prefix .. 'ext', ext, id)
+        ext_known[ext] = id
     end
-    redis.call ('SET', prefix .. 'req:' .. id, record)
-    redis.call ('HSET', prefix .. 'n:' .. id, 'supporters', 1, 'calls', 1)
-    if caller ~= '' then
-        redis.call ('SADD', prefix .. 'callers:' .. id, caller)
+    if caller_field then
+        redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1)
+    else
+        redis.call ('HSET', prefix .. 'req:' .. id, 'record', record)
     end
     -- The merge index: recent cases by category and grid, and by category and
-    -- point; entries older than the window are dropped as new ones come.
+    -- point, with their times.
     if category ~= '' then
-        local cutoff = now - tonumber (window)
+        window = tonumber (window_ms)
+        cutoff = math.max (cutoff or 0, now - window)
         if grid ~= '' then
             local key = prefix .. 'recent:' .. category .. ':' .. grid
             redis.call ('ZADD', key, now, id)
-            redis.call ('ZREMRANGEBYSCORE', key, '-inf', cutoff)
-            redis.call ('PEXPIRE', key, tonumber (window) + 60000)
+            recent_keys[key] = true
         end
         if lon ~= '' then
-            local geo, at = prefix .. 'geo:' .. category, prefix .. 'geoat:' .. category
-            local old = redis.call ('ZRANGEBYSCORE', at, '-inf', cutoff, 'LIMIT', 0, 100)
-            for _, gone in ipairs (old) do
-                redis.call ('ZREM', geo, gone)
-                redis.call ('ZREM', at, gone)
-            end
-            redis.call ('GEOADD', geo, lon, lat, id)
-            redis.call ('ZADD', at, now, id)
+            redis.call ('GEOADD', prefix .. 'geo:' .. category, lon, lat, id)
+            redis.call ('ZADD', prefix .. 'geoat:' .. category, now, id)
+            geo_categories[category] = true
         end
     end
     local seq = journal_append (prefix, 'case.received', body)
@@ -83,8 +99,39 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
     return {'new', id, seq}
 end
 
+local rids, exts = {}, {}
+for at = 2, #ARGV, PER_REQUEST do
+    rids[#rids + 1] = ARGV[at]
+    if ARGV[at + 1] ~= '' then
+        exts[#exts + 1] = ARGV[at + 1]
+    end
+end
+rid_recall (prefix, rids)
+for from = 1, #exts, 500 do
+    local upto = math.min (from + 499, #exts)
+    local cases = redis.call ('HMGET', prefix .. 'ext', unpack (exts, from, upto))
+    for i = from, upto do
+        ext_known[exts[i]] = cases[i - from + 1]
+    end
+end
+
 local answers = {}
-for at = 2, #ARGV, 16 do
-    answers[#answers + 1] = submit (unpack (ARGV, at, at + 15))
+for at = 2, #ARGV, PER_REQUEST do
+    answers[#answers + 1] = submit (unpack (ARGV, at, at + PER_REQUEST - 1))
+end
+
+-- Entries older than the window leave the merge index, and a grid's index
+-- that sees no new case leaves with its last entry.
+for key in pairs (recent_keys) do
+    redis.call ('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+    redis.call ('PEXPIRE', key, window + 60000)
+end
+for category in pairs (geo_categories) do
+    local geo, at = prefix .. 'geo:' .. category, prefix .. 'geoat:' .. category
+    local old = redis.call ('ZRANGEBYSCORE', at, '-inf', cutoff, 'LIMIT', 0, 500)
+    if #old > 0 then
+        redis.call ('ZREM', geo, unpack (old))
+        redis.call ('ZREM', at, unpack (old))
+    end
 end
 return answers
