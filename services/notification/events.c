@@ -36,25 +36,18 @@ typedef struct {
     char cursor_key[128];
 } s_feed_t;
 
-/*  One recipient of one rule, with the routes it takes. */
+/*  One recipient of one rule, with the routes it takes: a person's own
+    (the directory's, which outlive the event), or the one route made for
+    a unit, a citizen or the hotline, kept in `route`.  Pointers rather
+    than copies, and the rule's targets on the stack, because this runs
+    for every rule of every event. */
 typedef struct {
     char recipient[96];
     const char *name, *lang;
-    char routes[DIRECTORY_ROUTES][512];
+    char *routes[DIRECTORY_ROUTES];
     int nroutes;
+    char route[512];
 } s_target_t;
-
-static void
-s_load_case (notifier_t *self, const char *id, cg_case_view_t *record)
-{
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL cg:{dispatch}:case:%s", id);
-    if (r && r->type == REDIS_REPLY_ARRAY)
-        for (size_t i = 0; i + 1 < r->elements; i += 2)
-            cg_msg_set (&cg_case_view_def, record, r->element[i]->str, r->element[i + 1]->str,
-                        r->element[i + 1]->len);
-    if (r)
-        freeReplyObject (r);
-}
 
 static void
 s_target_person (s_target_t *t, const person_t *p, bool urgent)
@@ -65,7 +58,7 @@ s_target_person (s_target_t *t, const person_t *p, bool urgent)
     char *const *routes = urgent && p->nurgent ? p->urgent : p->routes;
     t->nroutes = urgent && p->nurgent ? p->nurgent : p->nroutes;
     for (int i = 0; i < t->nroutes; i++)
-        snprintf (t->routes[i], sizeof t->routes[i], "%s", routes[i]);
+        t->routes[i] = routes[i];
 }
 
 /*  A topic's participants that the directory can reach: of the body the
@@ -122,7 +115,8 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
             snprintf (out[0].recipient, sizeof out[0].recipient, "unit:%s", node->code);
             out[0].name = node->name;
             out[0].lang = "zh-CN";
-            snprintf (out[0].routes[0], sizeof out[0].routes[0], "inbox %s", node->code);
+            snprintf (out[0].route, sizeof out[0].route, "inbox %s", node->code);
+            out[0].routes[0] = out[0].route;
             out[0].nroutes = 1;
             n = 1;
         }
@@ -171,7 +165,8 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
             snprintf (out[0].recipient, sizeof out[0].recipient, "citizen:%s", in->record->id);
             out[0].name = NULL;
             out[0].lang = "zh-CN";
-            snprintf (out[0].routes[0], sizeof out[0].routes[0], "sms %s", self->citizen_sms);
+            snprintf (out[0].route, sizeof out[0].route, "sms %s", self->citizen_sms);
+            out[0].routes[0] = out[0].route;
             out[0].nroutes = 1;
             n = 1;
         }
@@ -183,7 +178,8 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         snprintf (out[0].recipient, sizeof out[0].recipient, "hotline");
         out[0].name = "12345";
         out[0].lang = "zh-CN";
-        snprintf (out[0].routes[0], sizeof out[0].routes[0], "hotline %s", self->hotline_url);
+        snprintf (out[0].route, sizeof out[0].route, "hotline %s", self->hotline_url);
+            out[0].routes[0] = out[0].route;
         out[0].nroutes = 1;
         n = 1;
     }
@@ -195,7 +191,7 @@ static int
 s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
               const cg_event_t *e, cg_args_t *batch, int64_t now)
 {
-    s_target_t *targets = cg_alloc (S_MAX_TARGETS * sizeof *targets);
+    s_target_t targets[S_MAX_TARGETS];
     size_t n = s_targets (self, rule, in, targets);
     char event_id[96], limit[32], status[32], note[CG_TEXT_MAX + 1];
     rule_field (in, "id", NULL, "zh-CN", event_id, sizeof event_id);
@@ -219,12 +215,9 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
             snprintf (id, sizeof id, "%s#%lld:%s", e->journal, (long long) e->seq,
                       t->recipient);
         rule_render (rule, in, t->lang, text, sizeof text, subject, sizeof subject);
-        char *routes[DIRECTORY_ROUTES];
-        for (int k = 0; k < t->nroutes; k++)
-            routes[k] = t->routes[k];
         cg_notify_delivery_t d = {
             .id = id, .chain = id, .recipient = t->recipient, .name = (char *) t->name,
-            .routes = routes, .routes_count = t->nroutes,
+            .routes = t->routes, .routes_count = t->nroutes,
             .case_id = *event_id ? event_id : NULL, .topic = (char *) e->topic,
             .subject = *subject ? subject : NULL, .text = text, .urgent = rule->urgent,
             .ack_ms = rule->ack_ms, .created = now };
@@ -235,8 +228,78 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
         }
         notifier_add (self, batch, &d, now, now);
     }
-    free (targets);
     return (int) n;
+}
+
+/*  One event of a batch, decoded, with the case record its rules need. */
+typedef struct {
+    const cg_event_t *e;
+    const cg_event_kind_t *kind;
+    void *event;
+    cg_case_view_t record;
+    bool needs_case;
+} s_decoded_t;
+
+/*  Whether any rule for this kind of event names the case record. */
+static bool
+s_needs_case (notifier_t *self, const cg_event_kind_t *kind)
+{
+    for (size_t r = 0; r < rules_count (self->rules); r++)
+        if (rules_at (self->rules, r)->kind == kind && rules_at (self->rules, r)->needs_case)
+            return true;
+    return false;
+}
+
+/*  The batch's events that some rule wants, decoded, and the case records
+    they need, read from dispatch in one pipelined round trip rather than
+    one per event.  Sets *count to how many; false when Redis did not
+    answer (the feed then tries the batch again). */
+static bool
+s_decode (notifier_t *self, const cg_event_t *events, size_t n, s_decoded_t *out,
+          size_t *count_p)
+{
+    size_t count = 0, asked = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cg_event_t *e = &events[i];
+        const cg_event_kind_t *kind = cg_event_kind_find (e->journal, e->topic);
+        if (!kind || !rules_wanted (self->rules, e->topic))
+            continue;
+        s_decoded_t *d = &out[count];
+        *d = (s_decoded_t) { .e = e, .kind = kind, .event = cg_alloc (kind->def->size),
+                             .needs_case = s_needs_case (self, kind) };
+        cg_error_t err;
+        if (cg_msg_decode (kind->def, e->body, e->size, d->event, &err)) {
+            zsys_warning ("notification: dropped %s #%lld (%s): %s: %s", e->journal,
+                          (long long) e->seq, e->topic, err.field, err.message);
+            free (d->event);
+            continue;
+        }
+        if (d->needs_case) {
+            rule_input_t in = { .def = kind->def, .event = d->event };
+            char id[64], key[128];
+            rule_field (&in, "id", NULL, "zh-CN", id, sizeof id);
+            snprintf (key, sizeof key, "cg:{dispatch}:case:%s", id);
+            cg_args_t args;
+            cg_args_init (&args);
+            cg_args_add_str (&args, "HGETALL");
+            cg_args_add_str (&args, key);
+            asked += cg_redis_append (self->daemon->redis, &args) == 0;
+            cg_args_free (&args);
+        }
+        count++;
+    }
+    bool answered = true;
+    for (size_t i = 0, read = 0; i < count && read < asked; i++)
+        if (out[i].needs_case) {
+            redisReply *r = cg_redis_reply (self->daemon->redis);
+            answered = answered && r;
+            cg_reply_hash_msg (r, &cg_case_view_def, &out[i].record);
+            if (r)
+                freeReplyObject (r);
+            read++;
+        }
+    *count_p = count;
+    return answered;
 }
 
 static int
@@ -245,44 +308,30 @@ s_on_events (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     s_feed_t *feed = arg;
     notifier_t *self = feed->notifier;
     int64_t now = cg_clock_now ();
+    s_decoded_t *decoded = cg_alloc (n * sizeof *decoded);
+    size_t wanted;
+    bool answered = s_decode (self, events, n, decoded, &wanted);
     cg_args_t batch;
     cg_args_init (&batch);
     int count = 0;
-    for (size_t i = 0; i < n; i++) {
-        const cg_event_t *e = &events[i];
-        const cg_event_kind_t *kind = cg_event_kind_find (e->journal, e->topic);
-        if (!kind || !rules_wanted (self->rules, e->topic))
-            continue;
-        void *event = cg_alloc (kind->def->size);
-        cg_error_t err;
-        if (cg_msg_decode (kind->def, e->body, e->size, event, &err)) {
-            zsys_warning ("notification: dropped %s #%lld (%s): %s: %s", e->journal,
-                          (long long) e->seq, e->topic, err.field, err.message);
-            free (event);
-            continue;
-        }
-        cg_case_view_t record = { 0 };
-        rule_input_t in = { .def = kind->def, .event = event, .catalog = self->catalog,
-                            .org = self->org };
+    for (size_t i = 0; answered && i < wanted; i++) {
+        s_decoded_t *d = &decoded[i];
+        rule_input_t in = { .def = d->kind->def, .event = d->event, .catalog = self->catalog,
+                            .org = self->org, .record = d->needs_case ? &d->record : NULL };
         for (size_t r = 0; r < rules_count (self->rules); r++) {
             const rule_t *rule = rules_at (self->rules, r);
-            if (rule->kind != kind)
-                continue;
-            if (rule->needs_case && !in.record) {
-                char id[64];
-                rule_field (&in, "id", NULL, "zh-CN", id, sizeof id);
-                s_load_case (self, id, &record);
-                in.record = &record;
-            }
-            if (rule_applies (rule, &in))
-                count += s_apply_rule (self, rule, &in, e, &batch, now);
+            if (rule->kind == d->kind && rule_applies (rule, &in))
+                count += s_apply_rule (self, rule, &in, d->e, &batch, now);
         }
-        cg_msg_clear (&cg_case_view_def, &record);
-        cg_msg_clear (kind->def, event);
-        free (event);
     }
-    int rc = notifier_enqueue (self, feed->cursor_key, cursor, events[n - 1].seq, now, &batch,
-                               count);
+    int rc = !answered ? -1 : notifier_enqueue (self, feed->cursor_key, cursor,
+                                                 events[n - 1].seq, now, &batch, count);
+    for (size_t i = 0; i < wanted; i++) {
+        cg_msg_clear (&cg_case_view_def, &decoded[i].record);
+        cg_msg_clear (decoded[i].kind->def, decoded[i].event);
+        free (decoded[i].event);
+    }
+    free (decoded);
     cg_args_free (&batch);
     if (rc == 0 && count)
         courier_wake (self);
