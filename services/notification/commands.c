@@ -94,7 +94,7 @@ s_test (void *request, cg_reply_t *reply, void *arg)
     cg_args_t batch;
     cg_args_init (&batch);
     notifier_add (self, &batch, &d, now, now);
-    int rc = notifier_enqueue (self, NULL, 0, 0, now, &batch, 1);
+    int rc = notifier_enqueue (self, NULL, 0, 0, &batch, 1);
     cg_args_free (&batch);
     if (rc)
         cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");

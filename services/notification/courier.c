@@ -530,7 +530,7 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
             cg_args_t batch;
             cg_args_init (&batch);
             int count = s_next_step (self, &d, &batch, now);
-            int rc = count ? notifier_enqueue (self, NULL, 0, 0, now, &batch, count) : 0;
+            int rc = count ? notifier_enqueue (self, NULL, 0, 0, &batch, count) : 0;
             cg_args_free (&batch);
             cg_msg_clear (&cg_notify_delivery_def, &d);
             if (rc)

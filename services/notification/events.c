@@ -325,7 +325,7 @@ s_on_events (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
         }
     }
     int rc = !answered ? -1 : notifier_enqueue (self, feed->cursor_key, cursor,
-                                                 events[n - 1].seq, now, &batch, count);
+                                                 events[n - 1].seq, &batch, count);
     for (size_t i = 0; i < wanted; i++) {
         cg_msg_clear (&cg_case_view_def, &decoded[i].record);
         cg_msg_clear (decoded[i].kind->def, decoded[i].event);

@@ -79,7 +79,6 @@ notifier_new (cg_daemon_t *daemon)
         zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
     /*  what is kept, and how long: the store's own bounds */
     struct { const char *name, *otherwise; int64_t *value, unit; } bounds[] = {
-        { "notification/delivered_max", "1000000", &self->delivered_max, 1 },
         { "notification/inbox_max", "1000", &self->inbox_max, 1 },
         { "notification/dead_days", "90", &self->dead_ms, 86400000 },
         { "notification/dead_max", "10000", &self->dead_max, 1 } };
@@ -152,7 +151,6 @@ void
 notifier_add_retention (notifier_t *self, cg_args_t *args)
 {
     cg_args_add_int (args, self->keep_ms);
-    cg_args_add_int (args, self->delivered_max);
     cg_args_add_int (args, self->inbox_max);
     cg_args_add_int (args, self->dead_ms);
     cg_args_add_int (args, self->dead_max);
@@ -187,7 +185,7 @@ notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
 
 int
 notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, int64_t next,
-                  int64_t now, cg_args_t *batch, int count)
+                  cg_args_t *batch, int count)
 {
     cg_args_t args;
     cg_args_init (&args);
@@ -195,7 +193,6 @@ notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected, in
     cg_args_add_str (&args, cursor_key ? cursor_key : "");
     cg_args_add_int (&args, expected);
     cg_args_add_int (&args, next);
-    cg_args_add_int (&args, now);
     notifier_add_retention (self, &args);
     cg_args_add_int (&args, count);
     for (int i = 0; i < batch->argc; i++)

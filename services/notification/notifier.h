@@ -36,7 +36,6 @@ typedef struct {
     int attempts;                   /* per route, before the next route */
     int64_t backoff_ms, backoff_max_ms, lease_ms;
     int64_t keep_ms;                /* a sent delivery (its own de-duplication key) is kept this long */
-    int64_t delivered_max;          /* notification/delivered_max: the record of sent ids, at most */
     int64_t inbox_max;              /* notification/inbox_max: notices one inbox keeps, newest */
     int64_t dead_ms, dead_max;      /* notification/dead_days, dead_max: dead letters kept */
     int batch;
@@ -78,7 +77,7 @@ void notifier_add_retention (notifier_t *self, cg_args_t *args);
     deliveries no event caused.  Returns 0, 1 when the cursor had moved,
     -1 when Redis failed. */
 int notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected,
-                      int64_t next, int64_t now, cg_args_t *batch, int count);
+                      int64_t next, cg_args_t *batch, int count);
 
 /*  A log line (notify.attempt msgpack) appended to args. */
 void notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *channel,

@@ -352,8 +352,7 @@ Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 3
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
     /*  each case: the unit's inbox, the grid worker's webhook, the hotline */
-    cr_assert_eq (cg_teststack_await (stack, 3 * n, 120000, "ZCARD cg:{notification}:delivered"),
-                  3 * n);
+    cr_assert_eq (cg_teststack_await_sent (stack, 3 * n, 120000), 3 * n);
     cr_assert_eq (cg_testreceiver_await (&rx, n, "/hotline/orders", NULL, NULL) >= n, 1);
     cr_assert_eq (cg_testreceiver_await (&rx, n, "/gw/1", NULL, NULL) >= n, 1);
     /*  every order's callback came with one delivery id, every id was one
@@ -374,9 +373,9 @@ Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 3
         cr_assert (!before || strcmp (before, id) == 0, "order %s came as %s and as %s", key,
                    before, id);
         zhash_update (ids, key, id);
-        redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{notification}:delivered %s",
-                                          id);
-        cr_assert_eq (r->type, REDIS_REPLY_STRING, "%s reached the receiver but is not ours", id);
+        redisReply *r = cg_redis_command (stack->redis, "HGET cg:{notification}:d:%s state", id);
+        cr_assert (r->type == REDIS_REPLY_STRING && streq (r->str, "sent"),
+                   "%s reached the receiver but is not ours, or not sent", id);
         freeReplyObject (r);
         lines++;
     }
@@ -510,10 +509,25 @@ s_await_zcard (cg_teststack_t *stack, const char *key, int64_t want)
     }
 }
 
+/*  A sent delivery's hash, its record and its de-duplication key, is
+    kept for delivery/keep_days (one day here) from when it was sent. */
+static void
+s_assert_kept_a_day (cg_teststack_t *stack, const char *id)
+{
+    redisReply *r = cg_redis_command (stack->redis, "HGET cg:{notification}:d:%s state", id);
+    cr_assert (r->type == REDIS_REPLY_STRING && streq (r->str, "sent"), "%s is not sent", id);
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "PTTL cg:{notification}:d:%s", id);
+    int64_t ttl = cg_reply_int (r, -1);
+    freeReplyObject (r);
+    cr_assert (ttl > 0 && ttl <= 86400000, "%s is kept for %lld ms, not a day", id,
+               (long long) ttl);
+}
+
 /*  The buckets are in Redis and run on the daemon's clock: a kill -9 does
     not refill them, and on the test clock a token comes when the clock
-    says so, however slow the machine.  The record of what was delivered
-    keeps delivery/keep_days of it. */
+    says so, however slow the machine.  A sent delivery is kept
+    delivery/keep_days (its hash expires then, on Redis's clock). */
 Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
 {
     cg_testreceiver_t rx;
@@ -526,7 +540,7 @@ Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
     s_use_test_clock (stack, s_local (10, 0));
     s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-1");
     s_cli_ok (stack, NULL, "notify test person:busy --text %s", "notice-2");
-    cr_assert_eq (cg_teststack_await (stack, 2, 60000, "ZCARD cg:{notification}:delivered"), 2);
+    cr_assert_eq (cg_teststack_await_sent (stack, 2, 60000), 2);
     cr_assert_eq (cg_testreceiver_count (&rx, "/busy/1", NULL, NULL), 2);
     cg_teststack_kill9 (stack, "notification");
     cg_teststack_restart (stack);
@@ -538,18 +552,8 @@ Test (notify, a_recipient_over_its_rate_limit_waits_for_a_token, .timeout = 240)
     s_set_clock (stack, s_local (10, 1));
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-3", NULL), 1);
     cr_assert_eq (cg_testreceiver_count (&rx, "/busy/1", NULL, NULL), 3);
-    cr_assert_eq (cg_teststack_await (stack, 3, 60000, "ZCARD cg:{notification}:delivered"), 3);
-
-    /*  two days on, what was delivered on the first is forgotten */
-    s_set_clock (stack, s_local (10, 1) + 2 * INT64_C (86400000));
-    char fourth[128];
-    s_cli_ok (stack, fourth, "notify test person:busy --text %s", "notice-4");
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/busy/1", "notice-4", NULL), 1);
-    cr_assert_eq (s_await_zcard (stack, "delivered", 1), 1);
-    redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{notification}:delivered %s",
-                                      fourth);
-    cr_assert_eq (r->type, REDIS_REPLY_STRING, "%s is not on the record", fourth);
-    freeReplyObject (r);
+    cr_assert_eq (cg_teststack_await_sent (stack, 3, 60000), 3);
+    s_assert_kept_a_day (stack, third);
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }
@@ -585,22 +589,22 @@ Test (notify, a_hanging_receiver_holds_up_only_its_own_delivery, .timeout = 240)
 }
 
 /*  What notification keeps is bounded (notification/inbox_max, dead_max,
-    dead_days, delivered_max), and trimming never costs a user what is
-    recent: an inbox keeps its newest notices, the newest dead letters can
-    still be retried, and a retried delivery is sent once, however far the
-    record of sent ids has been trimmed past it. */
+    dead_days, delivery/keep_days), and trimming never costs a user what
+    is recent: an inbox keeps its newest notices, the newest dead letters
+    can still be retried, and a retried delivery is sent once, and then
+    kept like any sent one. */
 Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
 {
     cg_testreceiver_t rx;
     cg_testreceiver_start (&rx);
     const char *people = "down\t乙\toperator\t320602\tzh-CN\twebhook:URL/down/1\t-\t-\timmediate\n";
     char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
-                                            "delivery\n    attempts = 1\n");
+                                            "delivery\n    attempts = 1\n    keep_days = 1\n");
     cg_testreceiver_mode (&rx, "down", "fail");
     char extra[900];
     snprintf (extra, sizeof extra, "--set data/notify=%s --set dispatch/hotspot_count=0 "
               "--set notification/inbox_max=4 --set notification/dead_max=2 "
-              "--set notification/dead_days=1 --set notification/delivered_max=1", dir);
+              "--set notification/dead_days=1", dir);
     cg_teststack_t *stack = cg_teststack_up (extra);
     s_use_test_clock (stack, s_local (10, 0));
 
@@ -646,9 +650,8 @@ Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
                "%s", out);
     free (out);
 
-    /*  the receiver is back: the retried letter goes once, and a later
-        delivery (which trims the record of sent ids to one) does not
-        send it again */
+    /*  the receiver is back: the retried letter goes once, a later
+        delivery does not send it again, and it is kept like any sent one */
     cg_testreceiver_mode (&rx, "down", "ok");
     s_cli_ok (stack, NULL, "notify retry %s", late);
     char want[160];
@@ -662,7 +665,7 @@ Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
     snprintf (want, sizeof want, "delivery=%s", late);
     cr_assert_eq (cg_testreceiver_count (&rx, "/down/1", want, "mode=ok"), 1,
                   "the retried delivery went twice");
-    cr_assert_eq (s_await_zcard (stack, "delivered", 1), 1);
+    s_assert_kept_a_day (stack, late);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", late), 0);
     cr_assert (strstr (out, "sent") && strstr (out, "dead"), "%s", out);
     free (out);

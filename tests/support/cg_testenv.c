@@ -237,6 +237,29 @@ cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms, const ch
     }
 }
 
+int64_t
+cg_teststack_await_sent (cg_teststack_t *self, int64_t want, int timeout_ms)
+{
+    /*  every delivery is one hash, so the count is over their keys */
+    const char *count =
+        "local n = 0 "
+        "for _, key in ipairs (redis.call ('KEYS', 'cg:{notification}:d:*')) do "
+        "    local state = redis.call ('HGET', key, 'state') "
+        "    if not state or state == 'sent' then n = n + 1 end "
+        "end "
+        "return n";
+    int64_t until = zclock_mono () + timeout_ms, value = -1;
+    while (true) {
+        redisReply *r = cg_redis_command (self->redis, "EVAL %s 0", count);
+        value = cg_reply_int (r, -1);
+        if (r)
+            freeReplyObject (r);
+        if (value >= want || zclock_mono () > until)
+            return value;
+        zclock_sleep (50);
+    }
+}
+
 void
 cg_teststack_keep_journal (cg_teststack_t *self, const char *journal)
 {

@@ -42,6 +42,12 @@ void cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char 
 int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,
                             const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 
+/*  Waits until notification has sent at least want deliveries, up to
+    timeout_ms; returns how many it has sent and still keeps: the hashes
+    cg:{notification}:d:<id> whose state is sent, or none (a notice that
+    went straight into an in-app inbox). */
+int64_t cg_teststack_await_sent (cg_teststack_t *self, int64_t want, int timeout_ms);
+
 /*  Keeps a journal whole for a test that reads all of it at the end:
     registers the test as a consumer that has applied nothing, so the
     journal's owner trims none of it (cg_retention.h). */

@@ -18,16 +18,17 @@
 --   acked    on the first delivery of a chain: who acknowledged it, when
 --   dead     the notify.dead msgpack, while it is a dead letter
 -- A sent delivery expires `keep` ms after it was sent, a dead one
--- `dead_ms` after it died.  Queued deliveries wait in the zset
--- <prefix>outbox, scored by when they are due.
+-- `dead_ms` after it died.  Whether an id was ours and went is its hash:
+-- there, with state sent (or none), until it expires; no other record of
+-- sent ids is kept.  Queued deliveries wait in the zset <prefix>outbox,
+-- scored by when they are due.
 --
--- The scripts that settle deliveries take the retention settings as five
+-- The scripts that settle deliveries take the retention settings as four
 -- arguments (retention below), and what grows is trimmed by work the
 -- daemon does anyway: the recent log to RECENT lines and an inbox to
 -- `inbox_max` notices as they are pushed to (LPUSH answers the length);
--- <prefix>delivered (id → when sent) to `keep` and `delivered_max`, and the
--- dead letters (<prefix>dead_letters, id → when it died) to `dead_ms` and
--- `dead_max`, by the acknowledgement watch (notify_ack_due), twice a
+-- the dead letters (<prefix>dead_letters, id → when it died) to `dead_ms`
+-- and `dead_max`, by the acknowledgement watch (notify_ack_due), twice a
 -- second, rather than by every call that adds to them.  A list or zset is
 -- trimmed back to its bound once it has passed it by an eighth, so that a
 -- full one is not trimmed on every push.
@@ -39,11 +40,10 @@ local function over (n, bound)
     return n > bound + math.floor (bound / 8)
 end
 
--- keep, delivered_max, inbox_max, dead_ms, dead_max from ARGV[at].
+-- keep, inbox_max, dead_ms, dead_max from ARGV[at].
 local function retention (at)
-    return { keep = tonumber (ARGV[at]), delivered_max = tonumber (ARGV[at + 1]),
-             inbox_max = tonumber (ARGV[at + 2]), dead_ms = tonumber (ARGV[at + 3]),
-             dead_max = tonumber (ARGV[at + 4]) }
+    return { keep = tonumber (ARGV[at]), inbox_max = tonumber (ARGV[at + 1]),
+             dead_ms = tonumber (ARGV[at + 2]), dead_max = tonumber (ARGV[at + 3]) }
 end
 
 -- A delivery's log with line added at its end, its oldest lines dropped
@@ -60,7 +60,7 @@ end
 -- What one call writes to the shared lists and zsets, gathered so that
 -- each is written once per call rather than once per delivery.
 local function batch_new ()
-    return { recent = {}, delivered = {}, unqueue = {}, requeue = {}, acks = {}, dead = {} }
+    return { recent = {}, unqueue = {}, requeue = {}, acks = {}, dead = {} }
 end
 
 -- cmd key items..., in slices that unpack can take; the last answer.
@@ -89,10 +89,9 @@ local function zset_trim (key, now, ms, max)
 end
 
 -- Delivered: its hash says so and expires after `keep`; it leaves the
--- outbox and is recorded in `delivered`, and awaited for acknowledgement
--- when it must be (then it keeps its m, for a re-send; otherwise m is
--- emptied, in the same HSET).
-local function mark_sent (b, ret, key, id, log, ack_at, now)
+-- outbox, and is awaited for acknowledgement when it must be (then it
+-- keeps its m, for a re-send; otherwise m is emptied, in the same HSET).
+local function mark_sent (b, ret, key, id, log, ack_at)
     if tonumber (ack_at) > 0 then
         redis.call ('HSET', key, 'state', 'sent', 'log', log)
         b.acks[#b.acks + 1] = ack_at
@@ -101,8 +100,6 @@ local function mark_sent (b, ret, key, id, log, ack_at, now)
         redis.call ('HSET', key, 'state', 'sent', 'log', log, 'm', '')
     end
     redis.call ('PEXPIRE', key, ret.keep)
-    b.delivered[#b.delivered + 1] = now
-    b.delivered[#b.delivered + 1] = id
 end
 
 local function batch_flush (prefix, b, ret)
@@ -117,16 +114,12 @@ local function batch_flush (prefix, b, ret)
             call_each (w[1], prefix .. w[2], w[3])
         end
     end
-    if #b.delivered > 0 then
-        call_each ('ZADD', prefix .. 'delivered', b.delivered)
-    end
     if #b.dead > 0 then
         call_each ('ZADD', prefix .. 'dead_letters', b.dead)
     end
 end
 
--- The record of sent ids and the dead letters, back to their bounds.
+-- The dead letters, back to their bounds.
 local function records_trim (prefix, ret, now)
-    zset_trim (prefix .. 'delivered', now, ret.keep, ret.delivered_max)
     zset_trim (prefix .. 'dead_letters', now, ret.dead_ms, ret.dead_max)
 end

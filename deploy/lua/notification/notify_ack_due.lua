@@ -4,9 +4,9 @@
 -- with notify_enqueue (whose ids make that happen once) and then take off
 -- the list; until then they stay on it, due again after `lease` ms, so a
 -- daemon killed in between does it after its restart.  Being called twice
--- a second whatever happens, it also trims the record of sent ids and the
--- dead letters to their bounds (lib.lua).
--- ARGV: prefix, now, max, lease, the five retention settings.
+-- a second whatever happens, it also trims the dead letters to their
+-- bounds (lib.lua).
+-- ARGV: prefix, now, max, lease, the four retention settings.
 -- Answers a flat list: id, delivery, ...
 local prefix, now = ARGV[1], tonumber (ARGV[2])
 records_trim (prefix, retention (5), now)

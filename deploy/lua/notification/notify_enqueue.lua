@@ -2,7 +2,7 @@
 -- outbox (or straight into an in-app inbox), and notification's cursor on
 -- the journal moves past the events, in one call.
 -- ARGV: prefix, cursor key ('' for deliveries no event caused: tests,
--- re-sends), expected cursor, new cursor, now, the five retention settings
+-- re-sends), expected cursor, new cursor, the four retention settings
 -- (lib.lua), count, then per delivery: id, chain ('' when itself), due,
 -- inbox key ('' unless it goes to an inbox), delivery (msgpack), inbox
 -- item (msgpack or ''), log line (msgpack or ''), ack deadline (0: none).
@@ -10,8 +10,8 @@
 -- recipient) — queues nothing: the same event that reaches us twice is
 -- told once (for as long as a sent delivery is kept).
 -- Answers {'ok', queued} or {'moved', cursor}.
-local prefix, ckey, now = ARGV[1], ARGV[2], ARGV[5]
-local ret = retention (6)
+local prefix, ckey = ARGV[1], ARGV[2]
+local ret = retention (5)
 if ckey ~= '' then
     local ok, cur = cursor_advance (ckey, ARGV[3], ARGV[4])
     if not ok then
@@ -20,8 +20,8 @@ if ckey ~= '' then
 end
 local b = batch_new ()
 local queued = 0
-for i = 0, tonumber (ARGV[11]) - 1 do
-    local at = 12 + i * 8
+for i = 0, tonumber (ARGV[9]) - 1 do
+    local at = 10 + i * 8
     local id, chain, due, inbox, m, item, line, ack_at = unpack (ARGV, at, at + 7)
     local key = prefix .. 'd:' .. id
     local fields = {}
@@ -48,8 +48,6 @@ for i = 0, tonumber (ARGV[11]) - 1 do
         b.recent[#b.recent + 1] = line
         inbox_push (prefix, ret, inbox, item)
         redis.call ('PEXPIRE', key, ret.keep)
-        b.delivered[#b.delivered + 1] = now
-        b.delivered[#b.delivered + 1] = id
         if tonumber (ack_at) > 0 then
             b.acks[#b.acks + 1] = ack_at
             b.acks[#b.acks + 1] = id

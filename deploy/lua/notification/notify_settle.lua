@@ -1,5 +1,5 @@
 -- notify_settle: what became of claimed deliveries.
--- ARGV: prefix, now, the five retention settings (lib.lua), count, then
+-- ARGV: prefix, now, the four retention settings (lib.lua), count, then
 -- per delivery: id, outcome, due, route and attempt (as claimed), log line
 -- (msgpack), ack deadline, dead letter (msgpack or ''), inbox key and
 -- inbox item (msgpack) when it was sent to an in-app inbox.
@@ -10,8 +10,8 @@
 local prefix, now = ARGV[1], ARGV[2]
 local ret = retention (3)
 local b = batch_new ()
-for i = 0, tonumber (ARGV[8]) - 1 do
-    local at = 9 + i * 10
+for i = 0, tonumber (ARGV[7]) - 1 do
+    local at = 8 + i * 10
     local id, outcome, due, route, attempt, line, ack_at, dead, inbox, item =
         unpack (ARGV, at, at + 9)
     local key = prefix .. 'd:' .. id
@@ -24,7 +24,7 @@ for i = 0, tonumber (ARGV[8]) - 1 do
                 inbox_push (prefix, ret, inbox, item)
             end
             b.unqueue[#b.unqueue + 1] = id
-            mark_sent (b, ret, key, id, log, ack_at, now)
+            mark_sent (b, ret, key, id, log, ack_at)
         elseif outcome == 'dead' then
             redis.call ('HSET', key, 'state', 'dead', 'log', log, 'dead', dead)
             redis.call ('PEXPIRE', key, ret.dead_ms)
