@@ -40,13 +40,17 @@ s_open (intake_t *self, const char *id)
     return open;
 }
 
-/*  The first open case among the ids of r (an array reply), or "". */
+/*  The first open case among the ids of r (an array reply), or "".  The
+    grid index's entries end in the case id, after their last '|'. */
 static void
 s_first_open (intake_t *self, redisReply *r, const char *at_key, int64_t since,
               char *into, size_t len)
 {
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && !*into; i++) {
         const char *id = cg_reply_str (r->element[i]);
+        const char *bar = strrchr (id, '|');
+        if (bar)
+            id = bar + 1;
         if (at_key) {
             redisReply *at = cg_redis_command (self->daemon->redis, "ZSCORE %s %s", at_key, id);
             bool recent = cg_reply_int (at, 0) >= since;
@@ -67,9 +71,11 @@ s_find_open (intake_t *self, const intake_request_t *req, int64_t now, char *int
     int64_t since = now - self->merge_window_ms;
     const char *category = req->category->code;
     if (req->grid) {
+        /*  the grid's entries since the window opened, newest first
+            (deploy/lua/intake/intake_submit.lua: grid|time|case) */
         redisReply *r = cg_redis_command (self->daemon->redis,
-            "ZREVRANGEBYSCORE " INTAKE_PREFIX "recent:%s:%s +inf %lld LIMIT 0 8",
-            category, req->grid->code, (long long) since);
+            "ZREVRANGEBYLEX " INTAKE_PREFIX "recent:%s (%s|~ [%s|%013lld LIMIT 0 8",
+            category, req->grid->code, req->grid->code, (long long) (since > 0 ? since : 0));
         s_first_open (self, r, NULL, since, into, len);
         if (r)
             freeReplyObject (r);
