@@ -117,6 +117,7 @@ intake_destroy (intake_t **self_p)
     msgpack_sbuffer_destroy (&self->record);
     msgpack_sbuffer_destroy (&self->event);
     cg_args_free (&self->batch);
+    cg_args_free (&self->lookup);
     free (self->pending);
     free (self);
     *self_p = NULL;

@@ -37,6 +37,7 @@ typedef struct {
     char *reveal_roles;             /* intake/reveal_roles, comma-separated */
     msgpack_sbuffer record, event;
     cg_args_t batch;                /* the arguments of the next intake_submit call */
+    cg_args_t lookup;               /* a command looking for open cases to merge into */
     struct intake_pending *pending; /* the requests in it, in order */
     size_t npending, cap;
 } intake_t;

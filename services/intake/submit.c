@@ -4,8 +4,8 @@
 
     intake_accept is the one path of every channel.  Personal data is
     sealed into intake's record and leaves intake only masked (138****5678).
-    Before the Lua call it looks for an open case to merge into: one of the
-    same category in the same grid, or within merge_radius_m of the same
+    Before the Lua call intake looks for an open case to merge into: one of
+    the same category in the same grid, or within merge_radius_m of the same
     point, accepted within the merge window and not yet resolved or closed
     (the state is dispatch's; intake reads it and never writes it).  The
     Lua call then stores the case and its journal entry, or links the
@@ -15,76 +15,22 @@
     One Lua call serves a batch: every request the command server read in
     one wake-up (intake_flush, its flush function).  The script takes them
     in order, so a retry of a request, by request id or by reference, finds
-    the first even within the batch; and before looking for an open case to
-    merge into, intake_accept stores the batch first when a request in it
-    could be that case (same category, and same grid or both with points),
-    so a batch merges exactly as the requests one by one would. */
+    the first even within the batch.  intake_flush looks for the open cases
+    of the whole batch at once, pipelined (a few round trips to Redis per
+    batch, not one or more per request), then gives each merged request's
+    record the case it joins.  So that no request could join one still in
+    the batch, intake_accept stores the batch first when a request in it
+    could be that case (same category, and same grid or both with points):
+    a batch merges exactly as the requests one by one would. */
 #include "intake.h"
 #include "cg_clock.h"
+#include "cg_text.h"
 
 #include <math.h>
+#include <stdarg.h>
 
 static const char *const s_sources[] = {
     "hotline", "grid", "open311", "device", "operator", "consultation", NULL };
-
-/*  False when dispatch has the case resolved or closed: a new request about
-    the same thing is then a new case. */
-static bool
-s_open (intake_t *self, const char *id)
-{
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGET cg:{dispatch}:case:%s state", id);
-    const char *state = r ? cg_reply_str (r) : "";
-    bool open = strcmp (state, "resolved") != 0 && strcmp (state, "closed") != 0;
-    if (r)
-        freeReplyObject (r);
-    return open;
-}
-
-/*  The first open case among the ids of r (an array reply), or "". */
-static void
-s_first_open (intake_t *self, redisReply *r, const char *at_key, int64_t since,
-              char *into, size_t len)
-{
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && !*into; i++) {
-        const char *id = cg_reply_str (r->element[i]);
-        if (at_key) {
-            redisReply *at = cg_redis_command (self->daemon->redis, "ZSCORE %s %s", at_key, id);
-            bool recent = cg_reply_int (at, 0) >= since;
-            if (at)
-                freeReplyObject (at);
-            if (!recent)
-                continue;
-        }
-        if (s_open (self, id))
-            snprintf (into, len, "%s", id);
-    }
-}
-
-static void
-s_find_open (intake_t *self, const intake_request_t *req, int64_t now, char *into, size_t len)
-{
-    *into = 0;
-    int64_t since = now - self->merge_window_ms;
-    const char *category = req->category->code;
-    if (req->grid) {
-        redisReply *r = cg_redis_command (self->daemon->redis,
-            "ZREVRANGEBYSCORE " INTAKE_PREFIX "recent:%s:%s +inf %lld LIMIT 0 8",
-            category, req->grid->code, (long long) since);
-        s_first_open (self, r, NULL, since, into, len);
-        if (r)
-            freeReplyObject (r);
-    }
-    if (!*into && req->has_point && self->merge_radius_m > 0) {
-        redisReply *r = cg_redis_command (self->daemon->redis,
-            "GEOSEARCH " INTAKE_PREFIX "geo:%s FROMLONLAT %s %s BYRADIUS %d m ASC COUNT 8",
-            category, req->lon, req->lat, self->merge_radius_m);
-        char at_key[96];
-        snprintf (at_key, sizeof at_key, INTAKE_PREFIX "geoat:%s", category);
-        s_first_open (self, r, at_key, since, into, len);
-        if (r)
-            freeReplyObject (r);
-    }
-}
 
 /*  Seals value into buf, or leaves it empty; returns buf or NULL. */
 static char *
@@ -104,10 +50,22 @@ struct intake_pending {
     size_t event_arg;               /* its case.received, among the batch's arguments */
     const cg_category_t *merge_category;    /* NULL: never merged */
     const cg_org_node_t *grid;
-    bool has_point;
+    bool has_point;                 /* in the geo index */
+    bool near;                      /* looks for an open case around its point */
+    char lon[CG_COORD_MAX + 1], lat[CG_COORD_MAX + 1];
+    int64_t since;                  /* when the merge window opened for it */
+    redisReply *found;              /* the cases the merge index offers it */
+    bool recent;                    /* found's candidate in hand is in the window */
+    char into[32];                  /* the open case it joins, or "" */
 };
 
-#define S_ARGS_PER_REQUEST  16      /* deploy/lua/intake/intake_submit.lua */
+/*  Its record, and the case it joins, among the batch's arguments
+    (deploy/lua/intake/intake_submit.lua). */
+#define S_RECORD_ARG(p)     ((p)->event_arg - 1)
+#define S_INTO_ARG(p)       ((p)->event_arg + 1)
+
+/*  The candidates looked at per request and index, newest first. */
+#define S_CANDIDATES        8
 
 /*  Redis's geo index holds latitudes up to ±85.05112878°: a point beyond
     is kept with the request but not indexed for merging. */
@@ -131,7 +89,7 @@ int
 intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_answer_t shape,
                cg_reply_t *reply)
 {
-    char id[32], masked[32] = "", ext[160] = "", caller[80] = "", into[32] = "";
+    char id[32], masked[32] = "", ext[160] = "", caller[80] = "";
     char name_sealed[CG_SEALED_LEN (64)], phone_sealed[CG_SEALED_LEN (20)];
     char email_sealed[CG_SEALED_LEN (128)];
     if (cg_ids_next (self->ids, id, sizeof id)) {
@@ -148,14 +106,11 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
     else
     if (req->caller)
         snprintf (caller, sizeof caller, "%s", req->caller);
-    if (req->may_merge) {
-        if (s_batch_may_hold (self, req))
-            intake_flush (self);
-        s_find_open (self, req, now, into, sizeof into);
-    }
+    if (req->may_merge && s_batch_may_hold (self, req))
+        intake_flush (self);
 
     cg_intake_record_t record = {
-        .id = *into ? into : id, .source = (char *) req->source, .ext_ref = (char *) req->ext_ref,
+        .id = id, .source = (char *) req->source, .ext_ref = (char *) req->ext_ref,
         .category = (char *) req->category->code,
         .name_sealed = s_seal (self, req->name, name_sealed, sizeof name_sealed),
         .phone_sealed = s_seal (self, req->phone, phone_sealed, sizeof phone_sealed),
@@ -188,16 +143,22 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
     cg_args_t *args = &self->batch;
     if (args->argc == 0)
         cg_args_add_str (args, INTAKE_PREFIX);
-    self->pending[self->npending++] = (struct intake_pending) {
+    struct intake_pending *p = &self->pending[self->npending++];
+    *p = (struct intake_pending) {
         .reply = reply, .shape = shape, .unplaced = !req->place, .event_arg = args->argc + 4,
         .merge_category = req->may_merge ? req->category : NULL, .grid = req->grid,
-        .has_point = indexed };
+        .has_point = indexed, .near = req->may_merge && req->has_point && self->merge_radius_m > 0,
+        .since = now - self->merge_window_ms };
+    if (p->near) {
+        snprintf (p->lon, sizeof p->lon, "%s", req->lon);
+        snprintf (p->lat, sizeof p->lat, "%s", req->lat);
+    }
     cg_args_add_str (args, rid);
     cg_args_add_str (args, ext);
     cg_args_add_str (args, id);
     cg_args_add (args, self->record.data, self->record.size);
     cg_args_add (args, self->event.data, self->event.size);
-    cg_args_add_str (args, into);
+    cg_args_add_str (args, "");         /* the case it joins: intake_flush looks */
     cg_args_add_str (args, caller);
     cg_args_add_int (args, now);
     cg_args_add_str (args, req->may_merge ? req->category->code : "");
@@ -210,6 +171,215 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
     cg_args_add_str (args, masked);
     cg_reply_defer (reply);
     return 0;
+}
+
+/*  Sends a command, made from fmt, to the pipeline; false when it
+    could not be sent (the connection is gone). */
+static bool
+s_send (intake_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static bool
+s_send (intake_t *self, const char *fmt, ...)
+{
+    char command[256];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (command, sizeof command, fmt, ap);
+    va_end (ap);
+    cg_args_reset (&self->lookup);
+    for (char *save = NULL, *word = strtok_r (command, " ", &save); word;
+         word = strtok_r (NULL, " ", &save))
+        cg_args_add_str (&self->lookup, word);
+    return cg_redis_append (self->daemon->redis, &self->lookup) == 0;
+}
+
+/*  The id of p's k-th candidate, or NULL.  A grid index's entries end in
+    the case id, after their last '|' (grid|time|case). */
+static const char *
+s_candidate (const struct intake_pending *p, size_t k)
+{
+    const redisReply *r = p->found;
+    if (*p->into || !r || r->type != REDIS_REPLY_ARRAY || k >= r->elements
+    ||  r->element[k]->type != REDIS_REPLY_STRING)
+        return NULL;
+    const char *id = r->element[k]->str, *bar = strrchr (id, '|');
+    return bar ? bar + 1 : id;
+}
+
+typedef bool (s_wants_fn) (const struct intake_pending *p, size_t k);
+typedef void (s_take_fn) (struct intake_pending *p, size_t k, redisReply *r);
+
+/*  Sends, for each request for which wants holds, the command send makes;
+    then reads their replies in order and gives each to take.  -1 when a
+    command could not be sent or Redis gave no reply. */
+static int
+s_ask (intake_t *self, size_t k, s_wants_fn *wants,
+       bool (*send) (intake_t *, const struct intake_pending *, size_t), s_take_fn *take)
+{
+    for (size_t i = 0; i < self->npending; i++)
+        if (wants (&self->pending[i], k) && !send (self, &self->pending[i], k))
+            return -1;
+    int rc = 0;
+    for (size_t i = 0; i < self->npending; i++) {
+        struct intake_pending *p = &self->pending[i];
+        if (!wants (p, k))
+            continue;
+        redisReply *r = cg_redis_reply (self->daemon->redis);
+        if (!r)
+            rc = -1;
+        take (p, k, r);
+    }
+    return rc;
+}
+
+static bool
+s_wants_grid (const struct intake_pending *p, size_t k)
+{
+    return k == 0 && p->merge_category && p->grid;
+}
+
+static bool
+s_wants_near (const struct intake_pending *p, size_t k)
+{
+    return k == 0 && p->near && !*p->into;
+}
+
+static bool
+s_wants_candidate (const struct intake_pending *p, size_t k)
+{
+    return s_candidate (p, k) != NULL;
+}
+
+static bool
+s_wants_state (const struct intake_pending *p, size_t k)
+{
+    return p->recent && s_candidate (p, k) != NULL;
+}
+
+static void
+s_take_found (struct intake_pending *p, size_t k, redisReply *r)
+{
+    (void) k;
+    p->found = r;
+}
+
+static void
+s_take_recent (struct intake_pending *p, size_t k, redisReply *r)
+{
+    (void) k;
+    p->recent = r && cg_reply_int (r, 0) >= p->since;
+    if (r)
+        freeReplyObject (r);
+}
+
+/*  A candidate is open unless dispatch has it resolved or closed: a new
+    request about the same thing is then a new case. */
+static void
+s_take_state (struct intake_pending *p, size_t k, redisReply *r)
+{
+    const char *state = r ? cg_reply_str (r) : "";
+    if (r && strcmp (state, "resolved") != 0 && strcmp (state, "closed") != 0)
+        snprintf (p->into, sizeof p->into, "%s", s_candidate (p, k));
+    if (r)
+        freeReplyObject (r);
+}
+
+static void
+s_forget_found (intake_t *self)
+{
+    for (size_t i = 0; i < self->npending; i++)
+        if (self->pending[i].found) {
+            freeReplyObject (self->pending[i].found);
+            self->pending[i].found = NULL;
+        }
+}
+
+static bool
+s_send_score (intake_t *self, const struct intake_pending *p, size_t k)
+{
+    return s_send (self, "ZSCORE " INTAKE_PREFIX "geoat:%s %s", p->merge_category->code,
+                   s_candidate (p, k));
+}
+
+static bool
+s_send_state (intake_t *self, const struct intake_pending *p, size_t k)
+{
+    return s_send (self, "HGET cg:{dispatch}:case:%s state", s_candidate (p, k));
+}
+
+static bool
+s_send_grid (intake_t *self, const struct intake_pending *p, size_t k)
+{
+    (void) k;
+    return s_send (self, "ZREVRANGEBYLEX " INTAKE_PREFIX "recent:%s (%s|~ [%s|%013lld LIMIT 0 %d",
+                   p->merge_category->code, p->grid->code, p->grid->code,
+                   (long long) (p->since > 0 ? p->since : 0), S_CANDIDATES);
+}
+
+static bool
+s_send_near (intake_t *self, const struct intake_pending *p, size_t k)
+{
+    (void) k;
+    return s_send (self, "GEOSEARCH " INTAKE_PREFIX "geo:%s FROMLONLAT %s %s BYRADIUS %d m "
+                   "ASC COUNT %d", p->merge_category->code, p->lon, p->lat,
+                   self->merge_radius_m, S_CANDIDATES);
+}
+
+/*  Gives each request whose index offered candidates (found) the first
+    open one, newest or nearest first: the k-th candidate of every request
+    at once.  A candidate from the geo index must also be in the window. */
+static int
+s_pick (intake_t *self, bool by_point)
+{
+    for (size_t k = 0; k < S_CANDIDATES; k++) {
+        bool any = false;
+        for (size_t i = 0; i < self->npending; i++) {
+            any |= s_candidate (&self->pending[i], k) != NULL;
+            self->pending[i].recent = !by_point;
+        }
+        if (!any)
+            break;
+        if ((by_point && s_ask (self, k, s_wants_candidate, s_send_score, s_take_recent))
+        ||  s_ask (self, k, s_wants_state, s_send_state, s_take_state))
+            return -1;
+    }
+    return 0;
+}
+
+/*  Finds the open case each request of the batch joins, if any: by grid
+    first, then by point; each step pipelined for the whole batch, and as
+    many commands as asking for each request alone.  -1 when Redis could
+    not be asked. */
+static int
+s_find_open_once (intake_t *self)
+{
+    int rc = s_ask (self, 0, s_wants_grid, s_send_grid, s_take_found);
+    if (rc == 0)
+        rc = s_pick (self, false);
+    s_forget_found (self);
+    if (rc == 0)
+        rc = s_ask (self, 0, s_wants_near, s_send_near, s_take_found);
+    if (rc == 0)
+        rc = s_pick (self, true);
+    s_forget_found (self);
+    return rc;
+}
+
+/*  A pipeline does not reconnect: when the connection was lost, a command
+    reconnects (waiting for Redis as every command does) and the batch
+    asks again from the start. */
+static int
+s_find_open (intake_t *self)
+{
+    if (s_find_open_once (self) == 0)
+        return 0;
+    for (size_t i = 0; i < self->npending; i++)
+        *self->pending[i].into = 0;
+    redisReply *r = cg_redis_command (self->daemon->redis, "PING");
+    bool up = r && r->type != REDIS_REPLY_ERROR;
+    if (r)
+        freeReplyObject (r);
+    return up ? s_find_open_once (self) : -1;
 }
 
 /*  Answers p from its part of the script's answer, e: {'new', id, seq},
@@ -247,13 +417,55 @@ s_answer (intake_t *self, const struct intake_pending *p, const redisReply *e)
     cg_reply_ok (p->reply, &cg_device_answer_def, &alarm);
 }
 
+/*  Replaces the batch's argument at. */
+static void
+s_arg_set (cg_args_t *args, size_t at, const void *data, size_t len)
+{
+    char *copy = cg_alloc (len + 1);
+    memcpy (copy, data, len);
+    free (args->argv[at]);
+    args->argv[at] = copy;
+    args->lens[at] = len;
+}
+
+/*  Makes each request that joins a case say so: the case in its
+    arguments, and in its record.  -1 when a record cannot be made again. */
+static int
+s_join (intake_t *self)
+{
+    for (size_t i = 0; i < self->npending; i++) {
+        const struct intake_pending *p = &self->pending[i];
+        if (!*p->into)
+            continue;
+        cg_intake_record_t record;
+        cg_error_t err;
+        size_t at = S_RECORD_ARG (p);
+        if (cg_msg_decode (&cg_intake_record_def, self->batch.argv[at], self->batch.lens[at],
+                           &record, &err))
+            return -1;
+        char *own = record.id;
+        record.id = (char *) p->into;
+        self->record.size = 0;
+        int rc = cg_msg_encode (&cg_intake_record_def, &record, &self->record, &err);
+        record.id = own;
+        cg_msg_clear (&cg_intake_record_def, &record);
+        if (rc)
+            return -1;
+        s_arg_set (&self->batch, at, self->record.data, self->record.size);
+        s_arg_set (&self->batch, S_INTO_ARG (p), p->into, strlen (p->into));
+    }
+    return 0;
+}
+
 void
 intake_flush (void *arg)
 {
     intake_t *self = arg;
     if (!self->npending)
         return;
-    redisReply *r = cg_redis_script (self->daemon->redis, "intake_submit", 0, &self->batch);
+    redisReply *r = NULL;
+    if (s_find_open (self) == 0 && s_join (self) == 0)
+        r = cg_redis_script (self->daemon->redis, "intake_submit", 0, &self->batch);
     bool whole = r && r->type == REDIS_REPLY_ARRAY && r->elements == self->npending;
     for (size_t i = 0; i < self->npending; i++)
         if (whole)

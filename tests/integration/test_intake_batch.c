@@ -4,6 +4,8 @@
     request id or by the channel's reference, gets the first answer; a
     request merges into a case that an earlier request of the same batch
     made; a refusal names its field; a cancel sees the alarm before it.
+    The open cases a batch's requests join are looked for all at once, and
+    each request joins its own: by grid, by point, never a resolved case.
     And a kill -9 of intake while many pipelined requests are in flight
     loses and doubles none of them.
 
@@ -184,6 +186,99 @@ Test (intake_batch, requests_arriving_together_are_each_answered_as_alone, .time
                   3);
     cg_msg_clear (&cg_case_submitted_def, &first);
     cg_msg_clear (&cg_case_submitted_def, &again);
+    for (size_t i = 0; i < n; i++)
+        zframe_destroy (&answers[i].body);
+    zsock_destroy (&dealer);
+    cg_teststack_down (&stack);
+}
+
+/*  Sends one grid report alone and returns its answer. */
+static void
+s_report (zsock_t *dealer, const char *rid, const char *grid, const char *category,
+          const char *lat, const char *lon, cg_case_submitted_t *rep)
+{
+    cg_grid_report_t report = { .rid = (char *) rid, .report_id = (char *) rid, .worker = "W1",
+                                .grid = (char *) grid, .category = (char *) category,
+                                .text = "网格上报", .lat = (char *) lat, .lon = (char *) lon };
+    cg_test_send (dealer, "grid.report", rid, &cg_grid_report_def, &report);
+    s_answer_t answer;
+    cr_assert_eq (s_receive (dealer, &answer, 1), 1, "%s answered", rid);
+    s_answer (&answer, 1, rid, 0, &cg_case_submitted_def, rep);
+    cr_assert_str_eq (answer.status, "ok", "%s", rid);
+    zframe_destroy (&answer.body);
+}
+
+Test (intake_batch, each_request_of_a_batch_joins_its_own_open_case, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    zsock_t *dealer = s_dealer (stack);
+    /*  open cases: noise in grids 001 and 002 (this one then resolved),
+        a street light at a point in grid 003 */
+    cg_case_submitted_t noise1, noise2, light, rep;
+    s_report (dealer, "o1", "320602001001001", "noise", NULL, NULL, &noise1);
+    s_report (dealer, "o2", "320602001001002", "noise", NULL, NULL, &noise2);
+    s_report (dealer, "o3", "320602001001003", "street_light", "32.0029", "120.8529", &light);
+    cr_assert (!noise1.merged && !noise2.merged && !light.merged);
+    cr_assert_eq (cg_teststack_await (stack, 3, 60000, "ZCARD cg:{dispatch}:q:all"), 3);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "accept %s", noise2.id), 0, "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "resolve %s --result 已处理", noise2.id), 0,
+                  "%s", out);
+    free (out);
+
+    /*  one batch: each request looks in another grid or by its point */
+    pid_t intake = cg_teststack_pid (stack, "intake");
+    cr_assert_eq (kill (intake, SIGSTOP), 0);
+    struct { const char *rid, *grid, *category, *lat, *lon; } batch[] = {
+        { "b1", "320602001001004", "noise", NULL, NULL },          /* a new case */
+        { "b2", "320602001001002", "noise", NULL, NULL },          /* its case is resolved */
+        { "b3", "320602001001005", "street_light", "32.0029", "120.8532" },  /* 28 m away */
+        { "b4", "320602001001001", "noise", NULL, NULL },          /* joins noise1 */
+        { "b5", "320602001002001", "street_light", NULL, NULL } }; /* a new case */
+    enum { B = sizeof batch / sizeof batch[0] };
+    for (size_t i = 0; i < B; i++) {
+        cg_grid_report_t report = { .rid = (char *) batch[i].rid,
+                                    .report_id = (char *) batch[i].rid, .worker = "W2",
+                                    .grid = (char *) batch[i].grid,
+                                    .category = (char *) batch[i].category, .text = "网格上报",
+                                    .lat = (char *) batch[i].lat, .lon = (char *) batch[i].lon };
+        cg_test_send (dealer, "grid.report", report.rid, &cg_grid_report_def, &report);
+    }
+    zclock_sleep (300);
+    cr_assert_eq (kill (intake, SIGCONT), 0);
+    s_answer_t answers[B];
+    size_t n = s_receive (dealer, answers, B);
+    cr_assert_eq (n, (size_t) B, "every request answered: %zu of %d", n, (int) B);
+
+    const char *joins[B] = { NULL, NULL, light.id, noise1.id, NULL };
+    char made[B][32];
+    for (size_t i = 0; i < B; i++) {
+        s_answer (answers, n, batch[i].rid, 0, &cg_case_submitted_def, &rep);
+        cr_assert_not (rep.repeat, "%s", batch[i].rid);
+        if (joins[i]) {
+            cr_assert (rep.merged, "%s joins an open case", batch[i].rid);
+            cr_assert_str_eq (rep.id, joins[i], "%s joins its own case", batch[i].rid);
+            cr_assert_eq (rep.supporters, 2);
+        }
+        else
+            cr_assert_not (rep.merged, "%s is a new case", batch[i].rid);
+        snprintf (made[i], sizeof made[i], "%s", rep.id);
+        cg_msg_clear (&cg_case_submitted_def, &rep);
+    }
+    cr_assert_str_neq (made[1], noise2.id, "a resolved case is not joined");
+    cr_assert_str_neq (made[0], made[1]);
+    cr_assert_str_neq (made[1], made[4]);
+    /*  the record of a supporter's call is kept with the case it joined */
+    cr_assert_eq (cg_teststack_await (stack, 2, 10000, "HGET cg:{intake}:req:%s calls",
+                                      noise1.id), 2);
+    cr_assert_eq (cg_teststack_await (stack, 2, 10000, "HGET cg:{intake}:req:%s calls",
+                                      light.id), 2);
+    /*  dispatch has 3 + 3 new cases */
+    cr_assert_eq (cg_teststack_await (stack, 6, 60000, "ZCARD cg:{dispatch}:q:all"), 6);
+    cg_msg_clear (&cg_case_submitted_def, &noise1);
+    cg_msg_clear (&cg_case_submitted_def, &noise2);
+    cg_msg_clear (&cg_case_submitted_def, &light);
     for (size_t i = 0; i < n; i++)
         zframe_destroy (&answers[i].body);
     zsock_destroy (&dealer);

@@ -11,17 +11,24 @@
 -- `supporters` and `calls` (absent until a second request: one each), a
 -- field `caller:<fingerprint>` per caller, and the record of each later
 -- call n as `record:<n>`.  The batch's request ids and references are read
--- up front (rid_recall, and `ext` below), and the merge index is pruned
--- once per key at the end of the batch: entries older than the window are
--- never read (intake_accept asks for the window only), so pruning late
--- loses nothing.
+-- up front (rid_recall, and `ext` below).
+--
+-- The merge index is two sorted sets per category, whatever the grid:
+-- `recent:<category>` holds `<grid>|<time, 13 digits>|<case>` at score 0,
+-- so that in its lexical order one grid's cases lie together, oldest first
+-- (grid codes are digits: none holds `|`); `recentat:<category>` holds the
+-- same members scored by time, so that it is pruned once per category at
+-- the end of the batch.  Entries older than the window are never read
+-- (intake_accept asks for the window only), so pruning late loses nothing.
 local prefix = ARGV[1]
 local PER_REQUEST = 16
 
 -- (source, ext_ref) -> case, as read up front and written since.
 local ext_known = {}
--- The merge index's keys this batch added to, and the newest cutoff.
-local recent_keys, geo_categories, cutoff, window = {}, {}, nil, nil
+-- The merge index's categories this batch added to, and the newest cutoff.
+local grid_categories, geo_categories, cutoff = {}, {}, nil
+-- Old entries leave the indexes at most this many per category and batch.
+local PRUNE = 500
 
 local function submit (rid, ext, id, record, body, into, caller, now, category, grid, lon, lat,
                        window_ms, source, ext_ref, contact)
@@ -81,12 +88,12 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
     -- The merge index: recent cases by category and grid, and by category and
     -- point, with their times.
     if category ~= '' then
-        window = tonumber (window_ms)
-        cutoff = math.max (cutoff or 0, now - window)
+        cutoff = math.max (cutoff or 0, now - tonumber (window_ms))
         if grid ~= '' then
-            local key = prefix .. 'recent:' .. category .. ':' .. grid
-            redis.call ('ZADD', key, now, id)
-            recent_keys[key] = true
+            local entry = string.format ('%s|%013d|%s', grid, now, id)
+            redis.call ('ZADD', prefix .. 'recent:' .. category, 0, entry)
+            redis.call ('ZADD', prefix .. 'recentat:' .. category, now, entry)
+            grid_categories[category] = true
         end
         if lon ~= '' then
             redis.call ('GEOADD', prefix .. 'geo:' .. category, lon, lat, id)
@@ -120,18 +127,19 @@ for at = 2, #ARGV, PER_REQUEST do
     answers[#answers + 1] = submit (unpack (ARGV, at, at + PER_REQUEST - 1))
 end
 
--- Entries older than the window leave the merge index, and a grid's index
--- that sees no new case leaves with its last entry.
-for key in pairs (recent_keys) do
-    redis.call ('ZREMRANGEBYSCORE', key, '-inf', cutoff)
-    redis.call ('PEXPIRE', key, window + 60000)
-end
-for category in pairs (geo_categories) do
-    local geo, at = prefix .. 'geo:' .. category, prefix .. 'geoat:' .. category
-    local old = redis.call ('ZRANGEBYSCORE', at, '-inf', cutoff, 'LIMIT', 0, 500)
+-- Entries older than the window leave the merge index: `index` holds
+-- them as `at` does, by time.
+local function prune (index, at)
+    local old = redis.call ('ZRANGEBYSCORE', at, '-inf', cutoff, 'LIMIT', 0, PRUNE)
     if #old > 0 then
-        redis.call ('ZREM', geo, unpack (old))
+        redis.call ('ZREM', index, unpack (old))
         redis.call ('ZREM', at, unpack (old))
     end
+end
+for category in pairs (grid_categories) do
+    prune (prefix .. 'recent:' .. category, prefix .. 'recentat:' .. category)
+end
+for category in pairs (geo_categories) do
+    prune (prefix .. 'geo:' .. category, prefix .. 'geoat:' .. category)
 end
 return answers
