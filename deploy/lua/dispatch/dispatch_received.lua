@@ -29,8 +29,8 @@ local now = tonumber (ARGV[8])
 
 -- The batch's hot-spot fields: field -> {until when the last hot spot
 -- covers, {{time, id}...} of the window, id -> its place there, changed};
--- kept are the last `keep` cases of the window, all a hot spot counts or
--- names.  Within a batch the time is one, so a field is trimmed once.
+-- kept are at least the last `keep` cases of the window, all a hot spot
+-- counts or names.  Within a batch the time is one, so a field is trimmed once.
 local spots, keep = {}, math.max (1000, hs_count)
 local function spots_load ()
     local fields, seen = {}, {}
@@ -79,19 +79,27 @@ local function hotspot (id, category, community)
         window[#window + 1] = {now, id}
         spot[3][id] = #window
     end
-    if #window > keep then
+    if #window > 2 * keep then
+        -- cut back to the last `keep` now and then, not a sort every case;
+        -- copied by hand, as unpack spreads 8000 at most
         table.sort (window, by_time)
-        window = {unpack (window, #window - keep + 1)}
-        spot[2], spot[3] = window, {}
-        for i, case in ipairs (window) do
-            spot[3][case[2]] = i
+        local last = {}
+        spot[3] = {}
+        for i = #window - keep + 1, #window do
+            last[#last + 1] = window[i]
+            spot[3][window[i][2]] = #last
         end
+        window = last
+        spot[2] = window
     end
     if #window < hs_count or now < spot[1] then
         return nil
     end
     spot[1] = now + hs_window
-    local sorted = {unpack (window)}
+    local sorted = {}
+    for i, case in ipairs (window) do
+        sorted[i] = case
+    end
     table.sort (sorted, by_time)
     local ids = {}
     for i = math.max (1, #sorted - 999), #sorted do
