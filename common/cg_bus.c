@@ -74,6 +74,7 @@ typedef struct {
     void *arg;
     cg_event_t *queued;         /* contiguous events after cursor, owned */
     size_t nqueued;
+    size_t batch;               /* events handed to fn at most (CG_BUS_BATCH) */
     int64_t lost_after;         /* stopped: the first seq the journal keeps, else 0 */
     int64_t told_at;            /* when that was last logged, monotonic ms */
 } s_feed_t;
@@ -198,7 +199,8 @@ cg_sub_follow (cg_sub_t *self, const char *journal, cg_feed_fn *fn, void *arg)
     feed->journal = strdup (journal);
     feed->fn = fn;
     feed->arg = arg;
-    feed->queued = calloc (CG_BUS_BATCH, sizeof (cg_event_t));
+    feed->batch = CG_BUS_BATCH;
+    feed->queued = calloc (feed->batch, sizeof (cg_event_t));
     assert (feed->queued);
     cg_journal_key (feed->journal_key, sizeof feed->journal_key, journal);
     cg_cursor_key (feed->cursor_key, sizeof feed->cursor_key, self->consumer, journal);
@@ -219,6 +221,23 @@ cg_sub_follow (cg_sub_t *self, const char *journal, cg_feed_fn *fn, void *arg)
         return -1;
     }
     return s_feed_load_cursor (self, feed);
+}
+
+int
+cg_sub_set_batch (cg_sub_t *self, const char *journal, size_t batch)
+{
+    s_feed_t *feed = NULL;
+    for (size_t i = 0; i < self->nfeeds; i++)
+        if (streq (self->feeds[i].journal, journal))
+            feed = &self->feeds[i];
+    if (!feed || batch == 0 || feed->nqueued > 0)
+        return -1;
+    cg_event_t *queued = realloc (feed->queued, batch * sizeof (cg_event_t));
+    if (!queued)
+        return -1;
+    feed->queued = queued;
+    feed->batch = batch;
+    return 0;
 }
 
 /*  Hands the queued events to the handler and moves the cursor. */
@@ -246,7 +265,7 @@ static int
 s_feed_queue (cg_sub_t *self, s_feed_t *feed, int64_t seq, const char *topic, size_t tlen,
               const void *body, size_t size)
 {
-    if (feed->nqueued == CG_BUS_BATCH && s_feed_flush (self, feed))
+    if (feed->nqueued == feed->batch && s_feed_flush (self, feed))
         return -1;
     cg_event_t *e = &feed->queued[feed->nqueued++];
     e->journal = feed->journal;
@@ -294,7 +313,7 @@ s_feed_catch_up (cg_sub_t *self, s_feed_t *feed)
     while (!zsys_interrupted) {
         redisReply *r = cg_redis_command (self->redis, "XRANGE %s %lld-0 + COUNT %d",
                                           feed->journal_key, (long long) feed->cursor + 1,
-                                          CG_BUS_BATCH);
+                                          (int) feed->batch);
         if (!r || r->type != REDIS_REPLY_ARRAY) {
             if (r)
                 freeReplyObject (r);
@@ -355,7 +374,7 @@ s_feed_catch_up (cg_sub_t *self, s_feed_t *feed)
                 continue;
             break;
         }
-        if (got < CG_BUS_BATCH || feed->cursor == before)
+        if (got < feed->batch || feed->cursor == before)
             break;
     }
     if (stopped_at >= 0) {

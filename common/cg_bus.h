@@ -88,6 +88,13 @@ void cg_sub_destroy (cg_sub_t **self_p);
 /*  Follow a journal: subscribe to it and load the cursor. */
 int cg_sub_follow (cg_sub_t *self, const char *journal, cg_feed_fn *fn, void *arg);
 
+/*  Hands the handler of a followed journal up to `batch` events at once
+    instead of CG_BUS_BATCH, live and in catch-up alike: for a handler that
+    splits a batch into calls of its own and pipelines them, so that a
+    backlog keeps Redis busy across more of it.  Returns 0, or -1 when the
+    journal is not followed, batch is 0 or events are queued. */
+int cg_sub_set_batch (cg_sub_t *self, const char *journal, size_t batch);
+
 /*  Register the socket and the catch-up timer on a loop. */
 int cg_sub_attach (cg_sub_t *self, zloop_t *loop);
 

@@ -6,8 +6,9 @@
 
 typedef struct {
     cg_redis_t *redis;
-    int64_t seen[256];
+    int64_t seen[1024];
     size_t nseen;
+    size_t largest;             /* the most events one call was handed */
 } s_consumer_t;
 
 /*  The handler: moves the cursor atomically with the "state change",
@@ -26,6 +27,8 @@ s_apply (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     cr_assert (r && r->type == REDIS_REPLY_ARRAY);
     int rc = strcmp (r->element[0]->str, "ok") == 0 ? 0 : 1;
     freeReplyObject (r);
+    if (n > self->largest)
+        self->largest = n;
     if (rc == 0)
         for (size_t i = 0; i < n; i++) {
             cr_assert_str_eq (events[i].topic, "thing.happened");
@@ -80,6 +83,31 @@ Test (bus, catch_up_reads_the_journal_once_in_order)
     cr_assert_eq (cg_sub_catch_up (sub), 2);
     cr_assert_eq (again.nseen, 2);
     cr_assert_eq (again.seen[0], 11);
+    cg_sub_destroy (&sub);
+    cg_redis_destroy (&c.redis);
+    cg_testredis_stop (&server);
+}
+
+Test (bus, a_feed_hands_its_handler_as_many_events_at_once_as_it_was_set_to)
+{
+    cg_testredis_t *server = cg_testredis_start ();
+    s_consumer_t c = { .redis = cg_redis_new ("127.0.0.1", server->port, 2000) };
+    cg_testredis_journal (c.redis, "tj", 1, 10);
+    cg_sub_t *sub = cg_sub_new (c.redis, "tcp://127.0.0.1:1", "test");
+    cr_assert_eq (cg_sub_set_batch (sub, "tj", 3), -1, "set on a journal not followed");
+    cr_assert_eq (cg_sub_follow (sub, "tj", s_apply, &c), 0);
+    cr_assert_eq (cg_sub_set_batch (sub, "tj", 0), -1, "a batch of nothing");
+    cr_assert_eq (cg_sub_set_batch (sub, "tj", 3), 0);
+    cr_assert_eq (cg_sub_catch_up (sub), 10);
+    s_expect (&c, 1, 10);
+    cr_assert_eq (c.largest, 3);
+
+    /*  more than CG_BUS_BATCH in one call, all in order */
+    cg_testredis_journal (c.redis, "tj", 11, 10 + CG_BUS_BATCH + 100);
+    cr_assert_eq (cg_sub_set_batch (sub, "tj", CG_BUS_BATCH * 2), 0);
+    cr_assert_eq (cg_sub_catch_up (sub), CG_BUS_BATCH + 100);
+    s_expect (&c, 1, 10 + CG_BUS_BATCH + 100);
+    cr_assert_eq (c.largest, CG_BUS_BATCH + 100);
     cg_sub_destroy (&sub);
     cg_redis_destroy (&c.redis);
     cg_testredis_stop (&server);
