@@ -81,16 +81,7 @@ static const char *s_parts[] = {
 pid_t
 bench_pid_of (bench_t *b, const char *part)
 {
-    char path[1024];
-    snprintf (path, sizeof path, "%s/run/%s.pid", b->dir, part);
-    FILE *f = fopen (path, "r");
-    long pid = 0;
-    if (f) {
-        if (fscanf (f, "%ld", &pid) != 1)
-            pid = 0;
-        fclose (f);
-    }
-    return (pid_t) pid;
+    return cg_stack_pid (b->dir, part);
 }
 
 /*  CPU time of each part (user and system, every thread) in µs, and of

@@ -157,3 +157,18 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     free (self);
     *self_p = NULL;
 }
+
+pid_t
+cg_stack_pid (const char *dir, const char *part)
+{
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s/run/%s.pid", dir, part);
+    FILE *f = fopen (path, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf (f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose (f);
+    }
+    return (pid_t) pid;
+}

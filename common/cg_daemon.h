@@ -54,4 +54,8 @@ int cg_daemon_run (cg_daemon_t *self);
     the CLI.  Returns NULL with a message on stderr. */
 zconfig_t *cg_config_load (const char *path, int argc, char **argv);
 
+/*  The pid a stack folder names for one of its parts (DIR/run/PART.pid,
+    which `civgrid stack up` writes), or 0. */
+pid_t cg_stack_pid (const char *dir, const char *part);
+
 #endif

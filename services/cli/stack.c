@@ -30,6 +30,7 @@
 /*  How long a part may take to answer its first ping: a sanitizer build on a
     loaded machine is slow, and dispatch answers once it has caught up. */
 #define S_START_MS  60000
+#define S_SUPERVISOR "supervisor"  /* run/supervisor.pid: a foreground stack's civgrid */
 
 /*  The parts in start order, Redis first, then every section of the
     configuration that has an endpoint, in the order the file gives; they
@@ -95,19 +96,16 @@ s_find_dirs (s_stack_t *stack)
 
 /* --- processes ------------------------------------------------------------ */
 
-static pid_t
-s_read_pid (const char *dir, const char *part)
+static void
+s_write_pid (const char *dir, const char *part, pid_t pid)
 {
     char path[PATH_MAX];
     snprintf (path, sizeof path, "%s/run/%s.pid", dir, part);
-    FILE *f = fopen (path, "r");
-    if (!f)
-        return 0;
-    long pid = 0;
-    if (fscanf (f, "%ld", &pid) != 1)
-        pid = 0;
-    fclose (f);
-    return (pid_t) pid;
+    FILE *f = fopen (path, "w");
+    if (f) {
+        fprintf (f, "%d\n", (int) pid);
+        fclose (f);
+    }
 }
 
 /*  Alive and still the program we started (pids are reused). */
@@ -162,13 +160,7 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
         fprintf (stderr, "cannot start %s: %s\n", part, strerror (errno));
         _exit (127);
     }
-    char path[PATH_MAX];
-    snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, part);
-    FILE *f = fopen (path, "w");
-    if (f) {
-        fprintf (f, "%d\n", (int) pid);
-        fclose (f);
-    }
+    s_write_pid (stack->dir, part, pid);
     return pid;
 }
 
@@ -297,6 +289,19 @@ s_answers (zconfig_t *config, const char *part, int timeout_ms)
     return ok;
 }
 
+/*  A foreground stack's supervisor (`stack up --foreground`), asked to
+    stop as Ctrl-C would: it stops its parts itself.  Waits up to 30 s. */
+static void
+s_stop_supervisor (const char *dir)
+{
+    pid_t pid = cg_stack_pid (dir, S_SUPERVISOR);
+    if (!s_alive (pid, "civgrid") || pid == getpid ())
+        return;
+    kill (pid, SIGTERM);
+    for (int t = 0; t < 600 && s_alive (pid, "civgrid"); t++)
+        zclock_sleep (50);
+}
+
 /*  Starts every part not running; returns how many failed to answer. */
 static int
 s_start_missing (s_stack_t *stack, zconfig_t *config, bool detach)
@@ -304,7 +309,7 @@ s_start_missing (s_stack_t *stack, zconfig_t *config, bool detach)
     int failed = 0;
     for (int i = 0; i < stack->nparts; i++) {
         const char *part = stack->parts[i];
-        if (s_alive (s_read_pid (stack->dir, part), part))
+        if (s_alive (cg_stack_pid (stack->dir, part), part))
             continue;
         pid_t pid = s_spawn (stack, part, detach);
         if (pid < 0 || !s_answers (config, part, S_START_MS)) {
@@ -323,7 +328,7 @@ s_stop_all (s_stack_t *stack)
 {
     for (int i = stack->nparts - 1; i >= 0; i--) {
         const char *part = stack->parts[i];
-        pid_t pid = s_read_pid (stack->dir, part);
+        pid_t pid = cg_stack_pid (stack->dir, part);
         if (s_alive (pid, part)) {
             kill (pid, SIGTERM);
             for (int t = 0; t < 200 && s_alive (pid, part); t++) {
@@ -354,7 +359,7 @@ s_print_status (s_stack_t *stack, zconfig_t *config, bool json)
         printf ("{\"dir\":\"%s\",\"parts\":[", stack->dir);
     for (int i = 0; i < stack->nparts; i++) {
         const char *part = stack->parts[i];
-        pid_t pid = s_read_pid (stack->dir, part);
+        pid_t pid = cg_stack_pid (stack->dir, part);
         bool alive = s_alive (pid, part);
         char key[64];
         snprintf (key, sizeof key, "%s/endpoint", part);
@@ -393,7 +398,7 @@ s_up (s_stack_t *stack, cli_args_t *args)
             fprintf (stderr, "civgrid: --port-base takes a port number or auto\n");
             return 1;
         }
-        if (s_alive (s_read_pid (stack->dir, "redis"), "redis") && access (path, R_OK) == 0) {
+        if (s_alive (cg_stack_pid (stack->dir, "redis"), "redis") && access (path, R_OK) == 0) {
             fprintf (stderr, "civgrid: the stack in %s is running; stop it before changing "
                      "its ports\n", stack->dir);
             return 1;
@@ -429,6 +434,9 @@ s_up (s_stack_t *stack, cli_args_t *args)
     }
     fflush (stdout);
     if (foreground) {
+        /*  `stack down` from elsewhere stops this supervisor first, which
+            would otherwise start again what it stops */
+        s_write_pid (stack->dir, S_SUPERVISOR, getpid ());
         printf ("Running in the foreground; Ctrl-C stops everything.\n");
         fflush (stdout);
         while (!zsys_interrupted) {
@@ -443,6 +451,9 @@ s_up (s_stack_t *stack, cli_args_t *args)
         }
         printf ("\nStopping civgrid ...\n");
         s_stop_all (stack);
+        char path[PATH_MAX];
+        snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, S_SUPERVISOR);
+        unlink (path);
         printf ("Stopped.\n");
     }
     zconfig_destroy (&config);
@@ -461,6 +472,7 @@ s_stack (s_stack_t *stack, cli_args_t *args)
     s_load_parts (stack, config);
     int rc = 0;
     if (strcmp (verb, "down") == 0) {
+        s_stop_supervisor (stack->dir);
         s_stop_all (stack);
         if (!cli_flag (args, "json"))
             printf ("civgrid in %s is down\n", stack->dir);

@@ -110,14 +110,9 @@ s_zombie (int pid)
 int
 cg_teststack_pid (cg_teststack_t *self, const char *part)
 {
-    char path[600];
-    snprintf (path, sizeof path, "%s/run/%s.pid", self->dir, part);
-    FILE *f = fopen (path, "r");
-    cr_assert (f, "%s has no pid file", part);
-    int pid = 0;
-    cr_assert_eq (fscanf (f, "%d", &pid), 1);
-    fclose (f);
-    return pid;
+    pid_t pid = cg_stack_pid (self->dir, part);
+    cr_assert (pid > 0, "%s has no pid file", part);
+    return (int) pid;
 }
 
 void
