@@ -108,6 +108,14 @@ s_write_pid (const char *dir, const char *part, pid_t pid)
     }
 }
 
+static void
+s_forget_pid (const char *dir, const char *part)
+{
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s/run/%s.pid", dir, part);
+    unlink (path);
+}
+
 /*  Alive and still the program we started (pids are reused). */
 static bool
 s_alive (pid_t pid, const char *part)
@@ -344,9 +352,7 @@ s_stop_all (s_stack_t *stack)
                 started by another process this returns at once */
             waitpid (pid, NULL, 0);
         }
-        char path[PATH_MAX];
-        snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, part);
-        unlink (path);
+        s_forget_pid (stack->dir, part);
     }
 }
 
@@ -451,9 +457,7 @@ s_up (s_stack_t *stack, cli_args_t *args)
         }
         printf ("\nStopping civgrid ...\n");
         s_stop_all (stack);
-        char path[PATH_MAX];
-        snprintf (path, sizeof path, "%s/run/%s.pid", stack->dir, S_SUPERVISOR);
-        unlink (path);
+        s_forget_pid (stack->dir, S_SUPERVISOR);
         printf ("Stopped.\n");
     }
     zconfig_destroy (&config);
