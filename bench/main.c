@@ -97,15 +97,14 @@ s_open (bench_t *b, const char *dir, bool connect_redis)
 int64_t
 bench_redis_int (bench_t *b, int64_t otherwise, const char *fmt, ...)
 {
-    char line[512], *save = NULL;
+    char line[512];
     va_list ap;
     va_start (ap, fmt);
     vsnprintf (line, sizeof line, fmt, ap);
     va_end (ap);
     cg_args_t args;
     cg_args_init (&args);
-    for (char *word = strtok_r (line, " ", &save); word; word = strtok_r (NULL, " ", &save))
-        cg_args_add_str (&args, word);
+    cg_args_add_words (&args, line);
     redisReply *r = b->redis ? cg_redis_argv (b->redis, &args) : NULL;
     cg_args_free (&args);
     int64_t v = cg_reply_int (r, otherwise);

@@ -78,6 +78,19 @@ cg_args_add_fields (cg_args_t *args, const cg_msgdef_t *def, const void *msg)
 }
 
 void
+cg_args_add_words (cg_args_t *args, const char *line)
+{
+    for (const char *at = line; *at; ) {
+        while (*at == ' ')
+            at++;
+        size_t len = strcspn (at, " ");
+        if (len)
+            cg_args_add (args, at, len);
+        at += len;
+    }
+}
+
+void
 cg_args_add_str (cg_args_t *args, const char *s)
 {
     cg_args_add (args, s ? s : "", s ? strlen (s) : 0);

@@ -42,6 +42,9 @@ void cg_args_add (cg_args_t *args, const void *data, size_t len);
 void cg_args_add_str (cg_args_t *args, const char *s);
 void cg_args_add_int (cg_args_t *args, int64_t v);
 void cg_args_addf (cg_args_t *args, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/*  Each word of line, split at spaces, as an argument: a command written
+    out whose arguments hold no space (keys, codes, numbers). */
+void cg_args_add_words (cg_args_t *args, const char *line);
 /*  Adds msg encoded by its definition (proto/cg_msg.h).  A message that
     breaks its own definition is a bug in the sender: logged, and added as
     whatever was encoded.  Returns 0 or -1. */

@@ -187,9 +187,7 @@ s_send (intake_t *self, const char *fmt, ...)
     vsnprintf (command, sizeof command, fmt, ap);
     va_end (ap);
     cg_args_reset (&self->lookup);
-    for (char *save = NULL, *word = strtok_r (command, " ", &save); word;
-         word = strtok_r (NULL, " ", &save))
-        cg_args_add_str (&self->lookup, word);
+    cg_args_add_words (&self->lookup, command);
     return cg_redis_append (self->daemon->redis, &self->lookup) == 0;
 }
 
