@@ -135,7 +135,7 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@tools/run-bench.sh build $(if $(filter 1,$(QUICK)),--quick)
+	@tools/run-bench.sh build $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY))
 
 # The benchmark harness (bench/), built only by tools/run-bench.sh.
 BENCH_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard bench/*.c))
