@@ -194,6 +194,22 @@ int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *pl
                size_t nplaces, void *query, int64_t offset, int64_t limit, void *page,
                cg_error_t *err);
 
+/* --- open311.c ------------------------------------------------------------ */
+#define GW_FORM_FIELDS  64
+
+/*  An application/x-www-form-urlencoded body, parsed in place. */
+typedef struct {
+    char *key[GW_FORM_FIELDS];
+    char *value[GW_FORM_FIELDS];
+    int count;
+} gw_form_t;
+
+/*  Parses body (changed in place: %XX and + decoded, fields cut at & and
+    =); 0, or -1 with why: too many fields, a bad escape, not UTF-8. */
+int gw_form_parse (gw_form_t *form, char *body, char *why, size_t len);
+/*  A field's value, NULL when absent or empty (Open311: empty = absent). */
+const char *gw_form_get (const gw_form_t *form, const char *key);
+
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
                        gw_vendor;
