@@ -194,6 +194,12 @@ int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *pl
                size_t nplaces, void *query, int64_t offset, int64_t limit, void *page,
                cg_error_t *err);
 
+/* --- stream.c ------------------------------------------------------------- */
+/*  The journal sequence number of a Last-Event-ID the stream sent
+    ("dispatch:42"): 0, or -1 when it is not one (no sign, no space, no
+    number the stream cannot count on from: INT64_MAX and beyond). */
+int gw_last_event_id (const char *text, int64_t *seq);
+
 /* --- open311.c ------------------------------------------------------------ */
 #define GW_FORM_FIELDS  64
 
