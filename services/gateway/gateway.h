@@ -149,6 +149,13 @@ typedef struct {
 /*  The value of {name}, or NULL. */
 const char *gw_param (const gw_params_t *params, const char *name);
 
+/*  The route of the operator API that serves method on path, with its
+    {segments} in params: its index, or GW_ROUTE_NONE (no route has that
+    path: 404) or GW_ROUTE_METHOD (one has, for another method: 405). */
+#define GW_ROUTE_NONE   (-1)
+#define GW_ROUTE_METHOD (-2)
+int gw_api_route (const char *method, const char *path, gw_params_t *params);
+
 /*  How a route keeps its caller inside its scope.  Each part may be NULL.
     place names the request's field that names a place, which must lie in
     the caller's scope (403 naming it; when absent too if place_needed).
