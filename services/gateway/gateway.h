@@ -201,6 +201,15 @@ int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *pl
                size_t nplaces, void *query, int64_t offset, int64_t limit, void *page,
                cg_error_t *err);
 
+/* --- hotline.c ------------------------------------------------------------ */
+/*  A hotline's signed push read and checked with its secret (cg_sign.h)
+    against our clock (now, Unix seconds): 0 with submit filled (source
+    hotline, ext_ref and rid from order_no; clear it), or the HTTP status
+    with err naming the header or field. */
+int gw_hotline_order (const char *secret, const char *stamp, const char *signature,
+                      const char *body, size_t size, int64_t now, cg_case_submit_t *submit,
+                      cg_error_t *err);
+
 /* --- stream.c ------------------------------------------------------------- */
 /*  The journal sequence number of a Last-Event-ID the stream sent
     ("dispatch:42"): 0, or -1 when it is not one (no sign, no space, no

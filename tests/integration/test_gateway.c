@@ -408,6 +408,12 @@ Test (gateway, hotline_orders_are_signed_and_idempotent)
     cr_assert_eq (status, 401);
     cr_assert_str_eq (s_error_field (r), "X-CG-Timestamp");
     json_decref (r);
+    /*  a timestamp at the edge of a 64-bit number is far from our clock too
+        (the gateway's answer counted the distance past the edge and died) */
+    r = s_push (stack, "h12345", S_SECRET, INT64_MIN + 1, order, &status);
+    cr_assert_eq (status, 401);
+    cr_assert_str_eq (s_error_field (r), "X-CG-Timestamp");
+    json_decref (r);
     r = s_push (stack, "h99999", S_SECRET, now, order, &status);
     cr_assert_eq (status, 401);
     cr_assert_str_eq (s_error_field (r), "X-CG-Hotline");
