@@ -110,6 +110,39 @@ $(FUZZ_DIR)/fuzz_fields: fuzz/fuzz_fields.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ $(shell pkg-config --libs msgpack)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_decode.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_DEF=cg_$*_def $^ -o $@ $(shell pkg-config --libs msgpack)
+# Every other reader of untrusted bytes (docs/ARCHITECTURE.md, "Fuzzing"):
+# the decoders of the commands of consultation, fund and notification; the
+# JSON and text mapping onto messages; the gateway's readers; the loaders
+# of the data files.  These link the whole library and the modules (not
+# main.c) of the service whose reader they call.
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/cg_scripts.o
+FUZZ_LIBS    := $(PKG_LIBS) $(LIBS_gateway) $(LIBS_notification) -lm
+FUZZ_SVC_OBJ  = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
+$(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
+FUZZ_DOMAINS := consultation fund notification
+FUZZ_READERS := route form hotline last_event_id
+FUZZ_LOADERS := orgtree catalog calendar rosters directory funds
+FUZZ_MORE    := $(FUZZ_DOMAINS:%=$(FUZZ_DIR)/fuzz_commands_%) $(FUZZ_DIR)/fuzz_json \
+                $(FUZZ_READERS:%=$(FUZZ_DIR)/fuzz_gateway_%) \
+                $(FUZZ_LOADERS:%=$(FUZZ_DIR)/fuzz_load_%) $(FUZZ_DIR)/fuzz_load_rules
+fuzz: $(FUZZ_MORE)
+# explicit rules (a pattern would lose to fuzz_% above when an object of
+# the service's is not built yet)
+define fuzz_target
+$(FUZZ_DIR)/fuzz_$(1): fuzz/$(2).c $(3) $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(4) $$^ -o $$@ $(FUZZ_LIBS)
+endef
+$(foreach d,$(FUZZ_DOMAINS),$(eval $(call fuzz_target,commands_$(d),fuzz_decode,,\
+    -DFUZZ_DOMAIN=CG_MESSAGES_$(shell echo $(d) | tr a-z A-Z))))
+$(eval $(call fuzz_target,json,fuzz_json))
+$(foreach r,$(FUZZ_READERS),$(eval $(call fuzz_target,gateway_$(r),fuzz_gateway,\
+    $(call FUZZ_SVC_OBJ,gateway),-DFUZZ_READER=$(r))))
+$(eval $(call fuzz_target,load_rules,fuzz_rules,$(call FUZZ_SVC_OBJ,notification)))
+$(foreach l,$(FUZZ_LOADERS),$(eval $(call fuzz_target,load_$(l),fuzz_loaders,\
+    $(foreach s,consultation notification fund,$(call FUZZ_SVC_OBJ,$(s))),-DFUZZ_LOADER=$(l))))
+
 # The test receiver (webhook, hotline and SMTP far ends), a process of its own
 RECEIVER_SRC := $(wildcard tests/receiver/*.c)
 tests: $(OUT)/test/receiver
