@@ -42,6 +42,8 @@ LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
 
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+# modules of a service with unit tests of their own (they need no daemon)
+UNIT_MODULES := services/intake/classify.c
 INTEG_SRC := $(wildcard tests/integration/*.c)
 TESTS    := $(OUT)/test/unit $(OUT)/test/integration
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
@@ -82,7 +84,7 @@ $(eval $(call service_rule,cli,$(OUT)/bin/civgrid))
 
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
 $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
-$(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
+$(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_MODULES:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
 $(OUT)/test/integration: $(INTEG_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
