@@ -125,7 +125,7 @@ $(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
 FUZZ_DOMAINS := consultation fund notification
 FUZZ_READERS := route form hotline last_event_id
-FUZZ_LOADERS := orgtree catalog calendar rosters directory funds
+FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer grids_geo
 FUZZ_MORE    := $(FUZZ_DOMAINS:%=$(FUZZ_DIR)/fuzz_commands_%) $(FUZZ_DIR)/fuzz_json \
                 $(FUZZ_READERS:%=$(FUZZ_DIR)/fuzz_gateway_%) \
                 $(FUZZ_LOADERS:%=$(FUZZ_DIR)/fuzz_load_%) $(FUZZ_DIR)/fuzz_load_rules
@@ -143,7 +143,8 @@ $(foreach r,$(FUZZ_READERS),$(eval $(call fuzz_target,gateway_$(r),fuzz_gateway,
     $(call FUZZ_SVC_OBJ,gateway),-DFUZZ_READER=$(r))))
 $(eval $(call fuzz_target,load_rules,fuzz_rules,$(call FUZZ_SVC_OBJ,notification)))
 $(foreach l,$(FUZZ_LOADERS),$(eval $(call fuzz_target,load_$(l),fuzz_loaders,\
-    $(foreach s,consultation notification fund,$(call FUZZ_SVC_OBJ,$(s))),-DFUZZ_LOADER=$(l))))
+    $(foreach s,consultation notification fund intake,$(call FUZZ_SVC_OBJ,$(s))),\
+    -DFUZZ_LOADER=$(l))))
 
 # The test receiver (webhook, hotline and SMTP far ends), a process of its own
 RECEIVER_SRC := $(wildcard tests/receiver/*.c)

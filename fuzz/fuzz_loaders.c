@@ -2,7 +2,8 @@
     edits, each through its real loader (built once per file, FUZZ_LOADER
     naming it): the org tree, the catalog (checked against the demo org
     tree), the working calendar, consultation's rosters, notification's
-    directory, and the funds file.  Any bytes must load or be refused with
+    directory, the funds file, and intake's channel classifications
+    (intake_map, against the demo catalog), gazetteer and grid boundaries.  Any bytes must load or be refused with
     a reason; never crash, leak or read out of bounds.  A loaded file is
     also used a little, as its daemon would. */
 #include "fuzz_file.h"
@@ -11,6 +12,8 @@
 #include "../services/consultation/roster.h"
 #include "../services/notification/directory.h"
 #include "../services/fund/funds.h"
+#include "../services/intake/classify.h"
+#include "../services/intake/place.h"
 
 #define S_orgtree       1
 #define S_catalog       2
@@ -18,6 +21,9 @@
 #define S_rosters       4
 #define S_directory     5
 #define S_funds         6
+#define S_intake_map    7
+#define S_gazetteer     8
+#define S_grids_geo     9
 #define S_CAT(a, b)     a##b
 #define S_WHICH(name)   S_CAT (S_, name)
 
@@ -84,6 +90,33 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             if (funds_find (funds, funds_at (funds, i)->code) == NULL)
                 abort ();
         funds_destroy (&funds);
+    }
+    else
+        fuzz_check_refusal (err);
+#elif S_WHICH (FUZZ_LOADER) == S_intake_map
+    static cg_catalog_t *catalog;
+    if (!catalog) {
+        char demo[1024];
+        snprintf (demo, sizeof demo, "%s/deploy/demo/catalog.tsv",
+                  getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".");
+        catalog = cg_catalog_load (demo, err, sizeof err);
+        if (!catalog)
+            abort ();
+    }
+    classify_t *classify = classify_new (catalog, path, err, sizeof err);
+    if (classify) {
+        classify_text (classify, "hotline", "小区门口夜间施工噪音扰民", NULL);
+        classify_destroy (&classify);
+    }
+    else
+        fuzz_check_refusal (err);
+#elif S_WHICH (FUZZ_LOADER) == S_gazetteer || S_WHICH (FUZZ_LOADER) == S_grids_geo
+    bool geo = S_WHICH (FUZZ_LOADER) == S_grids_geo;
+    place_t *place = place_new (fuzz_orgtree (), geo ? path : NULL, geo ? NULL : path,
+                                err, sizeof err);
+    if (place) {
+        place_by_point (place, 32.0, 120.9);
+        place_destroy (&place);
     }
     else
         fuzz_check_refusal (err);
