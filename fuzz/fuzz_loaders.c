@@ -3,7 +3,8 @@
     naming it): the org tree, the catalog (checked against the demo org
     tree), the working calendar, consultation's rosters, notification's
     directory, the funds file, and intake's channel classifications
-    (intake_map, against the demo catalog), gazetteer and grid boundaries.  Any bytes must load or be refused with
+    (intake_map, against the demo catalog), gazetteer, grid boundaries and
+    registry of alarm devices.  Any bytes must load or be refused with
     a reason; never crash, leak or read out of bounds.  A loaded file is
     also used a little, as its daemon would. */
 #include "fuzz_file.h"
@@ -13,6 +14,7 @@
 #include "../services/notification/directory.h"
 #include "../services/fund/funds.h"
 #include "../services/intake/classify.h"
+#include "../services/intake/intake.h"
 #include "../services/intake/place.h"
 
 #define S_orgtree       1
@@ -24,6 +26,7 @@
 #define S_intake_map    7
 #define S_gazetteer     8
 #define S_grids_geo     9
+#define S_devices       10
 #define S_CAT(a, b)     a##b
 #define S_WHICH(name)   S_CAT (S_, name)
 
@@ -120,6 +123,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     else
         fuzz_check_refusal (err);
+#elif S_WHICH (FUZZ_LOADER) == S_devices
+    zhash_t *devices = zhash_new ();
+    if (intake_load_devices (devices, fuzz_orgtree (), path, err, sizeof err) == 0) {
+        for (intake_device_t *d = zhash_first (devices); d; d = zhash_next (devices))
+            if (!d->home || d->home->kind != CG_ORG_GRID)
+                abort ();
+    }
+    else
+        fuzz_check_refusal (err);
+    zhash_destroy (&devices);
 #else
 #error FUZZ_LOADER names no loader
 #endif
