@@ -144,7 +144,7 @@ funds_load (const char *path, cg_orgtree_t *org, char *err, size_t errlen)
     funds_t *self = calloc (1, sizeof *self);
     assert (self);
     self->org = org;
-    self->file = zconfig_load (path);
+    self->file = cg_zpl_load (path);
     zconfig_t *list = self->file ? zconfig_locate (self->file, "fund") : NULL;
     if (!list) {
         snprintf (err, errlen, "cannot read the funds from %s", path);
