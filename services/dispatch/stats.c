@@ -212,8 +212,15 @@ s_trim (cases_t *cases)
 {
     int64_t until = s_day_of (cg_clock_now ()) - s_days_kept (cases) + 1;
     int64_t from = s_kept_from (cases->daemon->redis);
-    if (from < 0)
-        from = until;
+    if (from < 0) {             /* a new store: from now on */
+        char name[16];
+        s_day_name (until, name, sizeof name);
+        redisReply *r = cg_redis_command (cases->daemon->redis, "SET " S_PREFIX "st:from %s NX",
+                                          name);
+        if (r)
+            freeReplyObject (r);
+        return r ? 0 : -1;
+    }
     return from < until ? s_drop_days (cases->daemon->redis, from, until) : 0;
 }
 
