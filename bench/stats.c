@@ -10,7 +10,10 @@
     city's case.stats is timed, one query after the other:
       - over the last 30 days, by day (30 day hashes);
       - over five years, by month (60 month hashes).
-    The target is a p99 under 500 ms for both (issue 13).  Redis memory per
+    Each is timed once as the first query, which reads every hash from
+    Redis, then n times more, when dispatch's worker has kept the hashes of
+    the days that are over (services/dispatch/tally.h).  The target is a
+    p99 under 500 ms for both (issue 13).  Redis memory per
     month of counters is measured on the way; the counters are deleted
     after. */
 #include "bench.h"
@@ -95,6 +98,22 @@ s_figure (bench_t *b, const char *name, double v, const char *why)
     bench_figure (b, &f);
 }
 
+/*  The first query, which reads every hash from Redis, then n more, which
+    find the hashes of days that are over kept by dispatch's worker. */
+static void
+s_time (bench_t *b, const char *what, cg_stats_query_t *query, int n)
+{
+    char name[96], why[256];
+    snprintf (name, sizeof name, "%s: the first", what);
+    s_figure (b, name, bench_query_p99 (b, "case.stats", &cg_stats_query_def, query, 1, why,
+                                        sizeof why), why);
+    snprintf (name, sizeof name, "%s: p99 after", what);
+    s_figure (b, name, bench_query_p99 (b, "case.stats", &cg_stats_query_def, query, n, why,
+                                        sizeof why), why);
+    free (query->rid);          /* bench_query_p99 set it */
+    query->rid = NULL;
+}
+
 void
 bench_stats (bench_t *b)
 {
@@ -106,7 +125,6 @@ bench_stats (bench_t *b)
     struct tm today = s_date (cg_clock_now ());
     char (*keys)[64] = calloc (S_DAYS + S_MONTHS, sizeof *keys);
     assert (keys);
-    double before = bench_info_field (b, "memory", "used_memory");
     int64_t fields = 0;
     for (int m = 1; m <= S_MONTHS; m++) {
         struct tm tm = today;
@@ -117,7 +135,9 @@ bench_stats (bench_t *b)
         snprintf (keys[m - 1], sizeof keys[0], "cg:{dispatch}:sm:%s", name);
         s_fill (b, keys[m - 1], 8, 94, &fields);
     }
-    double months = bench_info_field (b, "memory", "used_memory");
+    double months = 0;          /* bytes Redis gives the month hashes */
+    for (int m = 0; m < S_MONTHS; m++)
+        months += (double) bench_redis_int (b, 0, "MEMORY USAGE %s SAMPLES 0", keys[m]);
     int64_t month_fields = fields;
     for (int d = 1; d <= S_DAYS; d++) {
         struct tm tm = today;
@@ -132,12 +152,12 @@ bench_stats (bench_t *b)
     bench_figure_t mem = { .section = "statistics", .name = "Redis memory a month of city "
                            "counters keeps (25,000 fields)", .unit = "MB",
                            .verdict = -1 };
-    mem.med = mem.min = mem.max = (months - before) / S_MONTHS / 1e6;
+    mem.med = mem.min = mem.max = months / S_MONTHS / 1e6;
     bench_figure (b, &mem);
     printf ("statistics: %.1f fields a month hash\n", (double) month_fields / S_MONTHS);
 
     int n = b->quick ? 20 : 100;
-    char from[16], to[16], why[256];
+    char from[16], to[16];
     struct tm tm = today;
     tm.tm_mday -= 30;
     s_name (tm, "%Y-%m-%d", from, sizeof from);
@@ -145,10 +165,7 @@ bench_stats (bench_t *b)
     tm.tm_mday -= 1;
     s_name (tm, "%Y-%m-%d", to, sizeof to);
     cg_stats_query_t month = { .scope = "320600", .from = from, .to = to, .by = "day" };
-    s_figure (b, "city, last 30 days by day: p99",
-              bench_query_p99 (b, "case.stats", &cg_stats_query_def, &month, n, why,
-                               sizeof why), why);
-    free (month.rid);         /* bench_query_p99 set it */
+    s_time (b, "city, last 30 days by day", &month, n);
     char first[16], last[16];
     tm = today;
     tm.tm_mday = 1;
@@ -158,10 +175,7 @@ bench_stats (bench_t *b)
     tm.tm_mday = 0;             /* the last day of the month before */
     s_name (tm, "%Y-%m-%d", last, sizeof last);
     cg_stats_query_t years = { .scope = "320600", .from = first, .to = last, .by = "month" };
-    s_figure (b, "city, five years by month: p99",
-              bench_query_p99 (b, "case.stats", &cg_stats_query_def, &years, n, why,
-                               sizeof why), why);
-    free (years.rid);
+    s_time (b, "city, five years by month", &years, n);
     for (int i = 0; i < S_DAYS + S_MONTHS; i++) {
         redisReply *r = cg_redis_command (b->redis, "UNLINK %s", keys[i]);
         if (r)

@@ -163,7 +163,8 @@
     F(M, STR, from, 1, 1, 10, _, "first day") \
     F(M, STR, to, 1, 1, 10, _, "last day") \
     F(M, STR, by, 1, 1, 8, _, "day, week or month: the rows over time") \
-    F(M, LIST, rows, 0, 0, 5000, stats_row, "the total first, then by center, unit and category, then one row for each day, week or month of the range (at most 366, 523 or 121), in order")
+    F(M, LIST, rows, 0, 0, 5000, stats_row, "the total first, then by center, unit (at most 400: those with the most received) and category, then one row for each day, week or month of the range (at most 366, 523 or 121), in order") \
+    F(M, INT, units_left_out, 0, 0, INT64_MAX, _, "units of the scope with counts beyond the 400 in the rows by unit")
 
 #define CG_FIELDS_data_reload(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id")

@@ -45,6 +45,7 @@ main (int argc, char **argv)
     cg_server_on_worker (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query,
                          stats);
     zloop_timer (daemon->loop, S_TRIM_MS, 0, stats_on_trim, cases);
+    zloop_timer (daemon->loop, 1000, 0, stats_on_clock, NULL);
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
     zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
                  machine_on_tick, cases);

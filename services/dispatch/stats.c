@@ -36,7 +36,10 @@
     The query reads much, so it is served on a worker thread
     (cg_server_on_worker) with its own Redis connection and its own copy of
     the org tree, loaded again when dispatch's data is reloaded: the
-    command loop never waits for it.
+    command loop never waits for it.  The worker reads and sums the hashes
+    as tally.c does: each stored field a number, and the hashes of days,
+    weeks and months that are over kept (they can no longer change), so a
+    query over years asked again reads Redis only for what is current.
 
     Stores written before weeks and months were kept have days only:
     stats_start rolls each such day into its week and month once, at
@@ -44,6 +47,7 @@
     days were, should it be cut short), before dispatch writes a count. */
 #include "stats.h"
 #include "cg_clock.h"
+#include "tally.h"
 
 #include <stdatomic.h>
 #include <time.h>
@@ -51,8 +55,7 @@
 #define S_DAY_MS        (86400 * INT64_C (1000))
 #define S_DAYS_MAX      366         /* rows by day */
 #define S_YEARS_MAX     10          /* a range */
-#define S_ROWS_MAX      5000        /* stats.report's rows */
-#define S_PIPELINE      64          /* hashes asked for at once */
+#define S_CACHE_MB      "64"        /* hashes that are over, kept by the worker (tally.h) */
 #define S_LAYOUT        "2"         /* days, weeks and months */
 #define S_DAYS_KEPT     "400"
 
@@ -342,154 +345,25 @@ stats_start (cases_t *cases)
 
 /* --- the query ------------------------------------------------------------ */
 
+/*  The day the command loop last saw, for the worker (stats_on_clock). */
+static _Atomic int64_t s_today = -1;
+
 struct _stats_t {
     cg_redis_t *redis;
     char *orgtree_path;
     cg_orgtree_t *org;
     int generation;             /* of the data it loaded */
-    zhashx_t *fields;           /* stored field -> s_field_t, for this query */
+    tally_t *tally;
 };
 
-/*  The metrics of stats.row: its INT fields, by name. */
-static const cg_field_t *
-s_metric (const char *name)
+int
+stats_on_clock (zloop_t *loop, int timer_id, void *arg)
 {
-    const cg_msgdef_t *def = &cg_stats_row_def;
-    if (strcmp (name, "redispatched") == 0)
-        name = "dispatched";
-    for (size_t i = 0; i < def->nfields; i++)
-        if (def->fields[i].type == CG_F_INT && strcmp (def->fields[i].key, name) == 0)
-            return &def->fields[i];
-    return NULL;
-}
-
-/*  What a stored field means for this query's scope. */
-typedef struct {
-    bool within;                /* its unit lies in the scope, its metric is known */
-    char center[48], unit[48], category[48];
-    size_t metric;              /* index into stats.row's fields */
-    bool also_dispatched;       /* received: dispatched too */
-} s_field_t;
-
-typedef struct {
-    const char *by;
-    char key[48];
-    int64_t n[CG_MSG_MAX_FIELDS];
-} s_row_t;
-
-typedef struct {
-    stats_t *self;
-    const cg_org_node_t *scope;
-    zlistx_t *rows;             /* s_row_t, the total first, the rows over time last */
-    zhash_t *index;             /* "by/key" -> s_row_t */
-    s_row_t **buckets;          /* the rows over time, in order */
-    size_t dispatched;          /* stats.row's field index of dispatched */
-} s_query_t;
-
-static s_row_t *
-s_row (s_query_t *q, const char *by, const char *key)
-{
-    char name[80];
-    snprintf (name, sizeof name, "%s/%s", by, key);
-    s_row_t *row = zhash_lookup (q->index, name);
-    if (!row && zlistx_size (q->rows) < S_ROWS_MAX) {
-        row = calloc (1, sizeof *row);
-        assert (row);
-        row->by = by;
-        snprintf (row->key, sizeof row->key, "%s", key);
-        zlistx_add_end (q->rows, row);
-        zhash_insert (q->index, name, row);
-    }
-    return row;
-}
-
-static s_field_t *
-s_field (s_query_t *q, const char *text)
-{
-    s_field_t *field = zhashx_lookup (q->self->fields, text);
-    if (field)
-        return field;
-    field = calloc (1, sizeof *field);
-    assert (field);
-    char metric[32];
-    const cg_org_node_t *node = NULL;
-    const cg_field_t *def = NULL;
-    if (sscanf (text, "%47[^|]|%47[^|]|%31s", field->unit, field->category, metric) == 3) {
-        node = cg_orgtree_find (q->self->org, field->unit);
-        def = s_metric (metric);
-    }
-    if (node && def && cg_orgtree_within (node, q->scope)) {
-        field->within = true;
-        const cg_org_node_t *center = node->kind == CG_ORG_UNIT ? node->parent : node;
-        snprintf (field->center, sizeof field->center, "%s", center->code);
-        field->metric = (size_t) (def - cg_stats_row_def.fields);
-        field->also_dispatched = strcmp (metric, "received") == 0;
-    }
-    zhashx_insert (q->self->fields, text, field);
-    return field;
-}
-
-/*  Adds one hash's fields within scope to the rows and to bucket. */
-static void
-s_add_hash (s_query_t *q, const redisReply *r, s_row_t *bucket)
-{
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-        const s_field_t *field = s_field (q, r->element[i]->str);
-        if (!field->within)
-            continue;
-        int64_t n = cg_reply_int (r->element[i + 1], 0);
-        s_row_t *each[] = { zlistx_first (q->rows), s_row (q, "center", field->center),
-                            s_row (q, "unit", field->unit),
-                            s_row (q, "category", field->category), bucket };
-        for (size_t k = 0; k < sizeof each / sizeof each[0]; k++)
-            if (each[k]) {
-                each[k]->n[field->metric] += n;
-                if (field->also_dispatched)
-                    each[k]->n[q->dispatched] += n;
-            }
-    }
-}
-
-/*  A hash to read, and the row over time it adds to. */
-typedef struct {
-    char key[64];
-    size_t bucket;
-} s_read_t;
-
-/*  Reads the hashes, S_PIPELINE at a time.  Returns 0, or -1. */
-static int
-s_read (s_query_t *q, const s_read_t *reads, size_t count)
-{
-    for (size_t at = 0; at < count; at += S_PIPELINE) {
-        size_t n = count - at < S_PIPELINE ? count - at : S_PIPELINE;
-        cg_args_t args;
-        cg_args_init (&args);
-        for (size_t i = 0; i < n; i++) {
-            cg_args_reset (&args);
-            cg_args_add_str (&args, "HGETALL");
-            cg_args_add_str (&args, reads[at + i].key);
-            if (cg_redis_append (q->self->redis, &args)) {
-                cg_args_free (&args);
-                return -1;
-            }
-        }
-        cg_args_free (&args);
-        for (size_t i = 0; i < n; i++) {
-            redisReply *r = cg_redis_reply (q->self->redis);
-            if (!r)
-                return -1;
-            s_add_hash (q, r, q->buckets[reads[at + i].bucket]);
-            freeReplyObject (r);
-        }
-    }
+    (void) loop;
+    (void) timer_id;
+    (void) arg;
+    atomic_store (&s_today, s_day_of (cg_clock_now ()));
     return 0;
-}
-
-static void
-s_field_free (void **item)
-{
-    free (*item);
-    *item = NULL;
 }
 
 stats_t *
@@ -497,14 +371,16 @@ stats_new (cases_t *cases)
 {
     stats_t *self = calloc (1, sizeof *self);
     assert (self);
+    stats_on_clock (NULL, 0, NULL);
     self->redis = cg_daemon_redis_new (cases->daemon);
     self->orgtree_path = strdup (cg_daemon_get (cases->daemon, "data/orgtree",
                                                 "deploy/demo/orgtree.tsv"));
     char err[512];
     self->generation = atomic_load (&s_generation);
     self->org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
-    self->fields = zhashx_new ();
-    zhashx_set_destructor (self->fields, s_field_free);
+    int cache_mb = atoi (cg_daemon_get (cases->daemon, "dispatch/stats_cache_mb", S_CACHE_MB));
+    self->tally = tally_new (self->redis, (size_t) (cache_mb > 0 ? cache_mb : 0) << 20);
+    tally_set_org (self->tally, self->org);
     if (!self->redis || !self->org) {
         zsys_error ("dispatch: statistics: %s", self->org ? "Redis cannot be reached" : err);
         stats_destroy (&self);
@@ -518,9 +394,9 @@ stats_destroy (stats_t **self_p)
     if (!self_p || !*self_p)
         return;
     stats_t *self = *self_p;
+    tally_destroy (&self->tally);
     cg_redis_destroy (&self->redis);
     cg_orgtree_destroy (&self->org);
-    zhashx_destroy (&self->fields);
     free (self->orgtree_path);
     free (self);
     *self_p = NULL;
@@ -542,30 +418,13 @@ s_follow_data (stats_t *self)
     char err[512];
     cg_orgtree_t *org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
     if (org) {
+        tally_set_org (self->tally, org);
         cg_orgtree_destroy (&self->org);
         self->org = org;
     }
     else
         zsys_warning ("dispatch: statistics keep the org tree they had: %s", err);
     self->generation = generation;
-}
-
-static int
-s_by_order (const char *by)
-{
-    const char *order[] = { "total", "center", "unit", "category" };
-    for (int i = 0; i < 4; i++)
-        if (strcmp (order[i], by) == 0)
-            return i;
-    return 4;                   /* over time, last */
-}
-
-static int
-s_compare_rows (const void *a, const void *b)
-{
-    const s_row_t *x = a, *y = b;
-    int c = s_by_order (x->by) - s_by_order (y->by);
-    return c ? c : strcmp (x->key, y->key);
 }
 
 /*  The next bucket's first day after the one that starts at `start`. */
@@ -576,31 +435,28 @@ s_next (char by, int64_t start)
 }
 
 /*  Plans the reads of [from, to] by day, week or month: a row over time
-    for each, and its own hash, or its days where the range cuts it.  A
-    day before `kept` is refused naming the end it is at.  Returns the
-    number of reads, or -1 with the refusal in reply. */
+    for each (its name in buckets), and its own hash, or its days where
+    the range cuts it.  A day before `kept` is refused naming the end it is
+    at.  Returns the number of reads, or -1 with the refusal in reply. */
 static ssize_t
-s_plan (s_query_t *q, char by, int64_t from, int64_t to, int64_t kept, s_read_t **reads_p,
-        size_t *nbuckets, cg_reply_t *reply)
+s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
+        char (*buckets)[16], size_t *nbuckets, cg_reply_t *reply)
 {
-    const char *name = by == 'd' ? "day" : by == 'w' ? "week" : "month";
     int64_t first = by == 'd' ? from : by == 'w' ? s_monday (from) : s_month_start (from, 0);
     size_t cap = 64, count = 0;
-    s_read_t *reads = malloc (cap * sizeof *reads);
+    tally_read_t *reads = malloc (cap * sizeof *reads);
     assert (reads);
     *nbuckets = 0;
     for (int64_t start = first; start <= to; start = s_next (by, start)) {
         int64_t end = s_next (by, start) - 1;
-        char key[16];
-        s_day_name (start, key, sizeof key);
+        s_day_name (start, buckets[*nbuckets], 16);
         if (by == 'm')
-            key[7] = 0;
-        q->buckets[*nbuckets] = s_row (q, name, key);
-        bool whole = start >= from && end <= to;
-        int64_t lo = whole && by != 'd' ? start : start > from ? start : from;
-        int64_t hi = whole && by != 'd' ? start : end < to ? end : to;
+            buckets[*nbuckets][7] = 0;
+        bool whole = by != 'd' && start >= from && end <= to;
+        int64_t lo = whole ? start : start > from ? start : from;
+        int64_t hi = whole ? start : end < to ? end : to;
         for (int64_t day = lo; day <= hi; day++) {
-            if (!(whole && by != 'd') && day < kept) {
+            if (!whole && day < kept) {
                 char since[16];
                 s_day_name (kept, since, sizeof since);
                 cg_reply_fail (reply, "invalid", start <= from ? "from" : "to", "days are "
@@ -615,9 +471,9 @@ s_plan (s_query_t *q, char by, int64_t from, int64_t to, int64_t kept, s_read_t 
                 reads = realloc (reads, cap * sizeof *reads);
                 assert (reads);
             }
-            s_key (whole && by != 'd' ? by : 't', day, reads[count].key,
-                   sizeof reads[count].key);
-            reads[count++].bucket = *nbuckets;
+            s_key (whole ? by : 't', day, reads[count].key, sizeof reads[count].key);
+            reads[count].bucket = *nbuckets;
+            reads[count++].last_day = whole ? end : day;
         }
         (*nbuckets)++;
     }
@@ -667,44 +523,25 @@ stats_on_query (void *request, cg_reply_t *reply, void *arg)
     stats_t *self = arg;
     cg_stats_query_t *req = request;
     s_follow_data (self);
+    tally_set_today (self->tally, atomic_load (&s_today));
     int64_t from, to;
     char by;
     if (s_check (self, req, &from, &to, &by, reply))
         return;
-    s_query_t q = { .self = self, .scope = cg_orgtree_find (self->org, req->scope),
-                    .rows = zlistx_new (), .index = zhash_new (),
-                    .dispatched = (size_t) (s_metric ("dispatched") - cg_stats_row_def.fields) };
-    zlistx_set_destructor (q.rows, (zlistx_destructor_fn *) zstr_free);
-    zhashx_purge (self->fields);
-    s_row (&q, "total", q.scope->code);
-    q.buckets = calloc (S_DAYS_MAX + S_YEARS_MAX * 53, sizeof (s_row_t *));
-    assert (q.buckets);
-    s_read_t *reads = NULL;
+    static char buckets[S_DAYS_MAX + S_YEARS_MAX * 53][16];
+    tally_read_t *reads = NULL;
     size_t nbuckets;
-    int64_t kept = s_kept_from (self->redis);
-    ssize_t nreads = s_plan (&q, by, from, to, kept, &reads, &nbuckets, reply);
-    if (nreads >= 0 && s_read (&q, reads, (size_t) nreads))
+    ssize_t nreads = s_plan (by, from, to, s_kept_from (self->redis), &reads, buckets,
+                             &nbuckets, reply);
+    if (nreads < 0)
+        return;
+    cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to,
+                                 .by = by == 'd' ? "day" : by == 'w' ? "week" : "month" };
+    if (tally_sum (self->tally, cg_orgtree_find (self->org, req->scope), reads,
+                   (size_t) nreads, report.by, buckets, nbuckets, &report))
         cg_reply_fail (reply, "unavailable", NULL, "Redis failed while reading the statistics");
-    else if (nreads >= 0) {
-        zlistx_set_comparator (q.rows, (zlistx_comparator_fn *) s_compare_rows);
-        zlistx_sort (q.rows);
-        cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to,
-                                     .by = by == 'd' ? "day" : by == 'w' ? "week" : "month" };
-        report.rows = calloc (zlistx_size (q.rows), sizeof (cg_stats_row_t));
-        assert (report.rows);
-        for (s_row_t *row = zlistx_first (q.rows); row; row = zlistx_next (q.rows)) {
-            cg_stats_row_t *out = &report.rows[report.rows_count++];
-            out->by = (char *) row->by;
-            out->key = row->key;
-            for (size_t i = 0; i < cg_stats_row_def.nfields; i++)
-                if (cg_stats_row_def.fields[i].type == CG_F_INT)
-                    *(int64_t *) ((char *) out + cg_stats_row_def.fields[i].offset) = row->n[i];
-        }
+    else
         cg_reply_ok (reply, &cg_stats_report_def, &report);
-        free (report.rows);
-    }
+    free (report.rows);
     free (reads);
-    free (q.buckets);
-    zhash_destroy (&q.index);
-    zlistx_destroy (&q.rows);
 }

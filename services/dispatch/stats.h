@@ -23,6 +23,10 @@ int stats_start (cases_t *cases);
 /*  Drops the daily counters older than dispatch/stats_days (a timer). */
 int stats_on_trim (zloop_t *loop, int timer_id, void *arg);
 
+/*  Tells the worker the day of dispatch's clock (a timer, every second):
+    hashes of days over are kept by it (tally.h). */
+int stats_on_clock (zloop_t *loop, int timer_id, void *arg);
+
 /*  Dispatch loaded its data files anew: the query's org tree follows. */
 void stats_data_changed (void);
 

@@ -110,12 +110,12 @@ s_load_old_store (cg_teststack_t *stack)
     }
 }
 
-/*  A stack on the test clock (Monday 2026-11-23) whose dispatch started
-    on the old store. */
+/*  A stack on the test clock (Monday 2026-11-23), with extra settings,
+    whose dispatch started on the old store. */
 static cg_teststack_t *
-s_old_stack (void)
+s_old_stack (const char *extra)
 {
-    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    cg_teststack_t *stack = cg_teststack_up (extra);
     cg_testclock_set (stack, S_MONDAY_9);
     cg_teststack_kill9 (stack, "dispatch");
     s_load_old_store (stack);
@@ -259,7 +259,7 @@ s_assert_five_years (cg_teststack_t *stack)
 Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_and_month,
       .timeout = 300)
 {
-    cg_teststack_t *stack = s_old_stack ();
+    cg_teststack_t *stack = s_old_stack ("--set clock/test=1");
     s_assert_five_years (stack);
     /*  the month holds every metric the days had, reported or not */
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2024-02 "
@@ -286,6 +286,43 @@ Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_an
     }
     cg_teststack_restart (stack);
     s_assert_five_years (stack);
+
+    /*  a city with a thousand units busy today: the reply stays within
+        the message cap, with the 400 units that received most */
+    FILE *f = fopen (zconfig_get (stack->config, "data/orgtree", ""), "r");
+    cr_assert (f);
+    char line[512], fewest[64] = "", most[64] = "";
+    int units = 0;
+    while (fgets (line, sizeof line, f)) {
+        char code[64], parent[64], kind[16];
+        if (sscanf (line, "%63[^\t]\t%63[^\t]\t%15[^\t]", code, parent, kind) != 3
+        ||  strcmp (kind, "unit") != 0)
+            continue;
+        const char *metrics[] = { "received", "redispatched", "signed_for", "signed_on_time",
+                                  "resolved", "resolved_on_time", "callbacks", "satisfied",
+                                  "redone", "escalated" };
+        for (size_t m = 0; m < sizeof metrics / sizeof metrics[0]; m++) {
+            r = cg_redis_command (stack->redis, "HINCRBY cg:{dispatch}:st:2026-11-23 "
+                                  "%s|noise|%s %d", code, metrics[m], 100000 + units);
+            freeReplyObject (r);
+        }
+        snprintf (units ? most : fewest, 64, "%s", code);
+        units++;
+    }
+    fclose (f);
+    cr_assert_gt (units, 1000);
+    cg_stats_report_t busy = s_stats (stack, S_CITY, "2025-11-23", "2026-11-23", "day");
+    size_t unit_rows = 0;
+    for (size_t i = 0; i < busy.rows_count; i++)
+        unit_rows += strcmp (busy.rows[i].by, "unit") == 0;
+    cr_assert_eq (unit_rows, 400);
+    cr_assert_eq (busy.units_left_out, units - 400);
+    cr_assert_eq (s_row (&busy, "unit", most)->received, 100000 + units - 1);
+    for (size_t i = 0; i < busy.rows_count; i++)
+        cr_assert_str_neq (busy.rows[i].key, fewest, "%s received least", fewest);
+    cr_assert_eq (s_row (&busy, "day", "2026-11-23")->escalated,
+                  (int64_t) units * 100000 + (int64_t) units * (units - 1) / 2);
+    cg_msg_clear (&cg_stats_report_def, &busy);
 
     /*  out of bounds, refused naming the field */
     s_refused (stack, "2016-11-22", "2026-11-22", "month", "to", "10 years");
@@ -338,11 +375,12 @@ Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_an
 
 /*  Statistics are worked out beside dispatch's command loop: while a
     backlog of them is, ping and a queue are answered, and every query
-    still gets its right answer. */
+    still gets its right answer.  Nothing is kept between queries
+    (stats_cache_mb 0): each reads its hashes from Redis. */
 Test (stats, dispatch_answers_ping_and_a_queue_while_statistics_are_worked_out,
       .timeout = 300)
 {
-    cg_teststack_t *stack = s_old_stack ();
+    cg_teststack_t *stack = s_old_stack ("--set clock/test=1 --set dispatch/stats_cache_mb=0");
 
     zsock_t *dealer = zsock_new_dealer (zconfig_get (stack->config, "dispatch/endpoint", ""));
     cr_assert (dealer);
