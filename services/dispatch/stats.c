@@ -18,9 +18,9 @@
 
     Days are kept dispatch/stats_days days (400 by default: a year by day,
     with its edges), weeks and months for good: at Nantong's 10,000 cases
-    a day a month's hash holds some tens of thousands of fields, a few
-    MB, so ten years of months are well under a GB where ten years of days
-    would be thirty times that.  cg:{dispatch}:st:from is the first day
+    a day a month's hash holds about 25,000 fields, 2.3 MB, so ten years
+    of weeks and months take about 1.5 GB, where ten years of days would
+    take 6 GB (docs/BENCHMARKS.md).  cg:{dispatch}:st:from is the first day
     still kept; a timer drops the older ones (stats_on_trim).
 
     A query names its rows over time: by day (at most 366 of them), week
