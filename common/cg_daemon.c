@@ -48,6 +48,23 @@ cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise)
     return zconfig_get (self->config, path, otherwise);
 }
 
+int64_t
+cg_config_int (zconfig_t *config, const char *path, int64_t otherwise, int64_t min, int64_t max)
+{
+    const char *text = zconfig_get (config, path, NULL);
+    if (!text)
+        return otherwise;
+    char *end;
+    errno = 0;
+    long long value = strtoll (text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max) {
+        zsys_error ("%s must be a whole number from %lld to %lld, not \"%s\"", path,
+                    (long long) min, (long long) max, text);
+        return -1;
+    }
+    return value;
+}
+
 cg_redis_t *
 cg_daemon_redis_new (cg_daemon_t *self)
 {

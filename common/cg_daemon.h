@@ -59,6 +59,12 @@ int cg_daemon_run (cg_daemon_t *self);
     the CLI.  Returns NULL with a message on stderr. */
 zconfig_t *cg_config_load (const char *path, int argc, char **argv);
 
+/*  A whole number from min to max at path of config, or `otherwise` when
+    absent; -1 after saying (zsys_error) which setting is wrong and what
+    it must be: a typo in a configuration is not read as 0. */
+int64_t cg_config_int (zconfig_t *config, const char *path, int64_t otherwise, int64_t min,
+                       int64_t max);
+
 /*  The pid a stack folder names for one of its parts (DIR/run/PART.pid,
     which `civgrid stack up` writes), or 0. */
 pid_t cg_stack_pid (const char *dir, const char *part);

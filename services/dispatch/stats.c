@@ -55,9 +55,9 @@
 #define S_DAY_MS        (86400 * INT64_C (1000))
 #define S_DAYS_MAX      366         /* rows by day */
 #define S_YEARS_MAX     10          /* a range */
-#define S_CACHE_MB      "64"        /* hashes that are over, kept by the worker (tally.h) */
+#define S_CACHE_MB      64          /* hashes that are over, kept by the worker (tally.h) */
 #define S_LAYOUT        "2"         /* days, weeks and months */
-#define S_DAYS_KEPT     "400"
+#define S_DAYS_KEPT     400
 
 /*  Bumped when dispatch loads its data anew: the worker's org tree is then
     loaded again (it may not share the command loop's). */
@@ -152,11 +152,11 @@ stats_count (cg_args_t *args, int64_t at, const char *unit, const char *category
 
 /* --- keeping: the rollup of an old store, and the days dropped --------------- */
 
-static int
+/*  dispatch/stats_days, checked at start (stats_start). */
+static int64_t
 s_days_kept (cases_t *cases)
 {
-    int days = atoi (cg_daemon_get (cases->daemon, "dispatch/stats_days", S_DAYS_KEPT));
-    return days < 32 ? 32 : days;
+    return cg_config_int (cases->daemon->config, "dispatch/stats_days", S_DAYS_KEPT, 32, 36600);
 }
 
 /*  The first day still kept, from st:from; -1 when none is set. */
@@ -336,6 +336,9 @@ s_roll_up (cases_t *cases)
 int
 stats_start (cases_t *cases)
 {
+    if (s_days_kept (cases) < 0
+    ||  cg_config_int (cases->daemon->config, "dispatch/stats_cache_mb", S_CACHE_MB, 0, 65536) < 0)
+        return -1;
     if (s_roll_up (cases) || s_trim (cases)) {
         zsys_error ("dispatch: could not roll the statistics up: Redis failed");
         return -1;
@@ -378,8 +381,9 @@ stats_new (cases_t *cases)
     char err[512];
     self->generation = atomic_load (&s_generation);
     self->org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
-    int cache_mb = atoi (cg_daemon_get (cases->daemon, "dispatch/stats_cache_mb", S_CACHE_MB));
-    self->tally = tally_new (self->redis, (size_t) (cache_mb > 0 ? cache_mb : 0) << 20);
+    int64_t cache_mb = cg_config_int (cases->daemon->config, "dispatch/stats_cache_mb",
+                                      S_CACHE_MB, 0, 65536);      /* checked by stats_start */
+    self->tally = tally_new (self->redis, (size_t) cache_mb << 20);
     tally_set_org (self->tally, self->org);
     if (!self->redis || !self->org) {
         zsys_error ("dispatch: statistics: %s", self->org ? "Redis cannot be reached" : err);
