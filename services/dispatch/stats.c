@@ -55,7 +55,7 @@
 #define S_DAY_MS        (86400 * INT64_C (1000))
 #define S_DAYS_MAX      366         /* rows by day */
 #define S_YEARS_MAX     10          /* a range */
-#define S_CACHE_MB      64          /* hashes that are over, kept by the worker (tally.h) */
+#define S_CACHE_MB      32          /* hashes that are over, kept by the worker (tally.h) */
 #define S_LAYOUT        "2"         /* days, weeks and months */
 #define S_DAYS_KEPT     400
 

@@ -307,12 +307,9 @@ s_read (tally_t *self, s_sums_t *sums, const tally_read_t *reads, size_t nreads)
                 hash = s_hash_of (self, r);
                 freeReplyObject (r);
                 size_t bytes = hash->count * (sizeof (uint32_t) + sizeof (int64_t)) + 128;
-                keep = read->last_day < self->today - 1 && bytes <= self->kept_max;
+                keep = read->last_day < self->today - 1
+                    && self->kept_bytes + bytes <= self->kept_max;
                 if (keep) {
-                    if (self->kept_bytes + bytes > self->kept_max) {
-                        zhashx_purge (self->kept);
-                        self->kept_bytes = 0;
-                    }
                     zhashx_insert (self->kept, read->key, hash);
                     self->kept_bytes += bytes;
                 }

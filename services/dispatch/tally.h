@@ -10,8 +10,9 @@
     scope.  A hash of a day, week or month that is over (it ended before
     yesterday: a count always goes to the hashes of the day it is made)
     can no longer change, so its pairs are kept and the next query does
-    not read Redis for it, up to dispatch/stats_cache_mb; past that the
-    kept hashes are all dropped and kept anew.
+    not read Redis for it, up to dispatch/stats_cache_mb; past that no
+    more are kept (a query over more than that would otherwise drop, one
+    after the other, the very hashes it is about to read again).
 
     The worker's alone: it is not shared with the command loop. */
 #ifndef DISPATCH_TALLY_H_INCLUDED
