@@ -62,6 +62,9 @@ cg_reply_fail (cg_reply_t *reply, const char *code, const char *field, const cha
 /* --- the server ----------------------------------------------------------- */
 
 #define S_READ_MAX  256         /* requests served in one wake-up */
+/*  requests a worker may have waiting; beyond, they are refused at once:
+    the loop must never block on a full pipe to it */
+#define S_WORKER_WAITING    64
 
 typedef struct {
     char *name;
@@ -70,6 +73,7 @@ typedef struct {
     void *arg;
     bool batch;                 /* may defer its answers to the flush */
     zactor_t *worker;           /* serves it on a thread of its own, or NULL */
+    int waiting;                /* requests handed to the worker, not yet answered */
 } s_handler_t;
 
 /*  A request being answered: who asked, its request id, and the answer. */
@@ -154,7 +158,7 @@ cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
     self->handlers = realloc (self->handlers, (self->nhandlers + 1) * sizeof (s_handler_t));
     assert (self->handlers);
     self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg, false,
-                                                        NULL };
+                                                        NULL, 0 };
 }
 
 void
@@ -298,13 +302,23 @@ s_on_worker (zloop_t *loop, zsock_t *pipe, void *arg)
     zmsg_t *answer = zmsg_recv (pipe);
     if (answer)
         zmsg_send (&answer, self->sock);
+    for (size_t i = 0; i < self->nhandlers; i++)
+        if (self->handlers[i].worker && zactor_sock (self->handlers[i].worker) == pipe)
+            self->handlers[i].waiting--;
     return 0;
 }
 
-/*  Hands the request msg (identity | command | rid | body) to its worker. */
-static void
-s_hand_over (s_handler_t *handler, zmsg_t *msg)
+/*  Hands the request msg (identity | command | rid | body) to its worker;
+    false, with the refusal in reply, when it has enough waiting. */
+static bool
+s_hand_over (cg_server_t *self, s_handler_t *handler, zmsg_t *msg, cg_reply_t *reply)
 {
+    if (handler->waiting >= S_WORKER_WAITING) {
+        cg_reply_fail (reply, "busy", NULL, "%s is working out %d %s already; ask again when "
+                       "one is answered", self->service, handler->waiting, handler->name);
+        return false;
+    }
+    handler->waiting++;
     zmsg_t *work = zmsg_new ();
     zframe_t *frame = zmsg_first (msg);
     zmsg_addmem (work, zframe_data (frame), zframe_size (frame));
@@ -312,6 +326,7 @@ s_hand_over (s_handler_t *handler, zmsg_t *msg)
     for (frame = zmsg_next (msg); frame; frame = zmsg_next (msg))
         zmsg_addmem (work, zframe_data (frame), zframe_size (frame));
     zmsg_send (&work, handler->worker);
+    return true;
 }
 
 /*  Has the daemon answer every deferred request, and sends the answers. */
@@ -359,12 +374,12 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
                 slot = &self->slots[0];
                 slot->reply.body.size = 0;
             }
-            if (handler->worker) {
-                s_hand_over (handler, msg);
+            if (handler->worker && s_hand_over (self, handler, msg, &slot->reply)) {
                 zmsg_destroy (&msg);
                 continue;
             }
-            s_serve (self, handler, zmsg_last (msg), &slot->reply);
+            if (!handler->worker)
+                s_serve (self, handler, zmsg_last (msg), &slot->reply);
         }
         if (slot->reply.deferred) {
             slot->identity = zframe_dup (identity);

@@ -33,7 +33,8 @@
     on serving; the worker answers through the server's socket, in the
     order it took them.  Its handler gets its own `arg`, which no other
     thread may touch: its own Redis connection, its own copy of what it
-    reads.
+    reads.  A worker has at most 64 requests waiting; more are refused at
+    once with code "busy", so that the loop never waits on it.
 */
 #ifndef CG_COMMAND_H_INCLUDED
 #define CG_COMMAND_H_INCLUDED

@@ -263,14 +263,29 @@ Test (command, a_worker_s_slow_command_holds_up_no_other)
     s_send (dealer, "ping", "p1");
     s_send (dealer, "slow", "s2");
     s_send (dealer, "nonsense", "x1");
+    /*  64 wait for the worker; more are refused at once, as busy */
+    char rid[16];
+    for (int i = 3; i <= 70; i++) {
+        snprintf (rid, sizeof rid, "s%d", i);
+        s_send (dealer, "slow", rid);
+    }
     /*  the worker waits at the gate; the loop answers what is its own */
     s_expect (dealer, "p1", "ok");
     s_expect (dealer, "x1", "error");
+    for (int i = 65; i <= 70; i++) {
+        snprintf (rid, sizeof rid, "s%d", i);
+        s_expect (dealer, rid, "error");
+    }
     zsock_t *gate = zsock_new_push (">inproc://test-command-gate");
-    zstr_send (gate, "first");
-    s_expect (dealer, "s1", "ok");
-    zstr_send (gate, "second");
-    s_expect (dealer, "s2", "ok");
+    for (int i = 1; i <= 64; i++) {
+        zstr_send (gate, "go");
+        snprintf (rid, sizeof rid, "s%d", i);
+        s_expect (dealer, rid, "ok");
+    }
+    /*  answered, they make room again */
+    s_send (dealer, "slow", "s71");
+    zstr_send (gate, "go");
+    s_expect (dealer, "s71", "ok");
     zsock_destroy (&gate);
     zsock_destroy (&dealer);
     zactor_destroy (&daemon);
