@@ -205,3 +205,13 @@ Test (calendar_plain, hours_and_weekends_without_a_listed_day)
                   s_at ("2025-11-24 10:00"));
     cg_calendar_destroy (&plain);
 }
+
+/*  A line of more fields than any data file has (cg_text.h: 16) is refused
+    by line before a loader sees it: the weekend line counted up to all of
+    its fields and read past the 16 kept (found by fuzz_load_calendar). */
+Test (calendar_refusal, a_line_of_more_fields_than_any_file_has)
+{
+    s_refused (S_HOURS "weekend\tsat\tsun\tsat\tsun\tsat\tsun\tsat\tsun\tsat\tsun\tsat\tsun\t"
+               "sat\tsun\tsat\tsun\tsat\tsun\n", 2, "line has 19 fields; no data file has more "
+               "than 16");
+}
