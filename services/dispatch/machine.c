@@ -38,6 +38,7 @@
     call leaves it due for the next, and a case's timers fire in the order
     of their due times, as many in one tick as are due. */
 #include "machine.h"
+#include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
 #include "route.h"
@@ -64,14 +65,13 @@ typedef enum {
 typedef struct {
     s_action_id_t id;
     const char *name;           /* the command is case.<name> */
-    const char *from;           /* the states it starts from, space-separated */
+    const char *from;           /* the states it starts from, space-separated;
+                                   NULL: the open states (cg_case_state.h) */
     const char *to;             /* the state it leads to; NULL: decided by the plan */
     const char *topic;          /* the journal topic of the change */
     int roles;
     const char *zh;             /* the timeline's note when the actor gives none */
 } s_action_t;
-
-#define S_OPEN "dispatched accepted returned suspended"
 
 static const s_action_t s_actions[] = {
     /*  the main path first, so that refusals list it first */
@@ -94,7 +94,7 @@ static const s_action_t s_actions[] = {
     { A_SUSPEND, "suspend", "dispatched accepted", "suspended", "case.suspended", R_CENTER, "挂起" },
     { A_RESUME, "resume", "suspended", NULL, "case.resumed", R_CENTER, "恢复" },
     { A_REOPEN, "reopen", "closed", "dispatched", "case.dispatched", R_CENTER | R_CITIZEN, "重新打开" },
-    { A_MERGE, "merge", S_OPEN, "merged", "case.merged", R_CENTER, "合并" },
+    { A_MERGE, "merge", NULL, "merged", "case.merged", R_CENTER, "合并" },
     { A_REJECT, "reject", "dispatched returned", "rejected", "case.rejected", R_CENTER, "无效" },
     { A_ESCALATE, "escalate", "dispatched accepted returned", "dispatched", "case.escalated",
       R_CENTER, "提级" },
@@ -134,6 +134,13 @@ s_count (s_plan_t *plan, const char *unit, const char *metric)
     plan->counts[plan->ncounts++].metric = metric;
 }
 
+/*  The states an action starts from. */
+static const char *
+s_from (const s_action_t *action)
+{
+    return action->from ? action->from : cg_case_states (CG_CASE_OPEN);
+}
+
 static bool
 s_in (const char *state, const char *states)
 {
@@ -150,7 +157,7 @@ s_allowed (const char *state, char *out, size_t len)
 {
     *out = 0;
     for (size_t i = 0; i < S_NACTIONS; i++)
-        if (s_in (state, s_actions[i].from))
+        if (s_in (state, s_from (&s_actions[i])))
             snprintf (out + strlen (out), len - strlen (out), "%s%s", *out ? ", " : "",
                       s_actions[i].name);
     if (!*out)
@@ -503,7 +510,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         cg_case_view_t into = { 0 };
         int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
                                                                       false) : 1;
-        bool open = rc == 0 && s_in (into.state, S_OPEN);
+        bool open = rc == 0 && cg_case_state_is (into.state, CG_CASE_OPEN);
         snprintf (plan->linked_state, sizeof plan->linked_state, "%s", open ? into.state : "");
         cg_msg_clear (&cg_case_view_def, &into);
         if (!open) {
@@ -731,7 +738,7 @@ s_on_command (void *request, cg_reply_t *reply, void *arg)
     int64_t now = cg_clock_now ();
     s_plan_t plan = { .actor = req->actor, .note = req->note ? req->note : action->zh };
     redisReply *r = NULL;
-    if (!s_in (view.state, action->from)) {
+    if (!s_in (view.state, s_from (action))) {
         s_allowed (view.state, allowed, sizeof allowed);
         cg_reply_fail (reply, "conflict", "id", "case %s is %s; %s is not allowed from there "
                        "(allowed: %s)", req->id, view.state, action->name, allowed);
@@ -801,7 +808,7 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
     snprintf (plan->actor_buf, sizeof plan->actor_buf, "%s", w->source);
     plan->actor = plan->actor_buf;
     bool own = c->source && strcmp (c->source, w->source) == 0;
-    if (own && c->supporters <= 1 && s_in (c->state, S_OPEN)) {
+    if (own && c->supporters <= 1 && cg_case_state_is (c->state, CG_CASE_OPEN)) {
         a->state = "cancelled";
         plan->topic = "case.cancelled";
         plan->action = "withdraw";

@@ -443,6 +443,34 @@ Test (intake, duplicates_merge_within_the_window_and_callers_are_recognised, .ti
     cg_teststack_down (&stack);
 }
 
+/*  Issue 16, bug 1: intake merged a complaint into a rejected case, which
+    stays rejected and is never handled.  A request about a case that is
+    rejected (or merged, cancelled, resolved, closed) makes a new case. */
+Test (intake, a_request_about_a_rejected_case_makes_a_new_case, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_case_submitted_t first, second;
+    s_noise_order (intake, "RJ-1", "13800000011", &first);
+    cr_assert_not (first.merged);
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{dispatch}:q:all"), 1);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reject %s --note 无效工单", first.id), 0,
+                  "%s", out);
+    free (out);
+    cr_assert_str_eq (s_case_field (stack, first.id, "state"), "rejected");
+    s_noise_order (intake, "RJ-2", "13800000012", &second);
+    cr_assert_not (second.merged, "merged into rejected case %s", first.id);
+    cr_assert_str_neq (second.id, first.id);
+    cr_assert_eq (cg_teststack_await (stack, 2, 30000, "ZCARD cg:{dispatch}:q:all"), 2,
+                  "the second request is a case of its own at dispatch");
+    cr_assert_str_eq (s_case_field (stack, second.id, "state"), "dispatched");
+    cg_msg_clear (&cg_case_submitted_def, &first);
+    cg_msg_clear (&cg_case_submitted_def, &second);
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+}
+
 Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 120)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
