@@ -254,6 +254,14 @@ s_shift (cases_t *self, int64_t deadline, int64_t since, int64_t now)
 
 /* --- actors --------------------------------------------------------------- */
 
+/*  True when the case's center lies in the subtree of the center mine. */
+static bool
+s_center_covers (cases_t *self, const cg_org_node_t *mine, const cg_case_view_t *c)
+{
+    const cg_org_node_t *its = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
+    return mine && its && cg_orgtree_within (its, mine);
+}
+
 /*  Checks the actor against the action's roles and the case's place.
     Returns 0, or -1 with the refusal in reply. */
 static int
@@ -304,15 +312,29 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
             return -1;
         }
     }
-    if (have & (R_CENTER | R_ADMIN)) {
-        const cg_org_node_t *its = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
-        if (!mine || !its || !cg_orgtree_within (its, mine)) {
-            cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
-                           "outside %s", c->id, c->center ? c->center : "-", scope);
-            return -1;
-        }
+    if ((have & (R_CENTER | R_ADMIN)) && !s_center_covers (self, mine, c)) {
+        cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
+                       "outside %s", c->id, c->center ? c->center : "-", scope);
+        return -1;
     }
     return 0;
+}
+
+/*  True when the actor may see case c at all: the one rule for a case an
+    action names besides its own (合并's into), which out of scope is
+    answered as not found, so that a town learns nothing of another's. */
+static bool
+s_actor_sees (cases_t *self, const char *actor, const cg_case_view_t *c)
+{
+    char role[16] = "", scope[64] = "";
+    sscanf (actor, "%15[^:]:%63[^:]", role, scope);
+    if (strcmp (role, "operator") == 0)
+        return true;
+    if (strcmp (role, "unit") == 0)
+        return c->unit && strcmp (c->unit, scope) == 0;
+    if (strcmp (role, "center") == 0 || strcmp (role, "admin") == 0)
+        return s_center_covers (self, cg_orgtree_find (self->org, scope), c);
+    return false;
 }
 
 /* --- planning ------------------------------------------------------------- */
@@ -510,9 +532,14 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         cg_case_view_t into = { 0 };
         int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
                                                                       false) : 1;
-        bool open = rc == 0 && cg_case_state_is (into.state, CG_CASE_OPEN);
+        bool seen = rc == 0 && s_actor_sees (self, req->actor, &into);
+        bool open = seen && cg_case_state_is (into.state, CG_CASE_OPEN);
         snprintf (plan->linked_state, sizeof plan->linked_state, "%s", open ? into.state : "");
         cg_msg_clear (&cg_case_view_def, &into);
+        if (rc != -1 && !seen && req->into && strcmp (req->into, c->id)) {
+            cg_reply_fail (reply, "not_found", "into", "there is no case %s", req->into);
+            return -1;
+        }
         if (!open) {
             cg_reply_fail (reply, "invalid", "into", "'%s' is not another open case",
                            req->into ? req->into : "");
