@@ -505,7 +505,20 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &road);
     cr_assert_not (road.unplaced);
 
+    /*  an address that names only its county goes to that county's
+        triage, not the city's (issue 16, bug 10) */
+    order.order_no = "U-5";
+    order.address = "海门区老街口那棵大树旁边";
+    cg_case_submitted_t county_only;
+    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def,
+          &county_only);
+    cr_assert (county_only.unplaced);
+
     cg_case_received_t received;
+    cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, county_only.id,
+                               &received));
+    cr_assert_str_eq (received.county ? received.county : "(none)", "320614");
+    cg_msg_clear (&cg_case_received_def, &received);
     cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, rep.id, &received));
     cr_assert (received.unplaced);
     cr_assert_str_eq (received.county, "320612");
@@ -515,8 +528,10 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
                                &received));
     cr_assert_str_eq (received.place, "320602002001");
     cg_msg_clear (&cg_case_received_def, &received);
-    /*  never dropped: dispatch has all four */
-    cr_assert_eq (cg_teststack_await (stack, 4, 30000, "GET cg:{dispatch}:seq"), 4);
+    /*  never dropped: dispatch has all five */
+    cr_assert_eq (cg_teststack_await (stack, 5, 30000, "GET cg:{dispatch}:seq"), 5);
+    cr_assert_str_eq (s_case_field (stack, county_only.id, "center"), "320614");
+    cg_msg_clear (&cg_case_submitted_def, &county_only);
     cr_assert_str_eq (s_case_field (stack, rep.id, "state"), "dispatched");
     /*  ... each where it belongs: the named county's triage queue, the
         city's when not even the county is known, and the matched
