@@ -251,7 +251,7 @@ gw_stream_handle (gw_request_t *req)
         gw_reply_error (req, 405, "method_not_allowed", "method", "the stream is read with GET");
         return;
     }
-    if (gw_auth (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
+    if (gw_auth_stream (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
         return;
     int64_t seq;
     if (s_start (req, &seq)) {
