@@ -22,6 +22,9 @@
 
 #define NOTIFIER_PREFIX     "cg:{notification}:"
 #define NOTIFIER_DIGESTS    8
+/*  in the id of a notice telling the operators on duty that an urgent one
+    could not be delivered: "<id>!undelivered:<operator>:<n>" */
+#define NOTIFIER_UNDELIVERED "!undelivered:"
 
 typedef struct {
     cg_daemon_t *daemon;

@@ -326,6 +326,40 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
     cg_testreceiver_stop (&rx);
 }
 
+/*  Issue 16, bug 4: an urgent SOS notice that failed on every channel was
+    only dead-lettered, and nobody was told.  It goes at once to the
+    on-duty operators of the case's center, by every channel they have. */
+Test (notify, an_urgent_notice_that_fails_everywhere_goes_to_the_operators_on_duty,
+      .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people =
+        "gw1\t网格员陈刚\tgrid_worker\t" S_GRID "\tzh-CN\twebhook:URL/down/1\t"
+        "webhook:URL/down/2\t-\timmediate\n"
+        "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1,"
+        "email:wang.fang@town.example\t-\t-\timmediate\n"
+        "cf1\t委员张敏\tcommittee\t320602001\tzh-CN\twebhook:URL/cf/1\t-\t-\timmediate\n";
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "delivery\n    attempts = 1\n    backoff_ms = 200\n"
+                                            "    backoff_max_ms = 1000\n");
+    cg_testreceiver_mode (&rx, "down", "fail");
+    cg_teststack_t *stack = s_stack_up (dir);
+    char id[64];
+    s_cli_ok (stack, id, "%s", "submit --source device --category elderly_help "
+              "--text '老人跌倒SOS' --grid " S_GRID);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/down/2", id, NULL), 1);
+    /*  dead-lettered, and the town's operator hears of it on both channels */
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{notification}:dead_letters"),
+                  1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/op/1", "未能送达", id), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "rcpt=<wang.fang@town.example>", NULL, NULL),
+                  1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
+}
+
 Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 300)
 {
     cg_testreceiver_t rx;
