@@ -600,7 +600,8 @@ s_decide (funds_t *self, cg_fund_decide_t *req, const char *decision, cg_reply_t
     int64_t now = cg_clock_now ();
     const char *state = strcmp (decision, "approve") == 0 ? "approved" : "rejected";
     cg_fund_decided_t event = { .fund = view.fund, .id = view.id, .amount = view.amount,
-                                .state = (char *) state, .actor = caller.person, .at = now };
+                                .state = (char *) state, .actor = caller.person, .at = now,
+                                .requester = view.requester };
     zuuid_t *settle = zuuid_new ();
     char settle_id[33], who[128];
     snprintf (settle_id, sizeof settle_id, "%s", zuuid_str (settle));
@@ -660,7 +661,8 @@ funds_expire (funds_t *self)
         bool is_request = s_load_request (self, id, &view) == 0;
         cg_fund_decided_t event = { .fund = is_request ? view.fund : "",
                                     .id = (char *) id, .amount = is_request ? view.amount : 1,
-                                    .state = "expired", .at = now };
+                                    .state = "expired", .at = now,
+                                    .requester = is_request ? view.requester : NULL };
         cg_args_t args;
         cg_args_init (&args);
         cg_args_add_str (&args, LEDGER_PREFIX);

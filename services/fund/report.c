@@ -316,7 +316,9 @@ report_check_due (report_t *self)
         if (now < due)
             continue;
         cg_fund_report_overdue_t event = { .fund = f->code, .month = month, .due = due,
-                                           .at = now };
+                                           .at = now, .area = (char *) f->area->code,
+                                           .committee = f->committee,
+                                           .committee_count = f->committee_count };
         cg_args_t args;
         cg_args_init (&args);
         cg_args_add_str (&args, LEDGER_PREFIX);
