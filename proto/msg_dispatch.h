@@ -3,6 +3,15 @@
 #ifndef CG_MSG_DISPATCH_H_INCLUDED
 #define CG_MSG_DISPATCH_H_INCLUDED
 
+/*  The alerts a case has raised, as bits of case.view's `alerts` (kept so
+    in the case's hash): each timer fires once, and a raised alert is not
+    raised again until new limits are set. */
+#define CG_ALERT_SIGN_WARN      (1 << 0)    /* 80% of the sign-for limit (预警) */
+#define CG_ALERT_SIGN_OVER      (1 << 1)    /* the sign-for limit passed (超期) */
+#define CG_ALERT_DONE_WARN      (1 << 2)    /* 80% of the completion limit */
+#define CG_ALERT_DONE_OVER      (1 << 3)    /* the completion limit passed */
+#define CG_ALERT_ALL            15
+
 #define CG_FIELDS_case_dispatched(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
     F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code") \
@@ -74,7 +83,7 @@
     F(M, INT, ver, 0, 0, INT64_MAX, _, "changes so far (compare-and-set)") \
     F(M, INT, sign_warn, 0, 0, CG_TIME_MAX, _, "when the sign-for warning is due (80%)") \
     F(M, INT, done_warn, 0, 0, CG_TIME_MAX, _, "when the completion warning is due (80%)") \
-    F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
+    F(M, INT, alerts, 0, 0, CG_ALERT_ALL, _, "alerts raised (CG_ALERT_*): 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
     F(M, INT, escalate_at, 0, 0, CG_TIME_MAX, _, "when an overdue case escalates (提级)") \
     F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
     F(M, BOOL, unplaced, 0, 0, 1, _, "intake could not place it: it waits in its center's triage queue") \

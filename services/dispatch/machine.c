@@ -207,13 +207,13 @@ s_timers (const cg_case_view_t *c, s_timer_t *out)
     int n = 0;
     bool dispatched = strcmp (c->state, "dispatched") == 0;
     bool running = dispatched || strcmp (c->state, "accepted") == 0;
-    if (dispatched && !(c->alerts & 1))
+    if (dispatched && !(c->alerts & CG_ALERT_SIGN_WARN))
         out[n++] = (s_timer_t) { "sign_warn", c->sign_warn };
-    if (dispatched && !(c->alerts & 2))
+    if (dispatched && !(c->alerts & CG_ALERT_SIGN_OVER))
         out[n++] = (s_timer_t) { "sign_over", c->sign_by };
-    if (running && !(c->alerts & 4))
+    if (running && !(c->alerts & CG_ALERT_DONE_WARN))
         out[n++] = (s_timer_t) { "done_warn", c->done_warn };
-    if (running && !(c->alerts & 8))
+    if (running && !(c->alerts & CG_ALERT_DONE_OVER))
         out[n++] = (s_timer_t) { "done_over", c->done_by };
     if (running && c->escalate_at)
         out[n++] = (s_timer_t) { "escalate", c->escalate_at };
@@ -467,7 +467,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->extension = action->id == A_EXTEND_APPROVE ? "granted" : "refused";
         if (action->id == A_EXTEND_APPROVE) {
             a->done_by = cg_calendar_add_minutes (self->calendar, c->done_by, c->ext_minutes);
-            a->alerts &= ~8;
+            a->alerts &= ~CG_ALERT_DONE_OVER;
         }
         break;
     case A_SUSPEND:
@@ -949,13 +949,13 @@ s_fire (cases_t *self, const char *member, int64_t now)
     int64_t deadline = 0;
     bool sign = strncmp (kind, "sign", 4) == 0;
     if (strcmp (kind + 4, "_warn") == 0) {
-        plan.after.alerts |= sign ? 1 : 4;
+        plan.after.alerts |= sign ? CG_ALERT_SIGN_WARN : CG_ALERT_DONE_WARN;
         topic = "case.warning";
         plan.note = sign ? "预警: 80% of the sign-for limit" : "预警: 80% of the completion limit";
     }
     else
     if (strcmp (kind + 4, "_over") == 0) {
-        plan.after.alerts |= sign ? 2 : 8;
+        plan.after.alerts |= sign ? CG_ALERT_SIGN_OVER : CG_ALERT_DONE_OVER;
         plan.after.supervised = true;       /* 督办 */
         if (!view.escalate_at)
             plan.after.escalate_at = cg_calendar_add_minutes (self->calendar, now,
