@@ -436,6 +436,11 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         s_count (plan, c->unit, "signed_for");
         if (now <= c->sign_by)
             s_count (plan, c->unit, "signed_on_time");
+        /*  signed late: the escalation the sign-for limit set ends here,
+            with the unit that signed and works it (it stays supervised);
+            the completion limit sets its own when it passes */
+        if (!(c->alerts & CG_ALERT_DONE_OVER))
+            a->escalate_at = 0;
         break;
     case A_RETURN_REFUSE:
         break;

@@ -332,6 +332,53 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
     cg_teststack_down (&stack);
 }
 
+/*  Issue 16, bug 8: a case signed for late was still escalated the next
+    working day, away from the unit that signed and was working it.  The
+    sign-for escalation ends once the case is signed (it stays supervised,
+    督办); the completion limit still counts, and escalates when it passes. */
+Test (dispatch, a_case_signed_late_is_not_escalated_for_the_late_sign, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    int64_t now = S_MONDAY_9;
+    cg_testclock_set (stack, now);
+    char *id = s_submit (stack, "L-1");
+    /*  the sign-for limit (2 working hours) passes: overdue, supervised,
+        escalation set a grace later */
+    now += 2 * 3600000 + 60000;
+    cg_testclock_set (stack, now);
+    s_await_journal (stack, "case.overdue", 1);
+    cg_case_view_t c = cg_testcase_show (stack, id);
+    cr_assert (c.supervised);
+    cr_assert_gt (c.escalate_at, now);
+    int64_t done_by = c.done_by;
+    cg_msg_clear (&cg_case_view_def, &c);
+    /*  the unit signs for it late */
+    s_move (stack, "accept", (cg_case_act_t) { .id = id, S_AS ("unit:" S_HUANBAO) }, "accepted");
+    c = cg_testcase_show (stack, id);
+    cr_assert_eq (c.escalate_at, 0, "the sign-for escalation outlived the signing");
+    cr_assert (c.supervised, "still supervised: it was signed late");
+    cg_msg_clear (&cg_case_view_def, &c);
+    /*  two working days on, well past the grace: it stays with the unit */
+    now += 2 * S_DAY;
+    cg_testclock_set (stack, now);
+    sleep (3);
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 0);
+    c = cg_testcase_show (stack, id);
+    cr_assert_str_eq (c.center, S_TOWN);
+    cr_assert_str_eq (c.unit, S_HUANBAO);
+    cr_assert_str_eq (c.state, "accepted");
+    cg_msg_clear (&cg_case_view_def, &c);
+    /*  the completion limit still counts: past it and its grace, 提级 */
+    now = done_by + S_DAY;
+    cg_testclock_set (stack, now);
+    s_await_journal (stack, "case.overdue", 2);
+    now += 5 * S_DAY;
+    cg_testclock_set (stack, now);
+    s_await_journal (stack, "case.escalated", 1);
+    free (id);
+    cg_teststack_down (&stack);
+}
+
 /*  A second civgrid-dispatch on the same Redis, racing the stack's for
     timers; its log goes with the stack's, where sanitizer reports are
     looked for. */
