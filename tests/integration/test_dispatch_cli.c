@@ -70,7 +70,11 @@ Test (dispatch_cli, every_transition_from_the_shell, .timeout = 180)
     char *b = s_submit (stack, "W-B", "other");
     cg_testcli_says (stack, 0, "unit       320602001\n", "case show %s", b);
     s_walk (stack, b, "dispatched", "dispatch", "--unit 320602001-chengguan " S_CENTER);
-    cg_testcli_says (stack, 0, "merged     ", "merge %s --into %s %s", b, a, S_CENTER);
+    /*  the first is the county's now (escalated): the town may not name it,
+        the county, whose scope holds both, merges (issue 16, bug 2) */
+    cg_testcli_says (stack, 1, "there is no case", "merge %s --into %s %s", b, a, S_CENTER);
+    cg_testcli_says (stack, 0, "merged     ", "merge %s --into %s --actor center:320602:李", b,
+                     a);
     /*  无效 with a reason, and 归档 after 办结 without a callback */
     char *c = s_submit (stack, "W-C", "noise");
     s_walk (stack, c, "rejected", "reject", "--note 重复来电 " S_CENTER);
