@@ -252,6 +252,40 @@ cg_calendar_load (const char *path, char *err, size_t errlen)
     return self;
 }
 
+int64_t
+cg_calendar_ends (cg_calendar_t *self)
+{
+    if (self->size == 0)
+        return 0;
+    /*  the year of the last exception, by its local date */
+    char iso [40];
+    cg_time_iso (self->exceptions [self->size - 1].day * S_DAY_MS - CG_TZ_OFFSET_MS, iso,
+                 sizeof iso);
+    int year = atoi (iso);
+    return s_days_from_civil (year + 1, 1, 1) * S_DAY_MS - CG_TZ_OFFSET_MS;
+}
+
+bool
+cg_calendar_ends_soon (cg_calendar_t *self, int64_t now, char *why, size_t whylen)
+{
+    int64_t ends = cg_calendar_ends (self);
+    if (ends - now >= CG_CALENDAR_WARN_DAYS * S_DAY_MS)
+        return false;
+    char day [40];
+    cg_time_iso (ends, day, sizeof day);
+    day [10] = 0;
+    if (ends <= now)
+        cg_errset (why, whylen, "the working calendar ended on %s: every weekday since "
+                   "counts as working time, holidays included; add the State Council's "
+                   "holidays for the year (docs/DATA-FORMATS.md) and reload", day);
+    else
+        cg_errset (why, whylen, "the working calendar ends on %s, in %lld days: after it "
+                   "every weekday counts as working time, holidays included; add the State "
+                   "Council's holidays for the next year (docs/DATA-FORMATS.md) and reload",
+                   day, (long long) ((ends - now + S_DAY_MS - 1) / S_DAY_MS));
+    return true;
+}
+
 void
 cg_calendar_destroy (cg_calendar_t **self_p)
 {

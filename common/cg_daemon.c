@@ -57,6 +57,12 @@ s_config_path (int argc, char **argv)
     return NULL;
 }
 
+zconfig_t *
+cg_daemon_config_now (cg_daemon_t *self)
+{
+    return cg_config_load (s_config_path (self->argc, self->argv), self->argc, self->argv);
+}
+
 cg_daemon_t *
 cg_daemon_new (const char *name, int argc, char **argv, int flags)
 {
@@ -68,6 +74,8 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
             self->verbose = true;
     zsys_set_logident (name);
     zsys_set_logstream (stderr);
+    self->argc = argc;
+    self->argv = argv;
     self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
     if (!self->config)
         goto failed;

@@ -34,6 +34,8 @@ typedef struct {
     cg_sub_t *sub;              /* NULL until something is followed */
     cg_retention_t *retention;  /* of its own journal; NULL for the broker */
     bool verbose;
+    int argc;                   /* the command line, to read the configuration */
+    char **argv;                /* again (cg_daemon_config_now) */
 } cg_daemon_t;
 
 /*  Flags for cg_daemon_new. */
@@ -41,6 +43,11 @@ typedef struct {
 
 cg_daemon_t *cg_daemon_new (const char *name, int argc, char **argv, int flags);
 void cg_daemon_destroy (cg_daemon_t **self_p);
+
+/*  The configuration as its file and --set options say now, for a reload
+    that must see an edited file (data/calendar pointed at another one);
+    the caller destroys it.  NULL, with a message, when it cannot be read. */
+zconfig_t *cg_daemon_config_now (cg_daemon_t *self);
 
 /*  A configuration value, or `otherwise`. */
 const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);

@@ -26,6 +26,10 @@ const char *cli_actor (cli_args_t *args, char *buf, size_t len);
 /*  The configuration the stack wrote, or NULL with a message. */
 zconfig_t *cli_config (cli_args_t *args);
 
+/*  The stack's time: its test clock (cg:{clock}:now) when it runs on one
+    (clock/test = 1), else the system's; for times a command defaults. */
+int64_t cli_now (cli_args_t *args);
+
 /*  Redis of the stack in --dir, or NULL with a message. */
 cg_redis_t *cli_redis (cli_args_t *args);
 

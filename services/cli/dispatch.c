@@ -12,6 +12,7 @@
 
     and `civgrid reload` (data.reload). */
 #include "cli.h"
+#include "cg_clock.h"
 
 static const char *const s_actions[] = {
     "accept", "resolve", "close", "dispatch", "transfer", "return", "return_approve", "return_refuse", "extend",
@@ -40,8 +41,15 @@ s_reload (cli_args_t *args)
     if (cli_call (args, "dispatch", "data.reload", &cg_data_reload_def, &req,
                   &cg_data_loaded_def, &loaded))
         return 1;
-    printf ("reloaded: %lld org-tree nodes, %lld categories, the calendar\n",
-            (long long) loaded.nodes, (long long) loaded.categories);
+    char ends[40] = "";
+    cg_time_iso (loaded.calendar_ends, ends, sizeof ends);
+    ends[10] = 0;
+    printf ("reloaded: %lld org-tree nodes, %lld categories, the calendar %s (ends %s)\n",
+            (long long) loaded.nodes, (long long) loaded.categories,
+            loaded.calendar ? loaded.calendar : "", ends);
+    if (loaded.warning)
+        printf ("warning: %s\n", loaded.warning);
+    cg_msg_clear (&cg_data_loaded_def, &loaded);
     return 0;
 }
 

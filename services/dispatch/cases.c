@@ -14,6 +14,7 @@
 #include "cases.h"
 #include "cg_calendar.h"
 #include "cg_clock.h"
+#include "cg_text.h"
 #include "machine.h"
 #include "route.h"
 #include "stats.h"
@@ -28,18 +29,23 @@
 int
 cases_reload (cases_t *self, char *err, size_t errlen)
 {
-    const char *catalog_path = cg_daemon_get (self->daemon, "data/catalog",
-                                              "deploy/demo/catalog.tsv");
-    cg_orgtree_t *org = cg_orgtree_load (cg_daemon_get (self->daemon, "data/orgtree",
-                                                        "deploy/demo/orgtree.tsv"), err, errlen);
+    zconfig_t *config = cg_daemon_config_now (self->daemon);
+    if (!config) {
+        cg_errset (err, errlen, "the configuration cannot be read again");
+        return -1;
+    }
+    const char *catalog_path = zconfig_get (config, "data/catalog", "deploy/demo/catalog.tsv");
+    const char *calendar_path = zconfig_get (config, "data/calendar",
+                                             "deploy/demo/calendar.tsv");
+    cg_orgtree_t *org = cg_orgtree_load (zconfig_get (config, "data/orgtree",
+                                                      "deploy/demo/orgtree.tsv"), err, errlen);
     cg_catalog_t *catalog = org ? cg_catalog_load (catalog_path, err, errlen) : NULL;
-    cg_calendar_t *calendar = catalog ? cg_calendar_load (cg_daemon_get (self->daemon,
-                                  "data/calendar", "deploy/demo/calendar.tsv"), err, errlen)
-                                      : NULL;
+    cg_calendar_t *calendar = catalog ? cg_calendar_load (calendar_path, err, errlen) : NULL;
     if (!calendar || cg_catalog_check (catalog, org, catalog_path, err, errlen)) {
         cg_orgtree_destroy (&org);
         cg_catalog_destroy (&catalog);
         cg_calendar_destroy (&calendar);
+        zconfig_destroy (&config);
         return -1;
     }
     cg_orgtree_destroy (&self->org);
@@ -48,7 +54,23 @@ cases_reload (cases_t *self, char *err, size_t errlen)
     self->org = org;
     self->catalog = catalog;
     self->calendar = calendar;
+    snprintf (self->calendar_path, sizeof self->calendar_path, "%s", calendar_path);
+    zconfig_destroy (&config);
+    self->calendar_checked = 0;
+    cases_check_calendar (self, cg_clock_now ());
     return 0;
+}
+
+void
+cases_check_calendar (cases_t *self, int64_t now)
+{
+    if (self->calendar_checked && now >= self->calendar_checked
+        && now - self->calendar_checked < CG_DAY_MS)
+        return;
+    self->calendar_checked = now;
+    char why[512];
+    if (cg_calendar_ends_soon (self->calendar, now, why, sizeof why))
+        zsys_warning ("dispatch: %s: %s", self->calendar_path, why);
 }
 
 cases_t *
@@ -86,8 +108,13 @@ cases_on_reload (void *request, cg_reply_t *reply, void *arg)
         return;
     }
     zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
+    char why[512] = "";
+    bool soon = cg_calendar_ends_soon (self->calendar, cg_clock_now (), why, sizeof why);
     cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->org),
-                                .categories = (int64_t) cg_catalog_size (self->catalog) };
+                                .categories = (int64_t) cg_catalog_size (self->catalog),
+                                .calendar = self->calendar_path,
+                                .calendar_ends = cg_calendar_ends (self->calendar),
+                                .warning = soon ? why : NULL };
     cg_reply_ok (reply, &cg_data_loaded_def, &loaded);
 }
 

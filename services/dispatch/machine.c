@@ -166,6 +166,19 @@ s_allowed (const char *state, char *out, size_t len)
 
 /* --- deadlines and timers ------------------------------------------------- */
 
+/*  A deadline past the calendar's end was counted as if every weekday
+    there were a working day: the case says so (its deadline may fall on
+    a holiday the calendar does not know yet). */
+static void
+s_flag_past_calendar (cases_t *self, cg_case_view_t *view)
+{
+    int64_t ends = cg_calendar_ends (self->calendar);
+    if ((view->sign_by && view->sign_by >= ends) || (view->done_by && view->done_by >= ends))
+        view->alerts |= CG_ALERT_PAST_CALENDAR;
+    else
+        view->alerts &= ~CG_ALERT_PAST_CALENDAR;
+}
+
 void
 machine_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_view_t *view)
 {
@@ -193,6 +206,7 @@ machine_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_
     view->done_warn = cg_calendar_add (self->calendar, now, done_ms * 4 / 5);
     view->alerts = 0;
     view->escalate_at = 0;
+    s_flag_past_calendar (self, view);
 }
 
 typedef struct {
@@ -473,6 +487,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (action->id == A_EXTEND_APPROVE) {
             a->done_by = cg_calendar_add_minutes (self->calendar, c->done_by, c->ext_minutes);
             a->alerts &= ~CG_ALERT_DONE_OVER;
+            s_flag_past_calendar (self, a);
         }
         break;
     case A_SUSPEND:
@@ -997,6 +1012,7 @@ machine_on_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     cases_t *self = arg;
     int64_t now = cg_clock_now ();
+    cases_check_calendar (self, now);
     /*  a case whose next timer is due as well comes round again, until a
         batch fires nothing */
     size_t fired = 0, handled = 1;

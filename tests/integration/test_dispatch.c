@@ -725,3 +725,58 @@ Test (dispatch, a_broken_catalog_is_refused_on_reload_and_the_old_one_serves, .t
     cg_teststack_down (&stack);
     unlink (path);
 }
+
+/*  Issue 16, bug 7: the calendar ends with 2026 and nothing warned; past
+    its end every weekday counts as working time (Spring Festival 2027
+    included); and pointing data/calendar at another file and reloading
+    was ignored, though reload said "reloaded".  A calendar that ends
+    within 60 days is warned of (the log, `stack status`, the reload's
+    answer); a case whose deadline runs past its end says so; reload reads
+    the file the configuration names now. */
+Test (dispatch, a_calendar_near_its_end_is_warned_of_and_reload_reads_the_configured_one,
+      .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    /*  Monday 2026-12-21 09:00 China time */
+    cg_testclock_set (stack, S_MONDAY_9 + 28 * S_DAY);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack status"), 0, "%s", out);
+    cr_assert (strstr (out, "the working calendar ends on 2027-01-01, in 11 days"), "%s", out);
+    free (out);
+    /*  a complaint has 13 working days: its deadline is past the end */
+    char *id = s_submit (stack, "C-1");
+    cg_case_view_t c = cg_testcase_show (stack, id);
+    cr_assert (c.alerts & CG_ALERT_PAST_CALENDAR, "alerts %lld", (long long) c.alerts);
+    cg_msg_clear (&cg_case_view_def, &c);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case show %s", id), 0, "%s", out);
+    cr_assert (strstr (out, "past the end of the working calendar"), "%s", out);
+    free (out);
+    free (id);
+    char log[700];
+    snprintf (log, sizeof log, "grep -q 'working calendar ends on 2027-01-01' %s/log/dispatch.log",
+              stack->dir);
+    cr_assert_eq (system (log), 0, "no warning in dispatch's log");
+
+    /*  next year's calendar in another file, named in the configuration */
+    char path[600], command[1400];
+    snprintf (path, sizeof path, "%s/calendar-2027.tsv", stack->dir);
+    snprintf (command, sizeof command, "cp %s/deploy/demo/calendar.tsv %s && printf "
+              "'off\\t2027-01-01\\t2027-01-01\\t元旦\\n' >> %s", cg_test_root (), path, path);
+    cr_assert_eq (system (command), 0);
+    snprintf (command, sizeof command, "%s/civgrid.cfg", stack->dir);
+    zconfig_put (stack->config, "data/calendar", path);
+    cr_assert_eq (zconfig_save (stack->config, command), 0);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reload"), 0, "%s", out);
+    cr_assert (strstr (out, path) && strstr (out, "ends 2028-01-01"), "%s", out);
+    cr_assert_null (strstr (out, "warning"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack status"), 0, "%s", out);
+    cr_assert_null (strstr (out, "working calendar"), "%s", out);
+    free (out);
+    id = s_submit (stack, "C-2");
+    c = cg_testcase_show (stack, id);
+    cr_assert_not (c.alerts & CG_ALERT_PAST_CALENDAR);
+    cg_msg_clear (&cg_case_view_def, &c);
+    free (id);
+    cg_teststack_down (&stack);
+}
