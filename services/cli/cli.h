@@ -64,6 +64,13 @@ int cli_token_issue (zconfig_t *config, const char *role, const char *scope,
 void cli_demo_load (zconfig_t *config);
 int cli_print_view (cli_args_t *args, cg_case_view_t *view);
 int cli_dispatch (cli_args_t *args);
-void cli_dispatch_usage (void);
+
+/*  commands.c: the one table of commands and their options.  The options
+    that take no value (for cli_args_parse); every command's usage; and
+    running the command args names: its --help, an unknown option refused
+    naming it, or its handler.  Returns the exit code (2: a usage error). */
+const char *const *cli_flags (void);
+void cli_usage (FILE *out);
+int cli_run (cli_args_t *args);
 
 #endif

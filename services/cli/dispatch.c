@@ -20,19 +20,6 @@ static const char *const s_actions[] = {
     "reject", "escalate", NULL
 };
 
-void
-cli_dispatch_usage (void)
-{
-    fprintf (stderr,
-        "  dispatch|transfer ID --unit U | return ID --note WHY | return_approve ID --unit U\n"
-        "  return_refuse|suspend|resume|reopen|escalate ID | reject ID --note WHY\n"
-        "  extend ID --minutes N | extend_approve|extend_refuse ID\n"
-        "  callback ID --satisfied yes|no | merge ID --into OTHER\n"
-        "      (each with [--actor ROLE:SCOPE[:NAME]] [--note WHY])\n"
-        "  stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD\n"
-        "  reload      (dispatch reads its org tree, catalog and calendar again)\n");
-}
-
 static int
 s_reload (cli_args_t *args)
 {

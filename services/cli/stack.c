@@ -498,11 +498,8 @@ s_stack (s_stack_t *stack, cli_args_t *args)
     else
     if (strcmp (verb, "status") == 0)
         s_print_status (stack, config, cli_flag (args, "json"), cli_now (args));
-    else {
-        fprintf (stderr, "usage: civgrid stack up|down|status [--dir DIR] "
-                 "[--port-base N|auto] [--foreground] [--demo] [--set PATH=VALUE]\n");
+    else
         rc = 2;
-    }
     zconfig_destroy (&config);
     return rc;
 }

@@ -162,7 +162,5 @@ cli_token (cli_args_t *args)
         return s_list (args);
     if (strcmp (sub, "revoke") == 0 && args->nwords > 2)
         return s_revoke (args, args->words[2]);
-    fprintf (stderr, "usage: civgrid token create --role R --scope CODE [--name WHO]\n"
-             "       civgrid token list | civgrid token revoke TOKEN\n");
     return 2;
 }
