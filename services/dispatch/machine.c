@@ -538,7 +538,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->closed_at = now;
         break;
     case A_REOPEN:
-        if (now > c->closed_at + (int64_t) self->reopen_days * 86400000) {
+        if (now > c->closed_at + (int64_t) self->reopen_days * CG_DAY_MS) {
             cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
                            "and can no longer be reopened", c->id, self->reopen_days);
             return -1;

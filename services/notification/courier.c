@@ -73,7 +73,7 @@ s_item_destroy (void *arg)
 static int64_t
 s_next_digest (notifier_t *self, int64_t now)
 {
-    int64_t day = 86400000, local = now + CG_TZ_OFFSET_MS, midnight = local - local % day;
+    int64_t day = CG_DAY_MS, local = now + CG_TZ_OFFSET_MS, midnight = local - local % day;
     int64_t best = INT64_MAX;
     for (int i = 0; i < self->ndigest; i++) {
         int64_t at = midnight + (int64_t) self->digest_at[i] * 60000;

@@ -226,7 +226,7 @@ directory_quiet_until (const person_t *person, int64_t now)
 {
     if (person->quiet_from < 0 || person->quiet_from == person->quiet_to)
         return now;
-    int64_t day_ms = 86400000, local = now + CG_TZ_OFFSET_MS;
+    int64_t day_ms = CG_DAY_MS, local = now + CG_TZ_OFFSET_MS;
     int64_t midnight = local - local % day_ms;
     int minute = (int) ((local - midnight) / 60000);
     int from = person->quiet_from, to = person->quiet_to;

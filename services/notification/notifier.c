@@ -22,7 +22,7 @@ s_load_settings (notifier_t *self, const char *dir)
     self->lease_ms = atoll (zconfig_get (s, "delivery/lease_ms", "30000"));
     self->batch = atoi (zconfig_get (s, "delivery/batch", "32"));
     self->in_flight = atoi (zconfig_get (s, "delivery/in_flight", "256"));
-    self->keep_ms = atoll (zconfig_get (s, "delivery/keep_days", "30")) * 86400000;
+    self->keep_ms = atoll (zconfig_get (s, "delivery/keep_days", "30")) * CG_DAY_MS;
     self->per_minute = atof (zconfig_get (s, "rate/per_minute", "30"));
     self->burst = atof (zconfig_get (s, "rate/burst", "10"));
     self->channel_per_second = atof (zconfig_get (s, "rate/channel_per_second", "100"));
@@ -80,7 +80,7 @@ notifier_new (cg_daemon_t *daemon)
     /*  what is kept, and how long: the store's own bounds */
     struct { const char *name, *otherwise; int64_t *value, unit; } bounds[] = {
         { "notification/inbox_max", "1000", &self->inbox_max, 1 },
-        { "notification/dead_days", "90", &self->dead_ms, 86400000 },
+        { "notification/dead_days", "90", &self->dead_ms, CG_DAY_MS },
         { "notification/dead_max", "10000", &self->dead_max, 1 } };
     for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
         const char *text = cg_daemon_get (daemon, bounds[i].name, bounds[i].otherwise);
