@@ -2,6 +2,7 @@
 #include "cg_daemon.h"
 
 #include "cg_clock.h"
+#include "cg_config.h"
 
 #include <getopt.h>
 
@@ -57,6 +58,17 @@ s_config_path (int argc, char **argv)
     return NULL;
 }
 
+int64_t
+cg_daemon_int (cg_daemon_t *self, const char *key)
+{
+    int64_t value;
+    int rc = cg_config_int (self->config, s_config_path (self->argc, self->argv), key, &value,
+                            NULL, 0);
+    assert (rc == 0);           /* cg_daemon_new checked every setting */
+    (void) rc;
+    return value;
+}
+
 zconfig_t *
 cg_daemon_config_now (cg_daemon_t *self)
 {
@@ -79,6 +91,11 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
     if (!self->config)
         goto failed;
+    char err[400];
+    if (cg_config_check (self->config, s_config_path (argc, argv), err, sizeof err)) {
+        zsys_error ("%s: %s", name, err);
+        goto failed;
+    }
 
     char path[64];
     snprintf (path, sizeof path, "%s/endpoint", name);
@@ -95,9 +112,8 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         return self;
 
     const char *host = cg_daemon_get (self, "redis/host", "127.0.0.1");
-    int port = atoi (cg_daemon_get (self, "redis/port", "6379"));
-    int retry = atoi (cg_daemon_get (self, "redis/retry_ms", "30000"));
-    self->redis = cg_redis_new (host, port, retry);
+    self->redis = cg_redis_new (host, (int) cg_daemon_int (self, "redis/port"),
+                                (int) cg_daemon_int (self, "redis/retry_ms"));
     if (!self->redis)
         goto failed;
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
@@ -123,7 +139,7 @@ cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *
         /*  NAME/bus_queue: how many events from the bus it may hold unapplied */
         char key[80];
         snprintf (key, sizeof key, "%s/bus_queue", self->name);
-        int queue = atoi (cg_daemon_get (self, key, "0"));
+        int queue = (int) cg_daemon_int (self, key);
         self->sub = cg_sub_new_bounded (self->redis,
                                         cg_daemon_get (self, "bus/subscribe",
                                                        "tcp://127.0.0.1:7402"),

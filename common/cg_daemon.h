@@ -49,6 +49,11 @@ void cg_daemon_destroy (cg_daemon_t **self_p);
     the caller destroys it.  NULL, with a message, when it cannot be read. */
 zconfig_t *cg_daemon_config_now (cg_daemon_t *self);
 
+/*  A whole-number setting (a key of CG_SETTINGS, cg_config.h): its value,
+    or its one default.  Every setting was checked at start: a typo stops
+    the daemon there, naming the file, the key, the range and the unit. */
+int64_t cg_daemon_int (cg_daemon_t *self, const char *key);
+
 /*  A configuration value, or `otherwise`. */
 const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);
 

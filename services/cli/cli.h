@@ -30,6 +30,10 @@ zconfig_t *cli_config (cli_args_t *args);
     (clock/test = 1), else the system's; for times a command defaults. */
 int64_t cli_now (cli_args_t *args);
 
+/*  Redis of a stack's configuration (redis/host, redis/port, read with the
+    checked reader), or NULL. */
+cg_redis_t *cli_redis_of (zconfig_t *config, int retry_ms);
+
 /*  Redis of the stack in --dir, or NULL with a message. */
 cg_redis_t *cli_redis (cli_args_t *args);
 

@@ -276,9 +276,7 @@ static bool
 s_answers (zconfig_t *config, const char *part, int timeout_ms)
 {
     if (strcmp (part, "redis") == 0) {
-        cg_redis_t *redis = cg_redis_new ("127.0.0.1",
-                                          atoi (zconfig_get (config, "redis/port", "0")),
-                                          timeout_ms);
+        cg_redis_t *redis = cli_redis_of (config, timeout_ms);
         bool ok = redis != NULL;
         cg_redis_destroy (&redis);
         return ok;

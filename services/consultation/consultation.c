@@ -93,16 +93,10 @@ consultation_new (cg_daemon_t *daemon)
             return NULL;
         }
     self->intake = cg_client_new (cg_daemon_get (daemon, "intake/endpoint", ""), 1000, 1);
-    self->publish_ms = atoll (cg_daemon_get (daemon, "consultation/publish_days", "7")) * CG_DAY_MS;
-    self->result_ms = atoll (cg_daemon_get (daemon, "consultation/result_days", "30")) * CG_DAY_MS;
-    self->task_tries = atoll (cg_daemon_get (daemon, "consultation/task_tries", "5"));
-    self->task_retry_ms = atoll (cg_daemon_get (daemon, "consultation/task_retry_seconds", "60"))
-                        * 1000;
-    if (self->task_tries < 1 || self->task_retry_ms < 1000) {
-        zsys_error ("consultation: task_tries is at least 1 and task_retry_seconds at least 1");
-        consultation_destroy (&self);
-        return NULL;
-    }
+    self->publish_ms = cg_daemon_int (daemon, "consultation/publish_days") * CG_DAY_MS;
+    self->result_ms = cg_daemon_int (daemon, "consultation/result_days") * CG_DAY_MS;
+    self->task_tries = cg_daemon_int (daemon, "consultation/task_tries");
+    self->task_retry_ms = cg_daemon_int (daemon, "consultation/task_retry_seconds") * 1000;
     self->hotspot_categories = cg_daemon_get (daemon, "consultation/hotspot_categories",
                                               "catalog");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "consultation", "dispatch");

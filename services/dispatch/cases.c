@@ -85,13 +85,12 @@ cases_new (cg_daemon_t *daemon)
         cases_destroy (&self);
         return NULL;
     }
-    self->grace_min = atoi (cg_daemon_get (daemon, "dispatch/escalate_grace_min", "480"));
-    self->urgent_sign_min = atoi (cg_daemon_get (daemon, "dispatch/urgent_sign_min", "30"));
-    self->urgent_done_min = atoi (cg_daemon_get (daemon, "dispatch/urgent_done_min", "240"));
-    self->reopen_days = atoi (cg_daemon_get (daemon, "dispatch/reopen_days", "15"));
-    self->hotspot_count = atoi (cg_daemon_get (daemon, "dispatch/hotspot_count", "5"));
-    self->hotspot_window_min = atoi (cg_daemon_get (daemon, "dispatch/hotspot_window_min",
-                                                    "4320"));
+    self->grace_min = (int) cg_daemon_int (daemon, "dispatch/escalate_grace_min");
+    self->urgent_sign_min = (int) cg_daemon_int (daemon, "dispatch/urgent_sign_min");
+    self->urgent_done_min = (int) cg_daemon_int (daemon, "dispatch/urgent_done_min");
+    self->reopen_days = (int) cg_daemon_int (daemon, "dispatch/reopen_days");
+    self->hotspot_count = (int) cg_daemon_int (daemon, "dispatch/hotspot_count");
+    self->hotspot_window_min = (int) cg_daemon_int (daemon, "dispatch/hotspot_window_min");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
     return self;
 }

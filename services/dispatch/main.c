@@ -37,7 +37,7 @@ main (int argc, char **argv)
     machine_register (cases, daemon->server);
     cg_server_on (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query, cases);
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
-    zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
+    zloop_timer (daemon->loop, (size_t) cg_daemon_int (daemon, "dispatch/timer_ms"), 0,
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
