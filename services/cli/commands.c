@@ -11,6 +11,7 @@
     command's usage and options from here.  Every command takes --dir DIR
     (the stack, default var/), --json and --help besides its own. */
 #include "cli.h"
+#include "cg_case_actions.h"
 
 typedef struct {
     const char *name;           /* without the leading -- */
@@ -228,8 +229,8 @@ static const s_command_t s_commands[] = {
       "cases", s_case_opts, NULL },
     { "inbox", cli_cases, "UNIT [--offset N] [--limit N]", "a unit's in-app inbox",
       s_inbox_opts, NULL },
-    { "accept close return return_refuse extend_approve extend_refuse suspend resume reopen "
-      "reject escalate", cli_dispatch, "ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
+    /*  every other action of dispatch's table (proto/cg_case_actions.h) */
+    { NULL, cli_dispatch, "ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
       "move a case through dispatch's state machine (docs/DISPATCH.md)", s_act_opts, NULL },
     { "resolve", cli_dispatch, "ID --result TEXT [--actor ROLE:SCOPE[:NAME]]",
       "the unit has handled it (办结)", s_resolve_opts, s_act_opts },
@@ -279,6 +280,8 @@ static bool
 s_named (const s_command_t *command, const char *word)
 {
     size_t n = strlen (word);
+    if (!command->names)
+        return false;
     for (const char *p = command->names; n && (p = strstr (p, word)); p += n)
         if ((p == command->names || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
             return true;
@@ -291,7 +294,29 @@ s_find (const char *word)
     for (size_t i = 0; word && i < S_NCOMMANDS; i++)
         if (s_named (&s_commands[i], word))
             return &s_commands[i];
+    /*  an action of dispatch's that no row names: the actions' row */
+    for (size_t i = 0; word && cg_case_action_find (word) && i < S_NCOMMANDS; i++)
+        if (!s_commands[i].names)
+            return &s_commands[i];
     return NULL;
+}
+
+/*  The words that name command, joined by '|'; for the actions' row, the
+    actions of dispatch's table that no other row names. */
+static void
+s_names (const s_command_t *command, char *out, size_t len)
+{
+    *out = 0;
+    if (command->names)
+        snprintf (out, len, "%s", command->names);
+    for (size_t i = 0; !command->names && i < CG_ACTIONS_COUNT; i++) {
+        const char *name = cg_case_actions[i].name;
+        if (s_find (name) == command)
+            snprintf (out + strlen (out), len - strlen (out), "%s%s", *out ? " " : "", name);
+    }
+    for (char *c = out; *c; c++)
+        if (*c == ' ')
+            *c = '|';
 }
 
 static const s_option_t *
@@ -329,10 +354,7 @@ static void
 s_print_command (FILE *out, const s_command_t *command, bool options)
 {
     char names[400];
-    snprintf (names, sizeof names, "%s", command->names);
-    for (char *c = names; *c; c++)
-        if (*c == ' ')
-            *c = '|';
+    s_names (command, names, sizeof names);
     fprintf (out, "  %s — %s\n", names, command->summary);
     /*  a line that starts with a space goes on from the one before */
     const char *line = command->usage;
@@ -342,7 +364,7 @@ s_print_command (FILE *out, const s_command_t *command, bool options)
             fprintf (out, "          %.*s\n", (int) n, line);
         else
             fprintf (out, "      civgrid %s%s%.*s\n",
-                     strchr (command->names, ' ') ? "ACTION" : names, n ? " " : "", (int) n,
+                     strchr (names, '|') ? "ACTION" : names, n ? " " : "", (int) n,
                      line);
         line += n + (line[n] == '\n');
     } while (*line);

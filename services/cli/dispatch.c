@@ -1,5 +1,5 @@
 /*  dispatch — the CLI's commands of the case state machine: one per
-    action of services/dispatch/machine.c, each sent as case.<action>,
+    action of proto/cg_case_actions.h, each sent as case.<action>,
 
         civgrid ACTION ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]
                 [--unit CODE] [--minutes N] [--satisfied yes|no] [--into ID]
@@ -12,13 +12,9 @@
 
     and `civgrid reload` (data.reload). */
 #include "cli.h"
+#include "cg_case_actions.h"
 #include "cg_clock.h"
 
-static const char *const s_actions[] = {
-    "accept", "resolve", "close", "dispatch", "transfer", "return", "return_approve", "return_refuse", "extend",
-    "extend_approve", "extend_refuse", "suspend", "resume", "callback", "reopen", "merge",
-    "reject", "escalate", NULL
-};
 
 static int
 s_reload (cli_args_t *args)
@@ -91,10 +87,8 @@ cli_dispatch (cli_args_t *args)
         return s_stats (args);
     if (strcmp (action, "reload") == 0)
         return s_reload (args);
-    int known = 0;
-    while (s_actions[known] && strcmp (s_actions[known], action) != 0)
-        known++;
-    if (!s_actions[known] || args->nwords < 2)
+    /*  the actions are dispatch's table (proto/cg_case_actions.h) */
+    if (!cg_case_action_find (action) || args->nwords < 2)
         return 2;
     char actor[80], command[48];
     snprintf (command, sizeof command, "case.%s", action);

@@ -1,8 +1,9 @@
 /*  machine — the case state machine (工单状态机) and its timers.
 
-    s_actions is the one table: for each action (a command case.<action>)
+    The actions are one table, proto/cg_case_actions.h (which the gateway's
+    routes and the CLI read too): for each action (a command case.<action>)
     the states it may start from, the state it leads to, the journal topic
-    of the change and the roles that may ask for it.  A command is checked
+    of the change and the actors that may ask for it.  A command is checked
     against the table and the actor, then planned in C (new fields, new
     deadlines from the working-time calendar, the events) and applied by
     the one script case_move with compare-and-set on the case's version,
@@ -38,6 +39,7 @@
     call leaves it due for the next, and a case's timers fire in the order
     of their due times, as many in one tick as are due. */
 #include "machine.h"
+#include "cg_case_actions.h"
 #include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
@@ -48,58 +50,11 @@
 #define S_TIMERS_TICK   2000    /* timers fired in one tick at most, so that
                                    commands and the bus get their turn */
 
-/*  The roles an actor may have. */
-#define R_CENTER    1
-#define R_UNIT      2
-#define R_CITIZEN   4
-#define R_ADMIN     8
-#define R_SYSTEM    16
-#define R_OPERATOR  32
-
-typedef enum {
-    A_DISPATCH, A_TRANSFER, A_ACCEPT, A_RETURN, A_RETURN_APPROVE, A_RETURN_REFUSE,
-    A_EXTEND, A_EXTEND_APPROVE, A_EXTEND_REFUSE, A_SUSPEND, A_RESUME, A_RESOLVE,
-    A_CALLBACK, A_CLOSE, A_REOPEN, A_MERGE, A_REJECT, A_ESCALATE
-} s_action_id_t;
-
-typedef struct {
-    s_action_id_t id;
-    const char *name;           /* the command is case.<name> */
-    const char *from;           /* the states it starts from, space-separated;
-                                   NULL: the open states (cg_case_state.h) */
-    const char *to;             /* the state it leads to; NULL: decided by the plan */
-    const char *topic;          /* the journal topic of the change */
-    int roles;
-    const char *zh;             /* the timeline's note when the actor gives none */
-} s_action_t;
-
-static const s_action_t s_actions[] = {
-    /*  the main path first, so that refusals list it first */
-    { A_ACCEPT, "accept", "dispatched", "accepted", "case.accepted", R_UNIT, "签收" },
-    { A_RESOLVE, "resolve", "accepted", "resolved", "case.resolved", R_UNIT, "办结" },
-    { A_CALLBACK, "callback", "resolved", NULL, "case.closed", R_CENTER, "回访" },
-    { A_CLOSE, "close", "resolved", "closed", "case.closed", R_CENTER, "归档" },
-    { A_DISPATCH, "dispatch", "dispatched", "dispatched", "case.dispatched", R_CENTER, "派单" },
-    { A_TRANSFER, "transfer", "dispatched accepted", "dispatched", "case.dispatched", R_CENTER, "转办" },
-    { A_RETURN, "return", "dispatched accepted", "returned", "case.returned", R_UNIT, "退单" },
-    { A_RETURN_APPROVE, "return_approve", "returned", "dispatched", "case.dispatched", R_CENTER,
-      "退单审核通过" },
-    { A_RETURN_REFUSE, "return_refuse", "returned", "dispatched", "case.return_refused", R_CENTER,
-      "退单驳回" },
-    { A_EXTEND, "extend", "accepted", "accepted", "case.extension_requested", R_UNIT, "申请延期" },
-    { A_EXTEND_APPROVE, "extend_approve", "accepted", "accepted", "case.extended", R_CENTER,
-      "延期批准" },
-    { A_EXTEND_REFUSE, "extend_refuse", "accepted", "accepted", "case.extension_refused",
-      R_CENTER, "延期驳回" },
-    { A_SUSPEND, "suspend", "dispatched accepted", "suspended", "case.suspended", R_CENTER, "挂起" },
-    { A_RESUME, "resume", "suspended", NULL, "case.resumed", R_CENTER, "恢复" },
-    { A_REOPEN, "reopen", "closed", "dispatched", "case.dispatched", R_CENTER | R_CITIZEN, "重新打开" },
-    { A_MERGE, "merge", NULL, "merged", "case.merged", R_CENTER, "合并" },
-    { A_REJECT, "reject", "dispatched returned", "rejected", "case.rejected", R_CENTER, "无效" },
-    { A_ESCALATE, "escalate", "dispatched accepted returned", "dispatched", "case.escalated",
-      R_CENTER, "提级" },
-};
-#define S_NACTIONS (sizeof s_actions / sizeof s_actions[0])
+/*  The actions, their states, topics and actors: proto/cg_case_actions.h,
+    the one table the gateway's routes and the CLI read too. */
+typedef cg_case_action_t s_action_t;
+#define s_actions   cg_case_actions
+#define S_NACTIONS  CG_ACTIONS_COUNT
 
 /*  A planned change: the case after it, and what the journal says. */
 typedef struct {
@@ -284,39 +239,41 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
 {
     char role[16] = "", scope[64] = "";
     sscanf (actor, "%15[^:]:%63[^:]", role, scope);
-    int have = strcmp (role, "center") == 0 ? R_CENTER
-             : strcmp (role, "unit") == 0 ? R_UNIT
-             : strcmp (role, "citizen") == 0 ? R_CITIZEN
-             : strcmp (role, "admin") == 0 ? R_ADMIN
-             : strcmp (role, "operator") == 0 ? R_OPERATOR
-             : strcmp (role, "system") == 0 ? R_SYSTEM : 0;
-    if (!have || have == R_SYSTEM || !*scope) {
+    int have = strcmp (role, "center") == 0 ? CG_ACTOR_CENTER
+             : strcmp (role, "unit") == 0 ? CG_ACTOR_UNIT
+             : strcmp (role, "citizen") == 0 ? CG_ACTOR_CITIZEN
+             : strcmp (role, "admin") == 0 ? CG_ACTOR_ADMIN
+             : strcmp (role, "operator") == 0 ? CG_ACTOR_OPERATOR
+             : strcmp (role, "system") == 0 ? CG_ACTOR_SYSTEM : 0;
+    if (!have || have == CG_ACTOR_SYSTEM || !*scope) {
         cg_reply_fail (reply, "invalid", "actor", "actor '%s' is not ROLE:SCOPE[:NAME] with "
                        "ROLE center, unit, citizen, admin or operator", actor);
         return -1;
     }
-    if (have == R_OPERATOR)
+    if (have == CG_ACTOR_OPERATOR)
         return 0;               /* the shell's operator: the whole tree */
-    const cg_org_node_t *mine = have & (R_CENTER | R_ADMIN)
+    const cg_org_node_t *mine = have & (CG_ACTOR_CENTER | CG_ACTOR_ADMIN)
                               ? cg_orgtree_find (self->org, scope) : NULL;
-    if (have == R_ADMIN && !mine) {
+    if (have == CG_ACTOR_ADMIN && !mine) {
         cg_reply_fail (reply, "invalid", "actor", "an admin's scope '%s' is no node of the "
                        "org tree", scope);
         return -1;
     }
     /*  a case in a center's own queue is the center's to handle itself */
-    bool own_queue = have == R_CENTER && c->unit && c->center && strcmp (c->unit, c->center) == 0;
-    if (have != R_ADMIN && !(action->roles & have) && !(own_queue && (action->roles & R_UNIT))) {
+    bool own_queue = have == CG_ACTOR_CENTER && c->unit && c->center
+                     && strcmp (c->unit, c->center) == 0;
+    if (have != CG_ACTOR_ADMIN && !(action->actors & have)
+        && !(own_queue && (action->actors & CG_ACTOR_UNIT))) {
         cg_reply_fail (reply, "forbidden", "actor", "a %s may not %s a case", role,
                        action->name);
         return -1;
     }
-    if (have == R_UNIT && (!c->unit || strcmp (c->unit, scope) != 0)) {
+    if (have == CG_ACTOR_UNIT && (!c->unit || strcmp (c->unit, scope) != 0)) {
         cg_reply_fail (reply, "forbidden", "actor", "case %s is %s's, not %s's", c->id,
                        c->unit ? c->unit : "no unit", scope);
         return -1;
     }
-    if (have == R_CITIZEN) {
+    if (have == CG_ACTOR_CITIZEN) {
         /*  the citizen who reported it: the phone, masked as the case keeps it */
         char masked[32];
         cg_mask_phone (scope, masked, sizeof masked);
@@ -326,7 +283,7 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
             return -1;
         }
     }
-    if ((have & (R_CENTER | R_ADMIN)) && !s_center_covers (self, mine, c)) {
+    if ((have & (CG_ACTOR_CENTER | CG_ACTOR_ADMIN)) && !s_center_covers (self, mine, c)) {
         cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
                        "outside %s", c->id, c->center ? c->center : "-", scope);
         return -1;
@@ -415,10 +372,11 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
     a->updated = now;
     plan->topic = action->topic;
     switch (action->id) {
-    case A_DISPATCH:
-    case A_TRANSFER:
-    case A_RETURN_APPROVE: {
-        if (action->id == A_DISPATCH && c->unit && c->center && strcmp (c->unit, c->center)) {
+    case CG_ACTION_DISPATCH:
+    case CG_ACTION_TRANSFER:
+    case CG_ACTION_RETURN_APPROVE: {
+        if (action->id == CG_ACTION_DISPATCH && c->unit && c->center
+            && strcmp (c->unit, c->center)) {
             cg_reply_fail (reply, "conflict", "id", "case %s is already with unit %s; "
                            "transfer it instead", c->id, c->unit);
             return -1;
@@ -434,19 +392,19 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->redispatch = true;
         if (category)
             machine_arm (self, category, now, a);
-        if (action->id == A_TRANSFER && ++a->transfer_count >= 3
+        if (action->id == CG_ACTION_TRANSFER && ++a->transfer_count >= 3
         &&  s_plan_escalate (self, plan, category, "transfer", now) == 0)
             a->transfer_count = 0;
         break;
     }
-    case A_RETURN:
-    case A_REJECT:
+    case CG_ACTION_RETURN:
+    case CG_ACTION_REJECT:
         if (!req->note) {
             cg_reply_fail (reply, "invalid", "note", "%s needs the reason in note", action->name);
             return -1;
         }
         break;
-    case A_ACCEPT:
+    case CG_ACTION_ACCEPT:
         s_count (plan, c->unit, "signed_for");
         if (now <= c->sign_by)
             s_count (plan, c->unit, "signed_on_time");
@@ -456,9 +414,9 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (!(c->alerts & CG_ALERT_DONE_OVER))
             a->escalate_at = 0;
         break;
-    case A_RETURN_REFUSE:
+    case CG_ACTION_RETURN_REFUSE:
         break;
-    case A_EXTEND:
+    case CG_ACTION_EXTEND:
         if (req->minutes <= 0) {
             cg_reply_fail (reply, "invalid", "minutes", "an extension needs the working "
                            "minutes asked for, 1 to 999999");
@@ -477,24 +435,24 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->extension = "pending";
         a->ext_minutes = req->minutes;
         break;
-    case A_EXTEND_APPROVE:
-    case A_EXTEND_REFUSE:
+    case CG_ACTION_EXTEND_APPROVE:
+    case CG_ACTION_EXTEND_REFUSE:
         if (!c->extension || strcmp (c->extension, "pending") != 0) {
             cg_reply_fail (reply, "conflict", "id", "case %s has no extension pending", c->id);
             return -1;
         }
-        a->extension = action->id == A_EXTEND_APPROVE ? "granted" : "refused";
-        if (action->id == A_EXTEND_APPROVE) {
+        a->extension = action->id == CG_ACTION_EXTEND_APPROVE ? "granted" : "refused";
+        if (action->id == CG_ACTION_EXTEND_APPROVE) {
             a->done_by = cg_calendar_add_minutes (self->calendar, c->done_by, c->ext_minutes);
             a->alerts &= ~CG_ALERT_DONE_OVER;
             s_flag_past_calendar (self, a);
         }
         break;
-    case A_SUSPEND:
+    case CG_ACTION_SUSPEND:
         a->suspended_from = c->state;
         a->suspended_at = now;
         break;
-    case A_RESUME:
+    case CG_ACTION_RESUME:
         a->state = c->suspended_from ? c->suspended_from : "dispatched";
         a->sign_by = s_shift (self, c->sign_by, c->suspended_at, now);
         a->sign_warn = s_shift (self, c->sign_warn, c->suspended_at, now);
@@ -505,7 +463,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->suspended_from = NULL;
         a->suspended_at = 0;
         break;
-    case A_RESOLVE:
+    case CG_ACTION_RESOLVE:
         if (!req->note) {
             cg_reply_fail (reply, "invalid", "note", "resolving a case needs its result in note");
             return -1;
@@ -515,7 +473,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (now <= c->done_by)
             s_count (plan, c->unit, "resolved_on_time");
         break;
-    case A_CALLBACK:
+    case CG_ACTION_CALLBACK:
         a->satisfaction = req->satisfied ? "satisfied" : "unsatisfied";
         s_count (plan, c->unit, "callbacks");
         s_count (plan, c->unit, req->satisfied ? "satisfied" : "redone");
@@ -534,10 +492,10 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (a->redo_count % 3 == 0)
             s_plan_escalate (self, plan, category, "redo", now);
         break;
-    case A_CLOSE:
+    case CG_ACTION_CLOSE:
         a->closed_at = now;
         break;
-    case A_REOPEN:
+    case CG_ACTION_REOPEN:
         if (now > c->closed_at + (int64_t) self->reopen_days * CG_DAY_MS) {
             cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
                            "and can no longer be reopened", c->id, self->reopen_days);
@@ -548,7 +506,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (category)
             machine_arm (self, category, now, a);
         break;
-    case A_MERGE: {
+    case CG_ACTION_MERGE: {
         cg_case_view_t into = { 0 };
         int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
                                                                       false) : 1;
@@ -572,7 +530,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
                   "case", c->id);
         break;
     }
-    case A_ESCALATE:
+    case CG_ACTION_ESCALATE:
         if (s_plan_escalate (self, plan, category, "operator", now)) {
             cg_reply_fail (reply, "conflict", "id", "case %s is at the top level already",
                            c->id);

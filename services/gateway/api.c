@@ -17,6 +17,7 @@
     Routes without roles are public (no token, GET only): what is
     published.  Every action (not a read) goes to the audit log. */
 #include "gateway.h"
+#include "cg_case_actions.h"
 
 #define S_READ      (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID)
 #define S_ACT       (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN)
@@ -36,9 +37,9 @@ typedef struct {
 
 /*  Rows that differ only in the action's name: each a POST onto a command
     of the same name, with the same messages and rule. */
-#define S_CASE(name, roles) \
-    { "POST", "/api/v1/cases/{id}/" name, roles, "dispatch", "case." name, \
-      &cg_case_act_def, &cg_case_view_def, &gw_case_act },
+#define S_CASE(ID, name, from, to, topic, actors, zh) \
+    { "POST", "/api/v1/cases/{id}/" #name, (actors) & CG_ACTOR_SUPERVISOR ? S_CLOSE : S_ACT, \
+      "dispatch", "case." #name, &cg_case_act_def, &cg_case_view_def, &gw_case_act },
 #define S_TOPIC(name) \
     { "POST", "/api/v1/topics/{id}/" name, S_ACT, "consultation", "topic." name, \
       &cg_topic_act_def, &cg_topic_view_def, &gw_topic_act },
@@ -51,14 +52,10 @@ static const s_route_t s_routes[] = {
       &cg_case_query_def, &cg_case_page_def, &gw_cases },
     { "GET",  "/api/v1/cases/{id}", S_READ, "dispatch", "case.show",
       &cg_case_get_def, &cg_case_view_def, &gw_case_read },
-    /*  dispatch's actions (docs/DISPATCH.md): each a case.act with the
-        fields it needs (unit, minutes, satisfied, into, note) */
-    S_CASE ("accept", S_ACT) S_CASE ("resolve", S_ACT) S_CASE ("close", S_CLOSE)
-    S_CASE ("dispatch", S_ACT) S_CASE ("transfer", S_ACT) S_CASE ("return", S_ACT)
-    S_CASE ("return_approve", S_ACT) S_CASE ("return_refuse", S_ACT) S_CASE ("extend", S_ACT)
-    S_CASE ("extend_approve", S_ACT) S_CASE ("extend_refuse", S_ACT) S_CASE ("suspend", S_ACT)
-    S_CASE ("resume", S_ACT) S_CASE ("callback", S_ACT) S_CASE ("reopen", S_ACT)
-    S_CASE ("merge", S_ACT) S_CASE ("reject", S_ACT) S_CASE ("escalate", S_ACT)
+    /*  dispatch's actions (docs/DISPATCH.md), one route each from its
+        table (proto/cg_case_actions.h): each a case.act with the fields it
+        needs (unit, minutes, satisfied, into, note) */
+    CG_CASE_ACTIONS (S_CASE)
     { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
       &cg_case_submit_def, &cg_case_submitted_def, &gw_case_place },
     { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "device.alarm",

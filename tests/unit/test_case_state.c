@@ -3,6 +3,10 @@
     joins only a case still being handled, and a rejected, merged or
     cancelled case is never joined (issue 16, bug 1). */
 #include "cg_case_state.h"
+#include "cg_case_actions.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
 
@@ -30,4 +34,28 @@ Test (case_state, the_classes_list_the_states_dispatch_stores)
     cr_assert (cg_case_state_known ("cancelled"));
     cr_assert_not (cg_case_state_known (""));
     cr_assert_not (cg_case_state_known ("open"));
+}
+
+/*  Dispatch's actions (proto/cg_case_actions.h), the table the daemon, the
+    gateway's routes and the CLI read: each starts from and leads to states
+    of the one list, names a journal topic, and someone may ask for it. */
+Test (case_state, every_action_moves_between_known_states)
+{
+    cr_assert_eq (CG_ACTIONS_COUNT, 18);
+    for (size_t i = 0; i < CG_ACTIONS_COUNT; i++) {
+        const cg_case_action_t *a = &cg_case_actions[i];
+        cr_assert_eq (a->id, (cg_case_action_id_t) i, "%s", a->name);
+        cr_assert_eq (cg_case_action_find (a->name), a);
+        char from[128];
+        snprintf (from, sizeof from, "%s", a->from ? a->from : cg_case_states (CG_CASE_OPEN));
+        for (char *save = NULL, *s = strtok_r (from, " ", &save); s;
+             s = strtok_r (NULL, " ", &save))
+            cr_assert (cg_case_state_known (s), "%s starts from %s", a->name, s);
+        cr_assert (!a->to || cg_case_state_known (a->to), "%s leads to %s", a->name, a->to);
+        cr_assert (strncmp (a->topic, "case.", 5) == 0, "%s", a->topic);
+        cr_assert (a->actors & (CG_ACTOR_CENTER | CG_ACTOR_UNIT), "%s", a->name);
+    }
+    cr_assert_null (cg_case_action_find ("frobnicate"));
+    cr_assert (cg_case_action_find ("close")->actors & CG_ACTOR_SUPERVISOR,
+               "closing needs a supervisor at the gateway");
 }
