@@ -35,6 +35,8 @@
     S ("dispatch/reopen_days", 15, 0, 3650, "days") \
     S ("dispatch/hotspot_count", 5, 0, 1000000, "cases (0: off)") \
     S ("dispatch/hotspot_window_min", 4320, 1, 5256000, "minutes") \
+    S ("dispatch/stats_days", 400, 32, 36600, "days") \
+    S ("dispatch/stats_cache_mb", 32, 0, 65536, "megabytes") \
     S ("consultation/publish_days", 7, 1, 3650, "days") \
     S ("consultation/result_days", 30, 1, 3650, "days") \
     S ("consultation/task_tries", 5, 1, 1000, "tries") \

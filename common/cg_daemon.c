@@ -49,6 +49,14 @@ cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise)
     return zconfig_get (self->config, path, otherwise);
 }
 
+cg_redis_t *
+cg_daemon_redis_new (cg_daemon_t *self)
+{
+    return cg_redis_new (cg_daemon_get (self, "redis/host", "127.0.0.1"),
+                         (int) cg_daemon_int (self, "redis/port"),
+                         (int) cg_daemon_int (self, "redis/retry_ms"));
+}
+
 static const char *
 s_config_path (int argc, char **argv)
 {
@@ -111,9 +119,7 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     if (flags & CG_DAEMON_STATELESS)
         return self;
 
-    const char *host = cg_daemon_get (self, "redis/host", "127.0.0.1");
-    self->redis = cg_redis_new (host, (int) cg_daemon_int (self, "redis/port"),
-                                (int) cg_daemon_int (self, "redis/retry_ms"));
+    self->redis = cg_daemon_redis_new (self);
     if (!self->redis)
         goto failed;
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {

@@ -57,6 +57,11 @@ int64_t cg_daemon_int (cg_daemon_t *self, const char *key);
 /*  A configuration value, or `otherwise`. */
 const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);
 
+/*  Another connection to the daemon's Redis, as redis/host, redis/port
+    and redis/retry_ms say: for a worker thread (cg_server_on_worker),
+    which may not share the daemon's.  NULL when Redis cannot be reached. */
+cg_redis_t *cg_daemon_redis_new (cg_daemon_t *self);
+
 /*  Follow a journal (see cg_bus.h). */
 int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg);
 

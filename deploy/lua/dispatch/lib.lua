@@ -43,3 +43,13 @@ local function step_append (key, step)
     redis.call ('HSET', key, 'step:' .. redis.call ('HINCRBY', key, 'nsteps', 1), step)
 end
 
+-- Statistics: a count is one field of the day's hash, and of the week's
+-- and the month's, so that a query over years reads months, not days
+-- (services/dispatch/stats.c).  The planner names the three keys in one
+-- argument, separated by spaces; whatever the metric, the field goes to
+-- each of them.
+local function stats_add (keys, field, n)
+    for key in string.gmatch (keys, '%S+') do
+        redis.call ('HINCRBY', key, field, n)
+    end
+end
