@@ -57,9 +57,18 @@ $(OUT)/obj/%.o: %.c
 	@echo '  CC   $<'
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/gen/cg_scripts.c: tools/embed-lua.sh $(LUA_LIBS) $(LUA) $(wildcard deploy/lua/*/lib.lua)
+# The prelude of every script: prelude.lua, then the rules written once in
+# C for both (common/cg_share.h), made Lua by the C preprocessor.
+$(OUT)/gen/prelude.lua: deploy/lua/prelude.lua deploy/lua/rules.lua.in common/cg_share.h
 	@mkdir -p $(dir $@)
-	tools/embed-lua.sh $@ $(LUA_LIBS) $(LUA)
+	{ cat deploy/lua/prelude.lua; \
+	  $(CC) -E -P -x c -undef -include common/cg_share.h deploy/lua/rules.lua.in; } > $@.tmp
+	mv $@.tmp $@
+
+$(OUT)/gen/cg_scripts.c: tools/embed-lua.sh $(OUT)/gen/prelude.lua $(LUA) \
+                         $(wildcard deploy/lua/*/lib.lua)
+	@mkdir -p $(dir $@)
+	tools/embed-lua.sh $@ $(OUT)/gen/prelude.lua $(LUA)
 
 $(OUT)/obj/gen/cg_scripts.o: $(OUT)/gen/cg_scripts.c
 	@mkdir -p $(dir $@)
