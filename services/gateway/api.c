@@ -18,6 +18,7 @@
     published.  Every action (not a read) goes to the audit log. */
 #include "gateway.h"
 #include "cg_case_actions.h"
+#include "cg_clock.h"
 
 #define S_READ      (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID)
 #define S_ACT       (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN)
@@ -348,10 +349,21 @@ s_me (gw_request_t *req)
     if (gw_auth (req, ~0))
         return;
     const cg_org_node_t *scope = req->caller.scope;
-    gw_reply_json (req, 200, json_pack ("{s:s, s:s, s:s, s:s, s:s}",
+    json_t *me = json_pack ("{s:s, s:s, s:s, s:s, s:s}",
         "name", req->caller.name, "role", cg_role_name (req->caller.role),
         "scope", scope->code, "scope_name", scope->name,
-        "scope_kind", cg_org_kind_name (scope->kind)));
+        "scope_kind", cg_org_kind_name (scope->kind));
+    /*  a working calendar near its end (cg_calendar_ends_soon): the console
+        warns every operator, who sees deadlines counted past it */
+    char why[512], ends[40];
+    if (req->gw->calendar
+        && cg_calendar_ends_soon (req->gw->calendar, cg_clock_now (), why, sizeof why)) {
+        cg_time_iso (cg_calendar_ends (req->gw->calendar), ends, sizeof ends);
+        ends[10] = 0;
+        json_object_set_new (me, "calendar_ends", json_string (ends));
+        json_object_set_new (me, "calendar_warning", json_string (why));
+    }
+    gw_reply_json (req, 200, me);
 }
 
 /*  GET /api/v1/catalog: the categories, for forms and charts. */

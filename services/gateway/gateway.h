@@ -24,6 +24,7 @@
 #define GATEWAY_H_INCLUDED
 
 #include "cg_daemon.h"
+#include "cg_calendar.h"
 #include "cg_catalog.h"
 #include "cg_json.h"
 #include "cg_orgtree.h"
@@ -70,6 +71,7 @@ struct _gateway_t {
     cg_daemon_t *daemon;
     cg_orgtree_t *org;
     cg_catalog_t *catalog;
+    cg_calendar_t *calendar;    /* dispatch's working calendar: its end, for the console */
     struct MHD_Daemon *httpd;
     size_t body_max;
     int rate_address;           /* requests a minute from one address */

@@ -31,6 +31,12 @@ main (int argc, char **argv)
         zsys_error ("gateway: %s", err);
         goto done;
     }
+    /*  the calendar is dispatch's to count with; the gateway reads where it
+        ends, for the console's warning, and goes on without it */
+    gw.calendar = cg_calendar_load (cg_daemon_get (gw.daemon, "data/calendar",
+                                                   "deploy/demo/calendar.tsv"), err, sizeof err);
+    if (!gw.calendar)
+        zsys_warning ("gateway: %s", err);
     gw.body_max = (size_t) cg_daemon_int (gw.daemon, "gateway/body_max");
     gw.rate_address = (int) cg_daemon_int (gw.daemon, "gateway/rate_address");
     gw.rate_token = (int) cg_daemon_int (gw.daemon, "gateway/rate_token");
@@ -60,6 +66,7 @@ main (int argc, char **argv)
     pthread_mutex_destroy (&gw.lock);
 done:
     zconfig_destroy (&gw.funds);
+    cg_calendar_destroy (&gw.calendar);
     cg_catalog_destroy (&gw.catalog);
     cg_orgtree_destroy (&gw.org);
     cg_daemon_destroy (&gw.daemon);
