@@ -15,14 +15,26 @@ static const s_setting_t s_settings[] = { CG_SETTINGS (S_ROW) };
 #undef S_ROW
 #define S_NSETTINGS (sizeof s_settings / sizeof s_settings[0])
 
-/*  The setting of key: exactly, or "*\/NAME" for any section's NAME. */
+/*  True when key matches pattern, whose segment "*" matches any one. */
+static bool
+s_matches (const char *pattern, const char *key)
+{
+    while (*pattern && *key) {
+        size_t p = strcspn (pattern, "/"), k = strcspn (key, "/");
+        if (!(p == 1 && *pattern == '*') && (p != k || strncmp (pattern, key, p)))
+            return false;
+        pattern += p + (pattern[p] == '/');
+        key += k + (key[k] == '/');
+    }
+    return !*pattern && !*key;
+}
+
+/*  The setting of key: exactly, or by a pattern of the table. */
 static const s_setting_t *
 s_find (const char *key)
 {
-    const char *slash = strchr (key, '/');
     for (size_t i = 0; i < S_NSETTINGS; i++)
-        if (streq (s_settings[i].key, key)
-            || (slash && s_settings[i].key[0] == '*' && streq (s_settings[i].key + 1, slash)))
+        if (s_matches (s_settings[i].key, key))
             return &s_settings[i];
     return NULL;
 }

@@ -7,8 +7,9 @@
     it: a value that is not a whole number in range is refused with a
     sentence that names the file, the key, the value, the range and the
     unit, so that a typo stops a daemon at start instead of turning into
-    0.  A key of the form "*\/NAME" (bus_queue) is the same setting in
-    every daemon's section.  Every daemon checks the settings of its
+    0.  A segment "*" of a key matches any one segment: "*" then
+    "/bus_queue" is the same setting in every daemon's section, and "fund",
+    "*", "timeout" every fund's in funds.cfg.  Every daemon checks the settings of its
     configuration at start (cg_daemon_new), so that cg_daemon_int, read
     later, cannot fail. */
 #ifndef CG_CONFIG_H_INCLUDED
@@ -55,7 +56,10 @@
     S ("delivery/lease_ms", 30000, 1000, 86400000, "milliseconds") \
     S ("delivery/batch", 32, 1, 512, "deliveries") \
     S ("delivery/in_flight", 256, 1, 4096, "deliveries") \
-    S ("delivery/keep_days", 30, 1, 3650, "days")
+    S ("delivery/keep_days", 30, 1, 3650, "days") \
+    S ("fund/*/resolution_above", 0, 0, INT64_C (10000000000000), "fen (0: never)") \
+    S ("fund/*/timeout", 1209600, 60, 31536000, "seconds") \
+    S ("fund/*/report_due_day", 10, 1, 28, "the day of the month")
 
 /*  Reads the setting key (a key of CG_SETTINGS) from config, which was
     read from file: its value, or its default when absent.  Returns 0, or

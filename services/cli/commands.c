@@ -20,7 +20,9 @@ typedef struct {
 } s_option_t;
 
 typedef struct {
-    const char *names;          /* the first words that name it, space-separated */
+    const char *names;          /* the first words that name it, space-separated;
+                                   NULL: every action of dispatch's table that no
+                                   other row names (proto/cg_case_actions.h) */
     int (*fn) (cli_args_t *args);
     const char *usage;          /* what follows the name, one form a line */
     const char *summary;

@@ -22,6 +22,7 @@
 #include "access.h"
 #include "resolutions.h"
 #include "cg_clock.h"
+#include "cg_config.h"
 #include <ctype.h>
 
 #define S_ANON      "匿名"
@@ -83,12 +84,17 @@ s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
         f->committee[f->committee_count++] = strdup (m);
     }
     free (members);
-    f->resolution_above = atoll (zconfig_get (section, "resolution_above", "0"));
-    f->timeout_s = atoll (zconfig_get (section, "timeout", "1209600"));
+    /*  checked with the whole file by funds_new (cg_config_check) */
+    char key[200];
+    int64_t due_day;
+    snprintf (key, sizeof key, "fund/%s/resolution_above", f->code);
+    cg_config_int (self->file, NULL, key, &f->resolution_above, NULL, 0);
+    snprintf (key, sizeof key, "fund/%s/timeout", f->code);
+    cg_config_int (self->file, NULL, key, &f->timeout_s, NULL, 0);
+    snprintf (key, sizeof key, "fund/%s/report_due_day", f->code);
+    cg_config_int (self->file, NULL, key, &due_day, NULL, 0);
+    f->due_day = (int) due_day;
     f->projects = zconfig_locate (section, "project");
-    f->due_day = atoi (zconfig_get (section, "report_due_day", "10"));
-    if (f->due_day < 1 || f->due_day > 28)
-        return -1;
     return 0;
 }
 
@@ -152,6 +158,12 @@ funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org, resolutions
     zconfig_t *list = self->file ? zconfig_locate (self->file, "fund") : NULL;
     if (!list) {
         zsys_error ("fund: cannot read the funds from %s", path);
+        funds_destroy (&self);
+        return NULL;
+    }
+    char err[400];
+    if (cg_config_check (self->file, path, err, sizeof err)) {
+        zsys_error ("fund: %s", err);
         funds_destroy (&self);
         return NULL;
     }

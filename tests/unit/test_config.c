@@ -70,3 +70,21 @@ Test (config, a_whole_configuration_is_checked_and_every_section_has_its_bus_que
     cr_assert_eq (cg_config_check (config, "c.cfg", err, sizeof err), 0, "%s", err);
     zconfig_destroy (&config);
 }
+
+Test (config, a_funds_settings_are_read_by_pattern)
+{
+    zconfig_t *config = s_config ("fund\n    baihe\n        timeout = 1209600\n"
+                                  "        report_due_day = 31\n");
+    int64_t value;
+    char err[400] = "";
+    cr_assert_eq (cg_config_int (config, "funds.cfg", "fund/baihe/timeout", &value, err,
+                                 sizeof err), 0, "%s", err);
+    cr_assert_eq (value, 1209600);
+    cr_assert_eq (cg_config_check (config, "funds.cfg", err, sizeof err), -1);
+    cr_assert_str_eq (err, "funds.cfg: fund/baihe/report_due_day is \"31\"; it takes a whole "
+                      "number of the day of the month from 1 to 28");
+    cr_assert_eq (cg_config_int (config, "funds.cfg", "fund/tb-baihe/resolution_above", &value,
+                                 err, sizeof err), 0);
+    cr_assert_eq (value, 0, "absent: the default");
+    zconfig_destroy (&config);
+}
