@@ -119,7 +119,6 @@ notifier_destroy (notifier_t **self_p)
     if (!self_p || !*self_p)
         return;
     notifier_t *self = *self_p;
-    courier_detach (self);
     directory_destroy (&self->directory);
     rules_destroy (&self->rules);
     cg_catalog_destroy (&self->catalog);

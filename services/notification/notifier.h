@@ -93,7 +93,8 @@ int courier_attach (notifier_t *self, zloop_t *loop);
     at the next tick. */
 void courier_wake (notifier_t *self);
 
-/*  courier.c: drops what is in flight (before the loop goes). */
+/*  courier.c: drops what is in flight (before the loop goes, and before
+    notifier_destroy). */
 void courier_detach (notifier_t *self);
 
 /*  commands.c */
