@@ -92,8 +92,9 @@ $(eval $(call service_rule,cli,$(OUT)/bin/civgrid))
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
 $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 # The services' rules that are functions of their inputs, tested as units
-# with no Redis: dispatch's routing, notification's rules.
-UNIT_SERVICE_SRC := services/dispatch/route.c services/notification/rules.c
+# with no Redis: dispatch's routing and deadlines, notification's rules.
+UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c \
+                    services/notification/rules.c
 $(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification
 $(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \
                   $(SUPPORT_OBJ) $(LIB)

@@ -15,6 +15,7 @@
 #include "cg_calendar.h"
 #include "cg_clock.h"
 #include "cg_text.h"
+#include "deadlines.h"
 #include "machine.h"
 #include "route.h"
 #include "stats.h"
@@ -172,7 +173,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
         .updated = now, .urgent = in->urgent, .due = in->due };
-    machine_arm (self, route.category, now, &view);
+    deadlines_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
     snprintf (note, sizeof note, "派单 to %s", route.unit->name);
@@ -193,7 +194,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
     cg_args_add_str (args, in->category);
     cg_args_add_int (args, view.created);
     cg_args_add_int (args, view.sign_by);
-    cg_args_add_int (args, machine_next_due (&view));
+    cg_args_add_int (args, deadlines_next_due (&view));
     cg_args_add_str (args, community ? community->code : "");
     *body = args->argc;
     cg_args_add_msg (args, &cg_case_dispatched_def, &event);

@@ -28,7 +28,7 @@
     and done_over at 100% (case.overdue, the case becomes supervised 督办
     and its escalation is set a grace later), and escalate (提级,
     case.escalated, to the parent center).  Which it has follows from its
-    state and the alerts it already raised (s_timers).  The sorted set
+    state and the alerts it already raised (deadlines.c).  The sorted set
     cg:{dispatch}:timers holds one entry per case, its id scored by when
     the first of them is due; every change of the case sets it anew.
     machine_on_tick reads the entries that are due and fires, for each
@@ -39,6 +39,7 @@
     call leaves it due for the next, and a case's timers fire in the order
     of their due times, as many in one tick as are due. */
 #include "machine.h"
+#include "deadlines.h"
 #include "cg_case_actions.h"
 #include "cg_case_state.h"
 #include "cg_clock.h"
@@ -119,97 +120,7 @@ s_allowed (const char *state, char *out, size_t len)
         snprintf (out, len, "nothing");
 }
 
-/* --- deadlines and timers ------------------------------------------------- */
-
-/*  A deadline past the calendar's end was counted as if every weekday
-    there were a working day: the case says so (its deadline may fall on
-    a holiday the calendar does not know yet). */
-static void
-s_flag_past_calendar (cases_t *self, cg_case_view_t *view)
-{
-    int64_t ends = cg_calendar_ends (self->calendar);
-    if ((view->sign_by && view->sign_by >= ends) || (view->done_by && view->done_by >= ends))
-        view->alerts |= CG_ALERT_PAST_CALENDAR;
-    else
-        view->alerts &= ~CG_ALERT_PAST_CALENDAR;
-}
-
-void
-machine_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_view_t *view)
-{
-    int64_t sign = category->sign_limit_min, done = category->complete_limit_min;
-    if (view->urgent) {
-        /*  紧急: the same day at most, whatever the category allows */
-        sign = sign < self->urgent_sign_min ? sign : self->urgent_sign_min;
-        done = done < self->urgent_done_min ? done : self->urgent_done_min;
-    }
-    int64_t sign_ms = sign * 60000, done_ms = done * 60000;
-    view->sign_by = cg_calendar_add (self->calendar, now, sign_ms);
-    view->done_by = cg_calendar_add (self->calendar, now, done_ms);
-    if (view->due > now && view->done_by > view->due) {
-        /*  never later than the source's own time limit (the hotline's
-            办理时限) while it lies ahead; the warnings keep to 80% of
-            the working time left until it */
-        view->done_by = view->due;
-        done_ms = cg_calendar_between (self->calendar, now, view->due);
-        if (view->sign_by > view->due) {
-            view->sign_by = view->due;
-            sign_ms = done_ms;
-        }
-    }
-    view->sign_warn = cg_calendar_add (self->calendar, now, sign_ms * 4 / 5);     /* 80% */
-    view->done_warn = cg_calendar_add (self->calendar, now, done_ms * 4 / 5);
-    view->alerts = 0;
-    view->escalate_at = 0;
-    s_flag_past_calendar (self, view);
-}
-
-typedef struct {
-    const char *kind;
-    int64_t due;
-} s_timer_t;
-
-/*  The timers a case has in its state, given the alerts already raised. */
-static int
-s_timers (const cg_case_view_t *c, s_timer_t *out)
-{
-    int n = 0;
-    bool dispatched = strcmp (c->state, "dispatched") == 0;
-    bool running = dispatched || strcmp (c->state, "accepted") == 0;
-    if (dispatched && !(c->alerts & CG_ALERT_SIGN_WARN))
-        out[n++] = (s_timer_t) { "sign_warn", c->sign_warn };
-    if (dispatched && !(c->alerts & CG_ALERT_SIGN_OVER))
-        out[n++] = (s_timer_t) { "sign_over", c->sign_by };
-    if (running && !(c->alerts & CG_ALERT_DONE_WARN))
-        out[n++] = (s_timer_t) { "done_warn", c->done_warn };
-    if (running && !(c->alerts & CG_ALERT_DONE_OVER))
-        out[n++] = (s_timer_t) { "done_over", c->done_by };
-    if (running && c->escalate_at)
-        out[n++] = (s_timer_t) { "escalate", c->escalate_at };
-    return n;
-}
-
-/*  The first of the case's timers to come due, or false when it has none.
-    Timers due at the same time fire in the order of their names, as the
-    sorted set kept them when each had an entry of its own. */
-static bool
-s_next_timer (const cg_case_view_t *c, s_timer_t *next)
-{
-    s_timer_t timers[5];
-    int n = s_timers (c, timers);
-    for (int i = 0; i < n; i++)
-        if (i == 0 || timers[i].due < next->due
-        ||  (timers[i].due == next->due && strcmp (timers[i].kind, next->kind) < 0))
-            *next = timers[i];
-    return n > 0;
-}
-
-int64_t
-machine_next_due (const cg_case_view_t *view)
-{
-    s_timer_t next;
-    return s_next_timer (view, &next) ? next.due : 0;
-}
+/* --- deadlines and timers (deadlines.c) ---------------------------------- */
 
 /*  A deadline that stood still while the case was suspended (挂起). */
 static int64_t
@@ -352,7 +263,7 @@ s_plan_escalate (cases_t *self, s_plan_t *plan, const cg_category_t *category,
     c->escalations++;
     c->extension = NULL;
     if (category)
-        machine_arm (self, category, now, c);
+        deadlines_arm (self, category, now, c);
     plan->redispatch = true;
     return 0;
 }
@@ -391,7 +302,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->unit_name = unit->name;
         plan->redispatch = true;
         if (category)
-            machine_arm (self, category, now, a);
+            deadlines_arm (self, category, now, a);
         if (action->id == CG_ACTION_TRANSFER && ++a->transfer_count >= 3
         &&  s_plan_escalate (self, plan, category, "transfer", now) == 0)
             a->transfer_count = 0;
@@ -445,7 +356,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (action->id == CG_ACTION_EXTEND_APPROVE) {
             a->done_by = cg_calendar_add_minutes (self->calendar, c->done_by, c->ext_minutes);
             a->alerts &= ~CG_ALERT_DONE_OVER;
-            s_flag_past_calendar (self, a);
+            deadlines_flag_past_calendar (self, a);
         }
         break;
     case CG_ACTION_SUSPEND:
@@ -488,7 +399,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->redispatch = true;
         a->redo_count++;
         if (category)
-            machine_arm (self, category, now, a);
+            deadlines_arm (self, category, now, a);
         if (a->redo_count % 3 == 0)
             s_plan_escalate (self, plan, category, "redo", now);
         break;
@@ -504,7 +415,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->redispatch = true;
         a->satisfaction = NULL;
         if (category)
-            machine_arm (self, category, now, a);
+            deadlines_arm (self, category, now, a);
         break;
     case CG_ACTION_MERGE: {
         cg_case_view_t into = { 0 };
@@ -685,7 +596,7 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     else
         cg_args_add_str (&args, "");
     s_add_fields (&args, a);
-    cg_args_add_int (&args, machine_next_due (a));
+    cg_args_add_int (&args, deadlines_next_due (a));
     cg_args_t events;
     cg_args_init (&events);
     if (alert_topic)
@@ -901,8 +812,8 @@ s_fire (cases_t *self, const char *member, int64_t now)
     char id[64];
     cg_case_view_t view = { 0 };
     int rc = sscanf (member, "%63[^|]", id) == 1 ? cases_load (self, id, &view, false) : 1;
-    s_timer_t timer;
-    bool due = rc == 0 && s_next_timer (&view, &timer) && timer.due <= now;
+    deadline_timer_t timer;
+    bool due = rc == 0 && deadlines_next_timer (&view, &timer) && timer.due <= now;
     if (rc == 1 || (rc == 0 && !due && strcmp (member, id) != 0)) {
         /*  a timer of no case (or not a timer), or an older dispatch's
             entry for a timer already past: nothing to fire */

@@ -20,14 +20,4 @@ int machine_on_tick (zloop_t *loop, int timer_id, void *arg);
     done now. */
 int machine_on_intake (cases_t *cases, const cg_event_t *e, int64_t cursor);
 
-/*  Deadlines for a case (re)starting its limits at `now`: the category's,
-    no longer than the urgent limits for an urgent case, and never past the
-    source's own deadline (`due`) while that lies ahead. */
-void machine_arm (cases_t *cases, const cg_category_t *category, int64_t now,
-                  cg_case_view_t *view);
-
-/*  When the next of the case's timers is due, 0 when it has none: the score
-    of its one entry in cg:{dispatch}:timers. */
-int64_t machine_next_due (const cg_case_view_t *view);
-
 #endif
