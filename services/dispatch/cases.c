@@ -1,7 +1,9 @@
 /*  cases — the case from received to closed.
 
-    Events from intake arrive in batches (cg_bus.h); each case.received is
-    routed, given its deadlines, and the batch goes to Redis in
+    Events from intake arrive in batches (cg_bus.h) at machine.c's
+    machine_follow_intake, which hands the case.received among them here
+    (cases_route); each is routed, given its deadlines (deadlines.c), and
+    the batch goes to Redis in
     dispatch_received calls of up to S_CALL_CASES events, pipelined, each
     together with dispatch's cursor on the intake journal.  Only then are
     the case.dispatched events published.  A
@@ -16,7 +18,6 @@
 #include "cg_clock.h"
 #include "cg_text.h"
 #include "deadlines.h"
-#include "machine.h"
 #include "route.h"
 #include "stats.h"
 
@@ -286,8 +287,8 @@ s_call_finish (cases_t *self, s_call_t *call, redisReply *r)
     that fails leaves the ones after it changing nothing.  Returns 0 when
     all were applied, 1 when the cursor had moved or only some were
     applied (the feed reads the cursor again), -1 when none could be. */
-static int
-s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
+int
+cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
 {
     s_call_t calls[2];          /* the one Redis runs, the one being prepared */
     int running = -1, rc = 0;
@@ -318,38 +319,6 @@ s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor
         }
     }
     return rc && applied ? 1 : rc;
-}
-
-int
-cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
-{
-    cases_t *self = arg;
-    /*  New cases go in batches; a case.merged or case.withdrawn is one call
-        of its own, in journal order, so that a case is there before what
-        follows it happens to it.  Each call moves the cursor; when one
-        fails after others went through, the feed reloads the cursor. */
-    bool progressed = false;
-    size_t from = 0;
-    for (size_t i = 0; i <= n; i++) {
-        bool own = i < n && (strcmp (events[i].topic, "case.merged") == 0
-                             || strcmp (events[i].topic, "case.withdrawn") == 0);
-        if (i < n && !own)
-            continue;
-        int rc = i > from ? s_route_batch (self, events + from, i - from, cursor) : 0;
-        if (rc == 0 && i > from) {
-            cursor = events[i - 1].seq;
-            progressed = true;
-        }
-        if (rc == 0 && i < n) {
-            rc = machine_on_intake (self, &events[i], cursor);
-            cursor = events[i].seq;
-        }
-        if (rc)
-            return progressed ? 1 : rc;
-        progressed |= i < n;
-        from = i + 1;
-    }
-    return 0;
 }
 
 /* --- reading a case ------------------------------------------------------- */

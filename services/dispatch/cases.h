@@ -48,7 +48,12 @@ int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_s
 
 /*  Appends msg, encoded, to args. */
 
-cg_feed_fn cases_on_intake;
+/*  Routes the case.received among events[0..n) and moves dispatch's
+    cursor on the intake journal from `cursor` to the last of them.
+    Returns 0 when all were applied, 1 when the cursor had moved or only
+    some were applied (the feed reads the cursor again), -1 when none
+    could be. */
+int cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor);
 cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;
 cg_command_fn cases_on_reload;        /* data.reload */

@@ -899,3 +899,35 @@ machine_on_tick (zloop_t *loop, int timer_id, void *arg)
     }
     return 0;
 }
+
+int
+machine_follow_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    cases_t *self = arg;
+    /*  New cases go in batches; a case.merged or case.withdrawn is one call
+        of its own, in journal order, so that a case is there before what
+        follows it happens to it.  Each call moves the cursor; when one
+        fails after others went through, the feed reloads the cursor. */
+    bool progressed = false;
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++) {
+        bool own = i < n && (strcmp (events[i].topic, "case.merged") == 0
+                             || strcmp (events[i].topic, "case.withdrawn") == 0);
+        if (i < n && !own)
+            continue;
+        int rc = i > from ? cases_route (self, events + from, i - from, cursor) : 0;
+        if (rc == 0 && i > from) {
+            cursor = events[i - 1].seq;
+            progressed = true;
+        }
+        if (rc == 0 && i < n) {
+            rc = machine_on_intake (self, &events[i], cursor);
+            cursor = events[i].seq;
+        }
+        if (rc)
+            return progressed ? 1 : rc;
+        progressed |= i < n;
+        from = i + 1;
+    }
+    return 0;
+}

@@ -12,6 +12,11 @@ void machine_register (cases_t *cases, cg_server_t *server);
 /*  Fires the timers due now; registered on the loop. */
 int machine_on_tick (zloop_t *loop, int timer_id, void *arg);
 
+/*  The intake journal's events, as they come: new cases routed in batches
+    (cases_route), case.merged and case.withdrawn each applied on its own
+    (machine_on_intake), in journal order. */
+cg_feed_fn machine_follow_intake;
+
 /*  Applies intake's case.merged (a supporter joined the case: its count
     and a timeline step) or case.withdrawn (the source withdrew it: 撤单,
     when nobody else supports it) and moves dispatch's cursor on the intake

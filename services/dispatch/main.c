@@ -14,7 +14,7 @@
 #include "machine.h"
 #include "stats.h"
 
-/*  intake events handed to cases_on_intake at once: it pipelines its calls
+/*  intake events handed to machine_follow_intake at once: it pipelines its calls
     over the whole batch (cases.c), so a backlog is worked off with Redis
     kept busy across 4096 events, not drained every 512 */
 #define S_INTAKE_BATCH  4096
@@ -34,7 +34,7 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    if (cg_daemon_follow (daemon, "intake", cases_on_intake, cases)
+    if (cg_daemon_follow (daemon, "intake", machine_follow_intake, cases)
     ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)) {
         cg_daemon_destroy (&daemon);
         stats_destroy (&stats);
