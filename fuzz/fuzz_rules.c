@@ -22,10 +22,24 @@ s_write (const char *name, const uint8_t *data, size_t size)
     fclose (f);
 }
 
+/*  The folder goes when the run ends (a crash leaves it, with the input) */
+static void
+s_remove (void)
+{
+    static const char *const names[] = { "rules.tsv", "templates/t.zh-CN.txt",
+                                         "templates/t.en.txt", "templates", "" };
+    for (int i = 0; i < 5; i++) {
+        char path[128];
+        snprintf (path, sizeof path, "%s/%s", s_dir, names[i]);
+        remove (path);
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     if (!*s_dir) {
+        atexit (s_remove);
         /*  a folder of this process's own in memory (/dev/shm), reused */
         snprintf (s_dir, sizeof s_dir, "/dev/shm/cgfuzz-rules-%d", (int) getpid ());
         char templates[96];
