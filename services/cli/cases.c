@@ -108,8 +108,9 @@ s_case_list (cli_args_t *args)
         .state = (char *) cli_opt (args, "state", NULL),
         .center = (char *) cli_opt (args, "center", NULL),
         .unit = (char *) cli_opt (args, "unit", NULL),
-        .offset = atoll (cli_opt (args, "offset", "0")),
-        .limit = atoll (cli_opt (args, "limit", "50")) };
+        .cursor = (char *) cli_opt (args, "cursor", NULL),
+        .limit = atoll (cli_opt (args, "limit", "50")),
+        .newest = cli_flag (args, "newest") };
     cg_case_page_t page;
     if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
                   &page))
@@ -121,7 +122,7 @@ s_case_list (cli_args_t *args)
     else {
         printf ("%lld cases\n", (long long) page.total);
         for (size_t i = 0; i < page.cases_count; i++) {
-            const cg_case_view_t *c = &page.cases[i];
+            const cg_case_item_t *c = &page.cases[i];
             char due[40] = "";
             if (c->sign_by)
                 cg_time_short (strcmp (c->state, "dispatched") == 0 ? c->sign_by : c->done_by,
@@ -129,6 +130,7 @@ s_case_list (cli_args_t *args)
             printf ("%s  %-10s %-20s %-24s %s\n", c->id, c->state,
                     c->category ? c->category : "", c->unit ? c->unit : "", due);
         }
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_case_page_def, &page);
     return 0;

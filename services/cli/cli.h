@@ -39,6 +39,9 @@ int cli_call (cli_args_t *args, const char *daemon, const char *command,
 
 /*  Prints an error the way every subcommand does, and returns 1. */
 int cli_fail (const cg_error_t *err);
+/*  The last line of a page: "next: CURSOR" (give it back with --cursor), or
+    nothing on the last page. */
+void cli_print_next (const char *next);
 
 /*  Sends one command to a daemon of the stack in --dir; 0, or 1 after
     printing the refusal. */

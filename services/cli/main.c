@@ -17,7 +17,7 @@
 #include "cli.h"
 
 static const char *const s_flags[] = { "json", "foreground", "demo", "secret", "revote", "close",
-                                        "urgent", NULL };
+                                        "urgent", "newest", NULL };
 
 static void
 s_usage (void)
@@ -28,7 +28,8 @@ s_usage (void)
         "  stack down | stack status\n"
         "  submit --source S --category C --text T (--grid G | --address A)\n"
         "         [--ext-ref R] [--name N] [--phone P]\n"
-        "  case show ID | case list [--state S] [--center C | --unit U] [--offset N] [--limit N]\n"
+        "  case show ID | case list [--state S] [--center C | --unit U] [--cursor C] [--limit N]\n"
+        "            [--newest]   (a page; its last line, next: CURSOR, goes on)\n"
         "  accept ID | resolve ID --result TEXT | close ID   [--actor WHO]\n"
         "  inbox UNIT [--offset N] [--limit N]\n"
         "  topic create|show|list|stage|meeting|vote|tally|publish|task|tasks|retry|public ...\n"

@@ -131,3 +131,10 @@ cli_call (cli_args_t *args, const char *daemon, const char *command,
     cg_client_destroy (&client);
     return rc ? cli_fail (&err) : 0;
 }
+
+void
+cli_print_next (const char *next)
+{
+    if (next)
+        printf ("next: %s\n", next);
+}

@@ -41,7 +41,8 @@ int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_s
 
 cg_feed_fn cases_on_intake;
 cg_command_fn cases_on_show;
-cg_command_fn cases_on_list;
+cg_command_fn cases_on_list;          /* case.list: summaries */
+cg_command_fn cases_on_views;         /* case.views: whole cases, for Open311 */
 cg_command_fn cases_on_reload;        /* data.reload */
 
 #endif

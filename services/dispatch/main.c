@@ -41,6 +41,7 @@ main (int argc, char **argv)
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
+    cg_server_on (daemon->server, "case.views", &cg_case_query_def, cases_on_views, cases);
     int rc = cg_daemon_run (daemon);
     cases_destroy (&cases);
     cg_daemon_destroy (&daemon);

@@ -604,13 +604,28 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
     cr_assert_eq (page.total, 1);
     cr_assert_str_eq (page.cases[0].id, c);
     cg_msg_clear (&cg_case_page_def, &page);
-    q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .offset = 1, .limit = 1 };
+    q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .limit = 1 };
     cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
                                   &cg_case_page_def, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.total, 2, "A and B; C went to the county");
     cr_assert_eq (page.cases_count, 1);
-    cr_assert_str_eq (page.cases[0].id, b);
+    cr_assert_str_eq (page.cases[0].id, a);
+    cr_assert (page.next, "a second page follows");
+    q.cursor = strdup (page.next);
     cg_msg_clear (&cg_case_page_def, &page);
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.cases_count, 1);
+    cr_assert_str_eq (page.cases[0].id, b);
+    cr_assert_null (page.next, "B was the last");
+    cg_msg_clear (&cg_case_page_def, &page);
+    /*  the same cursor for another list is refused, naming it */
+    q.center = "320602";
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), -1);
+    cr_assert_str_eq (err.field, "cursor");
+    cr_assert (strstr (err.message, "another list"), "%s", err.message);
+    free (q.cursor);
     cg_client_destroy (&dispatch);
     free (a);
     free (b);
