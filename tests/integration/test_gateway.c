@@ -466,8 +466,13 @@ Test (gateway, stream_delivers_events_in_scope_and_resumes)
                             json_object_get (page, "cases"), 0), "id"));
     cr_assert_str_eq (first, in_a, "in deadline order, the earlier case first");
     json_decref (page);
-    page = cg_http_get_json (stack, "/api/v1/cases?state=dispatched&offset=1&limit=1", county,
-                             &status);
+    page = cg_http_get_json (stack, "/api/v1/cases?state=dispatched&limit=1", county, &status);
+    char next[600];
+    snprintf (next, sizeof next, "/api/v1/cases?state=dispatched&limit=1&cursor=%s",
+              json_string_value (json_object_get (page, "next")));
+    json_decref (page);
+    page = cg_http_get_json (stack, next, county, &status);
+    cr_assert_eq (status, 200);
     cr_assert_eq (json_array_size (json_object_get (page, "cases")), 1);
     cr_assert_str_eq (json_string_value (json_object_get (json_array_get (
                           json_object_get (page, "cases"), 0), "id")), in_b);
@@ -613,12 +618,13 @@ Test (gateway, device_alarms_and_search)
     s_await_case (stack, other, op);
     json_t *page = cg_http_get_json (stack, "/api/v1/cases?q=%E8%B7%8C%E5%80%92", op, &status);
     cr_assert_eq (status, 200);
-    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    cr_assert_eq (json_array_size (json_object_get (page, "cases")), 1,
+                  "a search narrows the page (the total is the queue's)");
     cr_assert_str_eq (json_string_value (json_object_get (json_array_get (
                           json_object_get (page, "cases"), 0), "id")), id);
     json_decref (page);
     page = cg_http_get_json (stack, "/api/v1/cases?q=WATCH-778", op, &status);
-    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 1);
+    cr_assert_eq (json_array_size (json_object_get (page, "cases")), 1);
     json_decref (page);
     page = cg_http_get_json (stack, "/api/v1/cases", op, &status);
     cr_assert_eq (json_integer_value (json_object_get (page, "total")), 2);
