@@ -88,9 +88,9 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
     return n;
 }
 
-/*  A page of the caller's cases.  The city's is dispatch's own page; below
-    it, or with a search, the queues of the centers asked for are gathered,
-    page by page (gather.c). */
+/*  A page of the caller's cases.  The city's is dispatch's own page, and
+    so is a unit's queue of a state; below the city, or with a search, the
+    queues of the centers asked for are gathered, page by page (gather.c). */
 static int
 s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 {
@@ -100,6 +100,15 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
     if (root && !(q && *q))
         return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
                         &cg_case_page_def, rep, err);
+    /*  a unit's queue of a state is its own (dispatch keeps one): its
+        center's would bring a page of other units' cases to filter out */
+    if (req->caller.scope->kind == CG_ORG_UNIT && query->state
+    &&  strcmp (query->state, "all") != 0 && !(q && *q)) {
+        free (query->unit);
+        query->unit = strdup (req->caller.scope_code);
+        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
+                        &cg_case_page_def, rep, err);
+    }
     const char *centers[256];
     size_t ncenters = 1;
     if (query->center || root)

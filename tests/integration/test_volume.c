@@ -1,7 +1,7 @@
 /*  A center's hundredth day: every list holds at any volume.  One stack
     holds a town (和平桥街道) with 3,000 open cases and a city with 20,000,
     texts of 800–2,000 bytes of Chinese as a 12345 hotline writes them,
-    some pasted from Word (cg_testvolume.h).  Over real HTTP:
+    some pasted from Word (tests/support/cg_testload.h).  Over real HTTP:
     - the town operator's queue pages through every case exactly once
       while new cases keep arriving, each page small whatever the texts;
     - the county operator's list, gathered from the county's and each of
@@ -16,7 +16,7 @@
 #include <criterion/criterion.h>
 #include "cg_testhttp.h"
 #include "cg_testcase.h"
-#include "cg_testvolume.h"
+#include "cg_testload.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
@@ -127,13 +127,34 @@ typedef struct {
     size_t arrived;
 } s_arrivals_t;
 
+/*  n cases into grids, asserted to arrive. */
+static void
+s_submit (cg_teststack_t *stack, char **grids, size_t ngrids, size_t n, uint64_t seed,
+          const char *tag, char **ids, int timeout_ms)
+{
+    char err[256];
+    cr_assert_eq (cg_testload_submit (zconfig_get (stack->config, "intake/endpoint", ""),
+                                      stack->redis, grids, ngrids, n, seed, tag, ids,
+                                      timeout_ms, err, sizeof err), 0, "%s", err);
+}
+
+static char **
+s_grids (const char *place, const char *except, size_t *n)
+{
+    char path[600], err[256];
+    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", getenv ("CG_ROOT"));
+    char **grids = cg_testload_grids (path, place, except, n, err, sizeof err);
+    cr_assert (grids, "%s", err);
+    return grids;
+}
+
 static void
 s_arrive (cg_teststack_t *stack, size_t page, void *arg)
 {
     s_arrivals_t *a = arg;
     char tag[32];
     snprintf (tag, sizeof tag, "late%zu", page);
-    cg_testvolume_submit (stack, a->grids, a->ngrids, 10, 900000 + page * 10, tag, NULL, 60000);
+    s_submit (stack, a->grids, a->ngrids, 10, 900000 + page * 10, tag, NULL, 60000);
     a->arrived += 10;
 }
 
@@ -210,19 +231,11 @@ Test (volume, every_list_pages_through_a_city_of_20000_cases, .timeout = 900)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
     size_t ntown, ncity;
-    char **town = cg_testvolume_grids (S_TOWN, &ntown);
-    char **city = cg_testvolume_grids ("320600", &ncity);
-    /*  the city's other grids: the town keeps exactly its 3,000 */
-    size_t nother = 0;
-    for (size_t i = 0; i < ncity; i++)
-        if (strncmp (city[i], S_TOWN, strlen (S_TOWN)) != 0)
-            city[nother++] = city[i];
-        else
-            free (city[i]);
+    char **town = s_grids (S_TOWN, NULL, &ntown);
+    char **city = s_grids ("320600", S_TOWN, &ncity);      /* the town keeps its 3,000 */
     char **town_ids = calloc (S_TOWN_CASES, sizeof (char *));
-    cg_testvolume_submit (stack, town, ntown, S_TOWN_CASES, 1, "town", town_ids, 300000);
-    cg_testvolume_submit (stack, city, nother, S_CITY_CASES - S_TOWN_CASES, 100000, "city",
-                          NULL, 600000);
+    s_submit (stack, town, ntown, S_TOWN_CASES, 1, "town", town_ids, 300000);
+    s_submit (stack, city, ncity, S_CITY_CASES - S_TOWN_CASES, 100000, "city", NULL, 600000);
     char *op = cg_http_token (stack, "operator", S_TOWN, "和平桥值班员");
     char *county = cg_http_token (stack, "operator", S_COUNTY, "崇川区值班员");
     char *root = cg_http_token (stack, "operator", "320600", "南通市值班员");
@@ -298,8 +311,8 @@ Test (volume, every_list_pages_through_a_city_of_20000_cases, .timeout = 900)
     for (size_t i = 0; i < S_TOWN_CASES; i++)
         free (town_ids[i]);
     free (town_ids);
-    cg_testvolume_grids_free (&town, ntown);
-    cg_testvolume_grids_free (&city, nother);
+    cg_testload_grids_free (&town, ntown);
+    cg_testload_grids_free (&city, ncity);
     free (op);
     free (county);
     free (root);

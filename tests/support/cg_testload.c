@@ -1,7 +1,10 @@
-/*  cg_testvolume — see cg_testvolume.h. */
-#include "cg_testvolume.h"
+/*  cg_testload — see cg_testload.h. */
+#include "cg_testload.h"
+#include "cg_msg.h"
 #include "cg_orgtree.h"
-#include <criterion/criterion.h>
+#include "cg_text.h"
+#include <czmq.h>
+#include <assert.h>
 
 /*  What callers say, clause by clause (each a few dozen bytes). */
 static const char *const s_clauses[] = {
@@ -60,35 +63,32 @@ cg_testtext (uint64_t seed, size_t min, size_t max, char *out)
     return len;
 }
 
-static cg_orgtree_t *
-s_orgtree (void)
-{
-    char path[600], err[256];
-    const char *root = getenv ("CG_ROOT");
-    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", root ? root : ".");
-    cg_orgtree_t *org = cg_orgtree_load (path, err, sizeof err);
-    cr_assert (org, "%s", err);
-    return org;
-}
-
 char **
-cg_testvolume_grids (const char *code, size_t *n)
+cg_testload_grids (const char *orgtree_path, const char *code, const char *except, size_t *n,
+                   char *err, size_t errlen)
 {
-    cg_orgtree_t *org = s_orgtree ();
-    const cg_org_node_t *node = cg_orgtree_find (org, code);
-    cr_assert (node, "%s is not in the org tree", code);
-    size_t cap = 64;
-    char **out = calloc (cap, sizeof (char *));
-    const cg_org_node_t **stack = calloc (cg_orgtree_size (org) + 1, sizeof *stack);
-    size_t top = 0;
     *n = 0;
+    cg_orgtree_t *org = cg_orgtree_load (orgtree_path, err, errlen);
+    if (!org)
+        return NULL;
+    const cg_org_node_t *node = cg_orgtree_find (org, code);
+    if (!node) {
+        cg_errset (err, errlen, "%s is not in the org tree %s", code, orgtree_path);
+        cg_orgtree_destroy (&org);
+        return NULL;
+    }
+    size_t cap = 64;
+    char **out = cg_alloc (cap * sizeof (char *));
+    const cg_org_node_t **stack = cg_alloc ((cg_orgtree_size (org) + 1) * sizeof *stack);
+    size_t top = 0;
     stack[top++] = node;
     while (top) {
         const cg_org_node_t *at = stack[--top];
-        if (at->kind == CG_ORG_GRID) {
+        if (at->kind == CG_ORG_GRID && !(except && strncmp (at->code, except,
+                                                           strlen (except)) == 0)) {
             if (*n == cap)
-                out = realloc (out, (cap *= 2) * sizeof (char *));
-            out[(*n)++] = strdup (at->code);
+                out = cg_realloc (out, (cap *= 2) * sizeof (char *));
+            out[(*n)++] = cg_strdup (at->code);
         }
         for (const cg_org_node_t *c = cg_orgtree_first_child (at); c;
              c = cg_orgtree_next_sibling (c))
@@ -96,13 +96,19 @@ cg_testvolume_grids (const char *code, size_t *n)
     }
     free (stack);
     cg_orgtree_destroy (&org);
-    cr_assert_gt (*n, 0, "%s has no grids", code);
+    if (*n == 0) {
+        cg_errset (err, errlen, "%s has no grids", code);
+        free (out);
+        return NULL;
+    }
     return out;
 }
 
 void
-cg_testvolume_grids_free (char ***grids_p, size_t n)
+cg_testload_grids_free (char ***grids_p, size_t n)
 {
+    if (!*grids_p)
+        return;
     for (size_t i = 0; i < n; i++)
         free ((*grids_p)[i]);
     free (*grids_p);
@@ -117,22 +123,50 @@ static const char *const s_categories[] = {
 
 #define S_IN_FLIGHT 256
 
-void
-cg_testvolume_submit (cg_teststack_t *stack, char **grids, size_t ngrids, size_t n,
-                      uint64_t seed, const char *tag, char **ids, int timeout_ms)
+/*  One request on the DEALER: command | rid | body. */
+static void
+s_send (zsock_t *dealer, const char *rid, const cg_case_submit_t *req)
 {
-    int64_t before = cg_teststack_int (stack, "ZCARD cg:{dispatch}:q:all");
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_error_t err;
+    int rc = cg_msg_encode (&cg_case_submit_def, req, &buf, &err);
+    assert (rc == 0);
+    zsock_send (dealer, "ssb", "case.submit", rid, buf.data, buf.size);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+static int64_t
+s_queued (cg_redis_t *redis)
+{
+    redisReply *r = cg_redis_command (redis, "ZCARD cg:{dispatch}:q:all");
+    int64_t n = cg_reply_int (r, -1);
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
+int
+cg_testload_submit (const char *endpoint, cg_redis_t *redis, char **grids, size_t ngrids,
+                    size_t n, uint64_t seed, const char *tag, char **ids, int timeout_ms,
+                    char *err, size_t errlen)
+{
+    int64_t before = s_queued (redis);
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_sndhwm (dealer, 0);
     zsock_set_rcvhwm (dealer, 0);
-    cr_assert_eq (zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint",
-                                                           "")), 0);
+    if (zsock_connect (dealer, "%s", endpoint)) {
+        cg_errset (err, errlen, "cannot connect to intake at %s", endpoint);
+        zsock_destroy (&dealer);
+        return -1;
+    }
     zpoller_t *poller = zpoller_new (dealer, NULL);
-    char *text = malloc (2100);
+    char *text = cg_alloc (2100);
     size_t sent = 0, answered = 0;
     int64_t until = zclock_mono () + timeout_ms;
-    while (answered < n) {
+    int rc = 0;
+    while (answered < n && rc == 0) {
         while (sent < n && sent - answered < S_IN_FLIGHT) {
             char rid[64], marker[64];
             snprintf (rid, sizeof rid, "%s-%zu", tag, sent);
@@ -141,28 +175,39 @@ cg_testvolume_submit (cg_teststack_t *stack, char **grids, size_t ngrids, size_t
             memcpy (text, marker, m);
             cg_testtext (seed + sent, 800 - m, 2000 - m, text + m);
             cg_case_submit_t req = {
-                .rid = rid, .source = "operator", .category = (char *) s_categories[
-                    (seed + sent) % S_CATEGORIES], .text = text,
+                .rid = rid, .source = "operator",
+                .category = (char *) s_categories[(seed + sent) % S_CATEGORIES], .text = text,
                 .grid = grids[(seed + sent) * 7919 % ngrids], .contact_phone = "13800138000" };
-            cg_test_send (dealer, "case.submit", rid, &cg_case_submit_def, &req);
+            s_send (dealer, rid, &req);
             sent++;
         }
-        cr_assert (zclock_mono () < until, "%zu of %zu answered in time", answered, n);
+        if (zclock_mono () > until) {
+            cg_errset (err, errlen, "%zu of %zu answered in time", answered, n);
+            rc = -1;
+            break;
+        }
         if (!zpoller_wait (poller, 1000))
             continue;
         zmsg_t *msg = zmsg_recv (dealer);
-        cr_assert (msg && zmsg_size (msg) == 3);
-        char *status = zmsg_popstr (msg), *rid = zmsg_popstr (msg);
-        zframe_t *body = zmsg_pop (msg);
-        cr_assert_str_eq (status, "ok", "%s refused", rid);
-        if (ids) {
-            cg_case_submitted_t rep;
-            cg_error_t err;
-            cr_assert_eq (cg_msg_decode (&cg_case_submitted_def, zframe_data (body),
-                                         zframe_size (body), &rep, &err), 0, "%s", err.message);
+        char *status = msg ? zmsg_popstr (msg) : NULL, *rid = msg ? zmsg_popstr (msg) : NULL;
+        zframe_t *body = msg ? zmsg_pop (msg) : NULL;
+        cg_case_submitted_t rep;
+        cg_error_t why;
+        if (!status || !rid || !body || strcmp (status, "ok") != 0
+        ||  cg_msg_decode (&cg_case_submitted_def, zframe_data (body), zframe_size (body),
+                           &rep, &why)) {
+            cg_errset (err, errlen, "%s was refused", rid ? rid : "a request");
+            rc = -1;
+        }
+        else {
+            /*  a repeat makes no case: the tag was used before */
+            if (rep.repeat) {
+                cg_errset (err, errlen, "%s was submitted before (use another tag)", rid);
+                rc = -1;
+            }
             size_t k = (size_t) strtoull (strrchr (rid, '-') + 1, NULL, 10);
-            cr_assert (k < n && !ids[k]);
-            ids[k] = strdup (rep.id);
+            if (ids && k < n && !ids[k])
+                ids[k] = cg_strdup (rep.id);
             cg_msg_clear (&cg_case_submitted_def, &rep);
         }
         answered++;
@@ -174,9 +219,16 @@ cg_testvolume_submit (cg_teststack_t *stack, char **grids, size_t ngrids, size_t
     free (text);
     zpoller_destroy (&poller);
     zsock_destroy (&dealer);
+    /*  each answered case is routed by dispatch, which follows intake */
     int64_t want = before + (int64_t) n;
-    int64_t left = until - zclock_mono ();
-    cr_assert_eq (cg_teststack_await (stack, want, left > 1000 ? (int) left : 1000,
-                                      "ZCARD cg:{dispatch}:q:all"), want,
-                  "dispatch routed every case");
+    while (rc == 0 && s_queued (redis) < want) {
+        if (zclock_mono () > until) {
+            cg_errset (err, errlen, "dispatch routed %lld of %zu in time",
+                       (long long) (s_queued (redis) - before), n);
+            rc = -1;
+        }
+        else
+            zclock_sleep (100);
+    }
+    return rc;
 }
