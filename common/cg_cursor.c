@@ -244,30 +244,66 @@ cg_zpage_read (cg_redis_t *redis, const char *key, bool desc, const cg_cursor_at
 }
 
 int
+cg_cursor_query (cg_cursor_t *self, const char *command, const cg_msgdef_t *def,
+                 const void *query, int64_t now, char *list, bool *given,
+                 cg_cursor_at_t *after, cg_error_t *err)
+{
+    char why[256];
+    cg_cursor_list (list, CG_CURSOR_LIST_MAX, command, def, query);
+    const char *cursor = NULL;
+    for (size_t i = 0; i < def->nfields; i++)
+        if (def->fields[i].type == CG_F_STR && strcmp (def->fields[i].key, "cursor") == 0)
+            cursor = *(char *const *) ((const char *) query + def->fields[i].offset);
+    *given = cursor != NULL;
+    if (cursor && cg_cursor_decode (self, cursor, list, now, after, why, sizeof why)) {
+        cg_error_set (err, "invalid", "cursor", "cursor %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/*  Where a page of the list at key starts: what a page of both kinds
+    reads first.  The query's cursor (*given, *after), the list's name and
+    the time, and the list's size by count (ZCARD, LLEN) into *total.
+    0, or -1 with err. */
+typedef struct {
+    char list[CG_CURSOR_LIST_MAX];
+    bool given;
+    cg_cursor_at_t after;
+    int64_t now;
+} s_start_t;
+
+static int
+s_start (cg_cursor_t *self, cg_redis_t *redis, const char *command, const cg_msgdef_t *def,
+         const void *query, const char *count, const char *key, s_start_t *start,
+         int64_t *total, cg_error_t *err)
+{
+    start->now = cg_clock_now ();
+    if (cg_cursor_query (self, command, def, query, start->now, start->list, &start->given,
+                         &start->after, err))
+        return -1;
+    redisReply *r = cg_redis_command (redis, "%s %s", count, key);
+    *total = cg_reply_int (r, 0);
+    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    if (r)
+        freeReplyObject (r);
+    if (rc)
+        cg_error_set (err, "unavailable", "", "the store cannot be reached");
+    return rc;
+}
+
+int
 cg_cursor_page (cg_cursor_t *self, cg_redis_t *redis, const char *command,
                 const cg_msgdef_t *def, const void *query, const char *key, bool desc,
                 int64_t limit, cg_zpage_t *ids, int64_t *total, char *next, cg_error_t *err)
 {
     memset (ids, 0, sizeof *ids);
     *next = 0;
-    char list[CG_CURSOR_LIST_MAX], why[256];
-    cg_cursor_list (list, sizeof list, command, def, query);
-    const char *cursor = NULL;
-    for (size_t i = 0; i < def->nfields; i++)
-        if (def->fields[i].type == CG_F_STR && strcmp (def->fields[i].key, "cursor") == 0)
-            cursor = *(char *const *) ((const char *) query + def->fields[i].offset);
-    cg_cursor_at_t after;
-    int64_t now = cg_clock_now ();
-    if (cursor && cg_cursor_decode (self, cursor, list, now, &after, why, sizeof why)) {
-        cg_error_set (err, "invalid", "cursor", "cursor %s", why);
+    s_start_t start;
+    if (s_start (self, redis, command, def, query, "ZCARD", key, &start, total, err))
         return -1;
-    }
-    redisReply *count = cg_redis_command (redis, "ZCARD %s", key);
-    *total = cg_reply_int (count, 0);
-    int rc = count && count->type == REDIS_REPLY_INTEGER ? 0 : -1;
-    if (count)
-        freeReplyObject (count);
-    if (rc || cg_zpage_read (redis, key, desc, cursor ? &after : NULL, (size_t) limit + 1, ids)) {
+    if (cg_zpage_read (redis, key, desc, start.given ? &start.after : NULL, (size_t) limit + 1,
+                       ids)) {
         cg_error_set (err, "unavailable", "", "the store cannot be reached");
         return -1;
     }
@@ -277,7 +313,77 @@ cg_cursor_page (cg_cursor_t *self, cg_redis_t *redis, const char *command,
             free (ids->ids[--ids->count]);
         cg_cursor_at_t at = { .pos = ids->pos[limit - 1] };
         snprintf (at.id, sizeof at.id, "%s", ids->ids[limit - 1]);
-        cg_cursor_encode (self, list, &at, now, next, CG_CURSOR_MAX);
+        cg_cursor_encode (self, start.list, &at, start.now, next, CG_CURSOR_MAX);
     }
+    return 0;
+}
+
+/*  An element's identity in a list: the hex of a hash of its bytes. */
+static void
+s_element_id (const redisReply *e, char *out, size_t len)
+{
+    unsigned char hash[8];
+    crypto_generichash (hash, sizeof hash, (const unsigned char *) e->str, e->len, NULL, 0);
+    sodium_bin2hex (out, len, hash, sizeof hash);
+}
+
+#define S_LSCAN 256         /* elements read at once while looking for the cursor's */
+
+int
+cg_cursor_lpage (cg_cursor_t *self, cg_redis_t *redis, const char *command,
+                 const cg_msgdef_t *def, const void *query, const char *key, int64_t limit,
+                 redisReply **items, int64_t *total, char *next, cg_error_t *err)
+{
+    *items = NULL;
+    *next = 0;
+    s_start_t begin;
+    if (s_start (self, redis, command, def, query, "LLEN", key, &begin, total, err))
+        return -1;
+    const cg_cursor_at_t *after = &begin.after;
+    int rc = 0;
+    /*  where the page starts: after the cursor's element, from its old index on */
+    int64_t start = 0;
+    for (int64_t at = begin.given ? (after->pos > 0 ? after->pos : 0) : -1; rc == 0 && at >= 0; ) {
+        redisReply *r = cg_redis_command (redis, "LRANGE %s %lld %lld", key, (long long) at,
+                                          (long long) (at + S_LSCAN - 1));
+        if (!r || r->type != REDIS_REPLY_ARRAY)
+            rc = -1;
+        else
+        if (r->elements == 0) {
+            start = *total;     /* trimmed away: the end */
+            at = -1;
+        }
+        else {
+            for (size_t i = 0; i < r->elements && at >= 0; i++) {
+                char id[CG_CURSOR_ID_MAX];
+                s_element_id (r->element[i], id, sizeof id);
+                if (strcmp (id, after->id) == 0) {
+                    start = at + (int64_t) i + 1;
+                    at = -1;
+                }
+            }
+            if (at >= 0)
+                at += (int64_t) r->elements;
+        }
+        if (r)
+            freeReplyObject (r);
+    }
+    redisReply *r = rc ? NULL : cg_redis_command (redis, "LRANGE %s %lld %lld", key,
+                                                  (long long) start,
+                                                  (long long) (start + limit));
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r)
+            freeReplyObject (r);
+        cg_error_set (err, "unavailable", "", "the store cannot be reached");
+        return -1;
+    }
+    if ((int64_t) r->elements > limit) {
+        while ((int64_t) r->elements > limit)
+            freeReplyObject (r->element[--r->elements]);
+        cg_cursor_at_t at = { .pos = start + limit - 1 };
+        s_element_id (r->element[limit - 1], at.id, sizeof at.id);
+        cg_cursor_encode (self, begin.list, &at, begin.now, next, CG_CURSOR_MAX);
+    }
+    *items = r;
     return 0;
 }

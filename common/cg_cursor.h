@@ -82,6 +82,14 @@ int cg_zpage_read (cg_redis_t *redis, const char *key, bool desc, const cg_curso
                    size_t limit, cg_zpage_t *page);
 void cg_zpage_free (cg_zpage_t *page);
 
+/*  Reads the `cursor` of query (of def, asking for command's list) at
+    now: 0 with *given false when it has none, or true and the place in
+    *after; -1 with err (field cursor) when it is refused.  The name of
+    the list goes in list (CG_CURSOR_LIST_MAX bytes), to make the next. */
+int cg_cursor_query (cg_cursor_t *self, const char *command, const cg_msgdef_t *def,
+                     const void *query, int64_t now, char *list, bool *given,
+                     cg_cursor_at_t *after, cg_error_t *err);
+
 /*  One page of a list a daemon answers from the sorted set key: reads the
     query's `cursor` (a query of def, asking for command's list), then the
     members after it, at most limit, into ids; the list's size into
@@ -92,5 +100,17 @@ int cg_cursor_page (cg_cursor_t *self, cg_redis_t *redis, const char *command,
                     const cg_msgdef_t *def, const void *query, const char *key, bool desc,
                     int64_t limit, cg_zpage_t *ids, int64_t *total, char *next,
                     cg_error_t *err);
+
+/*  The same for a Redis list kept newest first by LPUSH and capped from
+    its tail by LTRIM (an inbox, a recent log): items is LRANGE's answer
+    for the page (at most limit elements, the caller frees it).  Such a
+    list has no scores, so the cursor holds the index the last element had
+    when it was given and a hash of its bytes: pushes since then moved it
+    further from the head, trims never did, so it is looked for from that
+    index on; when the trim took it, the page is the end of the list. */
+int cg_cursor_lpage (cg_cursor_t *self, cg_redis_t *redis, const char *command,
+                     const cg_msgdef_t *def, const void *query, const char *key,
+                     int64_t limit, redisReply **items, int64_t *total, char *next,
+                     cg_error_t *err);
 
 #endif

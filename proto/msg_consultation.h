@@ -161,12 +161,12 @@
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, state, 0, 1, 16, _, "dead (the dead letters, the default) or pending (the outbox)") \
     F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the first page)") \
-    F(M, INT, limit, 0, 0, 100, _, "at most this many (default 50)")
+    F(M, INT, limit, 0, 0, 50, _, "at most this many (default 50, the most: a task's text may take 4,000 bytes)")
 
 #define CG_FIELDS_topic_task_page(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "how many are in that state") \
     F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
-    F(M, LIST, tasks, 0, 0, 100, topic_task, "this page: dead letters newest first, the outbox by next try")
+    F(M, LIST, tasks, 0, 0, 50, topic_task, "this page: dead letters newest first, the outbox by next try")
 
 #define CG_FIELDS_topic_publication(F, M) \
     F(M, INT, n, 1, 1, 16, _, "stage") \

@@ -140,7 +140,7 @@ static int
 s_inbox (cli_args_t *args, const char *unit)
 {
     cg_inbox_query_t req = { .unit = (char *) unit,
-                             .offset = atoll (cli_opt (args, "offset", "0")),
+                             .cursor = (char *) cli_opt (args, "cursor", NULL),
                              .limit = atoll (cli_opt (args, "limit", "50")) };
     cg_inbox_page_t page;
     if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
@@ -157,6 +157,7 @@ s_inbox (cli_args_t *args, const char *unit)
             cg_time_short (page.items[i].at, when, sizeof when);
             printf ("  %s  %s\n", when, page.items[i].text);
         }
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_inbox_page_def, &page);
     return 0;

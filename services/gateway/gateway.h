@@ -135,6 +135,8 @@ bool gw_in_scope (gw_request_t *req, const char *code);
 int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
 /*  Writes one entry of the audit log: who, when, what, on what, from where. */
 void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
+/*  GET /api/v1/audit: a page of the audit log, newest first, by cursor. */
+void gw_audit_list (gw_request_t *req);
 
 /* --- api.c: routes ------------------------------------------------------- */
 #define GW_PARAMS   4
