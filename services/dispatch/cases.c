@@ -172,13 +172,12 @@ typedef struct {
 } s_call_t;
 
 /*  Prepares the call that routes the case.received among events[0..n)
-    and moves the cursor from `cursor` to the last of them. */
+    at now and moves the cursor from `cursor` to the last of them. */
 static void
 s_call_prepare (cases_t *self, s_call_t *call, const cg_event_t *events, size_t n,
-                int64_t cursor)
+                int64_t cursor, int64_t now)
 {
     cg_feed_args (&call->args, S_PREFIX, self->cursor_key, cursor, events, n);
-    int64_t now = cg_clock_now ();
     cg_args_add_int (&call->args, self->hotspot_count);
     cg_args_add_int (&call->args, (int64_t) self->hotspot_window_min * 60000);
     char stats[64];
@@ -242,7 +241,10 @@ s_call_finish (cases_t *self, s_call_t *call, redisReply *r)
     are pipelined: while Redis runs one, the next is prepared (routing,
     deadlines, encoding), so that a backlog is worked off by both at once.
     Each call moves the cursor from where the one before left it, so one
-    that fails leaves the ones after it changing nothing.  Returns 0 when
+    that fails leaves the ones after it changing nothing.  The time is
+    read once, before the first call: on the test clock reading it is a
+    Redis command, which must not come between a call and its answer.
+    Returns 0 when
     all were applied, 1 when the cursor had moved or only some were
     applied (the feed reads the cursor again), -1 when none could be. */
 static int
@@ -251,12 +253,13 @@ s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor
     s_call_t calls[2];          /* the one Redis runs, the one being prepared */
     int running = -1, rc = 0;
     bool applied = false;
+    int64_t now = cg_clock_now ();
     for (size_t from = 0; from < n || running >= 0; ) {
         int next = -1;
         if (from < n) {
             size_t k = n - from < S_CALL_CASES ? n - from : S_CALL_CASES;
             next = running == 0 ? 1 : 0;
-            s_call_prepare (self, &calls[next], events + from, k, cursor);
+            s_call_prepare (self, &calls[next], events + from, k, cursor, now);
             cursor = events[from + k - 1].seq;
             from += k;
         }
