@@ -2,65 +2,20 @@
 #include "cg_testload.h"
 #include "cg_msg.h"
 #include "cg_orgtree.h"
+#include "cg_sample.h"
 #include "cg_text.h"
 #include <czmq.h>
 #include <assert.h>
 
-/*  What callers say, clause by clause (each a few dozen bytes). */
-static const char *const s_clauses[] = {
-    "市民来电反映", "和平桥街道工农路小区楼下的餐馆油烟直排", "夜间十一点以后仍有施工噪声",
-    "已经持续了半个多月", "家中老人和孩子无法正常休息", "曾多次向物业和社区反映",
-    "至今没有得到解决", "希望相关部门尽快到现场核实", "依法依规处理并及时回复处理结果",
-    "来电人情绪较为激动", "表示如果再不处理将向上级部门投诉", "路口的路灯已经坏了一个星期",
-    "晚上出行很不安全", "雨后小区门口污水外溢", "气味难闻影响周边居民生活",
-    "有商贩长期占道经营", "早晚高峰时段造成交通拥堵", "有车辆长期违章停放在消防通道上",
-    "存在较大的安全隐患", "诉求：请尽快处理", "补充说明：具体位置在三号楼东侧",
-    "来电人要求对其个人信息保密", "经询问，来电人称该问题去年也曾出现过", "附近菜市场有商户缺斤短两",
-    "价格标示与实际收费不一致", "供水公司未提前通知即停水", "影响整栋楼居民的正常生活用水" };
-#define S_CLAUSES (sizeof s_clauses / sizeof s_clauses[0])
-
-/*  What Word leaves in text pasted from it. */
-static const char *const s_word[] = {
-    "\r\n", "\t", "\v", "\f", "\xc2\xa0", "\xe3\x80\x80", "\xe2\x80\x8b", "\xc2\xad",
-    "\xe2\x80\x9c", "\xe2\x80\x9d" };
-#define S_WORD (sizeof s_word / sizeof s_word[0])
-
-static uint64_t
-s_next (uint64_t *state)
+/*  The text of request k: one of cg_sample's of 800 bytes or more (half
+    of its seeds), the first such from seed k on, in steps that leave the
+    seeds of the other requests alone. */
+static void
+s_text (uint64_t seed, char *buf, size_t size)
 {
-    *state = *state * UINT64_C (6364136223846793005) + UINT64_C (1442695040888963407);
-    return *state >> 33;
-}
-
-size_t
-cg_testtext (uint64_t seed, size_t min, size_t max, char *out)
-{
-    uint64_t state = seed * 2654435761u + 1;
-    bool word = s_next (&state) % 4 == 0;
-    size_t want = min + (max > min ? s_next (&state) % (max - min + 1) : 0), len = 0;
-    out[0] = 0;
-    while (len < want) {
-        const char *piece = s_clauses[s_next (&state) % S_CLAUSES];
-        const char *stop = s_next (&state) % 3 ? "，" : "。";
-        const char *junk = word && s_next (&state) % 3 == 0 ? s_word[s_next (&state) % S_WORD] : "";
-        char chunk[256];
-        size_t n = (size_t) snprintf (chunk, sizeof chunk, "%s%s%s", piece, junk, stop);
-        if (len + n > max) {
-            /*  fill the rest with whole characters of the filler clause */
-            const char *fill = "。";
-            while (len + strlen (fill) <= max && len < want) {
-                memcpy (out + len, fill, strlen (fill));
-                len += strlen (fill);
-            }
-            break;
-        }
-        memcpy (out + len, chunk, n);
-        len += n;
-    }
-    while (len < min && len + 1 <= max)
-        out[len++] = '.';
-    out[len] = 0;
-    return len;
+    while (cg_sample_length (seed) < 800)
+        seed += UINT64_C (1) << 32;
+    cg_sample_text (seed, buf, size);
 }
 
 char **
@@ -173,7 +128,7 @@ cg_testload_submit (const char *endpoint, cg_redis_t *redis, char **grids, size_
             snprintf (marker, sizeof marker, "%s-%zu ", tag, sent);
             size_t m = strlen (marker);
             memcpy (text, marker, m);
-            cg_testtext (seed + sent, 800 - m, 2000 - m, text + m);
+            s_text (seed + sent, text + m, 2000 - m + 1);
             cg_case_submit_t req = {
                 .rid = rid, .source = "operator",
                 .category = (char *) s_categories[(seed + sent) % S_CATEGORIES], .text = text,

@@ -3,13 +3,8 @@
     its own (it answers -1 with the reason), so that both the tests and the
     loader the browser test runs (tests/volume) use it.
 
-    cg_testtext makes such a text: 800–2,000 bytes (or any bounds) of
-    Chinese, clauses of the complaints a hotline takes down, and in some
-    of them the control characters that come with text pasted from Word
-    (\r\n, a tab, Word's manual line break \v and page break \f, no-break
-    and ideographic spaces, a zero-width space, a soft hyphen, curly
-    quotes).  It is deterministic from its seed, so a failing test runs
-    again the same.
+    The texts are cg_sample's (common/cg_sample.h) of 800 to 2,000 bytes:
+    Chinese as a hotline writes it, some of it pasted from Word.
 
     cg_testload_submit sends cases to intake as case.submit (the
     operator's channel: never merged into another case), many in flight
@@ -22,11 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/*  Writes a text of min..max bytes, whole UTF-8 characters, into out (at
-    least max + 1 bytes): the same for the same seed; one seed in four
-    has Word's control characters.  Returns its length. */
-size_t cg_testtext (uint64_t seed, size_t min, size_t max, char *out);
 
 /*  The grids of a node of the org tree at orgtree_path (the demo's:
     deploy/demo/orgtree.tsv) and below, skipping those whose code begins
