@@ -109,8 +109,9 @@ s_case_list (cli_args_t *args)
         .center = (char *) cli_opt (args, "center", NULL),
         .unit = (char *) cli_opt (args, "unit", NULL),
         .cursor = (char *) cli_opt (args, "cursor", NULL),
-        .limit = atoll (cli_opt (args, "limit", "50")),
         .newest = cli_flag (args, "newest") };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_case_page_t page;
     if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
                   &page))
@@ -140,8 +141,9 @@ static int
 s_inbox (cli_args_t *args, const char *unit)
 {
     cg_inbox_query_t req = { .unit = (char *) unit,
-                             .cursor = (char *) cli_opt (args, "cursor", NULL),
-                             .limit = atoll (cli_opt (args, "limit", "50")) };
+                             .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_inbox_page_t page;
     if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
                   &cg_inbox_page_def, &page))

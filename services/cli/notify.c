@@ -59,8 +59,9 @@ static int
 s_log (cli_args_t *args, const char *id)
 {
     cg_notify_query_t req = { .id = (char *) id,
-                              .cursor = (char *) cli_opt (args, "cursor", NULL),
-                              .limit = atoll (cli_opt (args, "limit", "50")) };
+                              .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_notify_log_t log;
     if (cli_call (args, "notification", "notify.log", &cg_notify_query_def, &req,
                   &cg_notify_log_def, &log))
@@ -84,8 +85,9 @@ s_log (cli_args_t *args, const char *id)
 static int
 s_deadletter (cli_args_t *args)
 {
-    cg_notify_query_t req = { .cursor = (char *) cli_opt (args, "cursor", NULL),
-                              .limit = atoll (cli_opt (args, "limit", "50")) };
+    cg_notify_query_t req = { .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_notify_deadpage_t page;
     if (cli_call (args, "notification", "notify.deadletter", &cg_notify_query_def, &req,
                   &cg_notify_deadpage_def, &page))

@@ -227,8 +227,9 @@ static int
 s_list (cli_args_t *args)
 {
     cg_topic_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
-                             .cursor = (char *) cli_opt (args, "cursor", NULL),
-                             .limit = atoll (cli_opt (args, "limit", "50")) };
+                             .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_topic_page_t page;
     if (s_call (args, "topic.list", &cg_topic_query_def, &req, &cg_topic_page_def, &page))
         return 1;
@@ -264,8 +265,9 @@ static int
 s_tasks (cli_args_t *args)
 {
     cg_topic_task_query_t req = { .state = (char *) cli_opt (args, "state", NULL),
-                                  .cursor = (char *) cli_opt (args, "cursor", NULL),
-                                  .limit = atoll (cli_opt (args, "limit", "50")) };
+                                  .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_topic_task_page_t page;
     if (s_call (args, "topic.tasks", &cg_topic_task_query_def, &req, &cg_topic_task_page_def,
                 &page))
@@ -340,8 +342,9 @@ s_public (cli_args_t *args, const char *id)
     }
     else {
         cg_topic_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
-                                 .cursor = (char *) cli_opt (args, "cursor", NULL),
-                                 .limit = atoll (cli_opt (args, "limit", "50")) };
+                                 .cursor = (char *) cli_opt (args, "cursor", NULL) };
+        if (cli_opt_limit (args, &req.limit))
+            return 1;
         cg_topic_public_page_t page;
         if (s_call (args, "topic.public_list", &cg_topic_query_def, &req,
                     &cg_topic_public_page_def, &page))

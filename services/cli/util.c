@@ -1,5 +1,6 @@
 /*  util — the CLI's argument parsing, configuration and error output. */
 #include "cli.h"
+#include <errno.h>
 
 #include <pwd.h>
 
@@ -157,4 +158,19 @@ cli_print_next (const char *next)
 {
     if (next)
         printf ("next: %s\n", next);
+}
+
+int
+cli_opt_limit (cli_args_t *args, int64_t *limit)
+{
+    const char *text = cli_opt (args, "limit", "50");
+    char *end;
+    errno = 0;
+    long long v = strtoll (text, &end, 10);
+    if (errno || *end || end == text || v < 1) {
+        fprintf (stderr, "civgrid: --limit must be a whole number from 1, not %s\n", text);
+        return -1;
+    }
+    *limit = v;
+    return 0;
 }

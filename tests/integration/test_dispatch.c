@@ -586,6 +586,16 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
                                     "--to 2026-03-01", S_TOWN), 1);
     cr_assert (strstr (out, "not a date") && strstr (out, "from"), "%s", out);
     free (out);
+    /*  a page's size: a typo, or more than a page holds, is refused by name */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --center %s --limit many", S_TOWN), 1);
+    cr_assert (strstr (out, "--limit must be a whole number"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --center %s --limit 500", S_TOWN), 1);
+    cr_assert (strstr (out, "limit") && strstr (out, "200"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --center %s --limit 1", S_TOWN), 0);
+    cr_assert (strstr (out, "next: "), "a page of one, with the cursor of the next: %s", out);
+    free (out);
 
     /*  queues by unit and state, by deadline, in pages */
     cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
