@@ -111,8 +111,8 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
     }
     const char *centers[256];
     size_t ncenters = 1;
-    if (query->center || root)
-        centers[0] = NULL;      /* as asked */
+    if (query->center || query->unit || root)
+        centers[0] = NULL;      /* as asked: one queue */
     else
         ncenters = s_scope_centers (req, centers, 256);
     gw_gather_t spec = { "dispatch", "case.list", &cg_case_query_def, &cg_case_page_def,

@@ -267,6 +267,15 @@ Test (volume, every_list_pages_through_a_city_of_20000_cases, .timeout = 900)
     cr_assert_eq ((int64_t) seen.count, in_county, "every case of the county, once");
     s_seen_free (&seen);
 
+    /*  a unit's queue asked by the county: one queue, each case once */
+    s_page_through (stack, "/api/v1/cases?unit=" S_TOWN "-huanbao&state=dispatched&limit=200",
+                    county, &seen, NULL, NULL);
+    s_seen_once (&seen);
+    cr_assert_eq ((int64_t) seen.count, cg_teststack_int (stack, "ZCARD cg:{dispatch}:qu:%s:%s",
+                                                          S_TOWN "-huanbao", "dispatched"));
+    cr_assert_gt (seen.count, 0);
+    s_seen_free (&seen);
+
     /*  the city's own list */
     s_page_through (stack, "/api/v1/cases?limit=200", root, &seen, NULL, NULL);
     s_seen_once (&seen);
