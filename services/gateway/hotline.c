@@ -1,15 +1,21 @@
 /*  hotline — POST /api/v1/hotline/orders: the 12345 system pushes an order.
 
-    The body is JSON: the fields of case.submit (category, text, grid or
-    address, contact_name, contact_phone) and order_no, the hotline's own
-    order number.  It is signed as cg_sign.h says, and the headers carry
-    what the signature needs:
+    The body is JSON: intake's hotline.order, field for field, the one
+    12345 order format (docs/INTAKE.md): order_no, call_time, class,
+    content, and optionally category, address, area_code, urgency,
+    time_limit, attachments, caller_name, caller_phone.  So a push does
+    exactly what `civgrid hotline` does: classification from the class and
+    the words when no category is given, placing by address and area code,
+    urgency and the hotline's own time limit, attachments kept as links,
+    and "me too" merging.  It is signed as cg_sign.h says, and the headers
+    carry what the signature needs:
         X-CG-Hotline     the hotline's id; its secret is gateway/hotline/<id>
         X-CG-Timestamp   Unix seconds; refused more than 300 s from our clock
         X-CG-Signature   hex HMAC-SHA256 of timestamp "\n" body
-    The order becomes case.submit with source hotline and ext_ref = order
-    number, which intake keeps idempotent: a replayed order number gets the
-    first answer (its case id, with "repeat": true) and nothing twice. */
+    Intake keeps the order idempotent by its number: a replayed order gets
+    the first answer (its case id, with "repeat": true) and nothing twice;
+    an order that joined an open case says so ("merged": true, the case,
+    "supporters"). */
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_sign.h"
@@ -68,49 +74,43 @@ gw_hotline_handle (gw_request_t *req)
                         "column %d)", jerr.text, jerr.line, jerr.column);
         return;
     }
-    cg_case_submit_t submit;
-    cg_error_t err;
-    if (cg_json_to_msg (&cg_case_submit_def, body, &submit, &err)) {
-        json_decref (body);
-        gw_reply_refusal (req, &err);
-        return;
-    }
     /*  the hotline is the actor of what follows, in the audit log */
     req->caller.role = CG_ROLE_HOTLINE;
     snprintf (req->caller.name, sizeof req->caller.name, "hotline:%.40s", hotline);
     snprintf (req->caller.scope_code, sizeof req->caller.scope_code, "%s",
               cg_orgtree_root (req->gw->org)->code);
-    json_t *order = json_object_get (body, "order_no");
-    if (!json_is_string (order) || json_string_length (order) < 1
-    ||  json_string_length (order) > 48) {
+    cg_hotline_order_t order;
+    cg_error_t err;
+    if (json_object_get (body, "rid")) {
         json_decref (body);
-        cg_msg_clear (&cg_case_submit_def, &submit);
-        gw_reply_error (req, 400, "invalid", "order_no", "order_no must be the hotline's order "
-                        "number, 1 to 48 bytes");
+        gw_reply_error (req, 400, "invalid", "rid", "rid is set by the gateway; the order "
+                        "number is what makes a push idempotent");
         return;
     }
-    free (submit.source);
-    free (submit.ext_ref);
-    free (submit.rid);
-    submit.source = strdup ("hotline");
-    submit.ext_ref = strdup (json_string_value (order));
-    char rid[64];
-    snprintf (rid, sizeof rid, "hotline:%s", submit.ext_ref);
-    submit.rid = strdup (rid);
+    /*  the request id is the command client's own (a retry of the call
+        keeps it); a push again of the order is known by its number */
+    int rc = cg_json_to_msg (&cg_hotline_order_def, body, &order, &err);
+    json_decref (body);
+    if (rc) {
+        if (!*err.field)
+            snprintf (err.field, sizeof err.field, "body");
+        gw_reply_refusal (req, &err);
+        return;
+    }
     cg_case_submitted_t rep;
-    if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
+    if (gw_call (req, "intake", "hotline.order", &cg_hotline_order_def, &order,
                  &cg_case_submitted_def, &rep, &err)) {
         gw_reply_refusal (req, &err);
-        gw_audit (req, "hotline.order", submit.ext_ref, req->status);
+        gw_audit (req, "hotline.order", order.order_no, req->status);
     }
     else {
         json_t *answer = cg_json_from_msg (&cg_case_submitted_def, &rep);
-        json_object_set_new (answer, "order_no", json_string (submit.ext_ref));
+        json_object_set_new (answer, "order_no", json_string (order.order_no));
         json_object_set_new (answer, "repeat", json_boolean (rep.repeat));
+        json_object_set_new (answer, "merged", json_boolean (rep.merged));
         gw_reply_json (req, 200, answer);
         gw_audit (req, "hotline.order", rep.id, req->status);
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
-    json_decref (body);
-    cg_msg_clear (&cg_case_submit_def, &submit);
+    cg_msg_clear (&cg_hotline_order_def, &order);
 }
