@@ -24,7 +24,8 @@
     F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code; grid or address is required") \
     F(M, STR, address, 0, 1, 256, _, "street address") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name (personal data)") \
-    F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone (personal data)")
+    F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone (personal data)") \
+    F(M, BOOL, merge, 0, 0, 1, _, "join an open case about the same problem as the channels' requests do (docs/INTAKE.md, Duplicates): the gateway asks it for the operator API and Open311; consultation's tasks never")
 
 #define CG_FIELDS_case_submitted(F, M) \
     F(M, STR, id, 1, 1, 32, _, "the case id (for a merged request: the case it joined)") \

@@ -134,8 +134,9 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 /* --- places ----------------------------------------------------------------- */
 
 /*  A new case: the channel is the caller's when the role says it (a grid
-    worker reports as grid, a device vendor as device), and below the root
-    its grid must lie in the caller's scope. */
+    worker reports as grid, a device vendor as device), it joins an open
+    case about the same problem unless the body says "merge": false, and
+    below the root its grid must lie in the caller's scope. */
 static int
 s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
 {
@@ -148,6 +149,9 @@ s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *
         submit->source = strdup (role == CG_ROLE_GRID ? "grid" : role == CG_ROLE_DEVICE
                                  ? "device" : "operator");
     }
+    /*  "me too" by the channels' rule unless the caller says otherwise */
+    if (!(submit->present & (UINT64_C (1) << CG_FIELD_case_submit_merge)))
+        CG_SET (submit, case_submit, merge, true);
     if (req->caller.scope->parent && (!submit->grid || !gw_in_scope (req, submit->grid))) {
         gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a grid "
                         "within your scope %s", req->caller.scope_code);

@@ -1,6 +1,6 @@
 /*  submit — a request becomes a case, or joins one; and case.submit, the
     channel-neutral command of operators and the consultation service,
-    whose requests become cases as they are (they are not merged).
+    whose requests join an open case only when they ask (`merge`).
 
     intake_accept is the one path of every channel.  Personal data is
     sealed into intake's record and leaves intake only masked (138****5678).
@@ -493,8 +493,10 @@ intake_on_submit (void *request, cg_reply_t *reply, void *arg)
     intake_request_t req = {
         .source = msg->source, .ext_ref = msg->ext_ref, .text = msg->text,
         .address = msg->address, .name = msg->contact_name, .phone = msg->contact_phone,
-        /*  never merged: an operator who enters a case means a case, and
-            a resolution's tasks are each their own, however alike */
+        /*  merged only when asked: the operator API and Open311 ask, by
+            the same rule as every channel; a resolution's tasks are each
+            their own, however alike */
+        .may_merge = msg->merge,
         .category = cg_catalog_find (self->catalog, msg->category) };
     if (!req.category) {
         cg_reply_fail (reply, "invalid", "category", "category \"%s\" is not in the catalog",
