@@ -53,7 +53,7 @@
     F(M, STR, delivery, 1, 1, 160, _, "delivery id: drop repeats by it") \
     F(M, STR, order, 1, 1, 64, _, "the hotline's order number") \
     F(M, STR, case_id, 1, 1, 32, _, "our case id") \
-    F(M, STR, status, 1, 1, 32, _, "the topic after \"case.\": dispatched, accepted, returned, extended, suspended, resumed, resolved, closed, merged, rejected, escalated") \
+    F(M, STR, status, 1, 1, 32, _, "the topic after \"case.\": dispatched, accepted, returned, return_refused, extension_requested, extended, extension_refused, suspended, resumed, resolved, closed, merged (the case was merged into another, or, for an order that joined an open case, that order: case_id is the case it joined), rejected, cancelled, escalated") \
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "the result or the notice text") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was sent")
 

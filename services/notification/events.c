@@ -47,7 +47,33 @@ typedef struct {
     char *routes[DIRECTORY_ROUTES];
     int nroutes;
     char route[512];
+    char order[72];             /* the hotline's order number, for the hotline */
 } s_target_t;
+
+/*  The hotline order an event is news of, into buf (empty: none).  An
+    event that names its own request from the hotline (intake's
+    case.merged: an order joined a case, maybe another channel's) is news
+    of that order, and true is returned: the recipient is then that order,
+    since several orders may join one case.  Any other event is news of
+    the case's own order, when the case came from the hotline; an event
+    of another channel's request (a grid report joined a hotline case) is
+    none of the hotline's. */
+static bool
+s_hotline_order (const rule_input_t *in, char *buf, size_t len)
+{
+    char source[32];
+    rule_field (in, "source", NULL, "zh-CN", source, sizeof source);
+    rule_field (in, "ext_ref", NULL, "zh-CN", buf, len);
+    if (streq (source, "hotline") && *buf)
+        return true;
+    *buf = 0;
+    if (*source)                /* another channel's request: not the hotline's news */
+        return false;
+    if (in->record && in->record->id && in->record->source
+    &&  streq (in->record->source, "hotline") && in->record->ext_ref)
+        snprintf (buf, len, "%s", in->record->ext_ref);
+    return false;
+}
 
 static void
 s_target_person (s_target_t *t, const person_t *p, bool urgent)
@@ -172,16 +198,21 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         }
     }
     else
-    if (rule->who == WHO_HOTLINE && *self->hotline_url && in->record && in->record->id
-        && in->record->source
-        && streq (in->record->source, "hotline") && in->record->ext_ref) {
-        snprintf (out[0].recipient, sizeof out[0].recipient, "hotline");
-        out[0].name = "12345";
-        out[0].lang = "zh-CN";
-        snprintf (out[0].route, sizeof out[0].route, "hotline %s", self->hotline_url);
+    if (rule->who == WHO_HOTLINE && *self->hotline_url) {
+        bool own = s_hotline_order (in, out[0].order, sizeof out[0].order);
+        if (*out[0].order) {
+            if (own)
+                snprintf (out[0].recipient, sizeof out[0].recipient, "hotline:%s",
+                          out[0].order);
+            else
+                snprintf (out[0].recipient, sizeof out[0].recipient, "hotline");
+            out[0].name = "12345";
+            out[0].lang = "zh-CN";
+            snprintf (out[0].route, sizeof out[0].route, "hotline %s", self->hotline_url);
             out[0].routes[0] = out[0].route;
-        out[0].nroutes = 1;
-        n = 1;
+            out[0].nroutes = 1;
+            n = 1;
+        }
     }
     return n;
 }
@@ -222,7 +253,7 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
             .subject = *subject ? subject : NULL, .text = text, .urgent = rule->urgent,
             .ack_ms = rule->ack_ms, .created = now };
         if (rule->who == WHO_HOTLINE) {
-            d.order = in->record->ext_ref;
+            d.order = t->order;
             d.status = status;
             d.result = *note ? note : NULL;
         }
