@@ -57,7 +57,7 @@
     F(M, STR, grid, 1, 1, CG_CODE_MAX, _, "the worker's grid code") \
     F(M, STR, category, 1, 1, 64, _, "category: a catalog code or the app's own, mapped") \
     F(M, STR, text, 1, 1, CG_TEXT_MAX, _, "what the worker found") \
-    F(M, STRS, photos, 0, 0, 9, _, "photo URLs (http or https)") \
+    F(M, STRS, photos, 0, 0, 9, _, "photo URLs (http or https), or the addresses of photos uploaded to the gateway (photo:<sha-256>.<ext>)") \
     F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude, decimal degrees") \
     F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude, decimal degrees") \
     F(M, STR, at, 0, 1, CG_ISO_MAX, _, "when it was found, ISO 8601 with offset")
@@ -123,7 +123,8 @@
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name, masked unless the role may see it") \
     F(M, STR, contact_phone, 0, 1, 20, _, "the reporter's phone, masked unless the role may see it") \
     F(M, INT, supporters, 1, 1, INT32_MAX, _, "requests behind the case (me too), the first included") \
-    F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all")
+    F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all") \
+    F(M, STRS, media, 0, 0, 10, _, "the first request's attachments and photos: links, and photo:<sha-256>.<ext> for a photo the gateway keeps (GET /api/v1/cases/{id}/photos/{name})")
 
 #define CG_FIELDS_case_received(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -170,7 +171,8 @@
     F(M, STR, phone_sealed, 0, 1, 512, _, "the reporter's phone, sealed") \
     F(M, STR, email_sealed, 0, 1, 512, _, "the reporter's e-mail, sealed") \
     F(M, STR, detail, 0, 1, 1024, _, "what the channel said beyond the case: worker, device, attributes") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when intake accepted it")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when intake accepted it") \
+    F(M, STRS, media, 0, 0, 10, _, "its attachments and photos: links (http, https) and the addresses of photos the gateway keeps (photo:<sha-256>.<ext>)")
 
 #define CG_MESSAGES_INTAKE(M) \
     M(case_submit, "case.submit", "command", CG_FIELDS_case_submit, \

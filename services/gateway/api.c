@@ -420,6 +420,11 @@ gw_api_handle (gw_request_t *req)
         s_place (req, params.value[0]);
         return;
     }
+    if (strcmp (req->method, "GET") == 0
+    &&  s_match ("/api/v1/cases/{id}/photos/{name}", req->path, &params)) {
+        gw_photo_get (req, params.value[0], params.value[1]);
+        return;
+    }
     bool path_known = false;
     for (size_t i = 0; i < S_NROUTES; i++) {
         if (!s_match (s_routes[i].pattern, req->path, &params))

@@ -18,6 +18,7 @@
         gather.c    one page made from the pages of several places
         open311.c   Open311 GeoReport v2, JSON and XML
         hotline.c   the 12345 hotline's signed pushes
+        grid.c      grid workers' reports with photos, and a case's photos
         stream.c    live events (SSE) from the journals
 */
 #ifndef GATEWAY_H_INCLUDED
@@ -32,6 +33,7 @@
 #include <pthread.h>
 
 typedef struct _gateway_t gateway_t;
+typedef struct gw_upload gw_upload_t;
 
 /*  What a request has to work with: Redis and one command client per
     daemon, borrowed from the pool. */
@@ -61,6 +63,8 @@ typedef struct {
     bool body_too_large;
     gw_link_t *link;
     gw_caller_t caller;
+    gw_upload_t *upload;        /* a multipart upload read as it comes (grid.c) */
+    bool answered;              /* the reply was queued before the body was read */
     /*  the reply */
     int status;
     struct MHD_Response *response;
@@ -76,6 +80,9 @@ struct _gateway_t {
     int rate_token;             /* requests a minute with one token */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
+    char photo_dir[512];        /* gateway/photo_dir: photos by their checksum */
+    size_t photo_max;           /* gateway/photo_max: bytes of one photo at most */
+    int photos_max;             /* gateway/photos_max: photos of one report at most */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
@@ -212,5 +219,19 @@ void gw_api_handle (gw_request_t *req);
 void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
+
+/* --- grid.c ---------------------------------------------------------------- */
+/*  True for POST /api/v1/grid/reports, whose body is read as it comes. */
+bool gw_grid_route (gw_request_t *req);
+/*  Before its body: checks the token, starts reading the form.  0, or -1
+    when it replied. */
+int gw_upload_start (gw_request_t *req);
+/*  Part of the body. */
+void gw_upload_feed (gw_request_t *req, const char *data, size_t size);
+/*  Once the body is in: the report. */
+void gw_grid_handle (gw_request_t *req);
+void gw_upload_free (gw_request_t *req);
+/*  GET /api/v1/cases/{id}/photos/{name}. */
+void gw_photo_get (gw_request_t *req, const char *id, const char *name);
 
 #endif

@@ -308,6 +308,24 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         const char *length = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
                                                           "Content-Length");
         *state = req;
+        if (gw_grid_route (req)) {
+            /*  read as it comes, photos to disk: bounded by their limits */
+            req->link = s_link_take (gw);
+            size_t most = gw->body_max + (size_t) gw->photos_max * (gw->photo_max + 1024);
+            if (length && strtoull (length, NULL, 10) > most) {
+                req->body_too_large = true;
+                gw_reply_error (req, 413, "too_large", "body", "a report with its photos is "
+                                "larger than %zu bytes", most);
+                return MHD_queue_response (conn, req->status, req->response);
+            }
+            if (!req->link->redis)
+                gw_reply_error (req, 503, "unavailable", "", "the gateway cannot reach its store");
+            if (req->response || gw_upload_start (req)) {
+                req->answered = true;
+                return MHD_queue_response (conn, req->status, req->response);
+            }
+            return MHD_YES;
+        }
         if (length && strtoull (length, NULL, 10) > gw->body_max) {
             /*  answered before the body is read; the connection then closes */
             req->body_too_large = true;
@@ -315,6 +333,15 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
                             gw->body_max);
             return MHD_queue_response (conn, req->status, req->response);
         }
+        return MHD_YES;
+    }
+    if (req->answered) {        /* answered before the body: the rest is dropped */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_size && req->upload) {
+        gw_upload_feed (req, upload, *upload_size);
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -339,6 +366,9 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
     if (!gw_rate_take (gw, rate_key, gw->rate_address))
         gw_reply_error (req, 429, "rate_limited", "", "too many requests from %s; at most %d "
                         "a minute", req->address, gw->rate_address);
+    else
+    if (req->upload)
+        gw_grid_handle (req);
     else {
         req->link = s_link_take (gw);
         if (!req->link->redis)
@@ -362,6 +392,7 @@ s_on_done (void *cls, struct MHD_Connection *conn, void **state,
     gw_request_t *req = *state;
     if (!req)
         return;
+    gw_upload_free (req);
     if (req->link)
         s_link_give (gw, req->link);
     if (req->response)

@@ -7,7 +7,9 @@
     knows it is serving; HTTP runs on libmicrohttpd's threads beside the
     loop.  Configuration, section gateway: http_port, http_address,
     body_max (bytes), rate_address and rate_token (requests a minute),
-    stream_max, console (the folder of the console's files), and
+    stream_max, console (the folder of the console's files), photo_dir
+    (grid workers' photos; DIR/photos of the stack), photo_max (bytes of
+    one photo, 8 MiB) and photos_max (of one report, 9), and
     hotline/<id> = <secret> for each hotline that may push orders. */
 #include "gateway.h"
 
@@ -42,6 +44,19 @@ main (int argc, char **argv)
     gw.rate_address = s_int (&gw, "gateway/rate_address", 1200);
     gw.rate_token = s_int (&gw, "gateway/rate_token", 600);
     gw.stream_max = s_int (&gw, "gateway/stream_max", 100);
+    gw.photo_max = (size_t) s_int (&gw, "gateway/photo_max", 8 * 1024 * 1024);
+    gw.photos_max = s_int (&gw, "gateway/photos_max", 9);
+    if (gw.photos_max < 0 || gw.photos_max > 9 || gw.photo_max < 1) {
+        zsys_error ("gateway: photos_max must be 0 to 9 (grid.report's limit), photo_max at "
+                    "least 1 byte");
+        goto done;
+    }
+    const char *photos = cg_daemon_get (gw.daemon, "gateway/photo_dir", NULL);
+    if (photos)
+        snprintf (gw.photo_dir, sizeof gw.photo_dir, "%s", photos);
+    else
+        snprintf (gw.photo_dir, sizeof gw.photo_dir, "%s/photos",
+                  cg_daemon_get (gw.daemon, "civgrid/dir", "var"));
     const char *console = cg_daemon_get (gw.daemon, "gateway/console", NULL);
     if (console)
         snprintf (gw.console_dir, sizeof gw.console_dir, "%s", console);

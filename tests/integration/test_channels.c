@@ -194,3 +194,234 @@ Test (channels, the_hotline_hears_every_change_of_its_orders, .timeout = 240)
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }
+
+/* --- grid reports with photos ---------------------------------------------- */
+
+/*  One part of a multipart body: a field, or a file when filename is set. */
+typedef struct {
+    const char *name, *filename, *type;
+    const char *data;
+    size_t size;                /* 0: strlen (data) */
+} s_part_t;
+
+#define S_BOUNDARY  "----civgrid-test-7d3a1f"
+
+/*  A multipart/form-data body of the parts (malloc'd), its size in *size. */
+static char *
+s_multipart (const s_part_t *parts, size_t n, size_t *size)
+{
+    size_t cap = 1024;
+    for (size_t i = 0; i < n; i++)
+        cap += 512 + (parts[i].size ? parts[i].size : strlen (parts[i].data));
+    char *body = malloc (cap), *at = body;
+    for (size_t i = 0; i < n; i++) {
+        const s_part_t *p = &parts[i];
+        if (p->filename)
+            at += sprintf (at, "--" S_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
+                           "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n", p->name, p->filename,
+                           p->type);
+        else
+            at += sprintf (at, "--" S_BOUNDARY "\r\nContent-Disposition: form-data; "
+                           "name=\"%s\"\r\n\r\n", p->name);
+        size_t len = p->size ? p->size : strlen (p->data);
+        memcpy (at, p->data, len);
+        at += len;
+        at += sprintf (at, "\r\n");
+    }
+    at += sprintf (at, "--" S_BOUNDARY "--\r\n");
+    *size = (size_t) (at - body);
+    return body;
+}
+
+/*  A picture of size bytes that starts as an image of type does. */
+static char *
+s_picture (const char *type, size_t size, int seed)
+{
+    char *data = malloc (size);
+    for (size_t i = 0; i < size; i++)
+        data[i] = (char) ((i * 31 + (size_t) seed * 7) & 0xff);
+    if (strcmp (type, "jpg") == 0)
+        memcpy (data, "\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", 12);
+    else
+    if (strcmp (type, "png") == 0)
+        memcpy (data, "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16);
+    else
+    if (strcmp (type, "heic") == 0)
+        memcpy (data, "\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00", 16);
+    else
+        memcpy (data, "%PDF-1.7\n%\xe2\xe3\xcf\xd3", 14);
+    return data;
+}
+
+static cg_http_reply_t
+s_upload (cg_teststack_t *stack, const char *token, const s_part_t *parts, size_t n)
+{
+    size_t size;
+    char *body = s_multipart (parts, n, &size);
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, "POST", "/api/v1/grid/reports", token, NULL, body, size,
+             "multipart/form-data; boundary=" S_BOUNDARY);
+    free (body);
+    return reply;
+}
+
+/*  Files under dir (recursively), as `find DIR -type f | wc -l`. */
+static int
+s_files (const char *dir)
+{
+    char command[700];
+    snprintf (command, sizeof command, "find '%s' -type f 2>/dev/null | wc -l", dir);
+    FILE *p = popen (command, "r");
+    int n = -1;
+    cr_assert (p && fscanf (p, "%d", &n) == 1);
+    pclose (p);
+    return n;
+}
+
+/*  Asserts that the upload is refused with status, naming field, and that
+    nothing was kept of it. */
+static void
+s_refused_upload (cg_teststack_t *stack, const char *token, const s_part_t *parts, size_t n,
+                  int status, const char *field, const char *words)
+{
+    char photos[600];
+    snprintf (photos, sizeof photos, "%s/photos", stack->dir);
+    int before = s_files (photos);
+    int64_t reports = cg_teststack_int (stack, "HLEN cg:{intake}:ext");
+    cg_http_reply_t reply = s_upload (stack, token, parts, n);
+    cr_assert_eq (reply.status, status, "%s", reply.body);
+    json_t *json = json_loads (reply.body, 0, NULL);
+    json_t *error = json_object_get (json, "error");
+    cr_assert_str_eq (s_str (error, "field"), field, "%s", reply.body);
+    cr_assert (!words || strstr (s_str (error, "message"), words), "%s", reply.body);
+    json_decref (json);
+    cg_http_reply_clear (&reply);
+    cr_assert_eq (s_files (photos), before, "a refused upload left a file behind");
+    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), reports);
+}
+
+Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set gateway/photo_max=65536 "
+                                             "--set gateway/photos_max=3");
+    char *worker = cg_http_token (stack, "grid_worker", S_GRID_A, "网格员李四");
+    char *town_a = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    char *town_b = cg_http_token (stack, "operator", "320602002", "任港值班员");
+    char *jpg = s_picture ("jpg", 40000, 1), *png = s_picture ("png", 3000, 2);
+    char *heic = s_picture ("heic", 5000, 3);
+    s_part_t report[] = {
+        { "report_id", NULL, NULL, "APP-20261206-0001", 0 },
+        { "grid", NULL, NULL, S_GRID_A, 0 }, { "category", NULL, NULL, "noise", 0 },
+        { "text", NULL, NULL, S_LONG_TEXT, 0 },
+        { "lat", NULL, NULL, "32.0321", 0 }, { "lon", NULL, NULL, "120.8712", 0 },
+        { "photos", "IMG_0001.jpg", "image/jpeg", jpg, 40000 },
+        { "photos", "IMG_0002.png", "image/png", png, 3000 },
+        { "photos", "IMG_0003.heic", "image/heic", heic, 5000 } };
+    size_t nreport = sizeof report / sizeof report[0];
+    cg_http_reply_t reply = s_upload (stack, worker, report, nreport);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    json_t *first = json_loads (reply.body, 0, NULL);
+    cg_http_reply_clear (&reply);
+    char *id = strdup (s_str (first, "id"));
+    json_t *paths = json_object_get (first, "photos");
+    cr_assert_eq (json_array_size (paths), 3);
+    char jpg_path[200];
+    snprintf (jpg_path, sizeof jpg_path, "%s", json_string_value (json_array_get (paths, 0)));
+    cr_assert (strstr (jpg_path, ".jpg"), "%s", jpg_path);
+
+    /*  kept on disk by checksum, whole, nothing left in tmp/ */
+    char dir[600];
+    snprintf (dir, sizeof dir, "%s/photos", stack->dir);
+    cr_assert_eq (s_files (dir), 3);
+
+    /*  a retry (the app did not hear the answer) is the same case */
+    reply = s_upload (stack, worker, report, nreport);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    json_t *again = json_loads (reply.body, 0, NULL);
+    cr_assert_str_eq (s_str (again, "id"), id);
+    cr_assert (json_is_true (json_object_get (again, "repeat")));
+    json_decref (again);
+    cg_http_reply_clear (&reply);
+    cr_assert_eq (s_files (dir), 3);
+
+    /*  the case's viewers see the photo, byte for byte; another town and
+        nobody without a token do not */
+    cg_http (stack, &reply, "GET", jpg_path, town_a, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    cr_assert_str_eq (reply.content_type, "image/jpeg");
+    cr_assert (reply.size == 40000 && memcmp (reply.body, jpg, 40000) == 0);
+    cg_http_reply_clear (&reply);
+    cg_http (stack, &reply, "GET", jpg_path, worker, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 200);
+    cg_http_reply_clear (&reply);
+    cg_http (stack, &reply, "GET", jpg_path, town_b, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 404, "%s", reply.body);
+    cr_assert_null (strstr (reply.body, "JFIF"));
+    cg_http_reply_clear (&reply);
+    cg_http (stack, &reply, "GET", jpg_path, NULL, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 401);
+    cg_http_reply_clear (&reply);
+    /*  a photo of another case is not shown through this one */
+    char other[300];
+    snprintf (other, sizeof other, "/api/v1/cases/CG0000000999/%s", strstr (jpg_path, "photos/"));
+    cg_http (stack, &reply, "GET", other, town_a, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 404, "%s", reply.body);
+    cg_http_reply_clear (&reply);
+
+    /*  bad input: each refused by field, nothing kept of it */
+    s_part_t changed[9];
+    memcpy (changed, report, sizeof changed);
+    changed[3].data = "别的内容";
+    s_refused_upload (stack, worker, changed, nreport, 409, "report_id", "other content");
+    char *big = s_picture ("jpg", 70000, 4), *pdf = s_picture ("pdf", 2000, 5);
+    /*  a report of its own with one more part each, and how it is refused */
+    const struct {
+        s_part_t extra;
+        int status;
+        const char *field, *words;
+    } bad[] = {
+        { { "photos", "big.jpg", "image/jpeg", big, 70000 }, 413, "photos", "65536" },
+        { { "photos", "scan.jpg", "image/jpeg", pdf, 2000 }, 400, "photos", "not a JPEG" },
+        { { "photos", "x.jpg", "image/jpeg", png, 3000 }, 400, "photos", "claims" },
+        { { "photos", "../../etc/cron.d/x.jpg", "image/jpeg", jpg, 40000 }, 400, "photos",
+          "path" },
+        { { "worker", NULL, NULL, "someone-else", 0 }, 400, "worker", NULL },
+        { { "grid", NULL, NULL, "320602002001001", 0 }, 403, "grid", NULL } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char ref[32];
+        snprintf (ref, sizeof ref, "APP-BAD-%zu", i);
+        s_part_t parts[5] = { report[0], report[1], report[2], report[3], bad[i].extra };
+        parts[0].data = ref;
+        if (strcmp (bad[i].extra.name, "grid") == 0)
+            parts[1] = bad[i].extra;
+        s_refused_upload (stack, worker, parts, strcmp (parts[1].data, S_GRID_A) ? 4 : 5,
+                          bad[i].status, bad[i].field, bad[i].words);
+    }
+    s_part_t many[] = { report[0], report[1], report[2], report[3], report[6], report[7],
+                        report[8], { "photos", "IMG_4.jpg", "image/jpeg", jpg, 40000 } };
+    many[0].data = "APP-5";
+    s_refused_upload (stack, worker, many, 8, 400, "photos", "at most 3");
+    /*  an operator's token is not a grid worker's */
+    cg_http_refused (stack, "POST", "/api/v1/grid/reports", town_a, "x", 1, 403, "role");
+
+    /*  and the gateway keeps serving: a new report is taken */
+    s_part_t next[] = { report[0], report[1], { "category", NULL, NULL, "street_light", 0 },
+                        report[3], report[7] };
+    next[0].data = "APP-9";
+    reply = s_upload (stack, worker, next, 5);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    cg_http_reply_clear (&reply);
+    cr_assert_eq (s_files (dir), 3, "the same photo is one file");
+
+    free (big);
+    free (pdf);
+    free (jpg);
+    free (png);
+    free (heic);
+    free (id);
+    json_decref (first);
+    free (worker);
+    free (town_a);
+    free (town_b);
+    cg_teststack_down (&stack);
+}

@@ -1,11 +1,19 @@
 -- intake_submit: each request of a batch becomes a case, or a supporter of
 -- an open case (合并, "me too"), once, in order.
--- ARGV: prefix, then 16 arguments per request: rid, ext (source|ext_ref, or
+-- ARGV: prefix, then 17 arguments per request: rid, ext (source|ext_ref, or
 -- ""), id, record, body (case.received), into (the open case to join, or
 -- ""), caller (a fingerprint, or ""), now, category, grid (or ""), lon, lat
--- (or ""), window_ms, source, ext_ref, contact (masked, or "").
--- Answers one item per request: {'new', id, seq}, {'repeat', id, 0} or
--- {'merged', into, seq, supporters, known_caller, case.merged body}.
+-- (or ""), window_ms, source, ext_ref, contact (masked, or ""), digest (of
+-- what the request says, or "").
+-- Answers one item per request: {'new', id, seq}, {'repeat', id, 0},
+-- {'conflict', id, 0} or {'merged', into, seq, supporters, known_caller,
+-- case.merged body}.
+--
+-- A request with a digest (a grid report) keeps it under its reference in
+-- the hash `extsum` (source|ext_ref -> digest): a request again with the
+-- reference is a repeat when it says the same, and a conflict (refused,
+-- nothing stored) when it says something else.  References without a
+-- digest, and those stored before digests were kept, are repeats as ever.
 --
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
 -- `supporters` and `calls` (absent until a second request: one each), a
@@ -21,22 +29,42 @@
 -- the end of the batch.  Entries older than the window are never read
 -- (intake_accept asks for the window only), so pruning late loses nothing.
 local prefix = ARGV[1]
-local PER_REQUEST = 16
+local PER_REQUEST = 17
 
--- (source, ext_ref) -> case, as read up front and written since.
-local ext_known = {}
+-- (source, ext_ref) -> case, as read up front and written since; and the
+-- digests of this batch's new references.
+local ext_known, ext_digest = {}, {}
 -- The merge index's categories this batch added to, and the newest cutoff.
 local grid_categories, geo_categories, cutoff = {}, {}, nil
 -- Old entries leave the indexes at most this many per category and batch.
 local PRUNE = 500
 
+-- Keeps a new reference's case and digest.
+local function ext_keep (ext, id, digest)
+    if ext == '' then
+        return
+    end
+    redis.call ('HSET', prefix .. 'ext', ext, id)
+    ext_known[ext] = id
+    if digest ~= '' then
+        redis.call ('HSET', prefix .. 'extsum', ext, digest)
+        ext_digest[ext] = digest
+    end
+end
+
 local function submit (rid, ext, id, record, body, into, caller, now, category, grid, lon, lat,
-                       window_ms, source, ext_ref, contact)
+                       window_ms, source, ext_ref, contact, digest)
     local done = rid_answer (prefix, rid)
     if done then
         return {'repeat', done, 0}
     end
     if ext ~= '' and ext_known[ext] then
+        if digest ~= '' then
+            local had = ext_digest[ext] or redis.call ('HGET', prefix .. 'extsum', ext)
+            if had and had ~= digest then
+                return {'conflict', ext_known[ext], 0}
+            end
+        end
         rid_remember (prefix, rid, ext_known[ext])
         return {'repeat', ext_known[ext], 0}
     end
@@ -61,10 +89,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
                 end
             end
             redis.call ('HSET', key, unpack (change))
-            if ext ~= '' then
-                redis.call ('HSET', prefix .. 'ext', ext, into)
-                ext_known[ext] = into
-            end
+            ext_keep (ext, into, digest)
             local event = {v = 1, id = into, source = source, supporters = supporters,
                            known_caller = known, at = now}
             if ext_ref ~= '' then event.ext_ref = ext_ref end
@@ -76,10 +101,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
         end
     end
 
-    if ext ~= '' then
-        redis.call ('HSET', prefix .. 'ext', ext, id)
-        ext_known[ext] = id
-    end
+    ext_keep (ext, id, digest)
     if caller_field then
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1)
     else
