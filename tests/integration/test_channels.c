@@ -344,6 +344,23 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     cg_http_reply_clear (&reply);
     cr_assert_eq (s_files (dir), 3);
 
+    /*  the case lists its photos, where its viewers see them */
+    char case_path[100];
+    snprintf (case_path, sizeof case_path, "/api/v1/cases/%s", id);
+    int status = 0;
+    for (int i = 0; i < 100 && status != 200; i++) {
+        json_t *c = cg_http_get_json (stack, case_path, town_a, &status);
+        if (status == 200) {
+            json_t *media = json_object_get (c, "media");
+            cr_assert_eq (json_array_size (media), 3, "%s", json_dumps (c, 0));
+            cr_assert_str_eq (json_string_value (json_array_get (media, 0)), jpg_path);
+        }
+        json_decref (c);
+        if (status != 200)
+            zclock_sleep (100);
+    }
+    cr_assert_eq (status, 200);
+
     /*  the case's viewers see the photo, byte for byte; another town and
         nobody without a token do not */
     cg_http (stack, &reply, "GET", jpg_path, town_a, NULL, NULL, 0, NULL);

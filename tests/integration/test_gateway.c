@@ -530,6 +530,9 @@ Test (gateway, the_documented_hotline_push_works_as_written, .timeout = 180)
     int64_t in_two_days = (int64_t) time (NULL) * 1000 + 2 * 86400000LL;
     cr_assert (due > in_two_days - 600000 && due <= in_two_days + 1000, "due %lld", (long long) due);
     cr_assert (json_integer_value (json_object_get (c, "done_by")) <= due);
+    /*  the recording is kept as a link */
+    cr_assert_str_eq (json_string_value (json_array_get (json_object_get (c, "media"), 0)),
+                      "https://12345.example.cn/recordings/GD-0001.mp3");
     json_decref (c);
 
     /*  pasted again: the same order number, the first answer */
