@@ -231,7 +231,7 @@ const ACTIONS = [
     fields: [['note', 'text', '挂起原因', true]] },
   { name: 'resume', label: '恢复', from: ['suspended'], who: CENTER },
   { name: 'callback', label: '回访', from: ['resolved'], who: CENTER,
-    fields: [['satisfied', 'satisfied', '群众评价', true], ['note', 'text', '回访记录', false]] },
+    fields: [['satisfaction', 'satisfaction', '群众评价', true], ['note', 'text', '回访记录', false]] },
   { name: 'close', label: '归档', from: ['resolved'], who: CENTER, roles: ['supervisor', 'admin'] },
   { name: 'reopen', label: '重新打开', from: ['closed'], who: CENTER, fields: [['note', 'text', '重新打开原因', true]] },
   { name: 'escalate', label: '提级', from: ['dispatched', 'accepted', 'returned'], who: CENTER,
@@ -258,12 +258,14 @@ function field ([name, kind, label, required], c) {
   if (kind === 'text') {
     input = el('textarea');
   }
-  else if (kind === 'satisfied') {
+  else if (kind === 'satisfaction') {
+    // the three levels of common/cg_satisfaction.h; 不满意 has the case redone
     const box = el('span', null, 'choices');
-    for (const [value, text] of [['true', '满意'], ['false', '不满意（发回重办）']]) {
+    for (const [value, text] of [['satisfied', '满意'], ['basically_satisfied', '基本满意'],
+                                 ['unsatisfied', '不满意（发回重办）']]) {
       const opt = el('label');
       const radio = el('input');
-      Object.assign(radio, { type: 'radio', name: 'satisfied', value, required });
+      Object.assign(radio, { type: 'radio', name: 'satisfaction', value, required });
       opt.append(radio, text);
       box.append(opt);
     }
@@ -299,7 +301,6 @@ function bodyOf (form) {
     const v = String(value).trim();
     if (v === '') continue;
     if (name === 'hours') body.minutes = Math.round(Number(v) * 60);
-    else if (name === 'satisfied') body.satisfied = v === 'true';
     else body[name] = v;
   }
   return body;
@@ -407,7 +408,7 @@ function renderActions (c, kept) {
 }
 
 const EXTENSIONS = { pending: '待审批', granted: '已批准', refused: '已驳回' };
-const SATISFACTION = { satisfied: '满意', unsatisfied: '不满意' };
+const SATISFACTION = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
 
 /*  Shows the case, unless the page already shows a newer version of it: a
     live reload's answer may arrive after an action's.  Everything awaited

@@ -113,7 +113,18 @@
 #define CG_FIELDS_notify_rulebook(F, M) \
     F(M, LIST, rules, 0, 0, CG_PAGE_MAX, notify_rule, "in file order")
 
+#define CG_FIELDS_sms_asked(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, phone, 1, 3, 20, _, "the number an SMS reply came from (personal data: never stored, only its keyed fingerprint)")
+
+#define CG_FIELDS_sms_case(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "the case the number was last asked to rate")
+
 #define CG_MESSAGES_NOTIFICATION(M) \
+    M(sms_asked, "sms.asked", "command", CG_FIELDS_sms_asked, \
+      "To notification: which case an SMS asked this phone to rate (1/2/3), for the gateway's SMS replies.") \
+    M(sms_case, "sms.case", "reply", CG_FIELDS_sms_case, \
+      "The case a phone was asked to rate.") \
     M(inbox_item, "inbox.item", "record", CG_FIELDS_inbox_item, \
       "One notice in a unit's in-app inbox.") \
     M(inbox_query, "inbox.query", "command", CG_FIELDS_inbox_query, \

@@ -2,7 +2,10 @@
     action of services/dispatch/machine.c, each sent as case.<action>,
 
         civgrid ACTION ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]
-                [--unit CODE] [--minutes N] [--satisfied yes|no] [--into ID]
+                [--unit CODE] [--minutes N] [--satisfaction LEVEL] [--into ID]
+
+    (LEVEL: 满意, 基本满意, 不满意, or 1, 2, 3, or the codes; the older
+    --satisfied yes|no still means 满意 or 不满意)
 
     (resolve's --result is its note) where the actor defaults to
     operator:<the user> (the whole tree: cli_actor); and the
@@ -26,7 +29,7 @@ cli_dispatch_usage (void)
         "  dispatch|transfer ID --unit U | return ID --note WHY | return_approve ID --unit U\n"
         "  return_refuse|suspend|resume|reopen|escalate ID | reject ID --note WHY\n"
         "  extend ID --minutes N | extend_approve|extend_refuse ID\n"
-        "  callback ID --satisfied yes|no | merge ID --into OTHER\n"
+        "  callback ID --satisfaction 满意|基本满意|不满意 | merge ID --into OTHER\n"
         "      (each with [--actor ROLE:SCOPE[:NAME]] [--note WHY])\n"
         "  stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD\n"
         "  reload      (dispatch reads its org tree, catalog and calendar again)\n");
@@ -109,6 +112,7 @@ cli_dispatch (cli_args_t *args)
                           .unit = (char *) cli_opt (args, "unit", NULL),
                           .minutes = atoll (cli_opt (args, "minutes", "0")),
                           .satisfied = strcmp (cli_opt (args, "satisfied", "no"), "yes") == 0,
+                          .satisfaction = (char *) cli_opt (args, "satisfaction", NULL),
                           .into = (char *) cli_opt (args, "into", NULL) };
     cg_case_view_t view;
     if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))

@@ -25,7 +25,7 @@
     read as dispatched. */
 static const char *s_metrics[] = {
     "received", "redispatched", "signed_for", "signed_on_time", "resolved",
-    "resolved_on_time", "callbacks", "satisfied", "redone", "escalated"
+    "resolved_on_time", "callbacks", "satisfied", "redone", "escalated", "basically_satisfied"
 };
 #define S_RECEIVED      0
 #define S_DISPATCHED    1
@@ -185,7 +185,8 @@ stats_on_query (void *request, cg_reply_t *reply, void *arg)
             .dispatched = row->n[S_DISPATCHED], .signed_for = row->n[2],
             .signed_on_time = row->n[3],
             .resolved = row->n[4], .resolved_on_time = row->n[5], .callbacks = row->n[6],
-            .satisfied = row->n[7], .redone = row->n[8], .escalated = row->n[9] };
+            .satisfied = row->n[7], .redone = row->n[8], .escalated = row->n[9],
+            .basically_satisfied = row->n[10] };
     }
     cg_reply_ok (reply, &cg_stats_report_def, &report);
     free (report.rows);

@@ -12,6 +12,7 @@
     at about a million entries. */
 #include "gateway.h"
 #include "cg_clock.h"
+#include "cg_sign.h"
 #include "cg_text.h"
 
 #define S_AUDIT_MAX     1000000
@@ -159,4 +160,53 @@ gw_audit (gw_request_t *req, const char *action, const char *target, int status)
                       req->caller.name);
     if (r)
         freeReplyObject (r);
+}
+
+/* --- signed pushes --------------------------------------------------------- */
+
+#define S_SKEW_S    300
+
+int
+gw_auth_signed (gw_request_t *req, const char *id_header, const char *section, char *id,
+                size_t len)
+{
+    const char *sender = gw_header (req, id_header);
+    const char *stamp = gw_header (req, CG_SIGN_HEADER_TIME);
+    const char *signature = gw_header (req, CG_SIGN_HEADER_SIGNATURE);
+    const char *missing = !sender ? id_header : !stamp ? CG_SIGN_HEADER_TIME
+                        : !signature ? CG_SIGN_HEADER_SIGNATURE : NULL;
+    if (missing) {
+        gw_reply_error (req, 401, "unauthorized", missing, "a signed push needs the %s header",
+                        missing);
+        return -1;
+    }
+    char key[128];
+    snprintf (key, sizeof key, "gateway/%s/%.64s", section, sender);
+    const char *secret = strchr (sender, '/') ? NULL : cg_daemon_get (req->gw->daemon, key, NULL);
+    if (!secret || !*secret) {
+        gw_reply_error (req, 401, "unauthorized", id_header, "%s %.64s is not known here",
+                        section, sender);
+        return -1;
+    }
+    char *end;
+    long long timestamp = strtoll (stamp, &end, 10);
+    long long now = (long long) (cg_clock_now () / 1000);
+    if (*end || end == stamp) {
+        gw_reply_error (req, 400, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be "
+                        "Unix seconds");
+        return -1;
+    }
+    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
+        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %lld s "
+                        "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
+        return -1;
+    }
+    if (!cg_sign_check (secret, timestamp, req->body ? req->body : "", req->body_size,
+                        signature)) {
+        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does "
+                        "not match the body and timestamp");
+        return -1;
+    }
+    snprintf (id, len, "%s", sender);
+    return 0;
 }

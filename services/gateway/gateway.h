@@ -19,6 +19,7 @@
         open311.c   Open311 GeoReport v2, JSON and XML
         hotline.c   the 12345 hotline's signed pushes
         grid.c      grid workers' reports with photos, and a case's photos
+        sms.c       citizens' SMS replies rating their cases (回访)
         stream.c    live events (SSE) from the journals
 */
 #ifndef GATEWAY_H_INCLUDED
@@ -140,6 +141,12 @@ bool gw_in_scope (gw_request_t *req, const char *code);
     (or, when optional, is not named at all); else a 403 naming the field,
     and -1. */
 int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
+/*  Checks a signed push (cg_sign.h): the sender named in id_header, whose
+    secret is gateway/<section>/<id>, and the timestamp and signature
+    headers.  0 with the sender's id, or -1 when it replied (401 naming
+    the header at fault). */
+int gw_auth_signed (gw_request_t *req, const char *id_header, const char *section, char *id,
+                    size_t len);
 /*  Writes one entry of the audit log: who, when, what, on what, from where. */
 void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
 
@@ -218,6 +225,7 @@ void gw_funds_list (gw_request_t *req, bool public);
 void gw_api_handle (gw_request_t *req);
 void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
+void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */

@@ -17,10 +17,7 @@
     an order that joined an open case says so ("merged": true, the case,
     "supporters"). */
 #include "gateway.h"
-#include "cg_clock.h"
 #include "cg_sign.h"
-
-#define S_SKEW_S    300
 
 void
 gw_hotline_handle (gw_request_t *req)
@@ -29,43 +26,9 @@ gw_hotline_handle (gw_request_t *req)
         gw_reply_error (req, 405, "method_not_allowed", "method", "orders are POSTed");
         return;
     }
-    const char *hotline = gw_header (req, CG_SIGN_HEADER_SOURCE);
-    const char *stamp = gw_header (req, CG_SIGN_HEADER_TIME);
-    const char *signature = gw_header (req, CG_SIGN_HEADER_SIGNATURE);
-    const char *missing = !hotline ? CG_SIGN_HEADER_SOURCE : !stamp ? CG_SIGN_HEADER_TIME
-                        : !signature ? CG_SIGN_HEADER_SIGNATURE : NULL;
-    if (missing) {
-        gw_reply_error (req, 401, "unauthorized", missing, "a hotline order needs the %s "
-                        "header", missing);
+    char hotline[72];
+    if (gw_auth_signed (req, CG_SIGN_HEADER_SOURCE, "hotline", hotline, sizeof hotline))
         return;
-    }
-    char key[128];
-    snprintf (key, sizeof key, "gateway/hotline/%.64s", hotline);
-    const char *secret = strchr (hotline, '/') ? NULL : cg_daemon_get (req->gw->daemon, key, NULL);
-    if (!secret || !*secret) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SOURCE, "hotline %.64s is not known "
-                        "here", hotline);
-        return;
-    }
-    char *end;
-    long long timestamp = strtoll (stamp, &end, 10);
-    long long now = (long long) (cg_clock_now () / 1000);
-    if (*end || end == stamp) {
-        gw_reply_error (req, 400, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
-                        "seconds");
-        return;
-    }
-    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %lld s "
-                        "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
-        return;
-    }
-    if (!cg_sign_check (secret, timestamp, req->body ? req->body : "", req->body_size,
-                        signature)) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
-                        "match the body and timestamp");
-        return;
-    }
     json_error_t jerr;
     json_t *body = json_loadb (req->body ? req->body : "", req->body_size,
                                JSON_REJECT_DUPLICATES, &jerr);

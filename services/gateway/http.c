@@ -5,7 +5,9 @@
     caps connections in all and per address; this file caps the body
     (413, before reading it when Content-Length says so), counts every
     request against its address's budget (429), and then routes by path
-    prefix: /open311/v2/, /api/v1/hotline/, /api/v1/stream, /api/v1/, and
+    prefix: /open311/v2/, /api/v1/hotline/, /api/v1/sms/replies (signed
+    pushes), /api/v1/grid/reports (read as it comes), /api/v1/stream,
+    /api/v1/, and
     /console/ (the web console's files).  Every refusal is an answer with a
     body that names the problem, never a closed socket. */
 #include "gateway.h"
@@ -256,6 +258,9 @@ s_route (gw_request_t *req)
     else
     if (strcmp (path, "/api/v1/hotline/orders") == 0)
         gw_hotline_handle (req);
+    else
+    if (strcmp (path, "/api/v1/sms/replies") == 0)
+        gw_sms_handle (req);
     else
     if (strcmp (path, "/api/v1/stream") == 0)
         gw_stream_handle (req);

@@ -160,7 +160,6 @@ void
 notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d, int64_t due,
               int64_t now)
 {
-    (void) self;
     cg_args_add_str (batch, d->id);
     cg_args_add_str (batch, streq (d->chain, d->id) ? "" : d->chain);
     cg_args_add_int (batch, due);
@@ -181,6 +180,20 @@ notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
         cg_args_add_str (batch, "");
         cg_args_add_int (batch, 0);
     }
+    /*  the SMS that tells a citizen the case is resolved asks for the
+        rating (回访, templates/citizen_resolved): whom it asked about
+        which case is kept by the phone's fingerprint, for the reply */
+    char asked[160] = "";
+    if (self->privacy && d->case_id && d->topic && streq (d->topic, NOTIFIER_ASKS_RATING)
+    &&  strncmp (d->recipient, "citizen:", 8) == 0) {
+        char phone[32], print[40];
+        notifier_citizen_phone (self, d->case_id, phone, sizeof phone);
+        if (*phone) {
+            cg_privacy_fingerprint (self->privacy, phone, print, sizeof print);
+            snprintf (asked, sizeof asked, "%s|%s", print, d->case_id);
+        }
+    }
+    cg_args_add_str (batch, asked);
 }
 
 int

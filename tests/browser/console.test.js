@@ -227,7 +227,7 @@ async function main () {
     await unit.waitForSelector('#case-title[data-state="resolved"]');
     await shot(unit, 'case');
     await center.waitForSelector('#case-title[data-state="resolved"]');
-    await act(center, 'callback', [['input[name=satisfied][value=true]', true], ['textarea[name=note]', '群众表示满意']]);
+    await act(center, 'callback', [['input[name=satisfaction][value=satisfied]', true], ['textarea[name=note]', '群众表示满意']]);
     await center.waitForSelector('#case-title[data-state="closed"]');
     await center.waitForSelector('#case-details dd[data-field="回访评价"]:has-text("满意")');
     await shot(center, 'case-closed');
@@ -275,7 +275,9 @@ async function main () {
                            'the on-time rates');
     expect((await center.textContent('#rates-text')).includes('按时签收率 100%'), 'the sign-for rate is written out');
     assert.deepStrictEqual((await drawn(center, 'chart-satisfaction')).data[0],
-                           [o.n(t, 'satisfied'), o.n(t, 'callbacks') - o.n(t, 'satisfied')], 'satisfied and not');
+                           [o.n(t, 'satisfied'), o.n(t, 'basically_satisfied'),
+                            o.n(t, 'callbacks') - o.n(t, 'satisfied') - o.n(t, 'basically_satisfied')],
+                           'satisfied, basically satisfied and not');
     const town = o.rows.find(r => r.by === 'center' && r.key === '320602001');
     assert.deepStrictEqual((await drawn(center, 'chart-levels')).data[0], [o.n(town, 'escalated'), 0, 0],
                            'escalations by level: from the town');

@@ -7,6 +7,9 @@
 #include "cg_testhttp.h"
 #include "cg_testreceiver.h"
 #include "cg_testcli.h"
+#include "cg_sign.h"
+
+#include <time.h>
 
 #define S_GRID_A    "320602001001001"       /* 和平桥街道, 1st grid */
 #define S_GRID_B    "320602002001001"       /* 任港街道 */
@@ -143,14 +146,23 @@ s_order (cg_teststack_t *stack, const char *order_no, const char *phone)
     return strdup (id);
 }
 
+/*  A stack whose notification reaches the receiver rx (the SMS gateway,
+    the 12345 callback), with settings added. */
+static cg_teststack_t *
+s_notify_stack (cg_testreceiver_t *rx, const char *settings)
+{
+    cg_testreceiver_start (rx);
+    char *dir = cg_testreceiver_notify_dir (rx, "", 15000, "");
+    char extra[900];
+    snprintf (extra, sizeof extra, "--set data/notify=%s --set dispatch/hotspot_count=0 %s", dir,
+              settings);
+    return cg_teststack_up (extra);
+}
+
 Test (channels, the_hotline_hears_every_change_of_its_orders, .timeout = 240)
 {
     cg_testreceiver_t rx;
-    cg_testreceiver_start (&rx);
-    char *dir = cg_testreceiver_notify_dir (&rx, "", 15000, "");
-    char extra[700];
-    snprintf (extra, sizeof extra, "--set data/notify=%s --set dispatch/hotspot_count=0", dir);
-    cg_teststack_t *stack = cg_teststack_up (extra);
+    cg_teststack_t *stack = s_notify_stack (&rx, "");
     char *id = s_order (stack, "H-1", "13912345678");
     const char *path = "/hotline/orders";
     cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"status\":\"dispatched\"", id), 1);
@@ -265,18 +277,6 @@ s_upload (cg_teststack_t *stack, const char *token, const s_part_t *parts, size_
     return reply;
 }
 
-/*  Files under dir (recursively), as `find DIR -type f | wc -l`. */
-static int
-s_files (const char *dir)
-{
-    char command[700];
-    snprintf (command, sizeof command, "find '%s' -type f 2>/dev/null | wc -l", dir);
-    FILE *p = popen (command, "r");
-    int n = -1;
-    cr_assert (p && fscanf (p, "%d", &n) == 1);
-    pclose (p);
-    return n;
-}
 
 /*  Asserts that the upload is refused with status, naming field, and that
     nothing was kept of it. */
@@ -286,7 +286,7 @@ s_refused_upload (cg_teststack_t *stack, const char *token, const s_part_t *part
 {
     char photos[600];
     snprintf (photos, sizeof photos, "%s/photos", stack->dir);
-    int before = s_files (photos);
+    int before = cg_test_count_files (photos);
     int64_t reports = cg_teststack_int (stack, "HLEN cg:{intake}:ext");
     cg_http_reply_t reply = s_upload (stack, token, parts, n);
     cr_assert_eq (reply.status, status, "%s", reply.body);
@@ -296,7 +296,7 @@ s_refused_upload (cg_teststack_t *stack, const char *token, const s_part_t *part
     cr_assert (!words || strstr (s_str (error, "message"), words), "%s", reply.body);
     json_decref (json);
     cg_http_reply_clear (&reply);
-    cr_assert_eq (s_files (photos), before, "a refused upload left a file behind");
+    cr_assert_eq (cg_test_count_files (photos), before, "a refused upload left a file behind");
     cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), reports);
 }
 
@@ -332,7 +332,7 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     /*  kept on disk by checksum, whole, nothing left in tmp/ */
     char dir[600];
     snprintf (dir, sizeof dir, "%s/photos", stack->dir);
-    cr_assert_eq (s_files (dir), 3);
+    cr_assert_eq (cg_test_count_files (dir), 3);
 
     /*  a retry (the app did not hear the answer) is the same case */
     reply = s_upload (stack, worker, report, nreport);
@@ -342,7 +342,7 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     cr_assert (json_is_true (json_object_get (again, "repeat")));
     json_decref (again);
     cg_http_reply_clear (&reply);
-    cr_assert_eq (s_files (dir), 3);
+    cr_assert_eq (cg_test_count_files (dir), 3);
 
     /*  the case lists its photos, where its viewers see them */
     char case_path[100];
@@ -428,7 +428,7 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     reply = s_upload (stack, worker, next, 5);
     cr_assert_eq (reply.status, 200, "%s", reply.body);
     cg_http_reply_clear (&reply);
-    cr_assert_eq (s_files (dir), 3, "the same photo is one file");
+    cr_assert_eq (cg_test_count_files (dir), 3, "the same photo is one file");
 
     free (big);
     free (pdf);
@@ -441,4 +441,151 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     free (town_a);
     free (town_b);
     cg_teststack_down (&stack);
+}
+
+/* --- satisfaction in three levels, and the citizens' SMS replies ------------- */
+
+#define S_SMS_SECRET    "sms-gateway-secret"
+
+/*  POSTs body to path signed as sender (header) with secret; the reply's
+    JSON, its status in *status. */
+static json_t *
+s_signed (cg_teststack_t *stack, const char *path, const char *header, const char *sender,
+          const char *secret, const char *body, int *status)
+{
+    char sig[CG_SIGN_HEX], h1[96], h2[64], h3[128];
+    int64_t now = time (NULL);
+    cg_sign (secret, now, body, strlen (body), sig);
+    snprintf (h1, sizeof h1, "%s: %s", header, sender);
+    snprintf (h2, sizeof h2, "X-CG-Timestamp: %lld", (long long) now);
+    snprintf (h3, sizeof h3, "X-CG-Signature: %s", sig);
+    const char *headers[] = { h1, h2, h3, NULL };
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, "POST", path, NULL, headers, body, strlen (body),
+             "application/json");
+    *status = reply.status;
+    json_t *json = json_loads (reply.body, 0, NULL);
+    cr_assert (json, "not JSON: %s", reply.body);
+    cg_http_reply_clear (&reply);
+    return json;
+}
+
+/*  A citizen's SMS reply; its answer, asserted to have status. */
+static json_t *
+s_sms (cg_teststack_t *stack, const char *from, const char *text, const char *message_id,
+       int want)
+{
+    char body[512];
+    snprintf (body, sizeof body, "{\"from\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}", from,
+              text, message_id);
+    int status;
+    json_t *answer = s_signed (stack, "/api/v1/sms/replies", "X-CG-SMS-Gateway", "sms1",
+                               S_SMS_SECRET, body, &status);
+    cr_assert_eq (status, want, "%s: %s", body, json_dumps (answer, 0));
+    return answer;
+}
+
+/*  A case from the CLI with the citizen's phone, signed for and resolved;
+    returns its id once the SMS asking for the rating went out. */
+static char *
+s_resolved (cg_teststack_t *stack, cg_testreceiver_t *rx, const char *category,
+            const char *grid, const char *phone, const char *unit)
+{
+    char *out = cg_testcli (stack, 0, "submit --source hotline --ext-ref R-%s --category %s "
+                            "--grid %s --text '%s' --phone %s", phone, category, grid,
+                            S_LONG_TEXT, phone);
+    char id[40] = "";
+    sscanf (out, "%39s", id);
+    free (out);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1);
+    char actor[96];
+    snprintf (actor, sizeof actor, "--actor unit:%s:李", unit);
+    s_act (stack, "accept", id, actor);
+    char args[160];
+    snprintf (args, sizeof args, "--result 已处理完毕 %s", actor);
+    s_act (stack, "resolve", id, args);
+    char to[64];
+    snprintf (to, sizeof to, "\"to\":\"%s\"", phone);
+    cr_assert_eq (cg_testreceiver_await (rx, 1, "/sms/send", to, "满意"), 1);
+    return strdup (id);
+}
+
+Test (channels, satisfaction_in_three_levels_from_operators_and_sms_replies, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_teststack_t *stack = s_notify_stack (&rx, "--set gateway/sms/sms1=" S_SMS_SECRET);
+    char *a = s_resolved (stack, &rx, "noise", S_GRID_A, "13912345678", "320602001-huanbao");
+    char *b = s_resolved (stack, &rx, "street_light", S_GRID_B, "13800000009",
+                          "320602002-chengguan");
+
+    /*  2: 基本满意, which closes the case and says so in its timeline */
+    json_t *r = s_sms (stack, "139 1234 5678", " 2 ", "m-1", 200);
+    cr_assert (json_is_true (json_object_get (r, "recorded")), "%s", json_dumps (r, 0));
+    cr_assert_str_eq (s_str (r, "case"), a);
+    cr_assert_str_eq (s_str (r, "satisfaction"), "basically_satisfied");
+    cr_assert_str_eq (s_str (r, "state"), "closed");
+    json_decref (r);
+    char *city = cg_http_token (stack, "admin", "320600", "市管理员");
+    char path[128];
+    int status;
+    snprintf (path, sizeof path, "/api/v1/cases/%s", a);
+    json_t *c = cg_http_get_json (stack, path, city, &status);
+    cr_assert_str_eq (s_str (c, "satisfaction"), "basically_satisfied");
+    json_t *steps = json_object_get (c, "steps");
+    cr_assert (strstr (s_str (json_array_get (steps, json_array_size (steps) - 1), "note"),
+                       "回访：基本满意"), "%s", json_dumps (steps, 0));
+    json_decref (c);
+    /*  the same message again, or a second answer: recorded once */
+    r = s_sms (stack, "13912345678", "1", "m-1", 200);
+    cr_assert (json_is_false (json_object_get (r, "recorded")));
+    cr_assert_str_eq (s_str (r, "reason"), "not_awaiting_rating");
+    json_decref (r);
+
+    /*  what is not a rating is ignored, with the reason */
+    r = s_sms (stack, "13800000009", "谢谢，路灯已经亮了", "m-2", 200);
+    cr_assert (json_is_false (json_object_get (r, "recorded")));
+    cr_assert_str_eq (s_str (r, "reason"), "not_a_rating");
+    json_decref (r);
+    /*  an operator's callback names a level too; a level that is none is refused */
+    snprintf (path, sizeof path, "/api/v1/cases/%s/callback", b);
+    json_decref (cg_http_post_json (stack, path, city, "{\"satisfaction\":\"非常满意\"}", &status));
+    cr_assert_eq (status, 400);
+    /*  3: 不满意, which sends the case back to be redone */
+    r = s_sms (stack, "+86 138 0000 0009", "3", "m-3", 200);
+    cr_assert (json_is_true (json_object_get (r, "recorded")), "%s", json_dumps (r, 0));
+    cr_assert_str_eq (s_str (r, "state"), "dispatched");
+    json_decref (r);
+
+    /*  a number never asked, a bad number, a bad signature: refused by field */
+    r = s_sms (stack, "13700000000", "1", "m-4", 404);
+    cr_assert_str_eq (s_str (json_object_get (r, "error"), "field"), "from");
+    json_decref (r);
+    r = s_sms (stack, "not-a-phone", "1", "m-5", 400);
+    cr_assert_str_eq (s_str (json_object_get (r, "error"), "field"), "from");
+    json_decref (r);
+    r = s_signed (stack, "/api/v1/sms/replies", "X-CG-SMS-Gateway", "sms1", "wrong",
+                  "{\"from\":\"13912345678\",\"text\":\"1\"}", &status);
+    cr_assert_eq (status, 401);
+    cr_assert_str_eq (s_str (json_object_get (r, "error"), "field"), "X-CG-Signature");
+    json_decref (r);
+
+    /*  statistics count each level */
+    char today[16], query[160];
+    time_t local = time (NULL) + 8 * 3600;
+    strftime (today, sizeof today, "%Y-%m-%d", gmtime (&local));
+    snprintf (query, sizeof query, "/api/v1/stats?scope=320602&from=%s&to=%s", today, today);
+    json_t *stats = cg_http_get_json (stack, query, city, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (stats, 0));
+    json_t *total = json_array_get (json_object_get (stats, "rows"), 0);
+    cr_assert_str_eq (s_str (total, "by"), "total");
+    cr_assert_eq (json_integer_value (json_object_get (total, "callbacks")), 2);
+    cr_assert_eq (json_integer_value (json_object_get (total, "basically_satisfied")), 1);
+    cr_assert_eq (json_integer_value (json_object_get (total, "satisfied")), 0);
+    cr_assert_eq (json_integer_value (json_object_get (total, "redone")), 1);
+    json_decref (stats);
+    free (city);
+    free (a);
+    free (b);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
 }

@@ -5,7 +5,11 @@
 -- re-sends), expected cursor, new cursor, the four retention settings
 -- (lib.lua), count, then per delivery: id, chain ('' when itself), due,
 -- inbox key ('' unless it goes to an inbox), delivery (msgpack), inbox
--- item (msgpack or ''), log line (msgpack or ''), ack deadline (0: none).
+-- item (msgpack or ''), log line (msgpack or ''), ack deadline (0: none),
+-- asked ('' or "<phone fingerprint>|<case>": an SMS that asks the citizen
+-- to rate the case, 1/2/3; `asked:<fingerprint>` then names the case, the
+-- latest asked, for as long as a sent delivery is kept, so that the reply
+-- is recorded against it).
 -- A delivery whose hash is there already — the same (case, event,
 -- recipient) — queues nothing: the same event that reaches us twice is
 -- told once (for as long as a sent delivery is kept).
@@ -21,8 +25,8 @@ end
 local b = batch_new ()
 local queued = 0
 for i = 0, tonumber (ARGV[9]) - 1 do
-    local at = 10 + i * 8
-    local id, chain, due, inbox, m, item, line, ack_at = unpack (ARGV, at, at + 7)
+    local at = 10 + i * 9
+    local id, chain, due, inbox, m, item, line, ack_at, asked = unpack (ARGV, at, at + 8)
     local key = prefix .. 'd:' .. id
     local fields = {}
     if chain ~= '' then
@@ -55,6 +59,11 @@ for i = 0, tonumber (ARGV[9]) - 1 do
     elseif fresh then
         b.requeue[#b.requeue + 1] = due
         b.requeue[#b.requeue + 1] = id
+    end
+    if fresh and asked ~= '' then
+        local bar = string.find (asked, '|', 1, true)
+        redis.call ('SET', prefix .. 'asked:' .. string.sub (asked, 1, bar - 1),
+                    string.sub (asked, bar + 1), 'PX', ret.keep)
     end
     if fresh then
         queued = queued + 1
