@@ -229,6 +229,8 @@ void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */
+/*  The largest body of a report: its fields, and its photos at their limit. */
+size_t gw_upload_most (gateway_t *gw);
 /*  True for POST /api/v1/grid/reports, whose body is read as it comes. */
 bool gw_grid_route (gw_request_t *req);
 /*  Before its body: checks the token, starts reading the form.  0, or -1

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #define S_FIELD_MAX     (8 * 1024)      /* a form field's value at most */
+#define S_FIELDS_MAX    16              /* form fields at most (a report has 7) */
 #define S_PHOTOS_MAX    9               /* what grid.report carries */
 #define S_PP_BUFFER     (64 * 1024)
 
@@ -43,6 +44,7 @@ struct gw_upload {
     cg_photo_t *photos[S_PHOTOS_MAX];
     char refs[S_PHOTOS_MAX][CG_PHOTO_REF_MAX];
     int count;                      /* photos begun */
+    size_t size, most;              /* bytes of the body so far, and at most */
     bool open;                      /* the last one is still being written */
     char claimed[64];               /* the type the client claims for it */
     char name[128];                 /* its file name, for the refusal */
@@ -154,6 +156,10 @@ s_on_part (void *cls, enum MHD_ValueKind kind, const char *key, const char *file
         return MHD_NO;
     }
     zchunk_t *value = zhashx_lookup (up->fields, key);
+    if (!value && zhashx_size (up->fields) == S_FIELDS_MAX) {
+        s_fail (up, 400, "invalid", key, "a grid report has at most %d fields", S_FIELDS_MAX);
+        return MHD_NO;
+    }
     if (!value) {
         value = zchunk_new (NULL, 256);
         zhashx_insert (up->fields, key, value);
@@ -172,6 +178,12 @@ s_chunk_free (void **item)
     zchunk_destroy ((zchunk_t **) item);
 }
 
+size_t
+gw_upload_most (gateway_t *gw)
+{
+    return gw->body_max + (size_t) gw->photos_max * (gw->photo_max + 1024);
+}
+
 bool
 gw_grid_route (gw_request_t *req)
 {
@@ -187,6 +199,7 @@ gw_upload_start (gw_request_t *req)
     assert (up);
     up->fields = zhashx_new ();
     zhashx_set_destructor (up->fields, s_chunk_free);
+    up->most = gw_upload_most (req->gw);
     req->upload = up;
     const char *type = gw_header (req, "Content-Type");
     if (!type || strncasecmp (type, "multipart/form-data", 19) != 0
@@ -202,6 +215,10 @@ void
 gw_upload_feed (gw_request_t *req, const char *data, size_t size)
 {
     gw_upload_t *up = req->upload;
+    up->size += size;
+    if (up->size > up->most)    /* sent without a Content-Length, and too much */
+        s_fail (up, 413, "too_large", "body", "a report with its photos is larger than %zu "
+                "bytes", up->most);
     if (!up->failed && MHD_post_process (up->pp, data, size) != MHD_YES)
         s_fail (up, 400, "invalid", "body", "the body is not well-formed multipart/form-data");
 }

@@ -262,6 +262,9 @@ s_route (gw_request_t *req)
     if (strcmp (path, "/api/v1/sms/replies") == 0)
         gw_sms_handle (req);
     else
+    if (strcmp (path, "/api/v1/grid/reports") == 0)   /* a POST is read as it comes */
+        gw_reply_error (req, 405, "method_not_allowed", "method", "reports are POSTed");
+    else
     if (strcmp (path, "/api/v1/stream") == 0)
         gw_stream_handle (req);
     else
@@ -316,7 +319,7 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         if (gw_grid_route (req)) {
             /*  read as it comes, photos to disk: bounded by their limits */
             req->link = s_link_take (gw);
-            size_t most = gw->body_max + (size_t) gw->photos_max * (gw->photo_max + 1024);
+            size_t most = gw_upload_most (gw);
             if (length && strtoull (length, NULL, 10) > most) {
                 req->body_too_large = true;
                 gw_reply_error (req, 413, "too_large", "body", "a report with its photos is "

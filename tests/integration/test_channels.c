@@ -418,8 +418,12 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
                         report[8], { "photos", "IMG_4.jpg", "image/jpeg", jpg, 40000 } };
     many[0].data = "APP-5";
     s_refused_upload (stack, worker, many, 8, 400, "photos", "at most 3");
-    /*  an operator's token is not a grid worker's */
+    /*  an operator's token is not a grid worker's; a body that is no form
+        is refused by its Content-Type; reports are POSTed */
     cg_http_refused (stack, "POST", "/api/v1/grid/reports", town_a, "x", 1, 403, "role");
+    cg_http_refused (stack, "POST", "/api/v1/grid/reports", worker, "{}", 2, 415,
+                     "Content-Type");
+    cg_http_refused (stack, "GET", "/api/v1/grid/reports", worker, NULL, 0, 405, "method");
 
     /*  and the gateway keeps serving: a new report is taken */
     s_part_t next[] = { report[0], report[1], { "category", NULL, NULL, "street_light", 0 },
