@@ -127,6 +127,38 @@ s_topic_members (notifier_t *self, const rule_t *rule, const rule_input_t *in,
     return n;
 }
 
+/*  The 12345 system as the recipient of news of one order; recipient is
+    "hotline" (the case's own order) or "hotline:%s" (an order that joined
+    it, named, since several may). */
+static void
+s_target_hotline (notifier_t *self, s_target_t *t, const char *order, const char *recipient)
+{
+    snprintf (t->order, sizeof t->order, "%s", order);
+    snprintf (t->recipient, sizeof t->recipient, recipient, order);
+    t->name = "12345";
+    t->lang = "zh-CN";
+    snprintf (t->route, sizeof t->route, "hotline %s", self->hotline_url);
+    t->routes[0] = t->route;
+    t->nroutes = 1;
+}
+
+/*  The hotline orders that joined case id (cg:{notification}:joined:<id>,
+    kept as each joining was told: notifier_add), as recipients, at most
+    max of them. */
+static size_t
+s_joined_orders (notifier_t *self, const char *id, s_target_t *out, size_t max)
+{
+    redisReply *r = cg_redis_command (self->daemon->redis,
+                                      "SMEMBERS " NOTIFIER_PREFIX "joined:%s", id);
+    size_t n = 0;
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && n < max; i++)
+        if (r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len < 64)
+            s_target_hotline (self, &out[n++], r->element[i]->str, "hotline:%s");
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
 /*  The recipients of a rule for one event. */
 static size_t
 s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_target_t *out)
@@ -199,20 +231,13 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
     }
     else
     if (rule->who == WHO_HOTLINE && *self->hotline_url) {
-        bool own = s_hotline_order (in, out[0].order, sizeof out[0].order);
-        if (*out[0].order) {
-            if (own)
-                snprintf (out[0].recipient, sizeof out[0].recipient, "hotline:%s",
-                          out[0].order);
-            else
-                snprintf (out[0].recipient, sizeof out[0].recipient, "hotline");
-            out[0].name = "12345";
-            out[0].lang = "zh-CN";
-            snprintf (out[0].route, sizeof out[0].route, "hotline %s", self->hotline_url);
-            out[0].routes[0] = out[0].route;
-            out[0].nroutes = 1;
-            n = 1;
-        }
+        char order[72];
+        bool own = s_hotline_order (in, order, sizeof order);
+        if (*order)
+            s_target_hotline (self, &out[n++], order, own ? "hotline:%s" : "hotline");
+        /*  a change of the case is news to each order that joined it too */
+        if (!own && in->record && in->record->id)
+            n += s_joined_orders (self, in->record->id, out + n, S_MAX_TARGETS - n);
     }
     return n;
 }

@@ -194,12 +194,15 @@ Test (channels, the_hotline_hears_every_change_of_its_orders, .timeout = 240)
     cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"order\":\"H-3\"",
                                          "\"status\":\"merged\""), 1);
 
-    /*  撤单: the case is cancelled */
+    /*  撤单: the case is cancelled; its own order hears it, and so does
+        each order that joined it */
     cg_case_changed_t cancelled = { .id = id, .from = "accepted", .to = "cancelled",
                                     .actor = "intake", .note = "来电人撤回诉求", .at = 1 };
     cg_teststack_journal (stack, "dispatch", "case.cancelled", &cg_case_changed_def, &cancelled);
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"status\":\"cancelled\"",
-                                         "\"order\":\"H-1\""), 1);
+    const char *orders[] = { "\"order\":\"H-1\"", "\"order\":\"H-2\"", "\"order\":\"H-3\"" };
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"status\":\"cancelled\"", orders[i]),
+                      1, "%s was not told", orders[i]);
     cr_assert_eq (cg_testreceiver_count (&rx, path, "sig=bad", NULL), 0);
     free (joined);
     free (id);
