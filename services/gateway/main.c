@@ -44,13 +44,14 @@ main (int argc, char **argv)
     gw.rate_address = s_int (&gw, "gateway/rate_address", 1200);
     gw.rate_token = s_int (&gw, "gateway/rate_token", 600);
     gw.stream_max = s_int (&gw, "gateway/stream_max", 100);
-    gw.photo_max = (size_t) s_int (&gw, "gateway/photo_max", 8 * 1024 * 1024);
-    gw.photos_max = s_int (&gw, "gateway/photos_max", 9);
-    if (gw.photos_max < 0 || gw.photos_max > 9 || gw.photo_max < 1) {
-        zsys_error ("gateway: photos_max must be 0 to 9 (grid.report's limit), photo_max at "
-                    "least 1 byte");
+    /*  9: what grid.report carries; 64 MiB: a phone's largest photo, and more */
+    int64_t photo_max = cg_config_int (gw.daemon->config, "gateway/photo_max", 8 * 1024 * 1024,
+                                       1, 64 * 1024 * 1024);
+    int64_t photos_max = cg_config_int (gw.daemon->config, "gateway/photos_max", 9, 0, 9);
+    if (photo_max < 0 || photos_max < 0)
         goto done;
-    }
+    gw.photo_max = (size_t) photo_max;
+    gw.photos_max = (int) photos_max;
     const char *photos = cg_daemon_get (gw.daemon, "gateway/photo_dir", NULL);
     if (photos)
         snprintf (gw.photo_dir, sizeof gw.photo_dir, "%s", photos);
