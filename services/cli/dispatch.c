@@ -76,18 +76,19 @@ s_stats (cli_args_t *args)
         printf ("\n");
     }
     else {
-        printf ("%s  %s .. %s by %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %6s %6s\n", report.scope,
-                report.from, report.to, report.by, "by", "", "received", "dispatch", "signed", "on time",
-                "resolved", "on time", "满意率", "redo", "提级");
+        printf ("%s  %s .. %s by %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %7s %6s %6s\n",
+                report.scope, report.from, report.to, report.by, "by", "", "received", "dispatch",
+                "signed", "on time", "resolved", "on time", "满意率", "基本满意", "redo", "提级");
         for (size_t i = 0; i < report.rows_count; i++) {
             const cg_stats_row_t *r = &report.rows[i];
-            char sign[16], done[16], happy[16];
+            char sign[16], done[16], happy[16], fair[16];
             s_rate (r->signed_on_time, r->signed_for, sign, sizeof sign);
             s_rate (r->resolved_on_time, r->resolved, done, sizeof done);
             s_rate (r->satisfied, r->callbacks, happy, sizeof happy);
-            printf ("%-9s %-24s %8lld %8lld %8lld %7s %8lld %7s %7s %6lld %6lld\n", r->by, r->key,
-                    (long long) r->received, (long long) r->dispatched,
-                    (long long) r->signed_for, sign, (long long) r->resolved, done, happy,
+            s_rate (r->basically_satisfied, r->callbacks, fair, sizeof fair);
+            printf ("%-9s %-24s %8lld %8lld %8lld %7s %8lld %7s %7s %7s %6lld %6lld\n", r->by,
+                    r->key, (long long) r->received, (long long) r->dispatched,
+                    (long long) r->signed_for, sign, (long long) r->resolved, done, happy, fair,
                     (long long) r->redone, (long long) r->escalated);
         }
     }

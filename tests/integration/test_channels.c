@@ -590,6 +590,11 @@ Test (channels, satisfaction_in_three_levels_from_operators_and_sms_replies, .ti
     cr_assert_eq (json_integer_value (json_object_get (total, "satisfied")), 0);
     cr_assert_eq (json_integer_value (json_object_get (total, "redone")), 1);
     json_decref (stats);
+    /*  the CLI: 满意率 0 of 2, 基本满意 1 of 2 */
+    char *out = cg_testcli (stack, 0, "stats --scope 320602 --from %s --to %s", today, today);
+    char *row = strstr (out, "\ntotal");
+    cr_assert (strstr (out, "基本满意") && row && strstr (row, " 0.0%   50.0%"), "%s", out);
+    free (out);
     free (city);
     free (a);
     free (b);
