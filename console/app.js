@@ -442,6 +442,12 @@ async function renderCase (c, fresh = false) {
     dd.dataset.field = k;
     dl.append(el('dt', k), dd);
   }
+  if (c.media && c.media.length) {
+    const dd = el('dd');
+    dd.dataset.field = '附件';
+    for (const m of c.media) dd.append(mediaItem(m));
+    dl.append(el('dt', '附件'), dd);
+  }
   fillUnits(c);
   renderActions(c, kept);
   const ol = $('#case-timeline');
@@ -450,6 +456,24 @@ async function renderCase (c, fresh = false) {
     ol.append(el('li', cstTime(s.at) + '  ' + (s.from ? (STATES[s.from] || s.from) + ' → ' : '') +
                        (STATES[s.to] || s.to) + '  ' + actorName(s.actor) +
                        (s.note ? '：' + s.note.replace(/^(\S+) to /, '$1至') : '')));
+}
+
+/*  One of a case's attachments: a photo the gateway keeps is fetched with
+    the operator's token (an <img> cannot send it) and shown; a link (a
+    recording, Open311's media_url) is a link, never fetched by us. */
+function mediaItem (m) {
+  if (m.startsWith('/api/v1/cases/')) {
+    const img = el('img', null, 'photo');
+    img.alt = '现场照片';
+    fetch(m, { headers: { Authorization: 'Bearer ' + token } })
+      .then(res => (res.ok ? res.blob() : null))
+      .then(blob => { if (blob) img.src = URL.createObjectURL(blob); })
+      .catch(() => {});
+    return img;
+  }
+  const a = el('a', /^https?:\/\//.test(m) ? m : '');
+  if (/^https?:\/\//.test(m)) Object.assign(a, { href: m, target: '_blank', rel: 'noopener noreferrer' });
+  return a;
 }
 
 async function loadCase (id) {

@@ -307,6 +307,29 @@ async function main () {
     await unit.waitForSelector(thirdRow + '[data-urgency="overdue"] .countdown.overdue');
     expect((await unit.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
     await shot(unit, 'queue-overdue');
+
+    // a grid worker's report with a photo: the case shows the photo, fetched
+    // with the operator's token
+    const grid = '320602001001003';
+    const worker = cli('token', 'create', '--role', 'grid_worker', '--scope', grid, '--name', '网格员');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ' +
+                            'AAAABJRU5ErkJggg==', 'base64');
+    const form = new FormData();
+    for (const [k, v] of [['report_id', 'APP-BROWSER-1'], ['grid', grid], ['category', 'street_light'],
+                          ['text', '小区北门路灯不亮，晚上行人看不清路']])
+      form.append(k, v);
+    form.append('photos', new Blob([png], { type: 'image/png' }), 'lamp.png');
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/grid/reports`,
+                            { method: 'POST', headers: { Authorization: 'Bearer ' + worker }, body: form });
+    const report = await res.json();
+    expect(res.ok && report.photos.length === 1, 'the grid report is taken with its photo: ' + JSON.stringify(report));
+    const routed = (id) => { try { return Boolean(showCase(id).state); } catch (_) { return false; } };
+    for (let i = 0; i < 100 && !routed(report.id); i++) await new Promise(r => setTimeout(r, 100));
+    await center.evaluate((id) => { location.hash = '#/case/' + id; }, report.id);
+    const photo = '#case-details dd[data-field="附件"] img.photo[src^="blob:"]';
+    await center.waitForSelector(photo);
+    await center.waitForFunction((sel) => document.querySelector(sel).naturalWidth === 1, photo);
+    await shot(center, 'case-photo');
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
@@ -322,6 +345,7 @@ async function main () {
 
 main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
-                            'resolves, calls back, shows a refusal, escalates, draws the stats, colours countdowns'); })
+                            'resolves, calls back, shows a refusal, escalates, draws the stats, colours countdowns, ' +
+                            'shows a grid worker\'s photo'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
