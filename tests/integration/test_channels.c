@@ -601,3 +601,45 @@ Test (channels, satisfaction_in_three_levels_from_operators_and_sms_replies, .ti
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }
+
+Test (channels, a_report_sent_while_intake_is_down_keeps_nothing_and_its_retry_keeps_it_once,
+      .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    char *worker = cg_http_token (stack, "grid_worker", S_GRID_A, "网格员李四");
+    char *jpg = s_picture ("jpg", 30000, 9);
+    s_part_t report[] = {
+        { "report_id", NULL, NULL, "APP-K9-1", 0 }, { "grid", NULL, NULL, S_GRID_A, 0 },
+        { "category", NULL, NULL, "noise", 0 }, { "text", NULL, NULL, S_LONG_TEXT, 0 },
+        { "photos", "IMG_0001.jpg", "image/jpeg", jpg, 30000 } };
+    char dir[600];
+    snprintf (dir, sizeof dir, "%s/photos", stack->dir);
+
+    /*  intake is killed: the gateway answers 503 and keeps no photo */
+    cg_teststack_kill9 (stack, "intake");
+    cg_http_reply_t reply = s_upload (stack, worker, report, 5);
+    cr_assert_eq (reply.status, 503, "%s", reply.body);
+    cg_http_reply_clear (&reply);
+    cr_assert_eq (cg_test_count_files (dir), 0, "a report intake never took left a photo");
+
+    /*  the app retries once intake is back: one case, one photo, and a
+        second retry is the same case */
+    cg_teststack_restart (stack);
+    reply = s_upload (stack, worker, report, 5);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    json_t *first = json_loads (reply.body, 0, NULL);
+    cg_http_reply_clear (&reply);
+    reply = s_upload (stack, worker, report, 5);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    json_t *again = json_loads (reply.body, 0, NULL);
+    cg_http_reply_clear (&reply);
+    cr_assert_str_eq (s_str (again, "id"), s_str (first, "id"));
+    cr_assert (json_is_true (json_object_get (again, "repeat")));
+    cr_assert_eq (cg_test_count_files (dir), 1);
+    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), 1);
+    json_decref (first);
+    json_decref (again);
+    free (jpg);
+    free (worker);
+    cg_teststack_down (&stack);
+}
