@@ -113,7 +113,8 @@
 #define CG_FIELDS_intake_get(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 32, _, "case id") \
-    F(M, STR, role, 0, 1, 32, _, "the asker's role; only roles in intake/reveal_roles see contacts unmasked")
+    F(M, STR, role, 0, 1, 32, _, "the asker's role; only roles in intake/reveal_roles see contacts unmasked") \
+    F(M, STR, photo, 0, 1, 80, _, "a photo's address (photo:<sha-256>.<ext>): the view's media is then that photo alone when a request behind the case brought it, else empty (the gateway's check before it serves one)")
 
 #define CG_FIELDS_intake_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \

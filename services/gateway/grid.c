@@ -352,7 +352,7 @@ gw_photo_get (gw_request_t *req, const char *id, const char *name)
     snprintf (ref, sizeof ref, "photo:%s", name);
     cg_case_get_t get = { .id = (char *) id };
     cg_case_view_t view;
-    cg_intake_get_t ask = { .id = (char *) id };
+    cg_intake_get_t ask = { .id = (char *) id, .photo = ref };
     cg_intake_view_t kept;
     cg_error_t err;
     bool shown = false;
@@ -369,7 +369,7 @@ gw_photo_get (gw_request_t *req, const char *id, const char *name)
         gw_reply_refusal (req, &err);
         return;
     }
-    /*  the photo must be one of the case's */
+    /*  the photo must be one of the case's: one of its requests brought it */
     bool its = false;
     if (shown && gw_call (req, "intake", "intake.show", &cg_intake_get_def, &ask,
                           &cg_intake_view_def, &kept, &err) == 0) {

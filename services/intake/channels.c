@@ -390,12 +390,13 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
 {
     intake_t *self = arg;
     cg_intake_get_t *msg = request;
-    redisReply *r = cg_redis_command (self->daemon->redis,
-                                      "HMGET " INTAKE_PREFIX "req:%s record supporters calls",
-                                      msg->id);
+    /*  and, asked of a photo, whether any request behind the case brought it */
+    redisReply *r = cg_redis_command (self->daemon->redis, "HMGET " INTAKE_PREFIX "req:%s record "
+                                      "supporters calls media:%s", msg->id,
+                                      msg->photo ? msg->photo : "");
     cg_intake_record_t record;
     cg_error_t err;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4)
         cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
     else
     if (r->element[0]->type != REDIS_REPLY_STRING
@@ -417,6 +418,12 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
             .supporters = cg_reply_int (r->element[1], 1),
             .calls = cg_reply_int (r->element[2], 1),
             .media = record.media, .media_count = record.media_count };
+        char *photo[1] = { msg->photo };
+        if (msg->photo) {
+            bool its = r->element[3]->type == REDIS_REPLY_STRING;
+            view.media = its ? photo : NULL;
+            view.media_count = its ? 1 : 0;
+        }
         cg_reply_ok (reply, &cg_intake_view_def, &view);
         cg_msg_clear (&cg_intake_record_def, &record);
     }

@@ -437,6 +437,28 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     cg_http_reply_clear (&reply);
     cr_assert_eq (cg_test_count_files (dir), 3, "the same photo is one file");
 
+    /*  another worker's report of the same problem joins the case, and its
+        photo is the case's too */
+    char *worker2 = cg_http_token (stack, "grid_worker", S_GRID_A, "网格员王五");
+    char *more = s_picture ("jpg", 5000, 11);
+    s_part_t joins[] = { report[0], report[1], report[2], report[3],
+                         { "photos", "IMG_9.jpg", "image/jpeg", more, 5000 } };
+    joins[0].data = "APP-10";
+    reply = s_upload (stack, worker2, joins, 5);
+    cr_assert_eq (reply.status, 200, "%s", reply.body);
+    json_t *joined = json_loads (reply.body, 0, NULL);
+    cg_http_reply_clear (&reply);
+    cr_assert (json_is_true (json_object_get (joined, "merged")), "%s", json_dumps (joined, 0));
+    cr_assert_str_eq (s_str (joined, "id"), id);
+    const char *its = json_string_value (json_array_get (json_object_get (joined, "photos"), 0));
+    cg_http (stack, &reply, "GET", its, town_a, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 200, "%s %s", its, reply.body);
+    cr_assert (reply.size == 5000 && memcmp (reply.body, more, 5000) == 0);
+    cg_http_reply_clear (&reply);
+    json_decref (joined);
+    free (more);
+    free (worker2);
+
     free (big);
     free (pdf);
     free (jpg);

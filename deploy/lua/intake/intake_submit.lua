@@ -17,8 +17,10 @@
 --
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
 -- `supporters` and `calls` (absent until a second request: one each), a
--- field `caller:<fingerprint>` per caller, and the record of each later
--- call n as `record:<n>`.  The batch's request ids and references are read
+-- field `caller:<fingerprint>` per caller, the record of each later
+-- call n as `record:<n>`, and a field `media:<address>` for each photo
+-- the gateway keeps that any of its requests brought (so the gateway
+-- shows a supporter's photo too, and no other).  The batch's request ids and references are read
 -- up front (rid_recall, and `ext` below).
 --
 -- The merge index is two sorted sets per category, whatever the grid:
@@ -38,6 +40,19 @@ local ext_known, ext_digest = {}, {}
 local grid_categories, geo_categories, cutoff = {}, {}, nil
 -- Old entries leave the indexes at most this many per category and batch.
 local PRUNE = 500
+
+-- Marks the photos a request's record brings as the case's: `media:<address>`.
+local function photos_keep (key, record)
+    local ok, r = pcall (cmsgpack.unpack, record)
+    if not ok or type (r) ~= 'table' or type (r.media) ~= 'table' then
+        return
+    end
+    for _, m in ipairs (r.media) do
+        if type (m) == 'string' and string.sub (m, 1, 6) == 'photo:' then
+            redis.call ('HSET', key, 'media:' .. m, 1)
+        end
+    end
+end
 
 -- Keeps a new reference's case and digest.
 local function ext_keep (ext, id, digest)
@@ -89,6 +104,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
                 end
             end
             redis.call ('HSET', key, unpack (change))
+            photos_keep (key, record)
             ext_keep (ext, into, digest)
             local event = {v = 1, id = into, source = source, supporters = supporters,
                            known_caller = known, at = now}
@@ -107,6 +123,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
     else
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record)
     end
+    photos_keep (prefix .. 'req:' .. id, record)
     -- The merge index: recent cases by category and grid, and by category and
     -- point, with their times.
     if category ~= '' then
