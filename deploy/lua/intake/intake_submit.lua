@@ -43,6 +43,9 @@ local PRUNE = 500
 
 -- Marks the photos a request's record brings as the case's: `media:<address>`.
 local function photos_keep (key, record)
+    if not string.find (record, 'photo:', 1, true) then
+        return                  -- most requests bring none: not worth decoding
+    end
     local ok, r = pcall (cmsgpack.unpack, record)
     if not ok or type (r) ~= 'table' or type (r.media) ~= 'table' then
         return
