@@ -125,7 +125,7 @@
     F(M, STR, contact_phone, 0, 1, 20, _, "the reporter's phone, masked unless the role may see it") \
     F(M, INT, supporters, 1, 1, INT32_MAX, _, "requests behind the case (me too), the first included") \
     F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all") \
-    F(M, STRS, media, 0, 0, 10, _, "the first request's attachments and photos: links, and photo:<sha-256>.<ext> for a photo the gateway keeps (GET /api/v1/cases/{id}/photos/{name})")
+    F(M, STRS, media, 0, 0, 10, _, "the first request's attachments and photos, then the photos later requests brought, ten at most: links, and photo:<sha-256>.<ext> for a photo the gateway keeps (GET /api/v1/cases/{id}/photos/{name})")
 
 #define CG_FIELDS_case_received(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \

@@ -392,11 +392,11 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
     cg_intake_get_t *msg = request;
     /*  and, asked of a photo, whether any request behind the case brought it */
     redisReply *r = cg_redis_command (self->daemon->redis, "HMGET " INTAKE_PREFIX "req:%s record "
-                                      "supporters calls media:%s", msg->id,
+                                      "supporters calls media:%s photos", msg->id,
                                       msg->photo ? msg->photo : "");
     cg_intake_record_t record;
     cg_error_t err;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4)
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5)
         cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
     else
     if (r->element[0]->type != REDIS_REPLY_STRING
@@ -418,6 +418,21 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
             .supporters = cg_reply_int (r->element[1], 1),
             .calls = cg_reply_int (r->element[2], 1),
             .media = record.media, .media_count = record.media_count };
+        /*  the first request's links and photos, then the photos later
+            requests brought (the script keeps the first ten) */
+        char *media[10], *words = cg_strdup (cg_reply_str (r->element[4])), *save = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < record.media_count && n < 10; i++)
+            media[n++] = record.media[i];
+        for (char *w = strtok_r (words, " ", &save); w && n < 10; w = strtok_r (NULL, " ", &save)) {
+            bool seen = false;
+            for (size_t i = 0; i < record.media_count && !seen; i++)
+                seen = streq (record.media[i], w);
+            if (!seen)
+                media[n++] = w;
+        }
+        view.media = media;
+        view.media_count = n;
         char *photo[1] = { msg->photo };
         if (msg->photo) {
             bool its = r->element[3]->type == REDIS_REPLY_STRING;
@@ -426,6 +441,7 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
         }
         cg_reply_ok (reply, &cg_intake_view_def, &view);
         cg_msg_clear (&cg_intake_record_def, &record);
+        free (words);
     }
     if (r)
         freeReplyObject (r);

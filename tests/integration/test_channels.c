@@ -455,6 +455,11 @@ Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .tim
     cr_assert_eq (reply.status, 200, "%s %s", its, reply.body);
     cr_assert (reply.size == 5000 && memcmp (reply.body, more, 5000) == 0);
     cg_http_reply_clear (&reply);
+    json_t *shown = cg_http_get_json (stack, case_path, town_a, &status);
+    json_t *media = json_object_get (shown, "media");
+    cr_assert_eq (json_array_size (media), 4, "%s", json_dumps (shown, 0));
+    cr_assert_str_eq (json_string_value (json_array_get (media, 3)), its);
+    json_decref (shown);
     json_decref (joined);
     free (more);
     free (worker2);

@@ -20,7 +20,8 @@
 -- field `caller:<fingerprint>` per caller, the record of each later
 -- call n as `record:<n>`, and a field `media:<address>` for each photo
 -- the gateway keeps that any of its requests brought (so the gateway
--- shows a supporter's photo too, and no other).  The batch's request ids and references are read
+-- shows a supporter's photo too, and no other), the first ten of them
+-- also in `photos`, space-separated, for showing the case.  The batch's request ids and references are read
 -- up front (rid_recall, and `ext` below).
 --
 -- The merge index is two sorted sets per category, whatever the grid:
@@ -32,6 +33,8 @@
 -- (intake_accept asks for the window only), so pruning late loses nothing.
 local prefix = ARGV[1]
 local PER_REQUEST = 17
+-- A case shows at most this many photos (intake.view's media).
+local PHOTOS_SHOWN = 10
 
 -- (source, ext_ref) -> case, as read up front and written since; and the
 -- digests of this batch's new references.
@@ -50,10 +53,18 @@ local function photos_keep (key, record)
     if not ok or type (r) ~= 'table' or type (r.media) ~= 'table' then
         return
     end
+    local list = redis.call ('HGET', key, 'photos') or ''
+    local count = list == '' and 0 or select (2, string.gsub (list, ' ', ' ')) + 1
+    local before = list
     for _, m in ipairs (r.media) do
-        if type (m) == 'string' and string.sub (m, 1, 6) == 'photo:' then
-            redis.call ('HSET', key, 'media:' .. m, 1)
+        if type (m) == 'string' and string.sub (m, 1, 6) == 'photo:'
+        and redis.call ('HSET', key, 'media:' .. m, 1) == 1 and count < PHOTOS_SHOWN then
+            list = list == '' and m or list .. ' ' .. m
+            count = count + 1
         end
+    end
+    if list ~= before then
+        redis.call ('HSET', key, 'photos', list)
     end
 end
 
