@@ -239,6 +239,8 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         if (!own && in->record && in->record->id)
             n += s_joined_orders (self, in->record->id, out + n, S_MAX_TARGETS - n);
     }
+    if (n == 0 && rule->otherwise)
+        return s_targets (self, rule->otherwise, in, out);
     return n;
 }
 
