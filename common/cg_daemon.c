@@ -2,8 +2,10 @@
 #include "cg_daemon.h"
 
 #include "cg_clock.h"
+#include "cg_log.h"
 
 #include <getopt.h>
+#include <sys/signalfd.h>
 
 /*  The test clock (cg_clock.h): the time a test wrote into Redis. */
 static int64_t
@@ -73,13 +75,54 @@ cg_daemon_redis_new (cg_daemon_t *self)
                          atoi (cg_daemon_get (self, "redis/retry_ms", "30000")));
 }
 
+/*  The value of an option `opt VALUE` on the command line, or NULL. */
 static const char *
-s_config_path (int argc, char **argv)
+s_option (int argc, char **argv, const char *opt)
 {
     for (int i = 1; i + 1 < argc; i++)
-        if (strcmp (argv[i], "-c") == 0)
+        if (strcmp (argv[i], opt) == 0)
             return argv[i + 1];
     return NULL;
+}
+
+/*  SIGHUP: the log opened again, then the daemon's own reload. */
+static int
+s_on_hangup (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    cg_daemon_t *self = arg;
+    struct signalfd_siginfo info;
+    while (read (item->fd, &info, sizeof info) == (ssize_t) sizeof info)
+        ;
+    cg_log_reopen ();
+    zsys_info ("%s: SIGHUP: log opened again%s", self->name,
+               self->hangup_fn ? "; reloading" : "");
+    if (self->hangup_fn)
+        self->hangup_fn (self->hangup_arg);
+    return 0;
+}
+
+/*  SIGHUP is blocked in this thread before any other starts (zmq's I/O
+    threads, workers), so that they all inherit the mask, and is read from
+    a signalfd in the loop. */
+static int
+s_catch_hangup (cg_daemon_t *self)
+{
+    sigset_t set;
+    sigemptyset (&set);
+    sigaddset (&set, SIGHUP);
+    self->hangup_fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (self->hangup_fd < 0)
+        return -1;
+    zmq_pollitem_t item = { NULL, self->hangup_fd, ZMQ_POLLIN, 0 };
+    return zloop_poller (self->loop, &item, s_on_hangup, self);
+}
+
+void
+cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg)
+{
+    self->hangup_fn = fn;
+    self->hangup_arg = arg;
 }
 
 cg_daemon_t *
@@ -88,13 +131,16 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     cg_daemon_t *self = calloc (1, sizeof *self);
     assert (self);
     self->name = strdup (name);
+    self->hangup_fd = -1;
+    sigset_t hangup;
+    sigemptyset (&hangup);
+    sigaddset (&hangup, SIGHUP);
+    pthread_sigmask (SIG_BLOCK, &hangup, NULL);
     for (int i = 1; i < argc; i++)
         if (strcmp (argv[i], "-v") == 0)
             self->verbose = true;
-    zsys_set_logident (name);
-    zsys_set_logstream (stderr);
-    self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
-    if (!self->config)
+    self->config = cg_config_load (s_option (argc, argv, "-c"), argc, argv);
+    if (!self->config || cg_log_open (name, s_option (argc, argv, "--log"), self->config))
         goto failed;
 
     char path[64];
@@ -105,6 +151,10 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         goto failed;
     }
     self->loop = zloop_new ();
+    if (s_catch_hangup (self)) {
+        zsys_error ("%s: cannot catch SIGHUP: %s", name, strerror (errno));
+        goto failed;
+    }
     self->server = cg_server_new (name, endpoint);
     if (!self->server || cg_server_attach (self->server, self->loop))
         goto failed;
@@ -175,6 +225,9 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     zloop_destroy (&self->loop);
     cg_redis_destroy (&self->redis);
     zconfig_destroy (&self->config);
+    if (self->hangup_fd >= 0)
+        close (self->hangup_fd);
+    cg_log_close ();
     free (self->name);
     free (self);
     *self_p = NULL;

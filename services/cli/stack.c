@@ -163,7 +163,7 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
         }
         else {
             snprintf (exe, sizeof exe, "%s/civgrid-%s", stack->bindir, part);
-            execl (exe, exe, "-c", cfg, (char *) NULL);
+            execl (exe, exe, "-c", cfg, "--log", log, (char *) NULL);
         }
         fprintf (stderr, "cannot start %s: %s\n", part, strerror (errno));
         _exit (127);

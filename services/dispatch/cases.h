@@ -43,5 +43,6 @@ cg_feed_fn cases_on_intake;
 cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;
 cg_command_fn cases_on_reload;        /* data.reload */
+int cases_on_hangup (void *arg);       /* SIGHUP: the same reload (cg_daemon.h) */
 
 #endif
