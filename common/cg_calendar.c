@@ -21,6 +21,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define S_DAY_MS        (86400 * INT64_C (1000))
 #define S_SPANS_MAX     4
@@ -335,4 +336,15 @@ cg_calendar_between (cg_calendar_t *self, int64_t from, int64_t to)
         }
     }
     return total;
+}
+
+int64_t
+cg_calendar_end (cg_calendar_t *self)
+{
+    if (self->size == 0)
+        return 0;
+    time_t secs = (time_t) (self->exceptions [self->size - 1].day * 86400);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    return s_day_start (s_days_from_civil (tm.tm_year + 1900 + 1, 1, 1));
 }

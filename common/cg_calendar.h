@@ -45,4 +45,10 @@ int64_t cg_calendar_add_minutes (cg_calendar_t *self, int64_t from, int64_t minu
 //  Milliseconds of working time in [from, to); 0 when to <= from.
 int64_t cg_calendar_between (cg_calendar_t *self, int64_t from, int64_t to);
 
+//  Where the calendar ends: local midnight after December 31 of the last
+//  year it lists a holiday or make-up day for (holidays are published a
+//  year at a time), or 0 when it lists none.  Past it, every weekday would
+//  count as a working day: the gateway's /healthz warns before.
+int64_t cg_calendar_end (cg_calendar_t *self);
+
 #endif

@@ -118,6 +118,33 @@ s_catch_hangup (cg_daemon_t *self)
     return zloop_poller (self->loop, &item, s_on_hangup, self);
 }
 
+/*  `metrics` (cg_command.h): the head of the daemon's journal and how far
+    behind it each registered consumer is. */
+static void
+s_journal_metrics (cg_metrics_t *metrics, void *arg)
+{
+    cg_daemon_t *self = arg;
+    int64_t head = cg_journal_head (self->redis, self->name);
+    if (head < 0)
+        return;
+    cg_metrics_gauge (metrics, "civgrid_journal_head", head, "journal=\"%s\"", self->name);
+    char key[128];
+    cg_consumers_key (key, sizeof key, self->name);
+    redisReply *r = cg_redis_command (self->redis, "SMEMBERS %s", key);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        cg_cursor_key (key, sizeof key, r->element[i]->str, self->name);
+        redisReply *c = cg_redis_command (self->redis, "GET %s", key);
+        if (c && c->type != REDIS_REPLY_ERROR)
+            cg_metrics_gauge (metrics, "civgrid_consumer_lag", head - cg_reply_int (c, 0),
+                              "journal=\"%s\",consumer=\"%s\"", self->name,
+                              r->element[i]->str);
+        if (c)
+            freeReplyObject (c);
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
 void
 cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg)
 {
@@ -171,6 +198,7 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
         goto failed;
+    cg_server_on_metrics (self->server, s_journal_metrics, self);
     self->retention = cg_retention_configured (self->redis, name, self->config);
     if (!self->retention || cg_retention_attach (self->retention, self->loop))
         goto failed;

@@ -101,6 +101,30 @@ static const s_action_t s_actions[] = {
 };
 #define S_NACTIONS (sizeof s_actions / sizeof s_actions[0])
 
+size_t
+machine_states (const char **states, size_t max)
+{
+    static char words[S_NACTIONS * 2][24];
+    size_t n = 0;
+    for (size_t i = 0; i < S_NACTIONS; i++) {
+        char list[160];
+        snprintf (list, sizeof list, "%s %s", s_actions[i].from,
+                  s_actions[i].to ? s_actions[i].to : "");
+        for (char *save = NULL, *word = strtok_r (list, " ", &save); word;
+             word = strtok_r (NULL, " ", &save)) {
+            bool known = false;
+            for (size_t k = 0; k < n; k++)
+                known |= strcmp (states[k], word) == 0;
+            if (!known && n < max && n < S_NACTIONS * 2) {
+                snprintf (words[n], sizeof words[n], "%s", word);
+                states[n] = words[n];
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 /*  A planned change: the case after it, and what the journal says. */
 typedef struct {
     cg_case_view_t after;       /* a shallow copy of the case with changes */

@@ -9,6 +9,10 @@
 /*  Registers case.<action> for every action of the table. */
 void machine_register (cases_t *cases, cg_server_t *server);
 
+/*  Every state a case can be in, as the table names them (each action's
+    from and to states), once each; returns how many, at most max. */
+size_t machine_states (const char **states, size_t max);
+
 /*  Fires the timers due now; registered on the loop. */
 int machine_on_tick (zloop_t *loop, int timer_id, void *arg);
 

@@ -22,6 +22,7 @@ main (int argc, char **argv)
         return 1;
     }
     commands_register (notifier);
+    cg_server_on_metrics (daemon->server, courier_on_metrics, notifier);
     int rc = cg_daemon_run (daemon);
     notifier_destroy (&notifier);
     cg_daemon_destroy (&daemon);

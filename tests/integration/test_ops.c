@@ -1,9 +1,17 @@
 /*  Running civgrid as an operator does (issue 18): logs that logrotate can
-    move away, SIGHUP that reopens them and reloads, times with an offset. */
+    move away, SIGHUP that reopens them and reloads, times with an offset;
+    /metrics and /healthz at the gateway, read as Prometheus and a load
+    balancer would. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include "cg_testenv.h"
+#include "cg_testcase.h"
+#include "cg_testhttp.h"
 #include "cg_clock.h"
+
+#define S_GRID      "320602001001001"   /* 新桥社区, 和平桥街道, 崇川区 */
+#define S_NOV_20    INT64_C (1795136400000)     /* 2026-11-20T09:00:00+08:00 */
+#define S_DEC_20    INT64_C (1797728400000)     /* 2026-12-20T09:00:00+08:00 */
 
 #include <signal.h>
 #include <unistd.h>
@@ -115,5 +123,225 @@ Test (ops, sighup_after_logrotate_reopens_every_log_and_no_daemon_stops, .timeou
     /*  dispatch reloads what `civgrid reload` reloads */
     snprintf (path, sizeof path, "%s/log/dispatch.log", stack->dir);
     cr_assert (s_await_text (path, "reloaded the org tree, the catalog and the calendar"));
+    cg_teststack_down (&stack);
+}
+
+/* --- /metrics and /healthz ------------------------------------------------ */
+
+/*  One exposition, read line by line as Prometheus does: every sample
+    belongs to the family its last # TYPE line declared (a histogram's
+    _bucket, _sum, _count included), no family is declared twice, and
+    every value is a number.  Keeps "name{labels}" -> value. */
+typedef struct {
+    zhashx_t *values;
+} s_expo_t;
+
+static s_expo_t
+s_expo_parse (const char *body)
+{
+    s_expo_t expo = { zhashx_new () };
+    zhashx_set_destructor (expo.values, (zhashx_destructor_fn *) zstr_free);
+    zhashx_t *families = zhashx_new ();
+    char family[128] = "", type[16] = "";
+    char *text = strdup (body);
+    for (char *save = NULL, *line = strtok_r (text, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save)) {
+        if (strncmp (line, "# HELP ", 7) == 0)
+            continue;
+        if (strncmp (line, "# TYPE ", 7) == 0) {
+            cr_assert_eq (sscanf (line + 7, "%127s %15s", family, type), 2, "%s", line);
+            cr_assert (strcmp (type, "gauge") == 0 || strcmp (type, "counter") == 0
+                       || strcmp (type, "histogram") == 0, "%s", line);
+            cr_assert_eq (zhashx_insert (families, family, "x"), 0, "%s declared twice",
+                          family);
+            continue;
+        }
+        cr_assert_neq (line[0], '#', "%s", line);
+        char *space = strrchr (line, ' ');
+        cr_assert (space, "a sample without a value: %s", line);
+        *space = 0;
+        char *end;
+        strtod (space + 1, &end);
+        cr_assert (*end == 0 && end != space + 1, "not a number: %s", space + 1);
+        size_t len = strcspn (line, "{");
+        bool ours = strncmp (line, family, strlen (family)) == 0
+                    && (len == strlen (family)
+                        || (strcmp (type, "histogram") == 0
+                            && (strncmp (line + strlen (family), "_bucket", 7) == 0
+                                || strncmp (line + strlen (family), "_sum", 4) == 0
+                                || strncmp (line + strlen (family), "_count", 6) == 0)));
+        cr_assert (ours, "%s outside its family (%s)", line, family);
+        if (line[len] == '{')
+            cr_assert_eq (line[strlen (line) - 1], '}', "%s", line);
+        cr_assert_eq (zhashx_insert (expo.values, line, strdup (space + 1)), 0,
+                      "%s given twice", line);
+    }
+    free (text);
+    zhashx_destroy (&families);
+    return expo;
+}
+
+/*  The value of a sample, or -1 when it is not there. */
+static double
+s_expo (s_expo_t *expo, const char *sample)
+{
+    const char *value = zhashx_lookup (expo->values, sample);
+    return value ? strtod (value, NULL) : -1;
+}
+
+static json_t *
+s_healthz (cg_teststack_t *stack, const char *token, int want)
+{
+    int status;
+    json_t *reply = cg_http_get_json (stack, "/healthz", token, &status);
+    cr_assert_eq (status, want, "healthz answered %d: %s", status,
+                  json_dumps (reply, JSON_COMPACT));
+    return reply;
+}
+
+/*  The names of the failing checks, "a b c". */
+static void
+s_failing (json_t *reply, char *out, size_t len)
+{
+    *out = 0;
+    size_t i;
+    json_t *name;
+    json_array_foreach (json_object_get (reply, "failing"), i, name)
+        snprintf (out + strlen (out), len - strlen (out), "%s%s", *out ? " " : "",
+                  json_string_value (name));
+}
+
+Test (ops, metrics_count_what_was_done_and_healthz_names_what_fails, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    cg_testclock_set (stack, S_NOV_20);
+    char *monitor = cg_http_token (stack, "monitor", "320600", "普罗米修斯");
+    char *operator = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    /*  locked by default: no token, or a token of another role, is refused */
+    cg_http_refused (stack, "GET", "/metrics", NULL, NULL, 0, 401, "Authorization");
+    cg_http_refused (stack, "GET", "/healthz", operator, NULL, 0, 403, "role");
+
+    /*  a case comes in through intake and is dispatched */
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_case_submit_t req = { .source = "hotline", .ext_ref = "m-1", .category = "noise",
+                             .text = "夜间施工噪声扰民，凌晨两点仍在浇筑混凝土，已多次反映无果",
+                             .grid = S_GRID, .contact_phone = "13812345678" };
+    cg_case_submitted_t rep;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    /*  and one refused, naming the field */
+    cg_case_submit_t bad = { .source = "hotline", .ext_ref = "m-2", .category = "no-such",
+                             .text = "x", .grid = S_GRID };
+    cg_case_submitted_t bad_rep;
+    cr_assert_neq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &bad,
+                                   &cg_case_submitted_def, &bad_rep, &err), 0);
+    cg_client_destroy (&intake);
+    char key[120];
+    snprintf (key, sizeof key, "EXISTS cg:{dispatch}:case:%s", rep.id);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "%s", key), 1);
+    cg_case_view_t view = cg_testcase_show (stack, rep.id);
+
+    cg_http_reply_t reply;
+    s_expo_t expo = { NULL };
+    /*  dispatch's cursor reaches intake's head once the case is applied */
+    for (int t = 0; t < 100; t++) {
+        cg_http (stack, &reply, "GET", "/metrics", monitor, NULL, NULL, 0, NULL);
+        cr_assert_eq (reply.status, 200, "%s", reply.body);
+        cr_assert (strstr (reply.content_type, "text/plain; version=0.0.4"), "%s",
+                   reply.content_type);
+        zhashx_destroy (&expo.values);
+        expo = s_expo_parse (reply.body);
+        cg_http_reply_clear (&reply);
+        if (s_expo (&expo, "civgrid_consumer_lag{journal=\"intake\",consumer=\"dispatch\"}")
+            == 0)
+            break;
+        usleep (100000);
+    }
+    for (size_t i = 0; i < S_NDAEMONS; i++) {
+        char sample[80];
+        snprintf (sample, sizeof sample, "civgrid_up{daemon=\"%s\"}", s_daemons[i]);
+        cr_assert_eq (s_expo (&expo, sample), 1, "%s", sample);
+    }
+    /*  the case is counted once, in its state and at its level */
+    const char *levels[] = { "city", "county", "town" };
+    for (size_t i = 0; i < 3; i++) {
+        char sample[120];
+        snprintf (sample, sizeof sample, "civgrid_cases{state=\"dispatched\",level=\"%s\"}",
+                  levels[i]);
+        cr_assert_eq (s_expo (&expo, sample), strcmp (levels[i], view.level) == 0 ? 1 : 0,
+                      "%s (the case is at level %s)", sample, view.level);
+        snprintf (sample, sizeof sample, "civgrid_cases{state=\"accepted\",level=\"%s\"}",
+                  levels[i]);
+        cr_assert_eq (s_expo (&expo, sample), 0, "%s", sample);
+    }
+    cr_assert_eq (s_expo (&expo, "civgrid_journal_head{journal=\"intake\"}"), 1);
+    /*  two submissions, one refused, each timed */
+    cr_assert_eq (s_expo (&expo, "civgrid_commands_total{daemon=\"intake\","
+                                 "command=\"case.submit\"}"), 2);
+    cr_assert_eq (s_expo (&expo, "civgrid_command_failures_total{daemon=\"intake\","
+                                 "command=\"case.submit\"}"), 1);
+    cr_assert_eq (s_expo (&expo, "civgrid_command_seconds_count{daemon=\"intake\","
+                                 "command=\"case.submit\"}"), 2);
+    cr_assert_eq (s_expo (&expo, "civgrid_command_seconds_bucket{daemon=\"intake\","
+                                 "command=\"case.submit\",le=\"+Inf\"}"), 2);
+    cr_assert_geq (s_expo (&expo, "civgrid_command_seconds_bucket{daemon=\"intake\","
+                                  "command=\"case.submit\",le=\"2.5\"}"),
+                   s_expo (&expo, "civgrid_command_seconds_bucket{daemon=\"intake\","
+                                  "command=\"case.submit\",le=\"0.001\"}"));
+    cr_assert_gt (s_expo (&expo, "civgrid_command_seconds_sum{daemon=\"intake\","
+                                 "command=\"case.submit\"}"), 0);
+    /*  dispatch was shown the case once */
+    cr_assert_eq (s_expo (&expo, "civgrid_commands_total{daemon=\"dispatch\","
+                                 "command=\"case.show\"}"), 1);
+    cr_assert_eq (s_expo (&expo, "civgrid_dead_letters"), 0);
+    cr_assert_geq (s_expo (&expo, "civgrid_acks_pending"), 0);
+    cr_assert_gt (s_expo (&expo, "civgrid_redis_used_memory_bytes"), 100000);
+    cr_assert_eq (s_expo (&expo, "civgrid_redis_up"), 1);
+    zhashx_destroy (&expo.values);
+
+    /*  all is well: each check listed */
+    json_t *health = s_healthz (stack, monitor, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (health, "status")), "ok");
+    char names[2048] = "";
+    size_t i;
+    json_t *check;
+    json_array_foreach (json_object_get (health, "checks"), i, check) {
+        cr_assert (json_is_true (json_object_get (check, "ok")), "%s",
+                   json_dumps (check, JSON_COMPACT));
+        snprintf (names + strlen (names), sizeof names - strlen (names), "%s ",
+                  json_string_value (json_object_get (check, "check")));
+    }
+    cr_assert (strstr (names, "daemon:dispatch "), "%s", names);
+    cr_assert (strstr (names, "redis "), "%s", names);
+    cr_assert (strstr (names, "calendar "), "%s", names);
+    cr_assert (strstr (names, "lag:journal=intake,consumer=dispatch "), "%s", names);
+    json_decref (health);
+
+    /*  twelve days before the calendar's last holiday year ends */
+    cg_testclock_set (stack, S_DEC_20);
+    char failing[512];
+    health = s_healthz (stack, monitor, 503);
+    s_failing (health, failing, sizeof failing);
+    cr_assert_str_eq (failing, "calendar");
+    json_decref (health);
+    /*  and a daemon dies */
+    cg_teststack_kill9 (stack, "notification");
+    health = s_healthz (stack, monitor, 503);
+    s_failing (health, failing, sizeof failing);
+    cr_assert_str_eq (failing, "daemon:notification calendar");
+    json_decref (health);
+    cg_http (stack, &reply, "GET", "/metrics", monitor, NULL, NULL, 0, NULL);
+    cr_assert_eq (reply.status, 200);
+    expo = s_expo_parse (reply.body);
+    cg_http_reply_clear (&reply);
+    cr_assert_eq (s_expo (&expo, "civgrid_up{daemon=\"notification\"}"), 0);
+    cr_assert_eq (s_expo (&expo, "civgrid_up{daemon=\"dispatch\"}"), 1);
+    zhashx_destroy (&expo.values);
+
+    cg_msg_clear (&cg_case_view_def, &view);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    free (monitor);
+    free (operator);
     cg_teststack_down (&stack);
 }
