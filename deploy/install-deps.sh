@@ -13,6 +13,9 @@ PACKAGES="$PACKAGES chromium"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # make bench drives the gateway's Open311 with wrk (bench/gateway.c)
 PACKAGES="$PACKAGES wrk"
+# make test builds the Debian package (dpkg-buildpackage, no debhelper) and
+# checks the units with systemd-analyze (tools/test-package.sh)
+PACKAGES="$PACKAGES dpkg-dev systemd git"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
