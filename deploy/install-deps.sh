@@ -16,6 +16,8 @@ PACKAGES="$PACKAGES wrk"
 # make test builds the Debian package (dpkg-buildpackage, no debhelper) and
 # checks the units with systemd-analyze (tools/test-package.sh)
 PACKAGES="$PACKAGES dpkg-dev systemd git"
+# civgrid backup: redis-cli --rdb, and sqlite3 for the archive's files
+PACKAGES="$PACKAGES redis-tools sqlite3"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

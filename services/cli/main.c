@@ -12,6 +12,7 @@
         civgrid token create|list|revoke    the gateway's API tokens
         civgrid notify ...                  notification rules, log, dead letters
         civgrid journal [skip|forget] ...   journals, their consumers and retention
+        civgrid backup|restore DIR          a running stack's state, into an empty folder
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
@@ -42,6 +43,7 @@ s_usage (void)
         "  notify rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
+        "  backup DIR | restore DIR     (restore: --dir names a new or empty stack folder)\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -73,6 +75,8 @@ static const struct {
     { "notify", cli_notify },
     { "fund", cli_fund },
     { "journal", cli_journal },
+    { "backup", cli_backup },
+    { "restore", cli_backup },
     { "messages", s_messages },
     { "help", s_help },
 };

@@ -263,7 +263,7 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
         return -1;
     fprintf (f, "# written by civgrid stack up\n"
              "port %d\nbind 127.0.0.1\nprotected-mode yes\ndaemonize no\n"
-             "dir %s/redis\nappendonly yes\nappendfsync everysec\nsave \"\"\n"
+             "dir %s/redis\nappendonly yes\nappendfsync everysec\nsave 3600 1 300 100 60 10000\n"
              "logfile \"\"\nhash-max-listpack-value 512\n", base, absdir);
     fclose (f);
     return rc;

@@ -13,6 +13,7 @@
 #define S_NOV_20    INT64_C (1795136400000)     /* 2026-11-20T09:00:00+08:00 */
 #define S_DEC_20    INT64_C (1797728400000)     /* 2026-12-20T09:00:00+08:00 */
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -343,5 +344,153 @@ Test (ops, metrics_count_what_was_done_and_healthz_names_what_fails, .timeout = 
     cg_msg_clear (&cg_case_submitted_def, &rep);
     free (monitor);
     free (operator);
+    cg_teststack_down (&stack);
+}
+
+/* --- backup and restore ----------------------------------------------------- */
+
+#define S_VILLAGE   "320612005003"      /* 通江村 */
+#define S_DESK      "center:320602001:desk"
+#define S_LOAD_MAX  4000
+
+/*  Cases submitted one after another, each id kept once intake answered. */
+typedef struct {
+    cg_teststack_t *stack;
+    pthread_mutex_t lock;
+    char *ids[S_LOAD_MAX];
+    int acked;
+    bool stop;
+} s_load_t;
+
+static void *
+s_load_run (void *arg)
+{
+    s_load_t *load = arg;
+    cg_client_t *intake = cg_teststack_client (load->stack, "intake");
+    char ref[32], text[1200];
+    /*  a real complaint's length: about 900 bytes of Chinese */
+    text[0] = 0;
+    for (int i = 0; i < 10; i++)
+        strcat (text, "小区东门外夜间施工噪声扰民，凌晨仍在作业，");
+    for (int n = 0; n < S_LOAD_MAX; n++) {
+        pthread_mutex_lock (&load->lock);
+        bool stop = load->stop;
+        pthread_mutex_unlock (&load->lock);
+        if (stop)
+            break;
+        snprintf (ref, sizeof ref, "bk-%d", n);
+        cg_case_submit_t req = { .source = "hotline", .ext_ref = ref, .category = "noise",
+                                 .text = text, .grid = S_GRID, .contact_phone = "13812345678" };
+        cg_case_submitted_t rep;
+        cg_error_t err;
+        if (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                            &cg_case_submitted_def, &rep, &err) == 0) {
+            pthread_mutex_lock (&load->lock);
+            load->ids[load->acked++] = strdup (rep.id);
+            pthread_mutex_unlock (&load->lock);
+            cg_msg_clear (&cg_case_submitted_def, &rep);
+        }
+    }
+    cg_client_destroy (&intake);
+    return NULL;
+}
+
+static int
+s_acked (s_load_t *load)
+{
+    pthread_mutex_lock (&load->lock);
+    int n = load->acked;
+    pthread_mutex_unlock (&load->lock);
+    return n;
+}
+
+Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and_topic,
+      .timeout = 300)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    /*  a topic and a donation (a ledger entry) before the backup */
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "topic create --title '通江村村道硬化工程' "
+                                    "--scope %s --procedure siyi --source government "
+                                    "--category other --description '硬化村道2.4公里，预算38万元'",
+                                    S_VILLAGE), 0, "%s", out);
+    char topic[32];
+    cr_assert_eq (sscanf (out, "%31s", topic), 1);
+    free (out);
+    cg_client_t *fund = cg_teststack_client (stack, "fund");
+    cg_fund_donate_t don = { .id = "0000000a00000f0d000000000000b001", .fund = "baihe",
+                             .project = "elderly", .donor = "张三", .amount = 2000000,
+                             .channel = "bank", .actor = S_DESK, .role = "operator" };
+    cg_fund_receipt_t receipt;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (fund, "fund.donate", &cg_fund_donate_def, &don,
+                                  &cg_fund_receipt_def, &receipt, &err), 0, "%s", err.message);
+    cg_client_destroy (&fund);
+
+    /*  cases arrive all along the backup */
+    s_load_t *load = calloc (1, sizeof *load);
+    load->stack = stack;
+    pthread_mutex_init (&load->lock, NULL);
+    pthread_t thread;
+    cr_assert_eq (pthread_create (&thread, NULL, s_load_run, load), 0);
+    while (s_acked (load) < 50)
+        usleep (20000);
+    int before = s_acked (load);
+    char backup[600];
+    snprintf (backup, sizeof backup, "%s.backup", stack->dir);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "backup %s", backup), 0, "%s", out);
+    free (out);
+    usleep (200000);
+    pthread_mutex_lock (&load->lock);
+    load->stop = true;
+    pthread_mutex_unlock (&load->lock);
+    pthread_join (thread, NULL);
+    cr_assert_gt (s_acked (load), before, "no case arrived during the backup");
+    cg_teststack_down (&stack);
+
+    /*  into an empty folder, and a stack started there */
+    cg_teststack_t restored;
+    memset (&restored, 0, sizeof restored);
+    snprintf (restored.dir, sizeof restored.dir, "%s.restored", backup);
+    cr_assert_eq (cg_teststack_cli (&restored, &out, "restore %s", backup), 0, "%s", out);
+    free (out);
+    /*  not over a folder that holds something */
+    cr_assert_eq (cg_teststack_cli (&restored, &out, "restore %s", backup), 1, "%s", out);
+    cr_assert (strstr (out, "empty stack folder"), "%s", out);
+    free (out);
+    stack = cg_teststack_up_in (restored.dir, NULL);
+    for (int i = 0; i < before; i++) {
+        char key[80];
+        snprintf (key, sizeof key, "EXISTS cg:{dispatch}:case:%s", load->ids[i]);
+        cr_assert_eq (cg_teststack_await (stack, 1, 60000, "%s", key), 1,
+                      "%s, acknowledged before the backup, is not there", load->ids[i]);
+        cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{intake}:req:%s", load->ids[i]), 1);
+    }
+    /*  nothing twice: one case per reference, however many were restored */
+    int64_t cases = cg_teststack_int (stack, "ZCARD cg:{dispatch}:q:all");
+    cr_assert_geq (cases, before);
+    cr_assert_leq (cases, s_acked (load));
+    fund = cg_teststack_client (stack, "fund");
+    cg_fund_get_t get = { .id = "baihe.elderly" };
+    cg_fund_account_t account;
+    cr_assert_eq (cg_client_call (fund, "fund.balance", &cg_fund_get_def, &get,
+                                  &cg_fund_account_def, &account, &err), 0, "%s", err.message);
+    cr_assert_eq (account.credits_posted - account.debits_posted, 2000000);
+    cg_msg_clear (&cg_fund_account_def, &account);
+    /*  the same donation again is the same receipt, not a second entry */
+    cg_fund_receipt_t again;
+    cr_assert_eq (cg_client_call (fund, "fund.donate", &cg_fund_donate_def, &don,
+                                  &cg_fund_receipt_def, &again, &err), 0, "%s", err.message);
+    cr_assert (again.repeat);
+    cr_assert_str_eq (again.receipt, receipt.receipt);
+    cg_msg_clear (&cg_fund_receipt_def, &again);
+    cg_msg_clear (&cg_fund_receipt_def, &receipt);
+    cg_client_destroy (&fund);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "topic show %s", topic), 0, "%s", out);
+    cr_assert (strstr (out, "通江村村道硬化工程"), "%s", out);
+    free (out);
+    for (int i = 0; i < load->acked; i++)
+        free (load->ids[i]);
+    free (load);
     cg_teststack_down (&stack);
 }
