@@ -2,6 +2,7 @@
 #include "cg_daemon.h"
 
 #include "cg_clock.h"
+#include "cg_layout.h"
 #include "cg_log.h"
 
 #include <getopt.h>
@@ -191,6 +192,11 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->redis = cg_daemon_redis_new (self);
     if (!self->redis)
         goto failed;
+    char why[300];
+    if (cg_layout_check (self->redis, why, sizeof why)) {
+        zsys_error ("%s: will not start: %s", name, why);
+        goto failed;
+    }
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
         zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
         cg_clock_set_source (s_test_clock, self->redis);

@@ -13,6 +13,7 @@
         civgrid notify ...                  notification rules, log, dead letters
         civgrid journal [skip|forget] ...   journals, their consumers and retention
         civgrid backup|restore DIR          a running stack's state, into an empty folder
+        civgrid migrate                     an older store to this release's layout
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
@@ -44,6 +45,7 @@ s_usage (void)
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
         "  backup DIR | restore DIR     (restore: --dir names a new or empty stack folder)\n"
+        "  migrate                      (the store to this release's layout; daemons stopped)\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -77,6 +79,7 @@ static const struct {
     { "journal", cli_journal },
     { "backup", cli_backup },
     { "restore", cli_backup },
+    { "migrate", cli_migrate },
     { "messages", s_messages },
     { "help", s_help },
 };

@@ -502,3 +502,9 @@ cli_stack (cli_args_t *args)
         free (stack.parts[i]);
     return rc;
 }
+
+bool
+cli_part_running (const char *dir, const char *part)
+{
+    return s_alive (cg_stack_pid (dir, part), part);
+}

@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *const s_daemons[] = { "broker", "intake", "dispatch", "notification",
@@ -492,5 +493,99 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
     for (int i = 0; i < load->acked; i++)
         free (load->ids[i]);
     free (load);
+    cg_teststack_down (&stack);
+}
+
+/* --- upgrades ----------------------------------------------------------------- */
+
+/*  Runs civgrid-dispatch on the stack's configuration until it ends (it
+    refuses to start) or 30 s pass; its exit code, its output in out. */
+static int
+s_dispatch_alone (cg_teststack_t *stack, char *out, size_t len)
+{
+    char bin[600], cfg[600], log[600];
+    snprintf (bin, sizeof bin, "%s/civgrid-dispatch", getenv ("CG_BIN"));
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", stack->dir);
+    snprintf (log, sizeof log, "%s/log/dispatch-alone.log", stack->dir);
+    unlink (log);
+    pid_t pid = fork ();
+    cr_assert_geq (pid, 0);
+    if (pid == 0) {
+        execl (bin, bin, "-c", cfg, "--log", log, (char *) NULL);
+        _exit (127);
+    }
+    int status = 0;
+    for (int t = 0; t < 300 && waitpid (pid, &status, WNOHANG) == 0; t++)
+        usleep (100000);
+    if (kill (pid, 0) == 0) {
+        kill (pid, SIGKILL);
+        waitpid (pid, &status, 0);
+        cr_assert_fail ("dispatch started on a store it should have refused");
+    }
+    char *text = s_read (log);
+    snprintf (out, len, "%s", text ? text : "");
+    free (text);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgraded,
+      .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 2, "a new store records its layout");
+    for (size_t i = 0; i < S_NDAEMONS; i++)
+        cg_teststack_kill9 (stack, s_daemons[i]);
+    /*  the store as the previous release left it: daily statistics only,
+        no layout recorded */
+    const char *field = "320602001-huanbao|noise|received";
+    redisReply *r = cg_redis_command (stack->redis, "DEL cg:layout cg:{dispatch}:st:layout "
+                                      "cg:{dispatch}:st:from");
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "HSET cg:{dispatch}:st:2026-11-16 %s 3", field);
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "HSET cg:{dispatch}:st:2026-11-18 %s 4", field);
+    freeReplyObject (r);
+
+    /*  a daemon refuses it, saying what to run */
+    char out[8192];
+    cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
+    cr_assert (strstr (out, "layout 1, older than this civgrid's 2"), "%s", out);
+    cr_assert (strstr (out, "run `civgrid migrate`"), "%s", out);
+    cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:sw:2026-11-16"), 0,
+                  "a refusing dispatch wrote to the store");
+
+    /*  the migration, and again: nothing more to do */
+    char *said = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
+    cr_assert (strstr (said, "layout 1 -> 2"), "%s", said);
+    free (said);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 2);
+    cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
+    cr_assert (strstr (said, "nothing to do"), "%s", said);
+    free (said);
+
+    /*  the stack starts, and dispatch rolls the old days up */
+    cg_teststack_restart (stack);
+    cr_assert_eq (cg_teststack_await (stack, 7, 30000, "HGET cg:{dispatch}:sw:2026-11-16 %s",
+                                      field), 7);
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-11 %s", field), 7);
+    /*  no migration while daemons run */
+    cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
+    cr_assert (strstr (said, "stop every daemon"), "%s", said);
+    free (said);
+
+    /*  a store from a newer release is refused by both */
+    cg_teststack_kill9 (stack, "dispatch");
+    for (size_t i = 0; i < S_NDAEMONS; i++)
+        cg_teststack_kill9 (stack, s_daemons[i]);
+    r = cg_redis_command (stack->redis, "SET cg:layout 3");
+    freeReplyObject (r);
+    cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
+    cr_assert (strstr (out, "layout 3, newer than this civgrid's 2"), "%s", out);
+    cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
+    cr_assert (strstr (said, "run the release that wrote it"), "%s", said);
+    free (said);
+    r = cg_redis_command (stack->redis, "SET cg:layout 2");
+    freeReplyObject (r);
     cg_teststack_down (&stack);
 }
