@@ -181,3 +181,10 @@ Test (calendar_refusal, no_business_hours)
     s_refused ("weekend\tsat\tsun\n", 0,
                "no business hours (add a line: hours<TAB>08:30<TAB>12:00)");
 }
+
+//  The demo calendar lists holidays up to 2026's National Day: it ends at
+//  the first midnight of 2027, China time (what /healthz warns about).
+Test (calendar, it_ends_after_the_last_year_it_lists_holidays_for)
+{
+    cr_assert_eq (cg_calendar_end (calendar), s_at ("2027-01-01 00:00"));
+}
