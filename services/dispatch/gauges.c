@@ -5,9 +5,9 @@
     (qc:<center>:<state>, deploy/lua/dispatch/lib.lua), summed over the
     centers of each level of the org tree: one ZCARD per center and state,
     pipelined, a few hundred for a city, asked once a scrape.  The states
-    are the state machine's (machine_states). */
+    are every state dispatch stores (cg_case_state.h). */
 #include "gauges.h"
-#include "machine.h"
+#include "cg_case_state.h"
 
 #define S_STATES_MAX    16
 
@@ -27,8 +27,13 @@ void
 gauges_on_metrics (cg_metrics_t *metrics, void *arg)
 {
     cases_t *cases = arg;
+    char names[256];
+    snprintf (names, sizeof names, "%s", cg_case_states (0));
     const char *states[S_STATES_MAX];
-    size_t nstates = machine_states (states, S_STATES_MAX);
+    size_t nstates = 0;
+    for (char *save = NULL, *state = strtok_r (names, " ", &save);
+         state && nstates < S_STATES_MAX; state = strtok_r (NULL, " ", &save))
+        states[nstates++] = state;
     size_t max = cg_orgtree_count (cases->org, CG_ORG_CITY)
                + cg_orgtree_count (cases->org, CG_ORG_COUNTY)
                + cg_orgtree_count (cases->org, CG_ORG_TOWN);
@@ -63,5 +68,5 @@ gauges_on_metrics (cg_metrics_t *metrics, void *arg)
     }
     free (centers);
     cg_metrics_gauge (metrics, "civgrid_calendar_end_seconds",
-                      cg_calendar_end (cases->calendar) / 1000, NULL);
+                      cg_calendar_ends (cases->calendar) / 1000, NULL);
 }

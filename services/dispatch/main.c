@@ -15,7 +15,7 @@
 #include "machine.h"
 #include "stats.h"
 
-/*  intake events handed to cases_on_intake at once: it pipelines its calls
+/*  intake events handed to machine_follow_intake at once: it pipelines its calls
     over the whole batch (cases.c), so a backlog is worked off with Redis
     kept busy across 4096 events, not drained every 512 */
 #define S_INTAKE_BATCH  4096
@@ -35,7 +35,7 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    if (cg_daemon_follow (daemon, "intake", cases_on_intake, cases)
+    if (cg_daemon_follow (daemon, "intake", machine_follow_intake, cases)
     ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)) {
         cg_daemon_destroy (&daemon);
         stats_destroy (&stats);
@@ -50,7 +50,7 @@ main (int argc, char **argv)
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
     cg_daemon_on_hangup (daemon, cases_on_hangup, cases);
     cg_server_on_metrics (daemon->server, gauges_on_metrics, cases);
-    zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
+    zloop_timer (daemon->loop, (size_t) cg_daemon_int (daemon, "dispatch/timer_ms"), 0,
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);

@@ -20,12 +20,11 @@
     per consumer and per gauge a daemon reports (at most
     CG_METRIC_GAUGES_MAX each), however many cases there are. */
 #include "gateway.h"
+#include "cg_calendar.h"
 #include "cg_clock.h"
 
 #define S_ASK_MS            1500
 #define S_PARTS_MAX         16
-#define S_LAG_MAX           10000       /* gateway/health_lag_max: events a consumer may be behind */
-#define S_CALENDAR_DAYS     30          /* gateway/health_calendar_days: warn this long before its end */
 
 typedef struct {
     const char *name;
@@ -200,14 +199,11 @@ s_check (json_t *checks, json_t *failing, const char *name, bool ok, const char 
 static void
 s_healthz (gw_request_t *req, s_view_t *view)
 {
-    zconfig_t *config = req->gw->daemon->config;
-    int64_t lag_max = cg_config_int (config, "gateway/health_lag_max", S_LAG_MAX, 0, INT64_MAX);
-    int64_t days = cg_config_int (config, "gateway/health_calendar_days", S_CALENDAR_DAYS, 0,
-                                  3650);
-    if (lag_max < 0)
-        lag_max = S_LAG_MAX;
-    if (days < 0)
-        days = S_CALENDAR_DAYS;
+    /*  gateway/health_lag_max events behind at most; a calendar that ends
+        within CG_CALENDAR_WARN_DAYS fails, as dispatch's log and `civgrid
+        stack status` warn of it */
+    int64_t lag_max = cg_daemon_int (req->gw->daemon, "gateway/health_lag_max");
+    int64_t days = CG_CALENDAR_WARN_DAYS;
     json_t *checks = json_array (), *failing = json_array ();
     char name[160];
     for (size_t i = 0; i < view->nparts; i++) {
