@@ -18,6 +18,9 @@ PACKAGES="$PACKAGES wrk"
 PACKAGES="$PACKAGES dpkg-dev systemd git"
 # civgrid backup: redis-cli --rdb, and sqlite3 for the archive's files
 PACKAGES="$PACKAGES redis-tools sqlite3"
+# the power-cut test keeps Redis's files on a FUSE file system that loses
+# what was not fsync'd (tests/support/lossyfs.py)
+PACKAGES="$PACKAGES python3-fusepy"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
