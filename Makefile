@@ -205,6 +205,64 @@ $(OUT)/bench/civgrid-bench: $(BENCH_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+# `make install` (PREFIX=/usr/local, DESTDIR honoured): the binaries; the
+# data files, Lua-free since the scripts are built in, and the console under
+# PREFIX/share/civgrid laid out as the tree is (deploy/, console/,
+# node_modules/echarts), so that the gateway finds its console beside
+# deploy/ and `CG_ROOT=PREFIX/share/civgrid civgrid stack up` works;
+# /etc/civgrid/civgrid.cfg.dist (absolute paths; setup.sh makes civgrid.cfg
+# from it, with a new intake/key, when there is none) and redis.conf; /var/lib/civgrid, /var/log/civgrid; a systemd unit per
+# daemon, one for Redis and civgrid.target; the logrotate file; the docs.
+# The Debian package (debian/) is this with PREFIX=/usr.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+STATEDIR   ?= /var/lib/civgrid
+LOGDIR     ?= /var/log/civgrid
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SHAREDIR   := $(PREFIX)/share/civgrid
+DOCDIR     := $(PREFIX)/share/doc/civgrid
+UNIT_SUBST := -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+              -e 's|@STATEDIR@|$(STATEDIR)|g' -e 's|@LOGDIR@|$(LOGDIR)|g' \
+              -e 's|@DOCDIR@|$(DOCDIR)|g'
+ECHARTS    := node_modules/echarts/dist/echarts.min.js
+
+# The package builds, lists what make install installs, and the units
+# verify (about 30 s on two cores; a stage of `make test` as well).
+.PHONY: install package-test
+package-test:
+	@tools/test-package.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/deploy/notify/templates \
+	    $(DESTDIR)$(SHAREDIR)/deploy/demo $(DESTDIR)$(SHAREDIR)/console \
+	    $(DESTDIR)$(SYSCONFDIR)/civgrid $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+	    $(DESTDIR)$(STATEDIR)/redis $(DESTDIR)$(LOGDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 deploy/civgrid.cfg $(DESTDIR)$(SHAREDIR)/deploy/
+	install -m 644 $(filter-out %.sh,$(wildcard deploy/demo/*)) $(DESTDIR)$(SHAREDIR)/deploy/demo/
+	install -m 644 $(wildcard deploy/notify/*.*) $(DESTDIR)$(SHAREDIR)/deploy/notify/
+	install -m 644 $(wildcard deploy/notify/templates/*) $(DESTDIR)$(SHAREDIR)/deploy/notify/templates/
+	install -m 644 $(wildcard console/*) $(DESTDIR)$(SHAREDIR)/console/
+	if [ -f $(ECHARTS) ]; then install -D -m 644 $(ECHARTS) $(DESTDIR)$(SHAREDIR)/$(ECHARTS); fi
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	sed -e 's|^\(    dir = \)var$$|\1$(STATEDIR)|' -e 's|= deploy/|= $(SHAREDIR)/deploy/|' \
+	    deploy/civgrid.cfg > $(DESTDIR)$(SYSCONFDIR)/civgrid/civgrid.cfg.dist
+	sed $(UNIT_SUBST) deploy/setup.sh.in > $(DESTDIR)$(SHAREDIR)/setup.sh
+	chmod 755 $(DESTDIR)$(SHAREDIR)/setup.sh
+	sed $(UNIT_SUBST) deploy/redis.conf.in > $(DESTDIR)$(SYSCONFDIR)/civgrid/redis.conf
+	sed $(UNIT_SUBST) deploy/logrotate.in > $(DESTDIR)$(SYSCONFDIR)/logrotate.d/civgrid
+	sed $(UNIT_SUBST) deploy/systemd/civgrid-redis.service.in \
+	    > $(DESTDIR)$(UNITDIR)/civgrid-redis.service
+	for d in $(SERVICES); do \
+	    after="civgrid-redis.service civgrid-broker.service"; \
+	    [ $$d = broker ] && after="civgrid-redis.service"; \
+	    sed $(UNIT_SUBST) -e "s|@NAME@|$$d|g" -e "s|@AFTER@|$$after|g" \
+	        deploy/systemd/civgrid-daemon.service.in > $(DESTDIR)$(UNITDIR)/civgrid-$$d.service; \
+	done
+	sed -e 's|@UNITS@|civgrid-redis.service $(SERVICES:%=civgrid-%.service)|' \
+	    deploy/systemd/civgrid.target.in > $(DESTDIR)$(UNITDIR)/civgrid.target
+	if [ -z "$(DESTDIR)" ] && [ "$(SETUP)" != no ]; then $(SHAREDIR)/setup.sh; fi
+
 clean:
 	rm -rf build
 

@@ -45,6 +45,15 @@ cg_time_iso (int64_t ms, char *buf, size_t len)
 }
 
 void
+cg_time_iso_ms (int64_t ms, char *buf, size_t len)
+{
+    struct tm tm;
+    s_local (ms, &tm);
+    snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00", tm.tm_year + 1900,
+              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
+}
+
+void
 cg_time_short (int64_t ms, char *buf, size_t len)
 {
     struct tm tm;

@@ -26,6 +26,8 @@ void cg_clock_set_source (cg_clock_source_fn *fn, void *arg);
 
 /*  "2026-11-22T15:04:05+08:00" */
 void cg_time_iso (int64_t ms, char *buf, size_t len);
+/*  "2026-11-22T15:04:05.123+08:00", for logs */
+void cg_time_iso_ms (int64_t ms, char *buf, size_t len);
 
 /*  Parses an ISO 8601 time with its offset, strictly:
     YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM), nothing before or after,

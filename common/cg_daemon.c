@@ -3,8 +3,11 @@
 
 #include "cg_clock.h"
 #include "cg_config.h"
+#include "cg_layout.h"
+#include "cg_log.h"
 
 #include <getopt.h>
+#include <sys/signalfd.h>
 
 /*  The test clock (cg_clock.h): the time a test wrote into Redis. */
 static int64_t
@@ -66,13 +69,88 @@ cg_daemon_redis_new (cg_daemon_t *self)
                          (int) cg_daemon_int (self, "redis/retry_ms"));
 }
 
+/*  The value of an option `opt VALUE` on the command line, or NULL. */
+static const char *
+s_option (int argc, char **argv, const char *opt)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp (argv[i], opt) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+/*  The configuration's path, -c FILE. */
 static const char *
 s_config_path (int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp (argv[i], "-c") == 0)
-            return argv[i + 1];
-    return NULL;
+    return s_option (argc, argv, "-c");
+}
+
+/*  SIGHUP: the log opened again, then the daemon's own reload. */
+static int
+s_on_hangup (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    cg_daemon_t *self = arg;
+    struct signalfd_siginfo info;
+    while (read (item->fd, &info, sizeof info) == (ssize_t) sizeof info)
+        ;
+    cg_log_reopen ();
+    zsys_info ("%s: SIGHUP: log opened again%s", self->name,
+               self->hangup_fn ? "; reloading" : "");
+    if (self->hangup_fn)
+        self->hangup_fn (self->hangup_arg);
+    return 0;
+}
+
+/*  SIGHUP is blocked in this thread before any other starts (zmq's I/O
+    threads, workers), so that they all inherit the mask, and is read from
+    a signalfd in the loop. */
+static int
+s_catch_hangup (cg_daemon_t *self)
+{
+    sigset_t set;
+    sigemptyset (&set);
+    sigaddset (&set, SIGHUP);
+    self->hangup_fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (self->hangup_fd < 0)
+        return -1;
+    zmq_pollitem_t item = { NULL, self->hangup_fd, ZMQ_POLLIN, 0 };
+    return zloop_poller (self->loop, &item, s_on_hangup, self);
+}
+
+/*  `metrics` (cg_command.h): the head of the daemon's journal and how far
+    behind it each registered consumer is. */
+static void
+s_journal_metrics (cg_metrics_t *metrics, void *arg)
+{
+    cg_daemon_t *self = arg;
+    int64_t head = cg_journal_head (self->redis, self->name);
+    if (head < 0)
+        return;
+    cg_metrics_gauge (metrics, "civgrid_journal_head", head, "journal=\"%s\"", self->name);
+    char key[128];
+    cg_consumers_key (key, sizeof key, self->name);
+    redisReply *r = cg_redis_command (self->redis, "SMEMBERS %s", key);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        cg_cursor_key (key, sizeof key, r->element[i]->str, self->name);
+        redisReply *c = cg_redis_command (self->redis, "GET %s", key);
+        if (c && c->type != REDIS_REPLY_ERROR)
+            cg_metrics_gauge (metrics, "civgrid_consumer_lag", head - cg_reply_int (c, 0),
+                              "journal=\"%s\",consumer=\"%s\"", self->name,
+                              r->element[i]->str);
+        if (c)
+            freeReplyObject (c);
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
+void
+cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg)
+{
+    self->hangup_fn = fn;
+    self->hangup_arg = arg;
 }
 
 int64_t
@@ -98,15 +176,18 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     cg_daemon_t *self = calloc (1, sizeof *self);
     assert (self);
     self->name = strdup (name);
+    self->hangup_fd = -1;
+    sigset_t hangup;
+    sigemptyset (&hangup);
+    sigaddset (&hangup, SIGHUP);
+    pthread_sigmask (SIG_BLOCK, &hangup, NULL);
     for (int i = 1; i < argc; i++)
         if (strcmp (argv[i], "-v") == 0)
             self->verbose = true;
-    zsys_set_logident (name);
-    zsys_set_logstream (stderr);
     self->argc = argc;
     self->argv = argv;
     self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
-    if (!self->config)
+    if (!self->config || cg_log_open (name, s_option (argc, argv, "--log"), self->config))
         goto failed;
     char err[400];
     if (cg_config_check (self->config, s_config_path (argc, argv), err, sizeof err)) {
@@ -128,6 +209,10 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         zsys_warning ("%s: civgrid/cursor_key is not 64 hex digits; the cursors of its "
                       "pages are good only until it stops, and only with it", name);
     self->loop = zloop_new ();
+    if (s_catch_hangup (self)) {
+        zsys_error ("%s: cannot catch SIGHUP: %s", name, strerror (errno));
+        goto failed;
+    }
     self->server = cg_server_new (name, endpoint);
     if (!self->server || cg_server_attach (self->server, self->loop))
         goto failed;
@@ -137,6 +222,11 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->redis = cg_daemon_redis_new (self);
     if (!self->redis)
         goto failed;
+    char why[300];
+    if (cg_layout_check (self->redis, why, sizeof why)) {
+        zsys_error ("%s: will not start: %s", name, why);
+        goto failed;
+    }
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
         zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
         cg_clock_set_source (s_test_clock, self->redis);
@@ -144,6 +234,7 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
         goto failed;
+    cg_server_on_metrics (self->server, s_journal_metrics, self);
     self->retention = cg_retention_configured (self->redis, name, self->config);
     if (!self->retention || cg_retention_attach (self->retention, self->loop))
         goto failed;
@@ -199,6 +290,9 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     cg_redis_destroy (&self->redis);
     zconfig_destroy (&self->config);
     cg_cursor_destroy (&self->cursor);
+    if (self->hangup_fd >= 0)
+        close (self->hangup_fd);
+    cg_log_close ();
     free (self->name);
     free (self);
     *self_p = NULL;

@@ -13,6 +13,11 @@ PACKAGES="$PACKAGES chromium"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # make bench drives the gateway's Open311 with wrk (bench/gateway.c)
 PACKAGES="$PACKAGES wrk"
+# make test builds the Debian package (dpkg-buildpackage, no debhelper) and
+# checks the units with systemd-analyze (tools/test-package.sh)
+PACKAGES="$PACKAGES dpkg-dev systemd git"
+# civgrid backup: redis-cli --rdb, and sqlite3 for the archive's files
+PACKAGES="$PACKAGES redis-tools sqlite3"
 # the power-cut test keeps Redis's files on a FUSE file system that loses
 # what was not fsync'd (tests/support/lossyfs.py)
 PACKAGES="$PACKAGES python3-fusepy"

@@ -277,6 +277,12 @@ static const s_command_t s_commands[] = {
       "notification rules, log, dead letters", s_notify_opts, NULL },
     { "journal", cli_journal, "[skip|forget CONSUMER JOURNAL]",
       "journals, their consumers and retention", s_none, NULL },
+    { "backup", cli_backup, "DIR", "the running stack's Redis snapshot, archive, configuration "
+      "with its key and data files, into a new or empty folder", s_none, NULL },
+    { "restore", cli_backup, "DIR --dir NEW", "a backup into a new or empty stack folder; then "
+      "`civgrid stack up --dir NEW`", s_none, NULL },
+    { "migrate", cli_migrate, "", "with every daemon stopped, the store to this release's "
+      "layout (cg:layout)", s_none, NULL },
     { "messages", s_messages, "", "the message reference (Markdown)", s_none, NULL },
     { "help", s_help, "[COMMAND]", "this help, or a command's", s_none, NULL },
 };

@@ -12,6 +12,8 @@
         civgrid token create|list|revoke    the gateway's API tokens
         civgrid notify ...                  notification rules, log, dead letters
         civgrid journal [skip|forget] ...   journals, their consumers and retention
+        civgrid backup|restore DIR          a running stack's state, into an empty folder
+        civgrid migrate                     an older store to this release's layout
         civgrid messages                    the message reference (Markdown)
 
     Which handler serves which command, and the options each takes, is one

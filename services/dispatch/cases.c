@@ -98,18 +98,35 @@ cases_new (cg_daemon_t *daemon)
     return self;
 }
 
+/*  A reload asked for by `civgrid reload` or by SIGHUP, logged. */
+static int
+s_reload_logged (cases_t *self, char *err, size_t errlen)
+{
+    if (cases_reload (self, err, errlen)) {
+        zsys_warning ("dispatch: reload refused: %s", err);
+        return -1;
+    }
+    zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
+    return 0;
+}
+
+int
+cases_on_hangup (void *arg)
+{
+    char err[512];
+    return s_reload_logged (arg, err, sizeof err);
+}
+
 void
 cases_on_reload (void *request, cg_reply_t *reply, void *arg)
 {
     (void) request;
     cases_t *self = arg;
     char err[512];
-    if (cases_reload (self, err, sizeof err)) {
-        zsys_warning ("dispatch: reload refused: %s", err);
+    if (s_reload_logged (self, err, sizeof err)) {
         cg_reply_fail (reply, "invalid", "file", "%s", err);
         return;
     }
-    zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
     char why[512] = "";
     bool soon = cg_calendar_ends_soon (self->calendar, cg_clock_now (), why, sizeof why);
     cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->org),

@@ -58,5 +58,6 @@ cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;          /* case.list: summaries */
 cg_command_fn cases_on_views;         /* case.views: whole cases, for Open311 */
 cg_command_fn cases_on_reload;        /* data.reload */
+int cases_on_hangup (void *arg);       /* SIGHUP: the same reload (cg_daemon.h) */
 
 #endif

@@ -21,6 +21,7 @@
         grid.c      grid workers' reports with photos, and a case's photos
         sms.c       citizens' SMS replies rating their cases (回访)
         stream.c    live events (SSE) from the journals
+        health.c    /healthz and /metrics, from every daemon's `metrics`
 */
 #ifndef GATEWAY_H_INCLUDED
 #define GATEWAY_H_INCLUDED
@@ -121,6 +122,9 @@ cg_client_t *gw_client (gw_request_t *req, const char *daemon);
 int gw_call (gw_request_t *req, const char *daemon, const char *command,
              const cg_msgdef_t *req_def, void *msg, const cg_msgdef_t *rep_def, void *rep,
              cg_error_t *err);
+
+/* --- health.c: GET /healthz and GET /metrics ---------------------------- */
+void gw_health_handle (gw_request_t *req);
 
 /* --- auth.c ------------------------------------------------------------- */
 /*  Counts a request against key's budget; false when it is spent. */
