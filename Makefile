@@ -39,6 +39,7 @@ BINS     := $(SERVICES:%=$(OUT)/bin/civgrid-%) $(OUT)/bin/civgrid
 # Extra libraries some services need
 LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson 2>/dev/null)
 LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
+LIBS_archive      := $(shell pkg-config --libs sqlite3 2>/dev/null)
 
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)

@@ -108,8 +108,9 @@ failed:
     return NULL;
 }
 
-int
-cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+/*  The subscriber, made on first use. */
+static int
+s_sub (cg_daemon_t *self)
 {
     if (!self->sub) {
         /*  NAME/bus_queue: how many events from the bus it may hold unapplied */
@@ -123,7 +124,22 @@ cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *
         if (!self->sub || cg_sub_attach (self->sub, self->loop))
             return -1;
     }
-    return cg_sub_follow (self->sub, journal, fn, arg);
+    return 0;
+}
+
+int
+cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+{
+    return s_sub (self) ? -1 : cg_sub_follow (self->sub, journal, fn, arg);
+}
+
+int
+cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg)
+{
+    if (s_sub (self))
+        return -1;
+    cg_sub_keep_cursors (self->sub, fn, arg);
+    return 0;
 }
 
 int

@@ -48,6 +48,10 @@ const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *othe
 /*  Follow a journal (see cg_bus.h). */
 int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg);
 
+/*  The daemon keeps its cursors itself (cg_sub_keep_cursors); before it
+    follows anything. */
+int cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg);
+
 int cg_daemon_run (cg_daemon_t *self);
 
 /*  Loads a config file and applies --set overrides from argv; shared with

@@ -13,13 +13,13 @@
     (deploy/lua/dispatch/lib.lua). */
 #include "cases.h"
 #include "cg_calendar.h"
+#include "cg_case.h"
 #include "cg_clock.h"
 #include "machine.h"
 #include "route.h"
 #include "stats.h"
 
 #define S_SUMMARY   120     /* bytes of the request's text in case.dispatched */
-#define S_STEPS_MAX 1000    /* steps of a timeline shown at most */
 #define S_CALL_CASES 128    /* events in one dispatch_received call at most */
 
 /*  Loads the org tree, the catalog and the calendar, and checks the
@@ -71,6 +71,8 @@ cases_new (cg_daemon_t *daemon)
     self->hotspot_window_min = atoi (cg_daemon_get (daemon, "dispatch/hotspot_window_min",
                                                     "4320"));
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
+    cg_cursor_key (self->archive_cursor_key, sizeof self->archive_cursor_key, "dispatch",
+                   "archive");
     return self;
 }
 
@@ -324,37 +326,21 @@ cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     return 0;
 }
 
-/* --- reading a case ------------------------------------------------------- */
+/* --- to the archive ------------------------------------------------------- */
 
-/*  The timeline from the fields `step:<n>` of a case's hash (lib.lua), in
-    the order of n, the first S_STEPS_MAX: a hash promises no order of its
-    own.  A step that does not decode is left out. */
-static void
-s_steps_read (cg_case_view_t *view, const redisReply *r)
+/*  The archive holds these cases durably: each leaves Redis if it is still
+    the version the archive holds and final past its reopen window
+    (deploy/lua/dispatch/case_forget.lua). */
+int
+cases_on_archive (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
-    size_t count = 0;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strncmp (r->element[i]->str, "step:", 5) == 0) {
-            long n = strtol (r->element[i]->str + 5, NULL, 10);
-            if (n > (long) count)
-                count = n < S_STEPS_MAX ? (size_t) n : S_STEPS_MAX;
-        }
-    if (count == 0)
-        return;
-    view->steps = calloc (count, sizeof (cg_case_step_t));
-    assert (view->steps);
-    for (size_t i = 0; i + 1 < r->elements; i += 2) {
-        long n = strncmp (r->element[i]->str, "step:", 5) == 0
-               ? strtol (r->element[i]->str + 5, NULL, 10) : 0;
-        cg_error_t err;
-        if (n >= 1 && (size_t) n <= count)
-            cg_msg_decode (&cg_case_step_def, r->element[i + 1]->str, r->element[i + 1]->len,
-                           &view->steps[n - 1], &err);
-    }
-    for (size_t i = 0; i < count; i++)
-        if (view->steps[i].to)
-            view->steps[view->steps_count++] = view->steps[i];
+    cases_t *self = arg;
+    int64_t extra[] = { cg_clock_now (), cg_case_reopen_until (0, self->reopen_days) };
+    return cg_case_forget (self->daemon->redis, "case_forget", S_PREFIX,
+                           self->archive_cursor_key, cursor, events, n, extra, 2, true);
 }
+
+/* --- reading a case ------------------------------------------------------- */
 
 /*  Fills view from the case's hash (and its timeline when with_steps).
     Returns 0, 1 when there is no such case, -1 when Redis failed. */
@@ -362,19 +348,13 @@ int
 cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps)
 {
     memset (view, 0, sizeof *view);
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " S_PREFIX "case:%s", id);
+    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " CG_CASE_KEY, id);
     if (!r || r->type != REDIS_REPLY_ARRAY) {
         if (r)
             freeReplyObject (r);
         return -1;
     }
-    int rc = r->elements ? 0 : 1;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strncmp (r->element[i]->str, "step:", 5) != 0)
-            cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
-                        r->element[i + 1]->len);
-    if (with_steps)
-        s_steps_read (view, r);
+    int rc = cg_case_from_hash (r, view, with_steps);
     freeReplyObject (r);
     return rc;
 }

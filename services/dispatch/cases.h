@@ -23,6 +23,7 @@ typedef struct _cases_t {
     int hotspot_count;          /* cases of one category in one community ... */
     int hotspot_window_min;     /* ... within this many minutes: a hot spot */
     char cursor_key[128];
+    char archive_cursor_key[128];   /* dispatch's cursor on the archive journal */
 } cases_t;
 
 cases_t *cases_new (cg_daemon_t *daemon);
@@ -40,6 +41,7 @@ int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_s
 /*  Appends msg, encoded, to args. */
 
 cg_feed_fn cases_on_intake;
+cg_feed_fn cases_on_archive;          /* case.archived: the archive holds it; it leaves Redis */
 cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;
 cg_command_fn cases_on_reload;        /* data.reload */

@@ -38,6 +38,7 @@
     call leaves it due for the next, and a case's timers fire in the order
     of their due times, as many in one tick as are due. */
 #include "machine.h"
+#include "cg_case.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
 #include "route.h"
@@ -489,7 +490,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->closed_at = now;
         break;
     case A_REOPEN:
-        if (now > c->closed_at + (int64_t) self->reopen_days * 86400000) {
+        if (now > cg_case_reopen_until (c->closed_at, self->reopen_days)) {
             cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
                            "and can no longer be reopened", c->id, self->reopen_days);
             return -1;

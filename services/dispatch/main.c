@@ -34,6 +34,11 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
+    if (cg_daemon_follow (daemon, "archive", cases_on_archive, cases)) {
+        cases_destroy (&cases);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
     machine_register (cases, daemon->server);
     cg_server_on (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query, cases);
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);

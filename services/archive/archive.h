@@ -1,0 +1,66 @@
+/*  archive — the pieces of civgrid-archive and what they share.
+
+    Modules:
+        store.c     the SQLite file: schema, cursors, writing a case
+        follow.c    the journals of dispatch and intake into the store; the
+                    sweep that archives final cases and announces them
+        search.c    case.show and case.search (and so exports) from the store
+*/
+#ifndef ARCHIVE_H_INCLUDED
+#define ARCHIVE_H_INCLUDED
+
+#include "cg_daemon.h"
+#include "cg_orgtree.h"
+#include <sqlite3.h>
+
+#define S_PREFIX        "cg:{archive}:"
+#define ARCHIVE_LAYOUT  1           /* the schema's version (docs/ARCHIVE.md) */
+
+typedef struct {
+    cg_daemon_t *daemon;
+    cg_orgtree_t *org;
+    sqlite3 *db;
+    char path[1024];
+    int reopen_days;                /* dispatch/reopen_days: the same window */
+    int sweep_batch;                /* cases archived in one transaction at most */
+    uint8_t cursor_key[32];         /* signs search cursors (search.c) */
+    int64_t announced;              /* the last case.archived in the journal, as far as known */
+} archive_t;
+
+/* --- store.c ------------------------------------------------------------- */
+/*  Opens (and makes) the store at path; NULL with a log line. */
+sqlite3 *store_open (const char *path);
+/*  The cursor of a journal as the store holds it, or -1. */
+int64_t store_cursor (archive_t *self, const char *journal);
+int store_set_cursor (archive_t *self, const char *journal, int64_t seq);
+int store_begin (archive_t *self);
+int store_commit (archive_t *self);
+void store_rollback (archive_t *self);
+/*  Writes a case from its hashes: dispatch's HGETALL (r) and intake's
+    (intake, may be empty).  archived: its announcement's number, or 0 to
+    leave it as it is.  Returns 0, or -1 (SQLite failed). */
+int store_put (archive_t *self, const redisReply *r, const redisReply *intake,
+               int64_t archived);
+/*  A meta value (0 when absent) and its setting. */
+int64_t store_meta (archive_t *self, const char *key);
+int store_set_meta (archive_t *self, const char *key, int64_t value);
+/*  The text a case is searched by, as bigrams (search.c): every two
+    neighbouring characters, one token each, so that any substring of two
+    characters or more is a phrase of them.  malloc'd. */
+char *search_grams (const char *text);
+
+/* --- follow.c ------------------------------------------------------------ */
+cg_cursor_fn follow_cursor;
+cg_feed_fn follow_dispatch;
+cg_feed_fn follow_intake;
+/*  The sweep: cases final past their reopen window are archived and
+    announced (zloop timer). */
+int follow_sweep (zloop_t *loop, int timer_id, void *arg);
+/*  Announces what the store archived beyond the journal's head. */
+int follow_announce (archive_t *self);
+
+/* --- search.c ------------------------------------------------------------ */
+cg_command_fn search_on_show;
+cg_command_fn search_on_search;
+
+#endif

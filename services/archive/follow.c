@@ -1,0 +1,293 @@
+/*  follow — the journals into the store, and the sweep out of Redis.
+
+    The archive keeps a copy of every case, live or closed, so that search
+    and export read one place and never dispatch's Redis (whose command
+    loop they would hold up).  Every event of dispatch's and intake's
+    journals names a case; a batch's cases are read from Redis, both hashes
+    each (dispatch's case with its timeline, intake's record), pipelined,
+    and written with the journal's new cursor in one SQLite transaction.
+    What is read is at least as new as the events: the copy is the case as
+    it stands, and a later batch writes it again.  Only then is the cursor
+    copied to cg:{archive}:cursor:<journal>, for the journal's owner to trim
+    by (an older copy there only keeps more).
+
+    The sweep (archive/sweep_ms) takes the cases the store knows to be
+    final past their reopen window (cg_case.h), reads them from Redis once
+    more, and in one transaction writes the final copy and numbers each
+    one's announcement.  Then follow_announce appends case.archived to the
+    archive's journal for every number beyond the journal's head
+    (archive_announce.lua): dispatch and intake follow that journal and
+    delete their copies in their own scripts.  Redis's copy thus goes only
+    after the archive committed, and a kill -9 between the commit and the
+    announcement only delays it until the next sweep. */
+#include "archive.h"
+#include "cg_case.h"
+#include "cg_clock.h"
+#include "cg_events.h"
+
+int64_t
+follow_cursor (const char *journal, void *arg)
+{
+    return store_cursor (arg, journal);
+}
+
+/*  Picks the case id out of an event's fields. */
+static void
+s_pick_id (const char *key, const char *value, size_t len, void *arg)
+{
+    if (strcmp (key, "id") == 0 && len <= 32 && !*(char *) arg)
+        memcpy (arg, value, len), ((char *) arg)[len] = 0;
+}
+
+/*  Reads both hashes of each case in ids (pipelined) into replies[2i],
+    replies[2i+1]; 0, or -1 when Redis failed (the replies are freed). */
+static int
+s_read_cases (archive_t *self, char **ids, size_t n, redisReply **replies)
+{
+    cg_redis_t *redis = self->daemon->redis;
+    cg_args_t args;
+    cg_args_init (&args);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        cg_args_reset (&args);
+        cg_args_add_str (&args, "HGETALL");
+        cg_args_addf (&args, CG_CASE_KEY, ids[i]);
+        rc |= cg_redis_append (redis, &args);
+        cg_args_reset (&args);
+        cg_args_add_str (&args, "HGETALL");
+        cg_args_addf (&args, "cg:{intake}:req:%s", ids[i]);
+        rc |= cg_redis_append (redis, &args);
+    }
+    cg_args_free (&args);
+    for (size_t i = 0; i < 2 * n; i++) {
+        replies[i] = rc ? NULL : cg_redis_reply (redis);
+        if (!replies[i] || replies[i]->type != REDIS_REPLY_ARRAY)
+            rc = -1;
+    }
+    if (rc)
+        for (size_t i = 0; i < 2 * n; i++)
+            if (replies[i]) {
+                freeReplyObject (replies[i]);
+                replies[i] = NULL;
+            }
+    return rc;
+}
+
+static void
+s_free_replies (redisReply **replies, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (replies[i])
+            freeReplyObject (replies[i]);
+    free (replies);
+}
+
+/*  The Redis copy of a cursor, for the journal's trim. */
+static void
+s_mirror_cursor (archive_t *self, const char *journal, int64_t seq)
+{
+    char key[128];
+    cg_cursor_key (key, sizeof key, "archive", journal);
+    redisReply *r = cg_redis_command (self->daemon->redis, "SET %s %lld", key, (long long) seq);
+    if (r)
+        freeReplyObject (r);
+}
+
+/*  The cases events[0..n) name, written with the cursor of journal. */
+static int
+s_follow (archive_t *self, const char *journal, const cg_event_t *events, size_t n)
+{
+    zhashx_t *seen = zhashx_new ();
+    char **ids = calloc (n, sizeof (char *));
+    assert (ids);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cg_event_kind_t *kind = cg_event_kind_find (journal, events[i].topic);
+        if (!kind || strcmp (events[i].topic, "hotspot.detected") == 0)
+            continue;
+        void *msg = calloc (1, kind->def->size);
+        assert (msg);
+        cg_error_t err;
+        char id[33] = "";
+        if (cg_msg_decode (kind->def, events[i].body, events[i].size, msg, &err) == 0)
+            cg_msg_fields (kind->def, msg, s_pick_id, id);
+        cg_msg_clear (kind->def, msg);
+        free (msg);
+        if (*id && !zhashx_lookup (seen, id)) {
+            zhashx_insert (seen, id, (void *) 1);
+            ids[count++] = strdup (id);
+        }
+    }
+    zhashx_destroy (&seen);
+    redisReply **replies = calloc (2 * count + 1, sizeof (redisReply *));
+    assert (replies);
+    int rc = s_read_cases (self, ids, count, replies);
+    if (rc == 0 && store_begin (self) == 0) {
+        for (size_t i = 0; i < count && rc == 0; i++)
+            rc = store_put (self, replies[2 * i], replies[2 * i + 1], 0);
+        if (rc == 0)
+            rc = store_set_cursor (self, journal, events[n - 1].seq);
+        if (rc == 0)
+            rc = store_commit (self);
+        if (rc)
+            store_rollback (self);
+    }
+    else
+        rc = -1;
+    s_free_replies (replies, 2 * count);
+    for (size_t i = 0; i < count; i++)
+        free (ids[i]);
+    free (ids);
+    if (rc == 0)
+        s_mirror_cursor (self, journal, events[n - 1].seq);
+    else
+        zsys_warning ("archive: %s #%lld..%lld not applied; tried again on the next catch-up",
+                      journal, (long long) events[0].seq, (long long) events[n - 1].seq);
+    return rc;
+}
+
+int
+follow_dispatch (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    (void) cursor;
+    return s_follow (arg, "dispatch", events, n);
+}
+
+int
+follow_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    (void) cursor;
+    return s_follow (arg, "intake", events, n);
+}
+
+/* --- leaving Redis -------------------------------------------------------- */
+
+/*  Archives what is due: one transaction, up to sweep_batch cases.
+    Returns how many were numbered, or -1. */
+static int
+s_sweep (archive_t *self, int64_t now)
+{
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (self->db, "SELECT id FROM cases WHERE archived IS NULL"
+                            " AND leaves > 0 AND leaves <= ?1 ORDER BY leaves LIMIT ?2", -1,
+                            &stmt, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int (stmt, 2, self->sweep_batch);
+    char **ids = calloc ((size_t) self->sweep_batch, sizeof (char *));
+    assert (ids);
+    size_t count = 0;
+    while (count < (size_t) self->sweep_batch && sqlite3_step (stmt) == SQLITE_ROW)
+        ids[count++] = strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+
+    redisReply **replies = calloc (2 * count + 1, sizeof (redisReply *));
+    assert (replies);
+    int rc = count ? s_read_cases (self, ids, count, replies) : 0;
+    int numbered = 0;
+    if (count && rc == 0 && store_begin (self) == 0) {
+        int64_t last = store_meta (self, "announced");
+        for (size_t i = 0; i < count && rc == 0; i++) {
+            cg_case_view_t c;
+            int gone = cg_case_from_hash (replies[2 * i], &c, false);
+            int64_t leaves = gone ? now : cg_case_archivable_at (&c, self->reopen_days);
+            cg_msg_clear (&cg_case_view_def, &c);
+            bool due = leaves > 0 && leaves <= now;
+            if (gone) {
+                /*  its owners no longer have it: numbered, so that it is
+                    not swept again, and announced (which deletes nothing) */
+                sqlite3_stmt *mark;
+                rc = sqlite3_prepare_v2 (self->db, "UPDATE cases SET archived = ?1 WHERE id = ?2",
+                                         -1, &mark, NULL) == SQLITE_OK ? 0 : -1;
+                if (rc == 0) {
+                    sqlite3_bind_int64 (mark, 1, last + 1);
+                    sqlite3_bind_text (mark, 2, ids[i], -1, SQLITE_STATIC);
+                    rc = sqlite3_step (mark) == SQLITE_DONE ? 0 : -1;
+                    sqlite3_finalize (mark);
+                }
+            }
+            else
+                rc = store_put (self, replies[2 * i], replies[2 * i + 1], due ? last + 1 : 0);
+            if (due)
+                last++, numbered++;
+        }
+        if (rc == 0)
+            rc = store_set_meta (self, "announced", last);
+        if (rc == 0)
+            rc = store_commit (self);
+        if (rc) {
+            store_rollback (self);
+            numbered = 0;
+        }
+    }
+    s_free_replies (replies, 2 * count);
+    for (size_t i = 0; i < count; i++)
+        free (ids[i]);
+    free (ids);
+    return rc ? -1 : numbered;
+}
+
+int
+follow_announce (archive_t *self)
+{
+    redisReply *r = cg_redis_command (self->daemon->redis, "GET " S_PREFIX "seq");
+    if (!r)
+        return -1;
+    int64_t head = cg_reply_int (r, 0);
+    freeReplyObject (r);
+    int64_t last = store_meta (self, "announced");
+    if (head > last) {
+        zsys_error ("archive: the archive journal is at %lld, but the store numbered only %lld "
+                    "announcements: is the store older than Redis (a restored backup)?",
+                    (long long) head, (long long) last);
+        return -1;
+    }
+    while (head < last) {
+        sqlite3_stmt *stmt;
+        if (sqlite3_prepare_v2 (self->db, "SELECT id, ver FROM cases WHERE archived > ?1"
+                                " ORDER BY archived LIMIT 512", -1, &stmt, NULL) != SQLITE_OK)
+            return -1;
+        sqlite3_bind_int64 (stmt, 1, head);
+        cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, S_PREFIX);
+        cg_args_add_int (&args, head);
+        int64_t now = cg_clock_now ();
+        while (sqlite3_step (stmt) == SQLITE_ROW) {
+            cg_case_archived_t event = { .id = (char *) sqlite3_column_text (stmt, 0) };
+            CG_SET (&event, case_archived, ver, sqlite3_column_int64 (stmt, 1));
+            CG_SET (&event, case_archived, at, now);
+            cg_args_add_msg (&args, &cg_case_archived_def, &event);
+        }
+        sqlite3_finalize (stmt);
+        int bodies = args.argc - 2;
+        r = bodies > 0 ? cg_redis_script (self->daemon->redis, "archive_announce", 0, &args)
+                       : NULL;
+        bool ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == (size_t) bodies + 1
+               && strcmp (cg_reply_str (r->element[0]), "ok") == 0;
+        for (int i = 0; ok && i < bodies; i++)
+            cg_pub_send (self->daemon->pub, "archive", r->element[i + 1]->integer,
+                         "case.archived", args.argv[i + 2], args.lens[i + 2]);
+        if (r)
+            freeReplyObject (r);
+        cg_args_free (&args);
+        if (!ok)
+            return -1;
+        head += bodies;
+    }
+    return 0;
+}
+
+int
+follow_sweep (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    archive_t *self = arg;
+    int64_t now = cg_clock_now ();
+    while (s_sweep (self, now) > 0)
+        if (follow_announce (self))
+            return 0;
+    follow_announce (self);
+    return 0;
+}

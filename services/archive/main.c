@@ -1,0 +1,117 @@
+/*  civgrid-archive — closed cases leave Redis for a file on disk.
+
+    It follows the journals of dispatch and intake and keeps a copy of
+    every case, its timeline and intake's record (names and phones still
+    sealed) in SQLite (follow.c, store.c), with its cursors committed in the
+    same transactions, so a kill -9 at any moment loses nothing and writes
+    nothing twice.  Once a case is final and past its reopen window, it
+    numbers and announces it (case.archived on its own journal), and
+    dispatch and intake delete their copies.  It answers case.show for the
+    cases they no longer have, and case.search over every case, live and
+    archived, which is also how exports are paged (search.c).  Why SQLite,
+    the schema and the flows: docs/ARCHIVE.md. */
+#include "archive.h"
+
+#include <sodium.h>
+
+/*  A number from the configuration, checked: the key, the range and what
+    it was are named when it is wrong. */
+static int
+s_setting (cg_daemon_t *daemon, const char *path, const char *otherwise, int min, int max,
+           int *out)
+{
+    const char *text = cg_daemon_get (daemon, path, otherwise);
+    char *end;
+    long value = strtol (text, &end, 10);
+    if (!*text || *end || value < min || value > max) {
+        zsys_error ("archive: %s is \"%s\"; it takes a whole number from %d to %d", path, text,
+                    min, max);
+        return -1;
+    }
+    *out = (int) value;
+    return 0;
+}
+
+static archive_t *
+s_archive_new (cg_daemon_t *daemon)
+{
+    archive_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->daemon = daemon;
+    int sweep_ms;
+    if (s_setting (daemon, "dispatch/reopen_days", "15", 0, 3650, &self->reopen_days)
+    ||  s_setting (daemon, "archive/sweep_batch", "512", 1, 10000, &self->sweep_batch)
+    ||  s_setting (daemon, "archive/sweep_ms", "1000", 10, 3600000, &sweep_ms))
+        goto failed;
+    char err[512];
+    self->org = cg_orgtree_load (cg_daemon_get (daemon, "data/orgtree",
+                                                "deploy/demo/orgtree.tsv"), err, sizeof err);
+    if (!self->org) {
+        zsys_error ("archive: %s", err);
+        goto failed;
+    }
+    /*  archive/db: relative to the stack's folder */
+    const char *db = cg_daemon_get (daemon, "archive/db", "archive.db");
+    if (*db == '/')
+        snprintf (self->path, sizeof self->path, "%s", db);
+    else
+        snprintf (self->path, sizeof self->path, "%s/%s",
+                  cg_daemon_get (daemon, "civgrid/dir", "."), db);
+    self->db = store_open (self->path);
+    if (!self->db)
+        goto failed;
+    /*  the key that signs search cursors: made once, kept in the store */
+    int64_t key = store_meta (self, "cursor_key");
+    if (!key) {
+        randombytes_buf (&key, sizeof key);
+        key |= 1;
+        store_set_meta (self, "cursor_key", key);
+    }
+    crypto_generichash (self->cursor_key, sizeof self->cursor_key, (const uint8_t *) &key,
+                        sizeof key, NULL, 0);
+    if (store_meta (self, "layout") == 0)
+        store_set_meta (self, "layout", ARCHIVE_LAYOUT);
+    zloop_timer (daemon->loop, (size_t) sweep_ms, 0, follow_sweep, self);
+    return self;
+failed:
+    cg_orgtree_destroy (&self->org);
+    free (self);
+    return NULL;
+}
+
+static void
+s_archive_destroy (archive_t **self_p)
+{
+    archive_t *self = *self_p;
+    if (!self)
+        return;
+    sqlite3_close_v2 (self->db);
+    cg_orgtree_destroy (&self->org);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+    if (sodium_init () < 0)
+        return 1;
+    cg_daemon_t *daemon = cg_daemon_new ("archive", argc, argv, 0);
+    if (!daemon)
+        return 1;
+    archive_t *archive = s_archive_new (daemon);
+    if (!archive
+    ||  cg_daemon_keep_cursors (daemon, follow_cursor, archive)
+    ||  cg_daemon_follow (daemon, "intake", follow_intake, archive)
+    ||  cg_daemon_follow (daemon, "dispatch", follow_dispatch, archive)) {
+        s_archive_destroy (&archive);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
+    cg_server_on (daemon->server, "case.show", &cg_case_get_def, search_on_show, archive);
+    cg_server_on (daemon->server, "case.search", &cg_case_search_def, search_on_search, archive);
+    int rc = cg_daemon_run (daemon);
+    s_archive_destroy (&archive);
+    cg_daemon_destroy (&daemon);
+    return rc;
+}
