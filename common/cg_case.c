@@ -5,6 +5,7 @@
 #include <string.h>
 #include <assert.h>
 #include <czmq.h>
+#include "cg_clock.h"
 
 /*  The timeline from the fields `step:<n>` of a case's hash, in the order
     of n, the first CG_CASE_STEPS_MAX: a hash promises no order of its own.
@@ -123,4 +124,46 @@ cg_case_show (cg_client_t *dispatch, cg_client_t *archive, const cg_case_get_t *
     if (strcmp (archived.code, "not_found") != 0)
         *err = archived;
     return -1;
+}
+
+int
+cg_case_search_set (cg_case_search_t *req, const char *name, const char *value,
+                    cg_error_t *err)
+{
+    if (strcmp (name, "from") == 0 || strcmp (name, "to") == 0) {
+        int64_t ms;
+        char why[128];
+        if (cg_time_or_day_parse (value, &ms, why, sizeof why)) {
+            cg_error_set (err, "invalid", name, "%s takes a day (2026-12-01) or a time "
+                          "(2026-12-01T08:00:00+08:00): %s", name, why);
+            return -1;
+        }
+        if (*name == 'f')
+            CG_SET (req, case_search, from, ms);
+        else
+            CG_SET (req, case_search, to, ms);
+        return 0;
+    }
+    if (strcmp (name, "limit") == 0) {
+        char *end;
+        long long limit = strtoll (value, &end, 10);
+        if (!*value || *end || limit < 1 || limit > CG_SEARCH_PAGE_MAX) {
+            cg_error_set (err, "invalid", "limit", "limit takes a whole number from 1 to %d",
+                          CG_SEARCH_PAGE_MAX);
+            return -1;
+        }
+        CG_SET (req, case_search, limit, limit);
+        return 0;
+    }
+    static const char *texts[] = { "scope", "id", "ext_ref", "grid", "community", "unit",
+                                   "category", "state", "q", "cursor" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (strcmp (name, texts[i]) == 0) {
+            if (cg_msg_set (&cg_case_search_def, req, name, value, strlen (value))) {
+                cg_error_set (err, "invalid", name, "%s is too long", name);
+                return -1;
+            }
+            return 0;
+        }
+    return 1;
 }

@@ -15,8 +15,8 @@
         cases         one row per case: the columns searched by, the whole
                       case (msgpack case.view with its timeline) and intake's
                       hash (msgpack map; names and phones still sealed)
-        case_scope    (code, created, n) for the center, the unit and every
-                      node above them: a subtree's cases, newest first
+        case_scope    (code, created, n) for the center, the unit, the grid
+                      and every node above them: a subtree's cases, newest first
         case_callers  (fingerprint, n): a caller's cases
         case_text     FTS5, contentless: the request's text and address as
                       bigrams (search.c), rowid n
@@ -187,13 +187,15 @@ store_rollback (archive_t *self)
 
 /* --- writing a case ------------------------------------------------------- */
 
-/*  The center, the unit and every node above them, once each. */
+/*  The center, the unit, the grid and every node above them, once each:
+    whoever's scope holds one of them may find the case (the gateway then
+    applies its own rule, gw_case_in_scope, to what it shows). */
 static size_t
 s_scope_codes (archive_t *self, const cg_case_view_t *c, const char **codes, size_t max)
 {
     size_t n = 0;
-    const char *starts[] = { c->center, c->unit };
-    for (size_t k = 0; k < 2; k++) {
+    const char *starts[] = { c->center, c->unit, c->grid };
+    for (size_t k = 0; k < 3; k++) {
         const cg_org_node_t *node = starts[k] ? cg_orgtree_find (self->org, starts[k]) : NULL;
         if (!node && starts[k] && n < max)
             codes[n++] = starts[k];         /* not in today's tree: itself at least */
@@ -290,7 +292,7 @@ store_put (archive_t *self, const redisReply *r, const redisReply *intake, int64
             goto done;
         if (strcmp (old_center, c.center ? c.center : "") || strcmp (old_unit, c.unit ? c.unit : "")) {
             /*  moved (escalated, transferred): the places above it change */
-            cg_case_view_t old = { .center = old_center, .unit = old_unit };
+            cg_case_view_t old = { .center = old_center, .unit = old_unit, .grid = c.grid };
             const char *before[32];
             size_t nbefore = s_scope_codes (self, &old, before, 32);
             for (size_t i = 0; i < nbefore; i++) {

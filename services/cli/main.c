@@ -42,6 +42,10 @@ s_usage (void)
         "  notify rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
+        "  search [--scope CODE] [--q TEXT] [--phone P] [--ext-ref R] [--id ID] [--grid G]\n"
+        "         [--community C] [--unit U] [--category C] [--state S] [--from DATE]\n"
+        "         [--to DATE] [--cursor C] [--limit N]    every case, live and archived\n"
+        "  export cases --scope CODE --from DATE --to DATE [--format csv]   UTF-8 CSV, BOM\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -73,6 +77,8 @@ static const struct {
     { "notify", cli_notify },
     { "fund", cli_fund },
     { "journal", cli_journal },
+    { "search", cli_search },
+    { "export", cli_search },
     { "messages", s_messages },
     { "help", s_help },
 };

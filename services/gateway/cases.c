@@ -13,9 +13,8 @@
     must name one inside the caller's scope, else 403 naming the field. */
 #include "gateway.h"
 
-/*  Whether a case lies in the caller's scope. */
-static bool
-s_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
+bool
+gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
 {
     if ((c->center && gw_in_scope (req, c->center)) || (c->unit && gw_in_scope (req, c->unit)))
         return true;
@@ -26,7 +25,7 @@ static bool
 s_shows_case (gw_request_t *req, const gw_params_t *params, const void *rep)
 {
     (void) params;
-    return s_case_in_scope (req, rep);
+    return gw_case_in_scope (req, rep);
 }
 
 /* --- lists ---------------------------------------------------------------- */
@@ -49,7 +48,7 @@ static bool
 s_keep_case (gw_request_t *req, const void *item, void *arg)
 {
     (void) arg;
-    return s_case_in_scope (req, item) && s_case_matches (item, gw_query (req, "q"));
+    return gw_case_in_scope (req, item) && s_case_matches (item, gw_query (req, "q"));
 }
 
 /*  What orders a queue: the deadline that matters in its state, as

@@ -19,6 +19,7 @@
         open311.c   Open311 GeoReport v2, JSON and XML
         hotline.c   the 12345 hotline's signed pushes
         stream.c    live events (SSE) from the journals
+        search.c    search and export of every case, from the archive
 */
 #ifndef GATEWAY_H_INCLUDED
 #define GATEWAY_H_INCLUDED
@@ -195,6 +196,8 @@ int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *pl
                cg_error_t *err);
 
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
+/*  Whether a case lies in the caller's scope (cases.c says when). */
+bool gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c);
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
                        gw_vendor;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
@@ -212,5 +215,8 @@ void gw_api_handle (gw_request_t *req);
 void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
+/*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
+void gw_search_handle (gw_request_t *req);
+void gw_export_handle (gw_request_t *req);
 
 #endif
