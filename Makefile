@@ -46,7 +46,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC := $(wildcard tests/integration/*.c)
 TESTS    := $(OUT)/test/unit $(OUT)/test/integration
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
-TEST_LIBS += $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+TEST_LIBS += $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null)
 
 .PHONY: all tests run test bench clean deps docs fuzz
 all: $(BINS)

@@ -23,6 +23,7 @@ typedef struct {
     char path[1024];
     int reopen_days;                /* dispatch/reopen_days: the same window */
     int sweep_batch;                /* cases archived in one transaction at most */
+    int sweep_slice_ms;             /* a sweep holds the loop this long at most */
     uint8_t cursor_key[32];         /* signs search cursors (search.c) */
     int64_t announced;              /* the last case.archived in the journal, as far as known */
 } archive_t;

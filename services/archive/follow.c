@@ -285,8 +285,10 @@ follow_sweep (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     archive_t *self = arg;
     int64_t now = cg_clock_now ();
+    /*  batches until the slice is spent, so that searches wait no longer */
+    int64_t until = zclock_mono () + self->sweep_slice_ms;
     while (s_sweep (self, now) > 0)
-        if (follow_announce (self))
+        if (follow_announce (self) || zclock_mono () >= until)
             return 0;
     follow_announce (self);
     return 0;

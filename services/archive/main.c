@@ -41,6 +41,7 @@ s_archive_new (cg_daemon_t *daemon)
     int sweep_ms;
     if (s_setting (daemon, "dispatch/reopen_days", "15", 0, 3650, &self->reopen_days)
     ||  s_setting (daemon, "archive/sweep_batch", "512", 1, 10000, &self->sweep_batch)
+    ||  s_setting (daemon, "archive/sweep_slice_ms", "200", 1, 60000, &self->sweep_slice_ms)
     ||  s_setting (daemon, "archive/sweep_ms", "1000", 10, 3600000, &sweep_ms))
         goto failed;
     char err[512];
