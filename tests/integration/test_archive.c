@@ -11,7 +11,6 @@
 #include "cg_testcase.h"
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
-#include "cg_orgtree.h"
 
 #define S_DAY       INT64_C (86400000)
 #define S_STACK     "--set clock/test=1 --set archive/sweep_ms=100"
@@ -43,38 +42,10 @@ s_order_text (int i, size_t want)
     return text;
 }
 
-/*  Every grid of the demo region: no two cases of a test share a grid, so
-    intake makes each a case of its own. */
-typedef struct {
-    cg_orgtree_t *org;
-    const char *grids[9000];
-    size_t ngrids;
-} s_grids_t;
-
-static void
-s_grids_walk (s_grids_t *g, const cg_org_node_t *node)
-{
-    if (node->kind == CG_ORG_GRID && g->ngrids < sizeof g->grids / sizeof g->grids[0])
-        g->grids[g->ngrids++] = node->code;
-    for (const cg_org_node_t *c = cg_orgtree_first_child (node); c;
-         c = cg_orgtree_next_sibling (c))
-        s_grids_walk (g, c);
-}
-
-static void
-s_grids_load (s_grids_t *g)
-{
-    char path[512], err[256];
-    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", cg_test_root ());
-    g->org = cg_orgtree_load (path, err, sizeof err);
-    cr_assert (g->org, "%s", err);
-    s_grids_walk (g, cg_orgtree_root (g->org));
-}
-
 /*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
     崇川区 (320602); its id into id. */
 static void
-s_submit (cg_client_t *intake, s_grids_t *g, int i, char *id)
+s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
 {
     char ext[32], phone[32];
     snprintf (ext, sizeof ext, "HL2026%05d", i);
@@ -148,8 +119,8 @@ s_await_gone (cg_teststack_t *stack, char ids[][33], int n, int timeout_ms)
 
 Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
 {
-    s_grids_t g = { 0 };
-    s_grids_load (&g);
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
     cg_teststack_t *stack = cg_teststack_up (S_STACK);
     int64_t t0 = zclock_time ();
     cg_testclock_set (stack, t0);
@@ -315,8 +286,8 @@ s_store_counts (cg_teststack_t *stack, int64_t *cases, int64_t *archived, int64_
 Test (archive, kill9_of_the_archive_and_of_redis_loses_nothing_and_doubles_nothing,
       .timeout = 280)
 {
-    s_grids_t g = { 0 };
-    s_grids_load (&g);
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
     /*  two cases a transaction and one transaction a tick: archiving takes
         a while, and the kills fall in the middle of it */
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1 --set archive/sweep_ms=20 "
