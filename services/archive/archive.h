@@ -23,7 +23,9 @@ typedef struct {
     char path[1024];
     int reopen_days;                /* dispatch/reopen_days: the same window */
     int sweep_batch;                /* cases archived in one transaction at most */
-    int sweep_slice_ms;             /* a sweep holds the loop this long at most */
+    int sweep_slice_ms;             /* a sweep holds the loop this long at most, */
+    int sweep_pause_ms;             /* then goes on after this pause when more is due */
+    int sweep_again;                /* that pause's timer, 0 when none */
     uint8_t cursor_key[32];         /* signs search cursors (search.c) */
     int64_t announced;              /* the last case.archived in the journal, as far as known */
 } archive_t;
@@ -54,6 +56,11 @@ char *search_grams (const char *text);
 cg_cursor_fn follow_cursor;
 cg_feed_fn follow_dispatch;
 cg_feed_fn follow_intake;
+/*  A store that has never followed the journals (a new archive beside a
+    stack that ran without one, whose journals were trimmed long ago)
+    first copies every case dispatch has, then follows from the journals'
+    heads as they were before the copy.  0, or -1. */
+int follow_backfill (archive_t *self);
 /*  The sweep: cases final past their reopen window are archived and
     announced (zloop timer). */
 int follow_sweep (zloop_t *loop, int timer_id, void *arg);

@@ -160,6 +160,66 @@ follow_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
     return s_follow (arg, "intake", events, n);
 }
 
+/* --- a new archive beside an old stack -------------------------------------- */
+
+int
+follow_backfill (archive_t *self)
+{
+    if (store_cursor (self, "dispatch") != 0 || store_cursor (self, "intake") != 0)
+        return 0;               /* it has followed before: the journals hold the rest */
+    cg_redis_t *redis = self->daemon->redis;
+    /*  the heads first: whatever happens after them is read from the journals,
+        and a case the scan reads is at least as new as they are */
+    int64_t heads[2] = { cg_journal_head (redis, "dispatch"), cg_journal_head (redis, "intake") };
+    if (heads[0] < 0 || heads[1] < 0)
+        return -1;
+    int64_t copied = 0;
+    char cursor[32] = "0";
+    do {
+        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH cg:{dispatch}:case:* COUNT 512",
+                                          cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            return -1;
+        }
+        snprintf (cursor, sizeof cursor, "%s", r->element[0]->str);
+        redisReply *keys = r->element[1];
+        size_t n = keys->elements;
+        char **ids = calloc (n + 1, sizeof (char *));
+        assert (ids);
+        for (size_t i = 0; i < n; i++)
+            ids[i] = keys->element[i]->str + strlen ("cg:{dispatch}:case:");
+        redisReply **replies = calloc (2 * n + 1, sizeof (redisReply *));
+        assert (replies);
+        int rc = n ? s_read_cases (self, ids, n, replies) : 0;
+        if (rc == 0 && n && store_begin (self) == 0) {
+            for (size_t i = 0; i < n && rc == 0; i++)
+                rc = store_put (self, replies[2 * i], replies[2 * i + 1], 0);
+            rc = rc ? rc : store_commit (self);
+            if (rc)
+                store_rollback (self);
+        }
+        s_free_replies (replies, 2 * n);
+        free (ids);
+        freeReplyObject (r);
+        if (rc)
+            return -1;
+        copied += (int64_t) n;
+    } while (strcmp (cursor, "0") != 0);
+    if (store_begin (self) || store_set_cursor (self, "dispatch", heads[0])
+    ||  store_set_cursor (self, "intake", heads[1]) || store_commit (self)) {
+        store_rollback (self);
+        return -1;
+    }
+    s_mirror_cursor (self, "dispatch", heads[0]);
+    s_mirror_cursor (self, "intake", heads[1]);
+    zsys_info ("archive: a new store: copied %lld cases from dispatch, then follows dispatch "
+               "from #%lld and intake from #%lld", (long long) copied, (long long) heads[0],
+               (long long) heads[1]);
+    return 0;
+}
+
 /* --- leaving Redis -------------------------------------------------------- */
 
 /*  Archives what is due: one transaction, up to sweep_batch cases.
@@ -281,15 +341,24 @@ follow_announce (archive_t *self)
 int
 follow_sweep (zloop_t *loop, int timer_id, void *arg)
 {
-    (void) loop;
     (void) timer_id;
     archive_t *self = arg;
+    if (timer_id == self->sweep_again)
+        self->sweep_again = 0;
     int64_t now = cg_clock_now ();
-    /*  batches until the slice is spent, so that searches wait no longer */
+    /*  batches until the slice is spent, so that searches wait no longer;
+        what is left goes on after a pause in which they are answered */
     int64_t until = zclock_mono () + self->sweep_slice_ms;
-    while (s_sweep (self, now) > 0)
-        if (follow_announce (self) || zclock_mono () >= until)
+    while (s_sweep (self, now) > 0) {
+        if (follow_announce (self))
             return 0;
+        if (zclock_mono () >= until) {
+            if (!self->sweep_again)
+                self->sweep_again = zloop_timer (loop, (size_t) self->sweep_pause_ms, 1,
+                                                 follow_sweep, self);
+            return 0;
+        }
+    }
     follow_announce (self);
     return 0;
 }

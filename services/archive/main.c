@@ -42,6 +42,7 @@ s_archive_new (cg_daemon_t *daemon)
     if (s_setting (daemon, "dispatch/reopen_days", "15", 0, 3650, &self->reopen_days)
     ||  s_setting (daemon, "archive/sweep_batch", "512", 1, 10000, &self->sweep_batch)
     ||  s_setting (daemon, "archive/sweep_slice_ms", "200", 1, 60000, &self->sweep_slice_ms)
+    ||  s_setting (daemon, "archive/sweep_pause_ms", "1", 1, 60000, &self->sweep_pause_ms)
     ||  s_setting (daemon, "archive/sweep_ms", "1000", 10, 3600000, &sweep_ms))
         goto failed;
     char err[512];
@@ -102,6 +103,7 @@ main (int argc, char **argv)
         return 1;
     archive_t *archive = s_archive_new (daemon);
     if (!archive
+    ||  follow_backfill (archive)
     ||  cg_daemon_keep_cursors (daemon, follow_cursor, archive)
     ||  cg_daemon_follow (daemon, "intake", follow_intake, archive)
     ||  cg_daemon_follow (daemon, "dispatch", follow_dispatch, archive)) {

@@ -103,12 +103,16 @@ s_case_show (cli_args_t *args, const char *id)
     cg_client_t *archive = zconfig_locate (config, "archive/endpoint")
                          ? cli_client (config, "archive") : NULL;
     zconfig_destroy (&config);
+    if (!dispatch) {
+        cg_client_destroy (&archive);
+        return 1;
+    }
     cg_error_t err;
-    int rc = dispatch ? cg_case_show (dispatch, archive, &req, &view, &err) : -1;
+    int rc = cg_case_show (dispatch, archive, &req, &view, &err);
     cg_client_destroy (&dispatch);
     cg_client_destroy (&archive);
     if (rc)
-        return dispatch ? cli_fail (&err) : 1;
+        return cli_fail (&err);
     return cli_print_view (args, &view);
 }
 

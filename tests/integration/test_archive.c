@@ -292,7 +292,8 @@ Test (archive, kill9_of_the_archive_and_of_redis_loses_nothing_and_doubles_nothi
         a while, and the kills fall in the middle of it */
     cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1 --set archive/sweep_ms=20 "
                                              "--set archive/sweep_batch=2 "
-                                             "--set archive/sweep_slice_ms=1");
+                                             "--set archive/sweep_slice_ms=1 "
+                                             "--set archive/sweep_pause_ms=20");
     int64_t t0 = zclock_time ();
     cg_testclock_set (stack, t0);
     cg_client_t *intake = cg_teststack_client (stack, "intake");
@@ -341,6 +342,45 @@ Test (archive, kill9_of_the_archive_and_of_redis_loses_nothing_and_doubles_nothi
         cr_assert (strstr (out, "closed") && strstr (out, "归档"), "%s", out);
         free (out);
     }
+    cg_orgtree_destroy (&g.org);
+    cg_teststack_down (&stack);
+}
+
+Test (archive, a_new_archive_copies_the_cases_of_a_stack_that_ran_without_one, .timeout = 200)
+{
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
+    cg_teststack_t *stack = cg_teststack_up ("--set journal/keep_entries=5 "
+                                             "--set journal/trim_ms=100");
+    /*  a stack without an archive: its journals are trimmed past what an
+        archive starting at 0 would need */
+    cg_teststack_kill9 (stack, "archive");
+    free (cg_testcli (stack, 0, "journal forget archive dispatch"));
+    free (cg_testcli (stack, 0, "journal forget archive intake"));
+    char path[600];
+    snprintf (path, sizeof path, "rm -f %s/archive.db %s/archive.db-wal %s/archive.db-shm",
+              stack->dir, stack->dir, stack->dir);
+    cr_assert_eq (system (path), 0);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    enum { N = 30 };
+    char ids[N][33];
+    for (int i = 0; i < N; i++)
+        s_submit (intake, &g, i, ids[i]);
+    cg_client_destroy (&intake);
+    int64_t until = zclock_mono () + 30000;
+    while (cg_teststack_int (stack, "XLEN cg:{dispatch}:journal") > 20 && zclock_mono () < until)
+        zclock_sleep (100);
+    cr_assert_leq (cg_teststack_int (stack, "XLEN cg:{dispatch}:journal"), 20,
+                   "the dispatch journal was not trimmed");
+
+    cg_teststack_restart (stack);
+    char *out = cg_testcli (stack, 0, "search --scope 320602 --limit 100");
+    for (int i = 0; i < N; i++)
+        cr_assert (strstr (out, ids[i]), "%s was not copied into the new archive", ids[i]);
+    free (out);
+    out = cg_testcli (stack, 0, "search --q 鹦鹉");
+    cr_assert (strstr (out, ids[7]), "%s", out);
+    free (out);
     cg_orgtree_destroy (&g.org);
     cg_teststack_down (&stack);
 }
