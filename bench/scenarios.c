@@ -677,8 +677,8 @@ scenario_memory (bench_t *b)
 
 /*  Sends one action for every case, at most S_WINDOW outstanding; returns
     how many were refused or not answered. */
-static int
-s_act_on_all (zsock_t *dealer, char **ids, int n, const char *action)
+int
+bench_act_on_all (zsock_t *dealer, char **ids, int n, const char *action)
 {
     char command[32];
     snprintf (command, sizeof command, "case.%s", action);
@@ -734,7 +734,7 @@ scenario_closed (bench_t *b)
     const char *actions[] = { "accept", "resolve", "callback" };
     int refused = 0;
     for (int a = 0; a < 3; a++)
-        refused += s_act_on_all (dealer, ids, n, actions[a]);
+        refused += bench_act_on_all (dealer, ids, n, actions[a]);
     zsock_destroy (&dealer);
     load_await_cursor (b, "notification", "dispatch");
     double after = bench_info_field (b, "memory", "used_memory");

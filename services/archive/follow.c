@@ -12,9 +12,10 @@
     by (an older copy there only keeps more).
 
     The sweep (archive/sweep_ms) takes the cases the store knows to be
-    final past their reopen window (cg_case.h), reads them from Redis once
-    more, and in one transaction writes the final copy and numbers each
-    one's announcement.  Then follow_announce appends case.archived to the
+    final past their reopen window (cg_case.h), checks each against Redis
+    once more (its version and state: one that changed since the store's
+    copy is read again whole), and in one transaction numbers each one's
+    announcement.  Then follow_announce appends case.archived to the
     archive's journal for every number beyond the journal's head
     (archive_announce.lua): dispatch and intake follow that journal and
     delete their copies in their own scripts.  Redis's copy thus goes only
@@ -222,52 +223,92 @@ follow_backfill (archive_t *self)
 
 /* --- leaving Redis -------------------------------------------------------- */
 
-/*  Archives what is due: one transaction, up to sweep_batch cases.
+/*  Archives what is due: one transaction, up to sweep_batch cases.  The
+    store's copy is current when dispatch's case is still at the version
+    the store holds (the feed wrote it after the last change): then only
+    the number is written; a case that changed since is read again whole.
     Returns how many were numbered, or -1. */
 static int
 s_sweep (archive_t *self, int64_t now)
 {
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (self->db, "SELECT id FROM cases WHERE archived IS NULL"
+    sqlite3_stmt *stmt, *mark;
+    if (sqlite3_prepare_v2 (self->db, "SELECT id, ver FROM cases WHERE archived IS NULL"
                             " AND leaves > 0 AND leaves <= ?1 ORDER BY leaves LIMIT ?2", -1,
                             &stmt, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64 (stmt, 1, now);
     sqlite3_bind_int (stmt, 2, self->sweep_batch);
     char **ids = calloc ((size_t) self->sweep_batch, sizeof (char *));
-    assert (ids);
+    int64_t *vers = calloc ((size_t) self->sweep_batch, sizeof (int64_t));
+    assert (ids && vers);
     size_t count = 0;
-    while (count < (size_t) self->sweep_batch && sqlite3_step (stmt) == SQLITE_ROW)
-        ids[count++] = strdup ((const char *) sqlite3_column_text (stmt, 0));
+    while (count < (size_t) self->sweep_batch && sqlite3_step (stmt) == SQLITE_ROW) {
+        ids[count] = strdup ((const char *) sqlite3_column_text (stmt, 0));
+        vers[count++] = sqlite3_column_int64 (stmt, 1);
+    }
     sqlite3_finalize (stmt);
-
-    redisReply **replies = calloc (2 * count + 1, sizeof (redisReply *));
+    if (count == 0 || sqlite3_prepare_v2 (self->db, "UPDATE cases SET leaves = ?1,"
+                                          " archived = ?2 WHERE id = ?3", -1, &mark,
+                                          NULL) != SQLITE_OK) {
+        for (size_t i = 0; i < count; i++)
+            free (ids[i]);
+        free (ids);
+        free (vers);
+        return count ? -1 : 0;
+    }
+    /*  what the rule needs of each case, pipelined */
+    cg_redis_t *redis = self->daemon->redis;
+    cg_args_t args;
+    cg_args_init (&args);
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        cg_args_reset (&args);
+        cg_args_add_words (&args, "HMGET");
+        cg_args_addf (&args, CG_CASE_KEY, ids[i]);
+        cg_args_add_words (&args, "ver state closed_at updated");
+        rc = cg_redis_append (redis, &args);
+    }
+    cg_args_free (&args);
+    redisReply **replies = calloc (count, sizeof (redisReply *));
     assert (replies);
-    int rc = count ? s_read_cases (self, ids, count, replies) : 0;
+    for (size_t i = 0; i < count; i++) {
+        replies[i] = rc ? NULL : cg_redis_reply (redis);
+        if (!replies[i] || replies[i]->type != REDIS_REPLY_ARRAY || replies[i]->elements != 4)
+            rc = -1;
+    }
     int numbered = 0;
-    if (count && rc == 0 && store_begin (self) == 0) {
+    if (rc == 0 && store_begin (self) == 0) {
         int64_t last = store_meta (self, "announced");
         for (size_t i = 0; i < count && rc == 0; i++) {
-            cg_case_view_t c;
-            int gone = cg_case_from_hash (replies[2 * i], &c, false);
+            redisReply **f = replies[i]->element;
+            bool gone = f[1]->type != REDIS_REPLY_STRING;
+            cg_case_view_t c = { .state = gone ? NULL : f[1]->str };
+            c.ver = cg_reply_int (f[0], 0);
+            c.closed_at = cg_reply_int (f[2], 0);
+            c.updated = cg_reply_int (f[3], 0);
+            /*  gone: its owners no longer have it; numbered so that it is not
+                swept again, and announced (which deletes nothing) */
             int64_t leaves = gone ? now : cg_case_archivable_at (&c, self->reopen_days);
-            cg_msg_clear (&cg_case_view_def, &c);
             bool due = leaves > 0 && leaves <= now;
-            if (gone) {
-                /*  its owners no longer have it: numbered, so that it is
-                    not swept again, and announced (which deletes nothing) */
-                sqlite3_stmt *mark;
-                rc = sqlite3_prepare_v2 (self->db, "UPDATE cases SET archived = ?1 WHERE id = ?2",
-                                         -1, &mark, NULL) == SQLITE_OK ? 0 : -1;
-                if (rc == 0) {
-                    sqlite3_bind_int64 (mark, 1, last + 1);
-                    sqlite3_bind_text (mark, 2, ids[i], -1, SQLITE_STATIC);
-                    rc = sqlite3_step (mark) == SQLITE_DONE ? 0 : -1;
-                    sqlite3_finalize (mark);
-                }
+            if (gone || c.ver == vers[i]) {
+                sqlite3_reset (mark);
+                sqlite3_bind_int64 (mark, 1, leaves);
+                if (due)
+                    sqlite3_bind_int64 (mark, 2, last + 1);
+                else
+                    sqlite3_bind_null (mark, 2);
+                sqlite3_bind_text (mark, 3, ids[i], -1, SQLITE_STATIC);
+                rc = sqlite3_step (mark) == SQLITE_DONE ? 0 : -1;
             }
-            else
-                rc = store_put (self, replies[2 * i], replies[2 * i + 1], due ? last + 1 : 0);
+            else {
+                redisReply *whole[2] = { NULL, NULL };
+                rc = s_read_cases (self, &ids[i], 1, whole);
+                if (rc == 0)
+                    rc = store_put (self, whole[0], whole[1], due ? last + 1 : 0);
+                for (int k = 0; k < 2; k++)
+                    if (whole[k])
+                        freeReplyObject (whole[k]);
+            }
             if (due)
                 last++, numbered++;
         }
@@ -280,10 +321,15 @@ s_sweep (archive_t *self, int64_t now)
             numbered = 0;
         }
     }
-    s_free_replies (replies, 2 * count);
-    for (size_t i = 0; i < count; i++)
+    sqlite3_finalize (mark);
+    for (size_t i = 0; i < count; i++) {
+        if (replies[i])
+            freeReplyObject (replies[i]);
         free (ids[i]);
+    }
+    free (replies);
     free (ids);
+    free (vers);
     return rc ? -1 : numbered;
 }
 
