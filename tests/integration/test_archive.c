@@ -11,35 +11,21 @@
 #include "cg_testcase.h"
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
+#include "cg_sample.h"
 
 #define S_DAY       INT64_C (86400000)
 #define S_STACK     "--set clock/test=1 --set archive/sweep_ms=100"
 
-/*  What a hotline operator types: sentences of a real order, a few
-    characters pasted from Word (a vertical tab, a form feed, CR LF), and,
-    for case i, a sentence of its own that holds a rare word (鹦鹉 for case
-    7), so that the test knows which case a search must find. */
-static const char *s_sentences[] = {
-    "市民来电反映，小区门口的路灯已经连续三个晚上不亮，老人晚上出门散步很不安全。",
-    "该路段夜间施工噪声很大，施工单位未办理夜间施工许可证，严重影响周边居民休息。",
-    "来电人称楼下餐馆油烟直排，气味刺鼻，多次与店主沟通无果，请求相关部门处理。",
-    "小区化粪池堵塞，污水漫溢到道路上，臭气熏天，居民出行困难，希望尽快疏通。",
-    "道路两侧有流动摊贩占道经营，早晚高峰时段车辆通行困难，存在安全隐患。",
-    "来电人反映独居老人行动不便，希望社区网格员上门了解情况并提供帮扶。",
-};
-#define S_NSENTENCES (sizeof s_sentences / sizeof s_sentences[0])
-
+/*  Case i's text: 800–2,000 bytes of a hotline's Chinese with Word's
+    control characters, and a sentence of its own that holds a rare word
+    (鹦鹉 for case 7), so that the test knows which case a search must find. */
 static char *
 s_order_text (int i, size_t want)
 {
-    char *text = malloc (want + 512);
-    assert (text);
-    int n = snprintf (text, want + 512, "工单%04d：来电人说家里养的%s飞到了隔壁楼顶第%d层，"
-                      "请物业协助。\r\n", i, i == 7 ? "鹦鹉" : "小猫", i % 30 + 1);
-    for (size_t k = 0; (size_t) n < want; k++)
-        n += snprintf (text + n, want + 512 - (size_t) n, "%s%s", s_sentences[(i + k) % S_NSENTENCES],
-                       k % 5 == 2 ? "\v" : k % 7 == 3 ? "\f" : "");
-    return text;
+    char marker[160];
+    snprintf (marker, sizeof marker, "来电人说家里养的%s飞到了隔壁楼顶第%d层，请物业协助。\r\n",
+              i == 7 ? "鹦鹉" : "小猫", i % 30 + 1);
+    return cg_sample_text (i, want, marker, true);
 }
 
 /*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
