@@ -44,6 +44,8 @@ void store_rollback (archive_t *self);
     leave it as it is.  Returns 0, or -1 (SQLite failed). */
 int store_put (archive_t *self, const redisReply *r, const redisReply *intake,
                int64_t archived);
+/*  Whether the store has a copy of the case. */
+bool store_has (archive_t *self, const char *id);
 /*  A meta value (0 when absent) and its setting. */
 int64_t store_meta (archive_t *self, const char *key);
 int store_set_meta (archive_t *self, const char *key, int64_t value);

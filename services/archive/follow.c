@@ -41,9 +41,12 @@ s_pick_id (const char *key, const char *value, size_t len, void *arg)
 }
 
 /*  Reads both hashes of each case in ids (pipelined) into replies[2i],
-    replies[2i+1]; 0, or -1 when Redis failed (the replies are freed). */
+    replies[2i+1], intake's only where with_intake[i] (all when NULL; else
+    replies[2i+1] stays NULL); 0, or -1 when Redis failed (the replies are
+    freed). */
 static int
-s_read_cases (archive_t *self, char **ids, size_t n, redisReply **replies)
+s_read_cases (archive_t *self, char **ids, size_t n, const bool *with_intake,
+              redisReply **replies)
 {
     cg_redis_t *redis = self->daemon->redis;
     cg_args_t args;
@@ -54,14 +57,20 @@ s_read_cases (archive_t *self, char **ids, size_t n, redisReply **replies)
         cg_args_add_str (&args, "HGETALL");
         cg_args_addf (&args, CG_CASE_KEY, ids[i]);
         rc |= cg_redis_append (redis, &args);
+        if (with_intake && !with_intake[i])
+            continue;
         cg_args_reset (&args);
         cg_args_add_str (&args, "HGETALL");
         cg_args_addf (&args, "cg:{intake}:req:%s", ids[i]);
         rc |= cg_redis_append (redis, &args);
     }
     cg_args_free (&args);
+    /*  every reply is read, so that none is left for the next command */
+    bool sent = rc == 0;
     for (size_t i = 0; i < 2 * n; i++) {
-        replies[i] = rc ? NULL : cg_redis_reply (redis);
+        if (i % 2 && with_intake && !with_intake[i / 2])
+            continue;
+        replies[i] = sent ? cg_redis_reply (redis) : NULL;
         if (!replies[i] || replies[i]->type != REDIS_REPLY_ARRAY)
             rc = -1;
     }
@@ -94,17 +103,23 @@ s_mirror_cursor (archive_t *self, const char *journal, int64_t seq)
         freeReplyObject (r);
 }
 
-/*  The cases events[0..n) name, written with the cursor of journal. */
+/*  The cases events[0..n) name, written with the cursor of journal.
+    Redis is read no more than the copy needs: of intake's events only
+    case.merged changes what the archive keeps (a caller joined), and
+    intake's hash is read for a case the store does not have yet or that
+    case.merged names; every other event moves the cursor only. */
 static int
 s_follow (archive_t *self, const char *journal, const cg_event_t *events, size_t n)
 {
+    bool from_intake = strcmp (journal, "intake") == 0;
     zhashx_t *seen = zhashx_new ();
     char **ids = calloc (n, sizeof (char *));
     assert (ids);
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         const cg_event_kind_t *kind = cg_event_kind_find (journal, events[i].topic);
-        if (!kind || strcmp (events[i].topic, "hotspot.detected") == 0)
+        if (!kind || strcmp (events[i].topic, "hotspot.detected") == 0
+        ||  (from_intake && strcmp (events[i].topic, "case.merged") != 0))
             continue;
         void *msg = calloc (1, kind->def->size);
         assert (msg);
@@ -120,9 +135,14 @@ s_follow (archive_t *self, const char *journal, const cg_event_t *events, size_t
         }
     }
     zhashx_destroy (&seen);
+    bool *with_intake = calloc (count + 1, sizeof (bool));
+    assert (with_intake);
+    for (size_t i = 0; i < count; i++)
+        with_intake[i] = from_intake || !store_has (self, ids[i]);
     redisReply **replies = calloc (2 * count + 1, sizeof (redisReply *));
     assert (replies);
-    int rc = s_read_cases (self, ids, count, replies);
+    int rc = s_read_cases (self, ids, count, with_intake, replies);
+    free (with_intake);
     if (rc == 0 && store_begin (self) == 0) {
         for (size_t i = 0; i < count && rc == 0; i++)
             rc = store_put (self, replies[2 * i], replies[2 * i + 1], 0);
@@ -193,7 +213,7 @@ follow_backfill (archive_t *self)
             ids[i] = keys->element[i]->str + strlen ("cg:{dispatch}:case:");
         redisReply **replies = calloc (2 * n + 1, sizeof (redisReply *));
         assert (replies);
-        int rc = n ? s_read_cases (self, ids, n, replies) : 0;
+        int rc = n ? s_read_cases (self, ids, n, NULL, replies) : 0;
         if (rc == 0 && n && store_begin (self) == 0) {
             for (size_t i = 0; i < n && rc == 0; i++)
                 rc = store_put (self, replies[2 * i], replies[2 * i + 1], 0);
@@ -271,8 +291,9 @@ s_sweep (archive_t *self, int64_t now)
     cg_args_free (&args);
     redisReply **replies = calloc (count, sizeof (redisReply *));
     assert (replies);
+    bool sent = rc == 0;
     for (size_t i = 0; i < count; i++) {
-        replies[i] = rc ? NULL : cg_redis_reply (redis);
+        replies[i] = sent ? cg_redis_reply (redis) : NULL;
         if (!replies[i] || replies[i]->type != REDIS_REPLY_ARRAY || replies[i]->elements != 4)
             rc = -1;
     }
@@ -302,7 +323,7 @@ s_sweep (archive_t *self, int64_t now)
             }
             else {
                 redisReply *whole[2] = { NULL, NULL };
-                rc = s_read_cases (self, &ids[i], 1, whole);
+                rc = s_read_cases (self, &ids[i], 1, NULL, whole);
                 if (rc == 0)
                     rc = store_put (self, whole[0], whole[1], due ? last + 1 : 0);
                 for (int k = 0; k < 2; k++)

@@ -185,6 +185,17 @@ store_rollback (archive_t *self)
         s_run (self->db, s_stmt (S_ROLLBACK));
 }
 
+bool
+store_has (archive_t *self, const char *id)
+{
+    (void) self;
+    sqlite3_stmt *stmt = s_stmt (S_FIND);
+    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+    bool has = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_reset (stmt);
+    return has;
+}
+
 /* --- writing a case ------------------------------------------------------- */
 
 /*  The center, the unit, the grid and every node above them, once each:
