@@ -140,8 +140,8 @@ cg_case_search_set (cg_case_search_t *req, const char *name, const char *value,
         }
         if (*name == 'f')
             CG_SET (req, case_search, from, ms);
-        else
-            CG_SET (req, case_search, to, ms);
+        else        /* a day names the last day, included: up to the next one's start */
+            CG_SET (req, case_search, to, ms + (strlen (value) == 10 ? 86400000 : 0));
         return 0;
     }
     if (strcmp (name, "limit") == 0) {

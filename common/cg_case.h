@@ -53,8 +53,9 @@ int cg_case_show (cg_client_t *dispatch, cg_client_t *archive, const cg_case_get
                   cg_case_view_t *view, cg_error_t *err);
 
 /*  Sets one parameter of a search, as the CLI's options and the API's query
-    name them: from and to take a day (YYYY-MM-DD, China time) or an ISO
-    time; limit a whole number; the rest their text.  Returns 0, 1 when name
+    name them: from and to take a day (YYYY-MM-DD, China time; `to` the
+    last day, included) or an ISO time (`to` excluded); limit a whole
+    number; the rest their text.  Returns 0, 1 when name
     is not a search's, -1 with err naming the field. */
 int cg_case_search_set (cg_case_search_t *req, const char *name, const char *value,
                         cg_error_t *err);

@@ -26,7 +26,7 @@
     F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
     F(M, STR, state, 0, 1, 16, _, "state") \
     F(M, INT, from, 0, 0, CG_TIME_MAX, _, "received at or after") \
-    F(M, INT, to, 0, 0, CG_TIME_MAX, _, "received before") \
+    F(M, INT, to, 0, 0, CG_TIME_MAX, _, "received before (the CLI and the API take the last day, included)") \
     F(M, STR, q, 0, 1, 1024, _, "text: any substring of 2 to 64 characters of the request, its address or result") \
     F(M, STR, cursor, 0, 1, 128, _, "where the page starts: the `next` of the page before") \
     F(M, INT, limit, 0, 0, CG_SEARCH_PAGE_MAX, _, "cases in the page (default 20; at most 40 with full)") \
