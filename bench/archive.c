@@ -5,6 +5,8 @@
     n cases with hotline-like texts (100 to 2,000 bytes of Chinese, median
     about 800) are submitted, then accepted, resolved and called back
     (closed) through dispatch's commands.  Then:
+      - the archive's CPU per case while it follows the journals (a copy
+        at each change: dispatched, accepted, resolved, closed);
       - Redis memory per closed case before archiving: MEMORY USAGE of
         every key over the cases, leaving out what expires or is trimmed by
         itself (journals, the day's request ids, notification's deliveries);
@@ -14,11 +16,13 @@
       - the same memory after archiving (target < 200 B a case);
       - p99 of case.search over the city with text queries of 2 to 8
         characters taken from the cases' texts (target < 200 ms);
-      - the archive's peak RSS (target < 128 MiB). */
+      - the archive's peak RSS (target < 128 MiB), and its file's size
+        per case. */
 #include "bench.h"
 #include "cg_sample.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,6 +208,7 @@ bench_archive (bench_t *main)
     }
     printf ("archive: %d cases, texts of %.0f bytes on average\n", n, (double) total / n);
     double base = s_case_bytes (&b);
+    double cpu = bench_cpu_us (&b, "archive");
     int refused = s_submit_all (&b, texts, ids, n);
     int kept = 0;
     for (int i = 0; i < n; i++)
@@ -219,6 +224,8 @@ bench_archive (bench_t *main)
         refused += bench_act_on_all (dealer, ids, kept, actions[a]);
     zsock_destroy (&dealer);
     load_await_cursor (&b, "archive", "dispatch");
+    s_figure (main, "archive CPU per case followed (copied at each of its 4 changes)", "us",
+              (bench_cpu_us (&b, "archive") - cpu) / kept, NULL, -1);
     if (refused)
         printf ("archive: %d requests or actions refused or unanswered\n", refused);
     double before = (s_case_bytes (&b) - base) / kept;
@@ -250,7 +257,7 @@ bench_archive (bench_t *main)
     snprintf (name, sizeof name, "p99 of a text search over the city, %d cases archived", kept);
     s_figure (main, name, "ms", p99, "< 200", p99 < 200);
     double kib = 0;
-    char path[64], line[256];
+    char path[128], line[256];
     snprintf (path, sizeof path, "/proc/%d/status", (int) bench_pid_of (&b, "archive"));
     FILE *f = fopen (path, "r");
     while (f && fgets (line, sizeof line, f))
@@ -258,6 +265,17 @@ bench_archive (bench_t *main)
     if (f)
         fclose (f);
     s_figure (main, "peak RSS of civgrid-archive", "MiB", kib / 1024, "< 128", kib / 1024 < 128);
+    /*  the file with its write-ahead log: what a case costs the disk */
+    double disk = 0;
+    const char *files[] = { "archive.db", "archive.db-wal" };
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        snprintf (path, sizeof path, "%s/%s", dir, files[i]);
+        if (stat (path, &st) == 0)
+            disk += (double) st.st_size;
+    }
+    s_figure (main, "archive on disk per case (SQLite file and its log)", "bytes", disk / kept,
+              NULL, -1);
     for (int i = 0; i < n; i++)
         free (texts[i]);
     for (int i = 0; i < kept; i++)

@@ -98,6 +98,9 @@ int bench_open (bench_t *b, const char *dir, bool connect_redis);
     answered. */
 int bench_act_on_all (zsock_t *dealer, char **ids, int n, const char *action);
 
+/*  CPU time (user and system) a part of the stack used so far, µs. */
+double bench_cpu_us (bench_t *b, const char *part);
+
 /*  The pid of a part of the stack (run/PART.pid), or 0. */
 pid_t bench_pid_of (bench_t *b, const char *part);
 
