@@ -38,6 +38,9 @@ int64_t store_cursor (archive_t *self, const char *journal);
 int store_set_cursor (archive_t *self, const char *journal, int64_t seq);
 int store_begin (archive_t *self);
 int store_commit (archive_t *self);
+/*  BEGIN a transaction whose COMMIT a power cut cannot take back (the
+    sweep's, before Redis's copies go); commit and rollback end it. */
+int store_begin_durably (archive_t *self);
 void store_rollback (archive_t *self);
 /*  Writes a case from its hashes: dispatch's HGETALL (r) and intake's
     (intake, may be empty).  archived: its announcement's number, or 0 to

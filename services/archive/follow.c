@@ -298,7 +298,7 @@ s_sweep (archive_t *self, int64_t now)
             rc = -1;
     }
     int numbered = 0;
-    if (rc == 0 && store_begin (self) == 0) {
+    if (rc == 0 && store_begin_durably (self) == 0) {
         int64_t last = store_meta (self, "announced");
         for (size_t i = 0; i < count && rc == 0; i++) {
             redisReply **f = replies[i]->element;

@@ -1,8 +1,13 @@
 /*  store — the archive's SQLite file.
 
-    One file, in write-ahead-log mode with synchronous=FULL, so that a
-    transaction that returned from COMMIT survives a kill -9 of the archive
-    and a power cut alike, and readers (search) never wait for the writer.
+    One file, in write-ahead-log mode, so that readers (search) never wait
+    for the writer.  A transaction that returned from COMMIT survives a
+    kill -9 of the archive (synchronous = NORMAL: it is in the log); the
+    sweep's, after which Redis's copies are deleted, is also made to survive
+    a power cut (synchronous = FULL for that transaction: store_begin_durably),
+    since Redis's copy goes on its word.  What the feed commits needs no
+    more: a power cut that takes back its last commits takes back their
+    cursor with them, and the journals still hold those events.
     Everything the archive learns from one batch of a journal is one
     transaction together with its cursor on that journal (table cursors):
     after a kill -9 it starts from the cursor the data it holds was
@@ -75,7 +80,9 @@ static const char *s_sql[S_NSTMTS] = {
 };
 static sqlite3_stmt *s_stmts[S_NSTMTS];
 
-/*  A prepared statement, reset and unbound for a new use. */
+/*  A prepared statement, reset and unbound for a new use.  Every use
+    resets it again when done: a statement left open holds a read snapshot,
+    and the write-ahead log cannot be checkpointed past it, so it grows. */
 static sqlite3_stmt *
 s_stmt (int which)
 {
@@ -90,6 +97,7 @@ static int
 s_run (sqlite3 *db, sqlite3_stmt *stmt)
 {
     int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         zsys_error ("archive: %s: %s", sqlite3_sql (stmt), sqlite3_errmsg (db));
         return -1;
@@ -108,8 +116,8 @@ store_open (const char *path)
         return NULL;
     }
     sqlite3_busy_timeout (db, 5000);
-    if (sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", NULL, NULL,
-                      &err) != SQLITE_OK
+    if (sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                      "PRAGMA journal_size_limit = 16777216;", NULL, NULL, &err) != SQLITE_OK
     ||  sqlite3_exec (db, s_schema, NULL, NULL, &err) != SQLITE_OK) {
         zsys_error ("archive: %s: %s", path, err);
         sqlite3_free (err);
@@ -132,6 +140,7 @@ store_meta (archive_t *self, const char *key)
     sqlite3_stmt *stmt = s_stmt (S_GET_META);
     sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
     int64_t value = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+    sqlite3_reset (stmt);
     (void) self;
     return value;
 }
@@ -152,9 +161,9 @@ store_cursor (archive_t *self, const char *journal)
     sqlite3_stmt *stmt = s_stmt (S_GET_CURSOR);
     sqlite3_bind_text (stmt, 1, journal, -1, SQLITE_STATIC);
     int rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW)
-        return sqlite3_column_int64 (stmt, 0);
-    return rc == SQLITE_DONE ? 0 : -1;
+    int64_t seq = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset (stmt);
+    return seq;
 }
 
 int
@@ -166,6 +175,23 @@ store_set_cursor (archive_t *self, const char *journal, int64_t seq)
     return s_run (self->db, stmt);
 }
 
+/*  synchronous = FULL while a durable transaction runs (it may not change
+    inside one); NORMAL otherwise. */
+static bool s_durable;
+
+static int
+s_synchronous (archive_t *self, const char *level)
+{
+    char sql[64], *err = NULL;
+    snprintf (sql, sizeof sql, "PRAGMA synchronous = %s", level);
+    if (sqlite3_exec (self->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        zsys_error ("archive: %s: %s", sql, err);
+        sqlite3_free (err);
+        return -1;
+    }
+    return 0;
+}
+
 int
 store_begin (archive_t *self)
 {
@@ -175,7 +201,25 @@ store_begin (archive_t *self)
 int
 store_commit (archive_t *self)
 {
-    return s_run (self->db, s_stmt (S_COMMIT));
+    int rc = s_run (self->db, s_stmt (S_COMMIT));
+    if (rc == 0 && s_durable) {
+        s_durable = false;
+        s_synchronous (self, "NORMAL");
+    }
+    return rc;
+}
+
+int
+store_begin_durably (archive_t *self)
+{
+    if (s_synchronous (self, "FULL"))
+        return -1;
+    s_durable = true;
+    if (store_begin (self) == 0)
+        return 0;
+    s_durable = false;
+    s_synchronous (self, "NORMAL");
+    return -1;
 }
 
 void
@@ -183,6 +227,10 @@ store_rollback (archive_t *self)
 {
     if (!sqlite3_get_autocommit (self->db))
         s_run (self->db, s_stmt (S_ROLLBACK));
+    if (s_durable) {
+        s_durable = false;
+        s_synchronous (self, "NORMAL");
+    }
 }
 
 bool
@@ -292,6 +340,7 @@ store_put (archive_t *self, const redisReply *r, const redisReply *intake, int64
         snprintf (old_unit, sizeof old_unit, "%s",
                   (const char *) (sqlite3_column_text (stmt, 2) ?: (const unsigned char *) ""));
     }
+    sqlite3_reset (stmt);
     const char *codes[32];
     size_t ncodes = s_scope_codes (self, &c, codes, 32);
     if (n) {
