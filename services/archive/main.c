@@ -14,36 +14,20 @@
 
 #include <sodium.h>
 
-/*  A number from the configuration, checked: the key, the range and what
-    it was are named when it is wrong. */
-static int
-s_setting (cg_daemon_t *daemon, const char *path, const char *otherwise, int min, int max,
-           int *out)
-{
-    const char *text = cg_daemon_get (daemon, path, otherwise);
-    char *end;
-    long value = strtol (text, &end, 10);
-    if (!*text || *end || value < min || value > max) {
-        zsys_error ("archive: %s is \"%s\"; it takes a whole number from %d to %d", path, text,
-                    min, max);
-        return -1;
-    }
-    *out = (int) value;
-    return 0;
-}
-
 static archive_t *
 s_archive_new (cg_daemon_t *daemon)
 {
     archive_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
-    int sweep_ms;
-    if (s_setting (daemon, "dispatch/reopen_days", "15", 0, 3650, &self->reopen_days)
-    ||  s_setting (daemon, "archive/sweep_batch", "512", 1, 10000, &self->sweep_batch)
-    ||  s_setting (daemon, "archive/sweep_slice_ms", "200", 1, 60000, &self->sweep_slice_ms)
-    ||  s_setting (daemon, "archive/sweep_pause_ms", "1", 1, 60000, &self->sweep_pause_ms)
-    ||  s_setting (daemon, "archive/sweep_ms", "1000", 10, 3600000, &sweep_ms))
+    zconfig_t *config = daemon->config;
+    self->reopen_days = (int) cg_config_int (config, "dispatch/reopen_days", 15, 0, 3650);
+    self->sweep_batch = (int) cg_config_int (config, "archive/sweep_batch", 512, 1, 10000);
+    self->sweep_slice_ms = (int) cg_config_int (config, "archive/sweep_slice_ms", 200, 1, 60000);
+    self->sweep_pause_ms = (int) cg_config_int (config, "archive/sweep_pause_ms", 1, 1, 60000);
+    int sweep_ms = (int) cg_config_int (config, "archive/sweep_ms", 1000, 10, 3600000);
+    if (self->reopen_days < 0 || self->sweep_batch < 0 || self->sweep_slice_ms < 0
+    ||  self->sweep_pause_ms < 0 || sweep_ms < 0)
         goto failed;
     char err[512];
     self->org = cg_orgtree_load (cg_daemon_get (daemon, "data/orgtree",

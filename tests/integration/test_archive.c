@@ -17,16 +17,20 @@
 #define S_DAY       INT64_C (86400000)
 #define S_STACK     "--set clock/test=1 --set archive/sweep_ms=100"
 
-/*  Case i's text: 800–2,000 bytes of a hotline's Chinese with Word's
-    control characters, and a sentence of its own that holds a rare word
-    (鹦鹉 for case 7), so that the test knows which case a search must find. */
+/*  Case i's text: 800–2,000 bytes of a hotline's Chinese with what Word
+    pastes (cg_sample.h), after a sentence of its own that holds a rare
+    word (鹦鹉 for case 7), so that the test knows which case a search must
+    find. */
 static char *
 s_order_text (int i, size_t want)
 {
-    char marker[160];
-    snprintf (marker, sizeof marker, "来电人说家里养的%s飞到了隔壁楼顶第%d层，请物业协助。\r\n",
-              i == 7 ? "鹦鹉" : "小猫", i % 30 + 1);
-    return cg_sample_text (i, want, marker, true);
+    char *text = malloc (want + CG_SAMPLE_MAX + 256);
+    assert (text);
+    size_t n = (size_t) snprintf (text, 256, "来电人说家里养的%s飞到了隔壁楼顶第%d层，请物业协助。"
+                                  "\r\n", i == 7 ? "鹦鹉" : "小猫", i % 30 + 1);
+    for (uint64_t seed = (uint64_t) i; n < want; seed += 1000)
+        n += cg_sample_text (seed, text + n, CG_SAMPLE_MAX + 1);
+    return text;
 }
 
 /*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
