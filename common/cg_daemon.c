@@ -4,12 +4,24 @@
 #include "cg_clock.h"
 
 #include <getopt.h>
+#include <pthread.h>
 
-/*  The test clock (cg_clock.h): the time a test wrote into Redis. */
+/*  The test clock (cg_clock.h): the time a test wrote into Redis.  Any
+    thread may ask the time (the gateway's HTTP threads, a worker), so it
+    is read on a connection of its own, one thread at a time: on the
+    daemon's connection it raced the loop's own commands (hiredis is not
+    for two threads), and a reply could reach the wrong caller. */
+static cg_redis_t *s_clock_redis;
+static pthread_mutex_t s_clock_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int64_t
 s_test_clock (void *arg)
 {
-    redisReply *r = cg_redis_command (arg, "GET cg:{clock}:now");
+    (void) arg;
+    pthread_mutex_lock (&s_clock_lock);
+    redisReply *r = s_clock_redis ? cg_redis_command (s_clock_redis, "GET cg:{clock}:now")
+                                  : NULL;
+    pthread_mutex_unlock (&s_clock_lock);
     int64_t now = cg_reply_int (r, 0);
     if (r)
         freeReplyObject (r);
@@ -116,7 +128,13 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         goto failed;
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
         zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
-        cg_clock_set_source (s_test_clock, self->redis);
+        pthread_mutex_lock (&s_clock_lock);
+        if (!s_clock_redis)
+            s_clock_redis = cg_daemon_redis_new (self);
+        pthread_mutex_unlock (&s_clock_lock);
+        if (!s_clock_redis)
+            goto failed;
+        cg_clock_set_source (s_test_clock, NULL);
     }
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
@@ -184,6 +202,9 @@ cg_daemon_destroy (cg_daemon_t **self_p)
         return;
     cg_daemon_t *self = *self_p;
     cg_clock_set_source (NULL, NULL);
+    pthread_mutex_lock (&s_clock_lock);
+    cg_redis_destroy (&s_clock_redis);
+    pthread_mutex_unlock (&s_clock_lock);
     cg_sub_destroy (&self->sub);
     cg_retention_destroy (&self->retention);
     cg_pub_destroy (&self->pub);
