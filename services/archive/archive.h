@@ -26,7 +26,6 @@ typedef struct {
     int sweep_slice_ms;             /* a sweep holds the loop this long at most, */
     int sweep_pause_ms;             /* then goes on after this pause when more is due */
     int sweep_again;                /* that pause's timer, 0 when none */
-    uint8_t cursor_key[32];         /* signs search cursors (search.c) */
     int64_t announced;              /* the last case.archived in the journal, as far as known */
 } archive_t;
 
@@ -73,7 +72,16 @@ int follow_sweep (zloop_t *loop, int timer_id, void *arg);
 int follow_announce (archive_t *self);
 
 /* --- search.c ------------------------------------------------------------ */
-cg_command_fn search_on_show;
-cg_command_fn search_on_search;
+/*  What a search reads with, on its worker's thread: a read-only connection
+    of its own and the key that signs cursors. */
+typedef struct {
+    sqlite3 *db;
+    uint8_t cursor_key[32];
+} search_t;
+
+search_t *search_new (const char *path, const uint8_t key[32]);
+void search_destroy (search_t **self_p);
+cg_command_fn search_on_show;         /* arg: the archive */
+cg_command_fn search_on_search;       /* arg: a search_t, on a worker */
 
 #endif

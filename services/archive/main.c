@@ -8,7 +8,8 @@
     numbers and announces it (case.archived on its own journal), and
     dispatch and intake delete their copies.  It answers case.show for the
     cases they no longer have, and case.search over every case, live and
-    archived, which is also how exports are paged (search.c).  Why SQLite,
+    archived, which is also how exports are paged, on a worker thread of
+    its own (search.c).  Why SQLite,
     the schema and the flows: docs/ARCHIVE.md. */
 #include "archive.h"
 
@@ -46,15 +47,6 @@ s_archive_new (cg_daemon_t *daemon)
     self->db = store_open (self->path);
     if (!self->db)
         goto failed;
-    /*  the key that signs search cursors: made once, kept in the store */
-    int64_t key = store_meta (self, "cursor_key");
-    if (!key) {
-        randombytes_buf (&key, sizeof key);
-        key |= 1;
-        store_set_meta (self, "cursor_key", key);
-    }
-    crypto_generichash (self->cursor_key, sizeof self->cursor_key, (const uint8_t *) &key,
-                        sizeof key, NULL, 0);
     if (store_meta (self, "layout") == 0)
         store_set_meta (self, "layout", ARCHIVE_LAYOUT);
     zloop_timer (daemon->loop, (size_t) sweep_ms, 0, follow_sweep, self);
@@ -77,6 +69,23 @@ s_archive_destroy (archive_t **self_p)
     *self_p = NULL;
 }
 
+/*  The searches' worker, with the key that signs their cursors: made once,
+    kept in the store. */
+static search_t *
+s_search_new (archive_t *self)
+{
+    int64_t seed = store_meta (self, "cursor_key");
+    if (!seed) {
+        randombytes_buf (&seed, sizeof seed);
+        seed |= 1;
+        if (store_set_meta (self, "cursor_key", seed))
+            return NULL;
+    }
+    uint8_t key[32];
+    crypto_generichash (key, sizeof key, (const uint8_t *) &seed, sizeof seed, NULL, 0);
+    return search_new (self->path, key);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -95,10 +104,18 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
+    search_t *search = s_search_new (archive);
+    if (!search) {
+        s_archive_destroy (&archive);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, search_on_show, archive);
-    cg_server_on (daemon->server, "case.search", &cg_case_search_def, search_on_search, archive);
+    cg_server_on_worker (daemon->server, "case.search", &cg_case_search_def, search_on_search,
+                         search);
     int rc = cg_daemon_run (daemon);
+    cg_daemon_destroy (&daemon);        /* its server ends the searches' worker */
+    search_destroy (&search);
     s_archive_destroy (&archive);
-    cg_daemon_destroy (&daemon);
     return rc;
 }

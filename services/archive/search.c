@@ -19,7 +19,11 @@
     the search's filters under the store's own key, refuses a cursor that
     was altered or that belongs to another search (400 naming `cursor`).
     Keyset positions stay right while cases arrive: a page never repeats or
-    skips a case because a new one came. */
+    skips a case because a new one came.
+
+    A search runs on a worker thread of its own (cg_server_on_worker), with
+    a read-only connection of its own: the write-ahead log lets it read
+    while the feed and the sweep write, and neither waits for the other. */
 #include "archive.h"
 #include "cg_text.h"
 
@@ -94,7 +98,7 @@ s_filters (const cg_case_search_t *req, char *out, size_t len)
 }
 
 static void
-s_mac (archive_t *self, const cg_case_search_t *req, int64_t created, int64_t n, char hex[17])
+s_mac (search_t *self, const cg_case_search_t *req, int64_t created, int64_t n, char hex[17])
 {
     char text[1600];
     char filters[1400];
@@ -107,7 +111,7 @@ s_mac (archive_t *self, const cg_case_search_t *req, int64_t created, int64_t n,
 }
 
 static void
-s_cursor_encode (archive_t *self, const cg_case_search_t *req, int64_t created, int64_t n,
+s_cursor_encode (search_t *self, const cg_case_search_t *req, int64_t created, int64_t n,
                  char *out, size_t len)
 {
     char mac[17];
@@ -117,7 +121,7 @@ s_cursor_encode (archive_t *self, const cg_case_search_t *req, int64_t created, 
 
 /*  0 with the position, or -1: the cursor was altered or is another's. */
 static int
-s_cursor_decode (archive_t *self, const cg_case_search_t *req, int64_t *created, int64_t *n)
+s_cursor_decode (search_t *self, const cg_case_search_t *req, int64_t *created, int64_t *n)
 {
     long long c, k;
     char mac[17], want[17];
@@ -131,6 +135,34 @@ s_cursor_decode (archive_t *self, const cg_case_search_t *req, int64_t *created,
     *created = c;
     *n = k;
     return 0;
+}
+
+/* --- the worker's connection ---------------------------------------------- */
+
+search_t *
+search_new (const char *path, const uint8_t key[32])
+{
+    search_t *self = calloc (1, sizeof *self);
+    assert (self);
+    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        zsys_error ("archive: cannot open %s to search: %s", path,
+                    self->db ? sqlite3_errmsg (self->db) : "no memory");
+        search_destroy (&self);
+        return NULL;
+    }
+    sqlite3_busy_timeout (self->db, 5000);
+    memcpy (self->cursor_key, key, sizeof self->cursor_key);
+    return self;
+}
+
+void
+search_destroy (search_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sqlite3_close_v2 ((*self_p)->db);
+    free (*self_p);
+    *self_p = NULL;
 }
 
 /* --- show ----------------------------------------------------------------- */
@@ -221,7 +253,7 @@ s_trim (cg_case_view_t *c, bool full)
 void
 search_on_search (void *request, cg_reply_t *reply, void *arg)
 {
-    archive_t *self = arg;
+    search_t *self = arg;
     cg_case_search_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 20;
     if (req->full && limit > CG_EXPORT_PAGE_MAX) {
