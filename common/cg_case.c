@@ -55,7 +55,7 @@ cg_case_from_hash (const redisReply *r, cg_case_view_t *view, bool with_steps)
 int64_t
 cg_case_reopen_until (int64_t closed_at, int reopen_days)
 {
-    return closed_at + (int64_t) reopen_days * 86400000;
+    return closed_at + (int64_t) reopen_days * CG_DAY_MS;
 }
 
 int64_t

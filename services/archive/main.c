@@ -21,15 +21,12 @@ s_archive_new (cg_daemon_t *daemon)
     archive_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
-    zconfig_t *config = daemon->config;
-    self->reopen_days = (int) cg_config_int (config, "dispatch/reopen_days", 15, 0, 3650);
-    self->sweep_batch = (int) cg_config_int (config, "archive/sweep_batch", 512, 1, 10000);
-    self->sweep_slice_ms = (int) cg_config_int (config, "archive/sweep_slice_ms", 200, 1, 60000);
-    self->sweep_pause_ms = (int) cg_config_int (config, "archive/sweep_pause_ms", 1, 1, 60000);
-    int sweep_ms = (int) cg_config_int (config, "archive/sweep_ms", 1000, 10, 3600000);
-    if (self->reopen_days < 0 || self->sweep_batch < 0 || self->sweep_slice_ms < 0
-    ||  self->sweep_pause_ms < 0 || sweep_ms < 0)
-        goto failed;
+    /*  checked at start against common/cg_config.h's table */
+    self->reopen_days = (int) cg_daemon_int (daemon, "dispatch/reopen_days");
+    self->sweep_batch = (int) cg_daemon_int (daemon, "archive/sweep_batch");
+    self->sweep_slice_ms = (int) cg_daemon_int (daemon, "archive/sweep_slice_ms");
+    self->sweep_pause_ms = (int) cg_daemon_int (daemon, "archive/sweep_pause_ms");
+    int sweep_ms = (int) cg_daemon_int (daemon, "archive/sweep_ms");
     char err[512];
     self->org = cg_orgtree_load (cg_daemon_get (daemon, "data/orgtree",
                                                 "deploy/demo/orgtree.tsv"), err, sizeof err);
