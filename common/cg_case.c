@@ -5,6 +5,7 @@
 #include <string.h>
 #include <assert.h>
 #include <czmq.h>
+#include "cg_case_state.h"
 #include "cg_clock.h"
 
 /*  The timeline from the fields `step:<n>` of a case's hash, in the order
@@ -61,14 +62,11 @@ cg_case_reopen_until (int64_t closed_at, int reopen_days)
 int64_t
 cg_case_archivable_at (const cg_case_view_t *c, int reopen_days)
 {
-    if (!c->state)
+    if (!c->state || !*c->state || !cg_case_state_is (c->state, CG_CASE_TERMINAL))
         return 0;
-    if (strcmp (c->state, "closed") == 0)
-        return cg_case_reopen_until (c->closed_at ? c->closed_at : c->updated, reopen_days);
-    if (strcmp (c->state, "merged") == 0 || strcmp (c->state, "rejected") == 0
-    ||  strcmp (c->state, "cancelled") == 0)
-        return cg_case_reopen_until (c->updated, reopen_days);
-    return 0;
+    /*  closed: from its closing; merged, rejected, cancelled: from then */
+    bool closed = strcmp (c->state, "closed") == 0 && c->closed_at;
+    return cg_case_reopen_until (closed ? c->closed_at : c->updated, reopen_days);
 }
 
 int
@@ -80,6 +78,8 @@ cg_case_forget (cg_redis_t *redis, const char *script, const char *prefix,
     cg_feed_args (&args, prefix, cursor_key, cursor, events, n);
     for (size_t i = 0; i < nextra; i++)
         cg_args_add_int (&args, extra[i]);
+    if (with_ver)
+        cg_args_add_str (&args, cg_case_states (CG_CASE_TERMINAL));
     for (size_t i = 0; i < n; i++) {
         if (strcmp (events[i].topic, "case.archived") != 0)
             continue;

@@ -6,9 +6,10 @@
     the archive reads the same hash to keep its copy on disk.  Both read it
     here, so the two copies cannot drift.
 
-    A case leaves Redis once it is final and the citizen can no longer
-    reopen it: closed (归档) and `dispatch/reopen_days` past its closing, or
-    merged, rejected or cancelled as long ago.  Dispatch refuses a reopening
+    A case leaves Redis once it is terminal (cg_case_state.h: closed 归档,
+    merged, rejected, cancelled) and `dispatch/reopen_days` past it (its
+    closing, else its last change), when the citizen can no longer reopen
+    it.  Dispatch refuses a reopening
     by the same rule, and deletes only what that rule lets go
     (docs/ARCHIVE.md). */
 #ifndef CG_CASE_H_INCLUDED
@@ -38,8 +39,9 @@ int64_t cg_case_archivable_at (const cg_case_view_t *c, int reopen_days);
     the archive journal's case.archived events with the owner's script,
     which deletes what the archive holds and moves the owner's cursor on
     that journal in the same call.  The script's arguments are those of
-    cg_feed_args, then extra[0..nextra), then per case its id and, when
-    with_ver, the version the archive holds.  Returns what a feed handler
+    cg_feed_args, then extra[0..nextra), then, when with_ver, the terminal
+    states (space-separated, cg_case_state.h), then per case its id and,
+    when with_ver, the version the archive holds.  Returns what a feed handler
     returns (cg_bus.h): 0, 1 when the cursor had moved, -1. */
 int cg_case_forget (cg_redis_t *redis, const char *script, const char *prefix,
                     const char *cursor_key, int64_t cursor, const cg_event_t *events, size_t n,

@@ -6,7 +6,8 @@
 -- changed since is kept, and the archive announces it again once it is
 -- final again.
 -- ARGV: prefix, cursor key, expected cursor, new cursor, now, reopen
--- window (ms), then per case: id, version.
+-- window (ms), the terminal states (space-separated, from
+-- common/cg_case_state.h), then per case: id, version.
 -- Answers {'ok', deleted, kept} or {'moved', cursor}.
 local prefix = ARGV[1]
 local ok, cur = cursor_advance (ARGV[2], ARGV[3], ARGV[4])
@@ -14,9 +15,12 @@ if not ok then
     return {'moved', cur}
 end
 local now, window = tonumber (ARGV[5]), tonumber (ARGV[6])
-local final = {closed = true, merged = true, rejected = true, cancelled = true}
+local final = {}
+for state in string.gmatch (ARGV[7], '%S+') do
+    final[state] = true
+end
 local deleted, kept = 0, 0
-for at = 7, #ARGV, 2 do
+for at = 8, #ARGV, 2 do
     local id = ARGV[at]
     local key = prefix .. 'case:' .. id
     local c = redis.call ('HMGET', key, 'state', 'center', 'unit', 'ver', 'closed_at', 'updated')
