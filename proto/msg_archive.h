@@ -28,13 +28,13 @@
     F(M, INT, from, 0, 0, CG_TIME_MAX, _, "received at or after") \
     F(M, INT, to, 0, 0, CG_TIME_MAX, _, "received before (the CLI and the API take the last day, included)") \
     F(M, STR, q, 0, 1, 1024, _, "text: any substring of 2 to 64 characters of the request, its address or result") \
-    F(M, STR, cursor, 0, 1, 128, _, "where the page starts: the `next` of the page before") \
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where the page starts: the `next` of the page before") \
     F(M, INT, limit, 0, 0, CG_SEARCH_PAGE_MAX, _, "cases in the page (default 20; at most 40 with full)") \
     F(M, BOOL, full, 0, 0, 1, _, "whole texts (export) rather than summaries")
 
 #define CG_FIELDS_case_found(F, M) \
     F(M, LIST, cases, 0, 0, CG_SEARCH_PAGE_MAX, case_view, "this page, newest first; texts cut to a summary unless full") \
-    F(M, STR, next, 0, 1, 128, _, "the cursor of the next page; absent on the last")
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last")
 
 #define CG_FIELDS_caller_fingerprint(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \

@@ -10,6 +10,7 @@
 #define ARCHIVE_H_INCLUDED
 
 #include "cg_daemon.h"
+#include "cg_cursor.h"
 #include "cg_orgtree.h"
 #include <sqlite3.h>
 
@@ -73,13 +74,13 @@ int follow_announce (archive_t *self);
 
 /* --- search.c ------------------------------------------------------------ */
 /*  What a search reads with, on its worker's thread: a read-only connection
-    of its own and the key that signs cursors. */
+    of its own and a cursor codec of its own (under civgrid/cursor_key). */
 typedef struct {
     sqlite3 *db;
-    uint8_t cursor_key[32];
+    cg_cursor_t *cursors;
 } search_t;
 
-search_t *search_new (const char *path, const uint8_t key[32]);
+search_t *search_new (const char *path, const char *cursor_key);
 void search_destroy (search_t **self_p);
 cg_command_fn search_on_show;         /* arg: the archive */
 cg_command_fn search_on_search;       /* arg: a search_t, on a worker */

@@ -66,23 +66,6 @@ s_archive_destroy (archive_t **self_p)
     *self_p = NULL;
 }
 
-/*  The searches' worker, with the key that signs their cursors: made once,
-    kept in the store. */
-static search_t *
-s_search_new (archive_t *self)
-{
-    int64_t seed = store_meta (self, "cursor_key");
-    if (!seed) {
-        randombytes_buf (&seed, sizeof seed);
-        seed |= 1;
-        if (store_set_meta (self, "cursor_key", seed))
-            return NULL;
-    }
-    uint8_t key[32];
-    crypto_generichash (key, sizeof key, (const uint8_t *) &seed, sizeof seed, NULL, 0);
-    return search_new (self->path, key);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -101,7 +84,8 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    search_t *search = s_search_new (archive);
+    search_t *search = search_new (archive->path, cg_daemon_get (daemon, "civgrid/cursor_key",
+                                                                NULL));
     if (!search) {
         s_archive_destroy (&archive);
         cg_daemon_destroy (&daemon);

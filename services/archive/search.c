@@ -14,20 +14,20 @@
     same way in text and query, so nothing is missed; what it could let in
     wrongly is dropped by comparing the text itself before a case is shown.
 
-    Pages are newest first by (created, n) and go on from an opaque cursor,
-    "<created>.<n>.<mac>": the mac, a keyed BLAKE2b of the position and of
-    the search's filters under the store's own key, refuses a cursor that
-    was altered or that belongs to another search (400 naming `cursor`).
-    Keyset positions stay right while cases arrive: a page never repeats or
-    skips a case because a new one came.
+    Pages are newest first by (created, n) and go on from an opaque cursor
+    (common/cg_cursor.h: the position, the search's filters as the list it
+    belongs to, when it was made, signed under the stack's key): one that
+    was altered, belongs to another search or is stale is refused naming
+    `cursor`.  Keyset positions stay right while cases arrive: a page never
+    repeats or skips a case because a new one came.
 
     A search runs on a worker thread of its own (cg_server_on_worker), with
     a read-only connection of its own: the write-ahead log lets it read
     while the feed and the sweep write, and neither waits for the other. */
 #include "archive.h"
+#include "cg_clock.h"
+#include "cg_cursor.h"
 #include "cg_text.h"
-
-#include <sodium.h>
 
 #define S_SUMMARY   200     /* bytes of a text in a search's page */
 #define S_SCAN_MAX  2000    /* rows looked at for one page at most */
@@ -85,62 +85,10 @@ s_has_token (const char *q)
     return false;
 }
 
-/* --- cursors -------------------------------------------------------------- */
-
-static void
-s_filters (const cg_case_search_t *req, char *out, size_t len)
-{
-    snprintf (out, len, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld|%s|%d",
-              req->scope ?: "", req->id ?: "", req->ext_ref ?: "", req->caller ?: "",
-              req->grid ?: "", req->community ?: "", req->unit ?: "", req->category ?: "",
-              req->state ?: "", (long long) req->from, (long long) req->to, req->q ?: "",
-              req->full ? 1 : 0);
-}
-
-static void
-s_mac (search_t *self, const cg_case_search_t *req, int64_t created, int64_t n, char hex[17])
-{
-    char text[1600];
-    char filters[1400];
-    s_filters (req, filters, sizeof filters);
-    snprintf (text, sizeof text, "%lld.%lld|%s", (long long) created, (long long) n, filters);
-    uint8_t mac[8];
-    crypto_generichash (mac, sizeof mac, (const uint8_t *) text, strlen (text),
-                        self->cursor_key, sizeof self->cursor_key);
-    sodium_bin2hex (hex, 17, mac, sizeof mac);
-}
-
-static void
-s_cursor_encode (search_t *self, const cg_case_search_t *req, int64_t created, int64_t n,
-                 char *out, size_t len)
-{
-    char mac[17];
-    s_mac (self, req, created, n, mac);
-    snprintf (out, len, "%lld.%lld.%s", (long long) created, (long long) n, mac);
-}
-
-/*  0 with the position, or -1: the cursor was altered or is another's. */
-static int
-s_cursor_decode (search_t *self, const cg_case_search_t *req, int64_t *created, int64_t *n)
-{
-    long long c, k;
-    char mac[17], want[17];
-    int used = 0;
-    if (sscanf (req->cursor, "%lld.%lld.%16[0-9a-f]%n", &c, &k, mac, &used) != 3
-    ||  req->cursor[used] || strlen (mac) != 16)
-        return -1;
-    s_mac (self, req, c, k, want);
-    if (sodium_memcmp (mac, want, 16) != 0)
-        return -1;
-    *created = c;
-    *n = k;
-    return 0;
-}
-
 /* --- the worker's connection ---------------------------------------------- */
 
 search_t *
-search_new (const char *path, const uint8_t key[32])
+search_new (const char *path, const char *cursor_key)
 {
     search_t *self = calloc (1, sizeof *self);
     assert (self);
@@ -151,7 +99,7 @@ search_new (const char *path, const uint8_t key[32])
         return NULL;
     }
     sqlite3_busy_timeout (self->db, 5000);
-    memcpy (self->cursor_key, key, sizeof self->cursor_key);
+    self->cursors = cg_cursor_new (cursor_key);
     return self;
 }
 
@@ -161,6 +109,7 @@ search_destroy (search_t **self_p)
     if (!self_p || !*self_p)
         return;
     sqlite3_close_v2 ((*self_p)->db);
+    cg_cursor_destroy (&(*self_p)->cursors);
     free (*self_p);
     *self_p = NULL;
 }
@@ -289,11 +238,18 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
         free (grams);
     }
     int64_t after_created = 0, after_n = 0;
-    if (req->cursor && s_cursor_decode (self, req, &after_created, &after_n)) {
-        cg_reply_fail (reply, "invalid", "cursor", "this cursor was altered or belongs to "
-                       "another search; start again without one");
-        free (phrase);
-        return;
+    char list[CG_CURSOR_LIST_MAX], why[160];
+    cg_cursor_list (list, sizeof list, "case.search", &cg_case_search_def, req);
+    if (req->cursor) {
+        cg_cursor_at_t at;
+        if (cg_cursor_decode (self->cursors, req->cursor, list, cg_clock_now (), &at, why,
+                              sizeof why)) {
+            cg_reply_fail (reply, "invalid", "cursor", "cursor %s", why);
+            free (phrase);
+            return;
+        }
+        after_created = at.pos;
+        after_n = strtoll (at.id, NULL, 10);
     }
     /*  with a scope, its index gives the order: the subtree's cases by time */
     s_query_t query = { .n = 0 };
@@ -345,14 +301,16 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
             sqlite3_bind_text (stmt, i + 1, query.texts[i], -1, SQLITE_STATIC);
     cg_case_found_t page = { .cases = calloc ((size_t) limit, sizeof (cg_case_view_t)) };
     assert (page.cases);
-    char next[128] = "";
+    char next[CG_CURSOR_MAX] = "";
     int64_t last_created = 0, last_n = 0;
     int scanned = 0, rc;
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
         int64_t created = sqlite3_column_int64 (stmt, 0), n = sqlite3_column_int64 (stmt, 1);
         if (page.cases_count == (size_t) limit || scanned == S_SCAN_MAX) {
             /*  more lie beyond: the next page starts after the last looked at */
-            s_cursor_encode (self, req, last_created, last_n, next, sizeof next);
+            cg_cursor_at_t at = { .pos = last_created };
+            snprintf (at.id, sizeof at.id, "%lld", (long long) last_n);
+            cg_cursor_encode (self->cursors, list, &at, cg_clock_now (), next, sizeof next);
             break;
         }
         scanned++;

@@ -175,7 +175,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
                && strstr (out, "已协调物业处理完毕"), "%s", out);
     free (out);
     char *token = cg_http_token (stack, "operator", "320602", "王");
-    char path[256];
+    char path[CG_CURSOR_MAX + 256];
     snprintf (path, sizeof path, "/api/v1/cases/%s", ids[7]);
     int status;
     json_t *view = cg_http_get_json (stack, path, token, &status);
@@ -222,7 +222,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
         (提级), out of the county's sight */
     char *city = cg_http_token (stack, "operator", "320600", "赵");
     int seen = 0;
-    char cursor[160] = "";
+    char cursor[CG_CURSOR_MAX] = "";
     do {
         snprintf (path, sizeof path, "/api/v1/cases/search?limit=5%s%s", *cursor ? "&cursor=" : "",
                   cursor);
