@@ -14,7 +14,68 @@
 #include "cg_clock.h"
 #include "cg_sign.h"
 
+#include <errno.h>
+
 #define S_SKEW_S    300
+
+int
+gw_hotline_order (const char *secret, const char *stamp, const char *signature,
+                  const char *body, size_t size, int64_t now, cg_case_submit_t *submit,
+                  cg_error_t *err)
+{
+    memset (submit, 0, sizeof *submit);
+    char *end;
+    errno = 0;
+    long long timestamp = strtoll (stamp, &end, 10);
+    if (*end || end == stamp || errno) {
+        cg_error_set (err, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
+                      "seconds");
+        return 400;
+    }
+    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
+        /*  as a double: the distance from a timestamp near the edge of 64
+            bits would not fit */
+        cg_error_set (err, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %.0f s from "
+                      "our clock; at most %d s are allowed", (double) timestamp - (double) now,
+                      S_SKEW_S);
+        return 401;
+    }
+    if (!cg_sign_check (secret, timestamp, body, size, signature)) {
+        cg_error_set (err, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
+                      "match the body and timestamp");
+        return 401;
+    }
+    json_error_t jerr;
+    json_t *json = json_loadb (body, size, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json) {
+        cg_error_set (err, "invalid", "body", "the body is not valid JSON: %s (line %d, "
+                      "column %d)", jerr.text, jerr.line, jerr.column);
+        return 400;
+    }
+    if (cg_json_to_msg (&cg_case_submit_def, json, submit, err)) {
+        json_decref (json);
+        return gw_status_of (err->code);
+    }
+    json_t *order = json_object_get (json, "order_no");
+    if (!json_is_string (order) || json_string_length (order) < 1
+    ||  json_string_length (order) > 48) {
+        json_decref (json);
+        cg_msg_clear (&cg_case_submit_def, submit);
+        cg_error_set (err, "invalid", "order_no", "order_no must be the hotline's order number, "
+                      "1 to 48 bytes");
+        return 400;
+    }
+    free (submit->source);
+    free (submit->ext_ref);
+    free (submit->rid);
+    submit->source = strdup ("hotline");
+    submit->ext_ref = strdup (json_string_value (order));
+    char rid[64];
+    snprintf (rid, sizeof rid, "hotline:%s", submit->ext_ref);
+    submit->rid = strdup (rid);
+    json_decref (json);
+    return 0;
+}
 
 void
 gw_hotline_handle (gw_request_t *req)
@@ -41,38 +102,12 @@ gw_hotline_handle (gw_request_t *req)
                         "here", hotline);
         return;
     }
-    char *end;
-    long long timestamp = strtoll (stamp, &end, 10);
-    long long now = (long long) (cg_clock_now () / 1000);
-    if (*end || end == stamp) {
-        gw_reply_error (req, 400, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
-                        "seconds");
-        return;
-    }
-    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %lld s "
-                        "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
-        return;
-    }
-    if (!cg_sign_check (secret, timestamp, req->body ? req->body : "", req->body_size,
-                        signature)) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
-                        "match the body and timestamp");
-        return;
-    }
-    json_error_t jerr;
-    json_t *body = json_loadb (req->body ? req->body : "", req->body_size,
-                               JSON_REJECT_DUPLICATES, &jerr);
-    if (!body) {
-        gw_reply_error (req, 400, "invalid", "body", "the body is not valid JSON: %s (line %d, "
-                        "column %d)", jerr.text, jerr.line, jerr.column);
-        return;
-    }
     cg_case_submit_t submit;
     cg_error_t err;
-    if (cg_json_to_msg (&cg_case_submit_def, body, &submit, &err)) {
-        json_decref (body);
-        gw_reply_refusal (req, &err);
+    int status = gw_hotline_order (secret, stamp, signature, req->body ? req->body : "",
+                                   req->body_size, cg_clock_now () / 1000, &submit, &err);
+    if (status) {
+        gw_reply_error (req, status, err.code, err.field, "%s", err.message);
         return;
     }
     /*  the hotline is the actor of what follows, in the audit log */
@@ -80,23 +115,6 @@ gw_hotline_handle (gw_request_t *req)
     snprintf (req->caller.name, sizeof req->caller.name, "hotline:%.40s", hotline);
     snprintf (req->caller.scope_code, sizeof req->caller.scope_code, "%s",
               cg_orgtree_root (req->gw->org)->code);
-    json_t *order = json_object_get (body, "order_no");
-    if (!json_is_string (order) || json_string_length (order) < 1
-    ||  json_string_length (order) > 48) {
-        json_decref (body);
-        cg_msg_clear (&cg_case_submit_def, &submit);
-        gw_reply_error (req, 400, "invalid", "order_no", "order_no must be the hotline's order "
-                        "number, 1 to 48 bytes");
-        return;
-    }
-    free (submit.source);
-    free (submit.ext_ref);
-    free (submit.rid);
-    submit.source = strdup ("hotline");
-    submit.ext_ref = strdup (json_string_value (order));
-    char rid[64];
-    snprintf (rid, sizeof rid, "hotline:%s", submit.ext_ref);
-    submit.rid = strdup (rid);
     cg_case_submitted_t rep;
     if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
                  &cg_case_submitted_def, &rep, &err)) {
@@ -111,6 +129,5 @@ gw_hotline_handle (gw_request_t *req)
         gw_audit (req, "hotline.order", rep.id, req->status);
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
-    json_decref (body);
     cg_msg_clear (&cg_case_submit_def, &submit);
 }
