@@ -39,13 +39,14 @@ BINS     := $(SERVICES:%=$(OUT)/bin/civgrid-%) $(OUT)/bin/civgrid
 # Extra libraries some services need
 LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson 2>/dev/null)
 LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
+LIBS_archive      := $(shell pkg-config --libs sqlite3 2>/dev/null)
 
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC := $(wildcard tests/integration/*.c)
 TESTS    := $(OUT)/test/unit $(OUT)/test/integration
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
-TEST_LIBS += $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+TEST_LIBS += $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null)
 
 .PHONY: all tests run test bench clean deps docs fuzz
 all: $(BINS)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static cg_clock_source_fn *s_source;
@@ -150,4 +151,14 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
         return s_fail (why, why_len, "is before 1970");
     *ms = secs * 1000 + millis;
     return 0;
+}
+
+int
+cg_time_or_day_parse (const char *text, int64_t *ms, char *why, size_t why_len)
+{
+    if (strlen (text) != 10)
+        return cg_time_parse (text, ms, why, why_len);
+    char full[32];
+    snprintf (full, sizeof full, "%sT00:00:00+08:00", text);
+    return cg_time_parse (full, ms, why, why_len);
 }

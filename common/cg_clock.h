@@ -36,6 +36,11 @@ void cg_time_iso_ms (int64_t ms, char *buf, size_t len);
     0 with Unix ms in *ms, or -1 with the problem in why (may be NULL). */
 int cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len);
 
+/*  A time as people give it at the edges: a day "YYYY-MM-DD" (its start,
+    China time) or an ISO 8601 time as cg_time_parse takes it.  0 with Unix
+    ms in *ms, or -1 with the problem in why. */
+int cg_time_or_day_parse (const char *text, int64_t *ms, char *why, size_t why_len);
+
 /*  "11-22 15:04", for notices and tables */
 void cg_time_short (int64_t ms, char *buf, size_t len);
 

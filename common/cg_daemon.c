@@ -8,12 +8,24 @@
 
 #include <getopt.h>
 #include <sys/signalfd.h>
+#include <pthread.h>
 
-/*  The test clock (cg_clock.h): the time a test wrote into Redis. */
+/*  The test clock (cg_clock.h): the time a test wrote into Redis.  Any
+    thread may ask the time (the gateway's HTTP threads, a worker), so it
+    is read on a connection of its own, one thread at a time: on the
+    daemon's connection it raced the loop's own commands (hiredis is not
+    for two threads), and a reply could reach the wrong caller. */
+static cg_redis_t *s_clock_redis;
+static pthread_mutex_t s_clock_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int64_t
 s_test_clock (void *arg)
 {
-    redisReply *r = cg_redis_command (arg, "GET cg:{clock}:now");
+    (void) arg;
+    pthread_mutex_lock (&s_clock_lock);
+    redisReply *r = s_clock_redis ? cg_redis_command (s_clock_redis, "GET cg:{clock}:now")
+                                  : NULL;
+    pthread_mutex_unlock (&s_clock_lock);
     int64_t now = cg_reply_int (r, 0);
     if (r)
         freeReplyObject (r);
@@ -229,7 +241,13 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     }
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
         zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
-        cg_clock_set_source (s_test_clock, self->redis);
+        pthread_mutex_lock (&s_clock_lock);
+        if (!s_clock_redis)
+            s_clock_redis = cg_daemon_redis_new (self);
+        pthread_mutex_unlock (&s_clock_lock);
+        if (!s_clock_redis)
+            goto failed;
+        cg_clock_set_source (s_test_clock, NULL);
     }
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
@@ -244,8 +262,9 @@ failed:
     return NULL;
 }
 
-int
-cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+/*  The subscriber, made on first use. */
+static int
+s_sub (cg_daemon_t *self)
 {
     if (!self->sub) {
         /*  NAME/bus_queue: how many events from the bus it may hold unapplied */
@@ -259,7 +278,22 @@ cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *
         if (!self->sub || cg_sub_attach (self->sub, self->loop))
             return -1;
     }
-    return cg_sub_follow (self->sub, journal, fn, arg);
+    return 0;
+}
+
+int
+cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+{
+    return s_sub (self) ? -1 : cg_sub_follow (self->sub, journal, fn, arg);
+}
+
+int
+cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg)
+{
+    if (s_sub (self))
+        return -1;
+    cg_sub_keep_cursors (self->sub, fn, arg);
+    return 0;
 }
 
 int
@@ -282,6 +316,9 @@ cg_daemon_destroy (cg_daemon_t **self_p)
         return;
     cg_daemon_t *self = *self_p;
     cg_clock_set_source (NULL, NULL);
+    pthread_mutex_lock (&s_clock_lock);
+    cg_redis_destroy (&s_clock_redis);
+    pthread_mutex_unlock (&s_clock_lock);
     cg_sub_destroy (&self->sub);
     cg_retention_destroy (&self->retention);
     cg_pub_destroy (&self->pub);

@@ -81,6 +81,10 @@ void cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg);
 /*  Follow a journal (see cg_bus.h). */
 int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg);
 
+/*  The daemon keeps its cursors itself (cg_sub_keep_cursors); before it
+    follows anything. */
+int cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg);
+
 int cg_daemon_run (cg_daemon_t *self);
 
 /*  A file in czmq's ZPL (the configuration, the funds file), or NULL when

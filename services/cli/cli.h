@@ -76,6 +76,7 @@ int cli_token (cli_args_t *args);
 int cli_journal (cli_args_t *args);
 int cli_backup (cli_args_t *args);     /* backup DIR, restore DIR (backup.c) */
 int cli_migrate (cli_args_t *args);    /* migrate (migrate.c) */
+int cli_search (cli_args_t *args);     /* search, export cases */
 /*  Issues a gateway token (CG_TOKEN_MAX bytes into token); 0, or 1 after
     saying why. */
 int cli_token_issue (zconfig_t *config, const char *role, const char *scope,

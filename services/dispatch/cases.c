@@ -15,6 +15,7 @@
     (deploy/lua/dispatch/lib.lua). */
 #include "cases.h"
 #include "cg_calendar.h"
+#include "cg_case.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 #include "deadlines.h"
@@ -22,7 +23,6 @@
 #include "stats.h"
 
 #define S_SUMMARY   120     /* bytes of the request's text in case.dispatched */
-#define S_STEPS_MAX 1000    /* steps of a timeline shown at most */
 #define S_CALL_CASES 128    /* events in one dispatch_received call at most */
 
 /*  Loads the org tree, the catalog and the calendar, and checks the
@@ -95,6 +95,8 @@ cases_new (cg_daemon_t *daemon)
     self->hotspot_count = (int) cg_daemon_int (daemon, "dispatch/hotspot_count");
     self->hotspot_window_min = (int) cg_daemon_int (daemon, "dispatch/hotspot_window_min");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
+    cg_cursor_key (self->archive_cursor_key, sizeof self->archive_cursor_key, "dispatch",
+                   "archive");
     return self;
 }
 
@@ -327,60 +329,38 @@ cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
     return rc && applied ? 1 : rc;
 }
 
-/* --- reading a case ------------------------------------------------------- */
+/* --- to the archive ------------------------------------------------------- */
 
-/*  The timeline from the fields `step:<n>` of a case's hash (lib.lua), in
-    the order of n, the first S_STEPS_MAX: a hash promises no order of its
-    own.  A step that does not decode is left out. */
-static void
-s_steps_read (cg_case_view_t *view, const redisReply *r)
+/*  The archive holds these cases durably: each leaves Redis if it is still
+    the version the archive holds and final past its reopen window
+    (deploy/lua/dispatch/case_forget.lua). */
+int
+cases_on_archive (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
-    size_t count = 0;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strncmp (r->element[i]->str, "step:", 5) == 0) {
-            long n = strtol (r->element[i]->str + 5, NULL, 10);
-            if (n > (long) count)
-                count = n < S_STEPS_MAX ? (size_t) n : S_STEPS_MAX;
-        }
-    if (count == 0)
-        return;
-    view->steps = calloc (count, sizeof (cg_case_step_t));
-    assert (view->steps);
-    for (size_t i = 0; i + 1 < r->elements; i += 2) {
-        long n = strncmp (r->element[i]->str, "step:", 5) == 0
-               ? strtol (r->element[i]->str + 5, NULL, 10) : 0;
-        cg_error_t err;
-        if (n >= 1 && (size_t) n <= count)
-            cg_msg_decode (&cg_case_step_def, r->element[i + 1]->str, r->element[i + 1]->len,
-                           &view->steps[n - 1], &err);
-    }
-    for (size_t i = 0; i < count; i++)
-        if (view->steps[i].to)
-            view->steps[view->steps_count++] = view->steps[i];
+    cases_t *self = arg;
+    int64_t extra[] = { cg_clock_now (), cg_case_reopen_until (0, self->reopen_days) };
+    return cg_case_forget (self->daemon->redis, "case_forget", S_PREFIX,
+                           self->archive_cursor_key, cursor, events, n, extra, 2, true);
 }
 
+/* --- reading a case ------------------------------------------------------- */
+
 /*  Fills view from a case's hash as HGETALL answers it (and its timeline
-    when with_steps).  Returns 0, 1 when there is no such case, -1 when
-    Redis failed. */
+    when with_steps; common/cg_case.c).  Returns 0, 1 when there is no such
+    case, -1 when Redis failed. */
 static int
 s_view_read (cg_case_view_t *view, const redisReply *r, bool with_steps)
 {
     memset (view, 0, sizeof *view);
     if (!r || r->type != REDIS_REPLY_ARRAY)
         return -1;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strncmp (r->element[i]->str, "step:", 5) != 0)
-            cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
-                        r->element[i + 1]->len);
-    if (with_steps)
-        s_steps_read (view, r);
-    return r->elements ? 0 : 1;
+    return cg_case_from_hash (r, view, with_steps);
 }
 
 int
 cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps)
 {
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " S_PREFIX "case:%s", id);
+    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " CG_CASE_KEY, id);
     int rc = s_view_read (view, r, with_steps);
     if (r)
         freeReplyObject (r);

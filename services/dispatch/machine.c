@@ -40,6 +40,7 @@
     of their due times, as many in one tick as are due. */
 #include "machine.h"
 #include "deadlines.h"
+#include "cg_case.h"
 #include "cg_case_actions.h"
 #include "cg_case_state.h"
 #include "cg_clock.h"
@@ -422,7 +423,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->closed_at = now;
         break;
     case CG_ACTION_REOPEN:
-        if (now > c->closed_at + (int64_t) self->reopen_days * CG_DAY_MS) {
+        if (now > cg_case_reopen_until (c->closed_at, self->reopen_days)) {
             cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
                            "and can no longer be reopened", c->id, self->reopen_days);
             return -1;

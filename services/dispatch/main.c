@@ -36,7 +36,8 @@ main (int argc, char **argv)
         return 1;
     }
     if (cg_daemon_follow (daemon, "intake", machine_follow_intake, cases)
-    ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)) {
+    ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)
+    ||  cg_daemon_follow (daemon, "archive", cases_on_archive, cases)) {
         cg_daemon_destroy (&daemon);
         stats_destroy (&stats);
         cases_destroy (&cases);

@@ -22,6 +22,7 @@
         sms.c       citizens' SMS replies rating their cases (回访)
         stream.c    live events (SSE) from the journals
         health.c    /healthz and /metrics, from every daemon's `metrics`
+        search.c    search and export of every case, from the archive
 */
 #ifndef GATEWAY_H_INCLUDED
 #define GATEWAY_H_INCLUDED
@@ -265,6 +266,8 @@ int gw_form_parse (gw_form_t *form, char *body, char *why, size_t len);
 const char *gw_form_get (const gw_form_t *form, const char *key);
 
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
+/*  Whether a case lies in the caller's scope (cases.c says when). */
+bool gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c);
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
                        gw_vendor;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
@@ -283,6 +286,9 @@ void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
 void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
+/*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
+void gw_search_handle (gw_request_t *req);
+void gw_export_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */
 /*  The largest body of a report: its fields, and its photos at their limit. */

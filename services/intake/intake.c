@@ -7,6 +7,7 @@
     later.  The sealing key is required: intake keeps no personal data in
     the clear, so without a key it does not start. */
 #include "intake.h"
+#include "cg_case.h"
 #include "cg_text.h"
 
 #include <ctype.h>
@@ -99,6 +100,36 @@ intake_new (cg_daemon_t *daemon)
     self->reveal_roles = cg_strfmt (",%s,", cg_daemon_get (daemon, "intake/reveal_roles",
                                                            "callback,supervisor"));
     return self;
+}
+
+void
+intake_on_fingerprint (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_caller_fingerprint_t *req = request;
+    bool digits = false;
+    for (const char *p = req->phone; *p; p++)
+        digits |= isdigit ((unsigned char) *p) != 0;
+    if (!digits) {
+        cg_reply_fail (reply, "invalid", "phone", "a phone number needs digits");
+        return;
+    }
+    char caller[80];
+    cg_privacy_fingerprint (self->privacy, req->phone, caller, sizeof caller);
+    cg_caller_print_t print = { .caller = caller };
+    cg_reply_ok (reply, &cg_caller_print_def, &print);
+}
+
+/*  The archive holds these cases durably: their hashes leave Redis
+    (deploy/lua/intake/intake_forget.lua). */
+int
+intake_on_archive (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    intake_t *self = arg;
+    char key[128];
+    cg_cursor_key (key, sizeof key, "intake", "archive");
+    return cg_case_forget (self->daemon->redis, "intake_forget", INTAKE_PREFIX, key, cursor,
+                           events, n, NULL, 0, false);
 }
 
 void

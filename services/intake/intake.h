@@ -122,5 +122,9 @@ void intake_on_open311 (void *request, cg_reply_t *reply, void *arg);
 void intake_on_alarm (void *request, cg_reply_t *reply, void *arg);
 void intake_on_cancel (void *request, cg_reply_t *reply, void *arg);
 void intake_on_get (void *request, cg_reply_t *reply, void *arg);
+/*  caller.fingerprint: a phone's fingerprint, for searching by caller */
+void intake_on_fingerprint (void *request, cg_reply_t *reply, void *arg);
+/*  case.archived: the archive holds the case; its record leaves Redis */
+cg_feed_fn intake_on_archive;
 
 #endif
