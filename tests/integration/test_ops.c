@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static const char *const s_daemons[] = { "broker", "intake", "dispatch", "notification",
-                                         "consultation", "fund", "gateway" };
+                                         "consultation", "fund", "gateway", "archive" };
 #define S_NDAEMONS (sizeof s_daemons / sizeof s_daemons[0])
 
 /*  The text of a file, or NULL when there is none. */
