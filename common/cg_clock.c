@@ -2,6 +2,7 @@
 #include "cg_clock.h"
 
 #include <stdbool.h>
+#include <string.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -100,9 +101,9 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
         return s_fail (why, why_len, "needs a T and a time after the date");
     int hour = s_digits (&p, 2);
     int minute = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
-    int second = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+    int second = *p == ':' ? (p++, s_digits (&p, 2)) : *p == '.' ? -1 : 0;
     if (hour < 0 || minute < 0 || second < 0)
-        return s_fail (why, why_len, "needs a time of the form 15:04:05");
+        return s_fail (why, why_len, "needs a time of the form 15:04:05 or 15:04");
     int millis = 0;
     if (*p == '.') {
         p++;
@@ -121,10 +122,11 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
     else
     if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1;
+        /*  ISO 8601's +08:00, +0800 and +08 alike */
         int oh = s_digits (&p, 2);
-        int om = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+        int om = *p == ':' ? (p++, s_digits (&p, 2)) : *p ? s_digits (&p, 2) : 0;
         if (oh < 0 || om < 0 || oh > 14 || om > 59)
-            return s_fail (why, why_len, "has a malformed offset (want +08:00 or Z)");
+            return s_fail (why, why_len, "has a malformed offset (want +08:00, +0800, +08 or Z)");
         offset_min = sign * (oh * 60 + om);
     }
     else
@@ -140,5 +142,20 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
     if (secs < 0)
         return s_fail (why, why_len, "is before 1970");
     *ms = secs * 1000 + millis;
+    return 0;
+}
+
+int
+cg_time_parse_w3c (const char *text, int64_t *ms, char *why, size_t why_len)
+{
+    size_t len = strlen (text);
+    if (len != 4 && len != 7 && len != 10)
+        return cg_time_parse (text, ms, why, why_len);
+    /*  a year, a month or a day: its first moment, in the center's time */
+    char full[40];
+    snprintf (full, sizeof full, "%s%s+08:00", text,
+              len == 4 ? "-01-01T00:00" : len == 7 ? "-01T00:00" : "T00:00");
+    if (cg_time_parse (full, ms, NULL, 0))
+        return s_fail (why, why_len, "is not a date of the form 2026, 2026-11 or 2026-11-22");
     return 0;
 }
