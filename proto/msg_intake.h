@@ -121,6 +121,8 @@
     F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name, masked unless the role may see it") \
     F(M, STR, contact_phone, 0, 1, 20, _, "the reporter's phone, masked unless the role may see it") \
+    F(M, STR, contact_email, 0, 1, 128, _, "the reporter's e-mail, masked unless the role may see it") \
+    F(M, STR, detail, 0, 1, 1024, _, "what the channel said beyond the case: worker, device, account, attributes") \
     F(M, INT, supporters, 1, 1, INT32_MAX, _, "requests behind the case (me too), the first included") \
     F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all")
 

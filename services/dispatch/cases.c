@@ -14,6 +14,7 @@
 #include "cases.h"
 #include "cg_calendar.h"
 #include "cg_clock.h"
+#include "cg_text.h"
 #include "machine.h"
 #include "route.h"
 #include "stats.h"
@@ -106,20 +107,6 @@ cases_destroy (cases_t **self_p)
 
 /* --- from intake ---------------------------------------------------------- */
 
-/*  The start of a text, cut at a character boundary. */
-static void
-s_summary (const char *text, char *out, size_t len)
-{
-    size_t n = strlen (text);
-    if (n >= len) {
-        n = len - 1;
-        while (n > 0 && ((unsigned char) text[n] & 0xc0) == 0x80)
-            n--;
-    }
-    memcpy (out, text, n);
-    out[n] = 0;
-}
-
 /*  Adds one case's arguments for dispatch_received (the case.dispatched
     body's index goes in *body); false when the event cannot be dispatched
     (it is then skipped, and the cursor still moves). */
@@ -136,7 +123,8 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         return false;
     }
     char summary[S_SUMMARY];
-    s_summary (in->text, summary, sizeof summary);
+    snprintf (summary, sizeof summary, "%.*s", (int) cg_utf8_cut (in->text, sizeof summary - 1),
+              in->text);
     char *level = (char *) route_level_name (route.level);
 
     cg_case_view_t view = {
@@ -144,11 +132,12 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .category = in->category, .text = in->text, .grid = in->grid, .address = in->address,
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
-        .updated = now, .urgent = in->urgent, .due = in->due };
+        .updated = now, .urgent = in->urgent, .due = in->due, .lat = in->lat, .lon = in->lon,
+        .media_url = in->media_count ? in->media[0] : NULL };
     machine_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
-    snprintf (note, sizeof note, "派单 to %s", route.unit->name);
+    snprintf (note, sizeof note, "派单至%s", route.unit->name);
     cg_case_step_t dispatched = { .at = now, .actor = "dispatch", .from = "received",
                                   .to = "dispatched", .note = note };
     cg_case_dispatched_t event = {

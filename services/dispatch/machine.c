@@ -16,7 +16,7 @@
                     its towns), and do a unit's part on a case in the
                     center's own queue;
       unit:CODE     the unit CODE; may act on cases it is responsible for;
-      citizen:PHONE the citizen who reported the case (reopen only);
+      citizen:PHONE the citizen who reported the case (reopen and note only);
       admin:CODE    every action, on cases within CODE's subtree;
       operator:NAME every action on the whole tree: the CLI's default, a
                     person at the stack's own shell.
@@ -58,7 +58,7 @@
 typedef enum {
     A_DISPATCH, A_TRANSFER, A_ACCEPT, A_RETURN, A_RETURN_APPROVE, A_RETURN_REFUSE,
     A_EXTEND, A_EXTEND_APPROVE, A_EXTEND_REFUSE, A_SUSPEND, A_RESUME, A_RESOLVE,
-    A_CALLBACK, A_CLOSE, A_REOPEN, A_MERGE, A_REJECT, A_ESCALATE
+    A_CALLBACK, A_CLOSE, A_REOPEN, A_MERGE, A_REJECT, A_ESCALATE, A_NOTE
 } s_action_id_t;
 
 typedef struct {
@@ -98,6 +98,10 @@ static const s_action_t s_actions[] = {
     { A_REJECT, "reject", "dispatched returned", "rejected", "case.rejected", R_CENTER, "无效" },
     { A_ESCALATE, "escalate", "dispatched accepted returned", "dispatched", "case.escalated",
       R_CENTER, "提级" },
+    /*  补充说明: a word on the timeline (a citizen's, by an Open311 client's
+        update), the state as it was */
+    { A_NOTE, "note", S_OPEN " resolved", NULL, "case.noted", R_CENTER | R_UNIT | R_CITIZEN,
+      "补充说明" },
 };
 #define S_NACTIONS (sizeof s_actions / sizeof s_actions[0])
 
@@ -514,10 +518,16 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->merged_into = req->into;
         /*  the case it joins says so in its own timeline */
         plan->linked = req->into;
-        snprintf (plan->linked_note, sizeof plan->linked_note, "合并: %s merged into this "
-                  "case", c->id);
+        snprintf (plan->linked_note, sizeof plan->linked_note, "合并：%s 已并入本件", c->id);
         break;
     }
+    case A_NOTE:
+        if (!req->note) {
+            cg_reply_fail (reply, "invalid", "note", "a note needs its text in note");
+            return -1;
+        }
+        a->state = c->state;
+        break;
     case A_ESCALATE:
         if (s_plan_escalate (self, plan, category, "operator", now)) {
             cg_reply_fail (reply, "conflict", "id", "case %s is at the top level already",

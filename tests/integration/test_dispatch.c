@@ -124,7 +124,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     /*  refusals: state, role, scope, missing reason */
     s_refused (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (huanbao), .note = "x" },
                "conflict", "is dispatched; resolve is not allowed from there (allowed: "
-               "accept, dispatch, transfer, return, suspend, merge, reject, escalate)");
+               "accept, dispatch, transfer, return, suspend, merge, reject, escalate, note)");
     s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "forbidden",
                "is 320602001-huanbao's, not 320602001-police's");
     s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (center) }, "forbidden",
@@ -178,7 +178,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     s_move (stack, "suspend", (cg_case_act_t) { .id = id, S_AS (center), .note = "等待鉴定" },
             "suspended");
     s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "conflict",
-               "is suspended; accept is not allowed from there (allowed: resume, merge)");
+               "is suspended; accept is not allowed from there (allowed: resume, merge, note)");
     s_move (stack, "resume", (cg_case_act_t) { .id = id, S_AS (center) }, "accepted");
     s_move (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (police), .note = "已责令停工" },
             "resolved");
