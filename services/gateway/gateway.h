@@ -76,6 +76,7 @@ struct _gateway_t {
     int rate_token;             /* requests a minute with one token */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
+    char open311_url[256];      /* gateway/open311_url: Open311's base URL, with its '/' */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
