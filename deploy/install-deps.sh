@@ -13,6 +13,11 @@ PACKAGES="$PACKAGES chromium"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # make bench drives the gateway's Open311 with wrk (bench/gateway.c)
 PACKAGES="$PACKAGES wrk"
+# the Open311 tests parse XML with libxml2, and drive the gateway the way
+# FixMyStreet's Open311 client does, in Perl (tests/fixmystreet/)
+PACKAGES="$PACKAGES libxml2-dev libwww-perl liburi-perl libxml-simple-perl
+libdatetime-format-w3cdtf-perl libmoo-perl libmoox-types-mooselike-perl
+libtry-tiny-perl libpath-tiny-perl"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
