@@ -91,7 +91,7 @@
     F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急): limits no longer than dispatch/urgent_sign_min and urgent_done_min") \
     F(M, INT, due, 0, 0, CG_TIME_MAX, _, "the source's own deadline (the hotline's time limit); done_by is never later while it lies ahead") \
     F(M, INT, supporters, 0, 0, INT32_MAX, _, "requests behind the case (me too), once another joined it (intake's case.merged)") \
-    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude (WGS-84) when the source gave a point") \
+    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude (WGS-84) when the source gave a point; else the centre of its grid's boundary, when surveyed") \
     F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude") \
     F(M, STR, media_url, 0, 1, CG_URL_MAX, _, "the first attachment or photo URL the source gave (Open311's media_url)") \
     F(M, LIST, steps, 0, 0, 1000, case_step, "the timeline, oldest first (case.show only)")

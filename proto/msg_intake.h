@@ -143,7 +143,7 @@
     F(M, STR, class, 0, 1, 16, _, "the hotline's request class: complaint, help, suggestion, consultation, report, praise") \
     F(M, INT, reported, 0, 0, CG_TIME_MAX, _, "when the citizen reported it (the call time, the alarm's time)") \
     F(M, INT, due, 0, 0, CG_TIME_MAX, _, "the source's own deadline (the hotline's time limit)") \
-    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude when the source gave one") \
+    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude when the source gave one; else the centre of its grid's boundary, when surveyed") \
     F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude") \
     F(M, STRS, media, 0, 0, 10, _, "attachment and photo URLs")
 

@@ -9,18 +9,28 @@
 
     Our side of the mapping:
         service               a category of the catalog (service_code = its code)
-        POST requests         case.submit, source open311: description → text,
-                              address_string → address, address_id or
-                              attribute[grid] → grid, first_name/last_name →
-                              contact name, phone → contact phone
+        POST requests         intake's open311.request, the form as it came:
+                              intake places lat/long by point in polygon,
+                              keeps every optional field, and merges a
+                              request about the same problem into its case;
+                              address_id (or attribute[grid]) is a grid or
+                              community; Idempotency-Key is its ext_ref
         status                open while a case is being worked, closed once
                               resolved, closed, merged or rejected
         agency_responsible    the unit's name; expected_datetime its deadline
-        status_notes, notes   the latest note and the public timeline
-    Services are `realtime`: the case id is known at once, so a token is
-    the case id itself.  GET requests reads the newest cases of dispatch's
-    queue (the most it pages, CG_PAGE_MAX, as the spec's default limit is
-    1000) and filters and pages them here; by default the last 90 days. */
+        status_notes, notes   the result or the latest note, and the public
+                              timeline, wholly Chinese, each note cut at
+                              S_NOTE_MAX bytes between two characters
+        lat, long, media_url  as the source gave them
+        POST servicerequestupdates   dispatch's note (补充说明), or reopen
+    No text leaves with a character XML 1.0 forbids (cg_text_clean), in XML
+    or JSON alike: intake removes them as requests come in, and a note an
+    operator typed, or a case stored before, is filtered here.  Services
+    are `realtime`: the case id is known at once, so a token is the case id
+    itself.  GET requests reads the newest cases of dispatch's queue (the
+    most it pages, CG_PAGE_MAX, as the spec's default limit is 1000) and
+    filters and pages them here; by default the last 90 days.  Discovery
+    names gateway/open311_url, the base a proxy in front gives, when set. */
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -833,7 +843,8 @@ s_post_update (gw_request_t *req, const s_target_t *t)
         snprintf (rid, sizeof rid, "%s", idempotency);
     else
     if (update)
-        snprintf (rid, sizeof rid, "o311u:%.24s:%.32s", req->caller.name, update);
+        snprintf (rid, sizeof rid, "o311u:%.*s:%.*s", (int) cg_utf8_cut (req->caller.name, 24),
+                  req->caller.name, (int) cg_utf8_cut (update, 32), update);
     cg_case_act_t act = { .rid = *rid ? rid : NULL, .id = (char *) id, .actor = actor,
                           .note = note };
     cg_error_t err;

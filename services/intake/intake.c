@@ -202,6 +202,11 @@ intake_place (intake_t *self, intake_request_t *req, const char *grid,
     if (req->place && req->place->kind == CG_ORG_GRID)
         req->grid = req->place;
     req->county = s_county (self, req->place ? req->place : narrowest);
+    double centre_lat, centre_lon;
+    if (!req->has_point && place_centre (self->place, req->grid, &centre_lat, &centre_lon) == 0) {
+        snprintf (req->centre_lat, sizeof req->centre_lat, "%.6f", centre_lat);
+        snprintf (req->centre_lon, sizeof req->centre_lon, "%.6f", centre_lon);
+    }
     return 0;
 }
 

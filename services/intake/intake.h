@@ -67,6 +67,9 @@ typedef struct {
     const char *lat, *lon;          /* as given, checked */
     double lat_deg, lon_deg;
     bool has_point;
+    /*  without a point: the centre of its grid's boundary, when surveyed,
+        for those who map requests (Open311's lat/long); "" when none */
+    char centre_lat[CG_COORD_MAX + 1], centre_lon[CG_COORD_MAX + 1];
     const char *name, *phone, *email;   /* personal data */
     const char *caller;             /* who, for recognising repeats: a worker, a device */
     const char *klass;

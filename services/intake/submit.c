@@ -129,7 +129,8 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
         .place = req->place ? (char *) req->place->code : NULL, .unplaced = !req->place,
         .county = req->county ? (char *) req->county->code : NULL, .urgent = req->urgent,
         .class = (char *) req->klass, .reported = req->reported, .due = req->due,
-        .lat = (char *) req->lat, .lon = (char *) req->lon,
+        .lat = req->lat ? (char *) req->lat : *req->centre_lat ? req->centre_lat : NULL,
+        .lon = req->lon ? (char *) req->lon : *req->centre_lon ? req->centre_lon : NULL,
         .media = req->media, .media_count = req->media_count };
     cg_error_t err;
     self->record.size = 0;

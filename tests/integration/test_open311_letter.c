@@ -178,6 +178,17 @@ Test (open311_letter, lat_long_alone_placed_by_polygon_and_every_field_kept)
     cr_assert (strstr (out, "l***@example.cn") && !strstr (out, "li.si@"), "masked: %s", out);
     free (out);
 
+    /*  a grid alone: the centre of its boundary stands for the point */
+    snprintf (form, sizeof form, "api_key=%s&service_code=illegal_building&address_id="
+              S_GRID_5 "&description=x", key);
+    char *gridded = s_post (stack, form, NULL, NULL, 0);
+    snprintf (path, sizeof path, "/open311/v2/requests/%s.json", gridded);
+    r = s_get_item (stack, path);
+    cr_assert_str_eq (s_str (r, "lat"), "32.004500");
+    cr_assert_str_eq (s_str (r, "long"), "120.851500");
+    json_decref (r);
+    free (gridded);
+
     /*  inside the jurisdiction but on no surveyed grid: taken, for triage */
     snprintf (form, sizeof form, "api_key=%s&service_code=noise&lat=32.1000&long=120.9500"
               "&description=x", key);
@@ -203,7 +214,7 @@ Test (open311_letter, lat_long_alone_placed_by_polygon_and_every_field_kept)
     }
     cg_http_reply_t list = s_raw (stack, "GET", "/open311/v2/requests.json", NULL, NULL);
     json_t *every = json_loads (list.body, 0, NULL);
-    cr_assert_eq (json_array_size (every), 3, "only the three taken: %s", list.body);
+    cr_assert_eq (json_array_size (every), 4, "only the four taken: %s", list.body);
     /*  lat/long in every request that has a place */
     for (size_t i = 0; i < json_array_size (every); i++)
         cr_assert (s_str (json_array_get (every, i), "lat")
