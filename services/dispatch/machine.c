@@ -40,6 +40,7 @@
 #include "machine.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
+#include "cg_words.h"
 #include "route.h"
 #include "stats.h"
 
@@ -801,11 +802,11 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
     if (m) {
         /*  合并: another request joined; the timeline says who and how many */
         a->supporters = m->supporters;
-        snprintf (plan->note_buf, sizeof plan->note_buf, "合并: %s%s%s%s%s joined; %lld "
-                  "requests behind the case%s", m->source, m->ext_ref ? " " : "",
-                  m->ext_ref ? m->ext_ref : "", m->contact ? " from " : "",
+        snprintf (plan->note_buf, sizeof plan->note_buf, "合并：%s%s%s%s%s 反映同一问题，并入本件，"
+                  "共 %lld 件诉求%s", cg_source_zh (m->source), m->ext_ref ? " " : "",
+                  m->ext_ref ? m->ext_ref : "", m->contact ? "，来电 " : "",
                   m->contact ? m->contact : "", (long long) m->supporters,
-                  m->known_caller ? " (a caller who called before)" : "");
+                  m->known_caller ? "（此前来电反映过）" : "");
         return;
     }
     snprintf (plan->actor_buf, sizeof plan->actor_buf, "%s", w->source);
@@ -815,14 +816,13 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
         a->state = "cancelled";
         plan->topic = "case.cancelled";
         plan->action = "withdraw";
-        snprintf (plan->note_buf, sizeof plan->note_buf, "撤单: %s withdrew it%s%s", w->source,
-                  w->reason ? ": " : "", w->reason ? w->reason : "");
+        snprintf (plan->note_buf, sizeof plan->note_buf, "撤单：%s 撤回诉求%s%s",
+                  cg_source_zh (w->source), w->reason ? "：" : "", w->reason ? w->reason : "");
     }
     else
-        snprintf (plan->note_buf, sizeof plan->note_buf, "%s withdrew its request%s%s; the "
-                  "case stays %s%s", w->source, w->reason ? ": " : "",
-                  w->reason ? w->reason : "", c->state,
-                  own && c->supporters > 1 ? ", others support it" : "");
+        snprintf (plan->note_buf, sizeof plan->note_buf, "%s 撤回其诉求%s%s；本件仍为%s%s",
+                  cg_source_zh (w->source), w->reason ? "：" : "", w->reason ? w->reason : "",
+                  cg_state_zh (c->state), own && c->supporters > 1 ? "，另有诉求人支持" : "");
 }
 
 int
@@ -927,7 +927,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
     if (strcmp (kind + 4, "_warn") == 0) {
         plan.after.alerts |= sign ? 1 : 4;
         topic = "case.warning";
-        plan.note = sign ? "预警: 80% of the sign-for limit" : "预警: 80% of the completion limit";
+        plan.note = sign ? "预警：签收时限已过 80%" : "预警：办结时限已过 80%";
     }
     else
     if (strcmp (kind + 4, "_over") == 0) {
@@ -937,7 +937,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
             plan.after.escalate_at = cg_calendar_add_minutes (self->calendar, now,
                                                               self->grace_min);
         topic = "case.overdue";
-        plan.note = sign ? "超期督办: sign-for limit passed" : "超期督办: completion limit passed";
+        plan.note = sign ? "超期督办：已超过签收时限" : "超期督办：已超过办结时限";
     }
     if (topic) {
         limit = sign ? "sign" : "done";
@@ -946,11 +946,10 @@ s_fire (cases_t *self, const char *member, int64_t now)
     else {
         plan.after.escalate_at = 0;
         if (s_plan_escalate (self, &plan, category, "overdue", now) == 0)
-            snprintf (plan.note_buf, sizeof plan.note_buf, "提级: overdue past the grace, to %s",
+            snprintf (plan.note_buf, sizeof plan.note_buf, "提级：超期已过宽限，改由%s办理",
                       plan.unit_name);
         else
-            snprintf (plan.note_buf, sizeof plan.note_buf, "overdue past the grace at the top "
-                      "level: stays supervised (督办)");
+            snprintf (plan.note_buf, sizeof plan.note_buf, "超期已过宽限，已在最高层级，继续督办");
         plan.note = plan.note_buf;
     }
     redisReply *r = s_apply (self, NULL, member, &view, &plan, now, topic, limit, deadline);

@@ -34,6 +34,7 @@
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
+#include "cg_words.h"
 
 #define S_DEFAULT_WINDOW_MS     (90 * 86400 * INT64_C (1000))
 #define S_FORM_FIELDS           64
@@ -249,21 +250,6 @@ s_set_time (json_t *obj, const char *key, int64_t ms)
     }
 }
 
-/*  The state of a case as the public reads it (公开的办理进度). */
-static const char *
-s_state_zh (const char *state)
-{
-    static const struct { const char *state, *zh; } names[] = {
-        { "received", "已受理" }, { "dispatched", "已派单" }, { "accepted", "办理中" },
-        { "returned", "退单待审" }, { "suspended", "暂缓办理" }, { "resolved", "已办结" },
-        { "closed", "已归档" }, { "merged", "已合并" }, { "rejected", "不予受理" },
-        { "cancelled", "已撤销" } };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (state && strcmp (state, names[i].state) == 0)
-            return names[i].zh;
-    return "办理中";
-}
-
 /*  Sets key to text made fit for any document: no character XML forbids
     (cg_text_clean), so that the JSON says what the XML says. */
 static void
@@ -284,7 +270,7 @@ s_note_text (const cg_case_step_t *step, char *out, size_t len)
 {
     const char *note = step->note ? step->note : "";
     size_t cut = cg_utf8_cut (note, S_NOTE_MAX);
-    snprintf (out, len, "%s%s%.*s%s", s_state_zh (step->to), *note ? "：" : "", (int) cut, note,
+    snprintf (out, len, "%s%s%.*s%s", cg_state_zh (step->to), *note ? "：" : "", (int) cut, note,
               note[cut] ? "…" : "");
 }
 
@@ -782,7 +768,7 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
             json_t *u = json_pack ("{s:s, s:s, s:s}", "update_id", update_id,
                                    "service_request_id", c.id,
                                    "status", s_closed (step->to) ? "closed" : "open");
-            s_set_text (u, "description", step->note ? step->note : s_state_zh (step->to));
+            s_set_text (u, "description", step->note ? step->note : cg_state_zh (step->to));
             s_set_time (u, "updated_datetime", step->at);
             json_array_append_new (list, u);
         }

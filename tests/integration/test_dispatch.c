@@ -439,8 +439,8 @@ Test (dispatch, a_case_s_timers_fire_in_order_after_a_kill_9, .timeout = 240)
         cr_assert_gt (c.escalate_at, now);
         /*  the timeline says the same, in the same order */
         cr_assert_geq (c.steps_count, 6);
-        cr_assert (strstr (c.steps[c.steps_count - 4].note, "预警: 80% of the sign-for"));
-        cr_assert (strstr (c.steps[c.steps_count - 1].note, "completion limit passed"));
+        cr_assert (strstr (c.steps[c.steps_count - 4].note, "预警：签收时限已过 80%"));
+        cr_assert (strstr (c.steps[c.steps_count - 1].note, "超期督办：已超过办结时限"));
         redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{dispatch}:timers %s",
                                           ids[i]);
         cr_assert_eq (cg_reply_int (r, 0), c.escalate_at, "the next timer is the escalation");
