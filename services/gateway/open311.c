@@ -818,8 +818,11 @@ s_post_update (gw_request_t *req, const s_target_t *t)
     char *clean = cg_text_clean (text);
     const char *said = clean ? clean : text;
     char who[140] = "";
+    if (last && strcmp (last, "-") == 0)
+        last = NULL;            /* FixMyStreet's stand-in for no last name */
     if (first || last)
-        snprintf (who, sizeof who, "%s%s：", last && strcmp (last, "-") ? last : "",
+        snprintf (who, sizeof who, "%.*s%.*s：", (int) (last ? cg_utf8_cut (last, 64) : 0),
+                  last ? last : "", (int) (first ? cg_utf8_cut (first, 64) : 0),
                   first ? first : "");
     size_t room = sizeof note - 1 - strlen (who);
     snprintf (note, sizeof note, "%s%.*s", who, (int) cg_utf8_cut (said, room), said);

@@ -439,6 +439,16 @@ Test (open311_letter, notes_in_chinese_cut_between_characters_and_dates_in_every
     cr_assert_eq (seen, 1, "%s in %s", update_id, x.body);
     json_decref (updates);
     cg_http_reply_clear (&x);
+    /*  a name of 300 bytes is cut between characters, not refused */
+    char *long_name = s_form_escape (note);
+    char *named = malloc (strlen (long_name) + 256);
+    sprintf (named, "api_key=%s&service_request_id=%s&description=%%E5%%A5%%BD&first_name=%s",
+             key, id, long_name);
+    x = s_raw (stack, "POST", "/open311/v2/servicerequestupdates.json", named, NULL);
+    cr_assert_eq (x.status, 200, "%s", x.body);
+    cg_http_reply_clear (&x);
+    free (named);
+    free (long_name);
     snprintf (update, sizeof update, "api_key=%s&service_request_id=CG0000099999"
               "&description=x", key);
     x = s_raw (stack, "POST", "/open311/v2/servicerequestupdates.json", update, NULL);
