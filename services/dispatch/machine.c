@@ -40,6 +40,7 @@
 #include "machine.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
+#include "cg_text.h"
 #include "cg_words.h"
 #include "route.h"
 #include "stats.h"
@@ -737,6 +738,13 @@ s_on_command (void *request, cg_reply_t *reply, void *arg)
         else
             cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
         return;
+    }
+    /*  a note pasted from Word keeps no character XML forbids: Open311
+        shows the timeline (cg_text_clean) */
+    char *clean = cg_text_clean (req->note);
+    if (clean) {
+        free (req->note);
+        req->note = clean;
     }
     char allowed[256];
     int64_t now = cg_clock_now ();

@@ -24,8 +24,8 @@
         lat, long, media_url  as the source gave them
         POST servicerequestupdates   dispatch's note (补充说明), or reopen
     No text leaves with a character XML 1.0 forbids (cg_text_clean), in XML
-    or JSON alike: intake removes them as requests come in, and a note an
-    operator typed, or a case stored before, is filtered here.  Services
+    or JSON alike: intake removes them as requests come in, dispatch from
+    the notes it is given, and what was stored before is filtered here.  Services
     are `realtime`: the case id is known at once, so a token is the case id
     itself.  GET requests reads the newest cases of dispatch's queue (the
     most it pages, CG_PAGE_MAX, as the spec's default limit is 1000) and

@@ -300,6 +300,13 @@ Test (open311_letter, word_control_characters_never_reach_a_document)
                                     "{\"note\":\"已处理\\u000b\\u0001完毕\"}", &status));
     cr_assert_eq (status, 200);
 
+    /*  the operator's note is cleaned as dispatch takes it, too */
+    snprintf (path, sizeof path, "/api/v1/cases/%s", id);
+    json_t *c = cg_http_get_json (stack, path, admin, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (s_str (c, "result"), "已处理\n完毕");
+    json_decref (c);
+
     const char *documents[] = { "/open311/v2/requests.xml", "/open311/v2/requests.json",
                                 "/open311/v2/servicerequestupdates.xml",
                                 "/open311/v2/servicerequestupdates.json", NULL };
