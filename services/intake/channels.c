@@ -363,11 +363,8 @@ s_contact (intake_t *self, const char *sealed, bool reveal, s_contact_t kind, ch
     if (kind == S_PHONE)
         cg_mask_phone (plain, out, len);
     else
-    if (kind == S_EMAIL) {
-        /*  the domain only: a***@example.cn */
-        const char *at = strchr (plain, '@');
-        snprintf (out, len, "%c***%s", plain[0], at ? at : "");
-    }
+    if (kind == S_EMAIL)
+        cg_mask_email (plain, out, len);
     else
         cg_mask_name (plain, out, len);
     return out;
