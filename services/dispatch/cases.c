@@ -124,8 +124,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         return false;
     }
     char summary[S_SUMMARY];
-    snprintf (summary, sizeof summary, "%.*s", (int) cg_utf8_cut (in->text, sizeof summary - 1),
-              in->text);
+    cg_utf8_cut (in->text, summary, sizeof summary);
     char *level = (char *) route_level_name (route.level);
 
     cg_case_view_t view = {

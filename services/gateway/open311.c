@@ -269,7 +269,7 @@ static void
 s_note_text (const cg_case_step_t *step, char *out, size_t len)
 {
     const char *note = step->note ? step->note : "";
-    size_t cut = cg_utf8_cut (note, S_NOTE_MAX);
+    size_t cut = cg_utf8_prefix (note, S_NOTE_MAX);
     snprintf (out, len, "%s%s%.*s%s", cg_state_zh (step->to), *note ? "：" : "", (int) cut, note,
               note[cut] ? "…" : "");
 }
@@ -305,7 +305,7 @@ s_request (gw_request_t *req, const cg_case_view_t *c)
     /*  most specific first: the address, then the grid and its places */
     char address[512] = "";
     if (c->address)
-        snprintf (address, sizeof address, "%.*s", (int) cg_utf8_cut (c->address, 256),
+        snprintf (address, sizeof address, "%.*s", (int) cg_utf8_prefix (c->address, 256),
                   c->address);
     const cg_org_node_t *place = c->grid ? cg_orgtree_find (gw->org, c->grid) : NULL;
     for (; place; place = place->parent) {
@@ -821,19 +821,19 @@ s_post_update (gw_request_t *req, const s_target_t *t)
     if (last && strcmp (last, "-") == 0)
         last = NULL;            /* FixMyStreet's stand-in for no last name */
     if (first || last)
-        snprintf (who, sizeof who, "%.*s%.*s：", (int) (last ? cg_utf8_cut (last, 64) : 0),
-                  last ? last : "", (int) (first ? cg_utf8_cut (first, 64) : 0),
+        snprintf (who, sizeof who, "%.*s%.*s：", (int) (last ? cg_utf8_prefix (last, 64) : 0),
+                  last ? last : "", (int) (first ? cg_utf8_prefix (first, 64) : 0),
                   first ? first : "");
     size_t room = sizeof note - 1 - strlen (who);
-    snprintf (note, sizeof note, "%s%.*s", who, (int) cg_utf8_cut (said, room), said);
+    snprintf (note, sizeof note, "%s%.*s", who, (int) cg_utf8_prefix (said, room), said);
     free (clean);
     const char *update = s_form_get (&form, "update_id");
     if (idempotency)
         snprintf (rid, sizeof rid, "%s", idempotency);
     else
     if (update)
-        snprintf (rid, sizeof rid, "o311u:%.*s:%.*s", (int) cg_utf8_cut (req->caller.name, 24),
-                  req->caller.name, (int) cg_utf8_cut (update, 32), update);
+        snprintf (rid, sizeof rid, "o311u:%.*s:%.*s", (int) cg_utf8_prefix (req->caller.name, 24),
+                  req->caller.name, (int) cg_utf8_prefix (update, 32), update);
     cg_case_act_t act = { .rid = *rid ? rid : NULL, .id = (char *) id, .actor = actor,
                           .note = note };
     cg_error_t err;

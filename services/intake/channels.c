@@ -144,7 +144,7 @@ s_detail_add (char *out, size_t len, const char *key, const char *value)
 {
     size_t used = strlen (out);
     char *piece = cg_strfmt ("%s%s=%s", used ? "; " : "", key, value);
-    size_t n = cg_utf8_cut (piece, len - 1 - used);
+    size_t n = cg_utf8_prefix (piece, len - 1 - used);
     memcpy (out + used, piece, n);
     out[used + n] = 0;
     free (piece);

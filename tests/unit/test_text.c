@@ -8,19 +8,19 @@
 Test (text, cut_keeps_whole_characters)
 {
     const char *s = "噪声扰民";                 /* four characters of 3 bytes */
-    cr_assert_eq (cg_utf8_cut (s, 12), 12);
-    cr_assert_eq (cg_utf8_cut (s, 100), 12, "shorter than max: all of it");
-    cr_assert_eq (cg_utf8_cut (s, 11), 9, "never half a character");
-    cr_assert_eq (cg_utf8_cut (s, 10), 9);
-    cr_assert_eq (cg_utf8_cut (s, 9), 9);
-    cr_assert_eq (cg_utf8_cut (s, 2), 0);
-    cr_assert_eq (cg_utf8_cut ("ab😀", 5), 2, "a four-byte character whole or not at all");
-    cr_assert_eq (cg_utf8_cut ("abc", 2), 2);
+    cr_assert_eq (cg_utf8_prefix (s, 12), 12);
+    cr_assert_eq (cg_utf8_prefix (s, 100), 12, "shorter than max: all of it");
+    cr_assert_eq (cg_utf8_prefix (s, 11), 9, "never half a character");
+    cr_assert_eq (cg_utf8_prefix (s, 10), 9);
+    cr_assert_eq (cg_utf8_prefix (s, 9), 9);
+    cr_assert_eq (cg_utf8_prefix (s, 2), 0);
+    cr_assert_eq (cg_utf8_prefix ("ab😀", 5), 2, "a four-byte character whole or not at all");
+    cr_assert_eq (cg_utf8_prefix ("abc", 2), 2);
     /*  a 300-byte Chinese note cut to 200 bytes: 66 whole characters */
     char note[301] = "";
     for (int i = 0; i < 100; i++)
         strcat (note, "办");
-    size_t n = cg_utf8_cut (note, 200);
+    size_t n = cg_utf8_prefix (note, 200);
     cr_assert_eq (n, 198);
     cr_assert (cg_utf8_valid (note, n));
 }
