@@ -2,8 +2,8 @@
 #include "cg_clock.h"
 
 #include <stdbool.h>
-#include <string.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static cg_clock_source_fn *s_source;
@@ -151,7 +151,7 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
 }
 
 int
-cg_time_parse_w3c (const char *text, int64_t *ms, char *why, size_t why_len)
+cg_time_or_day_parse (const char *text, int64_t *ms, char *why, size_t why_len)
 {
     size_t len = strlen (text);
     bool basic_day = len == 8 && strspn (text, "0123456789") == 8;

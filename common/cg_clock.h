@@ -35,11 +35,12 @@ void cg_time_iso (int64_t ms, char *buf, size_t len);
     with the problem in why (may be NULL). */
 int cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len);
 
-/*  cg_time_parse, and dates without a time as well: W3C-DTF's YYYY,
-    YYYY-MM and YYYY-MM-DD, and ISO 8601's basic YYYYMMDD, each read as its
-    first moment in the center's time (+08:00), as a search from a day
-    means that day here. */
-int cg_time_parse_w3c (const char *text, int64_t *ms, char *why, size_t why_len);
+/*  A time as people give it at the edges: an ISO 8601 time as
+    cg_time_parse takes it, or a date without a time, W3C-DTF's YYYY,
+    YYYY-MM and YYYY-MM-DD and ISO 8601's basic YYYYMMDD, each read as its
+    first moment in China time (+08:00), as a search from a day means that
+    day here.  0 with Unix ms in *ms, or -1 with the problem in why. */
+int cg_time_or_day_parse (const char *text, int64_t *ms, char *why, size_t why_len);
 
 /*  "11-22 15:04", for notices and tables */
 void cg_time_short (int64_t ms, char *buf, size_t len);

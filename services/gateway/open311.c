@@ -639,7 +639,7 @@ s_date (gw_request_t *req, const s_target_t *t, const char *name)
         return -1;
     int64_t ms;
     char why[96];
-    if (cg_time_parse_w3c (text, &ms, why, sizeof why)) {
+    if (cg_time_or_day_parse (text, &ms, why, sizeof why)) {
         s_error (req, t, 400, "%s %s; it must be a W3C-DTF date or date-time, like "
                  "2026-11-22T08:00:00+08:00, 2026-11-22T08:00Z or 2026-11-22", name, why);
         return -2;

@@ -54,19 +54,19 @@ Test (time_iso, reads_every_w3c_form)
     cr_assert_eq (s_ms ("2026-11-22T15:15+08:0"), -1);
     int64_t ms;
     /*  dates alone: the first moment of that day, month or year here */
-    cr_assert_eq (cg_time_parse_w3c ("2026-11-22", &ms, NULL, 0), 0);
+    cr_assert_eq (cg_time_or_day_parse ("2026-11-22", &ms, NULL, 0), 0);
     cr_assert_eq (ms, s_ms ("2026-11-22T00:00:00+08:00"));
-    cr_assert_eq (cg_time_parse_w3c ("2026-11", &ms, NULL, 0), 0);
+    cr_assert_eq (cg_time_or_day_parse ("2026-11", &ms, NULL, 0), 0);
     cr_assert_eq (ms, s_ms ("2026-11-01T00:00:00+08:00"));
-    cr_assert_eq (cg_time_parse_w3c ("2026", &ms, NULL, 0), 0);
+    cr_assert_eq (cg_time_or_day_parse ("2026", &ms, NULL, 0), 0);
     cr_assert_eq (ms, s_ms ("2026-01-01T00:00:00+08:00"));
-    cr_assert_eq (cg_time_parse_w3c ("2026-11-22T07:15Z", &ms, NULL, 0), 0);
+    cr_assert_eq (cg_time_or_day_parse ("2026-11-22T07:15Z", &ms, NULL, 0), 0);
     cr_assert_eq (ms, utc);
     char why[96];
-    cr_assert_eq (cg_time_parse_w3c ("20261122", &ms, NULL, 0), 0, "ISO 8601's basic day");
+    cr_assert_eq (cg_time_or_day_parse ("20261122", &ms, NULL, 0), 0, "ISO 8601's basic day");
     cr_assert_eq (ms, s_ms ("2026-11-22T00:00:00+08:00"));
     const char *bad[] = { "2026-13", "2026-02-30", "20261322", "26-11-22", "yesterday", NULL };
     for (int i = 0; bad[i]; i++)
-        cr_assert_eq (cg_time_parse_w3c (bad[i], &ms, why, sizeof why), -1, "%s was taken",
+        cr_assert_eq (cg_time_or_day_parse (bad[i], &ms, why, sizeof why), -1, "%s was taken",
                       bad[i]);
 }
