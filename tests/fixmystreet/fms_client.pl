@@ -106,7 +106,12 @@ check ($id && $id =~ /^CG\d+$/, "the report was taken: " . ($id || $open311->err
 $problem->external_id ($id);
 
 # --- GET requests for the last hour ----------------------------------------
-sleep 1;    # dispatch routes it a moment after intake took it
+# dispatch routes it a moment after intake took it: wait, up to a minute
+for (1 .. 120) {
+    my $found = $open311->get_service_requests ({ report_ids => [ $id // '' ] });
+    last if $found && @$found;
+    select (undef, undef, undef, 0.5);
+}
 my $now = DateTime->now;
 my $args = { start_date => $w3c->format_datetime ($now->clone->add (hours => -1)),
              end_date => $w3c->format_datetime ($now->clone->add (seconds => 5)) };
