@@ -81,7 +81,8 @@
     F(M, STR, first_name, 0, 1, 64, _, "personal data") \
     F(M, STR, last_name, 0, 1, 64, _, "personal data") \
     F(M, STR, phone, 0, 3, 20, _, "personal data") \
-    F(M, LIST, attributes, 0, 0, 32, open311_attribute, "answers to the service definition's attributes")
+    F(M, LIST, attributes, 0, 0, 32, open311_attribute, "answers to the service definition's attributes") \
+    F(M, STR, within, 0, 1, CG_CODE_MAX, _, "the org node the request must be placed in (the gateway's, from a scoped api_key); placed elsewhere or nowhere, it is refused naming the field that placed it")
 
 #define CG_FIELDS_device_alarm(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \

@@ -519,9 +519,11 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         s_error (req, t, 400, "address_id %.40s is no grid of this jurisdiction", place);
         return;
     }
-    if (req->caller.scope->parent && (!place || !gw_in_scope (req, place))) {
-        s_error (req, t, 403, "this api_key may only report within %s; give its grid in "
-                 "address_id", req->caller.scope_code);
+    /*  a key for one area: intake places the request and refuses it
+        outside (within) */
+    if (req->caller.scope->parent && place && !gw_in_scope (req, place)) {
+        s_error (req, t, 403, "address_id %.40s is not within %s, where this api_key may "
+                 "report", place, req->caller.scope_code);
         return;
     }
     cg_open311_attribute_t attributes[32];
@@ -537,6 +539,7 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         .first_name = (char *) s_form_get (&form, "first_name"),
         .last_name = (char *) s_form_get (&form, "last_name"),
         .phone = (char *) s_form_get (&form, "phone"), .attributes = attributes,
+        .within = req->caller.scope->parent ? req->caller.scope_code : NULL,
         .attributes_count = s_attributes (&form, attributes, 32, codes, sizeof codes) };
     cg_case_submitted_t rep;
     cg_error_t err;
@@ -544,7 +547,7 @@ s_post_request (gw_request_t *req, const s_target_t *t)
                  &cg_case_submitted_def, &rep, &err)) {
         /*  the form's own names: GeoReport's `long` is the message's lon */
         const char *field = strcmp (err.field, "lon") == 0 ? "long" : err.field;
-        s_error (req, t, 400, "%s%s%s", field,
+        s_error (req, t, strcmp (err.code, "forbidden") == 0 ? 403 : 400, "%s%s%s", field,
                  *field ? ": " : "", err.message);
         gw_audit (req, "open311.request", "", req->status);
         return;

@@ -211,6 +211,16 @@ intake_on_open311 (void *request, cg_reply_t *reply, void *arg)
     ||  intake_place (self, &req, grid, msg->lat, msg->lon, msg->address_string, NULL, reply)
     ||  intake_check_extent (self, &req, "lat", reply))
         return;
+    /*  a client whose key is for one area only reports there */
+    const cg_org_node_t *area = msg->within ? cg_orgtree_find (self->org, msg->within) : NULL;
+    if (msg->within && (!area || !req.place || !cg_orgtree_within (req.place, area))) {
+        const char *field = req.has_point ? "lat" : msg->address_id ? "address_id"
+                          : "address_string";
+        cg_reply_fail (reply, "forbidden", field, "%s places the request %s%s, not within %s, "
+                       "where this api_key may report", field, req.place ? "in " : "nowhere",
+                       req.place ? req.place->name : "", msg->within);
+        return;
+    }
     req.text = msg->description ? msg->description : req.category->name_zh;
     req.urgent = req.category->urgent;
     if (msg->account_id || msg->device_id) {

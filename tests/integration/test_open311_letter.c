@@ -222,6 +222,20 @@ Test (open311_letter, lat_long_alone_placed_by_polygon_and_every_field_kept)
     json_decref (every);
     cg_http_reply_clear (&list);
 
+    /*  a key for one town: lat/long alone are taken there, refused elsewhere
+        (403 naming the field), as is a grid of another town */
+    char *town = cg_http_token (stack, "open311", "320602001", "fms-town");
+    snprintf (form, sizeof form, "api_key=%s&service_code=sewage_overflow&lat=32.0045"
+              "&long=120.8515&description=x", town);
+    free (s_post (stack, form, NULL, NULL, 0));
+    snprintf (form, sizeof form, "api_key=%s&service_code=sewage_overflow&lat=32.1000"
+              "&long=120.9500&description=x", town);
+    s_refused (stack, form, NULL, 403, "lat");
+    snprintf (form, sizeof form, "api_key=%s&service_code=sewage_overflow"
+              "&address_id=320602002001001&description=x", town);
+    s_refused (stack, form, NULL, 403, "address_id");
+    free (town);
+
     /*  Idempotency-Key: a retried POST is the same request */
     const char *headers[] = { "Idempotency-Key: fms-report-88", NULL };
     snprintf (form, sizeof form, "api_key=%s&service_code=illegal_parking&lat=32.0045"
