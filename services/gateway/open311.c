@@ -16,7 +16,7 @@
                               address_id (or attribute[grid]) is a grid or
                               community; Idempotency-Key is its ext_ref
         status                open while a case is being worked, closed once
-                              resolved, closed, merged or rejected
+                              resolved, closed, merged, rejected or cancelled
         agency_responsible    the unit's name; expected_datetime its deadline
         status_notes, notes   the result or the latest note, and the public
                               timeline, wholly Chinese, each note cut at
@@ -237,7 +237,8 @@ static bool
 s_closed (const char *state)
 {
     return state && (strcmp (state, "resolved") == 0 || strcmp (state, "closed") == 0
-                     || strcmp (state, "merged") == 0 || strcmp (state, "rejected") == 0);
+                     || strcmp (state, "merged") == 0 || strcmp (state, "rejected") == 0
+                     || strcmp (state, "cancelled") == 0);
 }
 
 static void

@@ -481,6 +481,41 @@ Test (open311_letter, notes_in_chinese_cut_between_characters_and_dates_in_every
     cr_assert (strstr (x.body, "description"), "%s", x.body);
     cg_http_reply_clear (&x);
 
+    /*  a device alarm its vendor withdrew (撤单): closed, and said so in Chinese */
+    char *vendor = cg_http_token (stack, "device_vendor", "320602", "安康手表");
+    char alarm[512], at[40];
+    cg_time_iso (cg_clock_now () - 5000, at, sizeof at);
+    snprintf (alarm, sizeof alarm, "{\"alarm_id\":\"A-311\",\"device\":\"W-0001\","
+              "\"type\":\"fall\",\"at\":\"%s\"}", at);
+    json_t *raised = cg_http_post_json (stack, "/api/v1/alarms", vendor, alarm, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (raised, 0));
+    char *alarm_case = strdup (s_str (raised, "id"));
+    json_decref (raised);
+    json_decref (cg_http_post_json (stack, "/api/v1/alarms/A-311/cancel", vendor,
+                                    "{\"device\":\"W-0001\",\"reason\":\"误触\"}", &status));
+    cr_assert_eq (status, 200);
+    snprintf (path, sizeof path, "/open311/v2/requests/%s.json", alarm_case);
+    r = NULL;
+    for (int i = 0; i < 600; i++) {
+        cg_http_reply_t got = s_raw (stack, "GET", path, NULL, NULL);
+        json_t *list = json_loads (got.body, 0, NULL);
+        cg_http_reply_clear (&got);
+        json_t *item = json_array_get (list, 0);
+        if (item && strcmp (s_str (item, "status"), "closed") == 0)
+            r = json_incref (item);
+        json_decref (list);
+        if (r)
+            break;
+        zclock_sleep (100);
+    }
+    cr_assert (r, "a cancelled case is closed to Open311");
+    notes = json_object_get (r, "notes");
+    cr_assert_str_eq (s_str (json_array_get (notes, json_array_size (notes) - 1),
+                             "description"), "已撤销：撤单：智能设备 撤回诉求：误触");
+    json_decref (r);
+    free (alarm_case);
+    free (vendor);
+
     /*  dates in every form W3C-DTF allows: the request was made today */
     time_t now = time (NULL), china = now + 8 * 3600;
     struct tm utc, here;
