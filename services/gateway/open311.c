@@ -854,7 +854,9 @@ s_post_update (gw_request_t *req, const s_target_t *t)
                          && strcmp (view.steps[step - 1].actor, actor) == 0))
         step--;
     char update_id[64];
-    snprintf (update_id, sizeof update_id, "%s-%zu", view.id, step ? step - 1 : view.steps_count);
+    if (step == 0)
+        step = view.steps_count;    /* not found: a later step hid it; the newest */
+    snprintf (update_id, sizeof update_id, "%s-%zu", view.id, step ? step - 1 : 0);
     s_reply (req, t, 200, "service_request_updates", json_pack ("[{s:s}]", "update_id",
                                                                  update_id));
     gw_audit (req, "open311.update", id, req->status);
