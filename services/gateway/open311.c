@@ -855,7 +855,7 @@ s_post_update (gw_request_t *req, const s_target_t *t)
         step--;
     char update_id[64];
     if (step == 0)
-        step = view.steps_count;    /* not found: a later step hid it; the newest */
+        step = view.steps_count;    /* not among the steps read: the newest */
     snprintf (update_id, sizeof update_id, "%s-%zu", view.id, step ? step - 1 : 0);
     s_reply (req, t, 200, "service_request_updates", json_pack ("[{s:s}]", "update_id",
                                                                  update_id));
