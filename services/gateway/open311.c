@@ -36,7 +36,7 @@
 #include "cg_text.h"
 #include "cg_words.h"
 
-#define S_DEFAULT_WINDOW_MS     (90 * 86400 * INT64_C (1000))
+#define S_DEFAULT_WINDOW_MS     (90 * CG_DAY_MS)
 #define S_FORM_FIELDS           64
 
 typedef struct {
