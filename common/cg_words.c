@@ -1,4 +1,4 @@
-/*  cg_words — see cg_words.h.  Two small tables, looked up in order. */
+/*  cg_words — see cg_words.h.  A small table, looked up in order. */
 #include "cg_words.h"
 
 #include <stddef.h>
@@ -7,12 +7,6 @@
 typedef struct {
     const char *code, *zh;
 } s_word_t;
-
-static const s_word_t s_states[] = {
-    { "received", "已受理" }, { "dispatched", "已派单" }, { "accepted", "办理中" },
-    { "returned", "退单待审" }, { "suspended", "暂缓办理" }, { "resolved", "已办结" },
-    { "closed", "已归档" }, { "merged", "已合并" }, { "rejected", "不予受理" },
-    { "cancelled", "已撤销" } };
 
 static const s_word_t s_sources[] = {
     { "hotline", "12345热线" }, { "grid", "网格员上报" }, { "open311", "网上诉求平台" },
@@ -25,13 +19,6 @@ s_find (const s_word_t *table, size_t size, const char *code)
         if (strcmp (code, table[i].code) == 0)
             return table[i].zh;
     return NULL;
-}
-
-const char *
-cg_state_zh (const char *state)
-{
-    const char *zh = s_find (s_states, sizeof s_states / sizeof s_states[0], state);
-    return zh ? zh : "办理中";
 }
 
 const char *

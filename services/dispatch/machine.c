@@ -749,7 +749,7 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
     else
         snprintf (plan->note_buf, sizeof plan->note_buf, "%s 撤回其诉求%s%s；本件仍为%s%s",
                   cg_source_zh (w->source), w->reason ? "：" : "", w->reason ? w->reason : "",
-                  cg_state_zh (c->state), own && c->supporters > 1 ? "，另有诉求人支持" : "");
+                  cg_case_state_zh (c->state), own && c->supporters > 1 ? "，另有诉求人支持" : "");
 }
 
 int

@@ -34,6 +34,7 @@
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
+#include "cg_case_state.h"
 #include "cg_words.h"
 
 #define S_DEFAULT_WINDOW_MS     (90 * CG_DAY_MS)
@@ -236,9 +237,9 @@ s_form_get (const s_form_t *form, const char *key)
 static bool
 s_closed (const char *state)
 {
-    return state && (strcmp (state, "resolved") == 0 || strcmp (state, "closed") == 0
-                     || strcmp (state, "merged") == 0 || strcmp (state, "rejected") == 0
-                     || strcmp (state, "cancelled") == 0);
+    /*  closed once nobody has to act on it any more (cg_case_state.h):
+        resolved, closed, merged, rejected or cancelled */
+    return cg_case_state_known (state) && !cg_case_state_is (state, CG_CASE_OPEN);
 }
 
 static void
@@ -271,7 +272,7 @@ s_note_text (const cg_case_step_t *step, char *out, size_t len)
 {
     const char *note = step->note ? step->note : "";
     size_t cut = cg_utf8_prefix (note, S_NOTE_MAX);
-    snprintf (out, len, "%s%s%.*s%s", cg_state_zh (step->to), *note ? "：" : "", (int) cut, note,
+    snprintf (out, len, "%s%s%.*s%s", cg_case_state_zh (step->to), *note ? "：" : "", (int) cut, note,
               note[cut] ? "…" : "");
 }
 
@@ -772,7 +773,7 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
             json_t *u = json_pack ("{s:s, s:s, s:s}", "update_id", update_id,
                                    "service_request_id", c.id,
                                    "status", s_closed (step->to) ? "closed" : "open");
-            s_set_text (u, "description", step->note ? step->note : cg_state_zh (step->to));
+            s_set_text (u, "description", step->note ? step->note : cg_case_state_zh (step->to));
             s_set_time (u, "updated_datetime", step->at);
             json_array_append_new (list, u);
         }

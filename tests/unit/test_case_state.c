@@ -34,6 +34,11 @@ Test (case_state, the_classes_list_the_states_dispatch_stores)
     cr_assert (cg_case_state_known ("cancelled"));
     cr_assert_not (cg_case_state_known (""));
     cr_assert_not (cg_case_state_known ("open"));
+    /*  the public's word for each: Open311's notes and dispatch's own */
+    cr_assert_str_eq (cg_case_state_zh ("dispatched"), "已派单");
+    cr_assert_str_eq (cg_case_state_zh ("cancelled"), "已撤销");
+    cr_assert_str_eq (cg_case_state_zh ("nonsense"), "办理中");
+    cr_assert_str_eq (cg_case_state_zh (NULL), "办理中");
 }
 
 /*  Dispatch's actions (proto/cg_case_actions.h), the table the daemon, the
