@@ -112,6 +112,12 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         zsys_error ("%s: the configuration has no %s", name, path);
         goto failed;
     }
+    self->cursor = cg_cursor_new (cg_daemon_get (self, "civgrid/cursor_key", NULL));
+    if (!self->cursor)
+        goto failed;
+    if (cg_cursor_keyless (self->cursor))
+        zsys_warning ("%s: civgrid/cursor_key is not 64 hex digits; the cursors of its "
+                      "pages are good only until it stops, and only with it", name);
     self->loop = zloop_new ();
     self->server = cg_server_new (name, endpoint);
     if (!self->server || cg_server_attach (self->server, self->loop))
@@ -183,6 +189,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     zloop_destroy (&self->loop);
     cg_redis_destroy (&self->redis);
     zconfig_destroy (&self->config);
+    cg_cursor_destroy (&self->cursor);
     free (self->name);
     free (self);
     *self_p = NULL;
