@@ -21,6 +21,9 @@
 /*  The HTTP headers, the same both ways: the hotline's pushes to the
     gateway and our status callbacks to the hotline. */
 #define CG_SIGN_HEADER_SOURCE       "X-CG-Hotline"      /* the hotline's id */
+/*  The SMS gateway signs the replies it passes on the same way, naming
+    itself in its own header. */
+#define CG_SIGN_HEADER_SMS          "X-CG-SMS-Gateway"  /* the SMS gateway's id */
 #define CG_SIGN_HEADER_TIME         "X-CG-Timestamp"    /* Unix seconds */
 #define CG_SIGN_HEADER_SIGNATURE    "X-CG-Signature"    /* cg_sign's hex */
 /*  Every delivery civgrid pushes names itself, so a receiver can drop repeats. */

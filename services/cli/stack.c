@@ -261,6 +261,20 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     s_keep_key (config, before, "intake/key");
     s_keep_key (config, before, "civgrid/cursor_key");
     zconfig_destroy (&before);
+    /*  redis/appendfsync: when an acknowledged change is on disk.  "always"
+        (the default) fsyncs the AOF before Redis answers, so what a daemon
+        acknowledged survives a power cut; "everysec" may lose the last
+        second of them (docs/ARCHITECTURE.md, "Durability") */
+    char appendfsync[16];
+    const char *fsync_value = zconfig_get (config, "redis/appendfsync", "always");
+    snprintf (appendfsync, sizeof appendfsync, "%s", fsync_value);
+    if (strcmp (fsync_value, "always") && strcmp (fsync_value, "everysec")
+    &&  strcmp (fsync_value, "no")) {
+        fprintf (stderr, "civgrid: redis/appendfsync in %s is \"%s\": "
+                 "it must be always, everysec or no\n", path, fsync_value);
+        zconfig_destroy (&config);
+        return -1;
+    }
     int rc = zconfig_save (config, path);
     chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);
@@ -274,8 +288,8 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
         return -1;
     fprintf (f, "# written by civgrid stack up\n"
              "port %d\nbind 127.0.0.1\nprotected-mode yes\ndaemonize no\n"
-             "dir %s/redis\nappendonly yes\nappendfsync everysec\nsave \"\"\n"
-             "logfile \"\"\nhash-max-listpack-value 512\n", base, absdir);
+             "dir %s/redis\nappendonly yes\nappendfsync %s\nsave \"\"\n"
+             "logfile \"\"\nhash-max-listpack-value 512\n", base, absdir, appendfsync);
     fclose (f);
     return rc;
 }

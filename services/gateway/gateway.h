@@ -18,6 +18,8 @@
         gather.c    one page made from the pages of several places
         open311.c   Open311 GeoReport v2, JSON and XML
         hotline.c   the 12345 hotline's signed pushes
+        grid.c      grid workers' reports with photos, and a case's photos
+        sms.c       citizens' SMS replies rating their cases (回访)
         stream.c    live events (SSE) from the journals
 */
 #ifndef GATEWAY_H_INCLUDED
@@ -33,6 +35,7 @@
 #include <pthread.h>
 
 typedef struct _gateway_t gateway_t;
+typedef struct gw_upload gw_upload_t;
 
 /*  What a request has to work with: Redis and one command client per
     daemon, borrowed from the pool. */
@@ -62,6 +65,8 @@ typedef struct {
     bool body_too_large;
     gw_link_t *link;
     gw_caller_t caller;
+    gw_upload_t *upload;        /* a multipart upload read as it comes (grid.c) */
+    bool answered;              /* the reply was queued before the body was read */
     /*  the reply */
     int status;
     struct MHD_Response *response;
@@ -78,6 +83,9 @@ struct _gateway_t {
     int rate_token;             /* requests a minute with one token */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
+    char photo_dir[512];        /* gateway/photo_dir: photos by their checksum */
+    size_t photo_max;           /* gateway/photo_max: bytes of one photo at most */
+    int photos_max;             /* gateway/photos_max: photos of one report at most */
     char open311_url[256];      /* gateway/open311_url: Open311's base URL, with its '/' */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
@@ -140,6 +148,17 @@ bool gw_in_scope (gw_request_t *req, const char *code);
     (or, when optional, is not named at all); else a 403 naming the field,
     and -1. */
 int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
+/*  Checks a signed push (cg_sign.h): the sender named in id_header, whose
+    secret is gateway/<section>/<id>, and the timestamp and signature
+    headers.  0 with the sender's id, or -1 when it replied (401 naming
+    the header at fault). */
+/*  A signed push checked with its sender's secret (cg_sign.h) against our
+    clock (now, Unix seconds): 0, or the HTTP status with err naming the
+    header; what gw_auth_signed checks once it has found the secret. */
+int gw_signed_check (const char *secret, const char *stamp, const char *signature,
+                     const char *body, size_t size, int64_t now, cg_error_t *err);
+int gw_auth_signed (gw_request_t *req, const char *id_header, const char *section, char *id,
+                    size_t len);
 /*  Writes one entry of the audit log: who, when, what, on what, from where. */
 void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
 /*  GET /api/v1/audit: a page of the audit log, newest first, by cursor. */
@@ -157,6 +176,13 @@ typedef struct {
 
 /*  The value of {name}, or NULL. */
 const char *gw_param (const gw_params_t *params, const char *name);
+
+/*  The route of the operator API that serves method on path, with its
+    {segments} in params: its index, or GW_ROUTE_NONE (no route has that
+    path: 404) or GW_ROUTE_METHOD (one has, for another method: 405). */
+#define GW_ROUTE_NONE   (-1)
+#define GW_ROUTE_METHOD (-2)
+int gw_api_route (const char *method, const char *path, gw_params_t *params);
 
 /*  How a route keeps its caller inside its scope.  Each part may be NULL.
     place names the request's field that names a place, which must lie in
@@ -207,6 +233,34 @@ int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *pl
 void gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *query, char *buf,
                      size_t len);
 
+/* --- hotline.c ------------------------------------------------------------ */
+/*  A hotline's push read into intake's hotline.order (its signature is
+    checked before, by gw_auth_signed): 0 with order filled (clear it), or
+    the HTTP status with err naming the field; rid is the gateway's to set. */
+int gw_hotline_order (const char *body, size_t size, cg_hotline_order_t *order, cg_error_t *err);
+
+/* --- stream.c ------------------------------------------------------------- */
+/*  The journal sequence number of a Last-Event-ID the stream sent
+    ("dispatch:42"): 0, or -1 when it is not one (no sign, no space, no
+    number the stream cannot count on from: INT64_MAX and beyond). */
+int gw_last_event_id (const char *text, int64_t *seq);
+
+/* --- open311.c ------------------------------------------------------------ */
+#define GW_FORM_FIELDS  64
+
+/*  An application/x-www-form-urlencoded body, parsed in place. */
+typedef struct {
+    char *key[GW_FORM_FIELDS];
+    char *value[GW_FORM_FIELDS];
+    int count;
+} gw_form_t;
+
+/*  Parses body (changed in place: %XX and + decoded, fields cut at & and
+    =); 0, or -1 with why: too many fields, a bad escape, not UTF-8. */
+int gw_form_parse (gw_form_t *form, char *body, char *why, size_t len);
+/*  A field's value, NULL when absent or empty (Open311: empty = absent). */
+const char *gw_form_get (const gw_form_t *form, const char *key);
+
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
                        gw_vendor;
@@ -224,6 +278,23 @@ void gw_funds_list (gw_request_t *req, bool public);
 void gw_api_handle (gw_request_t *req);
 void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
+void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
+
+/* --- grid.c ---------------------------------------------------------------- */
+/*  The largest body of a report: its fields, and its photos at their limit. */
+size_t gw_upload_most (gateway_t *gw);
+/*  True for POST /api/v1/grid/reports, whose body is read as it comes. */
+bool gw_grid_route (gw_request_t *req);
+/*  Before its body: checks the token, starts reading the form.  0, or -1
+    when it replied. */
+int gw_upload_start (gw_request_t *req);
+/*  Part of the body. */
+void gw_upload_feed (gw_request_t *req, const char *data, size_t size);
+/*  Once the body is in: the report. */
+void gw_grid_handle (gw_request_t *req);
+void gw_upload_free (gw_request_t *req);
+/*  GET /api/v1/cases/{id}/photos/{name}. */
+void gw_photo_get (gw_request_t *req, const char *id, const char *name);
 
 #endif

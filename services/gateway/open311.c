@@ -42,7 +42,6 @@
 #include "cg_words.h"
 
 #define S_DEFAULT_WINDOW_MS     (90 * CG_DAY_MS)
-#define S_FORM_FIELDS           64
 
 typedef struct {
     bool xml;
@@ -161,12 +160,6 @@ s_error (gw_request_t *req, const s_target_t *t, int status, const char *fmt, ..
 
 /* --- form data ------------------------------------------------------------ */
 
-typedef struct {
-    char *key[S_FORM_FIELDS];
-    char *value[S_FORM_FIELDS];
-    int count;
-} s_form_t;
-
 static int
 s_hex (int c)
 {
@@ -197,15 +190,14 @@ s_unescape (char *s)
     return 0;
 }
 
-/*  Parses an application/x-www-form-urlencoded body; 0, or -1 with why. */
-static int
-s_form_parse (s_form_t *form, char *body, char *why, size_t len)
+int
+gw_form_parse (gw_form_t *form, char *body, char *why, size_t len)
 {
     form->count = 0;
     for (char *save = NULL, *pair = strtok_r (body, "&", &save); pair;
          pair = strtok_r (NULL, "&", &save)) {
-        if (form->count == S_FORM_FIELDS) {
-            snprintf (why, len, "the form has more than %d fields", S_FORM_FIELDS);
+        if (form->count == GW_FORM_FIELDS) {
+            snprintf (why, len, "the form has more than %d fields", GW_FORM_FIELDS);
             return -1;
         }
         char *eq = strchr (pair, '=');
@@ -226,9 +218,8 @@ s_form_parse (s_form_t *form, char *body, char *why, size_t len)
     return 0;
 }
 
-/*  A field's value, NULL when absent or empty (the spec: empty = absent). */
-static const char *
-s_form_get (const s_form_t *form, const char *key)
+const char *
+gw_form_get (const gw_form_t *form, const char *key)
 {
     for (int i = 0; i < form->count; i++)
         if (strcmp (form->key[i], key) == 0)
@@ -419,7 +410,7 @@ s_jurisdiction_ok (gw_request_t *req, const s_target_t *t, const char *given)
 /*  The attributes of the form, attribute[code]=value and, for a
     multivaluelist, attribute[code][]=value once for each; at most max. */
 static size_t
-s_attributes (const s_form_t *form, cg_open311_attribute_t *out, size_t max, char *codes,
+s_attributes (const gw_form_t *form, cg_open311_attribute_t *out, size_t max, char *codes,
               size_t codes_len)
 {
     size_t n = 0, used = 0;
@@ -465,17 +456,17 @@ s_idempotency_key (gw_request_t *req, const s_target_t *t, const char **key)
     token of an Open311 client, an admin or an operator), the jurisdiction
     and the Idempotency-Key.  0, or -1 after replying. */
 static int
-s_post_begin (gw_request_t *req, const s_target_t *t, s_form_t *form, const char **idempotency)
+s_post_begin (gw_request_t *req, const s_target_t *t, gw_form_t *form, const char **idempotency)
 {
     char why[160];
     char *body = req->body ? req->body : strdup ("");
     if (!req->body)
         req->body = body;
-    if (s_form_parse (form, body, why, sizeof why)) {
+    if (gw_form_parse (form, body, why, sizeof why)) {
         s_error (req, t, 400, "%s", why);
         return -1;
     }
-    const char *key = s_form_get (form, "api_key");
+    const char *key = gw_form_get (form, "api_key");
     if (!key) {
         s_error (req, t, 403, "api_key is missing; nothing can be posted without one");
         return -1;
@@ -486,10 +477,22 @@ s_post_begin (gw_request_t *req, const s_target_t *t, s_form_t *form, const char
         s_error (req, t, status == 401 ? 403 : status, "invalid api_key: %s", why);
         return -1;
     }
-    if (!s_jurisdiction_ok (req, t, s_form_get (form, "jurisdiction_id"))
+    if (!s_jurisdiction_ok (req, t, gw_form_get (form, "jurisdiction_id"))
     ||  s_idempotency_key (req, t, idempotency))
         return -1;
     return 0;
+}
+
+/*  civgrid's extension to the POST's answer, additive: a request that
+    joined an open case ("me too") says so, with the case's id as its
+    service_request_id and how many requests are behind it now. */
+static void
+s_merged_extension (json_t *answer, const cg_case_submitted_t *rep)
+{
+    if (!rep->merged)
+        return;
+    json_object_set_new (answer, "merged", json_true ());
+    json_object_set_new (answer, "supporters", json_integer (rep->supporters));
 }
 
 /*  POST requests: the form as it came, to intake's open311.request, which
@@ -497,11 +500,11 @@ s_post_begin (gw_request_t *req, const s_target_t *t, s_form_t *form, const char
 static void
 s_post_request (gw_request_t *req, const s_target_t *t)
 {
-    s_form_t form;
+    gw_form_t form;
     const char *idempotency;
     if (s_post_begin (req, t, &form, &idempotency))
         return;
-    const char *code = s_form_get (&form, "service_code");
+    const char *code = gw_form_get (&form, "service_code");
     if (!code) {
         s_error (req, t, 400, "service_code was not provided");
         return;
@@ -511,11 +514,11 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         return;
     }
     /*  address_id is a grid or community code; attribute[grid] the same */
-    const char *place = s_form_get (&form, "address_id");
+    const char *place = gw_form_get (&form, "address_id");
     if (!place)
-        place = s_form_get (&form, "attribute[grid]");
-    const char *lat = s_form_get (&form, "lat"), *lon = s_form_get (&form, "long");
-    const char *address = s_form_get (&form, "address_string");
+        place = gw_form_get (&form, "attribute[grid]");
+    const char *lat = gw_form_get (&form, "lat"), *lon = gw_form_get (&form, "long");
+    const char *address = gw_form_get (&form, "address_string");
     if (!place && !address && !(lat && lon)) {
         s_error (req, t, 400, "a location is required: lat and long, address_string or "
                  "address_id");
@@ -537,14 +540,14 @@ s_post_request (gw_request_t *req, const s_target_t *t)
     cg_open311_request_t request = {
         .ext_ref = (char *) idempotency, .service_code = (char *) code, .lat = (char *) lat,
         .lon = (char *) lon, .address_string = (char *) address, .address_id = (char *) place,
-        .description = (char *) s_form_get (&form, "description"),
-        .media_url = (char *) s_form_get (&form, "media_url"),
-        .email = (char *) s_form_get (&form, "email"),
-        .device_id = (char *) s_form_get (&form, "device_id"),
-        .account_id = (char *) s_form_get (&form, "account_id"),
-        .first_name = (char *) s_form_get (&form, "first_name"),
-        .last_name = (char *) s_form_get (&form, "last_name"),
-        .phone = (char *) s_form_get (&form, "phone"), .attributes = attributes,
+        .description = (char *) gw_form_get (&form, "description"),
+        .media_url = (char *) gw_form_get (&form, "media_url"),
+        .email = (char *) gw_form_get (&form, "email"),
+        .device_id = (char *) gw_form_get (&form, "device_id"),
+        .account_id = (char *) gw_form_get (&form, "account_id"),
+        .first_name = (char *) gw_form_get (&form, "first_name"),
+        .last_name = (char *) gw_form_get (&form, "last_name"),
+        .phone = (char *) gw_form_get (&form, "phone"), .attributes = attributes,
         .within = req->caller.scope->parent ? req->caller.scope_code : NULL,
         .attributes_count = s_attributes (&form, attributes, 32, codes, sizeof codes) };
     cg_case_submitted_t rep;
@@ -561,8 +564,10 @@ s_post_request (gw_request_t *req, const s_target_t *t)
     const char *notice = rep.merged ? "同一问题已有人反映，您的诉求已并入该件一并办理"
                        : rep.unplaced ? "已受理，待指挥中心确定办理网格后派单"
                        : "已受理，将按时限派单办理";
-    s_reply (req, t, 200, "service_requests", json_pack ("[{s:s, s:s}]",
-        "service_request_id", rep.id, "service_notice", notice));
+    json_t *answer = json_pack ("{s:s, s:s}", "service_request_id", rep.id,
+                                "service_notice", notice);
+    s_merged_extension (answer, &rep);
+    s_reply (req, t, 200, "service_requests", json_pack ("[o]", answer));
     gw_audit (req, "open311.request", rep.id, req->status);
     cg_msg_clear (&cg_case_submitted_def, &rep);
 }
@@ -850,13 +855,13 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
 static void
 s_post_update (gw_request_t *req, const s_target_t *t)
 {
-    s_form_t form;
+    gw_form_t form;
     const char *idempotency;
     if (s_post_begin (req, t, &form, &idempotency))
         return;
-    const char *id = s_form_get (&form, "service_request_id");
-    const char *text = s_form_get (&form, "description");
-    const char *state = s_form_get (&form, "status");
+    const char *id = gw_form_get (&form, "service_request_id");
+    const char *text = gw_form_get (&form, "description");
+    const char *state = gw_form_get (&form, "status");
     if (!id || !text) {
         s_error (req, t, 400, "%s was not provided", !id ? "service_request_id" : "description");
         return;
@@ -876,7 +881,7 @@ s_post_update (gw_request_t *req, const s_target_t *t)
         character XML forbids */
     char actor[64], note[CG_TEXT_MAX + 1], rid[65] = "";
     gw_actor (req, actor, sizeof actor);
-    const char *first = s_form_get (&form, "first_name"), *last = s_form_get (&form, "last_name");
+    const char *first = gw_form_get (&form, "first_name"), *last = gw_form_get (&form, "last_name");
     char *clean = cg_text_clean (text);
     const char *said = clean ? clean : text;
     char who[140] = "";
@@ -889,7 +894,7 @@ s_post_update (gw_request_t *req, const s_target_t *t)
     size_t room = sizeof note - 1 - strlen (who);
     snprintf (note, sizeof note, "%s%.*s", who, (int) cg_utf8_prefix (said, room), said);
     free (clean);
-    const char *update = s_form_get (&form, "update_id");
+    const char *update = gw_form_get (&form, "update_id");
     if (idempotency)
         snprintf (rid, sizeof rid, "%s", idempotency);
     else

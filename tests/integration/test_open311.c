@@ -353,7 +353,7 @@ Test (open311, get_requests_filters_status_and_updates)
     ids = s_ids (stack, "?status=open,closed&service_code=street_vending");
     cr_assert_str_eq (ids, b);
     free (ids);
-    ids = s_ids (stack, "?service_code=noise,street_vending&status=");
+    ids = s_ids (stack, "?service_code=noise,street_vending,street_light&status=");
     cr_assert (strstr (ids, a) && strstr (ids, b) && strstr (ids, c), "%s", ids);
     free (ids);
     char query[256];

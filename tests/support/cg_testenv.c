@@ -362,3 +362,15 @@ cg_testredis_stop (cg_testredis_t **self_p)
     free (*self_p);
     *self_p = NULL;
 }
+
+int
+cg_test_count_files (const char *dir)
+{
+    char command[700];
+    snprintf (command, sizeof command, "find '%s' -type f 2>/dev/null | wc -l", dir);
+    FILE *p = popen (command, "r");
+    int n = -1;
+    cr_assert (p && fscanf (p, "%d", &n) == 1, "cannot count the files under %s", dir);
+    pclose (p);
+    return n;
+}

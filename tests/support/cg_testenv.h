@@ -86,5 +86,7 @@ void cg_testredis_stop (cg_testredis_t **self_p);
 const char *cg_test_root (void);
 /*  A free TCP port on loopback. */
 int cg_test_free_port (void);
+/*  How many files lie under dir, in it and its folders (0 when it is not there). */
+int cg_test_count_files (const char *dir);
 
 #endif
