@@ -47,6 +47,9 @@ INTEG_SRC := $(wildcard tests/integration/*.c)
 TESTS    := $(OUT)/test/unit $(OUT)/test/integration
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 TEST_LIBS += $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null)
+# the Open311 tests parse the gateway's XML with a real parser
+TEST_LIBS += $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+$(OUT)/obj/tests/%.o: CFLAGS += $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 
 .PHONY: all tests run test bench clean deps docs fuzz
 all: $(BINS)

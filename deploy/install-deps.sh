@@ -24,6 +24,11 @@ PACKAGES="$PACKAGES python3-fusepy"
 # docs/API.md's signed hotline push, which the suite runs as written
 # (gateway/the_documented_hotline_push_works_as_written), uses both
 PACKAGES="$PACKAGES curl openssl"
+# the Open311 tests parse XML with libxml2, and drive the gateway the way
+# FixMyStreet's Open311 client does, in Perl (tests/fixmystreet/)
+PACKAGES="$PACKAGES libxml2-dev libwww-perl liburi-perl libxml-simple-perl
+libdatetime-format-w3cdtf-perl libmoo-perl libmoox-types-mooselike-perl
+libtry-tiny-perl libpath-tiny-perl"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -19,6 +19,7 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "case.merged", "dispatch", &cg_case_changed_def },
     { "case.rejected", "dispatch", &cg_case_changed_def },
     { "case.cancelled", "dispatch", &cg_case_changed_def },
+    { "case.noted", "dispatch", &cg_case_changed_def },
     { "case.warning", "dispatch", &cg_case_alert_def },
     { "case.overdue", "dispatch", &cg_case_alert_def },
     { "case.escalated", "dispatch", &cg_case_escalated_def },

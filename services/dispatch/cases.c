@@ -154,6 +154,18 @@ cases_destroy (cases_t **self_p)
 
 /* --- from intake ---------------------------------------------------------- */
 
+/*  The first attachment that is a link anyone may follow (http or https):
+    a grid worker's photo kept by the gateway ("photo:<sha-256>.<ext>") is
+    shown only to those who may see the case, never as Open311's media_url. */
+static char *
+s_first_link (const cg_case_received_t *in)
+{
+    for (size_t i = 0; i < in->media_count; i++)
+        if (strncmp (in->media[i], "https://", 8) == 0 || strncmp (in->media[i], "http://", 7) == 0)
+            return in->media[i];
+    return NULL;
+}
+
 /*  Adds one case's arguments for dispatch_received (the case.dispatched
     body's index goes in *body); false when the event cannot be dispatched
     (it is then skipped, and the cursor still moves). */
@@ -178,11 +190,12 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .category = in->category, .text = in->text, .grid = in->grid, .address = in->address,
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
-        .updated = now, .urgent = in->urgent, .due = in->due };
+        .updated = now, .urgent = in->urgent, .due = in->due, .lat = in->lat, .lon = in->lon,
+        .media_url = s_first_link (in) };
     deadlines_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
-    snprintf (note, sizeof note, "派单 to %s", route.unit->name);
+    snprintf (note, sizeof note, "派单至%s", route.unit->name);
     cg_case_step_t dispatched = { .at = now, .actor = "dispatch", .from = "received",
                                   .to = "dispatched", .note = note };
     cg_case_dispatched_t event = {

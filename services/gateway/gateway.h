@@ -88,6 +88,7 @@ struct _gateway_t {
     char photo_dir[512];        /* gateway/photo_dir: photos by their checksum */
     size_t photo_max;           /* gateway/photo_max: bytes of one photo at most */
     int photos_max;             /* gateway/photos_max: photos of one report at most */
+    char open311_url[256];      /* gateway/open311_url: Open311's base URL, with its '/' */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
