@@ -16,8 +16,8 @@ PACKAGES="$PACKAGES wrk"
 # make test builds the Debian package (dpkg-buildpackage, no debhelper) and
 # checks the units with systemd-analyze (tools/test-package.sh)
 PACKAGES="$PACKAGES dpkg-dev systemd git"
-# civgrid backup: redis-cli --rdb, and sqlite3 for the archive's files
-PACKAGES="$PACKAGES redis-tools sqlite3"
+# civgrid backup: sqlite3 for the archive's files (redis-cli --rdb is redis-tools, above)
+PACKAGES="$PACKAGES sqlite3"
 # the power-cut test keeps Redis's files on a FUSE file system that loses
 # what was not fsync'd (tests/support/lossyfs.py)
 PACKAGES="$PACKAGES python3-fusepy"
