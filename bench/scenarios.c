@@ -16,6 +16,7 @@
     - peak RSS of every part, from /proc/<pid>/status VmHWM. */
 #define _GNU_SOURCE         /* nftw */
 #include "bench.h"
+#include "cg_access.h"
 #include "cg_clock.h"
 
 #include <ctype.h>
@@ -286,6 +287,7 @@ s_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *quer
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_rcvtimeo (dealer, 10000);
+    cg_access_connect (dealer, b->dispatch);
     zsock_connect (dealer, "%s", b->dispatch);
     double *ms = calloc (n, sizeof *ms);
     assert (ms);
@@ -729,6 +731,7 @@ scenario_closed (bench_t *b)
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_rcvtimeo (dealer, 10000);
+    cg_access_connect (dealer, b->dispatch);
     zsock_connect (dealer, "%s", b->dispatch);
     double before = bench_info_field (b, "memory", "used_memory");
     const char *actions[] = { "accept", "resolve", "callback" };

@@ -1,5 +1,6 @@
 /*  cg_command — see cg_command.h. */
 #include "cg_command.h"
+#include "cg_access.h"
 
 #include <stdarg.h>
 #include <unistd.h>
@@ -87,6 +88,9 @@ struct _cg_server_t {
     void *counter_arg;
     cg_flush_fn *flush;
     void *flush_arg;
+    bool locked;                /* CURVE: each peer's key says what it may claim */
+    char *endpoint;
+    zactor_t *monitor;          /* logs refused handshakes (cg_access_watch) */
     s_slot_t slots[S_READ_MAX];     /* deferred answers, in the order they came */
     size_t deferred;
 };
@@ -110,6 +114,7 @@ cg_server_new (const char *service, const char *endpoint)
     cg_server_t *self = calloc (1, sizeof *self);
     assert (self);
     self->service = strdup (service);
+    self->endpoint = strdup (endpoint);
     self->started = zclock_time ();
     for (size_t i = 0; i < S_READ_MAX; i++)
         msgpack_sbuffer_init (&self->slots[i].reply.body);
@@ -117,7 +122,9 @@ cg_server_new (const char *service, const char *endpoint)
     assert (self->sock);
     zsock_set_sndhwm (self->sock, 100000);
     zsock_set_rcvhwm (self->sock, 100000);
-    if (zsock_bind (self->sock, "%s", endpoint) < 0) {
+    int access = cg_access_serve (self->sock, endpoint);
+    self->locked = access == 1;
+    if (access < 0 || zsock_bind (self->sock, "%s", endpoint) < 0) {
         zsys_error ("%s: cannot bind %s: %s", service, endpoint, zmq_strerror (zmq_errno ()));
         cg_server_destroy (&self);
         return NULL;
@@ -137,7 +144,9 @@ cg_server_destroy (cg_server_t **self_p)
     free (self->handlers);
     for (size_t i = 0; i < S_READ_MAX; i++)
         msgpack_sbuffer_destroy (&self->slots[i].reply.body);
+    zactor_destroy (&self->monitor);
     zsock_destroy (&self->sock);
+    free (self->endpoint);
     free (self->service);
     free (self);
     *self_p = NULL;
@@ -195,6 +204,42 @@ s_handler_of (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
     return NULL;
 }
 
+/*  A daemon takes an actor's authority only as far as the peer's key
+    allows (cg_access.h): the role a request claims, in its `role` field or
+    as the ROLE of an `actor` written ROLE:SCOPE[:NAME], must be one of the
+    roles on the peer's certificate.  True when it may; else the refusal
+    names the field, and the log says who tried. */
+static bool
+s_claims_allowed (cg_server_t *self, s_handler_t *handler, void *request, zframe_t *body,
+                  cg_reply_t *reply)
+{
+    if (!self->locked)
+        return true;
+    const char *roles = zframe_meta (body, "roles");
+    const char *peer = zframe_meta (body, "name");
+    for (size_t i = 0; i < handler->def->nfields; i++) {
+        const cg_field_t *field = &handler->def->fields[i];
+        bool is_role = streq (field->key, "role");
+        if (field->type != CG_F_STR || (!is_role && !streq (field->key, "actor")))
+            continue;
+        const char *value = *(char **) ((char *) request + field->offset);
+        size_t len = value ? strcspn (value, ":") : 0;
+        if (!value || !len || (!is_role && !value[len]))
+            continue;           /* no claim, or an actor that is only a name */
+        char role[64];
+        snprintf (role, sizeof role, "%.*s", (int) len, value);
+        if (roles && cg_access_may_claim (roles, role))
+            continue;
+        zsys_warning ("%s: refused %s from %s: its key may not act as %s", self->service,
+                      handler->name, peer ? peer : "an unnamed key", role);
+        cg_reply_fail (reply, "forbidden", field->key, "%s: this client's key (%s) may act "
+                       "as %s, not as %s", field->key, peer ? peer : "unnamed",
+                       roles ? roles : "nobody", role);
+        return false;
+    }
+    return true;
+}
+
 static void
 s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *reply)
 {
@@ -207,6 +252,7 @@ s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *re
         cg_reply_error (reply, &err);
     }
     else
+    if (s_claims_allowed (self, handler, request, body, reply))
         handler->fn (request, reply, handler->arg);
     cg_msg_clear (handler->def, request);
     free (request);
@@ -290,6 +336,8 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
 int
 cg_server_attach (cg_server_t *self, zloop_t *loop)
 {
+    if (self->locked && !self->monitor)
+        self->monitor = cg_access_watch (self->sock, self->endpoint, loop);
     return zloop_reader (loop, self->sock, s_on_request, self);
 }
 
@@ -311,6 +359,7 @@ cg_client_new (const char *endpoint, int timeout_ms, int tries)
     self->sock = zsock_new (ZMQ_DEALER);
     assert (self->sock);
     zsock_set_linger (self->sock, 0);
+    cg_access_connect (self->sock, endpoint);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("command: cannot connect to %s", endpoint);
         cg_client_destroy (&self);

@@ -1,6 +1,7 @@
 /*  cg_daemon — see cg_daemon.h. */
 #include "cg_daemon.h"
 
+#include "cg_access.h"
 #include "cg_clock.h"
 
 #include <getopt.h>
@@ -79,6 +80,8 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         zsys_error ("%s: the configuration has no %s", name, path);
         goto failed;
     }
+    if (cg_access_use (self->config, name))
+        goto failed;
     self->loop = zloop_new ();
     self->server = cg_server_new (name, endpoint);
     if (!self->server || cg_server_attach (self->server, self->loop))
@@ -153,6 +156,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     zloop_destroy (&self->loop);
     cg_redis_destroy (&self->redis);
     zconfig_destroy (&self->config);
+    cg_access_end ();
     free (self->name);
     free (self);
     *self_p = NULL;

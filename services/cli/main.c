@@ -15,6 +15,7 @@
         civgrid messages                    the message reference (Markdown)
 */
 #include "cli.h"
+#include "cg_access.h"
 
 static const char *const s_flags[] = { "json", "foreground", "demo", "secret", "revote", "close",
                                         "urgent", NULL };
@@ -23,7 +24,7 @@ static void
 s_usage (void)
 {
     fprintf (stderr,
-        "usage: civgrid COMMAND [--dir DIR] [--json]\n"
+        "usage: civgrid COMMAND [--dir DIR] [--json] [--key FILE]\n"
         "  stack up [--port-base N|auto] [--foreground] [--demo] [--set PATH=VALUE]\n"
         "  stack down | stack status\n"
         "  submit --source S --category C --text T (--grid G | --address A)\n"
@@ -42,6 +43,7 @@ s_usage (void)
         "  notify rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
+        "  key add NAME --roles R1,R2 [--out FILE] | key list | key remove NAME\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -73,6 +75,7 @@ static const struct {
     { "notify", cli_notify },
     { "fund", cli_fund },
     { "journal", cli_journal },
+    { "key", cli_key },
     { "messages", s_messages },
     { "help", s_help },
 };
@@ -104,5 +107,6 @@ main (int argc, char **argv)
     if (rc == 2)
         s_usage ();
     zhash_destroy (&args.opts);
+    cg_access_end ();
     return rc;
 }

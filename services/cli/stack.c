@@ -9,6 +9,7 @@
     stays, starts again any daemon that dies, and stops everything on Ctrl-C.
     `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
 #include "cli.h"
+#include "cg_access.h"
 #include "cg_token.h"
 #include "cg_privacy.h"
 #include "cg_ports.h"
@@ -205,6 +206,7 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     if (!realpath (stack->dir, absdir))
         return -1;
     zconfig_put (config, "civgrid/dir", absdir);
+    zconfig_putf (config, "access/dir", "%s/secrets", absdir);
     zconfig_putf (config, "redis/port", "%d", base);
     s_rebase (zconfig_locate (config, "bus/publish"), base);
     s_rebase (zconfig_locate (config, "bus/subscribe"), base);
@@ -253,20 +255,45 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     int rc = zconfig_save (config, path);
     chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);
+    return rc;
+}
 
-    /*  hash-max-listpack-value: a case's hashes (dispatch's case with its
-        text and timeline, intake's sealed record of ~310 bytes) stay in
-        Redis's compact encoding, about half the memory of a hashtable */
+/*  The locks (cg_access.h): a stack gets its secrets on its first `up`,
+    and one made before there were any (its configuration without
+    access/dir) gets them on its next; missing keys and passwords are made,
+    existing ones kept, and the ACL file written again.  Then Redis's
+    configuration, which loads that file: each `up`, so that a stack keeps
+    up with what civgrid writes there.  hash-max-listpack-value: a case's
+    hashes (dispatch's case with its text and timeline, intake's sealed
+    record of ~310 bytes) stay in Redis's compact encoding, about half the
+    memory of a hashtable. */
+static int
+s_lock_stack (s_stack_t *stack, zconfig_t *config, const char *config_path)
+{
+    char absdir[PATH_MAX], path[PATH_MAX];
+    if (!realpath (stack->dir, absdir))
+        return -1;
+    if (!*zconfig_get (config, "access/dir", "")) {
+        zconfig_putf (config, "access/dir", "%s/secrets", absdir);
+        if (zconfig_save (config, config_path))
+            return -1;
+        chmod (config_path, 0600);
+    }
+    if (cg_access_make (config))
+        return -1;
     s_path (path, sizeof path, stack->dir, "redis.conf", NULL);
     FILE *f = fopen (path, "w");
     if (!f)
         return -1;
+    fchmod (fileno (f), 0600);
     fprintf (f, "# written by civgrid stack up\n"
-             "port %d\nbind 127.0.0.1\nprotected-mode yes\ndaemonize no\n"
+             "port %s\nbind %s\nprotected-mode yes\ndaemonize no\n"
              "dir %s/redis\nappendonly yes\nappendfsync everysec\nsave \"\"\n"
-             "logfile \"\"\nhash-max-listpack-value 512\n", base, absdir);
-    fclose (f);
-    return rc;
+             "logfile \"\"\nhash-max-listpack-value 512\naclfile %s/redis.acl\n",
+             zconfig_get (config, "redis/port", "7400"),
+             zconfig_get (config, "redis/bind", "127.0.0.1"), absdir,
+             zconfig_get (config, "access/dir", ""));
+    return fclose (f) ? -1 : cg_access_use (config, CG_ACCESS_ADMIN);
 }
 
 /* --- waiting for parts ---------------------------------------------------- */
@@ -413,6 +440,12 @@ s_up (s_stack_t *stack, cli_args_t *args)
             return 1;
     }
     zconfig_t *config = zconfig_load (path);
+    if (!config || s_lock_stack (stack, config, path)) {
+        fprintf (stderr, "civgrid: cannot prepare the stack's locks in %s/secrets\n",
+                 stack->dir);
+        zconfig_destroy (&config);
+        return 1;
+    }
     s_load_parts (stack, config);
     bool foreground = cli_flag (args, "foreground");
     if (s_start_missing (stack, config, !foreground)) {

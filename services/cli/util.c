@@ -1,5 +1,6 @@
 /*  util — the CLI's argument parsing, configuration and error output. */
 #include "cli.h"
+#include "cg_access.h"
 
 #include <pwd.h>
 
@@ -74,6 +75,9 @@ cli_config (cli_args_t *args)
     if (!config)
         fprintf (stderr, "civgrid: no running stack in %s (no %s); start one with "
                  "`civgrid stack up`\n", cli_opt (args, "dir", "var"), path);
+    /*  admin, unless --key names another key file (cg_access.h) */
+    else
+        cg_access_use (config, cli_opt (args, "key", CG_ACCESS_ADMIN));
     return config;
 }
 

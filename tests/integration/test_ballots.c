@@ -3,6 +3,7 @@
     from two clients), changed and secret votes, and a kill -9 of the
     service in the middle of a ballot. */
 #include <criterion/criterion.h>
+#include "cg_access.h"
 #include "cg_testcli.h"
 
 #include <sys/wait.h>
@@ -117,6 +118,7 @@ s_send_vote (cg_teststack_t *stack, const char *rid, const char *id, const char 
              const char *choice)
 {
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    cg_access_connect (dealer, zconfig_get (stack->config, "consultation/endpoint", ""));
     zsock_connect (dealer, "%s", zconfig_get (stack->config, "consultation/endpoint", ""));
     cg_topic_act_t req = { .rid = (char *) rid, .id = (char *) id, .actor = "test",
                            .member = (char *) member, .choice = (char *) choice };
@@ -266,6 +268,7 @@ Test (ballots, bad_input_is_refused_by_field_and_consultation_keeps_serving, .ti
 
     /*  frames that are no command at all */
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    cg_access_connect (dealer, zconfig_get (stack->config, "consultation/endpoint", ""));
     zsock_connect (dealer, "%s", zconfig_get (stack->config, "consultation/endpoint", ""));
     const char *bodies[] = { "\xc1", "\x81\xa2id\xc3", "\x82\xa3rid\xa1r\xa2id\xa2\xc3\x28" };
     for (int i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 /*  cg_testenv — see cg_testenv.h. */
 #include "cg_testenv.h"
+#include "cg_access.h"
 #include "cg_ports.h"
 
 #include <criterion/criterion.h>
@@ -69,6 +70,7 @@ cg_teststack_up (const char *extra)
     snprintf (path, sizeof path, "%s/civgrid.cfg", self->dir);
     self->config = zconfig_load (path);
     cr_assert (self->config);
+    cr_assert_eq (cg_access_use (self->config, CG_ACCESS_ADMIN), 0);
     self->redis = cg_redis_new ("127.0.0.1", atoi (zconfig_get (self->config, "redis/port", "0")),
                                 5000);
     cr_assert (self->redis);
@@ -182,6 +184,7 @@ cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char *comm
     char key[64];
     snprintf (key, sizeof key, "%s/endpoint", daemon);
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    cg_access_connect (dealer, zconfig_get (self->config, key, ""));
     zsock_connect (dealer, "%s", zconfig_get (self->config, key, ""));
     zsock_set_rcvtimeo (dealer, 10000);
     zmsg_t *msg = zmsg_new ();
