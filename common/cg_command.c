@@ -359,6 +359,9 @@ cg_client_new (const char *endpoint, int timeout_ms, int tries)
     self->sock = zsock_new (ZMQ_DEALER);
     assert (self->sock);
     zsock_set_linger (self->sock, 0);
+    /*  a DEALER whose server refused the handshake (a key it does not
+        know) has no peer to queue for: a send would wait for ever */
+    zsock_set_sndtimeo (self->sock, timeout_ms);
     cg_access_connect (self->sock, endpoint);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("command: cannot connect to %s", endpoint);
@@ -479,5 +482,6 @@ cg_request_send (zsock_t *sock, const char *command, const char *rid, const void
     zmsg_addstr (msg, command);
     zmsg_addstr (msg, rid);
     zmsg_addmem (msg, body, size);
-    zmsg_send (&msg, sock);
+    if (zmsg_send (&msg, sock))
+        zmsg_destroy (&msg);    /* not sent (no peer within the send timeout) */
 }
