@@ -33,6 +33,7 @@ const cg_access_rule_t cg_access_rules[] = {
     { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch" },
     { "fund",           true,   "", "consultation" },
     { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "" },
+    { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:*", "intake dispatch" },
 };
 const size_t cg_access_rules_count = sizeof cg_access_rules / sizeof cg_access_rules[0];
 
