@@ -58,6 +58,9 @@ int cli_key (cli_args_t *args);
     saying why. */
 int cli_token_issue (zconfig_t *config, const char *role, const char *scope,
                      const char *name, char *token);
+/*  The same, expiring after days (cli_token_issue: 365). */
+int cli_token_issue_days (zconfig_t *config, const char *role, const char *scope,
+                          const char *name, int days, char *token);
 void cli_demo_load (zconfig_t *config);
 int cli_print_view (cli_args_t *args, cg_case_view_t *view);
 int cli_dispatch (cli_args_t *args);

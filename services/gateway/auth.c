@@ -47,8 +47,9 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     cg_token_hash (token, caller->hash);
     char key[128];
     cg_token_key (key, sizeof key, caller->hash);
-    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name", key);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name expires",
+                                      key);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
         if (r)
             freeReplyObject (r);
         snprintf (why, len, "tokens cannot be checked now");
@@ -57,11 +58,20 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     caller->role = cg_role_parse (cg_reply_str (r->element[0]));
     snprintf (caller->scope_code, sizeof caller->scope_code, "%s", cg_reply_str (r->element[1]));
     snprintf (caller->name, sizeof caller->name, "%s", cg_reply_str (r->element[2]));
+    /*  a token made before tokens expired has no expiry: it lasts until revoked */
+    int64_t expires = cg_reply_int (r->element[3], 0);
     freeReplyObject (r);
     caller->scope = cg_orgtree_find (req->gw->org, caller->scope_code);
     if (!caller->role || !caller->scope) {
         caller->role = 0;
         snprintf (why, len, "the token is not valid (unknown or revoked)");
+        return 401;
+    }
+    if (expires && cg_clock_now () >= expires) {
+        caller->role = 0;
+        char when[40];
+        cg_time_iso (expires, when, sizeof when);
+        snprintf (why, len, "the token expired at %s; ask for a new one", when);
         return 401;
     }
     char rate_key[80];
