@@ -74,6 +74,7 @@ struct _gateway_t {
     size_t body_max;
     int rate_address;           /* requests a minute from one address */
     int rate_token;             /* requests a minute with one token */
+    const char *proxies;        /* gateway/proxies: whose X-Forwarded-For is believed */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */

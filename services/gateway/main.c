@@ -41,6 +41,7 @@ main (int argc, char **argv)
     gw.body_max = (size_t) s_int (&gw, "gateway/body_max", 64 * 1024);
     gw.rate_address = s_int (&gw, "gateway/rate_address", 1200);
     gw.rate_token = s_int (&gw, "gateway/rate_token", 600);
+    gw.proxies = cg_daemon_get (gw.daemon, "gateway/proxies", "");
     gw.stream_max = s_int (&gw, "gateway/stream_max", 100);
     const char *console = cg_daemon_get (gw.daemon, "gateway/console", NULL);
     if (console)
