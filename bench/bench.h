@@ -19,6 +19,8 @@
                     offered loads, recovery after kill -9, peak RSS
       dispatch.c    dispatch's own: cases dispatched per second, and
                     case.received -> case.dispatched on the bus
+      stats.c       city statistics over a month and five years, on five
+                    years of counters at Nantong's volume
       report.c      the figures: printed as they come, one table at the
                     end, results.json
       gateway.c     Open311 over HTTP with wrk
@@ -31,6 +33,7 @@
 #define BENCH_H_INCLUDED
 
 #include "cg_daemon.h"
+#include "cg_sample.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +55,8 @@ typedef struct {
     size_t ngrids;
     char **categories;          /* category codes of the catalog */
     size_t ncategories;
+    char **units;               /* unit codes of the org tree */
+    size_t nunits;
 } bench_t;
 
 /*  One figure of the table, with the limit it stands beside. */
@@ -150,6 +155,12 @@ typedef struct {
     const char *rid, *ref, *mark;
 } load_request_t;
 
+/*  The text of request r: its mark, then a text as a hotline writes it
+    (common/cg_sample.h: 100 to 2,000 bytes of Chinese, median 800), its
+    own for each request. */
+#define BENCH_TEXT_MAX  (64 + CG_SAMPLE_MAX)
+void bench_text (const load_request_t *r, char *buf, size_t size);
+
 /*  Encodes request r into buf; returns the command's name, or NULL with err. */
 typedef const char *(load_make_fn) (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf,
                                     cg_error_t *err);
@@ -233,5 +244,14 @@ void bench_gateway (bench_t *b);
 void bench_fund (bench_t *b);
 /*  Votes per second on one ballot, and the tally's latency (consultation.c). */
 void bench_consultation (bench_t *b);
+/*  City statistics over a month and over five years, on five years of
+    counters at Nantong's volume (stats.c). */
+void bench_stats (bench_t *b);
+
+/*  p99 in ms of `n` calls of a command to dispatch, the query encoded from
+    its definition (a fresh rid each call); 0 when the daemon refused it, and
+    the refusal in why (scenarios.c). */
+double bench_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *query,
+                        int n, char *why, size_t whylen);
 
 #endif

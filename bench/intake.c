@@ -23,9 +23,6 @@
 
 #include <unistd.h>
 
-static const char s_text[] =
-    "小区楼下夜间施工噪声扰民，已持续多日，影响老人和孩子休息，请相关部门尽快核实处理并回复。";
-
 /*  Communities of the org tree (name, and the town whose code narrows the
     gazetteer's search) and registered devices, read once per submitter. */
 typedef struct {
@@ -98,8 +95,8 @@ s_hotline (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf, cg_error_t
 {
     (void) b;
     size_t at = s_slot (r) % s_communities.n;
-    char content[512], address[128], phone[16];
-    snprintf (content, sizeof content, "%s %s", r->mark, s_text);
+    char content[BENCH_TEXT_MAX], address[128], phone[16];
+    bench_text (r, content, sizeof content);
     snprintf (address, sizeof address, "%s12号楼", s_communities.name[at]);
     snprintf (phone, sizeof phone, "139%08lld", (long long) (r->k % 100000000));
     cg_hotline_order_t req = {
@@ -113,8 +110,8 @@ static const char *
 s_grid (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf, cg_error_t *err)
 {
     uint64_t slot = s_slot (r);
-    char text[512], worker[32];
-    snprintf (text, sizeof text, "%s %s", r->mark, s_text);
+    char text[BENCH_TEXT_MAX], worker[32];
+    bench_text (r, text, sizeof text);
     snprintf (worker, sizeof worker, "W%d", r->index);
     cg_grid_report_t req = {
         .rid = (char *) r->rid, .report_id = (char *) r->ref, .worker = worker,
@@ -127,8 +124,8 @@ static const char *
 s_open311 (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf, cg_error_t *err)
 {
     uint64_t slot = s_slot (r);
-    char text[512];
-    snprintf (text, sizeof text, "%s %s", r->mark, s_text);
+    char text[BENCH_TEXT_MAX];
+    bench_text (r, text, sizeof text);
     cg_open311_request_t req = {
         .rid = (char *) r->rid, .ext_ref = (char *) r->ref,
         .service_code = b->categories[slot / b->ngrids % b->ncategories],

@@ -53,15 +53,21 @@ typedef struct {
     size_t cap;
 } s_requests_t;
 
-static const char s_text[] =
-    "小区楼下夜间施工噪声扰民，已持续多日，影响老人和孩子休息，请相关部门尽快核实处理并回复。";
+void
+bench_text (const load_request_t *r, char *buf, size_t size)
+{
+    int n = snprintf (buf, size, "%s ", r->mark);
+    uint64_t seed = ((uint64_t) r->run << 48) ^ ((uint64_t) r->index << 40) ^ (uint64_t) r->k;
+    if (n > 0 && (size_t) n < size)
+        cg_sample_text (seed, buf + n, size - (size_t) n);
+}
 
 /*  case.submit, the channel-neutral command */
 static const char *
 s_make_submit (bench_t *b, const load_request_t *r, msgpack_sbuffer *buf, cg_error_t *err)
 {
-    char text[512];
-    snprintf (text, sizeof text, "%s %s", r->mark, s_text);
+    char text[BENCH_TEXT_MAX];
+    bench_text (r, text, sizeof text);
     cg_case_submit_t req = {
         .rid = (char *) r->rid, .source = "hotline", .ext_ref = (char *) r->ref,
         .category = b->categories[r->k % b->ncategories], .text = text,

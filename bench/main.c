@@ -1,6 +1,6 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
-        civgrid-bench --dir DIR --out OUT [--quick] [--only intake]
+        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -82,6 +82,8 @@ s_open (bench_t *b, const char *dir, bool connect_redis)
                              &b->ngrids);
     b->categories = s_read_codes (zconfig_get (b->config, "data/catalog", ""), 0, 0, NULL,
                                   &b->ncategories);
+    b->units = s_read_codes (zconfig_get (b->config, "data/orgtree", ""), 0, 2, "unit",
+                             &b->nunits);
     if (!b->ngrids || !b->ncategories) {
         fprintf (stderr, "civgrid-bench: no grids or no categories in the stack's data\n");
         return -1;
@@ -213,7 +215,7 @@ main (int argc, char **argv)
             only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick] [--only intake]\n");
+                     "[--quick] [--only intake|statistics]\n");
             return 2;
         }
     if (!dir || s_open (&b, dir, true))
@@ -222,8 +224,9 @@ main (int argc, char **argv)
     int64_t started = bench_now_us ();
     int64_t budget = (b.quick ? S_BUDGET_QUICK : S_BUDGET_FULL) * 1000000LL;
 
-    if (only && strcmp (only, "intake") == 0) {
-        bench_intake (&b);      /* a service's own figures alone, while working on it */
+    if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0)) {
+        /*  a service's own figures alone, while working on it */
+        (strcmp (only, "intake") == 0 ? bench_intake : bench_stats) (&b);
         bench_table_print (stdout);
         cg_redis_destroy (&b.redis);
         zconfig_destroy (&b.config);
@@ -246,6 +249,7 @@ main (int argc, char **argv)
     s_part (&b, "consultation", bench_consultation, started);
     s_part (&b, "notification", bench_notification, started);
     s_part (&b, "journal", bench_journal, started);
+    s_part (&b, "statistics", bench_stats, started);
     /*  Growth last, on a store emptied for it, so that its levels are what
         they say; it takes what is left of the budget, and some time even
         when nothing is left, so that every part of the plan runs. */

@@ -277,12 +277,9 @@ s_stored (bench_t *b)
     return bench_redis_int (b, 0, "ZCARD cg:{dispatch}:q:all");
 }
 
-/*  p99 in ms of `n` calls of a command to dispatch, the query encoded from
-    its definition (a fresh rid each call); 0 when the daemon refused it, and
-    the refusal in why. */
-static double
-s_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *query, int n,
-             char *why, size_t whylen)
+double
+bench_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *query, int n,
+                 char *why, size_t whylen)
 {
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
@@ -360,7 +357,8 @@ s_queries (bench_t *b, growth_point_t *g)
             cg_msg_set (&cg_case_query_def, &list, "center", S_COUNTY, strlen (S_COUNTY));
         cg_msg_set (&cg_case_query_def, &list, "state", "dispatched", 10);
         cg_msg_set (&cg_case_query_def, &list, "limit", "50", 2);
-        double v = s_query_p99 (b, "case.list", &cg_case_query_def, &list, n, why, sizeof why);
+        double v = bench_query_p99 (b, "case.list", &cg_case_query_def, &list, n, why,
+                                    sizeof why);
         cg_msg_clear (&cg_case_query_def, &list);
         g->list_p99[s] = v;
         snprintf (name, sizeof name, "%lld stored: case.list over the %s, p99",
@@ -375,7 +373,7 @@ s_queries (bench_t *b, growth_point_t *g)
         cg_msg_set (&cg_stats_query_def, &stats, "scope", scopes[s][1], strlen (scopes[s][1]));
         cg_msg_set (&cg_stats_query_def, &stats, "from", today, 10);
         cg_msg_set (&cg_stats_query_def, &stats, "to", today, 10);
-        v = s_query_p99 (b, "case.stats", &cg_stats_query_def, &stats, n, why, sizeof why);
+        v = bench_query_p99 (b, "case.stats", &cg_stats_query_def, &stats, n, why, sizeof why);
         cg_msg_clear (&cg_stats_query_def, &stats);
         g->stats_p99[s] = v;
         if (*why) {

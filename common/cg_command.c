@@ -63,6 +63,9 @@ cg_reply_fail (cg_reply_t *reply, const char *code, const char *field, const cha
 /* --- the server ----------------------------------------------------------- */
 
 #define S_READ_MAX  256         /* requests served in one wake-up */
+/*  requests a worker may have waiting; beyond, they are refused at once:
+    the loop must never block on a full pipe to it */
+#define S_WORKER_WAITING    64
 
 typedef struct {
     char *name;
@@ -70,6 +73,8 @@ typedef struct {
     cg_command_fn *fn;
     void *arg;
     bool batch;                 /* may defer its answers to the flush */
+    zactor_t *worker;           /* serves it on a thread of its own, or NULL */
+    int waiting;                /* requests handed to the worker, not yet answered */
 } s_handler_t;
 
 /*  A request being answered: who asked, its request id, and the answer. */
@@ -93,6 +98,7 @@ struct _cg_server_t {
     zactor_t *monitor;          /* logs refused handshakes (cg_access_watch) */
     s_slot_t slots[S_READ_MAX];     /* deferred answers, in the order they came */
     size_t deferred;
+    zloop_t *loop;              /* once attached: where workers' answers are read */
 };
 
 static void
@@ -139,8 +145,10 @@ cg_server_destroy (cg_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     cg_server_t *self = *self_p;
-    for (size_t i = 0; i < self->nhandlers; i++)
+    for (size_t i = 0; i < self->nhandlers; i++) {
+        zactor_destroy (&self->handlers[i].worker);
         free (self->handlers[i].name);
+    }
     free (self->handlers);
     for (size_t i = 0; i < S_READ_MAX; i++)
         msgpack_sbuffer_destroy (&self->slots[i].reply.body);
@@ -158,7 +166,8 @@ cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
 {
     self->handlers = realloc (self->handlers, (self->nhandlers + 1) * sizeof (s_handler_t));
     assert (self->handlers);
-    self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg, false };
+    self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg, false,
+                                                        NULL, 0 };
 }
 
 void
@@ -208,15 +217,28 @@ s_handler_of (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
     allows (cg_access.h): the role a request claims, in its `role` field or
     as the ROLE of an `actor` written ROLE:SCOPE[:NAME], must be one of the
     roles on the peer's certificate.  True when it may; else the refusal
-    names the field, and the log says who tried. */
+    names the field, and the log says who tried.  The peer (its key's
+    metadata, s_peer_t) is read where the request arrived: a worker gets
+    it with the request. */
+typedef struct {
+    const char *roles;          /* NULL: none (refused when the server is locked) */
+    const char *name;
+} s_peer_t;
+
+static s_peer_t
+s_peer_of (zframe_t *body)
+{
+    return (s_peer_t) { zframe_meta (body, "roles"), zframe_meta (body, "name") };
+}
+
 static bool
-s_claims_allowed (cg_server_t *self, s_handler_t *handler, void *request, zframe_t *body,
+s_claims_allowed (cg_server_t *self, s_handler_t *handler, void *request, s_peer_t who,
                   cg_reply_t *reply)
 {
     if (!self->locked)
         return true;
-    const char *roles = zframe_meta (body, "roles");
-    const char *peer = zframe_meta (body, "name");
+    const char *roles = who.roles && *who.roles ? who.roles : NULL;
+    const char *peer = who.name && *who.name ? who.name : NULL;
     for (size_t i = 0; i < handler->def->nfields; i++) {
         const cg_field_t *field = &handler->def->fields[i];
         bool is_role = streq (field->key, "role");
@@ -241,7 +263,8 @@ s_claims_allowed (cg_server_t *self, s_handler_t *handler, void *request, zframe
 }
 
 static void
-s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *reply)
+s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, s_peer_t who,
+         cg_reply_t *reply)
 {
     void *request = calloc (1, handler->def->size);
     assert (request);
@@ -252,7 +275,7 @@ s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *re
         cg_reply_error (reply, &err);
     }
     else
-    if (s_claims_allowed (self, handler, request, body, reply))
+    if (s_claims_allowed (self, handler, request, who, reply))
         handler->fn (request, reply, handler->arg);
     cg_msg_clear (handler->def, request);
     free (request);
@@ -271,6 +294,106 @@ s_answer (cg_server_t *self, zframe_t *identity, zframe_t *rid, const cg_reply_t
         zmsg_addstr (answer, "");
     zmsg_addmem (answer, reply->body.data, reply->body.size);
     zmsg_send (&answer, self->sock);
+}
+
+/*  The worker's thread: takes identity | rid | body | the peer's roles |
+    its name from the server, serves it, and hands back identity | "ok" or "error" | rid | body, which the
+    server sends on as it is. */
+static int s_on_worker (zloop_t *loop, zsock_t *pipe, void *arg);
+
+typedef struct {
+    cg_server_t *server;        /* read only: its service name, for the log */
+    s_handler_t handler;        /* a copy: the server's array may move */
+} s_worker_t;
+
+static void
+s_worker_run (zsock_t *pipe, void *args)
+{
+    s_worker_t *worker = args;
+    zsock_signal (pipe, 0);
+    cg_reply_t reply = { 0 };
+    msgpack_sbuffer_init (&reply.body);
+    while (true) {
+        zmsg_t *msg = zmsg_recv (pipe);
+        if (!msg)
+            break;
+        if (zmsg_size (msg) != 5) {     /* $TERM */
+            zmsg_destroy (&msg);
+            break;
+        }
+        zframe_t *identity = zmsg_pop (msg), *rid = zmsg_pop (msg), *body = zmsg_pop (msg);
+        char *roles = zmsg_popstr (msg), *name = zmsg_popstr (msg);
+        reply.body.size = 0;
+        s_serve (worker->server, &worker->handler, body, (s_peer_t) { roles, name }, &reply);
+        zstr_free (&roles);
+        zstr_free (&name);
+        zmsg_t *answer = zmsg_new ();
+        zmsg_append (answer, &identity);
+        zmsg_addstr (answer, reply.failed ? "error" : "ok");
+        zmsg_append (answer, &rid);
+        zmsg_addmem (answer, reply.body.data, reply.body.size);
+        zmsg_send (&answer, pipe);
+        zframe_destroy (&body);
+        zmsg_destroy (&msg);
+    }
+    msgpack_sbuffer_destroy (&reply.body);
+    free (worker);
+}
+
+void
+cg_server_on_worker (cg_server_t *self, const char *command, const cg_msgdef_t *def,
+                     cg_command_fn *fn, void *arg)
+{
+    cg_server_on (self, command, def, fn, arg);
+    s_handler_t *handler = &self->handlers[self->nhandlers - 1];
+    s_worker_t *worker = calloc (1, sizeof *worker);
+    assert (worker);
+    worker->server = self;
+    worker->handler = *handler;
+    handler->worker = zactor_new (s_worker_run, worker);
+    assert (handler->worker);
+    if (self->loop)
+        zloop_reader (self->loop, zactor_sock (handler->worker), s_on_worker, self);
+}
+
+/*  A worker's answer: on to whoever asked. */
+static int
+s_on_worker (zloop_t *loop, zsock_t *pipe, void *arg)
+{
+    (void) loop;
+    cg_server_t *self = arg;
+    zmsg_t *answer = zmsg_recv (pipe);
+    if (answer)
+        zmsg_send (&answer, self->sock);
+    for (size_t i = 0; i < self->nhandlers; i++)
+        if (self->handlers[i].worker && zactor_sock (self->handlers[i].worker) == pipe)
+            self->handlers[i].waiting--;
+    return 0;
+}
+
+/*  Hands the request msg (identity | command | rid | body) to its worker;
+    false, with the refusal in reply, when it has enough waiting. */
+static bool
+s_hand_over (cg_server_t *self, s_handler_t *handler, zmsg_t *msg, cg_reply_t *reply)
+{
+    if (handler->waiting >= S_WORKER_WAITING) {
+        cg_reply_fail (reply, "busy", NULL, "%s is working out %d %s already; ask again when "
+                       "one is answered", self->service, handler->waiting, handler->name);
+        return false;
+    }
+    handler->waiting++;
+    zmsg_t *work = zmsg_new ();
+    zframe_t *frame = zmsg_first (msg);
+    zmsg_addmem (work, zframe_data (frame), zframe_size (frame));
+    zmsg_next (msg);
+    for (frame = zmsg_next (msg); frame; frame = zmsg_next (msg))
+        zmsg_addmem (work, zframe_data (frame), zframe_size (frame));
+    /*  the copies lose the key's metadata: it goes along */
+    s_peer_t who = s_peer_of (zmsg_last (msg));
+    zmsg_addstr (work, who.roles ? who.roles : "");
+    zmsg_addstr (work, who.name ? who.name : "");
+    zmsg_send (&work, handler->worker);
+    return true;
 }
 
 /*  Has the daemon answer every deferred request, and sends the answers. */
@@ -318,7 +441,13 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
                 slot = &self->slots[0];
                 slot->reply.body.size = 0;
             }
-            s_serve (self, handler, zmsg_last (msg), &slot->reply);
+            if (handler->worker && s_hand_over (self, handler, msg, &slot->reply)) {
+                zmsg_destroy (&msg);
+                continue;
+            }
+            if (!handler->worker)
+                s_serve (self, handler, zmsg_last (msg), s_peer_of (zmsg_last (msg)),
+                         &slot->reply);
         }
         if (slot->reply.deferred) {
             slot->identity = zframe_dup (identity);
@@ -338,6 +467,11 @@ cg_server_attach (cg_server_t *self, zloop_t *loop)
 {
     if (self->locked && !self->monitor)
         self->monitor = cg_access_watch (self->sock, self->endpoint, loop);
+    self->loop = loop;
+    for (size_t i = 0; i < self->nhandlers; i++)
+        if (self->handlers[i].worker
+        &&  zloop_reader (loop, zactor_sock (self->handlers[i].worker), s_on_worker, self))
+            return -1;
     return zloop_reader (loop, self->sock, s_on_request, self);
 }
 

@@ -25,6 +25,16 @@
     before it serves a request of any handler registered with plain
     cg_server_on, so that a command that reads state sees what the requests
     before it changed.  Handlers of cg_server_on answer at once, as before.
+
+    Workers.  A query that reads much (statistics over years) would hold up
+    every command behind it.  A handler registered with cg_server_on_worker
+    runs on a thread of its own: the server hands it each such request
+    (after flushing the deferred ones, as for any reading command) and goes
+    on serving; the worker answers through the server's socket, in the
+    order it took them.  Its handler gets its own `arg`, which no other
+    thread may touch: its own Redis connection, its own copy of what it
+    reads.  A worker has at most 64 requests waiting; more are refused at
+    once with code "busy", so that the loop never waits on it.
 */
 #ifndef CG_COMMAND_H_INCLUDED
 #define CG_COMMAND_H_INCLUDED
@@ -62,6 +72,10 @@ void cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *de
 /*  A handler that may defer its answers (see "Batches" above). */
 void cg_server_on_batch (cg_server_t *self, const char *command, const cg_msgdef_t *def,
                          cg_command_fn *fn, void *arg);
+/*  A handler served on a worker thread of its own (see "Workers" above);
+    arg belongs to that thread from now on. */
+void cg_server_on_worker (cg_server_t *self, const char *command, const cg_msgdef_t *def,
+                          cg_command_fn *fn, void *arg);
 /*  Answers every deferred reply, in one go. */
 typedef void (cg_flush_fn) (void *arg);
 void cg_server_set_flush (cg_server_t *self, cg_flush_fn *fn, void *arg);

@@ -49,6 +49,31 @@ cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise)
     return zconfig_get (self->config, path, otherwise);
 }
 
+int64_t
+cg_config_int (zconfig_t *config, const char *path, int64_t otherwise, int64_t min, int64_t max)
+{
+    const char *text = zconfig_get (config, path, NULL);
+    if (!text)
+        return otherwise;
+    char *end;
+    errno = 0;
+    long long value = strtoll (text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max) {
+        zsys_error ("%s must be a whole number from %lld to %lld, not \"%s\"", path,
+                    (long long) min, (long long) max, text);
+        return -1;
+    }
+    return value;
+}
+
+cg_redis_t *
+cg_daemon_redis_new (cg_daemon_t *self)
+{
+    return cg_redis_new (cg_daemon_get (self, "redis/host", "127.0.0.1"),
+                         atoi (cg_daemon_get (self, "redis/port", "6379")),
+                         atoi (cg_daemon_get (self, "redis/retry_ms", "30000")));
+}
+
 static const char *
 s_config_path (int argc, char **argv)
 {
@@ -89,10 +114,7 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     if (flags & CG_DAEMON_STATELESS)
         return self;
 
-    const char *host = cg_daemon_get (self, "redis/host", "127.0.0.1");
-    int port = atoi (cg_daemon_get (self, "redis/port", "6379"));
-    int retry = atoi (cg_daemon_get (self, "redis/retry_ms", "30000"));
-    self->redis = cg_redis_new (host, port, retry);
+    self->redis = cg_daemon_redis_new (self);
     if (!self->redis)
         goto failed;
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {

@@ -45,6 +45,11 @@ void cg_daemon_destroy (cg_daemon_t **self_p);
 /*  A configuration value, or `otherwise`. */
 const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);
 
+/*  Another connection to the daemon's Redis, as redis/host, redis/port
+    and redis/retry_ms say: for a worker thread (cg_server_on_worker),
+    which may not share the daemon's.  NULL when Redis cannot be reached. */
+cg_redis_t *cg_daemon_redis_new (cg_daemon_t *self);
+
 /*  Follow a journal (see cg_bus.h). */
 int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg);
 
@@ -53,6 +58,12 @@ int cg_daemon_run (cg_daemon_t *self);
 /*  Loads a config file and applies --set overrides from argv; shared with
     the CLI.  Returns NULL with a message on stderr. */
 zconfig_t *cg_config_load (const char *path, int argc, char **argv);
+
+/*  A whole number from min to max at path of config, or `otherwise` when
+    absent; -1 after saying (zsys_error) which setting is wrong and what
+    it must be: a typo in a configuration is not read as 0. */
+int64_t cg_config_int (zconfig_t *config, const char *path, int64_t otherwise, int64_t min,
+                       int64_t max);
 
 /*  The pid a stack folder names for one of its parts (DIR/run/PART.pid,
     which `civgrid stack up` writes), or 0. */

@@ -1,7 +1,8 @@
 /*  cg_redis — the connection to Redis, where civgrid keeps its truth.
 
     A thin layer over hiredis's blocking API, because each daemon is one
-    thread on one zloop and Redis on loopback answers in microseconds.  It
+    thread on one zloop and Redis on loopback answers in microseconds (a
+    worker thread, cg_command.h, has a connection of its own).  It
     adds three things every daemon needs:
     - reconnect: a call that fails on a broken connection reconnects and is
       tried again, for up to `retry_ms`.  That is safe because every civgrid

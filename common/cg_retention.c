@@ -7,6 +7,7 @@
     keep more than it had to. */
 #include "cg_retention.h"
 #include "cg_bus.h"
+#include "cg_daemon.h"
 #include "cg_clock.h"
 
 struct _cg_retention_t {
@@ -32,32 +33,13 @@ cg_retention_new (cg_redis_t *redis, const char *journal, int64_t keep_entries,
     return self;
 }
 
-/*  A whole number from min to max at path, or `otherwise` when absent;
-    -1 after saying what is wrong with it. */
-static int64_t
-s_setting (zconfig_t *config, const char *path, int64_t otherwise, int64_t min, int64_t max)
-{
-    const char *text = zconfig_get (config, path, NULL);
-    if (!text)
-        return otherwise;
-    char *end;
-    errno = 0;
-    long long value = strtoll (text, &end, 10);
-    if (errno || end == text || *end || value < min || value > max) {
-        zsys_error ("retention: %s must be a whole number from %lld to %lld, not \"%s\"",
-                    path, (long long) min, (long long) max, text);
-        return -1;
-    }
-    return value;
-}
-
 cg_retention_t *
 cg_retention_configured (cg_redis_t *redis, const char *journal, zconfig_t *config)
 {
-    int64_t entries = s_setting (config, "journal/keep_entries", CG_RETENTION_KEEP_ENTRIES, 0,
+    int64_t entries = cg_config_int (config, "journal/keep_entries", CG_RETENTION_KEEP_ENTRIES, 0,
                                  INT64_C (1000000000000));
-    int64_t seconds = s_setting (config, "journal/keep_seconds", 0, 0, INT64_C (3153600000));
-    int64_t trim_ms = s_setting (config, "journal/trim_ms", CG_RETENTION_TRIM_MS, 10, 3600000);
+    int64_t seconds = cg_config_int (config, "journal/keep_seconds", 0, 0, INT64_C (3153600000));
+    int64_t trim_ms = cg_config_int (config, "journal/trim_ms", CG_RETENTION_TRIM_MS, 10, 3600000);
     if (entries < 0 || seconds < 0 || trim_ms < 0)
         return NULL;
     cg_retention_t *self = cg_retention_new (redis, journal, entries, seconds);

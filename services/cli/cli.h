@@ -37,13 +37,16 @@ cg_client_t *cli_client (zconfig_t *config, const char *daemon);
 int cli_call (cli_args_t *args, const char *daemon, const char *command,
               const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep);
 
+/*  The same for a query that may take a while (statistics over years):
+    asked once, waiting up to CLI_QUERY_MS for the answer.  A read changes
+    nothing, so a retry could only ask the daemon again for what it is
+    still working out: three tries of a slow query are three queries. */
+#define CLI_QUERY_MS    60000
+int cli_query (cli_args_t *args, const char *daemon, const char *command,
+               const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep);
+
 /*  Prints an error the way every subcommand does, and returns 1. */
 int cli_fail (const cg_error_t *err);
-
-/*  Sends one command to a daemon of the stack in --dir; 0, or 1 after
-    printing the refusal. */
-int cli_call (cli_args_t *args, const char *daemon, const char *command,
-              const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep);
 
 int cli_stack (cli_args_t *args);
 int cli_notify (cli_args_t *args);

@@ -8,7 +8,10 @@
     operator:<the user> (the whole tree: cli_actor); and the
     statistics of a subtree (case.stats),
 
-        civgrid stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--json]
+        civgrid stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD
+                      [--by day|week|month] [--json]
+
+    (asked once: a query is not repeated while dispatch works it out)
 
     and `civgrid reload` (data.reload). */
 #include "cli.h"
@@ -28,7 +31,7 @@ cli_dispatch_usage (void)
         "  extend ID --minutes N | extend_approve|extend_refuse ID\n"
         "  callback ID --satisfied yes|no | merge ID --into OTHER\n"
         "      (each with [--actor ROLE:SCOPE[:NAME]] [--note WHY])\n"
-        "  stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD\n"
+        "  stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--by day|week|month]\n"
         "  reload      (dispatch reads its org tree, catalog and calendar again)\n");
 }
 
@@ -59,18 +62,19 @@ s_stats (cli_args_t *args)
 {
     cg_stats_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
                              .from = (char *) cli_opt (args, "from", NULL),
-                             .to = (char *) cli_opt (args, "to", NULL) };
+                             .to = (char *) cli_opt (args, "to", NULL),
+                             .by = (char *) cli_opt (args, "by", NULL) };
     cg_stats_report_t report;
-    if (cli_call (args, "dispatch", "case.stats", &cg_stats_query_def, &req,
-                  &cg_stats_report_def, &report))
+    if (cli_query (args, "dispatch", "case.stats", &cg_stats_query_def, &req,
+                   &cg_stats_report_def, &report))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_stats_report_def, &report, stdout);
         printf ("\n");
     }
     else {
-        printf ("%s  %s .. %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %6s %6s\n", report.scope,
-                report.from, report.to, "by", "", "received", "dispatch", "signed", "on time",
+        printf ("%s  %s .. %s by %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %6s %6s\n", report.scope,
+                report.from, report.to, report.by, "by", "", "received", "dispatch", "signed", "on time",
                 "resolved", "on time", "满意率", "redo", "提级");
         for (size_t i = 0; i < report.rows_count; i++) {
             const cg_stats_row_t *r = &report.rows[i];

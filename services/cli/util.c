@@ -95,8 +95,8 @@ cli_redis (cli_args_t *args)
     return redis;
 }
 
-cg_client_t *
-cli_client (zconfig_t *config, const char *daemon)
+static cg_client_t *
+s_client (zconfig_t *config, const char *daemon, int timeout_ms, int tries)
 {
     char key[64];
     snprintf (key, sizeof key, "%s/endpoint", daemon);
@@ -105,7 +105,13 @@ cli_client (zconfig_t *config, const char *daemon)
         fprintf (stderr, "civgrid: the configuration names no %s\n", key);
         return NULL;
     }
-    return cg_client_new (endpoint, 3000, 3);
+    return cg_client_new (endpoint, timeout_ms, tries);
+}
+
+cg_client_t *
+cli_client (zconfig_t *config, const char *daemon)
+{
+    return s_client (config, daemon, 3000, 3);
 }
 
 int
@@ -118,15 +124,14 @@ cli_fail (const cg_error_t *err)
     return 1;
 }
 
-/*  Sends one command to a daemon of the stack in --dir. */
-int
-cli_call (cli_args_t *args, const char *daemon, const char *command,
-          const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
+static int
+s_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
+        void *req, const cg_msgdef_t *rep_def, void *rep, int timeout_ms, int tries)
 {
     zconfig_t *config = cli_config (args);
     if (!config)
         return 1;
-    cg_client_t *client = cli_client (config, daemon);
+    cg_client_t *client = s_client (config, daemon, timeout_ms, tries);
     zconfig_destroy (&config);
     if (!client)
         return 1;
@@ -134,4 +139,19 @@ cli_call (cli_args_t *args, const char *daemon, const char *command,
     int rc = cg_client_call (client, command, req_def, req, rep_def, rep, &err);
     cg_client_destroy (&client);
     return rc ? cli_fail (&err) : 0;
+}
+
+/*  Sends one command to a daemon of the stack in --dir. */
+int
+cli_call (cli_args_t *args, const char *daemon, const char *command,
+          const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
+{
+    return s_call (args, daemon, command, req_def, req, rep_def, rep, 3000, 3);
+}
+
+int
+cli_query (cli_args_t *args, const char *daemon, const char *command,
+           const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
+{
+    return s_call (args, daemon, command, req_def, req, rep_def, rep, CLI_QUERY_MS, 1);
 }

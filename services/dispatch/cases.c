@@ -48,6 +48,7 @@ cases_reload (cases_t *self, char *err, size_t errlen)
     self->org = org;
     self->catalog = catalog;
     self->calendar = calendar;
+    stats_data_changed ();
     return 0;
 }
 
@@ -194,8 +195,8 @@ s_call_prepare (cases_t *self, s_call_t *call, const cg_event_t *events, size_t 
     int64_t now = cg_clock_now ();
     cg_args_add_int (&call->args, self->hotspot_count);
     cg_args_add_int (&call->args, (int64_t) self->hotspot_window_min * 60000);
-    char stats[64];
-    stats_day_key (now, stats, sizeof stats);
+    char stats[200];
+    stats_keys (now, stats, sizeof stats);
     cg_args_add_str (&call->args, stats);
     cg_args_add_int (&call->args, now);
     /*  then each case's arguments, one after the other */

@@ -6,7 +6,9 @@
     answers the commands of the state machine (machine.c: dispatch,
     transfer, accept, return, extend, suspend, resolve, callback, reopen,
     merge, reject, escalate, ...) and the queries of operators (show,
-    list), and fires the deadline timers (预警, 督办, 提级). */
+    list), and fires the deadline timers (预警, 督办, 提级).  Statistics
+    (stats.c) are rolled up at start where an older store needs it, and
+    queried on a worker thread of their own. */
 #include "cg_daemon.h"
 #include "cases.h"
 #include "machine.h"
@@ -16,6 +18,8 @@
     over the whole batch (cases.c), so a backlog is worked off with Redis
     kept busy across 4096 events, not drained every 512 */
 #define S_INTAKE_BATCH  4096
+/*  how often the daily statistics past keeping are looked for (stats.c) */
+#define S_TRIM_MS       (600 * 1000)
 
 int
 main (int argc, char **argv)
@@ -24,25 +28,32 @@ main (int argc, char **argv)
     if (!daemon)
         return 1;
     cases_t *cases = cases_new (daemon);
-    if (!cases) {
+    stats_t *stats = cases && stats_start (cases) == 0 ? stats_new (cases) : NULL;
+    if (!stats) {
+        cases_destroy (&cases);
         cg_daemon_destroy (&daemon);
         return 1;
     }
     if (cg_daemon_follow (daemon, "intake", cases_on_intake, cases)
     ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)) {
-        cases_destroy (&cases);
         cg_daemon_destroy (&daemon);
+        stats_destroy (&stats);
+        cases_destroy (&cases);
         return 1;
     }
     machine_register (cases, daemon->server);
-    cg_server_on (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query, cases);
+    cg_server_on_worker (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query,
+                         stats);
+    zloop_timer (daemon->loop, S_TRIM_MS, 0, stats_on_trim, cases);
+    zloop_timer (daemon->loop, 1000, 0, stats_on_clock, NULL);
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
     zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
     int rc = cg_daemon_run (daemon);
+    cg_daemon_destroy (&daemon);        /* its server ends the statistics' worker */
+    stats_destroy (&stats);
     cases_destroy (&cases);
-    cg_daemon_destroy (&daemon);
     return rc;
 }

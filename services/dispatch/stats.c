@@ -1,194 +1,551 @@
-/*  stats — counts per unit, category and day, rolled up for any subtree.
+/*  stats — counts per unit, category and day, week and month, rolled up
+    for any subtree over any range up to ten years.
 
-    Every count is one field "<unit>|<category>|<metric>" of the hash
-    cg:{dispatch}:st:<YYYY-MM-DD> (the China-time day it happened), added
-    by the same script as the change it counts: received when intake's
-    case is routed (dispatch_received), the others by case_move as
-    machine.c plans them.  A case routed from intake is dispatched as it
-    is received, so `dispatched` is not kept twice: it is received plus
-    redispatched (dispatched again: transferred, redone, reopened, sent up
-    a level, ...), summed when read.  A unit answers to one center (a
-    center's own queue counts as the center), so a query for a subtree
-    reads the days asked for and keeps the fields whose unit lies in it,
-    summing them as the total and by center, unit, category and day.  A
-    day holds at most units x categories x metrics fields, so a year's
-    query reads 366 hashes. */
+    Every count is one field "<unit>|<category>|<metric>", added by the
+    same script as the change it counts (lib.lua's stats_add) to three
+    hashes: the day's cg:{dispatch}:st:<YYYY-MM-DD>, the week's
+    cg:{dispatch}:sw:<its Monday, YYYY-MM-DD> and the month's
+    cg:{dispatch}:sm:<YYYY-MM>, each of the China-time day it happened.
+    Received is counted when intake's case is routed (dispatch_received),
+    the others by case_move as machine.c plans them.  A case routed from
+    intake is dispatched as it is received, so `dispatched` is not kept
+    twice: it is received plus redispatched (dispatched again: transferred,
+    redone, reopened, sent up a level, ...), summed when read.  Whatever a
+    metric is called, its field goes to the three hashes alike, and a
+    query sums every stored metric that stats.row has a field of that name
+    for: a metric added to CG_STATS_METRICS (proto/msg_dispatch.h) needs
+    nothing here.
+
+    Days are kept dispatch/stats_days days (400 by default: a year by day,
+    with its edges), weeks and months for good: at Nantong's 10,000 cases
+    a day a month's hash holds about 25,000 fields, 2.3 MB, so ten years
+    of weeks and months take about 1.5 GB, where ten years of days would
+    take 6 GB (docs/BENCHMARKS.md).  cg:{dispatch}:st:from is the first day
+    still kept; a timer drops the older ones (stats_on_trim).
+
+    A query names its rows over time: by day (at most 366 of them), week
+    or month (up to ten years: 523 weeks, 121 months).  A week or month
+    wholly within the range is read from its own hash; one cut by the
+    range's ends is read day by day, which is refused, naming the end,
+    where those days are no longer kept.  So the reply is bounded whatever
+    the range, and ten years by month read 120 hashes, not 3,653.  A unit
+    answers to one center (a center's own queue counts as the center), so
+    a query for a subtree keeps the fields whose unit lies in it, summing
+    them as the total, by center, unit, category, and over time.
+
+    The query reads much, so it is served on a worker thread
+    (cg_server_on_worker) with its own Redis connection and its own copy of
+    the org tree, loaded again when dispatch's data is reloaded: the
+    command loop never waits for it.  The worker reads and sums the hashes
+    as tally.c does: each stored field a number, and the hashes of days,
+    weeks and months that are over kept (they can no longer change), so a
+    query over years asked again reads Redis only for what is current.
+
+    Stores written before weeks and months were kept have days only:
+    stats_start rolls each such day into its week and month once, at
+    start (cg:{dispatch}:st:layout says it was done; st:rolled, which
+    days were, should it be cut short), before dispatch writes a count. */
 #include "stats.h"
 #include "cg_clock.h"
+#include "tally.h"
 
+#include <stdatomic.h>
 #include <time.h>
 
-#define S_DAYS_MAX  366
-#define S_ROWS_MAX  5000
+#define S_DAY_MS        (86400 * INT64_C (1000))
+#define S_DAYS_MAX      366         /* rows by day */
+#define S_YEARS_MAX     10          /* a range */
+#define S_CACHE_MB      32          /* hashes that are over, kept by the worker (tally.h) */
+#define S_LAYOUT        "2"         /* days, weeks and months */
+#define S_DAYS_KEPT     400
 
-/*  The metrics of a report, in its order; "redispatched" is kept, and
-    read as dispatched. */
-static const char *s_metrics[] = {
-    "received", "redispatched", "signed_for", "signed_on_time", "resolved",
-    "resolved_on_time", "callbacks", "satisfied", "redone", "escalated"
-};
-#define S_RECEIVED      0
-#define S_DISPATCHED    1
-#define S_METRICS (sizeof s_metrics / sizeof s_metrics[0])
+/*  Bumped when dispatch loads its data anew: the worker's org tree is then
+    loaded again (it may not share the command loop's). */
+static atomic_int s_generation;
+
+/* --- days --------------------------------------------------------------- */
+
+/*  A day is its number since 1970-01-01 (China time). */
+static int64_t
+s_day_of (int64_t at)
+{
+    int64_t local = at + CG_TZ_OFFSET_MS;
+    return local >= 0 ? local / S_DAY_MS : (local - S_DAY_MS + 1) / S_DAY_MS;
+}
+
+static void
+s_day_name (int64_t day, char *buf, size_t len)
+{
+    time_t t = (time_t) (day * 86400);
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    strftime (buf, len, "%Y-%m-%d", &tm);
+}
+
+/*  The Monday of day's week (1970-01-01 was a Thursday). */
+static int64_t
+s_monday (int64_t day)
+{
+    return day - ((day % 7 + 7 + 3) % 7);
+}
+
+/*  The first day of day's month, and of the month months on from it. */
+static int64_t
+s_month_start (int64_t day, int months)
+{
+    time_t t = (time_t) (day * 86400);
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    tm.tm_mday = 1;
+    tm.tm_mon += months;
+    return (int64_t) timegm (&tm) / 86400;
+}
+
+static int
+s_parse_day (const char *text, int64_t *day)
+{
+    struct tm tm = { 0 };
+    int n = 0;
+    if (!text || sscanf (text, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3
+    ||  n != 10 || text[10])
+        return -1;
+    int year = tm.tm_year, month = tm.tm_mon, mday = tm.tm_mday;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm (&tm);
+    gmtime_r (&t, &tm);         /* 2025-02-30 comes back as March */
+    *day = (int64_t) t / 86400;
+    return tm.tm_year + 1900 == year && tm.tm_mon + 1 == month && tm.tm_mday == mday ? 0 : -1;
+}
+
+/*  The hash of a day, a week (by its Monday) or a month. */
+static void
+s_key (char kind, int64_t day, char *buf, size_t len)
+{
+    char name[16];
+    s_day_name (day, name, sizeof name);
+    if (kind == 'm')
+        name[7] = 0;
+    snprintf (buf, len, S_PREFIX "s%c:%s", kind, name);
+}
 
 void
-stats_day_key (int64_t at, char *buf, size_t len)
+stats_keys (int64_t at, char *buf, size_t len)
 {
-    char iso[40];
-    cg_time_iso (at, iso, sizeof iso);
-    snprintf (buf, len, S_PREFIX "st:%.10s", iso);
+    int64_t day = s_day_of (at);
+    char d[64], w[64], m[64];
+    s_key ('t', day, d, sizeof d);
+    s_key ('w', s_monday (day), w, sizeof w);
+    s_key ('m', day, m, sizeof m);
+    snprintf (buf, len, "%s %s %s", d, w, m);
 }
 
 void
 stats_count (cg_args_t *args, int64_t at, const char *unit, const char *category,
              const char *metric)
 {
-    char key[64];
-    stats_day_key (at, key, sizeof key);
-    cg_args_add_str (args, key);
+    char keys[200];
+    stats_keys (at, keys, sizeof keys);
+    cg_args_add_str (args, keys);
     cg_args_addf (args, "%s|%s|%s", unit ? unit : "-", category ? category : "-", metric);
+}
+
+/* --- keeping: the rollup of an old store, and the days dropped --------------- */
+
+/*  dispatch/stats_days, checked at start (stats_start). */
+static int64_t
+s_days_kept (cases_t *cases)
+{
+    return cg_config_int (cases->daemon->config, "dispatch/stats_days", S_DAYS_KEPT, 32, 36600);
+}
+
+/*  The first day still kept, from st:from; -1 when none is set. */
+static int64_t
+s_kept_from (cg_redis_t *redis)
+{
+    redisReply *r = cg_redis_command (redis, "GET " S_PREFIX "st:from");
+    int64_t day = -1;
+    if (r && r->type == REDIS_REPLY_STRING && s_parse_day (r->str, &day))
+        day = -1;
+    if (r)
+        freeReplyObject (r);
+    return day;
+}
+
+/*  Drops the days before `until` from `from` on, and makes `until` the
+    first kept, in one transaction. */
+static int
+s_drop_days (cg_redis_t *redis, int64_t from, int64_t until)
+{
+    while (from < until) {
+        cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, "DEL");
+        int64_t upto = from + 256 < until ? from + 256 : until;
+        for (int64_t day = from; day < upto; day++) {
+            char key[64];
+            s_key ('t', day, key, sizeof key);
+            cg_args_add_str (&args, key);
+        }
+        char name[16];
+        s_day_name (upto, name, sizeof name);
+        redisReply *r = cg_redis_command (redis, "MULTI");
+        if (r)
+            freeReplyObject (r);
+        r = cg_redis_command (redis, "SET " S_PREFIX "st:from %s", name);
+        if (r)
+            freeReplyObject (r);
+        r = cg_redis_argv (redis, &args);
+        if (r)
+            freeReplyObject (r);
+        cg_args_free (&args);
+        r = cg_redis_command (redis, "EXEC");
+        bool done = r && r->type == REDIS_REPLY_ARRAY;
+        if (r)
+            freeReplyObject (r);
+        if (!done)
+            return -1;
+        from = upto;
+    }
+    return 0;
+}
+
+static int
+s_trim (cases_t *cases)
+{
+    int64_t until = s_day_of (cg_clock_now ()) - s_days_kept (cases) + 1;
+    int64_t from = s_kept_from (cases->daemon->redis);
+    if (from < 0) {             /* a new store: from now on */
+        char name[16];
+        s_day_name (until, name, sizeof name);
+        redisReply *r = cg_redis_command (cases->daemon->redis, "SET " S_PREFIX "st:from %s NX",
+                                          name);
+        if (r)
+            freeReplyObject (r);
+        return r ? 0 : -1;
+    }
+    return from < until ? s_drop_days (cases->daemon->redis, from, until) : 0;
+}
+
+int
+stats_on_trim (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    if (s_trim (arg))
+        zsys_warning ("dispatch: could not drop old daily statistics; will try again");
+    return 0;
+}
+
+/*  Every day hash of the store, by SCAN, as day numbers, in order. */
+static int
+s_stored_days (cg_redis_t *redis, zlistx_t *days)
+{
+    char cursor[32] = "0";
+    do {
+        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH " S_PREFIX
+                                          "st:\?\?\?\?-\?\?-\?\? COUNT 1000", cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            return -1;
+        }
+        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
+        redisReply *keys = r->element[1];
+        for (size_t i = 0; i < keys->elements; i++) {
+            int64_t day;
+            if (s_parse_day (keys->element[i]->str + strlen (S_PREFIX "st:"), &day) == 0)
+                zlistx_add_end (days, (void *) (intptr_t) day);
+        }
+        freeReplyObject (r);
+    } while (strcmp (cursor, "0") != 0);
+    zlistx_sort (days);
+    return 0;
+}
+
+static int
+s_compare_days (const void *a, const void *b)
+{
+    intptr_t x = (intptr_t) a, y = (intptr_t) b;
+    return x < y ? -1 : x > y;
+}
+
+/*  Rolls each stored day into its week and month (stats_rollup.lua). */
+static int
+s_roll_up (cases_t *cases)
+{
+    cg_redis_t *redis = cases->daemon->redis;
+    redisReply *r = cg_redis_command (redis, "GET " S_PREFIX "st:layout");
+    bool done = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT) == 0;
+    if (r)
+        freeReplyObject (r);
+    if (!r)
+        return -1;
+    if (done)
+        return 0;
+    zlistx_t *days = zlistx_new ();
+    zlistx_set_comparator (days, s_compare_days);
+    int rc = s_stored_days (redis, days);
+    size_t rolled = 0;
+    for (void *it = zlistx_first (days); it && rc == 0; it = zlistx_next (days)) {
+        int64_t day = (intptr_t) it;
+        char name[16], keys[200];
+        s_day_name (day, name, sizeof name);
+        stats_keys (day * S_DAY_MS - CG_TZ_OFFSET_MS, keys, sizeof keys);
+        cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, S_PREFIX);
+        cg_args_add_str (&args, name);
+        cg_args_add_str (&args, keys);
+        cg_args_add_str (&args, S_LAYOUT);
+        r = cg_redis_script (redis, "stats_rollup", 0, &args);
+        cg_args_free (&args);
+        if (!r || r->type != REDIS_REPLY_INTEGER)
+            rc = -1;
+        else
+            rolled += r->integer > 0;
+        if (r)
+            freeReplyObject (r);
+    }
+    /*  the first day kept: the oldest stored, if older than what was */
+    int64_t from = s_kept_from (redis);
+    void *oldest = zlistx_first (days);
+    if (rc == 0 && oldest && (from < 0 || (intptr_t) oldest < from)) {
+        char name[16];
+        s_day_name ((intptr_t) oldest, name, sizeof name);
+        r = cg_redis_command (redis, "SET " S_PREFIX "st:from %s", name);
+        rc = r ? 0 : -1;
+        if (r)
+            freeReplyObject (r);
+    }
+    if (rc == 0) {
+        r = cg_redis_command (redis, "SET " S_PREFIX "st:layout " S_LAYOUT);
+        if (r)
+            freeReplyObject (r);
+        r = r ? cg_redis_command (redis, "DEL " S_PREFIX "st:rolled") : NULL;
+        if (r)
+            freeReplyObject (r);
+        rc = r ? 0 : -1;
+    }
+    if (rolled)
+        zsys_info ("dispatch: rolled %zu days of statistics up into weeks and months", rolled);
+    zlistx_destroy (&days);
+    return rc;
+}
+
+int
+stats_start (cases_t *cases)
+{
+    if (s_days_kept (cases) < 0
+    ||  cg_config_int (cases->daemon->config, "dispatch/stats_cache_mb", S_CACHE_MB, 0, 65536) < 0)
+        return -1;
+    if (s_roll_up (cases) || s_trim (cases)) {
+        zsys_error ("dispatch: could not roll the statistics up: Redis failed");
+        return -1;
+    }
+    return 0;
 }
 
 /* --- the query ------------------------------------------------------------ */
 
-typedef struct {
-    const char *by;
-    char key[48];
-    int64_t n[S_METRICS];
-} s_row_t;
+/*  The day the command loop last saw, for the worker (stats_on_clock). */
+static _Atomic int64_t s_today = -1;
 
-/*  The row of (by, key), made on first use; rows keep their order. */
-static s_row_t *
-s_row (zlistx_t *rows, zhash_t *index, const char *by, const char *key)
+struct _stats_t {
+    cg_redis_t *redis;
+    char *orgtree_path;
+    cg_orgtree_t *org;
+    int generation;             /* of the data it loaded */
+    tally_t *tally;
+};
+
+int
+stats_on_clock (zloop_t *loop, int timer_id, void *arg)
 {
-    char name[80];
-    snprintf (name, sizeof name, "%s/%s", by, key);
-    s_row_t *row = zhash_lookup (index, name);
-    if (!row && zlistx_size (rows) < S_ROWS_MAX) {
-        row = calloc (1, sizeof *row);
-        assert (row);
-        row->by = by;
-        snprintf (row->key, sizeof row->key, "%s", key);
-        zlistx_add_end (rows, row);
-        zhash_insert (index, name, row);
+    (void) loop;
+    (void) timer_id;
+    (void) arg;
+    atomic_store (&s_today, s_day_of (cg_clock_now ()));
+    return 0;
+}
+
+stats_t *
+stats_new (cases_t *cases)
+{
+    stats_t *self = calloc (1, sizeof *self);
+    assert (self);
+    stats_on_clock (NULL, 0, NULL);
+    self->redis = cg_daemon_redis_new (cases->daemon);
+    self->orgtree_path = strdup (cg_daemon_get (cases->daemon, "data/orgtree",
+                                                "deploy/demo/orgtree.tsv"));
+    char err[512];
+    self->generation = atomic_load (&s_generation);
+    self->org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
+    int64_t cache_mb = cg_config_int (cases->daemon->config, "dispatch/stats_cache_mb",
+                                      S_CACHE_MB, 0, 65536);      /* checked by stats_start */
+    self->tally = tally_new (self->redis, (size_t) cache_mb << 20);
+    tally_set_org (self->tally, self->org);
+    if (!self->redis || !self->org) {
+        zsys_error ("dispatch: statistics: %s", self->org ? "Redis cannot be reached" : err);
+        stats_destroy (&self);
     }
-    return row;
+    return self;
 }
 
-static int
-s_parse_day (const char *text, time_t *day)
+void
+stats_destroy (stats_t **self_p)
 {
-    struct tm tm = { 0 };
-    int n = 0;
-    if (sscanf (text, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10)
-        return -1;
-    int year = tm.tm_year, month = tm.tm_mon, mday = tm.tm_mday;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *day = timegm (&tm);
-    gmtime_r (day, &tm);        /* 2025-02-30 comes back as March */
-    return tm.tm_year + 1900 == year && tm.tm_mon + 1 == month && tm.tm_mday == mday ? 0 : -1;
+    if (!self_p || !*self_p)
+        return;
+    stats_t *self = *self_p;
+    tally_destroy (&self->tally);
+    cg_redis_destroy (&self->redis);
+    cg_orgtree_destroy (&self->org);
+    free (self->orgtree_path);
+    free (self);
+    *self_p = NULL;
 }
 
-/*  Adds one day's fields within scope to the rows. */
+void
+stats_data_changed (void)
+{
+    atomic_fetch_add (&s_generation, 1);
+}
+
+/*  The org tree as dispatch now has it. */
 static void
-s_add_day (cases_t *self, const cg_org_node_t *scope, const char *day, zlistx_t *rows,
-           zhash_t *index)
+s_follow_data (stats_t *self)
 {
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " S_PREFIX "st:%s", day);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-        char unit[48], category[48], metric[24];
-        if (sscanf (r->element[i]->str, "%47[^|]|%47[^|]|%23s", unit, category, metric) != 3)
-            continue;
-        const cg_org_node_t *node = cg_orgtree_find (self->org, unit);
-        size_t m = 0;
-        while (m < S_METRICS && strcmp (s_metrics[m], metric) != 0)
-            m++;
-        if (!node || m == S_METRICS || !cg_orgtree_within (node, scope))
-            continue;
-        const cg_org_node_t *center = node->kind == CG_ORG_UNIT ? node->parent : node;
-        int64_t n = cg_reply_int (r->element[i + 1], 0);
-        s_row_t *each[] = { s_row (rows, index, "total", scope->code),
-                            s_row (rows, index, "center", center->code),
-                            s_row (rows, index, "unit", unit),
-                            s_row (rows, index, "category", category),
-                            s_row (rows, index, "day", day) };
-        for (size_t k = 0; k < sizeof each / sizeof each[0]; k++)
-            if (each[k]) {
-                each[k]->n[m] += n;
-                if (m == S_RECEIVED)
-                    each[k]->n[S_DISPATCHED] += n;
-            }
+    int generation = atomic_load (&s_generation);
+    if (generation == self->generation)
+        return;
+    char err[512];
+    cg_orgtree_t *org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
+    if (org) {
+        tally_set_org (self->tally, org);
+        cg_orgtree_destroy (&self->org);
+        self->org = org;
     }
-    if (r)
-        freeReplyObject (r);
+    else
+        zsys_warning ("dispatch: statistics keep the org tree they had: %s", err);
+    self->generation = generation;
 }
 
-static int
-s_by_order (const char *by)
+/*  The next bucket's first day after the one that starts at `start`. */
+static int64_t
+s_next (char by, int64_t start)
 {
-    const char *order[] = { "total", "center", "unit", "category", "day" };
-    for (int i = 0; i < 5; i++)
-        if (strcmp (order[i], by) == 0)
-            return i;
-    return 5;
+    return by == 'd' ? start + 1 : by == 'w' ? start + 7 : s_month_start (start, 1);
 }
 
-static int
-s_compare_rows (const void *a, const void *b)
+/*  Plans the reads of [from, to] by day, week or month: a row over time
+    for each (its name in buckets), and its own hash, or its days where
+    the range cuts it.  A day before `kept` is refused naming the end it is
+    at.  Returns the number of reads, or -1 with the refusal in reply. */
+static ssize_t
+s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
+        char (*buckets)[16], size_t *nbuckets, cg_reply_t *reply)
 {
-    const s_row_t *x = a, *y = b;
-    int c = s_by_order (x->by) - s_by_order (y->by);
-    return c ? c : strcmp (x->key, y->key);
+    int64_t first = by == 'd' ? from : by == 'w' ? s_monday (from) : s_month_start (from, 0);
+    size_t cap = 64, count = 0;
+    tally_read_t *reads = malloc (cap * sizeof *reads);
+    assert (reads);
+    *nbuckets = 0;
+    for (int64_t start = first; start <= to; start = s_next (by, start)) {
+        int64_t end = s_next (by, start) - 1;
+        s_day_name (start, buckets[*nbuckets], 16);
+        if (by == 'm')
+            buckets[*nbuckets][7] = 0;
+        bool whole = by != 'd' && start >= from && end <= to;
+        int64_t lo = whole ? start : start > from ? start : from;
+        int64_t hi = whole ? start : end < to ? end : to;
+        for (int64_t day = lo; day <= hi; day++) {
+            if (!whole && day < kept) {
+                char since[16];
+                s_day_name (kept, since, sizeof since);
+                cg_reply_fail (reply, "invalid", start <= from ? "from" : "to", "days are "
+                               "kept from %s on; before that ask by week from a Monday to a "
+                               "Sunday or by month from a month's first day to its last",
+                               since);
+                free (reads);
+                return -1;
+            }
+            if (count == cap) {
+                cap *= 2;
+                reads = realloc (reads, cap * sizeof *reads);
+                assert (reads);
+            }
+            s_key (whole ? by : 't', day, reads[count].key, sizeof reads[count].key);
+            reads[count].bucket = *nbuckets;
+            reads[count++].last_day = whole ? end : day;
+        }
+        (*nbuckets)++;
+    }
+    *reads_p = reads;
+    return (ssize_t) count;
+}
+
+/*  Checks the query; fills from, to and by, or answers the refusal. */
+static int
+s_check (stats_t *self, cg_stats_query_t *req, int64_t *from, int64_t *to, char *by,
+         cg_reply_t *reply)
+{
+    if (!cg_orgtree_find (self->org, req->scope)) {
+        cg_reply_fail (reply, "not_found", "scope", "there is no center or place %s", req->scope);
+        return -1;
+    }
+    if (s_parse_day (req->from, from)) {
+        cg_reply_fail (reply, "invalid", "from", "'%s' is not a date YYYY-MM-DD", req->from);
+        return -1;
+    }
+    const char *granularity = req->by ? req->by : "day";
+    if (strcmp (granularity, "day") && strcmp (granularity, "week")
+    &&  strcmp (granularity, "month")) {
+        cg_reply_fail (reply, "invalid", "by", "'%.16s' is no granularity: day, week or month",
+                       granularity);
+        return -1;
+    }
+    *by = granularity[0];
+    int64_t bound = s_month_start (*from, 12 * S_YEARS_MAX) + (*from - s_month_start (*from, 0));
+    if (s_parse_day (req->to, to) || *to < *from || *to >= bound) {
+        cg_reply_fail (reply, "invalid", "to", "'%s' must be a date YYYY-MM-DD from %s on and "
+                       "less than %d years after it", req->to, req->from, S_YEARS_MAX);
+        return -1;
+    }
+    if (*by == 'd' && *to - *from >= S_DAYS_MAX) {
+        cg_reply_fail (reply, "invalid", "to", "by day a range is at most %d days (%s to %s is "
+                       "%lld); ask by week or month", S_DAYS_MAX, req->from, req->to,
+                       (long long) (*to - *from + 1));
+        return -1;
+    }
+    return 0;
 }
 
 void
 stats_on_query (void *request, cg_reply_t *reply, void *arg)
 {
-    cases_t *self = arg;
+    stats_t *self = arg;
     cg_stats_query_t *req = request;
-    const cg_org_node_t *scope = cg_orgtree_find (self->org, req->scope);
-    time_t from, to;
-    if (!scope) {
-        cg_reply_fail (reply, "not_found", "scope", "there is no center or place %s", req->scope);
+    s_follow_data (self);
+    tally_set_today (self->tally, atomic_load (&s_today));
+    int64_t from, to;
+    char by;
+    if (s_check (self, req, &from, &to, &by, reply))
         return;
-    }
-    if (s_parse_day (req->from, &from)) {
-        cg_reply_fail (reply, "invalid", "from", "'%s' is not a date YYYY-MM-DD", req->from);
+    static char buckets[S_DAYS_MAX + S_YEARS_MAX * 53][16];
+    tally_read_t *reads = NULL;
+    size_t nbuckets;
+    ssize_t nreads = s_plan (by, from, to, s_kept_from (self->redis), &reads, buckets,
+                             &nbuckets, reply);
+    if (nreads < 0)
         return;
-    }
-    if (s_parse_day (req->to, &to) || to < from || (to - from) / 86400 >= S_DAYS_MAX) {
-        cg_reply_fail (reply, "invalid", "to", "'%s' must be a date YYYY-MM-DD from %s and "
-                       "at most %d days on", req->to, req->from, S_DAYS_MAX);
-        return;
-    }
-    zlistx_t *rows = zlistx_new ();
-    zlistx_set_destructor (rows, (zlistx_destructor_fn *) zstr_free);
-    zhash_t *index = zhash_new ();
-    s_row (rows, index, "total", scope->code);
-    for (time_t day = from; day <= to; day += 86400) {
-        struct tm tm;
-        gmtime_r (&day, &tm);
-        char name[16];
-        strftime (name, sizeof name, "%Y-%m-%d", &tm);
-        s_add_day (self, scope, name, rows, index);
-    }
-    zlistx_set_comparator (rows, (zlistx_comparator_fn *) s_compare_rows);
-    zlistx_sort (rows);
-    cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to };
-    report.rows = calloc (zlistx_size (rows), sizeof (cg_stats_row_t));
-    assert (report.rows);
-    for (s_row_t *row = zlistx_first (rows); row; row = zlistx_next (rows)) {
-        cg_stats_row_t *out = &report.rows[report.rows_count++];
-        *out = (cg_stats_row_t) {
-            .by = (char *) row->by, .key = row->key, .received = row->n[S_RECEIVED],
-            .dispatched = row->n[S_DISPATCHED], .signed_for = row->n[2],
-            .signed_on_time = row->n[3],
-            .resolved = row->n[4], .resolved_on_time = row->n[5], .callbacks = row->n[6],
-            .satisfied = row->n[7], .redone = row->n[8], .escalated = row->n[9] };
-    }
-    cg_reply_ok (reply, &cg_stats_report_def, &report);
+    cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to,
+                                 .by = by == 'd' ? "day" : by == 'w' ? "week" : "month" };
+    if (tally_sum (self->tally, cg_orgtree_find (self->org, req->scope), reads,
+                   (size_t) nreads, report.by, buckets, nbuckets, &report))
+        cg_reply_fail (reply, "unavailable", NULL, "Redis failed while reading the statistics");
+    else
+        cg_reply_ok (reply, &cg_stats_report_def, &report);
     free (report.rows);
-    zhash_destroy (&index);
-    zlistx_destroy (&rows);
+    free (reads);
 }

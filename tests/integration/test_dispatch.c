@@ -565,10 +565,13 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
     cr_assert_eq (s_stats_row (&county, "center", "320602")->dispatched, 1);
     cr_assert_eq (s_stats_row (&county, "center", S_TOWN)->received, 3);
     cg_msg_clear (&cg_stats_report_def, &county);
-    /*  another county saw nothing */
+    /*  another county saw nothing: its total, and the day, both nothing */
     cg_stats_report_t other = s_stats (stack, "320612");
-    cr_assert_eq (other.rows_count, 1);
+    cr_assert_eq (other.rows_count, 2);
     cr_assert_eq (other.rows[0].received, 0);
+    cr_assert_str_eq (other.rows[1].by, "day");
+    cr_assert_str_eq (other.rows[1].key, "2026-11-23");
+    cr_assert_eq (other.rows[1].received, 0);
     cg_msg_clear (&cg_stats_report_def, &other);
 
     /*  the CLI: rates, and a bad date refused by field */

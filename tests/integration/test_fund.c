@@ -5,7 +5,6 @@
     clients at once through kill -9 of the daemon and of redis-server,
     after which every invariant is checked from Redis itself. */
 #include <criterion/criterion.h>
-#include "cg_access.h"
 #include <pthread.h>
 #include "cg_testenv.h"
 
@@ -709,9 +708,7 @@ Test (fund, bad_input_is_refused_by_field_and_the_daemon_keeps_serving, .timeout
                                   &rep, &err), -1);
     cr_assert_str_eq (err.field, "month");
     /*  garbage frames straight at the socket */
-    zsock_t *raw = zsock_new (ZMQ_DEALER);
-    cg_access_connect (raw, zconfig_get (stack->config, "fund/endpoint", ""));
-    zsock_connect (raw, "%s", zconfig_get (stack->config, "fund/endpoint", ""));
+    zsock_t *raw = cg_teststack_dealer (stack, "fund");
     zstr_sendx (raw, "fund.transfer", "r1", "\xc1\xff\x00garbage", NULL);
     zstr_sendx (raw, "fund.transfer", NULL);
     zstr_sendx (raw, "no.such.command", "r2", "", NULL);

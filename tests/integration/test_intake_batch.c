@@ -12,7 +12,6 @@
     To make requests wait together, the test stops intake (SIGSTOP), sends
     them all on one DEALER, and lets it go on (SIGCONT). */
 #include <criterion/criterion.h>
-#include "cg_access.h"
 #include "cg_testenv.h"
 #include "cg_clock.h"
 
@@ -26,11 +25,8 @@ typedef struct {
 static zsock_t *
 s_dealer (cg_teststack_t *stack)
 {
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_t *dealer = cg_teststack_dealer (stack, "intake");
     zsock_set_linger (dealer, 0);
-    cg_access_connect (dealer, zconfig_get (stack->config, "intake/endpoint", ""));
-    cr_assert_eq (zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint",
-                                                           "")), 0);
     return dealer;
 }
 

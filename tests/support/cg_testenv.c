@@ -164,6 +164,19 @@ cg_teststack_client (cg_teststack_t *self, const char *daemon)
     return cg_client_new (zconfig_get (self->config, key, ""), 5000, 3);
 }
 
+zsock_t *
+cg_teststack_dealer (cg_teststack_t *self, const char *daemon)
+{
+    char key[64];
+    snprintf (key, sizeof key, "%s/endpoint", daemon);
+    const char *endpoint = zconfig_get (self->config, key, "");
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    cr_assert (dealer);
+    cr_assert_eq (cg_access_connect (dealer, endpoint), 0);
+    cr_assert_eq (zsock_connect (dealer, "%s", endpoint), 0);
+    return dealer;
+}
+
 int
 cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
 {
@@ -183,9 +196,7 @@ cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char *comm
 {
     char key[64];
     snprintf (key, sizeof key, "%s/endpoint", daemon);
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    cg_access_connect (dealer, zconfig_get (self->config, key, ""));
-    zsock_connect (dealer, "%s", zconfig_get (self->config, key, ""));
+    zsock_t *dealer = cg_teststack_dealer (self, daemon);
     zsock_set_rcvtimeo (dealer, 10000);
     zmsg_t *msg = zmsg_new ();
     zmsg_addstr (msg, command);

@@ -27,6 +27,9 @@ void cg_teststack_restart (cg_teststack_t *self);
 /*  A client for a daemon of the stack (3 tries of 5 s: a loaded machine
     running sanitizer builds is slow, and a test must not fail for that). */
 cg_client_t *cg_teststack_client (cg_teststack_t *self, const char *daemon);
+/*  A DEALER with the test's key (admin's: cg_access.h), connected to a
+    daemon's command endpoint: for tests that frame requests themselves. */
+zsock_t *cg_teststack_dealer (cg_teststack_t *self, const char *daemon);
 /*  Runs the CLI against the stack; returns its exit code and its standard
     output in out (malloc'd, may be NULL). */
 int cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)

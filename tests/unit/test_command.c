@@ -1,7 +1,8 @@
 /*  Batches of commands (common/cg_command.h): a server reads every request
     waiting on its socket, lets batch handlers defer their answers to one
     flush, answers each with its own request id, and flushes before any
-    command that answers at once, so that it sees what the batch changed.
+    command that answers at once, so that it sees what the batch changed;
+    and a command served on a worker thread holds up no other.
 
     The server is real (a ROUTER, in process, on a zloop); the requests
     are sent before the loop starts, so that they wait on the socket
@@ -191,4 +192,101 @@ Test (command, a_request_the_flush_leaves_unanswered_gets_an_error)
     cr_assert_eq (n, 2);
     cr_assert_str_eq (s_find (answers, n, "n1")->status, "error");
     cr_assert_str_eq (s_find (answers, n, "n2")->status, "ok");
+}
+
+/* --- workers --------------------------------------------------------------- */
+
+/*  "slow": on the worker's thread, waits until the test opens the gate,
+    then answers with the request id it served. */
+static void
+s_on_slow (void *request, cg_reply_t *reply, void *arg)
+{
+    (void) request;
+    zsock_t **gate = arg;       /* the worker's own, made on first use */
+    if (!*gate)
+        *gate = zsock_new_pull ("@inproc://test-command-gate");
+    assert (*gate);
+    char *go = zstr_recv (*gate);
+    cg_pong_t pong = { .service = go ? go : "none", .pid = 1, .started = 0 };
+    cg_reply_ok (reply, &cg_pong_def, &pong);
+    zstr_free (&go);
+}
+
+static int
+s_on_term (zloop_t *loop, zsock_t *pipe, void *arg)
+{
+    (void) loop, (void) arg;
+    char *command = zstr_recv (pipe);
+    zstr_free (&command);
+    return -1;
+}
+
+/*  A daemon: a server with a worker, on its own loop, until $TERM. */
+static void
+s_daemon (zsock_t *pipe, void *args)
+{
+    (void) args;
+    zsock_t *gate = NULL;
+    cg_server_t *server = cg_server_new ("test", "inproc://test-command-worker");
+    assert (server);
+    zloop_t *loop = zloop_new ();
+    cg_server_attach (server, loop);
+    cg_server_on_worker (server, "slow", &cg_ping_def, s_on_slow, &gate);
+    zloop_reader (loop, pipe, s_on_term, NULL);
+    zsock_signal (pipe, 0);
+    zloop_start (loop);
+    zloop_destroy (&loop);
+    cg_server_destroy (&server);    /* ends the worker: then its gate */
+    zsock_destroy (&gate);
+}
+
+static void
+s_expect (zsock_t *dealer, const char *rid, const char *status)
+{
+    zmsg_t *msg = zmsg_recv (dealer);
+    cr_assert (msg, "no answer to %s", rid);
+    char *got_status = zmsg_popstr (msg), *got_rid = zmsg_popstr (msg);
+    cr_assert_str_eq (got_rid, rid);
+    cr_assert_str_eq (got_status, status);
+    free (got_status);
+    free (got_rid);
+    zmsg_destroy (&msg);
+}
+
+Test (command, a_worker_s_slow_command_holds_up_no_other)
+{
+    zactor_t *daemon = zactor_new (s_daemon, NULL);
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_rcvtimeo (dealer, 10000);
+    cr_assert_eq (zsock_connect (dealer, "inproc://test-command-worker"), 0);
+    s_send (dealer, "slow", "s1");
+    s_send (dealer, "ping", "p1");
+    s_send (dealer, "slow", "s2");
+    s_send (dealer, "nonsense", "x1");
+    /*  64 wait for the worker; more are refused at once, as busy */
+    char rid[16];
+    for (int i = 3; i <= 70; i++) {
+        snprintf (rid, sizeof rid, "s%d", i);
+        s_send (dealer, "slow", rid);
+    }
+    /*  the worker waits at the gate; the loop answers what is its own */
+    s_expect (dealer, "p1", "ok");
+    s_expect (dealer, "x1", "error");
+    for (int i = 65; i <= 70; i++) {
+        snprintf (rid, sizeof rid, "s%d", i);
+        s_expect (dealer, rid, "error");
+    }
+    zsock_t *gate = zsock_new_push (">inproc://test-command-gate");
+    for (int i = 1; i <= 64; i++) {
+        zstr_send (gate, "go");
+        snprintf (rid, sizeof rid, "s%d", i);
+        s_expect (dealer, rid, "ok");
+    }
+    /*  answered, they make room again */
+    s_send (dealer, "slow", "s71");
+    zstr_send (gate, "go");
+    s_expect (dealer, "s71", "ok");
+    zsock_destroy (&gate);
+    zsock_destroy (&dealer);
+    zactor_destroy (&daemon);
 }

@@ -13,7 +13,9 @@
 --       n fields, then n field/value pairs ('' deletes the field),
 --       when the case's next timer is due (0 for none: lib.lua),
 --       n events, then n topic/body pairs,
---       n counts, then n statistics key/field pairs to add one to.
+--       n counts, then n pairs of statistics keys (a day's, week's and
+--       month's hashes, separated by spaces: lib.lua) and the field to add
+--       one to.
 -- Answers {'ok', seq...}, {'done', answer} for a repeated rid,
 -- {'missing', ''} (the cursor still moves), {'state', current} when the
 -- case changed meanwhile, {'gone', ''} when another process fired the
@@ -97,7 +99,7 @@ for _ = 1, nevents do
     at = at + 2
 end
 for _ = 1, tonumber (ARGV[at]) do
-    redis.call ('HINCRBY', ARGV[at + 1], ARGV[at + 2], 1)
+    stats_add (ARGV[at + 1], ARGV[at + 2], 1)
     at = at + 2
 end
 if rid ~= '' then

@@ -1,7 +1,8 @@
 -- dispatch_received: a batch of case.received events becomes dispatched
 -- cases, and dispatch's cursor on the intake journal moves past them.
 -- ARGV: prefix, cursor key, expected cursor, new cursor, hot-spot count,
--- hot-spot window (ms), statistics key of the day, dispatch's time (the
+-- hot-spot window (ms), statistics keys of the day (its day, week and
+-- month hashes, separated by spaces: lib.lua), dispatch's time (the
 -- cases' `updated`), then to the end, per case: id, center, unit,
 -- category, created, sign_by, its first timer's due time, community (''
 -- when unknown), case.dispatched body, its first two timeline steps
@@ -181,7 +182,7 @@ for key, list in pairs (adds) do
     end
 end
 for field, n in pairs (counts) do
-    redis.call ('HINCRBY', stats, field, n)
+    stats_add (stats, field, n)
 end
 spots_save ()
 journal_done (prefix)

@@ -58,3 +58,14 @@ local function journal_done (prefix)
         redis.call ('SET', prefix .. 'seq', journal_seq)
     end
 end
+
+-- Statistics: a count is one field of the day's hash, and of the week's
+-- and the month's, so that a query over years reads months, not days
+-- (services/dispatch/stats.c).  The planner names the three keys in one
+-- argument, separated by spaces; whatever the metric, the field goes to
+-- each of them.
+local function stats_add (keys, field, n)
+    for key in string.gmatch (keys, '%S+') do
+        redis.call ('HINCRBY', key, field, n)
+    end
+end
