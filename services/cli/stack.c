@@ -414,10 +414,13 @@ static int
 s_up (s_stack_t *stack, cli_args_t *args)
 {
     char path[PATH_MAX];
+    /*  Redis's files (the AOF: every case, token hashes, hotline secrets)
+        are the stack owner's alone, also in a stack made before */
     const char *subdirs[] = { "", "/run", "/log", "/redis", NULL };
     for (int i = 0; subdirs[i]; i++) {
+        mode_t mode = strcmp (subdirs[i], "/redis") == 0 ? 0700 : 0755;
         snprintf (path, sizeof path, "%s%s", stack->dir, subdirs[i]);
-        if (mkdir (path, 0755) && errno != EEXIST) {
+        if ((mkdir (path, mode) && errno != EEXIST) || chmod (path, mode)) {
             fprintf (stderr, "civgrid: cannot create %s: %s\n", path, strerror (errno));
             return 1;
         }

@@ -135,6 +135,9 @@ Test (access, nobody_on_the_same_host_gets_nothing_below_the_gateway, .timeout =
     cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/civgrid.cfg", stack->dir), 0,
                    "nobody read the configuration, which holds the sealing key");
     cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "ls %s", secrets), 0);
+    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "ls %s/redis", stack->dir), 0,
+                   "nobody could read Redis's AOF: %s", out);
+    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/redis.conf", stack->dir), 0);
 
     /*  Redis: the default user is off, so nobody writes no token and reads
         no case; a guessed admin password is refused */
