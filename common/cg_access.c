@@ -286,6 +286,13 @@ cg_access_add_client (zconfig_t *config, const char *name, const char *roles, co
                  "bytes, and not a daemon's or admin: \"%s\"\n", name);
         return -1;
     }
+    char public_[PATH_MAX];
+    s_file (public_, sizeof public_, dir, "curve/allow/", name, ".cert");
+    if (access (public_, F_OK) == 0) {
+        fprintf (stderr, "civgrid: a key named %s is on the allow list; `key remove %s` "
+                 "first\n", name, name);
+        return -1;
+    }
     mode_t mask = umask (077);
     int rc = s_make_cert (dir, name, roles, out);
     umask (mask);

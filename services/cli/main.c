@@ -45,6 +45,7 @@ s_usage (void)
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
         "  key add NAME --roles R1,R2 [--out FILE] | key list | key remove NAME\n"
+        "  secret rotate hotline ID [--grace-hours N]\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -77,6 +78,7 @@ static const struct {
     { "fund", cli_fund },
     { "journal", cli_journal },
     { "key", cli_key },
+    { "secret", cli_secret },
     { "messages", s_messages },
     { "help", s_help },
 };

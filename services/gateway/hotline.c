@@ -14,6 +14,8 @@
 #include "cg_clock.h"
 #include "cg_sign.h"
 
+#include <sodium.h>
+
 #define S_SKEW_S    300
 
 void
@@ -33,10 +35,19 @@ gw_hotline_handle (gw_request_t *req)
                         "header", missing);
         return;
     }
-    char key[128];
+    /*  its secrets: the configuration's, or once rotated the store's,
+        the previous one still good during the rotation (cg_sign.h) */
+    char key[128], secrets[2][CG_SIGN_SECRET_MAX];
     snprintf (key, sizeof key, "gateway/hotline/%.64s", hotline);
-    const char *secret = strchr (hotline, '/') ? NULL : cg_daemon_get (req->gw->daemon, key, NULL);
-    if (!secret || !*secret) {
+    int nsecrets = strchr (hotline, '/') ? 0
+                 : cg_sign_secrets (req->link->redis, hotline,
+                                    cg_daemon_get (req->gw->daemon, key, NULL), cg_clock_now (),
+                                    secrets);
+    if (nsecrets < 0) {
+        gw_reply_error (req, 503, "unavailable", "", "the hotline's secret cannot be read now");
+        return;
+    }
+    if (nsecrets == 0) {
         gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SOURCE, "hotline %.64s is not known "
                         "here", hotline);
         return;
@@ -54,8 +65,12 @@ gw_hotline_handle (gw_request_t *req)
                         "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
         return;
     }
-    if (!cg_sign_check (secret, timestamp, req->body ? req->body : "", req->body_size,
-                        signature)) {
+    bool signed_ = false;
+    for (int i = 0; i < nsecrets && !signed_; i++)
+        signed_ = cg_sign_check (secrets[i], timestamp, req->body ? req->body : "",
+                                 req->body_size, signature);
+    sodium_memzero (secrets, sizeof secrets);
+    if (!signed_) {
         gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
                         "match the body and timestamp");
         return;

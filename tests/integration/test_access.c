@@ -275,6 +275,8 @@ Test (access, a_client_key_asserts_only_its_roles, .timeout = 240)
                      "--out %s", clerk);
     cg_testcli_says (stack, 0, "center", "key list");
     cg_testcli_says (stack, 1, "exists", "key add clerk2 --roles center --out %s", clerk);
+    cg_testcli_says (stack, 1, "on the allow list", "key add clerk --roles admin --out %s.2",
+                     clerk);
     cg_testcli_says (stack, 1, "--roles", "key add clerk3 --roles 'ad min'");
 
     /*  the issue's forged rejection, in the name of a city admin, with a
