@@ -4,7 +4,8 @@
     bytes (libsodium's randombytes).  It is shown once, when made, and Redis
     keeps only its BLAKE2b-256 hash (libsodium's crypto_generichash), hex,
     as the key of a hash:
-        cg:{gateway}:token:<hash>   role, scope, name, created, expires
+        cg:{gateway}:token:<hash>   role, scope, name, created, expires,
+                                    last_used (written once a minute at most)
     (ms; a token made before tokens expired has none and lasts until
     revoked).  Its id, for `token list` and `token revoke`, is the start
     of the hash.

@@ -6,7 +6,8 @@
     role, the scope (a node of the org tree), the holder's name, which the
     audit log records as the actor, and when it expires (N days, 365 if not
     given).  `list` shows the records by their id, the start of their hash
-    (never the token), with their expiry; `revoke` deletes the record of a
+    (never the token), with their expiry and when the gateway last took
+    them (to the minute); `revoke` deletes the record of a
     token, named by that id (or the token itself), which the gateway
     refuses from its next request on. */
 #include "cli.h"
@@ -129,22 +130,27 @@ s_list (cli_args_t *args)
         for (size_t i = 0; i < r->element[1]->elements; i++) {
             const char *key = r->element[1]->element[i]->str;
             const char *hash = strrchr (key, ':') + 1;
-            redisReply *t = cg_redis_command (redis, "HMGET %s role scope name expires", key);
-            if (t && t->type == REDIS_REPLY_ARRAY && t->elements == 4) {
+            redisReply *t = cg_redis_command (redis, "HMGET %s role scope name expires "
+                                              "last_used", key);
+            if (t && t->type == REDIS_REPLY_ARRAY && t->elements == 5) {
                 /*  a token made before tokens expired has no expiry */
                 int64_t expires = cg_reply_int (t->element[3], 0);
-                char until[40] = "never";
+                int64_t used = cg_reply_int (t->element[4], 0);
+                char until[40] = "never", last[40] = "never";
                 if (expires)
                     cg_time_iso (expires, until, sizeof until);
+                if (used)
+                    cg_time_iso (used, last, sizeof last);
                 if (json)
                     printf ("%s{\"hash\":\"%.12s\",\"role\":\"%s\",\"scope\":\"%s\","
-                            "\"name\":\"%s\",\"expires\":\"%s\"}", first ? "" : ",", hash,
-                            cg_reply_str (t->element[0]), cg_reply_str (t->element[1]),
-                            cg_reply_str (t->element[2]), until);
+                            "\"name\":\"%s\",\"expires\":\"%s\",\"last_used\":\"%s\"}",
+                            first ? "" : ",", hash, cg_reply_str (t->element[0]),
+                            cg_reply_str (t->element[1]), cg_reply_str (t->element[2]), until,
+                            last);
                 else
-                    printf ("%.12s  %-13s %-16s %-25s expires %s\n", hash,
+                    printf ("%.12s  %-13s %-16s %-25s expires %s  used %s\n", hash,
                             cg_reply_str (t->element[0]), cg_reply_str (t->element[1]),
-                            cg_reply_str (t->element[2]), until);
+                            cg_reply_str (t->element[2]), until, last);
                 first = false;
             }
             if (t)

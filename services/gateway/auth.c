@@ -81,6 +81,14 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
                   req->gw->rate_token);
         return 429;
     }
+    /*  when it was last used, to the minute: one write a minute a token */
+    snprintf (rate_key, sizeof rate_key, "u:%s", caller->hash);
+    if (gw_rate_take (req->gw, rate_key, 1)) {
+        r = cg_redis_command (req->link->redis, "HSET %s last_used %lld", key,
+                              (long long) cg_clock_now ());
+        if (r)
+            freeReplyObject (r);
+    }
     if (!(caller->role & roles)) {
         char allowed[160] = "";
         for (int bit = 1; bit <= CG_ROLE_OPEN311; bit <<= 1)

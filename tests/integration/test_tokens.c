@@ -19,6 +19,17 @@ s_create (cg_teststack_t *stack, const char *args)
     return out;
 }
 
+/*  The line of text that holds words, into buf. */
+static void
+s_line (const char *text, const char *words, char *buf, size_t len)
+{
+    const char *at = strstr (text, words);
+    cr_assert (at, "no \"%s\" in %s", words, text);
+    while (at > text && at[-1] != '\n')
+        at--;
+    snprintf (buf, len, "%.*s", (int) strcspn (at, "\n"), at);
+}
+
 static int
 s_status (cg_teststack_t *stack, const char *token, char *body, size_t len)
 {
@@ -54,14 +65,16 @@ Test (tokens, a_token_expires_and_is_revoked_by_its_id, .timeout = 240)
     cr_assert_eq (s_status (stack, yearly, body, sizeof body), 200, "%s", body);
 
     /*  revoked by the id `token list` shows: the first 12 digits of its hash */
+    char *unused = s_create (stack, "--name 从未用过");
     char *list = cg_testcli (stack, 0, "token list");
     cr_assert (!strstr (list, yearly) && strstr (list, "expires 20"), "%s", list);
-    char *line = strstr (list, "值班员王芳");
-    cr_assert (line, "%s", list);
-    while (line > list && line[-1] != '\n')
-        line--;
+    char line_of[512];
+    s_line (list, "从未用过", line_of, sizeof line_of);
+    cr_assert (strstr (line_of, "used never"), "%s", line_of);
+    s_line (list, "值班员王芳", line_of, sizeof line_of);
+    cr_assert (strstr (line_of, "used 20"), "%s", line_of);
     char id[13];
-    snprintf (id, sizeof id, "%.12s", line);
+    snprintf (id, sizeof id, "%.12s", line_of);
     free (list);
     cg_testcli_says (stack, 1, "at least 8", "token revoke %.6s", id);
     cg_testcli_says (stack, 1, "no token has the id", "token revoke 0123456789ab%s",
@@ -74,5 +87,6 @@ Test (tokens, a_token_expires_and_is_revoked_by_its_id, .timeout = 240)
 
     free (brief);
     free (yearly);
+    free (unused);
     cg_teststack_down (&stack);
 }
