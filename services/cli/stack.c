@@ -465,7 +465,8 @@ s_up (s_stack_t *stack, cli_args_t *args)
         printf ("  configuration %s\n  logs          %s/log/\n", path, stack->dir);
         const char *http = zconfig_get (config, "gateway/http_port", NULL);
         if (http)
-            printf ("  console       http://%s:%s/console/\n",
+            printf ("  console       %s://%s:%s/console/\n",
+                    *zconfig_get (config, "gateway/tls_cert", "") ? "https" : "http",
                     zconfig_get (config, "gateway/http_address", "127.0.0.1"), http);
         /*  a token to sign in to the demo with: a supervisor of the whole city */
         char token[CG_TOKEN_MAX];

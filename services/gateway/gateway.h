@@ -87,6 +87,13 @@ struct _gateway_t {
     int streams;
 };
 
+/* --- tls.c -------------------------------------------------------------- */
+/*  Reads gateway/tls_cert and gateway/tls_key: 1 with the certificate
+    callback for libmicrohttpd in *callback, 0 when HTTPS is not asked for,
+    -1 (logged) when it cannot be had. */
+int gw_tls_configure (gateway_t *gw, void **callback);
+void gw_tls_end (void);
+
 /* --- http.c ------------------------------------------------------------- */
 int gw_http_start (gateway_t *gw, const char *address, int port);
 void gw_http_stop (gateway_t *gw);

@@ -450,8 +450,13 @@ gw_http_start (gateway_t *gw, const char *address, int port)
         zsys_error ("gateway: http_address %s is not an IPv4 address", address);
         return -1;
     }
+    void *certificate = NULL;
+    int tls = gw_tls_configure (gw, &certificate);
+    if (tls < 0)
+        return -1;
     gw->httpd = MHD_start_daemon (
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
+        | (tls ? MHD_USE_TLS : 0),
         (uint16_t) port, NULL, NULL, s_on_request, gw,
         MHD_OPTION_NOTIFY_COMPLETED, s_on_done, gw,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) S_HEADER_MEMORY,
@@ -459,6 +464,8 @@ gw_http_start (gateway_t *gw, const char *address, int port)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int) S_CONNECTIONS,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) S_PER_ADDRESS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &bind_to,
+        /*  last: without TLS it ends the options early */
+        tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, certificate,
         MHD_OPTION_END);
     if (!gw->httpd) {
         zsys_error ("gateway: cannot listen on %s:%d", address, port);
@@ -473,6 +480,7 @@ gw_http_stop (gateway_t *gw)
     if (gw->httpd)
         MHD_stop_daemon (gw->httpd);
     gw->httpd = NULL;
+    gw_tls_end ();
     gw_link_t *link;
     while ((link = zlistx_detach (gw->idle, NULL)))
         s_link_free (&link);
