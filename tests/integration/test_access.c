@@ -15,25 +15,6 @@
 #define S_NOBODY    "setpriv --reuid=nobody --regid=nogroup --clear-groups "
 #define S_CENTER    "--actor center:320602001:王"
 
-/*  Runs a shell command; its exit code, and its output (stdout and stderr)
-    in out. */
-static int
-s_shell (char *out, size_t len, const char *fmt, ...)
-{
-    char command[4096];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (command, sizeof command, fmt, ap);
-    va_end (ap);
-    strncat (command, " 2>&1", sizeof command - strlen (command) - 1);
-    FILE *p = popen (command, "r");
-    cr_assert (p, "cannot run %s", command);
-    size_t n = fread (out, 1, len - 1, p);
-    out[n] = 0;
-    int status = pclose (p);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
 static char *
 s_submit (cg_teststack_t *stack, const char *ref)
 {
@@ -46,21 +27,6 @@ s_submit (cg_teststack_t *stack, const char *ref)
     cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1,
                   "%s was not dispatched", id);
     return strdup (id);
-}
-
-/*  Lines of a part's log that hold words. */
-static int
-s_log_count (cg_teststack_t *stack, const char *part, const char *words)
-{
-    char path[800], line[1024];
-    snprintf (path, sizeof path, "%s/log/%s.log", stack->dir, part);
-    FILE *f = fopen (path, "r");
-    int n = 0;
-    while (f && fgets (line, sizeof line, f))
-        n += strstr (line, words) != NULL;
-    if (f)
-        fclose (f);
-    return n;
 }
 
 /*  A Redis connection logged in with a daemon's own password, as a
@@ -128,25 +94,27 @@ Test (access, nobody_on_the_same_host_gets_nothing_below_the_gateway, .timeout =
     *strrchr (parent, '/') = 0;
     chmod (parent, 0755);
     chmod (stack->dir, 0755);
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/redis/admin.pass", secrets), 0,
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/redis/admin.pass", secrets), 0,
                    "nobody read the admin's Redis password: %s", out);
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/curve/admin.key", secrets), 0);
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/redis/dispatch.pass", secrets), 0);
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/civgrid.cfg", stack->dir), 0,
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/curve/admin.key", secrets), 0);
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/redis/dispatch.pass",
+                                  secrets), 0);
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/civgrid.cfg", stack->dir), 0,
                    "nobody read the configuration, which holds the sealing key");
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "ls %s", secrets), 0);
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "ls %s/redis", stack->dir), 0,
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "ls %s", secrets), 0);
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "ls %s/redis", stack->dir), 0,
                    "nobody could read Redis's AOF: %s", out);
-    cr_assert_neq (s_shell (out, sizeof out, S_NOBODY "cat %s/redis.conf", stack->dir), 0);
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/redis.conf", stack->dir), 0);
 
     /*  Redis: the default user is off, so nobody writes no token and reads
         no case; a guessed admin password is refused */
-    s_shell (out, sizeof out, S_NOBODY "redis-cli -p %s HSET cg:{gateway}:token:forged "
+    cg_test_shell (out, sizeof out, S_NOBODY "redis-cli -p %s HSET cg:{gateway}:token:forged "
              "role admin scope 320600 name mallory", port);
     cr_assert (strstr (out, "NOAUTH"), "nobody wrote a token: %s", out);
-    s_shell (out, sizeof out, S_NOBODY "redis-cli -p %s HGETALL cg:{dispatch}:case:%s", port, id);
+    cg_test_shell (out, sizeof out, S_NOBODY "redis-cli -p %s HGETALL cg:{dispatch}:case:%s",
+                   port, id);
     cr_assert (strstr (out, "NOAUTH") && !strstr (out, "13812345678"), "%s", out);
-    s_shell (out, sizeof out, S_NOBODY "redis-cli -p %s --user admin --pass guess "
+    cg_test_shell (out, sizeof out, S_NOBODY "redis-cli -p %s --user admin --pass guess "
              "--no-auth-warning PING", port);
     cr_assert (strstr (out, "WRONGPASS"), "%s", out);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{gateway}:token:forged"), 0);
@@ -166,7 +134,7 @@ Test (access, nobody_on_the_same_host_gets_nothing_below_the_gateway, .timeout =
     cr_assert_eq (zconfig_save (copy, path), 0);
     chmod (path, 0644);
     zconfig_destroy (&copy);
-    int rc = s_shell (out, sizeof out, S_NOBODY "%s/civgrid reject %s --note 恶意 "
+    int rc = cg_test_shell (out, sizeof out, S_NOBODY "%s/civgrid reject %s --note 恶意 "
                       "--actor admin:320600:mallory --dir %s",
                       getenv ("CG_BIN") ? getenv ("CG_BIN") : "build/asan/bin", id, own);
     cr_assert_neq (rc, 0, "nobody rejected a case: %s", out);
@@ -214,7 +182,7 @@ Test (access, nobody_on_the_same_host_gets_nothing_below_the_gateway, .timeout =
         zsock_destroy (&plain[i]);
     const char *logged[] = { "broker", "intake", "dispatch", "gateway" };
     for (size_t i = 0; i < sizeof logged / sizeof logged[0]; i++)
-        cr_assert_geq (s_log_count (stack, logged[i], "access: refused a connection"), 1,
+        cr_assert_geq (cg_teststack_log_count (stack, logged[i], "access: refused a connection"), 1,
                        "%s did not log the connection without a key", logged[i]);
     zsock_destroy (&eavesdropper);
     zsock_destroy (&keyed);
@@ -307,9 +275,9 @@ Test (access, a_client_key_asserts_only_its_roles, .timeout = 240)
     cg_testcli_says (stack, 0, "removed", "key remove clerk");
     cg_testcli_says (stack, 1, "unavailable", "case show %s --key %s", a, clerk);
     cg_testcli_says (stack, 1, "not a client", "key remove dispatch");
-    cr_assert_geq (s_log_count (stack, "dispatch", "denied (CURVE)"), 2,
+    cr_assert_geq (cg_teststack_log_count (stack, "dispatch", "denied (CURVE)"), 2,
                    "dispatch did not log the refused keys");
-    cr_assert_geq (s_log_count (stack, "dispatch", "its key may not act as admin"), 1,
+    cr_assert_geq (cg_teststack_log_count (stack, "dispatch", "its key may not act as admin"), 1,
                    "dispatch did not log the forged actor");
     free (a);
     cg_teststack_down (&stack);

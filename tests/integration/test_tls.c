@@ -8,29 +8,12 @@
 
 #include <sys/stat.h>
 
-static int
-s_shell (char *out, size_t len, const char *fmt, ...)
-{
-    char command[2048];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (command, sizeof command, fmt, ap);
-    va_end (ap);
-    strncat (command, " 2>&1", sizeof command - strlen (command) - 1);
-    FILE *p = popen (command, "r");
-    cr_assert (p);
-    size_t n = fread (out, 1, len - 1, p);
-    out[n] = 0;
-    int status = pclose (p);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
 /*  A self-signed pair for 127.0.0.1: DIR/NAME.crt and DIR/NAME.key. */
 static void
 s_pair (const char *dir, const char *name)
 {
     char out[4096];
-    cr_assert_eq (s_shell (out, sizeof out, "openssl req -x509 -newkey rsa:2048 -nodes "
+    cr_assert_eq (cg_test_shell (out, sizeof out, "openssl req -x509 -newkey rsa:2048 -nodes "
                            "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
                            "-keyout %s/%s.key -out %s/%s.crt", dir, name, dir, name), 0,
                   "%s", out);
@@ -46,7 +29,7 @@ s_get (cg_teststack_t *stack, const char *dir, const char *scheme, const char *c
     char trust[700] = "";
     if (ca)
         snprintf (trust, sizeof trust, "--cacert %s/%s.crt", dir, ca);
-    return s_shell (out, len, "curl -s --max-time 10 %s %s://127.0.0.1:%s/api/v1/me", trust,
+    return cg_test_shell (out, len, "curl -s --max-time 10 %s %s://127.0.0.1:%s/api/v1/me", trust,
                     scheme, zconfig_get (stack->config, "gateway/http_port", ""));
 }
 
@@ -55,22 +38,9 @@ static void
 s_renew (const char *dir, const char *from, const char *ext)
 {
     char out[1024];
-    cr_assert_eq (s_shell (out, sizeof out, "cp %s/%s.%s %s/new.%s && mv %s/new.%s %s/live.%s",
-                           dir, from, ext, dir, ext, dir, ext, dir, ext), 0, "%s", out);
-}
-
-static int
-s_log_count (cg_teststack_t *stack, const char *words)
-{
-    char path[700], line[1024];
-    snprintf (path, sizeof path, "%s/log/gateway.log", stack->dir);
-    FILE *f = fopen (path, "r");
-    int n = 0;
-    while (f && fgets (line, sizeof line, f))
-        n += strstr (line, words) != NULL;
-    if (f)
-        fclose (f);
-    return n;
+    cr_assert_eq (cg_test_shell (out, sizeof out, "cp %s/%s.%s %s/new.%s && "
+                                 "mv %s/new.%s %s/live.%s", dir, from, ext, dir, ext, dir, ext,
+                                 dir, ext), 0, "%s", out);
 }
 
 Test (tls, the_gateway_speaks_tls_and_takes_a_renewed_certificate, .timeout = 240)
@@ -103,22 +73,24 @@ Test (tls, the_gateway_speaks_tls_and_takes_a_renewed_certificate, .timeout = 24
     zclock_sleep (1200);
     cr_assert_eq (s_get (stack, dir, "https", "first", out, sizeof out), 0,
                   "the new certificate was taken without its key: %s", out);
-    cr_assert_geq (s_log_count (stack, "is not the key of gateway/tls_cert"), 1);
+    cr_assert_geq (cg_teststack_log_count (stack, "gateway",
+                                           "is not the key of gateway/tls_cert"), 1);
     /*  the key follows: the next handshake has the new pair */
     s_renew (dir, "second", "key");
     zclock_sleep (1200);
     cr_assert_eq (s_get (stack, dir, "https", "second", out, sizeof out), 0, "%s", out);
     cr_assert (strstr (out, "Authorization"), "%s", out);
     cr_assert_eq (s_get (stack, dir, "https", "first", out, sizeof out), 60, "%s", out);
-    cr_assert_geq (s_log_count (stack, "took the renewed certificate"), 1);
+    cr_assert_geq (cg_teststack_log_count (stack, "gateway", "took the renewed certificate"), 1);
     cr_assert_eq (cg_teststack_pid (stack, "gateway"), gateway, "the gateway was restarted");
 
     /*  half a configuration stops the gateway, naming what is missing */
     const char *bin = getenv ("CG_BIN") ? getenv ("CG_BIN") : "build/asan/bin";
     int port = cg_test_free_port ();
-    cr_assert_neq (s_shell (out, sizeof out, "timeout 30 %s/civgrid-gateway -c %s/civgrid.cfg "
-                            "--set gateway/tls_key= --set gateway/endpoint=tcp://127.0.0.1:%d "
-                            "--set gateway/http_port=%d", bin, stack->dir, port, port + 1), 0);
+    cr_assert_neq (cg_test_shell (out, sizeof out, "timeout 30 %s/civgrid-gateway -c "
+                                  "%s/civgrid.cfg --set gateway/tls_key= --set "
+                                  "gateway/endpoint=tcp://127.0.0.1:%d --set "
+                                  "gateway/http_port=%d", bin, stack->dir, port, port + 1), 0);
     cr_assert (strstr (out, "gateway/tls_key is missing"), "%s", out);
     cg_teststack_down (&stack);
 }

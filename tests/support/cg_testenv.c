@@ -376,3 +376,34 @@ cg_testredis_stop (cg_testredis_t **self_p)
     free (*self_p);
     *self_p = NULL;
 }
+
+int
+cg_test_shell (char *out, size_t len, const char *fmt, ...)
+{
+    char command[4096];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (command, sizeof command, fmt, ap);
+    va_end (ap);
+    strncat (command, " 2>&1", sizeof command - strlen (command) - 1);
+    FILE *p = popen (command, "r");
+    cr_assert (p, "cannot run %s", command);
+    size_t n = fread (out, 1, len - 1, p);
+    out[n] = 0;
+    int status = pclose (p);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+int
+cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *words)
+{
+    char path[700], line[1024];
+    snprintf (path, sizeof path, "%s/log/%s.log", self->dir, part);
+    FILE *f = fopen (path, "r");
+    int n = 0;
+    while (f && fgets (line, sizeof line, f))
+        n += strstr (line, words) != NULL;
+    if (f)
+        fclose (f);
+    return n;
+}

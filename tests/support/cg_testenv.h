@@ -85,6 +85,14 @@ typedef struct {
 cg_testredis_t *cg_testredis_start (void);
 void cg_testredis_stop (cg_testredis_t **self_p);
 
+/*  Runs a shell command (stderr with stdout); its exit code, and its
+    output in out (len bytes at most). */
+int cg_test_shell (char *out, size_t len, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/*  How many lines of a part's log (DIR/log/PART.log) hold words. */
+int cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *words);
+
 /*  Where the repository is ($CG_ROOT, else "."). */
 const char *cg_test_root (void);
 /*  A free TCP port on loopback. */
