@@ -149,7 +149,7 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
         if (detach)
             setsid ();
         signal (SIGINT, detach ? SIG_IGN : SIG_DFL);
-        int fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         int null = open ("/dev/null", O_RDONLY);
         if (fd >= 0) {
             dup2 (fd, 1);
@@ -415,10 +415,12 @@ s_up (s_stack_t *stack, cli_args_t *args)
 {
     char path[PATH_MAX];
     /*  Redis's files (the AOF: every case, token hashes, hotline secrets)
-        are the stack owner's alone, also in a stack made before */
+        and the logs (case ids, what was refused and why) are the stack
+        owner's alone, also in a stack made before */
     const char *subdirs[] = { "", "/run", "/log", "/redis", NULL };
     for (int i = 0; subdirs[i]; i++) {
-        mode_t mode = strcmp (subdirs[i], "/redis") == 0 ? 0700 : 0755;
+        mode_t mode = strcmp (subdirs[i], "/redis") == 0 || strcmp (subdirs[i], "/log") == 0
+                    ? 0700 : 0755;
         snprintf (path, sizeof path, "%s%s", stack->dir, subdirs[i]);
         if ((mkdir (path, mode) && errno != EEXIST) || chmod (path, mode)) {
             fprintf (stderr, "civgrid: cannot create %s: %s\n", path, strerror (errno));

@@ -105,6 +105,8 @@ Test (access, nobody_on_the_same_host_gets_nothing_below_the_gateway, .timeout =
     cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "ls %s/redis", stack->dir), 0,
                    "nobody could read Redis's AOF: %s", out);
     cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/redis.conf", stack->dir), 0);
+    cr_assert_neq (cg_test_shell (out, sizeof out, S_NOBODY "cat %s/log/intake.log",
+                                  stack->dir), 0, "nobody read a daemon's log: %s", out);
 
     /*  Redis: the default user is off, so nobody writes no token and reads
         no case; a guessed admin password is refused */
