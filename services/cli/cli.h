@@ -58,6 +58,7 @@ int cli_token (cli_args_t *args);
 int cli_journal (cli_args_t *args);
 int cli_key (cli_args_t *args);
 int cli_secret (cli_args_t *args);
+int cli_user (cli_args_t *args);
 /*  Issues a gateway token (CG_TOKEN_MAX bytes into token); 0, or 1 after
     saying why. */
 int cli_token_issue (zconfig_t *config, const char *role, const char *scope,

@@ -45,7 +45,9 @@ s_usage (void)
         "         | deadletter [--limit N] | retry ID | ack ID [--by WHO]\n"
         "  journal | journal skip CONSUMER JOURNAL | journal forget CONSUMER JOURNAL\n"
         "  key add NAME --roles R1,R2 [--out FILE] | key list | key remove NAME\n"
-        "  secret rotate hotline ID [--grace-hours N]\n"
+        "  secret rotate hotline ID [--grace-hours N] | secret backup --out FILE\n"
+        "         | secret restore --in FILE\n"
+        "  user add NAME --role R --scope CODE | user disable NAME | user reset NAME | user list\n"
         "  messages\n");
     cli_dispatch_usage ();
 }
@@ -79,6 +81,7 @@ static const struct {
     { "journal", cli_journal },
     { "key", cli_key },
     { "secret", cli_secret },
+    { "user", cli_user },
     { "messages", s_messages },
     { "help", s_help },
 };

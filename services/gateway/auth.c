@@ -47,9 +47,9 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     cg_token_hash (token, caller->hash);
     char key[128];
     cg_token_key (key, sizeof key, caller->hash);
-    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name expires",
-                                      key);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
+    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name expires "
+                                      "idle_ms last_used", key);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
         if (r)
             freeReplyObject (r);
         snprintf (why, len, "tokens cannot be checked now");
@@ -60,6 +60,8 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     snprintf (caller->name, sizeof caller->name, "%s", cg_reply_str (r->element[2]));
     /*  a token made before tokens expired has no expiry: it lasts until revoked */
     int64_t expires = cg_reply_int (r->element[3], 0);
+    /*  a person's session (cg_user.h) also ends when idle */
+    int64_t idle_ms = cg_reply_int (r->element[4], 0), used = cg_reply_int (r->element[5], 0);
     freeReplyObject (r);
     caller->scope = cg_orgtree_find (req->gw->org, caller->scope_code);
     if (!caller->role || !caller->scope) {
@@ -72,6 +74,12 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
         char when[40];
         cg_time_iso (expires, when, sizeof when);
         snprintf (why, len, "the token expired at %s; ask for a new one", when);
+        return 401;
+    }
+    if (idle_ms && cg_clock_now () - used > idle_ms) {
+        caller->role = 0;
+        snprintf (why, len, "the session ended after %lld minutes without use; sign in again",
+                  (long long) (idle_ms / 60000));
         return 401;
     }
     char rate_key[80];

@@ -220,5 +220,6 @@ void gw_api_handle (gw_request_t *req);
 void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
+void gw_session_handle (gw_request_t *req);
 
 #endif

@@ -260,6 +260,9 @@ s_route (gw_request_t *req)
     if (strcmp (path, "/api/v1/stream") == 0)
         gw_stream_handle (req);
     else
+    if (strcmp (path, "/api/v1/session") == 0)
+        gw_session_handle (req);
+    else
     if (strncmp (path, "/api/v1/", 8) == 0)
         gw_api_handle (req);
     else
