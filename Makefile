@@ -17,7 +17,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := libczmq libzmq msgpack hiredis libsodium
+PKGS     := libczmq libzmq msgpack hiredis libsodium gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # -Wno-format-truncation: snprintf into a bounded buffer is how civgrid
@@ -37,7 +37,7 @@ SERVICES := $(filter-out cli,$(notdir $(wildcard services/*)))
 BINS     := $(SERVICES:%=$(OUT)/bin/civgrid-%) $(OUT)/bin/civgrid
 
 # Extra libraries some services need
-LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson gnutls 2>/dev/null)
+LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson 2>/dev/null)
 LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
 
 TEST_SUPPORT := $(wildcard tests/support/*.c)

@@ -11,7 +11,8 @@
     CG_USER_LOCK_MS.  In the gateway's keys:
 
         cg:{gateway}:user:<name>       role, scope, hash, disabled (0/1),
-                                       failures, locked_until (ms), created
+                                       failures, locked_until (ms), created,
+                                       totp, totp_step (a second factor, below)
         cg:{gateway}:sessions:<name>   set: the hashes of its sessions' tokens,
                                        ended together when it is disabled or reset */
 #ifndef CG_USER_H_INCLUDED
@@ -19,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CG_USER_NAME_MAX    64              /* bytes of a name */
 #define CG_USER_PASS_MIN    12              /* bytes of a password at least */
@@ -41,5 +43,28 @@ int cg_user_hash (const char *password, char hash[CG_USER_HASH_MAX]);
 
 /*  Whether password is the one hash was made of. */
 bool cg_user_verify (const char *hash, const char *password);
+
+/* --- a second factor: TOTP (RFC 6238) ------------------------------------ */
+
+/*  An account may also need the 6-digit code of an authenticator app:
+    `civgrid user totp NAME` makes its secret (20 random bytes, field
+    `totp`, base32 as the apps take it) and prints the otpauth:// address
+    once.  A code is HMAC-SHA1 of the 30-second step (GnuTLS: libsodium
+    has no SHA-1, and the apps speak nothing else reliably); the steps
+    just before and after are taken too (clocks drift), and a step once
+    used is not taken again (field `totp_step`). */
+#define CG_TOTP_SECRET_MAX  64      /* base32 of 20 bytes is 32 characters */
+#define CG_TOTP_STEP_MS     30000
+
+/*  A new secret, base32 without padding, into secret. */
+void cg_totp_secret (char secret[CG_TOTP_SECRET_MAX]);
+
+/*  The 6-digit code of secret (base32) at step, or -1 when the secret is
+    no base32. */
+int cg_totp_code (const char *secret, int64_t step);
+
+/*  The step whose code code is, among those around now and after
+    last_step; -1 when none. */
+int64_t cg_totp_check (const char *secret, const char *code, int64_t now, int64_t last_step);
 
 #endif

@@ -18,7 +18,7 @@
 #include "cg_access.h"
 
 static const char *const s_flags[] = { "json", "foreground", "demo", "secret", "revote", "close",
-                                        "urgent", NULL };
+                                        "urgent", "off", NULL };
 
 static void
 s_usage (void)
@@ -47,7 +47,8 @@ s_usage (void)
         "  key add NAME --roles R1,R2 [--out FILE] | key list | key remove NAME\n"
         "  secret rotate hotline ID [--grace-hours N] | secret backup --out FILE\n"
         "         | secret restore --in FILE\n"
-        "  user add NAME --role R --scope CODE | user disable NAME | user reset NAME | user list\n"
+        "  user add NAME --role R --scope CODE | user disable NAME | user reset NAME\n"
+        "         | user totp NAME [--off] | user list\n"
         "  messages\n");
     cli_dispatch_usage ();
 }

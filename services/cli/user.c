@@ -2,11 +2,13 @@
         civgrid user add NAME --role R --scope CODE
         civgrid user disable NAME
         civgrid user reset NAME
+        civgrid user totp NAME [--off]
         civgrid user list
     The password comes from $CG_PASSWORD (never the command line, where
     any user of the host sees it), at least 12 bytes; Redis keeps only its
     Argon2id hash.  `disable` and `reset` (a new password, the lock lifted)
-    end every session of the account at once. */
+    end every session of the account at once; `totp` gives it a second
+    factor, the code of an authenticator app (cg_user.h). */
 #include "cli.h"
 #include "cg_clock.h"
 #include "cg_orgtree.h"
@@ -113,6 +115,35 @@ s_change (cli_args_t *args, cg_redis_t *redis, const char *name, const char *key
     return 0;
 }
 
+/*  A second factor: a new TOTP secret (its otpauth:// address printed
+    once, for the authenticator app), or --off. */
+static int
+s_totp (cli_args_t *args, cg_redis_t *redis, const char *name, const char *key)
+{
+    redisReply *r = cg_redis_command (redis, "EXISTS %s", key);
+    bool exists = cg_reply_int (r, 0) == 1;
+    if (r)
+        freeReplyObject (r);
+    if (!exists) {
+        fprintf (stderr, "civgrid: no account named %s\n", name);
+        return 1;
+    }
+    if (cli_flag (args, "off")) {
+        freeReplyObject (cg_redis_command (redis, "HDEL %s totp totp_step", key));
+        printf ("account %s signs in with its password alone\n", name);
+        return 0;
+    }
+    char secret[CG_TOTP_SECRET_MAX];
+    cg_totp_secret (secret);
+    freeReplyObject (cg_redis_command (redis, "HSET %s totp %s totp_step 0", key, secret));
+    s_end_sessions (redis, name);
+    printf ("otpauth://totp/civgrid:%s?secret=%s&issuer=civgrid&digits=6&period=30\n"
+            "account %s now needs the code of an authenticator app set up with the address "
+            "above (shown once); its sessions ended\n", name, secret, name);
+    sodium_memzero (secret, sizeof secret);
+    return 0;
+}
+
 static int
 s_list (cg_redis_t *redis)
 {
@@ -150,9 +181,11 @@ cli_user (cli_args_t *args)
     const char *verb = args->nwords > 1 ? args->words[1] : "";
     const char *name = args->nwords > 2 ? args->words[2] : "";
     bool list = streq (verb, "list");
-    if (!list && (!streq (verb, "add") && !streq (verb, "disable") && !streq (verb, "reset"))) {
+    if (!list && !streq (verb, "add") && !streq (verb, "disable") && !streq (verb, "reset")
+    &&  !streq (verb, "totp")) {
         fprintf (stderr, "usage: civgrid user add NAME --role R --scope CODE | user disable "
-                 "NAME | user reset NAME | user list  (password in $CG_PASSWORD)\n");
+                 "NAME | user reset NAME | user totp NAME [--off] | user list  (password in "
+                 "$CG_PASSWORD)\n");
         return 2;
     }
     if (!list && !cg_user_name_ok (name)) {
@@ -167,6 +200,7 @@ cli_user (cli_args_t *args)
     cg_user_key (key, sizeof key, name);
     int rc = list ? s_list (redis)
            : streq (verb, "add") ? s_add (args, redis, name, key)
+           : streq (verb, "totp") ? s_totp (args, redis, name, key)
            : s_change (args, redis, name, key, streq (verb, "reset"));
     cg_redis_destroy (&redis);
     return rc;

@@ -1,6 +1,6 @@
 /*  session — operators sign in as people (cg_user.h).
 
-        POST   /api/v1/session   {"name","password"} -> a session token
+        POST   /api/v1/session   {"name","password"[,"code"]} -> a session token
         DELETE /api/v1/session   (Authorization: Bearer <session>) signs out
 
     A wrong name and a wrong password get the same answer, so that the
@@ -55,6 +55,40 @@ s_failed (gw_request_t *req, const char *key, int64_t now)
     return now + CG_USER_LOCK_MS;
 }
 
+/*  The authenticator's code of an account that has TOTP (cg_user.h):
+    true when body's `code` is good now and new; else answered, a wrong
+    code counted as a wrong password. */
+static bool
+s_second_factor (gw_request_t *req, const char *key, json_t *body, redisReply *user,
+                 int64_t now)
+{
+    const char *code = json_string_value (json_object_get (body, "code"));
+    if (!code) {
+        gw_reply_error (req, 401, "unauthorized", "code", "this account needs the 6-digit "
+                        "code of its authenticator app");
+        return false;
+    }
+    int64_t step = cg_totp_check (cg_reply_str (user->element[5]), code, now,
+                                  cg_reply_int (user->element[6], 0));
+    if (step < 0) {
+        int64_t until = s_failed (req, key, now);
+        char when[40];
+        cg_time_iso (until, when, sizeof when);
+        if (until)
+            gw_reply_error (req, 403, "locked", "name", "the account is locked after %d wrong "
+                            "passwords or codes, until %s", CG_USER_FAILURES, when);
+        else
+            gw_reply_error (req, 401, "unauthorized", "code", "the code is wrong, late, or "
+                            "used already");
+        return false;
+    }
+    redisReply *w = cg_redis_command (req->link->redis, "HSET %s totp_step %lld", key,
+                                      (long long) step);
+    if (w)
+        freeReplyObject (w);
+    return true;
+}
+
 static void
 s_sign_in (gw_request_t *req)
 {
@@ -83,8 +117,8 @@ s_sign_in (gw_request_t *req)
     char key[160];
     cg_user_key (key, sizeof key, name);
     redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope hash disabled "
-                                      "locked_until", key);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
+                                      "locked_until totp totp_step", key);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 7) {
         if (r)
             freeReplyObject (r);
         json_decref (body);
@@ -117,6 +151,10 @@ s_sign_in (gw_request_t *req)
     else
     if (cg_reply_int (r->element[3], 0)) {
         gw_reply_error (req, 403, "disabled", "name", "the account is disabled");
+    }
+    else
+    if (*cg_reply_str (r->element[5]) && !s_second_factor (req, key, body, r, now)) {
+        /*  answered: the code is missing or wrong */
     }
     else {
         char token[CG_TOKEN_MAX], hash[CG_TOKEN_HASH], tkey[128], skey[160];

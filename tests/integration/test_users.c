@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
+#include "cg_user.h"
 
 #define S_TOWN      "320602001"
 #define S_PASSWORD  "王芳的口令-correct-horse"
@@ -141,5 +142,33 @@ Test (users, an_operator_signs_in_is_locked_out_and_the_session_ends_when_idle,
     cr_assert_eq (started, 3);
     cr_assert_geq (failed, 9);
     cr_assert_eq (strangers, 1);
+
+    /*  a second factor: the authenticator's code, once, near its time */
+    char *out = cg_testcli (stack, 0, "user totp wang.fang");
+    char *at = strstr (out, "secret=");
+    cr_assert (at, "%s", out);
+    char secret[CG_TOTP_SECRET_MAX];
+    snprintf (secret, sizeof secret, "%.*s", (int) strcspn (at + 7, "&"), at + 7);
+    free (out);
+    const char *password = "新的口令-battery-staple";
+    cr_assert_eq (s_sign_in (stack, "wang.fang", password, token, field), 401);
+    cr_assert_str_eq (field, "code");
+    char code[8], body[256];
+    int right = cg_totp_code (secret, now / CG_TOTP_STEP_MS);
+    snprintf (code, sizeof code, "%06d", (right + 1) % 1000000);
+    snprintf (body, sizeof body, "{\"name\":\"wang.fang\",\"password\":\"%s\","
+              "\"code\":\"%s\"}", password, code);
+    json_decref (cg_http_post_json (stack, "/api/v1/session", NULL, body, &status));
+    cr_assert_eq (status, 401, "a wrong code");
+    snprintf (body, sizeof body, "{\"name\":\"wang.fang\",\"password\":\"%s\","
+              "\"code\":\"%06d\"}", password, right);
+    json_t *session = cg_http_post_json (stack, "/api/v1/session", NULL, body, &status);
+    cr_assert_eq (status, 201, "%s", json_dumps (session, 0));
+    cr_assert_eq (s_me (stack, json_string_value (json_object_get (session, "token"))), 200);
+    json_decref (session);
+    json_decref (cg_http_post_json (stack, "/api/v1/session", NULL, body, &status));
+    cr_assert_eq (status, 401, "a code taken twice");
+    cg_testcli_says (stack, 0, "password alone", "user totp wang.fang --off");
+    cr_assert_eq (s_sign_in (stack, "wang.fang", password, token, field), 201, "%s", field);
     cg_teststack_down (&stack);
 }
