@@ -48,6 +48,19 @@ s_end_sessions (cg_redis_t *redis, const char *name)
     freeReplyObject (cg_redis_command (redis, "DEL %s", skey));
 }
 
+/*  Whether the account exists; false said. */
+static bool
+s_exists (cg_redis_t *redis, const char *name, const char *key)
+{
+    redisReply *r = cg_redis_command (redis, "EXISTS %s", key);
+    bool exists = cg_reply_int (r, 0) == 1;
+    if (r)
+        freeReplyObject (r);
+    if (!exists)
+        fprintf (stderr, "civgrid: no account named %s\n", name);
+    return exists;
+}
+
 static int
 s_add (cli_args_t *args, cg_redis_t *redis, const char *name, const char *key)
 {
@@ -92,14 +105,8 @@ static int
 s_change (cli_args_t *args, cg_redis_t *redis, const char *name, const char *key, bool reset)
 {
     (void) args;
-    redisReply *r = cg_redis_command (redis, "EXISTS %s", key);
-    bool exists = cg_reply_int (r, 0) == 1;
-    if (r)
-        freeReplyObject (r);
-    if (!exists) {
-        fprintf (stderr, "civgrid: no account named %s\n", name);
+    if (!s_exists (redis, name, key))
         return 1;
-    }
     if (reset) {
         const char *password = s_password ();
         char hash[CG_USER_HASH_MAX];
@@ -120,14 +127,8 @@ s_change (cli_args_t *args, cg_redis_t *redis, const char *name, const char *key
 static int
 s_totp (cli_args_t *args, cg_redis_t *redis, const char *name, const char *key)
 {
-    redisReply *r = cg_redis_command (redis, "EXISTS %s", key);
-    bool exists = cg_reply_int (r, 0) == 1;
-    if (r)
-        freeReplyObject (r);
-    if (!exists) {
-        fprintf (stderr, "civgrid: no account named %s\n", name);
+    if (!s_exists (redis, name, key))
         return 1;
-    }
     if (cli_flag (args, "off")) {
         freeReplyObject (cg_redis_command (redis, "HDEL %s totp totp_step", key));
         printf ("account %s signs in with its password alone\n", name);
