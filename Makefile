@@ -57,9 +57,18 @@ $(OUT)/obj/%.o: %.c
 	@echo '  CC   $<'
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/gen/cg_scripts.c: tools/embed-lua.sh $(LUA_LIBS) $(LUA) $(wildcard deploy/lua/*/lib.lua)
+# The prelude of every script: prelude.lua, then the rules written once in
+# C for both (common/cg_share.h), made Lua by the C preprocessor.
+$(OUT)/gen/prelude.lua: deploy/lua/prelude.lua deploy/lua/rules.lua.in common/cg_share.h
 	@mkdir -p $(dir $@)
-	tools/embed-lua.sh $@ $(LUA_LIBS) $(LUA)
+	{ cat deploy/lua/prelude.lua; \
+	  $(CC) -E -P -x c -undef -include common/cg_share.h deploy/lua/rules.lua.in; } > $@.tmp
+	mv $@.tmp $@
+
+$(OUT)/gen/cg_scripts.c: tools/embed-lua.sh $(OUT)/gen/prelude.lua $(LUA) \
+                         $(wildcard deploy/lua/*/lib.lua)
+	@mkdir -p $(dir $@)
+	tools/embed-lua.sh $@ $(OUT)/gen/prelude.lua $(LUA)
 
 $(OUT)/obj/gen/cg_scripts.o: $(OUT)/gen/cg_scripts.c
 	@mkdir -p $(dir $@)
@@ -82,7 +91,13 @@ $(eval $(call service_rule,cli,$(OUT)/bin/civgrid))
 
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
 $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
-$(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)
+# The services' rules that are functions of their inputs, tested as units
+# with no Redis: dispatch's routing and deadlines, notification's rules.
+UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c \
+                    services/notification/rules.c
+$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification
+$(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \
+                  $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
 $(OUT)/test/integration: $(INTEG_SRC:%.c=$(OUT)/obj/%.o) $(SUPPORT_OBJ) $(LIB)

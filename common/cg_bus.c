@@ -87,7 +87,6 @@ struct _cg_sub_t {
     char *consumer;
     s_feed_t *feeds;
     size_t nfeeds;
-    int64_t applied;
 };
 
 void
@@ -250,10 +249,8 @@ s_feed_flush (cg_sub_t *self, s_feed_t *feed)
     if (feed->nqueued == 0)
         return 0;
     int rc = feed->fn (feed->queued, feed->nqueued, feed->cursor, feed->arg);
-    if (rc == 0) {
+    if (rc == 0)
         feed->cursor = feed->queued[feed->nqueued - 1].seq;
-        self->applied += (int64_t) feed->nqueued;
-    }
     else
     if (rc > 0) {
         zsys_warning ("bus: %s cursor on %s had moved; reloading", self->consumer,
@@ -399,12 +396,6 @@ cg_sub_catch_up (cg_sub_t *self)
         total += n;
     }
     return total;
-}
-
-int64_t
-cg_sub_applied (cg_sub_t *self)
-{
-    return self->applied;
 }
 
 static s_feed_t *

@@ -101,9 +101,6 @@ int cg_sub_attach (cg_sub_t *self, zloop_t *loop);
 /*  Read every journal to its head now.  Returns events applied, or -1. */
 int64_t cg_sub_catch_up (cg_sub_t *self);
 
-/*  The events this subscriber applied since it started. */
-int64_t cg_sub_applied (cg_sub_t *self);
-
 /*  Starts the arguments of a feed handler's script as every consumer's
     script reads them (cursor_advance in prelude.lua): the consumer's key
     prefix, its cursor key, the cursor it was given and the cursor after

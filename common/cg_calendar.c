@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define S_DAY_MS        (86400 * INT64_C (1000))
 #define S_SPANS_MAX     4
 #define S_RANGE_MAX     31          //  days in one `off` line
 #define S_YEAR_MIN      2000
@@ -64,14 +63,14 @@ static int64_t
 s_local_day (int64_t at)
 {
     int64_t local = at + CG_TZ_OFFSET_MS;
-    return local >= 0? local / S_DAY_MS: -((-local + S_DAY_MS - 1) / S_DAY_MS);
+    return local >= 0? local / CG_DAY_MS: -((-local + CG_DAY_MS - 1) / CG_DAY_MS);
 }
 
 //  The instant of local midnight at the start of day.
 static int64_t
 s_day_start (int64_t day)
 {
-    return day * S_DAY_MS - CG_TZ_OFFSET_MS;
+    return day * CG_DAY_MS - CG_TZ_OFFSET_MS;
 }
 
 //  "YYYY-MM-DD" of a real date between S_YEAR_MIN and S_YEAR_MAX.
@@ -250,6 +249,40 @@ cg_calendar_load (const char *path, char *err, size_t errlen)
     }
     qsort (self->exceptions, self->size, sizeof (s_exception_t), s_compare_days);
     return self;
+}
+
+int64_t
+cg_calendar_ends (cg_calendar_t *self)
+{
+    if (self->size == 0)
+        return 0;
+    /*  the year of the last exception, by its local date */
+    char iso [40];
+    cg_time_iso (self->exceptions [self->size - 1].day * CG_DAY_MS - CG_TZ_OFFSET_MS, iso,
+                 sizeof iso);
+    int year = atoi (iso);
+    return s_days_from_civil (year + 1, 1, 1) * CG_DAY_MS - CG_TZ_OFFSET_MS;
+}
+
+bool
+cg_calendar_ends_soon (cg_calendar_t *self, int64_t now, char *why, size_t whylen)
+{
+    int64_t ends = cg_calendar_ends (self);
+    if (ends - now >= CG_CALENDAR_WARN_DAYS * CG_DAY_MS)
+        return false;
+    char day [40];
+    cg_time_iso (ends, day, sizeof day);
+    day [10] = 0;
+    if (ends <= now)
+        cg_errset (why, whylen, "the working calendar ended on %s: every weekday since "
+                   "counts as working time, holidays included; add the State Council's "
+                   "holidays for the year (docs/DATA-FORMATS.md) and reload", day);
+    else
+        cg_errset (why, whylen, "the working calendar ends on %s, in %lld days: after it "
+                   "every weekday counts as working time, holidays included; add the State "
+                   "Council's holidays for the next year (docs/DATA-FORMATS.md) and reload",
+                   day, (long long) ((ends - now + CG_DAY_MS - 1) / CG_DAY_MS));
+    return true;
 }
 
 void

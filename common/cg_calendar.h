@@ -42,6 +42,19 @@ int64_t cg_calendar_add (cg_calendar_t *self, int64_t from, int64_t work_ms);
 //  The same for a limit in working minutes, as the catalog gives them.
 int64_t cg_calendar_add_minutes (cg_calendar_t *self, int64_t from, int64_t minutes);
 
+//  The end of what the calendar knows: local midnight of January 1 after
+//  the last year it has any holiday or make-up day of (0 when it has
+//  none).  Past it, every weekday counts as a working day.
+int64_t cg_calendar_ends (cg_calendar_t *self);
+
+//  A calendar that ends within this many days is warned of.
+#define CG_CALENDAR_WARN_DAYS   60
+
+//  True, with the warning in why, when the calendar ends within
+//  CG_CALENDAR_WARN_DAYS of now (or has ended): the one sentence the
+//  daemon's log and `civgrid stack status` show.
+bool cg_calendar_ends_soon (cg_calendar_t *self, int64_t now, char *why, size_t whylen);
+
 //  Milliseconds of working time in [from, to); 0 when to <= from.
 int64_t cg_calendar_between (cg_calendar_t *self, int64_t from, int64_t to);
 

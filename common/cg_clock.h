@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define CG_TZ_OFFSET_MS     (8 * 3600 * INT64_C (1000))
+/*  One day in milliseconds: the one constant every daemon counts days by. */
+#define CG_DAY_MS           (86400 * INT64_C (1000))
 
 /*  The time now.  In production it is the system clock.  Tests need hours
     to pass in seconds, so a daemon started with `clock/test = 1` in its

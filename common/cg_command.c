@@ -1,6 +1,7 @@
 /*  cg_command — see cg_command.h. */
 #include "cg_command.h"
 #include "cg_access.h"
+#include "cg_text.h"
 
 #include <stdarg.h>
 #include <unistd.h>
@@ -57,6 +58,11 @@ cg_reply_fail (cg_reply_t *reply, const char *code, const char *field, const cha
     va_start (ap, fmt);
     vsnprintf (err.message, sizeof err.message, fmt, ap);
     va_end (ap);
+    /*  a message cut inside a character loses that character: a refusal
+        is UTF-8 text, or no client can decode it */
+    size_t n = strlen (err.message);
+    while (n && !cg_utf8_valid (err.message, n))
+        err.message[--n] = 0;
     cg_reply_error (reply, &err);
 }
 
@@ -208,7 +214,17 @@ s_handler_of (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
         if (zframe_streq (name, self->handlers[i].name))
             return &self->handlers[i];
     char *text = zframe_strdup (name);
-    cg_reply_fail (reply, "invalid", NULL, "%s has no command \"%.64s\"", self->service, text);
+    size_t n = strlen (text);
+    if (cg_utf8_valid (text, n) && n == zframe_size (name)) {
+        /*  named as far as 64 bytes go, in whole characters */
+        for (n = n < 64 ? n : 64; !cg_utf8_valid (text, n); n--)
+            ;
+        text[n] = 0;
+        cg_reply_fail (reply, "invalid", NULL, "%s has no command \"%s\"", self->service, text);
+    }
+    else
+        cg_reply_fail (reply, "invalid", NULL, "%s has no command of that name (a name of %zu "
+                       "bytes that is not UTF-8 text)", self->service, zframe_size (name));
     free (text);
     return NULL;
 }

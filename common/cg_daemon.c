@@ -3,6 +3,7 @@
 
 #include "cg_access.h"
 #include "cg_clock.h"
+#include "cg_config.h"
 
 #include <getopt.h>
 
@@ -49,29 +50,12 @@ cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise)
     return zconfig_get (self->config, path, otherwise);
 }
 
-int64_t
-cg_config_int (zconfig_t *config, const char *path, int64_t otherwise, int64_t min, int64_t max)
-{
-    const char *text = zconfig_get (config, path, NULL);
-    if (!text)
-        return otherwise;
-    char *end;
-    errno = 0;
-    long long value = strtoll (text, &end, 10);
-    if (errno || end == text || *end || value < min || value > max) {
-        zsys_error ("%s must be a whole number from %lld to %lld, not \"%s\"", path,
-                    (long long) min, (long long) max, text);
-        return -1;
-    }
-    return value;
-}
-
 cg_redis_t *
 cg_daemon_redis_new (cg_daemon_t *self)
 {
     return cg_redis_new (cg_daemon_get (self, "redis/host", "127.0.0.1"),
-                         atoi (cg_daemon_get (self, "redis/port", "6379")),
-                         atoi (cg_daemon_get (self, "redis/retry_ms", "30000")));
+                         (int) cg_daemon_int (self, "redis/port"),
+                         (int) cg_daemon_int (self, "redis/retry_ms"));
 }
 
 static const char *
@@ -81,6 +65,23 @@ s_config_path (int argc, char **argv)
         if (strcmp (argv[i], "-c") == 0)
             return argv[i + 1];
     return NULL;
+}
+
+int64_t
+cg_daemon_int (cg_daemon_t *self, const char *key)
+{
+    int64_t value;
+    int rc = cg_config_int (self->config, s_config_path (self->argc, self->argv), key, &value,
+                            NULL, 0);
+    assert (rc == 0);           /* cg_daemon_new checked every setting */
+    (void) rc;
+    return value;
+}
+
+zconfig_t *
+cg_daemon_config_now (cg_daemon_t *self)
+{
+    return cg_config_load (s_config_path (self->argc, self->argv), self->argc, self->argv);
 }
 
 cg_daemon_t *
@@ -94,9 +95,16 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
             self->verbose = true;
     zsys_set_logident (name);
     zsys_set_logstream (stderr);
+    self->argc = argc;
+    self->argv = argv;
     self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
     if (!self->config)
         goto failed;
+    char err[400];
+    if (cg_config_check (self->config, s_config_path (argc, argv), err, sizeof err)) {
+        zsys_error ("%s: %s", name, err);
+        goto failed;
+    }
 
     char path[64];
     snprintf (path, sizeof path, "%s/endpoint", name);
@@ -140,7 +148,7 @@ cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *
         /*  NAME/bus_queue: how many events from the bus it may hold unapplied */
         char key[80];
         snprintf (key, sizeof key, "%s/bus_queue", self->name);
-        int queue = atoi (cg_daemon_get (self, key, "0"));
+        int queue = (int) cg_daemon_int (self, key);
         self->sub = cg_sub_new_bounded (self->redis,
                                         cg_daemon_get (self, "bus/subscribe",
                                                        "tcp://127.0.0.1:7402"),

@@ -34,6 +34,8 @@ typedef struct {
     cg_sub_t *sub;              /* NULL until something is followed */
     cg_retention_t *retention;  /* of its own journal; NULL for the broker */
     bool verbose;
+    int argc;                   /* the command line, to read the configuration */
+    char **argv;                /* again (cg_daemon_config_now) */
 } cg_daemon_t;
 
 /*  Flags for cg_daemon_new. */
@@ -41,6 +43,16 @@ typedef struct {
 
 cg_daemon_t *cg_daemon_new (const char *name, int argc, char **argv, int flags);
 void cg_daemon_destroy (cg_daemon_t **self_p);
+
+/*  The configuration as its file and --set options say now, for a reload
+    that must see an edited file (data/calendar pointed at another one);
+    the caller destroys it.  NULL, with a message, when it cannot be read. */
+zconfig_t *cg_daemon_config_now (cg_daemon_t *self);
+
+/*  A whole-number setting (a key of CG_SETTINGS, cg_config.h): its value,
+    or its one default.  Every setting was checked at start: a typo stops
+    the daemon there, naming the file, the key, the range and the unit. */
+int64_t cg_daemon_int (cg_daemon_t *self, const char *key);
 
 /*  A configuration value, or `otherwise`. */
 const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);
@@ -58,12 +70,6 @@ int cg_daemon_run (cg_daemon_t *self);
 /*  Loads a config file and applies --set overrides from argv; shared with
     the CLI.  Returns NULL with a message on stderr. */
 zconfig_t *cg_config_load (const char *path, int argc, char **argv);
-
-/*  A whole number from min to max at path of config, or `otherwise` when
-    absent; -1 after saying (zsys_error) which setting is wrong and what
-    it must be: a typo in a configuration is not read as 0. */
-int64_t cg_config_int (zconfig_t *config, const char *path, int64_t otherwise, int64_t min,
-                       int64_t max);
 
 /*  The pid a stack folder names for one of its parts (DIR/run/PART.pid,
     which `civgrid stack up` writes), or 0. */

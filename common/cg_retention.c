@@ -7,8 +7,8 @@
     keep more than it had to. */
 #include "cg_retention.h"
 #include "cg_bus.h"
-#include "cg_daemon.h"
 #include "cg_clock.h"
+#include "cg_config.h"
 
 struct _cg_retention_t {
     cg_redis_t *redis;
@@ -29,19 +29,23 @@ cg_retention_new (cg_redis_t *redis, const char *journal, int64_t keep_entries,
     self->journal = strdup (journal);
     self->keep_entries = keep_entries > 0 ? keep_entries : 0;
     self->keep_ms = keep_seconds > 0 ? keep_seconds * 1000 : 0;
-    self->trim_ms = CG_RETENTION_TRIM_MS;
+    int64_t trim_ms;            /* journal/trim_ms's default (cg_config.h) */
+    cg_config_int (NULL, NULL, "journal/trim_ms", &trim_ms, NULL, 0);
+    self->trim_ms = (int) trim_ms;
     return self;
 }
 
 cg_retention_t *
 cg_retention_configured (cg_redis_t *redis, const char *journal, zconfig_t *config)
 {
-    int64_t entries = cg_config_int (config, "journal/keep_entries", CG_RETENTION_KEEP_ENTRIES, 0,
-                                 INT64_C (1000000000000));
-    int64_t seconds = cg_config_int (config, "journal/keep_seconds", 0, 0, INT64_C (3153600000));
-    int64_t trim_ms = cg_config_int (config, "journal/trim_ms", CG_RETENTION_TRIM_MS, 10, 3600000);
-    if (entries < 0 || seconds < 0 || trim_ms < 0)
+    int64_t entries, seconds, trim_ms;
+    char err[300];
+    if (cg_config_int (config, NULL, "journal/keep_entries", &entries, err, sizeof err)
+        || cg_config_int (config, NULL, "journal/keep_seconds", &seconds, err, sizeof err)
+        || cg_config_int (config, NULL, "journal/trim_ms", &trim_ms, err, sizeof err)) {
+        zsys_error ("retention: %s", err);
         return NULL;
+    }
     cg_retention_t *self = cg_retention_new (redis, journal, entries, seconds);
     self->trim_ms = (int) trim_ms;
     return self;

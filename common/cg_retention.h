@@ -26,8 +26,6 @@
 #include <czmq.h>
 #include "cg_redis.h"
 
-#define CG_RETENTION_KEEP_ENTRIES   10000
-#define CG_RETENTION_TRIM_MS        1000
 /*  Entries one trim drops at most: about a millisecond of Redis freeing
     stream nodes; a journal that grew faster is trimmed over a few ticks. */
 #define CG_RETENTION_LIMIT          50000
@@ -50,7 +48,7 @@ void cg_retention_destroy (cg_retention_t **self_p);
     not be asked. */
 int64_t cg_retention_trim (cg_retention_t *self);
 
-/*  Trims every journal/trim_ms (CG_RETENTION_TRIM_MS by default). */
+/*  Trims every journal/trim_ms (cg_config.h: its default and range). */
 int cg_retention_attach (cg_retention_t *self, zloop_t *loop);
 
 /*  The lowest cursor of the consumers registered on journal, and in

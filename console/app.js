@@ -107,6 +107,12 @@ async function signIn (candidate) {
   const cat = await api('/api/v1/catalog');
   cat.categories.forEach(c => { categories[c.code] = c; });
   $('#who').textContent = me.name + '（' + me.scope_name + '）';
+  /* a working calendar near its end: deadlines past it count every weekday */
+  if (me.calendar_ends) {
+    $('#calendar-warning').textContent = '工作日历将于 ' + me.calendar_ends + ' 到期：此后的期限按每个工作日计算，' +
+      '节假日不会扣除，请管理员补充下一年的节假日安排。（' + me.calendar_warning + '）';
+    $('#calendar-warning').hidden = false;
+  }
   $('#nav').hidden = false;
   openStream();
 }

@@ -3,6 +3,18 @@
 #ifndef CG_MSG_DISPATCH_H_INCLUDED
 #define CG_MSG_DISPATCH_H_INCLUDED
 
+/*  The alerts a case has raised, as bits of case.view's `alerts` (kept so
+    in the case's hash): each timer fires once, and a raised alert is not
+    raised again until new limits are set. */
+#define CG_ALERT_SIGN_WARN      (1 << 0)    /* 80% of the sign-for limit (预警) */
+#define CG_ALERT_SIGN_OVER      (1 << 1)    /* the sign-for limit passed (超期) */
+#define CG_ALERT_DONE_WARN      (1 << 2)    /* 80% of the completion limit */
+#define CG_ALERT_DONE_OVER      (1 << 3)    /* the completion limit passed */
+#define CG_ALERT_PAST_CALENDAR  (1 << 4)    /* a deadline runs past the end of the
+                                               working calendar, where every weekday
+                                               counts: it may fall on a holiday */
+#define CG_ALERT_ALL            31
+
 #define CG_FIELDS_case_dispatched(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
     F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code") \
@@ -74,7 +86,7 @@
     F(M, INT, ver, 0, 0, INT64_MAX, _, "changes so far (compare-and-set)") \
     F(M, INT, sign_warn, 0, 0, CG_TIME_MAX, _, "when the sign-for warning is due (80%)") \
     F(M, INT, done_warn, 0, 0, CG_TIME_MAX, _, "when the completion warning is due (80%)") \
-    F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
+    F(M, INT, alerts, 0, 0, CG_ALERT_ALL, _, "alerts raised (CG_ALERT_*): 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue, 16 a deadline past the end of the working calendar") \
     F(M, INT, escalate_at, 0, 0, CG_TIME_MAX, _, "when an overdue case escalates (提级)") \
     F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
     F(M, BOOL, unplaced, 0, 0, 1, _, "intake could not place it: it waits in its center's triage queue") \
@@ -171,7 +183,10 @@
 
 #define CG_FIELDS_data_loaded(F, M) \
     F(M, INT, nodes, 1, 0, INT64_MAX, _, "org-tree nodes now in use") \
-    F(M, INT, categories, 1, 0, INT64_MAX, _, "catalog categories now in use")
+    F(M, INT, categories, 1, 0, INT64_MAX, _, "catalog categories now in use") \
+    F(M, STR, calendar, 0, 1, 512, _, "the working calendar's file now in use") \
+    F(M, INT, calendar_ends, 0, 0, CG_TIME_MAX, _, "where that calendar ends: past it every weekday counts as working time") \
+    F(M, STR, warning, 0, 1, 512, _, "the calendar ends within 60 days (or has ended): what to do")
 
 #define CG_MESSAGES_DISPATCH(M) \
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \

@@ -151,7 +151,8 @@
     F(M, INT, amount, 1, 1, CG_FUND_AMOUNT_MAX, _, "amount") \
     F(M, STR, state, 1, 1, 16, _, "approved, rejected, expired") \
     F(M, STR, actor, 0, 1, 64, _, "who decided") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, STR, requester, 0, 1, 64, _, "who asked (to be told)")
 
 #define CG_FIELDS_fund_donated(F, M) \
     F(M, STR, fund, 1, 1, 64, _, "fund") \
@@ -215,7 +216,9 @@
     F(M, STR, fund, 1, 1, 64, _, "fund") \
     F(M, STR, month, 1, 7, 7, _, "YYYY-MM") \
     F(M, INT, due, 1, 0, CG_TIME_MAX, _, "when it was due") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when the alarm was raised")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when the alarm was raised") \
+    F(M, STR, area, 0, 1, CG_CODE_MAX, _, "the community (or town) the fund serves") \
+    F(M, STRS, committee, 0, 0, 100, _, "the fund's committee (to be told)")
 
 #define CG_MESSAGES_FUND(M) \
     M(fund_account, "fund.account", "record", CG_FIELDS_fund_account, \

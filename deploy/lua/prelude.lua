@@ -9,10 +9,29 @@
 -- seq counting 1, 2, 3 ... from `<prefix>seq` with no gaps, so that a
 -- subscriber can see a missing entry and read it back with XRANGE.
 
-local function journal_append (prefix, topic, body)
-    local seq = redis.call ('INCR', prefix .. 'seq')
+-- The one place an entry is written: every journal's entries look alike.
+local function journal_write (prefix, seq, topic, body)
     redis.call ('XADD', prefix .. 'journal', seq .. '-0', 't', topic, 'b', body)
     return seq
+end
+
+local function journal_append (prefix, topic, body)
+    return journal_write (prefix, redis.call ('INCR', prefix .. 'seq'), topic, body)
+end
+
+-- A batch's entries, with the sequence number read once and written once
+-- for the whole batch rather than an INCR for each entry: journal_add for
+-- each, then journal_done.  (Do not mix with journal_append in one call.)
+local journal_seq
+local function journal_add (prefix, topic, body)
+    journal_seq = (journal_seq or tonumber (redis.call ('GET', prefix .. 'seq') or '0')) + 1
+    return journal_write (prefix, journal_seq, topic, body)
+end
+
+local function journal_done (prefix)
+    if journal_seq then
+        redis.call ('SET', prefix .. 'seq', journal_seq)
+    end
 end
 
 -- A consumer's cursor moves from `expected` to `new` only if it still

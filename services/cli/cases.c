@@ -33,6 +33,9 @@ s_print_case (const cg_case_view_t *c)
         s_print_time ("done by", c->done_by);
     if (c->due)
         s_print_time ("time limit", c->due);
+    if (c->alerts & CG_ALERT_PAST_CALENDAR)
+        printf ("  %-10s %s\n", "calendar", "a deadline runs past the end of the working "
+                "calendar: every weekday there was counted as a working day");
     if (c->supporters > 1)
         printf ("  %-10s %lld\n", "supporters", (long long) c->supporters);
     if (c->supervised || c->redo_count || c->transfer_count || c->escalations)
@@ -174,7 +177,5 @@ cli_cases (cli_args_t *args)
         return s_case_list (args);
     if (strcmp (cmd, "inbox") == 0 && arg1)
         return s_inbox (args, arg1);
-    if (strcmp (cmd, "topic") == 0)
-        return cli_topic (args);
-    return cli_dispatch (args);
+    return 2;
 }

@@ -26,6 +26,14 @@ const char *cli_actor (cli_args_t *args, char *buf, size_t len);
 /*  The configuration the stack wrote, or NULL with a message. */
 zconfig_t *cli_config (cli_args_t *args);
 
+/*  The stack's time: its test clock (cg:{clock}:now) when it runs on one
+    (clock/test = 1), else the system's; for times a command defaults. */
+int64_t cli_now (cli_args_t *args);
+
+/*  Redis of a stack's configuration (redis/host, redis/port, read with the
+    checked reader), or NULL. */
+cg_redis_t *cli_redis_of (zconfig_t *config, int retry_ms);
+
 /*  Redis of the stack in --dir, or NULL with a message. */
 cg_redis_t *cli_redis (cli_args_t *args);
 
@@ -69,6 +77,13 @@ int cli_token_issue_days (zconfig_t *config, const char *role, const char *scope
 void cli_demo_load (zconfig_t *config);
 int cli_print_view (cli_args_t *args, cg_case_view_t *view);
 int cli_dispatch (cli_args_t *args);
-void cli_dispatch_usage (void);
+
+/*  commands.c: the one table of commands and their options.  The options
+    that take no value (for cli_args_parse); every command's usage; and
+    running the command args names: its --help, an unknown option refused
+    naming it, or its handler.  Returns the exit code (2: a usage error). */
+const char *const *cli_flags (void);
+void cli_usage (FILE *out);
+int cli_run (cli_args_t *args);
 
 #endif

@@ -1,5 +1,5 @@
 /*  dispatch — the CLI's commands of the case state machine: one per
-    action of services/dispatch/machine.c, each sent as case.<action>,
+    action of proto/cg_case_actions.h, each sent as case.<action>,
 
         civgrid ACTION ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]
                 [--unit CODE] [--minutes N] [--satisfied yes|no] [--into ID]
@@ -15,25 +15,9 @@
 
     and `civgrid reload` (data.reload). */
 #include "cli.h"
+#include "cg_case_actions.h"
+#include "cg_clock.h"
 
-static const char *const s_actions[] = {
-    "accept", "resolve", "close", "dispatch", "transfer", "return", "return_approve", "return_refuse", "extend",
-    "extend_approve", "extend_refuse", "suspend", "resume", "callback", "reopen", "merge",
-    "reject", "escalate", NULL
-};
-
-void
-cli_dispatch_usage (void)
-{
-    fprintf (stderr,
-        "  dispatch|transfer ID --unit U | return ID --note WHY | return_approve ID --unit U\n"
-        "  return_refuse|suspend|resume|reopen|escalate ID | reject ID --note WHY\n"
-        "  extend ID --minutes N | extend_approve|extend_refuse ID\n"
-        "  callback ID --satisfied yes|no | merge ID --into OTHER\n"
-        "      (each with [--actor ROLE:SCOPE[:NAME]] [--note WHY])\n"
-        "  stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--by day|week|month]\n"
-        "  reload      (dispatch reads its org tree, catalog and calendar again)\n");
-}
 
 static int
 s_reload (cli_args_t *args)
@@ -43,8 +27,15 @@ s_reload (cli_args_t *args)
     if (cli_call (args, "dispatch", "data.reload", &cg_data_reload_def, &req,
                   &cg_data_loaded_def, &loaded))
         return 1;
-    printf ("reloaded: %lld org-tree nodes, %lld categories, the calendar\n",
-            (long long) loaded.nodes, (long long) loaded.categories);
+    char ends[40] = "";
+    cg_time_iso (loaded.calendar_ends, ends, sizeof ends);
+    ends[10] = 0;
+    printf ("reloaded: %lld org-tree nodes, %lld categories, the calendar %s (ends %s)\n",
+            (long long) loaded.nodes, (long long) loaded.categories,
+            loaded.calendar ? loaded.calendar : "", ends);
+    if (loaded.warning)
+        printf ("warning: %s\n", loaded.warning);
+    cg_msg_clear (&cg_data_loaded_def, &loaded);
     return 0;
 }
 
@@ -100,10 +91,8 @@ cli_dispatch (cli_args_t *args)
         return s_stats (args);
     if (strcmp (action, "reload") == 0)
         return s_reload (args);
-    int known = 0;
-    while (s_actions[known] && strcmp (s_actions[known], action) != 0)
-        known++;
-    if (!s_actions[known] || args->nwords < 2)
+    /*  the actions are dispatch's table (proto/cg_case_actions.h) */
+    if (!cg_case_action_find (action) || args->nwords < 2)
         return 2;
     char actor[80], command[48];
     snprintf (command, sizeof command, "case.%s", action);

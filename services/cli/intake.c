@@ -25,7 +25,7 @@ static int
 s_hotline (cli_args_t *args)
 {
     char now[40];
-    cg_time_iso (cg_clock_now (), now, sizeof now);
+    cg_time_iso (cli_now (args), now, sizeof now);
     cg_hotline_order_t req = {
         .order_no = (char *) cli_opt (args, "order-no", NULL),
         .call_time = (char *) cli_opt (args, "call-time", now),
@@ -51,7 +51,7 @@ static int
 s_alarm (cli_args_t *args)
 {
     char now[40];
-    cg_time_iso (cg_clock_now (), now, sizeof now);
+    cg_time_iso (cli_now (args), now, sizeof now);
     cg_device_alarm_t req = {
         .device = (char *) cli_opt (args, "device", NULL),
         .alarm_id = (char *) cli_opt (args, "alarm-id", NULL),

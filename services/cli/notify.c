@@ -123,7 +123,5 @@ cli_notify (cli_args_t *args)
         return s_state (args, strcmp (cmd, "ack") == 0 ? "notify.ack" : "notify.retry",
                         &cg_notify_act_def, &req);
     }
-    fprintf (stderr, "usage: civgrid notify rules | test RECIPIENT --text T [--urgent] | "
-             "log [ID] | deadletter | retry ID | ack ID [--by WHO]\n");
     return 2;
 }

@@ -10,6 +10,7 @@
     `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
 #include "cli.h"
 #include "cg_access.h"
+#include "cg_calendar.h"
 #include "cg_token.h"
 #include "cg_privacy.h"
 #include "cg_ports.h"
@@ -302,9 +303,7 @@ static bool
 s_answers (zconfig_t *config, const char *part, int timeout_ms)
 {
     if (strcmp (part, "redis") == 0) {
-        cg_redis_t *redis = cg_redis_new ("127.0.0.1",
-                                          atoi (zconfig_get (config, "redis/port", "0")),
-                                          timeout_ms);
+        cg_redis_t *redis = cli_redis_of (config, timeout_ms);
         bool ok = redis != NULL;
         cg_redis_destroy (&redis);
         return ok;
@@ -386,7 +385,7 @@ s_stop_all (s_stack_t *stack)
 /* --- the subcommands ------------------------------------------------------ */
 
 static void
-s_print_status (s_stack_t *stack, zconfig_t *config, bool json)
+s_print_status (s_stack_t *stack, zconfig_t *config, bool json, int64_t now)
 {
     if (json)
         printf ("{\"dir\":\"%s\",\"parts\":[", stack->dir);
@@ -406,8 +405,21 @@ s_print_status (s_stack_t *stack, zconfig_t *config, bool json)
             printf ("  %-13s %-8s pid %-7d %s%s\n", part, alive ? "running" : "stopped",
                     alive ? (int) pid : 0, i == 0 ? "port " : "", where);
     }
+    /*  the working calendar the stack's dispatch reads: warned of when it
+        ends within CG_CALENDAR_WARN_DAYS, on the stack's clock */
+    char why[512] = "";
+    cg_calendar_t *calendar = cg_calendar_load (zconfig_get (config, "data/calendar",
+                                                             "deploy/demo/calendar.tsv"),
+                                                why, sizeof why);
+    bool warn = calendar && cg_calendar_ends_soon (calendar, now, why,
+                                                   sizeof why);
+    cg_calendar_destroy (&calendar);
     if (json)
-        printf ("]}\n");
+        printf ("]%s%s%s}\n", warn ? ",\"calendar_warning\":\"" : "", warn ? why : "",
+                warn ? "\"" : "");
+    else
+    if (warn)
+        printf ("  warning       %s\n", why);
 }
 
 static int
@@ -462,7 +474,7 @@ s_up (s_stack_t *stack, cli_args_t *args)
     bool json = cli_flag (args, "json");
     if (!json)
         printf ("civgrid is up in %s\n", stack->dir);
-    s_print_status (stack, config, json);
+    s_print_status (stack, config, json, cli_now (args));
     if (!json) {
         printf ("  configuration %s\n  logs          %s/log/\n", path, stack->dir);
         const char *http = zconfig_get (config, "gateway/http_port", NULL);
@@ -522,12 +534,9 @@ s_stack (s_stack_t *stack, cli_args_t *args)
     }
     else
     if (strcmp (verb, "status") == 0)
-        s_print_status (stack, config, cli_flag (args, "json"));
-    else {
-        fprintf (stderr, "usage: civgrid stack up|down|status [--dir DIR] "
-                 "[--port-base N|auto] [--foreground] [--demo] [--set PATH=VALUE]\n");
+        s_print_status (stack, config, cli_flag (args, "json"), cli_now (args));
+    else
         rc = 2;
-    }
     zconfig_destroy (&config);
     return rc;
 }

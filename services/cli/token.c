@@ -39,8 +39,7 @@ cli_token_issue_days (zconfig_t *config, const char *role_name, const char *scop
     cg_orgtree_destroy (&org);
     if (!known)
         return 1;
-    cg_redis_t *redis = cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"),
-                                      atoi (zconfig_get (config, "redis/port", "7400")), 2000);
+    cg_redis_t *redis = cli_redis_of (config, 2000);
     if (!redis) {
         fprintf (stderr, "civgrid: Redis cannot be reached; is the stack up?\n");
         return 1;
@@ -238,7 +237,5 @@ cli_token (cli_args_t *args)
         return s_list (args);
     if (strcmp (sub, "revoke") == 0 && args->nwords > 2)
         return s_revoke (args, args->words[2]);
-    fprintf (stderr, "usage: civgrid token create --role R --scope CODE [--name WHO] "
-             "[--days N]\n       civgrid token list | civgrid token revoke ID\n");
     return 2;
 }

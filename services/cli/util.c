@@ -1,6 +1,8 @@
 /*  util — the CLI's argument parsing, configuration and error output. */
 #include "cli.h"
 #include "cg_access.h"
+#include "cg_clock.h"
+#include "cg_config.h"
 
 #include <pwd.h>
 
@@ -82,17 +84,49 @@ cli_config (cli_args_t *args)
 }
 
 cg_redis_t *
+cli_redis_of (zconfig_t *config, int retry_ms)
+{
+    int64_t port;
+    char err[300];
+    if (cg_config_int (config, "the stack's civgrid.cfg", "redis/port", &port, err,
+                       sizeof err)) {
+        fprintf (stderr, "civgrid: %s\n", err);
+        return NULL;
+    }
+    return cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"), (int) port, retry_ms);
+}
+
+cg_redis_t *
 cli_redis (cli_args_t *args)
 {
     zconfig_t *config = cli_config (args);
     if (!config)
         return NULL;
-    cg_redis_t *redis = cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"),
-                                      atoi (zconfig_get (config, "redis/port", "7400")), 2000);
+    cg_redis_t *redis = cli_redis_of (config, 2000);
     zconfig_destroy (&config);
     if (!redis)
         fprintf (stderr, "civgrid: Redis cannot be reached; is the stack up?\n");
     return redis;
+}
+
+int64_t
+cli_now (cli_args_t *args)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/civgrid.cfg", cli_opt (args, "dir", "var"));
+    zconfig_t *config = zconfig_load (path);
+    bool test = config && streq (zconfig_get (config, "clock/test", "0"), "1");
+    int64_t now = 0;
+    if (test) {
+        cg_redis_t *redis = cli_redis_of (config, 2000);
+        redisReply *r = redis ? cg_redis_command (redis, "GET cg:{clock}:now") : NULL;
+        now = cg_reply_int (r, 0);
+        if (r)
+            freeReplyObject (r);
+        cg_redis_destroy (&redis);
+    }
+    zconfig_destroy (&config);
+    return now > 0 ? now : cg_clock_now ();
 }
 
 static cg_client_t *

@@ -6,6 +6,7 @@
     own body, then the same two publications.  A topic copies its stages
     and the rosters of their bodies when it is raised. */
 #include "consultation.h"
+#include "cg_clock.h"
 #include "cg_text.h"
 
 typedef struct {
@@ -30,7 +31,6 @@ static const s_stage_t s_plain[] = {
 
 static const char *const s_sources[] = { "proposal", "hotspot", "government", NULL };
 
-#define S_DAY_MS    (86400 * INT64_C (1000))
 
 /*  A share "2/3" into num and den; -1 unless 0 < num <= den <= 100. */
 static int
@@ -93,16 +93,10 @@ consultation_new (cg_daemon_t *daemon)
             return NULL;
         }
     self->intake = cg_client_new (cg_daemon_get (daemon, "intake/endpoint", ""), 1000, 1);
-    self->publish_ms = atoll (cg_daemon_get (daemon, "consultation/publish_days", "7")) * S_DAY_MS;
-    self->result_ms = atoll (cg_daemon_get (daemon, "consultation/result_days", "30")) * S_DAY_MS;
-    self->task_tries = atoll (cg_daemon_get (daemon, "consultation/task_tries", "5"));
-    self->task_retry_ms = atoll (cg_daemon_get (daemon, "consultation/task_retry_seconds", "60"))
-                        * 1000;
-    if (self->task_tries < 1 || self->task_retry_ms < 1000) {
-        zsys_error ("consultation: task_tries is at least 1 and task_retry_seconds at least 1");
-        consultation_destroy (&self);
-        return NULL;
-    }
+    self->publish_ms = cg_daemon_int (daemon, "consultation/publish_days") * CG_DAY_MS;
+    self->result_ms = cg_daemon_int (daemon, "consultation/result_days") * CG_DAY_MS;
+    self->task_tries = cg_daemon_int (daemon, "consultation/task_tries");
+    self->task_retry_ms = cg_daemon_int (daemon, "consultation/task_retry_seconds") * 1000;
     self->hotspot_categories = cg_daemon_get (daemon, "consultation/hotspot_categories",
                                               "catalog");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "consultation", "dispatch");

@@ -12,6 +12,7 @@
 #include "topics.h"
 #include "plan.h"
 #include "cg_clock.h"
+#include "cg_share.h"
 #include "cg_text.h"
 
 #define P CONSULTATION_PREFIX
@@ -212,7 +213,8 @@ s_reply_tally (consultation_t *self, const char *id, cg_reply_t *reply)
             .id = (char *) id, .n = stage.n, .name = stage.name, .expected = stage.expected,
             .attended = stage.attended, .voted = stage.voted, .yes = stage.yes,
             .no = stage.no, .abstain = stage.abstain,
-            .quorum = stage.attended * qd >= stage.expected * qn, .decision = stage.decision };
+            .quorum = CG_QUORUM_MET (stage.attended, stage.expected, qn, qd),
+            .decision = stage.decision };
         tally.voters = s_borrow (r[1], &tally.voters_count);
         size_t count;
         char **pairs = s_borrow (r[2], &count);

@@ -1,7 +1,9 @@
 /*  cases — the case from received to closed.
 
-    Events from intake arrive in batches (cg_bus.h); each case.received is
-    routed, given its deadlines, and the batch goes to Redis in
+    Events from intake arrive in batches (cg_bus.h) at machine.c's
+    machine_follow_intake, which hands the case.received among them here
+    (cases_route); each is routed, given its deadlines (deadlines.c), and
+    the batch goes to Redis in
     dispatch_received calls of up to S_CALL_CASES events, pipelined, each
     together with dispatch's cursor on the intake journal.  Only then are
     the case.dispatched events published.  A
@@ -14,7 +16,8 @@
 #include "cases.h"
 #include "cg_calendar.h"
 #include "cg_clock.h"
-#include "machine.h"
+#include "cg_text.h"
+#include "deadlines.h"
 #include "route.h"
 #include "stats.h"
 
@@ -28,18 +31,23 @@
 int
 cases_reload (cases_t *self, char *err, size_t errlen)
 {
-    const char *catalog_path = cg_daemon_get (self->daemon, "data/catalog",
-                                              "deploy/demo/catalog.tsv");
-    cg_orgtree_t *org = cg_orgtree_load (cg_daemon_get (self->daemon, "data/orgtree",
-                                                        "deploy/demo/orgtree.tsv"), err, errlen);
+    zconfig_t *config = cg_daemon_config_now (self->daemon);
+    if (!config) {
+        cg_errset (err, errlen, "the configuration cannot be read again");
+        return -1;
+    }
+    const char *catalog_path = zconfig_get (config, "data/catalog", "deploy/demo/catalog.tsv");
+    const char *calendar_path = zconfig_get (config, "data/calendar",
+                                             "deploy/demo/calendar.tsv");
+    cg_orgtree_t *org = cg_orgtree_load (zconfig_get (config, "data/orgtree",
+                                                      "deploy/demo/orgtree.tsv"), err, errlen);
     cg_catalog_t *catalog = org ? cg_catalog_load (catalog_path, err, errlen) : NULL;
-    cg_calendar_t *calendar = catalog ? cg_calendar_load (cg_daemon_get (self->daemon,
-                                  "data/calendar", "deploy/demo/calendar.tsv"), err, errlen)
-                                      : NULL;
+    cg_calendar_t *calendar = catalog ? cg_calendar_load (calendar_path, err, errlen) : NULL;
     if (!calendar || cg_catalog_check (catalog, org, catalog_path, err, errlen)) {
         cg_orgtree_destroy (&org);
         cg_catalog_destroy (&catalog);
         cg_calendar_destroy (&calendar);
+        zconfig_destroy (&config);
         return -1;
     }
     cg_orgtree_destroy (&self->org);
@@ -48,8 +56,24 @@ cases_reload (cases_t *self, char *err, size_t errlen)
     self->org = org;
     self->catalog = catalog;
     self->calendar = calendar;
+    snprintf (self->calendar_path, sizeof self->calendar_path, "%s", calendar_path);
+    zconfig_destroy (&config);
+    self->calendar_checked = 0;
+    cases_check_calendar (self, cg_clock_now ());
     stats_data_changed ();
     return 0;
+}
+
+void
+cases_check_calendar (cases_t *self, int64_t now)
+{
+    if (self->calendar_checked && now >= self->calendar_checked
+        && now - self->calendar_checked < CG_DAY_MS)
+        return;
+    self->calendar_checked = now;
+    char why[512];
+    if (cg_calendar_ends_soon (self->calendar, now, why, sizeof why))
+        zsys_warning ("dispatch: %s: %s", self->calendar_path, why);
 }
 
 cases_t *
@@ -64,13 +88,12 @@ cases_new (cg_daemon_t *daemon)
         cases_destroy (&self);
         return NULL;
     }
-    self->grace_min = atoi (cg_daemon_get (daemon, "dispatch/escalate_grace_min", "480"));
-    self->urgent_sign_min = atoi (cg_daemon_get (daemon, "dispatch/urgent_sign_min", "30"));
-    self->urgent_done_min = atoi (cg_daemon_get (daemon, "dispatch/urgent_done_min", "240"));
-    self->reopen_days = atoi (cg_daemon_get (daemon, "dispatch/reopen_days", "15"));
-    self->hotspot_count = atoi (cg_daemon_get (daemon, "dispatch/hotspot_count", "5"));
-    self->hotspot_window_min = atoi (cg_daemon_get (daemon, "dispatch/hotspot_window_min",
-                                                    "4320"));
+    self->grace_min = (int) cg_daemon_int (daemon, "dispatch/escalate_grace_min");
+    self->urgent_sign_min = (int) cg_daemon_int (daemon, "dispatch/urgent_sign_min");
+    self->urgent_done_min = (int) cg_daemon_int (daemon, "dispatch/urgent_done_min");
+    self->reopen_days = (int) cg_daemon_int (daemon, "dispatch/reopen_days");
+    self->hotspot_count = (int) cg_daemon_int (daemon, "dispatch/hotspot_count");
+    self->hotspot_window_min = (int) cg_daemon_int (daemon, "dispatch/hotspot_window_min");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
     return self;
 }
@@ -87,8 +110,13 @@ cases_on_reload (void *request, cg_reply_t *reply, void *arg)
         return;
     }
     zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
+    char why[512] = "";
+    bool soon = cg_calendar_ends_soon (self->calendar, cg_clock_now (), why, sizeof why);
     cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->org),
-                                .categories = (int64_t) cg_catalog_size (self->catalog) };
+                                .categories = (int64_t) cg_catalog_size (self->catalog),
+                                .calendar = self->calendar_path,
+                                .calendar_ends = cg_calendar_ends (self->calendar),
+                                .warning = soon ? why : NULL };
     cg_reply_ok (reply, &cg_data_loaded_def, &loaded);
 }
 
@@ -146,7 +174,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
         .updated = now, .urgent = in->urgent, .due = in->due };
-    machine_arm (self, route.category, now, &view);
+    deadlines_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
     snprintf (note, sizeof note, "派单 to %s", route.unit->name);
@@ -167,7 +195,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
     cg_args_add_str (args, in->category);
     cg_args_add_int (args, view.created);
     cg_args_add_int (args, view.sign_by);
-    cg_args_add_int (args, machine_next_due (&view));
+    cg_args_add_int (args, deadlines_next_due (&view));
     cg_args_add_str (args, community ? community->code : "");
     *body = args->argc;
     cg_args_add_msg (args, &cg_case_dispatched_def, &event);
@@ -259,8 +287,8 @@ s_call_finish (cases_t *self, s_call_t *call, redisReply *r)
     that fails leaves the ones after it changing nothing.  Returns 0 when
     all were applied, 1 when the cursor had moved or only some were
     applied (the feed reads the cursor again), -1 when none could be. */
-static int
-s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
+int
+cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
 {
     s_call_t calls[2];          /* the one Redis runs, the one being prepared */
     int running = -1, rc = 0;
@@ -291,38 +319,6 @@ s_route_batch (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor
         }
     }
     return rc && applied ? 1 : rc;
-}
-
-int
-cases_on_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
-{
-    cases_t *self = arg;
-    /*  New cases go in batches; a case.merged or case.withdrawn is one call
-        of its own, in journal order, so that a case is there before what
-        follows it happens to it.  Each call moves the cursor; when one
-        fails after others went through, the feed reloads the cursor. */
-    bool progressed = false;
-    size_t from = 0;
-    for (size_t i = 0; i <= n; i++) {
-        bool own = i < n && (strcmp (events[i].topic, "case.merged") == 0
-                             || strcmp (events[i].topic, "case.withdrawn") == 0);
-        if (i < n && !own)
-            continue;
-        int rc = i > from ? s_route_batch (self, events + from, i - from, cursor) : 0;
-        if (rc == 0 && i > from) {
-            cursor = events[i - 1].seq;
-            progressed = true;
-        }
-        if (rc == 0 && i < n) {
-            rc = machine_on_intake (self, &events[i], cursor);
-            cursor = events[i].seq;
-        }
-        if (rc)
-            return progressed ? 1 : rc;
-        progressed |= i < n;
-        from = i + 1;
-    }
-    return 0;
 }
 
 /* --- reading a case ------------------------------------------------------- */

@@ -16,6 +16,8 @@ typedef struct _cases_t {
     cg_orgtree_t *org;
     cg_catalog_t *catalog;
     cg_calendar_t *calendar;
+    char calendar_path[512];    /* the file it was read from */
+    int64_t calendar_checked;   /* when its end was last looked at */
     int grace_min;              /* working minutes overdue before 提级 */
     int urgent_sign_min;        /* an urgent case's limits at most (紧急) */
     int urgent_done_min;
@@ -27,11 +29,18 @@ typedef struct _cases_t {
 
 cases_t *cases_new (cg_daemon_t *daemon);
 
-/*  (Re)loads the data files (data/orgtree, data/catalog, data/calendar);
-    the old ones stay in use unless all three load and fit together.
+/*  (Re)loads the data files (data/orgtree, data/catalog, data/calendar)
+    that the configuration file names now, not at start: an edited
+    civgrid.cfg takes effect on reload.  The old ones stay in use unless
+    all three load and fit together.  A calendar that ends within
+    CG_CALENDAR_WARN_DAYS is warned of in the log.
     Returns 0, or -1 with "path:LINE: reason" in err. */
 int cases_reload (cases_t *self, char *err, size_t errlen);
 void cases_destroy (cases_t **self_p);
+
+/*  Warns in the log, once a day, while the calendar ends within
+    CG_CALENDAR_WARN_DAYS (cg_calendar_ends_soon). */
+void cases_check_calendar (cases_t *self, int64_t now);
 
 /*  Fills view from the case's hash (and its timeline when with_steps).
     Returns 0, 1 when there is no such case, -1 when Redis failed. */
@@ -39,7 +48,12 @@ int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_s
 
 /*  Appends msg, encoded, to args. */
 
-cg_feed_fn cases_on_intake;
+/*  Routes the case.received among events[0..n) and moves dispatch's
+    cursor on the intake journal from `cursor` to the last of them.
+    Returns 0 when all were applied, 1 when the cursor had moved or only
+    some were applied (the feed reads the cursor again), -1 when none
+    could be. */
+int cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor);
 cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;
 cg_command_fn cases_on_reload;        /* data.reload */

@@ -1,8 +1,9 @@
 /*  machine — the case state machine (工单状态机) and its timers.
 
-    s_actions is the one table: for each action (a command case.<action>)
+    The actions are one table, proto/cg_case_actions.h (which the gateway's
+    routes and the CLI read too): for each action (a command case.<action>)
     the states it may start from, the state it leads to, the journal topic
-    of the change and the roles that may ask for it.  A command is checked
+    of the change and the actors that may ask for it.  A command is checked
     against the table and the actor, then planned in C (new fields, new
     deadlines from the working-time calendar, the events) and applied by
     the one script case_move with compare-and-set on the case's version,
@@ -27,7 +28,7 @@
     and done_over at 100% (case.overdue, the case becomes supervised 督办
     and its escalation is set a grace later), and escalate (提级,
     case.escalated, to the parent center).  Which it has follows from its
-    state and the alerts it already raised (s_timers).  The sorted set
+    state and the alerts it already raised (deadlines.c).  The sorted set
     cg:{dispatch}:timers holds one entry per case, its id scored by when
     the first of them is due; every change of the case sets it anew.
     machine_on_tick reads the entries that are due and fires, for each
@@ -38,6 +39,9 @@
     call leaves it due for the next, and a case's timers fire in the order
     of their due times, as many in one tick as are due. */
 #include "machine.h"
+#include "deadlines.h"
+#include "cg_case_actions.h"
+#include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
 #include "route.h"
@@ -47,59 +51,11 @@
 #define S_TIMERS_TICK   2000    /* timers fired in one tick at most, so that
                                    commands and the bus get their turn */
 
-/*  The roles an actor may have. */
-#define R_CENTER    1
-#define R_UNIT      2
-#define R_CITIZEN   4
-#define R_ADMIN     8
-#define R_SYSTEM    16
-#define R_OPERATOR  32
-
-typedef enum {
-    A_DISPATCH, A_TRANSFER, A_ACCEPT, A_RETURN, A_RETURN_APPROVE, A_RETURN_REFUSE,
-    A_EXTEND, A_EXTEND_APPROVE, A_EXTEND_REFUSE, A_SUSPEND, A_RESUME, A_RESOLVE,
-    A_CALLBACK, A_CLOSE, A_REOPEN, A_MERGE, A_REJECT, A_ESCALATE
-} s_action_id_t;
-
-typedef struct {
-    s_action_id_t id;
-    const char *name;           /* the command is case.<name> */
-    const char *from;           /* the states it starts from, space-separated */
-    const char *to;             /* the state it leads to; NULL: decided by the plan */
-    const char *topic;          /* the journal topic of the change */
-    int roles;
-    const char *zh;             /* the timeline's note when the actor gives none */
-} s_action_t;
-
-#define S_OPEN "dispatched accepted returned suspended"
-
-static const s_action_t s_actions[] = {
-    /*  the main path first, so that refusals list it first */
-    { A_ACCEPT, "accept", "dispatched", "accepted", "case.accepted", R_UNIT, "签收" },
-    { A_RESOLVE, "resolve", "accepted", "resolved", "case.resolved", R_UNIT, "办结" },
-    { A_CALLBACK, "callback", "resolved", NULL, "case.closed", R_CENTER, "回访" },
-    { A_CLOSE, "close", "resolved", "closed", "case.closed", R_CENTER, "归档" },
-    { A_DISPATCH, "dispatch", "dispatched", "dispatched", "case.dispatched", R_CENTER, "派单" },
-    { A_TRANSFER, "transfer", "dispatched accepted", "dispatched", "case.dispatched", R_CENTER, "转办" },
-    { A_RETURN, "return", "dispatched accepted", "returned", "case.returned", R_UNIT, "退单" },
-    { A_RETURN_APPROVE, "return_approve", "returned", "dispatched", "case.dispatched", R_CENTER,
-      "退单审核通过" },
-    { A_RETURN_REFUSE, "return_refuse", "returned", "dispatched", "case.return_refused", R_CENTER,
-      "退单驳回" },
-    { A_EXTEND, "extend", "accepted", "accepted", "case.extension_requested", R_UNIT, "申请延期" },
-    { A_EXTEND_APPROVE, "extend_approve", "accepted", "accepted", "case.extended", R_CENTER,
-      "延期批准" },
-    { A_EXTEND_REFUSE, "extend_refuse", "accepted", "accepted", "case.extension_refused",
-      R_CENTER, "延期驳回" },
-    { A_SUSPEND, "suspend", "dispatched accepted", "suspended", "case.suspended", R_CENTER, "挂起" },
-    { A_RESUME, "resume", "suspended", NULL, "case.resumed", R_CENTER, "恢复" },
-    { A_REOPEN, "reopen", "closed", "dispatched", "case.dispatched", R_CENTER | R_CITIZEN, "重新打开" },
-    { A_MERGE, "merge", S_OPEN, "merged", "case.merged", R_CENTER, "合并" },
-    { A_REJECT, "reject", "dispatched returned", "rejected", "case.rejected", R_CENTER, "无效" },
-    { A_ESCALATE, "escalate", "dispatched accepted returned", "dispatched", "case.escalated",
-      R_CENTER, "提级" },
-};
-#define S_NACTIONS (sizeof s_actions / sizeof s_actions[0])
+/*  The actions, their states, topics and actors: proto/cg_case_actions.h,
+    the one table the gateway's routes and the CLI read too. */
+typedef cg_case_action_t s_action_t;
+#define s_actions   cg_case_actions
+#define S_NACTIONS  CG_ACTIONS_COUNT
 
 /*  A planned change: the case after it, and what the journal says. */
 typedef struct {
@@ -134,6 +90,13 @@ s_count (s_plan_t *plan, const char *unit, const char *metric)
     plan->counts[plan->ncounts++].metric = metric;
 }
 
+/*  The states an action starts from. */
+static const char *
+s_from (const s_action_t *action)
+{
+    return action->from ? action->from : cg_case_states (CG_CASE_OPEN);
+}
+
 static bool
 s_in (const char *state, const char *states)
 {
@@ -150,90 +113,14 @@ s_allowed (const char *state, char *out, size_t len)
 {
     *out = 0;
     for (size_t i = 0; i < S_NACTIONS; i++)
-        if (s_in (state, s_actions[i].from))
+        if (s_in (state, s_from (&s_actions[i])))
             snprintf (out + strlen (out), len - strlen (out), "%s%s", *out ? ", " : "",
                       s_actions[i].name);
     if (!*out)
         snprintf (out, len, "nothing");
 }
 
-/* --- deadlines and timers ------------------------------------------------- */
-
-void
-machine_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_view_t *view)
-{
-    int64_t sign = category->sign_limit_min, done = category->complete_limit_min;
-    if (view->urgent) {
-        /*  紧急: the same day at most, whatever the category allows */
-        sign = sign < self->urgent_sign_min ? sign : self->urgent_sign_min;
-        done = done < self->urgent_done_min ? done : self->urgent_done_min;
-    }
-    int64_t sign_ms = sign * 60000, done_ms = done * 60000;
-    view->sign_by = cg_calendar_add (self->calendar, now, sign_ms);
-    view->done_by = cg_calendar_add (self->calendar, now, done_ms);
-    if (view->due > now && view->done_by > view->due) {
-        /*  never later than the source's own time limit (the hotline's
-            办理时限) while it lies ahead; the warnings keep to 80% of
-            the working time left until it */
-        view->done_by = view->due;
-        done_ms = cg_calendar_between (self->calendar, now, view->due);
-        if (view->sign_by > view->due) {
-            view->sign_by = view->due;
-            sign_ms = done_ms;
-        }
-    }
-    view->sign_warn = cg_calendar_add (self->calendar, now, sign_ms * 4 / 5);     /* 80% */
-    view->done_warn = cg_calendar_add (self->calendar, now, done_ms * 4 / 5);
-    view->alerts = 0;
-    view->escalate_at = 0;
-}
-
-typedef struct {
-    const char *kind;
-    int64_t due;
-} s_timer_t;
-
-/*  The timers a case has in its state, given the alerts already raised. */
-static int
-s_timers (const cg_case_view_t *c, s_timer_t *out)
-{
-    int n = 0;
-    bool dispatched = strcmp (c->state, "dispatched") == 0;
-    bool running = dispatched || strcmp (c->state, "accepted") == 0;
-    if (dispatched && !(c->alerts & 1))
-        out[n++] = (s_timer_t) { "sign_warn", c->sign_warn };
-    if (dispatched && !(c->alerts & 2))
-        out[n++] = (s_timer_t) { "sign_over", c->sign_by };
-    if (running && !(c->alerts & 4))
-        out[n++] = (s_timer_t) { "done_warn", c->done_warn };
-    if (running && !(c->alerts & 8))
-        out[n++] = (s_timer_t) { "done_over", c->done_by };
-    if (running && c->escalate_at)
-        out[n++] = (s_timer_t) { "escalate", c->escalate_at };
-    return n;
-}
-
-/*  The first of the case's timers to come due, or false when it has none.
-    Timers due at the same time fire in the order of their names, as the
-    sorted set kept them when each had an entry of its own. */
-static bool
-s_next_timer (const cg_case_view_t *c, s_timer_t *next)
-{
-    s_timer_t timers[5];
-    int n = s_timers (c, timers);
-    for (int i = 0; i < n; i++)
-        if (i == 0 || timers[i].due < next->due
-        ||  (timers[i].due == next->due && strcmp (timers[i].kind, next->kind) < 0))
-            *next = timers[i];
-    return n > 0;
-}
-
-int64_t
-machine_next_due (const cg_case_view_t *view)
-{
-    s_timer_t next;
-    return s_next_timer (view, &next) ? next.due : 0;
-}
+/* --- deadlines and timers (deadlines.c) ---------------------------------- */
 
 /*  A deadline that stood still while the case was suspended (挂起). */
 static int64_t
@@ -247,6 +134,14 @@ s_shift (cases_t *self, int64_t deadline, int64_t since, int64_t now)
 
 /* --- actors --------------------------------------------------------------- */
 
+/*  True when the case's center lies in the subtree of the center mine. */
+static bool
+s_center_covers (cases_t *self, const cg_org_node_t *mine, const cg_case_view_t *c)
+{
+    const cg_org_node_t *its = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
+    return mine && its && cg_orgtree_within (its, mine);
+}
+
 /*  Checks the actor against the action's roles and the case's place.
     Returns 0, or -1 with the refusal in reply. */
 static int
@@ -255,39 +150,41 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
 {
     char role[16] = "", scope[64] = "";
     sscanf (actor, "%15[^:]:%63[^:]", role, scope);
-    int have = strcmp (role, "center") == 0 ? R_CENTER
-             : strcmp (role, "unit") == 0 ? R_UNIT
-             : strcmp (role, "citizen") == 0 ? R_CITIZEN
-             : strcmp (role, "admin") == 0 ? R_ADMIN
-             : strcmp (role, "operator") == 0 ? R_OPERATOR
-             : strcmp (role, "system") == 0 ? R_SYSTEM : 0;
-    if (!have || have == R_SYSTEM || !*scope) {
+    int have = strcmp (role, "center") == 0 ? CG_ACTOR_CENTER
+             : strcmp (role, "unit") == 0 ? CG_ACTOR_UNIT
+             : strcmp (role, "citizen") == 0 ? CG_ACTOR_CITIZEN
+             : strcmp (role, "admin") == 0 ? CG_ACTOR_ADMIN
+             : strcmp (role, "operator") == 0 ? CG_ACTOR_OPERATOR
+             : strcmp (role, "system") == 0 ? CG_ACTOR_SYSTEM : 0;
+    if (!have || have == CG_ACTOR_SYSTEM || !*scope) {
         cg_reply_fail (reply, "invalid", "actor", "actor '%s' is not ROLE:SCOPE[:NAME] with "
                        "ROLE center, unit, citizen, admin or operator", actor);
         return -1;
     }
-    if (have == R_OPERATOR)
+    if (have == CG_ACTOR_OPERATOR)
         return 0;               /* the shell's operator: the whole tree */
-    const cg_org_node_t *mine = have & (R_CENTER | R_ADMIN)
+    const cg_org_node_t *mine = have & (CG_ACTOR_CENTER | CG_ACTOR_ADMIN)
                               ? cg_orgtree_find (self->org, scope) : NULL;
-    if (have == R_ADMIN && !mine) {
+    if (have == CG_ACTOR_ADMIN && !mine) {
         cg_reply_fail (reply, "invalid", "actor", "an admin's scope '%s' is no node of the "
                        "org tree", scope);
         return -1;
     }
     /*  a case in a center's own queue is the center's to handle itself */
-    bool own_queue = have == R_CENTER && c->unit && c->center && strcmp (c->unit, c->center) == 0;
-    if (have != R_ADMIN && !(action->roles & have) && !(own_queue && (action->roles & R_UNIT))) {
+    bool own_queue = have == CG_ACTOR_CENTER && c->unit && c->center
+                     && strcmp (c->unit, c->center) == 0;
+    if (have != CG_ACTOR_ADMIN && !(action->actors & have)
+        && !(own_queue && (action->actors & CG_ACTOR_UNIT))) {
         cg_reply_fail (reply, "forbidden", "actor", "a %s may not %s a case", role,
                        action->name);
         return -1;
     }
-    if (have == R_UNIT && (!c->unit || strcmp (c->unit, scope) != 0)) {
+    if (have == CG_ACTOR_UNIT && (!c->unit || strcmp (c->unit, scope) != 0)) {
         cg_reply_fail (reply, "forbidden", "actor", "case %s is %s's, not %s's", c->id,
                        c->unit ? c->unit : "no unit", scope);
         return -1;
     }
-    if (have == R_CITIZEN) {
+    if (have == CG_ACTOR_CITIZEN) {
         /*  the citizen who reported it: the phone, masked as the case keeps it */
         char masked[32];
         cg_mask_phone (scope, masked, sizeof masked);
@@ -297,15 +194,29 @@ s_check_actor (cases_t *self, const s_action_t *action, const char *actor,
             return -1;
         }
     }
-    if (have & (R_CENTER | R_ADMIN)) {
-        const cg_org_node_t *its = c->center ? cg_orgtree_find (self->org, c->center) : NULL;
-        if (!mine || !its || !cg_orgtree_within (its, mine)) {
-            cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
-                           "outside %s", c->id, c->center ? c->center : "-", scope);
-            return -1;
-        }
+    if ((have & (CG_ACTOR_CENTER | CG_ACTOR_ADMIN)) && !s_center_covers (self, mine, c)) {
+        cg_reply_fail (reply, "forbidden", "actor", "case %s belongs to center %s, "
+                       "outside %s", c->id, c->center ? c->center : "-", scope);
+        return -1;
     }
     return 0;
+}
+
+/*  True when the actor may see case c at all: the one rule for a case an
+    action names besides its own (合并's into), which out of scope is
+    answered as not found, so that a town learns nothing of another's. */
+static bool
+s_actor_sees (cases_t *self, const char *actor, const cg_case_view_t *c)
+{
+    char role[16] = "", scope[64] = "";
+    sscanf (actor, "%15[^:]:%63[^:]", role, scope);
+    if (strcmp (role, "operator") == 0)
+        return true;
+    if (strcmp (role, "unit") == 0)
+        return c->unit && strcmp (c->unit, scope) == 0;
+    if (strcmp (role, "center") == 0 || strcmp (role, "admin") == 0)
+        return s_center_covers (self, cg_orgtree_find (self->org, scope), c);
+    return false;
 }
 
 /* --- planning ------------------------------------------------------------- */
@@ -352,7 +263,7 @@ s_plan_escalate (cases_t *self, s_plan_t *plan, const cg_category_t *category,
     c->escalations++;
     c->extension = NULL;
     if (category)
-        machine_arm (self, category, now, c);
+        deadlines_arm (self, category, now, c);
     plan->redispatch = true;
     return 0;
 }
@@ -372,10 +283,11 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
     a->updated = now;
     plan->topic = action->topic;
     switch (action->id) {
-    case A_DISPATCH:
-    case A_TRANSFER:
-    case A_RETURN_APPROVE: {
-        if (action->id == A_DISPATCH && c->unit && c->center && strcmp (c->unit, c->center)) {
+    case CG_ACTION_DISPATCH:
+    case CG_ACTION_TRANSFER:
+    case CG_ACTION_RETURN_APPROVE: {
+        if (action->id == CG_ACTION_DISPATCH && c->unit && c->center
+            && strcmp (c->unit, c->center)) {
             cg_reply_fail (reply, "conflict", "id", "case %s is already with unit %s; "
                            "transfer it instead", c->id, c->unit);
             return -1;
@@ -390,27 +302,32 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->unit_name = unit->name;
         plan->redispatch = true;
         if (category)
-            machine_arm (self, category, now, a);
-        if (action->id == A_TRANSFER && ++a->transfer_count >= 3
+            deadlines_arm (self, category, now, a);
+        if (action->id == CG_ACTION_TRANSFER && ++a->transfer_count >= 3
         &&  s_plan_escalate (self, plan, category, "transfer", now) == 0)
             a->transfer_count = 0;
         break;
     }
-    case A_RETURN:
-    case A_REJECT:
+    case CG_ACTION_RETURN:
+    case CG_ACTION_REJECT:
         if (!req->note) {
             cg_reply_fail (reply, "invalid", "note", "%s needs the reason in note", action->name);
             return -1;
         }
         break;
-    case A_ACCEPT:
+    case CG_ACTION_ACCEPT:
         s_count (plan, c->unit, "signed_for");
         if (now <= c->sign_by)
             s_count (plan, c->unit, "signed_on_time");
+        /*  signed late: the escalation the sign-for limit set ends here,
+            with the unit that signed and works it (it stays supervised);
+            the completion limit sets its own when it passes */
+        if (!(c->alerts & CG_ALERT_DONE_OVER))
+            a->escalate_at = 0;
         break;
-    case A_RETURN_REFUSE:
+    case CG_ACTION_RETURN_REFUSE:
         break;
-    case A_EXTEND:
+    case CG_ACTION_EXTEND:
         if (req->minutes <= 0) {
             cg_reply_fail (reply, "invalid", "minutes", "an extension needs the working "
                            "minutes asked for, 1 to 999999");
@@ -429,23 +346,24 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->extension = "pending";
         a->ext_minutes = req->minutes;
         break;
-    case A_EXTEND_APPROVE:
-    case A_EXTEND_REFUSE:
+    case CG_ACTION_EXTEND_APPROVE:
+    case CG_ACTION_EXTEND_REFUSE:
         if (!c->extension || strcmp (c->extension, "pending") != 0) {
             cg_reply_fail (reply, "conflict", "id", "case %s has no extension pending", c->id);
             return -1;
         }
-        a->extension = action->id == A_EXTEND_APPROVE ? "granted" : "refused";
-        if (action->id == A_EXTEND_APPROVE) {
+        a->extension = action->id == CG_ACTION_EXTEND_APPROVE ? "granted" : "refused";
+        if (action->id == CG_ACTION_EXTEND_APPROVE) {
             a->done_by = cg_calendar_add_minutes (self->calendar, c->done_by, c->ext_minutes);
-            a->alerts &= ~8;
+            a->alerts &= ~CG_ALERT_DONE_OVER;
+            deadlines_flag_past_calendar (self, a);
         }
         break;
-    case A_SUSPEND:
+    case CG_ACTION_SUSPEND:
         a->suspended_from = c->state;
         a->suspended_at = now;
         break;
-    case A_RESUME:
+    case CG_ACTION_RESUME:
         a->state = c->suspended_from ? c->suspended_from : "dispatched";
         a->sign_by = s_shift (self, c->sign_by, c->suspended_at, now);
         a->sign_warn = s_shift (self, c->sign_warn, c->suspended_at, now);
@@ -456,7 +374,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->suspended_from = NULL;
         a->suspended_at = 0;
         break;
-    case A_RESOLVE:
+    case CG_ACTION_RESOLVE:
         if (!req->note) {
             cg_reply_fail (reply, "invalid", "note", "resolving a case needs its result in note");
             return -1;
@@ -466,7 +384,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (now <= c->done_by)
             s_count (plan, c->unit, "resolved_on_time");
         break;
-    case A_CALLBACK:
+    case CG_ACTION_CALLBACK:
         a->satisfaction = req->satisfied ? "satisfied" : "unsatisfied";
         s_count (plan, c->unit, "callbacks");
         s_count (plan, c->unit, req->satisfied ? "satisfied" : "redone");
@@ -481,15 +399,15 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->redispatch = true;
         a->redo_count++;
         if (category)
-            machine_arm (self, category, now, a);
+            deadlines_arm (self, category, now, a);
         if (a->redo_count % 3 == 0)
             s_plan_escalate (self, plan, category, "redo", now);
         break;
-    case A_CLOSE:
+    case CG_ACTION_CLOSE:
         a->closed_at = now;
         break;
-    case A_REOPEN:
-        if (now > c->closed_at + (int64_t) self->reopen_days * 86400000) {
+    case CG_ACTION_REOPEN:
+        if (now > c->closed_at + (int64_t) self->reopen_days * CG_DAY_MS) {
             cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
                            "and can no longer be reopened", c->id, self->reopen_days);
             return -1;
@@ -497,15 +415,20 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         plan->redispatch = true;
         a->satisfaction = NULL;
         if (category)
-            machine_arm (self, category, now, a);
+            deadlines_arm (self, category, now, a);
         break;
-    case A_MERGE: {
+    case CG_ACTION_MERGE: {
         cg_case_view_t into = { 0 };
         int rc = req->into && strcmp (req->into, c->id) ? cases_load (self, req->into, &into,
                                                                       false) : 1;
-        bool open = rc == 0 && s_in (into.state, S_OPEN);
+        bool seen = rc == 0 && s_actor_sees (self, req->actor, &into);
+        bool open = seen && cg_case_state_is (into.state, CG_CASE_OPEN);
         snprintf (plan->linked_state, sizeof plan->linked_state, "%s", open ? into.state : "");
         cg_msg_clear (&cg_case_view_def, &into);
+        if (rc != -1 && !seen && req->into && strcmp (req->into, c->id)) {
+            cg_reply_fail (reply, "not_found", "into", "there is no case %s", req->into);
+            return -1;
+        }
         if (!open) {
             cg_reply_fail (reply, "invalid", "into", "'%s' is not another open case",
                            req->into ? req->into : "");
@@ -518,7 +441,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
                   "case", c->id);
         break;
     }
-    case A_ESCALATE:
+    case CG_ACTION_ESCALATE:
         if (s_plan_escalate (self, plan, category, "operator", now)) {
             cg_reply_fail (reply, "conflict", "id", "case %s is at the top level already",
                            c->id);
@@ -673,7 +596,7 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
     else
         cg_args_add_str (&args, "");
     s_add_fields (&args, a);
-    cg_args_add_int (&args, machine_next_due (a));
+    cg_args_add_int (&args, deadlines_next_due (a));
     cg_args_t events;
     cg_args_init (&events);
     if (alert_topic)
@@ -731,7 +654,7 @@ s_on_command (void *request, cg_reply_t *reply, void *arg)
     int64_t now = cg_clock_now ();
     s_plan_t plan = { .actor = req->actor, .note = req->note ? req->note : action->zh };
     redisReply *r = NULL;
-    if (!s_in (view.state, action->from)) {
+    if (!s_in (view.state, s_from (action))) {
         s_allowed (view.state, allowed, sizeof allowed);
         cg_reply_fail (reply, "conflict", "id", "case %s is %s; %s is not allowed from there "
                        "(allowed: %s)", req->id, view.state, action->name, allowed);
@@ -801,7 +724,7 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
     snprintf (plan->actor_buf, sizeof plan->actor_buf, "%s", w->source);
     plan->actor = plan->actor_buf;
     bool own = c->source && strcmp (c->source, w->source) == 0;
-    if (own && c->supporters <= 1 && s_in (c->state, S_OPEN)) {
+    if (own && c->supporters <= 1 && cg_case_state_is (c->state, CG_CASE_OPEN)) {
         a->state = "cancelled";
         plan->topic = "case.cancelled";
         plan->action = "withdraw";
@@ -889,8 +812,8 @@ s_fire (cases_t *self, const char *member, int64_t now)
     char id[64];
     cg_case_view_t view = { 0 };
     int rc = sscanf (member, "%63[^|]", id) == 1 ? cases_load (self, id, &view, false) : 1;
-    s_timer_t timer;
-    bool due = rc == 0 && s_next_timer (&view, &timer) && timer.due <= now;
+    deadline_timer_t timer;
+    bool due = rc == 0 && deadlines_next_timer (&view, &timer) && timer.due <= now;
     if (rc == 1 || (rc == 0 && !due && strcmp (member, id) != 0)) {
         /*  a timer of no case (or not a timer), or an older dispatch's
             entry for a timer already past: nothing to fire */
@@ -915,13 +838,13 @@ s_fire (cases_t *self, const char *member, int64_t now)
     int64_t deadline = 0;
     bool sign = strncmp (kind, "sign", 4) == 0;
     if (strcmp (kind + 4, "_warn") == 0) {
-        plan.after.alerts |= sign ? 1 : 4;
+        plan.after.alerts |= sign ? CG_ALERT_SIGN_WARN : CG_ALERT_DONE_WARN;
         topic = "case.warning";
         plan.note = sign ? "预警: 80% of the sign-for limit" : "预警: 80% of the completion limit";
     }
     else
     if (strcmp (kind + 4, "_over") == 0) {
-        plan.after.alerts |= sign ? 2 : 8;
+        plan.after.alerts |= sign ? CG_ALERT_SIGN_OVER : CG_ALERT_DONE_OVER;
         plan.after.supervised = true;       /* 督办 */
         if (!view.escalate_at)
             plan.after.escalate_at = cg_calendar_add_minutes (self->calendar, now,
@@ -958,6 +881,7 @@ machine_on_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     cases_t *self = arg;
     int64_t now = cg_clock_now ();
+    cases_check_calendar (self, now);
     /*  a case whose next timer is due as well comes round again, until a
         batch fires nothing */
     size_t fired = 0, handled = 1;
@@ -972,6 +896,38 @@ machine_on_tick (zloop_t *loop, int timer_id, void *arg)
         fired += handled;
         if (due)
             freeReplyObject (due);
+    }
+    return 0;
+}
+
+int
+machine_follow_intake (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    cases_t *self = arg;
+    /*  New cases go in batches; a case.merged or case.withdrawn is one call
+        of its own, in journal order, so that a case is there before what
+        follows it happens to it.  Each call moves the cursor; when one
+        fails after others went through, the feed reloads the cursor. */
+    bool progressed = false;
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++) {
+        bool own = i < n && (strcmp (events[i].topic, "case.merged") == 0
+                             || strcmp (events[i].topic, "case.withdrawn") == 0);
+        if (i < n && !own)
+            continue;
+        int rc = i > from ? cases_route (self, events + from, i - from, cursor) : 0;
+        if (rc == 0 && i > from) {
+            cursor = events[i - 1].seq;
+            progressed = true;
+        }
+        if (rc == 0 && i < n) {
+            rc = machine_on_intake (self, &events[i], cursor);
+            cursor = events[i].seq;
+        }
+        if (rc)
+            return progressed ? 1 : rc;
+        progressed |= i < n;
+        from = i + 1;
     }
     return 0;
 }

@@ -12,6 +12,11 @@ void machine_register (cases_t *cases, cg_server_t *server);
 /*  Fires the timers due now; registered on the loop. */
 int machine_on_tick (zloop_t *loop, int timer_id, void *arg);
 
+/*  The intake journal's events, as they come: new cases routed in batches
+    (cases_route), case.merged and case.withdrawn each applied on its own
+    (machine_on_intake), in journal order. */
+cg_feed_fn machine_follow_intake;
+
 /*  Applies intake's case.merged (a supporter joined the case: its count
     and a timeline step) or case.withdrawn (the source withdrew it: 撤单,
     when nobody else supports it) and moves dispatch's cursor on the intake
@@ -19,15 +24,5 @@ int machine_on_tick (zloop_t *loop, int timer_id, void *arg);
     the cursor was not at `cursor` (nothing done), -1 when it could not be
     done now. */
 int machine_on_intake (cases_t *cases, const cg_event_t *e, int64_t cursor);
-
-/*  Deadlines for a case (re)starting its limits at `now`: the category's,
-    no longer than the urgent limits for an urgent case, and never past the
-    source's own deadline (`due`) while that lies ahead. */
-void machine_arm (cases_t *cases, const cg_category_t *category, int64_t now,
-                  cg_case_view_t *view);
-
-/*  When the next of the case's timers is due, 0 when it has none: the score
-    of its one entry in cg:{dispatch}:timers. */
-int64_t machine_next_due (const cg_case_view_t *view);
 
 #endif

@@ -14,7 +14,7 @@
 #include "machine.h"
 #include "stats.h"
 
-/*  intake events handed to cases_on_intake at once: it pipelines its calls
+/*  intake events handed to machine_follow_intake at once: it pipelines its calls
     over the whole batch (cases.c), so a backlog is worked off with Redis
     kept busy across 4096 events, not drained every 512 */
 #define S_INTAKE_BATCH  4096
@@ -34,7 +34,7 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    if (cg_daemon_follow (daemon, "intake", cases_on_intake, cases)
+    if (cg_daemon_follow (daemon, "intake", machine_follow_intake, cases)
     ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)) {
         cg_daemon_destroy (&daemon);
         stats_destroy (&stats);
@@ -47,7 +47,7 @@ main (int argc, char **argv)
     zloop_timer (daemon->loop, S_TRIM_MS, 0, stats_on_trim, cases);
     zloop_timer (daemon->loop, 1000, 0, stats_on_clock, NULL);
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
-    zloop_timer (daemon->loop, atoi (cg_daemon_get (daemon, "dispatch/timer_ms", "500")), 0,
+    zloop_timer (daemon->loop, (size_t) cg_daemon_int (daemon, "dispatch/timer_ms"), 0,
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);

@@ -52,12 +52,9 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#define S_DAY_MS        (86400 * INT64_C (1000))
 #define S_DAYS_MAX      366         /* rows by day */
 #define S_YEARS_MAX     10          /* a range */
-#define S_CACHE_MB      32          /* hashes that are over, kept by the worker (tally.h) */
 #define S_LAYOUT        "2"         /* days, weeks and months */
-#define S_DAYS_KEPT     400
 
 /*  Bumped when dispatch loads its data anew: the worker's org tree is then
     loaded again (it may not share the command loop's). */
@@ -70,7 +67,7 @@ static int64_t
 s_day_of (int64_t at)
 {
     int64_t local = at + CG_TZ_OFFSET_MS;
-    return local >= 0 ? local / S_DAY_MS : (local - S_DAY_MS + 1) / S_DAY_MS;
+    return local >= 0 ? local / CG_DAY_MS : (local - CG_DAY_MS + 1) / CG_DAY_MS;
 }
 
 static void
@@ -152,11 +149,11 @@ stats_count (cg_args_t *args, int64_t at, const char *unit, const char *category
 
 /* --- keeping: the rollup of an old store, and the days dropped --------------- */
 
-/*  dispatch/stats_days, checked at start (stats_start). */
+/*  dispatch/stats_days (cg_config.h), checked when the daemon starts. */
 static int64_t
 s_days_kept (cases_t *cases)
 {
-    return cg_config_int (cases->daemon->config, "dispatch/stats_days", S_DAYS_KEPT, 32, 36600);
+    return cg_daemon_int (cases->daemon, "dispatch/stats_days");
 }
 
 /*  The first day still kept, from st:from; -1 when none is set. */
@@ -291,7 +288,7 @@ s_roll_up (cases_t *cases)
         int64_t day = (intptr_t) it;
         char name[16], keys[200];
         s_day_name (day, name, sizeof name);
-        stats_keys (day * S_DAY_MS - CG_TZ_OFFSET_MS, keys, sizeof keys);
+        stats_keys (day * CG_DAY_MS - CG_TZ_OFFSET_MS, keys, sizeof keys);
         cg_args_t args;
         cg_args_init (&args);
         cg_args_add_str (&args, S_PREFIX);
@@ -336,9 +333,6 @@ s_roll_up (cases_t *cases)
 int
 stats_start (cases_t *cases)
 {
-    if (s_days_kept (cases) < 0
-    ||  cg_config_int (cases->daemon->config, "dispatch/stats_cache_mb", S_CACHE_MB, 0, 65536) < 0)
-        return -1;
     if (s_roll_up (cases) || s_trim (cases)) {
         zsys_error ("dispatch: could not roll the statistics up: Redis failed");
         return -1;
@@ -381,8 +375,7 @@ stats_new (cases_t *cases)
     char err[512];
     self->generation = atomic_load (&s_generation);
     self->org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
-    int64_t cache_mb = cg_config_int (cases->daemon->config, "dispatch/stats_cache_mb",
-                                      S_CACHE_MB, 0, 65536);      /* checked by stats_start */
+    int64_t cache_mb = cg_daemon_int (cases->daemon, "dispatch/stats_cache_mb");
     self->tally = tally_new (self->redis, (size_t) cache_mb << 20);
     tally_set_org (self->tally, self->org);
     if (!self->redis || !self->org) {

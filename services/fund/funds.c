@@ -22,6 +22,7 @@
 #include "access.h"
 #include "resolutions.h"
 #include "cg_clock.h"
+#include "cg_config.h"
 #include <ctype.h>
 
 #define S_ANON      "匿名"
@@ -83,12 +84,17 @@ s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
         f->committee[f->committee_count++] = strdup (m);
     }
     free (members);
-    f->resolution_above = atoll (zconfig_get (section, "resolution_above", "0"));
-    f->timeout_s = atoll (zconfig_get (section, "timeout", "1209600"));
+    /*  checked with the whole file by funds_new (cg_config_check) */
+    char key[200];
+    int64_t due_day;
+    snprintf (key, sizeof key, "fund/%s/resolution_above", f->code);
+    cg_config_int (self->file, NULL, key, &f->resolution_above, NULL, 0);
+    snprintf (key, sizeof key, "fund/%s/timeout", f->code);
+    cg_config_int (self->file, NULL, key, &f->timeout_s, NULL, 0);
+    snprintf (key, sizeof key, "fund/%s/report_due_day", f->code);
+    cg_config_int (self->file, NULL, key, &due_day, NULL, 0);
+    f->due_day = (int) due_day;
     f->projects = zconfig_locate (section, "project");
-    f->due_day = atoi (zconfig_get (section, "report_due_day", "10"));
-    if (f->due_day < 1 || f->due_day > 28)
-        return -1;
     return 0;
 }
 
@@ -152,6 +158,12 @@ funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org, resolutions
     zconfig_t *list = self->file ? zconfig_locate (self->file, "fund") : NULL;
     if (!list) {
         zsys_error ("fund: cannot read the funds from %s", path);
+        funds_destroy (&self);
+        return NULL;
+    }
+    char err[400];
+    if (cg_config_check (self->file, path, err, sizeof err)) {
+        zsys_error ("fund: %s", err);
         funds_destroy (&self);
         return NULL;
     }
@@ -600,7 +612,8 @@ s_decide (funds_t *self, cg_fund_decide_t *req, const char *decision, cg_reply_t
     int64_t now = cg_clock_now ();
     const char *state = strcmp (decision, "approve") == 0 ? "approved" : "rejected";
     cg_fund_decided_t event = { .fund = view.fund, .id = view.id, .amount = view.amount,
-                                .state = (char *) state, .actor = caller.person, .at = now };
+                                .state = (char *) state, .actor = caller.person, .at = now,
+                                .requester = view.requester };
     zuuid_t *settle = zuuid_new ();
     char settle_id[33], who[128];
     snprintf (settle_id, sizeof settle_id, "%s", zuuid_str (settle));
@@ -660,7 +673,8 @@ funds_expire (funds_t *self)
         bool is_request = s_load_request (self, id, &view) == 0;
         cg_fund_decided_t event = { .fund = is_request ? view.fund : "",
                                     .id = (char *) id, .amount = is_request ? view.amount : 1,
-                                    .state = "expired", .at = now };
+                                    .state = "expired", .at = now,
+                                    .requester = is_request ? view.requester : NULL };
         cg_args_t args;
         cg_args_init (&args);
         cg_args_add_str (&args, LEDGER_PREFIX);

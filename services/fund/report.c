@@ -140,7 +140,7 @@ s_compute (report_t *self, const fund_t *f, const char *month, cg_fund_report_t 
     out->name = strdup (f->name);
     out->ledger = strdup (f->ledger);
     out->month = strdup (month);
-    out->due = end + (int64_t) f->due_day * 86400000;
+    out->due = end + (int64_t) f->due_day * CG_DAY_MS;
     char donors[80], beneficiaries[96];
     snprintf (donors, sizeof donors, "%s.donors", f->code);
     snprintf (beneficiaries, sizeof beneficiaries, "%s.beneficiaries", f->code);
@@ -312,11 +312,13 @@ report_check_due (report_t *self)
     int raised = 0;
     for (int i = 0; funds_at (self->funds, i); i++) {
         const fund_t *f = funds_at (self->funds, i);
-        int64_t due = s_month_start (year, mon) + (int64_t) f->due_day * 86400000;
+        int64_t due = s_month_start (year, mon) + (int64_t) f->due_day * CG_DAY_MS;
         if (now < due)
             continue;
         cg_fund_report_overdue_t event = { .fund = f->code, .month = month, .due = due,
-                                           .at = now };
+                                           .at = now, .area = (char *) f->area->code,
+                                           .committee = f->committee,
+                                           .committee_count = f->committee_count };
         cg_args_t args;
         cg_args_init (&args);
         cg_args_add_str (&args, LEDGER_PREFIX);

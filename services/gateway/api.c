@@ -17,6 +17,8 @@
     Routes without roles are public (no token, GET only): what is
     published.  Every action (not a read) goes to the audit log. */
 #include "gateway.h"
+#include "cg_case_actions.h"
+#include "cg_clock.h"
 
 #define S_READ      (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID)
 #define S_ACT       (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN)
@@ -36,9 +38,9 @@ typedef struct {
 
 /*  Rows that differ only in the action's name: each a POST onto a command
     of the same name, with the same messages and rule. */
-#define S_CASE(name, roles) \
-    { "POST", "/api/v1/cases/{id}/" name, roles, "dispatch", "case." name, \
-      &cg_case_act_def, &cg_case_view_def, &gw_case_act },
+#define S_CASE(ID, name, from, to, topic, actors, zh) \
+    { "POST", "/api/v1/cases/{id}/" #name, (actors) & CG_ACTOR_SUPERVISOR ? S_CLOSE : S_ACT, \
+      "dispatch", "case." #name, &cg_case_act_def, &cg_case_view_def, &gw_case_act },
 #define S_TOPIC(name) \
     { "POST", "/api/v1/topics/{id}/" name, S_ACT, "consultation", "topic." name, \
       &cg_topic_act_def, &cg_topic_view_def, &gw_topic_act },
@@ -51,14 +53,10 @@ static const s_route_t s_routes[] = {
       &cg_case_query_def, &cg_case_page_def, &gw_cases },
     { "GET",  "/api/v1/cases/{id}", S_READ, "dispatch", "case.show",
       &cg_case_get_def, &cg_case_view_def, &gw_case_read },
-    /*  dispatch's actions (docs/DISPATCH.md): each a case.act with the
-        fields it needs (unit, minutes, satisfied, into, note) */
-    S_CASE ("accept", S_ACT) S_CASE ("resolve", S_ACT) S_CASE ("close", S_CLOSE)
-    S_CASE ("dispatch", S_ACT) S_CASE ("transfer", S_ACT) S_CASE ("return", S_ACT)
-    S_CASE ("return_approve", S_ACT) S_CASE ("return_refuse", S_ACT) S_CASE ("extend", S_ACT)
-    S_CASE ("extend_approve", S_ACT) S_CASE ("extend_refuse", S_ACT) S_CASE ("suspend", S_ACT)
-    S_CASE ("resume", S_ACT) S_CASE ("callback", S_ACT) S_CASE ("reopen", S_ACT)
-    S_CASE ("merge", S_ACT) S_CASE ("reject", S_ACT) S_CASE ("escalate", S_ACT)
+    /*  dispatch's actions (docs/DISPATCH.md), one route each from its
+        table (proto/cg_case_actions.h): each a case.act with the fields it
+        needs (unit, minutes, satisfied, into, note) */
+    CG_CASE_ACTIONS (S_CASE)
     { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
       &cg_case_submit_def, &cg_case_submitted_def, &gw_case_place },
     { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "device.alarm",
@@ -351,10 +349,21 @@ s_me (gw_request_t *req)
     if (gw_auth (req, ~0))
         return;
     const cg_org_node_t *scope = req->caller.scope;
-    gw_reply_json (req, 200, json_pack ("{s:s, s:s, s:s, s:s, s:s}",
+    json_t *me = json_pack ("{s:s, s:s, s:s, s:s, s:s}",
         "name", req->caller.name, "role", cg_role_name (req->caller.role),
         "scope", scope->code, "scope_name", scope->name,
-        "scope_kind", cg_org_kind_name (scope->kind)));
+        "scope_kind", cg_org_kind_name (scope->kind));
+    /*  a working calendar near its end (cg_calendar_ends_soon): the console
+        warns every operator, who sees deadlines counted past it */
+    char why[512], ends[40];
+    if (req->gw->calendar
+        && cg_calendar_ends_soon (req->gw->calendar, cg_clock_now (), why, sizeof why)) {
+        cg_time_iso (cg_calendar_ends (req->gw->calendar), ends, sizeof ends);
+        ends[10] = 0;
+        json_object_set_new (me, "calendar_ends", json_string (ends));
+        json_object_set_new (me, "calendar_warning", json_string (why));
+    }
+    gw_reply_json (req, 200, me);
 }
 
 /*  GET /api/v1/catalog: the categories, for forms and charts. */

@@ -123,17 +123,31 @@ gw_auth_token (gw_request_t *req, const char *token, int roles)
     return status ? -1 : 0;
 }
 
-int
-gw_auth (gw_request_t *req, int roles)
+/*  The bearer token of Authorization; with from_query, access_token of the
+    query when there is no such header (EventSource cannot send one). */
+static int
+s_auth (gw_request_t *req, int roles, bool from_query)
 {
     const char *header = gw_header (req, "Authorization");
     const char *token = NULL;
     if (header && strncasecmp (header, "Bearer ", 7) == 0)
         token = header + 7;
     else
-    if (!header)
+    if (!header && from_query)
         token = gw_query (req, "access_token");
     return gw_auth_token (req, token, roles);
+}
+
+int
+gw_auth (gw_request_t *req, int roles)
+{
+    return s_auth (req, roles, false);
+}
+
+int
+gw_auth_stream (gw_request_t *req, int roles)
+{
+    return s_auth (req, roles, true);
 }
 
 void

@@ -24,6 +24,7 @@
 #define GATEWAY_H_INCLUDED
 
 #include "cg_daemon.h"
+#include "cg_calendar.h"
 #include "cg_catalog.h"
 #include "cg_json.h"
 #include "cg_orgtree.h"
@@ -70,6 +71,7 @@ struct _gateway_t {
     cg_daemon_t *daemon;
     cg_orgtree_t *org;
     cg_catalog_t *catalog;
+    cg_calendar_t *calendar;    /* dispatch's working calendar: its end, for the console */
     struct MHD_Daemon *httpd;
     size_t body_max;
     int rate_address;           /* requests a minute from one address */
@@ -128,8 +130,12 @@ bool gw_rate_take (gateway_t *gw, const char *key, int per_minute);
 int gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size_t len);
 /*  Checks the token; 0 with req->caller filled, or -1 when it replied. */
 int gw_auth_token (gw_request_t *req, const char *token, int roles);
-/*  The bearer token from Authorization, or access_token for EventSource. */
+/*  The bearer token from Authorization, the only place a token is taken
+    from on every route but the stream. */
 int gw_auth (gw_request_t *req, int roles);
+/*  The same, or ?access_token= when there is no Authorization: for
+    /api/v1/stream only, since EventSource cannot send a header. */
+int gw_auth_stream (gw_request_t *req, int roles);
 /*  The actor dispatch records and checks (docs/DISPATCH.md): "unit:CODE:NAME"
     for a token of a unit, "center:CODE:NAME" for one of a center or a
     place, "admin:CODE:NAME" for an admin of the subtree CODE; at most len

@@ -131,7 +131,7 @@ s_link_take (gateway_t *gw)
     link = calloc (1, sizeof *link);
     assert (link);
     link->redis = cg_redis_new (cg_daemon_get (gw->daemon, "redis/host", "127.0.0.1"),
-                                atoi (cg_daemon_get (gw->daemon, "redis/port", "7400")), 2000);
+                                (int) cg_daemon_int (gw->daemon, "redis/port"), 2000);
     link->clients = zhashx_new ();
     zhashx_set_destructor (link->clients, s_client_free);
     return link;

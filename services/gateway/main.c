@@ -11,13 +11,6 @@
     hotline/<id> = <secret> for each hotline that may push orders. */
 #include "gateway.h"
 
-static int
-s_int (gateway_t *gw, const char *path, int otherwise)
-{
-    const char *value = cg_daemon_get (gw->daemon, path, NULL);
-    return value ? atoi (value) : otherwise;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -38,11 +31,17 @@ main (int argc, char **argv)
         zsys_error ("gateway: %s", err);
         goto done;
     }
-    gw.body_max = (size_t) s_int (&gw, "gateway/body_max", 64 * 1024);
-    gw.rate_address = s_int (&gw, "gateway/rate_address", 1200);
-    gw.rate_token = s_int (&gw, "gateway/rate_token", 600);
+    /*  the calendar is dispatch's to count with; the gateway reads where it
+        ends, for the console's warning, and goes on without it */
+    gw.calendar = cg_calendar_load (cg_daemon_get (gw.daemon, "data/calendar",
+                                                   "deploy/demo/calendar.tsv"), err, sizeof err);
+    if (!gw.calendar)
+        zsys_warning ("gateway: %s", err);
+    gw.body_max = (size_t) cg_daemon_int (gw.daemon, "gateway/body_max");
+    gw.rate_address = (int) cg_daemon_int (gw.daemon, "gateway/rate_address");
+    gw.rate_token = (int) cg_daemon_int (gw.daemon, "gateway/rate_token");
     gw.proxies = cg_daemon_get (gw.daemon, "gateway/proxies", "");
-    gw.stream_max = s_int (&gw, "gateway/stream_max", 100);
+    gw.stream_max = (int) cg_daemon_int (gw.daemon, "gateway/stream_max");
     const char *console = cg_daemon_get (gw.daemon, "gateway/console", NULL);
     if (console)
         snprintf (gw.console_dir, sizeof gw.console_dir, "%s", console);
@@ -57,8 +56,9 @@ main (int argc, char **argv)
     gw.idle = zlistx_new ();
     gw.rates = zhashx_new ();
     if (gw_http_start (&gw, cg_daemon_get (gw.daemon, "gateway/http_address", "127.0.0.1"),
-                       s_int (&gw, "gateway/http_port", 8311)) == 0) {
-        zsys_info ("gateway: HTTP on port %d", s_int (&gw, "gateway/http_port", 8311));
+                       (int) cg_daemon_int (gw.daemon, "gateway/http_port")) == 0) {
+        zsys_info ("gateway: HTTP on port %d", (int) cg_daemon_int (gw.daemon,
+                                                                   "gateway/http_port"));
         rc = cg_daemon_run (gw.daemon);
         gw_http_stop (&gw);
     }
@@ -67,6 +67,7 @@ main (int argc, char **argv)
     pthread_mutex_destroy (&gw.lock);
 done:
     zconfig_destroy (&gw.funds);
+    cg_calendar_destroy (&gw.calendar);
     cg_catalog_destroy (&gw.catalog);
     cg_orgtree_destroy (&gw.org);
     cg_daemon_destroy (&gw.daemon);

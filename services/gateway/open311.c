@@ -25,7 +25,7 @@
 #include "cg_clock.h"
 #include "cg_text.h"
 
-#define S_DEFAULT_WINDOW_MS     (90 * 86400 * INT64_C (1000))
+#define S_DEFAULT_WINDOW_MS     (90 * CG_DAY_MS)
 #define S_FORM_FIELDS           64
 
 typedef struct {

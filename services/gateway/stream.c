@@ -251,7 +251,7 @@ gw_stream_handle (gw_request_t *req)
         gw_reply_error (req, 405, "method_not_allowed", "method", "the stream is read with GET");
         return;
     }
-    if (gw_auth (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
+    if (gw_auth_stream (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
         return;
     int64_t seq;
     if (s_start (req, &seq)) {
@@ -275,7 +275,7 @@ gw_stream_handle (gw_request_t *req)
     self->caller = req->caller;
     self->seq = seq;
     self->redis = cg_redis_new (cg_daemon_get (gw->daemon, "redis/host", "127.0.0.1"),
-                                atoi (cg_daemon_get (gw->daemon, "redis/port", "7400")), 2000);
+                                (int) cg_daemon_int (gw->daemon, "redis/port"), 2000);
     self->dispatch = cg_client_new (cg_daemon_get (gw->daemon, "dispatch/endpoint", ""),
                                     3000, 1);
     self->centers = zhashx_new ();

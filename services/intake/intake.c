@@ -92,9 +92,9 @@ intake_new (cg_daemon_t *daemon)
         return NULL;
     }
     self->ids = cg_ids_new (daemon->redis, "cg:{intake}:ids", 1000);
-    self->merge_window_ms = atoll (cg_daemon_get (daemon, "intake/merge_window_s", "259200")) * 1000;
-    self->merge_radius_m = atoi (cg_daemon_get (daemon, "intake/merge_radius_m", "100"));
-    self->alarm_max_age_ms = atoll (cg_daemon_get (daemon, "intake/alarm_max_age_s", "600")) * 1000;
+    self->merge_window_ms = cg_daemon_int (daemon, "intake/merge_window_s") * 1000;
+    self->merge_radius_m = (int) cg_daemon_int (daemon, "intake/merge_radius_m");
+    self->alarm_max_age_ms = cg_daemon_int (daemon, "intake/alarm_max_age_s") * 1000;
     self->reveal_roles = cg_strfmt (",%s,", cg_daemon_get (daemon, "intake/reveal_roles",
                                                            "callback,supervisor"));
     return self;

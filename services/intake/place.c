@@ -5,8 +5,8 @@
     number of edge crossings to the east means inside).  A few hundred grids
     a town make a linear scan cheaper than any index worth its code.
 
-    Address matching narrows before it matches: a town named in the address
-    (or the hotline's area code) becomes the scope, because community names
+    Address matching narrows before it matches: a county, then a town,
+    named in the address (or the hotline's area code) becomes the scope, because community names
     repeat across the region (there are eleven 友谊社区), while a road name
     is meant to be unique.  Within the scope the longest name found in the
     address wins; two different places matched by names of that length is
@@ -27,6 +27,8 @@ typedef struct {
 typedef struct {
     const char *name;           /* the node's own name, or owned by names_owned */
     const cg_org_node_t *node;
+    bool scope;                 /* a county's or town's own name: it narrows the
+                                   search; else a place's (community, road) */
 } s_name_t;
 
 struct _place_t {
@@ -65,21 +67,23 @@ place_coord (const char *text, double limit, double *out)
 }
 
 static void
-s_name_add (place_t *self, const char *name, const cg_org_node_t *node)
+s_name_add (place_t *self, const char *name, const cg_org_node_t *node, bool scope)
 {
     if (self->nnames == self->names_cap) {
         self->names_cap = self->names_cap ? self->names_cap * 2 : 1024;
         self->names = cg_realloc (self->names, self->names_cap * sizeof *self->names);
     }
-    self->names[self->nnames++] = (s_name_t) { name, node };
+    self->names[self->nnames++] = (s_name_t) { name, node, scope };
 }
 
-/*  Every town and community of the tree, depth first. */
+/*  Every county, town and community of the tree, depth first. */
 static void
 s_names_from_tree (place_t *self, const cg_org_node_t *node)
 {
-    if (node->kind == CG_ORG_TOWN || node->kind == CG_ORG_COMMUNITY)
-        s_name_add (self, node->name, node);
+    if (node->kind == CG_ORG_COUNTY || node->kind == CG_ORG_TOWN)
+        s_name_add (self, node->name, node, true);
+    if (node->kind == CG_ORG_COMMUNITY)
+        s_name_add (self, node->name, node, false);
     if (node->kind == CG_ORG_COMMUNITY)
         return;
     for (const cg_org_node_t *c = cg_orgtree_first_child (node); c; c = cg_orgtree_next_sibling (c))
@@ -106,7 +110,7 @@ s_load_gazetteer (place_t *self, const char *path, char *err, size_t errlen)
         }
         self->owned = cg_realloc (self->owned, (self->nowned + 1) * sizeof *self->owned);
         self->owned[self->nowned] = cg_strdup (f[0]);
-        s_name_add (self, self->owned[self->nowned++], node);
+        s_name_add (self, self->owned[self->nowned++], node, false);
     }
     if (n < 0)
         rc = -1;
@@ -225,18 +229,20 @@ place_by_point (place_t *self, double lat, double lon)
     return NULL;
 }
 
-/*  The longest name of `kind` (a town, or anything else) within scope found
-    in the address; NULL when none, or on a tie between two places. */
+/*  The longest name within scope found in the address: of a scope of this
+    kind (a county, a town), or of a place (kind CG_ORG_UNIT: a community,
+    a road); NULL when none, or on a tie between two places. */
 static const cg_org_node_t *
-s_best (place_t *self, const char *address, const cg_org_node_t *scope, bool towns)
+s_best (place_t *self, const char *address, const cg_org_node_t *scope, cg_org_kind_t kind)
 {
     const cg_org_node_t *best = NULL;
     size_t best_len = 0;
     bool tie = false;
     for (size_t i = 0; i < self->nnames; i++) {
         const s_name_t *entry = &self->names[i];
-        if ((entry->node->kind == CG_ORG_TOWN) != towns
-        ||  !cg_orgtree_within (entry->node, scope) || !strstr (address, entry->name))
+        if (kind == CG_ORG_UNIT ? entry->scope : !entry->scope || entry->node->kind != kind)
+            continue;
+        if (!cg_orgtree_within (entry->node, scope) || !strstr (address, entry->name))
             continue;
         size_t len = strlen (entry->name);
         if (len > best_len) {
@@ -257,10 +263,13 @@ place_by_address (place_t *self, const char *address, const cg_org_node_t *scope
 {
     if (!scope)
         scope = cg_orgtree_root (self->org);
-    const cg_org_node_t *town = s_best (self, address, scope, true);
+    const cg_org_node_t *county = s_best (self, address, scope, CG_ORG_COUNTY);
+    if (county)
+        scope = county;
+    const cg_org_node_t *town = s_best (self, address, scope, CG_ORG_TOWN);
     if (town)
         scope = town;
     if (narrowest)
         *narrowest = scope;
-    return s_best (self, address, scope, false);
+    return s_best (self, address, scope, CG_ORG_UNIT);
 }

@@ -29,7 +29,8 @@ const cg_org_node_t *place_by_point (place_t *self, double lat, double lon);
 
 /*  The grid or community the address names within scope (the root when
     NULL), or NULL when it names none or two equally well.  *narrowest is
-    set to the smallest area the address did name (a town, or scope). */
+    set to the smallest area the address did name (a town, a county, or
+    scope). */
 const cg_org_node_t *place_by_address (place_t *self, const char *address,
                                        const cg_org_node_t *scope,
                                        const cg_org_node_t **narrowest);

@@ -6,8 +6,9 @@
     sealed into intake's record and leaves intake only masked (138****5678).
     Before the Lua call intake looks for an open case to merge into: one of
     the same category in the same grid, or within merge_radius_m of the same
-    point, accepted within the merge window and not yet resolved or closed
-    (the state is dispatch's; intake reads it and never writes it).  The
+    point, accepted within the merge window and in a mergeable state
+    (cg_case_state.h; the state is dispatch's, intake reads it and never
+    writes it).  The
     Lua call then stores the case and its journal entry, or links the
     request to that case as a supporter and journals case.merged, and
     remembers the answer by request id and by (source, ext_ref).
@@ -23,6 +24,7 @@
     could be that case (same category, and same grid or both with points):
     a batch merges exactly as the requests one by one would. */
 #include "intake.h"
+#include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
@@ -270,13 +272,13 @@ s_take_recent (struct intake_pending *p, size_t k, redisReply *r)
         freeReplyObject (r);
 }
 
-/*  A candidate is open unless dispatch has it resolved or closed: a new
-    request about the same thing is then a new case. */
+/*  A candidate joins when its state is mergeable (cg_case_state.h): not
+    once it is resolved, closed, rejected, merged or cancelled, when a new
+    request about the same thing is a new case. */
 static void
 s_take_state (struct intake_pending *p, size_t k, redisReply *r)
 {
-    const char *state = r ? cg_reply_str (r) : "";
-    if (r && strcmp (state, "resolved") != 0 && strcmp (state, "closed") != 0)
+    if (r && cg_case_state_is (cg_reply_str (r), CG_CASE_MERGEABLE))
         snprintf (p->into, sizeof p->into, "%s", s_candidate (p, k));
     if (r)
         freeReplyObject (r);

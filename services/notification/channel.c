@@ -17,7 +17,6 @@ struct _channel_t {
     int timer;              /* curl's wake-up, a one-shot zloop timer, or -1 */
     s_transfer_t *transfers;
     s_watch_t *watches;
-    size_t busy;
     char *smtp_url;         /* smtp://host:port */
     char *mail_from;
     char *hotline_secret;
@@ -66,7 +65,6 @@ s_transfer_end (channel_t *self, s_transfer_t *t)
     curl_slist_free_all (t->rcpt);
     free (t->body);
     free (t);
-    self->busy--;
 }
 
 static void s_finish (channel_t *self);
@@ -336,14 +334,7 @@ channel_start (channel_t *self, channel_job_t *job)
     if (t->next)
         t->next->prev = t;
     self->transfers = t;
-    self->busy++;
     curl_multi_add_handle (self->multi, t->easy);
-}
-
-size_t
-channel_busy (channel_t *self)
-{
-    return self->busy;
 }
 
 /*  Every transfer curl says is done: its outcome into its job, and the

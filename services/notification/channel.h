@@ -54,7 +54,4 @@ bool channel_known (const char *channel);
 /*  Starts sending job, which must stay where it is until it is called back. */
 void channel_start (channel_t *self, channel_job_t *job);
 
-/*  Transfers in flight. */
-size_t channel_busy (channel_t *self);
-
 #endif

@@ -26,7 +26,8 @@
     The acknowledgement watch: an urgent notice whose rule asks for an
     acknowledgement and that nobody acknowledged in time is sent again to
     the same person, and after that passed up, one org level at a time,
-    to the people above (网格员 → 社区 → 街道). */
+    to the people above (网格员 → 社区 → 街道).  An urgent notice that
+    no route could deliver goes to the operators on duty (s_tell_on_duty). */
 #include "notifier.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -72,7 +73,7 @@ s_item_destroy (void *arg)
 static int64_t
 s_next_digest (notifier_t *self, int64_t now)
 {
-    int64_t day = 86400000, local = now + CG_TZ_OFFSET_MS, midnight = local - local % day;
+    int64_t day = CG_DAY_MS, local = now + CG_TZ_OFFSET_MS, midnight = local - local % day;
     int64_t best = INT64_MAX;
     for (int i = 0; i < self->ndigest; i++) {
         int64_t at = midnight + (int64_t) self->digest_at[i] * 60000;
@@ -266,11 +267,114 @@ s_after_send (notifier_t *self, s_item_t *item, int64_t now)
     }
 }
 
+/*  prefix + text in len bytes, never cutting a character in half. */
+static void
+s_prefixed (char *out, size_t len, const char *prefix, const char *text)
+{
+    snprintf (out, len, "%s%s", prefix, text);
+    size_t used = strlen (out);
+    while (used && !cg_utf8_valid (out, used))
+        out[--used] = 0;
+}
+
+/*  The center a notice about case_id concerns: the case's own (dispatch's
+    record), else the nearest center above the recipient; NULL when
+    neither is known. */
+static const cg_org_node_t *
+s_center_of (notifier_t *self, const cg_notify_delivery_t *d)
+{
+    const cg_org_node_t *node = NULL;
+    if (d->case_id) {
+        redisReply *r = cg_redis_command (self->daemon->redis, "HGET cg:{dispatch}:case:%s center",
+                                          d->case_id);
+        node = cg_orgtree_find (self->org, cg_reply_str (r));
+        if (r)
+            freeReplyObject (r);
+    }
+    if (!node) {
+        const person_t *person = directory_person (self->directory, d->recipient);
+        node = person ? person->org : strncmp (d->recipient, "unit:", 5) == 0
+               ? cg_orgtree_find (self->org, d->recipient + 5) : NULL;
+    }
+    while (node && node->kind > CG_ORG_TOWN)
+        node = node->parent;
+    return node;
+}
+
+/*  An urgent notice that could not be delivered on any route is never only
+    dead-lettered: it goes at once to the on-duty operators of the case's
+    center (or, when it has none in the directory, of the nearest center
+    above), on every channel each of them has, one delivery a channel.
+    Queued before the dead letter is settled, with ids made from its own,
+    so that a kill -9 in between sends them once.  A notice of this kind
+    that fails is not passed on again. */
+static void
+s_tell_on_duty (notifier_t *self, s_item_t **items, size_t n, int64_t now)
+{
+    cg_args_t batch;
+    cg_args_init (&batch);
+    int count = 0;
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *item = items[i];
+        cg_notify_delivery_t *d = &item->d;
+        if (!streq (item->outcome, "dead") || !item->decoded || !d->urgent
+            || strstr (item->id, NOTIFIER_UNDELIVERED))
+            continue;
+        const person_t *ops[16];
+        size_t found = 0;
+        for (const cg_org_node_t *c = s_center_of (self, d); c && !found; c = c->parent)
+            found = directory_at (self->directory, c->code, "operator", ops, 16);
+        if (!found)
+            zsys_error ("notification: urgent %s undeliverable (%s), and no operator to tell",
+                        item->id, item->detail);
+        for (size_t k = 0; k < found; k++) {
+            const person_t *op = ops[k];
+            char *all[2 * DIRECTORY_ROUTES];
+            int nall = 0;
+            for (int j = 0; j < op->nurgent + op->nroutes; j++) {
+                char *route = j < op->nurgent ? op->urgent[j] : op->routes[j - op->nurgent];
+                bool seen = false;
+                for (int m = 0; m < nall && !seen; m++)
+                    seen = streq (all[m], route);
+                if (!seen)
+                    all[nall++] = route;
+            }
+            for (int j = 0; j < nall; j++) {
+                char id[160], prefix[400], text[1024];
+                snprintf (id, sizeof id, "%s" NOTIFIER_UNDELIVERED "%s:%d", item->id, op->id, j);
+                snprintf (prefix, sizeof prefix, "（紧急通知未能送达 %s：%s）",
+                          d->name ? d->name : d->recipient, item->detail);
+                s_prefixed (text, sizeof text, prefix, d->text);
+                cg_notify_delivery_t tell = *d;
+                tell.id = id;
+                tell.chain = id;
+                tell.recipient = op->id;
+                tell.name = op->name;
+                tell.routes = &all[j];
+                tell.routes_count = 1;
+                tell.text = text;
+                tell.ack_ms = 0;
+                tell.step = 0;
+                tell.created = now;
+                tell.present = 0;
+                tell.order = tell.status = tell.result = NULL;
+                notifier_add (self, &batch, &tell, now, now);
+                count++;
+            }
+        }
+    }
+    if (count && notifier_enqueue (self, NULL, 0, 0, &batch, count) < 0)
+        zsys_error ("notification: the operators on duty could not be told of %d undelivered "
+                    "urgent notices", count);
+    cg_args_free (&batch);
+}
+
 static void
 s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
 {
     if (n == 0)
         return;
+    s_tell_on_duty (self, items, n, now);
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, NOTIFIER_PREFIX);
@@ -445,16 +549,6 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
         if (s_pump (self) < (size_t) self->batch)
             break;
     return 0;
-}
-
-/*  prefix + text in len bytes, never cutting a character in half. */
-static void
-s_prefixed (char *out, size_t len, const char *prefix, const char *text)
-{
-    snprintf (out, len, "%s%s", prefix, text);
-    size_t used = strlen (out);
-    while (used && !cg_utf8_valid (out, used))
-        out[--used] = 0;
 }
 
 /*  The next step of an unacknowledged chain, queued in batch. */

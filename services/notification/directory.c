@@ -194,12 +194,27 @@ directory_at (directory_t *self, const char *code, const char *role, const perso
     return found;
 }
 
+/*  Who an unacknowledged urgent notice is passed up to: the on-duty
+    operators and the leaders of a center, and a community's own staff;
+    never a party of a topic (invited residents) or of a fund (committee
+    members), whatever node they are listed at. */
+bool
+directory_takes_escalation (const person_t *person)
+{
+    return streq (person->role, "operator") || streq (person->role, "leader")
+           || (streq (person->role, "community") && person->org->kind == CG_ORG_COMMUNITY);
+}
+
 size_t
 directory_above (directory_t *self, const cg_org_node_t *node, const person_t **out,
                  size_t max)
 {
     for (const cg_org_node_t *up = node ? node->parent : NULL; up; up = up->parent) {
-        size_t found = directory_at (self, up->code, "*", out, max);
+        size_t found = 0;
+        for (size_t i = 0; i < self->count && found < max; i++)
+            if (streq (self->people[i].org->code, up->code)
+                && directory_takes_escalation (&self->people[i]))
+                out[found++] = &self->people[i];
         if (found)
             return found;
     }
@@ -211,7 +226,7 @@ directory_quiet_until (const person_t *person, int64_t now)
 {
     if (person->quiet_from < 0 || person->quiet_from == person->quiet_to)
         return now;
-    int64_t day_ms = 86400000, local = now + CG_TZ_OFFSET_MS;
+    int64_t day_ms = CG_DAY_MS, local = now + CG_TZ_OFFSET_MS;
     int64_t midnight = local - local % day_ms;
     int minute = (int) ((local - midnight) / 60000);
     int from = person->quiet_from, to = person->quiet_to;

@@ -49,8 +49,14 @@ const person_t *directory_person (directory_t *self, const char *id);
 size_t directory_at (directory_t *self, const char *code, const char *role,
                      const person_t **out, size_t max);
 
-/*  The next people up from an org node (网格员 → 社区 → 街道): those at the
-    nearest ancestor that has anyone in the directory. */
+/*  True when an unacknowledged urgent notice may be passed up to person:
+    a center's operator or leader, a community's staff (role community at
+    a community), never a topic's or a fund's parties. */
+bool directory_takes_escalation (const person_t *person);
+
+/*  The next people up from an org node (网格员 → 社区 → 街道): those who
+    take escalations (directory_takes_escalation) at the nearest ancestor
+    that has any. */
 size_t directory_above (directory_t *self, const cg_org_node_t *node,
                         const person_t **out, size_t max);
 

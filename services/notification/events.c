@@ -183,6 +183,8 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         out[0].nroutes = 1;
         n = 1;
     }
+    if (n == 0 && rule->otherwise)
+        return s_targets (self, rule->otherwise, in, out);
     return n;
 }
 

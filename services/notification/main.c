@@ -17,12 +17,17 @@ main (int argc, char **argv)
         return 1;
     notifier_t *notifier = notifier_new (daemon);
     if (!notifier || events_follow (notifier) || courier_attach (notifier, daemon->loop)) {
+        if (notifier)
+            courier_detach (notifier);
         notifier_destroy (&notifier);
         cg_daemon_destroy (&daemon);
         return 1;
     }
     commands_register (notifier);
     int rc = cg_daemon_run (daemon);
+    /*  the courier is main's to stop: notifier.c, which the courier uses,
+        does not call back into it */
+    courier_detach (notifier);
     notifier_destroy (&notifier);
     cg_daemon_destroy (&daemon);
     return rc;

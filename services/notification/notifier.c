@@ -1,6 +1,7 @@
 /*  notifier — see notifier.h: loading what notification needs, and
     queueing deliveries. */
 #include "notifier.h"
+#include "cg_config.h"
 #include "cg_text.h"
 
 static int
@@ -16,22 +17,30 @@ s_load_settings (notifier_t *self, const char *dir)
     zconfig_t *s = self->settings;
     self->hotline_url = zconfig_get (s, "channels/hotline_url", "");
     self->citizen_sms = zconfig_get (s, "channels/citizen_sms", "");
-    self->attempts = atoi (zconfig_get (s, "delivery/attempts", "4"));
-    self->backoff_ms = atoll (zconfig_get (s, "delivery/backoff_ms", "1000"));
-    self->backoff_max_ms = atoll (zconfig_get (s, "delivery/backoff_max_ms", "300000"));
-    self->lease_ms = atoll (zconfig_get (s, "delivery/lease_ms", "30000"));
-    self->batch = atoi (zconfig_get (s, "delivery/batch", "32"));
-    self->in_flight = atoi (zconfig_get (s, "delivery/in_flight", "256"));
-    self->keep_ms = atoll (zconfig_get (s, "delivery/keep_days", "30")) * 86400000;
+    int64_t attempts, batch, in_flight, keep_days;
+    char err[400];
+    if (cg_config_int (s, path, "delivery/attempts", &attempts, err, sizeof err)
+        || cg_config_int (s, path, "delivery/backoff_ms", &self->backoff_ms, err, sizeof err)
+        || cg_config_int (s, path, "delivery/backoff_max_ms", &self->backoff_max_ms, err,
+                          sizeof err)
+        || cg_config_int (s, path, "delivery/lease_ms", &self->lease_ms, err, sizeof err)
+        || cg_config_int (s, path, "delivery/batch", &batch, err, sizeof err)
+        || cg_config_int (s, path, "delivery/in_flight", &in_flight, err, sizeof err)
+        || cg_config_int (s, path, "delivery/keep_days", &keep_days, err, sizeof err)) {
+        zsys_error ("notification: %s", err);
+        return -1;
+    }
+    self->attempts = (int) attempts;
+    self->batch = (int) batch;
+    self->in_flight = (int) in_flight;
+    self->keep_ms = keep_days * CG_DAY_MS;
+    /*  the rates are fractions: read apart */
     self->per_minute = atof (zconfig_get (s, "rate/per_minute", "30"));
     self->burst = atof (zconfig_get (s, "rate/burst", "10"));
     self->channel_per_second = atof (zconfig_get (s, "rate/channel_per_second", "100"));
-    if (self->attempts < 1 || self->backoff_ms < 1 || self->keep_ms < 1 || self->lease_ms < 1000 || self->batch < 1
-        || self->batch > 512 || self->in_flight < 1 || self->in_flight > 4096
-        || self->per_minute <= 0 || self->burst < 1
-        || self->channel_per_second <= 0) {
-        zsys_error ("notification: %s: delivery/attempts, backoff_ms, keep_days, lease_ms (>= 1000), "
-                    "batch (1..512), in_flight (1..4096) and the rates must be positive", path);
+    if (self->per_minute <= 0 || self->burst < 1 || self->channel_per_second <= 0) {
+        zsys_error ("notification: %s: rate/per_minute and rate/channel_per_second must be "
+                    "positive, rate/burst at least 1", path);
         return -1;
     }
     char *times = cg_strdup (zconfig_get (s, "digest/at", "09:00,17:00")), *save = NULL;
@@ -78,22 +87,9 @@ notifier_new (cg_daemon_t *daemon)
     if (!self->privacy)
         zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
     /*  what is kept, and how long: the store's own bounds */
-    struct { const char *name, *otherwise; int64_t *value, unit; } bounds[] = {
-        { "notification/inbox_max", "1000", &self->inbox_max, 1 },
-        { "notification/dead_days", "90", &self->dead_ms, 86400000 },
-        { "notification/dead_max", "10000", &self->dead_max, 1 } };
-    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
-        const char *text = cg_daemon_get (daemon, bounds[i].name, bounds[i].otherwise);
-        char *end;
-        long long n = strtoll (text, &end, 10);
-        if (*end || n < 1 || n > INT32_MAX) {
-            zsys_error ("notification: %s \"%s\" is not a whole number from 1 to %d",
-                        bounds[i].name, text, INT32_MAX);
-            notifier_destroy (&self);
-            return NULL;
-        }
-        *bounds[i].value = n * bounds[i].unit;
-    }
+    self->inbox_max = cg_daemon_int (daemon, "notification/inbox_max");
+    self->dead_ms = cg_daemon_int (daemon, "notification/dead_days") * CG_DAY_MS;
+    self->dead_max = cg_daemon_int (daemon, "notification/dead_max");
     if (s_load_settings (self, dir)) {
         notifier_destroy (&self);
         return NULL;
@@ -123,7 +119,6 @@ notifier_destroy (notifier_t **self_p)
     if (!self_p || !*self_p)
         return;
     notifier_t *self = *self_p;
-    courier_detach (self);
     directory_destroy (&self->directory);
     rules_destroy (&self->rules);
     cg_catalog_destroy (&self->catalog);

@@ -22,6 +22,9 @@
 
 #define NOTIFIER_PREFIX     "cg:{notification}:"
 #define NOTIFIER_DIGESTS    8
+/*  in the id of a notice telling the operators on duty that an urgent one
+    could not be delivered: "<id>!undelivered:<operator>:<n>" */
+#define NOTIFIER_UNDELIVERED "!undelivered:"
 
 typedef struct {
     cg_daemon_t *daemon;
@@ -90,7 +93,8 @@ int courier_attach (notifier_t *self, zloop_t *loop);
     at the next tick. */
 void courier_wake (notifier_t *self);
 
-/*  courier.c: drops what is in flight (before the loop goes). */
+/*  courier.c: drops what is in flight (before the loop goes, and before
+    notifier_destroy). */
 void courier_detach (notifier_t *self);
 
 /*  commands.c */

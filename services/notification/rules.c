@@ -45,6 +45,20 @@ s_template_destroy (template_t **self_p)
     *self_p = NULL;
 }
 
+/*  The recipients' fields of a rule and of its alternatives. */
+static void
+s_who_free (rule_t *rule)
+{
+    free (rule->who_text);
+    free (rule->who_role);
+    free (rule->who_field);
+    free (rule->who_except);
+    if (rule->otherwise) {
+        s_who_free (rule->otherwise);
+        free (rule->otherwise);
+    }
+}
+
 void
 rules_destroy (rules_t **self_p)
 {
@@ -56,10 +70,7 @@ rules_destroy (rules_t **self_p)
         free (r->topic);
         free (r->when_field);
         free (r->when_value);
-        free (r->who_text);
-        free (r->who_role);
-        free (r->who_field);
-        free (r->who_except);
+        s_who_free (r);
         free (r->template_name);
         s_template_destroy (&r->zh);
         s_template_destroy (&r->en);
@@ -188,8 +199,32 @@ s_duration (const char *text)
     return -1;
 }
 
+static int s_parse_one_who (rule_t *rule, const char *text, char *why, size_t whylen);
+
+/*  A|B|...: each alternative a rule of its own, of the same topic. */
 static int
 s_parse_who (rule_t *rule, const char *text, char *why, size_t whylen)
+{
+    const char *bar = strchr (text, '|');
+    if (!bar)
+        return s_parse_one_who (rule, text, why, whylen);
+    char *first = cg_strfmt ("%.*s", (int) (bar - text), text);
+    int rc = s_parse_one_who (rule, first, why, whylen);
+    free (first);
+    if (rc)
+        return rc;
+    rule->otherwise = cg_alloc (sizeof *rule->otherwise);
+    rule->otherwise->topic = rule->topic;
+    rule->otherwise->kind = rule->kind;
+    rc = s_parse_who (rule->otherwise, bar + 1, why, whylen);
+    rule->needs_case |= rule->otherwise->needs_case;
+    free (rule->who_text);
+    rule->who_text = cg_strdup (text);
+    return rc;
+}
+
+static int
+s_parse_one_who (rule_t *rule, const char *text, char *why, size_t whylen)
 {
     rule->who_text = cg_strdup (text);
     if (streq (text, "citizen") || streq (text, "hotline")) {
@@ -231,7 +266,8 @@ s_parse_who (rule_t *rule, const char *text, char *why, size_t whylen)
     }
     else {
         cg_errset (why, whylen, "recipients \"%s\" is not unit:F, role:R@F, role:R@F^, "
-                   "people:F, members:B, citizen or hotline", text);
+                   "people:F, members:B, citizen or hotline (or A|B: B when A finds nobody)",
+                   text);
         return -1;
     }
     rule->who_field = cg_strdup (field);
@@ -284,6 +320,8 @@ s_parse_rule (rules_t *self, const char *dir, cg_tsv_t *tsv, char **f, int n, ch
     if (!streq (f[4], "normal") && !streq (f[4], "urgent"))
         return cg_tsv_fail (tsv, err, errlen, "urgency \"%s\" is not normal or urgent", f[4]);
     rule->urgent = streq (f[4], "urgent");
+    for (rule_t *alt = rule->otherwise; alt; alt = alt->otherwise)
+        alt->urgent = rule->urgent;
     if (!streq (f[5], "-") && (rule->ack_ms = s_duration (f[5])) < 0)
         return cg_tsv_fail (tsv, err, errlen, "ack \"%s\" is not a time like 30m, 10s or -",
                             f[5]);

@@ -34,10 +34,13 @@ typedef enum {
     WHO_CITIZEN,    /* citizen — the case's reporter, by SMS */
     WHO_HOTLINE     /* hotline — the 12345 status callback, for the hotline's own orders */
 } who_t;
+/*  Recipients A|B|...: the first of them that finds anyone (the community's
+    staff, else the town's operators). */
 
 typedef struct _template_t template_t;
 
-typedef struct {
+typedef struct _rule_t rule_t;
+struct _rule_t {
     char *topic;
     const cg_event_kind_t *kind;
     char *when_field, *when_value;      /* NULL when unconditional */
@@ -51,7 +54,9 @@ typedef struct {
     bool urgent;
     int64_t ack_ms;
     bool needs_case;                    /* names case.X, or the citizen or hotline */
-} rule_t;
+    rule_t *otherwise;                  /* A|B: the recipients B when A finds nobody
+                                           (only its who_ fields are its own) */
+};
 
 /*  What a rule reads from: an event of the rule's kind and, when the rule
     needs it, the case record. */

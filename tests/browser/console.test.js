@@ -51,6 +51,14 @@ async function signIn (page, port, token, scopeName) {
   await page.waitForSelector('#view-queue:not([hidden])');
   await page.waitForSelector('#live.on');
   expect((await page.textContent('#who')).includes(scopeName), 'the operator\'s scope is shown: ' + scopeName);
+  // a working calendar that ends within 60 days is shown to every operator
+  // (issue 16, bug 7): when /api/v1/me says so, the banner names the day
+  const me = await page.evaluate(async (t) => (await fetch('/api/v1/me',
+    { headers: { Authorization: 'Bearer ' + t } })).json(), token);
+  if (me.calendar_ends) {
+    expect((await page.textContent('#calendar-warning')).includes(me.calendar_ends) &&
+           await page.isVisible('#calendar-warning'), 'the calendar\'s end is warned of');
+  }
 }
 
 /*  Opens a case by its page address and waits until it shows state. */
@@ -240,7 +248,8 @@ async function main () {
     await act(center, 'merge', [['input[name=into]', 'CG9999999999']]);
     await center.waitForSelector('#case-error:has-text("合并未成功")');
     const error = await center.textContent('#case-error');
-    expect(error.includes('填写有误（合并至工单）') && error.includes('is not another open case'),
+    // (a case that does not exist, or is another town's, is not found: issue 16, bug 2)
+    expect(error.includes('工单不存在或不在本辖区（合并至工单）') && error.includes('there is no case'),
            'the refusal names the field in Chinese and gives the server\'s reason: ' + error);
     expect(showCase(third).state === 'dispatched', 'the refused merge changed nothing');
     await shot(center, 'case-refused');

@@ -332,6 +332,53 @@ Test (dispatch, an_overdue_case_escalates_town_county_city_on_the_test_clock, .t
     cg_teststack_down (&stack);
 }
 
+/*  Issue 16, bug 8: a case signed for late was still escalated the next
+    working day, away from the unit that signed and was working it.  The
+    sign-for escalation ends once the case is signed (it stays supervised,
+    督办); the completion limit still counts, and escalates when it passes. */
+Test (dispatch, a_case_signed_late_is_not_escalated_for_the_late_sign, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    int64_t now = S_MONDAY_9;
+    cg_testclock_set (stack, now);
+    char *id = s_submit (stack, "L-1");
+    /*  the sign-for limit (2 working hours) passes: overdue, supervised,
+        escalation set a grace later */
+    now += 2 * 3600000 + 60000;
+    cg_testclock_set (stack, now);
+    s_await_journal (stack, "case.overdue", 1);
+    cg_case_view_t c = cg_testcase_show (stack, id);
+    cr_assert (c.supervised);
+    cr_assert_gt (c.escalate_at, now);
+    int64_t done_by = c.done_by;
+    cg_msg_clear (&cg_case_view_def, &c);
+    /*  the unit signs for it late */
+    s_move (stack, "accept", (cg_case_act_t) { .id = id, S_AS ("unit:" S_HUANBAO) }, "accepted");
+    c = cg_testcase_show (stack, id);
+    cr_assert_eq (c.escalate_at, 0, "the sign-for escalation outlived the signing");
+    cr_assert (c.supervised, "still supervised: it was signed late");
+    cg_msg_clear (&cg_case_view_def, &c);
+    /*  two working days on, well past the grace: it stays with the unit */
+    now += 2 * S_DAY;
+    cg_testclock_set (stack, now);
+    sleep (3);
+    cr_assert_eq (s_journal_count (stack, "case.escalated"), 0);
+    c = cg_testcase_show (stack, id);
+    cr_assert_str_eq (c.center, S_TOWN);
+    cr_assert_str_eq (c.unit, S_HUANBAO);
+    cr_assert_str_eq (c.state, "accepted");
+    cg_msg_clear (&cg_case_view_def, &c);
+    /*  the completion limit still counts: past it and its grace, 提级 */
+    now = done_by + S_DAY;
+    cg_testclock_set (stack, now);
+    s_await_journal (stack, "case.overdue", 2);
+    now += 5 * S_DAY;
+    cg_testclock_set (stack, now);
+    s_await_journal (stack, "case.escalated", 1);
+    free (id);
+    cg_teststack_down (&stack);
+}
+
 /*  A second civgrid-dispatch on the same Redis, racing the stack's for
     timers; its log goes with the stack's, where sanitizer reports are
     looked for. */
@@ -680,4 +727,59 @@ Test (dispatch, a_broken_catalog_is_refused_on_reload_and_the_old_one_serves, .t
     cr_assert_eq (loaded.categories, categories + 1);
     cg_teststack_down (&stack);
     unlink (path);
+}
+
+/*  Issue 16, bug 7: the calendar ends with 2026 and nothing warned; past
+    its end every weekday counts as working time (Spring Festival 2027
+    included); and pointing data/calendar at another file and reloading
+    was ignored, though reload said "reloaded".  A calendar that ends
+    within 60 days is warned of (the log, `stack status`, the reload's
+    answer); a case whose deadline runs past its end says so; reload reads
+    the file the configuration names now. */
+Test (dispatch, a_calendar_near_its_end_is_warned_of_and_reload_reads_the_configured_one,
+      .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    /*  Monday 2026-12-21 09:00 China time */
+    cg_testclock_set (stack, S_MONDAY_9 + 28 * S_DAY);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack status"), 0, "%s", out);
+    cr_assert (strstr (out, "the working calendar ends on 2027-01-01, in 11 days"), "%s", out);
+    free (out);
+    /*  a complaint has 13 working days: its deadline is past the end */
+    char *id = s_submit (stack, "C-1");
+    cg_case_view_t c = cg_testcase_show (stack, id);
+    cr_assert (c.alerts & CG_ALERT_PAST_CALENDAR, "alerts %lld", (long long) c.alerts);
+    cg_msg_clear (&cg_case_view_def, &c);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case show %s", id), 0, "%s", out);
+    cr_assert (strstr (out, "past the end of the working calendar"), "%s", out);
+    free (out);
+    free (id);
+    char log[700];
+    snprintf (log, sizeof log, "grep -q 'working calendar ends on 2027-01-01' %s/log/dispatch.log",
+              stack->dir);
+    cr_assert_eq (system (log), 0, "no warning in dispatch's log");
+
+    /*  next year's calendar in another file, named in the configuration */
+    char path[600], command[1400];
+    snprintf (path, sizeof path, "%s/calendar-2027.tsv", stack->dir);
+    snprintf (command, sizeof command, "cp %s/deploy/demo/calendar.tsv %s && printf "
+              "'off\\t2027-01-01\\t2027-01-01\\t元旦\\n' >> %s", cg_test_root (), path, path);
+    cr_assert_eq (system (command), 0);
+    snprintf (command, sizeof command, "%s/civgrid.cfg", stack->dir);
+    zconfig_put (stack->config, "data/calendar", path);
+    cr_assert_eq (zconfig_save (stack->config, command), 0);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reload"), 0, "%s", out);
+    cr_assert (strstr (out, path) && strstr (out, "ends 2028-01-01"), "%s", out);
+    cr_assert_null (strstr (out, "warning"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack status"), 0, "%s", out);
+    cr_assert_null (strstr (out, "working calendar"), "%s", out);
+    free (out);
+    id = s_submit (stack, "C-2");
+    c = cg_testcase_show (stack, id);
+    cr_assert_not (c.alerts & CG_ALERT_PAST_CALENDAR);
+    cg_msg_clear (&cg_case_view_def, &c);
+    free (id);
+    cg_teststack_down (&stack);
 }

@@ -443,6 +443,34 @@ Test (intake, duplicates_merge_within_the_window_and_callers_are_recognised, .ti
     cg_teststack_down (&stack);
 }
 
+/*  Issue 16, bug 1: intake merged a complaint into a rejected case, which
+    stays rejected and is never handled.  A request about a case that is
+    rejected (or merged, cancelled, resolved, closed) makes a new case. */
+Test (intake, a_request_about_a_rejected_case_makes_a_new_case, .timeout = 180)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_case_submitted_t first, second;
+    s_noise_order (intake, "RJ-1", "13800000011", &first);
+    cr_assert_not (first.merged);
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{dispatch}:q:all"), 1);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "reject %s --note 无效工单", first.id), 0,
+                  "%s", out);
+    free (out);
+    cr_assert_str_eq (s_case_field (stack, first.id, "state"), "rejected");
+    s_noise_order (intake, "RJ-2", "13800000012", &second);
+    cr_assert_not (second.merged, "merged into rejected case %s", first.id);
+    cr_assert_str_neq (second.id, first.id);
+    cr_assert_eq (cg_teststack_await (stack, 2, 30000, "ZCARD cg:{dispatch}:q:all"), 2,
+                  "the second request is a case of its own at dispatch");
+    cr_assert_str_eq (s_case_field (stack, second.id, "state"), "dispatched");
+    cg_msg_clear (&cg_case_submitted_def, &first);
+    cg_msg_clear (&cg_case_submitted_def, &second);
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+}
+
 Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 120)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
@@ -477,7 +505,20 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &road);
     cr_assert_not (road.unplaced);
 
+    /*  an address that names only its county goes to that county's
+        triage, not the city's (issue 16, bug 10) */
+    order.order_no = "U-5";
+    order.address = "海门区老街口那棵大树旁边";
+    cg_case_submitted_t county_only;
+    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def,
+          &county_only);
+    cr_assert (county_only.unplaced);
+
     cg_case_received_t received;
+    cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, county_only.id,
+                               &received));
+    cr_assert_str_eq (received.county ? received.county : "(none)", "320614");
+    cg_msg_clear (&cg_case_received_def, &received);
     cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, rep.id, &received));
     cr_assert (received.unplaced);
     cr_assert_str_eq (received.county, "320612");
@@ -487,8 +528,10 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
                                &received));
     cr_assert_str_eq (received.place, "320602002001");
     cg_msg_clear (&cg_case_received_def, &received);
-    /*  never dropped: dispatch has all four */
-    cr_assert_eq (cg_teststack_await (stack, 4, 30000, "GET cg:{dispatch}:seq"), 4);
+    /*  never dropped: dispatch has all five */
+    cr_assert_eq (cg_teststack_await (stack, 5, 30000, "GET cg:{dispatch}:seq"), 5);
+    cr_assert_str_eq (s_case_field (stack, county_only.id, "center"), "320614");
+    cg_msg_clear (&cg_case_submitted_def, &county_only);
     cr_assert_str_eq (s_case_field (stack, rep.id, "state"), "dispatched");
     /*  ... each where it belongs: the named county's triage queue, the
         city's when not even the county is known, and the matched

@@ -326,6 +326,40 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
     cg_testreceiver_stop (&rx);
 }
 
+/*  Issue 16, bug 4: an urgent SOS notice that failed on every channel was
+    only dead-lettered, and nobody was told.  It goes at once to the
+    on-duty operators of the case's center, by every channel they have. */
+Test (notify, an_urgent_notice_that_fails_everywhere_goes_to_the_operators_on_duty,
+      .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people =
+        "gw1\t网格员陈刚\tgrid_worker\t" S_GRID "\tzh-CN\twebhook:URL/down/1\t"
+        "webhook:URL/down/2\t-\timmediate\n"
+        "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1,"
+        "email:wang.fang@town.example\t-\t-\timmediate\n"
+        "cf1\t委员张敏\tcommittee\t320602001\tzh-CN\twebhook:URL/cf/1\t-\t-\timmediate\n";
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "delivery\n    attempts = 1\n    backoff_ms = 200\n"
+                                            "    backoff_max_ms = 1000\n");
+    cg_testreceiver_mode (&rx, "down", "fail");
+    cg_teststack_t *stack = s_stack_up (dir);
+    char id[64];
+    s_cli_ok (stack, id, "%s", "submit --source device --category elderly_help "
+              "--text '老人跌倒SOS' --grid " S_GRID);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/down/2", id, NULL), 1);
+    /*  dead-lettered, and the town's operator hears of it on both channels */
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "ZCARD cg:{notification}:dead_letters"),
+                  1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/op/1", "未能送达", id), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "rcpt=<wang.fang@town.example>", NULL, NULL),
+                  1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
+}
+
 Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 300)
 {
     cg_testreceiver_t rx;
@@ -435,7 +469,11 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     const char *people =
         "gw1\t网格员陈刚\tgrid_worker\t" S_GRID "\tzh-CN\twebhook:URL/gw/1\t-\t22:00-07:00\timmediate\n"
         "cm1\t社区主任赵敏\tcommunity\t320602001001\tzh-CN\twebhook:URL/cm/1\t-\t-\timmediate\n"
-        "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1\t-\t-\timmediate\n";
+        "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1\t-\t-\timmediate\n"
+        /*  a resident invited to the community's consultations, and a
+            member of the town's charity committee: parties, not staff */
+        "iv1\t居民黄志强\tinvited\t320602001001\tzh-CN\twebhook:URL/iv/1\t-\t-\timmediate\n"
+        "cf1\t委员张敏\tcommittee\t320602001\tzh-CN\twebhook:URL/cf/1\t-\t-\timmediate\n";
     char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
                                             "");
     cg_teststack_t *stack = s_stack_up (dir);
@@ -469,6 +507,22 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 1);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack no-such-delivery"), 1);
     free (out);
+    /*  another alarm nobody acknowledges climbs to the town's operator;
+        escalation follows roles (issue 16, bug 5): the resident and the
+        committee member at those nodes never hear of either alarm */
+    char id2[64];
+    s_cli_ok (stack, id2, "%s", "submit --source device --category elderly_help "
+              "--text '智能手表SOS告警' --grid " S_GRID);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "设备告警", id2), 1);
+    s_set_clock (stack, s_local (23, 56));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "再次提醒", id2), 1);
+    s_set_clock (stack, s_local (24, 7));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "未确认，逐级上报", id2), 1);
+    s_set_clock (stack, s_local (24, 18));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/op/1", "未确认，逐级上报", id2), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/iv/1", NULL, NULL), 0, "a resident was told");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0,
+                  "a fund committee member was told");
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }

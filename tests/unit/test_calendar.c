@@ -55,6 +55,20 @@ s_deadline (const char *from, int minutes, const char *expected)
 
 TestSuite (calendar, .init = s_load_demo, .fini = s_unload);
 
+/*  Issue 16, bug 7: the shipped calendar ends with 2026, and nothing said
+    so; past its end every weekday counts (Spring Festival 2027 too). */
+Test (calendar, its_end_is_known_and_warned_of_sixty_days_before)
+{
+    cr_assert_eq (cg_calendar_ends (calendar), s_at ("2027-01-01 00:00"));
+    char why [512] = "";
+    cr_assert_not (cg_calendar_ends_soon (calendar, s_at ("2026-11-01 09:00"), why, sizeof why),
+                   "%s", why);
+    cr_assert (cg_calendar_ends_soon (calendar, s_at ("2026-11-03 09:00"), why, sizeof why));
+    cr_assert (strstr (why, "ends on 2027-01-01, in 59 days"), "%s", why);
+    cr_assert (cg_calendar_ends_soon (calendar, s_at ("2027-02-10 09:00"), why, sizeof why));
+    cr_assert (strstr (why, "ended on 2027-01-01"), "%s", why);
+}
+
 Test (calendar, a_deadline_inside_one_span_is_plain_arithmetic)
 {
     s_deadline ("2025-11-18 09:00", 120, "2025-11-18 11:00");

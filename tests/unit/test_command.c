@@ -9,6 +9,7 @@
     together as a busy daemon's would. */
 #include <criterion/criterion.h>
 #include "cg_testenv.h"
+#include "cg_text.h"
 
 typedef struct {
     cg_reply_t *deferred[64];
@@ -192,6 +193,57 @@ Test (command, a_request_the_flush_leaves_unanswered_gets_an_error)
     cr_assert_eq (n, 2);
     cr_assert_str_eq (s_find (answers, n, "n1")->status, "error");
     cr_assert_str_eq (s_find (answers, n, "n2")->status, "ok");
+}
+
+/*  The refusal of a request, decoded: its message into buf. */
+static void
+s_refusal_of (zsock_t *dealer, char *buf, size_t len)
+{
+    zmsg_t *answer = zmsg_recv (dealer);
+    cr_assert (answer, "no answer");
+    cr_assert (zframe_streq (zmsg_first (answer), "error"));
+    zframe_t *data = zmsg_last (answer);
+    cg_refusal_t refusal;
+    cg_error_t err;
+    cr_assert_eq (cg_msg_decode (&cg_refusal_def, zframe_data (data), zframe_size (data),
+                                 &refusal, &err), 0, "the refusal does not decode: %s: %s",
+                  err.field, err.message);
+    snprintf (buf, len, "%s", refusal.message);
+    cg_msg_clear (&cg_refusal_def, &refusal);
+    zmsg_destroy (&answer);
+}
+
+/*  Issue 16, bug 10: a command name that is not UTF-8, or one cut inside
+    a character, was echoed into a refusal that was not UTF-8 itself, which
+    no client could decode. */
+Test (command, an_unknown_command_is_refused_in_valid_utf8)
+{
+    cg_server_t *server = cg_server_new ("test", "inproc://test-command-names");
+    cr_assert (server);
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_rcvtimeo (dealer, 10000);
+    cr_assert_eq (zsock_connect (dealer, "inproc://test-command-names"), 0);
+    char chinese[128] = "";
+    for (int i = 0; i < 30; i++)
+        strcat (chinese, "噪");              /* 90 bytes: a cut at 64 splits one */
+    const char *names[] = { "\xff\xfe\x01nonsense", chinese, "case.frobnicate" };
+    cg_ping_t ping = { .rid = "r" };
+    for (size_t i = 0; i < 3; i++)
+        cg_test_send (dealer, names[i], "r", &cg_ping_def, &ping);
+    zloop_t *loop = zloop_new ();
+    cg_server_attach (server, loop);
+    zloop_timer (loop, 300, 1, s_stop, NULL);
+    zloop_start (loop);
+    zloop_destroy (&loop);
+    char message[512];
+    for (size_t i = 0; i < 3; i++) {
+        s_refusal_of (dealer, message, sizeof message);
+        cr_assert (cg_utf8_valid (message, strlen (message)), "%s", message);
+        cr_assert (strstr (message, "no command"), "%s", message);
+    }
+    cr_assert (strstr (message, "\"case.frobnicate\""), "a readable name is named: %s", message);
+    zsock_destroy (&dealer);
+    cg_server_destroy (&server);
 }
 
 /* --- workers --------------------------------------------------------------- */

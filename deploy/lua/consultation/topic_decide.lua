@@ -1,8 +1,8 @@
 -- topic_decide: the open meeting's ballot closes and its decision is
 -- recorded, computed here from the register and the ballots: a quorum of
--- the body present (present * qd >= expected * qn), then adopted when the
--- ayes pass the approval share of those present (yes * ad > present * an),
--- with the stage's rule (its body's, or the topic's own).
+-- the body present (quorum_met), then adopted when the ayes pass the
+-- approval share of those present (majority_for), with the stage's rule
+-- (its body's, or the topic's own); both from common/cg_share.h.
 -- A meeting without quorum cannot decide.  An adopted stage opens the next
 -- publication, if that comes next; a rejected one ends the topic.
 -- ARGV: prefix, rid, id, now, publish_ms (how long the publication may
@@ -24,7 +24,7 @@ local s = redis.call ('HMGET', sk, 'expected', 'attended', 'yes', 'qn', 'qd', 'a
 local expected, present, yes = tonumber (s[1]), tonumber (s[2]), tonumber (s[3])
 local qn, qd, an, ad = tonumber (s[4]), tonumber (s[5]), tonumber (s[6]), tonumber (s[7])
 local nstages = tonumber (redis.call ('HGET', key, 'nstages'))
-if present * qd < expected * qn then
+if not quorum_met (present, expected, qn, qd) then
     return refuse ('conflict', 'close', string.format (
         'no quorum: %d of %d members present at stage %d (%s); the rule needs %d/%d of them '
         .. '(%d) present to decide', present, expected, n, name, qn, qd,
@@ -34,7 +34,7 @@ local publication = n < nstages and redis.call ('HGET', skey (prefix, id, n + 1)
 if plan_moved (n, planned) or publication ~= (opened ~= '') then
     return moved ()
 end
-local decision = (yes * ad > present * an) and 'adopted' or 'rejected'
+local decision = majority_for (yes, present, an, ad) and 'adopted' or 'rejected'
 redis.call ('HSET', sk, 'state', 'closed', 'closed', now, 'decision', decision)
 local out = {}
 emit (prefix, out, 'topic.decided', decision == 'adopted' and adopted or rejected)

@@ -43,22 +43,6 @@ local function step_append (key, step)
     redis.call ('HSET', key, 'step:' .. redis.call ('HINCRBY', key, 'nsteps', 1), step)
 end
 
--- A batch's journal entries (prelude.lua's journal_append, with the
--- sequence number read once and written once for the whole batch rather
--- than an INCR for each entry): journal_add for each, then journal_done.
-local journal_seq
-local function journal_add (prefix, topic, body)
-    journal_seq = (journal_seq or tonumber (redis.call ('GET', prefix .. 'seq') or '0')) + 1
-    redis.call ('XADD', prefix .. 'journal', journal_seq .. '-0', 't', topic, 'b', body)
-    return journal_seq
-end
-
-local function journal_done (prefix)
-    if journal_seq then
-        redis.call ('SET', prefix .. 'seq', journal_seq)
-    end
-end
-
 -- Statistics: a count is one field of the day's hash, and of the week's
 -- and the month's, so that a query over years reads months, not days
 -- (services/dispatch/stats.c).  The planner names the three keys in one
