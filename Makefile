@@ -131,6 +131,12 @@ tests: $(OUT)/test/receiver
 $(OUT)/test/receiver: $(RECEIVER_SRC:%.c=$(OUT)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
+# The volume loader (a place's cases with realistic texts) the browser test runs
+VOLUME_SRC := $(wildcard tests/volume/*.c)
+tests: $(OUT)/test/volume
+$(OUT)/test/volume: $(VOLUME_SRC:%.c=$(OUT)/obj/%.o) $(OUT)/obj/tests/support/cg_testload.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # The message reference is generated from proto/ by the CLI.
 docs: $(OUT)/bin/civgrid

@@ -115,6 +115,12 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     }
     if (cg_access_use (self->config, name))
         goto failed;
+    self->cursor = cg_cursor_new (cg_daemon_get (self, "civgrid/cursor_key", NULL));
+    if (!self->cursor)
+        goto failed;
+    if (cg_cursor_keyless (self->cursor))
+        zsys_warning ("%s: civgrid/cursor_key is not 64 hex digits; the cursors of its "
+                      "pages are good only until it stops, and only with it", name);
     self->loop = zloop_new ();
     self->server = cg_server_new (name, endpoint);
     if (!self->server || cg_server_attach (self->server, self->loop))
@@ -187,6 +193,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     cg_redis_destroy (&self->redis);
     zconfig_destroy (&self->config);
     cg_access_end ();
+    cg_cursor_destroy (&self->cursor);
     free (self->name);
     free (self);
     *self_p = NULL;

@@ -21,6 +21,7 @@
 #include <czmq.h>
 #include "cg_bus.h"
 #include "cg_command.h"
+#include "cg_cursor.h"
 #include "cg_redis.h"
 #include "cg_retention.h"
 
@@ -33,6 +34,7 @@ typedef struct {
     cg_pub_t *pub;
     cg_sub_t *sub;              /* NULL until something is followed */
     cg_retention_t *retention;  /* of its own journal; NULL for the broker */
+    cg_cursor_t *cursor;        /* the codec of its pages' cursors (civgrid/cursor_key) */
     bool verbose;
     int argc;                   /* the command line, to read the configuration */
     char **argv;                /* again (cg_daemon_config_now) */

@@ -82,6 +82,19 @@ s_out_of_memory (void)
     abort ();
 }
 
+void
+cg_utf8_cut (const char *text, char *out, size_t len)
+{
+    size_t n = strlen (text);
+    if (n >= len) {
+        n = len - 1;
+        while (n > 0 && ((unsigned char) text[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy (out, text, n);
+    out[n] = 0;
+}
+
 void *
 cg_alloc (size_t size)
 {

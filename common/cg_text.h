@@ -23,6 +23,10 @@
 //  surrogates, nothing above U+10FFFF.
 bool cg_utf8_valid (const char *s, size_t len);
 
+//  Copy the start of text into out (len bytes, its terminator among them),
+//  cut at a character boundary: a summary never ends in half a character.
+void cg_utf8_cut (const char *text, char *out, size_t len);
+
 //  Allocate size zeroed bytes. Aborts on out-of-memory, like every
 //  allocation in civgrid: there is no useful way to go on without memory.
 void *cg_alloc (size_t size);

@@ -27,6 +27,8 @@ const WARN_SHARE = 0.8;          // 预警 at 80% of a limit, as dispatch warns
 
 let token = sessionStorage.getItem('civgrid.token');
 let me = null, categories = {}, places = {}, queue = [], seen = new Set(), alerts = {};
+let queueNext = {}, queueTotal = 0;     // each state's next page; the cases in the queues
+const QUEUE_PAGE = 100;                 // cases of each state a page
 let stream = null, reloadTimer = null;
 
 const $ = (sel) => document.querySelector(sel);
@@ -166,12 +168,28 @@ function urgency (c, now) {
   return 'ok';
 }
 
-async function loadQueue () {
-  // one queue per state still being worked, each in its deadline order
+/*  A page of one state's queue: after cursor, or the first. */
+function queuePage (state, cursor) {
   const q = $('#search').value.trim();
-  const pages = await Promise.all(OPEN_STATES.map(state =>
-    api('/api/v1/cases?limit=1000&state=' + state + (q ? '&q=' + encodeURIComponent(q) : ''))));
-  queue = pages.flatMap(p => p.cases);
+  return api('/api/v1/cases?limit=' + QUEUE_PAGE + '&state=' + state +
+             (q ? '&q=' + encodeURIComponent(q) : '') + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+}
+
+/*  One queue per state still being worked, each in its deadline order, a
+    page of each at a time: the first pages, or (more) the next page of
+    each state that has one.  The lists page by cursor (docs/API.md), so a
+    case arriving meanwhile neither repeats nor hides another. */
+async function loadQueue (more) {
+  const states = more ? OPEN_STATES.filter(s => queueNext[s]) : OPEN_STATES;
+  const pages = await Promise.all(states.map(s => queuePage(s, more ? queueNext[s] : null)));
+  if (!more) {
+    queue = [];
+    queueNext = {};
+    queueTotal = pages.reduce((sum, p) => sum + p.total, 0);
+  }
+  states.forEach((s, i) => { queueNext[s] = pages[i].next || null; });
+  const shown = new Set(queue.map(c => c.id));
+  queue = queue.concat(pages.flatMap(p => p.cases).filter(c => !shown.has(c.id)));
   queue.sort((a, b) => ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
   const body = $('#queue tbody');
   body.textContent = '';
@@ -181,7 +199,7 @@ async function loadQueue () {
     if (seen.size && !seen.has(c.id)) tr.classList.add('fresh');
     const d = deadlineOf(c);
     tr.append(el('td', c.id), el('td', (categories[c.category] || {}).name || c.category),
-              el('td', (c.text || '').slice(0, 40)), el('td', STATES[c.state] || c.state),
+              el('td', (c.summary || '').slice(0, 40)), el('td', STATES[c.state] || c.state),
               el('td', c.unit || '', 'unit'), el('td', d ? d.label + ' ' + cstTime(d.due) : '—'),
               el('td', '', 'countdown'));
     tr.addEventListener('click', () => { location.hash = '#/case/' + c.id; });
@@ -189,10 +207,17 @@ async function loadQueue () {
     body.append(tr);
   }
   queue.forEach(c => seen.add(c.id));
-  $('#queue-count').textContent = '共 ' + queue.length + ' 件';
+  const more_left = OPEN_STATES.some(s => queueNext[s]);
+  $('#queue-count').textContent = '共 ' + Math.max(queueTotal, queue.length) + ' 件' +
+                                  (more_left ? '，已显示 ' + queue.length + ' 件' : '');
+  $('#queue-more').hidden = !more_left;
   $('#queue-empty').hidden = queue.length > 0;
   tick();
 }
+
+$('#queue-more').addEventListener('click', () => loadQueue(true).catch(err => {
+  $('#page-error').textContent = refusal(err);
+}));
 
 /*  Countdowns, every second: amber from the warning point, red when overdue. */
 function tick () {

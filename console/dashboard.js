@@ -7,7 +7,9 @@
  * level of the center they went up from, and the hot spots, the categories
  * most asked about.  case.stats counts by day, not by hour, so today's
  * volume by hour is counted from the cases themselves: those of the scope
- * received today (the newest 1000), by the China-time hour they came in.
+ * received today, by the China-time hour they came in, read newest first
+ * a page at a time (at most HOURLY_PAGES pages: beyond, the chart says it
+ * counts the newest only).
  * Each chart's numbers are the series' data, so what is drawn can be read
  * back from the chart (echarts.getInstanceByDom). */
 'use strict';
@@ -42,17 +44,28 @@ function noData (id, text) {
   node.classList.add('nodata');
 }
 
-/*  Today's cases of the scope by hour: the list of all is in order of
-    creation, so its newest 1000 are the end of it. */
+const HOURLY_PAGES = 25;        // pages of 200 cases read for the hourly chart at most
+
+/*  Today's cases of the scope by hour: the list of all, newest first, a
+    page at a time until a case of an earlier day.  partial when it
+    stopped at HOURLY_PAGES before that. */
 async function hourly () {
-  const head = await api('/api/v1/cases?limit=1');
-  const page = await api('/api/v1/cases?limit=1000&offset=' + Math.max(0, head.total - 1000));
   const today = cstDay(Date.now());
   const hours = new Array(24).fill(0);
-  for (const c of page.cases)
-    if (c.created && cstDay(c.created) === today)
-      hours[Math.floor((c.created + CST) % 86400000 / 3600000)]++;
-  return hours;
+  let cursor = null, pages = 0;
+  do {
+    const page = await api('/api/v1/cases?newest=true&limit=200' +
+                           (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+    let earlier = false;
+    for (const c of page.cases) {
+      if (c.created && cstDay(c.created) === today)
+        hours[Math.floor((c.created + CST) % 86400000 / 3600000)]++;
+      else if (c.created && cstDay(c.created) < today)
+        earlier = true;
+    }
+    cursor = earlier ? null : page.next;
+  } while (cursor && ++pages < HOURLY_PAGES);
+  return { hours, partial: !!cursor };
 }
 
 function drawSummary (total) {
@@ -131,11 +144,12 @@ async function loadDashboard () {
   $('#dash-scope').textContent = me.scope_name;
   const now = Date.now(), days = Number($('#dash-period').value);
   const from = cstDay(now - (days - 1) * 86400000), to = cstDay(now);
-  const [stats, hours] = await Promise.all([
+  const [stats, { hours, partial }] = await Promise.all([
     api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + from + '&to=' + to), hourly()]);
   const total = stats.rows.find(r => r.by === 'total') || {};
   $('#dash-period-text').textContent = from === to ? from : from + ' 至 ' + to;
   drawSummary(total);
+  $('#hourly-note').textContent = partial ? '（仅计最近 ' + HOURLY_PAGES * 200 + ' 件）' : '';
   chart('chart-hourly', { xAxis: { type: 'category', data: hours.map((_, h) => h + '时') },
                           yAxis: { type: 'value', minInterval: 1 },
                           series: [{ type: 'bar', data: hours, name: '受理' }] });

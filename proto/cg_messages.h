@@ -23,6 +23,10 @@
 #define CG_CODE_MAX     32      /* org codes, category codes, unit codes */
 #define CG_NAME_MAX     128
 #define CG_PAGE_MAX     1000    /* items in one page of a query */
+#define CG_CURSOR_MAX   400     /* bytes of a page's cursor (cg_cursor.h) */
+#define CG_LIST_TEXT    240     /* bytes of a text in a list item, cut at a character */
+#define CG_CASE_PAGE_MAX  200   /* case summaries in one page: fits the frame (test_msg.c) */
+#define CG_CASE_VIEWS_MAX 25    /* whole cases (no timeline) in one page: fits the frame */
 #define CG_TIME_MAX     INT64_C(253402300799999)   /* 9999-12-31 */
 
 /*  Each domain keeps its messages in proto/msg_<domain>.h; a new domain

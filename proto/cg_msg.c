@@ -221,6 +221,38 @@ cg_msg_encode (const cg_msgdef_t *def, const void *msg, msgpack_sbuffer *buf, cg
     return 0;
 }
 
+/*  The most bytes a string of at most max bytes takes: its head (a str32
+    at most, 5 bytes) and the bytes. */
+static size_t
+s_str_max (int64_t max)
+{
+    return 5 + (size_t) max;
+}
+
+static size_t
+s_map_max (const cg_msgdef_t *def, bool top)
+{
+    size_t size = 5 + (top ? s_str_max (1) + 9 : 0);       /* the head, and `v` */
+    for (size_t i = 0; i < def->nfields; i++) {
+        const cg_field_t *f = &def->fields[i];
+        size += s_str_max ((int64_t) strlen (f->key));
+        switch (f->type) {
+            case CG_F_STR:  size += s_str_max (f->max); break;
+            case CG_F_INT:  size += 9; break;
+            case CG_F_BOOL: size += 1; break;
+            case CG_F_STRS: size += 5 + (size_t) f->max * s_str_max (CG_TEXT_MAX); break;
+            case CG_F_LIST: size += 5 + (size_t) f->max * s_map_max (f->sub, false); break;
+        }
+    }
+    return size;
+}
+
+size_t
+cg_msg_max_size (const cg_msgdef_t *def)
+{
+    return s_map_max (def, true);
+}
+
 /* --- the reader ----------------------------------------------------------- */
 
 typedef enum { MP_NIL, MP_BOOL, MP_INT, MP_UINT, MP_FLOAT, MP_STR, MP_BIN, MP_ARRAY,

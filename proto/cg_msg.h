@@ -80,6 +80,12 @@ typedef struct {
 int cg_msg_encode (const cg_msgdef_t *def, const void *msg, msgpack_sbuffer *buf,
                    cg_error_t *err);
 
+/*  The most bytes msg can take encoded, whatever it holds: every field
+    present at its largest (a list at its most items, each at its largest).
+    A page whose definition stays within CG_MSG_MAX_FRAME always fits the
+    cap, whatever the texts (tests/unit/test_msg.c asserts it of each). */
+size_t cg_msg_max_size (const cg_msgdef_t *def);
+
 /*  Decode size bytes into msg (zeroed first).  Returns 0, or -1 with err
     filled and msg left empty (nothing to free). */
 int cg_msg_decode (const cg_msgdef_t *def, const void *data, size_t size,

@@ -53,7 +53,7 @@
 #define CG_FIELDS_topic_query(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.list: only topics of this community; topic.public_list: of this node of the org tree and below") \
-    F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the first page)") \
     F(M, INT, limit, 0, 0, 200, _, "at most this many (default 50)")
 
 #define CG_FIELDS_topic_stage(F, M) \
@@ -109,10 +109,12 @@
     F(M, LIST, stages, 0, 0, 16, topic_stage, "the procedure's stages in order") \
     F(M, LIST, tasks, 0, 0, CG_TASKS_MAX, topic_task, "tasks carrying out the resolution") \
     F(M, STR, actor, 0, 1, 64, _, "who raised it") \
-    F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was raised")
+    F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was raised") \
+    F(M, INT, pos, 0, INT64_MIN, INT64_MAX, _, "in a list: its place there (the time it was raised)")
 
 #define CG_FIELDS_topic_page(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "how many match") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
     F(M, LIST, topics, 0, 0, 200, topic_view, "this page, newest first (without description, cases, members, stages and tasks)")
 
 #define CG_FIELDS_topic_ballot(F, M) \
@@ -158,12 +160,13 @@
 #define CG_FIELDS_topic_task_query(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, state, 0, 1, 16, _, "dead (the dead letters, the default) or pending (the outbox)") \
-    F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
-    F(M, INT, limit, 0, 0, 100, _, "at most this many (default 50)")
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the first page)") \
+    F(M, INT, limit, 0, 0, 50, _, "at most this many (default 50, the most: a task's text may take 4,000 bytes)")
 
 #define CG_FIELDS_topic_task_page(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "how many are in that state") \
-    F(M, LIST, tasks, 0, 0, 100, topic_task, "this page: dead letters newest first, the outbox by next try")
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, tasks, 0, 0, 50, topic_task, "this page: dead letters newest first, the outbox by next try")
 
 #define CG_FIELDS_topic_publication(F, M) \
     F(M, INT, n, 1, 1, 16, _, "stage") \
@@ -181,6 +184,7 @@
 
 #define CG_FIELDS_topic_public_page(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "how many topics of the scope have published something") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
     F(M, LIST, topics, 0, 0, 200, topic_public, "this page, the latest first published first (publications without their texts)")
 
 #define CG_MESSAGES_CONSULTATION(M) \

@@ -110,12 +110,42 @@
     F(M, STR, state, 0, 1, 16, _, "only cases in this state") \
     F(M, STR, center, 0, 1, CG_CODE_MAX, _, "only cases of this center") \
     F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "only cases of this unit (instead of center)") \
-    F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many") \
-    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the first page)") \
+    F(M, INT, limit, 0, 0, CG_CASE_PAGE_MAX, _, "at most this many (default 50; case.views: at most CG_CASE_VIEWS_MAX, 25)") \
+    F(M, BOOL, newest, 0, 0, 1, _, "the queue's order reversed: for state all, the newest first")
+
+#define CG_FIELDS_case_item(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, state, 1, 1, 16, _, "its state") \
+    F(M, STR, source, 0, 1, 16, _, "channel") \
+    F(M, STR, ext_ref, 0, 1, 64, _, "the source's reference") \
+    F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
+    F(M, STR, summary, 0, 1, CG_LIST_TEXT, _, "the start of the request's text, cut at a character (the whole: case.show)") \
+    F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code") \
+    F(M, STR, address, 0, 1, 256, _, "address") \
+    F(M, STR, level, 0, 1, 16, _, "handling level") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "owning center") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "responsible unit") \
+    F(M, INT, sign_by, 0, 0, CG_TIME_MAX, _, "sign-for deadline") \
+    F(M, INT, done_by, 0, 0, CG_TIME_MAX, _, "completion deadline") \
+    F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was received") \
+    F(M, INT, updated, 0, 0, CG_TIME_MAX, _, "last change") \
+    F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
+    F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
+    F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急)") \
+    F(M, BOOL, unplaced, 0, 0, 1, _, "waits in its center's triage queue") \
+    F(M, STR, extension, 0, 1, 16, _, "extension (延期): pending, granted, refused") \
+    F(M, INT, pos, 0, INT64_MIN, INT64_MAX, _, "its place in the list (the queue's score: a deadline or a time)")
 
 #define CG_FIELDS_case_page(F, M) \
-    F(M, INT, total, 1, 0, INT64_MAX, _, "how many match") \
-    F(M, LIST, cases, 0, 0, CG_PAGE_MAX, case_view, "this page, by deadline")
+    F(M, INT, total, 1, 0, INT64_MAX, _, "how many are in the list") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, cases, 0, 0, CG_CASE_PAGE_MAX, case_item, "this page, in the queue's order (by deadline)")
+
+#define CG_FIELDS_case_views(F, M) \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "how many are in the list") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, cases, 0, 0, CG_CASE_VIEWS_MAX, case_view, "this page of whole cases, without their timelines")
 
 #define CG_FIELDS_case_alert(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -202,9 +232,13 @@
     M(case_view, "case.view", "reply", CG_FIELDS_case_view, \
       "A case as operators see it.") \
     M(case_query, "case.query", "command", CG_FIELDS_case_query, \
-      "To dispatch, as case.list: cases by state and center, by deadline.") \
+      "To dispatch, as case.list (summaries) or case.views (whole cases): cases by state and center, by deadline, a page at a time (docs/DISPATCH.md, paging).") \
+    M(case_item, "case.item", "record", CG_FIELDS_case_item, \
+      "A case in a list: what a queue shows, its text cut short.") \
     M(case_page, "case.page", "reply", CG_FIELDS_case_page, \
-      "A page of cases.") \
+      "A page of case summaries, and the cursor of the next.") \
+    M(case_views, "case.views", "reply", CG_FIELDS_case_views, \
+      "A page of whole cases, and the cursor of the next.") \
     M(case_alert, "case.alert", "event", CG_FIELDS_case_alert, \
       "A deadline is near or past; the bus topic says which: case.warning (预警, at 80% of the limit) or case.overdue (at 100%) (journal dispatch).") \
     M(case_escalated, "case.escalated", "event", CG_FIELDS_case_escalated, \

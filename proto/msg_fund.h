@@ -35,8 +35,8 @@
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 64, _, "account, request or fund id") \
     F(M, STR, month, 0, 7, 7, _, "fund.report: the month, YYYY-MM") \
-    F(M, INT, offset, 0, 0, INT32_MAX, _, "fund.statement: skip this many entries") \
-    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "fund.statement: at most this many (default 50)") \
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "fund.statement: where to go on: the `next` of the page before (absent: the first entry)") \
+    F(M, INT, limit, 0, 0, 200, _, "fund.statement: at most this many (default 50)") \
     F(M, STR, actor, 0, 1, 64, _, "fund.publish: who publishes (reads need none: the ledger is public)") \
     F(M, STR, role, 0, 1, 32, _, "fund.publish: the actor's role")
 
@@ -180,7 +180,8 @@
 #define CG_FIELDS_fund_statement(F, M) \
     F(M, STR, account, 1, 1, 64, _, "account") \
     F(M, INT, total, 1, 0, INT64_MAX, _, "entries of the account") \
-    F(M, LIST, entries, 0, 0, CG_PAGE_MAX, fund_entry, "this page, oldest first")
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, entries, 0, 0, 200, fund_entry, "this page, oldest first")
 
 #define CG_FIELDS_fund_verified(F, M) \
     F(M, BOOL, ok, 1, 0, 1, _, "the chain and every balance check out") \

@@ -13,12 +13,13 @@
 #define CG_FIELDS_inbox_query(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, unit, 1, 1, CG_CODE_MAX, _, "the unit whose inbox") \
-    F(M, INT, offset, 0, 0, INT32_MAX, _, "skip this many, newest first") \
-    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the newest)") \
+    F(M, INT, limit, 0, 0, 150, _, "at most this many (default 50)")
 
 #define CG_FIELDS_inbox_page(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "entries in the inbox") \
-    F(M, LIST, items, 0, 0, CG_PAGE_MAX, inbox_item, "this page, newest first")
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, items, 0, 0, 150, inbox_item, "this page, newest first")
 
 #define CG_FIELDS_notify_delivery(F, M) \
     F(M, STR, id, 1, 1, 160, _, "delivery id: a receiver drops repeats by it") \
@@ -68,10 +69,12 @@
 #define CG_FIELDS_notify_query(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 0, 1, 160, _, "one delivery; all recent attempts when absent") \
-    F(M, INT, limit, 0, 0, CG_PAGE_MAX, _, "at most this many (default 50)")
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the newest)") \
+    F(M, INT, limit, 0, 0, 200, _, "at most this many (default 50)")
 
 #define CG_FIELDS_notify_log(F, M) \
-    F(M, LIST, attempts, 0, 0, CG_PAGE_MAX, notify_attempt, "newest first")
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page of the recent log; absent on the last") \
+    F(M, LIST, attempts, 0, 0, 200, notify_attempt, "newest first")
 
 #define CG_FIELDS_notify_dead(F, M) \
     F(M, STR, id, 1, 1, 160, _, "delivery id") \
@@ -82,7 +85,8 @@
 
 #define CG_FIELDS_notify_deadpage(F, M) \
     F(M, INT, total, 1, 0, INT64_MAX, _, "dead letters") \
-    F(M, LIST, dead, 0, 0, CG_PAGE_MAX, notify_dead, "newest first")
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, dead, 0, 0, 200, notify_dead, "newest first")
 
 #define CG_FIELDS_notify_act(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \

@@ -111,8 +111,10 @@ s_case_list (cli_args_t *args)
         .state = (char *) cli_opt (args, "state", NULL),
         .center = (char *) cli_opt (args, "center", NULL),
         .unit = (char *) cli_opt (args, "unit", NULL),
-        .offset = atoll (cli_opt (args, "offset", "0")),
-        .limit = atoll (cli_opt (args, "limit", "50")) };
+        .cursor = (char *) cli_opt (args, "cursor", NULL),
+        .newest = cli_flag (args, "newest") };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_case_page_t page;
     if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
                   &page))
@@ -124,7 +126,7 @@ s_case_list (cli_args_t *args)
     else {
         printf ("%lld cases\n", (long long) page.total);
         for (size_t i = 0; i < page.cases_count; i++) {
-            const cg_case_view_t *c = &page.cases[i];
+            const cg_case_item_t *c = &page.cases[i];
             char due[40] = "";
             if (c->sign_by)
                 cg_time_short (strcmp (c->state, "dispatched") == 0 ? c->sign_by : c->done_by,
@@ -132,6 +134,7 @@ s_case_list (cli_args_t *args)
             printf ("%s  %-10s %-20s %-24s %s\n", c->id, c->state,
                     c->category ? c->category : "", c->unit ? c->unit : "", due);
         }
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_case_page_def, &page);
     return 0;
@@ -141,8 +144,9 @@ static int
 s_inbox (cli_args_t *args, const char *unit)
 {
     cg_inbox_query_t req = { .unit = (char *) unit,
-                             .offset = atoll (cli_opt (args, "offset", "0")),
-                             .limit = atoll (cli_opt (args, "limit", "50")) };
+                             .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_inbox_page_t page;
     if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
                   &cg_inbox_page_def, &page))
@@ -158,6 +162,7 @@ s_inbox (cli_args_t *args, const char *unit)
             cg_time_short (page.items[i].at, when, sizeof when);
             printf ("  %s  %s\n", when, page.items[i].text);
         }
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_inbox_page_def, &page);
     return 0;

@@ -55,6 +55,13 @@ int cli_query (cli_args_t *args, const char *daemon, const char *command,
 
 /*  Prints an error the way every subcommand does, and returns 1. */
 int cli_fail (const cg_error_t *err);
+/*  The last line of a page: "next: CURSOR" (give it back with --cursor), or
+    nothing on the last page. */
+void cli_print_next (const char *next);
+/*  --limit, the size of a page (50 when absent): 0, or -1 after saying
+    on stderr that it must be a whole number from 1 (the daemon names its
+    most). */
+int cli_opt_limit (cli_args_t *args, int64_t *limit);
 
 int cli_stack (cli_args_t *args);
 int cli_notify (cli_args_t *args);

@@ -96,14 +96,15 @@ static const s_option_t s_case_opts[] = {
     { "state", "S", "list: the cases in this state (default all)" },
     { "center", "C", "list: a center's cases" },
     { "unit", "U", "list: a unit's cases" },
-    { "offset", "N", "list: skip the first N" },
-    { "limit", "N", "list: at most N (default 50)" },
+    { "cursor", "C", "list: go on from a page's last line, next: C" },
+    { "limit", "N", "list: at most N a page (default 50, at most 200)" },
+    { "newest", NULL, "list: the queue's order reversed (all: the newest first)" },
     { NULL }
 };
 
 static const s_option_t s_inbox_opts[] = {
-    { "offset", "N", "skip the newest N" },
-    { "limit", "N", "at most N" },
+    { "cursor", "C", "go on from a page's last line, next: C" },
+    { "limit", "N", "at most N a page (default 50, at most 150)" },
     { NULL }
 };
 
@@ -157,8 +158,8 @@ static const s_option_t s_topic_opts[] = {
     { "grid", "G", "task, retry: the grid" },
     { "address", "A", "task, retry: the address" },
     { "state", "dead|pending", "tasks: which" },
-    { "offset", "N", "list: skip the first N" },
-    { "limit", "N", "list, tasks: at most N" },
+    { "cursor", "C", "list, tasks, public: go on from a page's last line, next: C" },
+    { "limit", "N", "list, tasks, public: at most N a page" },
     { NULL }
 };
 
@@ -188,8 +189,8 @@ static const s_option_t s_fund_opts[] = {
     { "pending-id", "HEX32", "transfer: the pending transfer it posts or voids" },
     { "timeout", "S", "transfer: seconds a pending transfer stays" },
     { "memo", "M", "transfer: a memo" },
-    { "offset", "N", "statement: skip the first N" },
-    { "limit", "N", "statement: at most N" },
+    { "cursor", "C", "statement: go on from a page's last line, next: C" },
+    { "limit", "N", "statement: at most N a page (at most 200)" },
     { "month", "YYYY-MM", "report, publish: the month" },
     { "format", "csv", "report: csv" },
     { "html", "FILE", "report: a printable page" },
@@ -227,7 +228,8 @@ static const s_option_t s_user_opts[] = {
 static const s_option_t s_notify_opts[] = {
     { "text", "T", "test: the notice" },
     { "urgent", NULL, "test: as an urgent notice" },
-    { "limit", "N", "log, deadletter: at most N" },
+    { "cursor", "C", "log, deadletter: go on from a page's last line, next: C" },
+    { "limit", "N", "log, deadletter: at most N a page (at most 200)" },
     { "by", "WHO", "ack: who acknowledges" },
     { NULL }
 };
@@ -250,9 +252,9 @@ static const s_command_t s_commands[] = {
       "a device alarm", s_alarm_opts, NULL },
     { "intake", cli_intake, "show ID [--role R]", "who reported a case", s_intake_opts, NULL },
     { "case", cli_cases,
-      "show ID\nlist [--state S] [--center C | --unit U] [--offset N] [--limit N]",
+      "show ID\nlist [--state S] [--center C | --unit U] [--cursor C] [--limit N] [--newest]",
       "cases", s_case_opts, NULL },
-    { "inbox", cli_cases, "UNIT [--offset N] [--limit N]", "a unit's in-app inbox",
+    { "inbox", cli_cases, "UNIT [--cursor C] [--limit N]", "a unit's in-app inbox",
       s_inbox_opts, NULL },
     /*  every other action of dispatch's table (proto/cg_case_actions.h) */
     { NULL, cli_dispatch, "ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
@@ -285,7 +287,7 @@ static const s_command_t s_commands[] = {
       "request --fund F [--project P] --beneficiary B --amount N --purpose TEXT [...]\n"
       "approve|reject ID [--note WHY]\n"
       "transfer --debit A --credit B [--amount N] [--flags F] [--pending-id ID] [...]\n"
-      "balance ACCOUNT | statement ACCOUNT | show ID | verify | export\n"
+      "balance ACCOUNT | statement ACCOUNT [--cursor C] [--limit N] | show ID | verify | export\n"
       "report|publish FUND --month YYYY-MM [--format csv | --html FILE]",
       "the charity funds and the time bank (docs/FUND.md)", s_fund_opts, NULL },
     { "token", cli_token, "create --role R --scope CODE [--name WHO] [--days N]\nlist\n"
@@ -300,8 +302,8 @@ static const s_command_t s_commands[] = {
       "totp NAME [--off]\nlist", "operators' accounts (password in $CG_PASSWORD)",
       s_user_opts, NULL },
     { "notify", cli_notify,
-      "rules | test RECIPIENT --text T [--urgent] | log [ID] [--limit N]\n"
-      "deadletter [--limit N] | retry ID | ack ID [--by WHO]",
+      "rules | test RECIPIENT --text T [--urgent] | log [ID] [--cursor C] [--limit N]\n"
+      "deadletter [--cursor C] [--limit N] | retry ID | ack ID [--by WHO]",
       "notification rules, log, dead letters", s_notify_opts, NULL },
     { "journal", cli_journal, "[skip|forget CONSUMER JOURNAL]",
       "journals, their consumers and retention", s_none, NULL },

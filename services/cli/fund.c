@@ -147,6 +147,7 @@ s_print_statement (void *msg)
         printf ("  %6lld  %s  %-7s %12s  %s -> %s  %s\n", (long long) e->seq, when, e->kind,
                 amount, e->debit, e->credit, e->memo ? e->memo : "");
     }
+    cli_print_next (st->next);
 }
 
 static void
@@ -266,8 +267,8 @@ static int
 s_get (cli_args_t *args, const char *command, const char *id, const cg_msgdef_t *def,
        void (*text) (void *))
 {
-    cg_fund_get_t req = { .id = (char *) id };
-    if (s_int (args, "offset", &req.offset) || s_int (args, "limit", &req.limit))
+    cg_fund_get_t req = { .id = (char *) id, .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (s_int (args, "limit", &req.limit))
         return 1;
     void *out = calloc (1, def->size);
     assert (out);
@@ -295,12 +296,16 @@ s_export (cli_args_t *args)
     if (!client)
         return 1;
     int rc = 0;
-    for (int64_t offset = 0; rc == 0; ) {
-        cg_fund_get_t req = { .id = "*", .offset = offset, .limit = CG_PAGE_MAX };
+    char *cursor = NULL;
+    do {
+        cg_fund_get_t req = { .id = "*", .cursor = cursor, .limit = 200 };
         cg_fund_statement_t st;
         cg_error_t err;
-        if (cg_client_call (client, "fund.statement", &cg_fund_get_def, &req,
-                            &cg_fund_statement_def, &st, &err)) {
+        int failed = cg_client_call (client, "fund.statement", &cg_fund_get_def, &req,
+                                     &cg_fund_statement_def, &st, &err);
+        free (cursor);
+        cursor = NULL;
+        if (failed) {
             rc = cli_fail (&err);
             break;
         }
@@ -311,12 +316,9 @@ s_export (cli_args_t *args)
                     (long long) e->amount, e->pending_id ? e->pending_id : "",
                     (long long) e->code, e->memo ? e->memo : "");
         }
-        offset += (int64_t) st.entries_count;
-        bool more = st.entries_count > 0 && offset < st.total;
+        cursor = st.next ? strdup (st.next) : NULL;
         cg_msg_clear (&cg_fund_statement_def, &st);
-        if (!more)
-            break;
-    }
+    } while (cursor);
     cg_client_destroy (&client);
     return rc;
 }

@@ -59,14 +59,16 @@ static int
 s_log (cli_args_t *args, const char *id)
 {
     cg_notify_query_t req = { .id = (char *) id,
-                              .limit = atoll (cli_opt (args, "limit", "50")) };
+                              .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_notify_log_t log;
     if (cli_call (args, "notification", "notify.log", &cg_notify_query_def, &req,
                   &cg_notify_log_def, &log))
         return 1;
     if (cli_flag (args, "json"))
         s_json (&cg_notify_log_def, &log);
-    else
+    else {
         for (size_t i = 0; i < log.attempts_count; i++) {
             cg_notify_attempt_t *a = &log.attempts[i];
             char when[40];
@@ -74,6 +76,8 @@ s_log (cli_args_t *args, const char *id)
             printf ("%s  %-40s %-8s #%-2lld %-9s %s\n", when, a->delivery, a->channel,
                     (long long) a->attempt, a->outcome, a->detail ? a->detail : "");
         }
+        cli_print_next (log.next);
+    }
     cg_msg_clear (&cg_notify_log_def, &log);
     return 0;
 }
@@ -81,7 +85,9 @@ s_log (cli_args_t *args, const char *id)
 static int
 s_deadletter (cli_args_t *args)
 {
-    cg_notify_query_t req = { .limit = atoll (cli_opt (args, "limit", "50")) };
+    cg_notify_query_t req = { .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_notify_deadpage_t page;
     if (cli_call (args, "notification", "notify.deadletter", &cg_notify_query_def, &req,
                   &cg_notify_deadpage_def, &page))
@@ -96,6 +102,7 @@ s_deadletter (cli_args_t *args)
             printf ("%s  %s  %s\n    %s\n", when, page.dead[i].id,
                     page.dead[i].recipient ? page.dead[i].recipient : "", page.dead[i].reason);
         }
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_notify_deadpage_def, &page);
     return 0;

@@ -176,6 +176,21 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
 
 /* --- configuration -------------------------------------------------------- */
 
+/*  A 64-hex-digit key at path: as set, else as the stack's configuration
+    had it before, else a new one. */
+static void
+s_keep_key (zconfig_t *config, zconfig_t *before, const char *path)
+{
+    if (*zconfig_get (config, path, ""))
+        return;
+    char key[65];
+    if (before && strlen (zconfig_get (before, path, "")) == 64)
+        snprintf (key, sizeof key, "%s", zconfig_get (before, path, ""));
+    else
+        cg_privacy_new_key (key);
+    zconfig_put (config, path, key);
+}
+
 /*  Moves an endpoint "tcp://127.0.0.1:PORT" of the defaults to the base. */
 static void
 s_rebase (zconfig_t *item, int base)
@@ -240,19 +255,14 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
         }
     }
     free (sets);
-    /*  the key that seals personal data (cg_privacy.h): a stack keeps its
-        own when its configuration is written again, a new stack gets one */
+    /*  the key that seals personal data (cg_privacy.h) and the one that
+        signs the cursors of pages (cg_cursor.h): a stack keeps its own
+        when its configuration is written again, a new stack gets them */
     s_path (path, sizeof path, stack->dir, "civgrid.cfg", NULL);
-    if (!*zconfig_get (config, "intake/key", "")) {
-        zconfig_t *before = zconfig_load (path);
-        char key[65];
-        if (before && strlen (zconfig_get (before, "intake/key", "")) == 64)
-            snprintf (key, sizeof key, "%s", zconfig_get (before, "intake/key", ""));
-        else
-            cg_privacy_new_key (key);
-        zconfig_destroy (&before);
-        zconfig_put (config, "intake/key", key);
-    }
+    zconfig_t *before = zconfig_load (path);
+    s_keep_key (config, before, "intake/key");
+    s_keep_key (config, before, "civgrid/cursor_key");
+    zconfig_destroy (&before);
     int rc = zconfig_save (config, path);
     chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);

@@ -227,8 +227,9 @@ static int
 s_list (cli_args_t *args)
 {
     cg_topic_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
-                             .offset = atoll (cli_opt (args, "offset", "0")),
-                             .limit = atoll (cli_opt (args, "limit", "50")) };
+                             .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_topic_page_t page;
     if (s_call (args, "topic.list", &cg_topic_query_def, &req, &cg_topic_page_def, &page))
         return 1;
@@ -241,6 +242,7 @@ s_list (cli_args_t *args)
         for (size_t i = 0; i < page.topics_count; i++)
             printf ("%s  %-12s %-6s %-12s %s\n", page.topics[i].id, page.topics[i].state,
                     page.topics[i].procedure, page.topics[i].scope, page.topics[i].title);
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_topic_page_def, &page);
     return 0;
@@ -263,8 +265,9 @@ static int
 s_tasks (cli_args_t *args)
 {
     cg_topic_task_query_t req = { .state = (char *) cli_opt (args, "state", NULL),
-                                  .offset = atoll (cli_opt (args, "offset", "0")),
-                                  .limit = atoll (cli_opt (args, "limit", "50")) };
+                                  .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
     cg_topic_task_page_t page;
     if (s_call (args, "topic.tasks", &cg_topic_task_query_def, &req, &cg_topic_task_page_def,
                 &page))
@@ -278,6 +281,7 @@ s_tasks (cli_args_t *args)
                 req.state && streq (req.state, "pending") ? "waiting for intake" : "dead-lettered");
         for (size_t i = 0; i < page.tasks_count; i++)
             s_print_task (&page.tasks[i]);
+        cli_print_next (page.next);
     }
     cg_msg_clear (&cg_topic_task_page_def, &page);
     return 0;
@@ -338,8 +342,9 @@ s_public (cli_args_t *args, const char *id)
     }
     else {
         cg_topic_query_t req = { .scope = (char *) cli_opt (args, "scope", NULL),
-                                 .offset = atoll (cli_opt (args, "offset", "0")),
-                                 .limit = atoll (cli_opt (args, "limit", "50")) };
+                                 .cursor = (char *) cli_opt (args, "cursor", NULL) };
+        if (cli_opt_limit (args, &req.limit))
+            return 1;
         cg_topic_public_page_t page;
         if (s_call (args, "topic.public_list", &cg_topic_query_def, &req,
                     &cg_topic_public_page_def, &page))
@@ -350,6 +355,7 @@ s_public (cli_args_t *args, const char *id)
             printf ("%lld topics published\n", (long long) page.total);
             for (size_t i = 0; i < page.topics_count; i++)
                 s_print_public (&page.topics[i]);
+            cli_print_next (page.next);
         }
         cg_msg_clear (&cg_topic_public_page_def, &page);
     }

@@ -3,6 +3,7 @@
 #include "cg_access.h"
 #include "cg_clock.h"
 #include "cg_config.h"
+#include <errno.h>
 
 #include <pwd.h>
 
@@ -197,4 +198,26 @@ cli_query (cli_args_t *args, const char *daemon, const char *command,
            const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
 {
     return s_call (args, daemon, command, req_def, req, rep_def, rep, CLI_QUERY_MS, 1);
+}
+
+void
+cli_print_next (const char *next)
+{
+    if (next)
+        printf ("next: %s\n", next);
+}
+
+int
+cli_opt_limit (cli_args_t *args, int64_t *limit)
+{
+    const char *text = cli_opt (args, "limit", "50");
+    char *end;
+    errno = 0;
+    long long v = strtoll (text, &end, 10);
+    if (errno || *end || end == text || v < 1) {
+        fprintf (stderr, "civgrid: --limit must be a whole number from 1, not %s\n", text);
+        return -1;
+    }
+    *limit = v;
+    return 0;
 }

@@ -173,23 +173,17 @@ consultation_change (consultation_t *self, const char *script, consultation_plan
     return -1;
 }
 
-redisReply *
-consultation_page (consultation_t *self, const char *key, bool newest_first, int64_t offset,
-                   int64_t limit, int64_t *total)
+int
+consultation_page (consultation_t *self, const char *command, const cg_msgdef_t *def,
+                   const void *query, const char *key, bool newest_first, int64_t limit,
+                   cg_zpage_t *ids, int64_t *total, char *next, cg_reply_t *reply)
 {
-    redisReply *count = cg_redis_command (self->daemon->redis, "ZCARD %s", key);
-    *total = cg_reply_int (count, 0);
-    redisReply *ids = count ? cg_redis_command (self->daemon->redis, "%s %s %lld %lld",
-                                                newest_first ? "ZREVRANGE" : "ZRANGE", key,
-                                                (long long) offset,
-                                                (long long) (offset + limit - 1)) : NULL;
-    if (count)
-        freeReplyObject (count);
-    if (ids && ids->type != REDIS_REPLY_ARRAY) {
-        freeReplyObject (ids);
-        ids = NULL;
-    }
-    return ids;
+    cg_error_t err;
+    if (cg_cursor_page (self->daemon->cursor, self->daemon->redis, command, def, query, key,
+                        newest_first, limit, ids, total, next, &err) == 0)
+        return 0;
+    cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+    return -1;
 }
 
 static bool

@@ -51,10 +51,13 @@ int consultation_change (consultation_t *self, const char *script, consultation_
                          void *request, cg_reply_t *reply, char *answer, size_t len);
 
 /*  A page of the ids in the sorted set at key (newest first when
-    newest_first), with the set's size in total.  NULL when Redis failed;
-    free it with freeReplyObject. */
-redisReply *consultation_page (consultation_t *self, const char *key, bool newest_first,
-                               int64_t offset, int64_t limit, int64_t *total);
+    newest_first) after the query's cursor (cg_cursor_page: command's
+    list, a query of def), with the set's size in total and the cursor of
+    the next page in next ("" on the last).  Returns 0, or -1 after
+    refusing (a bad cursor, names `cursor`) or failing in reply. */
+int consultation_page (consultation_t *self, const char *command, const cg_msgdef_t *def,
+                       const void *query, const char *key, bool newest_first, int64_t limit,
+                       cg_zpage_t *ids, int64_t *total, char *next, cg_reply_t *reply);
 
 /*  Checks a topic to be raised; 0, or -1 with the refusal in reply. */
 int consultation_check (consultation_t *self, const cg_topic_create_t *req, cg_reply_t *reply);

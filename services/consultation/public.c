@@ -86,20 +86,20 @@ public_on_list (void *request, cg_reply_t *reply, void *arg)
     snprintf (key, sizeof key, P "published%s%s", req->scope ? ":" : "",
               req->scope ? req->scope : "");
     int64_t total;
-    redisReply *ids = consultation_page (self, key, true, req->offset,
-                                         req->limit > 0 ? req->limit : 50, &total);
-    if (!ids)
-        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
-    else {
-        cg_topic_public_page_t page = { .total = total };
-        page.topics = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_topic_public_t));
-        for (size_t i = 0; i < ids->elements; i++)
-            if (s_load (self, ids->element[i]->str, &page.topics[page.topics_count], false) == 0)
-                page.topics_count++;
-            else
-                cg_msg_clear (&cg_topic_public_def, &page.topics[page.topics_count]);
-        cg_reply_ok (reply, &cg_topic_public_page_def, &page);
-        cg_msg_clear (&cg_topic_public_page_def, &page);
-        freeReplyObject (ids);
-    }
+    cg_zpage_t ids;
+    char next[CG_CURSOR_MAX];
+    if (consultation_page (self, "topic.public_list", &cg_topic_query_def, req, key, true,
+                           req->limit > 0 ? req->limit : 50, &ids, &total, next, reply))
+        return;
+    cg_topic_public_page_t page = { .total = total, .next = *next ? next : NULL };
+    page.topics = cg_alloc ((ids.count ? ids.count : 1) * sizeof (cg_topic_public_t));
+    for (size_t i = 0; i < ids.count; i++)
+        if (s_load (self, ids.ids[i], &page.topics[page.topics_count], false) == 0)
+            page.topics_count++;
+        else
+            cg_msg_clear (&cg_topic_public_def, &page.topics[page.topics_count]);
+    cg_reply_ok (reply, &cg_topic_public_page_def, &page);
+    page.next = NULL;           /* ours */
+    cg_msg_clear (&cg_topic_public_page_def, &page);
+    cg_zpage_free (&ids);
 }

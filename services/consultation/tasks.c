@@ -241,22 +241,23 @@ tasks_on_list (void *request, cg_reply_t *reply, void *arg)
     }
     bool dead = streq (state, "dead");
     int64_t total;
-    redisReply *ids = consultation_page (self, dead ? P "dead" : P "outbox", dead, req->offset,
-                                         req->limit > 0 ? req->limit : 50, &total);
-    if (!ids)
-        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
-    else {
-        cg_topic_task_page_t page = { .total = total };
-        page.tasks = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_topic_task_t));
-        for (size_t i = 0; i < ids->elements; i++)
-            if (plan_read_task (self, ids->element[i]->str, &page.tasks[page.tasks_count]) == 0)
-                page.tasks_count++;
-            else
-                cg_msg_clear (&cg_topic_task_def, &page.tasks[page.tasks_count]);
-        cg_reply_ok (reply, &cg_topic_task_page_def, &page);
-        cg_msg_clear (&cg_topic_task_page_def, &page);
-        freeReplyObject (ids);
-    }
+    cg_zpage_t ids;
+    char next[CG_CURSOR_MAX];
+    if (consultation_page (self, "topic.tasks", &cg_topic_task_query_def, req,
+                           dead ? P "dead" : P "outbox", dead, req->limit > 0 ? req->limit : 50,
+                           &ids, &total, next, reply))
+        return;
+    cg_topic_task_page_t page = { .total = total, .next = *next ? next : NULL };
+    page.tasks = cg_alloc ((ids.count ? ids.count : 1) * sizeof (cg_topic_task_t));
+    for (size_t i = 0; i < ids.count; i++)
+        if (plan_read_task (self, ids.ids[i], &page.tasks[page.tasks_count]) == 0)
+            page.tasks_count++;
+        else
+            cg_msg_clear (&cg_topic_task_def, &page.tasks[page.tasks_count]);
+    cg_reply_ok (reply, &cg_topic_task_page_def, &page);
+    page.next = NULL;           /* ours */
+    cg_msg_clear (&cg_topic_task_page_def, &page);
+    cg_zpage_free (&ids);
 }
 
 /*  topic.retry as checked, with the task as it will be sent. */

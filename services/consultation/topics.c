@@ -304,31 +304,33 @@ topics_on_list (void *request, cg_reply_t *reply, void *arg)
     else
         snprintf (key, sizeof key, P "topics");
     int64_t total;
-    redisReply *ids = consultation_page (self, key, true, req->offset,
-                                         req->limit > 0 ? req->limit : 50, &total);
-    if (!ids)
-        cg_reply_fail (reply, "unavailable", NULL, "the topic store cannot be reached");
-    else {
-        cg_topic_page_t page = { .total = total };
-        page.topics = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_topic_view_t));
-        for (size_t i = 0; i < ids->elements; i++) {
-            cg_topic_view_t *view = &page.topics[page.topics_count];
-            if (s_load (self, ids->element[i]->str, view, false) != 0)
-                continue;
-            /*  a page holds the headlines; topic.show has the rest */
-            free (view->description);
-            view->description = NULL;
-            for (size_t k = 0; k < view->cases_count; k++)
-                free (view->cases[k]);
-            free (view->cases);
-            view->cases = NULL;
-            view->cases_count = 0;
-            page.topics_count++;
-        }
-        cg_reply_ok (reply, &cg_topic_page_def, &page);
-        cg_msg_clear (&cg_topic_page_def, &page);
-        freeReplyObject (ids);
+    cg_zpage_t ids;
+    char next[CG_CURSOR_MAX];
+    if (consultation_page (self, "topic.list", &cg_topic_query_def, req, key, true,
+                           req->limit > 0 ? req->limit : 50, &ids, &total, next, reply))
+        return;
+    cg_topic_page_t page = { .total = total, .next = *next ? next : NULL };
+    page.topics = cg_alloc ((ids.count ? ids.count : 1) * sizeof (cg_topic_view_t));
+    for (size_t i = 0; i < ids.count; i++) {
+        cg_topic_view_t *view = &page.topics[page.topics_count];
+        if (s_load (self, ids.ids[i], view, false) != 0)
+            continue;
+        /*  a page holds the headlines; topic.show has the rest */
+        free (view->description);
+        view->description = NULL;
+        for (size_t k = 0; k < view->cases_count; k++)
+            free (view->cases[k]);
+        free (view->cases);
+        view->cases = NULL;
+        view->cases_count = 0;
+        view->pos = ids.pos[i];
+        view->present |= UINT64_C (1) << CG_FIELD_topic_view_pos;
+        page.topics_count++;
     }
+    cg_reply_ok (reply, &cg_topic_page_def, &page);
+    page.next = NULL;           /* ours */
+    cg_msg_clear (&cg_topic_page_def, &page);
+    cg_zpage_free (&ids);
 }
 
 /*  topic.stage: the stage to open is the first one not closed. */

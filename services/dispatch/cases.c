@@ -135,20 +135,6 @@ cases_destroy (cases_t **self_p)
 
 /* --- from intake ---------------------------------------------------------- */
 
-/*  The start of a text, cut at a character boundary. */
-static void
-s_summary (const char *text, char *out, size_t len)
-{
-    size_t n = strlen (text);
-    if (n >= len) {
-        n = len - 1;
-        while (n > 0 && ((unsigned char) text[n] & 0xc0) == 0x80)
-            n--;
-    }
-    memcpy (out, text, n);
-    out[n] = 0;
-}
-
 /*  Adds one case's arguments for dispatch_received (the case.dispatched
     body's index goes in *body); false when the event cannot be dispatched
     (it is then skipped, and the cursor still moves). */
@@ -165,7 +151,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         return false;
     }
     char summary[S_SUMMARY];
-    s_summary (in->text, summary, sizeof summary);
+    cg_utf8_cut (in->text, summary, sizeof summary);
     char *level = (char *) route_level_name (route.level);
 
     cg_case_view_t view = {
@@ -214,13 +200,12 @@ typedef struct {
 } s_call_t;
 
 /*  Prepares the call that routes the case.received among events[0..n)
-    and moves the cursor from `cursor` to the last of them. */
+    at now and moves the cursor from `cursor` to the last of them. */
 static void
 s_call_prepare (cases_t *self, s_call_t *call, const cg_event_t *events, size_t n,
-                int64_t cursor)
+                int64_t cursor, int64_t now)
 {
     cg_feed_args (&call->args, S_PREFIX, self->cursor_key, cursor, events, n);
-    int64_t now = cg_clock_now ();
     cg_args_add_int (&call->args, self->hotspot_count);
     cg_args_add_int (&call->args, (int64_t) self->hotspot_window_min * 60000);
     char stats[200];
@@ -284,7 +269,10 @@ s_call_finish (cases_t *self, s_call_t *call, redisReply *r)
     are pipelined: while Redis runs one, the next is prepared (routing,
     deadlines, encoding), so that a backlog is worked off by both at once.
     Each call moves the cursor from where the one before left it, so one
-    that fails leaves the ones after it changing nothing.  Returns 0 when
+    that fails leaves the ones after it changing nothing.  The time is
+    read once, before the first call: on the test clock reading it is a
+    Redis command, which must not come between a call and its answer.
+    Returns 0 when
     all were applied, 1 when the cursor had moved or only some were
     applied (the feed reads the cursor again), -1 when none could be. */
 int
@@ -293,12 +281,13 @@ cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
     s_call_t calls[2];          /* the one Redis runs, the one being prepared */
     int running = -1, rc = 0;
     bool applied = false;
+    int64_t now = cg_clock_now ();
     for (size_t from = 0; from < n || running >= 0; ) {
         int next = -1;
         if (from < n) {
             size_t k = n - from < S_CALL_CASES ? n - from : S_CALL_CASES;
             next = running == 0 ? 1 : 0;
-            s_call_prepare (self, &calls[next], events + from, k, cursor);
+            s_call_prepare (self, &calls[next], events + from, k, cursor, now);
             cursor = events[from + k - 1].seq;
             from += k;
         }
@@ -353,26 +342,31 @@ s_steps_read (cg_case_view_t *view, const redisReply *r)
             view->steps[view->steps_count++] = view->steps[i];
 }
 
-/*  Fills view from the case's hash (and its timeline when with_steps).
-    Returns 0, 1 when there is no such case, -1 when Redis failed. */
-int
-cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps)
+/*  Fills view from a case's hash as HGETALL answers it (and its timeline
+    when with_steps).  Returns 0, 1 when there is no such case, -1 when
+    Redis failed. */
+static int
+s_view_read (cg_case_view_t *view, const redisReply *r, bool with_steps)
 {
     memset (view, 0, sizeof *view);
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " S_PREFIX "case:%s", id);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        if (r)
-            freeReplyObject (r);
+    if (!r || r->type != REDIS_REPLY_ARRAY)
         return -1;
-    }
-    int rc = r->elements ? 0 : 1;
     for (size_t i = 0; i + 1 < r->elements; i += 2)
         if (strncmp (r->element[i]->str, "step:", 5) != 0)
             cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
                         r->element[i + 1]->len);
     if (with_steps)
         s_steps_read (view, r);
-    freeReplyObject (r);
+    return r->elements ? 0 : 1;
+}
+
+int
+cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps)
+{
+    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " S_PREFIX "case:%s", id);
+    int rc = s_view_read (view, r, with_steps);
+    if (r)
+        freeReplyObject (r);
     return rc;
 }
 
@@ -392,45 +386,181 @@ cases_on_show (void *request, cg_reply_t *reply, void *arg)
     cg_msg_clear (&cg_case_view_def, &view);
 }
 
-void
-cases_on_list (void *request, cg_reply_t *reply, void *arg)
+/* --- lists ----------------------------------------------------------------- */
+
+/*  A case's fields that a list shows (case.item), as HMGET asks for them:
+    the text is cut to the item's summary. */
+static const char *const s_item_fields[] = {
+    "id", "state", "source", "ext_ref", "category", "text", "grid", "address", "level",
+    "center", "unit", "sign_by", "done_by", "created", "updated", "alerts", "supervised",
+    "urgent", "unplaced", "extension" };
+#define S_ITEM_FIELDS (sizeof s_item_fields / sizeof s_item_fields[0])
+
+/*  The queue a query names (lib.lua's keys) and how many to give.
+    Returns 0, or -1 after refusing the query. */
+static int
+s_list_open (const char *command, cg_case_query_t *req, int64_t most, char *key,
+             size_t keylen, int64_t *limit, cg_reply_t *reply)
 {
-    cases_t *self = arg;
-    cg_case_query_t *req = request;
     const char *state = req->state ? req->state : "all";
     if (req->unit && strcmp (state, "all") == 0) {
         cg_reply_fail (reply, "invalid", "state", "a unit's queues are by state: name one "
                        "(dispatched, accepted, returned, suspended, resolved, ...)");
-        return;
+        return -1;
     }
-    char key[160];
+    if (req->limit > most) {
+        cg_reply_fail (reply, "invalid", "limit", "limit is %lld; %s gives at most %lld a page",
+                       (long long) req->limit, command, (long long) most);
+        return -1;
+    }
     if (req->unit)
-        snprintf (key, sizeof key, S_PREFIX "qu:%s:%s", req->unit, state);
+        snprintf (key, keylen, S_PREFIX "qu:%s:%s", req->unit, state);
     else
     if (req->center)
-        snprintf (key, sizeof key, S_PREFIX "qc:%s:%s", req->center, state);
+        snprintf (key, keylen, S_PREFIX "qc:%s:%s", req->center, state);
     else
-        snprintf (key, sizeof key, S_PREFIX "q:%s", state);
-    int64_t limit = req->limit > 0 ? req->limit : 50;
-    redisReply *total = cg_redis_command (self->daemon->redis, "ZCARD %s", key);
-    redisReply *ids = cg_redis_command (self->daemon->redis, "ZRANGE %s %lld %lld", key,
-                                        (long long) req->offset,
-                                        (long long) (req->offset + limit - 1));
-    if (!total || !ids || ids->type != REDIS_REPLY_ARRAY) {
-        cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
+        snprintf (key, keylen, S_PREFIX "q:%s", state);
+    *limit = req->limit > 0 ? req->limit : most < 50 ? most : 50;
+    return 0;
+}
+
+/*  Fills item (a case.item) from a case's fields as HMGET answered
+    s_item_fields. */
+static bool
+s_item_read (void *msg, const redisReply *r, int64_t pos)
+{
+    cg_case_item_t *item = msg;
+    memset (item, 0, sizeof *item);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != S_ITEM_FIELDS
+    ||  r->element[0]->type != REDIS_REPLY_STRING)
+        return false;
+    for (size_t i = 0; i < S_ITEM_FIELDS; i++) {
+        const redisReply *v = r->element[i];
+        if (v->type != REDIS_REPLY_STRING)
+            continue;
+        if (strcmp (s_item_fields[i], "text") == 0) {
+            char summary[CG_LIST_TEXT + 1];
+            cg_utf8_cut (v->str, summary, sizeof summary);
+            cg_msg_set (&cg_case_item_def, item, "summary", summary, strlen (summary));
+        }
+        else
+            cg_msg_set (&cg_case_item_def, item, s_item_fields[i], v->str, v->len);
     }
-    else {
-        cg_case_page_t page = { .total = cg_reply_int (total, 0) };
-        page.cases = calloc (ids->elements ? ids->elements : 1, sizeof (cg_case_view_t));
-        assert (page.cases);
-        for (size_t i = 0; i < ids->elements; i++)
-            if (cases_load (self, ids->element[i]->str, &page.cases[page.cases_count], false) == 0)
-                page.cases_count++;
-        cg_reply_ok (reply, &cg_case_page_def, &page);
-        cg_msg_clear (&cg_case_page_def, &page);
+    item->pos = pos;
+    item->present |= UINT64_C (1) << CG_FIELD_case_item_pos;
+    return item->id && item->state;
+}
+
+/*  What differs between case.list and case.views: the bound of a page,
+    its definitions, what is asked of Redis for a case and how its answer
+    becomes an item. */
+typedef struct {
+    const char *command;
+    int64_t most;
+    const cg_msgdef_t *page_def;    /* total, next and the list `cases` */
+    const cg_msgdef_t *item_def;
+    void (*ask) (cg_args_t *args, const char *id);
+    bool (*read) (void *item, const redisReply *r, int64_t pos);
+} s_list_t;
+
+static void
+s_item_ask (cg_args_t *args, const char *id)
+{
+    cg_args_add_str (args, "HMGET");
+    cg_args_addf (args, S_PREFIX "case:%s", id);
+    for (size_t k = 0; k < S_ITEM_FIELDS; k++)
+        cg_args_add_str (args, s_item_fields[k]);
+}
+
+static void
+s_view_ask (cg_args_t *args, const char *id)
+{
+    cg_args_add_str (args, "HGETALL");
+    cg_args_addf (args, S_PREFIX "case:%s", id);
+}
+
+static bool
+s_view_item (void *item, const redisReply *r, int64_t pos)
+{
+    (void) pos;
+    return s_view_read (item, r, false) == 0;
+}
+
+/*  A page of the queue the query names: the ids by keyset, then each
+    case's fields in one pipeline. */
+static void
+s_list (cases_t *self, const s_list_t *spec, cg_case_query_t *req, cg_reply_t *reply)
+{
+    char key[160], next[CG_CURSOR_MAX];
+    int64_t limit, count;
+    if (s_list_open (spec->command, req, spec->most, key, sizeof key, &limit, reply))
+        return;
+    cg_redis_t *redis = self->daemon->redis;
+    cg_zpage_t ids;
+    cg_error_t err;
+    if (cg_cursor_page (self->daemon->cursor, redis, spec->command, &cg_case_query_def, req,
+                        key, req->newest, limit, &ids, &count, next, &err)) {
+        cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+        return;
     }
-    if (total)
-        freeReplyObject (total);
-    if (ids)
-        freeReplyObject (ids);
+    size_t n = ids.count;
+    cg_args_t args;
+    cg_args_init (&args);
+    for (size_t i = 0; i < n; i++) {
+        cg_args_reset (&args);
+        spec->ask (&args, ids.ids[i]);
+        cg_redis_append (redis, &args);
+    }
+    cg_args_free (&args);
+    /*  the page, through its definition: total, next, and the list */
+    void *page = calloc (1, spec->page_def->size);
+    assert (page);
+    char text[24];
+    snprintf (text, sizeof text, "%lld", (long long) count);
+    cg_msg_set (spec->page_def, page, "total", text, strlen (text));
+    if (*next)
+        cg_msg_set (spec->page_def, page, "next", next, strlen (next));
+    const cg_field_t *list = NULL;
+    for (size_t i = 0; i < spec->page_def->nfields; i++)
+        if (spec->page_def->fields[i].type == CG_F_LIST)
+            list = &spec->page_def->fields[i];
+    assert (list);
+    size_t size = spec->item_def->size, taken = 0;
+    char *items = calloc (n ? n : 1, size);
+    assert (items);
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = cg_redis_reply (redis);
+        if (spec->read (items + taken * size, r, ids.pos[i]))
+            taken++;
+        else
+            cg_msg_clear (spec->item_def, items + taken * size);
+        if (r)
+            freeReplyObject (r);
+    }
+    *(char **) ((char *) page + list->offset) = items;
+    *(size_t *) ((char *) page + list->count_offset) = taken;
+    cg_reply_ok (reply, spec->page_def, page);
+    cg_msg_clear (spec->page_def, page);
+    free (page);
+    cg_zpage_free (&ids);
+}
+
+/*  case.list: a page of summaries, CG_CASE_PAGE_MAX at most. */
+void
+cases_on_list (void *request, cg_reply_t *reply, void *arg)
+{
+    static const s_list_t spec = { "case.list", CG_CASE_PAGE_MAX, &cg_case_page_def,
+                                   &cg_case_item_def, s_item_ask, s_item_read };
+    s_list (arg, &spec, request, reply);
+}
+
+/*  case.views: a page of whole cases without their timelines (Open311's
+    lists), CG_CASE_VIEWS_MAX at most: a case's text and result may each
+    take CG_TEXT_MAX bytes. */
+void
+cases_on_views (void *request, cg_reply_t *reply, void *arg)
+{
+    static const s_list_t spec = { "case.views", CG_CASE_VIEWS_MAX, &cg_case_views_def,
+                                   &cg_case_view_def, s_view_ask, s_view_item };
+    s_list (arg, &spec, request, reply);
 }

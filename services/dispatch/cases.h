@@ -55,7 +55,8 @@ int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_s
     could be. */
 int cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor);
 cg_command_fn cases_on_show;
-cg_command_fn cases_on_list;
+cg_command_fn cases_on_list;          /* case.list: summaries */
+cg_command_fn cases_on_views;         /* case.views: whole cases, for Open311 */
 cg_command_fn cases_on_reload;        /* data.reload */
 
 #endif

@@ -51,6 +51,7 @@ main (int argc, char **argv)
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
     cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
+    cg_server_on (daemon->server, "case.views", &cg_case_query_def, cases_on_views, cases);
     int rc = cg_daemon_run (daemon);
     cg_daemon_destroy (&daemon);        /* its server ends the statistics' worker */
     stats_destroy (&stats);

@@ -464,7 +464,10 @@ s_entry (ledger_t *self, int64_t seq, cg_fund_entry_t *out)
 }
 
 /*  An account's entries, or with id "*" the whole ledger's: the public
-    record that `civgrid fund export` writes out for anyone to check. */
+    record that `civgrid fund export` writes out for anyone to check.
+    Both lists only grow, at their end, so a page's cursor holds the index
+    of the last entry given (and its seq) and the next page starts after
+    it, whatever was posted meanwhile. */
 void
 ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
 {
@@ -472,27 +475,47 @@ ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
     cg_fund_get_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
     cg_redis_t *redis = self->daemon->redis;
-    bool all = strcmp (req->id, "*") == 0;
+    bool all = strcmp (req->id, "*") == 0, given;
+    char list[CG_CURSOR_LIST_MAX];
+    cg_cursor_at_t after;
+    cg_error_t err;
+    int64_t now = cg_clock_now ();
+    if (cg_cursor_query (self->daemon->cursor, "fund.statement", &cg_fund_get_def, req, now,
+                         list, &given, &after, &err)) {
+        cg_reply_fail (reply, err.code, err.field, "%s", err.message);
+        return;
+    }
+    int64_t from = given ? after.pos + 1 : 0;
     redisReply *total = all ? cg_redis_command (redis, "LLEN " LEDGER_PREFIX "entries")
                             : cg_redis_command (redis, "LLEN " LEDGER_PREFIX "acct:%s:entries",
                                                 req->id);
     redisReply *seqs = all ? NULL
                            : cg_redis_command (redis, "LRANGE " LEDGER_PREFIX "acct:%s:entries "
-                                               "%lld %lld", req->id, (long long) req->offset,
-                                               (long long) (req->offset + limit - 1));
+                                               "%lld %lld", req->id, (long long) from,
+                                               (long long) (from + limit - 1));
     if (!total || (!all && (!seqs || seqs->type != REDIS_REPLY_ARRAY)))
         cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
     else {
         cg_fund_statement_t st = { .account = strdup (req->id), .total = cg_reply_int (total, 0) };
-        int64_t n = all ? st.total - req->offset : (int64_t) seqs->elements;
+        int64_t n = all ? st.total - from : (int64_t) seqs->elements;
         n = n < 0 ? 0 : n > limit ? limit : n;
         st.entries = calloc (n ? (size_t) n : 1, sizeof (cg_fund_entry_t));
         assert (st.entries);
+        int64_t last = 0;
         for (int64_t i = 0; i < n; i++) {
-            int64_t seq = all ? req->offset + i + 1 : atoll (seqs->element[i]->str);
+            int64_t seq = all ? from + i + 1 : atoll (seqs->element[i]->str);
             st.entries_count += s_entry (self, seq, &st.entries[st.entries_count]);
+            last = seq;
+        }
+        char next[CG_CURSOR_MAX];
+        if (n > 0 && from + n < st.total) {
+            cg_cursor_at_t at = { .pos = from + n - 1 };
+            snprintf (at.id, sizeof at.id, "%lld", (long long) last);
+            cg_cursor_encode (self->daemon->cursor, list, &at, now, next, sizeof next);
+            st.next = next;
         }
         cg_reply_ok (reply, &cg_fund_statement_def, &st);
+        st.next = NULL;         /* ours */
         cg_msg_clear (&cg_fund_statement_def, &st);
     }
     if (total)

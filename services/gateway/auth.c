@@ -9,12 +9,16 @@
     Rate limits count requests per key (an address, a token) in the
     current minute, in memory: they protect this process, so they need not
     be shared.  The audit log is a Redis stream, cg:{gateway}:audit, capped
-    at about a million entries. */
+    at about a million entries; an admin or a supervisor reads it newest
+    first, a page at a time (GET /api/v1/audit), the entries of the
+    caller's scope.  The stream's ids only grow, so the page's cursor is
+    the id of the last entry read (cg_cursor.h). */
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
 #define S_AUDIT_MAX     1000000
+#define S_AUDIT_PAGE    200         /* entries a page at most */
 
 bool
 gw_rate_take (gateway_t *gw, const char *key, int per_minute)
@@ -197,6 +201,89 @@ gw_audit (gw_request_t *req, const char *action, const char *target, int status)
     if (!r || r->type == REDIS_REPLY_ERROR)
         zsys_warning ("gateway: audit entry for %s by %s could not be written", action,
                       req->caller.name);
+    if (r)
+        freeReplyObject (r);
+}
+
+/*  One entry of the stream (XREVRANGE's [id, [field, value, ...]]) as JSON. */
+static json_t *
+s_audit_entry (const redisReply *e)
+{
+    json_t *entry = json_pack ("{s:s}", "id", e->element[0]->str);
+    const redisReply *kv = e->element[1];
+    for (size_t k = 0; k + 1 < kv->elements; k += 2) {
+        const char *key = kv->element[k]->str, *value = kv->element[k + 1]->str;
+        if (strcmp (key, "at") == 0 || strcmp (key, "status") == 0)
+            json_object_set_new (entry, key, json_integer (strtoll (value, NULL, 10)));
+        else {
+            char *text = strdup (value);
+            gw_utf8_scrub (text);
+            json_object_set_new (entry, key, json_string (text));
+            free (text);
+        }
+    }
+    return entry;
+}
+
+void
+gw_audit_list (gw_request_t *req)
+{
+    if (gw_auth (req, CG_ROLE_ADMIN | CG_ROLE_SUPERVISOR))
+        return;
+    const char *text = gw_query (req, "limit"), *cursor = gw_query (req, "cursor");
+    char *end = NULL;
+    long limit = text && *text ? strtol (text, &end, 10) : 50;
+    if ((end && *end) || limit < 1 || limit > S_AUDIT_PAGE) {
+        gw_reply_error (req, 400, "invalid", "limit", "limit must be a whole number from 1 "
+                        "to %d", S_AUDIT_PAGE);
+        return;
+    }
+    char list[CG_CURSOR_LIST_MAX], why[256], start[CG_CURSOR_ID_MAX + 1] = "+";
+    snprintf (list, sizeof list, "gateway.audit@%s", req->caller.scope_code);
+    int64_t now = cg_clock_now ();
+    cg_cursor_at_t after;
+    if (cursor && *cursor) {
+        if (cg_cursor_decode (req->gw->daemon->cursor, cursor, list, now, &after, why,
+                              sizeof why)) {
+            gw_reply_error (req, 400, "invalid", "cursor", "cursor %s", why);
+            return;
+        }
+        snprintf (start, sizeof start, "(%s", after.id);
+    }
+    redisReply *count = cg_redis_command (req->link->redis, "XLEN cg:{gateway}:audit");
+    redisReply *r = cg_redis_command (req->link->redis,
+                                      "XREVRANGE cg:{gateway}:audit %s - COUNT %ld", start,
+                                      limit + 1);
+    if (!count || !r || r->type != REDIS_REPLY_ARRAY) {
+        gw_reply_error (req, 503, "unavailable", NULL, "the audit log cannot be read now");
+    }
+    else {
+        /*  one more was read than is given: when it is there, so is a next page */
+        json_t *entries = json_array ();
+        size_t n = r->elements > (size_t) limit ? (size_t) limit : r->elements;
+        for (size_t i = 0; i < n; i++) {
+            json_t *entry = s_audit_entry (r->element[i]);
+            const char *scope = json_string_value (json_object_get (entry, "scope"));
+            if (scope && gw_in_scope (req, scope))
+                json_array_append_new (entries, entry);
+            else
+                json_decref (entry);
+        }
+        json_t *page = json_pack ("{s:I, s:o}", "total", (json_int_t) cg_reply_int (count, 0),
+                                  "entries", entries);
+        if (r->elements > (size_t) limit) {
+            cg_cursor_at_t at = { 0 };
+            const char *id = r->element[n - 1]->element[0]->str;
+            at.pos = strtoll (id, NULL, 10);
+            snprintf (at.id, sizeof at.id, "%s", id);
+            char next[CG_CURSOR_MAX];
+            cg_cursor_encode (req->gw->daemon->cursor, list, &at, now, next, sizeof next);
+            json_object_set_new (page, "next", json_string (next));
+        }
+        gw_reply_json (req, 200, page);
+    }
+    if (count)
+        freeReplyObject (count);
     if (r)
         freeReplyObject (r);
 }

@@ -13,32 +13,33 @@
     must name one inside the caller's scope, else 403 naming the field. */
 #include "gateway.h"
 
-/*  Whether a case lies in the caller's scope. */
+/*  Whether a case (its center, unit and grid) lies in the caller's scope. */
 static bool
-s_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
+s_case_in_scope (gw_request_t *req, const char *center, const char *unit, const char *grid)
 {
-    if ((c->center && gw_in_scope (req, c->center)) || (c->unit && gw_in_scope (req, c->unit)))
+    if ((center && gw_in_scope (req, center)) || (unit && gw_in_scope (req, unit)))
         return true;
-    return (!c->center || req->caller.role == CG_ROLE_GRID) && gw_in_scope (req, c->grid);
+    return (!center || req->caller.role == CG_ROLE_GRID) && gw_in_scope (req, grid);
 }
 
 static bool
 s_shows_case (gw_request_t *req, const gw_params_t *params, const void *rep)
 {
     (void) params;
-    return s_case_in_scope (req, rep);
+    const cg_case_view_t *c = rep;
+    return s_case_in_scope (req, c->center, c->unit, c->grid);
 }
 
 /* --- lists ---------------------------------------------------------------- */
 
-/*  Whether a case matches a search: q in its id, text, address, grid or
-    the source's reference. */
+/*  Whether a case in a list matches a search: q in its id, the start of
+    its text, address, grid or the source's reference. */
 static bool
-s_case_matches (const cg_case_view_t *c, const char *q)
+s_case_matches (const cg_case_item_t *c, const char *q)
 {
     if (!q || !*q)
         return true;
-    const char *fields[] = { c->id, c->text, c->address, c->grid, c->ext_ref };
+    const char *fields[] = { c->id, c->summary, c->address, c->grid, c->ext_ref };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (fields[i] && strstr (fields[i], q))
             return true;
@@ -49,29 +50,9 @@ static bool
 s_keep_case (gw_request_t *req, const void *item, void *arg)
 {
     (void) arg;
-    return s_case_in_scope (req, item) && s_case_matches (item, gw_query (req, "q"));
-}
-
-/*  What orders a queue: the deadline that matters in its state, as
-    dispatch scores it (deploy/lua/dispatch/lib.lua), or creation. */
-static int64_t
-s_order_key (const cg_case_view_t *c, const char *state)
-{
-    if (!state || strcmp (state, "all") == 0)
-        return c->created;
-    if (strcmp (state, "dispatched") == 0 || strcmp (state, "received") == 0)
-        return c->sign_by;
-    if (strcmp (state, "accepted") == 0)
-        return c->done_by;
-    return c->updated;
-}
-
-static int
-s_order_case (const void *a, const void *b, void *state)
-{
-    int64_t x = s_order_key (a, state), y = s_order_key (b, state);
-    return x < y ? -1 : x > y ? 1 : strcmp (((const cg_case_view_t *) a)->id,
-                                            ((const cg_case_view_t *) b)->id);
+    const cg_case_item_t *c = item;
+    return s_case_in_scope (req, c->center, c->unit, c->grid)
+        && s_case_matches (c, gw_query (req, "q"));
 }
 
 /*  The centers whose queues make up the caller's scope: the scope and
@@ -107,9 +88,9 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
     return n;
 }
 
-/*  A page of the caller's cases.  The city's is dispatch's own page; below
-    it, or with a search, the queues of the centers asked for are gathered,
-    from the first 1000 cases of each. */
+/*  A page of the caller's cases.  The city's is dispatch's own page, and
+    so is a unit's queue of a state; below the city, or with a search, the
+    queues of the centers asked for are gathered, page by page (gather.c). */
 static int
 s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 {
@@ -119,16 +100,24 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
     if (root && !(q && *q))
         return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
                         &cg_case_page_def, rep, err);
+    /*  a unit's queue of a state is its own (dispatch keeps one): its
+        center's would bring a page of other units' cases to filter out */
+    if (req->caller.scope->kind == CG_ORG_UNIT && query->state
+    &&  strcmp (query->state, "all") != 0 && !(q && *q)) {
+        free (query->unit);
+        query->unit = strdup (req->caller.scope_code);
+        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
+                        &cg_case_page_def, rep, err);
+    }
     const char *centers[256];
     size_t ncenters = 1;
-    if (query->center || root)
-        centers[0] = NULL;      /* as asked */
+    if (query->center || query->unit || root)
+        centers[0] = NULL;      /* as asked: one queue */
     else
         ncenters = s_scope_centers (req, centers, 256);
-    int64_t offset = query->offset, limit = query->limit ? query->limit : 50;
     gw_gather_t spec = { "dispatch", "case.list", &cg_case_query_def, &cg_case_page_def,
-                         "center", CG_PAGE_MAX, s_keep_case, s_order_case, query->state };
-    return gw_gather (req, &spec, centers, ncenters, query, offset, limit, rep, err);
+                         "center", CG_CASE_PAGE_MAX, false, s_keep_case, NULL };
+    return gw_gather (req, &spec, centers, ncenters, query, rep, err);
 }
 
 /* --- places ----------------------------------------------------------------- */

@@ -149,6 +149,8 @@ bool gw_in_scope (gw_request_t *req, const char *code);
 int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
 /*  Writes one entry of the audit log: who, when, what, on what, from where. */
 void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
+/*  GET /api/v1/audit: a page of the audit log, newest first, by cursor. */
+void gw_audit_list (gw_request_t *req);
 
 /* --- api.c: routes ------------------------------------------------------- */
 #define GW_PARAMS   4
@@ -193,20 +195,24 @@ typedef struct {
 typedef struct {
     const char *daemon;
     const char *command;
-    const cg_msgdef_t *query_def;   /* with offset and limit */
-    const cg_msgdef_t *page_def;    /* with total and one list of messages */
+    const cg_msgdef_t *query_def;   /* with cursor, limit (and newest, when it pages back) */
+    const cg_msgdef_t *page_def;    /* with total, next and one list of messages */
     const char *place;              /* the query's field that names the place */
-    int64_t per_place;              /* items asked of each place */
+    int64_t per_place;              /* the daemon's largest page */
+    bool desc;                      /* the daemon lists highest pos first (else: when the
+                                       query asks for the newest first) */
     bool (*keep) (gw_request_t *req, const void *item, void *arg);
-    int (*order) (const void *a, const void *b, void *arg);
     void *arg;
 } gw_gather_t;
 
-/*  Asks for query at each place (NULL: as the query stands), keeps,
-    orders and pages what came into page.  0, or -1 with err. */
+/*  Asks for query at each place (NULL: as the query stands) after the
+    query's cursor, keeps, merges and pages what came into page, with the
+    cursor of the next.  0, or -1 with err (a bad cursor: field cursor). */
 int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *places,
-               size_t nplaces, void *query, int64_t offset, int64_t limit, void *page,
-               cg_error_t *err);
+               size_t nplaces, void *query, void *page, cg_error_t *err);
+/*  The name of the gathered list a query asks for (cg_cursor_list). */
+void gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *query, char *buf,
+                     size_t len);
 
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,

@@ -18,9 +18,12 @@
         agency_responsible    the unit's name; expected_datetime its deadline
         status_notes, notes   the latest note and the public timeline
     Services are `realtime`: the case id is known at once, so a token is
-    the case id itself.  GET requests reads the newest cases of dispatch's
-    queue (the most it pages, CG_PAGE_MAX, as the spec's default limit is
-    1000) and filters and pages them here; by default the last 90 days. */
+    the case id itself.  GET requests and servicerequestupdates read
+    dispatch's queue of all cases newest first, a page of whole cases
+    (case.views) at a time, filter them here and stop at the first case
+    older than the window (by default the last 90 days) or once the page
+    is full: up to 1000 requests, the spec's default, never all in one
+    message.  page and page_size are our extension over the same order. */
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -486,21 +489,38 @@ s_get_token (gw_request_t *req, const s_target_t *t, const char *token)
     cg_msg_clear (&cg_case_view_def, &view);
 }
 
-/*  The newest CG_PAGE_MAX cases: dispatch's queue of all cases is in
-    order of creation, so the page is taken from its end. */
+/*  The largest list Open311 answers: the spec's default limit. */
+#define S_LIST_MAX  1000
+
+/*  What to do with each case, newest first: 1 to go on, 0 to stop. */
+typedef int (s_case_fn) (gw_request_t *req, const cg_case_view_t *c, void *arg);
+
+/*  Calls fn on every case newest first, a page of dispatch's at a time,
+    until fn stops or the cases run out.  0, or -1 with err. */
 static int
-s_recent_cases (gw_request_t *req, cg_case_page_t *page, cg_error_t *err)
+s_each_case (gw_request_t *req, s_case_fn *fn, void *arg, cg_error_t *err)
 {
-    cg_case_query_t query = { .limit = 1 };
-    if (gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
-                 page, err))
-        return -1;
-    int64_t total = page->total;
-    cg_msg_clear (&cg_case_page_def, page);
-    query.offset = total > CG_PAGE_MAX ? total - CG_PAGE_MAX : 0;
-    query.limit = CG_PAGE_MAX;
-    return gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query, &cg_case_page_def,
-                    page, err);
+    cg_case_query_t query = { .limit = CG_CASE_VIEWS_MAX, .newest = true };
+    char *cursor = NULL;
+    int go = 1;
+    while (go) {
+        query.cursor = cursor;
+        cg_case_views_t page;
+        int rc = gw_call (req, "dispatch", "case.views", &cg_case_query_def, &query,
+                          &cg_case_views_def, &page, err);
+        free (cursor);
+        cursor = NULL;
+        if (rc)
+            return -1;
+        for (size_t i = 0; i < page.cases_count && go; i++)
+            go = fn (req, &page.cases[i], arg);
+        if (go && page.next)
+            cursor = strdup (page.next);
+        else
+            go = 0;
+        cg_msg_clear (&cg_case_views_def, &page);
+    }
+    return 0;
 }
 
 /*  Whether word is one of a comma-separated list. */
@@ -549,6 +569,32 @@ s_number (gw_request_t *req, const s_target_t *t, const char *name, int otherwis
     return (int) v;
 }
 
+/*  GET requests: the filters, and the page being made. */
+typedef struct {
+    const char *codes, *status;
+    int64_t start, end, after, before;
+    size_t skip, size, seen;
+    json_t *list;
+} s_requests_t;
+
+static int
+s_request_take (gw_request_t *req, const cg_case_view_t *c, void *arg)
+{
+    s_requests_t *want = arg;
+    if (want->start >= 0 && c->created < want->start)
+        return 0;               /* newest first: the rest are older still */
+    if ((want->codes && *want->codes && !(c->category && s_in_list (want->codes, c->category)))
+    ||  (want->status && *want->status
+         && !s_in_list (want->status, s_closed (c->state) ? "closed" : "open"))
+    ||  (want->end >= 0 && c->created > want->end)
+    ||  (want->after >= 0 && c->updated <= want->after)
+    ||  (want->before >= 0 && c->updated >= want->before))
+        return 1;
+    if (want->seen++ >= want->skip)
+        json_array_append_new (want->list, s_request (req, c));
+    return json_array_size (want->list) < want->size;
+}
+
 static void
 s_get_requests (gw_request_t *req, const s_target_t *t)
 {
@@ -571,7 +617,7 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
     if (start == -2 || end == -2 || after == -2 || before == -2)
         return;
     int page = s_number (req, t, "page", 1, 1000000);
-    int page_size = s_number (req, t, "page_size", 50, CG_PAGE_MAX);
+    int page_size = s_number (req, t, "page_size", S_LIST_MAX, S_LIST_MAX);
     if (page < 0 || page_size < 0)
         return;
     if (ids && *ids) {
@@ -599,30 +645,64 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
     }
     if (start < 0 && end < 0 && after < 0 && before < 0)
         start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
-    cg_case_page_t all;
+    s_requests_t want = { .codes = codes, .status = status, .start = start, .end = end,
+                          .after = after, .before = before,
+                          .skip = (size_t) (page - 1) * (size_t) page_size,
+                          .size = (size_t) page_size, .list = json_array () };
     cg_error_t err;
-    if (s_recent_cases (req, &all, &err)) {
+    if (s_each_case (req, s_request_take, &want, &err)) {
+        json_decref (want.list);
         s_error (req, t, 400, "requests cannot be read now: %s", err.message);
         return;
     }
-    json_t *list = json_array ();
-    size_t skip = (size_t) (page - 1) * (size_t) page_size, seen = 0;
-    for (size_t i = 0; i < all.cases_count; i++) {
-        const cg_case_view_t *c = &all.cases[i];
-        if ((codes && *codes && !(c->category && s_in_list (codes, c->category)))
-        ||  (status && *status && !s_in_list (status, s_closed (c->state) ? "closed" : "open"))
-        ||  (start >= 0 && c->created < start) || (end >= 0 && c->created > end)
-        ||  (after >= 0 && c->updated <= after) || (before >= 0 && c->updated >= before))
-            continue;
-        if (seen++ >= skip && json_array_size (list) < (size_t) page_size)
-            json_array_append_new (list, s_request (req, c));
-    }
-    cg_msg_clear (&cg_case_page_def, &all);
-    s_reply (req, t, 200, "service_requests", list);
+    s_reply (req, t, 200, "service_requests", want.list);
 }
 
 /*  mySociety's servicerequestupdates: each step of a case's timeline in
     [start_date, end_date) is one update, update_id "<case>-<step>". */
+/*  servicerequestupdates: the window, and the updates found so far. */
+typedef struct {
+    int64_t start, end;
+    json_t *list;
+} s_updates_t;
+
+/*  A case updated within the window gives its steps within it.  Cases are
+    read newest first back to S_DEFAULT_WINDOW_MS before the window: a
+    case older than that is past its time limits. */
+static int
+s_update_take (gw_request_t *req, const cg_case_view_t *view, void *arg)
+{
+    s_updates_t *want = arg;
+    if (view->created < want->start - S_DEFAULT_WINDOW_MS)
+        return 0;
+    if (view->updated < want->start)
+        return 1;
+    cg_case_get_t get = { .id = view->id };
+    cg_case_view_t c;
+    cg_error_t err;
+    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
+                 &c, &err))
+        return 1;
+    for (size_t k = 0; k < c.steps_count && json_array_size (want->list) < S_LIST_MAX; k++) {
+        const cg_case_step_t *step = &c.steps[k];
+        if (step->at < want->start || (want->end >= 0 && step->at >= want->end))
+            continue;
+        char update_id[64];
+        snprintf (update_id, sizeof update_id, "%s-%zu", c.id, k);
+        json_t *u = json_pack ("{s:s, s:s, s:s, s:s}", "update_id", update_id,
+                               "service_request_id", c.id,
+                               "status", s_closed (step->to) ? "closed" : "open",
+                               "description", step->note ? step->note : step->to);
+        s_set_time (u, "updated_datetime", step->at);
+        json_array_append_new (want->list, u);
+    }
+    cg_msg_clear (&cg_case_view_def, &c);
+    return json_array_size (want->list) < S_LIST_MAX;
+}
+
+/*  mySociety's servicerequestupdates: each step of a case's timeline in
+    [start_date, end_date) is one update, update_id "<case>-<step>", up to
+    S_LIST_MAX. */
 static void
 s_get_updates (gw_request_t *req, const s_target_t *t)
 {
@@ -631,38 +711,14 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
         return;
     if (start < 0)
         start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
-    cg_case_page_t all;
+    s_updates_t want = { .start = start, .end = end, .list = json_array () };
     cg_error_t err;
-    if (s_recent_cases (req, &all, &err)) {
+    if (s_each_case (req, s_update_take, &want, &err)) {
+        json_decref (want.list);
         s_error (req, t, 400, "updates cannot be read now: %s", err.message);
         return;
     }
-    json_t *list = json_array ();
-    for (size_t i = 0; i < all.cases_count && json_array_size (list) < CG_PAGE_MAX; i++) {
-        if (all.cases[i].updated < start)
-            continue;
-        cg_case_get_t get = { .id = all.cases[i].id };
-        cg_case_view_t c;
-        if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
-                     &c, &err))
-            continue;
-        for (size_t k = 0; k < c.steps_count; k++) {
-            const cg_case_step_t *step = &c.steps[k];
-            if (step->at < start || (end >= 0 && step->at >= end))
-                continue;
-            char update_id[64];
-            snprintf (update_id, sizeof update_id, "%s-%zu", c.id, k);
-            json_t *u = json_pack ("{s:s, s:s, s:s, s:s}", "update_id", update_id,
-                                   "service_request_id", c.id,
-                                   "status", s_closed (step->to) ? "closed" : "open",
-                                   "description", step->note ? step->note : step->to);
-            s_set_time (u, "updated_datetime", step->at);
-            json_array_append_new (list, u);
-        }
-        cg_msg_clear (&cg_case_view_def, &c);
-    }
-    cg_msg_clear (&cg_case_page_def, &all);
-    s_reply (req, t, 200, "service_request_updates", list);
+    s_reply (req, t, 200, "service_request_updates", want.list);
 }
 
 /* --- routing -------------------------------------------------------------- */

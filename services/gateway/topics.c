@@ -5,8 +5,8 @@
     the town's communities only.  Another town's topic is answered 404,
     like one that does not exist.  Consultation lists topics one community
     at a time, so a town's or a county's list is gathered from each of its
-    communities (gather.c), newest first, from the newest 200 of each; the
-    city's is consultation's own list.
+    communities (gather.c), newest first, a page at a time; the city's is
+    consultation's own list.
 
     In public (no token) only what was published is shown, and it is
     consultation that decides what that is (topic.public,
@@ -34,15 +34,6 @@ s_keep_all (gw_request_t *req, const void *item, void *arg)
     (void) item;
     (void) arg;
     return true;
-}
-
-/*  Newest first, as consultation lists them. */
-static int
-s_order_topic (const void *a, const void *b, void *arg)
-{
-    (void) arg;
-    const cg_topic_view_t *x = a, *y = b;
-    return x->created > y->created ? -1 : x->created < y->created ? 1 : -strcmp (x->id, y->id);
 }
 
 /*  The communities of a subtree, into a new array; count in *n. */
@@ -76,15 +67,14 @@ static int
 s_gather (gw_request_t *req, const cg_org_node_t *base, cg_topic_query_t *query,
           cg_topic_page_t *page, cg_error_t *err)
 {
-    int64_t offset = query->offset, limit = query->limit ? query->limit : 50;
     gw_gather_t spec = { "consultation", "topic.list", &cg_topic_query_def, &cg_topic_page_def,
-                         "scope", S_PER_COMMUNITY, s_keep_all, s_order_topic, NULL };
+                         "scope", S_PER_COMMUNITY, true, s_keep_all, NULL };
     if (!base->parent)
         return gw_call (req, "consultation", "topic.list", &cg_topic_query_def, query,
                         &cg_topic_page_def, page, err);
     size_t n;
     const char **places = s_communities (req->gw, base, &n);
-    int rc = gw_gather (req, &spec, places, n, query, offset, limit, page, err);
+    int rc = gw_gather (req, &spec, places, n, query, page, err);
     free (places);
     return rc;
 }

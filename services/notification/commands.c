@@ -4,30 +4,30 @@
 #include "notifier.h"
 #include "cg_text.h"
 
+/*  inbox.list: a page of a unit's inbox (a list, newest first, capped at
+    notification/inbox_max), by cursor. */
 static void
 s_inbox_list (void *request, cg_reply_t *reply, void *arg)
 {
     notifier_t *self = arg;
     cg_inbox_query_t *req = request;
-    int64_t limit = req->limit > 0 ? req->limit : 50;
-    redisReply *total = cg_redis_command (self->daemon->redis, "LLEN " NOTIFIER_PREFIX "inbox:%s",
-                                          req->unit);
-    redisReply *items = cg_redis_command (self->daemon->redis,
-                                          "LRANGE " NOTIFIER_PREFIX "inbox:%s %lld %lld",
-                                          req->unit, (long long) req->offset,
-                                          (long long) (req->offset + limit - 1));
-    if (!total || !items || items->type != REDIS_REPLY_ARRAY)
-        cg_reply_fail (reply, "unavailable", NULL, "the inbox store cannot be reached");
-    else {
-        cg_inbox_page_t page = { .total = cg_reply_int (total, 0) };
-        page.items = cg_reply_decode_list (items, &cg_inbox_item_def, &page.items_count);
-        cg_reply_ok (reply, &cg_inbox_page_def, &page);
-        cg_msg_clear (&cg_inbox_page_def, &page);
+    char key[128], next[CG_CURSOR_MAX];
+    snprintf (key, sizeof key, NOTIFIER_PREFIX "inbox:%s", req->unit);
+    redisReply *items;
+    cg_inbox_page_t page = { 0 };
+    cg_error_t err;
+    if (cg_cursor_lpage (self->daemon->cursor, self->daemon->redis, "inbox.list",
+                         &cg_inbox_query_def, req, key, req->limit > 0 ? req->limit : 50,
+                         &items, &page.total, next, &err)) {
+        cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+        return;
     }
-    if (total)
-        freeReplyObject (total);
-    if (items)
-        freeReplyObject (items);
+    page.next = *next ? next : NULL;
+    page.items = cg_reply_decode_list (items, &cg_inbox_item_def, &page.items_count);
+    cg_reply_ok (reply, &cg_inbox_page_def, &page);
+    page.next = NULL;           /* ours */
+    cg_msg_clear (&cg_inbox_page_def, &page);
+    freeReplyObject (items);
 }
 
 static void
@@ -138,66 +138,78 @@ s_log (void *request, cg_reply_t *reply, void *arg)
     notifier_t *self = arg;
     cg_notify_query_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
-    redisReply *r = req->id
-        ? cg_redis_command (self->daemon->redis, "HGET " NOTIFIER_PREFIX "d:%s log", req->id)
-        : cg_redis_command (self->daemon->redis, "LRANGE " NOTIFIER_PREFIX "log 0 %lld",
-                            (long long) limit - 1);
-    bool own = req->id != NULL;
-    if (!r || r->type == REDIS_REPLY_ERROR || (!own && r->type != REDIS_REPLY_ARRAY)) {
-        cg_reply_fail (reply, "unavailable", NULL, "the delivery log cannot be reached");
+    cg_notify_log_t log = { 0 };
+    if (req->id) {
+        /*  one delivery's own log: its few lines, newest first */
+        redisReply *r = cg_redis_command (self->daemon->redis,
+                                          "HGET " NOTIFIER_PREFIX "d:%s log", req->id);
+        if (!r || r->type == REDIS_REPLY_ERROR)
+            cg_reply_fail (reply, "unavailable", NULL, "the delivery log cannot be reached");
+        else {
+            log.attempts = r->type == REDIS_REPLY_STRING
+                         ? s_own_log (r->str, r->len, limit, &log.attempts_count) : NULL;
+            if (log.attempts_count == 0)
+                cg_reply_fail (reply, "not_found", "id", "no delivery \"%s\" in the log",
+                               req->id);
+            else
+                cg_reply_ok (reply, &cg_notify_log_def, &log);
+        }
         if (r)
             freeReplyObject (r);
+        cg_msg_clear (&cg_notify_log_def, &log);
         return;
     }
-    cg_notify_log_t log = { 0 };
-    if (own)
-        log.attempts = r->type == REDIS_REPLY_STRING
-                       ? s_own_log (r->str, r->len, limit, &log.attempts_count) : NULL;
-    else
-        log.attempts = cg_reply_decode_list (r, &cg_notify_attempt_def, &log.attempts_count);
-    if (own && log.attempts_count == 0)
-        cg_reply_fail (reply, "not_found", "id", "no delivery \"%s\" in the log", req->id);
-    else
-        cg_reply_ok (reply, &cg_notify_log_def, &log);
+    /*  the recent log of every delivery: a capped list, a page at a time */
+    char next[CG_CURSOR_MAX];
+    redisReply *items;
+    int64_t total;
+    cg_error_t err;
+    if (cg_cursor_lpage (self->daemon->cursor, self->daemon->redis, "notify.log",
+                         &cg_notify_query_def, req, NOTIFIER_PREFIX "log", limit, &items,
+                         &total, next, &err)) {
+        cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+        return;
+    }
+    log.next = *next ? next : NULL;
+    log.attempts = cg_reply_decode_list (items, &cg_notify_attempt_def, &log.attempts_count);
+    cg_reply_ok (reply, &cg_notify_log_def, &log);
+    log.next = NULL;            /* ours */
     cg_msg_clear (&cg_notify_log_def, &log);
-    freeReplyObject (r);
+    freeReplyObject (items);
 }
 
+/*  notify.deadletter: a page of the dead letters, newest first. */
 static void
 s_deadletter (void *request, cg_reply_t *reply, void *arg)
 {
     notifier_t *self = arg;
     cg_notify_query_t *req = request;
-    int64_t limit = req->limit > 0 ? req->limit : 50;
-    redisReply *total = cg_redis_command (self->daemon->redis,
-                                          "ZCARD " NOTIFIER_PREFIX "dead_letters");
-    redisReply *ids = cg_redis_command (self->daemon->redis,
-                                        "ZREVRANGE " NOTIFIER_PREFIX "dead_letters 0 %lld",
-                                        (long long) limit - 1);
-    if (!total || !ids || ids->type != REDIS_REPLY_ARRAY)
-        cg_reply_fail (reply, "unavailable", NULL, "the dead-letter list cannot be reached");
-    else {
-        cg_notify_deadpage_t page = { .total = cg_reply_int (total, 0) };
-        page.dead = cg_alloc ((ids->elements ? ids->elements : 1) * sizeof (cg_notify_dead_t));
-        for (size_t i = 0; i < ids->elements; i++) {
-            redisReply *d = cg_redis_command (self->daemon->redis,
-                                              "HGET " NOTIFIER_PREFIX "d:%s dead",
-                                              ids->element[i]->str);
-            cg_error_t err;
-            if (d && d->type == REDIS_REPLY_STRING
-                && cg_msg_decode (&cg_notify_dead_def, d->str, d->len,
-                                  &page.dead[page.dead_count], &err) == 0)
-                page.dead_count++;
-            if (d)
-                freeReplyObject (d);
-        }
-        cg_reply_ok (reply, &cg_notify_deadpage_def, &page);
-        cg_msg_clear (&cg_notify_deadpage_def, &page);
+    char next[CG_CURSOR_MAX];
+    cg_zpage_t ids;
+    cg_notify_deadpage_t page = { 0 };
+    cg_error_t err;
+    if (cg_cursor_page (self->daemon->cursor, self->daemon->redis, "notify.deadletter",
+                        &cg_notify_query_def, req, NOTIFIER_PREFIX "dead_letters", true,
+                        req->limit > 0 ? req->limit : 50, &ids, &page.total, next, &err)) {
+        cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+        return;
     }
-    if (total)
-        freeReplyObject (total);
-    if (ids)
-        freeReplyObject (ids);
+    page.next = *next ? next : NULL;
+    page.dead = cg_alloc ((ids.count ? ids.count : 1) * sizeof (cg_notify_dead_t));
+    for (size_t i = 0; i < ids.count; i++) {
+        redisReply *d = cg_redis_command (self->daemon->redis,
+                                          "HGET " NOTIFIER_PREFIX "d:%s dead", ids.ids[i]);
+        if (d && d->type == REDIS_REPLY_STRING
+            && cg_msg_decode (&cg_notify_dead_def, d->str, d->len,
+                              &page.dead[page.dead_count], &err) == 0)
+            page.dead_count++;
+        if (d)
+            freeReplyObject (d);
+    }
+    cg_reply_ok (reply, &cg_notify_deadpage_def, &page);
+    page.next = NULL;           /* ours */
+    cg_msg_clear (&cg_notify_deadpage_def, &page);
+    cg_zpage_free (&ids);
 }
 
 static void

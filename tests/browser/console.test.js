@@ -11,9 +11,13 @@
 // (satisfied), which closes it.  The center is refused a merge into a case
 // that does not exist and sees the reason in Chinese, and escalates
 // another case out of its town.  The center's dashboard then draws exactly
-// the figures /api/v1/stats and /api/v1/cases answer.  Last, moving the
-// page's clock on, a countdown turns amber at the warning point and red
-// when overdue.  Every wait is for a condition, with a generous timeout.
+// the figures /api/v1/stats and /api/v1/cases answer.  Then at volume
+// (3,000 more cases in the town with 800–2,000 bytes of Chinese each,
+// tests/volume), the center's queue shows a page and loads the next with
+// "加载更多", and the dashboard still draws what the APIs answer.  Last,
+// moving the page's clock on, a countdown turns amber at the warning point
+// and red when overdue.  Every wait is for a condition, with a generous
+// timeout.
 // Screenshots go to build/test-output/.  Exits non-zero on the first failed
 // expectation, after taking the stack down.
 'use strict';
@@ -94,12 +98,15 @@ async function oracle (port, token, scope) {
   };
   const today = new Date(Date.now() + CST).toISOString().slice(0, 10);
   const stats = await get(`/api/v1/stats?scope=${scope}&from=${today}&to=${today}`);
-  const head = await get('/api/v1/cases?limit=1');
-  const page = await get('/api/v1/cases?limit=1000&offset=' + Math.max(0, head.total - 1000));
   const hours = new Array(24).fill(0);
-  for (const c of page.cases)
-    if (new Date(c.created + CST).toISOString().slice(0, 10) === today)
-      hours[new Date(c.created + CST).getUTCHours()]++;
+  const day = (ms) => new Date(ms + CST).toISOString().slice(0, 10);
+  for (let cursor = null, more = true; more; ) {
+    const page = await get('/api/v1/cases?newest=true&limit=200' + (cursor ? '&cursor=' + cursor : ''));
+    for (const c of page.cases)
+      if (day(c.created) === today) hours[new Date(c.created + CST).getUTCHours()]++;
+    cursor = page.next;
+    more = cursor && page.cases.every(c => day(c.created) >= today);
+  }
   const n = (row, metric) => (row && row[metric]) || 0;
   return { total: stats.rows.find(r => r.by === 'total'), rows: stats.rows, hours, n };
 }
@@ -301,6 +308,39 @@ async function main () {
     assert.strictEqual(Number(await center.textContent('#dash-summary [data-metric="received"] b')), o.n(t, 'received'),
                        'the week so far holds today\'s cases');
 
+    // a center's hundredth day (before the page's clock moves on): 3,000
+    // more cases in the town with texts of 800–2,000 bytes of Chinese
+    // (tests/volume), 2,000 in the next town
+    const volume = path.join(bin, '..', 'test', 'volume');
+    execFileSync(volume, [dir, '320602001', '3000', '1'], { encoding: 'utf8', timeout: 600000 });
+    execFileSync(volume, [dir, '320602002', '2000', '50000'], { encoding: 'utf8', timeout: 600000 });
+    await center.click('#nav-queue');
+    await center.waitForFunction(() => document.querySelectorAll('#queue tbody tr').length >= 100 &&
+                                       !document.getElementById('queue-more').hidden);
+    await center.waitForTimeout(1500);      // the live reloads of 3,000 arrivals settle
+    await center.evaluate(() => location.reload());
+    await center.waitForSelector('#view-queue:not([hidden])');
+    await center.waitForFunction(() => !document.getElementById('queue-more').hidden);
+    const rows = async () => center.$$eval('#queue tbody tr', trs => trs.map(tr => tr.dataset.id));
+    const first = await rows();
+    expect(first.length >= 100 && first.length < 700, 'a page of each state, not the whole queue: ' + first.length);
+    expect((await center.textContent('#queue-count')).includes('已显示 ' + first.length + ' 件'),
+           'the count says how many are shown: ' + await center.textContent('#queue-count'));
+    await center.click('#queue-more');
+    await center.waitForFunction((n) => document.querySelectorAll('#queue tbody tr').length > n, first.length);
+    const more = await rows();
+    expect(new Set(more).size === more.length, 'no case is shown twice');
+    expect(first.every(id => more.includes(id)), 'the next page adds to what was shown');
+    await shot(center, 'queue-volume');
+    await center.click('#nav-dashboard');
+    await center.waitForSelector('#view-dashboard[data-loaded]');
+    const big = await oracle(port, centerToken, '320602001');
+    expect(big.n(big.total, 'received') >= 3003, 'the stats count the volume: ' + JSON.stringify(big.total));
+    assert.strictEqual(Number(await center.textContent('#dash-summary [data-metric="received"] b')),
+                       big.n(big.total, 'received'), 'the summary at volume');
+    assert.deepStrictEqual((await drawn(center, 'chart-hourly')).data[0], big.hours, 'the volume by hour, at volume');
+    await shot(center, 'dashboard-volume');
+
     // countdowns: amber from 80% of the sign-for limit, red once past it
     await unit.click('#nav-queue');
     const thirdRow = `#queue tbody tr[data-id="${third}"]`;
@@ -314,6 +354,7 @@ async function main () {
     await unit.waitForSelector(thirdRow + '[data-urgency="overdue"] .countdown.overdue');
     expect((await unit.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
     await shot(unit, 'queue-overdue');
+
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
@@ -329,6 +370,7 @@ async function main () {
 
 main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
-                            'resolves, calls back, shows a refusal, escalates, draws the stats, colours countdowns'); })
+                            'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
+                            'colours countdowns'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include "cg_testcase.h"
+#include "cg_testload.h"
+#include "cg_clock.h"
 
 #define S_GRID      "320602001001001"   /* 新桥社区, 和平桥街道, 崇川区 */
 #define S_TOWN      "320602001"
@@ -631,6 +633,16 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
                                     "--to 2026-03-01", S_TOWN), 1);
     cr_assert (strstr (out, "not a date") && strstr (out, "from"), "%s", out);
     free (out);
+    /*  a page's size: a typo, or more than a page holds, is refused by name */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --center %s --limit many", S_TOWN), 1);
+    cr_assert (strstr (out, "--limit must be a whole number"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --center %s --limit 500", S_TOWN), 1);
+    cr_assert (strstr (out, "limit") && strstr (out, "200"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "case list --center %s --limit 1", S_TOWN), 0);
+    cr_assert (strstr (out, "next: "), "a page of one, with the cursor of the next: %s", out);
+    free (out);
 
     /*  queues by unit and state, by deadline, in pages */
     cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
@@ -654,13 +666,28 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
     cr_assert_eq (page.total, 1);
     cr_assert_str_eq (page.cases[0].id, c);
     cg_msg_clear (&cg_case_page_def, &page);
-    q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .offset = 1, .limit = 1 };
+    q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .limit = 1 };
     cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
                                   &cg_case_page_def, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.total, 2, "A and B; C went to the county");
     cr_assert_eq (page.cases_count, 1);
-    cr_assert_str_eq (page.cases[0].id, b);
+    cr_assert_str_eq (page.cases[0].id, a);
+    cr_assert (page.next, "a second page follows");
+    q.cursor = strdup (page.next);
     cg_msg_clear (&cg_case_page_def, &page);
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (page.cases_count, 1);
+    cr_assert_str_eq (page.cases[0].id, b);
+    cr_assert_null (page.next, "B was the last");
+    cg_msg_clear (&cg_case_page_def, &page);
+    /*  the same cursor for another list is refused, naming it */
+    q.center = "320602";
+    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
+                                  &cg_case_page_def, &page, &err), -1);
+    cr_assert_str_eq (err.field, "cursor");
+    cr_assert (strstr (err.message, "another list"), "%s", err.message);
+    free (q.cursor);
     cg_client_destroy (&dispatch);
     free (a);
     free (b);
@@ -727,6 +754,27 @@ Test (dispatch, a_broken_catalog_is_refused_on_reload_and_the_old_one_serves, .t
     cr_assert_eq (loaded.categories, categories + 1);
     cg_teststack_down (&stack);
     unlink (path);
+}
+
+/*  A backlog of intake's journal is routed in pipelined calls; on the test
+    clock, reading the time is a Redis command of its own, which must not
+    come between a call and its answer (it did: dispatch read the call's
+    answer as the time and stalled, routing nothing more). */
+Test (dispatch, a_backlog_is_routed_whole_on_the_test_clock, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    cg_testclock_set (stack, cg_clock_now ());
+    char path[600], err[256];
+    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", getenv ("CG_ROOT"));
+    size_t n;
+    char **grids = cg_testload_grids (path, S_TOWN, NULL, &n, err, sizeof err);
+    cr_assert (grids, "%s", err);
+    cr_assert_eq (cg_testload_submit (zconfig_get (stack->config, "intake/endpoint", ""),
+                                      stack->redis, grids, n, 1000, 7, "backlog", NULL, 180000,
+                                      err, sizeof err), 0, "%s", err);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{dispatch}:qc:%s:all", S_TOWN), 1000);
+    cg_testload_grids_free (&grids, n);
+    cg_teststack_down (&stack);
 }
 
 /*  Issue 16, bug 7: the calendar ends with 2026 and nothing warned; past

@@ -126,9 +126,16 @@ Test (gateway_civic, topics_keep_each_town_to_itself_and_only_published_texts_ar
     cg_http_reply_clear (&raw);
     s_count (stack, "/api/v1/topics", town_b, "total", 0);
     s_count (stack, "/api/v1/topics", town_a, "total", 2);
-    json_t *page = s_get (stack, "/api/v1/topics?limit=1&offset=1", county, 200);
+    json_t *page = s_get (stack, "/api/v1/topics?limit=1", county, 200);
+    cr_assert_eq (json_array_size (json_object_get (page, "topics")), 1);
+    char next[600];
+    snprintf (next, sizeof next, "/api/v1/topics?limit=1&cursor=%s",
+              s_str (page, "next"));
+    json_decref (page);
+    page = s_get (stack, next, county, 200);
     cr_assert_eq (json_integer_value (json_object_get (page, "total")), 2);
     cr_assert_eq (json_array_size (json_object_get (page, "topics")), 1);
+    cr_assert_null (json_object_get (page, "next"), "the second of two is the last");
     cr_assert_str_eq (s_str (json_array_get (json_object_get (page, "topics"), 0), "id"), id,
                       "newest first: the first raised comes second");
     json_decref (page);

@@ -675,6 +675,26 @@ Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
     cr_assert (strstr (out, "4 notices") && n10 && n9 && n8 && n7 && n10 < n9 && n9 < n8
                && n8 < n7 && !strstr (out, "notice-06"), "not the newest four: %s", out);
     free (out);
+    /*  by pages of two: a notice arriving between them (and the oldest
+        trimmed for it) neither repeats the first page nor shows again */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "inbox 320602001-huanbao --limit 2"), 0);
+    char *next = strstr (out, "next: ");
+    cr_assert (next && strstr (out, "notice-10") && strstr (out, "notice-09")
+               && !strstr (out, "notice-08"), "%s", out);
+    char cursor[CG_CURSOR_MAX];
+    snprintf (cursor, sizeof cursor, "%.*s", (int) strcspn (next + 6, "\n"), next + 6);
+    free (out);
+    s_cli_ok (stack, NULL, "notify test unit:320602001-huanbao --text %s", "notice-11");
+    cr_assert_eq (cg_teststack_cli (stack, &out, "inbox 320602001-huanbao --limit 2 --cursor %s",
+                                    cursor), 0);
+    cr_assert (strstr (out, "notice-08") && !strstr (out, "notice-09")
+               && !strstr (out, "notice-07") && !strstr (out, "next: "), "%s", out);
+    free (out);
+    cursor[5] = cursor[5] == 'A' ? 'B' : 'A';
+    cr_assert_eq (cg_teststack_cli (stack, &out, "inbox 320602001-huanbao --cursor %s", cursor),
+                  1);
+    cr_assert (strstr (out, "cursor") && strstr (out, "altered"), "%s", out);
+    free (out);
 
     /*  three dead letters, a minute apart: the newest two are kept */
     char dead[3][128];

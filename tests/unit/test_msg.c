@@ -235,10 +235,10 @@ Test (msg, integers_are_range_checked)
                              't', 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     cr_assert_eq (cg_msg_decode (&cg_case_query_def, huge, sizeof huge, &q, &err), -1);
     cr_assert (strstr (err.message, "fits in 64 bits") != NULL, "%s", err.message);
-    const uint8_t neg[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa6, 'o', 'f', 'f', 's',
-                            'e', 't', 0xff };
+    const uint8_t neg[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa5, 'l', 'i', 'm', 'i',
+                            't', 0xff };
     cr_assert_eq (cg_msg_decode (&cg_case_query_def, neg, sizeof neg, &q, &err), -1);
-    cr_assert_str_eq (err.field, "offset");
+    cr_assert_str_eq (err.field, "limit");
     const uint8_t flt[] = { 0x82, 0xa3, 'r', 'i', 'd', 0xa1, 'r', 0xa5, 'l', 'i', 'm', 'i',
                             't', 0xca, 0, 0, 0, 0 };
     cr_assert_eq (cg_msg_decode (&cg_case_query_def, flt, sizeof flt, &q, &err), -1);
@@ -302,7 +302,7 @@ Test (msg, frames_over_the_cap_are_refused)
 Test (msg, nested_errors_name_the_path)
 {
     cg_case_page_t page = { .total = 2 };
-    page.cases = calloc (2, sizeof (cg_case_view_t));
+    page.cases = calloc (2, sizeof (cg_case_item_t));
     page.cases_count = 2;
     page.cases[0].id = "CG1";
     page.cases[0].state = "closed";
@@ -400,4 +400,70 @@ Test (msg, fields_as_text_read_back_by_set)
     msgpack_sbuffer_destroy (&a);
     msgpack_sbuffer_destroy (&b);
     cg_msg_clear (&cg_case_view_def, &back);
+}
+
+/*  Sets every string of msg to its most bytes (3-byte characters, ASCII to
+    fill) and every integer to its most: the largest message of def
+    without lists. */
+static void
+s_fill_max (const cg_msgdef_t *def, void *msg)
+{
+    for (size_t i = 0; i < def->nfields; i++) {
+        const cg_field_t *f = &def->fields[i];
+        char text[32];
+        if (f->type == CG_F_STR) {
+            char *s = calloc (1, (size_t) f->max + 1);
+            size_t n = 0;
+            for (; n + 3 <= (size_t) f->max; n += 3)
+                memcpy (s + n, "街", 3);
+            memset (s + n, 'x', (size_t) f->max - n);
+            cg_msg_set (def, msg, f->key, s, (size_t) f->max);
+            free (s);
+        }
+        else
+        if (f->type == CG_F_INT) {
+            snprintf (text, sizeof text, "%lld", (long long) f->max);
+            cg_msg_set (def, msg, f->key, text, strlen (text));
+        }
+        else
+        if (f->type == CG_F_BOOL)
+            cg_msg_set (def, msg, f->key, "1", 1);
+    }
+}
+
+Test (msg, a_page_of_cases_fits_the_frame_whatever_the_texts)
+{
+    /*  summaries: by the definition's own bound */
+    cr_assert_leq (cg_msg_max_size (&cg_case_page_def), CG_MSG_MAX_FRAME,
+                   "case.page may take %zu bytes", cg_msg_max_size (&cg_case_page_def));
+    cr_assert_gt (cg_msg_max_size (&cg_case_item_def) * 2 * CG_CASE_PAGE_MAX, CG_MSG_MAX_FRAME,
+                  "the bound is not far looser than it need be");
+    /*  whole cases: every field at its largest but the timeline, which a
+        page leaves out */
+    cg_case_views_t views = { .total = 1 };
+    views.cases = calloc (CG_CASE_VIEWS_MAX, sizeof (cg_case_view_t));
+    views.cases_count = CG_CASE_VIEWS_MAX;
+    for (size_t i = 0; i < CG_CASE_VIEWS_MAX; i++)
+        s_fill_max (&cg_case_view_def, &views.cases[i]);
+    char next[CG_CURSOR_MAX + 1];
+    memset (next, 'n', CG_CURSOR_MAX);
+    next[CG_CURSOR_MAX] = 0;
+    views.next = next;
+    msgpack_sbuffer b;
+    msgpack_sbuffer_init (&b);
+    cg_error_t err;
+    cr_assert_eq (cg_msg_encode (&cg_case_views_def, &views, &b, &err), 0, "%s", err.message);
+    cr_assert_gt (b.size, CG_MSG_MAX_FRAME * 3 / 4, "%zu bytes", b.size);
+    msgpack_sbuffer_destroy (&b);
+    views.next = NULL;
+    cg_msg_clear (&cg_case_views_def, &views);
+}
+
+Test (msg, every_paged_list_fits_the_frame_whatever_it_holds)
+{
+    const cg_msgdef_t *pages[] = { &cg_case_page_def, &cg_inbox_page_def, &cg_notify_log_def,
+                                   &cg_notify_deadpage_def, &cg_topic_task_page_def };
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        cr_assert_leq (cg_msg_max_size (pages[i]), CG_MSG_MAX_FRAME, "%s may take %zu bytes",
+                       pages[i]->name, cg_msg_max_size (pages[i]));
 }
