@@ -92,9 +92,10 @@ $(eval $(call service_rule,cli,$(OUT)/bin/civgrid))
 SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
 $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 # The services' rules that are functions of their inputs, tested as units
-# with no Redis: dispatch's routing and deadlines, notification's rules.
+# with no Redis: dispatch's routing and deadlines, notification's rules,
+# intake's table of classifications.
 UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c \
-                    services/notification/rules.c
+                    services/notification/rules.c services/intake/classify.c
 $(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification
 $(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \
                   $(SUPPORT_OBJ) $(LIB)
@@ -125,6 +126,41 @@ $(FUZZ_DIR)/fuzz_fields: fuzz/fuzz_fields.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ $(shell pkg-config --libs msgpack)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_decode.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_DEF=cg_$*_def $^ -o $@ $(shell pkg-config --libs msgpack)
+# Every other reader of untrusted bytes (docs/ARCHITECTURE.md, "Fuzzing"):
+# the decoders of the commands of consultation, fund and notification; the
+# JSON and text mapping onto messages; the gateway's readers; the loaders
+# of the data files.  These link the whole library and the modules (not
+# main.c) of the service whose reader they call.
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/cg_scripts.o
+FUZZ_LIBS    := $(PKG_LIBS) $(LIBS_gateway) $(LIBS_notification) -lm
+FUZZ_SVC_OBJ  = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
+$(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
+FUZZ_DOMAINS := consultation fund notification
+FUZZ_READERS := route form hotline last_event_id
+FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer \
+                grids_geo devices
+FUZZ_MORE    := $(FUZZ_DOMAINS:%=$(FUZZ_DIR)/fuzz_commands_%) $(FUZZ_DIR)/fuzz_json \
+                $(FUZZ_READERS:%=$(FUZZ_DIR)/fuzz_gateway_%) \
+                $(FUZZ_LOADERS:%=$(FUZZ_DIR)/fuzz_load_%) $(FUZZ_DIR)/fuzz_load_rules
+fuzz: $(FUZZ_MORE)
+# explicit rules (a pattern would lose to fuzz_% above when an object of
+# the service's is not built yet)
+define fuzz_target
+$(FUZZ_DIR)/fuzz_$(1): fuzz/$(2).c $(3) $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(4) $$^ -o $$@ $(FUZZ_LIBS)
+endef
+$(foreach d,$(FUZZ_DOMAINS),$(eval $(call fuzz_target,commands_$(d),fuzz_decode,,\
+    -DFUZZ_DOMAIN=CG_MESSAGES_$(shell echo $(d) | tr a-z A-Z))))
+$(eval $(call fuzz_target,json,fuzz_json))
+$(foreach r,$(FUZZ_READERS),$(eval $(call fuzz_target,gateway_$(r),fuzz_gateway,\
+    $(call FUZZ_SVC_OBJ,gateway),-DFUZZ_READER=$(r))))
+$(eval $(call fuzz_target,load_rules,fuzz_rules,$(call FUZZ_SVC_OBJ,notification)))
+$(foreach l,$(FUZZ_LOADERS),$(eval $(call fuzz_target,load_$(l),fuzz_loaders,\
+    $(foreach s,consultation notification fund intake,$(call FUZZ_SVC_OBJ,$(s))),\
+    -DFUZZ_LOADER=$(l))))
+
 # The test receiver (webhook, hotline and SMTP far ends), a process of its own
 RECEIVER_SRC := $(wildcard tests/receiver/*.c)
 tests: $(OUT)/test/receiver
@@ -156,7 +192,7 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@tools/run-bench.sh build $(if $(filter 1,$(QUICK)),--quick)
+	@tools/run-bench.sh build $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY))
 
 # The benchmark harness (bench/), built only by tools/run-bench.sh.
 BENCH_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard bench/*.c))

@@ -2,8 +2,8 @@
     shares.
 
     civgrid-bench runs against a stack that tools/run-bench.sh started
-    (`civgrid stack up --dir DIR --port-base auto`, Redis with AOF everysec
-    as in production) and measures each figure beside the limit of the part
+    (`civgrid stack up --dir DIR --port-base auto`, Redis with AOF and
+    appendfsync always, as in production) and measures each figure beside the limit of the part
     that bounds it (docs/BENCHMARKS.md):
       transport.c   raw ZeroMQ PUSH -> PULL of event-sized msgpack messages
       store.c       redis-benchmark -P 32 on the commands civgrid uses, and
@@ -200,6 +200,9 @@ typedef struct {
 
 void scenario_warm_up (bench_t *b);
 void scenario_sustained (bench_t *b, const bench_limits_t *limits);
+/*  The sustained load with appendfsync everysec and with always, side by
+    side; leaves Redis as the stack configured it. */
+void scenario_fsync (bench_t *b);
 void scenario_ladder (bench_t *b);
 /*  Stores cases up to each level and measures there, leaving time for every
     level's figures and the census by deadline_us. */

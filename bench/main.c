@@ -1,6 +1,6 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
-        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics]
+        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics|fsync]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -215,7 +215,7 @@ main (int argc, char **argv)
             only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick] [--only intake|statistics]\n");
+                     "[--quick] [--only intake|statistics|fsync]\n");
             return 2;
         }
     if (!dir || s_open (&b, dir, true))
@@ -224,6 +224,14 @@ main (int argc, char **argv)
     int64_t started = bench_now_us ();
     int64_t budget = (b.quick ? S_BUDGET_QUICK : S_BUDGET_FULL) * 1000000LL;
 
+    if (only && strcmp (only, "fsync") == 0) {
+        scenario_warm_up (&b);
+        scenario_fsync (&b);    /* the cost of durable acknowledgements alone */
+        bench_table_print (stdout);
+        cg_redis_destroy (&b.redis);
+        zconfig_destroy (&b.config);
+        return 0;
+    }
     if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0)) {
         /*  a service's own figures alone, while working on it */
         (strcmp (only, "intake") == 0 ? bench_intake : bench_stats) (&b);
@@ -239,6 +247,7 @@ main (int argc, char **argv)
     s_section ("end to end", started);
     scenario_warm_up (&b);
     scenario_sustained (&b, &limits);
+    scenario_fsync (&b);
     scenario_ladder (&b);
     s_section ("recovery", started);
     scenario_recovery (&b, bench_now_us () + (b.quick ? 15 : 120) * 1000000LL);

@@ -11,6 +11,9 @@
       queries and statistics over a county and over the city, and Redis
       memory per stored case; then the census of that memory by shape of
       key;
+    - durability: the sustained load again, Redis switched between
+      `appendfsync everysec` and `always` (the default) run by run, the
+      two figures side by side (docs/ARCHITECTURE.md, "Durability");
     - recovery: dispatch killed with kill -9, a backlog left in the intake
       journal, dispatch started again, its catch-up timed;
     - peak RSS of every part, from /proc/<pid>/status VmHWM. */
@@ -226,6 +229,62 @@ scenario_sustained (bench_t *b, const bench_limits_t *limits)
     printf ("sustained: %lld cases accepted, %lld timed at dispatch, %lld refused or "
             "unanswered, %lld answers matching no request\n", (long long) p.accepted,
             (long long) p.seen, (long long) p.refused, (long long) p.stray);
+}
+
+/*  Sets Redis's appendfsync at run time (CONFIG SET takes effect at once). */
+static int
+s_appendfsync (bench_t *b, const char *value)
+{
+    redisReply *r = cg_redis_command (b->redis, "CONFIG SET appendfsync %s", value);
+    int rc = r && r->type == REDIS_REPLY_STATUS ? 0 : -1;
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+void
+scenario_fsync (bench_t *b)
+{
+    redisReply *r = cg_redis_command (b->redis, "CONFIG GET appendfsync");
+    char stack_value[16] = "always";
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+        snprintf (stack_value, sizeof stack_value, "%s", cg_reply_str (r->element[1]));
+    if (r)
+        freeReplyObject (r);
+    /*  the two settings alternate run by run, so that a drift of the
+        machine (colleagues' jobs, a warmer store) falls on both alike */
+    static const char *const values[] = { "everysec", "always" };
+    load_spec_t spec = { .seconds = b->quick ? 2 : 20, .clients = 8, .window = 64,
+                         .await_dispatch = true };
+    load_result_t runs[2][BENCH_REPEATS];
+    int failed = 0;
+    for (int i = 0; i < BENCH_REPEATS && !failed; i++)
+        for (int v = 0; v < 2 && !failed; v++)
+            failed = s_appendfsync (b, values[v]) || load_run (b, &spec, &runs[v][i]);
+    s_appendfsync (b, stack_value);
+    if (failed) {
+        printf ("durability: a run failed; no figure\n");
+        return;
+    }
+    load_point_t p[2] = { { 0 } };
+    for (int v = 0; v < 2; v++) {
+        s_load_point (runs[v], BENCH_REPEATS, 0, &p[v]);
+        bench_figure_t f = { .section = "durability", .unit = "cases/s",
+                             .med = p[v].throughput[0], .min = p[v].throughput[1],
+                             .max = p[v].throughput[2], .verdict = -1 };
+        f.name = v ? "sustained cases/s, appendfsync always (default)"
+                   : "sustained cases/s, appendfsync everysec";
+        if (v) {
+            f.limit = p[0].throughput[0];
+            f.limit_name = "the same with everysec";
+        }
+        bench_figure (b, &f);
+        f = (bench_figure_t) { .section = "durability", .unit = "ms", .med = p[v].p99[0],
+                               .min = p[v].p99[1], .max = p[v].p99[2], .verdict = -1 };
+        f.name = v ? "p99 submit -> dispatched, appendfsync always"
+                   : "p99 submit -> dispatched, appendfsync everysec";
+        bench_figure (b, &f);
+    }
 }
 
 void

@@ -247,7 +247,8 @@ cg_calendar_load (const char *path, char *err, size_t errlen)
         cg_calendar_destroy (&self);
         return NULL;
     }
-    qsort (self->exceptions, self->size, sizeof (s_exception_t), s_compare_days);
+    if (self->size)             /* none listed: there is no array to sort */
+        qsort (self->exceptions, self->size, sizeof (s_exception_t), s_compare_days);
     return self;
 }
 

@@ -19,9 +19,18 @@ s_test_clock (void *arg)
 }
 
 zconfig_t *
+cg_zpl_load (const char *path)
+{
+    zchunk_t *chunk = zchunk_slurp (path, 0);
+    zconfig_t *config = chunk ? zconfig_chunk_load (chunk) : NULL;
+    zchunk_destroy (&chunk);
+    return config;
+}
+
+zconfig_t *
 cg_config_load (const char *path, int argc, char **argv)
 {
-    zconfig_t *config = path ? zconfig_load (path) : zconfig_new ("root", NULL);
+    zconfig_t *config = path ? cg_zpl_load (path) : zconfig_new ("root", NULL);
     if (!config) {
         fprintf (stderr, "cannot read the configuration %s\n", path);
         return NULL;

@@ -69,6 +69,11 @@ int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, vo
 
 int cg_daemon_run (cg_daemon_t *self);
 
+/*  A file in czmq's ZPL (the configuration, the funds file), or NULL when
+    it cannot be read or does not parse.  Rather than zconfig_load, which
+    keeps its file handle (a leak) when the text does not parse. */
+zconfig_t *cg_zpl_load (const char *path);
+
 /*  Loads a config file and applies --set overrides from argv; shared with
     the CLI.  Returns NULL with a message on stderr. */
 zconfig_t *cg_config_load (const char *path, int argc, char **argv);

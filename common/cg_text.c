@@ -235,7 +235,13 @@ cg_tsv_next (cg_tsv_t *self, char ***fields_p, char *err, size_t errlen)
         if (line [0] == '#' || s_is_blank (line))
             continue;
         *fields_p = self->fields;
-        return (int) cg_tsv_split (line, self->fields, CG_TSV_MAX_FIELDS);
+        size_t count = cg_tsv_split (line, self->fields, CG_TSV_MAX_FIELDS);
+        //  more than are kept: a loader that goes through its fields by
+        //  the count would read past them
+        if (count > CG_TSV_MAX_FIELDS)
+            return cg_tsv_fail (self, err, errlen, "line has %zu fields; no data file has more "
+                                "than %d", count, CG_TSV_MAX_FIELDS);
+        return (int) count;
     }
 }
 

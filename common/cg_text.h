@@ -68,8 +68,9 @@ void cg_tsv_destroy (cg_tsv_t **self_p);
 //  Read the next data line, skipping blank and '#' comment lines. Returns
 //  its number of tab-separated fields (1 or more) and points *fields_p at
 //  them (valid until the next call), 0 at end of file, or -1 with
-//  "path:LINE: reason" in err for a line that is too long, holds a NUL
-//  byte or is not UTF-8, or for a read error.
+//  "path:LINE: reason" in err for a line that is too long, has more than
+//  CG_TSV_MAX_FIELDS fields, holds a NUL byte or is not UTF-8, or for a
+//  read error.
 int cg_tsv_next (cg_tsv_t *self, char ***fields_p, char *err, size_t errlen);
 
 //  The number of the line last read, counting from 1.

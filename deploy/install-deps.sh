@@ -13,6 +13,9 @@ PACKAGES="$PACKAGES chromium"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # make bench drives the gateway's Open311 with wrk (bench/gateway.c)
 PACKAGES="$PACKAGES wrk"
+# the power-cut test keeps Redis's files on a FUSE file system that loses
+# what was not fsync'd (tests/support/lossyfs.py)
+PACKAGES="$PACKAGES python3-fusepy"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

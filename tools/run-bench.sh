@@ -1,6 +1,8 @@
 #!/bin/sh
-# run-bench.sh BUILD [--quick] — `make bench`: builds the harness, starts a
-# private stack on free ports (Redis with AOF everysec, as in production),
+# run-bench.sh BUILD [--quick] [--only PART] — `make bench`: builds the
+# harness, starts a private stack on free ports (Redis with AOF and
+# appendfsync always, as in production; `make bench ONLY=fsync` measures
+# that against everysec alone),
 # runs build/bench/civgrid-bench against it (bench/main.c says what it
 # measures), draws BUILD/bench/results.png with gnuplot, and stops the
 # stack.  A figure never fails the run; only a harness that cannot run
@@ -9,7 +11,14 @@ set -u
 out=$1
 shift
 quick=""
-[ "${1:-}" = "--quick" ] && quick=--quick
+only=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=--quick ;;
+        --only) only="--only $2"; shift ;;
+    esac
+    shift
+done
 [ "${QUICK:-0}" = 1 ] && quick=--quick
 
 make --no-print-directory all "$out/bench/civgrid-bench" || exit 1
@@ -30,7 +39,7 @@ trap 'exit 130' INT TERM
 mkdir -p "$out/bench"
 rm -f "$out/bench/results.json" "$out/bench/loads.dat" "$out/bench/limits.gp" \
       "$out/bench/results.png"
-"$out/bench/civgrid-bench" --dir "$dir" --out "$out/bench" --bin "$out/bin" $quick
+"$out/bench/civgrid-bench" --dir "$dir" --out "$out/bench" --bin "$out/bin" $quick $only
 status=$?
 if [ -s "$out/bench/loads.dat" ]; then
     gnuplot -e "data='$out/bench/loads.dat'; limits='$out/bench/limits.gp'" \

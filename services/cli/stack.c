@@ -263,6 +263,19 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     s_keep_key (config, before, "intake/key");
     s_keep_key (config, before, "civgrid/cursor_key");
     zconfig_destroy (&before);
+    /*  redis/appendfsync: when an acknowledged change is on disk.  "always"
+        (the default) fsyncs the AOF before Redis answers, so what a daemon
+        acknowledged survives a power cut; "everysec" may lose the last
+        second of them (docs/ARCHITECTURE.md, "Durability"); s_lock_stack
+        writes it into redis.conf */
+    const char *fsync_value = zconfig_get (config, "redis/appendfsync", "always");
+    if (strcmp (fsync_value, "always") && strcmp (fsync_value, "everysec")
+    &&  strcmp (fsync_value, "no")) {
+        fprintf (stderr, "civgrid: redis/appendfsync in %s is \"%s\": "
+                 "it must be always, everysec or no\n", path, fsync_value);
+        zconfig_destroy (&config);
+        return -1;
+    }
     int rc = zconfig_save (config, path);
     chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);
@@ -299,10 +312,11 @@ s_lock_stack (s_stack_t *stack, zconfig_t *config, const char *config_path)
     fchmod (fileno (f), 0600);
     fprintf (f, "# written by civgrid stack up\n"
              "port %s\nbind %s\nprotected-mode yes\ndaemonize no\n"
-             "dir %s/redis\nappendonly yes\nappendfsync everysec\nsave \"\"\n"
+             "dir %s/redis\nappendonly yes\nappendfsync %s\nsave \"\"\n"
              "logfile \"\"\nhash-max-listpack-value 512\naclfile %s/redis.acl\n",
              zconfig_get (config, "redis/port", "7400"),
              zconfig_get (config, "redis/bind", "127.0.0.1"), absdir,
+             zconfig_get (config, "redis/appendfsync", "always"),
              zconfig_get (config, "access/dir", ""));
     return fclose (f) ? -1 : cg_access_use (config, CG_ACCESS_ADMIN);
 }

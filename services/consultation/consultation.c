@@ -100,6 +100,8 @@ consultation_new (cg_daemon_t *daemon)
     self->hotspot_categories = cg_daemon_get (daemon, "consultation/hotspot_categories",
                                               "catalog");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "consultation", "dispatch");
+    /*  a vote written just before a crash may not have been compacted */
+    self->aof_dirty = true;
     return self;
 }
 
@@ -115,6 +117,25 @@ consultation_destroy (consultation_t **self_p)
     cg_client_destroy (&self->intake);
     free (self);
     *self_p = NULL;
+}
+
+void
+consultation_compact_aof (consultation_t *self)
+{
+    if (!self->aof_dirty)
+        return;
+    redisReply *r = cg_redis_command (self->daemon->redis, "BGREWRITEAOF");
+    /*  started, or scheduled behind a snapshot: either way the new file is
+        written from what Redis holds after the vote.  "already in
+        progress": that rewrite may have begun before it, so ask again on
+        the next tick */
+    if (r && r->type == REDIS_REPLY_STATUS)
+        self->aof_dirty = false;
+    else
+    if (r && r->type == REDIS_REPLY_ERROR && !strstr (r->str, "in progress"))
+        zsys_warning ("consultation: cannot rewrite the AOF after a secret vote: %s", r->str);
+    if (r)
+        freeReplyObject (r);
 }
 
 int

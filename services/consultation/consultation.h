@@ -27,6 +27,7 @@ typedef struct {
     int64_t task_retry_ms;      /* and it is tried again this long after a refusal */
     const char *hotspot_categories;     /* "catalog" (its consult flag), "none", or a list */
     char cursor_key[128];
+    bool aof_dirty;             /* a secret vote may be in the AOF's history: rewrite it */
 } consultation_t;
 
 consultation_t *consultation_new (cg_daemon_t *daemon);
@@ -49,6 +50,16 @@ typedef int (consultation_plan_fn) (consultation_t *self, void *request, cg_args
                                     cg_reply_t *reply);
 int consultation_change (consultation_t *self, const char *script, consultation_plan_fn *plan,
                          void *request, cg_reply_t *reply, char *answer, size_t len);
+
+/*  Secret ballots (无记名投票, docs/CONSULTATION.md): the script of a
+    secret vote writes the voter's mark and the anonymous count together,
+    so Redis's append-only file logs them side by side until it is
+    rewritten from what Redis holds (a set of voters, three counts).  Asks
+    Redis for that rewrite when a secret vote may have been written since
+    the last one began; called after such a vote and on every tick, so that
+    a rewrite already under way (begun before the vote) is followed by
+    another. */
+void consultation_compact_aof (consultation_t *self);
 
 /*  A page of the ids in the sorted set at key (newest first when
     newest_first) after the query's cursor (cg_cursor_page: command's

@@ -180,5 +180,6 @@ feed_on_timer (zloop_t *loop, int timer_id, void *arg)
     consultation_t *self = arg;
     s_overdue (self, cg_clock_now ());
     tasks_send_due (self);
+    consultation_compact_aof (self);
     return 0;
 }

@@ -397,7 +397,10 @@ s_plan_vote (consultation_t *self, void *request, cg_args_t *args, cg_reply_t *r
     cg_args_add_str (args, req->member);
     cg_args_add_str (args, req->choice);
     cg_args_add_int (args, plan.current);
-    /*  a secret ballot's event says who voted, never how */
+    /*  a secret ballot's event says who voted, never how; and the AOF that
+        logs the script's writes together is rewritten after it */
+    if (plan.secret)
+        self->aof_dirty = true;
     cg_topic_event_t voted = { .member = req->member, .choice = plan.secret ? NULL : req->choice };
     plan_add_event (args, &plan, plan.current, &voted, now);
     return 0;
@@ -416,8 +419,10 @@ topics_on_vote (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "choice", "a vote is yes, no or abstain");
         return;
     }
-    if (consultation_change (arg, "topic_vote", s_plan_vote, req, reply, NULL, 0) == 0)
+    if (consultation_change (arg, "topic_vote", s_plan_vote, req, reply, NULL, 0) == 0) {
+        consultation_compact_aof (arg);
         s_reply_tally (arg, req->id, reply);
+    }
 }
 
 /*  Adds the topic.stage_opened of stage n when it is a publication, due

@@ -84,7 +84,7 @@ s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
         f->committee[f->committee_count++] = strdup (m);
     }
     free (members);
-    /*  checked with the whole file by funds_new (cg_config_check) */
+    /*  checked with the whole file by funds_load (cg_config_check) */
     char key[200];
     int64_t due_day;
     snprintf (key, sizeof key, "fund/%s/resolution_above", f->code);
@@ -145,35 +145,45 @@ s_open_accounts (funds_t *self)
 }
 
 funds_t *
-funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org, resolutions_t *resolutions)
+funds_load (const char *path, cg_orgtree_t *org, char *err, size_t errlen)
 {
     funds_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->daemon = daemon;
-    self->ledger = ledger;
     self->org = org;
-    self->resolutions = resolutions;
-    const char *path = cg_daemon_get (daemon, "data/funds", "deploy/demo/funds.cfg");
-    self->file = zconfig_load (path);
+    self->file = cg_zpl_load (path);
     zconfig_t *list = self->file ? zconfig_locate (self->file, "fund") : NULL;
     if (!list) {
-        zsys_error ("fund: cannot read the funds from %s", path);
+        snprintf (err, errlen, "cannot read the funds from %s", path);
         funds_destroy (&self);
         return NULL;
     }
-    char err[400];
-    if (cg_config_check (self->file, path, err, sizeof err)) {
-        zsys_error ("fund: %s", err);
+    if (cg_config_check (self->file, path, err, errlen)) {
         funds_destroy (&self);
         return NULL;
     }
     for (zconfig_t *s = zconfig_child (list); s && self->nfunds < 64; s = zconfig_next (s))
         if (s_load_fund (self, &self->funds[self->nfunds++], s)) {
-            zsys_error ("fund: %s: fund %s is invalid (code, area, ledger or rule)", path,
-                        zconfig_name (s));
+            snprintf (err, errlen, "%s: fund %s is invalid (code, area, ledger or rule)", path,
+                      zconfig_name (s));
             funds_destroy (&self);
             return NULL;
         }
+    return self;
+}
+
+funds_t *
+funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org, resolutions_t *resolutions)
+{
+    char err[512];
+    funds_t *self = funds_load (cg_daemon_get (daemon, "data/funds", "deploy/demo/funds.cfg"),
+                                org, err, sizeof err);
+    if (!self) {
+        zsys_error ("fund: %s", err);
+        return NULL;
+    }
+    self->daemon = daemon;
+    self->ledger = ledger;
+    self->resolutions = resolutions;
     if (s_open_accounts (self) || ledger_chain (ledger) < 0) {
         funds_destroy (&self);
         return NULL;

@@ -29,6 +29,10 @@ typedef struct {
 typedef struct _funds_t funds_t;
 typedef struct _resolutions_t resolutions_t;
 
+/*  The funds of the file at path (zconfig), checked against the org
+    tree; NULL with the reason in err.  funds_new loads data/funds so and
+    opens every fund's accounts on the ledger. */
+funds_t *funds_load (const char *path, cg_orgtree_t *org, char *err, size_t errlen);
 funds_t *funds_new (cg_daemon_t *daemon, ledger_t *ledger, cg_orgtree_t *org,
                     resolutions_t *resolutions);
 void funds_destroy (funds_t **self_p);

@@ -405,6 +405,20 @@ s_place (gw_request_t *req, const char *code)
         "name", node->name, "kind", cg_org_kind_name (node->kind), "path", path));
 }
 
+int
+gw_api_route (const char *method, const char *path, gw_params_t *params)
+{
+    int found = GW_ROUTE_NONE;
+    for (size_t i = 0; i < S_NROUTES; i++) {
+        if (!s_match (s_routes[i].pattern, path, params))
+            continue;
+        if (strcmp (s_routes[i].method, method) == 0)
+            return (int) i;
+        found = GW_ROUTE_METHOD;
+    }
+    return found;
+}
+
 void
 gw_api_handle (gw_request_t *req)
 {
@@ -433,17 +447,11 @@ gw_api_handle (gw_request_t *req)
         s_place (req, params.value[0]);
         return;
     }
-    bool path_known = false;
-    for (size_t i = 0; i < S_NROUTES; i++) {
-        if (!s_match (s_routes[i].pattern, req->path, &params))
-            continue;
-        path_known = true;
-        if (strcmp (s_routes[i].method, req->method) == 0) {
-            s_run (req, &s_routes[i], &params);
-            return;
-        }
-    }
-    if (path_known)
+    int route = gw_api_route (req->method, req->path, &params);
+    if (route >= 0)
+        s_run (req, &s_routes[route], &params);
+    else
+    if (route == GW_ROUTE_METHOD)
         gw_reply_error (req, 405, "method_not_allowed", "method", "%s is not allowed on %.100s",
                         req->method, req->path);
     else

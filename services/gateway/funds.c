@@ -27,7 +27,7 @@
 int
 gw_funds_load (gateway_t *gw, const char *path, char *err, size_t len)
 {
-    gw->funds = zconfig_load (path);
+    gw->funds = cg_zpl_load (path);
     if (!gw->funds) {
         zsys_warning ("gateway: no funds: %s cannot be read", path);
         return 0;

@@ -165,6 +165,13 @@ typedef struct {
 /*  The value of {name}, or NULL. */
 const char *gw_param (const gw_params_t *params, const char *name);
 
+/*  The route of the operator API that serves method on path, with its
+    {segments} in params: its index, or GW_ROUTE_NONE (no route has that
+    path: 404) or GW_ROUTE_METHOD (one has, for another method: 405). */
+#define GW_ROUTE_NONE   (-1)
+#define GW_ROUTE_METHOD (-2)
+int gw_api_route (const char *method, const char *path, gw_params_t *params);
+
 /*  How a route keeps its caller inside its scope.  Each part may be NULL.
     place names the request's field that names a place, which must lie in
     the caller's scope (403 naming it; when absent too if place_needed).
@@ -213,6 +220,37 @@ int gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *pl
 /*  The name of the gathered list a query asks for (cg_cursor_list). */
 void gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *query, char *buf,
                      size_t len);
+
+/* --- hotline.c ------------------------------------------------------------ */
+/*  A hotline's signed push read and checked with its secret (cg_sign.h)
+    against our clock (now, Unix seconds): 0 with submit filled (source
+    hotline, ext_ref and rid from order_no; clear it), or the HTTP status
+    with err naming the header or field. */
+int gw_hotline_order (const char *secret, const char *stamp, const char *signature,
+                      const char *body, size_t size, int64_t now, cg_case_submit_t *submit,
+                      cg_error_t *err);
+
+/* --- stream.c ------------------------------------------------------------- */
+/*  The journal sequence number of a Last-Event-ID the stream sent
+    ("dispatch:42"): 0, or -1 when it is not one (no sign, no space, no
+    number the stream cannot count on from: INT64_MAX and beyond). */
+int gw_last_event_id (const char *text, int64_t *seq);
+
+/* --- open311.c ------------------------------------------------------------ */
+#define GW_FORM_FIELDS  64
+
+/*  An application/x-www-form-urlencoded body, parsed in place. */
+typedef struct {
+    char *key[GW_FORM_FIELDS];
+    char *value[GW_FORM_FIELDS];
+    int count;
+} gw_form_t;
+
+/*  Parses body (changed in place: %XX and + decoded, fields cut at & and
+    =); 0, or -1 with why: too many fields, a bad escape, not UTF-8. */
+int gw_form_parse (gw_form_t *form, char *body, char *why, size_t len);
+/*  A field's value, NULL when absent or empty (Open311: empty = absent). */
+const char *gw_form_get (const gw_form_t *form, const char *key);
 
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,

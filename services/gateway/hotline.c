@@ -4,7 +4,8 @@
     address, contact_name, contact_phone) and order_no, the hotline's own
     order number.  It is signed as cg_sign.h says, and the headers carry
     what the signature needs:
-        X-CG-Hotline     the hotline's id; its secret is gateway/hotline/<id>
+        X-CG-Hotline     the hotline's id; its secret is gateway/hotline/<id>, or
+                         once rotated the store's (civgrid secret rotate, cg_sign.h)
         X-CG-Timestamp   Unix seconds; refused more than 300 s from our clock
         X-CG-Signature   hex HMAC-SHA256 of timestamp "\n" body
     The order becomes case.submit with source hotline and ext_ref = order
@@ -14,9 +15,69 @@
 #include "cg_clock.h"
 #include "cg_sign.h"
 
+#include <errno.h>
 #include <sodium.h>
 
 #define S_SKEW_S    300
+
+int
+gw_hotline_order (const char *secret, const char *stamp, const char *signature,
+                  const char *body, size_t size, int64_t now, cg_case_submit_t *submit,
+                  cg_error_t *err)
+{
+    memset (submit, 0, sizeof *submit);
+    char *end;
+    errno = 0;
+    long long timestamp = strtoll (stamp, &end, 10);
+    if (*end || end == stamp || errno) {
+        cg_error_set (err, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
+                      "seconds");
+        return 400;
+    }
+    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
+        /*  as a double: the distance from a timestamp near the edge of 64
+            bits would not fit */
+        cg_error_set (err, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %.0f s from "
+                      "our clock; at most %d s are allowed", (double) timestamp - (double) now,
+                      S_SKEW_S);
+        return 401;
+    }
+    if (!cg_sign_check (secret, timestamp, body, size, signature)) {
+        cg_error_set (err, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
+                      "match the body and timestamp");
+        return 401;
+    }
+    json_error_t jerr;
+    json_t *json = json_loadb (body, size, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json) {
+        cg_error_set (err, "invalid", "body", "the body is not valid JSON: %s (line %d, "
+                      "column %d)", jerr.text, jerr.line, jerr.column);
+        return 400;
+    }
+    if (cg_json_to_msg (&cg_case_submit_def, json, submit, err)) {
+        json_decref (json);
+        return gw_status_of (err->code);
+    }
+    json_t *order = json_object_get (json, "order_no");
+    if (!json_is_string (order) || json_string_length (order) < 1
+    ||  json_string_length (order) > 48) {
+        json_decref (json);
+        cg_msg_clear (&cg_case_submit_def, submit);
+        cg_error_set (err, "invalid", "order_no", "order_no must be the hotline's order number, "
+                      "1 to 48 bytes");
+        return 400;
+    }
+    free (submit->source);
+    free (submit->ext_ref);
+    free (submit->rid);
+    submit->source = strdup ("hotline");
+    submit->ext_ref = strdup (json_string_value (order));
+    char rid[64];
+    snprintf (rid, sizeof rid, "hotline:%s", submit->ext_ref);
+    submit->rid = strdup (rid);
+    json_decref (json);
+    return 0;
+}
 
 void
 gw_hotline_handle (gw_request_t *req)
@@ -52,42 +113,18 @@ gw_hotline_handle (gw_request_t *req)
                         "here", hotline);
         return;
     }
-    char *end;
-    long long timestamp = strtoll (stamp, &end, 10);
-    long long now = (long long) (cg_clock_now () / 1000);
-    if (*end || end == stamp) {
-        gw_reply_error (req, 400, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
-                        "seconds");
-        return;
-    }
-    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %lld s "
-                        "from our clock; at most %d s are allowed", timestamp - now, S_SKEW_S);
-        return;
-    }
-    bool signed_ = false;
-    for (int i = 0; i < nsecrets && !signed_; i++)
-        signed_ = cg_sign_check (secrets[i], timestamp, req->body ? req->body : "",
-                                 req->body_size, signature);
-    sodium_memzero (secrets, sizeof secrets);
-    if (!signed_) {
-        gw_reply_error (req, 401, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
-                        "match the body and timestamp");
-        return;
-    }
-    json_error_t jerr;
-    json_t *body = json_loadb (req->body ? req->body : "", req->body_size,
-                               JSON_REJECT_DUPLICATES, &jerr);
-    if (!body) {
-        gw_reply_error (req, 400, "invalid", "body", "the body is not valid JSON: %s (line %d, "
-                        "column %d)", jerr.text, jerr.line, jerr.column);
-        return;
-    }
     cg_case_submit_t submit;
     cg_error_t err;
-    if (cg_json_to_msg (&cg_case_submit_def, body, &submit, &err)) {
-        json_decref (body);
-        gw_reply_refusal (req, &err);
+    int status = 0;
+    /*  the next secret only when this one's signature did not match */
+    for (int i = 0; i < nsecrets && (i == 0 || (status == 401
+                                                && streq (err.field, CG_SIGN_HEADER_SIGNATURE)));
+         i++)
+        status = gw_hotline_order (secrets[i], stamp, signature, req->body ? req->body : "",
+                                   req->body_size, cg_clock_now () / 1000, &submit, &err);
+    sodium_memzero (secrets, sizeof secrets);
+    if (status) {
+        gw_reply_error (req, status, err.code, err.field, "%s", err.message);
         return;
     }
     /*  the hotline is the actor of what follows, in the audit log */
@@ -95,23 +132,6 @@ gw_hotline_handle (gw_request_t *req)
     snprintf (req->caller.name, sizeof req->caller.name, "hotline:%.40s", hotline);
     snprintf (req->caller.scope_code, sizeof req->caller.scope_code, "%s",
               cg_orgtree_root (req->gw->org)->code);
-    json_t *order = json_object_get (body, "order_no");
-    if (!json_is_string (order) || json_string_length (order) < 1
-    ||  json_string_length (order) > 48) {
-        json_decref (body);
-        cg_msg_clear (&cg_case_submit_def, &submit);
-        gw_reply_error (req, 400, "invalid", "order_no", "order_no must be the hotline's order "
-                        "number, 1 to 48 bytes");
-        return;
-    }
-    free (submit.source);
-    free (submit.ext_ref);
-    free (submit.rid);
-    submit.source = strdup ("hotline");
-    submit.ext_ref = strdup (json_string_value (order));
-    char rid[64];
-    snprintf (rid, sizeof rid, "hotline:%s", submit.ext_ref);
-    submit.rid = strdup (rid);
     cg_case_submitted_t rep;
     if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
                  &cg_case_submitted_def, &rep, &err)) {
@@ -126,6 +146,5 @@ gw_hotline_handle (gw_request_t *req)
         gw_audit (req, "hotline.order", rep.id, req->status);
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
-    json_decref (body);
     cg_msg_clear (&cg_case_submit_def, &submit);
 }

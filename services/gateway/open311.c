@@ -29,7 +29,6 @@
 #include "cg_text.h"
 
 #define S_DEFAULT_WINDOW_MS     (90 * CG_DAY_MS)
-#define S_FORM_FIELDS           64
 
 typedef struct {
     bool xml;
@@ -144,12 +143,6 @@ s_error (gw_request_t *req, const s_target_t *t, int status, const char *fmt, ..
 
 /* --- form data ------------------------------------------------------------ */
 
-typedef struct {
-    char *key[S_FORM_FIELDS];
-    char *value[S_FORM_FIELDS];
-    int count;
-} s_form_t;
-
 static int
 s_hex (int c)
 {
@@ -180,15 +173,14 @@ s_unescape (char *s)
     return 0;
 }
 
-/*  Parses an application/x-www-form-urlencoded body; 0, or -1 with why. */
-static int
-s_form_parse (s_form_t *form, char *body, char *why, size_t len)
+int
+gw_form_parse (gw_form_t *form, char *body, char *why, size_t len)
 {
     form->count = 0;
     for (char *save = NULL, *pair = strtok_r (body, "&", &save); pair;
          pair = strtok_r (NULL, "&", &save)) {
-        if (form->count == S_FORM_FIELDS) {
-            snprintf (why, len, "the form has more than %d fields", S_FORM_FIELDS);
+        if (form->count == GW_FORM_FIELDS) {
+            snprintf (why, len, "the form has more than %d fields", GW_FORM_FIELDS);
             return -1;
         }
         char *eq = strchr (pair, '=');
@@ -209,9 +201,8 @@ s_form_parse (s_form_t *form, char *body, char *why, size_t len)
     return 0;
 }
 
-/*  A field's value, NULL when absent or empty (the spec: empty = absent). */
-static const char *
-s_form_get (const s_form_t *form, const char *key)
+const char *
+gw_form_get (const gw_form_t *form, const char *key)
 {
     for (int i = 0; i < form->count; i++)
         if (strcmp (form->key[i], key) == 0)
@@ -373,15 +364,15 @@ static void
 s_post_request (gw_request_t *req, const s_target_t *t)
 {
     char why[160];
-    s_form_t form;
+    gw_form_t form;
     char *body = req->body ? req->body : strdup ("");
     if (!req->body)
         req->body = body;
-    if (s_form_parse (&form, body, why, sizeof why)) {
+    if (gw_form_parse (&form, body, why, sizeof why)) {
         s_error (req, t, 400, "%s", why);
         return;
     }
-    const char *key = s_form_get (&form, "api_key");
+    const char *key = gw_form_get (&form, "api_key");
     if (!key) {
         s_error (req, t, 403, "api_key is missing; a request can be created only with one");
         return;
@@ -392,9 +383,9 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         s_error (req, t, status == 401 ? 403 : status, "invalid api_key: %s", why);
         return;
     }
-    if (!s_jurisdiction_ok (req, t, s_form_get (&form, "jurisdiction_id")))
+    if (!s_jurisdiction_ok (req, t, gw_form_get (&form, "jurisdiction_id")))
         return;
-    const char *code = s_form_get (&form, "service_code");
+    const char *code = gw_form_get (&form, "service_code");
     if (!code) {
         s_error (req, t, 400, "service_code was not provided");
         return;
@@ -403,10 +394,10 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         s_error (req, t, 404, "service_code %.40s was not found", code);
         return;
     }
-    const char *grid = s_form_get (&form, "attribute[grid]");
+    const char *grid = gw_form_get (&form, "attribute[grid]");
     if (!grid)
-        grid = s_form_get (&form, "address_id");
-    const char *address = s_form_get (&form, "address_string");
+        grid = gw_form_get (&form, "address_id");
+    const char *address = gw_form_get (&form, "address_string");
     if (!grid && !address) {
         s_error (req, t, 400, "a location is required: address_string, or address_id "
                  "(the grid code); lat/long alone cannot be placed on the grid");
@@ -421,19 +412,19 @@ s_post_request (gw_request_t *req, const s_target_t *t)
                  "address_id", req->caller.scope_code);
         return;
     }
-    const char *description = s_form_get (&form, "description");
+    const char *description = gw_form_get (&form, "description");
     if (!description) {
         s_error (req, t, 400, "description was not provided");
         return;
     }
     char name[64] = "";
-    const char *first = s_form_get (&form, "first_name"), *last = s_form_get (&form, "last_name");
+    const char *first = gw_form_get (&form, "first_name"), *last = gw_form_get (&form, "last_name");
     snprintf (name, sizeof name, "%s%s", last ? last : "", first ? first : "");
     cg_case_submit_t submit = {
         .source = "open311", .category = (char *) code, .text = (char *) description,
         .grid = (char *) grid, .address = (char *) address,
         .contact_name = *name ? name : NULL,
-        .contact_phone = (char *) s_form_get (&form, "phone") };
+        .contact_phone = (char *) gw_form_get (&form, "phone") };
     cg_case_submitted_t rep;
     cg_error_t err;
     if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,

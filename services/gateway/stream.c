@@ -17,6 +17,9 @@
     that also bounds how long an open stream delays the gateway's stop. */
 #include "gateway.h"
 
+#include <ctype.h>
+#include <errno.h>
+
 #define S_JOURNAL       "dispatch"
 #define S_BLOCK_MS      5000
 #define S_BATCH         64
@@ -222,6 +225,22 @@ s_free (void *cls)
     free (self);
 }
 
+int
+gw_last_event_id (const char *text, int64_t *seq)
+{
+    size_t n = strlen (S_JOURNAL);
+    char *end;
+    if (strncmp (text, S_JOURNAL ":", n + 1) != 0 || !isdigit ((unsigned char) text[n + 1]))
+        return -1;
+    errno = 0;
+    long long value = strtoll (text + n + 1, &end, 10);
+    /*  the stream counts on from it: seq + 1 must be a number too */
+    if (errno || *end || value == INT64_MAX)
+        return -1;
+    *seq = value;
+    return 0;
+}
+
 /*  Where to start: after the event the client names, else at the head. */
 static int
 s_start (gw_request_t *req, int64_t *seq)
@@ -230,10 +249,7 @@ s_start (gw_request_t *req, int64_t *seq)
     if (!last)
         last = gw_query (req, "last_event_id");
     if (last && *last) {
-        size_t n = strlen (S_JOURNAL);
-        char *end;
-        if (strncmp (last, S_JOURNAL ":", n + 1) != 0
-        ||  (*seq = strtoll (last + n + 1, &end, 10)) < 0 || *end) {
+        if (gw_last_event_id (last, seq)) {
             gw_reply_error (req, 400, "invalid", "Last-Event-ID", "Last-Event-ID must be an "
                             "event id this stream sent, like %s:42", S_JOURNAL);
             return -1;

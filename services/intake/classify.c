@@ -36,8 +36,9 @@ classify_new (cg_catalog_t *catalog, const char *path, char *err, size_t errlen)
     char **f;
     int n;
     while ((n = cg_tsv_next (tsv, &f, err, errlen)) > 0) {
-        s_kind_t kind = streq (f[1], "code") ? S_CODE : streq (f[1], "keyword") ? S_KEYWORD
-                      : S_CLASS;
+        /*  a row of fewer fields has no f[1] to read */
+        s_kind_t kind = n != 4 ? S_CLASS : streq (f[1], "code") ? S_CODE
+                      : streq (f[1], "keyword") ? S_KEYWORD : S_CLASS;
         const cg_category_t *category = n == 4 ? cg_catalog_find (catalog, f[3]) : NULL;
         if (n != 4 || (kind == S_CLASS && !streq (f[1], "class")) || !category) {
             cg_tsv_fail (tsv, err, errlen, n != 4 ? "want source, kind, value, category"

@@ -20,8 +20,9 @@ s_device_free (void *item)
     free (device);
 }
 
-static int
-s_load_devices (intake_t *self, const char *path, char *err, size_t errlen)
+int
+intake_load_devices (zhash_t *devices, cg_orgtree_t *org, const char *path, char *err,
+                     size_t errlen)
 {
     cg_tsv_t *tsv = cg_tsv_open (path, err, errlen);
     if (!tsv)
@@ -29,7 +30,7 @@ s_load_devices (intake_t *self, const char *path, char *err, size_t errlen)
     char **f;
     int n;
     while ((n = cg_tsv_next (tsv, &f, err, errlen)) > 0) {
-        const cg_org_node_t *home = n == 4 ? cg_orgtree_find (self->org, f[3]) : NULL;
+        const cg_org_node_t *home = n == 4 ? cg_orgtree_find (org, f[3]) : NULL;
         if (!home || home->kind != CG_ORG_GRID || strlen (f[0]) > 64) {
             cg_tsv_fail (tsv, err, errlen, "want device<TAB>vendor<TAB>resident<TAB>home grid");
             n = -1;
@@ -39,8 +40,8 @@ s_load_devices (intake_t *self, const char *path, char *err, size_t errlen)
         device->vendor = cg_strdup (f[1]);
         device->resident = cg_strdup (f[2]);
         device->home = home;
-        zhash_update (self->devices, f[0], device);
-        zhash_freefn (self->devices, f[0], s_device_free);
+        zhash_update (devices, f[0], device);
+        zhash_freefn (devices, f[0], s_device_free);
     }
     cg_tsv_destroy (&tsv);
     return n < 0 ? -1 : 0;
@@ -76,7 +77,7 @@ intake_new (cg_daemon_t *daemon)
     if (self->place) {
         what = "device registry";
         const char *devices = cg_daemon_get (daemon, "data/devices", "");
-        if (*devices && s_load_devices (self, devices, err, sizeof err))
+        if (*devices && intake_load_devices (self->devices, self->org, devices, err, sizeof err))
             self->place = (place_destroy (&self->place), NULL);
     }
     if (self->place) {

@@ -74,6 +74,11 @@ typedef struct {
     const char *detail;             /* kept in intake's record only */
 } intake_request_t;
 
+/*  Reads the registry of alarm devices (data/devices) into devices (id ->
+    intake_device_t, freed with the hash); 0, or -1 with "path:LINE:
+    reason" in err. */
+int intake_load_devices (zhash_t *devices, cg_orgtree_t *org, const char *path, char *err,
+                         size_t errlen);
 intake_t *intake_new (cg_daemon_t *daemon);
 void intake_destroy (intake_t **self_p);
 

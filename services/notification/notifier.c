@@ -9,7 +9,7 @@ s_load_settings (notifier_t *self, const char *dir)
 {
     char path[1024];
     snprintf (path, sizeof path, "%s/notify.cfg", dir);
-    self->settings = zconfig_load (path);
+    self->settings = cg_zpl_load (path);
     if (!self->settings) {
         zsys_error ("notification: cannot read %s", path);
         return -1;

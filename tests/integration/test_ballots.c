@@ -2,9 +2,11 @@
     quorum, one member one vote (also two votes of one member sent at once
     from two clients), changed and secret votes, and a kill -9 of the
     service in the middle of a ballot. */
+#define _GNU_SOURCE         /* memmem */
 #include <criterion/criterion.h>
 #include "cg_testcli.h"
 
+#include <dirent.h>
 #include <sys/wait.h>
 
 #define S_VILLAGE       "320612005003"      /* 通江村 */
@@ -322,5 +324,264 @@ Test (ballots, a_bad_rosters_file_or_rule_stops_the_service_with_the_reason, .ti
     cr_assert_eq (s_start_with (stack, good, "consultation/quorum/representatives=3/2", log,
                                 sizeof log), 1);
     cr_assert (strstr (log, "the rule of representatives is quorum 3/2"), "%s", log);
+    cg_teststack_down (&stack);
+}
+
+/* --- secrecy: what an administrator with every Redis file can read ------- */
+
+#define S_VOTERS 6
+static const char *const s_choices[] = { "yes", "no", "abstain" };
+
+/*  A string names a member or a choice, as itself or as a msgpack string
+    inside it (event bodies, a topic's members). */
+static bool
+s_names (const char *s, size_t len, const char *word)
+{
+    size_t n = strlen (word);
+    if (len == n && memcmp (s, word, n) == 0)
+        return true;
+    char packed[16] = { (char) (0xa0 | n) };
+    memcpy (packed + 1, word, n);
+    return memmem (s, len, packed, n + 1) != NULL;
+}
+
+/*  One record read back (a key, a journal entry, a command or a MULTI block
+    of the AOF): fails the test if it names a member beside a choice. */
+typedef struct {
+    const char *strings[4096];
+    size_t lens[4096];
+    size_t count;
+} s_record_t;
+
+static void
+s_record_add (s_record_t *rec, const char *s, size_t len)
+{
+    cr_assert_lt (rec->count, 4096);
+    rec->strings[rec->count] = s;
+    rec->lens[rec->count++] = len;
+}
+
+static int
+s_record_check (const s_record_t *rec, const char *where)
+{
+    for (int m = 1; m <= S_VOTERS; m++) {
+        char member[8];
+        snprintf (member, sizeof member, "m%02d", m);
+        bool has_member = false, has_choice = false;
+        for (size_t i = 0; i < rec->count; i++) {
+            has_member |= s_names (rec->strings[i], rec->lens[i], member);
+            for (int c = 0; c < 3; c++)
+                has_choice |= s_names (rec->strings[i], rec->lens[i], s_choices[c]);
+        }
+        cr_assert (!(has_member && has_choice), "%s names %s beside a choice", where, member);
+    }
+    return 0;
+}
+
+/*  The flat strings of a reply (nested arrays too) into rec. */
+static void
+s_record_reply (s_record_t *rec, const redisReply *r)
+{
+    if (r->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < r->elements; i++)
+            s_record_reply (rec, r->element[i]);
+    else
+    if (r->str)
+        s_record_add (rec, r->str, r->len);
+}
+
+/*  Every key of the store, and every entry of a stream on its own. */
+static int
+s_check_keys (cg_teststack_t *stack)
+{
+    int keys = 0;
+    char cursor[32] = "0";
+    do {
+        redisReply *scan = cg_redis_command (stack->redis, "SCAN %s COUNT 1000", cursor);
+        cr_assert (scan && scan->type == REDIS_REPLY_ARRAY);
+        snprintf (cursor, sizeof cursor, "%s", scan->element[0]->str);
+        for (size_t i = 0; i < scan->element[1]->elements; i++) {
+            const char *key = scan->element[1]->element[i]->str;
+            redisReply *type = cg_redis_command (stack->redis, "TYPE %s", key);
+            const char *t = type->str;
+            redisReply *r = streq (t, "string") ? cg_redis_command (stack->redis, "GET %s", key)
+                          : streq (t, "hash") ? cg_redis_command (stack->redis, "HGETALL %s", key)
+                          : streq (t, "set") ? cg_redis_command (stack->redis, "SMEMBERS %s", key)
+                          : streq (t, "zset") ? cg_redis_command (stack->redis,
+                                                                  "ZRANGE %s 0 -1 WITHSCORES", key)
+                          : streq (t, "list") ? cg_redis_command (stack->redis, "LRANGE %s 0 -1",
+                                                                  key)
+                          : cg_redis_command (stack->redis, "XRANGE %s - +", key);
+            cr_assert (r && r->type != REDIS_REPLY_ERROR, "cannot read %s (%s)", key, t);
+            char where[300];
+            if (streq (t, "stream"))
+                for (size_t e = 0; e < r->elements; e++) {
+                    s_record_t *rec = calloc (1, sizeof *rec);
+                    s_record_reply (rec, r->element[e]);
+                    snprintf (where, sizeof where, "entry %s of %s", r->element[e]->element[0]->str,
+                              key);
+                    s_record_check (rec, where);
+                    free (rec);
+                }
+            else {
+                s_record_t *rec = calloc (1, sizeof *rec);
+                s_record_add (rec, key, strlen (key));
+                s_record_reply (rec, r);
+                snprintf (where, sizeof where, "key %s", key);
+                s_record_check (rec, where);
+                free (rec);
+            }
+            freeReplyObject (r);
+            freeReplyObject (type);
+            keys++;
+        }
+        freeReplyObject (scan);
+    } while (strcmp (cursor, "0"));
+    return keys;
+}
+
+/*  One RESP array of bulk strings at *at into rec; false at the end. */
+static bool
+s_aof_command (const char *data, size_t size, size_t *at, s_record_t *rec, char *name,
+               size_t name_len)
+{
+    if (*at >= size)
+        return false;
+    cr_assert_eq (data[*at], '*', "the AOF holds something not a command at byte %zu", *at);
+    char *end;
+    long n = strtol (data + *at + 1, &end, 10);
+    *at = end - data + 2;
+    for (long i = 0; i < n; i++) {
+        cr_assert_eq (data[*at], '$');
+        long len = strtol (data + *at + 1, &end, 10);
+        const char *s = end + 2;
+        cr_assert_leq ((size_t) (s - data) + len, size);
+        if (i == 0)
+            snprintf (name, name_len, "%.*s", (int) len, s);
+        s_record_add (rec, s, len);
+        *at = s - data + len + 2;
+    }
+    return true;
+}
+
+/*  Every file of the append-only folder: each command on its own, each
+    MULTI ... EXEC (a script's writes) as one.  Returns the commands read. */
+static int
+s_check_aof (const char *dir)
+{
+    char path[700];
+    snprintf (path, sizeof path, "%s/redis/appendonlydir", dir);
+    DIR *folder = opendir (path);
+    cr_assert (folder, "no %s", path);
+    int commands = 0;
+    struct dirent *entry;
+    while ((entry = readdir (folder))) {
+        size_t len = strlen (entry->d_name);
+        char file[1000];
+        snprintf (file, sizeof file, "%s/%s", path, entry->d_name);
+        cr_assert (len < 4 || strcmp (entry->d_name + len - 4, ".rdb"),
+                   "%s is a snapshot, not commands", file);
+        if (len < 4 || strcmp (entry->d_name + len - 4, ".aof"))
+            continue;
+        FILE *f = fopen (file, "r");
+        cr_assert (f);
+        fseek (f, 0, SEEK_END);
+        size_t size = ftell (f);
+        rewind (f);
+        char *data = malloc (size + 1);
+        cr_assert_eq (fread (data, 1, size, f), size);
+        fclose (f);
+        size_t at = 0;
+        s_record_t *rec = calloc (1, sizeof *rec);
+        char name[32];
+        bool in_multi = false;
+        while (s_aof_command (data, size, &at, rec, name, sizeof name)) {
+            commands++;
+            if (strcasecmp (name, "MULTI") == 0)
+                in_multi = true;
+            if (strcasecmp (name, "EXEC") == 0)
+                in_multi = false;
+            if (!in_multi) {
+                char where[1100];
+                snprintf (where, sizeof where, "a command (%s) of %s", name, file);
+                s_record_check (rec, where);
+                rec->count = 0;
+            }
+        }
+        free (rec);
+        free (data);
+    }
+    closedir (folder);
+    return commands;
+}
+
+static int64_t
+s_info_int (cg_teststack_t *stack, const char *field)
+{
+    redisReply *r = cg_redis_command (stack->redis, "INFO persistence");
+    const char *at = r && r->str ? strstr (r->str, field) : NULL;
+    int64_t value = at ? atoll (at + strlen (field) + 1) : -1;
+    freeReplyObject (r);
+    return value;
+}
+
+static void
+s_await_rewrites (cg_teststack_t *stack, int64_t after)
+{
+    for (int t = 0; t < 300; t++) {
+        if (s_info_int (stack, "aof_rewrites") > after
+        &&  s_info_int (stack, "aof_rewrite_in_progress") == 0
+        &&  s_info_int (stack, "aof_rewrite_scheduled") == 0)
+            return;
+        usleep (100000);
+    }
+    cr_assert_fail ("the AOF was not rewritten after the secret votes");
+}
+
+Test (ballots, a_secret_ballot_leaves_nothing_that_ties_a_choice_to_a_member, .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_teststack_keep_journal (stack, "consultation");
+    /*  the rewritten AOF as commands rather than a snapshot, so that the
+        test reads it as it reads the rest: what it holds is the same */
+    freeReplyObject (cg_redis_command (stack->redis, "CONFIG SET aof-use-rdb-preamble no"));
+    char id[32];
+    s_topic (stack, id, S_VOTERS, "--secret");
+    static const char *const votes[S_VOTERS] = { "yes", "no", "yes", "abstain", "yes", "no" };
+    int64_t rewrites = 0;
+    for (int m = 1; m <= S_VOTERS; m++) {
+        rewrites = s_info_int (stack, "aof_rewrites");
+        free (cg_testcli (stack, 0, "topic vote %s m%02d %s", id, m, votes[m - 1]));
+    }
+    cg_testcli_says (stack, 1, "has already voted", "topic vote %s m02 yes", id);
+    s_await_rewrites (stack, rewrites);
+    /*  a rewrite under way at the last vote is followed by another within a tick */
+    usleep (1500000);
+    s_await_rewrites (stack, rewrites);
+
+    /*  the count: every member once, every choice counted, none stored */
+    cg_topic_tally_t tally = s_tally (stack, id);
+    cr_assert_eq (tally.voted, S_VOTERS);
+    cr_assert_eq (tally.voters_count, S_VOTERS);
+    cr_assert_eq (tally.yes, 3);
+    cr_assert_eq (tally.no, 2);
+    cr_assert_eq (tally.abstain, 1);
+    cr_assert_eq (tally.ballots_count, 0, "a secret ballot lists its ballots");
+    cg_msg_clear (&cg_topic_tally_def, &tally);
+
+    /*  nothing read back pairs a member with a choice */
+    cr_assert_gt (s_check_keys (stack), 10);
+    cr_assert_eq (s_journaled (stack, "topic.voted"), S_VOTERS);
+    cr_assert_gt (s_check_aof (stack->dir), 10);
+
+    /*  an open ballot (记名) keeps its ballots, and the same reading finds them */
+    char open_id[32];
+    s_topic (stack, open_id, 2, "");
+    free (cg_testcli (stack, 0, "topic vote %s m01 no", open_id));
+    tally = s_tally (stack, open_id);
+    cr_assert_eq (tally.ballots_count, 1);
+    cr_assert_str_eq (tally.ballots[0].member, "m01");
+    cr_assert_str_eq (tally.ballots[0].choice, "no");
+    cg_msg_clear (&cg_topic_tally_def, &tally);
     cg_teststack_down (&stack);
 }

@@ -498,6 +498,12 @@ Test (gateway, hotline_orders_are_signed_and_idempotent)
     cr_assert_eq (status, 401);
     cr_assert_str_eq (s_error_field (r), "X-CG-Timestamp");
     json_decref (r);
+    /*  a timestamp at the edge of a 64-bit number is far from our clock too
+        (the gateway's answer counted the distance past the edge and died) */
+    r = s_push (stack, "h12345", S_SECRET, INT64_MIN + 1, order, &status);
+    cr_assert_eq (status, 401);
+    cr_assert_str_eq (s_error_field (r), "X-CG-Timestamp");
+    json_decref (r);
     r = s_push (stack, "h99999", S_SECRET, now, order, &status);
     cr_assert_eq (status, 401);
     cr_assert_str_eq (s_error_field (r), "X-CG-Hotline");
@@ -615,11 +621,21 @@ Test (gateway, stream_delivers_events_in_scope_and_resumes)
     cr_assert (strstr (got, want), "after a restart the stream lacks %s: %s", in_b, got);
     cr_assert_null (strstr (got, other), "%s", got);
     free (got);
-    cg_http_reply_t reply;
-    const char *bad[] = { "Last-Event-ID: yesterday", NULL };
-    cg_http (stack, &reply, "GET", path, NULL, bad, NULL, 0, NULL);
-    cr_assert_eq (reply.status, 400);
-    cg_http_reply_clear (&reply);
+    /*  an id this stream never sent is refused, also one at the edge of a
+        64-bit number (the stream would count past it) */
+    static const char *const bad_ids[] = { "yesterday", "dispatch:9223372036854775807",
+                                           "dispatch:99999999999999999999", "dispatch:-1" };
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        cg_http_reply_t reply;
+        char header[96];
+        snprintf (header, sizeof header, "Last-Event-ID: %s", bad_ids[i]);
+        const char *bad[] = { header, NULL };
+        cg_http (stack, &reply, "GET", path, NULL, bad, NULL, 0, NULL);
+        cr_assert_eq (reply.status, 400, "Last-Event-ID %s: %d %s", bad_ids[i], reply.status,
+                      reply.body);
+        cr_assert (strstr (reply.body, "Last-Event-ID"), "%s", reply.body);
+        cg_http_reply_clear (&reply);
+    }
     free (in_a);
     free (in_b);
     free (town_b);

@@ -26,6 +26,19 @@ s_fini (void)
     }
 }
 
+/*  A new stack folder DIR under the test's, the CLI, and DIR.out for its
+    output (dir 512, cli 1024 and out 600 bytes). */
+static void
+s_new_dir (const char *name, char *dir, char *cli, char *out)
+{
+    const char *bin = getenv ("CG_BIN") ? getenv ("CG_BIN") : "build/asan/bin";
+    const char *tmp = getenv ("CG_TEST_TMP") ? getenv ("CG_TEST_TMP") : "/tmp";
+    snprintf (dir, 512, "%s/%s.XXXXXX", tmp, name);
+    cr_assert (mkdtemp (dir));
+    snprintf (cli, 1024, "%s/civgrid", bin);
+    snprintf (out, 600, "%s.out", dir);
+}
+
 /*  Its output says it runs in the foreground once every part answers */
 static bool
 s_up (const char *out)
@@ -58,13 +71,8 @@ s_running (pid_t pid)
 Test (stack, a_foreground_stack_stops_with_stack_down_from_elsewhere, .fini = s_fini,
       .timeout = 240)
 {
-    const char *bin = getenv ("CG_BIN") ? getenv ("CG_BIN") : "build/asan/bin";
-    const char *tmp = getenv ("CG_TEST_TMP") ? getenv ("CG_TEST_TMP") : "/tmp";
     char dir[512], cli[1024], out[600];
-    snprintf (dir, sizeof dir, "%s/fg.XXXXXX", tmp);
-    cr_assert (mkdtemp (dir));
-    snprintf (cli, sizeof cli, "%s/civgrid", bin);
-    snprintf (out, sizeof out, "%s.out", dir);
+    s_new_dir ("fg", dir, cli, out);
 
     pid_t supervisor = fork ();
     cr_assert (supervisor >= 0);
@@ -105,4 +113,51 @@ Test (stack, a_foreground_stack_stops_with_stack_down_from_elsewhere, .fini = s_
                    (int) parts[i]);
         cr_assert_eq (cg_stack_pid (dir, s_parts[i]), 0, "%s was started again", s_parts[i]);
     }
+}
+
+/*  Durability (docs/ARCHITECTURE.md): the Redis a stack starts fsyncs its
+    AOF before it answers, so a change a daemon acknowledged survives a power
+    cut; a configuration may choose everysec, and a value Redis does not know
+    is refused by name before anything starts. */
+static void
+s_redis_fsync (const char *dir, char *value, size_t size)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/civgrid.cfg", dir);
+    zconfig_t *config = zconfig_load (path);
+    cr_assert (config, "no %s", path);
+    cg_redis_t *redis = cg_redis_new ("127.0.0.1", atoi (zconfig_get (config, "redis/port", "0")),
+                                      5000);
+    cr_assert (redis);
+    redisReply *r = cg_redis_command (redis, "CONFIG GET appendfsync");
+    cr_assert (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2);
+    snprintf (value, size, "%s", cg_reply_str (r->element[1]));
+    freeReplyObject (r);
+    cg_redis_destroy (&redis);
+    zconfig_destroy (&config);
+}
+
+Test (stack, acknowledgements_are_fsynced_unless_the_configuration_says_otherwise,
+      .timeout = 240)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    char value[32];
+    s_redis_fsync (stack->dir, value, sizeof value);
+    cr_assert_str_eq (value, "always", "a stack's Redis runs with appendfsync %s", value);
+    cg_teststack_down (&stack);
+
+    char dir[512], cli[1024], out[600], command[2048];
+    s_new_dir ("fsync", dir, cli, out);
+    snprintf (command, sizeof command, "%s stack up --dir %s --port-base auto "
+              "--set redis/appendfsync=sometimes >%s 2>&1", cli, dir, out);
+    cr_assert_neq (system (command), 0, "a stack came up with appendfsync sometimes");
+    char said[512] = "";
+    FILE *f = fopen (out, "r");
+    cr_assert (f);
+    size_t n = fread (said, 1, sizeof said - 1, f);
+    said[n] = 0;
+    fclose (f);
+    cr_assert (strstr (said, "redis/appendfsync") && strstr (said, "\"sometimes\"")
+               && strstr (said, "always, everysec or no"), "the refusal says: %s", said);
+    cr_assert_eq (cg_stack_pid (dir, "redis"), 0, "Redis started with a refused configuration");
 }

@@ -195,3 +195,37 @@ Test (calendar_refusal, no_business_hours)
     s_refused ("weekend\tsat\tsun\n", 0,
                "no business hours (add a line: hours<TAB>08:30<TAB>12:00)");
 }
+
+/* --- a calendar of hours and weekends alone ------------------------------ */
+
+/*  No public holiday and no make-up day is a calendar too (a region that
+    lists none yet): it loads, and a deadline skips the weekend.  Its empty
+    list of days was sorted as a null array (undefined; the sanitizer build
+    of a daemon died on it; found by fuzz_load_calendar). */
+Test (calendar_plain, hours_and_weekends_without_a_listed_day)
+{
+    char path [] = "/tmp/test_calendar_XXXXXX";
+    int fd = mkstemp (path);
+    cr_assert (fd >= 0);
+    const char *text = "hours\t09:00\t12:00\nhours\t13:00\t17:00\nweekend\tsat\tsun\n";
+    cr_assert_eq (write (fd, text, strlen (text)), (ssize_t) strlen (text));
+    close (fd);
+    char err [512] = "";
+    cg_calendar_t *plain = cg_calendar_load (path, err, sizeof err);
+    unlink (path);
+    cr_assert (plain, "%s", err);
+    /*  Friday 16:00 + 2 working hours: Monday 10:00 */
+    cr_assert_eq (cg_calendar_add (plain, s_at ("2025-11-21 16:00"), 2 * 3600 * INT64_C (1000)),
+                  s_at ("2025-11-24 10:00"));
+    cg_calendar_destroy (&plain);
+}
+
+/*  A line of more fields than any data file has (cg_text.h: 16) is refused
+    by line before a loader sees it: the weekend line counted up to all of
+    its fields and read past the 16 kept (found by fuzz_load_calendar). */
+Test (calendar_refusal, a_line_of_more_fields_than_any_file_has)
+{
+    s_refused (S_HOURS "weekend\tsat\tsun\tsat\tsun\tsat\tsun\tsat\tsun\tsat\tsun\tsat\tsun\t"
+               "sat\tsun\tsat\tsun\tsat\tsun\n", 2, "line has 19 fields; no data file has more "
+               "than 16");
+}

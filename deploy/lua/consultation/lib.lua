@@ -8,7 +8,9 @@
 --   topic:<id>:roster:<body>  set of the body's member ids
 --   topic:<id>:s:<n>          hash, stage n (fields as in topic.stage)
 --   topic:<id>:s:<n>:present  set: the attendance register
---   topic:<id>:s:<n>:voters   set: who voted (kept for secret ballots too)
+--   topic:<id>:s:<n>:voters   set: who voted (kept for secret ballots too;
+--                             a secret ballot's choices are only the
+--                             stage's counts)
 --   topic:<id>:s:<n>:ballots  hash member -> choice (open ballots only)
 --   topic:<id>:tasks          sorted set of task ids by number
 --   task:<tid>                hash, fields as in topic.task, plus round

@@ -1,8 +1,10 @@
 -- topic_vote: one member, one vote per ballot.  The voter must be on the
 -- body's roster and registered present; a second vote is refused, unless
 -- the topic's rule lets a member change an open vote while the ballot is
--- open.  A secret ballot keeps who voted, never how (and the daemon's
--- topic.voted for it names no choice).
+-- open.  A secret ballot keeps who voted, never how: the voter mark and a
+-- count, nothing that pairs them (the daemon's topic.voted for it names no
+-- choice, and the daemon has Redis rewrite the AOF, which logs this
+-- script's writes together, after it: docs/CONSULTATION.md).
 -- ARGV: prefix, rid, id, now, member, choice (yes, no, abstain), the stage
 -- the daemon planned for, its topic.voted.
 local prefix, rid, id, now, member, choice, planned, voted = unpack (ARGV)
