@@ -116,7 +116,8 @@ FUZZ_SRC     := proto/cg_msg.c common/cg_text.c common/cg_clock.c common/cg_orgt
 FUZZ_DECODERS := case_submit hotline_order grid_report open311_request device_alarm \
                  device_cancel intake_get
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
-FUZZ_BINS    := $(FUZZ_DECODERS:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_DIR)/fuzz_fields
+FUZZ_BINS    := $(FUZZ_DECODERS:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_DIR)/fuzz_fields \
+                $(FUZZ_DIR)/fuzz_photo
 fuzz: $(FUZZ_BINS)
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -124,6 +125,10 @@ $(FUZZ_DIR)/obj/%.o: %.c
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 $(FUZZ_DIR)/fuzz_fields: fuzz/fuzz_fields.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ $(shell pkg-config --libs msgpack)
+# the photo reader of grid reports, and the satisfaction levels
+$(FUZZ_DIR)/fuzz_photo: fuzz/fuzz_photo.c $(FUZZ_DIR)/obj/common/cg_photo.o \
+                        $(FUZZ_DIR)/obj/common/cg_satisfaction.o
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ $(shell pkg-config --libs libsodium)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_decode.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_DEF=cg_$*_def $^ -o $@ $(shell pkg-config --libs msgpack)
 # Every other reader of untrusted bytes (docs/ARCHITECTURE.md, "Fuzzing"):

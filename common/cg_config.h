@@ -50,6 +50,8 @@
     S ("gateway/rate_address", 1200, 1, 1000000000, "requests a minute") \
     S ("gateway/rate_token", 600, 1, 1000000000, "requests a minute") \
     S ("gateway/stream_max", 100, 1, 100000, "streams") \
+    S ("gateway/photo_max", 8388608, 1, 67108864, "bytes of one photo") \
+    S ("gateway/photos_max", 9, 0, 9, "photos of a grid report (grid.report carries 9)") \
     S ("delivery/attempts", 4, 1, 100, "attempts") \
     S ("delivery/backoff_ms", 1000, 1, 86400000, "milliseconds") \
     S ("delivery/backoff_max_ms", 300000, 1, 86400000, "milliseconds") \

@@ -33,17 +33,17 @@ cg_sign_check (const char *secret, int64_t timestamp, const void *body, size_t s
 /* --- a hotline's secrets -------------------------------------------------- */
 
 static void
-s_secret_key (char *buf, size_t len, const char *source)
+s_secret_key (char *buf, size_t len, const char *kind, const char *source)
 {
-    snprintf (buf, len, "cg:{gateway}:secret:hotline:%.64s", source);
+    snprintf (buf, len, "cg:{gateway}:secret:%.16s:%.64s", kind, source);
 }
 
 int
-cg_sign_secrets (cg_redis_t *redis, const char *source, const char *configured, int64_t now,
-                 char secrets[2][CG_SIGN_SECRET_MAX])
+cg_sign_secrets (cg_redis_t *redis, const char *kind, const char *source,
+                 const char *configured, int64_t now, char secrets[2][CG_SIGN_SECRET_MAX])
 {
     char key[128];
-    s_secret_key (key, sizeof key, source);
+    s_secret_key (key, sizeof key, kind, source);
     redisReply *r = cg_redis_command (redis, "HMGET %s current previous previous_until", key);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
         if (r)
@@ -64,11 +64,12 @@ cg_sign_secrets (cg_redis_t *redis, const char *source, const char *configured, 
 }
 
 int
-cg_sign_rotate (cg_redis_t *redis, const char *source, const char *configured, int64_t now,
-                int64_t grace_ms, char made[CG_SIGN_SECRET_MAX])
+cg_sign_rotate (cg_redis_t *redis, const char *kind, const char *source,
+                const char *configured, int64_t now, int64_t grace_ms,
+                char made[CG_SIGN_SECRET_MAX])
 {
     char before[2][CG_SIGN_SECRET_MAX];
-    int had = cg_sign_secrets (redis, source, configured, now, before);
+    int had = cg_sign_secrets (redis, kind, source, configured, now, before);
     if (had < 0 || sodium_init () < 0)
         return -1;
     unsigned char bytes[32];
@@ -76,7 +77,7 @@ cg_sign_rotate (cg_redis_t *redis, const char *source, const char *configured, i
     sodium_bin2hex (made, CG_SIGN_SECRET_MAX, bytes, sizeof bytes);
     sodium_memzero (bytes, sizeof bytes);
     char key[128];
-    s_secret_key (key, sizeof key, source);
+    s_secret_key (key, sizeof key, kind, source);
     redisReply *r = cg_redis_command (redis, "HSET %s current %s previous %s previous_until "
                                       "%lld rotated %lld", key, made, had ? before[0] : "",
                                       (long long) (now + grace_ms), (long long) now);

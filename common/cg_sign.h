@@ -22,6 +22,9 @@
 /*  The HTTP headers, the same both ways: the hotline's pushes to the
     gateway and our status callbacks to the hotline. */
 #define CG_SIGN_HEADER_SOURCE       "X-CG-Hotline"      /* the hotline's id */
+/*  The SMS gateway signs the replies it passes on the same way, naming
+    itself in its own header. */
+#define CG_SIGN_HEADER_SMS          "X-CG-SMS-Gateway"  /* the SMS gateway's id */
 #define CG_SIGN_HEADER_TIME         "X-CG-Timestamp"    /* Unix seconds */
 #define CG_SIGN_HEADER_SIGNATURE    "X-CG-Signature"    /* cg_sign's hex */
 /*  Every delivery civgrid pushes names itself, so a receiver can drop repeats. */
@@ -38,11 +41,11 @@ bool cg_sign_check (const char *secret, int64_t timestamp, const void *body, siz
 
 /* --- a hotline's secrets, rotated without a restart ----------------------- */
 
-/*  Before its first rotation a hotline's secret is the configuration's
-    gateway/hotline/<id>.  `civgrid secret rotate hotline ID` makes a new
+/*  Before its first rotation the secret of a sender of signed pushes (kind
+    hotline or sms) is the configuration's gateway/<kind>/<id>.  `civgrid secret rotate hotline ID` makes a new
     one and keeps both in the gateway's Redis keys,
 
-        cg:{gateway}:secret:hotline:<id>   current, previous,
+        cg:{gateway}:secret:<kind>:<id>    current, previous,
                                            previous_until (ms), rotated (ms)
 
     from then on the store's secrets win over the configuration's, and a
@@ -54,13 +57,15 @@ bool cg_sign_check (const char *secret, int64_t timestamp, const void *body, siz
     one first, then the previous while it is good; configured (may be NULL)
     when the store has none.  Returns how many (0: source is unknown), or -1
     when the store cannot be read. */
-int cg_sign_secrets (cg_redis_t *redis, const char *source, const char *configured,
-                     int64_t now, char secrets[2][CG_SIGN_SECRET_MAX]);
+int cg_sign_secrets (cg_redis_t *redis, const char *kind, const char *source,
+                     const char *configured, int64_t now,
+                     char secrets[2][CG_SIGN_SECRET_MAX]);
 
 /*  Makes a new secret for source (256 random bits in hex) into made, keeps
     the one it replaces (the store's, else configured) good for grace_ms
     more.  Returns 0, or -1 when the store cannot be written. */
-int cg_sign_rotate (cg_redis_t *redis, const char *source, const char *configured,
-                    int64_t now, int64_t grace_ms, char made[CG_SIGN_SECRET_MAX]);
+int cg_sign_rotate (cg_redis_t *redis, const char *kind, const char *source,
+                    const char *configured, int64_t now, int64_t grace_ms,
+                    char made[CG_SIGN_SECRET_MAX]);
 
 #endif

@@ -262,7 +262,7 @@ const ACTIONS = [
     fields: [['note', 'text', '挂起原因', true]] },
   { name: 'resume', label: '恢复', from: ['suspended'], who: CENTER },
   { name: 'callback', label: '回访', from: ['resolved'], who: CENTER,
-    fields: [['satisfied', 'satisfied', '群众评价', true], ['note', 'text', '回访记录', false]] },
+    fields: [['satisfaction', 'satisfaction', '群众评价', true], ['note', 'text', '回访记录', false]] },
   { name: 'close', label: '归档', from: ['resolved'], who: CENTER, roles: ['supervisor', 'admin'] },
   { name: 'reopen', label: '重新打开', from: ['closed'], who: CENTER, fields: [['note', 'text', '重新打开原因', true]] },
   { name: 'escalate', label: '提级', from: ['dispatched', 'accepted', 'returned'], who: CENTER,
@@ -289,12 +289,14 @@ function field ([name, kind, label, required], c) {
   if (kind === 'text') {
     input = el('textarea');
   }
-  else if (kind === 'satisfied') {
+  else if (kind === 'satisfaction') {
+    // the three levels of common/cg_satisfaction.h; 不满意 has the case redone
     const box = el('span', null, 'choices');
-    for (const [value, text] of [['true', '满意'], ['false', '不满意（发回重办）']]) {
+    for (const [value, text] of [['satisfied', '满意'], ['basically_satisfied', '基本满意'],
+                                 ['unsatisfied', '不满意（发回重办）']]) {
       const opt = el('label');
       const radio = el('input');
-      Object.assign(radio, { type: 'radio', name: 'satisfied', value, required });
+      Object.assign(radio, { type: 'radio', name: 'satisfaction', value, required });
       opt.append(radio, text);
       box.append(opt);
     }
@@ -330,7 +332,6 @@ function bodyOf (form) {
     const v = String(value).trim();
     if (v === '') continue;
     if (name === 'hours') body.minutes = Math.round(Number(v) * 60);
-    else if (name === 'satisfied') body.satisfied = v === 'true';
     else body[name] = v;
   }
   return body;
@@ -438,7 +439,7 @@ function renderActions (c, kept) {
 }
 
 const EXTENSIONS = { pending: '待审批', granted: '已批准', refused: '已驳回' };
-const SATISFACTION = { satisfied: '满意', unsatisfied: '不满意' };
+const SATISFACTION = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
 
 /*  Shows the case, unless the page already shows a newer version of it: a
     live reload's answer may arrive after an action's.  Everything awaited
@@ -472,6 +473,12 @@ async function renderCase (c, fresh = false) {
     dd.dataset.field = k;
     dl.append(el('dt', k), dd);
   }
+  if (c.media && c.media.length) {
+    const dd = el('dd');
+    dd.dataset.field = '附件';
+    for (const m of c.media) dd.append(mediaItem(m));
+    dl.append(el('dt', '附件'), dd);
+  }
   fillUnits(c);
   renderActions(c, kept);
   const ol = $('#case-timeline');
@@ -480,6 +487,24 @@ async function renderCase (c, fresh = false) {
     ol.append(el('li', cstTime(s.at) + '  ' + (s.from ? (STATES[s.from] || s.from) + ' → ' : '') +
                        (STATES[s.to] || s.to) + '  ' + actorName(s.actor) +
                        (s.note ? '：' + s.note.replace(/^(\S+) to /, '$1至') : '')));
+}
+
+/*  One of a case's attachments: a photo the gateway keeps is fetched with
+    the operator's token (an <img> cannot send it) and shown; a link (a
+    recording, Open311's media_url) is a link, never fetched by us. */
+function mediaItem (m) {
+  if (m.startsWith('/api/v1/cases/')) {
+    const img = el('img', null, 'photo');
+    img.alt = '现场照片';
+    fetch(m, { headers: { Authorization: 'Bearer ' + token } })
+      .then(res => (res.ok ? res.blob() : null))
+      .then(blob => { if (blob) img.src = URL.createObjectURL(blob); })
+      .catch(() => {});
+    return img;
+  }
+  const a = el('a', /^https?:\/\//.test(m) ? m : '');
+  if (/^https?:\/\//.test(m)) Object.assign(a, { href: m, target: '_blank', rel: 'noopener noreferrer' });
+  return a;
 }
 
 async function loadCase (id) {

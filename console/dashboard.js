@@ -97,6 +97,7 @@ function drawRates (total) {
 
 function drawSatisfaction (total) {
   const callbacks = total.callbacks || 0, satisfied = total.satisfied || 0;
+  const basically = total.basically_satisfied || 0;
   const rate = percent(satisfied, callbacks);
   $('#satisfaction-text').textContent = rate === null ? '' : '满意率 ' + rate + '%';
   if (!callbacks) { noData('chart-satisfaction', '本期暂无回访'); return; }
@@ -104,7 +105,9 @@ function drawSatisfaction (total) {
     legend: { bottom: 0 },
     series: [{ type: 'pie', name: '回访', radius: ['35%', '65%'], label: { formatter: '{b}\n{c} 件' },
                data: [{ name: '满意', value: satisfied, itemStyle: { color: '#389e0d' } },
-                      { name: '不满意', value: callbacks - satisfied, itemStyle: { color: '#cf1322' } }] }],
+                      { name: '基本满意', value: basically, itemStyle: { color: '#d4b106' } },
+                      { name: '不满意', value: callbacks - satisfied - basically,
+                        itemStyle: { color: '#cf1322' } }] }],
   });
 }
 

@@ -16,6 +16,9 @@ PACKAGES="$PACKAGES wrk"
 # the power-cut test keeps Redis's files on a FUSE file system that loses
 # what was not fsync'd (tests/support/lossyfs.py)
 PACKAGES="$PACKAGES python3-fusepy"
+# docs/API.md's signed hotline push, which the suite runs as written
+# (gateway/the_documented_hotline_push_works_as_written), uses both
+PACKAGES="$PACKAGES curl openssl"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -6,7 +6,7 @@
                 '/', within its buffer
       form      Open311's form bodies (gw_form_parse): fields decoded in
                 place, every key and value valid UTF-8
-      hotline   a 12345 push (gw_hotline_order): the lines timestamp,
+      hotline   a 12345 push (gw_signed_check, then gw_hotline_order): the lines timestamp,
                 signature, then the body; when the signature line is "ok"
                 the target signs the body itself, so that the body's JSON
                 is read too
@@ -83,18 +83,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             cg_sign (S_SECRET, stamp, body, body_size, sig);
             signature = sig;
         }
-        cg_case_submit_t submit;
         cg_error_t err;
-        int status = gw_hotline_order (S_SECRET, text, signature, body, body_size, S_NOW,
-                                       &submit, &err);
+        int status = gw_signed_check (S_SECRET, text, signature, body, body_size, S_NOW, &err);
+        cg_hotline_order_t order;
         if (status == 0) {
-            if (!submit.source || strcmp (submit.source, "hotline") || !submit.ext_ref
-            ||  !submit.rid)
-                abort ();
-            cg_msg_clear (&cg_case_submit_def, &submit);
+            status = gw_hotline_order (body, body_size, &order, &err);
+            if (status == 0) {
+                if (!order.order_no || !*order.order_no)
+                    abort ();
+                cg_msg_clear (&cg_hotline_order_def, &order);
+            }
         }
-        else
-        if (status < 400 || status > 599 || !*err.field || !*err.message)
+        if (status != 0 && (status < 400 || status > 599 || !*err.field || !*err.message))
             abort ();
     }
 #elif S_WHICH (FUZZ_READER) == S_last_event_id

@@ -51,7 +51,8 @@
     F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "the result (resolve) or the reason") \
     F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "dispatch, transfer, return_approve: the unit (or the center itself)") \
     F(M, INT, minutes, 0, 0, 999999, _, "extend: working minutes asked for") \
-    F(M, BOOL, satisfied, 0, 0, 1, _, "callback: the citizen is satisfied (else: redo)") \
+    F(M, BOOL, satisfied, 0, 0, 1, _, "callback, when satisfaction is absent: true is satisfied, false unsatisfied") \
+    F(M, STR, satisfaction, 0, 1, 32, _, "callback: the citizen's rating, satisfied (满意), basically_satisfied (基本满意) or unsatisfied (不满意), or 1, 2, 3 (common/cg_satisfaction.h); the first two close the case, unsatisfied has it redone") \
     F(M, STR, into, 0, 1, 32, _, "merge: the case this one joins")
 
 #define CG_FIELDS_case_get(F, M) \
@@ -95,7 +96,7 @@
     F(M, INT, escalations, 0, 0, INT32_MAX, _, "levels it went up") \
     F(M, STR, extension, 0, 1, 16, _, "extension (延期): pending, granted, refused") \
     F(M, INT, ext_minutes, 0, 0, 999999, _, "working minutes of the extension asked for") \
-    F(M, STR, satisfaction, 0, 1, 16, _, "callback (回访): satisfied, unsatisfied") \
+    F(M, STR, satisfaction, 0, 1, 32, _, "callback (回访): satisfied, basically_satisfied, unsatisfied") \
     F(M, STR, suspended_from, 0, 1, 16, _, "the state a suspended case resumes to") \
     F(M, INT, suspended_at, 0, 0, CG_TIME_MAX, _, "when it was suspended (挂起)") \
     F(M, STR, merged_into, 0, 1, 32, _, "the case it was merged into (合并)") \
@@ -185,6 +186,7 @@
     F(M, INT, resolved_on_time, 0, 0, INT64_MAX, _, "of those, before the completion deadline") \
     F(M, INT, callbacks, 0, 0, INT64_MAX, _, "callbacks (回访)") \
     F(M, INT, satisfied, 0, 0, INT64_MAX, _, "of those, satisfied (满意)") \
+    F(M, INT, basically_satisfied, 0, 0, INT64_MAX, _, "of those, basically satisfied (基本满意); the rest are unsatisfied (不满意)") \
     F(M, INT, redone, 0, 0, INT64_MAX, _, "cases sent back to be redone (发回重办)") \
     F(M, INT, escalated, 0, 0, INT64_MAX, _, "cases that went up a level from here (提级)")
 

@@ -24,7 +24,8 @@
     F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code; grid or address is required") \
     F(M, STR, address, 0, 1, 256, _, "street address") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name (personal data)") \
-    F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone (personal data)")
+    F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone (personal data)") \
+    F(M, BOOL, merge, 0, 0, 1, _, "join an open case about the same problem as the channels' requests do (docs/INTAKE.md, Duplicates): the gateway asks it for the operator API and Open311; consultation's tasks never")
 
 #define CG_FIELDS_case_submitted(F, M) \
     F(M, STR, id, 1, 1, 32, _, "the case id (for a merged request: the case it joined)") \
@@ -56,7 +57,7 @@
     F(M, STR, grid, 1, 1, CG_CODE_MAX, _, "the worker's grid code") \
     F(M, STR, category, 1, 1, 64, _, "category: a catalog code or the app's own, mapped") \
     F(M, STR, text, 1, 1, CG_TEXT_MAX, _, "what the worker found") \
-    F(M, STRS, photos, 0, 0, 9, _, "photo URLs (http or https)") \
+    F(M, STRS, photos, 0, 0, 9, _, "photo URLs (http or https), or the addresses of photos uploaded to the gateway (photo:<sha-256>.<ext>)") \
     F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude, decimal degrees") \
     F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude, decimal degrees") \
     F(M, STR, at, 0, 1, CG_ISO_MAX, _, "when it was found, ISO 8601 with offset")
@@ -112,7 +113,8 @@
 #define CG_FIELDS_intake_get(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 1, 32, _, "case id") \
-    F(M, STR, role, 0, 1, 32, _, "the asker's role; only roles in intake/reveal_roles see contacts unmasked")
+    F(M, STR, role, 0, 1, 32, _, "the asker's role; only roles in intake/reveal_roles see contacts unmasked") \
+    F(M, STR, photo, 0, 1, 80, _, "a photo's address (photo:<sha-256>.<ext>): the view's media is then that photo alone when a request behind the case brought it, else empty (the gateway's check before it serves one)")
 
 #define CG_FIELDS_intake_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -122,7 +124,8 @@
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name, masked unless the role may see it") \
     F(M, STR, contact_phone, 0, 1, 20, _, "the reporter's phone, masked unless the role may see it") \
     F(M, INT, supporters, 1, 1, INT32_MAX, _, "requests behind the case (me too), the first included") \
-    F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all")
+    F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all") \
+    F(M, STRS, media, 0, 0, 10, _, "the first request's attachments and photos, then the photos later requests brought, ten at most: links, and photo:<sha-256>.<ext> for a photo the gateway keeps (GET /api/v1/cases/{id}/photos/{name})")
 
 #define CG_FIELDS_case_received(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -169,7 +172,8 @@
     F(M, STR, phone_sealed, 0, 1, 512, _, "the reporter's phone, sealed") \
     F(M, STR, email_sealed, 0, 1, 512, _, "the reporter's e-mail, sealed") \
     F(M, STR, detail, 0, 1, 1024, _, "what the channel said beyond the case: worker, device, attributes") \
-    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when intake accepted it")
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when intake accepted it") \
+    F(M, STRS, media, 0, 0, 10, _, "its attachments and photos: links (http, https) and the addresses of photos the gateway keeps (photo:<sha-256>.<ext>)")
 
 #define CG_MESSAGES_INTAKE(M) \
     M(case_submit, "case.submit", "command", CG_FIELDS_case_submit, \

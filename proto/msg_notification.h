@@ -54,7 +54,7 @@
     F(M, STR, delivery, 1, 1, 160, _, "delivery id: drop repeats by it") \
     F(M, STR, order, 1, 1, 64, _, "the hotline's order number") \
     F(M, STR, case_id, 1, 1, 32, _, "our case id") \
-    F(M, STR, status, 1, 1, 32, _, "the topic after \"case.\": dispatched, accepted, returned, extended, suspended, resumed, resolved, closed, merged, rejected, escalated") \
+    F(M, STR, status, 1, 1, 32, _, "the topic after \"case.\": dispatched, accepted, returned, return_refused, extension_requested, extended, extension_refused, suspended, resumed, resolved, closed, merged (the case was merged into another, or, for an order that joined an open case, that order: case_id is the case it joined), rejected, cancelled, escalated") \
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "the result or the notice text") \
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was sent")
 
@@ -117,7 +117,18 @@
 #define CG_FIELDS_notify_rulebook(F, M) \
     F(M, LIST, rules, 0, 0, CG_PAGE_MAX, notify_rule, "in file order")
 
+#define CG_FIELDS_sms_asked(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, phone, 1, 3, 20, _, "the number an SMS reply came from (personal data: never stored, only its keyed fingerprint)")
+
+#define CG_FIELDS_sms_case(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "the case the number was last asked to rate")
+
 #define CG_MESSAGES_NOTIFICATION(M) \
+    M(sms_asked, "sms.asked", "command", CG_FIELDS_sms_asked, \
+      "To notification: which case an SMS asked this phone to rate (1/2/3), for the gateway's SMS replies.") \
+    M(sms_case, "sms.case", "reply", CG_FIELDS_sms_case, \
+      "The case a phone was asked to rate.") \
     M(inbox_item, "inbox.item", "record", CG_FIELDS_inbox_item, \
       "One notice in a unit's in-app inbox.") \
     M(inbox_query, "inbox.query", "command", CG_FIELDS_inbox_query, \

@@ -123,7 +123,8 @@ static const s_option_t s_extend_opts[] = {
     { "minutes", "N", "the working minutes asked for" }, { NULL }
 };
 static const s_option_t s_callback_opts[] = {
-    { "satisfied", "yes|no", "the citizen's answer (回访)" }, { NULL }
+    { "satisfaction", "LEVEL", "the citizen's rating (回访): 满意, 基本满意, 不满意, or 1, 2, 3" },
+    { "satisfied", "yes|no", "the older form: 满意 or 不满意" }, { NULL }
 };
 static const s_option_t s_merge_opts[] = {
     { "into", "ID", "the case it joins" }, { NULL }
@@ -266,8 +267,8 @@ static const s_command_t s_commands[] = {
       "send it to a unit (派单, 转办, 退单审核通过)", s_unit_opts, s_act_opts },
     { "extend", cli_dispatch, "ID --minutes N [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
       "ask for more time (延期申请)", s_extend_opts, s_act_opts },
-    { "callback", cli_dispatch, "ID --satisfied yes|no [--actor ROLE:SCOPE[:NAME]]",
-      "the citizen's answer (回访): closed, or done again", s_callback_opts, s_act_opts },
+    { "callback", cli_dispatch, "ID --satisfaction 满意|基本满意|不满意 [--actor ROLE:SCOPE[:NAME]]",
+      "the citizen's rating (回访): closed, or done again", s_callback_opts, s_act_opts },
     { "merge", cli_dispatch, "ID --into OTHER [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
       "join another open case in one's scope (合并)", s_merge_opts, s_act_opts },
     { "stats", cli_dispatch, "--scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--by day|week|month]",

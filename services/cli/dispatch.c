@@ -2,7 +2,10 @@
     action of proto/cg_case_actions.h, each sent as case.<action>,
 
         civgrid ACTION ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]
-                [--unit CODE] [--minutes N] [--satisfied yes|no] [--into ID]
+                [--unit CODE] [--minutes N] [--satisfaction LEVEL] [--into ID]
+
+    (LEVEL: 满意, 基本满意, 不满意, or 1, 2, 3, or the codes; the older
+    --satisfied yes|no still means 满意 or 不满意)
 
     (resolve's --result is its note) where the actor defaults to
     operator:<the user> (the whole tree: cli_actor); and the
@@ -64,18 +67,19 @@ s_stats (cli_args_t *args)
         printf ("\n");
     }
     else {
-        printf ("%s  %s .. %s by %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %6s %6s\n", report.scope,
-                report.from, report.to, report.by, "by", "", "received", "dispatch", "signed", "on time",
-                "resolved", "on time", "满意率", "redo", "提级");
+        printf ("%s  %s .. %s by %s\n%-9s %-24s %8s %8s %8s %7s %8s %7s %7s %7s %6s %6s\n",
+                report.scope, report.from, report.to, report.by, "by", "", "received", "dispatch",
+                "signed", "on time", "resolved", "on time", "满意率", "基本满意", "redo", "提级");
         for (size_t i = 0; i < report.rows_count; i++) {
             const cg_stats_row_t *r = &report.rows[i];
-            char sign[16], done[16], happy[16];
+            char sign[16], done[16], happy[16], fair[16];
             s_rate (r->signed_on_time, r->signed_for, sign, sizeof sign);
             s_rate (r->resolved_on_time, r->resolved, done, sizeof done);
             s_rate (r->satisfied, r->callbacks, happy, sizeof happy);
-            printf ("%-9s %-24s %8lld %8lld %8lld %7s %8lld %7s %7s %6lld %6lld\n", r->by, r->key,
-                    (long long) r->received, (long long) r->dispatched,
-                    (long long) r->signed_for, sign, (long long) r->resolved, done, happy,
+            s_rate (r->basically_satisfied, r->callbacks, fair, sizeof fair);
+            printf ("%-9s %-24s %8lld %8lld %8lld %7s %8lld %7s %7s %7s %6lld %6lld\n", r->by,
+                    r->key, (long long) r->received, (long long) r->dispatched,
+                    (long long) r->signed_for, sign, (long long) r->resolved, done, happy, fair,
                     (long long) r->redone, (long long) r->escalated);
         }
     }
@@ -102,6 +106,7 @@ cli_dispatch (cli_args_t *args)
                           .unit = (char *) cli_opt (args, "unit", NULL),
                           .minutes = atoll (cli_opt (args, "minutes", "0")),
                           .satisfied = strcmp (cli_opt (args, "satisfied", "no"), "yes") == 0,
+                          .satisfaction = (char *) cli_opt (args, "satisfaction", NULL),
                           .into = (char *) cli_opt (args, "into", NULL) };
     cg_case_view_t view;
     if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))

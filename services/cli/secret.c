@@ -62,7 +62,8 @@ s_rotate_hotline (cli_args_t *args, const char *id)
     cg_redis_t *redis = cli_redis (args);
     char made[CG_SIGN_SECRET_MAX];
     int64_t now = cg_clock_now ();
-    int rc = redis ? cg_sign_rotate (redis, id, configured, now, grace * 3600000LL, made) : -1;
+    int rc = redis ? cg_sign_rotate (redis, "hotline", id, configured, now, grace * 3600000LL,
+                                     made) : -1;
     cg_redis_destroy (&redis);
     zconfig_destroy (&config);
     if (rc) {

@@ -44,6 +44,7 @@
 #include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
+#include "cg_satisfaction.h"
 #include "route.h"
 #include "stats.h"
 
@@ -384,11 +385,24 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (now <= c->done_by)
             s_count (plan, c->unit, "resolved_on_time");
         break;
-    case CG_ACTION_CALLBACK:
-        a->satisfaction = req->satisfied ? "satisfied" : "unsatisfied";
+    case CG_ACTION_CALLBACK: {
+        const cg_satisfaction_t *level = req->satisfaction
+            ? cg_satisfaction_parse (req->satisfaction)
+            : cg_satisfaction_find (req->satisfied ? "satisfied" : "unsatisfied");
+        if (!level) {
+            cg_reply_fail (reply, "invalid", "satisfaction", "satisfaction \"%s\" is not "
+                           "satisfied (满意, 1), basically_satisfied (基本满意, 2) or "
+                           "unsatisfied (不满意, 3)", req->satisfaction);
+            return -1;
+        }
+        a->satisfaction = (char *) level->code;
+        /*  the timeline says the rating in words, wherever it is shown */
+        snprintf (plan->note_buf, sizeof plan->note_buf, "回访：%s%s%.150s", level->zh,
+                  req->note ? "。" : "", req->note ? req->note : "");
+        plan->note = plan->note_buf;
         s_count (plan, c->unit, "callbacks");
-        s_count (plan, c->unit, req->satisfied ? "satisfied" : "redone");
-        if (req->satisfied) {
+        s_count (plan, c->unit, level->closes ? level->code : "redone");
+        if (level->closes) {
             a->state = "closed";
             a->closed_at = now;
             break;
@@ -403,6 +417,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         if (a->redo_count % 3 == 0)
             s_plan_escalate (self, plan, category, "redo", now);
         break;
+    }
     case CG_ACTION_CLOSE:
         a->closed_at = now;
         break;

@@ -447,6 +447,11 @@ gw_api_handle (gw_request_t *req)
         s_place (req, params.value[0]);
         return;
     }
+    if (strcmp (req->method, "GET") == 0
+    &&  s_match ("/api/v1/cases/{id}/photos/{name}", req->path, &params)) {
+        gw_photo_get (req, params.value[0], params.value[1]);
+        return;
+    }
     int route = gw_api_route (req->method, req->path, &params);
     if (route >= 0)
         s_run (req, &s_routes[route], &params);

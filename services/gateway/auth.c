@@ -14,8 +14,13 @@
     caller's scope.  The stream's ids only grow, so the page's cursor is
     the id of the last entry read (cg_cursor.h). */
 #include "gateway.h"
+
+#include <errno.h>
 #include "cg_clock.h"
+#include "cg_sign.h"
 #include "cg_text.h"
+
+#include <sodium.h>
 
 #define S_AUDIT_MAX     1000000
 #define S_AUDIT_PAGE    200         /* entries a page at most */
@@ -203,6 +208,87 @@ gw_audit (gw_request_t *req, const char *action, const char *target, int status)
                       req->caller.name);
     if (r)
         freeReplyObject (r);
+}
+
+/* --- signed pushes --------------------------------------------------------- */
+
+#define S_SKEW_S    300
+
+int
+gw_signed_check (const char *secret, const char *stamp, const char *signature,
+                 const char *body, size_t size, int64_t now, cg_error_t *err)
+{
+    char *end;
+    errno = 0;
+    long long timestamp = strtoll (stamp, &end, 10);
+    if (*end || end == stamp || errno) {
+        cg_error_set (err, "invalid", CG_SIGN_HEADER_TIME, CG_SIGN_HEADER_TIME " must be Unix "
+                      "seconds");
+        return 400;
+    }
+    if (timestamp < now - S_SKEW_S || timestamp > now + S_SKEW_S) {
+        /*  as a double: the distance from a timestamp near the edge of 64
+            bits would not fit */
+        cg_error_set (err, "unauthorized", CG_SIGN_HEADER_TIME, "the timestamp is %.0f s from "
+                      "our clock; at most %d s are allowed", (double) timestamp - (double) now,
+                      S_SKEW_S);
+        return 401;
+    }
+    if (!cg_sign_check (secret, timestamp, body, size, signature)) {
+        cg_error_set (err, "unauthorized", CG_SIGN_HEADER_SIGNATURE, "the signature does not "
+                      "match the body and timestamp");
+        return 401;
+    }
+    return 0;
+}
+
+int
+gw_auth_signed (gw_request_t *req, const char *id_header, const char *section, char *id,
+                size_t len)
+{
+    const char *sender = gw_header (req, id_header);
+    const char *stamp = gw_header (req, CG_SIGN_HEADER_TIME);
+    const char *signature = gw_header (req, CG_SIGN_HEADER_SIGNATURE);
+    const char *missing = !sender ? id_header : !stamp ? CG_SIGN_HEADER_TIME
+                        : !signature ? CG_SIGN_HEADER_SIGNATURE : NULL;
+    if (missing) {
+        gw_reply_error (req, 401, "unauthorized", missing, "a signed push needs the %s header",
+                        missing);
+        return -1;
+    }
+    /*  its secrets: the configuration's, or once rotated the store's,
+        the previous one still good during the rotation (cg_sign.h) */
+    char key[128], secrets[2][CG_SIGN_SECRET_MAX];
+    snprintf (key, sizeof key, "gateway/%s/%.64s", section, sender);
+    int nsecrets = strchr (sender, '/') ? 0
+                 : cg_sign_secrets (req->link->redis, section, sender,
+                                    cg_daemon_get (req->gw->daemon, key, NULL), cg_clock_now (),
+                                    secrets);
+    if (nsecrets < 0) {
+        gw_reply_error (req, 503, "unavailable", "", "the %s's secret cannot be read now",
+                        section);
+        return -1;
+    }
+    if (nsecrets == 0) {
+        gw_reply_error (req, 401, "unauthorized", id_header, "%s %.64s is not known here",
+                        section, sender);
+        return -1;
+    }
+    cg_error_t err;
+    int status = 0;
+    /*  the next secret only when this one's signature did not match */
+    for (int i = 0; i < nsecrets && (i == 0 || (status == 401
+                                                && streq (err.field, CG_SIGN_HEADER_SIGNATURE)));
+         i++)
+        status = gw_signed_check (secrets[i], stamp, signature, req->body ? req->body : "",
+                                  req->body_size, cg_clock_now () / 1000, &err);
+    sodium_memzero (secrets, sizeof secrets);
+    if (status) {
+        gw_reply_error (req, status, err.code, err.field, "%s", err.message);
+        return -1;
+    }
+    snprintf (id, len, "%s", sender);
+    return 0;
 }
 
 /*  One entry of the stream (XREVRANGE's [id, [field, value, ...]]) as JSON. */

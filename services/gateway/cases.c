@@ -12,6 +12,7 @@
     grid, an inbox's unit, the `scope` of statistics or of a new topic)
     must name one inside the caller's scope, else 403 naming the field. */
 #include "gateway.h"
+#include "cg_photo.h"
 
 /*  Whether a case (its center, unit and grid) lies in the caller's scope. */
 static bool
@@ -28,6 +29,38 @@ s_shows_case (gw_request_t *req, const gw_params_t *params, const void *rep)
     (void) params;
     const cg_case_view_t *c = rep;
     return s_case_in_scope (req, c->center, c->unit, c->grid);
+}
+
+/*  A case as dispatch shows it, with what its first request brought, as
+    intake keeps it (`media`): links as they came, and for each photo the
+    gateway keeps the path where the case's viewers see it.  Without
+    intake's answer the case is shown without them. */
+static void
+s_answer_case (gw_request_t *req, const void *rep)
+{
+    const cg_case_view_t *c = rep;
+    json_t *json = cg_json_from_msg (&cg_case_view_def, c);
+    cg_intake_get_t ask = { .id = c->id };
+    cg_intake_view_t kept;
+    cg_error_t err;
+    if (gw_call (req, "intake", "intake.show", &cg_intake_get_def, &ask, &cg_intake_view_def,
+                 &kept, &err) == 0) {
+        json_t *media = json_array ();
+        for (size_t i = 0; i < kept.media_count; i++) {
+            char path[160];
+            if (cg_photo_ref_valid (kept.media[i]))
+                snprintf (path, sizeof path, "/api/v1/cases/%s/photos/%s", c->id,
+                          kept.media[i] + 6);
+            json_array_append_new (media, json_string (cg_photo_ref_valid (kept.media[i])
+                                                       ? path : kept.media[i]));
+        }
+        if (kept.media_count)
+            json_object_set_new (json, "media", media);
+        else
+            json_decref (media);
+        cg_msg_clear (&cg_intake_view_def, &kept);
+    }
+    gw_reply_json (req, 200, json);
 }
 
 /* --- lists ---------------------------------------------------------------- */
@@ -123,8 +156,9 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 /* --- places ----------------------------------------------------------------- */
 
 /*  A new case: the channel is the caller's when the role says it (a grid
-    worker reports as grid, a device vendor as device), and below the root
-    its grid must lie in the caller's scope. */
+    worker reports as grid, a device vendor as device), it joins an open
+    case about the same problem unless the body says "merge": false, and
+    below the root its grid must lie in the caller's scope. */
 static int
 s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
 {
@@ -137,6 +171,9 @@ s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *
         submit->source = strdup (role == CG_ROLE_GRID ? "grid" : role == CG_ROLE_DEVICE
                                  ? "device" : "operator");
     }
+    /*  "me too" by the channels' rule unless the caller says otherwise */
+    if (!(submit->present & (UINT64_C (1) << CG_FIELD_case_submit_merge)))
+        CG_SET (submit, case_submit, merge, true);
     if (req->caller.scope->parent && (!submit->grid || !gw_in_scope (req, submit->grid))) {
         gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a grid "
                         "within your scope %s", req->caller.scope_code);
@@ -156,7 +193,8 @@ s_check_vendor (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t 
     return -1;
 }
 
-const gw_rule_t gw_case_read = { .what = "case", .shows = s_shows_case };
+const gw_rule_t gw_case_read = { .what = "case", .shows = s_shows_case,
+                                 .answer = s_answer_case };
 const gw_rule_t gw_case_act = { .what = "case", .lookup = "case.show",
                                 .get_def = &cg_case_get_def, .view_def = &cg_case_view_def,
                                 .shows = s_shows_case };

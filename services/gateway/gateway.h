@@ -18,6 +18,8 @@
         gather.c    one page made from the pages of several places
         open311.c   Open311 GeoReport v2, JSON and XML
         hotline.c   the 12345 hotline's signed pushes
+        grid.c      grid workers' reports with photos, and a case's photos
+        sms.c       citizens' SMS replies rating their cases (回访)
         stream.c    live events (SSE) from the journals
 */
 #ifndef GATEWAY_H_INCLUDED
@@ -33,6 +35,7 @@
 #include <pthread.h>
 
 typedef struct _gateway_t gateway_t;
+typedef struct gw_upload gw_upload_t;
 
 /*  What a request has to work with: Redis and one command client per
     daemon, borrowed from the pool. */
@@ -62,6 +65,8 @@ typedef struct {
     bool body_too_large;
     gw_link_t *link;
     gw_caller_t caller;
+    gw_upload_t *upload;        /* a multipart upload read as it comes (grid.c) */
+    bool answered;              /* the reply was queued before the body was read */
     /*  the reply */
     int status;
     struct MHD_Response *response;
@@ -79,6 +84,9 @@ struct _gateway_t {
     const char *proxies;        /* gateway/proxies: whose X-Forwarded-For is believed */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
+    char photo_dir[512];        /* gateway/photo_dir: photos by their checksum */
+    size_t photo_max;           /* gateway/photo_max: bytes of one photo at most */
+    int photos_max;             /* gateway/photos_max: photos of one report at most */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
@@ -147,6 +155,17 @@ bool gw_in_scope (gw_request_t *req, const char *code);
     (or, when optional, is not named at all); else a 403 naming the field,
     and -1. */
 int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
+/*  Checks a signed push (cg_sign.h): the sender named in id_header, whose
+    secret is gateway/<section>/<id>, and the timestamp and signature
+    headers.  0 with the sender's id, or -1 when it replied (401 naming
+    the header at fault). */
+/*  A signed push checked with its sender's secret (cg_sign.h) against our
+    clock (now, Unix seconds): 0, or the HTTP status with err naming the
+    header; what gw_auth_signed checks once it has found the secret. */
+int gw_signed_check (const char *secret, const char *stamp, const char *signature,
+                     const char *body, size_t size, int64_t now, cg_error_t *err);
+int gw_auth_signed (gw_request_t *req, const char *id_header, const char *section, char *id,
+                    size_t len);
 /*  Writes one entry of the audit log: who, when, what, on what, from where. */
 void gw_audit (gw_request_t *req, const char *action, const char *target, int status);
 /*  GET /api/v1/audit: a page of the audit log, newest first, by cursor. */
@@ -222,13 +241,10 @@ void gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *que
                      size_t len);
 
 /* --- hotline.c ------------------------------------------------------------ */
-/*  A hotline's signed push read and checked with its secret (cg_sign.h)
-    against our clock (now, Unix seconds): 0 with submit filled (source
-    hotline, ext_ref and rid from order_no; clear it), or the HTTP status
-    with err naming the header or field. */
-int gw_hotline_order (const char *secret, const char *stamp, const char *signature,
-                      const char *body, size_t size, int64_t now, cg_case_submit_t *submit,
-                      cg_error_t *err);
+/*  A hotline's push read into intake's hotline.order (its signature is
+    checked before, by gw_auth_signed): 0 with order filled (clear it), or
+    the HTTP status with err naming the field; rid is the gateway's to set. */
+int gw_hotline_order (const char *body, size_t size, cg_hotline_order_t *order, cg_error_t *err);
 
 /* --- stream.c ------------------------------------------------------------- */
 /*  The journal sequence number of a Last-Event-ID the stream sent
@@ -269,7 +285,24 @@ void gw_funds_list (gw_request_t *req, bool public);
 void gw_api_handle (gw_request_t *req);
 void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
+void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
 void gw_session_handle (gw_request_t *req);
+
+/* --- grid.c ---------------------------------------------------------------- */
+/*  The largest body of a report: its fields, and its photos at their limit. */
+size_t gw_upload_most (gateway_t *gw);
+/*  True for POST /api/v1/grid/reports, whose body is read as it comes. */
+bool gw_grid_route (gw_request_t *req);
+/*  Before its body: checks the token, starts reading the form.  0, or -1
+    when it replied. */
+int gw_upload_start (gw_request_t *req);
+/*  Part of the body. */
+void gw_upload_feed (gw_request_t *req, const char *data, size_t size);
+/*  Once the body is in: the report. */
+void gw_grid_handle (gw_request_t *req);
+void gw_upload_free (gw_request_t *req);
+/*  GET /api/v1/cases/{id}/photos/{name}. */
+void gw_photo_get (gw_request_t *req, const char *id, const char *name);
 
 #endif

@@ -5,7 +5,9 @@
     caps connections in all and per address; this file caps the body
     (413, before reading it when Content-Length says so), counts every
     request against its address's budget (429), and then routes by path
-    prefix: /open311/v2/, /api/v1/hotline/, /api/v1/stream, /api/v1/, and
+    prefix: /open311/v2/, /api/v1/hotline/, /api/v1/sms/replies (signed
+    pushes), /api/v1/grid/reports (read as it comes), /api/v1/stream,
+    /api/v1/, and
     /console/ (the web console's files).  Every refusal is an answer with a
     body that names the problem, never a closed socket. */
 #include "gateway.h"
@@ -257,6 +259,12 @@ s_route (gw_request_t *req)
     if (strcmp (path, "/api/v1/hotline/orders") == 0)
         gw_hotline_handle (req);
     else
+    if (strcmp (path, "/api/v1/sms/replies") == 0)
+        gw_sms_handle (req);
+    else
+    if (strcmp (path, "/api/v1/grid/reports") == 0)   /* a POST is read as it comes */
+        gw_reply_error (req, 405, "method_not_allowed", "method", "reports are POSTed");
+    else
     if (strcmp (path, "/api/v1/stream") == 0)
         gw_stream_handle (req);
     else
@@ -382,6 +390,24 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         const char *length = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
                                                           "Content-Length");
         *state = req;
+        if (gw_grid_route (req)) {
+            /*  read as it comes, photos to disk: bounded by their limits */
+            req->link = s_link_take (gw);
+            size_t most = gw_upload_most (gw);
+            if (length && strtoull (length, NULL, 10) > most) {
+                req->body_too_large = true;
+                gw_reply_error (req, 413, "too_large", "body", "a report with its photos is "
+                                "larger than %zu bytes", most);
+                return MHD_queue_response (conn, req->status, req->response);
+            }
+            if (!req->link->redis)
+                gw_reply_error (req, 503, "unavailable", "", "the gateway cannot reach its store");
+            if (req->response || gw_upload_start (req)) {
+                req->answered = true;
+                return MHD_queue_response (conn, req->status, req->response);
+            }
+            return MHD_YES;
+        }
         if (length && strtoull (length, NULL, 10) > gw->body_max) {
             /*  answered before the body is read; the connection then closes */
             req->body_too_large = true;
@@ -389,6 +415,15 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
                             gw->body_max);
             return MHD_queue_response (conn, req->status, req->response);
         }
+        return MHD_YES;
+    }
+    if (req->answered) {        /* answered before the body: the rest is dropped */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_size && req->upload) {
+        gw_upload_feed (req, upload, *upload_size);
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -413,6 +448,9 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
     if (!gw_rate_take (gw, rate_key, gw->rate_address))
         gw_reply_error (req, 429, "rate_limited", "", "too many requests from %s; at most %d "
                         "a minute", req->address, gw->rate_address);
+    else
+    if (req->upload)
+        gw_grid_handle (req);
     else {
         req->link = s_link_take (gw);
         if (!req->link->redis)
@@ -436,6 +474,7 @@ s_on_done (void *cls, struct MHD_Connection *conn, void **state,
     gw_request_t *req = *state;
     if (!req)
         return;
+    gw_upload_free (req);
     if (req->link)
         s_link_give (gw, req->link);
     if (req->response)

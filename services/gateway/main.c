@@ -7,7 +7,9 @@
     knows it is serving; HTTP runs on libmicrohttpd's threads beside the
     loop.  Configuration, section gateway: http_port, http_address,
     body_max (bytes), rate_address and rate_token (requests a minute),
-    stream_max, console (the folder of the console's files), and
+    stream_max, console (the folder of the console's files), photo_dir
+    (grid workers' photos; DIR/photos of the stack), photo_max (bytes of
+    one photo, 8 MiB) and photos_max (of one report, 9), and
     hotline/<id> = <secret> for each hotline that may push orders. */
 #include "gateway.h"
 
@@ -42,6 +44,14 @@ main (int argc, char **argv)
     gw.rate_token = (int) cg_daemon_int (gw.daemon, "gateway/rate_token");
     gw.proxies = cg_daemon_get (gw.daemon, "gateway/proxies", "");
     gw.stream_max = (int) cg_daemon_int (gw.daemon, "gateway/stream_max");
+    gw.photo_max = (size_t) cg_daemon_int (gw.daemon, "gateway/photo_max");
+    gw.photos_max = (int) cg_daemon_int (gw.daemon, "gateway/photos_max");
+    const char *photos = cg_daemon_get (gw.daemon, "gateway/photo_dir", NULL);
+    if (photos)
+        snprintf (gw.photo_dir, sizeof gw.photo_dir, "%s", photos);
+    else
+        snprintf (gw.photo_dir, sizeof gw.photo_dir, "%s/photos",
+                  cg_daemon_get (gw.daemon, "civgrid/dir", "var"));
     const char *console = cg_daemon_get (gw.daemon, "gateway/console", NULL);
     if (console)
         snprintf (gw.console_dir, sizeof gw.console_dir, "%s", console);

@@ -360,6 +360,18 @@ s_jurisdiction_ok (gw_request_t *req, const s_target_t *t, const char *given)
     return false;
 }
 
+/*  civgrid's extension to the POST's answer, additive: a request that
+    joined an open case ("me too") says so, with the case's id as its
+    service_request_id and how many requests are behind it now. */
+static void
+s_merged_extension (json_t *answer, const cg_case_submitted_t *rep)
+{
+    if (!rep->merged)
+        return;
+    json_object_set_new (answer, "merged", json_true ());
+    json_object_set_new (answer, "supporters", json_integer (rep->supporters));
+}
+
 static void
 s_post_request (gw_request_t *req, const s_target_t *t)
 {
@@ -424,7 +436,7 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         .source = "open311", .category = (char *) code, .text = (char *) description,
         .grid = (char *) grid, .address = (char *) address,
         .contact_name = *name ? name : NULL,
-        .contact_phone = (char *) gw_form_get (&form, "phone") };
+        .contact_phone = (char *) gw_form_get (&form, "phone"), .merge = true };
     cg_case_submitted_t rep;
     cg_error_t err;
     if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
@@ -433,8 +445,10 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         gw_audit (req, "open311.request", "", req->status);
         return;
     }
-    s_reply (req, t, 200, "service_requests", json_pack ("[{s:s, s:s}]",
-        "service_request_id", rep.id, "service_notice", "已受理，将按时限派单办理"));
+    json_t *answer = json_pack ("{s:s, s:s}", "service_request_id", rep.id,
+                                "service_notice", "已受理，将按时限派单办理");
+    s_merged_extension (answer, &rep);
+    s_reply (req, t, 200, "service_requests", json_pack ("[o]", answer));
     gw_audit (req, "open311.request", rep.id, req->status);
     cg_msg_clear (&cg_case_submitted_def, &rep);
 }

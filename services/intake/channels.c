@@ -11,6 +11,8 @@
 #include "cg_clock.h"
 #include "cg_text.h"
 
+#include <sodium.h>
+
 #define S_FUTURE_MS     (5 * 60 * 1000)     /* clocks drift; beyond this is wrong */
 
 /*  The hotline's request classes, in Chinese as its orders carry them. */
@@ -83,7 +85,8 @@ intake_on_hotline (void *request, cg_reply_t *reply, void *arg)
     ||  s_not_future (req.reported, "call_time", reply)
     ||  s_time (msg->time_limit, "time_limit", &req.due, reply)
     ||  intake_check_phone (msg->caller_phone, "caller_phone", reply)
-    ||  intake_check_urls (msg->attachments, msg->attachments_count, "attachments", reply))
+    ||  intake_check_urls (msg->attachments, msg->attachments_count, "attachments", false,
+                           reply))
         return;
     if (req.due && req.due <= req.reported) {
         cg_reply_fail (reply, "invalid", "time_limit", "time_limit is not after call_time");
@@ -110,17 +113,41 @@ intake_on_hotline (void *request, cg_reply_t *reply, void *arg)
 
 /* --- grid worker ---------------------------------------------------------- */
 
+/*  What a report says, as a checksum in hex (BLAKE2b-128 of the message
+    as encoded, its request id left out): a retry says the same, and a
+    report id sent again with anything else is refused. */
+static void
+s_digest (cg_grid_report_t *msg, char *out, size_t len)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    char *rid = msg->rid;
+    msg->rid = (char *) "-";
+    cg_error_t err;
+    unsigned char sum[16];
+    if (cg_msg_encode (&cg_grid_report_def, msg, &buf, &err) == 0) {
+        crypto_generichash (sum, sizeof sum, (const unsigned char *) buf.data, buf.size, NULL, 0);
+        sodium_bin2hex (out, len, sum, sizeof sum);
+    }
+    else
+        *out = 0;
+    msg->rid = rid;
+    msgpack_sbuffer_destroy (&buf);
+}
+
 void
 intake_on_grid (void *request, cg_reply_t *reply, void *arg)
 {
     intake_t *self = arg;
     cg_grid_report_t *msg = request;
-    char caller[80], detail[96];
+    char caller[80], detail[96], digest[40];
+    s_digest (msg, digest, sizeof digest);
     snprintf (caller, sizeof caller, "worker:%s", msg->worker);
     snprintf (detail, sizeof detail, "grid worker %s", msg->worker);
     intake_request_t req = { .source = "grid", .ext_ref = msg->report_id, .text = msg->text,
                              .caller = caller, .detail = detail, .may_merge = true,
-                             .media = msg->photos, .media_count = msg->photos_count };
+                             .media = msg->photos, .media_count = msg->photos_count,
+                             .digest = *digest ? digest : NULL, .ref_field = "report_id" };
     req.category = classify_code (self->classify, "grid", msg->category);
     if (!req.category) {
         cg_reply_fail (reply, "invalid", "category", "category \"%s\" is neither in the catalog "
@@ -130,7 +157,7 @@ intake_on_grid (void *request, cg_reply_t *reply, void *arg)
     req.urgent = req.category->urgent;
     if (s_time (msg->at, "at", &req.reported, reply)
     ||  s_not_future (req.reported, "at", reply)
-    ||  intake_check_urls (msg->photos, msg->photos_count, "photos", reply)
+    ||  intake_check_urls (msg->photos, msg->photos_count, "photos", true, reply)
     ||  intake_place (self, &req, msg->grid, msg->lat, msg->lon, NULL, NULL, reply))
         return;
     intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
@@ -202,7 +229,7 @@ intake_on_open311 (void *request, cg_reply_t *reply, void *arg)
         req.media_count = 1;
     }
     if (intake_check_phone (msg->phone, "phone", reply)
-    ||  intake_check_urls (req.media, req.media_count, "media_url", reply)
+    ||  intake_check_urls (req.media, req.media_count, "media_url", false, reply)
     ||  intake_place (self, &req, grid, msg->lat, msg->lon, msg->address_string, NULL, reply))
         return;
     req.text = msg->description ? msg->description : req.category->name_zh;
@@ -363,12 +390,13 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
 {
     intake_t *self = arg;
     cg_intake_get_t *msg = request;
-    redisReply *r = cg_redis_command (self->daemon->redis,
-                                      "HMGET " INTAKE_PREFIX "req:%s record supporters calls",
-                                      msg->id);
+    /*  and, asked of a photo, whether any request behind the case brought it */
+    redisReply *r = cg_redis_command (self->daemon->redis, "HMGET " INTAKE_PREFIX "req:%s record "
+                                      "supporters calls media:%s photos", msg->id,
+                                      msg->photo ? msg->photo : "");
     cg_intake_record_t record;
     cg_error_t err;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5)
         cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
     else
     if (r->element[0]->type != REDIS_REPLY_STRING
@@ -388,9 +416,32 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
                                         sizeof phone),
             /*  absent while the case has had one request */
             .supporters = cg_reply_int (r->element[1], 1),
-            .calls = cg_reply_int (r->element[2], 1) };
+            .calls = cg_reply_int (r->element[2], 1),
+            .media = record.media, .media_count = record.media_count };
+        /*  the first request's links and photos, then the photos later
+            requests brought (the script keeps the first ten) */
+        char *media[10], *words = cg_strdup (cg_reply_str (r->element[4])), *save = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < record.media_count && n < 10; i++)
+            media[n++] = record.media[i];
+        for (char *w = strtok_r (words, " ", &save); w && n < 10; w = strtok_r (NULL, " ", &save)) {
+            bool seen = false;
+            for (size_t i = 0; i < record.media_count && !seen; i++)
+                seen = streq (record.media[i], w);
+            if (!seen)
+                media[n++] = w;
+        }
+        view.media = media;
+        view.media_count = n;
+        char *photo[1] = { msg->photo };
+        if (msg->photo) {
+            bool its = r->element[3]->type == REDIS_REPLY_STRING;
+            view.media = its ? photo : NULL;
+            view.media_count = its ? 1 : 0;
+        }
         cg_reply_ok (reply, &cg_intake_view_def, &view);
         cg_msg_clear (&cg_intake_record_def, &record);
+        free (words);
     }
     if (r)
         freeReplyObject (r);

@@ -183,17 +183,21 @@ intake_place (intake_t *self, intake_request_t *req, const char *grid,
 }
 
 int
-intake_check_urls (char **urls, size_t count, const char *field, cg_reply_t *reply)
+intake_check_urls (char **urls, size_t count, const char *field, bool photos,
+                   cg_reply_t *reply)
 {
     for (size_t i = 0; i < count; i++) {
         const char *url = urls[i];
+        if (photos && cg_photo_ref_valid (url))
+            continue;           /* a photo the gateway keeps (cg_photo.h) */
         bool ok = (strncmp (url, "https://", 8) == 0 || strncmp (url, "http://", 7) == 0)
                   && strlen (url) <= CG_URL_MAX && strlen (url) > 8;
         for (const char *p = url; ok && *p; p++)
             ok = (unsigned char) *p > 0x20 && *p != 0x7f;
         if (!ok) {
             cg_reply_fail (reply, "invalid", field, "%s[%zu] is not an http or https URL of at "
-                           "most %d bytes without spaces", field, i, CG_URL_MAX);
+                           "most %d bytes without spaces%s", field, i, CG_URL_MAX,
+                           photos ? ", nor a photo's address" : "");
             return -1;
         }
     }

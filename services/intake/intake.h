@@ -16,6 +16,7 @@
 #include "cg_catalog.h"
 #include "cg_ids.h"
 #include "cg_orgtree.h"
+#include "cg_photo.h"
 #include "cg_privacy.h"
 #include "classify.h"
 #include "place.h"
@@ -72,6 +73,8 @@ typedef struct {
     char **media;
     size_t media_count;
     const char *detail;             /* kept in intake's record only */
+    const char *digest;             /* what a replay of its reference must match, or NULL */
+    const char *ref_field;          /* the field that carries its reference */
 } intake_request_t;
 
 /*  Reads the registry of alarm devices (data/devices) into devices (id ->
@@ -90,8 +93,11 @@ int intake_place (intake_t *self, intake_request_t *req, const char *grid,
                   const char *lat, const char *lon, const char *address, const char *area,
                   cg_reply_t *reply);
 
-/*  Checks a list of URLs (http or https, printable, at most CG_URL_MAX). */
-int intake_check_urls (char **urls, size_t count, const char *field, cg_reply_t *reply);
+/*  Checks a list of URLs (http or https, printable, at most CG_URL_MAX),
+    or, when photos, also the addresses of photos the gateway keeps
+    ("photo:<sha-256>.<ext>", cg_photo.h). */
+int intake_check_urls (char **urls, size_t count, const char *field, bool photos,
+                       cg_reply_t *reply);
 
 /*  Checks a phone number: digits, +, - and spaces, 3 to 20 of them. */
 int intake_check_phone (const char *phone, const char *field, cg_reply_t *reply);

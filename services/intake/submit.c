@@ -1,6 +1,6 @@
 /*  submit — a request becomes a case, or joins one; and case.submit, the
     channel-neutral command of operators and the consultation service,
-    whose requests become cases as they are (they are not merged).
+    whose requests join an open case only when they ask (`merge`).
 
     intake_accept is the one path of every channel.  Personal data is
     sealed into intake's record and leaves intake only masked (138****5678).
@@ -59,6 +59,8 @@ struct intake_pending {
     redisReply *found;              /* the cases the merge index offers it */
     bool recent;                    /* found's candidate in hand is in the window */
     char into[32];                  /* the open case it joins, or "" */
+    const char *ref_field;          /* the field of its reference, for a conflict */
+    char ref[72];                   /* its reference */
 };
 
 /*  Its record, and the case it joins, among the batch's arguments
@@ -117,7 +119,8 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
         .name_sealed = s_seal (self, req->name, name_sealed, sizeof name_sealed),
         .phone_sealed = s_seal (self, req->phone, phone_sealed, sizeof phone_sealed),
         .email_sealed = s_seal (self, req->email, email_sealed, sizeof email_sealed),
-        .detail = (char *) req->detail, .at = now };
+        .detail = (char *) req->detail, .at = now,
+        .media = req->media, .media_count = req->media_count };
     cg_case_received_t event = {
         .id = id, .source = (char *) req->source, .ext_ref = (char *) req->ext_ref,
         .category = (char *) req->category->code, .text = (char *) req->text,
@@ -150,7 +153,9 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
         .reply = reply, .shape = shape, .unplaced = !req->place, .event_arg = args->argc + 4,
         .merge_category = req->may_merge ? req->category : NULL, .grid = req->grid,
         .has_point = indexed, .near = req->may_merge && req->has_point && self->merge_radius_m > 0,
-        .since = now - self->merge_window_ms };
+        .since = now - self->merge_window_ms,
+        .ref_field = req->ref_field ? req->ref_field : "ext_ref" };
+    snprintf (p->ref, sizeof p->ref, "%s", req->ext_ref ? req->ext_ref : "");
     if (p->near) {
         snprintf (p->lon, sizeof p->lon, "%s", req->lon);
         snprintf (p->lat, sizeof p->lat, "%s", req->lat);
@@ -171,6 +176,7 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
     cg_args_add_str (args, req->source);
     cg_args_add_str (args, req->ext_ref ? req->ext_ref : "");
     cg_args_add_str (args, masked);
+    cg_args_add_str (args, req->digest ? req->digest : "");
     cg_reply_defer (reply);
     return 0;
 }
@@ -383,7 +389,8 @@ s_find_open (intake_t *self)
 }
 
 /*  Answers p from its part of the script's answer, e: {'new', id, seq},
-    {'repeat', id, 0} or {'merged', into, seq, supporters, known_caller,
+    {'repeat', id, 0}, {'conflict', id, 0} (its reference came before with
+    other content) or {'merged', into, seq, supporters, known_caller,
     case.merged body}; and publishes its event. */
 static void
 s_answer (intake_t *self, const struct intake_pending *p, const redisReply *e)
@@ -393,6 +400,12 @@ s_answer (intake_t *self, const struct intake_pending *p, const redisReply *e)
         return;
     }
     const char *outcome = cg_reply_str (e->element[0]);
+    if (streq (outcome, "conflict")) {
+        cg_reply_fail (p->reply, "conflict", p->ref_field, "%s %s was sent before with other "
+                       "content (case %s); a new report needs a new %s", p->ref_field, p->ref,
+                       cg_reply_str (e->element[1]), p->ref_field);
+        return;
+    }
     cg_case_submitted_t answer = { .id = (char *) cg_reply_str (e->element[1]),
                                    .repeat = streq (outcome, "repeat") };
     if (streq (outcome, "new")) {
@@ -495,8 +508,10 @@ intake_on_submit (void *request, cg_reply_t *reply, void *arg)
     intake_request_t req = {
         .source = msg->source, .ext_ref = msg->ext_ref, .text = msg->text,
         .address = msg->address, .name = msg->contact_name, .phone = msg->contact_phone,
-        /*  never merged: an operator who enters a case means a case, and
-            a resolution's tasks are each their own, however alike */
+        /*  merged only when asked: the operator API and Open311 ask, by
+            the same rule as every channel; a resolution's tasks are each
+            their own, however alike */
+        .may_merge = msg->merge,
         .category = cg_catalog_find (self->catalog, msg->category) };
     if (!req.category) {
         cg_reply_fail (reply, "invalid", "category", "category \"%s\" is not in the catalog",

@@ -1,6 +1,7 @@
 /*  commands — what `civgrid notify ...` and the console ask notification
     (notifier.h): inbox.list, notify.rules, notify.test, notify.log,
-    notify.deadletter, notify.retry and notify.ack. */
+    notify.deadletter, notify.retry and notify.ack; and what the gateway
+    asks of an SMS reply, sms.asked. */
 #include "notifier.h"
 #include "cg_text.h"
 
@@ -271,6 +272,36 @@ s_ack (void *request, cg_reply_t *reply, void *arg)
         freeReplyObject (r);
 }
 
+/*  sms.asked: the case the citizen with this phone was last asked to rate
+    (notifier_add keeps it by the phone's fingerprint, never the number). */
+static void
+s_sms_asked (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_sms_asked_t *req = request;
+    if (!self->privacy) {
+        cg_reply_fail (reply, "unavailable", NULL, "notification has no intake/key to know "
+                       "phones by");
+        return;
+    }
+    char print[40];
+    cg_privacy_fingerprint (self->privacy, req->phone, print, sizeof print);
+    redisReply *r = cg_redis_command (self->daemon->redis, "GET " NOTIFIER_PREFIX "asked:%s",
+                                      print);
+    if (!r)
+        cg_reply_fail (reply, "unavailable", NULL, "the store cannot be reached");
+    else
+    if (r->type != REDIS_REPLY_STRING)
+        cg_reply_fail (reply, "not_found", "from", "no SMS asked this number to rate a case "
+                       "(or it was long ago)");
+    else {
+        cg_sms_case_t answer = { .id = r->str };
+        cg_reply_ok (reply, &cg_sms_case_def, &answer);
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
 void
 commands_register (notifier_t *self)
 {
@@ -282,4 +313,5 @@ commands_register (notifier_t *self)
     cg_server_on (server, "notify.deadletter", &cg_notify_query_def, s_deadletter, self);
     cg_server_on (server, "notify.retry", &cg_notify_act_def, s_retry, self);
     cg_server_on (server, "notify.ack", &cg_notify_act_def, s_ack, self);
+    cg_server_on (server, "sms.asked", &cg_sms_asked_def, s_sms_asked, self);
 }

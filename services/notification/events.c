@@ -47,7 +47,33 @@ typedef struct {
     char *routes[DIRECTORY_ROUTES];
     int nroutes;
     char route[512];
+    char order[72];             /* the hotline's order number, for the hotline */
 } s_target_t;
+
+/*  The hotline order an event is news of, into buf (empty: none).  An
+    event that names its own request from the hotline (intake's
+    case.merged: an order joined a case, maybe another channel's) is news
+    of that order, and true is returned: the recipient is then that order,
+    since several orders may join one case.  Any other event is news of
+    the case's own order, when the case came from the hotline; an event
+    of another channel's request (a grid report joined a hotline case) is
+    none of the hotline's. */
+static bool
+s_hotline_order (const rule_input_t *in, char *buf, size_t len)
+{
+    char source[32];
+    rule_field (in, "source", NULL, "zh-CN", source, sizeof source);
+    rule_field (in, "ext_ref", NULL, "zh-CN", buf, len);
+    if (streq (source, "hotline") && *buf)
+        return true;
+    *buf = 0;
+    if (*source)                /* another channel's request: not the hotline's news */
+        return false;
+    if (in->record && in->record->id && in->record->source
+    &&  streq (in->record->source, "hotline") && in->record->ext_ref)
+        snprintf (buf, len, "%s", in->record->ext_ref);
+    return false;
+}
 
 static void
 s_target_person (s_target_t *t, const person_t *p, bool urgent)
@@ -96,6 +122,38 @@ s_topic_members (notifier_t *self, const rule_t *rule, const rule_input_t *in,
         if (p && !seen)
             out[n++] = p;
     }
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
+/*  The 12345 system as the recipient of news of one order; recipient is
+    "hotline" (the case's own order) or "hotline:%s" (an order that joined
+    it, named, since several may). */
+static void
+s_target_hotline (notifier_t *self, s_target_t *t, const char *order, const char *recipient)
+{
+    snprintf (t->order, sizeof t->order, "%s", order);
+    snprintf (t->recipient, sizeof t->recipient, recipient, order);
+    t->name = "12345";
+    t->lang = "zh-CN";
+    snprintf (t->route, sizeof t->route, "hotline %s", self->hotline_url);
+    t->routes[0] = t->route;
+    t->nroutes = 1;
+}
+
+/*  The hotline orders that joined case id (cg:{notification}:joined:<id>,
+    kept as each joining was told: notifier_add), as recipients, at most
+    max of them. */
+static size_t
+s_joined_orders (notifier_t *self, const char *id, s_target_t *out, size_t max)
+{
+    redisReply *r = cg_redis_command (self->daemon->redis,
+                                      "SMEMBERS " NOTIFIER_PREFIX "joined:%s", id);
+    size_t n = 0;
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && n < max; i++)
+        if (r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len < 64)
+            s_target_hotline (self, &out[n++], r->element[i]->str, "hotline:%s");
     if (r)
         freeReplyObject (r);
     return n;
@@ -172,16 +230,14 @@ s_targets (notifier_t *self, const rule_t *rule, const rule_input_t *in, s_targe
         }
     }
     else
-    if (rule->who == WHO_HOTLINE && *self->hotline_url && in->record && in->record->id
-        && in->record->source
-        && streq (in->record->source, "hotline") && in->record->ext_ref) {
-        snprintf (out[0].recipient, sizeof out[0].recipient, "hotline");
-        out[0].name = "12345";
-        out[0].lang = "zh-CN";
-        snprintf (out[0].route, sizeof out[0].route, "hotline %s", self->hotline_url);
-            out[0].routes[0] = out[0].route;
-        out[0].nroutes = 1;
-        n = 1;
+    if (rule->who == WHO_HOTLINE && *self->hotline_url) {
+        char order[72];
+        bool own = s_hotline_order (in, order, sizeof order);
+        if (*order)
+            s_target_hotline (self, &out[n++], order, own ? "hotline:%s" : "hotline");
+        /*  a change of the case is news to each order that joined it too */
+        if (!own && in->record && in->record->id)
+            n += s_joined_orders (self, in->record->id, out + n, S_MAX_TARGETS - n);
     }
     if (n == 0 && rule->otherwise)
         return s_targets (self, rule->otherwise, in, out);
@@ -224,7 +280,7 @@ s_apply_rule (notifier_t *self, const rule_t *rule, const rule_input_t *in,
             .subject = *subject ? subject : NULL, .text = text, .urgent = rule->urgent,
             .ack_ms = rule->ack_ms, .created = now };
         if (rule->who == WHO_HOTLINE) {
-            d.order = in->record->ext_ref;
+            d.order = t->order;
             d.status = status;
             d.result = *note ? note : NULL;
         }

@@ -155,7 +155,6 @@ void
 notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d, int64_t due,
               int64_t now)
 {
-    (void) self;
     cg_args_add_str (batch, d->id);
     cg_args_add_str (batch, streq (d->chain, d->id) ? "" : d->chain);
     cg_args_add_int (batch, due);
@@ -176,6 +175,26 @@ notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
         cg_args_add_str (batch, "");
         cg_args_add_int (batch, 0);
     }
+    /*  what the delivery leaves to remember (notify_enqueue.lua): the SMS
+        that tells a citizen the case is resolved asks for the rating
+        (回访, templates/citizen_resolved), so whom it asked about which
+        case is kept by the phone's fingerprint, for the reply; a hotline
+        order told that it joined a case hears of the case from then on */
+    char remember[200] = "";
+    if (self->privacy && d->case_id && d->topic && streq (d->topic, NOTIFIER_ASKS_RATING)
+    &&  strncmp (d->recipient, "citizen:", 8) == 0) {
+        char phone[32], print[40];
+        notifier_citizen_phone (self, d->case_id, phone, sizeof phone);
+        if (*phone) {
+            cg_privacy_fingerprint (self->privacy, phone, print, sizeof print);
+            snprintf (remember, sizeof remember, "asked|%s|%s", print, d->case_id);
+        }
+    }
+    else
+    if (d->case_id && d->order && d->topic && streq (d->topic, "case.merged")
+    &&  strncmp (d->recipient, "hotline:", 8) == 0)
+        snprintf (remember, sizeof remember, "joined|%s|%s", d->case_id, d->order);
+    cg_args_add_str (batch, remember);
 }
 
 int

@@ -98,6 +98,9 @@ void courier_wake (notifier_t *self);
 void courier_detach (notifier_t *self);
 
 /*  commands.c */
+/*  The event whose SMS to the citizen asks for the rating (1/2/3). */
+#define NOTIFIER_ASKS_RATING "case.resolved"
+
 void commands_register (notifier_t *self);
 
 #endif

@@ -242,7 +242,7 @@ async function main () {
     await unit.waitForSelector('#case-title[data-state="resolved"]');
     await shot(unit, 'case');
     await center.waitForSelector('#case-title[data-state="resolved"]');
-    await act(center, 'callback', [['input[name=satisfied][value=true]', true], ['textarea[name=note]', '群众表示满意']]);
+    await act(center, 'callback', [['input[name=satisfaction][value=satisfied]', true], ['textarea[name=note]', '群众表示满意']]);
     await center.waitForSelector('#case-title[data-state="closed"]');
     await center.waitForSelector('#case-details dd[data-field="回访评价"]:has-text("满意")');
     await shot(center, 'case-closed');
@@ -291,7 +291,9 @@ async function main () {
                            'the on-time rates');
     expect((await center.textContent('#rates-text')).includes('按时签收率 100%'), 'the sign-for rate is written out');
     assert.deepStrictEqual((await drawn(center, 'chart-satisfaction')).data[0],
-                           [o.n(t, 'satisfied'), o.n(t, 'callbacks') - o.n(t, 'satisfied')], 'satisfied and not');
+                           [o.n(t, 'satisfied'), o.n(t, 'basically_satisfied'),
+                            o.n(t, 'callbacks') - o.n(t, 'satisfied') - o.n(t, 'basically_satisfied')],
+                           'satisfied, basically satisfied and not');
     const town = o.rows.find(r => r.by === 'center' && r.key === '320602001');
     assert.deepStrictEqual((await drawn(center, 'chart-levels')).data[0], [o.n(town, 'escalated'), 0, 0],
                            'escalations by level: from the town');
@@ -355,6 +357,28 @@ async function main () {
     expect((await unit.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
     await shot(unit, 'queue-overdue');
 
+    // a grid worker's report with a photo: the case shows the photo, fetched
+    // with the operator's token
+    const grid = '320602001001003';
+    const worker = cli('token', 'create', '--role', 'grid_worker', '--scope', grid, '--name', '网格员');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ' +
+                            'AAAABJRU5ErkJggg==', 'base64');
+    const form = new FormData();
+    for (const [k, v] of [['report_id', 'APP-BROWSER-1'], ['grid', grid], ['category', 'street_light'],
+                          ['text', '小区北门路灯不亮，晚上行人看不清路']])
+      form.append(k, v);
+    form.append('photos', new Blob([png], { type: 'image/png' }), 'lamp.png');
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/grid/reports`,
+                            { method: 'POST', headers: { Authorization: 'Bearer ' + worker }, body: form });
+    const report = await res.json();
+    expect(res.ok && report.photos.length === 1, 'the grid report is taken with its photo: ' + JSON.stringify(report));
+    const routed = (id) => { try { return Boolean(showCase(id).state); } catch (_) { return false; } };
+    for (let i = 0; i < 100 && !routed(report.id); i++) await new Promise(r => setTimeout(r, 100));
+    await center.evaluate((id) => { location.hash = '#/case/' + id; }, report.id);
+    const photo = '#case-details dd[data-field="附件"] img.photo[src^="blob:"]';
+    await center.waitForSelector(photo);
+    await center.waitForFunction((sel) => document.querySelector(sel).naturalWidth === 1, photo);
+    await shot(center, 'case-photo');
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
@@ -371,6 +395,6 @@ async function main () {
 main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
-                            'colours countdowns'); })
+                            'colours countdowns, shows a grid worker\'s photo'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });

@@ -19,8 +19,9 @@ s_order (cg_teststack_t *stack, const char *hotline, const char *secret, int64_t
 {
     char order[512];
     snprintf (order, sizeof order, "{\"order_no\":\"GD-ROT-%d\",\"category\":\"noise\","
-              "\"text\":\"市民来电反映工地夜间施工噪音扰民\","
-              "\"grid\":\"" S_GRID "\"}", n);
+              "\"call_time\":\"2026-11-22T15:04:05+08:00\",\"class\":\"投诉\","
+              "\"content\":\"市民来电反映工地夜间施工噪音扰民\","
+              "\"address\":\"和平桥街道工农路\"}", n);
     int status;
     json_t *reply = cg_http_hotline_push (stack, hotline, secret, now_ms / 1000, order,
                                           &status);

@@ -407,3 +407,15 @@ cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *word
         fclose (f);
     return n;
 }
+
+int
+cg_test_count_files (const char *dir)
+{
+    char command[700];
+    snprintf (command, sizeof command, "find '%s' -type f 2>/dev/null | wc -l", dir);
+    FILE *p = popen (command, "r");
+    int n = -1;
+    cr_assert (p && fscanf (p, "%d", &n) == 1, "cannot count the files under %s", dir);
+    pclose (p);
+    return n;
+}

@@ -97,5 +97,7 @@ int cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *
 const char *cg_test_root (void);
 /*  A free TCP port on loopback. */
 int cg_test_free_port (void);
+/*  How many files lie under dir, in it and its folders (0 when it is not there). */
+int cg_test_count_files (const char *dir);
 
 #endif

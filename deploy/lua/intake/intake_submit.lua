@@ -1,16 +1,27 @@
 -- intake_submit: each request of a batch becomes a case, or a supporter of
 -- an open case (合并, "me too"), once, in order.
--- ARGV: prefix, then 16 arguments per request: rid, ext (source|ext_ref, or
+-- ARGV: prefix, then 17 arguments per request: rid, ext (source|ext_ref, or
 -- ""), id, record, body (case.received), into (the open case to join, or
 -- ""), caller (a fingerprint, or ""), now, category, grid (or ""), lon, lat
--- (or ""), window_ms, source, ext_ref, contact (masked, or "").
--- Answers one item per request: {'new', id, seq}, {'repeat', id, 0} or
--- {'merged', into, seq, supporters, known_caller, case.merged body}.
+-- (or ""), window_ms, source, ext_ref, contact (masked, or ""), digest (of
+-- what the request says, or "").
+-- Answers one item per request: {'new', id, seq}, {'repeat', id, 0},
+-- {'conflict', id, 0} or {'merged', into, seq, supporters, known_caller,
+-- case.merged body}.
+--
+-- A request with a digest (a grid report) keeps it under its reference in
+-- the hash `extsum` (source|ext_ref -> digest): a request again with the
+-- reference is a repeat when it says the same, and a conflict (refused,
+-- nothing stored) when it says something else.  References without a
+-- digest, and those stored before digests were kept, are repeats as ever.
 --
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
 -- `supporters` and `calls` (absent until a second request: one each), a
--- field `caller:<fingerprint>` per caller, and the record of each later
--- call n as `record:<n>`.  The batch's request ids and references are read
+-- field `caller:<fingerprint>` per caller, the record of each later
+-- call n as `record:<n>`, and a field `media:<address>` for each photo
+-- the gateway keeps that any of its requests brought (so the gateway
+-- shows a supporter's photo too, and no other), the first ten of them
+-- also in `photos`, space-separated, for showing the case.  The batch's request ids and references are read
 -- up front (rid_recall, and `ext` below).
 --
 -- The merge index is two sorted sets per category, whatever the grid:
@@ -21,22 +32,68 @@
 -- the end of the batch.  Entries older than the window are never read
 -- (intake_accept asks for the window only), so pruning late loses nothing.
 local prefix = ARGV[1]
-local PER_REQUEST = 16
+local PER_REQUEST = 17
+-- A case shows at most this many photos (intake.view's media).
+local PHOTOS_SHOWN = 10
 
--- (source, ext_ref) -> case, as read up front and written since.
-local ext_known = {}
+-- (source, ext_ref) -> case, as read up front and written since; and the
+-- digests of this batch's new references.
+local ext_known, ext_digest = {}, {}
 -- The merge index's categories this batch added to, and the newest cutoff.
 local grid_categories, geo_categories, cutoff = {}, {}, nil
 -- Old entries leave the indexes at most this many per category and batch.
 local PRUNE = 500
 
+-- Marks the photos a request's record brings as the case's: `media:<address>`.
+local function photos_keep (key, record)
+    if not string.find (record, 'photo:', 1, true) then
+        return                  -- most requests bring none: not worth decoding
+    end
+    local ok, r = pcall (cmsgpack.unpack, record)
+    if not ok or type (r) ~= 'table' or type (r.media) ~= 'table' then
+        return
+    end
+    local list = redis.call ('HGET', key, 'photos') or ''
+    local count = list == '' and 0 or select (2, string.gsub (list, ' ', ' ')) + 1
+    local before = list
+    for _, m in ipairs (r.media) do
+        if type (m) == 'string' and string.sub (m, 1, 6) == 'photo:'
+        and redis.call ('HSET', key, 'media:' .. m, 1) == 1 and count < PHOTOS_SHOWN then
+            list = list == '' and m or list .. ' ' .. m
+            count = count + 1
+        end
+    end
+    if list ~= before then
+        redis.call ('HSET', key, 'photos', list)
+    end
+end
+
+-- Keeps a new reference's case and digest.
+local function ext_keep (ext, id, digest)
+    if ext == '' then
+        return
+    end
+    redis.call ('HSET', prefix .. 'ext', ext, id)
+    ext_known[ext] = id
+    if digest ~= '' then
+        redis.call ('HSET', prefix .. 'extsum', ext, digest)
+        ext_digest[ext] = digest
+    end
+end
+
 local function submit (rid, ext, id, record, body, into, caller, now, category, grid, lon, lat,
-                       window_ms, source, ext_ref, contact)
+                       window_ms, source, ext_ref, contact, digest)
     local done = rid_answer (prefix, rid)
     if done then
         return {'repeat', done, 0}
     end
     if ext ~= '' and ext_known[ext] then
+        if digest ~= '' then
+            local had = ext_digest[ext] or redis.call ('HGET', prefix .. 'extsum', ext)
+            if had and had ~= digest then
+                return {'conflict', ext_known[ext], 0}
+            end
+        end
         rid_remember (prefix, rid, ext_known[ext])
         return {'repeat', ext_known[ext], 0}
     end
@@ -61,10 +118,8 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
                 end
             end
             redis.call ('HSET', key, unpack (change))
-            if ext ~= '' then
-                redis.call ('HSET', prefix .. 'ext', ext, into)
-                ext_known[ext] = into
-            end
+            photos_keep (key, record)
+            ext_keep (ext, into, digest)
             local event = {v = 1, id = into, source = source, supporters = supporters,
                            known_caller = known, at = now}
             if ext_ref ~= '' then event.ext_ref = ext_ref end
@@ -76,15 +131,13 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
         end
     end
 
-    if ext ~= '' then
-        redis.call ('HSET', prefix .. 'ext', ext, id)
-        ext_known[ext] = id
-    end
+    ext_keep (ext, id, digest)
     if caller_field then
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1)
     else
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record)
     end
+    photos_keep (prefix .. 'req:' .. id, record)
     -- The merge index: recent cases by category and grid, and by category and
     -- point, with their times.
     if category ~= '' then

@@ -5,7 +5,15 @@
 -- re-sends), expected cursor, new cursor, the four retention settings
 -- (lib.lua), count, then per delivery: id, chain ('' when itself), due,
 -- inbox key ('' unless it goes to an inbox), delivery (msgpack), inbox
--- item (msgpack or ''), log line (msgpack or ''), ack deadline (0: none).
+-- item (msgpack or ''), log line (msgpack or ''), ack deadline (0: none),
+-- and what to remember of it, kept for as long as a sent delivery is:
+--   '' nothing;
+--   "asked|<phone fingerprint>|<case>": an SMS that asks the citizen to
+--     rate the case, 1/2/3; `asked:<fingerprint>` then names the case, the
+--     latest asked, so that the reply is recorded against it;
+--   "joined|<case>|<order>": a hotline order was told it joined the case;
+--     the set `joined:<case>` holds it, so that it hears of the case's
+--     changes from then on.
 -- A delivery whose hash is there already — the same (case, event,
 -- recipient) — queues nothing: the same event that reaches us twice is
 -- told once (for as long as a sent delivery is kept).
@@ -21,8 +29,8 @@ end
 local b = batch_new ()
 local queued = 0
 for i = 0, tonumber (ARGV[9]) - 1 do
-    local at = 10 + i * 8
-    local id, chain, due, inbox, m, item, line, ack_at = unpack (ARGV, at, at + 7)
+    local at = 10 + i * 9
+    local id, chain, due, inbox, m, item, line, ack_at, remember = unpack (ARGV, at, at + 8)
     local key = prefix .. 'd:' .. id
     local fields = {}
     if chain ~= '' then
@@ -55,6 +63,15 @@ for i = 0, tonumber (ARGV[9]) - 1 do
     elseif fresh then
         b.requeue[#b.requeue + 1] = due
         b.requeue[#b.requeue + 1] = id
+    end
+    if fresh and remember ~= '' then
+        local kind, key, value = string.match (remember, '^(%a+)|([^|]+)|(.*)$')
+        if kind == 'asked' then
+            redis.call ('SET', prefix .. 'asked:' .. key, value, 'PX', ret.keep)
+        elseif kind == 'joined' then
+            redis.call ('SADD', prefix .. 'joined:' .. key, value)
+            redis.call ('PEXPIRE', prefix .. 'joined:' .. key, ret.keep)
+        end
     end
     if fresh then
         queued = queued + 1
