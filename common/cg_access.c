@@ -24,16 +24,17 @@
     it applies (its cursor is its own key; the journal, its head and the
     consumers' set it registers in are the owner's). */
 const cg_access_rule_t cg_access_rules[] = {
-    { "broker",         false,  "", "" },
-    { "intake",         true,   "cg:{dispatch}:case:*", "" },
-    { "dispatch",       true,   "", "intake" },
+    { "broker",         false,  "", "", "" },
+    { "intake",         true,   "cg:{dispatch}:case:*", "", "" },
+    { "dispatch",       true,   "", "intake", "" },
     { "notification",   true,   "cg:{dispatch}:case:* cg:{intake}:req:* "
                                 "cg:{consultation}:topic:*",
-                                "intake dispatch consultation fund" },
-    { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch" },
-    { "fund",           true,   "", "consultation" },
-    { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "" },
-    { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:*", "intake dispatch" },
+                                "intake dispatch consultation fund", "" },
+    /*  a secret ballot's AOF is rewritten, so no log on disk ties a vote to a member */
+    { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch", "+bgrewriteaof" },
+    { "fund",           true,   "", "consultation", "" },
+    { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "", "" },
+    { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:*", "intake dispatch", "" },
 };
 const size_t cg_access_rules_count = sizeof cg_access_rules / sizeof cg_access_rules[0];
 
@@ -216,8 +217,9 @@ s_write_acl (const char *dir, zconfig_t *config)
         if (!zconfig_locate (section, "endpoint") || !rule || !rule->redis)
             continue;
         rc |= s_acl_user (f, dir, rule->name);
-        fprintf (f, " " S_DAEMON_COMMANDS " resetkeys ~cg:{%s}:* %%R~cg:{clock}:*"
-                 " %%R~cg:{*}:cursor:%s", rule->name, rule->name);
+        fprintf (f, " " S_DAEMON_COMMANDS "%s%s resetkeys ~cg:{%s}:* %%R~cg:{clock}:*"
+                 " %%R~cg:{*}:cursor:%s", *rule->commands ? " " : "", rule->commands,
+                 rule->name, rule->name);
         s_acl_patterns (f, "%R~", rule->reads, "%s");
         s_acl_patterns (f, "%R~", rule->follows, "cg:{%s}:journal");
         s_acl_patterns (f, "%R~", rule->follows, "cg:{%s}:seq");

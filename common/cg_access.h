@@ -51,6 +51,7 @@ typedef struct {
     bool redis;                 /* false: no Redis at all (the broker) */
     const char *reads;          /* patterns of others' keys it reads, space-separated */
     const char *follows;        /* journals it follows (cg_bus.h), space-separated */
+    const char *commands;       /* beyond every daemon's, e.g. "+bgrewriteaof", or "" */
 } cg_access_rule_t;
 
 extern const cg_access_rule_t cg_access_rules[];
