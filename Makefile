@@ -39,13 +39,17 @@ BINS     := $(SERVICES:%=$(OUT)/bin/civgrid-%) $(OUT)/bin/civgrid
 # Extra libraries some services need
 LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson 2>/dev/null)
 LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
+LIBS_archive      := $(shell pkg-config --libs sqlite3 2>/dev/null)
 
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC := $(wildcard tests/integration/*.c)
 TESTS    := $(OUT)/test/unit $(OUT)/test/integration
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
-TEST_LIBS += $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+TEST_LIBS += $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null)
+# the Open311 tests parse the gateway's XML with a real parser
+TEST_LIBS += $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+$(OUT)/obj/tests/%.o: CFLAGS += $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 
 .PHONY: all tests run test bench clean deps docs fuzz
 all: $(BINS)
@@ -204,6 +208,64 @@ BENCH_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard bench/*.c))
 $(OUT)/bench/civgrid-bench: $(BENCH_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+# `make install` (PREFIX=/usr/local, DESTDIR honoured): the binaries; the
+# data files, Lua-free since the scripts are built in, and the console under
+# PREFIX/share/civgrid laid out as the tree is (deploy/, console/,
+# node_modules/echarts), so that the gateway finds its console beside
+# deploy/ and `CG_ROOT=PREFIX/share/civgrid civgrid stack up` works;
+# /etc/civgrid/civgrid.cfg.dist (absolute paths; setup.sh makes civgrid.cfg
+# from it, with a new intake/key, when there is none) and redis.conf; /var/lib/civgrid, /var/log/civgrid; a systemd unit per
+# daemon, one for Redis and civgrid.target; the logrotate file; the docs.
+# The Debian package (debian/) is this with PREFIX=/usr.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+STATEDIR   ?= /var/lib/civgrid
+LOGDIR     ?= /var/log/civgrid
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SHAREDIR   := $(PREFIX)/share/civgrid
+DOCDIR     := $(PREFIX)/share/doc/civgrid
+UNIT_SUBST := -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+              -e 's|@STATEDIR@|$(STATEDIR)|g' -e 's|@LOGDIR@|$(LOGDIR)|g' \
+              -e 's|@DOCDIR@|$(DOCDIR)|g'
+ECHARTS    := node_modules/echarts/dist/echarts.min.js
+
+# The package builds, lists what make install installs, and the units
+# verify (about 30 s on two cores; a stage of `make test` as well).
+.PHONY: install package-test
+package-test:
+	@tools/test-package.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/deploy/notify/templates \
+	    $(DESTDIR)$(SHAREDIR)/deploy/demo $(DESTDIR)$(SHAREDIR)/console \
+	    $(DESTDIR)$(SYSCONFDIR)/civgrid $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+	    $(DESTDIR)$(STATEDIR)/redis $(DESTDIR)$(LOGDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 deploy/civgrid.cfg $(DESTDIR)$(SHAREDIR)/deploy/
+	install -m 644 $(filter-out %.sh,$(wildcard deploy/demo/*)) $(DESTDIR)$(SHAREDIR)/deploy/demo/
+	install -m 644 $(wildcard deploy/notify/*.*) $(DESTDIR)$(SHAREDIR)/deploy/notify/
+	install -m 644 $(wildcard deploy/notify/templates/*) $(DESTDIR)$(SHAREDIR)/deploy/notify/templates/
+	install -m 644 $(wildcard console/*) $(DESTDIR)$(SHAREDIR)/console/
+	if [ -f $(ECHARTS) ]; then install -D -m 644 $(ECHARTS) $(DESTDIR)$(SHAREDIR)/$(ECHARTS); fi
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	sed -e 's|^\(    dir = \)var$$|\1$(STATEDIR)|' -e 's|= deploy/|= $(SHAREDIR)/deploy/|' \
+	    deploy/civgrid.cfg > $(DESTDIR)$(SYSCONFDIR)/civgrid/civgrid.cfg.dist
+	sed $(UNIT_SUBST) deploy/setup.sh.in > $(DESTDIR)$(SHAREDIR)/setup.sh
+	chmod 755 $(DESTDIR)$(SHAREDIR)/setup.sh
+	sed $(UNIT_SUBST) deploy/redis.conf.in > $(DESTDIR)$(SYSCONFDIR)/civgrid/redis.conf
+	sed $(UNIT_SUBST) deploy/logrotate.in > $(DESTDIR)$(SYSCONFDIR)/logrotate.d/civgrid
+	sed $(UNIT_SUBST) deploy/systemd/civgrid-redis.service.in \
+	    > $(DESTDIR)$(UNITDIR)/civgrid-redis.service
+	for d in $(SERVICES); do \
+	    after="civgrid-redis.service civgrid-broker.service"; \
+	    [ $$d = broker ] && after="civgrid-redis.service"; \
+	    sed $(UNIT_SUBST) -e "s|@NAME@|$$d|g" -e "s|@AFTER@|$$after|g" \
+	        deploy/systemd/civgrid-daemon.service.in > $(DESTDIR)$(UNITDIR)/civgrid-$$d.service; \
+	done
+	sed -e 's|@UNITS@|civgrid-redis.service $(SERVICES:%=civgrid-%.service)|' \
+	    deploy/systemd/civgrid.target.in > $(DESTDIR)$(UNITDIR)/civgrid.target
+	if [ -z "$(DESTDIR)" ] && [ "$(SETUP)" != no ]; then $(SHAREDIR)/setup.sh; fi
 
 clean:
 	rm -rf build

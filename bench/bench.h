@@ -24,6 +24,7 @@
       report.c      the figures: printed as they come, one table at the
                     end, results.json
       gateway.c     Open311 over HTTP with wrk
+      archive.c     closed cases leaving Redis for the archive, and search
       main.c        the plan, in order, within a time budget
 
     Every figure is repeated (at least three times) and kept as its median
@@ -92,6 +93,18 @@ bench_now_us (void)
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+/*  Reads a stack's configuration into b (its endpoints, grids and
+    categories) and, when connect_redis, connects to its Redis; 0 or -1. */
+int bench_open (bench_t *b, const char *dir, bool connect_redis);
+
+/*  Sends case.<action> for every case of ids as operator:bench, at most
+    128 outstanding on dealer; returns how many were refused or not
+    answered. */
+int bench_act_on_all (zsock_t *dealer, char **ids, int n, const char *action);
+
+/*  CPU time (user and system) a part of the stack used so far, µs. */
+double bench_cpu_us (bench_t *b, const char *part);
 
 /*  The pid of a part of the stack (run/PART.pid), or 0. */
 pid_t bench_pid_of (bench_t *b, const char *part);
@@ -232,6 +245,10 @@ void scenario_plot_data (const char *out);
 
 /*  Journals' bytes per stored case, and the cost of a trim (journal.c). */
 void bench_journal (bench_t *b);
+/*  The archive (archive.c): Redis memory per closed case before and after
+    archiving, archive throughput, search p99, the archive's RSS, on a
+    stack of its own with the test clock. */
+void bench_archive (bench_t *b);
 /*  Dispatch's hop, case.received -> case.dispatched, and its rate (dispatch.c). */
 void bench_dispatch (bench_t *b);
 /*  Requests accepted per second by channel, and the time to case.received

@@ -1,6 +1,6 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
-        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics|fsync]
+        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics|fsync|archive]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -60,8 +60,8 @@ s_read_codes (const char *path, int code_col, int kind_col, const char *kind, si
     return codes;
 }
 
-static int
-s_open (bench_t *b, const char *dir, bool connect_redis)
+int
+bench_open (bench_t *b, const char *dir, bool connect_redis)
 {
     char path[PATH_MAX];
     snprintf (path, sizeof path, "%s/civgrid.cfg", dir);
@@ -143,7 +143,7 @@ s_submit_main (int argc, char **argv)
     if (argc != 12)
         return 2;
     bench_t b = { 0 };
-    if (s_open (&b, argv[2], false))
+    if (bench_open (&b, argv[2], false))
         return 2;
     load_spec_t spec = { .offered = atof (argv[7]), .seconds = atof (argv[8]),
                          .count = atoll (argv[9]),
@@ -215,10 +215,10 @@ main (int argc, char **argv)
             only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick] [--only intake|statistics|fsync]\n");
+                     "[--quick] [--only intake|statistics|fsync|archive]\n");
             return 2;
         }
-    if (!dir || s_open (&b, dir, true))
+    if (!dir || bench_open (&b, dir, true))
         return 2;
     zsys_init ();
     int64_t started = bench_now_us ();
@@ -232,9 +232,11 @@ main (int argc, char **argv)
         zconfig_destroy (&b.config);
         return 0;
     }
-    if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0)) {
+    if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0
+                 || strcmp (only, "archive") == 0)) {
         /*  a service's own figures alone, while working on it */
-        (strcmp (only, "intake") == 0 ? bench_intake : bench_stats) (&b);
+        (strcmp (only, "intake") == 0 ? bench_intake
+         : strcmp (only, "statistics") == 0 ? bench_stats : bench_archive) (&b);
         bench_table_print (stdout);
         cg_redis_destroy (&b.redis);
         zconfig_destroy (&b.config);
@@ -259,6 +261,7 @@ main (int argc, char **argv)
     s_part (&b, "notification", bench_notification, started);
     s_part (&b, "journal", bench_journal, started);
     s_part (&b, "statistics", bench_stats, started);
+    s_part (&b, "archive", bench_archive, started);
     /*  Growth last, on a store emptied for it, so that its levels are what
         they say; it takes what is left of the budget, and some time even
         when nothing is left, so that every part of the plan runs. */

@@ -77,10 +77,11 @@ s_load_point (const load_result_t *runs, int n, double offered, load_point_t *p)
     }
 }
 
-/*  The parts of the stack, in the order `civgrid stack up` starts them. */
+/*  The parts of the stack that work on every case, in the order `civgrid
+    stack up` starts them (the archive copies every case for search). */
 static const char *s_parts[] = {
-    "redis", "broker", "intake", "dispatch", "notification", NULL };
-#define S_NPARTS 5
+    "redis", "broker", "intake", "dispatch", "notification", "archive", NULL };
+#define S_NPARTS 6
 
 pid_t
 bench_pid_of (bench_t *b, const char *part)
@@ -88,29 +89,34 @@ bench_pid_of (bench_t *b, const char *part)
     return cg_stack_pid (b->dir, part);
 }
 
+double
+bench_cpu_us (bench_t *b, const char *part)
+{
+    double tick = 1e6 / sysconf (_SC_CLK_TCK), us = 0;
+    char path[64], line[1024];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) bench_pid_of (b, part));
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return 0;
+    if (fgets (line, sizeof line, f)) {
+        /*  after "(comm)": state is field 3, utime 14, stime 15 */
+        char *at = strrchr (line, ')');
+        unsigned long long utime, stime;
+        if (at && sscanf (at + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                          &utime, &stime) == 2)
+            us = (utime + stime) * tick;
+    }
+    fclose (f);
+    return us;
+}
+
 /*  CPU time of each part (user and system, every thread) in µs, and of
     the load generator (this process and its finished submitters) last. */
 static void
 s_cpu_times (bench_t *b, double us[S_NPARTS + 1])
 {
-    double tick = 1e6 / sysconf (_SC_CLK_TCK);
-    for (int i = 0; s_parts[i]; i++) {
-        us[i] = 0;
-        char path[64], line[1024];
-        snprintf (path, sizeof path, "/proc/%d/stat", (int) bench_pid_of (b, s_parts[i]));
-        FILE *f = fopen (path, "r");
-        if (!f)
-            continue;
-        if (fgets (line, sizeof line, f)) {
-            /*  after "(comm)": state is field 3, utime 14, stime 15 */
-            char *at = strrchr (line, ')');
-            unsigned long long utime, stime;
-            if (at && sscanf (at + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                              &utime, &stime) == 2)
-                us[i] = (utime + stime) * tick;
-        }
-        fclose (f);
-    }
+    for (int i = 0; s_parts[i]; i++)
+        us[i] = bench_cpu_us (b, s_parts[i]);
     struct rusage self, children;
     getrusage (RUSAGE_SELF, &self);
     getrusage (RUSAGE_CHILDREN, &children);
@@ -736,8 +742,8 @@ scenario_memory (bench_t *b)
 
 /*  Sends one action for every case, at most S_WINDOW outstanding; returns
     how many were refused or not answered. */
-static int
-s_act_on_all (zsock_t *dealer, char **ids, int n, const char *action)
+int
+bench_act_on_all (zsock_t *dealer, char **ids, int n, const char *action)
 {
     char command[32];
     snprintf (command, sizeof command, "case.%s", action);
@@ -794,7 +800,7 @@ scenario_closed (bench_t *b)
     const char *actions[] = { "accept", "resolve", "callback" };
     int refused = 0;
     for (int a = 0; a < 3; a++)
-        refused += s_act_on_all (dealer, ids, n, actions[a]);
+        refused += bench_act_on_all (dealer, ids, n, actions[a]);
     zsock_destroy (&dealer);
     load_await_cursor (b, "notification", "dispatch");
     double after = bench_info_field (b, "memory", "used_memory");

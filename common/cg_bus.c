@@ -87,6 +87,8 @@ struct _cg_sub_t {
     char *consumer;
     s_feed_t *feeds;
     size_t nfeeds;
+    cg_cursor_fn *cursor_fn;    /* the consumer keeps its cursors itself */
+    void *cursor_arg;
 };
 
 void
@@ -180,9 +182,23 @@ cg_sub_destroy (cg_sub_t **self_p)
     *self_p = NULL;
 }
 
+void
+cg_sub_keep_cursors (cg_sub_t *self, cg_cursor_fn *fn, void *arg)
+{
+    self->cursor_fn = fn;
+    self->cursor_arg = arg;
+}
+
 static int
 s_feed_load_cursor (cg_sub_t *self, s_feed_t *feed)
 {
+    if (self->cursor_fn) {
+        int64_t cursor = self->cursor_fn (feed->journal, self->cursor_arg);
+        if (cursor < 0)
+            return -1;
+        feed->cursor = cursor;
+        return 0;
+    }
     redisReply *r = cg_redis_command (self->redis, "GET %s", feed->cursor_key);
     if (!r)
         return -1;

@@ -85,6 +85,15 @@ cg_sub_t *cg_sub_new_bounded (cg_redis_t *redis, const char *endpoint, const cha
                               int queue);
 void cg_sub_destroy (cg_sub_t **self_p);
 
+/*  A consumer that keeps its cursors itself rather than at
+    cg:{consumer}:cursor:<journal> (the archive commits them in SQLite with
+    the data they cover): fn answers the cursor of a journal, or -1 when it
+    cannot be read.  Call before cg_sub_follow.  The consumer's handler then
+    moves its own cursor; it may copy it to the Redis key after, so that
+    the journal's owner trims up to it (cg_retention.h). */
+typedef int64_t (cg_cursor_fn) (const char *journal, void *arg);
+void cg_sub_keep_cursors (cg_sub_t *self, cg_cursor_fn *fn, void *arg);
+
 /*  Follow a journal: subscribe to it and load the cursor. */
 int cg_sub_follow (cg_sub_t *self, const char *journal, cg_feed_fn *fn, void *arg);
 

@@ -11,9 +11,10 @@
 typedef struct {
     const char *name;
     int classes;
+    const char *zh;
 } s_state_t;
 
-#define S_ROW(name, classes, meaning) { #name, classes },
+#define S_ROW(name, classes, meaning, zh) { #name, classes, zh },
 static const s_state_t s_states[] = { CG_CASE_STATES (S_ROW) };
 #undef S_ROW
 #define S_NSTATES (sizeof s_states / sizeof s_states[0])
@@ -40,6 +41,13 @@ bool
 cg_case_state_known (const char *state)
 {
     return state && *state && s_find (state);
+}
+
+const char *
+cg_case_state_zh (const char *state)
+{
+    const s_state_t *s = state && *state ? s_find (state) : NULL;
+    return s ? s->zh : "办理中";
 }
 
 static char s_lists[16][128];

@@ -24,18 +24,23 @@
 #define CG_CASE_TERMINAL    (1 << 2)
 #define CG_CASE_REOPENABLE  (1 << 3)
 
-/*  S(name, classes, meaning): every state, in the order of the path. */
+/*  S(name, classes, meaning, zh): every state, in the order of the path;
+    zh is the state as the public reads it (a timeline note, Open311). */
 #define CG_CASE_STATES(S) \
-    S (received, CG_CASE_OPEN | CG_CASE_MERGEABLE, "accepted by intake, not yet routed") \
-    S (dispatched, CG_CASE_OPEN | CG_CASE_MERGEABLE, "sent to a unit (派单), not yet signed for") \
-    S (accepted, CG_CASE_OPEN | CG_CASE_MERGEABLE, "signed for by the unit (签收), being handled") \
-    S (returned, CG_CASE_OPEN | CG_CASE_MERGEABLE, "sent back by the unit (退单), awaiting the center") \
-    S (suspended, CG_CASE_OPEN | CG_CASE_MERGEABLE, "suspended by the center (挂起)") \
-    S (resolved, 0, "handled by the unit (办结), awaiting the callback (回访)") \
-    S (closed, CG_CASE_TERMINAL | CG_CASE_REOPENABLE, "closed (归档)") \
-    S (merged, CG_CASE_TERMINAL, "merged into another case (合并)") \
-    S (rejected, CG_CASE_TERMINAL, "rejected as invalid (无效)") \
-    S (cancelled, CG_CASE_TERMINAL, "withdrawn by its source (撤单)")
+    S (received, CG_CASE_OPEN | CG_CASE_MERGEABLE, "accepted by intake, not yet routed", \
+       "已受理") \
+    S (dispatched, CG_CASE_OPEN | CG_CASE_MERGEABLE, "sent to a unit (派单), not yet signed for", \
+       "已派单") \
+    S (accepted, CG_CASE_OPEN | CG_CASE_MERGEABLE, "signed for by the unit (签收), being handled", \
+       "办理中") \
+    S (returned, CG_CASE_OPEN | CG_CASE_MERGEABLE, "sent back by the unit (退单), awaiting the center", \
+       "退单待审") \
+    S (suspended, CG_CASE_OPEN | CG_CASE_MERGEABLE, "suspended by the center (挂起)", "暂缓办理") \
+    S (resolved, 0, "handled by the unit (办结), awaiting the callback (回访)", "已办结") \
+    S (closed, CG_CASE_TERMINAL | CG_CASE_REOPENABLE, "closed (归档)", "已归档") \
+    S (merged, CG_CASE_TERMINAL, "merged into another case (合并)", "已合并") \
+    S (rejected, CG_CASE_TERMINAL, "rejected as invalid (无效)", "不予受理") \
+    S (cancelled, CG_CASE_TERMINAL, "withdrawn by its source (撤单)", "已撤销")
 
 /*  True when state is in every class of classes; "" (not yet stored by
     dispatch) is received.  An unknown state is in no class. */
@@ -47,5 +52,8 @@ bool cg_case_state_is (const char *state, int classes);
 const char *cg_case_states (int classes);
 /*  True when state is one of the states. */
 bool cg_case_state_known (const char *state);
+/*  The state as the public reads it: dispatched → 已派单; one this table
+    does not know reads 办理中 (being handled). */
+const char *cg_case_state_zh (const char *state);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static cg_clock_source_fn *s_source;
@@ -42,6 +43,15 @@ cg_time_iso (int64_t ms, char *buf, size_t len)
     s_local (ms, &tm);
     snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900,
               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void
+cg_time_iso_ms (int64_t ms, char *buf, size_t len)
+{
+    struct tm tm;
+    s_local (ms, &tm);
+    snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00", tm.tm_year + 1900,
+              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
 }
 
 void
@@ -92,19 +102,24 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
     static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     const char *p = text;
     int year = s_digits (&p, 4);
-    int month = *p == '-' ? (p++, s_digits (&p, 2)) : -1;
-    int day = *p == '-' ? (p++, s_digits (&p, 2)) : -1;
+    /*  ISO 8601's extended format (2026-11-22T15:04:05) or its basic one
+        (20261122T150405), the same for the date and the time */
+    bool basic = *p >= '0' && *p <= '9';
+    int month = basic ? s_digits (&p, 2) : *p == '-' ? (p++, s_digits (&p, 2)) : -1;
+    int day = basic ? s_digits (&p, 2) : *p == '-' ? (p++, s_digits (&p, 2)) : -1;
     if (year < 0 || month < 0 || day < 0)
         return s_fail (why, why_len, "is not a date of the form 2026-11-22T15:04:05+08:00");
     if (*p++ != 'T')
         return s_fail (why, why_len, "needs a T and a time after the date");
     int hour = s_digits (&p, 2);
-    int minute = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
-    int second = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+    int minute = basic ? s_digits (&p, 2) : *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+    int second = basic && *p >= '0' && *p <= '9' ? s_digits (&p, 2)
+               : !basic && *p == ':' ? (p++, s_digits (&p, 2))
+               : *p == '.' || *p == ',' ? -1 : 0;
     if (hour < 0 || minute < 0 || second < 0)
-        return s_fail (why, why_len, "needs a time of the form 15:04:05");
+        return s_fail (why, why_len, "needs a time of the form 15:04:05 or 15:04");
     int millis = 0;
-    if (*p == '.') {
+    if (*p == '.' || *p == ',') {       /* ISO 8601 allows either as the decimal sign */
         p++;
         int n = 0;
         for (; *p >= '0' && *p <= '9'; p++, n++)
@@ -121,10 +136,11 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
     else
     if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1;
+        /*  ISO 8601's +08:00, +0800 and +08 alike */
         int oh = s_digits (&p, 2);
-        int om = *p == ':' ? (p++, s_digits (&p, 2)) : -1;
+        int om = *p == ':' ? (p++, s_digits (&p, 2)) : *p ? s_digits (&p, 2) : 0;
         if (oh < 0 || om < 0 || oh > 14 || om > 59)
-            return s_fail (why, why_len, "has a malformed offset (want +08:00 or Z)");
+            return s_fail (why, why_len, "has a malformed offset (want +08:00, +0800, +08 or Z)");
         offset_min = sign * (oh * 60 + om);
     }
     else
@@ -140,5 +156,25 @@ cg_time_parse (const char *text, int64_t *ms, char *why, size_t why_len)
     if (secs < 0)
         return s_fail (why, why_len, "is before 1970");
     *ms = secs * 1000 + millis;
+    return 0;
+}
+
+int
+cg_time_or_day_parse (const char *text, int64_t *ms, char *why, size_t why_len)
+{
+    size_t len = strlen (text);
+    bool basic_day = len == 8 && strspn (text, "0123456789") == 8;
+    if (len != 4 && len != 7 && len != 10 && !basic_day)
+        return cg_time_parse (text, ms, why, why_len);
+    /*  a year, a month or a day (20261122 too): its first moment, in the
+        center's time */
+    char full[40];
+    if (basic_day)
+        snprintf (full, sizeof full, "%sT0000+0800", text);
+    else
+        snprintf (full, sizeof full, "%s%s+08:00", text,
+                  len == 4 ? "-01-01T00:00" : len == 7 ? "-01T00:00" : "T00:00");
+    if (cg_time_parse (full, ms, NULL, 0))
+        return s_fail (why, why_len, "is not a date of the form 2026, 2026-11 or 2026-11-22");
     return 0;
 }

@@ -73,6 +73,19 @@ cg_reply_fail (cg_reply_t *reply, const char *code, const char *field, const cha
     the loop must never block on a full pipe to it */
 #define S_WORKER_WAITING    64
 
+/*  The latency histogram's buckets, microseconds: what a person at the
+    console feels (1 ms to 2.5 s); slower lands in +Inf only. */
+static const int64_t s_bucket_us[] = { 1000, 5000, 25000, 100000, 500000, 2500000 };
+#define S_NBUCKETS  (sizeof s_bucket_us / sizeof s_bucket_us[0])
+
+/*  What a command's answers took, since start: for `metrics`. */
+typedef struct {
+    int64_t count, failed, sum_us;
+    int64_t buckets[S_NBUCKETS];    /* answers within s_bucket_us[i], not cumulative */
+} s_timing_t;
+
+#define S_METRICS_HOOKS 4
+
 typedef struct {
     char *name;
     const cg_msgdef_t *def;
@@ -81,12 +94,15 @@ typedef struct {
     bool batch;                 /* may defer its answers to the flush */
     zactor_t *worker;           /* serves it on a thread of its own, or NULL */
     int waiting;                /* requests handed to the worker, not yet answered */
+    s_timing_t timing;          /* touched by the loop's thread only */
 } s_handler_t;
 
 /*  A request being answered: who asked, its request id, and the answer. */
 typedef struct {
     zframe_t *identity, *rid;
     cg_reply_t reply;
+    size_t handler;             /* its index in handlers, for its timing */
+    int64_t started_us;
 } s_slot_t;
 
 struct _cg_server_t {
@@ -105,7 +121,89 @@ struct _cg_server_t {
     s_slot_t slots[S_READ_MAX];     /* deferred answers, in the order they came */
     size_t deferred;
     zloop_t *loop;              /* once attached: where workers' answers are read */
+    cg_metrics_fn *metrics[S_METRICS_HOOKS];
+    void *metrics_arg[S_METRICS_HOOKS];
 };
+
+static void
+s_timing_add (s_handler_t *handler, int64_t us, bool failed)
+{
+    s_timing_t *t = &handler->timing;
+    t->count++;
+    t->failed += failed;
+    t->sum_us += us;
+    for (size_t i = 0; i < S_NBUCKETS; i++)
+        if (us <= s_bucket_us[i]) {
+            t->buckets[i]++;
+            break;
+        }
+}
+
+void
+cg_metrics_gauge (cg_metrics_t *metrics, const char *name, int64_t value, const char *labels,
+                  ...)
+{
+    if (metrics->gauges_count >= CG_METRIC_GAUGES_MAX)
+        return;
+    metrics->gauges = realloc (metrics->gauges,
+                               (metrics->gauges_count + 1) * sizeof *metrics->gauges);
+    assert (metrics->gauges);
+    cg_gauge_t *g = &metrics->gauges[metrics->gauges_count++];
+    *g = (cg_gauge_t) { .name = strdup (name), .value = value };
+    if (labels) {
+        va_list ap;
+        va_start (ap, labels);
+        g->labels = zsys_vprintf (labels, ap);
+        va_end (ap);
+    }
+}
+
+void
+cg_server_on_metrics (cg_server_t *self, cg_metrics_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < S_METRICS_HOOKS; i++)
+        if (!self->metrics[i]) {
+            self->metrics[i] = fn;
+            self->metrics_arg[i] = arg;
+            return;
+        }
+    assert (!"more metrics hooks than S_METRICS_HOOKS");
+}
+
+/*  `metrics`: each command's timing (the last handler of a name is the one
+    serving it), then what the hooks count. */
+static void
+s_on_metrics (void *request, cg_reply_t *reply, void *arg)
+{
+    (void) request;
+    cg_server_t *self = arg;
+    cg_metrics_t m = { .service = strdup (self->service), .started = self->started };
+    m.commands = calloc (self->nhandlers, sizeof *m.commands);
+    assert (m.commands);
+    for (size_t i = 0; i < self->nhandlers && m.commands_count < CG_METRIC_COMMANDS_MAX; i++) {
+        bool replaced = false;
+        for (size_t j = i + 1; j < self->nhandlers; j++)
+            replaced |= strcmp (self->handlers[i].name, self->handlers[j].name) == 0;
+        if (replaced)
+            continue;
+        const s_timing_t *t = &self->handlers[i].timing;
+        cg_command_stat_t *c = &m.commands[m.commands_count++];
+        *c = (cg_command_stat_t) { .name = strdup (self->handlers[i].name), .count = t->count,
+                                   .failed = t->failed, .sum_us = t->sum_us };
+        c->buckets = calloc (S_NBUCKETS, sizeof *c->buckets);
+        assert (c->buckets);
+        int64_t within = 0;
+        for (size_t b = 0; b < S_NBUCKETS; b++) {
+            within += t->buckets[b];
+            c->buckets[c->buckets_count++] = (cg_latency_bucket_t) { .le_us = s_bucket_us[b],
+                                                                     .count = within };
+        }
+    }
+    for (size_t i = 0; i < S_METRICS_HOOKS && self->metrics[i]; i++)
+        self->metrics[i] (&m, self->metrics_arg[i]);
+    cg_reply_ok (reply, &cg_metrics_def, &m);
+    cg_msg_clear (&cg_metrics_def, &m);
+}
 
 static void
 s_on_ping (void *request, cg_reply_t *reply, void *arg)
@@ -142,6 +240,7 @@ cg_server_new (const char *service, const char *endpoint)
         return NULL;
     }
     cg_server_on (self, "ping", &cg_ping_def, s_on_ping, self);
+    cg_server_on (self, "metrics", &cg_metrics_ask_def, s_on_metrics, self);
     return self;
 }
 
@@ -172,8 +271,8 @@ cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
 {
     self->handlers = realloc (self->handlers, (self->nhandlers + 1) * sizeof (s_handler_t));
     assert (self->handlers);
-    self->handlers[self->nhandlers++] = (s_handler_t) { strdup (command), def, fn, arg, false,
-                                                        NULL, 0 };
+    self->handlers[self->nhandlers++] = (s_handler_t) { .name = strdup (command), .def = def,
+                                                        .fn = fn, .arg = arg };
 }
 
 void
@@ -313,8 +412,9 @@ s_answer (cg_server_t *self, zframe_t *identity, zframe_t *rid, const cg_reply_t
 }
 
 /*  The worker's thread: takes identity | rid | body | the peer's roles |
-    its name from the server, serves it, and hands back identity | "ok" or "error" | rid | body, which the
-    server sends on as it is. */
+    its name from the server, serves it, and hands back microseconds |
+    identity | "ok" or "error" | rid | body; the server counts the first
+    frame and sends the rest on as it is. */
 static int s_on_worker (zloop_t *loop, zsock_t *pipe, void *arg);
 
 typedef struct {
@@ -340,10 +440,12 @@ s_worker_run (zsock_t *pipe, void *args)
         zframe_t *identity = zmsg_pop (msg), *rid = zmsg_pop (msg), *body = zmsg_pop (msg);
         char *roles = zmsg_popstr (msg), *name = zmsg_popstr (msg);
         reply.body.size = 0;
+        int64_t started = zclock_usecs ();
         s_serve (worker->server, &worker->handler, body, (s_peer_t) { roles, name }, &reply);
         zstr_free (&roles);
         zstr_free (&name);
         zmsg_t *answer = zmsg_new ();
+        zmsg_addstrf (answer, "%lld", (long long) (zclock_usecs () - started));
         zmsg_append (answer, &identity);
         zmsg_addstr (answer, reply.failed ? "error" : "ok");
         zmsg_append (answer, &rid);
@@ -379,11 +481,18 @@ s_on_worker (zloop_t *loop, zsock_t *pipe, void *arg)
     (void) loop;
     cg_server_t *self = arg;
     zmsg_t *answer = zmsg_recv (pipe);
+    char *us = answer ? zmsg_popstr (answer) : NULL;
+    zframe_t *status = answer ? zmsg_next (answer) : NULL;
+    for (size_t i = 0; i < self->nhandlers; i++)
+        if (self->handlers[i].worker && zactor_sock (self->handlers[i].worker) == pipe) {
+            self->handlers[i].waiting--;
+            if (us)
+                s_timing_add (&self->handlers[i], strtoll (us, NULL, 10),
+                              status && zframe_streq (status, "error"));
+        }
+    free (us);
     if (answer)
         zmsg_send (&answer, self->sock);
-    for (size_t i = 0; i < self->nhandlers; i++)
-        if (self->handlers[i].worker && zactor_sock (self->handlers[i].worker) == pipe)
-            self->handlers[i].waiting--;
     return 0;
 }
 
@@ -423,6 +532,8 @@ s_flush (cg_server_t *self)
         if (slot->reply.deferred)
             cg_reply_fail (&slot->reply, "internal", NULL, "%s left the request unanswered",
                            self->service);
+        s_timing_add (&self->handlers[slot->handler], zclock_usecs () - slot->started_us,
+                      slot->reply.failed);
         s_answer (self, slot->identity, slot->rid, &slot->reply);
         zframe_destroy (&slot->identity);
         zframe_destroy (&slot->rid);
@@ -448,6 +559,7 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
         }
         s_slot_t *slot = &self->slots[self->deferred];
         slot->reply.body.size = 0;
+        int64_t started = zclock_usecs ();
         s_handler_t *handler = s_handler_of (self, msg, &slot->reply);
         if (handler) {
             /*  a command that answers at once may read what the deferred
@@ -468,10 +580,15 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
         if (slot->reply.deferred) {
             slot->identity = zframe_dup (identity);
             slot->rid = rid ? zframe_dup (rid) : NULL;
+            slot->handler = (size_t) (handler - self->handlers);
+            slot->started_us = started;
             self->deferred++;
         }
-        else
+        else {
+            if (handler)
+                s_timing_add (handler, zclock_usecs () - started, slot->reply.failed);
             s_answer (self, identity, rid, &slot->reply);
+        }
         zmsg_destroy (&msg);
     }
     s_flush (self);

@@ -83,6 +83,20 @@ int cg_server_attach (cg_server_t *self, zloop_t *loop);
 /*  For ping's `handled`: a counter the daemon keeps up to date. */
 void cg_server_set_counter (cg_server_t *self, int64_t (*fn) (void *), void *arg);
 
+/*  Metrics.  Every server also answers `metrics` itself: for each command
+    it serves, how many were answered and refused since start and a
+    histogram of the time each took in the daemon, from the moment it was
+    read to its answer (a deferred one's at the flush, a worker's on its
+    thread); then the gauges its hooks add (up to 4 hooks: cg_daemon's
+    journal and consumers, a daemon's own), which count what the daemon
+    owns, now.  The gateway's /metrics asks every daemon (docs/API.md). */
+typedef void (cg_metrics_fn) (cg_metrics_t *metrics, void *arg);
+void cg_server_on_metrics (cg_server_t *self, cg_metrics_fn *fn, void *arg);
+/*  Adds one sample: name (civgrid_...), its value, and its labels as
+    Prometheus writes them, printf-style (NULL: none). */
+void cg_metrics_gauge (cg_metrics_t *metrics, const char *name, int64_t value,
+                       const char *labels, ...) __attribute__ ((format (printf, 4, 5)));
+
 /* --- the client side ------------------------------------------------------ */
 
 typedef struct _cg_client_t cg_client_t;

@@ -45,6 +45,10 @@
     S ("notification/inbox_max", 1000, 1, INT32_MAX, "notices") \
     S ("notification/dead_days", 90, 1, 36500, "days") \
     S ("notification/dead_max", 10000, 1, INT32_MAX, "dead letters") \
+    S ("archive/sweep_ms", 1000, 10, 3600000, "milliseconds") \
+    S ("archive/sweep_batch", 512, 1, 10000, "cases") \
+    S ("archive/sweep_slice_ms", 200, 1, 60000, "milliseconds") \
+    S ("archive/sweep_pause_ms", 1, 1, 60000, "milliseconds") \
     S ("gateway/http_port", 8311, 1, 65535, "a TCP port") \
     S ("gateway/body_max", 65536, 1024, 67108864, "bytes") \
     S ("gateway/rate_address", 1200, 1, 1000000000, "requests a minute") \
@@ -52,6 +56,7 @@
     S ("gateway/stream_max", 100, 1, 100000, "streams") \
     S ("gateway/photo_max", 8388608, 1, 67108864, "bytes of one photo") \
     S ("gateway/photos_max", 9, 0, 9, "photos of a grid report (grid.report carries 9)") \
+    S ("gateway/health_lag_max", 10000, 0, INT64_C (1000000000000), "events") \
     S ("delivery/attempts", 4, 1, 100, "attempts") \
     S ("delivery/backoff_ms", 1000, 1, 86400000, "milliseconds") \
     S ("delivery/backoff_max_ms", 300000, 1, 86400000, "milliseconds") \

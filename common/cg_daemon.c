@@ -4,14 +4,29 @@
 #include "cg_access.h"
 #include "cg_clock.h"
 #include "cg_config.h"
+#include "cg_layout.h"
+#include "cg_log.h"
 
 #include <getopt.h>
+#include <sys/signalfd.h>
+#include <pthread.h>
 
-/*  The test clock (cg_clock.h): the time a test wrote into Redis. */
+/*  The test clock (cg_clock.h): the time a test wrote into Redis.  Any
+    thread may ask the time (the gateway's HTTP threads, a worker), so it
+    is read on a connection of its own, one thread at a time: on the
+    daemon's connection it raced the loop's own commands (hiredis is not
+    for two threads), and a reply could reach the wrong caller. */
+static cg_redis_t *s_clock_redis;
+static pthread_mutex_t s_clock_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int64_t
 s_test_clock (void *arg)
 {
-    redisReply *r = cg_redis_command (arg, "GET cg:{clock}:now");
+    (void) arg;
+    pthread_mutex_lock (&s_clock_lock);
+    redisReply *r = s_clock_redis ? cg_redis_command (s_clock_redis, "GET cg:{clock}:now")
+                                  : NULL;
+    pthread_mutex_unlock (&s_clock_lock);
     int64_t now = cg_reply_int (r, 0);
     if (r)
         freeReplyObject (r);
@@ -67,13 +82,88 @@ cg_daemon_redis_new (cg_daemon_t *self)
                          (int) cg_daemon_int (self, "redis/retry_ms"));
 }
 
+/*  The value of an option `opt VALUE` on the command line, or NULL. */
+static const char *
+s_option (int argc, char **argv, const char *opt)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp (argv[i], opt) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+/*  The configuration's path, -c FILE. */
 static const char *
 s_config_path (int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp (argv[i], "-c") == 0)
-            return argv[i + 1];
-    return NULL;
+    return s_option (argc, argv, "-c");
+}
+
+/*  SIGHUP: the log opened again, then the daemon's own reload. */
+static int
+s_on_hangup (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    cg_daemon_t *self = arg;
+    struct signalfd_siginfo info;
+    while (read (item->fd, &info, sizeof info) == (ssize_t) sizeof info)
+        ;
+    cg_log_reopen ();
+    zsys_info ("%s: SIGHUP: log opened again%s", self->name,
+               self->hangup_fn ? "; reloading" : "");
+    if (self->hangup_fn)
+        self->hangup_fn (self->hangup_arg);
+    return 0;
+}
+
+/*  SIGHUP is blocked in this thread before any other starts (zmq's I/O
+    threads, workers), so that they all inherit the mask, and is read from
+    a signalfd in the loop. */
+static int
+s_catch_hangup (cg_daemon_t *self)
+{
+    sigset_t set;
+    sigemptyset (&set);
+    sigaddset (&set, SIGHUP);
+    self->hangup_fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (self->hangup_fd < 0)
+        return -1;
+    zmq_pollitem_t item = { NULL, self->hangup_fd, ZMQ_POLLIN, 0 };
+    return zloop_poller (self->loop, &item, s_on_hangup, self);
+}
+
+/*  `metrics` (cg_command.h): the head of the daemon's journal and how far
+    behind it each registered consumer is. */
+static void
+s_journal_metrics (cg_metrics_t *metrics, void *arg)
+{
+    cg_daemon_t *self = arg;
+    int64_t head = cg_journal_head (self->redis, self->name);
+    if (head < 0)
+        return;
+    cg_metrics_gauge (metrics, "civgrid_journal_head", head, "journal=\"%s\"", self->name);
+    char key[128];
+    cg_consumers_key (key, sizeof key, self->name);
+    redisReply *r = cg_redis_command (self->redis, "SMEMBERS %s", key);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        cg_cursor_key (key, sizeof key, r->element[i]->str, self->name);
+        redisReply *c = cg_redis_command (self->redis, "GET %s", key);
+        if (c && c->type != REDIS_REPLY_ERROR)
+            cg_metrics_gauge (metrics, "civgrid_consumer_lag", head - cg_reply_int (c, 0),
+                              "journal=\"%s\",consumer=\"%s\"", self->name,
+                              r->element[i]->str);
+        if (c)
+            freeReplyObject (c);
+    }
+    if (r)
+        freeReplyObject (r);
+}
+
+void
+cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg)
+{
+    self->hangup_fn = fn;
+    self->hangup_arg = arg;
 }
 
 int64_t
@@ -99,15 +189,18 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     cg_daemon_t *self = calloc (1, sizeof *self);
     assert (self);
     self->name = strdup (name);
+    self->hangup_fd = -1;
+    sigset_t hangup;
+    sigemptyset (&hangup);
+    sigaddset (&hangup, SIGHUP);
+    pthread_sigmask (SIG_BLOCK, &hangup, NULL);
     for (int i = 1; i < argc; i++)
         if (strcmp (argv[i], "-v") == 0)
             self->verbose = true;
-    zsys_set_logident (name);
-    zsys_set_logstream (stderr);
     self->argc = argc;
     self->argv = argv;
     self->config = cg_config_load (s_config_path (argc, argv), argc, argv);
-    if (!self->config)
+    if (!self->config || cg_log_open (name, s_option (argc, argv, "--log"), self->config))
         goto failed;
     char err[400];
     if (cg_config_check (self->config, s_config_path (argc, argv), err, sizeof err)) {
@@ -131,6 +224,10 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         zsys_warning ("%s: civgrid/cursor_key is not 64 hex digits; the cursors of its "
                       "pages are good only until it stops, and only with it", name);
     self->loop = zloop_new ();
+    if (s_catch_hangup (self)) {
+        zsys_error ("%s: cannot catch SIGHUP: %s", name, strerror (errno));
+        goto failed;
+    }
     self->server = cg_server_new (name, endpoint);
     if (!self->server || cg_server_attach (self->server, self->loop))
         goto failed;
@@ -140,13 +237,25 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
     self->redis = cg_daemon_redis_new (self);
     if (!self->redis)
         goto failed;
+    char why[300];
+    if (cg_layout_check (self->redis, why, sizeof why)) {
+        zsys_error ("%s: will not start: %s", name, why);
+        goto failed;
+    }
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
         zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
-        cg_clock_set_source (s_test_clock, self->redis);
+        pthread_mutex_lock (&s_clock_lock);
+        if (!s_clock_redis)
+            s_clock_redis = cg_daemon_redis_new (self);
+        pthread_mutex_unlock (&s_clock_lock);
+        if (!s_clock_redis)
+            goto failed;
+        cg_clock_set_source (s_test_clock, NULL);
     }
     self->pub = cg_pub_new (cg_daemon_get (self, "bus/publish", "tcp://127.0.0.1:7401"));
     if (!self->pub)
         goto failed;
+    cg_server_on_metrics (self->server, s_journal_metrics, self);
     self->retention = cg_retention_configured (self->redis, name, self->config);
     if (!self->retention || cg_retention_attach (self->retention, self->loop))
         goto failed;
@@ -156,8 +265,9 @@ failed:
     return NULL;
 }
 
-int
-cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+/*  The subscriber, made on first use. */
+static int
+s_sub (cg_daemon_t *self)
 {
     if (!self->sub) {
         /*  NAME/bus_queue: how many events from the bus it may hold unapplied */
@@ -171,7 +281,22 @@ cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *
         if (!self->sub || cg_sub_attach (self->sub, self->loop))
             return -1;
     }
-    return cg_sub_follow (self->sub, journal, fn, arg);
+    return 0;
+}
+
+int
+cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg)
+{
+    return s_sub (self) ? -1 : cg_sub_follow (self->sub, journal, fn, arg);
+}
+
+int
+cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg)
+{
+    if (s_sub (self))
+        return -1;
+    cg_sub_keep_cursors (self->sub, fn, arg);
+    return 0;
 }
 
 int
@@ -194,6 +319,9 @@ cg_daemon_destroy (cg_daemon_t **self_p)
         return;
     cg_daemon_t *self = *self_p;
     cg_clock_set_source (NULL, NULL);
+    pthread_mutex_lock (&s_clock_lock);
+    cg_redis_destroy (&s_clock_redis);
+    pthread_mutex_unlock (&s_clock_lock);
     cg_sub_destroy (&self->sub);
     cg_retention_destroy (&self->retention);
     cg_pub_destroy (&self->pub);
@@ -203,6 +331,9 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     zconfig_destroy (&self->config);
     cg_access_end ();
     cg_cursor_destroy (&self->cursor);
+    if (self->hangup_fd >= 0)
+        close (self->hangup_fd);
+    cg_log_close ();
     free (self->name);
     free (self);
     *self_p = NULL;

@@ -2,7 +2,7 @@
 
     Options are the same for all of them:
 
-        civgrid-NAME -c FILE [--set PATH=VALUE ...] [-v]
+        civgrid-NAME -c FILE [--log FILE] [--set PATH=VALUE ...] [-v]
 
     FILE is the ZPL configuration (czmq's zconfig; `civgrid stack up` writes
     DIR/civgrid.cfg), and each --set overrides one value, e.g.
@@ -14,6 +14,13 @@
     cg:{NAME}:journal, as the journal section says (cg_retention.h).
     cg_daemon_run catches every followed journal up, then runs the loop
     until SIGINT or SIGTERM.
+
+    Its log goes to --log FILE, or standard error, as cg_log.h says.
+    SIGHUP opens that file again (logrotate moved it away) and then does
+    what cg_daemon_on_hangup asked, which is what `civgrid reload` does;
+    the daemon goes on serving.  SIGHUP is blocked in every thread and read
+    from a signalfd in the loop: a signal that interrupted zmq_poll would
+    end czmq's zloop.
 */
 #ifndef CG_DAEMON_H_INCLUDED
 #define CG_DAEMON_H_INCLUDED
@@ -36,6 +43,9 @@ typedef struct {
     cg_retention_t *retention;  /* of its own journal; NULL for the broker */
     cg_cursor_t *cursor;        /* the codec of its pages' cursors (civgrid/cursor_key) */
     bool verbose;
+    int hangup_fd;              /* signalfd of SIGHUP, or -1 */
+    int (*hangup_fn) (void *arg);
+    void *hangup_arg;
     int argc;                   /* the command line, to read the configuration */
     char **argv;                /* again (cg_daemon_config_now) */
 } cg_daemon_t;
@@ -64,8 +74,16 @@ const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *othe
     which may not share the daemon's.  NULL when Redis cannot be reached. */
 cg_redis_t *cg_daemon_redis_new (cg_daemon_t *self);
 
+/*  What SIGHUP does after opening the log again: fn(arg), which returns
+    0, or -1 after logging why it changed nothing.  One per daemon. */
+void cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg);
+
 /*  Follow a journal (see cg_bus.h). */
 int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, void *arg);
+
+/*  The daemon keeps its cursors itself (cg_sub_keep_cursors); before it
+    follows anything. */
+int cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg);
 
 int cg_daemon_run (cg_daemon_t *self);
 

@@ -35,6 +35,16 @@ cg_mask_name (const char *name, char *out, size_t len)
     snprintf (out, len, "%.*s%.*s", (int) first, name, (int) chars, "***");
 }
 
+void
+cg_mask_email (const char *email, char *out, size_t len)
+{
+    const char *at = strchr (email, '@');
+    size_t first = *email && email != at ? 1 : 0;
+    while (email[first] && ((unsigned char) email[first] & 0xc0) == 0x80)
+        first++;
+    snprintf (out, len, "%.*s***%s", (int) first, email, at ? at : "");
+}
+
 cg_privacy_t *
 cg_privacy_new (const char *key_hex)
 {

@@ -31,6 +31,9 @@ void cg_mask_phone (const char *phone, char *out, size_t len);
     character, cut at a UTF-8 boundary. */
 void cg_mask_name (const char *name, char *out, size_t len);
 
+/*  l***@example.cn: the first character (whole) and the domain. */
+void cg_mask_email (const char *email, char *out, size_t len);
+
 typedef struct _cg_privacy_t cg_privacy_t;
 
 /*  A sealer from a key of 64 hex digits; NULL when the key is malformed. */

@@ -265,3 +265,75 @@ cg_tsv_fail (cg_tsv_t *self, char *err, size_t errlen, const char *format, ...)
     }
     return -1;
 }
+
+/*  The length of the valid character at p (before end), 0 when there is
+    none: cg_utf8_valid's rules, one character at a time. */
+static size_t
+s_char_len (const unsigned char *p, const unsigned char *end)
+{
+    size_t len = *p < 0x80 ? 1 : *p < 0xC2 ? 0 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : *p < 0xF5 ? 4 : 0;
+    if (len == 0 || (size_t) (end - p) < len || !cg_utf8_valid ((const char *) p, len))
+        return 0;
+    return len;
+}
+
+size_t
+cg_utf8_prefix (const char *s, size_t max)
+{
+    size_t n = strnlen (s, max);
+    if (n < max || s [n] == 0)
+        return n;
+    //  back over the continuation bytes of a character cut at max
+    while (n > 0 && ((unsigned char) s [n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/*  What becomes of the character at p of len bytes: NULL when it stays. */
+static const char *
+s_xml_replacement (const unsigned char *p, size_t len)
+{
+    if (len == 0)
+        return "\xEF\xBF\xBD";                  /*  U+FFFD */
+    if (len == 1 && *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+        return *p == 0x0B || *p == 0x0C ? "\n" : "";
+    if (len == 3 && p [0] == 0xEF && p [1] == 0xBF && (p [2] == 0xBE || p [2] == 0xBF))
+        return "";                              /*  U+FFFE, U+FFFF */
+    return NULL;
+}
+
+char *
+cg_text_clean (const char *s)
+{
+    if (!s)
+        return NULL;
+    const unsigned char *p = (const unsigned char *) s, *end = p + strlen (s);
+    while (p < end) {
+        size_t len = s_char_len (p, end);
+        if (s_xml_replacement (p, len))
+            break;
+        p += len;
+    }
+    if (p == end)
+        return NULL;
+    //  at most three bytes for each byte of s
+    char *out = cg_alloc ((size_t) (end - (const unsigned char *) s) * 3 + 1);
+    size_t used = (size_t) (p - (const unsigned char *) s);
+    memcpy (out, s, used);
+    while (p < end) {
+        size_t len = s_char_len (p, end);
+        const char *instead = s_xml_replacement (p, len);
+        if (instead) {
+            memcpy (out + used, instead, strlen (instead));
+            used += strlen (instead);
+            p += len ? len : 1;
+        }
+        else {
+            memcpy (out + used, p, len);
+            used += len;
+            p += len;
+        }
+    }
+    out [used] = 0;
+    return out;
+}

@@ -81,4 +81,19 @@ size_t cg_tsv_lineno (cg_tsv_t *self);
 int cg_tsv_fail (cg_tsv_t *self, char *err, size_t errlen, const char *format, ...)
     __attribute__ ((format (printf, 4, 5)));
 
+//  The length of the longest start of s, at most max bytes, that ends at a
+//  character boundary: where a UTF-8 text may be cut without leaving half
+//  a character.  s may be shorter than max.
+size_t cg_utf8_prefix (const char *s, size_t max);
+
+//  XML 1.0 allows in a document only the characters of its Char production:
+//  tab, line feed, carriage return, U+0020-U+D7FF, U+E000-U+FFFD and
+//  U+10000-U+10FFFF.  Texts pasted from Word bring others.  U+000B (Word's
+//  manual line break) and U+000C (its page break) become a line feed; the
+//  other C0 controls, U+FFFE and U+FFFF are removed; a byte that is not
+//  part of valid UTF-8 (a lone surrogate among them) becomes U+FFFD.
+//  Returns a fresh copy holding none of them when s holds any, NULL when s
+//  is NULL or already clean, so that the usual text costs no copy.
+char *cg_text_clean (const char *s);
+
 #endif

@@ -17,6 +17,7 @@ static const struct {
     { CG_ROLE_HOTLINE, "hotline" },
     { CG_ROLE_DEVICE, "device_vendor" },
     { CG_ROLE_OPEN311, "open311" },
+    { CG_ROLE_MONITOR, "monitor" },
 };
 #define S_NROLES (sizeof s_roles / sizeof s_roles[0])
 

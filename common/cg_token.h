@@ -35,10 +35,11 @@ typedef enum {
     CG_ROLE_HOTLINE     = 1 << 4,   /* the 12345 system */
     CG_ROLE_DEVICE      = 1 << 5,   /* a device vendor's alarm platform */
     CG_ROLE_OPEN311     = 1 << 6,   /* an Open311 client (its api_key) */
+    CG_ROLE_MONITOR     = 1 << 7,   /* Prometheus, a load balancer: /metrics and /healthz only */
 } cg_role_t;
 
 /*  "operator", "supervisor", "admin", "grid_worker", "hotline",
-    "device_vendor", "open311"; 0 when s names no role. */
+    "device_vendor", "open311", "monitor"; 0 when s names no role. */
 int cg_role_parse (const char *s);
 const char *cg_role_name (int role);
 

@@ -5,7 +5,7 @@
 set -eu
 PACKAGES="build-essential pkg-config redis-server redis-tools
 libzmq3-dev libczmq-dev libmsgpack-dev libhiredis-dev libcriterion-dev
-libmicrohttpd-dev libgnutls28-dev libjansson-dev libcurl4-openssl-dev libsodium-dev clang
+libmicrohttpd-dev libgnutls28-dev libjansson-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev clang
 gnuplot-nox curl openssl util-linux"
 # the console's browser test drives Debian's chromium; npm installs the
 # console's charts (a nodejs that brings its own npm is kept as it is)
@@ -13,12 +13,22 @@ PACKAGES="$PACKAGES chromium"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 # make bench drives the gateway's Open311 with wrk (bench/gateway.c)
 PACKAGES="$PACKAGES wrk"
+# make test builds the Debian package (dpkg-buildpackage, no debhelper) and
+# checks the units with systemd-analyze (tools/test-package.sh)
+PACKAGES="$PACKAGES dpkg-dev systemd git"
+# civgrid backup: redis-cli --rdb, and sqlite3 for the archive's files
+PACKAGES="$PACKAGES redis-tools sqlite3"
 # the power-cut test keeps Redis's files on a FUSE file system that loses
 # what was not fsync'd (tests/support/lossyfs.py)
 PACKAGES="$PACKAGES python3-fusepy"
 # docs/API.md's signed hotline push, which the suite runs as written
 # (gateway/the_documented_hotline_push_works_as_written), uses both
 PACKAGES="$PACKAGES curl openssl"
+# the Open311 tests parse XML with libxml2, and drive the gateway the way
+# FixMyStreet's Open311 client does, in Perl (tests/fixmystreet/)
+PACKAGES="$PACKAGES libxml2-dev libwww-perl liburi-perl libxml-simple-perl
+libdatetime-format-w3cdtf-perl libmoo-perl libmoox-types-mooselike-perl
+libtry-tiny-perl libpath-tiny-perl"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -56,7 +56,11 @@
     A (REJECT, reject, "dispatched returned", "rejected", "case.rejected", CG_ACTOR_CENTER, \
        "无效") \
     A (ESCALATE, escalate, "dispatched accepted returned", "dispatched", "case.escalated", \
-       CG_ACTOR_CENTER, "提级")
+       CG_ACTOR_CENTER, "提级") \
+    /*  补充说明: a word on the timeline (an Open311 client's update), the \
+        state as it was */ \
+    A (NOTE, note, "dispatched accepted returned suspended resolved", NULL, "case.noted", \
+       CG_ACTOR_CENTER | CG_ACTOR_UNIT | CG_ACTOR_CITIZEN, "补充说明")
 
 typedef enum {
 #define CG_ACTION_ID(ID, name, from, to, topic, actors, zh) CG_ACTION_##ID,

@@ -19,6 +19,7 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "case.merged", "dispatch", &cg_case_changed_def },
     { "case.rejected", "dispatch", &cg_case_changed_def },
     { "case.cancelled", "dispatch", &cg_case_changed_def },
+    { "case.noted", "dispatch", &cg_case_changed_def },
     { "case.warning", "dispatch", &cg_case_alert_def },
     { "case.overdue", "dispatch", &cg_case_alert_def },
     { "case.escalated", "dispatch", &cg_case_escalated_def },
@@ -37,6 +38,7 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "fund.expired", "fund", &cg_fund_decided_def },
     { "fund.donated", "fund", &cg_fund_donated_def },
     { "fund.report_overdue", "fund", &cg_fund_report_overdue_def },
+    { "case.archived", "archive", &cg_case_archived_def },
     /*  last, so that a lookup by topic alone finds dispatch's case.merged */
     { "case.merged", "intake", &cg_case_merged_def },
     { "case.withdrawn", "intake", &cg_case_withdrawn_def },

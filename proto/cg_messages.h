@@ -37,6 +37,7 @@
 #include "msg_notification.h"
 #include "msg_consultation.h"
 #include "msg_fund.h"
+#include "msg_archive.h"
 
 #define CG_MESSAGES(M) \
     CG_MESSAGES_COMMON (M) \
@@ -44,7 +45,8 @@
     CG_MESSAGES_DISPATCH (M) \
     CG_MESSAGES_NOTIFICATION (M) \
     CG_MESSAGES_CONSULTATION (M) \
-    CG_MESSAGES_FUND (M)
+    CG_MESSAGES_FUND (M) \
+    CG_MESSAGES_ARCHIVE (M)
 
 /* --- what the table generates ------------------------------------------- */
 

@@ -17,11 +17,47 @@
     F(M, INT, started, 1, 0, CG_TIME_MAX, _, "when it started") \
     F(M, INT, handled, 0, 0, INT64_MAX, _, "events applied since start")
 
+#define CG_METRIC_COMMANDS_MAX  128     /* commands one daemon serves at most */
+#define CG_METRIC_GAUGES_MAX    1024    /* samples of gauges one daemon reports at most */
+
+#define CG_FIELDS_metrics_ask(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id")
+
+#define CG_FIELDS_latency_bucket(F, M) \
+    F(M, INT, le_us, 1, 1, INT64_MAX, _, "the bucket's bound, microseconds") \
+    F(M, INT, count, 0, 0, INT64_MAX, _, "commands answered within it, since start (cumulative)")
+
+#define CG_FIELDS_command_stat(F, M) \
+    F(M, STR, name, 1, 1, 64, _, "the command") \
+    F(M, INT, count, 0, 0, INT64_MAX, _, "answered since start") \
+    F(M, INT, failed, 0, 0, INT64_MAX, _, "of those, refused or failed") \
+    F(M, INT, sum_us, 0, 0, INT64_MAX, _, "their time in the daemon, summed, microseconds") \
+    F(M, LIST, buckets, 0, 0, 16, latency_bucket, "the latency histogram")
+
+#define CG_FIELDS_gauge(F, M) \
+    F(M, STR, name, 1, 1, 64, _, "the metric, civgrid_...") \
+    F(M, STR, labels, 0, 0, 256, _, "its labels as Prometheus writes them: state=\"open\",level=\"town\"") \
+    F(M, INT, value, 0, INT64_MIN, INT64_MAX, _, "its value now")
+
+#define CG_FIELDS_metrics(F, M) \
+    F(M, STR, service, 1, 1, 32, _, "the daemon that answered") \
+    F(M, INT, started, 1, 0, CG_TIME_MAX, _, "when it started") \
+    F(M, LIST, commands, 0, 0, CG_METRIC_COMMANDS_MAX, command_stat, "each command it serves") \
+    F(M, LIST, gauges, 0, 0, CG_METRIC_GAUGES_MAX, gauge, "what it owns, counted now")
+
 #define CG_MESSAGES_COMMON(M) \
     M(refusal, "error", "reply", CG_FIELDS_refusal, \
       "The answer to a command that was refused.") \
     M(ping, "ping", "command", CG_FIELDS_ping, \
       "Every daemon answers it; `civgrid stack up` waits for it.") \
-    M(pong, "pong", "reply", CG_FIELDS_pong, "The answer to ping.")
+    M(pong, "pong", "reply", CG_FIELDS_pong, "The answer to ping.") \
+    M(metrics_ask, "metrics", "command", CG_FIELDS_metrics_ask, \
+      "Every daemon answers it: its commands' counts and latencies, and gauges of what it owns; the gateway's /metrics asks each.") \
+    M(latency_bucket, "metrics.bucket", "record", CG_FIELDS_latency_bucket, \
+      "One bucket of a command's latency histogram.") \
+    M(command_stat, "metrics.command", "record", CG_FIELDS_command_stat, \
+      "One command's counters since the daemon started.") \
+    M(gauge, "metrics.gauge", "record", CG_FIELDS_gauge, "One sample of a gauge.") \
+    M(metrics, "metrics.reply", "reply", CG_FIELDS_metrics, "The answer to metrics.")
 
 #endif

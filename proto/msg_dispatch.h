@@ -104,6 +104,9 @@
     F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急): limits no longer than dispatch/urgent_sign_min and urgent_done_min") \
     F(M, INT, due, 0, 0, CG_TIME_MAX, _, "the source's own deadline (the hotline's time limit); done_by is never later while it lies ahead") \
     F(M, INT, supporters, 0, 0, INT32_MAX, _, "requests behind the case (me too), once another joined it (intake's case.merged)") \
+    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude (WGS-84) when the source gave a point; else the centre of its grid's boundary, when surveyed") \
+    F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude") \
+    F(M, STR, media_url, 0, 1, CG_URL_MAX, _, "the first attachment or photo URL the source gave (Open311's media_url)") \
     F(M, LIST, steps, 0, 0, 1000, case_step, "the timeline, oldest first (case.show only)")
 
 #define CG_FIELDS_case_query(F, M) \
@@ -224,7 +227,7 @@
     M(case_dispatched, "case.dispatched", "event", CG_FIELDS_case_dispatched, \
       "Dispatch routed a case to a unit (journal dispatch).") \
     M(case_changed, "case.changed", "event", CG_FIELDS_case_changed, \
-      "A case changed; the bus topic names the change: case.accepted, case.returned, case.return_refused, case.extension_requested, case.extended, case.extension_refused, case.suspended, case.resumed, case.resolved, case.closed, case.merged, case.rejected, case.cancelled (撤单: the source withdrew it, intake's case.withdrawn) (journal dispatch).") \
+      "A case changed; the bus topic names the change: case.accepted, case.returned, case.return_refused, case.extension_requested, case.extended, case.extension_refused, case.suspended, case.resumed, case.resolved, case.closed, case.merged, case.rejected, case.cancelled (撤单: the source withdrew it, intake's case.withdrawn), case.noted (补充说明: a note on the timeline, the state unchanged) (journal dispatch).") \
     M(case_act, "case.act", "command", CG_FIELDS_case_act, \
       "To dispatch, as case.<action> for each action of the state machine (docs/DISPATCH.md): an actor moves a case on.") \
     M(case_get, "case.get", "command", CG_FIELDS_case_get, \

@@ -82,7 +82,8 @@
     F(M, STR, first_name, 0, 1, 64, _, "personal data") \
     F(M, STR, last_name, 0, 1, 64, _, "personal data") \
     F(M, STR, phone, 0, 3, 20, _, "personal data") \
-    F(M, LIST, attributes, 0, 0, 32, open311_attribute, "answers to the service definition's attributes")
+    F(M, LIST, attributes, 0, 0, 32, open311_attribute, "answers to the service definition's attributes") \
+    F(M, STR, within, 0, 1, CG_CODE_MAX, _, "the org node the request must be placed in (the gateway's, from a scoped api_key); placed elsewhere or nowhere, it is refused naming the field that placed it")
 
 #define CG_FIELDS_device_alarm(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
@@ -123,6 +124,8 @@
     F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name, masked unless the role may see it") \
     F(M, STR, contact_phone, 0, 1, 20, _, "the reporter's phone, masked unless the role may see it") \
+    F(M, STR, contact_email, 0, 1, 128, _, "the reporter's e-mail, masked unless the role may see it") \
+    F(M, STR, detail, 0, 1, 1024, _, "what the channel said beyond the case: worker, device, account, attributes") \
     F(M, INT, supporters, 1, 1, INT32_MAX, _, "requests behind the case (me too), the first included") \
     F(M, INT, calls, 1, 1, INT32_MAX, _, "requests and repeated calls about it in all") \
     F(M, STRS, media, 0, 0, 10, _, "the first request's attachments and photos, then the photos later requests brought, ten at most: links, and photo:<sha-256>.<ext> for a photo the gateway keeps (GET /api/v1/cases/{id}/photos/{name})")
@@ -144,7 +147,7 @@
     F(M, STR, class, 0, 1, 16, _, "the hotline's request class: complaint, help, suggestion, consultation, report, praise") \
     F(M, INT, reported, 0, 0, CG_TIME_MAX, _, "when the citizen reported it (the call time, the alarm's time)") \
     F(M, INT, due, 0, 0, CG_TIME_MAX, _, "the source's own deadline (the hotline's time limit)") \
-    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude when the source gave one") \
+    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude when the source gave one; else the centre of its grid's boundary, when surveyed") \
     F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude") \
     F(M, STRS, media, 0, 0, 10, _, "attachment and photo URLs")
 

@@ -49,6 +49,9 @@ fi
 echo "== fuzz targets, a short run each (tools/run-fuzz.sh)"
 run_stage fuzz tools/run-fuzz.sh 3
 
+echo "== the Debian package, make install and the systemd units (tools/test-package.sh)"
+run_stage package tools/test-package.sh
+
 reports=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
           "$CG_TEST_TMP"/*/log/*.log 2>/dev/null || true)
 if [ -n "$reports" ]; then

@@ -2,6 +2,7 @@
     one command to the daemon that owns the thing and prints the answer, as
     text for a person or as JSON with --json. */
 #include "cli.h"
+#include "cg_case.h"
 #include "cg_clock.h"
 
 static void
@@ -98,9 +99,23 @@ s_case_show (cli_args_t *args, const char *id)
 {
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
-    if (cli_call (args, "dispatch", "case.show", &cg_case_get_def, &req, &cg_case_view_def,
-                  &view))
+    zconfig_t *config = cli_config (args);
+    if (!config)
         return 1;
+    cg_client_t *dispatch = cli_client (config, "dispatch");
+    cg_client_t *archive = zconfig_locate (config, "archive/endpoint")
+                         ? cli_client (config, "archive") : NULL;
+    zconfig_destroy (&config);
+    if (!dispatch) {
+        cg_client_destroy (&archive);
+        return 1;
+    }
+    cg_error_t err;
+    int rc = cg_case_show (dispatch, archive, &req, &view, &err);
+    cg_client_destroy (&dispatch);
+    cg_client_destroy (&archive);
+    if (rc)
+        return cli_fail (&err);
     return cli_print_view (args, &view);
 }
 

@@ -64,6 +64,9 @@ void cli_print_next (const char *next);
 int cli_opt_limit (cli_args_t *args, int64_t *limit);
 
 int cli_stack (cli_args_t *args);
+/*  True when a part of the stack in dir runs (by its pid file; not a
+    zombie, not another process that took its pid). */
+bool cli_part_running (const char *dir, const char *part);
 int cli_notify (cli_args_t *args);
 int cli_cases (cli_args_t *args);
 int cli_topic (cli_args_t *args);
@@ -74,6 +77,9 @@ int cli_journal (cli_args_t *args);
 int cli_key (cli_args_t *args);
 int cli_secret (cli_args_t *args);
 int cli_user (cli_args_t *args);
+int cli_backup (cli_args_t *args);     /* backup DIR, restore DIR (backup.c) */
+int cli_migrate (cli_args_t *args);    /* migrate (migrate.c) */
+int cli_search (cli_args_t *args);     /* search, export cases */
 /*  Issues a gateway token (CG_TOKEN_MAX bytes into token); 0, or 1 after
     saying why. */
 int cli_token_issue (zconfig_t *config, const char *role, const char *scope,

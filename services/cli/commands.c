@@ -138,6 +138,27 @@ static const s_option_t s_stats_opts[] = {
     { NULL }
 };
 
+static const s_option_t s_search_opts[] = {
+    { "scope", "CODE", "only cases whose center, unit or grid lies in this subtree" },
+    { "q", "TEXT", "any 2 to 64 characters of the request's text or address" },
+    { "phone", "P", "the caller's phone (intake answers its fingerprint; the archive never sees it)" },
+    { "ext-ref", "R", "the source's reference (the hotline's order number)" },
+    { "id", "ID", "the case" },
+    { "grid", "G", "the grid" },
+    { "community", "C", "the community" },
+    { "unit", "U", "the responsible unit" },
+    { "category", "C", "the category" },
+    { "state", "S", "the state" },
+    { "from", "DATE", "received on or after (YYYY-MM-DD, China time, or an ISO time)" },
+    { "to", "DATE", "received on or before (YYYY-MM-DD: that day included)" },
+    { "cursor", "C", "where the page starts: what the page before printed" },
+    { "limit", "N", "cases a page (default 20, at most 100)" },
+    { NULL }
+};
+static const s_option_t s_export_opts[] = {
+    { "format", "csv", "the format: csv (UTF-8 with a BOM, for Excel)" }, { NULL }
+};
+
 static const s_option_t s_topic_opts[] = {
     { "actor", "WHO", "who acts" },
     { "title", "T", "create: the title" },
@@ -308,6 +329,19 @@ static const s_command_t s_commands[] = {
       "notification rules, log, dead letters", s_notify_opts, NULL },
     { "journal", cli_journal, "[skip|forget CONSUMER JOURNAL]",
       "journals, their consumers and retention", s_none, NULL },
+    { "backup", cli_backup, "DIR", "the running stack's Redis snapshot, archive, configuration "
+      "with its key and data files, into a new or empty folder", s_none, NULL },
+    { "restore", cli_backup, "DIR --dir NEW", "a backup into a new or empty stack folder; then "
+      "`civgrid stack up --dir NEW`", s_none, NULL },
+    { "migrate", cli_migrate, "", "with every daemon stopped, the store to this release's "
+      "layout (cg:layout)", s_none, NULL },
+    { "search", cli_search,
+      "[--q TEXT | --phone P | --ext-ref R | --id ID | ...] [--scope CODE] [--cursor C]",
+      "every case, live and archived, newest first, a page at a time (docs/ARCHIVE.md)",
+      s_search_opts, NULL },
+    { "export", cli_search, "cases --scope CODE --from DATE --to DATE [--format csv] [filters]",
+      "a subtree's cases received in a range, as CSV that Excel opens in Chinese",
+      s_export_opts, s_search_opts },
     { "messages", s_messages, "", "the message reference (Markdown)", s_none, NULL },
     { "help", s_help, "[COMMAND]", "this help, or a command's", s_none, NULL },
 };

@@ -98,6 +98,10 @@ s_show (cli_args_t *args, const char *id)
             printf ("  %-11s %s\n", "name", view.contact_name);
         if (view.contact_phone)
             printf ("  %-11s %s\n", "phone", view.contact_phone);
+        if (view.contact_email)
+            printf ("  %-11s %s\n", "email", view.contact_email);
+        if (view.detail)
+            printf ("  %-11s %s\n", "detail", view.detail);
         printf ("  %-11s %lld (calls %lld)\n", "supporters", (long long) view.supporters,
                 (long long) view.calls);
     }

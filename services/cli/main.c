@@ -15,6 +15,8 @@
         civgrid key add|list|remove ...     CURVE keys of client programs (cg_access.h)
         civgrid secret rotate|backup|restore  a hotline's secret, the stack's secrets
         civgrid user add|disable|reset|totp|list  operators' accounts
+        civgrid backup|restore DIR          a running stack's state, into an empty folder
+        civgrid migrate                     an older store to this release's layout
         civgrid messages                    the message reference (Markdown)
 
     Which handler serves which command, and the options each takes, is one

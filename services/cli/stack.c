@@ -165,7 +165,7 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
         }
         else {
             snprintf (exe, sizeof exe, "%s/civgrid-%s", stack->bindir, part);
-            execl (exe, exe, "-c", cfg, (char *) NULL);
+            execl (exe, exe, "-c", cfg, "--log", log, (char *) NULL);
         }
         fprintf (stderr, "cannot start %s: %s\n", part, strerror (errno));
         _exit (127);
@@ -312,7 +312,7 @@ s_lock_stack (s_stack_t *stack, zconfig_t *config, const char *config_path)
     fchmod (fileno (f), 0600);
     fprintf (f, "# written by civgrid stack up\n"
              "port %s\nbind %s\nprotected-mode yes\ndaemonize no\n"
-             "dir %s/redis\nappendonly yes\nappendfsync %s\nsave \"\"\n"
+             "dir %s/redis\nappendonly yes\nappendfsync %s\nsave 3600 1 300 100 60 10000\n"
              "logfile \"\"\nhash-max-listpack-value 512\naclfile %s/redis.acl\n",
              zconfig_get (config, "redis/port", "7400"),
              zconfig_get (config, "redis/bind", "127.0.0.1"), absdir,
@@ -573,4 +573,10 @@ cli_stack (cli_args_t *args)
     for (int i = 0; i < stack.nparts; i++)
         free (stack.parts[i]);
     return rc;
+}
+
+bool
+cli_part_running (const char *dir, const char *part)
+{
+    return s_alive (cg_stack_pid (dir, part), part);
 }

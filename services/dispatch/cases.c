@@ -15,6 +15,7 @@
     (deploy/lua/dispatch/lib.lua). */
 #include "cases.h"
 #include "cg_calendar.h"
+#include "cg_case.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 #include "deadlines.h"
@@ -22,7 +23,6 @@
 #include "stats.h"
 
 #define S_SUMMARY   120     /* bytes of the request's text in case.dispatched */
-#define S_STEPS_MAX 1000    /* steps of a timeline shown at most */
 #define S_CALL_CASES 128    /* events in one dispatch_received call at most */
 
 /*  Loads the org tree, the catalog and the calendar, and checks the
@@ -95,7 +95,28 @@ cases_new (cg_daemon_t *daemon)
     self->hotspot_count = (int) cg_daemon_int (daemon, "dispatch/hotspot_count");
     self->hotspot_window_min = (int) cg_daemon_int (daemon, "dispatch/hotspot_window_min");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
+    cg_cursor_key (self->archive_cursor_key, sizeof self->archive_cursor_key, "dispatch",
+                   "archive");
     return self;
+}
+
+/*  A reload asked for by `civgrid reload` or by SIGHUP, logged. */
+static int
+s_reload_logged (cases_t *self, char *err, size_t errlen)
+{
+    if (cases_reload (self, err, errlen)) {
+        zsys_warning ("dispatch: reload refused: %s", err);
+        return -1;
+    }
+    zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
+    return 0;
+}
+
+int
+cases_on_hangup (void *arg)
+{
+    char err[512];
+    return s_reload_logged (arg, err, sizeof err);
 }
 
 void
@@ -104,12 +125,10 @@ cases_on_reload (void *request, cg_reply_t *reply, void *arg)
     (void) request;
     cases_t *self = arg;
     char err[512];
-    if (cases_reload (self, err, sizeof err)) {
-        zsys_warning ("dispatch: reload refused: %s", err);
+    if (s_reload_logged (self, err, sizeof err)) {
         cg_reply_fail (reply, "invalid", "file", "%s", err);
         return;
     }
-    zsys_info ("dispatch: reloaded the org tree, the catalog and the calendar");
     char why[512] = "";
     bool soon = cg_calendar_ends_soon (self->calendar, cg_clock_now (), why, sizeof why);
     cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->org),
@@ -135,6 +154,18 @@ cases_destroy (cases_t **self_p)
 
 /* --- from intake ---------------------------------------------------------- */
 
+/*  The first attachment that is a link anyone may follow (http or https):
+    a grid worker's photo kept by the gateway ("photo:<sha-256>.<ext>") is
+    shown only to those who may see the case, never as Open311's media_url. */
+static char *
+s_first_link (const cg_case_received_t *in)
+{
+    for (size_t i = 0; i < in->media_count; i++)
+        if (strncmp (in->media[i], "https://", 8) == 0 || strncmp (in->media[i], "http://", 7) == 0)
+            return in->media[i];
+    return NULL;
+}
+
 /*  Adds one case's arguments for dispatch_received (the case.dispatched
     body's index goes in *body); false when the event cannot be dispatched
     (it is then skipped, and the cursor still moves). */
@@ -159,11 +190,12 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .category = in->category, .text = in->text, .grid = in->grid, .address = in->address,
         .contact = in->contact, .level = level, .center = (char *) route.center->code,
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
-        .updated = now, .urgent = in->urgent, .due = in->due };
+        .updated = now, .urgent = in->urgent, .due = in->due, .lat = in->lat, .lon = in->lon,
+        .media_url = s_first_link (in) };
     deadlines_arm (self, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
-    snprintf (note, sizeof note, "派单 to %s", route.unit->name);
+    snprintf (note, sizeof note, "派单至%s", route.unit->name);
     cg_case_step_t dispatched = { .at = now, .actor = "dispatch", .from = "received",
                                   .to = "dispatched", .note = note };
     cg_case_dispatched_t event = {
@@ -310,60 +342,38 @@ cases_route (cases_t *self, const cg_event_t *events, size_t n, int64_t cursor)
     return rc && applied ? 1 : rc;
 }
 
-/* --- reading a case ------------------------------------------------------- */
+/* --- to the archive ------------------------------------------------------- */
 
-/*  The timeline from the fields `step:<n>` of a case's hash (lib.lua), in
-    the order of n, the first S_STEPS_MAX: a hash promises no order of its
-    own.  A step that does not decode is left out. */
-static void
-s_steps_read (cg_case_view_t *view, const redisReply *r)
+/*  The archive holds these cases durably: each leaves Redis if it is still
+    the version the archive holds and final past its reopen window
+    (deploy/lua/dispatch/case_forget.lua). */
+int
+cases_on_archive (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
-    size_t count = 0;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strncmp (r->element[i]->str, "step:", 5) == 0) {
-            long n = strtol (r->element[i]->str + 5, NULL, 10);
-            if (n > (long) count)
-                count = n < S_STEPS_MAX ? (size_t) n : S_STEPS_MAX;
-        }
-    if (count == 0)
-        return;
-    view->steps = calloc (count, sizeof (cg_case_step_t));
-    assert (view->steps);
-    for (size_t i = 0; i + 1 < r->elements; i += 2) {
-        long n = strncmp (r->element[i]->str, "step:", 5) == 0
-               ? strtol (r->element[i]->str + 5, NULL, 10) : 0;
-        cg_error_t err;
-        if (n >= 1 && (size_t) n <= count)
-            cg_msg_decode (&cg_case_step_def, r->element[i + 1]->str, r->element[i + 1]->len,
-                           &view->steps[n - 1], &err);
-    }
-    for (size_t i = 0; i < count; i++)
-        if (view->steps[i].to)
-            view->steps[view->steps_count++] = view->steps[i];
+    cases_t *self = arg;
+    int64_t extra[] = { cg_clock_now (), cg_case_reopen_until (0, self->reopen_days) };
+    return cg_case_forget (self->daemon->redis, "case_forget", S_PREFIX,
+                           self->archive_cursor_key, cursor, events, n, extra, 2, true);
 }
 
+/* --- reading a case ------------------------------------------------------- */
+
 /*  Fills view from a case's hash as HGETALL answers it (and its timeline
-    when with_steps).  Returns 0, 1 when there is no such case, -1 when
-    Redis failed. */
+    when with_steps; common/cg_case.c).  Returns 0, 1 when there is no such
+    case, -1 when Redis failed. */
 static int
 s_view_read (cg_case_view_t *view, const redisReply *r, bool with_steps)
 {
     memset (view, 0, sizeof *view);
     if (!r || r->type != REDIS_REPLY_ARRAY)
         return -1;
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-        if (strncmp (r->element[i]->str, "step:", 5) != 0)
-            cg_msg_set (&cg_case_view_def, view, r->element[i]->str, r->element[i + 1]->str,
-                        r->element[i + 1]->len);
-    if (with_steps)
-        s_steps_read (view, r);
-    return r->elements ? 0 : 1;
+    return cg_case_from_hash (r, view, with_steps);
 }
 
 int
 cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_steps)
 {
-    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " S_PREFIX "case:%s", id);
+    redisReply *r = cg_redis_command (self->daemon->redis, "HGETALL " CG_CASE_KEY, id);
     int rc = s_view_read (view, r, with_steps);
     if (r)
         freeReplyObject (r);

@@ -25,6 +25,7 @@ typedef struct _cases_t {
     int hotspot_count;          /* cases of one category in one community ... */
     int hotspot_window_min;     /* ... within this many minutes: a hot spot */
     char cursor_key[128];
+    char archive_cursor_key[128];   /* dispatch's cursor on the archive journal */
 } cases_t;
 
 cases_t *cases_new (cg_daemon_t *daemon);
@@ -48,6 +49,7 @@ int cases_load (cases_t *self, const char *id, cg_case_view_t *view, bool with_s
 
 /*  Appends msg, encoded, to args. */
 
+cg_feed_fn cases_on_archive;          /* case.archived: the archive holds it; it leaves Redis */
 /*  Routes the case.received among events[0..n) and moves dispatch's
     cursor on the intake journal from `cursor` to the last of them.
     Returns 0 when all were applied, 1 when the cursor had moved or only
@@ -58,5 +60,6 @@ cg_command_fn cases_on_show;
 cg_command_fn cases_on_list;          /* case.list: summaries */
 cg_command_fn cases_on_views;         /* case.views: whole cases, for Open311 */
 cg_command_fn cases_on_reload;        /* data.reload */
+int cases_on_hangup (void *arg);       /* SIGHUP: the same reload (cg_daemon.h) */
 
 #endif

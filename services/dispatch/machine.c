@@ -17,7 +17,7 @@
                     its towns), and do a unit's part on a case in the
                     center's own queue;
       unit:CODE     the unit CODE; may act on cases it is responsible for;
-      citizen:PHONE the citizen who reported the case (reopen only);
+      citizen:PHONE the citizen who reported the case (reopen and note only);
       admin:CODE    every action, on cases within CODE's subtree;
       operator:NAME every action on the whole tree: the CLI's default, a
                     person at the stack's own shell.
@@ -40,11 +40,14 @@
     of their due times, as many in one tick as are due. */
 #include "machine.h"
 #include "deadlines.h"
+#include "cg_case.h"
 #include "cg_case_actions.h"
 #include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
 #include "cg_satisfaction.h"
+#include "cg_text.h"
+#include "cg_words.h"
 #include "route.h"
 #include "stats.h"
 
@@ -422,7 +425,7 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->closed_at = now;
         break;
     case CG_ACTION_REOPEN:
-        if (now > c->closed_at + (int64_t) self->reopen_days * CG_DAY_MS) {
+        if (now > cg_case_reopen_until (c->closed_at, self->reopen_days)) {
             cg_reply_fail (reply, "conflict", "id", "case %s was closed more than %d days ago "
                            "and can no longer be reopened", c->id, self->reopen_days);
             return -1;
@@ -452,10 +455,16 @@ s_plan (cases_t *self, const s_action_t *action, cg_case_act_t *req, cg_case_vie
         a->merged_into = req->into;
         /*  the case it joins says so in its own timeline */
         plan->linked = req->into;
-        snprintf (plan->linked_note, sizeof plan->linked_note, "合并: %s merged into this "
-                  "case", c->id);
+        snprintf (plan->linked_note, sizeof plan->linked_note, "合并：%s 已并入本件", c->id);
         break;
     }
+    case CG_ACTION_NOTE:
+        if (!req->note) {
+            cg_reply_fail (reply, "invalid", "note", "a note needs its text in note");
+            return -1;
+        }
+        a->state = c->state;
+        break;
     case CG_ACTION_ESCALATE:
         if (s_plan_escalate (self, plan, category, "operator", now)) {
             cg_reply_fail (reply, "conflict", "id", "case %s is at the top level already",
@@ -665,6 +674,13 @@ s_on_command (void *request, cg_reply_t *reply, void *arg)
             cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
         return;
     }
+    /*  a note pasted from Word keeps no character XML forbids: Open311
+        shows the timeline (cg_text_clean) */
+    char *clean = cg_text_clean (req->note);
+    if (clean) {
+        free (req->note);
+        req->note = clean;
+    }
     char allowed[256];
     int64_t now = cg_clock_now ();
     s_plan_t plan = { .actor = req->actor, .note = req->note ? req->note : action->zh };
@@ -729,11 +745,11 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
     if (m) {
         /*  合并: another request joined; the timeline says who and how many */
         a->supporters = m->supporters;
-        snprintf (plan->note_buf, sizeof plan->note_buf, "合并: %s%s%s%s%s joined; %lld "
-                  "requests behind the case%s", m->source, m->ext_ref ? " " : "",
-                  m->ext_ref ? m->ext_ref : "", m->contact ? " from " : "",
+        snprintf (plan->note_buf, sizeof plan->note_buf, "合并：%s%s%s%s%s 反映同一问题，并入本件，"
+                  "共 %lld 件诉求%s", cg_source_zh (m->source), m->ext_ref ? " " : "",
+                  m->ext_ref ? m->ext_ref : "", m->contact ? "，来电 " : "",
                   m->contact ? m->contact : "", (long long) m->supporters,
-                  m->known_caller ? " (a caller who called before)" : "");
+                  m->known_caller ? "（此前来电反映过）" : "");
         return;
     }
     snprintf (plan->actor_buf, sizeof plan->actor_buf, "%s", w->source);
@@ -743,14 +759,13 @@ s_plan_intake (const cg_case_merged_t *m, const cg_case_withdrawn_t *w,
         a->state = "cancelled";
         plan->topic = "case.cancelled";
         plan->action = "withdraw";
-        snprintf (plan->note_buf, sizeof plan->note_buf, "撤单: %s withdrew it%s%s", w->source,
-                  w->reason ? ": " : "", w->reason ? w->reason : "");
+        snprintf (plan->note_buf, sizeof plan->note_buf, "撤单：%s 撤回诉求%s%s",
+                  cg_source_zh (w->source), w->reason ? "：" : "", w->reason ? w->reason : "");
     }
     else
-        snprintf (plan->note_buf, sizeof plan->note_buf, "%s withdrew its request%s%s; the "
-                  "case stays %s%s", w->source, w->reason ? ": " : "",
-                  w->reason ? w->reason : "", c->state,
-                  own && c->supporters > 1 ? ", others support it" : "");
+        snprintf (plan->note_buf, sizeof plan->note_buf, "%s 撤回其诉求%s%s；本件仍为%s%s",
+                  cg_source_zh (w->source), w->reason ? "：" : "", w->reason ? w->reason : "",
+                  cg_case_state_zh (c->state), own && c->supporters > 1 ? "，另有诉求人支持" : "");
 }
 
 int
@@ -855,7 +870,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
     if (strcmp (kind + 4, "_warn") == 0) {
         plan.after.alerts |= sign ? CG_ALERT_SIGN_WARN : CG_ALERT_DONE_WARN;
         topic = "case.warning";
-        plan.note = sign ? "预警: 80% of the sign-for limit" : "预警: 80% of the completion limit";
+        plan.note = sign ? "预警：签收时限已过 80%" : "预警：办结时限已过 80%";
     }
     else
     if (strcmp (kind + 4, "_over") == 0) {
@@ -865,7 +880,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
             plan.after.escalate_at = cg_calendar_add_minutes (self->calendar, now,
                                                               self->grace_min);
         topic = "case.overdue";
-        plan.note = sign ? "超期督办: sign-for limit passed" : "超期督办: completion limit passed";
+        plan.note = sign ? "超期督办：已超过签收时限" : "超期督办：已超过办结时限";
     }
     if (topic) {
         limit = sign ? "sign" : "done";
@@ -874,11 +889,10 @@ s_fire (cases_t *self, const char *member, int64_t now)
     else {
         plan.after.escalate_at = 0;
         if (s_plan_escalate (self, &plan, category, "overdue", now) == 0)
-            snprintf (plan.note_buf, sizeof plan.note_buf, "提级: overdue past the grace, to %s",
+            snprintf (plan.note_buf, sizeof plan.note_buf, "提级：超期已过宽限，改由%s办理",
                       plan.unit_name);
         else
-            snprintf (plan.note_buf, sizeof plan.note_buf, "overdue past the grace at the top "
-                      "level: stays supervised (督办)");
+            snprintf (plan.note_buf, sizeof plan.note_buf, "超期已过宽限，已在最高层级，继续督办");
         plan.note = plan.note_buf;
     }
     redisReply *r = s_apply (self, NULL, member, &view, &plan, now, topic, limit, deadline);

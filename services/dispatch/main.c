@@ -11,6 +11,7 @@
     queried on a worker thread of their own. */
 #include "cg_daemon.h"
 #include "cases.h"
+#include "gauges.h"
 #include "machine.h"
 #include "stats.h"
 
@@ -35,7 +36,8 @@ main (int argc, char **argv)
         return 1;
     }
     if (cg_daemon_follow (daemon, "intake", machine_follow_intake, cases)
-    ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)) {
+    ||  cg_sub_set_batch (daemon->sub, "intake", S_INTAKE_BATCH)
+    ||  cg_daemon_follow (daemon, "archive", cases_on_archive, cases)) {
         cg_daemon_destroy (&daemon);
         stats_destroy (&stats);
         cases_destroy (&cases);
@@ -47,6 +49,8 @@ main (int argc, char **argv)
     zloop_timer (daemon->loop, S_TRIM_MS, 0, stats_on_trim, cases);
     zloop_timer (daemon->loop, 1000, 0, stats_on_clock, NULL);
     cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
+    cg_daemon_on_hangup (daemon, cases_on_hangup, cases);
+    cg_server_on_metrics (daemon->server, gauges_on_metrics, cases);
     zloop_timer (daemon->loop, (size_t) cg_daemon_int (daemon, "dispatch/timer_ms"), 0,
                  machine_on_tick, cases);
     cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);

@@ -21,6 +21,7 @@
     may read a report (三务公开 is public); publishing it is for those
     access.c names. */
 #include "report.h"
+#include "cg_text.h"
 #include "access.h"
 #include "cg_clock.h"
 
@@ -201,7 +202,8 @@ s_compute (report_t *self, const fund_t *f, const char *month, cg_fund_report_t 
         snprintf (key, sizeof key, LEDGER_PREFIX "req:%s", id);
         s_hget2 (redis, key, "purpose", "beneficiary", purpose, who, sizeof purpose);
         s_mask (*who ? who : "?", masked, sizeof masked);
-        snprintf (label, sizeof label, "%.100s — %s", purpose, masked);
+        snprintf (label, sizeof label, "%.*s — %s", (int) cg_utf8_prefix (purpose, 100), purpose,
+                  masked);
         redisReply *amount = cg_redis_command (redis, "HGET " LEDGER_PREFIX "xfer:%s amount", id);
         s_add_line (&out->pending, &out->pending_count, label, cg_reply_int (amount, 0));
         if (amount)

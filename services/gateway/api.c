@@ -430,6 +430,14 @@ gw_api_handle (gw_request_t *req)
         s_catalog (req);
         return;
     }
+    if (strcmp (req->path, "/api/v1/cases/search") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_search_handle (req);
+        return;
+    }
+    if (strcmp (req->path, "/api/v1/cases/export") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_export_handle (req);
+        return;
+    }
     if (strcmp (req->path, "/api/v1/funds") == 0 && strcmp (req->method, "GET") == 0) {
         gw_funds_list (req, false);
         return;

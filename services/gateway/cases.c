@@ -23,6 +23,12 @@ s_case_in_scope (gw_request_t *req, const char *center, const char *unit, const 
     return (!center || req->caller.role == CG_ROLE_GRID) && gw_in_scope (req, grid);
 }
 
+bool
+gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c)
+{
+    return s_case_in_scope (req, c->center, c->unit, c->grid);
+}
+
 static bool
 s_shows_case (gw_request_t *req, const gw_params_t *params, const void *rep)
 {

@@ -21,6 +21,8 @@
         grid.c      grid workers' reports with photos, and a case's photos
         sms.c       citizens' SMS replies rating their cases (回访)
         stream.c    live events (SSE) from the journals
+        health.c    /healthz and /metrics, from every daemon's `metrics`
+        search.c    search and export of every case, from the archive
 */
 #ifndef GATEWAY_H_INCLUDED
 #define GATEWAY_H_INCLUDED
@@ -87,6 +89,7 @@ struct _gateway_t {
     char photo_dir[512];        /* gateway/photo_dir: photos by their checksum */
     size_t photo_max;           /* gateway/photo_max: bytes of one photo at most */
     int photos_max;             /* gateway/photos_max: photos of one report at most */
+    char open311_url[256];      /* gateway/open311_url: Open311's base URL, with its '/' */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
@@ -129,6 +132,9 @@ cg_client_t *gw_client (gw_request_t *req, const char *daemon);
 int gw_call (gw_request_t *req, const char *daemon, const char *command,
              const cg_msgdef_t *req_def, void *msg, const cg_msgdef_t *rep_def, void *rep,
              cg_error_t *err);
+
+/* --- health.c: GET /healthz and GET /metrics ---------------------------- */
+void gw_health_handle (gw_request_t *req);
 
 /* --- auth.c ------------------------------------------------------------- */
 /*  Counts a request against key's budget; false when it is spent. */
@@ -269,6 +275,8 @@ int gw_form_parse (gw_form_t *form, char *body, char *why, size_t len);
 const char *gw_form_get (const gw_form_t *form, const char *key);
 
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
+/*  Whether a case lies in the caller's scope (cases.c says when). */
+bool gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c);
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
                        gw_vendor;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
@@ -288,6 +296,9 @@ void gw_hotline_handle (gw_request_t *req);
 void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
 void gw_session_handle (gw_request_t *req);
+/*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
+void gw_search_handle (gw_request_t *req);
+void gw_export_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */
 /*  The largest body of a report: its fields, and its photos at their limit. */

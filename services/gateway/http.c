@@ -11,6 +11,7 @@
     /console/ (the web console's files).  Every refusal is an answer with a
     body that names the problem, never a closed socket. */
 #include "gateway.h"
+#include "cg_case.h"
 #include "cg_text.h"
 
 #include <arpa/inet.h>
@@ -188,7 +189,10 @@ gw_call (gw_request_t *req, const char *daemon, const char *command, const cg_ms
         cg_error_set (err, "unavailable", "", "%s is not part of this installation", daemon);
         return -1;
     }
-    int rc = cg_client_call (client, command, req_def, msg, rep_def, rep, err);
+    /*  a case dispatch no longer has is the archive's (docs/ARCHIVE.md) */
+    int rc = strcmp (daemon, "dispatch") == 0 && strcmp (command, "case.show") == 0
+           ? cg_case_show (client, gw_client (req, "archive"), msg, rep, err)
+           : cg_client_call (client, command, req_def, msg, rep_def, rep, err);
     if (rc && strcmp (err->code, "unavailable") == 0) {
         /*  a socket that missed an answer may hold a late one: start afresh */
         zhashx_delete (req->link->clients, daemon);
@@ -270,6 +274,9 @@ s_route (gw_request_t *req)
     else
     if (strcmp (path, "/api/v1/session") == 0)
         gw_session_handle (req);
+    else
+    if (strcmp (path, "/healthz") == 0 || strcmp (path, "/metrics") == 0)
+        gw_health_handle (req);
     else
     if (strncmp (path, "/api/v1/", 8) == 0)
         gw_api_handle (req);

@@ -9,7 +9,8 @@
     body_max (bytes), rate_address and rate_token (requests a minute),
     stream_max, console (the folder of the console's files), photo_dir
     (grid workers' photos; DIR/photos of the stack), photo_max (bytes of
-    one photo, 8 MiB) and photos_max (of one report, 9), and
+    one photo, 8 MiB), photos_max (of one report, 9), open311_url
+    (Open311's base URL as clients reach it, when a proxy is in front), and
     hotline/<id> = <secret> for each hotline that may push orders. */
 #include "gateway.h"
 
@@ -62,6 +63,19 @@ main (int argc, char **argv)
         snprintf (gw.console_dir, sizeof gw.console_dir, "%.*sconsole",
                   deploy ? (int) (deploy - orgtree) : 0, orgtree);
     }
+    const char *open311 = cg_daemon_get (gw.daemon, "gateway/open311_url", "");
+    if (*open311 && strncmp (open311, "https://", 8) && strncmp (open311, "http://", 7)) {
+        zsys_error ("gateway: gateway/open311_url \"%s\" is not an http or https URL", open311);
+        goto done;
+    }
+    if (strlen (open311) > sizeof gw.open311_url - 2) {
+        zsys_error ("gateway: gateway/open311_url is longer than %zu bytes",
+                    sizeof gw.open311_url - 2);
+        goto done;
+    }
+    /*  discovery names the base with its trailing slash */
+    snprintf (gw.open311_url, sizeof gw.open311_url, "%s%s", open311,
+              *open311 && open311[strlen (open311) - 1] != '/' ? "/" : "");
     pthread_mutex_init (&gw.lock, NULL);
     gw.idle = zlistx_new ();
     gw.rates = zhashx_new ();

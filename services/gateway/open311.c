@@ -9,24 +9,37 @@
 
     Our side of the mapping:
         service               a category of the catalog (service_code = its code)
-        POST requests         case.submit, source open311: description → text,
-                              address_string → address, address_id or
-                              attribute[grid] → grid, first_name/last_name →
-                              contact name, phone → contact phone
+        POST requests         intake's open311.request, the form as it came:
+                              intake places lat/long by point in polygon,
+                              keeps every optional field, and merges a
+                              request about the same problem into its case;
+                              address_id (or attribute[grid]) is a grid or
+                              community; Idempotency-Key is its ext_ref
         status                open while a case is being worked, closed once
-                              resolved, closed, merged or rejected
+                              resolved, closed, merged, rejected or cancelled
         agency_responsible    the unit's name; expected_datetime its deadline
-        status_notes, notes   the latest note and the public timeline
+        status_notes, notes   the result or the latest note, and the public
+                              timeline, wholly Chinese, each note cut at
+                              S_NOTE_MAX bytes between two characters
+        lat, long, media_url  as the source gave them
+        POST servicerequestupdates   dispatch's note (补充说明), or reopen
+    No text leaves with a character XML 1.0 forbids (cg_text_clean), in XML
+    or JSON alike: intake removes them as requests come in, dispatch from
+    the notes it is given, and what was stored before is filtered here.
     Services are `realtime`: the case id is known at once, so a token is
     the case id itself.  GET requests and servicerequestupdates read
     dispatch's queue of all cases newest first, a page of whole cases
     (case.views) at a time, filter them here and stop at the first case
     older than the window (by default the last 90 days) or once the page
     is full: up to 1000 requests, the spec's default, never all in one
-    message.  page and page_size are our extension over the same order. */
+    message.  page and page_size are our extension over the same order.
+    Discovery names gateway/open311_url, the base a proxy in front gives,
+    when set. */
 #include "gateway.h"
 #include "cg_clock.h"
 #include "cg_text.h"
+#include "cg_case_state.h"
+#include "cg_words.h"
 
 #define S_DEFAULT_WINDOW_MS     (90 * CG_DAY_MS)
 
@@ -38,10 +51,13 @@ typedef struct {
 
 /* --- writing JSON or XML -------------------------------------------------- */
 
+/*  Text as XML character data: escaped, and without a character XML 1.0
+    forbids, even one that reached the store before intake removed them. */
 static void
-s_xml_text (zchunk_t *out, const char *s)
+s_xml_text (zchunk_t *out, const char *text)
 {
-    for (; *s; s++) {
+    char *clean = cg_text_clean (text);
+    for (const char *s = clean ? clean : text; *s; s++) {
         switch (*s) {
             case '<': zchunk_extend (out, "&lt;", 4); break;
             case '>': zchunk_extend (out, "&gt;", 4); break;
@@ -50,6 +66,7 @@ s_xml_text (zchunk_t *out, const char *s)
             default:  zchunk_extend (out, s, 1);
         }
     }
+    free (clean);
 }
 
 static void s_xml_value (zchunk_t *out, const char *name, json_t *value);
@@ -215,8 +232,9 @@ gw_form_get (const gw_form_t *form, const char *key)
 static bool
 s_closed (const char *state)
 {
-    return state && (strcmp (state, "resolved") == 0 || strcmp (state, "closed") == 0
-                     || strcmp (state, "merged") == 0 || strcmp (state, "rejected") == 0);
+    /*  closed once nobody has to act on it any more (cg_case_state.h):
+        resolved, closed, merged, rejected or cancelled */
+    return cg_case_state_known (state) && !cg_case_state_is (state, CG_CASE_OPEN);
 }
 
 static void
@@ -229,6 +247,30 @@ s_set_time (json_t *obj, const char *key, int64_t ms)
     }
 }
 
+/*  Sets key to text made fit for any document: no character XML forbids
+    (cg_text_clean), so that the JSON says what the XML says. */
+static void
+s_set_text (json_t *obj, const char *key, const char *text)
+{
+    if (!text)
+        return;
+    char *clean = cg_text_clean (text);
+    json_object_set_new (obj, key, json_string (clean ? clean : text));
+    free (clean);
+}
+
+/*  A note of the public timeline: the state in Chinese and the note, cut
+    at S_NOTE_MAX bytes between two characters, with an ellipsis. */
+#define S_NOTE_MAX  200
+static void
+s_note_text (const cg_case_step_t *step, char *out, size_t len)
+{
+    const char *note = step->note ? step->note : "";
+    size_t cut = cg_utf8_prefix (note, S_NOTE_MAX);
+    snprintf (out, len, "%s%s%.*s%s", cg_case_state_zh (step->to), *note ? "：" : "", (int) cut, note,
+              note[cut] ? "…" : "");
+}
+
 /*  A case as an Open311 service request. */
 static json_t *
 s_request (gw_request_t *req, const cg_case_view_t *c)
@@ -238,21 +280,16 @@ s_request (gw_request_t *req, const cg_case_view_t *c)
                            "status", s_closed (c->state) ? "closed" : "open");
     const cg_category_t *category = c->category ? cg_catalog_find (gw->catalog, c->category)
                                                 : NULL;
-    if (c->category)
-        json_object_set_new (r, "service_code", json_string (c->category));
+    s_set_text (r, "service_code", c->category);
     if (category)
         json_object_set_new (r, "service_name", json_string (category->name_zh));
-    if (c->text)
-        json_object_set_new (r, "description", json_string (c->text));
+    s_set_text (r, "description", c->text);
     const cg_org_node_t *unit = c->unit ? cg_orgtree_find (gw->org, c->unit) : NULL;
     if (unit)
         json_object_set_new (r, "agency_responsible", json_string (unit->name));
-    if (c->steps_count) {
-        const cg_case_step_t *last = &c->steps[c->steps_count - 1];
-        if (c->result || last->note)
-            json_object_set_new (r, "status_notes", json_string (c->result ? c->result
-                                                                              : last->note));
-    }
+    /*  the result once resolved, else the latest note (case.show only) */
+    s_set_text (r, "status_notes", c->result ? c->result
+                                 : c->steps_count ? c->steps[c->steps_count - 1].note : NULL);
     if (c->done_by && !s_closed (c->state)) {
         char notice[160], when[40];
         cg_time_iso (c->done_by, when, sizeof when);
@@ -265,25 +302,31 @@ s_request (gw_request_t *req, const cg_case_view_t *c)
     /*  most specific first: the address, then the grid and its places */
     char address[512] = "";
     if (c->address)
-        snprintf (address, sizeof address, "%s", c->address);
+        snprintf (address, sizeof address, "%.*s", (int) cg_utf8_prefix (c->address, 256),
+                  c->address);
     const cg_org_node_t *place = c->grid ? cg_orgtree_find (gw->org, c->grid) : NULL;
-    for (; place; place = place->parent)
-        snprintf (address + strlen (address), sizeof address - strlen (address), "%s%s",
-                  *address ? ", " : "", place->name);
-    if (*address)
-        json_object_set_new (r, "address", json_string (address));
-    if (c->grid)
-        json_object_set_new (r, "address_id", json_string (c->grid));
+    for (; place; place = place->parent) {
+        size_t used = strlen (address), room = sizeof address - used;
+        size_t need = strlen (place->name) + (used ? 2 : 0);
+        if (need >= room)
+            break;
+        snprintf (address + used, room, "%s%s", used ? ", " : "", place->name);
+    }
+    s_set_text (r, "address", *address ? address : NULL);
+    s_set_text (r, "address_id", c->grid);
+    /*  the point as the reporter gave it; WGS-84 decimal degrees */
+    s_set_text (r, "lat", c->lat);
+    s_set_text (r, "long", c->lon);
+    s_set_text (r, "media_url", c->media_url);
     if (c->steps_count) {
         json_t *notes = json_array ();
         for (size_t i = 0; i < c->steps_count; i++) {
             json_t *note = json_pack ("{s:s, s:s}", "type", "status", "status",
                                       s_closed (c->steps[i].to) ? "closed" : "open");
             s_set_time (note, "datetime", c->steps[i].at);
-            char text[256];
-            snprintf (text, sizeof text, "%s%s%.200s", c->steps[i].to,
-                      c->steps[i].note ? ": " : "", c->steps[i].note ? c->steps[i].note : "");
-            json_object_set_new (note, "description", json_string (text));
+            char text[S_NOTE_MAX + 64];
+            s_note_text (&c->steps[i], text, sizeof text);
+            s_set_text (note, "description", text);
             json_array_append_new (notes, note);
         }
         json_object_set_new (r, "notes", notes);
@@ -296,9 +339,13 @@ s_request (gw_request_t *req, const cg_case_view_t *c)
 static void
 s_discovery (gw_request_t *req, const s_target_t *t)
 {
-    char url[256];
+    /*  gateway/open311_url when a proxy stands in front; else as reached */
+    char url[300];
     const char *host = gw_header (req, "Host");
-    snprintf (url, sizeof url, "http://%.200s/open311/v2", host ? host : "localhost");
+    if (*req->gw->open311_url)
+        snprintf (url, sizeof url, "%s", req->gw->open311_url);
+    else
+        snprintf (url, sizeof url, "http://%.200s/open311/v2/", host ? host : "localhost");
     json_t *endpoint = json_pack ("{s:s, s:s, s:s, s:s, s:[s, s]}",
         "specification", "http://wiki.open311.org/GeoReport_v2", "url", url,
         "changeset", "2026-11-22T00:00:00+08:00", "type", "production",
@@ -360,6 +407,82 @@ s_jurisdiction_ok (gw_request_t *req, const s_target_t *t, const char *given)
     return false;
 }
 
+/*  The attributes of the form, attribute[code]=value and, for a
+    multivaluelist, attribute[code][]=value once for each; at most max. */
+static size_t
+s_attributes (const gw_form_t *form, cg_open311_attribute_t *out, size_t max, char *codes,
+              size_t codes_len)
+{
+    size_t n = 0, used = 0;
+    for (int i = 0; i < form->count && n < max; i++) {
+        const char *key = form->key[i];
+        size_t len = strlen (key);
+        if (strncmp (key, "attribute[", 10) != 0 || !*form->value[i])
+            continue;
+        size_t code_len = strcspn (key + 10, "]");
+        const char *rest = key + 10 + code_len;
+        if (code_len == 0 || code_len > 64 || used + code_len + 1 > codes_len
+        ||  !(strcmp (rest, "]") == 0 || strcmp (rest, "][]") == 0) || len > 80)
+            continue;
+        memcpy (codes + used, key + 10, code_len);
+        codes[used + code_len] = 0;
+        out[n].code = codes + used;
+        out[n++].value = form->value[i];
+        used += code_len + 1;
+    }
+    return n;
+}
+
+/*  Idempotency-Key, when given: 1 to 64 printable ASCII characters.  0, or
+    -1 after replying. */
+static int
+s_idempotency_key (gw_request_t *req, const s_target_t *t, const char **key)
+{
+    *key = gw_header (req, "Idempotency-Key");
+    if (!*key)
+        return 0;
+    bool ok = **key && strlen (*key) <= 64;
+    for (const char *p = *key; ok && *p; p++)
+        ok = *p > 0x20 && *p < 0x7f;
+    if (!ok) {
+        s_error (req, t, 400, "the Idempotency-Key header must be 1 to 64 printable ASCII "
+                 "characters without spaces");
+        return -1;
+    }
+    return 0;
+}
+
+/*  What every POST begins with: the form parsed, the api_key checked (a
+    token of an Open311 client, an admin or an operator), the jurisdiction
+    and the Idempotency-Key.  0, or -1 after replying. */
+static int
+s_post_begin (gw_request_t *req, const s_target_t *t, gw_form_t *form, const char **idempotency)
+{
+    char why[160];
+    char *body = req->body ? req->body : strdup ("");
+    if (!req->body)
+        req->body = body;
+    if (gw_form_parse (form, body, why, sizeof why)) {
+        s_error (req, t, 400, "%s", why);
+        return -1;
+    }
+    const char *key = gw_form_get (form, "api_key");
+    if (!key) {
+        s_error (req, t, 403, "api_key is missing; nothing can be posted without one");
+        return -1;
+    }
+    int status = gw_token_check (req, key, CG_ROLE_OPEN311 | CG_ROLE_ADMIN | CG_ROLE_OPERATOR,
+                                 why, sizeof why);
+    if (status) {
+        s_error (req, t, status == 401 ? 403 : status, "invalid api_key: %s", why);
+        return -1;
+    }
+    if (!s_jurisdiction_ok (req, t, gw_form_get (form, "jurisdiction_id"))
+    ||  s_idempotency_key (req, t, idempotency))
+        return -1;
+    return 0;
+}
+
 /*  civgrid's extension to the POST's answer, additive: a request that
     joined an open case ("me too") says so, with the case's id as its
     service_request_id and how many requests are behind it now. */
@@ -372,30 +495,14 @@ s_merged_extension (json_t *answer, const cg_case_submitted_t *rep)
     json_object_set_new (answer, "supporters", json_integer (rep->supporters));
 }
 
+/*  POST requests: the form as it came, to intake's open311.request, which
+    places lat/long by point in polygon and keeps every optional field. */
 static void
 s_post_request (gw_request_t *req, const s_target_t *t)
 {
-    char why[160];
     gw_form_t form;
-    char *body = req->body ? req->body : strdup ("");
-    if (!req->body)
-        req->body = body;
-    if (gw_form_parse (&form, body, why, sizeof why)) {
-        s_error (req, t, 400, "%s", why);
-        return;
-    }
-    const char *key = gw_form_get (&form, "api_key");
-    if (!key) {
-        s_error (req, t, 403, "api_key is missing; a request can be created only with one");
-        return;
-    }
-    int status = gw_token_check (req, key, CG_ROLE_OPEN311 | CG_ROLE_ADMIN | CG_ROLE_OPERATOR,
-                                 why, sizeof why);
-    if (status) {
-        s_error (req, t, status == 401 ? 403 : status, "invalid api_key: %s", why);
-        return;
-    }
-    if (!s_jurisdiction_ok (req, t, gw_form_get (&form, "jurisdiction_id")))
+    const char *idempotency;
+    if (s_post_begin (req, t, &form, &idempotency))
         return;
     const char *code = gw_form_get (&form, "service_code");
     if (!code) {
@@ -406,47 +513,59 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         s_error (req, t, 404, "service_code %.40s was not found", code);
         return;
     }
-    const char *grid = gw_form_get (&form, "attribute[grid]");
-    if (!grid)
-        grid = gw_form_get (&form, "address_id");
+    /*  address_id is a grid or community code; attribute[grid] the same */
+    const char *place = gw_form_get (&form, "address_id");
+    if (!place)
+        place = gw_form_get (&form, "attribute[grid]");
+    const char *lat = gw_form_get (&form, "lat"), *lon = gw_form_get (&form, "long");
     const char *address = gw_form_get (&form, "address_string");
-    if (!grid && !address) {
-        s_error (req, t, 400, "a location is required: address_string, or address_id "
-                 "(the grid code); lat/long alone cannot be placed on the grid");
+    if (!place && !address && !(lat && lon)) {
+        s_error (req, t, 400, "a location is required: lat and long, address_string or "
+                 "address_id");
         return;
     }
-    if (grid && !cg_orgtree_find (req->gw->org, grid)) {
-        s_error (req, t, 400, "address_id %.40s is no grid of this jurisdiction", grid);
+    if (place && !cg_orgtree_find (req->gw->org, place)) {
+        s_error (req, t, 400, "address_id %.40s is no grid of this jurisdiction", place);
         return;
     }
-    if (req->caller.scope->parent && (!grid || !gw_in_scope (req, grid))) {
-        s_error (req, t, 403, "this api_key may only report within %s; give its grid in "
-                 "address_id", req->caller.scope_code);
+    /*  a key for one area: intake places the request and refuses it
+        outside (within) */
+    if (req->caller.scope->parent && place && !gw_in_scope (req, place)) {
+        s_error (req, t, 403, "address_id %.40s is not within %s, where this api_key may "
+                 "report", place, req->caller.scope_code);
         return;
     }
-    const char *description = gw_form_get (&form, "description");
-    if (!description) {
-        s_error (req, t, 400, "description was not provided");
-        return;
-    }
-    char name[64] = "";
-    const char *first = gw_form_get (&form, "first_name"), *last = gw_form_get (&form, "last_name");
-    snprintf (name, sizeof name, "%s%s", last ? last : "", first ? first : "");
-    cg_case_submit_t submit = {
-        .source = "open311", .category = (char *) code, .text = (char *) description,
-        .grid = (char *) grid, .address = (char *) address,
-        .contact_name = *name ? name : NULL,
-        .contact_phone = (char *) gw_form_get (&form, "phone"), .merge = true };
+    cg_open311_attribute_t attributes[32];
+    char codes[32 * 65];
+    cg_open311_request_t request = {
+        .ext_ref = (char *) idempotency, .service_code = (char *) code, .lat = (char *) lat,
+        .lon = (char *) lon, .address_string = (char *) address, .address_id = (char *) place,
+        .description = (char *) gw_form_get (&form, "description"),
+        .media_url = (char *) gw_form_get (&form, "media_url"),
+        .email = (char *) gw_form_get (&form, "email"),
+        .device_id = (char *) gw_form_get (&form, "device_id"),
+        .account_id = (char *) gw_form_get (&form, "account_id"),
+        .first_name = (char *) gw_form_get (&form, "first_name"),
+        .last_name = (char *) gw_form_get (&form, "last_name"),
+        .phone = (char *) gw_form_get (&form, "phone"), .attributes = attributes,
+        .within = req->caller.scope->parent ? req->caller.scope_code : NULL,
+        .attributes_count = s_attributes (&form, attributes, 32, codes, sizeof codes) };
     cg_case_submitted_t rep;
     cg_error_t err;
-    if (gw_call (req, "intake", "case.submit", &cg_case_submit_def, &submit,
+    if (gw_call (req, "intake", "open311.request", &cg_open311_request_def, &request,
                  &cg_case_submitted_def, &rep, &err)) {
-        s_error (req, t, 400, "%s%s%s", err.field, *err.field ? ": " : "", err.message);
+        /*  the form's own names: GeoReport's `long` is the message's lon */
+        const char *field = strcmp (err.field, "lon") == 0 ? "long" : err.field;
+        s_error (req, t, strcmp (err.code, "forbidden") == 0 ? 403 : 400, "%s%s%s", field,
+                 *field ? ": " : "", err.message);
         gw_audit (req, "open311.request", "", req->status);
         return;
     }
+    const char *notice = rep.merged ? "同一问题已有人反映，您的诉求已并入该件一并办理"
+                       : rep.unplaced ? "已受理，待指挥中心确定办理网格后派单"
+                       : "已受理，将按时限派单办理";
     json_t *answer = json_pack ("{s:s, s:s}", "service_request_id", rep.id,
-                                "service_notice", "已受理，将按时限派单办理");
+                                "service_notice", notice);
     s_merged_extension (answer, &rep);
     s_reply (req, t, 200, "service_requests", json_pack ("[o]", answer));
     gw_audit (req, "open311.request", rep.id, req->status);
@@ -551,9 +670,9 @@ s_date (gw_request_t *req, const s_target_t *t, const char *name)
         return -1;
     int64_t ms;
     char why[96];
-    if (cg_time_parse (text, &ms, why, sizeof why)) {
-        s_error (req, t, 400, "%s %s; it must be a w3 date-time with a time zone, like "
-                 "2026-11-22T08:00:00+08:00", name, why);
+    if (cg_time_or_day_parse (text, &ms, why, sizeof why)) {
+        s_error (req, t, 400, "%s %s; it must be a W3C-DTF date or date-time, like "
+                 "2026-11-22T08:00:00+08:00, 2026-11-22T08:00Z or 2026-11-22", name, why);
         return -2;
     }
     return ms;
@@ -694,10 +813,10 @@ s_update_take (gw_request_t *req, const cg_case_view_t *view, void *arg)
             continue;
         char update_id[64];
         snprintf (update_id, sizeof update_id, "%s-%zu", c.id, k);
-        json_t *u = json_pack ("{s:s, s:s, s:s, s:s}", "update_id", update_id,
+        json_t *u = json_pack ("{s:s, s:s, s:s}", "update_id", update_id,
                                "service_request_id", c.id,
-                               "status", s_closed (step->to) ? "closed" : "open",
-                               "description", step->note ? step->note : step->to);
+                               "status", s_closed (step->to) ? "closed" : "open");
+        s_set_text (u, "description", step->note ? step->note : cg_case_state_zh (step->to));
         s_set_time (u, "updated_datetime", step->at);
         json_array_append_new (want->list, u);
     }
@@ -724,6 +843,87 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
         return;
     }
     s_reply (req, t, 200, "service_request_updates", want.list);
+}
+
+/*  POST servicerequestupdates (mySociety's extension, as FixMyStreet's
+    client posts a citizen's comment): the description becomes a note on
+    the case's timeline (dispatch's case.note, 补充说明), or, with status
+    OPEN on a closed case, reopens it (case.reopen).  The answer's
+    update_id is the step's, as GET servicerequestupdates lists it, so that
+    the client recognises its own update there.  The client's update_id
+    (or an Idempotency-Key) makes a retry the same update. */
+static void
+s_post_update (gw_request_t *req, const s_target_t *t)
+{
+    gw_form_t form;
+    const char *idempotency;
+    if (s_post_begin (req, t, &form, &idempotency))
+        return;
+    const char *id = gw_form_get (&form, "service_request_id");
+    const char *text = gw_form_get (&form, "description");
+    const char *state = gw_form_get (&form, "status");
+    if (!id || !text) {
+        s_error (req, t, 400, "%s was not provided", !id ? "service_request_id" : "description");
+        return;
+    }
+    cg_case_view_t view;
+    if (s_show (req, t, id, &view))
+        return;
+    if (!view.center || !gw_in_scope (req, view.center)) {
+        s_error (req, t, 404, "service_request_id %.40s was not found", id);
+        cg_msg_clear (&cg_case_view_def, &view);
+        return;
+    }
+    bool reopen = state && (strcasecmp (state, "open") == 0 || strcasecmp (state, "reopen") == 0)
+                && strcmp (view.state, "closed") == 0;
+    cg_msg_clear (&cg_case_view_def, &view);
+    /*  who wrote it, as the client names them, and the text without a
+        character XML forbids */
+    char actor[64], note[CG_TEXT_MAX + 1], rid[65] = "";
+    gw_actor (req, actor, sizeof actor);
+    const char *first = gw_form_get (&form, "first_name"), *last = gw_form_get (&form, "last_name");
+    char *clean = cg_text_clean (text);
+    const char *said = clean ? clean : text;
+    char who[140] = "";
+    if (last && strcmp (last, "-") == 0)
+        last = NULL;            /* FixMyStreet's stand-in for no last name */
+    if (first || last)
+        snprintf (who, sizeof who, "%.*s%.*s：", (int) (last ? cg_utf8_prefix (last, 64) : 0),
+                  last ? last : "", (int) (first ? cg_utf8_prefix (first, 64) : 0),
+                  first ? first : "");
+    size_t room = sizeof note - 1 - strlen (who);
+    snprintf (note, sizeof note, "%s%.*s", who, (int) cg_utf8_prefix (said, room), said);
+    free (clean);
+    const char *update = gw_form_get (&form, "update_id");
+    if (idempotency)
+        snprintf (rid, sizeof rid, "%s", idempotency);
+    else
+    if (update)
+        snprintf (rid, sizeof rid, "o311u:%.*s:%.*s", (int) cg_utf8_prefix (req->caller.name, 24),
+                  req->caller.name, (int) cg_utf8_prefix (update, 32), update);
+    cg_case_act_t act = { .rid = *rid ? rid : NULL, .id = (char *) id, .actor = actor,
+                          .note = note };
+    cg_error_t err;
+    if (gw_call (req, "dispatch", reopen ? "case.reopen" : "case.note", &cg_case_act_def, &act,
+                 &cg_case_view_def, &view, &err)) {
+        s_error (req, t, strcmp (err.code, "not_found") == 0 ? 404 : 400, "%s%s%s", err.field,
+                 *err.field ? ": " : "", err.message);
+        gw_audit (req, "open311.update", id, req->status);
+        return;
+    }
+    /*  its step: the last one that is this actor's with this note */
+    size_t step = view.steps_count;
+    while (step > 0 && !(view.steps[step - 1].note && strcmp (view.steps[step - 1].note, note) == 0
+                         && strcmp (view.steps[step - 1].actor, actor) == 0))
+        step--;
+    char update_id[64];
+    if (step == 0)
+        step = view.steps_count;    /* not among the steps read: the newest */
+    snprintf (update_id, sizeof update_id, "%s-%zu", view.id, step ? step - 1 : 0);
+    s_reply (req, t, 200, "service_request_updates", json_pack ("[{s:s}]", "update_id",
+                                                                 update_id));
+    gw_audit (req, "open311.update", id, req->status);
+    cg_msg_clear (&cg_case_view_def, &view);
 }
 
 /* --- routing -------------------------------------------------------------- */
@@ -775,6 +975,9 @@ gw_open311_handle (gw_request_t *req)
     else
     if (get && strcmp (r, "servicerequestupdates") == 0)
         s_get_updates (req, &t);
+    else
+    if (post && strcmp (r, "servicerequestupdates") == 0)
+        s_post_update (req, &t);
     else
     if (get && strncmp (r, "tokens/", 7) == 0 && r[7] && !strchr (r + 7, '/'))
         s_get_token (req, &t, r + 7);

@@ -165,25 +165,30 @@ intake_on_grid (void *request, cg_reply_t *reply, void *arg)
 
 /* --- Open311 GeoReport v2 ------------------------------------------------- */
 
-/*  The attributes, "code=value; ..." as far as they fit. */
+/*  Appends "; key=value" (no "; " first) to out, whole characters only. */
 static void
-s_attributes (const cg_open311_request_t *msg, char *out, size_t len)
+s_detail_add (char *out, size_t len, const char *key, const char *value)
 {
-    size_t used = 0;
+    size_t used = strlen (out);
+    char *piece = cg_strfmt ("%s%s=%s", used ? "; " : "", key, value);
+    size_t n = cg_utf8_prefix (piece, len - 1 - used);
+    memcpy (out + used, piece, n);
+    out[used + n] = 0;
+    free (piece);
+}
+
+/*  What the request says beyond the case: "account_id=...; device_id=...;
+    code=value; ..." with its attributes, as far as they fit. */
+static void
+s_detail (const cg_open311_request_t *msg, char *out, size_t len)
+{
     *out = 0;
-    for (size_t i = 0; i < msg->attributes_count && used + 1 < len; i++) {
-        int n = snprintf (out + used, len - used, "%s%s=%s", i ? "; " : "",
-                          msg->attributes[i].code, msg->attributes[i].value);
-        if (n < 0 || (size_t) n >= len - used) {
-            /*  cut, at a character boundary */
-            size_t end = strlen (out);
-            while (end > used && !cg_utf8_valid (out, end))
-                end--;
-            out[end] = 0;
-            break;
-        }
-        used += (size_t) n;
-    }
+    if (msg->account_id)
+        s_detail_add (out, len, "account_id", msg->account_id);
+    if (msg->device_id)
+        s_detail_add (out, len, "device_id", msg->device_id);
+    for (size_t i = 0; i < msg->attributes_count; i++)
+        s_detail_add (out, len, msg->attributes[i].code, msg->attributes[i].value);
 }
 
 void
@@ -230,8 +235,19 @@ intake_on_open311 (void *request, cg_reply_t *reply, void *arg)
     }
     if (intake_check_phone (msg->phone, "phone", reply)
     ||  intake_check_urls (req.media, req.media_count, "media_url", false, reply)
-    ||  intake_place (self, &req, grid, msg->lat, msg->lon, msg->address_string, NULL, reply))
+    ||  intake_place (self, &req, grid, msg->lat, msg->lon, msg->address_string, NULL, reply)
+    ||  intake_check_extent (self, &req, "lat", reply))
         return;
+    /*  a client whose key is for one area only reports there */
+    const cg_org_node_t *area = msg->within ? cg_orgtree_find (self->org, msg->within) : NULL;
+    if (msg->within && (!area || !req.place || !cg_orgtree_within (req.place, area))) {
+        const char *field = req.has_point ? "lat" : msg->address_id ? "address_id"
+                          : "address_string";
+        cg_reply_fail (reply, "forbidden", field, "%s places the request %s%s, not within %s, "
+                       "where this api_key may report", field, req.place ? "in " : "nowhere",
+                       req.place ? req.place->name : "", msg->within);
+        return;
+    }
     req.text = msg->description ? msg->description : req.category->name_zh;
     req.urgent = req.category->urgent;
     if (msg->account_id || msg->device_id) {
@@ -243,7 +259,7 @@ intake_on_open311 (void *request, cg_reply_t *reply, void *arg)
     if (msg->first_name || msg->last_name)
         req.name = name = cg_strfmt ("%s%s", msg->last_name ? msg->last_name : "",
                                      msg->first_name ? msg->first_name : "");
-    s_attributes (msg, detail, sizeof detail);
+    s_detail (msg, detail, sizeof detail);
     req.detail = *detail ? detail : NULL;
     intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
     free (name);
@@ -368,9 +384,12 @@ intake_on_cancel (void *request, cg_reply_t *reply, void *arg)
 
 /* --- who reported it ------------------------------------------------------ */
 
+typedef enum { S_NAME, S_PHONE, S_EMAIL } s_contact_t;
+
 /*  The sealed value opened and, unless the role may see it, masked. */
 static char *
-s_contact (intake_t *self, const char *sealed, bool reveal, bool phone, char *out, size_t len)
+s_contact (intake_t *self, const char *sealed, bool reveal, s_contact_t kind, char *out,
+           size_t len)
 {
     char plain[256];
     if (!sealed || cg_privacy_open (self->privacy, sealed, plain, sizeof plain))
@@ -378,8 +397,11 @@ s_contact (intake_t *self, const char *sealed, bool reveal, bool phone, char *ou
     if (reveal)
         snprintf (out, len, "%s", plain);
     else
-    if (phone)
+    if (kind == S_PHONE)
         cg_mask_phone (plain, out, len);
+    else
+    if (kind == S_EMAIL)
+        cg_mask_email (plain, out, len);
     else
         cg_mask_name (plain, out, len);
     return out;
@@ -407,13 +429,17 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
         char role[40];
         snprintf (role, sizeof role, ",%s,", msg->role ? msg->role : "");
         bool reveal = msg->role && strstr (self->reveal_roles, role);
-        char name[128], phone[64];
+        char name[128], phone[64], email[160];
         cg_intake_view_t view = {
             .id = record.id, .source = record.source, .ext_ref = record.ext_ref,
             .category = record.category,
-            .contact_name = s_contact (self, record.name_sealed, reveal, false, name, sizeof name),
-            .contact_phone = s_contact (self, record.phone_sealed, reveal, true, phone,
+            .contact_name = s_contact (self, record.name_sealed, reveal, S_NAME, name,
+                                       sizeof name),
+            .contact_phone = s_contact (self, record.phone_sealed, reveal, S_PHONE, phone,
                                         sizeof phone),
+            .contact_email = s_contact (self, record.email_sealed, reveal, S_EMAIL, email,
+                                        sizeof email),
+            .detail = record.detail,
             /*  absent while the case has had one request */
             .supporters = cg_reply_int (r->element[1], 1),
             .calls = cg_reply_int (r->element[2], 1),

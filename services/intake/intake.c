@@ -7,6 +7,7 @@
     later.  The sealing key is required: intake keeps no personal data in
     the clear, so without a key it does not start. */
 #include "intake.h"
+#include "cg_case.h"
 #include "cg_text.h"
 
 #include <ctype.h>
@@ -45,6 +46,24 @@ intake_load_devices (zhash_t *devices, cg_orgtree_t *org, const char *path, char
     }
     cg_tsv_destroy (&tsv);
     return n < 0 ? -1 : 0;
+}
+
+/*  intake/extent, "west,south east,north": 0, or -1 when malformed. */
+static int
+s_load_extent (intake_t *self, const char *text)
+{
+    if (!*text)
+        return 0;
+    char corner[2][2][CG_COORD_MAX + 1];
+    int used = 0;
+    if (sscanf (text, "%16[^, ],%16[^, ] %16[^, ],%16[^, ]%n", corner[0][0], corner[0][1],
+                corner[1][0], corner[1][1], &used) != 4 || text[used]
+    ||  place_coord (corner[0][0], 180, &self->west) || place_coord (corner[0][1], 90, &self->south)
+    ||  place_coord (corner[1][0], 180, &self->east) || place_coord (corner[1][1], 90, &self->north)
+    ||  self->west >= self->east || self->south >= self->north)
+        return -1;
+    self->has_extent = true;
+    return 0;
 }
 
 intake_t *
@@ -87,6 +106,12 @@ intake_new (cg_daemon_t *daemon)
                   "-hex 32)");
         self->privacy = cg_privacy_new (cg_daemon_get (daemon, "intake/key", NULL));
     }
+    if (self->privacy && s_load_extent (self, cg_daemon_get (daemon, "intake/extent", ""))) {
+        what = "intake/extent";
+        snprintf (err, sizeof err, "want west,south east,north in decimal degrees, like "
+                  "120.50,31.80 121.30,32.30");
+        cg_privacy_destroy (&self->privacy);
+    }
     if (!self->privacy) {
         zsys_error ("intake: %s: %s", what, err);
         intake_destroy (&self);
@@ -99,6 +124,36 @@ intake_new (cg_daemon_t *daemon)
     self->reveal_roles = cg_strfmt (",%s,", cg_daemon_get (daemon, "intake/reveal_roles",
                                                            "callback,supervisor"));
     return self;
+}
+
+void
+intake_on_fingerprint (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_caller_fingerprint_t *req = request;
+    bool digits = false;
+    for (const char *p = req->phone; *p; p++)
+        digits |= isdigit ((unsigned char) *p) != 0;
+    if (!digits) {
+        cg_reply_fail (reply, "invalid", "phone", "a phone number needs digits");
+        return;
+    }
+    char caller[80];
+    cg_privacy_fingerprint (self->privacy, req->phone, caller, sizeof caller);
+    cg_caller_print_t print = { .caller = caller };
+    cg_reply_ok (reply, &cg_caller_print_def, &print);
+}
+
+/*  The archive holds these cases durably: their hashes leave Redis
+    (deploy/lua/intake/intake_forget.lua). */
+int
+intake_on_archive (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
+{
+    intake_t *self = arg;
+    char key[128];
+    cg_cursor_key (key, sizeof key, "intake", "archive");
+    return cg_case_forget (self->daemon->redis, "intake_forget", INTAKE_PREFIX, key, cursor,
+                           events, n, NULL, 0, false);
 }
 
 void
@@ -179,7 +234,26 @@ intake_place (intake_t *self, intake_request_t *req, const char *grid,
     if (req->place && req->place->kind == CG_ORG_GRID)
         req->grid = req->place;
     req->county = s_county (self, req->place ? req->place : narrowest);
+    double centre_lat, centre_lon;
+    if (!req->has_point && place_centre (self->place, req->grid, &centre_lat, &centre_lon) == 0) {
+        snprintf (req->centre_lat, sizeof req->centre_lat, "%.6f", centre_lat);
+        snprintf (req->centre_lon, sizeof req->centre_lon, "%.6f", centre_lon);
+    }
     return 0;
+}
+
+int
+intake_check_extent (intake_t *self, const intake_request_t *req, const char *field,
+                     cg_reply_t *reply)
+{
+    if (!req->has_point || !self->has_extent
+    ||  (req->lon_deg >= self->west && req->lon_deg <= self->east
+         && req->lat_deg >= self->south && req->lat_deg <= self->north))
+        return 0;
+    cg_reply_fail (reply, "invalid", field, "lat/long %s,%s lies outside this jurisdiction "
+                   "(%.4f to %.4f E, %.4f to %.4f N)", req->lat, req->lon, self->west,
+                   self->east, self->south, self->north);
+    return -1;
 }
 
 int

@@ -36,6 +36,10 @@ typedef struct {
     int merge_radius_m;             /* intake/merge_radius_m */
     int64_t alarm_max_age_ms;       /* intake/alarm_max_age_s */
     char *reveal_roles;             /* intake/reveal_roles, comma-separated */
+    /*  intake/extent: the jurisdiction's bounding box, west, south, east,
+        north in degrees; an Open311 point outside it is refused */
+    double west, south, east, north;
+    bool has_extent;
     msgpack_sbuffer record, event;
     cg_args_t batch;                /* the arguments of the next intake_submit call */
     cg_args_t lookup;               /* a command looking for open cases to merge into */
@@ -64,6 +68,9 @@ typedef struct {
     const char *lat, *lon;          /* as given, checked */
     double lat_deg, lon_deg;
     bool has_point;
+    /*  without a point: the centre of its grid's boundary, when surveyed,
+        for those who map requests (Open311's lat/long); "" when none */
+    char centre_lat[CG_COORD_MAX + 1], centre_lon[CG_COORD_MAX + 1];
     const char *name, *phone, *email;   /* personal data */
     const char *caller;             /* who, for recognising repeats: a worker, a device */
     const char *klass;
@@ -92,6 +99,11 @@ void intake_destroy (intake_t **self_p);
 int intake_place (intake_t *self, intake_request_t *req, const char *grid,
                   const char *lat, const char *lon, const char *address, const char *area,
                   cg_reply_t *reply);
+
+/*  0 when req's point (if any) lies within intake/extent (or there is
+    none); else -1 with a refusal naming field. */
+int intake_check_extent (intake_t *self, const intake_request_t *req, const char *field,
+                         cg_reply_t *reply);
 
 /*  Checks a list of URLs (http or https, printable, at most CG_URL_MAX),
     or, when photos, also the addresses of photos the gateway keeps
@@ -122,5 +134,9 @@ void intake_on_open311 (void *request, cg_reply_t *reply, void *arg);
 void intake_on_alarm (void *request, cg_reply_t *reply, void *arg);
 void intake_on_cancel (void *request, cg_reply_t *reply, void *arg);
 void intake_on_get (void *request, cg_reply_t *reply, void *arg);
+/*  caller.fingerprint: a phone's fingerprint, for searching by caller */
+void intake_on_fingerprint (void *request, cg_reply_t *reply, void *arg);
+/*  case.archived: the archive holds the case; its record leaves Redis */
+cg_feed_fn intake_on_archive;
 
 #endif

@@ -35,6 +35,13 @@ main (int argc, char **argv)
     cg_server_on_batch (server, "device.alarm", &cg_device_alarm_def, intake_on_alarm, intake);
     cg_server_on (server, "device.cancel", &cg_device_cancel_def, intake_on_cancel, intake);
     cg_server_on (server, "intake.show", &cg_intake_get_def, intake_on_get, intake);
+    cg_server_on (server, "caller.fingerprint", &cg_caller_fingerprint_def,
+                  intake_on_fingerprint, intake);
+    if (cg_daemon_follow (daemon, "archive", intake_on_archive, intake)) {
+        intake_destroy (&intake);
+        cg_daemon_destroy (&daemon);
+        return 1;
+    }
     int rc = cg_daemon_run (daemon);
     intake_destroy (&intake);
     cg_daemon_destroy (&daemon);

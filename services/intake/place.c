@@ -14,6 +14,7 @@
 #include "place.h"
 #include "cg_text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -149,6 +150,14 @@ s_ring_parse (s_ring_t *ring, char *points)
 }
 
 static int
+s_ring_order (const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) ((const s_ring_t *) a)->grid;
+    uintptr_t y = (uintptr_t) ((const s_ring_t *) b)->grid;
+    return x < y ? -1 : x > y;
+}
+
+static int
 s_load_boundaries (place_t *self, const char *path, char *err, size_t errlen)
 {
     cg_tsv_t *tsv = cg_tsv_open (path, err, errlen);
@@ -174,6 +183,9 @@ s_load_boundaries (place_t *self, const char *path, char *err, size_t errlen)
     if (n < 0)
         rc = -1;
     cg_tsv_destroy (&tsv);
+    /*  in the order of their grids, for place_centre's binary search;
+        place_by_point looks at every ring, in whatever order */
+    qsort (self->rings, self->nrings, sizeof *self->rings, s_ring_order);
     return rc;
 }
 
@@ -227,6 +239,19 @@ place_by_point (place_t *self, double lat, double lon)
             return ring->grid;
     }
     return NULL;
+}
+
+int
+place_centre (place_t *self, const cg_org_node_t *grid, double *lat, double *lon)
+{
+    s_ring_t key = { .grid = grid };
+    const s_ring_t *ring = grid ? bsearch (&key, self->rings, self->nrings, sizeof key,
+                                           s_ring_order) : NULL;
+    if (!ring)
+        return -1;
+    *lat = (ring->min_y + ring->max_y) / 2;
+    *lon = (ring->min_x + ring->max_x) / 2;
+    return 0;
 }
 
 /*  The longest name within scope found in the address: of a scope of this

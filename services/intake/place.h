@@ -27,6 +27,10 @@ int place_coord (const char *text, double limit, double *out);
 /*  The grid whose boundary holds the point, or NULL. */
 const cg_org_node_t *place_by_point (place_t *self, double lat, double lon);
 
+/*  The centre of grid's boundary (of the box around it): 0, or -1 when
+    the grid has none. */
+int place_centre (place_t *self, const cg_org_node_t *grid, double *lat, double *lon);
+
 /*  The grid or community the address names within scope (the root when
     NULL), or NULL when it names none or two equally well.  *narrowest is
     set to the smallest area the address did name (a town, a county, or

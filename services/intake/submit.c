@@ -112,6 +112,10 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
         snprintf (caller, sizeof caller, "%s", req->caller);
     if (req->may_merge && s_batch_may_hold (self, req))
         intake_flush (self);
+    /*  no character XML 1.0 forbids is kept: one pasted from Word would
+        spoil every Open311 document the case is listed in */
+    char *text = cg_text_clean (req->text), *address = cg_text_clean (req->address);
+    char *detail = cg_text_clean (req->detail);
 
     cg_intake_record_t record = {
         .id = id, .source = (char *) req->source, .ext_ref = (char *) req->ext_ref,
@@ -119,23 +123,29 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
         .name_sealed = s_seal (self, req->name, name_sealed, sizeof name_sealed),
         .phone_sealed = s_seal (self, req->phone, phone_sealed, sizeof phone_sealed),
         .email_sealed = s_seal (self, req->email, email_sealed, sizeof email_sealed),
-        .detail = (char *) req->detail, .at = now,
+        .detail = detail ? detail : (char *) req->detail, .at = now,
         .media = req->media, .media_count = req->media_count };
     cg_case_received_t event = {
         .id = id, .source = (char *) req->source, .ext_ref = (char *) req->ext_ref,
-        .category = (char *) req->category->code, .text = (char *) req->text,
-        .grid = req->grid ? (char *) req->grid->code : NULL, .address = (char *) req->address,
+        .category = (char *) req->category->code, .text = text ? text : (char *) req->text,
+        .grid = req->grid ? (char *) req->grid->code : NULL,
+        .address = address ? address : (char *) req->address,
         .contact = *masked ? masked : NULL, .at = now,
         .place = req->place ? (char *) req->place->code : NULL, .unplaced = !req->place,
         .county = req->county ? (char *) req->county->code : NULL, .urgent = req->urgent,
         .class = (char *) req->klass, .reported = req->reported, .due = req->due,
-        .lat = (char *) req->lat, .lon = (char *) req->lon,
+        .lat = req->lat ? (char *) req->lat : *req->centre_lat ? req->centre_lat : NULL,
+        .lon = req->lon ? (char *) req->lon : *req->centre_lon ? req->centre_lon : NULL,
         .media = req->media, .media_count = req->media_count };
     cg_error_t err;
     self->record.size = 0;
     self->event.size = 0;
-    if (cg_msg_encode (&cg_intake_record_def, &record, &self->record, &err)
-    ||  cg_msg_encode (&cg_case_received_def, &event, &self->event, &err)) {
+    int rc = cg_msg_encode (&cg_intake_record_def, &record, &self->record, &err)
+          || cg_msg_encode (&cg_case_received_def, &event, &self->event, &err);
+    free (text);
+    free (address);
+    free (detail);
+    if (rc) {
         cg_reply_error (reply, &err);
         return -1;
     }

@@ -363,7 +363,8 @@ s_finish (channel_t *self)
         }
         else {
             job->ok = code >= 200 && code < 300;
-            snprintf (job->detail, sizeof job->detail, "http %ld %.180s", code, t->answer);
+            snprintf (job->detail, sizeof job->detail, "http %ld %.*s", code,
+                      (int) cg_utf8_prefix (t->answer, 180), t->answer);
         }
         s_transfer_end (self, t);
         finished[n++] = job;

@@ -267,6 +267,24 @@ s_after_send (notifier_t *self, s_item_t *item, int64_t now)
     }
 }
 
+/*  Counts the attempts a notify_settle call settled. */
+static void
+s_count_settled (notifier_t *self, s_item_t **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char key[48];
+        snprintf (key, sizeof key, "%s|%s", *items[i]->channel ? items[i]->channel : "none",
+                  items[i]->outcome);
+        int64_t *count = zhashx_lookup (self->settled, key);
+        if (!count) {
+            count = calloc (1, sizeof *count);
+            assert (count);
+            zhashx_insert (self->settled, key, count);
+        }
+        (*count)++;
+    }
+}
+
 /*  prefix + text in len bytes, never cutting a character in half. */
 static void
 s_prefixed (char *out, size_t len, const char *prefix, const char *text)
@@ -414,6 +432,8 @@ s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_settle", 0, &args);
     if (!r || r->type == REDIS_REPLY_ERROR)
         zsys_error ("notification: notify_settle: %s", r ? r->str : "no Redis");
+    else
+        s_count_settled (self, items, n);
     if (r)
         freeReplyObject (r);
     cg_args_free (&args);
@@ -663,6 +683,8 @@ courier_attach (notifier_t *self, zloop_t *loop)
     self->loop = loop;
     self->wake = -1;
     self->sending = zhash_new ();
+    self->settled = zhashx_new ();
+    zhashx_set_destructor (self->settled, (zhashx_destructor_fn *) zstr_free);
     self->channel = channel_new (zconfig_locate (self->settings, "channels"), loop, s_on_sent,
                                  self);
     if (zloop_timer (loop, S_TICK_MS, 0, s_on_tick, self) < 0
@@ -676,4 +698,34 @@ courier_detach (notifier_t *self)
 {
     channel_destroy (&self->channel);
     zhash_destroy (&self->sending);
+    zhashx_destroy (&self->settled);
+}
+
+void
+courier_on_metrics (cg_metrics_t *metrics, void *arg)
+{
+    notifier_t *self = arg;
+    for (int64_t *count = zhashx_first (self->settled); count;
+         count = zhashx_next (self->settled)) {
+        char key[48];
+        snprintf (key, sizeof key, "%s", (const char *) zhashx_cursor (self->settled));
+        char *bar = strchr (key, '|');
+        *bar = 0;
+        cg_metrics_gauge (metrics, "civgrid_deliveries_total", *count,
+                          "channel=\"%s\",outcome=\"%s\"", key, bar + 1);
+    }
+    static const struct {
+        const char *metric, *key;
+    } zsets[] = {
+        { "civgrid_dead_letters", NOTIFIER_PREFIX "dead_letters" },
+        { "civgrid_acks_pending", NOTIFIER_PREFIX "acks" },
+        { "civgrid_outbox", NOTIFIER_PREFIX "outbox" },
+    };
+    for (size_t i = 0; i < sizeof zsets / sizeof zsets[0]; i++) {
+        redisReply *r = cg_redis_command (self->daemon->redis, "ZCARD %s", zsets[i].key);
+        if (r && r->type == REDIS_REPLY_INTEGER)
+            cg_metrics_gauge (metrics, zsets[i].metric, r->integer, NULL);
+        if (r)
+            freeReplyObject (r);
+    }
 }

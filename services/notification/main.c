@@ -24,6 +24,7 @@ main (int argc, char **argv)
         return 1;
     }
     commands_register (notifier);
+    cg_server_on_metrics (daemon->server, courier_on_metrics, notifier);
     int rc = cg_daemon_run (daemon);
     /*  the courier is main's to stop: notifier.c, which the courier uses,
         does not call back into it */

@@ -48,6 +48,7 @@ typedef struct {
     int digest_at[NOTIFIER_DIGESTS];    /* minutes of the local day */
     int ndigest;
     zhash_t *sending;               /* courier.c: id → what is in flight */
+    zhashx_t *settled;              /* courier.c: "channel|outcome" → attempts settled since start (int64_t *) */
     bool backlog;                   /* courier.c: the last claim was full */
     zloop_t *loop;                  /* courier.c: the loop it runs on */
     int wake;                       /* courier.c: a pending wake-up timer, or -1 */
@@ -96,6 +97,11 @@ void courier_wake (notifier_t *self);
 /*  courier.c: drops what is in flight (before the loop goes, and before
     notifier_destroy). */
 void courier_detach (notifier_t *self);
+
+/*  Its part of `metrics` (cg_command.h): attempts settled by channel and
+    outcome since start, dead letters, urgent notices awaiting
+    acknowledgement, deliveries queued. */
+cg_metrics_fn courier_on_metrics;
 
 /*  commands.c */
 /*  The event whose SMS to the citizen asks for the rating (1/2/3). */

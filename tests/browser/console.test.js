@@ -8,7 +8,7 @@
 // return; the unit signs for it again and asks for an extension, which the
 // center approves (what the center was typing meanwhile survives the
 // live reload); the unit resolves it and the center calls back
-// (satisfied), which closes it.  The center is refused a merge into a case
+// (satisfied), which closes it.  The unit exports its cases as CSV.  The center is refused a merge into a case
 // that does not exist and sees the reason in Chinese, and escalates
 // another case out of its town.  The center's dashboard then draws exactly
 // the figures /api/v1/stats and /api/v1/cases answer.  Then at volume
@@ -180,6 +180,14 @@ async function main () {
     expect(await unit.$(`#queue tbody tr[data-id="${third}"]`) !== null, 'the search finds its case');
     await unit.fill('#search', '');
     await unit.waitForSelector(row);
+    // the export saves the scope's cases as CSV that Excel opens in Chinese
+    const [download] = await Promise.all([unit.waitForEvent('download', { timeout: TIMEOUT }),
+                                          unit.click('#export button')]);
+    const csv = fs.readFileSync(await download.path());
+    expect(csv.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'the export starts with a BOM');
+    const text = csv.toString('utf8');
+    expect(text.includes(third) && text.includes('本街道第二件'), 'the export holds the town\'s case');
+    expect(!text.includes(other), 'the export leaves another town\'s case out');
 
     // the town's center signs in in a second tab and sees the same case
     center = await browser.newPage();

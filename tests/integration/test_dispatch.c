@@ -126,7 +126,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     /*  refusals: state, role, scope, missing reason */
     s_refused (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (huanbao), .note = "x" },
                "conflict", "is dispatched; resolve is not allowed from there (allowed: "
-               "accept, dispatch, transfer, return, suspend, merge, reject, escalate)");
+               "accept, dispatch, transfer, return, suspend, merge, reject, escalate, note)");
     s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "forbidden",
                "is 320602001-huanbao's, not 320602001-police's");
     s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (center) }, "forbidden",
@@ -180,7 +180,7 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     s_move (stack, "suspend", (cg_case_act_t) { .id = id, S_AS (center), .note = "等待鉴定" },
             "suspended");
     s_refused (stack, "accept", (cg_case_act_t) { .id = id, S_AS (police) }, "conflict",
-               "is suspended; accept is not allowed from there (allowed: resume, merge)");
+               "is suspended; accept is not allowed from there (allowed: resume, merge, note)");
     s_move (stack, "resume", (cg_case_act_t) { .id = id, S_AS (center) }, "accepted");
     s_move (stack, "resolve", (cg_case_act_t) { .id = id, S_AS (police), .note = "已责令停工" },
             "resolved");
@@ -488,8 +488,8 @@ Test (dispatch, a_case_s_timers_fire_in_order_after_a_kill_9, .timeout = 240)
         cr_assert_gt (c.escalate_at, now);
         /*  the timeline says the same, in the same order */
         cr_assert_geq (c.steps_count, 6);
-        cr_assert (strstr (c.steps[c.steps_count - 4].note, "预警: 80% of the sign-for"));
-        cr_assert (strstr (c.steps[c.steps_count - 1].note, "completion limit passed"));
+        cr_assert (strstr (c.steps[c.steps_count - 4].note, "预警：签收时限已过 80%"));
+        cr_assert (strstr (c.steps[c.steps_count - 1].note, "超期督办：已超过办结时限"));
         redisReply *r = cg_redis_command (stack->redis, "ZSCORE cg:{dispatch}:timers %s",
                                           ids[i]);
         cr_assert_eq (cg_reply_int (r, 0), c.escalate_at, "the next timer is the escalation");

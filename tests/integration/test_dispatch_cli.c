@@ -97,7 +97,7 @@ Test (dispatch_cli, every_transition_from_the_shell, .timeout = 180)
         cr_assert (strstr (out, words[i]), "no '%s' in the timeline: %s", words[i], out);
     /*  and the case merged into it */
     char merged[64];
-    snprintf (merged, sizeof merged, "合并: %s merged into this case", b);
+    snprintf (merged, sizeof merged, "合并：%s 已并入本件", b);
     cr_assert (strstr (out, merged), "no '%s' in the timeline: %s", merged, out);
     free (out);
     free (a);

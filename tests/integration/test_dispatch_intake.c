@@ -164,14 +164,14 @@ Test (dispatch_intake, a_cancelled_alarm_cancels_its_case_once, .timeout = 180)
     free (cg_testcli (stack, 0, "resolve %s --result 已上门确认安全", done));
     s_cancel (stack, "A-2", "设备误触");
     c = cg_testcase_show (stack, done);
-    for (int i = 0; i < 600 && !s_step (&c, "withdrew its request"); i++) {
+    for (int i = 0; i < 600 && !s_step (&c, "撤回其诉求"); i++) {
         cg_msg_clear (&cg_case_view_def, &c);
         usleep (100000);
         c = cg_testcase_show (stack, done);
     }
-    cr_assert (s_step (&c, "withdrew its request"), "no step for the late cancel");
+    cr_assert (s_step (&c, "撤回其诉求"), "no step for the late cancel");
     cr_assert_str_eq (c.state, "resolved");
-    cr_assert_eq (s_steps_saying (&c, "withdrew"), 1);
+    cr_assert_eq (s_steps_saying (&c, "撤回"), 1);
     cg_msg_clear (&cg_case_view_def, &c);
     cr_assert_eq (s_timers_of (stack, done), 0);
     c = cg_testcase_show (stack, open);
@@ -230,8 +230,8 @@ Test (dispatch_intake, urgent_limits_the_hotline_time_limit_and_supporters, .tim
     cr_assert_eq (c.supporters, 2);
     const cg_case_step_t *joined = s_step (&c, "合并");
     cr_assert (joined, "no timeline step for the supporter");
-    cr_assert (strstr (joined->note, "hotline T-2") && strstr (joined->note, "137****0000")
-               && strstr (joined->note, "2 requests"), "%s", joined->note);
+    cr_assert (strstr (joined->note, "12345热线 T-2") && strstr (joined->note, "137****0000")
+               && strstr (joined->note, "共 2 件诉求"), "%s", joined->note);
     cr_assert_str_eq (joined->to, "dispatched", "a supporter does not move the case");
     cr_assert_eq (s_steps_saying (&c, "合并"), 1);
     cg_msg_clear (&cg_case_view_def, &c);

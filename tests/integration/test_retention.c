@@ -5,9 +5,8 @@
     consumer that was unregistered while the journal moved on stops and
     says so, and goes on only when an operator skips the lost events. */
 #include <criterion/criterion.h>
-#include "cg_testenv.h"
+#include "cg_testcase.h"
 #include "cg_testhttp.h"
-#include "cg_orgtree.h"
 
 #define S_KEEP      20
 #define S_NODE      8
@@ -17,31 +16,10 @@ static const char *const s_categories[] = { "noise", "street_vending", "street_l
                                             "sewage_overflow", "elderly_help", "other" };
 #define S_NCAT (sizeof s_categories / sizeof s_categories[0])
 
-/*  Every grid of the demo region, so that no two requests of a test share
-    category and grid (intake would merge them into one case). */
-typedef struct {
-    cg_orgtree_t *org;
-    const char *grids[9000];
-    size_t ngrids;
-} s_grids_t;
-
-static void
-s_grids_walk (s_grids_t *g, const cg_org_node_t *node)
-{
-    if (node->kind == CG_ORG_GRID && g->ngrids < sizeof g->grids / sizeof g->grids[0])
-        g->grids[g->ngrids++] = node->code;
-    for (const cg_org_node_t *c = cg_orgtree_first_child (node); c; c = cg_orgtree_next_sibling (c))
-        s_grids_walk (g, c);
-}
-
 static cg_teststack_t *
-s_stack_up (s_grids_t *g)
+s_stack_up (cg_testgrids_t *g)
 {
-    char path[512], err[256];
-    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", cg_test_root ());
-    g->org = cg_orgtree_load (path, err, sizeof err);
-    cr_assert (g->org, "%s", err);
-    s_grids_walk (g, cg_orgtree_root (g->org));
+    cg_testgrids_load (g);
     cr_assert_gt (g->ngrids, 2000);
     cg_teststack_t *stack = cg_teststack_up (S_STACK);
     redisReply *r = cg_redis_command (stack->redis, "CONFIG SET stream-node-max-entries %d",
@@ -52,7 +30,7 @@ s_stack_up (s_grids_t *g)
 }
 
 static void
-s_submit (cg_client_t *intake, s_grids_t *g, int i)
+s_submit (cg_client_t *intake, cg_testgrids_t *g, int i)
 {
     char ext[32];
     snprintf (ext, sizeof ext, "R%06d", i);
@@ -133,7 +111,7 @@ s_log (cg_teststack_t *stack, const char *daemon)
 
 Test (retention, a_consumer_killed_with_a_backlog_applies_every_event_once, .timeout = 240)
 {
-    s_grids_t grids = { 0 };
+    cg_testgrids_t grids = { 0 };
     cg_teststack_t *stack = s_stack_up (&grids);
     cg_teststack_keep_journal (stack, "dispatch");  /* read whole at the end */
     cg_client_t *intake = cg_teststack_client (stack, "intake");
@@ -195,7 +173,7 @@ Test (retention, a_consumer_killed_with_a_backlog_applies_every_event_once, .tim
 
 Test (retention, journals_stay_small_and_a_consumer_behind_them_says_so, .timeout = 240)
 {
-    s_grids_t grids = { 0 };
+    cg_testgrids_t grids = { 0 };
     cg_teststack_t *stack = s_stack_up (&grids);
     cg_client_t *intake = cg_teststack_client (stack, "intake");
     int n = 1000;

@@ -22,3 +22,24 @@ cg_testclock_set (cg_teststack_t *stack, int64_t ms)
     cr_assert (r && r->type != REDIS_REPLY_ERROR, "the test clock could not be set");
     freeReplyObject (r);
 }
+
+static void
+s_grids_walk (cg_testgrids_t *g, const cg_org_node_t *node)
+{
+    if (node->kind == CG_ORG_GRID && g->ngrids < sizeof g->grids / sizeof g->grids[0])
+        g->grids[g->ngrids++] = node->code;
+    for (const cg_org_node_t *c = cg_orgtree_first_child (node); c;
+         c = cg_orgtree_next_sibling (c))
+        s_grids_walk (g, c);
+}
+
+void
+cg_testgrids_load (cg_testgrids_t *g)
+{
+    char path[512], err[256];
+    memset (g, 0, sizeof *g);
+    snprintf (path, sizeof path, "%s/deploy/demo/orgtree.tsv", cg_test_root ());
+    g->org = cg_orgtree_load (path, err, sizeof err);
+    cr_assert (g->org, "%s", err);
+    s_grids_walk (g, cg_orgtree_root (g->org));
+}

@@ -4,6 +4,7 @@
 #define CG_TESTCASE_H_INCLUDED
 
 #include "cg_testenv.h"
+#include "cg_orgtree.h"
 
 /*  The case with its timeline (clear it with cg_msg_clear); fails the test
     when dispatch refuses. */
@@ -12,5 +13,17 @@ cg_case_view_t cg_testcase_show (cg_teststack_t *stack, const char *id);
 /*  Sets the test clock (cg:{clock}:now, read by daemons started with
     --set clock/test=1) to ms. */
 void cg_testclock_set (cg_teststack_t *stack, int64_t ms);
+
+/*  Every grid of the demo region, in the file's order: tests that need
+    requests intake must not merge give each its own grid. */
+typedef struct {
+    cg_orgtree_t *org;
+    const char *grids[9000];
+    size_t ngrids;
+} cg_testgrids_t;
+
+/*  Loads deploy/demo/orgtree.tsv into g (fails the test when it cannot);
+    free with cg_orgtree_destroy (&g->org). */
+void cg_testgrids_load (cg_testgrids_t *g);
 
 #endif

@@ -59,8 +59,16 @@ s_run (char **out, const char *command)
 cg_teststack_t *
 cg_teststack_up (const char *extra)
 {
+    char dir[512];
+    s_make_dir (dir, sizeof dir);
+    return cg_teststack_up_in (dir, extra);
+}
+
+cg_teststack_t *
+cg_teststack_up_in (const char *dir, const char *extra)
+{
     cg_teststack_t *self = calloc (1, sizeof *self);
-    s_make_dir (self->dir, sizeof self->dir);
+    snprintf (self->dir, sizeof self->dir, "%s", dir);
     char command[2048];
     snprintf (command, sizeof command, "%s/civgrid stack up --dir %s --port-base auto %s "
               ">%s/stack-up.out 2>&1", s_bin (), self->dir, extra ? extra : "", self->dir);

@@ -16,6 +16,9 @@ typedef struct {
 /*  Starts a stack; extra is appended to `civgrid stack up` (e.g.
     "--set data/catalog=/path").  Fails the test if it does not come up. */
 cg_teststack_t *cg_teststack_up (const char *extra);
+/*  The same in a folder of the test's choosing, which may hold a stack
+    already (one restored from a backup). */
+cg_teststack_t *cg_teststack_up_in (const char *dir, const char *extra);
 void cg_teststack_down (cg_teststack_t **self_p);
 
 /*  The pid of a part, from its pid file. */

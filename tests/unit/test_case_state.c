@@ -34,6 +34,11 @@ Test (case_state, the_classes_list_the_states_dispatch_stores)
     cr_assert (cg_case_state_known ("cancelled"));
     cr_assert_not (cg_case_state_known (""));
     cr_assert_not (cg_case_state_known ("open"));
+    /*  the public's word for each: Open311's notes and dispatch's own */
+    cr_assert_str_eq (cg_case_state_zh ("dispatched"), "已派单");
+    cr_assert_str_eq (cg_case_state_zh ("cancelled"), "已撤销");
+    cr_assert_str_eq (cg_case_state_zh ("nonsense"), "办理中");
+    cr_assert_str_eq (cg_case_state_zh (NULL), "办理中");
 }
 
 /*  Dispatch's actions (proto/cg_case_actions.h), the table the daemon, the
@@ -41,7 +46,7 @@ Test (case_state, the_classes_list_the_states_dispatch_stores)
     of the one list, names a journal topic, and someone may ask for it. */
 Test (case_state, every_action_moves_between_known_states)
 {
-    cr_assert_eq (CG_ACTIONS_COUNT, 18);
+    cr_assert_eq (CG_ACTIONS_COUNT, 19);      /* note (补充说明) the last */
     for (size_t i = 0; i < CG_ACTIONS_COUNT; i++) {
         const cg_case_action_t *a = &cg_case_actions[i];
         cr_assert_eq (a->id, (cg_case_action_id_t) i, "%s", a->name);

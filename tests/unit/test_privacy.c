@@ -23,6 +23,12 @@ Test (privacy, masks_phones_and_names)
     cr_assert_str_eq (out, "李*", "a one-character name is not shown whole");
     cg_mask_name ("Alexander", out, sizeof out);
     cr_assert_str_eq (out, "A***");
+    cg_mask_email ("li.si@example.cn", out, sizeof out);
+    cr_assert_str_eq (out, "l***@example.cn");
+    cg_mask_email ("张三@example.cn", out, sizeof out);
+    cr_assert_str_eq (out, "张***@example.cn", "the first character whole");
+    cg_mask_email ("@example.cn", out, sizeof out);
+    cr_assert_str_eq (out, "***@example.cn");
 }
 
 Test (privacy, seals_and_opens_only_under_the_same_key)

@@ -1,0 +1,56 @@
+/*  msg_archive — the archive on disk: what it announces, and the search and
+    export it serves (docs/ARCHIVE.md).  Part of the one message table; see
+    cg_messages.h for how a definition reads. */
+#ifndef CG_MSG_ARCHIVE_H_INCLUDED
+#define CG_MSG_ARCHIVE_H_INCLUDED
+
+#define CG_SEARCH_PAGE_MAX  100     /* cases in one page of a search */
+#define CG_EXPORT_PAGE_MAX  40      /* cases with their whole text in one page */
+#define CG_SEARCH_Q_MIN     2       /* characters of a text search at least */
+#define CG_SEARCH_Q_MAX     64      /* ... and at most */
+
+#define CG_FIELDS_case_archived(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, INT, ver, 1, 0, INT64_MAX, _, "the version of the case the archive holds: its owner deletes only that one") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when the archive committed it")
+
+#define CG_FIELDS_case_search(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "only cases whose center or unit lies in this subtree of the org tree") \
+    F(M, STR, id, 0, 1, 32, _, "the case with this id") \
+    F(M, STR, ext_ref, 0, 1, 64, _, "the source's reference (the hotline's order number)") \
+    F(M, STR, caller, 0, 1, 80, _, "a caller's fingerprint (caller.fingerprint at intake), never the phone") \
+    F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code") \
+    F(M, STR, community, 0, 1, CG_CODE_MAX, _, "community code") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "responsible unit") \
+    F(M, STR, category, 0, 1, CG_CODE_MAX, _, "category code") \
+    F(M, STR, state, 0, 1, 16, _, "state") \
+    F(M, INT, from, 0, 0, CG_TIME_MAX, _, "received at or after") \
+    F(M, INT, to, 0, 0, CG_TIME_MAX, _, "received before (the CLI and the API take the last day, included)") \
+    F(M, STR, q, 0, 1, 1024, _, "text: any substring of 2 to 64 characters of the request, its address or result") \
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where the page starts: the `next` of the page before") \
+    F(M, INT, limit, 0, 0, CG_SEARCH_PAGE_MAX, _, "cases in the page (default 20; at most 40 with full)") \
+    F(M, BOOL, full, 0, 0, 1, _, "whole texts (export) rather than summaries")
+
+#define CG_FIELDS_case_found(F, M) \
+    F(M, LIST, cases, 0, 0, CG_SEARCH_PAGE_MAX, case_view, "this page, newest first; texts cut to a summary unless full") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last")
+
+#define CG_FIELDS_caller_fingerprint(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, phone, 1, 1, 32, _, "the phone number")
+
+#define CG_FIELDS_caller_print(F, M) \
+    F(M, STR, caller, 1, 1, 80, _, "the phone's keyed fingerprint, as intake keeps its callers")
+
+#define CG_MESSAGES_ARCHIVE(M) \
+    M(case_archived, "case.archived", "event", CG_FIELDS_case_archived, \
+      "The archive holds a closed case durably; its owners may delete their copies (journal archive).") \
+    M(case_search, "case.search", "command", CG_FIELDS_case_search, \
+      "Search every case, live and archived (archive); also pages an export.") \
+    M(case_found, "case.found", "reply", CG_FIELDS_case_found, "A page of a search.") \
+    M(caller_fingerprint, "caller.fingerprint", "command", CG_FIELDS_caller_fingerprint, \
+      "The keyed fingerprint of a phone (intake), to search by caller without the phone.") \
+    M(caller_print, "caller.print", "reply", CG_FIELDS_caller_print, "A caller's fingerprint.")
+
+#endif

@@ -1,0 +1,406 @@
+/*  The archive with the real stack (docs/ARCHIVE.md): closed cases pass
+    their reopen window on the test clock and leave Redis, dispatch's and
+    intake's keys alike, and one reopened meanwhile only once it is closed
+    again and its new window has passed; case show (CLI and API), Open311 and search still
+    find them, by two characters and by a longer piece of an 800–2,000-byte
+    Chinese text, by the hotline's order number and by the caller's phone;
+    an export opens in Excel (a BOM) and shows an operator phones masked;
+    a kill -9 of the archive and of Redis while it archives loses nothing
+    and writes nothing twice. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include "cg_testcase.h"
+#include "cg_testcli.h"
+#include "cg_testhttp.h"
+#include "cg_sample.h"
+
+#define S_DAY       INT64_C (86400000)
+#define S_STACK     "--set clock/test=1 --set archive/sweep_ms=100"
+
+/*  Case i's text: 800–2,000 bytes of a hotline's Chinese with what Word
+    pastes (cg_sample.h), after a sentence of its own that holds a rare
+    word (鹦鹉 for case 7), so that the test knows which case a search must
+    find. */
+static char *
+s_order_text (int i, size_t want)
+{
+    char *text = malloc (want + CG_SAMPLE_MAX + 256);
+    assert (text);
+    size_t n = (size_t) snprintf (text, 256, "来电人说家里养的%s飞到了隔壁楼顶第%d层，请物业协助。"
+                                  "\r\n", i == 7 ? "鹦鹉" : "小猫", i % 30 + 1);
+    for (uint64_t seed = (uint64_t) i; n < want; seed += 1000)
+        n += cg_sample_text (seed, text + n, CG_SAMPLE_MAX + 1);
+    return text;
+}
+
+/*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
+    崇川区 (320602); its id into id. */
+static void
+s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
+{
+    char ext[32], phone[32];
+    snprintf (ext, sizeof ext, "HL2026%05d", i);
+    snprintf (phone, sizeof phone, "1390000%04d", i);
+    char *text = s_order_text (i, 800 + (size_t) (i * 97) % 1200);
+    const char *grid = NULL;
+    for (size_t k = 0, seen = 0; k < g->ngrids && !grid; k++)
+        if (strncmp (g->grids[k], "320602", 6) == 0 && seen++ == (size_t) i)
+            grid = g->grids[k];
+    cr_assert (grid);
+    cg_case_submit_t req = { .source = "hotline", .ext_ref = ext, .category = "noise",
+                             .text = text, .grid = (char *) grid, .contact_phone = phone };
+    cg_case_submitted_t rep;
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
+                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    cr_assert_not (rep.merged);
+    snprintf (id, 33, "%s", rep.id);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    free (text);
+}
+
+/*  Accepts, resolves and closes a case, as its unit and its center would. */
+static void
+s_close (cg_teststack_t *stack, cg_client_t *dispatch, const char *id)
+{
+    int64_t until = zclock_mono () + 30000;
+    while (cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", id) != 1
+           && zclock_mono () < until)
+        zclock_sleep (20);
+    cg_case_view_t c = cg_testcase_show (stack, id);
+    char unit[80], center[80];
+    snprintf (unit, sizeof unit, "unit:%s", c.unit);
+    snprintf (center, sizeof center, "center:%s:王", c.center);
+    const char *steps[][2] = { { "case.accept", unit }, { "case.resolve", unit },
+                               { "case.close", center } };
+    for (int k = 0; k < 3; k++) {
+        char rid[40];
+        cg_client_new_rid (rid, sizeof rid);
+        cg_case_act_t act = { .rid = rid, .id = (char *) id, .actor = (char *) steps[k][1],
+                              .note = k == 1 ? "已协调物业处理完毕" : NULL };
+        cg_case_view_t after;
+        cg_error_t err;
+        cr_assert_eq (cg_client_call (dispatch, steps[k][0], &cg_case_act_def, &act,
+                                      &cg_case_view_def, &after, &err), 0, "%s %s: %s",
+                      steps[k][0], id, err.message);
+        cg_msg_clear (&cg_case_view_def, &after);
+    }
+    cg_msg_clear (&cg_case_view_def, &c);
+}
+
+/*  How many of ids[0..n) dispatch still keeps. */
+static int
+s_in_redis (cg_teststack_t *stack, char ids[][33], int n)
+{
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        kept += cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", ids[i]) == 1;
+    return kept;
+}
+
+static int
+s_await_gone (cg_teststack_t *stack, char ids[][33], int n, int timeout_ms)
+{
+    int64_t until = zclock_mono () + timeout_ms;
+    int kept;
+    while ((kept = s_in_redis (stack, ids, n)) > 0 && zclock_mono () < until)
+        zclock_sleep (200);
+    return kept;
+}
+
+Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
+{
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
+    cg_teststack_t *stack = cg_teststack_up (S_STACK);
+    int64_t t0 = zclock_time ();
+    cg_testclock_set (stack, t0);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    enum { N = 24, OPEN = 4 };
+    char ids[N][33];
+    for (int i = 0; i < N; i++)
+        s_submit (intake, &g, i, ids[i]);
+    for (int i = OPEN; i < N; i++)
+        s_close (stack, dispatch, ids[i]);
+
+    /*  within the reopen window (15 days) nothing leaves; the citizen of
+        one case reopens it (重新打开) */
+    cg_testclock_set (stack, t0 + 14 * S_DAY);
+    zclock_sleep (1500);
+    cr_assert_eq (s_in_redis (stack, ids, N), N, "a case left Redis inside its reopen window");
+    const char *reopened = ids[OPEN];
+    cg_case_view_t c = cg_testcase_show (stack, reopened);
+    char rid[40], center[80];
+    cg_client_new_rid (rid, sizeof rid);
+    snprintf (center, sizeof center, "center:%s:王", c.center);
+    cg_msg_clear (&cg_case_view_def, &c);
+    cg_case_act_t reopen = { .rid = rid, .id = (char *) reopened, .actor = center,
+                             .note = "噪声又出现了" };
+    cg_error_t err;
+    cr_assert_eq (cg_client_call (dispatch, "case.reopen", &cg_case_act_def, &reopen,
+                                  &cg_case_view_def, &c, &err), 0, "%s", err.message);
+    cg_msg_clear (&cg_case_view_def, &c);
+
+    cg_testclock_set (stack, t0 + 16 * S_DAY);
+    cr_assert_eq (s_await_gone (stack, ids + OPEN + 1, N - OPEN - 1, 60000), 0,
+                  "closed cases are still in dispatch's Redis 60 s after their window");
+    for (int i = 0; i < N; i++) {
+        bool closed = i > OPEN;
+        cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", ids[i]),
+                      closed ? 0 : 1, "case %s", ids[i]);
+        cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{intake}:req:%s", ids[i]) == 0,
+                      closed, "intake's record of %s", ids[i]);
+        cr_assert_eq (cg_teststack_int (stack, "ZSCORE cg:{dispatch}:q:all %s", ids[i]) == -1,
+                      closed, "q:all entry of %s", ids[i]);
+    }
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{dispatch}:q:closed"), 0);
+    /*  the reopened case leaves only once it is closed again and its new
+        window has passed */
+    s_close (stack, dispatch, reopened);
+    cg_testclock_set (stack, t0 + 30 * S_DAY);
+    zclock_sleep (1500);
+    cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", reopened), 1,
+                  "a case closed again left before its new window passed");
+    cg_testclock_set (stack, t0 + 32 * S_DAY);
+    char again[1][33];
+    snprintf (again[0], sizeof again[0], "%s", reopened);
+    cr_assert_eq (s_await_gone (stack, again, 1, 60000), 0, "the case closed again stays");
+    /*  the order numbers stay, so that a repeat of an old order is no new case */
+    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), N);
+
+    /*  case show, CLI and API, from the archive: the whole timeline */
+    char *out = cg_testcli (stack, 0, "case show %s", ids[7]);
+    cr_assert (strstr (out, "closed") && strstr (out, "鹦鹉") && strstr (out, "归档")
+               && strstr (out, "已协调物业处理完毕"), "%s", out);
+    free (out);
+    char *token = cg_http_token (stack, "operator", "320602", "王");
+    char path[CG_CURSOR_MAX + 256];
+    snprintf (path, sizeof path, "/api/v1/cases/%s", ids[7]);
+    int status;
+    json_t *view = cg_http_get_json (stack, path, token, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (view, "state")), "closed");
+    cr_assert_eq (json_array_size (json_object_get (view, "steps")), 5);
+    json_decref (view);
+    /*  a town outside the case's: as if it did not exist */
+    char *other = cg_http_token (stack, "operator", "320602002", "李");
+    cg_http_refused (stack, "GET", path, other, NULL, 0, 404, "id");
+    snprintf (path, sizeof path, "/open311/v2/requests/%s.json", ids[7]);
+    json_t *open311 = cg_http_get_json (stack, path, NULL, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (open311, 0),
+                                                          "status")), "closed");
+    json_decref (open311);
+
+    /*  search: two characters, a longer piece, the order number, the phone */
+    out = cg_testcli (stack, 0, "search --q 鹦鹉 --json");
+    cr_assert (strstr (out, ids[7]), "%s", out);
+    for (int i = 0; i < N; i++)
+        cr_assert (i == 7 || !strstr (out, ids[i]), "%s found by 鹦鹉", ids[i]);
+    free (out);
+    out = cg_testcli (stack, 0, "search --q 飞到了隔壁楼顶第8层 --scope 320602");
+    cr_assert (strstr (out, ids[7]) && strstr (out, "1 cases"), "%s", out);
+    free (out);
+    out = cg_testcli (stack, 0, "search --ext-ref HL202600007");
+    cr_assert (strstr (out, ids[7]) && strstr (out, "1 cases"), "%s", out);
+    free (out);
+    json_t *found = cg_http_get_json (stack, "/api/v1/cases/search?phone=139-0000-0007",
+                                      token, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_array_size (json_object_get (found, "cases")), 1);
+    cr_assert_str_eq (json_string_value (json_object_get (
+        json_array_get (json_object_get (found, "cases"), 0), "id")), ids[7]);
+    json_decref (found);
+    /*  the other town's operator finds nothing of 崇川区's */
+    found = cg_http_get_json (stack, "/api/v1/cases/search?q=%E9%B9%A6%E9%B9%89", other,
+                              &status);
+    cr_assert_eq (json_array_size (json_object_get (found, "cases")), 0);
+    json_decref (found);
+    /*  paging: every case once, newest first.  The city's operator: by now
+        the open cases are long overdue and may have gone up to the city
+        (提级), out of the county's sight */
+    char *city = cg_http_token (stack, "operator", "320600", "赵");
+    int seen = 0;
+    char cursor[CG_CURSOR_MAX] = "";
+    do {
+        snprintf (path, sizeof path, "/api/v1/cases/search?limit=5%s%s", *cursor ? "&cursor=" : "",
+                  cursor);
+        found = cg_http_get_json (stack, path, city, &status);
+        cr_assert_eq (status, 200);
+        seen += (int) json_array_size (json_object_get (found, "cases"));
+        const char *next = json_string_value (json_object_get (found, "next"));
+        snprintf (cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref (found);
+    } while (*cursor && seen <= N);
+    cr_assert_eq (seen, N, "paging found %d cases of %d", seen, N);
+    /*  bad input, each naming its field and bound */
+    cg_testcli_says (stack, 1, "2 to 64 characters", "search --q 鹦");
+    cg_testcli_says (stack, 1, "2 to 64 characters",
+                     "search --q 一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+                     "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五");
+    cg_http_refused (stack, "GET", "/api/v1/cases/search?q=%E9%B9%A6", token, NULL, 0, 400,
+                     "q");
+    cg_http_refused (stack, "GET", "/api/v1/cases/search?cursor=1.2.0123456789abcdef", token,
+                     NULL, 0, 400, "cursor");
+    cg_http_refused (stack, "GET", "/api/v1/cases/search?limit=101", token, NULL, 0, 400,
+                     "limit");
+    cg_http_refused (stack, "GET", "/api/v1/cases/search?scope=320603", token, NULL, 0, 403,
+                     "scope");
+
+    /*  export: a BOM, every case of the range, phones masked for an operator
+        (the city's, as above) */
+    char from[16], to[16];
+    time_t day = (time_t) (t0 / 1000) + 8 * 3600;
+    strftime (from, sizeof from, "%Y-%m-%d", gmtime (&day));
+    day += 2 * 86400;
+    strftime (to, sizeof to, "%Y-%m-%d", gmtime (&day));
+    cg_http_reply_t csv;
+    snprintf (path, sizeof path, "/api/v1/cases/export?from=%s&to=%s", from, to);
+    cg_http (stack, &csv, "GET", path, city, NULL, NULL, 0, NULL);
+    cr_assert_eq (csv.status, 200, "%s", csv.body);
+    cr_assert (strncmp (csv.body, "\xEF\xBB\xBF", 3) == 0, "no BOM");
+    cr_assert (strstr (csv.content_type, "text/csv"));
+    for (int i = 0; i < N; i++)
+        cr_assert (strstr (csv.body, ids[i]), "%s is not in the export", ids[i]);
+    cr_assert (strstr (csv.body, "139****0007"));
+    cr_assert_null (strstr (csv.body, "13900000007"), "a phone in plain in the export");
+    cr_assert_null (strstr (csv.body, "\v"), "Word's vertical tab reached the CSV");
+    cg_http_reply_clear (&csv);
+    out = cg_testcli (stack, 0, "export cases --scope 320600 --from %s --to %s", from, to);
+    cr_assert (strncmp (out, "\xEF\xBB\xBF", 3) == 0 && strstr (out, ids[7]));
+    free (out);
+
+    free (token);
+    free (other);
+    free (city);
+    cg_client_destroy (&intake);
+    cg_client_destroy (&dispatch);
+    cg_orgtree_destroy (&g.org);
+    cg_teststack_down (&stack);
+}
+
+/*  What the archive's file says: cases, how many were announced, whether
+    any announcement number or case is there twice. */
+static void
+s_store_counts (cg_teststack_t *stack, int64_t *cases, int64_t *archived, int64_t *distinct,
+                int64_t *top)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/archive.db", stack->dir);
+    sqlite3 *db;
+    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *stmt;
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT count(*), count(archived), count(DISTINCT "
+                                      "archived), coalesce(max(archived), 0) FROM cases", -1,
+                                      &stmt, NULL), SQLITE_OK);
+    cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW);
+    *cases = sqlite3_column_int64 (stmt, 0);
+    *archived = sqlite3_column_int64 (stmt, 1);
+    *distinct = sqlite3_column_int64 (stmt, 2);
+    *top = sqlite3_column_int64 (stmt, 3);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+}
+
+Test (archive, kill9_of_the_archive_and_of_redis_loses_nothing_and_doubles_nothing,
+      .timeout = 280)
+{
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
+    /*  two cases a transaction and one transaction a tick: archiving takes
+        a while, and the kills fall in the middle of it */
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1 --set archive/sweep_ms=20 "
+                                             "--set archive/sweep_batch=2 "
+                                             "--set archive/sweep_slice_ms=1 "
+                                             "--set archive/sweep_pause_ms=20");
+    int64_t t0 = zclock_time ();
+    cg_testclock_set (stack, t0);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
+    enum { N = 120 };
+    static char ids[N][33];
+    for (int i = 0; i < N; i++)
+        s_submit (intake, &g, i, ids[i]);
+    for (int i = 0; i < N; i++)
+        s_close (stack, dispatch, ids[i]);
+    cg_client_destroy (&intake);
+    cg_client_destroy (&dispatch);
+
+    /*  the window passes; while the archive works, it is killed, then Redis */
+    cg_testclock_set (stack, t0 + 16 * S_DAY);
+    int64_t until = zclock_mono () + 30000;
+    while (s_in_redis (stack, ids, N) == N && zclock_mono () < until)
+        zclock_sleep (10);
+    cg_teststack_kill9 (stack, "archive");
+    int kept = s_in_redis (stack, ids, N);
+    cr_assert (kept > 0 && kept < N, "the archive was killed before or after archiving (%d of %d "
+               "cases still in Redis), not during it", kept, N);
+    cg_teststack_restart (stack);
+    until = zclock_mono () + 30000;
+    while (s_in_redis (stack, ids, N) == kept && zclock_mono () < until)
+        zclock_sleep (10);
+    cg_teststack_kill9 (stack, "redis");
+    cg_teststack_restart (stack);
+    kept = s_in_redis (stack, ids, N);
+    cr_assert (kept > 0, "Redis was killed after archiving, not during it");
+    cr_assert_eq (s_await_gone (stack, ids, N, 120000), 0,
+                  "cases are still in Redis 120 s after their window");
+
+    int64_t cases, archived, distinct, top;
+    s_store_counts (stack, &cases, &archived, &distinct, &top);
+    cr_assert_eq (cases, N, "the archive holds %lld cases of %d", (long long) cases, N);
+    cr_assert_eq (archived, N);
+    cr_assert_eq (distinct, N, "an announcement number was given twice");
+    cr_assert_eq (top, N, "announcements were numbered with gaps or twice");
+    /*  each case announced once in the journal, in order */
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{archive}:seq"), N);
+    cr_assert_eq (cg_teststack_int (stack, "XLEN cg:{archive}:journal"), N);
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{intake}:req:%s", ids[i]), 0);
+        char *out = cg_testcli (stack, 0, "case show %s", ids[i]);
+        cr_assert (strstr (out, "closed") && strstr (out, "归档"), "%s", out);
+        free (out);
+    }
+    cg_orgtree_destroy (&g.org);
+    cg_teststack_down (&stack);
+}
+
+Test (archive, a_new_archive_copies_the_cases_of_a_stack_that_ran_without_one, .timeout = 200)
+{
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
+    cg_teststack_t *stack = cg_teststack_up ("--set journal/keep_entries=5 "
+                                             "--set journal/trim_ms=100");
+    /*  a stack without an archive: its journals are trimmed past what an
+        archive starting at 0 would need */
+    cg_teststack_kill9 (stack, "archive");
+    free (cg_testcli (stack, 0, "journal forget archive dispatch"));
+    free (cg_testcli (stack, 0, "journal forget archive intake"));
+    char path[600];
+    snprintf (path, sizeof path, "rm -f %s/archive.db %s/archive.db-wal %s/archive.db-shm",
+              stack->dir, stack->dir, stack->dir);
+    cr_assert_eq (system (path), 0);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    enum { N = 30 };
+    char ids[N][33];
+    for (int i = 0; i < N; i++)
+        s_submit (intake, &g, i, ids[i]);
+    cg_client_destroy (&intake);
+    int64_t until = zclock_mono () + 30000;
+    while (cg_teststack_int (stack, "XLEN cg:{dispatch}:journal") > 20 && zclock_mono () < until)
+        zclock_sleep (100);
+    cr_assert_leq (cg_teststack_int (stack, "XLEN cg:{dispatch}:journal"), 20,
+                   "the dispatch journal was not trimmed");
+
+    cg_teststack_restart (stack);
+    char *out = cg_testcli (stack, 0, "search --scope 320602 --limit 100");
+    for (int i = 0; i < N; i++)
+        cr_assert (strstr (out, ids[i]), "%s was not copied into the new archive", ids[i]);
+    free (out);
+    out = cg_testcli (stack, 0, "search --q 鹦鹉");
+    cr_assert (strstr (out, ids[7]), "%s", out);
+    free (out);
+    cg_orgtree_destroy (&g.org);
+    cg_teststack_down (&stack);
+}
