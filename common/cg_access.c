@@ -25,8 +25,8 @@
     consumers' set it registers in are the owner's). */
 const cg_access_rule_t cg_access_rules[] = {
     { "broker",         false,  "", "", "" },
-    { "intake",         true,   "cg:{dispatch}:case:*", "", "" },
-    { "dispatch",       true,   "", "intake", "" },
+    { "intake",         true,   "cg:{dispatch}:case:*", "archive", "" },
+    { "dispatch",       true,   "", "intake archive", "" },
     { "notification",   true,   "cg:{dispatch}:case:* cg:{intake}:req:* "
                                 "cg:{consultation}:topic:*",
                                 "intake dispatch consultation fund", "" },
@@ -217,7 +217,10 @@ s_write_acl (const char *dir, zconfig_t *config)
         if (!zconfig_locate (section, "endpoint") || !rule || !rule->redis)
             continue;
         rc |= s_acl_user (f, dir, rule->name);
-        fprintf (f, " " S_DAEMON_COMMANDS "%s%s resetkeys ~cg:{%s}:* %%R~cg:{clock}:*"
+        /*  cg:layout, the store's layout version (cg_layout.h): every
+            daemon reads it at start, and the first on an empty store
+            writes it */
+        fprintf (f, " " S_DAEMON_COMMANDS "%s%s resetkeys ~cg:{%s}:* ~cg:layout %%R~cg:{clock}:*"
                  " %%R~cg:{*}:cursor:%s", *rule->commands ? " " : "", rule->commands,
                  rule->name, rule->name);
         s_acl_patterns (f, "%R~", rule->reads, "%s");
