@@ -45,6 +45,12 @@ gw_hotline_order (const char *body, size_t size, cg_hotline_order_t *order, cg_e
             snprintf (err->field, sizeof err->field, "body");
         return gw_status_of (err->code);
     }
+    if (!order->order_no || !*order->order_no) {
+        cg_msg_clear (&cg_hotline_order_def, order);
+        cg_error_set (err, "invalid", "order_no", "order_no is required: the hotline's order "
+                      "number, which makes a push idempotent");
+        return 400;
+    }
     return 0;
 }
 

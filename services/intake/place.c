@@ -185,7 +185,8 @@ s_load_boundaries (place_t *self, const char *path, char *err, size_t errlen)
     cg_tsv_destroy (&tsv);
     /*  in the order of their grids, for place_centre's binary search;
         place_by_point looks at every ring, in whatever order */
-    qsort (self->rings, self->nrings, sizeof *self->rings, s_ring_order);
+    if (self->nrings)           /* qsort of no array at all is undefined */
+        qsort (self->rings, self->nrings, sizeof *self->rings, s_ring_order);
     return rc;
 }
 
