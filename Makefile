@@ -136,7 +136,8 @@ $(FUZZ_DIR)/fuzz_photo: fuzz/fuzz_photo.c $(FUZZ_DIR)/obj/common/cg_photo.o \
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_decode.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_DEF=cg_$*_def $^ -o $@ $(shell pkg-config --libs msgpack)
 # Every other reader of untrusted bytes (docs/ARCHITECTURE.md, "Fuzzing"):
-# the decoders of the commands of consultation, fund and notification; the
+# the decoders of the commands of consultation, fund, notification, dispatch
+# and the archive; the
 # JSON and text mapping onto messages; the gateway's readers; the loaders
 # of the data files.  These link the whole library and the modules (not
 # main.c) of the service whose reader they call.
@@ -146,7 +147,7 @@ FUZZ_SVC_OBJ  = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out %/main.c,$(wildc
 $(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
-FUZZ_DOMAINS := consultation fund notification
+FUZZ_DOMAINS := consultation fund notification dispatch archive
 FUZZ_READERS := route form hotline last_event_id
 FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer \
                 grids_geo devices
