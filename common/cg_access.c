@@ -33,7 +33,8 @@ const cg_access_rule_t cg_access_rules[] = {
     /*  a secret ballot's AOF is rewritten, so no log on disk ties a vote to a member */
     { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch", "+bgrewriteaof" },
     { "fund",           true,   "", "consultation", "" },
-    { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "", "" },
+    /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes) */
+    { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "", "+info" },
     { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:*", "intake dispatch", "" },
 };
 const size_t cg_access_rules_count = sizeof cg_access_rules / sizeof cg_access_rules[0];
