@@ -14,6 +14,7 @@
     fast one community's meeting is counted, not how many meetings a city
     holds at once. */
 #include "bench.h"
+#include "cg_access.h"
 
 #define S_BALLOTS_FULL      5       /* ballots per repeat */
 #define S_TALLIES           200     /* tally requests timed per repeat */
@@ -83,6 +84,7 @@ s_vote_all (bench_t *b, const char *id, int run, int ballot)
     for (int i = 0; i < CG_ROSTER_MAX; i++) {
         dealers[i] = zsock_new (ZMQ_DEALER);
         zsock_set_rcvtimeo (dealers[i], 30000);
+        cg_access_connect (dealers[i], endpoint);
         zsock_connect (dealers[i], "%s", endpoint);
     }
     zclock_sleep (200);             /* the connections are made before the clock runs */

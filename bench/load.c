@@ -30,6 +30,7 @@
     next run starts on a quiet stack.  Throughput is the accepted requests
     over the run's time. */
 #include "bench.h"
+#include "cg_access.h"
 
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -144,6 +145,7 @@ load_submitter (bench_t *b, const load_spec_t *spec, int run, int index, int fd,
     zsock_set_rcvhwm (dealer, 0);
     zsock_set_linger (dealer, 0);
     load_make_fn *make = spec->channel ? intake_channel (b, spec->channel) : s_make_submit;
+    cg_access_connect (dealer, b->intake);
     if (!make || zsock_connect (dealer, "%s", b->intake))
         _exit (2);
     void *sock = zsock_resolve (dealer);
@@ -312,6 +314,7 @@ load_run (bench_t *b, const load_spec_t *spec, load_result_t *out)
     zsock_set_subscribe (sub, spec->time_received ? "intake/" : "dispatch/case.dispatched");
     if (spec->time_hop && !spec->time_received)
         zsock_set_subscribe (sub, "intake/case.received");
+    cg_access_connect (sub, b->subscribe);
     if (zsock_connect (sub, "%s", b->subscribe)) {
         zsock_destroy (&sub);
         return -1;

@@ -18,6 +18,7 @@
     `civgrid-bench submit DIR ...` is one submitter process of the load
     generator (load.c starts them). */
 #include "bench.h"
+#include "cg_access.h"
 
 #include <limits.h>
 #include <unistd.h>
@@ -70,6 +71,8 @@ bench_open (bench_t *b, const char *dir, bool connect_redis)
         fprintf (stderr, "civgrid-bench: cannot read %s\n", path);
         return -1;
     }
+    if (cg_access_use (b->config, CG_ACCESS_ADMIN))
+        return -1;
     b->redis_port = atoi (zconfig_get (b->config, "redis/port", "0"));
     b->intake = zconfig_get (b->config, "intake/endpoint", "");
     b->dispatch = zconfig_get (b->config, "dispatch/endpoint", "");

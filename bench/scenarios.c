@@ -19,6 +19,7 @@
     - peak RSS of every part, from /proc/<pid>/status VmHWM. */
 #define _GNU_SOURCE         /* nftw */
 #include "bench.h"
+#include "cg_access.h"
 #include "cg_clock.h"
 
 #include <ctype.h>
@@ -348,6 +349,7 @@ bench_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_rcvtimeo (dealer, 10000);
+    cg_access_connect (dealer, b->dispatch);
     zsock_connect (dealer, "%s", b->dispatch);
     double *ms = calloc (n, sizeof *ms);
     assert (ms);
@@ -792,6 +794,7 @@ scenario_closed (bench_t *b)
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_rcvtimeo (dealer, 10000);
+    cg_access_connect (dealer, b->dispatch);
     zsock_connect (dealer, "%s", b->dispatch);
     double before = bench_info_field (b, "memory", "used_memory");
     const char *actions[] = { "accept", "resolve", "callback" };

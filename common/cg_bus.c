@@ -12,6 +12,7 @@
     so every minute, ignores the bus, and reloads its cursor on each
     catch-up, so that it goes on once an operator has moved the cursor. */
 #include "cg_bus.h"
+#include "cg_access.h"
 
 #define S_DRAIN_MAX     4096    /* messages read from the socket per wake-up */
 #define S_CATCH_UP_MS   1000
@@ -31,6 +32,7 @@ cg_pub_new (const char *endpoint)
     self->sock = zsock_new (ZMQ_PUB);
     assert (self->sock);
     zsock_set_sndhwm (self->sock, CG_BUS_HWM);
+    cg_access_connect (self->sock, endpoint);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("bus: cannot connect publisher to %s", endpoint);
         cg_pub_destroy (&self);
@@ -144,6 +146,7 @@ cg_sub_new_bounded (cg_redis_t *redis, const char *endpoint, const char *consume
     self->sock = zsock_new (ZMQ_SUB);
     assert (self->sock);
     zsock_set_rcvhwm (self->sock, queue);
+    cg_access_connect (self->sock, endpoint);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("bus: cannot connect subscriber to %s", endpoint);
         cg_sub_destroy (&self);

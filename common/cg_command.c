@@ -1,5 +1,6 @@
 /*  cg_command — see cg_command.h. */
 #include "cg_command.h"
+#include "cg_access.h"
 #include "cg_text.h"
 
 #include <stdarg.h>
@@ -114,6 +115,9 @@ struct _cg_server_t {
     void *counter_arg;
     cg_flush_fn *flush;
     void *flush_arg;
+    bool locked;                /* CURVE: each peer's key says what it may claim */
+    char *endpoint;
+    zactor_t *monitor;          /* logs refused handshakes (cg_access_watch) */
     s_slot_t slots[S_READ_MAX];     /* deferred answers, in the order they came */
     size_t deferred;
     zloop_t *loop;              /* once attached: where workers' answers are read */
@@ -220,6 +224,7 @@ cg_server_new (const char *service, const char *endpoint)
     cg_server_t *self = calloc (1, sizeof *self);
     assert (self);
     self->service = strdup (service);
+    self->endpoint = strdup (endpoint);
     self->started = zclock_time ();
     for (size_t i = 0; i < S_READ_MAX; i++)
         msgpack_sbuffer_init (&self->slots[i].reply.body);
@@ -227,7 +232,9 @@ cg_server_new (const char *service, const char *endpoint)
     assert (self->sock);
     zsock_set_sndhwm (self->sock, 100000);
     zsock_set_rcvhwm (self->sock, 100000);
-    if (zsock_bind (self->sock, "%s", endpoint) < 0) {
+    int access = cg_access_serve (self->sock, endpoint);
+    self->locked = access == 1;
+    if (access < 0 || zsock_bind (self->sock, "%s", endpoint) < 0) {
         zsys_error ("%s: cannot bind %s: %s", service, endpoint, zmq_strerror (zmq_errno ()));
         cg_server_destroy (&self);
         return NULL;
@@ -250,7 +257,9 @@ cg_server_destroy (cg_server_t **self_p)
     free (self->handlers);
     for (size_t i = 0; i < S_READ_MAX; i++)
         msgpack_sbuffer_destroy (&self->slots[i].reply.body);
+    zactor_destroy (&self->monitor);
     zsock_destroy (&self->sock);
+    free (self->endpoint);
     free (self->service);
     free (self);
     *self_p = NULL;
@@ -319,8 +328,58 @@ s_handler_of (cg_server_t *self, zmsg_t *msg, cg_reply_t *reply)
     return NULL;
 }
 
+/*  A daemon takes an actor's authority only as far as the peer's key
+    allows (cg_access.h): the role a request claims, in its `role` field or
+    as the ROLE of an `actor` written ROLE:SCOPE[:NAME], must be one of the
+    roles on the peer's certificate.  True when it may; else the refusal
+    names the field, and the log says who tried.  The peer (its key's
+    metadata, s_peer_t) is read where the request arrived: a worker gets
+    it with the request. */
+typedef struct {
+    const char *roles;          /* NULL: none (refused when the server is locked) */
+    const char *name;
+} s_peer_t;
+
+static s_peer_t
+s_peer_of (zframe_t *body)
+{
+    return (s_peer_t) { zframe_meta (body, "roles"), zframe_meta (body, "name") };
+}
+
+static bool
+s_claims_allowed (cg_server_t *self, s_handler_t *handler, void *request, s_peer_t who,
+                  cg_reply_t *reply)
+{
+    if (!self->locked)
+        return true;
+    const char *roles = who.roles && *who.roles ? who.roles : NULL;
+    const char *peer = who.name && *who.name ? who.name : NULL;
+    for (size_t i = 0; i < handler->def->nfields; i++) {
+        const cg_field_t *field = &handler->def->fields[i];
+        bool is_role = streq (field->key, "role");
+        if (field->type != CG_F_STR || (!is_role && !streq (field->key, "actor")))
+            continue;
+        const char *value = *(char **) ((char *) request + field->offset);
+        size_t len = value ? strcspn (value, ":") : 0;
+        if (!value || !len || (!is_role && !value[len]))
+            continue;           /* no claim, or an actor that is only a name */
+        char role[64];
+        snprintf (role, sizeof role, "%.*s", (int) len, value);
+        if (roles && cg_access_may_claim (roles, role))
+            continue;
+        zsys_warning ("%s: refused %s from %s: its key may not act as %s", self->service,
+                      handler->name, peer ? peer : "an unnamed key", role);
+        cg_reply_fail (reply, "forbidden", field->key, "%s: this client's key (%s) may act "
+                       "as %s, not as %s", field->key, peer ? peer : "unnamed",
+                       roles ? roles : "nobody", role);
+        return false;
+    }
+    return true;
+}
+
 static void
-s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *reply)
+s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, s_peer_t who,
+         cg_reply_t *reply)
 {
     void *request = calloc (1, handler->def->size);
     assert (request);
@@ -331,6 +390,7 @@ s_serve (cg_server_t *self, s_handler_t *handler, zframe_t *body, cg_reply_t *re
         cg_reply_error (reply, &err);
     }
     else
+    if (s_claims_allowed (self, handler, request, who, reply))
         handler->fn (request, reply, handler->arg);
     cg_msg_clear (handler->def, request);
     free (request);
@@ -351,9 +411,10 @@ s_answer (cg_server_t *self, zframe_t *identity, zframe_t *rid, const cg_reply_t
     zmsg_send (&answer, self->sock);
 }
 
-/*  The worker's thread: takes identity | rid | body from the server, serves
-    it, and hands back microseconds | identity | "ok" or "error" | rid |
-    body; the server counts the first frame and sends the rest on as it is. */
+/*  The worker's thread: takes identity | rid | body | the peer's roles |
+    its name from the server, serves it, and hands back microseconds |
+    identity | "ok" or "error" | rid | body; the server counts the first
+    frame and sends the rest on as it is. */
 static int s_on_worker (zloop_t *loop, zsock_t *pipe, void *arg);
 
 typedef struct {
@@ -372,14 +433,17 @@ s_worker_run (zsock_t *pipe, void *args)
         zmsg_t *msg = zmsg_recv (pipe);
         if (!msg)
             break;
-        if (zmsg_size (msg) != 3) {     /* $TERM */
+        if (zmsg_size (msg) != 5) {     /* $TERM */
             zmsg_destroy (&msg);
             break;
         }
         zframe_t *identity = zmsg_pop (msg), *rid = zmsg_pop (msg), *body = zmsg_pop (msg);
+        char *roles = zmsg_popstr (msg), *name = zmsg_popstr (msg);
         reply.body.size = 0;
         int64_t started = zclock_usecs ();
-        s_serve (worker->server, &worker->handler, body, &reply);
+        s_serve (worker->server, &worker->handler, body, (s_peer_t) { roles, name }, &reply);
+        zstr_free (&roles);
+        zstr_free (&name);
         zmsg_t *answer = zmsg_new ();
         zmsg_addstrf (answer, "%lld", (long long) (zclock_usecs () - started));
         zmsg_append (answer, &identity);
@@ -449,6 +513,10 @@ s_hand_over (cg_server_t *self, s_handler_t *handler, zmsg_t *msg, cg_reply_t *r
     zmsg_next (msg);
     for (frame = zmsg_next (msg); frame; frame = zmsg_next (msg))
         zmsg_addmem (work, zframe_data (frame), zframe_size (frame));
+    /*  the copies lose the key's metadata: it goes along */
+    s_peer_t who = s_peer_of (zmsg_last (msg));
+    zmsg_addstr (work, who.roles ? who.roles : "");
+    zmsg_addstr (work, who.name ? who.name : "");
     zmsg_send (&work, handler->worker);
     return true;
 }
@@ -506,7 +574,8 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
                 continue;
             }
             if (!handler->worker)
-                s_serve (self, handler, zmsg_last (msg), &slot->reply);
+                s_serve (self, handler, zmsg_last (msg), s_peer_of (zmsg_last (msg)),
+                         &slot->reply);
         }
         if (slot->reply.deferred) {
             slot->identity = zframe_dup (identity);
@@ -529,6 +598,8 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
 int
 cg_server_attach (cg_server_t *self, zloop_t *loop)
 {
+    if (self->locked && !self->monitor)
+        self->monitor = cg_access_watch (self->sock, self->endpoint, loop);
     self->loop = loop;
     for (size_t i = 0; i < self->nhandlers; i++)
         if (self->handlers[i].worker
@@ -555,6 +626,10 @@ cg_client_new (const char *endpoint, int timeout_ms, int tries)
     self->sock = zsock_new (ZMQ_DEALER);
     assert (self->sock);
     zsock_set_linger (self->sock, 0);
+    /*  a DEALER whose server refused the handshake (a key it does not
+        know) has no peer to queue for: a send would wait for ever */
+    zsock_set_sndtimeo (self->sock, timeout_ms);
+    cg_access_connect (self->sock, endpoint);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         zsys_error ("command: cannot connect to %s", endpoint);
         cg_client_destroy (&self);
@@ -674,5 +749,6 @@ cg_request_send (zsock_t *sock, const char *command, const char *rid, const void
     zmsg_addstr (msg, command);
     zmsg_addstr (msg, rid);
     zmsg_addmem (msg, body, size);
-    zmsg_send (&msg, sock);
+    if (zmsg_send (&msg, sock))
+        zmsg_destroy (&msg);    /* not sent (no peer within the send timeout) */
 }

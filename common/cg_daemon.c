@@ -1,6 +1,7 @@
 /*  cg_daemon — see cg_daemon.h. */
 #include "cg_daemon.h"
 
+#include "cg_access.h"
 #include "cg_clock.h"
 #include "cg_config.h"
 #include "cg_layout.h"
@@ -214,6 +215,8 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         zsys_error ("%s: the configuration has no %s", name, path);
         goto failed;
     }
+    if (cg_access_use (self->config, name))
+        goto failed;
     self->cursor = cg_cursor_new (cg_daemon_get (self, "civgrid/cursor_key", NULL));
     if (!self->cursor)
         goto failed;
@@ -326,6 +329,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     zloop_destroy (&self->loop);
     cg_redis_destroy (&self->redis);
     zconfig_destroy (&self->config);
+    cg_access_end ();
     cg_cursor_destroy (&self->cursor);
     if (self->hangup_fd >= 0)
         close (self->hangup_fd);

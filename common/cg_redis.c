@@ -1,6 +1,7 @@
 /*  cg_redis — see cg_redis.h.  Scripts are kept by name with their SHA1,
     which is learnt from SCRIPT LOAD the first time a script is called. */
 #include "cg_redis.h"
+#include "cg_access.h"
 #include "cg_msg.h"
 
 #include <czmq.h>
@@ -133,6 +134,24 @@ cg_args_free (cg_args_t *args)
 
 /* --- the connection ------------------------------------------------------- */
 
+/*  Logs in as this process's principal on a locked stack (cg_access.h),
+    on every connection, since a reconnection starts as nobody. */
+static int
+s_login (cg_redis_t *self)
+{
+    const char *user, *password;
+    if (!cg_access_redis_login (self->port, &user, &password))
+        return 0;
+    redisReply *r = redisCommand (self->ctx, "AUTH %s %s", user, password);
+    int rc = r && r->type == REDIS_REPLY_STATUS ? 0 : -1;
+    if (rc)
+        zsys_error ("redis: cannot log in as %s: %s", user,
+                    r && r->type == REDIS_REPLY_ERROR ? r->str : self->ctx->errstr);
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
 static int
 s_connect (cg_redis_t *self)
 {
@@ -145,7 +164,8 @@ s_connect (cg_redis_t *self)
         self->ctx = redisConnectWithTimeout (self->host, self->port, tv);
         if (self->ctx && !self->ctx->err) {
             redisSetTimeout (self->ctx, (struct timeval) { 10, 0 });
-            return 0;
+            if (s_login (self) == 0)
+                return 0;
         }
         if (zclock_mono () >= until || zsys_interrupted)
             break;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "cg_redis.h"
 
 #define CG_SIGN_HEX 65          /* 64 hex digits and the terminator */
 
@@ -37,5 +38,34 @@ void cg_sign (const char *secret, int64_t timestamp, const void *body, size_t si
     constant time. */
 bool cg_sign_check (const char *secret, int64_t timestamp, const void *body, size_t size,
                     const char *hex);
+
+/* --- a hotline's secrets, rotated without a restart ----------------------- */
+
+/*  Before its first rotation the secret of a sender of signed pushes (kind
+    hotline or sms) is the configuration's gateway/<kind>/<id>.  `civgrid secret rotate hotline ID` makes a new
+    one and keeps both in the gateway's Redis keys,
+
+        cg:{gateway}:secret:<kind>:<id>    current, previous,
+                                           previous_until (ms), rotated (ms)
+
+    from then on the store's secrets win over the configuration's, and a
+    signature made with the previous one is good until previous_until, so
+    the hotline switches when it is ready and no push is refused meanwhile. */
+#define CG_SIGN_SECRET_MAX  129     /* bytes of a secret, with the terminator */
+
+/*  The secrets a signature of source may be made with at now: the current
+    one first, then the previous while it is good; configured (may be NULL)
+    when the store has none.  Returns how many (0: source is unknown), or -1
+    when the store cannot be read. */
+int cg_sign_secrets (cg_redis_t *redis, const char *kind, const char *source,
+                     const char *configured, int64_t now,
+                     char secrets[2][CG_SIGN_SECRET_MAX]);
+
+/*  Makes a new secret for source (256 random bits in hex) into made, keeps
+    the one it replaces (the store's, else configured) good for grace_ms
+    more.  Returns 0, or -1 when the store cannot be written. */
+int cg_sign_rotate (cg_redis_t *redis, const char *kind, const char *source,
+                    const char *configured, int64_t now, int64_t grace_ms,
+                    char made[CG_SIGN_SECRET_MAX]);
 
 #endif

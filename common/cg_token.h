@@ -4,7 +4,11 @@
     bytes (libsodium's randombytes).  It is shown once, when made, and Redis
     keeps only its BLAKE2b-256 hash (libsodium's crypto_generichash), hex,
     as the key of a hash:
-        cg:{gateway}:token:<hash>   role, scope, name, created
+        cg:{gateway}:token:<hash>   role, scope, name, created, expires,
+                                    last_used (written once a minute at most)
+    (ms; a token made before tokens expired has none and lasts until
+    revoked).  Its id, for `token list` and `token revoke`, is the start
+    of the hash.
     A high-entropy random token needs no slow password hash: nobody can
     guess one, so a fast hash that cannot be reversed is enough, and the
     gateway can look it up on every request.

@@ -5,8 +5,8 @@
 set -eu
 PACKAGES="build-essential pkg-config redis-server redis-tools
 libzmq3-dev libczmq-dev libmsgpack-dev libhiredis-dev libcriterion-dev
-libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev clang
-gnuplot-nox"
+libmicrohttpd-dev libgnutls28-dev libjansson-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev clang
+gnuplot-nox curl openssl util-linux"
 # the console's browser test drives Debian's chromium; npm installs the
 # console's charts (a nodejs that brings its own npm is kept as it is)
 PACKAGES="$PACKAGES chromium"

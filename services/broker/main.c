@@ -6,6 +6,7 @@
     what was in flight, which subscribers read back from the journals.  It
     answers `ping` at broker/endpoint like every daemon. */
 #include "cg_daemon.h"
+#include "cg_access.h"
 
 typedef struct {
     zsock_t *xsub, *xpub;
@@ -50,14 +51,20 @@ main (int argc, char **argv)
     zsock_set_rcvhwm (broker.xsub, CG_BUS_HWM);
     zsock_set_sndhwm (broker.xpub, CG_BUS_HWM);
     int rc = 1;
-    if (zsock_bind (broker.xsub, "%s", in) < 0 || zsock_bind (broker.xpub, "%s", out) < 0)
+    zactor_t *watch_in = NULL, *watch_out = NULL;
+    if (cg_access_serve (broker.xsub, in) < 0 || cg_access_serve (broker.xpub, out) < 0
+    ||  zsock_bind (broker.xsub, "%s", in) < 0 || zsock_bind (broker.xpub, "%s", out) < 0)
         zsys_error ("broker: cannot bind %s and %s", in, out);
     else {
         zloop_reader (daemon->loop, broker.xsub, s_forward, &broker);
         zloop_reader (daemon->loop, broker.xpub, s_forward, &broker);
+        watch_in = cg_access_watch (broker.xsub, in, daemon->loop);
+        watch_out = cg_access_watch (broker.xpub, out, daemon->loop);
         cg_server_set_counter (daemon->server, s_forwarded, &broker);
         rc = cg_daemon_run (daemon);
     }
+    zactor_destroy (&watch_in);
+    zactor_destroy (&watch_out);
     zsock_destroy (&broker.xsub);
     zsock_destroy (&broker.xpub);
     cg_daemon_destroy (&daemon);

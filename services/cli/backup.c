@@ -27,6 +27,7 @@
     restored intake/key. */
 #define _GNU_SOURCE             /* nftw */
 #include "cli.h"
+#include "cg_access.h"
 #include "cg_clock.h"
 #include "cg_ports.h"
 
@@ -182,9 +183,17 @@ s_backup (cli_args_t *args, const char *to)
     nftw (stack_abs, s_backup_sqlite, 16, FTW_PHYS);
     /*  2. Redis, at one instant */
     snprintf (path, sizeof path, "%s/redis/dump.rdb", to);
+    const char *port = zconfig_get (config, "redis/port", "7400");
     char *rdb[] = { "redis-cli", "-h", (char *) zconfig_get (config, "redis/host", "127.0.0.1"),
-                    "-p", (char *) zconfig_get (config, "redis/port", "7400"), "--rdb", path,
-                    NULL };
+                    "-p", (char *) port, "--rdb", path, NULL, NULL, NULL };
+    /*  a locked stack's Redis takes the admin's login (cg_access.h); the
+        password goes by the environment, never on a command line */
+    const char *user, *password;
+    if (cg_access_redis_login (atoi (port), &user, &password)) {
+        rdb[7] = "--user";
+        rdb[8] = (char *) user;
+        setenv ("REDISCLI_AUTH", password, 1);
+    }
     struct stat st;
     if (s_run (rdb) != 0 || stat (path, &st) || st.st_size == 0) {
         fprintf (stderr, "civgrid: Redis gave no snapshot (redis-cli --rdb); is the stack up?\n");

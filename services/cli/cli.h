@@ -74,6 +74,9 @@ int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
 int cli_token (cli_args_t *args);
 int cli_journal (cli_args_t *args);
+int cli_key (cli_args_t *args);
+int cli_secret (cli_args_t *args);
+int cli_user (cli_args_t *args);
 int cli_backup (cli_args_t *args);     /* backup DIR, restore DIR (backup.c) */
 int cli_migrate (cli_args_t *args);    /* migrate (migrate.c) */
 int cli_search (cli_args_t *args);     /* search, export cases */
@@ -81,6 +84,9 @@ int cli_search (cli_args_t *args);     /* search, export cases */
     saying why. */
 int cli_token_issue (zconfig_t *config, const char *role, const char *scope,
                      const char *name, char *token);
+/*  The same, expiring after days (cli_token_issue: 365). */
+int cli_token_issue_days (zconfig_t *config, const char *role, const char *scope,
+                          const char *name, int days, char *token);
 void cli_demo_load (zconfig_t *config);
 int cli_print_view (cli_args_t *args, cg_case_view_t *view);
 int cli_dispatch (cli_args_t *args);

@@ -37,6 +37,7 @@ static const s_option_t s_common[] = {
     { "dir", "DIR", "the stack's folder (default var/)" },
     { "json", NULL, "print the answer as JSON" },
     { "help", NULL, "print this help" },
+    { "key", "FILE", "act with this key (civgrid key add) instead of the stack's admin" },
     { NULL }
 };
 
@@ -222,6 +223,27 @@ static const s_option_t s_token_opts[] = {
     { "role", "R", "create: operator, supervisor, admin, grid, device_vendor, ..." },
     { "scope", "CODE", "create: the org node it acts in" },
     { "name", "WHO", "create: whose it is" },
+    { "days", "N", "create: it expires N days on (default 365, at most 3650)" },
+    { NULL }
+};
+
+static const s_option_t s_key_opts[] = {
+    { "roles", "R1,R2", "add: the roles the key may assert (* for any)" },
+    { "out", "FILE", "add: where its secret part goes (default DIR/secrets/curve/NAME.key)" },
+    { NULL }
+};
+
+static const s_option_t s_secret_opts[] = {
+    { "grace-hours", "N", "rotate: hours the previous secret stays good (default 24)" },
+    { "out", "FILE", "backup: the file written (passphrase in $CG_PASSPHRASE)" },
+    { "in", "FILE", "restore: the backup read (passphrase in $CG_PASSPHRASE)" },
+    { NULL }
+};
+
+static const s_option_t s_user_opts[] = {
+    { "role", "R", "add: operator, supervisor, admin or grid_worker" },
+    { "scope", "CODE", "add: the org node the account acts in" },
+    { "off", NULL, "totp: sign in with the password alone again" },
     { NULL }
 };
 
@@ -290,8 +312,17 @@ static const s_command_t s_commands[] = {
       "balance ACCOUNT | statement ACCOUNT [--cursor C] [--limit N] | show ID | verify | export\n"
       "report|publish FUND --month YYYY-MM [--format csv | --html FILE]",
       "the charity funds and the time bank (docs/FUND.md)", s_fund_opts, NULL },
-    { "token", cli_token, "create --role R --scope CODE [--name WHO]\nlist\nrevoke TOKEN",
-      "the gateway's API tokens", s_token_opts, NULL },
+    { "token", cli_token, "create --role R --scope CODE [--name WHO] [--days N]\nlist\n"
+      "revoke ID|TOKEN", "the gateway's API tokens", s_token_opts, NULL },
+    { "key", cli_key, "add NAME --roles R1,R2 [--out FILE]\nlist\nremove NAME",
+      "CURVE keys of programs that talk to the daemons (docs/ARCHITECTURE.md)", s_key_opts,
+      NULL },
+    { "secret", cli_secret, "rotate hotline ID [--grace-hours N]\nbackup --out FILE\n"
+      "restore --in FILE", "a hotline's secret; the sealing key and the stack's secrets, "
+      "under a passphrase", s_secret_opts, NULL },
+    { "user", cli_user, "add NAME --role R --scope CODE\ndisable NAME | reset NAME\n"
+      "totp NAME [--off]\nlist", "operators' accounts (password in $CG_PASSWORD)",
+      s_user_opts, NULL },
     { "notify", cli_notify,
       "rules | test RECIPIENT --text T [--urgent] | log [ID] [--cursor C] [--limit N]\n"
       "deadletter [--cursor C] [--limit N] | retry ID | ack ID [--by WHO]",

@@ -12,6 +12,9 @@
         civgrid token create|list|revoke    the gateway's API tokens
         civgrid notify ...                  notification rules, log, dead letters
         civgrid journal [skip|forget] ...   journals, their consumers and retention
+        civgrid key add|list|remove ...     CURVE keys of client programs (cg_access.h)
+        civgrid secret rotate|backup|restore  a hotline's secret, the stack's secrets
+        civgrid user add|disable|reset|totp|list  operators' accounts
         civgrid backup|restore DIR          a running stack's state, into an empty folder
         civgrid migrate                     an older store to this release's layout
         civgrid messages                    the message reference (Markdown)
@@ -19,6 +22,7 @@
     Which handler serves which command, and the options each takes, is one
     table: services/cli/commands.c.  `civgrid COMMAND --help` prints them. */
 #include "cli.h"
+#include "cg_access.h"
 
 int
 main (int argc, char **argv)
@@ -39,5 +43,6 @@ main (int argc, char **argv)
     else
         rc = cli_run (&args);
     zhash_destroy (&args.opts);
+    cg_access_end ();
     return rc;
 }

@@ -9,6 +9,7 @@
     stays, starts again any daemon that dies, and stops everything on Ctrl-C.
     `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
 #include "cli.h"
+#include "cg_access.h"
 #include "cg_calendar.h"
 #include "cg_token.h"
 #include "cg_privacy.h"
@@ -149,7 +150,7 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
         if (detach)
             setsid ();
         signal (SIGINT, detach ? SIG_IGN : SIG_DFL);
-        int fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         int null = open ("/dev/null", O_RDONLY);
         if (fd >= 0) {
             dup2 (fd, 1);
@@ -221,6 +222,7 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     if (!realpath (stack->dir, absdir))
         return -1;
     zconfig_put (config, "civgrid/dir", absdir);
+    zconfig_putf (config, "access/dir", "%s/secrets", absdir);
     zconfig_putf (config, "redis/port", "%d", base);
     s_rebase (zconfig_locate (config, "bus/publish"), base);
     s_rebase (zconfig_locate (config, "bus/subscribe"), base);
@@ -264,10 +266,9 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     /*  redis/appendfsync: when an acknowledged change is on disk.  "always"
         (the default) fsyncs the AOF before Redis answers, so what a daemon
         acknowledged survives a power cut; "everysec" may lose the last
-        second of them (docs/ARCHITECTURE.md, "Durability") */
-    char appendfsync[16];
+        second of them (docs/ARCHITECTURE.md, "Durability"); s_lock_stack
+        writes it into redis.conf */
     const char *fsync_value = zconfig_get (config, "redis/appendfsync", "always");
-    snprintf (appendfsync, sizeof appendfsync, "%s", fsync_value);
     if (strcmp (fsync_value, "always") && strcmp (fsync_value, "everysec")
     &&  strcmp (fsync_value, "no")) {
         fprintf (stderr, "civgrid: redis/appendfsync in %s is \"%s\": "
@@ -278,20 +279,46 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     int rc = zconfig_save (config, path);
     chmod (path, 0600);         /* it holds the key */
     zconfig_destroy (&config);
+    return rc;
+}
 
-    /*  hash-max-listpack-value: a case's hashes (dispatch's case with its
-        text and timeline, intake's sealed record of ~310 bytes) stay in
-        Redis's compact encoding, about half the memory of a hashtable */
+/*  The locks (cg_access.h): a stack gets its secrets on its first `up`,
+    and one made before there were any (its configuration without
+    access/dir) gets them on its next; missing keys and passwords are made,
+    existing ones kept, and the ACL file written again.  Then Redis's
+    configuration, which loads that file: each `up`, so that a stack keeps
+    up with what civgrid writes there.  hash-max-listpack-value: a case's
+    hashes (dispatch's case with its text and timeline, intake's sealed
+    record of ~310 bytes) stay in Redis's compact encoding, about half the
+    memory of a hashtable. */
+static int
+s_lock_stack (s_stack_t *stack, zconfig_t *config, const char *config_path)
+{
+    char absdir[PATH_MAX], path[PATH_MAX];
+    if (!realpath (stack->dir, absdir))
+        return -1;
+    if (!*zconfig_get (config, "access/dir", "")) {
+        zconfig_putf (config, "access/dir", "%s/secrets", absdir);
+        if (zconfig_save (config, config_path))
+            return -1;
+        chmod (config_path, 0600);
+    }
+    if (cg_access_make (config))
+        return -1;
     s_path (path, sizeof path, stack->dir, "redis.conf", NULL);
     FILE *f = fopen (path, "w");
     if (!f)
         return -1;
+    fchmod (fileno (f), 0600);
     fprintf (f, "# written by civgrid stack up\n"
-             "port %d\nbind 127.0.0.1\nprotected-mode yes\ndaemonize no\n"
+             "port %s\nbind %s\nprotected-mode yes\ndaemonize no\n"
              "dir %s/redis\nappendonly yes\nappendfsync %s\nsave 3600 1 300 100 60 10000\n"
-             "logfile \"\"\nhash-max-listpack-value 512\n", base, absdir, appendfsync);
-    fclose (f);
-    return rc;
+             "logfile \"\"\nhash-max-listpack-value 512\naclfile %s/redis.acl\n",
+             zconfig_get (config, "redis/port", "7400"),
+             zconfig_get (config, "redis/bind", "127.0.0.1"), absdir,
+             zconfig_get (config, "redis/appendfsync", "always"),
+             zconfig_get (config, "access/dir", ""));
+    return fclose (f) ? -1 : cg_access_use (config, CG_ACCESS_ADMIN);
 }
 
 /* --- waiting for parts ---------------------------------------------------- */
@@ -423,10 +450,15 @@ static int
 s_up (s_stack_t *stack, cli_args_t *args)
 {
     char path[PATH_MAX];
+    /*  Redis's files (the AOF: every case, token hashes, hotline secrets)
+        and the logs (case ids, what was refused and why) are the stack
+        owner's alone, also in a stack made before */
     const char *subdirs[] = { "", "/run", "/log", "/redis", NULL };
     for (int i = 0; subdirs[i]; i++) {
+        mode_t mode = strcmp (subdirs[i], "/redis") == 0 || strcmp (subdirs[i], "/log") == 0
+                    ? 0700 : 0755;
         snprintf (path, sizeof path, "%s%s", stack->dir, subdirs[i]);
-        if (mkdir (path, 0755) && errno != EEXIST) {
+        if ((mkdir (path, mode) && errno != EEXIST) || chmod (path, mode)) {
             fprintf (stderr, "civgrid: cannot create %s: %s\n", path, strerror (errno));
             return 1;
         }
@@ -449,6 +481,12 @@ s_up (s_stack_t *stack, cli_args_t *args)
             return 1;
     }
     zconfig_t *config = zconfig_load (path);
+    if (!config || s_lock_stack (stack, config, path)) {
+        fprintf (stderr, "civgrid: cannot prepare the stack's locks in %s/secrets\n",
+                 stack->dir);
+        zconfig_destroy (&config);
+        return 1;
+    }
     s_load_parts (stack, config);
     bool foreground = cli_flag (args, "foreground");
     if (s_start_missing (stack, config, !foreground)) {
@@ -465,7 +503,8 @@ s_up (s_stack_t *stack, cli_args_t *args)
         printf ("  configuration %s\n  logs          %s/log/\n", path, stack->dir);
         const char *http = zconfig_get (config, "gateway/http_port", NULL);
         if (http)
-            printf ("  console       http://%s:%s/console/\n",
+            printf ("  console       %s://%s:%s/console/\n",
+                    *zconfig_get (config, "gateway/tls_cert", "") ? "https" : "http",
                     zconfig_get (config, "gateway/http_address", "127.0.0.1"), http);
         /*  a token to sign in to the demo with: a supervisor of the whole city */
         char token[CG_TOKEN_MAX];

@@ -1,5 +1,6 @@
 /*  util — the CLI's argument parsing, configuration and error output. */
 #include "cli.h"
+#include "cg_access.h"
 #include "cg_clock.h"
 #include "cg_config.h"
 #include <errno.h>
@@ -68,6 +69,14 @@ cli_actor (cli_args_t *args, char *buf, size_t len)
     return cli_opt (args, "actor", buf);
 }
 
+/*  The CLI talks to the stack of config as admin, unless --key names
+    another key file (cg_access.h). */
+static void
+s_act_as (cli_args_t *args, zconfig_t *config)
+{
+    cg_access_use (config, cli_opt (args, "key", CG_ACCESS_ADMIN));
+}
+
 zconfig_t *
 cli_config (cli_args_t *args)
 {
@@ -77,6 +86,8 @@ cli_config (cli_args_t *args)
     if (!config)
         fprintf (stderr, "civgrid: no running stack in %s (no %s); start one with "
                  "`civgrid stack up`\n", cli_opt (args, "dir", "var"), path);
+    else
+        s_act_as (args, config);
     return config;
 }
 
@@ -112,6 +123,8 @@ cli_now (cli_args_t *args)
     char path[4096];
     snprintf (path, sizeof path, "%s/civgrid.cfg", cli_opt (args, "dir", "var"));
     zconfig_t *config = zconfig_load (path);
+    if (config)
+        s_act_as (args, config);
     bool test = config && streq (zconfig_get (config, "clock/test", "0"), "1");
     int64_t now = 0;
     if (test) {

@@ -20,6 +20,8 @@
 #include "cg_sign.h"
 #include "cg_text.h"
 
+#include <sodium.h>
+
 #define S_AUDIT_MAX     1000000
 #define S_AUDIT_PAGE    200         /* entries a page at most */
 
@@ -54,8 +56,9 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     cg_token_hash (token, caller->hash);
     char key[128];
     cg_token_key (key, sizeof key, caller->hash);
-    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name", key);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+    redisReply *r = cg_redis_command (req->link->redis, "HMGET %s role scope name expires "
+                                      "idle_ms last_used", key);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
         if (r)
             freeReplyObject (r);
         snprintf (why, len, "tokens cannot be checked now");
@@ -64,11 +67,28 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     caller->role = cg_role_parse (cg_reply_str (r->element[0]));
     snprintf (caller->scope_code, sizeof caller->scope_code, "%s", cg_reply_str (r->element[1]));
     snprintf (caller->name, sizeof caller->name, "%s", cg_reply_str (r->element[2]));
+    /*  a token made before tokens expired has no expiry: it lasts until revoked */
+    int64_t expires = cg_reply_int (r->element[3], 0);
+    /*  a person's session (cg_user.h) also ends when idle */
+    int64_t idle_ms = cg_reply_int (r->element[4], 0), used = cg_reply_int (r->element[5], 0);
     freeReplyObject (r);
     caller->scope = cg_orgtree_find (req->gw->org, caller->scope_code);
     if (!caller->role || !caller->scope) {
         caller->role = 0;
         snprintf (why, len, "the token is not valid (unknown or revoked)");
+        return 401;
+    }
+    if (expires && cg_clock_now () >= expires) {
+        caller->role = 0;
+        char when[40];
+        cg_time_iso (expires, when, sizeof when);
+        snprintf (why, len, "the token expired at %s; ask for a new one", when);
+        return 401;
+    }
+    if (idle_ms && cg_clock_now () - used > idle_ms) {
+        caller->role = 0;
+        snprintf (why, len, "the session ended after %lld minutes without use; sign in again",
+                  (long long) (idle_ms / 60000));
         return 401;
     }
     char rate_key[80];
@@ -77,6 +97,14 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
         snprintf (why, len, "too many requests with this token; at most %d a minute",
                   req->gw->rate_token);
         return 429;
+    }
+    /*  when it was last used, to the minute: one write a minute a token */
+    snprintf (rate_key, sizeof rate_key, "u:%s", caller->hash);
+    if (gw_rate_take (req->gw, rate_key, 1)) {
+        r = cg_redis_command (req->link->redis, "HSET %s last_used %lld", key,
+                              (long long) cg_clock_now ());
+        if (r)
+            freeReplyObject (r);
     }
     if (!(caller->role & roles)) {
         char allowed[160] = "";
@@ -228,17 +256,33 @@ gw_auth_signed (gw_request_t *req, const char *id_header, const char *section, c
                         missing);
         return -1;
     }
-    char key[128];
+    /*  its secrets: the configuration's, or once rotated the store's,
+        the previous one still good during the rotation (cg_sign.h) */
+    char key[128], secrets[2][CG_SIGN_SECRET_MAX];
     snprintf (key, sizeof key, "gateway/%s/%.64s", section, sender);
-    const char *secret = strchr (sender, '/') ? NULL : cg_daemon_get (req->gw->daemon, key, NULL);
-    if (!secret || !*secret) {
+    int nsecrets = strchr (sender, '/') ? 0
+                 : cg_sign_secrets (req->link->redis, section, sender,
+                                    cg_daemon_get (req->gw->daemon, key, NULL), cg_clock_now (),
+                                    secrets);
+    if (nsecrets < 0) {
+        gw_reply_error (req, 503, "unavailable", "", "the %s's secret cannot be read now",
+                        section);
+        return -1;
+    }
+    if (nsecrets == 0) {
         gw_reply_error (req, 401, "unauthorized", id_header, "%s %.64s is not known here",
                         section, sender);
         return -1;
     }
     cg_error_t err;
-    int status = gw_signed_check (secret, stamp, signature, req->body ? req->body : "",
+    int status = 0;
+    /*  the next secret only when this one's signature did not match */
+    for (int i = 0; i < nsecrets && (i == 0 || (status == 401
+                                                && streq (err.field, CG_SIGN_HEADER_SIGNATURE)));
+         i++)
+        status = gw_signed_check (secrets[i], stamp, signature, req->body ? req->body : "",
                                   req->body_size, cg_clock_now () / 1000, &err);
+    sodium_memzero (secrets, sizeof secrets);
     if (status) {
         gw_reply_error (req, status, err.code, err.field, "%s", err.message);
         return -1;

@@ -83,6 +83,7 @@ struct _gateway_t {
     size_t body_max;
     int rate_address;           /* requests a minute from one address */
     int rate_token;             /* requests a minute with one token */
+    const char *proxies;        /* gateway/proxies: whose X-Forwarded-For is believed */
     int stream_max;             /* open event streams at most */
     char console_dir[512];
     char photo_dir[512];        /* gateway/photo_dir: photos by their checksum */
@@ -98,6 +99,13 @@ struct _gateway_t {
     int64_t rate_minute;
     int streams;
 };
+
+/* --- tls.c -------------------------------------------------------------- */
+/*  Reads gateway/tls_cert and gateway/tls_key: 1 with the certificate
+    callback for libmicrohttpd in *callback, 0 when HTTPS is not asked for,
+    -1 (logged) when it cannot be had. */
+int gw_tls_configure (gateway_t *gw, void **callback);
+void gw_tls_end (void);
 
 /* --- http.c ------------------------------------------------------------- */
 int gw_http_start (gateway_t *gw, const char *address, int port);
@@ -287,6 +295,7 @@ void gw_open311_handle (gw_request_t *req);
 void gw_hotline_handle (gw_request_t *req);
 void gw_sms_handle (gw_request_t *req);
 void gw_stream_handle (gw_request_t *req);
+void gw_session_handle (gw_request_t *req);
 /*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
 void gw_search_handle (gw_request_t *req);
 void gw_export_handle (gw_request_t *req);

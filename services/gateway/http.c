@@ -272,6 +272,9 @@ s_route (gw_request_t *req)
     if (strcmp (path, "/api/v1/stream") == 0)
         gw_stream_handle (req);
     else
+    if (strcmp (path, "/api/v1/session") == 0)
+        gw_session_handle (req);
+    else
     if (strcmp (path, "/healthz") == 0 || strcmp (path, "/metrics") == 0)
         gw_health_handle (req);
     else
@@ -289,8 +292,78 @@ s_route (gw_request_t *req)
         gw_reply_error (req, 404, "not_found", "path", "there is nothing at %.100s", path);
 }
 
+/*  Whether address (len bytes) is one of the proxies, a list of addresses
+    separated by commas or spaces. */
+static bool
+s_is_proxy (const char *proxies, const char *address, size_t len)
+{
+    for (const char *at = proxies; *at; ) {
+        at += strspn (at, ", ");
+        size_t n = strcspn (at, ", ");
+        if (n && n == len && memcmp (at, address, len) == 0)
+            return true;
+        at += n;
+    }
+    return false;
+}
+
+/*  An IPv4 or IPv6 address in text (len bytes, spaces around it allowed),
+    written again as inet_ntop writes it into buf; false when it is none. */
+static bool
+s_ip (const char *text, size_t len, char *buf, size_t size)
+{
+    while (len && *text == ' ')
+        text++, len--;
+    while (len && text[len - 1] == ' ')
+        len--;
+    char copy[64];
+    unsigned char bin[16];
+    if (!len || len >= sizeof copy)
+        return false;
+    memcpy (copy, text, len);
+    copy[len] = 0;
+    int family = inet_pton (AF_INET, copy, bin) == 1 ? AF_INET
+               : inet_pton (AF_INET6, copy, bin) == 1 ? AF_INET6 : 0;
+    return family && inet_ntop (family, bin, buf, size) != NULL;
+}
+
+/*  Behind a proxy of ours (gateway/proxies) the client is the last hop of
+    X-Forwarded-For that is not one of our proxies: each proxy appends the
+    address it saw, so what lies to the left of that hop anyone could have
+    written.  Without the header, X-Real-IP.  From any other peer neither
+    header is believed.  A hop that is no address ends the search. */
 static void
-s_address (struct MHD_Connection *conn, char *buf, size_t len)
+s_forwarded_for (gateway_t *gw, struct MHD_Connection *conn, char *buf, size_t len)
+{
+    if (!*buf || !s_is_proxy (gw->proxies, buf, strlen (buf)))
+        return;
+    const char *chain = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *real = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Real-IP");
+    char client[64] = "", hop[64];
+    if (chain) {
+        size_t end = strlen (chain);
+        while (!*client) {
+            size_t start = end;
+            while (start > 0 && chain[start - 1] != ',')
+                start--;
+            if (!s_ip (chain + start, end - start, hop, sizeof hop))
+                break;
+            if (!s_is_proxy (gw->proxies, hop, strlen (hop)))
+                snprintf (client, sizeof client, "%s", hop);
+            if (start == 0)
+                break;
+            end = start - 1;
+        }
+    }
+    else
+    if (real && !s_ip (real, strlen (real), client, sizeof client))
+        *client = 0;
+    if (*client)
+        snprintf (buf, len, "%s", client);
+}
+
+static void
+s_address (gateway_t *gw, struct MHD_Connection *conn, char *buf, size_t len)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -303,6 +376,7 @@ s_address (struct MHD_Connection *conn, char *buf, size_t len)
     else
     if (sa->sa_family == AF_INET6)
         inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, buf, len);
+    s_forwarded_for (gw, conn, buf, len);
 }
 
 static enum MHD_Result
@@ -319,7 +393,7 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         req->conn = conn;
         req->method = method;
         req->path = url;
-        s_address (conn, req->address, sizeof req->address);
+        s_address (gw, conn, req->address, sizeof req->address);
         const char *length = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
                                                           "Content-Length");
         *state = req;
@@ -425,8 +499,13 @@ gw_http_start (gateway_t *gw, const char *address, int port)
         zsys_error ("gateway: http_address %s is not an IPv4 address", address);
         return -1;
     }
+    void *certificate = NULL;
+    int tls = gw_tls_configure (gw, &certificate);
+    if (tls < 0)
+        return -1;
     gw->httpd = MHD_start_daemon (
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
+        | (tls ? MHD_USE_TLS : 0),
         (uint16_t) port, NULL, NULL, s_on_request, gw,
         MHD_OPTION_NOTIFY_COMPLETED, s_on_done, gw,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) S_HEADER_MEMORY,
@@ -434,6 +513,8 @@ gw_http_start (gateway_t *gw, const char *address, int port)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int) S_CONNECTIONS,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) S_PER_ADDRESS,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &bind_to,
+        /*  last: without TLS it ends the options early */
+        tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, certificate,
         MHD_OPTION_END);
     if (!gw->httpd) {
         zsys_error ("gateway: cannot listen on %s:%d", address, port);
@@ -448,6 +529,7 @@ gw_http_stop (gateway_t *gw)
     if (gw->httpd)
         MHD_stop_daemon (gw->httpd);
     gw->httpd = NULL;
+    gw_tls_end ();
     gw_link_t *link;
     while ((link = zlistx_detach (gw->idle, NULL)))
         s_link_free (&link);

@@ -43,6 +43,7 @@ main (int argc, char **argv)
     gw.body_max = (size_t) cg_daemon_int (gw.daemon, "gateway/body_max");
     gw.rate_address = (int) cg_daemon_int (gw.daemon, "gateway/rate_address");
     gw.rate_token = (int) cg_daemon_int (gw.daemon, "gateway/rate_token");
+    gw.proxies = cg_daemon_get (gw.daemon, "gateway/proxies", "");
     gw.stream_max = (int) cg_daemon_int (gw.daemon, "gateway/stream_max");
     gw.photo_max = (size_t) cg_daemon_int (gw.daemon, "gateway/photo_max");
     gw.photos_max = (int) cg_daemon_int (gw.daemon, "gateway/photos_max");

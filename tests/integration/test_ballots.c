@@ -118,8 +118,7 @@ static zsock_t *
 s_send_vote (cg_teststack_t *stack, const char *rid, const char *id, const char *member,
              const char *choice)
 {
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    zsock_connect (dealer, "%s", zconfig_get (stack->config, "consultation/endpoint", ""));
+    zsock_t *dealer = cg_teststack_dealer (stack, "consultation");
     cg_topic_act_t req = { .rid = (char *) rid, .id = (char *) id, .actor = "test",
                            .member = (char *) member, .choice = (char *) choice };
     cg_test_send (dealer, "topic.vote", rid, &cg_topic_act_def, &req);
@@ -267,8 +266,7 @@ Test (ballots, bad_input_is_refused_by_field_and_consultation_keeps_serving, .ti
     cg_testcli_says (stack, 1, "has no stage", "topic stage %s voting", id);
 
     /*  frames that are no command at all */
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    zsock_connect (dealer, "%s", zconfig_get (stack->config, "consultation/endpoint", ""));
+    zsock_t *dealer = cg_teststack_dealer (stack, "consultation");
     const char *bodies[] = { "\xc1", "\x81\xa2id\xc3", "\x82\xa3rid\xa1r\xa2id\xa2\xc3\x28" };
     for (int i = 0; i < 3; i++) {
         zmsg_t *msg = zmsg_new ();

@@ -713,7 +713,7 @@ Test (fund, bad_input_is_refused_by_field_and_the_daemon_keeps_serving, .timeout
                                   &rep, &err), -1);
     cr_assert_str_eq (err.field, "month");
     /*  garbage frames straight at the socket */
-    zsock_t *raw = zsock_new_dealer (zconfig_get (stack->config, "fund/endpoint", ""));
+    zsock_t *raw = cg_teststack_dealer (stack, "fund");
     zstr_sendx (raw, "fund.transfer", "r1", "\xc1\xff\x00garbage", NULL);
     zstr_sendx (raw, "fund.transfer", NULL);
     zstr_sendx (raw, "no.such.command", "r2", "", NULL);

@@ -459,20 +459,7 @@ static json_t *
 s_push (cg_teststack_t *stack, const char *hotline, const char *secret, int64_t timestamp,
         const char *body, int *status)
 {
-    char sig[CG_SIGN_HEX], h1[64], h2[64], h3[128];
-    cg_sign (secret, timestamp, body, strlen (body), sig);
-    snprintf (h1, sizeof h1, "X-CG-Hotline: %s", hotline);
-    snprintf (h2, sizeof h2, "X-CG-Timestamp: %lld", (long long) timestamp);
-    snprintf (h3, sizeof h3, "X-CG-Signature: %s", sig);
-    const char *headers[] = { h1, h2, h3, NULL };
-    cg_http_reply_t reply;
-    cg_http (stack, &reply, "POST", "/api/v1/hotline/orders", NULL, headers, body,
-             strlen (body), "application/json");
-    *status = reply.status;
-    json_t *json = json_loads (reply.body, 0, NULL);
-    cr_assert (json, "not JSON: %s", reply.body);
-    cg_http_reply_clear (&reply);
-    return json;
+    return cg_http_hotline_push (stack, hotline, secret, timestamp, body, status);
 }
 
 Test (gateway, hotline_orders_are_signed_and_idempotent)

@@ -25,10 +25,8 @@ typedef struct {
 static zsock_t *
 s_dealer (cg_teststack_t *stack)
 {
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_t *dealer = cg_teststack_dealer (stack, "intake");
     zsock_set_linger (dealer, 0);
-    cr_assert_eq (zsock_connect (dealer, "%s", zconfig_get (stack->config, "intake/endpoint",
-                                                           "")), 0);
     return dealer;
 }
 

@@ -382,8 +382,7 @@ Test (stats, dispatch_answers_ping_and_a_queue_while_statistics_are_worked_out,
 {
     cg_teststack_t *stack = s_old_stack ("--set clock/test=1 --set dispatch/stats_cache_mb=0");
 
-    zsock_t *dealer = zsock_new_dealer (zconfig_get (stack->config, "dispatch/endpoint", ""));
-    cr_assert (dealer);
+    zsock_t *dealer = cg_teststack_dealer (stack, "dispatch");
     const int queries = 16;
     for (int i = 0; i < queries; i++) {
         char rid[32];

@@ -1,5 +1,6 @@
 /*  cg_testenv — see cg_testenv.h. */
 #include "cg_testenv.h"
+#include "cg_access.h"
 #include "cg_ports.h"
 
 #include <criterion/criterion.h>
@@ -77,6 +78,7 @@ cg_teststack_up_in (const char *dir, const char *extra)
     snprintf (path, sizeof path, "%s/civgrid.cfg", self->dir);
     self->config = zconfig_load (path);
     cr_assert (self->config);
+    cr_assert_eq (cg_access_use (self->config, CG_ACCESS_ADMIN), 0);
     self->redis = cg_redis_new ("127.0.0.1", atoi (zconfig_get (self->config, "redis/port", "0")),
                                 5000);
     cr_assert (self->redis);
@@ -170,6 +172,19 @@ cg_teststack_client (cg_teststack_t *self, const char *daemon)
     return cg_client_new (zconfig_get (self->config, key, ""), 5000, 3);
 }
 
+zsock_t *
+cg_teststack_dealer (cg_teststack_t *self, const char *daemon)
+{
+    char key[64];
+    snprintf (key, sizeof key, "%s/endpoint", daemon);
+    const char *endpoint = zconfig_get (self->config, key, "");
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    cr_assert (dealer);
+    cr_assert_eq (cg_access_connect (dealer, endpoint), 0);
+    cr_assert_eq (zsock_connect (dealer, "%s", endpoint), 0);
+    return dealer;
+}
+
 int
 cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
 {
@@ -189,8 +204,7 @@ cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char *comm
 {
     char key[64];
     snprintf (key, sizeof key, "%s/endpoint", daemon);
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    zsock_connect (dealer, "%s", zconfig_get (self->config, key, ""));
+    zsock_t *dealer = cg_teststack_dealer (self, daemon);
     zsock_set_rcvtimeo (dealer, 10000);
     zmsg_t *msg = zmsg_new ();
     zmsg_addstr (msg, command);
@@ -369,6 +383,37 @@ cg_testredis_stop (cg_testredis_t **self_p)
     waitpid ((*self_p)->pid, NULL, 0);
     free (*self_p);
     *self_p = NULL;
+}
+
+int
+cg_test_shell (char *out, size_t len, const char *fmt, ...)
+{
+    char command[4096];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (command, sizeof command, fmt, ap);
+    va_end (ap);
+    strncat (command, " 2>&1", sizeof command - strlen (command) - 1);
+    FILE *p = popen (command, "r");
+    cr_assert (p, "cannot run %s", command);
+    size_t n = fread (out, 1, len - 1, p);
+    out[n] = 0;
+    int status = pclose (p);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+int
+cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *words)
+{
+    char path[700], line[1024];
+    snprintf (path, sizeof path, "%s/log/%s.log", self->dir, part);
+    FILE *f = fopen (path, "r");
+    int n = 0;
+    while (f && fgets (line, sizeof line, f))
+        n += strstr (line, words) != NULL;
+    if (f)
+        fclose (f);
+    return n;
 }
 
 int

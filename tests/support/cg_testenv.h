@@ -30,6 +30,9 @@ void cg_teststack_restart (cg_teststack_t *self);
 /*  A client for a daemon of the stack (3 tries of 5 s: a loaded machine
     running sanitizer builds is slow, and a test must not fail for that). */
 cg_client_t *cg_teststack_client (cg_teststack_t *self, const char *daemon);
+/*  A DEALER with the test's key (admin's: cg_access.h), connected to a
+    daemon's command endpoint: for tests that frame requests themselves. */
+zsock_t *cg_teststack_dealer (cg_teststack_t *self, const char *daemon);
 /*  Runs the CLI against the stack; returns its exit code and its standard
     output in out (malloc'd, may be NULL). */
 int cg_teststack_cli (cg_teststack_t *self, char **out, const char *fmt, ...)
@@ -84,6 +87,14 @@ typedef struct {
 
 cg_testredis_t *cg_testredis_start (void);
 void cg_testredis_stop (cg_testredis_t **self_p);
+
+/*  Runs a shell command (stderr with stdout); its exit code, and its
+    output in out (len bytes at most). */
+int cg_test_shell (char *out, size_t len, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/*  How many lines of a part's log (DIR/log/PART.log) hold words. */
+int cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *words);
 
 /*  Where the repository is ($CG_ROOT, else "."). */
 const char *cg_test_root (void);

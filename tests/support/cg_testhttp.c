@@ -1,5 +1,6 @@
 /*  cg_testhttp — see cg_testhttp.h. */
 #include "cg_testhttp.h"
+#include "cg_sign.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -184,4 +185,24 @@ cg_http_token (cg_teststack_t *stack, const char *role, const char *scope, const
     out[strcspn (out, "\n")] = 0;
     cr_assert (strncmp (out, "cgt_", 4) == 0, "token create printed %s", out);
     return out;
+}
+
+json_t *
+cg_http_hotline_push (cg_teststack_t *stack, const char *hotline, const char *secret,
+                      int64_t timestamp, const char *body, int *status)
+{
+    char sig[CG_SIGN_HEX], h1[128], h2[64], h3[128];
+    cg_sign (secret, timestamp, body, strlen (body), sig);
+    snprintf (h1, sizeof h1, CG_SIGN_HEADER_SOURCE ": %s", hotline);
+    snprintf (h2, sizeof h2, CG_SIGN_HEADER_TIME ": %lld", (long long) timestamp);
+    snprintf (h3, sizeof h3, CG_SIGN_HEADER_SIGNATURE ": %s", sig);
+    const char *headers[] = { h1, h2, h3, NULL };
+    cg_http_reply_t reply;
+    cg_http (stack, &reply, "POST", "/api/v1/hotline/orders", NULL, headers, body,
+             strlen (body), "application/json");
+    *status = reply.status;
+    json_t *json = json_loads (reply.body, 0, NULL);
+    cr_assert (json, "not JSON: %s", reply.body);
+    cg_http_reply_clear (&reply);
+    return json;
 }

@@ -47,4 +47,10 @@ char *cg_http_stream (cg_teststack_t *stack, const char *path, const char *token
 char *cg_http_token (cg_teststack_t *stack, const char *role, const char *scope,
                      const char *name);
 
+/*  A push of the 12345 hotline, signed with secret at timestamp (Unix
+    seconds) as cg_sign.h says; the status into status, and the reply's
+    JSON (asserted to parse). */
+json_t *cg_http_hotline_push (cg_teststack_t *stack, const char *hotline, const char *secret,
+                              int64_t timestamp, const char *body, int *status);
+
 #endif

@@ -1,5 +1,6 @@
 /*  cg_testload — see cg_testload.h. */
 #include "cg_testload.h"
+#include "cg_access.h"
 #include "cg_msg.h"
 #include "cg_orgtree.h"
 #include "cg_sample.h"
@@ -111,6 +112,7 @@ cg_testload_submit (const char *endpoint, cg_redis_t *redis, char **grids, size_
     zsock_set_linger (dealer, 0);
     zsock_set_sndhwm (dealer, 0);
     zsock_set_rcvhwm (dealer, 0);
+    cg_access_connect (dealer, endpoint);
     if (zsock_connect (dealer, "%s", endpoint)) {
         cg_errset (err, errlen, "cannot connect to intake at %s", endpoint);
         zsock_destroy (&dealer);

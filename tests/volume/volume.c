@@ -10,6 +10,7 @@
     and SEED name the requests, so a second load needs another of them.  Waits
     until dispatch has routed every one; exits 1 with the reason if not. */
 #include "cg_testload.h"
+#include "cg_access.h"
 #include "cg_daemon.h"
 
 int
@@ -24,6 +25,11 @@ main (int argc, char **argv)
     zconfig_t *config = zconfig_load (path);
     if (!config) {
         fprintf (stderr, "volume: cannot read %s\n", path);
+        return 1;
+    }
+    if (cg_access_use (config, CG_ACCESS_ADMIN)) {
+        fprintf (stderr, "volume: cannot read the stack's admin key\n");
+        zconfig_destroy (&config);
         return 1;
     }
     size_t n = (size_t) strtoull (argv[3], NULL, 10);
@@ -47,5 +53,6 @@ main (int argc, char **argv)
     cg_testload_grids_free (&grids, ngrids);
     cg_redis_destroy (&redis);
     zconfig_destroy (&config);
+    cg_access_end ();
     return rc ? 1 : 0;
 }

@@ -1,0 +1,387 @@
+/*  secret — secrets with a life cycle.
+        civgrid secret rotate hotline ID [--grace-hours N]
+        civgrid secret backup --out FILE
+        civgrid secret restore --in FILE
+    `rotate` makes a new secret for the 12345 hotline ID (cg_sign.h),
+    prints it once (for the hotline's operator), and keeps the one it
+    replaces good for N hours more (24 if not given; 0 ends it at once), so
+    that the hotline switches when it is ready: the gateway reads the
+    secrets on every push, with no restart.
+
+    `backup` writes what a stack cannot be rebuilt without and Redis's own
+    backups do not hold: the key that seals personal data (intake/key:
+    without it no caller's name or phone opens again) and DIR/secrets (the
+    daemons' keys and Redis passwords), into one file encrypted under a
+    passphrase taken from $CG_PASSPHRASE (never from the command line,
+    where any user sees it): Argon2id (libsodium's crypto_pwhash) makes the
+    key, XSalsa20-Poly1305 (crypto_secretbox) seals.  `restore` puts them
+    back into --dir: refused when that stack has secrets or another sealing
+    key already, since either would be lost.  The file:
+
+        "CGSECRETS1\n" | salt (16) | nonce (24) | sealed lines, each
+        "key HEX" or "file PATH BASE64"
+
+    Nothing else ever shows a secret. */
+#include "cli.h"
+#include "cg_clock.h"
+#include "cg_sign.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S_GRACE_HOURS       24
+#define S_GRACE_HOURS_MAX   168
+
+static int
+s_rotate_hotline (cli_args_t *args, const char *id)
+{
+    if (!*id || strlen (id) > 64
+    ||  strspn (id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        != strlen (id)) {
+        fprintf (stderr, "civgrid: a hotline's id is 1 to 64 letters, digits, '_' or '-', not "
+                 "\"%.80s\"\n", id);
+        return 1;
+    }
+    const char *grace_opt = cli_opt (args, "grace-hours", NULL);
+    char *end = NULL;
+    long grace = grace_opt ? strtol (grace_opt, &end, 10) : S_GRACE_HOURS;
+    if (grace_opt && (end == grace_opt || *end || grace < 0 || grace > S_GRACE_HOURS_MAX)) {
+        fprintf (stderr, "civgrid: --grace-hours must be a whole number of hours from 0 to %d, "
+                 "not \"%s\"\n", S_GRACE_HOURS_MAX, grace_opt);
+        return 1;
+    }
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    char path[128];
+    snprintf (path, sizeof path, "gateway/hotline/%s", id);
+    const char *configured = zconfig_get (config, path, NULL);
+    cg_redis_t *redis = cli_redis (args);
+    char made[CG_SIGN_SECRET_MAX];
+    int64_t now = cg_clock_now ();
+    int rc = redis ? cg_sign_rotate (redis, "hotline", id, configured, now, grace * 3600000LL,
+                                     made) : -1;
+    cg_redis_destroy (&redis);
+    zconfig_destroy (&config);
+    if (rc) {
+        fprintf (stderr, "civgrid: the new secret could not be stored; nothing changed\n");
+        return 1;
+    }
+    char until[40];
+    cg_time_iso (now + grace * 3600000LL, until, sizeof until);
+    if (cli_flag (args, "json"))
+        printf ("{\"hotline\":\"%s\",\"secret\":\"%s\",\"previous_until\":\"%s\"}\n", id, made,
+                until);
+    else
+        printf ("%s\nthe new secret of hotline %s (shown once); the one it replaces is "
+                "good until %s\n", made, id, until);
+    sodium_memzero (made, sizeof made);
+    return 0;
+}
+
+/* --- backup and restore ---------------------------------------------------- */
+
+#define S_MAGIC         "CGSECRETS1\n"
+#define S_PASS_MIN      12          /* bytes of a passphrase at least */
+#define S_FILE_MAX      (64 * 1024) /* a secret file is small; anything larger is not one */
+
+/*  The key from the passphrase ($CG_PASSPHRASE) and salt; -1 said. */
+static int
+s_derive (unsigned char key[crypto_secretbox_KEYBYTES], const unsigned char *salt)
+{
+    const char *pass = getenv ("CG_PASSPHRASE");
+    if (!pass || strlen (pass) < S_PASS_MIN) {
+        fprintf (stderr, "civgrid: set CG_PASSPHRASE to the backup's passphrase, at least %d "
+                 "bytes (it is never taken from the command line)\n", S_PASS_MIN);
+        return -1;
+    }
+    if (sodium_init () < 0
+    ||  crypto_pwhash (key, crypto_secretbox_KEYBYTES, pass, strlen (pass), salt,
+                       crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                       crypto_pwhash_ALG_ARGON2ID13)) {
+        fprintf (stderr, "civgrid: not enough memory to derive the key\n");
+        return -1;
+    }
+    return 0;
+}
+
+/*  Appends "file PATH BASE64" for every file under dir/sub (PATH relative
+    to dir) to text. */
+static int
+s_collect (const char *dir, const char *sub, char **text)
+{
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s%s%s", dir, *sub ? "/" : "", sub);
+    DIR *d = opendir (path);
+    if (!d)
+        return -1;
+    int rc = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir (d)); ) {
+        if (*e->d_name == '.')
+            continue;
+        char rel[PATH_MAX], full[PATH_MAX * 2];
+        snprintf (rel, sizeof rel, "%s%s%s", sub, *sub ? "/" : "", e->d_name);
+        snprintf (full, sizeof full, "%s/%s", dir, rel);
+        struct stat st;
+        if (stat (full, &st))
+            rc = -1;
+        else
+        if (S_ISDIR (st.st_mode))
+            rc = s_collect (dir, rel, text);
+        else {
+            FILE *f = fopen (full, "rb");
+            unsigned char *bytes = malloc (S_FILE_MAX);
+            size_t n = f && bytes ? fread (bytes, 1, S_FILE_MAX, f) : 0;
+            if (f)
+                fclose (f);
+            size_t b64len = sodium_base64_ENCODED_LEN (n, sodium_base64_VARIANT_ORIGINAL);
+            char *b64 = malloc (b64len);
+            if (!f || !bytes || !b64 || n == S_FILE_MAX || strchr (rel, ' '))
+                rc = -1;
+            else {
+                sodium_bin2base64 (b64, b64len, bytes, n, sodium_base64_VARIANT_ORIGINAL);
+                char *more = zsys_sprintf ("%sfile %s %s\n", *text, rel, b64);
+                zstr_free (text);
+                *text = more;
+            }
+            if (bytes)
+                sodium_memzero (bytes, S_FILE_MAX);
+            free (bytes);
+            free (b64);
+        }
+    }
+    closedir (d);
+    return rc;
+}
+
+static int
+s_backup (cli_args_t *args)
+{
+    const char *out = cli_opt (args, "out", NULL);
+    if (!out) {
+        fprintf (stderr, "civgrid: secret backup needs --out FILE\n");
+        return 1;
+    }
+    if (access (out, F_OK) == 0) {
+        fprintf (stderr, "civgrid: %s exists; a backup is never written over\n", out);
+        return 1;
+    }
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    const char *sealing = zconfig_get (config, "intake/key", "");
+    const char *secrets = zconfig_get (config, "access/dir", "");
+    char *text = zsys_sprintf ("key %s\n", sealing);
+    int rc = *sealing && *secrets ? s_collect (secrets, "", &text) : -1;
+    zconfig_destroy (&config);
+    if (rc) {
+        fprintf (stderr, "civgrid: the stack's sealing key or secrets cannot be read\n");
+        sodium_memzero (text, strlen (text));
+        zstr_free (&text);
+        return 1;
+    }
+    unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    randombytes_buf (salt, sizeof salt);
+    randombytes_buf (nonce, sizeof nonce);
+    size_t len = strlen (text);
+    unsigned char *sealed = malloc (len + crypto_secretbox_MACBYTES);
+    assert (sealed);
+    rc = s_derive (key, salt);
+    if (rc == 0)
+        crypto_secretbox_easy (sealed, (unsigned char *) text, len, nonce, key);
+    sodium_memzero (key, sizeof key);
+    sodium_memzero (text, len);
+    zstr_free (&text);
+    int fd = rc ? -1 : open (out, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    FILE *f = fd >= 0 ? fdopen (fd, "wb") : NULL;
+    bool written = f && fwrite (S_MAGIC, 1, strlen (S_MAGIC), f) == strlen (S_MAGIC)
+                && fwrite (salt, 1, sizeof salt, f) == sizeof salt
+                && fwrite (nonce, 1, sizeof nonce, f) == sizeof nonce
+                && fwrite (sealed, 1, len + crypto_secretbox_MACBYTES, f)
+                   == len + crypto_secretbox_MACBYTES;
+    if (f && fclose (f))
+        written = false;
+    free (sealed);
+    if (rc == 0 && !written)
+        fprintf (stderr, "civgrid: cannot write %s: %s\n", out, strerror (errno));
+    if (rc || !written)
+        return 1;
+    printf ("the sealing key and the stack's secrets are in %s, under the passphrase\n", out);
+    return 0;
+}
+
+/*  Opens a backup into its lines (malloc'd); NULL said. */
+static char *
+s_open_backup (const char *in)
+{
+    FILE *f = fopen (in, "rb");
+    if (!f) {
+        fprintf (stderr, "civgrid: cannot read %s: %s\n", in, strerror (errno));
+        return NULL;
+    }
+    size_t cap = 16 * S_FILE_MAX, n = 0;
+    unsigned char *all = malloc (cap);
+    assert (all);
+    n = fread (all, 1, cap, f);
+    fclose (f);
+    size_t head = strlen (S_MAGIC) + crypto_pwhash_SALTBYTES + crypto_secretbox_NONCEBYTES;
+    if (n <= head + crypto_secretbox_MACBYTES || n == cap
+    ||  memcmp (all, S_MAGIC, strlen (S_MAGIC)) != 0) {
+        fprintf (stderr, "civgrid: %s is not a backup of civgrid's secrets\n", in);
+        free (all);
+        return NULL;
+    }
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    const unsigned char *salt = all + strlen (S_MAGIC);
+    const unsigned char *nonce = salt + crypto_pwhash_SALTBYTES;
+    size_t len = n - head - crypto_secretbox_MACBYTES;
+    char *text = malloc (len + 1);
+    assert (text);
+    int rc = s_derive (key, salt);
+    if (rc == 0 && crypto_secretbox_open_easy ((unsigned char *) text, all + head,
+                                               n - head, nonce, key)) {
+        fprintf (stderr, "civgrid: the passphrase does not open %s (or it was changed)\n",
+                 in);
+        rc = -1;
+    }
+    sodium_memzero (key, sizeof key);
+    free (all);
+    if (rc) {
+        free (text);
+        return NULL;
+    }
+    text[len] = 0;
+    return text;
+}
+
+/*  Writes one "file PATH BASE64" line under secrets; -1 said. */
+static int
+s_restore_file (const char *secrets, char *line)
+{
+    char *path = line + 5, *b64 = strchr (path, ' ');
+    if (!b64 || strstr (path, "..") || *path == '/')
+        return -1;
+    *b64++ = 0;
+    char full[PATH_MAX * 2];
+    snprintf (full, sizeof full, "%s/%s", secrets, path);
+    for (char *slash = strchr (full + strlen (secrets) + 1, '/'); slash;
+         slash = strchr (slash + 1, '/')) {
+        *slash = 0;
+        int made = mkdir (full, 0700);
+        *slash = '/';
+        if (made && errno != EEXIST)
+            return -1;
+    }
+    size_t max = strlen (b64);
+    unsigned char *bytes = malloc (max + 1);
+    size_t n = 0;
+    int rc = bytes && sodium_base642bin (bytes, max, b64, max, NULL, &n, NULL,
+                                         sodium_base64_VARIANT_ORIGINAL) == 0 ? 0 : -1;
+    int fd = rc ? -1 : open (full, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 || write (fd, bytes, n) != (ssize_t) n)
+        rc = -1;
+    if (fd >= 0 && close (fd))
+        rc = -1;
+    if (bytes)
+        sodium_memzero (bytes, max + 1);
+    free (bytes);
+    return rc;
+}
+
+static int
+s_restore (cli_args_t *args)
+{
+    const char *in = cli_opt (args, "in", NULL);
+    const char *dir = cli_opt (args, "dir", "var");
+    if (!in) {
+        fprintf (stderr, "civgrid: secret restore needs --in FILE\n");
+        return 1;
+    }
+    char cfg[PATH_MAX], secrets[PATH_MAX];
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", dir);
+    zconfig_t *config = zconfig_load (cfg);
+    if (!config)
+        config = zconfig_new ("root", NULL);
+    const char *had = zconfig_get (config, "access/dir", "");
+    if (*had)
+        snprintf (secrets, sizeof secrets, "%s", had);
+    else {
+        char absdir[PATH_MAX];
+        if (mkdir (dir, 0755) && errno != EEXIST)
+            absdir[0] = 0;
+        if (!realpath (dir, absdir)) {
+            fprintf (stderr, "civgrid: cannot use the folder %s\n", dir);
+            zconfig_destroy (&config);
+            return 1;
+        }
+        snprintf (secrets, sizeof secrets, "%s/secrets", absdir);
+    }
+    if (access (secrets, F_OK) == 0) {
+        fprintf (stderr, "civgrid: %s exists: restoring over a stack's secrets would lose "
+                 "them; restore into a new folder\n", secrets);
+        zconfig_destroy (&config);
+        return 1;
+    }
+    char *text = s_open_backup (in);
+    int rc = text ? 0 : 1;
+    char *save = NULL, *key = NULL;
+    if (!rc && mkdir (secrets, 0700)) {
+        fprintf (stderr, "civgrid: cannot create %s: %s\n", secrets, strerror (errno));
+        rc = 1;
+    }
+    for (char *line = rc ? NULL : strtok_r (text, "\n", &save); line && !rc;
+         line = strtok_r (NULL, "\n", &save)) {
+        if (strncmp (line, "key ", 4) == 0)
+            key = line + 4;
+        else
+        if (strncmp (line, "file ", 5) != 0 || s_restore_file (secrets, line)) {
+            fprintf (stderr, "civgrid: the backup has a line that cannot be restored\n");
+            rc = 1;
+        }
+    }
+    const char *before = zconfig_get (config, "intake/key", "");
+    if (!rc && (!key || strlen (key) != 64 || (*before && !streq (before, key)))) {
+        fprintf (stderr, key && *before ? "civgrid: %s has another sealing key; restore into "
+                 "a new folder\n" : "civgrid: the backup holds no sealing key\n", cfg);
+        rc = 1;
+    }
+    if (!rc) {
+        zconfig_put (config, "intake/key", key);
+        zconfig_put (config, "access/dir", secrets);
+        int fd = open (cfg, O_WRONLY | O_CREAT, 0600);
+        if (fd < 0 || close (fd) || zconfig_save (config, cfg) || chmod (cfg, 0600)) {
+            fprintf (stderr, "civgrid: cannot write %s\n", cfg);
+            rc = 1;
+        }
+    }
+    if (text) {
+        sodium_memzero (text, strlen (text));
+        free (text);
+    }
+    zconfig_destroy (&config);
+    if (!rc)
+        printf ("restored the sealing key and secrets into %s; start the stack with "
+                "`civgrid stack up --dir %s --port-base N|auto`\n", dir, dir);
+    return rc;
+}
+
+int
+cli_secret (cli_args_t *args)
+{
+    const char *verb = args->nwords > 1 ? args->words[1] : "";
+    const char *kind = args->nwords > 2 ? args->words[2] : "";
+    if (streq (verb, "rotate") && streq (kind, "hotline") && args->nwords == 4)
+        return s_rotate_hotline (args, args->words[3]);
+    if (streq (verb, "backup") && args->nwords == 2)
+        return s_backup (args);
+    if (streq (verb, "restore") && args->nwords == 2)
+        return s_restore (args);
+    fprintf (stderr, "usage: civgrid secret rotate hotline ID [--grace-hours N]\n"
+             "       civgrid secret backup --out FILE | secret restore --in FILE "
+             "(passphrase in $CG_PASSPHRASE)\n");
+    return 2;
+}
