@@ -97,10 +97,11 @@ SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
 $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 # The services' rules that are functions of their inputs, tested as units
 # with no Redis: dispatch's routing and deadlines, notification's rules,
-# intake's table of classifications.
+# intake's table of classifications, the fund's points rules.
 UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c \
-                    services/notification/rules.c services/intake/classify.c
-$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification
+                    services/notification/rules.c services/intake/classify.c \
+                    services/fund/points.c
+$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification -Iservices/fund
 $(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \
                   $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
