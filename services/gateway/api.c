@@ -97,6 +97,20 @@ static const s_route_t s_routes[] = {
       &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
     { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, "fund", "fund.publish",
       &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
+    /*  charity sites' goods in kind and resident points (docs/FUND.md): the
+        fund daemon checks that the caller speaks for the site's community */
+    { "POST", "/api/v1/sites/{site}/goods/in", S_ACT, "fund", "fund.goods_in",
+      &cg_fund_goods_def, &cg_fund_goods_receipt_def, &gw_site },
+    { "POST", "/api/v1/sites/{site}/goods/out", S_ACT, "fund", "fund.goods_out",
+      &cg_fund_goods_def, &cg_fund_goods_receipt_def, &gw_site },
+    { "POST", "/api/v1/sites/{site}/goods/move", S_ACT, "fund", "fund.goods_move",
+      &cg_fund_goods_def, &cg_fund_goods_receipt_def, &gw_site },
+    { "GET",  "/api/v1/sites/{id}/stock", S_ACT, "fund", "fund.stock",
+      &cg_fund_get_def, &cg_fund_stock_def, &gw_site },
+    { "POST", "/api/v1/sites/{site}/redemptions", S_ACT, "fund", "fund.redeem",
+      &cg_fund_redeem_def, &cg_fund_goods_receipt_def, &gw_site },
+    { "GET",  "/api/v1/residents/{id}/points", S_ACT, "fund", "fund.points",
+      &cg_fund_get_def, &cg_fund_points_def, &gw_site },
     /*  public, no token: only what was published */
     { "GET",  "/api/v1/public/topics", S_PUBLIC, "consultation", "topic.public_list",
       &cg_topic_query_def, &cg_topic_public_page_def, &gw_topics_public },

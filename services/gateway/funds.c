@@ -157,6 +157,32 @@ s_shows_request (gw_request_t *req, const gw_params_t *params, const void *rep)
     return strcmp (((const cg_fund_request_view_t *) rep)->fund, params->value[0]) == 0;
 }
 
+/*  A site's goods or a redemption: the holder acts by name, and a
+    movement without an id gets one.  Which sites the caller may touch is
+    the fund daemon's rule (fund_area, site_desk), as the gateway does not
+    read data/kind. */
+static int
+s_check_site (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params;
+    char actor[160];
+    gw_actor (req, actor, sizeof actor);
+    const char *role = cg_role_name (req->caller.role);
+    cg_msg_set (def, msg, "actor", actor, strlen (actor));
+    cg_msg_set (def, msg, "role", role, strlen (role));
+    if ((def == &cg_fund_goods_def && !((cg_fund_goods_t *) msg)->id)
+    ||  (def == &cg_fund_redeem_def && !((cg_fund_redeem_t *) msg)->id)) {
+        zuuid_t *uuid = zuuid_new ();
+        char id[33];
+        snprintf (id, sizeof id, "%s", zuuid_str (uuid));
+        zuuid_destroy (&uuid);
+        for (char *c = id; *c; c++)
+            *c = (char) tolower ((unsigned char) *c);
+        cg_msg_set (def, msg, "id", id, 32);
+    }
+    return 0;
+}
+
 /* --- in public ------------------------------------------------------------ */
 
 static int
@@ -205,6 +231,7 @@ s_answer_head (gw_request_t *req, const void *rep)
 }
 
 const gw_rule_t gw_fund = { .check = s_check_fund };
+const gw_rule_t gw_site = { .check = s_check_site };
 const gw_rule_t gw_fund_account = { .check = s_check_account };
 const gw_rule_t gw_fund_request = { .what = "request", .check = s_check_fund,
                                     .shows = s_shows_request };
