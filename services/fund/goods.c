@@ -268,6 +268,26 @@ goods_stock_of (goods_t *self, const char *site, const char *item)
     return held;
 }
 
+void
+goods_refuse_short (goods_t *self, const goods_site_t *site, const goods_item_t *item,
+                    int64_t quantity, cg_reply_t *reply)
+{
+    cg_reply_fail (reply, "conflict", "quantity", "%s holds %lld %s of %s (%s), fewer than "
+                   "%lld: goods cannot go below zero", site->name,
+                   (long long) goods_stock_of (self, site->code, item->code), item->unit,
+                   item->name, item->code, (long long) quantity);
+}
+
+void
+goods_refuse (cg_reply_t *reply, const char *status, const char *account)
+{
+    if (streq (status, "exists_with_different_fields"))
+        cg_reply_fail (reply, "conflict", "id", "this id was used for another movement "
+                       "(exists_with_different_fields)");
+    else
+        ledger_refuse (reply, status, account);
+}
+
 const goods_site_t *
 goods_site_for (goods_t *self, const char *code, const char *actor, const char *role,
                 cg_reply_t *reply)
@@ -357,16 +377,9 @@ s_move (goods_t *self, cg_fund_goods_t *req, s_action_t action, cg_reply_t *repl
                                 args.argc - 1, NULL, &status, reply);
     if (r && !streq (status, "ok") && !streq (status, "exists")) {
         if (streq (status, "exceeds_credits"))
-            cg_reply_fail (reply, "conflict", "quantity", "%s holds %lld %s of %s (%s), fewer "
-                           "than %lld: goods cannot go below zero", site->name,
-                           (long long) goods_stock_of (self, site->code, item->code),
-                           item->unit, item->name, item->code, (long long) req->quantity);
+            goods_refuse_short (self, site, item, req->quantity, reply);
         else
-        if (streq (status, "exists_with_different_fields"))
-            cg_reply_fail (reply, "conflict", "id", "this id was used for another movement "
-                           "(exists_with_different_fields)");
-        else
-            ledger_refuse (reply, status, stock);
+            goods_refuse (reply, status, stock);
     }
     else
     if (r) {

@@ -55,6 +55,12 @@ void goods_report_entry (goods_t *self, const cg_org_node_t *area, const cg_fund
 const goods_site_t *goods_site_for (goods_t *self, const char *site, const char *actor,
                                     const char *role, cg_reply_t *reply);
 
+/*  Refuses a movement of quantity beyond what site holds of item, on the
+    field `quantity`; any other ledger result status on account. */
+void goods_refuse_short (goods_t *self, const goods_site_t *site, const goods_item_t *item,
+                         int64_t quantity, cg_reply_t *reply);
+void goods_refuse (cg_reply_t *reply, const char *status, const char *account);
+
 cg_command_fn goods_on_in;
 cg_command_fn goods_on_out;
 cg_command_fn goods_on_move;

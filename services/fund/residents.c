@@ -296,18 +296,31 @@ residents_new (cg_daemon_t *daemon, ledger_t *ledger)
     return self;
 }
 
+/*  Whether every price of the rules names an item kind; -1 with
+    "path:LINE: ..." in err when one does not. */
+static int
+s_prices_known (residents_t *self, points_t *points, char *err, size_t len)
+{
+    size_t lineno;
+    const char *item;
+    for (size_t i = 0; self->goods && (item = points_priced_item (points, i, &lineno)); i++)
+        if (!goods_item (self->goods, item)) {
+            cg_errset (err, len, "%s:%zu: price: item %s is not an item kind of data/kind",
+                       self->path, lineno, item);
+            return -1;
+        }
+    return 0;
+}
+
 int
 residents_set_goods (residents_t *self, goods_t *goods)
 {
     self->goods = goods;
-    size_t lineno;
-    const char *item;
-    for (size_t i = 0; (item = points_priced_item (self->points, i, &lineno)); i++)
-        if (!goods_item (goods, item)) {
-            zsys_error ("fund: %s:%zu: price: item %s is not an item kind of data/kind",
-                        self->path, lineno, item);
-            return -1;
-        }
+    char err[512];
+    if (s_prices_known (self, self->points, err, sizeof err)) {
+        zsys_error ("fund: %s", err);
+        return -1;
+    }
     /*  dispatch's journal only now: every rule its events need is loaded */
     return cg_daemon_follow (self->daemon, "dispatch", s_on_dispatch, self);
 }
@@ -324,17 +337,11 @@ residents_reload (void *arg)
     }
     points_t *old = self->points;
     self->points = points;
-    if (self->goods) {
-        size_t lineno;
-        const char *item;
-        for (size_t i = 0; (item = points_priced_item (points, i, &lineno)); i++)
-            if (!goods_item (self->goods, item)) {
-                zsys_error ("fund: the points rules stay as they were: %s:%zu: price: item %s "
-                            "is not an item kind of data/kind", self->path, lineno, item);
-                self->points = old;
-                points_destroy (&points);
-                return -1;
-            }
+    if (s_prices_known (self, points, err, sizeof err)) {
+        zsys_error ("fund: the points rules stay as they were: %s", err);
+        self->points = old;
+        points_destroy (&points);
+        return -1;
     }
     points_destroy (&old);
     zsys_info ("fund: points rules read again from %s", self->path);
@@ -434,16 +441,9 @@ residents_on_redeem (void *request, cg_reply_t *reply, void *arg)
         }
         else
         if (streq (status, "exceeds_credits") && which == 2)
-            cg_reply_fail (reply, "conflict", "quantity", "%s holds %lld %s of %s (%s), fewer "
-                           "than %lld", site->name,
-                           (long long) goods_stock_of (self->goods, site->code, item->code),
-                           item->unit, item->name, item->code, (long long) req->quantity);
+            goods_refuse_short (self->goods, site, item, req->quantity, reply);
         else
-        if (streq (status, "exists_with_different_fields"))
-            cg_reply_fail (reply, "conflict", "id", "this id was used for another transfer "
-                           "(exists_with_different_fields)");
-        else
-            ledger_refuse (reply, status, resident);
+            goods_refuse (reply, status, resident);
     }
     else
     if (r) {

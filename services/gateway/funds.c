@@ -108,6 +108,19 @@ gw_funds_list (gw_request_t *req, bool public)
 
 /* --- the operator API ------------------------------------------------------ */
 
+/*  A fresh transfer id into msg's `id`: 32 lower-case hex digits. */
+static void
+s_fresh_id (const cg_msgdef_t *def, void *msg)
+{
+    zuuid_t *uuid = zuuid_new ();
+    char id[33];
+    snprintf (id, sizeof id, "%s", zuuid_str (uuid));
+    zuuid_destroy (&uuid);
+    for (char *c = id; *c; c++)
+        *c = (char) tolower ((unsigned char) *c);
+    cg_msg_set (def, msg, "id", id, 32);
+}
+
 /*  The fund of the path (its first segment) must be in scope; the holder
     acts by name, and a transfer without an id gets one. */
 static int
@@ -124,13 +137,7 @@ s_check_fund (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *d
     cg_msg_set (def, msg, "role", role, strlen (role));
     if ((def == &cg_fund_donate_def && !((cg_fund_donate_t *) msg)->id)
     ||  (def == &cg_fund_request_def && !((cg_fund_request_t *) msg)->id)) {
-        zuuid_t *uuid = zuuid_new ();
-        char id[33];
-        snprintf (id, sizeof id, "%s", zuuid_str (uuid));
-        zuuid_destroy (&uuid);
-        for (char *c = id; *c; c++)
-            *c = (char) tolower ((unsigned char) *c);
-        cg_msg_set (def, msg, "id", id, 32);
+        s_fresh_id (def, msg);
     }
     return 0;
 }
@@ -172,13 +179,7 @@ s_check_site (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *d
     cg_msg_set (def, msg, "role", role, strlen (role));
     if ((def == &cg_fund_goods_def && !((cg_fund_goods_t *) msg)->id)
     ||  (def == &cg_fund_redeem_def && !((cg_fund_redeem_t *) msg)->id)) {
-        zuuid_t *uuid = zuuid_new ();
-        char id[33];
-        snprintf (id, sizeof id, "%s", zuuid_str (uuid));
-        zuuid_destroy (&uuid);
-        for (char *c = id; *c; c++)
-            *c = (char) tolower ((unsigned char) *c);
-        cg_msg_set (def, msg, "id", id, 32);
+        s_fresh_id (def, msg);
     }
     return 0;
 }
