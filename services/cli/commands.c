@@ -220,6 +220,7 @@ static const s_option_t s_fund_opts[] = {
     { "to", "S2", "goods move: the site that receives" },
     { "party", "NAME", "goods in: the donor; out: the family (published masked)" },
     { "resident", "R", "redeem: whose points (a fingerprint, a member's or volunteer's id)" },
+    { "phone", "P", "points: the resident by their phone (its fingerprint, asked of intake)" },
     { "format", "csv", "report: csv" },
     { "html", "FILE", "report: a printable page" },
     { NULL }
@@ -319,7 +320,7 @@ static const s_command_t s_commands[] = {
       "report|publish FUND --month YYYY-MM [--format csv | --html FILE]\n"
       "goods in|out|move --site S --item I --quantity N [--to S2] [--party NAME] [--id HEX32]\n"
       "stock SITE | redeem --resident R --site S --item I --quantity N [--id HEX32]\n"
-      "points RESIDENT [--cursor C] [--limit N]",
+      "points RESIDENT | --phone P [--cursor C] [--limit N]",
       "the charity funds, the time bank, goods in kind and resident points (docs/FUND.md)",
       s_fund_opts, NULL },
     { "token", cli_token, "create --role R --scope CODE [--name WHO] [--days N]\nlist\n"

@@ -375,6 +375,24 @@ s_redeem (cli_args_t *args)
     return s_print (args, &cg_fund_goods_receipt_def, &out, s_print_goods);
 }
 
+/*  points RESIDENT, or --phone P: the resident by the keyed fingerprint
+    intake makes of the phone (how a reported case's points are kept). */
+static int
+s_points (cli_args_t *args, const char *resident)
+{
+    const char *phone = cli_opt (args, "phone", NULL);
+    if (!phone)
+        return s_get (args, "fund.points", resident, &cg_fund_points_def, s_print_points);
+    cg_caller_fingerprint_t ask = { .phone = (char *) phone };
+    cg_caller_print_t print;
+    if (cli_call (args, "intake", "caller.fingerprint", &cg_caller_fingerprint_def, &ask,
+                  &cg_caller_print_def, &print))
+        return 1;
+    int rc = s_get (args, "fund.points", print.caller, &cg_fund_points_def, s_print_points);
+    cg_msg_clear (&cg_caller_print_def, &print);
+    return rc;
+}
+
 /*  Writes the whole ledger as its entry lines, exactly as they are hashed,
     oldest first: anyone can recompute the chain from this file with
     sha256sum (docs/FUND.md) and compare the last hash with a report's. */
@@ -433,8 +451,8 @@ cli_fund (cli_args_t *args)
         return s_redeem (args);
     if (strcmp (what, "stock") == 0 && arg)
         return s_get (args, "fund.stock", arg, &cg_fund_stock_def, s_print_stock);
-    if (strcmp (what, "points") == 0 && arg)
-        return s_get (args, "fund.points", arg, &cg_fund_points_def, s_print_points);
+    if (strcmp (what, "points") == 0 && (arg || cli_opt (args, "phone", NULL)))
+        return s_points (args, arg);
     if (strcmp (what, "request") == 0)
         return s_request (args);
     if ((strcmp (what, "approve") == 0 || strcmp (what, "reject") == 0) && arg)

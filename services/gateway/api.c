@@ -110,7 +110,7 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/sites/{site}/redemptions", S_ACT, "fund", "fund.redeem",
       &cg_fund_redeem_def, &cg_fund_goods_receipt_def, &gw_site },
     { "GET",  "/api/v1/residents/{id}/points", S_ACT, "fund", "fund.points",
-      &cg_fund_get_def, &cg_fund_points_def, &gw_site },
+      &cg_fund_get_def, &cg_fund_points_def, &gw_resident },
     /*  public, no token: only what was published */
     { "GET",  "/api/v1/public/topics", S_PUBLIC, "consultation", "topic.public_list",
       &cg_topic_query_def, &cg_topic_public_page_def, &gw_topics_public },
@@ -192,8 +192,10 @@ s_query_arg (void *cls, enum MHD_ValueKind kind, const char *key, const char *va
     (void) kind;
     s_fill_t *fill = cls;
     if (fill->failed || strcmp (key, "access_token") == 0
-    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def))
-        return MHD_YES;         /* q: the gateway's search over a list */
+    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def)
+    ||  (strcmp (key, "phone") == 0 && fill->def == &cg_fund_get_def))
+        return MHD_YES;         /* q: the gateway's search over a list; phone: the gateway
+                                   finds a resident by it (funds.c), the fund never sees it */
     if (strcmp (key, "rid") == 0 || strcmp (key, "actor") == 0) {
         cg_error_set (&fill->err, "invalid", key, "%s is set by the gateway", key);
         fill->failed = true;

@@ -184,6 +184,40 @@ s_check_site (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *d
     return 0;
 }
 
+/*  A resident's points: by their id, or, for /api/v1/residents/by-phone/
+    points?phone=..., by the keyed fingerprint intake makes of the phone
+    (the resident in front of the operator), which is how the points of a
+    reported case are kept; the phone goes no further than intake. */
+static int
+s_check_resident (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def,
+                  void *msg)
+{
+    const char *phone = gw_query (req, "phone");
+    if (phone && strcmp (gw_param (params, "id"), "by-phone") != 0) {
+        gw_reply_error (req, 400, "invalid", "phone", "?phone= goes with "
+                        "/api/v1/residents/by-phone/points");
+        return -1;
+    }
+    if (strcmp (gw_param (params, "id"), "by-phone") == 0) {
+        if (!phone) {
+            gw_reply_error (req, 400, "invalid", "phone", "by-phone needs ?phone=, the "
+                            "resident's phone number");
+            return -1;
+        }
+        cg_caller_fingerprint_t ask = { .phone = (char *) phone };
+        cg_caller_print_t print;
+        cg_error_t err;
+        if (gw_call (req, "intake", "caller.fingerprint", &cg_caller_fingerprint_def, &ask,
+                     &cg_caller_print_def, &print, &err)) {
+            gw_reply_refusal (req, &err);
+            return -1;
+        }
+        cg_msg_set (def, msg, "id", print.caller, strlen (print.caller));
+        cg_msg_clear (&cg_caller_print_def, &print);
+    }
+    return s_check_site (req, params, def, msg);
+}
+
 /* --- in public ------------------------------------------------------------ */
 
 static int
@@ -233,6 +267,7 @@ s_answer_head (gw_request_t *req, const void *rep)
 
 const gw_rule_t gw_fund = { .check = s_check_fund };
 const gw_rule_t gw_site = { .check = s_check_site };
+const gw_rule_t gw_resident = { .check = s_check_resident };
 const gw_rule_t gw_fund_account = { .check = s_check_account };
 const gw_rule_t gw_fund_request = { .what = "request", .check = s_check_fund,
                                     .shows = s_shows_request };
