@@ -223,7 +223,7 @@ residents_tick (residents_t *self)
     int64_t from = cg_reply_int (c, 0);
     freeReplyObject (c);
     redisReply *lines = cg_redis_command (redis, "LRANGE " P "entries %lld %lld",
-                                          (long long) from, (long long) from + 199);
+                                          (long long) from, (long long) from + 999);
     if (!lines || lines->type != REDIS_REPLY_ARRAY || lines->elements == 0) {
         if (lines)
             freeReplyObject (lines);
@@ -293,6 +293,15 @@ residents_new (cg_daemon_t *daemon, ledger_t *ledger)
     free (opened.id);
     free (opened.result);
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, daemon->name, "dispatch");
+    /*  a store made before points existed: its past minutes were never
+        promised points, so the look at the entries starts at their end */
+    redisReply *n = cg_redis_command (daemon->redis, "LLEN " P "entries");
+    redisReply *r = n ? cg_redis_command (daemon->redis, "SETNX " P "cursor:points_entries %lld",
+                                          (long long) cg_reply_int (n, 0)) : NULL;
+    if (n)
+        freeReplyObject (n);
+    if (r)
+        freeReplyObject (r);
     return self;
 }
 
