@@ -62,7 +62,7 @@ s_int (cli_args_t *args, const char *name, int64_t *out)
     errno = 0;
     long long v = strtoll (text, &end, 10);
     if (errno || *end || end == text || v < 0) {
-        fprintf (stderr, "civgrid: --%s must be a whole number (fen or minutes), not %s\n",
+        fprintf (stderr, "civgrid: --%s must be a whole number (fen, minutes, points or units), not %s\n",
                  name, text);
         return -1;
     }

@@ -184,8 +184,9 @@ s_open_accounts (goods_t *self)
         }
         /*  the points residents pay at this site (resident points, points.c) */
         snprintf (ids[n], sizeof ids[n], "%s.pts", site->code);
-        accounts[n++] = (cg_fund_account_t) { .id = ids[n - 1], .ledger = "pts",
+        accounts[n] = (cg_fund_account_t) { .id = ids[n], .ledger = "pts",
             .kind = "site_points", .name = site->name, .fund = (char *) site->code };
+        n++;
         cg_error_t err;
         for (size_t from = 0; from < n; from += 100) {
             size_t batch = n - from < 100 ? n - from : 100;
@@ -453,6 +454,13 @@ s_line (goods_t *self, const goods_site_t *site, const goods_item_t *item,
     for (size_t i = 0; i < *n; i++)
         if (streq ((*lines)[i].site, site->code) && streq ((*lines)[i].item, item->code))
             return &(*lines)[i];
+    if (*n == CG_PAGE_MAX) {
+        /*  a street's hundreds of sites by dozens of items: the report stays
+            one page; the rest is in the ledger (fund.stock, fund export) */
+        zsys_warning ("fund: a report lists goods of %d site and item kinds, no more",
+                      CG_PAGE_MAX);
+        return NULL;
+    }
     (void) self;
     *lines = cg_realloc (*lines, (*n + 1) * sizeof **lines);
     cg_fund_stock_line_t *l = &(*lines)[(*n)++];
@@ -472,6 +480,8 @@ s_report_side (goods_t *self, const cg_org_node_t *area, const char *account, co
     if (!goods_stock_account (self, account, &site, &item) || !cg_orgtree_within (site->area, area))
         return;
     cg_fund_stock_line_t *l = s_line (self, site, item, lines, n);
+    if (!l)
+        return;
     l->quantity += delta;
     if (before)
         l->opening += delta;

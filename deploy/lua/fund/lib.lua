@@ -305,9 +305,10 @@ local function points_earn (L, argv, at)
                 redis.call ('SADD', p .. 'accounts:pts', acct)
                 redis.call ('SADD', p .. 'ledgers', 'pts')
             end
-            transfer_one (L, { id = id, debit = 'pts.issuer', credit = acct, amount = points,
-                               ledger = 'pts', code = 20, flags = '', pending_id = '',
-                               timeout = 0, memo = memo })
+            -- as a batch of one, so that a refusal (overflow) is undone, not committed
+            transfer_batch (L, { { id = id, debit = 'pts.issuer', credit = acct,
+                                   amount = points, ledger = 'pts', code = 20, flags = '',
+                                   pending_id = '', timeout = 0, memo = memo } })
             local dk = p .. 'points:day:' .. day .. ':' .. resident
             redis.call ('HINCRBY', dk, act, points)
             redis.call ('HINCRBY', dk, 'all', points)
