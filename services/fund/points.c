@@ -9,8 +9,8 @@
 
     The file is tab-separated like the catalog (cg_tsv): comments, blank
     lines, UTF-8, and every refusal "path:LINE: reason" naming the field.
-    The daemon reads it at start and again on `civgrid reload` (SIGHUP);
-    a file that does not load leaves the rules as they were. */
+    The daemon reads it at start and again on SIGHUP (residents.c); a file
+    that does not load leaves the rules as they were. */
 #include "points.h"
 #include "cg_text.h"
 #include <errno.h>

@@ -9,6 +9,8 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <time.h>
+#include <signal.h>
+#include <unistd.h>
 #include "cg_testenv.h"
 #include "cg_testhttp.h"
 #include "cg_testcli.h"
@@ -33,10 +35,34 @@ s_set_clock (int64_t ms)
     freeReplyObject (r);
 }
 
+static char points_path[600];
+
+/*  The points rules as a file of the test's: text goes into it. */
+static void
+s_write_points (const char *text)
+{
+    FILE *f = fopen (points_path, "w");
+    cr_assert (f);
+    fputs (text, f);
+    fclose (f);
+}
+
+#define S_RULES(attend) \
+    "earn\tattend\t" attend "\t20\t参加议事协商会议\n" \
+    "earn\tvolunteer\t5\t15\t志愿服务\n" \
+    "earn\tcase\t5\t10\t有效反映\n" \
+    "cap\tday\t30\n" \
+    "price\trice\t20\nprice\toil\t30\n"
+
 static void
 s_up (void)
 {
-    stack = cg_teststack_up ("--set clock/test=1");
+    snprintf (points_path, sizeof points_path, "%s/points-%d.tsv", getenv ("CG_TEST_TMP")
+              ? getenv ("CG_TEST_TMP") : "/tmp", (int) getpid ());
+    s_write_points (S_RULES ("10"));
+    char extra[700];
+    snprintf (extra, sizeof extra, "--set clock/test=1 --set data/points=%s", points_path);
+    stack = cg_teststack_up (extra);
     s_set_clock (s_beijing (2026, 11, 5, 9));
     desk = cg_http_token (stack, "operator", S_TOWN, "desk");
     elsewhere = cg_http_token (stack, "operator", S_OTHER, "other.desk");
@@ -48,6 +74,7 @@ s_down (void)
     free (desk);
     free (elsewhere);
     cg_teststack_down (&stack);
+    unlink (points_path);
 }
 
 TestSuite (fund_kind, .init = s_up, .fini = s_down);
@@ -460,4 +487,33 @@ Test (fund_kind, kill_9_during_hand_outs_and_redemptions_loses_and_doubles_nothi
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{fund}:acct:yy-cabin.rice.out cpo"),
                   S_ROUNDS);
     s_verified ();
+}
+
+/*  SIGHUP reads data/points again; a file that does not load leaves the
+    rules as they were and says where it is wrong. */
+static void
+s_hangup (const char *words, int want)
+{
+    kill (cg_teststack_pid (stack, "fund"), SIGHUP);
+    for (int i = 0; i < 100 && cg_teststack_log_count (stack, "fund", words) < want; i++)
+        usleep (100000);
+    cr_assert_eq (cg_teststack_log_count (stack, "fund", words), want, "%s", words);
+}
+
+Test (fund_kind, points_rules_are_read_again_on_sighup_and_a_bad_file_changes_nothing,
+      .timeout = 120)
+{
+    s_write_points (S_RULES ("7"));
+    s_hangup ("points rules read again", 1);
+    s_meeting ("垃圾分类宣传", "xq-iv03");
+    s_caught_up ("consultation");
+    cr_assert_eq (s_points ("xq-iv03"), 7, "the new rules count");
+    s_write_points ("earn\tattend\tten\t20\t会议\n");
+    s_hangup ("stay as they were", 1);
+    cr_assert_eq (cg_teststack_log_count (stack, "fund", "points-"), 2, "the log names the "
+                  "file (and, for the bad one, its line)");
+    cr_assert_eq (cg_teststack_log_count (stack, "fund", ":1: act attend: points 'ten'"), 1);
+    s_meeting ("加装电梯意见征集", "xq-iv04");
+    s_caught_up ("consultation");
+    cr_assert_eq (s_points ("xq-iv04"), 7, "the rules stayed as they were");
 }
