@@ -344,9 +344,17 @@ s_move (goods_t *self, cg_fund_goods_t *req, s_action_t action, cg_reply_t *repl
         cg_reply_fail (reply, "invalid", "to", "only a move names a site that receives");
         return;
     }
+    /*  published masked (王**), from the name without what Word pastes
+        around it (cg_text_clean) and without leading blanks */
     char party[CG_NAME_MAX + 8] = "";
-    if (req->party && action != S_MOVE)
-        cg_mask_name (req->party, party, sizeof party);
+    if (req->party && action != S_MOVE) {
+        char *clean = cg_text_clean (req->party);
+        const char *name = clean ? clean : req->party;
+        name += strspn (name, " \t\r\n");
+        if (*name)
+            cg_mask_name (name, party, sizeof party);
+        free (clean);
+    }
     char ledger[LEDGER_ITEM_MAX + 3], stock[80], other[80];
     snprintf (ledger, sizeof ledger, "g.%s", item->code);
     snprintf (stock, sizeof stock, "%s.%s", site->code, item->code);

@@ -187,10 +187,12 @@ Test (fund_kind, donation_hand_out_and_move_between_sites_are_transfers_in_the_d
     cr_assert_eq (s_int (r, "entry"), entry);
     cr_assert_eq (s_int (r, "stock"), 40);
     json_decref (r);
-    /*  a hand-out to a family in need, then one beyond what is left */
+    /*  a hand-out to a family in need (the name pasted from Word, with its
+        line break and a bell), then one beyond what is left */
     r = s_post ("/api/v1/sites/xq-cabin/goods/out", desk, 200, "{\"item\":\"rice\","
-                "\"quantity\":15,\"party\":\"李梅\"}");
+                "\"quantity\":15,\"party\":\"\\u000b 李梅\\u0007\"}");
     cr_assert_eq (s_int (r, "stock"), 25);
+    cr_assert_str_eq (s_str (r, "party"), "李*", "masked, without Word's characters");
     json_decref (r);
     s_refused ("/api/v1/sites/xq-cabin/goods/out", desk, 409, "quantity", "holds 25",
                "{\"item\":\"rice\",\"quantity\":26,\"party\":\"赵六\"}");
