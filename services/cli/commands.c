@@ -466,6 +466,7 @@ s_messages (cli_args_t *args)
 {
     (void) args;
     cg_msg_document (stdout);
+    cg_cmd_document (stdout);
     return 0;
 }
 

@@ -339,7 +339,7 @@ s_answers (zconfig_t *config, const char *part, int timeout_ms)
     cg_ping_t ping = { 0 };
     cg_pong_t pong;
     cg_error_t err;
-    bool ok = cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def, &pong,
+    bool ok = cg_client_call (client, &cg_cmd_ping, &ping, &pong,
                               &err) == 0;
     if (ok)
         cg_msg_clear (&cg_pong_def, &pong);
