@@ -443,6 +443,8 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
     pthread_mutex_unlock (&load->lock);
     pthread_join (thread, NULL);
     cr_assert_gt (s_acked (load), before, "no case arrived during the backup");
+    char stack_dir[sizeof stack->dir];
+    snprintf (stack_dir, sizeof stack_dir, "%s", stack->dir);
     cg_teststack_down (&stack);
 
     /*  into an empty folder, and a stack started there */
@@ -455,6 +457,25 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
     cr_assert_eq (cg_teststack_cli (&restored, &out, "restore %s", backup), 1, "%s", out);
     cr_assert (strstr (out, "empty stack folder"), "%s", out);
     free (out);
+    /*  the restored configuration names the new folder, never the old
+        one: its access files (secrets), its own folder, what lay in it */
+    char cfg[700], old[600], shell[4096];
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", restored.dir);
+    cr_assert (realpath (stack_dir, old), "%s", stack_dir);
+    zconfig_t *config = zconfig_load (cfg);
+    cr_assert (config, "%s", cfg);
+    char fresh[PATH_MAX];
+    cr_assert (realpath (restored.dir, fresh));
+    cr_assert_str_eq (zconfig_get (config, "civgrid/dir", ""), fresh);
+    cr_assert (strncmp (zconfig_get (config, "access/dir", ""), fresh, strlen (fresh)) == 0,
+               "access/dir is %s", zconfig_get (config, "access/dir", ""));
+    zconfig_destroy (&config);
+    cr_assert_neq (cg_test_shell (shell, sizeof shell, "grep -F '%s/' %s", old, cfg), 0,
+                   "the restored configuration still names %s: %s", old, shell);
+    /*  and it comes up there with the old folder gone (moved aside: its
+        logs are still read for sanitizer reports) */
+    cr_assert_eq (cg_test_shell (shell, sizeof shell, "mv %s %s.gone", old, old), 0, "%s",
+                  shell);
     stack = cg_teststack_up_in (restored.dir, NULL);
     for (int i = 0; i < before; i++) {
         char key[80];
