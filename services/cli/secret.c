@@ -1,12 +1,17 @@
 /*  secret — secrets with a life cycle.
         civgrid secret rotate hotline ID [--grace-hours N]
+        civgrid secret rotate callback [--grace-hours N]
         civgrid secret backup --out FILE
         civgrid secret restore --in FILE
     `rotate` makes a new secret for the 12345 hotline ID (cg_sign.h),
     prints it once (for the hotline's operator), and keeps the one it
     replaces good for N hours more (24 if not given; 0 ends it at once), so
     that the hotline switches when it is ready: the gateway reads the
-    secrets on every push, with no restart.
+    secrets on every push, with no restart.  `rotate callback` does the
+    same for our side, the secret notification signs the status callbacks
+    to the hotline with: until the old one's time is up each callback
+    carries a signature under each, and notification reads them for each
+    batch it sends.  Times are the stack's clock.
 
     `backup` writes what a stack cannot be rebuilt without and Redis's own
     backups do not hold: the key that seals personal data (intake/key:
@@ -35,16 +40,12 @@
 #define S_GRACE_HOURS       24
 #define S_GRACE_HOURS_MAX   168
 
+/*  Rotates the secret of kind (cg_sign.h) for id, whose configured one
+    (before the first rotation) is at path in file (NULL: civgrid.cfg). */
 static int
-s_rotate_hotline (cli_args_t *args, const char *id)
+s_rotate (cli_args_t *args, const char *kind, const char *id, const char *file,
+          const char *path)
 {
-    if (!*id || strlen (id) > 64
-    ||  strspn (id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-        != strlen (id)) {
-        fprintf (stderr, "civgrid: a hotline's id is 1 to 64 letters, digits, '_' or '-', not "
-                 "\"%.80s\"\n", id);
-        return 1;
-    }
     const char *grace_opt = cli_opt (args, "grace-hours", NULL);
     char *end = NULL;
     long grace = grace_opt ? strtol (grace_opt, &end, 10) : S_GRACE_HOURS;
@@ -56,15 +57,15 @@ s_rotate_hotline (cli_args_t *args, const char *id)
     zconfig_t *config = cli_config (args);
     if (!config)
         return 1;
-    char path[128];
-    snprintf (path, sizeof path, "gateway/hotline/%s", id);
-    const char *configured = zconfig_get (config, path, NULL);
+    zconfig_t *settings = file ? zconfig_load (file) : NULL;
+    const char *configured = zconfig_get (settings ? settings : config, path, NULL);
     cg_redis_t *redis = cli_redis (args);
     char made[CG_SIGN_SECRET_MAX];
-    int64_t now = cg_clock_now ();
-    int rc = redis ? cg_sign_rotate (redis, "hotline", id, configured, now, grace * 3600000LL,
+    int64_t now = cli_now (args);
+    int rc = redis ? cg_sign_rotate (redis, kind, id, configured, now, grace * 3600000LL,
                                      made) : -1;
     cg_redis_destroy (&redis);
+    zconfig_destroy (&settings);
     zconfig_destroy (&config);
     if (rc) {
         fprintf (stderr, "civgrid: the new secret could not be stored; nothing changed\n");
@@ -72,14 +73,50 @@ s_rotate_hotline (cli_args_t *args, const char *id)
     }
     char until[40];
     cg_time_iso (now + grace * 3600000LL, until, sizeof until);
+    bool callback = streq (kind, CG_SIGN_CALLBACK);
     if (cli_flag (args, "json"))
-        printf ("{\"hotline\":\"%s\",\"secret\":\"%s\",\"previous_until\":\"%s\"}\n", id, made,
-                until);
+        printf ("{\"%s\":\"%s\",\"secret\":\"%s\",\"previous_until\":\"%s\"}\n",
+                callback ? "callback" : "hotline", id, made, until);
+    else
+    if (callback)
+        printf ("%s\nthe new secret that signs the status callbacks to the hotline (shown "
+                "once; give it to the hotline); until %s each callback is also signed with "
+                "the one it replaces\n", made, until);
     else
         printf ("%s\nthe new secret of hotline %s (shown once); the one it replaces is "
                 "good until %s\n", made, id, until);
     sodium_memzero (made, sizeof made);
     return 0;
+}
+
+static int
+s_rotate_hotline (cli_args_t *args, const char *id)
+{
+    if (!*id || strlen (id) > 64
+    ||  strspn (id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        != strlen (id)) {
+        fprintf (stderr, "civgrid: a hotline's id is 1 to 64 letters, digits, '_' or '-', not "
+                 "\"%.80s\"\n", id);
+        return 1;
+    }
+    char path[128];
+    snprintf (path, sizeof path, "gateway/hotline/%s", id);
+    return s_rotate (args, "hotline", id, NULL, path);
+}
+
+/*  The secret notification signs the hotline's status callbacks with:
+    notify.cfg's channels/hotline_secret until its first rotation. */
+static int
+s_rotate_callback (cli_args_t *args)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    char file[PATH_MAX];
+    snprintf (file, sizeof file, "%s/notify.cfg",
+              zconfig_get (config, "data/notify", "deploy/notify"));
+    zconfig_destroy (&config);
+    return s_rotate (args, CG_SIGN_CALLBACK, "hotline", file, "channels/hotline_secret");
 }
 
 /* --- backup and restore ---------------------------------------------------- */
@@ -376,11 +413,13 @@ cli_secret (cli_args_t *args)
     const char *kind = args->nwords > 2 ? args->words[2] : "";
     if (streq (verb, "rotate") && streq (kind, "hotline") && args->nwords == 4)
         return s_rotate_hotline (args, args->words[3]);
+    if (streq (verb, "rotate") && streq (kind, "callback") && args->nwords == 3)
+        return s_rotate_callback (args);
     if (streq (verb, "backup") && args->nwords == 2)
         return s_backup (args);
     if (streq (verb, "restore") && args->nwords == 2)
         return s_restore (args);
-    fprintf (stderr, "usage: civgrid secret rotate hotline ID [--grace-hours N]\n"
+    fprintf (stderr, "usage: civgrid secret rotate hotline ID | callback [--grace-hours N]\n"
              "       civgrid secret backup --out FILE | secret restore --in FILE "
              "(passphrase in $CG_PASSPHRASE)\n");
     return 2;
