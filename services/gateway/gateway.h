@@ -139,6 +139,9 @@ int gw_call (gw_request_t *req, const cg_cmddef_t *command, void *msg, void *rep
 void gw_health_handle (gw_request_t *req);
 
 /* --- auth.c ------------------------------------------------------------- */
+/*  Drops the audit entries older than gateway/audit_days by the stack's
+    clock, and none younger (a timer of the loop; arg is the gateway). */
+int gw_audit_trim (zloop_t *loop, int timer_id, void *arg);
 /*  Counts a request against key's budget; false when it is spent. */
 bool gw_rate_take (gateway_t *gw, const char *key, int per_minute);
 /*  Checks the token: 0 with req->caller filled, or the HTTP status
