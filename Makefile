@@ -98,7 +98,7 @@ $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 # The services' rules that are functions of their inputs, tested as units
 # with no Redis: dispatch's routing and deadlines, notification's rules,
 # intake's table of classifications, the fund's points rules.
-UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c \
+UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c services/dispatch/plan.c \
                     services/notification/rules.c services/intake/classify.c \
                     services/fund/points.c
 $(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification -Iservices/fund

@@ -63,8 +63,7 @@ s_open_accounts (const char *endpoint)
                                          .actor = S_ACTOR, .role = "admin" };
         cg_fund_results_t out;
         cg_error_t err;
-        rc = cg_client_call (client, "fund.account", &cg_fund_account_create_def, &req,
-                             &cg_fund_results_def, &out, &err);
+        rc = cg_client_call (client, &cg_cmd_fund_account, &req, &out, &err);
         if (rc) {
             fprintf (stderr, "civgrid-bench: fund.account: %s\n", err.message);
             break;
@@ -98,8 +97,7 @@ s_stock_for_redemptions (const char *endpoint, int run)
     cg_fund_goods_t in = { .id = id, .site = S_SITE, .item = "rice", .quantity = 100000000,
                            .actor = S_ACTOR, .role = "admin" };
     cg_fund_goods_receipt_t receipt;
-    int rc = client ? cg_client_call (client, "fund.goods_in", &cg_fund_goods_def, &in,
-                                      &cg_fund_goods_receipt_def, &receipt, &err) : -1;
+    int rc = client ? cg_client_call (client, &cg_cmd_fund_goods_in, &in, &receipt, &err) : -1;
     if (rc == 0)
         cg_msg_clear (&cg_fund_goods_receipt_def, &receipt);
     char *no_overdraft[] = { "no_overdraft" };
@@ -108,16 +106,14 @@ s_stock_for_redemptions (const char *endpoint, int run)
     cg_fund_account_create_t open = { .accounts = &resident, .accounts_count = 1,
                                       .actor = S_ACTOR, .role = "admin" };
     cg_fund_results_t out;
-    if (rc == 0 && (rc = cg_client_call (client, "fund.account", &cg_fund_account_create_def,
-                                         &open, &cg_fund_results_def, &out, &err)) == 0)
+    if (rc == 0 && (rc = cg_client_call (client, &cg_cmd_fund_account, &open, &out, &err)) == 0)
         cg_msg_clear (&cg_fund_results_def, &out);
     id[31] = '2';
     cg_fund_transfer_t give = { .id = id, .debit = "pts.issuer", .credit = "pts.r.bench",
                                 .amount = INT64_C (1000000000000) };
     cg_fund_transfer_batch_t batch = { .transfers = &give, .transfers_count = 1,
                                        .actor = S_ACTOR, .role = "admin" };
-    if (rc == 0 && (rc = cg_client_call (client, "fund.transfer", &cg_fund_transfer_batch_def,
-                                         &batch, &cg_fund_results_def, &out, &err)) == 0)
+    if (rc == 0 && (rc = cg_client_call (client, &cg_cmd_fund_transfer, &batch, &out, &err)) == 0)
         cg_msg_clear (&cg_fund_results_def, &out);
     if (rc)
         fprintf (stderr, "civgrid-bench: stocking for redemptions: %s\n",
@@ -144,8 +140,7 @@ s_client_run (void *arg)
         cg_fund_goods_receipt_t out;
         cg_error_t err;
         int64_t sent = bench_now_us ();
-        int rc = cg_client_call (client, "fund.redeem", &cg_fund_redeem_def, &req,
-                                 &cg_fund_goods_receipt_def, &out, &err);
+        int rc = cg_client_call (client, &cg_cmd_fund_redeem, &req, &out, &err);
         double ms = (bench_now_us () - sent) / 1000.0;
         if (rc) {
             self->failures++;
@@ -170,8 +165,7 @@ s_client_run (void *arg)
         cg_fund_results_t out;
         cg_error_t err;
         int64_t sent = bench_now_us ();
-        int rc = cg_client_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                                 &cg_fund_results_def, &out, &err);
+        int rc = cg_client_call (client, &cg_cmd_fund_transfer, &req, &out, &err);
         double ms = (bench_now_us () - sent) / 1000.0;
         if (rc) {
             self->failures += self->batch;

@@ -207,8 +207,7 @@ s_check_resident (gw_request_t *req, const gw_params_t *params, const cg_msgdef_
         cg_caller_fingerprint_t ask = { .phone = (char *) phone };
         cg_caller_print_t print;
         cg_error_t err;
-        if (gw_call (req, "intake", "caller.fingerprint", &cg_caller_fingerprint_def, &ask,
-                     &cg_caller_print_def, &print, &err)) {
+        if (gw_call (req, &cg_cmd_caller_fingerprint, &ask, &print, &err)) {
             gw_reply_refusal (req, &err);
             return -1;
         }
@@ -272,9 +271,7 @@ const gw_rule_t gw_fund_account = { .check = s_check_account };
 const gw_rule_t gw_fund_request = { .what = "request", .check = s_check_fund,
                                     .shows = s_shows_request };
 const gw_rule_t gw_fund_decide = { .what = "request", .check = s_check_fund,
-                                   .lookup = "fund.show", .get_def = &cg_fund_get_def,
-                                   .view_def = &cg_fund_request_view_def,
-                                   .shows = s_shows_request };
+                                   .lookup = &cg_cmd_fund_show, .shows = s_shows_request };
 const gw_rule_t gw_report_public = { .what = "published report", .check = s_check_known,
                                      .shows = s_shows_published };
 const gw_rule_t gw_report_html = { .what = "published report", .check = s_check_known,

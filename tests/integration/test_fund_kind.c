@@ -441,15 +441,13 @@ s_worker (void *arg)
                 cg_fund_redeem_t req = { .id = id, .resident = "bulk", .site = "yy-cabin",
                                          .item = "rice", .quantity = 1, .actor = "admin:load",
                                          .role = "admin" };
-                rc = cg_client_call (c, "fund.redeem", &cg_fund_redeem_def, &req,
-                                     &cg_fund_goods_receipt_def, &out, &err);
+                rc = cg_client_call (c, &cg_cmd_fund_redeem, &req, &out, &err);
             }
             else {
                 cg_fund_goods_t req = { .id = id, .site = "yy-cabin", .item = "rice",
                                         .quantity = 1, .party = "困难户", .actor = "admin:load",
                                         .role = "admin" };
-                rc = cg_client_call (c, "fund.goods_out", &cg_fund_goods_def, &req,
-                                     &cg_fund_goods_receipt_def, &out, &err);
+                rc = cg_client_call (c, &cg_cmd_fund_goods_out, &req, &out, &err);
             }
             if (rc == 0)
                 cg_msg_clear (&cg_fund_goods_receipt_def, &out);
