@@ -132,6 +132,17 @@ typedef struct {
     C (fund_report, "fund.report", "fund", fund_get, fund_report, "A month's report.") \
     C (fund_publish, "fund.publish", "fund", fund_get, fund_report, \
        "Publishes a month's report.") \
+    C (fund_goods_in, "fund.goods_in", "fund", fund_goods, fund_goods_receipt, \
+       "A donation in kind at a charity site (捐赠实物).") \
+    C (fund_goods_out, "fund.goods_out", "fund", fund_goods, fund_goods_receipt, \
+       "A hand-out of goods to a family in need (发放).") \
+    C (fund_goods_move, "fund.goods_move", "fund", fund_goods, fund_goods_receipt, \
+       "Goods passed to another site (调剂).") \
+    C (fund_stock, "fund.stock", "fund", fund_get, fund_stock, "What a charity site holds.") \
+    C (fund_redeem, "fund.redeem", "fund", fund_redeem, fund_goods_receipt, \
+       "A resident redeems points at a site for goods (积分兑换).") \
+    C (fund_points, "fund.points", "fund", fund_get, fund_points, \
+       "A resident's points: balance and history.") \
     /* archive */ \
     C (archive_case_show, "case.show", "archive", case_get, case_view, \
        "A case that has left dispatch.") \

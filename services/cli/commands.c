@@ -199,7 +199,7 @@ static const s_option_t s_fund_opts[] = {
     { "donor", "NAME", "donate: as published" },
     { "anonymous", "yes", "donate: publish no name" },
     { "ref", "R", "donate: the payment's reference" },
-    { "id", "HEX32", "donate, request, transfer: the transfer id (a retry is safe)" },
+    { "id", "HEX32", "donate, request, transfer, goods, redeem: the transfer id (a retry is safe)" },
     { "beneficiary", "B", "request: for whom" },
     { "purpose", "TEXT", "request: what for" },
     { "served", "WHO", "request (time bank): the person served" },
@@ -211,9 +211,16 @@ static const s_option_t s_fund_opts[] = {
     { "pending-id", "HEX32", "transfer: the pending transfer it posts or voids" },
     { "timeout", "S", "transfer: seconds a pending transfer stays" },
     { "memo", "M", "transfer: a memo" },
-    { "cursor", "C", "statement: go on from a page's last line, next: C" },
-    { "limit", "N", "statement: at most N a page (at most 200)" },
+    { "cursor", "C", "statement, points: go on from a page's last line, next: C" },
+    { "limit", "N", "statement, points: at most N a page (at most 200)" },
     { "month", "YYYY-MM", "report, publish: the month" },
+    { "site", "S", "goods, redeem: the charity site (data/kind)" },
+    { "item", "I", "goods, redeem: the item kind (data/kind)" },
+    { "quantity", "N", "goods, redeem: whole units of the item" },
+    { "to", "S2", "goods move: the site that receives" },
+    { "party", "NAME", "goods in: the donor; out: the family (published masked)" },
+    { "resident", "R", "redeem: whose points (a fingerprint, a member's or volunteer's id)" },
+    { "phone", "P", "points: the resident by their phone (its fingerprint, asked of intake)" },
     { "format", "csv", "report: csv" },
     { "html", "FILE", "report: a printable page" },
     { NULL }
@@ -310,8 +317,12 @@ static const s_command_t s_commands[] = {
       "approve|reject ID [--note WHY]\n"
       "transfer --debit A --credit B [--amount N] [--flags F] [--pending-id ID] [...]\n"
       "balance ACCOUNT | statement ACCOUNT [--cursor C] [--limit N] | show ID | verify | export\n"
-      "report|publish FUND --month YYYY-MM [--format csv | --html FILE]",
-      "the charity funds and the time bank (docs/FUND.md)", s_fund_opts, NULL },
+      "report|publish FUND --month YYYY-MM [--format csv | --html FILE]\n"
+      "goods in|out|move --site S --item I --quantity N [--to S2] [--party NAME] [--id HEX32]\n"
+      "stock SITE | redeem --resident R --site S --item I --quantity N [--id HEX32]\n"
+      "points RESIDENT | --phone P [--cursor C] [--limit N]",
+      "the charity funds, the time bank, goods in kind and resident points (docs/FUND.md)",
+      s_fund_opts, NULL },
     { "token", cli_token, "create --role R --scope CODE [--name WHO] [--days N]\nlist\n"
       "revoke ID|TOKEN", "the gateway's API tokens", s_token_opts, NULL },
     { "key", cli_key, "add NAME --roles R1,R2 [--out FILE]\nlist\nremove NAME",

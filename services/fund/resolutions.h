@@ -5,11 +5,13 @@
 
 #include "cg_daemon.h"
 #include "cg_orgtree.h"
+#include "residents.h"
 
 typedef struct _resolutions_t resolutions_t;
 
-/*  Follows consultation's journal on the daemon's bus. */
-resolutions_t *resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org);
+/*  Follows consultation's journal on the daemon's bus; the members present
+    at a meeting earn their points through residents. */
+resolutions_t *resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org, residents_t *residents);
 void resolutions_destroy (resolutions_t **self_p);
 
 /*  Whether topic has an adopted resolution within area.  Returns 0, or -1

@@ -76,6 +76,14 @@ static const s_route_t s_routes[] = {
     { "GET",  "/api/v1/funds/{id}/reports/{month}", S_ACT, &cg_cmd_fund_report, &gw_fund },
     { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, &cg_cmd_fund_publish,
       &gw_fund },
+    /*  charity sites' goods in kind and resident points (docs/FUND.md): the
+        fund daemon checks that the caller speaks for the site's community */
+    { "POST", "/api/v1/sites/{site}/goods/in", S_ACT, &cg_cmd_fund_goods_in, &gw_site },
+    { "POST", "/api/v1/sites/{site}/goods/out", S_ACT, &cg_cmd_fund_goods_out, &gw_site },
+    { "POST", "/api/v1/sites/{site}/goods/move", S_ACT, &cg_cmd_fund_goods_move, &gw_site },
+    { "GET",  "/api/v1/sites/{id}/stock", S_ACT, &cg_cmd_fund_stock, &gw_site },
+    { "POST", "/api/v1/sites/{site}/redemptions", S_ACT, &cg_cmd_fund_redeem, &gw_site },
+    { "GET",  "/api/v1/residents/{id}/points", S_ACT, &cg_cmd_fund_points, &gw_resident },
     /*  public, no token: only what was published */
     { "GET",  "/api/v1/public/topics", S_PUBLIC, &cg_cmd_topic_public_list, &gw_topics_public },
     { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, &cg_cmd_topic_public, &gw_topic_public },
@@ -135,8 +143,10 @@ s_query_arg (void *cls, enum MHD_ValueKind kind, const char *key, const char *va
     (void) kind;
     s_fill_t *fill = cls;
     if (fill->failed || strcmp (key, "access_token") == 0
-    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def))
-        return MHD_YES;         /* q: the gateway's search over a list */
+    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def)
+    ||  (strcmp (key, "phone") == 0 && fill->def == &cg_fund_get_def))
+        return MHD_YES;         /* q: the gateway's search over a list; phone: the gateway
+                                   finds a resident by it (funds.c), the fund never sees it */
     if (strcmp (key, "rid") == 0 || strcmp (key, "actor") == 0) {
         cg_error_set (&fill->err, "invalid", key, "%s is set by the gateway", key);
         fill->failed = true;

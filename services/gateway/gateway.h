@@ -284,7 +284,7 @@ extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_un
                        gw_vendor;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
                        gw_topics_public;
-extern const gw_rule_t gw_fund, gw_fund_account, gw_fund_request, gw_fund_decide,
+extern const gw_rule_t gw_fund, gw_site, gw_resident, gw_fund_account, gw_fund_request, gw_fund_decide,
                        gw_report_public, gw_report_html, gw_report_head;
 
 /*  Reads data/funds; 0, or -1 with err (a fund whose scope is not a place). */
