@@ -5,8 +5,9 @@
     approved by the committee, minutes of the time bank confirmed by the
     person served, each command allowed or refused by who the caller is
     (access.c).  It follows consultation's journal to know which topics
-    have an adopted resolution (resolutions.c).  Every entry is chained by
-    SHA-256; fund.verify
+    have an adopted resolution (resolutions.c), and credits the time bank
+    for each service the person served confirmed there (need.served,
+    served.c).  Every entry is chained by SHA-256; fund.verify
     recomputes the chain and every balance.  A timer voids pending
     transfers whose timeout has passed and raises the alarm for a monthly
     disclosure (report.c) not published in time.  It emits fund.* on the journal
@@ -16,6 +17,7 @@
 #include "funds.h"
 #include "report.h"
 #include "resolutions.h"
+#include "served.h"
 
 typedef struct {
     funds_t *funds;
@@ -55,6 +57,8 @@ main (int argc, char **argv)
         return 1;
     }
     report_t *report = report_new (daemon, funds);
+    served_t *served = served_new (daemon, funds, ledger);
+    resolutions_also (resolutions, served_credit, served);
     s_timers_t timers = { funds, report };
     cg_server_t *server = daemon->server;
     cg_server_on (server, "fund.account", &cg_fund_account_create_def, ledger_on_accounts, ledger);
@@ -71,6 +75,7 @@ main (int argc, char **argv)
     cg_server_on (server, "fund.publish", &cg_fund_get_def, report_on_publish, report);
     zloop_timer (daemon->loop, 1000, 0, s_on_tick, &timers);
     int rc = cg_daemon_run (daemon);
+    served_destroy (&served);
     report_destroy (&report);
     funds_destroy (&funds);
     ledger_destroy (&ledger);

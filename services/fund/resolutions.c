@@ -14,7 +14,9 @@
     - topic.decided rejected: a meeting rejected it, which ends the topic.
     A batch of events and the fund's cursor on the journal move together
     in one call (fund_topics.lua), so each event counts once whatever is
-    killed.
+    killed.  Whatever else the fund takes from that journal (the time
+    bank's credits, served.c) is done first, through resolutions_also,
+    before the cursor moves.
 
     A request's topic must be known, lie within the fund's area (its
     community, or a community of its street), and be adopted.  When the
@@ -31,6 +33,8 @@ struct _resolutions_t {
     cg_daemon_t *daemon;
     cg_orgtree_t *org;
     char cursor_key[96];
+    resolutions_also_fn *also;      /* what else the fund does with a batch */
+    void *also_arg;
 };
 
 /*  Applies a batch of consultation's journal; see cg_feed_fn. */
@@ -38,6 +42,8 @@ static int
 s_on_consultation (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
     resolutions_t *self = arg;
+    if (self->also && self->also (events, n, self->also_arg))
+        return -1;
     cg_args_t args;
     cg_feed_args (&args, P, self->cursor_key, cursor, events, n);
     for (size_t i = 0; i < n; i++) {
@@ -87,6 +93,13 @@ resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org)
         return NULL;
     }
     return self;
+}
+
+void
+resolutions_also (resolutions_t *self, resolutions_also_fn *fn, void *arg)
+{
+    self->also = fn;
+    self->also_arg = arg;
 }
 
 void
