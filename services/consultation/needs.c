@@ -696,26 +696,29 @@ s_reply_match (needs_t *self, const char *id, cg_reply_t *reply)
 }
 
 /*  The offer for need: the one asked for if it suits, else the best
-    proposed; into offer (clear it).  0, or -1 after refusing. */
+    proposed; into offer (clear it).  0, or -1 with the refusal in err. */
 static int
 s_choose (needs_t *self, const cg_need_view_t *need, const char *asked, cg_need_view_t *offer,
-          cg_reply_t *reply)
+          cg_error_t *err)
 {
     cg_match_item_t it = s_item (need);
     if (asked) {
-        if (s_missing (s_read_view (self, "offer", asked, offer), "offer", "offer", asked,
-                       reply))
+        int rc = s_read_view (self, "offer", asked, offer);
+        if (rc) {
+            cg_error_set (err, rc < 0 ? "unavailable" : "not_found", "offer", rc < 0
+                          ? "the needs store cannot be reached" : "there is no offer %s", asked);
             return -1;
+        }
         cg_match_item_t o = s_item (offer);
         if (!streq (offer->state, "open")) {
-            cg_reply_fail (reply, "conflict", "offer", "offer %s is %s, not open", asked,
-                           offer->state);
+            cg_error_set (err, "conflict", "offer", "offer %s is %s, not open", asked,
+                          offer->state);
             return -1;
         }
         if (cg_match_suits (&it, &o) == CG_MATCH_AWAY) {
-            cg_reply_fail (reply, "invalid", "offer", "offer %s does not suit need %s: a match "
-                           "is of the same kind and skill, in the need's town, with time in "
-                           "common", asked, need->id);
+            cg_error_set (err, "invalid", "offer", "offer %s does not suit need %s: a match is "
+                          "of the same kind and skill, in the need's town, with time in "
+                          "common", asked, need->id);
             return -1;
         }
         return 0;
@@ -729,61 +732,80 @@ s_choose (needs_t *self, const cg_need_view_t *need, const char *asked, cg_need_
         snprintf (id, sizeof id, "%s", offers.items[best[0]].id);
     s_offers_free (&offers);
     if (rc) {
-        cg_reply_fail (reply, "unavailable", NULL, "the needs store cannot be reached");
+        cg_error_set (err, "unavailable", NULL, "the needs store cannot be reached");
         return -1;
     }
     if (!n) {
-        cg_reply_fail (reply, "not_found", "offer", "no open offer of the town suits need %s",
-                       need->id);
+        cg_error_set (err, "not_found", "offer", "no open offer of the town suits need %s",
+                      need->id);
         return -1;
     }
-    return s_choose (self, need, id, offer, reply);
+    return s_choose (self, need, id, offer, err);
 }
 
+/*  need.match.  A retry of a match made (same rid) finds its offer taken
+    and its need matched: the script answers the first match all the
+    same, because it looks at the rid before the refusal the daemon
+    planned (passed to it, not answered at once). */
 void
 needs_on_match (void *request, cg_reply_t *reply, void *arg)
 {
     needs_t *self = arg;
     cg_need_act_t *req = request;
     cg_need_view_t need = { 0 }, offer = { 0 };
-    char mid[32];
+    char mid[32] = "";
     const cg_org_node_t *node = NULL;
+    cg_error_t err = { .code = "" };
     if (!req->actor)
         cg_reply_fail (reply, "invalid", "actor", "who matches is required");
     else
     if (!s_missing (s_read_view (self, "need", req->id, &need), "need", "id", req->id, reply)
     &&  (node = s_community (self, need.community, "community", reply))
-    &&  s_actor_within (self, req->actor, node, "community", reply) == 0
-    &&  s_choose (self, &need, req->offer, &offer, reply) == 0) {
-        if (s_next_id (self, "match_seq", "PD", mid, sizeof mid)) {
+    &&  s_actor_within (self, req->actor, node, "community", reply) == 0) {
+        if (!streq (need.state, "open") && !streq (need.state, "expired"))
+            cg_error_set (&err, "conflict", "id", "need %s is %s: only an open or expired need "
+                          "is matched", need.id, need.state);
+        if (!*err.code && s_choose (self, &need, req->offer, &offer, &err)
+        &&  streq (err.code, "unavailable"))
+            cg_reply_error (reply, &err);
+        else
+        if (!*err.code && s_next_id (self, "match_seq", "PD", mid, sizeof mid))
             cg_reply_fail (reply, "unavailable", NULL, "the needs store cannot be reached");
-            goto done;
-        }
-        int64_t now = cg_clock_now ();
-        cg_need_match_t m = { .id = mid, .need = need.id, .offer = offer.id,
-                              .community = need.community, .kind = need.kind,
-                              .volunteer = offer.volunteer, .state = "proposed", .at = now };
-        cg_need_event_t event = { .id = need.id, .community = need.community, .kind = need.kind,
-                                  .skill = need.skill, .urgency = need.urgency,
-                                  .until = need.until, .match = mid, .offer = offer.id,
+        else {
+            int64_t now = cg_clock_now ();
+            cg_need_match_t m = { .id = mid, .need = need.id, .offer = offer.id,
+                                  .community = need.community, .kind = need.kind,
+                                  .volunteer = offer.volunteer, .state = "proposed",
                                   .at = now };
-        cg_args_t args;
-        cg_args_init (&args);
-        cg_args_add_str (&args, P);
-        cg_args_add_str (&args, req->rid);
-        cg_args_add_str (&args, need.id);
-        cg_args_add_str (&args, offer.id);
-        cg_args_add_str (&args, mid);
-        cg_args_add_str (&args, offer.town ? offer.town : "");
-        cg_args_add_str (&args, offer.volunteer ? offer.volunteer : "");
-        cg_args_add_msg (&args, &cg_need_event_def, &event);
-        cg_args_add_fields (&args, &cg_need_match_def, &m);
-        char answer[64] = "";
-        if (consultation_run (self->c, "need_match", &args, reply, answer, sizeof answer) == 0)
-            s_reply_match (self, answer, reply);
-        cg_args_free (&args);
+            cg_need_event_t event = { .id = need.id, .community = need.community,
+                                      .kind = need.kind, .skill = need.skill,
+                                      .urgency = need.urgency, .until = need.until,
+                                      .match = mid, .offer = offer.id, .at = now };
+            cg_args_t args;
+            cg_args_init (&args);
+            cg_args_add_str (&args, P);
+            cg_args_add_str (&args, req->rid);
+            cg_args_add_str (&args, err.code);
+            cg_args_add_str (&args, err.field);
+            cg_args_add_str (&args, err.message);
+            cg_args_add_str (&args, need.id);
+            cg_args_add_str (&args, offer.id ? offer.id : "");
+            cg_args_add_str (&args, mid);
+            cg_args_add_str (&args, offer.town ? offer.town : "");
+            cg_args_add_str (&args, offer.volunteer ? offer.volunteer : "");
+            if (*err.code)
+                cg_args_add_str (&args, "");
+            else {
+                cg_args_add_msg (&args, &cg_need_event_def, &event);
+                cg_args_add_fields (&args, &cg_need_match_def, &m);
+            }
+            char answer[64] = "";
+            if (consultation_run (self->c, "need_match", &args, reply, answer,
+                                  sizeof answer) == 0)
+                s_reply_match (self, answer, reply);
+            cg_args_free (&args);
+        }
     }
-done:
     cg_msg_clear (&cg_need_view_def, &need);
     cg_msg_clear (&cg_need_view_def, &offer);
 }
