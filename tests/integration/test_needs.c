@@ -304,13 +304,38 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     cr_assert_str_eq (s_str (gone, "state"), "expired");
     json_decref (gone);
 
+    /*  charity goods: a family's need of rice meets a donor's offer of the
+        community; confirmed without minutes, nothing for the time bank */
+    json_t *goods = json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "community", S_COMMUNITY_A,
+                               "kind", "goods", "skill", "rice", "what", "低保户缺米面",
+                               "from", (json_int_t) S_T0, "until", (json_int_t) (S_T0 + 24 * S_HOUR),
+                               "person", "zhao.family");
+    json_t *g = s_post (stack, "/api/v1/needs", here, NULL, goods, 200);
+    char gid[32], gcode[16];
+    snprintf (gid, sizeof gid, "%s", s_str (g, "id"));
+    snprintf (gcode, sizeof gcode, "%s", s_str (g, "code"));
+    json_decref (g);
+    snprintf (path, sizeof path, "/api/v1/needs/%s/match", gid);
+    m = s_post (stack, path, here, NULL, json_object (), 200);
+    snprintf (mid, sizeof mid, "%s", s_str (m, "id"));
+    cr_assert_str_eq (s_str (m, "kind"), "goods");
+    json_decref (m);
+    snprintf (path, sizeof path, "/api/v1/matches/%s/accept", mid);
+    json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s}", "side", "offer"), 200));
+    json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s}", "side", "need"), 200));
+    snprintf (path, sizeof path, "/api/v1/matches/%s/confirm", mid);
+    json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s, s:s, s:i}", "person",
+                         "zhao.family", "code", gcode, "minutes", 30), 400));
+    json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s, s:s}", "person",
+                         "zhao.family", "code", gcode), 200));
+
     /*  the month's statistics, to anyone, and on the CLI */
     json_t *stats = cg_http_get_json (stack, "/api/v1/public/needs/stats?community="
                                       S_COMMUNITY_A "&month=2026-11", NULL, &status);
     cr_assert_eq (status, 200);
-    cr_assert_eq (s_int (stats, "posted"), 2);
-    cr_assert_eq (s_int (stats, "matched"), 1);
-    cr_assert_eq (s_int (stats, "served"), 1);
+    cr_assert_eq (s_int (stats, "posted"), 3);
+    cr_assert_eq (s_int (stats, "matched"), 2);
+    cr_assert_eq (s_int (stats, "served"), 2);
     cr_assert_eq (s_int (stats, "minutes"), 120);
     cr_assert_str_eq (s_str (stats, "hours"), "2.00");
     cr_assert_eq (s_int (stats, "volunteers"), 1);
@@ -320,14 +345,14 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
                      NULL, NULL, 0, 400, "community");
     cg_http_refused (stack, "GET", "/api/v1/public/needs/stats?community=" S_COMMUNITY_A
                      "&month=2026-13", NULL, NULL, 0, 400, "month");
-    cg_testcli_says (stack, 0, "served 1, 2.00 hours by 1 volunteers",
+    cg_testcli_says (stack, 0, "served 2, 2.00 hours by 1 volunteers",
                      "need stats --community %s --month 2026-11", S_COMMUNITY_A);
 
     /*  a page of needs stays a page: texts cut, at most the limit */
     json_t *page = cg_http_get_json (stack, "/api/v1/needs?community=" S_COMMUNITY_A "&limit=1",
                                      here, &status);
     cr_assert_eq (status, 200);
-    cr_assert_eq (s_int (page, "total"), 2);
+    cr_assert_eq (s_int (page, "total"), 3);
     cr_assert_eq (json_array_size (json_object_get (page, "needs")), 1);
     cr_assert_leq (strlen (s_str (json_array_get (json_object_get (page, "needs"), 0), "what")),
                    CG_LIST_TEXT);
