@@ -37,6 +37,7 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "offer.posted", "consultation", &cg_need_event_def },
     { "need.matched", "consultation", &cg_need_event_def },
     { "match.accepted", "consultation", &cg_need_match_def },
+    { "match.declined", "consultation", &cg_need_match_def },
     { "need.expired", "consultation", &cg_need_event_def },
     { "need.served", "consultation", &cg_need_served_def },
     { "fund.approval_requested", "fund", &cg_fund_approval_requested_def },

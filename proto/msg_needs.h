@@ -74,7 +74,7 @@
     F(M, STR, id, 1, 1, 32, _, "need.show, need.propose, need.match: the need; match.accept, need.confirm: the match") \
     F(M, STR, actor, 0, 1, 64, _, "who acts (required for a change)") \
     F(M, STR, offer, 0, 1, 32, _, "need.match: the offer chosen (default the first proposed)") \
-    F(M, STR, side, 0, 1, 16, _, "match.accept: need (the community, for the resident) or offer (the volunteer or donor)") \
+    F(M, STR, side, 0, 1, 16, _, "match.accept, match.decline: need (the community, for the resident) or offer (the volunteer or donor)") \
     F(M, STR, person, 0, 1, CG_PERSON_MAX, _, "need.confirm: the person served, who confirms") \
     F(M, STR, code, 0, 1, 16, _, "need.confirm: the confirmation code the person served was given") \
     F(M, INT, minutes, 0, 1, 1440, _, "need.confirm: the minutes of service (the time bank's credit)")
@@ -91,10 +91,11 @@
     F(M, STR, community, 1, 1, CG_CODE_MAX, _, "the need's community") \
     F(M, STR, kind, 1, 1, 16, _, "service or goods") \
     F(M, STR, volunteer, 0, 1, CG_PERSON_MAX, _, "the volunteer (service)") \
-    F(M, STR, state, 1, 1, 16, _, "proposed, accepted (by both sides), served (confirmed by the person served)") \
+    F(M, STR, state, 1, 1, 16, _, "proposed, accepted (by both sides), served (confirmed by the person served), declined (by one side before both accepted: the need and the offer are open again)") \
     F(M, STR, need_by, 0, 1, 64, _, "who accepted for the need") \
     F(M, STR, offer_by, 0, 1, 64, _, "who accepted for the offer") \
     F(M, STR, served_by, 0, 1, 64, _, "who recorded the confirmation") \
+    F(M, STR, declined_by, 0, 1, 64, _, "who declined it, for which side (need:WHO or offer:WHO)") \
     F(M, INT, minutes, 0, 0, 1440, _, "minutes confirmed") \
     F(M, INT, at, 0, 0, CG_TIME_MAX, _, "last change")
 
@@ -149,11 +150,11 @@
     M(need_view, "need.view", "reply", CG_FIELDS_need_view, \
       "A need or an offer as operators see it: personal data masked.") \
     M(need_act, "need.act", "command", CG_FIELDS_need_act, \
-      "To consultation, as need.show, need.propose (the offers that suit), need.match (propose one), match.accept (one side accepts), need.confirm (the person served confirms: the time bank credits the minutes).") \
+      "To consultation, as need.show, need.propose (the offers that suit), need.match (propose one), match.accept (one side accepts), match.decline (one side declines a proposed match), need.confirm (the person served confirms: the time bank credits the minutes).") \
     M(need_proposals, "need.proposals", "reply", CG_FIELDS_need_proposals, \
       "The offers that suit a need, best first, bounded.") \
     M(need_match, "need.match", "reply", CG_FIELDS_need_match, \
-      "A match of a need and an offer, from its proposal to the confirmation; as the event match.accepted, the match once one side accepted (journal consultation).") \
+      "A match of a need and an offer, from its proposal to the confirmation; as the events match.accepted and match.declined, the match once one side accepted or declined it (journal consultation).") \
     M(need_event, "need.event", "event", CG_FIELDS_need_event, \
       "Something happened to a need; the bus topic says what: need.posted, offer.posted (an offer: id, community, kind, skill, until), need.matched, need.expired (past its date unmatched: the community's operators are told) (journal consultation).") \
     M(need_served, "need.served", "event", CG_FIELDS_need_served, \

@@ -178,7 +178,7 @@ static const s_option_t s_need_opts[] = {
     { "donor", "NAME", "offer: who gives goods" },
     { "minutes", "N", "offer: minutes offered; confirm: minutes served (credited)" },
     { "offer", "GJ...", "match: the offer (default the best proposed)" },
-    { "side", "need|offer", "accept: which side accepts" },
+    { "side", "need|offer", "accept, decline: which side accepts or declines" },
     { "code", "C", "confirm: the code the person served was given" },
     { "month", "YYYY-MM", "stats: the month" },
     { "cursor", "C", "list: the next page" },
@@ -349,7 +349,7 @@ static const s_command_t s_commands[] = {
       "offer --community CODE --kind K --skill S --what T --from T --until T\n"
       "      (--volunteer ID [--minutes M] | --donor NAME)\n"
       "show ID | list [--community CODE] | propose ID | match ID [--offer GJ...]\n"
-      "accept MATCH --side need|offer | confirm MATCH --person ID --code C [--minutes M]\n"
+      "accept|decline MATCH --side need|offer | confirm MATCH --person ID --code C [--minutes M]\n"
       "stats --community CODE --month YYYY-MM",
       "needs and offers (供需对接), matching, the published statistics", s_need_opts, NULL },
     { "fund", cli_fund,

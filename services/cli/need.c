@@ -8,7 +8,7 @@
         need offer --community CODE --kind service|goods --skill S --what T
                    --from TIME --until TIME (--volunteer V [--minutes M] | --donor D)
         need show ID | list [--community CODE] | propose ID | match ID [--offer GJ..]
-        need accept MATCH --side need|offer | confirm MATCH --person P --code C [--minutes M]
+        need accept|decline MATCH --side need|offer | confirm MATCH --person P --code C [--minutes M]
         need stats --community CODE --month YYYY-MM   (志愿服务统计和发布, public)
 
     Each sends one command to civgrid-consultation.  The options are the
@@ -36,6 +36,7 @@ static const s_sub_t s_subs[] = {
     { "propose", "need.propose", &cg_need_act_def, &cg_need_proposals_def, "id" },
     { "match", "need.match", &cg_need_act_def, &cg_need_match_def, "id" },
     { "accept", "match.accept", &cg_need_act_def, &cg_need_match_def, "id" },
+    { "decline", "match.decline", &cg_need_act_def, &cg_need_match_def, "id" },
     { "confirm", "need.confirm", &cg_need_act_def, &cg_need_match_def, "id" },
     { "stats", "need.stats", &cg_need_query_def, &cg_need_stats_def, NULL },
     { NULL }
@@ -138,7 +139,8 @@ cli_need (cli_args_t *args)
         if (streq (word, s->word)) {
             if (s->positional && args->nwords < 3) {
                 fprintf (stderr, "civgrid: need %s needs the %s\n", s->word,
-                         streq (s->word, "accept") || streq (s->word, "confirm")
+                         streq (s->word, "accept") || streq (s->word, "decline")
+                         || streq (s->word, "confirm")
                          ? "match (PD...)" : "need (XQ...)");
                 return 1;
             }
@@ -146,6 +148,6 @@ cli_need (cli_args_t *args)
                            s->positional ? args->words[2] : NULL);
         }
     fprintf (stderr, "civgrid: need %s: not post, offer, show, list, propose, match, accept, "
-             "confirm or stats\n", word);
+             "decline, confirm or stats\n", word);
     return 1;
 }

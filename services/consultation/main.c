@@ -52,6 +52,7 @@ main (int argc, char **argv)
     cg_server_on (server, "need.propose", &cg_need_act_def, needs_on_propose, needs);
     cg_server_on (server, "need.match", &cg_need_act_def, needs_on_match, needs);
     cg_server_on (server, "match.accept", &cg_need_act_def, needs_on_accept, needs);
+    cg_server_on (server, "match.decline", &cg_need_act_def, needs_on_decline, needs);
     cg_server_on (server, "need.confirm", &cg_need_act_def, needs_on_confirm, needs);
     cg_server_on (server, "need.stats", &cg_need_query_def, needs_on_stats, needs);
     zloop_timer (daemon->loop, 1000, 0, feed_on_timer, self);

@@ -16,7 +16,8 @@
     first, twenty at most.  A match (PD000001) of a need and an offer is
     accepted by both sides (the need's side by the community for the
     resident, the offer's by the volunteer or donor or an operator for
-    them), carried out, and confirmed by the person served.
+    them), or declined by either before both have (the need and the offer
+    are open again), carried out, and confirmed by the person served.
 
     Who may confirm: the person served, and only they.  When the need is
     posted its answer carries a six-digit confirmation code, shown once
@@ -471,6 +472,17 @@ needs_on_post (void *request, cg_reply_t *reply, void *arg)
     free (what);
 }
 
+/*  An open offer's line in offers:<town>, as matching reads it back
+    (s_offers_read). */
+#define S_LINE_MAX  (CG_CODE_MAX + 16 + 32 + 48 + 8)
+static void
+s_offer_line (const char *community, const char *kind, const char *skill, int64_t from,
+              int64_t until, char *line)
+{
+    snprintf (line, S_LINE_MAX, "%s\t%s\t%s\t%lld\t%lld", community, kind, skill,
+              (long long) from, (long long) until);
+}
+
 void
 needs_on_offer (void *request, cg_reply_t *reply, void *arg)
 {
@@ -516,13 +528,12 @@ needs_on_offer (void *request, cg_reply_t *reply, void *arg)
                        : "donor", "goods are offered by a donor, without volunteer or minutes");
         return;
     }
-    char id[32], line[CG_CODE_MAX + 16 + 32 + 48 + 8];
+    char id[32], line[S_LINE_MAX];
     if (s_next_id (self, "offer_seq", "GJ", id, sizeof id)) {
         cg_reply_fail (reply, "unavailable", NULL, "the needs store cannot be reached");
         return;
     }
-    snprintf (line, sizeof line, "%s\t%s\t%s\t%lld\t%lld", req->community, req->kind,
-              req->skill, (long long) req->from, (long long) req->until);
+    s_offer_line (req->community, req->kind, req->skill, req->from, req->until, line);
     char *what = cg_text_clean (req->what);
     cg_need_view_t view = { .id = id, .community = req->community,
                             .town = (char *) node->parent->code, .kind = req->kind,
@@ -872,6 +883,51 @@ needs_on_accept (void *request, cg_reply_t *reply, void *arg)
     }
     cg_msg_clear (&cg_need_match_def, &m);
     cg_msg_clear (&cg_need_view_def, &need);
+}
+
+/*  match.decline: one side declines a proposed match (before both have
+    accepted it); the need is open again (and may expire), the offer
+    open again to other needs. */
+void
+needs_on_decline (void *request, cg_reply_t *reply, void *arg)
+{
+    needs_t *self = arg;
+    cg_need_act_t *req = request;
+    cg_need_match_t m;
+    cg_need_view_t need, offer = { 0 };
+    if (!req->side || (!streq (req->side, "need") && !streq (req->side, "offer")))
+        cg_reply_fail (reply, "invalid", "side", "side \"%s\" is not need (the community, for "
+                       "the resident) or offer (the volunteer or donor)",
+                       req->side ? req->side : "");
+    else
+    if (s_match_and_need (self, req, &m, &need, reply) == 0
+    &&  !s_missing (s_read_view (self, "offer", m.offer, &offer), "offer", "offer", m.offer,
+                    reply)) {
+        int64_t now = cg_clock_now ();
+        char by[96], line[S_LINE_MAX];
+        snprintf (by, sizeof by, "%s:%s", req->side, req->actor);
+        s_offer_line (offer.community, offer.kind, offer.skill, offer.from, offer.until, line);
+        cg_need_match_t after = m;
+        after.state = "declined";
+        after.declined_by = by;
+        after.at = now;
+        cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, P);
+        cg_args_add_str (&args, req->rid);
+        cg_args_add_str (&args, m.id);
+        cg_args_add_str (&args, by);
+        cg_args_add_int (&args, now);
+        cg_args_add_str (&args, offer.town ? offer.town : "");
+        cg_args_add_str (&args, line);
+        cg_args_add_msg (&args, &cg_need_match_def, &after);
+        if (consultation_run (self->c, "need_decline", &args, reply, NULL, 0) == 0)
+            s_reply_match (self, m.id, reply);
+        cg_args_free (&args);
+    }
+    cg_msg_clear (&cg_need_match_def, &m);
+    cg_msg_clear (&cg_need_view_def, &need);
+    cg_msg_clear (&cg_need_view_def, &offer);
 }
 
 void

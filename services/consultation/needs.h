@@ -26,6 +26,7 @@ cg_command_fn needs_on_list;        /* need.list */
 cg_command_fn needs_on_propose;     /* need.propose */
 cg_command_fn needs_on_match;       /* need.match */
 cg_command_fn needs_on_accept;      /* match.accept */
+cg_command_fn needs_on_decline;     /* match.decline */
 cg_command_fn needs_on_confirm;     /* need.confirm */
 cg_command_fn needs_on_stats;       /* need.stats */
 

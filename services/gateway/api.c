@@ -100,6 +100,8 @@ static const s_route_t s_routes[] = {
       &cg_need_act_def, &cg_need_match_def, &gw_need_act },
     { "POST", "/api/v1/matches/{id}/accept", S_ACT, "consultation", "match.accept",
       &cg_need_act_def, &cg_need_match_def, &gw_match_act },
+    { "POST", "/api/v1/matches/{id}/decline", S_ACT, "consultation", "match.decline",
+      &cg_need_act_def, &cg_need_match_def, &gw_match_act },
     { "POST", "/api/v1/matches/{id}/confirm", S_ACT, "consultation", "need.confirm",
       &cg_need_act_def, &cg_need_match_def, &gw_match_act },
     /*  funds (docs/FUND.md): the funds of the caller's places */

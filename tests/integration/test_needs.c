@@ -315,10 +315,29 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     snprintf (gid, sizeof gid, "%s", s_str (g, "id"));
     snprintf (gcode, sizeof gcode, "%s", s_str (g, "code"));
     json_decref (g);
+    /*  the donor declines the first match: the need and the offer are open
+        again, and the next match takes the same offer */
     snprintf (path, sizeof path, "/api/v1/needs/%s/match", gid);
     m = s_post (stack, path, here, NULL, json_object (), 200);
     snprintf (mid, sizeof mid, "%s", s_str (m, "id"));
+    char first_offer[32];
+    snprintf (first_offer, sizeof first_offer, "%s", s_str (m, "offer"));
     cr_assert_str_eq (s_str (m, "kind"), "goods");
+    json_decref (m);
+    char decline[128];
+    snprintf (decline, sizeof decline, "/api/v1/matches/%s/decline", mid);
+    m = s_post (stack, decline, here, NULL, json_pack ("{s:s}", "side", "offer"), 200);
+    cr_assert_str_eq (s_str (m, "state"), "declined");
+    json_decref (m);
+    json_decref (s_post (stack, decline, here, NULL, json_pack ("{s:s}", "side", "need"), 409));
+    char gpath[64];
+    snprintf (gpath, sizeof gpath, "/api/v1/needs/%s", gid);
+    g = cg_http_get_json (stack, gpath, here, &status);
+    cr_assert_str_eq (s_str (g, "state"), "open");
+    json_decref (g);
+    m = s_post (stack, path, here, NULL, json_object (), 200);
+    snprintf (mid, sizeof mid, "%s", s_str (m, "id"));
+    cr_assert_str_eq (s_str (m, "offer"), first_offer, "the offer is open again");
     json_decref (m);
     snprintf (path, sizeof path, "/api/v1/matches/%s/accept", mid);
     json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s}", "side", "offer"), 200));
