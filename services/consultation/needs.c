@@ -821,15 +821,23 @@ needs_on_match (void *request, cg_reply_t *reply, void *arg)
     cg_msg_clear (&cg_need_view_def, &offer);
 }
 
-/*  The match of req and the need it is for; 0, or -1 after refusing. */
+/*  The match of req and the need it is for (both zeroed first: clear
+    them); with side, the request must name one.  0, or -1 after
+    refusing. */
 static int
-s_match_and_need (needs_t *self, cg_need_act_t *req, cg_need_match_t *m, cg_need_view_t *need,
-                  cg_reply_t *reply)
+s_match_and_need (needs_t *self, cg_need_act_t *req, bool side, cg_need_match_t *m,
+                  cg_need_view_t *need, cg_reply_t *reply)
 {
     memset (need, 0, sizeof *need);
+    memset (m, 0, sizeof *m);
     if (!req->actor) {
-        memset (m, 0, sizeof *m);
         cg_reply_fail (reply, "invalid", "actor", "who acts is required");
+        return -1;
+    }
+    if (side && (!req->side || (!streq (req->side, "need") && !streq (req->side, "offer")))) {
+        cg_reply_fail (reply, "invalid", "side", "side \"%s\" is not need (the community, for "
+                       "the resident) or offer (the volunteer or donor)",
+                       req->side ? req->side : "");
         return -1;
     }
     if (s_missing (s_read_match (self, req->id, m), "match", "id", req->id, reply)
@@ -849,14 +857,9 @@ needs_on_accept (void *request, cg_reply_t *reply, void *arg)
 {
     needs_t *self = arg;
     cg_need_act_t *req = request;
-    cg_need_match_t m;
-    cg_need_view_t need;
-    if (!req->side || (!streq (req->side, "need") && !streq (req->side, "offer")))
-        cg_reply_fail (reply, "invalid", "side", "side \"%s\" is not need (the community, for "
-                       "the resident) or offer (the volunteer or donor)",
-                       req->side ? req->side : "");
-    else
-    if (s_match_and_need (self, req, &m, &need, reply) == 0) {
+    cg_need_match_t m = { 0 };
+    cg_need_view_t need = { 0 };
+    if (s_match_and_need (self, req, true, &m, &need, reply) == 0) {
         int64_t now = cg_clock_now ();
         bool by_need = streq (req->side, "need");
         bool both = by_need ? m.offer_by != NULL : m.need_by != NULL;
@@ -893,14 +896,9 @@ needs_on_decline (void *request, cg_reply_t *reply, void *arg)
 {
     needs_t *self = arg;
     cg_need_act_t *req = request;
-    cg_need_match_t m;
-    cg_need_view_t need, offer = { 0 };
-    if (!req->side || (!streq (req->side, "need") && !streq (req->side, "offer")))
-        cg_reply_fail (reply, "invalid", "side", "side \"%s\" is not need (the community, for "
-                       "the resident) or offer (the volunteer or donor)",
-                       req->side ? req->side : "");
-    else
-    if (s_match_and_need (self, req, &m, &need, reply) == 0
+    cg_need_match_t m = { 0 };
+    cg_need_view_t need = { 0 }, offer = { 0 };
+    if (s_match_and_need (self, req, true, &m, &need, reply) == 0
     &&  !s_missing (s_read_view (self, "offer", m.offer, &offer), "offer", "offer", m.offer,
                     reply)) {
         int64_t now = cg_clock_now ();
@@ -935,8 +933,8 @@ needs_on_confirm (void *request, cg_reply_t *reply, void *arg)
 {
     needs_t *self = arg;
     cg_need_act_t *req = request;
-    cg_need_match_t m;
-    cg_need_view_t need;
+    cg_need_match_t m = { 0 };
+    cg_need_view_t need = { 0 };
     bool service = false;
     if (!s_person_ok (req->person))
         cg_reply_fail (reply, "invalid", "person", "the person served, who confirms, is "
@@ -946,7 +944,7 @@ needs_on_confirm (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "code", "the confirmation code the person served was "
                        "given is required");
     else
-    if (s_match_and_need (self, req, &m, &need, reply) == 0) {
+    if (s_match_and_need (self, req, false, &m, &need, reply) == 0) {
         service = streq (need.kind, "service");
         if (service && req->minutes <= 0)
             cg_reply_fail (reply, "invalid", "minutes", "a service is confirmed with its "

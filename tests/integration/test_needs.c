@@ -45,6 +45,14 @@ s_post (cg_teststack_t *stack, const char *path, const char *token, const char *
     return out;
 }
 
+/*  A refusal of body (JSON text, or NULL): status and the field named. */
+static void
+s_refused (cg_teststack_t *stack, const char *method, const char *path, const char *token,
+           const char *body, int status, const char *field)
+{
+    cg_http_refused (stack, method, path, token, body, body ? strlen (body) : 0, status, field);
+}
+
 static const char *
 s_str (json_t *obj, const char *key)
 {
@@ -155,10 +163,10 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
 
     /*  a need outside the poster's scope: refused by the gateway (403) and
         by consultation for an actor of another town; nothing stored */
-    cg_http_refused (stack, "POST", "/api/v1/needs", away,
-                     "{\"community\":\"" S_COMMUNITY_A "\",\"kind\":\"service\","
-                     "\"skill\":\"escort\",\"what\":\"x\",\"from\":1,\"until\":2,"
-                     "\"person\":\"p\"}", 0, 403, "community");
+    s_refused (stack, "POST", "/api/v1/needs", away,
+               "{\"community\":\"" S_COMMUNITY_A "\",\"kind\":\"service\","
+               "\"skill\":\"escort\",\"what\":\"x\",\"from\":1,\"until\":2,"
+               "\"person\":\"p\"}", 403, "community");
     char *out = cg_testcli (stack, 1, "need post --community %s --kind service --skill escort "
                             "--what 看护 --from 2026-11-16 --until 2026-11-17 --person p "
                             "--actor center:320602002:任港值班员", S_COMMUNITY_A);
@@ -189,7 +197,7 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     cr_assert_eq (status, 200);
     cr_assert_null (json_object_get (shown, "code"), "the code is shown once");
     json_decref (shown);
-    cg_http_refused (stack, "GET", "/api/v1/needs/XQ000001", away, NULL, 0, 404, NULL);
+    s_refused (stack, "GET", "/api/v1/needs/XQ000001", away, NULL, 404, NULL);
 
     /*  offers: li.ming's in the community, a thousand of the town */
     json_t *offer = s_post (stack, "/api/v1/offers", here, NULL,
@@ -237,8 +245,11 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     cr_assert_eq (s_journaled (stack, "need.matched"), 1);
     json_decref (s_post (stack, path, here, "match-2", json_object (), 409));
 
-    /*  both sides accept; one side twice is refused on side */
+    /*  both sides accept; one side twice is refused on side, and so is a
+        side that is neither */
     snprintf (path, sizeof path, "/api/v1/matches/%s/accept", mid);
+    s_refused (stack, "POST", path, here, "{\"side\":\"both\"}", 400, "side");
+    s_refused (stack, "POST", path, here, "{}", 400, "side");
     json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s}", "side", "need"), 200));
     json_decref (s_post (stack, path, here, NULL, json_pack ("{s:s}", "side", "need"), 409));
     m = s_post (stack, path, here, NULL, json_pack ("{s:s}", "side", "offer"), 200);
@@ -249,6 +260,8 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
         code are refused by name; the person served with the code is taken */
     cg_teststack_kill9 (stack, "fund");
     snprintf (path, sizeof path, "/api/v1/matches/%s/confirm", mid);
+    s_refused (stack, "POST", path, here, "{\"code\":\"1\"}", 400, "person");
+    s_refused (stack, "POST", path, here, "{\"person\":\"wang.nainai\"}", 400, "code");
     json_t *refused = s_post (stack, path, here, NULL,
                               json_pack ("{s:s, s:s, s:i}", "person", "zhang.san", "code", code,
                                          "minutes", 120), 403);
@@ -360,10 +373,10 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     cr_assert_eq (s_int (stats, "volunteers"), 1);
     cr_assert_null (json_object_get (stats, "needs"));
     json_decref (stats);
-    cg_http_refused (stack, "GET", "/api/v1/public/needs/stats?community=nowhere&month=2026-11",
-                     NULL, NULL, 0, 400, "community");
-    cg_http_refused (stack, "GET", "/api/v1/public/needs/stats?community=" S_COMMUNITY_A
-                     "&month=2026-13", NULL, NULL, 0, 400, "month");
+    s_refused (stack, "GET", "/api/v1/public/needs/stats?community=nowhere&month=2026-11",
+               NULL, NULL, 400, "community");
+    s_refused (stack, "GET", "/api/v1/public/needs/stats?community=" S_COMMUNITY_A
+               "&month=2026-13", NULL, NULL, 400, "month");
     cg_testcli_says (stack, 0, "served 2, 2.00 hours by 1 volunteers",
                      "need stats --community %s --month 2026-11", S_COMMUNITY_A);
 
