@@ -5,14 +5,16 @@
     own first, bounded), a match made through a kill -9 of consultation,
     accepted by both sides, confirmed by the person served with their code
     while fund lies killed, and the minutes credited in fund's time bank
-    exactly once, even when fund reads the confirmation again; then the
-    statistics of the month published to anyone.  Every refusal the issue
+    exactly once, even when fund reads the confirmation again; a need past
+    its date reaches the community's staff; then the statistics of the
+    month published to anyone.  Every refusal the issue
     lists names its field, stores nothing, and the daemons keep serving.
     One stack for the suite. */
 #include <criterion/criterion.h>
 #include "cg_testcase.h"
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
+#include "cg_testreceiver.h"
 #include "cg_events.h"
 #include "cg_sample.h"
 #include "cg_cursor.h"
@@ -143,7 +145,15 @@ s_load_offers (cg_teststack_t *stack)
 
 Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .timeout = 300)
 {
-    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    /*  the community's staff, who hear of a need past its date */
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people = "cm-xq\t社区主任赵敏\tcommunity\t" S_COMMUNITY_A
+                         "\tzh-CN\twebhook:URL/cm/1\t-\t-\timmediate\n";
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), 15000, "");
+    char extra[700];
+    snprintf (extra, sizeof extra, "--set data/notify=%s --set clock/test=1", dir);
+    cg_teststack_t *stack = cg_teststack_up (extra);
     cg_testclock_set (stack, S_T0);
     cg_teststack_keep_journal (stack, "consultation");
     char *here = cg_http_token (stack, "operator", S_COMMUNITY_A, "社区值班员");
@@ -313,6 +323,7 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     while (s_journaled (stack, "need.expired") < 1 && zclock_mono () < until)
         zclock_sleep (100);
     cr_assert_eq (s_journaled (stack, "need.expired"), 1);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "XQ000002", "需求逾期未对接"), 1);
     json_t *gone = cg_http_get_json (stack, "/api/v1/needs/XQ000002", here, &status);
     cr_assert_str_eq (s_str (gone, "state"), "expired");
     json_decref (gone);
@@ -394,4 +405,5 @@ Test (needs, posted_matched_accepted_confirmed_credited_once_and_published, .tim
     free (here);
     free (away);
     cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
 }
