@@ -57,6 +57,11 @@ static int
 s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
 {
     f->code = zconfig_name (section);
+    /*  the code prefixes account ids (CODE.beneficiaries, CODE.v.NAME) and
+        names the fund's settings (fund/CODE/timeout): one that cannot is
+        refused here, before a setting is read by it */
+    if (!ledger_account_id_ok (f->code) || strlen (f->code) > 40)
+        return -1;
     /*  a community fund (社区慈善基金) or a street's (街道), which covers its communities */
     f->area = cg_orgtree_find (self->org, zconfig_get (section, "area", ""));
     if (!f->area || (f->area->kind != CG_ORG_COMMUNITY && f->area->kind != CG_ORG_TOWN))
