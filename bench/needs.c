@@ -57,8 +57,7 @@ s_load (bench_t *b, cg_client_t *c, int offers, char needs[S_NEEDS][32], int64_t
                                .donor = donor, .actor = "bench" };
         cg_need_view_t view;
         cg_error_t err;
-        if (cg_client_call (c, "offer.post", &cg_need_post_def, &req, &cg_need_view_def, &view,
-                            &err)) {
+        if (cg_client_call (c, &cg_cmd_offer_post, &req, &view, &err)) {
             fprintf (stderr, "needs: offer.post: %s\n", err.message);
             return -1;
         }
@@ -72,8 +71,7 @@ s_load (bench_t *b, cg_client_t *c, int offers, char needs[S_NEEDS][32], int64_t
                                .person = "bench.resident", .actor = "bench" };
         cg_need_view_t view;
         cg_error_t err;
-        if (cg_client_call (c, "need.post", &cg_need_post_def, &req, &cg_need_view_def, &view,
-                            &err)) {
+        if (cg_client_call (c, &cg_cmd_need_post, &req, &view, &err)) {
             fprintf (stderr, "needs: need.post: %s\n", err.message);
             return -1;
         }
@@ -134,8 +132,7 @@ bench_needs (bench_t *b)
             cg_need_act_t req = { .id = needs[i % S_NEEDS] };
             cg_need_proposals_t out;
             cg_error_t err;
-            if (cg_client_call (c, "need.propose", &cg_need_act_def, &req,
-                                &cg_need_proposals_def, &out, &err)) {
+            if (cg_client_call (c, &cg_cmd_need_propose, &req, &out, &err)) {
                 fprintf (stderr, "needs: need.propose: %s\n", err.message);
                 free (ms);
                 cg_client_destroy (&c);

@@ -32,7 +32,7 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "topic.published", "consultation", &cg_topic_event_def },
     { "topic.publication_overdue", "consultation", &cg_topic_event_def },
     { "topic.task", "consultation", &cg_topic_task_def },
-    { "volunteer.registered", "consultation", &cg_volunteer_def },
+    { "volunteer.registered", "consultation", &cg_volunteer_view_def },
     { "need.posted", "consultation", &cg_need_event_def },
     { "offer.posted", "consultation", &cg_need_event_def },
     { "need.matched", "consultation", &cg_need_event_def },

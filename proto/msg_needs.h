@@ -22,8 +22,17 @@
     F(M, STRS, skills, 1, 1, CG_NEED_SKILLS, _, "what they can do: escort, companionship, repair, cleaning, tutoring, shopping, ...") \
     F(M, STRS, areas, 0, 0, CG_NEED_SKILLS, _, "communities or towns they serve besides their own") \
     F(M, INT, hours, 1, 1, 168, _, "hours a week they can give") \
-    F(M, STR, actor, 1, 1, 64, _, "who registers them") \
-    F(M, INT, at, 0, 0, CG_TIME_MAX, _, "when registered (in the answer)")
+    F(M, STR, actor, 1, 1, 64, _, "who registers them")
+
+#define CG_FIELDS_volunteer_view(F, M) \
+    F(M, STR, id, 1, 1, CG_PERSON_MAX, _, "the volunteer's id") \
+    F(M, STR, name, 1, 1, 64, _, "their name") \
+    F(M, STR, community, 1, 1, CG_CODE_MAX, _, "where they are registered") \
+    F(M, STRS, skills, 1, 1, CG_NEED_SKILLS, _, "what they can do") \
+    F(M, STRS, areas, 0, 0, CG_NEED_SKILLS, _, "communities or towns they serve besides their own") \
+    F(M, INT, hours, 1, 1, 168, _, "hours a week they can give") \
+    F(M, STR, actor, 1, 1, 64, _, "who registered them") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
 
 #define CG_FIELDS_need_post(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
@@ -144,7 +153,9 @@
 
 #define CG_MESSAGES_NEEDS(M) \
     M(volunteer, "volunteer.register", "command", CG_FIELDS_volunteer, \
-      "To consultation: register a volunteer (志愿者) with their skills, areas and hours; registering again updates them.  The event volunteer.registered carries it (journal consultation).") \
+      "To consultation: register a volunteer (志愿者) with their skills, areas and hours; registering again updates them.") \
+    M(volunteer_view, "volunteer.view", "reply", CG_FIELDS_volunteer_view, \
+      "A volunteer as registered; as the event volunteer.registered, the registration (journal consultation).") \
     M(need_post, "need.post", "command", CG_FIELDS_need_post, \
       "To consultation, as need.post (a resident's need, 需求) or offer.post (a volunteer's or donor's offer, 供给).") \
     M(need_view, "need.view", "reply", CG_FIELDS_need_view, \

@@ -17,28 +17,27 @@
     answer is printed as JSON, the statistics as a line a person reads. */
 #include "cli.h"
 #include "cg_clock.h"
+#include "cg_commands.h"
 
 /*  The subcommands: the word, the command, its messages, and the field
     its one positional word fills (NULL: none). */
 typedef struct {
     const char *word;
-    const char *command;
-    const cg_msgdef_t *req_def;
-    const cg_msgdef_t *rep_def;
+    const cg_cmddef_t *command;
     const char *positional;
 } s_sub_t;
 
 static const s_sub_t s_subs[] = {
-    { "post", "need.post", &cg_need_post_def, &cg_need_view_def, NULL },
-    { "offer", "offer.post", &cg_need_post_def, &cg_need_view_def, NULL },
-    { "show", "need.show", &cg_need_act_def, &cg_need_view_def, "id" },
-    { "list", "need.list", &cg_need_query_def, &cg_need_page_def, NULL },
-    { "propose", "need.propose", &cg_need_act_def, &cg_need_proposals_def, "id" },
-    { "match", "need.match", &cg_need_act_def, &cg_need_match_def, "id" },
-    { "accept", "match.accept", &cg_need_act_def, &cg_need_match_def, "id" },
-    { "decline", "match.decline", &cg_need_act_def, &cg_need_match_def, "id" },
-    { "confirm", "need.confirm", &cg_need_act_def, &cg_need_match_def, "id" },
-    { "stats", "need.stats", &cg_need_query_def, &cg_need_stats_def, NULL },
+    { "post", &cg_cmd_need_post, NULL },
+    { "offer", &cg_cmd_offer_post, NULL },
+    { "show", &cg_cmd_need_show, "id" },
+    { "list", &cg_cmd_need_list, NULL },
+    { "propose", &cg_cmd_need_propose, "id" },
+    { "match", &cg_cmd_need_match, "id" },
+    { "accept", &cg_cmd_match_accept, "id" },
+    { "decline", &cg_cmd_match_decline, "id" },
+    { "confirm", &cg_cmd_need_confirm, "id" },
+    { "stats", &cg_cmd_need_stats, NULL },
     { NULL }
 };
 
@@ -84,9 +83,9 @@ s_fill (cli_args_t *args, const cg_msgdef_t *def, void *msg)
 }
 
 static int
-s_send (cli_args_t *args, const char *command, const cg_msgdef_t *req_def,
-        const cg_msgdef_t *rep_def, const char *positional, const char *word)
+s_send (cli_args_t *args, const cg_cmddef_t *command, const char *positional, const char *word)
 {
+    const cg_msgdef_t *req_def = command->request, *rep_def = command->reply;
     void *req = calloc (1, req_def->size);
     void *rep = calloc (1, rep_def->size);
     assert (req && rep);
@@ -99,7 +98,7 @@ s_send (cli_args_t *args, const char *command, const cg_msgdef_t *req_def,
         cg_msg_set (req_def, req, "actor", actor, strlen (actor));
     }
     if (rc == 0)
-        rc = cli_call (args, "consultation", command, req_def, req, rep_def, rep);
+        rc = cli_call (args, command, req, rep);
     if (rc == 0 && rep_def == &cg_need_stats_def && !cli_flag (args, "json")) {
         cg_need_stats_t *s = rep;
         printf ("%s %s %s: posted %lld, matched %lld, served %lld, %s hours by %lld "
@@ -127,8 +126,7 @@ cli_volunteer (cli_args_t *args)
                  "--hours H [--areas X,Y]\n");
         return 1;
     }
-    return s_send (args, "volunteer.register", &cg_volunteer_def, &cg_volunteer_def, "id",
-                   args->words[1]);
+    return s_send (args, &cg_cmd_volunteer_register, "id", args->words[1]);
 }
 
 int
@@ -144,7 +142,7 @@ cli_need (cli_args_t *args)
                          ? "match (PD...)" : "need (XQ...)");
                 return 1;
             }
-            return s_send (args, s->command, s->req_def, s->rep_def, s->positional,
+            return s_send (args, s->command, s->positional,
                            s->positional ? args->words[2] : NULL);
         }
     fprintf (stderr, "civgrid: need %s: not post, offer, show, list, propose, match, accept, "

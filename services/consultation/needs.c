@@ -266,8 +266,12 @@ needs_on_volunteer (void *request, cg_reply_t *reply, void *arg)
     char skills[CG_NEED_SKILLS * 34], areas[CG_NEED_SKILLS * (CG_CODE_MAX + 2)];
     s_join (req->skills, req->skills_count, skills, sizeof skills);
     s_join (req->areas, req->areas_count, areas, sizeof areas);
-    int64_t now = cg_clock_now ();
-    CG_SET (req, volunteer, at, now);
+    cg_volunteer_view_t view = { .id = req->id, .name = req->name, .community = req->community,
+                                 .skills = req->skills, .skills_count = req->skills_count,
+                                 .areas = req->areas, .areas_count = req->areas_count,
+                                 .hours = req->hours, .actor = req->actor,
+                                 .at = cg_clock_now () };
+    int64_t now = view.at;
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, P);
@@ -276,10 +280,10 @@ needs_on_volunteer (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_int (&args, now);
     cg_args_add_str (&args, skills);
     cg_args_add_str (&args, areas);
-    cg_args_add_msg (&args, &cg_volunteer_def, req);
-    cg_args_add_fields (&args, &cg_volunteer_def, req);
+    cg_args_add_msg (&args, &cg_volunteer_view_def, &view);
+    cg_args_add_fields (&args, &cg_volunteer_view_def, &view);
     if (consultation_run (self->c, "need_volunteer", &args, reply, NULL, 0) == 0)
-        cg_reply_ok (reply, &cg_volunteer_def, req);
+        cg_reply_ok (reply, &cg_volunteer_view_def, &view);
     cg_args_free (&args);
 }
 

@@ -23,8 +23,7 @@ s_shows_need (gw_request_t *req, const gw_params_t *params, const void *rep)
 
 const gw_rule_t gw_need_place = { .place = "community", .place_needed = true };
 const gw_rule_t gw_need_read = { .what = "need", .shows = s_shows_need };
-const gw_rule_t gw_need_act = { .what = "need", .lookup = "need.show",
-                                .get_def = &cg_need_act_def, .view_def = &cg_need_view_def,
+const gw_rule_t gw_need_act = { .what = "need", .lookup = &cg_cmd_need_show,
                                 .shows = s_shows_need };
 const gw_rule_t gw_match_act = { .what = "match" };
 const gw_rule_t gw_need_public = { .what = "community" };

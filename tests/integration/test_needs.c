@@ -135,9 +135,8 @@ s_load_offers (cg_teststack_t *stack)
                                .actor = "center:" S_TOWN_A ":捐赠登记" };
         cg_need_view_t view;
         cg_error_t err;
-        cr_assert_eq (cg_client_call (c, "offer.post", &cg_need_post_def, &req,
-                                      &cg_need_view_def, &view, &err), 0, "offer %d: %s", i,
-                      err.message);
+        cr_assert_eq (cg_client_call (c, &cg_cmd_offer_post, &req, &view, &err), 0,
+                      "offer %d: %s", i, err.message);
         cg_msg_clear (&cg_need_view_def, &view);
     }
     cg_client_destroy (&c);
