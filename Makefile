@@ -101,7 +101,9 @@ $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c services/dispatch/plan.c \
                     services/notification/rules.c services/intake/classify.c \
                     services/fund/points.c
-$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification -Iservices/fund
+# notification first: test_rules.c means its rules.h (a dispatch header finds
+# dispatch's own rules.h beside it)
+$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/notification -Iservices/dispatch -Iservices/fund
 $(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \
                   $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -111,6 +111,27 @@ typedef struct {
        "A topic as the public sees it.") \
     C (topic_public_list, "topic.public_list", "consultation", topic_query, \
        topic_public_page, "A page of published topics.") \
+    /* consultation: needs and offers (供需对接, msg_needs.h) */ \
+    C (volunteer_register, "volunteer.register", "consultation", volunteer, volunteer_view, \
+       "Registers a volunteer (志愿者), or again.") \
+    C (need_post, "need.post", "consultation", need_post, need_view, \
+       "A resident's need (需求); the answer alone carries its confirmation code.") \
+    C (offer_post, "offer.post", "consultation", need_post, need_view, \
+       "A volunteer's or donor's offer (供给).") \
+    C (need_show, "need.show", "consultation", need_act, need_view, "One need or offer.") \
+    C (need_list, "need.list", "consultation", need_query, need_page, "A page of needs.") \
+    C (need_propose, "need.propose", "consultation", need_act, need_proposals, \
+       "The offers that suit a need, best first.") \
+    C (need_match, "need.match", "consultation", need_act, need_match, \
+       "Proposes an offer to a need.") \
+    C (match_accept, "match.accept", "consultation", need_act, need_match, \
+       "One side accepts a match.") \
+    C (match_decline, "match.decline", "consultation", need_act, need_match, \
+       "One side declines a match not yet accepted by both.") \
+    C (need_confirm, "need.confirm", "consultation", need_act, need_match, \
+       "The person served confirms the service; the time bank credits it.") \
+    C (need_stats, "need.stats", "consultation", need_query, need_stats, \
+       "A community's month of needs and offers (志愿服务统计和发布), public.") \
     /* fund */ \
     C (fund_account, "fund.account", "fund", fund_account_create, fund_results, \
        "Opens accounts.") \

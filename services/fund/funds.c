@@ -57,6 +57,11 @@ static int
 s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
 {
     f->code = zconfig_name (section);
+    /*  the code prefixes account ids (CODE.beneficiaries, CODE.v.NAME) and
+        names the fund's settings (fund/CODE/timeout): one that cannot is
+        refused here, before a setting is read by it */
+    if (!ledger_account_id_ok (f->code) || strlen (f->code) > 40)
+        return -1;
     /*  a community fund (社区慈善基金) or a street's (街道), which covers its communities */
     f->area = cg_orgtree_find (self->org, zconfig_get (section, "area", ""));
     if (!f->area || (f->area->kind != CG_ORG_COMMUNITY && f->area->kind != CG_ORG_TOWN))
@@ -331,16 +336,25 @@ s_time_bank (funds_t *self, fund_t *f, cg_fund_request_t *req, char *debit, size
         return -1;
     }
     snprintf (debit, dlen, "%s.issuer", f->code);
-    snprintf (credit, clen, "%s.v.%s", f->code, req->beneficiary);
-    cg_fund_account_t volunteer = { .id = credit, .ledger = f->ledger, .kind = "volunteer",
-        .name = req->beneficiary, .fund = f->code,
-        .flags = (char *[]) { "no_overdraft" }, .flags_count = 1 };
-    cg_fund_result_t opened;
     cg_error_t err;
-    if (ledger_open (self->ledger, &volunteer, 1, &opened, &err)) {
+    if (funds_open_volunteer (self, f, req->beneficiary, credit, clen, &err)) {
         cg_reply_error (reply, &err);
         return -1;
     }
+    return 0;
+}
+
+int
+funds_open_volunteer (funds_t *self, fund_t *f, const char *volunteer, char *account,
+                      size_t len, cg_error_t *err)
+{
+    snprintf (account, len, "%s.v.%s", f->code, volunteer);
+    cg_fund_account_t a = { .id = account, .ledger = f->ledger, .kind = "volunteer",
+        .name = (char *) volunteer, .fund = f->code,
+        .flags = (char *[]) { "no_overdraft" }, .flags_count = 1 };
+    cg_fund_result_t opened;
+    if (ledger_open (self->ledger, &a, 1, &opened, err))
+        return -1;
     free (opened.id);
     free (opened.result);
     return 0;

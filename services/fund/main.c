@@ -5,13 +5,14 @@
     approved by the committee, minutes of the time bank confirmed by the
     person served, each command allowed or refused by who the caller is
     (access.c).  It follows consultation's journal to know which topics
-    have an adopted resolution (resolutions.c).  The charity sites keep
-    their goods in kind on ledgers of the same engine (goods.c), and
-    residents earn points for taking part and redeem them there
-    (residents.c, with the rules of points.c): it follows dispatch's
-    journal for valid cases, consultation's for attendance, and its own
-    entries for confirmed volunteer minutes.  Every entry is chained by
-    SHA-256; fund.verify
+    have an adopted resolution (resolutions.c), and credits the time bank
+    for each service the person served confirmed there (need.served,
+    served.c).  The charity sites keep their goods in kind on ledgers of
+    the same engine (goods.c), and residents earn points for taking part
+    and redeem them there (residents.c, with the rules of points.c): it
+    follows dispatch's journal for valid cases, consultation's for
+    attendance, and its own entries for confirmed volunteer minutes.
+    Every entry is chained by SHA-256; fund.verify
     recomputes the chain and every balance.  A timer voids pending
     transfers whose timeout has passed and raises the alarm for a monthly
     disclosure (report.c) not published in time.  It emits fund.* on the journal
@@ -23,6 +24,7 @@
 #include "resolutions.h"
 #include "goods.h"
 #include "residents.h"
+#include "served.h"
 
 typedef struct {
     funds_t *funds;
@@ -69,6 +71,8 @@ main (int argc, char **argv)
         return 1;
     }
     report_t *report = report_new (daemon, funds, goods);
+    served_t *served = served_new (daemon, funds, ledger);
+    resolutions_also (resolutions, served_credit, served);
     s_timers_t timers = { funds, report, residents };
     cg_server_t *server = daemon->server;
     cg_server_on (server, &cg_cmd_fund_account, ledger_on_accounts, ledger);
@@ -92,6 +96,7 @@ main (int argc, char **argv)
     cg_daemon_on_hangup (daemon, residents_reload, residents);
     zloop_timer (daemon->loop, 1000, 0, s_on_tick, &timers);
     int rc = cg_daemon_run (daemon);
+    served_destroy (&served);
     report_destroy (&report);
     goods_destroy (&goods);
     funds_destroy (&funds);

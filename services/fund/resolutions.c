@@ -15,7 +15,10 @@
     A batch of events and the fund's cursor on the journal move together
     in one call (fund_topics.lua), so each event counts once whatever is
     killed.  Members registered present at a meeting (topic.attended)
-    earn their resident points in that same call (residents.c).
+    earn their resident points in that same call (residents.c).  Whatever
+    else the fund takes from that journal (the time bank's credits,
+    served.c) is done first, through resolutions_also, before the cursor
+    moves.
 
     A request's topic must be known, lie within the fund's area (its
     community, or a community of its street), and be adopted.  When the
@@ -33,6 +36,8 @@ struct _resolutions_t {
     cg_orgtree_t *org;
     residents_t *residents;         /* members present at a meeting earn points */
     char cursor_key[96];
+    resolutions_also_fn *also;      /* what else the fund does with a batch */
+    void *also_arg;
 };
 
 /*  Applies a batch of consultation's journal; see cg_feed_fn.  The
@@ -41,6 +46,8 @@ static int
 s_on_consultation (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
     resolutions_t *self = arg;
+    if (self->also && self->also (events, n, self->also_arg))
+        return -1;
     cg_topic_event_t *decoded = cg_alloc ((n ? n : 1) * sizeof *decoded);
     bool *ok = cg_alloc ((n ? n : 1) * sizeof *ok);
     size_t nacts = 0;
@@ -127,6 +134,13 @@ resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org, residents_t *residents)
         return NULL;
     }
     return self;
+}
+
+void
+resolutions_also (resolutions_t *self, resolutions_also_fn *fn, void *arg)
+{
+    self->also = fn;
+    self->also_arg = arg;
 }
 
 void

@@ -65,6 +65,18 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/topics/{id}/meeting", S_ACT, &cg_cmd_topic_meeting, &gw_topic_act },
     { "POST", "/api/v1/topics/{id}/vote", S_ACT, &cg_cmd_topic_vote, &gw_topic_act },
     { "POST", "/api/v1/topics/{id}/tally", S_ACT, &cg_cmd_topic_tally, &gw_topic_act },
+    /*  needs and offers (供需对接, docs/CONSULTATION.md): of the caller's communities */
+    { "POST", "/api/v1/volunteers", S_ACT, &cg_cmd_volunteer_register, &gw_need_place },
+    { "POST", "/api/v1/needs", S_ACT, &cg_cmd_need_post, &gw_need_place },
+    { "POST", "/api/v1/offers", S_ACT, &cg_cmd_offer_post, &gw_need_place },
+    { "GET",  "/api/v1/needs", S_ACT, &cg_cmd_need_list, &gw_need_place },
+    { "GET",  "/api/v1/needs/stats", S_ACT, &cg_cmd_need_stats, &gw_need_place },
+    { "GET",  "/api/v1/needs/{id}", S_ACT, &cg_cmd_need_show, &gw_need_read },
+    { "GET",  "/api/v1/needs/{id}/proposals", S_ACT, &cg_cmd_need_propose, &gw_need_act },
+    { "POST", "/api/v1/needs/{id}/match", S_ACT, &cg_cmd_need_match, &gw_need_act },
+    { "POST", "/api/v1/matches/{id}/accept", S_ACT, &cg_cmd_match_accept, &gw_match_act },
+    { "POST", "/api/v1/matches/{id}/decline", S_ACT, &cg_cmd_match_decline, &gw_match_act },
+    { "POST", "/api/v1/matches/{id}/confirm", S_ACT, &cg_cmd_need_confirm, &gw_match_act },
     /*  funds (docs/FUND.md): the funds of the caller's places */
     { "GET",  "/api/v1/funds/{fund}/accounts/{id}", S_ACT, &cg_cmd_fund_balance, &gw_fund_account },
     { "GET",  "/api/v1/funds/{fund}/accounts/{id}/statement", S_ACT, &cg_cmd_fund_statement,
@@ -87,6 +99,7 @@ static const s_route_t s_routes[] = {
     /*  public, no token: only what was published */
     { "GET",  "/api/v1/public/topics", S_PUBLIC, &cg_cmd_topic_public_list, &gw_topics_public },
     { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, &cg_cmd_topic_public, &gw_topic_public },
+    { "GET",  "/api/v1/public/needs/stats", S_PUBLIC, &cg_cmd_need_stats, &gw_need_public },
     /*  before the JSON: {month} would take "2026-11.html" */
     { "GET",  "/api/v1/public/funds/{id}/reports/{month}.html", S_PUBLIC, &cg_cmd_fund_report,
       &gw_report_html },
