@@ -136,6 +136,7 @@ async function signIn (candidate) {
     $('#calendar-warning').hidden = false;
   }
   drawNav();
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
   $('#nav').hidden = false;
   openStream();
 }
@@ -210,7 +211,7 @@ function askOtherTabs (wait = 400) {
 const TOPICS = ['case.dispatched', 'case.accepted', 'case.returned', 'case.return_refused',
   'case.extension_requested', 'case.extended', 'case.extension_refused', 'case.suspended', 'case.resumed',
   'case.resolved', 'case.closed', 'case.merged', 'case.rejected', 'case.escalated', 'case.warning',
-  'case.overdue', 'message'];
+  'case.overdue', 'case.noted', 'message'];
 
 /*  The browser's EventSource reconnects by itself with Last-Event-ID, so
     nothing is missed across a dropped connection. */
@@ -224,10 +225,132 @@ function openStream () {
     for (const fn of listeners) { try { fn(e.type, data); } catch (err) { console.error(err); } }
     if (data.topic === 'case.warning' || data.topic === 'case.overdue')
       alerts[data.id] = data.topic === 'case.overdue' ? 'overdue' : 'warning';
+    if (e.type === 'case.dispatched' && data.urgent)
+      raiseAlarm({ id: data.id, category: data.category, summary: data.summary, state: 'dispatched', urgent: true });
+    else if ((data.to && data.to !== 'dispatched') || (e.type === 'case.noted' && data.note === ACK_NOTE)) endAlarm(data.id);
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => route(data.id), 300);
   };
   TOPICS.forEach(t => stream.addEventListener(t, onEvent));
+}
+
+/* --- alarms: SOS and urgent cases ---------------------------------------- */
+
+/*  An urgent case (a device's SOS, an urgent category, a hotline order
+    marked 紧急) waiting to be signed for is an alarm: pinned in red above
+    the queue, a beep (WebAudio, no file) and a browser notification, and
+    a reminder that comes sooner and louder each time (REMIND_MS) until
+    someone acts: 确认收到 here, or the unit signs for it (it leaves
+    待签收).  The acknowledgement is written on the case's timeline
+    (补充说明, dispatch's note), so every console and the record show who
+    took it and when. */
+const REMIND_MS = [30000, 20000, 10000];
+const ACK_NOTE = '已确认收到紧急告警';
+const alarmed = new Map();      // case id -> { c, since, next, reminders }
+let audio = null;
+window.cgAlarmSounds = 0;       // beeps started, for whoever tests the page
+
+function beep (loud = 1) {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
+    for (let i = 0; i < Math.min(1 + loud, 4); i++) {
+      const osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = Math.min(0.2 * loud, 1);
+      osc.connect(gain).connect(audio.destination);
+      const at = audio.currentTime + i * 0.4;
+      osc.start(at);
+      osc.stop(at + 0.25);
+    }
+    window.cgAlarmSounds++;
+  }
+  catch (err) { console.warn('no sound:', err); }
+}
+
+function notifyDesktop (c, again) {
+  if (!('Notification' in window) || Notification.permission !== 'granted') return;
+  const n = new Notification((again ? '【再次提醒】' : '') + '紧急工单 ' + c.id,
+    { body: ((categories[c.category] || {}).name || c.category || '') + '：' + (c.summary || c.text || '').slice(0, 80),
+      tag: 'civgrid-' + c.id, requireInteraction: true, renotify: Boolean(again) });
+  n.onclick = () => { window.focus(); location.hash = '#/case/' + c.id; };
+}
+
+function raiseAlarm (c) {
+  if (alarmed.has(c.id) || acknowledged().includes(c.id)) return;
+  const now = Date.now();
+  alarmed.set(c.id, { c, since: now, next: now + REMIND_MS[0], reminders: 0 });
+  beep(1);
+  notifyDesktop(c, false);
+  drawAlarms();
+}
+
+function endAlarm (id) {
+  if (alarmed.delete(id)) drawAlarms();
+}
+
+/*  This browser session's acknowledgements, so that a reload does not
+    sound again what was taken. */
+function acknowledged () {
+  return JSON.parse(sessionStorage.getItem('civgrid.acked') || '[]');
+}
+
+async function acknowledge (id, button) {
+  button.disabled = true;
+  try {
+    await api('/api/v1/cases/' + encodeURIComponent(id) + '/note', { method: 'POST', body: JSON.stringify({ note: ACK_NOTE }) });
+    sessionStorage.setItem('civgrid.acked', JSON.stringify(acknowledged().concat(id).slice(-200)));
+    endAlarm(id);
+  }
+  catch (err) {
+    button.disabled = false;
+    showRefusal($('#page-error'), '确认未成功：', err);
+  }
+}
+
+/*  Reminders, each sooner and louder than the one before. */
+function remind () {
+  const now = Date.now();
+  for (const a of alarmed.values()) {
+    if (now < a.next) continue;
+    a.reminders++;
+    a.next = now + REMIND_MS[Math.min(a.reminders, REMIND_MS.length - 1)];
+    beep(1 + a.reminders);
+    notifyDesktop(a.c, true);
+  }
+  if (alarmed.size) drawAlarms();
+}
+
+function drawAlarms () {
+  const box = $('#alarms');
+  box.textContent = '';
+  box.hidden = alarmed.size === 0;
+  document.title = (alarmed.size ? '【' + alarmed.size + ' 件紧急】' : '') + 'civgrid 社会治理指挥中心';
+  for (const a of alarmed.values()) {
+    const c = a.c;
+    const row = el('div', null, 'alarm' + (a.reminders ? ' again' : ''));
+    row.dataset.id = c.id;
+    row.dataset.reminders = a.reminders;
+    const open = el('a', c.id);
+    open.href = '#/case/' + c.id;
+    const ack = el('button', '确认收到');
+    ack.type = 'button';
+    ack.className = 'ack';
+    ack.addEventListener('click', () => acknowledge(c.id, ack));
+    row.append(el('b', '紧急'), open, el('span', (categories[c.category] || {}).name || c.category || ''),
+               el('span', (c.summary || '').slice(0, 60), 'summary'),
+               el('span', '已等待 ' + duration(Date.now() - a.since).replace(/^超时 /, ''), 'waited'),
+               el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'), ack);
+    box.append(row);
+  }
+}
+
+/*  Which of the cases seen is an alarm now, and which no longer is. */
+function checkAlarms (cases) {
+  for (const c of cases) {
+    if (c.urgent && c.state === 'dispatched') raiseAlarm(c);
+    else if (alarmed.has(c.id)) endAlarm(c.id);
+  }
 }
 
 /* --- the queue ---------------------------------------------------------- */
@@ -276,13 +399,17 @@ async function loadQueue (more) {
   states.forEach((s, i) => { queueNext[s] = pages[i].next || null; });
   const shown = new Set(queue.map(c => c.id));
   queue = queue.concat(pages.flatMap(p => p.cases).filter(c => !shown.has(c.id)));
-  queue.sort((a, b) => ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
+  // urgent cases first (pinned), then by the deadline that matters now
+  queue.sort((a, b) => (Boolean(b.urgent) - Boolean(a.urgent)) ||
+                       ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
+  checkAlarms(queue);
   const body = $('#queue tbody');
   body.textContent = '';
   for (const c of queue) {
     const tr = el('tr');
     tr.dataset.id = c.id;
     if (seen.size && !seen.has(c.id)) tr.classList.add('fresh');
+    if (c.urgent) tr.classList.add('urgent');
     const d = deadlineOf(c);
     tr.append(el('td', c.id), el('td', (categories[c.category] || {}).name || c.category),
               el('td', (c.summary || '').slice(0, 40)), el('td', STATES[c.state] || c.state),
@@ -789,7 +916,7 @@ $('#search').addEventListener('input', () => {
   reloadTimer = setTimeout(() => route(), 300);
 });
 window.addEventListener('hashchange', () => route());
-setInterval(tick, 1000);
+setInterval(() => { tick(); remind(); }, 1000);
 
 /*  Once every script has run (and added its views), sign in again with
     the session's token, if any, and show the view. */

@@ -139,11 +139,19 @@ async function main () {
     const b = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run',
              '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport,
       locale: 'zh-CN',
       permissions: ['notifications'],
+    });
+    // what the page shows as browser notifications, kept for the test
+    await b.addInitScript(() => {
+      const Real = window.Notification;
+      window.cgNotified = [];
+      window.Notification = function (title, options) { window.cgNotified.push({ title, ...options }); return new Real(title, options); };
+      Object.defineProperty(window.Notification, 'permission', { get: () => Real.permission });
+      window.Notification.requestPermission = (...a) => Real.requestPermission(...a);
     });
     b.setDefaultTimeout(TIMEOUT);
     profiles.push(profile);
@@ -156,6 +164,7 @@ async function main () {
   // (a page that signs out reloads: what it was still loading is aborted)
   const watch = (page, reloads = false) => {
     page.on('pageerror', (e) => failures.push(e.message));
+    page.on('crash', () => console.error('page crashed:', page.url()));
     page.on('requestfailed', (r) => {
       if (!r.url().includes('/api/v1/stream') && !(reloads && /ERR_ABORTED/.test(r.failure().errorText)))
         failures.push(r.url() + ' ' + r.failure().errorText);
@@ -381,6 +390,44 @@ async function main () {
     });
     assert.strictEqual(Number(await center.textContent('#dash-summary [data-metric="received"] b')), o.n(t, 'received'),
                        'the week so far holds today\'s cases');
+
+    // an SOS while both pages are open: pinned in red on top with a beep and
+    // a browser notification, reminded again (sooner, louder) until someone
+    // acts; the center's 确认收到 is recorded on the case and ends the alarm
+    // in every console
+    await center.click('#nav-queue');
+    await center.waitForSelector('#view-queue:not([hidden])');
+    const sounds = async (page) => page.evaluate(() => window.cgAlarmSounds);
+    const [unitBeeps, centerBeeps] = [await sounds(unit), await sounds(center)];
+    const sosRes = await fetch(`http://127.0.0.1:${port}/api/v1/cases`, { method: 'POST',
+      headers: { Authorization: 'Bearer ' + centerToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ category: 'noise', grid: '320602001001004', urgency: 'urgent', merge: false,
+                             text: '楼上传出持续呼救声和重物倒地声，独居老人疑似摔倒，请立即上门查看' }) });
+    const sos = (await sosRes.json()).id;
+    expect(sosRes.ok && sos, 'the urgent request is taken');
+    for (const page of [center, unit]) {
+      await page.waitForSelector(`#alarms .alarm[data-id="${sos}"]`);
+      expect(await page.isVisible('#alarms'), 'the alarm is shown');
+    }
+    await center.waitForSelector(`#queue tbody tr.urgent[data-id="${sos}"]`);
+    expect(await center.$eval('#queue tbody tr', tr => tr.dataset.id) === sos, 'the SOS is pinned at the top of the queue');
+    expect(await sounds(center) > centerBeeps && await sounds(unit) > unitBeeps, 'a beep sounded in both consoles');
+    const notified = await center.evaluate(() => window.cgNotified.map(n => n.title));
+    expect(notified.some(t => t.includes(sos)), 'a browser notification names the case: ' + notified);
+    await shot(center, 'alarm');
+    const beforeReminder = await sounds(unit);
+    await unit.clock.fastForward(31000);
+    await unit.waitForSelector(`#alarms .alarm[data-id="${sos}"][data-reminders="1"]`);
+    expect(await sounds(unit) > beforeReminder, 'the reminder sounds again');
+    await unit.clock.fastForward(21000);
+    await unit.waitForSelector(`#alarms .alarm[data-id="${sos}"][data-reminders="2"]`);
+    await shot(unit, 'alarm-reminded');
+    await center.click(`#alarms .alarm[data-id="${sos}"] button.ack`);
+    await center.waitForSelector(`#alarms .alarm[data-id="${sos}"]`, { state: 'detached' });
+    await unit.waitForSelector(`#alarms .alarm[data-id="${sos}"]`, { state: 'detached' });
+    const acked = showCase(sos).steps.find(st => st.act === 'note');
+    expect(acked && acked.note === '已确认收到紧急告警' && acked.actor.includes('街道值班长'),
+           'the acknowledgement is on the case\'s record with who: ' + JSON.stringify(acked));
 
     // a center's hundredth day (before the page's clock moves on): 3,000
     // more cases in the town with texts of 800–2,000 bytes of Chinese
