@@ -933,6 +933,104 @@ function actorName (actor) {
   return parts.length >= 3 ? parts.slice(2).join(':') : actor;
 }
 
+/* --- the intake form (受理录入) -------------------------------------------- */
+
+/*  A hotline or walk-in operator enters a request: category, text, place
+    (a grid's code, or an address), caller and urgency.  Before it is
+    submitted the form lists the open cases of the same category in the
+    same community (the gateway's filtered list: a page, bounded), so the
+    operator can add the caller to one of them instead (并入): the request
+    is taken as a case (POST /api/v1/cases, merge false, so the caller and
+    the words are kept) and merged at once into the case chosen
+    (dispatch's 合并), whose timeline then names it. */
+const NEARBY_STATES = ['dispatched', 'accepted', 'returned', 'suspended'];
+let nearbyTimer = null;
+
+function drawIntake () {
+  const sel = $('#intake').elements.category;
+  if (sel.options.length <= 1)
+    for (const c of Object.values(categories)) { const o = el('option', c.name); o.value = c.code; sel.append(o); }
+}
+
+async function loadNearby () {
+  const form = $('#intake');
+  const category = form.elements.category.value, grid = form.elements.grid.value.trim();
+  const body = $('#nearby tbody');
+  body.textContent = '';
+  $('#intake-place').textContent = /^\d{15}$/.test(grid) ? await placeName(grid) : '';
+  if (!category || !/^\d{15}$/.test(grid)) { $('#nearby-note').textContent = '（选择类别并填写网格后显示）'; return; }
+  const community = grid.slice(0, 12);
+  const pages = await Promise.all(NEARBY_STATES.map(state => api('/api/v1/cases?' + new URLSearchParams(
+    { state, category, place: community, limit: 100 }).toString())));
+  const cases = pages.flatMap(p => p.cases.slice(0, 10));
+  $('#nearby-note').textContent = cases.length ? '（' + cases.length + ' 件' + (pages.some(p => p.next) ? '，仅列出较早到期的' : '') + '）' : '（无）';
+  for (const c of cases) {
+    const tr = el('tr');
+    tr.dataset.id = c.id;
+    const open = el('a', c.id);
+    open.href = '#/case/' + c.id;
+    const join = el('button', '并入此工单');
+    join.type = 'button';
+    join.className = 'join';
+    join.addEventListener('click', () => submitIntake(c.id, join));
+    const td = el('td');
+    td.append(join);
+    const idCell = el('td');
+    idCell.append(open);
+    tr.append(idCell, el('td', (c.summary || '').slice(0, 60)), el('td', c.grid === grid ? '同一网格' : c.grid),
+              el('td', STATES[c.state] || c.state), td);
+    body.append(tr);
+  }
+}
+
+$('#intake').addEventListener('input', (e) => {
+  if (!['category', 'grid'].includes(e.target.name)) return;
+  clearTimeout(nearbyTimer);
+  nearbyTimer = setTimeout(() => loadNearby().catch(err => showRefusal($('#intake-error'), '', err)), 300);
+});
+
+/*  Submits the request; into, a case to merge it into. */
+async function submitIntake (into, button) {
+  const form = $('#intake');
+  if (!form.reportValidity()) return;
+  button.disabled = true;
+  $('#intake-error').textContent = '';
+  $('#intake-result').textContent = '';
+  const body = { merge: false };
+  for (const [k, v] of new FormData(form)) if (String(v).trim()) body[k] = String(v).trim();
+  try {
+    const made = await api('/api/v1/cases', { method: 'POST', body: JSON.stringify(body) });
+    if (into) {
+      // the new case reaches dispatch a moment after intake answers
+      for (let n = 0; ; n++) {
+        try {
+          await api('/api/v1/cases/' + encodeURIComponent(made.id) + '/merge', { method: 'POST',
+            body: JSON.stringify({ into, note: '来电人' + (body.contact_name || '') + '反映同一问题，并入' }) });
+          break;
+        }
+        catch (err) {
+          if (err.status !== 404 || n >= 20) throw err;
+          await new Promise(r => setTimeout(r, 250));
+        }
+      }
+      $('#intake-result').textContent = '已受理并并入工单 ' + into + '（来电记录 ' + made.id + '）';
+    }
+    else $('#intake-result').textContent = '已受理，工单号 ' + made.id + (body.urgency === 'urgent' ? '（紧急）' : '');
+    $('#intake-result').dataset.id = into || made.id;
+    form.elements.text.value = '';
+    form.elements.contact_name.value = '';
+    form.elements.contact_phone.value = '';
+    await loadNearby();
+  }
+  catch (err) { showRefusal($('#intake-error'), '受理未成功：', err); }
+  finally { button.disabled = false; }
+}
+
+$('#intake').addEventListener('submit', (e) => {
+  e.preventDefault();
+  submitIntake(null, e.submitter || $('#intake button[type=submit]'));
+});
+
 /* --- views -------------------------------------------------------------- */
 
 /*  The views other files add (map.js, wall.js, pages.js, dashboard.js):
@@ -943,7 +1041,7 @@ function actorName (actor) {
     lists them after the queue, in the order they were added. */
 const views = {};
 /*  app.js's own views; the rest are cg.views'. */
-const OWN = ['signin', 'queue', 'case'];
+const OWN = ['signin', 'queue', 'case', 'intake'];
 
 /*  The dashboard is dashboard.js's; until it registers itself, its global
     loadDashboard is the view. */
@@ -976,6 +1074,7 @@ function drawNav () {
     box.append(a);
   };
   link('queue', '工单队列');
+  if (me.role !== 'grid_worker' && me.scope_kind !== 'unit') link('intake', '受理录入');
   for (const [name, v] of Object.entries(views)) if (!OWN.includes(name)) link(name, v.title || name);
 }
 
@@ -999,6 +1098,11 @@ async function route (changedId) {
       if (!changedId) $('#case-error').textContent = '';
       show('case');
       await loadCase(id);
+    }
+    else if (h.name === 'intake') {
+      if (changedId) return;
+      show('intake');
+      drawIntake();
     }
     else if (h.name !== 'queue' && views[h.name]) {
       const s = section(h.name);

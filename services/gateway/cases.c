@@ -197,7 +197,8 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
     return n;
 }
 
-#define S_FILL_READS 20      /* reads of a filtered page: 20 of 200 cases at most */
+#define S_FILL_READS 20      /* reads of a filtered page: at most 20 of limit + 1 cases
+                                   at each center */
 
 /*  A page of the caller's cases.  The city's is dispatch's own page, and
     so is a unit's queue of a state; below the city, or with a search, the

@@ -505,6 +505,27 @@ async function main () {
     await center.waitForSelector(`#case-title[data-id="${second}"]`);
     await center.goBack();
     await center.waitForSelector('#view-queue:not([hidden])');
+
+    // 受理录入: a second caller about the noise of the town's open case;
+    // the form lists the open noise cases of the community before it is
+    // sent, and the operator adds the caller to that case
+    await center.click('#nav-intake');
+    await center.waitForSelector('#view-intake:not([hidden])');
+    await center.selectOption('#intake select[name=category]', 'noise');
+    await center.fill('#intake input[name=grid]', '320602001001002');
+    await center.waitForSelector(`#nearby tbody tr[data-id="${third}"]`);
+    expect((await center.textContent('#intake-place')).includes('和平桥街道'), 'the grid is named');
+    await center.fill('#intake textarea[name=text]', '又有居民来电：本街道第二件所说的噪声今晚仍在持续，到十一点还没停');
+    await center.fill('#intake input[name=contact_name]', '王女士');
+    await center.fill('#intake input[name=contact_phone]', '13900001234');
+    await shot(center, 'intake');
+    await center.click(`#nearby tbody tr[data-id="${third}"] button.join`);
+    await center.waitForSelector(`#intake-result[data-id="${third}"]`);
+    const caller = /来电记录 (CG\d+)/.exec(await center.textContent('#intake-result'))[1];
+    const joined = showCase(caller);
+    expect(joined.state === 'merged' && joined.merged_into === third, 'the caller\'s request is merged into the open case');
+    expect(showCase(third).state === 'dispatched' && showCase(third).steps.some(st => st.act === 'merge' || (st.note || '').includes(caller)),
+           'the open case goes on, its timeline naming the merge');
     await center.click('#nav-dashboard');
     await center.waitForSelector('#view-dashboard[data-loaded]');
     const big = await oracle(port, centerToken, '320602001');
