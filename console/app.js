@@ -40,6 +40,20 @@ function el (tag, text, cls) {
   return e;
 }
 
+/*  A link to a case's page, and a button that does something. */
+function caseLink (id) {
+  const a = el('a', id);
+  a.href = '#/case/' + id;
+  return a;
+}
+
+function button (text, cls, onClick) {
+  const b = el('button', text, cls);
+  b.type = 'button';
+  b.addEventListener('click', () => onClick(b));
+  return b;
+}
+
 async function api (path, options = {}) {
   const headers = { Authorization: 'Bearer ' + token };
   if (options.body) headers['Content-Type'] = 'application/json';
@@ -331,16 +345,11 @@ function drawAlarms () {
     const row = el('div', null, 'alarm' + (a.reminders ? ' again' : ''));
     row.dataset.id = c.id;
     row.dataset.reminders = a.reminders;
-    const open = el('a', c.id);
-    open.href = '#/case/' + c.id;
-    const ack = el('button', '确认收到');
-    ack.type = 'button';
-    ack.className = 'ack';
-    ack.addEventListener('click', () => acknowledge(c.id, ack));
-    row.append(el('b', '紧急'), open, el('span', (categories[c.category] || {}).name || c.category || ''),
+    row.append(el('b', '紧急'), caseLink(c.id), el('span', (categories[c.category] || {}).name || c.category || ''),
                el('span', (c.summary || '').slice(0, 60), 'summary'),
                el('span', '已等待 ' + duration(Date.now() - a.since).replace(/^超时 /, ''), 'waited'),
-               el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'), ack);
+               el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'),
+               button('确认收到', 'ack', (b) => acknowledge(c.id, b)));
     box.append(row);
   }
 }
@@ -507,8 +516,7 @@ function drawQueue () {
     if (c.urgent) tr.classList.add('urgent');
     const d = deadlineOf(c);
     const idCell = el('td');
-    const link = el('a', c.id);
-    link.href = '#/case/' + c.id;
+    const link = caseLink(c.id);
     link.tabIndex = -1;
     idCell.append(link);
     tr.setAttribute('aria-label', c.id + ' ' + ((categories[c.category] || {}).name || c.category || '') + ' ' +
@@ -967,16 +975,10 @@ async function loadNearby () {
   for (const c of cases) {
     const tr = el('tr');
     tr.dataset.id = c.id;
-    const open = el('a', c.id);
-    open.href = '#/case/' + c.id;
-    const join = el('button', '并入此工单');
-    join.type = 'button';
-    join.className = 'join';
-    join.addEventListener('click', () => submitIntake(c.id, join));
     const td = el('td');
-    td.append(join);
+    td.append(button('并入此工单', 'join', (b) => submitIntake(c.id, b)));
     const idCell = el('td');
-    idCell.append(open);
+    idCell.append(caseLink(c.id));
     tr.append(idCell, el('td', (c.summary || '').slice(0, 60)), el('td', c.grid === grid ? '同一网格' : c.grid),
               el('td', STATES[c.state] || c.state), td);
     body.append(tr);
