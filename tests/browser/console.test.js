@@ -600,6 +600,8 @@ async function main () {
 main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
-                            'colours countdowns, shows a grid worker\'s photo'); })
+                            'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
+                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, walks the queue by keyboard, ' +
+                            'merges a second caller from the intake form'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
