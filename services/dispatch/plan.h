@@ -17,6 +17,7 @@ typedef struct {
     cg_case_view_t after;       /* a shallow copy of the case with changes */
     const char *topic;
     const char *action;
+    const char *act;            /* the timeline's act, when not action (the timers') */
     const char *note;
     const char *actor;
     bool redispatch;            /* the case went to a (new) unit: case.dispatched */

@@ -156,10 +156,11 @@ s_query_arg (void *cls, enum MHD_ValueKind kind, const char *key, const char *va
     (void) kind;
     s_fill_t *fill = cls;
     if (fill->failed || strcmp (key, "access_token") == 0
-    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def)
+    ||  (gw_case_filter_key (key) && fill->def == &cg_case_query_def)
     ||  (strcmp (key, "phone") == 0 && fill->def == &cg_fund_get_def))
-        return MHD_YES;         /* q: the gateway's search over a list; phone: the gateway
-                                   finds a resident by it (funds.c), the fund never sees it */
+        return MHD_YES;         /* q, category, ...: the gateway's filters over a list;
+                                   phone: the gateway finds a resident by it (funds.c),
+                                   the fund never sees it */
     if (strcmp (key, "rid") == 0 || strcmp (key, "actor") == 0) {
         cg_error_set (&fill->err, "invalid", key, "%s is set by the gateway", key);
         fill->failed = true;

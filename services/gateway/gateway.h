@@ -281,6 +281,13 @@ const char *gw_form_get (const gw_form_t *form, const char *key);
 /* --- cases.c, topics.c, funds.c: the rules -------------------------------- */
 /*  Whether a case lies in the caller's scope (cases.c says when). */
 bool gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c);
+/*  The filters a list of cases takes beside its message (q, category,
+    source, place, urgent, supervised, overdue, warning, approval:
+    cases.c): whether key is one, and those the request names as one
+    string, for the list a cursor belongs to ("" when none). */
+bool gw_case_filter_key (const char *key);
+void gw_case_filters (gw_request_t *req, char *out, size_t len);
+
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
                        gw_vendor;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,

@@ -90,10 +90,11 @@ gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *query, c
     char command[96];
     snprintf (command, sizeof command, "%s@%s", spec->command->name, req->caller.scope_code);
     cg_cursor_list (buf, len, command, spec->command->request, query);
-    const char *q = gw_query (req, "q");
-    if (q && *q)
+    char filters[512];
+    gw_case_filters (req, filters, sizeof filters);
+    if (*filters)
         snprintf (buf + strlen (buf), len - strlen (buf), "/q:%016llx",
-                  (unsigned long long) s_hash (q));
+                  (unsigned long long) s_hash (filters));
 }
 
 int

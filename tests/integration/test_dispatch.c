@@ -200,6 +200,17 @@ Test (dispatch, every_action_moves_the_case_or_is_refused_by_name, .timeout = 18
     cr_assert_str_eq (closed.steps[closed.steps_count - 1].actor, center);
     cr_assert_str_eq (closed.steps[closed.steps_count - 1].from, "resolved");
     cr_assert_str_eq (closed.steps[closed.steps_count - 1].to, "closed");
+    /*  and names its act, as the console's timeline shows it (申请延期, 发回重办
+        ...): the first two, received and routed, name none */
+    const char *acts[] = { "return", "return_refuse", "return", "return_approve", "accept",
+                           "extend", "extend_approve", "extend", "extend_refuse", "suspend",
+                           "resume", "resolve", "redo", "accept", "resolve", "callback" };
+    size_t nacts = sizeof acts / sizeof acts[0];
+    cr_assert_eq (closed.steps_count, nacts + 2);
+    cr_assert_null (closed.steps[0].act);
+    for (size_t k = 0; k < nacts; k++)
+        cr_assert (closed.steps[k + 2].act && strcmp (closed.steps[k + 2].act, acts[k]) == 0,
+                   "step %zu is %s, not %s", k + 2, closed.steps[k + 2].act, acts[k]);
     cg_msg_clear (&cg_case_view_def, &closed);
 
     /*  a citizen reopens; the case merges into another; a third is rejected */
