@@ -79,8 +79,7 @@ cg_teststack_up_in (const char *dir, const char *extra)
     self->config = zconfig_load (path);
     cr_assert (self->config);
     cr_assert_eq (cg_access_use (self->config, CG_ACCESS_ADMIN), 0);
-    self->redis = cg_redis_new ("127.0.0.1", atoi (zconfig_get (self->config, "redis/port", "0")),
-                                5000);
+    self->redis = cg_redis_configured (self->config, 5000);
     cr_assert (self->redis);
     return self;
 }
