@@ -413,7 +413,10 @@ s_write_redis_conf (s_stack_t *stack, zconfig_t *config, const char *part, const
     int replicas = atoi (zconfig_get (config, "redis/replicas", "0"));
     int rc = 0;
     if (replicas > 0) {
-        fprintf (f, "min-replicas-to-write %d\nmin-replicas-max-lag 10\n", replicas);
+        /*  repl-diskless-sync-delay 0: a replica that comes back gets
+            its copy at once, not 5 s later (writes wait for it) */
+        fprintf (f, "min-replicas-to-write %d\nmin-replicas-max-lag 10\n"
+                 "repl-diskless-sync-delay 0\n", replicas);
         rc = cg_access_write_replica (f, config);
         /*  a replica follows the master; so does the first master once
             the Sentinels have made another the master */
