@@ -22,7 +22,7 @@
     (SIGSTOP) until the third has taken over, and when it wakes its scripts
     are refused by the lease check and it stops. */
 #include <criterion/criterion.h>
-#include "cg_testenv.h"
+#include "cg_testcase.h"
 #include "cg_access.h"
 
 #include <pthread.h>
@@ -61,18 +61,7 @@ s_order (cg_client_t *intake, const char *tag, int i, char *id, size_t len, bool
     char ext[48], text[1200];
     snprintf (ext, sizeof ext, "%s-%04d", tag, i);
     s_text (text, sizeof text, i);
-    cg_case_submit_t req = { .source = "hotline", .ext_ref = ext, .category = "noise",
-                             .text = text, .grid = "320602001001001",
-                             .contact_phone = "13812345678" };
-    cg_case_submitted_t rep;
-    cg_error_t err;
-    if (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                        &cg_case_submitted_def, &rep, &err))
-        return false;
-    snprintf (id, len, "%s", rep.id);
-    *repeat = rep.repeat;
-    cg_msg_clear (&cg_case_submitted_def, &rep);
-    return true;
+    return cg_testcase_order (intake, ext, text, id, len, repeat);
 }
 
 static void *
@@ -92,6 +81,20 @@ s_submitter (void *arg)
     }
     cg_client_destroy (&intake);
     return NULL;
+}
+
+/*  The hotline starts pushing orders to the stack's intake. */
+static pthread_t
+s_hotline_start (cg_teststack_t *stack, s_hotline_t *h, const char *tag, int orders,
+                 int pause_ms)
+{
+    h->endpoint = zconfig_get (stack->config, "intake/endpoint", "");
+    h->tag = tag;
+    h->orders = orders;
+    h->pause_ms = pause_ms;
+    pthread_t thread;
+    cr_assert_eq (pthread_create (&thread, NULL, s_submitter, h), 0);
+    return thread;
 }
 
 static void
@@ -217,12 +220,7 @@ Test (failover, killing_the_master_loses_no_acknowledged_order_and_the_old_one_t
     cr_assert_eq (s_master_port (stack), master);
 
     static s_hotline_t h;
-    h.endpoint = zconfig_get (stack->config, "intake/endpoint", "");
-    h.tag = "FO";
-    h.orders = 300;
-    h.pause_ms = 20;
-    pthread_t thread;
-    cr_assert_eq (pthread_create (&thread, NULL, s_submitter, &h), 0);
+    pthread_t thread = s_hotline_start (stack, &h, "FO", 300, 20);
 
     /*  1. the master killed; the Sentinels promote the replica; the old
         master is started again as its supervisor would, after the
@@ -342,12 +340,7 @@ Test (failover, a_standby_dispatch_takes_over_within_5_s_and_a_paused_one_cannot
     s_await_log (stack, "dispatch-2", "standby: another instance holds cg:{dispatch}:lease");
 
     static s_hotline_t h;
-    h.endpoint = zconfig_get (stack->config, "intake/endpoint", "");
-    h.tag = "SB";
-    h.orders = 200;
-    h.pause_ms = 10;
-    pthread_t thread;
-    cr_assert_eq (pthread_create (&thread, NULL, s_submitter, &h), 0);
+    pthread_t thread = s_hotline_start (stack, &h, "SB", 200, 10);
 
     /*  the active one killed under load: the standby holds the lease and
         serves within 5 s */
