@@ -126,6 +126,17 @@ s_lease_take (cg_daemon_t *self)
     return -1;
 }
 
+int
+cg_daemon_lease_pid (cg_redis_t *redis, const char *name)
+{
+    redisReply *r = cg_redis_command (redis, "GET cg:{%s}:lease", name);
+    const char *colon = r && r->type == REDIS_REPLY_STRING ? strchr (r->str, ':') : NULL;
+    int pid = colon ? atoi (colon + 1) : 0;
+    if (r)
+        freeReplyObject (r);
+    return pid;
+}
+
 /*  Renews the lease: 0, or -1 when another instance holds it now (this
     one was paused, or cut off from Redis, for longer than lease_ms). */
 static int

@@ -78,6 +78,11 @@ const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *othe
     not share the daemon's.  NULL when Redis cannot be reached. */
 cg_redis_t *cg_daemon_redis_new (cg_daemon_t *self);
 
+/*  The pid in the lease token (HOST:PID:RANDOM) of the instance of daemon
+    name that is active now, or 0 when none holds the lease: for tests,
+    the bench and operators, since the pid is on that instance's host. */
+int cg_daemon_lease_pid (cg_redis_t *redis, const char *name);
+
 /*  What SIGHUP does after opening the log again: fn(arg), which returns
     0, or -1 after logging why it changed nothing.  One per daemon. */
 void cg_daemon_on_hangup (cg_daemon_t *self, int (*fn) (void *arg), void *arg);

@@ -333,6 +333,15 @@ cg_redis_configured (zconfig_t *config, int retry_ms)
     return s_connected (self);
 }
 
+int
+cg_redis_master_port (zconfig_t *config)
+{
+    cg_redis_t *redis = cg_redis_configured (config, 500);
+    int port = redis ? redis->port : 0;
+    cg_redis_destroy (&redis);
+    return port;
+}
+
 void
 cg_redis_address (cg_redis_t *self, const char **host, int *port)
 {

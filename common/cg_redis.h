@@ -78,6 +78,11 @@ void cg_redis_set_lease (cg_redis_t *self, const char *key, const char *token, i
 bool cg_redis_lease_lost (cg_redis_t *self);
 void cg_redis_destroy (cg_redis_t **self_p);
 
+/*  The port of the master that the redis section of config leads to (the
+    Sentinels' answer, confirmed by ROLE; or redis/port), or 0 when there
+    is none within half a second. */
+int cg_redis_master_port (struct _zconfig_t *config);
+
 /*  The address of the Redis it is connected to (the master, with
     Sentinels); host valid while self lives. */
 void cg_redis_address (cg_redis_t *self, const char **host, int *port);

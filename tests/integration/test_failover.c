@@ -179,25 +179,11 @@ s_check_once (cg_teststack_t *stack, s_hotline_t *h)
 
 /* --- Redis: Sentinels ---------------------------------------------------- */
 
-/*  The master's port as the first Sentinel that answers names it. */
+/*  The master's port, as the Sentinels name it (and ROLE confirms). */
 static int
 s_master_port (cg_teststack_t *stack)
 {
-    const char *list = zconfig_get (stack->config, "redis/sentinels", "");
-    for (const char *at = list; at && *at; at = strchr (at, ',') ? strchr (at, ',') + 1 : NULL) {
-        cg_redis_t *sentinel = cg_redis_new ("127.0.0.1", atoi (strchr (at, ':') + 1), 500);
-        redisReply *r = sentinel ? cg_redis_command (sentinel,
-                                                     "SENTINEL get-master-addr-by-name civgrid")
-                                 : NULL;
-        int port = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2
-                 ? atoi (r->element[1]->str) : 0;
-        if (r)
-            freeReplyObject (r);
-        cg_redis_destroy (&sentinel);
-        if (port)
-            return port;
-    }
-    return 0;
+    return cg_redis_master_port (stack->config);
 }
 
 static void
@@ -308,16 +294,10 @@ s_start_dispatch (cg_teststack_t *stack, const char *log_name)
     return pid;
 }
 
-/*  The pid in the token of who holds dispatch's lease (HOST:PID:RANDOM). */
 static int
 s_lease_pid (cg_teststack_t *stack)
 {
-    redisReply *r = cg_redis_command (stack->redis, "GET cg:{dispatch}:lease");
-    const char *colon = r && r->type == REDIS_REPLY_STRING ? strchr (r->str, ':') : NULL;
-    int pid = colon ? atoi (colon + 1) : 0;
-    if (r)
-        freeReplyObject (r);
-    return pid;
+    return cg_daemon_lease_pid (stack->redis, "dispatch");
 }
 
 static void
