@@ -525,8 +525,10 @@ s_script_call (cg_redis_t *self, int index, int nkeys, const cg_args_t *args, cg
     call->argv = realloc (call->argv, call->cap * sizeof (char *));
     call->lens = realloc (call->lens, call->cap * sizeof (size_t));
     assert (call->argv && call->lens);
-    memcpy (call->argv + call->argc, args->argv, args->argc * sizeof (char *));
-    memcpy (call->lens + call->argc, args->lens, args->argc * sizeof (size_t));
+    if (args->argc) {           /* an empty vector has no arrays */
+        memcpy (call->argv + call->argc, args->argv, args->argc * sizeof (char *));
+        memcpy (call->lens + call->argc, args->lens, args->argc * sizeof (size_t));
+    }
     call->argc += args->argc;
     if (lease) {
         /*  the lease, last: the prelude takes it off ARGV (cg_redis.h) */
