@@ -156,6 +156,22 @@ s_lease_keep (cg_daemon_t *self)
     return -1;
 }
 
+/*  An active instance that stops lets go of its lease, for its standby to
+    take over at once. */
+static void
+s_lease_release (cg_daemon_t *self)
+{
+    if (!self->lease_token || self->lease_lost || !self->redis)
+        return;
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, self->lease_key);
+    redisReply *r = cg_redis_script (self->redis, "lease_release", 0, &args);
+    cg_args_free (&args);
+    if (r)
+        freeReplyObject (r);
+}
+
 /*  Every third of the lease's life; an instance that lost it stops at
     once: the other is the active one now. */
 static int
@@ -420,6 +436,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     pthread_mutex_lock (&s_clock_lock);
     cg_redis_destroy (&s_clock_redis);
     pthread_mutex_unlock (&s_clock_lock);
+    s_lease_release (self);
     cg_sub_destroy (&self->sub);
     cg_retention_destroy (&self->retention);
     cg_pub_destroy (&self->pub);
