@@ -312,10 +312,7 @@ Test (ballots, a_bad_rosters_file_or_rule_stops_the_service_with_the_reason, .ti
     cg_teststack_t *stack = cg_teststack_up (NULL);
     /*  the stack's consultation stops (and lets go of its lease), so that
         each started by hand is the active one, not its standby */
-    int pid = cg_teststack_pid (stack, "consultation");
-    cr_assert_eq (kill (pid, SIGTERM), 0);
-    for (int t = 0; t < 600 && kill (pid, 0) == 0; t++)
-        usleep (50000);
+    cg_teststack_stop (stack, "consultation");
     const char *good = "320602001001\tinvited\ta\t甲\t业主\n";
     const char *plain = "consultation/publish_days=7";
     char log[4096];

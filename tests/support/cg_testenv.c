@@ -154,6 +154,19 @@ cg_teststack_kill9 (cg_teststack_t *self, const char *part)
 }
 
 void
+cg_teststack_stop (cg_teststack_t *self, const char *part)
+{
+    int pid = cg_teststack_pid (self, part);
+    cr_assert_eq (kill (pid, SIGTERM), 0, "cannot stop %s (%d)", part, pid);
+    int64_t until = zclock_mono () + 60000;
+    while (kill (pid, 0) == 0 && !s_zombie (pid)) {
+        cr_assert (zclock_mono () < until, "%s (%d) is still there 60 s after SIGTERM", part,
+                   pid);
+        usleep (10000);
+    }
+}
+
+void
 cg_teststack_restart (cg_teststack_t *self)
 {
     char command[1024];
