@@ -56,8 +56,7 @@ s_order (bench_t *b, int i, int timeout_ms)
                              .text = "小区东门路灯损坏，夜间出行不便，请尽快维修。" };
     cg_case_submitted_t rep;
     cg_error_t err;
-    bool ok = cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                              &cg_case_submitted_def, &rep, &err) == 0;
+    bool ok = cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err) == 0;
     if (ok)
         cg_msg_clear (&cg_case_submitted_def, &rep);
     cg_client_destroy (&intake);
@@ -134,8 +133,7 @@ s_takeover (bench_t *b, double *leased, double *live)
         cg_ping_t ping = { 0 };
         cg_pong_t pong;
         cg_error_t err;
-        if (client && cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def, &pong,
-                                      &err) == 0) {
+        if (client && cg_client_call (client, &cg_cmd_ping, &ping, &pong, &err) == 0) {
             cg_msg_clear (&cg_pong_def, &pong);
             *live = (bench_now_us () - t0) / 1e6;
         }

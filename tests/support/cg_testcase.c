@@ -9,8 +9,7 @@ cg_testcase_show (cg_teststack_t *stack, const char *id)
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "case.show", &cg_case_get_def, &req,
-                                  &cg_case_view_def, &view, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_show, &req, &view, &err), 0, "%s", err.message);
     cg_client_destroy (&dispatch);
     return view;
 }
@@ -24,8 +23,7 @@ cg_testcase_order (cg_client_t *intake, const char *ext_ref, const char *text, c
                              .grid = "320602001001001", .contact_phone = "13812345678" };
     cg_case_submitted_t rep;
     cg_error_t err;
-    if (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                        &cg_case_submitted_def, &rep, &err))
+    if (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err))
         return false;
     snprintf (id, len, "%s", rep.id);
     *repeat = rep.repeat;
