@@ -26,6 +26,8 @@
       gateway.c     Open311 over HTTP with wrk
       archive.c     closed cases leaving Redis for the archive, and search
       needs.c       matching needs to offers over a town: proposals per second
+      failover.c    the cost of WAIT for a replica; recovery from a master
+                    failover and from a standby's take-over (ONLY=failover)
       main.c        the plan, in order, within a time budget
 
     Every figure is repeated (at least three times) and kept as its median
@@ -109,6 +111,11 @@ double bench_cpu_us (bench_t *b, const char *part);
 
 /*  The pid of a part of the stack (run/PART.pid), or 0. */
 pid_t bench_pid_of (bench_t *b, const char *part);
+/*  `civgrid stack VERB --dir DIR` in the background; returns the process.
+    `up` starts what is missing and returns once it answers. */
+pid_t bench_stack (bench_t *b, const char *verb);
+/*  The same, waited for: 0 when it succeeded. */
+int bench_stack_wait (bench_t *b, const char *verb);
 
 /*  An integer from Redis (a GET, an INFO field): `otherwise` when absent. */
 int64_t bench_redis_int (bench_t *b, int64_t otherwise, const char *fmt, ...);
@@ -255,6 +262,9 @@ void bench_dispatch (bench_t *b);
 /*  Requests accepted per second by channel, and the time to case.received
     (intake.c). */
 void bench_intake (bench_t *b);
+/*  Replicas, Sentinels and standbys (failover.c): the cost of WAIT, the
+    time to recover from a master failover and from a standby take-over. */
+void bench_failover (bench_t *b);
 /*  The request maker of an intake channel's command (bench/intake.c), or
     NULL when there is none or the stack lacks the data it needs. */
 load_make_fn *intake_channel (bench_t *b, const char *command);

@@ -1,6 +1,7 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
-        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics|fsync|archive|needs]
+        civgrid-bench --dir DIR --out OUT [--quick]
+                      [--only intake|statistics|fsync|archive|needs|failover]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -89,7 +90,8 @@ bench_open (bench_t *b, const char *dir, bool connect_redis)
         return -1;
     }
     if (connect_redis) {
-        b->redis = cg_redis_new ("127.0.0.1", b->redis_port, 5000);
+        /*  the master, wherever the Sentinels say it is (ONLY=failover) */
+        b->redis = cg_redis_configured (b->config, 5000);
         if (!b->redis) {
             fprintf (stderr, "civgrid-bench: Redis on port %d does not answer\n",
                      b->redis_port);
@@ -215,7 +217,7 @@ main (int argc, char **argv)
             only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick] [--only intake|statistics|fsync|archive|needs]\n");
+                     "[--quick] [--only intake|statistics|fsync|archive|needs|failover]\n");
             return 2;
         }
     if (!dir || bench_open (&b, dir, true))
@@ -233,11 +235,15 @@ main (int argc, char **argv)
         return 0;
     }
     if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0
-                 || strcmp (only, "archive") == 0 || strcmp (only, "needs") == 0)) {
+                 || strcmp (only, "archive") == 0 || strcmp (only, "needs") == 0
+                 || strcmp (only, "failover") == 0)) {
         /*  a service's own figures alone, while working on it */
+        if (strcmp (only, "failover") == 0)
+            scenario_warm_up (&b);
         (strcmp (only, "intake") == 0 ? bench_intake
          : strcmp (only, "statistics") == 0 ? bench_stats
-         : strcmp (only, "needs") == 0 ? bench_needs : bench_archive) (&b);
+         : strcmp (only, "needs") == 0 ? bench_needs
+         : strcmp (only, "failover") == 0 ? bench_failover : bench_archive) (&b);
         bench_table_print (stdout);
         cg_redis_destroy (&b.redis);
         zconfig_destroy (&b.config);

@@ -882,8 +882,8 @@ s_answers_ping (bench_t *b)
 /*  `civgrid stack <verb> --dir DIR` in the background; returns the
     process.  `up` starts what is missing and returns once it answers
     ping, which dispatch does only after catching up. */
-static pid_t
-s_stack (bench_t *b, const char *verb)
+pid_t
+bench_stack (bench_t *b, const char *verb)
 {
     char cli[1024];
     snprintf (cli, sizeof cli, "%s/civgrid", b->bindir);
@@ -897,11 +897,11 @@ s_stack (bench_t *b, const char *verb)
     return pid;
 }
 
-static int
-s_stack_wait (bench_t *b, const char *verb)
+int
+bench_stack_wait (bench_t *b, const char *verb)
 {
     int status = 0;
-    pid_t pid = s_stack (b, verb);
+    pid_t pid = bench_stack (b, verb);
     if (pid < 0 || waitpid (pid, &status, 0) != pid)
         return -1;
     return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
@@ -921,9 +921,9 @@ scenario_fresh_store (bench_t *b)
     char path[1024];
     snprintf (path, sizeof path, "%s/redis", b->dir);
     cg_redis_destroy (&b->redis);
-    if (s_stack_wait (b, "down")
+    if (bench_stack_wait (b, "down")
         || nftw (path, s_unlink, 16, FTW_DEPTH | FTW_PHYS)
-        || s_stack_wait (b, "up")) {
+        || bench_stack_wait (b, "up")) {
         fprintf (stderr, "civgrid-bench: could not start the stack again on an empty store\n");
         return -1;
     }
@@ -953,7 +953,7 @@ scenario_recovery (bench_t *b, int64_t deadline_us)
         int64_t head = bench_redis_int (b, 0, "GET cg:{intake}:seq");
         int64_t from = bench_redis_int (b, 0, "GET cg:{dispatch}:cursor:intake");
         int64_t t0 = bench_now_us (), first = 0;
-        pid_t up = s_stack (b, "up");
+        pid_t up = bench_stack (b, "up");
         int64_t cursor = from;
         int64_t give_up = (deadline_us > t0 ? deadline_us : t0) + 120 * 1000000LL;
         while (cursor < head && bench_now_us () < give_up && !zsys_interrupted) {

@@ -46,16 +46,31 @@ const size_t cg_access_rules_count = sizeof cg_access_rules / sizeof cg_access_r
     or flushing or killing the scripts every daemon shares. */
 #define S_DAEMON_COMMANDS \
     "resetchannels -@all +@read +@write +@scripting +@connection +@transaction " \
-    "+@keyspace +@fast -@dangerous -@admin -script|flush -script|kill"
+    "+@keyspace +@fast -@dangerous -@admin -script|flush -script|kill +role"
+
+/*  With replicas and Sentinels (docs/ARCHITECTURE.md, "Failover"): what a
+    replica may run on its master to follow it (masteruser), what Sentinel
+    may run on each Redis it watches (auth-user; Redis's own list for
+    Sentinel), and what a daemon or the CLI may ask a Sentinel. */
+#define S_REPLICA_USER      "replica"
+#define S_SENTINEL_USER     "sentinel"
+#define S_REPLICA_COMMANDS  "resetchannels -@all +psync +replconf +ping"
+#define S_SENTINEL_COMMANDS "allchannels -@all +multi +slaveof +replicaof +ping +exec " \
+    "+subscribe +config|rewrite +role +publish +info +client|setname +client|kill " \
+    "+script|kill"
+#define S_ASK_SENTINEL      "-@all +auth +hello +ping +sentinel|get-master-addr-by-name"
 
 typedef struct {
     char endpoint[256];
     char server[32];
 } s_address_t;
 
+#define S_REDIS_PORTS   16      /* Redis's, its replicas' and the Sentinels' */
+
 typedef struct {
     char *dir;
-    int redis_port;
+    int redis_ports[S_REDIS_PORTS];
+    size_t nredis_ports;
     s_address_t *addresses;
     size_t naddresses;
     zcert_t *cert;              /* this process's key pair; NULL when unreadable */
@@ -195,6 +210,14 @@ s_acl_patterns (FILE *f, const char *prefix, const char *list, const char *forma
     free (copy);
 }
 
+/*  Whether the stack of config has replicas or Sentinels. */
+static bool
+s_replicated (zconfig_t *config)
+{
+    return *zconfig_get (config, "redis/sentinels", "")
+        || atoi (zconfig_get (config, "redis/replicas", "0")) > 0;
+}
+
 static int
 s_write_acl (const char *dir, zconfig_t *config)
 {
@@ -214,6 +237,12 @@ s_write_acl (const char *dir, zconfig_t *config)
     fprintf (f, "user default off resetpass ~* &* +@all\n");
     rc |= s_acl_user (f, dir, CG_ACCESS_ADMIN);
     fprintf (f, " ~* &* +@all\n");
+    if (s_replicated (config)) {
+        rc |= s_acl_user (f, dir, S_REPLICA_USER);
+        fprintf (f, " " S_REPLICA_COMMANDS "\n");
+        rc |= s_acl_user (f, dir, S_SENTINEL_USER);
+        fprintf (f, " " S_SENTINEL_COMMANDS "\n");
+    }
     for (zconfig_t *section = zconfig_child (config); section; section = zconfig_next (section)) {
         const cg_access_rule_t *rule = s_rule (zconfig_name (section));
         if (!zconfig_locate (section, "endpoint") || !rule || !rule->redis)
@@ -258,6 +287,8 @@ cg_access_make (zconfig_t *config)
     if (!rc)
         rc = s_make_cert (dir, CG_ACCESS_ADMIN, "*", NULL)
            | s_make_password (dir, CG_ACCESS_ADMIN);
+    if (!rc && s_replicated (config))
+        rc = s_make_password (dir, S_REPLICA_USER) | s_make_password (dir, S_SENTINEL_USER);
     for (zconfig_t *section = zconfig_child (config); section && !rc;
          section = zconfig_next (section)) {
         if (!zconfig_locate (section, "endpoint"))
@@ -276,6 +307,60 @@ cg_access_make (zconfig_t *config)
     if (!rc)
         rc = s_write_acl (dir, config);
     umask (mask);
+    return rc;
+}
+
+/*  "KEYWORD PASSWORD" with the password of Redis user name, into f. */
+static int
+s_conf_password (FILE *f, const char *dir, const char *keyword, const char *name)
+{
+    char path[PATH_MAX];
+    s_file (path, sizeof path, dir, "redis/", name, ".pass");
+    char *password = s_read_line (path);
+    if (!password)
+        return -1;
+    fprintf (f, "%s %s\n", keyword, password);
+    sodium_memzero (password, strlen (password));
+    free (password);
+    return 0;
+}
+
+int
+cg_access_write_replica (FILE *f, zconfig_t *config)
+{
+    const char *dir = zconfig_get (config, "access/dir", "");
+    if (!*dir)
+        return 0;
+    fprintf (f, "masteruser " S_REPLICA_USER "\n");
+    return s_conf_password (f, dir, "masterauth", S_REPLICA_USER);
+}
+
+int
+cg_access_write_sentinel (FILE *f, zconfig_t *config, const char *master)
+{
+    const char *dir = zconfig_get (config, "access/dir", "");
+    if (!*dir)
+        return 0;
+    char keyword[128];
+    fprintf (f, "sentinel auth-user %s " S_SENTINEL_USER "\n", master);
+    snprintf (keyword, sizeof keyword, "sentinel auth-pass %s", master);
+    int rc = s_conf_password (f, dir, keyword, S_SENTINEL_USER);
+    fprintf (f, "sentinel sentinel-user " S_SENTINEL_USER "\n");
+    rc |= s_conf_password (f, dir, "sentinel sentinel-pass", S_SENTINEL_USER);
+    /*  the Sentinel's own users: the other Sentinels and admin may do
+        anything, a daemon only ask where the master is */
+    fprintf (f, "user default off resetpass -@all\n");
+    rc |= s_acl_user (f, dir, S_SENTINEL_USER);
+    fprintf (f, " ~* &* +@all\n");
+    rc |= s_acl_user (f, dir, CG_ACCESS_ADMIN);
+    fprintf (f, " ~* &* +@all\n");
+    for (zconfig_t *section = zconfig_child (config); section; section = zconfig_next (section)) {
+        const cg_access_rule_t *rule = s_rule (zconfig_name (section));
+        if (!zconfig_locate (section, "endpoint") || !rule || !rule->redis)
+            continue;
+        rc |= s_acl_user (f, dir, rule->name);
+        fprintf (f, " " S_ASK_SENTINEL "\n");
+    }
     return rc;
 }
 
@@ -321,6 +406,26 @@ s_add_address (s_stack_t *stack, const char *endpoint, const char *server)
     snprintf (a->server, sizeof a->server, "%s", server);
 }
 
+/*  The ports of the stack's Redis, of its replicas (redis/replica_ports)
+    and of its Sentinels (redis/sentinels), on which this process logs in:
+    after a failover the master is at a replica's port. */
+static void
+s_add_redis_ports (s_stack_t *stack, zconfig_t *config)
+{
+    stack->redis_ports[stack->nredis_ports++] = atoi (zconfig_get (config, "redis/port", "0"));
+    const char *lists[] = { zconfig_get (config, "redis/replica_ports", ""),
+                            zconfig_get (config, "redis/sentinels", "") };
+    for (size_t l = 0; l < 2; l++)
+        for (const char *at = lists[l]; *at && stack->nredis_ports < S_REDIS_PORTS; ) {
+            size_t len = strcspn (at, ", ");
+            const char *colon = memchr (at, ':', len);
+            if (len)
+                stack->redis_ports[stack->nredis_ports++] = atoi (colon ? colon + 1 : at);
+            at += len;
+            at += strspn (at, ", ");
+        }
+}
+
 static void
 s_stack_free (s_stack_t *stack)
 {
@@ -358,7 +463,7 @@ cg_access_use (zconfig_t *config, const char *principal)
     memset (stack, 0, sizeof *stack);
     stack->dir = strdup (dir);
     stack->principal = strdup (principal);
-    stack->redis_port = atoi (zconfig_get (config, "redis/port", "0"));
+    s_add_redis_ports (stack, config);
     s_add_address (stack, zconfig_get (config, "bus/publish", NULL), "broker");
     s_add_address (stack, zconfig_get (config, "bus/subscribe", NULL), "broker");
     for (zconfig_t *section = zconfig_child (config); section; section = zconfig_next (section))
@@ -519,11 +624,12 @@ cg_access_redis_login (int port, const char **user, const char **password)
     pthread_mutex_lock (&s_lock);
     bool found = false;
     for (size_t i = 0; i < s_nstacks && !found; i++)
-        if (s_stacks[i].redis_port == port && s_stacks[i].user) {
-            *user = s_stacks[i].user;
-            *password = s_stacks[i].password;
-            found = true;
-        }
+        for (size_t j = 0; j < s_stacks[i].nredis_ports && !found; j++)
+            if (s_stacks[i].redis_ports[j] == port && s_stacks[i].user) {
+                *user = s_stacks[i].user;
+                *password = s_stacks[i].password;
+                found = true;
+            }
     pthread_mutex_unlock (&s_lock);
     return found;
 }

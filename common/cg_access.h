@@ -67,6 +67,17 @@ extern const size_t cg_access_rules_count;
     (e.g. a daemon without a row in cg_access_rules). */
 int cg_access_make (zconfig_t *config);
 
+/*  The lines of a Redis replica's configuration that log it in to its
+    master as user replica (masteruser, masterauth), and of a Sentinel's:
+    how it logs in to the Redis it watches and to the other Sentinels (as
+    user sentinel), and its own users: default off, sentinel and admin with
+    every right, each daemon only SENTINEL get-master-addr-by-name.  For a
+    stack with redis/replicas or redis/sentinels, whose ACL file has the
+    users replica and sentinel too.  Nothing for an open stack.  Returns 0
+    or -1 (a password missing). */
+int cg_access_write_replica (FILE *f, zconfig_t *config);
+int cg_access_write_sentinel (FILE *f, zconfig_t *config, const char *master);
+
 /*  Makes a key pair for a client NAME that may assert only `roles` (comma-
     separated; "*" for any) and puts its public key on the allow list; the
     secret part goes to out (a file path).  Returns 0 or -1. */

@@ -22,6 +22,9 @@
 #define CG_SETTINGS(S) \
     S ("redis/port", 6379, 1, 65535, "a TCP port") \
     S ("redis/retry_ms", 30000, 0, 3600000, "milliseconds") \
+    S ("redis/replicas", 0, 0, 16, "replicas a script's answer waits for (WAIT)") \
+    S ("redis/wait_ms", 1000, 1, 60000, "milliseconds") \
+    S ("civgrid/lease_ms", 3000, 300, 60000, "milliseconds of a daemon's lease") \
     S ("journal/keep_entries", 10000, 0, INT64_C (1000000000000), "entries") \
     S ("journal/keep_seconds", 0, 0, INT64_C (3153600000), "seconds") \
     S ("journal/trim_ms", 1000, 10, 3600000, "milliseconds") \

@@ -77,9 +77,109 @@ cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise)
 cg_redis_t *
 cg_daemon_redis_new (cg_daemon_t *self)
 {
-    return cg_redis_new (cg_daemon_get (self, "redis/host", "127.0.0.1"),
-                         (int) cg_daemon_int (self, "redis/port"),
-                         (int) cg_daemon_int (self, "redis/retry_ms"));
+    cg_redis_t *redis = cg_redis_configured (self->config, -1);
+    if (redis && self->lease_token)
+        cg_redis_set_lease (redis, self->lease_key, self->lease_token,
+                            (int) cg_daemon_int (self, "civgrid/lease_ms"));
+    return redis;
+}
+
+/* --- the lease: one active instance, any number of standbys ---------------- */
+
+/*  Waits as a standby until this instance holds the daemon's lease,
+    cg:{NAME}:lease (SET NX with the lease's time to live: the active
+    instance renews it, s_lease_renew, and when it dies the key lapses
+    within lease_ms).  Then every script call of the daemon's connections
+    carries the token (cg_redis_set_lease), and the prelude refuses them
+    once another instance holds the lease.  Returns 0, or -1 when stopped
+    while waiting or Redis went away. */
+static int
+s_lease_take (cg_daemon_t *self)
+{
+    int ttl = (int) cg_daemon_int (self, "civgrid/lease_ms");
+    snprintf (self->lease_key, sizeof self->lease_key, "cg:{%s}:lease", self->name);
+    char host[64] = "";
+    gethostname (host, sizeof host - 1);
+    zuuid_t *uuid = zuuid_new ();
+    self->lease_token = zsys_sprintf ("%s:%d:%.8s", host, (int) getpid (), zuuid_str (uuid));
+    zuuid_destroy (&uuid);
+    bool waited = false;
+    while (!zsys_interrupted) {
+        redisReply *r = cg_redis_command (self->redis, "SET %s %s NX PX %d", self->lease_key,
+                                          self->lease_token, ttl);
+        if (!r)
+            return -1;
+        bool taken = r->type == REDIS_REPLY_STATUS;
+        freeReplyObject (r);
+        if (taken) {
+            cg_redis_set_lease (self->redis, self->lease_key, self->lease_token, ttl);
+            zsys_info ("%s: active, holding its lease (%s)%s", self->name, self->lease_token,
+                       waited ? ": taking over from the instance that held it" : "");
+            return 0;
+        }
+        if (!waited)
+            zsys_info ("%s: standby: another instance holds %s; waiting to take over",
+                       self->name, self->lease_key);
+        waited = true;
+        zclock_sleep (ttl / 10 < 100 ? 100 : ttl / 10);
+    }
+    return -1;
+}
+
+int
+cg_daemon_lease_pid (cg_redis_t *redis, const char *name)
+{
+    redisReply *r = cg_redis_command (redis, "GET cg:{%s}:lease", name);
+    const char *colon = r && r->type == REDIS_REPLY_STRING ? strchr (r->str, ':') : NULL;
+    int pid = colon ? atoi (colon + 1) : 0;
+    if (r)
+        freeReplyObject (r);
+    return pid;
+}
+
+/*  Renews the lease: 0, or -1 when another instance holds it now (this
+    one was paused, or cut off from Redis, for longer than lease_ms). */
+static int
+s_lease_keep (cg_daemon_t *self)
+{
+    cg_args_t args;
+    cg_args_init (&args);
+    redisReply *r = cg_redis_script (self->redis, "lease_renew", 0, &args);
+    cg_args_free (&args);
+    if (r)
+        freeReplyObject (r);
+    if (!cg_redis_lease_lost (self->redis))
+        return 0;
+    zsys_error ("%s: another instance holds the lease %s now; this one stops", self->name,
+                self->lease_key);
+    self->lease_lost = true;
+    return -1;
+}
+
+/*  An active instance that stops lets go of its lease, for its standby to
+    take over at once. */
+static void
+s_lease_release (cg_daemon_t *self)
+{
+    if (!self->lease_token || self->lease_lost || !self->redis)
+        return;
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, self->lease_key);
+    redisReply *r = cg_redis_script (self->redis, "lease_release", 0, &args);
+    cg_args_free (&args);
+    if (r)
+        freeReplyObject (r);
+}
+
+/*  Every third of the lease's life; an instance that lost it stops at
+    once: the other is the active one now. */
+static int
+s_lease_renew (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    return s_lease_keep (arg);
 }
 
 /*  The value of an option `opt VALUE` on the command line, or NULL. */
@@ -228,20 +328,34 @@ cg_daemon_new (const char *name, int argc, char **argv, int flags)
         zsys_error ("%s: cannot catch SIGHUP: %s", name, strerror (errno));
         goto failed;
     }
+    if (!(flags & CG_DAEMON_STATELESS)) {
+        self->redis = cg_daemon_redis_new (self);
+        if (!self->redis)
+            goto failed;
+        char why[300];
+        if (cg_layout_check (self->redis, why, sizeof why)) {
+            zsys_error ("%s: will not start: %s", name, why);
+            goto failed;
+        }
+        /*  a standby binds nothing until it is active: its clients find
+            the active instance at the one command endpoint */
+        if (s_lease_take (self))
+            goto failed;
+        int64_t ttl = cg_daemon_int (self, "civgrid/lease_ms");
+        zloop_timer (self->loop, (size_t) (ttl / 3), 0, s_lease_renew, self);
+    }
     self->server = cg_server_new (name, endpoint);
+    /*  the instance it took over from may hold the port still: one that
+        was paused lets go when it wakes and finds the lease gone */
+    while (!self->server && self->lease_token && !zsys_interrupted && s_lease_keep (self) == 0) {
+        zclock_sleep (500);
+        self->server = cg_server_new (name, endpoint);
+    }
     if (!self->server || cg_server_attach (self->server, self->loop))
         goto failed;
     if (flags & CG_DAEMON_STATELESS)
         return self;
 
-    self->redis = cg_daemon_redis_new (self);
-    if (!self->redis)
-        goto failed;
-    char why[300];
-    if (cg_layout_check (self->redis, why, sizeof why)) {
-        zsys_error ("%s: will not start: %s", name, why);
-        goto failed;
-    }
     if (strcmp (cg_daemon_get (self, "clock/test", "0"), "1") == 0) {
         zsys_warning ("%s: using the test clock (cg:{clock}:now)", name);
         pthread_mutex_lock (&s_clock_lock);
@@ -309,7 +423,7 @@ cg_daemon_run (cg_daemon_t *self)
     zsys_info ("%s: serving", self->name);
     zloop_start (self->loop);
     zsys_info ("%s: stopping", self->name);
-    return 0;
+    return self->lease_lost ? 1 : 0;
 }
 
 void
@@ -322,6 +436,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     pthread_mutex_lock (&s_clock_lock);
     cg_redis_destroy (&s_clock_redis);
     pthread_mutex_unlock (&s_clock_lock);
+    s_lease_release (self);
     cg_sub_destroy (&self->sub);
     cg_retention_destroy (&self->retention);
     cg_pub_destroy (&self->pub);
@@ -334,6 +449,7 @@ cg_daemon_destroy (cg_daemon_t **self_p)
     if (self->hangup_fd >= 0)
         close (self->hangup_fd);
     cg_log_close ();
+    free (self->lease_token);
     free (self->name);
     free (self);
     *self_p = NULL;

@@ -46,6 +46,9 @@ typedef struct {
     int hangup_fd;              /* signalfd of SIGHUP, or -1 */
     int (*hangup_fn) (void *arg);
     void *hangup_arg;
+    char lease_key[80];         /* cg:{NAME}:lease (docs/ARCHITECTURE.md, "Standby instances") */
+    char *lease_token;          /* this instance's, once active; NULL for the broker */
+    bool lease_lost;            /* another instance took over: the loop ended */
     int argc;                   /* the command line, to read the configuration */
     char **argv;                /* again (cg_daemon_config_now) */
 } cg_daemon_t;
@@ -69,10 +72,16 @@ int64_t cg_daemon_int (cg_daemon_t *self, const char *key);
 /*  A configuration value, or `otherwise`. */
 const char *cg_daemon_get (cg_daemon_t *self, const char *path, const char *otherwise);
 
-/*  Another connection to the daemon's Redis, as redis/host, redis/port
-    and redis/retry_ms say: for a worker thread (cg_server_on_worker),
-    which may not share the daemon's.  NULL when Redis cannot be reached. */
+/*  Another connection to the daemon's Redis, as the redis section says
+    (an address or Sentinels: cg_redis_configured), whose scripts carry the
+    daemon's lease: for a worker thread (cg_server_on_worker), which may
+    not share the daemon's.  NULL when Redis cannot be reached. */
 cg_redis_t *cg_daemon_redis_new (cg_daemon_t *self);
+
+/*  The pid in the lease token (HOST:PID:RANDOM) of the instance of daemon
+    name that is active now, or 0 when none holds the lease: for tests,
+    the bench and operators, since the pid is on that instance's host. */
+int cg_daemon_lease_pid (cg_redis_t *redis, const char *name);
 
 /*  What SIGHUP does after opening the log again: fn(arg), which returns
     0, or -1 after logging why it changed nothing.  One per daemon. */
@@ -85,6 +94,8 @@ int cg_daemon_follow (cg_daemon_t *self, const char *journal, cg_feed_fn *fn, vo
     follows anything. */
 int cg_daemon_keep_cursors (cg_daemon_t *self, cg_cursor_fn *fn, void *arg);
 
+/*  Runs the loop; returns 0, or 1 when it ended because another instance
+    took the lease over (a paused instance that woke up a standby). */
 int cg_daemon_run (cg_daemon_t *self);
 
 /*  A file in czmq's ZPL (the configuration, the funds file), or NULL when

@@ -2,18 +2,32 @@
     which is learnt from SCRIPT LOAD the first time a script is called. */
 #include "cg_redis.h"
 #include "cg_access.h"
+#include "cg_config.h"
 #include "cg_msg.h"
 
 #include <czmq.h>
-#include "cg_msg.h"
 #include <stdarg.h>
+
+#define S_SENTINELS_MAX 8
+#define S_LEASE_MARK    "cg:lease"  /* then key, token, ttl: the last ARGV of a script */
+#define S_LEASE_ARGS    4
 
 struct _cg_redis_t {
     redisContext *ctx;
-    char *host;
+    char *host;                 /* the master, as configured or as Sentinel named it */
     int port;
     int retry_ms;
     char (*shas)[41];           /* per cg_scripts[] entry, "" until loaded */
+    char *sentinel_host[S_SENTINELS_MAX];
+    int sentinel_port[S_SENTINELS_MAX];
+    int nsentinels;             /* 0: host:port is Redis itself */
+    char *master;               /* the name the Sentinels watch it by */
+    int replicas;               /* a script's answer waits for this many (WAIT) */
+    int wait_ms;
+    char *lease_key, *lease_token;
+    char lease_ttl[16];
+    bool lease_lost;
+    bool moved;                 /* finding the master again (logged once) */
 };
 
 /* --- argument vectors ----------------------------------------------------- */
@@ -134,22 +148,78 @@ cg_args_free (cg_args_t *args)
 
 /* --- the connection ------------------------------------------------------- */
 
-/*  Logs in as this process's principal on a locked stack (cg_access.h),
-    on every connection, since a reconnection starts as nobody. */
-static int
-s_login (cg_redis_t *self)
+/*  Every connection logs in as this process's principal on a locked stack
+    (cg_access.h), since a reconnection starts as nobody. */
+/*  A connection to host:port, logged in; NULL when there is none. */
+static redisContext *
+s_open (const char *host, int port, int timeout_ms)
 {
+    struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+    redisContext *ctx = redisConnectWithTimeout (host, port, tv);
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree (ctx);
+        return NULL;
+    }
     const char *user, *password;
-    if (!cg_access_redis_login (self->port, &user, &password))
-        return 0;
-    redisReply *r = redisCommand (self->ctx, "AUTH %s %s", user, password);
-    int rc = r && r->type == REDIS_REPLY_STATUS ? 0 : -1;
-    if (rc)
-        zsys_error ("redis: cannot log in as %s: %s", user,
-                    r && r->type == REDIS_REPLY_ERROR ? r->str : self->ctx->errstr);
+    if (cg_access_redis_login (port, &user, &password)) {
+        redisReply *r = redisCommand (ctx, "AUTH %s %s", user, password);
+        bool ok = r && r->type == REDIS_REPLY_STATUS;
+        if (!ok)
+            zsys_error ("redis: cannot log in to %s:%d as %s: %s", host, port, user,
+                        r && r->type == REDIS_REPLY_ERROR ? r->str : ctx->errstr);
+        if (r)
+            freeReplyObject (r);
+        if (!ok) {
+            redisFree (ctx);
+            return NULL;
+        }
+    }
+    return ctx;
+}
+
+/*  With Sentinels: asks each in turn for the master's address, into
+    self->host and self->port.  Returns 0, or -1 when none knows it. */
+static int
+s_find_master (cg_redis_t *self)
+{
+    for (int i = 0; i < self->nsentinels; i++) {
+        redisContext *ctx = s_open (self->sentinel_host[i], self->sentinel_port[i], 500);
+        if (!ctx)
+            continue;
+        redisSetTimeout (ctx, (struct timeval) { 1, 0 });
+        redisReply *r = redisCommand (ctx, "SENTINEL get-master-addr-by-name %s", self->master);
+        bool found = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2
+                  && r->element[0]->type == REDIS_REPLY_STRING;
+        if (found) {
+            free (self->host);
+            self->host = strdup (r->element[0]->str);
+            self->port = atoi (cg_reply_str (r->element[1]));
+        }
+        else
+            zsys_warning ("redis: sentinel %s:%d does not know master %s: %s",
+                          self->sentinel_host[i], self->sentinel_port[i], self->master,
+                          r ? cg_reply_str (r) : ctx->errstr);
+        if (r)
+            freeReplyObject (r);
+        redisFree (ctx);
+        if (found)
+            return 0;
+    }
+    return -1;
+}
+
+/*  Whether the Redis of self->ctx says it is a master (ROLE): one the
+    Sentinels named may have been demoted since they answered. */
+static bool
+s_is_master (cg_redis_t *self)
+{
+    redisReply *r = redisCommand (self->ctx, "ROLE");
+    bool master = r && r->type == REDIS_REPLY_ARRAY && r->elements > 0
+               && streq (cg_reply_str (r->element[0]), "master");
     if (r)
         freeReplyObject (r);
-    return rc;
+    return master;
 }
 
 static int
@@ -160,25 +230,48 @@ s_connect (cg_redis_t *self)
     while (true) {
         if (self->ctx)
             redisFree (self->ctx);
-        struct timeval tv = { 1, 0 };
-        self->ctx = redisConnectWithTimeout (self->host, self->port, tv);
-        if (self->ctx && !self->ctx->err) {
-            redisSetTimeout (self->ctx, (struct timeval) { 10, 0 });
-            if (s_login (self) == 0)
-                return 0;
+        self->ctx = NULL;
+        if (self->nsentinels == 0 || s_find_master (self) == 0) {
+            self->ctx = s_open (self->host, self->port, 1000);
+            if (self->ctx) {
+                redisSetTimeout (self->ctx, (struct timeval) { 10, 0 });
+                if (self->nsentinels == 0 || s_is_master (self))
+                    return 0;
+            }
         }
         if (zclock_mono () >= until || zsys_interrupted)
             break;
         zclock_sleep (pause);
         pause = pause < 500 ? pause * 2 : 500;
     }
-    zsys_error ("redis: cannot connect to %s:%d: %s", self->host, self->port,
-                self->ctx ? self->ctx->errstr : "out of memory");
+    if (self->nsentinels)
+        zsys_error ("redis: no Sentinel named a master %s that answers as one (last: %s:%d)",
+                    self->master, self->host, self->port);
+    else
+        zsys_error ("redis: cannot connect to %s:%d", self->host, self->port);
     return -1;
 }
 
-cg_redis_t *
-cg_redis_new (const char *host, int port, int retry_ms)
+/*  Whether an error answer means this Redis is not (or no more) a master
+    that may take writes, so that the master must be found again:
+    READONLY (a replica now), NOREPLICAS (a master without the replicas
+    min-replicas-to-write wants), MASTERDOWN (a replica that lost its
+    master).  A script passes a command's error on as its own answer. */
+static bool
+s_not_master (const redisReply *r)
+{
+    if (!r || r->type != REDIS_REPLY_ERROR)
+        return false;
+    const char *words[] = { "READONLY", "NOREPLICAS", "MASTERDOWN" };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strncmp (r->str, words[i], strlen (words[i])) == 0
+        ||  strstr (r->str, words[i]))
+            return true;
+    return false;
+}
+
+static cg_redis_t *
+s_new (const char *host, int port, int retry_ms)
 {
     cg_redis_t *self = calloc (1, sizeof *self);
     assert (self);
@@ -186,11 +279,91 @@ cg_redis_new (const char *host, int port, int retry_ms)
     self->port = port;
     self->retry_ms = retry_ms;
     self->shas = calloc (cg_scripts_count ? cg_scripts_count : 1, sizeof *self->shas);
-    if (s_connect (self)) {
-        cg_redis_destroy (&self);
-        return NULL;
-    }
     return self;
+}
+
+static cg_redis_t *
+s_connected (cg_redis_t *self)
+{
+    if (s_connect (self))
+        cg_redis_destroy (&self);
+    return self;
+}
+
+cg_redis_t *
+cg_redis_new (const char *host, int port, int retry_ms)
+{
+    return s_connected (s_new (host, port, retry_ms));
+}
+
+cg_redis_t *
+cg_redis_configured (zconfig_t *config, int retry_ms)
+{
+    const char *keys[] = { "redis/port", "redis/retry_ms", "redis/replicas", "redis/wait_ms" };
+    int64_t values[4];
+    char err[300];
+    for (int i = 0; i < 4; i++)
+        if (cg_config_int (config, "the configuration", keys[i], &values[i], err, sizeof err)) {
+            zsys_error ("redis: %s", err);
+            return NULL;
+        }
+    cg_redis_t *self = s_new (zconfig_get (config, "redis/host", "127.0.0.1"), (int) values[0],
+                              retry_ms >= 0 ? retry_ms : (int) values[1]);
+    self->replicas = (int) values[2];
+    self->wait_ms = (int) values[3];
+    const char *list = zconfig_get (config, "redis/sentinels", "");
+    for (const char *at = list; *at && self->nsentinels < S_SENTINELS_MAX; ) {
+        size_t len = strcspn (at, ", ");
+        const char *colon = memchr (at, ':', len);
+        if (len && colon) {
+            self->sentinel_host[self->nsentinels] = strndup (at, (size_t) (colon - at));
+            self->sentinel_port[self->nsentinels++] = atoi (colon + 1);
+        }
+        else
+        if (len) {
+            zsys_error ("redis: redis/sentinels is \"%s\": it takes HOST:PORT,HOST:PORT,...",
+                        list);
+            cg_redis_destroy (&self);
+            return NULL;
+        }
+        at += len;
+        at += strspn (at, ", ");
+    }
+    self->master = strdup (zconfig_get (config, "redis/master", "civgrid"));
+    return s_connected (self);
+}
+
+int
+cg_redis_master_port (zconfig_t *config)
+{
+    cg_redis_t *redis = cg_redis_configured (config, 500);
+    int port = redis ? redis->port : 0;
+    cg_redis_destroy (&redis);
+    return port;
+}
+
+void
+cg_redis_address (cg_redis_t *self, const char **host, int *port)
+{
+    *host = self->host;
+    *port = self->port;
+}
+
+void
+cg_redis_set_lease (cg_redis_t *self, const char *key, const char *token, int ttl_ms)
+{
+    free (self->lease_key);
+    free (self->lease_token);
+    self->lease_key = key ? strdup (key) : NULL;
+    self->lease_token = key ? strdup (token) : NULL;
+    snprintf (self->lease_ttl, sizeof self->lease_ttl, "%d", ttl_ms);
+    self->lease_lost = false;
+}
+
+bool
+cg_redis_lease_lost (cg_redis_t *self)
+{
+    return self->lease_lost;
 }
 
 void
@@ -203,6 +376,11 @@ cg_redis_destroy (cg_redis_t **self_p)
         redisFree (self->ctx);
     free (self->host);
     free (self->shas);
+    for (int i = 0; i < self->nsentinels; i++)
+        free (self->sentinel_host[i]);
+    free (self->master);
+    free (self->lease_key);
+    free (self->lease_token);
     free (self);
     *self_p = NULL;
 }
@@ -222,8 +400,28 @@ s_loading (redisReply *reply, int64_t until)
     return true;
 }
 
+/*  When reply says this Redis is not a master that takes writes, and there
+    is time left: true (the reply freed, the connection dropped, after a
+    pause), so that the caller finds the master again and asks again. */
+static bool
+s_moved (cg_redis_t *self, redisReply *reply, int64_t until)
+{
+    if (!s_not_master (reply) || zclock_mono () >= until || zsys_interrupted)
+        return false;
+    if (!self->moved)
+        zsys_warning ("redis: %s:%d answered %.60s; finding the master again", self->host,
+                      self->port, reply->str);
+    self->moved = true;
+    freeReplyObject (reply);
+    redisFree (self->ctx);
+    self->ctx = NULL;
+    zclock_sleep (100);
+    return true;
+}
+
 /*  Runs one command, reconnecting and trying again while the connection is
-    what fails, or while Redis is still loading. */
+    what fails, while Redis is still loading, or while it is not the master
+    (s_moved). */
 static redisReply *
 s_call (cg_redis_t *self, const cg_args_t *args)
 {
@@ -232,8 +430,12 @@ s_call (cg_redis_t *self, const cg_args_t *args)
         if (self->ctx && !self->ctx->err) {
             redisReply *reply = redisCommandArgv (self->ctx, args->argc,
                                                   (const char **) args->argv, args->lens);
-            if (s_loading (reply, until))
+            if (s_loading (reply, until) || s_moved (self, reply, until))
                 continue;
+            if (reply && self->moved && reply->type != REDIS_REPLY_ERROR) {
+                zsys_info ("redis: writing to %s:%d", self->host, self->port);
+                self->moved = false;
+            }
             if (reply)
                 return reply;
             zsys_warning ("redis: %s; reconnecting", self->ctx->errstr);
@@ -267,7 +469,7 @@ cg_redis_command (cg_redis_t *self, const char *fmt, ...)
         if (self->ctx && !self->ctx->err
         &&  redisAppendFormattedCommand (self->ctx, cmd, len) == REDIS_OK
         &&  redisGetReply (self->ctx, (void **) &reply) == REDIS_OK) {
-            if (s_loading (reply, until))
+            if (s_loading (reply, until) || s_moved (self, reply, until))
                 continue;
             break;
         }
@@ -318,23 +520,71 @@ s_script_call (cg_redis_t *self, int index, int nkeys, const cg_args_t *args, cg
     cg_args_add_str (call, "EVALSHA");
     cg_args_add_str (call, self->shas[index]);
     cg_args_add_int (call, nkeys);
-    call->cap = call->argc + args->argc;
+    int lease = self->lease_key ? S_LEASE_ARGS : 0;
+    call->cap = call->argc + args->argc + lease;
     call->argv = realloc (call->argv, call->cap * sizeof (char *));
     call->lens = realloc (call->lens, call->cap * sizeof (size_t));
     assert (call->argv && call->lens);
-    memcpy (call->argv + call->argc, args->argv, args->argc * sizeof (char *));
-    memcpy (call->lens + call->argc, args->lens, args->argc * sizeof (size_t));
-    call->argc = call->cap;
+    if (args->argc) {           /* an empty vector has no arrays */
+        memcpy (call->argv + call->argc, args->argv, args->argc * sizeof (char *));
+        memcpy (call->lens + call->argc, args->lens, args->argc * sizeof (size_t));
+    }
+    call->argc += args->argc;
+    if (lease) {
+        /*  the lease, last: the prelude takes it off ARGV (cg_redis.h) */
+        cg_args_add_str (call, S_LEASE_MARK);
+        cg_args_add_str (call, self->lease_key);
+        cg_args_add_str (call, self->lease_token);
+        cg_args_add_str (call, self->lease_ttl);
+    }
     return 0;
 }
 
+/*  Frees what s_script_call made: its first three words and the lease. */
 static void
-s_script_call_free (cg_args_t *call)
+s_script_call_free (cg_redis_t *self, cg_args_t *call)
 {
-    for (int i = 0; i < 3; i++)
-        free (call->argv[i]);
+    int lease = self->lease_key ? S_LEASE_ARGS : 0;
+    for (int i = 0; i < call->argc; i++)
+        if (i < 3 || i >= call->argc - lease)
+            free (call->argv[i]);
     free (call->argv);
     free (call->lens);
+}
+
+/*  An error answer of our own, freed with freeReplyObject as any other. */
+static redisReply *
+s_error (const char *fmt, ...)
+{
+    redisReply *r = calloc (1, sizeof *r);
+    assert (r);
+    va_list ap;
+    va_start (ap, fmt);
+    char buf[300];
+    int n = vsnprintf (buf, sizeof buf, fmt, ap);
+    va_end (ap);
+    r->type = REDIS_REPLY_ERROR;
+    r->str = strdup (buf);
+    r->len = n < (int) sizeof buf ? (size_t) n : sizeof buf - 1;
+    assert (r->str);
+    return r;
+}
+
+/*  After a script that answered: WAIT until self->replicas replicas have
+    what it wrote.  0 when they have, 1 when they do not within wait_ms,
+    -1 when the connection broke (it may or may not have been applied). */
+static int
+s_wait (cg_redis_t *self)
+{
+    redisReply *r = redisCommand (self->ctx, "WAIT %d %d", self->replicas, self->wait_ms);
+    int rc = !r ? -1 : r->type == REDIS_REPLY_INTEGER && r->integer >= self->replicas ? 0 : 1;
+    if (rc == 1)
+        zsys_warning ("redis: WAIT %d %d answered %s: refusing what was not replicated",
+                      self->replicas, self->wait_ms,
+                      r->type == REDIS_REPLY_INTEGER ? "fewer" : r->str);
+    if (r)
+        freeReplyObject (r);
+    return rc;
 }
 
 redisReply *
@@ -342,17 +592,36 @@ cg_redis_script (cg_redis_t *self, const char *name, int nkeys, const cg_args_t 
 {
     int index = s_script_index (name);
     assert (index >= 0);        /* a script name is a constant in the code */
-    for (int attempt = 0; attempt < 2; attempt++) {
+    int64_t until = zclock_mono () + self->retry_ms;
+    for (int noscript = 0; noscript < 2; ) {
         cg_args_t call;
         if (s_script_call (self, index, nkeys, args, &call))
             return NULL;
         redisReply *r = s_call (self, &call);
-        s_script_call_free (&call);
+        s_script_call_free (self, &call);
         if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
             freeReplyObject (r);
             *self->shas[index] = 0;
+            noscript++;
             continue;
         }
+        if (r && r->type != REDIS_REPLY_ERROR && self->replicas > 0) {
+            int rc = s_wait (self);
+            if (rc < 0 && zclock_mono () < until && !zsys_interrupted) {
+                /*  the master went while it waited: the call again, on the
+                    master found again, where its idempotency answers it */
+                freeReplyObject (r);
+                continue;
+            }
+            if (rc) {
+                freeReplyObject (r);
+                r = s_error ("NOREPLICAS %s: fewer than %d replicas have the change within "
+                             "%d ms; not acknowledged, retry with the same request id",
+                             name, self->replicas, self->wait_ms);
+            }
+        }
+        if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "LEASE", 5) == 0)
+            self->lease_lost = true;
         if (r && r->type == REDIS_REPLY_ERROR)
             zsys_error ("redis: script %s: %s", name, r->str);
         return r;
@@ -369,7 +638,7 @@ cg_redis_script_send (cg_redis_t *self, const char *name, int nkeys, const cg_ar
     if (!self->ctx || self->ctx->err || s_script_call (self, index, nkeys, args, &call))
         return -1;
     int rc = cg_redis_append (self, &call);
-    s_script_call_free (&call);
+    s_script_call_free (self, &call);
     /*  written now, not when the reply is read: Redis runs it meanwhile */
     int done = 0;
     while (rc == 0 && !done)

@@ -62,7 +62,30 @@ typedef struct _cg_redis_t cg_redis_t;
 
 /*  Connects to host:port; NULL when Redis cannot be reached within retry_ms. */
 cg_redis_t *cg_redis_new (const char *host, int port, int retry_ms);
+
+/*  Connects as the redis section of config says (see above): an address
+    or Sentinels, and the replicas a script's answer waits for.  retry_ms
+    below 0 takes redis/retry_ms.  NULL when Redis cannot be reached (or
+    a setting is out of range: logged). */
+struct _zconfig_t;
+cg_redis_t *cg_redis_configured (struct _zconfig_t *config, int retry_ms);
+
+/*  From now on every script call carries the lease: key (cg:{NAME}:lease),
+    this instance's token and the lease's time to live, which each call
+    renews.  NULL key: none.  Returns whether an earlier call was refused
+    because another instance holds the lease (cg_redis_lease_lost). */
+void cg_redis_set_lease (cg_redis_t *self, const char *key, const char *token, int ttl_ms);
+bool cg_redis_lease_lost (cg_redis_t *self);
 void cg_redis_destroy (cg_redis_t **self_p);
+
+/*  The port of the master that the redis section of config leads to (the
+    Sentinels' answer, confirmed by ROLE; or redis/port), or 0 when there
+    is none within half a second. */
+int cg_redis_master_port (struct _zconfig_t *config);
+
+/*  The address of the Redis it is connected to (the master, with
+    Sentinels); host valid while self lives. */
+void cg_redis_address (cg_redis_t *self, const char **host, int *port);
 
 /*  A command; NULL only when Redis stayed unreachable.  An error reply is
     returned as a reply (type REDIS_REPLY_ERROR).  Free with freeReplyObject. */

@@ -21,6 +21,8 @@ PACKAGES="$PACKAGES sqlite3"
 # the power-cut test keeps Redis's files on a FUSE file system that loses
 # what was not fsync'd (tests/support/lossyfs.py)
 PACKAGES="$PACKAGES python3-fusepy"
+# stack up --replicas N --sentinels M runs Redis Sentinels (the failover suite)
+PACKAGES="$PACKAGES redis-sentinel"
 # docs/API.md's signed hotline push, which the suite runs as written
 # (gateway/the_documented_hotline_push_works_as_written), uses both
 PACKAGES="$PACKAGES curl openssl"

@@ -33,8 +33,11 @@ cleanup () {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# the gateway's rate limits would cap its figures (bench/gateway.c)
-"$out/bin/civgrid" stack up --dir "$dir" --port-base auto \
+# the gateway's rate limits would cap its figures (bench/gateway.c);
+# ONLY=failover runs on a replica and three Sentinels (bench/failover.c)
+redis_set=""
+[ "$only" = "--only failover" ] && redis_set="--replicas 1 --sentinels 3"
+"$out/bin/civgrid" stack up --dir "$dir" --port-base auto $redis_set \
     --set gateway/rate_address=100000000 --set gateway/rate_token=100000000 || exit 1
 mkdir -p "$out/bench"
 rm -f "$out/bench/results.json" "$out/bench/loads.dat" "$out/bench/limits.gp" \

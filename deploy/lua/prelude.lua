@@ -9,6 +9,28 @@
 -- seq counting 1, 2, 3 ... from `<prefix>seq` with no gaps, so that a
 -- subscriber can see a missing entry and read it back with XRANGE.
 
+-- The lease (docs/ARCHITECTURE.md, "Standby instances"): a daemon that may
+-- have a standby passes, as the last four ARGV of every call, 'cg:lease',
+-- its lease key, its token and the lease's time to live in ms
+-- (cg_redis_set_lease).  They are taken off ARGV here, before the script
+-- reads it.  A call whose token no longer holds the key is refused: an
+-- instance that was paused while the lease moved to its standby cannot
+-- write after it wakes.  A call that holds it (or finds it lapsed, with no
+-- one having taken it) renews it.  Calls without them (the CLI, tests) are
+-- not checked.
+if ARGV[#ARGV - 3] == 'cg:lease' then
+    local ttl = table.remove (ARGV)
+    local token = table.remove (ARGV)
+    local key = table.remove (ARGV)
+    table.remove (ARGV)
+    local holder = redis.call ('GET', key)
+    if holder and holder ~= token then
+        return redis.error_reply ('LEASE ' .. key .. ' is held by ' .. holder ..
+                                  ', not by ' .. token .. ': this instance is no longer active')
+    end
+    redis.call ('SET', key, token, 'PX', ttl)
+end
+
 -- The one place an entry is written: every journal's entries look alike.
 local function journal_write (prefix, seq, topic, body)
     redis.call ('XADD', prefix .. 'journal', seq .. '-0', 't', topic, 'b', body)

@@ -187,7 +187,11 @@ s_backup (cli_args_t *args, const char *to)
     nftw (stack_abs, s_backup_sqlite, 16, FTW_PHYS);
     /*  2. Redis, at one instant */
     snprintf (path, sizeof path, "%s/redis/dump.rdb", to);
-    const char *port = zconfig_get (config, "redis/port", "7400");
+    /*  the master, wherever the Sentinels have moved it (docs/ARCHITECTURE.md) */
+    char port[16];
+    int master = cg_redis_master_port (config);
+    snprintf (port, sizeof port, "%d", master ? master
+                                              : atoi (zconfig_get (config, "redis/port", "7400")));
     char *rdb[] = { "redis-cli", "-h", (char *) zconfig_get (config, "redis/host", "127.0.0.1"),
                     "-p", (char *) port, "--rdb", path, NULL, NULL, NULL };
     /*  a locked stack's Redis takes the admin's login (cg_access.h); the

@@ -45,6 +45,8 @@ static const s_option_t s_stack_opts[] = {
     { "port-base", "N|auto", "up: the first of the stack's ports (default 7400)" },
     { "foreground", NULL, "up: stay in the foreground and restart what dies" },
     { "demo", NULL, "up: load the demo region's people, tokens and funds" },
+    { "replicas", "N", "up: N Redis replicas; each answer waits for them (WAIT)" },
+    { "sentinels", "N", "up: N Redis Sentinels, which fail over to a replica" },
     { "set", "PATH=VALUE", "up: a configuration value, e.g. clock/test=1 (repeatable)" },
     { NULL }
 };
@@ -303,7 +305,8 @@ static const s_option_t s_none[] = { { NULL } };
 
 static const s_command_t s_commands[] = {
     { "stack", cli_stack,
-      "up [--port-base N|auto] [--foreground] [--demo] [--set PATH=VALUE]...\n"
+      "up [--port-base N|auto] [--replicas N] [--sentinels N] [--foreground] [--demo]\n"
+      "  [--set PATH=VALUE]...\n"
       "down\nstatus", "the whole system on this machine", s_stack_opts, NULL },
     { "submit", cli_cases,
       "--category C --text T (--grid G | --address A) [--source S] [--ext-ref R]\n"

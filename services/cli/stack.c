@@ -7,7 +7,20 @@
     PING, a daemon a `ping` command).  Parts already running are left alone,
     so `up` after a crash starts just what is missing.  With --foreground it
     stays, starts again any daemon that dies, and stops everything on Ctrl-C.
-    `down` stops the daemons, then Redis (which writes its AOF on SIGTERM). */
+    `down` stops the daemons, then Redis (which writes its AOF on SIGTERM).
+
+    With --replicas N and --sentinels M (N + M at most 4, on the ports after
+    the daemons'), `up` also runs N Redis replicas (replicaN, each in
+    DIR/replicaN) and M Sentinels (sentinelN) watching the master as
+    "civgrid", with the locks on them too (cg_access_write_replica,
+    cg_access_write_sentinel); every Redis has min-replicas-to-write N, and
+    the configuration tells the daemons to find the master through the
+    Sentinels and to wait for N replicas (cg_redis.h).  A replica's and a
+    Sentinel's files are written once: Sentinel rewrites them as the
+    master moves.  The master's redis.conf is written on every `up`, so an
+    old master started again comes up as a master without replicas, which
+    refuses writes until the Sentinels make it a replica
+    (docs/ARCHITECTURE.md, "Failover"). */
 #include "cli.h"
 #include "cg_access.h"
 #include "cg_calendar.h"
@@ -33,6 +46,9 @@
     loaded machine is slow, and dispatch answers once it has caught up. */
 #define S_START_MS  60000
 #define S_SUPERVISOR "supervisor"  /* run/supervisor.pid: a foreground stack's civgrid */
+#define S_REDIS_EXTRA_PORT 11   /* replicas, then Sentinels, from base + 11 */
+#define S_REDIS_EXTRA_MAX  4    /* up to base + 14; base + 15 is HTTP */
+#define S_MASTER_NAME "civgrid" /* what the Sentinels call the master */
 
 /*  The parts in start order, Redis first, then every section of the
     configuration that has an endpoint, in the order the file gives; they
@@ -46,6 +62,50 @@ typedef struct {
     int nparts;
 } s_stack_t;
 
+/*  How many replicas and Sentinels the configuration names. */
+static void
+s_redis_extras (zconfig_t *config, int *replicas, int *sentinels)
+{
+    const char *ports = zconfig_get (config, "redis/replica_ports", "");
+    const char *list = zconfig_get (config, "redis/sentinels", "");
+    *replicas = *ports ? 1 : 0;
+    for (const char *at = ports; *at; at++)
+        *replicas += *at == ',';
+    *sentinels = *list ? 1 : 0;
+    for (const char *at = list; *at; at++)
+        *sentinels += *at == ',';
+}
+
+/*  Whether a part is one of the stack's Redis processes. */
+static bool
+s_is_redis (const char *part)
+{
+    return strcmp (part, "redis") == 0 || strncmp (part, "replica", 7) == 0
+        || strncmp (part, "sentinel", 8) == 0;
+}
+
+/*  The port of a Redis part: redis/port, the Nth of redis/replica_ports,
+    the Nth Sentinel's; 0 for any other. */
+static int
+s_redis_port (zconfig_t *config, const char *part)
+{
+    if (strcmp (part, "redis") == 0)
+        return atoi (zconfig_get (config, "redis/port", "0"));
+    bool replica = strncmp (part, "replica", 7) == 0;
+    if (!replica && strncmp (part, "sentinel", 8))
+        return 0;
+    int n = atoi (part + (replica ? 7 : 8));
+    const char *at = zconfig_get (config, replica ? "redis/replica_ports" : "redis/sentinels", "");
+    for (int i = 1; i < n && at; i++) {
+        at = strchr (at, ',');
+        at = at ? at + 1 : NULL;
+    }
+    if (!at)
+        return 0;
+    const char *colon = strchr (at, ':');
+    return atoi (colon && (!strchr (at, ',') || colon < strchr (at, ',')) ? colon + 1 : at);
+}
+
 static void
 s_load_parts (s_stack_t *stack, zconfig_t *config)
 {
@@ -53,6 +113,12 @@ s_load_parts (s_stack_t *stack, zconfig_t *config)
         free (stack->parts[i]);
     stack->nparts = 0;
     stack->parts[stack->nparts++] = strdup ("redis");
+    int replicas = 0, sentinels = 0;
+    s_redis_extras (config, &replicas, &sentinels);
+    for (int i = 1; i <= replicas; i++)
+        stack->parts[stack->nparts++] = zsys_sprintf ("replica%d", i);
+    for (int i = 1; i <= sentinels; i++)
+        stack->parts[stack->nparts++] = zsys_sprintf ("sentinel%d", i);
     for (zconfig_t *section = zconfig_child (config); section && stack->nparts < S_MAX_PARTS;
          section = zconfig_next (section))
         if (zconfig_locate (section, "endpoint"))
@@ -133,7 +199,7 @@ s_alive (pid_t pid, const char *part)
     fclose (f);
     cmd[n] = 0;
     /*  a zombie has an empty command line */
-    return n > 0 && strstr (cmd, strcmp (part, "redis") == 0 ? "redis-server" : part);
+    return n > 0 && strstr (cmd, s_is_redis (part) ? "redis-" : part);
 }
 
 static pid_t
@@ -158,10 +224,12 @@ s_spawn (s_stack_t *stack, const char *part, bool detach)
         }
         if (null >= 0)
             dup2 (null, 0);
-        if (strcmp (part, "redis") == 0) {
+        if (s_is_redis (part)) {
             char conf[PATH_MAX];
-            s_path (conf, sizeof conf, stack->dir, "redis.conf", NULL);
-            execlp ("redis-server", "redis-server", conf, (char *) NULL);
+            s_path (conf, sizeof conf, stack->dir, strcmp (part, "redis") ? part : "redis",
+                    ".conf");
+            const char *exe_ = strncmp (part, "sentinel", 8) ? "redis-server" : "redis-sentinel";
+            execlp (exe_, exe_, conf, (char *) NULL);
         }
         else {
             snprintf (exe, sizeof exe, "%s/civgrid-%s", stack->bindir, part);
@@ -244,6 +312,32 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
             zconfig_set_value (file, "%s", value);
         }
     }
+    /*  replicas and Sentinels, on the ports after the daemons' */
+    int replicas = atoi (cli_opt (args, "replicas", "0"));
+    int sentinels = atoi (cli_opt (args, "sentinels", "0"));
+    if (replicas < 0 || sentinels < 0 || replicas + sentinels > S_REDIS_EXTRA_MAX
+    ||  (sentinels && !replicas)) {
+        fprintf (stderr, "civgrid: --replicas and --sentinels take at most %d together, and "
+                 "Sentinels need a replica to fail over to\n", S_REDIS_EXTRA_MAX);
+        zconfig_destroy (&config);
+        return -1;
+    }
+    if (replicas) {
+        char list[256] = "";
+        for (int i = 0; i < replicas; i++)
+            snprintf (list + strlen (list), sizeof list - strlen (list), "%s%d", i ? "," : "",
+                      base + S_REDIS_EXTRA_PORT + i);
+        zconfig_put (config, "redis/replica_ports", list);
+        zconfig_putf (config, "redis/replicas", "%d", replicas);
+        *list = 0;
+        for (int i = 0; i < sentinels; i++)
+            snprintf (list + strlen (list), sizeof list - strlen (list), "%s127.0.0.1:%d",
+                      i ? "," : "", base + S_REDIS_EXTRA_PORT + replicas + i);
+        if (sentinels) {
+            zconfig_put (config, "redis/sentinels", list);
+            zconfig_put (config, "redis/master", S_MASTER_NAME);
+        }
+    }
     /*  every --set PATH=VALUE on `stack up` goes into the configuration */
     char *sets = strdup (cli_opt (args, "set", ""));
     for (char *save = NULL, *pair = strtok_r (sets, "\n", &save); pair;
@@ -290,6 +384,91 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     return rc;
 }
 
+/*  DIR/PART.conf of a Redis part, opened to be written (mode 0600), and
+    its data folder DIR/PART made; NULL when either cannot be. */
+static FILE *
+s_open_conf (s_stack_t *stack, const char *part)
+{
+    char path[PATH_MAX], data[PATH_MAX + 64];
+    snprintf (data, sizeof data, "%s/%s", stack->dir, part);
+    if (mkdir (data, 0700) && errno != EEXIST)
+        return NULL;
+    s_path (path, sizeof path, stack->dir, part, ".conf");
+    FILE *f = fopen (path, "w");
+    if (f)
+        fchmod (fileno (f), 0600);
+    return f;
+}
+
+/*  DIR/PART.conf of a Redis part, the master (redis) or a replica, with
+    its data in DIR/PART.  With replicas, every one of them has
+    min-replicas-to-write as many: a master that lost its replicas refuses
+    writes (the old master when it comes back after a failover), and each
+    logs in to its master as user replica, whichever is master then. */
+static int
+s_write_redis_conf (s_stack_t *stack, zconfig_t *config, const char *part, const char *absdir)
+{
+    FILE *f = s_open_conf (stack, part);
+    if (!f)
+        return -1;
+    fprintf (f, "# written by civgrid stack up\n"
+             "port %d\nbind %s\nprotected-mode yes\ndaemonize no\n"
+             "dir %s/%s\nappendonly yes\nappendfsync %s\nsave 3600 1 300 100 60 10000\n"
+             "logfile \"\"\nhash-max-listpack-value 512\naclfile %s/redis.acl\n",
+             s_redis_port (config, part), zconfig_get (config, "redis/bind", "127.0.0.1"),
+             absdir, part, zconfig_get (config, "redis/appendfsync", "always"),
+             zconfig_get (config, "access/dir", ""));
+    int replicas = atoi (zconfig_get (config, "redis/replicas", "0"));
+    int rc = 0;
+    if (replicas > 0) {
+        /*  repl-diskless-sync-delay 0: a replica that comes back gets
+            its copy at once, not 5 s later (writes wait for it) */
+        fprintf (f, "min-replicas-to-write %d\nmin-replicas-max-lag 10\n"
+                 "repl-diskless-sync-delay 0\n", replicas);
+        rc = cg_access_write_replica (f, config);
+        /*  a replica follows the master; so does the first master once
+            the Sentinels have made another the master */
+        const char *host = "127.0.0.1";
+        int port = atoi (zconfig_get (config, "redis/port", ""));
+        char sentinel[PATH_MAX];
+        s_path (sentinel, sizeof sentinel, stack->dir, "sentinel1.conf", NULL);
+        cg_redis_t *master = strcmp (part, "redis") == 0
+                           && *zconfig_get (config, "redis/sentinels", "")
+                           && access (sentinel, R_OK) == 0
+                           ? cg_redis_configured (config, 0) : NULL;
+        if (master)
+            cg_redis_address (master, &host, &port);
+        if (port != s_redis_port (config, part))
+            fprintf (f, "replicaof %s %d\n", host, port);
+        cg_redis_destroy (&master);
+    }
+    return fclose (f) || rc ? -1 : 0;
+}
+
+/*  DIR/sentinelN.conf: watches the master (as first set up) with a quorum
+    of a majority, calls it down after a second without an answer. */
+static int
+s_write_sentinel_conf (s_stack_t *stack, zconfig_t *config, const char *part,
+                       const char *absdir)
+{
+    FILE *f = s_open_conf (stack, part);
+    if (!f)
+        return -1;
+    int replicas = 0, sentinels = 0;
+    s_redis_extras (config, &replicas, &sentinels);
+    const char *master = zconfig_get (config, "redis/master", S_MASTER_NAME);
+    fprintf (f, "# written by civgrid stack up; Sentinel rewrites it\n"
+             "port %d\nbind 127.0.0.1\ndaemonize no\ndir %s/%s\nlogfile \"\"\n"
+             "sentinel monitor %s 127.0.0.1 %s %d\n"
+             "sentinel down-after-milliseconds %s 1000\n"
+             "sentinel failover-timeout %s 10000\n"
+             "sentinel parallel-syncs %s 1\n",
+             s_redis_port (config, part), absdir, part, master,
+             zconfig_get (config, "redis/port", ""), sentinels / 2 + 1, master, master, master);
+    int rc = cg_access_write_sentinel (f, config, master);
+    return fclose (f) || rc ? -1 : 0;
+}
+
 /*  The locks (cg_access.h): a stack gets its secrets on its first `up`,
     and one made before there were any (its configuration without
     access/dir) gets them on its next; missing keys and passwords are made,
@@ -311,22 +490,22 @@ s_lock_stack (s_stack_t *stack, zconfig_t *config, const char *config_path)
             return -1;
         chmod (config_path, 0600);
     }
-    if (cg_access_make (config))
+    if (cg_access_make (config) || cg_access_use (config, CG_ACCESS_ADMIN))
         return -1;
-    s_path (path, sizeof path, stack->dir, "redis.conf", NULL);
-    FILE *f = fopen (path, "w");
-    if (!f)
-        return -1;
-    fchmod (fileno (f), 0600);
-    fprintf (f, "# written by civgrid stack up\n"
-             "port %s\nbind %s\nprotected-mode yes\ndaemonize no\n"
-             "dir %s/redis\nappendonly yes\nappendfsync %s\nsave 3600 1 300 100 60 10000\n"
-             "logfile \"\"\nhash-max-listpack-value 512\naclfile %s/redis.acl\n",
-             zconfig_get (config, "redis/port", "7400"),
-             zconfig_get (config, "redis/bind", "127.0.0.1"), absdir,
-             zconfig_get (config, "redis/appendfsync", "always"),
-             zconfig_get (config, "access/dir", ""));
-    return fclose (f) ? -1 : cg_access_use (config, CG_ACCESS_ADMIN);
+    int rc = s_write_redis_conf (stack, config, "redis", absdir);
+    int replicas = 0, sentinels = 0;
+    s_redis_extras (config, &replicas, &sentinels);
+    for (int i = 1; i <= replicas + sentinels && !rc; i++) {
+        char part[32];
+        snprintf (part, sizeof part, i <= replicas ? "replica%d" : "sentinel%d",
+                  i <= replicas ? i : i - replicas);
+        s_path (path, sizeof path, stack->dir, part, ".conf");
+        if (access (path, R_OK) == 0)
+            continue;           /* Sentinel keeps it as the master moves */
+        rc = i <= replicas ? s_write_redis_conf (stack, config, part, absdir)
+                           : s_write_sentinel_conf (stack, config, part, absdir);
+    }
+    return rc;
 }
 
 /* --- waiting for parts ---------------------------------------------------- */
@@ -334,8 +513,9 @@ s_lock_stack (s_stack_t *stack, zconfig_t *config, const char *config_path)
 static bool
 s_answers (zconfig_t *config, const char *part, int timeout_ms)
 {
-    if (strcmp (part, "redis") == 0) {
-        cg_redis_t *redis = cli_redis_of (config, timeout_ms);
+    if (s_is_redis (part)) {
+        /*  this very process, not the master the Sentinels name */
+        cg_redis_t *redis = cg_redis_new ("127.0.0.1", s_redis_port (config, part), timeout_ms);
         bool ok = redis != NULL;
         cg_redis_destroy (&redis);
         return ok;
@@ -427,15 +607,16 @@ s_print_status (s_stack_t *stack, zconfig_t *config, bool json, int64_t now)
         bool alive = s_alive (pid, part);
         char key[64];
         snprintf (key, sizeof key, "%s/endpoint", part);
-        const char *where = i == 0 ? zconfig_get (config, "redis/port", "")
-                                   : zconfig_get (config, key, "");
+        char port[16];
+        snprintf (port, sizeof port, "%d", s_redis_port (config, part));
+        const char *where = s_is_redis (part) ? port : zconfig_get (config, key, "");
         if (json)
             printf ("%s{\"name\":\"%s\",\"pid\":%d,\"running\":%s,\"address\":\"%s\"}",
                     i ? "," : "", part, alive ? (int) pid : 0, alive ? "true" : "false",
                     where);
         else
             printf ("  %-13s %-8s pid %-7d %s%s\n", part, alive ? "running" : "stopped",
-                    alive ? (int) pid : 0, i == 0 ? "port " : "", where);
+                    alive ? (int) pid : 0, s_is_redis (part) ? "port " : "", where);
     }
     /*  the working calendar the stack's dispatch reads: warned of when it
         ends within CG_CALENDAR_WARN_DAYS, on the stack's clock */

@@ -94,14 +94,7 @@ cli_config (cli_args_t *args)
 cg_redis_t *
 cli_redis_of (zconfig_t *config, int retry_ms)
 {
-    int64_t port;
-    char err[300];
-    if (cg_config_int (config, "the stack's civgrid.cfg", "redis/port", &port, err,
-                       sizeof err)) {
-        fprintf (stderr, "civgrid: %s\n", err);
-        return NULL;
-    }
-    return cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"), (int) port, retry_ms);
+    return cg_redis_configured (config, retry_ms);
 }
 
 cg_redis_t *

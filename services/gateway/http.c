@@ -43,8 +43,7 @@ s_link_take (gateway_t *gw)
         return link;
     link = calloc (1, sizeof *link);
     assert (link);
-    link->redis = cg_redis_new (cg_daemon_get (gw->daemon, "redis/host", "127.0.0.1"),
-                                (int) cg_daemon_int (gw->daemon, "redis/port"), 2000);
+    link->redis = cg_redis_configured (gw->daemon->config, 2000);
     link->clients = zhashx_new ();
     zhashx_set_destructor (link->clients, s_client_free);
     return link;

@@ -289,8 +289,7 @@ gw_stream_handle (gw_request_t *req)
     self->gw = gw;
     self->caller = req->caller;
     self->seq = seq;
-    self->redis = cg_redis_new (cg_daemon_get (gw->daemon, "redis/host", "127.0.0.1"),
-                                (int) cg_daemon_int (gw->daemon, "redis/port"), 2000);
+    self->redis = cg_redis_configured (gw->daemon->config, 2000);
     self->dispatch = cg_client_new (cg_daemon_get (gw->daemon, "dispatch/endpoint", ""),
                                     3000, 1);
     self->centers = zhashx_new ();

@@ -308,6 +308,9 @@ s_start_with (cg_teststack_t *stack, const char *text, const char *set, char *lo
 Test (ballots, a_bad_rosters_file_or_rule_stops_the_service_with_the_reason, .timeout = 60)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
+    /*  the stack's consultation stops (and lets go of its lease), so that
+        each started by hand is the active one, not its standby */
+    cg_teststack_stop (stack, "consultation");
     const char *good = "320602001001\tinvited\ta\t甲\t业主\n";
     const char *plain = "consultation/publish_days=7";
     char log[4096];

@@ -392,24 +392,23 @@ Test (dispatch, a_case_signed_late_is_not_escalated_for_the_late_sign, .timeout 
     cg_teststack_down (&stack);
 }
 
-/*  A second civgrid-dispatch on the same Redis, racing the stack's for
-    timers; its log goes with the stack's, where sanitizer reports are
-    looked for. */
+/*  A second civgrid-dispatch on the same Redis and configuration: one of
+    the two holds the lease and fires the timers, the other waits as its
+    standby (docs/ARCHITECTURE.md, "Standby instances"); its log goes with
+    the stack's, where sanitizer reports are looked for. */
 static pid_t
 s_second_dispatch (cg_teststack_t *stack)
 {
-    char bin[600], cfg[600], log[600], endpoint[80];
+    char bin[600], cfg[600], log[600];
     snprintf (bin, sizeof bin, "%s/civgrid-dispatch", getenv ("CG_BIN"));
     snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", stack->dir);
     snprintf (log, sizeof log, "%s/log/dispatch-2.log", stack->dir);
-    snprintf (endpoint, sizeof endpoint, "dispatch/endpoint=tcp://127.0.0.1:%d",
-              cg_test_free_port ());
     pid_t pid = fork ();
     cr_assert_geq (pid, 0);
     if (pid == 0) {
         freopen (log, "a", stdout);
         freopen (log, "a", stderr);
-        execl (bin, bin, "-c", cfg, "--set", endpoint, (char *) NULL);
+        execl (bin, bin, "-c", cfg, (char *) NULL);
         _exit (127);
     }
     return pid;

@@ -12,7 +12,7 @@
     With `--set redis/appendfsync=everysec` the same test finds none of the
     300 orders after the cut. */
 #include <criterion/criterion.h>
-#include "cg_testenv.h"
+#include "cg_testcase.h"
 
 #include <signal.h>
 #include <sys/mount.h>
@@ -59,17 +59,7 @@ s_order (cg_client_t *intake, int i, char *id, size_t len, bool *repeat)
     char ext[32], text[128];
     snprintf (ext, sizeof ext, "PC20261206-%04d", i);
     snprintf (text, sizeof text, "第%d号来电：小区路灯损坏，夜间出行不便，请尽快维修。", i);
-    cg_case_submit_t req = { .source = "hotline", .ext_ref = ext, .category = "noise",
-                             .text = text, .grid = "320602001001001",
-                             .contact_phone = "13812345678" };
-    cg_case_submitted_t rep;
-    cg_error_t err;
-    if (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err))
-        return false;
-    snprintf (id, len, "%s", rep.id);
-    *repeat = rep.repeat;
-    cg_msg_clear (&cg_case_submitted_def, &rep);
-    return true;
+    return cg_testcase_order (intake, ext, text, id, len, repeat);
 }
 
 Test (durability, a_power_cut_loses_no_acknowledged_order, .fini = s_fini, .timeout = 300)

@@ -14,6 +14,23 @@ cg_testcase_show (cg_teststack_t *stack, const char *id)
     return view;
 }
 
+bool
+cg_testcase_order (cg_client_t *intake, const char *ext_ref, const char *text, char *id,
+                   size_t len, bool *repeat)
+{
+    cg_case_submit_t req = { .source = "hotline", .ext_ref = (char *) ext_ref,
+                             .category = "noise", .text = (char *) text,
+                             .grid = "320602001001001", .contact_phone = "13812345678" };
+    cg_case_submitted_t rep;
+    cg_error_t err;
+    if (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err))
+        return false;
+    snprintf (id, len, "%s", rep.id);
+    *repeat = rep.repeat;
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    return true;
+}
+
 void
 cg_testclock_set (cg_teststack_t *stack, int64_t ms)
 {

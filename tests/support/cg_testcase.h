@@ -10,6 +10,13 @@
     when dispatch refuses. */
 cg_case_view_t cg_testcase_show (cg_teststack_t *stack, const char *id);
 
+/*  A hotline order (source hotline, category noise, a grid of the demo
+    region) with the hotline's own reference ext_ref, as intake takes it:
+    true with the case id heard in id and whether it was a repeat, false
+    when intake gave no answer. */
+bool cg_testcase_order (cg_client_t *intake, const char *ext_ref, const char *text, char *id,
+                        size_t len, bool *repeat);
+
 /*  Sets the test clock (cg:{clock}:now, read by daemons started with
     --set clock/test=1) to ms. */
 void cg_testclock_set (cg_teststack_t *stack, int64_t ms);

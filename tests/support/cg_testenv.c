@@ -81,8 +81,7 @@ cg_teststack_up_in (const char *dir, const char *extra)
     self->config = zconfig_load (path);
     cr_assert (self->config);
     cr_assert_eq (cg_access_use (self->config, CG_ACCESS_ADMIN), 0);
-    self->redis = cg_redis_new ("127.0.0.1", atoi (zconfig_get (self->config, "redis/port", "0")),
-                                5000);
+    self->redis = cg_redis_configured (self->config, 5000);
     cr_assert (self->redis);
     return self;
 }
@@ -151,6 +150,19 @@ cg_teststack_kill9 (cg_teststack_t *self, const char *part)
     int64_t until = zclock_mono () + 60000;
     while (kill (pid, 0) == 0 && !s_zombie (pid)) {
         cr_assert (zclock_mono () < until, "%s (%d) is still there 60 s after kill -9", part,
+                   pid);
+        usleep (10000);
+    }
+}
+
+void
+cg_teststack_stop (cg_teststack_t *self, const char *part)
+{
+    int pid = cg_teststack_pid (self, part);
+    cr_assert_eq (kill (pid, SIGTERM), 0, "cannot stop %s (%d)", part, pid);
+    int64_t until = zclock_mono () + 60000;
+    while (kill (pid, 0) == 0 && !s_zombie (pid)) {
+        cr_assert (zclock_mono () < until, "%s (%d) is still there 60 s after SIGTERM", part,
                    pid);
         usleep (10000);
     }

@@ -25,6 +25,10 @@ void cg_teststack_down (cg_teststack_t **self_p);
 int cg_teststack_pid (cg_teststack_t *self, const char *part);
 /*  kill -9 a part (redis, broker, intake, ...). */
 void cg_teststack_kill9 (cg_teststack_t *self, const char *part);
+/*  Stops a part with SIGTERM and waits until it is gone: a daemon lets go
+    of its lease, and a second instance started by the test is then the
+    active one at once, not a standby. */
+void cg_teststack_stop (cg_teststack_t *self, const char *part);
 /*  `civgrid stack up` again: starts what is missing. */
 void cg_teststack_restart (cg_teststack_t *self);
 /*  A client for a daemon of the stack (3 tries of 5 s: a loaded machine

@@ -114,3 +114,85 @@ Test (redis, pipelined_scripts_answer_in_order_and_survive_a_script_flush, .time
     cg_redis_destroy (&r);
     cg_testredis_stop (&redis);
 }
+
+/*  With redis/replicas 1 and no replica, a script runs but its answer is
+    refused, naming the script and what to do: nothing is acknowledged
+    that a failover could lose (docs/ARCHITECTURE.md, "Failover"). */
+Test (redis, a_script_answer_without_its_replica_is_refused_not_acknowledged, .timeout = 60)
+{
+    cg_testredis_t *redis = cg_testredis_start ();
+    zconfig_t *config = zconfig_new ("root", NULL);
+    zconfig_putf (config, "redis/port", "%d", redis->port);
+    zconfig_put (config, "redis/replicas", "1");
+    zconfig_put (config, "redis/wait_ms", "50");
+    cg_redis_t *r = cg_redis_configured (config, 2000);
+    cr_assert (r);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, "cg:{test}:cursor");
+    cg_args_add_int (&args, 0);
+    cg_args_add_int (&args, 5);
+    redisReply *reply = cg_redis_script (r, "cursor_advance", 1, &args);
+    cr_assert (reply && reply->type == REDIS_REPLY_ERROR);
+    cr_assert (strstr (reply->str, "NOREPLICAS cursor_advance: fewer than 1 replicas")
+               && strstr (reply->str, "not acknowledged"), "answered %s", reply->str);
+    freeReplyObject (reply);
+    cg_redis_destroy (&r);
+    /*  without replicas configured, the same call is answered */
+    zconfig_put (config, "redis/replicas", "0");
+    r = cg_redis_configured (config, 2000);
+    cg_args_reset (&args);
+    cg_args_add_str (&args, "cg:{test}:cursor2");
+    cg_args_add_int (&args, 0);
+    cg_args_add_int (&args, 5);
+    reply = cg_redis_script (r, "cursor_advance", 1, &args);
+    cr_assert (reply && reply->type != REDIS_REPLY_ERROR, "answered %s", cg_reply_str (reply));
+    freeReplyObject (reply);
+    cg_args_free (&args);
+    cg_redis_destroy (&r);
+    zconfig_destroy (&config);
+    cg_testredis_stop (&redis);
+}
+
+/*  The lease: a script call carrying the holder's token runs (and renews
+    the lease); one carrying another's is refused by the prelude and leaves
+    nothing behind; the script sees its own ARGV, without the lease's. */
+Test (redis, a_script_with_a_lease_another_holds_is_refused, .timeout = 60)
+{
+    cg_testredis_t *redis = cg_testredis_start ();
+    cg_redis_t *active = cg_redis_new ("127.0.0.1", redis->port, 2000);
+    cg_redis_t *paused = cg_redis_new ("127.0.0.1", redis->port, 2000);
+    cr_assert (active && paused);
+    redisReply *reply = cg_redis_command (active, "SET cg:{test}:lease A PX 3000");
+    freeReplyObject (reply);
+    cg_redis_set_lease (active, "cg:{test}:lease", "A", 3000);
+    cg_redis_set_lease (paused, "cg:{test}:lease", "B", 3000);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, "cg:{test}:cursor");
+    cg_args_add_int (&args, 0);
+    cg_args_add_int (&args, 7);
+    reply = cg_redis_script (paused, "cursor_advance", 1, &args);
+    cr_assert (reply && reply->type == REDIS_REPLY_ERROR
+               && strstr (reply->str, "LEASE cg:{test}:lease is held by A, not by B"),
+               "answered %s", cg_reply_str (reply));
+    freeReplyObject (reply);
+    cr_assert (cg_redis_lease_lost (paused));
+    reply = cg_redis_command (active, "EXISTS cg:{test}:cursor");
+    cr_assert_eq (cg_reply_int (reply, -1), 0, "the refused call wrote its cursor");
+    freeReplyObject (reply);
+    reply = cg_redis_script (active, "cursor_advance", 1, &args);
+    cr_assert (reply && reply->type != REDIS_REPLY_ERROR, "answered %s", cg_reply_str (reply));
+    freeReplyObject (reply);
+    cr_assert_not (cg_redis_lease_lost (active));
+    reply = cg_redis_command (active, "GET cg:{test}:cursor");
+    cr_assert_eq (cg_reply_int (reply, -1), 7);
+    freeReplyObject (reply);
+    reply = cg_redis_command (active, "PTTL cg:{test}:lease");
+    cr_assert_gt (cg_reply_int (reply, -1), 2000, "the holder's call did not renew its lease");
+    freeReplyObject (reply);
+    cg_args_free (&args);
+    cg_redis_destroy (&active);
+    cg_redis_destroy (&paused);
+    cg_testredis_stop (&redis);
+}

@@ -38,8 +38,7 @@ main (int argc, char **argv)
     char **grids = cg_testload_grids (zconfig_get (config, "data/orgtree",
                                                    "deploy/demo/orgtree.tsv"),
                                       argv[2], NULL, &ngrids, err, sizeof err);
-    cg_redis_t *redis = cg_redis_new (zconfig_get (config, "redis/host", "127.0.0.1"),
-                                      atoi (zconfig_get (config, "redis/port", "0")), 5000);
+    cg_redis_t *redis = cg_redis_configured (config, 5000);
     char tag[96];
     snprintf (tag, sizeof tag, "volume-%s-%llu", argv[2], (unsigned long long) seed);
     int rc = grids && redis
