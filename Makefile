@@ -17,7 +17,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := libczmq libzmq msgpack hiredis libsodium gnutls
+PKGS     := libczmq libzmq msgpack hiredis libsodium gnutls libqrencode zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # -Wno-format-truncation: snprintf into a bounded buffer is how civgrid

@@ -72,6 +72,7 @@ int cli_cases (cli_args_t *args);
 int cli_topic (cli_args_t *args);
 int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
+int cli_powers (cli_args_t *args);     /* powers (powers.c) */
 int cli_token (cli_args_t *args);
 int cli_journal (cli_args_t *args);
 int cli_key (cli_args_t *args);

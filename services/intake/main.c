@@ -9,7 +9,9 @@
     remembers the answer for the request id and the source's own reference
     (submit.c); one call serves every request the command server read in
     one wake-up.  Then the events are published.  device.cancel and
-    intake.show answer at once, after that batch.  Callers' names and phones are
+    intake.show answer at once, after that batch.  It also keeps the
+    villages' lists of small and micro powers and makes a case of each
+    report of a power's misuse (supervision.c).  Callers' names and phones are
     kept sealed and leave intake only masked. */
 #include "intake.h"
 
@@ -35,6 +37,12 @@ main (int argc, char **argv)
     cg_server_on_batch (server, "device.alarm", &cg_device_alarm_def, intake_on_alarm, intake);
     cg_server_on (server, "device.cancel", &cg_device_cancel_def, intake_on_cancel, intake);
     cg_server_on (server, "intake.show", &cg_intake_get_def, intake_on_get, intake);
+    cg_server_on_batch (server, "power.report", &cg_power_report_def, intake_on_power_report,
+                        intake);
+    cg_server_on (server, "powers.list", &cg_power_query_def, intake_on_powers_list, intake);
+    cg_server_on (server, "powers.show", &cg_power_query_def, intake_on_powers_show, intake);
+    cg_server_on (server, "data.reload", &cg_data_reload_def, intake_on_reload, intake);
+    cg_server_on (server, "receipt.check", &cg_receipt_check_def, intake_on_receipt, intake);
     cg_server_on (server, "caller.fingerprint", &cg_caller_fingerprint_def,
                   intake_on_fingerprint, intake);
     if (cg_daemon_follow (daemon, "archive", intake_on_archive, intake)) {
