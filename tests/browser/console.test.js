@@ -400,9 +400,12 @@ async function main () {
   }
 }
 
-main()
+const consoleDone = main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns, shows a grid worker\'s photo'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
+// the public page's sections, a module each with a stack of its own, after the console's
+consoleDone.then(() => require('./public.test.js')({}))
+  .catch((err) => { console.error('public page test FAILED:', err.message); process.exitCode = 1; });
