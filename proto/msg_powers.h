@@ -23,7 +23,8 @@
     F(M, STR, code, 1, 1, CG_POWER_CODE_MAX, _, "the power's code in its area") \
     F(M, STR, matter, 1, 1, CG_POWER_MATTER_MAX, _, "the matter (村级工程项目)") \
     F(M, STR, holder, 1, 1, CG_POWER_MATTER_MAX, _, "who holds it (村民委员会)") \
-    F(M, STR, status, 1, 1, 16, _, "active or withdrawn")
+    F(M, STR, status, 1, 1, 16, _, "active or withdrawn") \
+    F(M, INT, reports, 0, 0, INT64_MAX, _, "reports of its misuse taken so far (码上监督)")
 
 #define CG_FIELDS_power_page(F, M) \
     F(M, STR, area, 1, 6, 15, _, "the village or community") \
@@ -41,7 +42,8 @@
     F(M, STR, holder, 1, 1, CG_POWER_MATTER_MAX, _, "who holds it") \
     F(M, STR, time_limit, 1, 1, CG_POWER_LIMIT_MAX, _, "its time limit") \
     F(M, STR, basis, 1, 1, CG_POWER_BASIS_MAX, _, "its legal basis") \
-    F(M, STRS, steps, 1, 1, CG_POWER_STEPS_MAX, _, "the steps, in order (each at most 512 bytes)")
+    F(M, STRS, steps, 1, 1, CG_POWER_STEPS_MAX, _, "the steps, in order (each at most 512 bytes)") \
+    F(M, INT, reports, 0, 0, INT64_MAX, _, "reports of its misuse taken so far")
 
 #define CG_FIELDS_power_report(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \

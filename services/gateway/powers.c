@@ -22,9 +22,15 @@
     it.  The answer is the receipt, and the receipt the only key to the
     case's progress: its state, the office handling it, when it was
     received, last changed and is due; nothing of the report's text, the
-    reporter or the notes of those handling it. */
+    reporter or the notes of those handling it.
+
+    What is published of the reports: each power's count (intake's, in the
+    list and the power), and the outcomes of this year's reports of the
+    village's town (dispatch's statistics of category power_misuse, which
+    it keeps by center). */
 #include "gateway.h"
 #include "cg_qr.h"
+#include "cg_clock.h"
 #include "cg_text.h"
 
 #define S_PREFIX    "/api/v1/public/powers/"
@@ -198,6 +204,51 @@ s_receipt (gw_request_t *req)
     cg_msg_clear (&cg_receipt_case_def, &found);
 }
 
+/*  The outcomes of this year's reports of powers in the village's town
+    (category power_misuse), from dispatch's statistics, which it keeps by
+    center: how many were received, resolved (on time), called back and
+    found satisfying.  NULL when dispatch does not answer: the list is
+    shown without them. */
+static json_t *
+s_outcomes (gw_request_t *req, const char *area)
+{
+    char today[40], from[11];
+    cg_time_iso (cg_clock_now (), today, sizeof today);
+    today[10] = 0;
+    snprintf (from, sizeof from, "%.4s-01-01", today);
+    const cg_org_node_t *village = cg_orgtree_find (req->gw->org, area);
+    const cg_org_node_t *town = village ? cg_orgtree_center_of (req->gw->org, village,
+                                                                CG_ORG_TOWN) : NULL;
+    if (!town)
+        return NULL;
+    cg_stats_query_t ask = { .scope = (char *) town->code, .from = from, .to = today,
+                             .by = "month" };
+    cg_stats_report_t report;
+    cg_error_t err;
+    if (gw_call (req, "dispatch", "case.stats", &cg_stats_query_def, &ask, &cg_stats_report_def,
+                 &report, &err))
+        return NULL;
+    json_t *outcomes = json_pack ("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i}",
+                                  "town", town->code, "town_name", town->name, "from", from,
+                                  "to", today, "received", 0, "resolved", 0,
+                                  "resolved_on_time", 0, "callbacks", 0, "satisfied", 0,
+                                  "basically_satisfied", 0);
+    for (size_t i = 0; i < report.rows_count; i++) {
+        const cg_stats_row_t *row = &report.rows[i];
+        if (strcmp (row->by, "category") || strcmp (row->key, "power_misuse"))
+            continue;
+        json_object_set_new (outcomes, "received", json_integer (row->received));
+        json_object_set_new (outcomes, "resolved", json_integer (row->resolved));
+        json_object_set_new (outcomes, "resolved_on_time", json_integer (row->resolved_on_time));
+        json_object_set_new (outcomes, "callbacks", json_integer (row->callbacks));
+        json_object_set_new (outcomes, "satisfied", json_integer (row->satisfied));
+        json_object_set_new (outcomes, "basically_satisfied",
+                             json_integer (row->basically_satisfied));
+    }
+    cg_msg_clear (&cg_stats_report_def, &report);
+    return outcomes;
+}
+
 void
 gw_powers_handle (gw_request_t *req)
 {
@@ -233,7 +284,11 @@ gw_powers_handle (gw_request_t *req)
                      &cg_power_page_def, &page, &err))
             gw_reply_refusal (req, &err);
         else {
-            gw_reply_json (req, 200, cg_json_from_msg (&cg_power_page_def, &page));
+            json_t *json = cg_json_from_msg (&cg_power_page_def, &page);
+            json_t *outcomes = s_outcomes (req, area);
+            if (outcomes)
+                json_object_set_new (json, "outcomes", outcomes);
+            gw_reply_json (req, 200, json);
             cg_msg_clear (&cg_power_page_def, &page);
         }
         return;

@@ -33,6 +33,30 @@ s_name (intake_t *self, const char *area, char *buf, size_t len)
               node ? node->name : area);
 }
 
+/*  The reports taken of each of list's powers (or of the one, code), into
+    counts, in the list's order; zeros when the store does not answer. */
+static void
+s_reports (intake_t *self, cg_powers_t *list, const char *code, int64_t *counts)
+{
+    size_t n = code ? 1 : cg_powers_size (list);
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, "HMGET");
+    cg_args_add_str (&args, INTAKE_PREFIX "powers:reports");
+    for (size_t i = 0; i < n; i++) {
+        cg_args_addf (&args, "%s/%s", cg_powers_area (list),
+                      code ? code : cg_powers_at (list, i)->code);
+        counts[i] = 0;
+    }
+    redisReply *r = cg_redis_argv (self->daemon->redis, &args);
+    cg_args_free (&args);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < n; i++)
+        if (r->element[i]->type == REDIS_REPLY_STRING)
+            counts[i] = strtoll (r->element[i]->str, NULL, 10);
+    if (r)
+        freeReplyObject (r);
+}
+
 void
 intake_on_powers_list (void *request, cg_reply_t *reply, void *arg)
 {
@@ -42,12 +66,15 @@ intake_on_powers_list (void *request, cg_reply_t *reply, void *arg)
     if (!list)
         return;
     cg_power_item_t items[CG_POWERS_MAX];
+    int64_t counts[CG_POWERS_MAX];
+    s_reports (self, list, NULL, counts);
     size_t n = cg_powers_size (list);
     for (size_t i = 0; i < n; i++) {
         const cg_power_t *p = cg_powers_at (list, i);
         items[i] = (cg_power_item_t) { .code = (char *) p->code, .matter = (char *) p->matter,
                                        .holder = (char *) p->holder,
                                        .status = p->withdrawn ? "withdrawn" : "active" };
+        CG_SET (&items[i], power_item, reports, counts[i]);
     }
     char name[CG_NAME_MAX];
     s_name (self, req->area, name, sizeof name);
@@ -79,6 +106,9 @@ intake_on_powers_show (void *request, cg_reply_t *reply, void *arg)
         .holder = (char *) p->holder, .time_limit = (char *) p->time_limit,
         .basis = (char *) p->basis, .steps = (char **) p->steps, .steps_count = p->nsteps };
     CG_SET (&view, power_view, version, cg_powers_version (list));
+    int64_t reports;
+    s_reports (self, list, p->code, &reports);
+    CG_SET (&view, power_view, reports, reports);
     cg_reply_ok (reply, &cg_power_view_def, &view);
 }
 

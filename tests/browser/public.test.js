@@ -3,7 +3,8 @@
 // by the address its QR code carries, an anonymous report of its misuse
 // (a long Chinese text with Word's manual line break in it) answered with
 // a receipt, and the receipt's page showing the progress and the office
-// handling it (the town's 纪检监察办公室) and nothing of the report.  A
+// handling it (the town's 纪检监察办公室) and nothing of the report; the
+// list then counts the report under its power.  A
 // withdrawn power shows no form; an unknown one says which it is.  Nothing
 // on the page is wider than the phone.
 //
@@ -107,6 +108,11 @@ module.exports = async function publicPage (ctx = {}) {
     expect(!(await page.textContent('body')).includes('亲属'), 'the report\'s text is not on the receipt\'s page');
     await fitsPhone('the progress');
     await shot('progress');
+
+    // the list publishes the report: under its power, and in the town's outcomes
+    await open('?area=' + AREA);
+    await page.waitForSelector('li[data-code="p02"][data-reports="1"]');
+    expect((await page.textContent('#outcomes')).includes('西亭镇'), 'the town\'s outcomes are published');
 
     // a withdrawn power takes no report; an unknown one is named
     await open(`?area=${AREA}&power=p08`);

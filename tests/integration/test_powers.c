@@ -243,6 +243,28 @@ Test (powers, read_scanned_reported_followed_and_refused_over_http, .timeout = 2
     json_decref (s_report (stack, "p06", "{\"text\": \"临时救助金被截留\", "
                            "\"contact_name\": \"王秀英\", \"contact_phone\": \"13912345678\"}", 201));
 
+    /*  published: each power's reports, and this year's outcomes in the
+        village's town (this stack's only reports) */
+    json_t *outcomes = NULL;
+    for (int i = 0; i < 100; i++) {
+        list = s_get (stack, "/api/v1/public/powers/" S_AREA, 200);
+        outcomes = json_object_get (list, "outcomes");
+        if (json_integer_value (json_object_get (outcomes, "received")) == 4)
+            break;
+        json_decref (list);
+        list = NULL;
+        zclock_sleep (100);
+    }
+    cr_assert_not_null (list, "the town's outcomes count the 4 reports");
+    cr_assert_str_eq (json_string_value (json_object_get (outcomes, "town_name")), "西亭镇");
+    items = json_object_get (list, "items");
+    int64_t want[] = { 0, 1, 0, 0, 2, 1, 0, 0 };
+    for (size_t i = 0; i < 8; i++)
+        cr_assert_eq (json_integer_value (json_object_get (json_array_get (items, i), "reports")),
+                      want[i], "p0%zu's reports", i + 1);
+    cr_assert_eq (json_integer_value (json_object_get (outcomes, "resolved")), 0);
+    json_decref (list);
+
     /*  version 3 adds a power and supersedes version 2; a version 4 that
         drops one is refused naming it, and version 3 stays */
     s_publish (dir, 3, "power\tp09\tactive\t村级公益事业一事一议\t村民委员会\t方案公示后15个工作日"

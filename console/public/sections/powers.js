@@ -1,4 +1,5 @@
-// The list of small and micro powers (小微权力清单) of a village, one
+// The list of small and micro powers (小微权力清单) of a village, with the
+// reports taken of each and this year's outcomes, one
 // power's procedure, and the form to report its misuse (码上监督).
 // ?area=CODE lists the area's powers; ?area=CODE&power=CODE (what a QR code
 // opens) shows one, with the form when it is active.
@@ -11,11 +12,14 @@
   async function list (el, area) {
     const page = await api('powers/' + encodeURIComponent(area));
     document.getElementById('title').textContent = page.name;
+    const o = page.outcomes;
     el.innerHTML = `<h2>${esc(page.name)} 小微权力清单</h2>
       <p class="muted">第 ${page.version} 版 · 共 ${page.items.length} 项</p>
-      <ul class="powers">${page.items.map((i) => `<li data-code="${esc(i.code)}">
+      ${o ? `<p id="outcomes" data-received="${o.received}">${esc(o.town_name)}今年受理小微权力举报 ${o.received} 件，办结 ${o.resolved} 件
+        （按时 ${o.resolved_on_time} 件），回访 ${o.callbacks} 次，满意 ${o.satisfied} 次</p>` : ''}
+      <ul class="powers">${page.items.map((i) => `<li data-code="${esc(i.code)}" data-reports="${i.reports || 0}">
         <a href="?area=${encodeURIComponent(area)}&power=${encodeURIComponent(i.code)}">
-        ${esc(i.matter)} ${status(i.status)}<br><span class="muted">${esc(i.holder)}</span></a></li>`).join('')}</ul>`;
+        ${esc(i.matter)} ${status(i.status)}<br><span class="muted">${esc(i.holder)} · 举报 ${i.reports || 0} 件</span></a></li>`).join('')}</ul>`;
   }
 
   function form (el, item) {
@@ -59,7 +63,7 @@
       <dt>办理时限</dt><dd>${esc(p.time_limit)}</dd>
       <dt>运行流程</dt><dd><ol class="steps">${p.steps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol></dd>
       <dt>法规依据</dt><dd>${esc(p.basis)}</dd></dl>
-      <p class="muted">${esc(p.name)} · 清单第 ${p.version} 版 · 编号 ${esc(p.code)} ·
+      <p class="muted">${esc(p.name)} · 清单第 ${p.version} 版 · 编号 ${esc(p.code)} · 已受理举报 ${p.reports || 0} 件 ·
         <a href="?area=${encodeURIComponent(area)}">全部事项</a></p>`;
     if (p.status === 'active') form(el, p);
     else el.insertAdjacentHTML('beforeend', '<p class="error" id="withdrawn">本事项已撤销，不再行使，也不再受理举报。</p>');
