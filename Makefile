@@ -150,7 +150,7 @@ $(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
 FUZZ_DOMAINS := consultation fund notification dispatch archive
 FUZZ_READERS := route form hotline last_event_id
 FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer \
-                grids_geo devices
+                grids_geo devices powers
 FUZZ_MORE    := $(FUZZ_DOMAINS:%=$(FUZZ_DIR)/fuzz_commands_%) $(FUZZ_DIR)/fuzz_json \
                 $(FUZZ_READERS:%=$(FUZZ_DIR)/fuzz_gateway_%) \
                 $(FUZZ_LOADERS:%=$(FUZZ_DIR)/fuzz_load_%) $(FUZZ_DIR)/fuzz_load_rules

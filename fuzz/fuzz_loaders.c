@@ -16,6 +16,9 @@
 #include "../services/intake/classify.h"
 #include "../services/intake/intake.h"
 #include "../services/intake/place.h"
+#include "cg_powers.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define S_orgtree       1
 #define S_catalog       2
@@ -27,6 +30,7 @@
 #define S_gazetteer     8
 #define S_grids_geo     9
 #define S_devices       10
+#define S_powers        11
 #define S_CAT(a, b)     a##b
 #define S_WHICH(name)   S_CAT (S_, name)
 
@@ -133,6 +137,29 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     else
         fuzz_check_refusal (err);
     zhash_destroy (&devices);
+#elif S_WHICH (FUZZ_LOADER) == S_powers
+    static char named[64];
+    if (!*named) {
+        snprintf (named, sizeof named, "/tmp/fuzz_powers.%d", (int) getpid ());
+        mkdir (named, 0700);
+        strcat (named, "/320612005003.tsv");
+        unlink (named);
+        if (symlink (path, named))
+            abort ();
+    }
+    cg_powers_t *list = cg_powers_load (named, err, sizeof err);
+    if (list) {
+        for (size_t i = 0; i < cg_powers_size (list); i++) {
+            const cg_power_t *p = cg_powers_at (list, i);
+            if (cg_powers_find (list, p->code) != p || p->nsteps == 0)
+                abort ();
+        }
+        if (cg_powers_supersedes (list, list, named, err, sizeof err) == 0)
+            abort ();
+        cg_powers_destroy (&list);
+    }
+    else
+        fuzz_check_refusal (err);
 #else
 #error FUZZ_LOADER names no loader
 #endif
