@@ -7,7 +7,9 @@
     opens the public page at the power.  A resident reports misuse
     anonymously, in 1,500 bytes of Chinese pasted from Word: the report is
     a case at the power's village, routed to the town's discipline office
-    (纪检监察办公室) and not to the village committee that holds the power;
+    (纪检监察办公室) and not to the village committee that holds the power,
+    while the village's affairs supervision committee (村务监督委员会) is
+    told of it (notification, the demo's directory);
     Word's line break is gone from its text, no contact is kept, and the
     receipt shows its progress and the office and nothing of the text.  A
     withdrawn power has no code and takes no report (410), an unknown one
@@ -100,7 +102,12 @@ Test (powers, read_scanned_reported_followed_and_refused_over_http, .timeout = 2
     snprintf (lists, sizeof lists, "%s" S_LISTS, dir);
     cr_assert_eq (mkdir (dir, 0700) || mkdir (lists, 0700), 0);
     s_publish (dir, 2, NULL, false);
-    char *extra = cg_strfmt ("--set data/powers=%s" S_LISTS, dir);
+    /*  notification with the demo's people: the village's committee */
+    char out_cp[256];
+    cr_assert_eq (cg_test_shell (out_cp, sizeof out_cp, "cp -r %s/deploy/notify %s/notify && sed -i "
+                                 "'s/^directory = \"\"/directory = \"directory.demo.tsv\"/' "
+                                 "%s/notify/notify.cfg", cg_test_root (), dir, dir), 0, "%s", out_cp);
+    char *extra = cg_strfmt ("--set data/powers=%s" S_LISTS " --set data/notify=%s/notify", dir, dir);
     cg_teststack_t *stack = cg_teststack_up (extra);
     free (extra);
 
@@ -195,6 +202,23 @@ Test (powers, read_scanned_reported_followed_and_refused_over_http, .timeout = 2
     cr_assert (strstr (kept, "最低生活保障评议") && !strchr (kept, '\v'), "%s", kept);
     cr_assert_null (json_object_get (c, "contact"), "an anonymous report keeps no contact");
     json_decref (c);
+    /*  the village's affairs supervision committee is told, the office has
+        it in its inbox, and no one else hears of it */
+    char *told = NULL;
+    for (int i = 0; i < 100; i++) {
+        free (told);
+        told = NULL;
+        cg_teststack_cli (stack, &told, "notify log --json");
+        if (told && strstr (told, "person:tj-jd01") && strstr (told, "unit:" S_OFFICE))
+            break;
+        zclock_sleep (100);
+    }
+    cr_assert (told && strstr (told, ":case.received:person:tj-jd01")
+               && strstr (told, ":case.dispatched:unit:" S_OFFICE), "%s", told);
+    json_t *log = json_loads (told, 0, NULL);
+    cr_assert_eq (json_array_size (json_object_get (log, "attempts")), 2, "%s", told);
+    json_decref (log);
+    free (told);
     char *path = cg_strfmt ("/api/v1/public/receipts/%s", receipt);
     json_t *progress = s_get (stack, path, 200);
     cr_assert_str_eq (json_string_value (json_object_get (progress, "office")), "西亭镇纪检监察办公室");
