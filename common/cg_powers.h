@@ -33,6 +33,10 @@
 #define CG_POWER_STEP_MAX     512     /* bytes of one step */
 #define CG_POWER_STEPS_MAX    12      /* steps of one power */
 #define CG_POWERS_MAX         100     /* powers of one area */
+/*  bytes of a report's text (about 1,200 Chinese characters): the case's
+    text is the power it is about (at most 400 bytes) and the report, and
+    a case's text holds 4000 */
+#define CG_POWER_REPORT_MAX   3600
 
 typedef struct {
     const char *code;               /* p01: unique in its area, ASCII */

@@ -49,7 +49,7 @@
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, area, 1, 6, 15, _, "the village or community whose power it is") \
     F(M, STR, code, 1, 1, CG_POWER_CODE_MAX, _, "the power misused") \
-    F(M, STR, text, 1, 1, CG_TEXT_MAX, _, "what happened: who, when, what was done against the steps") \
+    F(M, STR, text, 1, 1, CG_POWER_REPORT_MAX, _, "what happened: who, when, what was done against the steps (3600 bytes: the case's text begins with the power)") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name, when they give it (personal data; anonymous without)") \
     F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone, when they give it (personal data)")
 

@@ -28,7 +28,7 @@
     f.innerHTML = `<h2>举报违规行使</h2>
       <p class="muted">举报将转交镇纪检监察办公室办理，不会转给被举报的村干部。姓名和电话可不填（匿名举报）。</p>
       <label for="report-text">发生了什么（时间、人员、经过）</label>
-      <textarea id="report-text" name="text" maxlength="1300" required></textarea>
+      <textarea id="report-text" name="text" maxlength="1200" required></textarea>
       <label for="report-name">姓名（可不填）</label><input id="report-name" name="contact_name" type="text" maxlength="20">
       <label for="report-phone">电话（可不填）</label><input id="report-phone" name="contact_phone" type="tel" maxlength="20">
       <p id="report-error" class="error" hidden></p>
