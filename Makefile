@@ -239,15 +239,18 @@ package-test:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/deploy/notify/templates \
-	    $(DESTDIR)$(SHAREDIR)/deploy/demo $(DESTDIR)$(SHAREDIR)/console \
+	    $(DESTDIR)$(SHAREDIR)/deploy/demo/powers $(DESTDIR)$(SHAREDIR)/console/public/sections \
 	    $(DESTDIR)$(SYSCONFDIR)/civgrid $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
 	    $(DESTDIR)$(STATEDIR)/redis $(DESTDIR)$(LOGDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 deploy/civgrid.cfg $(DESTDIR)$(SHAREDIR)/deploy/
-	install -m 644 $(filter-out %.sh,$(wildcard deploy/demo/*)) $(DESTDIR)$(SHAREDIR)/deploy/demo/
+	install -m 644 $(filter-out %.sh %/powers,$(wildcard deploy/demo/*)) $(DESTDIR)$(SHAREDIR)/deploy/demo/
+	install -m 644 $(wildcard deploy/demo/powers/*.tsv) $(DESTDIR)$(SHAREDIR)/deploy/demo/powers/
 	install -m 644 $(wildcard deploy/notify/*.*) $(DESTDIR)$(SHAREDIR)/deploy/notify/
 	install -m 644 $(wildcard deploy/notify/templates/*) $(DESTDIR)$(SHAREDIR)/deploy/notify/templates/
-	install -m 644 $(wildcard console/*) $(DESTDIR)$(SHAREDIR)/console/
+	install -m 644 $(filter-out %/public,$(wildcard console/*)) $(DESTDIR)$(SHAREDIR)/console/
+	install -m 644 $(wildcard console/public/*.*) $(DESTDIR)$(SHAREDIR)/console/public/
+	install -m 644 $(wildcard console/public/sections/*.js) $(DESTDIR)$(SHAREDIR)/console/public/sections/
 	if [ -f $(ECHARTS) ]; then install -D -m 644 $(ECHARTS) $(DESTDIR)$(SHAREDIR)/$(ECHARTS); fi
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	sed -e 's|^\(    dir = \)var$$|\1$(STATEDIR)|' -e 's|= deploy/|= $(SHAREDIR)/deploy/|' \
