@@ -16,7 +16,8 @@
     a withdrawn one is 410, an unknown one 404, each naming the field.
 
     A report is the resident's own words and, if they choose, their name
-    and phone (sealed by intake; anonymous without).  One address may
+    and phone (sealed by intake; anonymous without: its address is used
+    for the rate below, in memory, and kept nowhere).  One address may
     report on one power gateway/rate_report times a minute (2): a flood of
     reports from one place is refused (429 naming `code`) before intake sees
     it.  The answer is the receipt, and the receipt the only key to the
@@ -162,7 +163,8 @@ s_report (gw_request_t *req, const char *area, const char *code)
                                             "code", code));
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
-    gw_audit (req, "power.report", code, req->status);
+    /*  not audited: the audit log keeps the address a request came from,
+        and a report may be anonymous; the case is intake's record of it */
     cg_msg_clear (&cg_power_report_def, &report);
 }
 

@@ -10,7 +10,8 @@
     (纪检监察办公室) and not to the village committee that holds the power,
     while the village's affairs supervision committee (村务监督委员会) is
     told of it (notification, the demo's directory);
-    Word's line break is gone from its text, no contact is kept, and the
+    Word's line break is gone from its text, no contact is kept, the audit
+    log (which keeps addresses) has no entry of it, and the
     receipt shows its progress and the office and nothing of the text.  A
     withdrawn power has no code and takes no report (410), an unknown one
     is 404, an oversize text 400, each naming the field; a third report on
@@ -202,6 +203,17 @@ Test (powers, read_scanned_reported_followed_and_refused_over_http, .timeout = 2
     cr_assert (strstr (kept, "最低生活保障评议") && !strchr (kept, '\v'), "%s", kept);
     cr_assert_null (json_object_get (c, "contact"), "an anonymous report keeps no contact");
     json_decref (c);
+    /*  an anonymous report leaves no trace of where it came from: the
+        gateway's audit log (which keeps addresses) has no entry of it */
+    redisReply *audit = cg_redis_command (stack->redis, "XRANGE cg:{gateway}:audit - +");
+    cr_assert (audit && audit->type == REDIS_REPLY_ARRAY);
+    for (size_t i = 0; i < audit->elements; i++) {
+        redisReply *kv = audit->element[i]->element[1];
+        for (size_t k = 0; k < kv->elements; k++)
+            cr_assert (!strstr (kv->element[k]->str, "power.report"), "the report was audited");
+    }
+    freeReplyObject (audit);
+
     /*  the village's affairs supervision committee is told, the office has
         it in its inbox, and no one else hears of it */
     char *told = NULL;
