@@ -20,8 +20,7 @@ s_list (cli_args_t *args, const char *area)
 {
     cg_power_query_t req = { .area = (char *) area };
     cg_power_page_t page;
-    if (cli_call (args, "intake", "powers.list", &cg_power_query_def, &req, &cg_power_page_def,
-                  &page))
+    if (cli_call (args, &cg_cmd_powers_list, &req, &page))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_power_page_def, &page, stdout);
@@ -42,8 +41,7 @@ static int
 s_get (cli_args_t *args, const char *area, const char *code, cg_power_view_t *view)
 {
     cg_power_query_t req = { .area = (char *) area, .code = (char *) code };
-    return cli_call (args, "intake", "powers.show", &cg_power_query_def, &req,
-                     &cg_power_view_def, view);
+    return cli_call (args, &cg_cmd_powers_show, &req, view);
 }
 
 static int
@@ -98,8 +96,7 @@ s_load (cli_args_t *args)
 {
     cg_data_reload_t req = { 0 };
     cg_powers_loaded_t rep;
-    if (cli_call (args, "intake", "data.reload", &cg_data_reload_def, &req,
-                  &cg_powers_loaded_def, &rep))
+    if (cli_call (args, &cg_cmd_powers_reload, &req, &rep))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_powers_loaded_def, &rep, stdout);

@@ -154,8 +154,7 @@ s_report (gw_request_t *req, const char *area, const char *code)
         return;
     }
     cg_case_submitted_t rep;
-    if (gw_call (req, "intake", "power.report", &cg_power_report_def, &report,
-                 &cg_case_submitted_def, &rep, &err))
+    if (gw_call (req, &cg_cmd_power_report, &report, &rep, &err))
         gw_reply_refusal (req, &err);
     else {
         gw_reply_json (req, 201, json_pack ("{s:s, s:s, s:s}", "receipt",
@@ -180,15 +179,13 @@ s_receipt (gw_request_t *req)
     }
     cg_receipt_check_t check = { .receipt = (char *) receipt };
     cg_receipt_case_t found;
-    if (gw_call (req, "intake", "receipt.check", &cg_receipt_check_def, &check,
-                 &cg_receipt_case_def, &found, &err)) {
+    if (gw_call (req, &cg_cmd_receipt_check, &check, &found, &err)) {
         gw_reply_refusal (req, &err);
         return;
     }
     cg_case_get_t ask = { .id = found.id };
     cg_case_view_t view;
-    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &ask, &cg_case_view_def,
-                 &view, &err)) {
+    if (gw_call (req, &cg_cmd_case_show, &ask, &view, &err)) {
         cg_msg_clear (&cg_receipt_case_def, &found);
         gw_reply_refusal (req, &err);
         return;
@@ -227,8 +224,7 @@ s_outcomes (gw_request_t *req, const char *area)
                              .by = "month" };
     cg_stats_report_t report;
     cg_error_t err;
-    if (gw_call (req, "dispatch", "case.stats", &cg_stats_query_def, &ask, &cg_stats_report_def,
-                 &report, &err))
+    if (gw_call (req, &cg_cmd_case_stats, &ask, &report, &err))
         return NULL;
     json_t *outcomes = json_pack ("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i}",
                                   "town", town->code, "town_name", town->name, "from", from,
@@ -282,8 +278,7 @@ gw_powers_handle (gw_request_t *req)
     cg_error_t err;
     if (!*code) {
         cg_power_page_t page;
-        if (gw_call (req, "intake", "powers.list", &cg_power_query_def, &ask,
-                     &cg_power_page_def, &page, &err))
+        if (gw_call (req, &cg_cmd_powers_list, &ask, &page, &err))
             gw_reply_refusal (req, &err);
         else {
             json_t *json = cg_json_from_msg (&cg_power_page_def, &page);
@@ -296,8 +291,7 @@ gw_powers_handle (gw_request_t *req)
         return;
     }
     cg_power_view_t view;
-    if (gw_call (req, "intake", "powers.show", &cg_power_query_def, &ask, &cg_power_view_def,
-                 &view, &err)) {
+    if (gw_call (req, &cg_cmd_powers_show, &ask, &view, &err)) {
         gw_reply_refusal (req, &err);
         return;
     }
