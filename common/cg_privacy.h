@@ -85,7 +85,8 @@ void cg_privacy_fingerprint (cg_privacy_t *self, const char *phone, char *out, s
 /*  A receipt for case id (码上监督: the reporter follows the case by it):
     "<id>-" and 10 hex digits of a keyed hash of the id, so that it is the
     same every time it is asked for and no one makes one for a case they
-    did not report.  cg_privacy_receipt_case checks one and writes its case
+    did not report.  Keyed with the first version of the key, as
+    fingerprints are, so that a receipt outlives a rotation.  cg_privacy_receipt_case checks one and writes its case
     id into id (len bytes): 0, or -1 when it is not a receipt of this key. */
 void cg_privacy_receipt (cg_privacy_t *self, const char *id, char *out, size_t len);
 int cg_privacy_receipt_case (cg_privacy_t *self, const char *receipt, char *id, size_t len);
