@@ -147,7 +147,7 @@ FUZZ_SVC_OBJ  = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out %/main.c,$(wildc
 $(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
-FUZZ_DOMAINS := consultation fund notification dispatch archive
+FUZZ_DOMAINS := consultation fund notification dispatch archive powers
 FUZZ_READERS := route form hotline last_event_id
 FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer \
                 grids_geo devices powers
