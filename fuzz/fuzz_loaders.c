@@ -34,6 +34,20 @@
 #define S_CAT(a, b)     a##b
 #define S_WHICH(name)   S_CAT (S_, name)
 
+#if S_WHICH (FUZZ_LOADER) == S_powers
+/*  The list's loader takes its area from the file's name: the input is
+    read through a link of that name, in a folder of this process's. */
+static char s_named[64];
+
+static void
+s_unname (void)
+{
+    unlink (s_named);
+    *strrchr (s_named, '/') = 0;
+    rmdir (s_named);
+}
+#endif
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -138,15 +152,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         fuzz_check_refusal (err);
     zhash_destroy (&devices);
 #elif S_WHICH (FUZZ_LOADER) == S_powers
-    static char named[64];
-    if (!*named) {
-        snprintf (named, sizeof named, "/tmp/fuzz_powers.%d", (int) getpid ());
-        mkdir (named, 0700);
-        strcat (named, "/320612005003.tsv");
-        unlink (named);
-        if (symlink (path, named))
+    if (!*s_named) {
+        snprintf (s_named, sizeof s_named, "/tmp/fuzz_powers.%d", (int) getpid ());
+        mkdir (s_named, 0700);
+        strcat (s_named, "/320612005003.tsv");
+        unlink (s_named);
+        if (symlink (path, s_named))
             abort ();
+        atexit (s_unname);
     }
+    const char *named = s_named;
     cg_powers_t *list = cg_powers_load (named, err, sizeof err);
     if (list) {
         for (size_t i = 0; i < cg_powers_size (list); i++) {
