@@ -6,7 +6,8 @@
 // handling it (the town's 纪检监察办公室) and nothing of the report; the
 // list then counts the report under its power.  A
 // withdrawn power shows no form; an unknown one says which it is.  Nothing
-// on the page is wider than the phone.
+// on the page is wider than the phone.  The list's page also shows the
+// village's published volunteer statistics (the needs section).
 //
 // A module of the browser stage: `module.exports = async function (ctx)`.
 // ctx may carry { cli, port, browser } of a stack and a browser already
@@ -77,6 +78,8 @@ module.exports = async function publicPage (ctx = {}) {
     expect((await page.textContent('#title')) === '西亭镇通江村', 'the village is named');
     expect(await page.locator('ul.powers li').count() === 8, 'the list shows its 8 powers');
     expect((await page.textContent('li[data-code="p08"]')).includes('已撤销'), 'p08 is shown withdrawn');
+    // beside it, the village's published volunteer statistics (needs' section)
+    await page.waitForSelector('#needs-stats dd[data-k="posted"]');
     await fitsPhone('the list');
     await shot('list');
 
