@@ -17,7 +17,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := libczmq libzmq msgpack hiredis libsodium gnutls
+PKGS     := libczmq libzmq msgpack hiredis libsodium gnutls libqrencode zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # -Wno-format-truncation: snprintf into a bounded buffer is how civgrid
@@ -150,10 +150,10 @@ FUZZ_SVC_OBJ  = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out %/main.c,$(wildc
 $(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
-FUZZ_DOMAINS := consultation fund notification dispatch archive
+FUZZ_DOMAINS := consultation fund notification dispatch archive powers
 FUZZ_READERS := route form hotline last_event_id
 FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer \
-                grids_geo devices kind points
+                grids_geo devices kind points powers
 FUZZ_MORE    := $(FUZZ_DOMAINS:%=$(FUZZ_DIR)/fuzz_commands_%) $(FUZZ_DIR)/fuzz_json \
                 $(FUZZ_READERS:%=$(FUZZ_DIR)/fuzz_gateway_%) \
                 $(FUZZ_LOADERS:%=$(FUZZ_DIR)/fuzz_load_%) $(FUZZ_DIR)/fuzz_load_rules
@@ -242,15 +242,18 @@ package-test:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/deploy/notify/templates \
-	    $(DESTDIR)$(SHAREDIR)/deploy/demo $(DESTDIR)$(SHAREDIR)/console \
+	    $(DESTDIR)$(SHAREDIR)/deploy/demo/powers $(DESTDIR)$(SHAREDIR)/console/public/sections \
 	    $(DESTDIR)$(SYSCONFDIR)/civgrid $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
 	    $(DESTDIR)$(STATEDIR)/redis $(DESTDIR)$(LOGDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 deploy/civgrid.cfg $(DESTDIR)$(SHAREDIR)/deploy/
-	install -m 644 $(filter-out %.sh,$(wildcard deploy/demo/*)) $(DESTDIR)$(SHAREDIR)/deploy/demo/
+	install -m 644 $(filter-out %.sh %/powers,$(wildcard deploy/demo/*)) $(DESTDIR)$(SHAREDIR)/deploy/demo/
+	install -m 644 $(wildcard deploy/demo/powers/*.tsv) $(DESTDIR)$(SHAREDIR)/deploy/demo/powers/
 	install -m 644 $(wildcard deploy/notify/*.*) $(DESTDIR)$(SHAREDIR)/deploy/notify/
 	install -m 644 $(wildcard deploy/notify/templates/*) $(DESTDIR)$(SHAREDIR)/deploy/notify/templates/
-	install -m 644 $(wildcard console/*) $(DESTDIR)$(SHAREDIR)/console/
+	install -m 644 $(filter-out %/public,$(wildcard console/*)) $(DESTDIR)$(SHAREDIR)/console/
+	install -m 644 $(wildcard console/public/*.*) $(DESTDIR)$(SHAREDIR)/console/public/
+	install -m 644 $(wildcard console/public/sections/*.js) $(DESTDIR)$(SHAREDIR)/console/public/sections/
 	if [ -f $(ECHARTS) ]; then install -D -m 644 $(ECHARTS) $(DESTDIR)$(SHAREDIR)/$(ECHARTS); fi
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	sed -e 's|^\(    dir = \)var$$|\1$(STATEDIR)|' -e 's|= deploy/|= $(SHAREDIR)/deploy/|' \

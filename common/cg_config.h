@@ -56,6 +56,7 @@
     S ("gateway/body_max", 65536, 1024, 67108864, "bytes") \
     S ("gateway/rate_address", 1200, 1, 1000000000, "requests a minute") \
     S ("gateway/rate_token", 600, 1, 1000000000, "requests a minute") \
+    S ("gateway/rate_report", 2, 1, 1000, "reports a minute from one address on one power") \
     S ("gateway/stream_max", 100, 1, 100000, "streams") \
     S ("gateway/photo_max", 8388608, 1, 67108864, "bytes of one photo") \
     S ("gateway/photos_max", 9, 0, 9, "photos of a grid report (grid.report carries 9)") \

@@ -1,5 +1,6 @@
 /*  cg_privacy — see cg_privacy.h. */
 #include "cg_privacy.h"
+#include "cg_text.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -209,6 +210,43 @@ cg_privacy_fingerprint (cg_privacy_t *self, const char *phone, char *out, size_t
     crypto_generichash (hash, sizeof hash, (const unsigned char *) number, strlen (number),
                         self->key, sizeof self->key);
     sodium_bin2hex (out, len, hash, sizeof hash);
+}
+
+/*  The check of a receipt: "receipt:" and the id, hashed with the key (the
+    prefix keeps it apart from a phone's fingerprint). */
+static void
+s_receipt_check (cg_privacy_t *self, const char *id, size_t idlen, char out[11])
+{
+    char *text = cg_strfmt ("receipt:%.*s", (int) idlen, id);
+    unsigned char hash[5];
+    crypto_generichash (hash, sizeof hash, (const unsigned char *) text, strlen (text),
+                        self->key, sizeof self->key);
+    free (text);
+    sodium_bin2hex (out, 11, hash, sizeof hash);
+}
+
+void
+cg_privacy_receipt (cg_privacy_t *self, const char *id, char *out, size_t len)
+{
+    char check[11];
+    s_receipt_check (self, id, strlen (id), check);
+    snprintf (out, len, "%s-%s", id, check);
+}
+
+int
+cg_privacy_receipt_case (cg_privacy_t *self, const char *receipt, char *id, size_t len)
+{
+    const char *dash = strrchr (receipt, '-');
+    size_t idlen = dash ? (size_t) (dash - receipt) : 0;
+    if (!idlen || idlen >= len || strlen (dash + 1) != 10)
+        return -1;
+    char check[11];
+    s_receipt_check (self, receipt, idlen, check);
+    if (sodium_memcmp (check, dash + 1, 10) != 0)
+        return -1;
+    memcpy (id, receipt, idlen);
+    id[idlen] = 0;
+    return 0;
 }
 
 void

@@ -82,6 +82,15 @@ int cg_privacy_open (cg_privacy_t *self, const char *sealed, char *out, size_t l
     +86 138 1234 5678 and 13812345678 are the same caller. */
 void cg_privacy_fingerprint (cg_privacy_t *self, const char *phone, char *out, size_t len);
 
+/*  A receipt for case id (码上监督: the reporter follows the case by it):
+    "<id>-" and 10 hex digits of a keyed hash of the id, so that it is the
+    same every time it is asked for and no one makes one for a case they
+    did not report.  Keyed with the first version of the key, as
+    fingerprints are, so that a receipt outlives a rotation.  cg_privacy_receipt_case checks one and writes its case
+    id into id (len bytes): 0, or -1 when it is not a receipt of this key. */
+void cg_privacy_receipt (cg_privacy_t *self, const char *id, char *out, size_t len);
+int cg_privacy_receipt_case (cg_privacy_t *self, const char *receipt, char *id, size_t len);
+
 /*  A fresh key, 64 hex digits and a NUL, for a new installation. */
 void cg_privacy_new_key (char out[65]);
 

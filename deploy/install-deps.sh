@@ -31,6 +31,9 @@ PACKAGES="$PACKAGES curl openssl"
 PACKAGES="$PACKAGES libxml2-dev libwww-perl liburi-perl libxml-simple-perl
 libdatetime-format-w3cdtf-perl libmoo-perl libmoox-types-mooselike-perl
 libtry-tiny-perl libpath-tiny-perl"
+# the QR codes of the villages' lists of powers (common/cg_qr.c): libqrencode
+# makes the modules, zlib deflates the PNG; the suite decodes them with zbarimg
+PACKAGES="$PACKAGES libqrencode-dev zlib1g-dev zbar-tools"
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

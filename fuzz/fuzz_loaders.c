@@ -19,6 +19,9 @@
 #include "../services/intake/classify.h"
 #include "../services/intake/intake.h"
 #include "../services/intake/place.h"
+#include "cg_powers.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define S_orgtree       1
 #define S_catalog       2
@@ -32,8 +35,23 @@
 #define S_devices       10
 #define S_kind          11
 #define S_points        12
+#define S_powers        13
 #define S_CAT(a, b)     a##b
 #define S_WHICH(name)   S_CAT (S_, name)
+
+#if S_WHICH (FUZZ_LOADER) == S_powers
+/*  The list's loader takes its area from the file's name: the input is
+    read through a link of that name, in a folder of this process's. */
+static char s_named[64];
+
+static void
+s_unname (void)
+{
+    unlink (s_named);
+    *strrchr (s_named, '/') = 0;
+    rmdir (s_named);
+}
+#endif
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
@@ -154,6 +172,27 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 abort ();
         }
         points_destroy (&points);
+#elif S_WHICH (FUZZ_LOADER) == S_powers
+    if (!*s_named) {
+        snprintf (s_named, sizeof s_named, "/tmp/fuzz_powers.%d", (int) getpid ());
+        mkdir (s_named, 0700);
+        strcat (s_named, "/320612005003.tsv");
+        unlink (s_named);
+        if (symlink (path, s_named))
+            abort ();
+        atexit (s_unname);
+    }
+    const char *named = s_named;
+    cg_powers_t *list = cg_powers_load (named, err, sizeof err);
+    if (list) {
+        for (size_t i = 0; i < cg_powers_size (list); i++) {
+            const cg_power_t *p = cg_powers_at (list, i);
+            if (cg_powers_find (list, p->code) != p || p->nsteps == 0)
+                abort ();
+        }
+        if (cg_powers_supersedes (list, list, named, err, sizeof err) == 0)
+            abort ();
+        cg_powers_destroy (&list);
     }
     else
         fuzz_check_refusal (err);

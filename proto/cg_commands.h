@@ -61,6 +61,16 @@ typedef struct {
        "What intake holds of a case: its reporter, unmasked only to some roles.") \
     C (caller_fingerprint, "caller.fingerprint", "intake", caller_fingerprint, caller_print, \
        "A phone's fingerprint, for searching the archive without the phone.") \
+    C (powers_list, "powers.list", "intake", power_query, power_page, \
+       "A village's list of small and micro powers (小微权力清单), with each one's reports.") \
+    C (powers_show, "powers.show", "intake", power_query, power_view, \
+       "One power: its steps, time limit and legal basis.") \
+    C (power_report, "power.report", "intake", power_report, case_submitted, \
+       "A report of a power's misuse (码上监督): a supervision case, and its receipt.") \
+    C (powers_reload, "data.reload", "intake", data_reload, powers_loaded, \
+       "Reads the lists of powers anew (data/powers); a newer version supersedes.") \
+    C (receipt_check, "receipt.check", "intake", receipt_check, receipt_case, \
+       "The case a report's receipt names, if intake gave it.") \
     /* dispatch */ \
     C (case_show, "case.show", "dispatch", case_get, case_view, "One case with its timeline.") \
     C (case_list, "case.list", "dispatch", case_query, case_page, "A page of a queue of cases.") \

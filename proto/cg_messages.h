@@ -39,6 +39,7 @@
 #include "msg_needs.h"
 #include "msg_fund.h"
 #include "msg_archive.h"
+#include "msg_powers.h"
 
 #define CG_MESSAGES(M) \
     CG_MESSAGES_COMMON (M) \
@@ -48,7 +49,8 @@
     CG_MESSAGES_CONSULTATION (M) \
     CG_MESSAGES_NEEDS (M) \
     CG_MESSAGES_FUND (M) \
-    CG_MESSAGES_ARCHIVE (M)
+    CG_MESSAGES_ARCHIVE (M) \
+    CG_MESSAGES_POWERS (M)
 
 /* --- what the table generates ------------------------------------------- */
 

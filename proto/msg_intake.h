@@ -34,7 +34,8 @@
     F(M, BOOL, merged, 0, 0, 1, _, "true when the request joined an open case as a supporter (me too)") \
     F(M, INT, supporters, 0, 0, INT32_MAX, _, "requests behind the case, the first one included (merged only)") \
     F(M, BOOL, known_caller, 0, 0, 1, _, "the caller has called about this case before") \
-    F(M, BOOL, unplaced, 0, 0, 1, _, "intake could not place it; it waits in the county's triage queue")
+    F(M, BOOL, unplaced, 0, 0, 1, _, "intake could not place it; it waits in the county's triage queue") \
+    F(M, STR, receipt, 0, 1, 48, _, "a supervision report's receipt (power.report): the reporter follows the case by it, GET /api/v1/public/receipts/{receipt}")
 
 #define CG_FIELDS_hotline_order(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \

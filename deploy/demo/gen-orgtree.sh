@@ -73,7 +73,7 @@ BEGIN {
         "金桥 银河 锦绣 荷花 海棠 芦荡 渔湾 三星 四甲 双桥 " \
         "石桥 孙庄 王家 李庄 陈湾 张桥 周埭 徐家 顾庄 黄海", comm_stem, " ")
 
-    n_types = split("chengguan zhujian huanbao police minzheng shichang jiaotong shuiwu weijian", types, " ")
+    n_types = split("chengguan zhujian huanbao police minzheng shichang jiaotong shuiwu weijian jijian", types, " ")
     bureau["chengguan"] = "城市管理局";     office["chengguan"] = "城管中队"
     bureau["zhujian"]   = "住房和城乡建设局"; office["zhujian"]   = "建设管理所"
     bureau["huanbao"]   = "生态环境局";     office["huanbao"]   = "环保所"
@@ -82,6 +82,9 @@ BEGIN {
     bureau["jiaotong"]  = "交通运输局";     office["jiaotong"]  = "交通管理所"
     bureau["shuiwu"]    = "水务局";         office["shuiwu"]    = "水务站"
     bureau["weijian"]   = "卫生健康委员会"
+    #  the discipline inspection office (纪检监察) takes the reports of
+    #  the misuse of small and micro powers (码上监督), never their holders
+    bureau["jijian"]    = "纪委监委";       office["jijian"]    = "纪检监察办公室"
     office["shequ"] = "社区居委会工作站"
 
     #  First pass: how many communities each town has (8 to 12, cycling),

@@ -76,6 +76,7 @@ int cli_need (cli_args_t *args);       /* need ... (need.c) */
 int cli_volunteer (cli_args_t *args);  /* volunteer ID ... (need.c) */
 int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
+int cli_powers (cli_args_t *args);     /* powers (powers.c) */
 int cli_token (cli_args_t *args);
 int cli_journal (cli_args_t *args);
 int cli_key (cli_args_t *args);

@@ -301,6 +301,12 @@ static const s_option_t s_notify_opts[] = {
     { NULL }
 };
 
+static const s_option_t s_powers_opts[] = {
+    { "out", "FILE", "qr: the file to write, FILE.png (to print) or FILE.svg" },
+    { "url", "BASE", "qr: the public page's base URL (default gateway/public_url)" },
+    { NULL }
+};
+
 static const s_option_t s_none[] = { { NULL } };
 
 static const s_command_t s_commands[] = {
@@ -319,6 +325,10 @@ static const s_command_t s_commands[] = {
       "--device D --alarm-id A [--type sos|fall|inactivity|vital] [--at ISO] [--lat L --lon L]",
       "a device alarm", s_alarm_opts, NULL },
     { "intake", cli_intake, "show ID [--role R]", "who reported a case", s_intake_opts, NULL },
+    { "powers", cli_powers, "list AREA | show AREA CODE | check FILE... | load\n"
+      "qr AREA CODE --out FILE.png|FILE.svg [--url BASE]",
+      "villages' lists of small and micro powers and their QR codes (docs/INTAKE.md)",
+      s_powers_opts, NULL },
     { "case", cli_cases,
       "show ID\nlist [--state S] [--center C | --unit U] [--cursor C] [--limit N] [--newest]",
       "cases", s_case_opts, NULL },

@@ -91,6 +91,8 @@ struct _gateway_t {
     size_t photo_max;           /* gateway/photo_max: bytes of one photo at most */
     int photos_max;             /* gateway/photos_max: photos of one report at most */
     char open311_url[256];      /* gateway/open311_url: Open311's base URL, with its '/' */
+    char public_url[256];       /* gateway/public_url: the public page's base URL, or "" */
+    int rate_report;            /* reports a minute from one address on one power */
     zconfig_t *funds;           /* data/funds: each fund's name, ledger and scope */
     /*  the pool of links */
     pthread_mutex_t lock;
@@ -135,6 +137,12 @@ cg_client_t *gw_client (gw_request_t *req, const char *daemon);
     with err (code "unavailable" when it is down). */
 int gw_call (gw_request_t *req, const cg_cmddef_t *command, void *msg, void *rep,
              cg_error_t *err);
+
+/* --- powers.c: the public lists of powers, their QR codes, reports ------ */
+/*  /api/v1/public/powers/..., /api/v1/public/receipts/{receipt} */
+void gw_powers_handle (gw_request_t *req);
+/*  GET /public/...: the public page's files (console/public/) */
+void gw_public_files (gw_request_t *req);
 
 /* --- health.c: GET /healthz and GET /metrics ---------------------------- */
 void gw_health_handle (gw_request_t *req);

@@ -89,13 +89,12 @@ s_mime (const char *path)
     return "application/octet-stream";
 }
 
-/*  Serves /console/REST from the console folder, and
-    /console/vendor/echarts.min.js from the charts package npm installed
-    beside it (the tree's node_modules/).  No "..", no hidden files. */
+/*  Serves the file rest of folder dir (vendor/echarts.min.js from the
+    charts package npm installed beside the console, the tree's
+    node_modules/).  No "..", no hidden files. */
 static void
-s_console (gw_request_t *req)
+s_file (gw_request_t *req, const char *dir, const char *rest)
 {
-    const char *rest = req->path + strlen ("/console/");
     if (!*rest)
         rest = "index.html";
     if (strstr (rest, "..") || strstr (rest, "/.") || *rest == '.' || strlen (rest) > 200) {
@@ -104,10 +103,9 @@ s_console (gw_request_t *req)
     }
     char file[1024];
     if (strncmp (rest, "vendor/echarts.min.js", 21) == 0)
-        snprintf (file, sizeof file, "%s/../node_modules/echarts/dist/echarts.min.js",
-                  req->gw->console_dir);
+        snprintf (file, sizeof file, "%s/../node_modules/echarts/dist/echarts.min.js", dir);
     else
-        snprintf (file, sizeof file, "%s/%s", req->gw->console_dir, rest);
+        snprintf (file, sizeof file, "%s/%s", dir, rest);
     int fd = open (file, O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat (fd, &st) || !S_ISREG (st.st_mode)) {
@@ -122,6 +120,28 @@ s_console (gw_request_t *req)
     MHD_add_response_header (req->response, "Content-Type", s_mime (file));
     MHD_add_response_header (req->response, "X-Content-Type-Options", "nosniff");
     req->status = 200;
+}
+
+/*  /console/REST from the console folder. */
+static void
+s_console (gw_request_t *req)
+{
+    s_file (req, req->gw->console_dir, req->path + strlen ("/console/"));
+}
+
+/*  /public/REST from the console's public/ folder: the page anyone opens
+    on a phone (a QR code on a village's notice board), no sign-in. */
+void
+gw_public_files (gw_request_t *req)
+{
+    if (strcmp (req->path, "/public") == 0) {
+        gw_reply (req, 302, "text/plain; charset=utf-8", "/public/\n", 9);
+        MHD_add_response_header (req->response, "Location", "/public/");
+        return;
+    }
+    char dir[600];
+    snprintf (dir, sizeof dir, "%s/public", req->gw->console_dir);
+    s_file (req, dir, req->path + strlen ("/public/"));
 }
 
 /* --- the request ---------------------------------------------------------- */
@@ -151,11 +171,19 @@ s_route (gw_request_t *req)
     if (strcmp (path, "/healthz") == 0 || strcmp (path, "/metrics") == 0)
         gw_health_handle (req);
     else
+    if (strncmp (path, "/api/v1/public/powers/", 22) == 0
+    ||  strncmp (path, "/api/v1/public/receipts/", 24) == 0)
+        gw_powers_handle (req);
+    else
     if (strncmp (path, "/api/v1/", 8) == 0)
         gw_api_handle (req);
     else
     if (strncmp (path, "/console/", 9) == 0 && strcmp (req->method, "GET") == 0)
         s_console (req);
+    else
+    if ((strncmp (path, "/public/", 8) == 0 || strcmp (path, "/public") == 0)
+    &&  strcmp (req->method, "GET") == 0)
+        gw_public_files (req);
     else
     if (strcmp (path, "/") == 0 || strcmp (path, "/console") == 0) {
         gw_reply (req, 302, "text/plain; charset=utf-8", "/console/\n", 10);

@@ -45,6 +45,7 @@ main (int argc, char **argv)
     gw.body_max = (size_t) cg_daemon_int (gw.daemon, "gateway/body_max");
     gw.rate_address = (int) cg_daemon_int (gw.daemon, "gateway/rate_address");
     gw.rate_token = (int) cg_daemon_int (gw.daemon, "gateway/rate_token");
+    gw.rate_report = (int) cg_daemon_int (gw.daemon, "gateway/rate_report");
     gw.proxies = cg_daemon_get (gw.daemon, "gateway/proxies", "");
     gw.stream_max = (int) cg_daemon_int (gw.daemon, "gateway/stream_max");
     gw.photo_max = (size_t) cg_daemon_int (gw.daemon, "gateway/photo_max");
@@ -65,6 +66,17 @@ main (int argc, char **argv)
         snprintf (gw.console_dir, sizeof gw.console_dir, "%.*sconsole",
                   deploy ? (int) (deploy - orgtree) : 0, orgtree);
     }
+    const char *public_url = cg_daemon_get (gw.daemon, "gateway/public_url", "");
+    if ((*public_url && strncmp (public_url, "https://", 8) && strncmp (public_url, "http://", 7))
+    ||  strlen (public_url) > 200) {
+        zsys_error ("gateway: gateway/public_url \"%.200s\" is not an http or https URL of at "
+                    "most 200 bytes", public_url);
+        goto done;
+    }
+    snprintf (gw.public_url, sizeof gw.public_url, "%.*s", (int) strcspn (public_url, "\n"),
+              public_url);
+    if (*gw.public_url && gw.public_url[strlen (gw.public_url) - 1] == '/')
+        gw.public_url[strlen (gw.public_url) - 1] = 0;
     const char *open311 = cg_daemon_get (gw.daemon, "gateway/open311_url", "");
     if (*open311 && strncmp (open311, "https://", 8) && strncmp (open311, "http://", 7)) {
         zsys_error ("gateway: gateway/open311_url \"%s\" is not an http or https URL", open311);

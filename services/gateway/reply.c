@@ -74,7 +74,8 @@ gw_status_of (const char *code)
 {
     static const struct { const char *code; int status; } map[] = {
         { "invalid", 400 }, { "not_found", 404 }, { "conflict", 409 },
-        { "forbidden", 403 }, { "unavailable", 503 }, { "duplicate", 409 } };
+        { "forbidden", 403 }, { "unavailable", 503 }, { "duplicate", 409 },
+        { "gone", 410 } };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp (map[i].code, code) == 0)
             return map[i].status;

@@ -94,6 +94,13 @@ intake_new (cg_daemon_t *daemon)
                                  cg_daemon_get (daemon, "data/gazetteer", ""), err, sizeof err);
     }
     if (self->place) {
+        what = "lists of powers";
+        self->powers_dir = cg_daemon_get (daemon, "data/powers", "deploy/demo/powers");
+        self->powers = powers_new (self->org, self->powers_dir, err, sizeof err);
+        if (!self->powers)
+            self->place = (place_destroy (&self->place), NULL);
+    }
+    if (self->place) {
         what = "device registry";
         const char *devices = cg_daemon_get (daemon, "data/devices", "");
         if (*devices && intake_load_devices (self->devices, self->org, devices, err, sizeof err))
@@ -167,6 +174,7 @@ intake_destroy (intake_t **self_p)
     cg_catalog_destroy (&self->catalog);
     classify_destroy (&self->classify);
     place_destroy (&self->place);
+    powers_destroy (&self->powers);
     zhash_destroy (&self->devices);
     cg_privacy_destroy (&self->privacy);
     cg_ids_destroy (&self->ids);

@@ -20,6 +20,7 @@
 #include "cg_privacy.h"
 #include "classify.h"
 #include "place.h"
+#include "powers.h"
 
 #define INTAKE_PREFIX   "cg:{intake}:"
 
@@ -29,6 +30,8 @@ typedef struct {
     cg_catalog_t *catalog;
     classify_t *classify;
     place_t *place;
+    powers_t *powers;               /* the lists of small and micro powers (data/powers) */
+    const char *powers_dir;
     zhash_t *devices;               /* device id -> intake_device_t */
     cg_privacy_t *privacy;
     cg_ids_t *ids;
@@ -118,8 +121,9 @@ int intake_check_phone (const char *phone, const char *field, cg_reply_t *reply)
     anything else is refused naming `urgency`.  Returns 0 or -1. */
 int intake_urgency (const char *urgency, bool *urgent, cg_reply_t *reply);
 
-/*  How a request is answered: case.submitted, or device.answer. */
-typedef enum { INTAKE_ANSWER_CASE, INTAKE_ANSWER_DEVICE } intake_answer_t;
+/*  How a request is answered: case.submitted, that with the case's
+    receipt (a supervision report), or device.answer. */
+typedef enum { INTAKE_ANSWER_CASE, INTAKE_ANSWER_RECEIPT, INTAKE_ANSWER_DEVICE } intake_answer_t;
 
 /*  Adds req to the batch, to be made a case or a supporter of an open one
     by intake_flush, and defers reply until then.  Returns 0, or -1 with
@@ -140,6 +144,13 @@ void intake_on_cancel (void *request, cg_reply_t *reply, void *arg);
 void intake_on_get (void *request, cg_reply_t *reply, void *arg);
 /*  caller.fingerprint: a phone's fingerprint, for searching by caller */
 void intake_on_fingerprint (void *request, cg_reply_t *reply, void *arg);
+/*  the lists of powers and their reports (supervision.c): powers.list,
+    powers.show, power.report, data.reload, receipt.check */
+void intake_on_powers_list (void *request, cg_reply_t *reply, void *arg);
+void intake_on_powers_show (void *request, cg_reply_t *reply, void *arg);
+void intake_on_power_report (void *request, cg_reply_t *reply, void *arg);
+void intake_on_reload (void *request, cg_reply_t *reply, void *arg);
+void intake_on_receipt (void *request, cg_reply_t *reply, void *arg);
 /*  case.archived: the archive holds the case; its record leaves Redis */
 cg_feed_fn intake_on_archive;
 

@@ -9,7 +9,9 @@
     remembers the answer for the request id and the source's own reference
     (submit.c); one call serves every request the command server read in
     one wake-up.  Then the events are published.  device.cancel and
-    intake.show answer at once, after that batch.  Callers' names and phones are
+    intake.show answer at once, after that batch.  It also keeps the
+    villages' lists of small and micro powers and makes a case of each
+    report of a power's misuse (supervision.c).  Callers' names and phones are
     kept sealed and leave intake only masked. */
 #include "intake.h"
 
@@ -34,6 +36,11 @@ main (int argc, char **argv)
     cg_server_on (server, &cg_cmd_device_cancel, intake_on_cancel, intake);
     cg_server_on (server, &cg_cmd_intake_show, intake_on_get, intake);
     cg_server_on (server, &cg_cmd_caller_fingerprint, intake_on_fingerprint, intake);
+    cg_server_on_batch (server, &cg_cmd_power_report, intake_on_power_report, intake);
+    cg_server_on (server, &cg_cmd_powers_list, intake_on_powers_list, intake);
+    cg_server_on (server, &cg_cmd_powers_show, intake_on_powers_show, intake);
+    cg_server_on (server, &cg_cmd_powers_reload, intake_on_reload, intake);
+    cg_server_on (server, &cg_cmd_receipt_check, intake_on_receipt, intake);
     if (cg_daemon_follow (daemon, "archive", intake_on_archive, intake)) {
         intake_destroy (&intake);
         cg_daemon_destroy (&daemon);

@@ -431,7 +431,12 @@ s_answer (intake_t *self, const struct intake_pending *p, const redisReply *e)
         cg_pub_send (self->daemon->pub, "intake", e->element[2]->integer, "case.merged",
                      e->element[5]->str, e->element[5]->len);
     }
-    if (p->shape == INTAKE_ANSWER_CASE) {
+    char receipt[CG_RECEIPT_MAX + 1];
+    if (p->shape == INTAKE_ANSWER_RECEIPT) {
+        cg_privacy_receipt (self->privacy, answer.id, receipt, sizeof receipt);
+        answer.receipt = receipt;
+    }
+    if (p->shape != INTAKE_ANSWER_DEVICE) {
         cg_reply_ok (p->reply, &cg_case_submitted_def, &answer);
         return;
     }

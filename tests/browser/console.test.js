@@ -597,7 +597,7 @@ async function main () {
   }
 }
 
-main()
+const consoleDone = main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
@@ -605,3 +605,6 @@ main()
                             'merges a second caller from the intake form'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
+// the public page's sections, a module each with a stack of its own, after the console's
+consoleDone.then(() => require('./public.test.js')({}))
+  .catch((err) => { console.error('public page test FAILED:', err.message); process.exitCode = 1; });

@@ -119,8 +119,8 @@ Test (orgtree_demo, counts)
     cr_assert (communities >= 96 * 8 && communities <= 96 * 12);
     size_t grids = cg_orgtree_count (tree, CG_ORG_GRID);
     cr_assert (grids >= 8300 && grids <= 8600, "%zu grids", grids);
-    //  9 unit types at each of 107 centers, plus shequ at each town
-    cr_assert_eq (cg_orgtree_count (tree, CG_ORG_UNIT), 107 * 9 + 96);
+    //  10 unit types at each of 107 centers, plus shequ at each town
+    cr_assert_eq (cg_orgtree_count (tree, CG_ORG_UNIT), 107 * 10 + 96);
     size_t total = 0;
     for (int kind = 0; kind < CG_ORG_KINDS; kind++)
         total += cg_orgtree_count (tree, (cg_org_kind_t) kind);
@@ -131,17 +131,17 @@ Test (orgtree_demo, every_center_has_its_units)
 {
     const cg_org_node_t *city = cg_orgtree_root (tree);
     cr_assert_str_eq (city->code, "320600");
-    cr_assert_eq (s_units_under (city), 9);
+    cr_assert_eq (s_units_under (city), 10);
     size_t towns = 0;
     for (const cg_org_node_t *county = cg_orgtree_first_child (city); county;
          county = cg_orgtree_next_sibling (county)) {
         if (county->kind != CG_ORG_COUNTY)
             continue;
-        cr_assert_eq (s_units_under (county), 9, "county %s", county->code);
+        cr_assert_eq (s_units_under (county), 10, "county %s", county->code);
         for (const cg_org_node_t *town = cg_orgtree_first_child (county); town;
              town = cg_orgtree_next_sibling (town))
             if (town->kind == CG_ORG_TOWN) {
-                cr_assert_eq (s_units_under (town), 10, "town %s", town->code);
+                cr_assert_eq (s_units_under (town), 11, "town %s", town->code);
                 cr_assert_not_null (cg_orgtree_unit (tree, town, "shequ"));
                 towns++;
             }

@@ -22,7 +22,8 @@
 -- the fund's resident points: not the supporters', who repeat), and a field `media:<address>` for each photo
 -- the gateway keeps that any of its requests brought (so the gateway
 -- shows a supporter's photo too, and no other), the first ten of them
--- also in `photos`, space-separated, for showing the case.  The batch's request ids and references are read
+-- also in `photos`, space-separated, for showing the case.  A new case of
+-- source `supervision` adds one to its power's count in `powers:reports`.  The batch's request ids and references are read
 -- up front (rid_recall, and `ext` below).
 --
 -- The merge index is two sorted sets per category, whatever the grid:
@@ -140,6 +141,16 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record)
     end
     photos_keep (prefix .. 'req:' .. id, record)
+    -- A report of a power's misuse (码上监督) is counted under its power in
+    -- `powers:reports` (<area>/<code> -> reports), published with the list.
+    if source == 'supervision' then
+        local ok, r = pcall (cmsgpack.unpack, record)
+        local power = ok and type (r) == 'table' and type (r.detail) == 'string'
+                      and string.match (r.detail, '^power=(%d+/[%w_]+)$')
+        if power then
+            redis.call ('HINCRBY', prefix .. 'powers:reports', power, 1)
+        end
+    end
     -- The merge index: recent cases by category and grid, and by category and
     -- point, with their times.
     if category ~= '' then
