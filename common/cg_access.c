@@ -32,9 +32,10 @@ const cg_access_rule_t cg_access_rules[] = {
                                 "intake dispatch consultation fund", "" },
     /*  a secret ballot's AOF is rewritten, so no log on disk ties a vote to a member */
     { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch", "+bgrewriteaof" },
-    { "fund",           true,   "", "consultation", "" },
-    /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes) */
-    /*  the archive's cursor on the audit log: Redis keeps less of what it has */
+    /*  intake's reporter of a closed case: the fingerprint that earns its points */
+    { "fund",           true,   "cg:{intake}:req:*", "consultation dispatch", "" },
+    /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes); the
+        archive's cursor on the audit log: Redis keeps less of what it has */
     { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq "
                                 "cg:{archive}:cursor:audit", "", "+info" },
     /*  the audit log, kept for its retention in the store */
