@@ -40,6 +40,7 @@ BINS     := $(SERVICES:%=$(OUT)/bin/civgrid-%) $(OUT)/bin/civgrid
 LIBS_gateway      := $(shell pkg-config --libs libmicrohttpd jansson 2>/dev/null)
 LIBS_notification := $(shell pkg-config --libs libcurl 2>/dev/null)
 LIBS_archive      := $(shell pkg-config --libs sqlite3 2>/dev/null)
+LIBS_cli          := $(shell pkg-config --libs sqlite3 2>/dev/null)
 
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)

@@ -34,9 +34,13 @@ const cg_access_rule_t cg_access_rules[] = {
     { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch", "+bgrewriteaof" },
     /*  intake's reporter of a closed case: the fingerprint that earns its points */
     { "fund",           true,   "cg:{intake}:req:*", "consultation dispatch", "" },
-    /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes) */
-    { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "", "+info" },
-    { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:*", "intake dispatch", "" },
+    /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes); the
+        archive's cursor on the audit log: Redis keeps less of what it has */
+    { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq "
+                                "cg:{archive}:cursor:audit", "", "+info" },
+    /*  the audit log, kept for its retention in the store */
+    { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:* cg:{gateway}:audit",
+                                "intake dispatch", "" },
 };
 const size_t cg_access_rules_count = sizeof cg_access_rules / sizeof cg_access_rules[0];
 

@@ -63,6 +63,8 @@
     S ("gateway/health_lag_max", 10000, 0, INT64_C (1000000000000), "events") \
     S ("gateway/audit_days", 180, 180, 36500, "days the audit log is kept (at least six " \
        "months: 等保 2.0)") \
+    S ("gateway/audit_redis_days", 30, 1, 36500, "days Redis keeps an audit entry the archive " \
+       "has (the archive keeps it for gateway/audit_days)") \
     S ("delivery/attempts", 4, 1, 100, "attempts") \
     S ("delivery/backoff_ms", 1000, 1, 86400000, "milliseconds") \
     S ("delivery/backoff_max_ms", 300000, 1, 86400000, "milliseconds") \

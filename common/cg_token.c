@@ -18,6 +18,7 @@ static const struct {
     { CG_ROLE_DEVICE, "device_vendor" },
     { CG_ROLE_OPEN311, "open311" },
     { CG_ROLE_MONITOR, "monitor" },
+    { CG_ROLE_AUDITOR, "auditor" },
 };
 #define S_NROLES (sizeof s_roles / sizeof s_roles[0])
 

@@ -36,10 +36,11 @@ typedef enum {
     CG_ROLE_DEVICE      = 1 << 5,   /* a device vendor's alarm platform */
     CG_ROLE_OPEN311     = 1 << 6,   /* an Open311 client (its api_key) */
     CG_ROLE_MONITOR     = 1 << 7,   /* Prometheus, a load balancer: /metrics and /healthz only */
+    CG_ROLE_AUDITOR     = 1 << 8,   /* 审计员: reads the audit log of its scope, nothing else */
 } cg_role_t;
 
 /*  "operator", "supervisor", "admin", "grid_worker", "hotline",
-    "device_vendor", "open311", "monitor"; 0 when s names no role. */
+    "device_vendor", "open311", "monitor", "auditor"; 0 when s names no role. */
 int cg_role_parse (const char *s);
 const char *cg_role_name (int role);
 

@@ -178,7 +178,9 @@ typedef struct {
     C (archive_case_show, "case.show", "archive", case_get, case_view, \
        "A case that has left dispatch.") \
     C (case_search, "case.search", "archive", case_search, case_found, \
-       "A page of a search of the archive.")
+       "A page of a search of the archive.") \
+    C (audit_search, "audit.search", "archive", audit_search, audit_found, \
+       "A page of the audit log the archive keeps.")
 
 #define CG_CMD_DECL(ident, wire, owner, req, rep, doc) extern const cg_cmddef_t cg_cmd_##ident;
 CG_COMMANDS (CG_CMD_DECL)

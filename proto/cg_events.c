@@ -47,6 +47,7 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "fund.donated", "fund", &cg_fund_donated_def },
     { "fund.report_overdue", "fund", &cg_fund_report_overdue_def },
     { "case.archived", "archive", &cg_case_archived_def },
+    { "record.resealed", "intake", &cg_record_resealed_def },
     /*  last, so that a lookup by topic alone finds dispatch's case.merged */
     { "case.merged", "intake", &cg_case_merged_def },
     { "case.withdrawn", "intake", &cg_case_withdrawn_def },

@@ -36,6 +36,33 @@
     F(M, LIST, cases, 0, 0, CG_SEARCH_PAGE_MAX, case_view, "this page, newest first; texts cut to a summary unless full") \
     F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last")
 
+#define CG_AUDIT_PAGE_MAX   200     /* entries in one page of the audit log */
+
+#define CG_FIELDS_audit_entry(F, M) \
+    F(M, STR, id, 1, 1, 48, _, "the entry's id in the gateway's stream (ms-seq): they only grow") \
+    F(M, INT, at, 0, 0, CG_TIME_MAX, _, "when, by the stack's clock") \
+    F(M, STR, actor, 0, 0, CG_NAME_MAX, _, "who: the token's or person's name") \
+    F(M, STR, role, 0, 0, 32, _, "the caller's role") \
+    F(M, STR, scope, 0, 0, CG_CODE_MAX, _, "the caller's scope") \
+    F(M, STR, action, 0, 0, 64, _, "what: the command or route") \
+    F(M, STR, target, 0, 0, 256, _, "on what") \
+    F(M, STR, from, 0, 0, 64, _, "from where: the caller's address") \
+    F(M, INT, status, 0, 0, 999, _, "the HTTP status answered")
+
+#define CG_FIELDS_audit_search(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "only entries whose caller's scope lies in this subtree") \
+    F(M, STR, before, 0, 1, 48, _, "only entries older than this stream id (the page goes on from it)") \
+    F(M, STR, who, 0, 1, CG_NAME_MAX, _, "only this actor") \
+    F(M, STR, what, 0, 1, 64, _, "only this action") \
+    F(M, INT, from, 0, 0, CG_TIME_MAX, _, "at or after") \
+    F(M, INT, to, 0, 0, CG_TIME_MAX, _, "before") \
+    F(M, INT, limit, 0, 1, CG_AUDIT_PAGE_MAX, _, "entries in the page")
+
+#define CG_FIELDS_audit_found(F, M) \
+    F(M, LIST, entries, 0, 0, CG_AUDIT_PAGE_MAX, audit_entry, "newest first") \
+    F(M, STR, last, 0, 1, 48, _, "the id of the last entry looked at, when more may follow: the next page goes on before it")
+
 #define CG_FIELDS_caller_fingerprint(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, phone, 1, 1, 32, _, "the phone number")
@@ -49,6 +76,11 @@
     M(case_search, "case.search", "command", CG_FIELDS_case_search, \
       "Search every case, live and archived (archive); also pages an export.") \
     M(case_found, "case.found", "reply", CG_FIELDS_case_found, "A page of a search.") \
+    M(audit_entry, "audit.entry", "record", CG_FIELDS_audit_entry, \
+      "One entry of the gateway's audit log, as the archive keeps it.") \
+    M(audit_search, "audit.search", "command", CG_FIELDS_audit_search, \
+      "A page of the archived audit log, filtered (archive).") \
+    M(audit_found, "audit.found", "reply", CG_FIELDS_audit_found, "A page of the audit log.") \
     M(caller_fingerprint, "caller.fingerprint", "command", CG_FIELDS_caller_fingerprint, \
       "The keyed fingerprint of a phone (intake), to search by caller without the phone.") \
     M(caller_print, "caller.print", "reply", CG_FIELDS_caller_print, "A caller's fingerprint.")

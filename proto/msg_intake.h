@@ -153,6 +153,11 @@
     F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude") \
     F(M, STRS, media, 0, 0, 10, _, "attachment and photo URLs")
 
+#define CG_FIELDS_record_resealed(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "the case whose record was sealed again") \
+    F(M, INT, version, 1, 2, 99, _, "the version of the key that seals it now") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
 #define CG_FIELDS_case_merged(F, M) \
     F(M, STR, id, 1, 1, 32, _, "the open case the request joined") \
     F(M, STR, source, 1, 1, 16, _, "the new request's channel") \
@@ -207,6 +212,8 @@
       "Intake accepted a request as a new case (journal intake).") \
     M(case_merged, "case.merged", "event", CG_FIELDS_case_merged, \
       "A request joined an open case as a supporter (journal intake).") \
+    M(record_resealed, "record.resealed", "event", CG_FIELDS_record_resealed, \
+      "A case's record was sealed again under the newest key: the same data (journal intake).") \
     M(case_withdrawn, "case.withdrawn", "event", CG_FIELDS_case_withdrawn, \
       "The source withdrew a case it raised (journal intake).") \
     M(intake_record, "intake.record", "record", CG_FIELDS_intake_record, \

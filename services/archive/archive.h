@@ -5,6 +5,7 @@
         follow.c    the journals of dispatch and intake into the store; the
                     sweep that archives final cases and announces them
         search.c    case.show and case.search (and so exports) from the store
+        audit.c     the gateway's audit log into the store, and audit.search
 */
 #ifndef ARCHIVE_H_INCLUDED
 #define ARCHIVE_H_INCLUDED
@@ -78,11 +79,17 @@ int follow_announce (archive_t *self);
 typedef struct {
     sqlite3 *db;
     cg_cursor_t *cursors;
+    cg_orgtree_t *org;              /* the archive's, only read */
 } search_t;
 
 search_t *search_new (const char *path, const char *cursor_key);
 void search_destroy (search_t **self_p);
 cg_command_fn search_on_show;         /* arg: the archive */
 cg_command_fn search_on_search;       /* arg: a search_t, on a worker */
+
+/* --- audit.c ------------------------------------------------------------- */
+/*  Follows cg:{gateway}:audit into the store (zloop timer). */
+int audit_follow (zloop_t *loop, int timer_id, void *arg);
+cg_command_fn audit_on_search;        /* arg: a search_t, on a worker */
 
 #endif

@@ -105,9 +105,10 @@ s_mirror_cursor (archive_t *self, const char *journal, int64_t seq)
 
 /*  The cases events[0..n) name, written with the cursor of journal.
     Redis is read no more than the copy needs: of intake's events only
-    case.merged changes what the archive keeps (a caller joined), and
-    intake's hash is read for a case the store does not have yet or that
-    case.merged names; every other event moves the cursor only. */
+    case.merged (a caller joined) and record.resealed (its record sealed
+    under a newer key) change what the archive keeps, and intake's hash is
+    read for a case the store does not have yet or that one of them names;
+    every other event moves the cursor only. */
 static int
 s_follow (archive_t *self, const char *journal, const cg_event_t *events, size_t n)
 {
@@ -119,7 +120,8 @@ s_follow (archive_t *self, const char *journal, const cg_event_t *events, size_t
     for (size_t i = 0; i < n; i++) {
         const cg_event_kind_t *kind = cg_event_kind_find (journal, events[i].topic);
         if (!kind || strcmp (events[i].topic, "hotspot.detected") == 0
-        ||  (from_intake && strcmp (events[i].topic, "case.merged") != 0))
+        ||  (from_intake && strcmp (events[i].topic, "case.merged") != 0
+             && strcmp (events[i].topic, "record.resealed") != 0))
             continue;
         void *msg = calloc (1, kind->def->size);
         assert (msg);

@@ -9,11 +9,14 @@
     dispatch and intake delete their copies.  It answers case.show for the
     cases they no longer have, and case.search over every case, live and
     archived, which is also how exports are paged, on a worker thread of
-    its own (search.c).  Why SQLite,
+    its own (search.c).  It also keeps the gateway's audit log for its
+    retention and pages it for an auditor (audit.c).  Why SQLite,
     the schema and the flows: docs/ARCHIVE.md. */
 #include "archive.h"
 
 #include <sodium.h>
+
+#define S_AUDIT_FOLLOW_MS   500     /* how often the audit log is followed */
 
 static archive_t *
 s_archive_new (cg_daemon_t *daemon)
@@ -47,6 +50,7 @@ s_archive_new (cg_daemon_t *daemon)
     if (store_meta (self, "layout") == 0)
         store_set_meta (self, "layout", ARCHIVE_LAYOUT);
     zloop_timer (daemon->loop, (size_t) sweep_ms, 0, follow_sweep, self);
+    zloop_timer (daemon->loop, S_AUDIT_FOLLOW_MS, 0, audit_follow, self);
     return self;
 failed:
     cg_orgtree_destroy (&self->org);
@@ -84,18 +88,25 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    search_t *search = search_new (archive->path, cg_daemon_get (daemon, "civgrid/cursor_key",
-                                                                NULL));
-    if (!search) {
+    const char *cursor_key = cg_daemon_get (daemon, "civgrid/cursor_key", NULL);
+    /*  each worker is a thread of its own, with a connection of its own */
+    search_t *search = search_new (archive->path, cursor_key);
+    search_t *audit = search_new (archive->path, cursor_key);
+    if (!search || !audit) {
+        search_destroy (&search);
+        search_destroy (&audit);
         s_archive_destroy (&archive);
         cg_daemon_destroy (&daemon);
         return 1;
     }
     cg_server_on (daemon->server, &cg_cmd_archive_case_show, search_on_show, archive);
+    search->org = audit->org = archive->org;
     cg_server_on_worker (daemon->server, &cg_cmd_case_search, search_on_search, search);
+    cg_server_on_worker (daemon->server, &cg_cmd_audit_search, audit_on_search, audit);
     int rc = cg_daemon_run (daemon);
     cg_daemon_destroy (&daemon);        /* its server ends the searches' worker */
     search_destroy (&search);
+    search_destroy (&audit);
     s_archive_destroy (&archive);
     return rc;
 }

@@ -25,6 +25,9 @@
         case_callers  (fingerprint, n): a caller's cases
         case_text     FTS5, contentless: the request's text and address as
                       bigrams (search.c), rowid n
+        audit         the gateway's audit log, one row per entry, keyed by
+                      its stream id (ms, sq); its cursor is meta audit_ms,
+                      audit_sq (audit.c)
     Statements are prepared once; a process has one store. */
 #include "archive.h"
 #include "cg_case.h"
@@ -49,7 +52,12 @@ static const char *s_schema =
     "CREATE TABLE IF NOT EXISTS case_callers (caller TEXT, n INTEGER,"
     "  PRIMARY KEY (caller, n)) WITHOUT ROWID;"
     "CREATE VIRTUAL TABLE IF NOT EXISTS case_text USING fts5 (grams, content='',"
-    "  tokenize='ascii');";
+    "  tokenize='ascii');"
+    "CREATE TABLE IF NOT EXISTS audit (ms INTEGER NOT NULL, sq INTEGER NOT NULL, at INTEGER,"
+    "  actor TEXT, role TEXT, scope TEXT, action TEXT, target TEXT, addr TEXT, status INTEGER,"
+    "  PRIMARY KEY (ms, sq)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS audit_actor ON audit (actor, ms, sq);"
+    "CREATE INDEX IF NOT EXISTS audit_action ON audit (action, ms, sq);";
 
 enum {
     S_GET_CURSOR, S_SET_CURSOR, S_GET_META, S_SET_META, S_FIND, S_INSERT, S_UPDATE,

@@ -391,10 +391,11 @@ static const s_command_t s_commands[] = {
       "CURVE keys of programs that talk to the daemons (docs/ARCHITECTURE.md)", s_key_opts,
       NULL },
     { "secret", cli_secret, "rotate hotline ID [--grace-hours N]\n"
-      "rotate callback [--grace-hours N]\nrotate seal\nbackup --out FILE\nrestore --in FILE",
+      "rotate callback [--grace-hours N]\nrotate seal\nstatus\nretire seal N\n"
+      "backup --out FILE\nrestore --in FILE",
       "a hotline's secret, or the one our callbacks to it are signed with; a new version of "
-      "the sealing key; the sealing key's versions and the stack's secrets, under a "
-      "passphrase", s_secret_opts, NULL },
+      "the sealing key, what each version still seals, retiring an old one; the sealing "
+      "key's versions and the stack's secrets, under a passphrase", s_secret_opts, NULL },
     { "user", cli_user, "add NAME --role R --scope CODE\ndisable NAME | reset NAME\n"
       "totp NAME [--off]\nlist", "operators' accounts (password in $CG_PASSWORD)",
       s_user_opts, NULL },

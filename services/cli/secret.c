@@ -2,6 +2,8 @@
         civgrid secret rotate hotline ID [--grace-hours N]
         civgrid secret rotate callback [--grace-hours N]
         civgrid secret rotate seal
+        civgrid secret status
+        civgrid secret retire seal N
         civgrid secret backup --out FILE
         civgrid secret restore --in FILE
     `rotate` makes a new secret for the 12345 hotline ID (cg_sign.h),
@@ -16,7 +18,14 @@
     version of the key that seals personal data (cg_privacy.h) to the
     configuration, which intake and notification read when they start;
     older versions stay and still open what they sealed; a backup holds
-    them all ("keyv N HEX" lines).
+    them all ("keyv N HEX" lines).  Intake seals its records again under
+    the newest in the background (services/intake/reseal.c); `status`
+    counts the values each version still seals, in intake's records and
+    in the archive's file, and `retire seal N` takes version N out of the
+    configuration only when none is left in either.  The archive copies a
+    live case's record again when intake seals it again (record.resealed);
+    a case that had left Redis keeps the version it was archived under
+    (the archive never holds the key), and so does that version.
 
     `backup` writes what a stack cannot be rebuilt without and Redis's own
     backups do not hold: the key that seals personal data (intake/key:
@@ -38,6 +47,7 @@
 #include "cg_sign.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -168,6 +178,191 @@ s_rotate_seal (cli_args_t *args)
         printf ("the sealing key's version %d is in %s; intake and notification seal with it "
                 "once restarted (civgrid stack down, stack up); what older versions sealed "
                 "still opens. Take a new `civgrid secret backup`.\n", version, cfg);
+    return 0;
+}
+
+/* --- re-sealing: status and retiring ---------------------------------------- */
+
+/*  Counts the sealed values of each version in Redis's records (counts[v],
+    v from 1 to CG_PRIVACY_VERSIONS) and in the archive's file (archived[v],
+    v >= 2: the archive holds intake's records as they were sealed; a row
+    whose bytes hold "vN:" counts, which may count a text that looks like
+    it, never miss a value).  0, or -1 said. */
+static int
+s_seal_count (cli_args_t *args, zconfig_t *config, int64_t *counts, int64_t *archived,
+              int current)
+{
+    cg_redis_t *redis = cli_redis (args);
+    if (!redis)
+        return -1;
+    char cursor[32] = "0";
+    int rc = 0;
+    do {
+        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH cg:{intake}:req:* COUNT 500",
+                                          cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            rc = -1;
+            break;
+        }
+        snprintf (cursor, sizeof cursor, "%s", r->element[0]->str);
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            redisReply *h = cg_redis_command (redis, "HGETALL %s", r->element[1]->element[i]->str);
+            for (size_t k = 0; h && h->type == REDIS_REPLY_ARRAY && k + 1 < h->elements; k += 2) {
+                const char *field = h->element[k]->str;
+                if (strcmp (field, "record") && strncmp (field, "record:", 7))
+                    continue;
+                cg_intake_record_t record;
+                cg_error_t err;
+                if (cg_msg_decode (&cg_intake_record_def, h->element[k + 1]->str,
+                                   h->element[k + 1]->len, &record, &err))
+                    continue;
+                const char *values[] = { record.name_sealed, record.phone_sealed,
+                                         record.email_sealed };
+                for (int v = 0; v < 3; v++)
+                    if (values[v])
+                        counts[cg_privacy_version_of (values[v])]++;
+                cg_msg_clear (&cg_intake_record_def, &record);
+            }
+            if (h)
+                freeReplyObject (h);
+        }
+        freeReplyObject (r);
+    } while (strcmp (cursor, "0") != 0);
+    cg_redis_destroy (&redis);
+    if (rc) {
+        fprintf (stderr, "civgrid: intake's records cannot be read now\n");
+        return -1;
+    }
+    /*  the archive's file, read only; none yet is none to count */
+    char path[PATH_MAX];
+    const char *db = zconfig_get (config, "archive/db", "archive.db");
+    if (*db == '/')
+        snprintf (path, sizeof path, "%s", db);
+    else
+        snprintf (path, sizeof path, "%s/%s", cli_opt (args, "dir", "var"), db);
+    sqlite3 *file = NULL;
+    if (access (path, F_OK) != 0)
+        return 0;
+    if (sqlite3_open_v2 (path, &file, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf (stderr, "civgrid: cannot read the archive %s\n", path);
+        sqlite3_close (file);
+        return -1;
+    }
+    sqlite3_busy_timeout (file, 5000);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2 (file, "SELECT count(*) FROM cases WHERE instr (intake,"
+                            " CAST (?1 AS BLOB)) > 0", -1, &stmt, NULL) != SQLITE_OK)
+        rc = -1;
+    for (int v = 2; rc == 0 && v <= current; v++) {
+        char mark[8];
+        snprintf (mark, sizeof mark, "v%d:", v);
+        sqlite3_reset (stmt);
+        sqlite3_bind_text (stmt, 1, mark, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+            archived[v] = sqlite3_column_int64 (stmt, 0);
+        else
+            rc = -1;
+    }
+    sqlite3_finalize (stmt);
+    sqlite3_close (file);
+    if (rc)
+        fprintf (stderr, "civgrid: cannot read the archive %s\n", path);
+    return rc;
+}
+
+/*  Copies the children of from under to, all but skip (zconfig has no
+    delete outside its draft API). */
+static void
+s_copy_but (zconfig_t *from, zconfig_t *to, zconfig_t *skip)
+{
+    for (zconfig_t *c = zconfig_child (from); c; c = zconfig_next (c))
+        if (c != skip)
+            s_copy_but (c, zconfig_new (zconfig_name (c), to), skip);
+    if (zconfig_value (from))
+        zconfig_set_value (to, "%s", zconfig_value (from));
+}
+
+/*  civgrid secret status: the sealing key's versions and the values each
+    still seals; what is left to seal again. */
+static int
+s_seal_status (cli_args_t *args, int retire)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    char err[200] = "";
+    cg_privacy_t *privacy = cg_privacy_load (config, err, sizeof err);
+    if (!privacy) {
+        fprintf (stderr, "civgrid: %s\n", err);
+        zconfig_destroy (&config);
+        return 1;
+    }
+    int current = cg_privacy_current (privacy);
+    cg_privacy_destroy (&privacy);
+    int64_t counts[CG_PRIVACY_VERSIONS + 1] = { 0 }, archived[CG_PRIVACY_VERSIONS + 1] = { 0 };
+    if (retire == 1 || retire >= current || retire > CG_PRIVACY_VERSIONS) {
+        fprintf (stderr, "civgrid: version %d cannot be retired: %s\n", retire, retire == 1
+                 ? "version 1 (intake/key) also makes callers' fingerprints" : retire == current
+                 ? "it is the version that seals now" : "there is no such version");
+        zconfig_destroy (&config);
+        return 1;
+    }
+    char path[32];
+    snprintf (path, sizeof path, "intake/keys/%d", retire);
+    if (retire > 1 && !zconfig_locate (config, path)) {
+        fprintf (stderr, "civgrid: version %d is not in the configuration (retired "
+                 "already?)\n", retire);
+        zconfig_destroy (&config);
+        return 1;
+    }
+    if (s_seal_count (args, config, counts, archived, current)) {
+        zconfig_destroy (&config);
+        return 1;
+    }
+    int64_t left = 0;
+    for (int v = 1; v < current; v++)
+        left += counts[v];
+    if (retire == 0) {
+        if (cli_flag (args, "json")) {
+            printf ("{\"seal\":%d,\"left\":%lld,\"versions\":[", current, (long long) left);
+            for (int v = 1; v <= current; v++)
+                printf ("%s{\"version\":%d,\"values\":%lld,\"archived\":%lld}",
+                        v > 1 ? "," : "", v, (long long) counts[v], (long long) archived[v]);
+            printf ("]}\n");
+        }
+        else {
+            printf ("the sealing key seals with version %d; %lld values of older versions "
+                    "left to seal again\n", current, (long long) left);
+            for (int v = 1; v <= current; v++)
+                printf ("version %d: %lld values in intake's records, %lld archived records "
+                        "hold it\n", v, (long long) counts[v], (long long) archived[v]);
+        }
+        zconfig_destroy (&config);
+        return 0;
+    }
+    if (counts[retire] || archived[retire]) {
+        fprintf (stderr, "civgrid: version %d still seals %lld values in intake's records and "
+                 "%lld archived records; it cannot be retired yet (intake seals Redis's again "
+                 "in the background: `civgrid secret status`)\n", retire,
+                 (long long) counts[retire], (long long) archived[retire]);
+        zconfig_destroy (&config);
+        return 1;
+    }
+    char cfg[PATH_MAX];
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", cli_opt (args, "dir", "var"));
+    zconfig_t *kept = zconfig_new ("root", NULL);
+    s_copy_but (config, kept, zconfig_locate (config, path));
+    int rc = zconfig_save (kept, cfg) || chmod (cfg, 0600);
+    zconfig_destroy (&kept);
+    zconfig_destroy (&config);
+    if (rc) {
+        fprintf (stderr, "civgrid: cannot write %s; nothing changed\n", cfg);
+        return 1;
+    }
+    printf ("the sealing key's version %d is retired from %s (nothing sealed under it is "
+            "left); take a new `civgrid secret backup`\n", retire, cfg);
     return 0;
 }
 
@@ -492,12 +687,24 @@ cli_secret (cli_args_t *args)
         return s_rotate_callback (args);
     if (streq (verb, "rotate") && streq (kind, "seal") && args->nwords == 3)
         return s_rotate_seal (args);
+    if (streq (verb, "status") && args->nwords == 2)
+        return s_seal_status (args, 0);
+    if (streq (verb, "retire") && streq (kind, "seal") && args->nwords == 4) {
+        char *end;
+        long version = strtol (args->words[3], &end, 10);
+        if (*end || end == args->words[3] || version < 1 || version > CG_PRIVACY_VERSIONS) {
+            fprintf (stderr, "civgrid: secret retire seal takes a version from 1 to %d, not "
+                     "\"%s\"\n", CG_PRIVACY_VERSIONS, args->words[3]);
+            return 1;
+        }
+        return s_seal_status (args, (int) version);
+    }
     if (streq (verb, "backup") && args->nwords == 2)
         return s_backup (args);
     if (streq (verb, "restore") && args->nwords == 2)
         return s_restore (args);
     fprintf (stderr, "usage: civgrid secret rotate hotline ID | callback [--grace-hours N]\n"
-             "       civgrid secret rotate seal\n"
+             "       civgrid secret rotate seal | secret status | secret retire seal N\n"
              "       civgrid secret backup --out FILE | secret restore --in FILE "
              "(passphrase in $CG_PASSPHRASE)\n");
     return 2;

@@ -10,11 +10,17 @@
     current minute, in memory: they protect this process, so they need not
     be shared.  The audit log is a Redis stream, cg:{gateway}:audit, kept
     for gateway/audit_days (180, and no fewer: a setting below is refused
-    at start) by the stack's clock and never cut by its length: a timer
-    drops only entries whose `at` is older (gw_audit_trim).  An admin or a
-    supervisor reads it newest first, a page at a time (GET
-    /api/v1/audit), the entries of the caller's scope.  The stream's ids only grow, so the page's cursor is
-    the id of the last entry read (cg_cursor.h). */
+    at start) by the stack's clock and never cut by its length.  The
+    archive follows it into its store, the long-term copy
+    (services/archive/audit.c), and says how far it holds it
+    (cg:{archive}:cursor:audit): a timer drops only entries whose `at` is
+    older than audit_days, or older than gateway/audit_redis_days (30) and
+    held by the archive (gw_audit_trim).  An admin, a supervisor or an
+    auditor reads it newest first, a page at a time, filtered by who,
+    what, from and to (GET /api/v1/audit), the entries of the caller's
+    scope: Redis's newest, then the archive's older ones.  The stream's ids
+    only grow, so the page's cursor is the id of the last entry looked at
+    (cg_cursor.h). */
 #include "gateway.h"
 
 #include <errno.h>
@@ -25,7 +31,6 @@
 #include <sodium.h>
 
 #define S_AUDIT_TRIM_BATCH  1000   /* entries a trim reads at once */
-#define S_AUDIT_PAGE    200         /* entries a page at most */
 
 bool
 gw_rate_take (gateway_t *gw, const char *key, int per_minute)
@@ -110,7 +115,7 @@ gw_token_check (gw_request_t *req, const char *token, int roles, char *why, size
     }
     if (!(caller->role & roles)) {
         char allowed[160] = "";
-        for (int bit = 1; bit <= CG_ROLE_OPEN311; bit <<= 1)
+        for (int bit = 1; bit <= CG_ROLE_AUDITOR; bit <<= 1)
             if (roles & bit)
                 snprintf (allowed + strlen (allowed), sizeof allowed - strlen (allowed),
                           "%s%s", *allowed ? ", " : "", cg_role_name (bit));
@@ -223,6 +228,27 @@ s_audit_at (const redisReply *e)
     return -1;
 }
 
+/*  When entries may go: past the retention in any case, and past Redis's
+    shorter window once the archive holds them (up to its cursor). */
+typedef struct {
+    int64_t cutoff;                 /* now - gateway/audit_days */
+    int64_t redis_cutoff;           /* now - gateway/audit_redis_days */
+    unsigned long long ms, sq;      /* the archive's cursor; 0-0 when none */
+} s_audit_trim_t;
+
+static bool
+s_audit_due (const s_audit_trim_t *trim, const redisReply *e)
+{
+    int64_t at = s_audit_at (e);
+    if (at < 0)
+        return false;
+    if (at < trim->cutoff)
+        return true;
+    unsigned long long ms = 0, sq = 0;
+    sscanf (cg_reply_str (e->element[0]), "%llu-%llu", &ms, &sq);
+    return at < trim->redis_cutoff && (ms < trim->ms || (ms == trim->ms && sq <= trim->sq));
+}
+
 int
 gw_audit_trim (zloop_t *loop, int timer_id, void *arg)
 {
@@ -231,14 +257,21 @@ gw_audit_trim (zloop_t *loop, int timer_id, void *arg)
     gateway_t *gw = arg;
     cg_redis_t *redis = gw->daemon->redis;
     int64_t days = cg_daemon_int (gw->daemon, "gateway/audit_days");
-    int64_t cutoff = cg_clock_now () - days * CG_DAY_MS;
-    /*  Only a run of entries from the oldest on, each older than the
-        cutoff, is dropped: XTRIM MINID keeps the first entry young enough
-        and all after it, so an entry is never dropped before its time,
-        even when the clock went back between two entries. */
-    redisReply *r = cg_redis_command (redis, "XRANGE cg:{gateway}:audit - + COUNT 1");
+    int64_t redis_days = cg_daemon_int (gw->daemon, "gateway/audit_redis_days");
+    s_audit_trim_t trim = { .cutoff = cg_clock_now () - days * CG_DAY_MS,
+                            .redis_cutoff = cg_clock_now () - redis_days * CG_DAY_MS };
+    redisReply *r = cg_redis_command (redis, "GET cg:{archive}:cursor:audit");
+    if (r && r->type == REDIS_REPLY_STRING)
+        sscanf (r->str, "%llu-%llu", &trim.ms, &trim.sq);
+    if (r)
+        freeReplyObject (r);
+    /*  Only a run of entries from the oldest on, each due, is dropped:
+        XTRIM MINID keeps the first entry not due and all after it, so an
+        entry is never dropped before its time, even when the clock went
+        back between two entries. */
+    r = cg_redis_command (redis, "XRANGE cg:{gateway}:audit - + COUNT 1");
     bool due = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1
-               && s_audit_at (r->element[0]) < cutoff;
+               && s_audit_due (&trim, r->element[0]);
     if (r)
         freeReplyObject (r);
     if (!due)
@@ -250,7 +283,7 @@ gw_audit_trim (zloop_t *loop, int timer_id, void *arg)
         size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
         char minid[64] = "";
         for (size_t i = 0; i < n && !*minid; i++)
-            if (s_audit_at (r->element[i]) >= cutoff)
+            if (!s_audit_due (&trim, r->element[i]))
                 snprintf (minid, sizeof minid, "%s", cg_reply_str (r->element[i]->element[0]));
         bool all_old = n && !*minid;
         if (all_old) {
@@ -265,8 +298,9 @@ gw_audit_trim (zloop_t *loop, int timer_id, void *arg)
             break;
         r = cg_redis_command (redis, "XTRIM cg:{gateway}:audit MINID %s", minid);
         if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
-            zsys_info ("gateway: %lld audit entries older than %lld days dropped",
-                       (long long) r->integer, (long long) days);
+            zsys_info ("gateway: %lld audit entries dropped (older than %lld days, or than "
+                       "%lld days and in the archive)", (long long) r->integer,
+                       (long long) days, (long long) redis_days);
         if (r)
             freeReplyObject (r);
         if (!all_old || n < S_AUDIT_TRIM_BATCH)
@@ -377,21 +411,79 @@ s_audit_entry (const redisReply *e)
     return entry;
 }
 
+/*  The filters of a page of the audit log, from the query; 0, or -1 when
+    it replied. */
+static int
+s_audit_filters (gw_request_t *req, cg_audit_search_t *ask)
+{
+    const char *who = gw_query (req, "who"), *what = gw_query (req, "what");
+    if ((who && (!*who || strlen (who) > CG_NAME_MAX))
+    ||  (what && (!*what || strlen (what) > 64))) {
+        gw_reply_error (req, 400, "invalid", who && (!*who || strlen (who) > CG_NAME_MAX)
+                        ? "who" : "what", "%s takes a name of 1 to %d bytes",
+                        who && (!*who || strlen (who) > CG_NAME_MAX) ? "who" : "what",
+                        who && (!*who || strlen (who) > CG_NAME_MAX) ? CG_NAME_MAX : 64);
+        return -1;
+    }
+    ask->who = (char *) who;
+    ask->what = (char *) what;
+    const char *names[] = { "from", "to" };
+    for (int i = 0; i < 2; i++) {
+        const char *value = gw_query (req, names[i]);
+        if (!value)
+            continue;
+        int64_t ms;
+        char why[128];
+        if (cg_time_or_day_parse (value, &ms, why, sizeof why)) {
+            gw_reply_error (req, 400, "invalid", names[i], "%s takes a day (2026-12-01) or a "
+                            "time (2026-12-01T08:00:00Z): %s", names[i], why);
+            return -1;
+        }
+        if (i == 0)
+            CG_SET (ask, audit_search, from, ms);
+        else        /* a day names the last day, included */
+            CG_SET (ask, audit_search, to, ms + (strlen (value) == 10 ? CG_DAY_MS : 0));
+    }
+    return 0;
+}
+
+/*  Whether an entry passes the filters and the caller's scope. */
+static bool
+s_audit_keep (gw_request_t *req, const cg_audit_search_t *ask, json_t *entry)
+{
+    const char *scope = json_string_value (json_object_get (entry, "scope"));
+    const char *actor = json_string_value (json_object_get (entry, "actor"));
+    const char *action = json_string_value (json_object_get (entry, "action"));
+    int64_t at = json_integer_value (json_object_get (entry, "at"));
+    bool has_from = ask->present & (UINT64_C (1) << CG_FIELD_audit_search_from);
+    bool has_to = ask->present & (UINT64_C (1) << CG_FIELD_audit_search_to);
+    return scope && gw_in_scope (req, scope)
+        && (!ask->who || (actor && streq (actor, ask->who)))
+        && (!ask->what || (action && streq (action, ask->what)))
+        && (!has_from || at >= ask->from) && (!has_to || at < ask->to);
+}
+
 void
 gw_audit_list (gw_request_t *req)
 {
-    if (gw_auth (req, CG_ROLE_ADMIN | CG_ROLE_SUPERVISOR))
+    if (gw_auth (req, CG_ROLE_ADMIN | CG_ROLE_SUPERVISOR | CG_ROLE_AUDITOR))
         return;
     const char *text = gw_query (req, "limit"), *cursor = gw_query (req, "cursor");
     char *end = NULL;
     long limit = text && *text ? strtol (text, &end, 10) : 50;
-    if ((end && *end) || limit < 1 || limit > S_AUDIT_PAGE) {
+    if ((end && *end) || limit < 1 || limit > CG_AUDIT_PAGE_MAX) {
         gw_reply_error (req, 400, "invalid", "limit", "limit must be a whole number from 1 "
-                        "to %d", S_AUDIT_PAGE);
+                        "to %d", CG_AUDIT_PAGE_MAX);
         return;
     }
+    cg_audit_search_t ask = { 0 };
+    if (s_audit_filters (req, &ask))
+        return;
+    /*  a cursor belongs to its filters */
     char list[CG_CURSOR_LIST_MAX], why[256], start[CG_CURSOR_ID_MAX + 1] = "+";
-    snprintf (list, sizeof list, "gateway.audit@%s", req->caller.scope_code);
+    snprintf (list, sizeof list, "gateway.audit@%s|%s|%s|%lld|%lld", req->caller.scope_code,
+              ask.who ? ask.who : "", ask.what ? ask.what : "", (long long) ask.from,
+              (long long) ask.to);
     int64_t now = cg_clock_now ();
     cg_cursor_at_t after;
     if (cursor && *cursor) {
@@ -402,38 +494,68 @@ gw_audit_list (gw_request_t *req)
         }
         snprintf (start, sizeof start, "(%s", after.id);
     }
+    /*  The newest are in Redis; what Redis no longer has, the archive has
+        (it drops only what the archive holds).  Redis first: one more is
+        read than the page takes, and when it is there the page is Redis's
+        alone; when Redis ran out, the archive gives the rest, older than
+        the oldest Redis gave (or than the cursor). */
     redisReply *count = cg_redis_command (req->link->redis, "XLEN cg:{gateway}:audit");
     redisReply *r = cg_redis_command (req->link->redis,
                                       "XREVRANGE cg:{gateway}:audit %s - COUNT %ld", start,
                                       limit + 1);
     if (!count || !r || r->type != REDIS_REPLY_ARRAY) {
         gw_reply_error (req, 503, "unavailable", NULL, "the audit log cannot be read now");
+        goto done;
     }
+    json_t *entries = json_array ();
+    size_t n = r->elements > (size_t) limit ? (size_t) limit : r->elements;
+    for (size_t i = 0; i < n; i++) {
+        json_t *entry = s_audit_entry (r->element[i]);
+        if (s_audit_keep (req, &ask, entry))
+            json_array_append_new (entries, entry);
+        else
+            json_decref (entry);
+    }
+    json_t *page = json_pack ("{s:I}", "total", (json_int_t) cg_reply_int (count, 0));
+    const char *next_id = NULL;
+    cg_audit_found_t older = { 0 };
+    bool asked = false;
+    if (r->elements > (size_t) limit)
+        next_id = r->element[n - 1]->element[0]->str;
     else {
-        /*  one more was read than is given: when it is there, so is a next page */
-        json_t *entries = json_array ();
-        size_t n = r->elements > (size_t) limit ? (size_t) limit : r->elements;
-        for (size_t i = 0; i < n; i++) {
-            json_t *entry = s_audit_entry (r->element[i]);
-            const char *scope = json_string_value (json_object_get (entry, "scope"));
-            if (scope && gw_in_scope (req, scope))
-                json_array_append_new (entries, entry);
-            else
-                json_decref (entry);
+        ask.rid = "audit";
+        ask.scope = req->caller.scope_code;
+        ask.before = n ? r->element[n - 1]->element[0]->str
+                   : strcmp (start, "+") ? start + 1 : NULL;
+        CG_SET (&ask, audit_search, limit, limit - (int64_t) json_array_size (entries));
+        cg_error_t err;
+        if (ask.limit == 0)
+            next_id = n ? r->element[n - 1]->element[0]->str : NULL;
+        else
+        if (gw_call (req, &cg_cmd_audit_search, &ask, &older, &err) == 0) {
+            asked = true;
+            for (size_t i = 0; i < older.entries_count; i++)
+                json_array_append_new (entries, cg_json_from_msg (&cg_audit_entry_def,
+                                                                  &older.entries[i]));
+            next_id = older.last;
         }
-        json_t *page = json_pack ("{s:I, s:o}", "total", (json_int_t) cg_reply_int (count, 0),
-                                  "entries", entries);
-        if (r->elements > (size_t) limit) {
-            cg_cursor_at_t at = { 0 };
-            const char *id = r->element[n - 1]->element[0]->str;
-            at.pos = strtoll (id, NULL, 10);
-            snprintf (at.id, sizeof at.id, "%s", id);
-            char next[CG_CURSOR_MAX];
-            cg_cursor_encode (req->gw->daemon->cursor, list, &at, now, next, sizeof next);
-            json_object_set_new (page, "next", json_string (next));
-        }
-        gw_reply_json (req, 200, page);
+        else        /* the newest still help; say what is missing */
+            json_object_set_new (page, "incomplete", json_sprintf (
+                "the archive cannot be read now (%s): older entries are missing", err.message));
     }
+    json_object_set_new (page, "entries", entries);
+    if (next_id) {
+        cg_cursor_at_t at = { 0 };
+        at.pos = strtoll (next_id, NULL, 10);
+        snprintf (at.id, sizeof at.id, "%s", next_id);
+        char next[CG_CURSOR_MAX];
+        cg_cursor_encode (req->gw->daemon->cursor, list, &at, now, next, sizeof next);
+        json_object_set_new (page, "next", json_string (next));
+    }
+    if (asked)
+        cg_msg_clear (&cg_audit_found_def, &older);
+    gw_reply_json (req, 200, page);
+done:
     if (count)
         freeReplyObject (count);
     if (r)

@@ -154,4 +154,8 @@ void intake_on_receipt (void *request, cg_reply_t *reply, void *arg);
 /*  case.archived: the archive holds the case; its record leaves Redis */
 cg_feed_fn intake_on_archive;
 
+/*  reseal.c: a few cases' records sealed under an old version of the key
+    sealed again under the newest (zloop timer). */
+int intake_reseal (zloop_t *loop, int timer_id, void *arg);
+
 #endif

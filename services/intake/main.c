@@ -15,6 +15,8 @@
     kept sealed and leave intake only masked. */
 #include "intake.h"
 
+#define S_RESEAL_MS     50      /* how often a few records are sealed again */
+
 int
 main (int argc, char **argv)
 {
@@ -46,6 +48,7 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
+    zloop_timer (daemon->loop, S_RESEAL_MS, 0, intake_reseal, intake);
     int rc = cg_daemon_run (daemon);
     intake_destroy (&intake);
     cg_daemon_destroy (&daemon);

@@ -53,7 +53,8 @@ s_status (cg_teststack_t *stack, const char *token, char *body, size_t len)
 
 Test (tokens, a_token_expires_and_is_revoked_by_its_id, .timeout = 240)
 {
-    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1");
+    /*  Redis keeps the whole retention here (the archive's copy is test_audit.c's) */
+    cg_teststack_t *stack = cg_teststack_up ("--set clock/test=1 --set gateway/audit_redis_days=180");
     char *brief = s_create (stack, "--name 临时值班员 --days 1");
     char *yearly = s_create (stack, "--name 值班员王芳");
     char body[2048];
@@ -113,8 +114,8 @@ Test (tokens, a_token_expires_and_is_revoked_by_its_id, .timeout = 240)
         left = cg_teststack_int (stack, "XLEN cg:{gateway}:audit");
     }
     cr_assert_eq (left, 1, "the entries older than 180 days go, the younger one stays");
-    cr_assert_eq (cg_teststack_log_count (stack, "gateway", "audit entries older than 180 days "
-                                          "dropped"), 1);
+    cr_assert_eq (cg_teststack_log_count (stack, "gateway", "audit entries dropped (older "
+                                          "than 180 days"), 1);
 
     free (brief);
     free (yearly);
