@@ -23,6 +23,7 @@
         stream.c    live events (SSE) from the journals
         health.c    /healthz and /metrics, from every daemon's `metrics`
         search.c    search and export of every case, from the archive
+        map.c       the map: grids' boundaries and the scope's open cases
 */
 #ifndef GATEWAY_H_INCLUDED
 #define GATEWAY_H_INCLUDED
@@ -30,6 +31,7 @@
 #include "cg_daemon.h"
 #include "cg_calendar.h"
 #include "cg_catalog.h"
+#include "cg_geo.h"
 #include "cg_json.h"
 #include "cg_orgtree.h"
 #include "cg_token.h"
@@ -79,6 +81,7 @@ struct _gateway_t {
     cg_orgtree_t *org;
     cg_catalog_t *catalog;
     cg_calendar_t *calendar;    /* dispatch's working calendar: its end, for the console */
+    cg_geo_t *geo;              /* data/grids_geo: the grids' boundaries, for the map */
     struct MHD_Daemon *httpd;
     size_t body_max;
     int rate_address;           /* requests a minute from one address */
@@ -299,6 +302,11 @@ void gw_session_handle (gw_request_t *req);
 /*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
 void gw_search_handle (gw_request_t *req);
 void gw_export_handle (gw_request_t *req);
+
+/* --- map.c ---------------------------------------------------------------- */
+/*  GET /api/v1/map?scope=: the scope's grids as GeoJSON and its open cases
+    as points or, above a town, as one cluster a center. */
+void gw_map_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */
 /*  The largest body of a report: its fields, and its photos at their limit. */
