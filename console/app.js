@@ -30,6 +30,7 @@ let me = null, categories = {}, places = {}, queue = [], seen = new Set(), alert
 let queueNext = {}, queueTotal = 0;     // each state's next page; the cases in the queues
 const QUEUE_PAGE = 100;                 // cases of each state a page
 let stream = null, reloadTimer = null;
+const listeners = [];           // cg.onEvent's
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -115,6 +116,7 @@ async function signIn (candidate) {
       '节假日不会扣除，请管理员补充下一年的节假日安排。（' + me.calendar_warning + '）';
     $('#calendar-warning').hidden = false;
   }
+  drawNav();
   $('#nav').hidden = false;
   openStream();
 }
@@ -142,6 +144,7 @@ function openStream () {
   stream.onerror = () => { $('#live').className = 'live off'; };
   const onEvent = (e) => {
     const data = JSON.parse(e.data);
+    for (const fn of listeners) { try { fn(e.type, data); } catch (err) { console.error(err); } }
     if (data.topic === 'case.warning' || data.topic === 'case.overdue')
       alerts[data.id] = data.topic === 'case.overdue' ? 'overdue' : 'warning';
     clearTimeout(reloadTimer);
@@ -523,29 +526,75 @@ function actorName (actor) {
 
 /* --- views -------------------------------------------------------------- */
 
+/*  The views other files add (map.js, wall.js, pages.js, dashboard.js):
+    cg.views[NAME] = { title, render: async (section, params) => ... }.
+    #/NAME/rest?k=v shows <section id="view-NAME"> (made when missing) and
+    calls render with the section and { path: [rest...], query: {k: v},
+    changed: id of the case a live event changed, or undefined }.  The nav
+    lists them after the queue, in the order they were added. */
+const views = {};
+/*  app.js's own views; the rest are cg.views'. */
+const OWN = ['signin', 'queue', 'case'];
+
+/*  The dashboard is dashboard.js's; until it registers itself, its global
+    loadDashboard is the view. */
+views.dashboard = { title: '数据看板', render: (section, params) => (params.changed ? null : loadDashboard()) };
+
+function section (name) {
+  let s = document.getElementById('view-' + name);
+  if (!s) {
+    s = el('section');
+    s.id = 'view-' + name;
+    s.hidden = true;
+    $('main').append(s);
+  }
+  return s;
+}
+
 function show (name) {
-  for (const v of ['signin', 'queue', 'case', 'dashboard']) $('#view-' + v).hidden = v !== name;
+  for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== 'view-' + name;
   document.querySelectorAll('nav a').forEach(a => a.classList.toggle('active', a.id === 'nav-' + name));
+}
+
+/*  The nav: the queue, then every registered view. */
+function drawNav () {
+  const box = $('#nav-views');
+  box.textContent = '';
+  const link = (name, title) => {
+    const a = el('a', title);
+    a.href = '#/' + name;
+    a.id = 'nav-' + name;
+    box.append(a);
+  };
+  link('queue', '工单队列');
+  for (const [name, v] of Object.entries(views)) if (!OWN.includes(name)) link(name, v.title || name);
+}
+
+/*  '#/NAME/a/b?x=1' as { name, path: ['a', 'b'], query: { x: '1' } }. */
+function parseHash (hash) {
+  const [where, qs] = (hash || '').replace(/^#\/?/, '').split('?');
+  const parts = where.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] || 'queue', path: parts.slice(1), query: Object.fromEntries(new URLSearchParams(qs || '')) };
 }
 
 /*  Shows the view the hash names; changedId, from a live event, reloads
     the case page only when it is that case. */
 async function route (changedId) {
   if (!me) { show('signin'); return; }
-  const hash = location.hash || '#/queue';
+  const h = parseHash(location.hash || '#/queue');
   try {
     $('#page-error').textContent = '';
-    if (hash.startsWith('#/case/')) {
-      const id = decodeURIComponent(hash.slice(7));
+    if (h.name === 'case') {
+      const id = h.path[0];
       if (changedId && changedId !== id) return;
       if (!changedId) $('#case-error').textContent = '';
       show('case');
       await loadCase(id);
     }
-    else if (hash === '#/dashboard') {
-      if (changedId) return;
-      show('dashboard');
-      await loadDashboard();
+    else if (h.name !== 'queue' && views[h.name]) {
+      const s = section(h.name);
+      show(h.name);
+      await views[h.name].render(s, { path: h.path, query: h.query, changed: changedId });
     }
     else {
       show('queue');
@@ -554,9 +603,18 @@ async function route (changedId) {
   }
   catch (err) {
     if (err.status === 401) signOut();
-    else $(hash.startsWith('#/case/') ? '#case-error' : '#page-error').textContent = refusal(err);
+    else $(h.name === 'case' ? '#case-error' : '#page-error').textContent = refusal(err);
   }
 }
+
+/*  What other view files use (map.js, wall.js, pages.js, dashboard.js). */
+window.cg = {
+  api, el, refusal, cstTime, STATES, LEVELS, SOURCES, views, route,
+  get me () { return me; },
+  get token () { return token; },
+  /*  fn(topic, data) hears every live event of the stream. */
+  onEvent (fn) { listeners.push(fn); },
+};
 
 $('#signin').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -602,10 +660,12 @@ $('#search').addEventListener('input', () => {
 window.addEventListener('hashchange', () => route());
 setInterval(tick, 1000);
 
-(async () => {
+/*  Once every script has run (and added its views), sign in again with
+    the session's token, if any, and show the view. */
+document.addEventListener('DOMContentLoaded', async () => {
   if (token) {
     try { await signIn(token); }
     catch (_) { me = null; sessionStorage.removeItem('civgrid.token'); }
   }
   route();
-})();
+});

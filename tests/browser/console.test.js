@@ -387,6 +387,14 @@ async function main () {
     await center.waitForSelector(photo);
     await center.waitForFunction((sel) => document.querySelector(sel).naturalWidth === 1, photo);
     await shot(center, 'case-photo');
+
+    // the other half of the console (map, wall screen, pages) tests itself
+    // on the same stack and volume: tests/browser/wall.test.js, when there
+    const wall = path.join(__dirname, 'wall.test.js');
+    if (fs.existsSync(wall)) {
+      const tokens = { unit: unitToken, center: centerToken };
+      await require(wall)({ browser, port, tokens, cli, dir, expect, shot, signIn });
+    }
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
