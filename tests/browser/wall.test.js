@@ -59,6 +59,8 @@ module.exports = async function wall (ctx) {
            'the map API answers the town\'s ' + grids + ' grids: ' + map.grids.features.length);
     expect(map.points.length === Math.min(1000, map.total) && map.total >= 3000,
            'at most 1,000 points of the ' + map.total + ' open cases: ' + map.points.length);
+    const other = await fetch(base + '/api/v1/map?scope=320602002', { headers: { Authorization: 'Bearer ' + tokens.center } });
+    expect(other.status === 403 && (await other.json()).error.field === 'scope', 'another town\'s map is refused naming scope');
     for (const size of [[1366, 768], [3840, 2160]]) {
       await page.setViewportSize({ width: size[0], height: size[1] });
       await go(page, '#/map?at=' + size[0]);
