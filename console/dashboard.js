@@ -132,10 +132,9 @@ function drawSatisfaction (total) {
     row's count, by the kind of that center in the org tree. */
 async function drawLevels (rows) {
   const byLevel = { town: 0, county: 0, city: 0 };
-  for (const r of rows.filter(r => r.by === 'center' && r.escalated)) {
-    const p = await place(r.key);
-    if (p && p.kind in byLevel) byLevel[p.kind] += r.escalated;
-  }
+  const up = rows.filter(r => r.by === 'center' && r.escalated);
+  const kinds = await Promise.all(up.map(r => place(r.key)));
+  up.forEach((r, i) => { if (kinds[i] && kinds[i].kind in byLevel) byLevel[kinds[i].kind] += r.escalated; });
   chart('chart-levels', {
     xAxis: { type: 'category', data: Object.keys(byLevel).map(l => '自' + LEVELS[l] + '提级') },
     yAxis: { type: 'value', minInterval: 1 },
@@ -227,10 +226,11 @@ async function drawRanking (id, rows) {
   const body = $('#' + id + ' tbody');
   body.textContent = '';
   let n = 0;
+  const names = await Promise.all(top.map(r => unitName(r.key)));
   for (const r of top) {
     const tr = el('tr');
     tr.dataset.key = r.key;
-    for (const v of [++n, await unitName(r.key), r.received || 0, pct(r.signed_on_time || 0, r.signed_for || 0),
+    for (const v of [n + 1, names[n++], r.received || 0, pct(r.signed_on_time || 0, r.signed_for || 0),
                      pct(r.resolved_on_time || 0, r.resolved || 0), pct(r.satisfied || 0, r.callbacks || 0),
                      r.redone || 0, r.escalated || 0])
       tr.append(el('td', String(v)));
@@ -261,11 +261,15 @@ async function drawTopics () {
 const TOPIC_STATES = { draft: '草拟', deliberating: '协商中', decided: '已决议', implementing: '实施中',
                        done: '已完成', rejected: '未通过' };
 
+let dashLoads = 0;             // a newer load makes an older one stop drawing
+
 async function loadDashboard () {
+  const load = ++dashLoads;
   dashboardParts();
   charts.forEach(c => c.dispose());
   charts = [];
   delete $('#view-dashboard').dataset.loaded;
+  delete $('#view-dashboard').dataset.drawn;
   $('#dash-scope').textContent = me.scope_name;
   const now = Date.now(), days = Number($('#dash-period').value);
   const by = (PERIODS[days] || PERIODS[1])[1];
@@ -273,8 +277,14 @@ async function loadDashboard () {
   const [y, m] = to.split('-').map(Number);
   const from = by === 'month' ? new Date(Date.UTC(y, m - 12, 1)).toISOString().slice(0, 10)   // 12 whole months
                               : cstDay(now - (days - 1) * 86400000);
-  const [stats, { hours, partial }] = await Promise.all([
-    api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + from + '&to=' + to + '&by=' + by), hourly()]);
+  /*  today's hours are read from the cases, page after page: the rest is
+      drawn from the stats meanwhile (data-drawn), the hours when they
+      are counted (data-loaded) */
+  const hours = hourly();
+  hours.catch(() => {});
+  const stats = await api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + from + '&to=' + to +
+                          '&by=' + by);
+  if (load !== dashLoads) return;
   const total = stats.rows.find(r => r.by === 'total') || {};
   $('#dash-period-text').textContent = from === to ? from : from + ' 至 ' + to;
   drawSummary(total);
@@ -286,18 +296,21 @@ async function loadDashboard () {
     item.append(el('b', value), el('span', label));
     $('#dash-summary').append(item);
   }
-  $('#hourly-note').textContent = partial ? '（仅计最近 ' + HOURLY_PAGES * 200 + ' 件）' : '';
-  chart('chart-hourly', { xAxis: { type: 'category', data: hours.map((_, h) => h + '时') },
-                          yAxis: { type: 'value', minInterval: 1 },
-                          series: [{ type: 'bar', data: hours, name: '受理' }] });
   drawTrend(stats.rows, by);
   drawRates(total);
   drawSatisfaction(total);
-  await drawLevels(stats.rows);
   drawHotspots(stats.rows);
-  await drawRanking('rank-centers', stats.rows.filter(r => r.by === 'center' && r.key !== me.scope));
-  await drawRanking('rank-units', stats.rows.filter(r => r.by === 'unit'));
-  await drawTopics();
+  await Promise.all([drawLevels(stats.rows),
+                     drawRanking('rank-centers', stats.rows.filter(r => r.by === 'center' && r.key !== me.scope)),
+                     drawRanking('rank-units', stats.rows.filter(r => r.by === 'unit')), drawTopics()]);
+  if (load !== dashLoads) return;
+  $('#view-dashboard').dataset.drawn = from + '/' + to;
+  const { hours: counts, partial } = await hours;
+  if (load !== dashLoads) return;
+  $('#hourly-note').textContent = partial ? '（仅计最近 ' + HOURLY_PAGES * 200 + ' 件）' : '';
+  chart('chart-hourly', { xAxis: { type: 'category', data: counts.map((_, h) => h + '时') },
+                          yAxis: { type: 'value', minInterval: 1 },
+                          series: [{ type: 'bar', data: counts, name: '受理' }] });
   $('#view-dashboard').dataset.loaded = from + '/' + to;
 }
 
