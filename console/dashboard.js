@@ -218,11 +218,18 @@ function drawTrend (rows, by) {
 
 /*  The ranking of one kind of row: the ten best by on-time completion,
     then by received. */
-async function drawRanking (id, rows) {
+/*  The ranking's one rule (the dashboard's and the wall's): rows that
+    received or resolved anything, best on-time completion first (none
+    resolved: last), then most received; the first n. */
+function ranked (rows, n) {
   const rate = (r) => (r.resolved ? (r.resolved_on_time || 0) / r.resolved : -1);
-  const top = rows.filter(r => r.received || r.resolved)
+  return rows.filter(r => r.received || r.resolved)
     .sort((a, b) => rate(b) - rate(a) || (b.received || 0) - (a.received || 0) || a.key.localeCompare(b.key))
-    .slice(0, 10);
+    .slice(0, n);
+}
+
+async function drawRanking (id, rows) {
+  const top = ranked(rows, 10);
   const body = $('#' + id + ' tbody');
   body.textContent = '';
   let n = 0;
@@ -326,6 +333,9 @@ cg.onEvent(() => {
     if (!$('#view-dashboard').hidden) loadDashboard().catch(() => {});
   }, wait);
 });
+
+cg.ranked = ranked;
+cg.pct = pct;
 
 cg.views.dashboard = { title: '数据看板',
                        render: (section, params) => (params.changed ? null : loadDashboard()) };

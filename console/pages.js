@@ -212,12 +212,14 @@
       try {
         const r = await api(base + '/requests/' + encodeURIComponent(form.elements.id.value.trim()) + '/' + action,
                             { method: 'POST', body: JSON.stringify({ note: form.elements.note.value }) });
-        form.querySelector('#fund-notice').textContent = (action === 'approve' ? '已同意' : '已驳回') + '：申请现为' +
-          (REQUEST_STATES[r.state] || r.state) + '（已批准 ' + (r.approvals || []).length + ' / ' + r.need + '）';
-        await show();
+        /* drawn again, so the balance and the pending requests are the fund's now */
+        await fund(section, code, { month: query.month, request: r.id,
+          notice: (action === 'approve' ? '已同意' : '已驳回') + '：申请现为' + (REQUEST_STATES[r.state] || r.state) +
+                  '（已批准 ' + (r.approvals || []).length + ' / ' + r.need + '）' });
       }
       catch (err) { error.textContent = refusal(err); }
     });
+    if (query.notice) form.querySelector('#fund-notice').textContent = query.notice;
     if (query.request) { form.elements.id.value = query.request; await show().catch(err => { error.textContent = refusal(err); }); }
   }
 

@@ -22,7 +22,7 @@
   const COUNTED = ['dispatched', 'accepted', 'returned', 'suspended', 'resolved'];
 
   const cstDay = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
-  const pct = (a, b) => (b ? Math.round(1000 * a / b) / 10 + '%' : '—');
+  const pct = (a, b) => cg.pct(a, b);
 
   async function counts (box) {
     const totals = await Promise.all(COUNTED.map(s =>
@@ -68,16 +68,14 @@
 
   async function ranking (table, stats) {
     const by = cg.me.scope_kind === 'town' ? 'unit' : 'center';
-    const rate = (r) => (r.resolved ? (r.resolved_on_time || 0) / r.resolved : -1);
-    const rows = stats.rows.filter(r => r.by === by && r.key !== cg.me.scope && (r.received || r.resolved))
-      .sort((a, b) => rate(b) - rate(a) || (b.received || 0) - (a.received || 0) || a.key.localeCompare(b.key))
-      .slice(0, 8);
+    const rows = cg.ranked(stats.rows.filter(r => r.by === by && r.key !== cg.me.scope), 8);
     const body = table.tBodies[0];
     body.textContent = '';
+    const places = await Promise.all(rows.map(r => cg.api('/api/v1/places/' + encodeURIComponent(r.key)).catch(() => null)));
     for (const [i, r] of rows.entries()) {
       const tr = cg.el('tr');
       tr.dataset.key = r.key;
-      const p = await cg.api('/api/v1/places/' + encodeURIComponent(r.key)).catch(() => null);
+      const p = places[i];
       for (const v of [i + 1, p ? p.name : r.key, r.received || 0, pct(r.resolved_on_time || 0, r.resolved || 0),
                        pct(r.satisfied || 0, r.callbacks || 0)])
         tr.append(cg.el('td', String(v)));

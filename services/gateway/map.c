@@ -108,6 +108,28 @@ s_grids (gw_request_t *req, const cg_org_node_t *scope, json_t *counts, size_t *
     return json_pack ("{s:s, s:o}", "type", "FeatureCollection", "features", features);
 }
 
+/*  Completes the answer (when rc is 0) with the grids shaded by counts,
+    the mode and its list (points or clusters) and the counts; takes list
+    and counts. */
+static void
+s_answer (gw_request_t *req, const cg_org_node_t *scope, json_t *answer, int rc, const char *mode,
+          json_t *list, json_t *counts, int64_t total, int64_t unplaced, bool partial)
+{
+    if (rc == 0) {
+        size_t left_out;
+        json_object_set_new (answer, "grids", s_grids (req, scope, counts, &left_out));
+        json_object_set_new (answer, "grids_left_out", json_integer ((json_int_t) left_out));
+        json_object_set_new (answer, "mode", json_string (mode));
+        json_object_set_new (answer, mode, list);
+        json_object_set_new (answer, "total", json_integer (total));
+        json_object_set_new (answer, "unplaced", json_integer (unplaced));
+        json_object_set_new (answer, "partial", json_boolean (partial));
+    }
+    else
+        json_decref (list);
+    json_decref (counts);
+}
+
 /*  Points: the open cases of a town's (or a unit's) queues, kept when
     they lie in scope, S_POINTS_MAX at most. */
 static int
@@ -175,19 +197,7 @@ s_points (gw_request_t *req, const cg_org_node_t *scope, json_t *answer, cg_erro
         } while (cursor);
         free (cursor);
     }
-    if (rc == 0) {
-        size_t left_out;
-        json_object_set_new (answer, "grids", s_grids (req, scope, counts, &left_out));
-        json_object_set_new (answer, "grids_left_out", json_integer ((json_int_t) left_out));
-        json_object_set_new (answer, "mode", json_string ("points"));
-        json_object_set_new (answer, "points", points);
-        json_object_set_new (answer, "total", json_integer (total));
-        json_object_set_new (answer, "unplaced", json_integer (unplaced));
-        json_object_set_new (answer, "partial", json_boolean (partial));
-    }
-    else
-        json_decref (points);
-    json_decref (counts);
+    s_answer (req, scope, answer, rc, "points", points, counts, total, unplaced, partial);
     return rc;
 }
 
@@ -254,19 +264,7 @@ s_clusters (gw_request_t *req, const cg_org_node_t *scope, json_t *answer, cg_er
             "name", centers[i]->name, "kind", cg_org_kind_name (centers[i]->kind),
             "lat", lat, "lon", lon, "open", (json_int_t) open, "states", by_state));
     }
-    if (rc == 0) {
-        size_t left_out;
-        json_object_set_new (answer, "grids", s_grids (req, scope, counts, &left_out));
-        json_object_set_new (answer, "grids_left_out", json_integer ((json_int_t) left_out));
-        json_object_set_new (answer, "mode", json_string ("clusters"));
-        json_object_set_new (answer, "clusters", clusters);
-        json_object_set_new (answer, "total", json_integer (total));
-        json_object_set_new (answer, "unplaced", json_integer (unplaced));
-        json_object_set_new (answer, "partial", json_false ());
-    }
-    else
-        json_decref (clusters);
-    json_decref (counts);
+    s_answer (req, scope, answer, rc, "clusters", clusters, counts, total, unplaced, false);
     return rc;
 }
 

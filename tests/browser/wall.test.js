@@ -215,6 +215,10 @@ module.exports = async function wall (ctx) {
     const decided = await get('/api/v1/funds/baihe/requests/' + request.id, member);
     expect(decided.state === 'approved' && decided.approvals.includes('wang.fang'),
            'the fund recorded the approval: ' + JSON.stringify(decided));
+    const after = await get('/api/v1/funds/baihe/reports/' + day(Date.now()).slice(0, 7), member);
+    expect(after.spending === report.spending + 20000 &&
+           Number(await committee.getAttribute('#fund-balance', 'data-fen')) === after.closing,
+           'the page shows the balance after the disbursement: ' + after.closing);
     await shot(committee, 'fund-1366');
     await committee.close();
 
