@@ -14,6 +14,9 @@
  *     balance allows (docs/FUND.md); a refusal is shown as it came.
  *   通知 (#/inbox, #/inbox/UNIT): a unit's inbox a page at a time (GET
  *     /api/v1/inbox/UNIT): a center's operator picks the unit.
+ *   死信 (#/deadletters): the notices notification gave up on, with the
+ *     reason, the whole region's (for its supervisors and admins), each
+ *     sent again with 重新投递 (POST /api/v1/deadletters/ID/retry).
  * Money is integer fen, shown as yuan with two decimals; time-bank
  * ledgers count minutes. */
 'use strict';
@@ -253,8 +256,39 @@
     catch (err) { error.textContent = refusal(err); }
   }
 
+  /*  The whole region's dead letters (notices given up, with the reason),
+      for its supervisors and admins: each may be sent again (重新投递). */
+  async function deadletters (section, params) {
+    const error = page(section, '投递失败的通知（死信）');
+    const q = params.query.cursor ? '&cursor=' + encodeURIComponent(params.query.cursor) : '';
+    try {
+      const p = await api('/api/v1/deadletters?limit=50' + q);
+      section.append(el('p', '共 ' + p.total + ' 条', 'muted'));
+      const notice = el('p', null, 'notice');
+      notice.setAttribute('role', 'status');
+      section.append(notice);
+      section.append(table(['时间', '收件人', '事由', '原因', ''], p.dead.map(d => {
+        const retry = el('button', '重新投递');
+        retry.type = 'button';
+        retry.addEventListener('click', async () => {
+          error.textContent = '';
+          try {
+            const r = await api('/api/v1/deadletters/' + encodeURIComponent(d.id) + '/retry', { method: 'POST' });
+            notice.textContent = '已重新投递：' + d.id + '（' + r.state + '）';
+            retry.disabled = true;
+          }
+          catch (err) { error.textContent = refusal(err); }
+        });
+        return { key: d.id, cells: [cstTime(d.at), d.recipient || '', d.topic || '', d.reason, retry] };
+      }), 'deadletters'));
+      section.append(pager('#/deadletters', p.next));
+    }
+    catch (err) { error.textContent = refusal(err); }
+  }
+
   const once = (fn) => async (section, params) => { if (!params.changed) await fn(section, params); };
   cg.views.topics = { title: '议事协商', render: once(topics) };
   cg.views.funds = { title: '基金', render: once(funds) };
   cg.views.inbox = { title: '通知', render: once(inbox) };
+  cg.views.deadletters = { title: '死信', render: once(deadletters) };
 })();

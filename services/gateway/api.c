@@ -65,6 +65,11 @@ static const s_route_t s_routes[] = {
       &cg_device_cancel_def, &cg_case_submitted_def, &gw_vendor },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
       &cg_inbox_query_def, &cg_inbox_page_def, &gw_unit },
+    /*  notification's dead letters (docs/NOTIFICATION.md), the whole region's */
+    { "GET",  "/api/v1/deadletters", S_CLOSE, "notification", "notify.deadletter",
+      &cg_notify_query_def, &cg_notify_deadpage_def, &gw_root },
+    { "POST", "/api/v1/deadletters/{id}/retry", S_CLOSE, "notification", "notify.retry",
+      &cg_notify_act_def, &cg_notify_state_def, &gw_root },
     { "GET",  "/api/v1/stats", S_READ, "dispatch", "case.stats",
       &cg_stats_query_def, &cg_stats_report_def, &gw_node },
     /*  consultation (docs/CONSULTATION.md): topics of the caller's communities */

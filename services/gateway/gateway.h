@@ -281,7 +281,7 @@ const char *gw_form_get (const gw_form_t *form, const char *key);
 /*  Whether a case lies in the caller's scope (cases.c says when). */
 bool gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c);
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
-                       gw_vendor;
+                       gw_vendor, gw_root;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
                        gw_topics_public;
 extern const gw_rule_t gw_fund, gw_fund_account, gw_fund_request, gw_fund_decide,

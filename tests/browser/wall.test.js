@@ -14,7 +14,8 @@
 //     its text grows with the screen, its counts are the API's.
 //   - 议事协商, 基金, 通知: a topic with its stages, a fund's balance (the
 //     month's closing), a request approved by a committee member through
-//     the page, a unit's inbox.
+//     the page and the balance after it, a unit's inbox; the dead letters
+//     refused to a town's operator (they are the whole region's).
 // Screenshots: build/test-output/{map,dashboard,wall,topic,fund,inbox}-*.png.
 'use strict';
 const fs = require('fs');
@@ -228,6 +229,23 @@ module.exports = async function wall (ctx) {
     expect((await page.$$('#inbox tbody tr')).length === inbox.items.length && inbox.items.length > 0,
            'the unit\'s inbox, a page of it: ' + inbox.items.length);
     await shot(page, 'inbox-1366');
+    // dead letters are for the region's supervisors: an operator is refused, in Chinese
+    await go(page, '#/deadletters');
+    await page.waitForSelector('#view-deadletters .error:has-text("无权执行此操作（角色）")');
+    const townSupervisor = cli('token', 'create', '--role', 'supervisor', '--scope', '320602001', '--name', '街道督查');
+    const citySupervisor = cli('token', 'create', '--role', 'supervisor', '--scope', '320600', '--name', '市督查');
+    const refused = await fetch(base + '/api/v1/deadletters', { headers: { Authorization: 'Bearer ' + townSupervisor } });
+    expect(refused.status === 403 && (await refused.json()).error.field === 'scope',
+           'a town\'s supervisor is refused the region\'s dead letters naming scope');
+    const dead = await get('/api/v1/deadletters?limit=50', citySupervisor);
+    const deadPage = await browser.newPage();
+    await signIn(deadPage, port, citySupervisor, '南通市');
+    await go(deadPage, '#/deadletters');
+    await deadPage.waitForSelector('#deadletters');
+    expect((await deadPage.$$('#deadletters tbody tr')).length === dead.dead.length &&
+           (await deadPage.textContent('#view-deadletters')).includes('共 ' + dead.total + ' 条'),
+           'the city\'s supervisor sees the dead letters: ' + dead.total);
+    await deadPage.close();
     expect(failures.length === 0, 'no script errors: ' + failures.join('; '));
   }
   catch (err) {
