@@ -6,10 +6,11 @@
  *     was present of how many), votes (for, against, abstaining, the
  *     decision) and its publication (docs/CONSULTATION.md).
  *   慈善基金 (#/funds, #/funds/CODE): the funds of the operator's places
- *     (GET /api/v1/funds) with their balances (the fund's own account),
- *     the month's report (opening, income, spending, closing, and the
- *     requests still pending), and a request looked up by its number and
- *     approved or rejected: the fund daemon decides whether this operator
+ *     (GET /api/v1/funds) with their balances (the month's closing), the
+ *     month's report (opening, income, spending, closing, and the
+ *     requests still pending), and the fund's requests a page at a time
+ *     (GET /api/v1/funds/CODE/requests), a pending one approved or
+ *     rejected with a note: the fund daemon decides whether this operator
  *     may (its committee), how many approvals it needs and what the
  *     balance allows (docs/FUND.md); a refusal is shown as it came.
  *   通知 (#/inbox, #/inbox/UNIT): a unit's inbox a page at a time (GET
@@ -182,48 +183,51 @@
     const prev = new Date(Date.parse(m + '-01T00:00:00Z') - 86400000).toISOString().slice(0, 7);
     section.append(link('← ' + prev + ' 月报', '#/funds/' + encodeURIComponent(code) + '?month=' + prev));
 
-    /* a request, approved or rejected */
-    section.append(el('h3', '审批申请'));
-    const form = el('form');
-    form.id = 'fund-decide';
-    form.innerHTML = '<label>申请编号 <input name="id" required size="34" autocomplete="off"></label>' +
-      '<button type="button" id="fund-show">查看</button><div id="fund-request"></div>' +
-      '<label>审批意见 <input name="note" size="40"></label>' +
-      '<button type="submit" value="approve" id="fund-approve">同意</button> ' +
-      '<button type="submit" value="reject" id="fund-reject">驳回</button>' +
-      '<p class="notice" id="fund-notice" role="status"></p>';
-    section.append(form);
-    const show = async () => {
-      const box = form.querySelector('#fund-request');
-      box.textContent = '';
-      const r = await api(base + '/requests/' + encodeURIComponent(form.elements.id.value.trim()));
-      box.dataset.state = r.state;
-      box.append(table(['项目', '受益人', '金额', '用途', '申请人', '状态', '需批准', '已批准'],
-        [{ key: r.id, cells: [r.project || '', r.beneficiary, money(r.amount, r.ledger), r.purpose, r.requester,
-                              REQUEST_STATES[r.state] || r.state, r.need, (r.approvals || []).join('、')] }]));
-      return r;
-    };
-    form.querySelector('#fund-show').addEventListener('click', () => {
-      error.textContent = '';
-      show().catch(err => { error.textContent = refusal(err); });
-    });
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      error.textContent = '';
-      form.querySelector('#fund-notice').textContent = '';
-      const action = e.submitter ? e.submitter.value : 'approve';
-      try {
-        const r = await api(base + '/requests/' + encodeURIComponent(form.elements.id.value.trim()) + '/' + action,
-                            { method: 'POST', body: JSON.stringify({ note: form.elements.note.value }) });
-        /* drawn again, so the balance and the pending requests are the fund's now */
-        await fund(section, code, { month: query.month, request: r.id,
-          notice: (action === 'approve' ? '已同意' : '已驳回') + '：申请现为' + (REQUEST_STATES[r.state] || r.state) +
-                  '（已批准 ' + (r.approvals || []).length + ' / ' + r.need + '）' });
+    /* the fund's requests, newest first; a pending one is approved (同意) or
+       rejected (驳回) with a note, the fund deciding who may and what it takes */
+    section.append(el('h3', '支出申请（最新在前）'));
+    const notice = el('p', query.notice || '', 'notice');
+    notice.id = 'fund-notice';
+    notice.setAttribute('role', 'status');
+    section.append(notice);
+    const cursor = query.cursor ? '?cursor=' + encodeURIComponent(query.cursor) : '';
+    const p = await api(base + '/requests' + cursor);
+    const rows = p.requests.map(r => {
+      const act = el('span');
+      if (r.state === 'pending') {
+        const note = el('input');
+        note.name = 'note';
+        note.placeholder = '审批意见';
+        note.setAttribute('aria-label', '审批意见');
+        act.append(note);
+        for (const [action, label] of [['approve', '同意'], ['reject', '驳回']]) {
+          const b = el('button', label);
+          b.type = 'button';
+          b.className = 'decide-' + action;
+          b.addEventListener('click', async () => {
+            error.textContent = '';
+            try {
+              const d = await api(base + '/requests/' + encodeURIComponent(r.id) + '/' + action,
+                                  { method: 'POST', body: JSON.stringify({ note: note.value }) });
+              /* drawn again, so the balance and the requests are the fund's now */
+              await fund(section, code, { month: query.month, cursor: query.cursor,
+                notice: label + '：' + (r.purpose || r.id) + ' 现为' + (REQUEST_STATES[d.state] || d.state) +
+                        '（已批准 ' + (d.approvals || []).length + ' / ' + d.need + '）' });
+            }
+            catch (err) { error.textContent = refusal(err); }
+          });
+          act.append(b);
+        }
       }
-      catch (err) { error.textContent = refusal(err); }
+      return { key: r.id, cells: [cstTime(r.at), r.project || '', r.beneficiary, money(r.amount, r.ledger), r.purpose,
+                                  r.requester, REQUEST_STATES[r.state] || r.state,
+                                  (r.approvals || []).length + ' / ' + r.need, act] };
     });
-    if (query.notice) form.querySelector('#fund-notice').textContent = query.notice;
-    if (query.request) { form.elements.id.value = query.request; await show().catch(err => { error.textContent = refusal(err); }); }
+    const t = table(['申请时间', '项目', '受益人', '金额', '用途', '申请人', '状态', '批准', '审批'], rows, 'fund-requests');
+    p.requests.forEach((r, i) => { t.tBodies[0].rows[i].dataset.state = r.state; });
+    section.append(t);
+    if (!p.requests.length) section.append(el('p', '暂无申请', 'muted'));
+    section.append(pager('#/funds/' + encodeURIComponent(code), p.next));
   }
 
   /* --- notification -------------------------------------------------------- */

@@ -67,6 +67,7 @@ main (int argc, char **argv)
     cg_server_on (server, "fund.approve", &cg_fund_decide_def, funds_on_approve, funds);
     cg_server_on (server, "fund.reject", &cg_fund_decide_def, funds_on_reject, funds);
     cg_server_on (server, "fund.show", &cg_fund_get_def, funds_on_show, funds);
+    cg_server_on (server, "fund.requests", &cg_fund_requests_query_def, funds_on_requests, funds);
     cg_server_on (server, "fund.report", &cg_fund_get_def, report_on_report, report);
     cg_server_on (server, "fund.publish", &cg_fund_get_def, report_on_publish, report);
     zloop_timer (daemon->loop, 1000, 0, s_on_tick, &timers);

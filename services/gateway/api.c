@@ -95,6 +95,8 @@ static const s_route_t s_routes[] = {
       &cg_fund_donate_def, &cg_fund_receipt_def, &gw_fund },
     { "POST", "/api/v1/funds/{fund}/requests", S_ACT, "fund", "fund.request",
       &cg_fund_request_def, &cg_fund_request_view_def, &gw_fund },
+    { "GET",  "/api/v1/funds/{fund}/requests", S_ACT, "fund", "fund.requests",
+      &cg_fund_requests_query_def, &cg_fund_requests_page_def, &gw_fund },
     { "GET",  "/api/v1/funds/{fund}/requests/{id}", S_ACT, "fund", "fund.show",
       &cg_fund_get_def, &cg_fund_request_view_def, &gw_fund_request },
     S_DECIDE ("approve") S_DECIDE ("reject")

@@ -206,13 +206,20 @@ module.exports = async function wall (ctx) {
     await signIn(committee, port, member, '新桥社区');
     await go(committee, '#/funds');
     await committee.waitForSelector('#funds tr[data-key="baihe"]');
-    await go(committee, '#/funds/baihe?request=' + request.id);
-    await committee.waitForSelector('#fund-request[data-state="pending"]');
+    await committee.click('#funds tr[data-key="baihe"] a');
+    const row = `#fund-requests tr[data-key="${request.id}"]`;
+    await committee.waitForSelector(row + '[data-state="pending"]');
+    const listed = await get('/api/v1/funds/baihe/requests', member);
+    expect(listed.requests[0].id === request.id && listed.requests.length <= 20,
+           'the fund\'s requests, newest first, a page of them: ' + listed.total);
+    expect((await committee.$$('#fund-requests tbody tr')).length === listed.requests.length,
+           'the page lists the API\'s page of requests');
     expect(Number(await committee.getAttribute('#fund-balance', 'data-fen')) === report.closing,
            'the fund\'s balance is the month\'s closing: ' + report.closing);
-    await committee.fill('#fund-decide input[name="note"]', '符合助老餐桌资助条件');
-    await committee.click('#fund-approve');
-    await committee.waitForSelector('#fund-notice:has-text("已同意")');
+    await committee.fill(row + ' input[name="note"]', '符合助老餐桌资助条件');
+    await committee.click(row + ' .decide-approve');
+    await committee.waitForSelector('#fund-notice:has-text("同意")');
+    await committee.waitForSelector(row + '[data-state="approved"]');
     const decided = await get('/api/v1/funds/baihe/requests/' + request.id, member);
     expect(decided.state === 'approved' && decided.approvals.includes('wang.fang'),
            'the fund recorded the approval: ' + JSON.stringify(decided));
