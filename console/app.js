@@ -23,7 +23,6 @@ const SOURCES = { hotline: '12345热线', grid: '网格员上报', open311: '网
                   operator: '坐席录入', consultation: '议事协商' };
 const OPEN_STATES = ['received', 'dispatched', 'accepted', 'resolved', 'returned', 'suspended'];
 const CST = 8 * 3600 * 1000;
-const WARN_SHARE = 0.8;          // 预警 at 80% of a limit, as dispatch warns
 
 let token = sessionStorage.getItem('civgrid.token');
 let me = null, categories = {}, places = {}, queue = [], seen = new Set(), alerts = {};
@@ -63,12 +62,31 @@ const REFUSALS = { invalid: '填写有误', unauthorized: '登录已失效，请
   not_found: '工单不存在或不在本辖区', conflict: '工单当前状态不允许此操作', too_large: '内容过长',
   rate_limited: '操作过于频繁，请稍后再试', unavailable: '服务暂不可用，请稍后再试', internal: '服务内部错误' };
 const FIELDS = { note: '说明', unit: '承办单位', minutes: '延期时长', into: '合并至工单', satisfied: '回访结果',
-  id: '工单', role: '角色', scope: '辖区', text: '诉求', grid: '网格' };
+  satisfaction: '回访结果', id: '工单', role: '角色', scope: '辖区', text: '诉求内容', grid: '网格',
+  category: '类别', address: '地址', lat: '纬度', lon: '经度', phone: '联系电话', contact: '联系电话',
+  caller: '来电人', name: '用户名', password: '密码', code: '动态验证码', limit: '每页条数', cursor: '翻页位置',
+  state: '状态', from: '起始日期', to: '截止日期', q: '搜索词', urgency: '紧急程度', views: '常用视图',
+  Authorization: '登录凭据', delivery: '通知', community: '社区' };
+/*  What the server said, for the common reasons, in Chinese. */
+const REASONS = [[/there is no case|no such case|not found/i, '找不到该工单'], [/too long|too large|at most \d+ bytes/i, '内容超过长度上限'],
+  [/needs? (the|its)? ?(reason|result|text)/i, '请填写必填内容'], [/locked/i, '账户已临时锁定，请 15 分钟后再试'],
+  [/disabled/i, '账户已停用'], [/expired|idle/i, '会话已过期'], [/wrong|invalid password|unknown name/i, '用户名或密码不正确'],
+  [/not in (your|the caller's) scope|outside/i, '超出本辖区'], [/cursor/i, '翻页位置已失效，请刷新']];
 
+/*  The refusal in Chinese: its kind, the field, and the reason when it is
+    one of those known; the server's own words (English) go to the
+    element's title through showRefusal, for whoever supports the operator. */
 function refusal (err) {
   const what = REFUSALS[err.code] || ('请求失败（HTTP ' + (err.status || '?') + '）');
   const field = err.field ? '（' + (FIELDS[err.field] || err.field) + '）' : '';
-  return what + field + '。服务器原因：' + err.message;
+  const known = REASONS.find(([re]) => re.test(err.message || ''));
+  return what + field + (known ? '：' + known[1] : '') + '。';
+}
+
+function showRefusal (node, prefix, err) {
+  node.textContent = prefix + refusal(err);
+  node.title = '服务器原文：' + (err.message || '');
+  node.dataset.code = err.code || '';
 }
 
 function cstTime (ms, withDate = true) {
@@ -109,23 +127,83 @@ async function signIn (candidate) {
   sessionStorage.setItem('civgrid.token', token);
   const cat = await api('/api/v1/catalog');
   cat.categories.forEach(c => { categories[c.code] = c; });
-  $('#who').textContent = me.name + '（' + me.scope_name + '）';
+  $('#who').textContent = me.name + ' · ' + (ROLES[me.role] || me.role) + ' · ' + me.scope_name;
   /* a working calendar near its end: deadlines past it count every weekday */
   if (me.calendar_ends) {
     $('#calendar-warning').textContent = '工作日历将于 ' + me.calendar_ends + ' 到期：此后的期限按每个工作日计算，' +
-      '节假日不会扣除，请管理员补充下一年的节假日安排。（' + me.calendar_warning + '）';
+      '节假日不会扣除，请管理员补充下一年的节假日安排。';
+    $('#calendar-warning').title = me.calendar_warning || '';
     $('#calendar-warning').hidden = false;
   }
   drawNav();
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
   $('#nav').hidden = false;
   openStream();
 }
 
-function signOut () {
+const ROLES = { operator: '值班员', supervisor: '值班长', admin: '管理员', grid_worker: '网格员', read: '只读' };
+
+/*  Signing out ends the session at the gateway (a person's session; a
+    system's token is not ended by it, the refusal is ignored) and in every
+    tab of this browser session, which share it. */
+async function signOut (told) {
+  const t = token;
   sessionStorage.removeItem('civgrid.token');
+  token = null;
+  if (!told) {
+    if (t) await fetch('/api/v1/session', { method: 'DELETE', headers: { Authorization: 'Bearer ' + t } }).catch(() => {});
+    tabs.postMessage({ signout: true });
+  }
   if (stream) stream.close();
   location.hash = '';
   location.reload();
+}
+
+/*  A person signs in with name and password, and the authenticator's
+    6 digits when the account has them: the gateway answers 401 naming
+    `code` until they are given, and the field then shows. */
+async function signInPassword () {
+  const body = { name: $('#user-name').value.trim(), password: $('#user-password').value };
+  const code = $('#user-code').value.trim();
+  if (code) body.code = code;
+  const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                                body: JSON.stringify(body) });
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = answer.error || {};
+    if (e.field === 'code') {
+      $('#user-code-label').hidden = false;
+      $('#user-code').required = true;
+      $('#user-code').focus();
+    }
+    throw Object.assign(new Error(e.message || 'HTTP ' + res.status), { status: res.status, code: e.code, field: e.field });
+  }
+  await signIn(answer.token);
+}
+
+/*  The session in every tab: sessionStorage is a tab's own, so a new tab
+    asks the others on a BroadcastChannel (same origin only) and takes the
+    token the first signed-in tab answers with.  Nothing goes to a cookie,
+    so no other site's page can make requests with it (no CSRF); the
+    token never leaves this browser session's tabs. */
+const tabs = new BroadcastChannel('civgrid.session');
+tabs.onmessage = (e) => {
+  const m = e.data || {};
+  if (m.ask && token && me) tabs.postMessage({ token });
+  if (m.signout && token) signOut(true);
+};
+function askOtherTabs (wait = 400) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { tabs.removeEventListener('message', on); resolve(null); }, wait);
+    const on = (e) => {
+      if (!e.data || !e.data.token) return;
+      clearTimeout(timer);
+      tabs.removeEventListener('message', on);
+      resolve(e.data.token);
+    };
+    tabs.addEventListener('message', on);
+    tabs.postMessage({ ask: true });
+  });
 }
 
 /* --- live events -------------------------------------------------------- */
@@ -133,7 +211,7 @@ function signOut () {
 const TOPICS = ['case.dispatched', 'case.accepted', 'case.returned', 'case.return_refused',
   'case.extension_requested', 'case.extended', 'case.extension_refused', 'case.suspended', 'case.resumed',
   'case.resolved', 'case.closed', 'case.merged', 'case.rejected', 'case.escalated', 'case.warning',
-  'case.overdue', 'message'];
+  'case.overdue', 'case.noted', 'message'];
 
 /*  The browser's EventSource reconnects by itself with Last-Event-ID, so
     nothing is missed across a dropped connection. */
@@ -147,27 +225,155 @@ function openStream () {
     for (const fn of listeners) { try { fn(e.type, data); } catch (err) { console.error(err); } }
     if (data.topic === 'case.warning' || data.topic === 'case.overdue')
       alerts[data.id] = data.topic === 'case.overdue' ? 'overdue' : 'warning';
+    if (e.type === 'case.dispatched' && data.urgent)
+      raiseAlarm({ id: data.id, category: data.category, summary: data.summary, state: 'dispatched', urgent: true });
+    else if ((data.to && data.to !== 'dispatched') || (e.type === 'case.noted' && data.note === ACK_NOTE)) endAlarm(data.id);
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => route(data.id), 300);
   };
   TOPICS.forEach(t => stream.addEventListener(t, onEvent));
 }
 
+/* --- alarms: SOS and urgent cases ---------------------------------------- */
+
+/*  An urgent case (a device's SOS, an urgent category, a hotline order
+    marked 紧急) waiting to be signed for is an alarm: pinned in red above
+    the queue, a beep (WebAudio, no file) and a browser notification, and
+    a reminder that comes sooner and louder each time (REMIND_MS) until
+    someone acts: 确认收到 here, or the unit signs for it (it leaves
+    待签收).  The acknowledgement is written on the case's timeline
+    (补充说明, dispatch's note), so every console and the record show who
+    took it and when. */
+const REMIND_MS = [30000, 20000, 10000];
+const ACK_NOTE = '已确认收到紧急告警';
+const alarmed = new Map();      // case id -> { c, since, next, reminders }
+let audio = null;
+window.cgAlarmSounds = 0;       // beeps started, for whoever tests the page
+
+function beep (loud = 1) {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
+    for (let i = 0; i < Math.min(1 + loud, 4); i++) {
+      const osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = Math.min(0.2 * loud, 1);
+      osc.connect(gain).connect(audio.destination);
+      const at = audio.currentTime + i * 0.4;
+      osc.start(at);
+      osc.stop(at + 0.25);
+    }
+    window.cgAlarmSounds++;
+  }
+  catch (err) { console.warn('no sound:', err); }
+}
+
+function notifyDesktop (c, again) {
+  if (!('Notification' in window) || Notification.permission !== 'granted') return;
+  const n = new Notification((again ? '【再次提醒】' : '') + '紧急工单 ' + c.id,
+    { body: ((categories[c.category] || {}).name || c.category || '') + '：' + (c.summary || c.text || '').slice(0, 80),
+      tag: 'civgrid-' + c.id, requireInteraction: true, renotify: Boolean(again) });
+  n.onclick = () => { window.focus(); location.hash = '#/case/' + c.id; };
+}
+
+function raiseAlarm (c) {
+  if (alarmed.has(c.id) || acknowledged().includes(c.id)) return;
+  const now = Date.now();
+  alarmed.set(c.id, { c, since: now, next: now + REMIND_MS[0], reminders: 0 });
+  beep(1);
+  notifyDesktop(c, false);
+  drawAlarms();
+}
+
+function endAlarm (id) {
+  if (alarmed.delete(id)) drawAlarms();
+}
+
+/*  This browser session's acknowledgements, so that a reload does not
+    sound again what was taken. */
+function acknowledged () {
+  return JSON.parse(sessionStorage.getItem('civgrid.acked') || '[]');
+}
+
+async function acknowledge (id, button) {
+  button.disabled = true;
+  try {
+    await api('/api/v1/cases/' + encodeURIComponent(id) + '/note', { method: 'POST', body: JSON.stringify({ note: ACK_NOTE }) });
+    sessionStorage.setItem('civgrid.acked', JSON.stringify(acknowledged().concat(id).slice(-200)));
+    endAlarm(id);
+  }
+  catch (err) {
+    button.disabled = false;
+    showRefusal($('#page-error'), '确认未成功：', err);
+  }
+}
+
+/*  Reminders, each sooner and louder than the one before. */
+function remind () {
+  const now = Date.now();
+  for (const a of alarmed.values()) {
+    if (now < a.next) continue;
+    a.reminders++;
+    a.next = now + REMIND_MS[Math.min(a.reminders, REMIND_MS.length - 1)];
+    beep(1 + a.reminders);
+    notifyDesktop(a.c, true);
+  }
+  if (alarmed.size) drawAlarms();
+}
+
+function drawAlarms () {
+  const box = $('#alarms');
+  box.textContent = '';
+  box.hidden = alarmed.size === 0;
+  document.title = (alarmed.size ? '【' + alarmed.size + ' 件紧急】' : '') + 'civgrid 社会治理指挥中心';
+  for (const a of alarmed.values()) {
+    const c = a.c;
+    const row = el('div', null, 'alarm' + (a.reminders ? ' again' : ''));
+    row.dataset.id = c.id;
+    row.dataset.reminders = a.reminders;
+    const open = el('a', c.id);
+    open.href = '#/case/' + c.id;
+    const ack = el('button', '确认收到');
+    ack.type = 'button';
+    ack.className = 'ack';
+    ack.addEventListener('click', () => acknowledge(c.id, ack));
+    row.append(el('b', '紧急'), open, el('span', (categories[c.category] || {}).name || c.category || ''),
+               el('span', (c.summary || '').slice(0, 60), 'summary'),
+               el('span', '已等待 ' + duration(Date.now() - a.since).replace(/^超时 /, ''), 'waited'),
+               el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'), ack);
+    box.append(row);
+  }
+}
+
+/*  Which of the cases seen is an alarm now, and which no longer is. */
+function checkAlarms (cases) {
+  for (const c of cases) {
+    if (c.urgent && c.state === 'dispatched') raiseAlarm(c);
+    else if (alarmed.has(c.id)) endAlarm(c.id);
+  }
+}
+
 /* --- the queue ---------------------------------------------------------- */
 
-/*  The deadline that matters now, and when its warning point falls. */
+/*  The deadline that matters now and its warning point, both as dispatch
+    computed them in working time (sign_warn, done_warn: 80% of the limit
+    counted in working hours, so a night or a holiday does not bring it
+    on), and the alert flags dispatch raised for it (1 and 2 for signing
+    for, 4 and 8 for completing). */
+const ALERT = { sign_warn: 1, sign_over: 2, done_warn: 4, done_over: 8 };
 function deadlineOf (c) {
-  const due = c.state === 'accepted' ? c.done_by : (c.state === 'dispatched' ? c.sign_by : 0);
+  const done = c.state === 'accepted';
+  const due = done ? c.done_by : (c.state === 'dispatched' ? c.sign_by : 0);
   if (!due) return null;
-  const start = c.created || due;
-  return { due, warnAt: start + WARN_SHARE * (due - start), label: c.state === 'accepted' ? '办结' : '签收' };
+  return { due, warnAt: (done ? c.done_warn : c.sign_warn) || 0, label: done ? '办结' : '签收',
+           warnFlag: done ? ALERT.done_warn : ALERT.sign_warn, overFlag: done ? ALERT.done_over : ALERT.sign_over };
 }
 
 function urgency (c, now) {
   const d = c && deadlineOf(c);
   if (!d) return 'ok';
-  if (now > d.due || alerts[c.id] === 'overdue') return 'overdue';
-  if (now >= d.warnAt || alerts[c.id] === 'warning') return 'warning';
+  if (now > d.due || (c.alerts & d.overFlag) || alerts[c.id] === 'overdue') return 'overdue';
+  if ((d.warnAt && now >= d.warnAt) || (c.alerts & d.warnFlag) || alerts[c.id] === 'warning') return 'warning';
   return 'ok';
 }
 
@@ -193,13 +399,17 @@ async function loadQueue (more) {
   states.forEach((s, i) => { queueNext[s] = pages[i].next || null; });
   const shown = new Set(queue.map(c => c.id));
   queue = queue.concat(pages.flatMap(p => p.cases).filter(c => !shown.has(c.id)));
-  queue.sort((a, b) => ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
+  // urgent cases first (pinned), then by the deadline that matters now
+  queue.sort((a, b) => (Boolean(b.urgent) - Boolean(a.urgent)) ||
+                       ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
+  checkAlarms(queue);
   const body = $('#queue tbody');
   body.textContent = '';
   for (const c of queue) {
     const tr = el('tr');
     tr.dataset.id = c.id;
     if (seen.size && !seen.has(c.id)) tr.classList.add('fresh');
+    if (c.urgent) tr.classList.add('urgent');
     const d = deadlineOf(c);
     tr.append(el('td', c.id), el('td', (categories[c.category] || {}).name || c.category),
               el('td', (c.summary || '').slice(0, 40)), el('td', STATES[c.state] || c.state),
@@ -219,7 +429,7 @@ async function loadQueue (more) {
 }
 
 $('#queue-more').addEventListener('click', () => loadQueue(true).catch(err => {
-  $('#page-error').textContent = refusal(err);
+  showRefusal($('#page-error'), '', err);
 }));
 
 /*  Countdowns, every second: amber from the warning point, red when overdue. */
@@ -383,7 +593,7 @@ async function act (c, a, form, button) {
     $('#case-notice').dataset.ver = after.ver;
   }
   catch (err) {
-    $('#case-error').textContent = a.label + '未成功：' + refusal(err);
+    showRefusal($('#case-error'), a.label + '未成功：', err);
     button.disabled = false;
   }
 }
@@ -442,6 +652,29 @@ function renderActions (c, kept) {
 }
 
 const EXTENSIONS = { pending: '待审批', granted: '已批准', refused: '已驳回' };
+
+/*  Why the case is supervised (督办): a deadline passed (dispatch's alert
+    flags say which), or a center raised it by hand (提级), which is not
+    lateness. */
+function supervision (c) {
+  if (!c.supervised) return '';
+  if (c.alerts & (ALERT.sign_over | ALERT.done_over))
+    return (c.alerts & ALERT.done_over ? '已超过办结时限' : '已超过签收时限') + '，督办中';
+  if (c.escalations) return '已提级，督办中';
+  return '督办中';
+}
+
+/*  A timeline step's act in Chinese: dispatch records it (act); steps
+    from before it did are named by their states. */
+const ACT_NAMES = { route: '自动派单', redo: '发回重办', withdraw: '撤回', warning: '预警', overdue: '超期督办',
+  note: '补充说明', return_approve: '同意退单', return_refuse: '驳回退单', extend_approve: '批准延期',
+  extend_refuse: '驳回延期' };
+function stepAct (s, i) {
+  if (s.act) return ACT_NAMES[s.act] || (ACTIONS.find(a => a.name === s.act) || {}).label || s.act;
+  if (i === 0 && s.to === 'received') return '受理';
+  if (s.actor === 'dispatch') return '自动派单';
+  return '';
+}
 const SATISFACTION = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
 
 /*  Shows the case, unless the page already shows a newer version of it: a
@@ -462,8 +695,11 @@ async function renderCase (c, fresh = false) {
   const rows = [['类别', (categories[c.category] || {}).name || c.category], ['来源', SOURCES[c.source] || c.source],
     ['来源编号', c.ext_ref], ['诉求', c.text], ['位置', [c.address, where, c.grid].filter(Boolean).join('，')],
     ['联系电话', c.contact], ['处置层级', LEVELS[c.level] || c.level], ['指挥中心', center],
-    ['承办单位', unit], ['签收时限', cstTime(c.sign_by)], ['办结时限', cstTime(c.done_by)],
-    ['延期申请', extension], ['督办', c.supervised ? '已超时，督办中' : ''],
+    ['承办单位', unit], ['紧急程度', c.urgent ? '紧急' : ''],
+    ['签收时限', cstTime(c.sign_by)], ['签收预警', c.state === 'dispatched' && c.sign_warn && cstTime(c.sign_warn)],
+    ['办结时限', cstTime(c.done_by)], ['办结预警', c.done_warn && ['accepted', 'dispatched'].includes(c.state) && cstTime(c.done_warn)],
+    ['超期提级', c.escalate_at && cstTime(c.escalate_at)],
+    ['延期申请', extension], ['督办', supervision(c)],
     ['挂起时间', c.suspended_at && cstTime(c.suspended_at)], ['合并至', c.merged_into],
     ['办理结果', c.result], ['回访评价', SATISFACTION[c.satisfaction]],
     ['发回重办', c.redo_count ? c.redo_count + ' 次' : ''], ['转办', c.transfer_count ? c.transfer_count + ' 次' : ''],
@@ -486,10 +722,16 @@ async function renderCase (c, fresh = false) {
   renderActions(c, kept);
   const ol = $('#case-timeline');
   ol.textContent = '';
-  for (const s of c.steps || [])
-    ol.append(el('li', cstTime(s.at) + '  ' + (s.from ? (STATES[s.from] || s.from) + ' → ' : '') +
-                       (STATES[s.to] || s.to) + '  ' + actorName(s.actor) +
-                       (s.note ? '：' + s.note.replace(/^(\S+) to /, '$1至') : '')));
+  (c.steps || []).forEach((s, i) => {
+    const li = el('li');
+    const act = stepAct(s, i);
+    const states = s.from && s.from !== s.to ? '（' + (STATES[s.from] || s.from) + ' → ' + (STATES[s.to] || s.to) + '）'
+                                              : '（' + (STATES[s.to] || s.to) + '）';
+    li.append(el('time', cstTime(s.at)), el('b', act || (STATES[s.to] || s.to), 'act'), el('span', act ? states : '', 'states'),
+              el('span', actorName(s.actor), 'actor'), el('span', s.note ? '：' + s.note.replace(/^(\S+) to /, '$1至') : '', 'note'));
+    li.dataset.act = s.act || '';
+    ol.append(li);
+  });
 }
 
 /*  One of a case's attachments: a photo the gateway keeps is fetched with
@@ -602,14 +844,14 @@ async function route (changedId) {
     }
   }
   catch (err) {
-    if (err.status === 401) signOut();
-    else $(h.name === 'case' ? '#case-error' : '#page-error').textContent = refusal(err);
+    if (err.status === 401) signOut(true);
+    else showRefusal($(h.name === 'case' ? '#case-error' : '#page-error'), '', err);
   }
 }
 
 /*  What other view files use (map.js, wall.js, pages.js, dashboard.js). */
 window.cg = {
-  api, el, refusal, cstTime, STATES, LEVELS, SOURCES, views, route,
+  api, el, refusal, showRefusal, cstTime, STATES, LEVELS, SOURCES, views, route,
   get me () { return me; },
   get token () { return token; },
   /*  fn(topic, data) hears every live event of the stream. */
@@ -619,12 +861,28 @@ window.cg = {
 $('#signin').addEventListener('submit', async (e) => {
   e.preventDefault();
   try {
+    await signInPassword();
+    route();
+  }
+  catch (err) { me = null; token = null; showRefusal($('#signin-error'), '登录失败：', err); }
+});
+$('#signin-token').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
     await signIn($('#token').value.trim());
     route();
   }
-  catch (err) { me = null; $('#signin-error').textContent = '登录失败：' + refusal(err); }
+  catch (err) { me = null; token = null; showRefusal($('#signin-token-error'), '登录失败：', err); }
 });
-$('#signout').addEventListener('click', signOut);
+const toggleSignIn = (tokenForm) => (e) => {
+  e.preventDefault();
+  $('#signin').hidden = tokenForm;
+  $('#signin-token').hidden = !tokenForm;
+  (tokenForm ? $('#token') : $('#user-name')).focus();
+};
+$('#use-token').addEventListener('click', toggleSignIn(true));
+$('#use-password').addEventListener('click', toggleSignIn(false));
+$('#signout').addEventListener('click', () => signOut());
 /*  Export: every case of the scope received in the days chosen, live and
     archived, as the gateway writes it (UTF-8 CSV with a BOM, phones
     masked), saved as a file. */
@@ -643,7 +901,7 @@ $('#export').addEventListener('submit', async (e) => {
     const body = await res.json().catch(() => ({}));
     const err = Object.assign(new Error((body.error || {}).message || 'HTTP ' + res.status),
                               { status: res.status, code: (body.error || {}).code, field: (body.error || {}).field });
-    $('#export-error').textContent = '导出失败：' + refusal(err);
+    showRefusal($('#export-error'), '导出失败：', err);
     return;
   }
   const a = el('a');
@@ -658,11 +916,12 @@ $('#search').addEventListener('input', () => {
   reloadTimer = setTimeout(() => route(), 300);
 });
 window.addEventListener('hashchange', () => route());
-setInterval(tick, 1000);
+setInterval(() => { tick(); remind(); }, 1000);
 
 /*  Once every script has run (and added its views), sign in again with
     the session's token, if any, and show the view. */
 document.addEventListener('DOMContentLoaded', async () => {
+  if (!token) token = await askOtherTabs();
   if (token) {
     try { await signIn(token); }
     catch (_) { me = null; sessionStorage.removeItem('civgrid.token'); }

@@ -64,7 +64,8 @@
     F(M, STR, actor, 1, 1, 64, _, "who") \
     F(M, STR, from, 0, 1, 16, _, "state before") \
     F(M, STR, to, 1, 1, 16, _, "state after") \
-    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why, or the result")
+    F(M, STR, note, 0, 1, CG_TEXT_MAX, _, "why, or the result") \
+    F(M, STR, act, 0, 1, 32, _, "the act: an action of proto/cg_case_actions.h, redo, withdraw, or the timers' warning, overdue, escalate; absent on the first two steps and on steps written before it was recorded")
 
 #define CG_FIELDS_case_view(F, M) \
     F(M, STR, id, 1, 1, 32, _, "case id") \
@@ -134,6 +135,8 @@
     F(M, INT, done_by, 0, 0, CG_TIME_MAX, _, "completion deadline") \
     F(M, INT, created, 0, 0, CG_TIME_MAX, _, "when it was received") \
     F(M, INT, updated, 0, 0, CG_TIME_MAX, _, "last change") \
+    F(M, INT, sign_warn, 0, 0, CG_TIME_MAX, _, "when the sign-for warning is due (80% of the limit in working time)") \
+    F(M, INT, done_warn, 0, 0, CG_TIME_MAX, _, "when the completion warning is due (80%, working time)") \
     F(M, INT, alerts, 0, 0, 15, _, "alerts raised: 1 sign warning, 2 sign overdue, 4 done warning, 8 done overdue") \
     F(M, BOOL, supervised, 0, 0, 1, _, "under supervision (督办)") \
     F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急)") \

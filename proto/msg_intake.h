@@ -25,6 +25,7 @@
     F(M, STR, address, 0, 1, 256, _, "street address") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name (personal data)") \
     F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone (personal data)") \
+    F(M, STR, urgency, 0, 1, 16, _, "normal (一般) or urgent (紧急, an emergency: dispatch's urgent limits); normal when absent") \
     F(M, BOOL, merge, 0, 0, 1, _, "join an open case about the same problem as the channels' requests do (docs/INTAKE.md, Duplicates): the gateway asks it for the operator API and Open311; consultation's tasks never")
 
 #define CG_FIELDS_case_submitted(F, M) \

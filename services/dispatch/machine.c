@@ -66,6 +66,7 @@ typedef struct {
     cg_case_view_t after;       /* a shallow copy of the case with changes */
     const char *topic;
     const char *action;
+    const char *act;            /* the timeline's act, when not action (the timers') */
     const char *note;
     const char *actor;
     bool redispatch;            /* the case went to a (new) unit: case.dispatched */
@@ -594,7 +595,8 @@ s_apply (cases_t *self, const char *rid, const char *claim, const cg_case_view_t
 {
     const cg_case_view_t *a = &plan->after;
     cg_case_step_t step = { .at = now, .actor = (char *) plan->actor, .from = before->state,
-                            .to = a->state, .note = (char *) plan->note };
+                            .to = a->state, .note = (char *) plan->note,
+                            .act = (char *) (plan->act ? plan->act : plan->action) };
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, S_PREFIX);
@@ -870,6 +872,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
     if (strcmp (kind + 4, "_warn") == 0) {
         plan.after.alerts |= sign ? CG_ALERT_SIGN_WARN : CG_ALERT_DONE_WARN;
         topic = "case.warning";
+        plan.act = "warning";
         plan.note = sign ? "预警：签收时限已过 80%" : "预警：办结时限已过 80%";
     }
     else
@@ -880,6 +883,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
             plan.after.escalate_at = cg_calendar_add_minutes (self->calendar, now,
                                                               self->grace_min);
         topic = "case.overdue";
+        plan.act = "overdue";
         plan.note = sign ? "超期督办：已超过签收时限" : "超期督办：已超过办结时限";
     }
     if (topic) {
@@ -888,6 +892,7 @@ s_fire (cases_t *self, const char *member, int64_t now)
     }
     else {
         plan.after.escalate_at = 0;
+        plan.act = "escalate";
         if (s_plan_escalate (self, &plan, category, "overdue", now) == 0)
             snprintf (plan.note_buf, sizeof plan.note_buf, "提级：超期已过宽限，改由%s办理",
                       plan.unit_name);

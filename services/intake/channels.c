@@ -71,16 +71,8 @@ intake_on_hotline (void *request, cg_reply_t *reply, void *arg)
         return;
     }
     req.klass = cg_req_class_name (klass);
-    if (!msg->urgency || streq (msg->urgency, "normal") || streq (msg->urgency, "一般"))
-        req.urgent = false;
-    else
-    if (streq (msg->urgency, "urgent") || streq (msg->urgency, "紧急"))
-        req.urgent = true;
-    else {
-        cg_reply_fail (reply, "invalid", "urgency", "urgency \"%s\" is not normal (一般) or "
-                       "urgent (紧急)", msg->urgency);
+    if (intake_urgency (msg->urgency, &req.urgent, reply))
         return;
-    }
     if (s_time (msg->call_time, "call_time", &req.reported, reply)
     ||  s_not_future (req.reported, "call_time", reply)
     ||  s_time (msg->time_limit, "time_limit", &req.due, reply)

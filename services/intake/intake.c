@@ -279,6 +279,22 @@ intake_check_urls (char **urls, size_t count, const char *field, bool photos,
 }
 
 int
+intake_urgency (const char *urgency, bool *urgent, cg_reply_t *reply)
+{
+    if (!urgency || streq (urgency, "normal") || streq (urgency, "一般"))
+        *urgent = false;
+    else
+    if (streq (urgency, "urgent") || streq (urgency, "紧急"))
+        *urgent = true;
+    else {
+        cg_reply_fail (reply, "invalid", "urgency", "urgency \"%s\" is not normal (一般) or "
+                       "urgent (紧急)", urgency);
+        return -1;
+    }
+    return 0;
+}
+
+int
 intake_check_phone (const char *phone, const char *field, cg_reply_t *reply)
 {
     if (!phone)

@@ -114,6 +114,10 @@ int intake_check_urls (char **urls, size_t count, const char *field, bool photos
 /*  Checks a phone number: digits, +, - and spaces, 3 to 20 of them. */
 int intake_check_phone (const char *phone, const char *field, cg_reply_t *reply);
 
+/*  Reads an urgency: absent, normal or 一般 is false, urgent or 紧急 true;
+    anything else is refused naming `urgency`.  Returns 0 or -1. */
+int intake_urgency (const char *urgency, bool *urgent, cg_reply_t *reply);
+
 /*  How a request is answered: case.submitted, or device.answer. */
 typedef enum { INTAKE_ANSWER_CASE, INTAKE_ANSWER_DEVICE } intake_answer_t;
 

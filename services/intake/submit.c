@@ -532,7 +532,8 @@ intake_on_submit (void *request, cg_reply_t *reply, void *arg)
         cg_reply_fail (reply, "invalid", "grid", "a request needs a grid or an address");
         return;
     }
-    if (intake_check_phone (msg->contact_phone, "contact_phone", reply)
+    if (intake_urgency (msg->urgency, &req.urgent, reply)
+    ||  intake_check_phone (msg->contact_phone, "contact_phone", reply)
     ||  intake_place (self, &req, msg->grid, NULL, NULL, msg->address, NULL, reply))
         return;
     intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);

@@ -50,8 +50,9 @@ const shot = (page, name) => page.screenshot({ path: path.join(out, 'console-' +
 
 async function signIn (page, port, token, scopeName) {
   await page.goto(`http://127.0.0.1:${port}/console/`);
+  await page.click('#use-token');
   await page.fill('#token', token);
-  await page.click('#signin button');
+  await page.click('#signin-token button');
   await page.waitForSelector('#view-queue:not([hidden])');
   await page.waitForSelector('#live.on');
   expect((await page.textContent('#who')).includes(scopeName), 'the operator\'s scope is shown: ' + scopeName);
@@ -129,21 +130,45 @@ async function main () {
   // and the town's command center that supervises it
   const unitToken = cli('token', 'create', '--role', 'operator', '--scope', '320602001-huanbao', '--name', '环保所值班员');
   const centerToken = cli('token', 'create', '--role', 'operator', '--scope', '320602001', '--name', '街道值班长');
-  const profile = fs.mkdtempSync(path.join(tmp, 'chromium.'));
-  // a fresh profile: playwright passes it to chromium as --user-data-dir
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    locale: 'zh-CN',
-  });
-  browser.setDefaultTimeout(TIMEOUT);
+  // each person's own browser (the tabs of one browser session share its
+  // sign-in): a fresh profile, which playwright passes to chromium as
+  // --user-data-dir
+  const profiles = [], browsers = [];
+  const launch = async (viewport = { width: 1366, height: 768 }) => {
+    const profile = fs.mkdtempSync(path.join(tmp, 'chromium.'));
+    const b = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport,
+      locale: 'zh-CN',
+      permissions: ['notifications'],
+    });
+    // what the page shows as browser notifications, kept for the test
+    await b.addInitScript(() => {
+      const Real = window.Notification;
+      window.cgNotified = [];
+      window.Notification = function (title, options) { window.cgNotified.push({ title, ...options }); return new Real(title, options); };
+      Object.defineProperty(window.Notification, 'permission', { get: () => Real.permission });
+      window.Notification.requestPermission = (...a) => Real.requestPermission(...a);
+    });
+    b.setDefaultTimeout(TIMEOUT);
+    profiles.push(profile);
+    browsers.push(b);
+    return b;
+  };
+  const browser = await launch();
+  const centerBrowser = await launch({ width: 3840, height: 2160 });
   const failures = [];
-  const watch = (page) => {
+  // (a page that signs out reloads: what it was still loading is aborted)
+  const watch = (page, reloads = false) => {
     page.on('pageerror', (e) => failures.push(e.message));
-    page.on('requestfailed', (r) => { if (!r.url().includes('/api/v1/stream')) failures.push(r.url()); });
+    page.on('crash', () => console.error('page crashed:', page.url()));
+    page.on('requestfailed', (r) => {
+      if (!r.url().includes('/api/v1/stream') && !(reloads && /ERR_ABORTED/.test(r.failure().errorText)))
+        failures.push(r.url() + ' ' + r.failure().errorText);
+    });
   };
   const unit = browser.pages()[0] || await browser.newPage();
   let center = null;
@@ -153,9 +178,10 @@ async function main () {
     await unit.clock.install();
     // sign in: a wrong token is refused with a reason, the right one lets in
     await unit.goto(`http://127.0.0.1:${port}/console/`);
+    await unit.click('#use-token');
     await unit.fill('#token', 'cgt_wrong');
-    await unit.click('#signin button');
-    await unit.waitForSelector('#signin-error:has-text("登录失败")');
+    await unit.click('#signin-token button');
+    await unit.waitForSelector('#signin-token-error:has-text("登录失败")');
     await signIn(unit, port, unitToken, '和平桥街道环保所');
 
     // a case submitted from the CLI appears without a reload
@@ -190,7 +216,7 @@ async function main () {
     expect(!text.includes(other), 'the export leaves another town\'s case out');
 
     // the town's center signs in in a second tab and sees the same case
-    center = await browser.newPage();
+    center = centerBrowser.pages()[0] || await centerBrowser.newPage();
     watch(center);
     await signIn(center, port, centerToken, '和平桥街道');
     await center.waitForSelector(row);
@@ -231,6 +257,10 @@ async function main () {
     await center.fill('#form-suspend textarea[name=note]', '等待物业答复');
     await act(unit, 'extend', [['input[name=hours]', '8'], ['textarea[name=note]', '需协调物业调取监控']]);
     await unit.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("待审批")');
+    // the timeline names the act in Chinese, with who and why
+    const asked = await unit.textContent('#case-timeline li[data-act="extend"]');
+    expect(asked.includes('申请延期') && asked.includes('环保所值班员') && asked.includes('需协调物业调取监控'),
+           'the step names 申请延期, who and why: ' + asked);
     await center.waitForSelector('#case-details dd[data-field="延期申请"]:has-text("待审批")');
     expect(await offers(center, 'extend_refuse'), 'the center may also refuse the extension');
     expect(await center.isVisible('#form-suspend') &&
@@ -264,8 +294,10 @@ async function main () {
     await center.waitForSelector('#case-error:has-text("合并未成功")');
     const error = await center.textContent('#case-error');
     // (a case that does not exist, or is another town's, is not found: issue 16, bug 2)
-    expect(error.includes('工单不存在或不在本辖区（合并至工单）') && error.includes('there is no case'),
-           'the refusal names the field in Chinese and gives the server\'s reason: ' + error);
+    expect(error.includes('工单不存在或不在本辖区（合并至工单）') && !/[a-z]{3}/.test(error),
+           'the refusal names the field in Chinese, in Chinese only: ' + error);
+    expect((await center.getAttribute('#case-error', 'title')).includes('there is no case'),
+           'the server\'s own words stay at hand, in the title');
     expect(showCase(third).state === 'dispatched', 'the refused merge changed nothing');
     await shot(center, 'case-refused');
 
@@ -279,6 +311,47 @@ async function main () {
     await center.waitForSelector('#case-notice:has-text("工单已移出本辖区")');
     const up = showCase(raised);
     expect(up.level === 'county' && up.escalations === 1, 'dispatch moved the case up to the county');
+
+    // a person signs in with name and password: the county's supervisor
+    // sees the case the town raised as 已提级 (not 已超时), the step naming
+    // 提级 with who and why; a second tab of the browser session is signed
+    // in without asking; signing out in one ends the session in both
+    execFileSync(path.join(bin, 'civgrid'), ['user', 'add', '区值班长', '--role', 'supervisor', '--scope', '320602', '--dir', dir],
+                 { env: { ...process.env, CG_PASSWORD: '区指挥中心-口令-2026' }, encoding: 'utf8' });
+    const countyBrowser = await launch();
+    const county = countyBrowser.pages()[0] || await countyBrowser.newPage();
+    watch(county, true);
+    await county.goto(`http://127.0.0.1:${port}/console/`);
+    await county.fill('#user-name', '区值班长');
+    await county.fill('#user-password', 'not the password at all');
+    await county.click('#signin button[type=submit]');
+    await county.waitForSelector('#signin-error:has-text("登录失败")');
+    expect((await county.textContent('#signin-error')).includes('密码'), 'a wrong password is named');
+    await county.fill('#user-password', '区指挥中心-口令-2026');
+    await county.click('#signin button[type=submit]');
+    await county.waitForSelector('#view-queue:not([hidden])');
+    const who = await county.textContent('#who');
+    expect(who.includes('区值班长') && who.includes('值班长') && who.includes('区'), 'name, role and scope are shown: ' + who);
+    await openCase(county, raised, 'dispatched');
+    expect((await county.textContent('#case-details dd[data-field="督办"]')).includes('已提级') &&
+           !(await county.textContent('#case-details')).includes('已超时'), 'a case raised by hand is 已提级, not 已超时');
+    const raisedStep = await county.textContent('#case-timeline li[data-act="escalate"]');
+    expect(raisedStep.includes('提级') && raisedStep.includes('街道值班长') && raisedStep.includes('需区级协调'),
+           'the step names 提级, who and why: ' + raisedStep);
+    await shot(county, 'case-escalated');
+    const session = await county.evaluate(() => sessionStorage.getItem('civgrid.token'));
+    const tab2 = await countyBrowser.newPage();
+    watch(tab2, true);
+    await tab2.goto(`http://127.0.0.1:${port}/console/#/queue`);
+    await tab2.waitForSelector('#view-queue:not([hidden])');
+    expect((await tab2.textContent('#who')).includes('区值班长'), 'a new tab of the session is signed in');
+    await tab2.click('#signout');
+    await tab2.waitForSelector('#view-signin:not([hidden])');
+    await county.waitForSelector('#view-signin:not([hidden])');
+    const ended = await fetch(`http://127.0.0.1:${port}/api/v1/me`, { headers: { Authorization: 'Bearer ' + session } });
+    expect(ended.status === 401, 'the session ended at the gateway: ' + ended.status);
+    await shot(county, 'signed-out');
+    await countyBrowser.close();
 
     // the dashboard draws what the stats and case APIs answer
     await center.click('#nav-dashboard');
@@ -318,6 +391,44 @@ async function main () {
     assert.strictEqual(Number(await center.textContent('#dash-summary [data-metric="received"] b')), o.n(t, 'received'),
                        'the week so far holds today\'s cases');
 
+    // an SOS while both pages are open: pinned in red on top with a beep and
+    // a browser notification, reminded again (sooner, louder) until someone
+    // acts; the center's 确认收到 is recorded on the case and ends the alarm
+    // in every console
+    await center.click('#nav-queue');
+    await center.waitForSelector('#view-queue:not([hidden])');
+    const sounds = async (page) => page.evaluate(() => window.cgAlarmSounds);
+    const [unitBeeps, centerBeeps] = [await sounds(unit), await sounds(center)];
+    const sosRes = await fetch(`http://127.0.0.1:${port}/api/v1/cases`, { method: 'POST',
+      headers: { Authorization: 'Bearer ' + centerToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ category: 'noise', grid: '320602001001004', urgency: 'urgent', merge: false,
+                             text: '楼上传出持续呼救声和重物倒地声，独居老人疑似摔倒，请立即上门查看' }) });
+    const sos = (await sosRes.json()).id;
+    expect(sosRes.ok && sos, 'the urgent request is taken');
+    for (const page of [center, unit]) {
+      await page.waitForSelector(`#alarms .alarm[data-id="${sos}"]`);
+      expect(await page.isVisible('#alarms'), 'the alarm is shown');
+    }
+    await center.waitForSelector(`#queue tbody tr.urgent[data-id="${sos}"]`);
+    expect(await center.$eval('#queue tbody tr', tr => tr.dataset.id) === sos, 'the SOS is pinned at the top of the queue');
+    expect(await sounds(center) > centerBeeps && await sounds(unit) > unitBeeps, 'a beep sounded in both consoles');
+    const notified = await center.evaluate(() => window.cgNotified.map(n => n.title));
+    expect(notified.some(t => t.includes(sos)), 'a browser notification names the case: ' + notified);
+    await shot(center, 'alarm');
+    const beforeReminder = await sounds(unit);
+    await unit.clock.fastForward(31000);
+    await unit.waitForSelector(`#alarms .alarm[data-id="${sos}"][data-reminders="1"]`);
+    expect(await sounds(unit) > beforeReminder, 'the reminder sounds again');
+    await unit.clock.fastForward(21000);
+    await unit.waitForSelector(`#alarms .alarm[data-id="${sos}"][data-reminders="2"]`);
+    await shot(unit, 'alarm-reminded');
+    await center.click(`#alarms .alarm[data-id="${sos}"] button.ack`);
+    await center.waitForSelector(`#alarms .alarm[data-id="${sos}"]`, { state: 'detached' });
+    await unit.waitForSelector(`#alarms .alarm[data-id="${sos}"]`, { state: 'detached' });
+    const acked = showCase(sos).steps.find(st => st.act === 'note');
+    expect(acked && acked.note === '已确认收到紧急告警' && acked.actor.includes('街道值班长'),
+           'the acknowledgement is on the case\'s record with who: ' + JSON.stringify(acked));
+
     // a center's hundredth day (before the page's clock moves on): 3,000
     // more cases in the town with texts of 800–2,000 bytes of Chinese
     // (tests/volume), 2,000 in the next town
@@ -351,16 +462,21 @@ async function main () {
     assert.deepStrictEqual((await drawn(center, 'chart-hourly')).data[0], big.hours, 'the volume by hour, at volume');
     await shot(center, 'dashboard-volume');
 
-    // countdowns: amber from 80% of the sign-for limit, red once past it
+    // countdowns: amber from dispatch's own warning point (80% of the
+    // sign-for limit in working time: sign_warn), red once past the limit
     await unit.click('#nav-queue');
     const thirdRow = `#queue tbody tr[data-id="${third}"]`;
     await unit.waitForSelector(thirdRow);
     const c = showCase(third);
+    expect(c.sign_warn > c.created && c.sign_warn < c.sign_by, 'dispatch gives the warning point');
     const now = await unit.evaluate(() => Date.now());
-    await unit.clock.fastForward(Math.ceil(c.created + 0.85 * (c.sign_by - c.created) - now));
+    await unit.clock.fastForward(Math.ceil(c.sign_warn - 2000 - now));
+    await unit.waitForTimeout(1100);
+    expect(await unit.getAttribute(thirdRow, 'data-urgency') === 'ok', 'not amber before dispatch\'s warning point');
+    await unit.clock.fastForward(4000);
     await unit.waitForSelector(thirdRow + '[data-urgency="warning"] .countdown.warning');
     await shot(unit, 'queue-warning');
-    await unit.clock.fastForward(Math.ceil(c.sign_by - c.created) * 0.2 + 60000);
+    await unit.clock.fastForward(Math.ceil(c.sign_by - c.sign_warn) + 60000);
     await unit.waitForSelector(thirdRow + '[data-urgency="overdue"] .countdown.overdue');
     expect((await unit.textContent(thirdRow + ' .countdown')).startsWith('超时'), 'an overdue countdown says so');
     await shot(unit, 'queue-overdue');
@@ -403,8 +519,8 @@ async function main () {
     throw err;
   }
   finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    for (const b of browsers) await b.close().catch(() => {});
+    for (const p of profiles) fs.rmSync(p, { recursive: true, force: true });
   }
 }
 
