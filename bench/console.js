@@ -56,8 +56,9 @@ async function main () {
     const page = browser.pages()[0] || await browser.newPage();
     const url = `http://127.0.0.1:${port}/console/`;
     await page.goto(url);
+    await page.click('#use-token');
     await page.fill('#token', token);
-    await page.click('#signin button');
+    await page.click('#signin-token button');
     await page.waitForSelector('#view-queue:not([hidden])');
     const total = await page.evaluate(async (t) => {
       const r = await fetch('/api/v1/map', { headers: { Authorization: 'Bearer ' + t } });
