@@ -168,7 +168,11 @@ module.exports = async function wall (ctx) {
     await page.waitForSelector('#view-dashboard[data-loaded]');
     await shot(page, 'dashboard-3840');
 
-    // --- the wall screen: fits both screens, text grows, the API's counts
+    // --- the wall screen: fits both screens, text grows, the API's counts,
+    // an urgent case among its alarms (and the console's pinned alarm over it)
+    const sos = await post('/api/v1/cases', { category: 'elderly_help', grid: '320602001002003', urgency: 'urgent',
+                                              text: '独居老人王大爷家中摔倒无法起身，邻居听到呼救后拨打热线，请立即上门救助。',
+                                              merge: false }, tokens.center);
     const font = {};
     for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
       await page.setViewportSize({ width: w, height: h });
@@ -190,8 +194,10 @@ module.exports = async function wall (ctx) {
     const dispatched = (await get('/api/v1/cases?state=dispatched&limit=1')).total;
     expect(Number(await page.textContent('#wall-counts [data-metric="dispatched"] b')) === dispatched,
            'the wall counts the cases awaiting sign-for: ' + dispatched);
-    const alarms = await page.$$eval('#wall-alarms li[data-id]', lis => lis.map(li => li.className));
-    expect(alarms.every(c => c === 'urgent' || c === 'overdue'), 'alarms are urgent or overdue cases only');
+    const alarms = await page.$$eval('#wall-alarms li[data-id]', lis => lis.map(li => [li.dataset.id, li.className]));
+    expect(alarms.every(([, c]) => c === 'urgent' || c === 'overdue'), 'alarms are urgent or overdue cases only');
+    expect(alarms.length && alarms[0][1] === 'urgent' && alarms.some(([id]) => id === sos.id),
+           'the urgent case is among the wall\'s alarms, urgent ones first: ' + JSON.stringify(alarms));
     await go(page, '#/queue');
     await page.waitForFunction(() => !document.body.classList.contains('wall-mode'));
 
