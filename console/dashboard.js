@@ -36,10 +36,10 @@ function percent (part, whole) {
   return whole ? Math.round(1000 * part / whole) / 10 : null;
 }
 
-/*  Labels a wall screen reads: the root font size of the page, so rem
-    sizes scale the charts' text with the page. */
+/*  Labels read at every size: the view's font size, which grows with the
+    screen (views.css), sizes the charts' text. */
 function fontPx () {
-  return parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return parseFloat(getComputedStyle($('#view-dashboard')).fontSize) || 16;
 }
 
 function chart (id, option) {
@@ -47,8 +47,18 @@ function chart (id, option) {
   node.textContent = '';
   node.classList.remove('nodata');
   const c = echarts.init(node);
-  c.setOption(Object.assign({ animation: false, tooltip: {}, textStyle: { fontSize: Math.round(fontPx() * 0.8) } },
-                            option));
+  /*  every text of the chart in the view's size: axes, legend, labels */
+  const size = Math.round(fontPx() * 0.8);
+  for (const key of ['xAxis', 'yAxis'])
+    if (option[key]) option[key] = Object.assign({}, option[key], {
+      axisLabel: Object.assign({ fontSize: size }, option[key].axisLabel) });
+  if (option.xAxis) option.grid = Object.assign({ left: 8, right: 24, top: size * 2, bottom: 8, containLabel: true },
+                                                option.grid);
+  if (option.legend) option.legend = Object.assign({}, option.legend, {
+    textStyle: Object.assign({ fontSize: size }, option.legend.textStyle) });
+  for (const series of option.series || [])
+    if (series.label) series.label = Object.assign({ fontSize: size }, series.label);
+  c.setOption(Object.assign({ animation: false, tooltip: {}, textStyle: { fontSize: size } }, option));
   charts.push(c);
 }
 

@@ -163,9 +163,15 @@ module.exports = async function wall (ctx) {
       .getOption().yAxis[0].axisLabel.interval);
     expect(hot === 0, 'every hot spot\'s name is shown');
     await shot(page, 'dashboard-1366');
+    const labelPx = () => page.evaluate(() => echarts.getInstanceByDom(document.getElementById('chart-trend'))
+      .getOption().xAxis[0].axisLabel.fontSize);
+    const small = await labelPx();
     await page.setViewportSize({ width: 3840, height: 2160 });
+    await page.evaluate(() => { delete document.getElementById('view-dashboard').dataset.loaded; });
     await go(page, '#/dashboard?at=3840');
-    await page.waitForSelector('#view-dashboard[data-loaded]');
+    await page.waitForFunction(() => document.getElementById('view-dashboard').dataset.loaded);
+    const large = await labelPx();
+    expect(small >= 12 && large >= 2 * small, 'the charts\' labels grow with the screen: ' + small + ' → ' + large);
     await shot(page, 'dashboard-3840');
 
     // --- the wall screen: fits both screens, text grows, the API's counts,
