@@ -40,6 +40,20 @@ function el (tag, text, cls) {
   return e;
 }
 
+/*  A link to a case's page, and a button that does something. */
+function caseLink (id) {
+  const a = el('a', id);
+  a.href = '#/case/' + id;
+  return a;
+}
+
+function button (text, cls, onClick) {
+  const b = el('button', text, cls);
+  b.type = 'button';
+  b.addEventListener('click', () => onClick(b));
+  return b;
+}
+
 async function api (path, options = {}) {
   const headers = { Authorization: 'Bearer ' + token };
   if (options.body) headers['Content-Type'] = 'application/json';
@@ -331,16 +345,11 @@ function drawAlarms () {
     const row = el('div', null, 'alarm' + (a.reminders ? ' again' : ''));
     row.dataset.id = c.id;
     row.dataset.reminders = a.reminders;
-    const open = el('a', c.id);
-    open.href = '#/case/' + c.id;
-    const ack = el('button', '确认收到');
-    ack.type = 'button';
-    ack.className = 'ack';
-    ack.addEventListener('click', () => acknowledge(c.id, ack));
-    row.append(el('b', '紧急'), open, el('span', (categories[c.category] || {}).name || c.category || ''),
+    row.append(el('b', '紧急'), caseLink(c.id), el('span', (categories[c.category] || {}).name || c.category || ''),
                el('span', (c.summary || '').slice(0, 60), 'summary'),
                el('span', '已等待 ' + duration(Date.now() - a.since).replace(/^超时 /, ''), 'waited'),
-               el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'), ack);
+               el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'),
+               button('确认收到', 'ack', (b) => acknowledge(c.id, b)));
     box.append(row);
   }
 }
@@ -377,41 +386,142 @@ function urgency (c, now) {
   return 'ok';
 }
 
-/*  A page of one state's queue: after cursor, or the first. */
-function queuePage (state, cursor) {
-  const q = $('#search').value.trim();
-  return api('/api/v1/cases?limit=' + QUEUE_PAGE + '&state=' + state +
-             (q ? '&q=' + encodeURIComponent(q) : '') + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+/*  The view: the queue's filters, from the address (#/queue?state=...),
+    so that each view can be bookmarked.  The gateway filters (docs/API.md:
+    q, category, source, place, urgent, supervised, overdue, warning,
+    approval); state and unit choose dispatch's queues; sort=newest
+    reverses their order. */
+const FILTERS = ['q', 'state', 'unit', 'category', 'source', 'place', 'urgent', 'overdue', 'warning',
+                 'supervised', 'approval', 'sort'];
+const FLAGS = ['urgent', 'overdue', 'warning', 'supervised', 'approval'];
+let view = {};
+
+function viewOf (query) {
+  const v = {};
+  for (const k of FILTERS) if (query[k]) v[k] = query[k];
+  return v;
 }
 
-/*  One queue per state still being worked, each in its deadline order, a
-    page of each at a time: the first pages, or (more) the next page of
-    each state that has one.  The lists page by cursor (docs/API.md), so a
-    case arriving meanwhile neither repeats nor hides another. */
-async function loadQueue (more) {
-  const states = more ? OPEN_STATES.filter(s => queueNext[s]) : OPEN_STATES;
-  const pages = await Promise.all(states.map(s => queuePage(s, more ? queueNext[s] : null)));
-  if (!more) {
-    queue = [];
-    queueNext = {};
-    queueTotal = pages.reduce((sum, p) => sum + p.total, 0);
+function viewHash (v) {
+  const qs = new URLSearchParams(FILTERS.filter(k => v[k]).map(k => [k, v[k]])).toString();
+  return '#/queue' + (qs ? '?' + qs : '');
+}
+
+const viewStates = () => (view.state ? [view.state] : OPEN_STATES);
+
+/*  A page of one state's queue in the view: after cursor, or the first. */
+function queuePage (state, cursor) {
+  const p = new URLSearchParams({ limit: QUEUE_PAGE, state });
+  for (const k of ['q', 'unit', 'category', 'source', 'place']) if (view[k]) p.set(k, view[k]);
+  for (const k of FLAGS) if (view[k]) p.set(k, '1');
+  if (view.sort === 'newest') p.set('newest', 'true');
+  if (cursor) p.set('cursor', cursor);
+  return api('/api/v1/cases?' + p.toString());
+}
+
+/*  Built-in views, then this operator's own, kept in this browser's
+    localStorage under the operator's name and scope: the gateway keeps
+    no settings of a person yet. */
+const PRESETS = [['全部在办', {}], ['紧急', { urgent: '1' }], ['已超时', { overdue: '1' }], ['预警', { warning: '1' }],
+  ['待签收', { state: 'dispatched' }], ['待审批', { approval: '1' }], ['督办', { supervised: '1' }]];
+const savedKey = () => 'civgrid.views.' + me.name + '@' + me.scope;
+const savedViews = () => JSON.parse(localStorage.getItem(savedKey()) || '[]');
+
+function drawViews () {
+  const box = $('#queue-views');
+  box.textContent = '';
+  const here = viewHash(view);
+  const link = (name, v, own) => {
+    const a = el('a', name, own ? 'own' : '');
+    a.href = viewHash(v);
+    if (a.getAttribute('href') === here) a.setAttribute('aria-current', 'page');
+    box.append(a);
+    if (own) {
+      const x = el('button', '×', 'remove');
+      x.type = 'button';
+      x.setAttribute('aria-label', '删除视图 ' + name);
+      x.addEventListener('click', () => {
+        localStorage.setItem(savedKey(), JSON.stringify(savedViews().filter(([n]) => n !== name)));
+        drawViews();
+      });
+      box.append(x);
+    }
+  };
+  for (const [name, v] of PRESETS) link(name, v, false);
+  for (const [name, v] of savedViews()) link(name, v, true);
+}
+
+/*  The filter form shows the view; changing it changes the address. */
+function drawFilters () {
+  const form = $('#queue-filters');
+  const fill = (name, pairs) => {
+    const sel = form.elements[name];
+    if (sel.options.length > 1) return;
+    for (const [value, text] of pairs) { const o = el('option', text); o.value = value; sel.append(o); }
+  };
+  fill('state', OPEN_STATES.map(s => [s, STATES[s]]));
+  fill('category', Object.values(categories).map(c => [c.code, c.name]));
+  fill('source', Object.entries(SOURCES));
+  for (const k of FILTERS) {
+    const input = form.elements[k];
+    if (!input || input === document.activeElement) continue;
+    if (input.type === 'checkbox') input.checked = Boolean(view[k]);
+    else input.value = view[k] || '';
   }
-  states.forEach((s, i) => { queueNext[s] = pages[i].next || null; });
-  const shown = new Set(queue.map(c => c.id));
-  queue = queue.concat(pages.flatMap(p => p.cases).filter(c => !shown.has(c.id)));
-  // urgent cases first (pinned), then by the deadline that matters now
+}
+
+function filtersToView () {
+  const form = $('#queue-filters'), v = {};
+  for (const k of FILTERS) {
+    const input = form.elements[k];
+    if (input.type === 'checkbox') { if (input.checked) v[k] = '1'; }
+    else if (input.value.trim()) v[k] = input.value.trim();
+  }
+  return v;
+}
+
+$('#queue-filters').addEventListener('change', (e) => {
+  if (e.target.id === 'view-name') return;
+  location.hash = viewHash(filtersToView());
+});
+$('#queue-filters').addEventListener('submit', (e) => { e.preventDefault(); location.hash = viewHash(filtersToView()); });
+$('#view-save').addEventListener('click', () => {
+  const name = $('#view-name').value.trim() || '视图 ' + (savedViews().length + 1);
+  const list = savedViews().filter(([n]) => n !== name).concat([[name, view]]).slice(-20);
+  localStorage.setItem(savedKey(), JSON.stringify(list));
+  $('#view-name').value = '';
+  drawViews();
+});
+
+let queueTotals = {};       // each state's count, as dispatch counts its queue
+
+/*  Sorts and draws the queue, keeping the row that has the focus (and so
+    the operator's place) across a live update. */
+function drawQueue () {
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#queue tbody tr');
+  const keep = focused ? focused.dataset.id : null;
+  const newest = view.sort === 'newest';
+  // urgent cases first (pinned), then by the deadline that matters now, or newest first
   queue.sort((a, b) => (Boolean(b.urgent) - Boolean(a.urgent)) ||
-                       ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due));
+    (newest ? b.created - a.created
+            : ((deadlineOf(a) || { due: Infinity }).due) - ((deadlineOf(b) || { due: Infinity }).due)));
   checkAlarms(queue);
   const body = $('#queue tbody');
   body.textContent = '';
   for (const c of queue) {
     const tr = el('tr');
     tr.dataset.id = c.id;
+    tr.tabIndex = 0;
     if (seen.size && !seen.has(c.id)) tr.classList.add('fresh');
     if (c.urgent) tr.classList.add('urgent');
     const d = deadlineOf(c);
-    tr.append(el('td', c.id), el('td', (categories[c.category] || {}).name || c.category),
+    const idCell = el('td');
+    const link = caseLink(c.id);
+    link.tabIndex = -1;
+    idCell.append(link);
+    tr.setAttribute('aria-label', c.id + ' ' + ((categories[c.category] || {}).name || c.category || '') + ' ' +
+                    (STATES[c.state] || c.state) + (c.urgent ? ' 紧急' : ''));
+    tr.append(idCell, el('td', (categories[c.category] || {}).name || c.category),
               el('td', (c.summary || '').slice(0, 40)), el('td', STATES[c.state] || c.state),
               el('td', c.unit || '', 'unit'), el('td', d ? d.label + ' ' + cstTime(d.due) : '—'),
               el('td', '', 'countdown'));
@@ -420,17 +530,82 @@ async function loadQueue (more) {
     body.append(tr);
   }
   queue.forEach(c => seen.add(c.id));
-  const more_left = OPEN_STATES.some(s => queueNext[s]);
-  $('#queue-count').textContent = '共 ' + Math.max(queueTotal, queue.length) + ' 件' +
-                                  (more_left ? '，已显示 ' + queue.length + ' 件' : '');
-  $('#queue-more').hidden = !more_left;
+  if (keep) { const tr = body.querySelector(`tr[data-id="${CSS.escape(keep)}"]`); if (tr) tr.focus({ preventScroll: true }); }
+  const total = viewStates().reduce((sum, st) => sum + (queueTotals[st] || 0), 0);
+  const moreLeft = viewStates().some(st => queueNext[st]);
+  const filtered = Object.keys(view).some(k => k !== 'state' && k !== 'sort');
+  $('#queue-count').textContent = (filtered ? '所选状态共 ' : '共 ') + total + ' 件' +
+    (filtered ? '，符合条件的已显示 ' + queue.length + ' 件' : (moreLeft ? '，已显示 ' + queue.length + ' 件' : ''));
+  $('#queue-count').dataset.total = total;
+  $('#queue').dataset.view = viewHash(view);      // what the rows show, for whoever tests the page
+  $('#queue-more').hidden = !moreLeft;
   $('#queue-empty').hidden = queue.length > 0;
   tick();
 }
 
-$('#queue-more').addEventListener('click', () => loadQueue(true).catch(err => {
+/*  The queues of the view's states, each in its order, a page of each at a
+    time: the first pages (mode 'first'), the next page of each that has
+    one ('more'), or, after a live event ('live'), the first pages again
+    merged into what is shown (the pages loaded with 加载更多 stay, the
+    changed case is read again), so the operator keeps the place.  The
+    lists page by cursor (docs/API.md), so a case arriving meanwhile
+    neither repeats nor hides another. */
+async function loadQueue (mode = 'first', changedId = null) {
+  const states = mode === 'more' ? viewStates().filter(st => queueNext[st]) : viewStates();
+  const pages = await Promise.all(states.map(st => queuePage(st, mode === 'more' ? queueNext[st] : null)));
+  if (mode !== 'more') states.forEach((st, i) => { queueTotals[st] = pages[i].total; });
+  if (mode === 'first') {
+    queue = [];
+    queueNext = {};
+  }
+  // (live: a list shown to its end goes on after the new first page; one
+  // paged into keeps its cursor)
+  states.forEach((st, i) => { if (mode !== 'live' || !queueNext[st]) queueNext[st] = pages[i].next || null; });
+  const fresh = pages.flatMap(p => p.cases);
+  const byId = new Map(queue.map(c => [c.id, c]));
+  for (const c of fresh) byId.set(c.id, c);
+  if (mode === 'live' && changedId && byId.has(changedId) && !fresh.some(c => c.id === changedId)) {
+    // shown before, not on the first pages now: as it stands, or gone
+    const now = await api('/api/v1/cases/' + encodeURIComponent(changedId)).catch(() => null);
+    if (now && viewStates().includes(now.state)) byId.set(changedId, { ...byId.get(changedId), ...now, steps: undefined });
+    else byId.delete(changedId);
+  }
+  if (mode === 'live') for (const [id, c] of byId) if (!viewStates().includes(c.state)) byId.delete(id);
+  queue = [...byId.values()];
+  drawQueue();
+}
+
+$('#queue-more').addEventListener('click', () => loadQueue('more').catch(err => {
   showRefusal($('#page-error'), '', err);
 }));
+
+/*  The keyboard: j/k (or the arrows) move between rows, Enter opens the
+    case, a signs for it (签收, a unit's act) and / goes to the search. */
+document.addEventListener('keydown', async (e) => {
+  if ($('#view-queue').hidden || e.ctrlKey || e.metaKey || e.altKey) return;
+  const typing = /^(INPUT|TEXTAREA|SELECT)$/.test((e.target.tagName || ''));
+  if (e.key === '/' && !typing) { e.preventDefault(); $('#search').focus(); return; }
+  if (typing) return;
+  const rows = [...document.querySelectorAll('#queue tbody tr')];
+  const at = rows.indexOf(document.activeElement);
+  if (e.key === 'j' || e.key === 'ArrowDown' || e.key === 'k' || e.key === 'ArrowUp') {
+    e.preventDefault();
+    const next = rows[Math.max(0, Math.min(rows.length - 1, at + ((e.key === 'j' || e.key === 'ArrowDown') ? 1 : -1)))];
+    if (next) next.focus();
+  }
+  else if (e.key === 'Enter' && at >= 0) location.hash = '#/case/' + rows[at].dataset.id;
+  else if (e.key === 'a' && at >= 0) {
+    const c = queue.find(q => q.id === rows[at].dataset.id);
+    const a = ACTIONS.find(x => x.name === 'accept');
+    if (!c || !offered(a, c)) { $('#page-error').textContent = '该工单当前不能由您签收'; return; }
+    try {
+      await api('/api/v1/cases/' + encodeURIComponent(c.id) + '/accept', { method: 'POST', body: '{}' });
+      $('#page-error').textContent = '';
+      await loadQueue('live', c.id);
+    }
+    catch (err) { showRefusal($('#page-error'), '签收未成功：', err); }
+  }
+});
 
 /*  Countdowns, every second: amber from the warning point, red when overdue. */
 function tick () {
@@ -766,6 +941,98 @@ function actorName (actor) {
   return parts.length >= 3 ? parts.slice(2).join(':') : actor;
 }
 
+/* --- the intake form (受理录入) -------------------------------------------- */
+
+/*  A hotline or walk-in operator enters a request: category, text, place
+    (a grid's code, or an address), caller and urgency.  Before it is
+    submitted the form lists the open cases of the same category in the
+    same community (the gateway's filtered list: a page, bounded), so the
+    operator can add the caller to one of them instead (并入): the request
+    is taken as a case (POST /api/v1/cases, merge false, so the caller and
+    the words are kept) and merged at once into the case chosen
+    (dispatch's 合并), whose timeline then names it. */
+const NEARBY_STATES = ['dispatched', 'accepted', 'returned', 'suspended'];
+let nearbyTimer = null;
+
+function drawIntake () {
+  const sel = $('#intake').elements.category;
+  if (sel.options.length <= 1)
+    for (const c of Object.values(categories)) { const o = el('option', c.name); o.value = c.code; sel.append(o); }
+}
+
+async function loadNearby () {
+  const form = $('#intake');
+  const category = form.elements.category.value, grid = form.elements.grid.value.trim();
+  const body = $('#nearby tbody');
+  body.textContent = '';
+  $('#intake-place').textContent = /^\d{15}$/.test(grid) ? await placeName(grid) : '';
+  if (!category || !/^\d{15}$/.test(grid)) { $('#nearby-note').textContent = '（选择类别并填写网格后显示）'; return; }
+  const community = grid.slice(0, 12);
+  const pages = await Promise.all(NEARBY_STATES.map(state => api('/api/v1/cases?' + new URLSearchParams(
+    { state, category, place: community, limit: 100 }).toString())));
+  const cases = pages.flatMap(p => p.cases.slice(0, 10));
+  $('#nearby-note').textContent = cases.length ? '（' + cases.length + ' 件' + (pages.some(p => p.next) ? '，仅列出较早到期的' : '') + '）' : '（无）';
+  for (const c of cases) {
+    const tr = el('tr');
+    tr.dataset.id = c.id;
+    const td = el('td');
+    td.append(button('并入此工单', 'join', (b) => submitIntake(c.id, b)));
+    const idCell = el('td');
+    idCell.append(caseLink(c.id));
+    tr.append(idCell, el('td', (c.summary || '').slice(0, 60)), el('td', c.grid === grid ? '同一网格' : c.grid),
+              el('td', STATES[c.state] || c.state), td);
+    body.append(tr);
+  }
+}
+
+$('#intake').addEventListener('input', (e) => {
+  if (!['category', 'grid'].includes(e.target.name)) return;
+  clearTimeout(nearbyTimer);
+  nearbyTimer = setTimeout(() => loadNearby().catch(err => showRefusal($('#intake-error'), '', err)), 300);
+});
+
+/*  Submits the request; into, a case to merge it into. */
+async function submitIntake (into, button) {
+  const form = $('#intake');
+  if (!form.reportValidity()) return;
+  button.disabled = true;
+  $('#intake-error').textContent = '';
+  $('#intake-result').textContent = '';
+  const body = { merge: false };
+  for (const [k, v] of new FormData(form)) if (String(v).trim()) body[k] = String(v).trim();
+  try {
+    const made = await api('/api/v1/cases', { method: 'POST', body: JSON.stringify(body) });
+    if (into) {
+      // the new case reaches dispatch a moment after intake answers
+      for (let n = 0; ; n++) {
+        try {
+          await api('/api/v1/cases/' + encodeURIComponent(made.id) + '/merge', { method: 'POST',
+            body: JSON.stringify({ into, note: '来电人' + (body.contact_name || '') + '反映同一问题，并入' }) });
+          break;
+        }
+        catch (err) {
+          if (err.status !== 404 || n >= 20) throw err;
+          await new Promise(r => setTimeout(r, 250));
+        }
+      }
+      $('#intake-result').textContent = '已受理并并入工单 ' + into + '（来电记录 ' + made.id + '）';
+    }
+    else $('#intake-result').textContent = '已受理，工单号 ' + made.id + (body.urgency === 'urgent' ? '（紧急）' : '');
+    $('#intake-result').dataset.id = into || made.id;
+    form.elements.text.value = '';
+    form.elements.contact_name.value = '';
+    form.elements.contact_phone.value = '';
+    await loadNearby();
+  }
+  catch (err) { showRefusal($('#intake-error'), '受理未成功：', err); }
+  finally { button.disabled = false; }
+}
+
+$('#intake').addEventListener('submit', (e) => {
+  e.preventDefault();
+  submitIntake(null, e.submitter || $('#intake button[type=submit]'));
+});
+
 /* --- views -------------------------------------------------------------- */
 
 /*  The views other files add (map.js, wall.js, pages.js, dashboard.js):
@@ -776,7 +1043,7 @@ function actorName (actor) {
     lists them after the queue, in the order they were added. */
 const views = {};
 /*  app.js's own views; the rest are cg.views'. */
-const OWN = ['signin', 'queue', 'case'];
+const OWN = ['signin', 'queue', 'case', 'intake'];
 
 /*  The dashboard is dashboard.js's; until it registers itself, its global
     loadDashboard is the view. */
@@ -809,6 +1076,7 @@ function drawNav () {
     box.append(a);
   };
   link('queue', '工单队列');
+  if (me.role !== 'grid_worker' && me.scope_kind !== 'unit') link('intake', '受理录入');
   for (const [name, v] of Object.entries(views)) if (!OWN.includes(name)) link(name, v.title || name);
 }
 
@@ -833,6 +1101,11 @@ async function route (changedId) {
       show('case');
       await loadCase(id);
     }
+    else if (h.name === 'intake') {
+      if (changedId) return;
+      show('intake');
+      drawIntake();
+    }
     else if (h.name !== 'queue' && views[h.name]) {
       const s = section(h.name);
       show(h.name);
@@ -840,7 +1113,12 @@ async function route (changedId) {
     }
     else {
       show('queue');
-      await loadQueue();
+      const next = viewOf(h.query);
+      const same = viewHash(next) === viewHash(view) && queue.length > 0;
+      view = next;
+      drawFilters();
+      drawViews();
+      await loadQueue(changedId && same ? 'live' : 'first', changedId);
     }
   }
   catch (err) {
@@ -895,8 +1173,11 @@ $('#export').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('#export-error').textContent = '';
   const from = $('#export-from').value, to = $('#export-to').value;
-  const res = await fetch('/api/v1/cases/export?from=' + from + '&to=' + to,
-                          { headers: { Authorization: 'Bearer ' + token } });
+  // the view's filters the export (archive's search) takes too
+  const p = new URLSearchParams({ from, to });
+  for (const k of ['category', 'state', 'unit']) if (view[k]) p.set(k, view[k]);
+  if (view.place) p.set(view.place.length >= 15 ? 'grid' : 'community', view.place);
+  const res = await fetch('/api/v1/cases/export?' + p.toString(), { headers: { Authorization: 'Bearer ' + token } });
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
     const err = Object.assign(new Error((body.error || {}).message || 'HTTP ' + res.status),
@@ -913,7 +1194,7 @@ $('#export').addEventListener('submit', async (e) => {
 });
 $('#search').addEventListener('input', () => {
   clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => route(), 300);
+  reloadTimer = setTimeout(() => { location.hash = viewHash(filtersToView()); }, 300);
 });
 window.addEventListener('hashchange', () => route());
 setInterval(() => { tick(); remind(); }, 1000);

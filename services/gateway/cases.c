@@ -49,7 +49,7 @@ s_answer_case (gw_request_t *req, const void *rep)
     cg_intake_get_t ask = { .id = c->id };
     cg_intake_view_t kept;
     cg_error_t err;
-    if (gw_call (req, "intake", "intake.show", &cg_intake_get_def, &ask, &cg_intake_view_def,
+    if (gw_call (req, &cg_cmd_intake_show, &ask,
                  &kept, &err) == 0) {
         json_t *media = json_array ();
         for (size_t i = 0; i < kept.media_count; i++) {
@@ -71,18 +71,89 @@ s_answer_case (gw_request_t *req, const void *rep)
 
 /* --- lists ---------------------------------------------------------------- */
 
-/*  Whether a case in a list matches a search: q in its id, the start of
-    its text, address, grid or the source's reference. */
-static bool
-s_case_matches (const cg_case_item_t *c, const char *q)
+/*  The filters a list of cases takes beside case.query's fields: the
+    gateway applies them to each page it gathers (a page may then hold
+    fewer than limit and still have a next), and they are part of the
+    list a cursor belongs to.  Flags are 1 or 0 (true, false). */
+static const char *const s_filters[] = {
+    "q", "category", "source", "place", "urgent", "supervised", "overdue", "warning",
+    "approval", NULL };
+static const char *const s_flags[] = {
+    "urgent", "supervised", "overdue", "warning", "approval", NULL };
+
+bool
+gw_case_filter_key (const char *key)
 {
-    if (!q || !*q)
-        return true;
-    const char *fields[] = { c->id, c->summary, c->address, c->grid, c->ext_ref };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (fields[i] && strstr (fields[i], q))
+    for (int i = 0; s_filters[i]; i++)
+        if (streq (key, s_filters[i]))
             return true;
     return false;
+}
+
+void
+gw_case_filters (gw_request_t *req, char *out, size_t len)
+{
+    size_t at = 0;
+    *out = 0;
+    for (int i = 0; s_filters[i] && at < len; i++) {
+        const char *v = gw_query (req, s_filters[i]);
+        if (v && *v)
+            at += (size_t) snprintf (out + at, len - at, "%s=%s&", s_filters[i], v);
+    }
+}
+
+/*  A flag's value: 1 (true), 0 (false), -1 not asked for; -2 neither. */
+static int
+s_flag (gw_request_t *req, const char *name)
+{
+    const char *v = gw_query (req, name);
+    if (!v || !*v)
+        return -1;
+    if (streq (v, "1") || streq (v, "true"))
+        return 1;
+    if (streq (v, "0") || streq (v, "false"))
+        return 0;
+    return -2;
+}
+
+/*  Whether a case in a list passes the filters: q in its id, the start of
+    its text, address, grid or the source's reference; its category and
+    source; place, a prefix of its grid code (a community's, a grid's);
+    urgent and supervised as flagged; overdue and warning as dispatch
+    flagged the deadline that runs now (CG_ALERT_*: signing for while
+    dispatched, completing while accepted); approval, waiting for the
+    center (a return 退单 or an extension 延期 to decide). */
+static bool
+s_case_matches (gw_request_t *req, const cg_case_item_t *c)
+{
+    const char *q = gw_query (req, "q");
+    if (q && *q) {
+        const char *fields[] = { c->id, c->summary, c->address, c->grid, c->ext_ref };
+        bool found = false;
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !found; i++)
+            found = fields[i] && strstr (fields[i], q);
+        if (!found)
+            return false;
+    }
+    const char *category = gw_query (req, "category"), *source = gw_query (req, "source");
+    const char *place = gw_query (req, "place");
+    if ((category && *category && !(c->category && streq (c->category, category)))
+    ||  (source && *source && !(c->source && streq (c->source, source)))
+    ||  (place && *place && !(c->grid && strncmp (c->grid, place, strlen (place)) == 0)))
+        return false;
+    bool dispatched = streq (c->state, "dispatched"), accepted = streq (c->state, "accepted");
+    int64_t warn = dispatched ? CG_ALERT_SIGN_WARN : accepted ? CG_ALERT_DONE_WARN : 0;
+    int64_t over = dispatched ? CG_ALERT_SIGN_OVER : accepted ? CG_ALERT_DONE_OVER : 0;
+    bool has[] = { c->urgent, c->supervised, (c->alerts & over) != 0,
+                   (c->alerts & warn) && !(c->alerts & over),
+                   streq (c->state, "returned")
+                   || (accepted && c->extension && streq (c->extension, "pending")) };
+    for (int i = 0; s_flags[i]; i++) {
+        int want = s_flag (req, s_flags[i]);
+        if (want >= 0 && has[i] != (want == 1))
+            return false;
+    }
+    return true;
 }
 
 static bool
@@ -90,8 +161,7 @@ s_keep_case (gw_request_t *req, const void *item, void *arg)
 {
     (void) arg;
     const cg_case_item_t *c = item;
-    return s_case_in_scope (req, c->center, c->unit, c->grid)
-        && s_case_matches (c, gw_query (req, "q"));
+    return s_case_in_scope (req, c->center, c->unit, c->grid) && s_case_matches (req, c);
 }
 
 /*  The centers whose queues make up the caller's scope: the scope and
@@ -127,6 +197,9 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
     return n;
 }
 
+#define S_FILL_READS 20      /* reads of a filtered page: at most 20 of limit + 1 cases
+                                   at each center */
+
 /*  A page of the caller's cases.  The city's is dispatch's own page, and
     so is a unit's queue of a state; below the city, or with a search, the
     queues of the centers asked for are gathered, page by page (gather.c). */
@@ -135,18 +208,30 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 {
     cg_case_query_t *query = msg;
     bool root = !req->caller.scope->parent;
-    const char *q = gw_query (req, "q");
-    if (root && !(q && *q))
-        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
-                        &cg_case_page_def, rep, err);
+    char filters[512];
+    gw_case_filters (req, filters, sizeof filters);
+    for (int i = 0; s_flags[i]; i++)
+        if (s_flag (req, s_flags[i]) == -2) {
+            cg_error_set (err, "invalid", s_flags[i], "%s is 1 or 0 (true or false)", s_flags[i]);
+            return -1;
+        }
+    const char *place = gw_query (req, "place");
+    for (const char *p = place; p && *p; p++)
+        if (!isdigit ((unsigned char) *p) || p - place >= CG_CODE_MAX) {
+            cg_error_set (err, "invalid", "place", "place is a grid's or a community's code, "
+                          "digits only");
+            return -1;
+        }
+    bool filtered = *filters != 0;
+    if (root && !filtered)
+        return gw_call (req, &cg_cmd_case_list, query, rep, err);
     /*  a unit's queue of a state is its own (dispatch keeps one): its
         center's would bring a page of other units' cases to filter out */
     if (req->caller.scope->kind == CG_ORG_UNIT && query->state
-    &&  strcmp (query->state, "all") != 0 && !(q && *q)) {
+    &&  strcmp (query->state, "all") != 0 && !filtered) {
         free (query->unit);
         query->unit = strdup (req->caller.scope_code);
-        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
-                        &cg_case_page_def, rep, err);
+        return gw_call (req, &cg_cmd_case_list, query, rep, err);
     }
     const char *centers[256];
     size_t ncenters = 1;
@@ -154,9 +239,44 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
         centers[0] = NULL;      /* as asked: one queue */
     else
         ncenters = s_scope_centers (req, centers, 256);
-    gw_gather_t spec = { "dispatch", "case.list", &cg_case_query_def, &cg_case_page_def,
-                         "center", CG_CASE_PAGE_MAX, false, s_keep_case, NULL };
-    return gw_gather (req, &spec, centers, ncenters, query, rep, err);
+    gw_gather_t spec = { &cg_cmd_case_list, "center", CG_CASE_PAGE_MAX, false, s_keep_case, NULL };
+    int64_t limit = query->limit > 0 ? query->limit : 50;
+    char *center = query->center ? strdup (query->center) : NULL;     /* gw_gather names each */
+    int rc = gw_gather (req, &spec, centers, ncenters, query, rep, err);
+    /*  filtered: the page is read on from its next, at most S_FILL_READS
+        times, until it holds limit cases or the list ends, so that a view
+        whose cases lie deep in the queues does not answer empty pages */
+    cg_case_page_t *page = rep;
+    for (int n = 1; rc == 0 && filtered && page->next && (int64_t) page->cases_count < limit
+                    && n < S_FILL_READS; n++) {
+        cg_case_page_t more = { 0 };
+        free (query->cursor);
+        query->cursor = strdup (page->next);
+        query->limit = limit - (int64_t) page->cases_count;
+        free (query->center);
+        query->center = center ? strdup (center) : NULL;
+        if (!center)
+            query->present &= ~(UINT64_C (1) << CG_FIELD_case_query_center);
+        if ((rc = gw_gather (req, &spec, centers, ncenters, query, &more, err)))
+            break;
+        if (more.cases_count) {
+            page->cases = realloc (page->cases, (page->cases_count + more.cases_count)
+                                                * sizeof *page->cases);
+            assert (page->cases);
+            memcpy (page->cases + page->cases_count, more.cases,
+                    more.cases_count * sizeof *more.cases);
+            page->cases_count += more.cases_count;
+            memset (more.cases, 0, more.cases_count * sizeof *more.cases);
+        }
+        free (page->next);
+        page->next = more.next;
+        more.next = NULL;
+        if (!page->next)
+            page->present &= ~(UINT64_C (1) << CG_FIELD_case_page_next);
+        cg_msg_clear (&cg_case_page_def, &more);
+    }
+    free (center);
+    return rc;
 }
 
 /* --- places ----------------------------------------------------------------- */
@@ -215,8 +335,7 @@ s_check_root (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *d
 
 const gw_rule_t gw_case_read = { .what = "case", .shows = s_shows_case,
                                  .answer = s_answer_case };
-const gw_rule_t gw_case_act = { .what = "case", .lookup = "case.show",
-                                .get_def = &cg_case_get_def, .view_def = &cg_case_view_def,
+const gw_rule_t gw_case_act = { .what = "case", .lookup = &cg_cmd_case_show,
                                 .shows = s_shows_case };
 const gw_rule_t gw_cases = { .place = "center", .fetch = s_list_cases };
 const gw_rule_t gw_case_place = { .check = s_check_place };

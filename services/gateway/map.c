@@ -48,8 +48,7 @@ s_list (gw_request_t *req, const char *field, const char *code, const char *stat
     cg_msg_set (&cg_case_query_def, &query, "limit", text, strlen (text));
     if (cursor)
         cg_msg_set (&cg_case_query_def, &query, "cursor", cursor, strlen (cursor));
-    int rc = gw_call (req, "dispatch", "case.list", &cg_case_query_def, &query,
-                      &cg_case_page_def, page, err);
+    int rc = gw_call (req, &cg_cmd_case_list, &query, page, err);
     cg_msg_clear (&cg_case_query_def, &query);
     return rc;
 }

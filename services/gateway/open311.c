@@ -552,8 +552,7 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         .attributes_count = s_attributes (&form, attributes, 32, codes, sizeof codes) };
     cg_case_submitted_t rep;
     cg_error_t err;
-    if (gw_call (req, "intake", "open311.request", &cg_open311_request_def, &request,
-                 &cg_case_submitted_def, &rep, &err)) {
+    if (gw_call (req, &cg_cmd_open311_request, &request, &rep, &err)) {
         /*  the form's own names: GeoReport's `long` is the message's lon */
         const char *field = strcmp (err.field, "lon") == 0 ? "long" : err.field;
         s_error (req, t, strcmp (err.code, "forbidden") == 0 ? 403 : 400, "%s%s%s", field,
@@ -578,8 +577,7 @@ s_show (gw_request_t *req, const s_target_t *t, const char *id, cg_case_view_t *
 {
     cg_case_get_t get = { .id = (char *) id };
     cg_error_t err;
-    if (strlen (id) > 32 || gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
-                                     &cg_case_view_def, view, &err)) {
+    if (strlen (id) > 32 || gw_call (req, &cg_cmd_case_show, &get, view, &err)) {
         if (strlen (id) <= 32 && strcmp (err.code, "invalid") == 0)
             s_error (req, t, 400, "service_request_id: %s", err.message);
         else
@@ -630,8 +628,7 @@ s_each_case (gw_request_t *req, s_case_fn *fn, void *arg, cg_error_t *err)
     while (go) {
         query.cursor = cursor;
         cg_case_views_t page;
-        int rc = gw_call (req, "dispatch", "case.views", &cg_case_query_def, &query,
-                          &cg_case_views_def, &page, err);
+        int rc = gw_call (req, &cg_cmd_case_views, &query, &page, err);
         free (cursor);
         cursor = NULL;
         if (rc)
@@ -756,8 +753,7 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
                 cg_case_get_t get = { .id = id };
                 cg_case_view_t view;
                 cg_error_t err;
-                if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
-                             &cg_case_view_def, &view, &err) == 0) {
+                if (gw_call (req, &cg_cmd_case_show, &get, &view, &err) == 0) {
                     json_array_append_new (list, s_request (req, &view));
                     cg_msg_clear (&cg_case_view_def, &view);
                 }
@@ -804,7 +800,7 @@ s_update_take (gw_request_t *req, const cg_case_view_t *view, void *arg)
     cg_case_get_t get = { .id = view->id };
     cg_case_view_t c;
     cg_error_t err;
-    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
+    if (gw_call (req, &cg_cmd_case_show, &get,
                  &c, &err))
         return 1;
     for (size_t k = 0; k < c.steps_count && json_array_size (want->list) < S_LIST_MAX; k++) {
@@ -904,8 +900,7 @@ s_post_update (gw_request_t *req, const s_target_t *t)
     cg_case_act_t act = { .rid = *rid ? rid : NULL, .id = (char *) id, .actor = actor,
                           .note = note };
     cg_error_t err;
-    if (gw_call (req, "dispatch", reopen ? "case.reopen" : "case.note", &cg_case_act_def, &act,
-                 &cg_case_view_def, &view, &err)) {
+    if (gw_call (req, reopen ? &cg_cmd_case_reopen : &cg_cmd_case_note, &act, &view, &err)) {
         s_error (req, t, strcmp (err.code, "not_found") == 0 ? 404 : 400, "%s%s%s", err.field,
                  *err.field ? ": " : "", err.message);
         gw_audit (req, "open311.update", id, req->status);

@@ -217,7 +217,7 @@ async function main () {
 
     // the town's center signs in in a second tab and sees the same case
     center = centerBrowser.pages()[0] || await centerBrowser.newPage();
-    watch(center);
+    watch(center, true);
     await signIn(center, port, centerToken, '和平桥街道');
     await center.waitForSelector(row);
 
@@ -453,6 +453,79 @@ async function main () {
     expect(new Set(more).size === more.length, 'no case is shown twice');
     expect(first.every(id => more.includes(id)), 'the next page adds to what was shown');
     await shot(center, 'queue-volume');
+
+    // the queue's views at volume: a state and a category, each an address,
+    // filtered and counted by the server (the rows are the API's first page
+    // for the same query, the count its total), paged on with 加载更多
+    const api = async (p) => (await fetch(`http://127.0.0.1:${port}${p}`, { headers: { Authorization: 'Bearer ' + centerToken } })).json();
+    await center.selectOption('#queue-filters select[name=state]', 'dispatched');
+    await center.waitForFunction(() => location.hash === '#/queue?state=dispatched');
+    const dispatchedTotal = (await api('/api/v1/cases?state=dispatched&limit=1')).total;
+    await center.waitForSelector(`#queue-count[data-total="${dispatchedTotal}"]`);
+    expect(dispatchedTotal > 2000, 'the town has its volume waiting: ' + dispatchedTotal);
+    await center.selectOption('#queue-filters select[name=category]', 'street_light');
+    await center.waitForFunction(() => location.hash === '#/queue?state=dispatched&category=street_light');
+    await center.waitForSelector('#queue[data-view="#/queue?state=dispatched&category=street_light"]');
+    const shownLights = await rows();
+    // the oracle: the API's filtered list, followed on as far as the page shows
+    const lights = { cases: [] };
+    for (let cursor = null; lights.cases.length < shownLights.length; ) {
+      const page = await api('/api/v1/cases?state=dispatched&category=street_light&limit=100' + (cursor ? '&cursor=' + cursor : ''));
+      lights.cases.push(...page.cases);
+      if (!(cursor = page.next)) break;
+    }
+    expect(lights.cases.length === shownLights.length && lights.cases.every(c => shownLights.includes(c.id)) &&
+           (await center.$$eval('#queue tbody tr td:nth-child(2)', tds => tds.map(td => td.textContent))).every(t => t === '路灯损坏'),
+           'the view shows the server\'s filtered page, street lights only: ' + shownLights.length + ' shown, ' +
+           lights.cases.length + ' from the API; ' + (await center.$$eval('#queue tbody tr td:nth-child(2)', tds => tds.map(td => td.textContent))).join());
+    await shot(center, 'queue-filtered');
+    // the same view as a bookmark in a fresh load, and 紧急 alone: the SOS
+    await center.evaluate(() => { location.hash = '#/queue?urgent=1'; });
+    await center.waitForSelector('#queue[data-view="#/queue?urgent=1"]');
+    expect((await rows()).join() === sos, 'the urgent view holds the SOS alone: ' + (await rows()).join());
+    // a saved view survives a reload
+    await center.evaluate(() => { location.hash = '#/queue?state=dispatched&category=street_light'; });
+    await center.fill('#view-name', '路灯待签收');
+    await center.click('#view-save');
+    await center.reload();
+    await center.waitForSelector('#queue-views a.own:has-text("路灯待签收")');
+    expect((await center.getAttribute('#queue-views a.own', 'href')) === '#/queue?state=dispatched&category=street_light',
+           'the saved view is its address');
+    // the keyboard: the rows are reached by Tab, j moves down, Enter opens
+    await center.waitForSelector('#queue[data-view="#/queue?state=dispatched&category=street_light"]');
+    expect((await rows()).length === lights.cases.length, 'the saved view shows its cases again: ' + (await rows()).length);
+    await center.focus('#queue tbody tr');
+    await center.keyboard.press('j');
+    await center.keyboard.press('j');
+    const third3 = await center.evaluate(() => document.activeElement.dataset.id);
+    expect(third3 === (await rows())[2], 'j moves the focus down the rows');
+    await center.keyboard.press('k');
+    const second = await center.evaluate(() => document.activeElement.dataset.id);
+    await center.keyboard.press('Enter');
+    await center.waitForSelector(`#case-title[data-id="${second}"]`);
+    await center.goBack();
+    await center.waitForSelector('#view-queue:not([hidden])');
+
+    // 受理录入: a second caller about the noise of the town's open case;
+    // the form lists the open noise cases of the community before it is
+    // sent, and the operator adds the caller to that case
+    await center.click('#nav-intake');
+    await center.waitForSelector('#view-intake:not([hidden])');
+    await center.selectOption('#intake select[name=category]', 'noise');
+    await center.fill('#intake input[name=grid]', '320602001001002');
+    await center.waitForSelector(`#nearby tbody tr[data-id="${third}"]`);
+    expect((await center.textContent('#intake-place')).includes('和平桥街道'), 'the grid is named');
+    await center.fill('#intake textarea[name=text]', '又有居民来电：本街道第二件所说的噪声今晚仍在持续，到十一点还没停');
+    await center.fill('#intake input[name=contact_name]', '王女士');
+    await center.fill('#intake input[name=contact_phone]', '13900001234');
+    await shot(center, 'intake');
+    await center.click(`#nearby tbody tr[data-id="${third}"] button.join`);
+    await center.waitForSelector(`#intake-result[data-id="${third}"]`);
+    const caller = /来电记录 (CG\d+)/.exec(await center.textContent('#intake-result'))[1];
+    const joined = showCase(caller);
+    expect(joined.state === 'merged' && joined.merged_into === third, 'the caller\'s request is merged into the open case');
+    expect(showCase(third).state === 'dispatched' && showCase(third).steps.some(st => st.act === 'merge' || (st.note || '').includes(caller)),
+           'the open case goes on, its timeline naming the merge');
     await center.click('#nav-dashboard');
     await center.waitForSelector('#view-dashboard[data-loaded]');
     const big = await oracle(port, centerToken, '320602001');
@@ -527,6 +600,8 @@ async function main () {
 main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
-                            'colours countdowns, shows a grid worker\'s photo'); })
+                            'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
+                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, walks the queue by keyboard, ' +
+                            'merges a second caller from the intake form'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
