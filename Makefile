@@ -119,7 +119,7 @@ FUZZ_CC      ?= clang
 FUZZ_DIR     := build/fuzz
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iproto -Icommon \
                 -Iservices/intake $(PKG_CFLAGS)
-FUZZ_SRC     := proto/cg_msg.c common/cg_text.c common/cg_clock.c common/cg_orgtree.c \
+FUZZ_SRC     := proto/cg_msg.c common/cg_text.c common/cg_clock.c common/cg_orgtree.c common/cg_geo.c \
                 services/intake/place.c
 FUZZ_DECODERS := case_submit hotline_order grid_report open311_request device_alarm \
                  device_cancel intake_get

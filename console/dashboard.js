@@ -10,6 +10,13 @@
  * received today, by the China-time hour they came in, read newest first
  * a page at a time (at most HOURLY_PAGES pages: beyond, the chart says it
  * counts the newest only).
+ * The period's trend (近7日, 近30日 by day, 近12周 by week, 近12月 by month)
+ * is stats' own rows over time, so it draws the period chosen.  The
+ * ranking is stats' rows by center and by unit (the subtree's towns and
+ * units; stats keeps the 400 units that received most), the ten best by
+ * on-time completion shown.  The hot spots sit beside the consultation
+ * topics of the scope (议事协商).  The view redraws on live events, at most
+ * once every LIVE_MS.
  * Each chart's numbers are the series' data, so what is drawn can be read
  * back from the chart (echarts.getInstanceByDom). */
 'use strict';
@@ -29,14 +36,34 @@ function percent (part, whole) {
   return whole ? Math.round(1000 * part / whole) / 10 : null;
 }
 
+/*  Labels read at every size: the view's font size, which grows with the
+    screen (views.css), sizes the charts' text. */
+function fontPx () {
+  return parseFloat(getComputedStyle($('#view-dashboard')).fontSize) || 16;
+}
+
 function chart (id, option) {
   const node = document.getElementById(id);
   node.textContent = '';
   node.classList.remove('nodata');
   const c = echarts.init(node);
-  c.setOption(Object.assign({ animation: false, tooltip: {} }, option));
+  /*  every text of the chart in the view's size: axes, legend, labels */
+  const size = Math.round(fontPx() * 0.8);
+  for (const key of ['xAxis', 'yAxis'])
+    if (option[key]) option[key] = Object.assign({}, option[key], {
+      axisLabel: Object.assign({ fontSize: size }, option[key].axisLabel) });
+  if (option.xAxis) option.grid = Object.assign({ left: 8, right: 24, top: size * 2, bottom: 8, containLabel: true },
+                                                option.grid);
+  if (option.legend) option.legend = Object.assign({}, option.legend, {
+    textStyle: Object.assign({ fontSize: size }, option.legend.textStyle) });
+  for (const series of option.series || [])
+    if (series.label) series.label = Object.assign({ fontSize: size }, series.label);
+  c.setOption(Object.assign({ animation: false, tooltip: {}, textStyle: { fontSize: size } }, option));
   charts.push(c);
 }
+
+/*  A chart is resized only while it is shown: a hidden one has no size. */
+window.addEventListener('resize', () => charts.forEach(c => { if (c.getDom().offsetParent) c.resize(); }));
 
 function noData (id, text) {
   const node = document.getElementById(id);
@@ -115,10 +142,9 @@ function drawSatisfaction (total) {
     row's count, by the kind of that center in the org tree. */
 async function drawLevels (rows) {
   const byLevel = { town: 0, county: 0, city: 0 };
-  for (const r of rows.filter(r => r.by === 'center' && r.escalated)) {
-    const p = await place(r.key);
-    if (p && p.kind in byLevel) byLevel[p.kind] += r.escalated;
-  }
+  const up = rows.filter(r => r.by === 'center' && r.escalated);
+  const kinds = await Promise.all(up.map(r => place(r.key)));
+  up.forEach((r, i) => { if (kinds[i] && kinds[i].kind in byLevel) byLevel[kinds[i].kind] += r.escalated; });
   chart('chart-levels', {
     xAxis: { type: 'category', data: Object.keys(byLevel).map(l => '自' + LEVELS[l] + '提级') },
     yAxis: { type: 'value', minInterval: 1 },
@@ -133,34 +159,195 @@ function drawHotspots (rows) {
     .sort((a, b) => b.received - a.received || a.key.localeCompare(b.key)).slice(0, 10);
   if (!top.length) { noData('chart-hotspots', '本期暂无工单'); return; }
   chart('chart-hotspots', {
-    grid: { left: 140 },
+    grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', inverse: true, data: top.map(r => (categories[r.key] || {}).name || r.key) },
+    yAxis: { type: 'category', inverse: true, data: top.map(r => (categories[r.key] || {}).name || r.key),
+             axisLabel: { interval: 0, fontSize: Math.round(fontPx() * 0.8) } },
     series: [{ type: 'bar', name: '受理', data: top.map(r => r.received), label: { show: true, position: 'right' } }],
   });
 }
 
+/*  The periods: days back, and how stats answers its rows over time. */
+const PERIODS = { 1: ['今日', 'day'], 7: ['近7日', 'day'], 30: ['近30日', 'day'],
+                  84: ['近12周', 'week'], 365: ['近12月', 'month'] };
+const LIVE_MS = 10000;          // live redraws at most this often
+
+/*  The parts of the view the page's HTML does not have: the longer
+    periods, the rates, the trend, the ranking and the topics. */
+function dashboardParts () {
+  const select = $('#dash-period');
+  for (const [days, [label]] of Object.entries(PERIODS))
+    if (!select.querySelector(`option[value="${days}"]`)) select.append(Object.assign(el('option', label), { value: days }));
+  const box = $('#view-dashboard .charts');
+  if ($('#chart-trend')) return;
+  const figure = (id, caption, cls, inner) => {
+    const f = el('figure', null, cls);
+    const c = el('figcaption', caption);
+    c.id = id + '-caption';
+    f.append(c, inner || Object.assign(el('div', null, 'chart'), { id }));
+    box.prepend(f);
+    return f;
+  };
+  figure('chart-trend', '受理与办结趋势', 'wide');
+  const rank = el('div', null, 'ranking');
+  for (const [id, title] of [['rank-centers', '镇街/区县排名'], ['rank-units', '承办单位排名']]) {
+    const t = el('table');
+    t.id = id;
+    t.append(el('caption', title));
+    const head = el('tr');
+    for (const h of ['名次', '名称', '受理', '按时签收率', '按时办结率', '满意率', '重办', '提级']) head.append(el('th', h));
+    t.append(el('thead'), el('tbody'));
+    t.tHead.append(head);
+    rank.append(t);
+  }
+  const r = figure('ranking', '排名（按时办结率，前十）', 'wide', rank);
+  box.append(r);
+  const topics = el('ul');
+  topics.id = 'dash-topics';
+  box.append(figure('dash-topics-box', '热点议事（本辖区协商议题）', null, topics));
+}
+
+const pct = (part, whole) => { const p = percent(part, whole); return p === null ? '—' : p + '%'; };
+
+/*  The trend over the period: stats' rows by day, week or month. */
+function drawTrend (rows, by) {
+  const series = rows.filter(r => r.by === by);
+  const label = by === 'day' ? '按日' : by === 'week' ? '按周（周一起）' : '按月';
+  $('#chart-trend-caption').textContent = '受理与办结趋势（' + label + '，' + series.length + ' 个点）';
+  chart('chart-trend', {
+    legend: { top: 0 },
+    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: series.map(r => by === 'month' ? r.key : r.key.slice(5)),
+             axisLabel: { interval: series.length > 16 ? 'auto' : 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'line', name: '受理', data: series.map(r => r.received || 0) },
+             { type: 'line', name: '办结', data: series.map(r => r.resolved || 0) }],
+  });
+  $('#chart-trend').dataset.keys = series.map(r => r.key).join(',');
+}
+
+/*  The ranking of one kind of row: the ten best by on-time completion,
+    then by received. */
+/*  The ranking's one rule (the dashboard's and the wall's): rows that
+    received or resolved anything, best on-time completion first (none
+    resolved: last), then most received; the first n. */
+function ranked (rows, n) {
+  const rate = (r) => (r.resolved ? (r.resolved_on_time || 0) / r.resolved : -1);
+  return rows.filter(r => r.received || r.resolved)
+    .sort((a, b) => rate(b) - rate(a) || (b.received || 0) - (a.received || 0) || a.key.localeCompare(b.key))
+    .slice(0, n);
+}
+
+async function drawRanking (id, rows) {
+  const top = ranked(rows, 10);
+  const body = $('#' + id + ' tbody');
+  body.textContent = '';
+  let n = 0;
+  const names = await Promise.all(top.map(r => unitName(r.key)));
+  for (const r of top) {
+    const tr = el('tr');
+    tr.dataset.key = r.key;
+    for (const v of [n + 1, names[n++], r.received || 0, pct(r.signed_on_time || 0, r.signed_for || 0),
+                     pct(r.resolved_on_time || 0, r.resolved || 0), pct(r.satisfied || 0, r.callbacks || 0),
+                     r.redone || 0, r.escalated || 0])
+      tr.append(el('td', String(v)));
+    body.append(tr);
+  }
+  if (!top.length) body.append(Object.assign(el('tr'), { innerHTML: '<td colspan="8">本期暂无</td>' }));
+}
+
+/*  The scope's consultation topics, newest first (a unit's token may not
+    see them: then the box says so). */
+async function drawTopics () {
+  const list = $('#dash-topics');
+  list.textContent = '';
+  try {
+    const page = await api('/api/v1/topics?limit=8');
+    for (const t of page.topics) {
+      const li = el('li');
+      const a = el('a', t.title);
+      a.href = '#/topics/' + encodeURIComponent(t.id);
+      li.append(a, el('span', ' ' + (t.scope_name || t.scope) + ' · ' + (TOPIC_STATES[t.state] || t.state), 'muted'));
+      list.append(li);
+    }
+    if (!page.topics.length) list.append(el('li', '暂无议题'));
+  }
+  catch (err) { list.append(el('li', refusal(err))); }
+}
+
+const TOPIC_STATES = { draft: '草拟', deliberating: '协商中', decided: '已决议', implementing: '实施中',
+                       done: '已完成', rejected: '未通过' };
+
+let dashLoads = 0;             // a newer load makes an older one stop drawing
+
 async function loadDashboard () {
+  const load = ++dashLoads;
+  dashboardParts();
   charts.forEach(c => c.dispose());
   charts = [];
   delete $('#view-dashboard').dataset.loaded;
+  delete $('#view-dashboard').dataset.drawn;
   $('#dash-scope').textContent = me.scope_name;
   const now = Date.now(), days = Number($('#dash-period').value);
-  const from = cstDay(now - (days - 1) * 86400000), to = cstDay(now);
-  const [stats, { hours, partial }] = await Promise.all([
-    api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + from + '&to=' + to), hourly()]);
+  const by = (PERIODS[days] || PERIODS[1])[1];
+  const to = cstDay(now);
+  const [y, m] = to.split('-').map(Number);
+  const from = by === 'month' ? new Date(Date.UTC(y, m - 12, 1)).toISOString().slice(0, 10)   // 12 whole months
+                              : cstDay(now - (days - 1) * 86400000);
+  /*  today's hours are read from the cases, page after page: the rest is
+      drawn from the stats meanwhile (data-drawn), the hours when they
+      are counted (data-loaded) */
+  const hours = hourly();
+  hours.catch(() => {});
+  const stats = await api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + from + '&to=' + to +
+                          '&by=' + by);
+  if (load !== dashLoads) return;
   const total = stats.rows.find(r => r.by === 'total') || {};
   $('#dash-period-text').textContent = from === to ? from : from + ' 至 ' + to;
   drawSummary(total);
-  $('#hourly-note').textContent = partial ? '（仅计最近 ' + HOURLY_PAGES * 200 + ' 件）' : '';
-  chart('chart-hourly', { xAxis: { type: 'category', data: hours.map((_, h) => h + '时') },
-                          yAxis: { type: 'value', minInterval: 1 },
-                          series: [{ type: 'bar', data: hours, name: '受理' }] });
+  for (const [metric, label, value] of [
+    ['redo_rate', '重办率', pct(total.redone || 0, total.resolved || 0)],
+    ['escalation_rate', '提级率', pct(total.escalated || 0, total.received || 0)]]) {
+    const item = el('div', null, 'figure');
+    item.dataset.metric = metric;
+    item.append(el('b', value), el('span', label));
+    $('#dash-summary').append(item);
+  }
+  drawTrend(stats.rows, by);
   drawRates(total);
   drawSatisfaction(total);
-  await drawLevels(stats.rows);
   drawHotspots(stats.rows);
+  await Promise.all([drawLevels(stats.rows),
+                     drawRanking('rank-centers', stats.rows.filter(r => r.by === 'center' && r.key !== me.scope)),
+                     drawRanking('rank-units', stats.rows.filter(r => r.by === 'unit')), drawTopics()]);
+  if (load !== dashLoads) return;
+  $('#view-dashboard').dataset.drawn = from + '/' + to;
+  const { hours: counts, partial } = await hours;
+  if (load !== dashLoads) return;
+  $('#hourly-note').textContent = partial ? '（仅计最近 ' + HOURLY_PAGES * 200 + ' 件）' : '';
+  chart('chart-hourly', { xAxis: { type: 'category', data: counts.map((_, h) => h + '时') },
+                          yAxis: { type: 'value', minInterval: 1 },
+                          series: [{ type: 'bar', data: counts, name: '受理' }] });
   $('#view-dashboard').dataset.loaded = from + '/' + to;
 }
+
+/*  Live: a change of a case redraws the open dashboard, at most once
+    every LIVE_MS (the stats count it as it happens). */
+let liveTimer = null, liveLast = 0;
+cg.onEvent(() => {
+  if ($('#view-dashboard').hidden || liveTimer) return;
+  const wait = Math.max(0, liveLast + LIVE_MS - Date.now());
+  liveTimer = setTimeout(() => {
+    liveTimer = null;
+    liveLast = Date.now();
+    if (!$('#view-dashboard').hidden) loadDashboard().catch(() => {});
+  }, wait);
+});
+
+cg.ranked = ranked;
+cg.pct = pct;
+
+cg.views.dashboard = { title: '数据看板',
+                       render: (section, params) => (params.changed ? null : loadDashboard()) };
 
 $('#dash-period').addEventListener('change', () => route());

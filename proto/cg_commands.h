@@ -160,6 +160,8 @@ typedef struct {
     C (fund_reject, "fund.reject", "fund", fund_decide, fund_request_view, \
        "A committee member's rejection.") \
     C (fund_show, "fund.show", "fund", fund_get, fund_request_view, "One request.") \
+    C (fund_requests, "fund.requests", "fund", fund_requests_query, fund_requests_page, \
+       "A fund's requests, newest first, a page at a time (the pending ones await approval).") \
     C (fund_report, "fund.report", "fund", fund_get, fund_report, "A month's report.") \
     C (fund_publish, "fund.publish", "fund", fund_get, fund_report, \
        "Publishes a month's report.") \

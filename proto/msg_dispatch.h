@@ -142,6 +142,8 @@
     F(M, BOOL, urgent, 0, 0, 1, _, "urgent (紧急)") \
     F(M, BOOL, unplaced, 0, 0, 1, _, "waits in its center's triage queue") \
     F(M, STR, extension, 0, 1, 16, _, "extension (延期): pending, granted, refused") \
+    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude (WGS-84): the source's point, else its grid's centre when surveyed (the map)") \
+    F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude") \
     F(M, INT, pos, 0, INT64_MIN, INT64_MAX, _, "its place in the list (the queue's score: a deadline or a time)")
 
 #define CG_FIELDS_case_page(F, M) \

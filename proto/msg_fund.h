@@ -195,6 +195,19 @@
     F(M, INT, amount, 1, 0, INT64_MAX, _, "total") \
     F(M, INT, count, 1, 0, INT64_MAX, _, "how many")
 
+#define CG_FUND_REQUESTS_PAGE  20  /* requests in one page of fund.requests (each up to 10 KB) */
+
+#define CG_FIELDS_fund_requests_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, fund, 1, 1, 64, _, "the fund") \
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the newest)") \
+    F(M, INT, limit, 0, 0, CG_FUND_REQUESTS_PAGE, _, "at most this many (default and most 20)")
+
+#define CG_FIELDS_fund_requests_page(F, M) \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "requests the fund ever had") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, requests, 0, 0, CG_FUND_REQUESTS_PAGE, fund_request_view, "this page, newest first, each where it stands (pending ones await approval)")
+
 #define CG_FIELDS_fund_report(F, M) \
     F(M, STR, fund, 1, 1, 64, _, "fund") \
     F(M, STR, name, 0, 1, CG_NAME_MAX, _, "its name") \
@@ -308,6 +321,10 @@
       "To fund: ask for a disbursement (or, in the time bank, for minutes earned); the money is reserved at once.") \
     M(fund_request_view, "fund.request.view", "reply", CG_FIELDS_fund_request_view, \
       "A disbursement request and where it stands.") \
+    M(fund_requests_query, "fund.requests.query", "command", CG_FIELDS_fund_requests_query, \
+      "To fund, as fund.requests: a fund's disbursement requests, newest first, a page at a time.") \
+    M(fund_requests_page, "fund.requests.page", "reply", CG_FIELDS_fund_requests_page, \
+      "A page of a fund's requests.") \
     M(fund_decide, "fund.decide", "command", CG_FIELDS_fund_decide, \
       "To fund, as fund.approve or fund.reject.") \
     M(fund_approval_requested, "fund.approval_requested", "event", CG_FIELDS_fund_approval_requested, \

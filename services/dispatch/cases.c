@@ -403,7 +403,7 @@ cases_on_show (void *request, cg_reply_t *reply, void *arg)
 static const char *const s_item_fields[] = {
     "id", "state", "source", "ext_ref", "category", "text", "grid", "address", "level",
     "center", "unit", "sign_by", "done_by", "created", "updated", "alerts", "supervised",
-    "urgent", "unplaced", "extension", "sign_warn", "done_warn" };
+    "urgent", "unplaced", "extension", "sign_warn", "done_warn", "lat", "lon" };
 #define S_ITEM_FIELDS (sizeof s_item_fields / sizeof s_item_fields[0])
 
 /*  The queue a query names (lib.lua's keys) and how many to give.

@@ -514,6 +514,39 @@ funds_on_show (void *request, cg_reply_t *reply, void *arg)
     cg_msg_clear (&cg_fund_request_view_def, &view);
 }
 
+/*  fund.requests: a page of the fund's requests, newest first (the set
+    fund_request.lua adds each to), each loaded as fund.show shows it. */
+void
+funds_on_requests (void *request, cg_reply_t *reply, void *arg)
+{
+    funds_t *self = arg;
+    cg_fund_requests_query_t *req = request;
+    char key[160], next[CG_CURSOR_MAX];
+    snprintf (key, sizeof key, LEDGER_PREFIX "requests:%s", req->fund);
+    cg_zpage_t ids;
+    cg_fund_requests_page_t page = { 0 };
+    cg_error_t err;
+    if (cg_cursor_page (self->daemon->cursor, self->daemon->redis, "fund.requests",
+                        &cg_fund_requests_query_def, req, key, true,
+                        req->limit > 0 ? req->limit : CG_FUND_REQUESTS_PAGE, &ids, &page.total,
+                        next, &err)) {
+        cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+        return;
+    }
+    page.next = *next ? next : NULL;
+    page.requests = calloc (ids.count ? ids.count : 1, sizeof (cg_fund_request_view_t));
+    assert (page.requests);
+    for (size_t i = 0; i < ids.count; i++)
+        if (s_load_request (self, ids.ids[i], &page.requests[page.requests_count]) == 0)
+            page.requests_count++;
+        else
+            cg_msg_clear (&cg_fund_request_view_def, &page.requests[page.requests_count]);
+    cg_reply_ok (reply, &cg_fund_requests_page_def, &page);
+    page.next = NULL;           /* ours */
+    cg_msg_clear (&cg_fund_requests_page_def, &page);
+    cg_zpage_free (&ids);
+}
+
 /*  A decision's refusal from fund_decide.lua, in words; false when the
     status is not a refusal. */
 static bool

@@ -47,5 +47,7 @@ cg_command_fn funds_on_request;
 cg_command_fn funds_on_approve;
 cg_command_fn funds_on_reject;
 cg_command_fn funds_on_show;
+/*  fund.requests: a page of a fund's requests, newest first. */
+cg_command_fn funds_on_requests;
 
 #endif

@@ -85,6 +85,7 @@ main (int argc, char **argv)
     cg_server_on (server, &cg_cmd_fund_approve, funds_on_approve, funds);
     cg_server_on (server, &cg_cmd_fund_reject, funds_on_reject, funds);
     cg_server_on (server, &cg_cmd_fund_show, funds_on_show, funds);
+    cg_server_on (server, &cg_cmd_fund_requests, funds_on_requests, funds);
     cg_server_on (server, &cg_cmd_fund_report, report_on_report, report);
     cg_server_on (server, &cg_cmd_fund_publish, report_on_publish, report);
     cg_server_on (server, &cg_cmd_fund_goods_in, goods_on_in, goods);

@@ -56,6 +56,9 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, &cg_cmd_device_cancel,
       &gw_vendor },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, &cg_cmd_inbox_list, &gw_unit },
+    /*  notification's dead letters (docs/NOTIFICATION.md), the whole region's */
+    { "GET",  "/api/v1/deadletters", S_CLOSE, &cg_cmd_notify_deadletter, &gw_root },
+    { "POST", "/api/v1/deadletters/{id}/retry", S_CLOSE, &cg_cmd_notify_retry, &gw_root },
     { "GET",  "/api/v1/stats", S_READ, &cg_cmd_case_stats, &gw_node },
     /*  consultation (docs/CONSULTATION.md): topics of the caller's communities */
     { "GET",  "/api/v1/topics", S_ACT, &cg_cmd_topic_list, &gw_topics },
@@ -83,6 +86,7 @@ static const s_route_t s_routes[] = {
       &gw_fund_account },
     { "POST", "/api/v1/funds/{fund}/donations", S_ACT, &cg_cmd_fund_donate, &gw_fund },
     { "POST", "/api/v1/funds/{fund}/requests", S_ACT, &cg_cmd_fund_request, &gw_fund },
+    { "GET",  "/api/v1/funds/{fund}/requests", S_ACT, &cg_cmd_fund_requests, &gw_fund },
     { "GET",  "/api/v1/funds/{fund}/requests/{id}", S_ACT, &cg_cmd_fund_show, &gw_fund_request },
     S_DECIDE (approve) S_DECIDE (reject)
     { "GET",  "/api/v1/funds/{id}/reports/{month}", S_ACT, &cg_cmd_fund_report, &gw_fund },
@@ -420,6 +424,10 @@ gw_api_handle (gw_request_t *req)
     }
     if (strcmp (req->path, "/api/v1/funds") == 0 && strcmp (req->method, "GET") == 0) {
         gw_funds_list (req, false);
+        return;
+    }
+    if (strcmp (req->path, "/api/v1/map") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_map_handle (req);
         return;
     }
     if (strcmp (req->path, "/api/v1/audit") == 0 && strcmp (req->method, "GET") == 0) {

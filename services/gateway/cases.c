@@ -319,6 +319,20 @@ s_check_vendor (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t 
     return -1;
 }
 
+/*  What concerns the whole region, not one place (notification's dead
+    letters, whoever they were for): the root's callers only, else 403
+    naming scope. */
+static int
+s_check_root (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params, (void) def, (void) msg;
+    if (req->caller.scope && !req->caller.scope->parent)
+        return 0;
+    gw_reply_error (req, 403, "forbidden", "scope", "only the whole region's scope %s may see this, "
+                    "not %s", cg_orgtree_root (req->gw->org)->code, req->caller.scope_code);
+    return -1;
+}
+
 const gw_rule_t gw_case_read = { .what = "case", .shows = s_shows_case,
                                  .answer = s_answer_case };
 const gw_rule_t gw_case_act = { .what = "case", .lookup = &cg_cmd_case_show,
@@ -328,3 +342,4 @@ const gw_rule_t gw_case_place = { .check = s_check_place };
 const gw_rule_t gw_unit = { .place = "unit", .place_needed = true };
 const gw_rule_t gw_node = { .place = "scope", .place_needed = true };
 const gw_rule_t gw_vendor = { .check = s_check_vendor };
+const gw_rule_t gw_root = { .what = "dead letter", .check = s_check_root };

@@ -24,6 +24,7 @@
         stream.c    live events (SSE) from the journals
         health.c    /healthz and /metrics, from every daemon's `metrics`
         search.c    search and export of every case, from the archive
+        map.c       the map: grids' boundaries and the scope's open cases
 */
 #ifndef GATEWAY_H_INCLUDED
 #define GATEWAY_H_INCLUDED
@@ -31,6 +32,7 @@
 #include "cg_daemon.h"
 #include "cg_calendar.h"
 #include "cg_catalog.h"
+#include "cg_geo.h"
 #include "cg_json.h"
 #include "cg_orgtree.h"
 #include "cg_token.h"
@@ -80,6 +82,7 @@ struct _gateway_t {
     cg_orgtree_t *org;
     cg_catalog_t *catalog;
     cg_calendar_t *calendar;    /* dispatch's working calendar: its end, for the console */
+    cg_geo_t *geo;              /* data/grids_geo: the grids' boundaries, for the map */
     struct MHD_Daemon *httpd;
     size_t body_max;
     int rate_address;           /* requests a minute from one address */
@@ -297,7 +300,7 @@ bool gw_case_filter_key (const char *key);
 void gw_case_filters (gw_request_t *req, char *out, size_t len);
 
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
-                       gw_vendor;
+                       gw_vendor, gw_root;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
                        gw_topics_public;
 extern const gw_rule_t gw_fund, gw_site, gw_resident, gw_fund_account, gw_fund_request, gw_fund_decide,
@@ -321,6 +324,11 @@ void gw_session_handle (gw_request_t *req);
 /*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
 void gw_search_handle (gw_request_t *req);
 void gw_export_handle (gw_request_t *req);
+
+/* --- map.c ---------------------------------------------------------------- */
+/*  GET /api/v1/map?scope=: the scope's grids as GeoJSON and its open cases
+    as points or, above a town, as one cluster a center. */
+void gw_map_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */
 /*  The largest body of a report: its fields, and its photos at their limit. */

@@ -42,6 +42,13 @@ main (int argc, char **argv)
                                                    "deploy/demo/calendar.tsv"), err, sizeof err);
     if (!gw.calendar)
         zsys_warning ("gateway: %s", err);
+    /*  the grids' boundaries, for the console's map: without them the map
+        has no grids to draw and says so */
+    const char *geo = cg_daemon_get (gw.daemon, "data/grids_geo", "");
+    if (*geo && !(gw.geo = cg_geo_load (gw.org, geo, err, sizeof err))) {
+        zsys_error ("gateway: %s", err);
+        goto done;
+    }
     gw.body_max = (size_t) cg_daemon_int (gw.daemon, "gateway/body_max");
     gw.rate_address = (int) cg_daemon_int (gw.daemon, "gateway/rate_address");
     gw.rate_token = (int) cg_daemon_int (gw.daemon, "gateway/rate_token");
@@ -107,6 +114,7 @@ main (int argc, char **argv)
 done:
     zconfig_destroy (&gw.funds);
     cg_calendar_destroy (&gw.calendar);
+    cg_geo_destroy (&gw.geo);
     cg_catalog_destroy (&gw.catalog);
     cg_orgtree_destroy (&gw.org);
     cg_daemon_destroy (&gw.daemon);

@@ -1,9 +1,6 @@
 /*  place — see place.h.
 
-    Boundaries are kept as rings of points with their bounding boxes; a
-    point is tested against the boxes first and then by ray casting (an odd
-    number of edge crossings to the east means inside).  A few hundred grids
-    a town make a linear scan cheaper than any index worth its code.
+    Boundaries are common/cg_geo's (the gateway draws the same file).
 
     Address matching narrows before it matches: a county, then a town,
     named in the address (or the hotline's area code) becomes the scope, because community names
@@ -12,18 +9,12 @@
     address wins; two different places matched by names of that length is
     a tie, and a tie is not guessed. */
 #include "place.h"
+#include "cg_geo.h"
 #include "cg_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-typedef struct {
-    const cg_org_node_t *grid;
-    double *x, *y;              /* lon, lat of each corner */
-    size_t n;
-    double min_x, max_x, min_y, max_y;
-} s_ring_t;
 
 typedef struct {
     const char *name;           /* the node's own name, or owned by names_owned */
@@ -34,8 +25,7 @@ typedef struct {
 
 struct _place_t {
     cg_orgtree_t *org;
-    s_ring_t *rings;
-    size_t nrings;
+    cg_geo_t *geo;              /* NULL without a boundary file */
     s_name_t *names;
     size_t nnames, names_cap;
     char **owned;               /* gazetteer names read from the file */
@@ -45,26 +35,7 @@ struct _place_t {
 int
 place_coord (const char *text, double limit, double *out)
 {
-    const char *p = text;
-    if (*p == '-')
-        p++;
-    int whole = 0, frac = 0;
-    while (*p >= '0' && *p <= '9' && whole < 4)
-        p++, whole++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9' && frac < 11)
-            p++, frac++;
-        if (frac == 0)
-            return -1;
-    }
-    if (*p || whole == 0 || whole > 3 || frac > 10)
-        return -1;
-    double value = strtod (text, NULL);
-    if (value < -limit || value > limit)
-        return -1;
-    *out = value;
-    return 0;
+    return cg_geo_coord (text, limit, out);
 }
 
 static void
@@ -119,77 +90,6 @@ s_load_gazetteer (place_t *self, const char *path, char *err, size_t errlen)
     return rc;
 }
 
-/*  "lon,lat lon,lat ..." into a ring; -1 when malformed. */
-static int
-s_ring_parse (s_ring_t *ring, char *points)
-{
-    size_t cap = 0;
-    for (char *save = NULL, *pt = strtok_r (points, " ", &save); pt;
-         pt = strtok_r (NULL, " ", &save)) {
-        char *comma = strchr (pt, ',');
-        double x, y;
-        if (!comma)
-            return -1;
-        *comma = 0;
-        if (place_coord (pt, 180, &x) || place_coord (comma + 1, 90, &y))
-            return -1;
-        if (ring->n == cap) {
-            cap = cap ? cap * 2 : 8;
-            ring->x = cg_realloc (ring->x, cap * sizeof (double));
-            ring->y = cg_realloc (ring->y, cap * sizeof (double));
-        }
-        ring->x[ring->n] = x;
-        ring->y[ring->n] = y;
-        ring->min_x = ring->n ? (x < ring->min_x ? x : ring->min_x) : x;
-        ring->max_x = ring->n ? (x > ring->max_x ? x : ring->max_x) : x;
-        ring->min_y = ring->n ? (y < ring->min_y ? y : ring->min_y) : y;
-        ring->max_y = ring->n ? (y > ring->max_y ? y : ring->max_y) : y;
-        ring->n++;
-    }
-    return ring->n >= 3 ? 0 : -1;
-}
-
-static int
-s_ring_order (const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t) ((const s_ring_t *) a)->grid;
-    uintptr_t y = (uintptr_t) ((const s_ring_t *) b)->grid;
-    return x < y ? -1 : x > y;
-}
-
-static int
-s_load_boundaries (place_t *self, const char *path, char *err, size_t errlen)
-{
-    cg_tsv_t *tsv = cg_tsv_open (path, err, errlen);
-    if (!tsv)
-        return -1;
-    char **f;
-    int n, rc = 0;
-    while ((n = cg_tsv_next (tsv, &f, err, errlen)) > 0) {
-        const cg_org_node_t *grid = cg_orgtree_find (self->org, f[0]);
-        if (n != 2 || !grid || grid->kind != CG_ORG_GRID) {
-            rc = cg_tsv_fail (tsv, err, errlen, "want the code of a grid, a TAB and its ring");
-            break;
-        }
-        self->rings = cg_realloc (self->rings, (self->nrings + 1) * sizeof *self->rings);
-        s_ring_t *ring = &self->rings[self->nrings++];
-        *ring = (s_ring_t) { .grid = grid };
-        if (s_ring_parse (ring, f[1])) {
-            rc = cg_tsv_fail (tsv, err, errlen, "a ring is three or more lon,lat points "
-                              "separated by spaces, in range");
-            break;
-        }
-    }
-    if (n < 0)
-        rc = -1;
-    cg_tsv_destroy (&tsv);
-    /*  in the order of their grids, for place_centre's binary search;
-        place_by_point looks at every ring, in whatever order */
-    if (self->nrings)           /* qsort of no array at all is undefined */
-        qsort (self->rings, self->nrings, sizeof *self->rings, s_ring_order);
-    return rc;
-}
-
 place_t *
 place_new (cg_orgtree_t *org, const char *geo_path, const char *gazetteer_path,
            char *err, size_t errlen)
@@ -199,7 +99,7 @@ place_new (cg_orgtree_t *org, const char *geo_path, const char *gazetteer_path,
     s_names_from_tree (self, cg_orgtree_root (org));
     if ((gazetteer_path && *gazetteer_path
          && s_load_gazetteer (self, gazetteer_path, err, errlen))
-    ||  (geo_path && *geo_path && s_load_boundaries (self, geo_path, err, errlen)))
+    ||  (geo_path && *geo_path && !(self->geo = cg_geo_load (org, geo_path, err, errlen))))
         place_destroy (&self);
     return self;
 }
@@ -210,11 +110,7 @@ place_destroy (place_t **self_p)
     if (!self_p || !*self_p)
         return;
     place_t *self = *self_p;
-    for (size_t i = 0; i < self->nrings; i++) {
-        free (self->rings[i].x);
-        free (self->rings[i].y);
-    }
-    free (self->rings);
+    cg_geo_destroy (&self->geo);
     for (size_t i = 0; i < self->nowned; i++)
         free (self->owned[i]);
     free (self->owned);
@@ -226,33 +122,13 @@ place_destroy (place_t **self_p)
 const cg_org_node_t *
 place_by_point (place_t *self, double lat, double lon)
 {
-    for (size_t r = 0; r < self->nrings; r++) {
-        const s_ring_t *ring = &self->rings[r];
-        if (lon < ring->min_x || lon > ring->max_x || lat < ring->min_y || lat > ring->max_y)
-            continue;
-        bool inside = false;
-        for (size_t i = 0, j = ring->n - 1; i < ring->n; j = i++)
-            if ((ring->y[i] > lat) != (ring->y[j] > lat)
-            &&  lon < (ring->x[j] - ring->x[i]) * (lat - ring->y[i])
-                      / (ring->y[j] - ring->y[i]) + ring->x[i])
-                inside = !inside;
-        if (inside)
-            return ring->grid;
-    }
-    return NULL;
+    return cg_geo_by_point (self->geo, lat, lon);
 }
 
 int
 place_centre (place_t *self, const cg_org_node_t *grid, double *lat, double *lon)
 {
-    s_ring_t key = { .grid = grid };
-    const s_ring_t *ring = grid ? bsearch (&key, self->rings, self->nrings, sizeof key,
-                                           s_ring_order) : NULL;
-    if (!ring)
-        return -1;
-    *lat = (ring->min_y + ring->max_y) / 2;
-    *lon = (ring->min_x + ring->max_x) / 2;
-    return 0;
+    return cg_geo_centre (self->geo, grid, lat, lon);
 }
 
 /*  The longest name within scope found in the address: of a scope of this
