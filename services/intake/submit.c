@@ -156,8 +156,10 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
     }
     bool indexed = req->has_point && fabs (req->lat_deg) <= S_GEO_LAT_MAX;
     cg_args_t *args = &self->batch;
-    if (args->argc == 0)
+    if (args->argc == 0) {
         cg_args_add_str (args, INTAKE_PREFIX);
+        cg_args_add_int (args, self->ext_keep_ms);
+    }
     struct intake_pending *p = &self->pending[self->npending++];
     *p = (struct intake_pending) {
         .reply = reply, .shape = shape, .unplaced = !req->place, .event_arg = args->argc + 4,

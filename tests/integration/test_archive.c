@@ -13,6 +13,7 @@
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
 #include "cg_sample.h"
+#include "cg_share.h"
 
 #define S_DAY       INT64_C (86400000)
 #define S_STACK     "--set clock/test=1 --set archive/sweep_ms=100"
@@ -34,8 +35,9 @@ s_order_text (int i, size_t want)
 }
 
 /*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
-    崇川区 (320602); its id into id. */
-static void
+    崇川区 (320602); its id into id.  True when intake knew the order (a
+    repeat, answered with its case). */
+static bool
 s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
 {
     char ext[32], phone[32];
@@ -55,8 +57,10 @@ s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
                                   &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
     cr_assert_not (rep.merged);
     snprintf (id, 33, "%s", rep.id);
+    bool repeat = rep.repeat;
     cg_msg_clear (&cg_case_submitted_def, &rep);
     free (text);
+    return repeat;
 }
 
 /*  Accepts, resolves and closes a case, as its unit and its center would. */
@@ -167,7 +171,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     snprintf (again[0], sizeof again[0], "%s", reopened);
     cr_assert_eq (s_await_gone (stack, again, 1, 60000), 0, "the case closed again stays");
     /*  the order numbers stay, so that a repeat of an old order is no new case */
-    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), N);
+    cr_assert_eq (cg_teststack_refs (stack), N);
 
     /*  case show, CLI and API, from the archive: the whole timeline */
     char *out = cg_testcli (stack, 0, "case show %s", ids[7]);
@@ -270,6 +274,30 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     out = cg_testcli (stack, 0, "export cases --scope 320600 --from %s --to %s", from, to);
     cr_assert (strncmp (out, "\xEF\xBB\xBF", 3) == 0 && strstr (out, ids[7]));
     free (out);
+
+    /*  the order numbers are remembered intake/ext_keep_days (400) after
+        the 30-day period of their arrival: the hotline's repeat of an
+        archived order is its case; one past that is a new case, and an
+        order of a later period is still known */
+    char id[33], late[33];
+    cr_assert (s_submit (intake, &g, 10, id), "order 10 again was not known");
+    cr_assert_str_eq (id, ids[10]);
+    cr_assert_not (s_submit (intake, &g, N + 1, late));
+    const int64_t period = CG_EXT_PERIOD_DAYS * S_DAY;
+    int64_t forgotten = (t0 / period + 1) * period + 400 * S_DAY;
+    cg_testclock_set (stack, forgotten);
+    int64_t until = zclock_mono () + 10000;
+    while (cg_teststack_int (stack, "EXISTS cg:{intake}:ext:%" PRId64, t0 / period)
+           && zclock_mono () < until)
+        zclock_sleep (50);
+    cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{intake}:ext:%" PRId64, t0 / period), 0,
+                  "the old period's references stay past their retention");
+    cr_assert_not (s_submit (intake, &g, 10, id), "an order past its retention was known");
+    cr_assert_str_neq (id, ids[10]);
+    char again_late[33];
+    cr_assert (s_submit (intake, &g, N + 1, again_late), "an order inside its retention was "
+               "forgotten");
+    cr_assert_str_eq (again_late, late);
 
     free (token);
     free (other);
