@@ -71,27 +71,13 @@ s_answer_case (gw_request_t *req, const void *rep)
 
 /* --- lists ---------------------------------------------------------------- */
 
-/*  Whether a case in a list matches a search: q in its id, the start of
-    its text, address, grid or the source's reference. */
-static bool
-s_case_matches (const cg_case_item_t *c, const char *q)
-{
-    if (!q || !*q)
-        return true;
-    const char *fields[] = { c->id, c->summary, c->address, c->grid, c->ext_ref };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (fields[i] && strstr (fields[i], q))
-            return true;
-    return false;
-}
-
+/*  A list with q is the archive's search (search.c, gw_search_list). */
 static bool
 s_keep_case (gw_request_t *req, const void *item, void *arg)
 {
     (void) arg;
     const cg_case_item_t *c = item;
-    return s_case_in_scope (req, c->center, c->unit, c->grid)
-        && s_case_matches (c, gw_query (req, "q"));
+    return s_case_in_scope (req, c->center, c->unit, c->grid);
 }
 
 /*  The centers whose queues make up the caller's scope: the scope and
@@ -128,21 +114,21 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
 }
 
 /*  A page of the caller's cases.  The city's is dispatch's own page, and
-    so is a unit's queue of a state; below the city, or with a search, the
-    queues of the centers asked for are gathered, page by page (gather.c). */
+    so is a unit's queue of a state; below the city the queues of the
+    centers asked for are gathered, page by page (gather.c).  With q the
+    list is not asked here: the archive's search answers it (search.c). */
 static int
 s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 {
     cg_case_query_t *query = msg;
     bool root = !req->caller.scope->parent;
-    const char *q = gw_query (req, "q");
-    if (root && !(q && *q))
+    if (root)
         return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
                         &cg_case_page_def, rep, err);
     /*  a unit's queue of a state is its own (dispatch keeps one): its
         center's would bring a page of other units' cases to filter out */
     if (req->caller.scope->kind == CG_ORG_UNIT && query->state
-    &&  strcmp (query->state, "all") != 0 && !(q && *q)) {
+    &&  strcmp (query->state, "all") != 0) {
         free (query->unit);
         query->unit = strdup (req->caller.scope_code);
         return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,

@@ -196,6 +196,49 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     cr_assert_str_eq (json_string_value (json_object_get (json_array_get (open311, 0),
                                                           "status")), "closed");
     json_decref (open311);
+    /*  Open311's lists go on from the archive where dispatch's end: every
+        case of the last 90 days once, newest first (received), and the
+        timelines of archived cases among the updates */
+    open311 = cg_http_get_json (stack, "/open311/v2/requests.json", NULL, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_array_size (open311), N, "%zu requests of %d", json_array_size (open311), N);
+    for (int i = 0; i < N; i++) {
+        int times = 0;
+        for (size_t k = 0; k < json_array_size (open311); k++)
+            times += strcmp (json_string_value (json_object_get (json_array_get (open311, k),
+                             "service_request_id")), ids[i]) == 0;
+        cr_assert_eq (times, 1, "%s is listed %d times", ids[i], times);
+    }
+    for (size_t k = 1; k < json_array_size (open311); k++)
+        cr_assert (strcmp (json_string_value (json_object_get (json_array_get (open311, k - 1),
+                           "requested_datetime")),
+                           json_string_value (json_object_get (json_array_get (open311, k),
+                           "requested_datetime"))) >= 0, "request %zu is newer than the one before", k);
+    json_decref (open311);
+    open311 = cg_http_get_json (stack, "/open311/v2/servicerequestupdates.json", NULL, &status);
+    cr_assert_eq (status, 200);
+    int updates = 0;
+    for (size_t k = 0; k < json_array_size (open311); k++)
+        updates += strcmp (json_string_value (json_object_get (json_array_get (open311, k),
+                           "service_request_id")), ids[7]) == 0;
+    cr_assert_eq (updates, 5, "the archived case has %d updates of its 5 steps", updates);
+    json_decref (open311);
+    /*  the console's search box (GET /api/v1/cases?q=) finds archived cases
+        too: by a piece of the text, by the order number, by the case id */
+    const char *asks[] = { "%E9%B9%A6%E9%B9%89", "HL202600007", ids[7] };
+    for (size_t k = 0; k < 3; k++) {
+        snprintf (path, sizeof path, "/api/v1/cases?state=all&limit=50&q=%s", asks[k]);
+        json_t *list = cg_http_get_json (stack, path, token, &status);
+        cr_assert_eq (status, 200);
+        json_t *cases = json_object_get (list, "cases");
+        cr_assert_eq (json_array_size (cases), 1, "q=%s found %zu", asks[k], json_array_size (cases));
+        cr_assert_str_eq (json_string_value (json_object_get (json_array_get (cases, 0), "id")),
+                          ids[7]);
+        cr_assert (strstr (json_string_value (json_object_get (json_array_get (cases, 0),
+                                                               "summary")), "鹦鹉"));
+        json_decref (list);
+    }
+    cg_http_refused (stack, "GET", "/api/v1/cases?q=%E9%B9%A6", token, NULL, 0, 400, "q");
 
     /*  search: two characters, a longer piece, the order number, the phone */
     out = cg_testcli (stack, 0, "search --q 鹦鹉 --json");
