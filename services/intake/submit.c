@@ -24,6 +24,7 @@
     could be that case (same category, and same grid or both with points):
     a batch merges exactly as the requests one by one would. */
 #include "intake.h"
+#include "cg_case.h"
 #include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -322,7 +323,7 @@ s_send_score (intake_t *self, const struct intake_pending *p, size_t k)
 static bool
 s_send_state (intake_t *self, const struct intake_pending *p, size_t k)
 {
-    return s_send (self, "HGET cg:{dispatch}:case:%s state", s_candidate (p, k));
+    return s_send (self, "HGET " CG_CASE_KEY " state", s_candidate (p, k));
 }
 
 static bool
