@@ -18,13 +18,16 @@
 -- Stores of before (a hash `ext` for good, digests in `extsum`) are read
 -- too, and listed in `expiring` a keep from the first batch that finds them.
 
--- The period hashes still to be read at now, newest first; then the old `ext`.
-local function ext_keys (prefix, now, keep)
+-- The hashes of references still to be read at now: the periods listed in
+-- `expiring` and not yet due (those that hold references, about 14), newest
+-- first, then the old `ext` unless it is due.
+local function ext_keys (prefix, now)
     local keys = {}
-    local period = math.floor (now / EXT_PERIOD_MS)
-    while (period + 1) * EXT_PERIOD_MS + keep > now do
-        keys[#keys + 1] = prefix .. 'ext:' .. period
-        period = period - 1
+    local live = redis.call ('ZRANGEBYSCORE', prefix .. 'expiring', '(' .. now, '+inf')
+    for i = #live, 1, -1 do
+        if string.find (live[i], prefix .. 'ext:', 1, true) == 1 then
+            keys[#keys + 1] = live[i]
+        end
     end
     local due = redis.call ('ZSCORE', prefix .. 'expiring', prefix .. 'ext')
     if not due or tonumber (due) > now then
@@ -45,7 +48,7 @@ end
 -- The cases of refs (a list), as a table ref -> {id, digest}; nil when unknown.
 local function ext_find (prefix, now, keep, refs)
     local found, missing = {}, refs
-    for _, key in ipairs (ext_keys (prefix, now, keep)) do
+    for _, key in ipairs (ext_keys (prefix, now)) do
         if #missing == 0 then
             break
         end
