@@ -98,7 +98,7 @@ $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 # The services' rules that are functions of their inputs, tested as units
 # with no Redis: dispatch's routing and deadlines, notification's rules,
 # intake's table of classifications.
-UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c \
+UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c services/dispatch/plan.c \
                     services/notification/rules.c services/intake/classify.c
 $(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification
 $(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \

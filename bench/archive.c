@@ -169,8 +169,7 @@ s_search_p99 (bench_t *b, const char *endpoint, char **texts, int n, int queries
         cg_case_found_t page;
         cg_error_t err;
         int64_t t0 = bench_now_us ();
-        if (cg_client_call (archive, "case.search", &cg_case_search_def, &req,
-                            &cg_case_found_def, &page, &err) == 0) {
+        if (cg_client_call (archive, &cg_cmd_case_search, &req, &page, &err) == 0) {
             ms[done++] = (bench_now_us () - t0) / 1000.0;
             cg_msg_clear (&cg_case_found_def, &page);
         }

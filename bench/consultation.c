@@ -47,15 +47,14 @@ s_ballot (bench_t *b, cg_client_t *client, int run, int ballot, char *id, size_t
                                  .invited_count = CG_ROSTER_MAX, .actor = "bench" };
     cg_topic_view_t view;
     cg_error_t err;
-    if (cg_client_call (client, "topic.create", &cg_topic_create_def, &create,
-                        &cg_topic_view_def, &view, &err)) {
+    if (cg_client_call (client, &cg_cmd_topic_create, &create, &view, &err)) {
         fprintf (stderr, "consultation: topic.create: %s\n", err.message);
         return -1;
     }
     snprintf (id, len, "%s", view.id);
     cg_msg_clear (&cg_topic_view_def, &view);
     cg_topic_act_t act = { .id = id, .actor = "bench" };
-    if (cg_client_call (client, "topic.stage", &cg_topic_act_def, &act, &cg_topic_view_def,
+    if (cg_client_call (client, &cg_cmd_topic_stage, &act,
                         &view, &err)) {
         fprintf (stderr, "consultation: topic.stage: %s\n", err.message);
         return -1;
@@ -64,7 +63,7 @@ s_ballot (bench_t *b, cg_client_t *client, int run, int ballot, char *id, size_t
     act.members = members;
     act.members_count = CG_ROSTER_MAX;
     cg_topic_tally_t tally;
-    if (cg_client_call (client, "topic.meeting", &cg_topic_act_def, &act, &cg_topic_tally_def,
+    if (cg_client_call (client, &cg_cmd_topic_meeting, &act,
                         &tally, &err)) {
         fprintf (stderr, "consultation: topic.meeting: %s\n", err.message);
         return -1;
@@ -123,7 +122,7 @@ s_tallies (cg_client_t *client, const char *id, double *ms, int count)
         cg_topic_tally_t tally;
         cg_error_t err;
         int64_t start = bench_now_us ();
-        if (cg_client_call (client, "topic.tally", &cg_topic_act_def, &act, &cg_topic_tally_def,
+        if (cg_client_call (client, &cg_cmd_topic_tally, &act,
                             &tally, &err)) {
             fprintf (stderr, "consultation: topic.tally: %s\n", err.message);
             return -1;

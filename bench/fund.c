@@ -55,8 +55,7 @@ s_open_accounts (const char *endpoint)
                                          .actor = S_ACTOR, .role = "admin" };
         cg_fund_results_t out;
         cg_error_t err;
-        rc = cg_client_call (client, "fund.account", &cg_fund_account_create_def, &req,
-                             &cg_fund_results_def, &out, &err);
+        rc = cg_client_call (client, &cg_cmd_fund_account, &req, &out, &err);
         if (rc) {
             fprintf (stderr, "civgrid-bench: fund.account: %s\n", err.message);
             break;
@@ -91,8 +90,7 @@ s_client_run (void *arg)
         cg_fund_results_t out;
         cg_error_t err;
         int64_t sent = bench_now_us ();
-        int rc = cg_client_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                                 &cg_fund_results_def, &out, &err);
+        int rc = cg_client_call (client, &cg_cmd_fund_transfer, &req, &out, &err);
         double ms = (bench_now_us () - sent) / 1000.0;
         if (rc) {
             self->failures += self->batch;

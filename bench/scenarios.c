@@ -871,7 +871,7 @@ s_answers_ping (bench_t *b)
     cg_ping_t ping = { 0 };
     cg_pong_t pong;
     cg_error_t err;
-    bool ok = client && cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def,
+    bool ok = client && cg_client_call (client, &cg_cmd_ping, &ping,
                                         &pong, &err) == 0;
     if (ok)
         cg_msg_clear (&cg_pong_def, &pong);

@@ -113,13 +113,11 @@ int
 cg_case_show (cg_client_t *dispatch, cg_client_t *archive, const cg_case_get_t *get,
               cg_case_view_t *view, cg_error_t *err)
 {
-    int rc = cg_client_call (dispatch, "case.show", &cg_case_get_def, (void *) get,
-                             &cg_case_view_def, view, err);
+    int rc = cg_client_call (dispatch, &cg_cmd_case_show, (void *) get, view, err);
     if (rc == 0 || !archive || strcmp (err->code, "not_found") != 0)
         return rc;
     cg_error_t archived;
-    if (cg_client_call (archive, "case.show", &cg_case_get_def, (void *) get,
-                        &cg_case_view_def, view, &archived) == 0)
+    if (cg_client_call (archive, &cg_cmd_archive_case_show, (void *) get, view, &archived) == 0)
         return 0;
     if (strcmp (archived.code, "not_found") != 0)
         *err = archived;

@@ -239,8 +239,8 @@ cg_server_new (const char *service, const char *endpoint)
         cg_server_destroy (&self);
         return NULL;
     }
-    cg_server_on (self, "ping", &cg_ping_def, s_on_ping, self);
-    cg_server_on (self, "metrics", &cg_metrics_ask_def, s_on_metrics, self);
+    cg_server_on (self, &cg_cmd_ping, s_on_ping, self);
+    cg_server_on (self, &cg_cmd_metrics, s_on_metrics, self);
     return self;
 }
 
@@ -266,20 +266,21 @@ cg_server_destroy (cg_server_t **self_p)
 }
 
 void
-cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
-              cg_command_fn *fn, void *arg)
+cg_server_on (cg_server_t *self, const cg_cmddef_t *command, cg_command_fn *fn, void *arg)
 {
+    assert (streq (command->owner, CG_OWNER_ANY) || streq (command->owner, self->service));
     self->handlers = realloc (self->handlers, (self->nhandlers + 1) * sizeof (s_handler_t));
     assert (self->handlers);
-    self->handlers[self->nhandlers++] = (s_handler_t) { .name = strdup (command), .def = def,
-                                                        .fn = fn, .arg = arg };
+    self->handlers[self->nhandlers++] = (s_handler_t) { .name = strdup (command->name),
+                                                        .def = command->request, .fn = fn,
+                                                        .arg = arg };
 }
 
 void
-cg_server_on_batch (cg_server_t *self, const char *command, const cg_msgdef_t *def,
-                    cg_command_fn *fn, void *arg)
+cg_server_on_batch (cg_server_t *self, const cg_cmddef_t *command, cg_command_fn *fn,
+                    void *arg)
 {
-    cg_server_on (self, command, def, fn, arg);
+    cg_server_on (self, command, fn, arg);
     self->handlers[self->nhandlers - 1].batch = true;
 }
 
@@ -459,10 +460,10 @@ s_worker_run (zsock_t *pipe, void *args)
 }
 
 void
-cg_server_on_worker (cg_server_t *self, const char *command, const cg_msgdef_t *def,
-                     cg_command_fn *fn, void *arg)
+cg_server_on_worker (cg_server_t *self, const cg_cmddef_t *command, cg_command_fn *fn,
+                     void *arg)
 {
-    cg_server_on (self, command, def, fn, arg);
+    cg_server_on (self, command, fn, arg);
     s_handler_t *handler = &self->handlers[self->nhandlers - 1];
     s_worker_t *worker = calloc (1, sizeof *worker);
     assert (worker);
@@ -690,9 +691,10 @@ s_await (cg_client_t *self, const char *rid)
 }
 
 int
-cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_def,
-                void *req, const cg_msgdef_t *rep_def, void *rep, cg_error_t *err)
+cg_client_call (cg_client_t *self, const cg_cmddef_t *command, void *req, void *rep,
+                cg_error_t *err)
 {
+    const cg_msgdef_t *req_def = command->request, *rep_def = command->reply;
     char made[40];
     char **rid = s_rid_of (req_def, req);
     assert (rid);               /* every command has a rid */
@@ -714,13 +716,13 @@ cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_d
     }
     zmsg_t *answer = NULL;
     for (int attempt = 0; attempt < self->tries && !answer && !zsys_interrupted; attempt++) {
-        cg_request_send (self->sock, command, rid_copy, body.data, body.size);
+        cg_request_send (self->sock, command->name, rid_copy, body.data, body.size);
         answer = s_await (self, rid_copy);
     }
     msgpack_sbuffer_destroy (&body);
     if (!answer) {
         cg_error_set (err, "unavailable", "", "no answer to %s after %d tries of %d ms",
-                      command, self->tries, self->timeout_ms);
+                      command->name, self->tries, self->timeout_ms);
         return -1;
     }
     zframe_t *status = zmsg_first (answer);

@@ -41,6 +41,7 @@
 
 #include <czmq.h>
 #include "cg_msg.h"
+#include "cg_commands.h"
 
 /* --- the server side ------------------------------------------------------ */
 
@@ -59,23 +60,25 @@ void cg_reply_error (cg_reply_t *reply, const cg_error_t *err);
     the flush function answers it with cg_reply_ok or cg_reply_fail. */
 void cg_reply_defer (cg_reply_t *reply);
 
-/*  request is the decoded struct of the command's definition; the server
-    clears it after the handler returns. */
+/*  request is the decoded struct of the command's request definition
+    (proto/cg_commands.h); the server clears it after the handler returns. */
 typedef void (cg_command_fn) (void *request, cg_reply_t *reply, void *arg);
 
 typedef struct _cg_server_t cg_server_t;
 
 cg_server_t *cg_server_new (const char *service, const char *endpoint);
 void cg_server_destroy (cg_server_t **self_p);
-void cg_server_on (cg_server_t *self, const char *command, const cg_msgdef_t *def,
-                   cg_command_fn *fn, void *arg);
+/*  Serves command, one of proto's (cg_commands.h), which this daemon must
+    own: a handler for another daemon's command is a mistake in the code. */
+void cg_server_on (cg_server_t *self, const cg_cmddef_t *command, cg_command_fn *fn,
+                   void *arg);
 /*  A handler that may defer its answers (see "Batches" above). */
-void cg_server_on_batch (cg_server_t *self, const char *command, const cg_msgdef_t *def,
-                         cg_command_fn *fn, void *arg);
+void cg_server_on_batch (cg_server_t *self, const cg_cmddef_t *command, cg_command_fn *fn,
+                         void *arg);
 /*  A handler served on a worker thread of its own (see "Workers" above);
     arg belongs to that thread from now on. */
-void cg_server_on_worker (cg_server_t *self, const char *command, const cg_msgdef_t *def,
-                          cg_command_fn *fn, void *arg);
+void cg_server_on_worker (cg_server_t *self, const cg_cmddef_t *command, cg_command_fn *fn,
+                          void *arg);
 /*  Answers every deferred reply, in one go. */
 typedef void (cg_flush_fn) (void *arg);
 void cg_server_set_flush (cg_server_t *self, cg_flush_fn *fn, void *arg);
@@ -105,11 +108,12 @@ typedef struct _cg_client_t cg_client_t;
 cg_client_t *cg_client_new (const char *endpoint, int timeout_ms, int tries);
 void cg_client_destroy (cg_client_t **self_p);
 
-/*  Sends `command` with req (of req_def; its rid is made when NULL) and
-    decodes the answer into rep (of rep_def).  Returns 0, or -1 with err:
-    the daemon's refusal, or code "unavailable" when no answer came. */
-int cg_client_call (cg_client_t *self, const char *command, const cg_msgdef_t *req_def,
-                    void *req, const cg_msgdef_t *rep_def, void *rep, cg_error_t *err);
+/*  Sends `command` (proto/cg_commands.h) with req (of its request
+    definition; its rid is made when NULL) and decodes the answer into rep
+    (of its reply definition).  Returns 0, or -1 with err: the daemon's
+    refusal, or code "unavailable" when no answer came. */
+int cg_client_call (cg_client_t *self, const cg_cmddef_t *command, void *req, void *rep,
+                    cg_error_t *err);
 
 /*  A fresh request id. */
 void cg_client_new_rid (char *buf, size_t len);

@@ -58,6 +58,8 @@
     S ("gateway/photo_max", 8388608, 1, 67108864, "bytes of one photo") \
     S ("gateway/photos_max", 9, 0, 9, "photos of a grid report (grid.report carries 9)") \
     S ("gateway/health_lag_max", 10000, 0, INT64_C (1000000000000), "events") \
+    S ("gateway/audit_days", 180, 180, 36500, "days the audit log is kept (at least six " \
+       "months: 等保 2.0)") \
     S ("delivery/attempts", 4, 1, 100, "attempts") \
     S ("delivery/backoff_ms", 1000, 1, 86400000, "milliseconds") \
     S ("delivery/backoff_max_ms", 300000, 1, 86400000, "milliseconds") \

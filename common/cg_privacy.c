@@ -7,8 +7,24 @@
 #include <string.h>
 
 struct _cg_privacy_t {
-    unsigned char key[crypto_secretbox_KEYBYTES];
+    unsigned char key[crypto_secretbox_KEYBYTES];   /* version 1: fingerprints too */
+    unsigned char keys[CG_PRIVACY_VERSIONS + 1][crypto_secretbox_KEYBYTES];
+    bool have[CG_PRIVACY_VERSIONS + 1];
+    int current;
 };
+
+static int
+s_key_of (const char *key_hex, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+    size_t bin_len = 0;
+    const char *end = NULL;
+    if (!key_hex || strlen (key_hex) != 2 * crypto_secretbox_KEYBYTES
+    ||  sodium_hex2bin (key, crypto_secretbox_KEYBYTES, key_hex, strlen (key_hex), NULL,
+                        &bin_len, &end) != 0
+    ||  bin_len != crypto_secretbox_KEYBYTES || *end)
+        return -1;
+    return 0;
+}
 
 void
 cg_mask_phone (const char *phone, char *out, size_t len)
@@ -53,14 +69,62 @@ cg_privacy_new (const char *key_hex)
     cg_privacy_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    size_t bin_len = 0;
-    const char *end = NULL;
-    if (strlen (key_hex) != 2 * sizeof self->key
-    ||  sodium_hex2bin (self->key, sizeof self->key, key_hex, strlen (key_hex), NULL,
-                        &bin_len, &end) != 0
-    ||  bin_len != sizeof self->key || *end) {
+    if (s_key_of (key_hex, self->key)) {
         free (self);
         return NULL;
+    }
+    memcpy (self->keys[1], self->key, sizeof self->key);
+    self->have[1] = true;
+    self->current = 1;
+    return self;
+}
+
+int
+cg_privacy_add (cg_privacy_t *self, int version, const char *key_hex)
+{
+    if (version < 2 || version > CG_PRIVACY_VERSIONS || s_key_of (key_hex, self->keys[version]))
+        return -1;
+    self->have[version] = true;
+    if (version > self->current)
+        self->current = version;
+    return 0;
+}
+
+int
+cg_privacy_current (cg_privacy_t *self)
+{
+    return self->current;
+}
+
+int
+cg_privacy_version_of (const char *sealed)
+{
+    if (!sealed || *sealed != 'v')
+        return sealed && *sealed ? 1 : 0;
+    char *end = NULL;
+    long v = strtol (sealed + 1, &end, 10);
+    return end && *end == ':' && v >= 2 && v <= CG_PRIVACY_VERSIONS ? (int) v : 0;
+}
+
+cg_privacy_t *
+cg_privacy_load (zconfig_t *config, char *err, size_t errlen)
+{
+    cg_privacy_t *self = cg_privacy_new (zconfig_get (config, "intake/key", NULL));
+    if (!self) {
+        snprintf (err, errlen, "intake/key is not a key of 64 hex digits");
+        return NULL;
+    }
+    zconfig_t *keys = zconfig_locate (config, "intake/keys");
+    for (zconfig_t *k = keys ? zconfig_child (keys) : NULL; k; k = zconfig_next (k)) {
+        char *end = NULL;
+        long version = strtol (zconfig_name (k), &end, 10);
+        if (!end || *end || version < 2 || version > CG_PRIVACY_VERSIONS
+        ||  cg_privacy_add (self, (int) version, zconfig_value (k))) {
+            snprintf (err, errlen, "intake/keys/%s: want a version from 2 to %d and a key of 64 "
+                      "hex digits", zconfig_name (k), CG_PRIVACY_VERSIONS);
+            cg_privacy_destroy (&self);
+            return NULL;
+        }
     }
     return self;
 }
@@ -71,6 +135,7 @@ cg_privacy_destroy (cg_privacy_t **self_p)
     if (!self_p || !*self_p)
         return;
     sodium_memzero ((*self_p)->key, sizeof (*self_p)->key);
+    sodium_memzero ((*self_p)->keys, sizeof (*self_p)->keys);
     free (*self_p);
     *self_p = NULL;
 }
@@ -87,8 +152,10 @@ cg_privacy_seal (cg_privacy_t *self, const char *plain, char *out, size_t len)
         return -1;
     randombytes_buf (box, crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy (box + crypto_secretbox_NONCEBYTES, (const unsigned char *) plain,
-                           n, box, self->key);
-    sodium_bin2hex (out, len, box, box_len);
+                           n, box, self->keys[self->current]);
+    /*  version 1's values are bare hex, as they were before versions */
+    int prefix = self->current > 1 ? snprintf (out, len, "v%d:", self->current) : 0;
+    sodium_bin2hex (out + prefix, len - prefix, box, box_len);
     free (box);
     return 0;
 }
@@ -96,6 +163,11 @@ cg_privacy_seal (cg_privacy_t *self, const char *plain, char *out, size_t len)
 int
 cg_privacy_open (cg_privacy_t *self, const char *sealed, char *out, size_t len)
 {
+    int version = cg_privacy_version_of (sealed);
+    if (!version || !self->have[version])
+        return -1;              /* malformed, or a version this sealer lacks */
+    if (version > 1)
+        sealed = strchr (sealed, ':') + 1;
     size_t hex_len = strlen (sealed);
     size_t overhead = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
     if (hex_len % 2 || hex_len / 2 < overhead || hex_len / 2 - overhead >= len)
@@ -110,7 +182,7 @@ cg_privacy_open (cg_privacy_t *self, const char *sealed, char *out, size_t len)
     &&  bin_len == box_len && !*end
     &&  crypto_secretbox_open_easy ((unsigned char *) out, box + crypto_secretbox_NONCEBYTES,
                                     box_len - crypto_secretbox_NONCEBYTES, box,
-                                    self->key) == 0) {
+                                    self->keys[version]) == 0) {
         out[box_len - overhead] = 0;
         rc = 0;
     }

@@ -35,7 +35,10 @@ cg_sign_check (const char *secret, int64_t timestamp, const void *body, size_t s
 static void
 s_secret_key (char *buf, size_t len, const char *kind, const char *source)
 {
-    snprintf (buf, len, "cg:{gateway}:secret:%.16s:%.64s", kind, source);
+    /*  the callbacks' secret is notification's, which signs with it; the
+        senders' are the gateway's, which checks them */
+    snprintf (buf, len, "cg:{%s}:secret:%.16s:%.64s",
+              strcmp (kind, CG_SIGN_CALLBACK) == 0 ? "notification" : "gateway", kind, source);
 }
 
 int

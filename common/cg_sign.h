@@ -20,7 +20,7 @@
 #define CG_SIGN_HEX 65          /* 64 hex digits and the terminator */
 
 /*  The HTTP headers, the same both ways: the hotline's pushes to the
-    gateway and our status callbacks to the hotline. */
+    gateway and our status callbacks to the hotline (CG_SIGN_CALLBACK). */
 #define CG_SIGN_HEADER_SOURCE       "X-CG-Hotline"      /* the hotline's id */
 /*  The SMS gateway signs the replies it passes on the same way, naming
     itself in its own header. */
@@ -52,6 +52,17 @@ bool cg_sign_check (const char *secret, int64_t timestamp, const void *body, siz
     signature made with the previous one is good until previous_until, so
     the hotline switches when it is ready and no push is refused meanwhile. */
 #define CG_SIGN_SECRET_MAX  129     /* bytes of a secret, with the terminator */
+
+/*  Our own side: the secret notification signs the status callbacks to a
+    hotline with (kind "callback", source the hotline, "hotline" while there
+    is one) rotates the same way, `civgrid secret rotate callback`, and
+    lives in notification's keys, cg:{notification}:secret:callback:<id>;
+    before its first rotation it is notify.cfg's channels/hotline_secret.
+    While the previous one is good, a callback carries a signature under
+    each (CG_SIGN_HEADER_PREVIOUS), so the hotline switches when it is
+    ready and no callback is refused meanwhile. */
+#define CG_SIGN_CALLBACK            "callback"
+#define CG_SIGN_HEADER_PREVIOUS     "X-CG-Signature-Previous"
 
 /*  The secrets a signature of source may be made with at now: the current
     one first, then the previous while it is good; configured (may be NULL)

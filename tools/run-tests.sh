@@ -29,7 +29,9 @@ failed=""
 status=0
 run_stage () {
     name=$1; shift
+    started=$(date +%s)
     { "$@"; echo $? > "$logs/$name.rc"; } 2>&1 | tee "$logs/$name.log"
+    echo "== $name took $(( $(date +%s) - started )) s"
     if [ "$(cat "$logs/$name.rc")" -ne 0 ]; then
         status=1
         failed="$failed $name"
@@ -38,7 +40,7 @@ run_stage () {
 echo "== unit tests"
 run_stage unit "$out/test/unit" --jobs 2 --timeout 60
 echo "== integration tests (real redis-server, real daemons)"
-run_stage integration "$out/test/integration" --jobs 1 --timeout 300
+run_stage integration "$out/test/integration" --jobs ${CG_TEST_JOBS:-2} --timeout 300
 echo "== browser test (chromium, playwright-core)"
 if [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; then
     run_stage browser node tests/browser/console.test.js

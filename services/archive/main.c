@@ -91,9 +91,8 @@ main (int argc, char **argv)
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    cg_server_on (daemon->server, "case.show", &cg_case_get_def, search_on_show, archive);
-    cg_server_on_worker (daemon->server, "case.search", &cg_case_search_def, search_on_search,
-                         search);
+    cg_server_on (daemon->server, &cg_cmd_archive_case_show, search_on_show, archive);
+    cg_server_on_worker (daemon->server, &cg_cmd_case_search, search_on_search, search);
     int rc = cg_daemon_run (daemon);
     cg_daemon_destroy (&daemon);        /* its server ends the searches' worker */
     search_destroy (&search);

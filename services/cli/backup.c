@@ -24,7 +24,11 @@
     free port loads dump.rdb with AOF off, then CONFIG SET appendonly yes
     rewrites it as AOF), because a Redis started with AOF on ignores
     dump.rdb; then `civgrid stack up --dir STACK` starts it, keeping the
-    restored intake/key. */
+    restored intake/key.  The restored configuration names STACK wherever
+    the old one named the old folder (its own folder, access/dir and what
+    lay in it): the old folder may be gone.  The access files are not in a
+    backup (`civgrid secret backup` keeps them apart); the first `up` makes
+    new ones. */
 #define _GNU_SOURCE             /* nftw */
 #include "cli.h"
 #include "cg_access.h"
@@ -300,6 +304,47 @@ s_rdb_to_aof (const char *redis_dir)
     return rc;
 }
 
+/*  Every value of item and below that names the old stack's folder (or a
+    path in it) names the same place in the new one. */
+static void
+s_move_paths (zconfig_t *item, const char *old, const char *fresh)
+{
+    size_t n = strlen (old);
+    for (; item; item = zconfig_next (item)) {
+        const char *value = zconfig_value (item);
+        if (value && strncmp (value, old, n) == 0 && (value[n] == 0 || value[n] == '/')) {
+            char *rest = strdup (value + n);   /* set_value frees the old value first */
+            zconfig_set_value (item, "%s%s", fresh, rest);
+            free (rest);
+        }
+        s_move_paths (zconfig_child (item), old, fresh);
+    }
+}
+
+/*  The restored configuration is the old stack's: its own folder
+    (civgrid/dir), its access files (access/dir) and whatever else lay in
+    the old folder are re-derived from where the restore put them, so that
+    nothing the new stack reads or writes is in the old folder, which may
+    be gone. */
+static int
+s_repoint (const char *cfg, const char *stack)
+{
+    char fresh[PATH_MAX];
+    zconfig_t *config = realpath (stack, fresh) ? zconfig_load (cfg) : NULL;
+    if (!config)
+        return -1;
+    char *old = strdup (zconfig_get (config, "civgrid/dir", ""));
+    if (*old && strcmp (old, "/") != 0)
+        s_move_paths (zconfig_child (config), old, fresh);
+    zconfig_put (config, "civgrid/dir", fresh);
+    zconfig_putf (config, "access/dir", "%s/secrets", fresh);
+    free (old);
+    int rc = zconfig_save (config, cfg);
+    chmod (cfg, 0600);          /* it holds the sealing key */
+    zconfig_destroy (&config);
+    return rc;
+}
+
 static int
 s_restore (cli_args_t *args, const char *from)
 {
@@ -328,7 +373,7 @@ s_restore (cli_args_t *args, const char *from)
     int failed = s_copy (path, to) != 0;
     snprintf (path, sizeof path, "%s/civgrid.cfg", from);
     snprintf (to, sizeof to, "%s/civgrid.cfg", stack);
-    failed += s_copy (path, to) != 0;
+    failed += s_copy (path, to) != 0 || s_repoint (to, stack) != 0;
     snprintf (path, sizeof path, "%s/data", from);
     snprintf (to, sizeof to, "%s/data", stack);
     failed += s_copy (path, to) != 0;

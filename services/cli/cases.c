@@ -68,8 +68,7 @@ s_submit (cli_args_t *args)
         .contact_name = (char *) cli_opt (args, "name", NULL),
         .contact_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;
-    if (cli_call (args, "intake", "case.submit", &cg_case_submit_def, &req,
-                  &cg_case_submitted_def, &rep))
+    if (cli_call (args, &cg_cmd_case_submit, &req, &rep))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_case_submitted_def, &rep, stdout);
@@ -131,7 +130,7 @@ s_case_list (cli_args_t *args)
     if (cli_opt_limit (args, &req.limit))
         return 1;
     cg_case_page_t page;
-    if (cli_call (args, "dispatch", "case.list", &cg_case_query_def, &req, &cg_case_page_def,
+    if (cli_call (args, &cg_cmd_case_list, &req,
                   &page))
         return 1;
     if (cli_flag (args, "json")) {
@@ -163,8 +162,7 @@ s_inbox (cli_args_t *args, const char *unit)
     if (cli_opt_limit (args, &req.limit))
         return 1;
     cg_inbox_page_t page;
-    if (cli_call (args, "notification", "inbox.list", &cg_inbox_query_def, &req,
-                  &cg_inbox_page_def, &page))
+    if (cli_call (args, &cg_cmd_inbox_list, &req, &page))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_inbox_page_def, &page, stdout);

@@ -22,6 +22,9 @@ bool cli_flag (cli_args_t *args, const char *name);
 
 /*  Who acts: --actor, else operator:<the user> (into buf). */
 const char *cli_actor (cli_args_t *args, char *buf, size_t len);
+/*  Who acts on a fund: --actor (default $USER) into *actor and --role
+    (default admin: a shell at the daemon's own port is its administrator). */
+void cli_fund_who (cli_args_t *args, char **actor, char **role);
 
 /*  The configuration the stack wrote, or NULL with a message. */
 zconfig_t *cli_config (cli_args_t *args);
@@ -40,18 +43,17 @@ cg_redis_t *cli_redis (cli_args_t *args);
 /*  A client for a daemon named in the configuration. */
 cg_client_t *cli_client (zconfig_t *config, const char *daemon);
 
-/*  Sends one command to a daemon of the stack in --dir; prints a refusal
-    and returns 1, or returns 0 with the answer in rep. */
-int cli_call (cli_args_t *args, const char *daemon, const char *command,
-              const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep);
+/*  Sends one command (proto/cg_commands.h) to the daemon of the stack in
+    --dir that owns it; prints a refusal and returns 1, or returns 0 with
+    the answer in rep. */
+int cli_call (cli_args_t *args, const cg_cmddef_t *command, void *req, void *rep);
 
 /*  The same for a query that may take a while (statistics over years):
     asked once, waiting up to CLI_QUERY_MS for the answer.  A read changes
     nothing, so a retry could only ask the daemon again for what it is
     still working out: three tries of a slow query are three queries. */
 #define CLI_QUERY_MS    60000
-int cli_query (cli_args_t *args, const char *daemon, const char *command,
-               const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep);
+int cli_query (cli_args_t *args, const cg_cmddef_t *command, void *req, void *rep);
 
 /*  Prints an error the way every subcommand does, and returns 1. */
 int cli_fail (const cg_error_t *err);

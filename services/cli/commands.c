@@ -317,9 +317,11 @@ static const s_command_t s_commands[] = {
     { "key", cli_key, "add NAME --roles R1,R2 [--out FILE]\nlist\nremove NAME",
       "CURVE keys of programs that talk to the daemons (docs/ARCHITECTURE.md)", s_key_opts,
       NULL },
-    { "secret", cli_secret, "rotate hotline ID [--grace-hours N]\nbackup --out FILE\n"
-      "restore --in FILE", "a hotline's secret; the sealing key and the stack's secrets, "
-      "under a passphrase", s_secret_opts, NULL },
+    { "secret", cli_secret, "rotate hotline ID [--grace-hours N]\n"
+      "rotate callback [--grace-hours N]\nrotate seal\nbackup --out FILE\nrestore --in FILE",
+      "a hotline's secret, or the one our callbacks to it are signed with; a new version of "
+      "the sealing key; the sealing key's versions and the stack's secrets, under a "
+      "passphrase", s_secret_opts, NULL },
     { "user", cli_user, "add NAME --role R --scope CODE\ndisable NAME | reset NAME\n"
       "totp NAME [--off]\nlist", "operators' accounts (password in $CG_PASSWORD)",
       s_user_opts, NULL },
@@ -466,6 +468,7 @@ s_messages (cli_args_t *args)
 {
     (void) args;
     cg_msg_document (stdout);
+    cg_cmd_document (stdout);
     return 0;
 }
 

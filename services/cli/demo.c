@@ -37,8 +37,7 @@ cli_demo_load (zconfig_t *config)
             .grid = (char *) s_demo[i].grid, .contact_phone = "13800001234" };
         cg_case_submitted_t rep;
         cg_error_t err;
-        if (cg_client_call (client, "case.submit", &cg_case_submit_def, &req,
-                            &cg_case_submitted_def, &rep, &err) == 0) {
+        if (cg_client_call (client, &cg_cmd_case_submit, &req, &rep, &err) == 0) {
             loaded += !rep.repeat;
             cg_msg_clear (&cg_case_submitted_def, &rep);
         }

@@ -27,8 +27,7 @@ s_reload (cli_args_t *args)
 {
     cg_data_reload_t req = { 0 };
     cg_data_loaded_t loaded;
-    if (cli_call (args, "dispatch", "data.reload", &cg_data_reload_def, &req,
-                  &cg_data_loaded_def, &loaded))
+    if (cli_call (args, &cg_cmd_data_reload, &req, &loaded))
         return 1;
     char ends[40] = "";
     cg_time_iso (loaded.calendar_ends, ends, sizeof ends);
@@ -59,8 +58,7 @@ s_stats (cli_args_t *args)
                              .to = (char *) cli_opt (args, "to", NULL),
                              .by = (char *) cli_opt (args, "by", NULL) };
     cg_stats_report_t report;
-    if (cli_query (args, "dispatch", "case.stats", &cg_stats_query_def, &req,
-                   &cg_stats_report_def, &report))
+    if (cli_query (args, &cg_cmd_case_stats, &req, &report))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_stats_report_def, &report, stdout);
@@ -95,11 +93,12 @@ cli_dispatch (cli_args_t *args)
         return s_stats (args);
     if (strcmp (action, "reload") == 0)
         return s_reload (args);
-    /*  the actions are dispatch's table (proto/cg_case_actions.h) */
-    if (!cg_case_action_find (action) || args->nwords < 2)
+    /*  the actions are dispatch's table (proto/cg_case_actions.h), each
+        a command of proto's (cg_commands.h) */
+    const cg_case_action_t *found = cg_case_action_find (action);
+    if (!found || args->nwords < 2)
         return 2;
-    char actor[80], command[48];
-    snprintf (command, sizeof command, "case.%s", action);
+    char actor[80];
     cg_case_act_t req = { .id = (char *) args->words[1],
                           .actor = (char *) cli_actor (args, actor, sizeof actor),
                           .note = (char *) cli_opt (args, "result", cli_opt (args, "note", NULL)),
@@ -109,7 +108,7 @@ cli_dispatch (cli_args_t *args)
                           .satisfaction = (char *) cli_opt (args, "satisfaction", NULL),
                           .into = (char *) cli_opt (args, "into", NULL) };
     cg_case_view_t view;
-    if (cli_call (args, "dispatch", command, &cg_case_act_def, &req, &cg_case_view_def, &view))
+    if (cli_call (args, cg_cmddef_of_action (found), &req, &view))
         return 1;
     return cli_print_view (args, &view);
 }

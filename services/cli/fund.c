@@ -40,14 +40,6 @@ s_id (cli_args_t *args, char *buf)
     return buf;
 }
 
-void
-cli_fund_who (cli_args_t *args, char **actor, char **role)
-{
-    const char *user = getenv ("USER");
-    *actor = (char *) cli_opt (args, "actor", user && *user ? user : "cli");
-    *role = (char *) cli_opt (args, "role", "admin");
-}
-
 /*  An integer option; -1 with a message when it is not one. */
 static int
 s_int (cli_args_t *args, const char *name, int64_t *out)
@@ -175,7 +167,7 @@ s_account (cli_args_t *args, const char *id)
     cg_fund_account_create_t req = { .accounts = &account, .accounts_count = 1 };
     cli_fund_who (args, &req.actor, &req.role);
     cg_fund_results_t out;
-    if (cli_call (args, "fund", "fund.account", &cg_fund_account_create_def, &req, &cg_fund_results_def,
+    if (cli_call (args, &cg_cmd_fund_account, &req,
                 &out))
         return 1;
     return s_print (args, &cg_fund_results_def, &out, s_print_results);
@@ -200,7 +192,7 @@ s_transfer (cli_args_t *args)
     cg_fund_transfer_batch_t req = { .transfers = &t, .transfers_count = 1 };
     cli_fund_who (args, &req.actor, &req.role);
     cg_fund_results_t out;
-    if (cli_call (args, "fund", "fund.transfer", &cg_fund_transfer_batch_def, &req, &cg_fund_results_def,
+    if (cli_call (args, &cg_cmd_fund_transfer, &req,
                 &out))
         return 1;
     bool ok = out.results_count == 1 && (strcmp (out.results[0].result, "ok") == 0
@@ -224,7 +216,7 @@ s_donate (cli_args_t *args)
     if (s_int (args, "amount", &req.amount))
         return 1;
     cg_fund_receipt_t out;
-    if (cli_call (args, "fund", "fund.donate", &cg_fund_donate_def, &req, &cg_fund_receipt_def, &out))
+    if (cli_call (args, &cg_cmd_fund_donate, &req, &out))
         return 1;
     return s_print (args, &cg_fund_receipt_def, &out, s_print_receipt);
 }
@@ -246,33 +238,33 @@ s_request (cli_args_t *args)
     if (s_int (args, "amount", &req.amount))
         return 1;
     cg_fund_request_view_t out;
-    if (cli_call (args, "fund", "fund.request", &cg_fund_request_def, &req, &cg_fund_request_view_def,
+    if (cli_call (args, &cg_cmd_fund_request, &req,
                 &out))
         return 1;
     return s_print (args, &cg_fund_request_view_def, &out, s_print_request);
 }
 
 static int
-s_decide (cli_args_t *args, const char *command, const char *id)
+s_decide (cli_args_t *args, const cg_cmddef_t *command, const char *id)
 {
     cg_fund_decide_t req = { .id = (char *) id, .note = (char *) cli_opt (args, "note", NULL) };
     cli_fund_who (args, &req.actor, &req.role);
     cg_fund_request_view_t out;
-    if (cli_call (args, "fund", command, &cg_fund_decide_def, &req, &cg_fund_request_view_def, &out))
+    if (cli_call (args, command, &req, &out))
         return 1;
     return s_print (args, &cg_fund_request_view_def, &out, s_print_request);
 }
 
 static int
-s_get (cli_args_t *args, const char *command, const char *id, const cg_msgdef_t *def,
-       void (*text) (void *))
+s_get (cli_args_t *args, const cg_cmddef_t *command, const char *id, void (*text) (void *))
 {
     cg_fund_get_t req = { .id = (char *) id, .cursor = (char *) cli_opt (args, "cursor", NULL) };
     if (s_int (args, "limit", &req.limit))
         return 1;
+    const cg_msgdef_t *def = command->reply;
     void *out = calloc (1, def->size);
     assert (out);
-    int rc = cli_call (args, "fund", command, &cg_fund_get_def, &req, def, out);
+    int rc = cli_call (args, command, &req, out);
     /*  3: the ledger does not verify; read before printing clears the answer */
     if (rc == 0 && def == &cg_fund_verified_def && !((cg_fund_verified_t *) out)->ok)
         rc = 3;
@@ -301,8 +293,7 @@ s_export (cli_args_t *args)
         cg_fund_get_t req = { .id = "*", .cursor = cursor, .limit = 200 };
         cg_fund_statement_t st;
         cg_error_t err;
-        int failed = cg_client_call (client, "fund.statement", &cg_fund_get_def, &req,
-                                     &cg_fund_statement_def, &st, &err);
+        int failed = cg_client_call (client, &cg_cmd_fund_statement, &req, &st, &err);
         free (cursor);
         cursor = NULL;
         if (failed) {
@@ -337,20 +328,20 @@ cli_fund (cli_args_t *args)
     if (strcmp (what, "request") == 0)
         return s_request (args);
     if ((strcmp (what, "approve") == 0 || strcmp (what, "reject") == 0) && arg)
-        return s_decide (args, strcmp (what, "approve") == 0 ? "fund.approve" : "fund.reject",
+        return s_decide (args, strcmp (what, "approve") == 0 ? &cg_cmd_fund_approve : &cg_cmd_fund_reject,
                          arg);
     if (strcmp (what, "balance") == 0 && arg)
-        return s_get (args, "fund.balance", arg, &cg_fund_account_def, s_print_account);
+        return s_get (args, &cg_cmd_fund_balance, arg, s_print_account);
     if (strcmp (what, "statement") == 0 && arg)
-        return s_get (args, "fund.statement", arg, &cg_fund_statement_def, s_print_statement);
+        return s_get (args, &cg_cmd_fund_statement, arg, s_print_statement);
     if (strcmp (what, "show") == 0 && arg)
-        return s_get (args, "fund.show", arg, &cg_fund_request_view_def, s_print_request);
+        return s_get (args, &cg_cmd_fund_show, arg, s_print_request);
     if ((strcmp (what, "report") == 0 || strcmp (what, "publish") == 0) && arg)
-        return cli_fund_report (args, strcmp (what, "report") == 0 ? "fund.report"
-                                                                   : "fund.publish", arg);
+        return cli_fund_report (args, strcmp (what, "report") == 0 ? &cg_cmd_fund_report
+                                                                   : &cg_cmd_fund_publish, arg);
     if (strcmp (what, "export") == 0)
         return s_export (args);
     if (strcmp (what, "verify") == 0)
-        return s_get (args, "fund.verify", "all", &cg_fund_verified_def, s_print_verified);
+        return s_get (args, &cg_cmd_fund_verify, "all", s_print_verified);
     return 2;
 }

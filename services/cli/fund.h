@@ -6,11 +6,7 @@
 #include "cli.h"
 
 /*  `fund report` (command fund.report) or `fund publish` (fund.publish). */
-int cli_fund_report (cli_args_t *args, const char *command, const char *fund);
-
-/*  Who acts: --actor (default $USER) into *actor and --role (default
-    admin: a shell at the daemon's own port is its administrator). */
-void cli_fund_who (cli_args_t *args, char **actor, char **role);
+int cli_fund_report (cli_args_t *args, const cg_cmddef_t *command, const char *fund);
 
 /*  The demo's donations and requests (fund_demo.c), for `stack up --demo`. */
 void cli_fund_demo_load (zconfig_t *config);

@@ -35,8 +35,7 @@ cli_fund_demo_load (zconfig_t *config)
             .amount = s_gifts[i].fen, .channel = (char *) s_gifts[i].channel,
             .actor = "center:320602001:demo", .role = "operator" };
         cg_fund_receipt_t rep;
-        if (cg_client_call (client, "fund.donate", &cg_fund_donate_def, &req,
-                            &cg_fund_receipt_def, &rep, &err) == 0) {
+        if (cg_client_call (client, &cg_cmd_fund_donate, &req, &rep, &err) == 0) {
             loaded += !rep.repeat;
             cg_msg_clear (&cg_fund_receipt_def, &rep);
         }
@@ -53,8 +52,7 @@ cli_fund_demo_load (zconfig_t *config)
           .served = "zhang.nainai", .actor = "center:320602001:xiao.liu", .role = "operator" } };
     for (size_t i = 0; i < 2; i++) {
         cg_fund_request_view_t rep;
-        if (cg_client_call (client, "fund.request", &cg_fund_request_def, &requests[i],
-                            &cg_fund_request_view_def, &rep, &err) == 0)
+        if (cg_client_call (client, &cg_cmd_fund_request, &requests[i], &rep, &err) == 0)
             cg_msg_clear (&cg_fund_request_view_def, &rep);
         else
             fprintf (stderr, "civgrid: demo fund request refused: %s\n", err.message);

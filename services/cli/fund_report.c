@@ -95,17 +95,17 @@ s_write_html (const cg_fund_report_t *r, const char *path)
 }
 
 int
-cli_fund_report (cli_args_t *args, const char *command, const char *fund)
+cli_fund_report (cli_args_t *args, const cg_cmddef_t *command, const char *fund)
 {
     cg_fund_get_t req = { .id = (char *) fund, .month = (char *) cli_opt (args, "month", NULL) };
-    if (strcmp (command, "fund.publish") == 0)
+    if (command == &cg_cmd_fund_publish)
         cli_fund_who (args, &req.actor, &req.role);
     if (!req.month) {
         fprintf (stderr, "civgrid: --month YYYY-MM is needed\n");
         return 2;
     }
     cg_fund_report_t r;
-    if (cli_call (args, "fund", command, &cg_fund_get_def, &req, &cg_fund_report_def, &r))
+    if (cli_call (args, command, &req, &r))
         return 1;
     int rc = 0;
     if (cli_flag (args, "json")) {

@@ -39,8 +39,7 @@ s_hotline (cli_args_t *args)
         .caller_name = (char *) cli_opt (args, "name", NULL),
         .caller_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;
-    if (cli_call (args, "intake", "hotline.order", &cg_hotline_order_def, &req,
-                  &cg_case_submitted_def, &rep))
+    if (cli_call (args, &cg_cmd_hotline_order, &req, &rep))
         return 1;
     s_print_submitted (args, &rep);
     cg_msg_clear (&cg_case_submitted_def, &rep);
@@ -61,8 +60,7 @@ s_alarm (cli_args_t *args)
         .lon = (char *) cli_opt (args, "lon", NULL),
         .detail = (char *) cli_opt (args, "detail", NULL) };
     cg_device_answer_t rep;
-    if (cli_call (args, "intake", "device.alarm", &cg_device_alarm_def, &req,
-                  &cg_device_answer_def, &rep))
+    if (cli_call (args, &cg_cmd_device_alarm, &req, &rep))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_device_answer_def, &rep, stdout);
@@ -83,7 +81,7 @@ s_show (cli_args_t *args, const char *id)
 {
     cg_intake_get_t req = { .id = (char *) id, .role = (char *) cli_opt (args, "role", NULL) };
     cg_intake_view_t view;
-    if (cli_call (args, "intake", "intake.show", &cg_intake_get_def, &req, &cg_intake_view_def,
+    if (cli_call (args, &cg_cmd_intake_show, &req,
                   &view))
         return 1;
     if (cli_flag (args, "json")) {

@@ -22,8 +22,7 @@ s_rules (cli_args_t *args)
 {
     cg_notify_rules_t req = { 0 };
     cg_notify_rulebook_t book;
-    if (cli_call (args, "notification", "notify.rules", &cg_notify_rules_def, &req,
-                  &cg_notify_rulebook_def, &book))
+    if (cli_call (args, &cg_cmd_notify_rules, &req, &book))
         return 1;
     if (cli_flag (args, "json"))
         s_json (&cg_notify_rulebook_def, &book);
@@ -41,10 +40,10 @@ s_rules (cli_args_t *args)
 }
 
 static int
-s_state (cli_args_t *args, const char *command, const cg_msgdef_t *def, void *req)
+s_state (cli_args_t *args, const cg_cmddef_t *command, void *req)
 {
     cg_notify_state_t state;
-    if (cli_call (args, "notification", command, def, req, &cg_notify_state_def, &state))
+    if (cli_call (args, command, req, &state))
         return 1;
     if (cli_flag (args, "json"))
         cg_msg_json (&cg_notify_state_def, &state, stdout);
@@ -63,8 +62,7 @@ s_log (cli_args_t *args, const char *id)
     if (cli_opt_limit (args, &req.limit))
         return 1;
     cg_notify_log_t log;
-    if (cli_call (args, "notification", "notify.log", &cg_notify_query_def, &req,
-                  &cg_notify_log_def, &log))
+    if (cli_call (args, &cg_cmd_notify_log, &req, &log))
         return 1;
     if (cli_flag (args, "json"))
         s_json (&cg_notify_log_def, &log);
@@ -89,8 +87,7 @@ s_deadletter (cli_args_t *args)
     if (cli_opt_limit (args, &req.limit))
         return 1;
     cg_notify_deadpage_t page;
-    if (cli_call (args, "notification", "notify.deadletter", &cg_notify_query_def, &req,
-                  &cg_notify_deadpage_def, &page))
+    if (cli_call (args, &cg_cmd_notify_deadletter, &req, &page))
         return 1;
     if (cli_flag (args, "json"))
         s_json (&cg_notify_deadpage_def, &page);
@@ -123,12 +120,12 @@ cli_notify (cli_args_t *args)
         cg_notify_test_t req = { .recipient = (char *) arg,
                                  .text = (char *) cli_opt (args, "text", NULL),
                                  .urgent = cli_flag (args, "urgent") };
-        return s_state (args, "notify.test", &cg_notify_test_def, &req);
+        return s_state (args, &cg_cmd_notify_test, &req);
     }
     if ((strcmp (cmd, "retry") == 0 || strcmp (cmd, "ack") == 0) && arg) {
         cg_notify_act_t req = { .id = (char *) arg, .by = (char *) cli_opt (args, "by", NULL) };
-        return s_state (args, strcmp (cmd, "ack") == 0 ? "notify.ack" : "notify.retry",
-                        &cg_notify_act_def, &req);
+        return s_state (args, strcmp (cmd, "ack") == 0 ? &cg_cmd_notify_ack : &cg_cmd_notify_retry,
+                        &req);
     }
     return 2;
 }

@@ -38,8 +38,7 @@ s_search_fill (cli_args_t *args, cg_case_search_t *req)
     if (phone) {
         cg_caller_fingerprint_t ask = { .phone = (char *) phone };
         cg_caller_print_t print;
-        if (cli_call (args, "intake", "caller.fingerprint", &cg_caller_fingerprint_def, &ask,
-                      &cg_caller_print_def, &print))
+        if (cli_call (args, &cg_cmd_caller_fingerprint, &ask, &print))
             return 1;
         req->caller = print.caller;
         print.caller = NULL;
@@ -54,8 +53,7 @@ s_search (cli_args_t *args)
     cg_case_search_t req;
     int rc = s_search_fill (args, &req);
     cg_case_found_t page;
-    if (rc == 0 && cli_call (args, "archive", "case.search", &cg_case_search_def, &req,
-                             &cg_case_found_def, &page))
+    if (rc == 0 && cli_call (args, &cg_cmd_case_search, &req, &page))
         rc = 1;
     cg_msg_clear (&cg_case_search_def, &req);
     if (rc)
@@ -111,8 +109,7 @@ s_export (cli_args_t *args)
     for (;;) {
         cg_case_found_t page;
         cg_error_t err;
-        if (cg_client_call (archive, "case.search", &cg_case_search_def, &req,
-                            &cg_case_found_def, &page, &err)) {
+        if (cg_client_call (archive, &cg_cmd_case_search, &req, &page, &err)) {
             rc = cli_fail (&err);
             break;
         }

@@ -1,12 +1,22 @@
 /*  secret — secrets with a life cycle.
         civgrid secret rotate hotline ID [--grace-hours N]
+        civgrid secret rotate callback [--grace-hours N]
+        civgrid secret rotate seal
         civgrid secret backup --out FILE
         civgrid secret restore --in FILE
     `rotate` makes a new secret for the 12345 hotline ID (cg_sign.h),
     prints it once (for the hotline's operator), and keeps the one it
     replaces good for N hours more (24 if not given; 0 ends it at once), so
     that the hotline switches when it is ready: the gateway reads the
-    secrets on every push, with no restart.
+    secrets on every push, with no restart.  `rotate callback` does the
+    same for our side, the secret notification signs the status callbacks
+    to the hotline with: until the old one's time is up each callback
+    carries a signature under each, and notification reads them for each
+    batch it sends.  Times are the stack's clock.  `rotate seal` adds a
+    version of the key that seals personal data (cg_privacy.h) to the
+    configuration, which intake and notification read when they start;
+    older versions stay and still open what they sealed; a backup holds
+    them all ("keyv N HEX" lines).
 
     `backup` writes what a stack cannot be rebuilt without and Redis's own
     backups do not hold: the key that seals personal data (intake/key:
@@ -24,6 +34,7 @@
     Nothing else ever shows a secret. */
 #include "cli.h"
 #include "cg_clock.h"
+#include "cg_privacy.h"
 #include "cg_sign.h"
 
 #include <dirent.h>
@@ -35,16 +46,12 @@
 #define S_GRACE_HOURS       24
 #define S_GRACE_HOURS_MAX   168
 
+/*  Rotates the secret of kind (cg_sign.h) for id, whose configured one
+    (before the first rotation) is at path in file (NULL: civgrid.cfg). */
 static int
-s_rotate_hotline (cli_args_t *args, const char *id)
+s_rotate (cli_args_t *args, const char *kind, const char *id, const char *file,
+          const char *path)
 {
-    if (!*id || strlen (id) > 64
-    ||  strspn (id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-        != strlen (id)) {
-        fprintf (stderr, "civgrid: a hotline's id is 1 to 64 letters, digits, '_' or '-', not "
-                 "\"%.80s\"\n", id);
-        return 1;
-    }
     const char *grace_opt = cli_opt (args, "grace-hours", NULL);
     char *end = NULL;
     long grace = grace_opt ? strtol (grace_opt, &end, 10) : S_GRACE_HOURS;
@@ -56,15 +63,15 @@ s_rotate_hotline (cli_args_t *args, const char *id)
     zconfig_t *config = cli_config (args);
     if (!config)
         return 1;
-    char path[128];
-    snprintf (path, sizeof path, "gateway/hotline/%s", id);
-    const char *configured = zconfig_get (config, path, NULL);
+    zconfig_t *settings = file ? zconfig_load (file) : NULL;
+    const char *configured = zconfig_get (settings ? settings : config, path, NULL);
     cg_redis_t *redis = cli_redis (args);
     char made[CG_SIGN_SECRET_MAX];
-    int64_t now = cg_clock_now ();
-    int rc = redis ? cg_sign_rotate (redis, "hotline", id, configured, now, grace * 3600000LL,
+    int64_t now = cli_now (args);
+    int rc = redis ? cg_sign_rotate (redis, kind, id, configured, now, grace * 3600000LL,
                                      made) : -1;
     cg_redis_destroy (&redis);
+    zconfig_destroy (&settings);
     zconfig_destroy (&config);
     if (rc) {
         fprintf (stderr, "civgrid: the new secret could not be stored; nothing changed\n");
@@ -72,13 +79,95 @@ s_rotate_hotline (cli_args_t *args, const char *id)
     }
     char until[40];
     cg_time_iso (now + grace * 3600000LL, until, sizeof until);
+    bool callback = streq (kind, CG_SIGN_CALLBACK);
     if (cli_flag (args, "json"))
-        printf ("{\"hotline\":\"%s\",\"secret\":\"%s\",\"previous_until\":\"%s\"}\n", id, made,
-                until);
+        printf ("{\"%s\":\"%s\",\"secret\":\"%s\",\"previous_until\":\"%s\"}\n",
+                callback ? "callback" : "hotline", id, made, until);
+    else
+    if (callback)
+        printf ("%s\nthe new secret that signs the status callbacks to the hotline (shown "
+                "once; give it to the hotline); until %s each callback is also signed with "
+                "the one it replaces\n", made, until);
     else
         printf ("%s\nthe new secret of hotline %s (shown once); the one it replaces is "
                 "good until %s\n", made, id, until);
     sodium_memzero (made, sizeof made);
+    return 0;
+}
+
+static int
+s_rotate_hotline (cli_args_t *args, const char *id)
+{
+    if (!*id || strlen (id) > 64
+    ||  strspn (id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        != strlen (id)) {
+        fprintf (stderr, "civgrid: a hotline's id is 1 to 64 letters, digits, '_' or '-', not "
+                 "\"%.80s\"\n", id);
+        return 1;
+    }
+    char path[128];
+    snprintf (path, sizeof path, "gateway/hotline/%s", id);
+    return s_rotate (args, "hotline", id, NULL, path);
+}
+
+/*  The secret notification signs the hotline's status callbacks with:
+    notify.cfg's channels/hotline_secret until its first rotation. */
+static int
+s_rotate_callback (cli_args_t *args)
+{
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    char file[PATH_MAX];
+    snprintf (file, sizeof file, "%s/notify.cfg",
+              zconfig_get (config, "data/notify", "deploy/notify"));
+    zconfig_destroy (&config);
+    return s_rotate (args, CG_SIGN_CALLBACK, "hotline", file, "channels/hotline_secret");
+}
+
+/*  A new version of the sealing key (cg_privacy.h), into the stack's
+    configuration: intake and notification take it when they start next;
+    every older version stays, so what it sealed still opens. */
+static int
+s_rotate_seal (cli_args_t *args)
+{
+    char cfg[PATH_MAX];
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", cli_opt (args, "dir", "var"));
+    zconfig_t *config = cli_config (args);
+    if (!config)
+        return 1;
+    char err[200] = "";
+    cg_privacy_t *now = cg_privacy_load (config, err, sizeof err);
+    if (!now) {
+        fprintf (stderr, "civgrid: %s: %s\n", cfg, err);
+        zconfig_destroy (&config);
+        return 1;
+    }
+    int version = cg_privacy_current (now) + 1;
+    cg_privacy_destroy (&now);
+    if (version > CG_PRIVACY_VERSIONS) {
+        fprintf (stderr, "civgrid: the sealing key has %d versions already\n",
+                 CG_PRIVACY_VERSIONS);
+        zconfig_destroy (&config);
+        return 1;
+    }
+    char key[65], path[32];
+    cg_privacy_new_key (key);
+    snprintf (path, sizeof path, "intake/keys/%d", version);
+    zconfig_put (config, path, key);
+    sodium_memzero (key, sizeof key);
+    int rc = zconfig_save (config, cfg) || chmod (cfg, 0600);
+    zconfig_destroy (&config);
+    if (rc) {
+        fprintf (stderr, "civgrid: cannot write %s; nothing changed\n", cfg);
+        return 1;
+    }
+    if (cli_flag (args, "json"))
+        printf ("{\"seal\":%d}\n", version);
+    else
+        printf ("the sealing key's version %d is in %s; intake and notification seal with it "
+                "once restarted (civgrid stack down, stack up); what older versions sealed "
+                "still opens. Take a new `civgrid secret backup`.\n", version, cfg);
     return 0;
 }
 
@@ -175,6 +264,15 @@ s_backup (cli_args_t *args)
     const char *sealing = zconfig_get (config, "intake/key", "");
     const char *secrets = zconfig_get (config, "access/dir", "");
     char *text = zsys_sprintf ("key %s\n", sealing);
+    /*  the sealing key's later versions: "keyv N HEX" */
+    zconfig_t *keys = zconfig_locate (config, "intake/keys");
+    for (zconfig_t *k = keys ? zconfig_child (keys) : NULL; k; k = zconfig_next (k)) {
+        char *more = zsys_sprintf ("%skeyv %s %s\n", text, zconfig_name (k),
+                                   zconfig_value (k));
+        sodium_memzero (text, strlen (text));
+        zstr_free (&text);
+        text = more;
+    }
     int rc = *sealing && *secrets ? s_collect (secrets, "", &text) : -1;
     zconfig_destroy (&config);
     if (rc) {
@@ -338,6 +436,20 @@ s_restore (cli_args_t *args)
         if (strncmp (line, "key ", 4) == 0)
             key = line + 4;
         else
+        if (strncmp (line, "keyv ", 5) == 0) {
+            char version[8] = "", path[32];
+            const char *hex = strchr (line + 5, ' ');
+            snprintf (version, sizeof version, "%.*s", hex ? (int) (hex - line - 5) : 0, line + 5);
+            snprintf (path, sizeof path, "intake/keys/%s", version);
+            if (hex && atoi (version) >= 2 && strlen (hex + 1) == 64)
+                zconfig_put (config, path, hex + 1);
+            else {
+                fprintf (stderr, "civgrid: the backup has a sealing key version that cannot "
+                         "be restored\n");
+                rc = 1;
+            }
+        }
+        else
         if (strncmp (line, "file ", 5) != 0 || s_restore_file (secrets, line)) {
             fprintf (stderr, "civgrid: the backup has a line that cannot be restored\n");
             rc = 1;
@@ -376,11 +488,16 @@ cli_secret (cli_args_t *args)
     const char *kind = args->nwords > 2 ? args->words[2] : "";
     if (streq (verb, "rotate") && streq (kind, "hotline") && args->nwords == 4)
         return s_rotate_hotline (args, args->words[3]);
+    if (streq (verb, "rotate") && streq (kind, "callback") && args->nwords == 3)
+        return s_rotate_callback (args);
+    if (streq (verb, "rotate") && streq (kind, "seal") && args->nwords == 3)
+        return s_rotate_seal (args);
     if (streq (verb, "backup") && args->nwords == 2)
         return s_backup (args);
     if (streq (verb, "restore") && args->nwords == 2)
         return s_restore (args);
-    fprintf (stderr, "usage: civgrid secret rotate hotline ID [--grace-hours N]\n"
+    fprintf (stderr, "usage: civgrid secret rotate hotline ID | callback [--grace-hours N]\n"
+             "       civgrid secret rotate seal\n"
              "       civgrid secret backup --out FILE | secret restore --in FILE "
              "(passphrase in $CG_PASSPHRASE)\n");
     return 2;

@@ -262,6 +262,14 @@ s_write_config (s_stack_t *stack, cli_args_t *args, int base)
     zconfig_t *before = zconfig_load (path);
     s_keep_key (config, before, "intake/key");
     s_keep_key (config, before, "civgrid/cursor_key");
+    /*  and every later version of the sealing key (civgrid secret rotate seal) */
+    zconfig_t *keys = before ? zconfig_locate (before, "intake/keys") : NULL;
+    for (zconfig_t *k = keys ? zconfig_child (keys) : NULL; k; k = zconfig_next (k)) {
+        char path[32];
+        snprintf (path, sizeof path, "intake/keys/%s", zconfig_name (k));
+        if (!*zconfig_get (config, path, ""))
+            zconfig_put (config, path, zconfig_value (k));
+    }
     zconfig_destroy (&before);
     /*  redis/appendfsync: when an acknowledged change is on disk.  "always"
         (the default) fsyncs the AOF before Redis answers, so what a daemon
@@ -339,7 +347,7 @@ s_answers (zconfig_t *config, const char *part, int timeout_ms)
     cg_ping_t ping = { 0 };
     cg_pong_t pong;
     cg_error_t err;
-    bool ok = cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def, &pong,
+    bool ok = cg_client_call (client, &cg_cmd_ping, &ping, &pong,
                               &err) == 0;
     if (ok)
         cg_msg_clear (&cg_pong_def, &pong);

@@ -22,23 +22,6 @@
 #include "cli.h"
 #include "cg_clock.h"
 
-static int
-s_call (cli_args_t *args, const char *command, const cg_msgdef_t *req_def, void *req,
-        const cg_msgdef_t *rep_def, void *rep)
-{
-    zconfig_t *config = cli_config (args);
-    if (!config)
-        return 1;
-    cg_client_t *client = cli_client (config, "consultation");
-    zconfig_destroy (&config);
-    if (!client)
-        return 1;
-    cg_error_t err;
-    int rc = cg_client_call (client, command, req_def, req, rep_def, rep, &err);
-    cg_client_destroy (&client);
-    return rc ? cli_fail (&err) : 0;
-}
-
 /*  Splits a comma list given as --NAME into list (up to max items, in
     buf); returns the count, or -1 with a message when there are more. */
 static int
@@ -201,24 +184,24 @@ s_create (cli_args_t *args)
         return 2;
     }
     cg_topic_view_t view;
-    if (s_call (args, "topic.create", &cg_topic_create_def, &req, &cg_topic_view_def, &view))
+    if (cli_call (args, &cg_cmd_topic_create, &req, &view))
         return 1;
     return s_print_view (args, &view);
 }
 
 static int
-s_act (cli_args_t *args, const char *command, cg_topic_act_t *req, bool tally)
+s_act (cli_args_t *args, const cg_cmddef_t *command, cg_topic_act_t *req)
 {
     char actor[80];
     req->actor = (char *) cli_actor (args, actor, sizeof actor);
-    if (tally) {
+    if (command->reply == &cg_topic_tally_def) {
         cg_topic_tally_t rep;
-        if (s_call (args, command, &cg_topic_act_def, req, &cg_topic_tally_def, &rep))
+        if (cli_call (args, command, req, &rep))
             return 1;
         return s_print_tally (args, &rep);
     }
     cg_topic_view_t view;
-    if (s_call (args, command, &cg_topic_act_def, req, &cg_topic_view_def, &view))
+    if (cli_call (args, command, req, &view))
         return 1;
     return s_print_view (args, &view);
 }
@@ -231,7 +214,7 @@ s_list (cli_args_t *args)
     if (cli_opt_limit (args, &req.limit))
         return 1;
     cg_topic_page_t page;
-    if (s_call (args, "topic.list", &cg_topic_query_def, &req, &cg_topic_page_def, &page))
+    if (cli_call (args, &cg_cmd_topic_list, &req, &page))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_topic_page_def, &page, stdout);
@@ -269,7 +252,7 @@ s_tasks (cli_args_t *args)
     if (cli_opt_limit (args, &req.limit))
         return 1;
     cg_topic_task_page_t page;
-    if (s_call (args, "topic.tasks", &cg_topic_task_query_def, &req, &cg_topic_task_page_def,
+    if (cli_call (args, &cg_cmd_topic_tasks, &req,
                 &page))
         return 1;
     if (cli_flag (args, "json")) {
@@ -297,7 +280,7 @@ s_retry (cli_args_t *args, const char *tid)
                              .grid = (char *) cli_opt (args, "grid", NULL),
                              .address = (char *) cli_opt (args, "address", NULL) };
     cg_topic_task_t task;
-    if (s_call (args, "topic.retry", &cg_topic_retry_def, &req, &cg_topic_task_def, &task))
+    if (cli_call (args, &cg_cmd_topic_retry, &req, &task))
         return 1;
     if (cli_flag (args, "json")) {
         cg_msg_json (&cg_topic_task_def, &task, stdout);
@@ -332,7 +315,7 @@ s_public (cli_args_t *args, const char *id)
     if (id) {
         cg_topic_get_t req = { .id = (char *) id };
         cg_topic_public_t pub;
-        if (s_call (args, "topic.public", &cg_topic_get_def, &req, &cg_topic_public_def, &pub))
+        if (cli_call (args, &cg_cmd_topic_public, &req, &pub))
             return 1;
         if (json)
             cg_msg_json (&cg_topic_public_def, &pub, stdout);
@@ -346,8 +329,7 @@ s_public (cli_args_t *args, const char *id)
         if (cli_opt_limit (args, &req.limit))
             return 1;
         cg_topic_public_page_t page;
-        if (s_call (args, "topic.public_list", &cg_topic_query_def, &req,
-                    &cg_topic_public_page_def, &page))
+        if (cli_call (args, &cg_cmd_topic_public_list, &req, &page))
             return 1;
         if (json)
             cg_msg_json (&cg_topic_public_page_def, &page, stdout);
@@ -387,14 +369,14 @@ cli_topic (cli_args_t *args)
     if (streq (sub, "show")) {
         cg_topic_get_t get = { .id = (char *) id };
         cg_topic_view_t view;
-        if (s_call (args, "topic.show", &cg_topic_get_def, &get, &cg_topic_view_def, &view))
+        if (cli_call (args, &cg_cmd_topic_show, &get, &view))
             return 1;
         return s_print_view (args, &view);
     }
     if (streq (sub, "stage")) {
         req.stage = (char *) w3;
         req.place = (char *) cli_opt (args, "place", NULL);
-        return s_act (args, "topic.stage", &req, false);
+        return s_act (args, &cg_cmd_topic_stage, &req);
     }
     if (streq (sub, "meeting")) {
         static char text[20000];
@@ -406,28 +388,28 @@ cli_topic (cli_args_t *args)
         req.members_count = n;
         for (int i = 3; i < args->nwords; i++)
             members[req.members_count++] = (char *) args->words[i];
-        return s_act (args, "topic.meeting", &req, true);
+        return s_act (args, &cg_cmd_topic_meeting, &req);
     }
     if (streq (sub, "vote") && w4) {
         req.member = (char *) w3;
         req.choice = (char *) w4;
-        return s_act (args, "topic.vote", &req, true);
+        return s_act (args, &cg_cmd_topic_vote, &req);
     }
     if (streq (sub, "tally")) {
         req.close = cli_flag (args, "close");
-        return s_act (args, "topic.tally", &req, true);
+        return s_act (args, &cg_cmd_topic_tally, &req);
     }
     if (streq (sub, "publish") && w3) {
         req.stage = (char *) w3;
         req.text = (char *) cli_opt (args, "text", NULL);
-        return s_act (args, "topic.publish", &req, false);
+        return s_act (args, &cg_cmd_topic_publish, &req);
     }
     if (streq (sub, "task")) {
         req.text = (char *) cli_opt (args, "text", NULL);
         req.category = (char *) cli_opt (args, "category", NULL);
         req.grid = (char *) cli_opt (args, "grid", NULL);
         req.address = (char *) cli_opt (args, "address", NULL);
-        return s_act (args, "topic.task", &req, false);
+        return s_act (args, &cg_cmd_topic_task, &req);
     }
     return 2;
 }

@@ -169,35 +169,32 @@ cli_fail (const cg_error_t *err)
 }
 
 static int
-s_call (cli_args_t *args, const char *daemon, const char *command, const cg_msgdef_t *req_def,
-        void *req, const cg_msgdef_t *rep_def, void *rep, int timeout_ms, int tries)
+s_call (cli_args_t *args, const cg_cmddef_t *command, void *req, void *rep, int timeout_ms,
+        int tries)
 {
     zconfig_t *config = cli_config (args);
     if (!config)
         return 1;
-    cg_client_t *client = s_client (config, daemon, timeout_ms, tries);
+    cg_client_t *client = s_client (config, command->owner, timeout_ms, tries);
     zconfig_destroy (&config);
     if (!client)
         return 1;
     cg_error_t err;
-    int rc = cg_client_call (client, command, req_def, req, rep_def, rep, &err);
+    int rc = cg_client_call (client, command, req, rep, &err);
     cg_client_destroy (&client);
     return rc ? cli_fail (&err) : 0;
 }
 
-/*  Sends one command to a daemon of the stack in --dir. */
 int
-cli_call (cli_args_t *args, const char *daemon, const char *command,
-          const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
+cli_call (cli_args_t *args, const cg_cmddef_t *command, void *req, void *rep)
 {
-    return s_call (args, daemon, command, req_def, req, rep_def, rep, 3000, 3);
+    return s_call (args, command, req, rep, 3000, 3);
 }
 
 int
-cli_query (cli_args_t *args, const char *daemon, const char *command,
-           const cg_msgdef_t *req_def, void *req, const cg_msgdef_t *rep_def, void *rep)
+cli_query (cli_args_t *args, const cg_cmddef_t *command, void *req, void *rep)
 {
-    return s_call (args, daemon, command, req_def, req, rep_def, rep, CLI_QUERY_MS, 1);
+    return s_call (args, command, req, rep, CLI_QUERY_MS, 1);
 }
 
 void
@@ -220,4 +217,12 @@ cli_opt_limit (cli_args_t *args, int64_t *limit)
     }
     *limit = v;
     return 0;
+}
+
+void
+cli_fund_who (cli_args_t *args, char **actor, char **role)
+{
+    const char *user = getenv ("USER");
+    *actor = (char *) cli_opt (args, "actor", user && *user ? user : "cli");
+    *role = (char *) cli_opt (args, "role", "admin");
 }

@@ -105,8 +105,7 @@ s_send (consultation_t *self, const char *tid)
     cg_case_submitted_t answer;
     cg_error_t err;
     bool reached = true;
-    if (cg_client_call (self->intake, "case.submit", &cg_case_submit_def, &submit,
-                        &cg_case_submitted_def, &answer, &err) == 0) {
+    if (cg_client_call (self->intake, &cg_cmd_case_submit, &submit, &answer, &err) == 0) {
         int64_t now = cg_clock_now ();
         cg_args_t args;
         cg_args_init (&args);

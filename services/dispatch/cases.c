@@ -50,12 +50,12 @@ cases_reload (cases_t *self, char *err, size_t errlen)
         zconfig_destroy (&config);
         return -1;
     }
-    cg_orgtree_destroy (&self->org);
-    cg_catalog_destroy (&self->catalog);
-    cg_calendar_destroy (&self->calendar);
-    self->org = org;
-    self->catalog = catalog;
-    self->calendar = calendar;
+    cg_orgtree_destroy (&self->rules.org);
+    cg_catalog_destroy (&self->rules.catalog);
+    cg_calendar_destroy (&self->rules.calendar);
+    self->rules.org = org;
+    self->rules.catalog = catalog;
+    self->rules.calendar = calendar;
     snprintf (self->calendar_path, sizeof self->calendar_path, "%s", calendar_path);
     zconfig_destroy (&config);
     self->calendar_checked = 0;
@@ -72,7 +72,7 @@ cases_check_calendar (cases_t *self, int64_t now)
         return;
     self->calendar_checked = now;
     char why[512];
-    if (cg_calendar_ends_soon (self->calendar, now, why, sizeof why))
+    if (cg_calendar_ends_soon (self->rules.calendar, now, why, sizeof why))
         zsys_warning ("dispatch: %s: %s", self->calendar_path, why);
 }
 
@@ -89,9 +89,9 @@ cases_new (cg_daemon_t *daemon)
         return NULL;
     }
     self->grace_min = (int) cg_daemon_int (daemon, "dispatch/escalate_grace_min");
-    self->urgent_sign_min = (int) cg_daemon_int (daemon, "dispatch/urgent_sign_min");
-    self->urgent_done_min = (int) cg_daemon_int (daemon, "dispatch/urgent_done_min");
-    self->reopen_days = (int) cg_daemon_int (daemon, "dispatch/reopen_days");
+    self->rules.urgent_sign_min = (int) cg_daemon_int (daemon, "dispatch/urgent_sign_min");
+    self->rules.urgent_done_min = (int) cg_daemon_int (daemon, "dispatch/urgent_done_min");
+    self->rules.reopen_days = (int) cg_daemon_int (daemon, "dispatch/reopen_days");
     self->hotspot_count = (int) cg_daemon_int (daemon, "dispatch/hotspot_count");
     self->hotspot_window_min = (int) cg_daemon_int (daemon, "dispatch/hotspot_window_min");
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, "dispatch", "intake");
@@ -130,11 +130,11 @@ cases_on_reload (void *request, cg_reply_t *reply, void *arg)
         return;
     }
     char why[512] = "";
-    bool soon = cg_calendar_ends_soon (self->calendar, cg_clock_now (), why, sizeof why);
-    cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->org),
-                                .categories = (int64_t) cg_catalog_size (self->catalog),
+    bool soon = cg_calendar_ends_soon (self->rules.calendar, cg_clock_now (), why, sizeof why);
+    cg_data_loaded_t loaded = { .nodes = (int64_t) cg_orgtree_size (self->rules.org),
+                                .categories = (int64_t) cg_catalog_size (self->rules.catalog),
                                 .calendar = self->calendar_path,
-                                .calendar_ends = cg_calendar_ends (self->calendar),
+                                .calendar_ends = cg_calendar_ends (self->rules.calendar),
                                 .warning = soon ? why : NULL };
     cg_reply_ok (reply, &cg_data_loaded_def, &loaded);
 }
@@ -145,9 +145,9 @@ cases_destroy (cases_t **self_p)
     if (!self_p || !*self_p)
         return;
     cases_t *self = *self_p;
-    cg_orgtree_destroy (&self->org);
-    cg_catalog_destroy (&self->catalog);
-    cg_calendar_destroy (&self->calendar);
+    cg_orgtree_destroy (&self->rules.org);
+    cg_catalog_destroy (&self->rules.catalog);
+    cg_calendar_destroy (&self->rules.calendar);
     free (self);
     *self_p = NULL;
 }
@@ -176,7 +176,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
     route_t route;
     route_place_t where = { .grid = in->grid, .place = in->place, .unplaced = in->unplaced,
                             .county = in->county };
-    if (route_case (self->org, self->catalog, in->category, &where, &route)) {
+    if (route_case (self->rules.org, self->rules.catalog, in->category, &where, &route)) {
         zsys_warning ("dispatch: case %s has unknown category %s; dropped", in->id,
                       in->category);
         return false;
@@ -192,7 +192,7 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .unit = (char *) route.unit->code, .unplaced = route.unplaced, .created = in->at,
         .updated = now, .urgent = in->urgent, .due = in->due, .lat = in->lat, .lon = in->lon,
         .media_url = s_first_link (in) };
-    deadlines_arm (self, route.category, now, &view);
+    deadlines_arm (&self->rules, route.category, now, &view);
     cg_case_step_t received = { .at = in->at, .actor = in->source, .to = "received" };
     char note[192];
     snprintf (note, sizeof note, "派单至%s", route.unit->name);
@@ -204,8 +204,8 @@ s_add_case (cases_t *self, cg_args_t *args, const cg_case_received_t *in, int64_
         .unit_name = (char *) route.unit->name, .summary = summary,
         .sign_by = view.sign_by, .done_by = view.done_by, .at = now, .action = "route",
         .urgent = in->urgent };
-    const cg_org_node_t *place = in->grid ? cg_orgtree_find (self->org, in->grid) : NULL;
-    const cg_org_node_t *community = place ? cg_orgtree_center_of (self->org, place,
+    const cg_org_node_t *place = in->grid ? cg_orgtree_find (self->rules.org, in->grid) : NULL;
+    const cg_org_node_t *community = place ? cg_orgtree_center_of (self->rules.org, place,
                                                                    CG_ORG_COMMUNITY) : NULL;
     cg_args_add_str (args, in->id);
     cg_args_add_str (args, view.center);
@@ -351,7 +351,7 @@ int
 cases_on_archive (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
     cases_t *self = arg;
-    int64_t extra[] = { cg_clock_now (), cg_case_reopen_until (0, self->reopen_days) };
+    int64_t extra[] = { cg_clock_now (), cg_case_reopen_until (0, self->rules.reopen_days) };
     return cg_case_forget (self->daemon->redis, "case_forget", S_PREFIX,
                            self->archive_cursor_key, cursor, events, n, extra, 2, true);
 }

@@ -3,25 +3,17 @@
 #ifndef DISPATCH_CASES_H_INCLUDED
 #define DISPATCH_CASES_H_INCLUDED
 
-#include "cg_calendar.h"
-#include "cg_catalog.h"
 #include "cg_daemon.h"
-#include "cg_orgtree.h"
-
-#define S_PREFIX    "cg:{dispatch}:"
+#include "keys.h"
+#include "rules.h"
 
 /*  What the daemon's modules share: the data files and the settings. */
 typedef struct _cases_t {
     cg_daemon_t *daemon;
-    cg_orgtree_t *org;
-    cg_catalog_t *catalog;
-    cg_calendar_t *calendar;
+    dispatch_rules_t rules;     /* the data files and the settings the rules read */
     char calendar_path[512];    /* the file it was read from */
     int64_t calendar_checked;   /* when its end was last looked at */
     int grace_min;              /* working minutes overdue before 提级 */
-    int urgent_sign_min;        /* an urgent case's limits at most (紧急) */
-    int urgent_done_min;
-    int reopen_days;            /* days after closing a citizen may reopen */
     int hotspot_count;          /* cases of one category in one community ... */
     int hotspot_window_min;     /* ... within this many minutes: a hot spot */
     char cursor_key[128];

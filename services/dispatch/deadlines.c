@@ -8,7 +8,7 @@
 #include <string.h>
 
 void
-deadlines_flag_past_calendar (cases_t *self, cg_case_view_t *view)
+deadlines_flag_past_calendar (const dispatch_rules_t *self, cg_case_view_t *view)
 {
     int64_t ends = cg_calendar_ends (self->calendar);
     if ((view->sign_by && view->sign_by >= ends) || (view->done_by && view->done_by >= ends))
@@ -18,7 +18,8 @@ deadlines_flag_past_calendar (cases_t *self, cg_case_view_t *view)
 }
 
 void
-deadlines_arm (cases_t *self, const cg_category_t *category, int64_t now, cg_case_view_t *view)
+deadlines_arm (const dispatch_rules_t *self, const cg_category_t *category, int64_t now,
+               cg_case_view_t *view)
 {
     int64_t sign = category->sign_limit_min, done = category->complete_limit_min;
     if (view->urgent) {

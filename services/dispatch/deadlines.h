@@ -5,21 +5,22 @@
 #ifndef DISPATCH_DEADLINES_H_INCLUDED
 #define DISPATCH_DEADLINES_H_INCLUDED
 
-#include "cases.h"
+#include "rules.h"
+#include "cg_msg.h"
 
 /*  Deadlines for a case (re)starting its limits at `now`: the category's,
     no longer than the urgent limits for an urgent case, and never past the
     source's own deadline (`due`) while that lies ahead.  Its alerts start
     over; CG_ALERT_PAST_CALENDAR is set when a deadline runs past the end
     of the working calendar. */
-void deadlines_arm (cases_t *cases, const cg_category_t *category, int64_t now,
+void deadlines_arm (const dispatch_rules_t *rules, const cg_category_t *category, int64_t now,
                     cg_case_view_t *view);
 
 /*  Sets CG_ALERT_PAST_CALENDAR when a deadline of the case runs past the
     calendar's end, where every weekday was counted as a working day (it
     may fall on a holiday the calendar does not know yet); clears it when
     none does. */
-void deadlines_flag_past_calendar (cases_t *cases, cg_case_view_t *view);
+void deadlines_flag_past_calendar (const dispatch_rules_t *rules, cg_case_view_t *view);
 
 /*  One timer of a case: sign_warn, sign_over, done_warn, done_over or
     escalate, and when it is due. */

@@ -34,13 +34,13 @@ gauges_on_metrics (cg_metrics_t *metrics, void *arg)
     for (char *save = NULL, *state = strtok_r (names, " ", &save);
          state && nstates < S_STATES_MAX; state = strtok_r (NULL, " ", &save))
         states[nstates++] = state;
-    size_t max = cg_orgtree_count (cases->org, CG_ORG_CITY)
-               + cg_orgtree_count (cases->org, CG_ORG_COUNTY)
-               + cg_orgtree_count (cases->org, CG_ORG_TOWN);
+    size_t max = cg_orgtree_count (cases->rules.org, CG_ORG_CITY)
+               + cg_orgtree_count (cases->rules.org, CG_ORG_COUNTY)
+               + cg_orgtree_count (cases->rules.org, CG_ORG_TOWN);
     const cg_org_node_t **centers = calloc (max ? max : 1, sizeof *centers);
     assert (centers);
     size_t ncenters = 0;
-    s_centers (cg_orgtree_root (cases->org), centers, &ncenters, max);
+    s_centers (cg_orgtree_root (cases->rules.org), centers, &ncenters, max);
     cg_args_t args;
     cg_args_init (&args);
     for (size_t s = 0; s < nstates; s++)
@@ -68,5 +68,5 @@ gauges_on_metrics (cg_metrics_t *metrics, void *arg)
     }
     free (centers);
     cg_metrics_gauge (metrics, "civgrid_calendar_end_seconds",
-                      cg_calendar_ends (cases->calendar) / 1000, NULL);
+                      cg_calendar_ends (cases->rules.calendar) / 1000, NULL);
 }

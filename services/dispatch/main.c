@@ -29,7 +29,7 @@ main (int argc, char **argv)
     if (!daemon)
         return 1;
     cases_t *cases = cases_new (daemon);
-    stats_t *stats = cases && stats_start (cases) == 0 ? stats_new (cases) : NULL;
+    stats_t *stats = cases && stats_start (daemon) == 0 ? stats_new (daemon) : NULL;
     if (!stats) {
         cases_destroy (&cases);
         cg_daemon_destroy (&daemon);
@@ -44,18 +44,17 @@ main (int argc, char **argv)
         return 1;
     }
     machine_register (cases, daemon->server);
-    cg_server_on_worker (daemon->server, "case.stats", &cg_stats_query_def, stats_on_query,
-                         stats);
-    zloop_timer (daemon->loop, S_TRIM_MS, 0, stats_on_trim, cases);
+    cg_server_on_worker (daemon->server, &cg_cmd_case_stats, stats_on_query, stats);
+    zloop_timer (daemon->loop, S_TRIM_MS, 0, stats_on_trim, daemon);
     zloop_timer (daemon->loop, 1000, 0, stats_on_clock, NULL);
-    cg_server_on (daemon->server, "data.reload", &cg_data_reload_def, cases_on_reload, cases);
+    cg_server_on (daemon->server, &cg_cmd_data_reload, cases_on_reload, cases);
     cg_daemon_on_hangup (daemon, cases_on_hangup, cases);
     cg_server_on_metrics (daemon->server, gauges_on_metrics, cases);
     zloop_timer (daemon->loop, (size_t) cg_daemon_int (daemon, "dispatch/timer_ms"), 0,
                  machine_on_tick, cases);
-    cg_server_on (daemon->server, "case.show", &cg_case_get_def, cases_on_show, cases);
-    cg_server_on (daemon->server, "case.list", &cg_case_query_def, cases_on_list, cases);
-    cg_server_on (daemon->server, "case.views", &cg_case_query_def, cases_on_views, cases);
+    cg_server_on (daemon->server, &cg_cmd_case_show, cases_on_show, cases);
+    cg_server_on (daemon->server, &cg_cmd_case_list, cases_on_list, cases);
+    cg_server_on (daemon->server, &cg_cmd_case_views, cases_on_views, cases);
     int rc = cg_daemon_run (daemon);
     cg_daemon_destroy (&daemon);        /* its server ends the statistics' worker */
     stats_destroy (&stats);

@@ -46,6 +46,7 @@
     start (cg:{dispatch}:st:layout says it was done; st:rolled, which
     days were, should it be cut short), before dispatch writes a count. */
 #include "stats.h"
+#include "keys.h"
 #include "cg_clock.h"
 #include "tally.h"
 
@@ -155,9 +156,9 @@ stats_count (cg_args_t *args, int64_t at, const char *unit, const char *category
 
 /*  dispatch/stats_days (cg_config.h), checked when the daemon starts. */
 static int64_t
-s_days_kept (cases_t *cases)
+s_days_kept (cg_daemon_t *daemon)
 {
-    return cg_daemon_int (cases->daemon, "dispatch/stats_days");
+    return cg_daemon_int (daemon, "dispatch/stats_days");
 }
 
 /*  The first day still kept, from st:from; -1 when none is set. */
@@ -212,20 +213,20 @@ s_drop_days (cg_redis_t *redis, int64_t from, int64_t until)
 }
 
 static int
-s_trim (cases_t *cases)
+s_trim (cg_daemon_t *daemon)
 {
-    int64_t until = s_day_of (cg_clock_now ()) - s_days_kept (cases) + 1;
-    int64_t from = s_kept_from (cases->daemon->redis);
+    int64_t until = s_day_of (cg_clock_now ()) - s_days_kept (daemon) + 1;
+    int64_t from = s_kept_from (daemon->redis);
     if (from < 0) {             /* a new store: from now on */
         char name[16];
         s_day_name (until, name, sizeof name);
-        redisReply *r = cg_redis_command (cases->daemon->redis, "SET " S_PREFIX "st:from %s NX",
+        redisReply *r = cg_redis_command (daemon->redis, "SET " S_PREFIX "st:from %s NX",
                                           name);
         if (r)
             freeReplyObject (r);
         return r ? 0 : -1;
     }
-    return from < until ? s_drop_days (cases->daemon->redis, from, until) : 0;
+    return from < until ? s_drop_days (daemon->redis, from, until) : 0;
 }
 
 int
@@ -375,9 +376,9 @@ s_roll_years (cg_redis_t *redis)
 /*  Rolls each stored day into its week and month (stats_rollup.lua), then
     makes the years and the city's totals (s_roll_years). */
 static int
-s_roll_up (cases_t *cases)
+s_roll_up (cg_daemon_t *daemon)
 {
-    cg_redis_t *redis = cases->daemon->redis;
+    cg_redis_t *redis = daemon->redis;
     redisReply *r = cg_redis_command (redis, "GET " S_PREFIX "st:layout");
     bool done = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT) == 0;
     bool weeks = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT_WEEKS) == 0;
@@ -440,9 +441,9 @@ s_roll_up (cases_t *cases)
 }
 
 int
-stats_start (cases_t *cases)
+stats_start (cg_daemon_t *daemon)
 {
-    if (s_roll_up (cases) || s_trim (cases)) {
+    if (s_roll_up (daemon) || s_trim (daemon)) {
         zsys_error ("dispatch: could not roll the statistics up: Redis failed");
         return -1;
     }
@@ -473,18 +474,18 @@ stats_on_clock (zloop_t *loop, int timer_id, void *arg)
 }
 
 stats_t *
-stats_new (cases_t *cases)
+stats_new (cg_daemon_t *daemon)
 {
     stats_t *self = calloc (1, sizeof *self);
     assert (self);
     stats_on_clock (NULL, 0, NULL);
-    self->redis = cg_daemon_redis_new (cases->daemon);
-    self->orgtree_path = strdup (cg_daemon_get (cases->daemon, "data/orgtree",
+    self->redis = cg_daemon_redis_new (daemon);
+    self->orgtree_path = strdup (cg_daemon_get (daemon, "data/orgtree",
                                                 "deploy/demo/orgtree.tsv"));
     char err[512];
     self->generation = atomic_load (&s_generation);
     self->org = cg_orgtree_load (self->orgtree_path, err, sizeof err);
-    int64_t cache_mb = cg_daemon_int (cases->daemon, "dispatch/stats_cache_mb");
+    int64_t cache_mb = cg_daemon_int (daemon, "dispatch/stats_cache_mb");
     self->tally = tally_new (self->redis, (size_t) cache_mb << 20);
     tally_set_org (self->tally, self->org);
     if (!self->redis || !self->org) {

@@ -4,7 +4,7 @@
 #ifndef DISPATCH_STATS_H_INCLUDED
 #define DISPATCH_STATS_H_INCLUDED
 
-#include "cases.h"
+#include "cg_daemon.h"
 
 /*  The statistics hashes a count at `at` goes to, the day's, the week's and
     the month's, as one argument separated by spaces (lib.lua's stats_add). */
@@ -18,7 +18,7 @@ void stats_count (cg_args_t *args, int64_t at, const char *unit, const char *cat
     daily counters written before weeks and months were kept up into them
     (once: the layout key says it was done), then drops the days older
     than dispatch/stats_days.  Returns 0, or -1 when Redis failed. */
-int stats_start (cases_t *cases);
+int stats_start (cg_daemon_t *daemon);
 
 /*  The rollup of a layout-2 store (stats_start), one hash at a time:
     the year's hash cg:{dispatch}:sy:<year> made anew from its months
@@ -28,7 +28,8 @@ int stats_start (cases_t *cases);
 int stats_make_year (cg_redis_t *redis, const char *year);
 int stats_make_totals (cg_redis_t *redis, const char *key);
 
-/*  Drops the daily counters older than dispatch/stats_days (a timer). */
+/*  Drops the daily counters older than dispatch/stats_days (a timer; arg
+    is the daemon). */
 int stats_on_trim (zloop_t *loop, int timer_id, void *arg);
 
 /*  Tells the worker the day of dispatch's clock (a timer, every second):
@@ -42,7 +43,7 @@ void stats_data_changed (void);
     with its own Redis connection and its own copy of the org tree. */
 typedef struct _stats_t stats_t;
 
-stats_t *stats_new (cases_t *cases);
+stats_t *stats_new (cg_daemon_t *daemon);
 void stats_destroy (stats_t **self_p);
 
 /*  case.stats: a subtree's counts over a range, by day, week or month;

@@ -18,7 +18,10 @@
 #ifndef DISPATCH_TALLY_H_INCLUDED
 #define DISPATCH_TALLY_H_INCLUDED
 
-#include "cases.h"
+#include <czmq.h>
+#include "cg_msg.h"
+#include "cg_orgtree.h"
+#include "cg_redis.h"
 
 typedef struct _tally_t tally_t;
 

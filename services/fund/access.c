@@ -179,23 +179,3 @@ access_transfers (const fund_caller_t *caller, cg_fund_transfer_t *transfers, si
     }
     return 0;
 }
-
-fund_t *
-access_fund (funds_t *funds, const char *code, const char *actor, const char *role,
-             access_act_t act, char **approvers, size_t napprovers, fund_caller_t *caller,
-             cg_reply_t *reply)
-{
-    fund_t *f = funds_find (funds, code);
-    if (!f) {
-        cg_reply_fail (reply, "not_found", "fund", "there is no fund %s", code);
-        return NULL;
-    }
-    if (!approvers) {
-        approvers = f->committee;
-        napprovers = f->committee_count;
-    }
-    if (access_caller (funds_org (funds), actor, role, caller, reply)
-    ||  access_check (caller, act, f, approvers, napprovers, reply))
-        return NULL;
-    return f;
-}

@@ -4,7 +4,8 @@
 #ifndef FUND_ACCESS_H_INCLUDED
 #define FUND_ACCESS_H_INCLUDED
 
-#include "funds.h"
+#include "fund.h"
+#include "cg_command.h"
 
 /*  The caller of a command, read from its actor and role. */
 typedef struct {
@@ -38,12 +39,5 @@ int access_check (const fund_caller_t *caller, access_act_t act, const fund_t *f
     set to min).  Returns 0, or -1 with a refusal naming the rule. */
 int access_transfers (const fund_caller_t *caller, cg_fund_transfer_t *transfers, size_t n,
                       cg_reply_t *reply);
-
-/*  Both for the fund of that code: the fund if the caller may do act on it
-    (approvers NULL: the fund's committee), else NULL with the refusal (an
-    unknown fund included) in reply. */
-fund_t *access_fund (funds_t *funds, const char *code, const char *actor, const char *role,
-                     access_act_t act, char **approvers, size_t napprovers,
-                     fund_caller_t *caller, cg_reply_t *reply);
 
 #endif

@@ -326,8 +326,8 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
     funds_t *self = arg;
     cg_fund_donate_t *req = request;
     fund_caller_t caller;
-    fund_t *f = access_fund (self, req->fund, req->actor, req->role, ACCESS_DONATE, NULL, 0,
-                             &caller, reply);
+    fund_t *f = funds_for (self, req->fund, req->actor, req->role, ACCESS_DONATE, NULL, 0,
+                           &caller, reply);
     char account[80], donors[80], year[8];
     if (!f || s_account_of (f, req->project, account, sizeof account, reply))
         return;
@@ -420,8 +420,8 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
     funds_t *self = arg;
     cg_fund_request_t *req = request;
     fund_caller_t caller;
-    fund_t *f = access_fund (self, req->fund, req->actor, req->role, ACCESS_REQUEST, NULL, 0,
-                             &caller, reply);
+    fund_t *f = funds_for (self, req->fund, req->actor, req->role, ACCESS_REQUEST, NULL, 0,
+                           &caller, reply);
     if (!f)
         return;
     char debit[80], credit[160];
@@ -614,8 +614,8 @@ s_decide (funds_t *self, cg_fund_decide_t *req, const char *decision, cg_reply_t
         return;
     }
     fund_caller_t caller;
-    if (!access_fund (self, view.fund, req->actor, req->role, ACCESS_DECIDE, view.approvers,
-                      view.approvers_count, &caller, reply)) {
+    if (!funds_for (self, view.fund, req->actor, req->role, ACCESS_DECIDE, view.approvers,
+                    view.approvers_count, &caller, reply)) {
         cg_msg_clear (&cg_fund_request_view_def, &view);
         return;
     }
@@ -708,4 +708,24 @@ funds_expire (funds_t *self)
     if (expired)
         ledger_chain (self->ledger);
     return expired;
+}
+
+fund_t *
+funds_for (funds_t *funds, const char *code, const char *actor, const char *role,
+           access_act_t act, char **approvers, size_t napprovers, fund_caller_t *caller,
+           cg_reply_t *reply)
+{
+    fund_t *f = funds_find (funds, code);
+    if (!f) {
+        cg_reply_fail (reply, "not_found", "fund", "there is no fund %s", code);
+        return NULL;
+    }
+    if (!approvers) {
+        approvers = f->committee;
+        napprovers = f->committee_count;
+    }
+    if (access_caller (funds_org (funds), actor, role, caller, reply)
+    ||  access_check (caller, act, f, approvers, napprovers, reply))
+        return NULL;
+    return f;
 }

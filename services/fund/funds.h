@@ -3,28 +3,10 @@
 #ifndef FUND_FUNDS_H_INCLUDED
 #define FUND_FUNDS_H_INCLUDED
 
+#include "access.h"
+#include "fund.h"
 #include "ledger.h"
 #include "cg_orgtree.h"
-
-#define FUND_TIERS  8
-
-/*  A fund as the file describes it. */
-typedef struct {
-    char *code;
-    char *name;
-    const cg_org_node_t *area;          /* the community or street (town) it serves */
-    char ledger[4];
-    bool served_rule;                   /* time bank: the person served confirms */
-    char **committee;
-    size_t committee_count;
-    int64_t tier_from[FUND_TIERS];      /* from this amount on ... */
-    int tier_need[FUND_TIERS];          /* ... this many approvals */
-    int tiers;
-    int64_t resolution_above;
-    int64_t timeout_s;
-    zconfig_t *projects;                /* code = name of each project */
-    int due_day;                        /* the month's report is due by the end of this day of the next */
-} fund_t;
 
 typedef struct _funds_t funds_t;
 typedef struct _resolutions_t resolutions_t;
@@ -46,6 +28,13 @@ cg_orgtree_t *funds_org (funds_t *self);
 
 /*  Voids what is past its timeout; returns how many. */
 int funds_expire (funds_t *self);
+
+/*  The fund of that code if the caller (actor, role: access_caller) may
+    do act on it (approvers NULL: the fund's committee; access_check), else
+    NULL with the refusal (an unknown fund included) in reply. */
+fund_t *funds_for (funds_t *funds, const char *code, const char *actor, const char *role,
+                   access_act_t act, char **approvers, size_t napprovers,
+                   fund_caller_t *caller, cg_reply_t *reply);
 
 cg_command_fn funds_on_donate;
 cg_command_fn funds_on_request;

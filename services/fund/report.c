@@ -271,8 +271,8 @@ report_on_publish (void *request, cg_reply_t *reply, void *arg)
     cg_fund_get_t *req = request;
     const fund_t *f = s_target (self, req, reply);
     fund_caller_t caller;
-    if (!f || !access_fund (self->funds, f->code, req->actor, req->role, ACCESS_PUBLISH, NULL, 0,
-                            &caller, reply))
+    if (!f || !funds_for (self->funds, f->code, req->actor, req->role, ACCESS_PUBLISH, NULL, 0,
+                          &caller, reply))
         return;
     int year, mon;
     s_parse_month (req->month, &year, &mon);

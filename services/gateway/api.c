@@ -29,10 +29,7 @@ typedef struct {
     const char *method;
     const char *pattern;
     int roles;
-    const char *daemon;
-    const char *command;
-    const cg_msgdef_t *req_def;
-    const cg_msgdef_t *rep_def;
+    const cg_cmddef_t *command;     /* proto's: the daemon, the request and the reply */
     const gw_rule_t *rule;
 } s_route_t;
 
@@ -40,75 +37,55 @@ typedef struct {
     of the same name, with the same messages and rule. */
 #define S_CASE(ID, name, from, to, topic, actors, zh) \
     { "POST", "/api/v1/cases/{id}/" #name, (actors) & CG_ACTOR_SUPERVISOR ? S_CLOSE : S_ACT, \
-      "dispatch", "case." #name, &cg_case_act_def, &cg_case_view_def, &gw_case_act },
+      &cg_cmd_case_##name, &gw_case_act },
 #define S_TOPIC(name) \
-    { "POST", "/api/v1/topics/{id}/" name, S_ACT, "consultation", "topic." name, \
-      &cg_topic_act_def, &cg_topic_view_def, &gw_topic_act },
+    { "POST", "/api/v1/topics/{id}/" #name, S_ACT, &cg_cmd_topic_##name, &gw_topic_act },
 #define S_DECIDE(name) \
-    { "POST", "/api/v1/funds/{fund}/requests/{id}/" name, S_ACT, "fund", "fund." name, \
-      &cg_fund_decide_def, &cg_fund_request_view_def, &gw_fund_decide },
+    { "POST", "/api/v1/funds/{fund}/requests/{id}/" #name, S_ACT, &cg_cmd_fund_##name, \
+      &gw_fund_decide },
 
 static const s_route_t s_routes[] = {
-    { "GET",  "/api/v1/cases", S_READ, "dispatch", "case.list",
-      &cg_case_query_def, &cg_case_page_def, &gw_cases },
-    { "GET",  "/api/v1/cases/{id}", S_READ, "dispatch", "case.show",
-      &cg_case_get_def, &cg_case_view_def, &gw_case_read },
+    { "GET",  "/api/v1/cases", S_READ, &cg_cmd_case_list, &gw_cases },
+    { "GET",  "/api/v1/cases/{id}", S_READ, &cg_cmd_case_show, &gw_case_read },
     /*  dispatch's actions (docs/DISPATCH.md), one route each from its
         table (proto/cg_case_actions.h): each a case.act with the fields it
         needs (unit, minutes, satisfied, into, note) */
     CG_CASE_ACTIONS (S_CASE)
-    { "POST", "/api/v1/cases", S_READ, "intake", "case.submit",
-      &cg_case_submit_def, &cg_case_submitted_def, &gw_case_place },
-    { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, "intake", "device.alarm",
-      &cg_device_alarm_def, &cg_device_answer_def, &gw_vendor },
-    { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, "intake", "device.cancel",
-      &cg_device_cancel_def, &cg_case_submitted_def, &gw_vendor },
-    { "GET",  "/api/v1/inbox/{unit}", S_READ, "notification", "inbox.list",
-      &cg_inbox_query_def, &cg_inbox_page_def, &gw_unit },
-    { "GET",  "/api/v1/stats", S_READ, "dispatch", "case.stats",
-      &cg_stats_query_def, &cg_stats_report_def, &gw_node },
+    { "POST", "/api/v1/cases", S_READ, &cg_cmd_case_submit, &gw_case_place },
+    { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, &cg_cmd_device_alarm, &gw_vendor },
+    { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, &cg_cmd_device_cancel,
+      &gw_vendor },
+    { "GET",  "/api/v1/inbox/{unit}", S_READ, &cg_cmd_inbox_list, &gw_unit },
+    { "GET",  "/api/v1/stats", S_READ, &cg_cmd_case_stats, &gw_node },
     /*  consultation (docs/CONSULTATION.md): topics of the caller's communities */
-    { "GET",  "/api/v1/topics", S_ACT, "consultation", "topic.list",
-      &cg_topic_query_def, &cg_topic_page_def, &gw_topics },
-    { "POST", "/api/v1/topics", S_ACT, "consultation", "topic.create",
-      &cg_topic_create_def, &cg_topic_view_def, &gw_node },
-    { "GET",  "/api/v1/topics/{id}", S_ACT, "consultation", "topic.show",
-      &cg_topic_get_def, &cg_topic_view_def, &gw_topic_read },
-    S_TOPIC ("stage") S_TOPIC ("publish") S_TOPIC ("task")
-    { "POST", "/api/v1/topics/{id}/meeting", S_ACT, "consultation", "topic.meeting",
-      &cg_topic_act_def, &cg_topic_tally_def, &gw_topic_act },
-    { "POST", "/api/v1/topics/{id}/vote", S_ACT, "consultation", "topic.vote",
-      &cg_topic_act_def, &cg_topic_tally_def, &gw_topic_act },
-    { "POST", "/api/v1/topics/{id}/tally", S_ACT, "consultation", "topic.tally",
-      &cg_topic_act_def, &cg_topic_tally_def, &gw_topic_act },
+    { "GET",  "/api/v1/topics", S_ACT, &cg_cmd_topic_list, &gw_topics },
+    { "POST", "/api/v1/topics", S_ACT, &cg_cmd_topic_create, &gw_node },
+    { "GET",  "/api/v1/topics/{id}", S_ACT, &cg_cmd_topic_show, &gw_topic_read },
+    S_TOPIC (stage) S_TOPIC (publish) S_TOPIC (task)
+    { "POST", "/api/v1/topics/{id}/meeting", S_ACT, &cg_cmd_topic_meeting, &gw_topic_act },
+    { "POST", "/api/v1/topics/{id}/vote", S_ACT, &cg_cmd_topic_vote, &gw_topic_act },
+    { "POST", "/api/v1/topics/{id}/tally", S_ACT, &cg_cmd_topic_tally, &gw_topic_act },
     /*  funds (docs/FUND.md): the funds of the caller's places */
-    { "GET",  "/api/v1/funds/{fund}/accounts/{id}", S_ACT, "fund", "fund.balance",
-      &cg_fund_get_def, &cg_fund_account_def, &gw_fund_account },
-    { "GET",  "/api/v1/funds/{fund}/accounts/{id}/statement", S_ACT, "fund", "fund.statement",
-      &cg_fund_get_def, &cg_fund_statement_def, &gw_fund_account },
-    { "POST", "/api/v1/funds/{fund}/donations", S_ACT, "fund", "fund.donate",
-      &cg_fund_donate_def, &cg_fund_receipt_def, &gw_fund },
-    { "POST", "/api/v1/funds/{fund}/requests", S_ACT, "fund", "fund.request",
-      &cg_fund_request_def, &cg_fund_request_view_def, &gw_fund },
-    { "GET",  "/api/v1/funds/{fund}/requests/{id}", S_ACT, "fund", "fund.show",
-      &cg_fund_get_def, &cg_fund_request_view_def, &gw_fund_request },
-    S_DECIDE ("approve") S_DECIDE ("reject")
-    { "GET",  "/api/v1/funds/{id}/reports/{month}", S_ACT, "fund", "fund.report",
-      &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
-    { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, "fund", "fund.publish",
-      &cg_fund_get_def, &cg_fund_report_def, &gw_fund },
+    { "GET",  "/api/v1/funds/{fund}/accounts/{id}", S_ACT, &cg_cmd_fund_balance, &gw_fund_account },
+    { "GET",  "/api/v1/funds/{fund}/accounts/{id}/statement", S_ACT, &cg_cmd_fund_statement,
+      &gw_fund_account },
+    { "POST", "/api/v1/funds/{fund}/donations", S_ACT, &cg_cmd_fund_donate, &gw_fund },
+    { "POST", "/api/v1/funds/{fund}/requests", S_ACT, &cg_cmd_fund_request, &gw_fund },
+    { "GET",  "/api/v1/funds/{fund}/requests/{id}", S_ACT, &cg_cmd_fund_show, &gw_fund_request },
+    S_DECIDE (approve) S_DECIDE (reject)
+    { "GET",  "/api/v1/funds/{id}/reports/{month}", S_ACT, &cg_cmd_fund_report, &gw_fund },
+    { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, &cg_cmd_fund_publish,
+      &gw_fund },
     /*  public, no token: only what was published */
-    { "GET",  "/api/v1/public/topics", S_PUBLIC, "consultation", "topic.public_list",
-      &cg_topic_query_def, &cg_topic_public_page_def, &gw_topics_public },
-    { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, "consultation", "topic.public",
-      &cg_topic_get_def, &cg_topic_public_def, &gw_topic_public },
+    { "GET",  "/api/v1/public/topics", S_PUBLIC, &cg_cmd_topic_public_list, &gw_topics_public },
+    { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, &cg_cmd_topic_public, &gw_topic_public },
     /*  before the JSON: {month} would take "2026-11.html" */
-    { "GET",  "/api/v1/public/funds/{id}/reports/{month}.html", S_PUBLIC, "fund", "fund.report",
-      &cg_fund_get_def, &cg_fund_report_def, &gw_report_html },
-    { "GET",  "/api/v1/public/funds/{id}/reports/{month}", S_PUBLIC, "fund", "fund.report",
-      &cg_fund_get_def, &cg_fund_report_def, &gw_report_public },
-    { "GET",  "/api/v1/public/funds/{id}/reports/{month}/head", S_PUBLIC, "fund", "fund.report",
-      &cg_fund_get_def, &cg_fund_report_def, &gw_report_head },
+    { "GET",  "/api/v1/public/funds/{id}/reports/{month}.html", S_PUBLIC, &cg_cmd_fund_report,
+      &gw_report_html },
+    { "GET",  "/api/v1/public/funds/{id}/reports/{month}", S_PUBLIC, &cg_cmd_fund_report,
+      &gw_report_public },
+    { "GET",  "/api/v1/public/funds/{id}/reports/{month}/head", S_PUBLIC, &cg_cmd_fund_report,
+      &gw_report_head },
 };
 #undef S_CASE
 #undef S_TOPIC
@@ -141,26 +118,6 @@ s_match (const char *pattern, const char *path, gw_params_t *params)
             return false;
     }
     return !*pattern && !*path;
-}
-
-/*  The name of parameter i, which ends at its '}'. */
-static void
-s_param_name (const gw_params_t *params, int i, char *buf, size_t len)
-{
-    size_t n = strcspn (params->name[i], "}");
-    snprintf (buf, len, "%.*s", (int) (n < len ? n : len - 1), params->name[i]);
-}
-
-const char *
-gw_param (const gw_params_t *params, const char *name)
-{
-    for (int i = 0; i < params->count; i++) {
-        char have[16];
-        s_param_name (params, i, have, sizeof have);
-        if (strcmp (have, name) == 0)
-            return params->value[i];
-    }
-    return NULL;
 }
 
 /* --- filling the request ------------------------------------------------- */
@@ -196,7 +153,7 @@ static int
 s_fill (gw_request_t *req, const s_route_t *route, const gw_params_t *params, void *msg,
         cg_error_t *err)
 {
-    const cg_msgdef_t *def = route->req_def;
+    const cg_msgdef_t *def = route->command->request;
     memset (msg, 0, def->size);
     if (req->body_size) {
         json_error_t jerr;
@@ -223,7 +180,7 @@ s_fill (gw_request_t *req, const s_route_t *route, const gw_params_t *params, vo
     }
     for (int i = 0; i < params->count; i++) {
         char name[16];
-        s_param_name (params, i, name, sizeof name);
+        gw_param_name (params, i, name, sizeof name);
         if (cg_json_set_text (def, msg, name, params->value[i], err) < 0)
             return -1;
     }
@@ -256,7 +213,7 @@ static void
 s_not_found (gw_request_t *req, const gw_rule_t *rule, const gw_params_t *params)
 {
     char name[16];
-    s_param_name (params, params->count - 1, name, sizeof name);
+    gw_param_name (params, params->count - 1, name, sizeof name);
     gw_reply_error (req, 404, "not_found", name, "there is no %s %s", rule->what,
                     params->value[params->count - 1]);
 }
@@ -268,13 +225,13 @@ s_look_up (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
 {
     const gw_rule_t *rule = route->rule;
     const char *id = gw_param (params, "id");
-    void *get = calloc (1, rule->get_def->size);
-    void *view = calloc (1, rule->view_def->size);
+    const cg_msgdef_t *get_def = rule->lookup->request, *view_def = rule->lookup->reply;
+    void *get = calloc (1, get_def->size);
+    void *view = calloc (1, view_def->size);
     assert (get && view);
-    cg_msg_set (rule->get_def, get, "id", id, strlen (id));
+    cg_msg_set (get_def, get, "id", id, strlen (id));
     cg_error_t err;
-    int rc = gw_call (req, route->daemon, rule->lookup, rule->get_def, get, rule->view_def, view,
-                      &err);
+    int rc = gw_call (req, rule->lookup, get, view, &err);
     if (rc)
         gw_reply_refusal (req, &err);
     else
@@ -282,8 +239,8 @@ s_look_up (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
         s_not_found (req, rule, params);
         rc = -1;
     }
-    cg_msg_clear (rule->get_def, get);
-    cg_msg_clear (rule->view_def, view);
+    cg_msg_clear (get_def, get);
+    cg_msg_clear (view_def, view);
     free (get);
     free (view);
     return rc;
@@ -305,9 +262,9 @@ s_run (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
     if (route->roles != S_PUBLIC && gw_auth (req, route->roles))
         return;
     const gw_rule_t *rule = route->rule;
-    const cg_msgdef_t *def = route->req_def;
+    const cg_msgdef_t *def = route->command->request;
     void *msg = calloc (1, def->size);
-    void *rep = calloc (1, route->rep_def->size);
+    void *rep = calloc (1, route->command->reply->size);
     assert (msg && rep);
     cg_error_t err;
     if (s_fill (req, route, params, msg, &err))
@@ -320,8 +277,7 @@ s_run (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
         ;                       /* it replied */
     else
     if (rule->fetch ? rule->fetch (req, msg, rep, &err)
-                    : gw_call (req, route->daemon, route->command, def, msg, route->rep_def,
-                               rep, &err))
+                    : gw_call (req, route->command, msg, rep, &err))
         gw_reply_refusal (req, &err);
     else
     if (!rule->lookup && rule->shows && !rule->shows (req, params, rep))
@@ -330,13 +286,13 @@ s_run (gw_request_t *req, const s_route_t *route, const gw_params_t *params)
     if (rule->answer)
         rule->answer (req, rep);
     else
-        gw_reply_json (req, 200, cg_json_from_msg (route->rep_def, rep));
+        gw_reply_json (req, 200, cg_json_from_msg (route->command->reply, rep));
     if (strcmp (req->method, "GET") != 0) {
         char target[256];
         s_target (params, target, sizeof target);
-        gw_audit (req, route->command, target, req->status);
+        gw_audit (req, route->command->name, target, req->status);
     }
-    cg_msg_clear (route->rep_def, rep);
+    cg_msg_clear (route->command->reply, rep);
     cg_msg_clear (def, msg);
     free (msg);
     free (rep);

@@ -8,10 +8,12 @@
 
     Rate limits count requests per key (an address, a token) in the
     current minute, in memory: they protect this process, so they need not
-    be shared.  The audit log is a Redis stream, cg:{gateway}:audit, capped
-    at about a million entries; an admin or a supervisor reads it newest
-    first, a page at a time (GET /api/v1/audit), the entries of the
-    caller's scope.  The stream's ids only grow, so the page's cursor is
+    be shared.  The audit log is a Redis stream, cg:{gateway}:audit, kept
+    for gateway/audit_days (180, and no fewer: a setting below is refused
+    at start) by the stack's clock and never cut by its length: a timer
+    drops only entries whose `at` is older (gw_audit_trim).  An admin or a
+    supervisor reads it newest first, a page at a time (GET
+    /api/v1/audit), the entries of the caller's scope.  The stream's ids only grow, so the page's cursor is
     the id of the last entry read (cg_cursor.h). */
 #include "gateway.h"
 
@@ -22,7 +24,7 @@
 
 #include <sodium.h>
 
-#define S_AUDIT_MAX     1000000
+#define S_AUDIT_TRIM_BATCH  1000   /* entries a trim reads at once */
 #define S_AUDIT_PAGE    200         /* entries a page at most */
 
 bool
@@ -198,9 +200,9 @@ gw_audit (gw_request_t *req, const char *action, const char *target, int status)
 {
     redisReply *r = cg_redis_command (
         req->link->redis,
-        "XADD cg:{gateway}:audit MAXLEN ~ %d * at %lld actor %s role %s scope %s "
+        "XADD cg:{gateway}:audit * at %lld actor %s role %s scope %s "
         "action %s target %s from %s status %d",
-        S_AUDIT_MAX, (long long) cg_clock_now (), req->caller.name,
+        (long long) cg_clock_now (), req->caller.name,
         cg_role_name (req->caller.role), req->caller.scope_code, action,
         target ? target : "", req->address, status);
     if (!r || r->type == REDIS_REPLY_ERROR)
@@ -208,6 +210,70 @@ gw_audit (gw_request_t *req, const char *action, const char *target, int status)
                       req->caller.name);
     if (r)
         freeReplyObject (r);
+}
+
+/*  The `at` of an entry (XRANGE's [id, [field, value, ...]]), or -1. */
+static int64_t
+s_audit_at (const redisReply *e)
+{
+    const redisReply *kv = e->type == REDIS_REPLY_ARRAY && e->elements == 2 ? e->element[1] : NULL;
+    for (size_t k = 0; kv && k + 1 < kv->elements; k += 2)
+        if (strcmp (cg_reply_str (kv->element[k]), "at") == 0)
+            return strtoll (cg_reply_str (kv->element[k + 1]), NULL, 10);
+    return -1;
+}
+
+int
+gw_audit_trim (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    gateway_t *gw = arg;
+    cg_redis_t *redis = gw->daemon->redis;
+    int64_t days = cg_daemon_int (gw->daemon, "gateway/audit_days");
+    int64_t cutoff = cg_clock_now () - days * CG_DAY_MS;
+    /*  Only a run of entries from the oldest on, each older than the
+        cutoff, is dropped: XTRIM MINID keeps the first entry young enough
+        and all after it, so an entry is never dropped before its time,
+        even when the clock went back between two entries. */
+    redisReply *r = cg_redis_command (redis, "XRANGE cg:{gateway}:audit - + COUNT 1");
+    bool due = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1
+               && s_audit_at (r->element[0]) < cutoff;
+    if (r)
+        freeReplyObject (r);
+    if (!due)
+        return 0;               /* the oldest is young enough: the usual tick */
+    char start[64] = "-";
+    for (int round = 0; round < 10; round++) {
+        r = cg_redis_command (redis, "XRANGE cg:{gateway}:audit %s + COUNT %d", start,
+                              S_AUDIT_TRIM_BATCH);
+        size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+        char minid[64] = "";
+        for (size_t i = 0; i < n && !*minid; i++)
+            if (s_audit_at (r->element[i]) >= cutoff)
+                snprintf (minid, sizeof minid, "%s", cg_reply_str (r->element[i]->element[0]));
+        bool all_old = n && !*minid;
+        if (all_old) {
+            /*  the id after the last of them: ms-seq, one seq on */
+            unsigned long long ms = 0, seq = 0;
+            sscanf (cg_reply_str (r->element[n - 1]->element[0]), "%llu-%llu", &ms, &seq);
+            snprintf (minid, sizeof minid, "%llu-%llu", ms, seq + 1);
+        }
+        if (r)
+            freeReplyObject (r);
+        if (!n || (!all_old && strcmp (minid, start) == 0))
+            break;
+        r = cg_redis_command (redis, "XTRIM cg:{gateway}:audit MINID %s", minid);
+        if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+            zsys_info ("gateway: %lld audit entries older than %lld days dropped",
+                       (long long) r->integer, (long long) days);
+        if (r)
+            freeReplyObject (r);
+        if (!all_old || n < S_AUDIT_TRIM_BATCH)
+            break;
+        snprintf (start, sizeof start, "%s", minid);
+    }
+    return 0;
 }
 
 /* --- signed pushes --------------------------------------------------------- */

@@ -49,7 +49,7 @@ s_answer_case (gw_request_t *req, const void *rep)
     cg_intake_get_t ask = { .id = c->id };
     cg_intake_view_t kept;
     cg_error_t err;
-    if (gw_call (req, "intake", "intake.show", &cg_intake_get_def, &ask, &cg_intake_view_def,
+    if (gw_call (req, &cg_cmd_intake_show, &ask,
                  &kept, &err) == 0) {
         json_t *media = json_array ();
         for (size_t i = 0; i < kept.media_count; i++) {
@@ -123,16 +123,14 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
     cg_case_query_t *query = msg;
     bool root = !req->caller.scope->parent;
     if (root)
-        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
-                        &cg_case_page_def, rep, err);
+        return gw_call (req, &cg_cmd_case_list, query, rep, err);
     /*  a unit's queue of a state is its own (dispatch keeps one): its
         center's would bring a page of other units' cases to filter out */
     if (req->caller.scope->kind == CG_ORG_UNIT && query->state
     &&  strcmp (query->state, "all") != 0) {
         free (query->unit);
         query->unit = strdup (req->caller.scope_code);
-        return gw_call (req, "dispatch", "case.list", &cg_case_query_def, query,
-                        &cg_case_page_def, rep, err);
+        return gw_call (req, &cg_cmd_case_list, query, rep, err);
     }
     const char *centers[256];
     size_t ncenters = 1;
@@ -140,8 +138,7 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
         centers[0] = NULL;      /* as asked: one queue */
     else
         ncenters = s_scope_centers (req, centers, 256);
-    gw_gather_t spec = { "dispatch", "case.list", &cg_case_query_def, &cg_case_page_def,
-                         "center", CG_CASE_PAGE_MAX, false, s_keep_case, NULL };
+    gw_gather_t spec = { &cg_cmd_case_list, "center", CG_CASE_PAGE_MAX, false, s_keep_case, NULL };
     return gw_gather (req, &spec, centers, ncenters, query, rep, err);
 }
 
@@ -187,8 +184,7 @@ s_check_vendor (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t 
 
 const gw_rule_t gw_case_read = { .what = "case", .shows = s_shows_case,
                                  .answer = s_answer_case };
-const gw_rule_t gw_case_act = { .what = "case", .lookup = "case.show",
-                                .get_def = &cg_case_get_def, .view_def = &cg_case_view_def,
+const gw_rule_t gw_case_act = { .what = "case", .lookup = &cg_cmd_case_show,
                                 .shows = s_shows_case };
 const gw_rule_t gw_cases = { .place = "center", .fetch = s_list_cases };
 const gw_rule_t gw_case_place = { .check = s_check_place };

@@ -209,9 +209,7 @@ const gw_rule_t gw_fund_account = { .check = s_check_account };
 const gw_rule_t gw_fund_request = { .what = "request", .check = s_check_fund,
                                     .shows = s_shows_request };
 const gw_rule_t gw_fund_decide = { .what = "request", .check = s_check_fund,
-                                   .lookup = "fund.show", .get_def = &cg_fund_get_def,
-                                   .view_def = &cg_fund_request_view_def,
-                                   .shows = s_shows_request };
+                                   .lookup = &cg_cmd_fund_show, .shows = s_shows_request };
 const gw_rule_t gw_report_public = { .what = "published report", .check = s_check_known,
                                      .shows = s_shows_published };
 const gw_rule_t gw_report_html = { .what = "published report", .check = s_check_known,

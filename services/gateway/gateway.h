@@ -110,6 +110,8 @@ void gw_tls_end (void);
 /* --- http.c ------------------------------------------------------------- */
 int gw_http_start (gateway_t *gw, const char *address, int port);
 void gw_http_stop (gateway_t *gw);
+
+/* --- reply.c: what every handler reads and answers ----------------------- */
 /*  Replies; the body is copied. */
 void gw_reply (gw_request_t *req, int status, const char *type, const char *body, size_t size);
 /*  A JSON reply (takes the reference). */
@@ -128,15 +130,18 @@ const char *gw_header (gw_request_t *req, const char *name);
 const char *gw_query (gw_request_t *req, const char *name);
 /*  The command client for a daemon, from the request's link. */
 cg_client_t *gw_client (gw_request_t *req, const char *daemon);
-/*  Calls a daemon; 0, or -1 with err (code "unavailable" when it is down). */
-int gw_call (gw_request_t *req, const char *daemon, const char *command,
-             const cg_msgdef_t *req_def, void *msg, const cg_msgdef_t *rep_def, void *rep,
+/*  Calls the daemon that owns command (proto/cg_commands.h); 0, or -1
+    with err (code "unavailable" when it is down). */
+int gw_call (gw_request_t *req, const cg_cmddef_t *command, void *msg, void *rep,
              cg_error_t *err);
 
 /* --- health.c: GET /healthz and GET /metrics ---------------------------- */
 void gw_health_handle (gw_request_t *req);
 
 /* --- auth.c ------------------------------------------------------------- */
+/*  Drops the audit entries older than gateway/audit_days by the stack's
+    clock, and none younger (a timer of the loop; arg is the gateway). */
+int gw_audit_trim (zloop_t *loop, int timer_id, void *arg);
 /*  Counts a request against key's budget; false when it is spent. */
 bool gw_rate_take (gateway_t *gw, const char *key, int per_minute);
 /*  Checks the token: 0 with req->caller filled, or the HTTP status
@@ -187,8 +192,10 @@ typedef struct {
     int count;
 } gw_params_t;
 
-/*  The value of {name}, or NULL. */
+/*  The value of {name}, or NULL (reply.c). */
 const char *gw_param (const gw_params_t *params, const char *name);
+/*  The name of parameter i, which ends at its '}' (reply.c). */
+void gw_param_name (const gw_params_t *params, int i, char *buf, size_t len);
 
 /*  The route of the operator API that serves method on path, with its
     {segments} in params: its index, or GW_ROUTE_NONE (no route has that
@@ -201,9 +208,8 @@ int gw_api_route (const char *method, const char *path, gw_params_t *params);
     place names the request's field that names a place, which must lie in
     the caller's scope (403 naming it; when absent too if place_needed).
     check runs before the command, on the filled request (0, or -1 when it
-    replied).  lookup names the command of the route's daemon that shows
-    what an action is on (its {id}, with get_def and view_def): that is
-    looked up first, and shows must admit it.  fetch runs instead of the
+    replied).  lookup is the command that shows what an action is on (its
+    {id}, in its request; its reply is the thing): that is looked up first, and shows must admit it.  fetch runs instead of the
     route's command (a list gathered from several places: 0, or -1 with
     err).  shows says whether the thing may be shown (the reply, when there
     was no lookup), else 404: there is no <what> <the last segment>.
@@ -214,9 +220,7 @@ typedef struct {
     bool place_needed;
     int (*check) (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def,
                   void *msg);
-    const char *lookup;
-    const cg_msgdef_t *get_def;
-    const cg_msgdef_t *view_def;
+    const cg_cmddef_t *lookup;
     int (*fetch) (gw_request_t *req, void *msg, void *rep, cg_error_t *err);
     bool (*shows) (gw_request_t *req, const gw_params_t *params, const void *rep);
     void (*answer) (gw_request_t *req, const void *rep);
@@ -225,10 +229,9 @@ typedef struct {
 /* --- gather.c ------------------------------------------------------------- */
 /*  What a page gathered from several places is made of. */
 typedef struct {
-    const char *daemon;
-    const char *command;
-    const cg_msgdef_t *query_def;   /* with cursor, limit (and newest, when it pages back) */
-    const cg_msgdef_t *page_def;    /* with total, next and one list of messages */
+    const cg_cmddef_t *command;     /* its request: a query with cursor, limit (and
+                                       newest, when it pages back); its reply: a page
+                                       with total, next and one list of messages */
     const char *place;              /* the query's field that names the place */
     int64_t per_place;              /* the daemon's largest page */
     bool desc;                      /* the daemon lists highest pos first (else: when the

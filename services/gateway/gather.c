@@ -88,8 +88,8 @@ gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *query, c
                 size_t len)
 {
     char command[96];
-    snprintf (command, sizeof command, "%s@%s", spec->command, req->caller.scope_code);
-    cg_cursor_list (buf, len, command, spec->query_def, query);
+    snprintf (command, sizeof command, "%s@%s", spec->command->name, req->caller.scope_code);
+    cg_cursor_list (buf, len, command, spec->command->request, query);
     const char *q = gw_query (req, "q");
     if (q && *q)
         snprintf (buf + strlen (buf), len - strlen (buf), "/q:%016llx",
@@ -100,7 +100,7 @@ int
 gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *places, size_t nplaces,
            void *query, void *page, cg_error_t *err)
 {
-    const cg_msgdef_t *qdef = spec->query_def, *pdef = spec->page_def;
+    const cg_msgdef_t *qdef = spec->command->request, *pdef = spec->command->reply;
     const cg_field_t *list = s_field (pdef, NULL, CG_F_LIST);
     const cg_field_t *newest = s_field (qdef, "newest", CG_F_BOOL);
     assert (list && s_field (list->sub, "pos", CG_F_INT) && s_field (list->sub, "id", CG_F_STR));
@@ -147,11 +147,11 @@ gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *places
         *cursor_slot = NULL;
         if (!start) {
             char daemon_list[CG_CURSOR_LIST_MAX], token[CG_CURSOR_MAX];
-            cg_cursor_list (daemon_list, sizeof daemon_list, spec->command, qdef, query);
+            cg_cursor_list (daemon_list, sizeof daemon_list, spec->command->name, qdef, query);
             cg_cursor_encode (codec, daemon_list, &after, now, token, sizeof token);
             cg_msg_set (qdef, query, "cursor", token, strlen (token));
         }
-        if ((rc = gw_call (req, spec->daemon, spec->command, qdef, query, pdef, part, err)))
+        if ((rc = gw_call (req, spec->command, query, part, err)))
             break;
         total += S_AT (part, s_field (pdef, "total", CG_F_INT), int64_t);
         char *items = S_AT (part, list, char *);

@@ -305,8 +305,7 @@ gw_grid_handle (gw_request_t *req)
     if (gw_check_place (req, "grid", msg.grid, false))
         gw_audit (req, "grid.report", msg.report_id, req->status);
     else
-    if (gw_call (req, "intake", "grid.report", &cg_grid_report_def, &msg,
-                 &cg_case_submitted_def, &rep, &err)) {
+    if (gw_call (req, &cg_cmd_grid_report, &msg, &rep, &err)) {
         gw_reply_refusal (req, &err);
         gw_audit (req, "grid.report", msg.report_id, req->status);
     }
@@ -359,7 +358,7 @@ gw_photo_get (gw_request_t *req, const char *id, const char *name)
     if (!cg_photo_ref_valid (ref))
         ;
     else
-    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def, &view,
+    if (gw_call (req, &cg_cmd_case_show, &get, &view,
                  &err) == 0) {
         shown = gw_case_read.shows (req, NULL, &view);
         cg_msg_clear (&cg_case_view_def, &view);
@@ -371,8 +370,7 @@ gw_photo_get (gw_request_t *req, const char *id, const char *name)
     }
     /*  the photo must be one of the case's: one of its requests brought it */
     bool its = false;
-    if (shown && gw_call (req, "intake", "intake.show", &cg_intake_get_def, &ask,
-                          &cg_intake_view_def, &kept, &err) == 0) {
+    if (shown && gw_call (req, &cg_cmd_intake_show, &ask, &kept, &err) == 0) {
         for (size_t i = 0; i < kept.media_count; i++)
             its |= strcmp (kept.media[i], ref) == 0;
         cg_msg_clear (&cg_intake_view_def, &kept);

@@ -54,8 +54,8 @@ s_gather (gw_request_t *req, s_view_t *view)
         cg_client_t *client = cg_client_new (endpoint, S_ASK_MS, 1);
         cg_metrics_ask_t ask = { 0 };
         cg_error_t err;
-        part->answered = client && cg_client_call (client, "metrics", &cg_metrics_ask_def,
-                                                   &ask, &cg_metrics_def, &part->m, &err) == 0;
+        part->answered = client && cg_client_call (client, &cg_cmd_metrics,
+                                                   &ask, &part->m, &err) == 0;
         cg_client_destroy (&client);
     }
     redisReply *r = cg_redis_command (req->link->redis, "SET cg:{gateway}:health %lld PX 60000",

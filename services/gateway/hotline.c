@@ -77,8 +77,7 @@ gw_hotline_handle (gw_request_t *req)
     snprintf (req->caller.scope_code, sizeof req->caller.scope_code, "%s",
               cg_orgtree_root (req->gw->org)->code);
     cg_case_submitted_t rep;
-    if (gw_call (req, "intake", "hotline.order", &cg_hotline_order_def, &order,
-                 &cg_case_submitted_def, &rep, &err)) {
+    if (gw_call (req, &cg_cmd_hotline_order, &order, &rep, &err)) {
         gw_reply_refusal (req, &err);
         gw_audit (req, "hotline.order", order.order_no, req->status);
     }

@@ -25,96 +25,6 @@
 #define S_CONNECTIONS       256
 #define S_PER_ADDRESS       64
 
-/* --- replies -------------------------------------------------------------- */
-
-void
-gw_reply (gw_request_t *req, int status, const char *type, const char *body, size_t size)
-{
-    if (req->response)
-        MHD_destroy_response (req->response);
-    req->response = MHD_create_response_from_buffer (size, (void *) body,
-                                                     MHD_RESPMEM_MUST_COPY);
-    MHD_add_response_header (req->response, "Content-Type", type);
-    MHD_add_response_header (req->response, "Cache-Control", "no-store");
-    MHD_add_response_header (req->response, "X-Content-Type-Options", "nosniff");
-    req->status = status;
-}
-
-void
-gw_reply_json (gw_request_t *req, int status, json_t *json)
-{
-    char *text = json_dumps (json, JSON_COMPACT);
-    json_decref (json);
-    if (!text) {
-        gw_reply (req, 500, "application/json; charset=utf-8",
-                  "{\"error\":{\"code\":\"internal\",\"message\":\"the reply could not be "
-                  "written\"}}", 71);
-        return;
-    }
-    gw_reply (req, status, "application/json; charset=utf-8", text, strlen (text));
-    free (text);
-}
-
-void
-gw_utf8_scrub (char *s)
-{
-    for (unsigned char *p = (unsigned char *) s; *p; ) {
-        size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-                   : (*p & 0xf8) == 0xf0 ? 4 : 0;
-        size_t have = strnlen ((char *) p, len ? len : 1);
-        if (len && have == len && cg_utf8_valid ((char *) p, len))
-            p += len;
-        else
-            *p++ = '?';
-    }
-}
-
-void
-gw_reply_error (gw_request_t *req, int status, const char *code, const char *field,
-                const char *fmt, ...)
-{
-    char message[256];
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (message, sizeof message, fmt, args);
-    va_end (args);
-    gw_utf8_scrub (message);
-    json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message);
-    if (field && *field)
-        json_object_set_new (error, "field", json_string (field));
-    gw_reply_json (req, status, json_pack ("{s:o}", "error", error));
-}
-
-int
-gw_status_of (const char *code)
-{
-    static const struct { const char *code; int status; } map[] = {
-        { "invalid", 400 }, { "not_found", 404 }, { "conflict", 409 },
-        { "forbidden", 403 }, { "unavailable", 503 }, { "duplicate", 409 } };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp (map[i].code, code) == 0)
-            return map[i].status;
-    return 500;
-}
-
-void
-gw_reply_refusal (gw_request_t *req, const cg_error_t *err)
-{
-    gw_reply_error (req, gw_status_of (err->code), err->code, err->field, "%s", err->message);
-}
-
-const char *
-gw_header (gw_request_t *req, const char *name)
-{
-    return MHD_lookup_connection_value (req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *
-gw_query (gw_request_t *req, const char *name)
-{
-    return MHD_lookup_connection_value (req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 /* --- links to the daemons ------------------------------------------------- */
 
 static void
@@ -162,42 +72,6 @@ s_link_give (gateway_t *gw, gw_link_t *link)
     pthread_mutex_lock (&gw->lock);
     zlistx_add_end (gw->idle, link);
     pthread_mutex_unlock (&gw->lock);
-}
-
-cg_client_t *
-gw_client (gw_request_t *req, const char *daemon)
-{
-    cg_client_t *client = zhashx_lookup (req->link->clients, daemon);
-    if (!client) {
-        char key[64];
-        snprintf (key, sizeof key, "%s/endpoint", daemon);
-        const char *endpoint = cg_daemon_get (req->gw->daemon, key, NULL);
-        if (!endpoint)
-            return NULL;
-        client = cg_client_new (endpoint, 3000, 2);
-        zhashx_insert (req->link->clients, daemon, client);
-    }
-    return client;
-}
-
-int
-gw_call (gw_request_t *req, const char *daemon, const char *command, const cg_msgdef_t *req_def,
-         void *msg, const cg_msgdef_t *rep_def, void *rep, cg_error_t *err)
-{
-    cg_client_t *client = gw_client (req, daemon);
-    if (!client) {
-        cg_error_set (err, "unavailable", "", "%s is not part of this installation", daemon);
-        return -1;
-    }
-    /*  a case dispatch no longer has is the archive's (docs/ARCHIVE.md) */
-    int rc = strcmp (daemon, "dispatch") == 0 && strcmp (command, "case.show") == 0
-           ? cg_case_show (client, gw_client (req, "archive"), msg, rep, err)
-           : cg_client_call (client, command, req_def, msg, rep_def, rep, err);
-    if (rc && strcmp (err->code, "unavailable") == 0) {
-        /*  a socket that missed an answer may hold a late one: start afresh */
-        zhashx_delete (req->link->clients, daemon);
-    }
-    return rc;
 }
 
 /* --- the console's files -------------------------------------------------- */

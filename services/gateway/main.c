@@ -14,6 +14,8 @@
     hotline/<id> = <secret> for each hotline that may push orders. */
 #include "gateway.h"
 
+#define S_AUDIT_TRIM_MS     1000    /* how often the audit log's old end is looked at */
+
 int
 main (int argc, char **argv)
 {
@@ -83,6 +85,7 @@ main (int argc, char **argv)
                        (int) cg_daemon_int (gw.daemon, "gateway/http_port")) == 0) {
         zsys_info ("gateway: HTTP on port %d", (int) cg_daemon_int (gw.daemon,
                                                                    "gateway/http_port"));
+        zloop_timer (gw.daemon->loop, S_AUDIT_TRIM_MS, 0, gw_audit_trim, &gw);
         rc = cg_daemon_run (gw.daemon);
         gw_http_stop (&gw);
     }

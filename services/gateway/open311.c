@@ -552,8 +552,7 @@ s_post_request (gw_request_t *req, const s_target_t *t)
         .attributes_count = s_attributes (&form, attributes, 32, codes, sizeof codes) };
     cg_case_submitted_t rep;
     cg_error_t err;
-    if (gw_call (req, "intake", "open311.request", &cg_open311_request_def, &request,
-                 &cg_case_submitted_def, &rep, &err)) {
+    if (gw_call (req, &cg_cmd_open311_request, &request, &rep, &err)) {
         /*  the form's own names: GeoReport's `long` is the message's lon */
         const char *field = strcmp (err.field, "lon") == 0 ? "long" : err.field;
         s_error (req, t, strcmp (err.code, "forbidden") == 0 ? 403 : 400, "%s%s%s", field,
@@ -578,8 +577,7 @@ s_show (gw_request_t *req, const s_target_t *t, const char *id, cg_case_view_t *
 {
     cg_case_get_t get = { .id = (char *) id };
     cg_error_t err;
-    if (strlen (id) > 32 || gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
-                                     &cg_case_view_def, view, &err)) {
+    if (strlen (id) > 32 || gw_call (req, &cg_cmd_case_show, &get, view, &err)) {
         if (strlen (id) <= 32 && strcmp (err.code, "invalid") == 0)
             s_error (req, t, 400, "service_request_id: %s", err.message);
         else
@@ -662,8 +660,7 @@ s_stream_head (gw_request_t *req, s_stream_t *s, int *rc, cg_error_t *err)
         if (strcmp (s->daemon, "dispatch") == 0) {
             cg_case_query_t query = { .limit = CG_CASE_VIEWS_MAX, .newest = true,
                                       .cursor = s->next };
-            failed = gw_call (req, "dispatch", "case.views", &cg_case_query_def, &query,
-                              &cg_case_views_def, &s->views, err);
+            failed = gw_call (req, &cg_cmd_case_views, &query, &s->views, err);
             if (!failed) {
                 s->cases = s->views.cases;
                 s->count = s->views.cases_count;
@@ -674,8 +671,7 @@ s_stream_head (gw_request_t *req, s_stream_t *s, int *rc, cg_error_t *err)
             cg_client_new_rid (rid, sizeof rid);
             cg_case_search_t search = { .rid = rid, .from = s->from, .cursor = s->next,
                                         .limit = CG_EXPORT_PAGE_MAX, .full = true };
-            failed = gw_call (req, "archive", "case.search", &cg_case_search_def, &search,
-                              &cg_case_found_def, &s->found, err);
+            failed = gw_call (req, &cg_cmd_case_search, &search, &s->found, err);
             if (!failed) {
                 s->cases = s->found.cases;
                 s->count = s->found.cases_count;
@@ -842,8 +838,7 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
                 cg_case_get_t get = { .id = id };
                 cg_case_view_t view;
                 cg_error_t err;
-                if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get,
-                             &cg_case_view_def, &view, &err) == 0) {
+                if (gw_call (req, &cg_cmd_case_show, &get, &view, &err) == 0) {
                     json_array_append_new (list, s_request (req, &view));
                     cg_msg_clear (&cg_case_view_def, &view);
                 }
@@ -890,7 +885,7 @@ s_update_take (gw_request_t *req, const cg_case_view_t *view, void *arg)
     cg_case_get_t get = { .id = view->id };
     cg_case_view_t c;
     cg_error_t err;
-    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def,
+    if (gw_call (req, &cg_cmd_case_show, &get,
                  &c, &err))
         return 1;
     for (size_t k = 0; k < c.steps_count && json_array_size (want->list) < S_LIST_MAX; k++) {
@@ -990,8 +985,7 @@ s_post_update (gw_request_t *req, const s_target_t *t)
     cg_case_act_t act = { .rid = *rid ? rid : NULL, .id = (char *) id, .actor = actor,
                           .note = note };
     cg_error_t err;
-    if (gw_call (req, "dispatch", reopen ? "case.reopen" : "case.note", &cg_case_act_def, &act,
-                 &cg_case_view_def, &view, &err)) {
+    if (gw_call (req, reopen ? &cg_cmd_case_reopen : &cg_cmd_case_note, &act, &view, &err)) {
         s_error (req, t, strcmp (err.code, "not_found") == 0 ? 404 : 400, "%s%s%s", err.field,
                  *err.field ? ": " : "", err.message);
         gw_audit (req, "open311.update", id, req->status);

@@ -64,8 +64,7 @@ s_search_fill (gw_request_t *req, cg_case_search_t *search)
         cg_caller_fingerprint_t ask = { .phone = (char *) phone };
         cg_caller_print_t print;
         cg_error_t err;
-        if (gw_call (req, "intake", "caller.fingerprint", &cg_caller_fingerprint_def, &ask,
-                     &cg_caller_print_def, &print, &err)) {
+        if (gw_call (req, &cg_cmd_caller_fingerprint, &ask, &print, &err)) {
             gw_reply_refusal (req, &err);
             return -1;
         }
@@ -96,8 +95,7 @@ gw_search_handle (gw_request_t *req)
     if (s_search_fill (req, &search) == 0) {
         cg_case_found_t page;
         cg_error_t err;
-        if (gw_call (req, "archive", "case.search", &cg_case_search_def, &search,
-                     &cg_case_found_def, &page, &err))
+        if (gw_call (req, &cg_cmd_case_search, &search, &page, &err))
             gw_reply_refusal (req, &err);
         else {
             s_keep_in_scope (req, &page);
@@ -184,8 +182,7 @@ gw_search_list (gw_request_t *req)
             exact.id = q;
         else
             exact.ext_ref = q;
-        rc = gw_call (req, "archive", "case.search", &cg_case_search_def, &exact,
-                      &cg_case_found_def, &page, &err);
+        rc = gw_call (req, &cg_cmd_case_search, &exact, &page, &err);
         if (rc == 0 && page.cases_count == 0) {
             cg_msg_clear (&cg_case_found_def, &page);
             rc = 1;
@@ -194,8 +191,7 @@ gw_search_list (gw_request_t *req)
     if (rc > 0) {
         search.q = q;
         q = NULL;
-        rc = gw_call (req, "archive", "case.search", &cg_case_search_def, &search,
-                      &cg_case_found_def, &page, &err);
+        rc = gw_call (req, &cg_cmd_case_search, &search, &page, &err);
     }
     if (rc)
         gw_reply_refusal (req, &err);
@@ -248,8 +244,7 @@ s_export_next (s_export_t *self)
         self->started = true;
     }
     cg_case_found_t page;
-    int rc = cg_client_call (self->archive, "case.search", &cg_case_search_def, &self->search,
-                             &cg_case_found_def, &page, &self->err);
+    int rc = cg_client_call (self->archive, &cg_cmd_case_search, &self->search, &page, &self->err);
     if (rc == 0) {
         s_keep_in_scope (&self->caller, &page);
         cg_csv_cases (out, page.cases, page.cases_count);

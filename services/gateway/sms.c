@@ -57,7 +57,7 @@ s_record (gw_request_t *req, const char *id, const cg_satisfaction_t *level, con
     cg_case_get_t get = { .id = (char *) id };
     cg_case_view_t view;
     cg_error_t err;
-    if (gw_call (req, "dispatch", "case.show", &cg_case_get_def, &get, &cg_case_view_def, &view,
+    if (gw_call (req, &cg_cmd_case_show, &get, &view,
                  &err)) {
         gw_reply_refusal (req, &err);
         return;
@@ -77,7 +77,7 @@ s_record (gw_request_t *req, const char *id, const cg_satisfaction_t *level, con
     cg_case_act_t act = { .rid = *message_id ? rid : NULL, .id = (char *) id, .actor = actor,
                           .note = note, .satisfaction = (char *) level->code };
     cg_case_view_t after;
-    if (gw_call (req, "dispatch", "case.callback", &cg_case_act_def, &act, &cg_case_view_def,
+    if (gw_call (req, &cg_cmd_case_callback, &act,
                  &after, &err))
         gw_reply_refusal (req, &err);
     else {
@@ -125,8 +125,7 @@ gw_sms_handle (gw_request_t *req)
         cg_sms_case_t asked;
         cg_error_t err;
         const cg_satisfaction_t *level = cg_satisfaction_parse (text);
-        if (gw_call (req, "notification", "sms.asked", &cg_sms_asked_def, &ask,
-                     &cg_sms_case_def, &asked, &err))
+        if (gw_call (req, &cg_cmd_sms_asked, &ask, &asked, &err))
             gw_reply_refusal (req, &err);
         else {
             if (!level)

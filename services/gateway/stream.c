@@ -81,8 +81,7 @@ s_case_in_scope (s_stream_t *self, json_t *data)
         cg_case_get_t get = { .id = (char *) id };
         cg_case_view_t view;
         cg_error_t err;
-        if (cg_client_call (self->dispatch, "case.show", &cg_case_get_def, &get,
-                            &cg_case_view_def, &view, &err))
+        if (cg_client_call (self->dispatch, &cg_cmd_case_show, &get, &view, &err))
             return false;
         places = zsys_sprintf ("%s %s", view.center ? view.center : "-",
                                view.unit ? view.unit : "-");

@@ -67,11 +67,9 @@ static int
 s_gather (gw_request_t *req, const cg_org_node_t *base, cg_topic_query_t *query,
           cg_topic_page_t *page, cg_error_t *err)
 {
-    gw_gather_t spec = { "consultation", "topic.list", &cg_topic_query_def, &cg_topic_page_def,
-                         "scope", S_PER_COMMUNITY, true, s_keep_all, NULL };
+    gw_gather_t spec = { &cg_cmd_topic_list, "scope", S_PER_COMMUNITY, true, s_keep_all, NULL };
     if (!base->parent)
-        return gw_call (req, "consultation", "topic.list", &cg_topic_query_def, query,
-                        &cg_topic_page_def, page, err);
+        return gw_call (req, &cg_cmd_topic_list, query, page, err);
     size_t n;
     const char **places = s_communities (req->gw, base, &n);
     int rc = gw_gather (req, &spec, places, n, query, page, err);
@@ -105,8 +103,7 @@ s_check_public_list (gw_request_t *req, const gw_params_t *params, const cg_msgd
 
 const gw_rule_t gw_topic_read = { .what = "topic", .shows = s_shows_topic };
 const gw_rule_t gw_topic_act = { .what = "topic", .place = "grid",
-                                 .lookup = "topic.show", .get_def = &cg_topic_get_def,
-                                 .view_def = &cg_topic_view_def, .shows = s_shows_topic };
+                                 .lookup = &cg_cmd_topic_show, .shows = s_shows_topic };
 const gw_rule_t gw_topics = { .place = "scope", .fetch = s_list };
 /*  Consultation answers these itself with what was published and nothing
     else (topic.public, topic.public_list); the gateway only refuses a

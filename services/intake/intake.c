@@ -102,10 +102,11 @@ intake_new (cg_daemon_t *daemon)
     }
     if (self->place) {
         what = "intake/key";
-        snprintf (err, sizeof err, "a sealing key of 64 hex digits is required: civgrid "
+        char why[160] = "";
+        self->privacy = cg_privacy_load (daemon->config, why, sizeof why);
+        snprintf (err, sizeof err, "%s: a sealing key of 64 hex digits is required: civgrid "
                   "stack up writes one into a new stack; else set intake/key (openssl rand "
-                  "-hex 32)");
-        self->privacy = cg_privacy_new (cg_daemon_get (daemon, "intake/key", NULL));
+                  "-hex 32)", why);
     }
     if (self->privacy && s_load_extent (self, cg_daemon_get (daemon, "intake/extent", ""))) {
         what = "intake/extent";

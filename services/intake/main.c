@@ -26,17 +26,14 @@ main (int argc, char **argv)
     }
     cg_server_t *server = daemon->server;
     cg_server_set_flush (server, intake_flush, intake);
-    cg_server_on_batch (server, "case.submit", &cg_case_submit_def, intake_on_submit, intake);
-    cg_server_on_batch (server, "hotline.order", &cg_hotline_order_def, intake_on_hotline,
-                        intake);
-    cg_server_on_batch (server, "grid.report", &cg_grid_report_def, intake_on_grid, intake);
-    cg_server_on_batch (server, "open311.request", &cg_open311_request_def, intake_on_open311,
-                        intake);
-    cg_server_on_batch (server, "device.alarm", &cg_device_alarm_def, intake_on_alarm, intake);
-    cg_server_on (server, "device.cancel", &cg_device_cancel_def, intake_on_cancel, intake);
-    cg_server_on (server, "intake.show", &cg_intake_get_def, intake_on_get, intake);
-    cg_server_on (server, "caller.fingerprint", &cg_caller_fingerprint_def,
-                  intake_on_fingerprint, intake);
+    cg_server_on_batch (server, &cg_cmd_case_submit, intake_on_submit, intake);
+    cg_server_on_batch (server, &cg_cmd_hotline_order, intake_on_hotline, intake);
+    cg_server_on_batch (server, &cg_cmd_grid_report, intake_on_grid, intake);
+    cg_server_on_batch (server, &cg_cmd_open311_request, intake_on_open311, intake);
+    cg_server_on_batch (server, &cg_cmd_device_alarm, intake_on_alarm, intake);
+    cg_server_on (server, &cg_cmd_device_cancel, intake_on_cancel, intake);
+    cg_server_on (server, &cg_cmd_intake_show, intake_on_get, intake);
+    cg_server_on (server, &cg_cmd_caller_fingerprint, intake_on_fingerprint, intake);
     if (cg_daemon_follow (daemon, "archive", intake_on_archive, intake)) {
         intake_destroy (&intake);
         cg_daemon_destroy (&daemon);

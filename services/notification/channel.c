@@ -19,7 +19,9 @@ struct _channel_t {
     s_watch_t *watches;
     char *smtp_url;         /* smtp://host:port */
     char *mail_from;
-    char *hotline_secret;
+    char *hotline_secret;       /* notify.cfg's, until the store has one */
+    char secrets[2][CG_SIGN_SECRET_MAX];    /* the callbacks' now: current, previous */
+    int nsecrets;
     long connect_ms, timeout_ms;
 };
 
@@ -170,6 +172,8 @@ channel_new (zconfig_t *settings, zloop_t *loop, channel_done_fn *done, void *ar
     self->smtp_url = cg_strdup (zconfig_get (settings, "smtp_url", "smtp://127.0.0.1:25"));
     self->mail_from = cg_strdup (zconfig_get (settings, "mail_from", "notify@civgrid.local"));
     self->hotline_secret = cg_strdup (zconfig_get (settings, "hotline_secret", ""));
+    snprintf (self->secrets[0], CG_SIGN_SECRET_MAX, "%s", self->hotline_secret);
+    self->nsecrets = 1;
     self->connect_ms = atol (zconfig_get (settings, "connect_timeout_ms", "2000"));
     self->timeout_ms = atol (zconfig_get (settings, "timeout_ms", "5000"));
     return self;
@@ -192,7 +196,9 @@ channel_destroy (channel_t **self_p)
         zloop_timer_end (self->loop, self->timer);
     free (self->smtp_url);
     free (self->mail_from);
+    sodium_memzero (self->hotline_secret, strlen (self->hotline_secret));
     free (self->hotline_secret);
+    sodium_memzero (self->secrets, sizeof self->secrets);
     free (self);
     *self_p = NULL;
     curl_global_cleanup ();
@@ -242,11 +248,14 @@ s_prepare_http (channel_t *self, channel_job_t *job, s_transfer_t *t)
         t->body = s_json (&cg_hotline_status_def, &status, &t->size);
         int64_t ts = job->now / 1000;
         char hex[CG_SIGN_HEX], header[128];
-        cg_sign (self->hotline_secret, ts, t->body, t->size, hex);
         snprintf (header, sizeof header, CG_SIGN_HEADER_TIME ": %lld", (long long) ts);
         t->headers = curl_slist_append (t->headers, header);
-        snprintf (header, sizeof header, CG_SIGN_HEADER_SIGNATURE ": %s", hex);
-        t->headers = curl_slist_append (t->headers, header);
+        const char *names[2] = { CG_SIGN_HEADER_SIGNATURE, CG_SIGN_HEADER_PREVIOUS };
+        for (int i = 0; i < self->nsecrets; i++) {
+            cg_sign (self->secrets[i], ts, t->body, t->size, hex);
+            snprintf (header, sizeof header, "%s: %s", names[i], hex);
+            t->headers = curl_slist_append (t->headers, header);
+        }
     }
     else {
         cg_notify_message_t message = {
@@ -375,4 +384,17 @@ s_finish (channel_t *self)
     }
     if (n)
         self->done (finished, n, self->done_arg);
+}
+
+void
+channel_use_secrets (channel_t *self, cg_redis_t *redis, int64_t now)
+{
+    char secrets[2][CG_SIGN_SECRET_MAX];
+    int n = cg_sign_secrets (redis, CG_SIGN_CALLBACK, "hotline", self->hotline_secret, now,
+                             secrets);
+    if (n > 0) {               /* else: what it had (the store cannot be read now) */
+        memcpy (self->secrets, secrets, sizeof secrets);
+        self->nsecrets = n;
+    }
+    sodium_memzero (secrets, sizeof secrets);
 }

@@ -23,6 +23,7 @@
 #define CHANNEL_H_INCLUDED
 
 #include "cg_msg.h"
+#include "cg_redis.h"
 #include <czmq.h>
 
 typedef struct {
@@ -53,5 +54,10 @@ bool channel_known (const char *channel);
 
 /*  Starts sending job, which must stay where it is until it is called back. */
 void channel_start (channel_t *self, channel_job_t *job);
+
+/*  Reads the secrets the hotline's callbacks are signed with now (cg_sign.h,
+    CG_SIGN_CALLBACK: rotated by `civgrid secret rotate callback` with no
+    restart); until the store has them, notify.cfg's hotline_secret. */
+void channel_use_secrets (channel_t *self, cg_redis_t *redis, int64_t now);
 
 #endif

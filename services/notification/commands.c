@@ -306,12 +306,12 @@ void
 commands_register (notifier_t *self)
 {
     cg_server_t *server = self->daemon->server;
-    cg_server_on (server, "inbox.list", &cg_inbox_query_def, s_inbox_list, self);
-    cg_server_on (server, "notify.rules", &cg_notify_rules_def, s_rules, self);
-    cg_server_on (server, "notify.test", &cg_notify_test_def, s_test, self);
-    cg_server_on (server, "notify.log", &cg_notify_query_def, s_log, self);
-    cg_server_on (server, "notify.deadletter", &cg_notify_query_def, s_deadletter, self);
-    cg_server_on (server, "notify.retry", &cg_notify_act_def, s_retry, self);
-    cg_server_on (server, "notify.ack", &cg_notify_act_def, s_ack, self);
-    cg_server_on (server, "sms.asked", &cg_sms_asked_def, s_sms_asked, self);
+    cg_server_on (server, &cg_cmd_inbox_list, s_inbox_list, self);
+    cg_server_on (server, &cg_cmd_notify_rules, s_rules, self);
+    cg_server_on (server, &cg_cmd_notify_test, s_test, self);
+    cg_server_on (server, &cg_cmd_notify_log, s_log, self);
+    cg_server_on (server, &cg_cmd_notify_deadletter, s_deadletter, self);
+    cg_server_on (server, &cg_cmd_notify_retry, s_retry, self);
+    cg_server_on (server, &cg_cmd_notify_ack, s_ack, self);
+    cg_server_on (server, &cg_cmd_sms_asked, s_sms_asked, self);
 }

@@ -82,10 +82,10 @@ notifier_new (cg_daemon_t *daemon)
         goto failed;
     /*  the citizen's phone is sealed at rest by intake, under the key of the
         stack's configuration; without it citizens get no SMS */
-    const char *key = cg_daemon_get (daemon, "intake/key", NULL);
-    self->privacy = key ? cg_privacy_new (key) : NULL;
+    char why[160] = "";
+    self->privacy = cg_privacy_load (daemon->config, why, sizeof why);
     if (!self->privacy)
-        zsys_warning ("notification: no usable intake/key; citizens cannot be told by SMS");
+        zsys_warning ("notification: %s; citizens cannot be told by SMS", why);
     /*  what is kept, and how long: the store's own bounds */
     self->inbox_max = cg_daemon_int (daemon, "notification/inbox_max");
     self->dead_ms = cg_daemon_int (daemon, "notification/dead_days") * CG_DAY_MS;

@@ -53,8 +53,7 @@ s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
                              .text = text, .grid = (char *) grid, .contact_phone = phone };
     cg_case_submitted_t rep;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err), 0, "%s", err.message);
     cr_assert_not (rep.merged);
     snprintf (id, 33, "%s", rep.id);
     bool repeat = rep.repeat;
@@ -75,18 +74,18 @@ s_close (cg_teststack_t *stack, cg_client_t *dispatch, const char *id)
     char unit[80], center[80];
     snprintf (unit, sizeof unit, "unit:%s", c.unit);
     snprintf (center, sizeof center, "center:%s:王", c.center);
-    const char *steps[][2] = { { "case.accept", unit }, { "case.resolve", unit },
-                               { "case.close", center } };
+    const struct { const cg_cmddef_t *command; const char *actor; } steps[] = {
+        { &cg_cmd_case_accept, unit }, { &cg_cmd_case_resolve, unit },
+        { &cg_cmd_case_close, center } };
     for (int k = 0; k < 3; k++) {
         char rid[40];
         cg_client_new_rid (rid, sizeof rid);
-        cg_case_act_t act = { .rid = rid, .id = (char *) id, .actor = (char *) steps[k][1],
+        cg_case_act_t act = { .rid = rid, .id = (char *) id, .actor = (char *) steps[k].actor,
                               .note = k == 1 ? "已协调物业处理完毕" : NULL };
         cg_case_view_t after;
         cg_error_t err;
-        cr_assert_eq (cg_client_call (dispatch, steps[k][0], &cg_case_act_def, &act,
-                                      &cg_case_view_def, &after, &err), 0, "%s %s: %s",
-                      steps[k][0], id, err.message);
+        cr_assert_eq (cg_client_call (dispatch, steps[k].command, &act, &after, &err), 0,
+                      "%s %s: %s", steps[k].command->name, id, err.message);
         cg_msg_clear (&cg_case_view_def, &after);
     }
     cg_msg_clear (&cg_case_view_def, &c);
@@ -142,8 +141,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     cg_case_act_t reopen = { .rid = rid, .id = (char *) reopened, .actor = center,
                              .note = "噪声又出现了" };
     cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "case.reopen", &cg_case_act_def, &reopen,
-                                  &cg_case_view_def, &c, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_reopen, &reopen, &c, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_case_view_def, &c);
 
     cg_testclock_set (stack, t0 + 16 * S_DAY);

@@ -40,8 +40,7 @@ s_tally (cg_teststack_t *stack, const char *id)
     cg_topic_act_t req = { .id = (char *) id, .actor = "test" };
     cg_topic_tally_t tally;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (client, "topic.tally", &cg_topic_act_def, &req,
-                                  &cg_topic_tally_def, &tally, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (client, &cg_cmd_topic_tally, &req, &tally, &err), 0, "%s", err.message);
     cg_client_destroy (&client);
     return tally;
 }
@@ -221,8 +220,7 @@ Test (ballots, kill_9_of_consultation_mid_ballot_loses_no_vote, .timeout = 180)
         cg_error_t err;
         int rc = -1;
         for (int attempt = 0; attempt < 10 && rc; attempt++)
-            rc = cg_client_call (client, "topic.vote", &cg_topic_act_def, &req,
-                                 &cg_topic_tally_def, &tally, &err);
+            rc = cg_client_call (client, &cg_cmd_topic_vote, &req, &tally, &err);
         cr_assert_eq (rc, 0, "vote %d: %s", i, err.message);
         cg_msg_clear (&cg_topic_tally_def, &tally);
     }

@@ -204,6 +204,45 @@ Test (channels, the_hotline_hears_every_change_of_its_orders, .timeout = 240)
         cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"status\":\"cancelled\"", orders[i]),
                       1, "%s was not told", orders[i]);
     cr_assert_eq (cg_testreceiver_count (&rx, path, "sig=bad", NULL), 0);
+
+    /*  our callbacks' secret rotated, with no restart: until the old one
+        runs out each callback is signed under both, so the hotline checks
+        with the old until it switches, then with the new */
+    char *rotated = cg_testcli (stack, 0, "secret rotate callback --json");
+    json_t *made = json_loads (rotated, 0, NULL);
+    cr_assert (made, "%s", rotated);
+    char first[CG_SIGN_SECRET_MAX];
+    snprintf (first, sizeof first, "%s", s_str (made, "secret"));
+    cr_assert_eq (strlen (first), 64, "%s", rotated);
+    json_decref (made);
+    free (rotated);
+    char *fourth = s_order (stack, "H-4", "13900004444");
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"order\":\"H-4\"",
+                                         "sig=bad prev=ok"), 1,
+                  "the hotline, still on the old secret, takes the callback by its second "
+                  "signature");
+    cg_testreceiver_secret (&rx, first);
+    free (s_order (stack, "H-5", "13900005555"));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"order\":\"H-5\"",
+                                         "sig=ok prev=bad"), 1, "switched: the new one checks");
+    /*  rotated again with no grace: the one it replaces ends at once */
+    rotated = cg_testcli (stack, 0, "secret rotate callback --grace-hours 0 --json");
+    made = json_loads (rotated, 0, NULL);
+    char second[CG_SIGN_SECRET_MAX];
+    snprintf (second, sizeof second, "%s", s_str (made, "secret"));
+    json_decref (made);
+    free (rotated);
+    cg_testreceiver_secret (&rx, second);
+    free (s_order (stack, "H-6", "13900006666"));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, path, "\"order\":\"H-6\"",
+                                         "sig=ok prev=none"), 1);
+    /*  a secret is shown once, to whoever rotates it, and never logged */
+    char shell[4096];
+    for (int i = 0; i < 2; i++)
+        cr_assert_neq (cg_test_shell (shell, sizeof shell, "grep -rl %s %s/log",
+                                      i ? second : first, stack->dir), 0,
+                       "a callback secret is in the logs: %s", shell);
+    free (fourth);
     free (joined);
     free (id);
     cg_teststack_down (&stack);

@@ -26,8 +26,7 @@ s_submit_at (cg_teststack_t *stack, const char *ext_ref, const char *category, c
                              .grid = (char *) grid, .contact_phone = "13812345678" };
     cg_case_submitted_t rep;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err), 0, "%s", err.message);
     char *id = strdup (rep.id);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cg_client_destroy (&intake);
@@ -62,8 +61,9 @@ s_act (cg_teststack_t *stack, const char *action, cg_case_act_t req, cg_case_vie
     cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
     char command[48];
     snprintf (command, sizeof command, "case.%s", action);
-    int rc = cg_client_call (dispatch, command, &cg_case_act_def, &req, &cg_case_view_def,
-                             view, err);
+    const cg_cmddef_t *def = cg_cmddef_find (command, "dispatch");
+    cr_assert (def, "dispatch has no command %s", command);
+    int rc = cg_client_call (dispatch, def, &req, view, err);
     cg_client_destroy (&dispatch);
     return rc;
 }
@@ -547,8 +547,7 @@ s_stats (cg_teststack_t *stack, const char *scope)
     cg_stats_query_t req = { .scope = (char *) scope, .from = "2026-11-23", .to = "2026-11-23" };
     cg_stats_report_t report;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "case.stats", &cg_stats_query_def, &req,
-                                  &cg_stats_report_def, &report, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_stats, &req, &report, &err), 0, "%s", err.message);
     cg_client_destroy (&dispatch);
     return report;
 }
@@ -649,42 +648,36 @@ Test (dispatch, statistics_of_a_day_match_the_hand_worked_scenario, .timeout = 1
     cg_case_query_t q = { .unit = "320602-chengguan", .state = "dispatched" };
     cg_case_page_t page;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
-                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &q, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.total, 1);
     cr_assert_str_eq (page.cases[0].id, c);
     cg_msg_clear (&cg_case_page_def, &page);
     q.state = NULL;
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
-                                  &cg_case_page_def, &page, &err), -1, "a unit's all queue");
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &q, &page, &err), -1, "a unit's all queue");
     cr_assert_str_eq (err.field, "state");
     cr_assert (strstr (err.message, "a unit's queues are by state"), "%s", err.message);
     /*  escalated to the county, C is in the county's list of all, by creation */
     q = (cg_case_query_t) { .center = "320602", .state = "all" };
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
-                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &q, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.total, 1);
     cr_assert_str_eq (page.cases[0].id, c);
     cg_msg_clear (&cg_case_page_def, &page);
     q = (cg_case_query_t) { .center = S_TOWN, .state = "all", .limit = 1 };
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
-                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &q, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.total, 2, "A and B; C went to the county");
     cr_assert_eq (page.cases_count, 1);
     cr_assert_str_eq (page.cases[0].id, a);
     cr_assert (page.next, "a second page follows");
     q.cursor = strdup (page.next);
     cg_msg_clear (&cg_case_page_def, &page);
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
-                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &q, &page, &err), 0, "%s", err.message);
     cr_assert_eq (page.cases_count, 1);
     cr_assert_str_eq (page.cases[0].id, b);
     cr_assert_null (page.next, "B was the last");
     cg_msg_clear (&cg_case_page_def, &page);
     /*  the same cursor for another list is refused, naming it */
     q.center = "320602";
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &q,
-                                  &cg_case_page_def, &page, &err), -1);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &q, &page, &err), -1);
     cr_assert_str_eq (err.field, "cursor");
     cr_assert (strstr (err.message, "another list"), "%s", err.message);
     free (q.cursor);
@@ -700,8 +693,7 @@ s_reload (cg_teststack_t *stack, cg_data_loaded_t *loaded, cg_error_t *err)
 {
     cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
     cg_data_reload_t req = { 0 };
-    int rc = cg_client_call (dispatch, "data.reload", &cg_data_reload_def, &req,
-                             &cg_data_loaded_def, loaded, err);
+    int rc = cg_client_call (dispatch, &cg_cmd_data_reload, &req, loaded, err);
     cg_client_destroy (&dispatch);
     return rc;
 }

@@ -67,8 +67,7 @@ s_alarm (cg_teststack_t *stack, const char *alarm_id, int64_t at)
                                 .type = "sos", .at = iso };
     cg_device_answer_t answer;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, "device.alarm", &cg_device_alarm_def, &alarm,
-                                  &cg_device_answer_def, &answer, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_device_alarm, &alarm, &answer, &err), 0, "%s", err.message);
     cr_assert (answer.accepted, "%s", answer.message ? answer.message : "");
     char *id = strdup (answer.id);
     cg_msg_clear (&cg_device_answer_def, &answer);
@@ -85,8 +84,7 @@ s_cancel (cg_teststack_t *stack, const char *alarm_id, const char *reason)
                                   .reason = (char *) reason };
     cg_case_submitted_t rep;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, "device.cancel", &cg_device_cancel_def, &cancel,
-                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_device_cancel, &cancel, &rep, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cg_client_destroy (&intake);
 }

@@ -64,8 +64,7 @@ s_order (cg_client_t *intake, int i, char *id, size_t len, bool *repeat)
                              .contact_phone = "13812345678" };
     cg_case_submitted_t rep;
     cg_error_t err;
-    if (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                        &cg_case_submitted_def, &rep, &err))
+    if (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err))
         return false;
     snprintf (id, len, "%s", rep.id);
     *repeat = rep.repeat;

@@ -57,8 +57,7 @@ s_submit (cg_client_t *client, s_places_t *p, int i, char *id_out)
     cg_error_t err;
     int rc = -1;
     for (int attempt = 0; attempt < 10 && rc; attempt++)
-        rc = cg_client_call (client, "case.submit", &cg_case_submit_def, &req,
-                             &cg_case_submitted_def, &rep, &err);
+        rc = cg_client_call (client, &cg_cmd_case_submit, &req, &rep, &err);
     cr_assert_eq (rc, 0, "request %d: %s", i, err.message);
     if (id_out)
         strcpy (id_out, rep.id);
@@ -220,26 +219,22 @@ Test (flow, a_retried_submission_returns_the_first_case, .timeout = 120)
                              .category = "noise", .text = "噪声", .grid = "320602001001001" };
     cg_case_submitted_t a, b, c;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &a, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &a, &err), 0, "%s", err.message);
     cr_assert_not (a.repeat);
     /*  the hotline sends its order again, with a new request id */
     req.rid = "rid-2";
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &b, &err), 0);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &b, &err), 0);
     cr_assert_str_eq (a.id, b.id);
     cr_assert (b.repeat);
     /*  a client retries the same request id: the first answer again */
     req.rid = "rid-1";
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &c, &err), 0);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &c, &err), 0);
     cr_assert_str_eq (a.id, c.id);
     /*  the same order number from another source is another request */
     cg_case_submitted_t d;
     req.rid = "rid-3";
     req.source = "grid";
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &d, &err), 0);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &d, &err), 0);
     cr_assert_str_neq (a.id, d.id);
     /*  a request without a reference, answered just before midnight and
         retried just after it: its answer now lies in yesterday's hash of
@@ -247,12 +242,10 @@ Test (flow, a_retried_submission_returns_the_first_case, .timeout = 120)
     cg_case_submitted_t e, f;
     req = (cg_case_submit_t) { .rid = "rid-4", .source = "operator", .category = "noise",
                                .text = "噪声", .grid = "320602001001001" };
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &e, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &e, &err), 0, "%s", err.message);
     cr_assert_eq (cg_teststack_await (stack, 3, 10000, "GET cg:{intake}:seq"), 3);
     s_answer_before_midnight (stack, "cg:{intake}:", "rid-4");
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &f, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &f, &err), 0, "%s", err.message);
     cr_assert_str_eq (e.id, f.id, "a retry after midnight made another case");
     cr_assert (f.repeat);
     cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), 3, "the retry changed something");

@@ -48,8 +48,7 @@ s_batch (cg_client_t *client, const s_xfer_t *xs, size_t n, const char *rid, cg_
     cg_fund_transfer_batch_t req = { .rid = (char *) rid, .transfers = ts, .transfers_count = n,
                                      .actor = S_ADMIN, .role = "admin" };
     cg_fund_results_t out;
-    if (cg_client_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                        &cg_fund_results_def, &out, err))
+    if (cg_client_call (client, &cg_cmd_fund_transfer, &req, &out, err))
         return -1;
     for (size_t i = 0; i < out.results_count && i < 64; i++) {
         snprintf (s_results[i], sizeof s_results[i], "%s", out.results[i].result);
@@ -79,8 +78,7 @@ s_open (cg_client_t *client, const char *id, const char *ledger, bool no_overdra
                                      .role = "admin" };
     cg_fund_results_t out;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (client, "fund.account", &cg_fund_account_create_def, &req,
-                                  &cg_fund_results_def, &out, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (client, &cg_cmd_fund_account, &req, &out, &err), 0, "%s", err.message);
     cr_assert (strcmp (out.results[0].result, "ok") == 0
                || strcmp (out.results[0].result, "exists") == 0, "%s", out.results[0].result);
     cg_msg_clear (&cg_fund_results_def, &out);
@@ -92,8 +90,7 @@ s_balance (cg_client_t *client, const char *id)
     cg_fund_get_t req = { .id = (char *) id };
     cg_fund_account_t a;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (client, "fund.balance", &cg_fund_get_def, &req,
-                                  &cg_fund_account_def, &a, &err), 0, "%s: %s", id, err.message);
+    cr_assert_eq (cg_client_call (client, &cg_cmd_fund_balance, &req, &a, &err), 0, "%s: %s", id, err.message);
     return a;
 }
 
@@ -113,8 +110,7 @@ s_verify (cg_client_t *client)
     cg_fund_get_t req = { .id = "all" };
     cg_fund_verified_t v;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (client, "fund.verify", &cg_fund_get_def, &req,
-                                  &cg_fund_verified_def, &v, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (client, &cg_cmd_fund_verify, &req, &v, &err), 0, "%s", err.message);
     return v;
 }
 
@@ -158,12 +154,10 @@ Test (fund, ledger_rules_and_refusals, .timeout = 120)
                                       .role = "admin" };
     cg_fund_results_t aout;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (c, "fund.account", &cg_fund_account_create_def, &areq,
-                                  &cg_fund_results_def, &aout, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_account, &areq, &aout, &err), -1);
     cr_assert_str_eq (err.field, "accounts[0].flags");
     bad = (cg_fund_account_t) { .id = "t.a", .ledger = "min" };
-    cr_assert_eq (cg_client_call (c, "fund.account", &cg_fund_account_create_def, &areq,
-                                  &cg_fund_results_def, &aout, &err), 0);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_account, &areq, &aout, &err), 0);
     cr_assert_str_eq (aout.results[0].result, "exists_with_different_fields");
     cg_msg_clear (&cg_fund_results_def, &aout);
 
@@ -281,8 +275,7 @@ s_request (cg_client_t *c, const char *id, const char *project, int64_t amount,
         .beneficiary = "王奶奶", .amount = amount, .purpose = "助老餐 11月",
         .actor = (char *) requester, .role = "operator", .resolution = (char *) resolution };
     cg_fund_request_view_t out;
-    *rc = cg_client_call (c, "fund.request", &cg_fund_request_def, &req,
-                          &cg_fund_request_view_def, &out, err);
+    *rc = cg_client_call (c, &cg_cmd_fund_request, &req, &out, err);
     return out;
 }
 
@@ -292,8 +285,7 @@ s_decide (cg_client_t *c, const char *command, const char *id, const char *actor
 {
     cg_fund_decide_t req = { .id = (char *) id, .actor = (char *) actor, .role = "operator",
                              .note = "ok" };
-    return cg_client_call (c, command, &cg_fund_decide_def, &req, &cg_fund_request_view_def,
-                           out, err);
+    return cg_client_call (c, cg_cmddef_find (command, "fund"), &req, out, err);
 }
 
 Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
@@ -311,10 +303,8 @@ Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
                              .amount = 2000000, .channel = "bank", .actor = S_DESK,
                              .role = "operator" };
     cg_fund_receipt_t r1, r2;
-    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &r1, &err), 0, "%s", err.message);
-    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &r2, &err), 0);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_donate, &don, &r1, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_donate, &don, &r2, &err), 0);
     cr_assert_str_eq (r1.receipt, r2.receipt);
     cr_assert (r2.repeat);
     cr_assert_str_eq (r1.donor, "张三");
@@ -322,13 +312,11 @@ Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
     cg_msg_clear (&cg_fund_receipt_def, &r2);
     s_id (did, 2, 2);
     don.anonymous = true;
-    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &r1, &err), 0);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_donate, &don, &r1, &err), 0);
     cr_assert_str_eq (r1.donor, "匿名");
     cg_msg_clear (&cg_fund_receipt_def, &r1);
     don.project = "nosuch";
-    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &r1, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_donate, &don, &r1, &err), -1);
     cr_assert_str_eq (err.field, "project");
     cr_assert_eq (s_posted (c, "baihe.elderly"), 4000000);
 
@@ -406,8 +394,7 @@ Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
     s_set_clock (stack, t0 + INT64_C (1209600001));
     cr_assert (s_expiry_empty (stack), "the request did not expire");
     cg_fund_get_t get = { .id = q4 };
-    cr_assert_eq (cg_client_call (c, "fund.show", &cg_fund_get_def, &get,
-                                  &cg_fund_request_view_def, &view, &err), 0);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_show, &get, &view, &err), 0);
     cr_assert_str_eq (view.state, "expired");
     cg_msg_clear (&cg_fund_request_view_def, &view);
     a = s_balance (c, "baihe.elderly");
@@ -421,8 +408,7 @@ Test (fund, donations_requests_approvals_and_the_time_bank, .timeout = 120)
     cg_fund_request_t earn = { .id = tb, .fund = "tb-baihe", .beneficiary = "xiao.liu",
         .amount = 90, .purpose = "陪老人就医", .actor = "xiao.liu", .role = "operator",
         .served = "zhang.nainai" };
-    cr_assert_eq (cg_client_call (c, "fund.request", &cg_fund_request_def, &earn,
-                                  &cg_fund_request_view_def, &view, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_request, &earn, &view, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_fund_request_view_def, &view);
     cr_assert_eq (s_decide (c, "fund.approve", tb, "wang.fang", &view, &err), -1,
                   "only the person served confirms");
@@ -503,8 +489,7 @@ s_donate (cg_client_t *c, unsigned n, const char *donor, bool anonymous, int64_t
                              .actor = S_DESK, .role = "operator" };
     cg_fund_receipt_t r;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &r, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_donate, &don, &r, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_fund_receipt_def, &r);
 }
 
@@ -515,8 +500,8 @@ s_report (cg_client_t *c, const char *command, const char *fund, const char *mon
                           .role = "admin" };
     cg_fund_report_t r;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (c, command, &cg_fund_get_def, &req, &cg_fund_report_def, &r,
-                                  &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, cg_cmddef_find (command, "fund"), &req, &r, &err), 0,
+                  "%s", err.message);
     return r;
 }
 
@@ -578,8 +563,7 @@ Test (fund, monthly_disclosure_and_the_alarm_when_it_is_late, .timeout = 120)
     /*  a month not over cannot be published */
     cg_fund_get_t get = { .id = "baihe", .month = "2026-11", .actor = S_ADMIN, .role = "admin" };
     cg_fund_report_t r;
-    cr_assert_eq (cg_client_call (c, "fund.publish", &cg_fund_get_def, &get,
-                                  &cg_fund_report_def, &r, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_publish, &get, &r, &err), -1);
     cr_assert_str_eq (err.field, "month");
     s_set_clock (stack, s_beijing (2026, 12, 1, 1));
     cg_fund_report_t oct = s_report (c, "fund.report", "baihe", "2026-10");
@@ -683,33 +667,29 @@ Test (fund, bad_input_is_refused_by_field_and_the_daemon_keeps_serving, .timeout
     cg_fund_transfer_batch_t req = { .transfers = many, .transfers_count = CG_FUND_BATCH_MAX + 1,
                                      .actor = S_ADMIN, .role = "admin" };
     cg_fund_results_t out;
-    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                                  &cg_fund_results_def, &out, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_transfer, &req, &out, &err), -1);
     cr_assert_str_eq (err.field, "transfers");
     /*  a bad account id, an unknown flag, a negative amount, a bad month */
     cg_fund_transfer_t t = { .id = "0123456789abcdef0123456789abcdef", .debit = "a b",
                              .credit = "baihe", .amount = 1 };
     req = (cg_fund_transfer_batch_t) { .transfers = &t, .transfers_count = 1, .actor = S_ADMIN,
                                        .role = "admin" };
-    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                                  &cg_fund_results_def, &out, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_transfer, &req, &out, &err), -1);
     cr_assert_str_eq (err.field, "transfers[0].debit");
     t.debit = "baihe.donors";
     t.flags = (char *[]) { "maybe" };
     t.flags_count = 1;
-    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                                  &cg_fund_results_def, &out, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_transfer, &req, &out, &err), -1);
     cr_assert_str_eq (err.field, "transfers[0].flags");
     cg_fund_donate_t don = { .id = "0123456789abcdef0123456789abcdef", .fund = "baihe",
                              .amount = -5, .channel = "cash", .actor = S_DESK,
                              .role = "operator" };
     cg_fund_receipt_t rec;
-    cr_assert_eq (cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &rec, &err), -1);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_donate, &don, &rec, &err), -1);
     cr_assert_str_eq (err.field, "amount");
     cg_fund_get_t get = { .id = "baihe", .month = "2026-13" };
     cg_fund_report_t rep;
-    cr_assert_eq (cg_client_call (c, "fund.report", &cg_fund_get_def, &get, &cg_fund_report_def,
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_report, &get,
                                   &rep, &err), -1);
     cr_assert_str_eq (err.field, "month");
     /*  garbage frames straight at the socket */
@@ -720,8 +700,7 @@ Test (fund, bad_input_is_refused_by_field_and_the_daemon_keeps_serving, .timeout
     zsock_destroy (&raw);
     /*  and it still serves */
     t.flags_count = 0;
-    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                                  &cg_fund_results_def, &out, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_transfer, &req, &out, &err), 0, "%s", err.message);
     cr_assert_str_eq (out.results[0].result, "ok");
     cg_msg_clear (&cg_fund_results_def, &out);
     cg_client_destroy (&c);

@@ -28,7 +28,7 @@ s_donate (cg_client_t *c, unsigned n, int64_t amount, const char *actor, const c
     cg_fund_donate_t don = { .id = id, .fund = "baihe", .donor = "张三", .amount = amount,
                              .channel = "bank", .actor = (char *) actor, .role = (char *) role };
     cg_fund_receipt_t r;
-    int rc = cg_client_call (c, "fund.donate", &cg_fund_donate_def, &don, &cg_fund_receipt_def,
+    int rc = cg_client_call (c, &cg_cmd_fund_donate, &don,
                              &r, err);
     if (rc == 0) {
         cr_assert_str_eq (r.taken_by, actor, "the receipt names who took the donation");
@@ -44,8 +44,7 @@ s_request (cg_client_t *c, const char *id, int64_t amount, const char *actor, co
     cg_fund_request_t req = { .id = (char *) id, .fund = "baihe", .beneficiary = "李爷爷",
         .amount = amount, .purpose = "助老", .actor = (char *) actor, .role = (char *) role,
         .resolution = (char *) resolution };
-    int rc = cg_client_call (c, "fund.request", &cg_fund_request_def, &req,
-                             &cg_fund_request_view_def, view, err);
+    int rc = cg_client_call (c, &cg_cmd_fund_request, &req, view, err);
     if (rc == 0)
         cg_msg_clear (&cg_fund_request_view_def, view);
     return rc;
@@ -56,8 +55,7 @@ s_decide (cg_client_t *c, const char *command, const char *id, const char *actor
           const char *role, cg_fund_request_view_t *view, cg_error_t *err)
 {
     cg_fund_decide_t req = { .id = (char *) id, .actor = (char *) actor, .role = (char *) role };
-    return cg_client_call (c, command, &cg_fund_decide_def, &req, &cg_fund_request_view_def,
-                           view, err);
+    return cg_client_call (c, cg_cmddef_find (command, "fund"), &req, view, err);
 }
 
 /*  Asserts a refusal: its code, its field, and the rule named. */
@@ -101,18 +99,15 @@ Test (fund_access, who_may_do_what, .timeout = 120)
     cg_fund_transfer_batch_t batch = { .transfers = &t, .transfers_count = 1, .actor = S_DESK,
                                        .role = "supervisor" };
     cg_fund_results_t results;
-    s_refused (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &batch,
-                               &cg_fund_results_def, &results, &err), &err, "forbidden",
+    s_refused (cg_client_call (c, &cg_cmd_fund_transfer, &batch, &results, &err), &err, "forbidden",
                "transfers[0].debit", "ledger_admin");
     cg_fund_account_t account = { .id = "x.acct", .ledger = "cny" };
     cg_fund_account_create_t open = { .accounts = &account, .accounts_count = 1,
                                       .actor = S_DESK, .role = "operator" };
-    s_refused (cg_client_call (c, "fund.account", &cg_fund_account_create_def, &open,
-                               &cg_fund_results_def, &results, &err), &err, "forbidden", "role",
+    s_refused (cg_client_call (c, &cg_cmd_fund_account, &open, &results, &err), &err, "forbidden", "role",
                "ledger_admin");
     batch.role = "admin";
-    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &batch,
-                                  &cg_fund_results_def, &results, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_transfer, &batch, &results, &err), 0, "%s", err.message);
     cr_assert_str_eq (results.results[0].result, "ok");
     cg_msg_clear (&cg_fund_results_def, &results);
 
@@ -130,8 +125,7 @@ Test (fund_access, who_may_do_what, .timeout = 120)
     cr_assert_eq (s_request (c, q, 30000, "center:320602001:wang.fang", "operator", NULL, &view,
                              &err), 0, "%s", err.message);
     cg_fund_get_t get = { .id = q };
-    cr_assert_eq (cg_client_call (c, "fund.show", &cg_fund_get_def, &get,
-                                  &cg_fund_request_view_def, &view, &err), 0);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_show, &get, &view, &err), 0);
     cr_assert_str_eq (view.requester, "wang.fang");
     cg_msg_clear (&cg_fund_request_view_def, &view);
 
@@ -157,8 +151,7 @@ Test (fund_access, who_may_do_what, .timeout = 120)
     cg_fund_request_t earn = { .id = q, .fund = "tb-baihe", .beneficiary = "xiao.liu",
         .amount = 90, .purpose = "陪老人就医", .served = "zhang.nainai", .actor = "xiao.liu",
         .role = "grid_worker" };
-    cr_assert_eq (cg_client_call (c, "fund.request", &cg_fund_request_def, &earn,
-                                  &cg_fund_request_view_def, &view, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_request, &earn, &view, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_fund_request_view_def, &view);
     s_refused (s_decide (c, "fund.approve", q, "li.qiang", "operator", &view, &err), &err,
                "forbidden", "actor", "approvers_decide");
@@ -171,24 +164,20 @@ Test (fund_access, who_may_do_what, .timeout = 120)
                                .amount = 30 };
     batch = (cg_fund_transfer_batch_t) { .transfers = &t, .transfers_count = 1,
                                          .actor = "wang.fang", .role = "supervisor" };
-    s_refused (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &batch,
-                               &cg_fund_results_def, &results, &err), &err, "forbidden",
+    s_refused (cg_client_call (c, &cg_cmd_fund_transfer, &batch, &results, &err), &err, "forbidden",
                "transfers[0].debit", "own_minutes");
     batch.actor = "xiao.liu";
     batch.role = "grid_worker";
     t.credit = "baihe";
-    s_refused (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &batch,
-                               &cg_fund_results_def, &results, &err), &err, "forbidden",
+    s_refused (cg_client_call (c, &cg_cmd_fund_transfer, &batch, &results, &err), &err, "forbidden",
                "transfers[0].debit", "own_minutes");
     t.credit = "tb-baihe";
-    cr_assert_eq (cg_client_call (c, "fund.transfer", &cg_fund_transfer_batch_def, &batch,
-                                  &cg_fund_results_def, &results, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_transfer, &batch, &results, &err), 0, "%s", err.message);
     cr_assert_str_eq (results.results[0].result, "ok");
     cg_msg_clear (&cg_fund_results_def, &results);
     cg_fund_account_t a;
     get.id = "tb-baihe.v.xiao.liu";
-    cr_assert_eq (cg_client_call (c, "fund.balance", &cg_fund_get_def, &get,
-                                  &cg_fund_account_def, &a, &err), 0);
+    cr_assert_eq (cg_client_call (c, &cg_cmd_fund_balance, &get, &a, &err), 0);
     cr_assert_eq (a.credits_posted - a.debits_posted, 60);
     cg_msg_clear (&cg_fund_account_def, &a);
 

@@ -40,11 +40,10 @@ static volatile int s_done_calls;
 
 /*  Calls until answered (through restarts); false on a refusal. */
 static bool
-s_call (cg_client_t *client, const char *command, const cg_msgdef_t *req_def, void *req,
-        const cg_msgdef_t *rep_def, void *rep, cg_error_t *err)
+s_call (cg_client_t *client, const cg_cmddef_t *command, void *req, void *rep, cg_error_t *err)
 {
     for (int attempt = 0; attempt < 60; attempt++) {
-        if (cg_client_call (client, command, req_def, req, rep_def, rep, err) == 0)
+        if (cg_client_call (client, command, req, rep, err) == 0)
             return true;
         if (strcmp (err->code, "unavailable") != 0)
             return false;
@@ -127,8 +126,7 @@ s_worker (void *arg)
                                              .transfers_count = n, .actor = "admin:load",
                                              .role = "admin" };
             cg_fund_results_t out;
-            if (!s_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                         &cg_fund_results_def, &out, &err)) {
+            if (!s_call (client, &cg_cmd_fund_transfer, &req, &out, &err)) {
                 snprintf (w->failure, sizeof w->failure, "transfer refused: %s", err.message);
                 break;
             }
@@ -155,8 +153,7 @@ s_worker (void *arg)
                                              .transfers_count = history_n[slot],
                                              .actor = "admin:load", .role = "admin" };
             cg_fund_results_t out;
-            if (s_call (client, "fund.transfer", &cg_fund_transfer_batch_def, &req,
-                        &cg_fund_results_def, &out, &err)) {
+            if (s_call (client, &cg_cmd_fund_transfer, &req, &out, &err)) {
                 for (size_t i = 0; i < out.results_count; i++)
                     if (strcmp (out.results[i].result, "ok") == 0
                     ||  strcmp (out.results[i].result, "exists") == 0)
@@ -172,7 +169,7 @@ s_worker (void *arg)
                 .project = kind == 7 ? "study" : NULL, .donor = "居民", .amount = 100 + call,
                 .channel = "wechat", .actor = "center:320602001:desk", .role = "operator" };
             cg_fund_receipt_t out;
-            if (s_call (client, "fund.donate", &cg_fund_donate_def, &req, &cg_fund_receipt_def,
+            if (s_call (client, &cg_cmd_fund_donate, &req,
                         &out, &err)) {
                 s_ack (w, id, req.amount);
                 w->attempts++;
@@ -188,8 +185,7 @@ s_worker (void *arg)
                 .beneficiary = "学生", .amount = 50 + call % 100, .purpose = "助学",
                 .actor = "wang.fang", .role = "operator" };
             cg_fund_request_view_t view;
-            if (!s_call (client, "fund.request", &cg_fund_request_def, &req,
-                         &cg_fund_request_view_def, &view, &err))
+            if (!s_call (client, &cg_cmd_fund_request, &req, &view, &err))
                 continue;       /* the project may not hold enough yet */
             s_ack (w, id, req.amount);
             cg_msg_clear (&cg_fund_request_view_def, &view);
@@ -198,8 +194,7 @@ s_worker (void *arg)
             snprintf (rid2, sizeof rid2, "%s-d", rid);
             cg_fund_decide_t d = { .rid = rid2, .id = id, .actor = "li.qiang",
                                    .role = "operator" };
-            if (s_call (client, command, &cg_fund_decide_def, &d, &cg_fund_request_view_def,
-                        &view, &err))
+            if (s_call (client, cg_cmddef_find (command, "fund"), &d, &view, &err))
                 cg_msg_clear (&cg_fund_request_view_def, &view);
             else
                 snprintf (w->failure, sizeof w->failure, "decision refused: %s", err.message);
@@ -301,8 +296,7 @@ s_run (int calls, bool crash)
                                       .actor = "admin:load", .role = "admin" };
     cg_fund_results_t opened;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (admin, "fund.account", &cg_fund_account_create_def, &open,
-                                  &cg_fund_results_def, &opened, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (admin, &cg_cmd_fund_account, &open, &opened, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_fund_results_def, &opened);
 
     s_worker_t workers[S_WORKERS];
@@ -384,8 +378,7 @@ s_run (int calls, bool crash)
     s_check_ledgers (stack);
     cg_fund_get_t get = { .id = "all" };
     cg_fund_verified_t v;
-    cr_assert_eq (cg_client_call (admin, "fund.verify", &cg_fund_get_def, &get,
-                                  &cg_fund_verified_def, &v, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (admin, &cg_cmd_fund_verify, &get, &v, &err), 0, "%s", err.message);
     cr_assert (v.ok, "%s", v.problem);
     cr_assert_eq (v.entries, entries);
     cg_msg_clear (&cg_fund_verified_def, &v);

@@ -13,24 +13,23 @@
 
 /*  A call that must succeed. */
 static void
-s_ok (cg_client_t *intake, const char *command, const cg_msgdef_t *def, void *req,
-      const cg_msgdef_t *rdef, void *rep)
+s_ok (cg_client_t *intake, const cg_cmddef_t *command, void *req, void *rep)
 {
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, command, def, req, rdef, rep, &err), 0,
-                  "%s refused: %s: %s", command, err.field, err.message);
+    cr_assert_eq (cg_client_call (intake, command, req, rep, &err), 0,
+                  "%s refused: %s: %s", command->name, err.field, err.message);
 }
 
 /*  A call that must be refused naming field, with words in the message. */
 static void
-s_refused (cg_client_t *intake, const char *command, const cg_msgdef_t *def, void *req,
-           const char *field, const char *words)
+s_refused (cg_client_t *intake, const cg_cmddef_t *command, void *req, const char *field,
+           const char *words)
 {
     cg_error_t err;
     cg_case_submitted_t rep;
-    cr_assert_eq (cg_client_call (intake, command, def, req, &cg_case_submitted_def, &rep, &err),
-                  -1, "%s was not refused (wanted %s: %s)", command, field, words);
-    cr_assert_str_eq (err.field, field, "%s: %s", command, err.message);
+    cr_assert_eq (cg_client_call (intake, command, req, &rep, &err),
+                  -1, "%s was not refused (wanted %s: %s)", command->name, field, words);
+    cr_assert_str_eq (err.field, field, "%s: %s", command->name, err.message);
     cr_assert (strstr (err.message, words), "\"%s\" lacks \"%s\"", err.message, words);
 }
 
@@ -89,7 +88,7 @@ Test (intake, every_channel_reaches_dispatch, .timeout = 180)
         .content = "工农路夜间施工，吵得睡不着", .address = "和平桥街道工农路18号",
         .area_code = "320602", .urgency = "一般" };
     cg_case_submitted_t rep;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_hotline_order, &order, &rep);
     cr_assert_not (rep.unplaced);
     strcpy (ids[0], rep.id);
     cg_msg_clear (&cg_case_submitted_def, &rep);
@@ -100,7 +99,7 @@ Test (intake, every_channel_reaches_dispatch, .timeout = 180)
                                 .grid = "320602001001002", .category = "street_light",
                                 .text = "路灯不亮", .photos = photos, .photos_count = 1,
                                 .lat = "32.0015", .lon = "120.8545" };
-    s_ok (intake, "grid.report", &cg_grid_report_def, &report, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_grid_report, &report, &rep);
     strcpy (ids[1], rep.id);
     cg_msg_clear (&cg_case_submitted_def, &rep);
 
@@ -111,7 +110,7 @@ Test (intake, every_channel_reaches_dispatch, .timeout = 180)
                                   .last_name = "李", .phone = "13900001111",
                                   .media_url = "https://img.example.cn/x.png",
                                   .attributes = attrs, .attributes_count = 1 };
-    s_ok (intake, "open311.request", &cg_open311_request_def, &o311, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_open311_request, &o311, &rep);
     strcpy (ids[2], rep.id);
     cg_msg_clear (&cg_case_submitted_def, &rep);
 
@@ -120,7 +119,7 @@ Test (intake, every_channel_reaches_dispatch, .timeout = 180)
     s_now_iso (at, sizeof at, -1000);
     cg_device_alarm_t alarm = { .alarm_id = "A-1", .device = "W-0001", .type = "sos", .at = at };
     cg_device_answer_t answer;
-    s_ok (intake, "device.alarm", &cg_device_alarm_def, &alarm, &cg_device_answer_def, &answer);
+    s_ok (intake, &cg_cmd_device_alarm, &alarm, &answer);
     cr_assert (answer.accepted);
     strcpy (ids[3], answer.id);
     cg_msg_clear (&cg_device_answer_def, &answer);
@@ -155,12 +154,12 @@ Test (intake, every_channel_reaches_dispatch, .timeout = 180)
 
     /*  the vendor cancels the alarm: case.withdrawn, once */
     cg_device_cancel_t cancel = { .device = "W-0001", .alarm_id = "A-1", .reason = "误报" };
-    s_ok (intake, "device.cancel", &cg_device_cancel_def, &cancel, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_device_cancel, &cancel, &rep);
     cr_assert_str_eq (rep.id, ids[3]);
     cr_assert_not (rep.repeat);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cancel.rid = NULL;
-    s_ok (intake, "device.cancel", &cg_device_cancel_def, &cancel, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_device_cancel, &cancel, &rep);
     cr_assert (rep.repeat);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cg_case_withdrawn_t withdrawn;
@@ -169,7 +168,7 @@ Test (intake, every_channel_reaches_dispatch, .timeout = 180)
     cr_assert_str_eq (withdrawn.reason, "误报");
     cg_msg_clear (&cg_case_withdrawn_def, &withdrawn);
     cancel.alarm_id = "A-404";
-    s_refused (intake, "device.cancel", &cg_device_cancel_def, &cancel, "alarm_id", "no alarm");
+    s_refused (intake, &cg_cmd_device_cancel, &cancel, "alarm_id", "no alarm");
     cg_client_destroy (&intake);
     cg_teststack_down (&stack);
 }
@@ -193,7 +192,7 @@ Test (intake, device_alarms_are_rejected_with_a_reason, .timeout = 120)
                                     .type = "fall", .at = (char *) cases[i].at,
                                     .lat = (char *) cases[i].lat, .lon = (char *) cases[i].lon };
         cg_device_answer_t answer;
-        s_ok (intake, "device.alarm", &cg_device_alarm_def, &alarm, &cg_device_answer_def,
+        s_ok (intake, &cg_cmd_device_alarm, &alarm,
               &answer);
         cr_assert_not (answer.accepted, "alarm %zu accepted", i);
         cr_assert_str_eq (answer.reason, cases[i].reason, "alarm %zu", i);
@@ -206,18 +205,18 @@ Test (intake, device_alarms_are_rejected_with_a_reason, .timeout = 120)
     /*  malformed ones are refused by field, as any command */
     cg_device_alarm_t alarm = { .alarm_id = "R-2", .device = "W-0002", .type = "explode",
                                 .at = fresh };
-    s_refused (intake, "device.alarm", &cg_device_alarm_def, &alarm, "type", "not one of");
+    s_refused (intake, &cg_cmd_device_alarm, &alarm, "type", "not one of");
     alarm.type = "vital";
     alarm.at = "2026-11-22 10:00:00";
-    s_refused (intake, "device.alarm", &cg_device_alarm_def, &alarm, "at", "T and a time");
+    s_refused (intake, &cg_cmd_device_alarm, &alarm, "at", "T and a time");
     cr_assert_eq (cg_teststack_await (stack, 1, 1000, "GET cg:{intake}:seq"), -1,
                   "a rejected alarm made a case");
     /*  the same alarm sent twice is one case */
     alarm.at = fresh;
     cg_device_answer_t a, b;
-    s_ok (intake, "device.alarm", &cg_device_alarm_def, &alarm, &cg_device_answer_def, &a);
+    s_ok (intake, &cg_cmd_device_alarm, &alarm, &a);
     alarm.rid = NULL;
-    s_ok (intake, "device.alarm", &cg_device_alarm_def, &alarm, &cg_device_answer_def, &b);
+    s_ok (intake, &cg_cmd_device_alarm, &alarm, &b);
     cr_assert (a.accepted && b.accepted && b.repeat);
     cr_assert_str_eq (a.id, b.id);
     cg_msg_clear (&cg_device_answer_def, &a);
@@ -235,66 +234,66 @@ Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
     cg_hotline_order_t order = { .order_no = "B-1", .call_time = call_time, .class = "投诉",
                                  .content = "噪音", .area_code = "320602" };
     order.class = "抱怨";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "class", "not one of");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "class", "not one of");
     order.class = "complaint";
     order.call_time = "2026-11-22T10:00:00";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "call_time", "offset");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "call_time", "offset");
     order.call_time = "2026-02-30T10:00:00+08:00";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "call_time", "real date");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "call_time", "real date");
     order.call_time = "2099-01-01T10:00:00+08:00";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "call_time", "future");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "call_time", "future");
     order.call_time = call_time;
     order.time_limit = "2020-01-01T00:00:00Z";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "time_limit", "not after");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "time_limit", "not after");
     order.time_limit = NULL;
     order.urgency = "very";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "urgency", "urgent");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "urgency", "urgent");
     order.urgency = NULL;
     order.area_code = "999999";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "area_code", "org tree");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "area_code", "org tree");
     order.area_code = NULL;
     order.caller_phone = "138<script>";
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "caller_phone", "digits");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "caller_phone", "digits");
     order.caller_phone = NULL;
     char *bad_urls[] = { "https://ok.example/a.jpg", "javascript:alert(1)" };
     order.attachments = bad_urls;
     order.attachments_count = 2;
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "attachments",
+    s_refused (intake, &cg_cmd_hotline_order, &order, "attachments",
                "attachments[1]");
     order.attachments_count = 0;
     order.order_no = NULL;
-    s_refused (intake, "hotline.order", &cg_hotline_order_def, &order, "order_no", "");
+    s_refused (intake, &cg_cmd_hotline_order, &order, "order_no", "");
 
     cg_grid_report_t report = { .report_id = "GR-B", .worker = "W1", .grid = "320602001001001",
                                 .category = "flying_saucer", .text = "x" };
-    s_refused (intake, "grid.report", &cg_grid_report_def, &report, "category", "neither");
+    s_refused (intake, &cg_cmd_grid_report, &report, "category", "neither");
     report.category = "noise";
     report.lat = "32.0015";
-    s_refused (intake, "grid.report", &cg_grid_report_def, &report, "lat", "together");
+    s_refused (intake, &cg_cmd_grid_report, &report, "lat", "together");
     report.lon = "120.8515";
     report.lat = "32,0015";
-    s_refused (intake, "grid.report", &cg_grid_report_def, &report, "lat", "decimal degrees");
+    s_refused (intake, &cg_cmd_grid_report, &report, "lat", "decimal degrees");
     report.lat = "32.0015";
     report.lon = "181.0";
-    s_refused (intake, "grid.report", &cg_grid_report_def, &report, "lon", "between -180");
+    s_refused (intake, &cg_cmd_grid_report, &report, "lon", "between -180");
     report.lon = "120.8515";
     report.grid = "320602001";
-    s_refused (intake, "grid.report", &cg_grid_report_def, &report, "grid", "not in the org");
+    s_refused (intake, &cg_cmd_grid_report, &report, "grid", "not in the org");
 
     cg_open311_request_t o311 = { .service_code = "999", .address_string = "人民中路" };
-    s_refused (intake, "open311.request", &cg_open311_request_def, &o311, "service_code",
+    s_refused (intake, &cg_cmd_open311_request, &o311, "service_code",
                "not a service");
     o311.service_code = "001";
     o311.address_string = NULL;
-    s_refused (intake, "open311.request", &cg_open311_request_def, &o311, "lat", "address_string");
+    s_refused (intake, &cg_cmd_open311_request, &o311, "lat", "address_string");
     o311.address_id = "320602";
-    s_refused (intake, "open311.request", &cg_open311_request_def, &o311, "address_id", "grid or");
+    s_refused (intake, &cg_cmd_open311_request, &o311, "address_id", "grid or");
     o311.address_id = "320602001001";
     o311.email = "not-an-address";
-    s_refused (intake, "open311.request", &cg_open311_request_def, &o311, "email", "e-mail");
+    s_refused (intake, &cg_cmd_open311_request, &o311, "email", "e-mail");
     o311.email = NULL;
     o311.media_url = "ftp://x/y";
-    s_refused (intake, "open311.request", &cg_open311_request_def, &o311, "media_url", "http");
+    s_refused (intake, &cg_cmd_open311_request, &o311, "media_url", "http");
     o311.media_url = NULL;
     char big[CG_TEXT_MAX + 2];
     memset (big, 'a', sizeof big - 1);
@@ -302,8 +301,7 @@ Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
     o311.description = big;
     cg_error_t err;
     cg_case_submitted_t rep;
-    cr_assert_eq (cg_client_call (intake, "open311.request", &cg_open311_request_def, &o311,
-                                  &cg_case_submitted_def, &rep, &err), -1,
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_open311_request, &o311, &rep, &err), -1,
                   "an oversized description was sent");
 
     /*  broken UTF-8 in each channel's text, and a body over the frame limit */
@@ -338,7 +336,7 @@ Test (intake, bad_input_of_each_channel_is_refused_by_field, .timeout = 120)
         many[i] = (cg_open311_attribute_t) { .code = "note", .value = value };
     o311.attributes = many;
     o311.attributes_count = 32;
-    s_ok (intake, "open311.request", &cg_open311_request_def, &o311, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_open311_request, &o311, &rep);
     cg_msg_clear (&cg_case_submitted_def, &rep);
     cr_assert_eq (cg_teststack_await (stack, 1, 10000, "GET cg:{intake}:seq"), 1);
     cg_client_destroy (&intake);
@@ -355,7 +353,7 @@ s_noise_order (cg_client_t *intake, const char *order_no, const char *phone,
     cg_hotline_order_t order = { .order_no = (char *) order_no, .call_time = call_time,
                                  .caller_phone = (char *) phone, .class = "投诉",
                                  .content = "工农路噪声扰民", .address = "和平桥街道工农路" };
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, rep);
+    s_ok (intake, &cg_cmd_hotline_order, &order, rep);
 }
 
 Test (intake, duplicates_merge_within_the_window_and_callers_are_recognised, .timeout = 180)
@@ -387,7 +385,7 @@ Test (intake, duplicates_merge_within_the_window_and_callers_are_recognised, .ti
                                 .category = "noise", .text = "噪声", .lat = "32.0015",
                                 .lon = "120.8725" };
     cg_case_submitted_t by_grid;
-    s_ok (intake, "grid.report", &cg_grid_report_def, &report, &cg_case_submitted_def, &by_grid);
+    s_ok (intake, &cg_cmd_grid_report, &report, &by_grid);
     cr_assert (by_grid.merged, "same grid and category: merged");
     cr_assert_eq (by_grid.supporters, 3);
     /*  a broken street light at a grid's corner, and an Open311 request
@@ -396,11 +394,11 @@ Test (intake, duplicates_merge_within_the_window_and_callers_are_recognised, .ti
                                .category = "street_light", .text = "路灯不亮",
                                .lat = "32.0029", .lon = "120.8529" };
     cg_case_submitted_t lamp, near;
-    s_ok (intake, "grid.report", &cg_grid_report_def, &light, &cg_case_submitted_def, &lamp);
+    s_ok (intake, &cg_cmd_grid_report, &light, &lamp);
     cr_assert_not (lamp.merged);
     cg_open311_request_t o311 = { .service_code = "001", .lat = "32.0029", .lon = "120.8532",
                                   .description = "路灯坏了" };
-    s_ok (intake, "open311.request", &cg_open311_request_def, &o311, &cg_case_submitted_def, &near);
+    s_ok (intake, &cg_cmd_open311_request, &o311, &near);
     cr_assert (near.merged);
     cr_assert_str_eq (near.id, lamp.id, "a point 28 m away joins the case");
 
@@ -410,7 +408,7 @@ Test (intake, duplicates_merge_within_the_window_and_callers_are_recognised, .ti
     cg_msg_clear (&cg_case_merged_def, &merged);
     cg_intake_get_t get = { .id = first.id };
     cg_intake_view_t view;
-    s_ok (intake, "intake.show", &cg_intake_get_def, &get, &cg_intake_view_def, &view);
+    s_ok (intake, &cg_cmd_intake_show, &get, &view);
     cr_assert_eq (view.supporters, 3);
     cr_assert_eq (view.calls, 4, "three supporters and one repeated call");
     cg_msg_clear (&cg_intake_view_def, &view);
@@ -482,27 +480,27 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
                                  .content = "家门口的井盖不见了", .address = "老街口那棵大树旁边",
                                  .area_code = "320612" };
     cg_case_submitted_t rep;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_hotline_order, &order, &rep);
     cr_assert (rep.unplaced);
     /*  a community name that eleven towns share is not guessed */
     order.order_no = "U-2";
     order.area_code = NULL;
     order.address = "友谊社区";
     cg_case_submitted_t shared;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &shared);
+    s_ok (intake, &cg_cmd_hotline_order, &order, &shared);
     cr_assert (shared.unplaced);
     /*  ... unless the address names the town too */
     order.order_no = "U-3";
     order.address = "任港街道友谊社区5栋";
     cg_case_submitted_t placed;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &placed);
+    s_ok (intake, &cg_cmd_hotline_order, &order, &placed);
     cr_assert_not (placed.unplaced);
 
     /*  a trunk road through several towns belongs to the county */
     order.order_no = "U-4";
     order.address = "通富北路与城港路交叉口";
     cg_case_submitted_t road;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &road);
+    s_ok (intake, &cg_cmd_hotline_order, &order, &road);
     cr_assert_not (road.unplaced);
 
     /*  an address that names only its county goes to that county's
@@ -510,7 +508,7 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     order.order_no = "U-5";
     order.address = "海门区老街口那棵大树旁边";
     cg_case_submitted_t county_only;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def,
+    s_ok (intake, &cg_cmd_hotline_order, &order,
           &county_only);
     cr_assert (county_only.unplaced);
 
@@ -575,7 +573,7 @@ Test (intake, personal_data_is_masked_in_every_output_and_sealed_at_rest, .timeo
                                  .class = "投诉", .content = "人民中路有人占道摆摊",
                                  .address = "和平桥街道工农路" };
     cg_case_submitted_t rep;
-    s_ok (intake, "hotline.order", &cg_hotline_order_def, &order, &cg_case_submitted_def, &rep);
+    s_ok (intake, &cg_cmd_hotline_order, &order, &rep);
     char id[32];
     strcpy (id, rep.id);
     cg_msg_clear (&cg_case_submitted_def, &rep);
@@ -598,17 +596,17 @@ Test (intake, personal_data_is_masked_in_every_output_and_sealed_at_rest, .timeo
     /*  intake's own view: masked, unless the role may see it */
     cg_intake_get_t get = { .id = id, .role = "operator" };
     cg_intake_view_t view;
-    s_ok (intake, "intake.show", &cg_intake_get_def, &get, &cg_intake_view_def, &view);
+    s_ok (intake, &cg_cmd_intake_show, &get, &view);
     cr_assert_str_eq (view.contact_phone, "138****5678");
     cr_assert_str_eq (view.contact_name, "张**");
     cg_msg_clear (&cg_intake_view_def, &view);
     get.role = "callback";
-    s_ok (intake, "intake.show", &cg_intake_get_def, &get, &cg_intake_view_def, &view);
+    s_ok (intake, &cg_cmd_intake_show, &get, &view);
     cr_assert_str_eq (view.contact_phone, S_PHONE);
     cr_assert_str_eq (view.contact_name, S_NAME);
     cg_msg_clear (&cg_intake_view_def, &view);
     get.id = "CG0000009999";
-    s_refused (intake, "intake.show", &cg_intake_get_def, &get, "id", "no case");
+    s_refused (intake, &cg_cmd_intake_show, &get, "id", "no case");
     cr_assert_eq (cg_teststack_cli (stack, &out, "intake show %s", id), 0, "%s", out);
     cr_assert (strstr (out, "138****5678") && strstr (out, "张**"), "%s", out);
     cr_assert_null (strstr (out, S_PHONE));
@@ -672,8 +670,7 @@ Test (intake, kill_9_of_intake_loses_and_doubles_no_order, .timeout = 240)
         cg_error_t err;
         int rc = -1;
         for (int attempt = 0; attempt < 10 && rc; attempt++)
-            rc = cg_client_call (intake, "hotline.order", &cg_hotline_order_def, &order,
-                                 &cg_case_submitted_def, &rep, &err);
+            rc = cg_client_call (intake, &cg_cmd_hotline_order, &order, &rep, &err);
         cr_assert_eq (rc, 0, "order %d: %s", i, err.message);
         cr_assert_not (rep.merged);
         cg_msg_clear (&cg_case_submitted_def, &rep);

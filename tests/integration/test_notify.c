@@ -381,8 +381,7 @@ Test (notify, kill_9_of_notification_delivers_each_id_and_no_other, .timeout = 3
                                  .text = "噪声", .grid = S_GRID };
         cg_case_submitted_t rep;
         cg_error_t err;
-        cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                      &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+        cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err), 0, "%s", err.message);
         cg_msg_clear (&cg_case_submitted_def, &rep);
     }
     /*  each case: the unit's inbox, the grid worker's webhook, the hotline */

@@ -108,7 +108,7 @@ Test (ops, sighup_after_logrotate_reopens_every_log_and_no_daemon_stops, .timeou
         cg_ping_t ping = { 0 };
         cg_pong_t pong;
         cg_error_t err;
-        cr_assert_eq (cg_client_call (client, "ping", &cg_ping_def, &ping, &cg_pong_def, &pong,
+        cr_assert_eq (cg_client_call (client, &cg_cmd_ping, &ping, &pong,
                                       &err), 0, "%s: %s", daemon, err.message);
         cr_assert_str_eq (pong.service, daemon);
         cg_msg_clear (&cg_pong_def, &pong);
@@ -230,14 +230,12 @@ Test (ops, metrics_count_what_was_done_and_healthz_names_what_fails, .timeout = 
                              .grid = S_GRID, .contact_phone = "13812345678" };
     cg_case_submitted_t rep;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                                  &cg_case_submitted_def, &rep, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err), 0, "%s", err.message);
     /*  and one refused, naming the field */
     cg_case_submit_t bad = { .source = "hotline", .ext_ref = "m-2", .category = "no-such",
                              .text = "x", .grid = S_GRID };
     cg_case_submitted_t bad_rep;
-    cr_assert_neq (cg_client_call (intake, "case.submit", &cg_case_submit_def, &bad,
-                                   &cg_case_submitted_def, &bad_rep, &err), 0);
+    cr_assert_neq (cg_client_call (intake, &cg_cmd_case_submit, &bad, &bad_rep, &err), 0);
     cg_client_destroy (&intake);
     char key[120];
     snprintf (key, sizeof key, "EXISTS cg:{dispatch}:case:%s", rep.id);
@@ -384,8 +382,7 @@ s_load_run (void *arg)
                                  .text = text, .grid = S_GRID, .contact_phone = "13812345678" };
         cg_case_submitted_t rep;
         cg_error_t err;
-        if (cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                            &cg_case_submitted_def, &rep, &err) == 0) {
+        if (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err) == 0) {
             pthread_mutex_lock (&load->lock);
             load->ids[load->acked++] = strdup (rep.id);
             pthread_mutex_unlock (&load->lock);
@@ -424,8 +421,7 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
                              .channel = "bank", .actor = S_DESK, .role = "operator" };
     cg_fund_receipt_t receipt;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (fund, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &receipt, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (fund, &cg_cmd_fund_donate, &don, &receipt, &err), 0, "%s", err.message);
     cg_client_destroy (&fund);
 
     /*  cases arrive all along the backup */
@@ -447,6 +443,8 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
     pthread_mutex_unlock (&load->lock);
     pthread_join (thread, NULL);
     cr_assert_gt (s_acked (load), before, "no case arrived during the backup");
+    char stack_dir[sizeof stack->dir];
+    snprintf (stack_dir, sizeof stack_dir, "%s", stack->dir);
     cg_teststack_down (&stack);
 
     /*  into an empty folder, and a stack started there */
@@ -459,6 +457,25 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
     cr_assert_eq (cg_teststack_cli (&restored, &out, "restore %s", backup), 1, "%s", out);
     cr_assert (strstr (out, "empty stack folder"), "%s", out);
     free (out);
+    /*  the restored configuration names the new folder, never the old
+        one: its access files (secrets), its own folder, what lay in it */
+    char cfg[700], old[600], shell[4096];
+    snprintf (cfg, sizeof cfg, "%s/civgrid.cfg", restored.dir);
+    cr_assert (realpath (stack_dir, old), "%s", stack_dir);
+    zconfig_t *config = zconfig_load (cfg);
+    cr_assert (config, "%s", cfg);
+    char fresh[PATH_MAX];
+    cr_assert (realpath (restored.dir, fresh));
+    cr_assert_str_eq (zconfig_get (config, "civgrid/dir", ""), fresh);
+    cr_assert (strncmp (zconfig_get (config, "access/dir", ""), fresh, strlen (fresh)) == 0,
+               "access/dir is %s", zconfig_get (config, "access/dir", ""));
+    zconfig_destroy (&config);
+    cr_assert_neq (cg_test_shell (shell, sizeof shell, "grep -F '%s/' %s", old, cfg), 0,
+                   "the restored configuration still names %s: %s", old, shell);
+    /*  and it comes up there with the old folder gone (moved aside: its
+        logs are still read for sanitizer reports) */
+    cr_assert_eq (cg_test_shell (shell, sizeof shell, "mv %s %s.gone", old, old), 0, "%s",
+                  shell);
     stack = cg_teststack_up_in (restored.dir, NULL);
     for (int i = 0; i < before; i++) {
         char key[80];
@@ -474,14 +491,12 @@ Test (ops, a_backup_under_load_restores_every_acknowledged_case_ledger_entry_and
     fund = cg_teststack_client (stack, "fund");
     cg_fund_get_t get = { .id = "baihe.elderly" };
     cg_fund_account_t account;
-    cr_assert_eq (cg_client_call (fund, "fund.balance", &cg_fund_get_def, &get,
-                                  &cg_fund_account_def, &account, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (fund, &cg_cmd_fund_balance, &get, &account, &err), 0, "%s", err.message);
     cr_assert_eq (account.credits_posted - account.debits_posted, 2000000);
     cg_msg_clear (&cg_fund_account_def, &account);
     /*  the same donation again is the same receipt, not a second entry */
     cg_fund_receipt_t again;
-    cr_assert_eq (cg_client_call (fund, "fund.donate", &cg_fund_donate_def, &don,
-                                  &cg_fund_receipt_def, &again, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (fund, &cg_cmd_fund_donate, &don, &again, &err), 0, "%s", err.message);
     cr_assert (again.repeat);
     cr_assert_str_eq (again.receipt, receipt.receipt);
     cg_msg_clear (&cg_fund_receipt_def, &again);

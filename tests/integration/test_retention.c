@@ -41,8 +41,7 @@ s_submit (cg_client_t *intake, cg_testgrids_t *g, int i)
     cg_error_t err;
     int rc = -1;
     for (int attempt = 0; attempt < 5 && rc; attempt++)
-        rc = cg_client_call (intake, "case.submit", &cg_case_submit_def, &req,
-                             &cg_case_submitted_def, &rep, &err);
+        rc = cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err);
     cr_assert_eq (rc, 0, "request %d: %s", i, err.message);
     cr_assert (!rep.merged && !rep.unplaced, "request %d was not a new case of its own", i);
     cg_msg_clear (&cg_case_submitted_def, &rep);

@@ -1,7 +1,9 @@
 /*  A hotline's secret is rotated without a restart (issue #17): for a
     while both the old and the new one sign, then only the new; the gateway
     reads them on each push.  Real HTTP, the test clock moved past the
-    grace period. */
+    grace period.  The sealing key gets a new version that seals from the
+    next start while the old still opens, and a backup of the secrets
+    holds every version. */
 #include <criterion/criterion.h>
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
@@ -95,6 +97,21 @@ Test (secrets, a_hotline_secret_is_rotated_without_a_restart, .timeout = 240)
 /*  The sealing key and the stack's secrets, backed up under a passphrase,
     are what a stack is rebuilt from with Redis's own files: on another
     folder (another machine), what was sealed opens again. */
+/*  How many values of the case's intake record (its msgpack) name
+    version of the sealing key ("vN:"). */
+static int
+s_sealed_under (cg_teststack_t *stack, const char *id, int version)
+{
+    redisReply *r = cg_redis_command (stack->redis, "HGET cg:{intake}:req:%s record", id);
+    cr_assert (r && r->type == REDIS_REPLY_STRING, "no record of %s", id);
+    char tag[8];
+    int n = snprintf (tag, sizeof tag, "v%d:", version), count = 0;
+    for (size_t i = 0; i + n <= r->len; i++)
+        count += memcmp (r->str + i, tag, n) == 0;
+    freeReplyObject (r);
+    return count;
+}
+
 Test (secrets, a_stack_is_rebuilt_from_its_data_and_its_secrets_backup, .timeout = 300)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
@@ -106,6 +123,26 @@ Test (secrets, a_stack_is_rebuilt_from_its_data_and_its_secrets_backup, .timeout
     free (out);
     cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1);
     char backup[700], rebuilt[700], shell[8192];
+
+    /*  the sealing key rotated: a new version seals after a restart, the
+        old one still opens what it sealed (cg_privacy.h) */
+    out = cg_testcli (stack, 0, "secret rotate seal --json");
+    cr_assert (strstr (out, "{\"seal\":2}"), "%s", out);
+    free (out);
+    cr_assert_eq (cg_teststack_cli (stack, NULL, "stack down"), 0);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "stack up"), 0, "%s", out);
+    free (out);
+    out = cg_testcli (stack, 0, "submit --source hotline --category noise --text "
+                      "楼下餐馆油烟直排 --grid " S_GRID " --name 李小红 --phone 13900001111");
+    char id2[40] = "";
+    sscanf (out, "%39s", id2);
+    free (out);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id2), 1);
+    cr_assert_eq (s_sealed_under (stack, id2, 2), 2, "not sealed under version 2");
+    cr_assert_eq (s_sealed_under (stack, id, 2), 0, "the older values were changed");
+    out = cg_testcli (stack, 0, "intake show %s --role supervisor", id);
+    cr_assert (strstr (out, "13812345678"), "version 1 still opens: %s", out);
+    free (out);
     snprintf (backup, sizeof backup, "%s/secrets.cgs", stack->dir);
     snprintf (rebuilt, sizeof rebuilt, "%s.rebuilt", stack->dir);
 
@@ -146,6 +183,14 @@ Test (secrets, a_stack_is_rebuilt_from_its_data_and_its_secrets_backup, .timeout
     cg_test_shell (down, sizeof down, "%s/civgrid stack down --dir %s", bin, rebuilt);
     cr_assert_eq (shown, 0, "%s", shell);
     cr_assert (strstr (shell, "13812345678") && strstr (shell, "王小明"), "%s", shell);
+    /*  and what version 2 sealed: the backup held both versions */
+    cr_assert_eq (cg_test_shell (shell, sizeof shell, "%s/civgrid stack up --dir %s", bin,
+                                 rebuilt), 0, "%s", shell);
+    shown = cg_test_shell (shell, sizeof shell, "%s/civgrid intake show %s --role "
+                           "supervisor --dir %s", bin, id2, rebuilt);
+    cg_test_shell (down, sizeof down, "%s/civgrid stack down --dir %s", bin, rebuilt);
+    cr_assert_eq (shown, 0, "%s", shell);
+    cr_assert (strstr (shell, "13900001111") && strstr (shell, "李小红"), "%s", shell);
     unsetenv ("CG_PASSPHRASE");
     cg_teststack_down (&stack);
 }

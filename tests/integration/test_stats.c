@@ -130,8 +130,7 @@ s_query (cg_teststack_t *stack, const char *scope, const char *from, const char 
     cg_client_t *dispatch = cg_teststack_client (stack, "dispatch");
     cg_stats_query_t req = { .scope = (char *) scope, .from = (char *) from, .to = (char *) to,
                              .by = (char *) by };
-    int rc = cg_client_call (dispatch, "case.stats", &cg_stats_query_def, &req,
-                             &cg_stats_report_def, report, err);
+    int rc = cg_client_call (dispatch, &cg_cmd_case_stats, &req, report, err);
     cg_client_destroy (&dispatch);
     return rc;
 }
@@ -407,14 +406,13 @@ Test (stats, dispatch_answers_ping_and_a_queue_while_statistics_are_worked_out,
     cg_ping_t ping = { 0 };
     cg_pong_t pong;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "ping", &cg_ping_def, &ping, &cg_pong_def, &pong,
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_ping, &ping, &pong,
                                   &err), 0, "%s", err.message);
     cr_assert_str_eq (pong.service, "dispatch");
     cg_msg_clear (&cg_pong_def, &pong);
     cg_case_query_t list = { .center = "320602001", .state = "dispatched" };
     cg_case_page_t page;
-    cr_assert_eq (cg_client_call (dispatch, "case.list", &cg_case_query_def, &list,
-                                  &cg_case_page_def, &page, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_list, &list, &page, &err), 0, "%s", err.message);
     cg_msg_clear (&cg_case_page_def, &page);
     /*  they were answered while statistics were still to come */
     int answered = 0;

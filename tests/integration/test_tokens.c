@@ -1,7 +1,8 @@
 /*  API tokens have a life (issue #17): each expires, and an operator
     revokes one by the id `token list` shows, without ever holding the
-    token again.  Over real HTTP against the gateway, with the test clock
-    moved past the expiry. */
+    token again; the audit log is kept for its retention and no shorter.
+    Over real HTTP against the gateway, with the test clock moved past the
+    expiry and the retention. */
 #include <criterion/criterion.h>
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
@@ -30,6 +31,15 @@ s_line (const char *text, const char *words, char *buf, size_t len)
     snprintf (buf, len, "%.*s", (int) strcspn (at, "\n"), at);
 }
 
+/*  Sets the stack's test clock. */
+static void
+s_clock_at (cg_teststack_t *stack, int64_t at)
+{
+    redisReply *r = cg_redis_command (stack->redis, "SET cg:{clock}:now %lld", (long long) at);
+    cr_assert (r && r->type == REDIS_REPLY_STATUS);
+    freeReplyObject (r);
+}
+
 static int
 s_status (cg_teststack_t *stack, const char *token, char *body, size_t len)
 {
@@ -56,10 +66,7 @@ Test (tokens, a_token_expires_and_is_revoked_by_its_id, .timeout = 240)
 
     /*  two days on, the one-day token is refused, saying when it expired */
     int64_t now = zclock_time ();
-    redisReply *r = cg_redis_command (stack->redis, "SET cg:{clock}:now %lld",
-                                      (long long) now + 2 * 86400000LL);
-    cr_assert (r && r->type == REDIS_REPLY_STATUS);
-    freeReplyObject (r);
+    s_clock_at (stack, now + 2 * 86400000LL);
     cr_assert_eq (s_status (stack, brief, body, sizeof body), 401, "%s", body);
     cr_assert (strstr (body, "expired at") && strstr (body, "Authorization"), "%s", body);
     cr_assert_eq (s_status (stack, yearly, body, sizeof body), 200, "%s", body);
@@ -84,6 +91,30 @@ Test (tokens, a_token_expires_and_is_revoked_by_its_id, .timeout = 240)
     cr_assert_eq (s_status (stack, yearly, body, sizeof body), 401, "%s", body);
     cr_assert (strstr (body, "unknown or revoked"), "%s", body);
     cg_testcli_says (stack, 1, "no token has the id", "token revoke %s", id);
+
+    /*  the audit log keeps six months by the stack's clock, never cut
+        sooner: failed sign-ins two days on, one more 179 days later; at
+        181 days only the first ones go */
+    int status;
+    const char *wrong = "{\"name\":\"nobody.here\",\"password\":\"wrong-password-1\"}";
+    for (int i = 0; i < 3; i++)
+        json_decref (cg_http_post_json (stack, "/api/v1/session", NULL, wrong, &status));
+    int64_t early = cg_teststack_int (stack, "XLEN cg:{gateway}:audit");
+    cr_assert_geq (early, 3);
+    s_clock_at (stack, now + 2 * 86400000LL + 179 * 86400000LL);
+    json_decref (cg_http_post_json (stack, "/api/v1/session", NULL, wrong, &status));
+    usleep (2500000);           /* more than one of the gateway's trim ticks */
+    cr_assert_eq (cg_teststack_int (stack, "XLEN cg:{gateway}:audit"), early + 1,
+                  "nothing is dropped before its 180 days");
+    s_clock_at (stack, now + 2 * 86400000LL + 181 * 86400000LL);
+    int64_t left = -1;
+    for (int waited = 0; waited < 100 && left != 1; waited++) {
+        usleep (100000);
+        left = cg_teststack_int (stack, "XLEN cg:{gateway}:audit");
+    }
+    cr_assert_eq (left, 1, "the entries older than 180 days go, the younger one stays");
+    cr_assert_eq (cg_teststack_log_count (stack, "gateway", "audit entries older than 180 days "
+                                          "dropped"), 1);
 
     free (brief);
     free (yearly);

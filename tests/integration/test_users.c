@@ -170,5 +170,11 @@ Test (users, an_operator_signs_in_is_locked_out_and_the_session_ends_when_idle,
     cr_assert_eq (status, 401, "a code taken twice");
     cg_testcli_says (stack, 0, "password alone", "user totp wang.fang --off");
     cr_assert_eq (s_sign_in (stack, "wang.fang", password, token, field), 201, "%s", field);
+
+    /*  tokens, passwords and keys never in a log: the people's, the
+        session's, the TOTP secret, the stack's own (cg_testenv.h) */
+    const char *used[] = { S_PASSWORD, password, "wrong-password-1", "wrong-password-5",
+                           secret, token, NULL };
+    cg_teststack_no_secrets_logged (stack, used);
     cg_teststack_down (&stack);
 }

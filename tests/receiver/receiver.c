@@ -7,11 +7,15 @@
 
     Every request it takes becomes one line of FILE, written whole:
 
-        http <path> delivery=<id> sig=<ok|bad|none> mode=<ok|fail|hang> <body>
+        http <path> delivery=<id> sig=<ok|bad|none> prev=<ok|bad|none>
+             mode=<ok|fail|hang> <body>
         smtp rcpt=<address> delivery=<id>
 
     sig checks X-CG-Timestamp and X-CG-Signature with the shared
-    secret (common/cg_sign.h), the way the hotline checks our callbacks.
+    secret (common/cg_sign.h), the way the hotline checks our callbacks;
+    prev the same with X-CG-Signature-Previous, which a callback carries
+    while a rotated secret's predecessor is still good.  PUT /_secret with
+    the new secret as its body is the hotline switching to it.
 
     How it answers is set per first path segment (/NAME/...) by a request
     PUT /_mode/NAME with the body ok (200), fail (500) or hang (no answer
@@ -23,6 +27,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +38,7 @@
 #define S_MODES     64
 
 static FILE *s_log;
-static const char *s_secret = "";
+static char s_secret[CG_SIGN_SECRET_MAX];
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct { char name[64]; char mode[8]; } s_modes[S_MODES];
 
@@ -68,14 +73,16 @@ s_set_mode (const char *name, const char *mode)
     pthread_mutex_unlock (&s_lock);
 }
 
-static void
-s_record (const char *fmt, const char *a, const char *b, const char *c, const char *d,
-          const char *e)
+static void __attribute__ ((format (printf, 1, 2)))
+s_record (const char *fmt, ...)
 {
+    va_list ap;
+    va_start (ap, fmt);
     pthread_mutex_lock (&s_lock);
-    fprintf (s_log, fmt, a, b, c, d, e);
+    vfprintf (s_log, fmt, ap);
     fflush (s_log);
     pthread_mutex_unlock (&s_lock);
+    va_end (ap);
 }
 
 typedef struct {
@@ -118,18 +125,29 @@ s_on_request (void *cls, struct MHD_Connection *c, const char *url, const char *
         s_set_mode (url + 7, body);
         return s_answer (c, 200, "ok");
     }
+    if (strcmp (method, "PUT") == 0 && strcmp (url, "/_secret") == 0) {
+        pthread_mutex_lock (&s_lock);     /* the hotline switched */
+        snprintf (s_secret, sizeof s_secret, "%s", body);
+        pthread_mutex_unlock (&s_lock);
+        return s_answer (c, 200, "ok");
+    }
     const char *delivery = MHD_lookup_connection_value (c, MHD_HEADER_KIND, CG_DELIVERY_HEADER);
     const char *ts = MHD_lookup_connection_value (c, MHD_HEADER_KIND, CG_SIGN_HEADER_TIME);
     const char *sig = MHD_lookup_connection_value (c, MHD_HEADER_KIND, CG_SIGN_HEADER_SIGNATURE);
-    const char *verdict = "none";
+    const char *prev = MHD_lookup_connection_value (c, MHD_HEADER_KIND, CG_SIGN_HEADER_PREVIOUS);
+    const char *verdict = "none", *prev_verdict = "none";
+    pthread_mutex_lock (&s_lock);
     if (ts && sig)
         verdict = cg_sign_check (s_secret, atoll (ts), body, req->size, sig) ? "ok" : "bad";
+    if (ts && prev)
+        prev_verdict = cg_sign_check (s_secret, atoll (ts), body, req->size, prev) ? "ok" : "bad";
+    pthread_mutex_unlock (&s_lock);
     const char *mode = s_mode_of (url);
     for (char *p = req->body; p && *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    s_record ("http %s delivery=%s sig=%s mode=%s %s\n", url, delivery ? delivery : "-",
-              verdict, mode, body);
+    s_record ("http %s delivery=%s sig=%s prev=%s mode=%s %s\n", url,
+              delivery ? delivery : "-", verdict, prev_verdict, mode, body);
     if (strcmp (mode, "hang") == 0)
         sleep (30);
     return s_answer (c, strcmp (mode, "fail") == 0 ? 500 : 200,
@@ -226,7 +244,7 @@ main (int argc, char **argv)
             log = argv[i + 1];
         else
         if (strcmp (argv[i], "--secret") == 0)
-            s_secret = argv[i + 1];
+            snprintf (s_secret, sizeof s_secret, "%s", argv[i + 1]);
     }
     if (!http || !smtp || !log || !(s_log = fopen (log, "a"))) {
         fprintf (stderr, "usage: receiver --http PORT --smtp PORT --log FILE [--secret S]\n");

@@ -9,8 +9,7 @@ cg_testcase_show (cg_teststack_t *stack, const char *id)
     cg_case_get_t req = { .id = (char *) id };
     cg_case_view_t view;
     cg_error_t err;
-    cr_assert_eq (cg_client_call (dispatch, "case.show", &cg_case_get_def, &req,
-                                  &cg_case_view_def, &view, &err), 0, "%s", err.message);
+    cr_assert_eq (cg_client_call (dispatch, &cg_cmd_case_show, &req, &view, &err), 0, "%s", err.message);
     cg_client_destroy (&dispatch);
     return view;
 }

@@ -1,9 +1,11 @@
+#define _GNU_SOURCE             /* memmem */
 /*  cg_testenv — see cg_testenv.h. */
 #include "cg_testenv.h"
 #include "cg_access.h"
 #include "cg_ports.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/socket.h>
@@ -437,6 +439,81 @@ cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *word
     if (f)
         fclose (f);
     return n;
+}
+
+/*  Fails the test when any daemon's log holds text (named what, for the
+    message). */
+static void
+s_not_logged (cg_teststack_t *self, const char *text, const char *what)
+{
+    if (!text || strlen (text) < 8)
+        return;                 /* too short to tell from ordinary words */
+    char path[700];
+    snprintf (path, sizeof path, "%s/log", self->dir);
+    DIR *dir = opendir (path);
+    cr_assert (dir, "%s", path);
+    for (struct dirent *e = readdir (dir); e; e = readdir (dir)) {
+        if (*e->d_name == '.')
+            continue;
+        snprintf (path, sizeof path, "%s/log/%s", self->dir, e->d_name);
+        FILE *f = fopen (path, "r");
+        char *data = NULL;
+        size_t size = 0;
+        FILE *mem = open_memstream (&data, &size);
+        char chunk[65536];
+        size_t n;
+        while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
+            fwrite (chunk, 1, n, mem);
+        fclose (mem);
+        if (f)
+            fclose (f);
+        bool found = memmem (data, size, text, strlen (text)) != NULL;
+        free (data);
+        cr_assert_not (found, "%s is in %s", what, path);
+    }
+    closedir (dir);
+}
+
+void
+cg_teststack_no_secrets_logged (cg_teststack_t *self, const char *const *more)
+{
+    char path[700];
+    snprintf (path, sizeof path, "%s/civgrid.cfg", self->dir);
+    zconfig_t *config = zconfig_load (path);
+    cr_assert (config, "%s", path);
+    s_not_logged (self, zconfig_get (config, "intake/key", NULL), "the sealing key");
+    s_not_logged (self, zconfig_get (config, "civgrid/cursor_key", NULL), "the cursor key");
+    const char *secrets = zconfig_get (config, "access/dir", "");
+    const char *subs[] = { "redis", "curve" };
+    for (int i = 0; i < 2 && *secrets; i++) {
+        snprintf (path, sizeof path, "%s/%s", secrets, subs[i]);
+        DIR *dir = opendir (path);
+        for (struct dirent *e = dir ? readdir (dir) : NULL; e; e = readdir (dir)) {
+            char file[1200];
+            snprintf (file, sizeof file, "%s/%s", path, e->d_name);
+            if (i == 0 && strstr (e->d_name, ".pass")) {
+                FILE *f = fopen (file, "r");
+                char line[256] = "";
+                if (f && fgets (line, sizeof line, f))
+                    line[strcspn (line, "\r\n")] = 0;
+                if (f)
+                    fclose (f);
+                s_not_logged (self, line, file);
+            }
+            else
+            if (i == 1 && strstr (e->d_name, ".key")) {
+                zconfig_t *cert = zconfig_load (file);
+                s_not_logged (self, cert ? zconfig_get (cert, "curve/secret-key", NULL) : NULL,
+                              file);
+                zconfig_destroy (&cert);
+            }
+        }
+        if (dir)
+            closedir (dir);
+    }
+    zconfig_destroy (&config);
+    for (size_t i = 0; more && more[i]; i++)
+        s_not_logged (self, more[i], "a secret the test used");
 }
 
 int

@@ -99,6 +99,11 @@ void cg_testredis_stop (cg_testredis_t **self_p);
 int cg_test_shell (char *out, size_t len, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+/*  Fails the test when any log of the stack holds a secret: the sealing
+    key, the cursor key, a Redis password, a CURVE secret key, or any of
+    more (NULL-terminated, may be NULL: passwords, tokens the test used). */
+void cg_teststack_no_secrets_logged (cg_teststack_t *self, const char *const *more);
+
 /*  How many lines of a part's log (DIR/log/PART.log) hold words. */
 int cg_teststack_log_count (cg_teststack_t *self, const char *part, const char *words);
 

@@ -82,6 +82,15 @@ cg_testreceiver_mode (cg_testreceiver_t *r, const char *name, const char *mode)
     cr_assert_eq (system (command), 0);
 }
 
+void
+cg_testreceiver_secret (cg_testreceiver_t *r, const char *secret)
+{
+    char command[512];
+    snprintf (command, sizeof command, "curl -s -m 60 -X PUT --data %s %s/_secret >/dev/null",
+              secret, r->url);
+    cr_assert_eq (system (command), 0);
+}
+
 int
 cg_testreceiver_count (cg_testreceiver_t *r, const char *word1, const char *word2,
                        const char *word3)

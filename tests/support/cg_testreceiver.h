@@ -23,6 +23,9 @@ void cg_testreceiver_stop (cg_testreceiver_t *r);
 /*  How the receiver answers paths under /name/: ok, fail or hang. */
 void cg_testreceiver_mode (cg_testreceiver_t *r, const char *name, const char *mode);
 
+/*  The hotline switches to this secret for checking our callbacks. */
+void cg_testreceiver_secret (cg_testreceiver_t *r, const char *secret);
+
 /*  The lines of its log that hold every one of the words (NULL: no word). */
 int cg_testreceiver_count (cg_testreceiver_t *r, const char *word1, const char *word2,
                            const char *word3);

@@ -11,6 +11,11 @@
 #include "cg_testenv.h"
 #include "cg_text.h"
 
+/*  The test server's own commands, as proto's table would define them. */
+static const cg_cmddef_t s_note = { "note", "test", &cg_ping_def, &cg_pong_def, "stores one" };
+static const cg_cmddef_t s_count = { "count", "test", &cg_ping_def, &cg_pong_def, "reads" };
+static const cg_cmddef_t s_slow = { "slow", "test", &cg_ping_def, &cg_pong_def, "takes long" };
+
 typedef struct {
     cg_reply_t *deferred[64];
     size_t ndeferred;
@@ -86,8 +91,8 @@ s_serve (s_store_t *store, void (*send) (zsock_t *), s_answer_t *answers, size_t
     snprintf (endpoint, sizeof endpoint, "inproc://test-command-%d", ++servers);
     cg_server_t *server = cg_server_new ("test", endpoint);
     cr_assert (server);
-    cg_server_on_batch (server, "note", &cg_ping_def, s_on_note, store);
-    cg_server_on (server, "count", &cg_ping_def, s_on_count, store);
+    cg_server_on_batch (server, &s_note, s_on_note, store);
+    cg_server_on (server, &s_count, s_on_count, store);
     cg_server_set_flush (server, s_flush, store);
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_rcvtimeo (dealer, 10000);
@@ -283,7 +288,7 @@ s_daemon (zsock_t *pipe, void *args)
     assert (server);
     zloop_t *loop = zloop_new ();
     cg_server_attach (server, loop);
-    cg_server_on_worker (server, "slow", &cg_ping_def, s_on_slow, &gate);
+    cg_server_on_worker (server, &s_slow, s_on_slow, &gate);
     zloop_reader (loop, pipe, s_on_term, NULL);
     zsock_signal (pipe, 0);
     zloop_start (loop);

@@ -88,3 +88,20 @@ Test (config, a_funds_settings_are_read_by_pattern)
     cr_assert_eq (value, 0, "absent: the default");
     zconfig_destroy (&config);
 }
+
+Test (config, the_audit_log_is_kept_six_months_and_never_less)
+{
+    int64_t days = -1;
+    cr_assert_eq (cg_config_int (NULL, NULL, "gateway/audit_days", &days, NULL, 0), 0);
+    cr_assert_eq (days, 180, "six months unless told more");
+    zconfig_t *config = s_config ("gateway\n    audit_days = 90\n");
+    char err[400] = "";
+    cr_assert_eq (cg_config_int (config, "civgrid.cfg", "gateway/audit_days", &days, err,
+                                 sizeof err), -1);
+    cr_assert (strstr (err, "civgrid.cfg: gateway/audit_days is \"90\"; it takes a whole number "
+                       "of days the audit log is kept"), "%s", err);
+    cr_assert (strstr (err, "from 180 to 36500"), "%s", err);
+    cr_assert_eq (cg_config_check (config, "civgrid.cfg", err, sizeof err), -1,
+                  "a gateway with it does not start");
+    zconfig_destroy (&config);
+}

@@ -11,7 +11,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-static cases_t cases;
+static dispatch_rules_t cases;
 static cg_catalog_t *catalog;
 
 /*  Monday 2026-11-23 09:00 China time */

@@ -102,3 +102,57 @@ Test (clock, refuses_what_is_not_strictly_a_time)
         cr_assert (*why, "no reason for %s", bad[i]);
     }
 }
+
+/*  The sealing key's versions (#17): the newest seals and names itself,
+    every configured version opens its own, a value of version 1 is bare
+    hex as before versions, and the fingerprint stays version 1's. */
+Test (privacy, each_sealed_value_names_its_key_version_and_old_ones_still_open)
+{
+    cg_privacy_t *old = cg_privacy_new (S_KEY);
+    char v1[CG_SEALED_LEN (11)], v2[CG_SEALED_LEN (11)], plain[32];
+    cr_assert_eq (cg_privacy_seal (old, "13812345678", v1, sizeof v1), 0);
+    cr_assert_eq (cg_privacy_version_of (v1), 1);
+    cr_assert_neq (*v1, 'v', "version 1 is bare hex, as every value sealed before versions");
+
+    char key2[65], err[200] = "";
+    cg_privacy_new_key (key2);
+    char *text = zsys_sprintf ("intake\n    key = %s\n    keys\n        2 = %s\n", S_KEY, key2);
+    zconfig_t *config = zconfig_str_load (text);
+    zstr_free (&text);
+    cg_privacy_t *both = cg_privacy_load (config, err, sizeof err);
+    cr_assert (both, "%s", err);
+    zconfig_destroy (&config);
+    cr_assert_eq (cg_privacy_current (both), 2);
+    cr_assert_eq (cg_privacy_seal (both, "13812345678", v2, sizeof v2), 0);
+    cr_assert_eq (strncmp (v2, "v2:", 3), 0, "%s", v2);
+    cr_assert_eq (cg_privacy_version_of (v2), 2);
+    cr_assert_eq (cg_privacy_open (both, v2, plain, sizeof plain), 0);
+    cr_assert_str_eq (plain, "13812345678");
+    cr_assert_eq (cg_privacy_open (both, v1, plain, sizeof plain), 0, "the old one still opens");
+    cr_assert_eq (cg_privacy_open (old, v2, plain, sizeof plain), -1,
+                  "a sealer without version 2 cannot open it");
+    /*  v2's box under v1's key: the version is bound to the key, not guessed */
+    char forged[CG_SEALED_LEN (11)];
+    snprintf (forged, sizeof forged, "v2:%s", v1);
+    cr_assert_eq (cg_privacy_open (both, forged, plain, sizeof plain), -1);
+    cr_assert_eq (cg_privacy_version_of ("v0:00"), 0);
+    cr_assert_eq (cg_privacy_version_of ("v100:00"), 0);
+    cr_assert_eq (cg_privacy_version_of ("v3x00"), 0);
+    char f_old[CG_FINGERPRINT_LEN], f_both[CG_FINGERPRINT_LEN];
+    cg_privacy_fingerprint (old, "13812345678", f_old, sizeof f_old);
+    cg_privacy_fingerprint (both, "13812345678", f_both, sizeof f_both);
+    cr_assert_str_eq (f_old, f_both, "a caller is the same caller after a rotation");
+
+    config = zconfig_str_load ("intake\n    key = 00\n");
+    cr_assert_null (cg_privacy_load (config, err, sizeof err));
+    cr_assert (strstr (err, "intake/key"), "%s", err);
+    zconfig_destroy (&config);
+    text = zsys_sprintf ("intake\n    key = %s\n    keys\n        1 = %s\n", S_KEY, key2);
+    config = zconfig_str_load (text);
+    zstr_free (&text);
+    cr_assert_null (cg_privacy_load (config, err, sizeof err));
+    cr_assert (strstr (err, "intake/keys/1: want a version from 2 to 99"), "%s", err);
+    zconfig_destroy (&config);
+    cg_privacy_destroy (&both);
+    cg_privacy_destroy (&old);
+}
