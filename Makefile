@@ -97,10 +97,13 @@ SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(OUT)/obj/%.o)
 $(OUT)/obj/tests/%.o: CFLAGS += -Itests/support
 # The services' rules that are functions of their inputs, tested as units
 # with no Redis: dispatch's routing and deadlines, notification's rules,
-# intake's table of classifications.
+# intake's table of classifications, the fund's points rules.
 UNIT_SERVICE_SRC := services/dispatch/route.c services/dispatch/deadlines.c services/dispatch/plan.c \
-                    services/notification/rules.c services/intake/classify.c
-$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/dispatch -Iservices/notification
+                    services/notification/rules.c services/intake/classify.c \
+                    services/fund/points.c
+# notification first: test_rules.c means its rules.h (a dispatch header finds
+# dispatch's own rules.h beside it)
+$(OUT)/obj/tests/unit/%.o: CFLAGS += -Iservices/notification -Iservices/dispatch -Iservices/fund
 $(OUT)/test/unit: $(UNIT_SRC:%.c=$(OUT)/obj/%.o) $(UNIT_SERVICE_SRC:%.c=$(OUT)/obj/%.o) \
                   $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
@@ -150,7 +153,7 @@ $(FUZZ_DIR)/obj/gen/cg_scripts.o: build/gen/cg_scripts.c
 FUZZ_DOMAINS := consultation fund notification dispatch archive
 FUZZ_READERS := route form hotline last_event_id
 FUZZ_LOADERS := orgtree catalog calendar rosters directory funds intake_map gazetteer \
-                grids_geo devices
+                grids_geo devices kind points
 FUZZ_MORE    := $(FUZZ_DOMAINS:%=$(FUZZ_DIR)/fuzz_commands_%) $(FUZZ_DIR)/fuzz_json \
                 $(FUZZ_READERS:%=$(FUZZ_DIR)/fuzz_gateway_%) \
                 $(FUZZ_LOADERS:%=$(FUZZ_DIR)/fuzz_load_%) $(FUZZ_DIR)/fuzz_load_rules

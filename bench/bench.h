@@ -25,6 +25,7 @@
                     end, results.json
       gateway.c     Open311 over HTTP with wrk
       archive.c     closed cases leaving Redis for the archive, and search
+      needs.c       matching needs to offers over a town: proposals per second
       main.c        the plan, in order, within a time budget
 
     Every figure is repeated (at least three times) and kept as its median
@@ -264,6 +265,8 @@ void bench_gateway (bench_t *b);
 void bench_fund (bench_t *b);
 /*  Votes per second on one ballot, and the tally's latency (consultation.c). */
 void bench_consultation (bench_t *b);
+/*  needs.c: matching needs to offers (供需对接), proposals per second */
+void bench_needs (bench_t *b);
 /*  City statistics over a month and over five years, on five years of
     counters at Nantong's volume (stats.c). */
 void bench_stats (bench_t *b);

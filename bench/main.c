@@ -1,6 +1,6 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
-        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics|fsync|archive]
+        civgrid-bench --dir DIR --out OUT [--quick] [--only intake|statistics|fsync|archive|needs]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -215,7 +215,7 @@ main (int argc, char **argv)
             only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick] [--only intake|statistics|fsync|archive]\n");
+                     "[--quick] [--only intake|statistics|fsync|archive|needs]\n");
             return 2;
         }
     if (!dir || bench_open (&b, dir, true))
@@ -233,10 +233,11 @@ main (int argc, char **argv)
         return 0;
     }
     if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0
-                 || strcmp (only, "archive") == 0)) {
+                 || strcmp (only, "archive") == 0 || strcmp (only, "needs") == 0)) {
         /*  a service's own figures alone, while working on it */
         (strcmp (only, "intake") == 0 ? bench_intake
-         : strcmp (only, "statistics") == 0 ? bench_stats : bench_archive) (&b);
+         : strcmp (only, "statistics") == 0 ? bench_stats
+         : strcmp (only, "needs") == 0 ? bench_needs : bench_archive) (&b);
         bench_table_print (stdout);
         cg_redis_destroy (&b.redis);
         zconfig_destroy (&b.config);
@@ -258,6 +259,7 @@ main (int argc, char **argv)
     s_part (&b, "gateway", bench_gateway, started);
     s_part (&b, "fund", bench_fund, started);
     s_part (&b, "consultation", bench_consultation, started);
+    s_part (&b, "needs", bench_needs, started);
     s_part (&b, "notification", bench_notification, started);
     s_part (&b, "journal", bench_journal, started);
     s_part (&b, "statistics", bench_stats, started);

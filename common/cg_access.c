@@ -32,7 +32,8 @@ const cg_access_rule_t cg_access_rules[] = {
                                 "intake dispatch consultation fund", "" },
     /*  a secret ballot's AOF is rewritten, so no log on disk ties a vote to a member */
     { "consultation",   true,   "cg:{dispatch}:case:*", "dispatch", "+bgrewriteaof" },
-    { "fund",           true,   "", "consultation", "" },
+    /*  intake's reporter of a closed case: the fingerprint that earns its points */
+    { "fund",           true,   "cg:{intake}:req:*", "consultation dispatch", "" },
     /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes) */
     { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq", "", "+info" },
     { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:*", "intake dispatch", "" },

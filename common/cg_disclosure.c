@@ -76,6 +76,29 @@ s_html_table (FILE *out, const char *title, const cg_fund_line_t *lines, size_t 
     fprintf (out, "</table>\n");
 }
 
+/*  Goods in kind of the charity sites (慈善小屋, 慈善超市), in their units. */
+static void
+s_goods_table (FILE *out, const cg_fund_stock_line_t *lines, size_t n)
+{
+    fprintf (out, "<h2>实物捐赠 goods in kind</h2>\n<table><tr><th>站点与物资 site and item</th>"
+             "<th>期初 opening</th><th>捐入 donated</th><th>发放 handed out</th>"
+             "<th>调剂 moved</th><th>期末 closing</th></tr>\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf (out, "<tr><td>");
+        s_html (out, lines[i].name ? lines[i].name : lines[i].item);
+        fprintf (out, " (");
+        s_html (out, lines[i].unit ? lines[i].unit : "");
+        fprintf (out, ")</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+                 "<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+                 "</tr>\n", (long long) lines[i].opening, (long long) lines[i].donated,
+                 (long long) lines[i].handed_out, (long long) lines[i].moved,
+                 (long long) lines[i].quantity);
+    }
+    if (n == 0)
+        fprintf (out, "<tr><td colspan=\"6\">无 none</td></tr>\n");
+    fprintf (out, "</table>\n");
+}
+
 void
 cg_disclosure_html (const cg_fund_report_t *r, FILE *out)
 {
@@ -109,6 +132,7 @@ cg_disclosure_html (const cg_fund_report_t *r, FILE *out)
     s_html_table (out, "捐赠 donations", r->donations, r->donations_count, r->ledger);
     s_html_table (out, "支出 disbursements", r->disbursements, r->disbursements_count, r->ledger);
     s_html_table (out, "待审批 pending", r->pending, r->pending_count, r->ledger);
+    s_goods_table (out, r->goods, r->goods_count);
     cg_time_iso (r->due, when, sizeof when);
     fprintf (out, "<p>账本条目 ledger entries: %lld; 哈希链头 chain head: <code>%s</code><br>"
              "核对 check: <code>civgrid fund verify</code> and <code>civgrid fund statement"

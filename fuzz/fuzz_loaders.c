@@ -2,7 +2,8 @@
     edits, each through its real loader (built once per file, FUZZ_LOADER
     naming it): the org tree, the catalog (checked against the demo org
     tree), the working calendar, consultation's rosters, notification's
-    directory, the funds file, and intake's channel classifications
+    directory, the funds file, the charity sites' items and sites (kind)
+    and the resident points rules (points), and intake's channel classifications
     (intake_map, against the demo catalog), gazetteer, grid boundaries and
     registry of alarm devices.  Any bytes must load or be refused with
     a reason; never crash, leak or read out of bounds.  A loaded file is
@@ -13,6 +14,8 @@
 #include "../services/consultation/roster.h"
 #include "../services/notification/directory.h"
 #include "../services/fund/funds.h"
+#include "../services/fund/goods.h"
+#include "../services/fund/points.h"
 #include "../services/intake/classify.h"
 #include "../services/intake/intake.h"
 #include "../services/intake/place.h"
@@ -27,6 +30,8 @@
 #define S_gazetteer     8
 #define S_grids_geo     9
 #define S_devices       10
+#define S_kind          11
+#define S_points        12
 #define S_CAT(a, b)     a##b
 #define S_WHICH(name)   S_CAT (S_, name)
 
@@ -133,6 +138,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     else
         fuzz_check_refusal (err);
     zhash_destroy (&devices);
+#elif S_WHICH (FUZZ_LOADER) == S_kind
+    goods_t *goods = goods_load (path, fuzz_orgtree (), NULL, err, sizeof err);
+    if (goods)
+        goods_destroy (&goods);
+    else
+        fuzz_check_refusal (err);
+#elif S_WHICH (FUZZ_LOADER) == S_points
+    points_t *points = points_load (path, err, sizeof err);
+    if (points) {
+        /*  an award never passes the act's points, nor goes below zero */
+        for (int act = 0; act < POINTS_ACTS; act++) {
+            int64_t award = points_award (points, act, 0, 0);
+            if (award < 0 || award > POINTS_MAX || points_award (points, act, award, award) < 0)
+                abort ();
+        }
+        points_destroy (&points);
+    }
+    else
+        fuzz_check_refusal (err);
 #else
 #error FUZZ_LOADER names no loader
 #endif

@@ -111,6 +111,27 @@ typedef struct {
        "A topic as the public sees it.") \
     C (topic_public_list, "topic.public_list", "consultation", topic_query, \
        topic_public_page, "A page of published topics.") \
+    /* consultation: needs and offers (供需对接, msg_needs.h) */ \
+    C (volunteer_register, "volunteer.register", "consultation", volunteer, volunteer_view, \
+       "Registers a volunteer (志愿者), or again.") \
+    C (need_post, "need.post", "consultation", need_post, need_view, \
+       "A resident's need (需求); the answer alone carries its confirmation code.") \
+    C (offer_post, "offer.post", "consultation", need_post, need_view, \
+       "A volunteer's or donor's offer (供给).") \
+    C (need_show, "need.show", "consultation", need_act, need_view, "One need or offer.") \
+    C (need_list, "need.list", "consultation", need_query, need_page, "A page of needs.") \
+    C (need_propose, "need.propose", "consultation", need_act, need_proposals, \
+       "The offers that suit a need, best first.") \
+    C (need_match, "need.match", "consultation", need_act, need_match, \
+       "Proposes an offer to a need.") \
+    C (match_accept, "match.accept", "consultation", need_act, need_match, \
+       "One side accepts a match.") \
+    C (match_decline, "match.decline", "consultation", need_act, need_match, \
+       "One side declines a match not yet accepted by both.") \
+    C (need_confirm, "need.confirm", "consultation", need_act, need_match, \
+       "The person served confirms the service; the time bank credits it.") \
+    C (need_stats, "need.stats", "consultation", need_query, need_stats, \
+       "A community's month of needs and offers (志愿服务统计和发布), public.") \
     /* fund */ \
     C (fund_account, "fund.account", "fund", fund_account_create, fund_results, \
        "Opens accounts.") \
@@ -132,6 +153,17 @@ typedef struct {
     C (fund_report, "fund.report", "fund", fund_get, fund_report, "A month's report.") \
     C (fund_publish, "fund.publish", "fund", fund_get, fund_report, \
        "Publishes a month's report.") \
+    C (fund_goods_in, "fund.goods_in", "fund", fund_goods, fund_goods_receipt, \
+       "A donation in kind at a charity site (捐赠实物).") \
+    C (fund_goods_out, "fund.goods_out", "fund", fund_goods, fund_goods_receipt, \
+       "A hand-out of goods to a family in need (发放).") \
+    C (fund_goods_move, "fund.goods_move", "fund", fund_goods, fund_goods_receipt, \
+       "Goods passed to another site (调剂).") \
+    C (fund_stock, "fund.stock", "fund", fund_get, fund_stock, "What a charity site holds.") \
+    C (fund_redeem, "fund.redeem", "fund", fund_redeem, fund_goods_receipt, \
+       "A resident redeems points at a site for goods (积分兑换).") \
+    C (fund_points, "fund.points", "fund", fund_get, fund_points, \
+       "A resident's points: balance and history.") \
     /* archive */ \
     C (archive_case_show, "case.show", "archive", case_get, case_view, \
        "A case that has left dispatch.") \

@@ -36,6 +36,7 @@
 #include "msg_dispatch.h"
 #include "msg_notification.h"
 #include "msg_consultation.h"
+#include "msg_needs.h"
 #include "msg_fund.h"
 #include "msg_archive.h"
 
@@ -45,6 +46,7 @@
     CG_MESSAGES_DISPATCH (M) \
     CG_MESSAGES_NOTIFICATION (M) \
     CG_MESSAGES_CONSULTATION (M) \
+    CG_MESSAGES_NEEDS (M) \
     CG_MESSAGES_FUND (M) \
     CG_MESSAGES_ARCHIVE (M)
 

@@ -143,6 +143,7 @@
     F(M, STR, actor, 0, 1, 64, _, "who") \
     F(M, STR, member, 0, 1, 64, _, "topic.voted: the voter") \
     F(M, STR, choice, 0, 1, 16, _, "topic.voted: how (open ballots only)") \
+    F(M, STRS, members, 0, 0, CG_ROSTER_MAX, _, "topic.attended: the members registered present (they earn resident points, docs/FUND.md)") \
     F(M, STR, decision, 0, 1, 16, _, "topic.decided: adopted or rejected") \
     F(M, STR, scope, 0, 1, CG_CODE_MAX, _, "topic.created, topic.publication_overdue: the community") \
     F(M, STR, hotspot, 0, 1, 64, _, "topic.created: the hot spot behind it") \

@@ -15,7 +15,7 @@
 
 #define CG_FIELDS_fund_account(F, M) \
     F(M, STR, id, 1, 1, 64, _, "account id: letters, digits and . _ -") \
-    F(M, STR, ledger, 1, 1, 8, _, "cny (fen) or min (time-bank minutes)") \
+    F(M, STR, ledger, 1, 1, 16, _, "cny (fen), min (time-bank minutes), pts (resident points) or g.ITEM (units of an item kind in kind)") \
     F(M, STR, kind, 0, 1, 16, _, "fund, project, donors, beneficiaries, custodian, volunteer, issuer") \
     F(M, STR, name, 0, 1, CG_NAME_MAX, _, "what people call it") \
     F(M, STR, fund, 0, 1, 64, _, "the fund it belongs to") \
@@ -45,7 +45,7 @@
     F(M, STR, debit, 0, 1, 64, _, "the account debited (may be left out when posting or voiding)") \
     F(M, STR, credit, 0, 1, 64, _, "the account credited (idem)") \
     F(M, INT, amount, 0, 0, CG_FUND_AMOUNT_MAX, _, "fen or minutes; > 0, except 0 = all when posting or voiding") \
-    F(M, STR, ledger, 0, 1, 8, _, "must match both accounts' ledger when given") \
+    F(M, STR, ledger, 0, 1, 16, _, "must match both accounts' ledger when given") \
     F(M, INT, code, 0, 0, 65535, _, "the reason, for reports") \
     F(M, STRS, flags, 0, 0, 4, _, "linked, pending, post_pending, void_pending") \
     F(M, STR, pending_id, 0, 32, 32, _, "the pending transfer to post or void") \
@@ -168,7 +168,7 @@
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
     F(M, STR, kind, 1, 1, 8, _, "posted, pending, post, void, expire") \
     F(M, STR, id, 1, 1, 32, _, "transfer id") \
-    F(M, STR, ledger, 1, 1, 8, _, "ledger") \
+    F(M, STR, ledger, 1, 1, 16, _, "ledger") \
     F(M, STR, debit, 1, 1, 64, _, "debited account") \
     F(M, STR, credit, 1, 1, 64, _, "credited account") \
     F(M, INT, amount, 1, 0, CG_FUND_AMOUNT_MAX, _, "amount") \
@@ -208,6 +208,7 @@
     F(M, LIST, donations, 0, 0, CG_PAGE_MAX, fund_line, "donations by source (donors as they chose)") \
     F(M, LIST, disbursements, 0, 0, CG_PAGE_MAX, fund_line, "disbursements by project") \
     F(M, LIST, pending, 0, 0, CG_PAGE_MAX, fund_line, "requests still undecided at the end, beneficiaries masked") \
+    F(M, LIST, goods, 0, 0, CG_PAGE_MAX, fund_stock_line, "goods in kind of the charity sites in the fund's area, per site and item kind") \
     F(M, INT, entries, 1, 0, INT64_MAX, _, "ledger entries up to the end of the month") \
     F(M, STR, head, 0, 64, 64, _, "the chain hash of the last of them, to check against `fund verify`") \
     F(M, INT, due, 1, 0, CG_TIME_MAX, _, "when it must be published") \
@@ -220,6 +221,72 @@
     F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when the alarm was raised") \
     F(M, STR, area, 0, 1, CG_CODE_MAX, _, "the community (or town) the fund serves") \
     F(M, STRS, committee, 0, 0, 100, _, "the fund's committee (to be told)")
+
+
+/*  Goods in kind (慈善小屋, 慈善超市) and resident points (积分): ledgers of
+    the same engine, one per item kind (`g.ITEM`, whole units) and `pts`
+    for points (docs/FUND.md, "Goods in kind", "Resident points"). */
+#define CG_FIELDS_fund_goods(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 32, 32, _, "transfer id (32 hex digits, made by the client): a retry is applied once") \
+    F(M, STR, site, 1, 1, 32, _, "the charity site (慈善小屋, 慈善超市) of data/kind") \
+    F(M, STR, item, 1, 1, 12, _, "the item kind of data/kind (rice, oil, ...)") \
+    F(M, INT, quantity, 1, 1, CG_FUND_AMOUNT_MAX, _, "whole units of the item's unit") \
+    F(M, STR, to, 0, 1, 32, _, "fund.goods_move: the site that receives") \
+    F(M, STR, party, 0, 1, CG_NAME_MAX, _, "fund.goods_in: the donor; fund.goods_out: the family in need (published masked)") \
+    F(M, STR, actor, 1, 1, 64, _, "who acts, as the gateway vouches: NAME, or KIND:SCOPE:NAME / admin:NAME (docs/FUND.md, who may do what)") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role: operator, supervisor, admin, grid_worker, ...")
+
+#define CG_FIELDS_fund_goods_receipt(F, M) \
+    F(M, STR, id, 1, 32, 32, _, "transfer id") \
+    F(M, STR, action, 1, 1, 8, _, "in (donation in kind), out (hand-out), move (to another site), redeem (for points)") \
+    F(M, STR, site, 1, 1, 32, _, "the site") \
+    F(M, STR, item, 1, 1, 12, _, "the item kind") \
+    F(M, STR, unit, 0, 1, 16, _, "its unit (袋, 桶, 件)") \
+    F(M, INT, quantity, 1, 1, CG_FUND_AMOUNT_MAX, _, "units") \
+    F(M, STR, to, 0, 1, 32, _, "move: the site that received") \
+    F(M, STR, party, 0, 1, CG_NAME_MAX, _, "the donor or family, masked (王**)") \
+    F(M, INT, entry, 1, 1, INT64_MAX, _, "its ledger entry") \
+    F(M, INT, stock, 1, 0, INT64_MAX, _, "what the site holds of the item now") \
+    F(M, INT, points, 0, 0, CG_FUND_AMOUNT_MAX, _, "redeem: the points paid") \
+    F(M, INT, balance, 0, 0, INT64_MAX, _, "redeem: the resident's points left") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, BOOL, repeat, 0, 0, 1, _, "this id was applied before: the first answer again")
+
+#define CG_FIELDS_fund_stock_line(F, M) \
+    F(M, STR, site, 1, 1, 32, _, "site") \
+    F(M, STR, item, 1, 1, 12, _, "item kind") \
+    F(M, STR, name, 0, 1, CG_NAME_MAX, _, "what the item is called") \
+    F(M, STR, unit, 0, 1, 16, _, "its unit") \
+    F(M, INT, opening, 0, INT64_MIN, INT64_MAX, _, "report: held at the month's start") \
+    F(M, INT, donated, 0, 0, INT64_MAX, _, "report: donations in kind in the month") \
+    F(M, INT, handed_out, 0, 0, INT64_MAX, _, "report: handed out to families and redeemed for points") \
+    F(M, INT, moved, 0, INT64_MIN, INT64_MAX, _, "report: moved in from (+) and out to (−) other sites") \
+    F(M, INT, quantity, 1, INT64_MIN, INT64_MAX, _, "held now (fund.stock) or at the month's end (report)")
+
+#define CG_FIELDS_fund_stock(F, M) \
+    F(M, STR, site, 1, 1, 32, _, "site") \
+    F(M, STR, name, 0, 1, CG_NAME_MAX, _, "its name") \
+    F(M, STR, area, 0, 1, CG_CODE_MAX, _, "the community it belongs to") \
+    F(M, LIST, items, 0, 0, CG_PAGE_MAX, fund_stock_line, "what it holds, per item kind")
+
+#define CG_FIELDS_fund_redeem(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 32, 32, _, "transfer id (32 hex digits): a retry is applied once") \
+    F(M, STR, resident, 1, 1, 40, _, "the resident: the id the points were earned under (a phone's fingerprint, a member or volunteer id)") \
+    F(M, STR, site, 1, 1, 32, _, "where they redeem") \
+    F(M, STR, item, 1, 1, 12, _, "what they take (its price is in data/points)") \
+    F(M, INT, quantity, 1, 1, 1000, _, "units") \
+    F(M, STR, actor, 1, 1, 64, _, "who serves at the site, as the gateway vouches") \
+    F(M, STR, role, 1, 1, 32, _, "the actor's role")
+
+#define CG_FIELDS_fund_points(F, M) \
+    F(M, STR, resident, 1, 1, 40, _, "the resident") \
+    F(M, INT, balance, 1, INT64_MIN, INT64_MAX, _, "points held") \
+    F(M, INT, earned, 1, 0, INT64_MAX, _, "points ever earned") \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "entries of their history") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, history, 0, 0, 200, fund_entry, "this page of their points' entries, oldest first (the memo names the act)")
 
 #define CG_MESSAGES_FUND(M) \
     M(fund_account, "fund.account", "record", CG_FIELDS_fund_account, \
@@ -253,10 +320,21 @@
     M(fund_statement, "fund.statement", "reply", CG_FIELDS_fund_statement, "An account's entries.") \
     M(fund_verified, "fund.verified", "reply", CG_FIELDS_fund_verified, \
       "The answer to fund.verify: the chain and the balances recomputed from the entries.") \
+    M(fund_stock_line, "fund.stock_line", "record", CG_FIELDS_fund_stock_line, "One item kind at a site.") \
     M(fund_line, "fund.line", "record", CG_FIELDS_fund_line, "One line of a report.") \
     M(fund_report, "fund.report", "reply", CG_FIELDS_fund_report, \
       "The monthly disclosure of a fund (三务公开).") \
     M(fund_report_overdue, "fund.report_overdue", "event", CG_FIELDS_fund_report_overdue, \
-      "A month's report was not published by its due date (journal fund).")
+      "A month's report was not published by its due date (journal fund).") \
+    M(fund_goods, "fund.goods", "command", CG_FIELDS_fund_goods, \
+      "To fund, as fund.goods_in (a donation in kind), fund.goods_out (a hand-out to a family in need), fund.goods_move (to another site).") \
+    M(fund_goods_receipt, "fund.goods_receipt", "reply", CG_FIELDS_fund_goods_receipt, \
+      "What a movement of goods (or a redemption) did; also the body of journal events fund.goods_in, fund.goods_out, fund.goods_moved, fund.redeemed.") \
+    M(fund_stock, "fund.stock", "reply", CG_FIELDS_fund_stock, \
+      "The answer to fund.stock (a fund.get naming a site): what the site holds.") \
+    M(fund_redeem, "fund.redeem", "command", CG_FIELDS_fund_redeem, \
+      "To fund: a resident redeems points at a site for goods (积分兑换): two linked transfers, points and goods, applied together once.") \
+    M(fund_points, "fund.points", "reply", CG_FIELDS_fund_points, \
+      "The answer to fund.points (a fund.get naming a resident): their balance and a page of their history.")
 
 #endif

@@ -72,6 +72,8 @@ bool cli_part_running (const char *dir, const char *part);
 int cli_notify (cli_args_t *args);
 int cli_cases (cli_args_t *args);
 int cli_topic (cli_args_t *args);
+int cli_need (cli_args_t *args);       /* need ... (need.c) */
+int cli_volunteer (cli_args_t *args);  /* volunteer ID ... (need.c) */
 int cli_fund (cli_args_t *args);
 int cli_intake (cli_args_t *args);
 int cli_token (cli_args_t *args);

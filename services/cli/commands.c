@@ -159,6 +159,42 @@ static const s_option_t s_export_opts[] = {
     { "format", "csv", "the format: csv (UTF-8 with a BOM, for Excel)" }, { NULL }
 };
 
+static const s_option_t s_need_opts[] = {
+    { "actor", "WHO", "who acts" },
+    { "community", "CODE", "post, offer, list, stats: the community or village" },
+    { "kind", "service|goods", "post, offer: a volunteer's time, or charity in kind" },
+    { "skill", "S", "post, offer: the skill (service) or the item (goods)" },
+    { "what", "T", "post, offer: what is needed or offered" },
+    { "from", "TIME", "post, offer: from when (ISO 8601, or a day)" },
+    { "until", "TIME", "post, offer: until when; a need unmatched after it goes to the "
+      "community's operators" },
+    { "urgency", "normal|urgent", "post: how urgent" },
+    { "poster", "community|organisation|operator", "post: who posts it" },
+    { "person", "ID", "post: the person served; confirm: who confirms (they alone)" },
+    { "name", "N", "post: the person's name (sealed)" },
+    { "phone", "P", "post: the person's phone (sealed)" },
+    { "address", "A", "post: where (sealed)" },
+    { "volunteer", "ID", "offer: the registered volunteer who offers a service" },
+    { "donor", "NAME", "offer: who gives goods" },
+    { "minutes", "N", "offer: minutes offered; confirm: minutes served (credited)" },
+    { "offer", "GJ...", "match: the offer (default the best proposed)" },
+    { "side", "need|offer", "accept, decline: which side accepts or declines" },
+    { "code", "C", "confirm: the code the person served was given" },
+    { "month", "YYYY-MM", "stats: the month" },
+    { "cursor", "C", "list: the next page" },
+    { "limit", "N", "list: needs a page (at most 50)" },
+    { NULL }
+};
+static const s_option_t s_volunteer_opts[] = {
+    { "actor", "WHO", "who registers them" },
+    { "name", "N", "their name" },
+    { "community", "CODE", "where they are registered" },
+    { "skills", "A,B", "what they can do" },
+    { "areas", "CODE,CODE", "communities or towns they serve besides their own" },
+    { "hours", "H", "hours a week they give" },
+    { NULL }
+};
+
 static const s_option_t s_topic_opts[] = {
     { "actor", "WHO", "who acts" },
     { "title", "T", "create: the title" },
@@ -199,7 +235,7 @@ static const s_option_t s_fund_opts[] = {
     { "donor", "NAME", "donate: as published" },
     { "anonymous", "yes", "donate: publish no name" },
     { "ref", "R", "donate: the payment's reference" },
-    { "id", "HEX32", "donate, request, transfer: the transfer id (a retry is safe)" },
+    { "id", "HEX32", "donate, request, transfer, goods, redeem: the transfer id (a retry is safe)" },
     { "beneficiary", "B", "request: for whom" },
     { "purpose", "TEXT", "request: what for" },
     { "served", "WHO", "request (time bank): the person served" },
@@ -211,9 +247,16 @@ static const s_option_t s_fund_opts[] = {
     { "pending-id", "HEX32", "transfer: the pending transfer it posts or voids" },
     { "timeout", "S", "transfer: seconds a pending transfer stays" },
     { "memo", "M", "transfer: a memo" },
-    { "cursor", "C", "statement: go on from a page's last line, next: C" },
-    { "limit", "N", "statement: at most N a page (at most 200)" },
+    { "cursor", "C", "statement, points: go on from a page's last line, next: C" },
+    { "limit", "N", "statement, points: at most N a page (at most 200)" },
     { "month", "YYYY-MM", "report, publish: the month" },
+    { "site", "S", "goods, redeem: the charity site (data/kind)" },
+    { "item", "I", "goods, redeem: the item kind (data/kind)" },
+    { "quantity", "N", "goods, redeem: whole units of the item" },
+    { "to", "S2", "goods move: the site that receives" },
+    { "party", "NAME", "goods in: the donor; out: the family (published masked)" },
+    { "resident", "R", "redeem: whose points (a fingerprint, a member's or volunteer's id)" },
+    { "phone", "P", "points: the resident by their phone (its fingerprint, asked of intake)" },
     { "format", "csv", "report: csv" },
     { "html", "FILE", "report: a printable page" },
     { NULL }
@@ -303,6 +346,19 @@ static const s_command_t s_commands[] = {
       "tally ID [--close] | publish ID STAGE --text T | task ID --text T [...]\n"
       "tasks [--state dead|pending] | retry TID [...] | public [ID] [--scope CODE]",
       "consultation topics (议事协商)", s_topic_opts, NULL },
+    { "volunteer", cli_volunteer,
+      "ID --name N --community CODE --skills A,B --hours H [--areas X,Y]",
+      "register a volunteer (志愿者), or again with new skills, areas, hours",
+      s_volunteer_opts, NULL },
+    { "need", cli_need,
+      "post --community CODE --kind service|goods --skill S --what T --from T --until T\n"
+      "     --person ID [--name N] [--phone P] [--address A] [--urgency U] [--poster P]\n"
+      "offer --community CODE --kind K --skill S --what T --from T --until T\n"
+      "      (--volunteer ID [--minutes M] | --donor NAME)\n"
+      "show ID | list [--community CODE] | propose ID | match ID [--offer GJ...]\n"
+      "accept|decline MATCH --side need|offer | confirm MATCH --person ID --code C [--minutes M]\n"
+      "stats --community CODE --month YYYY-MM",
+      "needs and offers (供需对接), matching, the published statistics", s_need_opts, NULL },
     { "fund", cli_fund,
       "account ID --ledger cny|min [--flags F] [--kind K] [--name N]\n"
       "donate --fund F [--project P] --amount FEN --channel C [--donor NAME] [...]\n"
@@ -310,8 +366,12 @@ static const s_command_t s_commands[] = {
       "approve|reject ID [--note WHY]\n"
       "transfer --debit A --credit B [--amount N] [--flags F] [--pending-id ID] [...]\n"
       "balance ACCOUNT | statement ACCOUNT [--cursor C] [--limit N] | show ID | verify | export\n"
-      "report|publish FUND --month YYYY-MM [--format csv | --html FILE]",
-      "the charity funds and the time bank (docs/FUND.md)", s_fund_opts, NULL },
+      "report|publish FUND --month YYYY-MM [--format csv | --html FILE]\n"
+      "goods in|out|move --site S --item I --quantity N [--to S2] [--party NAME] [--id HEX32]\n"
+      "stock SITE | redeem --resident R --site S --item I --quantity N [--id HEX32]\n"
+      "points RESIDENT | --phone P [--cursor C] [--limit N]",
+      "the charity funds, the time bank, goods in kind and resident points (docs/FUND.md)",
+      s_fund_opts, NULL },
     { "token", cli_token, "create --role R --scope CODE [--name WHO] [--days N]\nlist\n"
       "revoke ID|TOKEN", "the gateway's API tokens", s_token_opts, NULL },
     { "key", cli_key, "add NAME --roles R1,R2 [--out FILE]\nlist\nremove NAME",

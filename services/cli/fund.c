@@ -11,6 +11,11 @@
                               [--pending-id HEX32] [--timeout S] [--memo M] [--id HEX32]
         civgrid fund balance ACCOUNT | statement ACCOUNT | show ID | verify | export
         civgrid fund report|publish FUND --month YYYY-MM (fund_report.c)
+        civgrid fund goods in|out|move --site S --item I --quantity N [--to S2]
+                                       [--party NAME] [--id HEX32]
+        civgrid fund stock SITE
+        civgrid fund redeem --resident R --site S --item I --quantity N [--id HEX32]
+        civgrid fund points RESIDENT [--cursor C] [--limit N]
 
     Every command that changes something takes --actor WHO (default
     $USER) and --role ROLE (default admin), which the daemon checks as it
@@ -49,7 +54,7 @@ s_int (cli_args_t *args, const char *name, int64_t *out)
     errno = 0;
     long long v = strtoll (text, &end, 10);
     if (errno || *end || end == text || v < 0) {
-        fprintf (stderr, "civgrid: --%s must be a whole number (fen or minutes), not %s\n",
+        fprintf (stderr, "civgrid: --%s must be a whole number (fen, minutes, points or units), not %s\n",
                  name, text);
         return -1;
     }
@@ -274,6 +279,109 @@ s_get (cli_args_t *args, const cg_cmddef_t *command, const char *id, void (*text
     return rc;
 }
 
+static void
+s_print_goods (void *msg)
+{
+    cg_fund_goods_receipt_t *g = msg;
+    printf ("%s  %s%s\n  site       %s%s%s\n  item       %s  %lld %s\n", g->id, g->action,
+            g->repeat ? " (applied before)" : "", g->site, g->to ? " -> " : "",
+            g->to ? g->to : "", g->item, (long long) g->quantity, g->unit ? g->unit : "");
+    if (g->party)
+        printf ("  party      %s\n", g->party);
+    if (g->points)
+        printf ("  points     %lld paid, %lld left\n", (long long) g->points,
+                (long long) g->balance);
+    printf ("  stock      %lld left\n  entry      %lld\n", (long long) g->stock,
+            (long long) g->entry);
+}
+
+static void
+s_print_stock (void *msg)
+{
+    cg_fund_stock_t *st = msg;
+    printf ("%s  %s  (%s)\n", st->site, st->name ? st->name : "", st->area ? st->area : "");
+    for (size_t i = 0; i < st->items_count; i++)
+        printf ("  %-12s %8lld %s  %s\n", st->items[i].item, (long long) st->items[i].quantity,
+                st->items[i].unit ? st->items[i].unit : "",
+                st->items[i].name ? st->items[i].name : "");
+}
+
+static void
+s_print_points (void *msg)
+{
+    cg_fund_points_t *p = msg;
+    printf ("%s  %lld points (%lld earned)\n", p->resident, (long long) p->balance,
+            (long long) p->earned);
+    for (size_t i = 0; i < p->history_count; i++) {
+        cg_fund_entry_t *e = &p->history[i];
+        bool in = strncmp (e->credit, "pts.r.", 6) == 0;
+        printf ("  %6lld  %c%lld  %s\n", (long long) e->seq, in ? '+' : '-',
+                (long long) e->amount, e->memo ? e->memo : "");
+    }
+    if (p->next)
+        printf ("next: %s\n", p->next);
+}
+
+/*  goods in|out|move: a donation in kind, a hand-out, a move between sites. */
+static int
+s_goods (cli_args_t *args, const char *action)
+{
+    const cg_cmddef_t *command = strcmp (action, "in") == 0 ? &cg_cmd_fund_goods_in
+                               : strcmp (action, "out") == 0 ? &cg_cmd_fund_goods_out
+                               : strcmp (action, "move") == 0 ? &cg_cmd_fund_goods_move : NULL;
+    if (!command) {
+        fprintf (stderr, "civgrid: fund goods in|out|move, not %s\n", action);
+        return 1;
+    }
+    char id[33];
+    cg_fund_goods_t req = { .id = (char *) s_id (args, id),
+        .site = (char *) cli_opt (args, "site", NULL),
+        .item = (char *) cli_opt (args, "item", NULL),
+        .to = (char *) cli_opt (args, "to", NULL),
+        .party = (char *) cli_opt (args, "party", NULL) };
+    cli_fund_who (args, &req.actor, &req.role);
+    if (s_int (args, "quantity", &req.quantity))
+        return 1;
+    cg_fund_goods_receipt_t out;
+    if (cli_call (args, command, &req, &out))
+        return 1;
+    return s_print (args, &cg_fund_goods_receipt_def, &out, s_print_goods);
+}
+
+static int
+s_redeem (cli_args_t *args)
+{
+    char id[33];
+    cg_fund_redeem_t req = { .id = (char *) s_id (args, id),
+        .resident = (char *) cli_opt (args, "resident", NULL),
+        .site = (char *) cli_opt (args, "site", NULL),
+        .item = (char *) cli_opt (args, "item", NULL) };
+    cli_fund_who (args, &req.actor, &req.role);
+    if (s_int (args, "quantity", &req.quantity))
+        return 1;
+    cg_fund_goods_receipt_t out;
+    if (cli_call (args, &cg_cmd_fund_redeem, &req, &out))
+        return 1;
+    return s_print (args, &cg_fund_goods_receipt_def, &out, s_print_goods);
+}
+
+/*  points RESIDENT, or --phone P: the resident by the keyed fingerprint
+    intake makes of the phone (how a reported case's points are kept). */
+static int
+s_points (cli_args_t *args, const char *resident)
+{
+    const char *phone = cli_opt (args, "phone", NULL);
+    if (!phone)
+        return s_get (args, &cg_cmd_fund_points, resident, s_print_points);
+    cg_caller_fingerprint_t ask = { .phone = (char *) phone };
+    cg_caller_print_t print;
+    if (cli_call (args, &cg_cmd_caller_fingerprint, &ask, &print))
+        return 1;
+    int rc = s_get (args, &cg_cmd_fund_points, print.caller, s_print_points);
+    cg_msg_clear (&cg_caller_print_def, &print);
+    return rc;
+}
+
 /*  Writes the whole ledger as its entry lines, exactly as they are hashed,
     oldest first: anyone can recompute the chain from this file with
     sha256sum (docs/FUND.md) and compare the last hash with a report's. */
@@ -325,6 +433,14 @@ cli_fund (cli_args_t *args)
         return s_transfer (args);
     if (strcmp (what, "donate") == 0)
         return s_donate (args);
+    if (strcmp (what, "goods") == 0 && arg)
+        return s_goods (args, arg);
+    if (strcmp (what, "redeem") == 0)
+        return s_redeem (args);
+    if (strcmp (what, "stock") == 0 && arg)
+        return s_get (args, &cg_cmd_fund_stock, arg, s_print_stock);
+    if (strcmp (what, "points") == 0 && (arg || cli_opt (args, "phone", NULL)))
+        return s_points (args, arg);
     if (strcmp (what, "request") == 0)
         return s_request (args);
     if ((strcmp (what, "approve") == 0 || strcmp (what, "reject") == 0) && arg)

@@ -49,6 +49,14 @@ s_print_text (const cg_fund_report_t *r)
                     parts[p].lines[i].label);
         }
     }
+    if (r->goods_count)
+        printf ("  goods in kind        opening  donated  out  moved  closing\n");
+    for (size_t i = 0; i < r->goods_count; i++) {
+        const cg_fund_stock_line_t *g = &r->goods[i];
+        printf ("    %s.%s  %lld  +%lld  -%lld  %+lld  = %lld %s\n", g->site, g->item,
+                (long long) g->opening, (long long) g->donated, (long long) g->handed_out,
+                (long long) g->moved, (long long) g->quantity, g->unit ? g->unit : "");
+    }
     printf ("  entries   %lld\n  head      %s\n", (long long) r->entries,
             r->head ? r->head : "(none)");
     char when[40];
@@ -77,6 +85,10 @@ s_print_csv (const cg_fund_report_t *r)
             printf (",%lld,%lld\n", (long long) parts[p].lines[i].amount,
                     (long long) parts[p].lines[i].count);
         }
+    /*  goods in kind: the closing units as amount, one line a site and item */
+    for (size_t i = 0; i < r->goods_count; i++)
+        printf ("%s,%s,goods,%s.%s,%lld,\n", r->fund, r->month, r->goods[i].site,
+                r->goods[i].item, (long long) r->goods[i].quantity);
     printf ("%s,%s,chain,head %s,%lld,\n", r->fund, r->month, r->head ? r->head : "",
             (long long) r->entries);
 }

@@ -368,7 +368,8 @@ s_plan_attend (consultation_t *self, void *request, cg_args_t *args, cg_reply_t 
     if (s_plan_start (self, req, &plan, args, reply, &now))
         return -1;
     cg_args_add_int (args, plan.current);
-    plan_add_event (args, &plan, plan.current, &(cg_topic_event_t) { .actor = req->actor }, now);
+    plan_add_event (args, &plan, plan.current, &(cg_topic_event_t) { .actor = req->actor,
+                    .members = req->members, .members_count = req->members_count }, now);
     for (size_t i = 0; i < req->members_count; i++)
         cg_args_add_str (args, req->members[i]);
     return 0;

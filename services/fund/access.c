@@ -111,9 +111,10 @@ access_check (const fund_caller_t *caller, access_act_t act, const fund_t *f,
     }
     if (caller->scope && !cg_orgtree_within (f->area, caller->scope)
     &&  !cg_orgtree_within (caller->scope, f->area)) {
-        cg_reply_fail (reply, "forbidden", "actor", "%s speaks for %s %s, and fund %s belongs to "
+        cg_reply_fail (reply, "forbidden", "actor", "%s speaks for %s %s, and %s %s belongs to "
                        "%s %s, apart from it (rule fund_area)", caller->person,
-                       caller->scope->code, caller->scope->name, f->code, f->area->code,
+                       caller->scope->code, caller->scope->name,
+                       act == ACCESS_GOODS ? "site" : "fund", f->code, f->area->code,
                        f->area->name);
         return -1;
     }
@@ -121,6 +122,12 @@ access_check (const fund_caller_t *caller, access_act_t act, const fund_t *f,
     if (act == ACCESS_DONATE && !(caller->role & desk)) {
         cg_reply_fail (reply, "forbidden", "role", "a donation is taken by an operator, supervisor "
                        "or admin, not a %s (rule donation_desk)", role);
+        return -1;
+    }
+    if (act == ACCESS_GOODS && !(caller->role & desk)) {
+        cg_reply_fail (reply, "forbidden", "role", "goods in kind and redemptions at site %s are "
+                       "recorded by an operator, supervisor or admin, not a %s (rule site_desk)",
+                       f->code, role);
         return -1;
     }
     if (act == ACCESS_DECIDE && !s_listed (caller->person, approvers, napprovers)) {

@@ -21,6 +21,8 @@ typedef enum {
     ACCESS_REQUEST,     /* ask for a disbursement or for minutes: a person of the fund's area */
     ACCESS_DECIDE,      /* approve or reject: one of the request's approvers */
     ACCESS_PUBLISH,     /* publish a month's report: a supervisor, admin or committee member */
+    ACCESS_GOODS,       /* record goods in kind or a redemption at a site: an operator,
+                           supervisor or admin of the site's community (f: the site) */
 } access_act_t;
 
 /*  Reads actor and role into caller.  Returns 0, or -1 with the refusal

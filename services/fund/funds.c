@@ -57,6 +57,11 @@ static int
 s_load_fund (funds_t *self, fund_t *f, zconfig_t *section)
 {
     f->code = zconfig_name (section);
+    /*  the code prefixes account ids (CODE.beneficiaries, CODE.v.NAME) and
+        names the fund's settings (fund/CODE/timeout): one that cannot is
+        refused here, before a setting is read by it */
+    if (!ledger_account_id_ok (f->code) || strlen (f->code) > 40)
+        return -1;
     /*  a community fund (社区慈善基金) or a street's (街道), which covers its communities */
     f->area = cg_orgtree_find (self->org, zconfig_get (section, "area", ""));
     if (!f->area || (f->area->kind != CG_ORG_COMMUNITY && f->area->kind != CG_ORG_TOWN))
@@ -250,74 +255,6 @@ s_account_of (fund_t *f, const char *project, char *out, size_t len, cg_reply_t 
     return 0;
 }
 
-/*  A refusal for a ledger result, in words. */
-static void
-s_refuse (cg_reply_t *reply, const char *result, const char *account)
-{
-    if (strcmp (result, "exceeds_credits") == 0)
-        cg_reply_fail (reply, "conflict", "amount", "%s does not hold that much that is not "
-                       "already spent or reserved (exceeds_credits)", account);
-    else
-    if (strncmp (result, "exists", 6) == 0)
-        cg_reply_fail (reply, "conflict", "id", "this id was used for a different transfer (%s)",
-                       result);
-    else
-        cg_reply_fail (reply, "conflict", NULL, "the ledger refused it: %s", result);
-}
-
-/*  Starts a script's arguments with the prefix, now and transfer t.
-    Returns 0, or -1 with the refusal in reply (args freed). */
-static int
-s_args_begin (cg_args_t *args, int64_t now, const cg_fund_transfer_t *t, cg_reply_t *reply)
-{
-    cg_args_init (args);
-    cg_args_add_str (args, LEDGER_PREFIX);
-    cg_args_add_int (args, now);
-    cg_error_t err;
-    if (ledger_add_transfer (args, t, &err)) {
-        cg_reply_error (reply, &err);
-        cg_args_free (args);
-        return -1;
-    }
-    return 0;
-}
-
-/*  Runs a fund script whose answer starts with its status.  When the
-    status is `applied`, the script appended one journal entry, args[body_at]
-    being its body: it is published as topic, and the new entries chained.
-    With refuse_as (the account at stake), a status other than `applied`
-    or `exists` is the ledger's refusal.  Returns the answer (free it) with
-    its status in *status, or NULL with the refusal in reply. */
-static redisReply *
-s_run (funds_t *self, const char *script, cg_args_t *args, const char *applied,
-       const char *topic, int body_at, const char *refuse_as, const char **status,
-       cg_reply_t *reply)
-{
-    redisReply *r = cg_redis_script (self->daemon->redis, script, 0, args);
-    *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
-            ? cg_reply_str (r->element[0]) : NULL;
-    if (!*status) {
-        cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
-        if (r)
-            freeReplyObject (r);
-        return NULL;
-    }
-    if (strcmp (*status, applied) == 0) {
-        int64_t seq = cg_journal_head (self->daemon->redis, "fund");
-        if (seq > 0)
-            cg_pub_send (self->daemon->pub, "fund", seq, topic, args->argv[body_at],
-                         args->lens[body_at]);
-        ledger_chain (self->ledger);
-    }
-    else
-    if (refuse_as && strcmp (*status, "exists")) {
-        s_refuse (reply, *status, refuse_as);
-        freeReplyObject (r);
-        return NULL;
-    }
-    return r;
-}
-
 /* --- donations ------------------------------------------------------------ */
 
 void
@@ -341,7 +278,7 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
                              .amount = req->amount, .ledger = f->ledger, .code = 1,
                              .memo = "donation" };
     cg_args_t args;
-    if (s_args_begin (&args, now, &t, reply))
+    if (ledger_args_begin (&args, now, &t, reply))
         return;
     cg_fund_donated_t event = { .fund = f->code, .account = account, .id = args.argv[2],
                                 .donor = (char *) shown, .amount = req->amount,
@@ -356,7 +293,7 @@ funds_on_donate (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_str (&args, req->role);
     cg_args_add_msg (&args, &cg_fund_donated_def, &event);
     const char *status;
-    redisReply *r = s_run (self, "fund_donate", &args, "ok", "fund.donated", args.argc - 1,
+    redisReply *r = ledger_run (self->ledger, "fund_donate", &args, "ok", "fund.donated", args.argc - 1,
                            account, &status, reply);
     if (r) {
         cg_fund_receipt_t rec = { .receipt = (char *) cg_reply_str (r->element[2]),
@@ -399,16 +336,25 @@ s_time_bank (funds_t *self, fund_t *f, cg_fund_request_t *req, char *debit, size
         return -1;
     }
     snprintf (debit, dlen, "%s.issuer", f->code);
-    snprintf (credit, clen, "%s.v.%s", f->code, req->beneficiary);
-    cg_fund_account_t volunteer = { .id = credit, .ledger = f->ledger, .kind = "volunteer",
-        .name = req->beneficiary, .fund = f->code,
-        .flags = (char *[]) { "no_overdraft" }, .flags_count = 1 };
-    cg_fund_result_t opened;
     cg_error_t err;
-    if (ledger_open (self->ledger, &volunteer, 1, &opened, &err)) {
+    if (funds_open_volunteer (self, f, req->beneficiary, credit, clen, &err)) {
         cg_reply_error (reply, &err);
         return -1;
     }
+    return 0;
+}
+
+int
+funds_open_volunteer (funds_t *self, fund_t *f, const char *volunteer, char *account,
+                      size_t len, cg_error_t *err)
+{
+    snprintf (account, len, "%s.v.%s", f->code, volunteer);
+    cg_fund_account_t a = { .id = account, .ledger = f->ledger, .kind = "volunteer",
+        .name = (char *) volunteer, .fund = f->code,
+        .flags = (char *[]) { "no_overdraft" }, .flags_count = 1 };
+    cg_fund_result_t opened;
+    if (ledger_open (self->ledger, &a, 1, &opened, err))
+        return -1;
     free (opened.id);
     free (opened.result);
     return 0;
@@ -463,7 +409,7 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
                              .flags = (char *[]) { "pending" }, .flags_count = 1,
                              .timeout = f->timeout_s, .memo = "request" };
     cg_args_t args;
-    if (s_args_begin (&args, now, &t, reply))
+    if (ledger_args_begin (&args, now, &t, reply))
         return;
     cg_fund_approval_requested_t event = { .fund = f->code, .id = args.argv[2],
         .amount = req->amount, .purpose = req->purpose, .requester = caller.person,
@@ -489,7 +435,7 @@ funds_on_request (void *request, cg_reply_t *reply, void *arg)
     free (joined);
     free (attachments);
     const char *status;
-    redisReply *r = s_run (self, "fund_request", &args, "ok", "fund.approval_requested", body_at,
+    redisReply *r = ledger_run (self->ledger, "fund_request", &args, "ok", "fund.approval_requested", body_at,
                            debit, &status, reply);
     if (r) {
         funds_on_show (&(cg_fund_get_t) { .id = args.argv[2] }, reply, self);
@@ -595,7 +541,7 @@ s_decide_refused (cg_reply_t *reply, const char *status, redisReply *r, const ch
     else
     if (strcmp (status, "approved") && strcmp (status, "rejected") && strcmp (status, "pending")
     &&  strcmp (status, "done"))
-        s_refuse (reply, status, "the account");
+        ledger_refuse (reply, status, "the account");
     else
         return false;
     return true;
@@ -645,7 +591,7 @@ s_decide (funds_t *self, cg_fund_decide_t *req, const char *decision, cg_reply_t
     cg_args_add_str (&args, who);
     cg_msg_clear (&cg_fund_request_view_def, &view);
     const char *status;
-    redisReply *r = s_run (self, "fund_decide", &args, state,
+    redisReply *r = ledger_run (self->ledger, "fund_decide", &args, state,
                            strcmp (decision, "approve") == 0 ? "fund.approved" : "fund.rejected",
                            8, NULL, &status, reply);
     if (r && !s_decide_refused (reply, status, r, req->id, caller.person))
@@ -693,7 +639,7 @@ funds_expire (funds_t *self)
         cg_args_add_msg (&args, &cg_fund_decided_def, &event);
         const char *status;
         cg_reply_t unused = { 0 };
-        redisReply *r = s_run (self, "fund_expire", &args, "expired", "fund.expired", 3, NULL,
+        redisReply *r = ledger_run (self->ledger, "fund_expire", &args, "expired", "fund.expired", 3, NULL,
                                &status, &unused);
         msgpack_sbuffer_destroy (&unused.body);
         expired += r && r->elements == 2;

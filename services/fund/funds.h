@@ -26,6 +26,12 @@ fund_t *funds_at (funds_t *self, int index);
 /*  The org tree the funds' areas are in. */
 cg_orgtree_t *funds_org (funds_t *self);
 
+/*  Opens volunteer's account of time bank f (CODE.v.VOLUNTEER, no
+    overdraft) if it is not open, its id into account.  Returns 0, or -1
+    with err. */
+int funds_open_volunteer (funds_t *self, fund_t *f, const char *volunteer, char *account,
+                          size_t len, cg_error_t *err);
+
 /*  Voids what is past its timeout; returns how many. */
 int funds_expire (funds_t *self);
 

@@ -63,6 +63,22 @@ ledger_destroy (ledger_t **self_p)
 }
 
 bool
+ledger_name_ok (const char *ledger)
+{
+    if (!ledger)
+        return false;
+    if (streq (ledger, "cny") || streq (ledger, "min") || streq (ledger, "pts"))
+        return true;
+    size_t len = strlen (ledger);
+    if (len < 3 || len > 2 + LEDGER_ITEM_MAX || strncmp (ledger, "g.", 2))
+        return false;
+    for (const char *c = ledger + 2; *c; c++)
+        if (!islower ((unsigned char) *c) && !isdigit ((unsigned char) *c) && *c != '_')
+            return false;
+    return true;
+}
+
+bool
 ledger_account_id_ok (const char *id)
 {
     if (!id || !*id)
@@ -250,8 +266,9 @@ ledger_open (ledger_t *self, const cg_fund_account_t *accounts, size_t n,
             return -1;
         }
         snprintf (field, sizeof field, "accounts[%zu].ledger", i);
-        if (strcmp (a->ledger, "cny") && strcmp (a->ledger, "min")) {
-            cg_error_set (err, "invalid", field, "the ledger is cny (fen) or min (minutes)");
+        if (!ledger_name_ok (a->ledger)) {
+            cg_error_set (err, "invalid", field, "the ledger is cny (fen), min (minutes), pts "
+                          "(points) or g.ITEM (units of an item kind: a-z, 0-9, _)");
             cg_args_free (&args);
             return -1;
         }
@@ -468,11 +485,9 @@ s_entry (ledger_t *self, int64_t seq, cg_fund_entry_t *out)
     Both lists only grow, at their end, so a page's cursor holds the index
     of the last entry given (and its seq) and the next page starts after
     it, whatever was posted meanwhile. */
-void
-ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
+int
+ledger_statement (ledger_t *self, cg_fund_get_t *req, cg_fund_statement_t *st, cg_reply_t *reply)
 {
-    ledger_t *self = arg;
-    cg_fund_get_t *req = request;
     int64_t limit = req->limit > 0 ? req->limit : 50;
     cg_redis_t *redis = self->daemon->redis;
     bool all = strcmp (req->id, "*") == 0, given;
@@ -480,10 +495,11 @@ ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
     cg_cursor_at_t after;
     cg_error_t err;
     int64_t now = cg_clock_now ();
+    memset (st, 0, sizeof *st);
     if (cg_cursor_query (self->daemon->cursor, "fund.statement", &cg_fund_get_def, req, now,
                          list, &given, &after, &err)) {
         cg_reply_fail (reply, err.code, err.field, "%s", err.message);
-        return;
+        return -1;
     }
     int64_t from = given ? after.pos + 1 : 0;
     redisReply *total = all ? cg_redis_command (redis, "LLEN " LEDGER_PREFIX "entries")
@@ -493,42 +509,123 @@ ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
                            : cg_redis_command (redis, "LRANGE " LEDGER_PREFIX "acct:%s:entries "
                                                "%lld %lld", req->id, (long long) from,
                                                (long long) (from + limit - 1));
+    int rc = -1;
     if (!total || (!all && (!seqs || seqs->type != REDIS_REPLY_ARRAY)))
         cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
     else {
-        cg_fund_statement_t st = { .account = strdup (req->id), .total = cg_reply_int (total, 0) };
-        int64_t n = all ? st.total - from : (int64_t) seqs->elements;
+        st->account = strdup (req->id);
+        st->total = cg_reply_int (total, 0);
+        int64_t n = all ? st->total - from : (int64_t) seqs->elements;
         n = n < 0 ? 0 : n > limit ? limit : n;
-        st.entries = calloc (n ? (size_t) n : 1, sizeof (cg_fund_entry_t));
-        assert (st.entries);
+        st->entries = calloc (n ? (size_t) n : 1, sizeof (cg_fund_entry_t));
+        assert (st->entries);
         int64_t last = 0;
         for (int64_t i = 0; i < n; i++) {
             int64_t seq = all ? from + i + 1 : atoll (seqs->element[i]->str);
-            st.entries_count += s_entry (self, seq, &st.entries[st.entries_count]);
+            st->entries_count += s_entry (self, seq, &st->entries[st->entries_count]);
             last = seq;
         }
-        char next[CG_CURSOR_MAX];
-        if (n > 0 && from + n < st.total) {
+        if (n > 0 && from + n < st->total) {
+            char next[CG_CURSOR_MAX];
             cg_cursor_at_t at = { .pos = from + n - 1 };
             snprintf (at.id, sizeof at.id, "%lld", (long long) last);
             cg_cursor_encode (self->daemon->cursor, list, &at, now, next, sizeof next);
-            st.next = next;
+            st->next = strdup (next);
         }
-        cg_reply_ok (reply, &cg_fund_statement_def, &st);
-        st.next = NULL;         /* ours */
-        cg_msg_clear (&cg_fund_statement_def, &st);
+        rc = 0;
     }
     if (total)
         freeReplyObject (total);
     if (seqs)
         freeReplyObject (seqs);
+    return rc;
+}
+
+void
+ledger_on_statement (void *request, cg_reply_t *reply, void *arg)
+{
+    cg_fund_statement_t st;
+    if (ledger_statement (arg, request, &st, reply) == 0) {
+        cg_reply_ok (reply, &cg_fund_statement_def, &st);
+        cg_msg_clear (&cg_fund_statement_def, &st);
+    }
+}
+
+/* --- scripts that apply transfers ----------------------------------------- */
+
+/*  A refusal for a ledger result, in words. */
+void
+ledger_refuse (cg_reply_t *reply, const char *result, const char *account)
+{
+    if (strcmp (result, "exceeds_credits") == 0)
+        cg_reply_fail (reply, "conflict", "amount", "%s does not hold that much that is not "
+                       "already spent or reserved (exceeds_credits)", account);
+    else
+    if (strncmp (result, "exists", 6) == 0)
+        cg_reply_fail (reply, "conflict", "id", "this id was used for a different transfer (%s)",
+                       result);
+    else
+        cg_reply_fail (reply, "conflict", NULL, "the ledger refused it: %s", result);
+}
+
+/*  Starts a script's arguments with the prefix, now and transfer t.
+    Returns 0, or -1 with the refusal in reply (args freed). */
+int
+ledger_args_begin (cg_args_t *args, int64_t now, const cg_fund_transfer_t *t, cg_reply_t *reply)
+{
+    cg_args_init (args);
+    cg_args_add_str (args, LEDGER_PREFIX);
+    cg_args_add_int (args, now);
+    cg_error_t err;
+    if (ledger_add_transfer (args, t, &err)) {
+        cg_reply_error (reply, &err);
+        cg_args_free (args);
+        return -1;
+    }
+    return 0;
+}
+
+/*  Runs a fund script whose answer starts with its status.  When the
+    status is `applied`, the script appended one journal entry, args[body_at]
+    being its body: it is published as topic, and the new entries chained.
+    With refuse_as (the account at stake), a status other than `applied`
+    or `exists` is the ledger's refusal.  Returns the answer (free it) with
+    its status in *status, or NULL with the refusal in reply. */
+redisReply *
+ledger_run (ledger_t *self, const char *script, cg_args_t *args, const char *applied,
+       const char *topic, int body_at, const char *refuse_as, const char **status,
+       cg_reply_t *reply)
+{
+    redisReply *r = cg_redis_script (self->daemon->redis, script, 0, args);
+    *status = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
+            ? cg_reply_str (r->element[0]) : NULL;
+    if (!*status) {
+        cg_reply_fail (reply, "unavailable", NULL, "the ledger cannot be reached");
+        if (r)
+            freeReplyObject (r);
+        return NULL;
+    }
+    if (strcmp (*status, applied) == 0) {
+        int64_t seq = cg_journal_head (self->daemon->redis, "fund");
+        if (seq > 0)
+            cg_pub_send (self->daemon->pub, "fund", seq, topic, args->argv[body_at],
+                         args->lens[body_at]);
+        ledger_chain (self);
+    }
+    else
+    if (refuse_as && strcmp (*status, "exists")) {
+        ledger_refuse (reply, *status, refuse_as);
+        freeReplyObject (r);
+        return NULL;
+    }
+    return r;
 }
 
 /* --- verification --------------------------------------------------------- */
 
 typedef struct {
     int64_t dp, dpo, cp, cpo;
-    char ledger[9];
+    char ledger[17];
 } s_balance_t;
 
 static s_balance_t *
@@ -595,15 +692,27 @@ s_check_balances (ledger_t *self, zhash_t *accounts, char *problem, size_t len)
     zhash_t *sums = zhash_new ();       /* ledger -> debits minus credits */
     int rc = 0;
     /*  accounts without entries must hold nothing */
-    const char *ledgers[] = { "cny", "min" };
-    for (int i = 0; i < 2; i++) {
+    /*  the ledgers opened (cg:{fund}:ledgers), and cny and min, which
+        stores made before that set was kept have without it */
+    zlist_t *ledgers = zlist_new ();
+    zlist_autofree (ledgers);
+    zlist_append (ledgers, "cny");
+    zlist_append (ledgers, "min");
+    redisReply *names = cg_redis_command (self->daemon->redis, "SMEMBERS " LEDGER_PREFIX "ledgers");
+    for (size_t k = 0; names && names->type == REDIS_REPLY_ARRAY && k < names->elements; k++)
+        if (!streq (names->element[k]->str, "cny") && !streq (names->element[k]->str, "min"))
+            zlist_append (ledgers, names->element[k]->str);
+    if (names)
+        freeReplyObject (names);
+    for (char *ledger = zlist_first (ledgers); ledger; ledger = zlist_next (ledgers)) {
         redisReply *r = cg_redis_command (self->daemon->redis, "SMEMBERS " LEDGER_PREFIX
-                                          "accounts:%s", ledgers[i]);
+                                          "accounts:%s", ledger);
         for (size_t k = 0; r && r->type == REDIS_REPLY_ARRAY && k < r->elements; k++)
-            s_balance (accounts, r->element[k]->str, ledgers[i]);
+            s_balance (accounts, r->element[k]->str, ledger);
         if (r)
             freeReplyObject (r);
     }
+    zlist_destroy (&ledgers);
     for (s_balance_t *b = zhash_first (accounts); b && rc == 0; b = zhash_next (accounts)) {
         const char *id = zhash_cursor (accounts);
         cg_fund_account_t a;

@@ -5,8 +5,14 @@
     approved by the committee, minutes of the time bank confirmed by the
     person served, each command allowed or refused by who the caller is
     (access.c).  It follows consultation's journal to know which topics
-    have an adopted resolution (resolutions.c).  Every entry is chained by
-    SHA-256; fund.verify
+    have an adopted resolution (resolutions.c), and credits the time bank
+    for each service the person served confirmed there (need.served,
+    served.c).  The charity sites keep their goods in kind on ledgers of
+    the same engine (goods.c), and residents earn points for taking part
+    and redeem them there (residents.c, with the rules of points.c): it
+    follows dispatch's journal for valid cases, consultation's for
+    attendance, and its own entries for confirmed volunteer minutes.
+    Every entry is chained by SHA-256; fund.verify
     recomputes the chain and every balance.  A timer voids pending
     transfers whose timeout has passed and raises the alarm for a monthly
     disclosure (report.c) not published in time.  It emits fund.* on the journal
@@ -16,10 +22,14 @@
 #include "funds.h"
 #include "report.h"
 #include "resolutions.h"
+#include "goods.h"
+#include "residents.h"
+#include "served.h"
 
 typedef struct {
     funds_t *funds;
     report_t *report;
+    residents_t *residents;
 } s_timers_t;
 
 static int
@@ -30,6 +40,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     s_timers_t *timers = arg;
     funds_expire (timers->funds);
     report_check_due (timers->report);
+    residents_tick (timers->residents);
     return 0;
 }
 
@@ -44,18 +55,25 @@ main (int argc, char **argv)
                                                         "deploy/demo/orgtree.tsv"), err, sizeof err);
     if (!org)
         zsys_error ("fund: %s", err);
-    resolutions_t *resolutions = org ? resolutions_new (daemon, org) : NULL;
-    ledger_t *ledger = resolutions ? ledger_new (daemon, org) : NULL;
-    funds_t *funds = ledger ? funds_new (daemon, ledger, org, resolutions) : NULL;
-    if (!funds) {
-        ledger_destroy (&ledger);
+    ledger_t *ledger = org ? ledger_new (daemon, org) : NULL;
+    residents_t *residents = ledger ? residents_new (daemon, ledger) : NULL;
+    resolutions_t *resolutions = residents ? resolutions_new (daemon, org, residents) : NULL;
+    funds_t *funds = resolutions ? funds_new (daemon, ledger, org, resolutions) : NULL;
+    goods_t *goods = funds ? goods_new (daemon, ledger, org, funds) : NULL;
+    if (!goods || residents_set_goods (residents, goods)) {
+        goods_destroy (&goods);
+        funds_destroy (&funds);
         resolutions_destroy (&resolutions);
+        residents_destroy (&residents);
+        ledger_destroy (&ledger);
         cg_orgtree_destroy (&org);
         cg_daemon_destroy (&daemon);
         return 1;
     }
-    report_t *report = report_new (daemon, funds);
-    s_timers_t timers = { funds, report };
+    report_t *report = report_new (daemon, funds, goods);
+    served_t *served = served_new (daemon, funds, ledger);
+    resolutions_also (resolutions, served_credit, served);
+    s_timers_t timers = { funds, report, residents };
     cg_server_t *server = daemon->server;
     cg_server_on (server, &cg_cmd_fund_account, ledger_on_accounts, ledger);
     cg_server_on (server, &cg_cmd_fund_transfer, ledger_on_transfer, ledger);
@@ -69,12 +87,22 @@ main (int argc, char **argv)
     cg_server_on (server, &cg_cmd_fund_show, funds_on_show, funds);
     cg_server_on (server, &cg_cmd_fund_report, report_on_report, report);
     cg_server_on (server, &cg_cmd_fund_publish, report_on_publish, report);
+    cg_server_on (server, &cg_cmd_fund_goods_in, goods_on_in, goods);
+    cg_server_on (server, &cg_cmd_fund_goods_out, goods_on_out, goods);
+    cg_server_on (server, &cg_cmd_fund_goods_move, goods_on_move, goods);
+    cg_server_on (server, &cg_cmd_fund_stock, goods_on_stock, goods);
+    cg_server_on (server, &cg_cmd_fund_redeem, residents_on_redeem, residents);
+    cg_server_on (server, &cg_cmd_fund_points, residents_on_points, residents);
+    cg_daemon_on_hangup (daemon, residents_reload, residents);
     zloop_timer (daemon->loop, 1000, 0, s_on_tick, &timers);
     int rc = cg_daemon_run (daemon);
+    served_destroy (&served);
     report_destroy (&report);
+    goods_destroy (&goods);
     funds_destroy (&funds);
-    ledger_destroy (&ledger);
     resolutions_destroy (&resolutions);
+    residents_destroy (&residents);
+    ledger_destroy (&ledger);
     cg_orgtree_destroy (&org);
     cg_daemon_destroy (&daemon);
     return rc;

@@ -11,7 +11,10 @@
     other movement in or out is `other`, so that
         opening + income − spending + other = closing.
     Requests still pending at the month's end are listed with the
-    beneficiary masked.  The report carries the number of entries up to the
+    beneficiary masked.  Beside the money, the goods in kind of the charity
+    sites within the fund's area (goods.c), per site and item kind, in
+    units: opening, donated, handed out (to families, and redeemed for
+    points), moved between sites, and closing, from the same entries.  The report carries the number of entries up to the
     month's end and the chain hash of the last of them: `fund verify` on
     the same ledger must show that hash at that entry.
 
@@ -28,16 +31,18 @@
 struct _report_t {
     cg_daemon_t *daemon;
     funds_t *funds;
+    goods_t *goods;
     int64_t checked;                /* when the due dates were last looked at */
 };
 
 report_t *
-report_new (cg_daemon_t *daemon, funds_t *funds)
+report_new (cg_daemon_t *daemon, funds_t *funds, goods_t *goods)
 {
     report_t *self = calloc (1, sizeof *self);
     assert (self);
     self->daemon = daemon;
     self->funds = funds;
+    self->goods = goods;
     return self;
 }
 
@@ -162,6 +167,8 @@ s_compute (report_t *self, const fund_t *f, const char *month, cg_fund_report_t 
             if (ledger_parse (lines->element[i]->str, &e) || e.at >= end)
                 continue;
             last = e.seq > last ? e.seq : last;
+            goods_report_entry (self->goods, f->area, &e, start, &out->goods,
+                                &out->goods_count);
             bool in = s_own (f, e.credit), out_ = s_own (f, e.debit);
             if (strcmp (e.kind, "pending") == 0 && out_ && strcmp (e.credit, beneficiaries) == 0)
                 zhash_update (pending, e.id, "");

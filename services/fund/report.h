@@ -4,10 +4,13 @@
 #define FUND_REPORT_H_INCLUDED
 
 #include "funds.h"
+#include "goods.h"
 
 typedef struct _report_t report_t;
 
-report_t *report_new (cg_daemon_t *daemon, funds_t *funds);
+/*  goods: the charity sites whose goods in kind a fund's report shows
+    (those within the fund's area). */
+report_t *report_new (cg_daemon_t *daemon, funds_t *funds, goods_t *goods);
 void report_destroy (report_t **self_p);
 
 /*  Raises fund.report_overdue, once, for each fund whose last month's

@@ -14,7 +14,11 @@
     - topic.decided rejected: a meeting rejected it, which ends the topic.
     A batch of events and the fund's cursor on the journal move together
     in one call (fund_topics.lua), so each event counts once whatever is
-    killed.
+    killed.  Members registered present at a meeting (topic.attended)
+    earn their resident points in that same call (residents.c).  Whatever
+    else the fund takes from that journal (the time bank's credits,
+    served.c) is done first, through resolutions_also, before the cursor
+    moves.
 
     A request's topic must be known, lie within the fund's area (its
     community, or a community of its street), and be adopted.  When the
@@ -30,63 +34,113 @@
 struct _resolutions_t {
     cg_daemon_t *daemon;
     cg_orgtree_t *org;
+    residents_t *residents;         /* members present at a meeting earn points */
     char cursor_key[96];
+    resolutions_also_fn *also;      /* what else the fund does with a batch */
+    void *also_arg;
 };
 
-/*  Applies a batch of consultation's journal; see cg_feed_fn. */
+/*  Applies a batch of consultation's journal; see cg_feed_fn.  The
+    members a topic.attended names earn their points in the same call. */
 static int
 s_on_consultation (const cg_event_t *events, size_t n, int64_t cursor, void *arg)
 {
     resolutions_t *self = arg;
-    cg_args_t args;
-    cg_feed_args (&args, P, self->cursor_key, cursor, events, n);
+    if (self->also && self->also (events, n, self->also_arg))
+        return -1;
+    cg_topic_event_t *decoded = cg_alloc ((n ? n : 1) * sizeof *decoded);
+    bool *ok = cg_alloc ((n ? n : 1) * sizeof *ok);
+    size_t nacts = 0;
     for (size_t i = 0; i < n; i++) {
-        bool created = streq (events[i].topic, "topic.created");
-        bool decided = streq (events[i].topic, "topic.decided");
-        bool opened = streq (events[i].topic, "topic.stage_opened");
-        if (!created && !decided && !opened)
+        if (!streq (events[i].topic, "topic.created") && !streq (events[i].topic, "topic.decided")
+        &&  !streq (events[i].topic, "topic.stage_opened")
+        &&  !streq (events[i].topic, "topic.attended"))
             continue;
-        cg_topic_event_t e;
         cg_error_t err;
-        if (cg_msg_decode (&cg_topic_event_def, events[i].body, events[i].size, &e, &err)) {
+        if (cg_msg_decode (&cg_topic_event_def, events[i].body, events[i].size, &decoded[i],
+                           &err)) {
             zsys_warning ("fund: dropped consultation #%lld: %s: %s", (long long) events[i].seq,
                           err.field, err.message);
             continue;
         }
-        const char *what = created ? "created"
-                         : decided && e.decision && streq (e.decision, "rejected") ? "rejected"
-                         : opened && e.name && streq (e.name, "resolution_published") ? "adopted"
-                         : NULL;
-        if (what && (!created || e.scope)) {
-            cg_args_add_str (&args, e.id);
-            cg_args_add_str (&args, what);
-            cg_args_add_str (&args, created ? e.scope : "");
-            cg_args_add_int (&args, e.at);
-        }
-        cg_msg_clear (&cg_topic_event_def, &e);
+        ok[i] = true;
+        if (streq (events[i].topic, "topic.attended"))
+            nacts += decoded[i].members_count;
     }
-    redisReply *r = cg_redis_script (self->daemon->redis, "fund_topics", 0, &args);
+    residents_act_t *acts = cg_alloc ((nacts ? nacts : 1) * sizeof *acts);
+    char (*ids)[64] = cg_alloc ((nacts ? nacts : 1) * sizeof *ids);
+    nacts = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t m = 0; ok[i] && streq (events[i].topic, "topic.attended")
+                           && m < decoded[i].members_count; m++) {
+            /*  one act per meeting: the topic's stage */
+            snprintf (ids[nacts], sizeof ids[nacts], "%s#%lld", decoded[i].id,
+                      (long long) decoded[i].n);
+            acts[nacts] = (residents_act_t) { .act = POINTS_ATTEND, .id = ids[nacts],
+                .resident = decoded[i].members[m], .at = decoded[i].at, .memo = ids[nacts] };
+            nacts++;
+        }
+    cg_args_t args;
+    cg_feed_args (&args, P, self->cursor_key, cursor, events, n);
+    int rc = residents_add_awards (self->residents, &args, acts, nacts);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!ok[i])
+            continue;
+        cg_topic_event_t *e = &decoded[i];
+        bool created = streq (events[i].topic, "topic.created");
+        const char *what = created ? "created"
+                         : streq (events[i].topic, "topic.decided") && e->decision
+                           && streq (e->decision, "rejected") ? "rejected"
+                         : streq (events[i].topic, "topic.stage_opened") && e->name
+                           && streq (e->name, "resolution_published") ? "adopted"
+                         : NULL;
+        if (what && (!created || e->scope)) {
+            cg_args_add_str (&args, e->id);
+            cg_args_add_str (&args, what);
+            cg_args_add_str (&args, created ? e->scope : "");
+            cg_args_add_int (&args, e->at);
+        }
+    }
+    if (rc == 0) {
+        redisReply *r = cg_redis_script (self->daemon->redis, "fund_topics", 0, &args);
+        rc = -1;
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1)
+            rc = streq (cg_reply_str (r->element[0]), "ok") ? 0 : 1;
+        if (r)
+            freeReplyObject (r);
+        residents_chained (self->residents);
+    }
     cg_args_free (&args);
-    int rc = -1;
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1)
-        rc = streq (cg_reply_str (r->element[0]), "ok") ? 0 : 1;
-    if (r)
-        freeReplyObject (r);
+    for (size_t i = 0; i < n; i++)
+        if (ok[i])
+            cg_msg_clear (&cg_topic_event_def, &decoded[i]);
+    free (ids);
+    free (acts);
+    free (ok);
+    free (decoded);
     return rc;
 }
 
 resolutions_t *
-resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org)
+resolutions_new (cg_daemon_t *daemon, cg_orgtree_t *org, residents_t *residents)
 {
     resolutions_t *self = cg_alloc (sizeof *self);
     self->daemon = daemon;
     self->org = org;
+    self->residents = residents;
     cg_cursor_key (self->cursor_key, sizeof self->cursor_key, daemon->name, "consultation");
     if (cg_daemon_follow (daemon, "consultation", s_on_consultation, self)) {
         resolutions_destroy (&self);
         return NULL;
     }
     return self;
+}
+
+void
+resolutions_also (resolutions_t *self, resolutions_also_fn *fn, void *arg)
+{
+    self->also = fn;
+    self->also_arg = arg;
 }
 
 void

@@ -65,6 +65,18 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/topics/{id}/meeting", S_ACT, &cg_cmd_topic_meeting, &gw_topic_act },
     { "POST", "/api/v1/topics/{id}/vote", S_ACT, &cg_cmd_topic_vote, &gw_topic_act },
     { "POST", "/api/v1/topics/{id}/tally", S_ACT, &cg_cmd_topic_tally, &gw_topic_act },
+    /*  needs and offers (供需对接, docs/CONSULTATION.md): of the caller's communities */
+    { "POST", "/api/v1/volunteers", S_ACT, &cg_cmd_volunteer_register, &gw_need_place },
+    { "POST", "/api/v1/needs", S_ACT, &cg_cmd_need_post, &gw_need_place },
+    { "POST", "/api/v1/offers", S_ACT, &cg_cmd_offer_post, &gw_need_place },
+    { "GET",  "/api/v1/needs", S_ACT, &cg_cmd_need_list, &gw_need_place },
+    { "GET",  "/api/v1/needs/stats", S_ACT, &cg_cmd_need_stats, &gw_need_place },
+    { "GET",  "/api/v1/needs/{id}", S_ACT, &cg_cmd_need_show, &gw_need_read },
+    { "GET",  "/api/v1/needs/{id}/proposals", S_ACT, &cg_cmd_need_propose, &gw_need_act },
+    { "POST", "/api/v1/needs/{id}/match", S_ACT, &cg_cmd_need_match, &gw_need_act },
+    { "POST", "/api/v1/matches/{id}/accept", S_ACT, &cg_cmd_match_accept, &gw_match_act },
+    { "POST", "/api/v1/matches/{id}/decline", S_ACT, &cg_cmd_match_decline, &gw_match_act },
+    { "POST", "/api/v1/matches/{id}/confirm", S_ACT, &cg_cmd_need_confirm, &gw_match_act },
     /*  funds (docs/FUND.md): the funds of the caller's places */
     { "GET",  "/api/v1/funds/{fund}/accounts/{id}", S_ACT, &cg_cmd_fund_balance, &gw_fund_account },
     { "GET",  "/api/v1/funds/{fund}/accounts/{id}/statement", S_ACT, &cg_cmd_fund_statement,
@@ -76,9 +88,18 @@ static const s_route_t s_routes[] = {
     { "GET",  "/api/v1/funds/{id}/reports/{month}", S_ACT, &cg_cmd_fund_report, &gw_fund },
     { "POST", "/api/v1/funds/{id}/reports/{month}/publish", S_CLOSE, &cg_cmd_fund_publish,
       &gw_fund },
+    /*  charity sites' goods in kind and resident points (docs/FUND.md): the
+        fund daemon checks that the caller speaks for the site's community */
+    { "POST", "/api/v1/sites/{site}/goods/in", S_ACT, &cg_cmd_fund_goods_in, &gw_site },
+    { "POST", "/api/v1/sites/{site}/goods/out", S_ACT, &cg_cmd_fund_goods_out, &gw_site },
+    { "POST", "/api/v1/sites/{site}/goods/move", S_ACT, &cg_cmd_fund_goods_move, &gw_site },
+    { "GET",  "/api/v1/sites/{id}/stock", S_ACT, &cg_cmd_fund_stock, &gw_site },
+    { "POST", "/api/v1/sites/{site}/redemptions", S_ACT, &cg_cmd_fund_redeem, &gw_site },
+    { "GET",  "/api/v1/residents/{id}/points", S_ACT, &cg_cmd_fund_points, &gw_resident },
     /*  public, no token: only what was published */
     { "GET",  "/api/v1/public/topics", S_PUBLIC, &cg_cmd_topic_public_list, &gw_topics_public },
     { "GET",  "/api/v1/public/topics/{id}", S_PUBLIC, &cg_cmd_topic_public, &gw_topic_public },
+    { "GET",  "/api/v1/public/needs/stats", S_PUBLIC, &cg_cmd_need_stats, &gw_need_public },
     /*  before the JSON: {month} would take "2026-11.html" */
     { "GET",  "/api/v1/public/funds/{id}/reports/{month}.html", S_PUBLIC, &cg_cmd_fund_report,
       &gw_report_html },
@@ -135,8 +156,10 @@ s_query_arg (void *cls, enum MHD_ValueKind kind, const char *key, const char *va
     (void) kind;
     s_fill_t *fill = cls;
     if (fill->failed || strcmp (key, "access_token") == 0
-    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def))
-        return MHD_YES;         /* q: the gateway's search over a list */
+    ||  (strcmp (key, "q") == 0 && fill->def == &cg_case_query_def)
+    ||  (strcmp (key, "phone") == 0 && fill->def == &cg_fund_get_def))
+        return MHD_YES;         /* q: the gateway's search over a list; phone: the gateway
+                                   finds a resident by it (funds.c), the fund never sees it */
     if (strcmp (key, "rid") == 0 || strcmp (key, "actor") == 0) {
         cg_error_set (&fill->err, "invalid", key, "%s is set by the gateway", key);
         fill->failed = true;

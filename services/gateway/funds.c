@@ -108,6 +108,19 @@ gw_funds_list (gw_request_t *req, bool public)
 
 /* --- the operator API ------------------------------------------------------ */
 
+/*  A fresh transfer id into msg's `id`: 32 lower-case hex digits. */
+static void
+s_fresh_id (const cg_msgdef_t *def, void *msg)
+{
+    zuuid_t *uuid = zuuid_new ();
+    char id[33];
+    snprintf (id, sizeof id, "%s", zuuid_str (uuid));
+    zuuid_destroy (&uuid);
+    for (char *c = id; *c; c++)
+        *c = (char) tolower ((unsigned char) *c);
+    cg_msg_set (def, msg, "id", id, 32);
+}
+
 /*  The fund of the path (its first segment) must be in scope; the holder
     acts by name, and a transfer without an id gets one. */
 static int
@@ -124,13 +137,7 @@ s_check_fund (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *d
     cg_msg_set (def, msg, "role", role, strlen (role));
     if ((def == &cg_fund_donate_def && !((cg_fund_donate_t *) msg)->id)
     ||  (def == &cg_fund_request_def && !((cg_fund_request_t *) msg)->id)) {
-        zuuid_t *uuid = zuuid_new ();
-        char id[33];
-        snprintf (id, sizeof id, "%s", zuuid_str (uuid));
-        zuuid_destroy (&uuid);
-        for (char *c = id; *c; c++)
-            *c = (char) tolower ((unsigned char) *c);
-        cg_msg_set (def, msg, "id", id, 32);
+        s_fresh_id (def, msg);
     }
     return 0;
 }
@@ -155,6 +162,59 @@ s_shows_request (gw_request_t *req, const gw_params_t *params, const void *rep)
 {
     (void) req;
     return strcmp (((const cg_fund_request_view_t *) rep)->fund, params->value[0]) == 0;
+}
+
+/*  A site's goods or a redemption: the holder acts by name, and a
+    movement without an id gets one.  Which sites the caller may touch is
+    the fund daemon's rule (fund_area, site_desk), as the gateway does not
+    read data/kind. */
+static int
+s_check_site (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params;
+    char actor[160];
+    gw_actor (req, actor, sizeof actor);
+    const char *role = cg_role_name (req->caller.role);
+    cg_msg_set (def, msg, "actor", actor, strlen (actor));
+    cg_msg_set (def, msg, "role", role, strlen (role));
+    if ((def == &cg_fund_goods_def && !((cg_fund_goods_t *) msg)->id)
+    ||  (def == &cg_fund_redeem_def && !((cg_fund_redeem_t *) msg)->id)) {
+        s_fresh_id (def, msg);
+    }
+    return 0;
+}
+
+/*  A resident's points: by their id, or, for /api/v1/residents/by-phone/
+    points?phone=..., by the keyed fingerprint intake makes of the phone
+    (the resident in front of the operator), which is how the points of a
+    reported case are kept; the phone goes no further than intake. */
+static int
+s_check_resident (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def,
+                  void *msg)
+{
+    const char *phone = gw_query (req, "phone");
+    if (phone && strcmp (gw_param (params, "id"), "by-phone") != 0) {
+        gw_reply_error (req, 400, "invalid", "phone", "?phone= goes with "
+                        "/api/v1/residents/by-phone/points");
+        return -1;
+    }
+    if (strcmp (gw_param (params, "id"), "by-phone") == 0) {
+        if (!phone) {
+            gw_reply_error (req, 400, "invalid", "phone", "by-phone needs ?phone=, the "
+                            "resident's phone number");
+            return -1;
+        }
+        cg_caller_fingerprint_t ask = { .phone = (char *) phone };
+        cg_caller_print_t print;
+        cg_error_t err;
+        if (gw_call (req, &cg_cmd_caller_fingerprint, &ask, &print, &err)) {
+            gw_reply_refusal (req, &err);
+            return -1;
+        }
+        cg_msg_set (def, msg, "id", print.caller, strlen (print.caller));
+        cg_msg_clear (&cg_caller_print_def, &print);
+    }
+    return s_check_site (req, params, def, msg);
 }
 
 /* --- in public ------------------------------------------------------------ */
@@ -205,6 +265,8 @@ s_answer_head (gw_request_t *req, const void *rep)
 }
 
 const gw_rule_t gw_fund = { .check = s_check_fund };
+const gw_rule_t gw_site = { .check = s_check_site };
+const gw_rule_t gw_resident = { .check = s_check_resident };
 const gw_rule_t gw_fund_account = { .check = s_check_account };
 const gw_rule_t gw_fund_request = { .what = "request", .check = s_check_fund,
                                     .shows = s_shows_request };

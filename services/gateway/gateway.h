@@ -14,6 +14,7 @@
         api.c       the operator API: a table of routes onto commands
         cases.c     the rules that keep a caller to the cases of its scope
         topics.c    consultation topics: scope rules, and what is public
+        needs.c     needs and offers (供需对接): scope rules, the public statistics
         funds.c     funds: the funds file, scope rules, public disclosure
         gather.c    one page made from the pages of several places
         open311.c   Open311 GeoReport v2, JSON and XML
@@ -284,8 +285,11 @@ extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_un
                        gw_vendor;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
                        gw_topics_public;
-extern const gw_rule_t gw_fund, gw_fund_account, gw_fund_request, gw_fund_decide,
+extern const gw_rule_t gw_fund, gw_site, gw_resident, gw_fund_account, gw_fund_request, gw_fund_decide,
                        gw_report_public, gw_report_html, gw_report_head;
+
+/*  needs.c: needs and offers (供需对接) */
+extern const gw_rule_t gw_need_place, gw_need_read, gw_need_act, gw_match_act, gw_need_public;
 
 /*  Reads data/funds; 0, or -1 with err (a fund whose scope is not a place). */
 int gw_funds_load (gateway_t *gw, const char *path, char *err, size_t len);

@@ -1,5 +1,6 @@
 -- fund_accounts: open accounts.  ARGV: prefix, now, then per account six
--- fields: id, ledger, kind, name, fund, flags.  Answers per account 'ok',
+-- fields: id, ledger, kind, name, fund, flags.  The set `ledgers` names
+-- every ledger an account was opened on, for fund.verify.  Answers per account 'ok',
 -- 'exists' (the same account is open) or 'exists_with_different_fields'.
 local prefix, now = ARGV[1], ARGV[2]
 local out = {}
@@ -17,6 +18,7 @@ for at = 3, #ARGV - 5, 6 do
         redis.call ('HSET', key, 'ledger', ledger, 'kind', kind, 'name', name, 'fund', fund,
                     'flags', flags, 'dp', 0, 'dpo', 0, 'cp', 0, 'cpo', 0, 'created', now)
         redis.call ('SADD', prefix .. 'accounts:' .. ledger, id)
+        redis.call ('SADD', prefix .. 'ledgers', ledger)
         out[#out + 1] = 'ok'
     end
 end

@@ -276,3 +276,44 @@ local function transfer_from (argv, at)
              timeout = tonumber (argv[at + 8]), memo = argv[at + 9] }
 end
 local TRANSFER_ARGS = 10
+
+-- Resident points (积分, services/fund/residents.c).  An award is seven
+-- fields: transfer id, resident, act, the act's id, points (the caps
+-- already applied by the daemon, the only writer), day (YYYYMMDD, Beijing
+-- time) and memo.  An act counts once: `points:acts` keeps each
+-- act:id:resident with the points it earned (0 when a cap took them all),
+-- and a second claim of it does nothing.  Points come from pts.issuer to
+-- pts.r.RESIDENT (no_overdraft, opened with the first points); the day's
+-- counters `points:day:DAY:RESIDENT` (per act and `all`) live three days.
+-- Applies argv's awards from `at` (their count, then the fields) in L and
+-- returns the index after them.
+local POINTS_ARGS = 7
+local function points_earn (L, argv, at)
+    local p = L.prefix
+    local n = tonumber (argv[at])
+    for i = 0, n - 1 do
+        local k = at + 1 + i * POINTS_ARGS
+        local id, resident, act, actid, points, day, memo = unpack (argv, k, k + 6)
+        points = tonumber (points)
+        if redis.call ('HSETNX', p .. 'points:acts', act .. ':' .. actid .. ':' .. resident,
+                       points) == 1 and points > 0 then
+            local acct = 'pts.r.' .. resident
+            if redis.call ('EXISTS', p .. 'acct:' .. acct) == 0 then
+                redis.call ('HSET', p .. 'acct:' .. acct, 'ledger', 'pts', 'kind', 'resident',
+                            'name', resident, 'fund', 'pts', 'flags', 'no_overdraft', 'dp', 0,
+                            'dpo', 0, 'cp', 0, 'cpo', 0, 'created', L.now)
+                redis.call ('SADD', p .. 'accounts:pts', acct)
+                redis.call ('SADD', p .. 'ledgers', 'pts')
+            end
+            -- as a batch of one, so that a refusal (overflow) is undone, not committed
+            transfer_batch (L, { { id = id, debit = 'pts.issuer', credit = acct,
+                                   amount = points, ledger = 'pts', code = 20, flags = '',
+                                   pending_id = '', timeout = 0, memo = memo } })
+            local dk = p .. 'points:day:' .. day .. ':' .. resident
+            redis.call ('HINCRBY', dk, act, points)
+            redis.call ('HINCRBY', dk, 'all', points)
+            redis.call ('EXPIRE', dk, 259200)
+        end
+    end
+    return at + 1 + n * POINTS_ARGS
+end

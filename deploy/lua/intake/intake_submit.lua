@@ -19,7 +19,8 @@
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
 -- `supporters` and `calls` (absent until a second request: one each), a
 -- field `caller:<fingerprint>` per caller, the record of each later
--- call n as `record:<n>`, and a field `media:<address>` for each photo
+-- call n as `record:<n>`, `reporter` (the first caller's fingerprint, for
+-- the fund's resident points: not the supporters', who repeat), and a field `media:<address>` for each photo
 -- the gateway keeps that any of its requests brought (so the gateway
 -- shows a supporter's photo too, and no other), the first ten of them
 -- also in `photos`, space-separated, for showing the case.  The batch's request ids and references are read
@@ -133,7 +134,8 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
 
     ext_keep (ext, id, digest, now)
     if caller_field then
-        redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1)
+        redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1,
+                    'reporter', caller)
     else
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record)
     end
