@@ -204,6 +204,8 @@ main (int argc, char **argv)
 {
     if (argc > 1 && strcmp (argv[1], "submit") == 0)
         return s_submit_main (argc, argv);
+    if (argc > 1 && strcmp (argv[1], "archive-load") == 0)
+        return bench_archive_load_main (argc, argv);
     bench_t b = { .out = "build/bench", .bindir = "build/bin" };
     const char *dir = NULL, *only = NULL;
     for (int i = 1; i < argc; i++)
