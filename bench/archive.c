@@ -18,7 +18,7 @@
         characters taken from the cases' texts (target < 200 ms);
       - the archive's peak RSS (target < 128 MiB), and its file's size
         per case.
-    Then the same at the issue's volume (s_volume below): 1,000,000
+    Then the same at the issue's volume (bench_archive_volume below; ONLY=volume runs it alone): 1,000,000
     archived cases (QUICK 20,000) written through store_put
     (archive_load.c), 50,000 open ones (QUICK 2,000), and there the p99 of
     a queue page, of a search by text and by order number, the city's
@@ -264,8 +264,8 @@ s_status_kib (pid_t pid, const char *what)
     case.search over the city by a text substring and by order number, the
     city's statistics over a month and over five years (stats.c, cold and
     warm), and the archive's RSS while it searches. */
-static void
-s_volume (bench_t *main)
+void
+bench_archive_volume (bench_t *main)
 {
     int64_t n = main->quick ? 20000 : 1000000;
     int live = main->quick ? 2000 : 50000;
@@ -506,6 +506,6 @@ stop:
     zconfig_destroy (&b.config);
 done:;
     s_stack_remove (main, dir);
-    s_volume (main);
+    bench_archive_volume (main);
     cg_access_use (main->config, CG_ACCESS_ADMIN);     /* back to the run's own stack */
 }
