@@ -218,11 +218,13 @@
 
   async function need (section, id, query) {
     const { error, notice } = page(section, '需求 ' + id);
-    section.append(link('← 本社区需求', '#/needs'));
+    const back = link('← 本社区需求', '#/needs');
+    section.append(back);
     const base = '/api/v1/needs/' + encodeURIComponent(id);
     let n;
     try { n = await api(base); }
     catch (err) { refuse(error, err); return; }
+    back.href = '#/needs?community=' + encodeURIComponent(n.community);
     section.dataset.need = n.id;
     section.dataset.state = n.state;
     if (query.notice) notice.textContent = query.notice;

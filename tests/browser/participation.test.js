@@ -148,6 +148,9 @@ module.exports = async function participation (ctx = {}) {
     const acct = (await get('/api/v1/funds/tb-baihe/accounts/tb-baihe.v.v-liu')).body;
     expect(acct.credits_posted - (acct.debits_posted || 0) === 90, 'as the fund API answers');
     await shot('need-served');
+    // back in the community's list, the need is served
+    await page.click(`#view-needs a[href="#/needs?community=${COMMUNITY}"]`);
+    await page.waitForSelector(`#needs tr[data-id="${need}"][data-state="served"]`);
 
     // --- 慈善站点: a hand-out beyond the stock is refused naming 数量
     cli('fund', 'goods', 'in', '--site', SITE, '--item', 'rice', '--quantity', '12', '--party', '爱心企业');
