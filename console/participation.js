@@ -38,7 +38,7 @@
   const KINDS = { invalid: '填写有误', forbidden: '无权执行此操作', not_found: '找不到', conflict: '当前状态不允许此操作',
     gone: '已撤销', too_large: '内容过长', rate_limited: '操作过于频繁，请稍后再试',
     unavailable: '服务暂不可用，请稍后再试', unauthorized: '登录已失效，请重新登录', internal: '服务内部错误' };
-  const REASONS = [[/holds \d+|fewer than|stock/i, '超出站点现有库存'], [/balance|points? left|not enough points/i, '积分余额不足'],
+  const REASONS = [[/points, and resident/i, '积分余额不足'], [/holds \d+|fewer than/i, '超出站点现有库存'],
     [/wrong code|code does not/i, '确认码不正确'], [/not in (your|the caller's) scope|outside/i, '超出本辖区'],
     [/no points/i, '该居民暂无积分'], [/withdrawn/i, '该事项已撤销'], [/cursor/i, '翻页位置已失效，请刷新']];
   const NEED_STATES = { open: '待对接', matched: '已匹配', accepted: '双方已接受', served: '已服务', expired: '已过期',

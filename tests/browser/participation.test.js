@@ -8,7 +8,8 @@
 //   - 慈善站点: a site's stock as the API answers it, a hand-out beyond it
 //     refused in Chinese naming 数量 (nothing taken), then one within it.
 //   - 居民积分: the volunteer's points (earned by that service) shown equal to
-//     the API's balance, with the act in the history.
+//     the API's balance, with the act in the history; a redemption beyond
+//     the balance refused (积分余额不足), nothing taken.
 //   - 小微权力: a village's list, each active power's QR code an image that
 //     loads (a PNG the gateway draws), the withdrawn one without.
 // Then the public page's goods in kind section (sections/goods.js) for the
@@ -189,6 +190,14 @@ module.exports = async function participation (ctx = {}) {
            'the balance shown is the API\'s: ' + pts.body.balance);
     expect(await page.locator('#points-history tbody tr').count() === pts.body.history.length, 'every entry of the page');
     expect((await page.textContent('#points-history')).includes('志愿服务'), 'the act is named');
+    // a rice bag costs more points than the service earned: refused, kept
+    await page.fill('#redeem input[name=site]', SITE);
+    await page.fill('#redeem input[name=item]', 'rice');
+    await page.click('#redeem button[type=submit]');
+    await page.waitForSelector('#view-points .error[data-field="quantity"]');
+    expect((await page.textContent('#view-points .error')).includes('积分余额不足'),
+           'the redemption is refused for the balance, in Chinese');
+    expect((await get('/api/v1/residents/v-liu/points')).body.balance === pts.body.balance, 'no points were taken');
     await shot('points');
 
     // --- 小微权力: each active power's QR code loads as an image
