@@ -9,7 +9,8 @@
 //     refused in Chinese naming 数量 (nothing taken), then one within it.
 //   - 居民积分: the volunteer's points (earned by that service) shown equal to
 //     the API's balance, with the act in the history; a redemption beyond
-//     the balance refused (积分余额不足), nothing taken.
+//     the balance refused (积分余额不足), nothing taken; a phone without
+//     points answered naming 居民.
 //   - 小微权力: a village's list, each active power's QR code an image that
 //     loads (a PNG the gateway draws), the withdrawn one without.
 // Then the public page's goods in kind section (sections/goods.js) for the
@@ -199,6 +200,11 @@ module.exports = async function participation (ctx = {}) {
            'the redemption is refused for the balance, in Chinese');
     expect((await get('/api/v1/residents/v-liu/points')).body.balance === pts.body.balance, 'no points were taken');
     await shot('points');
+    // by the phone of a resident who never earned any: the refusal says so
+    await go('#/points?phone=13800138000');
+    await page.waitForSelector('#view-points .error[data-field]');
+    const none = await page.textContent('#view-points .error');
+    expect(none.includes('居民') && /[\u4e00-\u9fff]/.test(none), 'a phone without points is named: ' + none);
 
     // --- 小微权力: each active power's QR code loads as an image
     await go('#/powers/' + AREA);
