@@ -187,7 +187,7 @@ typedef struct {
        "Archived rows still sealed under an old version of the key, a page at a time (intake).") \
     C (archive_reseal, "archive.reseal", "archive", archive_reseal, archive_resealed, \
        "An archived row's intake hash sealed again, replaced only if unchanged (intake).") \
-    C (archive_record, "archive.record", "archive", case_get, archive_sealed_row, \
+    C (archive_record, "archive.record", "archive", archive_record_ask, archive_sealed_row, \
        "An archived case's intake hash as it is, still sealed, for intake to open (intake.show).")
 
 #define CG_CMD_DECL(ident, wire, owner, req, rep, doc) extern const cg_cmddef_t cg_cmd_##ident;

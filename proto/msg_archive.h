@@ -79,6 +79,7 @@
 
 #define CG_FIELDS_archive_sealed_ask(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, role, 1, 1, 32, _, "who asks: intake alone, which only a daemon's key may claim (cg_access.h)") \
     F(M, INT, version, 1, 2, 99, _, "rows holding a value sealed under this version of the key") \
     F(M, INT, after, 0, 0, INT64_MAX, _, "rows after this one (the `last` of the page before)") \
     F(M, INT, limit, 0, 1, CG_SEALED_PAGE_MAX, _, "rows in the page (default and most: 20)")
@@ -95,9 +96,15 @@
 
 #define CG_FIELDS_archive_reseal(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, role, 1, 1, 32, _, "who asks: intake alone, which only a daemon's key may claim (cg_access.h)") \
     F(M, STR, id, 1, 1, 32, _, "case id") \
     F(M, STR, old, 1, 1, CG_SEALED_BLOB_MAX, _, "the hash as archive.sealed gave it (base64)") \
     F(M, STR, intake, 1, 1, CG_SEALED_BLOB_MAX, _, "the hash sealed again (base64): it replaces the row's only if that is still old")
+
+#define CG_FIELDS_archive_record_ask(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, role, 1, 1, 32, _, "who asks: intake alone, which only a daemon's key may claim (cg_access.h)") \
+    F(M, STR, id, 1, 1, 32, _, "case id")
 
 #define CG_FIELDS_archive_resealed(F, M) \
     F(M, BOOL, replaced, 0, 0, 1, _, "false when the row holds another hash by now (it is looked at again)")
@@ -124,6 +131,8 @@
       "A page of rows to seal again, and where the next starts.") \
     M(archive_reseal, "archive.reseal", "command", CG_FIELDS_archive_reseal, \
       "To the archive, from intake: a row's intake hash sealed again under the newest version.") \
+    M(archive_record_ask, "archive.record", "command", CG_FIELDS_archive_record_ask, \
+      "To the archive, from intake: an archived case's intake hash, still sealed (intake.show).") \
     M(archive_resealed, "archive.resealed", "reply", CG_FIELDS_archive_resealed, \
       "Whether the archive replaced the row's hash.")
 

@@ -22,6 +22,19 @@
 
 #define S_SCAN_MAX  2000    /* rows one page looks at at most */
 
+/*  These commands are intake's alone: the request's role must be intake,
+    which the server lets only a daemon's key claim (cg_command.c), so that
+    no command center's key reads or replaces sealed records. */
+static bool
+s_from_intake (const char *role, cg_reply_t *reply)
+{
+    if (streq (role, "intake"))
+        return true;
+    cg_reply_fail (reply, "forbidden", "role", "role must be intake: only intake seals "
+                   "records, not %s", role);
+    return false;
+}
+
 /*  base64 of bytes, malloc'd */
 static char *
 s_base64 (const void *bytes, size_t len)
@@ -53,6 +66,8 @@ reseal_on_sealed (void *request, cg_reply_t *reply, void *arg)
 {
     archive_t *self = arg;
     cg_archive_sealed_ask_t *req = request;
+    if (!s_from_intake (req->role, reply))
+        return;
     char mark[8];
     snprintf (mark, sizeof mark, "v%d:", (int) req->version);
     sqlite3_stmt *stmt;
@@ -111,6 +126,8 @@ reseal_on_reseal (void *request, cg_reply_t *reply, void *arg)
 {
     archive_t *self = arg;
     cg_archive_reseal_t *req = request;
+    if (!s_from_intake (req->role, reply))
+        return;
     size_t old_len, new_len;
     unsigned char *old = s_unbase64 (req->old, &old_len);
     unsigned char *new_ = old ? s_unbase64 (req->intake, &new_len) : NULL;
@@ -146,7 +163,9 @@ void
 reseal_on_record (void *request, cg_reply_t *reply, void *arg)
 {
     archive_t *self = arg;
-    cg_case_get_t *req = request;
+    cg_archive_record_ask_t *req = request;
+    if (!s_from_intake (req->role, reply))
+        return;
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2 (self->db, "SELECT n, intake FROM cases WHERE id = ?1"
                             " AND intake IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK) {

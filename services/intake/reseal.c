@@ -221,7 +221,7 @@ intake_archived (intake_t *self, const char *id, const char *const *fields, size
     cg_client_t *archive = s_archive_client (self);
     if (!archive)
         return -1;
-    cg_case_get_t ask = { .id = (char *) id };
+    cg_archive_record_ask_t ask = { .role = "intake", .id = (char *) id };
     cg_archive_sealed_row_t row;
     cg_error_t err;
     if (cg_client_call (archive, &cg_cmd_archive_record, &ask, &row, &err)) {
@@ -260,7 +260,7 @@ intake_archived (intake_t *self, const char *id, const char *const *fields, size
 static int
 s_archive_page (intake_t *self, int version, int64_t *after, int *written)
 {
-    cg_archive_sealed_ask_t ask = { .rid = NULL, .version = version };
+    cg_archive_sealed_ask_t ask = { .role = "intake", .version = version };
     CG_SET (&ask, archive_sealed_ask, after, *after);
     cg_archive_sealed_t page;
     cg_error_t err;
@@ -271,8 +271,8 @@ s_archive_page (intake_t *self, int version, int64_t *after, int *written)
         cg_archive_sealed_row_t *row = &page.rows[i];
         char *sealed = NULL;
         if (s_archived (self, row->id, row->intake, &sealed) == 1) {
-            cg_archive_reseal_t reseal = { .id = row->id, .old = row->intake,
-                                           .intake = sealed };
+            cg_archive_reseal_t reseal = { .role = "intake", .id = row->id,
+                                           .old = row->intake, .intake = sealed };
             cg_archive_resealed_t done;
             if (cg_client_call (self->archive, &cg_cmd_archive_reseal, &reseal, &done, &err))
                 rc = -1;        /* this row and the rest: asked again */

@@ -196,6 +196,15 @@ Test (reseal, old_records_are_sealed_again_and_the_old_version_retired, .timeout
         cr_assert_str_eq (view.contact_phone, "13800138000", "case %s", id);
         cg_msg_clear (&cg_intake_view_def, &view);
     }
+    /*  the archive hands sealed records to intake alone */
+    cg_client_t *archive = cg_teststack_client (stack, "archive");
+    cg_archive_record_ask_t ask = { .role = "supervisor", .id = archived[0] };
+    cg_archive_sealed_row_t row;
+    cg_error_t refused;
+    cr_assert_eq (cg_client_call (archive, &cg_cmd_archive_record, &ask, &row, &refused), -1);
+    cr_assert_str_eq (refused.code, "forbidden");
+    cr_assert_str_eq (refused.field, "role");
+    cg_client_destroy (&archive);
     /*  and so does every archived one, to a role that sees personal data */
     for (int i = 0; i < S_ARCHIVED; i += 7) {
         cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{intake}:req:%s", archived[i]), 0);
