@@ -293,9 +293,9 @@ s_archive_page (intake_t *self, int version, int64_t *after, int *written)
     return rc;
 }
 
-/*  The archive's part of the pass: versions 2 to current - 1 in turn, a
-    page each tick, where cg:{intake}:reseal's archive_version and
-    archive_after left off.  A row a concurrent copy changed is not
+/*  The archive's part of the pass, once Redis's is done: versions 2 to
+    current - 1 in turn, a page each tick, where cg:{intake}:reseal's
+    archive_version and archive_after left off.  A row a concurrent copy changed is not
     replaced; its new hash is found again in a later pass when it still
     holds an old value (`secret status` shows it). */
 static void
@@ -354,10 +354,14 @@ intake_reseal (zloop_t *loop, int timer_id, void *arg)
     int archive_version = archive_for ? (int) cg_reply_int (r->element[4], 2) : 2;
     int64_t archive_after = archive_for ? cg_reply_int (r->element[5], 0) : 0;
     freeReplyObject (r);
-    if (archive_version < current)
-        s_archive (self, current, archive_version, archive_after);
-    if (version == current && strcmp (cursor, "done") == 0)
+    /*  the archive's rows once Redis's are done: a case archived before
+        then may carry an old record into the archive after its row was
+        looked at, one archived after cannot */
+    if (version == current && strcmp (cursor, "done") == 0) {
+        if (archive_version < current)
+            s_archive (self, current, archive_version, archive_after);
         return 0;
+    }
     r = cg_redis_command (redis, "SCAN %s MATCH " INTAKE_PREFIX "req:* COUNT %d", cursor,
                           S_RESEAL_COUNT);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
