@@ -24,6 +24,7 @@ for _, id in ipairs (ids) do
         out[#out + 1] = d[1]
     else
         redis.call ('ZREM', prefix .. 'acks', id)
+        redis.call ('ZREM', prefix .. 'ackcase', id)
     end
 end
 return out
