@@ -575,6 +575,11 @@ Test (notify, an_operator_acknowledges_a_cases_urgent_notices_once, .timeout = 2
     cr_assert (ack && strstr (out, "acked"), "%s", out);
     cr_assert_null (strstr (ack + 1, "和平桥值班员"), "acknowledged twice: %s", out);
     free (out);
+    /*  the CLI's, by case, finds it acknowledged by the town already */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack --case %s --by 值班长", id), 0, "%s", out);
+    cr_assert (strstr (out, "0 acknowledged now") && strstr (out, "和平桥值班员")
+               && strstr (out, "(before)") && !strstr (out, "值班长 "), "%s", out);
+    free (out);
     /*  its time to be acknowledged passes: nobody is reminded */
     s_set_clock (stack, s_local (10, 25));
     sleep (3);
