@@ -43,13 +43,17 @@ local function step_append (key, step)
     redis.call ('HSET', key, 'step:' .. redis.call ('HINCRBY', key, 'nsteps', 1), step)
 end
 
--- Statistics: a count is one field of the day's hash, and of the week's
--- and the month's, so that a query over years reads months, not days
--- (services/dispatch/stats.c).  The planner names the three keys in one
--- argument, separated by spaces; whatever the metric, the field goes to
--- each of them.
+-- Statistics: a count is one field of the day's hash, and of the week's,
+-- the month's and the year's, so that a query over years reads years and
+-- months, not days (services/dispatch/stats.c).  The planner names the
+-- four keys in one argument, separated by spaces; whatever the metric, the
+-- field goes to each of them, and so does the whole city's total of the
+-- metric, `*|*|<metric>`, so that the city's rows over time read a few
+-- fields of each hash rather than all of it.
 local function stats_add (keys, field, n)
+    local total = '*|*|' .. string.match (field, '[^|]*$')
     for key in string.gmatch (keys, '%S+') do
         redis.call ('HINCRBY', key, field, n)
+        redis.call ('HINCRBY', key, total, n)
     end
 end
