@@ -209,10 +209,13 @@ bench: deps
 	@tools/run-bench.sh build $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY))
 
 # The benchmark harness (bench/), built only by tools/run-bench.sh.
-BENCH_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard bench/*.c))
+# It links the archive's modules (not its main.c): bench/archive_load.c
+# writes cases through the archive's own store functions.
+BENCH_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard bench/*.c) \
+             $(filter-out %/main.c,$(wildcard services/archive/*.c)))
 $(OUT)/bench/civgrid-bench: $(BENCH_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(LIBS_archive)
 
 # `make install` (PREFIX=/usr/local, DESTDIR honoured): the binaries; the
 # data files, Lua-free since the scripts are built in, and the console under

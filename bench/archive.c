@@ -17,23 +17,37 @@
       - p99 of case.search over the city with text queries of 2 to 8
         characters taken from the cases' texts (target < 200 ms);
       - the archive's peak RSS (target < 128 MiB), and its file's size
-        per case. */
+        per case.
+    Then the same at the issue's volume (bench_archive_volume below; ONLY=volume runs it alone): 1,000,000
+    archived cases (QUICK 20,000) written through store_put
+    (archive_load.c), 50,000 open ones (QUICK 2,000), and there the p99 of
+    a queue page, of a search by text and by order number, the city's
+    statistics over a month and five years, and the archive's RSS. */
 #include "bench.h"
+#include "cg_access.h"
 #include "cg_sample.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /*  Case i's text: 100 to 2,000 bytes, the median 800 (cg_sample.h). */
 static char *
-s_text (int i)
+s_text_of_seed (uint64_t seed)
 {
     char *text = malloc (CG_SAMPLE_MAX + 1);
     assert (text);
-    cg_sample_text ((uint64_t) i, text, CG_SAMPLE_MAX + 1);
+    cg_sample_text (seed, text, CG_SAMPLE_MAX + 1);
     return text;
+}
+
+static char *
+s_text (int i)
+{
+    return s_text_of_seed ((uint64_t) i);
 }
 
 static int
@@ -54,6 +68,18 @@ s_cli (bench_t *b, const char *const *argv)
     return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/*  Stops the stack of a part in dir and removes the folder. */
+static void
+s_stack_remove (bench_t *b, const char *dir)
+{
+    const char *down[] = { "civgrid", "stack", "down", "--dir", dir, NULL };
+    s_cli (b, down);
+    char rm[128];
+    snprintf (rm, sizeof rm, "rm -rf %s", dir);
+    if (system (rm) != 0)
+        printf ("archive: %s was not removed\n", dir);
+}
+
 /*  Submits n cases pipelined; their ids into ids (NULL where refused). */
 static int
 s_submit_all (bench_t *b, char **texts, char **ids, int n)
@@ -61,6 +87,7 @@ s_submit_all (bench_t *b, char **texts, char **ids, int n)
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_rcvtimeo (dealer, 10000);
+    cg_access_connect (dealer, b->intake);
     zsock_connect (dealer, "%s", b->intake);
     int sent = 0, answered = 0, refused = 0;
     while (answered < n && !zsys_interrupted) {
@@ -142,17 +169,15 @@ s_figure (bench_t *b, const char *name, const char *unit, double v, const char *
     bench_figure (b, &f);
 }
 
-/*  p99 of case.search with text queries taken from the cases' texts. */
-static double
-s_search_p99 (bench_t *b, const char *endpoint, char **texts, int n, int queries)
+/*  queries text queries of 2 to 8 characters, each from a character's
+    start in one of the n texts; malloc'd, as are its strings. */
+static char **
+s_words (char **texts, int n, int queries)
 {
-    cg_client_t *archive = cg_client_new (endpoint, 10000, 1);
-    double *ms = calloc ((size_t) queries, sizeof (double));
-    assert (ms);
+    char **words = calloc ((size_t) queries, sizeof (char *));
+    assert (words);
     unsigned seed = 7;
-    int done = 0;
     for (int q = 0; q < queries; q++) {
-        /*  2 to 8 characters of a text, from a character's start */
         const char *text = texts[rand_r (&seed) % n];
         size_t len = strlen (text), at = (size_t) rand_r (&seed) % (len > 30 ? len - 30 : 1);
         while (at > 0 && ((unsigned char) text[at] & 0xc0) == 0x80)
@@ -161,11 +186,37 @@ s_search_p99 (bench_t *b, const char *endpoint, char **texts, int n, int queries
         for (size_t c = 0; c < chars && text[end]; c++)
             for (end++; text[end] && ((unsigned char) text[end] & 0xc0) == 0x80; end++)
                 ;
-        char word[64];
-        snprintf (word, sizeof word, "%.*s", (int) (end - at), text + at);
+        words[q] = strndup (text + at, end - at);
+        assert (words[q]);
+    }
+    return words;
+}
+
+static void
+s_words_free (char **words, int n)
+{
+    for (int i = 0; i < n; i++)
+        free (words[i]);
+    free (words);
+}
+
+/*  p99 in ms of case.search over the city, one call a query: by text
+    (q), or by order number (ext_ref) when by_ext. */
+static double
+s_search_p99 (const char *endpoint, char **queries, int n, bool by_ext)
+{
+    cg_client_t *archive = cg_client_new (endpoint, 10000, 1);
+    double *ms = calloc ((size_t) n, sizeof (double));
+    assert (ms);
+    int done = 0;
+    for (int q = 0; q < n; q++) {
         char rid[32];
         snprintf (rid, sizeof rid, "bs-%d", q);
-        cg_case_search_t req = { .rid = rid, .scope = "320600", .q = word };
+        cg_case_search_t req = { .rid = rid, .scope = "320600" };
+        if (by_ext)
+            req.ext_ref = queries[q];
+        else
+            req.q = queries[q];
         cg_case_found_t page;
         cg_error_t err;
         int64_t t0 = bench_now_us ();
@@ -173,13 +224,178 @@ s_search_p99 (bench_t *b, const char *endpoint, char **texts, int n, int queries
             ms[done++] = (bench_now_us () - t0) / 1000.0;
             cg_msg_clear (&cg_case_found_def, &page);
         }
+        else if (q == 0)
+            printf ("archive: case.search refused: %s %s\n", err.code, err.message);
     }
     cg_client_destroy (&archive);
     qsort (ms, (size_t) done, sizeof (double), bench_cmp_double);
     double p99 = done ? bench_quantile (ms, (size_t) done, 0.99) : -1;
     free (ms);
-    (void) b;
     return p99;
+}
+
+/*  kB of a line of /proc/PID/status (VmRSS, VmHWM), or 0. */
+static double
+s_status_kib (pid_t pid, const char *what)
+{
+    char path[64], line[256], format[32];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    snprintf (format, sizeof format, "%s: %%lf", what);
+    double kib = 0;
+    FILE *f = fopen (path, "r");
+    while (f && fgets (line, sizeof line, f))
+        sscanf (line, format, &kib);
+    if (f)
+        fclose (f);
+    return kib;
+}
+
+
+/* --- at volume ------------------------------------------------------------ */
+
+/*  The archive at volume: n cases (1,000,000; QUICK 20,000) written into a
+    file through the archive's own store_put (archive_load.c), or the file
+    named by CG_BENCH_ARCHIVE_DB when set (loaded before by
+    `civgrid-bench archive-load`: a million cases take a quarter of an hour
+    on a shared machine, and need not be written twice); then a stack of
+    its own whose archive reads that file, with 50,000 open cases (QUICK
+    2,000) submitted through intake.  Measured there: the p99 of a queue
+    page (case.list of a county center's dispatched cases, 50 a page), of
+    case.search over the city by a text substring and by order number, the
+    city's statistics over a month and over five years (stats.c, cold and
+    warm), and the archive's RSS while it searches. */
+void
+bench_archive_volume (bench_t *main)
+{
+    int64_t n = main->quick ? 20000 : 1000000;
+    int live = main->quick ? 2000 : 50000;
+    char dir[] = "/tmp/cgvolume.XXXXXX";
+    if (!mkdtemp (dir))
+        return;
+    char db[PATH_MAX], set_db[PATH_MAX + 16];
+    const char *given = getenv ("CG_BENCH_ARCHIVE_DB");
+    if (given && *given) {
+        snprintf (db, sizeof db, "%s", given);
+        printf ("archive: the archive file %s, loaded before\n", db);
+    }
+    else {
+        snprintf (db, sizeof db, "%s/archive-volume.db", dir);
+        double rate = bench_archive_load (db, main->config, main->grids, main->ngrids,
+                                          main->categories, main->ncategories, n);
+        s_figure (main, "archive-load: cases written through store_put (one process, "
+                  "1,000 a transaction)", "cases/s", rate, ">= 10000", rate >= 10000);
+    }
+    sqlite3 *file = NULL;
+    if (sqlite3_open_v2 (db, &file, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        printf ("archive: cannot read %s; not measured\n", db);
+        sqlite3_close (file);
+        goto done;
+    }
+    sqlite3_stmt *count;
+    if (sqlite3_prepare_v2 (file, "SELECT count(*), max(n) FROM cases", -1, &count, NULL)
+        == SQLITE_OK && sqlite3_step (count) == SQLITE_ROW) {
+        n = sqlite3_column_int64 (count, 0);
+        printf ("archive: %lld cases in the archive file\n", (long long) n);
+    }
+    sqlite3_finalize (count);
+    snprintf (set_db, sizeof set_db, "archive/db=%s", db);
+    const char *up[] = { "civgrid", "stack", "up", "--dir", dir, "--port-base", "auto",
+                         "--set", set_db, NULL };
+    bench_t b = { .bindir = main->bindir, .quick = main->quick, .out = main->out };
+    if (s_cli (main, up) != 0 || bench_open (&b, dir, true)) {
+        printf ("archive: the volume's stack did not start; not measured\n");
+        sqlite3_close (file);
+        goto done;
+    }
+    /*  the live side: open cases through intake, dispatched */
+    char **texts = calloc ((size_t) live, sizeof (char *));
+    char **ids = calloc ((size_t) live, sizeof (char *));
+    assert (texts && ids);
+    for (int i = 0; i < live; i++)
+        texts[i] = s_text (1000000 + i);
+    int refused = s_submit_all (&b, texts, ids, live);
+    load_await_cursor (&b, "dispatch", "intake");
+    printf ("archive: %d open cases submitted, %d refused or unanswered\n", live, refused);
+    for (int i = 0; i < live; i++) {
+        free (texts[i]);
+        free (ids[i]);
+    }
+    free (ids);
+
+    /*  a queue page: a county center's dispatched cases, 50 a page */
+    char why[256] = "", name[128];
+    cg_case_query_t list = { 0 };
+    cg_msg_set (&cg_case_query_def, &list, "center", "320602", 6);
+    cg_msg_set (&cg_case_query_def, &list, "state", "dispatched", 10);
+    cg_msg_set (&cg_case_query_def, &list, "limit", "50", 2);
+    double page = bench_query_p99 (&b, "case.list", &cg_case_query_def, &list,
+                                   main->quick ? 50 : 300, why, sizeof why);
+    cg_msg_clear (&cg_case_query_def, &list);
+    if (*why)
+        printf ("archive: case.list refused: %s\n", why);
+    snprintf (name, sizeof name, "p99 of a queue page (50 cases), %d open, %lld archived",
+              live, (long long) n);
+    s_figure (main, name, "ms", page, "< 20", page > 0 && page < 20);
+
+    /*  searches: substrings of the archived texts (their seeds, as the
+        loader drew them) and order numbers of random rows */
+    int queries = main->quick ? 100 : 300;
+    char **sample = calloc (200, sizeof (char *));
+    assert (sample);
+    uint64_t seed = 0x13;
+    int64_t every = n / 200 > 0 ? n / 200 : 1;
+    int taken = 0;
+    for (int64_t k = 1; k <= n && taken < 200; k++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (k % every == 0)
+            sample[taken++] = s_text_of_seed (seed);
+    }
+    const char *endpoint = zconfig_get (b.config, "archive/endpoint", "");
+    if (taken) {
+        char **words = s_words (sample, taken, queries);
+        double p99 = s_search_p99 (endpoint, words, queries, false);
+        s_words_free (words, queries);
+        snprintf (name, sizeof name, "p99 of a text search over the city, %lld archived",
+                  (long long) n);
+        s_figure (main, name, "ms", p99, "< 200", p99 > 0 && p99 < 200);
+    }
+    s_words_free (sample, 200);
+    char **refs = calloc ((size_t) queries, sizeof (char *));
+    assert (refs);
+    sqlite3_stmt *pick;
+    int nrefs = 0;
+    if (sqlite3_prepare_v2 (file, "SELECT ext_ref FROM cases WHERE n = ?1", -1, &pick, NULL)
+        == SQLITE_OK) {
+        unsigned r = 11;
+        for (int q = 0; q < queries; q++) {
+            sqlite3_reset (pick);
+            sqlite3_bind_int64 (pick, 1, 1 + (int64_t) rand_r (&r) * 1000 % (n > 0 ? n : 1));
+            if (sqlite3_step (pick) == SQLITE_ROW && sqlite3_column_text (pick, 0))
+                refs[nrefs++] = strdup ((const char *) sqlite3_column_text (pick, 0));
+        }
+        sqlite3_finalize (pick);
+    }
+    sqlite3_close (file);
+    if (nrefs) {
+        double p99 = s_search_p99 (endpoint, refs, nrefs, true);
+        snprintf (name, sizeof name, "p99 of a search by order number, %lld archived",
+                  (long long) n);
+        s_figure (main, name, "ms", p99, "< 200", p99 > 0 && p99 < 200);
+    }
+    s_words_free (refs, queries);
+    pid_t archive = bench_pid_of (&b, "archive");
+    double rss = s_status_kib (archive, "VmRSS") / 1024, hwm = s_status_kib (archive, "VmHWM")
+                                                               / 1024;
+    snprintf (name, sizeof name, "RSS of civgrid-archive after the searches (peak %.0f MiB)",
+              hwm);
+    s_figure (main, name, "MiB", rss, "< 128", rss < 128 && hwm < 128);
+
+    /*  the city's statistics on five years of counters, beside these */
+    bench_stats (&b);
+    cg_redis_destroy (&b.redis);
+    zconfig_destroy (&b.config);
+done:;
+    s_stack_remove (main, dir);
 }
 
 void
@@ -218,6 +434,7 @@ bench_archive (bench_t *main)
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
     zsock_set_rcvtimeo (dealer, 10000);
+    cg_access_connect (dealer, b.dispatch);
     zsock_connect (dealer, "%s", b.dispatch);
     const char *actions[] = { "accept", "resolve", "callback" };
     for (int a = 0; a < 3; a++)
@@ -256,19 +473,16 @@ bench_archive (bench_t *main)
     double after = (s_case_bytes (&b) - base) / kept;
     s_figure (main, "Redis per closed case after archiving", "bytes", after, "< 200",
               after < 200);
-    double p99 = s_search_p99 (&b, zconfig_get (b.config, "archive/endpoint", ""), texts, n,
-                               main->quick ? 100 : 300);
+    int queries = main->quick ? 100 : 300;
+    char **words = s_words (texts, n, queries);
+    double p99 = s_search_p99 (zconfig_get (b.config, "archive/endpoint", ""), words, queries,
+                               false);
+    s_words_free (words, queries);
     char name[96];
     snprintf (name, sizeof name, "p99 of a text search over the city, %d cases archived", kept);
     s_figure (main, name, "ms", p99, "< 200", p99 < 200);
-    double kib = 0;
-    char path[128], line[256];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) bench_pid_of (&b, "archive"));
-    FILE *f = fopen (path, "r");
-    while (f && fgets (line, sizeof line, f))
-        sscanf (line, "VmHWM: %lf", &kib);
-    if (f)
-        fclose (f);
+    double kib = s_status_kib (bench_pid_of (&b, "archive"), "VmHWM");
+    char path[128];
     s_figure (main, "peak RSS of civgrid-archive", "MiB", kib / 1024, "< 128", kib / 1024 < 128);
     /*  the file with its write-ahead log: what a case costs the disk */
     double disk = 0;
@@ -291,10 +505,7 @@ stop:
     cg_redis_destroy (&b.redis);
     zconfig_destroy (&b.config);
 done:;
-    const char *down[] = { "civgrid", "stack", "down", "--dir", dir, NULL };
-    s_cli (main, down);
-    char rm[128];
-    snprintf (rm, sizeof rm, "rm -rf %s", dir);
-    if (system (rm) != 0)
-        printf ("archive: %s was not removed\n", dir);
+    s_stack_remove (main, dir);
+    bench_archive_volume (main);
+    cg_access_use (main->config, CG_ACCESS_ADMIN);     /* back to the run's own stack */
 }

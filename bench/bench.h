@@ -257,6 +257,16 @@ void bench_journal (bench_t *b);
     archiving, archive throughput, search p99, the archive's RSS, on a
     stack of its own with the test clock. */
 void bench_archive (bench_t *b);
+/*  The archive at volume alone (part of bench_archive): 1M archived and
+    50,000 open cases, and the figures there (ONLY=volume). */
+void bench_archive_volume (bench_t *b);
+/*  Writes n closed cases into the archive file at path through the
+    archive's store_put, with the org tree of config and the stack's grids
+    and categories; returns cases a second, or -1 (archive_load.c). */
+double bench_archive_load (const char *path, zconfig_t *config, char **grids, size_t ngrids,
+                           char **categories, size_t ncategories, int64_t n);
+/*  civgrid-bench archive-load FILE STACKDIR N */
+int bench_archive_load_main (int argc, char **argv);
 /*  Dispatch's hop, case.received -> case.dispatched, and its rate (dispatch.c). */
 void bench_dispatch (bench_t *b);
 /*  Requests accepted per second by channel, and the time to case.received

@@ -1,7 +1,7 @@
 /*  civgrid-bench — the plan of `make bench` (see bench.h).
 
         civgrid-bench --dir DIR --out OUT [--quick]
-                      [--only intake|statistics|fsync|archive|needs|failover]
+                      [--only intake|statistics|fsync|archive|volume|needs|failover]
 
     DIR is a running stack (tools/run-bench.sh starts it and stops it);
     OUT receives results.json, and loads.dat and limits.gp, which
@@ -204,6 +204,8 @@ main (int argc, char **argv)
 {
     if (argc > 1 && strcmp (argv[1], "submit") == 0)
         return s_submit_main (argc, argv);
+    if (argc > 1 && strcmp (argv[1], "archive-load") == 0)
+        return bench_archive_load_main (argc, argv);
     bench_t b = { .out = "build/bench", .bindir = "build/bin" };
     const char *dir = NULL, *only = NULL;
     for (int i = 1; i < argc; i++)
@@ -219,7 +221,7 @@ main (int argc, char **argv)
             only = argv[++i];
         else {
             fprintf (stderr, "usage: civgrid-bench --dir STACKDIR [--out DIR] [--bin DIR] "
-                     "[--quick] [--only intake|statistics|fsync|archive|needs|failover]\n");
+                     "[--quick] [--only intake|statistics|fsync|archive|volume|needs|failover]\n");
             return 2;
         }
     if (!dir || bench_open (&b, dir, true))
@@ -238,6 +240,7 @@ main (int argc, char **argv)
     }
     if (only && (strcmp (only, "intake") == 0 || strcmp (only, "statistics") == 0
                  || strcmp (only, "archive") == 0 || strcmp (only, "needs") == 0
+                 || strcmp (only, "volume") == 0
                  || strcmp (only, "failover") == 0)) {
         /*  a service's own figures alone, while working on it */
         if (strcmp (only, "failover") == 0)
@@ -245,6 +248,7 @@ main (int argc, char **argv)
         (strcmp (only, "intake") == 0 ? bench_intake
          : strcmp (only, "statistics") == 0 ? bench_stats
          : strcmp (only, "needs") == 0 ? bench_needs
+         : strcmp (only, "volume") == 0 ? bench_archive_volume
          : strcmp (only, "failover") == 0 ? bench_failover : bench_archive) (&b);
         bench_table_print (stdout);
         cg_redis_destroy (&b.redis);
