@@ -251,12 +251,25 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
         after_created = at.pos;
         after_n = strtoll (at.id, NULL, 10);
     }
-    /*  with a scope, its index gives the order: the subtree's cases by time */
+    /*  with a scope, its index gives the order: the subtree's cases by time.
+        A case id, an order number or a caller names a few cases: those
+        are found first by their own index and then checked against the
+        scope, never the other way round (without the store's statistics
+        SQLite would walk a city's million scope rows for one order) */
     s_query_t query = { .n = 0 };
-    const char *k = req->scope ? "s" : "c";
+    bool exact = req->id || req->ext_ref || req->caller;
+    bool by_scope = req->scope && !exact;
+    const char *k = by_scope ? "s" : "c";
     snprintf (query.sql, sizeof query.sql, "SELECT %s.created, %s.n, c.view FROM %s WHERE 1",
-              k, k, req->scope ? "case_scope s JOIN cases c ON c.n = s.n" : "cases c");
-    s_where_text (&query, "s.code =", req->scope);
+              k, k, by_scope ? "case_scope s JOIN cases c ON c.n = s.n" : "cases c");
+    if (by_scope)
+        s_where_text (&query, "s.code =", req->scope);
+    else {
+        s_where_text (&query, "EXISTS (SELECT 1 FROM case_scope s WHERE s.created = c.created"
+                      " AND s.n = c.n AND s.code =", req->scope);
+        if (req->scope)
+            strcat (query.sql, ")");
+    }
     s_where_text (&query, "c.id =", req->id);
     s_where_text (&query, "c.ext_ref =", req->ext_ref);
     s_where_text (&query, "c.n IN (SELECT n FROM case_callers WHERE caller =", req->caller);
@@ -268,9 +281,9 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
     s_where_text (&query, "c.category =", req->category);
     s_where_text (&query, "c.state =", req->state);
     if (req->from)
-        s_where_int (&query, req->scope ? "s.created >=" : "c.created >=", req->from);
+        s_where_int (&query, by_scope ? "s.created >=" : "c.created >=", req->from);
     if (req->to)
-        s_where_int (&query, req->scope ? "s.created <" : "c.created <", req->to);
+        s_where_int (&query, by_scope ? "s.created <" : "c.created <", req->to);
     s_where_text (&query, "c.n IN (SELECT rowid FROM case_text WHERE case_text MATCH", phrase);
     if (phrase)
         strcat (query.sql, ")");
