@@ -902,6 +902,17 @@ Test (gateway, device_alarms_and_search)
                       "the count of %s is its rows", views[i]);
     cr_assert_eq (s_count (stack, "category=noise", op), 1);
     cr_assert_eq (s_count (stack, "state=all", op), 2);
+    /*  a filtered page that ends on the last case its queue gave still goes
+        on (the queue had more): by creation the alarm, then three noises */
+    char *more[] = { s_submit (stack, S_GRID_A, "广场舞音响太吵"),
+                     s_submit (stack, S_GRID_A, "夜间施工噪声扰民") };
+    for (size_t i = 0; i < 2; i++)
+        s_await_case (stack, more[i], op);
+    cr_assert_eq (s_rows (stack, "state=all&category=noise", op), 3,
+                  "paging a filtered list a case at a time yields each of its cases");
+    cr_assert_eq (s_count (stack, "state=all&category=noise", op), 3);
+    free (more[0]);
+    free (more[1]);
     r = cg_http_get_json (stack, "/api/v1/cases?count=yes", op, &status);
     cr_assert_eq (status, 400);
     cr_assert_str_eq (s_error_field (r), "count");
