@@ -491,6 +491,27 @@ async function main () {
     await center.waitForSelector('#queue-views a.own:has-text("路灯待签收")');
     expect((await center.getAttribute('#queue-views a.own', 'href')) === '#/queue?state=dispatched&category=street_light',
            'the saved view is its address');
+    // each view's count, counted by the server, is the number of rows that
+    // paging through the view yields (each of its states, to the end)
+    await center.waitForFunction(() => [...document.querySelectorAll('#queue-views a')].every(a => a.dataset.count !== undefined));
+    const counted = await center.$$eval('#queue-views a', as => as.map(a => [a.textContent, a.getAttribute('href'), Number(a.dataset.count), a.dataset.more]));
+    const OPEN = ['received', 'dispatched', 'accepted', 'resolved', 'returned', 'suspended'];
+    for (const [name, href, n, more] of counted) {
+      const q = new URLSearchParams(href.split('?')[1] || '');
+      let paged = 0;
+      for (const state of q.get('state') ? [q.get('state')] : OPEN) {
+        q.set('state', state);
+        for (let cursor = null, pages = 0; pages < 200; pages++) {
+          const page = await api('/api/v1/cases?' + q.toString() + '&limit=200' + (cursor ? '&cursor=' + cursor : ''));
+          paged += page.cases.length;
+          if (!(cursor = page.next)) break;
+        }
+      }
+      expect(n === paged && !more, `the view ${name} counts ${n}${more ? '+' : ''}, paging through it yields ${paged}`);
+    }
+    expect(counted.find(([, href]) => href === '#/queue?urgent=1')[2] === 1, 'the urgent view counts the SOS');
+    expect(counted.find(([, href]) => href === '#/queue')[2] > 3000, 'the whole queue counts the volume');
+    await shot(center, 'queue-counts');
     // the keyboard: the rows are reached by Tab, j moves down, Enter opens
     await center.waitForSelector('#queue[data-view="#/queue?state=dispatched&category=street_light"]');
     expect((await rows()).length === lights.cases.length, 'the saved view shows its cases again: ' + (await rows()).length);
@@ -601,7 +622,7 @@ const consoleDone = main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
-                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, walks the queue by keyboard, ' +
+                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
                             'merges a second caller from the intake form'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
