@@ -429,12 +429,19 @@ function queuePage (state, cursor) {
 /*  Each view's count, as the server counts it (count=1, docs/API.md): the
     sum over the view's states, exact where dispatch counts, else a bounded
     read that says where it stopped ("5000+").  Counted again when the
-    queue is loaded, and after live events at most every 5 s. */
+    queue is loaded, and after live events at most every 30 s: a refresh
+    is about 25 requests (the views' states), the token may make 600 a
+    minute. */
 const viewCounts = new Map();       // viewHash → { n, more }
 let countsAt = 0, countsTimer = null;
+const COUNTS_LIVE_MS = 30000;       // a live recount at most this often (the token's rate limit)
+// the states a flag can hold in (docs/API.md): the others need not be asked
+const FLAG_STATES = { overdue: ['dispatched', 'accepted'], warning: ['dispatched', 'accepted'],
+                      approval: ['returned', 'accepted'] };
 
 async function countView (v) {
-  const states = v.state ? [v.state] : OPEN_STATES;
+  let states = v.state ? [v.state] : OPEN_STATES;
+  for (const [flag, only] of Object.entries(FLAG_STATES)) if (v[flag]) states = states.filter(st => only.includes(st));
   const rs = await Promise.all(states.map(st => {
     const p = viewParams(v, st);
     p.set('count', '1');
@@ -458,7 +465,7 @@ function countsSoon (live) {
   if (!live) { refreshCounts().catch(() => {}); return; }
   if (countsTimer) return;
   countsTimer = setTimeout(() => { countsTimer = null; refreshCounts().catch(() => {}); },
-                           Math.max(0, countsAt + 5000 - Date.now()));
+                           Math.max(0, countsAt + COUNTS_LIVE_MS - Date.now()));
 }
 
 /*  The counts on the views' links, and the shown view's in the heading. */

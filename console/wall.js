@@ -8,8 +8,8 @@
  *   - live counts: the open cases by state, each `total` of /api/v1/cases
  *     (one case asked for), and today's received and resolved (stats);
  *   - alarms: urgent and overdue open cases, the most pressing first,
- *     filtered by the server (urgent=1 in each open state, overdue=1 of
- *     the sign-for and completion queues), at most ALARMS shown and the
+ *     filtered by the server (urgent=1 of the sign-for, completion and
+ *     return queues, overdue=1 of the sign-for and completion queues), at most ALARMS shown and the
  *     server's count of the rest (count=1, docs/API.md);
  *   - the ranking of the subtree's centers (units for a town), today, by
  *     on-time completion, from /api/v1/stats.
@@ -18,7 +18,7 @@
 
 (() => {
   const ALARMS = 6;                     // alarm rows at most
-  const OPEN = ['received', 'dispatched', 'accepted', 'returned', 'suspended', 'resolved'];
+  const URGENT = ['dispatched', 'accepted', 'returned'];   // the states an urgent case waits for someone in
   const OVERDUE = ['dispatched', 'accepted'];     // the states whose deadline can be overdue
   const LIVE_MS = 5000;
   const COUNTED = ['dispatched', 'accepted', 'returned', 'suspended', 'resolved'];
@@ -47,10 +47,10 @@
     return { stats };
   }
 
-  /*  Urgent cases (any open state) and overdue ones (not urgent: shown
-      once), each list the server's filter of its queue, by deadline. */
+  /*  Urgent cases waiting for a unit or the center and overdue ones (not
+      urgent: shown once), each list the server's filter of its queue. */
   async function alarms (list) {
-    const lists = OPEN.map(s => 'state=' + s + '&urgent=1')
+    const lists = URGENT.map(s => 'state=' + s + '&urgent=1')
       .concat(OVERDUE.map(s => 'state=' + s + '&overdue=1&urgent=0'));
     const [pages, counted] = await Promise.all([
       Promise.all(lists.map(q => cg.api('/api/v1/cases?' + q + '&limit=' + ALARMS))),

@@ -207,7 +207,7 @@ module.exports = async function wall (ctx) {
     // the alarms are the server's urgent and overdue filters, their count
     // what paging through those lists yields, however deep in the queues
     let hotRows = 0;
-    for (const q of ['received', 'dispatched', 'accepted', 'returned', 'suspended', 'resolved'].map(s => 'state=' + s + '&urgent=1')
+    for (const q of ['dispatched', 'accepted', 'returned'].map(s => 'state=' + s + '&urgent=1')
       .concat(['dispatched', 'accepted'].map(s => 'state=' + s + '&overdue=1&urgent=0'))) {
       for (let cursor = null, n = 0; n < 100; n++) {
         const p = await get('/api/v1/cases?' + q + '&limit=200' + (cursor ? '&cursor=' + cursor : ''));
