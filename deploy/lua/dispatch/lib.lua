@@ -43,9 +43,10 @@ local function step_append (key, step)
     redis.call ('HSET', key, 'step:' .. redis.call ('HINCRBY', key, 'nsteps', 1), step)
 end
 
--- Statistics: a count is one field of the day's hash, and of the week's
--- and the month's, so that a query over years reads months, not days
--- (services/dispatch/stats.c).  The planner names the three keys in one
+-- Statistics: a count is one field of the day's hash, and of the week's,
+-- the month's and the hour's, so that a query over years reads months, not
+-- days, and today's hours read 24 hashes, not the day's cases
+-- (services/dispatch/stats.c).  The planner names the four keys in one
 -- argument, separated by spaces; whatever the metric, the field goes to
 -- each of them.
 local function stats_add (keys, field, n)
