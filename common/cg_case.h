@@ -21,7 +21,10 @@
 #include "cg_command.h"
 #include "cg_redis.h"
 
-#define CG_CASE_KEY         "cg:{dispatch}:case:%s"
+/*  A case's hash, the one spelling of its key (dispatch writes it; the
+    access table, cg_access.c, names the daemons that read it). */
+#define CG_CASE_KEY_PREFIX  "cg:{dispatch}:case:"
+#define CG_CASE_KEY         CG_CASE_KEY_PREFIX "%s"
 #define CG_CASE_STEPS_MAX   1000    /* steps of a timeline read at most */
 
 /*  Fills view from the reply of HGETALL of a case's hash (and its timeline

@@ -32,6 +32,7 @@
     S ("intake/merge_window_s", 259200, 0, 31536000, "seconds") \
     S ("intake/merge_radius_m", 100, 0, 100000, "metres") \
     S ("intake/alarm_max_age_s", 600, 1, 2592000, "seconds") \
+    S ("intake/ext_keep_days", 400, 1, 36500, "days") \
     S ("dispatch/timer_ms", 500, 10, 60000, "milliseconds") \
     S ("dispatch/escalate_grace_min", 480, 0, 999999, "working minutes") \
     S ("dispatch/urgent_sign_min", 30, 1, 999999, "working minutes") \

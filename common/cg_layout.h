@@ -16,6 +16,12 @@
       2   days, and weeks and months (sw:, sm:); dispatch rolls the days of
           a layout-1 store up at its start, resumably (st:layout, st:rolled:
           docs/DISPATCH.md)
+      3   statistics by year (sy:) too, and the city's totals in every
+          statistics hash (*|*|<metric>); dispatch makes them at its start
+          from a layout-2 store's months, at once (st:layout 3); intake's
+          order numbers in a hash per 30-day period (ext:<period>), the old
+          `ext` and `extsum` read as one more period until they expire
+          (docs/INTAKE.md)
 
     From now on every change of stored layout adds a layout here, its step
     in migrate.c, and a test that upgrades a store of the layout before. */
@@ -24,7 +30,7 @@
 
 #include "cg_redis.h"
 
-#define CG_LAYOUT   2
+#define CG_LAYOUT   3
 
 /*  The store's layout (1 for a store with data and no record; an empty
     store gets CG_LAYOUT), or -1 when Redis could not be asked. */

@@ -136,12 +136,32 @@ cg_retention_trim (cg_retention_t *self)
     return dropped;
 }
 
+int64_t
+cg_retention_expire (cg_retention_t *self)
+{
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_addf (&args, "cg:{%s}:expiring", self->journal);
+    cg_args_add_int (&args, cg_clock_now ());
+    cg_args_add_int (&args, CG_RETENTION_KEYS);
+    redisReply *r = cg_redis_script (self->redis, "keys_expire", 1, &args);
+    cg_args_free (&args);
+    int64_t deleted = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    if (deleted < 0)
+        zsys_warning ("retention: cannot delete the %s keys that are due: %s", self->journal,
+                      r ? cg_reply_str (r) : "Redis does not answer");
+    if (r)
+        freeReplyObject (r);
+    return deleted;
+}
+
 static int
 s_on_timer (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
     cg_retention_trim (arg);
+    cg_retention_expire (arg);
     return 0;
 }
 

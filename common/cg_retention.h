@@ -16,6 +16,14 @@
     The trim is one Lua call (journal_trim.lua) with XTRIM MINID on whole
     stream nodes, once per tick, so it costs nothing per event.
 
+    The same tick deletes the daemon's keys that are due: a script that
+    writes a key meant to go at a time lists it in cg:{<daemon>}:expiring
+    (a sorted set: key name, scored by that time in Unix ms), and
+    keys_expire.lua deletes those whose time has come on civgrid's clock
+    (cg_clock_now, which tests move), at most CG_RETENTION_KEYS a tick.
+    Intake's references (intake/ext_keep_days, deploy/lua/intake/lib.lua)
+    go this way, a whole period's hash at once.
+
     Every stateful daemon trims its own journal from its loop (cg_daemon
     does it, with the journal section of the configuration).  A consumer
     that finds its cursor below the first kept entry stops on that journal
@@ -29,6 +37,9 @@
 /*  Entries one trim drops at most: about a millisecond of Redis freeing
     stream nodes; a journal that grew faster is trimmed over a few ticks. */
 #define CG_RETENTION_LIMIT          50000
+
+/*  Keys one tick deletes at most (each a UNLINK: freed in the background). */
+#define CG_RETENTION_KEYS           64
 
 typedef struct _cg_retention_t cg_retention_t;
 
@@ -48,7 +59,12 @@ void cg_retention_destroy (cg_retention_t **self_p);
     not be asked. */
 int64_t cg_retention_trim (cg_retention_t *self);
 
-/*  Trims every journal/trim_ms (cg_config.h: its default and range). */
+/*  Deletes the keys of cg:{<journal>}:expiring whose time has come.
+    Returns how many, or -1 when Redis could not be asked. */
+int64_t cg_retention_expire (cg_retention_t *self);
+
+/*  Trims, and deletes what is due, every journal/trim_ms (cg_config.h:
+    its default and range). */
 int cg_retention_attach (cg_retention_t *self, zloop_t *loop);
 
 /*  The lowest cursor of the consumers registered on journal, and in

@@ -1,5 +1,5 @@
 /*  cg_share — the quorum and the majority of a deliberating body (议事规则),
-    written once for C and for Lua.
+    written once for C and for Lua; and the period of intake's references.
 
     A body's rule is two shares, stored as numerator and denominator on
     each meeting stage (docs/CONSULTATION.md): a quorum of qn/qd of its
@@ -18,5 +18,12 @@
 
 /*  yes of present votes pass an approval of more than an/ad */
 #define CG_MAJORITY_FOR(yes, present, an, ad)       ((yes) * (ad) > (present) * (an))
+
+/*  The references intake has seen (source|ext_ref -> case, for telling a
+    repeat of an old order from a new one) are kept in one hash per period
+    of this many days of their arrival, so that a whole period leaves at
+    once when intake/ext_keep_days have passed since it ended
+    (deploy/lua/intake/lib.lua, docs/INTAKE.md "Keys"). */
+#define CG_EXT_PERIOD_DAYS      30
 
 #endif

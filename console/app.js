@@ -454,7 +454,8 @@ const countText = (c) => c.n + (c.more ? '+' : '');
 
 async function refreshCounts () {
   countsAt = Date.now();
-  const all = PRESETS.concat(savedViews()).map(([, v]) => v).concat([view]);
+  // a search (q) is the archive's, which does not count its matches
+  const all = PRESETS.concat(savedViews()).map(([, v]) => v).concat([view]).filter(v => !v.q);
   const seenHash = new Set();
   await Promise.all(all.filter(v => !seenHash.has(viewHash(v)) && seenHash.add(viewHash(v)))
     .map(async v => { viewCounts.set(viewHash(v), await countView(v)); }));

@@ -172,6 +172,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 abort ();
         }
         points_destroy (&points);
+    }
+    else
+        fuzz_check_refusal (err);
 #elif S_WHICH (FUZZ_LOADER) == S_powers
     if (!*s_named) {
         snprintf (s_named, sizeof s_named, "/tmp/fuzz_powers.%d", (int) getpid ());

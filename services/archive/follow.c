@@ -199,7 +199,7 @@ follow_backfill (archive_t *self)
     int64_t copied = 0;
     char cursor[32] = "0";
     do {
-        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH cg:{dispatch}:case:* COUNT 512",
+        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH " CG_CASE_KEY_PREFIX "* COUNT 512",
                                           cursor);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             if (r)
@@ -212,7 +212,7 @@ follow_backfill (archive_t *self)
         char **ids = calloc (n + 1, sizeof (char *));
         assert (ids);
         for (size_t i = 0; i < n; i++)
-            ids[i] = keys->element[i]->str + strlen ("cg:{dispatch}:case:");
+            ids[i] = keys->element[i]->str + strlen (CG_CASE_KEY_PREFIX);
         redisReply **replies = calloc (2 * n + 1, sizeof (redisReply *));
         assert (replies);
         int rc = n ? s_read_cases (self, ids, n, NULL, replies) : 0;

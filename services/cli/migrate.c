@@ -25,6 +25,9 @@ typedef struct {
 static const s_step_t s_steps[] = {
     { 1, "weeks and months of statistics: civgrid-dispatch rolls the stored days up into "
          "them at its next start (resumable: cg:{dispatch}:st:rolled)", NULL },
+    { 2, "years and the city's totals of statistics: civgrid-dispatch makes them from the "
+         "months at its next start; order numbers by period: civgrid-intake reads the old "
+         "index as one more period until intake/ext_keep_days have passed", NULL },
 };
 #define S_NSTEPS (sizeof s_steps / sizeof s_steps[0])
 

@@ -21,6 +21,7 @@
     a new round: the round is in its ext_ref and request id (`<tid>#2`),
     so intake makes a new case rather than answer with the rejected one. */
 #include "tasks.h"
+#include "cg_case.h"
 #include "plan.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -185,7 +186,7 @@ tasks_add_case_item (consultation_t *self, cg_args_t *items, const char *what,
         /*  the case it went into is on dispatch's case, which consultation
             reads and never writes */
         redisReply *r = cg_redis_command (self->daemon->redis,
-                                          "HGET cg:{dispatch}:case:%s merged_into", c->id);
+                                          "HGET " CG_CASE_KEY " merged_into", c->id);
         snprintf (extra, sizeof extra, "%s", r && r->type == REDIS_REPLY_STRING ? r->str : "");
         if (r)
             freeReplyObject (r);

@@ -477,7 +477,7 @@ static void
 s_item_ask (cg_args_t *args, const char *id)
 {
     cg_args_add_str (args, "HMGET");
-    cg_args_addf (args, S_PREFIX "case:%s", id);
+    cg_args_addf (args, CG_CASE_KEY, id);
     for (size_t k = 0; k < S_ITEM_FIELDS; k++)
         cg_args_add_str (args, s_item_fields[k]);
 }
@@ -486,7 +486,7 @@ static void
 s_view_ask (cg_args_t *args, const char *id)
 {
     cg_args_add_str (args, "HGETALL");
-    cg_args_addf (args, S_PREFIX "case:%s", id);
+    cg_args_addf (args, CG_CASE_KEY, id);
 }
 
 static bool

@@ -2,16 +2,17 @@
     for any subtree over any range up to ten years.
 
     Every count is one field "<unit>|<category>|<metric>", added by the
-    same script as the change it counts (lib.lua's stats_add) to four
+    same script as the change it counts (lib.lua's stats_add) to five
     hashes: the day's cg:{dispatch}:st:<YYYY-MM-DD>, the week's
-    cg:{dispatch}:sw:<its Monday, YYYY-MM-DD> and the month's
-    cg:{dispatch}:sm:<YYYY-MM>, each of the China-time day it happened.
+    cg:{dispatch}:sw:<its Monday, YYYY-MM-DD>, the month's
+    cg:{dispatch}:sm:<YYYY-MM>, the year's cg:{dispatch}:sy:<YYYY> and the
+    hour's (below), each of the China-time day it happened.
     Received is counted when intake's case is routed (dispatch_received),
     the others by case_move as machine.c plans them.  A case routed from
     intake is dispatched as it is received, so `dispatched` is not kept
     twice: it is received plus redispatched (dispatched again: transferred,
     redone, reopened, sent up a level, ...), summed when read.  Whatever a
-    metric is called, its field goes to the four hashes alike, and a
+    metric is called, its field goes to the five hashes alike, and a
     query sums every stored metric that stats.row has a field of that name
     for: a metric added to CG_STATS_METRICS (proto/msg_dispatch.h) needs
     nothing here.
@@ -63,7 +64,8 @@
 #define S_DAYS_MAX      366         /* rows by day */
 #define S_HOURS_DAYS_MAX 7          /* days of a range by hour: 168 rows */
 #define S_YEARS_MAX     10          /* a range */
-#define S_LAYOUT        "2"         /* days, weeks and months */
+#define S_LAYOUT_WEEKS  "2"         /* days, weeks and months */
+#define S_LAYOUT        "3"         /* and years, and the city's totals */
 
 /*  Bumped when dispatch loads its data anew: the worker's org tree is then
     loaded again (it may not share the command loop's). */
@@ -124,7 +126,7 @@ s_parse_day (const char *text, int64_t *day)
     return tm.tm_year + 1900 == year && tm.tm_mon + 1 == month && tm.tm_mday == mday ? 0 : -1;
 }
 
-/*  The hash of a day, a week (by its Monday) or a month. */
+/*  The hash of a day, a week (by its Monday), a month or a year. */
 static void
 s_key (char kind, int64_t day, char *buf, size_t len)
 {
@@ -132,6 +134,8 @@ s_key (char kind, int64_t day, char *buf, size_t len)
     s_day_name (day, name, sizeof name);
     if (kind == 'm')
         name[7] = 0;
+    if (kind == 'y')
+        name[4] = 0;
     snprintf (buf, len, S_PREFIX "s%c:%s", kind, name);
 }
 
@@ -144,15 +148,16 @@ s_hour_key (int64_t day, int hour, char *buf, size_t len)
     snprintf (buf, len, S_PREFIX "sh:%sT%02d", name, hour);
 }
 
-/*  The day's, its week's and its month's hashes. */
+/*  The day's, its week's, its month's and its year's hashes. */
 static void
 s_period_keys (int64_t day, char *buf, size_t len)
 {
-    char d[64], w[64], m[64];
+    char d[64], w[64], m[64], y[64];
     s_key ('t', day, d, sizeof d);
     s_key ('w', s_monday (day), w, sizeof w);
     s_key ('m', day, m, sizeof m);
-    snprintf (buf, len, "%s %s %s", d, w, m);
+    s_key ('y', day, y, sizeof y);
+    snprintf (buf, len, "%s %s %s %s", d, w, m, y);
 }
 
 void
@@ -300,19 +305,124 @@ s_compare_days (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/*  Rolls each stored day into its week and month (stats_rollup.lua). */
+/*  Every key of the store that matches pattern (after the prefix), by
+    SCAN, into keys (strings). */
+static int
+s_scan (cg_redis_t *redis, const char *pattern, zlistx_t *keys)
+{
+    char cursor[32] = "0";
+    do {
+        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH " S_PREFIX "%s COUNT 1000",
+                                          cursor, pattern);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            return -1;
+        }
+        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
+        for (size_t i = 0; i < r->element[1]->elements; i++)
+            zlistx_add_end (keys, r->element[1]->element[i]->str);
+        freeReplyObject (r);
+    } while (strcmp (cursor, "0") != 0);
+    return 0;
+}
+
+int
+stats_make_year (cg_redis_t *redis, const char *year)
+{
+    int rc = 0;
+    for (int month = 1; month <= 12 && rc == 0; month++) {
+        cg_args_t args;
+        cg_args_init (&args);
+        cg_args_addf (&args, S_PREFIX "sy:%s", year);
+        cg_args_addf (&args, S_PREFIX "sm:%s-%02d", year, month);
+        cg_args_add_str (&args, month == 1 ? "1" : "0");
+        cg_args_add_str (&args, month == 12 ? "1" : "0");
+        redisReply *r = cg_redis_script (redis, "stats_year", 0, &args);
+        cg_args_free (&args);
+        if (!r || r->type != REDIS_REPLY_INTEGER)
+            rc = -1;
+        if (r)
+            freeReplyObject (r);
+    }
+    return rc;
+}
+
+int
+stats_make_totals (cg_redis_t *redis, const char *key)
+{
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, key);
+    redisReply *r = cg_redis_script (redis, "stats_total", 0, &args);
+    cg_args_free (&args);
+    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+/*  A store of layout 2 gets its years, made from its months
+    (stats_year.lua), and every hash the city's totals (stats_total.lua);
+    both scripts write from scratch, so a rollup cut short is done again
+    whole.  Then the layout says so. */
+static int
+s_roll_years (cg_redis_t *redis)
+{
+    zlistx_t *keys = zlistx_new ();
+    zlistx_set_destructor (keys, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_duplicator (keys, (zlistx_duplicator_fn *) strdup);
+    int rc = s_scan (redis, "sm:\?\?\?\?-\?\?", keys);
+    zhashx_t *years = zhashx_new ();
+    for (const char *key = zlistx_first (keys); key && rc == 0; key = zlistx_next (keys)) {
+        char year[8];
+        snprintf (year, sizeof year, "%.4s", key + strlen (S_PREFIX "sm:"));
+        if (zhashx_lookup (years, year))
+            continue;
+        zhashx_insert (years, year, (void *) 1);
+        rc = stats_make_year (redis, year);
+    }
+    size_t nyears = zhashx_size (years);
+    zhashx_destroy (&years);
+    zlistx_purge (keys);
+    const char *patterns[] = { "st:\?\?\?\?-\?\?-\?\?", "sw:*", "sm:*", "sy:*" };
+    for (size_t k = 0; k < 4 && rc == 0; k++)
+        rc = s_scan (redis, patterns[k], keys);
+    size_t hashes = 0;
+    for (const char *key = zlistx_first (keys); key && rc == 0; key = zlistx_next (keys)) {
+        rc = stats_make_totals (redis, key);
+        hashes++;
+    }
+    zlistx_destroy (&keys);
+    if (rc == 0) {
+        redisReply *r = cg_redis_command (redis, "SET " S_PREFIX "st:layout " S_LAYOUT);
+        rc = r ? 0 : -1;
+        if (r)
+            freeReplyObject (r);
+    }
+    if (rc == 0 && hashes)
+        zsys_info ("dispatch: statistics: %zu years made from their months, the city's "
+                   "totals of %zu hashes", nyears, hashes);
+    return rc;
+}
+
+/*  Rolls each stored day into its week and month (stats_rollup.lua), then
+    makes the years and the city's totals (s_roll_years). */
 static int
 s_roll_up (cg_daemon_t *daemon)
 {
     cg_redis_t *redis = daemon->redis;
     redisReply *r = cg_redis_command (redis, "GET " S_PREFIX "st:layout");
     bool done = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT) == 0;
+    bool weeks = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT_WEEKS) == 0;
     if (r)
         freeReplyObject (r);
     if (!r)
         return -1;
     if (done)
         return 0;
+    if (weeks)
+        return s_roll_years (redis);
     zlistx_t *days = zlistx_new ();
     zlistx_set_comparator (days, s_compare_days);
     int rc = s_stored_days (redis, days);
@@ -327,7 +437,7 @@ s_roll_up (cg_daemon_t *daemon)
         cg_args_add_str (&args, S_PREFIX);
         cg_args_add_str (&args, name);
         cg_args_add_str (&args, keys);
-        cg_args_add_str (&args, S_LAYOUT);
+        cg_args_add_str (&args, S_LAYOUT_WEEKS);
         r = cg_redis_script (redis, "stats_rollup", 0, &args);
         cg_args_free (&args);
         if (!r || r->type != REDIS_REPLY_INTEGER)
@@ -349,7 +459,7 @@ s_roll_up (cg_daemon_t *daemon)
             freeReplyObject (r);
     }
     if (rc == 0) {
-        r = cg_redis_command (redis, "SET " S_PREFIX "st:layout " S_LAYOUT);
+        r = cg_redis_command (redis, "SET " S_PREFIX "st:layout " S_LAYOUT_WEEKS);
         if (r)
             freeReplyObject (r);
         r = r ? cg_redis_command (redis, "DEL " S_PREFIX "st:rolled") : NULL;
@@ -360,7 +470,7 @@ s_roll_up (cg_daemon_t *daemon)
     if (rolled)
         zsys_info ("dispatch: rolled %zu days of statistics up into weeks and months", rolled);
     zlistx_destroy (&days);
-    return rc;
+    return rc ? rc : s_roll_years (redis);
 }
 
 int
@@ -464,9 +574,9 @@ s_next (char by, int64_t start)
     return by == 'd' ? start + 1 : by == 'w' ? start + 7 : s_month_start (start, 1);
 }
 
-/*  Plans the reads of [from, to] by day, week or month: a row over time
-    for each (its name in buckets), and its own hash, or its days where
-    the range cuts it.  A day before `kept` is refused naming the end it is
+/*  Plans the reads of [from, to] by hour, day, week or month: a row over
+    time for each (its name in buckets), and its own hash, or its days
+    where the range cuts it.  A day before `kept` is refused naming the end it is
     at.  Returns the number of reads, or -1 with the refusal in reply. */
 static ssize_t
 s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
@@ -494,6 +604,7 @@ s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
                 s_day_name (day, name, sizeof name);
                 snprintf (buckets[*nbuckets], 16, "%sT%02d", name, hour);
                 s_hour_key (day, hour, reads[count].key, sizeof reads[count].key);
+                reads[count].kind = TALLY_ALL;
                 reads[count].bucket = *nbuckets;
                 reads[count++].last_day = day;
                 (*nbuckets)++;
@@ -526,10 +637,80 @@ s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
                 assert (reads);
             }
             s_key (whole ? by : 't', day, reads[count].key, sizeof reads[count].key);
+            reads[count].kind = TALLY_ALL;
             reads[count].bucket = *nbuckets;
             reads[count++].last_day = whole ? end : day;
         }
         (*nbuckets)++;
+    }
+    *reads_p = reads;
+    return (ssize_t) count;
+}
+
+/*  Appends a read of the hash of kind (s_key) at day. */
+static void
+s_push (tally_read_t **reads, size_t *count, size_t *cap, char kind, int64_t day,
+        int64_t last_day, tally_kind_t what)
+{
+    if (*count == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *reads = realloc (*reads, *cap * sizeof **reads);
+        assert (*reads);
+    }
+    tally_read_t *read = &(*reads)[(*count)++];
+    memset (read, 0, sizeof *read);
+    s_key (kind, day, read->key, sizeof read->key);
+    read->last_day = last_day;
+    read->kind = what;
+}
+
+/*  The city's plan.  Its rows over time read only the city's totals of
+    each hash s_plan names (TALLY_CITY_ROW: a few fields, not the whole
+    hash); its totals by center, unit and category read the fewest hashes
+    that cover [from, to] once (TALLY_TOTALS): whole years, whole months,
+    the days still kept at the edges, and whole weeks where the days are
+    gone.  So five years by month read 5 years and the months and days at
+    the edges whole, and 60 months' totals.  Returns the number of reads,
+    -1 after a refusal, or -2 when no cover exists (a range that starts
+    within a week whose days are gone): then s_plan's reads serve. */
+static ssize_t
+s_plan_city (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
+             char (*buckets)[16], size_t *nbuckets, cg_reply_t *reply)
+{
+    ssize_t n = s_plan (by, from, to, kept, reads_p, buckets, nbuckets, reply);
+    if (n < 0)
+        return n;
+    tally_read_t *reads = *reads_p;
+    size_t count = (size_t) n, cap = (size_t) n;
+    for (size_t i = 0; i < count; i++)
+        reads[i].kind = TALLY_CITY_ROW;
+    for (int64_t day = from; day <= to; ) {
+        int64_t year_end = s_month_start (day, 12) - 1, month_end = s_month_start (day, 1) - 1;
+        char name[16];
+        s_day_name (day, name, sizeof name);
+        if (strcmp (name + 4, "-01-01") == 0 && year_end <= to) {
+            s_push (&reads, &count, &cap, 'y', day, year_end, TALLY_TOTALS);
+            day = year_end + 1;
+        }
+        else
+        if (s_month_start (day, 0) == day && month_end <= to) {
+            s_push (&reads, &count, &cap, 'm', day, month_end, TALLY_TOTALS);
+            day = month_end + 1;
+        }
+        else
+        if (day >= kept) {
+            s_push (&reads, &count, &cap, 't', day, day, TALLY_TOTALS);
+            day++;
+        }
+        else
+        if (s_monday (day) == day && day + 6 <= to) {
+            s_push (&reads, &count, &cap, 'w', day, day + 6, TALLY_TOTALS);
+            day += 7;
+        }
+        else {
+            *reads_p = reads;
+            return -2;
+        }
     }
     *reads_p = reads;
     return (ssize_t) count;
@@ -591,14 +772,21 @@ stats_on_query (void *request, cg_reply_t *reply, void *arg)
     static char buckets[S_DAYS_MAX + S_YEARS_MAX * 53][16];
     tally_read_t *reads = NULL;
     size_t nbuckets;
-    ssize_t nreads = s_plan (by, from, to, s_kept_from (self->redis), &reads, buckets,
-                             &nbuckets, reply);
+    const cg_org_node_t *scope = cg_orgtree_find (self->org, req->scope);
+    int64_t kept = s_kept_from (self->redis);
+    ssize_t nreads = scope->parent ? -2 : s_plan_city (by, from, to, kept, &reads, buckets,
+                                                         &nbuckets, reply);
+    if (nreads == -2) {
+        free (reads);
+        reads = NULL;
+        nreads = s_plan (by, from, to, kept, &reads, buckets, &nbuckets, reply);
+    }
     if (nreads < 0)
         return;
     cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to,
                                  .by = by == 'h' ? "hour" : by == 'd' ? "day"
                                      : by == 'w' ? "week" : "month" };
-    if (tally_sum (self->tally, cg_orgtree_find (self->org, req->scope), reads,
+    if (tally_sum (self->tally, scope, reads,
                    (size_t) nreads, report.by, buckets, nbuckets, &report))
         cg_reply_fail (reply, "unavailable", NULL, "Redis failed while reading the statistics");
     else

@@ -20,6 +20,14 @@ void stats_count (cg_args_t *args, int64_t at, const char *unit, const char *cat
     than dispatch/stats_days.  Returns 0, or -1 when Redis failed. */
 int stats_start (cg_daemon_t *daemon);
 
+/*  The rollup of a layout-2 store (stats_start), one hash at a time:
+    the year's hash cg:{dispatch}:sy:<year> made anew from its months
+    (stats_year.lua), and a hash's city totals *|*|<metric> set from its
+    fields (stats_total.lua).  Each may run again.  0, or -1 when Redis
+    failed.  The bench (bench/stats.c) calls the same two scripts. */
+int stats_make_year (cg_redis_t *redis, const char *year);
+int stats_make_totals (cg_redis_t *redis, const char *key);
+
 /*  Drops the daily counters older than dispatch/stats_days (a timer; arg
     is the daemon). */
 int stats_on_trim (zloop_t *loop, int timer_id, void *arg);

@@ -21,6 +21,7 @@ typedef struct {
     uint32_t unit, center, category;
     uint16_t column;                /* stats.row's field it adds to */
     bool known;                     /* a unit of the org tree, a metric of stats.row */
+    bool city;                      /* the city's total of a metric: *|*|<metric> */
     bool also_dispatched;           /* received counts as dispatched too */
 } s_meaning_t;
 
@@ -98,6 +99,14 @@ s_field (tally_t *self, const char *text)
     s_meaning_t *m = &self->meanings[self->nfields];
     memset (m, 0, sizeof *m);
     char unit[48], category[48], metric[32];
+    if (sscanf (text, "%47[^|]|%47[^|]|%31s", unit, category, metric) == 3
+    &&  strcmp (unit, "*") == 0) {
+        const cg_field_t *column = s_column (metric);
+        m->city = column != NULL;
+        m->column = column ? (uint16_t) (column - cg_stats_row_def.fields) : 0;
+        m->also_dispatched = strcmp (metric, "received") == 0;
+    }
+    else
     if (sscanf (text, "%47[^|]|%47[^|]|%31s", unit, category, metric) == 3) {
         const cg_org_node_t *node = cg_orgtree_find (self->org, unit);
         const cg_field_t *column = s_column (metric);
@@ -199,7 +208,7 @@ s_hash_of (tally_t *self, const redisReply *r)
     assert (hash->fields && hash->counts);
     for (size_t i = 0; i < n; i++) {
         uint32_t field = s_field (self, r->element[2 * i]->str);
-        if (!self->meanings[field].known)
+        if (!self->meanings[field].known && !self->meanings[field].city)
             continue;
         hash->fields[hash->count] = field;
         hash->counts[hash->count++] = cg_reply_int (r->element[2 * i + 1], 0);
@@ -247,12 +256,22 @@ s_sums_grow (tally_t *self, s_sums_t *sums)
 }
 
 static void
-s_add (tally_t *self, s_sums_t *sums, const s_hash_t *hash, size_t bucket)
+s_add (tally_t *self, s_sums_t *sums, const s_hash_t *hash, const tally_read_t *read)
 {
     s_sums_grow (self, sums);
-    int64_t *row = sums->buckets[bucket];
+    int64_t *row = sums->buckets[read->bucket];
+    /*  a read of the totals adds to no row over time */
+    size_t nrows = read->kind == TALLY_TOTALS ? 4 : 5;
     for (size_t i = 0; i < hash->count; i++) {
         const s_meaning_t *m = &self->meanings[hash->fields[i]];
+        if (m->city || read->kind == TALLY_CITY_ROW) {
+            if (m->city && read->kind == TALLY_CITY_ROW) {
+                row[m->column] += hash->counts[i];
+                if (m->also_dispatched)
+                    row[self->dispatched] += hash->counts[i];
+            }
+            continue;
+        }
         if (sums->within[m->unit] < 0)
             sums->within[m->unit] = cg_orgtree_within (
                 cg_orgtree_find (self->org, self->units.names[m->unit]), sums->scope);
@@ -261,7 +280,7 @@ s_add (tally_t *self, s_sums_t *sums, const s_hash_t *hash, size_t bucket)
         int64_t n = hash->counts[i];
         int64_t *rows[] = { sums->total, sums->centers[m->center], sums->units[m->unit],
                             sums->categories[m->category], row };
-        for (size_t k = 0; k < 5; k++) {
+        for (size_t k = 0; k < nrows; k++) {
             rows[k][m->column] += n;
             if (m->also_dispatched)
                 rows[k][self->dispatched] += n;
@@ -271,22 +290,82 @@ s_add (tally_t *self, s_sums_t *sums, const s_hash_t *hash, size_t bucket)
     }
 }
 
-/*  Reads the hashes not kept, S_PIPELINE at a time, and adds every hash. */
+/*  The fields of the city's totals: *|*|<metric> for every number of
+    stats.row, and redispatched (dispatched is received plus that). */
+static size_t
+s_city_fields (char (*names)[48], size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cg_stats_row_def.nfields && n + 1 < max; i++)
+        if (cg_stats_row_def.fields[i].type == CG_F_INT
+        &&  strcmp (cg_stats_row_def.fields[i].key, "dispatched") != 0)
+            snprintf (names[n++], 48, "*|*|%s", cg_stats_row_def.fields[i].key);
+    snprintf (names[n++], 48, "*|*|redispatched");
+    return n;
+}
+
+/*  Where a read's hash is kept: the whole hash under its key; the city's
+    totals alone (a read of the city's row) under '*' and its key. */
+static const char *
+s_kept_key (const tally_read_t *read, char *buf, size_t len)
+{
+    if (read->kind != TALLY_CITY_ROW)
+        return read->key;
+    snprintf (buf, len, "*%s", read->key);
+    return buf;
+}
+
+/*  The hash a read needs, when kept: the whole, or its city's totals. */
+static s_hash_t *
+s_kept (tally_t *self, const tally_read_t *read)
+{
+    s_hash_t *hash = zhashx_lookup (self->kept, read->key);
+    char key[80];
+    if (!hash && read->kind == TALLY_CITY_ROW)
+        hash = zhashx_lookup (self->kept, s_kept_key (read, key, sizeof key));
+    return hash;
+}
+
+/*  The city's totals as HMGET answered them, as pairs. */
+static s_hash_t *
+s_city_of (tally_t *self, const redisReply *r, char (*names)[48], size_t nnames)
+{
+    s_hash_t *hash = calloc (1, sizeof *hash);
+    assert (hash);
+    hash->fields = malloc (nnames * sizeof (uint32_t));
+    hash->counts = malloc (nnames * sizeof (int64_t));
+    assert (hash->fields && hash->counts);
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements && i < nnames; i++) {
+        if (r->element[i]->type != REDIS_REPLY_STRING)
+            continue;
+        hash->fields[hash->count] = s_field (self, names[i]);
+        hash->counts[hash->count++] = cg_reply_int (r->element[i], 0);
+    }
+    return hash;
+}
+
+/*  Reads the hashes not kept, S_PIPELINE at a time, and adds every hash:
+    the whole hash (HGETALL), or for a read of the city's row its totals
+    alone (HMGET). */
 static int
 s_read (tally_t *self, s_sums_t *sums, const tally_read_t *reads, size_t nreads)
 {
+    char names[S_COLUMNS + 1][48];
+    size_t nnames = s_city_fields (names, S_COLUMNS + 1);
     for (size_t at = 0; at < nreads; at += S_PIPELINE) {
         size_t n = nreads - at < S_PIPELINE ? nreads - at : S_PIPELINE;
         bool asked[S_PIPELINE];
         cg_args_t args;
         cg_args_init (&args);
         for (size_t i = 0; i < n; i++) {
-            asked[i] = !zhashx_lookup (self->kept, reads[at + i].key);
+            asked[i] = !s_kept (self, &reads[at + i]);
             if (!asked[i])
                 continue;
             cg_args_reset (&args);
-            cg_args_add_str (&args, "HGETALL");
+            cg_args_add_str (&args, reads[at + i].kind == TALLY_CITY_ROW ? "HMGET" : "HGETALL");
             cg_args_add_str (&args, reads[at + i].key);
+            for (size_t k = 0; reads[at + i].kind == TALLY_CITY_ROW && k < nnames; k++)
+                cg_args_add_str (&args, names[k]);
             if (cg_redis_append (self->redis, &args)) {
                 cg_args_free (&args);
                 return -1;
@@ -295,7 +374,7 @@ s_read (tally_t *self, s_sums_t *sums, const tally_read_t *reads, size_t nreads)
         cg_args_free (&args);
         for (size_t i = 0; i < n; i++) {
             const tally_read_t *read = &reads[at + i];
-            s_hash_t *hash = zhashx_lookup (self->kept, read->key);
+            s_hash_t *hash = s_kept (self, read);
             bool keep = false;
             if (asked[i]) {
                 redisReply *r = cg_redis_reply (self->redis);
@@ -304,17 +383,19 @@ s_read (tally_t *self, s_sums_t *sums, const tally_read_t *reads, size_t nreads)
                         freeReplyObject (r);
                     return -1;
                 }
-                hash = s_hash_of (self, r);
+                hash = read->kind == TALLY_CITY_ROW ? s_city_of (self, r, names, nnames)
+                                                     : s_hash_of (self, r);
                 freeReplyObject (r);
                 size_t bytes = hash->count * (sizeof (uint32_t) + sizeof (int64_t)) + 128;
                 keep = read->last_day < self->today - 1
                     && self->kept_bytes + bytes <= self->kept_max;
+                char key[80];
                 if (keep) {
-                    zhashx_insert (self->kept, read->key, hash);
+                    zhashx_insert (self->kept, s_kept_key (read, key, sizeof key), hash);
                     self->kept_bytes += bytes;
                 }
             }
-            s_add (self, sums, hash, read->bucket);
+            s_add (self, sums, hash, read);
             if (asked[i] && !keep) {
                 void *item = hash;
                 s_hash_free (&item);

@@ -35,11 +35,18 @@ void tally_set_org (tally_t *self, cg_orgtree_t *org);
     hashes that ended before the day before it are kept. */
 void tally_set_today (tally_t *self, int64_t day);
 
+/*  What a read adds to: everything (the totals by center, unit and
+    category, and its row over time), the totals only, or its row over time
+    only, from the city's totals of the hash (`*|*|<metric>`, lib.lua):
+    a few fields read with HMGET rather than the whole hash. */
+typedef enum { TALLY_ALL, TALLY_TOTALS, TALLY_CITY_ROW } tally_kind_t;
+
 /*  A hash to read, the row over time it adds to, and its last day. */
 typedef struct {
     char key[64];
     size_t bucket;
     int64_t last_day;
+    tally_kind_t kind;
 } tally_read_t;
 
 /*  Rows by unit a report holds at most: the units with the most received

@@ -418,6 +418,11 @@ gw_api_handle (gw_request_t *req)
         gw_search_handle (req);
         return;
     }
+    if (strcmp (req->path, "/api/v1/cases") == 0 && strcmp (req->method, "GET") == 0
+    &&  gw_query (req, "q") && *gw_query (req, "q")) {
+        gw_search_list (req);
+        return;
+    }
     if (strcmp (req->path, "/api/v1/cases/export") == 0 && strcmp (req->method, "GET") == 0) {
         gw_export_handle (req);
         return;

@@ -118,8 +118,8 @@ s_flag (gw_request_t *req, const char *name)
     return -2;
 }
 
-/*  Whether a case in a list passes the filters: q in its id, the start of
-    its text, address, grid or the source's reference; its category and
+/*  Whether a case in a list passes the filters (a list with q is the
+    archive's search instead: search.c, gw_search_list): its category and
     source; place, a prefix of its grid code (a community's, a grid's);
     urgent and supervised as flagged; overdue and warning as dispatch
     flagged the deadline that runs now (CG_ALERT_*: signing for while
@@ -128,15 +128,6 @@ s_flag (gw_request_t *req, const char *name)
 static bool
 s_case_matches (gw_request_t *req, const cg_case_item_t *c)
 {
-    const char *q = gw_query (req, "q");
-    if (q && *q) {
-        const char *fields[] = { c->id, c->summary, c->address, c->grid, c->ext_ref };
-        bool found = false;
-        for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !found; i++)
-            found = fields[i] && strstr (fields[i], q);
-        if (!found)
-            return false;
-    }
     const char *category = gw_query (req, "category"), *source = gw_query (req, "source");
     const char *place = gw_query (req, "place");
     if ((category && *category && !(c->category && streq (c->category, category)))
@@ -254,8 +245,9 @@ s_count_cases (gw_request_t *req, const gw_gather_t *spec, const char *const *ce
 }
 
 /*  A page of the caller's cases.  The city's is dispatch's own page, and
-    so is a unit's queue of a state; below the city, or with a search, the
-    queues of the centers asked for are gathered, page by page (gather.c). */
+    so is a unit's queue of a state; below the city the queues of the
+    centers asked for are gathered, page by page (gather.c).  With q the
+    list is not asked here: the archive's search answers it (search.c). */
 static int
 s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
 {

@@ -323,6 +323,9 @@ void gw_stream_handle (gw_request_t *req);
 void gw_session_handle (gw_request_t *req);
 /*  GET /api/v1/cases/search and /api/v1/cases/export (search.c) */
 void gw_search_handle (gw_request_t *req);
+/*  GET /api/v1/cases with q: the list answered by the archive's search,
+    so that it finds live and archived cases alike (search.c). */
+void gw_search_list (gw_request_t *req);
 void gw_export_handle (gw_request_t *req);
 
 /* --- map.c ---------------------------------------------------------------- */

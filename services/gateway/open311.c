@@ -617,31 +617,116 @@ s_get_token (gw_request_t *req, const s_target_t *t, const char *token)
 /*  What to do with each case, newest first: 1 to go on, 0 to stop. */
 typedef int (s_case_fn) (gw_request_t *req, const cg_case_view_t *c, void *arg);
 
-/*  Calls fn on every case newest first, a page of dispatch's at a time,
-    until fn stops or the cases run out.  0, or -1 with err. */
-static int
-s_each_case (gw_request_t *req, s_case_fn *fn, void *arg, cg_error_t *err)
+/*  One of the two lists of cases newest first that s_each_case merges:
+    dispatch's live cases (case.views), or the archive's (case.search
+    with whole texts), which holds every case, those that have left Redis
+    too.  Each is read a page at a time; never all in one message. */
+typedef struct {
+    const char *daemon;
+    int64_t from;               /* the archive's: received at or after */
+    cg_case_views_t views;      /* dispatch's page */
+    cg_case_found_t found;      /* the archive's page */
+    cg_case_view_t *cases;      /* the page's cases, either */
+    size_t count, at;
+    char *next;                 /* the cursor of the page after, or NULL */
+    bool started, ended;
+} s_stream_t;
+
+static void
+s_stream_clear (s_stream_t *s)
 {
-    cg_case_query_t query = { .limit = CG_CASE_VIEWS_MAX, .newest = true };
-    char *cursor = NULL;
-    int go = 1;
-    while (go) {
-        query.cursor = cursor;
-        cg_case_views_t page;
-        int rc = gw_call (req, &cg_cmd_case_views, &query, &page, err);
-        free (cursor);
-        cursor = NULL;
-        if (rc)
-            return -1;
-        for (size_t i = 0; i < page.cases_count && go; i++)
-            go = fn (req, &page.cases[i], arg);
-        if (go && page.next)
-            cursor = strdup (page.next);
-        else
-            go = 0;
-        cg_msg_clear (&cg_case_views_def, &page);
+    if (strcmp (s->daemon, "dispatch") == 0)
+        cg_msg_clear (&cg_case_views_def, &s->views);
+    else
+        cg_msg_clear (&cg_case_found_def, &s->found);
+    s->cases = NULL;
+    s->count = s->at = 0;
+}
+
+/*  The stream's next case, reading its next page when needed; NULL when it
+    has no more, or (with err set, returning -1 in *rc) when it failed. */
+static const cg_case_view_t *
+s_stream_head (gw_request_t *req, s_stream_t *s, int *rc, cg_error_t *err)
+{
+    while (s->at == s->count && !s->ended) {
+        if (s->started)
+            s_stream_clear (s);
+        if (s->started && !s->next) {
+            s->ended = true;
+            break;
+        }
+        s->started = true;
+        int failed;
+        if (strcmp (s->daemon, "dispatch") == 0) {
+            cg_case_query_t query = { .limit = CG_CASE_VIEWS_MAX, .newest = true,
+                                      .cursor = s->next };
+            failed = gw_call (req, &cg_cmd_case_views, &query, &s->views, err);
+            if (!failed) {
+                s->cases = s->views.cases;
+                s->count = s->views.cases_count;
+            }
+        }
+        else {
+            char rid[40];
+            cg_client_new_rid (rid, sizeof rid);
+            cg_case_search_t search = { .rid = rid, .from = s->from, .cursor = s->next,
+                                        .limit = CG_EXPORT_PAGE_MAX, .full = true };
+            failed = gw_call (req, &cg_cmd_case_search, &search, &s->found, err);
+            if (!failed) {
+                s->cases = s->found.cases;
+                s->count = s->found.cases_count;
+            }
+        }
+        free (s->next);
+        s->next = NULL;
+        if (failed) {
+            s->ended = true;
+            *rc = -1;
+            return NULL;
+        }
+        const char *next = strcmp (s->daemon, "dispatch") == 0 ? s->views.next : s->found.next;
+        s->next = next ? strdup (next) : NULL;
     }
-    return 0;
+    return s->at < s->count ? &s->cases[s->at] : NULL;
+}
+
+/*  Calls fn on every case newest first (by when it was received), live
+    and archived alike, until fn stops or the cases run out: dispatch's
+    pages and the archive's, received at or after from, merged.  The
+    archive holds the live cases too: one dispatch listed is passed over
+    there (at the same time of receipt dispatch's goes first, so it has
+    been listed by then).  Without an archive (an installation without
+    one), dispatch's alone.  0, or -1 with err. */
+static int
+s_each_case (gw_request_t *req, int64_t from, s_case_fn *fn, void *arg, cg_error_t *err)
+{
+    s_stream_t live = { .daemon = "dispatch" };
+    s_stream_t kept = { .daemon = "archive", .from = from > 0 ? from : 0,
+                        .ended = gw_client (req, "archive") == NULL };
+    zhashx_t *listed = zhashx_new ();       /* the ids dispatch gave */
+    int rc = 0, go = 1;
+    while (go && rc == 0) {
+        const cg_case_view_t *a = s_stream_head (req, &live, &rc, err);
+        const cg_case_view_t *b = rc ? NULL : s_stream_head (req, &kept, &rc, err);
+        if (rc || (!a && !b))
+            break;
+        if (a && (!b || a->created >= b->created)) {
+            zhashx_insert (listed, a->id, (void *) 1);
+            go = fn (req, a, arg);
+            live.at++;
+        }
+        else {
+            if (!zhashx_lookup (listed, b->id))
+                go = fn (req, b, arg);
+            kept.at++;
+        }
+    }
+    s_stream_clear (&live);
+    s_stream_clear (&kept);
+    free (live.next);
+    free (kept.next);
+    zhashx_destroy (&listed);
+    return rc;
 }
 
 /*  Whether word is one of a comma-separated list. */
@@ -770,7 +855,7 @@ s_get_requests (gw_request_t *req, const s_target_t *t)
                           .skip = (size_t) (page - 1) * (size_t) page_size,
                           .size = (size_t) page_size, .list = json_array () };
     cg_error_t err;
-    if (s_each_case (req, s_request_take, &want, &err)) {
+    if (s_each_case (req, want.start, s_request_take, &want, &err)) {
         json_decref (want.list);
         s_error (req, t, 400, "requests cannot be read now: %s", err.message);
         return;
@@ -833,7 +918,7 @@ s_get_updates (gw_request_t *req, const s_target_t *t)
         start = cg_clock_now () - S_DEFAULT_WINDOW_MS;
     s_updates_t want = { .start = start, .end = end, .list = json_array () };
     cg_error_t err;
-    if (s_each_case (req, s_update_take, &want, &err)) {
+    if (s_each_case (req, start - S_DEFAULT_WINDOW_MS, s_update_take, &want, &err)) {
         json_decref (want.list);
         s_error (req, t, 400, "updates cannot be read now: %s", err.message);
         return;

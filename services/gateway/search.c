@@ -6,6 +6,8 @@
             &category=&state=&from=&to=&scope=&cursor=&limit=
         GET /api/v1/cases/export?scope=&from=&to=[&format=csv]  (also the
             filters of a search)
+        GET /api/v1/cases?q=[&state=&center=&cursor=&limit=]  (the console's
+            search box: the queue's list, answered by a search)
 
     scope defaults to the caller's, and one named must lie inside it (403).
     A phone goes to intake only, which answers its keyed fingerprint
@@ -18,6 +20,8 @@
 #include "gateway.h"
 #include "cg_case.h"
 #include "cg_csv.h"
+
+#include <ctype.h>
 
 #define S_ROLES (CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID)
 
@@ -99,6 +103,110 @@ gw_search_handle (gw_request_t *req)
             cg_msg_clear (&cg_case_found_def, &page);
         }
     }
+    cg_msg_clear (&cg_case_search_def, &search);
+}
+
+/* --- the list's search ------------------------------------------------------ */
+
+/*  Whether q could be a case id or an order number: letters, digits, -
+    and _ only. */
+static bool
+s_reference_like (const char *q)
+{
+    for (const char *p = q; *p; p++)
+        if (!isalnum ((unsigned char) *p) && *p != '-' && *p != '_')
+            return false;
+    return *q != 0;
+}
+
+/*  A page of the archive's search as a page of the queue's list
+    (case.page: items with a summary), so that the console shows it as it
+    shows its queue; `total` counts the page's own cases (a search does
+    not count what it matches). */
+static json_t *
+s_as_list (const cg_case_found_t *found)
+{
+    cg_case_page_t page = { .total = (int64_t) found->cases_count, .next = found->next,
+                            .cases = calloc (found->cases_count + 1, sizeof (cg_case_item_t)),
+                            .cases_count = found->cases_count };
+    assert (page.cases);
+    for (size_t i = 0; i < found->cases_count; i++) {
+        const cg_case_view_t *v = &found->cases[i];
+        page.cases[i] = (cg_case_item_t) {
+            .id = v->id, .state = v->state, .source = v->source, .ext_ref = v->ext_ref,
+            .category = v->category, .summary = v->text, .grid = v->grid,
+            .address = v->address, .level = v->level, .center = v->center, .unit = v->unit,
+            .sign_by = v->sign_by, .done_by = v->done_by, .created = v->created,
+            .updated = v->updated, .alerts = v->alerts, .supervised = v->supervised,
+            .unplaced = v->unplaced, .extension = v->extension, .pos = v->created };
+    }
+    json_t *json = cg_json_from_msg (&cg_case_page_def, &page);
+    free (page.cases);          /* the strings are found's */
+    return json;
+}
+
+void
+gw_search_list (gw_request_t *req)
+{
+    if (gw_auth (req, S_ROLES))
+        return;
+    const char *count = gw_query (req, "count");
+    if (count && *count && strcmp (count, "0") && strcmp (count, "false")) {
+        gw_reply_error (req, 400, "invalid", "count", "a search (q) is not counted: its "
+                        "total is its page's; count a list without q");
+        return;
+    }
+    cg_case_search_t search;
+    if (s_search_fill (req, &search))
+        return;
+    /*  the list's own parameters: a queue of a state ("all": any), of a
+        center of the caller's scope */
+    if (search.state && strcmp (search.state, "all") == 0) {
+        free (search.state);
+        search.state = NULL;
+    }
+    const char *center = gw_query (req, "center");
+    if (center && *center) {
+        if (gw_check_place (req, "center", center, false)) {
+            cg_msg_clear (&cg_case_search_def, &search);
+            return;
+        }
+        free (search.scope);
+        search.scope = strdup (center);
+    }
+    /*  a case id or an order number is looked up as such first; then, or
+        else, the text (any substring of 2 to 64 characters) */
+    char *q = search.q;
+    search.q = NULL;
+    cg_case_found_t page;
+    memset (&page, 0, sizeof page);
+    cg_error_t err;
+    int rc = 1;
+    for (int by = 0; by < 2 && rc > 0 && !search.cursor && s_reference_like (q); by++) {
+        cg_case_search_t exact = search;
+        if (by == 0)
+            exact.id = q;
+        else
+            exact.ext_ref = q;
+        rc = gw_call (req, &cg_cmd_case_search, &exact, &page, &err);
+        if (rc == 0 && page.cases_count == 0) {
+            cg_msg_clear (&cg_case_found_def, &page);
+            rc = 1;
+        }
+    }
+    if (rc > 0) {
+        search.q = q;
+        q = NULL;
+        rc = gw_call (req, &cg_cmd_case_search, &search, &page, &err);
+    }
+    if (rc)
+        gw_reply_refusal (req, &err);
+    else {
+        s_keep_in_scope (req, &page);
+        gw_reply_json (req, 200, s_as_list (&page));
+        cg_msg_clear (&cg_case_found_def, &page);
+    }
+    free (q);
     cg_msg_clear (&cg_case_search_def, &search);
 }
 

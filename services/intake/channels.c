@@ -353,6 +353,7 @@ intake_on_cancel (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_str (&args, "device");
     cg_args_add_str (&args, msg->reason ? msg->reason : "");
     cg_args_add_int (&args, cg_clock_now ());
+    cg_args_add_int (&args, self->ext_keep_ms);
     redisReply *r = cg_redis_script (self->daemon->redis, "intake_withdraw", 0, &args);
     cg_args_free (&args);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1)

@@ -8,6 +8,7 @@
     the clear, so without a key it does not start. */
 #include "intake.h"
 #include "cg_case.h"
+#include "cg_clock.h"
 #include "cg_text.h"
 
 #include <ctype.h>
@@ -129,6 +130,7 @@ intake_new (cg_daemon_t *daemon)
     self->merge_window_ms = cg_daemon_int (daemon, "intake/merge_window_s") * 1000;
     self->merge_radius_m = (int) cg_daemon_int (daemon, "intake/merge_radius_m");
     self->alarm_max_age_ms = cg_daemon_int (daemon, "intake/alarm_max_age_s") * 1000;
+    self->ext_keep_ms = cg_daemon_int (daemon, "intake/ext_keep_days") * CG_DAY_MS;
     self->reveal_roles = cg_strfmt (",%s,", cg_daemon_get (daemon, "intake/reveal_roles",
                                                            "callback,supervisor"));
     return self;

@@ -38,6 +38,7 @@ typedef struct {
     int64_t merge_window_ms;        /* intake/merge_window_s */
     int merge_radius_m;             /* intake/merge_radius_m */
     int64_t alarm_max_age_ms;       /* intake/alarm_max_age_s */
+    int64_t ext_keep_ms;            /* intake/ext_keep_days: references remembered */
     char *reveal_roles;             /* intake/reveal_roles, comma-separated */
     /*  intake/extent: the jurisdiction's bounding box, west, south, east,
         north in degrees; an Open311 point outside it is refused */

@@ -24,6 +24,7 @@
     could be that case (same category, and same grid or both with points):
     a batch merges exactly as the requests one by one would. */
 #include "intake.h"
+#include "cg_case.h"
 #include "cg_case_state.h"
 #include "cg_clock.h"
 #include "cg_text.h"
@@ -156,8 +157,10 @@ intake_accept (intake_t *self, const char *rid, intake_request_t *req, intake_an
     }
     bool indexed = req->has_point && fabs (req->lat_deg) <= S_GEO_LAT_MAX;
     cg_args_t *args = &self->batch;
-    if (args->argc == 0)
+    if (args->argc == 0) {
         cg_args_add_str (args, INTAKE_PREFIX);
+        cg_args_add_int (args, self->ext_keep_ms);
+    }
     struct intake_pending *p = &self->pending[self->npending++];
     *p = (struct intake_pending) {
         .reply = reply, .shape = shape, .unplaced = !req->place, .event_arg = args->argc + 4,
@@ -320,7 +323,7 @@ s_send_score (intake_t *self, const struct intake_pending *p, size_t k)
 static bool
 s_send_state (intake_t *self, const struct intake_pending *p, size_t k)
 {
-    return s_send (self, "HGET cg:{dispatch}:case:%s state", s_candidate (p, k));
+    return s_send (self, "HGET " CG_CASE_KEY " state", s_candidate (p, k));
 }
 
 static bool

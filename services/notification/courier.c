@@ -29,6 +29,7 @@
     to the people above (网格员 → 社区 → 街道).  An urgent notice that
     no route could deliver goes to the operators on duty (s_tell_on_duty). */
 #include "notifier.h"
+#include "cg_case.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
@@ -303,7 +304,7 @@ s_center_of (notifier_t *self, const cg_notify_delivery_t *d)
 {
     const cg_org_node_t *node = NULL;
     if (d->case_id) {
-        redisReply *r = cg_redis_command (self->daemon->redis, "HGET cg:{dispatch}:case:%s center",
+        redisReply *r = cg_redis_command (self->daemon->redis, "HGET " CG_CASE_KEY " center",
                                           d->case_id);
         node = cg_orgtree_find (self->org, cg_reply_str (r));
         if (r)

@@ -26,6 +26,7 @@
     "body|member", and the body of stage n in
     cg:{consultation}:topic:<id>:s:<n>), for its participants. */
 #include "notifier.h"
+#include "cg_case.h"
 #include "cg_text.h"
 
 #define S_MAX_TARGETS   64
@@ -336,7 +337,7 @@ s_decode (notifier_t *self, const cg_event_t *events, size_t n, s_decoded_t *out
             rule_input_t in = { .def = kind->def, .event = d->event };
             char id[64], key[128];
             rule_field (&in, "id", NULL, "zh-CN", id, sizeof id);
-            snprintf (key, sizeof key, "cg:{dispatch}:case:%s", id);
+            snprintf (key, sizeof key, CG_CASE_KEY, id);
             cg_args_t args;
             cg_args_init (&args);
             cg_args_add_str (&args, "HGETALL");

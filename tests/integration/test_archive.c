@@ -13,6 +13,7 @@
 #include "cg_testcli.h"
 #include "cg_testhttp.h"
 #include "cg_sample.h"
+#include "cg_share.h"
 
 #define S_DAY       INT64_C (86400000)
 #define S_STACK     "--set clock/test=1 --set archive/sweep_ms=100"
@@ -34,8 +35,9 @@ s_order_text (int i, size_t want)
 }
 
 /*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
-    崇川区 (320602); its id into id. */
-static void
+    崇川区 (320602); its id into id.  True when intake knew the order (a
+    repeat, answered with its case). */
+static bool
 s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
 {
     char ext[32], phone[32];
@@ -54,8 +56,10 @@ s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
     cr_assert_eq (cg_client_call (intake, &cg_cmd_case_submit, &req, &rep, &err), 0, "%s", err.message);
     cr_assert_not (rep.merged);
     snprintf (id, 33, "%s", rep.id);
+    bool repeat = rep.repeat;
     cg_msg_clear (&cg_case_submitted_def, &rep);
     free (text);
+    return repeat;
 }
 
 /*  Accepts, resolves and closes a case, as its unit and its center would. */
@@ -165,7 +169,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     snprintf (again[0], sizeof again[0], "%s", reopened);
     cr_assert_eq (s_await_gone (stack, again, 1, 60000), 0, "the case closed again stays");
     /*  the order numbers stay, so that a repeat of an old order is no new case */
-    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), N);
+    cr_assert_eq (cg_teststack_refs (stack), N);
 
     /*  case show, CLI and API, from the archive: the whole timeline */
     char *out = cg_testcli (stack, 0, "case show %s", ids[7]);
@@ -190,6 +194,49 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     cr_assert_str_eq (json_string_value (json_object_get (json_array_get (open311, 0),
                                                           "status")), "closed");
     json_decref (open311);
+    /*  Open311's lists go on from the archive where dispatch's end: every
+        case of the last 90 days once, newest first (received), and the
+        timelines of archived cases among the updates */
+    open311 = cg_http_get_json (stack, "/open311/v2/requests.json", NULL, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_array_size (open311), N, "%zu requests of %d", json_array_size (open311), N);
+    for (int i = 0; i < N; i++) {
+        int times = 0;
+        for (size_t k = 0; k < json_array_size (open311); k++)
+            times += strcmp (json_string_value (json_object_get (json_array_get (open311, k),
+                             "service_request_id")), ids[i]) == 0;
+        cr_assert_eq (times, 1, "%s is listed %d times", ids[i], times);
+    }
+    for (size_t k = 1; k < json_array_size (open311); k++)
+        cr_assert (strcmp (json_string_value (json_object_get (json_array_get (open311, k - 1),
+                           "requested_datetime")),
+                           json_string_value (json_object_get (json_array_get (open311, k),
+                           "requested_datetime"))) >= 0, "request %zu is newer than the one before", k);
+    json_decref (open311);
+    open311 = cg_http_get_json (stack, "/open311/v2/servicerequestupdates.json", NULL, &status);
+    cr_assert_eq (status, 200);
+    int updates = 0;
+    for (size_t k = 0; k < json_array_size (open311); k++)
+        updates += strcmp (json_string_value (json_object_get (json_array_get (open311, k),
+                           "service_request_id")), ids[7]) == 0;
+    cr_assert_eq (updates, 5, "the archived case has %d updates of its 5 steps", updates);
+    json_decref (open311);
+    /*  the console's search box (GET /api/v1/cases?q=) finds archived cases
+        too: by a piece of the text, by the order number, by the case id */
+    const char *asks[] = { "%E9%B9%A6%E9%B9%89", "HL202600007", ids[7] };
+    for (size_t k = 0; k < 3; k++) {
+        snprintf (path, sizeof path, "/api/v1/cases?state=all&limit=50&q=%s", asks[k]);
+        json_t *list = cg_http_get_json (stack, path, token, &status);
+        cr_assert_eq (status, 200);
+        json_t *cases = json_object_get (list, "cases");
+        cr_assert_eq (json_array_size (cases), 1, "q=%s found %zu", asks[k], json_array_size (cases));
+        cr_assert_str_eq (json_string_value (json_object_get (json_array_get (cases, 0), "id")),
+                          ids[7]);
+        cr_assert (strstr (json_string_value (json_object_get (json_array_get (cases, 0),
+                                                               "summary")), "鹦鹉"));
+        json_decref (list);
+    }
+    cg_http_refused (stack, "GET", "/api/v1/cases?q=%E9%B9%A6", token, NULL, 0, 400, "q");
 
     /*  search: two characters, a longer piece, the order number, the phone */
     out = cg_testcli (stack, 0, "search --q 鹦鹉 --json");
@@ -268,6 +315,30 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     out = cg_testcli (stack, 0, "export cases --scope 320600 --from %s --to %s", from, to);
     cr_assert (strncmp (out, "\xEF\xBB\xBF", 3) == 0 && strstr (out, ids[7]));
     free (out);
+
+    /*  the order numbers are remembered intake/ext_keep_days (400) after
+        the 30-day period of their arrival: the hotline's repeat of an
+        archived order is its case; one past that is a new case, and an
+        order of a later period is still known */
+    char id[33], late[33];
+    cr_assert (s_submit (intake, &g, 10, id), "order 10 again was not known");
+    cr_assert_str_eq (id, ids[10]);
+    cr_assert_not (s_submit (intake, &g, N + 1, late));
+    const int64_t period = CG_EXT_PERIOD_DAYS * S_DAY;
+    int64_t forgotten = (t0 / period + 1) * period + 400 * S_DAY;
+    cg_testclock_set (stack, forgotten);
+    int64_t until = zclock_mono () + 10000;
+    while (cg_teststack_int (stack, "EXISTS cg:{intake}:ext:%" PRId64, t0 / period)
+           && zclock_mono () < until)
+        zclock_sleep (50);
+    cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{intake}:ext:%" PRId64, t0 / period), 0,
+                  "the old period's references stay past their retention");
+    cr_assert_not (s_submit (intake, &g, 10, id), "an order past its retention was known");
+    cr_assert_str_neq (id, ids[10]);
+    char again_late[33];
+    cr_assert (s_submit (intake, &g, N + 1, again_late), "an order inside its retention was "
+               "forgotten");
+    cr_assert_str_eq (again_late, late);
 
     free (token);
     free (other);

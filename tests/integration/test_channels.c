@@ -329,7 +329,7 @@ s_refused_upload (cg_teststack_t *stack, const char *token, const s_part_t *part
     char photos[600];
     snprintf (photos, sizeof photos, "%s/photos", stack->dir);
     int before = cg_test_count_files (photos);
-    int64_t reports = cg_teststack_int (stack, "HLEN cg:{intake}:ext");
+    int64_t reports = cg_teststack_refs (stack);
     cg_http_reply_t reply = s_upload (stack, token, parts, n);
     cr_assert_eq (reply.status, status, "%s", reply.body);
     json_t *json = json_loads (reply.body, 0, NULL);
@@ -339,7 +339,7 @@ s_refused_upload (cg_teststack_t *stack, const char *token, const s_part_t *part
     json_decref (json);
     cg_http_reply_clear (&reply);
     cr_assert_eq (cg_test_count_files (photos), before, "a refused upload left a file behind");
-    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), reports);
+    cr_assert_eq (cg_teststack_refs (stack), reports);
 }
 
 Test (channels, grid_reports_carry_photos_that_only_the_case_s_viewers_see, .timeout = 180)
@@ -702,7 +702,7 @@ Test (channels, a_report_sent_while_intake_is_down_keeps_nothing_and_its_retry_k
     cr_assert_str_eq (s_str (again, "id"), s_str (first, "id"));
     cr_assert (json_is_true (json_object_get (again, "repeat")));
     cr_assert_eq (cg_test_count_files (dir), 1);
-    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{intake}:ext"), 1);
+    cr_assert_eq (cg_teststack_refs (stack), 1);
     json_decref (first);
     json_decref (again);
     free (jpg);

@@ -678,7 +678,7 @@ Test (intake, kill_9_of_intake_loses_and_doubles_no_order, .timeout = 240)
     cr_assert_eq (cg_teststack_await (stack, n, 60000, "ZCARD cg:{dispatch}:q:all"), n);
     cr_assert_eq (cg_teststack_await (stack, n, 1000, "GET cg:{intake}:seq"), n,
                   "one journal entry per order");
-    cr_assert_eq (cg_teststack_await (stack, n, 1000, "HLEN cg:{intake}:ext"), n);
+    cr_assert_eq (cg_teststack_await_refs (stack, n, 1000), n);
     cg_client_destroy (&intake);
     cg_teststack_down (&stack);
 }

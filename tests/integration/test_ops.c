@@ -547,7 +547,7 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
       .timeout = 240)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 2, "a new store records its layout");
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 3, "a new store records its layout");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
     /*  the store as the previous release left it: daily statistics only,
@@ -560,11 +560,14 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     freeReplyObject (r);
     r = cg_redis_command (stack->redis, "HSET cg:{dispatch}:st:2026-11-18 %s 4", field);
     freeReplyObject (r);
+    /*  and an order number in the one index intake kept for good */
+    r = cg_redis_command (stack->redis, "HSET cg:{intake}:ext hotline|HL-OLD-1 CG-OLD-1");
+    freeReplyObject (r);
 
     /*  a daemon refuses it, saying what to run */
     char out[8192];
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 1, older than this civgrid's 2"), "%s", out);
+    cr_assert (strstr (out, "layout 1, older than this civgrid's 3"), "%s", out);
     cr_assert (strstr (out, "run `civgrid migrate`"), "%s", out);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:sw:2026-11-16"), 0,
                   "a refusing dispatch wrote to the store");
@@ -572,9 +575,9 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     /*  the migration, and again: nothing more to do */
     char *said = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
-    cr_assert (strstr (said, "layout 1 -> 2"), "%s", said);
+    cr_assert (strstr (said, "layout 1 -> 2") && strstr (said, "layout 2 -> 3"), "%s", said);
     free (said);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 2);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 3);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
     cr_assert (strstr (said, "nothing to do"), "%s", said);
     free (said);
@@ -584,6 +587,17 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     cr_assert_eq (cg_teststack_await (stack, 7, 30000, "HGET cg:{dispatch}:sw:2026-11-16 %s",
                                       field), 7);
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-11 %s", field), 7);
+    /*  layout 3: the year, and the city's totals; the old order number is
+        still known */
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sy:2026 %s", field), 7);
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-11 *|*|received"), 7);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{dispatch}:st:layout"), 3);
+    char *known = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &known, "submit --source hotline --ext-ref HL-OLD-1 "
+                                    "--category noise --text 重复的工单 --grid 320602001001001"),
+                  0, "%s", known);
+    cr_assert (strstr (known, "CG-OLD-1"), "the old order number was forgotten: %s", known);
+    free (known);
     /*  no migration while daemons run */
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
     cr_assert (strstr (said, "stop every daemon"), "%s", said);
@@ -593,14 +607,14 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     cg_teststack_kill9 (stack, "dispatch");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
-    r = cg_redis_command (stack->redis, "SET cg:layout 3");
+    r = cg_redis_command (stack->redis, "SET cg:layout 4");
     freeReplyObject (r);
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 3, newer than this civgrid's 2"), "%s", out);
+    cr_assert (strstr (out, "layout 4, newer than this civgrid's 3"), "%s", out);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
     cr_assert (strstr (said, "run the release that wrote it"), "%s", said);
     free (said);
-    r = cg_redis_command (stack->redis, "SET cg:layout 2");
+    r = cg_redis_command (stack->redis, "SET cg:layout 3");
     freeReplyObject (r);
     cg_teststack_down (&stack);
 }

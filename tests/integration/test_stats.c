@@ -260,6 +260,12 @@ Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_an
 {
     cg_teststack_t *stack = s_old_stack ("--set clock/test=1");
     s_assert_five_years (stack);
+    /*  the years are made from the months, and every hash has the city's
+        totals, which the city's rows over time read (docs/DISPATCH.md) */
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sy:2024 "
+                                    S_TOWN_UNIT "|noise|basically_satisfied"), 366);
+    cr_assert_gt (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2024-02 *|*|received"), 0);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{dispatch}:st:layout"), 3);
     /*  the month holds every metric the days had, reported or not */
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2024-02 "
                                     S_TOWN_UNIT "|noise|basically_satisfied"), 29);
@@ -303,6 +309,10 @@ Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_an
         for (size_t m = 0; m < sizeof metrics / sizeof metrics[0]; m++) {
             r = cg_redis_command (stack->redis, "HINCRBY cg:{dispatch}:st:2026-11-23 "
                                   "%s|noise|%s %d", code, metrics[m], 100000 + units);
+            freeReplyObject (r);
+            /*  and the city's total, as lib.lua's stats_add counts */
+            r = cg_redis_command (stack->redis, "HINCRBY cg:{dispatch}:st:2026-11-23 "
+                                  "*|*|%s %d", metrics[m], 100000 + units);
             freeReplyObject (r);
         }
         snprintf (units ? most : fewest, 64, "%s", code);

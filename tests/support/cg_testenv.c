@@ -243,6 +243,29 @@ cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char *comm
 }
 
 int64_t
+cg_teststack_refs (cg_teststack_t *self)
+{
+    redisReply *r = cg_redis_command (self->redis, "EVAL %s 1 cg:{intake}:expiring",
+        "local n = 0 "
+        "for _, k in ipairs (redis.call ('ZRANGE', KEYS[1], 0, -1)) do "
+        "  if string.find (k, ':ext:', 1, true) then n = n + redis.call ('HLEN', k) end "
+        "end return n");
+    int64_t n = cg_reply_int (r, -1);
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
+int64_t
+cg_teststack_await_refs (cg_teststack_t *self, int64_t want, int timeout_ms)
+{
+    int64_t until = zclock_mono () + timeout_ms, value;
+    while ((value = cg_teststack_refs (self)) < want && zclock_mono () <= until)
+        zclock_sleep (50);
+    return value;
+}
+
+int64_t
 cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms, const char *fmt, ...)
 {
     char command[512];

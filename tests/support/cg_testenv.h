@@ -52,6 +52,12 @@ void cg_teststack_refused (cg_teststack_t *self, const char *daemon, const char 
 int64_t cg_teststack_await (cg_teststack_t *self, int64_t want, int timeout_ms,
                             const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 
+/*  How many references (source|ext_ref) intake remembers: the fields of
+    its period hashes cg:{intake}:ext:<period> (deploy/lua/intake/lib.lua);
+    and the same once it reaches want, waiting up to timeout_ms. */
+int64_t cg_teststack_refs (cg_teststack_t *self);
+int64_t cg_teststack_await_refs (cg_teststack_t *self, int64_t want, int timeout_ms);
+
 /*  Waits until notification has sent at least want deliveries, up to
     timeout_ms; returns how many it has sent and still keeps: the hashes
     cg:{notification}:d:<id> whose state is sent, or none (a notice that

@@ -1,6 +1,7 @@
 -- intake_submit: each request of a batch becomes a case, or a supporter of
 -- an open case (合并, "me too"), once, in order.
--- ARGV: prefix, then 17 arguments per request: rid, ext (source|ext_ref, or
+-- ARGV: prefix, keep (intake/ext_keep_days in ms: how long a reference is
+-- remembered, lib.lua), then 17 arguments per request: rid, ext (source|ext_ref, or
 -- ""), id, record, body (case.received), into (the open case to join, or
 -- ""), caller (a fingerprint, or ""), now, category, grid (or ""), lon, lat
 -- (or ""), window_ms, source, ext_ref, contact (masked, or ""), digest (of
@@ -9,11 +10,11 @@
 -- {'conflict', id, 0} or {'merged', into, seq, supporters, known_caller,
 -- case.merged body}.
 --
--- A request with a digest (a grid report) keeps it under its reference in
--- the hash `extsum` (source|ext_ref -> digest): a request again with the
--- reference is a repeat when it says the same, and a conflict (refused,
--- nothing stored) when it says something else.  References without a
--- digest, and those stored before digests were kept, are repeats as ever.
+-- A request with a digest (a grid report) keeps it with its reference
+-- (lib.lua): a request again with the reference is a repeat when it says
+-- the same, and a conflict (refused, nothing stored) when it says something
+-- else.  References without a digest, and those stored before digests were
+-- kept, are repeats as ever.
 --
 -- A case is one hash, `req:<id>`: its first request's record (`record`),
 -- `supporters` and `calls` (absent until a second request: one each), a
@@ -24,7 +25,7 @@
 -- shows a supporter's photo too, and no other), the first ten of them
 -- also in `photos`, space-separated, for showing the case.  A new case of
 -- source `supervision` adds one to its power's count in `powers:reports`.  The batch's request ids and references are read
--- up front (rid_recall, and `ext` below).
+-- up front (rid_recall, and ext_find below).
 --
 -- The merge index is two sorted sets per category, whatever the grid:
 -- `recent:<category>` holds `<grid>|<time, 13 digits>|<case>` at score 0,
@@ -33,8 +34,8 @@
 -- same members scored by time, so that it is pruned once per category at
 -- the end of the batch.  Entries older than the window are never read
 -- (intake_accept asks for the window only), so pruning late loses nothing.
-local prefix = ARGV[1]
-local PER_REQUEST = 17
+local prefix, keep = ARGV[1], tonumber (ARGV[2])
+local FIRST, PER_REQUEST = 3, 17
 -- A case shows at most this many photos (intake.view's media).
 local PHOTOS_SHOWN = 10
 
@@ -71,14 +72,13 @@ local function photos_keep (key, record)
 end
 
 -- Keeps a new reference's case and digest.
-local function ext_keep (ext, id, digest)
+local function ext_keep (ext, id, digest, now)
     if ext == '' then
         return
     end
-    redis.call ('HSET', prefix .. 'ext', ext, id)
+    ext_store (prefix, now, keep, ext, id, digest)
     ext_known[ext] = id
     if digest ~= '' then
-        redis.call ('HSET', prefix .. 'extsum', ext, digest)
         ext_digest[ext] = digest
     end
 end
@@ -91,7 +91,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
     end
     if ext ~= '' and ext_known[ext] then
         if digest ~= '' then
-            local had = ext_digest[ext] or redis.call ('HGET', prefix .. 'extsum', ext)
+            local had = ext_digest[ext]
             if had and had ~= digest then
                 return {'conflict', ext_known[ext], 0}
             end
@@ -121,7 +121,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
             end
             redis.call ('HSET', key, unpack (change))
             photos_keep (key, record)
-            ext_keep (ext, into, digest)
+            ext_keep (ext, into, digest, now)
             local event = {v = 1, id = into, source = source, supporters = supporters,
                            known_caller = known, at = now}
             if ext_ref ~= '' then event.ext_ref = ext_ref end
@@ -133,7 +133,7 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
         end
     end
 
-    ext_keep (ext, id, digest)
+    ext_keep (ext, id, digest, now)
     if caller_field then
         redis.call ('HSET', prefix .. 'req:' .. id, 'record', record, caller_field, 1,
                     'reporter', caller)
@@ -173,23 +173,23 @@ local function submit (rid, ext, id, record, body, into, caller, now, category, 
 end
 
 local rids, exts = {}, {}
-for at = 2, #ARGV, PER_REQUEST do
+for at = FIRST, #ARGV, PER_REQUEST do
     rids[#rids + 1] = ARGV[at]
     if ARGV[at + 1] ~= '' then
         exts[#exts + 1] = ARGV[at + 1]
     end
 end
 rid_recall (prefix, rids)
-for from = 1, #exts, 500 do
-    local upto = math.min (from + 499, #exts)
-    local cases = redis.call ('HMGET', prefix .. 'ext', unpack (exts, from, upto))
-    for i = from, upto do
-        ext_known[exts[i]] = cases[i - from + 1]
+if #exts > 0 then
+    -- the batch's time: its requests' times differ by milliseconds
+    local known = ext_find (prefix, tonumber (ARGV[FIRST + 7]), keep, exts)
+    for ext, case in pairs (known) do
+        ext_known[ext], ext_digest[ext] = case[1], case[2]
     end
 end
 
 local answers = {}
-for at = 2, #ARGV, PER_REQUEST do
+for at = FIRST, #ARGV, PER_REQUEST do
     answers[#answers + 1] = submit (unpack (ARGV, at, at + PER_REQUEST - 1))
 end
 
