@@ -36,6 +36,8 @@
     : (amount < 0 ? '-' : '') + '¥' + Math.floor(Math.abs(amount) / 100).toLocaleString('zh-CN') + '.' +
       String(Math.abs(amount) % 100).padStart(2, '0'));
 
+  /*  A table of heads and rows ({key, data: {attribute: value}, cells}):
+      a cell is text or a node.  participation.js uses it too (cg.ui). */
   function table (heads, rows, id) {
     const t = el('table');
     if (id) t.id = id;
@@ -46,6 +48,7 @@
     for (const r of rows) {
       const row = el('tr');
       if (r.key) row.dataset.key = r.key;
+      for (const [k, v] of Object.entries(r.data || {})) row.dataset[k] = v;
       for (const v of r.cells) {
         const td = el('td');
         if (v instanceof Node) td.append(v); else td.textContent = v === undefined || v === null ? '' : String(v);
@@ -289,6 +292,8 @@
     }
     catch (err) { error.textContent = refusal(err); }
   }
+
+  cg.ui = { table, link };
 
   const once = (fn) => async (section, params) => { if (!params.changed) await fn(section, params); };
   cg.views.topics = { title: '议事协商', render: once(topics) };

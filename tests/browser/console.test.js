@@ -600,11 +600,13 @@ async function main () {
 
     // the other half of the console (map, wall screen, pages) tests itself
     // on the same stack and volume: tests/browser/wall.test.js, when there
+    const tokens = { unit: unitToken, center: centerToken };
     const wall = path.join(__dirname, 'wall.test.js');
-    if (fs.existsSync(wall)) {
-      const tokens = { unit: unitToken, center: centerToken };
-      await require(wall)({ browser, port, tokens, cli, dir, expect, shot, signIn });
-    }
+    if (fs.existsSync(wall)) await require(wall)({ browser, port, tokens, cli, dir, expect, shot, signIn });
+    // the participation pages (needs, charity sites, points, powers)
+    const participation = path.join(__dirname, 'participation.test.js');
+    if (fs.existsSync(participation))
+      await require(participation)({ browser, port, tokens, cli, dir, expect, shot, signIn });
     expect(failures.length === 0, 'no script errors or failed requests: ' + failures.join('; '));
   }
   catch (err) {
