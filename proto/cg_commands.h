@@ -182,7 +182,13 @@ typedef struct {
     C (case_search, "case.search", "archive", case_search, case_found, \
        "A page of a search of the archive.") \
     C (audit_search, "audit.search", "archive", audit_search, audit_found, \
-       "A page of the audit log the archive keeps.")
+       "A page of the audit log the archive keeps.") \
+    C (archive_sealed, "archive.sealed", "archive", archive_sealed_ask, archive_sealed, \
+       "Archived rows still sealed under an old version of the key, a page at a time (intake).") \
+    C (archive_reseal, "archive.reseal", "archive", archive_reseal, archive_resealed, \
+       "An archived row's intake hash sealed again, replaced only if unchanged (intake).") \
+    C (archive_record, "archive.record", "archive", archive_record_ask, archive_sealed_row, \
+       "An archived case's intake hash as it is, still sealed, for intake to open (intake.show).")
 
 #define CG_CMD_DECL(ident, wire, owner, req, rep, doc) extern const cg_cmddef_t cg_cmd_##ident;
 CG_COMMANDS (CG_CMD_DECL)

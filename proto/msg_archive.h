@@ -70,6 +70,45 @@
 #define CG_FIELDS_caller_print(F, M) \
     F(M, STR, caller, 1, 1, 80, _, "the phone's keyed fingerprint, as intake keeps its callers")
 
+/*  Re-sealing archived records (issue #17): the archive pages the rows whose
+    intake hash holds a value of an old version of the sealing key; intake,
+    which holds the key, seals each again and sends it back.  A hash travels
+    as base64 of the msgpack map the archive keeps (docs/ARCHIVE.md). */
+#define CG_SEALED_PAGE_MAX  20          /* rows in one page of archive.sealed */
+#define CG_SEALED_BLOB_MAX  (96 * 1024) /* base64 of one row's intake hash at most */
+
+#define CG_FIELDS_archive_sealed_ask(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, role, 1, 1, 32, _, "who asks: intake alone, which only a daemon's key may claim (cg_access.h)") \
+    F(M, INT, version, 1, 2, 99, _, "rows holding a value sealed under this version of the key") \
+    F(M, INT, after, 0, 0, INT64_MAX, _, "rows after this one (the `last` of the page before)") \
+    F(M, INT, limit, 0, 1, CG_SEALED_PAGE_MAX, _, "rows in the page (default and most: 20)")
+
+#define CG_FIELDS_archive_sealed_row(F, M) \
+    F(M, INT, n, 1, 1, INT64_MAX, _, "the row's number in the store") \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, intake, 1, 1, CG_SEALED_BLOB_MAX, _, "intake's hash as the archive keeps it (msgpack map), in base64")
+
+#define CG_FIELDS_archive_sealed(F, M) \
+    F(M, LIST, rows, 0, 0, CG_SEALED_PAGE_MAX, archive_sealed_row, "this page, in the store's order") \
+    F(M, INT, last, 0, 0, INT64_MAX, _, "the last row looked at: the next page goes on after it") \
+    F(M, BOOL, more, 0, 0, 1, _, "whether more rows may follow")
+
+#define CG_FIELDS_archive_reseal(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, role, 1, 1, 32, _, "who asks: intake alone, which only a daemon's key may claim (cg_access.h)") \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, old, 1, 1, CG_SEALED_BLOB_MAX, _, "the hash as archive.sealed gave it (base64)") \
+    F(M, STR, intake, 1, 1, CG_SEALED_BLOB_MAX, _, "the hash sealed again (base64): it replaces the row's only if that is still old")
+
+#define CG_FIELDS_archive_record_ask(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, role, 1, 1, 32, _, "who asks: intake alone, which only a daemon's key may claim (cg_access.h)") \
+    F(M, STR, id, 1, 1, 32, _, "case id")
+
+#define CG_FIELDS_archive_resealed(F, M) \
+    F(M, BOOL, replaced, 0, 0, 1, _, "false when the row holds another hash by now (it is looked at again)")
+
 #define CG_MESSAGES_ARCHIVE(M) \
     M(case_archived, "case.archived", "event", CG_FIELDS_case_archived, \
       "The archive holds a closed case durably; its owners may delete their copies (journal archive).") \
@@ -83,6 +122,18 @@
     M(audit_found, "audit.found", "reply", CG_FIELDS_audit_found, "A page of the audit log.") \
     M(caller_fingerprint, "caller.fingerprint", "command", CG_FIELDS_caller_fingerprint, \
       "The keyed fingerprint of a phone (intake), to search by caller without the phone.") \
-    M(caller_print, "caller.print", "reply", CG_FIELDS_caller_print, "A caller's fingerprint.")
+    M(caller_print, "caller.print", "reply", CG_FIELDS_caller_print, "A caller's fingerprint.") \
+    M(archive_sealed_ask, "archive.sealed", "command", CG_FIELDS_archive_sealed_ask, \
+      "To the archive, from intake: a page of the rows still holding a value sealed under an old version of the key.") \
+    M(archive_sealed_row, "archive.sealed.row", "record", CG_FIELDS_archive_sealed_row, \
+      "One archived case's intake hash, still sealed under an old version.") \
+    M(archive_sealed, "archive.sealed.page", "reply", CG_FIELDS_archive_sealed, \
+      "A page of rows to seal again, and where the next starts.") \
+    M(archive_reseal, "archive.reseal", "command", CG_FIELDS_archive_reseal, \
+      "To the archive, from intake: a row's intake hash sealed again under the newest version.") \
+    M(archive_record_ask, "archive.record", "command", CG_FIELDS_archive_record_ask, \
+      "To the archive, from intake: an archived case's intake hash, still sealed (intake.show).") \
+    M(archive_resealed, "archive.resealed", "reply", CG_FIELDS_archive_resealed, \
+      "Whether the archive replaced the row's hash.")
 
 #endif

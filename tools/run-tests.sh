@@ -8,7 +8,7 @@ set -u
 out=$1
 root=$(pwd)
 export CG_ROOT="$root" CG_BIN="$root/$out/bin"
-export CG_TEST_TMP=$(mktemp -d /tmp/cgtest.XXXXXX)
+export CG_TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cgtest.XXXXXX")
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp"

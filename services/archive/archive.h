@@ -6,6 +6,8 @@
                     sweep that archives final cases and announces them
         search.c    case.show and case.search (and so exports) from the store
         audit.c     the gateway's audit log into the store, and audit.search
+        reseal.c    archived records sealed again by intake (archive.sealed,
+                    archive.reseal), the archive never holding the key
 */
 #ifndef ARCHIVE_H_INCLUDED
 #define ARCHIVE_H_INCLUDED
@@ -91,5 +93,10 @@ cg_command_fn search_on_search;       /* arg: a search_t, on a worker */
 /*  Follows cg:{gateway}:audit into the store (zloop timer). */
 int audit_follow (zloop_t *loop, int timer_id, void *arg);
 cg_command_fn audit_on_search;        /* arg: a search_t, on a worker */
+
+/* --- reseal.c ------------------------------------------------------------ */
+cg_command_fn reseal_on_sealed;       /* arg: the archive */
+cg_command_fn reseal_on_reseal;       /* arg: the archive */
+cg_command_fn reseal_on_record;       /* arg: the archive */
 
 #endif

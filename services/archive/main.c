@@ -100,6 +100,9 @@ main (int argc, char **argv)
         return 1;
     }
     cg_server_on (daemon->server, &cg_cmd_archive_case_show, search_on_show, archive);
+    cg_server_on (daemon->server, &cg_cmd_archive_sealed, reseal_on_sealed, archive);
+    cg_server_on (daemon->server, &cg_cmd_archive_reseal, reseal_on_reseal, archive);
+    cg_server_on (daemon->server, &cg_cmd_archive_record, reseal_on_record, archive);
     search->org = audit->org = archive->org;
     cg_server_on_worker (daemon->server, &cg_cmd_case_search, search_on_search, search);
     cg_server_on_worker (daemon->server, &cg_cmd_audit_search, audit_on_search, audit);

@@ -40,6 +40,12 @@ cg_redis_t *cli_redis_of (zconfig_t *config, int retry_ms);
 /*  Redis of the stack in --dir, or NULL with a message. */
 cg_redis_t *cli_redis (cli_args_t *args);
 
+/*  How far intake's re-sealing under the sealing key's newest version has
+    come (secret.c; services/intake/reseal.c keeps it in cg:{intake}:reseal):
+    one line into line, "" while the key has one version.  -1 when Redis
+    cannot be read. */
+int cli_reseal_line (zconfig_t *config, cg_redis_t *redis, char *line, size_t len);
+
 /*  A client for a daemon named in the configuration. */
 cg_client_t *cli_client (zconfig_t *config, const char *daemon);
 

@@ -24,8 +24,9 @@
     in the archive's file, and `retire seal N` takes version N out of the
     configuration only when none is left in either.  The archive copies a
     live case's record again when intake seals it again (record.resealed);
-    a case that had left Redis keeps the version it was archived under
-    (the archive never holds the key), and so does that version.
+    a case that had left Redis is sealed again by intake through the
+    archive (archive.sealed, archive.reseal: the archive never holds the
+    key).  `status` and `stack status` say how far the pass has come.
 
     `backup` writes what a stack cannot be rebuilt without and Redis's own
     backups do not hold: the key that seals personal data (intake/key:
@@ -272,6 +273,40 @@ s_seal_count (cli_args_t *args, zconfig_t *config, int64_t *counts, int64_t *arc
     return rc;
 }
 
+int
+cli_reseal_line (zconfig_t *config, cg_redis_t *redis, char *line, size_t len)
+{
+    *line = 0;
+    char err[200];
+    cg_privacy_t *privacy = cg_privacy_load (config, err, sizeof err);
+    int current = privacy ? cg_privacy_current (privacy) : 1;
+    cg_privacy_destroy (&privacy);
+    if (current < 2)
+        return 0;
+    redisReply *r = cg_redis_command (redis, "HMGET cg:{intake}:reseal version cursor "
+                                      "archive_for archive_version archive_after");
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
+        if (r)
+            freeReplyObject (r);
+        return -1;
+    }
+    bool redis_done = cg_reply_int (r->element[0], 0) == current
+                   && streq (cg_reply_str (r->element[1]), "done");
+    bool archive_for = cg_reply_int (r->element[2], 0) == current;
+    int version = archive_for ? (int) cg_reply_int (r->element[3], 2) : 2;
+    long long after = archive_for ? cg_reply_int (r->element[4], 0) : 0;
+    freeReplyObject (r);
+    char archive[120];
+    if (version >= current)
+        snprintf (archive, sizeof archive, "done");
+    else
+        snprintf (archive, sizeof archive, "looking for version %d after row %lld", version,
+                  after);
+    snprintf (line, len, "sealing key version %d: intake's records %s; archived records %s",
+              current, redis_done ? "done" : "under way", archive);
+    return 0;
+}
+
 /*  Copies the children of from under to, all but skip (zconfig has no
     delete outside its draft API). */
 static void
@@ -325,8 +360,14 @@ s_seal_status (cli_args_t *args, int retire)
     for (int v = 1; v < current; v++)
         left += counts[v];
     if (retire == 0) {
+        char progress[256] = "";
+        cg_redis_t *redis = cli_redis (args);
+        if (redis)
+            cli_reseal_line (config, redis, progress, sizeof progress);
+        cg_redis_destroy (&redis);
         if (cli_flag (args, "json")) {
-            printf ("{\"seal\":%d,\"left\":%lld,\"versions\":[", current, (long long) left);
+            printf ("{\"seal\":%d,\"left\":%lld,\"progress\":\"%s\",\"versions\":[",
+                    current, (long long) left, progress);
             for (int v = 1; v <= current; v++)
                 printf ("%s{\"version\":%d,\"values\":%lld,\"archived\":%lld}",
                         v > 1 ? "," : "", v, (long long) counts[v], (long long) archived[v]);
@@ -335,6 +376,8 @@ s_seal_status (cli_args_t *args, int retire)
         else {
             printf ("the sealing key seals with version %d; %lld values of older versions "
                     "left to seal again\n", current, (long long) left);
+            if (*progress)
+                printf ("%s\n", progress);
             for (int v = 1; v <= current; v++)
                 printf ("version %d: %lld values in intake's records, %lld archived records "
                         "hold it\n", v, (long long) counts[v], (long long) archived[v]);
@@ -344,7 +387,7 @@ s_seal_status (cli_args_t *args, int retire)
     }
     if (counts[retire] || archived[retire]) {
         fprintf (stderr, "civgrid: version %d still seals %lld values in intake's records and "
-                 "%lld archived records; it cannot be retired yet (intake seals Redis's again "
+                 "%lld archived records; it cannot be retired yet (intake seals both again "
                  "in the background: `civgrid secret status`)\n", retire,
                  (long long) counts[retire], (long long) archived[retire]);
         zconfig_destroy (&config);

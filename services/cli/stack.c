@@ -627,12 +627,23 @@ s_print_status (s_stack_t *stack, zconfig_t *config, bool json, int64_t now)
     bool warn = calendar && cg_calendar_ends_soon (calendar, now, why,
                                                    sizeof why);
     cg_calendar_destroy (&calendar);
+    /*  re-sealing under a rotated sealing key, while Redis runs */
+    char reseal[256] = "";
+    cg_redis_t *redis = s_alive (cg_stack_pid (stack->dir, "redis"), "redis")
+                      ? cli_redis_of (config, 500) : NULL;
+    if (redis)
+        cli_reseal_line (config, redis, reseal, sizeof reseal);
+    cg_redis_destroy (&redis);
     if (json)
-        printf ("]%s%s%s}\n", warn ? ",\"calendar_warning\":\"" : "", warn ? why : "",
-                warn ? "\"" : "");
-    else
-    if (warn)
-        printf ("  warning       %s\n", why);
+        printf ("]%s%s%s%s%s%s}\n", warn ? ",\"calendar_warning\":\"" : "", warn ? why : "",
+                warn ? "\"" : "", *reseal ? ",\"reseal\":\"" : "", reseal,
+                *reseal ? "\"" : "");
+    else {
+        if (warn)
+            printf ("  warning       %s\n", why);
+        if (*reseal)
+            printf ("  reseal        %s\n", reseal);
+    }
 }
 
 static int

@@ -411,12 +411,27 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
                                       msg->photo ? msg->photo : "");
     cg_intake_record_t record;
     cg_error_t err;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5)
+    /*  the fields, from Redis or, for a case that left it, from the archive */
+    char media_field[96];
+    snprintf (media_field, sizeof media_field, "media:%s", msg->photo ? msg->photo : "");
+    const char *fields[5] = { "record", "supporters", "calls", media_field, "photos" };
+    char *values[5] = { NULL };
+    size_t lens[5] = { 0 };
+    bool reached = r && r->type == REDIS_REPLY_ARRAY && r->elements == 5;
+    for (int f = 0; reached && f < 5; f++)
+        if (r->element[f]->type == REDIS_REPLY_STRING) {
+            lens[f] = r->element[f]->len;
+            values[f] = malloc (lens[f] + 1);
+            assert (values[f]);
+            memcpy (values[f], r->element[f]->str, lens[f] + 1);
+        }
+    if (reached && !values[0])
+        intake_archived (self, msg->id, fields, 5, values, lens);
+    if (!reached)
         cg_reply_fail (reply, "unavailable", NULL, "the case store cannot be reached");
     else
-    if (r->element[0]->type != REDIS_REPLY_STRING
-    ||  cg_msg_decode (&cg_intake_record_def, r->element[0]->str, r->element[0]->len, &record,
-                       &err))
+    if (!values[0]
+    ||  cg_msg_decode (&cg_intake_record_def, values[0], lens[0], &record, &err))
         cg_reply_fail (reply, "not_found", "id", "intake has no case %s", msg->id);
     else {
         char role[40];
@@ -434,12 +449,12 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
                                         sizeof email),
             .detail = record.detail,
             /*  absent while the case has had one request */
-            .supporters = cg_reply_int (r->element[1], 1),
-            .calls = cg_reply_int (r->element[2], 1),
+            .supporters = (values[1] ? atoll (values[1]) : 1),
+            .calls = (values[2] ? atoll (values[2]) : 1),
             .media = record.media, .media_count = record.media_count };
         /*  the first request's links and photos, then the photos later
             requests brought (the script keeps the first ten) */
-        char *media[10], *words = cg_strdup (cg_reply_str (r->element[4])), *save = NULL;
+        char *media[10], *words = cg_strdup (values[4] ? values[4] : ""), *save = NULL;
         size_t n = 0;
         for (size_t i = 0; i < record.media_count && n < 10; i++)
             media[n++] = record.media[i];
@@ -454,7 +469,7 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
         view.media_count = n;
         char *photo[1] = { msg->photo };
         if (msg->photo) {
-            bool its = r->element[3]->type == REDIS_REPLY_STRING;
+            bool its = values[3] != NULL;
             view.media = its ? photo : NULL;
             view.media_count = its ? 1 : 0;
         }
@@ -462,6 +477,8 @@ intake_on_get (void *request, cg_reply_t *reply, void *arg)
         cg_msg_clear (&cg_intake_record_def, &record);
         free (words);
     }
+    for (int f = 0; f < 5; f++)
+        free (values[f]);
     if (r)
         freeReplyObject (r);
 }

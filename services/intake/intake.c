@@ -186,6 +186,7 @@ intake_destroy (intake_t **self_p)
     cg_args_free (&self->batch);
     cg_args_free (&self->lookup);
     free (self->pending);
+    cg_client_destroy (&self->archive);
     free (self);
     *self_p = NULL;
 }

@@ -49,6 +49,8 @@ typedef struct {
     cg_args_t lookup;               /* a command looking for open cases to merge into */
     struct intake_pending *pending; /* the requests in it, in order */
     size_t npending, cap;
+    cg_client_t *archive;           /* reseal.c: the archive's records; NULL until needed */
+    int64_t archive_pause;          /* reseal.c: no call to the archive before (mono ms) */
 } intake_t;
 
 /*  A registered alarm device (deploy/demo/devices.tsv). */
@@ -158,5 +160,11 @@ cg_feed_fn intake_on_archive;
 /*  reseal.c: a few cases' records sealed under an old version of the key
     sealed again under the newest (zloop timer). */
 int intake_reseal (zloop_t *loop, int timer_id, void *arg);
+/*  Fields of the hash the archive keeps of a case that left Redis
+    (archive.record): each of fields[0..n) found into values (malloc'd,
+    NUL-terminated) and lens, the others left NULL.  0, or -1 when the
+    archive has no such case or does not answer. */
+int intake_archived (intake_t *self, const char *id, const char *const *fields, size_t n,
+                     char **values, size_t *lens);
 
 #endif

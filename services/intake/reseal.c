@@ -28,6 +28,8 @@
 
 #define S_RESEAL_KEY    INTAKE_PREFIX "reseal"
 #define S_RESEAL_COUNT  50      /* keys a SCAN asks for */
+#define S_ARCHIVE_TIMEOUT_MS    500     /* an archive that does not answer by then ... */
+#define S_ARCHIVE_PAUSE_MS      2000    /* ... is asked again after this pause */
 
 /*  Seals again, in place, a value of an older version; 1 when it did, 0
     when it was current, -1 when it does not open. */
@@ -48,6 +50,39 @@ s_again (intake_t *self, char **value)
     return 1;
 }
 
+/*  One record (msgpack intake.record, bytes) sealed again into out; 1 when
+    a value was, 0 when every one was current (or the record does not
+    decode: it is left as it is). */
+static int
+s_record (intake_t *self, const char *id, const char *field, const char *bytes, size_t len,
+          msgpack_sbuffer *out)
+{
+    cg_intake_record_t record;
+    cg_error_t err;
+    if (cg_msg_decode (&cg_intake_record_def, bytes, len, &record, &err))
+        return 0;
+    int changed = 0, got;
+    char **values[] = { &record.name_sealed, &record.phone_sealed, &record.email_sealed };
+    for (int v = 0; v < 3; v++)
+        if ((got = s_again (self, values[v])) > 0)
+            changed = 1;
+        else
+        if (got < 0)
+            zsys_warning ("intake: a value of case %s (%s) does not open under any "
+                          "version of the key", id, field);
+    if (changed && cg_msg_encode (&cg_intake_record_def, &record, out, &err))
+        changed = 0;
+    cg_msg_clear (&cg_intake_record_def, &record);
+    return changed;
+}
+
+static bool
+s_is_record (const char *field, size_t len)
+{
+    return (len == 6 && memcmp (field, "record", 6) == 0)
+        || (len > 7 && memcmp (field, "record:", 7) == 0);
+}
+
 /*  One case's records; how many were written again, or -1 when one
     changed meanwhile (the pass must look again). */
 static int
@@ -63,25 +98,12 @@ s_case (intake_t *self, const char *key)
     int written = 0, rc = 0;
     for (size_t k = 0; k + 1 < r->elements; k += 2) {
         const char *field = r->element[k]->str;
-        if (strcmp (field, "record") != 0 && strncmp (field, "record:", 7) != 0)
+        if (!s_is_record (field, r->element[k]->len))
             continue;
         const redisReply *old = r->element[k + 1];
-        cg_intake_record_t record;
-        cg_error_t err;
-        if (cg_msg_decode (&cg_intake_record_def, old->str, old->len, &record, &err))
-            continue;
-        int changed = 0, got;
-        char **values[] = { &record.name_sealed, &record.phone_sealed, &record.email_sealed };
-        for (int v = 0; v < 3; v++)
-            if ((got = s_again (self, values[v])) > 0)
-                changed = 1;
-            else
-            if (got < 0)
-                zsys_warning ("intake: a value of case %s (%s) does not open under any "
-                              "version of the key", id, field);
         msgpack_sbuffer buf;
         msgpack_sbuffer_init (&buf);
-        if (changed && cg_msg_encode (&cg_intake_record_def, &record, &buf, &err) == 0) {
+        if (s_record (self, id, field, old->str, old->len, &buf)) {
             cg_args_t args;
             cg_args_init (&args);
             cg_args_add_str (&args, INTAKE_PREFIX);
@@ -105,10 +127,204 @@ s_case (intake_t *self, const char *key)
             cg_args_free (&args);
         }
         msgpack_sbuffer_destroy (&buf);
-        cg_msg_clear (&cg_intake_record_def, &record);
     }
     freeReplyObject (r);
     return rc ? -1 : written;
+}
+
+/* --- the archive's records ------------------------------------------------- */
+
+/*  The msgpack map of an archived intake hash given in base64 into map
+    (its bytes into *bytes, to free after the map); 0, or -1 when it is not
+    one. */
+static int
+s_unpack_hash (const char *text, char **bytes, msgpack_unpacked *map)
+{
+    size_t max = strlen (text) / 4 * 3 + 3, len;
+    *bytes = malloc (max);
+    assert (*bytes);
+    msgpack_unpacked_init (map);
+    return sodium_base642bin ((unsigned char *) *bytes, max, text, strlen (text), NULL, &len,
+                              NULL, sodium_base64_VARIANT_ORIGINAL) == 0
+        && msgpack_unpack_next (map, *bytes, len, NULL) == MSGPACK_UNPACK_SUCCESS
+        && map->data.type == MSGPACK_OBJECT_MAP ? 0 : -1;
+}
+
+/*  An archived case's intake hash (base64 of the msgpack map the archive
+    keeps, field -> bytes) sealed again into *sealed (base64, malloc'd); 1
+    when a record was, 0 when none needed it, -1 when it is not such a map. */
+static int
+s_archived (intake_t *self, const char *id, const char *text, char **sealed)
+{
+    char *bytes;
+    msgpack_unpacked map;
+    int rc = -1;
+    if (s_unpack_hash (text, &bytes, &map) == 0) {
+        msgpack_sbuffer out;
+        msgpack_sbuffer_init (&out);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &out, msgpack_sbuffer_write);
+        const msgpack_object_map *m = &map.data.via.map;
+        msgpack_pack_map (&pk, m->size);
+        rc = 0;
+        for (uint32_t i = 0; i < m->size; i++) {
+            const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+            msgpack_pack_object (&pk, *k);
+            msgpack_sbuffer record;
+            msgpack_sbuffer_init (&record);
+            char field[64] = "";
+            if (k->type == MSGPACK_OBJECT_STR)
+                snprintf (field, sizeof field, "%.*s", (int) k->via.str.size, k->via.str.ptr);
+            if (k->type == MSGPACK_OBJECT_STR && v->type == MSGPACK_OBJECT_BIN
+            &&  s_is_record (k->via.str.ptr, k->via.str.size)
+            &&  s_record (self, id, field, v->via.bin.ptr, v->via.bin.size, &record)) {
+                msgpack_pack_bin (&pk, record.size);
+                msgpack_pack_bin_body (&pk, record.data, record.size);
+                rc = 1;
+            }
+            else
+                msgpack_pack_object (&pk, *v);
+            msgpack_sbuffer_destroy (&record);
+        }
+        if (rc == 1) {
+            size_t size = sodium_base64_ENCODED_LEN (out.size, sodium_base64_VARIANT_ORIGINAL);
+            *sealed = malloc (size);
+            assert (*sealed);
+            sodium_bin2base64 (*sealed, size, (const unsigned char *) out.data, out.size,
+                               sodium_base64_VARIANT_ORIGINAL);
+        }
+        msgpack_sbuffer_destroy (&out);
+    }
+    msgpack_unpacked_destroy (&map);
+    free (bytes);
+    return rc;
+}
+
+/*  The archive's client, made when first needed; NULL when the stack has
+    no archive or it did not answer a moment ago. */
+static cg_client_t *
+s_archive_client (intake_t *self)
+{
+    if (!self->archive) {
+        const char *endpoint = cg_daemon_get (self->daemon, "archive/endpoint", NULL);
+        if (!endpoint || !*endpoint)
+            return NULL;        /* a stack without an archive */
+        self->archive = cg_client_new (endpoint, S_ARCHIVE_TIMEOUT_MS, 1);
+    }
+    return zclock_mono () < self->archive_pause ? NULL : self->archive;
+}
+
+int
+intake_archived (intake_t *self, const char *id, const char *const *fields, size_t n,
+                 char **values, size_t *lens)
+{
+    cg_client_t *archive = s_archive_client (self);
+    if (!archive)
+        return -1;
+    cg_archive_record_ask_t ask = { .role = "intake", .id = (char *) id };
+    cg_archive_sealed_row_t row;
+    cg_error_t err;
+    if (cg_client_call (archive, &cg_cmd_archive_record, &ask, &row, &err)) {
+        if (streq (err.code, "unavailable"))
+            self->archive_pause = zclock_mono () + S_ARCHIVE_PAUSE_MS;
+        return -1;
+    }
+    char *bytes;
+    msgpack_unpacked map;
+    int rc = s_unpack_hash (row.intake, &bytes, &map);
+    for (uint32_t i = 0; rc == 0 && i < map.data.via.map.size; i++) {
+        const msgpack_object *k = &map.data.via.map.ptr[i].key;
+        const msgpack_object *v = &map.data.via.map.ptr[i].val;
+        if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_BIN)
+            continue;
+        for (size_t f = 0; f < n; f++)
+            if (!values[f] && strlen (fields[f]) == k->via.str.size
+            &&  memcmp (fields[f], k->via.str.ptr, k->via.str.size) == 0) {
+                values[f] = malloc (v->via.bin.size + 1);
+                assert (values[f]);
+                memcpy (values[f], v->via.bin.ptr, v->via.bin.size);
+                values[f][v->via.bin.size] = 0;
+                lens[f] = v->via.bin.size;
+            }
+    }
+    msgpack_unpacked_destroy (&map);
+    free (bytes);
+    cg_msg_clear (&cg_archive_sealed_row_def, &row);
+    return rc;
+}
+
+/*  One page of the archive's rows still sealed under version: each sealed
+    again and sent back.  Moves *after on to the last row looked at; 1 when
+    more rows may follow, 0 at the end, -1 when the archive did not answer
+    (the same page is asked again later). */
+static int
+s_archive_page (intake_t *self, int version, int64_t *after, int *written)
+{
+    cg_archive_sealed_ask_t ask = { .role = "intake", .version = version };
+    CG_SET (&ask, archive_sealed_ask, after, *after);
+    cg_archive_sealed_t page;
+    cg_error_t err;
+    if (cg_client_call (self->archive, &cg_cmd_archive_sealed, &ask, &page, &err))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < page.rows_count && rc == 0; i++) {
+        cg_archive_sealed_row_t *row = &page.rows[i];
+        char *sealed = NULL;
+        if (s_archived (self, row->id, row->intake, &sealed) == 1) {
+            cg_archive_reseal_t reseal = { .role = "intake", .id = row->id,
+                                           .old = row->intake, .intake = sealed };
+            cg_archive_resealed_t done;
+            if (cg_client_call (self->archive, &cg_cmd_archive_reseal, &reseal, &done, &err))
+                rc = -1;        /* this row and the rest: asked again */
+            else {
+                *written += done.replaced;
+                cg_msg_clear (&cg_archive_resealed_def, &done);
+            }
+        }
+        free (sealed);
+        if (rc == 0)
+            *after = row->n;
+    }
+    if (rc == 0) {
+        *after = page.last > *after ? page.last : *after;
+        rc = page.more ? 1 : 0;
+    }
+    cg_msg_clear (&cg_archive_sealed_def, &page);
+    return rc;
+}
+
+/*  The archive's part of the pass, once Redis's is done: versions 2 to
+    current - 1 in turn, a page each tick, where cg:{intake}:reseal's
+    archive_version and archive_after left off.  A row a concurrent copy changed is not
+    replaced; its new hash is found again in a later pass when it still
+    holds an old value (`secret status` shows it). */
+static void
+s_archive (intake_t *self, int current, int version, int64_t after)
+{
+    if (!s_archive_client (self))
+        return;
+    int written = 0;
+    int more = s_archive_page (self, version, &after, &written);
+    if (more < 0) {
+        self->archive_pause = zclock_mono () + S_ARCHIVE_PAUSE_MS;
+        zsys_debug ("intake: the archive does not answer; its records are sealed again later");
+        return;
+    }
+    if (more == 0) {
+        version++;
+        after = 0;
+    }
+    redisReply *w = cg_redis_command (self->daemon->redis, "HSET " S_RESEAL_KEY
+                                      " archive_for %d archive_version %d archive_after %lld",
+                                      current, version, (long long) after);
+    if (w)
+        freeReplyObject (w);
+    if (written)
+        zsys_debug ("intake: %d archived records sealed again under version %d", written,
+                    current);
+    if (version >= current)
+        zsys_info ("intake: every archived record is sealed under version %d of the key",
+                   current);
 }
 
 int
@@ -121,8 +337,9 @@ intake_reseal (zloop_t *loop, int timer_id, void *arg)
     if (current < 2)
         return 0;               /* one version: nothing is old */
     cg_redis_t *redis = self->daemon->redis;
-    redisReply *r = cg_redis_command (redis, "HMGET " S_RESEAL_KEY " version cursor again");
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+    redisReply *r = cg_redis_command (redis, "HMGET " S_RESEAL_KEY " version cursor again "
+                                      "archive_for archive_version archive_after");
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
         if (r)
             freeReplyObject (r);
         return 0;
@@ -132,9 +349,19 @@ intake_reseal (zloop_t *loop, int timer_id, void *arg)
     snprintf (cursor, sizeof cursor, "%s", version == current && r->element[1]->str
               ? r->element[1]->str : "0");
     bool again = version == current && cg_reply_int (r->element[2], 0);
+    /*  the archive's pass: from version 2, row 0, for a new current version */
+    bool archive_for = cg_reply_int (r->element[3], 0) == current;
+    int archive_version = archive_for ? (int) cg_reply_int (r->element[4], 2) : 2;
+    int64_t archive_after = archive_for ? cg_reply_int (r->element[5], 0) : 0;
     freeReplyObject (r);
-    if (version == current && strcmp (cursor, "done") == 0)
+    /*  the archive's rows once Redis's are done: a case archived before
+        then may carry an old record into the archive after its row was
+        looked at, one archived after cannot */
+    if (version == current && strcmp (cursor, "done") == 0) {
+        if (archive_version < current)
+            s_archive (self, current, archive_version, archive_after);
         return 0;
+    }
     r = cg_redis_command (redis, "SCAN %s MATCH " INTAKE_PREFIX "req:* COUNT %d", cursor,
                           S_RESEAL_COUNT);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {

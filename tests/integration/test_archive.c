@@ -62,35 +62,6 @@ s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
     return repeat;
 }
 
-/*  Accepts, resolves and closes a case, as its unit and its center would. */
-static void
-s_close (cg_teststack_t *stack, cg_client_t *dispatch, const char *id)
-{
-    int64_t until = zclock_mono () + 30000;
-    while (cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", id) != 1
-           && zclock_mono () < until)
-        zclock_sleep (20);
-    cg_case_view_t c = cg_testcase_show (stack, id);
-    char unit[80], center[80];
-    snprintf (unit, sizeof unit, "unit:%s", c.unit);
-    snprintf (center, sizeof center, "center:%s:王", c.center);
-    const struct { const cg_cmddef_t *command; const char *actor; } steps[] = {
-        { &cg_cmd_case_accept, unit }, { &cg_cmd_case_resolve, unit },
-        { &cg_cmd_case_close, center } };
-    for (int k = 0; k < 3; k++) {
-        char rid[40];
-        cg_client_new_rid (rid, sizeof rid);
-        cg_case_act_t act = { .rid = rid, .id = (char *) id, .actor = (char *) steps[k].actor,
-                              .note = k == 1 ? "已协调物业处理完毕" : NULL };
-        cg_case_view_t after;
-        cg_error_t err;
-        cr_assert_eq (cg_client_call (dispatch, steps[k].command, &act, &after, &err), 0,
-                      "%s %s: %s", steps[k].command->name, id, err.message);
-        cg_msg_clear (&cg_case_view_def, &after);
-    }
-    cg_msg_clear (&cg_case_view_def, &c);
-}
-
 /*  How many of ids[0..n) dispatch still keeps. */
 static int
 s_in_redis (cg_teststack_t *stack, char ids[][33], int n)
@@ -125,7 +96,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     for (int i = 0; i < N; i++)
         s_submit (intake, &g, i, ids[i]);
     for (int i = OPEN; i < N; i++)
-        s_close (stack, dispatch, ids[i]);
+        cg_testcase_close (stack, dispatch, ids[i]);
 
     /*  within the reopen window (15 days) nothing leaves; the citizen of
         one case reopens it (重新打开) */
@@ -159,7 +130,7 @@ Test (archive, closed_cases_leave_redis_and_are_still_found, .timeout = 280)
     cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{dispatch}:q:closed"), 0);
     /*  the reopened case leaves only once it is closed again and its new
         window has passed */
-    s_close (stack, dispatch, reopened);
+    cg_testcase_close (stack, dispatch, reopened);
     cg_testclock_set (stack, t0 + 30 * S_DAY);
     zclock_sleep (1500);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", reopened), 1,
@@ -392,7 +363,7 @@ Test (archive, kill9_of_the_archive_and_of_redis_loses_nothing_and_doubles_nothi
     for (int i = 0; i < N; i++)
         s_submit (intake, &g, i, ids[i]);
     for (int i = 0; i < N; i++)
-        s_close (stack, dispatch, ids[i]);
+        cg_testcase_close (stack, dispatch, ids[i]);
     cg_client_destroy (&intake);
     cg_client_destroy (&dispatch);
 

@@ -14,6 +14,34 @@ cg_testcase_show (cg_teststack_t *stack, const char *id)
     return view;
 }
 
+void
+cg_testcase_close (cg_teststack_t *stack, cg_client_t *dispatch, const char *id)
+{
+    int64_t until = zclock_mono () + 30000;
+    while (cg_teststack_int (stack, "EXISTS cg:{dispatch}:case:%s", id) != 1
+           && zclock_mono () < until)
+        zclock_sleep (20);
+    cg_case_view_t c = cg_testcase_show (stack, id);
+    char unit[80], center[80];
+    snprintf (unit, sizeof unit, "unit:%s", c.unit);
+    snprintf (center, sizeof center, "center:%s:王", c.center);
+    const struct { const cg_cmddef_t *command; const char *actor; } steps[] = {
+        { &cg_cmd_case_accept, unit }, { &cg_cmd_case_resolve, unit },
+        { &cg_cmd_case_close, center } };
+    for (int k = 0; k < 3; k++) {
+        char rid[40];
+        cg_client_new_rid (rid, sizeof rid);
+        cg_case_act_t act = { .rid = rid, .id = (char *) id, .actor = (char *) steps[k].actor,
+                              .note = k == 1 ? "已协调物业处理完毕" : NULL };
+        cg_case_view_t after;
+        cg_error_t err;
+        cr_assert_eq (cg_client_call (dispatch, steps[k].command, &act, &after, &err), 0,
+                      "%s %s: %s", steps[k].command->name, id, err.message);
+        cg_msg_clear (&cg_case_view_def, &after);
+    }
+    cg_msg_clear (&cg_case_view_def, &c);
+}
+
 bool
 cg_testcase_order (cg_client_t *intake, const char *ext_ref, const char *text, char *id,
                    size_t len, bool *repeat)

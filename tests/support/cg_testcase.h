@@ -10,6 +10,11 @@
     when dispatch refuses. */
 cg_case_view_t cg_testcase_show (cg_teststack_t *stack, const char *id);
 
+/*  Accepts, resolves and closes a case (waiting up to 30 s for dispatch to
+    have it), as its unit and its center would; fails the test when
+    dispatch refuses a step. */
+void cg_testcase_close (cg_teststack_t *stack, cg_client_t *dispatch, const char *id);
+
 /*  A hotline order (source hotline, category noise, a grid of the demo
     region) with the hotline's own reference ext_ref, as intake takes it:
     true with the case id heard in id and whether it was a repeat, false
