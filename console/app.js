@@ -255,9 +255,12 @@ function openStream () {
     the queue, a beep (WebAudio, no file) and a browser notification, and
     a reminder that comes sooner and louder each time (REMIND_MS) until
     someone acts: 确认收到 here, or the unit signs for it (it leaves
-    待签收).  The acknowledgement is written on the case's timeline
-    (补充说明, dispatch's note), so every console and the record show who
-    took it and when. */
+    待签收).  确认收到 is first notification's: POST /api/v1/cases/{id}/ack
+    records who and when on every urgent notice of the case awaiting
+    acknowledgement and stops their escalation (docs/NOTIFICATION.md);
+    then it is written on the case's timeline (补充说明, dispatch's note),
+    so every console (through the stream's case.noted) and the case's
+    record show who took it and when. */
 const REMIND_MS = [30000, 20000, 10000];
 const ACK_NOTE = '已确认收到紧急告警';
 const alarmed = new Map();      // case id -> { c, since, next, reminders }
@@ -312,7 +315,9 @@ function acknowledged () {
 async function acknowledge (id, button) {
   button.disabled = true;
   try {
-    await api('/api/v1/cases/' + encodeURIComponent(id) + '/note', { method: 'POST', body: JSON.stringify({ note: ACK_NOTE }) });
+    const url = '/api/v1/cases/' + encodeURIComponent(id);
+    await api(url + '/ack', { method: 'POST', body: '{}' });
+    await api(url + '/note', { method: 'POST', body: JSON.stringify({ note: ACK_NOTE }) });
     sessionStorage.setItem('civgrid.acked', JSON.stringify(acknowledged().concat(id).slice(-200)));
     endAlarm(id);
   }

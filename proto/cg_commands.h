@@ -95,6 +95,8 @@ typedef struct {
        "Sends a dead-lettered notice again.") \
     C (notify_ack, "notify.ack", "notification", notify_act, notify_state, \
        "Acknowledges a notice, which ends its escalation.") \
+    C (notify_ack_case, "notify.ack_case", "notification", notify_ack_case, notify_acks, \
+       "Acknowledges every urgent notice about a case still awaiting it.") \
     C (sms_asked, "sms.asked", "notification", sms_asked, sms_case, \
        "Which case an SMS answer is about.") \
     /* consultation */ \

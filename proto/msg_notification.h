@@ -93,6 +93,23 @@
     F(M, STR, id, 1, 1, 160, _, "delivery id") \
     F(M, STR, by, 0, 1, 64, _, "who acknowledges (notify.ack)")
 
+#define CG_FIELDS_notify_ack_case(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, STR, actor, 1, 1, 64, _, "who acknowledges: ROLE:SCOPE[:NAME], as the gateway vouches for it")
+
+#define CG_FIELDS_notify_ack_item(F, M) \
+    F(M, STR, delivery, 1, 1, 160, _, "an urgent delivery of the case that awaited acknowledgement") \
+    F(M, STR, recipient, 0, 1, 96, _, "who it was for") \
+    F(M, STR, by, 1, 1, 64, _, "who acknowledged its chain (the first to do it)") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when") \
+    F(M, BOOL, now, 0, 0, 1, _, "acknowledged by this request (false: it was already)")
+
+#define CG_FIELDS_notify_acks(F, M) \
+    F(M, STR, id, 1, 1, 32, _, "case id") \
+    F(M, INT, acked, 1, 0, 64, _, "chains this request acknowledged (0 when sent again)") \
+    F(M, LIST, deliveries, 0, 0, 64, notify_ack_item, "the case's urgent deliveries still on the acknowledgement watch, at most 64")
+
 #define CG_FIELDS_notify_state(F, M) \
     F(M, STR, id, 1, 1, 160, _, "delivery id") \
     F(M, STR, state, 1, 1, 16, _, "queued, sent, dead, acked")
@@ -152,6 +169,12 @@
       "The answer to notify.deadletter (command body notify.query).") \
     M(notify_act, "notify.act", "command", CG_FIELDS_notify_act, \
       "To notification, as notify.retry (a dead letter goes back to the outbox) or notify.ack (an urgent notice is acknowledged).") \
+    M(notify_ack_case, "notify.ack_case", "command", CG_FIELDS_notify_ack_case, \
+      "To notification, as notify.ack_case: an operator acknowledges the urgent notices about a case.") \
+    M(notify_ack_item, "notify.ack_item", "record", CG_FIELDS_notify_ack_item, \
+      "One urgent delivery of a case and who acknowledged it.") \
+    M(notify_acks, "notify.acks", "reply", CG_FIELDS_notify_acks, \
+      "The answer to notify.ack_case: the case's urgent deliveries and who acknowledged them.") \
     M(notify_state, "notify.state", "reply", CG_FIELDS_notify_state, \
       "A delivery's state after notify.retry, notify.ack or notify.test.") \
     M(notify_test, "notify.test", "command", CG_FIELDS_notify_test, \

@@ -298,6 +298,7 @@ static const s_option_t s_notify_opts[] = {
     { "cursor", "C", "log, deadletter: go on from a page's last line, next: C" },
     { "limit", "N", "log, deadletter: at most N a page (at most 200)" },
     { "by", "WHO", "ack: who acknowledges" },
+    { "case", "ID", "ack: every urgent notice about the case awaiting acknowledgement" },
     { NULL }
 };
 
@@ -401,7 +402,7 @@ static const s_command_t s_commands[] = {
       s_user_opts, NULL },
     { "notify", cli_notify,
       "rules | test RECIPIENT --text T [--urgent] | log [ID] [--cursor C] [--limit N]\n"
-      "deadletter [--cursor C] [--limit N] | retry ID | ack ID [--by WHO]",
+      "deadletter [--cursor C] [--limit N] | retry ID | ack (ID | --case ID) [--by WHO]",
       "notification rules, log, dead letters", s_notify_opts, NULL },
     { "journal", cli_journal, "[skip|forget CONSUMER JOURNAL]",
       "journals, their consumers and retention", s_none, NULL },

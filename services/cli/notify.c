@@ -6,7 +6,8 @@
         notify log [ID]                     the delivery log, of one delivery or the latest
         notify deadletter                   deliveries given up, with the reason
         notify retry ID                     a dead letter back to the outbox
-        notify ack ID [--by WHO]            acknowledge an urgent notice */
+        notify ack ID [--by WHO]            acknowledge an urgent notice
+        notify ack --case ID [--by WHO]     ... every one about a case (notify.ack_case) */
 #include "cli.h"
 #include "cg_clock.h"
 
@@ -105,6 +106,32 @@ s_deadletter (cli_args_t *args)
     return 0;
 }
 
+/*  Every urgent notice about a case still awaiting acknowledgement, as
+    the console's 确认收到 does (POST /api/v1/cases/{id}/ack). */
+static int
+s_ack_case (cli_args_t *args, const char *id)
+{
+    cg_notify_ack_case_t req = { .id = (char *) id,
+                                 .actor = (char *) cli_opt (args, "by", "operator") };
+    cg_notify_acks_t acks;
+    if (cli_call (args, &cg_cmd_notify_ack_case, &req, &acks))
+        return 1;
+    if (cli_flag (args, "json"))
+        s_json (&cg_notify_acks_def, &acks);
+    else {
+        printf ("%s  %lld acknowledged now\n", acks.id, (long long) acks.acked);
+        for (size_t i = 0; i < acks.deliveries_count; i++) {
+            cg_notify_ack_item_t *a = &acks.deliveries[i];
+            char when[40];
+            cg_time_iso (a->at, when, sizeof when);
+            printf ("%s  %s  %s  %s%s\n", when, a->delivery, a->recipient ? a->recipient : "-",
+                    a->by, a->now ? "" : " (before)");
+        }
+    }
+    cg_msg_clear (&cg_notify_acks_def, &acks);
+    return 0;
+}
+
 int
 cli_notify (cli_args_t *args)
 {
@@ -122,6 +149,8 @@ cli_notify (cli_args_t *args)
                                  .urgent = cli_flag (args, "urgent") };
         return s_state (args, &cg_cmd_notify_test, &req);
     }
+    if (strcmp (cmd, "ack") == 0 && !arg && cli_opt (args, "case", NULL))
+        return s_ack_case (args, cli_opt (args, "case", NULL));
     if ((strcmp (cmd, "retry") == 0 || strcmp (cmd, "ack") == 0) && arg) {
         cg_notify_act_t req = { .id = (char *) arg, .by = (char *) cli_opt (args, "by", NULL) };
         return s_state (args, strcmp (cmd, "ack") == 0 ? &cg_cmd_notify_ack : &cg_cmd_notify_retry,

@@ -51,6 +51,9 @@ static const s_route_t s_routes[] = {
         table (proto/cg_case_actions.h): each a case.act with the fields it
         needs (unit, minutes, satisfied, into, note) */
     CG_CASE_ACTIONS (S_CASE)
+    /*  the operator's acknowledgement of the case's urgent notices, which
+        notification records and which stops their escalation */
+    { "POST", "/api/v1/cases/{id}/ack", S_READ, &cg_cmd_notify_ack_case, &gw_case_act },
     { "POST", "/api/v1/cases", S_READ, &cg_cmd_case_submit, &gw_case_place },
     { "POST", "/api/v1/alarms", CG_ROLE_DEVICE, &cg_cmd_device_alarm, &gw_vendor },
     { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, &cg_cmd_device_cancel,

@@ -272,6 +272,85 @@ s_ack (void *request, cg_reply_t *reply, void *arg)
         freeReplyObject (r);
 }
 
+/*  notify.ack_case: the operator's acknowledgement of the urgent notices
+    about a case (the console's 确认收到).  The deliveries of the case on
+    the acknowledgement watch are read from the lex index ackcase (ids
+    begin with the case), then one call acknowledges their chains, each
+    once: a chain acknowledged already keeps who did it first. */
+#define S_ACK_CASE_MAX  64
+
+static void
+s_ack_case (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_ack_case_t *req = request;
+    int64_t now = cg_clock_now ();
+    redisReply *ids = cg_redis_command (self->daemon->redis,
+                                        "ZRANGEBYLEX " NOTIFIER_PREFIX "ackcase [%s: (%s; LIMIT 0 %d",
+                                        req->id, req->id, S_ACK_CASE_MAX);
+    if (!ids || ids->type != REDIS_REPLY_ARRAY) {
+        cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");
+        if (ids)
+            freeReplyObject (ids);
+        return;
+    }
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, NOTIFIER_PREFIX);
+    cg_args_add_str (&args, req->id);
+    cg_args_add_str (&args, req->actor);
+    cg_args_add_int (&args, now);
+    cg_args_add_int (&args, S_ACK_CASE_MAX);
+    for (size_t i = 0; i < ids->elements; i++) {
+        const char *id = cg_reply_str (ids->element[i]);
+        cg_args_add_str (&args, id);
+        notifier_add_attempt (&args, id, now, "ack", 0, "acked", req->actor);
+    }
+    redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack_case", 0, &args);
+    cg_args_free (&args);
+    freeReplyObject (ids);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 4) {
+        cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");
+        if (r)
+            freeReplyObject (r);
+        return;
+    }
+    cg_notify_acks_t acks = { .id = req->id };
+    cg_notify_ack_item_t items[S_ACK_CASE_MAX];
+    cg_notify_delivery_t ds[S_ACK_CASE_MAX];
+    char by[S_ACK_CASE_MAX][65];
+    memset (items, 0, sizeof items);
+    memset (ds, 0, sizeof ds);
+    size_t n = 0;
+    for (size_t i = 0; i + 3 < r->elements && n < S_ACK_CASE_MAX; i += 4, n++) {
+        redisReply **e = r->element + i;
+        cg_notify_ack_item_t *item = &items[n];
+        item->delivery = (char *) cg_reply_str (e[0]);
+        cg_error_t err;
+        if (e[1]->type == REDIS_REPLY_STRING && e[1]->len
+        &&  cg_msg_decode (&cg_notify_delivery_def, e[1]->str, e[1]->len, &ds[n], &err) == 0)
+            item->recipient = ds[n].recipient;
+        /*  "who when": the acknowledger never holds a space (gw_actor) */
+        const char *acked = cg_reply_str (e[2]);
+        const char *space = strrchr (acked, ' ');
+        size_t len = space ? (size_t) (space - acked) : strlen (acked);
+        snprintf (by[n], sizeof by[n], "%.*s", (int) (len < 64 ? len : 64), acked);
+        item->by = by[n];
+        item->at = space ? strtoll (space + 1, NULL, 10) : now;
+        CG_SET (item, notify_ack_item, now, e[3]->type == REDIS_REPLY_INTEGER
+                                            && e[3]->integer == 1);
+        if (item->now)
+            acks.acked++;
+    }
+    acks.deliveries = items;
+    acks.deliveries_count = n;
+    cg_reply_ok (reply, &cg_notify_acks_def, &acks);
+    for (size_t i = 0; i < n; i++)
+        if (items[i].recipient)
+            cg_msg_clear (&cg_notify_delivery_def, &ds[i]);
+    freeReplyObject (r);
+}
+
 /*  sms.asked: the case the citizen with this phone was last asked to rate
     (notifier_add keeps it by the phone's fingerprint, never the number). */
 static void
@@ -313,5 +392,6 @@ commands_register (notifier_t *self)
     cg_server_on (server, &cg_cmd_notify_deadletter, s_deadletter, self);
     cg_server_on (server, &cg_cmd_notify_retry, s_retry, self);
     cg_server_on (server, &cg_cmd_notify_ack, s_ack, self);
+    cg_server_on (server, &cg_cmd_notify_ack_case, s_ack_case, self);
     cg_server_on (server, &cg_cmd_sms_asked, s_sms_asked, self);
 }

@@ -122,7 +122,18 @@ function drawn (page, id) {
 
 async function main () {
   fs.mkdirSync(out, { recursive: true });
-  cli('stack', 'up', '--port-base', 'auto');
+  // notification's rules and templates as deployed, with a directory that
+  // has the grid worker of 和平桥 第一网格 (where the demo's watch W-0001 is) and the town's operator on duty
+  // (in-app inboxes), so that a smart watch's SOS awaits acknowledgement
+  const notify = fs.mkdtempSync(path.join(tmp, 'notify.'));
+  fs.copyFileSync(path.join(root, 'deploy/notify/rules.tsv'), path.join(notify, 'rules.tsv'));
+  fs.cpSync(path.join(root, 'deploy/notify/templates'), path.join(notify, 'templates'), { recursive: true });
+  fs.writeFileSync(path.join(notify, 'directory.tsv'),
+    'gw-001\t网格员陈刚\tgrid_worker\t320602001001001\tzh-CN\tinbox\t-\t-\timmediate\n' +
+    'op-320602001\t值班员王芳\toperator\t320602001\tzh-CN\tinbox\t-\t-\timmediate\n');
+  fs.writeFileSync(path.join(notify, 'notify.cfg'), fs.readFileSync(path.join(root, 'deploy/notify/notify.cfg'), 'utf8')
+    .replace(/^directory = .*$/m, 'directory = directory.tsv'));
+  cli('stack', 'up', '--port-base', 'auto', '--set', 'data/notify=' + notify);
   const cfg = fs.readFileSync(path.join(dir, 'civgrid.cfg'), 'utf8');
   const port = /http_port = "?(\d+)/.exec(cfg)[1];
   // the unit that signs for noise cases in 和平桥街道 (签收 is a unit's act),
@@ -429,6 +440,22 @@ async function main () {
     expect(acked && acked.note === '已确认收到紧急告警' && acked.actor.includes('街道值班长'),
            'the acknowledgement is on the case\'s record with who: ' + JSON.stringify(acked));
 
+    // a smart watch's SOS, whose notice to the grid worker awaits
+    // acknowledgement: the center's 确认收到 is notification's record too
+    // (who, on the delivery's log), and asked again it records nothing new
+    const sosWatch = cli('alarm', '--device', 'W-0001', '--alarm-id', 'SOS-20261206-1', '--type', 'sos',
+                         '--detail', '佩戴者按下紧急呼叫键，心率异常').split(/\s/)[0];
+    await center.waitForSelector(`#alarms .alarm[data-id="${sosWatch}"]`);
+    await center.click(`#alarms .alarm[data-id="${sosWatch}"] button.ack`);
+    await center.waitForSelector(`#alarms .alarm[data-id="${sosWatch}"]`, { state: 'detached' });
+    const again = await (await fetch(`http://127.0.0.1:${port}/api/v1/cases/${sosWatch}/ack`, { method: 'POST',
+      headers: { Authorization: 'Bearer ' + centerToken, 'Content-Type': 'application/json' }, body: '{}' })).json();
+    expect(again.acked === 0 && again.deliveries.length >= 1 &&
+           again.deliveries.every(d => d.by.includes('街道值班长') && d.recipient === 'person:gw-001'),
+           'notification recorded the center\'s acknowledgement once: ' + JSON.stringify(again));
+    const ackLog = cli('notify', 'log', again.deliveries[0].delivery);
+    expect(/acked/.test(ackLog) && ackLog.includes('街道值班长'), 'the delivery\'s log names who acknowledged it: ' + ackLog);
+
     // a center's hundredth day (before the page's clock moves on): 3,000
     // more cases in the town with texts of 800–2,000 bytes of Chinese
     // (tests/volume), 2,000 in the next town
@@ -479,10 +506,11 @@ async function main () {
            'the view shows the server\'s filtered page, street lights only: ' + shownLights.length + ' shown, ' +
            lights.cases.length + ' from the API; ' + (await center.$$eval('#queue tbody tr td:nth-child(2)', tds => tds.map(td => td.textContent))).join());
     await shot(center, 'queue-filtered');
-    // the same view as a bookmark in a fresh load, and 紧急 alone: the SOS
+    // the same view as a bookmark in a fresh load, and 紧急 alone: the two SOS
     await center.evaluate(() => { location.hash = '#/queue?urgent=1'; });
     await center.waitForSelector('#queue[data-view="#/queue?urgent=1"]');
-    expect((await rows()).join() === sos, 'the urgent view holds the SOS alone: ' + (await rows()).join());
+    expect((await rows()).sort().join() === [sos, sosWatch].sort().join(),
+           'the urgent view holds the two SOS alone: ' + (await rows()).join());
     // a saved view survives a reload
     await center.evaluate(() => { location.hash = '#/queue?state=dispatched&category=street_light'; });
     await center.fill('#view-name', '路灯待签收');

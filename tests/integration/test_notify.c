@@ -6,6 +6,7 @@
     and settings) and points data/notify at it. */
 #include <criterion/criterion.h>
 #include "cg_testreceiver.h"
+#include "cg_testhttp.h"
 #include "cg_clock.h"
 
 #include <sys/wait.h>
@@ -522,6 +523,72 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     cr_assert_eq (cg_testreceiver_count (&rx, "/iv/1", NULL, NULL), 0, "a resident was told");
     cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0,
                   "a fund committee member was told");
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
+}
+
+/*  The console's 确认收到 (issue 15, item 2): an operator acknowledges
+    the urgent notices about a case by the case, through the gateway;
+    notification records who and when, on the delivery's log, once however
+    often it is sent, and the chain is neither sent again nor passed up.
+    Another town's operator is answered as if the case did not exist. */
+Test (notify, an_operator_acknowledges_a_cases_urgent_notices_once, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, s_people), S_PATIENT,
+                                            "");
+    cg_teststack_t *stack = s_stack_up (dir);
+    s_use_test_clock (stack, s_local (10, 0));
+    char id[64];
+    s_cli_ok (stack, id, "%s", "submit --source device --category elderly_help "
+              "--text '智能手表跌倒告警：独居老人在家中摔倒' --grid " S_GRID);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", NULL, id), 1);
+    char *town = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    char *other = cg_http_token (stack, "operator", "320602002", "任港值班员");
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s/ack", id);
+    cg_http_refused (stack, "POST", path, other, "{}", 2, 404, "id");
+    int status = 0;
+    json_t *first = cg_http_post_json (stack, path, town, "{}", &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (first, 0));
+    cr_assert_eq (json_integer_value (json_object_get (first, "acked")), 1);
+    json_t *items = json_object_get (first, "deliveries");
+    cr_assert_eq (json_array_size (items), 1, "%s", json_dumps (first, 0));
+    json_t *item = json_array_get (items, 0);
+    const char *delivery = json_string_value (json_object_get (item, "delivery"));
+    cr_assert (strstr (delivery, id) == delivery, "%s", delivery);
+    cr_assert (strstr (json_string_value (json_object_get (item, "by")), "和平桥值班员"));
+    cr_assert (json_is_true (json_object_get (item, "now")));
+    cr_assert_str_eq (json_string_value (json_object_get (item, "recipient")), "person:gw1");
+    /*  sent twice (a double click, a retry): recorded once, by the first */
+    json_t *again = cg_http_post_json (stack, path, town, "{}", &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (again, "acked")), 0);
+    item = json_array_get (json_object_get (again, "deliveries"), 0);
+    cr_assert (item && !json_is_true (json_object_get (item, "now")));
+    cr_assert_eq (json_integer_value (json_object_get (item, "at")),
+                  json_integer_value (json_object_get (json_array_get (items, 0), "at")));
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", delivery), 0);
+    const char *ack = strstr (out, "和平桥值班员");
+    cr_assert (ack && strstr (out, "acked"), "%s", out);
+    cr_assert_null (strstr (ack + 1, "和平桥值班员"), "acknowledged twice: %s", out);
+    free (out);
+    /*  the CLI's, by case, finds it acknowledged by the town already */
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack --case %s --by 值班长", id), 0, "%s", out);
+    cr_assert (strstr (out, "0 acknowledged now") && strstr (out, "和平桥值班员")
+               && strstr (out, "(before)") && !strstr (out, "值班长 "), "%s", out);
+    free (out);
+    /*  its time to be acknowledged passes: nobody is reminded */
+    s_set_clock (stack, s_local (10, 25));
+    sleep (3);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/gw/1", NULL, NULL), 1, "reminded after the ack");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 0);
+    json_decref (first);
+    json_decref (again);
+    free (town);
+    free (other);
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }

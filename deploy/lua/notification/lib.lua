@@ -21,7 +21,11 @@
 -- `dead_ms` after it died.  Whether an id was ours and went is its hash:
 -- there, with state sent (or none), until it expires; no other record of
 -- sent ids is kept.  Queued deliveries wait in the zset <prefix>outbox,
--- scored by when they are due.
+-- scored by when they are due.  Urgent deliveries awaiting acknowledgement
+-- wait in the zset <prefix>acks, scored by when that is due, and the same
+-- ids in <prefix>ackcase, all scored 0, so that those of a case are one
+-- ZRANGEBYLEX (ids begin with the case: notify_ack_case); notify_ack_due
+-- takes an id off both.
 --
 -- The scripts that settle deliveries take the retention settings as four
 -- arguments (retention below), and what grows is trimmed by work the
@@ -113,6 +117,14 @@ local function batch_flush (prefix, b, ret)
         if #w[3] > 0 then
             call_each (w[1], prefix .. w[2], w[3])
         end
+    end
+    if #b.acks > 0 then
+        local lex = {}
+        for i = 2, #b.acks, 2 do
+            lex[#lex + 1] = 0
+            lex[#lex + 1] = b.acks[i]
+        end
+        call_each ('ZADD', prefix .. 'ackcase', lex)
     end
     if #b.dead > 0 then
         call_each ('ZADD', prefix .. 'dead_letters', b.dead)

@@ -20,10 +20,13 @@ for _, id in ipairs (ids) do
     end
     if d[1] and d[1] ~= '' and not acked then
         redis.call ('ZADD', prefix .. 'acks', now + tonumber (ARGV[4]), id)
+        -- one put on the watch before ackcase existed joins it now
+        redis.call ('ZADD', prefix .. 'ackcase', 0, id)
         out[#out + 1] = id
         out[#out + 1] = d[1]
     else
         redis.call ('ZREM', prefix .. 'acks', id)
+        redis.call ('ZREM', prefix .. 'ackcase', id)
     end
 end
 return out

@@ -1,0 +1,33 @@
+-- notify_ack_case: an operator acknowledges the urgent notices about a
+-- case: every delivery of it still on the acknowledgement watch (the lex
+-- index ackcase, kept beside acks, lib.lua) has its chain acknowledged, as
+-- notify_ack does for one id.  A chain acknowledged already keeps its
+-- first acknowledger, so the same request twice records it once.
+-- ARGV: prefix, case, by, now, max, then for each delivery the daemon
+-- expects: id, log line (msgpack) — the daemon reads the index first to
+-- make the lines; ids no longer on it are skipped.
+-- Answers a flat list: id, m, acked ("who when"), 1 if acknowledged now.
+local prefix, case, by, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local out = {}
+for i = 6, #ARGV, 2 do
+    local id, line = ARGV[i], ARGV[i + 1]
+    if string.sub (id, 1, #case + 1) == case .. ':'
+    and redis.call ('ZSCORE', prefix .. 'ackcase', id) then
+        local key = prefix .. 'd:' .. id
+        local d = redis.call ('HMGET', key, 'm', 'chain', 'log')
+        local head = prefix .. 'd:' .. (d[2] or id)
+        if redis.call ('EXISTS', head) == 0 then
+            head = key
+        end
+        local fresh = redis.call ('HSETNX', head, 'acked', by .. ' ' .. now)
+        if fresh == 1 then
+            redis.call ('HSET', key, 'log', log_add (d[3] or nil, line))
+            redis.call ('LPUSH', prefix .. 'log', line)
+        end
+        out[#out + 1] = id
+        out[#out + 1] = d[1] or ''
+        out[#out + 1] = redis.call ('HGET', head, 'acked')
+        out[#out + 1] = fresh
+    end
+end
+return out
