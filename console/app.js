@@ -414,14 +414,81 @@ function viewHash (v) {
 
 const viewStates = () => (view.state ? [view.state] : OPEN_STATES);
 
+/*  The list of one state in a view, as the API's parameters. */
+function viewParams (v, state) {
+  const p = new URLSearchParams({ state });
+  for (const k of ['q', 'unit', 'category', 'source', 'place']) if (v[k]) p.set(k, v[k]);
+  for (const k of FLAGS) if (v[k]) p.set(k, '1');
+  return p;
+}
+
 /*  A page of one state's queue in the view: after cursor, or the first. */
 function queuePage (state, cursor) {
-  const p = new URLSearchParams({ limit: QUEUE_PAGE, state });
-  for (const k of ['q', 'unit', 'category', 'source', 'place']) if (view[k]) p.set(k, view[k]);
-  for (const k of FLAGS) if (view[k]) p.set(k, '1');
+  const p = viewParams(view, state);
+  p.set('limit', QUEUE_PAGE);
   if (view.sort === 'newest') p.set('newest', 'true');
   if (cursor) p.set('cursor', cursor);
   return api('/api/v1/cases?' + p.toString());
+}
+
+/*  Each view's count, as the server counts it (count=1, docs/API.md): the
+    sum over the view's states, exact where dispatch counts, else a bounded
+    read that says where it stopped ("5000+").  Counted again when the
+    queue is loaded, and after live events at most every 30 s: a refresh
+    is about 25 requests (the views' states), the token may make 600 a
+    minute. */
+const viewCounts = new Map();       // viewHash → { n, more }
+let countsAt = 0, countsTimer = null;
+const COUNTS_LIVE_MS = 30000;       // a live recount at most this often (the token's rate limit)
+// the states a flag can hold in (docs/API.md): the others need not be asked
+const FLAG_STATES = { overdue: ['dispatched', 'accepted'], warning: ['dispatched', 'accepted'],
+                      approval: ['returned', 'accepted'] };
+
+async function countView (v) {
+  let states = v.state ? [v.state] : OPEN_STATES;
+  for (const [flag, only] of Object.entries(FLAG_STATES)) if (v[flag]) states = states.filter(st => only.includes(st));
+  const rs = await Promise.all(states.map(st => {
+    const p = viewParams(v, st);
+    p.set('count', '1');
+    return api('/api/v1/cases?' + p.toString());
+  }));
+  return { n: rs.reduce((sum, r) => sum + (r.total || 0), 0), more: rs.some(r => r.next) };
+}
+
+const countText = (c) => c.n + (c.more ? '+' : '');
+
+async function refreshCounts () {
+  countsAt = Date.now();
+  // a search (q) is the archive's, which does not count its matches
+  const all = PRESETS.concat(savedViews()).map(([, v]) => v).concat([view]).filter(v => !v.q);
+  const seenHash = new Set();
+  await Promise.all(all.filter(v => !seenHash.has(viewHash(v)) && seenHash.add(viewHash(v)))
+    .map(async v => { viewCounts.set(viewHash(v), await countView(v)); }));
+  drawCounts();
+}
+
+function countsSoon (live) {
+  if (!live) { refreshCounts().catch(() => {}); return; }
+  if (countsTimer) return;
+  countsTimer = setTimeout(() => { countsTimer = null; refreshCounts().catch(() => {}); },
+                           Math.max(0, countsAt + COUNTS_LIVE_MS - Date.now()));
+}
+
+/*  The counts on the views' links, and the shown view's in the heading. */
+function drawCounts () {
+  for (const a of document.querySelectorAll('#queue-views a')) {
+    const c = viewCounts.get(a.getAttribute('href'));
+    let badge = a.querySelector('.count');
+    if (!badge) { badge = el('span', '', 'count'); a.append(badge); }
+    badge.textContent = c ? countText(c) : '';
+    if (c) { a.dataset.count = c.n; a.dataset.more = c.more ? '1' : ''; }
+  }
+  const c = viewCounts.get(viewHash(view));
+  if (c) {
+    const moreLeft = viewStates().some(st => queueNext[st]);
+    $('#queue-count').textContent = '共 ' + countText(c) + ' 件' + (moreLeft ? '，已显示 ' + queue.length + ' 件' : '');
+    $('#queue-count').dataset.total = c.n;
+  }
 }
 
 /*  Built-in views, then this operator's own, kept in this browser's
@@ -454,6 +521,7 @@ function drawViews () {
   };
   for (const [name, v] of PRESETS) link(name, v, false);
   for (const [name, v] of savedViews()) link(name, v, true);
+  drawCounts();
 }
 
 /*  The filter form shows the view; changing it changes the address. */
@@ -536,12 +604,15 @@ function drawQueue () {
   }
   queue.forEach(c => seen.add(c.id));
   if (keep) { const tr = body.querySelector(`tr[data-id="${CSS.escape(keep)}"]`); if (tr) tr.focus({ preventScroll: true }); }
-  const total = viewStates().reduce((sum, st) => sum + (queueTotals[st] || 0), 0);
   const moreLeft = viewStates().some(st => queueNext[st]);
   const filtered = Object.keys(view).some(k => k !== 'state' && k !== 'sort');
-  $('#queue-count').textContent = (filtered ? '所选状态共 ' : '共 ') + total + ' 件' +
-    (filtered ? '，符合条件的已显示 ' + queue.length + ' 件' : (moreLeft ? '，已显示 ' + queue.length + ' 件' : ''));
-  $('#queue-count').dataset.total = total;
+  if (!filtered) {          // dispatch's own count, until the view's is in
+    const total = viewStates().reduce((sum, st) => sum + (queueTotals[st] || 0), 0);
+    $('#queue-count').textContent = '共 ' + total + ' 件' + (moreLeft ? '，已显示 ' + queue.length + ' 件' : '');
+    $('#queue-count').dataset.total = total;
+  }
+  else $('#queue-count').textContent = '已显示 ' + queue.length + ' 件';
+  drawCounts();
   $('#queue').dataset.view = viewHash(view);      // what the rows show, for whoever tests the page
   $('#queue-more').hidden = !moreLeft;
   $('#queue-empty').hidden = queue.length > 0;
@@ -578,6 +649,7 @@ async function loadQueue (mode = 'first', changedId = null) {
   if (mode === 'live') for (const [id, c] of byId) if (!viewStates().includes(c.state)) byId.delete(id);
   queue = [...byId.values()];
   drawQueue();
+  if (mode !== 'more') countsSoon(mode === 'live');
 }
 
 $('#queue-more').addEventListener('click', () => loadQueue('more').catch(err => {

@@ -5,11 +5,8 @@
  * totals, the on-time rates of signing for and completing (按时签收率,
  * 按时办结率), satisfaction at callback (满意率), escalations (提级) by the
  * level of the center they went up from, and the hot spots, the categories
- * most asked about.  case.stats counts by day, not by hour, so today's
- * volume by hour is counted from the cases themselves: those of the scope
- * received today, by the China-time hour they came in, read newest first
- * a page at a time (at most HOURLY_PAGES pages: beyond, the chart says it
- * counts the newest only).
+ * most asked about.  Today's volume by hour is stats' own rows by hour
+ * (by=hour: 24 hashes, whatever the day's volume).
  * The period's trend (近7日, 近30日 by day, 近12周 by week, 近12月 by month)
  * is stats' own rows over time, so it draws the period chosen.  The
  * ranking is stats' rows by center and by unit (the subtree's towns and
@@ -71,28 +68,16 @@ function noData (id, text) {
   node.classList.add('nodata');
 }
 
-const HOURLY_PAGES = 25;        // pages of 200 cases read for the hourly chart at most
-
-/*  Today's cases of the scope by hour: the list of all, newest first, a
-    page at a time until a case of an earlier day.  partial when it
-    stopped at HOURLY_PAGES before that. */
+/*  Today's volume by hour: the stats by hour (dispatch counts each hour
+    as it counts the day, docs/DISPATCH.md), one request of 24 rows
+    whatever the day's volume. */
 async function hourly () {
   const today = cstDay(Date.now());
+  const stats = await api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + today + '&to=' + today +
+                          '&by=hour');
   const hours = new Array(24).fill(0);
-  let cursor = null, pages = 0;
-  do {
-    const page = await api('/api/v1/cases?newest=true&limit=200' +
-                           (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-    let earlier = false;
-    for (const c of page.cases) {
-      if (c.created && cstDay(c.created) === today)
-        hours[Math.floor((c.created + CST) % 86400000 / 3600000)]++;
-      else if (c.created && cstDay(c.created) < today)
-        earlier = true;
-    }
-    cursor = earlier ? null : page.next;
-  } while (cursor && ++pages < HOURLY_PAGES);
-  return { hours, partial: !!cursor };
+  for (const r of stats.rows) if (r.by === 'hour') hours[Number(r.key.slice(11, 13))] = r.received || 0;
+  return hours;
 }
 
 function drawSummary (total) {
@@ -294,9 +279,8 @@ async function loadDashboard () {
   const [y, m] = to.split('-').map(Number);
   const from = by === 'month' ? new Date(Date.UTC(y, m - 12, 1)).toISOString().slice(0, 10)   // 12 whole months
                               : cstDay(now - (days - 1) * 86400000);
-  /*  today's hours are read from the cases, page after page: the rest is
-      drawn from the stats meanwhile (data-drawn), the hours when they
-      are counted (data-loaded) */
+  /*  today's hours beside the period's stats: the rest is drawn
+      (data-drawn), then the hours (data-loaded) */
   const hours = hourly();
   hours.catch(() => {});
   const stats = await api('/api/v1/stats?scope=' + encodeURIComponent(me.scope) + '&from=' + from + '&to=' + to +
@@ -322,9 +306,9 @@ async function loadDashboard () {
                      drawRanking('rank-units', stats.rows.filter(r => r.by === 'unit')), drawTopics()]);
   if (load !== dashLoads) return;
   $('#view-dashboard').dataset.drawn = from + '/' + to;
-  const { hours: counts, partial } = await hours;
+  const counts = await hours;
   if (load !== dashLoads) return;
-  $('#hourly-note').textContent = partial ? '（仅计最近 ' + HOURLY_PAGES * 200 + ' 件）' : '';
+  $('#hourly-note').textContent = '';
   chart('chart-hourly', { xAxis: { type: 'category', data: counts.map((_, h) => h + '时') },
                           yAxis: { type: 'value', minInterval: 1 },
                           series: [{ type: 'bar', data: counts, name: '受理' }] });

@@ -8,8 +8,9 @@
  *   - live counts: the open cases by state, each `total` of /api/v1/cases
  *     (one case asked for), and today's received and resolved (stats);
  *   - alarms: urgent and overdue open cases, the most pressing first,
- *     from the head of the sign-for and completion queues (by deadline),
- *     at most ALARMS shown and the count of the rest;
+ *     filtered by the server (urgent=1 of the sign-for, completion and
+ *     return queues, overdue=1 of the sign-for and completion queues), at most ALARMS shown and the
+ *     server's count of the rest (count=1, docs/API.md);
  *   - the ranking of the subtree's centers (units for a town), today, by
  *     on-time completion, from /api/v1/stats.
  * Live events redraw it, at most once every LIVE_MS. */
@@ -17,7 +18,8 @@
 
 (() => {
   const ALARMS = 6;                     // alarm rows at most
-  const QUEUE_HEAD = 100;               // cases read from the head of each deadline queue
+  const URGENT = ['dispatched', 'accepted', 'returned'];   // the states an urgent case waits for someone in
+  const OVERDUE = ['dispatched', 'accepted'];     // the states whose deadline can be overdue
   const LIVE_MS = 5000;
   const COUNTED = ['dispatched', 'accepted', 'returned', 'suspended', 'resolved'];
 
@@ -45,14 +47,20 @@
     return { stats };
   }
 
-  /*  Urgent and overdue cases at the head of the deadline queues. */
+  /*  Urgent cases waiting for a unit or the center and overdue ones (not
+      urgent: shown once), each list the server's filter of its queue. */
   async function alarms (list) {
-    const now = Date.now();
-    const pages = await Promise.all(['dispatched', 'accepted', 'returned'].map(s =>
-      cg.api('/api/v1/cases?state=' + s + '&limit=' + QUEUE_HEAD)));
+    const lists = URGENT.map(s => 'state=' + s + '&urgent=1')
+      .concat(OVERDUE.map(s => 'state=' + s + '&overdue=1&urgent=0'));
+    const [pages, counted] = await Promise.all([
+      Promise.all(lists.map(q => cg.api('/api/v1/cases?' + q + '&limit=' + ALARMS))),
+      Promise.all(lists.map(q => cg.api('/api/v1/cases?' + q + '&count=1')))]);
     const due = (c) => (c.state === 'dispatched' ? c.sign_by : c.done_by) || Infinity;
-    const hot = pages.flatMap(p => p.cases).filter(c => c.urgent || due(c) < now)
+    const hot = pages.flatMap(p => p.cases)
       .sort((a, b) => (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || due(a) - due(b));
+    const total = counted.reduce((n, r) => n + (r.total || 0), 0);
+    const more = counted.some(r => r.next) ? '+' : '';
+    list.dataset.total = total;
     list.textContent = '';
     for (const c of hot.slice(0, ALARMS)) {
       const li = cg.el('li', null, c.urgent ? 'urgent' : 'overdue');
@@ -63,7 +71,8 @@
       list.append(li);
     }
     if (!hot.length) list.append(cg.el('li', '暂无紧急或超时工单', 'calm'));
-    else if (hot.length > ALARMS) list.append(cg.el('li', '另有 ' + (hot.length - ALARMS) + ' 件，见工单队列', 'muted'));
+    const shown = Math.min(hot.length, ALARMS);
+    if (total > shown) list.append(cg.el('li', '另有 ' + (total - shown) + more + ' 件，见工单队列', 'muted'));
   }
 
   async function ranking (table, stats) {

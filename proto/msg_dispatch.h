@@ -203,19 +203,19 @@
     F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "a center (or any node): its whole subtree") \
     F(M, STR, from, 1, 10, 10, _, "first day, YYYY-MM-DD (China time)") \
     F(M, STR, to, 1, 10, 10, _, "last day, YYYY-MM-DD, less than 10 years after from; by day at most 366 days") \
-    F(M, STR, by, 0, 1, 8, _, "the rows over time: day (the default), week or month; days are kept dispatch/stats_days (docs/DISPATCH.md), so before that a range by week or month must hold whole weeks or months")
+    F(M, STR, by, 0, 1, 8, _, "the rows over time: hour (at most 7 days), day (the default), week or month; days (and their hours) are kept dispatch/stats_days (docs/DISPATCH.md), so before that a range by week or month must hold whole weeks or months")
 
 #define CG_FIELDS_stats_row(F, M) \
-    F(M, STR, by, 1, 1, 16, _, "what the row counts: total, center, unit, category, or day, week or month over time") \
-    F(M, STR, key, 1, 1, CG_CODE_MAX, _, "the center, unit or category code; over time the day (YYYY-MM-DD), the week's Monday (YYYY-MM-DD) or the month (YYYY-MM), whose counts are those of its days within the range") \
+    F(M, STR, by, 1, 1, 16, _, "what the row counts: total, center, unit, category, or hour, day, week or month over time") \
+    F(M, STR, key, 1, 1, CG_CODE_MAX, _, "the center, unit or category code; over time the hour (YYYY-MM-DDTHH, China time), the day (YYYY-MM-DD), the week's Monday (YYYY-MM-DD) or the month (YYYY-MM), whose counts are those of its days within the range") \
     CG_STATS_METRICS (F, M)
 
 #define CG_FIELDS_stats_report(F, M) \
     F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "the subtree") \
     F(M, STR, from, 1, 1, 10, _, "first day") \
     F(M, STR, to, 1, 1, 10, _, "last day") \
-    F(M, STR, by, 1, 1, 8, _, "day, week or month: the rows over time") \
-    F(M, LIST, rows, 0, 0, 5000, stats_row, "the total first, then by center, unit (at most 400: those with the most received) and category, then one row for each day, week or month of the range (at most 366, 523 or 121), in order") \
+    F(M, STR, by, 1, 1, 8, _, "hour, day, week or month: the rows over time") \
+    F(M, LIST, rows, 0, 0, 5000, stats_row, "the total first, then by center, unit (at most 400: those with the most received) and category, then one row for each hour, day, week or month of the range (at most 168, 366, 523 or 121), in order") \
     F(M, INT, units_left_out, 0, 0, INT64_MAX, _, "units of the scope with counts beyond the 400 in the rows by unit")
 
 #define CG_FIELDS_data_reload(F, M) \

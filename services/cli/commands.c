@@ -136,7 +136,7 @@ static const s_option_t s_stats_opts[] = {
     { "scope", "CODE", "the subtree" },
     { "from", "YYYY-MM-DD", "the first day" },
     { "to", "YYYY-MM-DD", "the last day" },
-    { "by", "day|week|month", "rows by day, week or month (up to ten years)" },
+    { "by", "hour|day|week|month", "rows by hour (up to 7 days), day, week or month (up to ten years)" },
     { NULL }
 };
 
@@ -349,7 +349,7 @@ static const s_command_t s_commands[] = {
       "the citizen's rating (回访): closed, or done again", s_callback_opts, s_act_opts },
     { "merge", cli_dispatch, "ID --into OTHER [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
       "join another open case in one's scope (合并)", s_merge_opts, s_act_opts },
-    { "stats", cli_dispatch, "--scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--by day|week|month]",
+    { "stats", cli_dispatch, "--scope CODE --from YYYY-MM-DD --to YYYY-MM-DD [--by hour|day|week|month]",
       "the statistics of a subtree", s_stats_opts, NULL },
     { "reload", cli_dispatch, "",
       "dispatch reads the org tree, catalog and calendar the configuration names", s_none, NULL },

@@ -12,7 +12,7 @@
     statistics of a subtree (case.stats),
 
         civgrid stats --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD
-                      [--by day|week|month] [--json]
+                      [--by hour|day|week|month] [--json]
 
     (asked once: a query is not repeated while dispatch works it out)
 

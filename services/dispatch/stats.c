@@ -2,19 +2,27 @@
     for any subtree over any range up to ten years.
 
     Every count is one field "<unit>|<category>|<metric>", added by the
-    same script as the change it counts (lib.lua's stats_add) to three
+    same script as the change it counts (lib.lua's stats_add) to five
     hashes: the day's cg:{dispatch}:st:<YYYY-MM-DD>, the week's
-    cg:{dispatch}:sw:<its Monday, YYYY-MM-DD> and the month's
-    cg:{dispatch}:sm:<YYYY-MM>, each of the China-time day it happened.
+    cg:{dispatch}:sw:<its Monday, YYYY-MM-DD>, the month's
+    cg:{dispatch}:sm:<YYYY-MM>, the year's cg:{dispatch}:sy:<YYYY> and the
+    hour's (below), each of the China-time day it happened.
     Received is counted when intake's case is routed (dispatch_received),
     the others by case_move as machine.c plans them.  A case routed from
     intake is dispatched as it is received, so `dispatched` is not kept
     twice: it is received plus redispatched (dispatched again: transferred,
     redone, reopened, sent up a level, ...), summed when read.  Whatever a
-    metric is called, its field goes to the three hashes alike, and a
+    metric is called, its field goes to the five hashes alike, and a
     query sums every stored metric that stats.row has a field of that name
     for: a metric added to CG_STATS_METRICS (proto/msg_dispatch.h) needs
     nothing here.
+
+    Each count also goes to the hour's hash cg:{dispatch}:sh:<YYYY-MM-DD>T<HH>
+    (China time), so that today's volume by hour is read from 24 hashes,
+    not from the cases (a query by hour spans at most 7 days).  Hours are
+    dropped with their day.  A store written before hours were kept has
+    none for the days before the upgrade: those hours read as zero (no
+    rollup can make them, the day's hash has no time of day).
 
     Days are kept dispatch/stats_days days (400 by default: a year by day,
     with its edges), weeks and months for good: at Nantong's 10,000 cases
@@ -54,6 +62,7 @@
 #include <time.h>
 
 #define S_DAYS_MAX      366         /* rows by day */
+#define S_HOURS_DAYS_MAX 7          /* days of a range by hour: 168 rows */
 #define S_YEARS_MAX     10          /* a range */
 #define S_LAYOUT_WEEKS  "2"         /* days, weeks and months */
 #define S_LAYOUT        "3"         /* and years, and the city's totals */
@@ -130,10 +139,19 @@ s_key (char kind, int64_t day, char *buf, size_t len)
     snprintf (buf, len, S_PREFIX "s%c:%s", kind, name);
 }
 
-void
-stats_keys (int64_t at, char *buf, size_t len)
+/*  The hash of one hour of a day (0 to 23, China time). */
+static void
+s_hour_key (int64_t day, int hour, char *buf, size_t len)
 {
-    int64_t day = s_day_of (at);
+    char name[16];
+    s_day_name (day, name, sizeof name);
+    snprintf (buf, len, S_PREFIX "sh:%sT%02d", name, hour);
+}
+
+/*  The day's, its week's, its month's and its year's hashes. */
+static void
+s_period_keys (int64_t day, char *buf, size_t len)
+{
     char d[64], w[64], m[64], y[64];
     s_key ('t', day, d, sizeof d);
     s_key ('w', s_monday (day), w, sizeof w);
@@ -143,10 +161,21 @@ stats_keys (int64_t at, char *buf, size_t len)
 }
 
 void
+stats_keys (int64_t at, char *buf, size_t len)
+{
+    int64_t day = s_day_of (at);
+    char periods[200], hour[64];
+    s_period_keys (day, periods, sizeof periods);
+    int64_t into = at + CG_TZ_OFFSET_MS - day * CG_DAY_MS;
+    s_hour_key (day, (int) (into / 3600000), hour, sizeof hour);
+    snprintf (buf, len, "%s %s", periods, hour);
+}
+
+void
 stats_count (cg_args_t *args, int64_t at, const char *unit, const char *category,
              const char *metric)
 {
-    char keys[200];
+    char keys[256];
     stats_keys (at, keys, sizeof keys);
     cg_args_add_str (args, keys);
     cg_args_addf (args, "%s|%s|%s", unit ? unit : "-", category ? category : "-", metric);
@@ -188,6 +217,10 @@ s_drop_days (cg_redis_t *redis, int64_t from, int64_t until)
             char key[64];
             s_key ('t', day, key, sizeof key);
             cg_args_add_str (&args, key);
+            for (int hour = 0; hour < 24; hour++) {
+                s_hour_key (day, hour, key, sizeof key);
+                cg_args_add_str (&args, key);
+            }
         }
         char name[16];
         s_day_name (upto, name, sizeof name);
@@ -398,7 +431,7 @@ s_roll_up (cg_daemon_t *daemon)
         int64_t day = (intptr_t) it;
         char name[16], keys[200];
         s_day_name (day, name, sizeof name);
-        stats_keys (day * CG_DAY_MS - CG_TZ_OFFSET_MS, keys, sizeof keys);
+        s_period_keys (day, keys, sizeof keys);     /* no hours: a store before them has none */
         cg_args_t args;
         cg_args_init (&args);
         cg_args_add_str (&args, S_PREFIX);
@@ -541,9 +574,9 @@ s_next (char by, int64_t start)
     return by == 'd' ? start + 1 : by == 'w' ? start + 7 : s_month_start (start, 1);
 }
 
-/*  Plans the reads of [from, to] by day, week or month: a row over time
-    for each (its name in buckets), and its own hash, or its days where
-    the range cuts it.  A day before `kept` is refused naming the end it is
+/*  Plans the reads of [from, to] by hour, day, week or month: a row over
+    time for each (its name in buckets), and its own hash, or its days
+    where the range cuts it.  A day before `kept` is refused naming the end it is
     at.  Returns the number of reads, or -1 with the refusal in reply. */
 static ssize_t
 s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
@@ -554,6 +587,31 @@ s_plan (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **reads_p,
     tally_read_t *reads = malloc (cap * sizeof *reads);
     assert (reads);
     *nbuckets = 0;
+    if (by == 'h') {            /* each hour its own hash, kept as long as its day */
+        if (from < kept) {
+            char since[16];
+            s_day_name (kept, since, sizeof since);
+            cg_reply_fail (reply, "invalid", "from", "hours are kept with their days, from "
+                           "%s on", since);
+            free (reads);
+            return -1;
+        }
+        reads = realloc (reads, (size_t) (to - from + 1) * 24 * sizeof *reads);
+        assert (reads);
+        for (int64_t day = from; day <= to; day++)
+            for (int hour = 0; hour < 24; hour++) {
+                char name[16];
+                s_day_name (day, name, sizeof name);
+                snprintf (buckets[*nbuckets], 16, "%sT%02d", name, hour);
+                s_hour_key (day, hour, reads[count].key, sizeof reads[count].key);
+                reads[count].kind = TALLY_ALL;
+                reads[count].bucket = *nbuckets;
+                reads[count++].last_day = day;
+                (*nbuckets)++;
+            }
+        *reads_p = reads;
+        return (ssize_t) count;
+    }
     for (int64_t start = first; start <= to; start = s_next (by, start)) {
         int64_t end = s_next (by, start) - 1;
         s_day_name (start, buckets[*nbuckets], 16);
@@ -673,9 +731,9 @@ s_check (stats_t *self, cg_stats_query_t *req, int64_t *from, int64_t *to, char 
     }
     const char *granularity = req->by ? req->by : "day";
     if (strcmp (granularity, "day") && strcmp (granularity, "week")
-    &&  strcmp (granularity, "month")) {
-        cg_reply_fail (reply, "invalid", "by", "'%.16s' is no granularity: day, week or month",
-                       granularity);
+    &&  strcmp (granularity, "month") && strcmp (granularity, "hour")) {
+        cg_reply_fail (reply, "invalid", "by", "'%.16s' is no granularity: hour, day, week or "
+                       "month", granularity);
         return -1;
     }
     *by = granularity[0];
@@ -683,6 +741,12 @@ s_check (stats_t *self, cg_stats_query_t *req, int64_t *from, int64_t *to, char 
     if (s_parse_day (req->to, to) || *to < *from || *to >= bound) {
         cg_reply_fail (reply, "invalid", "to", "'%s' must be a date YYYY-MM-DD from %s on and "
                        "less than %d years after it", req->to, req->from, S_YEARS_MAX);
+        return -1;
+    }
+    if (*by == 'h' && *to - *from >= S_HOURS_DAYS_MAX) {
+        cg_reply_fail (reply, "invalid", "to", "by hour a range is at most %d days (%s to %s "
+                       "is %lld); ask by day", S_HOURS_DAYS_MAX, req->from, req->to,
+                       (long long) (*to - *from + 1));
         return -1;
     }
     if (*by == 'd' && *to - *from >= S_DAYS_MAX) {
@@ -720,7 +784,8 @@ stats_on_query (void *request, cg_reply_t *reply, void *arg)
     if (nreads < 0)
         return;
     cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to,
-                                 .by = by == 'd' ? "day" : by == 'w' ? "week" : "month" };
+                                 .by = by == 'h' ? "hour" : by == 'd' ? "day"
+                                     : by == 'w' ? "week" : "month" };
     if (tally_sum (self->tally, scope, reads,
                    (size_t) nreads, report.by, buckets, nbuckets, &report))
         cg_reply_fail (reply, "unavailable", NULL, "Redis failed while reading the statistics");

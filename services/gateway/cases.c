@@ -84,6 +84,8 @@ static const char *const s_flags[] = {
 bool
 gw_case_filter_key (const char *key)
 {
+    if (streq (key, "count"))
+        return true;            /* a count of the list, not a page (s_count_cases) */
     for (int i = 0; s_filters[i]; i++)
         if (streq (key, s_filters[i]))
             return true;
@@ -190,6 +192,57 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
 
 #define S_FILL_READS 20      /* reads of a filtered page: at most 20 of limit + 1 cases
                                    at each center */
+#define S_COUNT_READS 25     /* reads of a count: at most 25 of CG_CASE_PAGE_MAX + 1 cases
+                                   at each center, 5,000 of a queue */
+
+/*  count=1: how many cases of the list (its filters, its scope) lie from
+    the cursor on, as `total`, with no cases.  A list dispatch counts
+    itself is answered from its count (a city's or a unit's queue, a
+    center's and its subtree's queues unfiltered: ZCARDs), whatever its
+    length.  Any other (a filter, a scope below a town) is counted by
+    reading it through, at most S_COUNT_READS pages of each center's
+    queue: when the list goes on beyond them, `next` says where the count
+    stopped (the console shows "5000+"; a caller may count on from it).
+    So a count never costs more than a bounded read, however many cases
+    the store holds (docs/API.md, counts). */
+static int
+s_count_cases (gw_request_t *req, const gw_gather_t *spec, const char *const *centers,
+               size_t ncenters, bool exact, cg_case_query_t *query, cg_case_page_t *page,
+               cg_error_t *err)
+{
+    char *center = query->center ? strdup (query->center) : NULL;
+    int64_t total = 0;
+    int rc = 0;
+    for (int n = 0; n < (exact ? 1 : S_COUNT_READS); n++) {
+        cg_case_page_t part = { 0 };
+        CG_SET (query, case_query, limit, exact ? 1 : CG_CASE_PAGE_MAX);
+        free (query->center);
+        query->center = center ? strdup (center) : NULL;
+        if (!center)
+            query->present &= ~(UINT64_C (1) << CG_FIELD_case_query_center);
+        rc = spec ? gw_gather (req, spec, centers, ncenters, query, &part, err)
+                  : gw_call (req, &cg_cmd_case_list, query, &part, err);
+        if (rc)
+            break;
+        total = exact ? part.total : total + (int64_t) part.cases_count;
+        free (query->cursor);
+        query->cursor = exact ? NULL : part.next;
+        part.next = NULL;
+        cg_msg_clear (&cg_case_page_def, &part);
+        if (!query->cursor)
+            break;
+    }
+    free (center);
+    if (rc == 0) {
+        CG_SET (page, case_page, total, total);
+        if (query->cursor) {
+            page->next = query->cursor;
+            page->present |= UINT64_C (1) << CG_FIELD_case_page_next;
+            query->cursor = NULL;
+        }
+    }
+    return rc;
+}
 
 /*  A page of the caller's cases.  The city's is dispatch's own page, and
     so is a unit's queue of a state; below the city the queues of the
@@ -214,16 +267,23 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
                           "digits only");
             return -1;
         }
+    int count = s_flag (req, "count");
+    if (count == -2) {
+        cg_error_set (err, "invalid", "count", "count is 1 or 0 (true or false)");
+        return -1;
+    }
     bool filtered = *filters != 0;
     if (root && !filtered)
-        return gw_call (req, &cg_cmd_case_list, query, rep, err);
+        return count == 1 ? s_count_cases (req, NULL, NULL, 0, true, query, rep, err)
+                          : gw_call (req, &cg_cmd_case_list, query, rep, err);
     /*  a unit's queue of a state is its own (dispatch keeps one): its
         center's would bring a page of other units' cases to filter out */
     if (req->caller.scope->kind == CG_ORG_UNIT && query->state
     &&  strcmp (query->state, "all") != 0 && !filtered) {
         free (query->unit);
         query->unit = strdup (req->caller.scope_code);
-        return gw_call (req, &cg_cmd_case_list, query, rep, err);
+        return count == 1 ? s_count_cases (req, NULL, NULL, 0, true, query, rep, err)
+                          : gw_call (req, &cg_cmd_case_list, query, rep, err);
     }
     const char *centers[256];
     size_t ncenters = 1;
@@ -232,6 +292,13 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
     else
         ncenters = s_scope_centers (req, centers, 256);
     gw_gather_t spec = { &cg_cmd_case_list, "center", CG_CASE_PAGE_MAX, false, s_keep_case, NULL };
+    if (count == 1) {
+        /*  the queues of centers count exactly the cases of their scope */
+        int kind = req->caller.scope->kind;
+        bool exact = !filtered && !query->unit
+                  && (kind == CG_ORG_CITY || kind == CG_ORG_COUNTY || kind == CG_ORG_TOWN);
+        return s_count_cases (req, &spec, centers, ncenters, exact, query, rep, err);
+    }
     int64_t limit = query->limit > 0 ? query->limit : 50;
     char *center = query->center ? strdup (query->center) : NULL;     /* gw_gather names each */
     int rc = gw_gather (req, &spec, centers, ncenters, query, rep, err);

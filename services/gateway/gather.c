@@ -212,8 +212,9 @@ gw_gather (gw_request_t *req, const gw_gather_t *spec, const char *const *places
     if (rc)
         return rc;
     *(size_t *) ((char *) page + list->count_offset) = taken;
-    /*  more to come: items left over, or a place that was not read to its end */
-    if (bounded && (taken == 0 || s_compare (&last, &horizon, order.desc) < 0)) {
+    /*  more to come: items left over, or a place that was not read to its
+        end, also when the page ends on that place's last item given */
+    if (bounded && (taken == 0 || s_compare (&last, &horizon, order.desc) <= 0)) {
         more = true;
         if (taken == 0 || s_compare (&horizon, &last, order.desc) < 0)
             last = horizon;

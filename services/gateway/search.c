@@ -150,6 +150,12 @@ gw_search_list (gw_request_t *req)
 {
     if (gw_auth (req, S_ROLES))
         return;
+    const char *count = gw_query (req, "count");
+    if (count && *count && strcmp (count, "0") && strcmp (count, "false")) {
+        gw_reply_error (req, 400, "invalid", "count", "a search (q) is not counted: its "
+                        "total is its page's; count a list without q");
+        return;
+    }
     cg_case_search_t search;
     if (s_search_fill (req, &search))
         return;

@@ -99,17 +99,16 @@ async function oracle (port, token, scope) {
   };
   const today = new Date(Date.now() + CST).toISOString().slice(0, 10);
   const stats = await get(`/api/v1/stats?scope=${scope}&from=${today}&to=${today}`);
+  // today's hours as the stats API counts them (by=hour), which hold the
+  // day's received: the store is younger than the hours
+  const byHour = await get(`/api/v1/stats?scope=${scope}&from=${today}&to=${today}&by=hour`);
   const hours = new Array(24).fill(0);
-  const day = (ms) => new Date(ms + CST).toISOString().slice(0, 10);
-  for (let cursor = null, more = true; more; ) {
-    const page = await get('/api/v1/cases?newest=true&limit=200' + (cursor ? '&cursor=' + cursor : ''));
-    for (const c of page.cases)
-      if (day(c.created) === today) hours[new Date(c.created + CST).getUTCHours()]++;
-    cursor = page.next;
-    more = cursor && page.cases.every(c => day(c.created) >= today);
-  }
+  for (const r of byHour.rows) if (r.by === 'hour') hours[Number(r.key.slice(11, 13))] = r.received || 0;
   const n = (row, metric) => (row && row[metric]) || 0;
-  return { total: stats.rows.find(r => r.by === 'total'), rows: stats.rows, hours, n };
+  const total = stats.rows.find(r => r.by === 'total');
+  assert.strictEqual(hours.reduce((a, b) => a + b, 0), n(total, 'received'), 'today\'s hours add up to the day');
+  assert.strictEqual(byHour.rows.filter(r => r.by === 'hour').length, 24, 'a row for each hour');
+  return { total, rows: stats.rows, hours, n };
 }
 
 /*  The numbers a chart draws: its series' data, read back from ECharts. */
@@ -377,6 +376,7 @@ async function main () {
                          'the summary shows ' + metric);
     assert.deepStrictEqual((await drawn(center, 'chart-hourly')).data[0], o.hours, 'the volume by hour');
     expect(o.hours.reduce((a, b) => a + b, 0) >= 2, 'today\'s cases of the town are counted by hour');
+    expect(await center.textContent('#hourly-note') === '', 'the hours are whole, not the newest cases only');
     const pct = (a, b) => Math.round(1000 * a / b) / 10;
     assert.deepStrictEqual((await drawn(center, 'chart-rates')).data[0],
                            [pct(o.n(t, 'signed_on_time'), o.n(t, 'signed_for')), pct(o.n(t, 'resolved_on_time'), o.n(t, 'resolved'))],
@@ -519,6 +519,28 @@ async function main () {
     await center.waitForSelector('#queue-views a.own:has-text("路灯待签收")');
     expect((await center.getAttribute('#queue-views a.own', 'href')) === '#/queue?state=dispatched&category=street_light',
            'the saved view is its address');
+    // each view's count, counted by the server, is the number of rows that
+    // paging through the view yields (each of its states, to the end)
+    await center.waitForFunction(() => [...document.querySelectorAll('#queue-views a')].every(a => a.dataset.count !== undefined));
+    const counted = await center.$$eval('#queue-views a', as => as.map(a => [a.textContent, a.getAttribute('href'), Number(a.dataset.count), a.dataset.more]));
+    const OPEN = ['received', 'dispatched', 'accepted', 'resolved', 'returned', 'suspended'];
+    for (const [name, href, n, more] of counted) {
+      const q = new URLSearchParams(href.split('?')[1] || '');
+      let paged = 0;
+      for (const state of q.get('state') ? [q.get('state')] : OPEN) {
+        q.set('state', state);
+        for (let cursor = null, pages = 0; pages < 200; pages++) {
+          const page = await api('/api/v1/cases?' + q.toString() + '&limit=200' + (cursor ? '&cursor=' + cursor : ''));
+          paged += page.cases.length;
+          if (!(cursor = page.next)) break;
+        }
+      }
+      expect(n === paged && !more, `the view ${name} counts ${n}${more ? '+' : ''}, paging through it yields ${paged}`);
+    }
+    const urgentCount = counted.find(([, href]) => href === '#/queue?urgent=1')[2];
+    expect(urgentCount >= 1, 'the urgent view counts the SOS: ' + urgentCount);
+    expect(counted.find(([, href]) => href === '#/queue')[2] > 3000, 'the whole queue counts the volume');
+    await shot(center, 'queue-counts');
     // the keyboard: the rows are reached by Tab, j moves down, Enter opens
     await center.waitForSelector('#queue[data-view="#/queue?state=dispatched&category=street_light"]');
     expect((await rows()).length === lights.cases.length, 'the saved view shows its cases again: ' + (await rows()).length);
@@ -631,7 +653,7 @@ const consoleDone = main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
-                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, walks the queue by keyboard, ' +
+                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
                             'merges a second caller from the intake form'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });

@@ -204,6 +204,19 @@ module.exports = async function wall (ctx) {
     expect(alarms.every(([, c]) => c === 'urgent' || c === 'overdue'), 'alarms are urgent or overdue cases only');
     expect(alarms.length && alarms[0][1] === 'urgent' && alarms.some(([id]) => id === sos.id),
            'the urgent case is among the wall\'s alarms, urgent ones first: ' + JSON.stringify(alarms));
+    // the alarms are the server's urgent and overdue filters, their count
+    // what paging through those lists yields, however deep in the queues
+    let hotRows = 0;
+    for (const q of ['dispatched', 'accepted', 'returned'].map(s => 'state=' + s + '&urgent=1')
+      .concat(['dispatched', 'accepted'].map(s => 'state=' + s + '&overdue=1&urgent=0'))) {
+      for (let cursor = null, n = 0; n < 100; n++) {
+        const p = await get('/api/v1/cases?' + q + '&limit=200' + (cursor ? '&cursor=' + cursor : ''));
+        hotRows += p.cases.length;
+        if (!(cursor = p.next)) break;
+      }
+    }
+    expect(Number(await page.getAttribute('#wall-alarms', 'data-total')) === hotRows && alarms.length === Math.min(6, hotRows),
+           'the wall counts every urgent or overdue case: ' + hotRows);
     await go(page, '#/queue');
     await page.waitForFunction(() => !document.body.classList.contains('wall-mode'));
 

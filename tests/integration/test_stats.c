@@ -333,6 +333,36 @@ Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_an
                   (int64_t) units * 100000 + (int64_t) units * (units - 1) / 2);
     cg_msg_clear (&cg_stats_report_def, &busy);
 
+    /*  hours: the older store had none, so its days read as zero by hour
+        while by day they hold their counts; a case received now (09:00 on
+        the test clock) counts in its hour as in its day */
+    char *sent = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &sent, "submit --category noise --grid "
+                                    "320602001001001 --text '凌晨两点工地还在打桩，噪声很大'"),
+                  0, "%s", sent);
+    free (sent);
+    int64_t nine = 0;
+    for (int i = 0; i < 300 && !nine; i++, zclock_sleep (nine ? 0 : 100)) {
+        cg_stats_report_t today = s_stats (stack, S_COUNTY, "2026-11-23", "2026-11-23", "hour");
+        nine = s_row (&today, "hour", "2026-11-23T09")->received;
+        cg_msg_clear (&cg_stats_report_def, &today);
+    }
+    cg_stats_report_t hours = s_stats (stack, S_COUNTY, "2026-11-17", "2026-11-23", "hour");
+    cr_assert_str_eq (hours.by, "hour");
+    size_t nhours = 0;
+    int64_t by_hour = 0;
+    for (size_t i = 0; i < hours.rows_count; i++)
+        if (strcmp (hours.rows[i].by, "hour") == 0) {
+            nhours++;
+            by_hour += hours.rows[i].received;
+        }
+    cr_assert_eq (nhours, 7 * 24, "a row for each hour of seven days");
+    cr_assert_eq (s_row (&hours, "hour", "2026-11-23T09")->received, 1, "the case's hour");
+    cr_assert_eq (s_row (&hours, "hour", "2026-11-22T09")->received, 0, "no hours before them");
+    cr_assert_eq (by_hour, 1, "the hours hold what came after they were kept");
+    cg_msg_clear (&cg_stats_report_def, &hours);
+    s_refused (stack, "2026-11-16", "2026-11-23", "hour", "to", "7 days");
+
     /*  out of bounds, refused naming the field */
     s_refused (stack, "2016-11-22", "2026-11-22", "month", "to", "10 years");
     s_refused (stack, "2016-11-24", "2026-11-24", "week", "to", "10 years");

@@ -44,9 +44,10 @@ local function step_append (key, step)
 end
 
 -- Statistics: a count is one field of the day's hash, and of the week's,
--- the month's and the year's, so that a query over years reads years and
--- months, not days (services/dispatch/stats.c).  The planner names the
--- four keys in one argument, separated by spaces; whatever the metric, the
+-- the month's, the year's and the hour's, so that a query over years reads
+-- years and months, not days, and today's hours read 24 hashes, not the
+-- day's cases (services/dispatch/stats.c).  The planner names the five
+-- keys in one argument, separated by spaces; whatever the metric, the
 -- field goes to each of them, and so does the whole city's total of the
 -- metric, `*|*|<metric>`, so that the city's rows over time read a few
 -- fields of each hash rather than all of it.
