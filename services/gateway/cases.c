@@ -226,8 +226,11 @@ s_count_cases (gw_request_t *req, const gw_gather_t *spec, const char *const *ce
             break;
         total = exact ? part.total : total + (int64_t) part.cases_count;
         free (query->cursor);
-        query->cursor = exact ? NULL : part.next;
-        part.next = NULL;
+        query->cursor = NULL;
+        if (!exact) {               /* an exact count's next is not followed */
+            query->cursor = part.next;
+            part.next = NULL;
+        }
         cg_msg_clear (&cg_case_page_def, &part);
         if (!query->cursor)
             break;
