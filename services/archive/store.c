@@ -290,6 +290,13 @@ store_open (const char *path)
             sqlite3_close_v2 (db);
             return NULL;
         }
+    int64_t layout = store_meta (NULL, "layout");
+    if (layout > ARCHIVE_LAYOUT) {
+        zsys_error ("archive: %s is of layout %lld, written by a newer release; this one "
+                    "knows layouts up to %d", path, (long long) layout, ARCHIVE_LAYOUT);
+        sqlite3_close_v2 (db);
+        return NULL;
+    }
     if (s_regram (db)) {
         sqlite3_close_v2 (db);
         return NULL;
