@@ -34,14 +34,10 @@
 #include "cg_clock.h"
 #include "cg_cursor.h"
 #include "cg_text.h"
+#include <math.h>
 
 #define S_SUMMARY   200     /* bytes of a text in a search's page */
 #define S_SCAN_MAX  2000    /* rows looked at for one page at most */
-/*  A scope of fewer cases than this leads a text search (its cases looked
-    up in the text index one by one: ~50 us each at 1M, so 2,500 at most
-    cost what the text index's walk costs to find 20 of them among a
-    million; docs/BENCHMARKS.md) */
-#define S_SMALL_SCOPE 2500
 
 
 /*  The length of the UTF-8 character at s (1 for a stray byte). */
@@ -187,21 +183,34 @@ s_where_int (s_query_t *query, const char *clause, int64_t value)
     query->is_int[query->n++] = true;
 }
 
-/*  How many cases the scope holds, counted up to S_SMALL_SCOPE. */
-static int64_t
-s_scope_size (search_t *self, const char *scope)
+/*  Whether a scope is small enough to lead a text search: its cases
+    looked up in the text index one by one (about 50 us each at 1M) cost
+    less, at worst, than the text index's walk (about 20 us a match) to
+    find a page of 20 of them among all matches.  With s of the store's t
+    cases in the scope, the worst of either is s * 50 us (a word none of
+    them holds) against 20 * t / s * 20 us (a word every case holds): the
+    scope leads while s * s < 8 * t (2,830 cases of a million; 126 of
+    2,000, where the text index's walk is short anyway).  The scope is
+    counted only that far. */
+static bool
+s_scope_leads (search_t *self, const char *scope)
 {
     sqlite3_stmt *stmt;
-    int64_t n = S_SMALL_SCOPE;
+    int64_t total = 0, small, n;
+    if (sqlite3_prepare_v2 (self->db, "SELECT max(n) FROM cases", -1, &stmt, NULL) != SQLITE_OK)
+        return false;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        total = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    small = (int64_t) sqrt (8.0 * (double) total);
     if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM (SELECT 1 FROM case_scope"
                             " WHERE code = ?1 LIMIT ?2)", -1, &stmt, NULL) != SQLITE_OK)
-        return n;
+        return false;
     sqlite3_bind_text (stmt, 1, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_int (stmt, 2, S_SMALL_SCOPE);
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-        n = sqlite3_column_int64 (stmt, 0);
+    sqlite3_bind_int64 (stmt, 2, small);
+    n = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : small;
     sqlite3_finalize (stmt);
-    return n;
+    return n < small;
 }
 
 /*  Whether the case's own text holds q (see the top of the file). */
@@ -290,13 +299,12 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
         text key (store_tk_of), in the same order as (created, n), so a
         page reads the matches it returns and those the scope drops, and
         never gathers and sorts every match of a common bigram.  In a
-        scope of few cases (under S_SMALL_SCOPE) that would read many
+        scope of few cases that would read many
         matches elsewhere for each one inside: there the scope's index
-        leads and each of its cases is looked up in the text index by its
+        leads (s_scope_leads) and each of its cases is looked up in the text index by its
         key.  Otherwise, with a scope, its index gives the order. */
     bool exact = req->id || req->ext_ref || req->caller;
-    bool by_text = phrase && !exact && (!req->scope || s_scope_size (self, req->scope)
-                                                       >= S_SMALL_SCOPE);
+    bool by_text = phrase && !exact && (!req->scope || !s_scope_leads (self, req->scope));
     bool by_scope = req->scope && !exact && !by_text;
     s_query_t query = { .n = 0 };
     const char *k = by_scope ? "s" : "c";
