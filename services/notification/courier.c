@@ -692,8 +692,8 @@ courier_attach (notifier_t *self, zloop_t *loop)
     self->sending = zhash_new ();
     self->settled = zhashx_new ();
     zhashx_set_destructor (self->settled, (zhashx_destructor_fn *) zstr_free);
-    self->channel = channel_new (zconfig_locate (self->settings, "channels"), loop, s_on_sent,
-                                 self);
+    self->channel = channel_new (zconfig_locate (self->settings, "channels"), self->connect_ms,
+                                 self->timeout_ms, loop, s_on_sent, self);
     if (zloop_timer (loop, S_TICK_MS, 0, s_on_tick, self) < 0
         || zloop_timer (loop, S_ACK_TICK_MS, 0, s_on_ack_tick, self) < 0)
         return -1;

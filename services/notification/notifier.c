@@ -26,7 +26,10 @@ s_load_settings (notifier_t *self, const char *dir)
         || cg_config_int (s, path, "delivery/lease_ms", &self->lease_ms, err, sizeof err)
         || cg_config_int (s, path, "delivery/batch", &batch, err, sizeof err)
         || cg_config_int (s, path, "delivery/in_flight", &in_flight, err, sizeof err)
-        || cg_config_int (s, path, "delivery/keep_days", &keep_days, err, sizeof err)) {
+        || cg_config_int (s, path, "delivery/keep_days", &keep_days, err, sizeof err)
+        || cg_config_int (s, path, "channels/connect_timeout_ms", &self->connect_ms, err,
+                          sizeof err)
+        || cg_config_int (s, path, "channels/timeout_ms", &self->timeout_ms, err, sizeof err)) {
         zsys_error ("notification: %s", err);
         return -1;
     }

@@ -38,6 +38,7 @@ typedef struct {
     const char *citizen_sms;        /* "" when citizens get no SMS */
     int attempts;                   /* per route, before the next route */
     int64_t backoff_ms, backoff_max_ms, lease_ms;
+    int64_t connect_ms, timeout_ms; /* channels/connect_timeout_ms, timeout_ms: of one send */
     int64_t keep_ms;                /* a sent delivery (its own de-duplication key) is kept this long */
     int64_t inbox_max;              /* notification/inbox_max: notices one inbox keeps, newest */
     int64_t dead_ms, dead_max;      /* notification/dead_days, dead_max: dead letters kept */
