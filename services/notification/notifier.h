@@ -88,6 +88,20 @@ int notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected
 void notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *channel,
                            int64_t attempt, const char *outcome, const char *detail);
 
+/*  The org a recipient (person:<id>, unit:<code>) belongs to, or NULL. */
+const cg_org_node_t *notifier_org_of (notifier_t *self, const char *recipient);
+
+/*  The center a notice about case_id (may be NULL) for recipient (may be
+    NULL) concerns: the case's own (dispatch's record), else the nearest
+    center above the recipient; NULL when neither is known. */
+const cg_org_node_t *notifier_center_of (notifier_t *self, const char *case_id,
+                                         const char *recipient);
+
+/*  Publishes on the bus what a script appended to notification's journal
+    (docs/JOURNAL.md): the reply's elements [from, to), as triples of
+    topic, seq and body (to past the end: to its end). */
+void notifier_publish (notifier_t *self, redisReply *r, size_t from, size_t to);
+
 /*  courier.c: the outbox worker and the acknowledgement watch, on loop. */
 int courier_attach (notifier_t *self, zloop_t *loop);
 
