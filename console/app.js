@@ -163,6 +163,7 @@ const ROLES = { operator: '值班员', supervisor: '值班长', admin: '管理�
 async function signOut (told) {
   const t = token;
   sessionStorage.removeItem('civgrid.token');
+  sessionStorage.removeItem('civgrid.notifyAt');
   token = null;
   if (!told) {
     if (t) await fetch('/api/v1/session', { method: 'DELETE', headers: { Authorization: 'Bearer ' + t } }).catch(() => {});
@@ -228,18 +229,28 @@ const TOPICS = ['case.dispatched', 'case.accepted', 'case.returned', 'case.retur
   'case.overdue', 'case.noted', 'message', 'notify.failed', 'notify.acked', 'notify.retried'];
 
 /*  The browser's EventSource reconnects by itself with Last-Event-ID, so
-    nothing is missed across a dropped connection. */
+    nothing is missed across a dropped connection.  A reload starts the
+    cases at the journal's head (the queue is read anew), but notification's
+    journal where this tab stood before its oldest failed-notice alarm still
+    open (civgrid.notifyAt), so that a reload keeps those alarms and hears
+    what ended them meanwhile. */
+let notifySeq = null;           // notification's journal: the last entry heard
 function openStream () {
   if (stream) stream.close();
-  stream = new EventSource('/api/v1/stream?access_token=' + encodeURIComponent(token));
+  const at = sessionStorage.getItem('civgrid.notifyAt');
+  stream = new EventSource('/api/v1/stream?access_token=' + encodeURIComponent(token) +
+                           (at ? '&last_event_id=notification:' + encodeURIComponent(at) : ''));
   stream.onopen = () => { $('#live').className = 'live on'; };
   stream.onerror = () => { $('#live').className = 'live off'; };
   const onEvent = (e) => {
     const data = JSON.parse(e.data);
+    const seq = /notification:(\d+)/.exec(e.lastEventId || '');
+    if (seq) notifySeq = Number(seq[1]);
     for (const fn of listeners) { try { fn(e.type, data); } catch (err) { console.error(err); } }
     if (e.type.startsWith('notify.')) {
-      if (e.type === 'notify.failed') raiseFailed(data);
+      if (e.type === 'notify.failed') raiseFailed(Object.assign(data, { seq: notifySeq }));
       else endFailed(f => (data.delivery ? f.delivery === data.delivery : f.case_id === data.case_id));
+      keepNotifyAt();
       return;
     }
     if (data.topic === 'case.warning' || data.topic === 'case.overdue')
@@ -332,12 +343,20 @@ function raiseFailed (f) {
   drawAlarms();
 }
 
+/*  Where a reload resumes notification's journal: before the oldest
+    failed-notice alarm still open, else after the last entry heard. */
+function keepNotifyAt () {
+  const open = [...alarmed.values()].filter(a => a.c.failed).map(a => a.c.failed.seq - 1);
+  const at = open.length ? Math.min(...open) : notifySeq;
+  if (at !== null && at >= 0) sessionStorage.setItem('civgrid.notifyAt', String(at));
+}
+
 /*  Ends the failed-notice alarms that match. */
 function endFailed (match) {
   let ended = false;
   for (const [key, a] of alarmed)
     if (a.c.failed && match(a.c.failed)) ended = alarmed.delete(key) || ended;
-  if (ended) drawAlarms();
+  if (ended) { keepNotifyAt(); drawAlarms(); }
 }
 
 /*  This browser session's acknowledgements, so that a reload does not

@@ -468,8 +468,8 @@ async function main () {
     // 紧急通知发送失败 pinned in red in the town's console, with a beep and
     // a browser notification, naming the case and who was not reached,
     // linking to the case and to 死信; never in the unit's console (its
-    // scope holds neither the town's center nor the grid); the center's
-    // 确认收到 ends it
+    // scope holds neither the town's center nor the grid); kept across a
+    // reload; the center's 确认收到 ends it
     const beforeFailed = await sounds(center);
     const sosLost = cli('alarm', '--device', 'W-0002', '--alarm-id', 'SOS-20261206-2', '--type', 'sos',
                         '--detail', '佩戴者跌倒后无应答').split(/\s/)[0];
@@ -486,6 +486,10 @@ async function main () {
            'a browser notification names the case');
     await shot(center, 'alarm-failed');
     expect(await unit.$(failedRow) === null, 'the unit\'s console, out of scope, has no such alarm');
+    // a reload keeps it: the tab resumes notification's journal before it
+    await center.reload();
+    await center.waitForSelector(failedRow, { timeout: 30000 });
+    expect((await center.$$(failedRow)).length === 1, 'once, after a reload');
     await center.click(`${failedRow} button.ack`);
     await center.waitForSelector(failedRow, { state: 'detached' });
     await center.waitForSelector(`#alarms .alarm[data-id="${sosLost}"]`, { state: 'detached' });
