@@ -31,6 +31,13 @@
     take 6 GB (docs/BENCHMARKS.md).  cg:{dispatch}:st:from is the first day
     still kept; a timer drops the older ones (stats_on_trim).
 
+    A unit's count also goes to its county's part of the day's, week's,
+    month's and year's hash, <key>|<county> (lib.lua's stats_add: the
+    county is the field's first six characters when they are digits), and
+    a query below the city whose codes all start with its own reads those
+    parts (s_part): a tenth of each hash at Nantong.  The parts take as
+    much again as the hashes.
+
     A query names its rows over time: by day (at most 366 of them), week
     or month (up to ten years: 523 weeks, 121 months).  A week or month
     wholly within the range is read from its own hash; one cut by the
