@@ -547,7 +547,7 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
       .timeout = 240)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 4, "a new store records its layout");
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 5, "a new store records its layout");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
     /*  the store as the previous release left it: daily statistics only,
@@ -567,7 +567,7 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     /*  a daemon refuses it, saying what to run */
     char out[8192];
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 1, older than this civgrid's 4"), "%s", out);
+    cr_assert (strstr (out, "layout 1, older than this civgrid's 5"), "%s", out);
     cr_assert (strstr (out, "run `civgrid migrate`"), "%s", out);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:sw:2026-11-16"), 0,
                   "a refusing dispatch wrote to the store");
@@ -576,9 +576,9 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     char *said = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
     cr_assert (strstr (said, "layout 1 -> 2") && strstr (said, "layout 2 -> 3")
-           &&  strstr (said, "layout 3 -> 4"), "%s", said);
+           &&  strstr (said, "layout 3 -> 4") && strstr (said, "layout 4 -> 5"), "%s", said);
     free (said);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 4);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 5);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
     cr_assert (strstr (said, "nothing to do"), "%s", said);
     free (said);
@@ -613,10 +613,10 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     cg_teststack_kill9 (stack, "dispatch");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
-    r = cg_redis_command (stack->redis, "SET cg:layout 5");
+    r = cg_redis_command (stack->redis, "SET cg:layout 6");
     freeReplyObject (r);
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 5, newer than this civgrid's 4"), "%s", out);
+    cr_assert (strstr (out, "layout 6, newer than this civgrid's 5"), "%s", out);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
     cr_assert (strstr (said, "run the release that wrote it"), "%s", said);
     free (said);
