@@ -30,8 +30,10 @@
       5   the fund's acts counted once (cg:{fund}:points:acts) by a 12-byte
           hash of act:id:resident, no longer the three in full; the fields
           of a layout-4 store are kept and still counted (nothing to
-          rewrite: civgrid-fund looks for either), so that an older
-          civgrid, which would not know the new fields, is refused
+          rewrite: civgrid-fund looks for either); intake's order numbers
+          in 256 hashes a period, ext:<period>:<bucket>, a period's one
+          hash of layout 4 read first while it lasts (docs/INTAKE.md); an
+          older civgrid, which would not know the new fields, is refused
 
     From now on every change of stored layout adds a layout here, its step
     in migrate.c, and a test that upgrades a store of the layout before. */

@@ -8,6 +8,7 @@
 #include "cg_testcase.h"
 #include "cg_testhttp.h"
 #include "cg_clock.h"
+#include "cg_share.h"
 
 #define S_GRID      "320602001001001"   /* 新桥社区, 和平桥街道, 崇川区 */
 #define S_OCT_20    INT64_C (1792458000000)     /* 2026-10-20T09:00:00+08:00 */
@@ -563,6 +564,15 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     /*  and an order number in the one index intake kept for good */
     r = cg_redis_command (stack->redis, "HSET cg:{intake}:ext hotline|HL-OLD-1 CG-OLD-1");
     freeReplyObject (r);
+    /*  and one in this period's single hash, as layout 4 kept them */
+    int64_t period = zclock_time () / ((int64_t) CG_EXT_PERIOD_DAYS * 86400000);
+    r = cg_redis_command (stack->redis, "HSET cg:{intake}:ext:%lld hotline|HL-OLD-2 CG-OLD-2",
+                          (long long) period);
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "ZADD cg:{intake}:expiring %lld cg:{intake}:ext:%lld",
+                          (long long) (period + 20) * CG_EXT_PERIOD_DAYS * 86400000,
+                          (long long) period);
+    freeReplyObject (r);
 
     /*  a daemon refuses it, saying what to run */
     char out[8192];
@@ -603,6 +613,11 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
                                     "--category noise --text 重复的工单 --grid 320602001001001"),
                   0, "%s", known);
     cr_assert (strstr (known, "CG-OLD-1"), "the old order number was forgotten: %s", known);
+    free (known);
+    cr_assert_eq (cg_teststack_cli (stack, &known, "submit --source hotline --ext-ref HL-OLD-2 "
+                                    "--category noise --text 重复的工单 --grid 320602001001001"),
+                  0, "%s", known);
+    cr_assert (strstr (known, "CG-OLD-2"), "layout 4's order number was forgotten: %s", known);
     free (known);
     /*  no migration while daemons run */
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
