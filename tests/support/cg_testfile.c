@@ -1,5 +1,6 @@
 /*  cg_testfile — see cg_testfile.h. */
 #include "cg_testfile.h"
+#include "cg_testenv.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -7,6 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+char *
+cg_testfile_demo (const char *name)
+{
+    return cg_strfmt ("%s/deploy/demo/%s", cg_test_root (), name);
+}
 
 char *
 cg_testfile_write (const char *name, const void *content, size_t size)

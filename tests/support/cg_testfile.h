@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <string.h>
 
+/*  The path of a file of the demo region (deploy/demo/name, under
+    $CG_ROOT or here), the data the loaders ship with; free it. */
+char *cg_testfile_demo (const char *name);
+
 /*  A loader: what it loaded, or NULL with its refusal in err. */
 typedef void *(cg_testfile_load_fn) (const char *path, char *err, size_t errlen);
 

@@ -19,8 +19,7 @@ static cg_calendar_t *calendar;
 static void
 s_load_demo (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/calendar.tsv", root? root: ".");
+    char *path = cg_testfile_demo ("calendar.tsv");
     char err [512] = "";
     calendar = cg_calendar_load (path, err, sizeof err);
     cr_assert_not_null (calendar, "%s", err);

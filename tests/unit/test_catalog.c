@@ -36,8 +36,7 @@ static cg_catalog_t *catalog;
 static void
 s_load_demo (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/catalog.tsv", root? root: ".");
+    char *path = cg_testfile_demo ("catalog.tsv");
     char err [512] = "";
     catalog = cg_catalog_load (path, err, sizeof err);
     cr_assert_not_null (catalog, "%s", err);
@@ -244,8 +243,7 @@ Test (catalog_refuse, invalid_utf8)
 Test (catalog_check, the_demo_catalog_fits_the_demo_region)
 {
     s_load_demo ();
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/orgtree.tsv", root? root: ".");
+    char *path = cg_testfile_demo ("orgtree.tsv");
     char err [512] = "";
     cg_orgtree_t *org = cg_orgtree_load (path, err, sizeof err);
     cr_assert_not_null (org, "%s", err);

@@ -20,8 +20,7 @@ static cg_orgtree_t *s_org;
 static void
 s_setup (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/orgtree.tsv", root ? root : ".");
+    char *path = cg_testfile_demo ("orgtree.tsv");
     char err[256];
     s_org = cg_orgtree_load (path, err, sizeof err);
     cr_assert (s_org, "%s", err);
@@ -37,8 +36,7 @@ s_teardown (void)
 static cg_geo_t *
 s_demo (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/grids.geo.tsv", root ? root : ".");
+    char *path = cg_testfile_demo ("grids.geo.tsv");
     char err[256];
     cg_geo_t *geo = cg_geo_load (s_org, path, err, sizeof err);
     cr_assert (geo, "%s", err);

@@ -28,8 +28,7 @@
 static char *
 s_demo_path (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    return cg_strfmt ("%s/deploy/demo/orgtree.tsv", root? root: ".");
+    return cg_testfile_demo ("orgtree.tsv");
 }
 
 static void *

@@ -91,8 +91,7 @@ Test (points, acts_and_prices_are_named)
 
 Test (points, the_shipped_rules_load)
 {
-    const char *root = getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".";
-    char *path = cg_strfmt ("%s/deploy/demo/points.tsv", root);
+    char *path = cg_testfile_demo ("points.tsv");
     char err[512] = "";
     points_t *rules = points_load (path, err, sizeof err);
     cr_assert (rules, "%s", err);

@@ -56,8 +56,7 @@ s_refused (const char *name, const char *content, int lineno, const char *reason
 
 Test (powers, the_demo_lists_load)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/powers/" S_AREA ".tsv", root ? root : ".");
+    char *path = cg_testfile_demo ("powers/" S_AREA ".tsv");
     char err[512] = "";
     cg_powers_t *list = cg_powers_load (path, err, sizeof err);
     cr_assert_not_null (list, "%s", err);
