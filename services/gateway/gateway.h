@@ -140,6 +140,10 @@ cg_client_t *gw_client (gw_request_t *req, const char *daemon);
     with err (code "unavailable" when it is down). */
 int gw_call (gw_request_t *req, const cg_cmddef_t *command, void *msg, void *rep,
              cg_error_t *err);
+/*  The caller a phone number is to intake: its keyed fingerprint
+    (malloc'd), by which cases and points are kept, so that the phone goes
+    no further than intake; NULL when it replied (intake's refusal). */
+char *gw_caller_of_phone (gw_request_t *req, const char *phone);
 
 /* --- powers.c: the public lists of powers, their QR codes, reports ------ */
 /*  /api/v1/public/powers/..., /api/v1/public/receipts/{receipt} */

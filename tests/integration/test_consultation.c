@@ -23,15 +23,6 @@ s_set_clock (cg_teststack_t *stack, int64_t ms)
     freeReplyObject (r);
 }
 
-static int64_t
-s_int (cg_teststack_t *stack, const char *fmt, const char *arg)
-{
-    redisReply *r = cg_redis_command (stack->redis, fmt, arg);
-    int64_t v = cg_reply_int (r, -1);
-    freeReplyObject (r);
-    return v;
-}
-
 /*  Creates a topic with the CLI and returns its id in id. */
 static void
 s_create (cg_teststack_t *stack, char *id, const char *fmt, ...)
@@ -226,7 +217,7 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cg_testcli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
                      "'协商议定：物业限期修复电梯，收支公示。'", id);
     zclock_sleep (2500);
-    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 2);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{consultation}:outbox"), 2);
     cg_testcli_says (stack, 0, "2 tasks waiting for intake", "topic tasks --state pending");
     cg_testcli_says (stack, 0, "0 tasks dead-lettered", "topic tasks");
     cg_teststack_kill9 (stack, "consultation");
@@ -268,8 +259,8 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text "
                      "'电梯已修复，收支已公示。'", id);
     /*  one case per task, however often the outbox sent it */
-    cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), 5);
-    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 0);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{intake}:seq"), 5);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{consultation}:outbox"), 0);
     cr_assert_eq (s_journaled (stack, "topic.created"), 1);
     cr_assert_eq (s_journaled (stack, "topic.task"), 2 + 2 + 2);
     cg_teststack_down (&stack);
@@ -298,7 +289,7 @@ Test (consultation, which_hot_spots_open_topics_is_configured_per_category, .tim
     cg_teststack_journal (stack, "dispatch", "hotspot.detected", &cg_hotspot_detected_def, &hot);
     cr_assert_eq (cg_teststack_await (stack, 3, 20000, "GET cg:{consultation}:cursor:dispatch"),
                   3);
-    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:topics"), 1);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{consultation}:topics"), 1);
     cg_testcli_says (stack, 0, "噪声扰民：新桥社区 1 件诉求", "topic list");
     cg_teststack_down (&stack);
 }
