@@ -14,7 +14,9 @@
         towns and itself), with its count by state, at the centre of its
         surveyed grids: one `case.list` of one case a center and state
         answers the count (`total`), never the cases themselves.
-    A case or a center with no surveyed place is counted in `unplaced`. */
+    A case or a center with no surveyed place is counted in `unplaced`.
+    With cases=0 the answer is the grids alone (no points, total 0): the
+    small maps of a case's page and of the intake form. */
 #include "gateway.h"
 #include "cg_case_state.h"
 
@@ -279,7 +281,13 @@ gw_map_handle (gw_request_t *req)
     json_t *answer = json_pack ("{s:s, s:s, s:s}", "scope", scope->code, "scope_name", scope->name,
                                 "kind", cg_org_kind_name (scope->kind));
     cg_error_t err;
-    int rc = scope->kind == CG_ORG_CITY || scope->kind == CG_ORG_COUNTY
+    const char *cases = gw_query (req, "cases");
+    int rc = 0;
+    if (cases && strcmp (cases, "0") == 0)
+        /*  the grids alone: a case's or the intake form's small map */
+        s_answer (req, scope, answer, 0, "points", json_array (), json_object (), 0, 0, false);
+    else
+        rc = scope->kind == CG_ORG_CITY || scope->kind == CG_ORG_COUNTY
            ? s_clusters (req, scope, answer, &err) : s_points (req, scope, answer, &err);
     if (rc) {
         json_decref (answer);
