@@ -8,12 +8,16 @@
 //     form has that grid and a point inside it (asked of the API);
 //   - the dashboard lists the scope's current hot spots, those
 //     /api/v1/hotspots answers (five noise cases in one grid make one when
-//     the stack has none), and the map hatches the hot community's grids.
+//     the stack has none), and the map hatches the hot community's grids;
+//   - the picking lists: the charity sites' and the powers' inputs offer
+//     the scope's sites and villages by name (/api/v1/sites,
+//     /api/v1/powers/areas), another town's never.
 // A module of the browser stage, called at the end of console.test.js with
 // ctx = { port, tokens, cli, signIn, ... } on its stack; run alone (node
 // tests/browser/place.test.js) it brings its own stack.
 // Screenshots: build/test-output/console-case-map.png,
-// console-intake-map.png, dashboard-hotspots-1366.png, map-hotspots.png.
+// console-intake-map.png, dashboard-hotspots-1366.png, map-hotspots.png,
+// console-powers-pick.png.
 'use strict';
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -161,6 +165,31 @@ module.exports = async function place (ctx = {}) {
     expect(Number(await page.getAttribute('#map-chart', 'data-hot')) === hotGrids,
            'each grid of a hot community is marked: ' + hotGrids);
     await shot('map-hotspots');
+
+    // --- picking lists: the charity sites of the town, and (for 西亭镇's
+    // operator) its villages with a list of powers, offered by name
+    const sites = await api('/api/v1/sites?limit=100');
+    await go('#/sites');
+    await page.waitForSelector('#site-pick-site-list[data-total]', { state: 'attached' });
+    const offered = await page.$$eval('#site-pick-site-list option', os => os.map(o => [o.value, o.textContent]));
+    expect(JSON.stringify(offered.map(o => o[0])) === JSON.stringify(sites.sites.map(x => x.site)) && offered.length === 2,
+           'the sites offered are the town\'s: ' + JSON.stringify(offered));
+    expect(offered[0][1].includes('新桥社区慈善小屋'), 'a site is offered by its name');
+    await page.fill('#site-pick input[name=site]', offered[0][0]);
+    await page.click('#site-pick button[type=submit]');
+    await page.waitForSelector(`[data-site="${offered[0][0]}"]`);
+    const xiting = cli('token', 'create', '--role', 'operator', '--scope', '320612005', '--name', '西亭镇值班员');
+    const other = await context.browser().newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const village = await other.newPage();
+    village.on('pageerror', (e) => failures.push(e.stack || e.message));
+    await signIn(village, port, xiting, '西亭镇');
+    await village.evaluate(() => { location.hash = '#/powers'; });
+    await village.waitForSelector('#powers-pick-area-list[data-total]', { state: 'attached' });
+    const areas = await village.$$eval('#powers-pick-area-list option', os => os.map(o => [o.value, o.textContent]));
+    expect(areas.length === 3 && areas[0][0] === '320612005003' && areas[0][1].includes('通江村'),
+           'the town\'s villages with a list are offered: ' + JSON.stringify(areas));
+    await village.screenshot({ path: path.join(out, 'console-powers-pick.png') });
+    await other.close();
     expect(failures.length === 0, 'no script errors: ' + failures.join('; '));
     console.log('browser: place on the map (case page, intake click, hot spots) in ' +
                 ((Date.now() - started) / 1000).toFixed(1) + ' s');
