@@ -157,7 +157,7 @@ module.exports = async function place (ctx = {}) {
     await page.evaluate(() => document.getElementById('dash-hotspots').scrollIntoView());
     await shot('dashboard-hotspots-1366');
     // the map hatches the grids of the hot communities
-    const hotCommunities = new Set(spots.hotspots.map(h => h.community));
+    const hotCommunities = new Set((await api('/api/v1/hotspots?limit=50')).hotspots.map(h => h.community));
     await go('#/map');
     await page.waitForSelector('#map-chart[data-drawn][data-hot]');
     const map = await api('/api/v1/map');
