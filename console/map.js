@@ -154,11 +154,14 @@
                                            rotation: -Math.PI / 4, color: 'rgba(207, 19, 34, 0.35)' } } });
       if (labelled.has(f.properties.community)) continue;
       labelled.add(f.properties.community);
-      labels.push({ name: names.join('、'), value: centre(f), community: f.properties.community });
+      // the label short (a town's communities sit side by side), the tooltip whole
+      labels.push({ name: names[0].split(' ')[0] + (names.length > 1 ? ' 等 ' + names.length + ' 类' : ''),
+                    whole: names.join('、'), value: centre(f), community: f.properties.community });
     }
     const series = labels.length ? [{
       type: 'scatter', coordinateSystem: 'geo', name: '热点', symbol: 'pin', symbolSize: Math.round(font * 1.6),
       itemStyle: { color: ALARM }, data: labels, z: 5,
+      tooltip: { formatter: (q) => '热点：' + q.data.whole },
       label: { show: true, position: 'right', formatter: (q) => '热点：' + q.data.name,
                fontSize: Math.round(font * 0.75), color: ALARM, backgroundColor: 'rgba(255,255,255,0.85)', padding: 2 },
     }] : [];
