@@ -382,6 +382,21 @@ s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *
     return 0;
 }
 
+/*  A picking list's ?scope= (scope.query) within the caller's, the
+    caller's own when absent. */
+static int
+s_default_scope (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params;
+    assert (def == &cg_scope_query_def);
+    if (!((cg_scope_query_t *) msg)->scope
+    &&  cg_msg_set (def, msg, "scope", req->caller.scope_code, strlen (req->caller.scope_code))) {
+        gw_reply_error (req, 500, "internal", "scope", "the scope cannot be named");
+        return -1;
+    }
+    return 0;
+}
+
 /*  A device alarm is the calling vendor's: the vendor is the token's name. */
 static int
 s_check_vendor (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
@@ -415,5 +430,6 @@ const gw_rule_t gw_cases = { .place = "center", .fetch = s_list_cases };
 const gw_rule_t gw_case_place = { .check = s_check_place };
 const gw_rule_t gw_unit = { .place = "unit", .place_needed = true };
 const gw_rule_t gw_node = { .place = "scope", .place_needed = true };
+const gw_rule_t gw_scoped = { .place = "scope", .check = s_default_scope };
 const gw_rule_t gw_vendor = { .check = s_check_vendor };
 const gw_rule_t gw_root = { .what = "dead letter", .check = s_check_root };
