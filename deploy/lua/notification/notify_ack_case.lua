@@ -3,7 +3,9 @@
 -- index ackcase, kept beside acks, lib.lua) has its chain acknowledged, as
 -- notify_ack does for one id.  A chain acknowledged already keeps its
 -- first acknowledger, so the same request twice records it once.
--- ARGV: prefix, case, by, now, max, then for each delivery the daemon
+-- Each leaves its org nodes' pending acknowledgements for the settled
+-- ones, with who acknowledged its chain and when (lib.lua).
+-- ARGV: prefix, case, by, now, ack_ms (settled kept), then for each delivery the daemon
 -- expects: id, log line (msgpack) — the daemon reads the index first to
 -- make the lines; ids no longer on it are skipped.
 -- Answers a flat list: id, m, acked ("who when"), 1 if acknowledged now.
@@ -24,9 +26,12 @@ for i = 6, #ARGV, 2 do
             redis.call ('HSET', key, 'log', log_add (d[3] or nil, line))
             redis.call ('LPUSH', prefix .. 'log', line)
         end
+        local acked = redis.call ('HGET', head, 'acked')
+        local who, at = ack_who (acked)
+        ack_settle (prefix, id, 'acked', who, at or now, '', tonumber (ARGV[5]))
         out[#out + 1] = id
         out[#out + 1] = d[1] or ''
-        out[#out + 1] = redis.call ('HGET', head, 'acked')
+        out[#out + 1] = acked
         out[#out + 1] = fresh
     end
 end
