@@ -459,6 +459,20 @@ async function main () {
            'notification recorded the center\'s acknowledgement once: ' + JSON.stringify(again));
     const ackLog = cli('notify', 'log', again.deliveries[0].delivery);
     expect(/acked/.test(ackLog) && ackLog.includes('街道值班长'), 'the delivery\'s log names who acknowledged it: ' + ackLog);
+    // the notification page's 确认 tab (issue 15, item 8): the town's
+    // settled acknowledgements hold the watch's SOS, sent to the grid
+    // worker of 第一网格, with who acknowledged it
+    await center.click('#nav-acks');
+    await center.waitForSelector('#view-acks[data-state="pending"]');
+    await center.click('#acks-settled');
+    const ackRow = `#acks tbody tr[data-case="${sosWatch}"][data-state="acked"]`;
+    await center.waitForSelector(ackRow);
+    const ackText = await center.$eval(ackRow, tr => tr.textContent);
+    expect(ackText.includes('街道值班长') && ackText.includes('网格员陈刚') && ackText.includes('已确认'),
+           'the 确认 tab shows the SOS acknowledged, by whom, sent to whom: ' + ackText);
+    await center.setViewportSize({ width: 1366, height: 768 });
+    await center.screenshot({ path: path.join(out, 'inbox-acks-1366.png'), fullPage: true });
+    await center.setViewportSize({ width: 3840, height: 2160 });
 
     // a center's hundredth day (before the page's clock moves on): 3,000
     // more cases in the town with texts of 800–2,000 bytes of Chinese
