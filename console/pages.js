@@ -287,7 +287,9 @@
     section.insertBefore(tabs, section.children[1]);
   }
 
-  const ACK_STATES = { pending: '待确认', acked: '已确认', passed: '已转交', expired: '已失效' };
+  const ACK_STATES = { pending: '待确认', acked: '已确认', passed: '已上报', expired: '已失效' };
+  // passed on from its first step: sent again to the same person
+  const ackState = (a) => (a.state === 'passed' && !a.step ? '已再次提醒' : ACK_STATES[a.state] || a.state);
   const ackStep = (n) => (!n ? '—' : n === 1 ? '再次提醒' : '上报第 ' + (n - 1) + ' 级');
 
   /*  An org node's acknowledgements (the operator's scope by default):
@@ -323,6 +325,8 @@
       section.append(el('p', '共 ' + p.total + ' 条', 'muted'));
       const caseLink = (a) => (a.case_id ? link(a.case_id, '#/case/' + encodeURIComponent(a.case_id)) : '');
       const who = (a) => (a.name || a.recipient || '') + (a.org ? '（' + a.org + '）' : '');
+      // an acknowledger as the gateway names them, ROLE:SCOPE[:NAME]: the name, and the scope
+      const acker = (by) => { const p = (by || '').split(':'); return p.length > 2 ? p.slice(2).join(':') + '（' + p[1] + '）' : by || ''; };
       let t;
       if (state === 'pending') {
         const may = cg.ACT_ROLES.includes(me.role);
@@ -344,8 +348,8 @@
       else {
         t = table(['工单', '通知', '收件人', '发出时间', '结果', '确认人 / 转交', '时间'], p.rows.map(a => ({
           key: a.delivery, data: { case: a.case_id || '', state: a.state },
-          cells: [caseLink(a), a.text || '', who(a), cstTime(a.sent), ACK_STATES[a.state] || a.state,
-                  a.state === 'acked' ? a.by || '' : a.to || '', cstTime(a.at)] })), 'acks');
+          cells: [caseLink(a), a.text || '', who(a), cstTime(a.sent), ackState(a),
+                  a.state === 'acked' ? acker(a.by) : a.to || '', cstTime(a.at)] })), 'acks');
       }
       section.append(t);
       if (!p.rows.length) section.append(el('p', state === 'pending' ? '暂无待确认的紧急通知' : '暂无记录', 'muted'));

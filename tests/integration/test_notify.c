@@ -674,6 +674,11 @@ Test (notify, an_operator_acknowledges_a_cases_urgent_notices_once, .timeout = 2
                   json_dumps (page, 0));
     json_decref (page);
     char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "acks --org 320602001 --state settled"), 0,
+                  "%s", out);
+    cr_assert (strstr (out, "1 settled") && strstr (out, id) && strstr (out, "和平桥值班员")
+               && strstr (out, "网格员陈刚"), "%s", out);
+    free (out);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", delivery), 0);
     const char *ack = strstr (out, "和平桥值班员");
     cr_assert (ack && strstr (out, "acked"), "%s", out);
