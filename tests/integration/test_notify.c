@@ -462,71 +462,6 @@ Test (notify, quiet_hours_and_digests_wait_and_urgent_notices_do_not, .timeout =
     cg_testreceiver_stop (&rx);
 }
 
-Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 240)
-{
-    cg_testreceiver_t rx;
-    cg_testreceiver_start (&rx);
-    const char *people =
-        "gw1\t网格员陈刚\tgrid_worker\t" S_GRID "\tzh-CN\twebhook:URL/gw/1\t-\t22:00-07:00\timmediate\n"
-        "cm1\t社区主任赵敏\tcommunity\t320602001001\tzh-CN\twebhook:URL/cm/1\t-\t-\timmediate\n"
-        "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1\t-\t-\timmediate\n"
-        /*  a resident invited to the community's consultations, and a
-            member of the town's charity committee: parties, not staff */
-        "iv1\t居民黄志强\tinvited\t320602001001\tzh-CN\twebhook:URL/iv/1\t-\t-\timmediate\n"
-        "cf1\t委员张敏\tcommittee\t320602001\tzh-CN\twebhook:URL/cf/1\t-\t-\timmediate\n";
-    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
-                                            "");
-    cg_teststack_t *stack = s_stack_up (dir);
-    s_use_test_clock (stack, s_local (23, 0));      /* quiet hours: urgent goes anyway */
-    char id[64];
-    s_cli_ok (stack, id, "%s", "submit --source device --category elderly_help "
-              "--text '智能手表跌倒告警' --grid " S_GRID);
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "设备告警", id), 1);
-    /*  ten minutes pass: sent again to the grid worker */
-    s_set_clock (stack, s_local (23, 11));
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "再次提醒", id), 1);
-    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 0);
-    /*  ten more: passed up to the community */
-    s_set_clock (stack, s_local (23, 22));
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "未确认，逐级上报", id), 1);
-    /*  the community acknowledges: nobody further up is told */
-    char line[4096] = "", delivery[160];
-    FILE *f = fopen (rx.log, "r");
-    while (fgets (line, sizeof line, f) && !strstr (line, "/cm/1"))
-        ;
-    fclose (f);
-    cr_assert_eq (sscanf (strstr (line, "delivery=") + 9, "%159s", delivery), 1);
-    char *out = NULL;
-    cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack %s --by cm1", delivery), 0, "%s",
-                  out);
-    cr_assert (strstr (out, "acked"), "%s", out);
-    free (out);
-    s_set_clock (stack, s_local (23, 45));
-    sleep (3);
-    cr_assert_eq (cg_testreceiver_count (&rx, "/op/1", NULL, NULL), 0, "told the town after the ack");
-    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 1);
-    cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack no-such-delivery"), 1);
-    free (out);
-    /*  another alarm nobody acknowledges climbs to the town's operator;
-        escalation follows roles (issue 16, bug 5): the resident and the
-        committee member at those nodes never hear of either alarm */
-    char id2[64];
-    s_cli_ok (stack, id2, "%s", "submit --source device --category elderly_help "
-              "--text '智能手表SOS告警' --grid " S_GRID);
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "设备告警", id2), 1);
-    s_set_clock (stack, s_local (23, 56));
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "再次提醒", id2), 1);
-    s_set_clock (stack, s_local (24, 7));
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "未确认，逐级上报", id2), 1);
-    s_set_clock (stack, s_local (24, 18));
-    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/op/1", "未确认，逐级上报", id2), 1);
-    cr_assert_eq (cg_testreceiver_count (&rx, "/iv/1", NULL, NULL), 0, "a resident was told");
-    cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0,
-                  "a fund committee member was told");
-    cg_teststack_down (&stack);
-    cg_testreceiver_stop (&rx);
-}
-
 /*  GET /api/v1/acks of org in state with token, limit rows a page,
     following each page's cursor to the last: the rows' deliveries, in
     order, one a line, into all (asserted never to repeat one); the
@@ -597,6 +532,90 @@ s_await_ack (cg_teststack_t *stack, const char *token, const char *org, const ch
     }
     cr_assert_fail ("no %s acknowledgement of %s at %s", state, case_id, org);
     return NULL;
+}
+
+Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    cg_testreceiver_start (&rx);
+    const char *people =
+        "gw1\t网格员陈刚\tgrid_worker\t" S_GRID "\tzh-CN\twebhook:URL/gw/1\t-\t22:00-07:00\timmediate\n"
+        "cm1\t社区主任赵敏\tcommunity\t320602001001\tzh-CN\twebhook:URL/cm/1\t-\t-\timmediate\n"
+        "op1\t值班员王芳\toperator\t320602001\tzh-CN\twebhook:URL/op/1\t-\t-\timmediate\n"
+        /*  a resident invited to the community's consultations, and a
+            member of the town's charity committee: parties, not staff */
+        "iv1\t居民黄志强\tinvited\t320602001001\tzh-CN\twebhook:URL/iv/1\t-\t-\timmediate\n"
+        "cf1\t委员张敏\tcommittee\t320602001\tzh-CN\twebhook:URL/cf/1\t-\t-\timmediate\n";
+    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
+                                            "");
+    cg_teststack_t *stack = s_stack_up (dir);
+    s_use_test_clock (stack, s_local (23, 0));      /* quiet hours: urgent goes anyway */
+    char id[64];
+    s_cli_ok (stack, id, "%s", "submit --source device --category elderly_help "
+              "--text '智能手表跌倒告警' --grid " S_GRID);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "设备告警", id), 1);
+    /*  ten minutes pass: sent again to the grid worker */
+    s_set_clock (stack, s_local (23, 11));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "再次提醒", id), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 0);
+    /*  ten more: passed up to the community */
+    s_set_clock (stack, s_local (23, 22));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "未确认，逐级上报", id), 1);
+    /*  the community acknowledges: nobody further up is told */
+    char line[4096] = "", delivery[160];
+    FILE *f = fopen (rx.log, "r");
+    while (fgets (line, sizeof line, f) && !strstr (line, "/cm/1"))
+        ;
+    fclose (f);
+    cr_assert_eq (sscanf (strstr (line, "delivery=") + 9, "%159s", delivery), 1);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack %s --by cm1", delivery), 0, "%s",
+                  out);
+    cr_assert (strstr (out, "acked"), "%s", out);
+    free (out);
+    s_set_clock (stack, s_local (23, 45));
+    sleep (3);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/op/1", NULL, NULL), 0, "told the town after the ack");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 1);
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify ack no-such-delivery"), 1);
+    free (out);
+    /*  another alarm nobody acknowledges climbs to the town's operator;
+        escalation follows roles (issue 16, bug 5): the resident and the
+        committee member at those nodes never hear of either alarm */
+    char id2[64];
+    s_cli_ok (stack, id2, "%s", "submit --source device --category elderly_help "
+              "--text '智能手表SOS告警' --grid " S_GRID);
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "设备告警", id2), 1);
+    s_set_clock (stack, s_local (23, 56));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", "再次提醒", id2), 1);
+    s_set_clock (stack, s_local (24, 7));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/cm/1", "未确认，逐级上报", id2), 1);
+    s_set_clock (stack, s_local (24, 18));
+    cr_assert_eq (cg_testreceiver_await (&rx, 1, "/op/1", "未确认，逐级上报", id2), 1);
+    cr_assert_eq (cg_testreceiver_count (&rx, "/iv/1", NULL, NULL), 0, "a resident was told");
+    cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0,
+                  "a fund committee member was told");
+    /*  the town's page of acknowledgements: the community's notice was
+        settled as passed up to the town's operator; the town's, with
+        nobody above it in the directory, expires when its time comes */
+    char *town = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    json_t *page;
+    char head[200];
+    snprintf (head, sizeof head, "%s:case.dispatched:person:gw1#2:", id2);
+    json_t *row = s_await_ack (stack, town, "320602001001", "settled", head, "passed", &page);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "to")), "值班员王芳");
+    cr_assert_eq (json_integer_value (json_object_get (row, "step")), 2);
+    json_decref (page);
+    row = s_await_ack (stack, town, "320602001", "pending", id2, NULL, &page);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "name")), "值班员王芳");
+    json_decref (page);
+    s_set_clock (stack, s_local (24, 29));
+    snprintf (head, sizeof head, "%s:case.dispatched:person:gw1#3:", id2);
+    s_await_ack (stack, town, "320602001", "settled", head, "expired", &page);
+    json_decref (page);
+    free (town);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
 }
 
 /*  The console's 确认收到 (issue 15, item 2): an operator acknowledges
