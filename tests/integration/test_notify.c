@@ -614,6 +614,14 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     s_await_ack (stack, town, "320602001", "settled", head, "expired", &page);
     json_decref (page);
     free (town);
+    /*  and nothing of either chain is left on the watch, nor found by case */
+    for (int i = 0; i < 2; i++) {
+        redisReply *left = cg_redis_command (stack->redis, "ZCARD cg:{notification}:%s",
+                                             i ? "ackcase" : "acks");
+        cr_assert_eq (cg_reply_int (left, -1), 0, "deliveries left on the watch (%s)",
+                      i ? "ackcase" : "acks");
+        freeReplyObject (left);
+    }
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }
