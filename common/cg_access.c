@@ -35,8 +35,10 @@ const cg_access_rule_t cg_access_rules[] = {
     /*  intake's reporter of a closed case: the fingerprint that earns its points */
     { "fund",           true,   "cg:{intake}:req:*", "consultation dispatch", "" },
     /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes); the
-        archive's cursor on the audit log: Redis keeps less of what it has */
+        archive's cursor on the audit log: Redis keeps less of what it has;
+        the journals the event stream reads (stream.c) */
     { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq "
+                                "cg:{notification}:journal cg:{notification}:seq "
                                 "cg:{archive}:cursor:audit", "", "+info" },
     /*  the audit log, kept for its retention in the store */
     { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:* cg:{gateway}:audit",

@@ -74,6 +74,8 @@
     S ("delivery/batch", 32, 1, 512, "deliveries") \
     S ("delivery/in_flight", 256, 1, 4096, "deliveries") \
     S ("delivery/keep_days", 30, 1, 3650, "days") \
+    S ("channels/connect_timeout_ms", 2000, 1, 600000, "milliseconds") \
+    S ("channels/timeout_ms", 5000, 1, 3600000, "milliseconds of one whole send") \
     S ("fund/*/resolution_above", 0, 0, INT64_C (10000000000000), "fen (0: never)") \
     S ("fund/*/timeout", 1209600, 60, 31536000, "seconds") \
     S ("fund/*/report_due_day", 10, 1, 28, "the day of the month")

@@ -163,6 +163,7 @@ const ROLES = { operator: '值班员', supervisor: '值班长', admin: '管理�
 async function signOut (told) {
   const t = token;
   sessionStorage.removeItem('civgrid.token');
+  sessionStorage.removeItem('civgrid.notifyAt');
   token = null;
   if (!told) {
     if (t) await fetch('/api/v1/session', { method: 'DELETE', headers: { Authorization: 'Bearer ' + t } }).catch(() => {});
@@ -225,18 +226,33 @@ function askOtherTabs (wait = 400) {
 const TOPICS = ['case.dispatched', 'case.accepted', 'case.returned', 'case.return_refused',
   'case.extension_requested', 'case.extended', 'case.extension_refused', 'case.suspended', 'case.resumed',
   'case.resolved', 'case.closed', 'case.merged', 'case.rejected', 'case.escalated', 'case.warning',
-  'case.overdue', 'case.noted', 'message'];
+  'case.overdue', 'case.noted', 'message', 'notify.failed', 'notify.acked', 'notify.retried'];
 
 /*  The browser's EventSource reconnects by itself with Last-Event-ID, so
-    nothing is missed across a dropped connection. */
+    nothing is missed across a dropped connection.  A reload starts the
+    cases at the journal's head (the queue is read anew), but notification's
+    journal where this tab stood before its oldest failed-notice alarm still
+    open (civgrid.notifyAt), so that a reload keeps those alarms and hears
+    what ended them meanwhile. */
+let notifySeq = null;           // notification's journal: the last entry heard
 function openStream () {
   if (stream) stream.close();
-  stream = new EventSource('/api/v1/stream?access_token=' + encodeURIComponent(token));
+  const at = sessionStorage.getItem('civgrid.notifyAt');
+  stream = new EventSource('/api/v1/stream?access_token=' + encodeURIComponent(token) +
+                           (at ? '&last_event_id=notification:' + encodeURIComponent(at) : ''));
   stream.onopen = () => { $('#live').className = 'live on'; };
   stream.onerror = () => { $('#live').className = 'live off'; };
   const onEvent = (e) => {
     const data = JSON.parse(e.data);
+    const seq = /notification:(\d+)/.exec(e.lastEventId || '');
+    if (seq) notifySeq = Number(seq[1]);
     for (const fn of listeners) { try { fn(e.type, data); } catch (err) { console.error(err); } }
+    if (e.type.startsWith('notify.')) {
+      if (e.type === 'notify.failed') raiseFailed(Object.assign(data, { seq: notifySeq }));
+      else endFailed(f => (data.delivery ? f.delivery === data.delivery : f.case_id === data.case_id));
+      keepNotifyAt();
+      return;
+    }
     if (data.topic === 'case.warning' || data.topic === 'case.overdue')
       alerts[data.id] = data.topic === 'case.overdue' ? 'overdue' : 'warning';
     if (e.type === 'case.dispatched' && data.urgent)
@@ -260,7 +276,15 @@ function openStream () {
     acknowledgement and stops their escalation (docs/NOTIFICATION.md);
     then it is written on the case's timeline (补充说明, dispatch's note),
     so every console (through the stream's case.noted) and the case's
-    record show who took it and when. */
+    record show who took it and when.
+    An urgent notice that could not be delivered on any channel is an
+    alarm too, 紧急通知发送失败 (the stream's notify.failed, from
+    notification's journal, to the consoles whose scope holds the case's
+    center or the org the notice was for): it names the case and who
+    could not be reached, links to the case and to 死信, and ends when
+    someone acknowledges the case (notify.acked) or sends the dead letter
+    again (notify.retried), in every console.  It is kept as
+    'failed:<delivery>' beside the cases' alarms. */
 const REMIND_MS = [30000, 20000, 10000];
 const ACK_NOTE = '已确认收到紧急告警';
 const alarmed = new Map();      // case id -> { c, since, next, reminders }
@@ -287,9 +311,11 @@ function beep (loud = 1) {
 
 function notifyDesktop (c, again) {
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
-  const n = new Notification((again ? '【再次提醒】' : '') + '紧急工单 ' + c.id,
-    { body: ((categories[c.category] || {}).name || c.category || '') + '：' + (c.summary || c.text || '').slice(0, 80),
-      tag: 'civgrid-' + c.id, requireInteraction: true, renotify: Boolean(again) });
+  const f = c.failed;
+  const n = new Notification((again ? '【再次提醒】' : '') + (f ? '紧急通知发送失败 ' : '紧急工单 ') + c.id,
+    { body: f ? '未能送达 ' + (f.name || f.recipient) + '：' + (f.reason || '').slice(0, 80)
+              : ((categories[c.category] || {}).name || c.category || '') + '：' + (c.summary || c.text || '').slice(0, 80),
+      tag: 'civgrid-' + (f ? 'failed-' + f.delivery : c.id), requireInteraction: true, renotify: Boolean(again) });
   n.onclick = () => { window.focus(); location.hash = '#/case/' + c.id; };
 }
 
@@ -306,6 +332,33 @@ function endAlarm (id) {
   if (alarmed.delete(id)) drawAlarms();
 }
 
+/*  紧急通知发送失败: f is the stream's notify.failed. */
+function raiseFailed (f) {
+  const key = 'failed:' + f.delivery;
+  if (alarmed.has(key)) return;
+  const now = Date.now();
+  alarmed.set(key, { c: { id: f.case_id || '', failed: f }, since: now, next: now + REMIND_MS[0], reminders: 0 });
+  beep(1);
+  notifyDesktop(alarmed.get(key).c, false);
+  drawAlarms();
+}
+
+/*  Where a reload resumes notification's journal: before the oldest
+    failed-notice alarm still open, else after the last entry heard. */
+function keepNotifyAt () {
+  const open = [...alarmed.values()].filter(a => a.c.failed).map(a => a.c.failed.seq - 1);
+  const at = open.length ? Math.min(...open) : notifySeq;
+  if (at !== null && at >= 0) sessionStorage.setItem('civgrid.notifyAt', String(at));
+}
+
+/*  Ends the failed-notice alarms that match. */
+function endFailed (match) {
+  let ended = false;
+  for (const [key, a] of alarmed)
+    if (a.c.failed && match(a.c.failed)) ended = alarmed.delete(key) || ended;
+  if (ended) { keepNotifyAt(); drawAlarms(); }
+}
+
 /*  This browser session's acknowledgements, so that a reload does not
     sound again what was taken. */
 function acknowledged () {
@@ -320,6 +373,7 @@ async function acknowledge (id, button) {
     await api(url + '/note', { method: 'POST', body: JSON.stringify({ note: ACK_NOTE }) });
     sessionStorage.setItem('civgrid.acked', JSON.stringify(acknowledged().concat(id).slice(-200)));
     endAlarm(id);
+    endFailed(f => f.case_id === id);
   }
   catch (err) {
     button.disabled = false;
@@ -347,6 +401,7 @@ function drawAlarms () {
   document.title = (alarmed.size ? '【' + alarmed.size + ' 件紧急】' : '') + 'civgrid 社会治理指挥中心';
   for (const a of alarmed.values()) {
     const c = a.c;
+    if (c.failed) { box.append(failedRow(a)); continue; }
     const row = el('div', null, 'alarm' + (a.reminders ? ' again' : ''));
     row.dataset.id = c.id;
     row.dataset.reminders = a.reminders;
@@ -357,6 +412,23 @@ function drawAlarms () {
                button('确认收到', 'ack', (b) => acknowledge(c.id, b)));
     box.append(row);
   }
+}
+
+function failedRow (a) {
+  const f = a.c.failed;
+  const row = el('div', null, 'alarm failed' + (a.reminders ? ' again' : ''));
+  row.dataset.case = f.case_id || '';
+  row.dataset.delivery = f.delivery;
+  row.dataset.reminders = a.reminders;
+  const dead = el('a', '死信');
+  dead.href = '#/deadletters';
+  row.append(el('b', '紧急通知发送失败'), f.case_id ? caseLink(f.case_id) : el('span', ''),
+             el('span', '未能送达 ' + (f.name || f.recipient), 'who'),
+             el('span', (f.reason || '').slice(0, 80), 'summary'), dead,
+             el('span', '已等待 ' + duration(Date.now() - a.since).replace(/^超时 /, ''), 'waited'),
+             el('span', a.reminders ? '第 ' + a.reminders + ' 次提醒' : '', 'reminders'));
+  if (f.case_id) row.append(button('确认收到', 'ack', (b) => acknowledge(f.case_id, b)));
+  return row;
 }
 
 /*  Which of the cases seen is an alarm now, and which no longer is. */

@@ -98,9 +98,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             abort ();
     }
 #elif S_WHICH (FUZZ_READER) == S_last_event_id
-    int64_t seq = -1;
-    if (gw_last_event_id (text, &seq) == 0 && (seq < 0 || seq == INT64_MAX))
-        abort ();
+    int64_t seqs[GW_STREAM_JOURNALS];
+    if (gw_last_event_id (text, seqs) == 0) {
+        bool named = false;
+        for (int j = 0; j < GW_STREAM_JOURNALS; j++) {
+            if (seqs[j] < -1 || seqs[j] == INT64_MAX)
+                abort ();
+            named |= seqs[j] >= 0;
+        }
+        if (!named)
+            abort ();
+    }
 #else
 #error FUZZ_READER names no reader
 #endif

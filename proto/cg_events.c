@@ -48,6 +48,9 @@ const cg_event_kind_t cg_event_kinds[] = {
     { "fund.report_overdue", "fund", &cg_fund_report_overdue_def },
     { "case.archived", "archive", &cg_case_archived_def },
     { "record.resealed", "intake", &cg_record_resealed_def },
+    { "notify.failed", "notification", &cg_notify_failed_def },
+    { "notify.acked", "notification", &cg_notify_cleared_def },
+    { "notify.retried", "notification", &cg_notify_cleared_def },
     /*  last, so that a lookup by topic alone finds dispatch's case.merged */
     { "case.merged", "intake", &cg_case_merged_def },
     { "case.withdrawn", "intake", &cg_case_withdrawn_def },

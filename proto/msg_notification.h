@@ -175,6 +175,24 @@
 #define CG_FIELDS_sms_case(F, M) \
     F(M, STR, id, 1, 1, 32, _, "the case the number was last asked to rate")
 
+#define CG_FIELDS_notify_failed(F, M) \
+    F(M, STR, delivery, 1, 1, 160, _, "the urgent delivery that was dead-lettered: notify.retry takes it") \
+    F(M, STR, case_id, 0, 1, 64, _, "the case it was about") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "the case's center, else the center above the recipient: who sees it on the stream") \
+    F(M, STR, unit, 0, 1, CG_CODE_MAX, _, "the org of the person or unit it was for") \
+    F(M, STR, recipient, 1, 1, 96, _, "who could not be reached: person:<id>, unit:<code>") \
+    F(M, STR, name, 0, 1, CG_NAME_MAX, _, "their name") \
+    F(M, STR, topic, 1, 1, 64, _, "the event the notice was about") \
+    F(M, STR, reason, 1, 1, 256, _, "the last channel's error") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when it was given up")
+
+#define CG_FIELDS_notify_cleared(F, M) \
+    F(M, STR, case_id, 1, 1, 64, _, "the case") \
+    F(M, STR, center, 0, 1, CG_CODE_MAX, _, "the case's center: who sees it on the stream") \
+    F(M, STR, delivery, 0, 1, 160, _, "notify.retried: the dead letter sent again; absent for notify.acked (every failed notice of the case)") \
+    F(M, STR, by, 0, 1, 64, _, "who acknowledged (notify.acked)") \
+    F(M, INT, at, 1, 0, CG_TIME_MAX, _, "when")
+
 #define CG_MESSAGES_NOTIFICATION(M) \
     M(sms_asked, "sms.asked", "command", CG_FIELDS_sms_asked, \
       "To notification: which case an SMS asked this phone to rate (1/2/3), for the gateway's SMS replies.") \
@@ -221,6 +239,10 @@
       "To notification: send a test notice to a recipient through their channels.") \
     M(notify_rule, "notify.rule", "record", CG_FIELDS_notify_rule, \
       "One rule: which event goes to whom, with which template.") \
+    M(notify_failed, "notify.failed", "event", CG_FIELDS_notify_failed, \
+      "On notification's journal: an urgent notice failed on every channel and was dead-lettered (the console's 紧急通知发送失败 alarm).") \
+    M(notify_cleared, "notify.cleared", "event", CG_FIELDS_notify_cleared, \
+      "On notification's journal as notify.acked (someone acknowledged the urgent notices of a case that had a failed one) or notify.retried (a failed urgent notice's dead letter was sent again): the alarm ends.") \
     M(notify_rules, "notify.rules", "command", CG_FIELDS_notify_rules, \
       "To notification: the rules it runs.") \
     M(notify_rulebook, "notify.rulebook", "reply", CG_FIELDS_notify_rulebook, \

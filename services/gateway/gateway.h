@@ -268,10 +268,17 @@ void gw_gather_list (gw_request_t *req, const gw_gather_t *spec, const void *que
 int gw_hotline_order (const char *body, size_t size, cg_hotline_order_t *order, cg_error_t *err);
 
 /* --- stream.c ------------------------------------------------------------- */
-/*  The journal sequence number of a Last-Event-ID the stream sent
-    ("dispatch:42"): 0, or -1 when it is not one (no sign, no space, no
-    number the stream cannot count on from: INT64_MAX and beyond). */
-int gw_last_event_id (const char *text, int64_t *seq);
+/*  The journals the stream reads, in the order of a Last-Event-ID. */
+#define GW_STREAM_JOURNALS  2
+extern const char *const gw_stream_journals[GW_STREAM_JOURNALS];
+
+/*  The journals' sequence numbers in a Last-Event-ID the stream sent
+    ("dispatch:42,notification:7", or the older "dispatch:42"): each
+    journal it names, in any order, once; seqs[j] is -1 for a journal it
+    does not name.  0, or -1 when it is not one (an unknown journal, a
+    repeat, a sign, a space, a number the stream cannot count on from:
+    INT64_MAX and beyond). */
+int gw_last_event_id (const char *text, int64_t seqs[GW_STREAM_JOURNALS]);
 
 /* --- open311.c ------------------------------------------------------------ */
 #define GW_FORM_FIELDS  64

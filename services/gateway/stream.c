@@ -1,29 +1,38 @@
 /*  stream — GET /api/v1/stream: live events as Server-Sent Events.
 
-    The stream reads the dispatch journal itself, with XREAD BLOCK on its
-    own Redis connection, rather than the bus: the journal is the truth and
-    numbers every event, so the event id `dispatch:<seq>` lets a browser
-    that reconnects say where it was (Last-Event-ID, or last_event_id in
-    the query) and get exactly what it missed.  A stream without one
-    starts at the journal's head.  What it missed may have been trimmed
-    meanwhile (the journal keeps its retention, cg_retention.h): then an
-    event journal.trimmed names the seqs it will never get.  Each event
-    is decoded with its message definition and sent as JSON only when its
-    case lies in the caller's scope (its center's subtree, or its unit's
-    token); events that do not
-    name their case's center (case.accepted, ...) have it looked up once
-    with case.show and remembered.  A comment
-    line goes out every 5 s of silence, so proxies keep the connection;
-    that also bounds how long an open stream delays the gateway's stop. */
+    The stream reads two journals itself, dispatch's (the cases) and
+    notification's (an urgent notice that failed on every channel, and the
+    acknowledgement or retry that ends that alarm), with one XREAD BLOCK
+    over both on its own Redis connection, rather than the bus: the
+    journals are the truth and number every event, so the event id
+    `dispatch:<seq>,notification:<seq>` (where the stream stands in each)
+    lets a browser that reconnects say where it was (Last-Event-ID, or
+    last_event_id in the query) and get exactly what it missed.  The older
+    id `dispatch:<seq>` is still taken (a console of an earlier release
+    resuming): the notification journal then starts at its head, as it
+    does for a stream without an id.  What it missed may have been trimmed
+    meanwhile (each journal keeps its retention, cg_retention.h): then an
+    event journal.trimmed names the journal and the seqs it will never
+    get.  Each event is decoded with its message definition (cg_events.h)
+    and sent as JSON only when its case lies in the caller's scope (its
+    center's subtree, or its unit's token; a failed notice also when the
+    org it was for does); events that do not name their case's center
+    (case.accepted, ...) have it looked up once with case.show and
+    remembered.  A comment line goes out every 5 s of silence, so proxies
+    keep the connection; that also bounds how long an open stream delays
+    the gateway's stop.  (Two journals in one XREAD: one Redis, or one
+    Cluster slot for both, as the rest of the gateway's reads assume.) */
 #include "gateway.h"
+#include "cg_events.h"
 
 #include <ctype.h>
 #include <errno.h>
 
-#define S_JOURNAL       "dispatch"
 #define S_BLOCK_MS      5000
 #define S_BATCH         64
 #define S_CACHE_MAX     10000
+
+const char *const gw_stream_journals[GW_STREAM_JOURNALS] = { "dispatch", "notification" };
 
 typedef struct {
     gateway_t *gw;
@@ -31,15 +40,18 @@ typedef struct {
     cg_redis_t *redis;
     cg_client_t *dispatch;
     zhashx_t *centers;          /* case id -> "center unit", as learned */
-    int64_t seq;                /* the last event sent */
+    int64_t seq[GW_STREAM_JOURNALS];    /* of each journal, the last entry read */
     char *pending;              /* formatted, not yet written */
     size_t pending_size, pending_at;
 } s_stream_t;
 
-/*  The definition of an event's body, from its topic. */
+/*  The definition of an event's body, from its journal and topic. */
 static const cg_msgdef_t *
-s_event_def (const char *topic)
+s_event_def (const char *journal, const char *topic)
 {
+    const cg_event_kind_t *kind = cg_event_kind_find (journal, topic);
+    if (kind)
+        return kind->def;
     const cg_msgdef_t *def = cg_msgdef_find (topic);
     if (def && strcmp (def->kind, "event") == 0)
         return def;
@@ -104,13 +116,26 @@ s_append (s_stream_t *self, const char *text)
     self->pending_size += len;
 }
 
-/*  One journal entry: formatted into pending when the caller may see it. */
+/*  The id of what is sent now: where the stream stands in each journal. */
 static void
-s_entry (s_stream_t *self, redisReply *entry)
+s_append_id (s_stream_t *self)
+{
+    char id[160];
+    size_t at = (size_t) snprintf (id, sizeof id, "id: ");
+    for (int j = 0; j < GW_STREAM_JOURNALS; j++)
+        at += (size_t) snprintf (id + at, sizeof id - at, "%s%s:%lld", j ? "," : "",
+                                 gw_stream_journals[j], (long long) self->seq[j]);
+    snprintf (id + at, sizeof id - at, "\n");
+    s_append (self, id);
+}
+
+/*  One entry of journal j: formatted into pending when the caller may see it. */
+static void
+s_entry (s_stream_t *self, int j, redisReply *entry)
 {
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
         return;
-    self->seq = strtoll (entry->element[0]->str, NULL, 10);
+    self->seq[j] = strtoll (entry->element[0]->str, NULL, 10);
     redisReply *kv = entry->element[1];
     const char *topic = NULL;
     const redisReply *body = NULL;
@@ -120,7 +145,7 @@ s_entry (s_stream_t *self, redisReply *entry)
         if (strcmp (kv->element[k]->str, "b") == 0)
             body = kv->element[k + 1];
     }
-    const cg_msgdef_t *def = topic ? s_event_def (topic) : NULL;
+    const cg_msgdef_t *def = topic ? s_event_def (gw_stream_journals[j], topic) : NULL;
     if (!def || !body)
         return;
     void *msg = calloc (1, def->size);
@@ -136,8 +161,8 @@ s_entry (s_stream_t *self, redisReply *entry)
         json_object_set_new (data, "topic", json_string (topic));
         char *text = json_dumps (data, JSON_COMPACT);
         char head[160];
-        snprintf (head, sizeof head, "id: %s:%lld\nevent: %s\ndata: ", S_JOURNAL,
-                  (long long) self->seq, topic);
+        snprintf (head, sizeof head, "event: %s\ndata: ", topic);
+        s_append_id (self);
         s_append (self, head);
         s_append (self, text ? text : "{}");
         s_append (self, "\n\n");
@@ -146,22 +171,24 @@ s_entry (s_stream_t *self, redisReply *entry)
     json_decref (data);
 }
 
-/*  When the first entry read is not the next one, the ones between were
-    trimmed before this stream read them: it says which. */
+/*  When the first entry read of journal j is not the next one, the ones
+    between were trimmed before this stream read them: it says which. */
 static void
-s_trimmed (s_stream_t *self, redisReply *entry)
+s_trimmed (s_stream_t *self, int j, redisReply *entry)
 {
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
         return;
     int64_t first = strtoll (entry->element[0]->str, NULL, 10);
-    if (first <= self->seq + 1)
+    if (first <= self->seq[j] + 1)
         return;
+    int64_t from = self->seq[j] + 1;
+    self->seq[j] = first - 1;
     char text[200];
-    snprintf (text, sizeof text, "id: %s:%lld\nevent: journal.trimmed\ndata: {\"journal\":"
-              "\"%s\",\"from\":%lld,\"to\":%lld}\n\n", S_JOURNAL, (long long) first - 1,
-              S_JOURNAL, (long long) self->seq + 1, (long long) first - 1);
+    snprintf (text, sizeof text, "event: journal.trimmed\ndata: {\"journal\":"
+              "\"%s\",\"from\":%lld,\"to\":%lld}\n\n", gw_stream_journals[j], (long long) from,
+              (long long) first - 1);
+    s_append_id (self);
     s_append (self, text);
-    self->seq = first - 1;
 }
 
 static ssize_t
@@ -173,25 +200,37 @@ s_read (void *cls, uint64_t pos, char *buf, size_t max)
         self->pending_at = self->pending_size = 0;
         if (zsys_interrupted)
             return MHD_CONTENT_READER_END_OF_STREAM;
-        char key[128], from[32];
-        cg_journal_key (key, sizeof key, S_JOURNAL);
-        snprintf (from, sizeof from, "%lld-0", (long long) self->seq);
-        redisReply *r = cg_redis_command (self->redis, "XREAD COUNT %d BLOCK %d STREAMS %s %s",
-                                          S_BATCH, S_BLOCK_MS, key, from);
+        char keys[GW_STREAM_JOURNALS][128], from[GW_STREAM_JOURNALS][32];
+        for (int j = 0; j < GW_STREAM_JOURNALS; j++) {
+            cg_journal_key (keys[j], sizeof keys[j], gw_stream_journals[j]);
+            snprintf (from[j], sizeof from[j], "%lld-0", (long long) self->seq[j]);
+        }
+        redisReply *r = cg_redis_command (self->redis, "XREAD COUNT %d BLOCK %d STREAMS %s %s "
+                                          "%s %s", S_BATCH, S_BLOCK_MS, keys[0], keys[1],
+                                          from[0], from[1]);
         if (!r || r->type == REDIS_REPLY_ERROR) {
             if (r)
                 freeReplyObject (r);
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
-        if (r->type == REDIS_REPLY_ARRAY && r->elements == 1
-        &&  r->element[0]->elements == 2) {
-            redisReply *entries = r->element[0]->element[1];
-            if (entries->elements)
-                s_trimmed (self, entries->element[0]);
-            for (size_t i = 0; i < entries->elements; i++)
-                s_entry (self, entries->element[i]);
+        bool read = false;
+        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+            redisReply *one = r->element[i];
+            if (one->type != REDIS_REPLY_ARRAY || one->elements != 2
+                || one->element[0]->type != REDIS_REPLY_STRING)
+                continue;
+            for (int j = 0; j < GW_STREAM_JOURNALS; j++) {
+                if (strcmp (one->element[0]->str, keys[j]) != 0)
+                    continue;
+                redisReply *entries = one->element[1];
+                if (entries->elements)
+                    s_trimmed (self, j, entries->element[0]);
+                for (size_t k = 0; k < entries->elements; k++)
+                    s_entry (self, j, entries->element[k]);
+                read = true;
+            }
         }
-        else
+        if (!read)
             s_append (self, ": still here\n\n");
         freeReplyObject (r);
     }
@@ -225,38 +264,55 @@ s_free (void *cls)
 }
 
 int
-gw_last_event_id (const char *text, int64_t *seq)
+gw_last_event_id (const char *text, int64_t seqs[GW_STREAM_JOURNALS])
 {
-    size_t n = strlen (S_JOURNAL);
-    char *end;
-    if (strncmp (text, S_JOURNAL ":", n + 1) != 0 || !isdigit ((unsigned char) text[n + 1]))
-        return -1;
-    errno = 0;
-    long long value = strtoll (text + n + 1, &end, 10);
-    /*  the stream counts on from it: seq + 1 must be a number too */
-    if (errno || *end || value == INT64_MAX)
-        return -1;
-    *seq = value;
+    for (int j = 0; j < GW_STREAM_JOURNALS; j++)
+        seqs[j] = -1;
+    const char *at = text;
+    do {
+        int j = 0;
+        size_t n = 0;
+        while (j < GW_STREAM_JOURNALS
+               && !(strncmp (at, gw_stream_journals[j], n = strlen (gw_stream_journals[j])) == 0
+                    && at[n] == ':'))
+            j++;
+        if (j == GW_STREAM_JOURNALS || seqs[j] >= 0 || !isdigit ((unsigned char) at[n + 1]))
+            return -1;
+        char *end;
+        errno = 0;
+        long long value = strtoll (at + n + 1, &end, 10);
+        /*  the stream counts on from it: seq + 1 must be a number too */
+        if (errno || (*end && *end != ',') || value == INT64_MAX)
+            return -1;
+        seqs[j] = value;
+        at = *end ? end + 1 : end;
+        if (*end && !*at)
+            return -1;
+    } while (*at);
     return 0;
 }
 
-/*  Where to start: after the event the client names, else at the head. */
+/*  Where to start in each journal: after the events the client names,
+    else (a journal it does not name, or no id) at the journal's head. */
 static int
-s_start (gw_request_t *req, int64_t *seq)
+s_start (gw_request_t *req, int64_t seqs[GW_STREAM_JOURNALS])
 {
     const char *last = gw_header (req, "Last-Event-ID");
     if (!last)
         last = gw_query (req, "last_event_id");
-    if (last && *last) {
-        if (gw_last_event_id (last, seq)) {
-            gw_reply_error (req, 400, "invalid", "Last-Event-ID", "Last-Event-ID must be an "
-                            "event id this stream sent, like %s:42", S_JOURNAL);
-            return -1;
-        }
-        return 0;
+    if (last && *last && gw_last_event_id (last, seqs)) {
+        gw_reply_error (req, 400, "invalid", "Last-Event-ID", "Last-Event-ID must be an "
+                        "event id this stream sent, like %s:42,%s:7", gw_stream_journals[0],
+                        gw_stream_journals[1]);
+        return -1;
     }
-    *seq = cg_journal_head (req->link->redis, S_JOURNAL);
-    return *seq < 0 ? -1 : 0;
+    for (int j = 0; j < GW_STREAM_JOURNALS; j++)
+        if (!(last && *last) || seqs[j] < 0) {
+            seqs[j] = cg_journal_head (req->link->redis, gw_stream_journals[j]);
+            if (seqs[j] < 0)
+                return -1;
+        }
+    return 0;
 }
 
 void
@@ -268,8 +324,8 @@ gw_stream_handle (gw_request_t *req)
     }
     if (gw_auth_stream (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
         return;
-    int64_t seq;
-    if (s_start (req, &seq)) {
+    int64_t seq[GW_STREAM_JOURNALS];
+    if (s_start (req, seq)) {
         if (!req->response)
             gw_reply_error (req, 503, "unavailable", "", "the journal cannot be read now");
         return;
@@ -288,7 +344,7 @@ gw_stream_handle (gw_request_t *req)
     assert (self);
     self->gw = gw;
     self->caller = req->caller;
-    self->seq = seq;
+    memcpy (self->seq, seq, sizeof self->seq);
     self->redis = cg_redis_configured (gw->daemon->config, 2000);
     self->dispatch = cg_client_new (cg_daemon_get (gw->daemon, "dispatch/endpoint", ""),
                                     3000, 1);

@@ -156,7 +156,8 @@ s_on_timer (CURLM *multi, long ms, void *arg)
 }
 
 channel_t *
-channel_new (zconfig_t *settings, zloop_t *loop, channel_done_fn *done, void *arg)
+channel_new (zconfig_t *settings, int64_t connect_ms, int64_t timeout_ms, zloop_t *loop,
+             channel_done_fn *done, void *arg)
 {
     curl_global_init (CURL_GLOBAL_DEFAULT);
     channel_t *self = cg_alloc (sizeof *self);
@@ -174,8 +175,8 @@ channel_new (zconfig_t *settings, zloop_t *loop, channel_done_fn *done, void *ar
     self->hotline_secret = cg_strdup (zconfig_get (settings, "hotline_secret", ""));
     snprintf (self->secrets[0], CG_SIGN_SECRET_MAX, "%s", self->hotline_secret);
     self->nsecrets = 1;
-    self->connect_ms = atol (zconfig_get (settings, "connect_timeout_ms", "2000"));
-    self->timeout_ms = atol (zconfig_get (settings, "timeout_ms", "5000"));
+    self->connect_ms = (long) connect_ms;
+    self->timeout_ms = (long) timeout_ms;
     return self;
 }
 

@@ -43,8 +43,11 @@ typedef struct _channel_t channel_t;
 /*  Called from the loop with the jobs that finished in one turn of it. */
 typedef void (channel_done_fn) (channel_job_t **jobs, size_t n, void *arg);
 
-/*  Settings from the channels section of notify.cfg; transfers run on loop. */
-channel_t *channel_new (zconfig_t *settings, zloop_t *loop, channel_done_fn *done, void *arg);
+/*  Settings from the channels section of notify.cfg, its timeouts as
+    notifier.c read and checked them (connect_ms to connect, timeout_ms
+    for the whole send); transfers run on loop. */
+channel_t *channel_new (zconfig_t *settings, int64_t connect_ms, int64_t timeout_ms,
+                        zloop_t *loop, channel_done_fn *done, void *arg);
 
 /*  Drops whatever is still in flight, without calling back. */
 void channel_destroy (channel_t **self_p);

@@ -214,21 +214,58 @@ s_deadletter (void *request, cg_reply_t *reply, void *arg)
     cg_zpage_free (&ids);
 }
 
+/*  The journal entry that ends a failed urgent notice's alarm in the
+    consoles (notify.cleared): for a retry, of the delivery (its case read
+    from it; '' when it has none), for an acknowledgement, of the case.
+    The script appends it only when there was an alarm to end. */
+static void
+s_add_cleared (notifier_t *self, cg_args_t *args, const char *delivery, const char *case_id,
+               const char *by, int64_t now)
+{
+    cg_notify_delivery_t d = { 0 };
+    bool decoded = false;
+    if (delivery) {
+        redisReply *m = cg_redis_command (self->daemon->redis, "HGET " NOTIFIER_PREFIX "d:%s m",
+                                          delivery);
+        cg_error_t err;
+        decoded = m && m->type == REDIS_REPLY_STRING
+                  && cg_msg_decode (&cg_notify_delivery_def, m->str, m->len, &d, &err) == 0;
+        if (m)
+            freeReplyObject (m);
+        case_id = decoded ? d.case_id : NULL;
+    }
+    if (case_id) {
+        const cg_org_node_t *center = notifier_center_of (self, case_id,
+                                                          decoded ? d.recipient : NULL);
+        cg_notify_cleared_t cleared = {
+            .case_id = (char *) case_id, .delivery = (char *) delivery,
+            .center = center ? (char *) center->code : NULL, .by = (char *) by, .at = now };
+        cg_args_add_msg (args, &cg_notify_cleared_def, &cleared);
+    }
+    else
+        cg_args_add_str (args, "");
+    if (decoded)
+        cg_msg_clear (&cg_notify_delivery_def, &d);
+}
+
 static void
 s_retry (void *request, cg_reply_t *reply, void *arg)
 {
     notifier_t *self = arg;
     cg_notify_act_t *req = request;
+    int64_t now = cg_clock_now ();
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, NOTIFIER_PREFIX);
     cg_args_add_str (&args, req->rid);
     cg_args_add_str (&args, req->id);
-    cg_args_add_int (&args, cg_clock_now ());
+    cg_args_add_int (&args, now);
+    s_add_cleared (self, &args, req->id, NULL, NULL, now);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_retry", 0, &args);
     cg_args_free (&args);
-    const char *answer = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1
+    const char *answer = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
                          ? cg_reply_str (r->element[0]) : "";
+    notifier_publish (self, r, 1, SIZE_MAX);
     if (streq (answer, "ok")) {
         cg_notify_state_t state = { .id = req->id, .state = "queued" };
         cg_reply_ok (reply, &cg_notify_state_def, &state);
@@ -303,6 +340,7 @@ s_ack_case (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_str (&args, req->actor);
     cg_args_add_int (&args, now);
     cg_args_add_int (&args, self->ack_ms);
+    s_add_cleared (self, &args, NULL, req->id, req->actor, now);
     for (size_t i = 0; i < ids->elements; i++) {
         const char *id = cg_reply_str (ids->element[i]);
         cg_args_add_str (&args, id);
@@ -311,12 +349,15 @@ s_ack_case (void *request, cg_reply_t *reply, void *arg)
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack_case", 0, &args);
     cg_args_free (&args);
     freeReplyObject (ids);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 4) {
+    /*  what it journaled (notify.acked: 3 elements or none), then 4 a delivery */
+    size_t first = r && r->type == REDIS_REPLY_ARRAY ? r->elements % 4 : 1;
+    if (!r || r->type != REDIS_REPLY_ARRAY || (first != 0 && first != 3)) {
         cg_reply_fail (reply, "unavailable", NULL, "the outbox cannot be reached");
         if (r)
             freeReplyObject (r);
         return;
     }
+    notifier_publish (self, r, 0, first);
     cg_notify_acks_t acks = { .id = req->id };
     cg_notify_ack_item_t items[S_ACK_CASE_MAX];
     cg_notify_delivery_t ds[S_ACK_CASE_MAX];
@@ -324,7 +365,7 @@ s_ack_case (void *request, cg_reply_t *reply, void *arg)
     memset (items, 0, sizeof items);
     memset (ds, 0, sizeof ds);
     size_t n = 0;
-    for (size_t i = 0; i + 3 < r->elements && n < S_ACK_CASE_MAX; i += 4, n++) {
+    for (size_t i = first; i + 3 < r->elements && n < S_ACK_CASE_MAX; i += 4, n++) {
         redisReply **e = r->element + i;
         cg_notify_ack_item_t *item = &items[n];
         item->delivery = (char *) cg_reply_str (e[0]);

@@ -29,7 +29,6 @@
     to the people above (网格员 → 社区 → 街道).  An urgent notice that
     no route could deliver goes to the operators on duty (s_tell_on_duty). */
 #include "notifier.h"
-#include "cg_case.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 
@@ -296,30 +295,6 @@ s_prefixed (char *out, size_t len, const char *prefix, const char *text)
         out[--used] = 0;
 }
 
-/*  The center a notice about case_id concerns: the case's own (dispatch's
-    record), else the nearest center above the recipient; NULL when
-    neither is known. */
-static const cg_org_node_t *
-s_center_of (notifier_t *self, const cg_notify_delivery_t *d)
-{
-    const cg_org_node_t *node = NULL;
-    if (d->case_id) {
-        redisReply *r = cg_redis_command (self->daemon->redis, "HGET " CG_CASE_KEY " center",
-                                          d->case_id);
-        node = cg_orgtree_find (self->org, cg_reply_str (r));
-        if (r)
-            freeReplyObject (r);
-    }
-    if (!node) {
-        const person_t *person = directory_person (self->directory, d->recipient);
-        node = person ? person->org : strncmp (d->recipient, "unit:", 5) == 0
-               ? cg_orgtree_find (self->org, d->recipient + 5) : NULL;
-    }
-    while (node && node->kind > CG_ORG_TOWN)
-        node = node->parent;
-    return node;
-}
-
 /*  An urgent notice that could not be delivered on any route is never only
     dead-lettered: it goes at once to the on-duty operators of the case's
     center (or, when it has none in the directory, of the nearest center
@@ -341,7 +316,8 @@ s_tell_on_duty (notifier_t *self, s_item_t **items, size_t n, int64_t now)
             continue;
         const person_t *ops[16];
         size_t found = 0;
-        for (const cg_org_node_t *c = s_center_of (self, d); c && !found; c = c->parent)
+        for (const cg_org_node_t *c = notifier_center_of (self, d->case_id, d->recipient);
+             c && !found; c = c->parent)
             found = directory_at (self->directory, c->code, "operator", ops, 16);
         if (!found)
             zsys_error ("notification: urgent %s undeliverable (%s), and no operator to tell",
@@ -388,6 +364,32 @@ s_tell_on_duty (notifier_t *self, s_item_t **items, size_t n, int64_t now)
     cg_args_free (&batch);
 }
 
+/*  The journal entry of an urgent notice given up (notify.failed, the
+    console's 紧急通知发送失败 alarm), with its case, appended by
+    notify_settle in the call that dead-letters it; '' '' for any other
+    outcome.  The notices that tell the operators on duty of one are not
+    journaled again: the first already raised the alarm. */
+static void
+s_add_failed (notifier_t *self, cg_args_t *args, s_item_t *item, int64_t now)
+{
+    cg_notify_delivery_t *d = &item->d;
+    if (!streq (item->outcome, "dead") || !item->decoded || !d->urgent
+        || strstr (item->id, NOTIFIER_UNDELIVERED)) {
+        cg_args_add_str (args, "");
+        cg_args_add_str (args, "");
+        return;
+    }
+    const cg_org_node_t *center = notifier_center_of (self, d->case_id, d->recipient);
+    const cg_org_node_t *unit = notifier_org_of (self, d->recipient);
+    cg_notify_failed_t failed = {
+        .delivery = item->id, .case_id = d->case_id,
+        .center = center ? (char *) center->code : NULL,
+        .unit = unit ? (char *) unit->code : NULL, .recipient = d->recipient, .name = d->name,
+        .topic = d->topic, .reason = item->detail, .at = now };
+    cg_args_add_msg (args, &cg_notify_failed_def, &failed);
+    cg_args_add_str (args, d->case_id ? d->case_id : "");
+}
+
 static void
 s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
 {
@@ -429,12 +431,15 @@ s_settle (notifier_t *self, s_item_t **items, size_t n, int64_t now)
         }
         else
             cg_args_add_str (&args, "");
+        s_add_failed (self, &args, item, now);
     }
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_settle", 0, &args);
     if (!r || r->type == REDIS_REPLY_ERROR)
         zsys_error ("notification: notify_settle: %s", r ? r->str : "no Redis");
-    else
+    else {
         s_count_settled (self, items, n);
+        notifier_publish (self, r, 2, SIZE_MAX);
+    }
     if (r)
         freeReplyObject (r);
     cg_args_free (&args);
@@ -708,8 +713,8 @@ courier_attach (notifier_t *self, zloop_t *loop)
     self->sending = zhash_new ();
     self->settled = zhashx_new ();
     zhashx_set_destructor (self->settled, (zhashx_destructor_fn *) zstr_free);
-    self->channel = channel_new (zconfig_locate (self->settings, "channels"), loop, s_on_sent,
-                                 self);
+    self->channel = channel_new (zconfig_locate (self->settings, "channels"), self->connect_ms,
+                                 self->timeout_ms, loop, s_on_sent, self);
     if (notifier_ack_index (self))
         zsys_warning ("notification: the acknowledgement index could not be completed at start");
     if (zloop_timer (loop, S_TICK_MS, 0, s_on_tick, self) < 0

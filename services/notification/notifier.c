@@ -1,6 +1,7 @@
 /*  notifier — see notifier.h: loading what notification needs, and
     queueing deliveries. */
 #include "notifier.h"
+#include "cg_case.h"
 #include "cg_config.h"
 #include "cg_text.h"
 
@@ -26,7 +27,10 @@ s_load_settings (notifier_t *self, const char *dir)
         || cg_config_int (s, path, "delivery/lease_ms", &self->lease_ms, err, sizeof err)
         || cg_config_int (s, path, "delivery/batch", &batch, err, sizeof err)
         || cg_config_int (s, path, "delivery/in_flight", &in_flight, err, sizeof err)
-        || cg_config_int (s, path, "delivery/keep_days", &keep_days, err, sizeof err)) {
+        || cg_config_int (s, path, "delivery/keep_days", &keep_days, err, sizeof err)
+        || cg_config_int (s, path, "channels/connect_timeout_ms", &self->connect_ms, err,
+                          sizeof err)
+        || cg_config_int (s, path, "channels/timeout_ms", &self->timeout_ms, err, sizeof err)) {
         zsys_error ("notification: %s", err);
         return -1;
     }
@@ -327,4 +331,48 @@ notifier_citizen_phone (notifier_t *self, const char *id, char *phone, size_t le
     }
     if (r)
         freeReplyObject (r);
+}
+
+const cg_org_node_t *
+notifier_org_of (notifier_t *self, const char *recipient)
+{
+    if (!recipient)
+        return NULL;
+    const person_t *person = directory_person (self->directory, recipient);
+    if (person)
+        return person->org;
+    return strncmp (recipient, "unit:", 5) == 0 ? cg_orgtree_find (self->org, recipient + 5)
+                                                : NULL;
+}
+
+const cg_org_node_t *
+notifier_center_of (notifier_t *self, const char *case_id, const char *recipient)
+{
+    const cg_org_node_t *node = NULL;
+    if (case_id) {
+        redisReply *r = cg_redis_command (self->daemon->redis, "HGET " CG_CASE_KEY " center",
+                                          case_id);
+        node = cg_orgtree_find (self->org, cg_reply_str (r));
+        if (r)
+            freeReplyObject (r);
+    }
+    if (!node)
+        node = notifier_org_of (self, recipient);
+    while (node && node->kind > CG_ORG_TOWN)
+        node = node->parent;
+    return node;
+}
+
+void
+notifier_publish (notifier_t *self, redisReply *r, size_t from, size_t to)
+{
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return;
+    if (to > r->elements)
+        to = r->elements;
+    for (size_t k = from; k + 2 < to; k += 3)
+        if (r->element[k + 1]->type == REDIS_REPLY_INTEGER)
+            cg_pub_send (self->daemon->pub, "notification", r->element[k + 1]->integer,
+                         cg_reply_str (r->element[k]), r->element[k + 2]->str,
+                         r->element[k + 2]->len);
 }

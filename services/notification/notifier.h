@@ -38,6 +38,7 @@ typedef struct {
     const char *citizen_sms;        /* "" when citizens get no SMS */
     int attempts;                   /* per route, before the next route */
     int64_t backoff_ms, backoff_max_ms, lease_ms;
+    int64_t connect_ms, timeout_ms; /* channels/connect_timeout_ms, timeout_ms: of one send */
     int64_t keep_ms;                /* a sent delivery (its own de-duplication key) is kept this long */
     int64_t inbox_max;              /* notification/inbox_max: notices one inbox keeps, newest */
     int64_t dead_ms, dead_max;      /* notification/dead_days, dead_max: dead letters kept */
@@ -99,6 +100,20 @@ int notifier_enqueue (notifier_t *self, const char *cursor_key, int64_t expected
 /*  A log line (notify.attempt msgpack) appended to args. */
 void notifier_add_attempt (cg_args_t *args, const char *id, int64_t at, const char *channel,
                            int64_t attempt, const char *outcome, const char *detail);
+
+/*  The org a recipient (person:<id>, unit:<code>) belongs to, or NULL. */
+const cg_org_node_t *notifier_org_of (notifier_t *self, const char *recipient);
+
+/*  The center a notice about case_id (may be NULL) for recipient (may be
+    NULL) concerns: the case's own (dispatch's record), else the nearest
+    center above the recipient; NULL when neither is known. */
+const cg_org_node_t *notifier_center_of (notifier_t *self, const char *case_id,
+                                         const char *recipient);
+
+/*  Publishes on the bus what a script appended to notification's journal
+    (docs/JOURNAL.md): the reply's elements [from, to), as triples of
+    topic, seq and body (to past the end: to its end). */
+void notifier_publish (notifier_t *self, redisReply *r, size_t from, size_t to);
 
 /*  courier.c: the outbox worker and the acknowledgement watch, on loop. */
 int courier_attach (notifier_t *self, zloop_t *loop);

@@ -124,15 +124,19 @@ async function main () {
   fs.mkdirSync(out, { recursive: true });
   // notification's rules and templates as deployed, with a directory that
   // has the grid worker of 和平桥 第一网格 (where the demo's watch W-0001 is) and the town's operator on duty
-  // (in-app inboxes), so that a smart watch's SOS awaits acknowledgement
+  // (in-app inboxes), so that a smart watch's SOS awaits acknowledgement,
+  // and the grid worker of 第三网格 of 和平桥's second community (watch
+  // W-0002) whose only channel is a webhook nobody listens on (port 9), so
+  // that an SOS there fails on every channel at its first attempt
   const notify = fs.mkdtempSync(path.join(tmp, 'notify.'));
   fs.copyFileSync(path.join(root, 'deploy/notify/rules.tsv'), path.join(notify, 'rules.tsv'));
   fs.cpSync(path.join(root, 'deploy/notify/templates'), path.join(notify, 'templates'), { recursive: true });
   fs.writeFileSync(path.join(notify, 'directory.tsv'),
     'gw-001\t网格员陈刚\tgrid_worker\t320602001001001\tzh-CN\tinbox\t-\t-\timmediate\n' +
-    'op-320602001\t值班员王芳\toperator\t320602001\tzh-CN\tinbox\t-\t-\timmediate\n');
+    'op-320602001\t值班员王芳\toperator\t320602001\tzh-CN\tinbox\t-\t-\timmediate\n' +
+    'gw-203\t网格员赵磊\tgrid_worker\t320602001002003\tzh-CN\twebhook:http://127.0.0.1:9/sos\t-\t-\timmediate\n');
   fs.writeFileSync(path.join(notify, 'notify.cfg'), fs.readFileSync(path.join(root, 'deploy/notify/notify.cfg'), 'utf8')
-    .replace(/^directory = .*$/m, 'directory = directory.tsv'));
+    .replace(/^directory = .*$/m, 'directory = directory.tsv').replace(/^( *attempts = )\d+/m, (m, head) => head + '1'));
   // The test checks every view by paging through it with the operator's own
   // token, beside the consoles that token drives; those checks are not an
   // operator's load, so the token's limit (600 a minute) is raised here.
@@ -483,6 +487,36 @@ async function main () {
     await center.screenshot({ path: path.join(out, 'inbox-acks-1366.png'), fullPage: true });
     await center.setViewportSize({ width: 3840, height: 2160 });
 
+    // a watch's SOS whose grid worker cannot be reached on any channel:
+    // 紧急通知发送失败 pinned in red in the town's console, with a beep and
+    // a browser notification, naming the case and who was not reached,
+    // linking to the case and to 死信; never in the unit's console (its
+    // scope holds neither the town's center nor the grid); kept across a
+    // reload; the center's 确认收到 ends it
+    const beforeFailed = await sounds(center);
+    const sosLost = cli('alarm', '--device', 'W-0002', '--alarm-id', 'SOS-20261206-2', '--type', 'sos',
+                        '--detail', '佩戴者跌倒后无应答').split(/\s/)[0];
+    const failedRow = `#alarms .alarm.failed[data-case="${sosLost}"]`;
+    await center.waitForSelector(failedRow, { timeout: 60000 });
+    const failedText = await center.textContent(failedRow);
+    expect(failedText.includes('紧急通知发送失败') && failedText.includes('网格员赵磊'),
+           'the alarm says whose urgent notice failed: ' + failedText);
+    expect(await center.$eval(failedRow, r => [...r.querySelectorAll('a')].map(a => a.getAttribute('href')).join(' ')) ===
+           `#/case/${sosLost} #/deadletters`, 'the alarm links to the case and to the dead letters');
+    expect(await center.$eval(failedRow, r => getComputedStyle(r).backgroundColor) === 'rgb(207, 19, 34)', 'pinned in red');
+    expect(await sounds(center) > beforeFailed, 'a beep sounded for it');
+    expect((await center.evaluate(() => window.cgNotified.map(n => n.title))).some(t => t.includes('紧急通知发送失败 ' + sosLost)),
+           'a browser notification names the case');
+    await shot(center, 'alarm-failed');
+    expect(await unit.$(failedRow) === null, 'the unit\'s console, out of scope, has no such alarm');
+    // a reload keeps it: the tab resumes notification's journal before it
+    await center.reload();
+    await center.waitForSelector(failedRow, { timeout: 30000 });
+    expect((await center.$$(failedRow)).length === 1, 'once, after a reload');
+    await center.click(`${failedRow} button.ack`);
+    await center.waitForSelector(failedRow, { state: 'detached' });
+    await center.waitForSelector(`#alarms .alarm[data-id="${sosLost}"]`, { state: 'detached' });
+
     // a center's hundredth day (before the page's clock moves on): 3,000
     // more cases in the town with texts of 800–2,000 bytes of Chinese
     // (tests/volume), 2,000 in the next town
@@ -533,11 +567,11 @@ async function main () {
            'the view shows the server\'s filtered page, street lights only: ' + shownLights.length + ' shown, ' +
            lights.cases.length + ' from the API; ' + (await center.$$eval('#queue tbody tr td:nth-child(2)', tds => tds.map(td => td.textContent))).join());
     await shot(center, 'queue-filtered');
-    // the same view as a bookmark in a fresh load, and 紧急 alone: the two SOS
+    // the same view as a bookmark in a fresh load, and 紧急 alone: the three SOS
     await center.evaluate(() => { location.hash = '#/queue?urgent=1'; });
     await center.waitForSelector('#queue[data-view="#/queue?urgent=1"]');
-    expect((await rows()).sort().join() === [sos, sosWatch].sort().join(),
-           'the urgent view holds the two SOS alone: ' + (await rows()).join());
+    expect((await rows()).sort().join() === [sos, sosWatch, sosLost].sort().join(),
+           'the urgent view holds the three SOS alone: ' + (await rows()).join());
     // a saved view survives a reload
     await center.evaluate(() => { location.hash = '#/queue?state=dispatched&category=street_light'; });
     await center.fill('#view-name', '路灯待签收');
@@ -680,7 +714,7 @@ const consoleDone = main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
-                            'names each step\'s act, pins and sounds an SOS until acknowledged, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
+                            'names each step\'s act, pins and sounds an SOS until acknowledged, pins an urgent notice that failed everywhere (紧急通知发送失败) in its town\'s console alone until acknowledged, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
                             'merges a second caller from the intake form'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });

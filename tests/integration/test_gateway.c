@@ -779,9 +779,14 @@ Test (gateway, stream_delivers_events_in_scope_and_resumes)
     cr_assert_null (strstr (got, other), "%s", got);
     free (got);
     /*  an id this stream never sent is refused, also one at the edge of a
-        64-bit number (the stream would count past it) */
+        64-bit number (the stream would count past it), a journal named
+        twice or not read, and a combined id cut short or joined wrong */
     static const char *const bad_ids[] = { "yesterday", "dispatch:9223372036854775807",
-                                           "dispatch:99999999999999999999", "dispatch:-1" };
+                                           "dispatch:99999999999999999999", "dispatch:-1",
+                                           "dispatch:1,dispatch:2", "notification:1,",
+                                           "dispatch:1;notification:2", "intake:3",
+                                           "dispatch:1,notification:-2",
+                                           "dispatch:1, notification:2" };
     for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
         cg_http_reply_t reply;
         char header[96];

@@ -327,6 +327,106 @@ Test (notify, failing_and_hanging_receivers_retry_fall_back_and_dead_letter, .ti
     cg_testreceiver_stop (&rx);
 }
 
+/*  How many times needle is in text. */
+static int
+s_count (const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr (p, needle)); p += strlen (needle))
+        n++;
+    return n;
+}
+
+/*  The id line of the first event named topic in got: "dispatch:X,notification:Y". */
+static void
+s_event_id (const char *got, const char *topic, char *id, size_t len)
+{
+    char want[96];
+    snprintf (want, sizeof want, "\nevent: %s\n", topic);
+    const char *event = strstr (got, want);
+    cr_assert (event, "no %s in %s", topic, got);
+    const char *line = NULL;
+    for (const char *p = got; (p = strstr (p, "id: ")) && p < event; p++)
+        line = p;
+    cr_assert (line, "%s has no id line: %s", topic, got);
+    cr_assert_eq (sscanf (line, "id: %63s", id), 1);
+    cr_assert (strlen (id) + 1 < len && strstr (id, "dispatch:") == id && strstr (id, ",notification:"),
+               "not a combined id: %s", id);
+}
+
+/*  Issue 16 bug 4, issue 15 alarms: the failed urgent notice is on the
+    event stream for the case's center, never for another town; resumed
+    with the combined Last-Event-ID it comes once, and the acknowledgement
+    and the retry that end the console's alarm follow it. */
+static void
+s_failed_notice_alarms_its_center (cg_teststack_t *stack, const char *case_id)
+{
+    char *town = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    char *other = cg_http_token (stack, "operator", "320602002", "任港值班员");
+    char *got = cg_http_stream (stack, "/api/v1/stream", town, "dispatch:0,notification:0",
+                                "event: notify.failed", 30000);
+    char want[96];
+    snprintf (want, sizeof want, "\"case_id\":\"%s\"", case_id);
+    cr_assert (strstr (got, "event: notify.failed") && strstr (got, want)
+               && strstr (got, "\"name\":\"网格员陈刚\"") && strstr (got, "\"center\":\"320602001\""),
+               "the town's operator is not told whose urgent notice failed: %s", got);
+    char failed_id[64], before[96];
+    s_event_id (got, "notify.failed", failed_id, sizeof failed_id);
+    free (got);
+    /*  another town reads both journals from their start and never hears of it */
+    got = cg_http_stream (stack, "/api/v1/stream", other, "dispatch:0,notification:0",
+                          "event: notify.failed", 3000);
+    cr_assert_null (strstr (got, "notify.failed"), "another town heard of it: %s", got);
+    free (got);
+    /*  resumed from just before it: once; from it: not again, and what came
+        after, the town's 确认收到 (POST /cases/{id}/ack) */
+    long long d_seq, n_seq;
+    cr_assert_eq (sscanf (failed_id, "dispatch:%lld,notification:%lld", &d_seq, &n_seq), 2);
+    snprintf (before, sizeof before, "notification:%lld,dispatch:%lld", n_seq - 1, d_seq);
+    got = cg_http_stream (stack, "/api/v1/stream", town, before, "event: notify.failed", 30000);
+    cr_assert_eq (s_count (got, "event: notify.failed"), 1, "%s", got);
+    free (got);
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/cases/%s/ack", case_id);
+    int status;
+    json_t *acks = cg_http_post_json (stack, path, town, "{}", &status);
+    cr_assert_eq (status, 200);
+    json_decref (acks);
+    got = cg_http_stream (stack, "/api/v1/stream", town, failed_id, "event: notify.acked", 30000);
+    cr_assert (strstr (got, "event: notify.acked") && strstr (got, want)
+               && strstr (got, "和平桥值班员"), "the acknowledgement does not follow: %s", got);
+    cr_assert_null (strstr (got, "event: notify.failed"), "resumed, it came again: %s", got);
+    char acked_id[64];
+    s_event_id (got, "notify.acked", acked_id, sizeof acked_id);
+    free (got);
+    /*  the same acknowledgement again journals nothing: the next entry is the retry's */
+    acks = cg_http_post_json (stack, path, town, "{}", &status);
+    json_decref (acks);
+    redisReply *dead = cg_redis_command (stack->redis, "ZRANGE cg:{notification}:dead_letters 0 0");
+    cr_assert (dead && dead->elements == 1);
+    char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "notify retry %s", dead->element[0]->str), 0,
+                  "%s", out);
+    free (out);
+    got = cg_http_stream (stack, "/api/v1/stream", town, acked_id, "event: notify.retried",
+                          30000);
+    cr_assert (strstr (got, "event: notify.retried") && strstr (got, dead->element[0]->str),
+               "the retry does not follow: %s", got);
+    cr_assert_null (strstr (got, "event: notify.acked"), "acknowledged twice: %s", got);
+    freeReplyObject (dead);
+    free (got);
+    /*  a console of the older release resumes with dispatch's seq alone:
+        taken, and notification's journal starts at its head */
+    snprintf (before, sizeof before, "dispatch:%lld", d_seq);
+    got = cg_http_stream (stack, "/api/v1/stream", town, before, "x", 1500);
+    cr_assert_null (strstr (got, "notify.acked"), "%s", got);
+    cr_assert_null (strstr (got, "notify.retried"), "%s", got);
+    cr_assert_null (strstr (got, "\"error\""), "the old id is refused: %s", got);
+    free (got);
+    free (town);
+    free (other);
+}
+
 /*  Issue 16, bug 4: an urgent SOS notice that failed on every channel was
     only dead-lettered, and nobody was told.  It goes at once to the
     on-duty operators of the case's center, by every channel they have. */
@@ -357,6 +457,7 @@ Test (notify, an_urgent_notice_that_fails_everywhere_goes_to_the_operators_on_du
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "rcpt=<wang.fang@town.example>", NULL, NULL),
                   1);
     cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0);
+    s_failed_notice_alarms_its_center (stack, id);
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }

@@ -105,3 +105,24 @@ Test (config, the_audit_log_is_kept_six_months_and_never_less)
                   "a gateway with it does not start");
     zconfig_destroy (&config);
 }
+
+/*  notification's send timeouts were read with atol: "5s" became 5 ms and
+    every webhook timed out; now a value that is not whole milliseconds in
+    range stops the daemon naming the key. */
+Test (config, a_notices_send_timeouts_are_checked_milliseconds)
+{
+    zconfig_t *config = s_config ("channels\n    timeout_ms = 5s\n"
+                                  "    connect_timeout_ms = 0\n");
+    int64_t value = -1;
+    char err[400] = "";
+    cr_assert_eq (cg_config_int (config, "notify/notify.cfg", "channels/timeout_ms", &value, err,
+                                 sizeof err), -1);
+    cr_assert_str_eq (err, "notify/notify.cfg: channels/timeout_ms is \"5s\"; it takes a whole "
+                      "number of milliseconds of one whole send from 1 to 3600000");
+    cr_assert_eq (cg_config_int (config, "notify/notify.cfg", "channels/connect_timeout_ms",
+                                 &value, err, sizeof err), -1);
+    cr_assert (strstr (err, "connect_timeout_ms is \"0\""), "%s", err);
+    zconfig_destroy (&config);
+    cr_assert_eq (cg_config_int (NULL, NULL, "channels/timeout_ms", &value, NULL, 0), 0);
+    cr_assert_eq (value, 5000, "absent: the default notify.cfg ships");
+}

@@ -5,13 +5,25 @@
 -- first acknowledger, so the same request twice records it once.
 -- Each leaves its org nodes' pending acknowledgements for the settled
 -- ones, with who acknowledged its chain and when (lib.lua).
--- ARGV: prefix, case, by, now, ack_ms (settled kept), then for each delivery the daemon
--- expects: id, log line (msgpack) — the daemon reads the index first to
--- make the lines; ids no longer on it are skipped.
--- Answers a flat list: id, m, acked ("who when"), 1 if acknowledged now.
+-- ARGV: prefix, case, by, now, ack_ms (settled kept), the journal entry
+-- that ends the case's failed-notice alarm (notify.acked, msgpack, or ''),
+-- then for each delivery the daemon expects: id, log line (msgpack) — the
+-- daemon reads the index first to make the lines; ids no longer on it are
+-- skipped.
+-- When an urgent notice of the case had failed everywhere (alarm:<case>,
+-- notify_settle), the entry is journaled and the alarm key goes, so the
+-- same acknowledgement twice journals it once.
+-- Answers a flat list: topic, seq, body of the entry when journaled; then
+-- per delivery id, m, acked ("who when"), 1 if acknowledged now.
 local prefix, case, by, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local out = {}
-for i = 6, #ARGV, 2 do
+local cleared = ARGV[6]
+if cleared ~= '' and redis.call ('DEL', prefix .. 'alarm:' .. case) == 1 then
+    out[1] = 'notify.acked'
+    out[2] = journal_append (prefix, 'notify.acked', cleared)
+    out[3] = cleared
+end
+for i = 7, #ARGV, 2 do
     local id, line = ARGV[i], ARGV[i + 1]
     if string.sub (id, 1, #case + 1) == case .. ':'
     and redis.call ('ZSCORE', prefix .. 'ackcase', id) then

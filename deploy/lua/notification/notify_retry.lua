@@ -1,7 +1,11 @@
 -- notify_retry: a dead letter goes back to the outbox, from its first
 -- route, due now, and is no longer bound to expire.
--- ARGV: prefix, rid, id, now.
--- Answers {'ok'} or {'not_found'}; a repeated rid gets the first answer.
+-- ARGV: prefix, rid, id, now, the journal entry that ends its alarm
+-- (notify.retried, msgpack, or '' when the delivery has no case).
+-- A dead letter that raised the console's alarm (an urgent notice,
+-- `failed`, notify_settle) journals the entry: the alarm ends.
+-- Answers {'ok'} or {'not_found'}, then topic, seq, body when journaled;
+-- a repeated rid gets the first answer (and journals nothing).
 local prefix, rid, id = ARGV[1], ARGV[2], ARGV[3]
 local first = rid_answer (prefix, rid)
 if first then
@@ -12,10 +16,14 @@ local key = prefix .. 'd:' .. id
 if redis.call ('ZREM', prefix .. 'dead_letters', id) == 1
    and redis.call ('HGET', key, 'state') == 'dead' then
     redis.call ('HSET', key, 'state', 'queued', 'route', 0, 'attempt', 0, 'held', 0)
-    redis.call ('HDEL', key, 'dead')
     redis.call ('PERSIST', key)
     redis.call ('ZADD', prefix .. 'outbox', ARGV[4], id)
     answer = 'ok'
+    if redis.call ('HDEL', key, 'dead', 'failed') == 2 and ARGV[5] ~= '' then
+        rid_remember (prefix, rid, answer)
+        return {answer, 'notify.retried', journal_append (prefix, 'notify.retried', ARGV[5]),
+                ARGV[5]}
+    end
 end
 rid_remember (prefix, rid, answer)
 return {answer}
