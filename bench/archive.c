@@ -134,9 +134,11 @@ s_submit_all (bench_t *b, char **texts, char **ids, int n)
 }
 
 /*  Bytes of the keys that stay with the cases: every key but journals,
-    the days' request ids, notification's deliveries and the test clock. */
+    the days' request ids, notification's deliveries and the test clock.
+    With families (else NULL), each family's bytes too: the key up to the
+    colon after its name (cg:{intake}:ext:<period> is cg:{intake}:ext). */
 static double
-s_case_bytes (bench_t *b)
+s_case_bytes (bench_t *b, zhashx_t *families)
 {
     double bytes = 0;
     char cursor[32] = "0";
@@ -153,7 +155,21 @@ s_case_bytes (bench_t *b)
             if (strstr (key, ":journal") || strstr (key, ":rid:")
             ||  strncmp (key, "cg:{notification}", 17) == 0 || strncmp (key, "cg:{clock}", 10) == 0)
                 continue;
-            bytes += (double) bench_redis_int (b, 0, "MEMORY USAGE %s SAMPLES 0", key);
+            double used = (double) bench_redis_int (b, 0, "MEMORY USAGE %s SAMPLES 0", key);
+            bytes += used;
+            const char *tag = strchr (key, '}'), *end = tag ? strchr (tag + 2, ':') : NULL;
+            if (families && tag) {
+                char family[64];
+                snprintf (family, sizeof family, "%.*s",
+                          (int) (end ? end - key : (ptrdiff_t) strlen (key)), key);
+                double *sum = zhashx_lookup (families, family);
+                if (!sum) {
+                    sum = calloc (1, sizeof *sum);
+                    assert (sum);
+                    zhashx_insert (families, family, sum);
+                }
+                *sum += used;
+            }
         }
         freeReplyObject (r);
     } while (strcmp (cursor, "0") != 0);
@@ -423,7 +439,10 @@ bench_archive (bench_t *main)
         total += strlen (texts[i]);
     }
     printf ("archive: %d cases, texts of %.0f bytes on average\n", n, (double) total / n);
-    double base = s_case_bytes (&b);
+    zhashx_t *base_families = zhashx_new (), *families = zhashx_new ();
+    zhashx_set_destructor (base_families, (zhashx_destructor_fn *) zstr_free);
+    zhashx_set_destructor (families, (zhashx_destructor_fn *) zstr_free);
+    double base = s_case_bytes (&b, base_families);
     double cpu = bench_cpu_us (&b, "archive");
     int refused = s_submit_all (&b, texts, ids, n);
     int kept = 0;
@@ -445,7 +464,7 @@ bench_archive (bench_t *main)
               (bench_cpu_us (&b, "archive") - cpu) / kept, NULL, -1);
     if (refused)
         printf ("archive: %d requests or actions refused or unanswered\n", refused);
-    double before = (s_case_bytes (&b) - base) / kept;
+    double before = (s_case_bytes (&b, NULL) - base) / kept;
     s_figure (main, "Redis per closed case before archiving", "bytes", before, NULL, -1);
 
     /*  sixteen days pass: every case may leave, from the archive's next
@@ -470,9 +489,17 @@ bench_archive (bench_t *main)
     double rate = kept / seconds;
     s_figure (main, "archive throughput (archived, announced, deleted from Redis)", "cases/s",
               rate, ">= 10000", rate >= 10000);
-    double after = (s_case_bytes (&b) - base) / kept;
+    double after = (s_case_bytes (&b, families) - base) / kept;
     s_figure (main, "Redis per closed case after archiving", "bytes", after, "< 200",
               after < 200);
+    /*  what stays, by key family, over the cases (beyond the stack's own) */
+    for (double *sum = zhashx_first (families); sum; sum = zhashx_next (families)) {
+        const char *family = zhashx_cursor (families);
+        double *was = zhashx_lookup (base_families, family);
+        double per = (*sum - (was ? *was : 0)) / kept;
+        if (per >= 1 || per <= -1)
+            printf ("archive: after archiving, %-40s %7.1f B a case\n", family, per);
+    }
     int queries = main->quick ? 100 : 300;
     char **words = s_words (texts, n, queries);
     double p99 = s_search_p99 (zconfig_get (b.config, "archive/endpoint", ""), words, queries,
@@ -496,6 +523,8 @@ bench_archive (bench_t *main)
     s_figure (main, "archive on disk per case (SQLite file and its log)", "bytes", disk / kept,
               NULL, -1);
 stop:
+    zhashx_destroy (&base_families);
+    zhashx_destroy (&families);
     for (int i = 0; i < n; i++)
         free (texts[i]);
     for (int i = 0; i < kept; i++)

@@ -22,6 +22,11 @@
           order numbers in a hash per 30-day period (ext:<period>), the old
           `ext` and `extsum` read as one more period until they expire
           (docs/INTAKE.md)
+      4   a county's part of each statistics hash but the hours',
+          `<key>|<county>` (the fields of units whose code starts with the
+          county's six digits) and the set of counties st:parts; dispatch
+          makes them at its start from a layout-3 store's hashes, at once
+          (st:layout 4; docs/DISPATCH.md)
 
     From now on every change of stored layout adds a layout here, its step
     in migrate.c, and a test that upgrades a store of the layout before. */
@@ -30,7 +35,7 @@
 
 #include "cg_redis.h"
 
-#define CG_LAYOUT   3
+#define CG_LAYOUT   4
 
 /*  The store's layout (1 for a store with data and no record; an empty
     store gets CG_LAYOUT), or -1 when Redis could not be asked. */

@@ -18,7 +18,7 @@
 #include <sqlite3.h>
 
 #define S_PREFIX        "cg:{archive}:"
-#define ARCHIVE_LAYOUT  1           /* the schema's version (docs/ARCHIVE.md) */
+#define ARCHIVE_LAYOUT  2           /* the schema's version (docs/ARCHIVE.md) */
 
 typedef struct {
     cg_daemon_t *daemon;
@@ -50,6 +50,16 @@ void store_rollback (archive_t *self);
     leave it as it is.  Returns 0, or -1 (SQLite failed). */
 int store_put (archive_t *self, const redisReply *r, const redisReply *intake,
                int64_t archived);
+/*  A case's text key (case_keys): its time of receipt in the high bits,
+    the cases of one millisecond counted in the low STORE_TK_BITS, so that
+    the text index's rowid order is receipt order.  This is the first key
+    of created's millisecond (created clamped to what fits). */
+#define STORE_TK_BITS   16
+int64_t store_tk_of (int64_t created);
+/*  The same in SQL, of a column; and the keys of a millisecond after its
+    first (store.c asserts that these follow STORE_TK_BITS). */
+#define STORE_TK_SQL(col) "(min (max (" col ", 0), 70368744177663) << 16)"
+#define STORE_TK_SPAN   "65535"
 /*  Whether the store has a copy of the case. */
 bool store_has (archive_t *self, const char *id);
 /*  A meta value (0 when absent) and its setting. */

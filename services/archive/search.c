@@ -21,6 +21,12 @@
     `cursor`.  Keyset positions stay right while cases arrive: a page never
     repeats or skips a case because a new one came.
 
+    The text index's rowid is the case's text key (store.c, case_keys):
+    created in the high bits, the cases of that millisecond counted in the
+    low ones in the order of n, so FTS5's own order is the page order and
+    `ORDER BY rowid DESC` stops at the page's end.  Which index leads a
+    search is said in search_on_search.
+
     A search runs on a worker thread of its own (cg_server_on_worker), with
     a read-only connection of its own: the write-ahead log lets it read
     while the feed and the sweep write, and neither waits for the other. */
@@ -28,9 +34,11 @@
 #include "cg_clock.h"
 #include "cg_cursor.h"
 #include "cg_text.h"
+#include <math.h>
 
 #define S_SUMMARY   200     /* bytes of a text in a search's page */
 #define S_SCAN_MAX  2000    /* rows looked at for one page at most */
+
 
 /*  The length of the UTF-8 character at s (1 for a stray byte). */
 static size_t
@@ -175,6 +183,36 @@ s_where_int (s_query_t *query, const char *clause, int64_t value)
     query->is_int[query->n++] = true;
 }
 
+/*  Whether a scope is small enough to lead a text search: its cases
+    looked up in the text index one by one (about 50 us each at 1M) cost
+    less, at worst, than the text index's walk (about 20 us a match) to
+    find a page of 20 of them among all matches.  With s of the store's t
+    cases in the scope, the worst of either is s * 50 us (a word none of
+    them holds) against 20 * t / s * 20 us (a word every case holds): the
+    scope leads while s * s < 8 * t (2,830 cases of a million; 126 of
+    2,000, where the text index's walk is short anyway).  The scope is
+    counted only that far. */
+static bool
+s_scope_leads (search_t *self, const char *scope)
+{
+    sqlite3_stmt *stmt;
+    int64_t total = 0, small, n;
+    if (sqlite3_prepare_v2 (self->db, "SELECT max(n) FROM cases", -1, &stmt, NULL) != SQLITE_OK)
+        return false;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        total = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    small = (int64_t) sqrt (8.0 * (double) total);
+    if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM (SELECT 1 FROM case_scope"
+                            " WHERE code = ?1 LIMIT ?2)", -1, &stmt, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text (stmt, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, small);
+    n = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : small;
+    sqlite3_finalize (stmt);
+    return n < small;
+}
+
 /*  Whether the case's own text holds q (see the top of the file). */
 static bool
 s_text_holds (const cg_case_view_t *c, const char *q)
@@ -251,17 +289,35 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
         after_created = at.pos;
         after_n = strtoll (at.id, NULL, 10);
     }
-    /*  with a scope, its index gives the order: the subtree's cases by time.
-        A case id, an order number or a caller names a few cases: those
-        are found first by their own index and then checked against the
-        scope, never the other way round (without the store's statistics
-        SQLite would walk a city's million scope rows for one order) */
-    s_query_t query = { .n = 0 };
+    /*  Which index leads (see the top of the file).  A case id, an order
+        number or a caller names a few cases: those are found first by
+        their own index, then checked against the scope and the text (by
+        the text itself), never the other way round (without the store's
+        statistics SQLite would walk a city's million scope rows for one
+        order).  A text search over the city or a scope of many cases
+        walks the text index newest first (by_text): its rowid is the
+        text key (store_tk_of), in the same order as (created, n), so a
+        page reads the matches it returns and those the scope drops, and
+        never gathers and sorts every match of a common bigram.  In a
+        scope of few cases that would read many
+        matches elsewhere for each one inside: there the scope's index
+        leads (s_scope_leads) and each of its cases is looked up in the text index by its
+        key.  Otherwise, with a scope, its index gives the order. */
     bool exact = req->id || req->ext_ref || req->caller;
-    bool by_scope = req->scope && !exact;
+    bool by_text = phrase && !exact && (!req->scope || !s_scope_leads (self, req->scope));
+    bool by_scope = req->scope && !exact && !by_text;
+    s_query_t query = { .n = 0 };
     const char *k = by_scope ? "s" : "c";
-    snprintf (query.sql, sizeof query.sql, "SELECT %s.created, %s.n, c.view FROM %s WHERE 1",
-              k, k, by_scope ? "case_scope s JOIN cases c ON c.n = s.n" : "cases c");
+    if (by_text) {
+        snprintf (query.sql, sizeof query.sql, "SELECT c.created, c.n, c.view FROM"
+                  " case_grams g CROSS JOIN case_keys t ON t.tk = g.rowid"
+                  " CROSS JOIN cases c ON c.n = t.n WHERE g.case_grams MATCH ?1");
+        query.texts[query.n] = phrase;
+        query.is_int[query.n++] = false;
+    }
+    else
+        snprintf (query.sql, sizeof query.sql, "SELECT %s.created, %s.n, c.view FROM %s WHERE 1",
+                  k, k, by_scope ? "case_scope s JOIN cases c ON c.n = s.n" : "cases c");
     if (by_scope)
         s_where_text (&query, "s.code =", req->scope);
     else {
@@ -280,13 +336,27 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
     s_where_text (&query, "c.unit =", req->unit);
     s_where_text (&query, "c.category =", req->category);
     s_where_text (&query, "c.state =", req->state);
+    if (by_scope && phrase) {
+        /*  the case's key among its millisecond's, then its text */
+        s_where_text (&query, "EXISTS (SELECT 1 FROM case_keys t CROSS JOIN case_grams g"
+                      " WHERE t.tk BETWEEN " STORE_TK_SQL ("s.created") " AND "
+                      STORE_TK_SQL ("s.created") " + " STORE_TK_SPAN " AND t.n = s.n"
+                      " AND g.rowid = t.tk AND g.case_grams MATCH", phrase);
+        strcat (query.sql, ")");
+    }
+    if (by_text) {
+        if (req->from)
+            s_where_int (&query, "g.rowid >=", store_tk_of (req->from));
+        if (req->to)
+            s_where_int (&query, "g.rowid <", store_tk_of (req->to));
+        if (req->cursor)        /* the index to the cursor's millisecond, then exactly */
+            s_where_int (&query, "g.rowid <", store_tk_of (after_created)
+                                              + (INT64_C (1) << STORE_TK_BITS));
+    }
     if (req->from)
         s_where_int (&query, by_scope ? "s.created >=" : "c.created >=", req->from);
     if (req->to)
         s_where_int (&query, by_scope ? "s.created <" : "c.created <", req->to);
-    s_where_text (&query, "c.n IN (SELECT rowid FROM case_text WHERE case_text MATCH", phrase);
-    if (phrase)
-        strcat (query.sql, ")");
     if (req->cursor) {
         size_t used = strlen (query.sql);
         snprintf (query.sql + used, sizeof query.sql - used,
@@ -297,8 +367,11 @@ search_on_search (void *request, cg_reply_t *reply, void *arg)
         query.is_int[query.n++] = true;
     }
     size_t used = strlen (query.sql);
-    snprintf (query.sql + used, sizeof query.sql - used,
-              " ORDER BY %s.created DESC, %s.n DESC", k, k);
+    if (by_text)
+        snprintf (query.sql + used, sizeof query.sql - used, " ORDER BY g.rowid DESC");
+    else
+        snprintf (query.sql + used, sizeof query.sql - used,
+                  " ORDER BY %s.created DESC, %s.n DESC", k, k);
 
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2 (self->db, query.sql, -1, &stmt, NULL) != SQLITE_OK) {

@@ -23,8 +23,13 @@
         case_scope    (code, created, n) for the center, the unit, the grid
                       and every node above them: a subtree's cases, newest first
         case_callers  (fingerprint, n): a caller's cases
-        case_text     FTS5, contentless: the request's text and address as
-                      bigrams (search.c), rowid n
+        case_keys     (tk, n): each case's place in receipt order, tk =
+                      created << 16 | k (k counting the cases of the same
+                      millisecond): the rowid of its text
+        case_grams    FTS5, contentless: the request's text and address as
+                      bigrams (search.c), rowid tk, so that FTS5's own order
+                      is a search's page order (newest first) and a page
+                      reads what it returns, not every match
         audit         the gateway's audit log, one row per entry, keyed by
                       its stream id (ms, sq); its cursor is meta audit_ms,
                       audit_sq (audit.c)
@@ -51,7 +56,8 @@ static const char *s_schema =
     "  PRIMARY KEY (code, created, n)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS case_callers (caller TEXT, n INTEGER,"
     "  PRIMARY KEY (caller, n)) WITHOUT ROWID;"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS case_text USING fts5 (grams, content='',"
+    "CREATE TABLE IF NOT EXISTS case_keys (tk INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS case_grams USING fts5 (grams, content='',"
     "  tokenize='ascii');"
     "CREATE TABLE IF NOT EXISTS audit (ms INTEGER NOT NULL, sq INTEGER NOT NULL, at INTEGER,"
     "  actor TEXT, role TEXT, scope TEXT, action TEXT, target TEXT, addr TEXT, status INTEGER,"
@@ -61,8 +67,8 @@ static const char *s_schema =
 
 enum {
     S_GET_CURSOR, S_SET_CURSOR, S_GET_META, S_SET_META, S_FIND, S_INSERT, S_UPDATE,
-    S_SCOPE_DROP, S_SCOPE_ADD, S_CALLER_ADD, S_TEXT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK,
-    S_NSTMTS
+    S_SCOPE_DROP, S_SCOPE_ADD, S_CALLER_ADD, S_KEY_TOP, S_KEY_ADD, S_TEXT_ADD, S_BEGIN,
+    S_COMMIT, S_ROLLBACK, S_NSTMTS
 };
 static const char *s_sql[S_NSTMTS] = {
     [S_GET_CURSOR] = "SELECT seq FROM cursors WHERE journal = ?1",
@@ -81,7 +87,9 @@ static const char *s_sql[S_NSTMTS] = {
     [S_SCOPE_DROP] = "DELETE FROM case_scope WHERE code = ?1 AND created = ?2 AND n = ?3",
     [S_SCOPE_ADD] = "INSERT OR IGNORE INTO case_scope VALUES (?1, ?2, ?3)",
     [S_CALLER_ADD] = "INSERT OR IGNORE INTO case_callers VALUES (?1, ?2)",
-    [S_TEXT_ADD] = "INSERT INTO case_text (rowid, grams) VALUES (?1, ?2)",
+    [S_KEY_TOP] = "SELECT max(tk) FROM case_keys WHERE tk BETWEEN ?1 AND ?2",
+    [S_KEY_ADD] = "INSERT INTO case_keys VALUES (?1, ?2)",
+    [S_TEXT_ADD] = "INSERT INTO case_grams (rowid, grams) VALUES (?1, ?2)",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -113,6 +121,149 @@ s_run (sqlite3 *db, sqlite3_stmt *stmt)
     return 0;
 }
 
+_Static_assert (STORE_TK_BITS == 16 && (INT64_C (1) << (62 - STORE_TK_BITS)) - 1
+                == INT64_C (70368744177663), "STORE_TK_SQL, STORE_TK_SPAN follow STORE_TK_BITS");
+
+int64_t
+store_tk_of (int64_t created)
+{
+    int64_t top = (INT64_C (1) << (62 - STORE_TK_BITS)) - 1;
+    return (created < 0 ? 0 : created > top ? top : created) << STORE_TK_BITS;
+}
+
+/*  Indexes a case's text and address under its text key, the next free
+    one of its millisecond (store_tk_of); 0 or -1 (logged). */
+static int
+s_index_text (sqlite3 *db, int64_t n, int64_t created, const char *text,
+              const char *address)
+{
+    int64_t first = store_tk_of (created), last = first + (INT64_C (1) << STORE_TK_BITS) - 1;
+    sqlite3_stmt *stmt = s_stmt (S_KEY_TOP);
+    sqlite3_bind_int64 (stmt, 1, first);
+    sqlite3_bind_int64 (stmt, 2, last);
+    int64_t tk = first;
+    if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        tk = sqlite3_column_int64 (stmt, 0) + 1;
+    sqlite3_reset (stmt);
+    if (tk > last) {
+        zsys_error ("archive: case %lld: more than %lld cases received in one millisecond",
+                    (long long) n, (long long) (last - first + 1));
+        return -1;
+    }
+    stmt = s_stmt (S_KEY_ADD);
+    sqlite3_bind_int64 (stmt, 1, tk);
+    sqlite3_bind_int64 (stmt, 2, n);
+    if (s_run (db, stmt))
+        return -1;
+    size_t tlen = (text ? strlen (text) : 0) + (address ? strlen (address) : 0) + 2;
+    char *both = malloc (tlen);
+    assert (both);
+    snprintf (both, tlen, "%s\n%s", text ? text : "", address ? address : "");
+    char *grams = search_grams (both);
+    free (both);
+    stmt = s_stmt (S_TEXT_ADD);
+    sqlite3_bind_int64 (stmt, 1, tk);
+    sqlite3_bind_text (stmt, 2, grams, -1, SQLITE_TRANSIENT);
+    free (grams);
+    return s_run (db, stmt);
+}
+
+/*  Layout 1 -> 2: the texts of a store made before case_keys, indexed
+    again under their text keys, S_REGRAM_BATCH cases a transaction with
+    how far it got (meta regram_n), so that a kill -9 goes on from there;
+    then the old index (case_text, rowid n) goes.  Runs when the archive
+    opens such a store, before it serves: 1,000,000 cases take minutes
+    (docs/ARCHIVE.md has the figure).  0 or -1 (logged). */
+#define S_REGRAM_BATCH 5000
+static int
+s_regram (sqlite3 *db)
+{
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE name = 'case_text'", -1,
+                            &stmt, NULL) != SQLITE_OK)
+        return -1;
+    bool old = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    if (!old)
+        return 0;
+    int64_t after = store_meta (NULL, "regram_n"), done = 0, total = 0;
+    if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM cases WHERE n > ?1", -1, &stmt, NULL)
+        != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, after);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        total = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    zsys_info ("archive: layout 1 -> 2: indexing the texts of %lld cases again in receipt "
+               "order (from case %lld)", (long long) total, (long long) after);
+    if (sqlite3_prepare_v2 (db, "SELECT n, created, view FROM cases WHERE n > ?1 ORDER BY n"
+                            " LIMIT ?2", -1, &stmt, NULL) != SQLITE_OK) {
+        zsys_error ("archive: layout 1 -> 2: %s", sqlite3_errmsg (db));
+        return -1;
+    }
+    int rc = 0, rows;
+    int64_t said = zclock_mono ();
+    do {
+        rows = 0;
+        if (s_run (db, s_stmt (S_BEGIN))) {
+            rc = -1;
+            break;
+        }
+        sqlite3_reset (stmt);
+        sqlite3_bind_int64 (stmt, 1, after);
+        sqlite3_bind_int (stmt, 2, S_REGRAM_BATCH);
+        while (rc == 0 && sqlite3_step (stmt) == SQLITE_ROW) {
+            int64_t n = sqlite3_column_int64 (stmt, 0);
+            cg_case_view_t c;
+            cg_error_t err;
+            if (cg_msg_decode (&cg_case_view_def, sqlite3_column_blob (stmt, 2),
+                               (size_t) sqlite3_column_bytes (stmt, 2), &c, &err) == 0) {
+                rc = s_index_text (db, n, sqlite3_column_int64 (stmt, 1), c.text, c.address);
+                cg_msg_clear (&cg_case_view_def, &c);
+            }
+            else
+                zsys_warning ("archive: layout 1 -> 2: case %lld does not decode (%s); its "
+                              "text is not searched", (long long) n, err.message);
+            after = n;
+            rows++;
+        }
+        sqlite3_reset (stmt);
+        sqlite3_stmt *set = s_stmt (S_SET_META);
+        sqlite3_bind_text (set, 1, "regram_n", -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (set, 2, after);
+        if (rc || s_run (db, set) || s_run (db, s_stmt (S_COMMIT))) {
+            rc = -1;
+            break;
+        }
+        done += rows;
+        if (rows && zclock_mono () >= said + 10000) {
+            said = zclock_mono ();
+            zsys_info ("archive: layout 1 -> 2: %lld of %lld cases", (long long) done,
+                       (long long) total);
+        }
+    } while (rows == S_REGRAM_BATCH);
+    sqlite3_finalize (stmt);
+    char *err = NULL;
+    if (rc == 0
+    &&  sqlite3_exec (db, "BEGIN IMMEDIATE; DROP TABLE case_text;"
+                      " DELETE FROM meta WHERE key = 'regram_n';"
+                      " INSERT INTO meta VALUES ('layout', 2) ON CONFLICT (key)"
+                      " DO UPDATE SET value = 2; COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+        zsys_error ("archive: layout 1 -> 2: %s", err);
+        sqlite3_free (err);
+        rc = -1;
+    }
+    if (rc) {
+        if (!sqlite3_get_autocommit (db))
+            s_run (db, s_stmt (S_ROLLBACK));
+        zsys_error ("archive: layout 1 -> 2 stopped after case %lld; it goes on from there "
+                    "when the archive starts again", (long long) after);
+    }
+    else
+        zsys_info ("archive: layout 1 -> 2 done: %lld cases", (long long) done);
+    return rc;
+}
+
 sqlite3 *
 store_open (const char *path)
 {
@@ -139,6 +290,17 @@ store_open (const char *path)
             sqlite3_close_v2 (db);
             return NULL;
         }
+    int64_t layout = store_meta (NULL, "layout");
+    if (layout > ARCHIVE_LAYOUT) {
+        zsys_error ("archive: %s is of layout %lld, written by a newer release; this one "
+                    "knows layouts up to %d", path, (long long) layout, ARCHIVE_LAYOUT);
+        sqlite3_close_v2 (db);
+        return NULL;
+    }
+    if (s_regram (db)) {
+        sqlite3_close_v2 (db);
+        return NULL;
+    }
     return db;
 }
 
@@ -383,17 +545,7 @@ store_put (archive_t *self, const redisReply *r, const redisReply *intake, int64
             goto done;
         n = sqlite3_last_insert_rowid (self->db);
         /*  the text is indexed once: a case's request never changes */
-        size_t tlen = (c.text ? strlen (c.text) : 0) + (c.address ? strlen (c.address) : 0) + 2;
-        char *text = malloc (tlen);
-        assert (text);
-        snprintf (text, tlen, "%s\n%s", c.text ? c.text : "", c.address ? c.address : "");
-        char *grams = search_grams (text);
-        free (text);
-        stmt = s_stmt (S_TEXT_ADD);
-        sqlite3_bind_int64 (stmt, 1, n);
-        sqlite3_bind_text (stmt, 2, grams, -1, SQLITE_TRANSIENT);
-        free (grams);
-        if (s_run (self->db, stmt))
+        if (s_index_text (self->db, n, c.created, c.text, c.address))
             goto done;
     }
     for (size_t i = 0; i < ncodes; i++) {

@@ -28,6 +28,8 @@ static const s_step_t s_steps[] = {
     { 2, "years and the city's totals of statistics: civgrid-dispatch makes them from the "
          "months at its next start; order numbers by period: civgrid-intake reads the old "
          "index as one more period until intake/ext_keep_days have passed", NULL },
+    { 3, "a county's part of each statistics hash: civgrid-dispatch makes them from the "
+         "hashes at its next start", NULL },
 };
 #define S_NSTEPS (sizeof s_steps / sizeof s_steps[0])
 

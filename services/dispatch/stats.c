@@ -31,6 +31,13 @@
     take 6 GB (docs/BENCHMARKS.md).  cg:{dispatch}:st:from is the first day
     still kept; a timer drops the older ones (stats_on_trim).
 
+    A unit's count also goes to its county's part of the day's, week's,
+    month's and year's hash, <key>|<county> (lib.lua's stats_add: the
+    county is the field's first six characters when they are digits), and
+    a query below the city whose codes all start with its own reads those
+    parts (s_part): a tenth of each hash at Nantong.  The parts take as
+    much again as the hashes.
+
     A query names its rows over time: by day (at most 366 of them), week
     or month (up to ten years: 523 weeks, 121 months).  A week or month
     wholly within the range is read from its own hash; one cut by the
@@ -58,6 +65,7 @@
 #include "cg_clock.h"
 #include "tally.h"
 
+#include <ctype.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -65,7 +73,9 @@
 #define S_HOURS_DAYS_MAX 7          /* days of a range by hour: 168 rows */
 #define S_YEARS_MAX     10          /* a range */
 #define S_LAYOUT_WEEKS  "2"         /* days, weeks and months */
-#define S_LAYOUT        "3"         /* and years, and the city's totals */
+#define S_LAYOUT_YEARS  "3"         /* and years, and the city's totals */
+#define S_LAYOUT        "4"         /* and the counties' parts */
+#define S_PARTS         S_PREFIX "st:parts"
 
 /*  Bumped when dispatch loads its data anew: the worker's org tree is then
     loaded again (it may not share the command loop's). */
@@ -208,6 +218,12 @@ s_kept_from (cg_redis_t *redis)
 static int
 s_drop_days (cg_redis_t *redis, int64_t from, int64_t until)
 {
+    redisReply *parts = cg_redis_command (redis, "SMEMBERS " S_PARTS);
+    if (!parts || parts->type != REDIS_REPLY_ARRAY) {
+        if (parts)
+            freeReplyObject (parts);
+        return -1;
+    }
     while (from < until) {
         cg_args_t args;
         cg_args_init (&args);
@@ -217,6 +233,8 @@ s_drop_days (cg_redis_t *redis, int64_t from, int64_t until)
             char key[64];
             s_key ('t', day, key, sizeof key);
             cg_args_add_str (&args, key);
+            for (size_t i = 0; i < parts->elements; i++)
+                cg_args_addf (&args, "%s|%s", key, cg_reply_str (parts->element[i]));
             for (int hour = 0; hour < 24; hour++) {
                 s_hour_key (day, hour, key, sizeof key);
                 cg_args_add_str (&args, key);
@@ -239,10 +257,11 @@ s_drop_days (cg_redis_t *redis, int64_t from, int64_t until)
         if (r)
             freeReplyObject (r);
         if (!done)
-            return -1;
+            break;
         from = upto;
     }
-    return 0;
+    freeReplyObject (parts);
+    return from < until ? -1 : 0;
 }
 
 static int
@@ -349,16 +368,56 @@ stats_make_year (cg_redis_t *redis, const char *year)
 }
 
 int
-stats_make_totals (cg_redis_t *redis, const char *key)
+stats_make (cg_redis_t *redis, const char *script, const char *key)
 {
     cg_args_t args;
     cg_args_init (&args);
     cg_args_add_str (&args, key);
-    redisReply *r = cg_redis_script (redis, "stats_total", 0, &args);
+    redisReply *r = cg_redis_script (redis, script, 0, &args);
     cg_args_free (&args);
     int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
     if (r)
         freeReplyObject (r);
+    return rc;
+}
+
+/*  Runs script (of one argument, the key) on every day, week, month and
+    year hash, counting them in *hashes; then records layout in st:layout. */
+static int
+s_each_hash (cg_redis_t *redis, const char *script, size_t *hashes, const char *layout)
+{
+    zlistx_t *keys = zlistx_new ();
+    zlistx_set_destructor (keys, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_duplicator (keys, (zlistx_duplicator_fn *) strdup);
+    const char *patterns[] = { "st:\?\?\?\?-\?\?-\?\?", "sw:\?\?\?\?-\?\?-\?\?",
+                               "sm:\?\?\?\?-\?\?", "sy:\?\?\?\?" };
+    int rc = 0;
+    for (size_t k = 0; k < 4 && rc == 0; k++)
+        rc = s_scan (redis, patterns[k], keys);
+    for (const char *key = zlistx_first (keys); key && rc == 0; key = zlistx_next (keys)) {
+        rc = stats_make (redis, script, key);
+        (*hashes)++;
+    }
+    zlistx_destroy (&keys);
+    if (rc == 0) {
+        redisReply *r = cg_redis_command (redis, "SET " S_PREFIX "st:layout %s", layout);
+        rc = r ? 0 : -1;
+        if (r)
+            freeReplyObject (r);
+    }
+    return rc;
+}
+
+/*  A store of layout 3 gets the counties' parts of every day, week, month
+    and year hash (stats_parts.lua, lib.lua's stats_add), each made anew,
+    so a rollup cut short is done again whole.  Then the layout says so. */
+static int
+s_roll_parts (cg_redis_t *redis)
+{
+    size_t hashes = 0;
+    int rc = s_each_hash (redis, "stats_parts", &hashes, S_LAYOUT);
+    if (rc == 0 && hashes)
+        zsys_info ("dispatch: statistics: the counties' parts of %zu hashes made", hashes);
     return rc;
 }
 
@@ -384,26 +443,14 @@ s_roll_years (cg_redis_t *redis)
     }
     size_t nyears = zhashx_size (years);
     zhashx_destroy (&years);
-    zlistx_purge (keys);
-    const char *patterns[] = { "st:\?\?\?\?-\?\?-\?\?", "sw:*", "sm:*", "sy:*" };
-    for (size_t k = 0; k < 4 && rc == 0; k++)
-        rc = s_scan (redis, patterns[k], keys);
-    size_t hashes = 0;
-    for (const char *key = zlistx_first (keys); key && rc == 0; key = zlistx_next (keys)) {
-        rc = stats_make_totals (redis, key);
-        hashes++;
-    }
     zlistx_destroy (&keys);
-    if (rc == 0) {
-        redisReply *r = cg_redis_command (redis, "SET " S_PREFIX "st:layout " S_LAYOUT);
-        rc = r ? 0 : -1;
-        if (r)
-            freeReplyObject (r);
-    }
+    size_t hashes = 0;
+    if (rc == 0)
+        rc = s_each_hash (redis, "stats_total", &hashes, S_LAYOUT_YEARS);
     if (rc == 0 && hashes)
         zsys_info ("dispatch: statistics: %zu years made from their months, the city's "
                    "totals of %zu hashes", nyears, hashes);
-    return rc;
+    return rc ? rc : s_roll_parts (redis);
 }
 
 /*  Rolls each stored day into its week and month (stats_rollup.lua), then
@@ -415,12 +462,15 @@ s_roll_up (cg_daemon_t *daemon)
     redisReply *r = cg_redis_command (redis, "GET " S_PREFIX "st:layout");
     bool done = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT) == 0;
     bool weeks = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT_WEEKS) == 0;
+    bool years = r && r->type == REDIS_REPLY_STRING && strcmp (r->str, S_LAYOUT_YEARS) == 0;
     if (r)
         freeReplyObject (r);
     if (!r)
         return -1;
     if (done)
         return 0;
+    if (years)
+        return s_roll_parts (redis);
     if (weeks)
         return s_roll_years (redis);
     zlistx_t *days = zlistx_new ();
@@ -668,9 +718,10 @@ s_push (tally_read_t **reads, size_t *count, size_t *cap, char kind, int64_t day
     each hash s_plan names (TALLY_CITY_ROW: a few fields, not the whole
     hash); its totals by center, unit and category read the fewest hashes
     that cover [from, to] once (TALLY_TOTALS): whole years, whole months,
-    the days still kept at the edges, and whole weeks where the days are
-    gone.  So five years by month read 5 years and the months and days at
-    the edges whole, and 60 months' totals.  Returns the number of reads,
+    whole weeks, and the days still kept at the edges.  So five years by
+    month read 5 years and the months and days at the edges whole, and 60
+    months' totals; the last 30 days read 3 or 4 weeks and the days at
+    their edges (6 to 12 hashes), not 30 days.  Returns the number of reads,
     -1 after a refusal, or -2 when no cover exists (a range that starts
     within a week whose days are gone): then s_plan's reads serve. */
 static ssize_t
@@ -698,14 +749,14 @@ s_plan_city (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **rea
             day = month_end + 1;
         }
         else
-        if (day >= kept) {
-            s_push (&reads, &count, &cap, 't', day, day, TALLY_TOTALS);
-            day++;
-        }
-        else
         if (s_monday (day) == day && day + 6 <= to) {
             s_push (&reads, &count, &cap, 'w', day, day + 6, TALLY_TOTALS);
             day += 7;
+        }
+        else
+        if (day >= kept) {
+            s_push (&reads, &count, &cap, 't', day, day, TALLY_TOTALS);
+            day++;
         }
         else {
             *reads_p = reads;
@@ -714,6 +765,44 @@ s_plan_city (char by, int64_t from, int64_t to, int64_t kept, tally_read_t **rea
     }
     *reads_p = reads;
     return (ssize_t) count;
+}
+
+/*  The county's part of each hash that holds every field of scope's
+    subtree (lib.lua's stats_add: the first six characters of a field when
+    they are digits), into part: where scope is below the city, its code
+    starts with six digits, and so does every code under it (as centers',
+    communities' and grids' codes must and units' do by convention,
+    docs/DATA-FORMATS.md).  False where a code breaks the convention: the
+    whole hashes are read.  Fields of other units a part holds are left
+    out by tally_sum as before. */
+static bool
+s_part (const cg_org_node_t *scope, char part[8])
+{
+    size_t prefix = strlen (scope->code);
+    if (!scope->parent || prefix < 6)
+        return false;
+    for (size_t i = 0; i < 6; i++)
+        if (!isdigit ((unsigned char) scope->code[i]))
+            return false;
+    const cg_org_node_t *above[16];
+    size_t depth = 0;
+    for (const cg_org_node_t *c = cg_orgtree_first_child (scope); c; ) {
+        if (strncmp (c->code, scope->code, prefix) != 0)
+            return false;
+        const cg_org_node_t *child = cg_orgtree_first_child (c);
+        if (child) {
+            if (depth == 16)
+                return false;
+            above[depth++] = c;
+            c = child;
+            continue;
+        }
+        while (c && !cg_orgtree_next_sibling (c))
+            c = depth ? above[--depth] : NULL;
+        c = c ? cg_orgtree_next_sibling (c) : NULL;
+    }
+    snprintf (part, 8, "%.6s", scope->code);
+    return true;
 }
 
 /*  Checks the query; fills from, to and by, or answers the refusal. */
@@ -783,6 +872,12 @@ stats_on_query (void *request, cg_reply_t *reply, void *arg)
     }
     if (nreads < 0)
         return;
+    char part[8];
+    if (scope->parent && by != 'h' && s_part (scope, part))
+        for (ssize_t i = 0; i < nreads; i++) {
+            size_t len = strlen (reads[i].key);
+            snprintf (reads[i].key + len, sizeof reads[i].key - len, "|%s", part);
+        }
     cg_stats_report_t report = { .scope = req->scope, .from = req->from, .to = req->to,
                                  .by = by == 'h' ? "hour" : by == 'd' ? "day"
                                      : by == 'w' ? "week" : "month" };

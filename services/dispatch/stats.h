@@ -23,10 +23,12 @@ int stats_start (cg_daemon_t *daemon);
 /*  The rollup of a layout-2 store (stats_start), one hash at a time:
     the year's hash cg:{dispatch}:sy:<year> made anew from its months
     (stats_year.lua), and a hash's city totals *|*|<metric> set from its
-    fields (stats_total.lua).  Each may run again.  0, or -1 when Redis
-    failed.  The bench (bench/stats.c) calls the same two scripts. */
+    fields (stats_total.lua) or, for a layout-3 store, its counties' parts
+    (stats_parts.lua), with script one of those two.  Each may run again.
+    0, or -1 when Redis failed.  The bench (bench/stats.c) calls the same
+    scripts. */
 int stats_make_year (cg_redis_t *redis, const char *year);
-int stats_make_totals (cg_redis_t *redis, const char *key);
+int stats_make (cg_redis_t *redis, const char *script, const char *key);
 
 /*  Drops the daily counters older than dispatch/stats_days (a timer; arg
     is the daemon). */

@@ -6,7 +6,8 @@
     Chinese text, by the hotline's order number and by the caller's phone;
     an export opens in Excel (a BOM) and shows an operator phones masked;
     a kill -9 of the archive and of Redis while it archives loses nothing
-    and writes nothing twice. */
+    and writes nothing twice; a store of layout 1 is upgraded and its texts
+    are found page after page, newest first, while more cases arrive. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include "cg_testcase.h"
@@ -34,6 +35,17 @@ s_order_text (int i, size_t want)
     return text;
 }
 
+/*  Case i's grid: the i-th of 崇川区 (320602). */
+static const char *
+s_grid_of (cg_testgrids_t *g, int i)
+{
+    for (size_t k = 0, seen = 0; k < g->ngrids; k++)
+        if (strncmp (g->grids[k], "320602", 6) == 0 && seen++ == (size_t) i)
+            return g->grids[k];
+    cr_assert_fail ("崇川区 has fewer than %d grids", i + 1);
+    return NULL;
+}
+
 /*  Case i: a hotline order HL<i> from phone 1390000<i>, in a grid of
     崇川区 (320602); its id into id.  True when intake knew the order (a
     repeat, answered with its case). */
@@ -44,11 +56,7 @@ s_submit (cg_client_t *intake, cg_testgrids_t *g, int i, char *id)
     snprintf (ext, sizeof ext, "HL2026%05d", i);
     snprintf (phone, sizeof phone, "1390000%04d", i);
     char *text = s_order_text (i, 800 + (size_t) (i * 97) % 1200);
-    const char *grid = NULL;
-    for (size_t k = 0, seen = 0; k < g->ngrids && !grid; k++)
-        if (strncmp (g->grids[k], "320602", 6) == 0 && seen++ == (size_t) i)
-            grid = g->grids[k];
-    cr_assert (grid);
+    const char *grid = s_grid_of (g, i);
     cg_case_submit_t req = { .source = "hotline", .ext_ref = ext, .category = "noise",
                              .text = text, .grid = (char *) grid, .contact_phone = phone };
     cg_case_submitted_t rep;
@@ -441,6 +449,180 @@ Test (archive, a_new_archive_copies_the_cases_of_a_stack_that_ran_without_one, .
     out = cg_testcli (stack, 0, "search --q 鹦鹉");
     cr_assert (strstr (out, ids[7]), "%s", out);
     free (out);
+    cg_orgtree_destroy (&g.org);
+    cg_teststack_down (&stack);
+}
+
+/*  Every case of a text search (in scope, when set), page after page of
+    `limit` through the archive's case.search, into ids (at most max; n
+    found); asserts that the pages come newest first and never repeat a
+    case.  Before the second page, `arrive` (when set) submits cases that
+    match too. */
+static int
+s_search_all (cg_teststack_t *stack, const char *scope, const char *q, int limit,
+              char ids[][33], int max, void (*arrive) (void *), void *arg)
+{
+    cg_client_t *archive = cg_teststack_client (stack, "archive");
+    char *cursor = NULL;
+    int n = 0, pages = 0;
+    int64_t last = INT64_MAX;
+    do {
+        char rid[40];
+        cg_client_new_rid (rid, sizeof rid);
+        cg_case_search_t req = { .rid = rid, .q = (char *) q, .limit = limit,
+                                 .scope = (char *) scope,
+                                 .cursor = cursor };
+        cg_case_found_t page;
+        cg_error_t err;
+        cr_assert_eq (cg_client_call (archive, &cg_cmd_case_search, &req, &page, &err), 0,
+                      "page %d: %s %s", pages, err.code, err.message);
+        free (cursor);
+        cursor = page.next ? strdup (page.next) : NULL;
+        for (size_t i = 0; i < page.cases_count; i++) {
+            const cg_case_view_t *c = &page.cases[i];
+            cr_assert_leq (c->created, last, "page %d is not newest first", pages);
+            last = c->created;
+            for (int k = 0; k < n; k++)
+                cr_assert_str_neq (ids[k], c->id, "case %s came twice", c->id);
+            cr_assert_lt (n, max);
+            snprintf (ids[n++], 33, "%s", c->id);
+        }
+        cg_msg_clear (&cg_case_found_def, &page);
+        if (pages++ == 0 && arrive)
+            arrive (arg);
+    } while (cursor);
+    cg_client_destroy (&archive);
+    return n;
+}
+
+typedef struct {
+    cg_teststack_t *stack;
+    cg_testgrids_t *g;
+    int from, count;
+    char (*ids)[33];
+} s_arrivals_t;
+
+/*  Waits until the archive has case id (30 s at most). */
+static void
+s_await_archive (cg_teststack_t *stack, const char *id)
+{
+    int64_t until = zclock_mono () + 30000;
+    char *out = NULL;
+    do {
+        free (out);
+        zclock_sleep (100);
+        out = cg_testcli (stack, 0, "search --id %s", id);
+    } while (!strstr (out, id) && zclock_mono () < until);
+    free (out);
+}
+
+/*  Submits cases from..from+count (each text holds 小猫) and waits until
+    the archive has them. */
+static void
+s_arrive (void *arg)
+{
+    s_arrivals_t *a = arg;
+    cg_client_t *intake = cg_teststack_client (a->stack, "intake");
+    for (int i = 0; i < a->count; i++)
+        s_submit (intake, a->g, a->from + i, a->ids[a->from + i]);
+    cg_client_destroy (&intake);
+    s_await_archive (a->stack, a->ids[a->from + a->count - 1]);
+}
+
+Test (archive, a_store_of_layout_1_is_upgraded_and_its_texts_are_found_newest_first,
+      .timeout = 200)
+{
+    cg_testgrids_t g;
+    cg_testgrids_load (&g);
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    enum { N = 26, MORE = 3 };
+    char ids[N + 2 * MORE][33];
+    for (int i = 0; i < N; i++)
+        s_submit (intake, &g, i, ids[i]);
+    cg_client_destroy (&intake);
+    s_await_archive (stack, ids[N - 1]);
+
+    /*  the file as the archive of layout 1 left it: its text index keyed
+        by the row number, no text keys */
+    cg_teststack_kill9 (stack, "archive");
+    char path[600];
+    snprintf (path, sizeof path, "%s/archive.db", stack->dir);
+    sqlite3 *db;
+    cr_assert_eq (sqlite3_open (path, &db), SQLITE_OK);
+    char *err = NULL;
+    cr_assert_eq (sqlite3_exec (db, "DROP TABLE case_grams; DROP TABLE case_keys;"
+                                "CREATE VIRTUAL TABLE case_text USING fts5 (grams, content='',"
+                                " tokenize='ascii');"
+                                "UPDATE meta SET value = 1 WHERE key = 'layout'", NULL, NULL,
+                                &err), SQLITE_OK, "%s", err);
+    sqlite3_close (db);
+
+    cg_teststack_restart (stack);
+    cr_assert_eq (cg_teststack_log_count (stack, "archive", "layout 1 -> 2 done"), 1);
+    cr_assert (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    sqlite3_stmt *stmt;
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT (SELECT value FROM meta WHERE key = 'layout'),"
+                                      " (SELECT count(*) FROM case_keys),"
+                                      " (SELECT count(*) FROM sqlite_master"
+                                      "  WHERE name = 'case_text')", -1, &stmt, NULL), SQLITE_OK);
+    cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW);
+    cr_assert_eq (sqlite3_column_int64 (stmt, 0), 2, "the store's layout is not 2");
+    cr_assert_eq (sqlite3_column_int64 (stmt, 1), N, "not every case's text was indexed again");
+    cr_assert_eq (sqlite3_column_int64 (stmt, 2), 0, "the old text index is still there");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+
+    /*  its old cases are found by their texts: a rare word and a longer
+        piece of one case, and a common word in every case, page after page
+        newest first, while more cases that hold it arrive */
+    char *out = cg_testcli (stack, 0, "search --q 鹦鹉");
+    cr_assert (strstr (out, ids[7]), "%s", out);
+    free (out);
+    out = cg_testcli (stack, 0, "search --q 家里养的鹦鹉飞到了");
+    cr_assert (strstr (out, ids[7]), "%s", out);
+    free (out);
+    /*  the text index leads over the city (no scope); the scope's index
+        leads in a scope of few cases (a town or community of 5 to 13 of
+        them: under sqrt (8 * 26), search.c): both page in the same order */
+    char scope[16] = "";
+    for (int i = 0; i < N && !*scope; i++)
+        for (size_t len = 9; len <= 12 && !*scope; len += 3) {
+            int in = 0;
+            for (int j = 0; j < N + 2 * MORE; j++)
+                in += strncmp (s_grid_of (&g, j), s_grid_of (&g, i), len) == 0;
+            if (in >= 5 && in <= 13)
+                snprintf (scope, sizeof scope, "%.*s", (int) len, s_grid_of (&g, i));
+        }
+    cr_assert (*scope, "no town or community holds 5 to 13 of the cases");
+    const char *scopes[] = { NULL, scope };
+    char found[N + 2 * MORE][33];
+    for (int k = 0; k < 2; k++) {
+        s_arrivals_t arrivals = { .stack = stack, .g = &g, .from = N + k * MORE, .count = MORE,
+                                  .ids = ids };
+        int n = s_search_all (stack, scopes[k], "小猫飞到", 4, found, N + 2 * MORE, s_arrive,
+                              &arrivals);
+        /*  every case that held the words when it began, and no other,
+            newest first: the arrivals come after its first page's place */
+        int want = 0;
+        for (int i = N + k * MORE - 1; i >= 0; i--)
+            if (i != 7 && (!scopes[k] || strncmp (s_grid_of (&g, i), scope, strlen (scope)) == 0)) {
+                cr_assert_lt (want, n, "scope %s: case %d (%s) was skipped", scopes[k], i, ids[i]);
+                cr_assert_str_eq (found[want], ids[i], "scope %s: page order or case wrong at %d",
+                                  scopes[k], want);
+                want++;
+            }
+        cr_assert_eq (n, want, "scope %s: %d cases found, %d held the words", scopes[k], n, want);
+    }
+    /*  and the cases that arrived after the upgrade are found, newest first */
+    for (int k = 0; k < 2; k++) {
+        int n = s_search_all (stack, scopes[k], "小猫飞到", 40, found, N + 2 * MORE, NULL, NULL);
+        int want = 0;
+        for (int i = N + 2 * MORE - 1; i >= 0; i--)
+            if (i != 7 && (!scopes[k] || strncmp (s_grid_of (&g, i), scope, strlen (scope)) == 0))
+                cr_assert_str_eq (found[want++], ids[i], "scope %s: newest first", scopes[k]);
+        cr_assert_eq (n, want);
+    }
     cg_orgtree_destroy (&g.org);
     cg_teststack_down (&stack);
 }

@@ -547,7 +547,7 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
       .timeout = 240)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 3, "a new store records its layout");
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 4, "a new store records its layout");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
     /*  the store as the previous release left it: daily statistics only,
@@ -567,7 +567,7 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     /*  a daemon refuses it, saying what to run */
     char out[8192];
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 1, older than this civgrid's 3"), "%s", out);
+    cr_assert (strstr (out, "layout 1, older than this civgrid's 4"), "%s", out);
     cr_assert (strstr (out, "run `civgrid migrate`"), "%s", out);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:sw:2026-11-16"), 0,
                   "a refusing dispatch wrote to the store");
@@ -575,9 +575,10 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     /*  the migration, and again: nothing more to do */
     char *said = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
-    cr_assert (strstr (said, "layout 1 -> 2") && strstr (said, "layout 2 -> 3"), "%s", said);
+    cr_assert (strstr (said, "layout 1 -> 2") && strstr (said, "layout 2 -> 3")
+           &&  strstr (said, "layout 3 -> 4"), "%s", said);
     free (said);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 3);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 4);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
     cr_assert (strstr (said, "nothing to do"), "%s", said);
     free (said);
@@ -591,7 +592,12 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
         still known */
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sy:2026 %s", field), 7);
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-11 *|*|received"), 7);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:{dispatch}:st:layout"), 3);
+    /*  layout 4: the county's part of each hash but the hours' */
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-11|320602 %s", field), 7);
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:st:2026-11-18|320602 %s", field),
+                  4);
+    cr_assert_eq (cg_teststack_int (stack, "SISMEMBER cg:{dispatch}:st:parts 320602"), 1);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{dispatch}:st:layout"), 4);
     char *known = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &known, "submit --source hotline --ext-ref HL-OLD-1 "
                                     "--category noise --text 重复的工单 --grid 320602001001001"),
@@ -607,14 +613,41 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     cg_teststack_kill9 (stack, "dispatch");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
-    r = cg_redis_command (stack->redis, "SET cg:layout 4");
+    r = cg_redis_command (stack->redis, "SET cg:layout 5");
     freeReplyObject (r);
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 4, newer than this civgrid's 3"), "%s", out);
+    cr_assert (strstr (out, "layout 5, newer than this civgrid's 4"), "%s", out);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
     cr_assert (strstr (said, "run the release that wrote it"), "%s", said);
     free (said);
+
+    /*  a store of layout 3 (no counties' parts): migrated, and dispatch
+        makes the parts from the hashes; a town's month, read from its
+        county's part, then counts what the month's whole hash holds */
+    const char *other = "320612003-chengguan|noise|resolved";
     r = cg_redis_command (stack->redis, "SET cg:layout 3");
     freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "SET cg:{dispatch}:st:layout 3");
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "DEL cg:{dispatch}:st:parts cg:{dispatch}:sm:2026-11|320602 "
+                          "cg:{dispatch}:sw:2026-11-16|320602");
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "HSET cg:{dispatch}:sm:2026-10 %s 5 %s 2 *|*|received 5",
+                          field, other);
+    freeReplyObject (r);
+    cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
+    cr_assert (strstr (said, "layout 3 -> 4") && !strstr (said, "layout 2 -> 3"), "%s", said);
+    free (said);
+    cg_teststack_restart (stack);
+    cr_assert_eq (cg_teststack_await (stack, 4, 30000, "GET cg:{dispatch}:st:layout"), 4);
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-11|320602 %s", field), 7);
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-10|320602 %s", field), 5);
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2026-10|320612 %s", other), 2);
+    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{dispatch}:sm:2026-10|320602"), 1,
+                  "a county's part holds its own units' fields alone");
+    cr_assert_eq (cg_teststack_cli (stack, &said, "stats --scope 320602001 --from 2026-10-01 "
+                                    "--to 2026-11-30 --by month --json"), 0, "%s", said);
+    cr_assert (strstr (said, "\"received\":12"), "the town's two months: %s", said);
+    free (said);
     cg_teststack_down (&stack);
 }

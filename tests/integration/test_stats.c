@@ -228,6 +228,11 @@ s_assert_five_years (cg_teststack_t *stack)
         cg_stats_report_t r = s_stats (stack, scopes[s], "2021-12-01", "2026-10-31", "month");
         cr_assert_str_eq (r.by, "month");
         s_assert_report (&r, scopes[s], "month", 59);
+        /*  the city's rows by unit come from years and months, not the
+            rows over time: a unit's row counts the 59 months alone */
+        if (strcmp (scopes[s], S_CITY) == 0)
+            cr_assert_eq (s_row (&r, "unit", S_OTHER_UNIT)->received,
+                          S_OTHER_RECEIVED * (s_day ("2026-10-31") - s_day ("2021-12-01") + 1));
         cg_msg_clear (&cg_stats_report_def, &r);
         /*  260 whole weeks, Monday 2021-11-29 to Sunday 2026-11-22 */
         r = s_stats (stack, scopes[s], "2021-11-29", "2026-11-22", "week");
@@ -265,14 +270,23 @@ Test (stats, five_years_of_an_older_store_roll_up_once_and_answer_by_day_week_an
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sy:2024 "
                                     S_TOWN_UNIT "|noise|basically_satisfied"), 366);
     cr_assert_gt (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2024-02 *|*|received"), 0);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:{dispatch}:st:layout"), 3);
-    /*  the month holds every metric the days had, reported or not */
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{dispatch}:st:layout"), 4);
+    /*  the month holds every metric the days had, reported or not, and so
+        does its county's part (layout 4), which a county's and a town's
+        queries read; the part holds no other county's unit */
     cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2024-02 "
                                     S_TOWN_UNIT "|noise|basically_satisfied"), 29);
-    /*  days older than dispatch/stats_days (400) are gone, the rest kept */
+    cr_assert_eq (cg_teststack_int (stack, "HGET cg:{dispatch}:sm:2024-02|320602 "
+                                    S_TOWN_UNIT "|noise|basically_satisfied"), 29);
+    cr_assert_eq (cg_teststack_int (stack, "HEXISTS cg:{dispatch}:sm:2024-02|320602 "
+                                    S_OTHER_UNIT "|noise|received"), 0);
+    /*  days older than dispatch/stats_days (400) are gone with their
+        counties' parts, the rest kept */
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:st:2021-11-23"), 0);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:st:2025-10-19"), 0);
+    cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:st:2025-10-19|320602"), 0);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:st:2025-10-20"), 1);
+    cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:st:2025-10-20|320602"), 1);
 
     /*  a dispatch killed and started again rolls nothing up twice */
     cg_teststack_kill9 (stack, "dispatch");

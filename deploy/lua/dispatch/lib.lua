@@ -51,10 +51,29 @@ end
 -- field goes to each of them, and so does the whole city's total of the
 -- metric, `*|*|<metric>`, so that the city's rows over time read a few
 -- fields of each hash rather than all of it.
+--
+-- A unit's field also goes to its county's part of each hash but the
+-- hour's, `<key>|<county>`, where the county is the first six characters
+-- of the field when they are digits (a center's code, and by convention a
+-- unit's, starts with its county's: docs/DATA-FORMATS.md), so that a
+-- county's or a town's query reads a tenth of the hash or less.  The
+-- counties that have parts are the set `cg:{dispatch}:st:parts` (days are
+-- dropped with their parts).  The same rule in C: stats.c's s_part.
+local function stats_part_of (field)
+    return string.match (field, '^(%d%d%d%d%d%d)')
+end
+
 local function stats_add (keys, field, n)
     local total = '*|*|' .. string.match (field, '[^|]*$')
+    local part = stats_part_of (field)
+    if part then
+        redis.call ('SADD', 'cg:{dispatch}:st:parts', part)
+    end
     for key in string.gmatch (keys, '%S+') do
         redis.call ('HINCRBY', key, field, n)
         redis.call ('HINCRBY', key, total, n)
+        if part and not string.find (key, ':sh:', 1, true) then
+            redis.call ('HINCRBY', key .. '|' .. part, field, n)
+        end
     end
 end
