@@ -36,10 +36,12 @@ const cg_access_rule_t cg_access_rules[] = {
     { "fund",           true,   "cg:{intake}:req:*", "consultation dispatch", "" },
     /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes); the
         archive's cursor on the audit log: Redis keeps less of what it has;
-        the journals the event stream reads (stream.c) */
+        the journals the event stream reads (stream.c); dispatch's current
+        hot spots and consultation's topics of them (GET /api/v1/hotspots) */
     { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq "
                                 "cg:{notification}:journal cg:{notification}:seq "
-                                "cg:{archive}:cursor:audit", "", "+info" },
+                                "cg:{archive}:cursor:audit cg:{dispatch}:hot "
+                                "cg:{consultation}:hotspot", "", "+info" },
     /*  the audit log, kept for its retention in the store */
     { "archive",        true,   "cg:{dispatch}:case:* cg:{intake}:req:* cg:{gateway}:audit",
                                 "intake dispatch", "" },

@@ -1,5 +1,6 @@
-/*  cg_cursor — see cg_cursor.h.  libsodium's HMAC-SHA256 and base64. */
+/*  cg_cursor — see cg_cursor.h.  libsodium's HMAC-SHA256, and base64url (cg_base64). */
 #include "cg_cursor.h"
+#include "cg_base64.h"
 #include "cg_clock.h"
 #include "cg_text.h"
 #include <assert.h>
@@ -102,10 +103,8 @@ cg_cursor_encode (cg_cursor_t *self, const char *list, const cg_cursor_at_t *at,
                       CG_CURSOR_ID_MAX - 1, at->id, S_SEP, now, S_SEP);
     assert (n > 0 && (size_t) n + S_MAC <= sizeof raw);
     s_mac (self, raw, (size_t) n, (unsigned char *) raw + n);
-    assert (outlen >= sodium_base64_ENCODED_LEN (sizeof raw,
-                                                 sodium_base64_VARIANT_URLSAFE_NO_PADDING));
-    sodium_bin2base64 (out, outlen, (unsigned char *) raw, (size_t) n + S_MAC,
-                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    assert (outlen >= cg_base64_size (sizeof raw, CG_BASE64_URL));
+    cg_base64_encode_into (out, outlen, raw, (size_t) n + S_MAC, CG_BASE64_URL);
 }
 
 /*  Takes the text up to the next separator out of *p into a string. */
@@ -138,8 +137,7 @@ cg_cursor_decode (cg_cursor_t *self, const char *token, const char *list, int64_
     const char *bad = "was altered or is not a cursor of civgrid; start again from the "
                       "first page (without cursor)";
     if (!token || strlen (token) >= CG_CURSOR_MAX
-    ||  sodium_base642bin ((unsigned char *) raw, sizeof raw, token, strlen (token), NULL,
-                           &size, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+    ||  cg_base64_decode_into (raw, sizeof raw, token, &size, CG_BASE64_URL)
     ||  size <= S_MAC) {
         snprintf (why, whylen, "%s", bad);
         return -1;

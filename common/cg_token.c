@@ -1,5 +1,6 @@
 /*  cg_token — see cg_token.h. */
 #include "cg_token.h"
+#include "cg_base64.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -48,8 +49,7 @@ cg_token_make (char *buf)
         abort ();
     randombytes_buf (raw, sizeof raw);
     memcpy (buf, "cgt_", 4);
-    sodium_bin2base64 (buf + 4, CG_TOKEN_MAX - 4, raw, sizeof raw,
-                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    cg_base64_encode_into (buf + 4, CG_TOKEN_MAX - 4, raw, sizeof raw, CG_BASE64_URL);
 }
 
 void

@@ -1042,6 +1042,7 @@ async function renderCase (c, fresh = false) {
     for (const m of c.media) dd.append(mediaItem(m));
     dl.append(el('dt', '附件'), dd);
   }
+  drawCasePlace(c, where);
   fillUnits(c);
   renderActions(c, kept);
   const ol = $('#case-timeline');
@@ -1056,6 +1057,31 @@ async function renderCase (c, fresh = false) {
     li.dataset.act = s.act || '';
     ol.append(li);
   });
+}
+
+/*  The case's place on a small map (issue 15, item 6): the grids of its
+    community (the 12-digit code of the grid; the grid alone when the
+    community is outside the caller's scope), its grid filled, a pin at
+    its point (the source's, else its grid's centre).  Drawn again only
+    when the place changes; hidden when the case has no surveyed grid. */
+async function drawCasePlace (c, where) {
+  const box = $('#case-place'), node = $('#case-map');
+  const key = [c.id, c.grid, c.lat, c.lon].join('|');
+  if (node.dataset.key === key) return;
+  node.dataset.key = key;
+  const point = c.lat && c.lon ? [Number(c.lon), Number(c.lat)] : null;
+  if (!c.grid) { box.hidden = true; return; }
+  box.hidden = false;
+  $('#case-map-caption').textContent = '位置：' + (where || c.grid) + (point ? '（' + c.lat + ', ' + c.lon + '）' : '');
+  for (const scope of [c.grid.slice(0, 12), c.grid]) {
+    try {
+      const { data } = await cg.map.outline(node, scope, { grid: c.grid, point });
+      if (node.dataset.key !== key) return;
+      if (data.grids.features.length) return;
+    }
+    catch (err) { if (err.status !== 403) break; }
+  }
+  box.hidden = true;
 }
 
 /*  One of a case's attachments: a photo the gateway keeps is fetched with
@@ -1093,7 +1119,8 @@ function actorName (actor) {
 /* --- the intake form (受理录入) -------------------------------------------- */
 
 /*  A hotline or walk-in operator enters a request: category, text, place
-    (a grid's code, or an address), caller and urgency.  Before it is
+    (a grid's code, an address, or a point clicked on the map of the
+    operator's scope, which fills the grid), caller and urgency.  Before it is
     submitted the form lists the open cases of the same category in the
     same community (the gateway's filtered list: a page, bounded), so the
     operator can add the caller to one of them instead (并入): the request
@@ -1107,6 +1134,20 @@ function drawIntake () {
   const sel = $('#intake').elements.category;
   if (sel.options.length <= 1)
     for (const c of Object.values(categories)) { const o = el('option', c.name); o.value = c.code; sel.append(o); }
+  const node = $('#intake-map');
+  if (node.dataset.scope !== me.scope)
+    cg.map.outline(node, me.scope, { pick: pickPoint }).catch(err => showRefusal($('#intake-error'), '地图：', err));
+}
+
+/*  A click on the intake form's map: the grid clicked and the point
+    (intake keeps the point; the gateway wants the grid below the root). */
+function pickPoint (grid, lon, lat) {
+  const form = $('#intake');
+  form.elements.grid.value = grid;
+  form.elements.lat.value = String(lat);
+  form.elements.lon.value = String(lon);
+  $('#intake-point').textContent = '（已选：' + grid + '，' + lat + ', ' + lon + '）';
+  loadNearby().catch(err => showRefusal($('#intake-error'), '', err));
 }
 
 async function loadNearby () {
@@ -1136,6 +1177,10 @@ async function loadNearby () {
 
 $('#intake').addEventListener('input', (e) => {
   if (!['category', 'grid'].includes(e.target.name)) return;
+  if (e.target.name === 'grid') {       // a grid typed by hand: the point picked was elsewhere
+    e.target.form.elements.lat.value = e.target.form.elements.lon.value = '';
+    $('#intake-point').textContent = '';
+  }
   clearTimeout(nearbyTimer);
   nearbyTimer = setTimeout(() => loadNearby().catch(err => showRefusal($('#intake-error'), '', err)), 300);
 });
@@ -1169,6 +1214,7 @@ async function submitIntake (into, button) {
     else $('#intake-result').textContent = '已受理，工单号 ' + made.id + (body.urgency === 'urgent' ? '（紧急）' : '');
     $('#intake-result').dataset.id = into || made.id;
     form.elements.text.value = '';
+    form.elements.lat.value = form.elements.lon.value = '';
     form.elements.contact_name.value = '';
     form.elements.contact_phone.value = '';
     await loadNearby();

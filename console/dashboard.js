@@ -11,8 +11,9 @@
  * is stats' own rows over time, so it draws the period chosen.  The
  * ranking is stats' rows by center and by unit (the subtree's towns and
  * units; stats keeps the 400 units that received most), the ten best by
- * on-time completion shown.  The hot spots sit beside the consultation
- * topics of the scope (议事协商).  The view redraws on live events, at most
+ * on-time completion shown.  Beside the consultation topics of the scope
+ * (议事协商) the current hot spots (预警预判, /api/v1/hotspots) are listed,
+ * each linked to its community's map and to its topic.  The view redraws on live events, at most
  * once every LIVE_MS.
  * Each chart's numbers are the series' data, so what is drawn can be read
  * back from the chart (echarts.getInstanceByDom). */
@@ -187,6 +188,9 @@ function dashboardParts () {
   }
   const r = figure('ranking', '排名（按时办结率，前十）', 'wide', rank);
   box.append(r);
+  const spots = el('ul');
+  spots.id = 'dash-hotspots';
+  box.append(figure('dash-hotspots-box', '当前热点（预警预判：同一社区同类诉求集中）', null, spots));
   const topics = el('ul');
   topics.id = 'dash-topics';
   box.append(figure('dash-topics-box', '热点议事（本辖区协商议题）', null, topics));
@@ -260,6 +264,33 @@ async function drawTopics () {
   catch (err) { list.append(el('li', refusal(err))); }
 }
 
+/*  The scope's current hot spots (dispatch's, GET /api/v1/hotspots:
+    newest first, ten here), each linked to its community's map and to
+    the consultation topic opened for it, when one was. */
+async function drawCurrentHotspots () {
+  const list = $('#dash-hotspots');
+  list.textContent = '';
+  try {
+    const page = await api('/api/v1/hotspots?limit=10&scope=' + encodeURIComponent(me.scope));
+    for (const h of page.hotspots) {
+      const li = el('li');
+      li.dataset.id = h.id;
+      const a = el('a', h.category_name + '：' + h.community_name + ' ' + h.count + ' 件');
+      a.href = '#/map/' + encodeURIComponent(h.community);
+      li.append(a, el('span', ' ' + cstTime(h.at) + ' 起', 'muted'));
+      if (h.topic) {
+        const t = el('a', '议题 ' + h.topic, 'topic');
+        t.href = '#/topics/' + encodeURIComponent(h.topic);
+        li.append(' · ', t);
+      }
+      list.append(li);
+    }
+    if (!page.hotspots.length) list.append(el('li', '暂无热点'));
+    else if (page.total > page.hotspots.length) list.append(el('li', '另有 ' + (page.total - page.hotspots.length) + ' 处', 'muted'));
+  }
+  catch (err) { list.append(el('li', refusal(err))); }
+}
+
 const TOPIC_STATES = { draft: '草拟', deliberating: '协商中', decided: '已决议', implementing: '实施中',
                        done: '已完成', rejected: '未通过' };
 
@@ -303,7 +334,8 @@ async function loadDashboard () {
   drawHotspots(stats.rows);
   await Promise.all([drawLevels(stats.rows),
                      drawRanking('rank-centers', stats.rows.filter(r => r.by === 'center' && r.key !== me.scope)),
-                     drawRanking('rank-units', stats.rows.filter(r => r.by === 'unit')), drawTopics()]);
+                     drawRanking('rank-units', stats.rows.filter(r => r.by === 'unit')), drawTopics(),
+                     drawCurrentHotspots()]);
   if (load !== dashLoads) return;
   $('#view-dashboard').dataset.drawn = from + '/' + to;
   const counts = await hours;

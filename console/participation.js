@@ -118,6 +118,30 @@
     return f;
   }
 
+  /*  Offers the picking list at path (a bounded list API within the
+      operator's scope: /api/v1/sites, /api/v1/powers/areas) as the
+      datalist of input: each entry's code (key) with its name, so the
+      operator picks a place instead of typing its code.  A note after the
+      form says how many there are when the list is not all of them. */
+  async function offer (input, path, key, rows, label) {
+    const list = el('datalist');
+    list.id = input.form.id + '-' + input.name + '-list';
+    input.setAttribute('list', list.id);
+    input.form.append(list);
+    try {
+      const answer = await api(path + '?limit=100');
+      for (const row of answer[rows]) {
+        const o = el('option', label(row));
+        o.value = row[key];
+        list.append(o);
+      }
+      list.dataset.total = String(answer.total);
+      if (answer.total > answer[rows].length)
+        input.form.append(el('span', '（列出 ' + answer[rows].length + ' 个，共 ' + answer.total + ' 个，可直接输入编码）', 'muted'));
+    }
+    catch (err) { list.dataset.error = err.message || String(err); }
+  }
+
   /*  Runs fn on submit, showing its refusal; the form is kept as typed. */
   function onSubmit (f, error, fn) {
     f.addEventListener('submit', async (e) => {
@@ -337,12 +361,13 @@
   async function sites (section, params) {
     const site = params.path[0] || '';
     const { error, notice } = page(section, '慈善站点（慈善小屋、慈善超市）');
-    const pick = form('site-pick', [['site', '站点编码', { size: 16, required: '', value: site, placeholder: '如 xq-cabin' }]], '查看库存');
+    const pick = form('site-pick', [['site', '站点', { size: 24, required: '', value: site, placeholder: '选择或输入站点编码' }]], '查看库存');
     pick.addEventListener('submit', (e) => {
       e.preventDefault();
       location.hash = '#/sites/' + encodeURIComponent(pick.elements.site.value.trim());
     });
     section.append(pick);
+    offer(pick.elements.site, '/api/v1/sites', 'site', 'sites', (t) => t.name + '（' + t.area_name + '）');
     if (!site) { section.append(el('p', '请填写站点编码。', 'muted')); return; }
     if (params.query.notice) notice.textContent = params.query.notice;
     const base = '/api/v1/sites/' + encodeURIComponent(site);
@@ -422,9 +447,11 @@
 
     /* a redemption at a site: points for goods */
     section.append(el('h3', '积分兑换'));
-    const f = form('redeem', [['site', '站点编码', { size: 16, required: '' }], ['item', '物品编码', { size: 10, required: '' }],
+    const f = form('redeem', [['site', '站点', { size: 24, required: '', placeholder: '选择或输入站点编码' }],
+                              ['item', '物品编码', { size: 10, required: '' }],
                               ['quantity', '数量', { type: 'number', min: 1, max: 1000, required: '', value: 1 }]], '兑换');
     section.append(f);
+    offer(f.elements.site, '/api/v1/sites', 'site', 'sites', (t) => t.name + '（' + t.area_name + '）');
     onSubmit(f, error, async (v) => {
       const r = await post('/api/v1/sites/' + encodeURIComponent(v.site.value.trim()) + '/redemptions',
                            { id: transferId(), resident: p.resident, item: v.item.value.trim(), quantity: Number(v.quantity.value) });
@@ -438,13 +465,14 @@
   async function powers (section, params) {
     const area = params.path[0] || ownCommunity();
     const { error } = page(section, '小微权力清单与码上监督');
-    const pick = form('powers-pick', [['area', '村/社区编码', { inputmode: 'numeric', pattern: '[0-9]{6,15}', size: 16,
-                                                                required: '', value: area }]], '查看');
+    const pick = form('powers-pick', [['area', '村/社区', { inputmode: 'numeric', pattern: '[0-9]{6,15}', size: 24,
+                                                             required: '', value: area, placeholder: '选择或输入村/社区编码' }]], '查看');
     pick.addEventListener('submit', (e) => {
       e.preventDefault();
       location.hash = '#/powers/' + encodeURIComponent(pick.elements.area.value.trim());
     });
     section.append(pick);
+    offer(pick.elements.area, '/api/v1/powers/areas', 'area', 'areas', (a) => a.name + '（' + a.powers + ' 项）');
     if (!area) { section.append(el('p', '请填写村或社区编码。', 'muted')); return; }
     const base = '/api/v1/public/powers/' + encodeURIComponent(area);
     let list;

@@ -63,6 +63,8 @@ typedef struct {
        "A phone's fingerprint, for searching the archive without the phone.") \
     C (powers_list, "powers.list", "intake", power_query, power_page, \
        "A village's list of small and micro powers (小微权力清单), with each one's reports.") \
+    C (powers_areas, "powers.areas", "intake", scope_query, power_areas, \
+       "The villages and communities within a scope that have a list of powers.") \
     C (powers_show, "powers.show", "intake", power_query, power_view, \
        "One power: its steps, time limit and legal basis.") \
     C (power_report, "power.report", "intake", power_report, case_submitted, \
@@ -176,6 +178,8 @@ typedef struct {
     C (fund_goods_move, "fund.goods_move", "fund", fund_goods, fund_goods_receipt, \
        "Goods passed to another site (调剂).") \
     C (fund_stock, "fund.stock", "fund", fund_get, fund_stock, "What a charity site holds.") \
+    C (fund_sites, "fund.sites", "fund", scope_query, fund_sites, \
+       "The charity sites within a scope (its communities' 慈善小屋 and 慈善超市).") \
     C (fund_redeem, "fund.redeem", "fund", fund_redeem, fund_goods_receipt, \
        "A resident redeems points at a site for goods (积分兑换).") \
     C (fund_points, "fund.points", "fund", fund_get, fund_points, \

@@ -108,6 +108,18 @@ s_check_str (const cg_field_t *f, const char *s, cg_error_t *err)
     return 0;
 }
 
+/*  A list of strings or of messages holds at most its field's max. */
+static int
+s_check_items (const cg_field_t *f, size_t n, cg_error_t *err)
+{
+    if ((int64_t) n > f->max) {
+        cg_error_set (err, "invalid", f->key, "%s has %zu items; at most %lld are allowed",
+                      f->key, n, (long long) f->max);
+        return -1;
+    }
+    return 0;
+}
+
 static void
 s_pack_str (msgpack_packer *pk, const char *s)
 {
@@ -147,11 +159,8 @@ s_encode_field (const cg_field_t *f, const void *msg, msgpack_packer *pk, cg_err
         case CG_F_STRS: {
             char *const *list = *(char **const *) ((const char *) msg + f->offset);
             size_t n = *S_CAT (msg, f->count_offset, size_t);
-            if ((int64_t) n > f->max) {
-                cg_error_set (err, "invalid", f->key, "%s has %zu items; at most %lld are allowed",
-                              f->key, n, (long long) f->max);
+            if (s_check_items (f, n, err))
                 return -1;
-            }
             msgpack_pack_array (pk, n);
             for (size_t i = 0; i < n; i++)
                 s_pack_str (pk, list[i] ? list[i] : "");
@@ -160,11 +169,8 @@ s_encode_field (const cg_field_t *f, const void *msg, msgpack_packer *pk, cg_err
         case CG_F_LIST: {
             const char *items = *S_CAT (msg, f->offset, char *);
             size_t n = *S_CAT (msg, f->count_offset, size_t);
-            if ((int64_t) n > f->max) {
-                cg_error_set (err, "invalid", f->key, "%s has %zu items; at most %lld are allowed",
-                              f->key, n, (long long) f->max);
+            if (s_check_items (f, n, err))
                 return -1;
-            }
             msgpack_pack_array (pk, n);
             for (size_t i = 0; i < n; i++)
                 if (s_encode_map (f->sub, items + i * f->sub->size, pk, false, err))

@@ -45,9 +45,18 @@
     F(M, LIST, commands, 0, 0, CG_METRIC_COMMANDS_MAX, command_stat, "each command it serves") \
     F(M, LIST, gauges, 0, 0, CG_METRIC_GAUGES_MAX, gauge, "what it owns, counted now")
 
+#define CG_PICK_MAX     100     /* a picking list's entries in one answer at most */
+
+#define CG_FIELDS_scope_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "an org node: what lies in its subtree") \
+    F(M, INT, limit, 0, 1, CG_PICK_MAX, _, "entries at most (all up to 100 when absent)")
+
 #define CG_MESSAGES_COMMON(M) \
     M(refusal, "error", "reply", CG_FIELDS_refusal, \
       "The answer to a command that was refused.") \
+    M(scope_query, "scope.query", "command", CG_FIELDS_scope_query, \
+      "A picking list's request: what lies within scope, limit at most (powers.areas, fund.sites).") \
     M(ping, "ping", "command", CG_FIELDS_ping, \
       "Every daemon answers it; `civgrid stack up` waits for it.") \
     M(pong, "pong", "reply", CG_FIELDS_pong, "The answer to ping.") \

@@ -283,6 +283,18 @@
     F(M, STR, area, 0, 1, CG_CODE_MAX, _, "the community it belongs to") \
     F(M, LIST, items, 0, 0, CG_PAGE_MAX, fund_stock_line, "what it holds, per item kind")
 
+#define CG_FIELDS_fund_site(F, M) \
+    F(M, STR, site, 1, 1, 32, _, "site") \
+    F(M, STR, name, 1, 1, CG_NAME_MAX, _, "its name") \
+    F(M, STR, kind, 1, 1, 16, _, "cabin (慈善小屋) or supermarket (慈善超市)") \
+    F(M, STR, area, 1, 1, CG_CODE_MAX, _, "the community it belongs to") \
+    F(M, STR, area_name, 0, 1, CG_NAME_MAX, _, "the community's name")
+
+#define CG_FIELDS_fund_sites(F, M) \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "the org node asked about") \
+    F(M, LIST, sites, 0, 0, CG_PICK_MAX, fund_site, "the sites within scope, in the order of data/kind, limit at most") \
+    F(M, INT, total, 0, 0, INT32_MAX, _, "the sites within scope, all of them")
+
 #define CG_FIELDS_fund_redeem(F, M) \
     F(M, STR, rid, 1, 1, 64, _, "request id") \
     F(M, STR, id, 1, 32, 32, _, "transfer id (32 hex digits): a retry is applied once") \
@@ -347,6 +359,9 @@
       "To fund, as fund.goods_in (a donation in kind), fund.goods_out (a hand-out to a family in need), fund.goods_move (to another site).") \
     M(fund_goods_receipt, "fund.goods_receipt", "reply", CG_FIELDS_fund_goods_receipt, \
       "What a movement of goods (or a redemption) did; also the body of journal events fund.goods_in, fund.goods_out, fund.goods_moved, fund.redeemed.") \
+    M(fund_site, "fund.site", "record", CG_FIELDS_fund_site, "A charity site.") \
+    M(fund_sites, "fund.sites", "reply", CG_FIELDS_fund_sites, \
+      "The charity sites within a scope (a picking list, bounded).") \
     M(fund_stock, "fund.stock", "reply", CG_FIELDS_fund_stock, \
       "The answer to fund.stock (a fund.get naming a site): what the site holds.") \
     M(fund_redeem, "fund.redeem", "command", CG_FIELDS_fund_redeem, \

@@ -21,8 +21,10 @@
     F(M, STR, ext_ref, 0, 1, 64, _, "the source's own reference (the hotline's order number, consultation's task id); with source, the idempotency key") \
     F(M, STR, category, 1, 1, CG_CODE_MAX, _, "category code from the catalog") \
     F(M, STR, text, 1, 1, CG_TEXT_MAX, _, "what the citizen reports") \
-    F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code; grid or address is required") \
+    F(M, STR, grid, 0, 1, CG_CODE_MAX, _, "grid code; grid, address or lat and lon is required") \
     F(M, STR, address, 0, 1, 256, _, "street address") \
+    F(M, STR, lat, 0, 1, CG_COORD_MAX, _, "latitude (WGS-84, decimal degrees, as Open311's lat); with lon it places the case in the grid whose boundary holds it when no grid is given") \
+    F(M, STR, lon, 0, 1, CG_COORD_MAX, _, "longitude (WGS-84, decimal degrees, as Open311's long)") \
     F(M, STR, contact_name, 0, 1, 64, _, "the reporter's name (personal data)") \
     F(M, STR, contact_phone, 0, 3, 20, _, "the reporter's phone (personal data)") \
     F(M, STR, urgency, 0, 1, 16, _, "normal (一般) or urgent (紧急, an emergency: dispatch's urgent limits); normal when absent") \

@@ -65,9 +65,24 @@
 #define CG_FIELDS_receipt_case(F, M) \
     F(M, STR, id, 1, 1, 32, _, "the case the receipt names")
 
+#define CG_FIELDS_power_area(F, M) \
+    F(M, STR, area, 1, 6, 15, _, "the village or community") \
+    F(M, STR, name, 1, 1, CG_NAME_MAX, _, "its name, with its town's") \
+    F(M, INT, version, 1, 1, 999999, _, "its list's version") \
+    F(M, INT, powers, 0, 0, CG_POWERS_MAX, _, "powers in its list, withdrawn ones included")
+
+#define CG_FIELDS_power_areas(F, M) \
+    F(M, STR, scope, 1, 1, CG_CODE_MAX, _, "the org node asked about") \
+    F(M, LIST, areas, 0, 0, CG_PICK_MAX, power_area, "the areas with a list within scope, in the org tree's order, limit at most") \
+    F(M, INT, total, 0, 0, INT32_MAX, _, "the areas with a list within scope, all of them")
+
 #define CG_MESSAGES_POWERS(M) \
     M(power_query, "power.query", "command", CG_FIELDS_power_query, \
       "To intake, as powers.list (an area's list) or powers.show (one power, by code).") \
+    M(power_area, "power.area", "record", CG_FIELDS_power_area, \
+      "A village or community with a list of powers.") \
+    M(power_areas, "power.areas", "reply", CG_FIELDS_power_areas, \
+      "The areas with a list of powers within a scope (a picking list, bounded).") \
     M(power_item, "power.item", "record", CG_FIELDS_power_item, \
       "A power in its area's list.") \
     M(power_page, "power.page", "reply", CG_FIELDS_power_page, \

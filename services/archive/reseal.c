@@ -17,8 +17,7 @@
     no binary fields in proto's messages). */
 #define _GNU_SOURCE         /* memmem */
 #include "archive.h"
-
-#include <sodium.h>
+#include "cg_base64.h"
 
 #define S_SCAN_MAX  2000    /* rows one page looks at at most */
 
@@ -33,32 +32,6 @@ s_from_intake (const char *role, cg_reply_t *reply)
     cg_reply_fail (reply, "forbidden", "role", "role must be intake: only intake seals "
                    "records, not %s", role);
     return false;
-}
-
-/*  base64 of bytes, malloc'd */
-static char *
-s_base64 (const void *bytes, size_t len)
-{
-    size_t size = sodium_base64_ENCODED_LEN (len, sodium_base64_VARIANT_ORIGINAL);
-    char *text = malloc (size);
-    assert (text);
-    sodium_bin2base64 (text, size, bytes, len, sodium_base64_VARIANT_ORIGINAL);
-    return text;
-}
-
-/*  bytes of base64 text, malloc'd, with their length; NULL when not base64 */
-static unsigned char *
-s_unbase64 (const char *text, size_t *len)
-{
-    size_t max = strlen (text) / 4 * 3 + 3;
-    unsigned char *bytes = malloc (max);
-    assert (bytes);
-    if (sodium_base642bin (bytes, max, text, strlen (text), NULL, len, NULL,
-                           sodium_base64_VARIANT_ORIGINAL)) {
-        free (bytes);
-        return NULL;
-    }
-    return bytes;
 }
 
 void
@@ -95,7 +68,7 @@ reseal_on_sealed (void *request, cg_reply_t *reply, void *arg)
             last = sqlite3_column_int64 (stmt, 0);
             continue;
         }
-        size_t size = sodium_base64_ENCODED_LEN (len, sodium_base64_VARIANT_ORIGINAL);
+        size_t size = cg_base64_size (len, CG_BASE64_STD);
         if (page.rows_count == limit
         ||  (page.rows_count && sent + size > CG_MSG_MAX_FRAME / 2))
             break;              /* the next page starts with this row */
@@ -108,7 +81,7 @@ reseal_on_sealed (void *request, cg_reply_t *reply, void *arg)
         cg_archive_sealed_row_t *row = &page.rows[page.rows_count++];
         CG_SET (row, archive_sealed_row, n, last);
         row->id = strdup ((const char *) sqlite3_column_text (stmt, 1));
-        row->intake = s_base64 (blob, len);
+        row->intake = cg_base64_encode (blob, len, CG_BASE64_STD);
         sent += size;
     }
     CG_SET (&page, archive_sealed, last, last);
@@ -129,8 +102,8 @@ reseal_on_reseal (void *request, cg_reply_t *reply, void *arg)
     if (!s_from_intake (req->role, reply))
         return;
     size_t old_len, new_len;
-    unsigned char *old = s_unbase64 (req->old, &old_len);
-    unsigned char *new_ = old ? s_unbase64 (req->intake, &new_len) : NULL;
+    unsigned char *old = cg_base64_decode (req->old, &old_len, CG_BASE64_STD);
+    unsigned char *new_ = old ? cg_base64_decode (req->intake, &new_len, CG_BASE64_STD) : NULL;
     if (!old || !new_) {
         cg_reply_fail (reply, "invalid", old ? "intake" : "old", "%s must be base64",
                        old ? "intake" : "old");
@@ -178,8 +151,8 @@ reseal_on_record (void *request, cg_reply_t *reply, void *arg)
     if (rc == SQLITE_ROW) {
         cg_archive_sealed_row_t row = { .id = req->id };
         CG_SET (&row, archive_sealed_row, n, sqlite3_column_int64 (stmt, 0));
-        row.intake = s_base64 (sqlite3_column_blob (stmt, 1),
-                               (size_t) sqlite3_column_bytes (stmt, 1));
+        row.intake = cg_base64_encode (sqlite3_column_blob (stmt, 1),
+                                       (size_t) sqlite3_column_bytes (stmt, 1), CG_BASE64_STD);
         cg_reply_ok (reply, &cg_archive_sealed_row_def, &row);
         free (row.intake);
     }

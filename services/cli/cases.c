@@ -65,6 +65,8 @@ s_submit (cli_args_t *args)
         .text = (char *) cli_opt (args, "text", NULL),
         .grid = (char *) cli_opt (args, "grid", NULL),
         .address = (char *) cli_opt (args, "address", NULL),
+        .lat = (char *) cli_opt (args, "lat", NULL),
+        .lon = (char *) cli_opt (args, "lon", NULL),
         .contact_name = (char *) cli_opt (args, "name", NULL),
         .contact_phone = (char *) cli_opt (args, "phone", NULL) };
     cg_case_submitted_t rep;

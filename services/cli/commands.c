@@ -57,6 +57,8 @@ static const s_option_t s_submit_opts[] = {
     { "text", "T", "what the request says" },
     { "grid", "G", "the grid's code" },
     { "address", "A", "the address, when the grid is not known" },
+    { "lat", "DEG", "latitude (WGS-84, with --lon): places it when no grid is given" },
+    { "lon", "DEG", "longitude (WGS-84)" },
     { "ext-ref", "R", "the source's own reference (a retry with it is one case)" },
     { "name", "N", "the reporter's name (sealed at rest)" },
     { "phone", "P", "the reporter's phone (sealed at rest)" },
@@ -324,8 +326,9 @@ static const s_command_t s_commands[] = {
       "  [--set PATH=VALUE]...\n"
       "down\nstatus", "the whole system on this machine", s_stack_opts, NULL },
     { "submit", cli_cases,
-      "--category C --text T (--grid G | --address A) [--source S] [--ext-ref R]\n"
-      "  [--name N] [--phone P]", "a request, as any channel would send it", s_submit_opts, NULL },
+      "--category C --text T (--grid G | --address A | --lat DEG --lon DEG) [--source S]\n"
+      "  [--ext-ref R]"
+      " [--name N] [--phone P]", "a request, as any channel would send it", s_submit_opts, NULL },
     { "hotline", cli_intake,
       "--order-no N --class 投诉 --content T [--address A] [--area CODE] [--category C]\n"
       "  [--urgency urgent] [--call-time ISO] [--time-limit ISO] [--name N] [--phone P]",

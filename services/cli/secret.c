@@ -43,6 +43,7 @@
 
     Nothing else ever shows a secret. */
 #include "cli.h"
+#include "cg_base64.h"
 #include "cg_clock.h"
 #include "cg_privacy.h"
 #include "cg_sign.h"
@@ -464,20 +465,19 @@ s_collect (const char *dir, const char *sub, char **text)
             size_t n = f && bytes ? fread (bytes, 1, S_FILE_MAX, f) : 0;
             if (f)
                 fclose (f);
-            size_t b64len = sodium_base64_ENCODED_LEN (n, sodium_base64_VARIANT_ORIGINAL);
-            char *b64 = malloc (b64len);
-            if (!f || !bytes || !b64 || n == S_FILE_MAX || strchr (rel, ' '))
+            if (!f || !bytes || n == S_FILE_MAX || strchr (rel, ' '))
                 rc = -1;
             else {
-                sodium_bin2base64 (b64, b64len, bytes, n, sodium_base64_VARIANT_ORIGINAL);
+                char *b64 = cg_base64_encode (bytes, n, CG_BASE64_STD);
                 char *more = zsys_sprintf ("%sfile %s %s\n", *text, rel, b64);
+                sodium_memzero (b64, strlen (b64));
+                free (b64);
                 zstr_free (text);
                 *text = more;
             }
             if (bytes)
                 sodium_memzero (bytes, S_FILE_MAX);
             free (bytes);
-            free (b64);
         }
     }
     closedir (d);
@@ -612,18 +612,16 @@ s_restore_file (const char *secrets, char *line)
         if (made && errno != EEXIST)
             return -1;
     }
-    size_t max = strlen (b64);
-    unsigned char *bytes = malloc (max + 1);
     size_t n = 0;
-    int rc = bytes && sodium_base642bin (bytes, max, b64, max, NULL, &n, NULL,
-                                         sodium_base64_VARIANT_ORIGINAL) == 0 ? 0 : -1;
+    unsigned char *bytes = cg_base64_decode (b64, &n, CG_BASE64_STD);
+    int rc = bytes ? 0 : -1;
     int fd = rc ? -1 : open (full, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0 || write (fd, bytes, n) != (ssize_t) n)
         rc = -1;
     if (fd >= 0 && close (fd))
         rc = -1;
     if (bytes)
-        sodium_memzero (bytes, max + 1);
+        sodium_memzero (bytes, n);
     free (bytes);
     return rc;
 }

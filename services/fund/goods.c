@@ -453,6 +453,33 @@ goods_on_stock (void *request, cg_reply_t *reply, void *arg)
     cg_reply_ok (reply, &cg_fund_stock_def, &out);
 }
 
+void
+goods_on_sites (void *request, cg_reply_t *reply, void *arg)
+{
+    goods_t *self = arg;
+    cg_scope_query_t *req = request;
+    const cg_org_node_t *scope = cg_orgtree_find (self->org, req->scope);
+    if (!scope) {
+        cg_reply_fail (reply, "not_found", "scope", "scope %s is not in the org tree", req->scope);
+        return;
+    }
+    size_t limit = req->limit > 0 ? (size_t) req->limit : CG_PICK_MAX;
+    cg_fund_site_t sites[CG_PICK_MAX];
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < self->nsites; i++) {
+        const goods_site_t *site = &self->sites[i];
+        if (!cg_orgtree_within (site->area, scope))
+            continue;
+        if (total++ < limit)
+            sites[n++] = (cg_fund_site_t) { .site = (char *) site->code, .name = site->name,
+                .kind = site->kind, .area = (char *) site->area->code,
+                .area_name = (char *) site->area->name };
+    }
+    cg_fund_sites_t out = { .scope = req->scope, .sites = sites, .sites_count = n,
+                            .total = (int64_t) total };
+    cg_reply_ok (reply, &cg_fund_sites_def, &out);
+}
+
 /* --- the monthly disclosure ----------------------------------------------- */
 
 static cg_fund_stock_line_t *

@@ -66,4 +66,8 @@ cg_command_fn goods_on_out;
 cg_command_fn goods_on_move;
 cg_command_fn goods_on_stock;
 
+/*  fund.sites: the sites whose community lies within scope, in the
+    file's order, limit (100) at most, and how many there are. */
+cg_command_fn goods_on_sites;
+
 #endif

@@ -92,6 +92,7 @@ main (int argc, char **argv)
     cg_server_on (server, &cg_cmd_fund_goods_out, goods_on_out, goods);
     cg_server_on (server, &cg_cmd_fund_goods_move, goods_on_move, goods);
     cg_server_on (server, &cg_cmd_fund_stock, goods_on_stock, goods);
+    cg_server_on (server, &cg_cmd_fund_sites, goods_on_sites, goods);
     cg_server_on (server, &cg_cmd_fund_redeem, residents_on_redeem, residents);
     cg_server_on (server, &cg_cmd_fund_points, residents_on_points, residents);
     cg_daemon_on_hangup (daemon, residents_reload, residents);

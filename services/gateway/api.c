@@ -104,6 +104,9 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/sites/{site}/goods/out", S_ACT, &cg_cmd_fund_goods_out, &gw_site },
     { "POST", "/api/v1/sites/{site}/goods/move", S_ACT, &cg_cmd_fund_goods_move, &gw_site },
     { "GET",  "/api/v1/sites/{id}/stock", S_ACT, &cg_cmd_fund_stock, &gw_site },
+    /*  picking lists for the console: bounded, within the caller's scope */
+    { "GET",  "/api/v1/sites", S_READ, &cg_cmd_fund_sites, &gw_scoped },
+    { "GET",  "/api/v1/powers/areas", S_READ, &cg_cmd_powers_areas, &gw_scoped },
     { "POST", "/api/v1/sites/{site}/redemptions", S_ACT, &cg_cmd_fund_redeem, &gw_site },
     { "GET",  "/api/v1/residents/{id}/points", S_ACT, &cg_cmd_fund_points, &gw_resident },
     /*  public, no token: only what was published */
@@ -439,6 +442,10 @@ gw_api_handle (gw_request_t *req)
     }
     if (strcmp (req->path, "/api/v1/map") == 0 && strcmp (req->method, "GET") == 0) {
         gw_map_handle (req);
+        return;
+    }
+    if (strcmp (req->path, "/api/v1/hotspots") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_hotspots_handle (req);
         return;
     }
     if (strcmp (req->path, "/api/v1/audit") == 0 && strcmp (req->method, "GET") == 0) {

@@ -200,6 +200,17 @@ gw_check_place (gw_request_t *req, const char *field, const char *code, bool opt
     return -1;
 }
 
+const cg_org_node_t *
+gw_scope_asked (gw_request_t *req)
+{
+    if (gw_auth (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
+        return NULL;
+    const char *code = gw_query (req, "scope");
+    if (code && gw_check_place (req, "scope", code, false))
+        return NULL;
+    return code ? cg_orgtree_find (req->gw->org, code) : req->caller.scope;
+}
+
 void
 gw_audit (gw_request_t *req, const char *action, const char *target, int status)
 {

@@ -195,10 +195,79 @@ s_scope_centers (gw_request_t *req, const char **out, size_t max)
 #define S_COUNT_READS 25     /* reads of a count: at most 25 of CG_CASE_PAGE_MAX + 1 cases
                                    at each center, 5,000 of a queue */
 
+/*  One page of the list from the query's cursor: gathered from the
+    centers (spec), or dispatch's own (spec NULL). */
+static int
+s_read (gw_request_t *req, const gw_gather_t *spec, const char *const *centers, size_t ncenters,
+        cg_case_query_t *query, cg_case_page_t *page, cg_error_t *err)
+{
+    return spec ? gw_gather (req, spec, centers, ncenters, query, page, err)
+                : gw_call (req, &cg_cmd_case_list, query, page, err);
+}
+
+/*  The list read on from the query's cursor, page after page, at most
+    reads pages, until want cases were read or the list ends: into page,
+    whose next is where the reading stopped.  keep: its cases are kept
+    (its total is the first page's, as the daemon counts); else they are
+    only counted, and total is how many were read. */
+static int
+s_read_on (gw_request_t *req, const gw_gather_t *spec, const char *const *centers,
+           size_t ncenters, int reads, int64_t want, bool keep, cg_case_query_t *query,
+           cg_case_page_t *page, cg_error_t *err)
+{
+    char *center = query->center ? strdup (query->center) : NULL;     /* gw_gather names each */
+    int64_t got = 0;
+    int rc = 0;
+    for (int n = 0; n < reads && got < want; n++) {
+        cg_case_page_t part = { 0 };
+        CG_SET (query, case_query, limit, want - got < CG_CASE_PAGE_MAX ? want - got
+                                                                        : CG_CASE_PAGE_MAX);
+        free (query->center);
+        query->center = center ? strdup (center) : NULL;
+        if (!center)
+            query->present &= ~(UINT64_C (1) << CG_FIELD_case_query_center);
+        if ((rc = s_read (req, spec, centers, ncenters, query, &part, err)))
+            break;
+        got += (int64_t) part.cases_count;
+        free (query->cursor);
+        query->cursor = part.next;
+        part.next = NULL;
+        part.present &= ~(UINT64_C (1) << CG_FIELD_case_page_next);
+        if (keep && n == 0) {
+            *page = part;                   /* moved: the part lets go */
+            memset (&part, 0, sizeof part);
+        }
+        else
+        if (keep && part.cases_count) {
+            page->cases = realloc (page->cases, (page->cases_count + part.cases_count)
+                                                * sizeof *page->cases);
+            assert (page->cases);
+            memcpy (page->cases + page->cases_count, part.cases,
+                    part.cases_count * sizeof *part.cases);
+            page->cases_count += part.cases_count;
+            memset (part.cases, 0, part.cases_count * sizeof *part.cases);
+        }
+        cg_msg_clear (&cg_case_page_def, &part);
+        if (!query->cursor)
+            break;
+    }
+    free (center);
+    if (rc == 0) {
+        if (!keep)
+            CG_SET (page, case_page, total, got);
+        if (query->cursor) {
+            page->next = query->cursor;
+            page->present |= UINT64_C (1) << CG_FIELD_case_page_next;
+            query->cursor = NULL;
+        }
+    }
+    return rc;
+}
+
 /*  count=1: how many cases of the list (its filters, its scope) lie from
     the cursor on, as `total`, with no cases.  A list dispatch counts
-    itself is answered from its count (a city's or a unit's queue, a
-    center's and its subtree's queues unfiltered: ZCARDs), whatever its
+    itself (exact) is answered from its count (a city's or a unit's queue,
+    a center's and its subtree's queues unfiltered: ZCARDs), whatever its
     length.  Any other (a filter, a scope below a town) is counted by
     reading it through, at most S_COUNT_READS pages of each center's
     queue: when the list goes on beyond them, `next` says where the count
@@ -210,40 +279,15 @@ s_count_cases (gw_request_t *req, const gw_gather_t *spec, const char *const *ce
                size_t ncenters, bool exact, cg_case_query_t *query, cg_case_page_t *page,
                cg_error_t *err)
 {
-    char *center = query->center ? strdup (query->center) : NULL;
-    int64_t total = 0;
-    int rc = 0;
-    for (int n = 0; n < (exact ? 1 : S_COUNT_READS); n++) {
-        cg_case_page_t part = { 0 };
-        CG_SET (query, case_query, limit, exact ? 1 : CG_CASE_PAGE_MAX);
-        free (query->center);
-        query->center = center ? strdup (center) : NULL;
-        if (!center)
-            query->present &= ~(UINT64_C (1) << CG_FIELD_case_query_center);
-        rc = spec ? gw_gather (req, spec, centers, ncenters, query, &part, err)
-                  : gw_call (req, &cg_cmd_case_list, query, &part, err);
-        if (rc)
-            break;
-        total = exact ? part.total : total + (int64_t) part.cases_count;
-        free (query->cursor);
-        query->cursor = NULL;
-        if (!exact) {               /* an exact count's next is not followed */
-            query->cursor = part.next;
-            part.next = NULL;
-        }
-        cg_msg_clear (&cg_case_page_def, &part);
-        if (!query->cursor)
-            break;
-    }
-    free (center);
-    if (rc == 0) {
-        CG_SET (page, case_page, total, total);
-        if (query->cursor) {
-            page->next = query->cursor;
-            page->present |= UINT64_C (1) << CG_FIELD_case_page_next;
-            query->cursor = NULL;
-        }
-    }
+    if (!exact)
+        return s_read_on (req, spec, centers, ncenters, S_COUNT_READS, INT64_MAX, false, query,
+                          page, err);
+    cg_case_page_t part = { 0 };        /* its next is not followed */
+    CG_SET (query, case_query, limit, 1);
+    int rc = s_read (req, spec, centers, ncenters, query, &part, err);
+    if (rc == 0)
+        CG_SET (page, case_page, total, part.total);
+    cg_msg_clear (&cg_case_page_def, &part);
     return rc;
 }
 
@@ -302,43 +346,11 @@ s_list_cases (gw_request_t *req, void *msg, void *rep, cg_error_t *err)
                   && (kind == CG_ORG_CITY || kind == CG_ORG_COUNTY || kind == CG_ORG_TOWN);
         return s_count_cases (req, &spec, centers, ncenters, exact, query, rep, err);
     }
-    int64_t limit = query->limit > 0 ? query->limit : 50;
-    char *center = query->center ? strdup (query->center) : NULL;     /* gw_gather names each */
-    int rc = gw_gather (req, &spec, centers, ncenters, query, rep, err);
     /*  filtered: the page is read on from its next, at most S_FILL_READS
         times, until it holds limit cases or the list ends, so that a view
         whose cases lie deep in the queues does not answer empty pages */
-    cg_case_page_t *page = rep;
-    for (int n = 1; rc == 0 && filtered && page->next && (int64_t) page->cases_count < limit
-                    && n < S_FILL_READS; n++) {
-        cg_case_page_t more = { 0 };
-        free (query->cursor);
-        query->cursor = strdup (page->next);
-        query->limit = limit - (int64_t) page->cases_count;
-        free (query->center);
-        query->center = center ? strdup (center) : NULL;
-        if (!center)
-            query->present &= ~(UINT64_C (1) << CG_FIELD_case_query_center);
-        if ((rc = gw_gather (req, &spec, centers, ncenters, query, &more, err)))
-            break;
-        if (more.cases_count) {
-            page->cases = realloc (page->cases, (page->cases_count + more.cases_count)
-                                                * sizeof *page->cases);
-            assert (page->cases);
-            memcpy (page->cases + page->cases_count, more.cases,
-                    more.cases_count * sizeof *more.cases);
-            page->cases_count += more.cases_count;
-            memset (more.cases, 0, more.cases_count * sizeof *more.cases);
-        }
-        free (page->next);
-        page->next = more.next;
-        more.next = NULL;
-        if (!page->next)
-            page->present &= ~(UINT64_C (1) << CG_FIELD_case_page_next);
-        cg_msg_clear (&cg_case_page_def, &more);
-    }
-    free (center);
-    return rc;
+    return s_read_on (req, &spec, centers, ncenters, filtered ? S_FILL_READS : 1,
+                      query->limit > 0 ? query->limit : 50, true, query, rep, err);
 }
 
 /* --- places ----------------------------------------------------------------- */
@@ -365,6 +377,21 @@ s_check_place (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *
     if (req->caller.scope->parent && (!submit->grid || !gw_in_scope (req, submit->grid))) {
         gw_reply_error (req, 403, "forbidden", "grid", "a request from you must name a grid "
                         "within your scope %s", req->caller.scope_code);
+        return -1;
+    }
+    return 0;
+}
+
+/*  A picking list's ?scope= (scope.query) within the caller's, the
+    caller's own when absent. */
+static int
+s_default_scope (gw_request_t *req, const gw_params_t *params, const cg_msgdef_t *def, void *msg)
+{
+    (void) params;
+    assert (def == &cg_scope_query_def);
+    if (!((cg_scope_query_t *) msg)->scope
+    &&  cg_msg_set (def, msg, "scope", req->caller.scope_code, strlen (req->caller.scope_code))) {
+        gw_reply_error (req, 500, "internal", "scope", "the scope cannot be named");
         return -1;
     }
     return 0;
@@ -403,6 +430,7 @@ const gw_rule_t gw_cases = { .place = "center", .fetch = s_list_cases };
 const gw_rule_t gw_case_place = { .check = s_check_place };
 const gw_rule_t gw_unit = { .place = "unit", .place_needed = true };
 const gw_rule_t gw_node = { .place = "scope", .place_needed = true };
+const gw_rule_t gw_scoped = { .place = "scope", .check = s_default_scope };
 const gw_rule_t gw_org = { .place = "org", .place_needed = true };
 const gw_rule_t gw_vendor = { .check = s_check_vendor };
 const gw_rule_t gw_root = { .what = "dead letter", .check = s_check_root };

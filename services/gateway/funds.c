@@ -204,15 +204,11 @@ s_check_resident (gw_request_t *req, const gw_params_t *params, const cg_msgdef_
                             "resident's phone number");
             return -1;
         }
-        cg_caller_fingerprint_t ask = { .phone = (char *) phone };
-        cg_caller_print_t print;
-        cg_error_t err;
-        if (gw_call (req, &cg_cmd_caller_fingerprint, &ask, &print, &err)) {
-            gw_reply_refusal (req, &err);
+        char *caller = gw_caller_of_phone (req, phone);
+        if (!caller)
             return -1;
-        }
-        cg_msg_set (def, msg, "id", print.caller, strlen (print.caller));
-        cg_msg_clear (&cg_caller_print_def, &print);
+        cg_msg_set (def, msg, "id", caller, strlen (caller));
+        free (caller);
     }
     return s_check_site (req, params, def, msg);
 }

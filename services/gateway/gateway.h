@@ -140,6 +140,10 @@ cg_client_t *gw_client (gw_request_t *req, const char *daemon);
     with err (code "unavailable" when it is down). */
 int gw_call (gw_request_t *req, const cg_cmddef_t *command, void *msg, void *rep,
              cg_error_t *err);
+/*  The caller a phone number is to intake: its keyed fingerprint
+    (malloc'd), by which cases and points are kept, so that the phone goes
+    no further than intake; NULL when it replied (intake's refusal). */
+char *gw_caller_of_phone (gw_request_t *req, const char *phone);
 
 /* --- powers.c: the public lists of powers, their QR codes, reports ------ */
 /*  /api/v1/public/powers/..., /api/v1/public/receipts/{receipt} */
@@ -178,6 +182,10 @@ bool gw_in_scope (gw_request_t *req, const char *code);
     (or, when optional, is not named at all); else a 403 naming the field,
     and -1. */
 int gw_check_place (gw_request_t *req, const char *field, const char *code, bool optional);
+/*  The scope a view of the map's kind asks for (?scope=, the caller's by
+    default) once an operator's, supervisor's, admin's or grid worker's
+    token was checked; NULL when it replied (401, 403 naming scope). */
+const cg_org_node_t *gw_scope_asked (gw_request_t *req);
 /*  Checks a signed push (cg_sign.h): the sender named in id_header, whose
     secret is gateway/<section>/<id>, and the timestamp and signature
     headers.  0 with the sender's id, or -1 when it replied (401 naming
@@ -306,7 +314,7 @@ bool gw_case_in_scope (gw_request_t *req, const cg_case_view_t *c);
 bool gw_case_filter_key (const char *key);
 void gw_case_filters (gw_request_t *req, char *out, size_t len);
 
-extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node,
+extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node, gw_scoped,
                        gw_org, gw_vendor, gw_root;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
                        gw_topics_public;
@@ -339,6 +347,11 @@ void gw_export_handle (gw_request_t *req);
 /*  GET /api/v1/map?scope=: the scope's grids as GeoJSON and its open cases
     as points or, above a town, as one cluster a center. */
 void gw_map_handle (gw_request_t *req);
+
+/* --- hotspots.c ------------------------------------------------------------ */
+/*  GET /api/v1/hotspots?scope=&limit=: the scope's current hot spots,
+    newest first, each with its consultation topic when one was opened. */
+void gw_hotspots_handle (gw_request_t *req);
 
 /* --- grid.c ---------------------------------------------------------------- */
 /*  The largest body of a report: its fields, and its photos at their limit. */

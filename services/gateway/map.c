@@ -14,7 +14,9 @@
         towns and itself), with its count by state, at the centre of its
         surveyed grids: one `case.list` of one case a center and state
         answers the count (`total`), never the cases themselves.
-    A case or a center with no surveyed place is counted in `unplaced`. */
+    A case or a center with no surveyed place is counted in `unplaced`.
+    With cases=0 the answer is the grids alone (no points, total 0): the
+    small maps of a case's page and of the intake form. */
 #include "gateway.h"
 #include "cg_case_state.h"
 
@@ -97,10 +99,13 @@ s_grids (gw_request_t *req, const cg_org_node_t *scope, json_t *counts, size_t *
             json_array_append_new (coords, json_pack ("[f, f]", ring->x[k % ring->n],
                                                       ring->y[k % ring->n]));
         json_t *open = json_object_get (counts, ring->grid->code);
+        const cg_org_node_t *community = cg_orgtree_center_of (req->gw->org, ring->grid,
+                                                               CG_ORG_COMMUNITY);
         json_array_append_new (features, json_pack (
-            "{s:s, s:{s:s, s:s, s:I}, s:{s:s, s:[o]}}", "type", "Feature",
+            "{s:s, s:{s:s, s:s, s:I, s:s*}, s:{s:s, s:[o]}}", "type", "Feature",
             "properties", "code", ring->grid->code, "name", ring->grid->name,
                           "open", (json_int_t) (open ? json_integer_value (open) : 0),
+                          "community", community ? community->code : NULL,
             "geometry", "type", "Polygon", "coordinates", coords));
         taken++;
     }
@@ -270,16 +275,19 @@ s_clusters (gw_request_t *req, const cg_org_node_t *scope, json_t *answer, cg_er
 void
 gw_map_handle (gw_request_t *req)
 {
-    if (gw_auth (req, CG_ROLE_OPERATOR | CG_ROLE_SUPERVISOR | CG_ROLE_ADMIN | CG_ROLE_GRID))
+    const cg_org_node_t *scope = gw_scope_asked (req);
+    if (!scope)
         return;
-    const char *code = gw_query (req, "scope");
-    if (code && gw_check_place (req, "scope", code, false))
-        return;
-    const cg_org_node_t *scope = code ? cg_orgtree_find (req->gw->org, code) : req->caller.scope;
     json_t *answer = json_pack ("{s:s, s:s, s:s}", "scope", scope->code, "scope_name", scope->name,
                                 "kind", cg_org_kind_name (scope->kind));
     cg_error_t err;
-    int rc = scope->kind == CG_ORG_CITY || scope->kind == CG_ORG_COUNTY
+    const char *cases = gw_query (req, "cases");
+    int rc = 0;
+    if (cases && strcmp (cases, "0") == 0)
+        /*  the grids alone: a case's or the intake form's small map */
+        s_answer (req, scope, answer, 0, "points", json_array (), json_object (), 0, 0, false);
+    else
+        rc = scope->kind == CG_ORG_CITY || scope->kind == CG_ORG_COUNTY
            ? s_clusters (req, scope, answer, &err) : s_points (req, scope, answer, &err);
     if (rc) {
         json_decref (answer);

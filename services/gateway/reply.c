@@ -158,3 +158,19 @@ gw_call (gw_request_t *req, const cg_cmddef_t *command, void *msg, void *rep, cg
     }
     return rc;
 }
+
+char *
+gw_caller_of_phone (gw_request_t *req, const char *phone)
+{
+    cg_caller_fingerprint_t ask = { .phone = (char *) phone };
+    cg_caller_print_t print = { 0 };
+    cg_error_t err;
+    if (gw_call (req, &cg_cmd_caller_fingerprint, &ask, &print, &err)) {
+        gw_reply_refusal (req, &err);
+        return NULL;
+    }
+    char *caller = print.caller;
+    print.caller = NULL;
+    cg_msg_clear (&cg_caller_print_def, &print);
+    return caller;
+}

@@ -60,16 +60,8 @@ s_search_fill (gw_request_t *req, cg_case_search_t *search)
     if (gw_check_place (req, "scope", search->scope, false))
         return -1;
     const char *phone = gw_query (req, "phone");
-    if (phone) {
-        cg_caller_fingerprint_t ask = { .phone = (char *) phone };
-        cg_caller_print_t print;
-        cg_error_t err;
-        if (gw_call (req, &cg_cmd_caller_fingerprint, &ask, &print, &err)) {
-            gw_reply_refusal (req, &err);
-            return -1;
-        }
-        search->caller = print.caller;
-    }
+    if (phone && !(search->caller = gw_caller_of_phone (req, phone)))
+        return -1;
     return 0;
 }
 

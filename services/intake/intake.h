@@ -150,6 +150,9 @@ void intake_on_fingerprint (void *request, cg_reply_t *reply, void *arg);
 /*  the lists of powers and their reports (supervision.c): powers.list,
     powers.show, power.report, data.reload, receipt.check */
 void intake_on_powers_list (void *request, cg_reply_t *reply, void *arg);
+/*  powers.areas: the areas within scope that publish a list (a picking
+    list, 100 at most). */
+void intake_on_powers_areas (void *request, cg_reply_t *reply, void *arg);
 void intake_on_powers_show (void *request, cg_reply_t *reply, void *arg);
 void intake_on_power_report (void *request, cg_reply_t *reply, void *arg);
 void intake_on_reload (void *request, cg_reply_t *reply, void *arg);

@@ -40,6 +40,7 @@ main (int argc, char **argv)
     cg_server_on (server, &cg_cmd_caller_fingerprint, intake_on_fingerprint, intake);
     cg_server_on_batch (server, &cg_cmd_power_report, intake_on_power_report, intake);
     cg_server_on (server, &cg_cmd_powers_list, intake_on_powers_list, intake);
+    cg_server_on (server, &cg_cmd_powers_areas, intake_on_powers_areas, intake);
     cg_server_on (server, &cg_cmd_powers_show, intake_on_powers_show, intake);
     cg_server_on (server, &cg_cmd_powers_reload, intake_on_reload, intake);
     cg_server_on (server, &cg_cmd_receipt_check, intake_on_receipt, intake);

@@ -139,6 +139,34 @@ powers_area (powers_t *self, const char *area)
     return zhashx_lookup (self->areas, area);
 }
 
+static int
+s_by_area (const void *a, const void *b)
+{
+    return strcmp (cg_powers_area (*(cg_powers_t *const *) a),
+                   cg_powers_area (*(cg_powers_t *const *) b));
+}
+
+size_t
+powers_within (powers_t *self, cg_orgtree_t *org, const cg_org_node_t *scope,
+               cg_powers_t **out, size_t max, size_t *total)
+{
+    size_t n = 0;
+    cg_powers_t **all = calloc (zhashx_size (self->areas) + 1, sizeof *all);
+    assert (all);
+    for (cg_powers_t *list = zhashx_first (self->areas); list; list = zhashx_next (self->areas)) {
+        const cg_org_node_t *node = cg_orgtree_find (org, cg_powers_area (list));
+        if (node && cg_orgtree_within (node, scope))
+            all[n++] = list;
+    }
+    qsort (all, n, sizeof *all, s_by_area);
+    *total = n;
+    if (n > max)
+        n = max;
+    memcpy (out, all, n * sizeof *all);
+    free (all);
+    return n;
+}
+
 size_t
 powers_areas (powers_t *self)
 {

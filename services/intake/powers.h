@@ -36,6 +36,10 @@ cg_powers_t *powers_area (powers_t *self, const char *area);
 
 /*  Areas and items in use. */
 size_t powers_areas (powers_t *self);
+/*  The lists of the areas within scope, by area code, max at most, into
+    out; total, all of them.  Returns how many out holds. */
+size_t powers_within (powers_t *self, cg_orgtree_t *org, const cg_org_node_t *scope,
+                      cg_powers_t **out, size_t max, size_t *total);
 size_t powers_items (powers_t *self);
 
 #endif

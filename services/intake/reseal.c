@@ -22,6 +22,7 @@
     holds the key). */
 #include "intake.h"
 
+#include "cg_base64.h"
 #include "cg_clock.h"
 
 #include <sodium.h>
@@ -140,12 +141,10 @@ s_case (intake_t *self, const char *key)
 static int
 s_unpack_hash (const char *text, char **bytes, msgpack_unpacked *map)
 {
-    size_t max = strlen (text) / 4 * 3 + 3, len;
-    *bytes = malloc (max);
-    assert (*bytes);
+    size_t len;
+    *bytes = cg_base64_decode (text, &len, CG_BASE64_STD);
     msgpack_unpacked_init (map);
-    return sodium_base642bin ((unsigned char *) *bytes, max, text, strlen (text), NULL, &len,
-                              NULL, sodium_base64_VARIANT_ORIGINAL) == 0
+    return *bytes
         && msgpack_unpack_next (map, *bytes, len, NULL) == MSGPACK_UNPACK_SUCCESS
         && map->data.type == MSGPACK_OBJECT_MAP ? 0 : -1;
 }
@@ -186,13 +185,8 @@ s_archived (intake_t *self, const char *id, const char *text, char **sealed)
                 msgpack_pack_object (&pk, *v);
             msgpack_sbuffer_destroy (&record);
         }
-        if (rc == 1) {
-            size_t size = sodium_base64_ENCODED_LEN (out.size, sodium_base64_VARIANT_ORIGINAL);
-            *sealed = malloc (size);
-            assert (*sealed);
-            sodium_bin2base64 (*sealed, size, (const unsigned char *) out.data, out.size,
-                               sodium_base64_VARIANT_ORIGINAL);
-        }
+        if (rc == 1)
+            *sealed = cg_base64_encode (out.data, out.size, CG_BASE64_STD);
         msgpack_sbuffer_destroy (&out);
     }
     msgpack_unpacked_destroy (&map);

@@ -536,13 +536,17 @@ intake_on_submit (void *request, cg_reply_t *reply, void *arg)
                        msg->category);
         return;
     }
-    if (!msg->grid && !msg->address) {
-        cg_reply_fail (reply, "invalid", "grid", "a request needs a grid or an address");
+    if (!msg->grid && !msg->address && !msg->lat && !msg->lon) {
+        cg_reply_fail (reply, "invalid", "grid", "a request needs a grid or an address, or a "
+                       "point (lat and lon)");
         return;
     }
+    /*  a point by Open311's rule: both or neither, decimal degrees, within
+        the jurisdiction; it places the case when no grid is given */
     if (intake_urgency (msg->urgency, &req.urgent, reply)
     ||  intake_check_phone (msg->contact_phone, "contact_phone", reply)
-    ||  intake_place (self, &req, msg->grid, NULL, NULL, msg->address, NULL, reply))
+    ||  intake_place (self, &req, msg->grid, msg->lat, msg->lon, msg->address, NULL, reply)
+    ||  intake_check_extent (self, &req, "lat", reply))
         return;
     intake_accept (self, msg->rid, &req, INTAKE_ANSWER_CASE, reply);
 }

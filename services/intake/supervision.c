@@ -58,6 +58,33 @@ s_reports (intake_t *self, cg_powers_t *list, const char *code, int64_t *counts)
 }
 
 void
+intake_on_powers_areas (void *request, cg_reply_t *reply, void *arg)
+{
+    intake_t *self = arg;
+    cg_scope_query_t *req = request;
+    const cg_org_node_t *scope = cg_orgtree_find (self->org, req->scope);
+    if (!scope) {
+        cg_reply_fail (reply, "not_found", "scope", "scope %s is not in the org tree", req->scope);
+        return;
+    }
+    cg_powers_t *lists[CG_PICK_MAX];
+    size_t total;
+    size_t n = powers_within (self->powers, self->org, scope, lists,
+                              req->limit > 0 ? (size_t) req->limit : CG_PICK_MAX, &total);
+    cg_power_area_t areas[CG_PICK_MAX];
+    char names[CG_PICK_MAX][CG_NAME_MAX];
+    for (size_t i = 0; i < n; i++) {
+        s_name (self, cg_powers_area (lists[i]), names[i], sizeof names[i]);
+        areas[i] = (cg_power_area_t) { .area = (char *) cg_powers_area (lists[i]), .name = names[i],
+                                       .version = cg_powers_version (lists[i]),
+                                       .powers = (int64_t) cg_powers_size (lists[i]) };
+    }
+    cg_power_areas_t page = { .scope = req->scope, .areas = areas, .areas_count = n,
+                              .total = (int64_t) total };
+    cg_reply_ok (reply, &cg_power_areas_def, &page);
+}
+
+void
 intake_on_powers_list (void *request, cg_reply_t *reply, void *arg)
 {
     intake_t *self = arg;

@@ -1,5 +1,6 @@
 /*  channel — see channel.h. */
 #include "channel.h"
+#include "cg_base64.h"
 #include "cg_sign.h"
 #include "cg_text.h"
 
@@ -281,11 +282,7 @@ s_prepare_http (channel_t *self, channel_job_t *job, s_transfer_t *t)
 static char *
 s_encoded_word (const char *text)
 {
-    size_t len = strlen (text), cap = sodium_base64_encoded_len (len,
-                                                                 sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = cg_alloc (cap);
-    sodium_bin2base64 (b64, cap, (const unsigned char *) text, len,
-                       sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = cg_base64_encode (text, strlen (text), CG_BASE64_STD);
     char *word = cg_strfmt ("=?UTF-8?B?%s?=", b64);
     free (b64);
     return word;

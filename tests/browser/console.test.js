@@ -693,6 +693,9 @@ async function main () {
     const tokens = { unit: unitToken, center: centerToken };
     const wall = path.join(__dirname, 'wall.test.js');
     if (fs.existsSync(wall)) await require(wall)({ browser, port, tokens, cli, dir, expect, shot, signIn });
+    // the place on the map: the case page's map, the intake form's click,
+    // the hot spots on the dashboard and the map
+    await require(path.join(__dirname, 'place.test.js'))({ port, tokens, cli, signIn });
     // the participation pages (needs, charity sites, points, powers)
     const participation = path.join(__dirname, 'participation.test.js');
     if (fs.existsSync(participation))
@@ -715,7 +718,7 @@ const consoleDone = main()
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
                             'names each step\'s act, pins and sounds an SOS until acknowledged, pins an urgent notice that failed everywhere (紧急通知发送失败) in its town\'s console alone until acknowledged, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
-                            'merges a second caller from the intake form'); })
+                            'merges a second caller from the intake form, maps a case\'s place, picks the intake\'s grid on the map, lists the hot spots, offers the sites and villages to pick'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });
 // the public page's sections, a module each with a stack of its own, after the console's

@@ -243,5 +243,8 @@ module.exports = async function participation (ctx = {}) {
   }
 };
 
+// what place.test.js, a module of the same kind, shares
+Object.assign(module.exports, { expect, signInToken, own });
+
 if (require.main === module)
   module.exports().catch((err) => { console.error('participation test FAILED:', err.message); process.exitCode = 1; });

@@ -18,15 +18,9 @@
 static char *
 s_submit (cg_teststack_t *stack, const char *ref)
 {
-    char *out = cg_testcli (stack, 0, "submit --source hotline --ext-ref %s --category noise "
-                            "--text 工农路夜间施工噪声扰民 --grid 320602001001001 "
-                            "--name 王小明 --phone 13812345678", ref);
-    char id[40] = "";
-    sscanf (out, "%39s", id);
-    free (out);
-    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1,
-                  "%s was not dispatched", id);
-    return strdup (id);
+    return cg_testcli_submit (stack, "--source hotline --ext-ref %s --category noise "
+                              "--text 工农路夜间施工噪声扰民 --grid 320602001001001 "
+                              "--name 王小明 --phone 13812345678", ref);
 }
 
 /*  A Redis connection logged in with a daemon's own password, as a

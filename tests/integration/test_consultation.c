@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include "cg_testcli.h"
+#include "cg_testhttp.h"
 
 #define S_VILLAGE       "320612005003"      /* 通江村: rosters of every body */
 #define S_COMMUNITY     "320602001001"      /* 新桥社区: invited parties */
@@ -21,15 +22,6 @@ s_set_clock (cg_teststack_t *stack, int64_t ms)
 {
     redisReply *r = cg_redis_command (stack->redis, "SET cg:{clock}:now %lld", (long long) ms);
     freeReplyObject (r);
-}
-
-static int64_t
-s_int (cg_teststack_t *stack, const char *fmt, const char *arg)
-{
-    redisReply *r = cg_redis_command (stack->redis, fmt, arg);
-    int64_t v = cg_reply_int (r, -1);
-    freeReplyObject (r);
-    return v;
 }
 
 /*  Creates a topic with the CLI and returns its id in id. */
@@ -192,6 +184,41 @@ s_task_case (cg_teststack_t *stack, const char *task, char *case_id)
     }
 }
 
+/*  GET /api/v1/hotspots (issue 15, item 4): the town's operator sees the
+    hot spot of its community with its category, count and the topic
+    opened for it; another town's operator sees none and may not ask for
+    this town's; a limit beyond 50 is refused naming it. */
+static void
+s_hotspots_listed (cg_teststack_t *stack, const char *topic)
+{
+    char *town = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    char *other = cg_http_token (stack, "operator", "320602002", "任港值班员");
+    int status;
+    json_t *r = cg_http_get_json (stack, "/api/v1/hotspots", town, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (r, 0));
+    cr_assert_eq (json_integer_value (json_object_get (r, "total")), 1, "%s", json_dumps (r, 0));
+    json_t *spot = json_array_get (json_object_get (r, "hotspots"), 0);
+    cr_assert_str_eq (json_string_value (json_object_get (spot, "category")), "property_dispute");
+    cr_assert_str_eq (json_string_value (json_object_get (spot, "category_name")), "物业纠纷");
+    cr_assert_str_eq (json_string_value (json_object_get (spot, "community")), S_COMMUNITY);
+    cr_assert_eq (json_integer_value (json_object_get (spot, "count")), 3);
+    cr_assert_str_eq (json_string_value (json_object_get (spot, "topic")), topic);
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/hotspots?scope=320602&limit=5", other, &status);
+    cr_assert_eq (status, 403, "the county is not the other town's");
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/hotspots", other, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_integer_value (json_object_get (r, "total")), 0, "%s", json_dumps (r, 0));
+    cr_assert_eq (json_array_size (json_object_get (r, "hotspots")), 0);
+    json_decref (r);
+    cg_http_refused (stack, "GET", "/api/v1/hotspots?scope=320602001", other, NULL, 0, 403,
+                     "scope");
+    cg_http_refused (stack, "GET", "/api/v1/hotspots?limit=51", town, NULL, 0, 400, "limit");
+    free (town);
+    free (other);
+}
+
 Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatched_and_closed,
       .timeout = 180)
 {
@@ -211,6 +238,7 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cr_assert (strstr (out, "1 topics") && strstr (out, "物业纠纷"), "%s", out);
     free (out);
     const char *id = "YS000001";
+    s_hotspots_listed (stack, id);
     out = cg_testcli (stack, 0, "topic show %s --json", id);
     cr_assert (strstr (out, "\"source\":\"hotspot\"") && strstr (out, cases[2])
                && strstr (out, "\"state\":\"draft\"") && strstr (out, "物业公司经理"), "%s", out);
@@ -226,7 +254,7 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cg_testcli_says (stack, 0, "implementing", "topic publish %s resolution_published --text "
                      "'协商议定：物业限期修复电梯，收支公示。'", id);
     zclock_sleep (2500);
-    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 2);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{consultation}:outbox"), 2);
     cg_testcli_says (stack, 0, "2 tasks waiting for intake", "topic tasks --state pending");
     cg_testcli_says (stack, 0, "0 tasks dead-lettered", "topic tasks");
     cg_teststack_kill9 (stack, "consultation");
@@ -268,8 +296,8 @@ Test (consultation, a_hotspot_opens_a_plain_consultation_whose_tasks_are_dispatc
     cg_testcli_says (stack, 0, "done", "topic publish %s result_published --text "
                      "'电梯已修复，收支已公示。'", id);
     /*  one case per task, however often the outbox sent it */
-    cr_assert_eq (s_int (stack, "GET %s", "cg:{intake}:seq"), 5);
-    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:outbox"), 0);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:{intake}:seq"), 5);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{consultation}:outbox"), 0);
     cr_assert_eq (s_journaled (stack, "topic.created"), 1);
     cr_assert_eq (s_journaled (stack, "topic.task"), 2 + 2 + 2);
     cg_teststack_down (&stack);
@@ -298,7 +326,7 @@ Test (consultation, which_hot_spots_open_topics_is_configured_per_category, .tim
     cg_teststack_journal (stack, "dispatch", "hotspot.detected", &cg_hotspot_detected_def, &hot);
     cr_assert_eq (cg_teststack_await (stack, 3, 20000, "GET cg:{consultation}:cursor:dispatch"),
                   3);
-    cr_assert_eq (s_int (stack, "ZCARD %s", "cg:{consultation}:topics"), 1);
+    cr_assert_eq (cg_teststack_int (stack, "ZCARD cg:{consultation}:topics"), 1);
     cg_testcli_says (stack, 0, "噪声扰民：新桥社区 1 件诉求", "topic list");
     cg_teststack_down (&stack);
 }

@@ -26,15 +26,9 @@ s_walk (cg_teststack_t *stack, const char *id, const char *state, const char *ac
 static char *
 s_submit (cg_teststack_t *stack, const char *ref, const char *category)
 {
-    char *out = cg_testcli (stack, 0, "submit --source hotline --ext-ref %s --category %s "
-                            "--text 工农路夜间施工 --grid 320602001001001 --phone 13812345678",
-                            ref, category);
-    char id[40] = "";
-    sscanf (out, "%39s", id);
-    free (out);
-    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1,
-                  "%s was not dispatched", id);
-    return strdup (id);
+    return cg_testcli_submit (stack, "--source hotline --ext-ref %s --category %s "
+                              "--text 工农路夜间施工 --grid 320602001001001 --phone 13812345678",
+                              ref, category);
 }
 
 Test (dispatch_cli, every_transition_from_the_shell, .timeout = 180)

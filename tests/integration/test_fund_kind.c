@@ -517,3 +517,57 @@ Test (fund_kind, points_rules_are_read_again_on_sighup_and_a_bad_file_changes_no
     s_caught_up ("consultation");
     cr_assert_eq (s_points ("xq-iv04"), 7, "the rules stayed as they were");
 }
+
+/*  The console's picking lists (issue 15): the charity sites and the areas
+    with a list of powers within the caller's scope, never another town's,
+    bounded by limit with the total beside; a scope outside the caller's is
+    refused naming scope, a limit beyond 100 naming limit. */
+Test (fund_kind, picking_lists_of_sites_and_power_areas_keep_to_the_scope)
+{
+    int status;
+    json_t *r = cg_http_get_json (stack, "/api/v1/sites", desk, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (r, 0));
+    json_t *sites = json_object_get (r, "sites");
+    cr_assert_eq (json_array_size (sites), 2, "新桥 and 虹桥's sites: %s", json_dumps (r, 0));
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (sites, 0), "site")), "xq-cabin");
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (sites, 0), "name")),
+                      "新桥社区慈善小屋");
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (sites, 0), "area_name")),
+                      "新桥社区");
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (sites, 1), "site")), "hq-market");
+    cr_assert_eq (json_integer_value (json_object_get (r, "total")), 2);
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/sites?limit=1", desk, &status);
+    cr_assert_eq (json_array_size (json_object_get (r, "sites")), 1, "bounded by limit");
+    cr_assert_eq (json_integer_value (json_object_get (r, "total")), 2, "the total is all of them");
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/sites", elsewhere, &status);
+    cr_assert_eq (json_array_size (json_object_get (r, "sites")), 1);
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (json_object_get (r, "sites"), 0),
+                                                          "site")), "yy-cabin", "the other town's own only");
+    json_decref (r);
+    cg_http_refused (stack, "GET", "/api/v1/sites?scope=" S_TOWN, elsewhere, NULL, 0, 403, "scope");
+    cg_http_refused (stack, "GET", "/api/v1/sites?limit=101", desk, NULL, 0, 400, "limit");
+
+    /*  the demo's lists of powers are 西亭镇's three villages */
+    char *xiting = cg_http_token (stack, "operator", "320612005", "西亭镇值班员");
+    r = cg_http_get_json (stack, "/api/v1/powers/areas", xiting, &status);
+    cr_assert_eq (status, 200, "%s", json_dumps (r, 0));
+    json_t *areas = json_object_get (r, "areas");
+    cr_assert_eq (json_array_size (areas), 3, "%s", json_dumps (r, 0));
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (areas, 0), "area")), "320612005003");
+    cr_assert (strstr (json_string_value (json_object_get (json_array_get (areas, 0), "name")), "通江村"));
+    cr_assert (json_integer_value (json_object_get (json_array_get (areas, 0), "powers")) > 0);
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/powers/areas?limit=2", xiting, &status);
+    cr_assert_eq (json_array_size (json_object_get (r, "areas")), 2);
+    cr_assert_eq (json_integer_value (json_object_get (r, "total")), 3);
+    json_decref (r);
+    r = cg_http_get_json (stack, "/api/v1/powers/areas", desk, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_array_size (json_object_get (r, "areas")), 0, "和平桥 publishes none");
+    json_decref (r);
+    cg_http_refused (stack, "GET", "/api/v1/powers/areas?scope=320612005", desk, NULL, 0, 403,
+                     "scope");
+    free (xiting);
+}

@@ -204,15 +204,6 @@ s_worker (void *arg)
     return NULL;
 }
 
-static int64_t
-s_int (cg_teststack_t *stack, const char *fmt, const char *arg)
-{
-    redisReply *r = cg_redis_command (stack->redis, fmt, arg);
-    int64_t v = cg_reply_int (r, -1);
-    freeReplyObject (r);
-    return v;
-}
-
 /*  Waits until the workers have made n calls (at most two minutes: a
     worker that stopped early has its failure checked at the end). */
 static void
@@ -338,7 +329,7 @@ s_run (int calls, bool crash)
             s_ack_t *a = &workers[i].acks[k];
             char key[80];
             snprintf (key, sizeof key, S_FUND "xfer:%s", a->id);
-            int64_t amount = s_int (stack, "HGET %s amount", key);
+            int64_t amount = cg_teststack_int (stack, "HGET %s amount", key);
             cr_assert_neq (amount, -1, "acknowledged transfer %s is lost", a->id);
             if (a->amount > 0)
                 cr_assert_eq (amount, a->amount, "transfer %s", a->id);
@@ -352,7 +343,7 @@ s_run (int calls, bool crash)
                   acked, attempts);
 
     /*  no transfer has two entries, and every transfer has one */
-    int64_t entries = s_int (stack, "LLEN %s", S_FUND "entries");
+    int64_t entries = cg_teststack_int (stack, "LLEN %s", S_FUND "entries");
     redisReply *r = cg_redis_command (stack->redis, "LRANGE " S_FUND "entries 0 -1");
     zhash_t *seen = zhash_new ();
     for (size_t i = 0; i < r->elements; i++) {

@@ -919,6 +919,15 @@ Test (gateway, device_alarms_and_search)
     cr_assert_eq (s_rows (stack, "state=all&category=noise", op), 3,
                   "paging a filtered list a case at a time yields each of its cases");
     cr_assert_eq (s_count (stack, "state=all&category=noise", op), 3);
+    /*  a filtered page is read on until it holds its limit: newest first,
+        the alarm comes after three noises, and is still on its view's
+        first page (not an empty page with a next) */
+    page = cg_http_get_json (stack, "/api/v1/cases?state=all&newest=1&category=elderly_alarm"
+                             "&limit=1", op, &status);
+    cr_assert_eq (status, 200);
+    cr_assert_eq (json_array_size (json_object_get (page, "cases")), 1,
+                  "the first page of a view holds its case: %s", json_dumps (page, 0));
+    json_decref (page);
     free (more[0]);
     free (more[1]);
     r = cg_http_get_json (stack, "/api/v1/cases?count=yes", op, &status);

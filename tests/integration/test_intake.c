@@ -553,6 +553,64 @@ Test (intake, what_cannot_be_placed_is_kept_for_the_county_triage, .timeout = 12
     cg_teststack_down (&stack);
 }
 
+/*  case.submit takes a point as Open311 does (issue 15, item 7): both
+    coordinates or neither, decimal degrees in range, within the
+    jurisdiction, each refusal naming its field; a point with no grid puts
+    the case in the grid whose boundary holds it, and the case keeps the
+    point (the map draws it there, not at the grid's centre). */
+Test (intake, a_point_places_an_operator_request_in_its_grid, .timeout = 120)
+{
+    cg_teststack_t *stack = cg_teststack_up (NULL);
+    cg_client_t *intake = cg_teststack_client (stack, "intake");
+    cg_case_submit_t submit = { .rid = "P-1", .source = "operator", .category = "noise",
+                                .text = "和平桥街道某小区门口夜间施工噪音，凌晨两点仍在打桩",
+                                .lat = "32.0015", .lon = "120.8545" };
+    cg_case_submitted_t rep;
+    s_ok (intake, &cg_cmd_case_submit, &submit, &rep);
+    cr_assert_not (rep.unplaced, "the point lies in a surveyed grid");
+    cg_case_received_t received;
+    cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, rep.id, &received));
+    cr_assert_str_eq (received.grid ? received.grid : "(none)", "320602001001002",
+                      "120.8545 E lies in the second grid's box (120.8530 to 120.8560)");
+    cr_assert_str_eq (received.lat, "32.0015");
+    cr_assert_str_eq (received.lon, "120.8545");
+    cg_msg_clear (&cg_case_received_def, &received);
+    cr_assert_eq (cg_teststack_await (stack, 1, 30000, "GET cg:{dispatch}:seq"), 1);
+    cr_assert_str_eq (s_case_field (stack, rep.id, "grid"), "320602001001002");
+    cr_assert_str_eq (s_case_field (stack, rep.id, "lat"), "32.0015");
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+
+    /*  a grid given wins over the point, as in Open311 (address_id) */
+    submit.rid = "P-2";
+    submit.grid = "320602001001001";
+    s_ok (intake, &cg_cmd_case_submit, &submit, &rep);
+    cr_assert (s_journal_find (stack, "case.received", &cg_case_received_def, rep.id, &received));
+    cr_assert_str_eq (received.grid, "320602001001001");
+    cg_msg_clear (&cg_case_received_def, &received);
+    cg_msg_clear (&cg_case_submitted_def, &rep);
+    submit.grid = NULL;
+
+    submit.rid = "P-3";
+    submit.lat = "91.5";
+    s_refused (intake, &cg_cmd_case_submit, &submit, "lat", "between -90 and 90");
+    submit.lat = "32,0015";
+    s_refused (intake, &cg_cmd_case_submit, &submit, "lat", "decimal degrees");
+    submit.lat = "32.0015";
+    submit.lon = "-181";
+    s_refused (intake, &cg_cmd_case_submit, &submit, "lon", "between -180 and 180");
+    submit.lon = NULL;
+    s_refused (intake, &cg_cmd_case_submit, &submit, "lat", "together");
+    /*  in range but outside the jurisdiction (intake/extent) */
+    submit.lat = "39.9042";
+    submit.lon = "116.4074";
+    s_refused (intake, &cg_cmd_case_submit, &submit, "lat", "outside this jurisdiction");
+    /*  neither grid, address nor point */
+    submit.lat = submit.lon = NULL;
+    s_refused (intake, &cg_cmd_case_submit, &submit, "grid", "lat and lon");
+    cg_client_destroy (&intake);
+    cg_teststack_down (&stack);
+}
+
 /*  True when some file under dir holds needle (grep -r, binary files too). */
 static bool
 s_on_disk (const char *dir, const char *needle)

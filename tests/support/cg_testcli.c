@@ -36,3 +36,20 @@ cg_testcli_says (cg_teststack_t *stack, int want, const char *words, const char 
     cr_assert (strstr (out, words), "civgrid %s: \"%s\" lacks \"%s\"", args, out, words);
     free (out);
 }
+
+char *
+cg_testcli_submit (cg_teststack_t *stack, const char *fmt, ...)
+{
+    char args[4096] = "submit ";
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (args + strlen (args), sizeof args - strlen (args), fmt, ap);
+    va_end (ap);
+    char *out = s_run (stack, 0, args);
+    char id[40] = "";
+    sscanf (out, "%39s", id);
+    free (out);
+    cr_assert_eq (cg_teststack_await (stack, 1, 60000, "EXISTS cg:{dispatch}:case:%s", id), 1,
+                  "%s was not dispatched", id);
+    return strdup (id);
+}

@@ -14,4 +14,10 @@ char *cg_testcli (cg_teststack_t *stack, int want, const char *fmt, ...)
 void cg_testcli_says (cg_teststack_t *stack, int want, const char *words, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 
+/*  `civgrid submit ARGS`: the id of the case it made, once dispatch has
+    it (free it); fails the test when the CLI fails or dispatch has not
+    the case within 60 s. */
+char *cg_testcli_submit (cg_teststack_t *stack, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
 #endif

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cg_calendar.h"
 #include "cg_clock.h"
+#include "cg_testfile.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -18,8 +19,7 @@ static cg_calendar_t *calendar;
 static void
 s_load_demo (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/calendar.tsv", root? root: ".");
+    char *path = cg_testfile_demo ("calendar.tsv");
     char err [512] = "";
     calendar = cg_calendar_load (path, err, sizeof err);
     cr_assert_not_null (calendar, "%s", err);
@@ -134,22 +134,16 @@ Test (calendar, working_time_between_two_instants)
 
 /* --- refusals ------------------------------------------------------------- */
 
+static void *
+s_load (const char *path, char *err, size_t errlen)
+{
+    return cg_calendar_load (path, err, errlen);
+}
+
 static void
 s_refused (const char *content, size_t lineno, const char *reason)
 {
-    char path [] = "/tmp/test_calendar_XXXXXX";
-    int fd = mkstemp (path);
-    cr_assert (fd >= 0);
-    cr_assert_eq (write (fd, content, strlen (content)), (ssize_t) strlen (content));
-    close (fd);
-    char err [512] = "";
-    cg_calendar_t *broken = cg_calendar_load (path, err, sizeof err);
-    cr_assert_null (broken, "loaded, expected: %s", reason);
-    char *expected = lineno? cg_strfmt ("%s:%zu: %s", path, lineno, reason)
-                           : cg_strfmt ("%s: %s", path, reason);
-    cr_assert_str_eq (err, expected);
-    unlink (path);
-    free (expected);
+    cg_testfile_refused (s_load, content, lineno, reason);
 }
 
 #define S_HOURS "hours\t08:30\t12:00\n"
@@ -204,15 +198,11 @@ Test (calendar_refusal, no_business_hours)
     of a daemon died on it; found by fuzz_load_calendar). */
 Test (calendar_plain, hours_and_weekends_without_a_listed_day)
 {
-    char path [] = "/tmp/test_calendar_XXXXXX";
-    int fd = mkstemp (path);
-    cr_assert (fd >= 0);
-    const char *text = "hours\t09:00\t12:00\nhours\t13:00\t17:00\nweekend\tsat\tsun\n";
-    cr_assert_eq (write (fd, text, strlen (text)), (ssize_t) strlen (text));
-    close (fd);
+    char *path = cg_testfile_text ("hours\t09:00\t12:00\nhours\t13:00\t17:00\n"
+                                   "weekend\tsat\tsun\n");
     char err [512] = "";
     cg_calendar_t *plain = cg_calendar_load (path, err, sizeof err);
-    unlink (path);
+    cg_testfile_remove (&path);
     cr_assert (plain, "%s", err);
     /*  Friday 16:00 + 2 working hours: Monday 10:00 */
     cr_assert_eq (cg_calendar_add (plain, s_at ("2025-11-21 16:00"), 2 * 3600 * INT64_C (1000)),

@@ -5,6 +5,7 @@
     checks the exact "path:LINE: reason" message.
 */
 #include "cg_catalog.h"
+#include "cg_testfile.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -18,30 +19,16 @@
     "# code\tname_zh\tname_en\tclass\tlevel\tunit_town\tunit_county\tunit_city\tsign\tcomplete\turgent\tconsult\n" \
     "noise\t噪声扰民\tNoise nuisance\tcomplaint\ttown\thuanbao\thuanbao\thuanbao\t120\t6240\tno\tno\n"
 
-static char *
-s_fixture (const char *content)
+static void *
+s_load (const char *path, char *err, size_t errlen)
 {
-    char *path = cg_strdup ("/tmp/test_catalog_XXXXXX");
-    int fd = mkstemp (path);
-    cr_assert (fd >= 0);
-    size_t size = strlen (content);
-    cr_assert_eq (write (fd, content, size), (ssize_t) size);
-    close (fd);
-    return path;
+    return cg_catalog_load (path, err, errlen);
 }
 
 static void
 s_refused (const char *content, size_t lineno, const char *reason)
 {
-    char *path = s_fixture (content);
-    char err [512] = "";
-    cg_catalog_t *catalog = cg_catalog_load (path, err, sizeof err);
-    cr_assert_null (catalog, "loaded, expected: %s", reason);
-    char *expected = cg_strfmt ("%s:%zu: %s", path, lineno, reason);
-    cr_assert_str_eq (err, expected);
-    unlink (path);
-    free (expected);
-    free (path);
+    cg_testfile_refused (s_load, content, lineno, reason);
 }
 
 static cg_catalog_t *catalog;
@@ -49,8 +36,7 @@ static cg_catalog_t *catalog;
 static void
 s_load_demo (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/catalog.tsv", root? root: ".");
+    char *path = cg_testfile_demo ("catalog.tsv");
     char err [512] = "";
     catalog = cg_catalog_load (path, err, sizeof err);
     cr_assert_not_null (catalog, "%s", err);
@@ -160,14 +146,7 @@ Test (catalog_load, missing_file)
 
 Test (catalog_load, no_categories)
 {
-    char *path = s_fixture ("# nothing here\n");
-    char err [256] = "";
-    cr_assert_null (cg_catalog_load (path, err, sizeof err));
-    char *expected = cg_strfmt ("%s: no categories", path);
-    cr_assert_str_eq (err, expected);
-    unlink (path);
-    free (expected);
-    free (path);
+    s_refused ("# nothing here\n", 0, "no categories");
 }
 
 Test (catalog_refuse, duplicate_code)
@@ -264,8 +243,7 @@ Test (catalog_refuse, invalid_utf8)
 Test (catalog_check, the_demo_catalog_fits_the_demo_region)
 {
     s_load_demo ();
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/orgtree.tsv", root? root: ".");
+    char *path = cg_testfile_demo ("orgtree.tsv");
     char err [512] = "";
     cg_orgtree_t *org = cg_orgtree_load (path, err, sizeof err);
     cr_assert_not_null (org, "%s", err);
@@ -277,13 +255,13 @@ Test (catalog_check, the_demo_catalog_fits_the_demo_region)
 
 Test (catalog_check, a_unit_type_no_center_has)
 {
-    char *org_path = s_fixture ("320600\t-\tcity\t南通市\n"
+    char *org_path = cg_testfile_text ("320600\t-\tcity\t南通市\n"
                                 "320600-huanbao\t320600\tunit\t环保局\thuanbao\n"
                                 "320602\t320600\tcounty\t崇川区\n"
                                 "320602-huanbao\t320602\tunit\t环保局\thuanbao\n"
                                 "320602001\t320602\ttown\t和平桥街道\n"
                                 "320602001-huanbao\t320602001\tunit\t环保所\thuanbao\n");
-    char *cat_path = s_fixture (S_HEAD
+    char *cat_path = cg_testfile_text (S_HEAD
         "fumes\t油烟\tCooking fumes\tcomplaint\tcounty\t-\thuanbao\thuanbo\t120\t6240\tno\tno\n");
     char err [512] = "";
     cg_orgtree_t *org = cg_orgtree_load (org_path, err, sizeof err);
@@ -297,8 +275,6 @@ Test (catalog_check, a_unit_type_no_center_has)
     free (expected);
     cg_catalog_destroy (&broken);
     cg_orgtree_destroy (&org);
-    unlink (org_path);
-    unlink (cat_path);
-    free (org_path);
-    free (cat_path);
+    cg_testfile_remove (&org_path);
+    cg_testfile_remove (&cat_path);
 }

@@ -9,6 +9,7 @@
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
+#include "cg_testfile.h"
 #include <stdlib.h>
 
 static dispatch_rules_t cases;
@@ -21,13 +22,12 @@ static cg_catalog_t *catalog;
 static void
 s_load (void)
 {
-    const char *root = getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".";
     char err[512] = "";
-    char *path = cg_strfmt ("%s/deploy/demo/calendar.tsv", root);
+    char *path = cg_testfile_demo ("calendar.tsv");
     cases.calendar = cg_calendar_load (path, err, sizeof err);
     free (path);
     cr_assert (cases.calendar, "%s", err);
-    path = cg_strfmt ("%s/deploy/demo/catalog.tsv", root);
+    path = cg_testfile_demo ("catalog.tsv");
     catalog = cg_catalog_load (path, err, sizeof err);
     free (path);
     cr_assert (catalog, "%s", err);

@@ -6,6 +6,7 @@
     found in the grid that holds it and nowhere outside; a grid's centre is
     the centre of its box; a broken file is refused naming its line. */
 #include "cg_geo.h"
+#include "cg_testfile.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -19,8 +20,7 @@ static cg_orgtree_t *s_org;
 static void
 s_setup (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/orgtree.tsv", root ? root : ".");
+    char *path = cg_testfile_demo ("orgtree.tsv");
     char err[256];
     s_org = cg_orgtree_load (path, err, sizeof err);
     cr_assert (s_org, "%s", err);
@@ -36,8 +36,7 @@ s_teardown (void)
 static cg_geo_t *
 s_demo (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/grids.geo.tsv", root ? root : ".");
+    char *path = cg_testfile_demo ("grids.geo.tsv");
     char err[256];
     cg_geo_t *geo = cg_geo_load (s_org, path, err, sizeof err);
     cr_assert (geo, "%s", err);
@@ -81,24 +80,20 @@ Test (geo, a_point_lies_in_the_grid_that_holds_it_and_nowhere_outside)
     cg_geo_destroy (&geo);
 }
 
+static void *
+s_load (const char *path, char *err, size_t errlen)
+{
+    return cg_geo_load (s_org, path, err, errlen);
+}
+
 Test (geo, a_broken_file_is_refused_naming_its_line)
 {
-    static const struct { const char *content, *reason; } cases[] = {
-        { "320602001001001\t120.85,32.0 120.853,32.0 120.853,32.003\n"
-          "320602001001002\t120.85,32.0 120.853,32.0\n", ":2: a ring is three or more" },
-        { "320602001\t120.85,32.0 120.853,32.0 120.853,32.003\n", ":1: want the code of a grid" },
-        { "320602001001001\t120.85,92.0 120.853,32.0 120.853,32.003\n", ":1: a ring is three or more" },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char path[] = "/tmp/test_geo_XXXXXX";
-        int fd = mkstemp (path);
-        cr_assert (fd >= 0);
-        cr_assert_eq (write (fd, cases[i].content, strlen (cases[i].content)), (ssize_t) strlen (cases[i].content));
-        close (fd);
-        char err[256] = "";
-        cg_geo_t *geo = cg_geo_load (s_org, path, err, sizeof err);
-        cr_assert_null (geo);
-        cr_assert (strstr (err, cases[i].reason), "case %zu: %s", i, err);
-        unlink (path);
-    }
+    cg_testfile_refused (s_load, "320602001001001\t120.85,32.0 120.853,32.0 120.853,32.003\n"
+                                 "320602001001002\t120.85,32.0 120.853,32.0\n", 2,
+                         "a ring is three or more lon,lat points separated by spaces, in range");
+    cg_testfile_refused (s_load, "320602001\t120.85,32.0 120.853,32.0 120.853,32.003\n", 1,
+                         "want the code of a grid, a TAB and its ring");
+    cg_testfile_refused (s_load, "320602001001001\t120.85,92.0 120.853,32.0 120.853,32.003\n",
+                         1, "a ring is three or more lon,lat points separated by spaces, "
+                         "in range");
 }

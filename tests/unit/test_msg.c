@@ -468,3 +468,44 @@ Test (msg, every_paged_list_fits_the_frame_whatever_it_holds)
         cr_assert_leq (cg_msg_max_size (pages[i]), CG_MSG_MAX_FRAME, "%s may take %zu bytes",
                        pages[i]->name, cg_msg_max_size (pages[i]));
 }
+
+/*  A list longer than its field's limit is not sent: the sender learns
+    which field and the limit, for lists of strings and of messages alike
+    (a roster of 1,001 members, 1,001 cases behind a topic). */
+Test (msg, a_list_longer_than_its_limit_is_not_sent)
+{
+    cg_topic_create_t topic = { .rid = "r1", .title = "小区停车难", .scope = "320602001001",
+                                .source = "proposal", .procedure = "plain",
+                                .actor = "operator:320602001:王芳" };
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    cg_error_t err;
+    char **cases = calloc (1001, sizeof *cases);
+    for (int i = 0; i < 1001; i++)
+        cases[i] = "CG20261206-000001";
+    topic.cases = cases;
+    topic.cases_count = 1001;
+    cr_assert_eq (cg_msg_encode (&cg_topic_create_def, &topic, &buf, &err), -1);
+    cr_assert_str_eq (err.field, "cases");
+    cr_assert_str_eq (err.message, "cases has 1001 items; at most 1000 are allowed");
+    topic.cases_count = 1000;
+    cr_assert_eq (cg_msg_encode (&cg_topic_create_def, &topic, &buf, &err), 0, "%s",
+                  err.message);
+
+    cg_topic_member_t *invited = calloc (CG_ROSTER_MAX + 1, sizeof *invited);
+    for (int i = 0; i < CG_ROSTER_MAX + 1; i++)
+        invited[i] = (cg_topic_member_t) { .body = "invited", .member = "m1" };
+    topic.invited = invited;
+    topic.invited_count = CG_ROSTER_MAX + 1;
+    msgpack_sbuffer_clear (&buf);
+    cr_assert_eq (cg_msg_encode (&cg_topic_create_def, &topic, &buf, &err), -1);
+    cr_assert_str_eq (err.field, "invited");
+    char *want = NULL;
+    cr_assert (asprintf (&want, "invited has %d items; at most %d are allowed", CG_ROSTER_MAX + 1,
+                         CG_ROSTER_MAX) > 0);
+    cr_assert_str_eq (err.message, want);
+    free (want);
+    free (invited);
+    free (cases);
+    msgpack_sbuffer_destroy (&buf);
+}

@@ -6,6 +6,7 @@
     checks the exact "path:LINE: reason" message, line number included.
 */
 #include "cg_orgtree.h"
+#include "cg_testfile.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -27,45 +28,20 @@
 static char *
 s_demo_path (void)
 {
-    const char *root = getenv ("CG_ROOT");
-    return cg_strfmt ("%s/deploy/demo/orgtree.tsv", root? root: ".");
+    return cg_testfile_demo ("orgtree.tsv");
 }
 
-//  Write content (of length size) to a fresh temporary file; returns its path.
-static char *
-s_fixture_bytes (const char *content, size_t size)
+static void *
+s_load (const char *path, char *err, size_t errlen)
 {
-    char *path = cg_strdup ("/tmp/test_orgtree_XXXXXX");
-    int fd = mkstemp (path);
-    cr_assert (fd >= 0);
-    cr_assert_eq (write (fd, content, size), (ssize_t) size);
-    close (fd);
-    return path;
+    return cg_orgtree_load (path, err, errlen);
 }
 
-static char *
-s_fixture (const char *content)
-{
-    return s_fixture_bytes (content, strlen (content));
-}
-
-//  Load content, expect a refusal on line lineno whose reason contains
-//  reason.
+//  Load content (of length size), expect exactly "path:lineno: reason".
 static void
 s_refused (const char *content, size_t size, size_t lineno, const char *reason)
 {
-    char *path = s_fixture_bytes (content, size);
-    char err [512] = "";
-    cg_orgtree_t *tree = cg_orgtree_load (path, err, sizeof err);
-    cr_assert_null (tree, "loaded, expected: %s", reason);
-    char *prefix = cg_strfmt ("%s:%zu: ", path, lineno);
-    cr_assert (strncmp (err, prefix, strlen (prefix)) == 0,
-               "expected prefix '%s', got '%s'", prefix, err);
-    cr_assert (strstr (err + strlen (prefix), reason),
-               "expected '%s' in '%s'", reason, err);
-    unlink (path);
-    free (prefix);
-    free (path);
+    cg_testfile_refused_as (s_load, NULL, content, size, lineno, reason);
 }
 
 #define S_REFUSED(content, lineno, reason) \
@@ -262,7 +238,7 @@ Test (orgtree_kind, names_round_trip)
 
 Test (orgtree_load, comments_blank_lines_crlf_and_bom)
 {
-    char *path = s_fixture (
+    char *path = cg_testfile_text (
         "\xEF\xBB\xBF# a comment\r\n"
         "\n"
         "   \t \n"
@@ -276,8 +252,7 @@ Test (orgtree_load, comments_blank_lines_crlf_and_bom)
     cr_assert_str_eq (cg_orgtree_find (small, "320602")->name, "崇川区");
     cr_assert_str_eq (cg_orgtree_find (small, "320600")->name, "南通市");
     cg_orgtree_destroy (&small);
-    unlink (path);
-    free (path);
+    cg_testfile_remove (&path);
 }
 
 Test (orgtree_load, missing_file)
@@ -291,24 +266,22 @@ Test (orgtree_load, missing_file)
 
 Test (orgtree_load, empty_file)
 {
-    char *path = s_fixture ("# only a comment\n\n");
+    char *path = cg_testfile_text ("# only a comment\n\n");
     char err [256] = "";
     cr_assert_null (cg_orgtree_load (path, err, sizeof err));
     char *expected = cg_strfmt ("%s: no nodes, the file needs at least the city", path);
     cr_assert_str_eq (err, expected);
-    unlink (path);
+    cg_testfile_remove (&path);
     free (expected);
-    free (path);
 }
 
 Test (orgtree_load, message_is_truncated_safely)
 {
-    char *path = s_fixture ("320600\t-\tcity\n");
+    char *path = cg_testfile_text ("320600\t-\tcity\n");
     char err [8];
     cr_assert_null (cg_orgtree_load (path, err, sizeof err));
     cr_assert_eq (strlen (err), sizeof err - 1);
-    unlink (path);
-    free (path);
+    cg_testfile_remove (&path);
 }
 
 Test (orgtree_refuse, unknown_parent)
@@ -322,7 +295,7 @@ Test (orgtree_refuse, parent_after_child)
     S_REFUSED ("320600\t-\tcity\t南通市\n"
                "320612001\t320612\ttown\t金沙街道\n"
                "320612\t320600\tcounty\t通州区\n",
-               2, "unknown parent 320612");
+               2, "unknown parent 320612 (a parent must come before its children)");
 }
 
 Test (orgtree_refuse, duplicate_code)
@@ -364,7 +337,8 @@ Test (orgtree_refuse, missing_columns)
 Test (orgtree_refuse, too_many_columns)
 {
     S_REFUSED (S_HEAD "320602008-x\t320602008\tunit\t某单位\tx\textra\n",
-               7, "found 6");
+               7, "expected 4 or 5 tab-separated columns (code, parent, kind, name[, "
+               "unit_type]), found 6");
 }
 
 Test (orgtree_refuse, empty_column)
@@ -377,10 +351,10 @@ Test (orgtree_refuse, invalid_utf8)
 {
     S_REFUSED (S_HEAD "320602009\t320602\ttown\t\xE8\xA7\n", 7, "line is not valid UTF-8");
     //  Overlong '/' and an encoded surrogate
-    S_REFUSED (S_HEAD "320602009\t320602\ttown\t\xC0\xAF\n", 7, "not valid UTF-8");
-    S_REFUSED (S_HEAD "320602009\t320602\ttown\t\xED\xA0\x80\n", 7, "not valid UTF-8");
+    S_REFUSED (S_HEAD "320602009\t320602\ttown\t\xC0\xAF\n", 7, "line is not valid UTF-8");
+    S_REFUSED (S_HEAD "320602009\t320602\ttown\t\xED\xA0\x80\n", 7, "line is not valid UTF-8");
     //  Even in a comment: the file as a whole must be UTF-8
-    S_REFUSED ("# \xFF\n", 1, "not valid UTF-8");
+    S_REFUSED ("# \xFF\n", 1, "line is not valid UTF-8");
 }
 
 Test (orgtree_refuse, nul_byte)
@@ -406,13 +380,12 @@ Test (orgtree_refuse, name_too_long)
     free (content);
 
     content = s_town_named (42, "xx");
-    char *path = s_fixture (content);
+    char *path = cg_testfile_text (content);
     char err [256] = "";
     cg_orgtree_t *small = cg_orgtree_load (path, err, sizeof err);
     cr_assert_not_null (small, "128 bytes is fine: %s", err);
     cg_orgtree_destroy (&small);
-    unlink (path);
-    free (path);
+    cg_testfile_remove (&path);
     free (content);
 }
 

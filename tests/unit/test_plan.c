@@ -12,6 +12,7 @@
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
+#include "cg_testfile.h"
 #include <stdlib.h>
 
 static dispatch_rules_t rules;
@@ -23,11 +24,10 @@ static dispatch_rules_t rules;
 static void
 s_load (void)
 {
-    const char *root = getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".";
     char err[512] = "";
     const char *files[] = { "orgtree.tsv", "catalog.tsv", "calendar.tsv" };
     for (int i = 0; i < 3; i++) {
-        char *path = cg_strfmt ("%s/deploy/demo/%s", root, files[i]);
+        char *path = cg_testfile_demo (files[i]);
         if (i == 0)
             rules.org = cg_orgtree_load (path, err, sizeof err);
         else

@@ -4,6 +4,7 @@
     left, prices, the shipped file, and every refusal of a bad file as
     "path:LINE: reason". */
 #include "points.h"
+#include "cg_testfile.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -18,42 +19,27 @@
     "cap\tday\t30\n" \
     "price\trice\t20\n"
 
-static char *
-s_fixture (const char *content)
-{
-    char *path = cg_strdup ("/tmp/test_points_XXXXXX");
-    int fd = mkstemp (path);
-    cr_assert (fd >= 0);
-    size_t size = strlen (content);
-    cr_assert_eq (write (fd, content, size), (ssize_t) size);
-    close (fd);
-    return path;
-}
-
 static points_t *
 s_rules (const char *content)
 {
-    char *path = s_fixture (content);
+    char *path = cg_testfile_text (content);
     char err[512] = "";
     points_t *rules = points_load (path, err, sizeof err);
     cr_assert (rules, "%s", err);
-    unlink (path);
-    free (path);
+    cg_testfile_remove (&path);
     return rules;
+}
+
+static void *
+s_load (const char *path, char *err, size_t errlen)
+{
+    return points_load (path, err, errlen);
 }
 
 static void
 s_refused (const char *content, size_t lineno, const char *reason)
 {
-    char *path = s_fixture (content);
-    char err[512] = "";
-    points_t *rules = points_load (path, err, sizeof err);
-    cr_assert_null (rules, "loaded, expected: %s", reason);
-    char *expected = cg_strfmt ("%s:%zu: %s", path, lineno, reason);
-    cr_assert_str_eq (err, expected);
-    unlink (path);
-    free (expected);
-    free (path);
+    cg_testfile_refused (s_load, content, lineno, reason);
 }
 
 Test (points, an_act_earns_its_points_until_its_cap_for_the_day)
@@ -105,8 +91,7 @@ Test (points, acts_and_prices_are_named)
 
 Test (points, the_shipped_rules_load)
 {
-    const char *root = getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".";
-    char *path = cg_strfmt ("%s/deploy/demo/points.tsv", root);
+    char *path = cg_testfile_demo ("points.tsv");
     char err[512] = "";
     points_t *rules = points_load (path, err, sizeof err);
     cr_assert (rules, "%s", err);

@@ -11,6 +11,7 @@
 #include "cg_powers.h"
 #include "cg_privacy.h"
 #include "cg_qr.h"
+#include "cg_testfile.h"
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
@@ -22,57 +23,29 @@
 
 #define S_AREA  "320612005003"
 
-static char s_dir[] = "/tmp/test_powers_XXXXXX";
-
-static void
-s_setup (void)
-{
-    cr_assert_not_null (mkdtemp (s_dir));
-}
-
-static void
-s_teardown (void)
-{
-    rmdir (s_dir);
-}
-
-/*  Writes content as DIR/name; returns the path (free it). */
-static char *
-s_fixture (const char *name, const char *content)
-{
-    char *path = cg_strfmt ("%s/%s", s_dir, name);
-    FILE *f = fopen (path, "w");
-    cr_assert_not_null (f);
-    fputs (content, f);
-    fclose (f);
-    return path;
-}
-
 static cg_powers_t *
 s_load (const char *name, const char *content)
 {
-    char *path = s_fixture (name, content);
+    char *path = cg_testfile_write (name, content, strlen (content));
     char err[512] = "";
     cg_powers_t *list = cg_powers_load (path, err, sizeof err);
     cr_assert_not_null (list, "%s", err);
-    unlink (path);
-    free (path);
+    cg_testfile_remove (&path);
     return list;
 }
 
-/*  The file refused with "path:LINE: reason" (LINE 0: "path: reason"). */
+static void *
+s_powers (const char *path, char *err, size_t errlen)
+{
+    return cg_powers_load (path, err, errlen);
+}
+
+/*  The file, named name, refused with "path:LINE: reason" (LINE 0:
+    "path: reason"). */
 static void
 s_refused (const char *name, const char *content, int lineno, const char *reason)
 {
-    char *path = s_fixture (name, content);
-    char err[512] = "";
-    cr_assert_null (cg_powers_load (path, err, sizeof err), "loaded, expected: %s", reason);
-    char *want = lineno ? cg_strfmt ("%s:%d: %s", path, lineno, reason)
-                        : cg_strfmt ("%s: %s", path, reason);
-    cr_assert_str_eq (err, want);
-    unlink (path);
-    free (want);
-    free (path);
+    cg_testfile_refused_as (s_powers, name, content, strlen (content), (size_t) lineno, reason);
 }
 
 #define S_V1    "version\t1\n"
@@ -81,12 +54,9 @@ s_refused (const char *name, const char *content, int lineno, const char *reason
 #define S_P02   "power\tp02\tactive\t低保评议\t村民委员会\t10个工作日\t《社会救助暂行办法》\n" \
                 "step\t民主评议\n"
 
-TestSuite (powers, .init = s_setup, .fini = s_teardown);
-
 Test (powers, the_demo_lists_load)
 {
-    const char *root = getenv ("CG_ROOT");
-    char *path = cg_strfmt ("%s/deploy/demo/powers/" S_AREA ".tsv", root ? root : ".");
+    char *path = cg_testfile_demo ("powers/" S_AREA ".tsv");
     char err[512] = "";
     cg_powers_t *list = cg_powers_load (path, err, sizeof err);
     cr_assert_not_null (list, "%s", err);

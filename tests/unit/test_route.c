@@ -7,6 +7,7 @@
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
+#include "cg_testfile.h"
 #include <stdlib.h>
 
 static cg_orgtree_t *org;
@@ -15,13 +16,12 @@ static cg_catalog_t *catalog;
 static void
 s_load (void)
 {
-    const char *root = getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".";
     char err[512] = "";
-    char *path = cg_strfmt ("%s/deploy/demo/orgtree.tsv", root);
+    char *path = cg_testfile_demo ("orgtree.tsv");
     org = cg_orgtree_load (path, err, sizeof err);
     free (path);
     cr_assert (org, "%s", err);
-    path = cg_strfmt ("%s/deploy/demo/catalog.tsv", root);
+    path = cg_testfile_demo ("catalog.tsv");
     catalog = cg_catalog_load (path, err, sizeof err);
     free (path);
     cr_assert (catalog, "%s", err);

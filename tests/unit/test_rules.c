@@ -6,6 +6,7 @@
 #include "cg_text.h"
 
 #include <criterion/criterion.h>
+#include "cg_testenv.h"
 #include <stdlib.h>
 
 static rules_t *rules;
@@ -13,7 +14,7 @@ static rules_t *rules;
 static void
 s_load (void)
 {
-    const char *root = getenv ("CG_ROOT") ? getenv ("CG_ROOT") : ".";
+    const char *root = cg_test_root ();
     char err[512] = "";
     char *dir = cg_strfmt ("%s/deploy/notify", root);
     rules = rules_load (dir, err, sizeof err);

@@ -20,7 +20,8 @@
 -- dispatched (dispatch's clock), all in one string: read with one HMGET
 -- and written with one HSET for the whole batch, not three commands a
 -- case.  When the window holds `hot-spot count` cases, hotspot.detected is
--- journaled, once per window.
+-- journaled, once per window, and the sorted set hot lists it until its
+-- window is over.
 -- Answers {'ok', seq...} (seq 0 for a case that already existed), where a
 -- hot spot raised by a case follows its seq as {seq, body}; or
 -- {'moved', cursor}.
@@ -106,6 +107,11 @@ local function hotspot (id, category, community)
     for i = math.max (1, #sorted - 999), #sorted do
         ids[#ids + 1] = sorted[i][2]
     end
+    -- the current hot spots, for the console (gateway/hotspots.c): the
+    -- sorted set hot, "<category>:<community>:<at>:<count>" scored by
+    -- until when it covers; those over are cut as a new one comes
+    redis.call ('ZREMRANGEBYSCORE', prefix .. 'hot', '-inf', '(' .. now)
+    redis.call ('ZADD', prefix .. 'hot', spot[1], field .. ':' .. now .. ':' .. #ids)
     local body = cmsgpack.pack ({v = 1, id = field .. ':' .. now,
                                  category = category, community = community,
                                  count = #ids, cases = ids, window_from = now - hs_window,
