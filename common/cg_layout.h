@@ -27,6 +27,13 @@
           county's six digits) and the set of counties st:parts; dispatch
           makes them at its start from a layout-3 store's hashes, at once
           (st:layout 4; docs/DISPATCH.md)
+      5   the fund's acts counted once (cg:{fund}:points:acts) by a 12-byte
+          hash of act:id:resident, no longer the three in full; the fields
+          of a layout-4 store are kept and still counted (nothing to
+          rewrite: civgrid-fund looks for either); intake's order numbers
+          in 256 hashes a period, ext:<period>:<bucket>, a period's one
+          hash of layout 4 read first while it lasts (docs/INTAKE.md); an
+          older civgrid, which would not know the new fields, is refused
 
     From now on every change of stored layout adds a layout here, its step
     in migrate.c, and a test that upgrades a store of the layout before. */
@@ -35,7 +42,7 @@
 
 #include "cg_redis.h"
 
-#define CG_LAYOUT   4
+#define CG_LAYOUT   5
 
 /*  The store's layout (1 for a store with data and no record; an empty
     store gets CG_LAYOUT), or -1 when Redis could not be asked. */

@@ -30,6 +30,9 @@ static const s_step_t s_steps[] = {
          "index as one more period until intake/ext_keep_days have passed", NULL },
     { 3, "a county's part of each statistics hash: civgrid-dispatch makes them from the "
          "hashes at its next start", NULL },
+    { 4, "points' acts counted by a hash: civgrid-fund writes new acts so and still counts "
+         "the stored ones by their old fields; order numbers in buckets: civgrid-intake "
+         "still reads a period's one hash until it expires", NULL },
 };
 #define S_NSTEPS (sizeof s_steps / sizeof s_steps[0])
 

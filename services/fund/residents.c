@@ -19,8 +19,9 @@
       cg:{intake}:req:<id>, cg_privacy.h), never the phone itself; a grid
       worker's or a device's report earns nothing.
     The resident's id is the source's: a fingerprint, a member's or a
-    volunteer's id.  Each act counts once (`points:acts`, and the
-    transfer's id is a hash of the act, the act's id and the resident), so
+    volunteer's id.  Each act counts once (`points:acts`, by a 12-byte
+    hash of the act, the act's id and the resident, or the three in full in
+    a store older than layout 5; the transfer's id is the same hash), so
     an act claimed twice is credited once.  The caps are applied here, by
     the only writer, from the day's counters that the same script moves
     (points_earn, deploy/lua/fund/lib.lua); the batch, the points and the
@@ -55,16 +56,26 @@ s_resident_ok (const char *id)
     return id && strlen (id) <= RESIDENT_MAX && ledger_account_id_ok (id);
 }
 
-/*  The transfer id of an award: the act, its id and the resident, hashed,
-    so that the same act gives the same transfer. */
+/*  What names an act once: a SHA-256 of the act, the act's id and the
+    resident.  Its first 16 bytes, in hex, are the award's transfer id, so
+    that the same act gives the same transfer; its first 12 raw bytes
+    (unless field is NULL) are the act's field in `points:acts` since
+    layout 5, where `act:id:resident` in full took some 70 bytes.  96 bits:
+    among a billion acts, two share a field with odds of about 1 in 10^11
+    (n^2 / 2^97).  A store written before layout 5 holds `act:id:resident`
+    itself: both are looked for (residents_add_awards, points_earn). */
+#define S_ACT_FIELD 12
 static void
-s_award_id (const char *act, const char *id, const char *resident, char out[33])
+s_act_hash (const char *act, const char *id, const char *resident, char award_id[33],
+            unsigned char field[S_ACT_FIELD])
 {
     char *text = cg_strfmt ("points\n%s\n%s\n%s", act, id, resident);
     unsigned char hash[crypto_hash_sha256_BYTES];
     crypto_hash_sha256 (hash, (const unsigned char *) text, strlen (text));
     free (text);
-    sodium_bin2hex (out, 33, hash, 16);
+    sodium_bin2hex (award_id, 33, hash, 16);
+    if (field)
+        memcpy (field, hash, S_ACT_FIELD);
 }
 
 /*  YYYYMMDD in Beijing time. */
@@ -111,24 +122,28 @@ residents_add_awards (residents_t *self, cg_args_t *args, const residents_act_t 
         const char *act = points_act_name (a->act);
         if (!s_resident_ok (a->resident) || !a->id)
             continue;
-        char key[256];
+        char key[256], id[33];
+        unsigned char field[S_ACT_FIELD];
         snprintf (key, sizeof key, "%s:%s:%s", act, a->id, a->resident);
-        redisReply *r = cg_redis_command (redis, "HEXISTS " P "points:acts %s", key);
-        failed |= !r;
-        bool counted = cg_reply_int (r, 0) == 1 || zhash_lookup (seen, key);
+        s_act_hash (act, a->id, a->resident, id, field);
+        redisReply *r = cg_redis_command (redis, "HMGET " P "points:acts %b %s", field,
+                                          sizeof field, key);
+        failed |= !r || r->type != REDIS_REPLY_ARRAY || r->elements != 2;
+        bool counted = zhash_lookup (seen, key)
+                    || (!failed && (r->element[0]->type != REDIS_REPLY_NIL
+                                ||  r->element[1]->type != REDIS_REPLY_NIL));
         if (r)
             freeReplyObject (r);
         if (counted || failed)
             continue;
         zhash_insert (seen, key, "");
-        char day[9], id[33];
+        char day[9];
         s_day (a->at, day);
         int64_t *kind = s_counter (counts, redis, day, a->resident, act, &failed);
         int64_t *all = s_counter (counts, redis, day, a->resident, "all", &failed);
         int64_t points = points_award (self->points, a->act, *kind, *all);
         *kind += points;
         *all += points;
-        s_award_id (act, a->id, a->resident, id);
         cg_args_add_str (&awards, id);
         cg_args_add_str (&awards, a->resident);
         cg_args_add_str (&awards, act);
@@ -136,6 +151,7 @@ residents_add_awards (residents_t *self, cg_args_t *args, const residents_act_t 
         cg_args_add_int (&awards, points);
         cg_args_add_str (&awards, day);
         cg_args_add_str (&awards, a->memo ? a->memo : act);
+        cg_args_add (&awards, field, sizeof field);
         count++;
     }
     cg_args_add_int (args, cg_clock_now ());
@@ -403,7 +419,7 @@ residents_on_redeem (void *request, cg_reply_t *reply, void *arg)
     snprintf (out, sizeof out, "%s.%s.out", site->code, item->code);
     snprintf (ledger, sizeof ledger, "g.%s", item->code);
     /*  the goods' transfer id: the client's, hashed, so a retry finds both */
-    s_award_id ("redeem", req->id, site->code, id2);
+    s_act_hash ("redeem", req->id, site->code, id2, NULL);
     int64_t now = cg_clock_now ();
     cg_fund_transfer_t pay = { .id = req->id, .debit = resident, .credit = site_pts,
         .amount = points, .ledger = "pts", .code = 21, .flags = (char *[]) { "linked" },

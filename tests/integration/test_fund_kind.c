@@ -489,6 +489,37 @@ Test (fund_kind, kill_9_during_hand_outs_and_redemptions_loses_and_doubles_nothi
     s_verified ();
 }
 
+/*  A store of layout 4 named each act counted `act:id:resident` in full;
+    layout 5 names it by a 12-byte hash.  A case counted under the old
+    name, closed again after the upgrade, earns nothing twice; a case
+    counted now leaves no old name behind. */
+Test (fund_kind, an_act_counted_under_the_old_field_is_not_counted_again, .timeout = 120)
+{
+    char fp_old[33], fp_new[33];
+    char *old_case = s_report_case ("13605550401", "noise", "320602001001004", fp_old);
+    char *new_case = s_report_case ("13605550502", "street_vending", "320602001001005", fp_new);
+    cr_assert_str_neq (old_case, new_case);
+    redisReply *r = cg_redis_command (stack->redis, "HSET cg:{fund}:points:acts case:%s:%s 5",
+                                      old_case, fp_old);
+    freeReplyObject (r);
+    int64_t acts = cg_teststack_int (stack, "HLEN cg:{fund}:points:acts");
+
+    s_case_event (old_case, "case.closed", "closed");
+    s_case_event (new_case, "case.closed", "closed");
+    s_case_event (new_case, "case.closed", "closed");      /* reopened and closed again */
+    s_caught_up ("dispatch");
+    char path[128];
+    snprintf (path, sizeof path, "/api/v1/residents/%s/points", fp_old);
+    json_decref (s_get (path, desk, 404));                  /* credited before: no new points */
+    cr_assert_eq (s_points (fp_new), 5, "the new case credited once");
+    cr_assert_eq (cg_teststack_int (stack, "HLEN cg:{fund}:points:acts"), acts + 1,
+                  "one act more: the new case's");
+    cr_assert_eq (cg_teststack_int (stack, "HEXISTS cg:{fund}:points:acts case:%s:%s", new_case,
+                                    fp_new), 0, "the new case's act is kept by its hash");
+    free (old_case);
+    free (new_case);
+}
+
 /*  SIGHUP reads data/points again; a file that does not load leaves the
     rules as they were and says where it is wrong. */
 static void

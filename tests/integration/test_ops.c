@@ -8,6 +8,7 @@
 #include "cg_testcase.h"
 #include "cg_testhttp.h"
 #include "cg_clock.h"
+#include "cg_share.h"
 
 #define S_GRID      "320602001001001"   /* 新桥社区, 和平桥街道, 崇川区 */
 #define S_OCT_20    INT64_C (1792458000000)     /* 2026-10-20T09:00:00+08:00 */
@@ -547,7 +548,7 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
       .timeout = 240)
 {
     cg_teststack_t *stack = cg_teststack_up (NULL);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 4, "a new store records its layout");
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 5, "a new store records its layout");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
     /*  the store as the previous release left it: daily statistics only,
@@ -563,11 +564,20 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     /*  and an order number in the one index intake kept for good */
     r = cg_redis_command (stack->redis, "HSET cg:{intake}:ext hotline|HL-OLD-1 CG-OLD-1");
     freeReplyObject (r);
+    /*  and one in this period's single hash, as layout 4 kept them */
+    int64_t period = zclock_time () / ((int64_t) CG_EXT_PERIOD_DAYS * 86400000);
+    r = cg_redis_command (stack->redis, "HSET cg:{intake}:ext:%lld hotline|HL-OLD-2 CG-OLD-2",
+                          (long long) period);
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "ZADD cg:{intake}:expiring %lld cg:{intake}:ext:%lld",
+                          (long long) (period + 20) * CG_EXT_PERIOD_DAYS * 86400000,
+                          (long long) period);
+    freeReplyObject (r);
 
     /*  a daemon refuses it, saying what to run */
     char out[8192];
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 1, older than this civgrid's 4"), "%s", out);
+    cr_assert (strstr (out, "layout 1, older than this civgrid's 5"), "%s", out);
     cr_assert (strstr (out, "run `civgrid migrate`"), "%s", out);
     cr_assert_eq (cg_teststack_int (stack, "EXISTS cg:{dispatch}:sw:2026-11-16"), 0,
                   "a refusing dispatch wrote to the store");
@@ -576,9 +586,9 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     char *said = NULL;
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
     cr_assert (strstr (said, "layout 1 -> 2") && strstr (said, "layout 2 -> 3")
-           &&  strstr (said, "layout 3 -> 4"), "%s", said);
+           &&  strstr (said, "layout 3 -> 4") && strstr (said, "layout 4 -> 5"), "%s", said);
     free (said);
-    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 4);
+    cr_assert_eq (cg_teststack_int (stack, "GET cg:layout"), 5);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 0, "%s", said);
     cr_assert (strstr (said, "nothing to do"), "%s", said);
     free (said);
@@ -604,6 +614,11 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
                   0, "%s", known);
     cr_assert (strstr (known, "CG-OLD-1"), "the old order number was forgotten: %s", known);
     free (known);
+    cr_assert_eq (cg_teststack_cli (stack, &known, "submit --source hotline --ext-ref HL-OLD-2 "
+                                    "--category noise --text 重复的工单 --grid 320602001001001"),
+                  0, "%s", known);
+    cr_assert (strstr (known, "CG-OLD-2"), "layout 4's order number was forgotten: %s", known);
+    free (known);
     /*  no migration while daemons run */
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
     cr_assert (strstr (said, "stop every daemon"), "%s", said);
@@ -613,10 +628,10 @@ Test (ops, a_store_of_the_previous_layout_is_refused_until_migrated_then_upgrade
     cg_teststack_kill9 (stack, "dispatch");
     for (size_t i = 0; i < S_NDAEMONS; i++)
         cg_teststack_kill9 (stack, s_daemons[i]);
-    r = cg_redis_command (stack->redis, "SET cg:layout 5");
+    r = cg_redis_command (stack->redis, "SET cg:layout 6");
     freeReplyObject (r);
     cr_assert_eq (s_dispatch_alone (stack, out, sizeof out), 1, "%s", out);
-    cr_assert (strstr (out, "layout 5, newer than this civgrid's 4"), "%s", out);
+    cr_assert (strstr (out, "layout 6, newer than this civgrid's 5"), "%s", out);
     cr_assert_eq (cg_teststack_cli (stack, &said, "migrate"), 1, "%s", said);
     cr_assert (strstr (said, "run the release that wrote it"), "%s", said);
     free (said);

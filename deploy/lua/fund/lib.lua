@@ -277,26 +277,30 @@ local function transfer_from (argv, at)
 end
 local TRANSFER_ARGS = 10
 
--- Resident points (积分, services/fund/residents.c).  An award is seven
+-- Resident points (积分, services/fund/residents.c).  An award is eight
 -- fields: transfer id, resident, act, the act's id, points (the caps
 -- already applied by the daemon, the only writer), day (YYYYMMDD, Beijing
--- time) and memo.  An act counts once: `points:acts` keeps each
--- act:id:resident with the points it earned (0 when a cap took them all),
--- and a second claim of it does nothing.  Points come from pts.issuer to
+-- time), memo and the act's field (12 raw bytes of a hash of the act,
+-- made by the daemon, s_act_hash).  An act counts once: `points:acts`
+-- keeps each act's field with the points it earned (0 when a cap took
+-- them all), and a second claim of it does nothing; a store older than
+-- layout 5 named the act `act:id:resident` in full, and such a field
+-- counts as well.  Points come from pts.issuer to
 -- pts.r.RESIDENT (no_overdraft, opened with the first points); the day's
 -- counters `points:day:DAY:RESIDENT` (per act and `all`) live three days.
 -- Applies argv's awards from `at` (their count, then the fields) in L and
 -- returns the index after them.
-local POINTS_ARGS = 7
+local POINTS_ARGS = 8
 local function points_earn (L, argv, at)
     local p = L.prefix
     local n = tonumber (argv[at])
     for i = 0, n - 1 do
         local k = at + 1 + i * POINTS_ARGS
-        local id, resident, act, actid, points, day, memo = unpack (argv, k, k + 6)
+        local id, resident, act, actid, points, day, memo, field = unpack (argv, k, k + 7)
         points = tonumber (points)
-        if redis.call ('HSETNX', p .. 'points:acts', act .. ':' .. actid .. ':' .. resident,
-                       points) == 1 and points > 0 then
+        local acts = p .. 'points:acts'
+        if redis.call ('HEXISTS', acts, act .. ':' .. actid .. ':' .. resident) == 0
+        and redis.call ('HSETNX', acts, field, points) == 1 and points > 0 then
             local acct = 'pts.r.' .. resident
             if redis.call ('EXISTS', p .. 'acct:' .. acct) == 0 then
                 redis.call ('HSET', p .. 'acct:' .. acct, 'ledger', 'pts', 'kind', 'resident',
