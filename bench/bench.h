@@ -292,8 +292,9 @@ void bench_needs (bench_t *b);
 void bench_stats (bench_t *b);
 
 /*  p99 in ms of `n` calls of a command to dispatch, the query encoded from
-    its definition (a fresh rid each call); 0 when the daemon refused it, and
-    the refusal in why (scenarios.c). */
+    its definition (a fresh rid each call; with n > 1 one untimed call
+    first opens the connection); 0 when the daemon refused it, and the
+    refusal in why (scenarios.c). */
 double bench_query_p99 (bench_t *b, const char *command, const cg_msgdef_t *def, void *query,
                         int n, char *why, size_t whylen);
 

@@ -49,6 +49,7 @@
     S ("notification/inbox_max", 1000, 1, INT32_MAX, "notices") \
     S ("notification/dead_days", 90, 1, 36500, "days") \
     S ("notification/dead_max", 10000, 1, INT32_MAX, "dead letters") \
+    S ("notification/ack_days", 30, 1, 36500, "days") \
     S ("archive/sweep_ms", 1000, 10, 3600000, "milliseconds") \
     S ("archive/sweep_batch", 512, 1, 10000, "cases") \
     S ("archive/sweep_slice_ms", 200, 1, 60000, "milliseconds") \

@@ -1350,7 +1350,7 @@ async function route (changedId) {
 
 /*  What other view files use (map.js, wall.js, pages.js, dashboard.js). */
 window.cg = {
-  api, el, refusal, showRefusal, cstTime, STATES, LEVELS, SOURCES, views, route,
+  api, el, refusal, showRefusal, cstTime, STATES, LEVELS, SOURCES, views, route, acknowledge, ACT_ROLES,
   get me () { return me; },
   get token () { return token; },
   /*  fn(topic, data) hears every live event of the stream. */

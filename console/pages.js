@@ -15,6 +15,15 @@
  *     balance allows (docs/FUND.md); a refusal is shown as it came.
  *   通知 (#/inbox, #/inbox/UNIT): a unit's inbox a page at a time (GET
  *     /api/v1/inbox/UNIT): a center's operator picks the unit.
+ *   确认 (#/acks, #/acks/ORG?state=settled): the urgent notices to an org
+ *     node and the nodes below it that await acknowledgement (GET
+ *     /api/v1/acks: case, notice, to whom, sent, due — the next reminder
+ *     or passing up — and how far it was passed up), each with 确认收到
+ *     for the roles that act (app.js's acknowledge: POST
+ *     /api/v1/cases/ID/ack, and the note on the case); and the settled
+ *     ones, newest first: acknowledged by whom and when, passed up to
+ *     whom, expired.  Its first page follows the stream (a new urgent
+ *     case, a case's note).  The operator's own scope by default.
  *   死信 (#/deadletters): the notices notification gave up on, with the
  *     reason, the whole region's (for its supervisors and admins), each
  *     sent again with 重新投递 (POST /api/v1/deadletters/ID/retry).
@@ -239,6 +248,7 @@
     const me = cg.me;
     const unit = params.path[0] || (me.scope_kind === 'unit' ? me.scope : '');
     const error = page(section, '通知收件箱');
+    notifyTabs(section, 'inbox');
     if (me.scope_kind !== 'unit') {
       const form = el('form');
       form.innerHTML = '<label>承办单位编码 <input name="unit" list="units" size="28" required></label><button>查看</button>';
@@ -259,6 +269,94 @@
         key: i.delivery, cells: [cstTime(i.at), i.topic, i.case_id ? link(i.case_id, '#/case/' + encodeURIComponent(i.case_id)) : '',
                                  i.text] })), 'inbox'));
       section.append(pager('#/inbox/' + encodeURIComponent(unit), p.next));
+    }
+    catch (err) { error.textContent = refusal(err); }
+  }
+
+  /*  The tabs of the notification pages. */
+  function notifyTabs (section, current) {
+    const tabs = el('p', null, 'tabs');
+    tabs.setAttribute('role', 'tablist');
+    for (const [name, title] of [['inbox', '收件箱'], ['acks', '确认']]) {
+      const a = link(title, '#/' + name);
+      a.setAttribute('role', 'tab');
+      a.id = 'tab-' + name;
+      if (name === current) { a.setAttribute('aria-selected', 'true'); a.className = 'active'; }
+      tabs.append(a);
+    }
+    section.insertBefore(tabs, section.children[1]);
+  }
+
+  const ACK_STATES = { pending: '待确认', acked: '已确认', passed: '已上报', expired: '已失效' };
+  // passed on from its first step: sent again to the same person
+  const ackState = (a) => (a.state === 'passed' && !a.step ? '已再次提醒' : ACK_STATES[a.state] || a.state);
+  const ackStep = (n) => (!n ? '—' : n === 1 ? '再次提醒' : '上报第 ' + (n - 1) + ' 级');
+
+  /*  An org node's acknowledgements (the operator's scope by default):
+      pending, soonest due first, with 确认收到; or settled, newest first. */
+  async function acks (section, params) {
+    const me = cg.me;
+    const org = params.path[0] || me.scope;
+    const state = params.query.state === 'settled' ? 'settled' : 'pending';
+    const base = '#/acks/' + encodeURIComponent(org);
+    const error = page(section, '紧急通知确认');
+    notifyTabs(section, 'acks');
+    const form = el('form');
+    form.innerHTML = '<label>机构编码 <input name="org" size="20" required></label><button>查看</button>';
+    form.elements.org.value = org;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      location.hash = '#/acks/' + encodeURIComponent(form.elements.org.value.trim()) + (state === 'settled' ? '?state=settled' : '');
+    });
+    section.append(form);
+    const states = el('p', null, 'tabs');
+    for (const [s, title] of [['pending', '待确认'], ['settled', '已处理']]) {
+      const a = link(title, base + (s === 'settled' ? '?state=settled' : ''));
+      a.id = 'acks-' + s;
+      if (s === state) a.className = 'active';
+      states.append(a);
+    }
+    section.append(states);
+    const q = params.query.cursor ? '&cursor=' + encodeURIComponent(params.query.cursor) : '';
+    try {
+      const p = await api('/api/v1/acks?org=' + encodeURIComponent(org) + '&state=' + state + '&limit=50' + q);
+      section.dataset.org = org;
+      section.dataset.state = state;
+      section.append(el('p', '共 ' + p.total + ' 条', 'muted'));
+      const caseLink = (a) => (a.case_id ? link(a.case_id, '#/case/' + encodeURIComponent(a.case_id)) : '');
+      const who = (a) => (a.name || a.recipient || '') + (a.org ? '（' + a.org + '）' : '');
+      // an acknowledger as the gateway names them, ROLE:SCOPE[:NAME]: the name, and the scope
+      const acker = (by) => { const p = (by || '').split(':'); return p.length > 2 ? p.slice(2).join(':') + '（' + p[1] + '）' : by || ''; };
+      let t;
+      if (state === 'pending') {
+        const may = cg.ACT_ROLES.includes(me.role);
+        t = table(['工单', '通知', '收件人', '发出时间', '应确认 / 下次提醒', '逐级上报', ''], p.rows.map(a => {
+          let button = '';
+          if (may && a.case_id) {
+            button = el('button', '确认收到');
+            button.type = 'button';
+            button.className = 'ack';
+            button.addEventListener('click', async () => {
+              await cg.acknowledge(a.case_id, button);
+              if (button.disabled) cg.route();
+            });
+          }
+          return { key: a.delivery, data: { case: a.case_id || '', state: a.state },
+                   cells: [caseLink(a), a.text || '', who(a), cstTime(a.sent), cstTime(a.due), ackStep(a.step), button] };
+        }), 'acks');
+      }
+      else {
+        t = table(['工单', '通知', '收件人', '发出时间', '结果', '确认人 / 转交', '时间'], p.rows.map(a => ({
+          key: a.delivery, data: { case: a.case_id || '', state: a.state },
+          cells: [caseLink(a), a.text || '', who(a), cstTime(a.sent), ackState(a),
+                  a.state === 'acked' ? acker(a.by) : a.to || '', cstTime(a.at)] })), 'acks');
+      }
+      section.append(t);
+      if (!p.rows.length) section.append(el('p', state === 'pending' ? '暂无待确认的紧急通知' : '暂无记录', 'muted'));
+      const more = el('p');
+      if (p.next) more.append(link('下一页 →', base + '?' + (state === 'settled' ? 'state=settled&' : '') +
+                                   'cursor=' + encodeURIComponent(p.next)));
+      section.append(more);
     }
     catch (err) { error.textContent = refusal(err); }
   }
@@ -300,4 +398,8 @@
   cg.views.funds = { title: '基金', render: once(funds) };
   cg.views.inbox = { title: '通知', render: once(inbox) };
   cg.views.deadletters = { title: '死信', render: once(deadletters) };
+  /*  live: its first page again on each event of the stream (a new urgent
+      case, the note 确认收到 writes on a case) */
+  cg.views.acks = { title: '确认',
+                    render: (section, params) => ((params.changed && params.query.cursor) ? null : acks(section, params)) };
 })();

@@ -99,6 +99,8 @@ typedef struct {
        "Acknowledges a notice, which ends its escalation.") \
     C (notify_ack_case, "notify.ack_case", "notification", notify_ack_case, notify_acks, \
        "Acknowledges every urgent notice about a case still awaiting it.") \
+    C (notify_ack_list, "notify.ack_list", "notification", notify_ack_query, notify_ack_page, \
+       "A page of an org node's acknowledgements: pending, or settled with who and when.") \
     C (sms_asked, "sms.asked", "notification", sms_asked, sms_case, \
        "Which case an SMS answer is about.") \
     /* consultation */ \

@@ -3,6 +3,9 @@
 #ifndef CG_MSG_NOTIFICATION_H_INCLUDED
 #define CG_MSG_NOTIFICATION_H_INCLUDED
 
+/*  Acknowledgements in one page (notify.ack_list): fits the frame (test_msg.c). */
+#define CG_ACK_PAGE_MAX 100
+
 #define CG_FIELDS_inbox_item(F, M) \
     F(M, STR, delivery, 1, 1, 160, _, "delivery id, unique: a receiver drops repeats by it") \
     F(M, STR, case_id, 0, 1, 32, _, "the case it is about") \
@@ -37,7 +40,8 @@
     F(M, STR, order, 0, 1, 64, _, "hotline callback: the hotline's order number") \
     F(M, STR, status, 0, 1, 32, _, "hotline callback: our status (the topic after \"case.\")") \
     F(M, STR, result, 0, 1, CG_TEXT_MAX, _, "hotline callback: the result text") \
-    F(M, INT, created, 1, 0, CG_TIME_MAX, _, "when it was queued")
+    F(M, INT, created, 1, 0, CG_TIME_MAX, _, "when it was queued") \
+    F(M, STRS, orgs, 0, 0, 8, _, "a notice awaiting acknowledgement: the org node of its recipient and every node above it, nearest first (the acknowledgement index of each)")
 
 #define CG_FIELDS_notify_message(F, M) \
     F(M, STR, delivery, 1, 1, 160, _, "delivery id: drop repeats by it") \
@@ -109,6 +113,36 @@
     F(M, STR, id, 1, 1, 32, _, "case id") \
     F(M, INT, acked, 1, 0, 64, _, "chains this request acknowledged (0 when sent again)") \
     F(M, LIST, deliveries, 0, 0, 64, notify_ack_item, "the case's urgent deliveries still on the acknowledgement watch, at most 64")
+
+#define CG_FIELDS_notify_ack_query(F, M) \
+    F(M, STR, rid, 1, 1, 64, _, "request id") \
+    F(M, STR, org, 1, 1, CG_CODE_MAX, _, "the org node: the acknowledgements of notices to it and to the nodes below it") \
+    F(M, STR, state, 0, 1, 16, _, "pending (absent: awaiting acknowledgement, soonest due first) or settled (acknowledged, passed up or expired, newest first)") \
+    F(M, STR, cursor, 0, 1, CG_CURSOR_MAX, _, "where to go on: the `next` of the page before (absent: the first)") \
+    F(M, INT, limit, 0, 0, CG_ACK_PAGE_MAX, _, "at most this many (default 50)")
+
+#define CG_FIELDS_notify_ack_row(F, M) \
+    F(M, STR, delivery, 1, 1, 160, _, "the urgent delivery") \
+    F(M, STR, case_id, 0, 1, 64, _, "the case (or topic, fund request) it is about") \
+    F(M, STR, topic, 0, 1, 64, _, "the event that caused it") \
+    F(M, STR, recipient, 0, 1, 96, _, "who it was sent to") \
+    F(M, STR, name, 0, 1, CG_NAME_MAX, _, "the recipient's name") \
+    F(M, STR, org, 0, 1, CG_CODE_MAX, _, "the recipient's org node") \
+    F(M, STR, text, 0, 1, 1024, _, "the notice") \
+    F(M, INT, step, 0, 0, 16, _, "0 first, 1 sent again, 2.. passed up that many org levels less one") \
+    F(M, INT, sent, 0, 0, CG_TIME_MAX, _, "when it was queued to be sent") \
+    F(M, INT, due, 0, 0, CG_TIME_MAX, _, "when it is (or was) due to be acknowledged: the next reminder or passing up") \
+    F(M, STR, state, 1, 1, 16, _, "pending, acked, passed (sent again or passed up: to), expired (nobody above to pass it to, or it went)") \
+    F(M, STR, by, 0, 1, 64, _, "acked: who acknowledged its chain") \
+    F(M, INT, at, 0, 0, CG_TIME_MAX, _, "settled: when") \
+    F(M, STR, to, 0, 1, 256, _, "passed: to whom")
+
+#define CG_FIELDS_notify_ack_page(F, M) \
+    F(M, STR, org, 1, 1, CG_CODE_MAX, _, "the org node asked for") \
+    F(M, STR, state, 1, 1, 16, _, "pending or settled") \
+    F(M, INT, total, 1, 0, INT64_MAX, _, "acknowledgements of that state kept for the node") \
+    F(M, STR, next, 0, 1, CG_CURSOR_MAX, _, "the cursor of the next page; absent on the last") \
+    F(M, LIST, rows, 0, 0, CG_ACK_PAGE_MAX, notify_ack_row, "pending: soonest due first; settled: newest first")
 
 #define CG_FIELDS_notify_state(F, M) \
     F(M, STR, id, 1, 1, 160, _, "delivery id") \
@@ -193,6 +227,12 @@
       "One urgent delivery of a case and who acknowledged it.") \
     M(notify_acks, "notify.acks", "reply", CG_FIELDS_notify_acks, \
       "The answer to notify.ack_case: the case's urgent deliveries and who acknowledged them.") \
+    M(notify_ack_query, "notify.ack_query", "command", CG_FIELDS_notify_ack_query, \
+      "To notification, as notify.ack_list: a page of an org node's acknowledgements.") \
+    M(notify_ack_row, "notify.ack_row", "record", CG_FIELDS_notify_ack_row, \
+      "One urgent delivery awaiting acknowledgement, or settled: acknowledged, passed up, expired.") \
+    M(notify_ack_page, "notify.ack_page", "reply", CG_FIELDS_notify_ack_page, \
+      "A page of an org node's acknowledgements.") \
     M(notify_state, "notify.state", "reply", CG_FIELDS_notify_state, \
       "A delivery's state after notify.retry, notify.ack or notify.test.") \
     M(notify_test, "notify.test", "command", CG_FIELDS_notify_test, \

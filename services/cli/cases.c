@@ -183,6 +183,48 @@ s_inbox (cli_args_t *args, const char *unit)
     return 0;
 }
 
+/*  civgrid acks --org CODE: a page of the acknowledgements of urgent
+    notices to an org node and below it (notify.ack_list). */
+static int
+s_acks (cli_args_t *args)
+{
+    cg_notify_ack_query_t req = { .org = (char *) cli_opt (args, "org", NULL),
+                                  .state = (char *) cli_opt (args, "state", NULL),
+                                  .cursor = (char *) cli_opt (args, "cursor", NULL) };
+    if (!req.org) {
+        fprintf (stderr, "civgrid: acks needs --org CODE\n");
+        return 2;
+    }
+    if (cli_opt_limit (args, &req.limit))
+        return 1;
+    cg_notify_ack_page_t page;
+    if (cli_call (args, &cg_cmd_notify_ack_list, &req, &page))
+        return 1;
+    if (cli_flag (args, "json")) {
+        cg_msg_json (&cg_notify_ack_page_def, &page, stdout);
+        printf ("\n");
+    }
+    else {
+        printf ("%lld %s acknowledgements for %s\n", (long long) page.total, page.state,
+                page.org);
+        for (size_t i = 0; i < page.rows_count; i++) {
+            const cg_notify_ack_row_t *a = &page.rows[i];
+            char sent[40], when[40];
+            cg_time_short (a->sent, sent, sizeof sent);
+            cg_time_short (streq (a->state, "pending") ? a->due : a->at, when, sizeof when);
+            printf ("  %s  %-8s %s  sent %s to %s (%s), step %lld  %s%s\n", when, a->state,
+                    a->case_id ? a->case_id : "-", sent, a->name ? a->name : "-",
+                    a->org ? a->org : "-", (long long) a->step, a->by ? a->by : "",
+                    a->to ? a->to : "");
+            if (a->text)
+                printf ("      %s\n", a->text);
+        }
+        cli_print_next (page.next);
+    }
+    cg_msg_clear (&cg_notify_ack_page_def, &page);
+    return 0;
+}
+
 int
 cli_cases (cli_args_t *args)
 {
@@ -197,5 +239,7 @@ cli_cases (cli_args_t *args)
         return s_case_list (args);
     if (strcmp (cmd, "inbox") == 0 && arg1)
         return s_inbox (args, arg1);
+    if (strcmp (cmd, "acks") == 0)
+        return s_acks (args);
     return 2;
 }

@@ -112,6 +112,14 @@ static const s_option_t s_inbox_opts[] = {
     { NULL }
 };
 
+static const s_option_t s_acks_opts[] = {
+    { "org", "CODE", "the org node: its acknowledgements and those of the nodes below it" },
+    { "state", "S", "pending (the default: soonest due first) or settled (newest first)" },
+    { "cursor", "C", "go on from a page's last line, next: C" },
+    { "limit", "N", "at most N a page (default 50, at most 100)" },
+    { NULL }
+};
+
 static const s_option_t s_act_opts[] = {
     { "actor", "ROLE:SCOPE[:NAME]", "who acts (default operator:$USER, the whole tree)" },
     { "note", "WHY", "why, for the timeline" },
@@ -338,6 +346,8 @@ static const s_command_t s_commands[] = {
       "cases", s_case_opts, NULL },
     { "inbox", cli_cases, "UNIT [--cursor C] [--limit N]", "a unit's in-app inbox",
       s_inbox_opts, NULL },
+    { "acks", cli_cases, "--org CODE [--state pending|settled] [--cursor C] [--limit N]",
+      "urgent notices to an org node awaiting acknowledgement, or settled", s_acks_opts, NULL },
     /*  every other action of dispatch's table (proto/cg_case_actions.h) */
     { NULL, cli_dispatch, "ID [--actor ROLE:SCOPE[:NAME]] [--note WHY]",
       "move a case through dispatch's state machine (docs/DISPATCH.md)", s_act_opts, NULL },

@@ -59,6 +59,9 @@ static const s_route_t s_routes[] = {
     { "POST", "/api/v1/alarms/{alarm_id}/cancel", CG_ROLE_DEVICE, &cg_cmd_device_cancel,
       &gw_vendor },
     { "GET",  "/api/v1/inbox/{unit}", S_READ, &cg_cmd_inbox_list, &gw_unit },
+    /*  the acknowledgements of urgent notices to an org node and below it,
+        pending or settled (docs/NOTIFICATION.md): a node of the caller's subtree */
+    { "GET",  "/api/v1/acks", S_READ, &cg_cmd_notify_ack_list, &gw_org },
     /*  notification's dead letters (docs/NOTIFICATION.md), the whole region's */
     { "GET",  "/api/v1/deadletters", S_CLOSE, &cg_cmd_notify_deadletter, &gw_root },
     { "POST", "/api/v1/deadletters/{id}/retry", S_CLOSE, &cg_cmd_notify_retry, &gw_root },

@@ -431,5 +431,6 @@ const gw_rule_t gw_case_place = { .check = s_check_place };
 const gw_rule_t gw_unit = { .place = "unit", .place_needed = true };
 const gw_rule_t gw_node = { .place = "scope", .place_needed = true };
 const gw_rule_t gw_scoped = { .place = "scope", .check = s_default_scope };
+const gw_rule_t gw_org = { .place = "org", .place_needed = true };
 const gw_rule_t gw_vendor = { .check = s_check_vendor };
 const gw_rule_t gw_root = { .what = "dead letter", .check = s_check_root };

@@ -318,7 +318,7 @@ bool gw_case_filter_key (const char *key);
 void gw_case_filters (gw_request_t *req, char *out, size_t len);
 
 extern const gw_rule_t gw_case_read, gw_case_act, gw_cases, gw_case_place, gw_unit, gw_node, gw_scoped,
-                       gw_vendor, gw_root;
+                       gw_org, gw_vendor, gw_root;
 extern const gw_rule_t gw_topic_read, gw_topic_act, gw_topics, gw_topic_public,
                        gw_topics_public;
 extern const gw_rule_t gw_fund, gw_site, gw_resident, gw_fund_account, gw_fund_request, gw_fund_decide,

@@ -1,6 +1,7 @@
 /*  commands — what `civgrid notify ...` and the console ask notification
     (notifier.h): inbox.list, notify.rules, notify.test, notify.log,
-    notify.deadletter, notify.retry and notify.ack; and what the gateway
+    notify.deadletter, notify.retry, notify.ack, notify.ack_case and
+    notify.ack_list (an org node's acknowledgements); and what the gateway
     asks of an SMS reply, sms.asked. */
 #include "notifier.h"
 #include "cg_text.h"
@@ -295,6 +296,7 @@ s_ack (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_str (&args, by);
     cg_args_add_int (&args, now);
     notifier_add_attempt (&args, req->id, now, "ack", 0, "acked", by);
+    cg_args_add_int (&args, self->ack_ms);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack", 0, &args);
     cg_args_free (&args);
     const char *answer = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2
@@ -340,7 +342,7 @@ s_ack_case (void *request, cg_reply_t *reply, void *arg)
     cg_args_add_str (&args, req->id);
     cg_args_add_str (&args, req->actor);
     cg_args_add_int (&args, now);
-    cg_args_add_int (&args, S_ACK_CASE_MAX);
+    cg_args_add_int (&args, self->ack_ms);
     s_add_cleared (self, &args, NULL, req->id, req->actor, now);
     for (size_t i = 0; i < ids->elements; i++) {
         const char *id = cg_reply_str (ids->element[i]);
@@ -395,6 +397,105 @@ s_ack_case (void *request, cg_reply_t *reply, void *arg)
     freeReplyObject (r);
 }
 
+/*  notify.ack_list: a page of an org node's acknowledgements (lib.lua,
+    "The acknowledgement index"): the pending ones, soonest due first, or
+    the settled ones, newest first, by cursor.  Each row is read from its
+    record, which holds the delivery as it was put on the watch. */
+static void
+s_ack_list (void *request, cg_reply_t *reply, void *arg)
+{
+    notifier_t *self = arg;
+    cg_notify_ack_query_t *req = request;
+    const char *state = req->state ? req->state : "pending";
+    bool pending = streq (state, "pending");
+    if (!pending && !streq (state, "settled")) {
+        cg_reply_fail (reply, "invalid", "state", "state is \"%s\"; pending or settled are "
+                       "allowed", state);
+        return;
+    }
+    if (!cg_orgtree_find (self->org, req->org)) {
+        cg_reply_fail (reply, "not_found", "org", "no org node \"%s\" in the org tree", req->org);
+        return;
+    }
+    char key[128];
+    snprintf (key, sizeof key, NOTIFIER_PREFIX "%s:%s", pending ? "ackorg" : "ackdone",
+              req->org);
+    if (!pending) {
+        /*  what its retention took, off the list first (the records expire
+            by themselves) */
+        redisReply *t = cg_redis_command (self->daemon->redis, "ZREMRANGEBYSCORE %s -inf (%lld",
+                                          key, (long long) (cg_clock_now () - self->ack_ms));
+        if (t)
+            freeReplyObject (t);
+    }
+    char next[CG_CURSOR_MAX];
+    cg_zpage_t ids;
+    cg_notify_ack_page_t page = { .org = req->org, .state = (char *) state };
+    cg_error_t err;
+    if (cg_cursor_page (self->daemon->cursor, self->daemon->redis, "notify.ack_list",
+                        &cg_notify_ack_query_def, req, key, !pending,
+                        req->limit > 0 ? req->limit : 50, &ids, &page.total, next, &err)) {
+        cg_reply_fail (reply, err.code, *err.field ? err.field : NULL, "%s", err.message);
+        return;
+    }
+    page.next = *next ? next : NULL;
+    size_t n = ids.count ? ids.count : 1;
+    page.rows = cg_alloc (n * sizeof (cg_notify_ack_row_t));
+    cg_notify_delivery_t *ds = cg_alloc (n * sizeof *ds);
+    redisReply **records = cg_alloc (n * sizeof *records);
+    char (*by)[65] = cg_alloc (n * sizeof *by), (*to)[256] = cg_alloc (n * sizeof *to);
+    char (*org)[CG_CODE_MAX + 1] = cg_alloc (n * sizeof *org);
+    for (size_t i = 0; i < ids.count; i++) {
+        redisReply *r = records[i] = cg_redis_command (
+            self->daemon->redis, "HMGET " NOTIFIER_PREFIX "ack:%s id m orgs due state by at to",
+            ids.ids[i]);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 8
+        ||  r->element[0]->type != REDIS_REPLY_STRING)
+            continue;           /* gone meanwhile */
+        redisReply **e = r->element;
+        cg_notify_ack_row_t *row = &page.rows[page.rows_count++];
+        row->delivery = e[0]->str;
+        if (e[1]->type == REDIS_REPLY_STRING
+        &&  cg_msg_decode (&cg_notify_delivery_def, e[1]->str, e[1]->len, &ds[i], &err) == 0) {
+            row->case_id = ds[i].case_id;
+            row->topic = ds[i].topic;
+            row->recipient = ds[i].recipient;
+            row->name = ds[i].name;
+            row->text = ds[i].text;
+            row->step = ds[i].step;
+            row->sent = ds[i].created;
+        }
+        /*  the recipient's own node: the first of the record's */
+        const char *list = cg_reply_str (e[2]);
+        size_t len = strcspn (list, " ");
+        if (len && len <= CG_CODE_MAX) {
+            snprintf (org[i], sizeof org[i], "%.*s", (int) len, list);
+            row->org = org[i];
+        }
+        row->due = strtoll (cg_reply_str (e[3]), NULL, 10);
+        row->state = *cg_reply_str (e[4]) ? (char *) cg_reply_str (e[4]) : "pending";
+        cg_utf8_cut (cg_reply_str (e[5]), by[i], sizeof by[i]);
+        row->by = *by[i] ? by[i] : NULL;
+        row->at = strtoll (cg_reply_str (e[6]), NULL, 10);
+        cg_utf8_cut (cg_reply_str (e[7]), to[i], sizeof to[i]);
+        row->to = *to[i] ? to[i] : NULL;
+    }
+    cg_reply_ok (reply, &cg_notify_ack_page_def, &page);
+    for (size_t i = 0; i < ids.count; i++) {
+        if (ds[i].id)
+            cg_msg_clear (&cg_notify_delivery_def, &ds[i]);
+        if (records[i])
+            freeReplyObject (records[i]);
+    }
+    free (ds);
+    free (records);
+    free (by);
+    free (to);
+    free (org);
+    free (page.rows);
+    cg_zpage_free (&ids);
+}
+
 /*  sms.asked: the case the citizen with this phone was last asked to rate
     (notifier_add keeps it by the phone's fingerprint, never the number). */
 static void
@@ -437,5 +538,6 @@ commands_register (notifier_t *self)
     cg_server_on (server, &cg_cmd_notify_retry, s_retry, self);
     cg_server_on (server, &cg_cmd_notify_ack, s_ack, self);
     cg_server_on (server, &cg_cmd_notify_ack_case, s_ack_case, self);
+    cg_server_on (server, &cg_cmd_notify_ack_list, s_ack_list, self);
     cg_server_on (server, &cg_cmd_sms_asked, s_sms_asked, self);
 }

@@ -586,10 +586,13 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-/*  The next step of an unacknowledged chain, queued in batch. */
+/*  The next step of an unacknowledged chain, queued in batch; whom it
+    goes to, named, into to (for the acknowledgement index). */
 static int
-s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, int64_t now)
+s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, int64_t now,
+             char *to, size_t tolen)
 {
+    *to = 0;
     if (d->step >= S_MAX_STEP)
         return 0;
     cg_notify_delivery_t next = *d;
@@ -603,6 +606,7 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         next.id = id;
         next.text = text;
         notifier_add (self, batch, &next, now, now);
+        snprintf (to, tolen, "%s", d->name ? d->name : d->recipient);
         return 1;
     }
     const cg_org_node_t *from = NULL;
@@ -631,6 +635,8 @@ s_next_step (notifier_t *self, const cg_notify_delivery_t *d, cg_args_t *batch, 
         next.routes_count = nroutes;
         next.text = text;
         notifier_add (self, batch, &next, now, now);
+        size_t used = strlen (to);
+        snprintf (to + used, tolen - used, "%s%s", used ? "、" : "", up[i]->name);
     }
     return (int) found;
 }
@@ -649,24 +655,34 @@ s_on_ack_tick (zloop_t *loop, int timer_id, void *arg)
     cg_args_add_int (&args, 64);
     cg_args_add_int (&args, self->lease_ms);
     notifier_add_retention (self, &args);
+    cg_args_add_int (&args, self->ack_ms);
     redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack_due", 0, &args);
     cg_args_free (&args);
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         cg_notify_delivery_t d;
         cg_error_t err;
+        char names[2048] = "", to[256];
         if (cg_msg_decode (&cg_notify_delivery_def, r->element[i + 1]->str,
                            r->element[i + 1]->len, &d, &err) == 0) {
             cg_args_t batch;
             cg_args_init (&batch);
-            int count = s_next_step (self, &d, &batch, now);
+            int count = s_next_step (self, &d, &batch, now, names, sizeof names);
             int rc = count ? notifier_enqueue (self, NULL, 0, 0, &batch, count) : 0;
             cg_args_free (&batch);
             cg_msg_clear (&cg_notify_delivery_def, &d);
             if (rc)
                 continue;
         }
-        redisReply *z = cg_redis_command (self->daemon->redis, "ZREM " NOTIFIER_PREFIX "acks %s",
-                                          r->element[i]->str);
+        /*  off the watch: passed on (to whom), or nobody is left to tell */
+        cg_utf8_cut (names, to, sizeof to);
+        cg_args_init (&args);
+        cg_args_add_str (&args, NOTIFIER_PREFIX);
+        cg_args_add_str (&args, r->element[i]->str);
+        cg_args_add_int (&args, now);
+        cg_args_add_int (&args, self->ack_ms);
+        cg_args_add_str (&args, to);
+        redisReply *z = cg_redis_script (self->daemon->redis, "notify_ack_passed", 0, &args);
+        cg_args_free (&args);
         if (z)
             freeReplyObject (z);
     }
@@ -702,6 +718,8 @@ courier_attach (notifier_t *self, zloop_t *loop)
     zhashx_set_destructor (self->settled, (zhashx_destructor_fn *) zstr_free);
     self->channel = channel_new (zconfig_locate (self->settings, "channels"), self->connect_ms,
                                  self->timeout_ms, loop, s_on_sent, self);
+    if (notifier_ack_index (self))
+        zsys_warning ("notification: the acknowledgement index could not be completed at start");
     if (zloop_timer (loop, S_TICK_MS, 0, s_on_tick, self) < 0
         || zloop_timer (loop, S_ACK_TICK_MS, 0, s_on_ack_tick, self) < 0)
         return -1;

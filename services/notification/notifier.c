@@ -158,6 +158,7 @@ notifier_new (cg_daemon_t *daemon)
     self->inbox_max = cg_daemon_int (daemon, "notification/inbox_max");
     self->dead_ms = cg_daemon_int (daemon, "notification/dead_days") * CG_DAY_MS;
     self->dead_max = cg_daemon_int (daemon, "notification/dead_max");
+    self->ack_ms = cg_daemon_int (daemon, "notification/ack_days") * CG_DAY_MS;
     /*  the journal's readers (the gateway's stream) do not register: it
         is trimmed by age, never before the alarms it raised have expired */
     if (daemon->retention)
@@ -225,10 +226,94 @@ notifier_add_retention (notifier_t *self, cg_args_t *args)
     cg_args_add_int (args, self->dead_max);
 }
 
-void
-notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d, int64_t due,
-              int64_t now)
+size_t
+notifier_orgs (notifier_t *self, const char *recipient, char **out, size_t max)
 {
+    const cg_org_node_t *node = NULL;
+    const person_t *person = directory_person (self->directory, recipient);
+    if (person)
+        node = person->org;
+    else
+    if (strncmp (recipient, "unit:", 5) == 0)
+        node = cg_orgtree_find (self->org, recipient + 5);
+    size_t n = 0;
+    for (; node && n < max; node = node->parent)
+        out[n++] = (char *) node->code;
+    return n;
+}
+
+#define S_INDEX_CHUNK   256
+
+int
+notifier_ack_index (notifier_t *self)
+{
+    int rc = 0;
+    int64_t made = 0;
+    for (long long at = 0; rc == 0; at += S_INDEX_CHUNK) {
+        redisReply *ids = cg_redis_command (self->daemon->redis,
+                                            "ZRANGE " NOTIFIER_PREFIX "acks %lld %lld", at,
+                                            at + S_INDEX_CHUNK - 1);
+        if (!ids || ids->type != REDIS_REPLY_ARRAY) {
+            rc = -1;
+            if (ids)
+                freeReplyObject (ids);
+            break;
+        }
+        size_t count = ids->elements;
+        cg_args_t args;
+        cg_args_init (&args);
+        cg_args_add_str (&args, NOTIFIER_PREFIX);
+        for (size_t i = 0; i < count; i++) {
+            const char *id = cg_reply_str (ids->element[i]);
+            redisReply *m = cg_redis_command (self->daemon->redis,
+                                              "HGET " NOTIFIER_PREFIX "d:%s m", id);
+            cg_notify_delivery_t d;
+            cg_error_t err;
+            if (m && m->type == REDIS_REPLY_STRING && m->len
+            &&  cg_msg_decode (&cg_notify_delivery_def, m->str, m->len, &d, &err) == 0) {
+                char *orgs[8], joined[8 * (CG_CODE_MAX + 1)] = "";
+                size_t n = notifier_orgs (self, d.recipient, orgs, 8);
+                for (size_t k = 0; k < n; k++)
+                    snprintf (joined + strlen (joined), sizeof joined - strlen (joined), "%s%s",
+                              k ? " " : "", orgs[k]);
+                cg_args_add_str (&args, id);
+                cg_args_add_str (&args, joined);
+                cg_msg_clear (&cg_notify_delivery_def, &d);
+            }
+            if (m)
+                freeReplyObject (m);
+        }
+        freeReplyObject (ids);
+        if (args.argc > 1) {
+            redisReply *r = cg_redis_script (self->daemon->redis, "notify_ack_index", 0, &args);
+            if (r && r->type == REDIS_REPLY_INTEGER)
+                made += r->integer;
+            else
+                rc = -1;
+            if (r)
+                freeReplyObject (r);
+        }
+        cg_args_free (&args);
+        if (count < S_INDEX_CHUNK)
+            break;
+    }
+    if (made)
+        zsys_info ("notification: %lld acknowledgements awaited joined the index by org",
+                   (long long) made);
+    return rc;
+}
+
+void
+notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *given,
+              int64_t due, int64_t now)
+{
+    /*  one awaiting acknowledgement names its recipient's org nodes, for
+        the acknowledgement index (lib.lua) */
+    cg_notify_delivery_t copy = *given;
+    const cg_notify_delivery_t *d = &copy;
+    char *orgs[8];
+    copy.orgs = orgs;
+    copy.orgs_count = given->ack_ms ? notifier_orgs (self, given->recipient, orgs, 8) : 0;
     cg_args_add_str (batch, d->id);
     cg_args_add_str (batch, streq (d->chain, d->id) ? "" : d->chain);
     cg_args_add_int (batch, due);

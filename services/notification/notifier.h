@@ -42,6 +42,7 @@ typedef struct {
     int64_t keep_ms;                /* a sent delivery (its own de-duplication key) is kept this long */
     int64_t inbox_max;              /* notification/inbox_max: notices one inbox keeps, newest */
     int64_t dead_ms, dead_max;      /* notification/dead_days, dead_max: dead letters kept */
+    int64_t ack_ms;                 /* notification/ack_days: a settled acknowledgement is listed this long */
     int batch;
     int in_flight;                  /* deliveries being sent at once, at most */
     double per_minute, burst;       /* token bucket per recipient and channel */
@@ -73,6 +74,18 @@ int events_follow (notifier_t *self);
     before (for keep_ms) makes this one nothing. */
 void notifier_add (notifier_t *self, cg_args_t *batch, const cg_notify_delivery_t *d,
                    int64_t due, int64_t now);
+
+/*  The org nodes of recipient (a person of the directory, unit:CODE),
+    nearest first: its own and every one above, at most max, into out.
+    Returns how many (0: none known).  A delivery awaiting acknowledgement
+    carries them (notify.delivery's orgs), for the acknowledgement index
+    of each (lib.lua). */
+size_t notifier_orgs (notifier_t *self, const char *recipient, char **out, size_t max);
+
+/*  At start: the deliveries on the acknowledgement watch that a release
+    before put there without a record in the index get one
+    (notify_ack_index.lua).  0, or -1 when Redis failed. */
+int notifier_ack_index (notifier_t *self);
 
 /*  The retention settings, as the scripts that settle deliveries take
     them (deploy/lua/notification/lib.lua). */

@@ -618,6 +618,78 @@ Test (notify, quiet_hours_and_digests_wait_and_urgent_notices_do_not, .timeout =
     cg_testreceiver_stop (&rx);
 }
 
+/*  GET /api/v1/acks of org in state with token, limit rows a page,
+    following each page's cursor to the last: the rows' deliveries, in
+    order, one a line, into all (asserted never to repeat one); the
+    number of rows, and of pages in *pages.  The last page's JSON (the
+    first's when first is not NULL) is left for the caller. */
+static size_t
+s_ack_rows (cg_teststack_t *stack, const char *token, const char *org, const char *state,
+            int limit, char *all, size_t len, int *pages, json_t **first)
+{
+    char path[700], cursor[450] = "";
+    size_t rows = 0;
+    *all = 0;
+    *pages = 0;
+    if (first)
+        *first = NULL;
+    do {
+        snprintf (path, sizeof path, "/api/v1/acks?org=%s&state=%s&limit=%d%s%s", org, state,
+                  limit, *cursor ? "&cursor=" : "", cursor);
+        int status = 0;
+        json_t *page = cg_http_get_json (stack, path, token, &status);
+        cr_assert_eq (status, 200, "%s: %s", path, json_dumps (page, 0));
+        json_t *list = json_object_get (page, "rows");
+        cr_assert_leq (json_array_size (list), (size_t) limit);
+        for (size_t i = 0; i < json_array_size (list); i++) {
+            const char *d = json_string_value (json_object_get (json_array_get (list, i),
+                                                                "delivery"));
+            char line[200];
+            snprintf (line, sizeof line, "%s\n", d);
+            cr_assert_null (strstr (all, line), "%s repeated: %s", d, all);
+            snprintf (all + strlen (all), len - strlen (all), "%s", line);
+            rows++;
+        }
+        const char *next = json_string_value (json_object_get (page, "next"));
+        snprintf (cursor, sizeof cursor, "%s", next ? next : "");
+        (*pages)++;
+        if (first && !*first)
+            *first = page;
+        else
+            json_decref (page);
+    } while (*cursor);
+    return rows;
+}
+
+/*  Polls org's acknowledgements in state until one row's delivery begins
+    with case_id and, when want_state, its state is it; that row (the
+    page's JSON in *page, to free). */
+static json_t *
+s_await_ack (cg_teststack_t *stack, const char *token, const char *org, const char *state,
+             const char *case_id, const char *want_state, json_t **page)
+{
+    char path[300];
+    snprintf (path, sizeof path, "/api/v1/acks?org=%s&state=%s", org, state);
+    for (int tries = 0; tries < 100; tries++) {
+        int status = 0;
+        *page = cg_http_get_json (stack, path, token, &status);
+        cr_assert_eq (status, 200, "%s: %s", path, json_dumps (*page, 0));
+        json_t *rows = json_object_get (*page, "rows");
+        for (size_t i = 0; i < json_array_size (rows); i++) {
+            json_t *row = json_array_get (rows, i);
+            const char *d = json_string_value (json_object_get (row, "delivery"));
+            const char *st = json_string_value (json_object_get (row, "state"));
+            if (d && strncmp (d, case_id, strlen (case_id)) == 0
+            &&  (!want_state || streq (st, want_state)))
+                return row;
+        }
+        json_decref (*page);
+        usleep (100000);
+    }
+    cr_assert_fail ("no %s acknowledgement of %s at %s", state, case_id, org);
+    return NULL;
+}
+
 Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 240)
 {
     cg_testreceiver_t rx;
@@ -679,6 +751,33 @@ Test (notify, unacknowledged_alarms_are_sent_again_then_passed_up, .timeout = 24
     cr_assert_eq (cg_testreceiver_count (&rx, "/iv/1", NULL, NULL), 0, "a resident was told");
     cr_assert_eq (cg_testreceiver_count (&rx, "/cf/1", NULL, NULL), 0,
                   "a fund committee member was told");
+    /*  the town's page of acknowledgements: the community's notice was
+        settled as passed up to the town's operator; the town's, with
+        nobody above it in the directory, expires when its time comes */
+    char *town = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
+    json_t *page;
+    char head[200];
+    snprintf (head, sizeof head, "%s:case.dispatched:person:gw1#2:", id2);
+    json_t *row = s_await_ack (stack, town, "320602001001", "settled", head, "passed", &page);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "to")), "值班员王芳");
+    cr_assert_eq (json_integer_value (json_object_get (row, "step")), 2);
+    json_decref (page);
+    row = s_await_ack (stack, town, "320602001", "pending", id2, NULL, &page);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "name")), "值班员王芳");
+    json_decref (page);
+    s_set_clock (stack, s_local (24, 29));
+    snprintf (head, sizeof head, "%s:case.dispatched:person:gw1#3:", id2);
+    s_await_ack (stack, town, "320602001", "settled", head, "expired", &page);
+    json_decref (page);
+    free (town);
+    /*  and nothing of either chain is left on the watch, nor found by case */
+    for (int i = 0; i < 2; i++) {
+        redisReply *left = cg_redis_command (stack->redis, "ZCARD cg:{notification}:%s",
+                                             i ? "ackcase" : "acks");
+        cr_assert_eq (cg_reply_int (left, -1), 0, "deliveries left on the watch (%s)",
+                      i ? "ackcase" : "acks");
+        freeReplyObject (left);
+    }
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }
@@ -702,6 +801,26 @@ Test (notify, an_operator_acknowledges_a_cases_urgent_notices_once, .timeout = 2
     cr_assert_eq (cg_testreceiver_await (&rx, 1, "/gw/1", NULL, id), 1);
     char *town = cg_http_token (stack, "operator", "320602001", "和平桥值班员");
     char *other = cg_http_token (stack, "operator", "320602002", "任港值班员");
+    /*  the acknowledgements' page (issue 15, item 8): the grid's, and the
+        town's above it, hold it pending, due ten minutes after it was
+        sent; another town's operator may look at neither */
+    json_t *page;
+    json_t *row = s_await_ack (stack, town, S_GRID, "pending", id, NULL, &page);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "case_id")), id);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "name")), "网格员陈刚");
+    cr_assert_str_eq (json_string_value (json_object_get (row, "org")), S_GRID);
+    cr_assert_str_eq (json_string_value (json_object_get (row, "state")), "pending");
+    cr_assert (strstr (json_string_value (json_object_get (row, "text")), "跌倒"), "%s",
+               json_dumps (row, 0));
+    cr_assert_eq (json_integer_value (json_object_get (row, "step")), 0);
+    cr_assert_eq (json_integer_value (json_object_get (row, "due")), s_local (10, 10));
+    json_decref (page);
+    s_await_ack (stack, town, "320602001", "pending", id, NULL, &page);
+    json_decref (page);
+    cg_http_refused (stack, "GET", "/api/v1/acks?org=320602001", other, NULL, 0, 403, "org");
+    cg_http_refused (stack, "GET", "/api/v1/acks?org=" S_GRID, other, NULL, 0, 403, "org");
+    cg_http_refused (stack, "GET", "/api/v1/acks?org=320602001&state=done", town, NULL, 0, 400,
+                     "state");
     char path[128];
     snprintf (path, sizeof path, "/api/v1/cases/%s/ack", id);
     cg_http_refused (stack, "POST", path, other, "{}", 2, 404, "id");
@@ -725,7 +844,24 @@ Test (notify, an_operator_acknowledges_a_cases_urgent_notices_once, .timeout = 2
     cr_assert (item && !json_is_true (json_object_get (item, "now")));
     cr_assert_eq (json_integer_value (json_object_get (item, "at")),
                   json_integer_value (json_object_get (json_array_get (items, 0), "at")));
+    /*  acknowledged, it leaves the pending page for the settled one, with
+        who and when */
+    row = s_await_ack (stack, town, S_GRID, "settled", id, "acked", &page);
+    cr_assert (strstr (json_string_value (json_object_get (row, "by")), "和平桥值班员"), "%s",
+               json_dumps (row, 0));
+    cr_assert_eq (json_integer_value (json_object_get (row, "at")),
+                  json_integer_value (json_object_get (json_array_get (items, 0), "at")));
+    json_decref (page);
+    page = cg_http_get_json (stack, "/api/v1/acks?org=320602001", town, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 0, "%s",
+                  json_dumps (page, 0));
+    json_decref (page);
     char *out = NULL;
+    cr_assert_eq (cg_teststack_cli (stack, &out, "acks --org 320602001 --state settled"), 0,
+                  "%s", out);
+    cr_assert (strstr (out, "1 settled") && strstr (out, id) && strstr (out, "和平桥值班员")
+               && strstr (out, "网格员陈刚"), "%s", out);
+    free (out);
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", delivery), 0);
     const char *ack = strstr (out, "和平桥值班员");
     cr_assert (ack && strstr (out, "acked"), "%s", out);
@@ -741,6 +877,64 @@ Test (notify, an_operator_acknowledges_a_cases_urgent_notices_once, .timeout = 2
     sleep (3);
     cr_assert_eq (cg_testreceiver_count (&rx, "/gw/1", NULL, NULL), 1, "reminded after the ack");
     cr_assert_eq (cg_testreceiver_count (&rx, "/cm/1", NULL, NULL), 0);
+    /*  more than a page: seven alarms more, read two at a time, are the
+        whole list, soonest due first, each once; a cursor altered is
+        refused naming it */
+    char ids[7][64], all[4096], paged[4096], text[2400] = "";
+    while (strlen (text) < 1700)
+        strcat (text, "独居老人智能手表跌倒告警，心率异常，请网格员立即上门查看并回复。");
+    for (int i = 0; i < 7; i++) {
+        cr_assert_eq (cg_teststack_cli (stack, &out, "submit --source device --category "
+                                        "elderly_help --text '%d %s' --grid " S_GRID, i, text),
+                      0, "%s", out);
+        cr_assert_eq (sscanf (out, "%63s", ids[i]), 1);
+        free (out);
+    }
+    int pages = 0;
+    size_t total = 0;
+    for (int tries = 0; tries < 100 && total < 7; tries++, usleep (100000))
+        total = s_ack_rows (stack, town, "320602001", "pending", 100, all, sizeof all, &pages,
+                            NULL);
+    cr_assert_eq (total, 7, "%s", all);
+    for (int i = 0; i < 7; i++)
+        cr_assert (strstr (all, ids[i]), "%s not pending: %s", ids[i], all);
+    json_t *head;
+    cr_assert_eq (s_ack_rows (stack, town, "320602001", "pending", 2, paged, sizeof paged, &pages,
+                              &head), 7);
+    cr_assert_eq (pages, 4);
+    cr_assert_str_eq (paged, all, "paged in twos, the list differs from the whole");
+    char tampered[600], *cursor = strdup (json_string_value (json_object_get (head, "next")));
+    cursor[strlen (cursor) / 2] = cursor[strlen (cursor) / 2] == 'A' ? 'B' : 'A';
+    snprintf (tampered, sizeof tampered, "/api/v1/acks?org=320602001&limit=2&cursor=%s", cursor);
+    cg_http_refused (stack, "GET", tampered, town, NULL, 0, 400, "cursor");
+    free (cursor);
+    json_decref (head);
+    /*  a store written before the index (its awaited deliveries have no
+        record, no place in any node's list): notification makes them at
+        its start, from the watch, and the page is as it was */
+    redisReply *keys = cg_redis_command (stack->redis, "KEYS cg:{notification}:ack[o:]*");
+    cr_assert (keys && keys->elements >= 7 + 5);
+    for (size_t i = 0; i < keys->elements; i++)
+        freeReplyObject (cg_redis_command (stack->redis, "DEL %s", keys->element[i]->str));
+    freeReplyObject (keys);
+    page = cg_http_get_json (stack, "/api/v1/acks?org=320602001", town, &status);
+    cr_assert_eq (json_integer_value (json_object_get (page, "total")), 0);
+    json_decref (page);
+    cg_teststack_kill9 (stack, "notification");
+    cg_teststack_restart (stack);
+    total = 0;
+    for (int tries = 0; tries < 100 && total < 7; tries++, usleep (100000))
+        total = s_ack_rows (stack, town, "320602001", "pending", 3, paged, sizeof paged, &pages,
+                            NULL);
+    cr_assert_str_eq (paged, all, "the index made at start differs");
+    /*  their time passes: each is sent again, and its first notice is
+        settled as passed, to the grid worker */
+    s_set_clock (stack, s_local (10, 36));
+    for (int i = 0; i < 7; i++) {
+        row = s_await_ack (stack, town, S_GRID, "settled", ids[i], "passed", &page);
+        cr_assert_str_eq (json_string_value (json_object_get (row, "to")), "网格员陈刚");
+        json_decref (page);
+    }
     json_decref (first);
     json_decref (again);
     free (town);

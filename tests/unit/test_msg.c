@@ -462,7 +462,8 @@ Test (msg, a_page_of_cases_fits_the_frame_whatever_the_texts)
 Test (msg, every_paged_list_fits_the_frame_whatever_it_holds)
 {
     const cg_msgdef_t *pages[] = { &cg_case_page_def, &cg_inbox_page_def, &cg_notify_log_def,
-                                   &cg_notify_deadpage_def, &cg_topic_task_page_def };
+                                   &cg_notify_deadpage_def, &cg_topic_task_page_def,
+                                   &cg_notify_ack_page_def };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
         cr_assert_leq (cg_msg_max_size (pages[i]), CG_MSG_MAX_FRAME, "%s may take %zu bytes",
                        pages[i]->name, cg_msg_max_size (pages[i]));

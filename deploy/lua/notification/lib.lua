@@ -27,6 +27,22 @@
 -- ZRANGEBYLEX (ids begin with the case: notify_ack_case); notify_ack_due
 -- takes an id off both.
 --
+-- The acknowledgement index, per org node (docs/NOTIFICATION.md).  A
+-- delivery on the watch has one record, <prefix>ack:<h> (h: the first 20
+-- hex digits of its id's SHA-1, short enough for a page's cursor), a hash:
+--   id, m (the delivery, as it was put on the watch), orgs (its
+--   recipient's node and every node above, space-separated: the
+--   delivery's own `orgs`), due, state (pending, acked, passed, expired),
+--   and once settled by, at, to.
+-- While pending, h is in <prefix>ackorg:<org> of each of its nodes,
+-- scored by when it is due; settled, it moves to <prefix>ackdone:<org>,
+-- scored by when, and the record and its place there go `ack_ms` later
+-- (notification/ack_days): each ackdone is trimmed as it is added to, and
+-- as a page of it is read.  The scripts that put a delivery on the watch
+-- (batch_flush) add it; notify_ack, notify_ack_case, notify_ack_due and
+-- notify_ack_passed settle it, in the same call that acknowledges, expires
+-- or passes it up.
+--
 -- The scripts that settle deliveries take the retention settings as four
 -- arguments (retention below), and what grows is trimmed by work the
 -- daemon does anyway: the recent log to RECENT lines and an inbox to
@@ -106,6 +122,60 @@ local function mark_sent (b, ret, key, id, log, ack_at)
     redis.call ('PEXPIRE', key, ret.keep)
 end
 
+local function ack_key (prefix, id)
+    return prefix .. 'ack:' .. string.sub (redis.sha1hex (id), 1, 20)
+end
+
+-- The nodes of a delivery (msgpack notify.delivery): its `orgs`.
+local function delivery_orgs (m)
+    local ok, d = pcall (cmsgpack.unpack, m)
+    if ok and type (d) == 'table' and type (d.orgs) == 'table' then
+        return table.concat (d.orgs, ' ')
+    end
+    return ''
+end
+
+-- id is awaited from now on, due at due; orgs its nodes ('' : no index).
+-- Once only: an id that has a record keeps it.
+local function ack_pending (prefix, id, due, m, orgs)
+    local key = ack_key (prefix, id)
+    if orgs == '' or redis.call ('EXISTS', key) == 1 then
+        return
+    end
+    redis.call ('HSET', key, 'id', id, 'm', m, 'orgs', orgs, 'due', due, 'state', 'pending')
+    local h = string.sub (key, #prefix + 5)
+    for org in string.gmatch (orgs, '%S+') do
+        redis.call ('ZADD', prefix .. 'ackorg:' .. org, due, h)
+    end
+end
+
+-- id's record settled, as state (acked: by whom, at when; passed: to
+-- whom; expired), kept ack_ms from then.  A record settled already, or
+-- none, is left alone.
+local function ack_settle (prefix, id, state, by, at, to, ack_ms)
+    local key = ack_key (prefix, id)
+    local d = redis.call ('HMGET', key, 'state', 'orgs')
+    if d[1] ~= 'pending' then
+        return
+    end
+    at = tonumber (at)
+    redis.call ('HSET', key, 'state', state, 'by', by, 'at', at, 'to', to)
+    redis.call ('PEXPIRE', key, ack_ms)
+    local h = string.sub (key, #prefix + 5)
+    for org in string.gmatch (d[2] or '', '%S+') do
+        local done = prefix .. 'ackdone:' .. org
+        redis.call ('ZREM', prefix .. 'ackorg:' .. org, h)
+        redis.call ('ZADD', done, at, h)
+        redis.call ('ZREMRANGEBYSCORE', done, '-inf', '(' .. (at - ack_ms))
+    end
+end
+
+-- A chain's `acked` ("who when") as who, when (when: nil if none).
+local function ack_who (acked)
+    local by, at = string.match (acked or '', '^(.*) (%d+)$')
+    return by or (acked or ''), at
+end
+
 local function batch_flush (prefix, b, ret)
     if #b.recent > 0 then
         if over (call_each ('LPUSH', prefix .. 'log', b.recent), RECENT) then
@@ -125,6 +195,12 @@ local function batch_flush (prefix, b, ret)
             lex[#lex + 1] = b.acks[i]
         end
         call_each ('ZADD', prefix .. 'ackcase', lex)
+        for i = 2, #b.acks, 2 do
+            local m = redis.call ('HGET', prefix .. 'd:' .. b.acks[i], 'm')
+            if m and m ~= '' then
+                ack_pending (prefix, b.acks[i], b.acks[i - 1], m, delivery_orgs (m))
+            end
+        end
     end
     if #b.dead > 0 then
         call_each ('ZADD', prefix .. 'dead_letters', b.dead)

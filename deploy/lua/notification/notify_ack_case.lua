@@ -3,10 +3,13 @@
 -- index ackcase, kept beside acks, lib.lua) has its chain acknowledged, as
 -- notify_ack does for one id.  A chain acknowledged already keeps its
 -- first acknowledger, so the same request twice records it once.
--- ARGV: prefix, case, by, now, max, the journal entry that ends the
--- case's failed-notice alarm (notify.acked, msgpack, or ''), then for each
--- delivery the daemon expects: id, log line (msgpack) — the daemon reads
--- the index first to make the lines; ids no longer on it are skipped.
+-- Each leaves its org nodes' pending acknowledgements for the settled
+-- ones, with who acknowledged its chain and when (lib.lua).
+-- ARGV: prefix, case, by, now, ack_ms (settled kept), the journal entry
+-- that ends the case's failed-notice alarm (notify.acked, msgpack, or ''),
+-- then for each delivery the daemon expects: id, log line (msgpack) — the
+-- daemon reads the index first to make the lines; ids no longer on it are
+-- skipped.
 -- When an urgent notice of the case had failed everywhere (alarm:<case>,
 -- notify_settle), the entry is journaled and the alarm goes with its entry
 -- in alarms:<center> (lib.lua, alarm_end), so the same acknowledgement
@@ -36,9 +39,12 @@ for i = 7, #ARGV, 2 do
             redis.call ('HSET', key, 'log', log_add (d[3] or nil, line))
             redis.call ('LPUSH', prefix .. 'log', line)
         end
+        local acked = redis.call ('HGET', head, 'acked')
+        local who, at = ack_who (acked)
+        ack_settle (prefix, id, 'acked', who, at or now, '', tonumber (ARGV[5]))
         out[#out + 1] = id
         out[#out + 1] = d[1] or ''
-        out[#out + 1] = redis.call ('HGET', head, 'acked')
+        out[#out + 1] = acked
         out[#out + 1] = fresh
     end
 end

@@ -5,8 +5,9 @@
 -- the list; until then they stay on it, due again after `lease` ms, so a
 -- daemon killed in between does it after its restart.  Being called twice
 -- a second whatever happens, it also trims the dead letters to their
--- bounds (lib.lua).
--- ARGV: prefix, now, max, lease, the four retention settings.
+-- bounds (lib.lua).  One that leaves the list settles its acknowledgement
+-- record: acknowledged (by whom, when), or expired (lib.lua).
+-- ARGV: prefix, now, max, lease, the four retention settings, ack_ms.
 -- Answers a flat list: id, delivery, ...
 local prefix, now = ARGV[1], tonumber (ARGV[2])
 records_trim (prefix, retention (5), now)
@@ -27,6 +28,12 @@ for _, id in ipairs (ids) do
     else
         redis.call ('ZREM', prefix .. 'acks', id)
         redis.call ('ZREM', prefix .. 'ackcase', id)
+        if acked then
+            local who, at = ack_who (d[3] or redis.call ('HGET', prefix .. 'd:' .. d[2], 'acked'))
+            ack_settle (prefix, id, 'acked', who, at or now, '', tonumber (ARGV[9]))
+        else
+            ack_settle (prefix, id, 'expired', '', now, '', tonumber (ARGV[9]))
+        end
     end
 end
 return out
