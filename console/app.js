@@ -361,6 +361,15 @@ function endAlarm (id) {
 function raiseFailed (f) {
   const key = 'failed:' + f.delivery;
   if (alarmed.has(key)) return;
+  // the stream's entry takes the place of one listed from an older store
+  // (its case alone), keeping its reminders: not sounded again
+  const listed = alarmed.get('failed:case:' + f.case_id);
+  if (listed && f.seq) {
+    alarmed.delete('failed:case:' + f.case_id);
+    alarmed.set(key, Object.assign(listed, { c: { id: f.case_id || '', failed: f } }));
+    drawAlarms();
+    return;
+  }
   const now = Date.now();
   alarmed.set(key, { c: { id: f.case_id || '', failed: f }, since: now, next: now + REMIND_MS[0], reminders: 0 });
   beep(1);
