@@ -16,7 +16,7 @@
 // each; the median and the worst are reported against the targets (1 s,
 // 2 s, 1 s).  Writes OUT/console.json.  Debian's chromium, headless.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launchPersistent } = require('../tests/browser/chromium');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -44,12 +44,7 @@ async function main () {
   const loaded = (Date.now() - started) / 1000;
   const token = cli('token', 'create', '--role', 'operator', '--scope', '320600', '--name', '市指挥中心值班长');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cgbench-chromium.'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1920, height: 1080 }, locale: 'zh-CN',
-  });
+  const browser = await launchPersistent(profile, { viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
   browser.setDefaultTimeout(60000);
   const results = { cases: CASES, load_s: loaded, runs: RUNS, views: {} };
   try {

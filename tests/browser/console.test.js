@@ -21,7 +21,7 @@
 // Screenshots go to build/test-output/.  Exits non-zero on the first failed
 // expectation, after taking the stack down.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launchPersistent } = require('./chromium');
 const { execFileSync } = require('child_process');
 const assert = require('assert');
 const fs = require('fs');
@@ -154,11 +154,8 @@ async function main () {
   const profiles = [], browsers = [];
   const launch = async (viewport = { width: 1366, height: 768 }) => {
     const profile = fs.mkdtempSync(path.join(tmp, 'chromium.'));
-    const b = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    const b = await launchPersistent(profile, {
+      args: ['--autoplay-policy=no-user-gesture-required'],
       viewport,
       locale: 'zh-CN',
       permissions: ['notifications'],

@@ -22,7 +22,7 @@
 // tests/browser/participation.test.js) it brings its own stack.
 // Screenshots: build/test-output/participation-*.png.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launch } = require('./chromium');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -70,11 +70,7 @@ module.exports = async function participation (ctx = {}) {
     const res = await fetch(base + p, { headers: { Authorization: 'Bearer ' + tokens.center } });
     return { status: res.status, body: await res.json().catch(() => ({})) };
   };
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const failures = [];
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
   context.setDefaultTimeout(30000);

@@ -19,7 +19,7 @@
 // console-intake-map.png, dashboard-hotspots-1366.png, map-hotspots.png,
 // console-powers-pick.png.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launch } = require('./chromium');
 const fs = require('fs');
 const path = require('path');
 
@@ -52,11 +52,7 @@ module.exports = async function place (ctx = {}) {
     expect(res.ok, p + ' answers: ' + JSON.stringify(body));
     return body;
   };
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const failures = [];
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
   context.setDefaultTimeout(60000);

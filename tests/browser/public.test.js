@@ -14,7 +14,7 @@
 // up; without them it brings its own (and takes them down).  Screenshots
 // go to build/test-output/public-*.png.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launchPersistent } = require('./chromium');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -39,12 +39,7 @@ async function own () {
   const cfg = fs.readFileSync(path.join(dir, 'civgrid.cfg'), 'utf8');
   const port = /http_port = "?(\d+)/.exec(cfg)[1];
   const profile = fs.mkdtempSync(path.join(tmp, 'chromium.'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    locale: 'zh-CN',
-  });
+  const browser = await launchPersistent(profile, { locale: 'zh-CN' });
   const down = async () => {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });

@@ -21,7 +21,7 @@
 //     refused to a town's operator (they are the whole region's).
 // Screenshots: build/test-output/{map,dashboard,wall,topic,fund,inbox}-*.png.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launch } = require('./chromium');
 const fs = require('fs');
 const path = require('path');
 
@@ -49,11 +49,7 @@ module.exports = async function wall (ctx) {
   const shot = (page, name, full = true) => page.screenshot({ path: path.join(out, name + '.png'), fullPage: full });
   const go = (page, hash) => page.evaluate((h) => { location.hash = h; }, hash);
 
-  const own = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const own = await launch();
   const failures = [];
   /*  A tab in a context of its own, watched for script errors. */
   const tab = async () => {
