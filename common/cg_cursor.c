@@ -82,6 +82,49 @@ cg_cursor_list (char *buf, size_t len, const char *command, const cg_msgdef_t *d
     }
 }
 
+/* --- an item's id in a cursor -------------------------------------------- */
+
+#define S_DIGEST    12      /* bytes of BLAKE2b in a long id's form: 16 base64url characters */
+
+/*  A form of a long id: 63 bytes with the mark where cg_cursor_id puts it. */
+static bool
+s_long_form (const char *form)
+{
+    return strlen (form) == CG_CURSOR_ID_MAX - 1 && form[CG_CURSOR_ID_KEEP] == CG_CURSOR_ID_MARK;
+}
+
+void
+cg_cursor_id (char *out, const char *id)
+{
+    size_t len = strlen (id);
+    if (len < CG_CURSOR_ID_MAX) {
+        memcpy (out, id, len + 1);
+        return;
+    }
+    unsigned char digest[S_DIGEST];
+    crypto_generichash (digest, sizeof digest, (const unsigned char *) id, len, NULL, 0);
+    memcpy (out, id, CG_CURSOR_ID_KEEP);
+    out[CG_CURSOR_ID_KEEP] = CG_CURSOR_ID_MARK;
+    sodium_bin2base64 (out + CG_CURSOR_ID_KEEP + 1, CG_CURSOR_ID_MAX - CG_CURSOR_ID_KEEP - 1,
+                       digest, sizeof digest, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    assert (s_long_form (out));
+}
+
+int
+cg_cursor_idcmp (const char *id, const char *form)
+{
+    if (!s_long_form (form)) {
+        int c = strcmp (id, form);
+        return (c > 0) - (c < 0);
+    }
+    int c = strncmp (id, form, CG_CURSOR_ID_KEEP);
+    if (c)
+        return (c > 0) - (c < 0);
+    char mine[CG_CURSOR_ID_MAX];
+    cg_cursor_id (mine, id);
+    return strcmp (mine, form) == 0 ? 0 : CG_CURSOR_NEAR;
+}
+
 static void
 s_mac (cg_cursor_t *self, const char *text, size_t size, unsigned char mac[S_MAC])
 {
@@ -183,14 +226,61 @@ cg_zpage_free (cg_zpage_t *page)
     memset (page, 0, sizeof *page);
 }
 
-/*  Whether member (id, pos) comes after `after` in the order asked. */
-static bool
-s_after (const char *id, int64_t pos, const cg_cursor_at_t *after, bool desc)
+/*  Where a member of a sorted set stands against a page's `after`. */
+typedef enum { S_BEFORE, S_IT, S_AFTER, S_NEAR } s_where_t;
+
+static s_where_t
+s_where (const char *id, int64_t pos, const cg_cursor_at_t *after, bool desc)
 {
     if (pos != after->pos)
-        return desc ? pos < after->pos : pos > after->pos;
-    int c = strcmp (id, after->id);
-    return desc ? c < 0 : c > 0;
+        return (desc ? pos < after->pos : pos > after->pos) ? S_AFTER : S_BEFORE;
+    int c = cg_cursor_idcmp (id, after->id);
+    if (c == CG_CURSOR_NEAR)
+        return S_NEAR;
+    return c == 0 ? S_IT : (desc ? c < 0 : c > 0) ? S_AFTER : S_BEFORE;
+}
+
+static void
+s_page_add (cg_zpage_t *page, size_t limit, const char *id, int64_t pos)
+{
+    if (page->count >= limit)
+        return;
+    page->ids[page->count] = strdup (id);
+    assert (page->ids[page->count]);
+    page->pos[page->count++] = pos;
+}
+
+/*  Members held while it is not known whether they come after `after`. */
+typedef struct {
+    char **ids;
+    int64_t *pos;
+    size_t count, cap;
+} s_held_t;
+
+static void
+s_held_add (s_held_t *held, const char *id, int64_t pos)
+{
+    if (held->count == held->cap) {
+        held->cap = held->cap ? 2 * held->cap : 16;
+        held->ids = realloc (held->ids, held->cap * sizeof (char *));
+        held->pos = realloc (held->pos, held->cap * sizeof (int64_t));
+        assert (held->ids && held->pos);
+    }
+    held->ids[held->count] = strdup (id);
+    assert (held->ids[held->count]);
+    held->pos[held->count++] = pos;
+}
+
+/*  Lets the held members go, into page first when give. */
+static void
+s_held_flush (s_held_t *held, cg_zpage_t *page, size_t limit, bool give)
+{
+    for (size_t i = 0; i < held->count; i++) {
+        if (give)
+            s_page_add (page, limit, held->ids[i], held->pos[i]);
+        free (held->ids[i]);
+    }
+    held->count = 0;
 }
 
 int
@@ -203,7 +293,14 @@ cg_zpage_read (cg_redis_t *redis, const char *key, bool desc, const cg_cursor_at
     assert (page->ids && page->pos);
     /*  From the first member of after's score on, in chunks: members of
         that score that come before it (or are it) are passed over, however
-        many share it. */
+        many share it.  Members that share the first bytes of a long id of
+        after's (S_NEAR) are one run in Redis's order: those met before
+        after's own member were given, those after it were not; when the
+        run ends and after's member was not in it (it was removed), the run
+        is given, a repeat rather than a skip. */
+    bool passed = false;
+    s_held_t held = { 0 };
+    int rc = 0;
     size_t chunk = limit + 16;
     for (size_t offset = 0; page->count < limit; offset += chunk) {
         redisReply *r;
@@ -221,24 +318,38 @@ cg_zpage_read (cg_redis_t *redis, const char *key, bool desc, const cg_cursor_at
         if (!r || r->type != REDIS_REPLY_ARRAY) {
             if (r)
                 freeReplyObject (r);
-            cg_zpage_free (page);
-            return -1;
+            rc = -1;
+            break;
         }
         size_t got = r->elements / 2;
         for (size_t i = 0; i < got && page->count < limit; i++) {
             const char *id = r->element[2 * i]->str;
             int64_t pos = (int64_t) strtod (r->element[2 * i + 1]->str, NULL);
-            if (after && !s_after (id, pos, after, desc))
-                continue;
-            page->ids[page->count] = strdup (id);
-            assert (page->ids[page->count]);
-            page->pos[page->count++] = pos;
+            s_where_t where = after ? s_where (id, pos, after, desc) : S_AFTER;
+            if (where == S_IT) {
+                passed = true;
+                s_held_flush (&held, page, limit, false);
+            }
+            else
+            if (where == S_NEAR && !passed)
+                s_held_add (&held, id, pos);
+            else
+            if (where != S_BEFORE) {
+                passed = true;
+                s_held_flush (&held, page, limit, true);
+                s_page_add (page, limit, id, pos);
+            }
         }
         freeReplyObject (r);
         if (got < chunk)
             break;
     }
-    return 0;
+    s_held_flush (&held, page, limit, rc == 0);
+    free (held.ids);
+    free (held.pos);
+    if (rc)
+        cg_zpage_free (page);
+    return rc;
 }
 
 int
@@ -310,7 +421,7 @@ cg_cursor_page (cg_cursor_t *self, cg_redis_t *redis, const char *command,
         while (ids->count > (size_t) limit)
             free (ids->ids[--ids->count]);
         cg_cursor_at_t at = { .pos = ids->pos[limit - 1] };
-        snprintf (at.id, sizeof at.id, "%s", ids->ids[limit - 1]);
+        cg_cursor_id (at.id, ids->ids[limit - 1]);
         cg_cursor_encode (self, start.list, &at, start.now, next, CG_CURSOR_MAX);
     }
     return 0;

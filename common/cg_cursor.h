@@ -19,10 +19,26 @@
     and what it was asked for: cg_cursor_list), `issued` when it was made.
     A token that was altered or is no token at all, one from another list
     and one older than CG_CURSOR_TTL_MS are refused with a sentence for the
-    caller, never answered with a wrong page. */
+    caller, never answered with a wrong page.
+
+    An id goes into the token in its cursor form (cg_cursor_id), and the
+    members of a page are compared with the token's id in that same form
+    (cg_cursor_idcmp), so that no id is ever cut: an id shorter than
+    CG_CURSOR_ID_MAX is its own form (tokens made before the form existed
+    read as they did); a longer one (a delivery id runs to 160 bytes) is
+    its first CG_CURSOR_ID_KEEP bytes, CG_CURSOR_ID_MARK and 16 characters
+    of base64url of a BLAKE2b of the whole id, 63 bytes in all.  Members
+    whose first CG_CURSOR_ID_KEEP bytes differ from the token's id are
+    placed by those bytes, as Redis orders them; those that share them are
+    one run in Redis's order, and the token's own member (its form equal)
+    marks where the page left off within it.  Should that member be gone
+    when the next page is read (a dead letter retried in between), the
+    run's other members of its score are given again: a page may then
+    repeat some of them, but never skips one. */
 #ifndef CG_CURSOR_H_INCLUDED
 #define CG_CURSOR_H_INCLUDED
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +48,9 @@
 #define CG_CURSOR_LIST_MAX  128     /* bytes of a list's name at most */
 #define CG_CURSOR_ID_MAX    64      /* bytes of an item's id at most, and its terminator */
 #define CG_CURSOR_TTL_MS    (24 * 3600 * INT64_C (1000))   /* a token older is stale */
+#define CG_CURSOR_ID_KEEP   46      /* bytes of a long id its cursor form keeps as they are */
+#define CG_CURSOR_ID_MARK   '\x1e'  /* after them in the form: no id holds it */
+#define CG_CURSOR_NEAR      INT_MIN /* cg_cursor_idcmp: order unknown */
 
 /*  A place in a list: the score and id of the last item given. */
 typedef struct {
@@ -40,6 +59,19 @@ typedef struct {
 } cg_cursor_at_t;
 
 typedef struct _cg_cursor_t cg_cursor_t;
+
+/*  Writes the cursor form of an item's id into out (CG_CURSOR_ID_MAX
+    bytes): the id itself when it is shorter, else its first
+    CG_CURSOR_ID_KEEP bytes, CG_CURSOR_ID_MARK and a digest of the whole.
+    Every place kept in a cg_cursor_at_t takes its id through this. */
+void cg_cursor_id (char *out, const char *id);
+
+/*  Where the item id stands against form (a cursor's id, made by
+    cg_cursor_id) in Redis's byte order: -1 before, 0 the same item, 1
+    after; CG_CURSOR_NEAR when form is a long id's, id is another that
+    shares its first CG_CURSOR_ID_KEEP bytes, and so its order is unknown:
+    the caller decides by the order it meets items in. */
+int cg_cursor_idcmp (const char *id, const char *form);
 
 /*  A codec under hexkey (64 hex digits).  Without one (NULL, "", or not 64
     hex digits) it makes a random key: its tokens are then good only with

@@ -41,13 +41,15 @@ s_field (const cg_msgdef_t *def, const char *key, cg_ftype_t type)
 
 #define S_AT(msg, f, type)  (*(type *) ((char *) (msg) + (f)->offset))
 
-/*  An item's place in the merged order. */
+/*  An item's place in the merged order.  Its id in its cursor form, which
+    for the lists gathered (case and topic ids, 32 bytes at most: proto/)
+    is the id itself, so that strcmp orders them as their daemons do. */
 static void
 s_item_at (const cg_msgdef_t *def, const void *item, cg_cursor_at_t *at)
 {
     const char *id = S_AT (item, s_field (def, "id", CG_F_STR), char *);
     at->pos = S_AT (item, s_field (def, "pos", CG_F_INT), int64_t);
-    snprintf (at->id, sizeof at->id, "%s", id ? id : "");
+    cg_cursor_id (at->id, id ? id : "");
 }
 
 /*  -1, 0, 1 as a comes before, with, after b in the order (desc: reversed). */

@@ -1058,6 +1058,19 @@ Test (notify, a_hanging_receiver_holds_up_only_its_own_delivery, .timeout = 240)
     cg_testreceiver_stop (&rx);
 }
 
+/*  Starts rx and writes a notify folder (with settings) whose one person,
+    `down`, has a webhook that fails. */
+static char *
+s_one_down (cg_testreceiver_t *rx, const char *settings)
+{
+    cg_testreceiver_start (rx);
+    const char *people = "down\t乙\toperator\t320602\tzh-CN\twebhook:URL/down/1\t-\t-\timmediate\n";
+    char *dir = cg_testreceiver_notify_dir (rx, cg_testreceiver_urls (rx, people), S_PATIENT,
+                                            settings);
+    cg_testreceiver_mode (rx, "down", "fail");
+    return dir;
+}
+
 /*  What notification keeps is bounded (notification/inbox_max, dead_max,
     dead_days, delivery/keep_days), and trimming never costs a user what
     is recent: an inbox keeps its newest notices, the newest dead letters
@@ -1066,11 +1079,7 @@ Test (notify, a_hanging_receiver_holds_up_only_its_own_delivery, .timeout = 240)
 Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
 {
     cg_testreceiver_t rx;
-    cg_testreceiver_start (&rx);
-    const char *people = "down\t乙\toperator\t320602\tzh-CN\twebhook:URL/down/1\t-\t-\timmediate\n";
-    char *dir = cg_testreceiver_notify_dir (&rx, cg_testreceiver_urls (&rx, people), S_PATIENT,
-                                            "delivery\n    attempts = 1\n    keep_days = 1\n");
-    cg_testreceiver_mode (&rx, "down", "fail");
+    char *dir = s_one_down (&rx, "delivery\n    attempts = 1\n    keep_days = 1\n");
     char extra[900];
     snprintf (extra, sizeof extra, "--set data/notify=%s --set dispatch/hotspot_count=0 "
               "--set notification/inbox_max=4 --set notification/dead_max=2 "
@@ -1159,6 +1168,67 @@ Test (notify, what_is_kept_is_bounded_and_the_newest_stays, .timeout = 240)
     cr_assert_eq (cg_teststack_cli (stack, &out, "notify log %s", late), 0);
     cr_assert (strstr (out, "sent") && strstr (out, "dead"), "%s", out);
     free (out);
+    cg_teststack_down (&stack);
+    cg_testreceiver_stop (&rx);
+}
+
+/*  Issue 13: a cursor kept an item's id cut to 63 bytes, so dead letters
+    whose ids are longer and alike that far, dead at one time (one score
+    in dead_letters), were lost from the second page on.  Paged two by two
+    with the CLI, as a supervisor does, each is listed once. */
+Test (notify, dead_letters_with_long_ids_of_one_time_page_through_each_once, .timeout = 240)
+{
+    cg_testreceiver_t rx;
+    char *dir = s_one_down (&rx, "delivery\n    attempts = 1\n");
+    cg_teststack_t *stack = s_stack_up (dir);
+    s_use_test_clock (stack, s_local (10, 0));      /* they die at one time */
+    cg_client_t *notification = cg_teststack_client (stack, "notification");
+    enum { N = 7 };
+    char ids[N][96];
+    for (int i = 0; i < N; i++) {
+        char rid[64];
+        snprintf (rid, sizeof rid, "issue13-one-event-to-many-people-at-one-time-and-one-score-%02d", i);
+        cg_notify_test_t req = { .rid = rid, .recipient = "person:down",
+                                 .text = "和平桥街道第一网格：路灯坏了，请尽快处理。" };
+        cg_notify_state_t state;
+        cg_error_t err;
+        cr_assert_eq (cg_client_call (notification, &cg_cmd_notify_test, &req, &state, &err), 0,
+                      "%s", err.message);
+        snprintf (ids[i], sizeof ids[i], "%s", state.id);
+        cr_assert (strlen (ids[i]) >= CG_CURSOR_ID_MAX, "%s is no long id", ids[i]);
+        cg_msg_clear (&cg_notify_state_def, &state);
+    }
+    cg_client_destroy (&notification);
+    cr_assert_eq (cg_teststack_await (stack, N, 60000, "ZCARD cg:{notification}:dead_letters"),
+                  N);
+    redisReply *first = cg_redis_command (stack->redis, "ZRANGE cg:{notification}:dead_letters "
+                                          "0 0 WITHSCORES");
+    cr_assert (first && first->elements == 2);
+    cr_assert_eq (cg_teststack_int (stack, "ZCOUNT cg:{notification}:dead_letters %s %s",
+                                    first->element[1]->str, first->element[1]->str), N,
+                  "not all of one score: the test tests nothing");
+    freeReplyObject (first);
+    /*  two by two: four pages, each dead letter on exactly one */
+    int seen[N] = { 0 }, pages = 0;
+    char cursor[CG_CURSOR_MAX] = "";
+    do {
+        char *out = NULL;
+        cr_assert_eq (cg_teststack_cli (stack, &out, "notify deadletter --limit 2%s%s",
+                                        *cursor ? " --cursor " : "", cursor), 0, "%s", out);
+        cr_assert (strstr (out, "7 dead letters"), "%s", out);
+        for (int i = 0; i < N; i++)
+            for (const char *p = strstr (out, ids[i]); p; p = strstr (p + 1, ids[i]))
+                seen[i]++;
+        char *next = strstr (out, "next: ");
+        *cursor = 0;
+        if (next)
+            snprintf (cursor, sizeof cursor, "%.*s", (int) strcspn (next + 6, "\n"), next + 6);
+        free (out);
+        pages++;
+    } while (*cursor && pages < 10);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq (seen[i], 1, "%s listed %d times in %d pages", ids[i], seen[i], pages);
+    cr_assert_eq (pages, 4);
     cg_teststack_down (&stack);
     cg_testreceiver_stop (&rx);
 }

@@ -88,6 +88,60 @@ Test (cursor, a_list_is_named_by_its_command_and_filters)
     cr_assert_str_eq (b, "case.list/dispatched/320602001/-/1");
 }
 
+/*  A delivery id as notification makes them: case, topic, deadline and
+    recipient, 100 bytes and more, the first 63 the same for one case. */
+static void
+s_long_id (char *buf, size_t len, int n)
+{
+    snprintf (buf, len, "CG20261206-000042:case.overdue:2026-12-06T17:30:00+08:00:"
+              "person:320602001-huanbao-%03d!undelivered:op%d:1", n, n % 3);
+}
+
+Test (cursor, a_long_id_keeps_its_own_form_and_short_ids_stay)
+{
+    char form[CG_CURSOR_ID_MAX], other[CG_CURSOR_ID_MAX], a[160], b[160];
+    /*  short ids, to 63 bytes, are their own form: old tokens still read */
+    const char *shorts[] = { "", "CG20261206-000042", "test:r1", "1764950400123-0",
+                             "街道路灯坏了街道路灯坏了街道路灯坏了" };
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++) {
+        cg_cursor_id (form, shorts[i]);
+        cr_assert_str_eq (form, shorts[i]);
+        cr_assert_eq (cg_cursor_idcmp (shorts[i], form), 0);
+    }
+    char edge[CG_CURSOR_ID_MAX];
+    memset (edge, 'x', sizeof edge - 1);
+    edge[sizeof edge - 1] = 0;
+    cg_cursor_id (form, edge);
+    cr_assert_str_eq (form, edge, "63 bytes is still short");
+    /*  long ids alike in their first 63 bytes and more have forms apart */
+    s_long_id (a, sizeof a, 1);
+    s_long_id (b, sizeof b, 2);
+    cr_assert (strlen (a) > 90 && strncmp (a, b, 80) == 0);
+    cg_cursor_id (form, a);
+    cg_cursor_id (other, b);
+    cr_assert_eq (strlen (form), CG_CURSOR_ID_MAX - 1);
+    cr_assert_str_neq (form, other);
+    cr_assert_eq (strncmp (form, a, CG_CURSOR_ID_KEEP), 0, "the form keeps the id's start");
+    cr_assert_eq (cg_cursor_idcmp (a, form), 0);
+    cr_assert_eq (cg_cursor_idcmp (b, form), CG_CURSOR_NEAR, "alike at the start: unknown");
+    cr_assert_eq (cg_cursor_idcmp (b, other), 0);
+    /*  ids apart within the kept bytes are placed as Redis orders them */
+    cr_assert_eq (cg_cursor_idcmp ("CG20261206-000041:case.overdue", form), -1);
+    cr_assert_eq (cg_cursor_idcmp ("CG20261206-000043", form), 1);
+    cr_assert_eq (cg_cursor_idcmp ("CG20261206", form), -1, "a prefix comes first");
+    /*  through a token and back, the long id is still the same item */
+    cg_cursor_t *codec = cg_cursor_new (S_KEY);
+    cg_cursor_at_t at = { .pos = 1764950400123 }, back;
+    cg_cursor_id (at.id, a);
+    char token[CG_CURSOR_MAX], why[256];
+    cg_cursor_encode (codec, "notify.deadletter/-/-", &at, S_NOW, token, sizeof token);
+    cr_assert_eq (cg_cursor_decode (codec, token, "notify.deadletter/-/-", S_NOW, &back, why,
+                                    sizeof why), 0, "%s", why);
+    cr_assert_eq (cg_cursor_idcmp (a, back.id), 0);
+    cr_assert_eq (cg_cursor_idcmp (b, back.id), CG_CURSOR_NEAR);
+    cg_cursor_destroy (&codec);
+}
+
 Test (cursor, a_summary_is_cut_at_a_character)
 {
     char out[8];
@@ -114,7 +168,7 @@ s_page_through (cg_redis_t *r, const char *key, bool desc, size_t n, char **seen
         bool more = p.count == n;
         if (more) {
             after.pos = p.pos[p.count - 1];
-            snprintf (after.id, sizeof after.id, "%s", p.ids[p.count - 1]);
+            cg_cursor_id (after.id, p.ids[p.count - 1]);
         }
         cg_zpage_free (&p);
         first = false;
@@ -164,6 +218,66 @@ Test (cursor, a_sorted_set_pages_through_each_member_once, .timeout = 60)
         free (seen[i]);
     }
     cr_assert_eq (old, 300, "each of the 300 once");
+    cg_redis_destroy (&r);
+    cg_testredis_stop (&redis);
+}
+
+/*  Takes away the last member given before the next page is read. */
+static char *s_last_given;
+static void
+s_remove_last (cg_redis_t *r, size_t page)
+{
+    (void) page;
+    redisReply *x = cg_redis_command (r, "ZREM long %s", s_last_given);
+    freeReplyObject (x);
+}
+
+/*  Notification's dead letters: ids of 100 bytes and more, alike in far
+    more than 63 of them, many of one score (they died in one call). */
+Test (cursor, long_ids_of_one_score_page_through_each_once, .timeout = 60)
+{
+    cg_testredis_t *redis = cg_testredis_start ();
+    cg_redis_t *r = cg_redis_new ("127.0.0.1", redis->port, 10000);
+    char id[160];
+    for (int i = 0; i < 40; i++) {
+        s_long_id (id, sizeof id, i);
+        redisReply *x = cg_redis_command (r, "ZADD long %d %s", i < 30 ? 5000 : 6000, id);
+        freeReplyObject (x);
+    }
+    redisReply *x = cg_redis_command (r, "ZADD long 5000 CG20261206-000041 5000 CG20261206-000043");
+    freeReplyObject (x);
+    for (int desc = 0; desc <= 1; desc++) {
+        char *seen[100];
+        size_t n = s_page_through (r, "long", desc, 3, seen, 100, NULL);
+        cr_assert_eq (n, 42, "%s: every member, none twice or lost", desc ? "desc" : "asc");
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = i + 1; k < n; k++)
+                cr_assert_str_neq (seen[i], seen[k], "%s twice", seen[i]);
+        for (size_t i = 0; i < n; i++)
+            free (seen[i]);
+    }
+    /*  the last member given is gone when the next page is read (retried):
+        nothing of the rest is skipped */
+    cg_cursor_at_t after;
+    cg_zpage_t p;
+    cr_assert_eq (cg_zpage_read (r, "long", true, NULL, 5, &p), 0);
+    after.pos = p.pos[4];
+    cg_cursor_id (after.id, p.ids[4]);
+    s_last_given = p.ids[4];
+    s_remove_last (r, 0);
+    cg_zpage_t rest;
+    cr_assert_eq (cg_zpage_read (r, "long", true, &after, 100, &rest), 0);
+    for (size_t i = 0; i < 40; i++) {
+        s_long_id (id, sizeof id, (int) i);
+        bool first = false, later = false;
+        for (size_t k = 0; k < 5; k++)
+            first |= strcmp (p.ids[k], id) == 0;
+        for (size_t k = 0; k < rest.count; k++)
+            later |= strcmp (rest.ids[k], id) == 0;
+        cr_assert (first || later || strcmp (id, s_last_given) == 0, "%s skipped", id);
+    }
+    cg_zpage_free (&rest);
+    cg_zpage_free (&p);
     cg_redis_destroy (&r);
     cg_testredis_stop (&redis);
 }
