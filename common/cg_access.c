@@ -37,9 +37,12 @@ const cg_access_rule_t cg_access_rules[] = {
     /*  INFO memory, for /metrics (civgrid_redis_used_memory_bytes); the
         archive's cursor on the audit log: Redis keeps less of what it has;
         the journals the event stream reads (stream.c); dispatch's current
-        hot spots and consultation's topics of them (GET /api/v1/hotspots) */
+        hot spots and consultation's topics of them (GET /api/v1/hotspots);
+        notification's open failed-notice alarms and their centers' index
+        (GET /api/v1/alarms) */
     { "gateway",        true,   "cg:{dispatch}:journal cg:{dispatch}:seq "
                                 "cg:{notification}:journal cg:{notification}:seq "
+                                "cg:{notification}:alarm:* cg:{notification}:alarms:* "
                                 "cg:{archive}:cursor:audit cg:{dispatch}:hot "
                                 "cg:{consultation}:hotspot", "", "+info" },
     /*  the audit log, kept for its retention in the store */

@@ -451,6 +451,28 @@ cg_redis_argv (cg_redis_t *self, const cg_args_t *args)
     return s_call (self, args);
 }
 
+int
+cg_redis_scan (cg_redis_t *self, const char *pattern, int count, cg_redis_scan_fn *fn, void *arg)
+{
+    char cursor[32] = "0";
+    do {
+        redisReply *r = cg_redis_command (self, "SCAN %s MATCH %s COUNT %d", cursor, pattern,
+                                          count);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2
+            || r->element[1]->type != REDIS_REPLY_ARRAY) {
+            if (r)
+                freeReplyObject (r);
+            return -1;
+        }
+        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
+        int rc = fn (r->element[1], arg);
+        freeReplyObject (r);
+        if (rc)
+            return rc;
+    } while (strcmp (cursor, "0") != 0);
+    return 0;
+}
+
 redisReply *
 cg_redis_command (cg_redis_t *self, const char *fmt, ...)
 {

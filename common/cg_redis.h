@@ -90,6 +90,14 @@ void cg_redis_address (cg_redis_t *self, const char **host, int *port);
 /*  A command; NULL only when Redis stayed unreachable.  An error reply is
     returned as a reply (type REDIS_REPLY_ERROR).  Free with freeReplyObject. */
 redisReply *cg_redis_command (cg_redis_t *self, const char *fmt, ...);
+
+/*  Every key matching pattern, by SCAN (COUNT count a step): fn gets each
+    step's keys (an array reply, possibly empty) and stops the scan by
+    answering non-zero.  0 when the scan went to its end, -1 when Redis
+    could not be asked, else what fn answered. */
+typedef int (cg_redis_scan_fn) (const redisReply *keys, void *arg);
+int cg_redis_scan (cg_redis_t *self, const char *pattern, int count, cg_redis_scan_fn *fn,
+                   void *arg);
 redisReply *cg_redis_argv (cg_redis_t *self, const cg_args_t *args);
 
 /*  EVALSHA of the named script with args = KEYS... then ARGV...; nkeys of

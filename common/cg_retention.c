@@ -17,6 +17,7 @@ struct _cg_retention_t {
     int64_t keep_ms;
     int trim_ms;                /* how often cg_retention_attach trims */
     bool told_unregistered;     /* said once that no one is registered */
+    bool readers_only;          /* trimmed by age when no one is registered */
 };
 
 cg_retention_t *
@@ -61,6 +62,14 @@ cg_retention_destroy (cg_retention_t **self_p)
     *self_p = NULL;
 }
 
+void
+cg_retention_readers_only (cg_retention_t *self, int64_t keep_seconds)
+{
+    self->readers_only = true;
+    if (keep_seconds * 1000 > self->keep_ms)
+        self->keep_ms = keep_seconds * 1000;
+}
+
 int64_t
 cg_journal_lowest_cursor (cg_redis_t *redis, const char *journal, size_t *consumers)
 {
@@ -102,8 +111,10 @@ cg_retention_trim (cg_retention_t *self)
     int64_t lowest = cg_journal_lowest_cursor (self->redis, self->journal, &consumers);
     if (lowest < 0 && consumers == 0) {
         /*  no one registered (or Redis did not answer): trim nothing, but
-            let the script say whether there is a journal to speak of */
-        lowest = 0;
+            let the script say whether there is a journal to speak of;
+            a journal of readers only counts as applied to its head (the
+            script takes the head for a higher lowest), kept by age */
+        lowest = self->readers_only && self->keep_ms > 0 ? INT64_MAX : 0;
     }
     cg_args_t args;
     cg_args_init (&args);
@@ -126,7 +137,7 @@ cg_retention_trim (cg_retention_t *self)
     }
     int64_t dropped = r->element[0]->integer, head = r->element[2]->integer;
     freeReplyObject (r);
-    if (consumers == 0 && head > 0 && !self->told_unregistered) {
+    if (consumers == 0 && head > 0 && !self->told_unregistered && !self->readers_only) {
         zsys_info ("retention: no consumer is registered in cg:{%s}:consumers; "
                    "the %s journal is kept whole", self->journal, self->journal);
         self->told_unregistered = true;

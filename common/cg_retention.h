@@ -12,7 +12,12 @@
       audit and for readers that do not register (the CLI, the gateway's
       event stream, the bench), which read only recent entries;
     - a journal that no consumer has registered for is not trimmed at all:
-      an unknown reader (a consumer of an older release) may still need it.
+      an unknown reader (a consumer of an older release) may still need it;
+      except a journal whose owner says it has readers only, none that
+      registers (cg_retention_readers_only: notification's, read by the
+      gateway's stream): with no consumer registered it is trimmed as if
+      all had applied it, by keep_entries and by an age of at least what
+      the owner names (notification: its alarms' lifetime, dead_days).
     The trim is one Lua call (journal_trim.lua) with XTRIM MINID on whole
     stream nodes, once per tick, so it costs nothing per event.
 
@@ -54,6 +59,12 @@ cg_retention_t *cg_retention_new (cg_redis_t *redis, const char *journal, int64_
 cg_retention_t *cg_retention_configured (cg_redis_t *redis, const char *journal,
                                          zconfig_t *config);
 void cg_retention_destroy (cg_retention_t **self_p);
+
+/*  The journal is read only by readers that do not register: while no
+    consumer is registered, its entries are trimmed by keep_entries and by
+    age, keeping at least keep_seconds (more when journal/keep_seconds
+    says more). */
+void cg_retention_readers_only (cg_retention_t *self, int64_t keep_seconds);
 
 /*  Trims once now.  Returns the entries dropped, or -1 when Redis could
     not be asked. */

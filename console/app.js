@@ -240,7 +240,7 @@ function openStream () {
   const at = sessionStorage.getItem('civgrid.notifyAt');
   stream = new EventSource('/api/v1/stream?access_token=' + encodeURIComponent(token) +
                            (at ? '&last_event_id=notification:' + encodeURIComponent(at) : ''));
-  stream.onopen = () => { $('#live').className = 'live on'; };
+  stream.onopen = () => { $('#live').className = 'live on'; loadFailed(); };
   stream.onerror = () => { $('#live').className = 'live off'; };
   const onEvent = (e) => {
     const data = JSON.parse(e.data);
@@ -251,6 +251,10 @@ function openStream () {
       if (e.type === 'notify.failed') raiseFailed(Object.assign(data, { seq: notifySeq }));
       else endFailed(f => (data.delivery ? f.delivery === data.delivery : f.case_id === data.case_id));
       keepNotifyAt();
+      if (location.hash.startsWith('#/wall')) {
+        clearTimeout(reloadTimer);
+        reloadTimer = setTimeout(() => route(data.case_id || 'alarm'), 300);
+      }
       return;
     }
     if (data.topic === 'case.warning' || data.topic === 'case.overdue')
@@ -262,6 +266,25 @@ function openStream () {
     reloadTimer = setTimeout(() => route(data.id), 300);
   };
   TOPICS.forEach(t => stream.addEventListener(t, onEvent));
+  /*  what this tab missed was trimmed: the open alarms are asked for again */
+  stream.addEventListener('journal.trimmed', () => loadFailed());
+}
+
+/*  The open failed-notice alarms of the scope (GET /api/v1/alarms), at
+    start and whenever the stream (re)connects: a console opened after a
+    failure shows it too.  Merged with what the stream brings: an alarm
+    of a case already shown is not raised twice, and one no longer open
+    ends (when the page holds them all). */
+async function loadFailed () {
+  let page;
+  try { page = await api('/api/v1/alarms?limit=' + FAILED_MAX); }
+  catch (err) { console.warn('the open alarms could not be read:', err); return; }
+  const open = new Set(page.alarms.map(f => f.case_id));
+  if (page.total <= page.alarms.length) endFailed(f => f.case_id && !open.has(f.case_id));
+  for (const f of page.alarms.slice().reverse()) {
+    const shown = [...alarmed.values()].some(a => a.c.failed && a.c.failed.case_id === f.case_id);
+    if (!shown) raiseFailed(Object.assign(f, { seq: null, delivery: f.delivery || 'case:' + f.case_id }));
+  }
 }
 
 /* --- alarms: SOS and urgent cases ---------------------------------------- */
@@ -284,8 +307,10 @@ function openStream () {
     could not be reached, links to the case and to 死信, and ends when
     someone acknowledges the case (notify.acked) or sends the dead letter
     again (notify.retried), in every console.  It is kept as
-    'failed:<delivery>' beside the cases' alarms. */
+    'failed:<delivery>' beside the cases' alarms.  A console opened after
+    the failure asks for the open ones (loadFailed). */
 const REMIND_MS = [30000, 20000, 10000];
+const FAILED_MAX = 50;          // open failed-notice alarms asked for at most
 const ACK_NOTE = '已确认收到紧急告警';
 const alarmed = new Map();      // case id -> { c, since, next, reminders }
 let audio = null;
@@ -336,6 +361,15 @@ function endAlarm (id) {
 function raiseFailed (f) {
   const key = 'failed:' + f.delivery;
   if (alarmed.has(key)) return;
+  // the stream's entry takes the place of one listed from an older store
+  // (its case alone), keeping its reminders: not sounded again
+  const listed = alarmed.get('failed:case:' + f.case_id);
+  if (listed && f.seq) {
+    alarmed.delete('failed:case:' + f.case_id);
+    alarmed.set(key, Object.assign(listed, { c: { id: f.case_id || '', failed: f } }));
+    drawAlarms();
+    return;
+  }
   const now = Date.now();
   alarmed.set(key, { c: { id: f.case_id || '', failed: f }, since: now, next: now + REMIND_MS[0], reminders: 0 });
   beep(1);
@@ -346,7 +380,8 @@ function raiseFailed (f) {
 /*  Where a reload resumes notification's journal: before the oldest
     failed-notice alarm still open, else after the last entry heard. */
 function keepNotifyAt () {
-  const open = [...alarmed.values()].filter(a => a.c.failed).map(a => a.c.failed.seq - 1);
+  const open = [...alarmed.values()].filter(a => a.c.failed && a.c.failed.seq > 0)
+    .map(a => a.c.failed.seq - 1);
   const at = open.length ? Math.min(...open) : notifySeq;
   if (at !== null && at >= 0) sessionStorage.setItem('civgrid.notifyAt', String(at));
 }

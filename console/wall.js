@@ -7,7 +7,10 @@
  *   - the map of the operator's scope (map.js: points or centers);
  *   - live counts: the open cases by state, each `total` of /api/v1/cases
  *     (one case asked for), and today's received and resolved (stats);
- *   - alarms: urgent and overdue open cases, the most pressing first,
+ *   - alarms: first the urgent notices that failed on every channel and
+ *     are still open (紧急通知发送失败, /api/v1/alarms, as in the
+ *     console's pinned alarms; the stream's notify.* redraw it), then
+ *     urgent and overdue open cases, the most pressing first,
  *     filtered by the server (urgent=1 of the sign-for, completion and
  *     return queues, overdue=1 of the sign-for and completion queues), at most ALARMS shown and the
  *     server's count of the rest (count=1, docs/API.md);
@@ -52,17 +55,26 @@
   async function alarms (list) {
     const lists = URGENT.map(s => 'state=' + s + '&urgent=1')
       .concat(OVERDUE.map(s => 'state=' + s + '&overdue=1&urgent=0'));
-    const [pages, counted] = await Promise.all([
+    const [pages, counted, failed] = await Promise.all([
       Promise.all(lists.map(q => cg.api('/api/v1/cases?' + q + '&limit=' + ALARMS))),
-      Promise.all(lists.map(q => cg.api('/api/v1/cases?' + q + '&count=1')))]);
+      Promise.all(lists.map(q => cg.api('/api/v1/cases?' + q + '&count=1'))),
+      cg.api('/api/v1/alarms?limit=' + ALARMS)]);
     const due = (c) => (c.state === 'dispatched' ? c.sign_by : c.done_by) || Infinity;
     const hot = pages.flatMap(p => p.cases)
       .sort((a, b) => (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || due(a) - due(b));
-    const total = counted.reduce((n, r) => n + (r.total || 0), 0);
+    const total = counted.reduce((n, r) => n + (r.total || 0), 0) + failed.total;
     const more = counted.some(r => r.next) ? '+' : '';
     list.dataset.total = total;
     list.textContent = '';
-    for (const c of hot.slice(0, ALARMS)) {
+    for (const f of failed.alarms) {
+      const li = cg.el('li', null, 'failed');
+      li.dataset.id = f.case_id;
+      const a = cg.el('a', '【紧急通知发送失败】' + f.case_id + ' 未能送达 ' + (f.name || f.recipient || ''));
+      a.href = '#/case/' + encodeURIComponent(f.case_id);
+      li.append(a, cg.el('span', (f.reason || '').slice(0, 40) + (f.at ? ' · ' + cg.cstTime(f.at) : ''), 'muted'));
+      list.append(li);
+    }
+    for (const c of hot.slice(0, ALARMS - failed.alarms.length)) {
       const li = cg.el('li', null, c.urgent ? 'urgent' : 'overdue');
       li.dataset.id = c.id;
       const a = cg.el('a', (c.urgent ? '【紧急】' : '【超时】') + (c.summary || '').slice(0, 40));
@@ -70,8 +82,8 @@
       li.append(a, cg.el('span', c.id + ' · ' + (cg.STATES[c.state] || c.state) + ' · 时限 ' + cg.cstTime(due(c)), 'muted'));
       list.append(li);
     }
-    if (!hot.length) list.append(cg.el('li', '暂无紧急或超时工单', 'calm'));
-    const shown = Math.min(hot.length, ALARMS);
+    if (!hot.length && !failed.alarms.length) list.append(cg.el('li', '暂无紧急或超时工单', 'calm'));
+    const shown = failed.alarms.length + Math.min(hot.length, ALARMS - failed.alarms.length);
     if (total > shown) list.append(cg.el('li', '另有 ' + (total - shown) + more + ' 件，见工单队列', 'muted'));
   }
 

@@ -324,26 +324,22 @@ s_compare_days (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int
+s_scanned (const redisReply *keys, void *arg)
+{
+    for (size_t i = 0; i < keys->elements; i++)
+        zlistx_add_end (arg, keys->element[i]->str);
+    return 0;
+}
+
 /*  Every key of the store that matches pattern (after the prefix), by
     SCAN, into keys (strings). */
 static int
 s_scan (cg_redis_t *redis, const char *pattern, zlistx_t *keys)
 {
-    char cursor[32] = "0";
-    do {
-        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH " S_PREFIX "%s COUNT 1000",
-                                          cursor, pattern);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-            if (r)
-                freeReplyObject (r);
-            return -1;
-        }
-        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
-        for (size_t i = 0; i < r->element[1]->elements; i++)
-            zlistx_add_end (keys, r->element[1]->element[i]->str);
-        freeReplyObject (r);
-    } while (strcmp (cursor, "0") != 0);
-    return 0;
+    char match[256];
+    snprintf (match, sizeof match, S_PREFIX "%s", pattern);
+    return cg_redis_scan (redis, match, 1000, s_scanned, keys);
 }
 
 int

@@ -444,6 +444,10 @@ gw_api_handle (gw_request_t *req)
         gw_map_handle (req);
         return;
     }
+    if (strcmp (req->path, "/api/v1/alarms") == 0 && strcmp (req->method, "GET") == 0) {
+        gw_alarms_handle (req);
+        return;
+    }
     if (strcmp (req->path, "/api/v1/hotspots") == 0 && strcmp (req->method, "GET") == 0) {
         gw_hotspots_handle (req);
         return;

@@ -134,6 +134,9 @@ void gw_reply_refusal (gw_request_t *req, const cg_error_t *err);
 int gw_status_of (const char *code);
 const char *gw_header (gw_request_t *req, const char *name);
 const char *gw_query (gw_request_t *req, const char *name);
+/*  ?limit=: a whole number from 1 to max, fallback when absent; -1 after
+    replying 400 naming `limit`. */
+int gw_query_limit (gw_request_t *req, int64_t fallback, int64_t max, int64_t *limit);
 /*  The command client for a daemon, from the request's link. */
 cg_client_t *gw_client (gw_request_t *req, const char *daemon);
 /*  Calls the daemon that owns command (proto/cg_commands.h); 0, or -1
@@ -347,6 +350,11 @@ void gw_export_handle (gw_request_t *req);
 /*  GET /api/v1/map?scope=: the scope's grids as GeoJSON and its open cases
     as points or, above a town, as one cluster a center. */
 void gw_map_handle (gw_request_t *req);
+
+/* --- alarms.c -------------------------------------------------------------- */
+/*  GET /api/v1/alarms?scope=&limit=: the scope's open failed-notice alarms,
+    newest first, `total` of them. */
+void gw_alarms_handle (gw_request_t *req);
 
 /* --- hotspots.c ------------------------------------------------------------ */
 /*  GET /api/v1/hotspots?scope=&limit=: the scope's current hot spots,

@@ -53,17 +53,9 @@ gw_hotspots_handle (gw_request_t *req)
     const cg_org_node_t *scope = gw_scope_asked (req);
     if (!scope)
         return;
-    int64_t limit = S_LIMIT;
-    const char *text = gw_query (req, "limit");
-    if (text) {
-        char *end;
-        limit = strtoll (text, &end, 10);
-        if (*end || end == text || limit < 1 || limit > S_LIMIT_MAX) {
-            gw_reply_error (req, 400, "invalid", "limit", "limit must be a whole number from 1 "
-                            "to %d", S_LIMIT_MAX);
-            return;
-        }
-    }
+    int64_t limit;
+    if (gw_query_limit (req, S_LIMIT, S_LIMIT_MAX, &limit))
+        return;
     redisReply *r = cg_redis_command (req->link->redis, "ZRANGEBYSCORE cg:{dispatch}:hot (%lld "
                                       "+inf WITHSCORES", (long long) cg_clock_now ());
     if (!r || r->type != REDIS_REPLY_ARRAY) {

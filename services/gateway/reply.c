@@ -100,6 +100,23 @@ gw_query (gw_request_t *req, const char *name)
     return MHD_lookup_connection_value (req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int
+gw_query_limit (gw_request_t *req, int64_t fallback, int64_t max, int64_t *limit)
+{
+    *limit = fallback;
+    const char *text = gw_query (req, "limit");
+    if (!text)
+        return 0;
+    char *end;
+    *limit = strtoll (text, &end, 10);
+    if (*end || end == text || *limit < 1 || *limit > max) {
+        gw_reply_error (req, 400, "invalid", "limit", "limit must be a whole number from 1 "
+                        "to %lld", (long long) max);
+        return -1;
+    }
+    return 0;
+}
+
 /* --- path parameters ------------------------------------------------------ */
 
 void

@@ -217,7 +217,8 @@ s_deadletter (void *request, cg_reply_t *reply, void *arg)
 /*  The journal entry that ends a failed urgent notice's alarm in the
     consoles (notify.cleared): for a retry, of the delivery (its case read
     from it; '' when it has none), for an acknowledgement, of the case.
-    The script appends it only when there was an alarm to end. */
+    The script appends it only when there was an alarm to end.  For a
+    retry the case follows (or ''): its alarm ends with the entry. */
 static void
 s_add_cleared (notifier_t *self, cg_args_t *args, const char *delivery, const char *case_id,
                const char *by, int64_t now)
@@ -244,6 +245,8 @@ s_add_cleared (notifier_t *self, cg_args_t *args, const char *delivery, const ch
     }
     else
         cg_args_add_str (args, "");
+    if (delivery)
+        cg_args_add_str (args, case_id ? case_id : "");
     if (decoded)
         cg_msg_clear (&cg_notify_delivery_def, &d);
 }

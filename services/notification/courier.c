@@ -366,7 +366,8 @@ s_tell_on_duty (notifier_t *self, s_item_t **items, size_t n, int64_t now)
 
 /*  The journal entry of an urgent notice given up (notify.failed, the
     console's 紧急通知发送失败 alarm), with its case, appended by
-    notify_settle in the call that dead-letters it; '' '' for any other
+    notify_settle in the call that dead-letters it, then its case and
+    that case's center (its alarm's index); '' '' '' for any other
     outcome.  The notices that tell the operators on duty of one are not
     journaled again: the first already raised the alarm. */
 static void
@@ -375,6 +376,7 @@ s_add_failed (notifier_t *self, cg_args_t *args, s_item_t *item, int64_t now)
     cg_notify_delivery_t *d = &item->d;
     if (!streq (item->outcome, "dead") || !item->decoded || !d->urgent
         || strstr (item->id, NOTIFIER_UNDELIVERED)) {
+        cg_args_add_str (args, "");
         cg_args_add_str (args, "");
         cg_args_add_str (args, "");
         return;
@@ -388,6 +390,7 @@ s_add_failed (notifier_t *self, cg_args_t *args, s_item_t *item, int64_t now)
         .topic = d->topic, .reason = item->detail, .at = now };
     cg_args_add_msg (args, &cg_notify_failed_def, &failed);
     cg_args_add_str (args, d->case_id ? d->case_id : "");
+    cg_args_add_str (args, center ? center->code : "");
 }
 
 static void

@@ -65,6 +65,70 @@ s_load_settings (notifier_t *self, const char *dir)
     return rc;
 }
 
+typedef struct {
+    notifier_t *self;
+    size_t skip;                /* the pattern's length before its '*' */
+    bool indexes;               /* alarms:<center>, not alarm:<case> */
+    int64_t listed;
+} s_reindex_t;
+
+/*  One SCAN step's keys, one notify_alarm_index call. */
+static int
+s_reindex_step (const redisReply *keys, void *arg)
+{
+    s_reindex_t *step = arg;
+    notifier_t *self = step->self;
+    if (keys->elements == 0)
+        return 0;
+    cg_args_t args;
+    cg_args_init (&args);
+    cg_args_add_str (&args, NOTIFIER_PREFIX);
+    cg_args_add_int (&args, cg_clock_now ());
+    cg_args_add_int (&args, self->dead_ms);
+    for (size_t i = 0; i < keys->elements; i++) {
+        const char *rest = keys->element[i]->str + step->skip;
+        if (step->indexes) {
+            cg_args_add_str (&args, "");
+            cg_args_add_str (&args, rest);
+        }
+        else {
+            const cg_org_node_t *center = notifier_center_of (self, rest, NULL);
+            cg_args_add_str (&args, rest);
+            cg_args_add_str (&args, center ? center->code : "");
+        }
+    }
+    redisReply *done = cg_redis_script (self->daemon->redis, "notify_alarm_index", 0, &args);
+    cg_args_free (&args);
+    int rc = done && done->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    if (rc == 0)
+        step->listed += done->integer;
+    if (done)
+        freeReplyObject (done);
+    return rc;
+}
+
+/*  The open failed-notice alarms back in their centers' index
+    (notify_alarm_index.lua): every alarm:<case> key, by SCAN, a script
+    call a step, its center looked up for an alarm of an older store that
+    does not name it; then every index has its expired entries dropped.
+    Idempotent; -1 when Redis could not be asked. */
+static int
+s_alarms_reindex (notifier_t *self)
+{
+    const char *patterns[] = { NOTIFIER_PREFIX "alarm:*", NOTIFIER_PREFIX "alarms:*" };
+    s_reindex_t step = { .self = self };
+    for (int p = 0; p < 2; p++) {
+        step.skip = strlen (patterns[p]) - 1;
+        step.indexes = p == 1;
+        if (cg_redis_scan (self->daemon->redis, patterns[p], 500, s_reindex_step, &step))
+            return -1;
+    }
+    if (step.listed)
+        zsys_info ("notification: %lld open failed-notice alarms put back in their index",
+                   (long long) step.listed);
+    return 0;
+}
+
 notifier_t *
 notifier_new (cg_daemon_t *daemon)
 {
@@ -95,6 +159,10 @@ notifier_new (cg_daemon_t *daemon)
     self->dead_ms = cg_daemon_int (daemon, "notification/dead_days") * CG_DAY_MS;
     self->dead_max = cg_daemon_int (daemon, "notification/dead_max");
     self->ack_ms = cg_daemon_int (daemon, "notification/ack_days") * CG_DAY_MS;
+    /*  the journal's readers (the gateway's stream) do not register: it
+        is trimmed by age, never before the alarms it raised have expired */
+    if (daemon->retention)
+        cg_retention_readers_only (daemon->retention, self->dead_ms / 1000);
     if (s_load_settings (self, dir)) {
         notifier_destroy (&self);
         return NULL;
@@ -111,6 +179,8 @@ notifier_new (cg_daemon_t *daemon)
     if (!self->directory)
         goto failed;
     zsys_info ("notification: %zu rules from %s", rules_count (self->rules), dir);
+    if (s_alarms_reindex (self))
+        zsys_warning ("notification: the index of open alarms could not be rebuilt now");
     return self;
 failed:
     zsys_error ("notification: %s", err);

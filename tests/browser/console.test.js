@@ -510,8 +510,35 @@ async function main () {
     await center.reload();
     await center.waitForSelector(failedRow, { timeout: 30000 });
     expect((await center.$$(failedRow)).length === 1, 'once, after a reload');
+    // an operator starting a shift opens the console after the failure (a
+    // new tab: its own session storage, no place in notification's journal):
+    // the open alarm is asked for (GET /api/v1/alarms), shown once, and the
+    // wall screen lists it too, first
+    const late = await centerBrowser.newPage();
+    watch(late, true);
+    await late.goto(`http://127.0.0.1:${port}/console/#/queue`);
+    await late.waitForSelector('#view-queue:not([hidden])');
+    await late.waitForSelector('#live.on');
+    expect(await late.evaluate(() => sessionStorage.getItem('civgrid.notifyAt')) === null,
+           'the new tab has no place of its own in notification\'s journal');
+    await late.waitForSelector(failedRow, { timeout: 30000 });
+    await late.waitForTimeout(1000);        // what the stream brings meanwhile is merged
+    expect((await late.$$(failedRow)).length === 1, 'once, in a console opened after the failure');
+    expect((await late.textContent(failedRow)).includes('网格员赵磊'), 'it says who was not reached');
+    await late.setViewportSize({ width: 1920, height: 1080 });
+    await late.evaluate(() => { location.hash = '#/wall'; });
+    const wallFailed = `#wall-alarms li.failed[data-id="${sosLost}"]`;
+    await late.waitForSelector(wallFailed, { timeout: 30000 });
+    const wallText = await late.textContent(wallFailed);
+    expect(wallText.includes('紧急通知发送失败') && wallText.includes('网格员赵磊'),
+           'the wall names the failed notice and who was not reached: ' + wallText);
+    expect(await late.$eval('#wall-alarms li', li => li.classList.contains('failed')), 'first on the wall');
+    await late.screenshot({ path: path.join(out, 'wall-alarm-failed-1920.png') });
     await center.click(`${failedRow} button.ack`);
     await center.waitForSelector(failedRow, { state: 'detached' });
+    // acknowledged in one console: gone from the wall screen too
+    await late.waitForSelector(wallFailed, { state: 'detached', timeout: 30000 });
+    await late.close();
     await center.waitForSelector(`#alarms .alarm[data-id="${sosLost}"]`, { state: 'detached' });
 
     // a center's hundredth day (before the page's clock moves on): 3,000
@@ -714,7 +741,7 @@ const consoleDone = main()
   .then(() => { console.log('browser: console signs in, updates live, accepts, returns and refuses, extends and approves, ' +
                             'resolves, calls back, shows a refusal, escalates, draws the stats, pages a queue of 3,000 and draws the stats at volume, ' +
                             'colours countdowns at dispatch\'s warning points, shows a grid worker\'s photo, signs a person in with a password in two tabs and out, ' +
-                            'names each step\'s act, pins and sounds an SOS until acknowledged, pins an urgent notice that failed everywhere (紧急通知发送失败) in its town\'s console alone until acknowledged, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
+                            'names each step\'s act, pins and sounds an SOS until acknowledged, pins an urgent notice that failed everywhere (紧急通知发送失败) in its town\'s console alone until acknowledged, also in a console and on a wall screen opened after the failure, filters and saves queue views at volume, counts each view as paging it yields, walks the queue by keyboard, ' +
                             'merges a second caller from the intake form, maps a case\'s place, picks the intake\'s grid on the map, lists the hot spots, offers the sites and villages to pick'); })
   .catch((err) => { console.error('browser test FAILED:', err.message); process.exitCode = 1; })
   .finally(() => { try { cli('stack', 'down'); } catch (_) { /* already down */ } });

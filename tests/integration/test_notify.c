@@ -354,6 +354,28 @@ s_event_id (const char *got, const char *topic, char *id, size_t len)
                "not a combined id: %s", id);
 }
 
+/*  GET /api/v1/alarms as token (query appended): its total, after
+    asserting that the page lists case_id exactly when total is not 0. */
+static int64_t
+s_alarms (cg_teststack_t *stack, const char *token, const char *query, const char *case_id)
+{
+    char path[160];
+    snprintf (path, sizeof path, "/api/v1/alarms%s", query);
+    int status;
+    json_t *page = cg_http_get_json (stack, path, token, &status);
+    cr_assert_eq (status, 200, "GET %s answered %d", path, status);
+    int64_t total = json_integer_value (json_object_get (page, "total"));
+    json_t *list = json_object_get (page, "alarms");
+    int found = 0;
+    for (size_t i = 0; i < json_array_size (list); i++)
+        found += strcmp (json_string_value (json_object_get (json_array_get (list, i),
+                                                             "case_id")) ?: "", case_id) == 0;
+    cr_assert_eq (found, total ? 1 : 0, "%s lists %s %d times (total %lld)", path, case_id,
+                  found, (long long) total);
+    json_decref (page);
+    return total;
+}
+
 /*  Issue 16 bug 4, issue 15 alarms: the failed urgent notice is on the
     event stream for the case's center, never for another town; resumed
     with the combined Last-Event-ID it comes once, and the acknowledgement
@@ -378,6 +400,36 @@ s_failed_notice_alarms_its_center (cg_teststack_t *stack, const char *case_id)
                           "event: notify.failed", 3000);
     cr_assert_null (strstr (got, "notify.failed"), "another town heard of it: %s", got);
     free (got);
+    /*  a console opened after it (issue 15 item 2) asks for the open
+        alarms: the town's and the city's operators get it, with whom it
+        did not reach; another town's none, and the town's scope refused */
+    char *city = cg_http_token (stack, "operator", "320600", "市中心值班员");
+    cr_assert_eq (s_alarms (stack, town, "", case_id), 1);
+    cr_assert_eq (s_alarms (stack, city, "?limit=5", case_id), 1);
+    int status;
+    json_t *page = cg_http_get_json (stack, "/api/v1/alarms", town, &status);
+    json_t *alarm = json_array_get (json_object_get (page, "alarms"), 0);
+    cr_assert_str_eq (json_string_value (json_object_get (alarm, "name")), "网格员陈刚");
+    cr_assert_str_eq (json_string_value (json_object_get (alarm, "center")), "320602001");
+    json_decref (page);
+    cr_assert_eq (s_alarms (stack, other, "", case_id), 0);
+    cg_http_refused (stack, "GET", "/api/v1/alarms?scope=320602001", other, NULL, 0, 403,
+                     "scope");
+    cg_http_refused (stack, "GET", "/api/v1/alarms?limit=0", town, NULL, 0, 400, "limit");
+    /*  a store without the index (lost, or of before it, whose alarm is
+        the string 1): notification puts it back when it starts */
+    redisReply *r = cg_redis_command (stack->redis, "DEL cg:{notification}:alarms:320602001");
+    freeReplyObject (r);
+    r = cg_redis_command (stack->redis, "SET cg:{notification}:alarm:%s 1 PX 86400000",
+                          case_id);
+    freeReplyObject (r);
+    cr_assert_eq (s_alarms (stack, town, "", case_id), 0);
+    cg_teststack_stop (stack, "notification");
+    cg_teststack_restart (stack);
+    int64_t until = zclock_mono () + 30000;
+    while (s_alarms (stack, town, "", case_id) == 0 && zclock_mono () < until)
+        zclock_sleep (100);
+    cr_assert_eq (s_alarms (stack, city, "", case_id), 1, "the index was not rebuilt");
     /*  resumed from just before it: once; from it: not again, and what came
         after, the town's 确认收到 (POST /cases/{id}/ack) */
     long long d_seq, n_seq;
@@ -388,10 +440,12 @@ s_failed_notice_alarms_its_center (cg_teststack_t *stack, const char *case_id)
     free (got);
     char path[128];
     snprintf (path, sizeof path, "/api/v1/cases/%s/ack", case_id);
-    int status;
     json_t *acks = cg_http_post_json (stack, path, town, "{}", &status);
     cr_assert_eq (status, 200);
     json_decref (acks);
+    /*  acknowledged: no console opened now shows it */
+    cr_assert_eq (s_alarms (stack, town, "", case_id), 0);
+    cr_assert_eq (s_alarms (stack, city, "", case_id), 0);
     got = cg_http_stream (stack, "/api/v1/stream", town, failed_id, "event: notify.acked", 30000);
     cr_assert (strstr (got, "event: notify.acked") && strstr (got, want)
                && strstr (got, "和平桥值班员"), "the acknowledgement does not follow: %s", got);
@@ -425,6 +479,7 @@ s_failed_notice_alarms_its_center (cg_teststack_t *stack, const char *case_id)
     free (got);
     free (town);
     free (other);
+    free (city);
 }
 
 /*  Issue 16, bug 4: an urgent SOS notice that failed on every channel was

@@ -133,6 +133,41 @@ Test (retention, entries_younger_than_keep_seconds_stay)
     cg_testredis_stop (&server);
 }
 
+/*  Issue 15 item 3: notification's journal has readers only (the gateway's
+    stream, which does not register), and grew for ever.  Such a journal is
+    trimmed by age with no consumer registered, never below the age its
+    owner names (the alarms' lifetime), nor below keep_entries. */
+Test (retention, a_journal_of_readers_only_is_trimmed_by_age_not_before_its_owners_minimum)
+{
+    cg_testredis_t *server = cg_testredis_start ();
+    cg_redis_t *redis = s_connect (server);
+    cg_clock_set_source (s_clock, NULL);
+    s_now = 1000000000000;
+    /*  the configuration asks for 10 s; the owner's alarms live a minute */
+    cg_retention_t *retention = cg_retention_new (redis, "tr", 10, 10);
+    cg_retention_readers_only (retention, 60);
+    cg_testredis_journal (redis, "tr", 1, 50);
+    cg_retention_trim (retention);
+    s_now += 30 * 1000;
+    cg_testredis_journal (redis, "tr", 51, 100);
+    cr_assert_eq (cg_retention_trim (retention), 0, "trimmed entries younger than a minute");
+    int64_t kept;
+    cr_assert_eq (s_first (redis, &kept), 1);
+    s_now += 31 * 1000;                     /* 1..50 are older than a minute now */
+    cr_assert_gt (cg_retention_trim (retention), 0, "a journal of readers only grew for ever");
+    int64_t first = s_first (redis, &kept);
+    cr_assert (first > 1 && first <= 51, "the journal keeps from %lld", (long long) first);
+    s_now += 3600 * 1000;                   /* all of it old: keep_entries stay */
+    cg_retention_trim (retention);
+    s_first (redis, &kept);
+    cr_assert_geq (kept, 10, "fewer than keep_entries kept: %lld", (long long) kept);
+    cr_assert_lt (kept, 50, "an hour on, %lld entries kept", (long long) kept);
+    cg_clock_set_source (NULL, NULL);
+    cg_retention_destroy (&retention);
+    cg_redis_destroy (&redis);
+    cg_testredis_stop (&server);
+}
+
 Test (retention, settings_that_are_no_whole_number_in_range_are_refused)
 {
     const char *bad[][2] = { { "journal/keep_entries", "lots" },

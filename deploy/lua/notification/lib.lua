@@ -211,3 +211,38 @@ end
 local function records_trim (prefix, ret, now)
     zset_trim (prefix .. 'dead_letters', now, ret.dead_ms, ret.dead_max)
 end
+
+-- The open failed-notice alarms (notify_settle opens one, notify_ack_case
+-- and notify_retry end it; docs/NOTIFICATION.md "The journal"): the alarm
+-- of a case is the hash <prefix>alarm:<case> (center, m: the notify.failed
+-- msgpack; a store of before #15 has the string '1' instead), expiring
+-- with the dead letter, and its case is in <prefix>alarms:<center> scored
+-- by when it expires, so that the gateway lists a center's open alarms
+-- newest first with one ZREVRANGEBYSCORE from now, and an expired one is
+-- unseen before it is dropped (here, when the same center's set is
+-- written, and at the daemon's start, notify_alarm_index).
+local function alarm_open (prefix, now, case, center, body, ttl)
+    local key = prefix .. 'alarm:' .. case
+    redis.call ('DEL', key)
+    redis.call ('HSET', key, 'center', center, 'm', body)
+    redis.call ('PEXPIRE', key, ttl)
+    if center ~= '' then
+        local index = prefix .. 'alarms:' .. center
+        redis.call ('ZREMRANGEBYSCORE', index, '-inf', now)
+        redis.call ('ZADD', index, tonumber (now) + ttl, case)
+    end
+end
+
+-- Ends the alarm of case; true when it was open.
+local function alarm_end (prefix, now, case)
+    local key = prefix .. 'alarm:' .. case
+    if redis.call ('TYPE', key).ok == 'hash' then
+        local center = redis.call ('HGET', key, 'center') or ''
+        if center ~= '' then
+            local index = prefix .. 'alarms:' .. center
+            redis.call ('ZREM', index, case)
+            redis.call ('ZREMRANGEBYSCORE', index, '-inf', now)
+        end
+    end
+    return redis.call ('DEL', key) == 1
+end

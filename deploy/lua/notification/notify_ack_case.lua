@@ -11,14 +11,15 @@
 -- daemon reads the index first to make the lines; ids no longer on it are
 -- skipped.
 -- When an urgent notice of the case had failed everywhere (alarm:<case>,
--- notify_settle), the entry is journaled and the alarm key goes, so the
--- same acknowledgement twice journals it once.
+-- notify_settle), the entry is journaled and the alarm goes with its entry
+-- in alarms:<center> (lib.lua, alarm_end), so the same acknowledgement
+-- twice journals it once.
 -- Answers a flat list: topic, seq, body of the entry when journaled; then
 -- per delivery id, m, acked ("who when"), 1 if acknowledged now.
 local prefix, case, by, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local out = {}
 local cleared = ARGV[6]
-if cleared ~= '' and redis.call ('DEL', prefix .. 'alarm:' .. case) == 1 then
+if cleared ~= '' and alarm_end (prefix, now, case) then
     out[1] = 'notify.acked'
     out[2] = journal_append (prefix, 'notify.acked', cleared)
     out[3] = cleared

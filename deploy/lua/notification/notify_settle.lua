@@ -3,25 +3,26 @@
 -- per delivery: id, outcome, due, route and attempt (as claimed), log line
 -- (msgpack), ack deadline, dead letter (msgpack or ''), inbox key and
 -- inbox item (msgpack) when it was sent to an in-app inbox, and, for an
--- urgent notice given up, its journal entry (notify.failed, msgpack) and
--- its case (each '' otherwise).
+-- urgent notice given up, its journal entry (notify.failed, msgpack), its
+-- case and its case's center (each '' otherwise).
 -- outcome: sent; retry (due again at `due`); fallback (the next route,
 -- from its first attempt); dead (given up: a dead letter, kept dead_ms);
 -- hold (not sent and not counted: due again at `due`, remembered in held).
 -- A delivery no longer queued (settled by an earlier run) is left alone.
 -- An urgent notice given up is journaled in the same call (the console's
 -- alarm), marked `failed` (notify_retry journals its retry), and its case
--- gets alarm:<case> for as long as the dead letter is kept (notify_ack_case
--- journals the acknowledgement that ends the alarm).
+-- gets alarm:<case>, listed in alarms:<center> (lib.lua, alarm_open), for
+-- as long as the dead letter is kept (notify_ack_case journals the
+-- acknowledgement that ends the alarm).
 -- Answers 'ok', 0, then topic, seq, body of each entry journaled.
 local prefix, now = ARGV[1], ARGV[2]
 local ret = retention (3)
 local b = batch_new ()
 local out = {'ok', 0}
 for i = 0, tonumber (ARGV[7]) - 1 do
-    local at = 8 + i * 12
-    local id, outcome, due, route, attempt, line, ack_at, dead, inbox, item, failed, case =
-        unpack (ARGV, at, at + 11)
+    local at = 8 + i * 13
+    local id, outcome, due, route, attempt, line, ack_at, dead, inbox, item, failed, case,
+          center = unpack (ARGV, at, at + 12)
     local key = prefix .. 'd:' .. id
     local d = redis.call ('HMGET', key, 'state', 'log')
     if d[1] == 'queued' then
@@ -45,7 +46,7 @@ for i = 0, tonumber (ARGV[7]) - 1 do
                 out[#out + 1] = failed
                 redis.call ('HSET', key, 'failed', 1)
                 if case ~= '' then
-                    redis.call ('SET', prefix .. 'alarm:' .. case, 1, 'PX', ret.dead_ms)
+                    alarm_open (prefix, now, case, center, failed, ret.dead_ms)
                 end
             end
         else
