@@ -500,7 +500,9 @@ async function main () {
            'the alarm says whose urgent notice failed: ' + failedText);
     expect(await center.$eval(failedRow, r => [...r.querySelectorAll('a')].map(a => a.getAttribute('href')).join(' ')) ===
            `#/case/${sosLost} #/deadletters`, 'the alarm links to the case and to the dead letters');
-    expect(await center.$eval(failedRow, r => getComputedStyle(r).backgroundColor) === 'rgb(207, 19, 34)', 'pinned in red');
+    // red, or the darker red of its flash once it has been reminded (style.css)
+    const failedRed = await center.$eval(failedRow, r => getComputedStyle(r).backgroundColor);
+    expect(['rgb(207, 19, 34)', 'rgb(130, 0, 20)'].includes(failedRed), 'pinned in red: ' + failedRed);
     expect(await sounds(center) > beforeFailed, 'a beep sounded for it');
     expect((await center.evaluate(() => window.cgNotified.map(n => n.title))).some(t => t.includes('紧急通知发送失败 ' + sosLost)),
            'a browser notification names the case');
