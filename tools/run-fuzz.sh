@@ -14,7 +14,7 @@ jobs=${2:-1}
 pattern=${3:-fuzz_*}
 # leaks inside third-party libraries are not ours (the suite sets the same)
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$(pwd)/tools/lsan.supp}"
-scratch=$(mktemp -d /tmp/cgfuzz.XXXXXX)
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/cgfuzz.XXXXXX")
 mkdir -p "$scratch/crashes"
 
 # one target: its line on stdout, "FAILED" and the log's end on a crash

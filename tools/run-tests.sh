@@ -49,7 +49,7 @@ else
 fi
 
 echo "== fuzz targets, a short run each (tools/run-fuzz.sh)"
-run_stage fuzz tools/run-fuzz.sh 3
+run_stage fuzz tools/run-fuzz.sh 3 2
 
 echo "== the Debian package, make install and the systemd units (tools/test-package.sh)"
 run_stage package tools/test-package.sh
