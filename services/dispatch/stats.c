@@ -291,28 +291,24 @@ stats_on_trim (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+/*  The day hashes of one SCAN step, as day numbers, into days. */
+static int
+s_scanned_days (const redisReply *keys, void *arg)
+{
+    for (size_t i = 0; i < keys->elements; i++) {
+        int64_t day;
+        if (s_parse_day (keys->element[i]->str + strlen (S_PREFIX "st:"), &day) == 0)
+            zlistx_add_end (arg, (void *) (intptr_t) day);
+    }
+    return 0;
+}
+
 /*  Every day hash of the store, by SCAN, as day numbers, in order. */
 static int
 s_stored_days (cg_redis_t *redis, zlistx_t *days)
 {
-    char cursor[32] = "0";
-    do {
-        redisReply *r = cg_redis_command (redis, "SCAN %s MATCH " S_PREFIX
-                                          "st:\?\?\?\?-\?\?-\?\? COUNT 1000", cursor);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-            if (r)
-                freeReplyObject (r);
-            return -1;
-        }
-        snprintf (cursor, sizeof cursor, "%s", cg_reply_str (r->element[0]));
-        redisReply *keys = r->element[1];
-        for (size_t i = 0; i < keys->elements; i++) {
-            int64_t day;
-            if (s_parse_day (keys->element[i]->str + strlen (S_PREFIX "st:"), &day) == 0)
-                zlistx_add_end (days, (void *) (intptr_t) day);
-        }
-        freeReplyObject (r);
-    } while (strcmp (cursor, "0") != 0);
+    if (cg_redis_scan (redis, S_PREFIX "st:\?\?\?\?-\?\?-\?\?", 1000, s_scanned_days, days))
+        return -1;
     zlistx_sort (days);
     return 0;
 }
